@@ -1,0 +1,1 @@
+//! Sentinel rule loading (placeholder).
