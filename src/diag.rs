@@ -140,14 +140,12 @@ impl<'a> SourceFile<'a> {
         if let Some(h) = &d.help {
             out = out.with_notes(vec![format!("help: {h}")]);
         }
-        let mut buf = Vec::new();
-        let config = term::Config::default();
-        let mut writer = term::termcolor::NoColor::new(&mut buf);
         // Rendering into memory cannot fail for in-range labels; fall back to the short form.
-        if term::emit(&mut writer, &config, &file, &out).is_err() {
-            return self.render_short(d);
-        }
-        String::from_utf8_lossy(&buf).into_owned()
+        let config = term::Config {
+            chars: term::Chars::ascii(),
+            ..term::Config::default()
+        };
+        term::emit_into_string(&config, &file, &out).unwrap_or_else(|_| self.render_short(d))
     }
 
     /// One line: `file:line:col: error[P001]: message`.
@@ -182,12 +180,16 @@ mod tests {
         let file = SourceFile::new("r.yaml", text);
         // "| wher" is query offset 2.. in "T\n| wher x"; the file puts line 2 at offset 22.
         let map = SourceMap::from_segments(vec![(0, 19), (2, 23)]);
-        let d = Diagnostic::error("P002", "expected a tabular operator after '|'", Span::new(4, 8))
-            .with_label("unknown operator")
-            .mapped(&map);
+        let d = Diagnostic::error(
+            "P002",
+            "expected a tabular operator after '|'",
+            Span::new(4, 8),
+        )
+        .with_label("unknown operator")
+        .mapped(&map);
         assert_eq!(file.line_col(d.span.start), LineCol { line: 4, column: 5 });
         let r = file.render(&d);
-        assert!(r.contains("r.yaml:4:5"), "{r}");
+        assert!(r.contains("--> r.yaml:4:5"), "{r}");
         assert!(r.contains("^^^^ unknown operator"), "{r}");
         assert_eq!(
             file.render_short(&d),

@@ -12,3 +12,5 @@ pub mod source;
 
 pub use diag::{Diagnostic, Severity};
 pub use source::{SourceMap, Span};
+pub mod backend;
+pub mod ir;

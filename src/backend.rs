@@ -1,0 +1,110 @@
+//! The contract every target implements: IR in, target text plus an honest fidelity verdict
+//! out. Owns the trait, the fidelity model and the rule context handed to backends; never
+//! contains target-specific code.
+
+use crate::diag::Diagnostic;
+use crate::ir;
+use crate::source::Span;
+use serde::Serialize;
+
+/// What a backend knows about the rule beyond its query (Sigma needs most of it; query-only
+/// targets may ignore it). All optional: a bare `.kql` file has none of it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RuleContext {
+    /// The Sentinel rule id (a GUID), the seed of any id a backend derives.
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Sentinel severity: Informational, Low, Medium, High.
+    pub severity: Option<String>,
+    /// Sentinel tactic names, e.g. `CredentialAccess`.
+    pub tactics: Vec<String>,
+    /// ATT&CK technique ids, e.g. `T1090`, `T1090.003`.
+    pub techniques: Vec<String>,
+    /// ISO-8601 or KQL-style look-back of a scheduled rule (`queryPeriod`), e.g. `1h`, `PT1H`.
+    pub query_period: Option<String>,
+    pub query_frequency: Option<String>,
+    /// Where the rule came from (file path), for references in the output.
+    pub source_name: Option<String>,
+    pub references: Vec<String>,
+}
+
+/// How an approximation changes the rows returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effect {
+    /// The translation may return rows the KQL would not (false positives).
+    OverMatch,
+    /// The translation may miss rows the KQL returns (false negatives).
+    UnderMatch,
+    /// Rows are the same, but a column's value may differ (e.g. an estimate vs an exact count).
+    Values,
+}
+
+/// One approximation, located at the KQL that caused it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub span: Span,
+    pub effect: Effect,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "fidelity", content = "notes", rename_all = "lowercase")]
+pub enum Fidelity {
+    /// Same rows and values as the KQL.
+    Exact,
+    /// Translated, with each difference listed.
+    Approximate(Vec<Note>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Translation {
+    pub text: String,
+    pub fidelity: Fidelity,
+}
+
+/// Collects approximation notes while a backend walks the IR.
+#[derive(Clone, Debug, Default)]
+pub struct Notes(Vec<Note>);
+
+impl Notes {
+    pub fn push(&mut self, span: Span, effect: Effect, message: impl Into<String>) {
+        let note = Note {
+            span,
+            effect,
+            message: message.into(),
+        };
+        // Spans never compare in `==`, so compare positions explicitly.
+        let duplicate = self
+            .0
+            .iter()
+            .any(|n| n.span.range() == span.range() && *n == note);
+        if !duplicate {
+            self.0.push(note);
+        }
+    }
+
+    pub fn into_fidelity(mut self) -> Fidelity {
+        if self.0.is_empty() {
+            Fidelity::Exact
+        } else {
+            self.0.sort_by_key(|n| (n.span.start, n.span.end));
+            Fidelity::Approximate(self.0)
+        }
+    }
+}
+
+/// A translation target. Implementations live in `backends/*` and see only the IR.
+pub trait Backend {
+    /// The target's short name as used on the command line (`spl`, `esql`, `eql`, `sigma`).
+    fn name(&self) -> &'static str;
+
+    /// Translates a lowered query. `Err` means declined: each diagnostic names the KQL span the
+    /// target cannot express (code `B…`), and nothing is emitted.
+    fn translate(
+        &self,
+        rule: &RuleContext,
+        query: &ir::Query,
+    ) -> Result<Translation, Vec<Diagnostic>>;
+}

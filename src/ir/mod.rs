@@ -1,0 +1,482 @@
+//! The detection IR: what a detection *means*, not how KQL spelled it. It is the one contract
+//! between the front end (parse + lower) and the backends. Every node keeps the `Span` of the
+//! KQL that produced it so a backend can say exactly which part it cannot express.
+//!
+//! Never contains: KQL spellings (aliases are normalised), `let` names (inlined), or "opaque"
+//! nodes — what lowering cannot model is a located diagnostic, not a node.
+
+use crate::source::Span;
+use serde::Serialize;
+
+/// A lowered query: one pipeline over one source.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Query {
+    pub source: Source,
+    pub stages: Vec<Stage>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum SourceKind {
+    /// One table, by its Sentinel name.
+    Table(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stage {
+    pub kind: StageKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum StageKind {
+    /// Keep rows where the predicate is true (null counts as false).
+    Filter(Predicate),
+    /// Add or overwrite columns, left to right (later ones may use earlier ones).
+    Extend(Vec<Assignment>),
+    /// Keep exactly these columns, in this order; a column may be computed.
+    Project(Vec<Assignment>),
+    /// Drop columns; a name may contain `*` wildcards.
+    ProjectAway(Vec<ColumnPattern>),
+    /// Keep columns matching these patterns, in table order.
+    ProjectKeep(Vec<ColumnPattern>),
+    /// Rename columns: (new, old).
+    Rename(Vec<(Column, Column)>),
+    /// Move these columns to the front, in this order; the rest keep their order.
+    Reorder(Vec<ColumnPattern>),
+    /// Group by keys and compute aggregates; output columns are the keys then the aggregates.
+    Aggregate {
+        by: Vec<GroupKey>,
+        aggs: Vec<Aggregation>,
+    },
+    /// Sort rows; KQL's default direction (descending) is already explicit here.
+    Sort(Vec<SortKey>),
+    /// The first `n` rows by the key.
+    Top { n: u64, key: SortKey },
+    /// Any `n` rows.
+    Limit(u64),
+    /// Unique combinations of these columns (the output has only these columns).
+    Distinct(Vec<Column>),
+    /// One row with a single column `Count`.
+    Count,
+}
+
+/// A column name (never a path: dynamic access lives in [`Expr`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Column {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A column name that may contain `*` wildcards (project-away, project-keep, project-reorder).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ColumnPattern {
+    pub pattern: String,
+    pub span: Span,
+}
+
+impl ColumnPattern {
+    pub fn is_wildcard(&self) -> bool {
+        self.pattern.contains('*')
+    }
+}
+
+/// `name = expr`; for a plain column reference the name is the column's own.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assignment {
+    pub name: Column,
+    pub expr: Expr,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupKey {
+    pub name: Column,
+    pub kind: GroupKeyKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum GroupKeyKind {
+    /// Group by an expression's value (usually a plain column).
+    Expr(Expr),
+    /// `bin(field, size)`: fixed UTC buckets of `size` since the epoch (or numeric buckets).
+    Bin { field: Expr, size: BinSize },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum BinSize {
+    Duration(Duration),
+    Number(f64),
+}
+
+/// One aggregate with its output column; KQL's default names (`count_`, `dcount_X`, …) are
+/// already resolved, so backends always emit explicit aliases.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Aggregation {
+    pub name: Column,
+    pub func: AggFunc,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum AggFunc {
+    /// `count()`: rows in the group.
+    Count,
+    /// `countif(p)`.
+    CountIf(Predicate),
+    /// `dcount(x)`: KQL's is an HLL estimate; exactness differs per target.
+    DCount(Expr),
+    DCountIf(Expr, Predicate),
+    /// `make_set(x [, max])`: distinct values.
+    MakeSet {
+        expr: Expr,
+        max: Option<u64>,
+    },
+    /// `make_list(x [, max])`: all values, duplicates kept.
+    MakeList {
+        expr: Expr,
+        max: Option<u64>,
+    },
+    /// `arg_max(by, cols…)` / `arg_min`: the row with the extreme `by`; `cols` empty means `*`.
+    ArgMax {
+        by: Expr,
+        cols: Vec<Assignment>,
+    },
+    ArgMin {
+        by: Expr,
+        cols: Vec<Assignment>,
+    },
+    Min(Expr),
+    Max(Expr),
+    Sum(Expr),
+    Avg(Expr),
+    /// `take_any(x)`: an arbitrary value of the group.
+    TakeAny(Expr),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SortKey {
+    pub expr: Expr,
+    pub dir: SortDir,
+    pub nulls: Nulls,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Nulls {
+    First,
+    Last,
+}
+
+impl Nulls {
+    /// KQL's default: nulls last when descending, first when ascending.
+    pub fn default_for(dir: SortDir) -> Nulls {
+        match dir {
+            SortDir::Desc => Nulls::Last,
+            SortDir::Asc => Nulls::First,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Predicates
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Predicate {
+    pub kind: PredicateKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum PredicateKind {
+    And(Vec<Predicate>),
+    Or(Vec<Predicate>),
+    Not(Box<Predicate>),
+    /// The heart of detection: one explicit string test.
+    StrMatch(StrMatch),
+    /// Numeric, datetime, timespan or bool comparison, or column-to-column comparison.
+    Compare {
+        lhs: Expr,
+        op: CmpOp,
+        rhs: Expr,
+    },
+    /// Non-string membership: `x in (1, 2, 3)`.
+    InSet {
+        expr: Expr,
+        values: Vec<Literal>,
+        negated: bool,
+    },
+    /// `x between (low .. high)`, inclusive at both ends.
+    Between {
+        expr: Expr,
+        low: Expr,
+        high: Expr,
+        negated: bool,
+    },
+    /// `isempty(x)` (null or "") / `isnotempty(x)` when negated.
+    IsEmpty {
+        expr: Expr,
+        negated: bool,
+    },
+    /// `isnull(x)` / `isnotnull(x)` when negated (strings are never null in KQL).
+    IsNull {
+        expr: Expr,
+        negated: bool,
+    },
+    /// `field > ago(d)` and friends: a look-back window relative to query time.
+    TimeWindow {
+        field: Expr,
+        op: CmpOp,
+        ago: Duration,
+    },
+    /// A boolean-valued expression used as a predicate (a bool column, or a call such as
+    /// `ipv4_is_private(ip)`).
+    Bool(Expr),
+    /// A constant, e.g. from folding `isnull(<string>)`.
+    Const(bool),
+}
+
+/// A string test with every implicit choice of KQL made explicit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StrMatch {
+    /// The value tested: a column, a dynamic path, or a computed string expression.
+    pub field: Expr,
+    pub kind: MatchKind,
+    pub case: Case,
+    /// The literal values (at least one). For `Regex` these are RE2 patterns.
+    pub values: Vec<String>,
+    /// With several values: does one have to match (`in`, `has_any`) or all (`has_all`)?
+    pub quantifier: Quantifier,
+    /// KQL's negated forms (`!=`, `!has`, `!in`…): true for empty/missing values, which every
+    /// backend must keep.
+    pub negated: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum MatchKind {
+    /// The whole value equals.
+    Equals,
+    /// Substring.
+    Contains,
+    StartsWith,
+    EndsWith,
+    /// `has`: the value occurs as a whole term (bounded by non-alphanumerics or the ends).
+    Term,
+    /// `hasprefix`: some term starts with the value.
+    TermPrefix,
+    /// `hassuffix`: some term ends with the value.
+    TermSuffix,
+    /// `matches regex`: RE2, unanchored.
+    Regex,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Case {
+    Sensitive,
+    Insensitive,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Quantifier {
+    Any,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    /// The operator with its operands swapped (`a < b` ⇔ `b > a`).
+    pub fn flipped(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            op => op,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalar expressions
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ExprKind {
+    Literal(Literal),
+    /// A column, possibly with a path into its dynamic value: `AdditionalFields.a.b`,
+    /// `tostring(parse_json(X).a)`, `X["a"]`.
+    Field(FieldPath),
+    Call {
+        func: ScalarFn,
+        args: Vec<Expr>,
+    },
+    Arith {
+        op: ArithOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Neg(Box<Expr>),
+    /// `iff(c, a, b)` and `case(c1, v1, …, else)` as one form: the first true branch wins.
+    Case {
+        branches: Vec<(Predicate, Expr)>,
+        otherwise: Box<Expr>,
+    },
+    /// A predicate used as a bool value (`extend suspicious = x has "y"`).
+    Predicate(Box<Predicate>),
+    /// `now()`, constant per query.
+    Now,
+    /// `ago(d)`: now minus a duration.
+    Ago(Duration),
+}
+
+/// A column and the path into its dynamic value (empty for a plain column). `parsed` records
+/// that the column holds JSON *text* that KQL parsed (`parse_json(X)`), as opposed to a
+/// dynamic column — some targets differ on the two.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldPath {
+    pub column: String,
+    pub path: Vec<PathSegment>,
+    pub parsed: bool,
+}
+
+impl FieldPath {
+    pub fn column(name: impl Into<String>) -> Self {
+        FieldPath {
+            column: name.into(),
+            path: Vec::new(),
+            parsed: false,
+        }
+    }
+
+    pub fn is_plain(&self) -> bool {
+        self.path.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum PathSegment {
+    Key(String),
+    Index(i64),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Literal {
+    String(String),
+    Long(i64),
+    Real(f64),
+    Bool(bool),
+    /// An ISO-8601 UTC timestamp as written (normalised to `YYYY-MM-DDTHH:MM:SS[.f]Z`).
+    DateTime(String),
+    Timespan(Duration),
+    Null,
+}
+
+/// A duration in 100-nanosecond ticks (KQL's own resolution).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Duration {
+    pub ticks: i64,
+}
+
+impl Duration {
+    pub const TICKS_PER_SECOND: i64 = 10_000_000;
+
+    pub fn from_ticks(ticks: i64) -> Self {
+        Duration { ticks }
+    }
+
+    /// The largest unit that divides the duration exactly: (amount, unit) with unit one of
+    /// `d`, `h`, `m`, `s`, `ms`, `tick`. Backends format it in their own spelling.
+    pub fn whole_unit(self) -> (i64, DurationUnit) {
+        const UNITS: [(i64, DurationUnit); 6] = [
+            (864_000_000_000, DurationUnit::Day),
+            (36_000_000_000, DurationUnit::Hour),
+            (600_000_000, DurationUnit::Minute),
+            (10_000_000, DurationUnit::Second),
+            (10_000, DurationUnit::Millisecond),
+            (1, DurationUnit::Tick),
+        ];
+        for (size, unit) in UNITS {
+            if self.ticks % size == 0 {
+                return (self.ticks / size, unit);
+            }
+        }
+        (self.ticks, DurationUnit::Tick)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DurationUnit {
+    Day,
+    Hour,
+    Minute,
+    Second,
+    Millisecond,
+    Tick,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+/// Scalar functions with a known meaning, by their canonical KQL name (aliases such as
+/// `parsejson`, `iif`, `todouble` are already normalised by lowering).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ScalarFn {
+    ToString,
+    ToLower,
+    ToUpper,
+    ToInt,
+    ToLong,
+    ToReal,
+    ToBool,
+    ToDateTime,
+    StrCat,
+    Strlen,
+    Substring,
+    Trim,
+    Replace,
+    ReplaceString,
+    Extract,
+    Split,
+    Coalesce,
+    ArrayLength,
+    Bin,
+    StartOfDay,
+    DateTimeDiff,
+    Ipv4IsPrivate,
+    Ipv4IsInRange,
+    Abs,
+    Round,
+    Floor,
+}
