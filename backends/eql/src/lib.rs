@@ -1,0 +1,1 @@
+//! kqlport's eql backend (being written; see issue 3).

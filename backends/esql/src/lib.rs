@@ -1,0 +1,1 @@
+//! kqlport's esql backend (being written; see issue 3).

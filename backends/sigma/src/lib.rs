@@ -1,0 +1,1 @@
+//! kqlport's sigma backend (being written; see issue 3).

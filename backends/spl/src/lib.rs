@@ -1,0 +1,1 @@
+//! kqlport's spl backend (being written; see issue 3).
