@@ -53,10 +53,13 @@ fn closes(line: &str, f: &Fence) -> bool {
     n >= f.len && rest[n..].trim().is_empty()
 }
 
+type Open = (Fence, Vec<(usize, String)>, usize);
+
 /// Every KQL-tagged fenced block of `text`, in order. An unclosed fence runs to the end.
 pub(crate) fn kql_blocks(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let mut open: Option<(Fence, Vec<(usize, String)>, usize)> = None;
+    // The open fence, its content lines so far `(file offset, text)`, and where they start.
+    let mut open: Option<Open> = None;
     let mut pos = 0;
     while pos < text.len() {
         let rest = &text[pos..];

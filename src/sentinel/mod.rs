@@ -82,7 +82,11 @@ pub fn kind_for_name(file_name: &str) -> FileKind {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let ext = base
         .rsplit_once('.')
-        .map(|(_, e)| e.trim().to_ascii_lowercase())
+        .map(|(_, e)| {
+            // real repositories hold names like `x.kql -` or `x.yaml"`
+            e.trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     match ext.as_str() {
         "yaml" | "yml" => FileKind::AnalyticRule,
@@ -100,7 +104,7 @@ pub fn load_as(
     bytes: &[u8],
 ) -> Result<LoadedFile, Vec<Diagnostic>> {
     let _ = file_name; // names appear only when rendering; kept for API symmetry
-    let text = decode(bytes).map_err(|d| vec![d])?;
+    let text = decode(bytes)?;
     if text
         .chars()
         .all(|c| c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}'))
@@ -134,6 +138,7 @@ pub fn load_as(
         FileKind::Markdown => {
             let queries = markdown::kql_blocks(&text)
                 .into_iter()
+                .filter(|b| !b.text.trim().is_empty())
                 .enumerate()
                 .map(|(index, b)| EmbeddedQuery {
                     index,
@@ -183,16 +188,16 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 /// Decodes a file: strips a UTF-8 BOM, rejects invalid UTF-8 (`I001`) and binary data (`I002`).
-fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
+fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
     let body = strip_bom(bytes);
     match std::str::from_utf8(body) {
         Ok(s) => {
             if let Some(i) = s.find('\0') {
-                return Err(Diagnostic::error(
+                return Err(vec![Diagnostic::error(
                     "I002",
                     "file looks binary (it contains a NUL byte), not text",
                     Span::new(i, i + 1),
-                ));
+                )]);
             }
             Ok(s.to_string())
         }
@@ -209,7 +214,7 @@ fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
             } else if body.contains(&0) {
                 d = d.with_help("the file looks binary, not text");
             }
-            Err(d)
+            Err(vec![d])
         }
     }
 }

@@ -133,11 +133,11 @@ fn is_blank(s: &str) -> bool {
 }
 
 fn trim_yaml_ws(s: &str) -> &str {
-    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r'))
+    s.trim_matches([' ', '\t', '\r'])
 }
 
 fn trim_yaml_ws_end(s: &str) -> &str {
-    s.trim_end_matches(|c| matches!(c, ' ' | '\t' | '\r'))
+    s.trim_end_matches([' ', '\t', '\r'])
 }
 
 struct BlockHeader {
@@ -172,10 +172,7 @@ fn block_header(text: &str, start: usize) -> Option<BlockHeader> {
             None => line,
         };
         let code = trim_yaml_ws_end(code);
-        let token = code
-            .rsplit(|c: char| c == ' ' || c == '\t' || c == ':')
-            .next()
-            .unwrap_or("");
+        let token = code.rsplit([' ', '\t', ':']).next().unwrap_or("");
         let mut chars = token.chars();
         let folded = match chars.next() {
             Some('|') => false,

@@ -135,6 +135,7 @@ fn yaml_error(text: &str, index: &LineIndex, e: &serde_saphyr::Error) -> Diagnos
         return d;
     }
     if msg.starts_with("multiple YAML documents") {
+        let span = document_marker_before(text, span.start).unwrap_or(span);
         return Diagnostic::error(
             "Y001",
             "a rule file must hold exactly one YAML document",
@@ -143,6 +144,23 @@ fn yaml_error(text: &str, index: &LineIndex, e: &serde_saphyr::Error) -> Diagnos
         .with_label("a second document starts here");
     }
     Diagnostic::error("Y001", format!("invalid YAML: {msg}"), span)
+}
+
+/// The `---` line just above `at` (skipping blank and comment lines), if there is one.
+fn document_marker_before(text: &str, at: usize) -> Option<Span> {
+    let mut end = text[..at].rfind('\n')?;
+    loop {
+        let ls = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[ls..end].trim_end_matches('\r');
+        if line.starts_with("---") {
+            return Some(Span::new(ls, ls + 3));
+        }
+        let t = line.trim();
+        if !(t.is_empty() || t.starts_with('#')) || ls == 0 {
+            return None;
+        }
+        end = ls - 1;
+    }
 }
 
 /// The first `key:` at the same indentation as the duplicate at `dup`, before it.
