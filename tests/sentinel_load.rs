@@ -528,6 +528,42 @@ fn stdin_sniffing() {
     assert_eq!(sentinel::kind_for_name("README.md"), FileKind::Markdown);
 }
 
+#[test]
+fn every_prefix_of_every_fixture_loads_or_fails_cleanly() {
+    let mut names: Vec<_> = std::fs::read_dir(fixture_path(""))
+        .expect("fixtures")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    let mut loads = 0;
+    for name in &names {
+        let b = bytes(name);
+        for cut in 0..=b.len() {
+            let prefix = &b[..cut];
+            match sentinel::load(name, prefix) {
+                Ok(f) => {
+                    loads += 1;
+                    for q in &f.queries {
+                        if q.exact_map {
+                            let bad = map_failures(&f.text, q);
+                            assert!(bad.is_empty(), "{name}[..{cut}]: {bad:?}");
+                        }
+                    }
+                }
+                Err(ds) => {
+                    let text = sentinel::display_text(prefix);
+                    for d in &ds {
+                        assert!(d.span.end <= text.len(), "{name}[..{cut}]: {d:?}");
+                        let _ = SourceFile::new(name, &text).render(d);
+                    }
+                }
+            }
+        }
+    }
+    assert!(loads > 500, "{loads}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The shared corpus of real files.
 
