@@ -674,11 +674,16 @@ fn corpus_loads_and_matches_the_reference_extraction() {
 
     let (mut loaded, mut errors, mut yaml_checked, mut md_checked) = (0, Vec::new(), 0, 0);
     let (mut yaml_mismatch, mut md_mismatch) = (Vec::new(), 0);
+    let mut warnings = Vec::new();
     for (rel, path) in corpus_files(&dir) {
         let b = std::fs::read(&path).expect("read");
         match sentinel::load(&rel, &b) {
             Ok(f) => {
                 loaded += 1;
+                for w in &f.warnings {
+                    let r = SourceFile::new(&rel, &f.text).render_short(w);
+                    warnings.push(r);
+                }
                 let is_yaml = matches!(f.kind, FileKind::AnalyticRule | FileKind::HuntingQuery);
                 for q in &f.queries {
                     let Some(r) = reference.get(&(rel.clone(), q.index)) else {
@@ -728,6 +733,10 @@ fn corpus_loads_and_matches_the_reference_extraction() {
          unlabelled and C# fences)",
         yaml_mismatch.len()
     );
+    eprintln!("{} warnings:", warnings.len());
+    for w in &warnings {
+        eprintln!("  {w}");
+    }
     for m in &yaml_mismatch {
         eprintln!("  YAML mismatch: {m}");
     }
