@@ -1,1 +1,0 @@
-//! Sentinel rule loading (placeholder).
