@@ -200,7 +200,7 @@ pub enum OperatorKind {
     /// `distinct a, b` or `distinct *` (a [`ExprKind::Star`] column).
     Distinct {
         params: Vec<Param>,
-        columns: Vec<Expr>,
+        columns: Vec<NamedExpr>,
     },
     Count,
     Join(Join),
@@ -252,6 +252,7 @@ pub enum OperatorKind {
         subquery: Subquery,
     },
     Reduce {
+        params: Vec<Param>,
         by: Expr,
         properties: Vec<Property>,
     },
@@ -295,7 +296,8 @@ pub struct ColumnPattern {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rename {
     pub new: Name,
-    pub old: Name,
+    /// Normally a column name ([`ExprKind::Ident`]); Kusto's grammar accepts any expression.
+    pub old: Expr,
     pub span: Span,
 }
 
@@ -451,6 +453,8 @@ pub struct Evaluate {
     pub params: Vec<Param>,
     /// The plugin call, e.g. `bag_unpack(x)`.
     pub plugin: Expr,
+    /// An output schema: `evaluate bag_unpack(x) : (a: string, *)`.
+    pub schema: Option<Vec<SchemaItem>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -492,6 +496,8 @@ pub struct Scan {
 pub struct ScanStep {
     pub name: Name,
     pub optional: bool,
+    /// `output=all|last|none`
+    pub output: Option<Name>,
     pub condition: Expr,
     pub assignments: Vec<Property>,
     pub span: Span,
@@ -601,6 +607,8 @@ pub enum BinaryOp {
     Le,
     Gt,
     Ge,
+    /// `=` used as a comparison (accepted by Kusto, same as `==`)
+    EqualSingle,
     /// `=~`
     EqualTilde,
     /// `!~`
@@ -665,6 +673,7 @@ impl BinaryOp {
             Le => "<=",
             Gt => ">",
             Ge => ">=",
+            EqualSingle => "=",
             EqualTilde => "=~",
             NotEqualTilde => "!~",
             Has => "has",
@@ -724,6 +733,7 @@ impl BinaryOp {
             Le,
             Gt,
             Ge,
+            EqualSingle,
             EqualTilde,
             NotEqualTilde,
             Has,

@@ -218,7 +218,7 @@ impl Builder {
             Rule::op_project_away => OperatorKind::ProjectAway(build_patterns(p.into_inner().skip(1))?),
             Rule::op_project_keep => OperatorKind::ProjectKeep(build_patterns(p.into_inner().skip(1))?),
             Rule::op_project_rename => OperatorKind::ProjectRename(
-                p.into_inner().skip(1).map(build_rename).collect::<BResult<_>>()?,
+                p.into_inner().skip(1).map(|r| self.build_rename(r)).collect::<BResult<_>>()?,
             ),
             Rule::op_project_reorder => OperatorKind::ProjectReorder(
                 p.into_inner().skip(1).map(build_reorder_item).collect::<BResult<_>>()?,
@@ -280,6 +280,14 @@ impl Builder {
             _ => return Err(bug(&p, "operator")),
         };
         Ok(Operator { kind, span: sp })
+    }
+
+    fn build_rename(&self, p: P) -> BResult<Rename> {
+        let sp = span(&p);
+        let mut it = p.into_inner();
+        let new = build_name(next(&mut it)?)?;
+        let old = self.build_expr(next(&mut it)?)?;
+        Ok(Rename { new, old, span: sp })
     }
 
     fn build_where(&self, p: P) -> BResult<OperatorKind> {
@@ -507,7 +515,8 @@ impl Builder {
         for c in p.into_inner().skip(1) {
             match c.as_rule() {
                 Rule::hint_param => params.push(self.build_param(c)?),
-                _ => columns.push(self.build_expr(c)?),
+                Rule::named_expr => columns.push(self.build_named_expr(c)?),
+                _ => {}
             }
         }
         Ok(OperatorKind::Distinct { params, columns })
@@ -821,14 +830,20 @@ impl Builder {
         let sp = span(&p);
         let mut params = Vec::new();
         let mut plugin = None;
+        let mut schema = None;
         for c in p.into_inner().skip(1) {
             match c.as_rule() {
                 Rule::op_param => params.push(self.build_param(c)?),
+                Rule::tabular_schema => schema = Some(build_schema(c)?),
                 _ => plugin = Some(self.build_expr(c)?),
             }
         }
         let plugin = plugin.ok_or_else(|| Diagnostic::error("P099", "missing plugin", sp))?;
-        Ok(Evaluate { params, plugin })
+        Ok(Evaluate {
+            params,
+            plugin,
+            schema,
+        })
     }
 
     fn build_render(&self, p: P) -> BResult<OperatorKind> {
@@ -962,11 +977,16 @@ impl Builder {
 
     fn build_reduce(&self, p: P) -> BResult<OperatorKind> {
         let sp = span(&p);
+        let params = self.build_params(p.clone().into_inner())?;
         let by = p.clone().into_inner().find(|c| c.as_rule() == Rule::expr);
         let by = by.ok_or_else(|| Diagnostic::error("P099", "missing by", sp))?;
         let by = self.build_expr(by)?;
         let properties = self.build_props(p.into_inner())?;
-        Ok(OperatorKind::Reduce { by, properties })
+        Ok(OperatorKind::Reduce {
+            params,
+            by,
+            properties,
+        })
     }
 
     fn build_scan(&self, p: P) -> BResult<Scan> {
@@ -996,12 +1016,14 @@ impl Builder {
         let sp = span(&p);
         let mut name = None;
         let mut optional = false;
+        let mut output = None;
         let mut condition = None;
         let mut assignments = Vec::new();
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::name => name = Some(build_name(c)?),
                 Rule::scan_optional => optional = true,
+                Rule::scan_output => output = Some(build_word(&first(c)?)),
                 Rule::expr => condition = Some(self.build_expr(c)?),
                 Rule::scan_assign => assignments.push(self.build_prop(c)?),
                 _ => {}
@@ -1011,6 +1033,7 @@ impl Builder {
             (Some(name), Some(condition)) => Ok(ScanStep {
                 name,
                 optional,
+                output,
                 condition,
                 assignments,
                 span: sp,
@@ -1151,7 +1174,7 @@ impl Builder {
                     member,
                 }
             }
-            Rule::index => ExprKind::Index {
+            Rule::index | Rule::dot_index => ExprKind::Index {
                 expr: Box::new(lhs),
                 index: Box::new(self.build_expr(first(op)?)?),
             },
@@ -1412,13 +1435,7 @@ fn build_patterns<'i>(pairs: impl Iterator<Item = P<'i>>) -> BResult<Vec<ColumnP
         .collect()
 }
 
-fn build_rename(p: P) -> BResult<Rename> {
-    let sp = span(&p);
-    let mut it = p.into_inner();
-    let new = build_name(next(&mut it)?)?;
-    let old = build_name(next(&mut it)?)?;
-    Ok(Rename { new, old, span: sp })
-}
+
 
 fn build_reorder_item(p: P) -> BResult<ReorderItem> {
     let sp = span(&p);

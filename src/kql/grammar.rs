@@ -24,5 +24,5 @@ pub(crate) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::op_div, Assoc::Left)
             | Op::infix(Rule::op_mod, Assoc::Left))
         .op(Op::prefix(Rule::neg) | Op::prefix(Rule::pos))
-        .op(Op::postfix(Rule::member) | Op::postfix(Rule::index))
+        .op(Op::postfix(Rule::member) | Op::postfix(Rule::index) | Op::postfix(Rule::dot_index))
 });
