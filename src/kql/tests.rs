@@ -1,0 +1,1 @@
+//! Unit tests of the KQL parser: precedence, literals, names, operators, diagnostics.
