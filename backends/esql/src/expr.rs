@@ -274,7 +274,10 @@ impl Cx {
                         MatchKind::TermPrefix => format!("(.*{w})?({g}).*"),
                         _ => format!(".*({g})({w}.*)?"),
                     };
-                    tests.push((Expr::RLike(Box::new(subject.clone()), pattern, false), false));
+                    tests.push((
+                        Expr::RLike(Box::new(subject.clone()), pattern, false),
+                        false,
+                    ));
                 }
             }
             MatchKind::Regex => {
@@ -445,7 +448,10 @@ impl Cx {
                 // KQL's value is true, false or null; pos/neg are TRUE exactly then.
                 let pos = self.pred(p, true);
                 let neg = self.pred(p, false);
-                Expr::call("CASE", vec![pos, Expr::Bool(true), neg, Expr::Bool(false), Expr::Null])
+                Expr::call(
+                    "CASE",
+                    vec![pos, Expr::Bool(true), neg, Expr::Bool(false), Expr::Null],
+                )
             }
             ExprKind::Now => Expr::call("NOW", vec![]),
             ExprKind::Ago(d) => self.ago(*d, e.span),
@@ -457,6 +463,13 @@ impl Cx {
         let simple = |name: &'static str, a: Vec<Expr>| Expr::call(name, a);
         match (func, a.len()) {
             (ScalarFn::ToString, 1) => {
+                if !matches!(args[0].kind, ExprKind::Literal(Literal::String(_))) {
+                    self.notes.push(
+                        span,
+                        Effect::Values,
+                        "tostring of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
+                    );
+                }
                 // KQL's tostring(null) is "", never null.
                 Expr::call(
                     "COALESCE",
@@ -485,9 +498,7 @@ impl Cx {
                 "LENGTH",
                 vec![Expr::call(
                     "COALESCE",
-                    a.into_iter()
-                        .chain([Expr::Str(String::new())])
-                        .collect(),
+                    a.into_iter().chain([Expr::Str(String::new())]).collect(),
                 )],
             ),
             (ScalarFn::Ipv4IsPrivate, 1) => {
@@ -507,7 +518,10 @@ impl Cx {
                         format!("{r}/32")
                     };
                     let ip = a.into_iter().next().unwrap_or(Expr::Null);
-                    Expr::call("CIDR_MATCH", vec![Expr::call("TO_IP", vec![ip]), Expr::Str(cidr)])
+                    Expr::call(
+                        "CIDR_MATCH",
+                        vec![Expr::call("TO_IP", vec![ip]), Expr::Str(cidr)],
+                    )
                 }
                 _ => {
                     self.decline(

@@ -267,7 +267,10 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 if renamed.contains(&old.name.as_str()) {
                     cx.decline(
                         "B009",
-                        format!("`{}` is both renamed and the target of a rename in one project-rename", old.name),
+                        format!(
+                            "`{}` is both renamed and the target of a rename in one project-rename",
+                            old.name
+                        ),
                         new.span.to(old.span),
                     );
                 }

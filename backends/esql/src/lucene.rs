@@ -86,7 +86,10 @@ pub fn rewrite_re2(pattern: &str, case_insensitive: bool) -> Result<Rewritten, U
         .build()
         .parse(pattern)
         .map_err(|e| {
-            Unsupported::new(format!("not a valid RE2 pattern: {}", e.kind()), Some(e.span()))
+            Unsupported::new(
+                format!("not a valid RE2 pattern: {}", e.kind()),
+                Some(e.span()),
+            )
         })?;
     let matches_empty = {
         let hir = hir::translate::TranslatorBuilder::new()
@@ -94,7 +97,10 @@ pub fn rewrite_re2(pattern: &str, case_insensitive: bool) -> Result<Rewritten, U
             .build()
             .translate(pattern, &parsed)
             .map_err(|e| {
-                Unsupported::new(format!("not a valid RE2 pattern: {}", e.kind()), Some(e.span()))
+                Unsupported::new(
+                    format!("not a valid RE2 pattern: {}", e.kind()),
+                    Some(e.span()),
+                )
             })?;
         hir.properties().minimum_len() == Some(0)
     };
@@ -325,12 +331,8 @@ fn ascii_class(ranges: &[(char, char)]) -> ClassUnicode {
 fn perl_class(c: &ast::ClassPerl, flags: Flags) -> ClassUnicode {
     let mut class = match c.kind {
         ast::ClassPerlKind::Digit => ascii_class(&[('0', '9')]),
-        ast::ClassPerlKind::Space => {
-            ascii_class(&[('\t', '\n'), ('\x0C', '\r'), (' ', ' ')])
-        }
-        ast::ClassPerlKind::Word => {
-            ascii_class(&[('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')])
-        }
+        ast::ClassPerlKind::Space => ascii_class(&[('\t', '\n'), ('\x0C', '\r'), (' ', ' ')]),
+        ast::ClassPerlKind::Word => ascii_class(&[('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')]),
     };
     if flags.case_insensitive {
         class.case_fold_simple();
