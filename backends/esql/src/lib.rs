@@ -1,1 +1,454 @@
-//! kqlport's esql backend (being written; see issue 3).
+//! kqlport's Elastic ES|QL backend: lowers the detection IR to one ES|QL pipeline
+//! (`FROM <table> | WHERE … | EVAL … | STATS … BY … | KEEP … | SORT … | LIMIT …`) and says
+//! exactly where the result can differ from the KQL. Owns the stage mapping; expression and
+//! predicate rules live in `expr`, pattern spelling in `lucene`, text in `ast`. Never reads
+//! KQL syntax, never consults a field mapping (names are kept as the Sentinel table has them).
+//!
+//! # Which rows the output returns
+//!
+//! The same rows as the KQL, except where a [`Note`](kqlport::backend::Note) says otherwise,
+//! given that the index holds the Sentinel table under the same name with the same field
+//! names, each field single-valued. In particular:
+//!
+//! * **Case.** ES|QL is case-sensitive everywhere. KQL's case-insensitive operators become
+//!   `TO_LOWER(f)` against a literal lower-cased at translation time (`=~`, `in~`, `contains`
+//!   ⇒ `LIKE "*v*"`, `startswith` ⇒ `STARTS_WITH`, `endswith` ⇒ `ENDS_WITH`, `has*` ⇒ `RLIKE`);
+//!   `_cs` forms and `==`/`in` compare the raw field. KQL folds only ASCII while `TO_LOWER`
+//!   folds Unicode: a literal with non-ASCII letters gets an OverMatch note. Data containing
+//!   U+212A KELVIN SIGN or U+0130 (whose lower case is, or starts with, an ASCII letter) can
+//!   still compare differently for *any* case-insensitive test; no note is emitted for that.
+//! * **Null vs empty.** KQL strings are never null (a missing value is `""`); ES|QL has
+//!   three-valued logic and drops a row whose `WHERE` is null. Every predicate is compiled in a
+//!   positive form (TRUE exactly when KQL says true) and a negative form (TRUE exactly when KQL
+//!   says false); `not(…)` swaps them and pushes down to the leaves (De Morgan), so `NOT` is
+//!   only ever applied to an expression that is non-null. Negated string tests keep missing
+//!   values (`f IS NULL OR f != "v"`), tests that `""` satisfies accept them
+//!   (`f IS NULL OR f == ""`). Non-string comparisons follow KQL's null rules: `==` with one
+//!   null side is false, `!=` true, ordering comparisons and two nulls are null.
+//! * **`has` family.** `RLIKE` with KQL's term boundaries (`[^A-Za-z0-9]`), whole-value:
+//!   `(.*W)?v(W.*)?`, `hasprefix` `(.*W)?v.*`, `hassuffix` `.*v(W.*)?`; `has_any` is one
+//!   alternation, `has_all` an AND. An empty `has` value is declined.
+//! * **`matches regex`.** The RE2 pattern is parsed with `regex-syntax` and re-emitted as a
+//!   Lucene regex `.*(r).*` (anchors at the edges drop the `.*`; `.` ⇒ `[^\n]` unless `(?s)`;
+//!   `\d \s \w` ⇒ their ASCII classes; `(?i)` ⇒ Unicode simple case folding into classes, as
+//!   RE2 does; lazy repetition ⇒ greedy, which matches the same values; every ASCII punctuation
+//!   literal escaped). Word boundaries, inner or multi-line anchors and non-RE2 syntax are
+//!   declined with the construct named.
+//! * **Grouping.** `STATS … BY k` puts rows with a missing `k` in a null group, where KQL puts
+//!   a missing *string* in the `""` group: a Values note is attached to every grouping key.
+//!   `STATS` output columns are the aggregates then the keys; a `KEEP` restores KQL's order.
+//! * **Aggregates.** `count` ⇒ `COUNT(*)`, `countif(p)` ⇒ `COUNT(*) WHERE p`, `dcount` ⇒
+//!   `COUNT_DISTINCT` (both are estimates: Values note), `make_set` ⇒ `VALUES` (preview; an array
+//!   of one is a single value: Values note), `make_list` ⇒ `VALUES` (de-duplicates: Values note),
+//!   `min`/`max`/`sum`/`avg`, `take_any` ⇒ `MIN` (one of the group's values, as KQL allows);
+//!   `arg_max`/`arg_min` are declined.
+//! * **Time.** `ago(7d)` ⇒ `NOW() - 7 days`; datetimes ⇒ `TO_DATETIME("…")`; `bin(t, 1d)` ⇒
+//!   `DATE_TRUNC(24 hours, t)` — spans are written in hours because ES|QL rounds a `7 days`
+//!   period to Monday-based calendar weeks, while KQL's bins start at the epoch.
+//! * **Row cap.** ES|QL returns at most 1 000 rows unless told, and never more than 10 000
+//!   (`esql.query.result_truncation_max_size`). The output always ends in an explicit
+//!   `LIMIT`: the query's own when it is the last stage and ≤ 10 000, else `LIMIT 10000`.
+//!   A `take`/`top` above 10 000 gets an UnderMatch note; the 10 000 cap on an unlimited KQL
+//!   query is a property of the target, documented here rather than noted per query.
+//! * **Columns.** `extend` ⇒ `EVAL`; `project` ⇒ `EVAL` for computed columns, then `KEEP`;
+//!   `project-away` ⇒ `DROP`; `project-keep` ⇒ `KEEP`; `project-rename` ⇒ `RENAME old AS new`;
+//!   `project-reorder` ⇒ `KEEP cols, *`. A dynamic path `X.a.b` is the dotted field (the column
+//!   must be an object in the index); JSON *text* (`parse_json` of a string) is declined.
+//!
+//! # Diagnostics
+//!
+//! | code | declined construct |
+//! |---|---|
+//! | B001 | a regex with no exact Lucene form |
+//! | B002 | a `has`-family test with an empty value |
+//! | B003 | a path into JSON text (`parse_json`) |
+//! | B004 | an array index into a dynamic value |
+//! | B005 | a scalar function with no exact ES|QL form |
+//! | B006 | `arg_max` / `arg_min` |
+//! | B007 | NaN/infinity, negative or sub-millisecond time spans |
+//! | B008 | a table name or column pattern ES|QL cannot spell |
+//! | B009 | `project`/`project-rename` whose parallel assignments would read each other |
+
+mod ast;
+mod expr;
+mod lucene;
+
+#[cfg(test)]
+mod tests;
+
+use ast::{Agg, Command, Expr, Pattern};
+use expr::Cx;
+use kqlport::backend::{Backend, Effect, RuleContext, Translation};
+use kqlport::diag::Diagnostic;
+use kqlport::ir::{self, AggFunc, ExprKind, GroupKeyKind, Nulls, SortDir, SourceKind, StageKind};
+use kqlport::source::Span;
+
+/// The largest result ES|QL returns by default configuration.
+pub const MAX_ROWS: u64 = 10_000;
+
+/// The ES|QL backend.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Esql;
+
+impl Backend for Esql {
+    fn name(&self) -> &'static str {
+        "esql"
+    }
+
+    fn translate(
+        &self,
+        _rule: &RuleContext,
+        query: &ir::Query,
+    ) -> Result<Translation, Vec<Diagnostic>> {
+        let mut cx = Cx::default();
+        let SourceKind::Table(table) = &query.source.kind;
+        if !is_plain_index(table) {
+            cx.decline(
+                "B008",
+                "this table name is not a plain ES|QL index name",
+                query.source.span,
+            );
+        }
+        let mut commands = Vec::new();
+        for stage in &query.stages {
+            lower_stage(&mut cx, stage, &mut commands);
+        }
+        if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
+            commands.push(Command::Limit(MAX_ROWS));
+        }
+        if !cx.errors.is_empty() {
+            return Err(cx.errors);
+        }
+        let q = ast::Query {
+            index: table.clone(),
+            commands,
+        };
+        Ok(Translation {
+            text: q.to_string(),
+            fidelity: cx.notes.into_fidelity(),
+        })
+    }
+}
+
+fn is_plain_index(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+fn pattern(cx: &mut Cx, p: &ir::ColumnPattern) -> Pattern {
+    if p.is_wildcard() {
+        let ok = p
+            .pattern
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '*'));
+        if !ok {
+            cx.decline(
+                "B008",
+                "a column wildcard with characters ES|QL cannot spell in a pattern",
+                p.span,
+            );
+        }
+        Pattern::Wildcard(p.pattern.clone())
+    } else {
+        Pattern::Name(p.pattern.clone())
+    }
+}
+
+/// The columns a KQL expression reads.
+fn columns_read(e: &ir::Expr, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Field(fp) => out.push(fp.column.clone()),
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| columns_read(a, out)),
+        ExprKind::Arith { lhs, rhs, .. } => {
+            columns_read(lhs, out);
+            columns_read(rhs, out);
+        }
+        ExprKind::Neg(x) => columns_read(x, out),
+        ExprKind::Case {
+            branches,
+            otherwise,
+        } => {
+            for (p, v) in branches {
+                pred_columns_read(p, out);
+                columns_read(v, out);
+            }
+            columns_read(otherwise, out);
+        }
+        ExprKind::Predicate(p) => pred_columns_read(p, out),
+        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
+    }
+}
+
+fn pred_columns_read(p: &ir::Predicate, out: &mut Vec<String>) {
+    use ir::PredicateKind as P;
+    match &p.kind {
+        P::And(ps) | P::Or(ps) => ps.iter().for_each(|q| pred_columns_read(q, out)),
+        P::Not(q) => pred_columns_read(q, out),
+        P::StrMatch(m) => columns_read(&m.field, out),
+        P::Compare { lhs, rhs, .. } => {
+            columns_read(lhs, out);
+            columns_read(rhs, out);
+        }
+        P::InSet { expr, .. } | P::IsEmpty { expr, .. } | P::IsNull { expr, .. } => {
+            columns_read(expr, out)
+        }
+        P::Between {
+            expr, low, high, ..
+        } => {
+            columns_read(expr, out);
+            columns_read(low, out);
+            columns_read(high, out);
+        }
+        P::TimeWindow { field, .. } => columns_read(field, out),
+        P::Bool(e) => columns_read(e, out),
+        P::Const(_) => {}
+    }
+}
+
+fn is_plain_column(e: &ir::Expr, name: &str) -> bool {
+    matches!(&e.kind, ExprKind::Field(fp) if fp.is_plain() && !fp.parsed && fp.column == name)
+}
+
+fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
+    match &stage.kind {
+        StageKind::Filter(p) => match cx.pred(p, true) {
+            Expr::Bool(true) => {}
+            e => out.push(Command::Where(e)),
+        },
+        StageKind::Extend(assigns) => {
+            let items = assigns
+                .iter()
+                .map(|a| (a.name.name.clone(), cx.expr(&a.expr)))
+                .collect();
+            out.push(Command::Eval(items));
+        }
+        StageKind::Project(assigns) => {
+            // KQL evaluates every assignment against the input; EVAL goes left to right, so a
+            // computed column must not be read by a later assignment.
+            let mut evals = Vec::new();
+            let mut assigned: Vec<&str> = Vec::new();
+            for a in assigns {
+                let mut reads = Vec::new();
+                columns_read(&a.expr, &mut reads);
+                if let Some(r) = reads.iter().find(|r| assigned.contains(&r.as_str())) {
+                    cx.decline(
+                        "B009",
+                        format!("this assignment reads `{r}`, which an earlier assignment of the same project overwrites"),
+                        a.name.span.to(a.expr.span),
+                    );
+                }
+                if !is_plain_column(&a.expr, &a.name.name) {
+                    evals.push((a.name.name.clone(), cx.expr(&a.expr)));
+                    assigned.push(&a.name.name);
+                }
+            }
+            if !evals.is_empty() {
+                out.push(Command::Eval(evals));
+            }
+            out.push(Command::Keep(
+                assigns
+                    .iter()
+                    .map(|a| Pattern::Name(a.name.name.clone()))
+                    .collect(),
+            ));
+        }
+        StageKind::ProjectAway(ps) => {
+            let ps = ps.iter().map(|p| pattern(cx, p)).collect();
+            out.push(Command::Drop(ps));
+        }
+        StageKind::ProjectKeep(ps) => {
+            let ps = ps.iter().map(|p| pattern(cx, p)).collect();
+            out.push(Command::Keep(ps));
+        }
+        StageKind::Rename(pairs) => {
+            let mut renamed: Vec<&str> = Vec::new();
+            for (new, old) in pairs {
+                if renamed.contains(&old.name.as_str()) {
+                    cx.decline(
+                        "B009",
+                        format!(
+                            "`{}` is both renamed and the target of a rename in one project-rename",
+                            old.name
+                        ),
+                        new.span.to(old.span),
+                    );
+                }
+                renamed.push(&new.name);
+            }
+            out.push(Command::Rename(
+                pairs
+                    .iter()
+                    .map(|(new, old)| (old.name.clone(), new.name.clone()))
+                    .collect(),
+            ));
+        }
+        StageKind::Reorder(ps) => {
+            let mut ps: Vec<Pattern> = ps.iter().map(|p| pattern(cx, p)).collect();
+            ps.push(Pattern::Wildcard("*".into()));
+            out.push(Command::Keep(ps));
+        }
+        StageKind::Aggregate { by, aggs } => {
+            let aggs_out: Vec<Agg> = aggs.iter().map(|a| aggregation(cx, a)).collect();
+            let mut by_out = Vec::new();
+            for k in by {
+                let e = match &k.kind {
+                    GroupKeyKind::Expr(e) => {
+                        null_group_note(cx, &k.name.name, k.name.span.to(e.span));
+                        if is_plain_column(e, &k.name.name) {
+                            None
+                        } else {
+                            Some(cx.expr(e))
+                        }
+                    }
+                    GroupKeyKind::Bin { field, size } => {
+                        let span = k.name.span.to(field.span);
+                        Some(match size {
+                            ir::BinSize::Duration(d) => {
+                                let s = cx.fixed_span(*d, span);
+                                let f = cx.expr(field);
+                                Expr::call("DATE_TRUNC", vec![s, f])
+                            }
+                            ir::BinSize::Number(n) => {
+                                let f = cx.expr(field);
+                                let n = cx.literal(&ir::Literal::Real(*n), span);
+                                let n = match n {
+                                    Expr::Dec(d) if d.fract() == 0.0 && d.abs() < 9.0e15 => {
+                                        Expr::Int(d as i64)
+                                    }
+                                    other => other,
+                                };
+                                cx.numeric_bin(f, n, span)
+                            }
+                        })
+                    }
+                };
+                by_out.push((k.name.name.clone(), e));
+            }
+            let reorder = !aggs_out.is_empty() && !by_out.is_empty();
+            let order: Vec<Pattern> = by_out
+                .iter()
+                .map(|(n, _)| Pattern::Name(n.clone()))
+                .chain(aggs_out.iter().map(|a| Pattern::Name(a.name.clone())))
+                .collect();
+            out.push(Command::Stats {
+                aggs: aggs_out,
+                by: by_out,
+            });
+            if reorder {
+                out.push(Command::Keep(order));
+            }
+        }
+        StageKind::Sort(keys) => {
+            let keys = keys.iter().map(|k| sort_key(cx, k)).collect();
+            out.push(Command::Sort(keys));
+        }
+        StageKind::Top { n, key } => {
+            let k = sort_key(cx, key);
+            out.push(Command::Sort(vec![k]));
+            limit(cx, *n, stage.span, out);
+        }
+        StageKind::Limit(n) => limit(cx, *n, stage.span, out),
+        StageKind::Distinct(cols) => {
+            for c in cols {
+                null_group_note(cx, &c.name, c.span);
+            }
+            out.push(Command::Stats {
+                aggs: Vec::new(),
+                by: cols.iter().map(|c| (c.name.clone(), None)).collect(),
+            });
+        }
+        StageKind::Count => out.push(Command::Stats {
+            aggs: vec![Agg {
+                name: "Count".into(),
+                expr: Expr::CountStar,
+                filter: None,
+            }],
+            by: Vec::new(),
+        }),
+    }
+}
+
+fn null_group_note(cx: &mut Cx, name: &str, span: Span) {
+    cx.notes.push(
+        span,
+        Effect::Values,
+        format!("rows missing `{name}` form a null group in ES|QL; if it is a string column KQL groups them with empty values under \"\""),
+    );
+}
+
+fn limit(cx: &mut Cx, n: u64, span: Span, out: &mut Vec<Command>) {
+    if n > MAX_ROWS {
+        cx.notes.push(
+            span,
+            Effect::UnderMatch,
+            format!("ES|QL returns at most {MAX_ROWS} rows; KQL asks for {n}"),
+        );
+    }
+    out.push(Command::Limit(n));
+}
+
+fn sort_key(cx: &mut Cx, k: &ir::SortKey) -> ast::SortKey {
+    ast::SortKey {
+        expr: cx.expr(&k.expr),
+        desc: k.dir == SortDir::Desc,
+        nulls_first: k.nulls == Nulls::First,
+    }
+}
+
+fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
+    let name = a.name.name.clone();
+    let agg = |expr: Expr| Agg {
+        name: name.clone(),
+        expr,
+        filter: None,
+    };
+    match &a.func {
+        AggFunc::Count => agg(Expr::CountStar),
+        AggFunc::CountIf(p) => Agg {
+            filter: Some(cx.pred(p, true)),
+            ..agg(Expr::CountStar)
+        },
+        AggFunc::DCount(x) | AggFunc::DCountIf(x, _) => {
+            cx.notes.push(
+                a.span,
+                Effect::Values,
+                "dcount is an estimate in KQL (HLL) and COUNT_DISTINCT is one in ES|QL (HLL++, exact below 3000 values): the counts can differ",
+            );
+            let e = Expr::call("COUNT_DISTINCT", vec![cx.expr(x)]);
+            let filter = match &a.func {
+                AggFunc::DCountIf(_, p) => Some(cx.pred(p, true)),
+                _ => None,
+            };
+            Agg { filter, ..agg(e) }
+        }
+        AggFunc::MakeSet { expr, max } | AggFunc::MakeList { expr, max } => {
+            let msg = if matches!(a.func, AggFunc::MakeSet { .. }) {
+                "make_set ⇒ VALUES (technical preview): same distinct values, but a set of one is a single value, not an array"
+            } else {
+                "make_list ⇒ VALUES: duplicates are removed and a list of one is a single value"
+            };
+            cx.notes.push(a.span, Effect::Values, msg);
+            let mut e = Expr::call("VALUES", vec![cx.expr(expr)]);
+            if let Some(m) = max {
+                let last = i64::try_from(m.saturating_sub(1)).unwrap_or(i64::MAX);
+                e = Expr::call("MV_SLICE", vec![e, Expr::Int(0), Expr::Int(last)]);
+            }
+            agg(e)
+        }
+        AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } => {
+            cx.decline_help(
+                "B006",
+                "arg_max/arg_min (the whole row with the extreme value) has no exact ES|QL form",
+                a.span,
+                "INLINE STATS m = MAX(t) BY k | WHERE t == m (preview, keeps ties) or LAST(col, t) (preview 9.4) are close; translate by hand",
+            );
+            agg(Expr::Null)
+        }
+        AggFunc::Min(x) => agg(Expr::call("MIN", vec![cx.expr(x)])),
+        AggFunc::Max(x) => agg(Expr::call("MAX", vec![cx.expr(x)])),
+        AggFunc::Sum(x) => agg(Expr::call("SUM", vec![cx.expr(x)])),
+        AggFunc::Avg(x) => agg(Expr::call("AVG", vec![cx.expr(x)])),
+        AggFunc::TakeAny(x) => agg(Expr::call("MIN", vec![cx.expr(x)])),
+    }
+}

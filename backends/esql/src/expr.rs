@@ -1,0 +1,630 @@
+//! Lowers IR predicates and scalar expressions to ES|QL expressions with KQL's null and case
+//! rules made explicit. Owns the `pos`/`neg` discipline (see the crate docs); never emits
+//! commands or text.
+
+use crate::ast::{BinOp, Expr};
+use crate::lucene;
+use kqlport::backend::{Effect, Notes};
+use kqlport::diag::Diagnostic;
+use kqlport::ir::{
+    self, Case, CmpOp, Duration, DurationUnit, ExprKind, Literal, MatchKind, PathSegment,
+    PredicateKind, Quantifier, ScalarFn, StrMatch,
+};
+use kqlport::source::Span;
+
+/// What a translation collects on its way: approximation notes and refusals.
+#[derive(Default)]
+pub struct Cx {
+    pub notes: Notes,
+    pub errors: Vec<Diagnostic>,
+}
+
+impl Cx {
+    pub fn decline(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
+        self.errors
+            .push(Diagnostic::error(code, message, span).with_label("not expressible in ES|QL"));
+    }
+
+    pub fn decline_help(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            Diagnostic::error(code, message, span)
+                .with_label("not expressible in ES|QL")
+                .with_help(help),
+        );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Predicates
+    // -----------------------------------------------------------------------------------------
+
+    /// An expression that is TRUE exactly when the KQL predicate is true (FALSE or NULL
+    /// otherwise) — `positive = true` — or exactly when it is false (`positive = false`).
+    /// Negation is pushed to the leaves, so `NOT` never meets a NULL.
+    pub fn pred(&mut self, p: &ir::Predicate, positive: bool) -> Expr {
+        match &p.kind {
+            PredicateKind::And(parts) | PredicateKind::Or(parts) => {
+                let items: Vec<Expr> = parts.iter().map(|q| self.pred(q, positive)).collect();
+                let is_and = matches!(p.kind, PredicateKind::And(_));
+                if is_and == positive {
+                    Expr::and(items)
+                } else {
+                    Expr::or(items)
+                }
+            }
+            PredicateKind::Not(inner) => self.pred(inner, !positive),
+            PredicateKind::StrMatch(m) => self.str_match(m, p.span, positive),
+            PredicateKind::Compare { lhs, op, rhs } => self.compare(lhs, *op, rhs, positive),
+            PredicateKind::InSet {
+                expr,
+                values,
+                negated,
+            } => {
+                let x = self.expr(expr);
+                let vals: Vec<Expr> = values.iter().map(|v| self.literal(v, expr.span)).collect();
+                let inside = Expr::In(Box::new(x.clone()), vals, false);
+                // Like `==`: a null operand makes `in` false and `!in` true.
+                if positive != *negated {
+                    inside
+                } else {
+                    Expr::or(vec![Expr::is_null(x), Expr::not(inside)])
+                }
+            }
+            PredicateKind::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => {
+                let x = self.expr(expr);
+                let lo = self.expr(low);
+                let hi = self.expr(high);
+                // A null operand makes both `between` and `!between` null in KQL.
+                if positive != *negated {
+                    Expr::and(vec![
+                        Expr::bin(x.clone(), BinOp::Ge, lo),
+                        Expr::bin(x, BinOp::Le, hi),
+                    ])
+                } else {
+                    Expr::or(vec![
+                        Expr::bin(x.clone(), BinOp::Lt, lo),
+                        Expr::bin(x, BinOp::Gt, hi),
+                    ])
+                }
+            }
+            PredicateKind::IsEmpty { expr, negated } => {
+                let x = self.expr(expr);
+                if positive != *negated {
+                    Expr::or(vec![
+                        Expr::is_null(x.clone()),
+                        Expr::bin(x, BinOp::Eq, Expr::Str(String::new())),
+                    ])
+                } else {
+                    Expr::and(vec![
+                        Expr::is_not_null(x.clone()),
+                        Expr::bin(x, BinOp::Ne, Expr::Str(String::new())),
+                    ])
+                }
+            }
+            PredicateKind::IsNull { expr, negated } => {
+                let x = self.expr(expr);
+                Expr::IsNull(Box::new(x), positive == *negated)
+            }
+            PredicateKind::TimeWindow { field, op, ago } => {
+                let f = self.expr(field);
+                let a = self.ago(*ago, p.span);
+                let op = if positive { *op } else { negate_cmp(*op) };
+                Expr::bin(f, cmp(op), a)
+            }
+            PredicateKind::Bool(e) => {
+                let x = self.expr(e);
+                if positive {
+                    x
+                } else {
+                    Expr::not(x)
+                }
+            }
+            PredicateKind::Const(b) => Expr::Bool(*b == positive),
+        }
+    }
+
+    /// KQL comparison null rules: `==` with exactly one null operand is false, `!=` true; two
+    /// nulls, or a null in `<`, `<=`, `>`, `>=`, give null (neither true nor false).
+    fn compare(&mut self, lhs: &ir::Expr, op: CmpOp, rhs: &ir::Expr, positive: bool) -> Expr {
+        let mut l = self.expr(lhs);
+        let mut r = self.expr(rhs);
+        let l_lit = matches!(lhs.kind, ExprKind::Literal(_));
+        let r_lit = matches!(rhs.kind, ExprKind::Literal(_));
+        // Against a string literal the other side is a string, which KQL never has null: read
+        // a missing value as "".
+        if matches!(rhs.kind, ExprKind::Literal(Literal::String(_))) && !l_lit {
+            l = Expr::call("COALESCE", vec![l, Expr::Str(String::new())]);
+        }
+        if matches!(lhs.kind, ExprKind::Literal(Literal::String(_))) && !r_lit {
+            r = Expr::call("COALESCE", vec![r, Expr::Str(String::new())]);
+        }
+        let effective = if positive { op } else { negate_cmp(op) };
+        match effective {
+            CmpOp::Ne => {
+                // True when exactly one side is null, or both are set and differ.
+                let mut parts = Vec::new();
+                match (l_lit, r_lit) {
+                    (true, true) => {}
+                    (false, true) => parts.push(Expr::is_null(l.clone())),
+                    (true, false) => parts.push(Expr::is_null(r.clone())),
+                    (false, false) => {
+                        parts.push(Expr::and(vec![
+                            Expr::is_null(l.clone()),
+                            Expr::is_not_null(r.clone()),
+                        ]));
+                        parts.push(Expr::and(vec![
+                            Expr::is_not_null(l.clone()),
+                            Expr::is_null(r.clone()),
+                        ]));
+                    }
+                }
+                parts.push(Expr::bin(l, BinOp::Ne, r));
+                Expr::or(parts)
+            }
+            CmpOp::Eq => {
+                if !l_lit && !r_lit {
+                    self.notes.push(
+                        lhs.span.to(rhs.span),
+                        Effect::UnderMatch,
+                        "comparing two columns: if both are string columns and both missing, KQL compares \"\" == \"\" (true) while ES|QL compares null == null (null); such rows are not returned",
+                    );
+                }
+                Expr::bin(l, BinOp::Eq, r)
+            }
+            other => Expr::bin(l, cmp(other), r),
+        }
+    }
+
+    fn str_match(&mut self, m: &StrMatch, span: Span, positive: bool) -> Expr {
+        let f = self.expr(&m.field);
+        let insensitive = m.case == Case::Insensitive && m.kind != MatchKind::Regex;
+        if insensitive && m.values.iter().any(|v| has_cased_non_ascii(v)) {
+            self.notes.push(
+                span,
+                Effect::OverMatch,
+                "a value contains non-ASCII letters: KQL folds only ASCII case, TO_LOWER folds Unicode, so differently-cased non-ASCII data also matches",
+            );
+        }
+        let subject = if insensitive {
+            Expr::call("TO_LOWER", vec![f.clone()])
+        } else {
+            f.clone()
+        };
+        let fold = |v: &str| -> String {
+            if insensitive {
+                v.to_lowercase()
+            } else {
+                v.to_string()
+            }
+        };
+        // Each test: an expression over a non-null subject, and whether "" (a missing value)
+        // satisfies it.
+        let mut tests: Vec<(Expr, bool)> = Vec::new();
+        match m.kind {
+            MatchKind::Equals => {
+                let empty = m.values.iter().any(|v| v.is_empty());
+                let vals: Vec<Expr> = m.values.iter().map(|v| Expr::Str(fold(v))).collect();
+                if m.quantifier == Quantifier::Any || vals.len() == 1 {
+                    let e = if vals.len() == 1 {
+                        Expr::bin(subject, BinOp::Eq, vals[0].clone())
+                    } else {
+                        Expr::In(Box::new(subject), vals, false)
+                    };
+                    tests.push((e, empty));
+                } else {
+                    for (v, raw) in vals.into_iter().zip(&m.values) {
+                        tests.push((Expr::bin(subject.clone(), BinOp::Eq, v), raw.is_empty()));
+                    }
+                }
+            }
+            MatchKind::Contains | MatchKind::StartsWith | MatchKind::EndsWith => {
+                for v in &m.values {
+                    if v.is_empty() {
+                        tests.push((Expr::Bool(true), true));
+                        continue;
+                    }
+                    let lv = fold(v);
+                    let e = match m.kind {
+                        MatchKind::Contains => Expr::Like(
+                            Box::new(subject.clone()),
+                            format!("*{}*", lucene::like_literal(&lv)),
+                            false,
+                        ),
+                        MatchKind::StartsWith => {
+                            Expr::call("STARTS_WITH", vec![subject.clone(), Expr::Str(lv)])
+                        }
+                        _ => Expr::call("ENDS_WITH", vec![subject.clone(), Expr::Str(lv)]),
+                    };
+                    tests.push((e, false));
+                }
+            }
+            MatchKind::Term | MatchKind::TermPrefix | MatchKind::TermSuffix => {
+                if m.values.iter().any(|v| v.is_empty()) {
+                    self.decline(
+                        "B002",
+                        "a `has`-family test with an empty value: KQL's term semantics for \"\" are not pinned down",
+                        span,
+                    );
+                    return Expr::Bool(false);
+                }
+                let alts: Vec<String> = m
+                    .values
+                    .iter()
+                    .map(|v| lucene::regex_literal(&fold(v)))
+                    .collect();
+                let groups: Vec<String> = if m.quantifier == Quantifier::Any {
+                    vec![alts.join("|")]
+                } else {
+                    alts
+                };
+                let w = lucene::NON_TERM;
+                for g in groups {
+                    let pattern = match m.kind {
+                        MatchKind::Term => format!("(.*{w})?({g})({w}.*)?"),
+                        MatchKind::TermPrefix => format!("(.*{w})?({g}).*"),
+                        _ => format!(".*({g})({w}.*)?"),
+                    };
+                    tests.push((
+                        Expr::RLike(Box::new(subject.clone()), pattern, false),
+                        false,
+                    ));
+                }
+            }
+            MatchKind::Regex => {
+                for v in &m.values {
+                    match lucene::rewrite_re2(v, m.case == Case::Insensitive) {
+                        Ok(rw) => tests.push((
+                            Expr::RLike(Box::new(subject.clone()), rw.lucene, false),
+                            rw.matches_empty,
+                        )),
+                        Err(u) => {
+                            let detail = match u.at {
+                                Some((a, b)) => format!(
+                                    " (at `{}` in the pattern)",
+                                    v.get(a..b).unwrap_or_default()
+                                ),
+                                None => String::new(),
+                            };
+                            self.decline_help(
+                                "B001",
+                                format!("regex cannot be rewritten exactly for RLIKE: {}{detail}", u.message),
+                                span,
+                                "ES|QL RLIKE takes a Lucene regular expression, which matches the whole value and has no anchors, look-arounds or word boundaries",
+                            );
+                            return Expr::Bool(false);
+                        }
+                    }
+                }
+            }
+        }
+        let (e, empty) = match m.quantifier {
+            Quantifier::Any => (
+                Expr::or(tests.iter().map(|t| t.0.clone()).collect()),
+                tests.iter().any(|t| t.1),
+            ),
+            Quantifier::All => (
+                Expr::and(tests.iter().map(|t| t.0.clone()).collect()),
+                tests.iter().all(|t| t.1),
+            ),
+        };
+        // `e` is never null when the field is set; a missing field is KQL's "".
+        let want_match = positive != m.negated;
+        match (want_match, empty) {
+            (true, true) => Expr::or(vec![Expr::is_null(f), e]),
+            (true, false) => e,
+            (false, true) => Expr::and(vec![Expr::is_not_null(f), Expr::not(e)]),
+            (false, false) => Expr::or(vec![Expr::is_null(f), Expr::not(e)]),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Scalar expressions
+    // -----------------------------------------------------------------------------------------
+
+    pub fn literal(&mut self, l: &Literal, span: Span) -> Expr {
+        match l {
+            Literal::String(s) => Expr::Str(s.clone()),
+            Literal::Long(i) => Expr::Int(*i),
+            Literal::Real(r) if r.is_finite() => Expr::Dec(*r),
+            Literal::Real(_) => {
+                self.decline("B007", "ES|QL has no literal for NaN or infinity", span);
+                Expr::Null
+            }
+            Literal::Bool(b) => Expr::Bool(*b),
+            Literal::DateTime(d) => Expr::call("TO_DATETIME", vec![Expr::Str(d.clone())]),
+            Literal::Timespan(d) => self.span(*d, span),
+            Literal::Null => Expr::Null,
+        }
+    }
+
+    /// A time-span literal; whole days stay days (exact in UTC date arithmetic).
+    pub fn span(&mut self, d: Duration, span: Span) -> Expr {
+        if d.ticks < 0 {
+            self.decline("B007", "negative time spans are not supported", span);
+            return Expr::Null;
+        }
+        let (n, unit) = d.whole_unit();
+        let unit = match unit {
+            DurationUnit::Day => "day",
+            DurationUnit::Hour => "hour",
+            DurationUnit::Minute => "minute",
+            DurationUnit::Second => "second",
+            DurationUnit::Millisecond => "millisecond",
+            DurationUnit::Tick => {
+                self.decline(
+                    "B007",
+                    "ES|QL time spans stop at milliseconds; this one needs 100-ns ticks",
+                    span,
+                );
+                return Expr::Null;
+            }
+        };
+        Expr::Span(n, unit)
+    }
+
+    /// A fixed-length span for `DATE_TRUNC`: days are written as hours, because ES|QL turns a
+    /// `7 days` period into calendar (Monday-based) weeks, while KQL's bins start at the epoch.
+    pub fn fixed_span(&mut self, d: Duration, span: Span) -> Expr {
+        match self.span(d, span) {
+            Expr::Span(n, "day") => Expr::Span(n * 24, "hour"),
+            other => other,
+        }
+    }
+
+    fn ago(&mut self, d: Duration, span: Span) -> Expr {
+        let s = self.span(d, span);
+        Expr::bin(Expr::call("NOW", vec![]), BinOp::Sub, s)
+    }
+
+    pub fn field_name(&mut self, fp: &ir::FieldPath, span: Span) -> String {
+        if fp.parsed {
+            self.decline_help(
+                "B003",
+                "the column holds JSON text that KQL parses (parse_json); ES|QL can only read object fields",
+                span,
+                "ingest the column as an object (then `Column.key` works), or use JSON_EXTRACT on Elasticsearch 9.4+ (preview) by hand",
+            );
+        }
+        let mut name = fp.column.clone();
+        for seg in &fp.path {
+            match seg {
+                PathSegment::Key(k) => {
+                    name.push('.');
+                    name.push_str(k);
+                }
+                PathSegment::Index(_) => {
+                    self.decline(
+                        "B004",
+                        "ES|QL has no array indexing into a dynamic value",
+                        span,
+                    );
+                }
+            }
+        }
+        name
+    }
+
+    pub fn expr(&mut self, e: &ir::Expr) -> Expr {
+        match &e.kind {
+            ExprKind::Literal(l) => self.literal(l, e.span),
+            ExprKind::Field(fp) => Expr::Column(self.field_name(fp, e.span)),
+            ExprKind::Call { func, args } => self.call(*func, args, e.span),
+            ExprKind::Arith { op, lhs, rhs } => {
+                let l = self.expr(lhs);
+                let r = self.expr(rhs);
+                let op = match op {
+                    ir::ArithOp::Add => BinOp::Add,
+                    ir::ArithOp::Sub => BinOp::Sub,
+                    ir::ArithOp::Mul => BinOp::Mul,
+                    ir::ArithOp::Div => BinOp::Div,
+                    ir::ArithOp::Mod => BinOp::Mod,
+                };
+                Expr::bin(l, op, r)
+            }
+            ExprKind::Neg(x) => Expr::Neg(Box::new(self.expr(x))),
+            ExprKind::Case {
+                branches,
+                otherwise,
+            } => {
+                let mut args = Vec::new();
+                for (c, v) in branches {
+                    args.push(self.pred(c, true));
+                    args.push(self.expr(v));
+                }
+                args.push(self.expr(otherwise));
+                Expr::call("CASE", args)
+            }
+            ExprKind::Predicate(p) => {
+                // KQL's value is true, false or null; pos/neg are TRUE exactly then.
+                let pos = self.pred(p, true);
+                let neg = self.pred(p, false);
+                Expr::call(
+                    "CASE",
+                    vec![pos, Expr::Bool(true), neg, Expr::Bool(false), Expr::Null],
+                )
+            }
+            ExprKind::Now => Expr::call("NOW", vec![]),
+            ExprKind::Ago(d) => self.ago(*d, e.span),
+        }
+    }
+
+    fn call(&mut self, func: ScalarFn, args: &[ir::Expr], span: Span) -> Expr {
+        let a: Vec<Expr> = args.iter().map(|x| self.expr(x)).collect();
+        let simple = |name: &'static str, a: Vec<Expr>| Expr::call(name, a);
+        match (func, a.len()) {
+            (ScalarFn::ToString, 1) => {
+                if !matches!(args[0].kind, ExprKind::Literal(Literal::String(_))) {
+                    self.notes.push(
+                        span,
+                        Effect::Values,
+                        "tostring of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
+                    );
+                }
+                // KQL's tostring(null) is "", never null.
+                Expr::call(
+                    "COALESCE",
+                    vec![simple("TO_STRING", a), Expr::Str(String::new())],
+                )
+            }
+            (ScalarFn::ToLower, 1) => simple("TO_LOWER", a),
+            (ScalarFn::ToUpper, 1) => simple("TO_UPPER", a),
+            (ScalarFn::ToInt, 1) => simple("TO_INTEGER", a),
+            (ScalarFn::ToLong, 1) => simple("TO_LONG", a),
+            (ScalarFn::ToReal, 1) => simple("TO_DOUBLE", a),
+            (ScalarFn::ToBool, 1) => simple("TO_BOOLEAN", a),
+            (ScalarFn::ToDateTime, 1) => simple("TO_DATETIME", a),
+            (ScalarFn::StrCat, n) if n >= 1 => {
+                // CONCAT is null when any argument is; KQL's strcat reads null as "".
+                let parts = a
+                    .into_iter()
+                    .map(|x| match x {
+                        Expr::Str(_) => x,
+                        x => Expr::call("COALESCE", vec![x, Expr::Str(String::new())]),
+                    })
+                    .collect();
+                Expr::call("CONCAT", parts)
+            }
+            (ScalarFn::Strlen, 1) => Expr::call(
+                "LENGTH",
+                vec![Expr::call(
+                    "COALESCE",
+                    a.into_iter().chain([Expr::Str(String::new())]).collect(),
+                )],
+            ),
+            (ScalarFn::Ipv4IsPrivate, 1) => {
+                let mut v = vec![Expr::call("TO_IP", a)];
+                v.extend(
+                    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+                        .iter()
+                        .map(|c| Expr::Str((*c).to_string())),
+                );
+                Expr::call("CIDR_MATCH", v)
+            }
+            (ScalarFn::Ipv4IsInRange, 2) => match &args[1].kind {
+                ExprKind::Literal(Literal::String(r)) => {
+                    let cidr = if r.contains('/') {
+                        r.clone()
+                    } else {
+                        format!("{r}/32")
+                    };
+                    let ip = a.into_iter().next().unwrap_or(Expr::Null);
+                    Expr::call(
+                        "CIDR_MATCH",
+                        vec![Expr::call("TO_IP", vec![ip]), Expr::Str(cidr)],
+                    )
+                }
+                _ => {
+                    self.decline(
+                        "B005",
+                        "ipv4_is_in_range needs a literal range for CIDR_MATCH",
+                        span,
+                    );
+                    Expr::Null
+                }
+            },
+            (ScalarFn::StartOfDay, 1) => {
+                let mut v = vec![Expr::Span(1, "day")];
+                v.extend(a);
+                Expr::call("DATE_TRUNC", v)
+            }
+            (ScalarFn::Abs, 1) => simple("ABS", a),
+            (ScalarFn::Floor, 1) => simple("FLOOR", a),
+            (ScalarFn::Bin, 2) | (ScalarFn::Floor, 2) => self.bin(&args[0], &args[1], span),
+            (ScalarFn::Coalesce, n) if n >= 1 => {
+                self.notes.push(
+                    span,
+                    Effect::Values,
+                    "KQL's coalesce also skips empty strings; ES|QL's COALESCE skips only nulls",
+                );
+                simple("COALESCE", a)
+            }
+            (f, _) => {
+                self.decline_help(
+                    "B005",
+                    format!("the scalar function {f:?} has no exact ES|QL equivalent here"),
+                    span,
+                    "rewrite the query without it, or translate this part by hand",
+                );
+                Expr::Null
+            }
+        }
+    }
+
+    /// `bin(x, size)`: `DATE_TRUNC` with a fixed span for datetimes (epoch-aligned like KQL),
+    /// `FLOOR(x / size) * size` for numbers.
+    pub fn bin(&mut self, x: &ir::Expr, size: &ir::Expr, span: Span) -> Expr {
+        let xe = self.expr(x);
+        match &size.kind {
+            ExprKind::Literal(Literal::Timespan(d)) => {
+                let s = self.fixed_span(*d, size.span);
+                Expr::call("DATE_TRUNC", vec![s, xe])
+            }
+            ExprKind::Literal(Literal::Long(n)) => self.numeric_bin(xe, Expr::Int(*n), span),
+            ExprKind::Literal(Literal::Real(r)) => {
+                let n = self.literal(&Literal::Real(*r), size.span);
+                self.numeric_bin(xe, n, span)
+            }
+            _ => {
+                self.decline("B005", "bin() needs a literal bin size", span);
+                Expr::Null
+            }
+        }
+    }
+
+    pub fn numeric_bin(&mut self, x: Expr, size: Expr, span: Span) -> Expr {
+        self.notes.push(
+            span,
+            Effect::Values,
+            "numeric bin is computed in double precision (FLOOR(TO_DOUBLE(x) / size) * size): same bucket, but the value is a double",
+        );
+        Expr::bin(
+            Expr::call(
+                "FLOOR",
+                vec![Expr::bin(
+                    Expr::call("TO_DOUBLE", vec![x]),
+                    BinOp::Div,
+                    size.clone(),
+                )],
+            ),
+            BinOp::Mul,
+            size,
+        )
+    }
+}
+
+fn has_cased_non_ascii(v: &str) -> bool {
+    v.chars()
+        .any(|c| !c.is_ascii() && (c.is_lowercase() || c.is_uppercase()))
+}
+
+fn negate_cmp(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Eq => CmpOp::Ne,
+        CmpOp::Ne => CmpOp::Eq,
+        CmpOp::Lt => CmpOp::Ge,
+        CmpOp::Le => CmpOp::Gt,
+        CmpOp::Gt => CmpOp::Le,
+        CmpOp::Ge => CmpOp::Lt,
+    }
+}
+
+fn cmp(op: CmpOp) -> BinOp {
+    match op {
+        CmpOp::Eq => BinOp::Eq,
+        CmpOp::Ne => BinOp::Ne,
+        CmpOp::Lt => BinOp::Lt,
+        CmpOp::Le => BinOp::Le,
+        CmpOp::Gt => BinOp::Gt,
+        CmpOp::Ge => BinOp::Ge,
+    }
+}

@@ -1,0 +1,484 @@
+//! Pattern spelling for ES|QL's `LIKE` (Lucene wildcard) and `RLIKE` (Lucene regular expression,
+//! flags `ALL`): literal escaping, and the rewrite of a KQL RE2 regex into an equivalent
+//! whole-value Lucene regex. Never produces ES|QL string quoting (that is `ast::StrLit`).
+//!
+//! The RE2 → Lucene rewrite parses the pattern with `regex-syntax` and re-emits it node by
+//! node; whatever has no exact Lucene form (word boundaries, anchors away from the edges,
+//! multi-line anchors, class set operations, flags RE2 lacks) is refused with a reason.
+
+use regex_syntax::ast::{self, Ast};
+use regex_syntax::hir::{self, ClassUnicode, ClassUnicodeRange};
+
+/// Escapes a literal for a `LIKE` pattern: `*`, `?` and `\` get a backslash (Lucene
+/// `WildcardQuery`: a backslash makes the next character literal).
+pub fn like_literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '*' | '?' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Escapes one character for a Lucene regex outside a class: every ASCII punctuation character
+/// gets a backslash (this covers the operators `.?+*|{}[]()"\` and the `ALL`-flag operators
+/// `#@&<>~`); letters, digits, space, control and non-ASCII characters stand for themselves
+/// (a backslash before a letter could read as a class shorthand such as `\d`).
+fn push_literal_char(out: &mut String, c: char) {
+    if c.is_ascii_punctuation() {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+/// A literal string as a Lucene regex.
+pub fn regex_literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 2);
+    for c in value.chars() {
+        push_literal_char(&mut out, c);
+    }
+    out
+}
+
+/// KQL term boundary: any character that is not an ASCII letter or digit.
+pub const NON_TERM: &str = "[^A-Za-z0-9]";
+
+/// Why a regex has no exact Lucene form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    pub message: String,
+    /// Byte range of the offending construct inside the pattern, when known.
+    pub at: Option<(usize, usize)>,
+}
+
+impl Unsupported {
+    fn new(message: impl Into<String>, span: Option<&ast::Span>) -> Self {
+        Unsupported {
+            message: message.into(),
+            at: span.map(|s| (s.start.offset, s.end.offset)),
+        }
+    }
+}
+
+/// A rewritten regex: the whole-value Lucene pattern and whether the RE2 pattern matches the
+/// empty string (then a missing value, which KQL reads as `""`, matches too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewritten {
+    pub lucene: String,
+    pub matches_empty: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Flags {
+    case_insensitive: bool,
+    dot_nl: bool,
+    multi_line: bool,
+}
+
+/// Rewrites an unanchored RE2 search into a whole-value Lucene regex: `.*(r).*`, dropping the
+/// `.*` on a side where `r` (or each top-level alternative) is anchored. `case_insensitive`
+/// starts the pattern with RE2's `(?i)` (Unicode simple case folding, as RE2 does).
+pub fn rewrite_re2(pattern: &str, case_insensitive: bool) -> Result<Rewritten, Unsupported> {
+    let parsed = ast::parse::ParserBuilder::new()
+        .nest_limit(64)
+        .build()
+        .parse(pattern)
+        .map_err(|e| {
+            Unsupported::new(
+                format!("not a valid RE2 pattern: {}", e.kind()),
+                Some(e.span()),
+            )
+        })?;
+    let matches_empty = {
+        let hir = hir::translate::TranslatorBuilder::new()
+            .case_insensitive(case_insensitive)
+            .build()
+            .translate(pattern, &parsed)
+            .map_err(|e| {
+                Unsupported::new(
+                    format!("not a valid RE2 pattern: {}", e.kind()),
+                    Some(e.span()),
+                )
+            })?;
+        hir.properties().minimum_len() == Some(0)
+    };
+    let mut flags = Flags {
+        case_insensitive,
+        dot_nl: false,
+        multi_line: false,
+    };
+    // Leading flag groups such as `(?i)` apply to everything after them; peel them off so the
+    // top level can be split into alternatives.
+    let mut items: Vec<&Ast> = match &parsed {
+        Ast::Concat(c) => c.asts.iter().collect(),
+        other => vec![other],
+    };
+    while let Some(Ast::Flags(f)) = items.first() {
+        apply_flags(&mut flags, &f.flags)?;
+        items.remove(0);
+    }
+    let branches: Vec<Vec<&Ast>> = match items.as_slice() {
+        [Ast::Alternation(alt)] => alt
+            .asts
+            .iter()
+            .map(|a| match a {
+                Ast::Concat(c) => c.asts.iter().collect(),
+                other => vec![other],
+            })
+            .collect(),
+        _ => vec![items],
+    };
+    let mut out_branches = Vec::new();
+    for branch in branches {
+        let mut flags = flags;
+        let mut body = branch.as_slice();
+        let mut start_anchored = false;
+        let mut end_anchored = false;
+        if let Some((Ast::Assertion(a), rest)) = body.split_first() {
+            if is_start_anchor(a, flags) {
+                start_anchored = true;
+                body = rest;
+            }
+        }
+        if let Some((Ast::Assertion(a), rest)) = body.split_last() {
+            if is_end_anchor(a, flags) {
+                end_anchored = true;
+                body = rest;
+            }
+        }
+        let mut out = String::new();
+        if !start_anchored {
+            out.push_str(".*");
+        }
+        out.push('(');
+        for node in body {
+            emit(node, &mut flags, &mut out)?;
+        }
+        out.push(')');
+        if !end_anchored {
+            out.push_str(".*");
+        }
+        out_branches.push(out);
+    }
+    let lucene = if out_branches.len() == 1 {
+        out_branches.pop().unwrap_or_default()
+    } else {
+        out_branches
+            .iter()
+            .map(|b| format!("({b})"))
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    Ok(Rewritten {
+        lucene,
+        matches_empty,
+    })
+}
+
+fn is_start_anchor(a: &ast::Assertion, flags: Flags) -> bool {
+    match a.kind {
+        ast::AssertionKind::StartText => true,
+        ast::AssertionKind::StartLine => !flags.multi_line,
+        _ => false,
+    }
+}
+
+fn is_end_anchor(a: &ast::Assertion, flags: Flags) -> bool {
+    match a.kind {
+        ast::AssertionKind::EndText => true,
+        ast::AssertionKind::EndLine => !flags.multi_line,
+        _ => false,
+    }
+}
+
+fn apply_flags(flags: &mut Flags, set: &ast::Flags) -> Result<(), Unsupported> {
+    let mut negate = false;
+    for item in &set.items {
+        match &item.kind {
+            ast::FlagsItemKind::Negation => negate = true,
+            ast::FlagsItemKind::Flag(flag) => match flag {
+                ast::Flag::CaseInsensitive => flags.case_insensitive = !negate,
+                ast::Flag::DotMatchesNewLine => flags.dot_nl = !negate,
+                ast::Flag::MultiLine => flags.multi_line = !negate,
+                // Greediness never changes whether a whole value matches.
+                ast::Flag::SwapGreed => {}
+                _ => {
+                    return Err(Unsupported::new(
+                        "this flag is not an RE2 flag (RE2 knows i, m, s, U)",
+                        Some(&item.span),
+                    ))
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+fn emit(node: &Ast, flags: &mut Flags, out: &mut String) -> Result<(), Unsupported> {
+    match node {
+        Ast::Empty(_) => Ok(()),
+        Ast::Flags(f) => apply_flags(flags, &f.flags),
+        Ast::Literal(lit) => {
+            if flags.case_insensitive {
+                let mut class = ClassUnicode::new([ClassUnicodeRange::new(lit.c, lit.c)]);
+                class.case_fold_simple();
+                emit_class(&class, out);
+            } else {
+                push_literal_char(out, lit.c);
+            }
+            Ok(())
+        }
+        Ast::Dot(_) => {
+            if flags.dot_nl {
+                out.push('.');
+            } else {
+                out.push_str("[^\n]");
+            }
+            Ok(())
+        }
+        Ast::Assertion(a) => Err(Unsupported::new(
+            match a.kind {
+                ast::AssertionKind::WordBoundary
+                | ast::AssertionKind::NotWordBoundary
+                | ast::AssertionKind::WordBoundaryStart
+                | ast::AssertionKind::WordBoundaryEnd
+                | ast::AssertionKind::WordBoundaryStartAngle
+                | ast::AssertionKind::WordBoundaryEndAngle
+                | ast::AssertionKind::WordBoundaryStartHalf
+                | ast::AssertionKind::WordBoundaryEndHalf => {
+                    "Lucene regular expressions have no word-boundary assertion"
+                }
+                _ => "Lucene regular expressions have no anchors; only a `^`/`$` at the very start or end of the pattern (or of a top-level alternative, without the m flag) can be rewritten",
+            },
+            Some(&a.span),
+        )),
+        Ast::ClassUnicode(c) => {
+            let class = unicode_class_item(c, *flags)?;
+            emit_class(&class, out);
+            Ok(())
+        }
+        Ast::ClassPerl(c) => {
+            let class = perl_class(c, *flags);
+            emit_class(&class, out);
+            Ok(())
+        }
+        Ast::ClassBracketed(c) => {
+            let class = bracketed_class(c, *flags)?;
+            if class.ranges().is_empty() {
+                return Err(Unsupported::new(
+                    "a class that matches no character",
+                    Some(&c.span),
+                ));
+            }
+            emit_class(&class, out);
+            Ok(())
+        }
+        Ast::Repetition(rep) => {
+            out.push('(');
+            let mut inner = *flags;
+            emit(&rep.ast, &mut inner, out)?;
+            out.push(')');
+            match &rep.op.kind {
+                ast::RepetitionKind::ZeroOrOne => out.push('?'),
+                ast::RepetitionKind::ZeroOrMore => out.push('*'),
+                ast::RepetitionKind::OneOrMore => out.push('+'),
+                ast::RepetitionKind::Range(r) => match r {
+                    ast::RepetitionRange::Exactly(n) => out.push_str(&format!("{{{n}}}")),
+                    ast::RepetitionRange::AtLeast(n) => out.push_str(&format!("{{{n},}}")),
+                    ast::RepetitionRange::Bounded(a, b) => out.push_str(&format!("{{{a},{b}}}")),
+                },
+            }
+            Ok(())
+        }
+        Ast::Group(g) => {
+            let mut inner = *flags;
+            if let ast::GroupKind::NonCapturing(f) = &g.kind {
+                apply_flags(&mut inner, f)?;
+            }
+            out.push('(');
+            emit(&g.ast, &mut inner, out)?;
+            out.push(')');
+            Ok(())
+        }
+        Ast::Alternation(alt) => {
+            for (i, a) in alt.asts.iter().enumerate() {
+                if i > 0 {
+                    out.push('|');
+                }
+                out.push('(');
+                let mut inner = *flags;
+                emit(a, &mut inner, out)?;
+                out.push(')');
+            }
+            Ok(())
+        }
+        Ast::Concat(c) => {
+            for a in &c.asts {
+                emit(a, flags, out)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn ascii_class(ranges: &[(char, char)]) -> ClassUnicode {
+    ClassUnicode::new(ranges.iter().map(|&(a, b)| ClassUnicodeRange::new(a, b)))
+}
+
+/// RE2's Perl classes are ASCII-only: `\d` = `[0-9]`, `\s` = `[\t\n\f\r ]`, `\w` = `[0-9A-Za-z_]`.
+fn perl_class(c: &ast::ClassPerl, flags: Flags) -> ClassUnicode {
+    let mut class = match c.kind {
+        ast::ClassPerlKind::Digit => ascii_class(&[('0', '9')]),
+        ast::ClassPerlKind::Space => ascii_class(&[('\t', '\n'), ('\x0C', '\r'), (' ', ' ')]),
+        ast::ClassPerlKind::Word => ascii_class(&[('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')]),
+    };
+    if flags.case_insensitive {
+        class.case_fold_simple();
+    }
+    if c.negated {
+        class.negate();
+    }
+    class
+}
+
+/// `\pL`, `\p{Greek}`…: resolved by `regex-syntax`'s Unicode tables.
+fn unicode_class_item(c: &ast::ClassUnicode, flags: Flags) -> Result<ClassUnicode, Unsupported> {
+    let wrapped = Ast::ClassUnicode(Box::new(c.clone()));
+    let hir = hir::translate::TranslatorBuilder::new()
+        .case_insensitive(flags.case_insensitive)
+        .build()
+        .translate("", &wrapped)
+        .map_err(|e| Unsupported::new(format!("{}", e.kind()), Some(&c.span)))?;
+    match hir.kind() {
+        hir::HirKind::Class(hir::Class::Unicode(u)) => Ok(u.clone()),
+        hir::HirKind::Literal(hir::Literal(bytes)) => {
+            let s = String::from_utf8_lossy(bytes);
+            Ok(ClassUnicode::new(
+                s.chars().map(|ch| ClassUnicodeRange::new(ch, ch)),
+            ))
+        }
+        _ => Err(Unsupported::new(
+            "this Unicode class has no character-class form",
+            Some(&c.span),
+        )),
+    }
+}
+
+fn ascii_named_class(kind: &ast::ClassAsciiKind) -> ClassUnicode {
+    use ast::ClassAsciiKind as K;
+    let ranges: &[(char, char)] = match kind {
+        K::Alnum => &[('0', '9'), ('A', 'Z'), ('a', 'z')],
+        K::Alpha => &[('A', 'Z'), ('a', 'z')],
+        K::Ascii => &[('\x00', '\x7F')],
+        K::Blank => &[('\t', '\t'), (' ', ' ')],
+        K::Cntrl => &[('\x00', '\x1F'), ('\x7F', '\x7F')],
+        K::Digit => &[('0', '9')],
+        K::Graph => &[('!', '~')],
+        K::Lower => &[('a', 'z')],
+        K::Print => &[(' ', '~')],
+        K::Punct => &[('!', '/'), (':', '@'), ('[', '`'), ('{', '~')],
+        K::Space => &[('\t', '\r'), (' ', ' ')],
+        K::Upper => &[('A', 'Z')],
+        K::Word => &[('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')],
+        K::Xdigit => &[('0', '9'), ('A', 'F'), ('a', 'f')],
+    };
+    ascii_class(ranges)
+}
+
+fn bracketed_class(c: &ast::ClassBracketed, flags: Flags) -> Result<ClassUnicode, Unsupported> {
+    let mut class = class_set(&c.kind, flags)?;
+    if flags.case_insensitive {
+        class.case_fold_simple();
+    }
+    if c.negated {
+        class.negate();
+    }
+    Ok(class)
+}
+
+fn class_set(set: &ast::ClassSet, flags: Flags) -> Result<ClassUnicode, Unsupported> {
+    match set {
+        ast::ClassSet::Item(item) => class_item(item, flags),
+        ast::ClassSet::BinaryOp(op) => Err(Unsupported::new(
+            "class set operations (&&, --, ~~) are not RE2 syntax",
+            Some(&op.span),
+        )),
+    }
+}
+
+fn class_item(item: &ast::ClassSetItem, flags: Flags) -> Result<ClassUnicode, Unsupported> {
+    use ast::ClassSetItem as I;
+    Ok(match item {
+        I::Empty(_) => ClassUnicode::empty(),
+        I::Literal(l) => ClassUnicode::new([ClassUnicodeRange::new(l.c, l.c)]),
+        I::Range(r) => ClassUnicode::new([ClassUnicodeRange::new(r.start.c, r.end.c)]),
+        I::Ascii(a) => {
+            let mut class = ascii_named_class(&a.kind);
+            if a.negated {
+                class.negate();
+            }
+            class
+        }
+        I::Unicode(u) => unicode_class_item(
+            u,
+            Flags {
+                case_insensitive: false,
+                ..flags
+            },
+        )?,
+        I::Perl(p) => perl_class(
+            p,
+            Flags {
+                case_insensitive: false,
+                ..flags
+            },
+        ),
+        I::Bracketed(b) => bracketed_class(
+            b,
+            Flags {
+                case_insensitive: false,
+                ..flags
+            },
+        )?,
+        I::Union(u) => {
+            let mut class = ClassUnicode::empty();
+            for it in &u.items {
+                class.union(&class_item(it, flags)?);
+            }
+            class
+        }
+    })
+}
+
+/// Emits a class as a single character when it has one member, else as `[…]` or `[^…]`,
+/// whichever lists fewer ranges. Inside a class every ASCII punctuation character is escaped.
+fn emit_class(class: &ClassUnicode, out: &mut String) {
+    let ranges = class.ranges();
+    if let [r] = ranges {
+        if r.start() == r.end() {
+            push_literal_char(out, r.start());
+            return;
+        }
+    }
+    let mut complement = class.clone();
+    complement.negate();
+    let (negated, shown) = if complement.ranges().len() < ranges.len() {
+        (true, complement.ranges().to_vec())
+    } else {
+        (false, ranges.to_vec())
+    };
+    out.push('[');
+    if negated {
+        out.push('^');
+    }
+    for r in shown {
+        push_literal_char(out, r.start());
+        if r.end() != r.start() {
+            out.push('-');
+            push_literal_char(out, r.end());
+        }
+    }
+    out.push(']');
+}

@@ -1,0 +1,1200 @@
+//! Unit tests: the exact ES|QL text per IR construct, notes and refusals with their spans, and
+//! escaping read back by ES|QL's own rules. Builds IR by hand; never parses KQL.
+//!
+//! Set `KQLPORT_ESQL_DUMP=<file>` to append every emitted query to `<file>` (records end with a
+//! line `%%%%`) for `tests/oracle/parse_all.py`.
+
+use crate::ast::{Ident, StrLit};
+use crate::lucene;
+use crate::Esql;
+use kqlport::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
+use kqlport::diag::Diagnostic;
+use kqlport::ir::*;
+use kqlport::source::Span;
+use std::io::Write;
+
+// ---------------------------------------------------------------------------------------------
+// Builders
+// ---------------------------------------------------------------------------------------------
+
+fn sp(a: usize, b: usize) -> Span {
+    Span::new(a, b)
+}
+
+fn e(kind: ExprKind) -> Expr {
+    Expr {
+        kind,
+        span: sp(0, 0),
+    }
+}
+
+fn field(name: &str) -> Expr {
+    e(ExprKind::Field(FieldPath::column(name)))
+}
+
+fn path(col: &str, keys: &[&str], parsed: bool) -> Expr {
+    e(ExprKind::Field(FieldPath {
+        column: col.into(),
+        path: keys.iter().map(|k| PathSegment::Key((*k).into())).collect(),
+        parsed,
+    }))
+}
+
+fn lit_s(s: &str) -> Expr {
+    e(ExprKind::Literal(Literal::String(s.into())))
+}
+
+fn lit_i(i: i64) -> Expr {
+    e(ExprKind::Literal(Literal::Long(i)))
+}
+
+fn call(func: ScalarFn, args: Vec<Expr>) -> Expr {
+    e(ExprKind::Call { func, args })
+}
+
+fn col(name: &str) -> Column {
+    Column {
+        name: name.into(),
+        span: sp(0, 0),
+    }
+}
+
+fn p(kind: PredicateKind) -> Predicate {
+    Predicate {
+        kind,
+        span: sp(0, 0),
+    }
+}
+
+fn at(mut pr: Predicate, a: usize, b: usize) -> Predicate {
+    pr.span = sp(a, b);
+    pr
+}
+
+fn sm(f: &str, kind: MatchKind, case: Case, values: &[&str], negated: bool) -> Predicate {
+    sm_q(f, kind, case, values, Quantifier::Any, negated)
+}
+
+fn sm_q(
+    f: &str,
+    kind: MatchKind,
+    case: Case,
+    values: &[&str],
+    quantifier: Quantifier,
+    negated: bool,
+) -> Predicate {
+    p(PredicateKind::StrMatch(StrMatch {
+        field: field(f),
+        kind,
+        case,
+        values: values.iter().map(|v| (*v).to_string()).collect(),
+        quantifier,
+        negated,
+    }))
+}
+
+use Case::{Insensitive as CI, Sensitive as CS};
+use MatchKind::*;
+
+fn cmp(lhs: Expr, op: CmpOp, rhs: Expr) -> Predicate {
+    p(PredicateKind::Compare { lhs, op, rhs })
+}
+
+fn not(x: Predicate) -> Predicate {
+    p(PredicateKind::Not(Box::new(x)))
+}
+
+fn and(xs: Vec<Predicate>) -> Predicate {
+    p(PredicateKind::And(xs))
+}
+
+fn or(xs: Vec<Predicate>) -> Predicate {
+    p(PredicateKind::Or(xs))
+}
+
+fn stage(kind: StageKind) -> Stage {
+    Stage {
+        kind,
+        span: sp(0, 0),
+    }
+}
+
+fn filter(pr: Predicate) -> Stage {
+    stage(StageKind::Filter(pr))
+}
+
+fn assign(name: &str, expr: Expr) -> Assignment {
+    Assignment {
+        name: col(name),
+        expr,
+    }
+}
+
+fn query(table: &str, stages: Vec<Stage>) -> Query {
+    Query {
+        source: Source {
+            kind: SourceKind::Table(table.into()),
+            span: sp(0, table.len()),
+        },
+        stages,
+        span: sp(0, 0),
+    }
+}
+
+fn days(n: i64) -> Duration {
+    Duration::from_ticks(n * 864_000_000_000)
+}
+
+fn hours(n: i64) -> Duration {
+    Duration::from_ticks(n * 36_000_000_000)
+}
+
+fn dump(text: &str) {
+    if let Ok(file) = std::env::var("KQLPORT_ESQL_DUMP") {
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)
+        {
+            let record = format!("{text}%%%%\n");
+            let _ = f.write_all(record.as_bytes());
+        }
+    }
+}
+
+fn run(q: &Query) -> Result<Translation, Vec<Diagnostic>> {
+    let out = Esql.translate(&RuleContext::default(), q);
+    if let Ok(t) = &out {
+        assert!(t.text.ends_with('\n') && !t.text.ends_with("\n\n"));
+        dump(&t.text);
+    }
+    out
+}
+
+/// Translates and requires an exact result.
+fn exact(q: &Query) -> String {
+    let t = run(q).expect("translated");
+    assert_eq!(t.fidelity, Fidelity::Exact, "{}", t.text);
+    t.text
+}
+
+/// Translates one filter over `T` exactly and returns the WHERE line's condition.
+fn where_of(pr: Predicate) -> String {
+    let text = exact(&query("T", vec![filter(pr)]));
+    let line = text.lines().nth(1).expect("a WHERE line");
+    line.strip_prefix("| WHERE ").expect("WHERE").to_string()
+}
+
+fn notes(t: &Translation) -> Vec<(Span, Effect, String)> {
+    match &t.fidelity {
+        Fidelity::Exact => Vec::new(),
+        Fidelity::Approximate(n) => n
+            .iter()
+            .map(|n| (n.span, n.effect, n.message.clone()))
+            .collect(),
+    }
+}
+
+fn declined(q: &Query) -> Vec<Diagnostic> {
+    match run(q) {
+        Ok(t) => panic!("expected a refusal, got {}", t.text),
+        Err(d) => d,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read-back helpers: ES|QL's own rules, re-implemented independently of the emitter.
+// ---------------------------------------------------------------------------------------------
+
+/// ES|QL's lexer/parser for a `"…"` string: `\t \n \r \" \\` are the escapes.
+fn esql_unquote(lit: &str) -> String {
+    let inner = lit
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .expect("double-quoted");
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some('"') => out.push('"'),
+                Some('\\') => out.push('\\'),
+                other => panic!("invalid escape {other:?} in {lit}"),
+            },
+            '"' | '\n' | '\r' => panic!("unescaped {c:?} in {lit}"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Lucene `WildcardQuery` semantics as an anchored regex: `*`, `?`, backslash escapes.
+fn wildcard_regex(pattern: &str) -> regex_lite::Regex {
+    let mut re = String::from("^(?s:");
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            '\\' => {
+                let n = chars.next().expect("escape followed by a character");
+                re.push_str(&regex_lite::escape(&n.to_string()));
+            }
+            c => re.push_str(&regex_lite::escape(&c.to_string())),
+        }
+    }
+    re.push_str(")$");
+    regex_lite::Regex::new(&re).expect("valid")
+}
+
+/// The Lucene regex subset this backend emits, as an anchored regex: `\c` is literal `c`,
+/// classes `[^…]` with ranges, groups, `| * + ? {n,m}`, and `.` = any character.
+fn lucene_regex(pattern: &str) -> regex_lite::Regex {
+    let mut re = String::from("^(?s:");
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let n = chars.next().expect("escape");
+                assert!(!n.is_ascii_alphanumeric(), "\\{n} reads as a shorthand");
+                re.push_str(&regex_lite::escape(&n.to_string()));
+            }
+            '[' if !in_class => {
+                in_class = true;
+                re.push('[');
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                    re.push('^');
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                re.push(']');
+            }
+            '-' if in_class => re.push('-'),
+            c if in_class => re.push_str(&regex_lite::escape(&c.to_string())),
+            '#' | '@' | '&' | '<' | '>' | '~' | '"' => {
+                panic!("unescaped Lucene operator {c} in {pattern}")
+            }
+            '(' | ')' | '|' | '*' | '+' | '?' | '{' | '}' | ',' | '.' => re.push(c),
+            c if c.is_ascii_digit() => re.push(c),
+            c => re.push_str(&regex_lite::escape(&c.to_string())),
+        }
+    }
+    re.push_str(")$");
+    regex_lite::Regex::new(&re).unwrap_or_else(|e| panic!("{pattern}: {e}"))
+}
+
+fn rlike_of(pattern: &str) -> regex_lite::Regex {
+    lucene_regex(
+        &lucene::rewrite_re2(pattern, false)
+            .expect("rewritable")
+            .lucene,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Equality family
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn equals_case_sensitive() {
+    assert_eq!(
+        exact(&query(
+            "DeviceProcessEvents",
+            vec![filter(sm("ProcessName", Equals, CS, &["cmd.exe"], false))]
+        )),
+        "FROM DeviceProcessEvents\n| WHERE ProcessName == \"cmd.exe\"\n| LIMIT 10000\n"
+    );
+}
+
+#[test]
+fn equals_case_insensitive_lowers_field_and_literal() {
+    assert_eq!(
+        where_of(sm("ProcessName", Equals, CI, &["CMD.exe"], false)),
+        "TO_LOWER(ProcessName) == \"cmd.exe\""
+    );
+}
+
+#[test]
+fn not_equals_keeps_missing_values() {
+    assert_eq!(
+        where_of(sm("ProcessName", Equals, CS, &["x"], true)),
+        "ProcessName IS NULL OR ProcessName != \"x\""
+    );
+    assert_eq!(
+        where_of(sm("ProcessName", Equals, CI, &["X"], true)),
+        "ProcessName IS NULL OR TO_LOWER(ProcessName) != \"x\""
+    );
+}
+
+#[test]
+fn equals_empty_matches_missing() {
+    assert_eq!(
+        where_of(sm("A", Equals, CS, &[""], false)),
+        "A IS NULL OR A == \"\""
+    );
+    assert_eq!(
+        where_of(sm("A", Equals, CS, &[""], true)),
+        "A IS NOT NULL AND A != \"\""
+    );
+}
+
+#[test]
+fn in_and_not_in() {
+    assert_eq!(
+        where_of(sm("A", Equals, CS, &["a", "B"], false)),
+        "A IN (\"a\", \"B\")"
+    );
+    assert_eq!(
+        where_of(sm("A", Equals, CI, &["Tor.exe", "MEEK-client.exe"], false)),
+        "TO_LOWER(A) IN (\"tor.exe\", \"meek-client.exe\")"
+    );
+    assert_eq!(
+        where_of(sm("A", Equals, CI, &["a", "b"], true)),
+        "A IS NULL OR TO_LOWER(A) NOT IN (\"a\", \"b\")"
+    );
+    assert_eq!(
+        where_of(sm("A", Equals, CS, &["", "b"], true)),
+        "A IS NOT NULL AND A NOT IN (\"\", \"b\")"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Substring family
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn contains_family() {
+    assert_eq!(
+        where_of(sm("CommandLine", Contains, CI, &["-EncodedCommand"], false)),
+        "TO_LOWER(CommandLine) LIKE \"*-encodedcommand*\""
+    );
+    assert_eq!(
+        where_of(sm("CommandLine", Contains, CS, &["Enc"], false)),
+        "CommandLine LIKE \"*Enc*\""
+    );
+    assert_eq!(
+        where_of(sm("CommandLine", Contains, CI, &["enc"], true)),
+        "CommandLine IS NULL OR TO_LOWER(CommandLine) NOT LIKE \"*enc*\""
+    );
+    assert_eq!(
+        where_of(sm("F", StartsWith, CI, &["C:\\Users"], false)),
+        "STARTS_WITH(TO_LOWER(F), \"c:\\\\users\")"
+    );
+    assert_eq!(
+        where_of(sm("F", EndsWith, CS, &[".EXE"], true)),
+        "F IS NULL OR NOT (ENDS_WITH(F, \".EXE\"))"
+    );
+}
+
+#[test]
+fn contains_empty_is_always_true() {
+    let text = exact(&query(
+        "T",
+        vec![filter(sm("F", Contains, CI, &[""], false))],
+    ));
+    assert_eq!(text, "FROM T\n| LIMIT 10000\n");
+    assert_eq!(where_of(sm("F", Contains, CI, &[""], true)), "FALSE");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Term family
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn has_is_a_bounded_term_regex() {
+    assert_eq!(
+        where_of(sm("CommandLine", Term, CI, &["Cmd.exe"], false)),
+        "TO_LOWER(CommandLine) RLIKE \"(.*[^A-Za-z0-9])?(cmd\\\\.exe)([^A-Za-z0-9].*)?\""
+    );
+    assert_eq!(
+        where_of(sm("C", Term, CS, &["a", "b"], false)),
+        "C RLIKE \"(.*[^A-Za-z0-9])?(a|b)([^A-Za-z0-9].*)?\""
+    );
+    assert_eq!(
+        where_of(sm_q("C", Term, CI, &["a", "b"], Quantifier::All, false)),
+        "TO_LOWER(C) RLIKE \"(.*[^A-Za-z0-9])?(a)([^A-Za-z0-9].*)?\" AND TO_LOWER(C) RLIKE \"(.*[^A-Za-z0-9])?(b)([^A-Za-z0-9].*)?\""
+    );
+    assert_eq!(
+        where_of(sm("C", Term, CI, &["tor"], true)),
+        "C IS NULL OR TO_LOWER(C) NOT RLIKE \"(.*[^A-Za-z0-9])?(tor)([^A-Za-z0-9].*)?\""
+    );
+    assert_eq!(
+        where_of(sm("C", TermPrefix, CS, &["ab"], false)),
+        "C RLIKE \"(.*[^A-Za-z0-9])?(ab).*\""
+    );
+    assert_eq!(
+        where_of(sm("C", TermSuffix, CS, &["ab"], false)),
+        "C RLIKE \".*(ab)([^A-Za-z0-9].*)?\""
+    );
+}
+
+#[test]
+fn has_regex_respects_term_boundaries() {
+    let pat = "(.*[^A-Za-z0-9])?(tor)([^A-Za-z0-9].*)?";
+    let re = lucene_regex(pat);
+    assert!(re.is_match("tor"));
+    assert!(re.is_match("c:\\tor\\tor.exe"));
+    assert!(re.is_match("x tor"));
+    assert!(!re.is_match("tortoise"));
+    assert!(!re.is_match("actor"));
+    let dotted = lucene_regex("(.*[^A-Za-z0-9])?(cmd\\.exe)([^A-Za-z0-9].*)?");
+    assert!(dotted.is_match("c:\\windows\\cmd.exe /c"));
+    assert!(!dotted.is_match("xcmd.exe"));
+    assert!(!dotted.is_match("cmdxexe"));
+}
+
+#[test]
+fn has_empty_value_is_declined_with_span() {
+    let d = declined(&query(
+        "T",
+        vec![filter(at(sm("C", Term, CI, &[""], false), 10, 20))],
+    ));
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code.0, "B002");
+    assert_eq!(d[0].span, sp(10, 20));
+}
+
+#[test]
+fn non_ascii_literal_is_noted() {
+    let t = run(&query(
+        "T",
+        vec![filter(at(sm("C", Equals, CI, &["Ärger"], false), 3, 9))],
+    ))
+    .expect("translated");
+    assert_eq!(
+        t.text,
+        "FROM T\n| WHERE TO_LOWER(C) == \"ärger\"\n| LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    assert_eq!(n.len(), 1);
+    assert_eq!((n[0].0, n[0].1), (sp(3, 9), Effect::OverMatch));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regex
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn regex_is_wrapped_and_rewritten() {
+    assert_eq!(
+        where_of(sm("C", Regex, CS, &["a\\d+b"], false)),
+        "C RLIKE \".*(a([0-9])+b).*\""
+    );
+    assert_eq!(
+        where_of(sm("C", Regex, CS, &["^powershell.*-enc"], false)),
+        "C RLIKE \"(powershell([^\\n])*\\\\-enc).*\""
+    );
+    assert_eq!(
+        where_of(sm("C", Regex, CS, &["(?i)cmd$"], false)),
+        "C RLIKE \".*([Cc][Mm][Dd])\""
+    );
+    assert_eq!(
+        where_of(sm("C", Regex, CS, &["^a|b$"], false)),
+        "C RLIKE \"((a).*)|(.*(b))\""
+    );
+    assert_eq!(
+        where_of(sm("C", Regex, CS, &["x"], true)),
+        "C IS NULL OR C NOT RLIKE \".*(x).*\""
+    );
+}
+
+#[test]
+fn regex_matching_empty_accepts_missing() {
+    assert_eq!(
+        where_of(sm("C", Regex, CS, &["a*"], false)),
+        "C IS NULL OR C RLIKE \".*((a)*).*\""
+    );
+    assert_eq!(
+        where_of(sm("C", Regex, CS, &["a*"], true)),
+        "C IS NOT NULL AND C NOT RLIKE \".*((a)*).*\""
+    );
+}
+
+#[test]
+fn regex_rewrite_keeps_re2_meaning() {
+    let re = rlike_of("evil\\.exe\\s+-w\\s*hidden");
+    assert!(re.is_match("C:\\evil.exe  -w hidden now"));
+    assert!(!re.is_match("evilxexe -w hidden"));
+    let anchored = rlike_of("^cmd");
+    assert!(anchored.is_match("cmd /c"));
+    assert!(!anchored.is_match("x cmd"));
+    let dot = rlike_of("a.b");
+    assert!(dot.is_match("xa-by"));
+    assert!(!dot.is_match("a\nb"));
+    let dotall = rlike_of("(?s)a.b");
+    assert!(dotall.is_match("a\nb"));
+    let class = rlike_of("[^a-c]x[#@&<>~\"]");
+    assert!(class.is_match("dx#"));
+    assert!(class.is_match("zx\""));
+    assert!(!class.is_match("ax#"));
+    let word = rlike_of("\\w\\W");
+    assert!(word.is_match("_-"));
+    assert!(!word.is_match("é-"));
+    let lazy = rlike_of("a.*?b");
+    assert!(lazy.is_match("a--b"));
+    let bounded = rlike_of("x{2,3}");
+    assert!(bounded.is_match("axxb"));
+    assert!(!bounded.is_match("axb"));
+    let ci = lucene_regex(&lucene::rewrite_re2("abc", true).expect("ok").lucene);
+    assert!(ci.is_match("xAbCx"));
+}
+
+#[test]
+fn regex_without_exact_form_is_declined() {
+    for (pat, what) in [
+        ("\\bcmd\\b", "word-boundary"),
+        ("a^b", "anchors"),
+        ("(?m)^a", "anchors"),
+        ("(^a)", "anchors"),
+        ("[a&&b]", "not RE2 syntax"),
+        ("(?x)a b", "not an RE2 flag"),
+        ("(", "not a valid RE2 pattern"),
+    ] {
+        let d = declined(&query(
+            "T",
+            vec![filter(at(sm("C", Regex, CS, &[pat], false), 4, 30))],
+        ));
+        assert_eq!(d[0].code.0, "B001", "{pat}");
+        assert_eq!(d[0].span, sp(4, 30));
+        assert!(d[0].message.contains(what), "{pat}: {}", d[0].message);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boolean structure and null safety
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn not_is_pushed_to_null_safe_leaves() {
+    let pr = not(and(vec![
+        sm("A", Contains, CI, &["x"], false),
+        cmp(field("Port"), CmpOp::Gt, lit_i(5)),
+    ]));
+    assert_eq!(
+        where_of(pr),
+        "A IS NULL OR TO_LOWER(A) NOT LIKE \"*x*\" OR Port <= 5"
+    );
+    let pr = or(vec![
+        and(vec![
+            sm("A", Equals, CS, &["a"], false),
+            sm("B", Equals, CS, &["b"], false),
+        ]),
+        sm("C", Equals, CS, &["c"], false),
+    ]);
+    assert_eq!(where_of(pr), "(A == \"a\" AND B == \"b\") OR C == \"c\"");
+    let pr = not(or(vec![
+        sm("A", Equals, CS, &["a"], false),
+        not(sm("B", Equals, CS, &["b"], false)),
+    ]));
+    assert_eq!(where_of(pr), "(A IS NULL OR A != \"a\") AND B == \"b\"");
+}
+
+#[test]
+fn numeric_comparisons_follow_kql_null_rules() {
+    assert_eq!(
+        where_of(cmp(field("RemotePort"), CmpOp::Ne, lit_i(443))),
+        "RemotePort IS NULL OR RemotePort != 443"
+    );
+    assert_eq!(
+        where_of(not(cmp(field("RemotePort"), CmpOp::Eq, lit_i(443)))),
+        "RemotePort IS NULL OR RemotePort != 443"
+    );
+    assert_eq!(
+        where_of(not(cmp(field("RemotePort"), CmpOp::Ne, lit_i(443)))),
+        "RemotePort == 443"
+    );
+    assert_eq!(
+        where_of(not(cmp(field("RemotePort"), CmpOp::Lt, lit_i(1024)))),
+        "RemotePort >= 1024"
+    );
+    assert_eq!(
+        where_of(cmp(field("A"), CmpOp::Ne, field("B"))),
+        "(A IS NULL AND B IS NOT NULL) OR (A IS NOT NULL AND B IS NULL) OR A != B"
+    );
+}
+
+#[test]
+fn column_equality_notes_the_missing_string_case() {
+    let t = run(&query(
+        "T",
+        vec![filter(cmp(field("A"), CmpOp::Eq, field("B")))],
+    ))
+    .expect("ok");
+    assert_eq!(t.text, "FROM T\n| WHERE A == B\n| LIMIT 10000\n");
+    assert_eq!(notes(&t)[0].1, Effect::UnderMatch);
+}
+
+#[test]
+fn time_window_and_datetimes() {
+    assert_eq!(
+        where_of(p(PredicateKind::TimeWindow {
+            field: field("TimeGenerated"),
+            op: CmpOp::Gt,
+            ago: days(7),
+        })),
+        "TimeGenerated > NOW() - 7 days"
+    );
+    assert_eq!(
+        where_of(not(p(PredicateKind::TimeWindow {
+            field: field("TimeGenerated"),
+            op: CmpOp::Ge,
+            ago: hours(1),
+        }))),
+        "TimeGenerated < NOW() - 1 hour"
+    );
+    assert_eq!(
+        where_of(cmp(
+            field("TimeGenerated"),
+            CmpOp::Ge,
+            e(ExprKind::Literal(Literal::DateTime(
+                "2024-01-01T00:00:00Z".into()
+            )))
+        )),
+        "TimeGenerated >= TO_DATETIME(\"2024-01-01T00:00:00Z\")"
+    );
+    assert_eq!(
+        where_of(cmp(
+            field("TimeGenerated"),
+            CmpOp::Gt,
+            e(ExprKind::Ago(Duration::from_ticks(30 * 600_000_000)))
+        )),
+        "TimeGenerated > NOW() - 30 minutes"
+    );
+}
+
+#[test]
+fn sub_millisecond_span_is_declined() {
+    let d = declined(&query(
+        "T",
+        vec![filter(at(
+            p(PredicateKind::TimeWindow {
+                field: field("TimeGenerated"),
+                op: CmpOp::Gt,
+                ago: Duration::from_ticks(5),
+            }),
+            1,
+            2,
+        ))],
+    ));
+    assert_eq!(d[0].code.0, "B007");
+    assert_eq!(d[0].span, sp(1, 2));
+}
+
+#[test]
+fn set_range_and_emptiness_predicates() {
+    assert_eq!(
+        where_of(p(PredicateKind::InSet {
+            expr: field("EventID"),
+            values: vec![Literal::Long(4624), Literal::Long(4625)],
+            negated: true,
+        })),
+        "EventID IS NULL OR EventID NOT IN (4624, 4625)"
+    );
+    assert_eq!(
+        where_of(p(PredicateKind::Between {
+            expr: field("RemotePort"),
+            low: lit_i(1),
+            high: lit_i(1024),
+            negated: false,
+        })),
+        "RemotePort >= 1 AND RemotePort <= 1024"
+    );
+    assert_eq!(
+        where_of(not(p(PredicateKind::Between {
+            expr: field("RemotePort"),
+            low: lit_i(1),
+            high: lit_i(1024),
+            negated: false,
+        }))),
+        "RemotePort < 1 OR RemotePort > 1024"
+    );
+    assert_eq!(
+        where_of(p(PredicateKind::IsEmpty {
+            expr: field("A"),
+            negated: false
+        })),
+        "A IS NULL OR A == \"\""
+    );
+    assert_eq!(
+        where_of(p(PredicateKind::IsEmpty {
+            expr: field("A"),
+            negated: true
+        })),
+        "A IS NOT NULL AND A != \"\""
+    );
+    assert_eq!(
+        where_of(not(p(PredicateKind::IsNull {
+            expr: field("RemotePort"),
+            negated: false
+        }))),
+        "RemotePort IS NOT NULL"
+    );
+    assert_eq!(
+        where_of(p(PredicateKind::Bool(call(
+            ScalarFn::Ipv4IsPrivate,
+            vec![field("RemoteIP")]
+        )))),
+        "CIDR_MATCH(TO_IP(RemoteIP), \"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\")"
+    );
+    assert_eq!(
+        where_of(not(p(PredicateKind::Bool(call(
+            ScalarFn::Ipv4IsInRange,
+            vec![field("RemoteIP"), lit_s("10.1.2.3")]
+        ))))),
+        "NOT (CIDR_MATCH(TO_IP(RemoteIP), \"10.1.2.3/32\"))"
+    );
+    assert_eq!(where_of(p(PredicateKind::Const(false))), "FALSE");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columns
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn extend_with_strcat_iff_and_paths() {
+    let q = query(
+        "SigninLogs",
+        vec![stage(StageKind::Extend(vec![
+            assign(
+                "Who",
+                call(
+                    ScalarFn::StrCat,
+                    vec![field("UserPrincipalName"), lit_s("@"), field("IPAddress")],
+                ),
+            ),
+            assign("Lower", call(ScalarFn::ToLower, vec![field("Who")])),
+            assign(
+                "Risky",
+                e(ExprKind::Case {
+                    branches: vec![(sm("RiskLevel", Equals, CS, &["high"], false), lit_i(1))],
+                    otherwise: Box::new(lit_i(0)),
+                }),
+            ),
+            assign("Os", path("DeviceDetail", &["operatingSystem"], false)),
+            assign(
+                "Flag",
+                e(ExprKind::Predicate(Box::new(sm(
+                    "AppDisplayName",
+                    Term,
+                    CI,
+                    &["azure"],
+                    false,
+                )))),
+            ),
+        ]))],
+    );
+    assert_eq!(
+        exact(&q),
+        "FROM SigninLogs\n\
+         | EVAL Who = CONCAT(COALESCE(UserPrincipalName, \"\"), \"@\", COALESCE(IPAddress, \"\")), \
+         Lower = TO_LOWER(Who), Risky = CASE(RiskLevel == \"high\", 1, 0), Os = DeviceDetail.operatingSystem, \
+         Flag = CASE(TO_LOWER(AppDisplayName) RLIKE \"(.*[^A-Za-z0-9])?(azure)([^A-Za-z0-9].*)?\", TRUE, \
+         AppDisplayName IS NULL OR TO_LOWER(AppDisplayName) NOT RLIKE \"(.*[^A-Za-z0-9])?(azure)([^A-Za-z0-9].*)?\", FALSE, NULL)\n\
+         | LIMIT 10000\n"
+    );
+}
+
+#[test]
+fn json_text_and_array_index_are_declined() {
+    let mut idx = path("X", &["a"], false);
+    if let ExprKind::Field(fp) = &mut idx.kind {
+        fp.path.push(PathSegment::Index(0));
+    }
+    idx.span = sp(7, 9);
+    let mut parsed = path("AdditionalFields", &["a"], true);
+    parsed.span = sp(1, 5);
+    let d = declined(&query(
+        "T",
+        vec![stage(StageKind::Extend(vec![
+            assign("a", parsed),
+            assign("b", idx),
+        ]))],
+    ));
+    let codes: Vec<_> = d.iter().map(|d| (d.code.0, d.span)).collect();
+    assert_eq!(codes, vec![("B003", sp(1, 5)), ("B004", sp(7, 9))]);
+}
+
+#[test]
+fn project_family() {
+    assert_eq!(
+        exact(&query(
+            "T",
+            vec![stage(StageKind::Project(vec![
+                assign("TimeGenerated", field("TimeGenerated")),
+                assign("Account", field("AccountName")),
+                assign("Len", call(ScalarFn::Strlen, vec![field("CommandLine")])),
+            ]))]
+        )),
+        "FROM T\n| EVAL Account = AccountName, Len = LENGTH(COALESCE(CommandLine, \"\"))\n| KEEP TimeGenerated, Account, Len\n| LIMIT 10000\n"
+    );
+    let pat = |s: &str| ColumnPattern {
+        pattern: s.into(),
+        span: sp(0, 0),
+    };
+    assert_eq!(
+        exact(&query(
+            "T",
+            vec![
+                stage(StageKind::ProjectAway(vec![pat("Extra*"), pat("Raw")])),
+                stage(StageKind::Rename(vec![(col("Host"), col("DeviceName"))])),
+                stage(StageKind::Reorder(vec![pat("Host")])),
+                stage(StageKind::ProjectKeep(vec![pat("Host"), pat("Time*")])),
+            ]
+        )),
+        "FROM T\n| DROP Extra*, Raw\n| RENAME DeviceName AS Host\n| KEEP Host, *\n| KEEP Host, Time*\n| LIMIT 10000\n"
+    );
+}
+
+#[test]
+fn project_swap_is_declined() {
+    let d = declined(&query(
+        "T",
+        vec![stage(StageKind::Project(vec![
+            assign("a", field("b")),
+            assign("b", field("a")),
+        ]))],
+    ));
+    assert_eq!(d[0].code.0, "B009");
+}
+
+#[test]
+fn identifiers_are_quoted_when_needed() {
+    assert_eq!(Ident("ProcessName").to_string(), "ProcessName");
+    assert_eq!(Ident("@timestamp").to_string(), "@timestamp");
+    assert_eq!(Ident("a.b_c").to_string(), "a.b_c");
+    assert_eq!(Ident("by").to_string(), "`by`");
+    assert_eq!(Ident("Count").to_string(), "Count");
+    assert_eq!(Ident("a b").to_string(), "`a b`");
+    assert_eq!(Ident("we`ird").to_string(), "`we``ird`");
+    assert_eq!(Ident("1st").to_string(), "`1st`");
+    assert_eq!(
+        where_of(sm("Process Name", Equals, CS, &["x"], false)),
+        "`Process Name` == \"x\""
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregation and ordering
+// ---------------------------------------------------------------------------------------------
+
+fn agg(name: &str, func: AggFunc) -> Aggregation {
+    Aggregation {
+        name: col(name),
+        func,
+        span: sp(0, 0),
+    }
+}
+
+fn key(name: &str, expr: Expr) -> GroupKey {
+    GroupKey {
+        name: col(name),
+        kind: GroupKeyKind::Expr(expr),
+    }
+}
+
+#[test]
+fn summarize_with_threshold_and_order() {
+    let t = run(&query(
+        "SigninLogs",
+        vec![
+            filter(sm("ResultType", Equals, CS, &["50126"], false)),
+            stage(StageKind::Aggregate {
+                by: vec![
+                    key("IPAddress", field("IPAddress")),
+                    GroupKey {
+                        name: col("TimeGenerated"),
+                        kind: GroupKeyKind::Bin {
+                            field: field("TimeGenerated"),
+                            size: BinSize::Duration(days(1)),
+                        },
+                    },
+                ],
+                aggs: vec![
+                    agg("Failures", AggFunc::Count),
+                    agg(
+                        "Distinct",
+                        AggFunc::CountIf(sm("AppDisplayName", Contains, CI, &["Azure"], false)),
+                    ),
+                ],
+            }),
+            filter(cmp(field("Failures"), CmpOp::Gt, lit_i(5))),
+            stage(StageKind::Sort(vec![SortKey {
+                expr: field("Failures"),
+                dir: SortDir::Desc,
+                nulls: Nulls::Last,
+            }])),
+        ],
+    ))
+    .expect("ok");
+    assert_eq!(
+        t.text,
+        "FROM SigninLogs\n\
+         | WHERE ResultType == \"50126\"\n\
+         | STATS Failures = COUNT(*), Distinct = COUNT(*) WHERE TO_LOWER(AppDisplayName) LIKE \"*azure*\" BY IPAddress, TimeGenerated = DATE_TRUNC(24 hours, TimeGenerated)\n\
+         | KEEP IPAddress, TimeGenerated, Failures, Distinct\n\
+         | WHERE Failures > 5\n\
+         | SORT Failures DESC NULLS LAST\n\
+         | LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    assert_eq!(n.len(), 1);
+    assert_eq!(n[0].1, Effect::Values);
+}
+
+#[test]
+fn week_bins_are_epoch_aligned_hours() {
+    let t = run(&query(
+        "T",
+        vec![stage(StageKind::Aggregate {
+            by: vec![GroupKey {
+                name: col("W"),
+                kind: GroupKeyKind::Bin {
+                    field: field("TimeGenerated"),
+                    size: BinSize::Duration(days(7)),
+                },
+            }],
+            aggs: vec![agg("c", AggFunc::Count)],
+        })],
+    ))
+    .expect("ok");
+    assert!(t
+        .text
+        .contains("BY W = DATE_TRUNC(168 hours, TimeGenerated)"));
+}
+
+#[test]
+fn estimating_and_set_aggregates_are_noted() {
+    let t = run(&query(
+        "T",
+        vec![stage(StageKind::Aggregate {
+            by: vec![],
+            aggs: vec![
+                Aggregation {
+                    span: sp(1, 2),
+                    ..agg("n", AggFunc::DCount(field("IPAddress")))
+                },
+                Aggregation {
+                    span: sp(3, 4),
+                    ..agg(
+                        "ips",
+                        AggFunc::MakeSet {
+                            expr: field("IPAddress"),
+                            max: Some(10),
+                        },
+                    )
+                },
+                Aggregation {
+                    span: sp(5, 6),
+                    ..agg(
+                        "all",
+                        AggFunc::MakeList {
+                            expr: field("IPAddress"),
+                            max: None,
+                        },
+                    )
+                },
+                agg("first", AggFunc::Min(field("TimeGenerated"))),
+                agg("any", AggFunc::TakeAny(field("Account"))),
+                agg("total", AggFunc::Sum(field("Bytes"))),
+                agg("mean", AggFunc::Avg(field("Bytes"))),
+                agg("last", AggFunc::Max(field("TimeGenerated"))),
+            ],
+        })],
+    ))
+    .expect("ok");
+    assert_eq!(
+        t.text,
+        "FROM T\n| STATS n = COUNT_DISTINCT(IPAddress), ips = MV_SLICE(VALUES(IPAddress), 0, 9), all = VALUES(IPAddress), \
+         `first` = MIN(TimeGenerated), any = MIN(Account), total = SUM(Bytes), mean = AVG(Bytes), `last` = MAX(TimeGenerated)\n| LIMIT 10000\n"
+    );
+    let spans: Vec<_> = notes(&t).iter().map(|n| (n.0, n.1)).collect();
+    assert_eq!(
+        spans,
+        vec![
+            (sp(1, 2), Effect::Values),
+            (sp(3, 4), Effect::Values),
+            (sp(5, 6), Effect::Values)
+        ]
+    );
+}
+
+#[test]
+fn arg_max_is_declined() {
+    let d = declined(&query(
+        "T",
+        vec![stage(StageKind::Aggregate {
+            by: vec![],
+            aggs: vec![Aggregation {
+                span: sp(2, 8),
+                ..agg(
+                    "x",
+                    AggFunc::ArgMax {
+                        by: field("TimeGenerated"),
+                        cols: vec![],
+                    },
+                )
+            }],
+        })],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B006", sp(2, 8)));
+}
+
+#[test]
+fn sort_top_take_distinct_count() {
+    let k = |dir, nulls| SortKey {
+        expr: field("TimeGenerated"),
+        dir,
+        nulls,
+    };
+    assert_eq!(
+        exact(&query(
+            "T",
+            vec![stage(StageKind::Sort(vec![
+                k(SortDir::Desc, Nulls::Last),
+                k(SortDir::Asc, Nulls::First)
+            ]))]
+        )),
+        "FROM T\n| SORT TimeGenerated DESC NULLS LAST, TimeGenerated ASC NULLS FIRST\n| LIMIT 10000\n"
+    );
+    assert_eq!(
+        exact(&query(
+            "T",
+            vec![stage(StageKind::Top {
+                n: 10,
+                key: k(SortDir::Desc, Nulls::Last)
+            })]
+        )),
+        "FROM T\n| SORT TimeGenerated DESC NULLS LAST\n| LIMIT 10\n"
+    );
+    assert_eq!(
+        exact(&query("T", vec![stage(StageKind::Limit(5))])),
+        "FROM T\n| LIMIT 5\n"
+    );
+    assert_eq!(
+        exact(&query("T", vec![stage(StageKind::Count)])),
+        "FROM T\n| STATS Count = COUNT(*)\n| LIMIT 10000\n"
+    );
+    let t = run(&query(
+        "T",
+        vec![stage(StageKind::Distinct(vec![col("A"), col("B")]))],
+    ))
+    .expect("ok");
+    assert_eq!(t.text, "FROM T\n| STATS BY A, B\n| LIMIT 10000\n");
+    assert_eq!(notes(&t).len(), 2);
+}
+
+#[test]
+fn take_above_the_cap_is_noted() {
+    let t = run(&query(
+        "T",
+        vec![Stage {
+            kind: StageKind::Limit(50_000),
+            span: sp(4, 14),
+        }],
+    ))
+    .expect("ok");
+    assert_eq!(t.text, "FROM T\n| LIMIT 50000\n| LIMIT 10000\n");
+    assert_eq!(notes(&t)[0].0, sp(4, 14));
+    assert_eq!(notes(&t)[0].1, Effect::UnderMatch);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escaping and injection
+// ---------------------------------------------------------------------------------------------
+
+const NASTY: &[&str] = &[
+    "a\" OR 1=1 | delete",
+    "C:\\Windows\\",
+    "*",
+    "?",
+    "%",
+    "_",
+    "line\nbreak",
+    "tab\there",
+    "cr\rhere",
+    "\\\"",
+    "\"\"\"",
+    "ünïcödé ✓ 𝄞",
+    "back`tick",
+    "#@&<>~",
+    ".*[](){}|+^$",
+];
+
+#[test]
+fn string_literals_read_back_exactly() {
+    for v in NASTY {
+        let text = StrLit(v).to_string();
+        assert_eq!(esql_unquote(&text), *v, "{text}");
+        let out = where_of(sm("F", Equals, CS, &[v], false));
+        let lit = out.strip_prefix("F == ").expect("literal");
+        assert_eq!(esql_unquote(lit), *v);
+        assert!(!out.contains('\n'));
+    }
+}
+
+#[test]
+fn like_patterns_match_exactly_the_substring() {
+    for v in NASTY {
+        let out = where_of(sm("F", Contains, CS, &[v], false));
+        let lit = out.strip_prefix("F LIKE ").expect("LIKE");
+        let pattern = esql_unquote(lit);
+        let re = wildcard_regex(&pattern);
+        assert!(re.is_match(&format!("xx{v}yy")), "{v:?} -> {pattern}");
+        assert!(re.is_match(v));
+        // A wildcard in the value must not act as one.
+        if v.contains('*') || v.contains('?') {
+            assert!(!re.is_match("zzz"), "{pattern}");
+        }
+    }
+    let re = wildcard_regex(&lucene::like_literal("a*b?c\\"));
+    assert!(re.is_match("a*b?c\\"));
+    assert!(!re.is_match("aXXb?c\\"));
+    assert!(!re.is_match("a*bXc\\"));
+}
+
+#[test]
+fn term_and_regex_literals_read_back_exactly() {
+    for v in NASTY {
+        let out = where_of(sm("F", Term, CS, &[v], false));
+        let lit = out.strip_prefix("F RLIKE ").expect("RLIKE");
+        let re = lucene_regex(&esql_unquote(lit));
+        assert!(re.is_match(&format!("x {v} y")), "{v:?}");
+        assert!(re.is_match(v), "{v:?}");
+        // A literal regex (RE2-escaped) for the value.
+        let mut re2 = String::new();
+        for c in v.chars() {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                re2.push('\\');
+            }
+            re2.push(c);
+        }
+        let rw = rlike_of(&re2);
+        assert!(rw.is_match(&format!("pre{v}post")), "{v:?}");
+        assert!(!rw.is_match("unrelated"), "{v:?}");
+    }
+}
+
+#[test]
+fn table_and_pattern_names_that_cannot_be_spelled_are_declined() {
+    let d = declined(&query("Bad Table|x", vec![]));
+    assert_eq!(d[0].code.0, "B008");
+    let d = declined(&query(
+        "T",
+        vec![stage(StageKind::ProjectAway(vec![ColumnPattern {
+            pattern: "a b*".into(),
+            span: sp(3, 7),
+        }]))],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B008", sp(3, 7)));
+}
+
+#[test]
+fn backend_name() {
+    assert_eq!(Esql.name(), "esql");
+}
