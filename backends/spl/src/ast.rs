@@ -39,7 +39,10 @@ pub struct BaseSearch {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SearchExpr {
     /// `field="value"`, case-insensitive, `*` = wildcard.
-    Match { field: String, value: SearchValue },
+    Match {
+        field: String,
+        value: SearchValue,
+    },
     And(Vec<SearchExpr>),
     Or(Vec<SearchExpr>),
     Not(Box<SearchExpr>),
@@ -154,7 +157,10 @@ impl Eval {
     }
     fn is_atom(&self) -> bool {
         // A string with control characters prints as its own parenthesised concatenation.
-        matches!(self, Eval::Field(_) | Eval::Str(_) | Eval::Num(_) | Eval::Call(..))
+        matches!(
+            self,
+            Eval::Field(_) | Eval::Str(_) | Eval::Num(_) | Eval::Call(..)
+        )
     }
 }
 

@@ -14,7 +14,7 @@
 //! extended word boundaries), and `\D`/`\W`/`\S` inside a bracketed class.
 
 use regex_syntax::ast::{
-    self, Ast, AssertionKind, ClassPerlKind, ClassSet, ClassSetItem, Flag, FlagsItemKind,
+    self, AssertionKind, Ast, ClassPerlKind, ClassSet, ClassSetItem, Flag, FlagsItemKind,
     GroupKind, HexLiteralKind, LiteralKind, SpecialLiteralKind,
 };
 
@@ -239,9 +239,15 @@ mod tests {
         assert_eq!(re2_to_pcre(r"^cmd\.exe$").unwrap(), r"^cmd\.exe\z");
         assert_eq!(re2_to_pcre(r"(?m)^a$").unwrap(), r"(?m)^a$");
         assert_eq!(re2_to_pcre(r"(?m:a$)b$").unwrap(), r"(?m:a$)b\z");
-        assert_eq!(re2_to_pcre(r"\d+\W[\s_]").unwrap(), r"[0-9]+[^0-9A-Za-z_][\t\n\f\r _]");
+        assert_eq!(
+            re2_to_pcre(r"\d+\W[\s_]").unwrap(),
+            r"[0-9]+[^0-9A-Za-z_][\t\n\f\r _]"
+        );
         assert_eq!(re2_to_pcre(r"a\vb").unwrap(), r"a\x0Bb");
-        assert_eq!(re2_to_pcre(r"(?i)(?P<x>ab)\b\pL").unwrap(), r"(?i)(?P<x>ab)\b\pL");
+        assert_eq!(
+            re2_to_pcre(r"(?i)(?P<x>ab)\b\pL").unwrap(),
+            r"(?i)(?P<x>ab)\b\pL"
+        );
     }
 
     #[test]

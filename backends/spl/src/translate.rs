@@ -304,8 +304,7 @@ impl Tx {
                         CmpOp::Lt | CmpOp::Le => &mut search.latest,
                         _ => &mut None,
                     };
-                    if matches!(op, CmpOp::Gt | CmpOp::Ge | CmpOp::Lt | CmpOp::Le)
-                        && slot.is_none()
+                    if matches!(op, CmpOp::Gt | CmpOp::Ge | CmpOp::Lt | CmpOp::Le) && slot.is_none()
                     {
                         *slot = Some(secs);
                         continue;
@@ -333,7 +332,9 @@ impl Tx {
             StageKind::Extend(assigns) => {
                 let mut v = Vec::new();
                 for a in assigns {
-                    if let (Some(n), Some(e)) = (self.name(&a.name.name, a.name.span), self.expr(&a.expr)) {
+                    if let (Some(n), Some(e)) =
+                        (self.name(&a.name.name, a.name.span), self.expr(&a.expr))
+                    {
                         v.push((n, e));
                     }
                 }
@@ -359,7 +360,10 @@ impl Tx {
             StageKind::Top { n, key } => self.sort(std::slice::from_ref(key), Some(*n), cmds),
             StageKind::Limit(n) => cmds.push(Command::Head(*n)),
             StageKind::Distinct(cols) => {
-                let names: Vec<String> = cols.iter().filter_map(|c| self.name(&c.name, c.span)).collect();
+                let names: Vec<String> = cols
+                    .iter()
+                    .filter_map(|c| self.name(&c.name, c.span))
+                    .collect();
                 cmds.push(Command::FillNull(names.clone()));
                 cmds.push(Command::Stats {
                     aggs: vec![StatsAgg {
@@ -391,7 +395,8 @@ impl Tx {
             let Some(n) = self.name(&a.name.name, a.name.span) else {
                 continue;
             };
-            let plain = matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
+            let plain =
+                matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
             if !plain {
                 if let Some(e) = self.expr(&a.expr) {
                     let mut refs = Vec::new();
@@ -428,7 +433,10 @@ impl Tx {
     fn rename(&mut self, pairs: &[(Column, Column)], cmds: &mut Vec<Command>) {
         let mut v = Vec::new();
         for (new, old) in pairs {
-            if pairs.iter().any(|(_, o)| o.name == new.name && o.name != old.name) {
+            if pairs
+                .iter()
+                .any(|(_, o)| o.name == new.name && o.name != old.name)
+            {
                 self.refuse(
                     "B018",
                     new.span,
@@ -438,7 +446,10 @@ impl Tx {
                 );
                 continue;
             }
-            if let (Some(o), Some(n)) = (self.name(&old.name, old.span), self.name(&new.name, new.span)) {
+            if let (Some(o), Some(n)) = (
+                self.name(&old.name, old.span),
+                self.name(&new.name, new.span),
+            ) {
                 v.push((o, n));
             }
         }
@@ -503,7 +514,13 @@ impl Tx {
     // summarize
     // -----------------------------------------------------------------------------------------
 
-    fn aggregate(&mut self, by: &[GroupKey], aggs: &[Aggregation], span: Span, cmds: &mut Vec<Command>) {
+    fn aggregate(
+        &mut self,
+        by: &[GroupKey],
+        aggs: &[Aggregation],
+        span: Span,
+        cmds: &mut Vec<Command>,
+    ) {
         if let Some(a) = aggs
             .iter()
             .find(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
@@ -653,7 +670,10 @@ impl Tx {
         };
         Some(match &a.func {
             AggFunc::Count => (mk("count", None), None),
-            AggFunc::CountIf(p) => (mk("count", Some(StatsArg::Eval(self.pred(p, false)?))), None),
+            AggFunc::CountIf(p) => (
+                mk("count", Some(StatsArg::Eval(self.pred(p, false)?))),
+                None,
+            ),
             AggFunc::DCount(e) => {
                 self.notes.push(
                     a.span,
@@ -874,7 +894,11 @@ impl Tx {
             }
             PredicateKind::IsNull { expr, negated } => {
                 let f = self.expr(expr)?;
-                let func = if *negated != neg { "isnotnull" } else { "isnull" };
+                let func = if *negated != neg {
+                    "isnotnull"
+                } else {
+                    "isnull"
+                };
                 Some(Eval::call(func, vec![f]))
             }
             PredicateKind::TimeWindow { field, op, ago } => {
@@ -893,10 +917,9 @@ impl Tx {
                 let b = self.bool_expr(e)?;
                 Some(if neg { Eval::not(b) } else { b })
             }
-            PredicateKind::Const(b) => Some(Eval::call(
-                if *b != neg { "true" } else { "false" },
-                vec![],
-            )),
+            PredicateKind::Const(b) => {
+                Some(Eval::call(if *b != neg { "true" } else { "false" }, vec![]))
+            }
         }
     }
 
@@ -1020,8 +1043,13 @@ impl Tx {
             }
             (MatchKind::Equals, Case::Sensitive) => Some(equals(f, &sm.values, sm.quantifier)),
             (MatchKind::Equals, Case::Insensitive) if all_ascii => {
-                let lowered: Vec<String> = sm.values.iter().map(|v| v.to_ascii_lowercase()).collect();
-                Some(equals(Eval::call("lower", vec![f]), &lowered, sm.quantifier))
+                let lowered: Vec<String> =
+                    sm.values.iter().map(|v| v.to_ascii_lowercase()).collect();
+                Some(equals(
+                    Eval::call("lower", vec![f]),
+                    &lowered,
+                    sm.quantifier,
+                ))
             }
             (kind, case) => {
                 let fold_classes = case == Case::Insensitive && !all_ascii;
@@ -1040,7 +1068,11 @@ impl Tx {
                 let bodies: Vec<String> = match sm.quantifier {
                     Quantifier::Any if sm.values.len() > 1 => vec![format!(
                         "(?:{})",
-                        sm.values.iter().map(|v| esc(v)).collect::<Vec<_>>().join("|")
+                        sm.values
+                            .iter()
+                            .map(|v| esc(v))
+                            .collect::<Vec<_>>()
+                            .join("|")
                     )],
                     _ => sm.values.iter().map(|v| esc(v)).collect(),
                 };
