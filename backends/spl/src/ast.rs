@@ -474,13 +474,17 @@ impl Display for Command {
                 Ok(())
             }
             Command::Sort(keys) => {
-                f.write_str("sort 0")?;
-                for (dir, n) in keys {
+                // The documented form: a count (0 = no cap) then comma-separated signed keys.
+                f.write_str("sort 0 ")?;
+                for (i, (dir, n)) in keys.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
                     let sign = match dir {
                         SortDir::Asc => '+',
                         SortDir::Desc => '-',
                     };
-                    write!(f, " {sign}{}", CmdName(n))?;
+                    write!(f, "{sign}{}", CmdName(n))?;
                 }
                 Ok(())
             }

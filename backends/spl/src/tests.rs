@@ -145,8 +145,18 @@ fn q(stages: Vec<Stage>) -> Query {
     }
 }
 fn run(query: Query) -> Result<(String, Fidelity), Vec<Diagnostic>> {
-    Spl.translate(&RuleContext::default(), &query)
-        .map(|t| (t.text, t.fidelity))
+    let out = Spl
+        .translate(&RuleContext::default(), &query)
+        .map(|t| (t.text, t.fidelity));
+    // For the splparser smoke test (tests/oracle/splparse.py): collect every emitted query.
+    if let (Ok((t, _)), Some(dir)) = (&out, std::env::var_os("KQLPORT_SPL_DUMP")) {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        t.hash(&mut h);
+        let name = format!("{:016x}.spl", h.finish());
+        std::fs::write(std::path::Path::new(&dir).join(name), t).expect("dump");
+    }
+    out
 }
 fn text(query: Query) -> String {
     let (t, f) = run(query).expect("translates");
@@ -748,9 +758,9 @@ fn sort_top_take_distinct_count() {
     ]));
     assert_eq!(
         tail(&t),
-        "| sort 0 -A +B\n\
+        "| sort 0 -A, +B\n\
          | eval __kqlport_null1=if(isnull(C), 1, 0)\n\
-         | sort 0 +__kqlport_null1 -C\n\
+         | sort 0 +__kqlport_null1, -C\n\
          | head 10\n\
          | fields - __kqlport_null1\n\
          | head 3\n\
