@@ -166,6 +166,12 @@ impl Eval {
 
 const EVAL_KEYWORDS: [&str; 8] = ["AND", "OR", "NOT", "XOR", "LIKE", "IN", "TRUE", "FALSE"];
 
+/// Words that mean something as bare tokens in SPL (boolean operators, `by`, `as`, literals).
+pub fn is_keyword(name: &str) -> bool {
+    let up = name.to_ascii_uppercase();
+    EVAL_KEYWORDS.contains(&up.as_str()) || matches!(up.as_str(), "BY" | "AS" | "NULL")
+}
+
 fn eval_bare(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')

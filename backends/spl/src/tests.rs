@@ -486,6 +486,9 @@ fn field_names_are_quoted_or_refused() {
     assert_eq!(tail(&t), "| where 'my field'==\"x\"");
     let t = text(q(vec![filter(sm("and", Equals, CS, &["x"]))]));
     assert_eq!(tail(&t), "| where 'and'==\"x\"");
+    // A keyword-named column never goes into the base search, where it would be an operator.
+    let t = text(q(vec![filter(sm("OR", Equals, CI, &["x"]))]));
+    assert_eq!(tail(&t), "| where lower('OR')==\"x\"");
     let mut bad = sm("a'b", Equals, CS, &["x"]);
     if let PredicateKind::StrMatch(s) = &mut bad.kind {
         s.field.span = sp(1, 4);

@@ -1497,6 +1497,7 @@ fn search_expr(p: &Predicate, neg: bool) -> Option<SearchExpr> {
             };
             if !fp.is_plain()
                 || !simple_name
+                || crate::ast::is_keyword(&fp.column)
                 || fp.column == TIME_COLUMN
                 || sm.case != Case::Insensitive
                 || !sm.values.iter().all(|v| search_safe(v))
