@@ -1,1 +1,111 @@
-//! kqlport's spl backend (being written; see issue 3).
+//! kqlport's Splunk SPL backend: detection IR in, one SPL search out (one command per line,
+//! ending with `\n`), with an honest fidelity verdict. Owns the SPL-specific choices below;
+//! never parses KQL or reads the IR's spelling history.
+//!
+//! # Which rows the output returns
+//!
+//! The same rows as the KQL over the same events, under these deployment assumptions
+//! (pipeline `none`: Sentinel names kept):
+//!
+//! * **Source.** The Sentinel table name is the sourcetype:
+//!   `search index=* sourcetype="<Table>"`. `index=*` (all non-internal indexes the user may
+//!   read) is emitted so the result does not depend on the role's default indexes; narrow it
+//!   in deployment if you know the index.
+//! * **Time column.** `TimeGenerated` *is* Splunk's event time `_time` (epoch seconds). Every
+//!   reference to it (filters, `bin`, `project`, `summarize … by`) uses `_time`, so output
+//!   columns named `TimeGenerated` in KQL are named `_time`. No other column is a datetime in
+//!   Splunk (they are strings whose format depends on ingestion): datetime filters, `bin` and
+//!   comparisons with datetime constants on other columns are declined (`B012`).
+//! * **Events are JSON** with Sentinel column names; a dynamic column's key path `X.a.b` is the
+//!   field Splunk's JSON extraction names `X.a.b`; `parse_json(X).a.b` (JSON text) is
+//!   `json_extract(X, "a.b")`. Array indexes are declined (`B013`).
+//! * **Null is KQL's "".** KQL strings are never null; a missing Splunk field stands for `""`.
+//!   Every string test is written so a missing field behaves like `""`: negations keep events
+//!   lacking the field (`isnull(f) OR NOT …`, or `NOT f="v"` in the base search), and a test
+//!   that `""` satisfies (`== ""`, `contains ""`, a regex matching `""`) also accepts null.
+//!   `isempty(f)` is `(isnull(f) OR f=="")`.
+//! * **Time window.** A top-level conjunct `TimeGenerated > ago(d)` of the leading filters is
+//!   `earliest=-<seconds>s` (`<` is `latest=`); seconds avoid Splunk's calendar-day and DST
+//!   arithmetic on `d`, so the window is exactly `d` long. Elsewhere it is
+//!   `where _time > now() - <seconds>`. (`earliest` is inclusive where `>` is strict: the two
+//!   differ only for an event stamped at the very instant of the bound, which is below the
+//!   resolution at which either engine fixes "now".)
+//! * **Case.** Case-insensitive tests use the base search (case-insensitive by definition),
+//!   `lower(f)=="v"`, or `match(f, "(?i)…")`. KQL folds ASCII only; when a literal holds
+//!   non-ASCII characters the pattern spells ASCII letters as `[aA]` classes instead of
+//!   `(?i)`, so non-ASCII characters match only themselves, as in KQL. The data side still
+//!   folds with Splunk's rules: a value containing one of the rare non-ASCII characters
+//!   whose case partner is ASCII (KELVIN SIGN, LONG S) can match where KQL would not.
+//! * **`if`/`case`** treat a null condition as not true (Splunk's documented "otherwise").
+//!   SPL cannot store booleans, so KQL bool values are the strings `"true"`/`"false"` (as
+//!   Splunk extracts JSON booleans); a bool column used as a filter is `f=="true"`.
+//! * **Regex.** KQL's RE2 patterns become PCRE via [`regex::re2_to_pcre`], which rewrites the
+//!   constructs whose meaning differs (`$`, `\d\w\s`, `\v`) and declines the rest (`B016`).
+//!   Word boundaries `\b` are assumed ASCII (PCRE without UCP, Splunk's default).
+//! * **Sort.** `sort 0` (no 10 000 cap), direction always explicit. Splunk sorts values that
+//!   look numeric numerically: a string column of digits sorts differently from KQL.
+//!   `top` makes null placement explicit with a helper key so the same rows survive `head`.
+//! * **summarize.** `fillnull value=""` on every key first (stats drops null keys, KQL keeps
+//!   them as a group); keys then aggregates, with explicit `AS` aliases. `bin(t, span)` is
+//!   `floor(_time/span)*span` (UTC buckets since the epoch; the `bin` command would align day
+//!   spans to the user's time zone). `distinct`/`summarize by` only use `stats count … |
+//!   table keys`. `make_set`/`make_list` produce multivalue fields rather than JSON arrays.
+//!
+//! # Approximations this backend can report (each a `Note` at the KQL span)
+//!
+//! | construct | effect | why |
+//! |---|---|---|
+//! | `dcount`, `dcountif` | values | KQL estimates, `dc()` is exact |
+//! | `make_list` | values | `list()` keeps 100 values by default |
+//! | `make_set(x, max)` | values | which values survive the cap differs |
+//! | `arg_max`/`arg_min` | under-match | groups whose extreme expression is always null vanish |
+//! | `a == b` / `a != b` of two columns | under/over-match | both missing: KQL `""==""`, SPL null |
+//! | `/` without a real literal | values | KQL integer division truncates |
+//! | `tostring(expr)`, `toint`, `tolong` | values | number formatting / fraction kept |
+//!
+//! # Declined (`Err`, one located diagnostic each)
+//!
+//! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name ·
+//! `B012` datetime operation on a column other than TimeGenerated · `B013` dynamic path with
+//! an array index or unusual key · `B014` scalar functions without a faithful eval spelling
+//! (`tobool`, `todatetime`, `trim`, `replace_regex`, `extract`, `split`, `array_length`,
+//! `datetime_diff`) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
+//! key · `B016` regex constructs outside the RE2/PCRE common ground · `B017` non-finite
+//! numbers · `B018` chained/swapping renames · `B019` a literal required (CIDR range,
+//! `replace_string` arguments, bin size) · `B020` malformed datetime literal.
+
+mod ast;
+pub mod regex;
+mod translate;
+
+use kqlport::backend::{Backend, RuleContext, Translation};
+use kqlport::diag::Diagnostic;
+use kqlport::ir;
+
+/// The Splunk SPL target.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Spl;
+
+impl Backend for Spl {
+    fn name(&self) -> &'static str {
+        "spl"
+    }
+
+    fn translate(
+        &self,
+        _rule: &RuleContext,
+        query: &ir::Query,
+    ) -> Result<Translation, Vec<Diagnostic>> {
+        let mut tx = translate::Tx::new();
+        match tx.query(query) {
+            Some(pipeline) => Ok(Translation {
+                text: pipeline.to_string(),
+                fidelity: tx.notes.into_fidelity(),
+            }),
+            None => Err(tx.errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,514 @@
+//! The SPL target AST and its printer: every quoting and escaping rule of the emitted text
+//! lives here, in `Display` impls. Never decides *what* to emit (that is `translate`), only
+//! how a node is spelled so that no value can leave its literal.
+//!
+//! Quoting rules (Splunk search-time SPL):
+//! * eval/where string literal: `"…"` with `\` → `\\` and `"` → `\"` (eval expands `\t`-style
+//!   sequences, so every backslash is doubled); a control character is spliced in with
+//!   `urldecode("%0A")` instead of trusting an escape sequence.
+//! * eval/where field name: bare when `[A-Za-z_][A-Za-z0-9_]*` and not a keyword, else `'…'`
+//!   (names holding `'`, `"`, `\`, a backtick or control characters are refused upstream).
+//! * command field argument (`table`, `fields`, `stats … by`, `rename`, `sort`, `AS`): bare
+//!   when `[A-Za-z_][A-Za-z0-9_.]*` (plus `*` for patterns), else `"…"`.
+//! * base-search value: `"…"` built only from [`SearchValue`], whose text parts are checked
+//!   by [`search_safe`] (printable ASCII without `"`, `\`, `*`), so nothing needs escaping and
+//!   `*` only ever appears as an intended wildcard.
+
+use std::fmt::{self, Display, Formatter, Write};
+
+/// A whole query: the base search, then one command per line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pipeline {
+    pub search: BaseSearch,
+    pub commands: Vec<Command>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaseSearch {
+    pub sourcetype: String,
+    /// `earliest=-<n>s`: seconds before the search's start time (inclusive bound).
+    pub earliest: Option<i64>,
+    /// `latest=-<n>s` (exclusive bound).
+    pub latest: Option<i64>,
+    /// Implicitly AND-ed terms.
+    pub terms: Vec<SearchExpr>,
+}
+
+/// A base-search boolean. Inside `search`, OR binds tighter than AND, so every compound child
+/// is parenthesised explicitly.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SearchExpr {
+    /// `field="value"`, case-insensitive, `*` = wildcard.
+    Match {
+        field: String,
+        value: SearchValue,
+    },
+    And(Vec<SearchExpr>),
+    Or(Vec<SearchExpr>),
+    Not(Box<SearchExpr>),
+}
+
+/// A search value: literal text runs and wildcards.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchValue(pub Vec<SearchPart>);
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SearchPart {
+    Text(String),
+    Wildcard,
+}
+
+/// True when `s` can sit inside a quoted base-search value and mean exactly itself: non-empty,
+/// printable ASCII, no `"`, `\` or `*`, and no leading/trailing space (which the term lookup
+/// ignores). Backslashes and quotes are excluded on purpose: raw JSON events store them
+/// escaped, so the index pre-filter would not find them.
+pub fn search_safe(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' && b != b'*')
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+}
+
+/// A command after the base search.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Where(Eval),
+    /// `eval a=…, b=…` (left to right).
+    Eval(Vec<(String, Eval)>),
+    Table(Vec<String>),
+    FieldsKeep(Vec<String>),
+    FieldsRemove(Vec<String>),
+    /// `(old, new)` pairs.
+    Rename(Vec<(String, String)>),
+    FillNull(Vec<String>),
+    Stats {
+        aggs: Vec<StatsAgg>,
+        by: Vec<String>,
+    },
+    Sort(Vec<(SortDir, String)>),
+    Head(u64),
+    Dedup(Vec<String>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatsAgg {
+    pub func: &'static str,
+    pub arg: Option<StatsArg>,
+    pub alias: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StatsArg {
+    Field(String),
+    Eval(Eval),
+}
+
+/// An eval/where expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Eval {
+    Field(String),
+    Str(String),
+    /// A number already in its final spelling (validated finite by the caller).
+    Num(String),
+    Call(&'static str, Vec<Eval>),
+    /// Comparison or arithmetic: `lhs op rhs`.
+    Binary(&'static str, Box<Eval>, Box<Eval>),
+    /// String concatenation with `.`.
+    Concat(Vec<Eval>),
+    Neg(Box<Eval>),
+    Not(Box<Eval>),
+    And(Vec<Eval>),
+    Or(Vec<Eval>),
+}
+
+impl Eval {
+    pub fn call(name: &'static str, args: Vec<Eval>) -> Eval {
+        Eval::Call(name, args)
+    }
+    pub fn bin(op: &'static str, l: Eval, r: Eval) -> Eval {
+        Eval::Binary(op, Box::new(l), Box::new(r))
+    }
+    pub fn str(s: impl Into<String>) -> Eval {
+        Eval::Str(s.into())
+    }
+    pub fn not(e: Eval) -> Eval {
+        Eval::Not(Box::new(e))
+    }
+    pub fn and(mut v: Vec<Eval>) -> Eval {
+        if v.len() == 1 {
+            v.remove(0)
+        } else {
+            Eval::And(v)
+        }
+    }
+    pub fn or(mut v: Vec<Eval>) -> Eval {
+        if v.len() == 1 {
+            v.remove(0)
+        } else {
+            Eval::Or(v)
+        }
+    }
+    fn is_atom(&self) -> bool {
+        // A string with control characters prints as its own parenthesised concatenation.
+        matches!(
+            self,
+            Eval::Field(_) | Eval::Str(_) | Eval::Num(_) | Eval::Call(..)
+        )
+    }
+}
+
+const EVAL_KEYWORDS: [&str; 8] = ["AND", "OR", "NOT", "XOR", "LIKE", "IN", "TRUE", "FALSE"];
+
+/// Words that mean something as bare tokens in SPL (boolean operators, `by`, `as`, literals).
+pub fn is_keyword(name: &str) -> bool {
+    let up = name.to_ascii_uppercase();
+    EVAL_KEYWORDS.contains(&up.as_str()) || matches!(up.as_str(), "BY" | "AS" | "NULL")
+}
+
+fn eval_bare(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !EVAL_KEYWORDS.contains(&name.to_ascii_uppercase().as_str())
+        && !name.eq_ignore_ascii_case("null")
+}
+
+/// Characters no field name may hold in any SPL quoting form.
+pub fn name_expressible(name: &str) -> bool {
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| matches!(c, '\'' | '"' | '\\' | '`') || c.is_control())
+}
+
+struct EvalName<'a>(&'a str);
+impl Display for EvalName<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if eval_bare(self.0) {
+            f.write_str(self.0)
+        } else {
+            write!(f, "'{}'", self.0)
+        }
+    }
+}
+
+/// A field argument of a command; `*` passes through as the command's own wildcard.
+struct CmdName<'a>(&'a str);
+impl Display for CmdName<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        let mut chars = s.chars();
+        let bare = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '*')
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*'))
+            && !EVAL_KEYWORDS.contains(&s.to_ascii_uppercase().as_str())
+            && !s.eq_ignore_ascii_case("by")
+            && !s.eq_ignore_ascii_case("as");
+        if bare {
+            f.write_str(s)
+        } else {
+            write!(f, "\"{s}\"")
+        }
+    }
+}
+
+/// An eval string literal; see the module docs.
+struct EvalStr<'a>(&'a str);
+impl Display for EvalStr<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if !self.0.chars().any(char::is_control) {
+            return write_quoted(f, self.0);
+        }
+        // Control characters: splice them in with urldecode, parts joined by `.`.
+        f.write_char('(')?;
+        let mut first = true;
+        let mut run = String::new();
+        let sep = |f: &mut Formatter<'_>, first: &mut bool| -> fmt::Result {
+            if !*first {
+                f.write_char('.')?;
+            }
+            *first = false;
+            Ok(())
+        };
+        for c in self.0.chars() {
+            if c.is_control() {
+                if !run.is_empty() {
+                    sep(f, &mut first)?;
+                    write_quoted(f, &run)?;
+                    run.clear();
+                }
+                sep(f, &mut first)?;
+                let mut buf = [0u8; 4];
+                f.write_str("urldecode(\"")?;
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    write!(f, "%{b:02X}")?;
+                }
+                f.write_str("\")")?;
+            } else {
+                run.push(c);
+            }
+        }
+        if !run.is_empty() {
+            sep(f, &mut first)?;
+            write_quoted(f, &run)?;
+        }
+        f.write_char(')')
+    }
+}
+
+fn write_quoted(f: &mut Formatter<'_>, s: &str) -> fmt::Result {
+    f.write_char('"')?;
+    for c in s.chars() {
+        match c {
+            '\\' => f.write_str("\\\\")?,
+            '"' => f.write_str("\\\"")?,
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char('"')
+}
+
+impl Display for Eval {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Eval::Field(n) => write!(f, "{}", EvalName(n)),
+            Eval::Str(s) => write!(f, "{}", EvalStr(s)),
+            Eval::Num(n) => f.write_str(n),
+            Eval::Call(name, args) => {
+                write!(f, "{name}(")?;
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                f.write_char(')')
+            }
+            Eval::Binary(op, l, r) => {
+                operand(f, l)?;
+                write!(f, "{op}")?;
+                operand(f, r)
+            }
+            Eval::Concat(parts) => {
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_char('.')?;
+                    }
+                    operand(f, p)?;
+                }
+                Ok(())
+            }
+            Eval::Neg(e) => {
+                f.write_char('-')?;
+                operand(f, e)
+            }
+            Eval::Not(e) => {
+                if e.is_atom() {
+                    write!(f, "NOT {e}")
+                } else {
+                    write!(f, "NOT ({e})")
+                }
+            }
+            Eval::And(v) => junction(f, v, " AND "),
+            Eval::Or(v) => junction(f, v, " OR "),
+        }
+    }
+}
+
+/// Operands of comparisons/arithmetic/concatenation: anything but an atom is parenthesised.
+fn operand(f: &mut Formatter<'_>, e: &Eval) -> fmt::Result {
+    if e.is_atom() {
+        write!(f, "{e}")
+    } else {
+        write!(f, "({e})")
+    }
+}
+
+/// AND/OR lists: a nested AND/OR is always parenthesised, whatever the precedence.
+fn junction(f: &mut Formatter<'_>, v: &[Eval], sep: &str) -> fmt::Result {
+    for (i, e) in v.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        if matches!(e, Eval::And(_) | Eval::Or(_)) {
+            write!(f, "({e})")?;
+        } else {
+            write!(f, "{e}")?;
+        }
+    }
+    Ok(())
+}
+
+impl Display for SearchValue {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_char('"')?;
+        for p in &self.0 {
+            match p {
+                SearchPart::Text(t) => f.write_str(t)?,
+                SearchPart::Wildcard => f.write_char('*')?,
+            }
+        }
+        f.write_char('"')
+    }
+}
+
+impl Display for SearchExpr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let child = |f: &mut Formatter<'_>, e: &SearchExpr| match e {
+            SearchExpr::Match { .. } => write!(f, "{e}"),
+            _ => write!(f, "({e})"),
+        };
+        match self {
+            SearchExpr::Match { field, value } => write!(f, "{}={value}", CmdName(field)),
+            SearchExpr::And(v) | SearchExpr::Or(v) => {
+                let sep = if matches!(self, SearchExpr::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                for (i, e) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(sep)?;
+                    }
+                    child(f, e)?;
+                }
+                Ok(())
+            }
+            SearchExpr::Not(e) => {
+                f.write_str("NOT ")?;
+                child(f, e)
+            }
+        }
+    }
+}
+
+impl Display for BaseSearch {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "search index=* sourcetype=")?;
+        write_quoted(f, &self.sourcetype)?;
+        if let Some(s) = self.earliest {
+            write!(f, " earliest=-{s}s")?;
+        }
+        if let Some(s) = self.latest {
+            write!(f, " latest=-{s}s")?;
+        }
+        for t in &self.terms {
+            f.write_char(' ')?;
+            match t {
+                SearchExpr::Match { .. } | SearchExpr::Not(_) => write!(f, "{t}")?,
+                _ => write!(f, "({t})")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn names(f: &mut Formatter<'_>, v: &[String]) -> fmt::Result {
+    for (i, n) in v.iter().enumerate() {
+        if i > 0 {
+            f.write_char(' ')?;
+        }
+        write!(f, "{}", CmdName(n))?;
+    }
+    Ok(())
+}
+
+impl Display for Command {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Where(e) => write!(f, "where {e}"),
+            Command::Eval(v) => {
+                f.write_str("eval ")?;
+                for (i, (n, e)) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}={e}", EvalName(n))?;
+                }
+                Ok(())
+            }
+            Command::Table(v) => {
+                f.write_str("table ")?;
+                names(f, v)
+            }
+            Command::FieldsKeep(v) => {
+                f.write_str("fields ")?;
+                names(f, v)
+            }
+            Command::FieldsRemove(v) => {
+                f.write_str("fields - ")?;
+                names(f, v)
+            }
+            Command::Rename(v) => {
+                f.write_str("rename ")?;
+                for (i, (old, new)) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{} AS {}", CmdName(old), CmdName(new))?;
+                }
+                Ok(())
+            }
+            Command::FillNull(v) => {
+                f.write_str("fillnull value=\"\" ")?;
+                names(f, v)
+            }
+            Command::Stats { aggs, by } => {
+                f.write_str("stats ")?;
+                for (i, a) in aggs.iter().enumerate() {
+                    if i > 0 {
+                        f.write_char(' ')?;
+                    }
+                    f.write_str(a.func)?;
+                    match &a.arg {
+                        None => {}
+                        Some(StatsArg::Field(n)) => write!(f, "({})", CmdName(n))?,
+                        Some(StatsArg::Eval(e)) => write!(f, "(eval({e}))")?,
+                    }
+                    write!(f, " AS {}", CmdName(&a.alias))?;
+                }
+                if !by.is_empty() {
+                    f.write_str(" by ")?;
+                    names(f, by)?;
+                }
+                Ok(())
+            }
+            Command::Sort(keys) => {
+                // The documented form: a count (0 = no cap) then comma-separated signed keys.
+                f.write_str("sort 0 ")?;
+                for (i, (dir, n)) in keys.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    let sign = match dir {
+                        SortDir::Asc => '+',
+                        SortDir::Desc => '-',
+                    };
+                    write!(f, "{sign}{}", CmdName(n))?;
+                }
+                Ok(())
+            }
+            Command::Head(n) => write!(f, "head {n}"),
+            Command::Dedup(v) => {
+                f.write_str("dedup ")?;
+                names(f, v)
+            }
+        }
+    }
+}
+
+impl Display for Pipeline {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.search)?;
+        for c in &self.commands {
+            writeln!(f, "| {c}")?;
+        }
+        Ok(())
+    }
+}

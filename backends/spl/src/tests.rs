@@ -1,0 +1,790 @@
+//! Unit tests: the exact SPL for each IR construct, escaping/injection round trips, and the
+//! notes and refusals with their spans. IR is built by hand with the small helpers below.
+
+use crate::Spl;
+use kqlport::backend::{Backend, Effect, Fidelity, RuleContext};
+use kqlport::diag::Diagnostic;
+use kqlport::ir::*;
+use kqlport::source::Span;
+
+// ---- builders ---------------------------------------------------------------------------------
+
+fn sp(a: usize, b: usize) -> Span {
+    Span::new(a, b)
+}
+fn s0() -> Span {
+    sp(0, 0)
+}
+fn field(name: &str) -> Expr {
+    Expr {
+        kind: ExprKind::Field(FieldPath::column(name)),
+        span: s0(),
+    }
+}
+fn path(col: &str, keys: &[&str], parsed: bool) -> Expr {
+    Expr {
+        kind: ExprKind::Field(FieldPath {
+            column: col.into(),
+            path: keys
+                .iter()
+                .map(|k| PathSegment::Key(k.to_string()))
+                .collect(),
+            parsed,
+        }),
+        span: s0(),
+    }
+}
+fn lit(l: Literal) -> Expr {
+    Expr {
+        kind: ExprKind::Literal(l),
+        span: s0(),
+    }
+}
+fn long(n: i64) -> Expr {
+    lit(Literal::Long(n))
+}
+fn call(func: ScalarFn, args: Vec<Expr>) -> Expr {
+    Expr {
+        kind: ExprKind::Call { func, args },
+        span: sp(30, 40),
+    }
+}
+fn p(kind: PredicateKind) -> Predicate {
+    Predicate {
+        kind,
+        span: sp(10, 20),
+    }
+}
+fn sm(f: &str, kind: MatchKind, case: Case, values: &[&str]) -> Predicate {
+    sm_q(f, kind, case, values, Quantifier::Any, false)
+}
+fn sm_q(
+    f: &str,
+    kind: MatchKind,
+    case: Case,
+    values: &[&str],
+    q: Quantifier,
+    negated: bool,
+) -> Predicate {
+    p(PredicateKind::StrMatch(StrMatch {
+        field: field(f),
+        kind,
+        case,
+        values: values.iter().map(|v| v.to_string()).collect(),
+        quantifier: q,
+        negated,
+    }))
+}
+fn not_sm(f: &str, kind: MatchKind, case: Case, values: &[&str]) -> Predicate {
+    sm_q(f, kind, case, values, Quantifier::Any, true)
+}
+fn cmp(l: Expr, op: CmpOp, r: Expr) -> Predicate {
+    p(PredicateKind::Compare { lhs: l, op, rhs: r })
+}
+fn and(v: Vec<Predicate>) -> Predicate {
+    p(PredicateKind::And(v))
+}
+fn or(v: Vec<Predicate>) -> Predicate {
+    p(PredicateKind::Or(v))
+}
+fn not(x: Predicate) -> Predicate {
+    p(PredicateKind::Not(Box::new(x)))
+}
+fn ago(f: &str, op: CmpOp, days: i64) -> Predicate {
+    p(PredicateKind::TimeWindow {
+        field: field(f),
+        op,
+        ago: Duration::from_ticks(days * 864_000_000_000),
+    })
+}
+fn column(n: &str) -> Column {
+    Column {
+        name: n.into(),
+        span: sp(50, 55),
+    }
+}
+fn assign(n: &str, e: Expr) -> Assignment {
+    Assignment {
+        name: column(n),
+        expr: e,
+    }
+}
+fn stage(kind: StageKind) -> Stage {
+    Stage {
+        kind,
+        span: sp(60, 70),
+    }
+}
+fn filter(pr: Predicate) -> Stage {
+    stage(StageKind::Filter(pr))
+}
+fn agg(n: &str, func: AggFunc) -> Aggregation {
+    Aggregation {
+        name: column(n),
+        func,
+        span: sp(80, 90),
+    }
+}
+fn key(n: &str) -> GroupKey {
+    GroupKey {
+        name: column(n),
+        kind: GroupKeyKind::Expr(field(n)),
+    }
+}
+fn hours(h: i64) -> Duration {
+    Duration::from_ticks(h * 36_000_000_000)
+}
+fn q(stages: Vec<Stage>) -> Query {
+    Query {
+        source: Source {
+            kind: SourceKind::Table("DeviceProcessEvents".into()),
+            span: sp(0, 19),
+        },
+        stages,
+        span: s0(),
+    }
+}
+fn run(query: Query) -> Result<(String, Fidelity), Vec<Diagnostic>> {
+    let out = Spl
+        .translate(&RuleContext::default(), &query)
+        .map(|t| (t.text, t.fidelity));
+    // For the splparser smoke test (tests/oracle/splparse.py): collect every emitted query.
+    if let (Ok((t, _)), Some(dir)) = (&out, std::env::var_os("KQLPORT_SPL_DUMP")) {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        t.hash(&mut h);
+        let name = format!("{:016x}.spl", h.finish());
+        std::fs::write(std::path::Path::new(&dir).join(name), t).expect("dump");
+    }
+    out
+}
+fn text(query: Query) -> String {
+    let (t, f) = run(query).expect("translates");
+    assert_eq!(f, Fidelity::Exact, "expected exact: {t}");
+    t
+}
+fn approx(query: Query) -> (String, Vec<(usize, usize, Effect)>) {
+    match run(query).expect("translates") {
+        (t, Fidelity::Approximate(n)) => (
+            t,
+            n.iter()
+                .map(|n| (n.span.start, n.span.end, n.effect))
+                .collect(),
+        ),
+        (t, Fidelity::Exact) => panic!("expected notes: {t}"),
+    }
+}
+fn declined(query: Query) -> Vec<(&'static str, usize, usize)> {
+    run(query)
+        .expect_err("declines")
+        .iter()
+        .map(|d| (d.code.0, d.span.start, d.span.end))
+        .collect()
+}
+/// Just the commands after the base search line.
+fn tail(t: &str) -> String {
+    t.lines().skip(1).collect::<Vec<_>>().join("\n")
+}
+
+use Case::{Insensitive as CI, Sensitive as CS};
+use MatchKind::*;
+
+// ---- source, base search, time ---------------------------------------------------------------
+
+#[test]
+fn bare_table() {
+    assert_eq!(
+        text(q(vec![])),
+        "search index=* sourcetype=\"DeviceProcessEvents\"\n"
+    );
+}
+
+#[test]
+fn leading_insensitive_tests_go_to_the_base_search() {
+    let t = text(q(vec![filter(and(vec![
+        ago("TimeGenerated", CmpOp::Gt, 7),
+        sm("FileName", Equals, CI, &["cmd.exe", "powershell.exe"]),
+        sm("ProcessCommandLine", Contains, CI, &["-enc"]),
+        not_sm("AccountName", EndsWith, CI, &["$"]),
+    ]))]));
+    assert_eq!(
+        t,
+        "search index=* sourcetype=\"DeviceProcessEvents\" earliest=-604800s \
+         (FileName=\"cmd.exe\" OR FileName=\"powershell.exe\") ProcessCommandLine=\"*-enc*\" \
+         NOT AccountName=\"*$\"\n"
+    );
+}
+
+#[test]
+fn or_of_search_terms_is_parenthesised_and() {
+    let t = text(q(vec![filter(or(vec![
+        and(vec![
+            sm("A", StartsWith, CI, &["x"]),
+            sm("B", Equals, CI, &["y"]),
+        ]),
+        sm("C", Equals, CI, &["z"]),
+    ]))]));
+    assert_eq!(
+        t,
+        "search index=* sourcetype=\"DeviceProcessEvents\" ((A=\"x*\" AND B=\"y\") OR C=\"z\")\n"
+    );
+}
+
+#[test]
+fn time_window_not_top_level_goes_to_where() {
+    let t = text(q(vec![filter(or(vec![
+        ago("TimeGenerated", CmpOp::Gt, 1),
+        sm("A", Equals, CS, &["x"]),
+    ]))]));
+    assert_eq!(tail(&t), "| where _time>(now() - 86400) OR A==\"x\"");
+    let t = text(q(vec![
+        stage(StageKind::Limit(5)),
+        filter(ago("TimeGenerated", CmpOp::Le, 1)),
+    ]));
+    assert_eq!(tail(&t), "| head 5\n| where _time<=(now() - 86400)");
+    let t = text(q(vec![filter(ago("TimeGenerated", CmpOp::Lt, 1))]));
+    assert_eq!(
+        t,
+        "search index=* sourcetype=\"DeviceProcessEvents\" latest=-86400s\n"
+    );
+}
+
+#[test]
+fn time_window_on_other_column_is_declined() {
+    let mut w = ago("Timestamp", CmpOp::Gt, 1);
+    if let PredicateKind::TimeWindow { field, .. } = &mut w.kind {
+        field.span = sp(3, 12);
+    }
+    assert_eq!(declined(q(vec![filter(w)])), vec![("B012", 3, 12)]);
+}
+
+#[test]
+fn datetime_literal_compares_with_time_as_epoch() {
+    let t = text(q(vec![filter(cmp(
+        field("TimeGenerated"),
+        CmpOp::Ge,
+        lit(Literal::DateTime("2024-03-01T12:30:00.5Z".into())),
+    ))]));
+    assert_eq!(tail(&t), "| where _time>=1709296200.5");
+    assert_eq!(
+        crate::translate::epoch_seconds("1970-01-01T00:00:00Z").as_deref(),
+        Some("0")
+    );
+    assert_eq!(
+        crate::translate::epoch_seconds("2000-02-29T23:59:59Z").as_deref(),
+        Some("951868799")
+    );
+}
+
+// ---- string predicates in where --------------------------------------------------------------
+
+#[test]
+fn sensitive_equality_and_in() {
+    let t = text(q(vec![filter(and(vec![
+        sm("A", Equals, CS, &["Admin"]),
+        sm("B", Equals, CS, &["x", "y"]),
+    ]))]));
+    assert_eq!(tail(&t), "| where A==\"Admin\" AND in(B, \"x\", \"y\")");
+}
+
+#[test]
+fn negations_keep_missing_fields() {
+    let t = text(q(vec![filter(and(vec![
+        not_sm("A", Equals, CS, &["x"]),
+        not_sm("B", Equals, CS, &["x", "y"]),
+        not_sm("C", Term, CI, &["cmd"]),
+    ]))]));
+    assert_eq!(
+        tail(&t),
+        "| where (isnull(A) OR NOT (A==\"x\")) AND (isnull(B) OR NOT in(B, \"x\", \"y\")) AND \
+         (isnull(C) OR NOT match(C, \"(?i)(^|[^A-Za-z0-9])cmd($|[^A-Za-z0-9])\"))"
+    );
+}
+
+#[test]
+fn empty_value_matches_missing_field() {
+    let t = text(q(vec![filter(and(vec![
+        sm("A", Equals, CS, &[""]),
+        sm("B", Equals, CI, &[""]),
+        not_sm("C", Equals, CS, &[""]),
+    ]))]));
+    assert_eq!(
+        tail(&t),
+        "| where (isnull(A) OR A==\"\") AND (isnull(B) OR lower(B)==\"\") AND \
+         (isnotnull(C) AND NOT (C==\"\"))"
+    );
+}
+
+#[test]
+fn not_over_string_test_is_pushed_down() {
+    // not(A has "x" or B == "y") ⇒ both negated, each keeping missing fields.
+    let t = text(q(vec![filter(not(or(vec![
+        sm("A", Term, CI, &["x"]),
+        sm("B", Equals, CS, &["y"]),
+    ])))]));
+    assert_eq!(
+        tail(&t),
+        "| where (isnull(A) OR NOT match(A, \"(?i)(^|[^A-Za-z0-9])x($|[^A-Za-z0-9])\")) AND \
+         (isnull(B) OR NOT (B==\"y\"))"
+    );
+}
+
+#[test]
+fn term_family_and_substring_family() {
+    let t = text(q(vec![filter(and(vec![
+        sm("A", Term, CI, &["cmd.exe"]),
+        sm_q("B", Term, CI, &["a", "b"], Quantifier::Any, false),
+        sm_q("C", Term, CI, &["a", "b"], Quantifier::All, false),
+        sm("D", TermPrefix, CS, &["pre"]),
+        sm("E", TermSuffix, CI, &["suf"]),
+        sm("F", Contains, CS, &["Mixed"]),
+        sm("G", StartsWith, CS, &["x"]),
+        sm("H", EndsWith, CS, &["y"]),
+    ]))]));
+    assert_eq!(
+        tail(&t),
+        "| where match(A, \"(?i)(^|[^A-Za-z0-9])cmd\\\\.exe($|[^A-Za-z0-9])\") AND \
+         match(B, \"(?i)(^|[^A-Za-z0-9])(?:a|b)($|[^A-Za-z0-9])\") AND \
+         (match(C, \"(?i)(^|[^A-Za-z0-9])a($|[^A-Za-z0-9])\") AND \
+         match(C, \"(?i)(^|[^A-Za-z0-9])b($|[^A-Za-z0-9])\")) AND \
+         match(D, \"(^|[^A-Za-z0-9])pre\") AND match(E, \"(?i)suf($|[^A-Za-z0-9])\") AND \
+         match(F, \"Mixed\") AND match(G, \"^x\") AND match(H, \"y\\\\z\")"
+    );
+}
+
+#[test]
+fn non_ascii_insensitive_uses_ascii_classes() {
+    let t = text(q(vec![filter(sm("A", Equals, CI, &["Straße"]))]));
+    assert_eq!(
+        tail(&t),
+        "| where match(A, \"^[sS][tT][rR][aA]ß[eE]\\\\z\")"
+    );
+}
+
+#[test]
+fn regex_is_ported() {
+    let t = text(q(vec![filter(sm("A", Regex, CS, &[r"^\d+\.exe$"]))]));
+    assert_eq!(tail(&t), r#"| where match(A, "^[0-9]+\\.exe\\z")"#);
+    // A pattern that matches "" also accepts a missing field.
+    let t = text(q(vec![filter(sm("A", Regex, CS, &["x*"]))]));
+    assert_eq!(tail(&t), "| where isnull(A) OR match(A, \"x*\")");
+    let mut bad = sm("A", Regex, CS, &["[a&&b]"]);
+    bad.span = sp(5, 9);
+    assert_eq!(declined(q(vec![filter(bad)])), vec![("B016", 5, 9)]);
+}
+
+#[test]
+fn unsafe_values_leave_the_base_search() {
+    // `*`, `"`, `\`, non-ASCII, leading space, empty: never in the base search.
+    for v in ["a*b", "a\"b", r"C:\Windows", "é", " x", ""] {
+        let t = text(q(vec![filter(sm("A", Equals, CI, &[v]))]));
+        assert!(
+            t.starts_with("search index=* sourcetype=\"DeviceProcessEvents\"\n| where"),
+            "{v}: {t}"
+        );
+    }
+}
+
+// ---- escaping / injection --------------------------------------------------------------------
+
+/// Reads an eval string literal back by SPL's rules (`\\` → `\`, `\"` → `"`), plus the
+/// `urldecode("%XX")` splices this backend uses for control characters.
+fn read_eval_string(s: &str) -> String {
+    let s = s.trim();
+    if let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        let mut out = String::new();
+        let mut rest = inner;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("urldecode(\"") {
+                let end = r.find("\")").expect("closed");
+                let bytes: Vec<u8> = r[..end]
+                    .split('%')
+                    .skip(1)
+                    .map(|h| u8::from_str_radix(h, 16).expect("hex"))
+                    .collect();
+                out.push_str(std::str::from_utf8(&bytes).expect("utf8"));
+                rest = &r[end + 2..];
+            } else {
+                let (lit, used) = read_quoted(rest);
+                out.push_str(&lit);
+                rest = &rest[used..];
+            }
+            rest = rest.strip_prefix('.').unwrap_or(rest);
+        }
+        out
+    } else {
+        read_quoted(s).0
+    }
+}
+
+fn read_quoted(s: &str) -> (String, usize) {
+    assert!(s.starts_with('"'), "{s}");
+    let mut out = String::new();
+    let mut chars = s.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                let (_, n) = chars.next().expect("escape");
+                assert!(n == '\\' || n == '"', "only \\\\ and \\\" are emitted");
+                out.push(n);
+            }
+            '"' => return (out, i + 1),
+            c => out.push(c),
+        }
+    }
+    panic!("unterminated: {s}")
+}
+
+const NASTY: [&str; 10] = [
+    "a\" OR 1=1 | delete",
+    r"C:\Windows\",
+    "*",
+    "?",
+    "%",
+    "_",
+    "line\nbreak\ttab",
+    r#"\""#,
+    "unicodé ✓ 🦀",
+    "'single' `tick` $(x) [y] {z}",
+];
+
+#[test]
+fn string_literals_round_trip() {
+    for v in NASTY {
+        let t = text(q(vec![filter(sm("A", Equals, CS, &[v]))]));
+        let line = tail(&t);
+        let lit = line.strip_prefix("| where A==").expect("shape");
+        assert_eq!(read_eval_string(lit), v, "{line}");
+        assert_eq!(t.matches('\n').count(), 2, "no raw newline may leak: {t:?}");
+    }
+}
+
+#[test]
+fn regex_literals_round_trip() {
+    for v in NASTY {
+        let t = text(q(vec![filter(sm("A", Contains, CS, &[v]))]));
+        let line = tail(&t);
+        let arg = line
+            .strip_prefix("| where match(A, ")
+            .and_then(|x| x.strip_suffix(')'))
+            .expect("shape");
+        let pattern = read_eval_string(arg);
+        // The PCRE pattern, read by the regex engine, is exactly the value.
+        let re = regex_automata::meta::Regex::new(&pattern).expect("valid pattern");
+        let m = re.find(v).expect("matches itself");
+        assert_eq!((m.start(), m.end()), (0, v.len()), "{pattern}");
+        assert!(
+            !re.is_match(&v.replace(|c: char| !c.is_alphanumeric(), "x"))
+                || v.chars().all(char::is_alphanumeric)
+        );
+    }
+}
+
+#[test]
+fn field_names_are_quoted_or_refused() {
+    let t = text(q(vec![filter(sm("my field", Equals, CS, &["x"]))]));
+    assert_eq!(tail(&t), "| where 'my field'==\"x\"");
+    let t = text(q(vec![filter(sm("and", Equals, CS, &["x"]))]));
+    assert_eq!(tail(&t), "| where 'and'==\"x\"");
+    // A keyword-named column never goes into the base search, where it would be an operator.
+    let t = text(q(vec![filter(sm("OR", Equals, CI, &["x"]))]));
+    assert_eq!(tail(&t), "| where lower('OR')==\"x\"");
+    let mut bad = sm("a'b", Equals, CS, &["x"]);
+    if let PredicateKind::StrMatch(s) = &mut bad.kind {
+        s.field.span = sp(1, 4);
+    }
+    assert_eq!(declined(q(vec![filter(bad)])), vec![("B011", 1, 4)]);
+}
+
+// ---- other predicates ------------------------------------------------------------------------
+
+#[test]
+fn numbers_sets_ranges_emptiness() {
+    let t = text(q(vec![filter(and(vec![
+        cmp(field("RemotePort"), CmpOp::Ne, long(443)),
+        cmp(field("Size"), CmpOp::Gt, lit(Literal::Real(1.5))),
+        p(PredicateKind::InSet {
+            expr: field("P"),
+            values: vec![Literal::Long(1), Literal::Long(2)],
+            negated: true,
+        }),
+        p(PredicateKind::Between {
+            expr: field("N"),
+            low: long(1),
+            high: long(5),
+            negated: false,
+        }),
+        p(PredicateKind::Between {
+            expr: field("M"),
+            low: long(1),
+            high: long(5),
+            negated: true,
+        }),
+        p(PredicateKind::IsEmpty {
+            expr: field("E"),
+            negated: false,
+        }),
+        p(PredicateKind::IsEmpty {
+            expr: field("F"),
+            negated: true,
+        }),
+        p(PredicateKind::IsNull {
+            expr: field("G"),
+            negated: true,
+        }),
+        p(PredicateKind::Bool(field("IsRemote"))),
+        p(PredicateKind::Bool(call(
+            ScalarFn::Ipv4IsPrivate,
+            vec![field("IP")],
+        ))),
+        p(PredicateKind::Bool(call(
+            ScalarFn::Ipv4IsInRange,
+            vec![field("IP"), lit(Literal::String("10.1.2.3".into()))],
+        ))),
+    ]))]));
+    assert_eq!(
+        tail(&t),
+        "| where (isnull(RemotePort) OR RemotePort!=443) AND Size>1.5 AND \
+         (isnull(P) OR NOT (P==1 OR P==2)) AND (N>=1 AND N<=5) AND (M<1 OR M>5) AND \
+         (isnull(E) OR E==\"\") AND (isnotnull(F) AND F!=\"\") AND isnotnull(G) AND \
+         IsRemote==\"true\" AND (cidrmatch(\"10.0.0.0/8\", IP) OR cidrmatch(\"172.16.0.0/12\", IP) \
+         OR cidrmatch(\"192.168.0.0/16\", IP)) AND cidrmatch(\"10.1.2.3/32\", IP)"
+    );
+}
+
+#[test]
+fn column_to_column_equality_is_noted() {
+    let (t, notes) = approx(q(vec![filter(cmp(field("A"), CmpOp::Eq, field("B")))]));
+    assert_eq!(tail(&t), "| where A==B");
+    assert_eq!(notes, vec![(10, 20, Effect::UnderMatch)]);
+}
+
+// ---- stages ----------------------------------------------------------------------------------
+
+#[test]
+fn extend_project_rename_away_reorder() {
+    let t = text(q(vec![
+        stage(StageKind::Extend(vec![
+            assign(
+                "Full",
+                call(
+                    ScalarFn::StrCat,
+                    vec![
+                        field("Domain"),
+                        lit(Literal::String("\\".into())),
+                        field("User"),
+                    ],
+                ),
+            ),
+            assign("Lower", call(ScalarFn::ToLower, vec![field("Full")])),
+            assign(
+                "Kind",
+                Expr {
+                    kind: ExprKind::Case {
+                        branches: vec![(
+                            sm("A", Term, CI, &["x"]),
+                            lit(Literal::String("x".into())),
+                        )],
+                        otherwise: Box::new(lit(Literal::String("other".into()))),
+                    },
+                    span: s0(),
+                },
+            ),
+            assign(
+                "Sus",
+                Expr {
+                    kind: ExprKind::Predicate(Box::new(sm("B", Contains, CI, &["evil"]))),
+                    span: s0(),
+                },
+            ),
+            assign("Extra", path("AdditionalFields", &["a", "b"], false)),
+            assign("Parsed", path("Raw", &["k"], true)),
+        ])),
+        stage(StageKind::Project(vec![
+            assign("TimeGenerated", field("TimeGenerated")),
+            assign("Full", field("Full")),
+            assign("Len", call(ScalarFn::Strlen, vec![field("Full")])),
+        ])),
+        stage(StageKind::Rename(vec![(column("Who"), column("Full"))])),
+        stage(StageKind::ProjectAway(vec![ColumnPattern {
+            pattern: "Len*".into(),
+            span: s0(),
+        }])),
+        stage(StageKind::Reorder(vec![ColumnPattern {
+            pattern: "Who".into(),
+            span: s0(),
+        }])),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval Full=coalesce(Domain, \"\").\"\\\\\".coalesce(User, \"\"), Lower=lower(Full), \
+         Kind=if(match(A, \"(?i)(^|[^A-Za-z0-9])x($|[^A-Za-z0-9])\"), \"x\", \"other\"), \
+         Sus=if(match(B, \"(?i)evil\"), \"true\", \"false\"), Extra='AdditionalFields.a.b', \
+         Parsed=json_extract(Raw, \"k\")\n\
+         | eval Len=len(coalesce(Full, \"\"))\n\
+         | table _time Full Len\n\
+         | rename Full AS Who\n\
+         | fields - Len*\n\
+         | table Who *"
+    );
+}
+
+#[test]
+fn project_with_swapped_columns_uses_helpers() {
+    let t = text(q(vec![stage(StageKind::Project(vec![
+        assign("a", field("b")),
+        assign("b", field("a")),
+    ]))]));
+    assert_eq!(
+        tail(&t),
+        "| eval __kqlport_p1=b, __kqlport_p2=a\n| rename __kqlport_p1 AS a, __kqlport_p2 AS b\n| table a b"
+    );
+}
+
+#[test]
+fn summarize_count_by_bin() {
+    let t = text(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![
+                key("DeviceName"),
+                GroupKey {
+                    name: column("TimeGenerated"),
+                    kind: GroupKeyKind::Bin {
+                        field: field("TimeGenerated"),
+                        size: BinSize::Duration(hours(1)),
+                    },
+                },
+            ],
+            aggs: vec![
+                agg("count_", AggFunc::Count),
+                agg("Hits", AggFunc::CountIf(sm("A", Equals, CS, &["x"]))),
+                agg(
+                    "Files",
+                    AggFunc::MakeSet {
+                        expr: field("FileName"),
+                        max: None,
+                    },
+                ),
+                agg("First", AggFunc::Min(field("TimeGenerated"))),
+            ],
+        }),
+        filter(cmp(field("count_"), CmpOp::Gt, long(5))),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval __kqlport_by2=floor(_time / 3600) * 3600\n\
+         | fillnull value=\"\" DeviceName __kqlport_by2\n\
+         | stats count AS count_ count(eval(A==\"x\")) AS Hits values(FileName) AS Files min(_time) AS First by DeviceName __kqlport_by2\n\
+         | rename __kqlport_by2 AS _time\n\
+         | where count_>5"
+    );
+}
+
+#[test]
+fn summarize_notes_and_caps() {
+    let (t, notes) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![key("U")],
+        aggs: vec![
+            agg("n", AggFunc::DCount(field("IP"))),
+            agg(
+                "l",
+                AggFunc::MakeList {
+                    expr: field("IP"),
+                    max: Some(10),
+                },
+            ),
+        ],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" U\n| stats dc(IP) AS n list(IP) AS l by U\n| eval l=mvindex(l, 0, 9)"
+    );
+    // One note per approximated aggregate (dcount estimate, list cap), both at their span.
+    assert_eq!(
+        notes,
+        vec![(80, 90, Effect::Values), (80, 90, Effect::Values)]
+    );
+}
+
+#[test]
+fn arg_max_pattern() {
+    let (t, notes) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![key("DeviceId")],
+        aggs: vec![agg(
+            "TimeGenerated",
+            AggFunc::ArgMax {
+                by: field("TimeGenerated"),
+                cols: vec![],
+            },
+        )],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" DeviceId\n| where isnotnull(_time)\n| sort 0 -_time\n| dedup DeviceId\n| table DeviceId _time *"
+    );
+    assert_eq!(notes, vec![(80, 90, Effect::UnderMatch)]);
+    let mixed = q(vec![stage(StageKind::Aggregate {
+        by: vec![],
+        aggs: vec![
+            agg(
+                "a",
+                AggFunc::ArgMin {
+                    by: field("T"),
+                    cols: vec![],
+                },
+            ),
+            agg("c", AggFunc::Count),
+        ],
+    })]);
+    assert_eq!(declined(mixed), vec![("B015", 80, 90)]);
+}
+
+#[test]
+fn sort_top_take_distinct_count() {
+    let k = |n: &str, dir| SortKey {
+        expr: field(n),
+        dir,
+        nulls: Nulls::default_for(dir),
+    };
+    let t = text(q(vec![
+        stage(StageKind::Sort(vec![
+            k("A", SortDir::Desc),
+            k("B", SortDir::Asc),
+        ])),
+        stage(StageKind::Top {
+            n: 10,
+            key: k("C", SortDir::Desc),
+        }),
+        stage(StageKind::Limit(3)),
+        stage(StageKind::Distinct(vec![column("A"), column("B")])),
+        stage(StageKind::Count),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| sort 0 -A, +B\n\
+         | eval __kqlport_null1=if(isnull(C), 1, 0)\n\
+         | sort 0 +__kqlport_null1, -C\n\
+         | head 10\n\
+         | fields - __kqlport_null1\n\
+         | head 3\n\
+         | fillnull value=\"\" A B\n\
+         | stats count AS __kqlport_n by A B\n\
+         | table A B\n\
+         | stats count AS Count"
+    );
+}
+
+#[test]
+fn unsupported_function_is_declined_at_its_span() {
+    let query = q(vec![stage(StageKind::Extend(vec![assign(
+        "x",
+        call(ScalarFn::Extract, vec![]),
+    )]))]);
+    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+}
+
+#[test]
+fn output_ends_with_one_newline() {
+    let t = text(q(vec![stage(StageKind::Limit(1))]));
+    assert!(t.ends_with("| head 1\n") && !t.ends_with("\n\n"));
+}

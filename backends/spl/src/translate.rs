@@ -1,0 +1,1550 @@
+//! IR → SPL target AST: decides which predicates go into the base `search` and which into
+//! `| where`, how KQL's null/empty rules are spelled, and which stages become which commands.
+//! Collects approximation notes and located refusals; never formats text (see `ast`).
+
+use crate::ast::{
+    name_expressible, search_safe, BaseSearch, Command, Eval, Pipeline, SearchExpr, SearchPart,
+    SearchValue, SortDir as SplDir, StatsAgg, StatsArg,
+};
+use crate::regex as re;
+use kqlport::backend::{Effect, Notes};
+use kqlport::diag::Diagnostic;
+use kqlport::ir::{
+    AggFunc, Aggregation, ArithOp, Assignment, BinSize, Case, CmpOp, Column, ColumnPattern,
+    Duration, Expr, ExprKind, FieldPath, GroupKey, GroupKeyKind, Literal, MatchKind, PathSegment,
+    Predicate, PredicateKind, Quantifier, Query, ScalarFn, SortDir, SortKey, SourceKind, Stage,
+    StageKind, StrMatch,
+};
+use kqlport::source::Span;
+
+/// The Sentinel time column; in Splunk it is the event time `_time` (epoch seconds).
+pub const TIME_COLUMN: &str = "TimeGenerated";
+const SPLUNK_TIME: &str = "_time";
+/// Prefix of helper fields this backend introduces (always removed or renamed again).
+const TMP: &str = "__kqlport_";
+/// A term boundary: KQL terms are maximal runs of ASCII alphanumerics.
+const NON_ALNUM: &str = "[^A-Za-z0-9]";
+
+pub struct Tx {
+    pub notes: Notes,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Maps a KQL column name to its Splunk field name.
+fn col(name: &str) -> String {
+    if name == TIME_COLUMN {
+        SPLUNK_TIME.to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+fn is_time_col(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Field(f) if f.is_plain() && f.column == TIME_COLUMN)
+}
+
+/// A datetime-valued constant: such a value only compares meaningfully with `_time`.
+fn is_time_value(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => true,
+        ExprKind::Arith { op, lhs, .. } => {
+            matches!(op, ArithOp::Add | ArithOp::Sub) && is_time_value(lhs)
+        }
+        _ => false,
+    }
+}
+
+/// Seconds of a duration, as an exact decimal.
+pub fn seconds(d: Duration) -> String {
+    let t = d.ticks.unsigned_abs();
+    let per = Duration::TICKS_PER_SECOND as u64;
+    let sign = if d.ticks < 0 { "-" } else { "" };
+    let (whole, frac) = (t / per, t % per);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let f = format!("{frac:07}");
+        format!("{sign}{whole}.{}", f.trim_end_matches('0'))
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.f]Z` → epoch seconds as an exact decimal.
+pub fn epoch_seconds(iso: &str) -> Option<String> {
+    let b = iso.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || !iso.ends_with('Z') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| iso.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 59 {
+        return None;
+    }
+    let frac = &iso[19..iso.len() - 1];
+    let frac = match frac.strip_prefix('.') {
+        Some(f) if !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()) => {
+            f.trim_end_matches('0')
+        }
+        None if frac.is_empty() => "",
+        _ => return None,
+    };
+    // Days from civil (Howard Hinnant's algorithm), proleptic Gregorian, UTC.
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    Some(if frac.is_empty() {
+        secs.to_string()
+    } else if secs >= 0 {
+        format!("{secs}.{frac}")
+    } else {
+        // Negative epochs with a fraction: keep it exact via an explicit sum.
+        format!("({secs} + 0.{frac})")
+    })
+}
+
+fn cmp_op(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "==",
+        CmpOp::Ne => "!=",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => ">=",
+    }
+}
+
+fn negate_op(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Eq => CmpOp::Ne,
+        CmpOp::Ne => CmpOp::Eq,
+        CmpOp::Lt => CmpOp::Ge,
+        CmpOp::Ge => CmpOp::Lt,
+        CmpOp::Le => CmpOp::Gt,
+        CmpOp::Gt => CmpOp::Le,
+    }
+}
+
+fn flatten_and<'a>(p: &'a Predicate, out: &mut Vec<&'a Predicate>) {
+    match &p.kind {
+        PredicateKind::And(v) => v.iter().for_each(|x| flatten_and(x, out)),
+        _ => out.push(p),
+    }
+}
+
+/// Columns an expression reads (for detecting clobbering in simultaneous assignments).
+fn expr_refs(e: &Expr, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Field(f) => out.push(col(&f.column)),
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| expr_refs(a, out)),
+        ExprKind::Arith { lhs, rhs, .. } => {
+            expr_refs(lhs, out);
+            expr_refs(rhs, out);
+        }
+        ExprKind::Neg(x) => expr_refs(x, out),
+        ExprKind::Case {
+            branches,
+            otherwise,
+        } => {
+            for (p, v) in branches {
+                pred_refs(p, out);
+                expr_refs(v, out);
+            }
+            expr_refs(otherwise, out);
+        }
+        ExprKind::Predicate(p) => pred_refs(p, out),
+        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
+    }
+}
+
+fn pred_refs(p: &Predicate, out: &mut Vec<String>) {
+    match &p.kind {
+        PredicateKind::And(v) | PredicateKind::Or(v) => v.iter().for_each(|x| pred_refs(x, out)),
+        PredicateKind::Not(x) => pred_refs(x, out),
+        PredicateKind::StrMatch(s) => expr_refs(&s.field, out),
+        PredicateKind::Compare { lhs, rhs, .. } => {
+            expr_refs(lhs, out);
+            expr_refs(rhs, out);
+        }
+        PredicateKind::InSet { expr, .. }
+        | PredicateKind::IsEmpty { expr, .. }
+        | PredicateKind::IsNull { expr, .. }
+        | PredicateKind::Bool(expr) => expr_refs(expr, out),
+        PredicateKind::Between {
+            expr, low, high, ..
+        } => {
+            expr_refs(expr, out);
+            expr_refs(low, out);
+            expr_refs(high, out);
+        }
+        PredicateKind::TimeWindow { field, .. } => expr_refs(field, out),
+        PredicateKind::Const(_) => {}
+    }
+}
+
+fn agg_refs(a: &Aggregation, out: &mut Vec<String>) {
+    match &a.func {
+        AggFunc::Count => {}
+        AggFunc::CountIf(p) => pred_refs(p, out),
+        AggFunc::DCountIf(e, p) => {
+            expr_refs(e, out);
+            pred_refs(p, out);
+        }
+        AggFunc::DCount(e)
+        | AggFunc::MakeSet { expr: e, .. }
+        | AggFunc::MakeList { expr: e, .. }
+        | AggFunc::Min(e)
+        | AggFunc::Max(e)
+        | AggFunc::Sum(e)
+        | AggFunc::Avg(e)
+        | AggFunc::TakeAny(e) => expr_refs(e, out),
+        AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
+            expr_refs(by, out);
+            cols.iter().for_each(|c| expr_refs(&c.expr, out));
+        }
+    }
+}
+
+impl Tx {
+    pub fn new() -> Self {
+        Tx {
+            notes: Notes::default(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn refuse(&mut self, code: &'static str, span: Span, msg: &str, label: &str, help: &str) {
+        self.errors.push(
+            Diagnostic::error(code, msg, span)
+                .with_label(label)
+                .with_help(help),
+        );
+    }
+
+    /// A column name usable as a Splunk field name.
+    fn name(&mut self, name: &str, span: Span) -> Option<String> {
+        if name_expressible(name) && !name.starts_with(TMP) {
+            Some(col(name))
+        } else {
+            self.refuse(
+                "B011",
+                span,
+                "column name cannot be written as a Splunk field name",
+                "quotes, backslashes, backticks and control characters cannot be quoted in SPL",
+                "rename the column in the KQL (project-rename) before porting",
+            );
+            None
+        }
+    }
+
+    fn pattern(&mut self, p: &ColumnPattern) -> Option<String> {
+        self.name(&p.pattern, p.span)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Query and stages
+    // -----------------------------------------------------------------------------------------
+
+    pub fn query(&mut self, q: &Query) -> Option<Pipeline> {
+        let SourceKind::Table(table) = &q.source.kind;
+        let sourcetype_ok = name_expressible(table) && !table.contains('*');
+        if !sourcetype_ok {
+            self.refuse(
+                "B010",
+                q.source.span,
+                "table name cannot be written as a Splunk sourcetype",
+                "not a plain sourcetype",
+                "map the table to a sourcetype with a field-mapping pipeline",
+            );
+        }
+        let mut search = BaseSearch {
+            sourcetype: table.clone(),
+            earliest: None,
+            latest: None,
+            terms: Vec::new(),
+        };
+        let mut cmds = Vec::new();
+        let mut leading = true;
+        for stage in &q.stages {
+            match &stage.kind {
+                StageKind::Filter(p) if leading => self.leading_filter(p, &mut search, &mut cmds),
+                kind => {
+                    leading = false;
+                    self.stage(stage, kind, &mut cmds);
+                }
+            }
+        }
+        if self.errors.is_empty() && sourcetype_ok {
+            Some(Pipeline {
+                search,
+                commands: cmds,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// A filter before any other stage: its top-level conjuncts that the base search expresses
+    /// exactly go there (time bounds as `earliest`/`latest`); the rest become one `where`.
+    fn leading_filter(&mut self, p: &Predicate, search: &mut BaseSearch, cmds: &mut Vec<Command>) {
+        let mut conjuncts = Vec::new();
+        flatten_and(p, &mut conjuncts);
+        let mut rest = Vec::new();
+        for c in conjuncts {
+            if let PredicateKind::TimeWindow { field, op, ago } = &c.kind {
+                let whole = ago.ticks >= 0 && ago.ticks % Duration::TICKS_PER_SECOND == 0;
+                if is_time_col(field) && whole {
+                    let secs = ago.ticks / Duration::TICKS_PER_SECOND;
+                    let slot = match op {
+                        CmpOp::Gt | CmpOp::Ge => &mut search.earliest,
+                        CmpOp::Lt | CmpOp::Le => &mut search.latest,
+                        _ => &mut None,
+                    };
+                    if matches!(op, CmpOp::Gt | CmpOp::Ge | CmpOp::Lt | CmpOp::Le) && slot.is_none()
+                    {
+                        *slot = Some(secs);
+                        continue;
+                    }
+                }
+            }
+            match search_expr(c, false) {
+                Some(s) => search.terms.push(s),
+                None => rest.push(c),
+            }
+        }
+        let parts: Vec<Eval> = rest.iter().filter_map(|c| self.pred(c, false)).collect();
+        if parts.len() == rest.len() && !parts.is_empty() {
+            cmds.push(Command::Where(Eval::and(parts)));
+        }
+    }
+
+    fn stage(&mut self, stage: &Stage, kind: &StageKind, cmds: &mut Vec<Command>) {
+        match kind {
+            StageKind::Filter(p) => {
+                if let Some(e) = self.pred(p, false) {
+                    cmds.push(Command::Where(e));
+                }
+            }
+            StageKind::Extend(assigns) => {
+                let mut v = Vec::new();
+                for a in assigns {
+                    if let (Some(n), Some(e)) =
+                        (self.name(&a.name.name, a.name.span), self.expr(&a.expr))
+                    {
+                        v.push((n, e));
+                    }
+                }
+                cmds.push(Command::Eval(v));
+            }
+            StageKind::Project(assigns) => self.project(assigns, cmds),
+            StageKind::ProjectAway(pats) => {
+                let v = pats.iter().filter_map(|p| self.pattern(p)).collect();
+                cmds.push(Command::FieldsRemove(v));
+            }
+            StageKind::ProjectKeep(pats) => {
+                let v = pats.iter().filter_map(|p| self.pattern(p)).collect();
+                cmds.push(Command::FieldsKeep(v));
+            }
+            StageKind::Rename(pairs) => self.rename(pairs, cmds),
+            StageKind::Reorder(pats) => {
+                let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
+                v.push("*".to_string());
+                cmds.push(Command::Table(v));
+            }
+            StageKind::Aggregate { by, aggs } => self.aggregate(by, aggs, stage.span, cmds),
+            StageKind::Sort(keys) => self.sort(keys, None, cmds),
+            StageKind::Top { n, key } => self.sort(std::slice::from_ref(key), Some(*n), cmds),
+            StageKind::Limit(n) => cmds.push(Command::Head(*n)),
+            StageKind::Distinct(cols) => {
+                let names: Vec<String> = cols
+                    .iter()
+                    .filter_map(|c| self.name(&c.name, c.span))
+                    .collect();
+                cmds.push(Command::FillNull(names.clone()));
+                cmds.push(Command::Stats {
+                    aggs: vec![StatsAgg {
+                        func: "count",
+                        arg: None,
+                        alias: format!("{TMP}n"),
+                    }],
+                    by: names.clone(),
+                });
+                cmds.push(Command::Table(names));
+            }
+            StageKind::Count => cmds.push(Command::Stats {
+                aggs: vec![StatsAgg {
+                    func: "count",
+                    arg: None,
+                    alias: "Count".to_string(),
+                }],
+                by: Vec::new(),
+            }),
+        }
+    }
+
+    /// `project`: columns are computed from the input row simultaneously, so computed columns
+    /// go through helper names when one would clobber a column another still reads.
+    fn project(&mut self, assigns: &[Assignment], cmds: &mut Vec<Command>) {
+        let mut computed = Vec::new();
+        let mut names = Vec::new();
+        for a in assigns {
+            let Some(n) = self.name(&a.name.name, a.name.span) else {
+                continue;
+            };
+            let plain =
+                matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
+            if !plain {
+                if let Some(e) = self.expr(&a.expr) {
+                    let mut refs = Vec::new();
+                    expr_refs(&a.expr, &mut refs);
+                    computed.push((n.clone(), e, refs));
+                }
+            }
+            names.push(n);
+        }
+        let clobbers = computed.iter().enumerate().any(|(i, (n, _, _))| {
+            computed
+                .iter()
+                .enumerate()
+                .any(|(j, (_, _, refs))| j > i && refs.contains(n))
+        });
+        if clobbers {
+            let mut renames = Vec::new();
+            let mut evals = Vec::new();
+            for (i, (n, e, _)) in computed.into_iter().enumerate() {
+                let tmp = format!("{TMP}p{}", i + 1);
+                evals.push((tmp.clone(), e));
+                renames.push((tmp, n));
+            }
+            cmds.push(Command::Eval(evals));
+            cmds.push(Command::Rename(renames));
+        } else if !computed.is_empty() {
+            cmds.push(Command::Eval(
+                computed.into_iter().map(|(n, e, _)| (n, e)).collect(),
+            ));
+        }
+        cmds.push(Command::Table(names));
+    }
+
+    fn rename(&mut self, pairs: &[(Column, Column)], cmds: &mut Vec<Command>) {
+        let mut v = Vec::new();
+        for (new, old) in pairs {
+            if pairs
+                .iter()
+                .any(|(_, o)| o.name == new.name && o.name != old.name)
+            {
+                self.refuse(
+                    "B018",
+                    new.span,
+                    "renames that swap or chain column names are not expressible in one SPL rename",
+                    "this new name is also renamed away in the same project-rename",
+                    "split the project-rename into two steps through a temporary name",
+                );
+                continue;
+            }
+            if let (Some(o), Some(n)) = (
+                self.name(&old.name, old.span),
+                self.name(&new.name, new.span),
+            ) {
+                v.push((o, n));
+            }
+        }
+        cmds.push(Command::Rename(v));
+    }
+
+    fn sort(&mut self, keys: &[SortKey], top: Option<u64>, cmds: &mut Vec<Command>) {
+        let mut evals = Vec::new();
+        let mut spl_keys = Vec::new();
+        let mut temps = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let name = match &k.expr.kind {
+                ExprKind::Field(f) if f.is_plain() => self.name(&f.column, k.expr.span),
+                _ => self.expr(&k.expr).map(|e| {
+                    let t = format!("{TMP}sort{}", i + 1);
+                    evals.push((t.clone(), e));
+                    temps.push(t.clone());
+                    t
+                }),
+            };
+            let Some(name) = name else { continue };
+            let dir = match k.dir {
+                SortDir::Asc => SplDir::Asc,
+                SortDir::Desc => SplDir::Desc,
+            };
+            if top.is_some() {
+                // Which rows survive depends on where nulls sort: make KQL's placement explicit.
+                let t = format!("{TMP}null{}", i + 1);
+                evals.push((
+                    t.clone(),
+                    Eval::call(
+                        "if",
+                        vec![
+                            Eval::call("isnull", vec![Eval::Field(name.clone())]),
+                            Eval::Num("1".into()),
+                            Eval::Num("0".into()),
+                        ],
+                    ),
+                ));
+                let nulls_dir = match k.nulls {
+                    kqlport::ir::Nulls::Last => SplDir::Asc,
+                    kqlport::ir::Nulls::First => SplDir::Desc,
+                };
+                spl_keys.push((nulls_dir, t.clone()));
+                temps.push(t);
+            }
+            spl_keys.push((dir, name));
+        }
+        if !evals.is_empty() {
+            cmds.push(Command::Eval(evals));
+        }
+        cmds.push(Command::Sort(spl_keys));
+        if let Some(n) = top {
+            cmds.push(Command::Head(n));
+        }
+        if !temps.is_empty() {
+            cmds.push(Command::FieldsRemove(temps));
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // summarize
+    // -----------------------------------------------------------------------------------------
+
+    fn aggregate(
+        &mut self,
+        by: &[GroupKey],
+        aggs: &[Aggregation],
+        span: Span,
+        cmds: &mut Vec<Command>,
+    ) {
+        if let Some(a) = aggs
+            .iter()
+            .find(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
+        {
+            if aggs.len() == 1 {
+                return self.arg_extreme(by, a, cmds);
+            }
+            return self.refuse(
+                "B015",
+                a.span,
+                "arg_max/arg_min together with other aggregations is not expressible in one SPL stats",
+                "this arg_max/arg_min",
+                "split the summarize: one arg_max/arg_min per summarize",
+            );
+        }
+        let mut read = Vec::new();
+        aggs.iter().for_each(|a| agg_refs(a, &mut read));
+        let mut pre = Vec::new();
+        let mut renames = Vec::new();
+        let mut keys = Vec::new();
+        for (i, k) in by.iter().enumerate() {
+            let Some(name) = self.name(&k.name.name, k.name.span) else {
+                continue;
+            };
+            let value = match &k.kind {
+                GroupKeyKind::Expr(e) => match &e.kind {
+                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => None,
+                    _ => self.expr(e),
+                },
+                GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
+            };
+            let key = match value {
+                None => name,
+                Some(v) if read.contains(&name) => {
+                    let t = format!("{TMP}by{}", i + 1);
+                    pre.push((t.clone(), v));
+                    renames.push((t.clone(), name));
+                    t
+                }
+                Some(v) => {
+                    pre.push((name.clone(), v));
+                    name
+                }
+            };
+            keys.push(key);
+        }
+        let mut stats = Vec::new();
+        let mut post = Vec::new();
+        for a in aggs {
+            if let Some((s, cap)) = self.agg(a) {
+                if let Some(max) = cap {
+                    post.push((
+                        s.alias.clone(),
+                        Eval::call(
+                            "mvindex",
+                            vec![
+                                Eval::Field(s.alias.clone()),
+                                Eval::Num("0".into()),
+                                Eval::Num(max.saturating_sub(1).to_string()),
+                            ],
+                        ),
+                    ));
+                }
+                stats.push(s);
+            }
+        }
+        if !pre.is_empty() {
+            cmds.push(Command::Eval(pre));
+        }
+        if !keys.is_empty() {
+            // stats drops events whose by-field is null; KQL groups them under "" / null.
+            cmds.push(Command::FillNull(keys.clone()));
+        }
+        let distinct_only = stats.is_empty();
+        if distinct_only {
+            stats.push(StatsAgg {
+                func: "count",
+                arg: None,
+                alias: format!("{TMP}n"),
+            });
+        }
+        cmds.push(Command::Stats {
+            aggs: stats,
+            by: keys.clone(),
+        });
+        if !renames.is_empty() {
+            cmds.push(Command::Rename(renames));
+        }
+        if distinct_only {
+            let names = by
+                .iter()
+                .filter_map(|k| self.name(&k.name.name, k.name.span))
+                .collect();
+            cmds.push(Command::Table(names));
+        }
+        if !post.is_empty() {
+            cmds.push(Command::Eval(post));
+        }
+        let _ = span;
+    }
+
+    /// `bin(x, size)`: UTC buckets since the epoch, computed with `floor` (the `bin` command
+    /// aligns day-sized spans to the search user's time zone).
+    fn bin(&mut self, field: &Expr, size: &BinSize, span: Span) -> Option<Eval> {
+        let size = match size {
+            BinSize::Duration(d) => {
+                if !is_time_col(field) {
+                    self.time_column_refusal(field.span);
+                    return None;
+                }
+                seconds(*d)
+            }
+            BinSize::Number(n) if n.is_finite() && *n > 0.0 => format!("{n}"),
+            BinSize::Number(_) => {
+                self.refuse(
+                    "B017",
+                    span,
+                    "bin size must be a positive finite number",
+                    "bin size",
+                    "use a positive bin size",
+                );
+                return None;
+            }
+        };
+        let x = self.expr(field)?;
+        Some(floor_bucket(x, size))
+    }
+
+    fn time_column_refusal(&mut self, span: Span) {
+        self.refuse(
+            "B012",
+            span,
+            "datetime operation on a column other than TimeGenerated",
+            "Splunk only knows the event time (_time) as a datetime",
+            "other datetime columns are strings in Splunk whose format depends on ingestion; \
+             filter or bin on TimeGenerated, or map the column in a field-mapping pipeline",
+        );
+    }
+
+    /// One aggregation; the second value is a `max` cap to apply after `stats`.
+    fn agg(&mut self, a: &Aggregation) -> Option<(StatsAgg, Option<u64>)> {
+        let alias = self.name(&a.name.name, a.name.span)?;
+        let mk = |func: &'static str, arg: Option<StatsArg>| StatsAgg {
+            func,
+            arg,
+            alias: alias.clone(),
+        };
+        Some(match &a.func {
+            AggFunc::Count => (mk("count", None), None),
+            AggFunc::CountIf(p) => (
+                mk("count", Some(StatsArg::Eval(self.pred(p, false)?))),
+                None,
+            ),
+            AggFunc::DCount(e) => {
+                self.notes.push(
+                    a.span,
+                    Effect::Values,
+                    "dcount() is an estimate in KQL; Splunk's dc() is exact, so the count (and \
+                     a threshold on it) can differ slightly on large groups",
+                );
+                (mk("dc", Some(self.stats_arg(e)?)), None)
+            }
+            AggFunc::DCountIf(e, p) => {
+                self.notes.push(
+                    a.span,
+                    Effect::Values,
+                    "dcountif() is an estimate in KQL; Splunk's dc() is exact",
+                );
+                let v = self.expr(e)?;
+                let c = self.pred(p, false)?;
+                let arg = Eval::call("if", vec![c, v, Eval::call("null", vec![])]);
+                (mk("dc", Some(StatsArg::Eval(arg))), None)
+            }
+            AggFunc::MakeSet { expr, max } => {
+                if max.is_some() {
+                    self.notes.push(
+                        a.span,
+                        Effect::Values,
+                        "make_set with a size cap: Splunk keeps the first values in sorted order, \
+                         KQL an arbitrary subset",
+                    );
+                }
+                (mk("values", Some(self.stats_arg(expr)?)), *max)
+            }
+            AggFunc::MakeList { expr, max } => {
+                self.notes.push(
+                    a.span,
+                    Effect::Values,
+                    "Splunk's list() keeps at most 100 values by default (limits.conf \
+                     list_maxsize); KQL's make_list keeps up to 1,048,576",
+                );
+                (mk("list", Some(self.stats_arg(expr)?)), *max)
+            }
+            AggFunc::Min(e) => (mk("min", Some(self.stats_arg(e)?)), None),
+            AggFunc::Max(e) => (mk("max", Some(self.stats_arg(e)?)), None),
+            AggFunc::Sum(e) => (mk("sum", Some(self.stats_arg(e)?)), None),
+            AggFunc::Avg(e) => (mk("avg", Some(self.stats_arg(e)?)), None),
+            AggFunc::TakeAny(e) => (mk("first", Some(self.stats_arg(e)?)), None),
+            AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } => return None,
+        })
+    }
+
+    fn stats_arg(&mut self, e: &Expr) -> Option<StatsArg> {
+        match &e.kind {
+            ExprKind::Field(f) if f.is_plain() => {
+                Some(StatsArg::Field(self.name(&f.column, e.span)?))
+            }
+            _ => Some(StatsArg::Eval(self.expr(e)?)),
+        }
+    }
+
+    /// `summarize arg_max(t, cols) by k` ⇒ keep rows with a value of `t`, sort by it, keep
+    /// the first row per key.
+    fn arg_extreme(&mut self, by: &[GroupKey], a: &Aggregation, cmds: &mut Vec<Command>) {
+        let (t, cols, dir) = match &a.func {
+            AggFunc::ArgMax { by, cols } => (by, cols, SplDir::Desc),
+            AggFunc::ArgMin { by, cols } => (by, cols, SplDir::Asc),
+            _ => return,
+        };
+        let mut keys = Vec::new();
+        for k in by {
+            match &k.kind {
+                GroupKeyKind::Expr(Expr {
+                    kind: ExprKind::Field(f),
+                    ..
+                }) if f.is_plain() && f.column == k.name.name => {
+                    if let Some(n) = self.name(&f.column, k.name.span) {
+                        keys.push(n);
+                    }
+                }
+                _ => self.refuse(
+                    "B015",
+                    k.name.span,
+                    "arg_max/arg_min by a computed key is not supported",
+                    "computed group key",
+                    "extend the key as a column first, then summarize by the column",
+                ),
+            }
+        }
+        let t_name = match &t.kind {
+            ExprKind::Field(f) if f.is_plain() => self.name(&f.column, t.span),
+            _ => {
+                self.refuse(
+                    "B015",
+                    t.span,
+                    "arg_max/arg_min over a computed expression is not supported",
+                    "computed expression",
+                    "extend it as a column first",
+                );
+                None
+            }
+        };
+        let Some(t_name) = t_name else { return };
+        self.notes.push(
+            a.span,
+            Effect::UnderMatch,
+            "rows whose arg_max/arg_min expression is null are dropped first, so a group in \
+             which it is null in every row yields no row",
+        );
+        if !keys.is_empty() {
+            cmds.push(Command::FillNull(keys.clone()));
+        }
+        cmds.push(Command::Where(Eval::call(
+            "isnotnull",
+            vec![Eval::Field(t_name.clone())],
+        )));
+        cmds.push(Command::Sort(vec![(dir, t_name.clone())]));
+        if keys.is_empty() {
+            cmds.push(Command::Head(1));
+        } else {
+            cmds.push(Command::Dedup(keys.clone()));
+        }
+        let mut table = keys;
+        table.push(t_name);
+        if cols.is_empty() {
+            table.push("*".to_string());
+        } else {
+            let mut evals = Vec::new();
+            for c in cols {
+                let Some(n) = self.name(&c.name.name, c.name.span) else {
+                    continue;
+                };
+                let plain = matches!(&c.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
+                if !plain {
+                    if let Some(e) = self.expr(&c.expr) {
+                        evals.push((n.clone(), e));
+                    }
+                }
+                if !table.contains(&n) {
+                    table.push(n);
+                }
+            }
+            if !evals.is_empty() {
+                cmds.push(Command::Eval(evals));
+            }
+        }
+        cmds.push(Command::Table(table));
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Predicates (where/eval side)
+    // -----------------------------------------------------------------------------------------
+
+    /// A where-expression true exactly when the KQL predicate (negated when `neg`) is true.
+    /// Negation is pushed down to the leaves, because `NOT` over a null test stays null in
+    /// SPL while KQL string tests are never null.
+    pub fn pred(&mut self, p: &Predicate, neg: bool) -> Option<Eval> {
+        match &p.kind {
+            PredicateKind::And(v) | PredicateKind::Or(v) => {
+                let parts: Vec<Option<Eval>> = v.iter().map(|x| self.pred(x, neg)).collect();
+                let parts: Option<Vec<Eval>> = parts.into_iter().collect();
+                let parts = parts?;
+                let is_and = matches!(p.kind, PredicateKind::And(_)) != neg;
+                Some(if is_and {
+                    Eval::and(parts)
+                } else {
+                    Eval::or(parts)
+                })
+            }
+            PredicateKind::Not(x) => self.pred(x, !neg),
+            PredicateKind::StrMatch(sm) => self.str_match(sm, p.span, neg),
+            PredicateKind::Compare { lhs, op, rhs } => {
+                let op = if neg { negate_op(*op) } else { *op };
+                self.compare(lhs, op, rhs, p.span)
+            }
+            PredicateKind::InSet {
+                expr,
+                values,
+                negated,
+            } => {
+                let f = self.expr(expr)?;
+                let mut eqs = Vec::new();
+                for v in values {
+                    eqs.push(Eval::bin("==", f.clone(), self.literal(v, expr.span)?));
+                }
+                let any = Eval::or(eqs);
+                Some(if *negated != neg {
+                    Eval::or(vec![Eval::call("isnull", vec![f]), Eval::not(any)])
+                } else {
+                    any
+                })
+            }
+            PredicateKind::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => {
+                self.check_time_operands(expr, low, p.span)?;
+                let f = self.expr(expr)?;
+                let (lo, hi) = (self.expr(low)?, self.expr(high)?);
+                Some(if *negated != neg {
+                    Eval::or(vec![Eval::bin("<", f.clone(), lo), Eval::bin(">", f, hi)])
+                } else {
+                    Eval::and(vec![Eval::bin(">=", f.clone(), lo), Eval::bin("<=", f, hi)])
+                })
+            }
+            PredicateKind::IsEmpty { expr, negated } => {
+                let f = self.expr(expr)?;
+                Some(if *negated != neg {
+                    Eval::and(vec![
+                        Eval::call("isnotnull", vec![f.clone()]),
+                        Eval::bin("!=", f, Eval::str("")),
+                    ])
+                } else {
+                    Eval::or(vec![
+                        Eval::call("isnull", vec![f.clone()]),
+                        Eval::bin("==", f, Eval::str("")),
+                    ])
+                })
+            }
+            PredicateKind::IsNull { expr, negated } => {
+                let f = self.expr(expr)?;
+                let func = if *negated != neg {
+                    "isnotnull"
+                } else {
+                    "isnull"
+                };
+                Some(Eval::call(func, vec![f]))
+            }
+            PredicateKind::TimeWindow { field, op, ago } => {
+                if !is_time_col(field) {
+                    self.time_column_refusal(field.span);
+                    return None;
+                }
+                let op = if neg { negate_op(*op) } else { *op };
+                Some(Eval::bin(
+                    cmp_op(op),
+                    Eval::Field(SPLUNK_TIME.into()),
+                    ago_eval(*ago),
+                ))
+            }
+            PredicateKind::Bool(e) => {
+                let b = self.bool_expr(e)?;
+                Some(if neg { Eval::not(b) } else { b })
+            }
+            PredicateKind::Const(b) => {
+                Some(Eval::call(if *b != neg { "true" } else { "false" }, vec![]))
+            }
+        }
+    }
+
+    /// Datetime constants only compare with `_time` (other datetime columns are strings).
+    fn check_time_operands(&mut self, a: &Expr, b: &Expr, span: Span) -> Option<()> {
+        let bad = |x: &Expr, y: &Expr| is_time_value(x) && !is_time_col(y) && !is_time_value(y);
+        if bad(a, b) || bad(b, a) {
+            self.time_column_refusal(if is_time_value(a) { b.span } else { a.span });
+            let _ = span;
+            None
+        } else {
+            Some(())
+        }
+    }
+
+    fn compare(&mut self, lhs: &Expr, op: CmpOp, rhs: &Expr, span: Span) -> Option<Eval> {
+        self.check_time_operands(lhs, rhs, span)?;
+        let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
+        let lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(_));
+        if matches!(op, CmpOp::Eq | CmpOp::Ne) && !lit(lhs) && !lit(rhs) {
+            self.notes.push(
+                span,
+                if op == CmpOp::Eq {
+                    Effect::UnderMatch
+                } else {
+                    Effect::OverMatch
+                },
+                "comparing two columns: when both are missing string values KQL compares \"\" \
+                 with \"\", while in Splunk both are null",
+            );
+        }
+        let base = Eval::bin(cmp_op(op), l.clone(), r.clone());
+        if op != CmpOp::Ne {
+            return Some(base);
+        }
+        // KQL: `!=` with a null operand is true.
+        let mut parts = Vec::new();
+        if !lit(lhs) {
+            parts.push(Eval::call("isnull", vec![l]));
+        }
+        if !lit(rhs) {
+            parts.push(Eval::call("isnull", vec![r]));
+        }
+        parts.push(base);
+        Some(Eval::or(parts))
+    }
+
+    /// A KQL bool value as an SPL condition. Bool columns hold `"true"`/`"false"` in Splunk
+    /// (JSON booleans are extracted as those strings, and this backend stores bools so).
+    fn bool_expr(&mut self, e: &Expr) -> Option<Eval> {
+        match &e.kind {
+            ExprKind::Predicate(p) => self.pred(p, false),
+            ExprKind::Literal(Literal::Bool(b)) => {
+                Some(Eval::call(if *b { "true" } else { "false" }, vec![]))
+            }
+            ExprKind::Call {
+                func: ScalarFn::Ipv4IsPrivate | ScalarFn::Ipv4IsInRange,
+                args,
+            } => {
+                let ExprKind::Call { func, .. } = &e.kind else {
+                    return None;
+                };
+                self.ipv4(*func, args, e.span)
+            }
+            _ => Some(Eval::bin("==", self.expr(e)?, Eval::str("true"))),
+        }
+    }
+
+    fn str_match(&mut self, sm: &StrMatch, span: Span, neg: bool) -> Option<Eval> {
+        let f = self.expr(&sm.field)?;
+        let empty_matches = {
+            let per: Vec<bool> = sm
+                .values
+                .iter()
+                .map(|v| match sm.kind {
+                    MatchKind::Regex => re::matches_empty(v).unwrap_or(false),
+                    _ => v.is_empty(),
+                })
+                .collect();
+            match sm.quantifier {
+                Quantifier::Any => per.iter().any(|b| *b),
+                Quantifier::All => per.iter().all(|b| *b),
+            }
+        };
+        let pos = self.str_positive(sm, f.clone(), span)?;
+        let isnull = Eval::call("isnull", vec![f.clone()]);
+        Some(match (sm.negated != neg, empty_matches) {
+            (false, false) => pos,
+            (false, true) => Eval::or(vec![isnull, pos]),
+            (true, false) => Eval::or(vec![isnull, Eval::not(pos)]),
+            (true, true) => Eval::and(vec![Eval::call("isnotnull", vec![f]), Eval::not(pos)]),
+        })
+    }
+
+    /// The positive test on a present value (null when the field is missing).
+    fn str_positive(&mut self, sm: &StrMatch, f: Eval, span: Span) -> Option<Eval> {
+        let combine = |v: Vec<Eval>| match sm.quantifier {
+            Quantifier::Any => Eval::or(v),
+            Quantifier::All => Eval::and(v),
+        };
+        let all_ascii = sm.values.iter().all(|v| v.is_ascii());
+        match (sm.kind, sm.case) {
+            (MatchKind::Regex, _) => {
+                let mut v = Vec::new();
+                for pat in &sm.values {
+                    match re::re2_to_pcre(pat) {
+                        Ok(p) => v.push(Eval::call("match", vec![f.clone(), Eval::str(p)])),
+                        Err(u) => {
+                            self.refuse(
+                                "B016",
+                                span,
+                                &format!("regular expression cannot be ported to PCRE: {}", u.what),
+                                &format!("pattern bytes {}..{}", u.start, u.end),
+                                "rewrite the pattern in the common RE2/PCRE subset",
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Some(combine(v))
+            }
+            (MatchKind::Equals, Case::Sensitive) => Some(equals(f, &sm.values, sm.quantifier)),
+            (MatchKind::Equals, Case::Insensitive) if all_ascii => {
+                let lowered: Vec<String> =
+                    sm.values.iter().map(|v| v.to_ascii_lowercase()).collect();
+                Some(equals(
+                    Eval::call("lower", vec![f]),
+                    &lowered,
+                    sm.quantifier,
+                ))
+            }
+            (kind, case) => {
+                let fold_classes = case == Case::Insensitive && !all_ascii;
+                let esc = |v: &str| {
+                    if fold_classes {
+                        re::escape_ascii_fold(v)
+                    } else {
+                        re::escape(v)
+                    }
+                };
+                let flag = if case == Case::Insensitive && !fold_classes {
+                    "(?i)"
+                } else {
+                    ""
+                };
+                let bodies: Vec<String> = match sm.quantifier {
+                    Quantifier::Any if sm.values.len() > 1 => vec![format!(
+                        "(?:{})",
+                        sm.values
+                            .iter()
+                            .map(|v| esc(v))
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    )],
+                    _ => sm.values.iter().map(|v| esc(v)).collect(),
+                };
+                let v = bodies
+                    .into_iter()
+                    .map(|b| {
+                        let p = match kind {
+                            MatchKind::Equals => format!("^{b}\\z"),
+                            MatchKind::Contains => b,
+                            MatchKind::StartsWith => format!("^{b}"),
+                            MatchKind::EndsWith => format!("{b}\\z"),
+                            MatchKind::Term => format!("(^|{NON_ALNUM}){b}($|{NON_ALNUM})"),
+                            MatchKind::TermPrefix => format!("(^|{NON_ALNUM}){b}"),
+                            MatchKind::TermSuffix => format!("{b}($|{NON_ALNUM})"),
+                            MatchKind::Regex => b,
+                        };
+                        Eval::call("match", vec![f.clone(), Eval::str(format!("{flag}{p}"))])
+                    })
+                    .collect();
+                Some(combine(v))
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Scalar expressions
+    // -----------------------------------------------------------------------------------------
+
+    pub fn expr(&mut self, e: &Expr) -> Option<Eval> {
+        match &e.kind {
+            ExprKind::Literal(l) => self.literal(l, e.span),
+            ExprKind::Field(fp) => self.field(fp, e.span),
+            ExprKind::Call { func, args } => self.call(*func, args, e.span),
+            ExprKind::Arith { op, lhs, rhs } => {
+                let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
+                let real = |x: &Expr| matches!(x.kind, ExprKind::Literal(Literal::Real(_)));
+                if *op == ArithOp::Div && !real(lhs) && !real(rhs) {
+                    self.notes.push(
+                        e.span,
+                        Effect::Values,
+                        "KQL divides two longs with truncation; SPL division is never integral",
+                    );
+                }
+                let sym = match op {
+                    ArithOp::Add => " + ",
+                    ArithOp::Sub => " - ",
+                    ArithOp::Mul => " * ",
+                    ArithOp::Div => " / ",
+                    ArithOp::Mod => " % ",
+                };
+                Some(Eval::bin(sym, l, r))
+            }
+            ExprKind::Neg(x) => Some(Eval::Neg(Box::new(self.expr(x)?))),
+            ExprKind::Case {
+                branches,
+                otherwise,
+            } => {
+                let mut args = Vec::new();
+                for (c, v) in branches {
+                    args.push(self.pred(c, false)?);
+                    args.push(self.expr(v)?);
+                }
+                let other = self.expr(otherwise)?;
+                Some(if branches.len() == 1 {
+                    args.push(other);
+                    Eval::call("if", args)
+                } else {
+                    args.push(Eval::call("true", vec![]));
+                    args.push(other);
+                    Eval::call("case", args)
+                })
+            }
+            ExprKind::Predicate(p) => Some(bool_value(self.pred(p, false)?)),
+            ExprKind::Now => Some(Eval::call("now", vec![])),
+            ExprKind::Ago(d) => Some(ago_eval(*d)),
+        }
+    }
+
+    fn literal(&mut self, l: &Literal, span: Span) -> Option<Eval> {
+        Some(match l {
+            Literal::String(s) => Eval::Str(s.clone()),
+            Literal::Long(n) => Eval::Num(n.to_string()),
+            Literal::Real(x) if x.is_finite() => Eval::Num(format!("{x}")),
+            Literal::Real(_) => {
+                self.refuse(
+                    "B017",
+                    span,
+                    "non-finite real literal",
+                    "NaN or infinity",
+                    "SPL has no literal for NaN or infinity",
+                );
+                return None;
+            }
+            Literal::Bool(b) => Eval::str(if *b { "true" } else { "false" }),
+            Literal::DateTime(s) => match epoch_seconds(s) {
+                Some(n) => Eval::Num(n),
+                None => {
+                    self.refuse(
+                        "B020",
+                        span,
+                        "datetime literal not in the normalised ISO-8601 UTC form",
+                        "unexpected datetime form",
+                        "this is a lowering bug; please report it",
+                    );
+                    return None;
+                }
+            },
+            Literal::Timespan(d) => Eval::Num(seconds(*d)),
+            Literal::Null => Eval::call("null", vec![]),
+        })
+    }
+
+    fn field(&mut self, fp: &FieldPath, span: Span) -> Option<Eval> {
+        let column = self.name(&fp.column, span)?;
+        if fp.is_plain() {
+            return Some(Eval::Field(column));
+        }
+        let mut keys = Vec::new();
+        for seg in &fp.path {
+            match seg {
+                PathSegment::Key(k)
+                    if name_expressible(k)
+                        && !k.contains(['.', '{', '}', '[', ']', '*', ' '])
+                        && !k.is_empty() =>
+                {
+                    keys.push(k.as_str())
+                }
+                _ => {
+                    self.refuse(
+                        "B013",
+                        span,
+                        "this dynamic path cannot be written in Splunk",
+                        "array index or unusual key",
+                        "only object keys made of plain characters are supported; extract array \
+                         elements in the source data or with a field-mapping pipeline",
+                    );
+                    return None;
+                }
+            }
+        }
+        let path = keys.join(".");
+        Some(if fp.parsed {
+            // JSON text in a string column: parse it at search time.
+            Eval::call("json_extract", vec![Eval::Field(column), Eval::Str(path)])
+        } else {
+            // A dynamic column of a JSON event: Splunk's JSON extraction flattens it to `a.b`.
+            Eval::Field(format!("{column}.{path}"))
+        })
+    }
+
+    fn unsupported_fn(&mut self, func: ScalarFn, span: Span) -> Option<Eval> {
+        self.refuse(
+            "B014",
+            span,
+            &format!("function {func:?} is not supported by the SPL backend"),
+            "no faithful SPL eval equivalent",
+            "rewrite the expression, or extract the value in the source data",
+        );
+        None
+    }
+
+    fn literal_str<'a>(&mut self, e: &'a Expr, what: &str) -> Option<&'a str> {
+        match &e.kind {
+            ExprKind::Literal(Literal::String(s)) => Some(s),
+            _ => {
+                self.refuse(
+                    "B019",
+                    e.span,
+                    &format!("{what} must be a string literal for the SPL backend"),
+                    "not a literal",
+                    "use a literal value here",
+                );
+                None
+            }
+        }
+    }
+
+    fn ipv4(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        let ip = self.expr(args.first()?)?;
+        let cidr = |r: &str| Eval::call("cidrmatch", vec![Eval::str(r), ip.clone()]);
+        match func {
+            ScalarFn::Ipv4IsPrivate => Some(Eval::or(vec![
+                cidr("10.0.0.0/8"),
+                cidr("172.16.0.0/12"),
+                cidr("192.168.0.0/16"),
+            ])),
+            _ => {
+                let Some(range) = args.get(1) else {
+                    return self.unsupported_fn(func, span);
+                };
+                let r = self.literal_str(range, "the ipv4_is_in_range range")?;
+                let r = if r.contains('/') {
+                    r.to_string()
+                } else {
+                    format!("{r}/32")
+                };
+                Some(cidr(&r))
+            }
+        }
+    }
+
+    fn call(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        let arg = |tx: &mut Tx, i: usize| -> Option<Eval> {
+            match args.get(i) {
+                Some(a) => tx.expr(a),
+                None => tx.unsupported_fn(func, span),
+            }
+        };
+        let str_arg = |tx: &mut Tx, i: usize| -> Option<Eval> {
+            Some(Eval::call("coalesce", vec![arg(tx, i)?, Eval::str("")]))
+        };
+        match func {
+            ScalarFn::ToString => match args.first().map(|a| &a.kind) {
+                Some(ExprKind::Field(_)) => arg(self, 0),
+                _ => {
+                    self.notes.push(
+                        span,
+                        Effect::Values,
+                        "tostring(): SPL formats numbers and bools differently from KQL",
+                    );
+                    Some(Eval::call("tostring", vec![arg(self, 0)?]))
+                }
+            },
+            ScalarFn::ToLower => Some(Eval::call("lower", vec![arg(self, 0)?])),
+            ScalarFn::ToUpper => Some(Eval::call("upper", vec![arg(self, 0)?])),
+            ScalarFn::ToInt | ScalarFn::ToLong => {
+                self.notes.push(
+                    span,
+                    Effect::Values,
+                    "tonumber() keeps a fractional part that KQL's toint()/tolong() drops",
+                );
+                Some(Eval::call("tonumber", vec![arg(self, 0)?]))
+            }
+            ScalarFn::ToReal => Some(Eval::call("tonumber", vec![arg(self, 0)?])),
+            ScalarFn::StrCat => {
+                let mut parts = Vec::new();
+                for a in args {
+                    parts.push(match &a.kind {
+                        ExprKind::Literal(Literal::String(s)) => Eval::Str(s.clone()),
+                        _ => Eval::call("coalesce", vec![self.expr(a)?, Eval::str("")]),
+                    });
+                }
+                Some(match parts.len() {
+                    0 => Eval::str(""),
+                    1 => parts.remove(0),
+                    _ => Eval::Concat(parts),
+                })
+            }
+            ScalarFn::Strlen => Some(Eval::call("len", vec![str_arg(self, 0)?])),
+            ScalarFn::Substring => {
+                let s = str_arg(self, 0)?;
+                let start = match args.get(1).map(|a| &a.kind) {
+                    Some(ExprKind::Literal(Literal::Long(n))) if *n >= 0 => {
+                        Eval::Num((n + 1).to_string())
+                    }
+                    Some(_) => Eval::bin(" + ", arg(self, 1)?, Eval::Num("1".into())),
+                    None => return self.unsupported_fn(func, span),
+                };
+                let mut v = vec![s, start];
+                if args.len() > 2 {
+                    v.push(arg(self, 2)?);
+                }
+                Some(Eval::call("substr", v))
+            }
+            ScalarFn::ReplaceString => {
+                let text = str_arg(self, 0)?;
+                let lookup = self.literal_str(args.get(1)?, "the replace_string lookup")?;
+                let rewrite = self.literal_str(args.get(2)?, "the replace_string rewrite")?;
+                if lookup.is_empty() {
+                    return self.unsupported_fn(func, span);
+                }
+                Some(Eval::call(
+                    "replace",
+                    vec![
+                        text,
+                        Eval::str(re::escape(lookup)),
+                        Eval::str(rewrite.replace('\\', "\\\\")),
+                    ],
+                ))
+            }
+            ScalarFn::Coalesce => {
+                let mut v = Vec::new();
+                for i in 0..args.len() {
+                    // KQL's coalesce skips empty strings as well as nulls.
+                    v.push(Eval::call("nullif", vec![arg(self, i)?, Eval::str("")]));
+                }
+                Some(Eval::call("coalesce", v))
+            }
+            ScalarFn::Bin | ScalarFn::Floor if args.len() == 2 => {
+                let size = match &args[1].kind {
+                    ExprKind::Literal(Literal::Timespan(d)) if d.ticks > 0 => {
+                        if !is_time_col(&args[0]) {
+                            self.time_column_refusal(args[0].span);
+                            return None;
+                        }
+                        seconds(*d)
+                    }
+                    ExprKind::Literal(Literal::Long(n)) if *n > 0 => n.to_string(),
+                    ExprKind::Literal(Literal::Real(x)) if x.is_finite() && *x > 0.0 => {
+                        format!("{x}")
+                    }
+                    _ => {
+                        self.refuse(
+                            "B019",
+                            args[1].span,
+                            "bin size must be a positive literal for the SPL backend",
+                            "bin size",
+                            "use a literal bin size",
+                        );
+                        return None;
+                    }
+                };
+                Some(floor_bucket(arg(self, 0)?, size))
+            }
+            ScalarFn::Floor => Some(Eval::call("floor", vec![arg(self, 0)?])),
+            ScalarFn::StartOfDay if args.len() == 1 => {
+                if !is_time_col(&args[0]) {
+                    self.time_column_refusal(args[0].span);
+                    return None;
+                }
+                Some(floor_bucket(arg(self, 0)?, "86400".into()))
+            }
+            ScalarFn::Ipv4IsPrivate | ScalarFn::Ipv4IsInRange => {
+                Some(bool_value(self.ipv4(func, args, span)?))
+            }
+            ScalarFn::Abs => Some(Eval::call("abs", vec![arg(self, 0)?])),
+            ScalarFn::Round => {
+                let mut v = vec![arg(self, 0)?];
+                if args.len() > 1 {
+                    v.push(arg(self, 1)?);
+                }
+                Some(Eval::call("round", v))
+            }
+            ScalarFn::ToBool
+            | ScalarFn::ToDateTime
+            | ScalarFn::Trim
+            | ScalarFn::Replace
+            | ScalarFn::Extract
+            | ScalarFn::Split
+            | ScalarFn::ArrayLength
+            | ScalarFn::Bin
+            | ScalarFn::StartOfDay
+            | ScalarFn::DateTimeDiff => self.unsupported_fn(func, span),
+        }
+    }
+}
+
+impl Default for Tx {
+    fn default() -> Self {
+        Tx::new()
+    }
+}
+
+fn equals(f: Eval, values: &[String], q: Quantifier) -> Eval {
+    match q {
+        Quantifier::Any if values.len() > 1 => {
+            let mut args = vec![f];
+            args.extend(values.iter().map(|v| Eval::Str(v.clone())));
+            Eval::call("in", args)
+        }
+        Quantifier::Any => Eval::or(
+            values
+                .iter()
+                .map(|v| Eval::bin("==", f.clone(), Eval::Str(v.clone())))
+                .collect(),
+        ),
+        Quantifier::All => Eval::and(
+            values
+                .iter()
+                .map(|v| Eval::bin("==", f.clone(), Eval::Str(v.clone())))
+                .collect(),
+        ),
+    }
+}
+
+/// SPL cannot store a boolean in a field: a KQL bool value becomes `"true"`/`"false"`.
+fn bool_value(cond: Eval) -> Eval {
+    Eval::call("if", vec![cond, Eval::str("true"), Eval::str("false")])
+}
+
+fn ago_eval(d: Duration) -> Eval {
+    Eval::bin(" - ", Eval::call("now", vec![]), Eval::Num(seconds(d)))
+}
+
+fn floor_bucket(x: Eval, size: String) -> Eval {
+    Eval::bin(
+        " * ",
+        Eval::call("floor", vec![Eval::bin(" / ", x, Eval::Num(size.clone()))]),
+        Eval::Num(size),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Base search
+// ---------------------------------------------------------------------------------------------
+
+/// A predicate the base `search` command expresses exactly, if any: case-insensitive
+/// equals/contains/prefix/suffix on a plain column with search-safe values (see
+/// [`search_safe`]), and AND/OR/NOT of such. `NOT f="v"` keeps events lacking `f`, exactly
+/// like KQL's negations.
+fn search_expr(p: &Predicate, neg: bool) -> Option<SearchExpr> {
+    match &p.kind {
+        PredicateKind::And(v) | PredicateKind::Or(v) => {
+            let parts: Option<Vec<SearchExpr>> = v.iter().map(|x| search_expr(x, neg)).collect();
+            let parts = parts?;
+            let is_and = matches!(p.kind, PredicateKind::And(_)) != neg;
+            Some(if is_and {
+                SearchExpr::And(parts)
+            } else {
+                SearchExpr::Or(parts)
+            })
+        }
+        PredicateKind::Not(x) => search_expr(x, !neg),
+        PredicateKind::StrMatch(sm) => {
+            let ExprKind::Field(fp) = &sm.field.kind else {
+                return None;
+            };
+            let simple_name = {
+                let mut c = fp.column.chars();
+                matches!(c.next(), Some(x) if x.is_ascii_alphabetic())
+                    && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+            };
+            if !fp.is_plain()
+                || !simple_name
+                || crate::ast::is_keyword(&fp.column)
+                || fp.column == TIME_COLUMN
+                || sm.case != Case::Insensitive
+                || !sm.values.iter().all(|v| search_safe(v))
+            {
+                return None;
+            }
+            let (pre, post) = match sm.kind {
+                MatchKind::Equals => (false, false),
+                MatchKind::Contains => (true, true),
+                MatchKind::StartsWith => (false, true),
+                MatchKind::EndsWith => (true, false),
+                _ => return None,
+            };
+            let terms: Vec<SearchExpr> = sm
+                .values
+                .iter()
+                .map(|v| {
+                    let mut parts = Vec::new();
+                    if pre {
+                        parts.push(SearchPart::Wildcard);
+                    }
+                    parts.push(SearchPart::Text(v.clone()));
+                    if post {
+                        parts.push(SearchPart::Wildcard);
+                    }
+                    SearchExpr::Match {
+                        field: fp.column.clone(),
+                        value: SearchValue(parts),
+                    }
+                })
+                .collect();
+            let one = |mut v: Vec<SearchExpr>, and: bool| {
+                if v.len() == 1 {
+                    v.remove(0)
+                } else if and {
+                    SearchExpr::And(v)
+                } else {
+                    SearchExpr::Or(v)
+                }
+            };
+            let combined = one(terms, sm.quantifier == Quantifier::All);
+            Some(if sm.negated != neg {
+                SearchExpr::Not(Box::new(combined))
+            } else {
+                combined
+            })
+        }
+        _ => None,
+    }
+}
