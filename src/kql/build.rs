@@ -14,11 +14,17 @@ pub(crate) type BResult<T> = Result<T, Diagnostic>;
 
 /// Deepest nesting of expressions / pipelines the builder follows before giving up.
 const MAX_BUILD_DEPTH: u32 = 400;
+/// Most operators along one path of nested expressions. An expression tree is about as deep
+/// as its operator chain, and deep trees overflow the stack when they are dropped, printed or
+/// compared, so the builder refuses them.
+const MAX_EXPR_WEIGHT: usize = 1000;
 /// Longest run of unary signs (`- - - x`) accepted: each one is a recursion in the Pratt parser.
 const MAX_PREFIX_RUN: usize = 64;
 
 pub(crate) struct Builder {
     depth: Cell<u32>,
+    /// Sum of operator counts of the expressions being built on the current path.
+    weight: Cell<usize>,
 }
 
 fn span(p: &P) -> Span {
@@ -35,6 +41,32 @@ fn bug(p: &P, what: &str) -> Diagnostic {
     .with_label("the parser could not build this part of the query")
 }
 
+struct WeightGuard<'a>(&'a Cell<usize>, usize);
+impl Drop for WeightGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - self.1);
+    }
+}
+
+fn is_primary(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::paren_expr
+            | Rule::dynamic_lit
+            | Rule::datetime_lit
+            | Rule::timespan_fn
+            | Rule::typed_lit
+            | Rule::string_lit
+            | Rule::timespan_lit
+            | Rule::number
+            | Rule::bool_lit
+            | Rule::star
+            | Rule::call
+            | Rule::bracketed_name
+            | Rule::ident
+    )
+}
+
 struct DepthGuard<'a>(&'a Cell<u32>);
 impl Drop for DepthGuard<'_> {
     fn drop(&mut self) {
@@ -46,6 +78,7 @@ impl Builder {
     pub(crate) fn new() -> Self {
         Builder {
             depth: Cell::new(0),
+            weight: Cell::new(0),
         }
     }
 
@@ -1102,7 +1135,11 @@ impl Builder {
     pub(crate) fn build_expr(&self, p: P) -> BResult<Expr> {
         let _g = self.enter(&p)?;
         let mut run = 0usize;
+        let mut ops = 0usize;
         for c in p.clone().into_inner() {
+            if !is_primary(c.as_rule()) {
+                ops += 1;
+            }
             if matches!(c.as_rule(), Rule::neg | Rule::pos) {
                 run += 1;
                 if run > MAX_PREFIX_RUN {
@@ -1117,6 +1154,18 @@ impl Builder {
                 run = 0;
             }
         }
+        let weight = self.weight.get() + ops;
+        if weight > MAX_EXPR_WEIGHT {
+            return Err(Diagnostic::error(
+                "P004",
+                format!("the expression is too long or too deeply nested (more than {MAX_EXPR_WEIGHT} operators)"),
+                span(&p),
+            )
+            .with_label("this expression is too complex")
+            .with_help("split it into several `let` statements or `where` operators"));
+        }
+        self.weight.set(weight);
+        let _w = WeightGuard(&self.weight, ops);
         PRATT
             .map_primary(|q| self.build_primary(q))
             .map_prefix(|op, rhs| {
