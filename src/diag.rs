@@ -182,9 +182,13 @@ mod tests {
         let file = SourceFile::new("r.yaml", text);
         // "| wher" is query offset 2.. in "T\n| wher x"; the file puts line 2 at offset 22.
         let map = SourceMap::from_segments(vec![(0, 19), (2, 23)]);
-        let d = Diagnostic::error("P002", "expected a tabular operator after '|'", Span::new(4, 8))
-            .with_label("unknown operator")
-            .mapped(&map);
+        let d = Diagnostic::error(
+            "P002",
+            "expected a tabular operator after '|'",
+            Span::new(4, 8),
+        )
+        .with_label("unknown operator")
+        .mapped(&map);
         assert_eq!(file.line_col(d.span.start), LineCol { line: 4, column: 5 });
         let r = file.render(&d);
         assert!(r.contains("r.yaml:4:5"), "{r}");

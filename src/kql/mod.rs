@@ -76,7 +76,10 @@ fn parse_here(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
         )
         .with_label("here")]);
     };
-    let query = build::Builder::new().build_query(root).map_err(|d| vec![d])?;
+    let _trivia = build::TriviaScope::new(text);
+    let query = build::Builder::new()
+        .build_query(root)
+        .map_err(|d| vec![*d])?;
     if query.statements.is_empty() {
         return Err(vec![Diagnostic::error(
             "P001",
