@@ -5,7 +5,8 @@
 //!
 //! Codes: P001 empty query, P002 unterminated string, P003 unbalanced bracket, P004 nesting too
 //! deep, P005 query too complex, P006 missing/unknown tabular operator after `|`, P007 expected
-//! an expression, P008 unclosed call or parenthesis, P009 other syntax errors, P099 internal.
+//! an expression, P008 unclosed call or parenthesis, P009 other syntax errors, P010 missing `;`
+//! between statements, P099 internal.
 
 use super::grammar::Rule;
 use crate::diag::Diagnostic;
@@ -539,6 +540,9 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
             }
         }
     }
+    if wants.len() > 1 {
+        wants.retain(|w| *w != "a parameter such as 'kind='");
+    }
     let wants_expr = wants.contains(&"an expression");
     let after_expr = wants.contains(&"an operator") || wants.contains(&"the end of the query");
 
@@ -575,6 +579,26 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
         }
     }
 
+    // A complete statement followed, on a new line, by the start of another one.
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let first_on_line = text[line_start..pos].chars().all(is_space);
+    if scan.open.is_empty()
+        && wants.contains(&"the end of the query")
+        && first_on_line
+        && pos > 0
+        && text[pos..].starts_with(|c: char| c.is_alphabetic() || c == '_')
+    {
+        return Diagnostic::error(
+            "P010",
+            format!("expected ';' before a new statement, found {found}"),
+            fspan,
+        )
+        .with_label("a new statement seems to start here")
+        .with_help(
+            "separate statements with ';' (a query may hold several `let`s and expressions)",
+        );
+    }
+
     if after_expr && !found.starts_with("end") {
         return Diagnostic::error("P009", format!("unexpected {found}"), fspan)
             .with_label("not expected here")
@@ -582,7 +606,7 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
     }
 
     let expected = match wants.len() {
-        0 => "valid KQL".to_string(),
+        0 => "a statement or expression".to_string(),
         1 => wants[0].to_string(),
         n => format!("{} or {}", wants[..n - 1].join(", "), wants[n - 1]),
     };

@@ -758,6 +758,15 @@ fn diagnostics_speak_kql() {
     let d = err("T | where x)");
     assert_eq!(d.code.0, "P003");
 
+    let d = err("T | take 1\nU | take 1");
+    assert_eq!(d.code.0, "P010");
+    assert_eq!(d.message, "expected ';' before a new statement, found 'U'");
+    assert_eq!(d.span.range(), 11..12);
+
+    let d = err("T | where x in (1, 2]");
+    assert_eq!(d.code.0, "P003");
+    assert_eq!(d.secondary.len(), 1);
+
     for text in [
         "T | where x y",
         "T | project a b",
