@@ -435,11 +435,7 @@ pub struct SeriesAggregate {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum SeriesRange {
     /// `in range(start, stop, step)`
-    InRange {
-        start: Expr,
-        stop: Expr,
-        step: Expr,
-    },
+    InRange { start: Expr, stop: Expr, step: Expr },
     /// `[from start] [to end] step step`
     FromTo {
         from: Option<Expr>,
@@ -542,12 +538,24 @@ pub enum ExprKind {
     /// `*` as in `count(*)`, `distinct *`, `* has "x"`, `arg_max(T, *)`.
     Star,
     /// `expr.member`
-    Member { expr: Box<Expr>, member: Name },
+    Member {
+        expr: Box<Expr>,
+        member: Name,
+    },
     /// `expr[index]`
-    Index { expr: Box<Expr>, index: Box<Expr> },
+    Index {
+        expr: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `f(args)`; `not(x)` is a call in KQL.
-    Call { function: Name, args: Vec<Arg> },
-    Unary { op: UnaryOp, expr: Box<Expr> },
+    Call {
+        function: Name,
+        args: Vec<Arg>,
+    },
+    Unary {
+        op: UnaryOp,
+        expr: Box<Expr>,
+    },
     Binary {
         op: BinaryOp,
         lhs: Box<Expr>,
@@ -786,10 +794,16 @@ pub enum Literal {
     DateTime(String),
     /// `1d`, `30m`, `timespan(…)`: the text as written and, if known, its length in ticks
     /// (100 ns units).
-    Timespan { text: String, ticks: Option<i64> },
+    Timespan {
+        text: String,
+        ticks: Option<i64>,
+    },
     /// `long(5)`, `int(null)`, `real(nan)`, `guid(…)`, `bool(true)`, `decimal(1.5)`: the type
     /// keyword and the raw text inside the parentheses.
-    Typed { ty: String, value: String },
+    Typed {
+        ty: String,
+        value: String,
+    },
     /// `null`, only inside `dynamic(…)`.
     Null,
 }

@@ -10,29 +10,109 @@ use pest::iterators::{Pair, Pairs};
 use std::cell::Cell;
 
 type P<'i> = Pair<'i, Rule>;
-pub(crate) type BResult<T> = Result<T, Diagnostic>;
+pub(crate) type BResult<T> = Result<T, Box<Diagnostic>>;
 
 /// Deepest nesting of expressions / pipelines the builder follows before giving up.
 const MAX_BUILD_DEPTH: u32 = 400;
+/// Most operators along one path of nested expressions. An expression tree is about as deep
+/// as its operator chain, and deep trees overflow the stack when they are dropped, printed or
+/// compared, so the builder refuses them.
+const MAX_EXPR_WEIGHT: usize = 1000;
 /// Longest run of unary signs (`- - - x`) accepted: each one is a recursion in the Pratt parser.
 const MAX_PREFIX_RUN: usize = 64;
 
+/// Parameters, items, `limit` and (mv-apply) subquery of mv-expand / mv-apply.
+type MvParts = (Vec<Param>, Vec<MvItem>, Option<Expr>, Option<Subquery>);
+
 pub(crate) struct Builder {
     depth: Cell<u32>,
+    /// Sum of operator counts of the expressions being built on the current path.
+    weight: Cell<usize>,
 }
 
+thread_local! {
+    /// Maximal runs of whitespace and comments in the text being built, sorted.
+    static TRIVIA: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Installs the trivia runs of `text` for [`span`] (and clears them when dropped).
+pub(crate) struct TriviaScope;
+impl TriviaScope {
+    pub(crate) fn new(text: &str) -> Self {
+        TRIVIA.with(|t| *t.borrow_mut() = super::errors::trivia_runs(text));
+        TriviaScope
+    }
+}
+impl Drop for TriviaScope {
+    fn drop(&mut self) {
+        TRIVIA.with(|t| t.borrow_mut().clear());
+    }
+}
+
+/// The span of a pair without the whitespace and comments pest skips after its last token.
 fn span(p: &P) -> Span {
     let s = p.as_span();
-    Span::new(s.start(), s.end())
+    let (start, mut end) = (s.start(), s.end());
+    if end > start {
+        TRIVIA.with(|t| {
+            let t = t.borrow();
+            let i = t.partition_point(|r| r.1 < end);
+            if let Some(&(rs, re)) = t.get(i) {
+                if rs < end && end <= re {
+                    end = rs.max(start);
+                }
+            }
+        });
+    }
+    Span::new(start, end)
 }
 
-fn bug(p: &P, what: &str) -> Diagnostic {
-    Diagnostic::error(
-        "P099",
-        format!("internal parser error: unexpected {what} ({:?})", p.as_rule()),
-        span(p),
+/// An internal error: the tree lacks a node the grammar guarantees.
+fn missing(what: &str, sp: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error("P099", format!("internal parser error: {what}"), sp)
+            .with_label("the parser could not build this part of the query"),
     )
-    .with_label("the parser could not build this part of the query")
+}
+
+fn bug(p: &P, what: &str) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "P099",
+            format!(
+                "internal parser error: unexpected {what} ({:?})",
+                p.as_rule()
+            ),
+            span(p),
+        )
+        .with_label("the parser could not build this part of the query"),
+    )
+}
+
+struct WeightGuard<'a>(&'a Cell<usize>, usize);
+impl Drop for WeightGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - self.1);
+    }
+}
+
+fn is_primary(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::paren_expr
+            | Rule::dynamic_lit
+            | Rule::datetime_lit
+            | Rule::timespan_fn
+            | Rule::typed_lit
+            | Rule::string_lit
+            | Rule::timespan_lit
+            | Rule::number
+            | Rule::bool_lit
+            | Rule::star
+            | Rule::call
+            | Rule::bracketed_name
+            | Rule::ident
+    )
 }
 
 struct DepthGuard<'a>(&'a Cell<u32>);
@@ -46,18 +126,21 @@ impl Builder {
     pub(crate) fn new() -> Self {
         Builder {
             depth: Cell::new(0),
+            weight: Cell::new(0),
         }
     }
 
     fn enter(&self, p: &P) -> BResult<DepthGuard<'_>> {
         let d = self.depth.get() + 1;
         if d > MAX_BUILD_DEPTH {
-            return Err(Diagnostic::error(
-                "P004",
-                "the query is nested too deeply",
-                Span::new(span(p).start, span(p).start),
-            )
-            .with_label("nesting limit reached here"));
+            return Err(Box::new(
+                Diagnostic::error(
+                    "P004",
+                    "the query is nested too deeply",
+                    Span::new(span(p).start, span(p).start),
+                )
+                .with_label("nesting limit reached here"),
+            ));
         }
         self.depth.set(d);
         Ok(DepthGuard(&self.depth))
@@ -213,21 +296,35 @@ impl Builder {
         let rule = p.as_rule();
         let kind = match rule {
             Rule::op_where => self.build_where(p)?,
-            Rule::op_project => OperatorKind::Project(self.build_named_list(p.into_inner().skip(1))?),
+            Rule::op_project => {
+                OperatorKind::Project(self.build_named_list(p.into_inner().skip(1))?)
+            }
             Rule::op_extend => OperatorKind::Extend(self.build_named_list(p.into_inner().skip(1))?),
-            Rule::op_project_away => OperatorKind::ProjectAway(build_patterns(p.into_inner().skip(1))?),
-            Rule::op_project_keep => OperatorKind::ProjectKeep(build_patterns(p.into_inner().skip(1))?),
+            Rule::op_project_away => {
+                OperatorKind::ProjectAway(build_patterns(p.into_inner().skip(1))?)
+            }
+            Rule::op_project_keep => {
+                OperatorKind::ProjectKeep(build_patterns(p.into_inner().skip(1))?)
+            }
             Rule::op_project_rename => OperatorKind::ProjectRename(
-                p.into_inner().skip(1).map(|r| self.build_rename(r)).collect::<BResult<_>>()?,
+                p.into_inner()
+                    .skip(1)
+                    .map(|r| self.build_rename(r))
+                    .collect::<BResult<_>>()?,
             ),
             Rule::op_project_reorder => OperatorKind::ProjectReorder(
-                p.into_inner().skip(1).map(build_reorder_item).collect::<BResult<_>>()?,
+                p.into_inner()
+                    .skip(1)
+                    .map(build_reorder_item)
+                    .collect::<BResult<_>>()?,
             ),
             Rule::op_summarize => self.build_summarize(p)?,
             Rule::op_sort => self.build_sort(p)?,
             Rule::op_top => self.build_top(p)?,
             Rule::op_top_nested => OperatorKind::TopNested(
-                p.into_inner().map(|l| self.build_top_nested_level(l)).collect::<BResult<_>>()?,
+                p.into_inner()
+                    .map(|l| self.build_top_nested_level(l))
+                    .collect::<BResult<_>>()?,
             ),
             Rule::op_top_hitters => self.build_top_hitters(p)?,
             Rule::op_take => self.build_take(p)?,
@@ -260,7 +357,7 @@ impl Builder {
                         _ => name = Some(build_name(c)?),
                     }
                 }
-                let name = name.ok_or_else(|| Diagnostic::error("P099", "missing name", sp))?;
+                let name = name.ok_or_else(|| missing("missing name", sp))?;
                 OperatorKind::As { params, name }
             }
             Rule::op_serialize => {
@@ -271,7 +368,10 @@ impl Builder {
             Rule::op_search => OperatorKind::Search(self.build_search(p)?),
             Rule::op_find => OperatorKind::Find(self.build_find(p)?),
             Rule::op_fork => OperatorKind::Fork(
-                p.into_inner().skip(1).map(|b| self.build_fork_branch(b)).collect::<BResult<_>>()?,
+                p.into_inner()
+                    .skip(1)
+                    .map(|b| self.build_fork_branch(b))
+                    .collect::<BResult<_>>()?,
             ),
             Rule::op_facet => self.build_facet(p)?,
             Rule::op_partition => self.build_partition(p)?,
@@ -326,7 +426,7 @@ impl Builder {
                 _ => return Err(bug(&c, "named expression part")),
             }
         }
-        let expr = expr.ok_or_else(|| Diagnostic::error("P099", "missing expression", sp))?;
+        let expr = expr.ok_or_else(|| missing("missing expression", sp))?;
         Ok(NamedExpr {
             names,
             expr,
@@ -422,7 +522,7 @@ impl Builder {
                 _ => {}
             }
         }
-        let expr = expr.ok_or_else(|| Diagnostic::error("P099", "missing sort key", sp))?;
+        let expr = expr.ok_or_else(|| missing("missing sort key", sp))?;
         Ok(SortKey {
             expr,
             order,
@@ -443,7 +543,7 @@ impl Builder {
         }
         match (count, by) {
             (Some(count), Some(by)) => Ok(OperatorKind::Top { count, by }),
-            _ => Err(Diagnostic::error("P099", "malformed top", Span::default())),
+            _ => Err(missing("malformed top", Span::default())),
         }
     }
 
@@ -475,7 +575,7 @@ impl Builder {
                 order,
                 span: sp,
             }),
-            _ => Err(Diagnostic::error("P099", "malformed top-nested", sp)),
+            _ => Err(missing("malformed top-nested", sp)),
         }
     }
 
@@ -493,7 +593,7 @@ impl Builder {
                 of,
                 by: exprs.next(),
             }),
-            _ => Err(Diagnostic::error("P099", "malformed top-hitters", sp)),
+            _ => Err(missing("malformed top-hitters", sp)),
         }
     }
 
@@ -539,7 +639,7 @@ impl Builder {
                 _ => {}
             }
         }
-        let right = right.ok_or_else(|| Diagnostic::error("P099", "missing join side", sp))?;
+        let right = right.ok_or_else(|| missing("missing join side", sp))?;
         Ok(Join { params, right, on })
     }
 
@@ -566,10 +666,7 @@ impl Builder {
         })
     }
 
-    fn build_mv_items<'i>(
-        &self,
-        pairs: Pairs<'i, Rule>,
-    ) -> BResult<(Vec<Param>, Vec<MvItem>, Option<Expr>, Option<Subquery>)> {
+    fn build_mv_items<'i>(&self, pairs: Pairs<'i, Rule>) -> BResult<MvParts> {
         let mut params = Vec::new();
         let mut items = Vec::new();
         let mut limit = None;
@@ -606,7 +703,7 @@ impl Builder {
     fn build_mv_apply(&self, p: P) -> BResult<OperatorKind> {
         let sp = span(&p);
         let (params, items, limit, sub) = self.build_mv_items(p.into_inner())?;
-        let subquery = sub.ok_or_else(|| Diagnostic::error("P099", "missing subquery", sp))?;
+        let subquery = sub.ok_or_else(|| missing("missing subquery", sp))?;
         Ok(OperatorKind::MvApply {
             params,
             items,
@@ -636,7 +733,7 @@ impl Builder {
                 _ => {}
             }
         }
-        let expr = expr.ok_or_else(|| Diagnostic::error("P099", "missing expression", sp))?;
+        let expr = expr.ok_or_else(|| missing("missing expression", sp))?;
         Ok(MvItem {
             names,
             expr,
@@ -651,7 +748,10 @@ impl Builder {
         let inner = first(p)?;
         let kind = match inner.as_rule() {
             Rule::sub_ops => SubqueryKind::Operators(
-                inner.into_inner().map(|o| self.build_operator(o)).collect::<BResult<_>>()?,
+                inner
+                    .into_inner()
+                    .map(|o| self.build_operator(o))
+                    .collect::<BResult<_>>()?,
             ),
             Rule::tabular => SubqueryKind::Expr(Box::new(self.build_tabular(inner)?)),
             _ => return Err(bug(&inner, "subquery")),
@@ -680,12 +780,16 @@ impl Builder {
                     let mut it = c.into_inner();
                     let name = build_name(next(&mut it)?)?;
                     let ty = it.next().map(|t| build_word(&t));
-                    pattern.push(ParsePart::Column { name, ty, span: csp });
+                    pattern.push(ParsePart::Column {
+                        name,
+                        ty,
+                        span: csp,
+                    });
                 }
                 _ => {}
             }
         }
-        let source = source.ok_or_else(|| Diagnostic::error("P099", "missing source", sp))?;
+        let source = source.ok_or_else(|| missing("missing source", sp))?;
         Ok(OperatorKind::Parse {
             filter,
             params,
@@ -707,7 +811,7 @@ impl Builder {
                 _ => {}
             }
         }
-        let source = source.ok_or_else(|| Diagnostic::error("P099", "missing source", sp))?;
+        let source = source.ok_or_else(|| missing("missing source", sp))?;
         Ok(OperatorKind::ParseKv {
             source,
             columns,
@@ -751,7 +855,7 @@ impl Builder {
                 _ => {}
             }
         }
-        let on = on.ok_or_else(|| Diagnostic::error("P099", "missing on", sp))?;
+        let on = on.ok_or_else(|| missing("missing on", sp))?;
         Ok(OperatorKind::MakeSeries(MakeSeries {
             params,
             aggregates,
@@ -780,7 +884,7 @@ impl Builder {
         let mut exprs = exprs.into_iter();
         let expr = exprs
             .next()
-            .ok_or_else(|| Diagnostic::error("P099", "missing aggregate", sp))?;
+            .ok_or_else(|| missing("missing aggregate", sp))?;
         Ok(SeriesAggregate {
             names,
             expr,
@@ -814,7 +918,7 @@ impl Builder {
             }
         }
         let mut exprs = exprs.into_iter();
-        let missing = || Diagnostic::error("P099", "malformed make-series range", sp);
+        let missing = || missing("malformed make-series range", sp);
         if rule == Rule::series_in_range {
             let start = exprs.next().ok_or_else(missing)?;
             let stop = exprs.next().ok_or_else(missing)?;
@@ -838,7 +942,7 @@ impl Builder {
                 _ => plugin = Some(self.build_expr(c)?),
             }
         }
-        let plugin = plugin.ok_or_else(|| Diagnostic::error("P099", "missing plugin", sp))?;
+        let plugin = plugin.ok_or_else(|| missing("missing plugin", sp))?;
         Ok(Evaluate {
             params,
             plugin,
@@ -878,8 +982,7 @@ impl Builder {
     fn build_search(&self, p: P) -> BResult<Search> {
         let sp = span(&p);
         let (params, tables, predicate) = self.build_search_parts(p)?;
-        let predicate =
-            predicate.ok_or_else(|| Diagnostic::error("P099", "missing predicate", sp))?;
+        let predicate = predicate.ok_or_else(|| missing("missing predicate", sp))?;
         Ok(Search {
             params,
             tables,
@@ -889,7 +992,11 @@ impl Builder {
 
     fn build_find(&self, p: P) -> BResult<Find> {
         let sp = span(&p);
-        let project = match p.clone().into_inner().find(|c| c.as_rule() == Rule::find_project) {
+        let project = match p
+            .clone()
+            .into_inner()
+            .find(|c| c.as_rule() == Rule::find_project)
+        {
             Some(fp) => {
                 let mut it = fp.into_inner();
                 let kw = next(&mut it)?;
@@ -902,8 +1009,7 @@ impl Builder {
             None => None,
         };
         let (params, tables, predicate) = self.build_search_parts(p)?;
-        let predicate =
-            predicate.ok_or_else(|| Diagnostic::error("P099", "missing predicate", sp))?;
+        let predicate = predicate.ok_or_else(|| missing("missing predicate", sp))?;
         Ok(Find {
             params,
             tables,
@@ -923,7 +1029,7 @@ impl Builder {
                 _ => {}
             }
         }
-        let subquery = sub.ok_or_else(|| Diagnostic::error("P099", "missing subquery", sp))?;
+        let subquery = sub.ok_or_else(|| missing("missing subquery", sp))?;
         Ok(ForkBranch {
             name,
             subquery,
@@ -971,7 +1077,7 @@ impl Builder {
                 by,
                 subquery,
             }),
-            _ => Err(Diagnostic::error("P099", "malformed partition", sp)),
+            _ => Err(missing("malformed partition", sp)),
         }
     }
 
@@ -979,7 +1085,7 @@ impl Builder {
         let sp = span(&p);
         let params = self.build_params(p.clone().into_inner())?;
         let by = p.clone().into_inner().find(|c| c.as_rule() == Rule::expr);
-        let by = by.ok_or_else(|| Diagnostic::error("P099", "missing by", sp))?;
+        let by = by.ok_or_else(|| missing("missing by", sp))?;
         let by = self.build_expr(by)?;
         let properties = self.build_props(p.into_inner())?;
         Ok(OperatorKind::Reduce {
@@ -1038,7 +1144,7 @@ impl Builder {
                 assignments,
                 span: sp,
             }),
-            _ => Err(Diagnostic::error("P099", "malformed scan step", sp)),
+            _ => Err(missing("malformed scan step", sp)),
         }
     }
 
@@ -1093,7 +1199,7 @@ impl Builder {
                 to,
                 step,
             }),
-            _ => Err(Diagnostic::error("P099", "malformed range", sp)),
+            _ => Err(missing("malformed range", sp)),
         }
     }
 
@@ -1102,21 +1208,39 @@ impl Builder {
     pub(crate) fn build_expr(&self, p: P) -> BResult<Expr> {
         let _g = self.enter(&p)?;
         let mut run = 0usize;
+        let mut ops = 0usize;
         for c in p.clone().into_inner() {
+            if !is_primary(c.as_rule()) {
+                ops += 1;
+            }
             if matches!(c.as_rule(), Rule::neg | Rule::pos) {
                 run += 1;
                 if run > MAX_PREFIX_RUN {
-                    return Err(Diagnostic::error(
-                        "P004",
-                        "too many consecutive unary signs",
-                        span(&c),
-                    )
-                    .with_label("nesting limit reached here"));
+                    return Err(Box::new(
+                        Diagnostic::error("P004", "too many consecutive unary signs", span(&c))
+                            .with_label("nesting limit reached here"),
+                    ));
                 }
             } else {
                 run = 0;
             }
         }
+        let weight = self.weight.get() + ops;
+        if weight > MAX_EXPR_WEIGHT {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "P004",
+                    format!(
+                        "the expression is too long or too deeply nested (more than {MAX_EXPR_WEIGHT} operators)"
+                    ),
+                    span(&p),
+                )
+                .with_label("this expression is too complex")
+                .with_help("split it into several `let` statements or `where` operators"),
+            ));
+        }
+        self.weight.set(weight);
+        let _w = WeightGuard(&self.weight, ops);
         PRATT
             .map_primary(|q| self.build_primary(q))
             .map_prefix(|op, rhs| {
@@ -1182,7 +1306,9 @@ impl Builder {
                 let osp = span(&op);
                 let mut it = op.into_inner();
                 let kw = next(&mut it)?.as_str().to_string();
-                let list = it.map(|t| self.build_tabular(t)).collect::<BResult<Vec<_>>>()?;
+                let list = it
+                    .map(|t| self.build_tabular(t))
+                    .collect::<BResult<Vec<_>>>()?;
                 if rule == Rule::in_suffix {
                     ExprKind::In {
                         expr: Box::new(lhs),
@@ -1271,7 +1397,9 @@ impl Builder {
                 ExprKind::Literal(Literal::Timespan { text, ticks })
             }
             Rule::number => ExprKind::Literal(build_number(p.as_str())),
-            Rule::bool_lit => ExprKind::Literal(Literal::Bool(p.as_str().eq_ignore_ascii_case("true"))),
+            Rule::bool_lit => {
+                ExprKind::Literal(Literal::Bool(p.as_str().eq_ignore_ascii_case("true")))
+            }
             Rule::star => ExprKind::Star,
             Rule::call => self.build_call(p)?,
             Rule::bracketed_name | Rule::ident => ExprKind::Ident(build_name(p)?),
@@ -1311,7 +1439,9 @@ impl Builder {
         let _g = self.enter(&p)?;
         Ok(match p.as_rule() {
             Rule::dyn_array => DynValue::Array(
-                p.into_inner().map(|c| self.build_dyn_value(c)).collect::<BResult<_>>()?,
+                p.into_inner()
+                    .map(|c| self.build_dyn_value(c))
+                    .collect::<BResult<_>>()?,
             ),
             Rule::dyn_object => {
                 let mut fields = Vec::new();
@@ -1341,26 +1471,22 @@ impl Builder {
 // ------------------------------------------------------------------------ helpers
 
 fn next<'i>(it: &mut impl Iterator<Item = P<'i>>) -> BResult<P<'i>> {
-    it.next().ok_or_else(|| {
-        Diagnostic::error("P099", "internal parser error: missing syntax node", Span::default())
-            .with_label("here")
-    })
+    it.next()
+        .ok_or_else(|| missing("missing syntax node", Span::default()))
 }
 
 fn first(p: P) -> BResult<P> {
     let sp = span(&p);
-    p.into_inner().next().ok_or_else(|| {
-        Diagnostic::error("P099", "internal parser error: missing syntax node", sp)
-            .with_label("here")
-    })
+    p.into_inner()
+        .next()
+        .ok_or_else(|| missing("missing syntax node", sp))
 }
 
 fn nth(p: P, n: usize) -> BResult<P> {
     let sp = span(&p);
-    p.into_inner().nth(n).ok_or_else(|| {
-        Diagnostic::error("P099", "internal parser error: missing syntax node", sp)
-            .with_label("here")
-    })
+    p.into_inner()
+        .nth(n)
+        .ok_or_else(|| missing("missing syntax node", sp))
 }
 
 fn build_word(p: &P) -> Name {
@@ -1434,8 +1560,6 @@ fn build_patterns<'i>(pairs: impl Iterator<Item = P<'i>>) -> BResult<Vec<ColumnP
         .map(build_pattern)
         .collect()
 }
-
-
 
 fn build_reorder_item(p: P) -> BResult<ReorderItem> {
     let sp = span(&p);

@@ -5,7 +5,8 @@
 //!
 //! Codes: P001 empty query, P002 unterminated string, P003 unbalanced bracket, P004 nesting too
 //! deep, P005 query too complex, P006 missing/unknown tabular operator after `|`, P007 expected
-//! an expression, P008 unclosed call or parenthesis, P009 other syntax errors, P099 internal.
+//! an expression, P008 unclosed call or parenthesis, P009 other syntax errors, P010 missing `;`
+//! between statements, P099 internal.
 
 use super::grammar::Rule;
 use crate::diag::Diagnostic;
@@ -79,6 +80,7 @@ fn is_space(c: char) -> bool {
 
 /// Lexes `text` up to `stop`, tracking brackets. Returns an error diagnostic for unterminated
 /// strings and bracket problems when `check` is set.
+#[allow(clippy::result_large_err)] // called once or twice per parse; the error is the product
 fn lex(text: &str, stop: usize, check: bool) -> Result<Scan, Diagnostic> {
     let b = text.as_bytes();
     let mut i = 0;
@@ -222,13 +224,78 @@ fn unterminated(text: &str, start: usize, what: &str) -> Diagnostic {
     .with_help("close the string with the same quote it opened with; \"…\" and '…' strings end on their line, use @\"…\" or ```…``` for text spanning lines")
 }
 
+/// Maximal runs of whitespace and `//` comments outside strings, as `(start, end)` pairs.
+pub(crate) fn trivia_runs(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut push = |s: usize, e: usize| match runs.last_mut() {
+        Some(last) if last.1 == s => last.1 = e,
+        _ => runs.push((s, e)),
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'/' && b.get(i + 1) == Some(&b'/') {
+            let e = b[i..]
+                .iter()
+                .position(|&x| x == b'\n')
+                .map_or(b.len(), |p| i + p);
+            push(i, e);
+            i = e;
+            continue;
+        }
+        if (c == b'`' || c == b'~') && (b[i..].starts_with(b"```") || b[i..].starts_with(b"~~~")) {
+            let fence = &b[i..i + 3];
+            i = b[i + 3..]
+                .windows(3)
+                .position(|w| w == fence)
+                .map_or(b.len(), |p| i + 3 + p + 3);
+            continue;
+        }
+        if c == b'"' || c == b'\'' {
+            let verbatim = i > 0 && b[i - 1] == b'@';
+            let mut j = i + 1;
+            while j < b.len() {
+                let d = b[j];
+                if verbatim {
+                    if d == c {
+                        if b.get(j + 1) == Some(&c) {
+                            j += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                } else if d == b'\\' {
+                    j += 2;
+                    continue;
+                } else if d == c || d == b'\n' {
+                    break;
+                }
+                j += 1;
+            }
+            i = (j + 1).min(b.len());
+            continue;
+        }
+        let ch = text[i..].chars().next().unwrap_or(' ');
+        let w = ch.len_utf8();
+        if is_space(ch) {
+            push(i, i + w);
+        }
+        i += w;
+    }
+    runs
+}
+
 /// Checks run before pest: empty input, strings, brackets, nesting depth.
+#[allow(clippy::result_large_err)] // called once per parse; the error is the product
 pub(crate) fn prescan(text: &str) -> Result<(), Diagnostic> {
     let scan = lex(text, text.len(), true)?;
     if scan.last_code.is_none() {
-        return Err(Diagnostic::error("P001", "the query is empty", Span::new(0, text.len()))
-            .with_label("no KQL statement here")
-            .with_help("a query needs at least one statement, e.g. `SecurityEvent | take 10`"));
+        return Err(
+            Diagnostic::error("P001", "the query is empty", Span::new(0, text.len()))
+                .with_label("no KQL statement here")
+                .with_help("a query needs at least one statement, e.g. `SecurityEvent | take 10`"),
+        );
     }
     if let Some(&(o, at)) = scan.open.last() {
         let what = match o {
@@ -250,7 +317,10 @@ pub(crate) fn prescan(text: &str) -> Result<(), Diagnostic> {
 fn token_at(text: &str, pos: usize) -> (String, Span) {
     let rest = &text[pos.min(text.len())..];
     let Some(c) = rest.chars().next() else {
-        return ("end of query".to_string(), Span::new(text.len(), text.len()));
+        return (
+            "end of query".to_string(),
+            Span::new(text.len(), text.len()),
+        );
     };
     if c.is_alphanumeric() || c == '_' || c == '$' {
         let len = rest
@@ -259,11 +329,23 @@ fn token_at(text: &str, pos: usize) -> (String, Span) {
         let w = rest[..len].trim_end_matches('-');
         return (format!("'{w}'"), Span::new(pos, pos + w.len()));
     }
-    if c == '"' || c == '\'' {
-        return ("a string".to_string(), Span::new(pos, pos + 1));
+    if c == '"' || c == '\'' || c == '@' {
+        let snippet: String = rest.chars().take(24).take_while(|&c| c != '\n').collect();
+        let more = if rest.len() > snippet.len() {
+            "…"
+        } else {
+            ""
+        };
+        return (
+            format!("string literal {snippet}{more}"),
+            Span::new(pos, pos + 1),
+        );
     }
     let two: String = rest.chars().take(2).collect();
-    let sym = if matches!(two.as_str(), "==" | "!=" | "<=" | ">=" | "=~" | "!~" | "<>" | "=>") {
+    let sym = if matches!(
+        two.as_str(),
+        "==" | "!=" | "<=" | ">=" | "=~" | "!~" | "<>" | "=>"
+    ) {
         two
     } else {
         c.to_string()
@@ -301,8 +383,8 @@ fn human(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         expr | paren_expr | dynamic_lit | datetime_lit | timespan_fn | typed_lit | string_lit
-        | string_part | timespan_lit | number | bool_lit | star | call | ident | tabular
-        | neg | pos | named_expr | named_arg | sort_key | series_agg | mv_item | word_value => {
+        | string_part | timespan_lit | number | bool_lit | star | call | ident | tabular | neg
+        | pos | named_expr | named_arg | sort_key | series_agg | mv_item | word_value => {
             "an expression"
         }
         op_or | op_and | op_cmp | op_add | op_sub | op_mul | op_div | op_mod | in_op
@@ -424,15 +506,17 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
 
     // After '|': a tabular operator is required.
     if prev == Some('|') || positives.iter().any(|r| is_operator_rule(*r)) && prev == Some('|') {
-        if found.starts_with('\'') && fspan.len() > 0 && text[fspan.range()].chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+        if found.starts_with('\'')
+            && !fspan.is_empty()
+            && text[fspan.range()]
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
             let word = &text[fspan.range()];
             if !OPERATOR_NAMES.contains(&word) {
-                let mut d = Diagnostic::error(
-                    "P006",
-                    format!("unknown tabular operator '{word}'"),
-                    fspan,
-                )
-                .with_label("not a tabular operator");
+                let mut d =
+                    Diagnostic::error("P006", format!("unknown tabular operator '{word}'"), fspan)
+                        .with_label("not a tabular operator");
                 if let Some(s) = suggest_operator(word) {
                     d = d.with_help(format!("did you mean '{s}'?"));
                 }
@@ -455,6 +539,9 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
                 wants.push(h);
             }
         }
+    }
+    if wants.len() > 1 {
+        wants.retain(|w| *w != "a parameter such as 'kind='");
     }
     let wants_expr = wants.contains(&"an expression");
     let after_expr = wants.contains(&"an operator") || wants.contains(&"the end of the query");
@@ -480,15 +567,36 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
                 .into_iter()
                 .rev()
                 .collect();
-            let msg = if !fname.is_empty() && fname.chars().next().is_some_and(|c| !c.is_ascii_digit()) {
-                format!("expected ')' to close the call of '{fname}', found {found}")
-            } else {
-                format!("expected ')' to close the parenthesis, found {found}")
-            };
+            let msg =
+                if !fname.is_empty() && fname.chars().next().is_some_and(|c| !c.is_ascii_digit()) {
+                    format!("expected ')' to close the call of '{fname}', found {found}")
+                } else {
+                    format!("expected ')' to close the parenthesis, found {found}")
+                };
             return Diagnostic::error("P008", msg, fspan)
                 .with_label("expected ',' or ')' here")
                 .with_secondary(Span::new(at, at + 1), "'(' opened here");
         }
+    }
+
+    // A complete statement followed, on a new line, by the start of another one.
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let first_on_line = text[line_start..pos].chars().all(is_space);
+    if scan.open.is_empty()
+        && wants.contains(&"the end of the query")
+        && first_on_line
+        && pos > 0
+        && text[pos..].starts_with(|c: char| c.is_alphabetic() || c == '_')
+    {
+        return Diagnostic::error(
+            "P010",
+            format!("expected ';' before a new statement, found {found}"),
+            fspan,
+        )
+        .with_label("a new statement seems to start here")
+        .with_help(
+            "separate statements with ';' (a query may hold several `let`s and expressions)",
+        );
     }
 
     if after_expr && !found.starts_with("end") {
@@ -498,7 +606,7 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
     }
 
     let expected = match wants.len() {
-        0 => "valid KQL".to_string(),
+        0 => "a statement or expression".to_string(),
         1 => wants[0].to_string(),
         n => format!("{} or {}", wants[..n - 1].join(", "), wants[n - 1]),
     };

@@ -26,8 +26,44 @@ pub const PEST_CALL_LIMIT: usize = 50_000_000;
 
 static CALL_LIMIT: Once = Once::new();
 
+/// Stack reserved for the parser thread. Recursive descent over 128 levels of brackets needs a
+/// few megabytes in unoptimised builds, more than a test thread's default 2 MiB; the memory is
+/// only reserved, not committed.
+const PARSER_STACK: usize = 64 << 20;
+
 /// Parses a KQL query. Spans in the AST and in diagnostics are byte offsets into `text`.
+///
+/// On native targets the work runs on a scoped thread with a large stack, so the nesting limit
+/// holds whatever thread the caller is on; a panic there (a bug) becomes a `P099` diagnostic.
 pub fn parse(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
+    #[cfg(not(target_family = "wasm"))]
+    {
+        let outcome = std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("kql-parse".into())
+                .stack_size(PARSER_STACK)
+                .spawn_scoped(s, || parse_here(text))
+                .map(|h| h.join())
+        });
+        match outcome {
+            Ok(Ok(result)) => result,
+            Ok(Err(_panic)) => Err(vec![Diagnostic::error(
+                "P099",
+                "internal parser error (the parser panicked); please report this query",
+                crate::source::Span::new(0, 0),
+            )
+            .with_label("while parsing this query")]),
+            // no thread available: parse on the caller's stack
+            Err(_) => parse_here(text),
+        }
+    }
+    #[cfg(target_family = "wasm")]
+    {
+        parse_here(text)
+    }
+}
+
+fn parse_here(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
     CALL_LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(PEST_CALL_LIMIT)));
     errors::prescan(text).map_err(|d| vec![d])?;
     let mut pairs = grammar::KqlParser::parse(grammar::Rule::query, text)
@@ -40,5 +76,17 @@ pub fn parse(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
         )
         .with_label("here")]);
     };
-    build::Builder::new().build_query(root).map_err(|d| vec![d])
+    let _trivia = build::TriviaScope::new(text);
+    let query = build::Builder::new()
+        .build_query(root)
+        .map_err(|d| vec![*d])?;
+    if query.statements.is_empty() {
+        return Err(vec![Diagnostic::error(
+            "P001",
+            "the query is empty",
+            crate::source::Span::new(0, text.len()),
+        )
+        .with_label("only ';' separators here, no statement")]);
+    }
+    Ok(query)
 }
