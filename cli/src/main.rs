@@ -1,1 +1,129 @@
-fn main() {}
+//! The `kqlport` command: argument parsing, dispatch to the verbs, and exit codes.
+//! Owns process concerns only (files, stdout, exit status); all KQL knowledge is in the library.
+
+mod check;
+mod explain;
+mod inputs;
+mod load;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status: everything succeeded.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: at least one input failed (each failure is reported).
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: the command line was wrong (clap uses 2 for its own usage errors too).
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kqlport",
+    version,
+    about = "Port Microsoft Sentinel KQL detections to Splunk SPL, Elastic ES|QL and EQL, and Sigma",
+    long_about = "kqlport reads Microsoft Sentinel detections — analytic-rule and hunting-query YAML \
+files, or bare KQL (.kql, .csl, .kusto) — and checks and explains them; \
+translation (`convert`) comes next.\n\n\
+PATH arguments may be files, directories (walked recursively for .yaml, .yml, .kql, .csl \
+and .kusto files, in name order) or '-' for standard input. A file named explicitly is read \
+whatever its extension: .yaml/.yml as a Sentinel rule, .md for its ```kql fenced blocks, \
+anything else as one KQL query.\n\n\
+Exit status: 0 when every input succeeded, 1 when any input failed (each failure is \
+reported with its file, line and column, and the others are still processed), 2 for a usage \
+error.",
+    after_help = "Examples:\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  cat query.kql | kqlport check -"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse every query in PATH... and report each syntax error with its location.
+    ///
+    /// Prints one located error (file:line:column, the source line and a caret) per query
+    /// that does not parse, and ends with the line
+    /// `checked N queries in F files: P parsed, E failed`.
+    /// A file that cannot be read or loaded (invalid YAML, no `query`, not UTF-8) counts as
+    /// one failed query. With `--format json`, stdout carries one JSON object per query
+    /// ({"file", "index", "ok", "error": {"code", "line", "column", "message"}}) and the
+    /// summary line goes to stderr.
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Files, directories or '-' (standard input).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Print what kqlport reads from one file: the parsed syntax tree of each query (--ast)
+    /// or the loaded rule metadata (--rule).
+    Explain {
+        /// Print the typed syntax tree (AST) of each query, with byte spans.
+        #[arg(long, required_unless_present = "rule", conflicts_with = "rule")]
+        ast: bool,
+        /// Print the rule's metadata as loaded from its YAML (id, name, severity, tactics, …).
+        #[arg(long)]
+        rule: bool,
+        /// Output format: text (a readable tree) or json.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// One file, or '-' for standard input.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// Machine-readable JSON.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Parsing is guarded against deep nesting, but run on a thread with a generous stack so
+    // that no input can overflow it.
+    let worker = std::thread::Builder::new()
+        .name("kqlport".into())
+        .stack_size(256 * 1024 * 1024)
+        .spawn(move || run(cli));
+    let code = match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => {
+            eprintln!("kqlport: internal error (a bug): the worker thread panicked");
+            101
+        }
+        Err(e) => {
+            eprintln!("kqlport: cannot start a worker thread: {e}");
+            EXIT_FAILED
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn run(cli: Cli) -> u8 {
+    let mut stdout = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Check { format, paths } => check::run(&paths, format, &mut stdout),
+        Command::Explain {
+            ast: _,
+            rule,
+            format,
+            file,
+        } => explain::run(&file, rule, format, &mut stdout),
+    };
+    match result {
+        Ok(code) => code,
+        // Writing to stdout failed: a closed pipe (`| head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("kqlport: cannot write output: {e}");
+            EXIT_FAILED
+        }
+    }
+}

@@ -1628,17 +1628,43 @@ pub(crate) fn decode_string_part(raw: &str, out: &mut String) {
             Some('n') => out.push('\n'),
             Some('t') => out.push('\t'),
             Some('r') => out.push('\r'),
-            Some('0') => out.push('\0'),
-            Some('u') => {
-                let hex: String = chars.clone().take(4).collect();
+            Some('a') => out.push('\u{7}'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('v') => out.push('\u{b}'),
+            Some(d @ '0'..='7') => {
+                // octal: up to three digits
+                let mut v = d.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match chars.clone().next().and_then(|c| c.to_digit(8)) {
+                        Some(x) => {
+                            v = v * 8 + x;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+            }
+            Some(k @ ('x' | 'u' | 'U')) => {
+                let max = match k {
+                    'x' => 4,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let hex: String = chars
+                    .clone()
+                    .take(max)
+                    .take_while(char::is_ascii_hexdigit)
+                    .collect();
                 match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) if hex.len() == 4 => {
+                    Some(ch) if !hex.is_empty() => {
                         out.push(ch);
-                        for _ in 0..4 {
+                        for _ in 0..hex.len() {
                             chars.next();
                         }
                     }
-                    _ => out.push('u'),
+                    _ => out.push(k),
                 }
             }
             Some(other) => out.push(other),

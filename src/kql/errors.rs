@@ -126,6 +126,11 @@ fn lex(text: &str, stop: usize, check: bool) -> Result<Scan, Diagnostic> {
                             break;
                         }
                     } else if d == b'\\' {
+                        if check {
+                            if let Some(len) = invalid_escape(&b[j..]) {
+                                return Err(invalid_escape_error(text, j, len));
+                            }
+                        }
                         j += 2;
                         continue;
                     } else if d == c {
@@ -287,6 +292,37 @@ pub(crate) fn trivia_runs(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Checks run before pest: empty input, strings, brackets, nesting depth.
+/// Kusto's escapes in `"…"` / `'…'` strings (the C# set, as Microsoft's parser accepts them):
+/// `\"` `\'` `\\` `\0`–`\7` (octal) `\a` `\b` `\f` `\n` `\r` `\t` `\v` `\xH…` `\uHHHH`
+/// `\UHHHHHHHH`. Returns the byte length of the bad escape at the start of `s`, if it is bad.
+fn invalid_escape(s: &[u8]) -> Option<usize> {
+    let hex = |n: usize| s.len() > n && s[2..2 + n].iter().all(u8::is_ascii_hexdigit);
+    match s.get(1) {
+        Some(
+            b'"' | b'\'' | b'\\' | b'0'..=b'7' | b'a' | b'b' | b'f' | b'n' | b'r' | b't' | b'v',
+        ) => None,
+        Some(b'x') if s.len() > 2 && s[2].is_ascii_hexdigit() => None,
+        Some(b'u') if hex(4) => None,
+        Some(b'U') if hex(8) => None,
+        Some(b'\n') | None => None, // an unterminated string, reported as such
+        Some(c) => Some(if c.is_ascii() { 2 } else { 1 }),
+    }
+}
+
+fn invalid_escape_error(text: &str, at: usize, len: usize) -> Diagnostic {
+    let shown = text.get(at..at + len).unwrap_or("\\");
+    Diagnostic::error(
+        "P011",
+        format!("invalid escape sequence '{shown}' in a string literal"),
+        Span::new(at, at + len),
+    )
+    .with_label("not an escape KQL knows")
+    .with_help(
+        "in \"…\" and '…' strings a backslash starts an escape (\\\\ \\\" \\n \\t …); \
+         write a literal backslash as \\\\, or use a verbatim string such as @\"C:\\Temp\"",
+    )
+}
+
 #[allow(clippy::result_large_err)] // called once per parse; the error is the product
 pub(crate) fn prescan(text: &str) -> Result<(), Diagnostic> {
     let scan = lex(text, text.len(), true)?;
@@ -316,6 +352,11 @@ pub(crate) fn prescan(text: &str) -> Result<(), Diagnostic> {
 /// The token starting at `pos`, for messages: a word (with '-'), a string start, one char.
 fn token_at(text: &str, pos: usize) -> (String, Span) {
     let rest = &text[pos.min(text.len())..];
+    if rest.trim().is_empty() {
+        // Point just past the last token, not at trailing blank lines.
+        let end = text.trim_end().len();
+        return ("end of query".to_string(), Span::new(end, end));
+    }
     let Some(c) = rest.chars().next() else {
         return (
             "end of query".to_string(),
@@ -366,6 +407,58 @@ fn levenshtein(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// KQL's infix string operators (without their `!` forms), for "did you mean" help.
+const STRING_OPERATORS: &[&str] = &[
+    "has",
+    "has_cs",
+    "hasprefix",
+    "hasprefix_cs",
+    "hassuffix",
+    "hassuffix_cs",
+    "has_any",
+    "has_all",
+    "contains",
+    "contains_cs",
+    "startswith",
+    "startswith_cs",
+    "endswith",
+    "endswith_cs",
+    "in",
+    "between",
+    "matches regex",
+];
+
+/// Help for a word that sits where an operator between expressions was expected: a misspelt
+/// string operator, a negation KQL does not have (`!has_any`), or `matches` without `regex`.
+fn operator_help(text: &str, at: Span) -> Option<String> {
+    let rest = &text[at.start.min(text.len())..];
+    let word: String = rest
+        .trim_start_matches('!')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if word.is_empty() {
+        return None;
+    }
+    if rest.starts_with('!') && matches!(word.as_str(), "has_any" | "has_all") {
+        return Some(format!(
+            "KQL has no '!{word}'; write not(column {word} (…)) instead"
+        ));
+    }
+    if word == "matches" {
+        return Some(
+            "the operator is written 'matches regex', e.g. x matches regex @\"^a\\d+\"".into(),
+        );
+    }
+    let lower = word.to_ascii_lowercase();
+    STRING_OPERATORS
+        .iter()
+        .map(|op| (levenshtein(&lower, op), *op))
+        .filter(|(d, op)| *d > 0 && *d <= 2 && *d < op.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, op)| format!("did you mean '{op}'?"))
 }
 
 /// The closest tabular operator name to `word`, if it is plausibly a typo.
@@ -600,9 +693,12 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
     }
 
     if after_expr && !found.starts_with("end") {
+        let help = operator_help(text, fspan).unwrap_or_else(|| {
+            "a '|' before a tabular operator, an operator between expressions, or a ';' between statements may be missing".to_string()
+        });
         return Diagnostic::error("P009", format!("unexpected {found}"), fspan)
             .with_label("not expected here")
-            .with_help("a '|' before a tabular operator, an operator between expressions, or a ';' between statements may be missing");
+            .with_help(help);
     }
 
     let expected = match wants.len() {

@@ -26,40 +26,31 @@ pub const PEST_CALL_LIMIT: usize = 50_000_000;
 
 static CALL_LIMIT: Once = Once::new();
 
-/// Stack reserved for the parser thread. Recursive descent over 128 levels of brackets needs a
-/// few megabytes in unoptimised builds, more than a test thread's default 2 MiB; the memory is
-/// only reserved, not committed.
+/// Parsing recurses over nested brackets and pipelines; 128 levels need a few megabytes in
+/// unoptimised builds. When less than `RED_ZONE` of stack is left, parsing continues on a fresh
+/// `PARSER_STACK`-sized segment (reserved, not committed); otherwise it runs in place.
+const RED_ZONE: usize = 4 << 20;
 const PARSER_STACK: usize = 64 << 20;
 
 /// Parses a KQL query. Spans in the AST and in diagnostics are byte offsets into `text`.
 ///
-/// On native targets the work runs on a scoped thread with a large stack, so the nesting limit
-/// holds whatever thread the caller is on; a panic there (a bug) becomes a `P099` diagnostic.
+/// The nesting limit holds whatever thread the caller is on (the stack grows on demand), and a
+/// panic inside the parser (a bug) becomes a `P099` diagnostic instead of unwinding.
 pub fn parse(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
-    #[cfg(not(target_family = "wasm"))]
-    {
-        let outcome = std::thread::scope(|s| {
-            std::thread::Builder::new()
-                .name("kql-parse".into())
-                .stack_size(PARSER_STACK)
-                .spawn_scoped(s, || parse_here(text))
-                .map(|h| h.join())
-        });
-        match outcome {
-            Ok(Ok(result)) => result,
-            Ok(Err(_panic)) => Err(vec![Diagnostic::error(
-                "P099",
-                "internal parser error (the parser panicked); please report this query",
-                crate::source::Span::new(0, 0),
-            )
-            .with_label("while parsing this query")]),
-            // no thread available: parse on the caller's stack
-            Err(_) => parse_here(text),
-        }
-    }
-    #[cfg(target_family = "wasm")]
-    {
-        parse_here(text)
+    let run = || {
+        #[cfg(not(target_family = "wasm"))]
+        return stacker::maybe_grow(RED_ZONE, PARSER_STACK, || parse_here(text));
+        #[cfg(target_family = "wasm")]
+        return parse_here(text);
+    };
+    match std::panic::catch_unwind(run) {
+        Ok(result) => result,
+        Err(_panic) => Err(vec![Diagnostic::error(
+            "P099",
+            "internal parser error (the parser panicked); please report this query",
+            crate::source::Span::new(0, 0),
+        )
+        .with_label("while parsing this query")]),
     }
 }
 

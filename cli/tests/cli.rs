@@ -1,0 +1,269 @@
+//! End-to-end tests of the `kqlport` binary: exit codes, the summary line, batch behaviour,
+//! JSON output, standard input, and the whole public corpus.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn kqlport() -> Command {
+    Command::cargo_bin("kqlport").unwrap()
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn last_line(s: &str) -> &str {
+    s.trim_end_matches('\n').lines().last().unwrap_or("")
+}
+
+/// Parses `checked N queries in F files: P parsed, E failed` strictly.
+fn summary(line: &str) -> (usize, usize, usize, usize) {
+    let nums: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(nums.len(), 4, "{line}");
+    let (n, f, p, e) = (nums[0], nums[1], nums[2], nums[3]);
+    assert_eq!(
+        line,
+        format!("checked {n} queries in {f} files: {p} parsed, {e} failed")
+    );
+    assert_eq!(n, p + e, "{line}");
+    (n, f, p, e)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kqlport-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn check_sample_rules_all_parse() {
+    let out = kqlport()
+        .arg("check")
+        .arg(repo().join("rules"))
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    let (n, f, p, e) = summary(last_line(&text));
+    assert_eq!(e, 0, "{text}");
+    assert!(f >= 22 && n == p && n >= f, "{text}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn one_bad_file_neither_stops_nor_hides_the_others() {
+    let dir = temp_dir("batch");
+    std::fs::write(
+        dir.join("a_good.kql"),
+        "SecurityEvent | where EventID == 4625",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b_bad.kql"),
+        "SecurityEvent\n| wher EventID == 4625",
+    )
+    .unwrap();
+    std::fs::write(dir.join("c_bad.yaml"), "name: x\nquery: [unclosed\n").unwrap();
+    std::fs::write(dir.join("d_good.yaml"), "name: x\nquery: |\n  T | take 1\n").unwrap();
+    std::fs::write(dir.join("ignored.txt"), "not walked").unwrap();
+    let out = kqlport().arg("check").arg(&dir).output().unwrap();
+    let text = stdout_of(&out);
+    assert_eq!(summary(last_line(&text)), (4, 4, 2, 2), "{text}");
+    assert!(text.contains("b_bad.kql:2:3"), "{text}");
+    assert!(text.contains("c_bad.yaml:"), "{text}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn missing_path_is_reported_and_counted() {
+    let dir = temp_dir("missing");
+    std::fs::write(dir.join("ok.kql"), "T | take 1").unwrap();
+    let out = kqlport()
+        .arg("check")
+        .arg(dir.join("nope.kql"))
+        .arg(dir.join("ok.kql"))
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("nope.kql: no such file or directory"),
+        "{text}"
+    );
+    assert_eq!(summary(last_line(&text)), (2, 2, 1, 1));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    kqlport().arg("check").assert().code(2);
+    kqlport().arg("frobnicate").assert().code(2);
+    kqlport()
+        .args(["check", "--format", "xml", "x"])
+        .assert()
+        .code(2);
+    kqlport().args(["explain", "x.kql"]).assert().code(2);
+}
+
+#[test]
+fn help_explains_each_verb() {
+    let out = kqlport().arg("--help").output().unwrap();
+    let text = stdout_of(&out);
+    for verb in ["check", "explain"] {
+        assert!(text.contains(verb), "{text}");
+    }
+    let out = kqlport().args(["check", "--help"]).output().unwrap();
+    assert!(stdout_of(&out).contains("checked N queries in F files"));
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let out = kqlport()
+        .args(["check", "-"])
+        .write_stdin("SigninLogs\n| where ResultType == 0 and\n")
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(text.contains("<stdin>:"), "{text}");
+    assert_eq!(summary(last_line(&text)), (1, 1, 0, 1));
+    // a YAML rule on stdin is recognised as such
+    let out = kqlport()
+        .args(["check", "-"])
+        .write_stdin("id: x\nname: y\nquery: |\n  SigninLogs | take 3\n")
+        .output()
+        .unwrap();
+    assert_eq!(summary(last_line(&stdout_of(&out))), (1, 1, 1, 0));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn json_format_one_object_per_query() {
+    let dir = temp_dir("json");
+    std::fs::write(dir.join("a.kql"), "T | where x == 1").unwrap();
+    std::fs::write(
+        dir.join("b.yaml"),
+        "name: b\nquery: |\n  T\n  | where x ==\n",
+    )
+    .unwrap();
+    let out = kqlport()
+        .args(["check", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert_eq!(rows[0]["ok"], true);
+    assert_eq!(rows[0]["index"], 0);
+    assert!(rows[0]["error"].is_null());
+    assert_eq!(rows[1]["ok"], false);
+    let err = &rows[1]["error"];
+    // the error is located in the YAML file, not in the query text
+    assert_eq!(err["line"], 4, "{err}");
+    assert!(err["message"].as_str().unwrap().len() > 5);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        last_line(&stderr),
+        "checked 2 queries in 2 files: 1 parsed, 1 failed"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn explain_prints_the_ast() {
+    let out = kqlport()
+        .args(["explain", "--ast", "-"])
+        .write_stdin("SecurityEvent | where EventID == 4625 | take 5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("SecurityEvent") && text.contains("4625"),
+        "{text}"
+    );
+    let out = kqlport()
+        .args(["explain", "--ast", "--format", "json", "-"])
+        .write_stdin("T | take 5")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["index"], 0);
+}
+
+#[test]
+fn explain_rule_prints_metadata() {
+    let seed = repo().join("rules/seeds/tor_proxy_noninteractive_signin.yaml");
+    let out = kqlport()
+        .args(["explain", "--rule", "--format", "json"])
+        .arg(seed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["severity"], "High");
+}
+
+/// `kqlport check` over the whole public corpus reports every file, never crashes, and ends
+/// with the summary line.
+#[test]
+fn check_whole_corpus() {
+    let corpus = repo().join("../shared/corpus");
+    if !corpus.exists() {
+        assert_eq!(
+            std::env::var("KQLPORT_SKIP_CORPUS").as_deref(),
+            Ok("1"),
+            "../shared/corpus is missing (set KQLPORT_SKIP_CORPUS=1 to skip)"
+        );
+        return;
+    }
+    let walked = walkdir::WalkDir::new(&corpus)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| {
+                        ["yaml", "yml", "kql", "csl", "kusto"]
+                            .contains(&x.to_ascii_lowercase().as_str())
+                    })
+        })
+        .count();
+    let out = kqlport()
+        .args(["check", "--format", "json"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{:?}",
+        out.status
+    );
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    let (n, f, p, e) = summary(last_line(&stderr));
+    assert_eq!(f, walked, "every walked file is reported");
+    let text = stdout_of(&out);
+    let files: std::collections::BTreeSet<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["file"].to_string())
+        .collect();
+    assert_eq!(
+        files.len(),
+        walked,
+        "every file yields at least one JSON row"
+    );
+    assert_eq!(text.lines().count(), n);
+    eprintln!("corpus: checked {n} queries in {f} files: {p} parsed, {e} failed");
+}
