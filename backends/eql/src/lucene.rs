@@ -90,6 +90,7 @@ pub fn rewrite_re2(pattern: &str, insensitive: bool) -> Result<Rewritten, String
             ));
         }
     }
+    let pattern = &re2_space_classes(pattern)?;
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -124,6 +125,59 @@ pub fn rewrite_re2(pattern: &str, insensitive: bool) -> Result<Rewritten, String
 fn first_line(e: &dyn std::fmt::Display) -> String {
     let s = e.to_string();
     s.lines().last().unwrap_or_default().trim().to_string()
+}
+
+/// RE2's `\s` is `[\t\n\f\r ]`; regex-syntax's also holds `\v`. Spells RE2's out.
+fn re2_space_classes(pattern: &str) -> Result<String, String> {
+    use regex_syntax::ast::{Ast, ClassPerlKind, ClassSet, ClassSetItem};
+    fn in_set(set: &ClassSet, out: &mut Vec<(usize, usize, &'static str)>) -> Result<(), String> {
+        match set {
+            ClassSet::Item(item) => in_item(item, out),
+            ClassSet::BinaryOp(op) => {
+                in_set(&op.lhs, out)?;
+                in_set(&op.rhs, out)
+            }
+        }
+    }
+    fn in_item(item: &ClassSetItem, out: &mut Vec<(usize, usize, &'static str)>) -> Result<(), String> {
+        match item {
+            ClassSetItem::Perl(c) if c.kind == ClassPerlKind::Space => {
+                if c.negated {
+                    return Err("`\\S` inside a character class".to_string());
+                }
+                out.push((c.span.start.offset, c.span.end.offset, r"\t\n\f\r "));
+                Ok(())
+            }
+            ClassSetItem::Bracketed(b) => in_set(&b.kind, out),
+            ClassSetItem::Union(u) => u.items.iter().try_for_each(|i| in_item(i, out)),
+            _ => Ok(()),
+        }
+    }
+    fn walk(ast: &Ast, out: &mut Vec<(usize, usize, &'static str)>) -> Result<(), String> {
+        match ast {
+            Ast::ClassPerl(c) if c.kind == ClassPerlKind::Space => {
+                let text = if c.negated { r"[^\t\n\f\r ]" } else { r"[\t\n\f\r ]" };
+                out.push((c.span.start.offset, c.span.end.offset, text));
+                Ok(())
+            }
+            Ast::ClassBracketed(b) => in_set(&b.kind, out),
+            Ast::Group(g) => walk(&g.ast, out),
+            Ast::Repetition(r) => walk(&r.ast, out),
+            Ast::Alternation(a) => a.asts.iter().try_for_each(|x| walk(x, out)),
+            Ast::Concat(c) => c.asts.iter().try_for_each(|x| walk(x, out)),
+            _ => Ok(()),
+        }
+    }
+    let ast = regex_syntax::ast::parse::Parser::new()
+        .parse(pattern)
+        .map_err(|e| format!("not a pattern this translator can read: {}", first_line(&e)))?;
+    let mut edits = Vec::new();
+    walk(&ast, &mut edits)?;
+    let mut out = pattern.to_string();
+    for (start, end, text) in edits.into_iter().rev() {
+        out.replace_range(start..end, text);
+    }
+    Ok(out)
 }
 
 /// Does the pattern start with a flag group `(?…)` that turns on `i` for the whole pattern?
