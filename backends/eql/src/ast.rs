@@ -307,11 +307,7 @@ impl Display for Cond {
                 join(f, values, ", ")?;
                 f.write_char(')')
             }
-            Cond::Pattern {
-                lhs,
-                op,
-                patterns,
-            } => {
+            Cond::Pattern { lhs, op, patterns } => {
                 let op = match op {
                     PatternOp::Colon => ":",
                     PatternOp::Like => "like",

@@ -140,7 +140,10 @@ impl Backend for Eql {
                         let is_self = matches!(&a.expr.kind, ir::ExprKind::Field(fp) if fp.is_plain() && fp.column == a.name.name);
                         if !is_self {
                             let resolved = resolve_binding(&env, &a.expr);
-                            env.insert(a.name.name.clone(), (resolved, a.name.span.to(a.expr.span)));
+                            env.insert(
+                                a.name.name.clone(),
+                                (resolved, a.name.span.to(a.expr.span)),
+                            );
                         }
                     }
                 }

@@ -139,7 +139,10 @@ fn re2_space_classes(pattern: &str) -> Result<String, String> {
             }
         }
     }
-    fn in_item(item: &ClassSetItem, out: &mut Vec<(usize, usize, &'static str)>) -> Result<(), String> {
+    fn in_item(
+        item: &ClassSetItem,
+        out: &mut Vec<(usize, usize, &'static str)>,
+    ) -> Result<(), String> {
         match item {
             ClassSetItem::Perl(c) if c.kind == ClassPerlKind::Space => {
                 if c.negated {
@@ -156,7 +159,11 @@ fn re2_space_classes(pattern: &str) -> Result<String, String> {
     fn walk(ast: &Ast, out: &mut Vec<(usize, usize, &'static str)>) -> Result<(), String> {
         match ast {
             Ast::ClassPerl(c) if c.kind == ClassPerlKind::Space => {
-                let text = if c.negated { r"[^\t\n\f\r ]" } else { r"[\t\n\f\r ]" };
+                let text = if c.negated {
+                    r"[^\t\n\f\r ]"
+                } else {
+                    r"[\t\n\f\r ]"
+                };
                 out.push((c.span.start.offset, c.span.end.offset, text));
                 Ok(())
             }
@@ -250,11 +257,17 @@ impl Emitter {
             HirKind::Concat(xs) => xs.iter().collect(),
             _ => vec![hir],
         };
-        let start = matches!(items.first().map(|h| h.kind()), Some(HirKind::Look(Look::Start)));
+        let start = matches!(
+            items.first().map(|h| h.kind()),
+            Some(HirKind::Look(Look::Start))
+        );
         if start {
             items.remove(0);
         }
-        let end = matches!(items.last().map(|h| h.kind()), Some(HirKind::Look(Look::End)));
+        let end = matches!(
+            items.last().map(|h| h.kind()),
+            Some(HirKind::Look(Look::End))
+        );
         if end {
             items.pop();
         }

@@ -133,7 +133,11 @@ impl Lowerer<'_> {
             ExprKind::Field(_) => {
                 let field = self.field_of(&e, span)?;
                 // A null bool is null in KQL (falsy either way round): compare with the literal.
-                Some(Cond::cmp(Value::Field(field), ast::CmpOp::Eq, Value::Bool(!neg)))
+                Some(Cond::cmp(
+                    Value::Field(field),
+                    ast::CmpOp::Eq,
+                    Value::Bool(!neg),
+                ))
             }
             ExprKind::Call { func, args } => {
                 let (field, cidrs) = match (func, args.as_slice()) {
@@ -198,7 +202,12 @@ impl Lowerer<'_> {
                 empty_matches.iter().any(|e| *e),
             ),
             Quantifier::All => (
-                Cond::all(singles.into_iter().map(|(c, _)| single_in_to_eq(c)).collect()),
+                Cond::all(
+                    singles
+                        .into_iter()
+                        .map(|(c, _)| single_in_to_eq(c))
+                        .collect(),
+                ),
                 empty_matches.iter().all(|e| *e),
             ),
         };
@@ -325,7 +334,14 @@ impl Lowerer<'_> {
     // Comparisons
     // -----------------------------------------------------------------------------------------
 
-    fn compare(&mut self, lhs: &Expr, op: CmpOp, rhs: &Expr, span: Span, neg: bool) -> Option<Cond> {
+    fn compare(
+        &mut self,
+        lhs: &Expr,
+        op: CmpOp,
+        rhs: &Expr,
+        span: Span,
+        neg: bool,
+    ) -> Option<Cond> {
         let lhs = self.resolve(lhs)?;
         let rhs = self.resolve(rhs)?;
         let (lf, rf) = (fields_in(&lhs), fields_in(&rhs));

@@ -5,7 +5,7 @@
 use super::*;
 use kqlport::backend::{Fidelity, Note};
 use kqlport::ir::{
-    Aggregation, AggFunc, Assignment, Case, Column, ColumnPattern, Duration, Expr, ExprKind,
+    AggFunc, Aggregation, Assignment, Case, Column, ColumnPattern, Duration, Expr, ExprKind,
     FieldPath, Literal, MatchKind, PathSegment, Quantifier, Query, ScalarFn, SortDir, SortKey,
     Source, Stage, StrMatch,
 };
@@ -174,7 +174,11 @@ fn dump(text: &str) {
 fn run(q: &Query) -> Result<Translation, Vec<Diagnostic>> {
     let out = Eql.translate(&RuleContext::default(), q);
     if let Ok(t) = &out {
-        assert!(t.text.ends_with('\n') && !t.text.ends_with("\n\n"), "{:?}", t.text);
+        assert!(
+            t.text.ends_with('\n') && !t.text.ends_with("\n\n"),
+            "{:?}",
+            t.text
+        );
         dump(&t.text);
     }
     out
@@ -231,7 +235,12 @@ fn equality_family() {
         "T where F in (\"a\", \"b\")\n"
     );
     assert_eq!(
-        eql(sm("F", Equals, Case::Insensitive, &["tor.exe", "meek-client.exe"])),
+        eql(sm(
+            "F",
+            Equals,
+            Case::Insensitive,
+            &["tor.exe", "meek-client.exe"]
+        )),
         "T where F : (\"tor.exe\", \"meek-client.exe\")\n"
     );
     assert_eq!(
@@ -264,8 +273,14 @@ fn substring_family() {
     assert_eq!(eql(ci("F", Contains, "evil")), "T where F : \"*evil*\"\n");
     assert_eq!(eql(ci("F", StartsWith, "evil")), "T where F : \"evil*\"\n");
     assert_eq!(eql(ci("F", EndsWith, ".exe")), "T where F : \"*.exe\"\n");
-    assert_eq!(eql(cs("F", Contains, "Evil")), "T where F like \"*Evil*\"\n");
-    assert_eq!(eql(cs("F", StartsWith, "Evil")), "T where F like \"Evil*\"\n");
+    assert_eq!(
+        eql(cs("F", Contains, "Evil")),
+        "T where F like \"*Evil*\"\n"
+    );
+    assert_eq!(
+        eql(cs("F", StartsWith, "Evil")),
+        "T where F like \"Evil*\"\n"
+    );
     assert_eq!(eql(cs("F", EndsWith, ".EXE")), "T where F like \"*.EXE\"\n");
     assert_eq!(
         eql(neg(ci("F", Contains, "evil"))),
@@ -276,7 +291,10 @@ fn substring_family() {
         "T where F : (\"*a*\", \"*b*\")\n"
     );
     // `contains ""` is true for every row, missing fields included.
-    assert_eq!(eql(ci("F", Contains, "")), "T where F == null or F : \"**\"\n");
+    assert_eq!(
+        eql(ci("F", Contains, "")),
+        "T where F == null or F : \"**\"\n"
+    );
 }
 
 #[test]
@@ -355,23 +373,53 @@ fn matches_regex_is_rewritten_for_lucene() {
     assert_eq!(re(r"\d+"), "T where F regex \".*[0-9]+.*\"\n");
     assert_eq!(re(r"\w"), "T where F regex \".*[0-9A-Z\\\\_a-z].*\"\n");
     assert_eq!(re(r"\s"), "T where F regex \".*[\\t-\\n\\u{0c}-\\r ].*\"\n");
-    assert_eq!(re(r"[\s,]"), "T where F regex \".*[\\t-\\n\\u{0c}-\\r \\\\,].*\"\n");
-    assert_eq!(re(r"\S"), "T where F regex \".*[^\\t-\\n\\u{0c}-\\r ].*\"\n");
+    assert_eq!(
+        re(r"[\s,]"),
+        "T where F regex \".*[\\t-\\n\\u{0c}-\\r \\\\,].*\"\n"
+    );
+    assert_eq!(
+        re(r"\S"),
+        "T where F regex \".*[^\\t-\\n\\u{0c}-\\r ].*\"\n"
+    );
     assert_eq!(re("a|^b"), "T where F regex \"(.*a.*)|(b.*)\"\n");
     assert_eq!(re("(?P<x>ab)+?"), "T where F regex \".*(ab)+.*\"\n");
-    assert_eq!(re("x{2,3}y{4}z{5,}"), "T where F regex \".*x{2,3}y{4}z{5,}.*\"\n");
+    assert_eq!(
+        re("x{2,3}y{4}z{5,}"),
+        "T where F regex \".*x{2,3}y{4}z{5,}.*\"\n"
+    );
     // Lucene operators are escaped.
-    assert_eq!(re("a#@&<>~\"b"), "T where F regex \".*a\\\\#\\\\@\\\\&\\\\<\\\\>\\\\~\\\\\\\"b.*\"\n");
-    assert_eq!(re(r"C:\\Windows\\"), "T where F regex \".*C\\\\:\\\\\\\\Windows\\\\\\\\.*\"\n");
+    assert_eq!(
+        re("a#@&<>~\"b"),
+        "T where F regex \".*a\\\\#\\\\@\\\\&\\\\<\\\\>\\\\~\\\\\\\"b.*\"\n"
+    );
+    assert_eq!(
+        re(r"C:\\Windows\\"),
+        "T where F regex \".*C\\\\:\\\\\\\\Windows\\\\\\\\.*\"\n"
+    );
     // (?i) at the start is regex~; classes are spelled case-closed, so Lucene's own folding
     // does not matter.
-    assert_eq!(eql(cs("F", Regex, "(?i)ab[c-d]")), "T where F regex~ \".*ab[C-Dc-d].*\"\n");
-    assert_eq!(eql(cs("F", Regex, "(?i)[^a]")), "T where F regex~ \".*[^Aa].*\"\n");
+    assert_eq!(
+        eql(cs("F", Regex, "(?i)ab[c-d]")),
+        "T where F regex~ \".*ab[C-Dc-d].*\"\n"
+    );
+    assert_eq!(
+        eql(cs("F", Regex, "(?i)[^a]")),
+        "T where F regex~ \".*[^Aa].*\"\n"
+    );
     // A scoped (?i:…) is spelled out in classes under a case-sensitive regex.
-    assert_eq!(eql(cs("F", Regex, "x(?i:ab)")), "T where F regex \".*x[Aa][Bb].*\"\n");
+    assert_eq!(
+        eql(cs("F", Regex, "x(?i:ab)")),
+        "T where F regex \".*x[Aa][Bb].*\"\n"
+    );
     // A pattern that matches "" also matches events without the field (KQL reads "").
-    assert_eq!(eql(cs("F", Regex, "^$")), "T where F == null or F regex \"()\"\n");
-    assert_eq!(eql(cs("F", Regex, "a*")), "T where F == null or F regex \".*a*.*\"\n");
+    assert_eq!(
+        eql(cs("F", Regex, "^$")),
+        "T where F == null or F regex \"()\"\n"
+    );
+    assert_eq!(
+        eql(cs("F", Regex, "a*")),
+        "T where F == null or F regex \".*a*.*\"\n"
+    );
 }
 
 #[test]
@@ -528,7 +576,10 @@ fn table_names_become_the_category() {
 
 #[test]
 fn numeric_comparisons_and_their_null_rules() {
-    assert_eq!(eql(cmp(field("P"), CmpOp::Eq, int(443))), "T where P == 443\n");
+    assert_eq!(
+        eql(cmp(field("P"), CmpOp::Eq, int(443))),
+        "T where P == 443\n"
+    );
     assert_eq!(
         eql(cmp(field("P"), CmpOp::Ne, int(443))),
         "T where P == null or P != 443\n"
@@ -550,10 +601,7 @@ fn numeric_comparisons_and_their_null_rules() {
         eql(cmp(field("R"), CmpOp::Ge, lit(Literal::Real(0.5)))),
         "T where R >= 0.5\n"
     );
-    assert_eq!(
-        eql(cmp(field("P"), CmpOp::Gt, int(-3))),
-        "T where P > -3\n"
-    );
+    assert_eq!(eql(cmp(field("P"), CmpOp::Gt, int(-3))), "T where P > -3\n");
     assert_eq!(
         eql(cmp(field("B"), CmpOp::Eq, lit(Literal::Bool(true)))),
         "T where B == true\n"
@@ -618,10 +666,7 @@ fn in_set_between_isempty_isnull() {
     };
     assert_eq!(eql(empty(false)), "T where F == null or F == \"\"\n");
     assert_eq!(eql(empty(true)), "T where F != null and F != \"\"\n");
-    assert_eq!(
-        eql(not(empty(false))),
-        "T where F != null and F != \"\"\n"
-    );
+    assert_eq!(eql(not(empty(false))), "T where F != null and F != \"\"\n");
     let null = |negated| {
         p(PredicateKind::IsNull {
             expr: field("P"),
@@ -804,9 +849,13 @@ fn top_level_time_window_is_dropped_with_a_note() {
     );
     let n = notes(&t);
     assert_eq!(n.len(), 1);
-    assert_eq!((n[0].effect, n[0].span.range()), (Effect::OverMatch, 24..50));
+    assert_eq!(
+        (n[0].effect, n[0].span.range()),
+        (Effect::OverMatch, 24..50)
+    );
     assert!(
-        n[0].message.contains(r#"{"range": {"TimeGenerated": {"gt": "now-7d"}}}"#),
+        n[0].message
+            .contains(r#"{"range": {"TimeGenerated": {"gt": "now-7d"}}}"#),
         "{}",
         n[0].message
     );
@@ -872,9 +921,21 @@ fn projections_are_values_notes() {
     assert_eq!(
         got,
         vec![
-            (Effect::Values, 10..20, "EQL returns whole events; the projection is not applied"),
-            (Effect::Values, 21..30, "EQL returns whole events; the projection is not applied"),
-            (Effect::Values, 31..40, "EQL returns whole events; the renaming is not applied"),
+            (
+                Effect::Values,
+                10..20,
+                "EQL returns whole events; the projection is not applied"
+            ),
+            (
+                Effect::Values,
+                21..30,
+                "EQL returns whole events; the projection is not applied"
+            ),
+            (
+                Effect::Values,
+                31..40,
+                "EQL returns whole events; the renaming is not applied"
+            ),
         ]
     );
 }
@@ -892,7 +953,11 @@ fn extended_and_renamed_columns_are_inlined_into_later_filters() {
                 2,
                 30,
             ),
-            stage(StageKind::Rename(vec![(col("Cmd"), col("CommandLine"))]), 31, 50),
+            stage(
+                StageKind::Rename(vec![(col("Cmd"), col("CommandLine"))]),
+                31,
+                50,
+            ),
             filter(and(vec![
                 cmp(field("Len"), CmpOp::Gt, int(200)),
                 ci("Cmd", Contains, "-enc"),
@@ -951,10 +1016,227 @@ fn parsed_json_paths_are_object_fields_with_a_note() {
     let t = run(&query("T", vec![filter(pr)])).expect("ok");
     assert_eq!(t.text, "T where AdditionalFields.Name : \"x\"\n");
     let n = notes(&t);
-    assert_eq!((n[0].effect, n[0].span.range()), (Effect::UnderMatch, 7..40));
+    assert_eq!(
+        (n[0].effect, n[0].span.range()),
+        (Effect::UnderMatch, 7..40)
+    );
 }
 
 #[test]
 fn backend_name() {
     assert_eq!(Eql.name(), "eql");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row cases for the reference engine (tests/oracle/check.py)
+// ---------------------------------------------------------------------------------------------
+
+/// One predicate, a few events, and the ids KQL returns (worked out from KQL's documented
+/// semantics). Only case-insensitive string operators are used: the `eql` Python engine folds
+/// case for every operator, so its rows prove nothing about case-sensitive ones.
+fn row_case(
+    name: &str,
+    pr: Predicate,
+    events: serde_json::Value,
+    expect: &[i64],
+) -> serde_json::Value {
+    let text = eql(pr);
+    serde_json::json!({ "name": name, "query": text, "events": events, "expect": expect })
+}
+
+#[test]
+fn oracle_row_cases() {
+    use serde_json::json;
+    let cases = vec![
+        row_case(
+            "tor_not_443",
+            and(vec![
+                sm(
+                    "Image",
+                    Equals,
+                    Case::Insensitive,
+                    &["tor.exe", "meek-client.exe"],
+                ),
+                cmp(field("RemotePort"), CmpOp::Ne, int(443)),
+            ]),
+            json!([
+                {"id": 1, "Image": "TOR.EXE", "RemotePort": 443},
+                {"id": 2, "Image": "tor.exe", "RemotePort": 9001},
+                {"id": 3, "Image": "Meek-Client.exe"},
+                {"id": 4, "Image": "tor.exe.bak", "RemotePort": 1},
+                {"id": 5, "RemotePort": 1}
+            ]),
+            &[2, 3],
+        ),
+        row_case(
+            "has_is_a_whole_term",
+            ci("C", Term, "tor"),
+            json!([
+                {"id": 1, "C": "tortoise"},
+                {"id": 2, "C": "run TOR now"},
+                {"id": 3, "C": "tor"},
+                {"id": 4, "C": "x-tor_y"}, // `_` is not alphanumeric: a term boundary
+                {"id": 5, "C": "tor9"},
+                {"id": 6, "C": "a\ntor"},
+                {"id": 7}
+            ]),
+            &[2, 3, 4, 6],
+        ),
+        row_case(
+            "not_has_keeps_missing",
+            neg(ci("C", Term, "cmd.exe")),
+            json!([
+                {"id": 1, "C": "c:\\cmd.exe /c"},
+                {"id": 2, "C": "xcmd.exe"},
+                {"id": 3},
+                {"id": 4, "C": ""}
+            ]),
+            &[2, 3, 4],
+        ),
+        row_case(
+            "has_prefix_suffix",
+            or(vec![
+                ci("C", TermPrefix, "pow"),
+                ci("C", TermSuffix, "shell"),
+            ]),
+            json!([
+                {"id": 1, "C": "x Powershell"},
+                {"id": 2, "C": "xpow"},
+                {"id": 3, "C": "bash-SHELL.exe"},
+                {"id": 4, "C": "shellx"}
+            ]),
+            &[1, 3],
+        ),
+        row_case(
+            "contains_star_is_literal",
+            ci("C", Contains, "a*b"),
+            json!([
+                {"id": 1, "C": "xA*By"},
+                {"id": 2, "C": "aXXb"},
+                {"id": 3}
+            ]),
+            &[1],
+        ),
+        row_case(
+            "equals_empty_matches_missing",
+            ci("C", Equals, ""),
+            json!([{"id": 1, "C": ""}, {"id": 2}, {"id": 3, "C": "x"}]),
+            &[1, 2],
+        ),
+        row_case(
+            "not_equals_empty_drops_missing",
+            neg(ci("C", Equals, "")),
+            json!([{"id": 1, "C": ""}, {"id": 2}, {"id": 3, "C": "x"}]),
+            &[3],
+        ),
+        row_case(
+            "not_contains_keeps_missing",
+            neg(ci("C", Contains, "evil")),
+            json!([{"id": 1, "C": "EVIL"}, {"id": 2}, {"id": 3, "C": "good"}]),
+            &[2, 3],
+        ),
+        row_case(
+            "not_in_ci",
+            neg(sm("C", Equals, Case::Insensitive, &["a", "b"])),
+            json!([{"id": 1, "C": "A"}, {"id": 2}, {"id": 3, "C": "c"}]),
+            &[2, 3],
+        ),
+        row_case(
+            "isempty_isnotempty",
+            or(vec![
+                p(PredicateKind::IsEmpty {
+                    expr: field("A"),
+                    negated: false,
+                }),
+                p(PredicateKind::IsEmpty {
+                    expr: field("B"),
+                    negated: true,
+                }),
+            ]),
+            json!([
+                {"id": 1, "A": "x", "B": ""},
+                {"id": 2, "B": ""},
+                {"id": 3, "A": "x", "B": "y"},
+                {"id": 4, "A": "", "B": "y"}
+            ]),
+            &[2, 3, 4],
+        ),
+        row_case(
+            "not_between_keeps_missing",
+            p(PredicateKind::Between {
+                expr: field("P"),
+                low: int(10),
+                high: int(20),
+                negated: true,
+            }),
+            json!([{"id": 1, "P": 10}, {"id": 2, "P": 21}, {"id": 3}, {"id": 4, "P": 5}]),
+            &[2, 3, 4],
+        ),
+        row_case(
+            "not_greater_drops_missing",
+            not(cmp(field("P"), CmpOp::Gt, int(10))),
+            json!([{"id": 1, "P": 10}, {"id": 2, "P": 21}, {"id": 3}]),
+            &[1],
+        ),
+        row_case(
+            "strlen_below_keeps_missing",
+            cmp(call(ScalarFn::Strlen, vec![field("C")]), CmpOp::Lt, int(3)),
+            json!([{"id": 1, "C": "ab"}, {"id": 2, "C": "abcd"}, {"id": 3}]),
+            &[1, 3],
+        ),
+        row_case(
+            "regex_unanchored_and_anchored",
+            or(vec![
+                sm("C", Regex, Case::Sensitive, &[r"^ab\d"]),
+                sm("C", Regex, Case::Sensitive, &[r"z\.y$"]),
+            ]),
+            json!([
+                {"id": 1, "C": "ab1x"},
+                {"id": 2, "C": "xab1"},
+                {"id": 3, "C": "1z.y"},
+                {"id": 4, "C": "z.y1"},
+                {"id": 5, "C": "zzy"}
+            ]),
+            &[1, 3],
+        ),
+        row_case(
+            "regex_dot_does_not_cross_newlines",
+            sm("C", Regex, Case::Sensitive, &["a.b"]),
+            json!([{"id": 1, "C": "xa-by"}, {"id": 2, "C": "a\nb"}, {"id": 3, "C": "q\na_b"}]),
+            &[1, 3],
+        ),
+        row_case(
+            "not_regex_matching_empty",
+            neg(sm("C", Regex, Case::Sensitive, &["^x*$"])),
+            json!([{"id": 1, "C": ""}, {"id": 2}, {"id": 3, "C": "xy"}, {"id": 4, "C": "xx"}]),
+            &[3],
+        ),
+        row_case(
+            "has_all",
+            sm_q(
+                "C",
+                Term,
+                Case::Insensitive,
+                &["net", "user"],
+                Quantifier::All,
+                false,
+            ),
+            json!([{"id": 1, "C": "net user /add"}, {"id": 2, "C": "net1 user"}, {"id": 3, "C": "user NET"}]),
+            &[1, 3],
+        ),
+        row_case(
+            "not_of_or_pushes_down",
+            not(or(vec![
+                ci("A", StartsWith, "x"),
+                cmp(field("P"), CmpOp::Eq, int(1)),
+            ])),
+            json!([{"id": 1, "A": "xy", "P": 2}, {"id": 2, "P": 2}, {"id": 3}, {"id": 4, "A": "y", "P": 1}]),
+            &[2, 3],
+        ),
+    ];
+    if let Ok(dir) = std::env::var("KQLPORT_EQL_DUMP") {
+        std::fs::create_dir_all(&dir).expect("dir");
+        let text = serde_json::to_string_pretty(&cases).expect("json");
+        std::fs::write(format!("{dir}/cases.json"), text).expect("write");
+    }
 }
