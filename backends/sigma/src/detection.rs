@@ -36,6 +36,8 @@ impl Body {
 enum Role {
     Selection,
     Filter,
+    /// The `field: null` guard of the filter just before it (named `<filter>_null`).
+    Guard,
 }
 
 /// The condition tree before names are given.
@@ -162,6 +164,7 @@ impl Namer {
                         self.n_filter += 1;
                         format!("filter_{}", self.n_filter)
                     }
+                    Role::Guard => format!("filter_{}_null", self.n_filter),
                 };
                 self.selections.push((name.clone(), body));
                 Cond::Sel(name)
@@ -243,6 +246,23 @@ struct Leaf {
     /// Fields whose absence makes the positive selection false; a KQL negation is true for
     /// them, so the negated form adds a `field: null` guard (see the crate docs).
     guard: Vec<String>,
+    /// A positive selection for the negation, when KQL's negation is itself false on null
+    /// (`not(x > 5)` is `x <= 5`; `not(b)` is `b == false`).
+    complement: Option<Body>,
+    /// An approximation that applies only to the negated form.
+    negation_note: Option<(Span, Effect, &'static str)>,
+}
+
+impl Leaf {
+    fn new(body: Body, negated: bool, guard: Vec<String>) -> Leaf {
+        Leaf {
+            body,
+            negated,
+            guard,
+            complement: None,
+            negation_note: None,
+        }
+    }
 }
 
 /// Negation normal form: `negate` says the caller wants the predicate's negation.
@@ -271,6 +291,11 @@ fn nnf(p: &Predicate, negate: bool, notes: &mut Notes) -> Result<Tree, Errors> {
         PredicateKind::StrMatch(m) => str_match(m, p.span, negate, notes),
         _ => {
             let leaf = leaf(p, notes)?;
+            if leaf.negated != negate {
+                if let Some((span, effect, msg)) = leaf.negation_note {
+                    notes.push(span, effect, msg);
+                }
+            }
             Ok(finish(leaf, negate))
         }
     }
@@ -279,6 +304,9 @@ fn nnf(p: &Predicate, negate: bool, notes: &mut Notes) -> Result<Tree, Errors> {
 fn finish(leaf: Leaf, negate: bool) -> Tree {
     if leaf.negated == negate {
         return Tree::Leaf(leaf.body, Role::Selection);
+    }
+    if let Some(body) = leaf.complement {
+        return Tree::Leaf(body, Role::Selection);
     }
     let not = Tree::Not(Box::new(Tree::Leaf(leaf.body, Role::Filter)));
     if leaf.guard.is_empty() {
@@ -294,7 +322,7 @@ fn finish(leaf: Leaf, negate: bool) -> Tree {
         Body::AnyOf(mut ms) if ms.len() == 1 => Body::Map(ms.remove(0)),
         g => g,
     };
-    Tree::Or(vec![not, Tree::Leaf(guard, Role::Filter)])
+    Tree::Or(vec![not, Tree::Leaf(guard, Role::Guard)])
 }
 
 fn decline(code: &'static str, msg: impl Into<String>, span: Span) -> Errors {
@@ -443,11 +471,7 @@ fn str_match(m: &StrMatch, span: Span, negate: bool, notes: &mut Notes) -> Resul
     if m.kind == MatchKind::Equals && m.values.iter().any(String::is_empty) {
         let rest: Vec<String> = m.values.iter().filter(|v| !v.is_empty()).cloned().collect();
         let empty = finish(
-            Leaf {
-                body: empty_body(&field),
-                negated: false,
-                guard: vec![],
-            },
+            Leaf::new(empty_body(&field), false, vec![]),
             negate != m.negated,
         );
         if rest.is_empty() {
@@ -538,11 +562,11 @@ fn str_match(m: &StrMatch, span: Span, negate: bool, notes: &mut Notes) -> Resul
             (modifiers(&field, mods), values)
         }
     };
-    let leaf = Leaf {
-        body: Body::Map(vec![(key, one_or_list(values))]),
-        negated: m.negated,
-        guard: vec![field],
-    };
+    let leaf = Leaf::new(
+        Body::Map(vec![(key, one_or_list(values))]),
+        m.negated,
+        vec![field],
+    );
     Ok(finish(leaf, negate))
 }
 
@@ -591,11 +615,7 @@ fn leaf(p: &Predicate, notes: &mut Notes) -> Result<Leaf, Errors> {
             } else {
                 field.clone()
             };
-            Ok(Leaf {
-                body: Body::Map(vec![(key, one_or_list(values))]),
-                negated: *negated,
-                guard: vec![field],
-            })
+            Ok(Leaf::new(Body::Map(vec![(key, one_or_list(values))]), *negated, vec![field]))
         }
         PredicateKind::Between {
             expr,
@@ -613,30 +633,28 @@ fn leaf(p: &Predicate, notes: &mut Notes) -> Result<Leaf, Errors> {
                 )),
             };
             let (lo, hi) = (number(low)?, number(high)?);
-            Ok(Leaf {
-                body: Body::Map(vec![
-                    (modifiers(&field, &["gte"]), lo),
-                    (modifiers(&field, &["lte"]), hi),
+            let mut leaf = Leaf::new(
+                Body::Map(vec![
+                    (modifiers(&field, &["gte"]), lo.clone()),
+                    (modifiers(&field, &["lte"]), hi.clone()),
                 ]),
-                negated: *negated,
-                guard: vec![field],
-            })
+                *negated,
+                vec![],
+            );
+            // `!between` is null (row dropped) on a null operand, like `<`/`>`.
+            leaf.complement = Some(Body::AnyOf(vec![
+                vec![(modifiers(&field, &["lt"]), lo)],
+                vec![(modifiers(&field, &["gt"]), hi)],
+            ]));
+            Ok(leaf)
         }
         PredicateKind::IsEmpty { expr, negated } => {
             let field = field_name(expr, notes)?;
-            Ok(Leaf {
-                body: empty_body(&field),
-                negated: *negated,
-                guard: vec![],
-            })
+            Ok(Leaf::new(empty_body(&field), *negated, vec![]))
         }
         PredicateKind::IsNull { expr, negated } => {
             let field = field_name(expr, notes)?;
-            Ok(Leaf {
-                body: null_body(&field),
-                negated: *negated,
-                guard: vec![],
-            })
+            Ok(Leaf::new(null_body(&field), *negated, vec![]))
         }
         PredicateKind::Bool(e) => bool_leaf(e, notes),
         PredicateKind::TimeWindow { .. } => Err(vec![Diagnostic::error(
@@ -690,46 +708,59 @@ fn compare(
         let value = literal(lit, rhs.span)?;
         let is_str = matches!(value, Yaml::Str(_));
         let is_num = matches!(value, Yaml::Int(_) | Yaml::Float(_));
-        let (mods, negated): (Vec<&str>, bool) = match op {
-            CmpOp::Eq | CmpOp::Ne if is_str => (vec!["cased"], op == CmpOp::Ne),
-            CmpOp::Eq | CmpOp::Ne => (vec![], op == CmpOp::Ne),
-            _ if !is_num => {
-                return Err(decline(
-                    "B045",
-                    "Sigma orders only numbers (`gt`, `gte`, `lt`, `lte`)",
-                    span,
+        let ordering = |m: &'static str, complement: &'static str| {
+            let mut leaf = Leaf::new(
+                Body::Map(vec![(modifiers(&field, &[m]), value.clone())]),
+                false,
+                vec![],
+            );
+            // KQL's `<`/`>` are null on a null operand and `not(null)` drops the row, so the
+            // negation is the complementary comparison, also false on a missing field.
+            leaf.complement = Some(Body::Map(vec![(
+                modifiers(&field, &[complement]),
+                value.clone(),
+            )]));
+            leaf
+        };
+        return match op {
+            _ if value == Yaml::Null => {
+                // `x == null` / `x != null` are isnull / isnotnull.
+                Ok(Leaf::new(null_body(&field), op == CmpOp::Ne, vec![]))
+            }
+            CmpOp::Eq | CmpOp::Ne => {
+                let key = if is_str {
+                    modifiers(&field, &["cased"])
+                } else {
+                    field.clone()
+                };
+                Ok(Leaf::new(
+                    Body::Map(vec![(key, value)]),
+                    op == CmpOp::Ne,
+                    vec![field],
                 ))
             }
-            CmpOp::Gt => (vec!["gt"], false),
-            CmpOp::Ge => (vec!["gte"], false),
-            CmpOp::Lt => (vec!["lt"], false),
-            CmpOp::Le => (vec!["lte"], false),
+            _ if !is_num => Err(decline(
+                "B045",
+                "Sigma orders only numbers (`gt`, `gte`, `lt`, `lte`)",
+                span,
+            )),
+            CmpOp::Gt => Ok(ordering("gt", "lte")),
+            CmpOp::Ge => Ok(ordering("gte", "lt")),
+            CmpOp::Lt => Ok(ordering("lt", "gte")),
+            CmpOp::Le => Ok(ordering("lte", "gt")),
         };
-        if value == Yaml::Null {
-            // `x == null` / `x != null` are isnull / isnotnull.
-            return Ok(Leaf {
-                body: null_body(&field),
-                negated,
-                guard: vec![],
-            });
-        }
-        return Ok(Leaf {
-            body: Body::Map(vec![(modifiers(&field, &mods), value)]),
-            negated,
-            guard: vec![field],
-        });
     }
     // Field against field.
     let other = field_name(rhs, notes)?;
     match op {
-        CmpOp::Eq | CmpOp::Ne => Ok(Leaf {
-            body: Body::Map(vec![(
+        CmpOp::Eq | CmpOp::Ne => Ok(Leaf::new(
+            Body::Map(vec![(
                 modifiers(&field, &["fieldref"]),
                 Yaml::Str(other.clone()),
             )]),
-            negated: op == CmpOp::Ne,
-            guard: vec![field, other],
-        }),
+            op == CmpOp::Ne,
+            vec![field, other],
+        )),
         _ => Err(decline(
             "B048",
             "Sigma's `fieldref` compares fields for equality only",
@@ -742,11 +773,14 @@ fn bool_leaf(e: &Expr, notes: &mut Notes) -> Result<Leaf, Errors> {
     match &e.kind {
         ExprKind::Field(_) => {
             let field = field_name(e, notes)?;
-            Ok(Leaf {
-                body: Body::Map(vec![(field.clone(), Yaml::Bool(true))]),
-                negated: false,
-                guard: vec![field],
-            })
+            let mut leaf = Leaf::new(
+                Body::Map(vec![(field.clone(), Yaml::Bool(true))]),
+                false,
+                vec![],
+            );
+            // `not(b)` is null (row dropped) when `b` is null: only `false` passes.
+            leaf.complement = Some(Body::Map(vec![(field, Yaml::Bool(false))]));
+            Ok(leaf)
         }
         ExprKind::Call { func, args } => {
             let cidrs: Vec<String> = match (func, args.as_slice()) {
@@ -780,14 +814,20 @@ fn bool_leaf(e: &Expr, notes: &mut Notes) -> Result<Leaf, Errors> {
                 }
             };
             let field = field_name(&args[0], notes)?;
-            Ok(Leaf {
-                body: Body::Map(vec![(
+            let mut leaf = Leaf::new(
+                Body::Map(vec![(
                     modifiers(&field, &["cidr"]),
                     one_or_list(cidrs.into_iter().map(Yaml::Str).collect()),
                 )]),
-                negated: false,
-                guard: vec![field],
-            })
+                false,
+                vec![],
+            );
+            leaf.negation_note = Some((
+                e.span,
+                Effect::OverMatch,
+                "KQL's ipv4 functions are null for an empty or non-IPv4 value and the negation drops the row; Sigma's `not … cidr` keeps such events",
+            ));
+            Ok(leaf)
         }
         _ => Err(decline(
             "B049",

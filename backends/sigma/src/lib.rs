@@ -19,6 +19,7 @@
 //! | `isempty` / `isnotempty`                   | that list-of-maps selection / its `not` (exact)                       |
 //! | `isnull` / `isnotnull` (non-string)        | `f: null` or `f|exists: false` / its `not` (exact)                    |
 //! | numbers `==`, `<`, `<=`, `>`, `>=`, `between` | plain number, `lt`, `lte`, `gt`, `gte` (exact; numbers never quoted) |
+//! | `not(x > n)`, `!between`, `not(b)`         | the complement `x|lte: n`, `x|lt: lo` or `x|gt: hi`, `b: false` (exact: KQL drops null rows here) |
 //! | `in (1, 2)`                                | a number list (exact)                                                 |
 //! | `a == b` (columns)                         | `a|fieldref: b` (exact)                                               |
 //! | `ipv4_is_private`, `ipv4_is_in_range`      | `cidr` (exact)                                                        |
@@ -26,8 +27,11 @@
 //! | `and` / `or` / `not`                       | condition over named selections; ANDed single-map leaves with distinct keys are merged into one selection (exact) |
 //!
 //! **Negations keep events missing the field.** Predicates are put in negation normal form;
-//! a negated leaf whose positive selection is false on a missing field is written
-//! `(not filter_N or filter_M)` where `filter_M` is `field: null`. Under the spec's boolean
+//! a negated string/equality/set leaf (`!=`, `!has`, `!in`, `!contains`, `not(x == n)`, which
+//! KQL makes true on an empty or null value) is written `(not filter_N or filter_N_null)`
+//! where `filter_N_null` is `field: null`. (Ordering comparisons, `between` and bool columns are
+//! null on a null operand in KQL, so their negation drops the row: they get the complementary
+//! comparison instead, also false on a missing field — checked with duckdb-kql.) Under the spec's boolean
 //! semantics the guard is redundant (a missing field fails the selection, so `not` keeps the
 //! event, as sigma-rust does); it is there for backends that compile `not` to SQL-like
 //! three-valued logic (ES|QL, SQL), which would otherwise drop those events. So negations are
@@ -45,6 +49,8 @@
 //! * `project` → `fields:` (informational), `extend`, `project-away`/`-keep`/`-reorder`,
 //!   `project-rename`: values only (Sigma returns the events unchanged), as long as no later
 //!   filter tests a computed or renamed column (declined otherwise).
+//! * `not(ipv4_is_private(ip))` / `not(ipv4_is_in_range(…))`: KQL's function is null for an
+//!   empty or non-IPv4 value, so the row is dropped; Sigma's `not … cidr` keeps it — over-match.
 //! * A JSON-text path (`parse_json(X).a`) becomes the dotted field `X.a` — under-match unless
 //!   the backend parses `X`.
 //! * `summarize count() by k | where count_ > N` → `event_count` correlation;

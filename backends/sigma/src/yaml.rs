@@ -157,6 +157,9 @@ fn needs_escape(c: char) -> bool {
 /// or one of a few inert characters, no flow/comment/mapping indicators, not a YAML 1.1
 /// boolean/null word.
 fn is_plain_safe(s: &str) -> bool {
+    if is_timespan(s) || is_uuid(s) {
+        return true;
+    }
     let Some(first) = s.chars().next() else {
         return false;
     };
@@ -201,6 +204,27 @@ fn is_plain_safe(s: &str) -> bool {
         "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf",
     ];
     !WORDS.contains(&s.to_ascii_lowercase().as_str())
+}
+
+/// `15m`, `1h`, `14d`: digits then one unit letter, never a number or date in YAML 1.1/1.2.
+fn is_timespan(s: &str) -> bool {
+    if !s.is_ascii() {
+        return false;
+    }
+    let (digits, unit) = s.split_at(s.len().saturating_sub(1));
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && matches!(unit, "s" | "m" | "h" | "d" | "w" | "y")
+}
+
+/// A canonical UUID (8-4-4-4-12 hex digits): no YAML resolver reads it as a number or date.
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn write_str_scalar(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
@@ -258,6 +282,16 @@ mod tests {
         assert_eq!(s("C:\\Windows\\"), "'C:\\Windows\\'");
         assert_eq!(s("it's"), "'it''s'");
         assert_eq!(s("443"), "'443'");
+        assert_eq!(s("1h"), "1h");
+        assert_eq!(s("1e3"), "'1e3'");
+        assert_eq!(
+            s("8f475c58-f1b2-52a7-b293-9bea94051116"),
+            "8f475c58-f1b2-52a7-b293-9bea94051116"
+        );
+        assert_eq!(
+            s("20240101-f1b2-52a7-b293-9bea9405111"),
+            "'20240101-f1b2-52a7-b293-9bea9405111'"
+        );
         assert_eq!(s("yes"), "'yes'");
         assert_eq!(s("Null"), "'Null'");
         assert_eq!(s(""), "''");
