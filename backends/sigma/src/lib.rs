@@ -1,1 +1,247 @@
-//! kqlport's sigma backend (being written; see issue 3).
+//! kqlport's Sigma backend: a lowered KQL query becomes a Sigma v2 detection rule, and a
+//! `summarize` threshold becomes a Sigma correlation rule after it (one YAML stream, `---`).
+//!
+//! # What the output returns
+//!
+//! The detection selects the same events as the KQL filters, read by the Sigma
+//! specification's semantics (values case-insensitive unless `cased`, `re` case-sensitive
+//! unless `re|i`, a selection on a missing field is false, `not` is boolean negation):
+//!
+//! | KQL (IR)                                   | Sigma                                                                 |
+//! |--------------------------------------------|-----------------------------------------------------------------------|
+//! | `=~`, `in~`, `contains`, `startswith`, `endswith` | plain value / `contains` / `startswith` / `endswith` (exact)   |
+//! | `==`, `in`, `*_cs`                         | the same with `cased` (exact; see "downstream" below)                 |
+//! | `has`, `hasprefix`, `hassuffix` (+`_cs`)   | `re|i` (`re`) with term boundaries `(^|[^A-Za-z0-9])v($|[^A-Za-z0-9])` (exact) |
+//! | `has_any` / `has_all`                      | a list of those regexes / one selection per value ANDed (exact)       |
+//! | `contains`/`startswith`/`endswith` all     | `contains|all` … (exact)                                              |
+//! | `matches regex`                            | `re` (RE2 checked with `regex-syntax`; a leading `(?i)` → `re|i`) (exact) |
+//! | `f == ""` (also matches a missing field)   | `f: ''` or `f: null` or `f|exists: false` (exact)                     |
+//! | `isempty` / `isnotempty`                   | that list-of-maps selection / its `not` (exact)                       |
+//! | `isnull` / `isnotnull` (non-string)        | `f: null` or `f|exists: false` / its `not` (exact)                    |
+//! | numbers `==`, `<`, `<=`, `>`, `>=`, `between` | plain number, `lt`, `lte`, `gt`, `gte` (exact; numbers never quoted) |
+//! | `not(x > n)`, `!between`, `not(b)`         | the complement `x|lte: n`, `x|lt: lo` or `x|gt: hi`, `b: false` (exact: KQL drops null rows here) |
+//! | `in (1, 2)`                                | a number list (exact)                                                 |
+//! | `a == b` (columns)                         | `a|fieldref: b` (exact)                                               |
+//! | `ipv4_is_private`, `ipv4_is_in_range`      | `cidr` (exact)                                                        |
+//! | bool column                                | `f: true` (exact)                                                     |
+//! | `and` / `or` / `not`                       | condition over named selections; ANDed single-map leaves with distinct keys are merged into one selection (exact) |
+//!
+//! **Negations keep events missing the field.** Predicates are put in negation normal form;
+//! a negated string/equality/set leaf (`!=`, `!has`, `!in`, `!contains`, `not(x == n)`, which
+//! KQL makes true on an empty or null value) is written `(not filter_N or filter_N_null)`
+//! where `filter_N_null` is `field: null`. (Ordering comparisons, `between` and bool columns are
+//! null on a null operand in KQL, so their negation drops the row: they get the complementary
+//! comparison instead, also false on a missing field — checked with duckdb-kql.) Under the spec's boolean
+//! semantics the guard is redundant (a missing field fails the selection, so `not` keeps the
+//! event, as sigma-rust does); it is there for backends that compile `not` to SQL-like
+//! three-valued logic (ES|QL, SQL), which would otherwise drop those events. So negations are
+//! exact on both kinds of backend, and no note is emitted.
+//!
+//! **Downstream converters.** `cased` is part of the Sigma spec and dropping it over-matches,
+//! so it is always emitted for case-sensitive KQL; pySigma's Splunk, ES|QL and Lucene backends
+//! refuse it (SEMANTICS.md §9). Case-insensitive Sigma values may fold non-ASCII letters where
+//! KQL folds ASCII only (differs only for non-ASCII data).
+//!
+//! # Approximations (each one a [`Note`](kqlport::backend::Note) at the KQL span)
+//!
+//! * A top-level `and` time window (`TimeGenerated > ago(1h)`) is dropped — over-match; the
+//!   look-back belongs to the rule's schedule. Anywhere else it is declined.
+//! * `project` → `fields:` (informational), `extend`, `project-away`/`-keep`/`-reorder`,
+//!   `project-rename`: values only (Sigma returns the events unchanged), as long as no later
+//!   filter tests a computed or renamed column (declined otherwise).
+//! * `not(ipv4_is_private(ip))` / `not(ipv4_is_in_range(…))`: KQL's function is null for an
+//!   empty or non-IPv4 value, so the row is dropped; Sigma's `not … cidr` keeps it — over-match.
+//! * A JSON-text path (`parse_json(X).a`) becomes the dotted field `X.a` — under-match unless
+//!   the backend parses `X`.
+//! * `summarize count() by k | where count_ > N` → `event_count` correlation;
+//!   `dcount(x)` → `value_count` with `field: x` (KQL's dcount is an estimate: over- and
+//!   under-match near the threshold). The `timespan` is the `bin()` size or the rule's query
+//!   period; the windowing differs (over- and under-match notes). Filters on group keys after
+//!   the summarize move into the detection (exact); other aggregate columns are not produced
+//!   (values). No threshold → `gte: 1`.
+//!
+//! # Declined (diagnostic codes)
+//!
+//! `B041` computed value where a field is needed · `B042` field name not writable (array index,
+//! `|` or `.` in a name) · `B043` empty non-equality pattern · `B044` regex not portable ·
+//! `B045` datetime/timespan/non-numeric comparison · `B046` time window inside `or`/`not` ·
+//! `B047` constant predicate · `B048` field-to-field ordering · `B049` other boolean function ·
+//! `B050` sort/top/take/distinct/count/second summarize · `B051` filter on a computed or renamed
+//! column · `B052` non-time or non-second bin · `B053` summarize without `by` · `B054` nothing
+//! to test · `B055` threshold other than one count()/dcount() compared with an integer ·
+//! `B056` correlation without a usable query period.
+//!
+//! # Metadata
+//!
+//! `id` is a UUID v5 in the namespace [`meta::NAMESPACE`]
+//! (`uuid5(NAMESPACE_URL, "https://kqlport.invalid/sigma")`) of `sentinel:<lower-case rule
+//! id>` (correlation: `…#correlation`), or, without a rule id, of the source name and the
+//! serialised IR. `logsource` is `product: azure`, `service: <Sentinel table>` (no field
+//! mapping: field names are the Sentinel columns). `level` from severity; `tags` from tactics
+//! (`attack.credential_access` …; `PreAttack`, `ImpairProcessControl`,
+//! `InhibitResponseFunction` have no Enterprise ATT&CK tag and are left out) and techniques
+//! (`attack.t1090.003`). No `date`: the output is deterministic.
+
+mod detection;
+pub mod meta;
+mod stages;
+pub mod value;
+pub mod yaml;
+
+use kqlport::backend::{Backend, Notes, RuleContext, Translation};
+use kqlport::diag::Diagnostic;
+use kqlport::ir::{self, SourceKind};
+use stages::{Correlation, CorrelationKind};
+use yaml::{Document, Yaml};
+
+/// The Sigma target.
+pub struct Sigma;
+
+impl Backend for Sigma {
+    fn name(&self) -> &'static str {
+        "sigma"
+    }
+
+    fn translate(
+        &self,
+        rule: &RuleContext,
+        query: &ir::Query,
+    ) -> Result<Translation, Vec<Diagnostic>> {
+        let mut notes = Notes::default();
+        let SourceKind::Table(table) = &query.source.kind;
+        let plan = stages::plan(rule, query, &mut notes)?;
+        let detection = detection::build(&plan.filters, &mut notes)?;
+
+        let digest = serde_json::to_string(query).unwrap_or_default();
+        let seed = meta::seed(rule, &digest);
+        let title = meta::title(rule, table);
+        let base_id = meta::rule_id(&seed, "");
+
+        let mut docs = Vec::new();
+        let base_title = match &plan.correlation {
+            Some(_) => format!("{} (events)", meta::truncate(&title, 247)),
+            None => title.clone(),
+        };
+        let name = plan
+            .correlation
+            .as_ref()
+            .map(|_| meta::rule_name(&title, &base_id));
+        let mut m: Vec<(String, Yaml)> = vec![
+            ("title".into(), Yaml::Str(base_title)),
+            ("id".into(), Yaml::Str(base_id.to_string())),
+        ];
+        if let Some(n) = &name {
+            m.push(("name".into(), Yaml::Str(n.clone())));
+        }
+        common_meta(&mut m, rule, &title);
+        m.push((
+            "logsource".into(),
+            Yaml::Map(vec![
+                ("product".into(), Yaml::str("azure")),
+                ("service".into(), Yaml::Str(table.clone())),
+            ]),
+        ));
+        m.push(("detection".into(), detection.to_yaml()));
+        if !plan.fields.is_empty() {
+            m.push((
+                "fields".into(),
+                Yaml::Seq(plan.fields.iter().cloned().map(Yaml::Str).collect()),
+            ));
+        }
+        if let Some(level) = meta::level(rule) {
+            m.push(("level".into(), Yaml::str(level)));
+        }
+        docs.push(Document(Yaml::Map(m)).to_string());
+
+        if let (Some(c), Some(n)) = (&plan.correlation, &name) {
+            docs.push(Document(correlation_doc(rule, &title, &seed, n, c)).to_string());
+        }
+        Ok(Translation {
+            text: docs.join("---\n"),
+            fidelity: notes.into_fidelity(),
+        })
+    }
+}
+
+/// status, description, references, author, tags — shared by both documents.
+fn common_meta(m: &mut Vec<(String, Yaml)>, rule: &RuleContext, title: &str) {
+    m.push(("status".into(), Yaml::str("experimental")));
+    let description = rule
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{title} (translated from a Microsoft Sentinel KQL query)"));
+    m.push((
+        "description".into(),
+        Yaml::Str(meta::truncate(&description, 65_535)),
+    ));
+    let mut refs: Vec<Yaml> = Vec::new();
+    for r in &rule.references {
+        let r = Yaml::Str(r.trim().to_string());
+        if !refs.contains(&r) && r != Yaml::str("") {
+            refs.push(r);
+        }
+    }
+    if !refs.is_empty() {
+        m.push(("references".into(), Yaml::Seq(refs)));
+    }
+    m.push(("author".into(), Yaml::str("kqlport (translated)")));
+    let tags = meta::tags(rule);
+    if !tags.is_empty() {
+        m.push((
+            "tags".into(),
+            Yaml::Seq(tags.into_iter().map(Yaml::Str).collect()),
+        ));
+    }
+}
+
+fn correlation_doc(
+    rule: &RuleContext,
+    title: &str,
+    seed: &str,
+    base_name: &str,
+    c: &Correlation,
+) -> Yaml {
+    let mut m: Vec<(String, Yaml)> = vec![
+        ("title".into(), Yaml::Str(title.to_string())),
+        (
+            "id".into(),
+            Yaml::Str(meta::rule_id(seed, "correlation").to_string()),
+        ),
+    ];
+    common_meta(&mut m, rule, title);
+    let mut corr: Vec<(String, Yaml)> = vec![
+        (
+            "type".into(),
+            Yaml::str(match c.kind {
+                CorrelationKind::EventCount => "event_count",
+                CorrelationKind::ValueCount(_) => "value_count",
+            }),
+        ),
+        (
+            "rules".into(),
+            Yaml::Seq(vec![Yaml::Str(base_name.to_string())]),
+        ),
+        (
+            "group-by".into(),
+            Yaml::Seq(c.group_by.iter().cloned().map(Yaml::Str).collect()),
+        ),
+        ("timespan".into(), Yaml::Str(c.timespan.clone())),
+    ];
+    let mut cond: Vec<(String, Yaml)> = c
+        .condition
+        .iter()
+        .map(|(op, n)| (op.to_string(), Yaml::Int(*n)))
+        .collect();
+    if let CorrelationKind::ValueCount(f) = &c.kind {
+        cond.push(("field".into(), Yaml::Str(f.clone())));
+    }
+    corr.push(("condition".into(), Yaml::Map(cond)));
+    m.push(("correlation".into(), Yaml::Map(corr)));
+    if let Some(level) = meta::level(rule) {
+        m.push(("level".into(), Yaml::str(level)));
+    }
+    Yaml::Map(m)
+}

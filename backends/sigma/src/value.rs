@@ -1,0 +1,159 @@
+//! Sigma value spelling: wildcard escaping of plain string values, and the regular expressions
+//! that stand in for KQL's term operators and RE2 patterns. Owns value text only; it never
+//! decides which modifier a predicate gets.
+
+use regex_syntax::ParserBuilder;
+
+/// Escapes a literal for a Sigma string value (plain, `contains`, `startswith`, `endswith`):
+/// `*` and `?` become `\*` and `\?`; a backslash is doubled when it would otherwise escape what
+/// follows it (another backslash, a wildcard) or ends the value. Any other backslash stays
+/// single, as the spec recommends (`C:\Windows\x` stays readable).
+pub fn escape_wildcards(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 4);
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '?' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\\' => {
+                out.push('\\');
+                if matches!(chars.peek(), None | Some('\\' | '*' | '?')) {
+                    out.push('\\');
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The term-boundary class: KQL terms are maximal runs of ASCII alphanumerics.
+const NON_TERM: &str = "[^A-Za-z0-9]";
+
+/// Which end(s) of a KQL term a value must sit on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TermAnchor {
+    /// `has`: a whole term.
+    Whole,
+    /// `hasprefix`: the start of a term.
+    Prefix,
+    /// `hassuffix`: the end of a term.
+    Suffix,
+}
+
+/// The exact regex for KQL's term operators: `(^|[^A-Za-z0-9])v($|[^A-Za-z0-9])`, with `v`
+/// regex-escaped, and only the bounded ends for prefix/suffix.
+pub fn term_regex(value: &str, anchor: TermAnchor) -> String {
+    let v = regex_syntax::escape(value);
+    let start = format!("(^|{NON_TERM})");
+    let end = format!("($|{NON_TERM})");
+    match anchor {
+        TermAnchor::Whole => format!("{start}{v}{end}"),
+        TermAnchor::Prefix => format!("{start}{v}"),
+        TermAnchor::Suffix => format!("{v}{end}"),
+    }
+}
+
+/// An RE2 pattern ready for Sigma's `re`: checked to parse, with a leading whole-pattern
+/// `(?i)` lifted into the `i` sub-modifier.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SigmaRegex {
+    pub pattern: String,
+    pub insensitive: bool,
+}
+
+/// Checks an RE2 pattern. `regex-syntax` implements RE2's syntax (the Rust `regex` crate's
+/// dialect descends from it); PCRE, Sigma's reference dialect, is a superset of everything it
+/// accepts except the constructs rejected below.
+pub fn port_regex(pattern: &str) -> Result<SigmaRegex, String> {
+    let (body, insensitive) = match pattern.strip_prefix("(?i)") {
+        Some(rest) => (rest, true),
+        None => (pattern, false),
+    };
+    let ast = regex_syntax::ast::parse::Parser::new()
+        .parse(body)
+        .map_err(|e| e.to_string())?;
+    ParserBuilder::new()
+        .build()
+        .parse(body)
+        .map_err(|e| e.to_string())?;
+    check_pcre_compatible(&ast)?;
+    Ok(SigmaRegex {
+        pattern: body.to_string(),
+        insensitive,
+    })
+}
+
+/// Rejects RE2 spellings PCRE reads differently: `\z` is fine in both, but RE2's `\C` (any
+/// byte), `(?U)` (swap greedy, PCRE's `(?U)` too but rarely supported downstream) and `\pN`
+/// one-letter classes are refused to keep the pattern portable.
+fn check_pcre_compatible(ast: &regex_syntax::ast::Ast) -> Result<(), String> {
+    use regex_syntax::ast::{visit, Ast, Flag, FlagsItemKind, Visitor};
+    struct V;
+    impl Visitor for V {
+        type Output = ();
+        type Err = String;
+        fn finish(self) -> Result<(), String> {
+            Ok(())
+        }
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), String> {
+            let flags = match ast {
+                Ast::Flags(f) => Some(&f.flags),
+                Ast::Group(g) => g.flags(),
+                _ => None,
+            };
+            if let Some(flags) = flags {
+                for item in &flags.items {
+                    if let FlagsItemKind::Flag(
+                        Flag::SwapGreed | Flag::CRLF | Flag::IgnoreWhitespace,
+                    ) = item.kind
+                    {
+                        return Err("inline flag `U`, `R` or `x` has no portable Sigma form".into());
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+    visit(ast, V)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_escaping() {
+        assert_eq!(escape_wildcards("a*b?c"), "a\\*b\\?c");
+        assert_eq!(escape_wildcards("C:\\Windows\\x"), "C:\\Windows\\x");
+        assert_eq!(escape_wildcards("C:\\Windows\\"), "C:\\Windows\\\\");
+        assert_eq!(escape_wildcards("a\\*"), "a\\\\\\*");
+        assert_eq!(escape_wildcards("\\\\srv"), "\\\\\\srv");
+        assert_eq!(escape_wildcards("%x% _"), "%x% _");
+    }
+
+    #[test]
+    fn term_regexes() {
+        assert_eq!(
+            term_regex("cmd.exe", TermAnchor::Whole),
+            "(^|[^A-Za-z0-9])cmd\\.exe($|[^A-Za-z0-9])"
+        );
+        assert_eq!(term_regex("tor", TermAnchor::Prefix), "(^|[^A-Za-z0-9])tor");
+        assert_eq!(term_regex("tor", TermAnchor::Suffix), "tor($|[^A-Za-z0-9])");
+    }
+
+    #[test]
+    fn regex_porting() {
+        assert_eq!(
+            port_regex("(?i)ab+c").unwrap(),
+            SigmaRegex {
+                pattern: "ab+c".into(),
+                insensitive: true
+            }
+        );
+        assert!(port_regex("a(").is_err());
+        assert!(port_regex("(?U)a+").is_err());
+    }
+}
