@@ -29,6 +29,37 @@ pub struct RuleContext {
     pub references: Vec<String>,
 }
 
+impl RuleContext {
+    /// The context of a loaded Sentinel rule: identity, severity, ATT&CK mapping and schedule.
+    pub fn from_rule(rule: &crate::sentinel::Rule) -> Self {
+        let mut techniques: Vec<String> = Vec::new();
+        for list in [
+            &rule.relevant_techniques,
+            &rule.techniques,
+            &rule.sub_techniques,
+        ] {
+            for t in list.iter().flatten() {
+                let t = t.trim().to_string();
+                if !t.is_empty() && !techniques.contains(&t) {
+                    techniques.push(t);
+                }
+            }
+        }
+        RuleContext {
+            id: rule.id.clone(),
+            name: rule.name.clone().or_else(|| rule.display_name.clone()),
+            description: rule.description.clone(),
+            severity: rule.severity.clone(),
+            tactics: rule.tactics.clone().unwrap_or_default(),
+            techniques,
+            query_period: rule.query_period.clone(),
+            query_frequency: rule.query_frequency.clone(),
+            source_name: None,
+            references: Vec::new(),
+        }
+    }
+}
+
 /// How an approximation changes the rows returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -14,3 +14,4 @@ pub use diag::{Diagnostic, Severity};
 pub use source::{SourceMap, Span};
 pub mod backend;
 pub mod ir;
+pub mod lower;

@@ -2,9 +2,11 @@
 //! Owns process concerns only (files, stdout, exit status); all KQL knowledge is in the library.
 
 mod check;
+mod convert;
 mod explain;
 mod inputs;
 mod load;
+mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -23,8 +25,8 @@ pub const EXIT_USAGE: u8 = 2;
     version,
     about = "Port Microsoft Sentinel KQL detections to Splunk SPL, Elastic ES|QL and EQL, and Sigma",
     long_about = "kqlport reads Microsoft Sentinel detections — analytic-rule and hunting-query YAML \
-files, or bare KQL (.kql, .csl, .kusto) — and checks and explains them; \
-translation (`convert`) comes next.\n\n\
+files, or bare KQL (.kql, .csl, .kusto) — and checks, explains and \
+translates them.\n\n\
 PATH arguments may be files, directories (walked recursively for .yaml, .yml, .kql, .csl \
 and .kusto files, in name order) or '-' for standard input. A file named explicitly is read \
 whatever its extension: .yaml/.yml as a Sentinel rule, .md for its ```kql fenced blocks, \
@@ -32,7 +34,7 @@ anything else as one KQL query.\n\n\
 Exit status: 0 when every input succeeded, 1 when any input failed (each failure is \
 reported with its file, line and column, and the others are still processed), 2 for a usage \
 error.",
-    after_help = "Examples:\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  cat query.kql | kqlport check -"
+    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  cat query.kql | kqlport check -"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -54,6 +56,39 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Files, directories or '-' (standard input).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Translate every query in PATH... to one or more targets.
+    ///
+    /// Each query is parsed, lowered to kqlport's detection IR and emitted by the target's
+    /// backend. Every translation is exact (same rows as the KQL), approximate (each difference
+    /// reported as a warning with its KQL location and whether it can over- or under-match, and
+    /// repeated as comments at the top of the output), or declined (nothing emitted; each reason
+    /// reported with its location). Translations go to stdout, or with -o DIR to one file per
+    /// rule mirroring the input tree (.spl, .esql, .eql, .yml), each written atomically. The
+    /// summary line `converted N queries in F files to T: X exact, A approximate, D declined,
+    /// E failed` goes to stderr. Exit status 0 when everything translated, 1 when anything was
+    /// declined or failed.
+    Convert {
+        /// Target(s), comma-separated or repeated.
+        #[arg(long = "to", value_enum, value_delimiter = ',', required = true)]
+        targets: Vec<convert::Target>,
+        /// Field-mapping pipeline. `none` keeps Sentinel table and field names (the table name
+        /// becomes the index, sourcetype, EQL category or Sigma logsource service).
+        #[arg(long, value_enum, default_value_t = convert::Pipeline::None)]
+        pipeline: convert::Pipeline,
+        /// Treat approximate translations as failures: nothing is emitted for them.
+        #[arg(long)]
+        strict: bool,
+        /// Output format: text (translations, diagnostics on stderr) or json (one object per
+        /// query and target: file, index, target, status, notes, output).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Write one file per rule under DIR (mirroring the input tree) instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        out_dir: Option<PathBuf>,
         /// Files, directories or '-' (standard input).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -110,6 +145,23 @@ fn run(cli: Cli) -> u8 {
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
         Command::Check { format, paths } => check::run(&paths, format, &mut stdout),
+        Command::Convert {
+            targets,
+            pipeline: convert::Pipeline::None,
+            strict,
+            format,
+            out_dir,
+            paths,
+        } => convert::run(
+            &paths,
+            &convert::Options {
+                targets: &targets,
+                strict,
+                format,
+                out_dir: out_dir.as_deref(),
+            },
+            &mut stdout,
+        ),
         Command::Explain {
             ast: _,
             rule,

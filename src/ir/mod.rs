@@ -5,10 +5,17 @@
 //! Never contains: KQL spellings (aliases are normalised), `let` names (inlined), or "opaque"
 //! nodes — what lowering cannot model is a located diagnostic, not a node.
 
+mod display;
+
 use crate::source::Span;
 use serde::Serialize;
 
 /// A lowered query: one pipeline over one source.
+///
+/// Predicates are two-valued, as in KQL: every leaf test is false when its operand is null
+/// (strings are never null in KQL: a missing string is `""`), except the negated string tests
+/// (`negated: true`) and `!=`, which are true; `Not` is plain boolean negation. Backends whose
+/// language uses three-valued logic must render null-safe forms.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Query {
     pub source: Source,
@@ -332,6 +339,11 @@ pub enum ExprKind {
     /// A column, possibly with a path into its dynamic value: `AdditionalFields.a.b`,
     /// `tostring(parse_json(X).a)`, `X["a"]`.
     Field(FieldPath),
+    /// A path into a computed dynamic value: `split(x, "/")[1]`, `parse_url(u).Host`.
+    Path {
+        base: Box<Expr>,
+        path: Vec<PathSegment>,
+    },
     Call {
         func: ScalarFn,
         args: Vec<Expr>,
@@ -479,4 +491,28 @@ pub enum ScalarFn {
     Abs,
     Round,
     Floor,
+    TrimStart,
+    TrimEnd,
+    IndexOf,
+    CountOf,
+    StartOfWeek,
+    StartOfMonth,
+    StartOfYear,
+    EndOfDay,
+    HourOfDay,
+    DayOfWeek,
+    GetMonth,
+    GetYear,
+    Base64DecodeToString,
+    UrlDecode,
+    UrlEncode,
+    ParseUrl,
+    BagKeys,
+    ArraySortAsc,
+    ArraySortDesc,
+    ArraySlice,
+    StrcatArray,
+    Log,
+    ToTimespan,
+    Typeof,
 }

@@ -455,7 +455,44 @@ impl Cx {
             }
             ExprKind::Now => Expr::call("NOW", vec![]),
             ExprKind::Ago(d) => self.ago(*d, e.span),
+            ExprKind::Path { base, path } => self.computed_path(base, path, e.span),
         }
+    }
+
+    /// `split(x, d)[i]` is `MV_SLICE(SPLIT(x, d), i)` (both count from 0, negative from the
+    /// end, and give null out of range); other paths into computed values are declined.
+    fn computed_path(&mut self, base: &ir::Expr, path: &[PathSegment], span: Span) -> Expr {
+        if let (
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args,
+            },
+            [PathSegment::Index(i)],
+        ) = (&base.kind, path)
+        {
+            if let (
+                Some(x),
+                Some(ir::Expr {
+                    kind: ExprKind::Literal(Literal::String(d)),
+                    ..
+                }),
+                2,
+            ) = (args.first(), args.get(1), args.len())
+            {
+                if !d.is_empty() {
+                    let subject =
+                        Expr::call("COALESCE", vec![self.expr(x), Expr::Str(String::new())]);
+                    let split = Expr::call("SPLIT", vec![subject, Expr::Str(d.clone())]);
+                    return Expr::call("MV_SLICE", vec![split, Expr::Int(*i)]);
+                }
+            }
+        }
+        self.decline(
+            "B004",
+            "ES|QL cannot index into this computed value (only split(x, \"delimiter\")[i] is supported)",
+            span,
+        );
+        Expr::Null
     }
 
     fn call(&mut self, func: ScalarFn, args: &[ir::Expr], span: Span) -> Expr {

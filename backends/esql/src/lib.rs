@@ -176,6 +176,7 @@ fn columns_read(e: &ir::Expr, out: &mut Vec<String>) {
             columns_read(otherwise, out);
         }
         ExprKind::Predicate(p) => pred_columns_read(p, out),
+        ExprKind::Path { base, .. } => columns_read(base, out),
         ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
     }
 }

@@ -299,6 +299,7 @@ fn collect_expr(e: &Expr, out: &mut Vec<String>) {
             collect_expr(otherwise, out);
         }
         ExprKind::Predicate(p) => collect_pred(p, out),
+        ExprKind::Path { base, .. } => collect_expr(base, out),
         ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
     }
 }

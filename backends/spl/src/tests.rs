@@ -251,7 +251,7 @@ fn time_window_not_top_level_goes_to_where() {
 
 #[test]
 fn time_window_on_other_column_is_declined() {
-    let mut w = ago("Timestamp", CmpOp::Gt, 1);
+    let mut w = ago("ProcessCreationTime", CmpOp::Gt, 1);
     if let PredicateKind::TimeWindow { field, .. } = &mut w.kind {
         field.span = sp(3, 12);
     }
@@ -787,4 +787,11 @@ fn unsupported_function_is_declined_at_its_span() {
 fn output_ends_with_one_newline() {
     let t = text(q(vec![stage(StageKind::Limit(1))]));
     assert!(t.ends_with("| head 1\n") && !t.ends_with("\n\n"));
+}
+
+#[test]
+fn defender_timestamp_is_the_event_time_too() {
+    // Defender XDR tables name the event time `Timestamp`; it is Splunk's `_time` as well.
+    let t = text(q(vec![filter(ago("Timestamp", CmpOp::Gt, 1))]));
+    assert!(t.contains("earliest=-86400s"), "{t}");
 }

@@ -17,8 +17,10 @@ use kqlport::ir::{
 };
 use kqlport::source::Span;
 
-/// The Sentinel time column; in Splunk it is the event time `_time` (epoch seconds).
-pub const TIME_COLUMN: &str = "TimeGenerated";
+/// The Sentinel time columns — `TimeGenerated`, and `Timestamp` in Defender XDR tables (the
+/// same event time under its portal name); in Splunk both are the event time `_time` (epoch
+/// seconds).
+pub const TIME_COLUMNS: &[&str] = &["TimeGenerated", "Timestamp"];
 const SPLUNK_TIME: &str = "_time";
 /// Prefix of helper fields this backend introduces (always removed or renamed again).
 const TMP: &str = "__kqlport_";
@@ -32,7 +34,7 @@ pub struct Tx {
 
 /// Maps a KQL column name to its Splunk field name.
 fn col(name: &str) -> String {
-    if name == TIME_COLUMN {
+    if TIME_COLUMNS.contains(&name) {
         SPLUNK_TIME.to_string()
     } else {
         name.to_string()
@@ -40,7 +42,7 @@ fn col(name: &str) -> String {
 }
 
 fn is_time_col(e: &Expr) -> bool {
-    matches!(&e.kind, ExprKind::Field(f) if f.is_plain() && f.column == TIME_COLUMN)
+    matches!(&e.kind, ExprKind::Field(f) if f.is_plain() && TIME_COLUMNS.contains(&f.column.as_str()))
 }
 
 /// A datetime-valued constant: such a value only compares meaningfully with `_time`.
@@ -157,6 +159,7 @@ fn expr_refs(e: &Expr, out: &mut Vec<String>) {
             expr_refs(otherwise, out);
         }
         ExprKind::Predicate(p) => pred_refs(p, out),
+        ExprKind::Path { base, .. } => expr_refs(base, out),
         ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
     }
 }
@@ -1148,7 +1151,41 @@ impl Tx {
             ExprKind::Predicate(p) => Some(bool_value(self.pred(p, false)?)),
             ExprKind::Now => Some(Eval::call("now", vec![])),
             ExprKind::Ago(d) => Some(ago_eval(*d)),
+            ExprKind::Path { base, path } => self.computed_path(base, path, e.span),
         }
+    }
+
+    /// `split(x, d)[i]` is `mvindex(split(x, d), i)`: both count from 0 (negative from the end)
+    /// and give null out of range. Other paths into computed values are refused.
+    fn computed_path(&mut self, base: &Expr, path: &[PathSegment], span: Span) -> Option<Eval> {
+        if let (
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args,
+            },
+            [PathSegment::Index(i)],
+        ) = (&base.kind, path)
+        {
+            if let [x, Expr {
+                kind: ExprKind::Literal(Literal::String(d)),
+                ..
+            }] = args.as_slice()
+            {
+                if !d.is_empty() {
+                    let subject = Eval::call("coalesce", vec![self.expr(x)?, Eval::str("")]);
+                    let split = Eval::call("split", vec![subject, Eval::Str(d.clone())]);
+                    return Some(Eval::call("mvindex", vec![split, Eval::Num(i.to_string())]));
+                }
+            }
+        }
+        self.refuse(
+            "B013",
+            span,
+            "indexing into a computed value is not supported by the SPL backend",
+            "only split(x, \"delimiter\")[i] is translated",
+            "extract the value with rex or spath first",
+        );
+        None
     }
 
     fn literal(&mut self, l: &Literal, span: Span) -> Option<Eval> {
@@ -1415,7 +1452,31 @@ impl Tx {
             | ScalarFn::ArrayLength
             | ScalarFn::Bin
             | ScalarFn::StartOfDay
-            | ScalarFn::DateTimeDiff => self.unsupported_fn(func, span),
+            | ScalarFn::DateTimeDiff
+            | ScalarFn::TrimStart
+            | ScalarFn::TrimEnd
+            | ScalarFn::IndexOf
+            | ScalarFn::CountOf
+            | ScalarFn::StartOfWeek
+            | ScalarFn::StartOfMonth
+            | ScalarFn::StartOfYear
+            | ScalarFn::EndOfDay
+            | ScalarFn::HourOfDay
+            | ScalarFn::DayOfWeek
+            | ScalarFn::GetMonth
+            | ScalarFn::GetYear
+            | ScalarFn::Base64DecodeToString
+            | ScalarFn::UrlDecode
+            | ScalarFn::UrlEncode
+            | ScalarFn::ParseUrl
+            | ScalarFn::BagKeys
+            | ScalarFn::ArraySortAsc
+            | ScalarFn::ArraySortDesc
+            | ScalarFn::ArraySlice
+            | ScalarFn::StrcatArray
+            | ScalarFn::Log
+            | ScalarFn::ToTimespan
+            | ScalarFn::Typeof => self.unsupported_fn(func, span),
         }
     }
 }
@@ -1498,7 +1559,7 @@ fn search_expr(p: &Predicate, neg: bool) -> Option<SearchExpr> {
             if !fp.is_plain()
                 || !simple_name
                 || crate::ast::is_keyword(&fp.column)
-                || fp.column == TIME_COLUMN
+                || TIME_COLUMNS.contains(&fp.column.as_str())
                 || sm.case != Case::Insensitive
                 || !sm.values.iter().all(|v| search_safe(v))
             {

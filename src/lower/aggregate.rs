@@ -1,0 +1,369 @@
+//! `summarize`: group keys (with `bin()` as fixed buckets) and aggregate calls with KQL's
+//! default output names resolved. Owns aggregation shape only.
+
+use super::names::{aggregate_default, inferred, NameGen};
+use super::{unsupported, LResult, Lowerer};
+use crate::ir;
+use crate::kql::ast;
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn summarize(
+        &mut self,
+        aggregates: &'a [ast::NamedExpr],
+        by: &'a [ast::NamedExpr],
+    ) -> LResult<(Vec<ir::GroupKey>, Vec<ir::Aggregation>)> {
+        let mut names = NameGen::default();
+        let mut keys = Vec::new();
+        for item in by {
+            let kind = self.group_key(&item.expr)?;
+            let name = match item.names.as_slice() {
+                [one] => one.name.clone(),
+                [] => match &kind {
+                    ir::GroupKeyKind::Bin { .. } => {
+                        bin_name(&item.expr).unwrap_or_else(|| names.for_expr(&item.expr))
+                    }
+                    ir::GroupKeyKind::Expr(_) => names.for_expr(&item.expr),
+                },
+                _ => {
+                    return Err(unsupported(
+                        "L040",
+                        item.span,
+                        "tuple names on a `by` key are not supported",
+                    ))
+                }
+            };
+            let name = names.unique(&name);
+            keys.push(ir::GroupKey {
+                name: ir::Column {
+                    name,
+                    span: item.span,
+                },
+                kind,
+            });
+        }
+        let mut aggs = Vec::new();
+        for item in aggregates {
+            self.aggregate(item, &mut names, &mut aggs)?;
+        }
+        Ok((keys, aggs))
+    }
+
+    fn group_key(&mut self, e: &'a ast::Expr) -> LResult<ir::GroupKeyKind> {
+        if let ast::ExprKind::Call { function, args } = &e.kind {
+            if function.name == "bin" && args.len() == 2 {
+                let size = match self.literal_value(&args[1].value)? {
+                    Some(ir::Literal::Timespan(d)) if d.ticks > 0 => ir::BinSize::Duration(d),
+                    Some(ir::Literal::Long(n)) if n > 0 => ir::BinSize::Number(n as f64),
+                    Some(ir::Literal::Real(n)) if n > 0.0 => ir::BinSize::Number(n),
+                    _ => {
+                        return Err(unsupported(
+                            "L041",
+                            args[1].span,
+                            "the bin size must be a positive constant",
+                        ))
+                    }
+                };
+                return Ok(ir::GroupKeyKind::Bin {
+                    field: self.expr(&args[0].value)?,
+                    size,
+                });
+            }
+        }
+        Ok(ir::GroupKeyKind::Expr(self.expr(e)?))
+    }
+
+    fn aggregate(
+        &mut self,
+        item: &'a ast::NamedExpr,
+        names: &mut NameGen,
+        out: &mut Vec<ir::Aggregation>,
+    ) -> LResult<()> {
+        let ast::ExprKind::Call { function, args } = &item.expr.kind else {
+            return Err(unsupported(
+                "L042",
+                item.expr.span,
+                "computing on aggregates inside `summarize` is not supported; summarize, then extend",
+            ));
+        };
+        if item.names.len() > 1 {
+            return Err(unsupported(
+                "L040",
+                item.span,
+                "tuple names in `summarize` are not supported",
+            ));
+        }
+        let fname = function.name.as_str();
+        let arg = |i: usize| args.get(i).map(|a| &a.value);
+        let explicit = item.names.first().map(|n| n.name.clone());
+        let span = item.expr.span;
+        let needs = |n: usize| -> LResult<()> {
+            if args.len() == n {
+                Ok(())
+            } else {
+                Err(unsupported(
+                    "L043",
+                    span,
+                    format!(
+                        "`{fname}()` with {} argument(s) is not supported",
+                        args.len()
+                    ),
+                ))
+            }
+        };
+        let optional_max = |cx: &mut Self| -> LResult<Option<u64>> {
+            match arg(1) {
+                None => Ok(None),
+                Some(e) => match cx.literal_value(e)? {
+                    Some(ir::Literal::Long(n)) if n > 0 => Ok(Some(n as u64)),
+                    _ => Err(unsupported(
+                        "L043",
+                        e.span,
+                        "the size limit must be a positive constant",
+                    )),
+                },
+            }
+        };
+        let func = match fname {
+            "count" => {
+                needs(0)?;
+                ir::AggFunc::Count
+            }
+            "countif" => {
+                needs(1)?;
+                ir::AggFunc::CountIf(self.predicate(&args[0].value)?)
+            }
+            "dcount" => {
+                if args.is_empty() || args.len() > 2 {
+                    needs(1)?;
+                }
+                ir::AggFunc::DCount(self.expr(&args[0].value)?)
+            }
+            "dcountif" => {
+                if args.len() < 2 || args.len() > 3 {
+                    needs(2)?;
+                }
+                ir::AggFunc::DCountIf(self.expr(&args[0].value)?, self.predicate(&args[1].value)?)
+            }
+            "make_set" | "makeset" | "make_list" | "makelist" => {
+                if args.is_empty() || args.len() > 2 {
+                    needs(1)?;
+                }
+                let expr = self.expr(&args[0].value)?;
+                let max = optional_max(self)?;
+                if fname.contains("set") {
+                    ir::AggFunc::MakeSet { expr, max }
+                } else {
+                    ir::AggFunc::MakeList { expr, max }
+                }
+            }
+            // `make_set_if(x, p)` is `make_set(iff(p, x, null))`: every one of these aggregates
+            // ignores nulls, in KQL and in every target.
+            "make_set_if" | "make_list_if" | "maxif" | "minif" | "sumif" | "avgif" => {
+                if args.len() < 2 || args.len() > 3 {
+                    needs(2)?;
+                }
+                let value = self.expr(&args[0].value)?;
+                let when = self.predicate(&args[1].value)?;
+                let expr = ir::Expr {
+                    span: item.expr.span,
+                    kind: ir::ExprKind::Case {
+                        branches: vec![(when, value)],
+                        otherwise: Box::new(ir::Expr {
+                            kind: ir::ExprKind::Literal(ir::Literal::Null),
+                            span: item.expr.span,
+                        }),
+                    },
+                };
+                let max = match args.get(2) {
+                    None => None,
+                    Some(a) => match self.literal_value(&a.value)? {
+                        Some(ir::Literal::Long(n)) if n > 0 => Some(n as u64),
+                        _ => {
+                            return Err(unsupported(
+                                "L043",
+                                a.span,
+                                "the size limit must be a positive constant",
+                            ))
+                        }
+                    },
+                };
+                match fname {
+                    "make_set_if" => ir::AggFunc::MakeSet { expr, max },
+                    "make_list_if" => ir::AggFunc::MakeList { expr, max },
+                    "maxif" => ir::AggFunc::Max(expr),
+                    "minif" => ir::AggFunc::Min(expr),
+                    "sumif" => ir::AggFunc::Sum(expr),
+                    _ => ir::AggFunc::Avg(expr),
+                }
+            }
+            "take_any" | "any" if args.len() > 1 => {
+                return self.take_any_many(item, fname, args, names, out);
+            }
+            "arg_max" | "argmax" | "arg_min" | "argmin" => {
+                return self.arg_extreme(item, fname, args, names, out);
+            }
+            "min" | "max" | "sum" | "avg" | "take_any" | "any" => {
+                needs(1)?;
+                if matches!(args[0].value.kind, ast::ExprKind::Star) {
+                    return Err(unsupported(
+                        "L043",
+                        args[0].span,
+                        format!("`{fname}(*)` is not supported"),
+                    ));
+                }
+                let e = self.expr(&args[0].value)?;
+                match fname {
+                    "min" => ir::AggFunc::Min(e),
+                    "max" => ir::AggFunc::Max(e),
+                    "sum" => ir::AggFunc::Sum(e),
+                    "avg" => ir::AggFunc::Avg(e),
+                    _ => ir::AggFunc::TakeAny(e),
+                }
+            }
+            _ => {
+                return Err(Box::new(
+                    crate::diag::Diagnostic::error(
+                        "L044",
+                        format!("the aggregate `{fname}()` is not supported yet"),
+                        function.span,
+                    )
+                    .with_label("not translatable yet"),
+                ))
+            }
+        };
+        let base = explicit
+            .or_else(|| aggregate_default(fname, arg(0)))
+            .unwrap_or_else(|| names.for_expr(&item.expr));
+        out.push(ir::Aggregation {
+            name: ir::Column {
+                name: names.unique(&base),
+                span: item.span,
+            },
+            func,
+            span: item.span,
+        });
+        Ok(())
+    }
+
+    /// `take_any(a, b, c)`: one value per column, all from one row in KQL. Lowered to one
+    /// `take_any` per column, which may pick the values from different rows.
+    fn take_any_many(
+        &mut self,
+        item: &'a ast::NamedExpr,
+        fname: &str,
+        args: &'a [ast::Arg],
+        names: &mut NameGen,
+        out: &mut Vec<ir::Aggregation>,
+    ) -> LResult<()> {
+        if !item.names.is_empty() {
+            return Err(unsupported(
+                "L040",
+                item.span,
+                format!("naming a multi-column `{fname}()` is not supported"),
+            ));
+        }
+        if args
+            .iter()
+            .any(|a| matches!(a.value.kind, ast::ExprKind::Star))
+        {
+            return Err(unsupported(
+                "L043",
+                item.span,
+                format!("`{fname}(*)` is not supported"),
+            ));
+        }
+        self.note(
+            item.span,
+            crate::backend::Effect::Values,
+            format!("`{fname}()` of several columns is translated column by column: the values may come from different rows"),
+        );
+        for a in args {
+            let base = match fname {
+                "any" => format!("any_{}", inferred(&a.value).unwrap_or_default()),
+                _ => inferred(&a.value).unwrap_or_else(|| names.for_expr(&a.value)),
+            };
+            out.push(ir::Aggregation {
+                name: ir::Column {
+                    name: names.unique(&base),
+                    span: a.span,
+                },
+                func: ir::AggFunc::TakeAny(self.expr(&a.value)?),
+                span: a.span,
+            });
+        }
+        Ok(())
+    }
+
+    /// `arg_max(by, cols…)`: the output columns are `by` (or the explicit name) then each column.
+    fn arg_extreme(
+        &mut self,
+        item: &'a ast::NamedExpr,
+        fname: &str,
+        args: &'a [ast::Arg],
+        names: &mut NameGen,
+        out: &mut Vec<ir::Aggregation>,
+    ) -> LResult<()> {
+        let Some((first, rest)) = args.split_first() else {
+            return Err(unsupported(
+                "L043",
+                item.span,
+                format!("`{fname}()` needs arguments"),
+            ));
+        };
+        let by = self.expr(&first.value)?;
+        let base = item
+            .names
+            .first()
+            .map(|n| n.name.clone())
+            .or_else(|| inferred(&first.value))
+            .unwrap_or_else(|| names.for_expr(&first.value));
+        let name = names.unique(&base);
+        let mut cols = Vec::new();
+        let star = rest
+            .iter()
+            .any(|a| matches!(a.value.kind, ast::ExprKind::Star));
+        if !star {
+            for a in rest {
+                let col_name = match &a.name {
+                    Some(n) => n.name.clone(),
+                    None => inferred(&a.value).unwrap_or_else(|| names.for_expr(&a.value)),
+                };
+                cols.push(ir::Assignment {
+                    name: ir::Column {
+                        name: names.unique(&col_name),
+                        span: a.span,
+                    },
+                    expr: self.expr(&a.value)?,
+                });
+            }
+        } else if rest.len() > 1 {
+            return Err(unsupported(
+                "L043",
+                item.span,
+                format!("`{fname}(x, *, …)` mixing `*` with columns is not supported"),
+            ));
+        }
+        let func = if fname.contains("max") {
+            ir::AggFunc::ArgMax { by, cols }
+        } else {
+            ir::AggFunc::ArgMin { by, cols }
+        };
+        out.push(ir::Aggregation {
+            name: ir::Column {
+                name,
+                span: item.span,
+            },
+            func,
+            span: item.span,
+        });
+        Ok(())
+    }
+}
+
+/// `bin(TimeGenerated, 1h)` is named after its column.
+fn bin_name(e: &ast::Expr) -> Option<String> {
+    match &e.kind {
+        ast::ExprKind::Call { args, .. } => args.first().and_then(|a| inferred(&a.value)),
+        _ => None,
+    }
+}

@@ -1,0 +1,546 @@
+//! Scalar expressions: literals with their types, `let` constants inlined, dynamic access as
+//! field paths, function aliases normalised to [`ir::ScalarFn`]. Owns no predicate logic beyond
+//! handing boolean sub-expressions to `predicate.rs`.
+
+use super::{unsupported, Binding, LResult, Lowerer};
+use crate::ir;
+use crate::kql::ast;
+use crate::source::Span;
+
+/// Functions that only parse or convert a dynamic value; around a path they are transparent.
+const DYNAMIC_PARSERS: &[&str] = &["parse_json", "parsejson", "todynamic", "toobject"];
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn expr(&mut self, e: &'a ast::Expr) -> LResult<ir::Expr> {
+        let kind = match &e.kind {
+            ast::ExprKind::Literal(l) => ir::ExprKind::Literal(literal(l, e.span)?),
+            ast::ExprKind::Ident(n) => {
+                if let Some(bound) = self.scalar_let(&n.name) {
+                    return self.with_let(&n.name, |cx| cx.expr(bound));
+                }
+                if let Some(Binding::Tabular(_) | Binding::Other(..)) = self.lets.get(&n.name) {
+                    return Err(unsupported(
+                        "L020",
+                        e.span,
+                        format!("`{}` is a tabular or function `let`; it cannot be used as a value", n.name),
+                    ));
+                }
+                ir::ExprKind::Field(ir::FieldPath::column(n.name.clone()))
+            }
+            ast::ExprKind::Member { .. } | ast::ExprKind::Index { .. } => {
+                match self.path(e) {
+                    Ok(p) => ir::ExprKind::Field(p),
+                    // A path into a computed value: `split(x, "/")[1]`, `parse_url(u).Host`.
+                    Err(d) if d.code.0 == "L023" && d.span.range() == e.span.range() => {
+                        self.computed_path(e)?
+                    }
+                    Err(d) => return Err(d),
+                }
+            }
+            ast::ExprKind::Call { function, args } => return self.call(e, function, args),
+            ast::ExprKind::Unary { op, expr } => match op {
+                ast::UnaryOp::Plus => return self.expr(expr),
+                ast::UnaryOp::Neg => match self.expr(expr)?.kind {
+                    ir::ExprKind::Literal(ir::Literal::Long(n)) => {
+                        ir::ExprKind::Literal(ir::Literal::Long(-n))
+                    }
+                    ir::ExprKind::Literal(ir::Literal::Real(n)) => {
+                        ir::ExprKind::Literal(ir::Literal::Real(-n))
+                    }
+                    ir::ExprKind::Literal(ir::Literal::Timespan(d)) => {
+                        ir::ExprKind::Literal(ir::Literal::Timespan(ir::Duration::from_ticks(-d.ticks)))
+                    }
+                    other => ir::ExprKind::Neg(Box::new(ir::Expr {
+                        kind: other,
+                        span: expr.span,
+                    })),
+                },
+            },
+            ast::ExprKind::Binary { op, lhs, rhs } => match arith(*op) {
+                Some(op) => ir::ExprKind::Arith {
+                    op,
+                    lhs: Box::new(self.expr(lhs)?),
+                    rhs: Box::new(self.expr(rhs)?),
+                },
+                None => ir::ExprKind::Predicate(Box::new(self.predicate(e)?)),
+            },
+            ast::ExprKind::In { .. } | ast::ExprKind::Between { .. } => {
+                ir::ExprKind::Predicate(Box::new(self.predicate(e)?))
+            }
+            ast::ExprKind::Star => {
+                return Err(unsupported("L021", e.span, "`*` is not supported here"))
+            }
+            ast::ExprKind::List(_) | ast::ExprKind::Dynamic(_) => {
+                return Err(unsupported(
+                    "L021",
+                    e.span,
+                    "a list or dynamic value is only supported as the right side of in / has_any / has_all",
+                ))
+            }
+            ast::ExprKind::Pipeline(_) => {
+                return Err(unsupported(
+                    "L021",
+                    e.span,
+                    "a tabular expression is not supported as a value",
+                ))
+            }
+        };
+        Ok(ir::Expr { kind, span: e.span })
+    }
+
+    /// The expression a scalar `let` name stands for, unless it is being expanded already.
+    pub(crate) fn scalar_let(&self, name: &str) -> Option<&'a ast::Expr> {
+        match self.lets.get(name) {
+            Some(Binding::Scalar(e)) if !self.expanding.iter().any(|n| n == name) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn with_let<T>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&mut Self) -> LResult<T>,
+    ) -> LResult<T> {
+        self.expanding.push(name.to_string());
+        let r = f(self);
+        self.expanding.pop();
+        r
+    }
+
+    /// A constant value, with scalar `let`s resolved; `None` if the expression is not constant.
+    pub(crate) fn literal_value(&mut self, e: &'a ast::Expr) -> LResult<Option<ir::Literal>> {
+        match self.expr(e) {
+            Ok(ir::Expr {
+                kind: ir::ExprKind::Literal(l),
+                ..
+            }) => Ok(Some(l)),
+            Ok(_) => Ok(None),
+            Err(d) if d.code.0 == "L022" => Err(d),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// A path applied to a computed base: the base lowered as an expression, then the segments.
+    fn computed_path(&mut self, e: &'a ast::Expr) -> LResult<ir::ExprKind> {
+        let mut segments = Vec::new();
+        let mut cur = e;
+        loop {
+            match &cur.kind {
+                ast::ExprKind::Member { expr, member } => {
+                    segments.push(ir::PathSegment::Key(member.name.clone()));
+                    cur = expr;
+                }
+                ast::ExprKind::Index { expr, index } => {
+                    let seg = match self.literal_value(index)? {
+                        Some(ir::Literal::String(s)) => ir::PathSegment::Key(s),
+                        Some(ir::Literal::Long(i)) => ir::PathSegment::Index(i),
+                        _ => {
+                            return Err(unsupported(
+                                "L028",
+                                index.span,
+                                "a dynamic index must be a constant string or number",
+                            ))
+                        }
+                    };
+                    segments.push(seg);
+                    cur = expr;
+                }
+                _ => break,
+            }
+        }
+        segments.reverse();
+        Ok(ir::ExprKind::Path {
+            base: Box::new(self.expr(cur)?),
+            path: segments,
+        })
+    }
+
+    /// `X.a.b`, `X["a"][0]`, `parse_json(X).a`, `todynamic(tostring(X)).a` as a field path.
+    /// A failure because the base is computed (`L023`) is reported at `e` as a whole, so
+    /// `expr()` can fall back to a computed path for the whole expression.
+    fn path(&mut self, e: &'a ast::Expr) -> LResult<ir::FieldPath> {
+        self.path_inner(e).map_err(|mut d| {
+            if d.code.0 == "L023" {
+                d.span = e.span;
+            }
+            d
+        })
+    }
+
+    fn path_inner(&mut self, e: &'a ast::Expr) -> LResult<ir::FieldPath> {
+        match &e.kind {
+            ast::ExprKind::Ident(n) => {
+                if let Some(bound) = self.scalar_let(&n.name) {
+                    let bound_expr = self.with_let(&n.name, |cx| cx.expr(bound))?;
+                    return match bound_expr.kind {
+                        ir::ExprKind::Field(p) => Ok(p),
+                        _ => Err(unsupported(
+                            "L023",
+                            e.span,
+                            "member access on a computed value is not supported",
+                        )),
+                    };
+                }
+                Ok(ir::FieldPath::column(n.name.clone()))
+            }
+            ast::ExprKind::Member { expr, member } => {
+                let mut p = self.path(expr)?;
+                p.path.push(ir::PathSegment::Key(member.name.clone()));
+                Ok(p)
+            }
+            ast::ExprKind::Index { expr, index } => {
+                let mut p = self.path(expr)?;
+                let seg = match self.literal_value(index)? {
+                    Some(ir::Literal::String(s)) => ir::PathSegment::Key(s),
+                    Some(ir::Literal::Long(i)) => ir::PathSegment::Index(i),
+                    _ => {
+                        return Err(unsupported(
+                            "L028",
+                            index.span,
+                            "a dynamic index must be a constant string or number",
+                        ))
+                    }
+                };
+                p.path.push(seg);
+                Ok(p)
+            }
+            ast::ExprKind::Call { function, args }
+                if args.len() == 1 && DYNAMIC_PARSERS.contains(&function.name.as_str()) =>
+            {
+                let mut p = self.path(&args[0].value)?;
+                p.parsed = true;
+                Ok(p)
+            }
+            ast::ExprKind::Call { function, args }
+                if args.len() == 1 && function.name == "tostring" =>
+            {
+                // `todynamic(tostring(X))`: the string form of X, parsed again — the same path.
+                self.path(&args[0].value)
+            }
+            _ => Err(unsupported(
+                "L023",
+                e.span,
+                "member access on a computed value is not supported",
+            )),
+        }
+    }
+
+    fn call(
+        &mut self,
+        e: &'a ast::Expr,
+        function: &'a ast::Name,
+        args: &'a [ast::Arg],
+    ) -> LResult<ir::Expr> {
+        let span = e.span;
+        if let Some(a) = args.iter().find(|a| a.name.is_some()) {
+            return Err(unsupported(
+                "L024",
+                a.span,
+                format!("named arguments to `{}` are not supported", function.name),
+            ));
+        }
+        let name = function.name.as_str();
+        let kind = match name {
+            "ago" => {
+                let [arg] = args else {
+                    return Err(arity(span, "ago", 1));
+                };
+                match self.literal_value(&arg.value)? {
+                    Some(ir::Literal::Timespan(d)) => ir::ExprKind::Ago(d),
+                    _ => {
+                        return Err(unsupported(
+                            "L025",
+                            arg.span,
+                            "`ago()` needs a constant timespan (like 7d or 1h)",
+                        ))
+                    }
+                }
+            }
+            "now" if args.is_empty() => ir::ExprKind::Now,
+            "iff" | "iif" => {
+                let [c, t, f] = args else {
+                    return Err(arity(span, name, 3));
+                };
+                ir::ExprKind::Case {
+                    branches: vec![(self.predicate(&c.value)?, self.expr(&t.value)?)],
+                    otherwise: Box::new(self.expr(&f.value)?),
+                }
+            }
+            "case" => {
+                if args.len() < 3 || args.len().is_multiple_of(2) {
+                    return Err(unsupported(
+                        "L026",
+                        span,
+                        "`case()` needs condition/value pairs and a final else value",
+                    ));
+                }
+                let mut branches = Vec::new();
+                for pair in args[..args.len() - 1].chunks(2) {
+                    branches.push((self.predicate(&pair[0].value)?, self.expr(&pair[1].value)?));
+                }
+                ir::ExprKind::Case {
+                    branches,
+                    otherwise: Box::new(self.expr(&args[args.len() - 1].value)?),
+                }
+            }
+            _ if DYNAMIC_PARSERS.contains(&name) && args.len() == 1 => {
+                ir::ExprKind::Field(self.path(e)?)
+            }
+            "not" | "isempty" | "isnotempty" | "isnull" | "isnotnull" => {
+                ir::ExprKind::Predicate(Box::new(self.predicate(e)?))
+            }
+            "column_ifexists" | "columnifexists" => {
+                let [col, _default] = args else {
+                    return Err(arity(span, name, 2));
+                };
+                match self.literal_value(&col.value)? {
+                    Some(ir::Literal::String(c)) => {
+                        self.note(
+                            span,
+                            crate::backend::Effect::Values,
+                            format!("`{name}` is read as the column `{c}`: kqlport assumes the column exists"),
+                        );
+                        ir::ExprKind::Field(ir::FieldPath::column(c))
+                    }
+                    _ => {
+                        return Err(unsupported(
+                            "L026",
+                            col.span,
+                            "the column name must be a constant string",
+                        ))
+                    }
+                }
+            }
+            "dynamic" => {
+                return Err(unsupported(
+                    "L021",
+                    span,
+                    "a dynamic value is only supported as the right side of in / has_any / has_all",
+                ))
+            }
+            _ => {
+                let Some(func) = scalar_fn(name) else {
+                    return Err(Box::new(
+                        crate::diag::Diagnostic::error(
+                            "L027",
+                            format!("the function `{name}` is not supported yet"),
+                            function.span,
+                        )
+                        .with_label("not translatable yet"),
+                    ));
+                };
+                // `tostring(path)` keeps the path so backends can read nested values directly.
+                let args = args
+                    .iter()
+                    .map(|a| self.expr(&a.value))
+                    .collect::<LResult<Vec<_>>>()?;
+                ir::ExprKind::Call { func, args }
+            }
+        };
+        Ok(ir::Expr { kind, span })
+    }
+}
+
+fn arity(span: Span, name: &str, n: usize) -> Box<crate::diag::Diagnostic> {
+    unsupported(
+        "L026",
+        span,
+        format!(
+            "`{name}()` takes {n} argument{}",
+            if n == 1 { "" } else { "s" }
+        ),
+    )
+}
+
+fn arith(op: ast::BinaryOp) -> Option<ir::ArithOp> {
+    Some(match op {
+        ast::BinaryOp::Add => ir::ArithOp::Add,
+        ast::BinaryOp::Sub => ir::ArithOp::Sub,
+        ast::BinaryOp::Mul => ir::ArithOp::Mul,
+        ast::BinaryOp::Div => ir::ArithOp::Div,
+        ast::BinaryOp::Mod => ir::ArithOp::Mod,
+        _ => return None,
+    })
+}
+
+/// Canonical scalar functions, with KQL's aliases folded in.
+pub(crate) fn scalar_fn(name: &str) -> Option<ir::ScalarFn> {
+    use ir::ScalarFn as F;
+    Some(match name {
+        "tostring" => F::ToString,
+        "tolower" => F::ToLower,
+        "toupper" => F::ToUpper,
+        "toint" => F::ToInt,
+        "tolong" => F::ToLong,
+        "toreal" | "todouble" => F::ToReal,
+        "tobool" | "toboolean" => F::ToBool,
+        "todatetime" => F::ToDateTime,
+        "strcat" => F::StrCat,
+        "strlen" => F::Strlen,
+        "substring" => F::Substring,
+        "trim" => F::Trim,
+        "replace" | "replace_regex" => F::Replace,
+        "replace_string" => F::ReplaceString,
+        "extract" => F::Extract,
+        "split" => F::Split,
+        "coalesce" => F::Coalesce,
+        "array_length" | "arraylength" => F::ArrayLength,
+        "bin" => F::Bin,
+        "startofday" => F::StartOfDay,
+        "datetime_diff" => F::DateTimeDiff,
+        "ipv4_is_private" => F::Ipv4IsPrivate,
+        "ipv4_is_in_range" => F::Ipv4IsInRange,
+        "abs" => F::Abs,
+        "round" => F::Round,
+        "floor" => F::Floor,
+        "trim_start" => F::TrimStart,
+        "trim_end" => F::TrimEnd,
+        "indexof" => F::IndexOf,
+        "countof" => F::CountOf,
+        "startofweek" => F::StartOfWeek,
+        "startofmonth" => F::StartOfMonth,
+        "startofyear" => F::StartOfYear,
+        "endofday" => F::EndOfDay,
+        "hourofday" => F::HourOfDay,
+        "dayofweek" => F::DayOfWeek,
+        "getmonth" | "monthofyear" => F::GetMonth,
+        "getyear" => F::GetYear,
+        "base64_decode_tostring" | "base64_decodestring" => F::Base64DecodeToString,
+        "url_decode" => F::UrlDecode,
+        "url_encode" | "url_encode_component" => F::UrlEncode,
+        "parse_url" | "parseurl" => F::ParseUrl,
+        "bag_keys" => F::BagKeys,
+        "array_sort_asc" => F::ArraySortAsc,
+        "array_sort_desc" => F::ArraySortDesc,
+        "array_slice" => F::ArraySlice,
+        "strcat_array" | "array_strcat" => F::StrcatArray,
+        "log" => F::Log,
+        "totimespan" | "totime" => F::ToTimespan,
+        "gettype" => F::Typeof,
+        _ => return None,
+    })
+}
+
+/// A typed IR literal from an AST literal.
+pub(crate) fn literal(l: &ast::Literal, span: Span) -> LResult<ir::Literal> {
+    Ok(match l {
+        ast::Literal::Bool(b) => ir::Literal::Bool(*b),
+        ast::Literal::Long(n) => ir::Literal::Long(*n),
+        ast::Literal::Real(text) => ir::Literal::Real(parse_real(text, span)?),
+        ast::Literal::String(s) => ir::Literal::String(s.clone()),
+        ast::Literal::DateTime(text) => ir::Literal::DateTime(normalise_datetime(text, span)?),
+        ast::Literal::Timespan { ticks, text } => match ticks {
+            Some(t) => ir::Literal::Timespan(ir::Duration::from_ticks(*t)),
+            None => {
+                return Err(unsupported(
+                    "L022",
+                    span,
+                    format!("cannot read the timespan `{text}`"),
+                ))
+            }
+        },
+        ast::Literal::Typed { ty, value } => typed(ty, value, span)?,
+        ast::Literal::Null => ir::Literal::Null,
+    })
+}
+
+fn parse_real(text: &str, span: Span) -> LResult<f64> {
+    text.trim()
+        .parse::<f64>()
+        .map_err(|_| unsupported("L022", span, format!("cannot read the number `{text}`")))
+}
+
+fn typed(ty: &str, value: &str, span: Span) -> LResult<ir::Literal> {
+    let v = value.trim();
+    if v == "null" {
+        return Ok(ir::Literal::Null);
+    }
+    Ok(match ty {
+        "long" | "int" => ir::Literal::Long(
+            v.parse()
+                .map_err(|_| unsupported("L022", span, format!("cannot read `{ty}({value})`")))?,
+        ),
+        "real" | "double" | "decimal" => match v {
+            "nan" | "+inf" | "-inf" => {
+                return Err(unsupported(
+                    "L022",
+                    span,
+                    format!("`{ty}({v})` is not supported"),
+                ))
+            }
+            _ => ir::Literal::Real(parse_real(v, span)?),
+        },
+        "bool" | "boolean" => match v {
+            "true" | "1" => ir::Literal::Bool(true),
+            "false" | "0" => ir::Literal::Bool(false),
+            _ => {
+                return Err(unsupported(
+                    "L022",
+                    span,
+                    format!("cannot read `bool({v})`"),
+                ))
+            }
+        },
+        "guid" => ir::Literal::String(v.trim_matches(|c| c == '"' || c == '\'').to_string()),
+        _ => {
+            return Err(unsupported(
+                "L022",
+                span,
+                format!("`{ty}(…)` literals are not supported"),
+            ))
+        }
+    })
+}
+
+/// `2024-01-02`, `2024-01-02 10:00`, `2024-01-02T10:00:00.5Z` → `2024-01-02T10:00:00.5Z`.
+pub(crate) fn normalise_datetime(text: &str, span: Span) -> LResult<String> {
+    let t = text.trim().trim_matches(|c| c == '"' || c == '\'');
+    let bad = || {
+        unsupported(
+            "L022",
+            span,
+            format!("cannot read the datetime `{text}`; use ISO 8601 like 2024-01-31T12:00:00Z"),
+        )
+    };
+    let (date, time) = match t.split_once(['T', ' ']) {
+        Some((d, rest)) => (d, rest.trim_end_matches('Z')),
+        None => (t.trim_end_matches('Z'), "00:00:00"),
+    };
+    let d: Vec<&str> = date.split('-').collect();
+    let ok_date = d.len() == 3
+        && d[0].len() == 4
+        && d.iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    if !ok_date {
+        return Err(bad());
+    }
+    let mut parts: Vec<String> = time.split(':').map(str::to_string).collect();
+    if parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
+        return Err(bad());
+    }
+    while parts.len() < 3 {
+        parts.push("00".to_string());
+    }
+    let valid_time = parts
+        .iter()
+        .all(|p| p.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    if !valid_time {
+        return Err(bad());
+    }
+    let pad = |s: &str| {
+        if s.len() == 1 {
+            format!("0{s}")
+        } else {
+            s.to_string()
+        }
+    };
+    Ok(format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        d[0],
+        pad(d[1]),
+        pad(d[2]),
+        pad(&parts[0]),
+        pad(&parts[1]),
+        pad(&parts[2])
+    ))
+}

@@ -1,0 +1,520 @@
+//! AST → detection IR. Owns KQL *meaning*: `let`s inlined, operator aliases normalised
+//! (filter→where, order→sort, limit→take, makeset→make_set, iif→iff, `<>`→`!=`,
+//! parsejson→parse_json …), every string operator made one explicit [`ir::StrMatch`], `ago()` as
+//! time windows, dynamic access as field paths, KQL's default column names resolved.
+//!
+//! Never renders target text. What it cannot model yet is a located `L…` diagnostic — never an
+//! opaque node, never silently dropped.
+
+mod aggregate;
+mod expr;
+mod names;
+mod predicate;
+
+use crate::diag::Diagnostic;
+use crate::ir;
+use crate::kql::ast;
+use crate::source::Span;
+use std::collections::HashMap;
+
+pub use names::NameGen;
+
+/// The result of lowering: the IR, plus warnings about KQL that was dropped because it has no
+/// effect on the rows (e.g. `render`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lowered {
+    pub query: ir::Query,
+    /// Where lowering itself had to approximate (every backend inherits these).
+    pub notes: Vec<crate::backend::Note>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Lowers a parsed query. Every diagnostic in `Err` is located at the KQL that could not be
+/// modelled (codes `L…`).
+pub fn lower(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
+    let mut cx = Lowerer::default();
+    match cx.query(query) {
+        Ok(q) => {
+            if cx.errors.is_empty() {
+                Ok(Lowered {
+                    query: q,
+                    notes: cx.notes,
+                    warnings: cx.warnings,
+                })
+            } else {
+                Err(cx.errors)
+            }
+        }
+        Err(d) => {
+            cx.errors.push(*d);
+            Err(cx.errors)
+        }
+    }
+}
+
+pub(crate) type LResult<T> = Result<T, Box<Diagnostic>>;
+
+pub(crate) fn unsupported(
+    code: &'static str,
+    span: Span,
+    message: impl Into<String>,
+) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(code, message, span))
+}
+
+/// What a `let` name stands for.
+#[derive(Clone, Debug)]
+pub(crate) enum Binding<'a> {
+    /// A scalar expression (inlined at each use).
+    Scalar(&'a ast::Expr),
+    /// A tabular expression (inlined when it is the source of the query).
+    Tabular(&'a ast::Expr),
+    /// A function, view or anything else lowering cannot inline.
+    Other(Span, &'static str),
+}
+
+#[derive(Default)]
+pub(crate) struct Lowerer<'a> {
+    pub(crate) lets: HashMap<String, Binding<'a>>,
+    /// Guards against self-referencing lets (`let a = a + 1;` refers to an outer `a` in KQL,
+    /// which lowering cannot see): a name being expanded is not expanded again.
+    pub(crate) expanding: Vec<String>,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) notes: Vec<crate::backend::Note>,
+    pub(crate) errors: Vec<Diagnostic>,
+}
+
+const SUPPORTED: &str = "kqlport translates single-table queries: where, extend, project, \
+project-away, project-keep, project-rename, project-reorder, summarize, sort/order, top, \
+take/limit, distinct, count";
+
+impl<'a> Lowerer<'a> {
+    fn query(&mut self, query: &'a ast::Query) -> LResult<ir::Query> {
+        let mut result: Option<&'a ast::Expr> = None;
+        for stmt in &query.statements {
+            match &stmt.kind {
+                ast::StatementKind::Let { name, value } => self.bind(name, value),
+                ast::StatementKind::Set { .. } => {
+                    // Request options (`set query_now = …`, `set notruncation;`) tune execution.
+                    // Those that change results are not modelled; say so rather than guess.
+                    return Err(unsupported(
+                        "L001",
+                        stmt.span,
+                        "`set` request options are not supported",
+                    ));
+                }
+                ast::StatementKind::DeclareQueryParameters(_) => {
+                    return Err(unsupported(
+                        "L001",
+                        stmt.span,
+                        "`declare query_parameters` is not supported: parameters have no value at translation time",
+                    ));
+                }
+                ast::StatementKind::Expr(e) => {
+                    if let Some(prev) = result {
+                        return Err(Box::new(
+                            Diagnostic::error(
+                                "L002",
+                                "the query has more than one result statement",
+                                e.span,
+                            )
+                            .with_secondary(prev.span, "first result statement")
+                            .with_help("translate each query separately"),
+                        ));
+                    }
+                    result = Some(e);
+                }
+            }
+        }
+        let Some(body) = result else {
+            return Err(unsupported(
+                "L003",
+                query.span,
+                "the query has no result statement (only `let`s)",
+            ));
+        };
+        let (source, ops) = self.flatten(body)?;
+        let mut stages = Vec::new();
+        for op in ops {
+            if let Some(stage) = self.operator(op)? {
+                stages.push(stage);
+            }
+        }
+        Ok(ir::Query {
+            source,
+            stages,
+            span: body.span,
+        })
+    }
+
+    fn bind(&mut self, name: &'a ast::Name, value: &'a ast::LetValue) {
+        let binding = match value {
+            ast::LetValue::Expr(e) if is_tabular(e) => Binding::Tabular(e),
+            ast::LetValue::Expr(e) => match &e.kind {
+                ast::ExprKind::Call { function, .. }
+                    if matches!(function.name.as_str(), "materialize" | "toscalar") =>
+                {
+                    Binding::Other(e.span, "a materialized or toscalar() value")
+                }
+                _ => Binding::Scalar(e),
+            },
+            ast::LetValue::Lambda(l) => Binding::Other(l.span, "a function"),
+            ast::LetValue::View(l) => Binding::Other(l.span, "a view"),
+        };
+        self.lets.insert(name.name.clone(), binding);
+    }
+
+    /// The source table and the operators applied to it, with tabular `let`s used as the source
+    /// inlined (`let T = X | where …; T | take 5` is `X | where … | take 5`).
+    fn flatten(&mut self, body: &'a ast::Expr) -> LResult<(ir::Source, Vec<&'a ast::Operator>)> {
+        match &body.kind {
+            ast::ExprKind::Ident(name) => self.table_or_let(name, body.span, Vec::new()),
+            ast::ExprKind::Pipeline(p) => {
+                let ops: Vec<&ast::Operator> = p.operators.iter().collect();
+                match &p.source.kind {
+                    ast::SourceKind::Expr(e) => match &e.kind {
+                        ast::ExprKind::Ident(name) => self.table_or_let(name, e.span, ops),
+                        ast::ExprKind::Pipeline(_) => {
+                            let (source, mut inner) = self.flatten(e)?;
+                            inner.extend(ops);
+                            Ok((source, inner))
+                        }
+                        ast::ExprKind::Call { function, .. } => Err(unsupported(
+                            "L010",
+                            e.span,
+                            format!(
+                                "the query reads from `{}(…)`, a function or watchlist; only a table can be translated",
+                                function.name
+                            ),
+                        )),
+                        _ => Err(unsupported("L010", e.span, "this query source is not a table")),
+                    },
+                    other => Err(unsupported(
+                        "L010",
+                        p.source.span,
+                        format!("`{}` as a query source is not supported yet; {SUPPORTED}", source_name(other)),
+                    )),
+                }
+            }
+            ast::ExprKind::Call { function, .. } => Err(unsupported(
+                "L010",
+                body.span,
+                format!(
+                    "the query reads from `{}(…)`, a function or watchlist; only a table can be translated",
+                    function.name
+                ),
+            )),
+            _ => Err(unsupported(
+                "L003",
+                body.span,
+                "the result statement is not a tabular expression",
+            )),
+        }
+    }
+
+    fn table_or_let(
+        &mut self,
+        name: &'a ast::Name,
+        span: Span,
+        ops: Vec<&'a ast::Operator>,
+    ) -> LResult<(ir::Source, Vec<&'a ast::Operator>)> {
+        match self.lets.get(&name.name).cloned() {
+            None => Ok((
+                ir::Source {
+                    kind: ir::SourceKind::Table(name.name.clone()),
+                    span,
+                },
+                ops,
+            )),
+            Some(Binding::Tabular(e)) if !self.expanding.contains(&name.name) => {
+                self.expanding.push(name.name.clone());
+                let r = self.flatten(e);
+                self.expanding.pop();
+                let (source, mut inner) = r?;
+                inner.extend(ops);
+                Ok((source, inner))
+            }
+            Some(Binding::Other(def, what)) => Err(Box::new(
+                Diagnostic::error(
+                    "L011",
+                    format!(
+                        "`{}` is {what}; only a table or a tabular `let` can be the source",
+                        name.name
+                    ),
+                    span,
+                )
+                .with_secondary(def, "defined here"),
+            )),
+            Some(_) => Err(unsupported(
+                "L011",
+                span,
+                format!("`{}` is a scalar `let`, not a table", name.name),
+            )),
+        }
+    }
+
+    fn operator(&mut self, op: &'a ast::Operator) -> LResult<Option<ir::Stage>> {
+        use ast::OperatorKind as K;
+        let stage = |kind| {
+            Ok(Some(ir::Stage {
+                kind,
+                span: op.span,
+            }))
+        };
+        match &op.kind {
+            K::Where { predicate, .. } => stage(ir::StageKind::Filter(self.predicate(predicate)?)),
+            K::Extend(items) => stage(ir::StageKind::Extend(self.assignments(items, "extend")?)),
+            K::Project(items) => stage(ir::StageKind::Project(self.assignments(items, "project")?)),
+            K::ProjectAway(cols) => stage(ir::StageKind::ProjectAway(patterns(cols))),
+            K::ProjectKeep(cols) => stage(ir::StageKind::ProjectKeep(patterns(cols))),
+            K::ProjectRename(renames) => {
+                let mut pairs = Vec::new();
+                for r in renames {
+                    let ast::ExprKind::Ident(old) = &r.old.kind else {
+                        return Err(unsupported(
+                            "L012",
+                            r.old.span,
+                            "project-rename of an expression is not supported; name a column",
+                        ));
+                    };
+                    pairs.push((column(&r.new), column(old)));
+                }
+                stage(ir::StageKind::Rename(pairs))
+            }
+            K::ProjectReorder(items) => {
+                if let Some(i) = items.iter().find(|i| i.order.is_some()) {
+                    return Err(unsupported(
+                        "L012",
+                        i.span,
+                        "project-reorder with a sort order (asc/desc/granny) is not supported",
+                    ));
+                }
+                stage(ir::StageKind::Reorder(
+                    items.iter().map(|i| pattern(&i.column)).collect(),
+                ))
+            }
+            K::Summarize { aggregates, by, .. } => {
+                // Hints (`hint.strategy=shuffle`, `hint.shufflekey`) tune execution only.
+                let (by, aggs) = self.summarize(aggregates, by)?;
+                stage(ir::StageKind::Aggregate { by, aggs })
+            }
+            K::Sort { by, .. } => stage(ir::StageKind::Sort(
+                by.iter()
+                    .map(|k| self.sort_key(k))
+                    .collect::<LResult<_>>()?,
+            )),
+            K::Top { count, by } => {
+                let n = self.count(count)?;
+                stage(ir::StageKind::Top {
+                    n,
+                    key: self.sort_key(by)?,
+                })
+            }
+            K::Take { count, .. } => stage(ir::StageKind::Limit(self.count(count)?)),
+            K::Distinct { columns, .. } => {
+                let mut cols = Vec::new();
+                for item in columns {
+                    let c = &item.expr;
+                    match &c.kind {
+                        ast::ExprKind::Ident(n) if item.names.is_empty() => cols.push(column(n)),
+                        ast::ExprKind::Star => {
+                            return Err(unsupported(
+                                "L012",
+                                c.span,
+                                "`distinct *` needs the table's full schema, which kqlport does not have",
+                            ))
+                        }
+                        _ => {
+                            return Err(unsupported(
+                                "L012",
+                                c.span,
+                                "distinct over a computed expression is not supported; extend it to a column first",
+                            ))
+                        }
+                    }
+                }
+                stage(ir::StageKind::Distinct(cols))
+            }
+            K::Count => stage(ir::StageKind::Count),
+            K::Serialize(items) if items.is_empty() => Ok(None),
+            K::As { .. } => Ok(None),
+            K::Render { .. } => {
+                self.warnings.push(Diagnostic::warning(
+                    "L100",
+                    "`render` only chooses a chart; it was dropped (rows are unchanged)",
+                    op.span,
+                ));
+                Ok(None)
+            }
+            other => Err(unsupported(
+                "L013",
+                op.span,
+                format!(
+                    "`{}` is not supported yet; {SUPPORTED}",
+                    operator_name(other)
+                ),
+            )),
+        }
+    }
+
+    fn count(&mut self, e: &'a ast::Expr) -> LResult<u64> {
+        match self.literal_value(e)? {
+            Some(ir::Literal::Long(n)) if n >= 0 => Ok(n as u64),
+            _ => Err(unsupported(
+                "L014",
+                e.span,
+                "the row count must be a non-negative whole-number constant",
+            )),
+        }
+    }
+
+    fn sort_key(&mut self, k: &'a ast::SortKey) -> LResult<ir::SortKey> {
+        let dir = match k.order {
+            Some(ast::SortOrder::Asc) => ir::SortDir::Asc,
+            Some(ast::SortOrder::Desc) | None => ir::SortDir::Desc,
+        };
+        let nulls = match k.nulls {
+            Some(ast::NullsOrder::First) => ir::Nulls::First,
+            Some(ast::NullsOrder::Last) => ir::Nulls::Last,
+            None => ir::Nulls::default_for(dir),
+        };
+        Ok(ir::SortKey {
+            expr: self.expr(&k.expr)?,
+            dir,
+            nulls,
+        })
+    }
+
+    /// `extend`/`project` items: `name = expr`, or an unnamed expression named as KQL names it.
+    fn assignments(
+        &mut self,
+        items: &'a [ast::NamedExpr],
+        operator: &str,
+    ) -> LResult<Vec<ir::Assignment>> {
+        let mut names = NameGen::default();
+        let mut out = Vec::new();
+        for item in items {
+            let name = match item.names.as_slice() {
+                [] => names.for_expr(&item.expr),
+                [one] => one.name.clone(),
+                _ => {
+                    return Err(unsupported(
+                        "L015",
+                        item.span,
+                        format!("tuple assignment in `{operator}` is not supported"),
+                    ))
+                }
+            };
+            names.taken(&name);
+            out.push(ir::Assignment {
+                name: ir::Column {
+                    name,
+                    span: item.names.first().map_or(item.span, |n| n.span),
+                },
+                expr: self.expr(&item.expr)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn is_tabular(e: &ast::Expr) -> bool {
+    matches!(e.kind, ast::ExprKind::Pipeline(_))
+}
+
+impl Lowerer<'_> {
+    pub(crate) fn note(
+        &mut self,
+        span: Span,
+        effect: crate::backend::Effect,
+        message: impl Into<String>,
+    ) {
+        self.notes.push(crate::backend::Note {
+            span,
+            effect,
+            message: message.into(),
+        });
+    }
+}
+
+pub(crate) fn column(n: &ast::Name) -> ir::Column {
+    ir::Column {
+        name: n.name.clone(),
+        span: n.span,
+    }
+}
+
+fn pattern(p: &ast::ColumnPattern) -> ir::ColumnPattern {
+    ir::ColumnPattern {
+        pattern: p.pattern.clone(),
+        span: p.span,
+    }
+}
+
+fn patterns(ps: &[ast::ColumnPattern]) -> Vec<ir::ColumnPattern> {
+    ps.iter().map(pattern).collect()
+}
+
+fn source_name(kind: &ast::SourceKind) -> &'static str {
+    match kind {
+        ast::SourceKind::Expr(_) => "expression",
+        ast::SourceKind::Union(_) => "union",
+        ast::SourceKind::Datatable(_) => "datatable",
+        ast::SourceKind::ExternalData(_) => "externaldata",
+        ast::SourceKind::Range(_) => "range",
+        ast::SourceKind::Print(_) => "print",
+        ast::SourceKind::Find(_) => "find",
+        ast::SourceKind::Search(_) => "search",
+        ast::SourceKind::Evaluate(_) => "evaluate",
+    }
+}
+
+/// The operator's KQL name, for messages.
+pub fn operator_name(kind: &ast::OperatorKind) -> &'static str {
+    use ast::OperatorKind as K;
+    match kind {
+        K::Where { keyword, .. } => match keyword {
+            ast::WhereKeyword::Where => "where",
+            ast::WhereKeyword::Filter => "filter",
+        },
+        K::Project(_) => "project",
+        K::ProjectAway(_) => "project-away",
+        K::ProjectKeep(_) => "project-keep",
+        K::ProjectRename(_) => "project-rename",
+        K::ProjectReorder(_) => "project-reorder",
+        K::Extend(_) => "extend",
+        K::Summarize { .. } => "summarize",
+        K::Sort { .. } => "sort",
+        K::Top { .. } => "top",
+        K::TopNested(_) => "top-nested",
+        K::TopHitters { .. } => "top-hitters",
+        K::Take { .. } => "take",
+        K::Sample(_) => "sample",
+        K::SampleDistinct { .. } => "sample-distinct",
+        K::Distinct { .. } => "distinct",
+        K::Count => "count",
+        K::Join(_) => "join",
+        K::Lookup(_) => "lookup",
+        K::Union(_) => "union",
+        K::MvExpand(_) => "mv-expand",
+        K::MvApply { .. } => "mv-apply",
+        K::Parse { filter: false, .. } => "parse",
+        K::Parse { filter: true, .. } => "parse-where",
+        K::ParseKv { .. } => "parse-kv",
+        K::MakeSeries(_) => "make-series",
+        K::Evaluate(_) => "evaluate",
+        K::Render { .. } => "render",
+        K::Invoke(_) => "invoke",
+        K::As { .. } => "as",
+        K::Serialize(_) => "serialize",
+        K::GetSchema => "getschema",
+        K::Consume(_) => "consume",
+        K::Search(_) => "search",
+        K::Find(_) => "find",
+        K::Fork(_) => "fork",
+        K::Facet { .. } => "facet",
+        K::Partition { .. } => "partition",
+        K::Reduce { .. } => "reduce",
+        K::Scan(_) => "scan",
+    }
+}

@@ -1,0 +1,447 @@
+//! Boolean expressions → [`ir::Predicate`]: KQL's 40-odd string operators collapse into
+//! [`ir::StrMatch`] with explicit kind, case sensitivity, quantifier and negation; `ago()`
+//! comparisons become time windows; `not()` is pushed into the leaves whose negated form KQL
+//! defines (string tests, emptiness). Owns predicate shape only.
+
+use super::{unsupported, LResult, Lowerer};
+use crate::ir::{self, Case, MatchKind, Quantifier};
+use crate::kql::ast::{self, BinaryOp};
+use crate::source::Span;
+
+/// The explicit meaning of a KQL string operator: (kind, case, negated).
+fn string_op(op: BinaryOp) -> Option<(MatchKind, Case, bool)> {
+    use BinaryOp::*;
+    use Case::{Insensitive as I, Sensitive as S};
+    use MatchKind as M;
+    Some(match op {
+        Equal | EqualSingle => (M::Equals, S, false),
+        NotEqual | LessGreater => (M::Equals, S, true),
+        EqualTilde => (M::Equals, I, false),
+        NotEqualTilde => (M::Equals, I, true),
+        Has | HasAny | HasAll => (M::Term, I, false),
+        NotHas => (M::Term, I, true),
+        HasCs => (M::Term, S, false),
+        NotHasCs => (M::Term, S, true),
+        HasPrefix => (M::TermPrefix, I, false),
+        NotHasPrefix => (M::TermPrefix, I, true),
+        HasPrefixCs => (M::TermPrefix, S, false),
+        NotHasPrefixCs => (M::TermPrefix, S, true),
+        HasSuffix => (M::TermSuffix, I, false),
+        NotHasSuffix => (M::TermSuffix, I, true),
+        HasSuffixCs => (M::TermSuffix, S, false),
+        NotHasSuffixCs => (M::TermSuffix, S, true),
+        Contains => (M::Contains, I, false),
+        NotContains | NotContainsLegacy => (M::Contains, I, true),
+        ContainsCs | ContainsCsLegacy => (M::Contains, S, false),
+        NotContainsCs | NotContainsCsLegacy => (M::Contains, S, true),
+        StartsWith => (M::StartsWith, I, false),
+        NotStartsWith => (M::StartsWith, I, true),
+        StartsWithCs => (M::StartsWith, S, false),
+        NotStartsWithCs => (M::StartsWith, S, true),
+        EndsWith => (M::EndsWith, I, false),
+        NotEndsWith => (M::EndsWith, I, true),
+        EndsWithCs => (M::EndsWith, S, false),
+        NotEndsWithCs => (M::EndsWith, S, true),
+        MatchesRegex => (M::Regex, S, false),
+        _ => return None,
+    })
+}
+
+fn cmp_op(op: BinaryOp) -> Option<ir::CmpOp> {
+    Some(match op {
+        BinaryOp::Equal | BinaryOp::EqualSingle => ir::CmpOp::Eq,
+        BinaryOp::NotEqual | BinaryOp::LessGreater => ir::CmpOp::Ne,
+        BinaryOp::Lt => ir::CmpOp::Lt,
+        BinaryOp::Le => ir::CmpOp::Le,
+        BinaryOp::Gt => ir::CmpOp::Gt,
+        BinaryOp::Ge => ir::CmpOp::Ge,
+        _ => return None,
+    })
+}
+
+/// The logical negation of a predicate, pushed into leaves that have a negated form.
+pub(crate) fn negate(p: ir::Predicate) -> ir::Predicate {
+    let span = p.span;
+    let kind = match p.kind {
+        ir::PredicateKind::StrMatch(mut m) => {
+            m.negated = !m.negated;
+            ir::PredicateKind::StrMatch(m)
+        }
+        ir::PredicateKind::IsEmpty { expr, negated } => ir::PredicateKind::IsEmpty {
+            expr,
+            negated: !negated,
+        },
+        ir::PredicateKind::IsNull { expr, negated } => ir::PredicateKind::IsNull {
+            expr,
+            negated: !negated,
+        },
+        ir::PredicateKind::Not(inner) => return *inner,
+        ir::PredicateKind::Const(b) => ir::PredicateKind::Const(!b),
+        other => ir::PredicateKind::Not(Box::new(ir::Predicate { kind: other, span })),
+    };
+    ir::Predicate { kind, span }
+}
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn predicate(&mut self, e: &'a ast::Expr) -> LResult<ir::Predicate> {
+        let span = e.span;
+        let kind = match &e.kind {
+            ast::ExprKind::Binary {
+                op: op @ (BinaryOp::And | BinaryOp::Or),
+                lhs,
+                rhs,
+            } => {
+                let mut items = Vec::new();
+                for side in [lhs, rhs] {
+                    let p = self.predicate(side)?;
+                    match (op, p.kind) {
+                        (BinaryOp::And, ir::PredicateKind::And(inner))
+                        | (BinaryOp::Or, ir::PredicateKind::Or(inner)) => items.extend(inner),
+                        (_, kind) => items.push(ir::Predicate { kind, span: p.span }),
+                    }
+                }
+                if *op == BinaryOp::And {
+                    ir::PredicateKind::And(items)
+                } else {
+                    ir::PredicateKind::Or(items)
+                }
+            }
+            ast::ExprKind::Binary { op, lhs, rhs } => return self.binary(*op, lhs, rhs, span),
+            ast::ExprKind::Call { function, args } => {
+                match (function.name.as_str(), args.as_slice()) {
+                    ("not", [a]) => return Ok(negate(self.predicate(&a.value)?)),
+                    ("isempty", [a]) => ir::PredicateKind::IsEmpty {
+                        expr: self.expr(&a.value)?,
+                        negated: false,
+                    },
+                    ("isnotempty" | "notempty", [a]) => ir::PredicateKind::IsEmpty {
+                        expr: self.expr(&a.value)?,
+                        negated: true,
+                    },
+                    ("isnull", [a]) => ir::PredicateKind::IsNull {
+                        expr: self.expr(&a.value)?,
+                        negated: false,
+                    },
+                    ("isnotnull" | "notnull", [a]) => ir::PredicateKind::IsNull {
+                        expr: self.expr(&a.value)?,
+                        negated: true,
+                    },
+                    _ => ir::PredicateKind::Bool(self.expr(e)?),
+                }
+            }
+            ast::ExprKind::Literal(ast::Literal::Bool(b)) => ir::PredicateKind::Const(*b),
+            ast::ExprKind::Ident(n) => match self.scalar_let(&n.name) {
+                Some(bound) => {
+                    let name = n.name.clone();
+                    return self.with_let(&name, |cx| cx.predicate(bound));
+                }
+                None => ir::PredicateKind::Bool(self.expr(e)?),
+            },
+            ast::ExprKind::In {
+                expr,
+                list,
+                negated,
+                case_insensitive,
+            } => return self.in_list(expr, list, *negated, *case_insensitive, span),
+            ast::ExprKind::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => ir::PredicateKind::Between {
+                expr: self.expr(expr)?,
+                low: self.expr(low)?,
+                high: self.expr(high)?,
+                negated: *negated,
+            },
+            _ => ir::PredicateKind::Bool(self.expr(e)?),
+        };
+        Ok(ir::Predicate { kind, span })
+    }
+
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: &'a ast::Expr,
+        rhs: &'a ast::Expr,
+        span: Span,
+    ) -> LResult<ir::Predicate> {
+        if matches!(lhs.kind, ast::ExprKind::Star) {
+            return Err(unsupported(
+                "L030",
+                lhs.span,
+                "testing every column (`*`) is not supported; name the column",
+            ));
+        }
+        if matches!(
+            op,
+            BinaryOp::Like | BinaryOp::NotLike | BinaryOp::NotLikeBang
+        ) {
+            return Err(unsupported("L031", span, "`like` is not supported yet"));
+        }
+        let pred = |kind| Ok(ir::Predicate { kind, span });
+        // Equality with a string constant on either side is a string test; otherwise (numbers,
+        // datetimes, two columns) it is a comparison.
+        if let Some((kind, case, negated)) = string_op(op) {
+            let is_equality = matches!(
+                op,
+                BinaryOp::Equal
+                    | BinaryOp::EqualSingle
+                    | BinaryOp::NotEqual
+                    | BinaryOp::LessGreater
+            );
+            let (field, needle) = if is_equality && self.string_values(lhs)?.is_some() {
+                (rhs, lhs)
+            } else {
+                (lhs, rhs)
+            };
+            match self.string_values(needle)? {
+                Some(values) => {
+                    let many = matches!(op, BinaryOp::HasAny | BinaryOp::HasAll);
+                    if !many && values.len() != 1 {
+                        return Err(unsupported(
+                            "L032",
+                            needle.span,
+                            format!("`{}` takes one string value", op.as_str()),
+                        ));
+                    }
+                    if values.is_empty() {
+                        // has_any () is false; has_all () is true (vacuously).
+                        return pred(ir::PredicateKind::Const(op == BinaryOp::HasAll));
+                    }
+                    let quantifier = if op == BinaryOp::HasAll {
+                        Quantifier::All
+                    } else {
+                        Quantifier::Any
+                    };
+                    return pred(ir::PredicateKind::StrMatch(ir::StrMatch {
+                        field: self.expr(field)?,
+                        kind,
+                        case,
+                        values,
+                        quantifier,
+                        negated,
+                    }));
+                }
+                None if !is_equality => {
+                    return Err(Box::new(
+                        crate::diag::Diagnostic::error(
+                            "L033",
+                            format!(
+                                "the right side of `{}` must be a constant string",
+                                op.as_str()
+                            ),
+                            needle.span,
+                        )
+                        .with_label("not a constant string"),
+                    ))
+                }
+                None => {}
+            }
+        }
+        let Some(cmp) = cmp_op(op) else {
+            return Err(unsupported(
+                "L034",
+                span,
+                format!("`{}` is not a boolean test", op.as_str()),
+            ));
+        };
+        let l = self.expr(lhs)?;
+        let r = self.expr(rhs)?;
+        if matches!(r.kind, ir::ExprKind::Literal(ir::Literal::Null))
+            || matches!(l.kind, ir::ExprKind::Literal(ir::Literal::Null))
+        {
+            return Err(unsupported(
+                "L035",
+                span,
+                "comparing with null is always false in KQL; use isnull()/isempty()",
+            ));
+        }
+        // `field > ago(7d)` (either way round) is a look-back window.
+        match (&l.kind, &r.kind) {
+            (ir::ExprKind::Field(_), ir::ExprKind::Ago(d))
+                if cmp != ir::CmpOp::Eq && cmp != ir::CmpOp::Ne =>
+            {
+                let ago = *d;
+                return pred(ir::PredicateKind::TimeWindow {
+                    field: l,
+                    op: cmp,
+                    ago,
+                });
+            }
+            (ir::ExprKind::Ago(d), ir::ExprKind::Field(_))
+                if cmp != ir::CmpOp::Eq && cmp != ir::CmpOp::Ne =>
+            {
+                let ago = *d;
+                return pred(ir::PredicateKind::TimeWindow {
+                    field: r,
+                    op: cmp.flipped(),
+                    ago,
+                });
+            }
+            _ => {}
+        }
+        pred(ir::PredicateKind::Compare {
+            lhs: l,
+            op: cmp,
+            rhs: r,
+        })
+    }
+
+    fn in_list(
+        &mut self,
+        expr: &'a ast::Expr,
+        list: &'a [ast::Expr],
+        negated: bool,
+        case_insensitive: bool,
+        span: Span,
+    ) -> LResult<ir::Predicate> {
+        let mut literals = Vec::new();
+        for item in list {
+            self.collect_literals(item, &mut literals)?;
+        }
+        let pred = |kind| Ok(ir::Predicate { kind, span });
+        if literals.is_empty() {
+            return pred(ir::PredicateKind::Const(negated));
+        }
+        let all_strings = literals.iter().all(|l| matches!(l, ir::Literal::String(_)));
+        if all_strings {
+            let values = literals
+                .into_iter()
+                .filter_map(|l| match l {
+                    ir::Literal::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect();
+            return pred(ir::PredicateKind::StrMatch(ir::StrMatch {
+                field: self.expr(expr)?,
+                kind: MatchKind::Equals,
+                case: if case_insensitive {
+                    Case::Insensitive
+                } else {
+                    Case::Sensitive
+                },
+                values,
+                quantifier: Quantifier::Any,
+                negated,
+            }));
+        }
+        if literals.iter().any(|l| matches!(l, ir::Literal::String(_))) {
+            return Err(unsupported(
+                "L036",
+                span,
+                "an `in` list mixing strings and other values is not supported",
+            ));
+        }
+        pred(ir::PredicateKind::InSet {
+            expr: self.expr(expr)?,
+            values: literals,
+            negated,
+        })
+    }
+
+    /// Flattens an `in` list item into constants: a literal, a scalar `let`, `dynamic([...])`,
+    /// or a `let` bound to a dynamic array. Subqueries and columns are declined.
+    fn collect_literals(&mut self, item: &'a ast::Expr, out: &mut Vec<ir::Literal>) -> LResult<()> {
+        match &item.kind {
+            ast::ExprKind::Dynamic(d) => self.collect_dynamic(d, item.span, out),
+            ast::ExprKind::List(items) => {
+                for i in items {
+                    self.collect_literals(i, out)?;
+                }
+                Ok(())
+            }
+            ast::ExprKind::Call { function, args }
+                if matches!(function.name.as_str(), "pack_array" | "dynamic") =>
+            {
+                for a in args {
+                    self.collect_literals(&a.value, out)?;
+                }
+                Ok(())
+            }
+            ast::ExprKind::Ident(n) => {
+                if let Some(bound) = self.scalar_let(&n.name) {
+                    let name = n.name.clone();
+                    return self.with_let(&name, |cx| cx.collect_literals(bound, out));
+                }
+                if matches!(self.lets.get(&n.name), Some(super::Binding::Tabular(_))) {
+                    return Err(unsupported(
+                        "L037",
+                        item.span,
+                        format!("`in ({})` tests membership in a table's rows; subqueries are not supported yet", n.name),
+                    ));
+                }
+                Err(unsupported(
+                    "L037",
+                    item.span,
+                    "the list must hold constants; a column or unknown name is not supported",
+                ))
+            }
+            ast::ExprKind::Pipeline(_) => Err(unsupported(
+                "L037",
+                item.span,
+                "`in (subquery)` is not supported yet",
+            )),
+            _ => match self.literal_value(item)? {
+                Some(l) => {
+                    out.push(l);
+                    Ok(())
+                }
+                None => Err(unsupported(
+                    "L037",
+                    item.span,
+                    "the list must hold constants",
+                )),
+            },
+        }
+    }
+
+    fn collect_dynamic(
+        &mut self,
+        d: &'a ast::DynValue,
+        span: Span,
+        out: &mut Vec<ir::Literal>,
+    ) -> LResult<()> {
+        match d {
+            ast::DynValue::Array(items) => {
+                for i in items {
+                    self.collect_dynamic(i, span, out)?;
+                }
+                Ok(())
+            }
+            ast::DynValue::Scalar(e) => self.collect_literals(e, out),
+            ast::DynValue::Object(_) => Err(unsupported(
+                "L037",
+                span,
+                "a dynamic object is not a list of values",
+            )),
+        }
+    }
+
+    /// The string constants an operand stands for (`"x"`, a `let` string, a list or dynamic
+    /// array of strings); `None` when it is not made of string constants.
+    fn string_values(&mut self, e: &'a ast::Expr) -> LResult<Option<Vec<String>>> {
+        let mut lits = Vec::new();
+        let constant = match &e.kind {
+            ast::ExprKind::Literal(ast::Literal::String(s)) => return Ok(Some(vec![s.clone()])),
+            ast::ExprKind::List(_) | ast::ExprKind::Dynamic(_) => {
+                self.collect_literals(e, &mut lits).map(|_| true)
+            }
+            ast::ExprKind::Ident(n) if self.scalar_let(&n.name).is_some() => {
+                self.collect_literals(e, &mut lits).map(|_| true)
+            }
+            _ => Ok(false),
+        };
+        match constant {
+            Ok(true) => Ok(lits
+                .into_iter()
+                .map(|l| match l {
+                    ir::Literal::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect()),
+            Ok(false) => Ok(None),
+            Err(d) => Err(d),
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Lowering (AST → IR): each KQL construct's explicit meaning, checked through the IR's compact
+//! text form, plus located refusals for what is not modelled.
+
+use kqlport::{kql, lower};
+
+fn ir(q: &str) -> String {
+    let ast = kql::parse(q).unwrap_or_else(|e| panic!("parse {q}: {e:?}"));
+    match lower::lower(&ast) {
+        Ok(l) => l.query.to_string(),
+        Err(e) => panic!("lower {q}: {e:?}"),
+    }
+}
+
+/// The lowering refusal: (code, the KQL text its span covers).
+fn refusal(q: &str) -> (String, String) {
+    let ast = kql::parse(q).unwrap();
+    let errs = lower::lower(&ast).expect_err("should be refused");
+    let d = &errs[0];
+    (d.code.0.to_string(), q[d.span.range()].to_string())
+}
+
+#[test]
+fn string_operators_become_explicit_matches() {
+    let cases = [
+        ("f == 'a'", r#"(str equals cs any f ["a"])"#),
+        ("f != 'a'", r#"(!str equals cs any f ["a"])"#),
+        ("f <> 'a'", r#"(!str equals cs any f ["a"])"#),
+        ("f =~ 'a'", r#"(str equals ci any f ["a"])"#),
+        ("f !~ 'a'", r#"(!str equals ci any f ["a"])"#),
+        ("f has 'tor'", r#"(str term ci any f ["tor"])"#),
+        ("f !has 'tor'", r#"(!str term ci any f ["tor"])"#),
+        ("f has_cs 'Tor'", r#"(str term cs any f ["Tor"])"#),
+        ("f hasprefix 'a'", r#"(str termprefix ci any f ["a"])"#),
+        ("f hassuffix 'a'", r#"(str termsuffix ci any f ["a"])"#),
+        ("f contains 'a'", r#"(str contains ci any f ["a"])"#),
+        ("f !contains_cs 'a'", r#"(!str contains cs any f ["a"])"#),
+        ("f startswith 'a'", r#"(str startswith ci any f ["a"])"#),
+        ("f !endswith 'a'", r#"(!str endswith ci any f ["a"])"#),
+        ("f endswith_cs 'a'", r#"(str endswith cs any f ["a"])"#),
+        (
+            "f matches regex @'^a\\d'",
+            r#"(str regex cs any f ["^a\\d"])"#,
+        ),
+        ("f in ('a', 'b')", r#"(str equals cs any f ["a" "b"])"#),
+        ("f !in ('a')", r#"(!str equals cs any f ["a"])"#),
+        ("f in~ ('A', 'b')", r#"(str equals ci any f ["A" "b"])"#),
+        ("f !in~ ('a')", r#"(!str equals ci any f ["a"])"#),
+        ("f has_any ('a', 'b')", r#"(str term ci any f ["a" "b"])"#),
+        ("f has_all ('a', 'b')", r#"(str term ci all f ["a" "b"])"#),
+        // a constant on the left of == is the same test
+        ("'a' == f", r#"(str equals cs any f ["a"])"#),
+    ];
+    for (kql, want) in cases {
+        assert_eq!(
+            ir(&format!("T | where {kql}")),
+            format!("from T\nfilter {want}\n"),
+            "{kql}"
+        );
+    }
+}
+
+#[test]
+fn comparisons_sets_ranges_and_emptiness() {
+    let cases = [
+        ("n == 5", "(== n 5)"),
+        ("n != 5", "(!= n 5)"),
+        ("n > 1.5", "(> n 1.5)"),
+        ("a == b", "(== a b)"),
+        ("b == true", "(== b true)"),
+        ("n in (1, 2)", "(in n [1 2])"),
+        ("n !in (1, 2)", "(!in n [1 2])"),
+        ("n between (1 .. 5)", "(between n 1 5)"),
+        ("n !between (1 .. 5)", "(!between n 1 5)"),
+        ("isempty(s)", "(isempty s)"),
+        ("isnotempty(s)", "(isnotempty s)"),
+        ("isnull(n)", "(isnull n)"),
+        ("isnotnull(n)", "(isnotnull n)"),
+        (
+            "t > datetime(2024-01-02)",
+            "(> t datetime(2024-01-02T00:00:00Z))",
+        ),
+        ("TimeGenerated > ago(7d)", "(window TimeGenerated > ago 7d)"),
+        ("ago(1h) < TimeGenerated", "(window TimeGenerated > ago 1h)"),
+        ("boolcol", "(bool boolcol)"),
+    ];
+    for (kql, want) in cases {
+        assert_eq!(
+            ir(&format!("T | where {kql}")),
+            format!("from T\nfilter {want}\n"),
+            "{kql}"
+        );
+    }
+}
+
+#[test]
+fn precedence_and_not() {
+    assert_eq!(
+        ir("T | where a == 'x' or b == 'y' and c == 'z'"),
+        "from T\nfilter (or (str equals cs any a [\"x\"]) (and (str equals cs any b [\"y\"]) (str equals cs any c [\"z\"])))\n"
+    );
+    // not() over a string test flips it into KQL's negated form (true for empty values)
+    assert_eq!(
+        ir("T | where not(f has 'x')"),
+        "from T\nfilter (!str term ci any f [\"x\"])\n"
+    );
+    assert_eq!(ir("T | where not(n > 5)"), "from T\nfilter (not (> n 5))\n");
+    assert_eq!(
+        ir("T | where not(isempty(s))"),
+        "from T\nfilter (isnotempty s)\n"
+    );
+    // and/or chains flatten
+    assert_eq!(
+        ir("T | where a == 1 and b == 2 and c == 3"),
+        "from T\nfilter (and (== a 1) (== b 2) (== c 3))\n"
+    );
+}
+
+#[test]
+fn lets_are_inlined() {
+    assert_eq!(
+        ir("let n = 5; let procs = dynamic(['a.exe', 'b.exe']); T | where c > n and p in~ (procs)"),
+        "from T\nfilter (and (> c 5) (str equals ci any p [\"a.exe\" \"b.exe\"]))\n"
+    );
+    assert_eq!(
+        ir("let lookback = 2h; T | where TimeGenerated > ago(lookback)"),
+        "from T\nfilter (window TimeGenerated > ago 2h)\n"
+    );
+    // a tabular let used as the source is inlined in front of the operators that follow
+    assert_eq!(
+        ir("let base = X | where a == 1; base | take 5"),
+        "from X\nfilter (== a 1)\nlimit 5\n"
+    );
+    assert_eq!(
+        ir("let s = 'x'; T | where f has s"),
+        "from T\nfilter (str term ci any f [\"x\"])\n"
+    );
+}
+
+#[test]
+fn aliases_are_normalised() {
+    assert_eq!(
+        ir("T | filter a == 1 | order by n | limit 3"),
+        "from T\nfilter (== a 1)\nsort n desc nulls-last\nlimit 3\n"
+    );
+    assert_eq!(ir("T | sort by n asc"), "from T\nsort n asc nulls-first\n");
+    assert_eq!(ir("T | top 3 by n"), "from T\ntop 3 by n desc nulls-last\n");
+    assert_eq!(
+        ir("T | summarize makeset(x) by k"),
+        "from T\naggregate set_x=(make_set x) by k=k\n"
+    );
+    assert_eq!(
+        ir("T | extend y = iif(a == 1, 'x', 'y')"),
+        "from T\nextend y=(case (== a 1) \"x\" else \"y\")\n"
+    );
+}
+
+#[test]
+fn dynamic_access_is_a_field_path() {
+    assert_eq!(
+        ir("T | extend a = tostring(parse_json(X).b.c), d = X['e'][0], s = split(p, '/')[1]"),
+        "from T\nextend a=(ToString json:X.b.c), d=X.e[0], s=(Split p \"/\")[1]\n"
+    );
+}
+
+#[test]
+fn default_column_names_follow_kql() {
+    assert_eq!(
+        ir("T | summarize count(), dcount(D), max(t), max(t), take_any(F), any(G) by bin(TimeGenerated, 1h), tolower(K)"),
+        "from T\naggregate count_=(count), dcount_D=(dcount D), max_t=(max t), max_t1=(max t), F=(take_any F), any_G=(take_any G) by TimeGenerated=(bin TimeGenerated 1h), Column1=(ToLower K)\n"
+    );
+    assert_eq!(
+        ir("T | summarize arg_max(t, F) by F"),
+        "from T\naggregate t=(arg_max t [F1=F]) by F=F\n"
+    );
+    assert_eq!(
+        ir("T | project tostring(X.a), tolower(F)"),
+        "from T\nproject X_a=(ToString X.a), Column1=(ToLower F)\n"
+    );
+    assert_eq!(
+        ir("T | summarize make_set_if(x, n > 1, 5) by k"),
+        "from T\naggregate set_x=(make_set (case (> n 1) x else null) max=5) by k=k\n"
+    );
+}
+
+#[test]
+fn render_and_hints_do_not_change_rows() {
+    let ast =
+        kql::parse("T | summarize hint.strategy=shuffle count() by k | render barchart").unwrap();
+    let l = lower::lower(&ast).unwrap();
+    assert_eq!(
+        l.query.to_string(),
+        "from T\naggregate count_=(count) by k=k\n"
+    );
+    assert_eq!(l.warnings.len(), 1);
+    assert_eq!(l.warnings[0].code.0, "L100");
+}
+
+#[test]
+fn what_is_not_modelled_is_refused_at_its_span() {
+    assert_eq!(
+        refusal("T | join kind=inner (U) on k | take 1"),
+        ("L013".into(), "join kind=inner (U) on k".into())
+    );
+    assert_eq!(
+        refusal("T | mv-expand x"),
+        ("L013".into(), "mv-expand x".into())
+    );
+    assert_eq!(refusal("T | where f has x"), ("L033".into(), "x".into()));
+    assert_eq!(
+        refusal("T | extend y = frobnicate(x)"),
+        ("L027".into(), "frobnicate".into())
+    );
+    assert_eq!(
+        refusal("union A, B | take 1"),
+        ("L010".into(), "union A, B".into())
+    );
+    assert_eq!(
+        refusal("let f = (x: string) { T }; f('a')"),
+        ("L010".into(), "f('a')".into())
+    );
+    assert_eq!(refusal("T | where * has 'x'"), ("L030".into(), "*".into()));
+}
