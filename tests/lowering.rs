@@ -220,3 +220,31 @@ fn what_is_not_modelled_is_refused_at_its_span() {
     );
     assert_eq!(refusal("T | where * has 'x'"), ("L030".into(), "*".into()));
 }
+
+#[test]
+fn constants_fold_and_computed_columns_are_extended_first() {
+    assert_eq!(
+        ir("let a = 15m; let b = 30m; T | where t > ago(a + b) and n > 2 * 3"),
+        "from T\nfilter (and (window t > ago 45m) (> n 6))\n"
+    );
+    assert_eq!(
+        ir("T | distinct tostring(Role), A"),
+        "from T\nextend Role=(ToString Role)\ndistinct Role, A\n"
+    );
+    assert_eq!(
+        ir("T | where a =~ b and c !~ d"),
+        "from T\nfilter (and (== (ToLower a) (ToLower b)) (!= (ToLower c) (ToLower d)))\n"
+    );
+}
+
+#[test]
+fn expressions_over_aggregates_become_hidden_columns() {
+    assert_eq!(
+        ir("T | summarize s = array_sort_asc(make_set(x)), d = max(t) - min(t), n = count() by k"),
+        "from T\naggregate __kqlport_agg0=(make_set x), __kqlport_agg1=(max t), __kqlport_agg2=(min t), n=(count) by k=k\nextend s=(ArraySortAsc __kqlport_agg0), d=(- __kqlport_agg1 __kqlport_agg2)\nproject-away __kqlport_agg0, __kqlport_agg1, __kqlport_agg2\n"
+    );
+    assert_eq!(
+        ir("T | summarize (Last, Dev) = arg_max(t, DeviceName) by k"),
+        "from T\naggregate Last=(arg_max t [Dev=DeviceName]) by k=k\n"
+    );
+}

@@ -6,6 +6,81 @@ use super::{unsupported, LResult, Lowerer};
 use crate::ir;
 use crate::kql::ast;
 
+/// Aggregate function names KQL accepts in `summarize` (the ones lowering models and the ones it
+/// refuses), so that an expression over them is recognised as computing on aggregates.
+pub(crate) const AGGREGATES: &[&str] = &[
+    "count",
+    "countif",
+    "dcount",
+    "dcountif",
+    "count_distinct",
+    "count_distinctif",
+    "make_set",
+    "makeset",
+    "make_list",
+    "makelist",
+    "make_set_if",
+    "make_list_if",
+    "make_bag",
+    "make_bag_if",
+    "maxif",
+    "minif",
+    "sumif",
+    "avgif",
+    "arg_max",
+    "argmax",
+    "arg_min",
+    "argmin",
+    "min",
+    "max",
+    "sum",
+    "avg",
+    "take_any",
+    "take_anyif",
+    "any",
+    "anyif",
+    "percentile",
+    "percentiles",
+    "percentilesw",
+    "stdev",
+    "stdevif",
+    "variance",
+    "varianceif",
+    "binary_all_or",
+    "binary_all_and",
+    "binary_all_xor",
+    "hll",
+    "hll_merge",
+    "tdigest",
+    "tdigest_merge",
+    "dcount_hll",
+];
+
+/// One aggregate to lower: the names written before `=`, an optional name chosen by lowering
+/// (for the hidden columns of computed aggregates), the call and its span.
+#[derive(Clone, Copy)]
+pub(crate) struct AggItem<'a, 'n> {
+    pub names: &'a [ast::Name],
+    pub explicit: Option<&'n str>,
+    pub expr: &'a ast::Expr,
+    pub span: crate::source::Span,
+}
+
+impl<'a> AggItem<'a, 'static> {
+    fn of(item: &'a ast::NamedExpr) -> Self {
+        AggItem {
+            names: &item.names,
+            explicit: None,
+            expr: &item.expr,
+            span: item.span,
+        }
+    }
+}
+
+fn is_aggregate_call(e: &ast::Expr) -> bool {
+    matches!(&e.kind, ast::ExprKind::Call { function, .. } if AGGREGATES.contains(&function.name.as_str()))
+}
+
 impl<'a> Lowerer<'a> {
     pub(crate) fn summarize(
         &mut self,
@@ -42,10 +117,104 @@ impl<'a> Lowerer<'a> {
             });
         }
         let mut aggs = Vec::new();
+        let mut computed = Vec::new();
+        let mut hidden = Vec::new();
         for item in aggregates {
-            self.aggregate(item, &mut names, &mut aggs)?;
+            if is_aggregate_call(&item.expr) {
+                self.aggregate(AggItem::of(item), &mut names, &mut aggs)?;
+            } else {
+                // `f(agg(x), …)`: aggregate into hidden columns, compute after the summarize.
+                let (assignment, temps) = self.computed_aggregate(item, &mut names, &mut aggs)?;
+                computed.push(assignment);
+                hidden.extend(temps);
+            }
+        }
+        if !computed.is_empty() {
+            let span = aggregates
+                .first()
+                .map_or(crate::source::Span::default(), |a| a.span);
+            self.after.push(ir::Stage {
+                kind: ir::StageKind::Extend(computed),
+                span,
+            });
+            self.after.push(ir::Stage {
+                kind: ir::StageKind::ProjectAway(
+                    hidden
+                        .into_iter()
+                        .map(|c: ir::Column| ir::ColumnPattern {
+                            pattern: c.name,
+                            span: c.span,
+                        })
+                        .collect(),
+                ),
+                span,
+            });
         }
         Ok((keys, aggs))
+    }
+
+    /// An expression over aggregates (`array_sort_asc(make_set(x))`, `max(t) - min(t)`): each
+    /// aggregate call becomes a hidden column of the summarize, and the expression an `extend`
+    /// over them afterwards. Returns the assignment and the hidden columns to drop.
+    fn computed_aggregate(
+        &mut self,
+        item: &'a ast::NamedExpr,
+        names: &mut NameGen,
+        aggs: &mut Vec<ir::Aggregation>,
+    ) -> LResult<(ir::Assignment, Vec<ir::Column>)> {
+        if !contains_aggregate(&item.expr) {
+            return Err(unsupported(
+                "L042",
+                item.expr.span,
+                "a `summarize` item must be an aggregate such as count() or make_set(x)",
+            ));
+        }
+        let name = match item.names.as_slice() {
+            [] => names.for_expr(&item.expr),
+            [one] => one.name.clone(),
+            _ => {
+                return Err(unsupported(
+                    "L040",
+                    item.span,
+                    "tuple names in `summarize` are not supported",
+                ))
+            }
+        };
+        let name = names.unique(&name);
+        let before = aggs.len();
+        self.agg_capture = Some(Vec::new());
+        let expr = self.expr(&item.expr);
+        let captured = self.agg_capture.take().unwrap_or_default();
+        let expr = expr?;
+        let mut temps = Vec::new();
+        for (temp, call) in captured {
+            let mut scratch = NameGen::default();
+            self.aggregate(
+                AggItem {
+                    names: &[],
+                    explicit: Some(&temp),
+                    expr: call,
+                    span: call.span,
+                },
+                &mut scratch,
+                aggs,
+            )?;
+            temps.push(ir::Column {
+                name: temp,
+                span: call.span,
+            });
+        }
+        debug_assert!(aggs.len() >= before);
+        Ok((
+            ir::Assignment {
+                name: ir::Column {
+                    name,
+                    span: item.span,
+                },
+                expr,
+            },
+            temps,
+        ))
     }
 
     fn group_key(&mut self, e: &'a ast::Expr) -> LResult<ir::GroupKeyKind> {
@@ -74,7 +243,7 @@ impl<'a> Lowerer<'a> {
 
     fn aggregate(
         &mut self,
-        item: &'a ast::NamedExpr,
+        item: AggItem<'a, '_>,
         names: &mut NameGen,
         out: &mut Vec<ir::Aggregation>,
     ) -> LResult<()> {
@@ -85,7 +254,10 @@ impl<'a> Lowerer<'a> {
                 "computing on aggregates inside `summarize` is not supported; summarize, then extend",
             ));
         };
-        if item.names.len() > 1 {
+        let fname_early = function.name.as_str();
+        if item.names.len() > 1
+            && !matches!(fname_early, "arg_max" | "argmax" | "arg_min" | "argmin")
+        {
             return Err(unsupported(
                 "L040",
                 item.span,
@@ -94,7 +266,10 @@ impl<'a> Lowerer<'a> {
         }
         let fname = function.name.as_str();
         let arg = |i: usize| args.get(i).map(|a| &a.value);
-        let explicit = item.names.first().map(|n| n.name.clone());
+        let explicit = item
+            .explicit
+            .map(str::to_string)
+            .or_else(|| item.names.first().map(|n| n.name.clone()));
         let span = item.expr.span;
         let needs = |n: usize| -> LResult<()> {
             if args.len() == n {
@@ -233,7 +408,7 @@ impl<'a> Lowerer<'a> {
         };
         let base = explicit
             .or_else(|| aggregate_default(fname, arg(0)))
-            .unwrap_or_else(|| names.for_expr(&item.expr));
+            .unwrap_or_else(|| names.for_expr(item.expr));
         out.push(ir::Aggregation {
             name: ir::Column {
                 name: names.unique(&base),
@@ -249,7 +424,7 @@ impl<'a> Lowerer<'a> {
     /// `take_any` per column, which may pick the values from different rows.
     fn take_any_many(
         &mut self,
-        item: &'a ast::NamedExpr,
+        item: AggItem<'a, '_>,
         fname: &str,
         args: &'a [ast::Arg],
         names: &mut NameGen,
@@ -297,7 +472,7 @@ impl<'a> Lowerer<'a> {
     /// `arg_max(by, cols…)`: the output columns are `by` (or the explicit name) then each column.
     fn arg_extreme(
         &mut self,
-        item: &'a ast::NamedExpr,
+        item: AggItem<'a, '_>,
         fname: &str,
         args: &'a [ast::Arg],
         names: &mut NameGen,
@@ -311,10 +486,22 @@ impl<'a> Lowerer<'a> {
             ));
         };
         let by = self.expr(&first.value)?;
+        // `(t, a) = arg_max(T, A)` names the output columns in order.
+        if item.names.len() > 1 && item.names.len() != args.len() {
+            return Err(unsupported(
+                "L040",
+                item.span,
+                format!(
+                    "`{fname}()` has {} output columns but {} names",
+                    args.len(),
+                    item.names.len()
+                ),
+            ));
+        }
         let base = item
-            .names
-            .first()
-            .map(|n| n.name.clone())
+            .explicit
+            .map(str::to_string)
+            .or_else(|| item.names.first().map(|n| n.name.clone()))
             .or_else(|| inferred(&first.value))
             .unwrap_or_else(|| names.for_expr(&first.value));
         let name = names.unique(&base);
@@ -323,10 +510,10 @@ impl<'a> Lowerer<'a> {
             .iter()
             .any(|a| matches!(a.value.kind, ast::ExprKind::Star));
         if !star {
-            for a in rest {
-                let col_name = match &a.name {
-                    Some(n) => n.name.clone(),
-                    None => inferred(&a.value).unwrap_or_else(|| names.for_expr(&a.value)),
+            for (i, a) in rest.iter().enumerate() {
+                let col_name = match (&a.name, item.names.get(i + 1)) {
+                    (Some(n), _) | (None, Some(n)) => n.name.clone(),
+                    (None, None) => inferred(&a.value).unwrap_or_else(|| names.for_expr(&a.value)),
                 };
                 cols.push(ir::Assignment {
                     name: ir::Column {
@@ -365,5 +552,24 @@ fn bin_name(e: &ast::Expr) -> Option<String> {
     match &e.kind {
         ast::ExprKind::Call { args, .. } => args.first().and_then(|a| inferred(&a.value)),
         _ => None,
+    }
+}
+
+fn contains_aggregate(e: &ast::Expr) -> bool {
+    if is_aggregate_call(e) {
+        return true;
+    }
+    match &e.kind {
+        ast::ExprKind::Call { args, .. } => args.iter().any(|a| contains_aggregate(&a.value)),
+        ast::ExprKind::Binary { lhs, rhs, .. } => {
+            contains_aggregate(lhs) || contains_aggregate(rhs)
+        }
+        ast::ExprKind::Unary { expr, .. } | ast::ExprKind::Member { expr, .. } => {
+            contains_aggregate(expr)
+        }
+        ast::ExprKind::Index { expr, index } => {
+            contains_aggregate(expr) || contains_aggregate(index)
+        }
+        _ => false,
     }
 }

@@ -57,11 +57,17 @@ impl<'a> Lowerer<'a> {
                 },
             },
             ast::ExprKind::Binary { op, lhs, rhs } => match arith(*op) {
-                Some(op) => ir::ExprKind::Arith {
-                    op,
-                    lhs: Box::new(self.expr(lhs)?),
-                    rhs: Box::new(self.expr(rhs)?),
-                },
+                Some(op) => {
+                    let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
+                    match fold(op, &l.kind, &r.kind) {
+                        Some(lit) => ir::ExprKind::Literal(lit),
+                        None => ir::ExprKind::Arith {
+                            op,
+                            lhs: Box::new(l),
+                            rhs: Box::new(r),
+                        },
+                    }
+                }
                 None => ir::ExprKind::Predicate(Box::new(self.predicate(e)?)),
             },
             ast::ExprKind::In { .. } | ast::ExprKind::Between { .. } => {
@@ -208,7 +214,12 @@ impl<'a> Lowerer<'a> {
                 if args.len() == 1 && DYNAMIC_PARSERS.contains(&function.name.as_str()) =>
             {
                 let mut p = self.path(&args[0].value)?;
-                p.parsed = true;
+                // `parse_json(X)` of a plain column reads X as JSON text. Of a path
+                // (`parse_json(tostring(X.a))`), X is already dynamic (KQL allows member access
+                // only on dynamic values) and the round trip changes nothing.
+                if p.path.is_empty() {
+                    p.parsed = true;
+                }
                 Ok(p)
             }
             ast::ExprKind::Call { function, args }
@@ -240,6 +251,17 @@ impl<'a> Lowerer<'a> {
             ));
         }
         let name = function.name.as_str();
+        if self.agg_capture.is_some() && super::aggregate::AGGREGATES.contains(&name) {
+            let temp = format!("__kqlport_agg{}", self.agg_temps);
+            self.agg_temps += 1;
+            if let Some(c) = self.agg_capture.as_mut() {
+                c.push((temp.clone(), e));
+            }
+            return Ok(ir::Expr {
+                kind: ir::ExprKind::Field(ir::FieldPath::column(temp)),
+                span,
+            });
+        }
         let kind = match name {
             "ago" => {
                 let [arg] = args else {
@@ -350,6 +372,30 @@ fn arity(span: Span, name: &str, n: usize) -> Box<crate::diag::Diagnostic> {
             if n == 1 { "" } else { "s" }
         ),
     )
+}
+
+/// Folds arithmetic on constants that `let`s commonly build (`ago(lookback + wait)`,
+/// `2 * 1h`, `n - 1`), so such values stay constants. Overflow is left unfolded.
+fn fold(op: ir::ArithOp, l: &ir::ExprKind, r: &ir::ExprKind) -> Option<ir::Literal> {
+    use ir::{ArithOp as A, ExprKind::Literal as L, Literal as V};
+    let span = |d: Option<i64>| d.map(|t| V::Timespan(ir::Duration::from_ticks(t)));
+    match (l, r) {
+        (L(V::Timespan(a)), L(V::Timespan(b))) => match op {
+            A::Add => span(a.ticks.checked_add(b.ticks)),
+            A::Sub => span(a.ticks.checked_sub(b.ticks)),
+            _ => None,
+        },
+        (L(V::Long(n)), L(V::Timespan(d))) | (L(V::Timespan(d)), L(V::Long(n))) if op == A::Mul => {
+            span(d.ticks.checked_mul(*n))
+        }
+        (L(V::Long(a)), L(V::Long(b))) => match op {
+            A::Add => a.checked_add(*b).map(V::Long),
+            A::Sub => a.checked_sub(*b).map(V::Long),
+            A::Mul => a.checked_mul(*b).map(V::Long),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn arith(op: ast::BinaryOp) -> Option<ir::ArithOp> {

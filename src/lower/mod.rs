@@ -82,6 +82,15 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) notes: Vec<crate::backend::Note>,
     pub(crate) errors: Vec<Diagnostic>,
+    /// Stages an operator needs before / after its own (e.g. the `extend` that computes an
+    /// expression over aggregates after a `summarize`).
+    pub(crate) before: Vec<ir::Stage>,
+    pub(crate) after: Vec<ir::Stage>,
+    /// While lowering an expression over aggregates: each aggregate call met, with the hidden
+    /// column it is computed into.
+    pub(crate) agg_capture: Option<Vec<(String, &'a ast::Expr)>>,
+    /// Hidden columns handed out so far in this query (their names must not repeat).
+    pub(crate) agg_temps: usize,
 }
 
 const SUPPORTED: &str = "kqlport translates single-table queries: where, extend, project, \
@@ -136,9 +145,10 @@ impl<'a> Lowerer<'a> {
         let (source, ops) = self.flatten(body)?;
         let mut stages = Vec::new();
         for op in ops {
-            if let Some(stage) = self.operator(op)? {
-                stages.push(stage);
-            }
+            let stage = self.operator(op)?;
+            stages.append(&mut self.before);
+            stages.extend(stage);
+            stages.append(&mut self.after);
         }
         Ok(ir::Query {
             source,
@@ -313,25 +323,52 @@ impl<'a> Lowerer<'a> {
             K::Take { count, .. } => stage(ir::StageKind::Limit(self.count(count)?)),
             K::Distinct { columns, .. } => {
                 let mut cols = Vec::new();
+                let mut computed = Vec::new();
+                let mut names = NameGen::default();
                 for item in columns {
                     let c = &item.expr;
-                    match &c.kind {
-                        ast::ExprKind::Ident(n) if item.names.is_empty() => cols.push(column(n)),
-                        ast::ExprKind::Star => {
+                    match (&c.kind, item.names.as_slice()) {
+                        (ast::ExprKind::Ident(n), []) if self.scalar_let(&n.name).is_none() => {
+                            cols.push(column(n))
+                        }
+                        (ast::ExprKind::Star, _) => {
                             return Err(unsupported(
                                 "L012",
                                 c.span,
                                 "`distinct *` needs the table's full schema, which kqlport does not have",
                             ))
                         }
+                        (_, names_written) if names_written.len() <= 1 => {
+                            // `distinct tostring(x)`: compute the column first, as KQL names it.
+                            let name = match names_written.first() {
+                                Some(n) => n.name.clone(),
+                                None => names.for_expr(c),
+                            };
+                            names.taken(&name);
+                            let col = ir::Column {
+                                name,
+                                span: item.span,
+                            };
+                            computed.push(ir::Assignment {
+                                name: col.clone(),
+                                expr: self.expr(c)?,
+                            });
+                            cols.push(col);
+                        }
                         _ => {
                             return Err(unsupported(
                                 "L012",
-                                c.span,
-                                "distinct over a computed expression is not supported; extend it to a column first",
+                                item.span,
+                                "tuple names in `distinct` are not supported",
                             ))
                         }
                     }
+                }
+                if !computed.is_empty() {
+                    self.before.push(ir::Stage {
+                        kind: ir::StageKind::Extend(computed),
+                        span: op.span,
+                    });
                 }
                 stage(ir::StageKind::Distinct(cols))
             }

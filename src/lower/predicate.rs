@@ -223,6 +223,28 @@ impl<'a> Lowerer<'a> {
                         negated,
                     }));
                 }
+                None if matches!(op, BinaryOp::EqualTilde | BinaryOp::NotEqualTilde) => {
+                    // `a =~ b` between two columns: equality of the lower-cased values.
+                    let lower = |cx: &mut Self, e: &'a ast::Expr| -> LResult<ir::Expr> {
+                        Ok(ir::Expr {
+                            span: e.span,
+                            kind: ir::ExprKind::Call {
+                                func: ir::ScalarFn::ToLower,
+                                args: vec![cx.expr(e)?],
+                            },
+                        })
+                    };
+                    let cmp = if op == BinaryOp::EqualTilde {
+                        ir::CmpOp::Eq
+                    } else {
+                        ir::CmpOp::Ne
+                    };
+                    return pred(ir::PredicateKind::Compare {
+                        lhs: lower(self, field)?,
+                        op: cmp,
+                        rhs: lower(self, needle)?,
+                    });
+                }
                 None if !is_equality => {
                     return Err(Box::new(
                         crate::diag::Diagnostic::error(
