@@ -85,8 +85,9 @@ impl Lowerer<'_> {
                     Cond::cmp(lhs.clone(), ast::CmpOp::Ge, low),
                     Cond::cmp(lhs, ast::CmpOp::Le, high),
                 ]);
-                // `between` on null is false, so `!between` keeps events without the field.
-                Some(guard(&field, core, Some(false), *negated != neg))
+                // KQL's `between` on null is null, not false: `between`, `!between` and
+                // `not(between)` all drop events without the field (checked in duckdb-kql).
+                Some(guard(&field, core, None, *negated != neg))
             }
             PredicateKind::IsEmpty { expr, negated } => {
                 let field = self.field_of(expr, p.span)?;
