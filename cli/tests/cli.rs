@@ -267,3 +267,143 @@ fn check_whole_corpus() {
     assert_eq!(text.lines().count(), n);
     eprintln!("corpus: checked {n} queries in {f} files: {p} parsed, {e} failed");
 }
+
+/// Parses `converted N queries in F files to T: X exact, A approximate, D declined, E failed`.
+fn convert_summary(stderr: &str) -> (usize, usize, usize, usize, usize) {
+    let line = last_line(stderr);
+    assert!(line.starts_with("converted "), "{stderr}");
+    let nums: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let n = nums.len();
+    let (total, x, a, d, e) = (nums[0], nums[n - 4], nums[n - 3], nums[n - 2], nums[n - 1]);
+    assert_eq!(total, x + a + d + e, "{line}");
+    (total, x, a, d, e)
+}
+
+#[test]
+fn convert_one_query_to_stdout() {
+    let out = kqlport()
+        .args(["convert", "--to", "esql", "-"])
+        .write_stdin("SecurityEvent | where EventID == 4625 | take 5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout_of(&out),
+        "FROM SecurityEvent\n| WHERE EventID == 4625\n| LIMIT 5\n"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(convert_summary(&stderr), (1, 1, 0, 0, 0));
+}
+
+#[test]
+fn convert_declines_with_location_and_exit_1() {
+    let out = kqlport()
+        .args(["convert", "--to", "esql", "-"])
+        .write_stdin("SecurityEvent\n| join kind=inner (SigninLogs) on Account")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("<stdin>:2:3"), "{stderr}");
+    assert_eq!(convert_summary(&stderr), (1, 0, 0, 1, 0));
+}
+
+#[test]
+fn convert_writes_a_mirrored_tree_deterministically() {
+    let dir = temp_dir("convert-out");
+    let run = |sub: &str| {
+        kqlport()
+            .args(["convert", "--to", "spl,sigma", "-o"])
+            .arg(dir.join(sub))
+            .arg(repo().join("rules"))
+            .output()
+            .unwrap()
+    };
+    let first = run("a");
+    let second = run("b");
+    assert_eq!(first.status.code(), Some(1), "some rules are declined");
+    let stderr = String::from_utf8(first.stderr.clone()).unwrap();
+    let (total, x, a, d, e) = convert_summary(&stderr);
+    assert_eq!(total, 2 * 42, "42 rules x 2 targets");
+    assert_eq!(e, 0);
+    // one file per translated rule and target, mirroring rules/
+    let seed = dir.join("a/seeds/tor_hunting.spl");
+    let text = std::fs::read_to_string(&seed).unwrap();
+    assert!(text.contains("dc(DeviceName)"), "{text}");
+    let written = walkdir::WalkDir::new(dir.join("a"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|f| f.file_type().is_file())
+        .count();
+    assert_eq!(
+        written,
+        x + a,
+        "declined rules write nothing ({d} declined)"
+    );
+    // byte-identical on a second run
+    for f in walkdir::WalkDir::new(dir.join("a"))
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if f.file_type().is_file() {
+            let rel = f.path().strip_prefix(dir.join("a")).unwrap();
+            assert_eq!(
+                std::fs::read(f.path()).unwrap(),
+                std::fs::read(dir.join("b").join(rel)).unwrap(),
+                "{}",
+                rel.display()
+            );
+        }
+    }
+    assert_eq!(stdout_of(&first), stdout_of(&second).replace("/b/", "/a/"));
+}
+
+#[test]
+fn convert_json_and_strict() {
+    let seed = repo().join("rules/seeds/tor_hunting.yaml");
+    let out = kqlport()
+        .args(["convert", "--to", "spl,esql,eql,sigma", "--format", "json"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    let by_target = |t: &str| rows.iter().find(|r| r["target"] == t).unwrap().clone();
+    for t in ["spl", "esql"] {
+        let r = by_target(t);
+        assert_eq!(r["status"], "approximate", "{r}");
+        assert!(r["output"].as_str().unwrap().len() > 20);
+        let notes = r["notes"].as_array().unwrap();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n["effect"] == "values" && n["line"] == 20),
+            "{r}"
+        );
+    }
+    for t in ["eql", "sigma"] {
+        let r = by_target(t);
+        assert_eq!(r["status"], "declined", "{r}");
+        assert!(r["output"].is_null());
+        assert!(
+            !r["notes"].as_array().unwrap().is_empty(),
+            "a reason is given: {r}"
+        );
+    }
+    // --strict: approximations fail and emit nothing
+    let out = kqlport()
+        .args(["convert", "--to", "esql", "--strict"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
