@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need, then runs them.
 # This is the README's test command, and .ci/run calls it.
+#   1. conformance oracles (tests/conformance/setup-oracles.sh: pinned, idempotent; ~1-2 min cold)
+#   2. cargo test --workspace --locked
+#   3. every translation of rules/ and ../shared/corpus validated by the target's own tooling
+#      (tests/conformance/validate/run.sh; last line `N passed, M failed`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+exec </dev/null
+
+section() { printf '\n==== %s ====\n' "$1"; }
 
 if [ ! -d ../shared/corpus ]; then
   echo "error: ../shared/corpus not found beside this checkout; the corpus tests need it" >&2
@@ -10,4 +17,11 @@ if [ ! -d ../shared/corpus ]; then
   [ "${KQLPORT_SKIP_CORPUS:-0}" = 1 ] || exit 1
 fi
 
+section "conformance oracles (tests/conformance/setup-oracles.sh)"
+tests/conformance/setup-oracles.sh
+
+section "cargo test --workspace --locked"
 cargo test --workspace --locked
+
+section "translation validation (tests/conformance/validate/run.sh)"
+tests/conformance/validate/run.sh
