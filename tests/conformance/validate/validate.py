@@ -223,7 +223,11 @@ def main() -> int:
                 failures.append((t, None, msg))
             continue
         if t == "sigma" and res.get("excluded"):
-            print(f"(sigma check -x {' -x '.join(res['excluded'])}: these validators download MITRE data at run time)")
+            print(
+                f"(sigma check -x {' -x '.join(res['excluded'])}: attacktag/d3_fendtag download MITRE data at "
+                "run time; number_as_string and escaped_wildcard flag deliberate, spec-correct values: see "
+                "DELIBERATE in sigma_worker.py)"
+            )
         rmap = {r["key"]: r for r in res["results"]}
         per = Counter()
         t_fail, t_gap, unknown_cmds = [], [], Counter()
