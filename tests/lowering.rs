@@ -198,8 +198,8 @@ fn render_and_hints_do_not_change_rows() {
 #[test]
 fn what_is_not_modelled_is_refused_at_its_span() {
     assert_eq!(
-        refusal("T | join kind=inner (U) on k | take 1"),
-        ("L013".into(), "join kind=inner (U) on k".into())
+        refusal("T | lookup kind=inner (U) on k | take 1"),
+        ("L013".into(), "lookup kind=inner (U) on k".into())
     );
     assert_eq!(
         refusal("T | mv-expand x"),
@@ -246,5 +246,86 @@ fn expressions_over_aggregates_become_hidden_columns() {
     assert_eq!(
         ir("T | summarize (Last, Dev) = arg_max(t, DeviceName) by k"),
         "from T\naggregate Last=(arg_max t [Dev=DeviceName]) by k=k\n"
+    );
+}
+
+#[test]
+fn joins_nest_the_right_side_as_a_whole_query() {
+    // default kind, a same-named key, the right side a table
+    assert_eq!(
+        ir("T | join U on k"),
+        "from T\njoin innerunique on k==k (\n  from U\n)\n"
+    );
+    // a tabular let on the right (with its own let inside), $left/$right keys, `and`, hints
+    assert_eq!(
+        ir("let n = 5; let R = U | where x > n | project b, c; \
+            T | join kind=inner hint.strategy=shuffle R on $left.a == $right.b and c | take 1"),
+        "from T\njoin inner on a==b, c==c (\n  from U\n  filter (> x 5)\n  project b, c\n)\nlimit 1\n"
+    );
+    // $right first; a parenthesised pipeline; nested joins indent again
+    assert_eq!(
+        ir("T | join kind=leftanti (U | join kind=leftouter V on v) on $right.b == $left.a"),
+        "from T\njoin leftanti on a==b (\n  from U\n  join leftouter on v==v (\n    from V\n  )\n)\n"
+    );
+    // aliases are normalised
+    for (written, kind) in [
+        ("anti", "leftanti"),
+        ("leftantisemi", "leftanti"),
+        ("rightantisemi", "rightanti"),
+        ("leftsemi", "leftsemi"),
+        ("rightsemi", "rightsemi"),
+        ("rightouter", "rightouter"),
+        ("fullouter", "fullouter"),
+        ("innerunique", "innerunique"),
+    ] {
+        assert_eq!(
+            ir(&format!("T | join kind={written} U on k")),
+            format!("from T\njoin {kind} on k==k (\n  from U\n)\n"),
+            "{written}"
+        );
+    }
+}
+
+#[test]
+fn join_output_columns_follow_kql_renaming() {
+    let cols = |q: &str| {
+        let ast = kql::parse(q).unwrap();
+        lower::lower(&ast).unwrap().query.output_columns()
+    };
+    // a clashing right column (including a same-named key) gets a `1` suffix
+    assert_eq!(
+        cols("T | project k, a, x | join kind=inner (U | project k, b, x) on k"),
+        Some(
+            vec!["k", "a", "x", "k1", "b", "x1"]
+                .into_iter()
+                .map(String::from)
+                .collect()
+        )
+    );
+    assert_eq!(
+        cols("T | project k, a | join kind=leftanti (U | project k, b) on k"),
+        Some(vec!["k".to_string(), "a".to_string()])
+    );
+    // a whole table on either side: unknown
+    assert_eq!(cols("T | join kind=inner (U | project k) on k"), None);
+}
+
+#[test]
+fn join_shapes_not_modelled_are_refused_at_their_span() {
+    assert_eq!(
+        refusal("T | join kind=cross U on k"),
+        ("L050".into(), "cross".into())
+    );
+    assert_eq!(
+        refusal("T | join kind=inner U on $left.a > $right.b"),
+        ("L052".into(), "$left.a > $right.b".into())
+    );
+    assert_eq!(
+        refusal("T | join kind=inner U on $left.a == b"),
+        ("L052".into(), "$left.a == b".into())
+    );
+    assert_eq!(
+        refusal("T | join kind=inner U on tolower(a)"),
+        ("L052".into(), "tolower(a)".into())
     );
 }

@@ -50,6 +50,18 @@ impl Display for Stage {
             StageKind::Limit(n) => write!(f, "limit {n}"),
             StageKind::Distinct(c) => write!(f, "distinct {}", list(c)),
             StageKind::Count => write!(f, "count"),
+            StageKind::Join { kind, right, on } => {
+                let keys: Vec<String> = on
+                    .iter()
+                    .map(|k| format!("{}=={}", k.left, k.right))
+                    .collect();
+                writeln!(f, "join {} on {} (", kind.kql_name(), keys.join(", "))?;
+                // The right side is a whole query, indented one level.
+                for line in right.to_string().lines() {
+                    writeln!(f, "  {line}")?;
+                }
+                f.write_char(')')
+            }
         }
     }
 }

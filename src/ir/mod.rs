@@ -5,7 +5,10 @@
 //! Never contains: KQL spellings (aliases are normalised), `let` names (inlined), or "opaque"
 //! nodes — what lowering cannot model is a located diagnostic, not a node.
 
+mod columns;
 mod display;
+
+pub use columns::{columns_after, join_names};
 
 use crate::source::Span;
 use serde::Serialize;
@@ -72,6 +75,84 @@ pub enum StageKind {
     Distinct(Vec<Column>),
     /// One row with a single column `Count`.
     Count,
+    /// Join the rows so far (the left side) with the rows of another whole query (the right
+    /// side, with its own source and `let`s already inlined), matching rows whose key columns
+    /// are equal pairwise (all pairs AND-ed).
+    ///
+    /// Key equality is KQL's `==`: exact and case-sensitive for strings. A string is never null
+    /// in KQL (missing is `""`), so an empty key matches an empty key. For other types, Kusto's
+    /// docs do not state whether two null keys match; scalar `==` of two nulls is null, and
+    /// kqlport assumes null keys match nothing.
+    ///
+    /// Output columns (what later stages can name), by [`JoinKind`]: `Inner`, `InnerUnique`,
+    /// `*Outer` give every left column, then every right column; a right column whose name is
+    /// already taken (by a left column, including a same-named key) is renamed with a numeric
+    /// suffix: `X` becomes `X1`. The semi and anti kinds give only one side's columns.
+    /// [`Query::output_columns`] computes the names when both sides' columns are known.
+    Join {
+        kind: JoinKind,
+        right: Box<Query>,
+        /// At least one pair.
+        on: Vec<JoinKey>,
+    },
+}
+
+/// `$left.left == $right.right` (`on k` is `left` = `right` = `k`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JoinKey {
+    pub left: Column,
+    pub right: Column,
+}
+
+/// KQL's join flavours (aliases normalised: `anti`/`leftantisemi` are `LeftAnti`,
+/// `rightantisemi` is `RightAnti`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum JoinKind {
+    /// KQL's default: the left side is first de-duplicated on the key columns (one arbitrary
+    /// left row kept per key), then inner-joined with every matching right row.
+    InnerUnique,
+    /// Every (left, right) pair with equal keys.
+    Inner,
+    /// `Inner`, plus each unmatched left row once, right columns null.
+    LeftOuter,
+    /// `Inner`, plus each unmatched right row once, left columns null.
+    RightOuter,
+    /// `Inner`, plus unmatched rows of both sides.
+    FullOuter,
+    /// Left rows with at least one match, each once; left columns only.
+    LeftSemi,
+    /// Right rows with at least one match, each once; right columns only.
+    RightSemi,
+    /// Left rows with no match; left columns only.
+    LeftAnti,
+    /// Right rows with no match; right columns only.
+    RightAnti,
+}
+
+impl JoinKind {
+    /// The canonical KQL spelling (`kind=…`).
+    pub fn kql_name(self) -> &'static str {
+        match self {
+            JoinKind::InnerUnique => "innerunique",
+            JoinKind::Inner => "inner",
+            JoinKind::LeftOuter => "leftouter",
+            JoinKind::RightOuter => "rightouter",
+            JoinKind::FullOuter => "fullouter",
+            JoinKind::LeftSemi => "leftsemi",
+            JoinKind::RightSemi => "rightsemi",
+            JoinKind::LeftAnti => "leftanti",
+            JoinKind::RightAnti => "rightanti",
+        }
+    }
+
+    /// Does the output carry left columns / right columns?
+    pub fn keeps_columns(self) -> (bool, bool) {
+        match self {
+            JoinKind::LeftSemi | JoinKind::LeftAnti => (true, false),
+            JoinKind::RightSemi | JoinKind::RightAnti => (false, true),
+            _ => (true, true),
+        }
+    }
 }
 
 /// A column name (never a path: dynamic access lives in [`Expr`]).

@@ -8,6 +8,7 @@
 
 mod aggregate;
 mod expr;
+mod join;
 mod names;
 mod predicate;
 
@@ -93,9 +94,9 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) agg_temps: usize,
 }
 
-const SUPPORTED: &str = "kqlport translates single-table queries: where, extend, project, \
+const SUPPORTED: &str = "kqlport translates queries built from: where, extend, project, \
 project-away, project-keep, project-rename, project-reorder, summarize, sort/order, top, \
-take/limit, distinct, count";
+take/limit, distinct, count, join";
 
 impl<'a> Lowerer<'a> {
     fn query(&mut self, query: &'a ast::Query) -> LResult<ir::Query> {
@@ -142,6 +143,11 @@ impl<'a> Lowerer<'a> {
                 "the query has no result statement (only `let`s)",
             ));
         };
+        self.pipeline(body)
+    }
+
+    /// A tabular expression (the result statement, or a join's right side) as one IR query.
+    fn pipeline(&mut self, body: &'a ast::Expr) -> LResult<ir::Query> {
         let (source, ops) = self.flatten(body)?;
         let mut stages = Vec::new();
         for op in ops {
@@ -373,6 +379,7 @@ impl<'a> Lowerer<'a> {
                 stage(ir::StageKind::Distinct(cols))
             }
             K::Count => stage(ir::StageKind::Count),
+            K::Join(j) => stage(self.join(j, op.span)?),
             K::Serialize(items) if items.is_empty() => Ok(None),
             K::As { .. } => Ok(None),
             K::Render { .. } => {

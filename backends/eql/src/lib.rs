@@ -56,6 +56,7 @@
 //! arbitrary rows", so it is exact.
 
 pub mod ast;
+mod join;
 pub mod lucene;
 pub mod pred;
 
@@ -173,6 +174,7 @@ impl Backend for Eql {
                     let n = head.as_ref().map_or(*n, |(m, _)| (*m).min(*n));
                     head = Some((n, stage.clone()));
                 }
+                StageKind::Join { kind, .. } => diags.push(join::decline(stage, *kind)),
                 StageKind::Aggregate { .. }
                 | StageKind::Sort(_)
                 | StageKind::Top { .. }

@@ -71,6 +71,7 @@
 
 mod ast;
 mod expr;
+mod join;
 mod lucene;
 
 #[cfg(test)]
@@ -359,6 +360,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 by: cols.iter().map(|c| (c.name.clone(), None)).collect(),
             });
         }
+        StageKind::Join { kind, right, .. } => join::decline(cx, stage, *kind, right),
         StageKind::Count => out.push(Command::Stats {
             aggs: vec![Agg {
                 name: "Count".into(),

@@ -83,6 +83,7 @@
 //! (`attack.t1090.003`). No `date`: the output is deterministic.
 
 mod detection;
+mod join;
 pub mod meta;
 mod stages;
 pub mod value;

@@ -177,6 +177,7 @@ pub fn plan<'q>(
             StageKind::Limit(_) => errors.push(decline_stage(stage, "take/limit")),
             StageKind::Distinct(_) => errors.push(decline_stage(stage, "distinct")),
             StageKind::Count => errors.push(decline_stage(stage, "count")),
+            StageKind::Join { kind, .. } => errors.push(crate::join::decline(stage, *kind)),
         }
     }
 

@@ -89,6 +89,19 @@ pub enum Command {
     Sort(Vec<(SortDir, String)>),
     Head(u64),
     Dedup(Vec<String>),
+    /// `join type=<inner|left> max=<n> <fields> [<subsearch>]`; `max=0` means every match.
+    Join {
+        kind: JoinType,
+        max: u64,
+        fields: Vec<String>,
+        sub: Box<Pipeline>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinType {
+    Inner,
+    Left,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -498,6 +511,24 @@ impl Display for Command {
             Command::Dedup(v) => {
                 f.write_str("dedup ")?;
                 names(f, v)
+            }
+            Command::Join {
+                kind,
+                max,
+                fields,
+                sub,
+            } => {
+                let kind = match kind {
+                    JoinType::Inner => "inner",
+                    JoinType::Left => "left",
+                };
+                write!(f, "join type={kind} max={max} ")?;
+                names(f, fields)?;
+                // The subsearch on the following lines, indented, one command a line.
+                let text = sub.to_string();
+                f.write_str("\n    [")?;
+                f.write_str(&text.trim_end().replace('\n', "\n    "))?;
+                f.write_char(']')
             }
         }
     }

@@ -75,6 +75,7 @@
 //! `replace_string` arguments, bin size) · `B020` malformed datetime literal.
 
 mod ast;
+mod join;
 pub mod regex;
 mod translate;
 

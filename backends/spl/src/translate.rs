@@ -23,7 +23,7 @@ use kqlport::source::Span;
 pub const TIME_COLUMNS: &[&str] = &["TimeGenerated", "Timestamp"];
 const SPLUNK_TIME: &str = "_time";
 /// Prefix of helper fields this backend introduces (always removed or renamed again).
-const TMP: &str = "__kqlport_";
+pub(crate) const TMP: &str = "__kqlport_";
 /// A term boundary: KQL terms are maximal runs of ASCII alphanumerics.
 const NON_ALNUM: &str = "[^A-Za-z0-9]";
 
@@ -229,7 +229,7 @@ impl Tx {
     }
 
     /// A column name usable as a Splunk field name.
-    fn name(&mut self, name: &str, span: Span) -> Option<String> {
+    pub(crate) fn name(&mut self, name: &str, span: Span) -> Option<String> {
         if name_expressible(name) && !name.starts_with(TMP) {
             Some(col(name))
         } else {
@@ -272,9 +272,14 @@ impl Tx {
         };
         let mut cmds = Vec::new();
         let mut leading = true;
-        for stage in &q.stages {
+        for (i, stage) in q.stages.iter().enumerate() {
             match &stage.kind {
                 StageKind::Filter(p) if leading => self.leading_filter(p, &mut search, &mut cmds),
+                StageKind::Join { kind, right, on } => {
+                    leading = false;
+                    let left = kqlport::ir::columns_after(None, &q.stages[..i]);
+                    self.join(stage, *kind, right, on, left, &mut cmds);
+                }
                 kind => {
                     leading = false;
                     self.stage(stage, kind, &mut cmds);
@@ -386,6 +391,12 @@ impl Tx {
                 }],
                 by: Vec::new(),
             }),
+            // Needs the stages before it for the left side's columns: see `Tx::query`.
+            StageKind::Join { .. } => self.errors.push(Diagnostic::error(
+                "B000",
+                "internal error: a join reached the single-stage translator",
+                stage.span,
+            )),
         }
     }
 

@@ -1,0 +1,165 @@
+//! Joins in SPL: the exact text of each supported flavour, its notes, and the refusals.
+
+use kqlport::backend::{Backend, Effect, Fidelity, RuleContext};
+use kqlport::{kql, lower};
+use kqlport_spl::Spl;
+
+fn spl(q: &str) -> (String, Vec<(Effect, String)>) {
+    let ast = kql::parse(q).unwrap();
+    let ir = lower::lower(&ast).unwrap().query;
+    let t = Spl
+        .translate(&RuleContext::default(), &ir)
+        .unwrap_or_else(|e| panic!("{q}: {e:?}"));
+    let notes = match t.fidelity {
+        Fidelity::Exact => Vec::new(),
+        Fidelity::Approximate(n) => n.into_iter().map(|n| (n.effect, n.message)).collect(),
+    };
+    (t.text, notes)
+}
+
+fn effects(notes: &[(Effect, String)]) -> Vec<Effect> {
+    notes.iter().map(|(e, _)| *e).collect()
+}
+
+#[test]
+fn inner_join_keeps_every_match_and_names_clashes_like_kql() {
+    let (text, notes) = spl(
+        "T | project k, a, x | join kind=inner (U | project k, b, x) on k, $left.a == $right.b",
+    );
+    assert_eq!(
+        text,
+        r#"search index=* sourcetype="T"
+| table k a x
+| fillnull value="" k a
+| join type=inner max=0 k a
+    [search index=* sourcetype="U"
+    | table k b x
+    | rename k AS k1, x AS x1
+    | eval k=k1, a=b
+    | fillnull value="" k a]
+"#
+    );
+    // both sides' columns known: no clash note, only the null-key and cap notes
+    assert_eq!(effects(&notes), vec![Effect::OverMatch, Effect::UnderMatch]);
+    assert!(notes[1].1.contains("50,000"), "{notes:?}");
+}
+
+#[test]
+fn the_seed_shape_inner_join_against_a_summarized_let() {
+    let (text, notes) = spl(
+        "let R = U | where TimeGenerated > ago(30d) | summarize S = make_set(Tags) by NetworkIP;
+         T | where TimeGenerated > ago(1h) | join kind=inner R on $left.IPAddress == $right.NetworkIP
+         | project TimeGenerated, IPAddress, S",
+    );
+    assert_eq!(
+        text,
+        r#"search index=* sourcetype="T" earliest=-3600s
+| fillnull value="" IPAddress
+| join type=inner max=0 IPAddress
+    [search index=* sourcetype="U" earliest=-2592000s
+    | fillnull value="" NetworkIP
+    | stats values(Tags) AS S by NetworkIP
+    | eval IPAddress=NetworkIP
+    | fillnull value="" IPAddress]
+| table _time IPAddress S
+"#
+    );
+    // the left side is a whole table: it may have `NetworkIP` or `S` too
+    assert_eq!(
+        effects(&notes),
+        vec![Effect::Values, Effect::OverMatch, Effect::UnderMatch]
+    );
+    assert!(notes[0].1.contains("`NetworkIP`, `S`"), "{notes:?}");
+}
+
+#[test]
+fn innerunique_dedups_the_left_side_first() {
+    let (text, notes) = spl("T | join U on k");
+    assert_eq!(
+        text,
+        r#"search index=* sourcetype="T"
+| fillnull value="" k
+| dedup k
+| join type=inner max=0 k
+    [search index=* sourcetype="U"
+    | rename k AS k1
+    | eval k=k1
+    | fillnull value="" k]
+"#
+    );
+    assert_eq!(
+        effects(&notes),
+        vec![
+            Effect::Values,
+            Effect::Values,
+            Effect::OverMatch,
+            Effect::UnderMatch
+        ]
+    );
+    assert!(notes.iter().any(|(_, m)| m.contains("dedup")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|(_, m)| m.contains("any right-side column")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn leftouter_semi_and_anti() {
+    let (text, _) = spl("T | project k, a | join kind=leftouter (U | project k, b) on k");
+    assert_eq!(
+        text,
+        r#"search index=* sourcetype="T"
+| table k a
+| fillnull value="" k
+| join type=left max=0 k
+    [search index=* sourcetype="U"
+    | table k b
+    | rename k AS k1
+    | eval k=k1
+    | fillnull value="" k]
+"#
+    );
+    let (text, _) = spl("T | join kind=leftsemi U on $left.a == $right.b");
+    assert_eq!(
+        text,
+        r#"search index=* sourcetype="T"
+| fillnull value="" a
+| join type=inner max=1 a
+    [search index=* sourcetype="U"
+    | eval a=b
+    | fillnull value="" a
+    | table a]
+"#
+    );
+    let (text, notes) = spl("T | join kind=leftanti U on k");
+    assert_eq!(
+        text,
+        r#"search index=* sourcetype="T"
+| fillnull value="" k
+| join type=left max=1 k
+    [search index=* sourcetype="U"
+    | fillnull value="" k
+    | eval __kqlport_r=1
+    | table k __kqlport_r]
+| where isnull(__kqlport_r)
+| fields - __kqlport_r
+"#
+    );
+    // a cut-off subsearch keeps left rows that KQL drops
+    assert_eq!(effects(&notes), vec![Effect::OverMatch, Effect::OverMatch]);
+}
+
+#[test]
+fn right_and_full_joins_are_declined_at_the_join() {
+    for kind in ["rightouter", "fullouter", "rightsemi", "rightanti"] {
+        let q = format!("T | join kind={kind} U on k");
+        let ast = kql::parse(&q).unwrap();
+        let ir = lower::lower(&ast).unwrap().query;
+        let errs = Spl.translate(&RuleContext::default(), &ir).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].code.0, "B030");
+        assert_eq!(&q[errs[0].span.range()], format!("join kind={kind} U on k"));
+    }
+}

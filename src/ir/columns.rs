@@ -1,0 +1,127 @@
+//! Which columns a query's rows carry, where that follows from the query alone (a `project`,
+//! `summarize`, `distinct` … fixes them) rather than from the source table's schema, which
+//! kqlport does not have. Owns the column arithmetic of stages (including KQL's renaming of
+//! clashing join columns); never guesses a table's columns.
+
+use super::*;
+
+impl Query {
+    /// The output column names in order, or `None` when they depend on a table's schema.
+    pub fn output_columns(&self) -> Option<Vec<String>> {
+        columns_after(None, &self.stages)
+    }
+}
+
+/// The columns after `stages`, starting from `start` (`None`: unknown, e.g. a whole table).
+pub fn columns_after(start: Option<Vec<String>>, stages: &[Stage]) -> Option<Vec<String>> {
+    let mut cols = start;
+    for s in stages {
+        cols = columns_of(cols, &s.kind);
+    }
+    cols
+}
+
+fn columns_of(cols: Option<Vec<String>>, kind: &StageKind) -> Option<Vec<String>> {
+    match kind {
+        StageKind::Filter(_)
+        | StageKind::Sort(_)
+        | StageKind::Top { .. }
+        | StageKind::Limit(_)
+        | StageKind::Reorder(_) => cols,
+        StageKind::Extend(assigns) => cols.map(|mut c| {
+            for a in assigns {
+                if !c.contains(&a.name.name) {
+                    c.push(a.name.name.clone());
+                }
+            }
+            c
+        }),
+        StageKind::Project(assigns) => Some(assigns.iter().map(|a| a.name.name.clone()).collect()),
+        StageKind::ProjectAway(pats) => cols.map(|c| {
+            c.into_iter()
+                .filter(|n| !pats.iter().any(|p| glob(&p.pattern, n)))
+                .collect()
+        }),
+        StageKind::ProjectKeep(pats) => cols.map(|c| {
+            c.into_iter()
+                .filter(|n| pats.iter().any(|p| glob(&p.pattern, n)))
+                .collect()
+        }),
+        StageKind::Rename(pairs) => cols.map(|c| {
+            c.into_iter()
+                .map(|n| match pairs.iter().find(|(_, old)| old.name == n) {
+                    Some((new, _)) => new.name.clone(),
+                    None => n,
+                })
+                .collect()
+        }),
+        StageKind::Aggregate { by, aggs } => {
+            // `arg_max`/`arg_min` output the extreme row's columns under names this module
+            // does not model.
+            if aggs
+                .iter()
+                .any(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
+            {
+                return None;
+            }
+            Some(
+                by.iter()
+                    .map(|k| k.name.name.clone())
+                    .chain(aggs.iter().map(|a| a.name.name.clone()))
+                    .collect(),
+            )
+        }
+        StageKind::Distinct(c) => Some(c.iter().map(|c| c.name.clone()).collect()),
+        StageKind::Count => Some(vec!["Count".to_string()]),
+        StageKind::Join { kind, right, .. } => {
+            let right = right.output_columns();
+            match kind.keeps_columns() {
+                (true, false) => cols,
+                (false, true) => right,
+                _ => {
+                    let (left, right) = (cols?, right?);
+                    let renamed = join_names(&left, &right);
+                    Some(
+                        left.into_iter()
+                            .chain(renamed.into_iter().map(|(_, n)| n))
+                            .collect(),
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// KQL's names for the right columns of a join that keeps both sides, as `(right name,
+/// output name)`: a name already taken (by a left column or an earlier right one) gets the first
+/// free numeric suffix (`X` → `X1`, then `X2` …).
+pub fn join_names(left: &[String], right: &[String]) -> Vec<(String, String)> {
+    let mut taken: Vec<String> = left.to_vec();
+    let mut out = Vec::new();
+    for r in right {
+        let mut name = r.clone();
+        let mut i = 1;
+        while taken.contains(&name) {
+            name = format!("{r}{i}");
+            i += 1;
+        }
+        taken.push(name.clone());
+        out.push((r.clone(), name));
+    }
+    out
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, tail)) => {
+            let Some(rest) = name.strip_prefix(head) else {
+                return false;
+            };
+            (0..=rest.len())
+                .filter(|i| rest.is_char_boundary(*i))
+                .any(|i| glob(tail, &rest[i..]))
+        }
+    }
+}
