@@ -34,6 +34,22 @@ fn path(col: &str, keys: &[&str], parsed: bool) -> Expr {
         span: s0(),
     }
 }
+fn segs(col: &str, segs: Vec<PathSegment>, parsed: bool) -> Expr {
+    Expr {
+        kind: ExprKind::Field(FieldPath {
+            column: col.into(),
+            path: segs,
+            parsed,
+        }),
+        span: sp(5, 9),
+    }
+}
+fn k(s: &str) -> PathSegment {
+    PathSegment::Key(s.into())
+}
+fn ix(i: i64) -> PathSegment {
+    PathSegment::Index(i)
+}
 fn lit(l: Literal) -> Expr {
     Expr {
         kind: ExprKind::Literal(l),
@@ -620,7 +636,7 @@ fn extend_project_rename_away_reorder() {
         "| eval Full=coalesce(Domain, \"\").\"\\\\\".coalesce(User, \"\"), Lower=lower(Full), \
          Kind=if(match(A, \"(?i)(^|[^A-Za-z0-9])x($|[^A-Za-z0-9])\"), \"x\", \"other\"), \
          Sus=if(match(B, \"(?i)evil\"), \"true\", \"false\"), Extra='AdditionalFields.a.b', \
-         Parsed=json_extract(Raw, \"k\")\n\
+         Parsed=json_extract(json_extract(_raw, \"Raw\"), \"k\")\n\
          | eval Len=len(coalesce(Full, \"\"))\n\
          | table _time Full Len\n\
          | rename Full AS Who\n\
@@ -794,4 +810,142 @@ fn defender_timestamp_is_the_event_time_too() {
     // Defender XDR tables name the event time `Timestamp`; it is Splunk's `_time` as well.
     let t = text(q(vec![filter(ago("Timestamp", CmpOp::Gt, 1))]));
     assert!(t.contains("earliest=-86400s"), "{t}");
+}
+
+// ---- dynamic paths ---------------------------------------------------------------------------
+
+fn ext(n: &str, e: Expr) -> Stage {
+    stage(StageKind::Extend(vec![assign(n, e)]))
+}
+
+#[test]
+fn array_indexes_read_the_raw_event_with_json_extract() {
+    // A dynamic column is an object/array in the JSON event: one json_extract over _raw,
+    // indexes from 0 as `{i}` after their key.
+    let t = text(q(vec![ext(
+        "T",
+        segs("TargetResources", vec![ix(0), k("type")], false),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=json_extract(_raw, \"TargetResources{0}.type\")"
+    );
+    // Index after index, index first, and trailing index.
+    let t = text(q(vec![ext(
+        "T",
+        segs("M", vec![ix(1), ix(2), k("a"), ix(3)], false),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=json_extract(json_extract(_raw, \"M{1}\"), \"{2}.a{3}\")"
+    );
+    // Keys that are not plain identifiers are taken literally with json_extract_exact.
+    let t = text(q(vec![ext(
+        "T",
+        segs("AdditionalFields", vec![k("ACTOR.DEVICE")], false),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=json_extract_exact(json_extract(_raw, \"AdditionalFields\"), \"ACTOR.DEVICE\")"
+    );
+    let t = text(q(vec![ext(
+        "T",
+        segs("E", vec![ix(0), k("a \"b\""), k("c")], false),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=json_extract(json_extract_exact(json_extract(_raw, \"E{0}\"), \"a \\\"b\\\"\"), \"c\")"
+    );
+}
+
+#[test]
+fn parsed_paths_parse_at_every_step() {
+    // parse_json(tostring(...)) may sit anywhere along the path: one json_extract per step, so
+    // a string holding JSON text is parsed where met; the column itself comes from _raw.
+    let t = text(q(vec![ext(
+        "V",
+        segs(
+            "TargetResources",
+            vec![ix(0), k("modifiedProperties"), ix(1), k("newValue")],
+            true,
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval V=json_extract(json_extract(json_extract(json_extract(json_extract(_raw, \
+         \"TargetResources\"), \"{0}\"), \"modifiedProperties\"), \"{1}\"), \"newValue\")"
+    );
+    // parse_json(X) as a whole value is X's JSON from the event.
+    let t = text(q(vec![ext("AF", segs("AdditionalFields", vec![], true))]));
+    assert_eq!(
+        tail(&t),
+        "| eval AF=json_extract(_raw, \"AdditionalFields\")"
+    );
+}
+
+#[test]
+fn paths_into_computed_or_reshaped_columns() {
+    // A column computed by extend holds JSON text: read it with json_extract on the field.
+    let t = text(q(vec![
+        ext("AF", segs("AdditionalFields", vec![], true)),
+        ext("X", segs("AF", vec![k("a"), ix(0), k("Client IP")], false)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval AF=json_extract(_raw, \"AdditionalFields\")\n\
+         | eval X=json_extract_exact(json_extract(AF, \"a{0}\"), \"Client IP\")"
+    );
+    // A renamed event column is still read from _raw under its old name.
+    let t = text(q(vec![
+        stage(StageKind::Rename(vec![(
+            column("TR"),
+            column("TargetResources"),
+        )])),
+        ext("X", segs("TR", vec![ix(0), k("id")], false)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| rename TargetResources AS TR\n| eval X=json_extract(_raw, \"TargetResources{0}.id\")"
+    );
+    // After project, _raw is gone: a parsed string column is read from its field ...
+    let t = text(q(vec![
+        stage(StageKind::Project(vec![assign("D", field("D"))])),
+        ext("M", segs("D", vec![ix(1), k("m")], true)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| table D\n| eval M=json_extract(json_extract(D, \"{1}\"), \"m\")"
+    );
+    // ... while an index into a dynamic column can no longer be read.
+    let query = q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("D")],
+            aggs: vec![agg("n", AggFunc::Count)],
+        }),
+        ext("M", segs("X", vec![ix(1)], false)),
+    ]);
+    assert_eq!(declined(query), vec![("B013", 5, 9)]);
+    // Negative indexes (from the end) have no json_extract spelling.
+    let query = q(vec![ext("M", segs("X", vec![ix(-1)], false))]);
+    assert_eq!(declined(query), vec![("B013", 5, 9)]);
+}
+
+#[test]
+fn json_booleans_compared_with_bool_values_are_noted() {
+    let (t, notes) = approx(q(vec![filter(cmp(
+        segs("MsgParts", vec![ix(0), k("isCorrupted")], true),
+        CmpOp::Eq,
+        lit(Literal::Bool(true)),
+    ))]));
+    assert_eq!(
+        tail(&t),
+        "| where json_extract(json_extract(json_extract(_raw, \"MsgParts\"), \"{0}\"), \"isCorrupted\")==\"true\""
+    );
+    assert_eq!(notes, vec![(10, 20, Effect::UnderMatch)]);
+    // Through an extended column too.
+    let (_, notes) = approx(q(vec![
+        ext("c", segs("MsgParts", vec![ix(0), k("isCorrupted")], true)),
+        filter(sm("c", Equals, CS, &["true"])),
+    ]));
+    assert_eq!(notes, vec![(10, 20, Effect::UnderMatch)]);
 }

@@ -16,6 +16,7 @@ use kqlport::ir::{
     StageKind, StrMatch,
 };
 use kqlport::source::Span;
+use std::collections::HashMap;
 
 /// The Sentinel time columns — `TimeGenerated`, and `Timestamp` in Defender XDR tables (the
 /// same event time under its portal name); in Splunk both are the event time `_time` (epoch
@@ -30,6 +31,16 @@ const NON_ALNUM: &str = "[^A-Za-z0-9]";
 pub struct Tx {
     pub notes: Notes,
     pub errors: Vec<Diagnostic>,
+    /// Whether `_raw` still holds the whole original event (no `table`/`stats`/`fields +` yet),
+    /// so a dynamic column can be read from it with `json_extract(_raw, …)`.
+    raw: bool,
+    /// Columns whose Splunk field is not simply the event's own column of that name:
+    /// `Some(orig)` — the event column `orig` under a new name (project-rename);
+    /// `None` — a value this pipeline computed (extend, project, summarize).
+    /// Absent: the event's own column.
+    origin: HashMap<String, Option<String>>,
+    /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
+    json_valued: Vec<String>,
 }
 
 /// Maps a KQL column name to its Splunk field name.
@@ -217,6 +228,9 @@ impl Tx {
         Tx {
             notes: Notes::default(),
             errors: Vec::new(),
+            raw: true,
+            origin: HashMap::new(),
+            json_valued: Vec::new(),
         }
     }
 
@@ -338,12 +352,38 @@ impl Tx {
                     if let (Some(n), Some(e)) =
                         (self.name(&a.name.name, a.name.span), self.expr(&a.expr))
                     {
+                        self.json_valued.retain(|x| *x != n);
+                        if is_json_read(&e) {
+                            self.json_valued.push(n.clone());
+                        }
                         v.push((n, e));
                     }
+                    // Later assignments (and stages) see the computed value.
+                    self.origin.insert(a.name.name.clone(), None);
                 }
                 cmds.push(Command::Eval(v));
             }
-            StageKind::Project(assigns) => self.project(assigns, cmds),
+            StageKind::Project(assigns) => {
+                self.project(assigns, cmds);
+                let origin = assigns
+                    .iter()
+                    .map(|a| {
+                        let kept = matches!(&a.expr.kind,
+                            ExprKind::Field(f) if f.is_plain() && f.column == a.name.name);
+                        let o = if kept {
+                            self.origin
+                                .get(&a.name.name)
+                                .cloned()
+                                .unwrap_or_else(|| Some(a.name.name.clone()))
+                        } else {
+                            None
+                        };
+                        (a.name.name.clone(), o)
+                    })
+                    .collect();
+                self.origin = origin;
+                self.raw = false;
+            }
             StageKind::ProjectAway(pats) => {
                 let v = pats.iter().filter_map(|p| self.pattern(p)).collect();
                 cmds.push(Command::FieldsRemove(v));
@@ -351,14 +391,47 @@ impl Tx {
             StageKind::ProjectKeep(pats) => {
                 let v = pats.iter().filter_map(|p| self.pattern(p)).collect();
                 cmds.push(Command::FieldsKeep(v));
+                self.raw = false;
             }
-            StageKind::Rename(pairs) => self.rename(pairs, cmds),
+            StageKind::Rename(pairs) => {
+                self.rename(pairs, cmds);
+                let moved: Vec<(String, Option<String>)> = pairs
+                    .iter()
+                    .map(|(new, old)| {
+                        let o = self
+                            .origin
+                            .get(&old.name)
+                            .cloned()
+                            .unwrap_or_else(|| Some(old.name.clone()));
+                        (new.name.clone(), o)
+                    })
+                    .collect();
+                for (_, old) in pairs {
+                    self.origin.remove(&old.name);
+                }
+                self.origin.extend(moved);
+            }
             StageKind::Reorder(pats) => {
                 let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
                 v.push("*".to_string());
                 cmds.push(Command::Table(v));
+                self.raw = false;
             }
-            StageKind::Aggregate { by, aggs } => self.aggregate(by, aggs, stage.span, cmds),
+            StageKind::Aggregate { by, aggs } => {
+                self.aggregate(by, aggs, stage.span, cmds);
+                self.raw = false;
+                for k in by {
+                    self.origin.insert(k.name.name.clone(), None);
+                }
+                for a in aggs {
+                    self.origin.insert(a.name.name.clone(), None);
+                    if let AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } = &a.func {
+                        for c in cols {
+                            self.origin.insert(c.name.name.clone(), None);
+                        }
+                    }
+                }
+            }
             StageKind::Sort(keys) => self.sort(keys, None, cmds),
             StageKind::Top { n, key } => self.sort(std::slice::from_ref(key), Some(*n), cmds),
             StageKind::Limit(n) => cmds.push(Command::Head(*n)),
@@ -377,15 +450,22 @@ impl Tx {
                     by: names.clone(),
                 });
                 cmds.push(Command::Table(names));
+                self.raw = false;
+                for c in cols {
+                    self.origin.insert(c.name.clone(), None);
+                }
             }
-            StageKind::Count => cmds.push(Command::Stats {
-                aggs: vec![StatsAgg {
-                    func: "count",
-                    arg: None,
-                    alias: "Count".to_string(),
-                }],
-                by: Vec::new(),
-            }),
+            StageKind::Count => {
+                self.raw = false;
+                cmds.push(Command::Stats {
+                    aggs: vec![StatsAgg {
+                        func: "count",
+                        arg: None,
+                        alias: "Count".to_string(),
+                    }],
+                    by: Vec::new(),
+                })
+            }
         }
     }
 
@@ -938,9 +1018,32 @@ impl Tx {
         }
     }
 
+    /// `json_extract` turns a JSON boolean into a Splunk Boolean, whose comparison with the
+    /// strings "true"/"false" (this backend's bool values) is not documented.
+    fn json_bool_note(&mut self, v: &Eval, other: &Expr, span: Span) {
+        let json = is_json_read(v) || matches!(v, Eval::Field(n) if self.json_valued.contains(n));
+        let boolish = match &other.kind {
+            ExprKind::Literal(Literal::Bool(_)) => true,
+            ExprKind::Literal(Literal::String(s)) => {
+                s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+            }
+            _ => false,
+        };
+        if json && boolish {
+            self.notes.push(
+                span,
+                Effect::UnderMatch,
+                "a JSON boolean read with json_extract is a Splunk Boolean; whether it equals \
+                 the string \"true\"/\"false\" is not documented, so matching rows may be missed",
+            );
+        }
+    }
+
     fn compare(&mut self, lhs: &Expr, op: CmpOp, rhs: &Expr, span: Span) -> Option<Eval> {
         self.check_time_operands(lhs, rhs, span)?;
         let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
+        self.json_bool_note(&l, rhs, span);
+        self.json_bool_note(&r, lhs, span);
         let lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(_));
         if matches!(op, CmpOp::Eq | CmpOp::Ne) && !lit(lhs) && !lit(rhs) {
             self.notes.push(
@@ -993,6 +1096,13 @@ impl Tx {
 
     fn str_match(&mut self, sm: &StrMatch, span: Span, neg: bool) -> Option<Eval> {
         let f = self.expr(&sm.field)?;
+        for v in &sm.values {
+            let v = Expr {
+                kind: ExprKind::Literal(Literal::String(v.clone())),
+                span,
+            };
+            self.json_bool_note(&f, &v, span);
+        }
         let empty_matches = {
             let per: Vec<bool> = sm
                 .values
@@ -1224,40 +1334,97 @@ impl Tx {
 
     fn field(&mut self, fp: &FieldPath, span: Span) -> Option<Eval> {
         let column = self.name(&fp.column, span)?;
+        let origin = match self.origin.get(&fp.column) {
+            Some(o) => o.clone(),
+            None => Some(fp.column.clone()),
+        };
         if fp.is_plain() {
+            if let (true, true, Some(orig)) = (fp.parsed, self.raw, &origin) {
+                // `parse_json(X)` of an event column: its JSON from the event, whether X is a
+                // dynamic value (an object in the event) or a string holding JSON text.
+                self.name(orig, span)?;
+                let key = PathSegment::Key(orig.clone());
+                return Some(json_path(Eval::Field("_raw".into()), &[key]));
+            }
             return Some(Eval::Field(column));
         }
-        let mut keys = Vec::new();
-        for seg in &fp.path {
-            match seg {
-                PathSegment::Key(k)
-                    if name_expressible(k)
-                        && !k.contains(['.', '{', '}', '[', ']', '*', ' '])
-                        && !k.is_empty() =>
-                {
-                    keys.push(k.as_str())
+        if let Some(seg) = fp.path.iter().find(|s| match s {
+            PathSegment::Index(i) => *i < 0,
+            PathSegment::Key(k) => k.is_empty(),
+        }) {
+            let what = match seg {
+                PathSegment::Index(_) => "negative array index",
+                PathSegment::Key(_) => "empty key",
+            };
+            self.refuse(
+                "B013",
+                span,
+                "this dynamic path cannot be written in Splunk",
+                what,
+                "json_extract counts array elements from 0 only and needs non-empty keys; \
+                 extract the value in the source data or with a field-mapping pipeline",
+            );
+            return None;
+        }
+        match origin {
+            // The event's own dynamic column (possibly renamed since).
+            Some(orig) => {
+                let auto_field = !fp.parsed
+                    && fp.path.iter().all(|s| match s {
+                        PathSegment::Key(k) => {
+                            name_expressible(k) && !k.contains(['.', '{', '}', '[', ']', '*', ' '])
+                        }
+                        PathSegment::Index(_) => false,
+                    });
+                let orig_name = self.name(&orig, span)?;
+                if auto_field {
+                    // Splunk's JSON extraction flattens an object path to the field `X.a.b`.
+                    let keys: Vec<&str> = fp
+                        .path
+                        .iter()
+                        .filter_map(|s| match s {
+                            PathSegment::Key(k) => Some(k.as_str()),
+                            PathSegment::Index(_) => None,
+                        })
+                        .collect();
+                    return Some(Eval::Field(format!("{orig_name}.{}", keys.join("."))));
                 }
-                _ => {
-                    self.refuse(
-                        "B013",
-                        span,
-                        "this dynamic path cannot be written in Splunk",
-                        "array index or unusual key",
-                        "only object keys made of plain characters are supported; extract array \
-                         elements in the source data or with a field-mapping pipeline",
-                    );
-                    return None;
+                if self.raw {
+                    // Read the column out of the event's JSON text.
+                    let root = Eval::Field("_raw".into());
+                    let col = PathSegment::Key(orig.clone());
+                    return Some(if fp.parsed {
+                        let top = json_path(root, std::slice::from_ref(&col));
+                        json_steps(top, &fp.path)
+                    } else {
+                        let mut all = vec![col];
+                        all.extend(fp.path.iter().cloned());
+                        json_path(root, &all)
+                    });
                 }
+                if fp.parsed {
+                    // A string column holding JSON text survives `table`/`stats` as a field.
+                    return Some(json_steps(Eval::Field(column), &fp.path));
+                }
+                self.refuse(
+                    "B013",
+                    span,
+                    "this dynamic path cannot be written in Splunk after the event was reshaped",
+                    "the dynamic column is read from the raw event, which project/summarize drop",
+                    "index into the column before project/summarize, or extend it as a column first",
+                );
+                None
+            }
+            // A value computed by this pipeline: JSON text (or a plain value) in a field.
+            None => {
+                let root = Eval::Field(column);
+                Some(if fp.parsed {
+                    json_steps(root, &fp.path)
+                } else {
+                    json_path(root, &fp.path)
+                })
             }
         }
-        let path = keys.join(".");
-        Some(if fp.parsed {
-            // JSON text in a string column: parse it at search time.
-            Eval::call("json_extract", vec![Eval::Field(column), Eval::Str(path)])
-        } else {
-            // A dynamic column of a JSON event: Splunk's JSON extraction flattens it to `a.b`.
-            Eval::Field(format!("{column}.{path}"))
-        })
     }
 
     fn unsupported_fn(&mut self, func: ScalarFn, span: Span) -> Option<Eval> {
@@ -1485,6 +1652,68 @@ impl Default for Tx {
     fn default() -> Self {
         Tx::new()
     }
+}
+
+/// An expression that is a value read with `json_extract`/`json_extract_exact`.
+fn is_json_read(e: &Eval) -> bool {
+    matches!(e, Eval::Call("json_extract" | "json_extract_exact", _))
+}
+
+/// A key `json_extract` paths can name: a plain identifier (paths split on `.`, `{`, `}`).
+fn json_plain_key(k: &str) -> bool {
+    let mut c = k.chars();
+    matches!(c.next(), Some(x) if x.is_ascii_alphabetic() || x == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+/// `json_extract` over a whole path in as few calls as its path syntax allows: `a{0}.b`
+/// (indexes count from 0); a key that is not a plain identifier is read with
+/// `json_extract_exact`, which takes the key literally; an index right after an index starts a
+/// new call. No JSON text met along the way is parsed again (a dynamic value, not JSON text).
+fn json_path(root: Eval, segs: &[PathSegment]) -> Eval {
+    let mut cur = root;
+    let mut run = String::new();
+    let mut after_index = false;
+    let flush = |cur: Eval, run: &mut String| -> Eval {
+        if run.is_empty() {
+            cur
+        } else {
+            let p = std::mem::take(run);
+            Eval::call("json_extract", vec![cur, Eval::Str(p)])
+        }
+    };
+    for seg in segs {
+        match seg {
+            PathSegment::Key(k) if json_plain_key(k) => {
+                if !run.is_empty() {
+                    run.push('.');
+                }
+                run.push_str(k);
+                after_index = false;
+            }
+            PathSegment::Key(k) => {
+                cur = flush(cur, &mut run);
+                cur = Eval::call("json_extract_exact", vec![cur, Eval::Str(k.clone())]);
+                after_index = false;
+            }
+            PathSegment::Index(i) => {
+                if after_index {
+                    cur = flush(cur, &mut run);
+                }
+                run.push_str(&format!("{{{i}}}"));
+                after_index = true;
+            }
+        }
+    }
+    flush(cur, &mut run)
+}
+
+/// One `json_extract` per path step, so that a string holding JSON text met along the way is
+/// parsed, as KQL's `parse_json(tostring(…))` does wherever the query put it (the IR records
+/// that the path was parsed, not where).
+fn json_steps(root: Eval, segs: &[PathSegment]) -> Eval {
+    segs.iter()
+        .fold(root, |cur, seg| json_path(cur, std::slice::from_ref(seg)))
 }
 
 fn equals(f: Eval, values: &[String], q: Quantifier) -> Eval {
