@@ -57,6 +57,17 @@
 //! * **`if`/`case`** treat a null condition as not true (Splunk's documented "otherwise").
 //!   SPL cannot store booleans, so KQL bool values are the strings `"true"`/`"false"` (as
 //!   Splunk extracts JSON booleans); a bool column used as a filter is `f=="true"`.
+//! * **Regex functions.** `replace_regex(t, re, rw)` (and the older `replace(re, rw, t)`, told
+//!   apart by which argument is not a literal) is `replace(coalesce(t, ""), pcre, rw)`; the
+//!   rewrite keeps `\1`–`\9` and `\\`; `\0`, `$` and other escapes are declined (`B019`).
+//!   `extract(re, g, t)` is `if(match(t, pcre), replace(t, "^(?s:.*?)(?:pcre)(?s:.*)", "\g"),
+//!   null())`: the lazy prefix finds the leftmost match, and no match is null (KQL's "").
+//! * **Arrays.** `make_set`/`make_list` results are multivalue fields: `array_length` of one is
+//!   `coalesce(mvcount(x), 0)`; `array_length` of anything else is declined.
+//! * **Calendar (UTC).** `startofweek(t)` (Sunday) and `startofmonth(t)` are computed from
+//!   `_time` by arithmetic (the month through helper fields `__kqlport_h*`, Hinnant's
+//!   days-to-civil), never with `relative_time`/`strftime`, which use the user's time zone.
+//!   `datetime_diff` in days/hours/minutes/seconds counts unit boundaries since the epoch.
 //! * **Regex.** KQL's RE2 patterns become PCRE via [`regex::re2_to_pcre`], which rewrites the
 //!   constructs whose meaning differs (`$`, `\d\w\s`, `\v`) and declines the rest (`B016`).
 //!   Word boundaries `\b` are assumed ASCII (PCRE without UCP, Splunk's default).
@@ -87,8 +98,8 @@
 //! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name ·
 //! `B012` datetime operation on a column other than TimeGenerated · `B013` dynamic path with
 //! a negative index or an empty key, or into a reshaped event, or into a computed value · `B014` scalar functions without a faithful eval spelling
-//! (`tobool`, `todatetime`, `trim`, `replace_regex`, `extract`, `split`, `array_length`,
-//! `datetime_diff`) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
+//! (`tobool`, `todatetime`, `trim`, `split`, `array_length` of
+//! non-`make_set` values, `datetime_diff` in calendar units, …) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
 //! key · `B016` regex constructs outside the RE2/PCRE common ground · `B017` non-finite
 //! numbers · `B018` chained/swapping renames · `B019` a literal required (CIDR range,
 //! `replace_string` arguments, bin size) · `B020` malformed datetime literal.

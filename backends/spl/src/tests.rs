@@ -949,3 +949,175 @@ fn json_booleans_compared_with_bool_values_are_noted() {
     ]));
     assert_eq!(notes, vec![(10, 20, Effect::UnderMatch)]);
 }
+
+// ---- regex functions, arrays, calendar -------------------------------------------------------
+
+fn s(v: &str) -> Expr {
+    lit(Literal::String(v.into()))
+}
+
+#[test]
+fn replace_regex_in_both_argument_orders() {
+    // replace_regex(text, re, rewrite) and the older replace(re, rewrite, text).
+    let want = "| eval x=replace(coalesce(C, \"\"), \"a([0-9]+)\\\\z\", \"<\\\\1>\\\\\\\\\")";
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Replace,
+            vec![field("C"), s("a(\\d+)$"), s("<\\1>\\\\")],
+        ),
+    )]));
+    assert_eq!(tail(&t), want);
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Replace,
+            vec![s("a(\\d+)$"), s("<\\1>\\\\"), field("C")],
+        ),
+    )]));
+    assert_eq!(tail(&t), want);
+    // \0, `$` and unknown escapes in the rewrite, or a non-literal pattern, are declined.
+    for rw in ["\\0", "$1", "\\n"] {
+        let query = q(vec![ext(
+            "x",
+            call(ScalarFn::Replace, vec![field("C"), s("a"), s(rw)]),
+        )]);
+        assert_eq!(declined(query)[0].0, "B019", "{rw}");
+    }
+    let query = q(vec![ext(
+        "x",
+        call(ScalarFn::Replace, vec![field("C"), field("D"), s("")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B019");
+    // A pattern matching "" is noted.
+    let (_, notes) = approx(q(vec![ext(
+        "x",
+        call(ScalarFn::Replace, vec![field("C"), s("a*"), s("")]),
+    )]));
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn extract_takes_the_leftmost_match_group_or_null() {
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Extract,
+            vec![s("id=(\\w+)"), long(1), field("Msg")],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=if(match(coalesce(Msg, \"\"), \"id=([0-9A-Za-z_]+)\"), \
+         replace(coalesce(Msg, \"\"), \"^(?s:.*?)(?:id=([0-9A-Za-z_]+))(?s:.*)\", \"\\\\1\"), null())"
+    );
+    // Group 0 is the whole match: wrapped in a group of its own.
+    let t = text(q(vec![ext(
+        "x",
+        call(ScalarFn::Extract, vec![s("a.b"), long(0), field("Msg")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=if(match(coalesce(Msg, \"\"), \"a.b\"), \
+         replace(coalesce(Msg, \"\"), \"^(?s:.*?)(a.b)(?s:.*)\", \"\\\\1\"), null())"
+    );
+    let query = q(vec![ext(
+        "x",
+        call(ScalarFn::Extract, vec![s("a"), long(10), field("Msg")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B019");
+}
+
+#[test]
+fn array_length_of_make_set_results() {
+    let t = text(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("D")],
+            aggs: vec![agg(
+                "s",
+                AggFunc::MakeSet {
+                    expr: field("U"),
+                    max: None,
+                },
+            )],
+        }),
+        ext("n", call(ScalarFn::ArrayLength, vec![field("s")])),
+    ]));
+    assert!(t.ends_with("| eval n=coalesce(mvcount(s), 0)\n"), "{t}");
+    // Anything else (a dynamic column, a recomputed column) is declined.
+    let query = q(vec![ext(
+        "n",
+        call(ScalarFn::ArrayLength, vec![field("s")]),
+    )]);
+    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+}
+
+#[test]
+fn calendar_starts_and_day_differences_in_utc() {
+    let t = text(q(vec![ext(
+        "w",
+        call(ScalarFn::StartOfWeek, vec![field("TimeGenerated")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval w=(floor((_time + 345600) / 604800) * 604800) - 345600"
+    );
+    let t = text(q(vec![
+        ext(
+            "m",
+            call(ScalarFn::StartOfMonth, vec![field("TimeGenerated")]),
+        ),
+        filter(cmp(field("m"), CmpOp::Gt, long(0))),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval __kqlport_h1=floor(_time / 86400), \
+         __kqlport_h2=(__kqlport_h1 + 719468) - (floor((__kqlport_h1 + 719468) / 146097) * 146097), \
+         __kqlport_h3=floor((((__kqlport_h2 - floor(__kqlport_h2 / 1460)) + floor(__kqlport_h2 / 36524)) \
+         - floor(__kqlport_h2 / 146096)) / 365), \
+         __kqlport_h4=__kqlport_h2 - (((365 * __kqlport_h3) + floor(__kqlport_h3 / 4)) - floor(__kqlport_h3 / 100))\n\
+         | eval m=(__kqlport_h1 - (__kqlport_h4 - floor(((153 * floor(((5 * __kqlport_h4) + 2) / 153)) + 2) / 5))) * 86400\n\
+         | fields - __kqlport_h1 __kqlport_h2 __kqlport_h3 __kqlport_h4\n\
+         | where m>0"
+    );
+    // Helpers read the row as left by earlier assignments of the same extend.
+    let t = text(q(vec![stage(StageKind::Extend(vec![
+        assign("a", long(1)),
+        assign(
+            "m",
+            call(ScalarFn::StartOfMonth, vec![field("TimeGenerated")]),
+        ),
+    ]))]));
+    assert!(t.contains("| eval a=1\n| eval __kqlport_h1="), "{t}");
+    let query = q(vec![ext(
+        "m",
+        call(ScalarFn::StartOfMonth, vec![field("Created")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B012");
+    let t = text(q(vec![ext(
+        "d",
+        call(
+            ScalarFn::DateTimeDiff,
+            vec![
+                s("day"),
+                Expr {
+                    kind: ExprKind::Now,
+                    span: s0(),
+                },
+                field("TimeGenerated"),
+            ],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval d=floor(now() / 86400) - floor(_time / 86400)"
+    );
+    let query = q(vec![ext(
+        "d",
+        call(
+            ScalarFn::DateTimeDiff,
+            vec![s("month"), field("TimeGenerated"), field("TimeGenerated")],
+        ),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+}

@@ -41,6 +41,13 @@ pub struct Tx {
     origin: HashMap<String, Option<String>>,
     /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
     json_valued: Vec<String>,
+    /// Columns holding a multivalue field made by `make_set`/`make_list` (KQL arrays).
+    mv_cols: Vec<String>,
+    /// Helper fields an expression needs computed first (`eval` before the command that uses
+    /// them, removed after the stage), and a counter for their names.
+    pre: Vec<(String, Eval)>,
+    cleanup: Vec<String>,
+    helpers: usize,
 }
 
 /// Maps a KQL column name to its Splunk field name.
@@ -231,6 +238,10 @@ impl Tx {
             raw: true,
             origin: HashMap::new(),
             json_valued: Vec::new(),
+            mv_cols: Vec::new(),
+            pre: Vec::new(),
+            cleanup: Vec::new(),
+            helpers: 0,
         }
     }
 
@@ -287,12 +298,17 @@ impl Tx {
         let mut cmds = Vec::new();
         let mut leading = true;
         for stage in &q.stages {
+            let start = cmds.len();
             match &stage.kind {
                 StageKind::Filter(p) if leading => self.leading_filter(p, &mut search, &mut cmds),
                 kind => {
                     leading = false;
                     self.stage(stage, kind, &mut cmds);
                 }
+            }
+            self.flush_pre(&mut cmds, start);
+            if !self.cleanup.is_empty() {
+                cmds.push(Command::FieldsRemove(std::mem::take(&mut self.cleanup)));
             }
         }
         if self.errors.is_empty() && sourcetype_ok {
@@ -352,6 +368,14 @@ impl Tx {
                     if let (Some(n), Some(e)) =
                         (self.name(&a.name.name, a.name.span), self.expr(&a.expr))
                     {
+                        if !self.pre.is_empty() {
+                            // Helpers read the row as left by the assignments before this one.
+                            if !v.is_empty() {
+                                cmds.push(Command::Eval(std::mem::take(&mut v)));
+                            }
+                            let start = cmds.len();
+                            self.flush_pre(cmds, start);
+                        }
                         self.json_valued.retain(|x| *x != n);
                         if is_json_read(&e) {
                             self.json_valued.push(n.clone());
@@ -360,6 +384,7 @@ impl Tx {
                     }
                     // Later assignments (and stages) see the computed value.
                     self.origin.insert(a.name.name.clone(), None);
+                    self.mv_cols.retain(|c| *c != a.name.name);
                 }
                 cmds.push(Command::Eval(v));
             }
@@ -383,6 +408,12 @@ impl Tx {
                     .collect();
                 self.origin = origin;
                 self.raw = false;
+                self.mv_cols.retain(|c| {
+                    assigns.iter().any(|a| {
+                        a.name.name == *c
+                            && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == *c)
+                    })
+                });
             }
             StageKind::ProjectAway(pats) => {
                 let v = pats.iter().filter_map(|p| self.pattern(p)).collect();
@@ -410,6 +441,14 @@ impl Tx {
                     self.origin.remove(&old.name);
                 }
                 self.origin.extend(moved);
+                let mv: Vec<String> = pairs
+                    .iter()
+                    .filter(|(_, old)| self.mv_cols.contains(&old.name))
+                    .map(|(new, _)| new.name.clone())
+                    .collect();
+                self.mv_cols
+                    .retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
+                self.mv_cols.extend(mv);
             }
             StageKind::Reorder(pats) => {
                 let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
@@ -420,6 +459,13 @@ impl Tx {
             StageKind::Aggregate { by, aggs } => {
                 self.aggregate(by, aggs, stage.span, cmds);
                 self.raw = false;
+                self.mv_cols = aggs
+                    .iter()
+                    .filter(|a| {
+                        matches!(a.func, AggFunc::MakeSet { .. } | AggFunc::MakeList { .. })
+                    })
+                    .map(|a| a.name.name.clone())
+                    .collect();
                 for k in by {
                     self.origin.insert(k.name.name.clone(), None);
                 }
@@ -451,12 +497,14 @@ impl Tx {
                 });
                 cmds.push(Command::Table(names));
                 self.raw = false;
+                self.mv_cols.clear();
                 for c in cols {
                     self.origin.insert(c.name.clone(), None);
                 }
             }
             StageKind::Count => {
                 self.raw = false;
+                self.mv_cols.clear();
                 cmds.push(Command::Stats {
                     aggs: vec![StatsAgg {
                         func: "count",
@@ -730,6 +778,78 @@ impl Tx {
         };
         let x = self.expr(field)?;
         Some(floor_bucket(x, size))
+    }
+
+    /// A helper field holding `value`, computed before the stage's commands.
+    fn helper(&mut self, value: Eval) -> Eval {
+        self.helpers += 1;
+        let name = format!("{TMP}h{}", self.helpers);
+        self.pre.push((name.clone(), value));
+        Eval::Field(name)
+    }
+
+    /// Puts pending helpers in an `eval` at `start`; they are removed after the stage.
+    fn flush_pre(&mut self, cmds: &mut Vec<Command>, start: usize) {
+        if self.pre.is_empty() {
+            return;
+        }
+        let pre = std::mem::take(&mut self.pre);
+        self.cleanup.extend(pre.iter().map(|(n, _)| n.clone()));
+        cmds.insert(start, Command::Eval(pre));
+    }
+
+    /// The first instant of the UTC month holding the epoch time `t`: its day number minus its
+    /// day of the month, by Howard Hinnant's days-to-civil algorithm (proleptic Gregorian),
+    /// with the shared subterms in helper fields.
+    fn start_of_month(&mut self, t: Eval) -> Eval {
+        let num = |n: &str| Eval::Num(n.into());
+        let fdiv = |x: Eval, d: &str| Eval::call("floor", vec![Eval::bin(" / ", x, num(d))]);
+        let days = self.helper(fdiv(t, "86400"));
+        let z = Eval::bin(" + ", days.clone(), num("719468"));
+        // Day of the 400-year era, year of the era, day of the (March-based) year.
+        let doe = self.helper(Eval::bin(
+            " - ",
+            z.clone(),
+            Eval::bin(" * ", fdiv(z, "146097"), num("146097")),
+        ));
+        let yoe = self.helper(fdiv(
+            Eval::bin(
+                " - ",
+                Eval::bin(
+                    " + ",
+                    Eval::bin(" - ", doe.clone(), fdiv(doe.clone(), "1460")),
+                    fdiv(doe.clone(), "36524"),
+                ),
+                fdiv(doe.clone(), "146096"),
+            ),
+            "365",
+        ));
+        let doy = self.helper(Eval::bin(
+            " - ",
+            doe,
+            Eval::bin(
+                " - ",
+                Eval::bin(
+                    " + ",
+                    Eval::bin(" * ", num("365"), yoe.clone()),
+                    fdiv(yoe.clone(), "4"),
+                ),
+                fdiv(yoe, "100"),
+            ),
+        ));
+        let mp = fdiv(
+            Eval::bin(" + ", Eval::bin(" * ", num("5"), doy.clone()), num("2")),
+            "153",
+        );
+        let day_of_month0 = Eval::bin(
+            " - ",
+            doy,
+            fdiv(
+                Eval::bin(" + ", Eval::bin(" * ", num("153"), mp), num("2")),
+                "5",
+            ),
+        );
+        Eval::bin(" * ", Eval::bin(" - ", days, day_of_month0), num("86400"))
     }
 
     fn time_column_refusal(&mut self, span: Span) {
@@ -1438,6 +1558,134 @@ impl Tx {
         None
     }
 
+    fn regex_arg(&mut self, e: &Expr, what: &str) -> Option<(String, bool)> {
+        let pat = self.literal_str(e, what)?;
+        match re::re2_to_pcre(pat) {
+            Ok(p) => Some((p, re::matches_empty(pat).unwrap_or(true))),
+            Err(u) => {
+                self.refuse(
+                    "B016",
+                    e.span,
+                    &format!("regular expression cannot be ported to PCRE: {}", u.what),
+                    &format!("pattern bytes {}..{}", u.start, u.end),
+                    "rewrite the pattern in the common RE2/PCRE subset",
+                );
+                None
+            }
+        }
+    }
+
+    /// `replace_regex(text, re, rewrite)` (and the older `replace(re, rewrite, text)`, which
+    /// lowering folds into the same function: told apart by which argument is not a literal)
+    /// ⇒ `replace(text, pcre, rewrite)`. Both substitute every non-overlapping match, and both
+    /// rewrites spell group `n` as `\n`.
+    fn replace_regex(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let is_lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(Literal::String(_)));
+        let (text, re_e, rw_e) = match args {
+            [t, r, w] if !is_lit(t) && is_lit(r) && is_lit(w) => (t, r, w),
+            [r, w, t] if is_lit(r) && is_lit(w) && !is_lit(t) => (t, r, w),
+            _ => {
+                self.refuse(
+                    "B019",
+                    span,
+                    "replace_regex needs a literal pattern and rewrite and a non-literal text \
+                     for the SPL backend",
+                    "arguments",
+                    "use literal pattern and rewrite strings",
+                );
+                return None;
+            }
+        };
+        let (pcre, empty) = self.regex_arg(re_e, "the replace_regex pattern")?;
+        let rewrite = self.literal_str(rw_e, "the replace_regex rewrite")?;
+        let Some(rewrite) = spl_rewrite(rewrite) else {
+            self.refuse(
+                "B019",
+                rw_e.span,
+                "this replace_regex rewrite cannot be written for Splunk's replace",
+                "\\0, `$` or an unknown escape",
+                "use plain text and the group references \\1 to \\9",
+            );
+            return None;
+        };
+        if empty {
+            self.notes.push(
+                span,
+                Effect::Values,
+                "the pattern can match the empty string; where RE2 and PCRE place empty \
+                 matches next to other matches can differ",
+            );
+        }
+        let subject = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        Some(Eval::call(
+            "replace",
+            vec![subject, Eval::Str(pcre), Eval::Str(rewrite)],
+        ))
+    }
+
+    /// `extract(re, g, text)` ⇒ the first match's group `g` through `replace` on a pattern that
+    /// spans the whole text (`^(?s:.*?)(?:re)(?s:.*)`, the lazy prefix finds the leftmost
+    /// match), or null — KQL's "" — when `re` does not match.
+    fn extract(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [re_e, g_e, text] = args else {
+            return self.unsupported_fn(ScalarFn::Extract, span);
+        };
+        let g = match g_e.kind {
+            ExprKind::Literal(Literal::Long(g)) if (0..=9).contains(&g) => g,
+            _ => {
+                self.refuse(
+                    "B019",
+                    g_e.span,
+                    "the extract capture group must be a literal from 0 to 9 for the SPL backend",
+                    "capture group",
+                    "use a literal group number",
+                );
+                return None;
+            }
+        };
+        let (pcre, _) = self.regex_arg(re_e, "the extract pattern")?;
+        let subject = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let (whole, group) = if g == 0 {
+            (format!("^(?s:.*?)({pcre})(?s:.*)"), "\\1".to_string())
+        } else {
+            (format!("^(?s:.*?)(?:{pcre})(?s:.*)"), format!("\\{g}"))
+        };
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("match", vec![subject.clone(), Eval::Str(pcre)]),
+                Eval::call("replace", vec![subject, Eval::Str(whole), Eval::Str(group)]),
+                Eval::call("null", vec![]),
+            ],
+        ))
+    }
+
+    /// `datetime_diff(unit, a, b)` for fixed-length units: the number of unit boundaries
+    /// (UTC, since the epoch) between `b` and `a`.
+    fn datetime_diff(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [unit, a, b] = args else {
+            return self.unsupported_fn(ScalarFn::DateTimeDiff, span);
+        };
+        let secs = match &unit.kind {
+            ExprKind::Literal(Literal::String(u)) => match u.to_ascii_lowercase().as_str() {
+                "day" => "86400",
+                "hour" => "3600",
+                "minute" => "60",
+                "second" => "1",
+                _ => return self.unsupported_fn(ScalarFn::DateTimeDiff, span),
+            },
+            _ => return self.unsupported_fn(ScalarFn::DateTimeDiff, span),
+        };
+        for x in [a, b] {
+            if !is_time_col(x) && !is_time_value(x) {
+                self.time_column_refusal(x.span);
+                return None;
+            }
+        }
+        let f = |x: Eval| Eval::call("floor", vec![Eval::bin(" / ", x, Eval::Num(secs.into()))]);
+        Some(Eval::bin(" - ", f(self.expr(a)?), f(self.expr(b)?)))
+    }
+
     fn literal_str<'a>(&mut self, e: &'a Expr, what: &str) -> Option<&'a str> {
         match &e.kind {
             ExprKind::Literal(Literal::String(s)) => Some(s),
@@ -1602,6 +1850,44 @@ impl Tx {
             ScalarFn::Ipv4IsPrivate | ScalarFn::Ipv4IsInRange => {
                 Some(bool_value(self.ipv4(func, args, span)?))
             }
+            ScalarFn::Replace => self.replace_regex(args, span),
+            ScalarFn::Extract => self.extract(args, span),
+            ScalarFn::ArrayLength => match args {
+                [Expr {
+                    kind: ExprKind::Field(f),
+                    ..
+                }] if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                    // make_set/make_list ⇒ a multivalue field; none at all is KQL's [].
+                    let x = arg(self, 0)?;
+                    Some(Eval::call(
+                        "coalesce",
+                        vec![Eval::call("mvcount", vec![x]), Eval::Num("0".into())],
+                    ))
+                }
+                _ => self.unsupported_fn(func, span),
+            },
+            ScalarFn::StartOfWeek if args.len() == 1 => {
+                if !is_time_col(&args[0]) {
+                    self.time_column_refusal(args[0].span);
+                    return None;
+                }
+                // Weeks start on Sunday (UTC); the epoch fell on a Thursday, 4 days later.
+                let shifted = Eval::bin(" + ", arg(self, 0)?, Eval::Num("345600".into()));
+                Some(Eval::bin(
+                    " - ",
+                    floor_bucket(shifted, "604800".into()),
+                    Eval::Num("345600".into()),
+                ))
+            }
+            ScalarFn::StartOfMonth if args.len() == 1 => {
+                if !is_time_col(&args[0]) {
+                    self.time_column_refusal(args[0].span);
+                    return None;
+                }
+                let t = arg(self, 0)?;
+                Some(self.start_of_month(t))
+            }
+            ScalarFn::DateTimeDiff => self.datetime_diff(args, span),
             ScalarFn::Abs => Some(Eval::call("abs", vec![arg(self, 0)?])),
             ScalarFn::Round => {
                 let mut v = vec![arg(self, 0)?];
@@ -1613,13 +1899,9 @@ impl Tx {
             ScalarFn::ToBool
             | ScalarFn::ToDateTime
             | ScalarFn::Trim
-            | ScalarFn::Replace
-            | ScalarFn::Extract
             | ScalarFn::Split
-            | ScalarFn::ArrayLength
             | ScalarFn::Bin
             | ScalarFn::StartOfDay
-            | ScalarFn::DateTimeDiff
             | ScalarFn::TrimStart
             | ScalarFn::TrimEnd
             | ScalarFn::IndexOf
@@ -1652,6 +1934,29 @@ impl Default for Tx {
     fn default() -> Self {
         Tx::new()
     }
+}
+
+/// A KQL (RE2) rewrite as a Splunk `replace` rewrite: text and `\1`-`\9` group references;
+/// `\\` is a literal backslash. `None` for `\0`, other escapes and `$`, whose meaning in
+/// Splunk's rewrite is not documented.
+fn spl_rewrite(kql: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = kql.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                d @ '1'..='9' => {
+                    out.push('\\');
+                    out.push(d);
+                }
+                '\\' => out.push_str("\\\\"),
+                _ => return None,
+            },
+            '$' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// An expression that is a value read with `json_extract`/`json_extract_exact`.
