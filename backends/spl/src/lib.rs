@@ -16,9 +16,27 @@
 //!   columns named `TimeGenerated` in KQL are named `_time`. No other column is a datetime in
 //!   Splunk (they are strings whose format depends on ingestion): datetime filters, `bin` and
 //!   comparisons with datetime constants on other columns are declined (`B012`).
-//! * **Events are JSON** with Sentinel column names; a dynamic column's key path `X.a.b` is the
-//!   field Splunk's JSON extraction names `X.a.b`; `parse_json(X).a.b` (JSON text) is
-//!   `json_extract(X, "a.b")`. Array indexes are declined (`B013`).
+//! * **Events are JSON** with Sentinel column names as top-level keys of `_raw`; a dynamic
+//!   column is a JSON object/array in the event, a string column holding JSON text is a string.
+//!   * A dynamic column's plain key path `X.a.b` is the field Splunk's JSON extraction names
+//!     `X.a.b`.
+//!   * Other paths into an event column (array indexes, keys that are not plain identifiers)
+//!     are read from the event: `json_extract(_raw, "X{0}.a")` (indexes count from 0, like
+//!     KQL's); a key with other characters (dots, spaces) is taken literally with
+//!     `json_extract_exact`. Negative indexes are declined (`B013`).
+//!   * A path KQL parsed (`parse_json`/`todynamic`, possibly around `tostring` deep inside the
+//!     path) is read with one `json_extract` per step, starting from `json_extract(_raw, "X")`,
+//!     so a string holding JSON text is parsed wherever it is met — the IR records that the path
+//!     was parsed, not where. (A step into JSON text the KQL did *not* parse, which is null in
+//!     KQL, yields the parsed value here.) `parse_json(X)` as a whole value is
+//!     `json_extract(_raw, "X")`: the object's JSON text, or the string itself.
+//!   * A column computed by this pipeline (extend/project/summarize) holds JSON text or a plain
+//!     value in its field: paths into it are `json_extract(<field>, …)`.
+//!   * After `project`/`summarize` (`table`/`stats` drop `_raw`), an event column is only its
+//!     field: parsed paths into a string column read the field; other non-plain paths are
+//!     declined (`B013`).
+//!   * `json_extract` turns JSON booleans into Splunk Booleans; a comparison of such a value
+//!     with a bool (`"true"`/`"false"`) is noted as possibly under-matching.
 //! * **Null is KQL's "".** KQL strings are never null; a missing Splunk field stands for `""`.
 //!   Every string test is written so a missing field behaves like `""`: negations keep events
 //!   lacking the field (`isnull(f) OR NOT …`, or `NOT f="v"` in the base search), and a test
@@ -39,6 +57,17 @@
 //! * **`if`/`case`** treat a null condition as not true (Splunk's documented "otherwise").
 //!   SPL cannot store booleans, so KQL bool values are the strings `"true"`/`"false"` (as
 //!   Splunk extracts JSON booleans); a bool column used as a filter is `f=="true"`.
+//! * **Regex functions.** `replace_regex(t, re, rw)` (and the older `replace(re, rw, t)`, told
+//!   apart by which argument is not a literal) is `replace(coalesce(t, ""), pcre, rw)`; the
+//!   rewrite keeps `\1`–`\9` and `\\`; `\0`, `$` and other escapes are declined (`B019`).
+//!   `extract(re, g, t)` is `if(match(t, pcre), replace(t, "^(?s:.*?)(?:pcre)(?s:.*)", "\g"),
+//!   null())`: the lazy prefix finds the leftmost match, and no match is null (KQL's "").
+//! * **Arrays.** `make_set`/`make_list` results are multivalue fields: `array_length` of one is
+//!   `coalesce(mvcount(x), 0)`; `array_length` of anything else is declined.
+//! * **Calendar (UTC).** `startofweek(t)` (Sunday) and `startofmonth(t)` are computed from
+//!   `_time` by arithmetic (the month through helper fields `__kqlport_h*`, Hinnant's
+//!   days-to-civil), never with `relative_time`/`strftime`, which use the user's time zone.
+//!   `datetime_diff` in days/hours/minutes/seconds counts unit boundaries since the epoch.
 //! * **Regex.** KQL's RE2 patterns become PCRE via [`regex::re2_to_pcre`], which rewrites the
 //!   constructs whose meaning differs (`$`, `\d\w\s`, `\v`) and declines the rest (`B016`).
 //!   Word boundaries `\b` are assumed ASCII (PCRE without UCP, Splunk's default).
@@ -62,14 +91,15 @@
 //! | `a == b` / `a != b` of two columns | under/over-match | both missing: KQL `""==""`, SPL null |
 //! | `/` without a real literal | values | KQL integer division truncates |
 //! | `tostring(expr)`, `toint`, `tolong` | values | number formatting / fraction kept |
+//! | `json_extract` value `==` a bool | under-match | Splunk Boolean vs `"true"`/`"false"` |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!
 //! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name ·
 //! `B012` datetime operation on a column other than TimeGenerated · `B013` dynamic path with
-//! an array index or unusual key · `B014` scalar functions without a faithful eval spelling
-//! (`tobool`, `todatetime`, `trim`, `replace_regex`, `extract`, `split`, `array_length`,
-//! `datetime_diff`) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
+//! a negative index or an empty key, or into a reshaped event, or into a computed value · `B014` scalar functions without a faithful eval spelling
+//! (`tobool`, `todatetime`, `trim`, `split`, `array_length` of
+//! non-`make_set` values, `datetime_diff` in calendar units, …) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
 //! key · `B016` regex constructs outside the RE2/PCRE common ground · `B017` non-finite
 //! numbers · `B018` chained/swapping renames · `B019` a literal required (CIDR range,
 //! `replace_string` arguments, bin size) · `B020` malformed datetime literal.

@@ -34,6 +34,22 @@ fn path(col: &str, keys: &[&str], parsed: bool) -> Expr {
         span: s0(),
     }
 }
+fn segs(col: &str, segs: Vec<PathSegment>, parsed: bool) -> Expr {
+    Expr {
+        kind: ExprKind::Field(FieldPath {
+            column: col.into(),
+            path: segs,
+            parsed,
+        }),
+        span: sp(5, 9),
+    }
+}
+fn k(s: &str) -> PathSegment {
+    PathSegment::Key(s.into())
+}
+fn ix(i: i64) -> PathSegment {
+    PathSegment::Index(i)
+}
 fn lit(l: Literal) -> Expr {
     Expr {
         kind: ExprKind::Literal(l),
@@ -620,7 +636,7 @@ fn extend_project_rename_away_reorder() {
         "| eval Full=coalesce(Domain, \"\").\"\\\\\".coalesce(User, \"\"), Lower=lower(Full), \
          Kind=if(match(A, \"(?i)(^|[^A-Za-z0-9])x($|[^A-Za-z0-9])\"), \"x\", \"other\"), \
          Sus=if(match(B, \"(?i)evil\"), \"true\", \"false\"), Extra='AdditionalFields.a.b', \
-         Parsed=json_extract(Raw, \"k\")\n\
+         Parsed=json_extract(json_extract(_raw, \"Raw\"), \"k\")\n\
          | eval Len=len(coalesce(Full, \"\"))\n\
          | table _time Full Len\n\
          | rename Full AS Who\n\
@@ -794,4 +810,314 @@ fn defender_timestamp_is_the_event_time_too() {
     // Defender XDR tables name the event time `Timestamp`; it is Splunk's `_time` as well.
     let t = text(q(vec![filter(ago("Timestamp", CmpOp::Gt, 1))]));
     assert!(t.contains("earliest=-86400s"), "{t}");
+}
+
+// ---- dynamic paths ---------------------------------------------------------------------------
+
+fn ext(n: &str, e: Expr) -> Stage {
+    stage(StageKind::Extend(vec![assign(n, e)]))
+}
+
+#[test]
+fn array_indexes_read_the_raw_event_with_json_extract() {
+    // A dynamic column is an object/array in the JSON event: one json_extract over _raw,
+    // indexes from 0 as `{i}` after their key.
+    let t = text(q(vec![ext(
+        "T",
+        segs("TargetResources", vec![ix(0), k("type")], false),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=json_extract(_raw, \"TargetResources{0}.type\")"
+    );
+    // Index after index, index first, and trailing index.
+    let t = text(q(vec![ext(
+        "T",
+        segs("M", vec![ix(1), ix(2), k("a"), ix(3)], false),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=json_extract(json_extract(_raw, \"M{1}\"), \"{2}.a{3}\")"
+    );
+    // Keys that are not plain identifiers are taken literally with json_extract_exact.
+    let t = text(q(vec![ext(
+        "T",
+        segs("AdditionalFields", vec![k("ACTOR.DEVICE")], false),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=json_extract_exact(json_extract(_raw, \"AdditionalFields\"), \"ACTOR.DEVICE\")"
+    );
+    let t = text(q(vec![ext(
+        "T",
+        segs("E", vec![ix(0), k("a \"b\""), k("c")], false),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=json_extract(json_extract_exact(json_extract(_raw, \"E{0}\"), \"a \\\"b\\\"\"), \"c\")"
+    );
+}
+
+#[test]
+fn parsed_paths_parse_at_every_step() {
+    // parse_json(tostring(...)) may sit anywhere along the path: one json_extract per step, so
+    // a string holding JSON text is parsed where met; the column itself comes from _raw.
+    let t = text(q(vec![ext(
+        "V",
+        segs(
+            "TargetResources",
+            vec![ix(0), k("modifiedProperties"), ix(1), k("newValue")],
+            true,
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval V=json_extract(json_extract(json_extract(json_extract(json_extract(_raw, \
+         \"TargetResources\"), \"{0}\"), \"modifiedProperties\"), \"{1}\"), \"newValue\")"
+    );
+    // parse_json(X) as a whole value is X's JSON from the event.
+    let t = text(q(vec![ext("AF", segs("AdditionalFields", vec![], true))]));
+    assert_eq!(
+        tail(&t),
+        "| eval AF=json_extract(_raw, \"AdditionalFields\")"
+    );
+}
+
+#[test]
+fn paths_into_computed_or_reshaped_columns() {
+    // A column computed by extend holds JSON text: read it with json_extract on the field.
+    let t = text(q(vec![
+        ext("AF", segs("AdditionalFields", vec![], true)),
+        ext("X", segs("AF", vec![k("a"), ix(0), k("Client IP")], false)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval AF=json_extract(_raw, \"AdditionalFields\")\n\
+         | eval X=json_extract_exact(json_extract(AF, \"a{0}\"), \"Client IP\")"
+    );
+    // A renamed event column is still read from _raw under its old name.
+    let t = text(q(vec![
+        stage(StageKind::Rename(vec![(
+            column("TR"),
+            column("TargetResources"),
+        )])),
+        ext("X", segs("TR", vec![ix(0), k("id")], false)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| rename TargetResources AS TR\n| eval X=json_extract(_raw, \"TargetResources{0}.id\")"
+    );
+    // After project, _raw is gone: a parsed string column is read from its field ...
+    let t = text(q(vec![
+        stage(StageKind::Project(vec![assign("D", field("D"))])),
+        ext("M", segs("D", vec![ix(1), k("m")], true)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| table D\n| eval M=json_extract(json_extract(D, \"{1}\"), \"m\")"
+    );
+    // ... while an index into a dynamic column can no longer be read.
+    let query = q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("D")],
+            aggs: vec![agg("n", AggFunc::Count)],
+        }),
+        ext("M", segs("X", vec![ix(1)], false)),
+    ]);
+    assert_eq!(declined(query), vec![("B013", 5, 9)]);
+    // Negative indexes (from the end) have no json_extract spelling.
+    let query = q(vec![ext("M", segs("X", vec![ix(-1)], false))]);
+    assert_eq!(declined(query), vec![("B013", 5, 9)]);
+}
+
+#[test]
+fn json_booleans_compared_with_bool_values_are_noted() {
+    let (t, notes) = approx(q(vec![filter(cmp(
+        segs("MsgParts", vec![ix(0), k("isCorrupted")], true),
+        CmpOp::Eq,
+        lit(Literal::Bool(true)),
+    ))]));
+    assert_eq!(
+        tail(&t),
+        "| where json_extract(json_extract(json_extract(_raw, \"MsgParts\"), \"{0}\"), \"isCorrupted\")==\"true\""
+    );
+    assert_eq!(notes, vec![(10, 20, Effect::UnderMatch)]);
+    // Through an extended column too.
+    let (_, notes) = approx(q(vec![
+        ext("c", segs("MsgParts", vec![ix(0), k("isCorrupted")], true)),
+        filter(sm("c", Equals, CS, &["true"])),
+    ]));
+    assert_eq!(notes, vec![(10, 20, Effect::UnderMatch)]);
+}
+
+// ---- regex functions, arrays, calendar -------------------------------------------------------
+
+fn s(v: &str) -> Expr {
+    lit(Literal::String(v.into()))
+}
+
+#[test]
+fn replace_regex_in_both_argument_orders() {
+    // replace_regex(text, re, rewrite) and the older replace(re, rewrite, text).
+    let want = "| eval x=replace(coalesce(C, \"\"), \"a([0-9]+)\\\\z\", \"<\\\\1>\\\\\\\\\")";
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Replace,
+            vec![field("C"), s("a(\\d+)$"), s("<\\1>\\\\")],
+        ),
+    )]));
+    assert_eq!(tail(&t), want);
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Replace,
+            vec![s("a(\\d+)$"), s("<\\1>\\\\"), field("C")],
+        ),
+    )]));
+    assert_eq!(tail(&t), want);
+    // \0, `$` and unknown escapes in the rewrite, or a non-literal pattern, are declined.
+    for rw in ["\\0", "$1", "\\n"] {
+        let query = q(vec![ext(
+            "x",
+            call(ScalarFn::Replace, vec![field("C"), s("a"), s(rw)]),
+        )]);
+        assert_eq!(declined(query)[0].0, "B019", "{rw}");
+    }
+    let query = q(vec![ext(
+        "x",
+        call(ScalarFn::Replace, vec![field("C"), field("D"), s("")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B019");
+    // A pattern matching "" is noted.
+    let (_, notes) = approx(q(vec![ext(
+        "x",
+        call(ScalarFn::Replace, vec![field("C"), s("a*"), s("")]),
+    )]));
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn extract_takes_the_leftmost_match_group_or_null() {
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Extract,
+            vec![s("id=(\\w+)"), long(1), field("Msg")],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=if(match(coalesce(Msg, \"\"), \"id=([0-9A-Za-z_]+)\"), \
+         replace(coalesce(Msg, \"\"), \"^(?s:.*?)(?:id=([0-9A-Za-z_]+))(?s:.*)\", \"\\\\1\"), null())"
+    );
+    // Group 0 is the whole match: wrapped in a group of its own.
+    let t = text(q(vec![ext(
+        "x",
+        call(ScalarFn::Extract, vec![s("a.b"), long(0), field("Msg")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=if(match(coalesce(Msg, \"\"), \"a.b\"), \
+         replace(coalesce(Msg, \"\"), \"^(?s:.*?)(a.b)(?s:.*)\", \"\\\\1\"), null())"
+    );
+    let query = q(vec![ext(
+        "x",
+        call(ScalarFn::Extract, vec![s("a"), long(10), field("Msg")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B019");
+}
+
+#[test]
+fn array_length_of_make_set_results() {
+    let t = text(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("D")],
+            aggs: vec![agg(
+                "s",
+                AggFunc::MakeSet {
+                    expr: field("U"),
+                    max: None,
+                },
+            )],
+        }),
+        ext("n", call(ScalarFn::ArrayLength, vec![field("s")])),
+    ]));
+    assert!(t.ends_with("| eval n=coalesce(mvcount(s), 0)\n"), "{t}");
+    // Anything else (a dynamic column, a recomputed column) is declined.
+    let query = q(vec![ext(
+        "n",
+        call(ScalarFn::ArrayLength, vec![field("s")]),
+    )]);
+    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+}
+
+#[test]
+fn calendar_starts_and_day_differences_in_utc() {
+    let t = text(q(vec![ext(
+        "w",
+        call(ScalarFn::StartOfWeek, vec![field("TimeGenerated")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval w=(floor((_time + 345600) / 604800) * 604800) - 345600"
+    );
+    let t = text(q(vec![
+        ext(
+            "m",
+            call(ScalarFn::StartOfMonth, vec![field("TimeGenerated")]),
+        ),
+        filter(cmp(field("m"), CmpOp::Gt, long(0))),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval __kqlport_h1=floor(_time / 86400), \
+         __kqlport_h2=(__kqlport_h1 + 719468) - (floor((__kqlport_h1 + 719468) / 146097) * 146097), \
+         __kqlport_h3=floor((((__kqlport_h2 - floor(__kqlport_h2 / 1460)) + floor(__kqlport_h2 / 36524)) \
+         - floor(__kqlport_h2 / 146096)) / 365), \
+         __kqlport_h4=__kqlport_h2 - (((365 * __kqlport_h3) + floor(__kqlport_h3 / 4)) - floor(__kqlport_h3 / 100))\n\
+         | eval m=(__kqlport_h1 - (__kqlport_h4 - floor(((153 * floor(((5 * __kqlport_h4) + 2) / 153)) + 2) / 5))) * 86400\n\
+         | fields - __kqlport_h1 __kqlport_h2 __kqlport_h3 __kqlport_h4\n\
+         | where m>0"
+    );
+    // Helpers read the row as left by earlier assignments of the same extend.
+    let t = text(q(vec![stage(StageKind::Extend(vec![
+        assign("a", long(1)),
+        assign(
+            "m",
+            call(ScalarFn::StartOfMonth, vec![field("TimeGenerated")]),
+        ),
+    ]))]));
+    assert!(t.contains("| eval a=1\n| eval __kqlport_h1="), "{t}");
+    let query = q(vec![ext(
+        "m",
+        call(ScalarFn::StartOfMonth, vec![field("Created")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B012");
+    let t = text(q(vec![ext(
+        "d",
+        call(
+            ScalarFn::DateTimeDiff,
+            vec![
+                s("day"),
+                Expr {
+                    kind: ExprKind::Now,
+                    span: s0(),
+                },
+                field("TimeGenerated"),
+            ],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval d=floor(now() / 86400) - floor(_time / 86400)"
+    );
+    let query = q(vec![ext(
+        "d",
+        call(
+            ScalarFn::DateTimeDiff,
+            vec![s("month"), field("TimeGenerated"), field("TimeGenerated")],
+        ),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
 }

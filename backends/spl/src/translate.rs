@@ -16,6 +16,7 @@ use kqlport::ir::{
     StageKind, StrMatch,
 };
 use kqlport::source::Span;
+use std::collections::HashMap;
 
 /// The Sentinel time columns — `TimeGenerated`, and `Timestamp` in Defender XDR tables (the
 /// same event time under its portal name); in Splunk both are the event time `_time` (epoch
@@ -30,6 +31,23 @@ const NON_ALNUM: &str = "[^A-Za-z0-9]";
 pub struct Tx {
     pub notes: Notes,
     pub errors: Vec<Diagnostic>,
+    /// Whether `_raw` still holds the whole original event (no `table`/`stats`/`fields +` yet),
+    /// so a dynamic column can be read from it with `json_extract(_raw, …)`.
+    raw: bool,
+    /// Columns whose Splunk field is not simply the event's own column of that name:
+    /// `Some(orig)` — the event column `orig` under a new name (project-rename);
+    /// `None` — a value this pipeline computed (extend, project, summarize).
+    /// Absent: the event's own column.
+    origin: HashMap<String, Option<String>>,
+    /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
+    json_valued: Vec<String>,
+    /// Columns holding a multivalue field made by `make_set`/`make_list` (KQL arrays).
+    mv_cols: Vec<String>,
+    /// Helper fields an expression needs computed first (`eval` before the command that uses
+    /// them, removed after the stage), and a counter for their names.
+    pre: Vec<(String, Eval)>,
+    cleanup: Vec<String>,
+    helpers: usize,
 }
 
 /// Maps a KQL column name to its Splunk field name.
@@ -217,6 +235,13 @@ impl Tx {
         Tx {
             notes: Notes::default(),
             errors: Vec::new(),
+            raw: true,
+            origin: HashMap::new(),
+            json_valued: Vec::new(),
+            mv_cols: Vec::new(),
+            pre: Vec::new(),
+            cleanup: Vec::new(),
+            helpers: 0,
         }
     }
 
@@ -273,6 +298,7 @@ impl Tx {
         let mut cmds = Vec::new();
         let mut leading = true;
         for (i, stage) in q.stages.iter().enumerate() {
+            let start = cmds.len();
             match &stage.kind {
                 StageKind::Filter(p) if leading => self.leading_filter(p, &mut search, &mut cmds),
                 StageKind::Join { kind, right, on } => {
@@ -284,6 +310,10 @@ impl Tx {
                     leading = false;
                     self.stage(stage, kind, &mut cmds);
                 }
+            }
+            self.flush_pre(&mut cmds, start);
+            if !self.cleanup.is_empty() {
+                cmds.push(Command::FieldsRemove(std::mem::take(&mut self.cleanup)));
             }
         }
         if self.errors.is_empty() && sourcetype_ok {
@@ -343,12 +373,53 @@ impl Tx {
                     if let (Some(n), Some(e)) =
                         (self.name(&a.name.name, a.name.span), self.expr(&a.expr))
                     {
+                        if !self.pre.is_empty() {
+                            // Helpers read the row as left by the assignments before this one.
+                            if !v.is_empty() {
+                                cmds.push(Command::Eval(std::mem::take(&mut v)));
+                            }
+                            let start = cmds.len();
+                            self.flush_pre(cmds, start);
+                        }
+                        self.json_valued.retain(|x| *x != n);
+                        if is_json_read(&e) {
+                            self.json_valued.push(n.clone());
+                        }
                         v.push((n, e));
                     }
+                    // Later assignments (and stages) see the computed value.
+                    self.origin.insert(a.name.name.clone(), None);
+                    self.mv_cols.retain(|c| *c != a.name.name);
                 }
                 cmds.push(Command::Eval(v));
             }
-            StageKind::Project(assigns) => self.project(assigns, cmds),
+            StageKind::Project(assigns) => {
+                self.project(assigns, cmds);
+                let origin = assigns
+                    .iter()
+                    .map(|a| {
+                        let kept = matches!(&a.expr.kind,
+                            ExprKind::Field(f) if f.is_plain() && f.column == a.name.name);
+                        let o = if kept {
+                            self.origin
+                                .get(&a.name.name)
+                                .cloned()
+                                .unwrap_or_else(|| Some(a.name.name.clone()))
+                        } else {
+                            None
+                        };
+                        (a.name.name.clone(), o)
+                    })
+                    .collect();
+                self.origin = origin;
+                self.raw = false;
+                self.mv_cols.retain(|c| {
+                    assigns.iter().any(|a| {
+                        a.name.name == *c
+                            && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == *c)
+                    })
+                });
+            }
             StageKind::ProjectAway(pats) => {
                 let v = pats.iter().filter_map(|p| self.pattern(p)).collect();
                 cmds.push(Command::FieldsRemove(v));
@@ -356,14 +427,62 @@ impl Tx {
             StageKind::ProjectKeep(pats) => {
                 let v = pats.iter().filter_map(|p| self.pattern(p)).collect();
                 cmds.push(Command::FieldsKeep(v));
+                self.raw = false;
             }
-            StageKind::Rename(pairs) => self.rename(pairs, cmds),
+            StageKind::Rename(pairs) => {
+                self.rename(pairs, cmds);
+                let moved: Vec<(String, Option<String>)> = pairs
+                    .iter()
+                    .map(|(new, old)| {
+                        let o = self
+                            .origin
+                            .get(&old.name)
+                            .cloned()
+                            .unwrap_or_else(|| Some(old.name.clone()));
+                        (new.name.clone(), o)
+                    })
+                    .collect();
+                for (_, old) in pairs {
+                    self.origin.remove(&old.name);
+                }
+                self.origin.extend(moved);
+                let mv: Vec<String> = pairs
+                    .iter()
+                    .filter(|(_, old)| self.mv_cols.contains(&old.name))
+                    .map(|(new, _)| new.name.clone())
+                    .collect();
+                self.mv_cols
+                    .retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
+                self.mv_cols.extend(mv);
+            }
             StageKind::Reorder(pats) => {
                 let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
                 v.push("*".to_string());
                 cmds.push(Command::Table(v));
+                self.raw = false;
             }
-            StageKind::Aggregate { by, aggs } => self.aggregate(by, aggs, stage.span, cmds),
+            StageKind::Aggregate { by, aggs } => {
+                self.aggregate(by, aggs, stage.span, cmds);
+                self.raw = false;
+                self.mv_cols = aggs
+                    .iter()
+                    .filter(|a| {
+                        matches!(a.func, AggFunc::MakeSet { .. } | AggFunc::MakeList { .. })
+                    })
+                    .map(|a| a.name.name.clone())
+                    .collect();
+                for k in by {
+                    self.origin.insert(k.name.name.clone(), None);
+                }
+                for a in aggs {
+                    self.origin.insert(a.name.name.clone(), None);
+                    if let AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } = &a.func {
+                        for c in cols {
+                            self.origin.insert(c.name.name.clone(), None);
+                        }
+                    }
+                }
+            }
             StageKind::Sort(keys) => self.sort(keys, None, cmds),
             StageKind::Top { n, key } => self.sort(std::slice::from_ref(key), Some(*n), cmds),
             StageKind::Limit(n) => cmds.push(Command::Head(*n)),
@@ -382,15 +501,24 @@ impl Tx {
                     by: names.clone(),
                 });
                 cmds.push(Command::Table(names));
+                self.raw = false;
+                self.mv_cols.clear();
+                for c in cols {
+                    self.origin.insert(c.name.clone(), None);
+                }
             }
-            StageKind::Count => cmds.push(Command::Stats {
-                aggs: vec![StatsAgg {
-                    func: "count",
-                    arg: None,
-                    alias: "Count".to_string(),
-                }],
-                by: Vec::new(),
-            }),
+            StageKind::Count => {
+                self.raw = false;
+                self.mv_cols.clear();
+                cmds.push(Command::Stats {
+                    aggs: vec![StatsAgg {
+                        func: "count",
+                        arg: None,
+                        alias: "Count".to_string(),
+                    }],
+                    by: Vec::new(),
+                })
+            }
             // Needs the stages before it for the left side's columns: see `Tx::query`.
             StageKind::Join { .. } => self.errors.push(Diagnostic::error(
                 "B000",
@@ -661,6 +789,78 @@ impl Tx {
         };
         let x = self.expr(field)?;
         Some(floor_bucket(x, size))
+    }
+
+    /// A helper field holding `value`, computed before the stage's commands.
+    fn helper(&mut self, value: Eval) -> Eval {
+        self.helpers += 1;
+        let name = format!("{TMP}h{}", self.helpers);
+        self.pre.push((name.clone(), value));
+        Eval::Field(name)
+    }
+
+    /// Puts pending helpers in an `eval` at `start`; they are removed after the stage.
+    fn flush_pre(&mut self, cmds: &mut Vec<Command>, start: usize) {
+        if self.pre.is_empty() {
+            return;
+        }
+        let pre = std::mem::take(&mut self.pre);
+        self.cleanup.extend(pre.iter().map(|(n, _)| n.clone()));
+        cmds.insert(start, Command::Eval(pre));
+    }
+
+    /// The first instant of the UTC month holding the epoch time `t`: its day number minus its
+    /// day of the month, by Howard Hinnant's days-to-civil algorithm (proleptic Gregorian),
+    /// with the shared subterms in helper fields.
+    fn start_of_month(&mut self, t: Eval) -> Eval {
+        let num = |n: &str| Eval::Num(n.into());
+        let fdiv = |x: Eval, d: &str| Eval::call("floor", vec![Eval::bin(" / ", x, num(d))]);
+        let days = self.helper(fdiv(t, "86400"));
+        let z = Eval::bin(" + ", days.clone(), num("719468"));
+        // Day of the 400-year era, year of the era, day of the (March-based) year.
+        let doe = self.helper(Eval::bin(
+            " - ",
+            z.clone(),
+            Eval::bin(" * ", fdiv(z, "146097"), num("146097")),
+        ));
+        let yoe = self.helper(fdiv(
+            Eval::bin(
+                " - ",
+                Eval::bin(
+                    " + ",
+                    Eval::bin(" - ", doe.clone(), fdiv(doe.clone(), "1460")),
+                    fdiv(doe.clone(), "36524"),
+                ),
+                fdiv(doe.clone(), "146096"),
+            ),
+            "365",
+        ));
+        let doy = self.helper(Eval::bin(
+            " - ",
+            doe,
+            Eval::bin(
+                " - ",
+                Eval::bin(
+                    " + ",
+                    Eval::bin(" * ", num("365"), yoe.clone()),
+                    fdiv(yoe.clone(), "4"),
+                ),
+                fdiv(yoe, "100"),
+            ),
+        ));
+        let mp = fdiv(
+            Eval::bin(" + ", Eval::bin(" * ", num("5"), doy.clone()), num("2")),
+            "153",
+        );
+        let day_of_month0 = Eval::bin(
+            " - ",
+            doy,
+            fdiv(
+                Eval::bin(" + ", Eval::bin(" * ", num("153"), mp), num("2")),
+                "5",
+            ),
+        );
+        Eval::bin(" * ", Eval::bin(" - ", days, day_of_month0), num("86400"))
     }
 
     fn time_column_refusal(&mut self, span: Span) {
@@ -949,9 +1149,32 @@ impl Tx {
         }
     }
 
+    /// `json_extract` turns a JSON boolean into a Splunk Boolean, whose comparison with the
+    /// strings "true"/"false" (this backend's bool values) is not documented.
+    fn json_bool_note(&mut self, v: &Eval, other: &Expr, span: Span) {
+        let json = is_json_read(v) || matches!(v, Eval::Field(n) if self.json_valued.contains(n));
+        let boolish = match &other.kind {
+            ExprKind::Literal(Literal::Bool(_)) => true,
+            ExprKind::Literal(Literal::String(s)) => {
+                s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+            }
+            _ => false,
+        };
+        if json && boolish {
+            self.notes.push(
+                span,
+                Effect::UnderMatch,
+                "a JSON boolean read with json_extract is a Splunk Boolean; whether it equals \
+                 the string \"true\"/\"false\" is not documented, so matching rows may be missed",
+            );
+        }
+    }
+
     fn compare(&mut self, lhs: &Expr, op: CmpOp, rhs: &Expr, span: Span) -> Option<Eval> {
         self.check_time_operands(lhs, rhs, span)?;
         let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
+        self.json_bool_note(&l, rhs, span);
+        self.json_bool_note(&r, lhs, span);
         let lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(_));
         if matches!(op, CmpOp::Eq | CmpOp::Ne) && !lit(lhs) && !lit(rhs) {
             self.notes.push(
@@ -1004,6 +1227,13 @@ impl Tx {
 
     fn str_match(&mut self, sm: &StrMatch, span: Span, neg: bool) -> Option<Eval> {
         let f = self.expr(&sm.field)?;
+        for v in &sm.values {
+            let v = Expr {
+                kind: ExprKind::Literal(Literal::String(v.clone())),
+                span,
+            };
+            self.json_bool_note(&f, &v, span);
+        }
         let empty_matches = {
             let per: Vec<bool> = sm
                 .values
@@ -1235,40 +1465,97 @@ impl Tx {
 
     fn field(&mut self, fp: &FieldPath, span: Span) -> Option<Eval> {
         let column = self.name(&fp.column, span)?;
+        let origin = match self.origin.get(&fp.column) {
+            Some(o) => o.clone(),
+            None => Some(fp.column.clone()),
+        };
         if fp.is_plain() {
+            if let (true, true, Some(orig)) = (fp.parsed, self.raw, &origin) {
+                // `parse_json(X)` of an event column: its JSON from the event, whether X is a
+                // dynamic value (an object in the event) or a string holding JSON text.
+                self.name(orig, span)?;
+                let key = PathSegment::Key(orig.clone());
+                return Some(json_path(Eval::Field("_raw".into()), &[key]));
+            }
             return Some(Eval::Field(column));
         }
-        let mut keys = Vec::new();
-        for seg in &fp.path {
-            match seg {
-                PathSegment::Key(k)
-                    if name_expressible(k)
-                        && !k.contains(['.', '{', '}', '[', ']', '*', ' '])
-                        && !k.is_empty() =>
-                {
-                    keys.push(k.as_str())
+        if let Some(seg) = fp.path.iter().find(|s| match s {
+            PathSegment::Index(i) => *i < 0,
+            PathSegment::Key(k) => k.is_empty(),
+        }) {
+            let what = match seg {
+                PathSegment::Index(_) => "negative array index",
+                PathSegment::Key(_) => "empty key",
+            };
+            self.refuse(
+                "B013",
+                span,
+                "this dynamic path cannot be written in Splunk",
+                what,
+                "json_extract counts array elements from 0 only and needs non-empty keys; \
+                 extract the value in the source data or with a field-mapping pipeline",
+            );
+            return None;
+        }
+        match origin {
+            // The event's own dynamic column (possibly renamed since).
+            Some(orig) => {
+                let auto_field = !fp.parsed
+                    && fp.path.iter().all(|s| match s {
+                        PathSegment::Key(k) => {
+                            name_expressible(k) && !k.contains(['.', '{', '}', '[', ']', '*', ' '])
+                        }
+                        PathSegment::Index(_) => false,
+                    });
+                let orig_name = self.name(&orig, span)?;
+                if auto_field {
+                    // Splunk's JSON extraction flattens an object path to the field `X.a.b`.
+                    let keys: Vec<&str> = fp
+                        .path
+                        .iter()
+                        .filter_map(|s| match s {
+                            PathSegment::Key(k) => Some(k.as_str()),
+                            PathSegment::Index(_) => None,
+                        })
+                        .collect();
+                    return Some(Eval::Field(format!("{orig_name}.{}", keys.join("."))));
                 }
-                _ => {
-                    self.refuse(
-                        "B013",
-                        span,
-                        "this dynamic path cannot be written in Splunk",
-                        "array index or unusual key",
-                        "only object keys made of plain characters are supported; extract array \
-                         elements in the source data or with a field-mapping pipeline",
-                    );
-                    return None;
+                if self.raw {
+                    // Read the column out of the event's JSON text.
+                    let root = Eval::Field("_raw".into());
+                    let col = PathSegment::Key(orig.clone());
+                    return Some(if fp.parsed {
+                        let top = json_path(root, std::slice::from_ref(&col));
+                        json_steps(top, &fp.path)
+                    } else {
+                        let mut all = vec![col];
+                        all.extend(fp.path.iter().cloned());
+                        json_path(root, &all)
+                    });
                 }
+                if fp.parsed {
+                    // A string column holding JSON text survives `table`/`stats` as a field.
+                    return Some(json_steps(Eval::Field(column), &fp.path));
+                }
+                self.refuse(
+                    "B013",
+                    span,
+                    "this dynamic path cannot be written in Splunk after the event was reshaped",
+                    "the dynamic column is read from the raw event, which project/summarize drop",
+                    "index into the column before project/summarize, or extend it as a column first",
+                );
+                None
+            }
+            // A value computed by this pipeline: JSON text (or a plain value) in a field.
+            None => {
+                let root = Eval::Field(column);
+                Some(if fp.parsed {
+                    json_steps(root, &fp.path)
+                } else {
+                    json_path(root, &fp.path)
+                })
             }
         }
-        let path = keys.join(".");
-        Some(if fp.parsed {
-            // JSON text in a string column: parse it at search time.
-            Eval::call("json_extract", vec![Eval::Field(column), Eval::Str(path)])
-        } else {
-            // A dynamic column of a JSON event: Splunk's JSON extraction flattens it to `a.b`.
-            Eval::Field(format!("{column}.{path}"))
-        })
     }
 
     fn unsupported_fn(&mut self, func: ScalarFn, span: Span) -> Option<Eval> {
@@ -1280,6 +1567,134 @@ impl Tx {
             "rewrite the expression, or extract the value in the source data",
         );
         None
+    }
+
+    fn regex_arg(&mut self, e: &Expr, what: &str) -> Option<(String, bool)> {
+        let pat = self.literal_str(e, what)?;
+        match re::re2_to_pcre(pat) {
+            Ok(p) => Some((p, re::matches_empty(pat).unwrap_or(true))),
+            Err(u) => {
+                self.refuse(
+                    "B016",
+                    e.span,
+                    &format!("regular expression cannot be ported to PCRE: {}", u.what),
+                    &format!("pattern bytes {}..{}", u.start, u.end),
+                    "rewrite the pattern in the common RE2/PCRE subset",
+                );
+                None
+            }
+        }
+    }
+
+    /// `replace_regex(text, re, rewrite)` (and the older `replace(re, rewrite, text)`, which
+    /// lowering folds into the same function: told apart by which argument is not a literal)
+    /// ⇒ `replace(text, pcre, rewrite)`. Both substitute every non-overlapping match, and both
+    /// rewrites spell group `n` as `\n`.
+    fn replace_regex(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let is_lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(Literal::String(_)));
+        let (text, re_e, rw_e) = match args {
+            [t, r, w] if !is_lit(t) && is_lit(r) && is_lit(w) => (t, r, w),
+            [r, w, t] if is_lit(r) && is_lit(w) && !is_lit(t) => (t, r, w),
+            _ => {
+                self.refuse(
+                    "B019",
+                    span,
+                    "replace_regex needs a literal pattern and rewrite and a non-literal text \
+                     for the SPL backend",
+                    "arguments",
+                    "use literal pattern and rewrite strings",
+                );
+                return None;
+            }
+        };
+        let (pcre, empty) = self.regex_arg(re_e, "the replace_regex pattern")?;
+        let rewrite = self.literal_str(rw_e, "the replace_regex rewrite")?;
+        let Some(rewrite) = spl_rewrite(rewrite) else {
+            self.refuse(
+                "B019",
+                rw_e.span,
+                "this replace_regex rewrite cannot be written for Splunk's replace",
+                "\\0, `$` or an unknown escape",
+                "use plain text and the group references \\1 to \\9",
+            );
+            return None;
+        };
+        if empty {
+            self.notes.push(
+                span,
+                Effect::Values,
+                "the pattern can match the empty string; where RE2 and PCRE place empty \
+                 matches next to other matches can differ",
+            );
+        }
+        let subject = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        Some(Eval::call(
+            "replace",
+            vec![subject, Eval::Str(pcre), Eval::Str(rewrite)],
+        ))
+    }
+
+    /// `extract(re, g, text)` ⇒ the first match's group `g` through `replace` on a pattern that
+    /// spans the whole text (`^(?s:.*?)(?:re)(?s:.*)`, the lazy prefix finds the leftmost
+    /// match), or null — KQL's "" — when `re` does not match.
+    fn extract(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [re_e, g_e, text] = args else {
+            return self.unsupported_fn(ScalarFn::Extract, span);
+        };
+        let g = match g_e.kind {
+            ExprKind::Literal(Literal::Long(g)) if (0..=9).contains(&g) => g,
+            _ => {
+                self.refuse(
+                    "B019",
+                    g_e.span,
+                    "the extract capture group must be a literal from 0 to 9 for the SPL backend",
+                    "capture group",
+                    "use a literal group number",
+                );
+                return None;
+            }
+        };
+        let (pcre, _) = self.regex_arg(re_e, "the extract pattern")?;
+        let subject = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let (whole, group) = if g == 0 {
+            (format!("^(?s:.*?)({pcre})(?s:.*)"), "\\1".to_string())
+        } else {
+            (format!("^(?s:.*?)(?:{pcre})(?s:.*)"), format!("\\{g}"))
+        };
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("match", vec![subject.clone(), Eval::Str(pcre)]),
+                Eval::call("replace", vec![subject, Eval::Str(whole), Eval::Str(group)]),
+                Eval::call("null", vec![]),
+            ],
+        ))
+    }
+
+    /// `datetime_diff(unit, a, b)` for fixed-length units: the number of unit boundaries
+    /// (UTC, since the epoch) between `b` and `a`.
+    fn datetime_diff(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [unit, a, b] = args else {
+            return self.unsupported_fn(ScalarFn::DateTimeDiff, span);
+        };
+        let secs = match &unit.kind {
+            ExprKind::Literal(Literal::String(u)) => match u.to_ascii_lowercase().as_str() {
+                "day" => "86400",
+                "hour" => "3600",
+                "minute" => "60",
+                "second" => "1",
+                _ => return self.unsupported_fn(ScalarFn::DateTimeDiff, span),
+            },
+            _ => return self.unsupported_fn(ScalarFn::DateTimeDiff, span),
+        };
+        for x in [a, b] {
+            if !is_time_col(x) && !is_time_value(x) {
+                self.time_column_refusal(x.span);
+                return None;
+            }
+        }
+        let f = |x: Eval| Eval::call("floor", vec![Eval::bin(" / ", x, Eval::Num(secs.into()))]);
+        Some(Eval::bin(" - ", f(self.expr(a)?), f(self.expr(b)?)))
     }
 
     fn literal_str<'a>(&mut self, e: &'a Expr, what: &str) -> Option<&'a str> {
@@ -1446,6 +1861,44 @@ impl Tx {
             ScalarFn::Ipv4IsPrivate | ScalarFn::Ipv4IsInRange => {
                 Some(bool_value(self.ipv4(func, args, span)?))
             }
+            ScalarFn::Replace => self.replace_regex(args, span),
+            ScalarFn::Extract => self.extract(args, span),
+            ScalarFn::ArrayLength => match args {
+                [Expr {
+                    kind: ExprKind::Field(f),
+                    ..
+                }] if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                    // make_set/make_list ⇒ a multivalue field; none at all is KQL's [].
+                    let x = arg(self, 0)?;
+                    Some(Eval::call(
+                        "coalesce",
+                        vec![Eval::call("mvcount", vec![x]), Eval::Num("0".into())],
+                    ))
+                }
+                _ => self.unsupported_fn(func, span),
+            },
+            ScalarFn::StartOfWeek if args.len() == 1 => {
+                if !is_time_col(&args[0]) {
+                    self.time_column_refusal(args[0].span);
+                    return None;
+                }
+                // Weeks start on Sunday (UTC); the epoch fell on a Thursday, 4 days later.
+                let shifted = Eval::bin(" + ", arg(self, 0)?, Eval::Num("345600".into()));
+                Some(Eval::bin(
+                    " - ",
+                    floor_bucket(shifted, "604800".into()),
+                    Eval::Num("345600".into()),
+                ))
+            }
+            ScalarFn::StartOfMonth if args.len() == 1 => {
+                if !is_time_col(&args[0]) {
+                    self.time_column_refusal(args[0].span);
+                    return None;
+                }
+                let t = arg(self, 0)?;
+                Some(self.start_of_month(t))
+            }
+            ScalarFn::DateTimeDiff => self.datetime_diff(args, span),
             ScalarFn::Abs => Some(Eval::call("abs", vec![arg(self, 0)?])),
             ScalarFn::Round => {
                 let mut v = vec![arg(self, 0)?];
@@ -1457,13 +1910,9 @@ impl Tx {
             ScalarFn::ToBool
             | ScalarFn::ToDateTime
             | ScalarFn::Trim
-            | ScalarFn::Replace
-            | ScalarFn::Extract
             | ScalarFn::Split
-            | ScalarFn::ArrayLength
             | ScalarFn::Bin
             | ScalarFn::StartOfDay
-            | ScalarFn::DateTimeDiff
             | ScalarFn::TrimStart
             | ScalarFn::TrimEnd
             | ScalarFn::IndexOf
@@ -1496,6 +1945,91 @@ impl Default for Tx {
     fn default() -> Self {
         Tx::new()
     }
+}
+
+/// A KQL (RE2) rewrite as a Splunk `replace` rewrite: text and `\1`-`\9` group references;
+/// `\\` is a literal backslash. `None` for `\0`, other escapes and `$`, whose meaning in
+/// Splunk's rewrite is not documented.
+fn spl_rewrite(kql: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = kql.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                d @ '1'..='9' => {
+                    out.push('\\');
+                    out.push(d);
+                }
+                '\\' => out.push_str("\\\\"),
+                _ => return None,
+            },
+            '$' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// An expression that is a value read with `json_extract`/`json_extract_exact`.
+fn is_json_read(e: &Eval) -> bool {
+    matches!(e, Eval::Call("json_extract" | "json_extract_exact", _))
+}
+
+/// A key `json_extract` paths can name: a plain identifier (paths split on `.`, `{`, `}`).
+fn json_plain_key(k: &str) -> bool {
+    let mut c = k.chars();
+    matches!(c.next(), Some(x) if x.is_ascii_alphabetic() || x == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+/// `json_extract` over a whole path in as few calls as its path syntax allows: `a{0}.b`
+/// (indexes count from 0); a key that is not a plain identifier is read with
+/// `json_extract_exact`, which takes the key literally; an index right after an index starts a
+/// new call. No JSON text met along the way is parsed again (a dynamic value, not JSON text).
+fn json_path(root: Eval, segs: &[PathSegment]) -> Eval {
+    let mut cur = root;
+    let mut run = String::new();
+    let mut after_index = false;
+    let flush = |cur: Eval, run: &mut String| -> Eval {
+        if run.is_empty() {
+            cur
+        } else {
+            let p = std::mem::take(run);
+            Eval::call("json_extract", vec![cur, Eval::Str(p)])
+        }
+    };
+    for seg in segs {
+        match seg {
+            PathSegment::Key(k) if json_plain_key(k) => {
+                if !run.is_empty() {
+                    run.push('.');
+                }
+                run.push_str(k);
+                after_index = false;
+            }
+            PathSegment::Key(k) => {
+                cur = flush(cur, &mut run);
+                cur = Eval::call("json_extract_exact", vec![cur, Eval::Str(k.clone())]);
+                after_index = false;
+            }
+            PathSegment::Index(i) => {
+                if after_index {
+                    cur = flush(cur, &mut run);
+                }
+                run.push_str(&format!("{{{i}}}"));
+                after_index = true;
+            }
+        }
+    }
+    flush(cur, &mut run)
+}
+
+/// One `json_extract` per path step, so that a string holding JSON text met along the way is
+/// parsed, as KQL's `parse_json(tostring(…))` does wherever the query put it (the IR records
+/// that the path was parsed, not where).
+fn json_steps(root: Eval, segs: &[PathSegment]) -> Eval {
+    segs.iter()
+        .fold(root, |cur, seg| json_path(cur, std::slice::from_ref(seg)))
 }
 
 fn equals(f: Eval, values: &[String], q: Quantifier) -> Eval {
