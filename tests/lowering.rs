@@ -329,3 +329,11 @@ fn join_shapes_not_modelled_are_refused_at_their_span() {
         ("L052".into(), "tolower(a)".into())
     );
 }
+
+#[test]
+fn replace_arguments_have_one_order() {
+    assert_eq!(
+        ir("T | extend a = replace(@'x(\\d)', @'y\\1', s), b = replace_regex(s, @'x(\\d)', @'y\\1')"),
+        "from T\nextend a=(Replace s \"x(\\\\d)\" \"y\\\\1\"), b=(Replace s \"x(\\\\d)\" \"y\\\\1\")\n"
+    );
+}

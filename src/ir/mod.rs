@@ -558,6 +558,8 @@ pub enum ScalarFn {
     Strlen,
     Substring,
     Trim,
+    /// `replace_regex(text, regex, rewrite)`; lowering puts the legacy `replace(regex, rewrite,
+    /// text)` into this order too.
     Replace,
     ReplaceString,
     Extract,

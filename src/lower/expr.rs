@@ -352,10 +352,15 @@ impl<'a> Lowerer<'a> {
                     ));
                 };
                 // `tostring(path)` keeps the path so backends can read nested values directly.
-                let args = args
+                let mut args = args
                     .iter()
                     .map(|a| self.expr(&a.value))
                     .collect::<LResult<Vec<_>>>()?;
+                // The legacy `replace(regex, rewrite, text)` takes the text last; the IR's
+                // `Replace` is always (text, regex, rewrite), as `replace_regex` writes it.
+                if name == "replace" && args.len() == 3 {
+                    args.rotate_right(1);
+                }
                 ir::ExprKind::Call { func, args }
             }
         };

@@ -1593,8 +1593,8 @@ impl Tx {
     fn replace_regex(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
         let is_lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(Literal::String(_)));
         let (text, re_e, rw_e) = match args {
-            [t, r, w] if !is_lit(t) && is_lit(r) && is_lit(w) => (t, r, w),
-            [r, w, t] if is_lit(r) && is_lit(w) && !is_lit(t) => (t, r, w),
+            // The IR's order is (text, regex, rewrite) for both KQL spellings.
+            [t, r, w] if is_lit(r) && is_lit(w) => (t, r, w),
             _ => {
                 self.refuse(
                     "B019",
