@@ -52,8 +52,24 @@
 //!   query is a property of the target, documented here rather than noted per query.
 //! * **Columns.** `extend` ⇒ `EVAL`; `project` ⇒ `EVAL` for computed columns, then `KEEP`;
 //!   `project-away` ⇒ `DROP`; `project-keep` ⇒ `KEEP`; `project-rename` ⇒ `RENAME old AS new`;
-//!   `project-reorder` ⇒ `KEEP cols, *`. A dynamic path `X.a.b` is the dotted field (the column
-//!   must be an object in the index); JSON *text* (`parse_json` of a string) is declined.
+//!   `project-reorder` ⇒ `KEEP cols, *`.
+//! * **Dynamic values.** A path `X.a.b` is the dotted field `X.a.b` (the index holds the dynamic
+//!   column as an object). A column assigned a path (`extend u = X.user`) keeps pointing at it:
+//!   `u.name` reads `X.user.name`, while the source field is still in the pipeline (after a
+//!   `KEEP`/`DROP` of it or a `STATS`, such a path is declined).
+//! * **JSON text.** `parse_json(X).a` (and `todynamic`) is read the same way, as the object
+//!   field `X.a`: exact when the index holds `X` as an object, as Elastic integrations ingest
+//!   JSON payloads; if it holds the JSON text, the field is missing, so tests on it fail and
+//!   negated tests pass — an UnderMatch and an OverMatch note on every such path (ES|QL's
+//!   `JSON_EXTRACT`, preview in 9.4, would read text; not used, since it cannot read an object
+//!   field). `extend j = parse_json(X)` itself emits nothing (ES|QL has no object values); `j.a`
+//!   reads `X.a`, `project-away j` drops nothing, and any use of the whole value (`project j`,
+//!   `by j`, `j == …`) is declined.
+//! * **Array index.** Elasticsearch flattens arrays (of objects) into one multi-valued field and
+//!   does not keep element order (keyword doc values are sorted and de-duplicated; elements
+//!   without the key leave no gap). `X[i].a` ⇒ `MV_FIRST(X.a)` / `MV_SLICE(X.a, i)`: exact for
+//!   a one-element array, otherwise it can test another element's value — an UnderMatch and an
+//!   OverMatch note. A path with two or more indexes is declined.
 //!
 //! # Diagnostics
 //!
@@ -61,8 +77,8 @@
 //! |---|---|
 //! | B001 | a regex with no exact Lucene form |
 //! | B002 | a `has`-family test with an empty value |
-//! | B003 | a path into JSON text (`parse_json`) |
-//! | B004 | an array index into a dynamic value |
+//! | B003 | a whole parsed JSON value used as a value, or a path whose source column is gone |
+//! | B004 | several array indexes in one path, or an index into a computed value |
 //! | B005 | a scalar function with no exact ES|QL form |
 //! | B006 | `arg_max` / `arg_min` |
 //! | B007 | NaN/infinity, negative or sub-millisecond time spans |
@@ -207,6 +223,26 @@ fn pred_columns_read(p: &ir::Predicate, out: &mut Vec<String>) {
     }
 }
 
+/// Whether a KQL column pattern (`*` wildcards) matches a name.
+fn column_matches(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if name.len() < first.len() + last.len() || !name.starts_with(first) || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 fn is_plain_column(e: &ir::Expr, name: &str) -> bool {
     matches!(&e.kind, ExprKind::Field(fp) if fp.is_plain() && !fp.parsed && fp.column == name)
 }
@@ -218,11 +254,25 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             e => out.push(Command::Where(e)),
         },
         StageKind::Extend(assigns) => {
-            let items = assigns
-                .iter()
-                .map(|a| (a.name.name.clone(), cx.expr(&a.expr)))
-                .collect();
-            out.push(Command::Eval(items));
+            let mut items = Vec::new();
+            for a in assigns {
+                let alias = match &a.expr.kind {
+                    ExprKind::Field(fp) => cx.alias_for(fp),
+                    _ => None,
+                };
+                let virtual_only = alias.as_ref().is_some_and(|al| al.virtual_only);
+                if !virtual_only {
+                    items.push((a.name.name.clone(), cx.expr(&a.expr)));
+                }
+                cx.source_gone(&a.name.name);
+                match alias {
+                    Some(al) => cx.aliases.insert(a.name.name.clone(), al),
+                    None => cx.aliases.remove(&a.name.name),
+                };
+            }
+            if !items.is_empty() {
+                out.push(Command::Eval(items));
+            }
         }
         StageKind::Project(assigns) => {
             // KQL evaluates every assignment against the input; EVAL goes left to right, so a
@@ -239,11 +289,28 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                         a.name.span.to(a.expr.span),
                     );
                 }
+                if let ExprKind::Field(fp) = &a.expr.kind {
+                    if cx.alias_for(fp).is_some_and(|al| al.virtual_only) {
+                        cx.check_real_column(&fp.column, a.expr.span);
+                        if fp.column != a.name.name || !fp.path.is_empty() {
+                            cx.decline(
+                                "B003",
+                                "a whole parsed JSON value as a column; ES|QL has no object values, only the leaf fields under it",
+                                a.expr.span,
+                            );
+                        }
+                        continue;
+                    }
+                }
                 if !is_plain_column(&a.expr, &a.name.name) {
                     evals.push((a.name.name.clone(), cx.expr(&a.expr)));
                     assigned.push(&a.name.name);
                 }
             }
+            // Only the projected columns remain; paths into aliases can no longer be read.
+            cx.aliases
+                .retain(|n, _| assigns.iter().any(|a| &a.name.name == n));
+            cx.all_sources_gone();
             if !evals.is_empty() {
                 out.push(Command::Eval(evals));
             }
@@ -255,16 +322,56 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             ));
         }
         StageKind::ProjectAway(ps) => {
-            let ps = ps.iter().map(|p| pattern(cx, p)).collect();
-            out.push(Command::Drop(ps));
+            let mut kept = Vec::new();
+            for p in ps {
+                // A whole parsed value was never a column: nothing to drop.
+                let virtual_only =
+                    !p.is_wildcard() && cx.aliases.get(&p.pattern).is_some_and(|a| a.virtual_only);
+                let names: Vec<String> = cx.aliases.keys().cloned().collect();
+                for n in names {
+                    if column_matches(&p.pattern, &n) {
+                        cx.aliases.remove(&n);
+                    }
+                }
+                let sources: Vec<String> = cx
+                    .aliases
+                    .values()
+                    .map(|a| a.target.column.clone())
+                    .collect();
+                for c in sources {
+                    if column_matches(&p.pattern, &c) {
+                        cx.source_gone(&c);
+                    }
+                }
+                if !virtual_only {
+                    kept.push(pattern(cx, p));
+                }
+            }
+            if !kept.is_empty() {
+                out.push(Command::Drop(kept));
+            }
         }
         StageKind::ProjectKeep(ps) => {
+            for p in ps {
+                if !p.is_wildcard() {
+                    cx.check_real_column(&p.pattern, p.span);
+                }
+            }
             let ps = ps.iter().map(|p| pattern(cx, p)).collect();
+            cx.all_sources_gone();
             out.push(Command::Keep(ps));
         }
         StageKind::Rename(pairs) => {
             let mut renamed: Vec<&str> = Vec::new();
             for (new, old) in pairs {
+                cx.check_real_column(&old.name, old.span);
+                cx.source_gone(&old.name);
+                cx.source_gone(&new.name);
+                if let Some(a) = cx.aliases.remove(&old.name) {
+                    cx.aliases.insert(new.name.clone(), a);
+                } else {
+                    cx.aliases.remove(&new.name);
+                }
                 if renamed.contains(&old.name.as_str()) {
                     cx.decline(
                         "B009",
@@ -285,6 +392,11 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             ));
         }
         StageKind::Reorder(ps) => {
+            for p in ps {
+                if !p.is_wildcard() {
+                    cx.check_real_column(&p.pattern, p.span);
+                }
+            }
             let mut ps: Vec<Pattern> = ps.iter().map(|p| pattern(cx, p)).collect();
             ps.push(Pattern::Wildcard("*".into()));
             out.push(Command::Keep(ps));
@@ -296,7 +408,9 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 let e = match &k.kind {
                     GroupKeyKind::Expr(e) => {
                         null_group_note(cx, &k.name.name, k.name.span.to(e.span));
-                        if is_plain_column(e, &k.name.name) {
+                        if is_plain_column(e, &k.name.name)
+                            && cx.check_real_column(&k.name.name, e.span)
+                        {
                             None
                         } else {
                             Some(cx.expr(e))
@@ -332,6 +446,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 .map(|(n, _)| Pattern::Name(n.clone()))
                 .chain(aggs_out.iter().map(|a| Pattern::Name(a.name.clone())))
                 .collect();
+            cx.aliases.clear();
             out.push(Command::Stats {
                 aggs: aggs_out,
                 by: by_out,
@@ -353,20 +468,25 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::Distinct(cols) => {
             for c in cols {
                 null_group_note(cx, &c.name, c.span);
+                cx.check_real_column(&c.name, c.span);
             }
+            cx.aliases.clear();
             out.push(Command::Stats {
                 aggs: Vec::new(),
                 by: cols.iter().map(|c| (c.name.clone(), None)).collect(),
             });
         }
-        StageKind::Count => out.push(Command::Stats {
-            aggs: vec![Agg {
-                name: "Count".into(),
-                expr: Expr::CountStar,
-                filter: None,
-            }],
-            by: Vec::new(),
-        }),
+        StageKind::Count => {
+            cx.aliases.clear();
+            out.push(Command::Stats {
+                aggs: vec![Agg {
+                    name: "Count".into(),
+                    expr: Expr::CountStar,
+                    filter: None,
+                }],
+                by: Vec::new(),
+            })
+        }
     }
 }
 

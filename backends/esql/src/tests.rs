@@ -800,24 +800,206 @@ fn extend_with_strcat_iff_and_paths() {
     );
 }
 
-#[test]
-fn json_text_and_array_index_are_declined() {
-    let mut idx = path("X", &["a"], false);
-    if let ExprKind::Field(fp) = &mut idx.kind {
-        fp.path.push(PathSegment::Index(0));
+fn indexed(col: &str, segs: Vec<PathSegment>, parsed: bool, span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Field(FieldPath {
+            column: col.into(),
+            path: segs,
+            parsed,
+        }),
+        span,
     }
-    idx.span = sp(7, 9);
-    let mut parsed = path("AdditionalFields", &["a"], true);
+}
+
+fn seg(k: &str) -> PathSegment {
+    PathSegment::Key(k.into())
+}
+
+#[test]
+fn json_text_is_read_as_object_fields_with_notes() {
+    let mut parsed = path("AdditionalFields", &["a", "Account Name"], true);
     parsed.span = sp(1, 5);
-    let d = declined(&query(
+    let t = run(&query(
+        "T",
+        vec![stage(StageKind::Extend(vec![assign("a", parsed)]))],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| EVAL a = `AdditionalFields.a.Account Name`\n| LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    assert_eq!(n.len(), 2);
+    assert_eq!((n[0].0, n[1].0), (sp(1, 5), sp(1, 5)));
+    let effects: Vec<Effect> = n.iter().map(|n| n.1).collect();
+    assert!(effects.contains(&Effect::UnderMatch) && effects.contains(&Effect::OverMatch));
+    assert!(n[0].2.contains("JSON_EXTRACT") && n[0].2.contains("as an object"));
+}
+
+#[test]
+fn one_array_index_reads_the_flattened_multi_value() {
+    let one = |i: i64| {
+        indexed(
+            "TargetResources",
+            vec![PathSegment::Index(i), seg("displayName")],
+            false,
+            sp(3, 9),
+        )
+    };
+    let t = run(&query(
         "T",
         vec![stage(StageKind::Extend(vec![
-            assign("a", parsed),
-            assign("b", idx),
+            assign("a", one(0)),
+            assign("b", one(2)),
+            assign("c", one(-1)),
         ]))],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| EVAL a = MV_FIRST(TargetResources.displayName), \
+         b = MV_SLICE(TargetResources.displayName, 2), c = MV_SLICE(TargetResources.displayName, -1)\n\
+         | LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    assert!(n.iter().all(|n| n.0 == sp(3, 9)));
+    assert!(n.iter().any(|n| n.1 == Effect::UnderMatch));
+    assert!(n.iter().any(|n| n.1 == Effect::OverMatch));
+    assert!(n[0].2.contains("one-element array"));
+    // In a predicate the picked value is tested with KQL's null rules as usual.
+    let t = run(&query(
+        "T",
+        vec![filter(cmp(one(0), CmpOp::Eq, lit_s("x")))],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        "| WHERE COALESCE(MV_FIRST(TargetResources.displayName), \"\") == \"x\""
+    );
+}
+
+#[test]
+fn two_array_indexes_are_declined() {
+    let two = indexed(
+        "T",
+        vec![
+            PathSegment::Index(0),
+            seg("m"),
+            PathSegment::Index(1),
+            seg("v"),
+        ],
+        true,
+        sp(7, 9),
+    );
+    let d = declined(&query(
+        "T",
+        vec![stage(StageKind::Extend(vec![assign("b", two)]))],
     ));
     let codes: Vec<_> = d.iter().map(|d| (d.code.0, d.span)).collect();
-    assert_eq!(codes, vec![("B003", sp(1, 5)), ("B004", sp(7, 9))]);
+    assert_eq!(codes, vec![("B004", sp(7, 9))]);
+}
+
+#[test]
+fn a_parsed_column_alias_reads_the_source_fields() {
+    // extend j = parse_json(Claims) | where j.appid == "x" | extend n = tostring(j.name)
+    // | project-away j
+    let whole = indexed("Claims", vec![], true, sp(1, 2));
+    let j_appid = indexed("j", vec![seg("appid")], false, sp(3, 4));
+    let j_name = indexed("j", vec![seg("name")], false, sp(5, 6));
+    let t = run(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("j", whole)])),
+            filter(cmp(j_appid, CmpOp::Eq, lit_s("x"))),
+            stage(StageKind::Extend(vec![assign("n", j_name)])),
+            stage(StageKind::ProjectAway(vec![ColumnPattern {
+                pattern: "j".into(),
+                span: sp(7, 8),
+            }])),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| WHERE COALESCE(Claims.appid, \"\") == \"x\"\n| EVAL n = Claims.name\n| LIMIT 10000\n"
+    );
+    // The notes are at the paths that read the JSON text.
+    let spans: Vec<Span> = notes(&t).iter().map(|n| n.0).collect();
+    assert_eq!(spans, vec![sp(3, 4), sp(3, 4), sp(5, 6), sp(5, 6)]);
+}
+
+#[test]
+fn a_whole_parsed_value_or_a_gone_source_is_declined() {
+    let whole = || indexed("Claims", vec![], true, sp(1, 2));
+    // project j (the whole object)
+    let d = declined(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("j", whole())])),
+            stage(StageKind::Project(vec![assign(
+                "j",
+                indexed("j", vec![], false, sp(3, 4)),
+            )])),
+        ],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(3, 4)));
+    // where parse_json(Claims) == "x"
+    let d = declined(&query(
+        "T",
+        vec![filter(cmp(whole(), CmpOp::Eq, lit_s("x")))],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(1, 2)));
+    // extend j = parse_json(Claims) | project-away Claims | where j.a == "x"
+    let d = declined(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("j", whole())])),
+            stage(StageKind::ProjectAway(vec![ColumnPattern {
+                pattern: "Cl*".into(),
+                span: sp(5, 6),
+            }])),
+            filter(cmp(
+                indexed("j", vec![seg("a")], false, sp(7, 8)),
+                CmpOp::Eq,
+                lit_s("x"),
+            )),
+        ],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(7, 8)));
+    // summarize by j
+    let d = declined(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("j", whole())])),
+            stage(StageKind::Aggregate {
+                by: vec![GroupKey {
+                    name: col("j"),
+                    kind: GroupKeyKind::Expr(indexed("j", vec![], false, sp(9, 10))),
+                }],
+                aggs: vec![],
+            }),
+        ],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(9, 10)));
+}
+
+#[test]
+fn a_dynamic_path_alias_reads_through_to_the_source() {
+    // extend u = InitiatedBy.user | where u.upn == "a"  ⇒  InitiatedBy.user.upn
+    let t = exact(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign(
+                "u",
+                path("InitiatedBy", &["user"], false),
+            )])),
+            filter(cmp(path("u", &["upn"], false), CmpOp::Eq, lit_s("a"))),
+        ],
+    ));
+    assert_eq!(
+        t,
+        "FROM T\n| EVAL u = InitiatedBy.user\n| WHERE COALESCE(InitiatedBy.user.upn, \"\") == \"a\"\n| LIMIT 10000\n"
+    );
 }
 
 #[test]
