@@ -23,6 +23,10 @@ pub struct Cx {
     /// into them (`j.a`) is read from the source field (`X.a`), since ES|QL has no object
     /// values and `EVAL j = X` copies no sub-fields.
     pub aliases: HashMap<String, Alias>,
+    /// The document `_id` is no longer a column (after KEEP, STATS…).
+    pub id_gone: bool,
+    /// The query reads `_id`: `FROM … METADATA _id`.
+    pub metadata_id: bool,
 }
 
 /// A column standing for a dynamic path of another column.
@@ -662,7 +666,16 @@ impl Cx {
             (ScalarFn::ToReal, 1) => simple("TO_DOUBLE", a),
             (ScalarFn::ToBool, 1) => simple("TO_BOOLEAN", a),
             (ScalarFn::ToDateTime, 1) => simple("TO_DATETIME", a),
-            (ScalarFn::StrCat, n) if n >= 1 => {
+            (ScalarFn::StrCat, 1) => match a.into_iter().next() {
+                // CONCAT needs two arguments; one part is its own string form.
+                Some(Expr::Str(s)) => Expr::Str(s),
+                Some(x) => Expr::call(
+                    "COALESCE",
+                    vec![Expr::call("TO_STRING", vec![x]), Expr::Str(String::new())],
+                ),
+                None => Expr::Str(String::new()),
+            },
+            (ScalarFn::StrCat, n) if n >= 2 => {
                 // CONCAT is null when any argument is; KQL's strcat reads null as "".
                 let parts = a
                     .into_iter()

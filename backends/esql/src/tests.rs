@@ -1206,25 +1206,175 @@ fn estimating_and_set_aggregates_are_noted() {
     );
 }
 
+fn summarize(by: Vec<GroupKey>, aggs: Vec<Aggregation>) -> Stage {
+    stage(StageKind::Aggregate { by, aggs })
+}
+
 #[test]
-fn arg_max_is_declined() {
+fn arg_max_star_keeps_one_row_per_group_by_id() {
+    let q = query(
+        "T",
+        vec![summarize(
+            vec![key("Host", field("Host"))],
+            vec![agg(
+                "TimeGenerated",
+                AggFunc::ArgMax {
+                    by: field("TimeGenerated"),
+                    cols: vec![],
+                },
+            )],
+        )],
+    );
+    let t = run(&q).unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T METADATA _id\n\
+         | INLINE STATS kqlport_extreme = MAX(TimeGenerated) BY Host\n\
+         | WHERE TimeGenerated == kqlport_extreme OR kqlport_extreme IS NULL\n\
+         | INLINE STATS kqlport_row = MIN(_id) BY Host\n\
+         | WHERE _id == kqlport_row\n\
+         | DROP kqlport_extreme, kqlport_row, _id\n\
+         | KEEP Host, TimeGenerated, *\n\
+         | LIMIT 10000\n"
+    );
+    // Only the usual null-group note of the key.
+    assert!(notes(&t).iter().all(|n| n.1 == Effect::Values));
+}
+
+#[test]
+fn arg_min_with_columns_and_other_aggregates() {
+    // summarize n = count(), arg_min(Port, Account, Cmd = tolower(CommandLine)) by Host
+    let q = query(
+        "T",
+        vec![summarize(
+            vec![key("Host", field("Host"))],
+            vec![
+                agg("n", AggFunc::Count),
+                agg(
+                    "Port",
+                    AggFunc::ArgMin {
+                        by: field("Port"),
+                        cols: vec![
+                            assign("Account", field("Account")),
+                            assign("Cmd", call(ScalarFn::ToLower, vec![field("CommandLine")])),
+                        ],
+                    },
+                ),
+            ],
+        )],
+    );
+    assert_eq!(
+        run(&q).unwrap().text,
+        "FROM T METADATA _id\n\
+         | INLINE STATS kqlport_extreme = MIN(Port), n = COUNT(*) BY Host\n\
+         | WHERE Port == kqlport_extreme OR kqlport_extreme IS NULL\n\
+         | INLINE STATS kqlport_row = MIN(_id) BY Host\n\
+         | WHERE _id == kqlport_row\n\
+         | EVAL Cmd = TO_LOWER(CommandLine)\n\
+         | KEEP Host, n, Port, Account, Cmd\n\
+         | LIMIT 10000\n"
+    );
+}
+
+#[test]
+fn arg_max_of_a_computed_value_without_id_notes_ties() {
+    // project A, Bytes | summarize arg_max(Bytes * 2, A)   (no keys; _id gone after project)
+    let twice = e(ExprKind::Arith {
+        op: ArithOp::Mul,
+        lhs: Box::new(field("Bytes")),
+        rhs: Box::new(lit_i(2)),
+    });
+    let q = query(
+        "T",
+        vec![
+            stage(StageKind::Project(vec![
+                assign("A", field("A")),
+                assign("Bytes", field("Bytes")),
+            ])),
+            summarize(
+                vec![],
+                vec![Aggregation {
+                    span: sp(4, 9),
+                    ..agg(
+                        "max_Bytes",
+                        AggFunc::ArgMax {
+                            by: twice,
+                            cols: vec![assign("A", field("A"))],
+                        },
+                    )
+                }],
+            ),
+        ],
+    );
+    let t = run(&q).unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n\
+         | KEEP A, Bytes\n\
+         | EVAL kqlport_by = Bytes * 2\n\
+         | INLINE STATS kqlport_extreme = MAX(kqlport_by)\n\
+         | WHERE kqlport_by == kqlport_extreme OR kqlport_extreme IS NULL\n\
+         | EVAL max_Bytes = kqlport_by\n\
+         | KEEP max_Bytes, A\n\
+         | LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    assert_eq!(n.len(), 1);
+    assert_eq!((n[0].0, n[0].1), (sp(4, 9), Effect::OverMatch));
+    assert!(n[0].2.contains("tied"));
+}
+
+#[test]
+fn two_arg_extremes_or_a_star_by_a_computed_key_are_declined() {
+    let am = |name: &str, a: usize| Aggregation {
+        span: sp(a, a + 1),
+        ..agg(
+            name,
+            AggFunc::ArgMax {
+                by: field("TimeGenerated"),
+                cols: vec![assign("A", field("A"))],
+            },
+        )
+    };
     let d = declined(&query(
         "T",
-        vec![stage(StageKind::Aggregate {
-            by: vec![],
-            aggs: vec![Aggregation {
-                span: sp(2, 8),
-                ..agg(
-                    "x",
-                    AggFunc::ArgMax {
-                        by: field("TimeGenerated"),
-                        cols: vec![],
-                    },
-                )
-            }],
-        })],
+        vec![summarize(vec![], vec![am("x", 2), am("y", 5)])],
     ));
-    assert_eq!((d[0].code.0, d[0].span), ("B006", sp(2, 8)));
+    assert_eq!((d[0].code.0, d[0].span), ("B006", sp(5, 6)));
+    let binned = GroupKey {
+        name: col("TimeGenerated"),
+        kind: GroupKeyKind::Bin {
+            field: field("TimeGenerated"),
+            size: BinSize::Duration(hours(1)),
+        },
+    };
+    let star = Aggregation {
+        span: sp(7, 8),
+        ..agg(
+            "TimeGenerated1",
+            AggFunc::ArgMax {
+                by: field("TimeGenerated"),
+                cols: vec![],
+            },
+        )
+    };
+    let d = declined(&query("T", vec![summarize(vec![binned], vec![star])]));
+    assert_eq!((d[0].code.0, d[0].span), ("B006", sp(7, 8)));
+}
+
+#[test]
+fn strcat_of_one_part_is_not_a_one_argument_concat() {
+    let q = query(
+        "T",
+        vec![stage(StageKind::Extend(vec![
+            assign("a", call(ScalarFn::StrCat, vec![lit_s("x")])),
+            assign("b", call(ScalarFn::StrCat, vec![field("Port")])),
+        ]))],
+    );
+    assert_eq!(
+        exact(&q),
+        "FROM T\n| EVAL a = \"x\", b = COALESCE(TO_STRING(Port), \"\")\n| LIMIT 10000\n"
+    );
 }
 
 #[test]
