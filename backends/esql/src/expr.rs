@@ -659,6 +659,12 @@ impl Cx {
                     vec![simple("TO_STRING", a), Expr::Str(String::new())],
                 )
             }
+            (ScalarFn::ArrayLength, 1) => {
+                let msg = "array_length ⇒ MV_COUNT, the number of values of a multi-valued column (make_set/make_list results, flattened arrays): an empty array is a missing value in ES|QL, so its length is null (KQL: 0), and a non-array value counts 1 (KQL: null); tests on the length can differ both ways";
+                self.notes.push(span, Effect::UnderMatch, msg);
+                self.notes.push(span, Effect::OverMatch, msg);
+                simple("MV_COUNT", a)
+            }
             (ScalarFn::ToLower, 1) => simple("TO_LOWER", a),
             (ScalarFn::ToUpper, 1) => simple("TO_UPPER", a),
             (ScalarFn::ToInt, 1) => simple("TO_INTEGER", a),

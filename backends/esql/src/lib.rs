@@ -49,6 +49,8 @@
 //!   rows are all returned: an OverMatch note. `INLINE STATS` is a technical preview of
 //!   Elasticsearch 9.2+ (the output needs such a cluster). Two `arg_max`/`arg_min` in one
 //!   summarize (different rows) and `arg_max(t, *)` by a computed key are declined.
+//! * **`array_length`** ⇒ `MV_COUNT`: an empty array is missing in Elasticsearch (length null,
+//!   KQL 0) and a scalar counts 1 (KQL null): an UnderMatch and an OverMatch note.
 //! * **Time.** `ago(7d)` ⇒ `NOW() - 7 days`; datetimes ⇒ `TO_DATETIME("…")`; `bin(t, 1d)` ⇒
 //!   `DATE_TRUNC(24 hours, t)` — spans are written in hours because ES|QL rounds a `7 days`
 //!   period to Monday-based calendar weeks, while KQL's bins start at the epoch.

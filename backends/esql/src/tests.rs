@@ -1363,6 +1363,27 @@ fn two_arg_extremes_or_a_star_by_a_computed_key_are_declined() {
 }
 
 #[test]
+fn array_length_is_mv_count_with_notes() {
+    let mut len = call(ScalarFn::ArrayLength, vec![field("Users")]);
+    len.span = sp(2, 6);
+    let t = run(&query("T", vec![filter(cmp(len, CmpOp::Gt, lit_i(3)))])).unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| WHERE MV_COUNT(Users) > 3\n| LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    let effects: Vec<_> = n.iter().map(|n| (n.0, n.1)).collect();
+    assert_eq!(
+        effects,
+        vec![
+            (sp(2, 6), Effect::UnderMatch),
+            (sp(2, 6), Effect::OverMatch)
+        ]
+    );
+    assert!(n[0].2.contains("empty array"));
+}
+
+#[test]
 fn strcat_of_one_part_is_not_a_one_argument_concat() {
     let q = query(
         "T",

@@ -21,7 +21,7 @@ FIELDS = {
     "RiskLevel": "keyword", "DeviceDetail.operatingSystem": "keyword",
     "AdditionalFields.a.Account Name": "keyword", "TargetResources.displayName": "keyword",
     "Claims.appid": "keyword", "Claims.name": "keyword", "InitiatedBy.user": "keyword",
-    "InitiatedBy.user.upn": "keyword", "Cmd": "keyword",
+    "InitiatedBy.user.upn": "keyword", "Cmd": "keyword", "Users": "keyword",
 }
 
 
