@@ -7,6 +7,8 @@ use std::fmt::{self, Display, Formatter};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
     pub index: String,
+    /// `FROM index METADATA _id`.
+    pub metadata_id: bool,
     pub commands: Vec<Command>,
 }
 
@@ -15,6 +17,12 @@ pub enum Command {
     Where(Expr),
     Eval(Vec<(String, Expr)>),
     Stats {
+        aggs: Vec<Agg>,
+        by: Vec<(String, Option<Expr>)>,
+    },
+    /// `INLINE STATS`: STATS whose results are added to every input row (technical preview,
+    /// Elasticsearch 9.2+).
+    InlineStats {
         aggs: Vec<Agg>,
         by: Vec<(String, Option<Expr>)>,
     },
@@ -452,7 +460,10 @@ impl Display for Command {
                 let items: Vec<Assign<'_>> = assigns.iter().map(|(n, e)| Assign(n, e)).collect();
                 comma_separated(f, &items)
             }
-            Command::Stats { aggs, by } => {
+            Command::Stats { aggs, by } | Command::InlineStats { aggs, by } => {
+                if matches!(self, Command::InlineStats { .. }) {
+                    f.write_str("INLINE ")?;
+                }
                 f.write_str("STATS")?;
                 if !aggs.is_empty() {
                     f.write_str(" ")?;
@@ -501,7 +512,11 @@ impl Display for Command {
 
 impl Display for Query {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        writeln!(f, "FROM {}", self.index)?;
+        write!(f, "FROM {}", self.index)?;
+        if self.metadata_id {
+            f.write_str(" METADATA _id")?;
+        }
+        writeln!(f)?;
         for c in &self.commands {
             writeln!(f, "| {c}")?;
         }

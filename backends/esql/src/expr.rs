@@ -11,12 +11,34 @@ use kqlport::ir::{
     PredicateKind, Quantifier, ScalarFn, StrMatch,
 };
 use kqlport::source::Span;
+use std::collections::HashMap;
 
-/// What a translation collects on its way: approximation notes and refusals.
+/// What a translation collects on its way: approximation notes and refusals, and the columns
+/// that name a dynamic value held elsewhere (see [`Alias`]).
 #[derive(Default)]
 pub struct Cx {
     pub notes: Notes,
     pub errors: Vec<Diagnostic>,
+    /// Columns assigned a dynamic path (`extend j = parse_json(X)`, `extend u = X.user`): a path
+    /// into them (`j.a`) is read from the source field (`X.a`), since ES|QL has no object
+    /// values and `EVAL j = X` copies no sub-fields.
+    pub aliases: HashMap<String, Alias>,
+    /// The document `_id` is no longer a column (after KEEP, STATS…).
+    pub id_gone: bool,
+    /// The query reads `_id`: `FROM … METADATA _id`.
+    pub metadata_id: bool,
+}
+
+/// A column standing for a dynamic path of another column.
+#[derive(Clone, Debug)]
+pub struct Alias {
+    pub target: ir::FieldPath,
+    /// `true` when the column itself was never evaluated (a whole parsed column, which ES|QL has
+    /// no value for): only paths into it can be read.
+    pub virtual_only: bool,
+    /// `false` once the source field may be gone from the ES|QL pipeline (KEEP, DROP, STATS…),
+    /// so a path into the alias can no longer be read from it.
+    pub live: bool,
 }
 
 impl Cx {
@@ -386,38 +408,162 @@ impl Cx {
         Expr::bin(Expr::call("NOW", vec![]), BinOp::Sub, s)
     }
 
-    pub fn field_name(&mut self, fp: &ir::FieldPath, span: Span) -> String {
-        if fp.parsed {
+    /// The column a dynamic path resolves to through [`Cx::aliases`], or `None` (declined) when
+    /// the alias's source is no longer readable.
+    pub fn resolve(&mut self, fp: &ir::FieldPath, span: Span) -> Option<ir::FieldPath> {
+        let Some(alias) = self.aliases.get(&fp.column) else {
+            return Some(fp.clone());
+        };
+        if fp.path.is_empty() && !alias.virtual_only {
+            return Some(fp.clone());
+        }
+        if fp.path.is_empty() {
             self.decline_help(
                 "B003",
-                "the column holds JSON text that KQL parses (parse_json); ES|QL can only read object fields",
+                format!("`{}` is a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it", fp.column),
                 span,
-                "ingest the column as an object (then `Column.key` works), or use JSON_EXTRACT on Elasticsearch 9.4+ (preview) by hand",
+                "read the properties you need (`x.a`) instead of the whole object",
             );
+            return None;
+        }
+        if !alias.live {
+            self.decline(
+                "B003",
+                format!("`{}` stands for a dynamic value whose source field is no longer in the ES|QL pipeline at this point", fp.column),
+                span,
+            );
+            return None;
+        }
+        let mut target = alias.target.clone();
+        target.path.extend(fp.path.iter().cloned());
+        target.parsed |= fp.parsed;
+        Some(target)
+    }
+
+    /// The alias a column assigned `fp` becomes: a path into the same source (`None` when `fp`
+    /// is not a dynamic path, or its alias source is gone).
+    pub fn alias_for(&self, fp: &ir::FieldPath) -> Option<Alias> {
+        match self.aliases.get(&fp.column) {
+            Some(a) if fp.path.is_empty() => Some(a.clone()),
+            Some(a) if a.live => {
+                let mut target = a.target.clone();
+                target.path.extend(fp.path.iter().cloned());
+                target.parsed |= fp.parsed;
+                Some(Alias {
+                    target,
+                    virtual_only: false,
+                    live: true,
+                })
+            }
+            Some(_) => None,
+            None if fp.path.is_empty() && !fp.parsed => None,
+            None => Some(Alias {
+                target: fp.clone(),
+                virtual_only: fp.parsed && fp.path.is_empty(),
+                live: true,
+            }),
+        }
+    }
+
+    /// Declines a bare reference to a column that exists only as an alias of a whole parsed
+    /// JSON value (KEEP, BY, RENAME of it).
+    pub fn check_real_column(&mut self, name: &str, span: Span) -> bool {
+        if self.aliases.get(name).is_some_and(|a| a.virtual_only) {
+            self.decline_help(
+                "B003",
+                format!("`{name}` is a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it"),
+                span,
+                "read the properties you need (`x.a`) instead of the whole object",
+            );
+            return false;
+        }
+        true
+    }
+
+    /// The source field of aliases whose source column `column` is overwritten or dropped is
+    /// gone: paths into them can no longer be read.
+    pub fn source_gone(&mut self, column: &str) {
+        for a in self.aliases.values_mut() {
+            if a.target.column == column {
+                a.live = false;
+            }
+        }
+    }
+
+    /// Every alias source may be gone (after KEEP/STATS).
+    pub fn all_sources_gone(&mut self) {
+        for a in self.aliases.values_mut() {
+            a.live = false;
+        }
+    }
+
+    /// A column or a path into a dynamic column. Object paths are dotted fields (the index holds
+    /// the dynamic column as an object). JSON text (`parse_json`) is read the same way, with a
+    /// note: exact only if the column was ingested as an object. One array index reads the
+    /// flattened multi-value with `MV_SLICE`, with a note; several are declined.
+    pub fn field(&mut self, fp: &ir::FieldPath, span: Span) -> Expr {
+        let Some(fp) = self.resolve(fp, span) else {
+            return Expr::Null;
+        };
+        if fp.parsed && fp.path.is_empty() {
+            self.decline_help(
+                "B003",
+                "a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it",
+                span,
+                "read the properties you need (`parse_json(X).a`) instead of the whole object",
+            );
+            return Expr::Null;
+        }
+        if fp.parsed {
+            let msg = format!(
+                "parse_json: `{}` is read as object fields under `{}`, which is exact when the index holds `{}` as an object (as Elastic integrations ingest JSON payloads); if it holds the JSON text, these fields are missing, so tests on them fail (under-match) and negated tests pass (over-match). Elasticsearch 9.4 has JSON_EXTRACT (preview) for JSON text",
+                dotted(&fp), fp.column, fp.column
+            );
+            self.notes.push(span, Effect::UnderMatch, msg.clone());
+            self.notes.push(span, Effect::OverMatch, msg);
         }
         let mut name = fp.column.clone();
+        let mut index = None;
         for seg in &fp.path {
             match seg {
                 PathSegment::Key(k) => {
                     name.push('.');
                     name.push_str(k);
                 }
-                PathSegment::Index(_) => {
-                    self.decline(
-                        "B004",
-                        "ES|QL has no array indexing into a dynamic value",
-                        span,
-                    );
+                PathSegment::Index(i) => {
+                    if index.is_some() {
+                        self.decline_help(
+                            "B004",
+                            "more than one array index in a dynamic path: Elasticsearch flattens nested arrays into one multi-valued field, so no element can be picked",
+                            span,
+                            "ingest the array elements as separate documents (or a nested field) and translate by hand",
+                        );
+                        return Expr::Null;
+                    }
+                    index = Some(*i);
                 }
             }
         }
-        name
+        let Some(i) = index else {
+            return Expr::Column(name);
+        };
+        let msg = format!(
+            "array index [{i}]: Elasticsearch flattens an array (of objects) into one multi-valued field `{name}` whose values are not kept in element order (keyword doc values are sorted and de-duplicated, and elements missing the key leave no gap), so MV_FIRST/MV_SLICE picks the value at position {i} of that multi-value, not necessarily element {i}'s; exact for a one-element array, otherwise another element's value can be tested (over- and under-match)"
+        );
+        self.notes.push(span, Effect::UnderMatch, msg.clone());
+        self.notes.push(span, Effect::OverMatch, msg);
+        let col = Expr::Column(name);
+        if i == 0 {
+            Expr::call("MV_FIRST", vec![col])
+        } else {
+            Expr::call("MV_SLICE", vec![col, Expr::Int(i)])
+        }
     }
 
     pub fn expr(&mut self, e: &ir::Expr) -> Expr {
         match &e.kind {
             ExprKind::Literal(l) => self.literal(l, e.span),
-            ExprKind::Field(fp) => Expr::Column(self.field_name(fp, e.span)),
+            ExprKind::Field(fp) => self.field(fp, e.span),
             ExprKind::Call { func, args } => self.call(*func, args, e.span),
             ExprKind::Arith { op, lhs, rhs } => {
                 let l = self.expr(lhs);
@@ -513,6 +659,12 @@ impl Cx {
                     vec![simple("TO_STRING", a), Expr::Str(String::new())],
                 )
             }
+            (ScalarFn::ArrayLength, 1) => {
+                let msg = "array_length ⇒ MV_COUNT, the number of values of a multi-valued column (make_set/make_list results, flattened arrays): an empty array is a missing value in ES|QL, so its length is null (KQL: 0), and a non-array value counts 1 (KQL: null); tests on the length can differ both ways";
+                self.notes.push(span, Effect::UnderMatch, msg);
+                self.notes.push(span, Effect::OverMatch, msg);
+                simple("MV_COUNT", a)
+            }
             (ScalarFn::ToLower, 1) => simple("TO_LOWER", a),
             (ScalarFn::ToUpper, 1) => simple("TO_UPPER", a),
             (ScalarFn::ToInt, 1) => simple("TO_INTEGER", a),
@@ -520,7 +672,16 @@ impl Cx {
             (ScalarFn::ToReal, 1) => simple("TO_DOUBLE", a),
             (ScalarFn::ToBool, 1) => simple("TO_BOOLEAN", a),
             (ScalarFn::ToDateTime, 1) => simple("TO_DATETIME", a),
-            (ScalarFn::StrCat, n) if n >= 1 => {
+            (ScalarFn::StrCat, 1) => match a.into_iter().next() {
+                // CONCAT needs two arguments; one part is its own string form.
+                Some(Expr::Str(s)) => Expr::Str(s),
+                Some(x) => Expr::call(
+                    "COALESCE",
+                    vec![Expr::call("TO_STRING", vec![x]), Expr::Str(String::new())],
+                ),
+                None => Expr::Str(String::new()),
+            },
+            (ScalarFn::StrCat, n) if n >= 2 => {
                 // CONCAT is null when any argument is; KQL's strcat reads null as "".
                 let parts = a
                     .into_iter()
@@ -664,4 +825,19 @@ fn cmp(op: CmpOp) -> BinOp {
         CmpOp::Gt => BinOp::Gt,
         CmpOp::Ge => BinOp::Ge,
     }
+}
+
+/// `X.a[0].b` as text, for notes.
+fn dotted(fp: &ir::FieldPath) -> String {
+    let mut s = fp.column.clone();
+    for seg in &fp.path {
+        match seg {
+            PathSegment::Key(k) => {
+                s.push('.');
+                s.push_str(k);
+            }
+            PathSegment::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
 }

@@ -40,8 +40,17 @@
 //! * **Aggregates.** `count` ⇒ `COUNT(*)`, `countif(p)` ⇒ `COUNT(*) WHERE p`, `dcount` ⇒
 //!   `COUNT_DISTINCT` (both are estimates: Values note), `make_set` ⇒ `VALUES` (preview; an array
 //!   of one is a single value: Values note), `make_list` ⇒ `VALUES` (de-duplicates: Values note),
-//!   `min`/`max`/`sum`/`avg`, `take_any` ⇒ `MIN` (one of the group's values, as KQL allows);
-//!   `arg_max`/`arg_min` are declined.
+//!   `min`/`max`/`sum`/`avg`, `take_any` ⇒ `MIN` (one of the group's values, as KQL allows).
+//! * **`arg_max`/`arg_min`.** `INLINE STATS m = MAX(t), <other aggregates> BY k | WHERE t == m
+//!   OR m IS NULL` keeps each group's rows holding the extreme (all of a group whose `t` is all
+//!   null, where KQL picks any row), then `INLINE STATS r = MIN(_id) BY k | WHERE _id == r`
+//!   keeps one of them (`FROM … METADATA _id`), so every column comes from the same row; KQL
+//!   breaks ties arbitrarily, so this is exact. Once `_id` is gone (after `KEEP`/`STATS`), tied
+//!   rows are all returned: an OverMatch note. `INLINE STATS` is a technical preview of
+//!   Elasticsearch 9.2+ (the output needs such a cluster). Two `arg_max`/`arg_min` in one
+//!   summarize (different rows) and `arg_max(t, *)` by a computed key are declined.
+//! * **`array_length`** ⇒ `MV_COUNT`: an empty array is missing in Elasticsearch (length null,
+//!   KQL 0) and a scalar counts 1 (KQL null): an UnderMatch and an OverMatch note.
 //! * **Time.** `ago(7d)` ⇒ `NOW() - 7 days`; datetimes ⇒ `TO_DATETIME("…")`; `bin(t, 1d)` ⇒
 //!   `DATE_TRUNC(24 hours, t)` — spans are written in hours because ES|QL rounds a `7 days`
 //!   period to Monday-based calendar weeks, while KQL's bins start at the epoch.
@@ -52,8 +61,24 @@
 //!   query is a property of the target, documented here rather than noted per query.
 //! * **Columns.** `extend` ⇒ `EVAL`; `project` ⇒ `EVAL` for computed columns, then `KEEP`;
 //!   `project-away` ⇒ `DROP`; `project-keep` ⇒ `KEEP`; `project-rename` ⇒ `RENAME old AS new`;
-//!   `project-reorder` ⇒ `KEEP cols, *`. A dynamic path `X.a.b` is the dotted field (the column
-//!   must be an object in the index); JSON *text* (`parse_json` of a string) is declined.
+//!   `project-reorder` ⇒ `KEEP cols, *`.
+//! * **Dynamic values.** A path `X.a.b` is the dotted field `X.a.b` (the index holds the dynamic
+//!   column as an object). A column assigned a path (`extend u = X.user`) keeps pointing at it:
+//!   `u.name` reads `X.user.name`, while the source field is still in the pipeline (after a
+//!   `KEEP`/`DROP` of it or a `STATS`, such a path is declined).
+//! * **JSON text.** `parse_json(X).a` (and `todynamic`) is read the same way, as the object
+//!   field `X.a`: exact when the index holds `X` as an object, as Elastic integrations ingest
+//!   JSON payloads; if it holds the JSON text, the field is missing, so tests on it fail and
+//!   negated tests pass — an UnderMatch and an OverMatch note on every such path (ES|QL's
+//!   `JSON_EXTRACT`, preview in 9.4, would read text; not used, since it cannot read an object
+//!   field). `extend j = parse_json(X)` itself emits nothing (ES|QL has no object values); `j.a`
+//!   reads `X.a`, `project-away j` drops nothing, and any use of the whole value (`project j`,
+//!   `by j`, `j == …`) is declined.
+//! * **Array index.** Elasticsearch flattens arrays (of objects) into one multi-valued field and
+//!   does not keep element order (keyword doc values are sorted and de-duplicated; elements
+//!   without the key leave no gap). `X[i].a` ⇒ `MV_FIRST(X.a)` / `MV_SLICE(X.a, i)`: exact for
+//!   a one-element array, otherwise it can test another element's value — an UnderMatch and an
+//!   OverMatch note. A path with two or more indexes is declined.
 //!
 //! # Diagnostics
 //!
@@ -61,10 +86,10 @@
 //! |---|---|
 //! | B001 | a regex with no exact Lucene form |
 //! | B002 | a `has`-family test with an empty value |
-//! | B003 | a path into JSON text (`parse_json`) |
-//! | B004 | an array index into a dynamic value |
+//! | B003 | a whole parsed JSON value used as a value, or a path whose source column is gone |
+//! | B004 | several array indexes in one path, or an index into a computed value |
 //! | B005 | a scalar function with no exact ES|QL form |
-//! | B006 | `arg_max` / `arg_min` |
+//! | B006 | two `arg_max`/`arg_min` in one summarize, or one by a key that replaces its columns |
 //! | B007 | NaN/infinity, negative or sub-millisecond time spans |
 //! | B008 | a table name or column pattern ES|QL cannot spell |
 //! | B009 | `project`/`project-rename` whose parallel assignments would read each other |
@@ -122,6 +147,7 @@ impl Backend for Esql {
         }
         let q = ast::Query {
             index: table.clone(),
+            metadata_id: cx.metadata_id,
             commands,
         };
         Ok(Translation {
@@ -208,6 +234,26 @@ fn pred_columns_read(p: &ir::Predicate, out: &mut Vec<String>) {
     }
 }
 
+/// Whether a KQL column pattern (`*` wildcards) matches a name.
+fn column_matches(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if name.len() < first.len() + last.len() || !name.starts_with(first) || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 fn is_plain_column(e: &ir::Expr, name: &str) -> bool {
     matches!(&e.kind, ExprKind::Field(fp) if fp.is_plain() && !fp.parsed && fp.column == name)
 }
@@ -219,11 +265,25 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             e => out.push(Command::Where(e)),
         },
         StageKind::Extend(assigns) => {
-            let items = assigns
-                .iter()
-                .map(|a| (a.name.name.clone(), cx.expr(&a.expr)))
-                .collect();
-            out.push(Command::Eval(items));
+            let mut items = Vec::new();
+            for a in assigns {
+                let alias = match &a.expr.kind {
+                    ExprKind::Field(fp) => cx.alias_for(fp),
+                    _ => None,
+                };
+                let virtual_only = alias.as_ref().is_some_and(|al| al.virtual_only);
+                if !virtual_only {
+                    items.push((a.name.name.clone(), cx.expr(&a.expr)));
+                }
+                cx.source_gone(&a.name.name);
+                match alias {
+                    Some(al) => cx.aliases.insert(a.name.name.clone(), al),
+                    None => cx.aliases.remove(&a.name.name),
+                };
+            }
+            if !items.is_empty() {
+                out.push(Command::Eval(items));
+            }
         }
         StageKind::Project(assigns) => {
             // KQL evaluates every assignment against the input; EVAL goes left to right, so a
@@ -240,11 +300,29 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                         a.name.span.to(a.expr.span),
                     );
                 }
+                if let ExprKind::Field(fp) = &a.expr.kind {
+                    if cx.alias_for(fp).is_some_and(|al| al.virtual_only) {
+                        cx.check_real_column(&fp.column, a.expr.span);
+                        if fp.column != a.name.name || !fp.path.is_empty() {
+                            cx.decline(
+                                "B003",
+                                "a whole parsed JSON value as a column; ES|QL has no object values, only the leaf fields under it",
+                                a.expr.span,
+                            );
+                        }
+                        continue;
+                    }
+                }
                 if !is_plain_column(&a.expr, &a.name.name) {
                     evals.push((a.name.name.clone(), cx.expr(&a.expr)));
                     assigned.push(&a.name.name);
                 }
             }
+            // Only the projected columns remain; paths into aliases can no longer be read.
+            cx.aliases
+                .retain(|n, _| assigns.iter().any(|a| &a.name.name == n));
+            cx.all_sources_gone();
+            cx.id_gone = true;
             if !evals.is_empty() {
                 out.push(Command::Eval(evals));
             }
@@ -256,16 +334,63 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             ));
         }
         StageKind::ProjectAway(ps) => {
-            let ps = ps.iter().map(|p| pattern(cx, p)).collect();
-            out.push(Command::Drop(ps));
+            let mut kept = Vec::new();
+            for p in ps {
+                // A whole parsed value was never a column: nothing to drop.
+                let virtual_only =
+                    !p.is_wildcard() && cx.aliases.get(&p.pattern).is_some_and(|a| a.virtual_only);
+                let names: Vec<String> = cx.aliases.keys().cloned().collect();
+                for n in names {
+                    if column_matches(&p.pattern, &n) {
+                        cx.aliases.remove(&n);
+                    }
+                }
+                let sources: Vec<String> = cx
+                    .aliases
+                    .values()
+                    .map(|a| a.target.column.clone())
+                    .collect();
+                for c in sources {
+                    if column_matches(&p.pattern, &c) {
+                        cx.source_gone(&c);
+                    }
+                }
+                if !virtual_only {
+                    kept.push(pattern(cx, p));
+                }
+                if column_matches(&p.pattern, "_id") {
+                    cx.id_gone = true;
+                }
+            }
+            if !kept.is_empty() {
+                out.push(Command::Drop(kept));
+            }
         }
         StageKind::ProjectKeep(ps) => {
+            for p in ps {
+                if !p.is_wildcard() {
+                    cx.check_real_column(&p.pattern, p.span);
+                }
+            }
             let ps = ps.iter().map(|p| pattern(cx, p)).collect();
+            cx.all_sources_gone();
+            cx.id_gone = true;
             out.push(Command::Keep(ps));
         }
         StageKind::Rename(pairs) => {
             let mut renamed: Vec<&str> = Vec::new();
             for (new, old) in pairs {
+                cx.check_real_column(&old.name, old.span);
+                if old.name == "_id" || new.name == "_id" {
+                    cx.id_gone = true;
+                }
+                cx.source_gone(&old.name);
+                cx.source_gone(&new.name);
+                if let Some(a) = cx.aliases.remove(&old.name) {
+                    cx.aliases.insert(new.name.clone(), a);
+                } else {
+                    cx.aliases.remove(&new.name);
+                }
                 if renamed.contains(&old.name.as_str()) {
                     cx.decline(
                         "B009",
@@ -286,53 +411,36 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             ));
         }
         StageKind::Reorder(ps) => {
+            for p in ps {
+                if !p.is_wildcard() {
+                    cx.check_real_column(&p.pattern, p.span);
+                }
+            }
             let mut ps: Vec<Pattern> = ps.iter().map(|p| pattern(cx, p)).collect();
             ps.push(Pattern::Wildcard("*".into()));
+            cx.id_gone = true;
             out.push(Command::Keep(ps));
         }
         StageKind::Aggregate { by, aggs } => {
-            let aggs_out: Vec<Agg> = aggs.iter().map(|a| aggregation(cx, a)).collect();
-            let mut by_out = Vec::new();
-            for k in by {
-                let e = match &k.kind {
-                    GroupKeyKind::Expr(e) => {
-                        null_group_note(cx, &k.name.name, k.name.span.to(e.span));
-                        if is_plain_column(e, &k.name.name) {
-                            None
-                        } else {
-                            Some(cx.expr(e))
-                        }
-                    }
-                    GroupKeyKind::Bin { field, size } => {
-                        let span = k.name.span.to(field.span);
-                        Some(match size {
-                            ir::BinSize::Duration(d) => {
-                                let s = cx.fixed_span(*d, span);
-                                let f = cx.expr(field);
-                                Expr::call("DATE_TRUNC", vec![s, f])
-                            }
-                            ir::BinSize::Number(n) => {
-                                let f = cx.expr(field);
-                                let n = cx.literal(&ir::Literal::Real(*n), span);
-                                let n = match n {
-                                    Expr::Dec(d) if d.fract() == 0.0 && d.abs() < 9.0e15 => {
-                                        Expr::Int(d as i64)
-                                    }
-                                    other => other,
-                                };
-                                cx.numeric_bin(f, n, span)
-                            }
-                        })
-                    }
-                };
-                by_out.push((k.name.name.clone(), e));
+            if aggs
+                .iter()
+                .any(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
+            {
+                arg_extreme(cx, by, aggs, out);
+                cx.aliases.clear();
+                cx.id_gone = true;
+                return;
             }
+            let aggs_out: Vec<Agg> = aggs.iter().map(|a| aggregation(cx, a)).collect();
+            let by_out: Vec<(String, Option<Expr>)> = by.iter().map(|k| group_key(cx, k)).collect();
             let reorder = !aggs_out.is_empty() && !by_out.is_empty();
             let order: Vec<Pattern> = by_out
                 .iter()
                 .map(|(n, _)| Pattern::Name(n.clone()))
                 .chain(aggs_out.iter().map(|a| Pattern::Name(a.name.clone())))
                 .collect();
+            cx.aliases.clear();
+            cx.id_gone = true;
             out.push(Command::Stats {
                 aggs: aggs_out,
                 by: by_out,
@@ -354,22 +462,238 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::Distinct(cols) => {
             for c in cols {
                 null_group_note(cx, &c.name, c.span);
+                cx.check_real_column(&c.name, c.span);
             }
+            cx.aliases.clear();
+            cx.id_gone = true;
             out.push(Command::Stats {
                 aggs: Vec::new(),
                 by: cols.iter().map(|c| (c.name.clone(), None)).collect(),
             });
         }
         StageKind::Join { kind, right, .. } => join::decline(cx, stage, *kind, right),
-        StageKind::Count => out.push(Command::Stats {
+        StageKind::Count => {
+            cx.aliases.clear();
+            cx.id_gone = true;
+            out.push(Command::Stats {
+                aggs: vec![Agg {
+                    name: "Count".into(),
+                    expr: Expr::CountStar,
+                    filter: None,
+                }],
+                by: Vec::new(),
+            })
+        }
+    }
+}
+
+/// A `BY` item: the key's name and, unless it is the column of that name, its expression.
+fn group_key(cx: &mut Cx, k: &ir::GroupKey) -> (String, Option<Expr>) {
+    let e = match &k.kind {
+        GroupKeyKind::Expr(e) => {
+            null_group_note(cx, &k.name.name, k.name.span.to(e.span));
+            if is_plain_column(e, &k.name.name) && cx.check_real_column(&k.name.name, e.span) {
+                None
+            } else {
+                Some(cx.expr(e))
+            }
+        }
+        GroupKeyKind::Bin { field, size } => {
+            let span = k.name.span.to(field.span);
+            Some(match size {
+                ir::BinSize::Duration(d) => {
+                    let s = cx.fixed_span(*d, span);
+                    let f = cx.expr(field);
+                    Expr::call("DATE_TRUNC", vec![s, f])
+                }
+                ir::BinSize::Number(n) => {
+                    let f = cx.expr(field);
+                    let n = cx.literal(&ir::Literal::Real(*n), span);
+                    let n = match n {
+                        Expr::Dec(d) if d.fract() == 0.0 && d.abs() < 9.0e15 => Expr::Int(d as i64),
+                        other => other,
+                    };
+                    cx.numeric_bin(f, n, span)
+                }
+            })
+        }
+    };
+    (k.name.name.clone(), e)
+}
+
+/// Temporary columns of the `arg_max`/`arg_min` rendering.
+const EXTREME: &str = "kqlport_extreme";
+const ROW: &str = "kqlport_row";
+const BY_VALUE: &str = "kqlport_by";
+
+/// `summarize arg_max(t, cols…), other aggregates by k` — the row of each group with the
+/// largest `t` (nulls ignored; any row when all are null; ties broken arbitrarily):
+///
+/// ```text
+/// FROM T METADATA _id
+/// | INLINE STATS kqlport_extreme = MAX(t), <other aggregates> BY k
+/// | WHERE t == kqlport_extreme OR kqlport_extreme IS NULL
+/// | INLINE STATS kqlport_row = MIN(_id) BY k
+/// | WHERE _id == kqlport_row
+/// | KEEP k, t, cols…, <other aggregates>        (arg_max(t, *): DROP temporaries, KEEP k, t, *)
+/// ```
+///
+/// The first two lines keep the rows holding the extreme (every row of a group whose `t` is
+/// all null, as KQL then picks any row); the next two keep one of them per group, by document
+/// id, so the columns always come from one row. When `_id` is no longer available (after
+/// KEEP or STATS), tied rows are all returned: an OverMatch note.
+fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: &mut Vec<Command>) {
+    let extremes: Vec<&ir::Aggregation> = aggs
+        .iter()
+        .filter(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
+        .collect();
+    if let Some(second) = extremes.get(1) {
+        cx.decline_help(
+            "B006",
+            "a second arg_max/arg_min in the same summarize picks its columns from a different row",
+            second.span,
+            "split the summarize, or translate by hand",
+        );
+        return;
+    }
+    let a = extremes[0];
+    let (t, cols, is_max) = match &a.func {
+        AggFunc::ArgMax { by, cols } => (by, cols, true),
+        AggFunc::ArgMin { by, cols } => (by, cols, false),
+        _ => return,
+    };
+    let star = cols.is_empty();
+    let by_out: Vec<(String, Option<Expr>)> = by.iter().map(|k| group_key(cx, k)).collect();
+    // A computed key overwrites its column in INLINE STATS: it must not be read afterwards.
+    let mut reads = Vec::new();
+    columns_read(t, &mut reads);
+    cols.iter().for_each(|c| columns_read(&c.expr, &mut reads));
+    for (name, e) in &by_out {
+        if e.is_some() && (star || reads.contains(name)) {
+            cx.decline(
+                "B006",
+                format!("arg_max/arg_min grouped by a computed key `{name}` that replaces a column the row is read from"),
+                a.span,
+            );
+            return;
+        }
+    }
+    let t_col = if let ExprKind::Field(fp) = &t.kind {
+        if fp.is_plain() && !fp.parsed && !cx.aliases.contains_key(&fp.column) {
+            Some(fp.column.clone())
+        } else {
+            None
+        }
+    } else {
+        None
+    };
+    let t_col = match t_col {
+        Some(c) => c,
+        None => {
+            let e = cx.expr(t);
+            out.push(Command::Eval(vec![(BY_VALUE.into(), e)]));
+            BY_VALUE.to_string()
+        }
+    };
+    let mut first = vec![Agg {
+        name: EXTREME.into(),
+        expr: Expr::call(
+            if is_max { "MAX" } else { "MIN" },
+            vec![Expr::Column(t_col.clone())],
+        ),
+        filter: None,
+    }];
+    for other in aggs.iter().filter(|x| !std::ptr::eq(*x, a)) {
+        first.push(aggregation(cx, other));
+    }
+    out.push(Command::InlineStats {
+        aggs: first,
+        by: by_out.clone(),
+    });
+    out.push(Command::Where(Expr::or(vec![
+        Expr::bin(
+            Expr::Column(t_col.clone()),
+            ast::BinOp::Eq,
+            Expr::Column(EXTREME.into()),
+        ),
+        Expr::is_null(Expr::Column(EXTREME.into())),
+    ])));
+    let keys: Vec<(String, Option<Expr>)> = by_out.iter().map(|(n, _)| (n.clone(), None)).collect();
+    if cx.id_gone {
+        cx.notes.push(
+            a.span,
+            Effect::OverMatch,
+            "rows tied on the extreme value are all returned (KQL returns one per group): the document `_id` that would pick one is no longer in the ES|QL pipeline here",
+        );
+    } else {
+        cx.metadata_id = true;
+        out.push(Command::InlineStats {
             aggs: vec![Agg {
-                name: "Count".into(),
-                expr: Expr::CountStar,
+                name: ROW.into(),
+                expr: Expr::call("MIN", vec![Expr::Column("_id".into())]),
                 filter: None,
             }],
-            by: Vec::new(),
-        }),
+            by: keys,
+        });
+        out.push(Command::Where(Expr::bin(
+            Expr::Column("_id".into()),
+            ast::BinOp::Eq,
+            Expr::Column(ROW.into()),
+        )));
     }
+    // The output columns, in KQL's order: keys, then each aggregate (arg_max expanding to its
+    // value and columns).
+    let mut evals = Vec::new();
+    let mut assigned: Vec<&str> = Vec::new();
+    if a.name.name != t_col {
+        evals.push((a.name.name.clone(), Expr::Column(t_col.clone())));
+        assigned.push(&a.name.name);
+    }
+    for c in cols {
+        let mut r = Vec::new();
+        columns_read(&c.expr, &mut r);
+        if let Some(r) = r.iter().find(|r| assigned.contains(&r.as_str())) {
+            cx.decline(
+                "B009",
+                format!("this arg_max column reads `{r}`, which an earlier column of the same arg_max overwrites"),
+                c.name.span.to(c.expr.span),
+            );
+        }
+        if !is_plain_column(&c.expr, &c.name.name) {
+            evals.push((c.name.name.clone(), cx.expr(&c.expr)));
+            assigned.push(&c.name.name);
+        }
+    }
+    if !evals.is_empty() {
+        out.push(Command::Eval(evals));
+    }
+    let mut keep: Vec<Pattern> = by_out
+        .iter()
+        .map(|(n, _)| Pattern::Name(n.clone()))
+        .collect();
+    for x in aggs {
+        if std::ptr::eq(x, a) {
+            keep.push(Pattern::Name(a.name.name.clone()));
+            keep.extend(cols.iter().map(|c| Pattern::Name(c.name.name.clone())));
+            if star {
+                keep.push(Pattern::Wildcard("*".into()));
+            }
+        } else {
+            keep.push(Pattern::Name(x.name.name.clone()));
+        }
+    }
+    if star {
+        let mut drop = vec![Pattern::Name(EXTREME.into())];
+        if t_col == BY_VALUE {
+            drop.push(Pattern::Name(BY_VALUE.into()));
+        }
+        if !cx.id_gone {
+            drop.push(Pattern::Name(ROW.into()));
+            drop.push(Pattern::Name("_id".into()));
+        }
+        out.push(Command::Drop(drop));
+    }
+    out.push(Command::Keep(keep));
 }
 
 fn null_group_note(cx: &mut Cx, name: &str, span: Span) {

@@ -800,24 +800,206 @@ fn extend_with_strcat_iff_and_paths() {
     );
 }
 
-#[test]
-fn json_text_and_array_index_are_declined() {
-    let mut idx = path("X", &["a"], false);
-    if let ExprKind::Field(fp) = &mut idx.kind {
-        fp.path.push(PathSegment::Index(0));
+fn indexed(col: &str, segs: Vec<PathSegment>, parsed: bool, span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Field(FieldPath {
+            column: col.into(),
+            path: segs,
+            parsed,
+        }),
+        span,
     }
-    idx.span = sp(7, 9);
-    let mut parsed = path("AdditionalFields", &["a"], true);
+}
+
+fn seg(k: &str) -> PathSegment {
+    PathSegment::Key(k.into())
+}
+
+#[test]
+fn json_text_is_read_as_object_fields_with_notes() {
+    let mut parsed = path("AdditionalFields", &["a", "Account Name"], true);
     parsed.span = sp(1, 5);
-    let d = declined(&query(
+    let t = run(&query(
+        "T",
+        vec![stage(StageKind::Extend(vec![assign("a", parsed)]))],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| EVAL a = `AdditionalFields.a.Account Name`\n| LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    assert_eq!(n.len(), 2);
+    assert_eq!((n[0].0, n[1].0), (sp(1, 5), sp(1, 5)));
+    let effects: Vec<Effect> = n.iter().map(|n| n.1).collect();
+    assert!(effects.contains(&Effect::UnderMatch) && effects.contains(&Effect::OverMatch));
+    assert!(n[0].2.contains("JSON_EXTRACT") && n[0].2.contains("as an object"));
+}
+
+#[test]
+fn one_array_index_reads_the_flattened_multi_value() {
+    let one = |i: i64| {
+        indexed(
+            "TargetResources",
+            vec![PathSegment::Index(i), seg("displayName")],
+            false,
+            sp(3, 9),
+        )
+    };
+    let t = run(&query(
         "T",
         vec![stage(StageKind::Extend(vec![
-            assign("a", parsed),
-            assign("b", idx),
+            assign("a", one(0)),
+            assign("b", one(2)),
+            assign("c", one(-1)),
         ]))],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| EVAL a = MV_FIRST(TargetResources.displayName), \
+         b = MV_SLICE(TargetResources.displayName, 2), c = MV_SLICE(TargetResources.displayName, -1)\n\
+         | LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    assert!(n.iter().all(|n| n.0 == sp(3, 9)));
+    assert!(n.iter().any(|n| n.1 == Effect::UnderMatch));
+    assert!(n.iter().any(|n| n.1 == Effect::OverMatch));
+    assert!(n[0].2.contains("one-element array"));
+    // In a predicate the picked value is tested with KQL's null rules as usual.
+    let t = run(&query(
+        "T",
+        vec![filter(cmp(one(0), CmpOp::Eq, lit_s("x")))],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        "| WHERE COALESCE(MV_FIRST(TargetResources.displayName), \"\") == \"x\""
+    );
+}
+
+#[test]
+fn two_array_indexes_are_declined() {
+    let two = indexed(
+        "T",
+        vec![
+            PathSegment::Index(0),
+            seg("m"),
+            PathSegment::Index(1),
+            seg("v"),
+        ],
+        true,
+        sp(7, 9),
+    );
+    let d = declined(&query(
+        "T",
+        vec![stage(StageKind::Extend(vec![assign("b", two)]))],
     ));
     let codes: Vec<_> = d.iter().map(|d| (d.code.0, d.span)).collect();
-    assert_eq!(codes, vec![("B003", sp(1, 5)), ("B004", sp(7, 9))]);
+    assert_eq!(codes, vec![("B004", sp(7, 9))]);
+}
+
+#[test]
+fn a_parsed_column_alias_reads_the_source_fields() {
+    // extend j = parse_json(Claims) | where j.appid == "x" | extend n = tostring(j.name)
+    // | project-away j
+    let whole = indexed("Claims", vec![], true, sp(1, 2));
+    let j_appid = indexed("j", vec![seg("appid")], false, sp(3, 4));
+    let j_name = indexed("j", vec![seg("name")], false, sp(5, 6));
+    let t = run(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("j", whole)])),
+            filter(cmp(j_appid, CmpOp::Eq, lit_s("x"))),
+            stage(StageKind::Extend(vec![assign("n", j_name)])),
+            stage(StageKind::ProjectAway(vec![ColumnPattern {
+                pattern: "j".into(),
+                span: sp(7, 8),
+            }])),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| WHERE COALESCE(Claims.appid, \"\") == \"x\"\n| EVAL n = Claims.name\n| LIMIT 10000\n"
+    );
+    // The notes are at the paths that read the JSON text.
+    let spans: Vec<Span> = notes(&t).iter().map(|n| n.0).collect();
+    assert_eq!(spans, vec![sp(3, 4), sp(3, 4), sp(5, 6), sp(5, 6)]);
+}
+
+#[test]
+fn a_whole_parsed_value_or_a_gone_source_is_declined() {
+    let whole = || indexed("Claims", vec![], true, sp(1, 2));
+    // project j (the whole object)
+    let d = declined(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("j", whole())])),
+            stage(StageKind::Project(vec![assign(
+                "j",
+                indexed("j", vec![], false, sp(3, 4)),
+            )])),
+        ],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(3, 4)));
+    // where parse_json(Claims) == "x"
+    let d = declined(&query(
+        "T",
+        vec![filter(cmp(whole(), CmpOp::Eq, lit_s("x")))],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(1, 2)));
+    // extend j = parse_json(Claims) | project-away Claims | where j.a == "x"
+    let d = declined(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("j", whole())])),
+            stage(StageKind::ProjectAway(vec![ColumnPattern {
+                pattern: "Cl*".into(),
+                span: sp(5, 6),
+            }])),
+            filter(cmp(
+                indexed("j", vec![seg("a")], false, sp(7, 8)),
+                CmpOp::Eq,
+                lit_s("x"),
+            )),
+        ],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(7, 8)));
+    // summarize by j
+    let d = declined(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("j", whole())])),
+            stage(StageKind::Aggregate {
+                by: vec![GroupKey {
+                    name: col("j"),
+                    kind: GroupKeyKind::Expr(indexed("j", vec![], false, sp(9, 10))),
+                }],
+                aggs: vec![],
+            }),
+        ],
+    ));
+    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(9, 10)));
+}
+
+#[test]
+fn a_dynamic_path_alias_reads_through_to_the_source() {
+    // extend u = InitiatedBy.user | where u.upn == "a"  ⇒  InitiatedBy.user.upn
+    let t = exact(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign(
+                "u",
+                path("InitiatedBy", &["user"], false),
+            )])),
+            filter(cmp(path("u", &["upn"], false), CmpOp::Eq, lit_s("a"))),
+        ],
+    ));
+    assert_eq!(
+        t,
+        "FROM T\n| EVAL u = InitiatedBy.user\n| WHERE COALESCE(InitiatedBy.user.upn, \"\") == \"a\"\n| LIMIT 10000\n"
+    );
 }
 
 #[test]
@@ -1024,25 +1206,196 @@ fn estimating_and_set_aggregates_are_noted() {
     );
 }
 
+fn summarize(by: Vec<GroupKey>, aggs: Vec<Aggregation>) -> Stage {
+    stage(StageKind::Aggregate { by, aggs })
+}
+
 #[test]
-fn arg_max_is_declined() {
+fn arg_max_star_keeps_one_row_per_group_by_id() {
+    let q = query(
+        "T",
+        vec![summarize(
+            vec![key("Host", field("Host"))],
+            vec![agg(
+                "TimeGenerated",
+                AggFunc::ArgMax {
+                    by: field("TimeGenerated"),
+                    cols: vec![],
+                },
+            )],
+        )],
+    );
+    let t = run(&q).unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T METADATA _id\n\
+         | INLINE STATS kqlport_extreme = MAX(TimeGenerated) BY Host\n\
+         | WHERE TimeGenerated == kqlport_extreme OR kqlport_extreme IS NULL\n\
+         | INLINE STATS kqlport_row = MIN(_id) BY Host\n\
+         | WHERE _id == kqlport_row\n\
+         | DROP kqlport_extreme, kqlport_row, _id\n\
+         | KEEP Host, TimeGenerated, *\n\
+         | LIMIT 10000\n"
+    );
+    // Only the usual null-group note of the key.
+    assert!(notes(&t).iter().all(|n| n.1 == Effect::Values));
+}
+
+#[test]
+fn arg_min_with_columns_and_other_aggregates() {
+    // summarize n = count(), arg_min(Port, Account, Cmd = tolower(CommandLine)) by Host
+    let q = query(
+        "T",
+        vec![summarize(
+            vec![key("Host", field("Host"))],
+            vec![
+                agg("n", AggFunc::Count),
+                agg(
+                    "Port",
+                    AggFunc::ArgMin {
+                        by: field("Port"),
+                        cols: vec![
+                            assign("Account", field("Account")),
+                            assign("Cmd", call(ScalarFn::ToLower, vec![field("CommandLine")])),
+                        ],
+                    },
+                ),
+            ],
+        )],
+    );
+    assert_eq!(
+        run(&q).unwrap().text,
+        "FROM T METADATA _id\n\
+         | INLINE STATS kqlport_extreme = MIN(Port), n = COUNT(*) BY Host\n\
+         | WHERE Port == kqlport_extreme OR kqlport_extreme IS NULL\n\
+         | INLINE STATS kqlport_row = MIN(_id) BY Host\n\
+         | WHERE _id == kqlport_row\n\
+         | EVAL Cmd = TO_LOWER(CommandLine)\n\
+         | KEEP Host, n, Port, Account, Cmd\n\
+         | LIMIT 10000\n"
+    );
+}
+
+#[test]
+fn arg_max_of_a_computed_value_without_id_notes_ties() {
+    // project A, Bytes | summarize arg_max(Bytes * 2, A)   (no keys; _id gone after project)
+    let twice = e(ExprKind::Arith {
+        op: ArithOp::Mul,
+        lhs: Box::new(field("Bytes")),
+        rhs: Box::new(lit_i(2)),
+    });
+    let q = query(
+        "T",
+        vec![
+            stage(StageKind::Project(vec![
+                assign("A", field("A")),
+                assign("Bytes", field("Bytes")),
+            ])),
+            summarize(
+                vec![],
+                vec![Aggregation {
+                    span: sp(4, 9),
+                    ..agg(
+                        "max_Bytes",
+                        AggFunc::ArgMax {
+                            by: twice,
+                            cols: vec![assign("A", field("A"))],
+                        },
+                    )
+                }],
+            ),
+        ],
+    );
+    let t = run(&q).unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n\
+         | KEEP A, Bytes\n\
+         | EVAL kqlport_by = Bytes * 2\n\
+         | INLINE STATS kqlport_extreme = MAX(kqlport_by)\n\
+         | WHERE kqlport_by == kqlport_extreme OR kqlport_extreme IS NULL\n\
+         | EVAL max_Bytes = kqlport_by\n\
+         | KEEP max_Bytes, A\n\
+         | LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    assert_eq!(n.len(), 1);
+    assert_eq!((n[0].0, n[0].1), (sp(4, 9), Effect::OverMatch));
+    assert!(n[0].2.contains("tied"));
+}
+
+#[test]
+fn two_arg_extremes_or_a_star_by_a_computed_key_are_declined() {
+    let am = |name: &str, a: usize| Aggregation {
+        span: sp(a, a + 1),
+        ..agg(
+            name,
+            AggFunc::ArgMax {
+                by: field("TimeGenerated"),
+                cols: vec![assign("A", field("A"))],
+            },
+        )
+    };
     let d = declined(&query(
         "T",
-        vec![stage(StageKind::Aggregate {
-            by: vec![],
-            aggs: vec![Aggregation {
-                span: sp(2, 8),
-                ..agg(
-                    "x",
-                    AggFunc::ArgMax {
-                        by: field("TimeGenerated"),
-                        cols: vec![],
-                    },
-                )
-            }],
-        })],
+        vec![summarize(vec![], vec![am("x", 2), am("y", 5)])],
     ));
-    assert_eq!((d[0].code.0, d[0].span), ("B006", sp(2, 8)));
+    assert_eq!((d[0].code.0, d[0].span), ("B006", sp(5, 6)));
+    let binned = GroupKey {
+        name: col("TimeGenerated"),
+        kind: GroupKeyKind::Bin {
+            field: field("TimeGenerated"),
+            size: BinSize::Duration(hours(1)),
+        },
+    };
+    let star = Aggregation {
+        span: sp(7, 8),
+        ..agg(
+            "TimeGenerated1",
+            AggFunc::ArgMax {
+                by: field("TimeGenerated"),
+                cols: vec![],
+            },
+        )
+    };
+    let d = declined(&query("T", vec![summarize(vec![binned], vec![star])]));
+    assert_eq!((d[0].code.0, d[0].span), ("B006", sp(7, 8)));
+}
+
+#[test]
+fn array_length_is_mv_count_with_notes() {
+    let mut len = call(ScalarFn::ArrayLength, vec![field("Users")]);
+    len.span = sp(2, 6);
+    let t = run(&query("T", vec![filter(cmp(len, CmpOp::Gt, lit_i(3)))])).unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| WHERE MV_COUNT(Users) > 3\n| LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    let effects: Vec<_> = n.iter().map(|n| (n.0, n.1)).collect();
+    assert_eq!(
+        effects,
+        vec![
+            (sp(2, 6), Effect::UnderMatch),
+            (sp(2, 6), Effect::OverMatch)
+        ]
+    );
+    assert!(n[0].2.contains("empty array"));
+}
+
+#[test]
+fn strcat_of_one_part_is_not_a_one_argument_concat() {
+    let q = query(
+        "T",
+        vec![stage(StageKind::Extend(vec![
+            assign("a", call(ScalarFn::StrCat, vec![lit_s("x")])),
+            assign("b", call(ScalarFn::StrCat, vec![field("Port")])),
+        ]))],
+    );
+    assert_eq!(
+        exact(&q),
+        "FROM T\n| EVAL a = \"x\", b = COALESCE(TO_STRING(Port), \"\")\n| LIMIT 10000\n"
+    );
 }
 
 #[test]

@@ -19,6 +19,9 @@ FIELDS = {
     "EventID": "integer", "RemoteIP": "ip", "IPAddress": "keyword", "Bytes": "long",
     "ResultType": "keyword", "AppDisplayName": "keyword", "UserPrincipalName": "keyword",
     "RiskLevel": "keyword", "DeviceDetail.operatingSystem": "keyword",
+    "AdditionalFields.a.Account Name": "keyword", "TargetResources.displayName": "keyword",
+    "Claims.appid": "keyword", "Claims.name": "keyword", "InitiatedBy.user": "keyword",
+    "InitiatedBy.user.upn": "keyword", "Cmd": "keyword", "Users": "keyword",
 }
 
 
