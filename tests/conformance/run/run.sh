@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Differential conformance run: every case under tests/conformance/cases × {eql, sigma, esql, spl}
+# → one verdict each (see README.md). Prints a table per target, the summary line
+#   conformance: V verified-equal, P parsed-only, W wrong, E parse errors, D declined of N case-targets
+# and `X passed, Y failed`. Exit 1 if any wrong rows, parse errors or reasonless refusals.
+#
+# Usage: tests/conformance/run/run.sh [--json FILE] [--no-setup]
+# Env:   KQLPORT_ORACLES (default <repo>/.oracles, else the main checkout's .oracles),
+#        CARGO_TARGET_DIR (honoured), KQLPORT_BIN (a prebuilt kqlport binary; skips cargo build).
+set -euo pipefail
+exec </dev/null
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+cd "$repo"
+
+json_out=""
+setup=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --json) json_out=$(realpath -m "$2"); shift 2 ;;
+    --no-setup) setup=0; shift ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+if [ -z "${KQLPORT_ORACLES:-}" ]; then
+  if [ -d "$repo/.oracles" ]; then
+    KQLPORT_ORACLES="$repo/.oracles"
+  else
+    # a git worktree: use the main checkout's oracles
+    common=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+    KQLPORT_ORACLES="${common%/.git}/.oracles"
+  fi
+fi
+export KQLPORT_ORACLES
+if [ "$setup" = 1 ] && [ ! -f "$KQLPORT_ORACLES/sigma/.stamp" ]; then
+  tests/conformance/setup-oracles.sh
+fi
+for g in kql esql sigma; do
+  [ -x "$KQLPORT_ORACLES/$g/bin/python" ] || { echo "run.sh: oracle group $g missing under $KQLPORT_ORACLES (run tests/conformance/setup-oracles.sh)" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+target_dir=${CARGO_TARGET_DIR:-$repo/target}
+
+if [ -z "${KQLPORT_BIN:-}" ]; then
+  echo "run.sh: building kqlport-cli" >&2
+  cargo build -q -p kqlport-cli >&2
+  KQLPORT_BIN="$target_dir/debug/kqlport"
+fi
+
+# 1. every case through the CLI (declines exit 1; that is expected)
+"$KQLPORT_BIN" convert --to spl,esql,eql,sigma --format json tests/conformance/cases/*/rule.yaml \
+  >"$work/convert.jsonl" 2>"$work/convert.err" || true
+[ -s "$work/convert.jsonl" ] || { echo "run.sh: kqlport convert produced nothing:" >&2; cat "$work/convert.err" >&2; exit 2; }
+
+# 2. the Sigma rules evaluated with sigma-rust (Rust integration test)
+echo "run.sh: sigma-rust evaluation (cargo test -p kqlport-cli --test conformance_sigma)" >&2
+KQLPORT_CONFORMANCE_OUT="$work/sigma_rust.jsonl" \
+  cargo test -q -p kqlport-cli --test conformance_sigma -- --nocapture >"$work/sigma_rust.log" 2>&1 \
+  || { echo "run.sh: the sigma-rust harness failed:" >&2; tail -40 "$work/sigma_rust.log" >&2; exit 2; }
+
+# 3. verdicts
+args=(--convert "$work/convert.jsonl" --sigma-rust "$work/sigma_rust.jsonl" --oracles "$KQLPORT_ORACLES")
+[ -n "$json_out" ] && args+=(--json-out "$json_out")
+exec "$KQLPORT_ORACLES/sigma/bin/python" "$here/runner.py" "${args[@]}"
