@@ -4,7 +4,10 @@
 #   1. conformance oracles (tests/conformance/setup-oracles.sh: pinned, idempotent; ~1-2 min cold)
 #   2. cargo test --workspace --locked
 #   3. every translation of rules/ and ../shared/corpus validated by the target's own tooling
-#      (tests/conformance/validate/run.sh; last line `N passed, M failed`)
+#      (tests/conformance/validate/run.sh)
+#   4. the differential conformance suite: 143 cases run as KQL (expected rows from duckdb-kql)
+#      and as each translation on the target's engine or parser (tests/conformance/run/run.sh;
+#      summary `conformance: V verified-equal, …`, last line `N passed, M failed`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec </dev/null
@@ -25,3 +28,6 @@ cargo test --workspace --locked
 
 section "translation validation (tests/conformance/validate/run.sh)"
 tests/conformance/validate/run.sh
+
+section "differential conformance (tests/conformance/run/run.sh)"
+tests/conformance/run/run.sh

@@ -351,6 +351,19 @@ pub struct StrMatch {
     pub negated: bool,
 }
 
+impl StrMatch {
+    /// A case-insensitive test on a value with non-ASCII letters: KQL folds only ASCII case
+    /// (`"MÜLLER" =~ "müller"` is false), while most targets' case-insensitive operators fold
+    /// Unicode — such a translation can match more (or, negated, fewer) rows.
+    pub fn folds_non_ascii(&self) -> bool {
+        self.case == Case::Insensitive
+            && self.values.iter().any(|v| {
+                v.chars()
+                    .any(|c| !c.is_ascii() && (c.is_lowercase() || c.is_uppercase()))
+            })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MatchKind {
     /// The whole value equals.

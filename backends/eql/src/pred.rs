@@ -177,6 +177,18 @@ impl Lowerer<'_> {
 
     fn str_match(&mut self, m: &StrMatch, span: Span, neg: bool) -> Option<Cond> {
         let field = self.field_of(&m.field, span)?;
+        if m.folds_non_ascii() {
+            let effect = if neg != m.negated {
+                Effect::UnderMatch
+            } else {
+                Effect::OverMatch
+            };
+            self.notes.push(
+                span,
+                effect,
+                "a value contains non-ASCII letters: KQL folds only ASCII case, EQL's case-insensitive operators fold Unicode, so differently-cased non-ASCII values also compare equal",
+            );
+        }
         let ci = m.case == Case::Insensitive;
         let mut singles: Vec<(Cond, bool)> = Vec::with_capacity(m.values.len());
         let mut ok = true;

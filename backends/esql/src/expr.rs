@@ -120,16 +120,20 @@ impl Cx {
                 }
             }
             PredicateKind::IsEmpty { expr, negated } => {
+                // KQL's isempty is "null or empty string" for every type; ES|QL rejects
+                // comparing a number with "", so compare the value's string form (a number is
+                // never "", which leaves IS NULL, as in KQL).
                 let x = self.expr(expr);
+                let text = Expr::call("TO_STRING", vec![x.clone()]);
                 if positive != *negated {
                     Expr::or(vec![
-                        Expr::is_null(x.clone()),
-                        Expr::bin(x, BinOp::Eq, Expr::Str(String::new())),
+                        Expr::is_null(x),
+                        Expr::bin(text, BinOp::Eq, Expr::Str(String::new())),
                     ])
                 } else {
                     Expr::and(vec![
-                        Expr::is_not_null(x.clone()),
-                        Expr::bin(x, BinOp::Ne, Expr::Str(String::new())),
+                        Expr::is_not_null(x),
+                        Expr::bin(text, BinOp::Ne, Expr::Str(String::new())),
                     ])
                 }
             }
@@ -682,12 +686,26 @@ impl Cx {
                 None => Expr::Str(String::new()),
             },
             (ScalarFn::StrCat, n) if n >= 2 => {
-                // CONCAT is null when any argument is; KQL's strcat reads null as "".
+                // CONCAT is null when any argument is, and takes strings only; KQL's strcat
+                // reads null as "" and converts other types to their string form.
+                if args
+                    .iter()
+                    .any(|x| !matches!(x.kind, ExprKind::Literal(Literal::String(_))))
+                {
+                    self.notes.push(
+                        span,
+                        Effect::Values,
+                        "strcat of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
+                    );
+                }
                 let parts = a
                     .into_iter()
                     .map(|x| match x {
                         Expr::Str(_) => x,
-                        x => Expr::call("COALESCE", vec![x, Expr::Str(String::new())]),
+                        x => Expr::call(
+                            "COALESCE",
+                            vec![Expr::call("TO_STRING", vec![x]), Expr::Str(String::new())],
+                        ),
                     })
                     .collect();
                 Expr::call("CONCAT", parts)

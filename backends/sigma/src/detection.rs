@@ -439,6 +439,18 @@ fn null_body(field: &str) -> Body {
 
 fn str_match(m: &StrMatch, span: Span, negate: bool, notes: &mut Notes) -> Result<Tree, Errors> {
     let field = field_name(&m.field, notes)?;
+    if m.folds_non_ascii() {
+        let effect = if negate != m.negated {
+            Effect::UnderMatch
+        } else {
+            Effect::OverMatch
+        };
+        notes.push(
+            span,
+            effect,
+            "a value contains non-ASCII letters: KQL folds only ASCII case, Sigma's case-insensitive matching may fold Unicode (backend-dependent), so differently-cased non-ASCII values can also match",
+        );
+    }
     // Several values that must all match, for kinds without a faithful `|all`: one leaf each.
     if m.quantifier == Quantifier::All
         && m.values.len() > 1

@@ -7,7 +7,9 @@ stdout: JSON list of {"case", "ok": bool, "error": str|None, "mapping": {...}}
 
 Type mapping: string→keyword, long/int→long, real→double, bool→boolean, datetime→date,
 timespan→long, guid→keyword. A `dynamic` column is an object: each dotted name in the query
-that starts with it (InitiatedBy.user.userPrincipalName) becomes a keyword leaf.
+that starts with it (InitiatedBy.user.userPrincipalName) becomes a keyword leaf; so does one of a
+string column the query reads as JSON (parse_json(X).a → X.a: the backend's labelled assumption that
+the JSON is ingested as an object).
 """
 import json
 import re
@@ -39,7 +41,17 @@ def mapping_for(query: str, schema: dict) -> dict:
             else:
                 m[c] = KUSTO_TO_ES.get(t, "keyword")
     for name in DOTTED.findall(strip_strings(query)):
-        if name.split(".", 1)[0] in dynamic:
+        base = name.split(".", 1)[0]
+        if base in dynamic:
+            m[name] = "keyword"
+        elif m.get(base) == "keyword":
+            # A string column holding JSON text that the KQL parses (parse_json(X).a): the ES|QL
+            # backend reads it as the object field X.a, assuming the integration ingests the JSON
+            # as an object, and labels that translation approximate. Check it under that
+            # assumption: X is an object with these leaves.
+            del m[base]
+            m[name] = "keyword"
+        elif base not in m and any(k.startswith(base + ".") for k in m):
             m[name] = "keyword"
     return m
 
