@@ -126,6 +126,19 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `X["a"]` / `X[0]`: a constant key or position, with `let`s resolved.
+    fn index_segment(&mut self, index: &'a ast::Expr) -> LResult<ir::PathSegment> {
+        match self.literal_value(index)? {
+            Some(ir::Literal::String(s)) => Ok(ir::PathSegment::Key(s)),
+            Some(ir::Literal::Long(i)) => Ok(ir::PathSegment::Index(i)),
+            _ => Err(unsupported(
+                "L028",
+                index.span,
+                "a dynamic index must be a constant string or number",
+            )),
+        }
+    }
+
     /// A path applied to a computed base: the base lowered as an expression, then the segments.
     fn computed_path(&mut self, e: &'a ast::Expr) -> LResult<ir::ExprKind> {
         let mut segments = Vec::new();
@@ -137,17 +150,7 @@ impl<'a> Lowerer<'a> {
                     cur = expr;
                 }
                 ast::ExprKind::Index { expr, index } => {
-                    let seg = match self.literal_value(index)? {
-                        Some(ir::Literal::String(s)) => ir::PathSegment::Key(s),
-                        Some(ir::Literal::Long(i)) => ir::PathSegment::Index(i),
-                        _ => {
-                            return Err(unsupported(
-                                "L028",
-                                index.span,
-                                "a dynamic index must be a constant string or number",
-                            ))
-                        }
-                    };
+                    let seg = self.index_segment(index)?;
                     segments.push(seg);
                     cur = expr;
                 }
@@ -196,17 +199,7 @@ impl<'a> Lowerer<'a> {
             }
             ast::ExprKind::Index { expr, index } => {
                 let mut p = self.path(expr)?;
-                let seg = match self.literal_value(index)? {
-                    Some(ir::Literal::String(s)) => ir::PathSegment::Key(s),
-                    Some(ir::Literal::Long(i)) => ir::PathSegment::Index(i),
-                    _ => {
-                        return Err(unsupported(
-                            "L028",
-                            index.span,
-                            "a dynamic index must be a constant string or number",
-                        ))
-                    }
-                };
+                let seg = self.index_segment(index)?;
                 p.path.push(seg);
                 Ok(p)
             }
