@@ -91,6 +91,16 @@ impl Lowerer<'_> {
             }
             PredicateKind::IsEmpty { expr, negated } => {
                 let field = self.field_of(expr, p.span)?;
+                if matches!(&expr.kind, ExprKind::Field(f) if !f.path.is_empty()) {
+                    // A dynamic member may hold an object or array: KQL tests it as a value,
+                    // while EQL (and Elasticsearch) only have its scalar leaves.
+                    let empty = *negated == neg;
+                    self.notes.push(
+                        p.span,
+                        if empty { Effect::OverMatch } else { Effect::UnderMatch },
+                        "if this dynamic member holds an object or an array, EQL sees no value (only scalar leaves are fields), so it counts as empty",
+                    );
+                }
                 let core = Cond::Or(vec![
                     Cond::is_null(&field),
                     Cond::cmp(

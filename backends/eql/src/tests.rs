@@ -1254,3 +1254,24 @@ fn oracle_row_cases() {
         std::fs::write(format!("{dir}/cases.json"), text).expect("write");
     }
 }
+
+#[test]
+fn emptiness_of_a_dynamic_member_is_noted() {
+    // `isnotempty(InitiatedBy.app)`: an object-valued member has no value in EQL.
+    let pr = p(PredicateKind::IsEmpty {
+        expr: path("InitiatedBy", &[PathSegment::Key("app".into())], false),
+        negated: true,
+    });
+    let t = run(&query("AuditLogs", vec![filter(pr)])).expect("translates");
+    match &t.fidelity {
+        Fidelity::Approximate(n) => {
+            assert_eq!(n.len(), 1);
+            assert_eq!(n[0].effect, Effect::UnderMatch);
+        }
+        other => panic!("expected a note: {other:?}"),
+    }
+    assert_eq!(
+        t.text,
+        "AuditLogs where InitiatedBy.app != null and InitiatedBy.app != \"\"\n"
+    );
+}
