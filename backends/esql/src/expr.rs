@@ -753,6 +753,27 @@ impl Cx {
                 v.extend(a);
                 Expr::call("DATE_TRUNC", v)
             }
+            (ScalarFn::StartOfMonth, 1) => {
+                let mut v = vec![Expr::Span(1, "month")];
+                v.extend(a);
+                Expr::call("DATE_TRUNC", v)
+            }
+            (ScalarFn::StartOfWeek, 1) => match a.into_iter().next() {
+                // KQL's weeks start on Sunday, DATE_TRUNC's on Monday: shift a day each way.
+                Some(x) => Expr::bin(
+                    Expr::call(
+                        "DATE_TRUNC",
+                        vec![
+                            Expr::Span(1, "week"),
+                            Expr::bin(x, BinOp::Add, Expr::Span(1, "day")),
+                        ],
+                    ),
+                    BinOp::Sub,
+                    Expr::Span(1, "day"),
+                ),
+                None => Expr::Null,
+            },
+            (ScalarFn::Replace, 3) => self.replace_regex(args, a, span),
             (ScalarFn::Abs, 1) => simple("ABS", a),
             (ScalarFn::Floor, 1) => simple("FLOOR", a),
             (ScalarFn::Bin, 2) | (ScalarFn::Floor, 2) => self.bin(&args[0], &args[1], span),
@@ -774,6 +795,70 @@ impl Cx {
                 Expr::Null
             }
         }
+    }
+
+    /// `replace_regex(text, re, rewrite)` ⇒ `REPLACE(COALESCE(text, ""), re, rewrite')`: both
+    /// replace every match. The rewrite's `\1`…`\9` become Java's `$1`…`$9` and a literal `$`
+    /// is escaped; other escapes, a non-literal pattern or rewrite, and RE2-only syntax are
+    /// declined. REPLACE uses Java's regex dialect, noted as a possible difference in values.
+    fn replace_regex(&mut self, args: &[ir::Expr], a: Vec<Expr>, span: Span) -> Expr {
+        let lit = |e: &ir::Expr| match &e.kind {
+            ExprKind::Literal(Literal::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let (Some(re), Some(rw)) = (lit(&args[1]), lit(&args[2])) else {
+            self.decline(
+                "B005",
+                "replace_regex needs a literal pattern and rewrite",
+                span,
+            );
+            return Expr::Null;
+        };
+        if regex_syntax::Parser::new().parse(&re).is_err() || re.contains("(?P<") {
+            self.decline(
+                "B005",
+                "this regex cannot be carried over to ES|QL's Java regex",
+                span,
+            );
+            return Expr::Null;
+        }
+        let mut java = String::new();
+        let mut chars = rw.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '$' => java.push_str("\\$"),
+                '\\' => match chars.next() {
+                    Some(d @ '1'..='9') => {
+                        java.push('$');
+                        java.push(d);
+                    }
+                    Some('\\') => java.push_str("\\\\"),
+                    _ => {
+                        self.decline(
+                            "B005",
+                            "the rewrite uses an escape other than \\1-\\9 or \\\\",
+                            span,
+                        );
+                        return Expr::Null;
+                    }
+                },
+                other => java.push(other),
+            }
+        }
+        self.notes.push(
+            span,
+            Effect::Values,
+            "REPLACE uses Java's regex dialect: the same as RE2 for common patterns, but `.` also stops at \\r and (?i) folds only ASCII",
+        );
+        let text = a.into_iter().next().unwrap_or(Expr::Null);
+        Expr::call(
+            "REPLACE",
+            vec![
+                Expr::call("COALESCE", vec![text, Expr::Str(String::new())]),
+                Expr::Str(re),
+                Expr::Str(java),
+            ],
+        )
     }
 
     /// `bin(x, size)`: `DATE_TRUNC` with a fixed span for datetimes (epoch-aligned like KQL),

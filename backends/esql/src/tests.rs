@@ -1559,3 +1559,54 @@ fn table_and_pattern_names_that_cannot_be_spelled_are_declined() {
 fn backend_name() {
     assert_eq!(Esql.name(), "esql");
 }
+
+#[test]
+fn calendar_starts_and_replace_regex() {
+    let ext = |e: Expr| {
+        run(&query(
+            "T",
+            vec![stage(StageKind::Extend(vec![assign("x", e)]))],
+        ))
+    };
+    let t = ext(call(ScalarFn::StartOfMonth, vec![field("TimeGenerated")])).unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert!(
+        t.text
+            .contains("EVAL x = DATE_TRUNC(1 month, TimeGenerated)"),
+        "{}",
+        t.text
+    );
+    // KQL weeks start on Sunday; DATE_TRUNC's on Monday.
+    let t = ext(call(ScalarFn::StartOfWeek, vec![field("TimeGenerated")])).unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert!(
+        t.text
+            .contains("EVAL x = DATE_TRUNC(1 week, TimeGenerated + 1 day) - 1 day"),
+        "{}",
+        t.text
+    );
+    // \1 becomes $1, a literal $ is escaped for Java's rewrite, \\ stays a backslash.
+    let t = ext(call(
+        ScalarFn::Replace,
+        vec![field("S"), lit_s(r"a(\d+)"), lit_s(r"<\1>$\\")],
+    ))
+    .unwrap();
+    assert!(matches!(t.fidelity, Fidelity::Approximate(_)));
+    assert!(
+        t.text
+            .contains(r#"EVAL x = REPLACE(COALESCE(S, ""), "a(\\d+)", "<$1>\\$\\\\")"#),
+        "{}",
+        t.text
+    );
+    // Other rewrite escapes and non-literal patterns are declined.
+    assert!(ext(call(
+        ScalarFn::Replace,
+        vec![field("S"), lit_s("a"), lit_s(r"\n")]
+    ))
+    .is_err());
+    assert!(ext(call(
+        ScalarFn::Replace,
+        vec![field("S"), field("P"), lit_s("")]
+    ))
+    .is_err());
+}
