@@ -395,20 +395,6 @@ fn token_at(text: &str, pos: usize) -> (String, Span) {
     (format!("'{sym}'"), Span::new(pos, pos + len))
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// KQL's infix string operators (without their `!` forms), for "did you mean" help.
 const STRING_OPERATORS: &[&str] = &[
     "has",
@@ -455,7 +441,7 @@ fn operator_help(text: &str, at: Span) -> Option<String> {
     let lower = word.to_ascii_lowercase();
     STRING_OPERATORS
         .iter()
-        .map(|op| (levenshtein(&lower, op), *op))
+        .map(|op| (strsim::levenshtein(&lower, op), *op))
         .filter(|(d, op)| *d > 0 && *d <= 2 && *d < op.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, op)| format!("did you mean '{op}'?"))
@@ -466,7 +452,7 @@ pub(crate) fn suggest_operator(word: &str) -> Option<&'static str> {
     let lower = word.to_ascii_lowercase();
     OPERATOR_NAMES
         .iter()
-        .map(|op| (levenshtein(&lower, op), *op))
+        .map(|op| (strsim::levenshtein(&lower, op), *op))
         .filter(|(d, op)| *d <= 2.max(op.len() / 4) && *d < op.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, op)| op)

@@ -214,7 +214,7 @@ impl Cx {
     fn str_match(&mut self, m: &StrMatch, span: Span, positive: bool) -> Expr {
         let f = self.expr(&m.field);
         let insensitive = m.case == Case::Insensitive && m.kind != MatchKind::Regex;
-        if insensitive && m.values.iter().any(|v| has_cased_non_ascii(v)) {
+        if insensitive && m.folds_non_ascii() {
             self.notes.push(
                 span,
                 Effect::OverMatch,
@@ -901,11 +901,6 @@ impl Cx {
             size,
         )
     }
-}
-
-fn has_cased_non_ascii(v: &str) -> bool {
-    v.chars()
-        .any(|c| !c.is_ascii() && (c.is_lowercase() || c.is_uppercase()))
 }
 
 fn negate_cmp(op: CmpOp) -> CmpOp {
