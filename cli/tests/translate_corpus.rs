@@ -64,6 +64,9 @@ fn single_table_slice_translates() {
         })
         .collect();
     let mut total = 0;
+    // `KQLPORT_DECLINES=FILE` writes every decline (id, target, code, message) for triage.
+    let mut dump = std::env::var_os("KQLPORT_DECLINES")
+        .map(|p| std::fs::File::create(p).expect("KQLPORT_DECLINES file"));
     let text = std::fs::read_to_string(dir.join("queries.jsonl")).expect("queries.jsonl");
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -93,6 +96,11 @@ fn single_table_slice_translates() {
                 Err(diags) => {
                     t.declined += 1;
                     let d = &diags[0];
+                    if let Some(f) = dump.as_mut() {
+                        use std::io::Write;
+                        writeln!(f, "{}\t{}\t{}\t{}", v["id"], b.name(), d.code.0, d.message)
+                            .unwrap();
+                    }
                     *t.reasons
                         .entry(reason_key(d.code.0, &d.message))
                         .or_default() += 1;
