@@ -15,3 +15,4 @@ pub use source::{SourceMap, Span};
 pub mod backend;
 pub mod ir;
 pub mod lower;
+pub mod schema;

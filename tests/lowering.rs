@@ -337,3 +337,203 @@ fn replace_arguments_have_one_order() {
         "from T\nextend a=(Replace s \"x(\\\\d)\" \"y\\\\1\"), b=(Replace s \"x(\\\\d)\" \"y\\\\1\")\n"
     );
 }
+
+/// The IR text and lowering's notes as (effect, the KQL text the note covers, message).
+fn ir_notes(q: &str) -> (String, Vec<(kqlport::backend::Effect, String, String)>) {
+    let ast = kql::parse(q).unwrap_or_else(|e| panic!("parse {q}: {e:?}"));
+    let l = lower::lower(&ast).unwrap_or_else(|e| panic!("lower {q}: {e:?}"));
+    let notes = l
+        .notes
+        .iter()
+        .map(|n| (n.effect, q[n.span.range()].to_string(), n.message.clone()))
+        .collect();
+    (l.query.to_string(), notes)
+}
+
+#[test]
+fn isnull_of_a_string_column_folds_by_the_table_schema() {
+    // DeviceProcessEvents.FileName is a string: never null in KQL.
+    let cases = [
+        ("isnull(FileName)", "false"),
+        ("isnotnull(FileName)", "true"),
+        ("notnull(FileName)", "true"),
+        ("not(isnull(FileName))", "true"),
+        ("not(isnotnull(FileName))", "false"),
+        ("isnull(FileName) or ProcessId > 1", "(> ProcessId 1)"),
+        ("isnotnull(FileName) and ProcessId > 1", "(> ProcessId 1)"),
+        ("isnull(FileName) and ProcessId > 1", "false"),
+        ("isnotnull(FileName) or ProcessId > 1", "true"),
+        ("not(isnull(FileName) and ProcessId > 1)", "true"),
+        (
+            "not(isnotnull(FileName) and ProcessId > 1)",
+            "(not (> ProcessId 1))",
+        ),
+        // a computed string is never null either
+        ("isnull(tostring(ProcessId))", "false"),
+        ("isnull(strcat(AccountName, '@'))", "false"),
+        // non-string columns keep their test, with no note
+        ("isnull(ProcessId)", "(isnull ProcessId)"),
+        (
+            "isnotnull(ProcessCreationTime)",
+            "(isnotnull ProcessCreationTime)",
+        ),
+        ("isnull(toint(FileName))", "(isnull (ToInt FileName))"),
+    ];
+    for (kql, want) in cases {
+        let (ir, notes) = ir_notes(&format!("DeviceProcessEvents | where {kql}"));
+        assert_eq!(
+            ir,
+            format!("from DeviceProcessEvents\nfilter {want}\n"),
+            "{kql}"
+        );
+        assert!(notes.is_empty(), "{kql}: {notes:?}");
+    }
+    // The Sentinel and Defender forms of a table, and a tabular let over it.
+    let (ir, _) = ir_notes("let P = DeviceProcessEvents | where Timestamp > ago(1d); P | where isnull(InitiatingProcessCommandLine)");
+    assert_eq!(
+        ir,
+        "from DeviceProcessEvents\nfilter (window Timestamp > ago 1d)\nfilter false\n"
+    );
+    // ASIM parsers are typed by their schema.
+    let (ir, _) = ir_notes("imProcessCreate | where isnotnull(TargetProcessName)");
+    assert_eq!(ir, "from imProcessCreate\nfilter true\n");
+}
+
+#[test]
+fn column_types_follow_the_stages() {
+    let t = |q: &str| ir_notes(&format!("DeviceProcessEvents | {q}"));
+    // renamed, projected, grouped: still the string column
+    assert_eq!(
+        t("project-rename F = FileName | where isnull(F)").0,
+        "from DeviceProcessEvents\nrename F=FileName\nfilter false\n"
+    );
+    assert_eq!(
+        t("project F = FileName, ProcessId | where isnull(F)").0,
+        "from DeviceProcessEvents\nproject F=FileName, ProcessId\nfilter false\n"
+    );
+    assert_eq!(
+        t("summarize n = count() by FileName | where isnull(FileName) or n > 5").0,
+        "from DeviceProcessEvents\naggregate n=(count) by FileName=FileName\nfilter (> n 5)\n"
+    );
+    assert_eq!(
+        t("extend ProcessId = tostring(ProcessId) | where isnull(ProcessId)").0,
+        "from DeviceProcessEvents\nextend ProcessId=(ToString ProcessId)\nfilter false\n"
+    );
+    // replaced by a non-string: the test stays, no note
+    let (ir, notes) = t("extend FileName = strlen(FileName) | where isnull(FileName)");
+    assert_eq!(
+        ir,
+        "from DeviceProcessEvents\nextend FileName=(Strlen FileName)\nfilter (isnull FileName)\n"
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+    let (ir, notes) = t("summarize n = count() by DeviceName | where isnull(n)");
+    assert!(ir.ends_with("filter (isnull n)\n"), "{ir}");
+    assert!(notes.is_empty(), "{notes:?}");
+    // extend is left to right: the second assignment sees the first
+    assert_eq!(
+        t("extend a = ProcessId, b = isnull(a), a = FileName, c = isnull(a)").0,
+        "from DeviceProcessEvents\nextend a=ProcessId, b=(isnull a), a=FileName, c=false\n"
+    );
+    // a name the same project assigns is of unknown type inside it: noted, not folded
+    let (ir, notes) = t("project FileName = ProcessId, b = isnull(FileName)");
+    assert!(ir.contains("(isnull FileName)"), "{ir}");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    // a dynamic path can be null: kept, no note
+    let (ir, notes) = ir_notes("SigninLogs | where isnull(LocationDetails.city)");
+    assert_eq!(
+        ir,
+        "from SigninLogs\nfilter (isnull LocationDetails.city)\n"
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
+#[test]
+fn isnull_of_an_unknown_type_is_noted_with_its_direction() {
+    use kqlport::backend::Effect::{OverMatch, UnderMatch, Values};
+    let over = "if `Msg_s` is a string column, KQL's isnull() is never true on it (strings are never null; a missing one is \"\"); this tests for a missing or null field";
+    let under = "if `Msg_s` is a string column, KQL's isnotnull() is always true on it (strings are never null; a missing one is \"\"); this tests for a present, non-null field";
+    let cases: [(&str, &str, Vec<_>); 7] = [
+        (
+            "where isnull(Msg_s)",
+            "isnull(Msg_s)",
+            vec![(OverMatch, over)],
+        ),
+        (
+            "where isnotnull(Msg_s)",
+            "isnotnull(Msg_s)",
+            vec![(UnderMatch, under)],
+        ),
+        (
+            "where not(isnull(Msg_s))",
+            "isnull(Msg_s)",
+            vec![(UnderMatch, under)],
+        ),
+        // under a `not` that stays in the IR, the direction flips
+        (
+            "where not(isnull(Msg_s) and n > 1)",
+            "isnull(Msg_s)",
+            vec![(UnderMatch, over)],
+        ),
+        (
+            "extend b = isnull(Msg_s)",
+            "isnull(Msg_s)",
+            vec![(Values, over)],
+        ),
+        (
+            "summarize countif(isnotnull(Msg_s)) by k",
+            "isnotnull(Msg_s)",
+            vec![(Values, under)],
+        ),
+        // inside a value tested by a filter: either way
+        (
+            "where iff(isnull(Msg_s), 1, 0) == 1",
+            "isnull(Msg_s)",
+            vec![(OverMatch, over), (UnderMatch, over)],
+        ),
+    ];
+    for (kql, covered, want) in cases {
+        let (_, notes) = ir_notes(&format!("MyApp_CL | {kql}"));
+        let want: Vec<_> = want
+            .into_iter()
+            .map(|(e, m)| (e, covered.to_string(), m.to_string()))
+            .collect();
+        assert_eq!(notes, want, "{kql}");
+    }
+    // an unknown column of a known table; a computed value of unknown type
+    let (ir, notes) = ir_notes("DeviceProcessEvents | where isnull(NoSuchColumn)");
+    assert_eq!(
+        ir,
+        "from DeviceProcessEvents\nfilter (isnull NoSuchColumn)\n"
+    );
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0]
+        .2
+        .starts_with("if `NoSuchColumn` is a string column"));
+    let (_, notes) = ir_notes("MyApp_CL | where isnull(coalesce(a, b))");
+    assert!(
+        notes[0].2.starts_with("if this value is a string, "),
+        "{notes:?}"
+    );
+    // a let used twice: one note per place in the query, not per use
+    let (_, notes) = ir_notes("let c = isnull(Msg_s); MyApp_CL | where c or c");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+}
+
+#[test]
+fn joins_reset_column_types_but_each_side_has_its_own() {
+    let (ir, notes) = ir_notes(
+        "DeviceProcessEvents | join kind=inner (DeviceNetworkEvents | where isnull(RemoteUrl)) on DeviceId | where isnull(FileName)",
+    );
+    assert!(
+        ir.contains("from DeviceNetworkEvents\n  filter false"),
+        "{ir}"
+    );
+    assert!(ir.ends_with("filter (isnull FileName)\n"), "{ir}");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    // a semi join keeps the left rows as they are
+    let (ir, notes) = ir_notes(
+        "DeviceProcessEvents | join kind=leftsemi (DeviceNetworkEvents) on DeviceId | where isnull(FileName)",
+    );
+    assert!(ir.ends_with("filter false\n"), "{ir}");
+    assert!(notes.is_empty(), "{notes:?}");
+}

@@ -1,7 +1,8 @@
 //! Which columns a query's rows carry, where that follows from the query alone (a `project`,
 //! `summarize`, `distinct` … fixes them) rather than from the source table's schema, which
-//! kqlport does not have. Owns the column arithmetic of stages (including KQL's renaming of
-//! clashing join columns); never guesses a table's columns.
+//! kqlport does not know exactly ([`crate::schema`] has documented column types, not a
+//! workspace's actual columns and their order). Owns the column arithmetic of stages
+//! (including KQL's renaming of clashing join columns); never guesses a table's columns.
 
 use super::*;
 

@@ -317,7 +317,10 @@ pub enum PredicateKind {
         expr: Expr,
         negated: bool,
     },
-    /// `isnull(x)` / `isnotnull(x)` when negated (strings are never null in KQL).
+    /// `isnull(x)` / `isnotnull(x)` when negated. Strings are never null in KQL: lowering folds
+    /// this to [`PredicateKind::Const`] when `x` is known to be a string (by the table schema,
+    /// [`crate::schema`], or the expression) and adds a note when `x`'s type is unknown, so a
+    /// backend may read it as "missing or null".
     IsNull {
         expr: Expr,
         negated: bool,

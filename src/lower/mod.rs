@@ -11,6 +11,7 @@ mod expr;
 mod join;
 mod names;
 mod predicate;
+mod types;
 
 use crate::diag::Diagnostic;
 use crate::ir;
@@ -156,11 +157,13 @@ impl<'a> Lowerer<'a> {
             stages.extend(stage);
             stages.append(&mut self.after);
         }
-        Ok(ir::Query {
+        let mut query = ir::Query {
             source,
             stages,
             span: body.span,
-        })
+        };
+        self.column_types(&mut query);
+        Ok(query)
     }
 
     fn bind(&mut self, name: &'a ast::Name, value: &'a ast::LetValue) {

@@ -26,7 +26,11 @@
 //!   (`!=` true). Every test gets an explicit guard: `(f == null or f != "v")`,
 //!   `(f != null and not f : "")`, so the result does not depend on whether Elasticsearch runs
 //!   the condition as Query DSL (`must_not` keeps documents without the field) or evaluates it
-//!   with null propagation. `isempty(f)` is `(f == null or f == "")`.
+//!   with null propagation. `isempty(f)` is `(f == null or f == "")`. `isnull(f)` is
+//!   `f == null` (missing or null): KQL's meaning for every type but string. On a string column
+//!   KQL's `isnull` is never true; lowering folds it to `false` (`isnotnull` to `true`) when
+//!   the table schema says the column is a string, and adds an over-/under-match note when it
+//!   does not know the column's type.
 //! * **Numbers.** `between` is `(f >= a and f <= b)` — never EQL's `between()`, which extracts
 //!   substrings. `strlen(f)` is `length(f)`; `+ - * / %` are kept.
 //! * `and`/`or` are always parenthesised below the top level.

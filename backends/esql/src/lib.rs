@@ -25,6 +25,10 @@
 //!   values (`f IS NULL OR f != "v"`), tests that `""` satisfies accept them
 //!   (`f IS NULL OR f == ""`). Non-string comparisons follow KQL's null rules: `==` with one
 //!   null side is false, `!=` true, ordering comparisons and two nulls are null.
+//!   `isnull(f)` is `f IS NULL` (missing or null): KQL's meaning for every type but string. On
+//!   a string column KQL's `isnull` is never true; lowering folds it to `FALSE` (`isnotnull`
+//!   to `TRUE`) when the table schema says the column is a string, and adds an
+//!   over-/under-match note when it does not know the column's type.
 //! * **`has` family.** `RLIKE` with KQL's term boundaries (`[^A-Za-z0-9]`), whole-value:
 //!   `(.*W)?v(W.*)?`, `hasprefix` `(.*W)?v.*`, `hassuffix` `.*v(W.*)?`; `has_any` is one
 //!   alternation, `has_all` an AND. An empty `has` value is declined.

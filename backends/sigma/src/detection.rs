@@ -676,11 +676,16 @@ fn leaf(p: &Predicate, notes: &mut Notes) -> Result<Leaf, Errors> {
         )
         .with_label("time window")
         .with_help("Sigma leaves the time range to the deployment; only a top-level `and` window can be dropped")]),
-        PredicateKind::Const(_) => Err(decline(
+        PredicateKind::Const(b) => Err(vec![Diagnostic::error(
             "B047",
             "Sigma has no constant true/false condition",
             p.span,
-        )),
+        )
+        .with_label(format!("always {b} in KQL"))
+        .with_help(
+            "kqlport folds conditions whose value KQL fixes, e.g. isnull() of a string \
+             column (KQL strings are never null): as written, the query keeps every row or none",
+        )]),
         PredicateKind::And(_)
         | PredicateKind::Or(_)
         | PredicateKind::Not(_)

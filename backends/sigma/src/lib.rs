@@ -18,6 +18,7 @@
 //! | `f == ""` (also matches a missing field)   | `f: ''` or `f: null` or `f|exists: false` (exact)                     |
 //! | `isempty` / `isnotempty`                   | that list-of-maps selection / its `not` (exact)                       |
 //! | `isnull` / `isnotnull` (non-string)        | `f: null` or `f|exists: false` / its `not` (exact)                    |
+//! | `isnull` / `isnotnull` (string column)     | folded by lowering to false / true (KQL strings are never null): a top-level true is dropped, a false declined (`B047`) |
 //! | numbers `==`, `<`, `<=`, `>`, `>=`, `between` | plain number, `lt`, `lte`, `gt`, `gte` (exact; numbers never quoted) |
 //! | `not(x > n)`, `!between`, `not(b)`         | the complement `x|lte: n`, `x|lt: lo` or `x|gt: hi`, `b: false` (exact: KQL drops null rows here) |
 //! | `in (1, 2)`                                | a number list (exact)                                                 |
@@ -44,6 +45,9 @@
 //!
 //! # Approximations (each one a [`Note`](kqlport::backend::Note) at the KQL span)
 //!
+//! * `isnull` / `isnotnull` of a column whose type the table schema does not give (e.g. a
+//!   custom `_CL` table): lowering's note — over-match (under-match) if it is a string column,
+//!   where KQL's `isnull` is never true and `f: null` matches a missing field.
 //! * A top-level `and` time window (`TimeGenerated > ago(1h)`) is dropped — over-match; the
 //!   look-back belongs to the rule's schedule. Anywhere else it is declined.
 //! * `project` → `fields:` (informational), `extend`, `project-away`/`-keep`/`-reorder`,

@@ -204,6 +204,26 @@ fn time_window_inside_or_is_declined() {
 }
 
 #[test]
+fn constant_false_is_declined_saying_what_kql_does() {
+    // What lowering folds `isnull(<string column>)` to.
+    let q = where_(
+        "DeviceProcessEvents",
+        at(p(PredicateKind::Const(false)), 28, 44),
+    );
+    let d = declined(&q);
+    assert_eq!((d[0].code.0, d[0].span.range()), ("B047", 28..44));
+    assert_eq!(d[0].label.as_deref(), Some("always false in KQL"));
+    assert!(
+        d[0].help
+            .as_deref()
+            .unwrap_or("")
+            .contains("isnull() of a string column"),
+        "{:?}",
+        d[0].help
+    );
+}
+
+#[test]
 fn unsupported_stages_are_declined_at_their_span() {
     let sort = Stage {
         kind: StageKind::Sort(vec![SortKey {

@@ -41,7 +41,11 @@
 //!   Every string test is written so a missing field behaves like `""`: negations keep events
 //!   lacking the field (`isnull(f) OR NOT …`, or `NOT f="v"` in the base search), and a test
 //!   that `""` satisfies (`== ""`, `contains ""`, a regex matching `""`) also accepts null.
-//!   `isempty(f)` is `(isnull(f) OR f=="")`.
+//!   `isempty(f)` is `(isnull(f) OR f=="")`. `isnull(f)`/`isnotnull(f)` are Splunk's
+//!   `isnull`/`isnotnull` (field missing or null): KQL's meaning for every type but string.
+//!   On a string column KQL's `isnull` is never true; lowering folds it to `false()`
+//!   (`isnotnull` to `true()`) when the table schema says the column is a string, and adds an
+//!   over-/under-match note when it does not know the column's type.
 //! * **Time window.** A top-level conjunct `TimeGenerated > ago(d)` of the leading filters is
 //!   `earliest=-<seconds>s` (`<` is `latest=`); seconds avoid Splunk's calendar-day and DST
 //!   arithmetic on `d`, so the window is exactly `d` long. Elsewhere it is

@@ -47,6 +47,8 @@ SPL_GAPS = [
      "json_extract_exact() (Splunk 8.1+, json_extract for keys containing dots) is not in splparser's grammar"),
     ("true()", re.compile(r"\btrue\(\)"), "1==1",
      "the zero-argument true() (used as case()'s default arm) is not in splparser's grammar"),
+    ("false()", re.compile(r"\bfalse\(\)"), "1==0",
+     "the zero-argument false() (a condition KQL fixes, e.g. isnull() of a string column) is not in splparser's grammar"),
 ]
 
 # SPL commands that are real but unknown to splparser (it parses them as user-defined

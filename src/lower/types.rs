@@ -1,0 +1,530 @@
+//! What the table's schema says about `isnull`/`isnotnull`: KQL strings are never null (a
+//! missing string reads as `""`), so `isnull(<string>)` is false and `isnotnull(<string>)` true
+//! on every row. A pass over a lowered pipeline follows each column's type from the source
+//! table's schema ([`crate::schema`]) through the stages (extend, project, rename, summarize …
+//! replace or retype columns) and
+//!
+//! * folds `isnull`/`isnotnull` of a value known to be a string to a constant, then simplifies
+//!   `and`/`or`/`not` around constants;
+//! * notes `isnull`/`isnotnull` of a value whose type is unknown (a table or column not in the
+//!   schema, a column after a join …): every target tests for a missing or null value, which is
+//!   KQL's meaning only if the value is not a string.
+//!
+//! Owns type tracking for this purpose only: the inferred types are exact about string vs
+//! not-string, and best-effort beyond that (e.g. `sum` of an `int` is typed `int`).
+
+use super::Lowerer;
+use crate::backend::{Effect, Note};
+use crate::ir::{self, AggFunc, ExprKind, GroupKeyKind, PredicateKind, ScalarFn, StageKind};
+use crate::schema::{self, ColumnType};
+use crate::source::Span;
+use std::collections::HashMap;
+
+/// The columns' types at one point of the pipeline.
+#[derive(Clone, Default)]
+struct Columns {
+    table: Option<&'static schema::Table>,
+    /// Columns (re)defined by stages so far; `None`: present, type unknown.
+    defined: HashMap<String, Option<ColumnType>>,
+    /// After a stage that fixes the columns (project, summarize, …) only `defined` exist.
+    closed: bool,
+}
+
+impl Columns {
+    fn get(&self, name: &str) -> Option<ColumnType> {
+        if let Some(t) = self.defined.get(name) {
+            return *t;
+        }
+        if self.closed {
+            return None;
+        }
+        self.table?.column_type(name)
+    }
+
+    /// Only these columns from now on.
+    fn close(&mut self, defined: HashMap<String, Option<ColumnType>>) {
+        self.defined = defined;
+        self.closed = true;
+    }
+
+    /// The type of a value, where it follows from the columns and the expression.
+    fn infer(&self, e: &ir::Expr) -> Option<ColumnType> {
+        use ColumnType as T;
+        match &e.kind {
+            ExprKind::Literal(l) => match l {
+                ir::Literal::String(_) => Some(T::String),
+                ir::Literal::Long(_) => Some(T::Long),
+                ir::Literal::Real(_) => Some(T::Real),
+                ir::Literal::Bool(_) => Some(T::Bool),
+                ir::Literal::DateTime(_) => Some(T::DateTime),
+                ir::Literal::Timespan(_) => Some(T::TimeSpan),
+                ir::Literal::Null => None,
+            },
+            // A path into a dynamic value, or JSON text parsed: dynamic.
+            ExprKind::Field(f) if f.parsed || !f.path.is_empty() => Some(T::Dynamic),
+            ExprKind::Field(f) => self.get(&f.column),
+            ExprKind::Path { .. } => Some(T::Dynamic),
+            ExprKind::Call { func, args } => self.call(*func, args),
+            ExprKind::Arith { op, lhs, rhs } => {
+                // Numbers, datetimes and timespans; the exact result type is not needed.
+                let (l, r) = (self.infer(lhs), self.infer(rhs));
+                match (op, l, r) {
+                    (ir::ArithOp::Sub, Some(T::DateTime), Some(T::DateTime)) => Some(T::TimeSpan),
+                    (_, Some(T::DateTime), _) | (_, _, Some(T::DateTime)) => Some(T::DateTime),
+                    (_, Some(T::TimeSpan), _) | (_, _, Some(T::TimeSpan)) => Some(T::TimeSpan),
+                    (_, Some(T::Real), _) | (_, _, Some(T::Real)) => Some(T::Real),
+                    (_, Some(a), Some(b)) if a == b => Some(a),
+                    _ => Some(T::Long),
+                }
+            }
+            ExprKind::Neg(x) => self.infer(x).or(Some(T::Long)),
+            ExprKind::Case {
+                branches,
+                otherwise,
+            } => {
+                let first = self.infer(otherwise)?;
+                branches
+                    .iter()
+                    .all(|(_, v)| self.infer(v) == Some(first))
+                    .then_some(first)
+            }
+            ExprKind::Predicate(_) => Some(T::Bool),
+            ExprKind::Now | ExprKind::Ago(_) => Some(T::DateTime),
+        }
+    }
+
+    fn call(&self, func: ScalarFn, args: &[ir::Expr]) -> Option<ColumnType> {
+        use ColumnType as T;
+        use ScalarFn as F;
+        let first = || args.first().and_then(|a| self.infer(a));
+        Some(match func {
+            F::ToString
+            | F::ToLower
+            | F::ToUpper
+            | F::StrCat
+            | F::Substring
+            | F::Trim
+            | F::TrimStart
+            | F::TrimEnd
+            | F::Replace
+            | F::ReplaceString
+            | F::Base64DecodeToString
+            | F::UrlDecode
+            | F::UrlEncode
+            | F::StrcatArray
+            | F::Typeof => T::String,
+            // `extract(re, n, text, typeof(T))` converts; without the type it is a string.
+            F::Extract if args.len() == 3 => T::String,
+            F::Extract => return None,
+            F::ToInt | F::HourOfDay | F::GetMonth | F::GetYear => T::Int,
+            F::ToLong | F::Strlen | F::IndexOf | F::CountOf | F::ArrayLength | F::DateTimeDiff => {
+                T::Long
+            }
+            F::ToReal | F::Log => T::Real,
+            F::ToBool | F::Ipv4IsPrivate | F::Ipv4IsInRange => T::Bool,
+            F::ToDateTime
+            | F::StartOfDay
+            | F::StartOfWeek
+            | F::StartOfMonth
+            | F::StartOfYear
+            | F::EndOfDay => T::DateTime,
+            F::ToTimespan | F::DayOfWeek => T::TimeSpan,
+            F::Split
+            | F::ParseUrl
+            | F::BagKeys
+            | F::ArraySortAsc
+            | F::ArraySortDesc
+            | F::ArraySlice => T::Dynamic,
+            F::Coalesce => {
+                let t = first()?;
+                return args.iter().all(|a| self.infer(a) == Some(t)).then_some(t);
+            }
+            F::Bin | F::Abs | F::Round | F::Floor => return first(),
+        })
+    }
+
+    /// The columns after a stage.
+    fn after(&mut self, kind: &StageKind) {
+        match kind {
+            StageKind::Filter(_)
+            | StageKind::Sort(_)
+            | StageKind::Top { .. }
+            | StageKind::Limit(_)
+            | StageKind::Reorder(_)
+            | StageKind::ProjectAway(_)
+            | StageKind::ProjectKeep(_) => {}
+            StageKind::Extend(assigns) => {
+                for a in assigns {
+                    let t = self.infer(&a.expr);
+                    self.defined.insert(a.name.name.clone(), t);
+                }
+            }
+            StageKind::Project(assigns) => {
+                let scope = self.project_scope(assigns);
+                let out = assigns
+                    .iter()
+                    .map(|a| (a.name.name.clone(), scope.infer(&a.expr)))
+                    .collect();
+                self.close(out);
+            }
+            StageKind::Rename(pairs) => {
+                let types: Vec<_> = pairs.iter().map(|(_, old)| self.get(&old.name)).collect();
+                for (_, old) in pairs {
+                    self.defined.insert(old.name.clone(), None);
+                }
+                for ((new, _), t) in pairs.iter().zip(types) {
+                    self.defined.insert(new.name.clone(), t);
+                }
+            }
+            StageKind::Aggregate { by, aggs } => {
+                let mut out: HashMap<String, Option<ColumnType>> = HashMap::new();
+                let mut keep_input = false;
+                for k in by {
+                    let t = match &k.kind {
+                        GroupKeyKind::Expr(e) => self.infer(e),
+                        GroupKeyKind::Bin { field, .. } => self.infer(field),
+                    };
+                    out.insert(k.name.name.clone(), t);
+                }
+                for a in aggs {
+                    use ColumnType as T;
+                    let t = match &a.func {
+                        AggFunc::Count | AggFunc::CountIf(_) => Some(T::Long),
+                        AggFunc::DCount(_) | AggFunc::DCountIf(..) => Some(T::Long),
+                        AggFunc::MakeSet { .. } | AggFunc::MakeList { .. } => Some(T::Dynamic),
+                        AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
+                            // The aggregate's own column holds `by`'s value; `arg_max(by, *)`
+                            // keeps the input's columns.
+                            if cols.is_empty() {
+                                keep_input = true;
+                            }
+                            for c in cols {
+                                out.insert(c.name.name.clone(), self.infer(&c.expr));
+                            }
+                            self.infer(by)
+                        }
+                        AggFunc::Min(e) | AggFunc::Max(e) | AggFunc::TakeAny(e) => self.infer(e),
+                        AggFunc::Sum(e) => self.infer(e),
+                        AggFunc::Avg(_) => Some(T::Real),
+                    };
+                    out.insert(a.name.name.clone(), t);
+                }
+                if keep_input {
+                    self.defined.extend(out);
+                } else {
+                    self.close(out);
+                }
+            }
+            StageKind::Distinct(cols) => {
+                let out = cols
+                    .iter()
+                    .map(|c| (c.name.clone(), self.get(&c.name)))
+                    .collect();
+                self.close(out);
+            }
+            StageKind::Count => {
+                self.close(HashMap::from([(
+                    "Count".to_string(),
+                    Some(ColumnType::Long),
+                )]));
+            }
+            StageKind::Join { kind, .. } => {
+                // Semi/anti joins keep one side's rows unchanged; the others mix both sides'
+                // columns (with renames): assume nothing.
+                if kind.keeps_columns() != (true, false) {
+                    self.close(HashMap::new());
+                }
+            }
+        }
+    }
+
+    /// What a `project`'s expressions see: whether an expression may name a column computed
+    /// earlier in the same `project` is not pinned down here, so a name the `project` assigns
+    /// (other than `X = X`) has an unknown type within it.
+    fn project_scope(&self, assigns: &[ir::Assignment]) -> Columns {
+        let mut scope = self.clone();
+        for a in assigns {
+            let same = matches!(&a.expr.kind, ExprKind::Field(f)
+                if f.is_plain() && !f.parsed && f.column == a.name.name);
+            if !same {
+                scope.defined.insert(a.name.name.clone(), None);
+            }
+        }
+        scope
+    }
+}
+
+/// How a predicate's truth reaches the rows.
+#[derive(Clone, Copy)]
+enum Ctx {
+    /// A filter condition; `true` when it is not under an odd number of `not`s.
+    Rows(bool),
+    /// A value inside a filter condition (e.g. `iff(isnull(x), …) == 1`): rows may differ
+    /// either way.
+    Both,
+    /// A computed value outside any filter (extend, summarize …).
+    Values,
+}
+
+impl Ctx {
+    fn nested(self) -> Ctx {
+        match self {
+            Ctx::Rows(_) | Ctx::Both => Ctx::Both,
+            Ctx::Values => Ctx::Values,
+        }
+    }
+
+    fn not(self) -> Ctx {
+        match self {
+            Ctx::Rows(p) => Ctx::Rows(!p),
+            other => other,
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// Folds and notes `isnull`/`isnotnull` by the column types of `query`'s source table. A
+    /// join's right side is its own query and was done when it was lowered.
+    pub(crate) fn column_types(&mut self, query: &mut ir::Query) {
+        Typer {
+            notes: &mut self.notes,
+        }
+        .query(query);
+    }
+}
+
+/// The pass over one query, collecting its notes.
+struct Typer<'n> {
+    notes: &'n mut Vec<Note>,
+}
+
+impl Typer<'_> {
+    fn note(&mut self, span: Span, effect: Effect, message: String) {
+        let note = Note {
+            span,
+            effect,
+            message,
+        };
+        // A `let` used twice lowers to the same span twice. (Spans never compare in `==`.)
+        if !self
+            .notes
+            .iter()
+            .any(|n| n.span.range() == span.range() && *n == note)
+        {
+            self.notes.push(note);
+        }
+    }
+
+    fn query(&mut self, query: &mut ir::Query) {
+        let ir::SourceKind::Table(name) = &query.source.kind;
+        let mut cols = Columns {
+            table: schema::table(name),
+            ..Columns::default()
+        };
+        for stage in &mut query.stages {
+            match &mut stage.kind {
+                StageKind::Filter(p) => self.pred(p, &cols, Ctx::Rows(true)),
+                StageKind::Extend(assigns) => {
+                    // Left to right: a later assignment sees the earlier ones.
+                    for a in assigns.iter_mut() {
+                        self.expr(&mut a.expr, &cols, Ctx::Values);
+                        let t = cols.infer(&a.expr);
+                        cols.defined.insert(a.name.name.clone(), t);
+                    }
+                    continue;
+                }
+                StageKind::Project(assigns) => {
+                    let scope = cols.project_scope(assigns);
+                    for a in assigns.iter_mut() {
+                        self.expr(&mut a.expr, &scope, Ctx::Values);
+                    }
+                }
+                StageKind::Aggregate { by, aggs } => {
+                    for k in by.iter_mut() {
+                        match &mut k.kind {
+                            GroupKeyKind::Expr(e) => self.expr(e, &cols, Ctx::Values),
+                            GroupKeyKind::Bin { field, .. } => self.expr(field, &cols, Ctx::Values),
+                        }
+                    }
+                    for a in aggs.iter_mut() {
+                        self.agg(&mut a.func, &cols);
+                    }
+                }
+                StageKind::Sort(keys) => {
+                    for k in keys.iter_mut() {
+                        self.expr(&mut k.expr, &cols, Ctx::Values);
+                    }
+                }
+                StageKind::Top { key, .. } => self.expr(&mut key.expr, &cols, Ctx::Values),
+                StageKind::ProjectAway(_)
+                | StageKind::ProjectKeep(_)
+                | StageKind::Rename(_)
+                | StageKind::Reorder(_)
+                | StageKind::Limit(_)
+                | StageKind::Distinct(_)
+                | StageKind::Count
+                | StageKind::Join { .. } => {}
+            }
+            cols.after(&stage.kind);
+        }
+    }
+
+    fn agg(&mut self, f: &mut AggFunc, cols: &Columns) {
+        match f {
+            AggFunc::Count => {}
+            AggFunc::CountIf(p) => self.pred(p, cols, Ctx::Values),
+            AggFunc::DCountIf(e, p) => {
+                self.expr(e, cols, Ctx::Values);
+                self.pred(p, cols, Ctx::Values);
+            }
+            AggFunc::DCount(e)
+            | AggFunc::MakeSet { expr: e, .. }
+            | AggFunc::MakeList { expr: e, .. }
+            | AggFunc::Min(e)
+            | AggFunc::Max(e)
+            | AggFunc::Sum(e)
+            | AggFunc::Avg(e)
+            | AggFunc::TakeAny(e) => self.expr(e, cols, Ctx::Values),
+            AggFunc::ArgMax { by, cols: out } | AggFunc::ArgMin { by, cols: out } => {
+                self.expr(by, cols, Ctx::Values);
+                for a in out.iter_mut() {
+                    self.expr(&mut a.expr, cols, Ctx::Values);
+                }
+            }
+        }
+    }
+
+    fn pred(&mut self, p: &mut ir::Predicate, cols: &Columns, ctx: Ctx) {
+        let inner = ctx.nested();
+        match &mut p.kind {
+            PredicateKind::And(items) | PredicateKind::Or(items) => {
+                for i in items.iter_mut() {
+                    self.pred(i, cols, ctx);
+                }
+            }
+            PredicateKind::Not(x) => self.pred(x, cols, ctx.not()),
+            PredicateKind::StrMatch(m) => self.expr(&mut m.field, cols, inner),
+            PredicateKind::Compare { lhs, rhs, .. } => {
+                self.expr(lhs, cols, inner);
+                self.expr(rhs, cols, inner);
+            }
+            PredicateKind::InSet { expr, .. }
+            | PredicateKind::IsEmpty { expr, .. }
+            | PredicateKind::Bool(expr) => self.expr(expr, cols, inner),
+            PredicateKind::Between {
+                expr, low, high, ..
+            } => {
+                self.expr(expr, cols, inner);
+                self.expr(low, cols, inner);
+                self.expr(high, cols, inner);
+            }
+            PredicateKind::TimeWindow { field, .. } => self.expr(field, cols, inner),
+            PredicateKind::IsNull { expr, negated } => {
+                self.expr(expr, cols, inner);
+                match cols.infer(expr) {
+                    Some(ColumnType::String) => p.kind = PredicateKind::Const(*negated),
+                    Some(_) => {}
+                    None => {
+                        let (span, negated) = (p.span, *negated);
+                        let what = match &expr.kind {
+                            ExprKind::Field(f) if f.is_plain() => {
+                                format!("`{}` is a string column", f.column)
+                            }
+                            _ => "this value is a string".to_string(),
+                        };
+                        let message = if negated {
+                            format!("if {what}, KQL's isnotnull() is always true on it (strings are never null; a missing one is \"\"); this tests for a present, non-null field")
+                        } else {
+                            format!("if {what}, KQL's isnull() is never true on it (strings are never null; a missing one is \"\"); this tests for a missing or null field")
+                        };
+                        // The translation is true where the field is missing or null (negated:
+                        // false there), where KQL is false (true) for a string.
+                        let effects: &[Effect] = match ctx {
+                            Ctx::Rows(positive) if positive != negated => &[Effect::OverMatch],
+                            Ctx::Rows(_) => &[Effect::UnderMatch],
+                            Ctx::Both => &[Effect::OverMatch, Effect::UnderMatch],
+                            Ctx::Values => &[Effect::Values],
+                        };
+                        for e in effects {
+                            self.note(span, *e, message.clone());
+                        }
+                    }
+                }
+            }
+            PredicateKind::Const(_) => {}
+        }
+        simplify(p);
+    }
+
+    fn expr(&mut self, e: &mut ir::Expr, cols: &Columns, ctx: Ctx) {
+        match &mut e.kind {
+            ExprKind::Literal(_) | ExprKind::Field(_) | ExprKind::Now | ExprKind::Ago(_) => {}
+            ExprKind::Path { base, .. } => self.expr(base, cols, ctx),
+            ExprKind::Call { args, .. } => {
+                for a in args.iter_mut() {
+                    self.expr(a, cols, ctx);
+                }
+            }
+            ExprKind::Arith { lhs, rhs, .. } => {
+                self.expr(lhs, cols, ctx);
+                self.expr(rhs, cols, ctx);
+            }
+            ExprKind::Neg(x) => self.expr(x, cols, ctx),
+            ExprKind::Case {
+                branches,
+                otherwise,
+            } => {
+                for (c, v) in branches.iter_mut() {
+                    self.pred(c, cols, ctx.nested());
+                    self.expr(v, cols, ctx);
+                }
+                self.expr(otherwise, cols, ctx);
+            }
+            ExprKind::Predicate(p) => self.pred(p, cols, ctx.nested()),
+        }
+    }
+}
+
+/// `and`/`or`/`not` with constant operands, reduced (the children are already reduced).
+fn simplify(p: &mut ir::Predicate) {
+    let kind = std::mem::replace(&mut p.kind, PredicateKind::Const(false));
+    p.kind = match kind {
+        PredicateKind::And(items) => junction(items, true, PredicateKind::And, &mut p.span),
+        PredicateKind::Or(items) => junction(items, false, PredicateKind::Or, &mut p.span),
+        PredicateKind::Not(x) if matches!(x.kind, PredicateKind::Const(_)) => {
+            let PredicateKind::Const(b) = x.kind else {
+                unreachable!()
+            };
+            PredicateKind::Const(!b)
+        }
+        other => other,
+    };
+}
+
+/// `and` (`unit` = true) or `or` (`unit` = false): drop the unit, stop at its opposite.
+fn junction(
+    items: Vec<ir::Predicate>,
+    unit: bool,
+    make: fn(Vec<ir::Predicate>) -> PredicateKind,
+    span: &mut Span,
+) -> PredicateKind {
+    if items
+        .iter()
+        .any(|i| matches!(i.kind, PredicateKind::Const(b) if b != unit))
+    {
+        return PredicateKind::Const(!unit);
+    }
+    let mut rest: Vec<ir::Predicate> = items
+        .into_iter()
+        .filter(|i| !matches!(i.kind, PredicateKind::Const(_)))
+        .collect();
+    match rest.len() {
+        0 => PredicateKind::Const(unit),
+        1 => {
+            let only = rest.pop().expect("one item");
+            *span = only.span;
+            only.kind
+        }
+        _ => make(rest),
+    }
+}
