@@ -4,14 +4,26 @@
 #
 #   CONFORMANCE_DIR  this directory (tests/conformance)
 #   REPO_ROOT        the repository root
-#   ORACLES          $KQLPORT_ORACLES, or <repo>/.oracles (gitignored)
+#   ORACLES          $KQLPORT_ORACLES, or <repo>/.oracles (gitignored); in a git worktree
+#                    without its own .oracles, the main checkout's
 #   find_python GROUP   sets FOUND_PYTHON to the interpreter a group is built with, or
 #                       returns 1 with the reason in FIND_PYTHON_WHY (call it directly,
 #                       not in $(...), so the variables survive)
 
 CONFORMANCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$CONFORMANCE_DIR/../.." && pwd)
-ORACLES=${KQLPORT_ORACLES:-$REPO_ROOT/.oracles}
+if [ -n "${KQLPORT_ORACLES:-}" ]; then
+    ORACLES=$KQLPORT_ORACLES
+elif [ -d "$REPO_ROOT/.oracles" ]; then
+    ORACLES=$REPO_ROOT/.oracles
+else
+    _common=$(git -C "$REPO_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+    if [ -n "$_common" ] && [ -d "${_common%/.git}/.oracles" ]; then
+        ORACLES=${_common%/.git}/.oracles
+    else
+        ORACLES=$REPO_ROOT/.oracles
+    fi
+fi
 
 # Which Python each group needs: "exact X.Y" or "min X.Y" (newest first among candidates).
 # kql/sigma: 3.11 is what the oracles were tried with (duckdb-kql needs >=3.11).
