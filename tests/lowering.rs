@@ -537,3 +537,166 @@ fn joins_reset_column_types_but_each_side_has_its_own() {
     assert!(ir.ends_with("filter false\n"), "{ir}");
     assert!(notes.is_empty(), "{notes:?}");
 }
+
+/// Lowered with its notes: (IR text, each lowering note's effect).
+fn ir_effects(q: &str) -> (String, Vec<kqlport::backend::Effect>) {
+    let ast = kql::parse(q).unwrap_or_else(|e| panic!("parse {q}: {e:?}"));
+    let l = lower::lower(&ast).unwrap_or_else(|e| panic!("lower {q}: {e:?}"));
+    (
+        l.query.to_string(),
+        l.notes.iter().map(|n| n.effect).collect(),
+    )
+}
+
+#[test]
+fn constant_make_datetime_is_a_datetime_constant() {
+    assert_eq!(
+        ir("T | where t between (make_datetime(2024, 11, 1) .. make_datetime(2024, 12, 1, 6, 30, 1.25))"),
+        "from T\nfilter (between t datetime(2024-11-01T00:00:00Z) datetime(2024-12-01T06:30:01.25Z))\n"
+    );
+    // KQL's result for an impossible date is null.
+    assert_eq!(
+        ir("T | extend d = make_datetime(2023, 2, 29)"),
+        "from T\nextend d=null\n"
+    );
+    assert_eq!(
+        ir("T | extend d = make_datetime(2024, 2, 29, 23, 59)"),
+        "from T\nextend d=datetime(2024-02-29T23:59:00Z)\n"
+    );
+    assert_eq!(
+        refusal("T | where t > make_datetime(2022, getmonth(now()) - 1, 1)"),
+        ("L026".into(), "getmonth(now()) - 1".into())
+    );
+}
+
+#[test]
+fn datetime_part_becomes_the_part_function() {
+    assert_eq!(
+        ir("T | extend h = datetime_part('Hour', t), y = datetime_part('year', t), m = datepart('MONTH', t)"),
+        "from T\nextend h=(HourOfDay t), y=(GetYear t), m=(GetMonth t)\n"
+    );
+    assert_eq!(
+        refusal("T | extend h = datetime_part('minute', t)"),
+        ("L027".into(), "'minute'".into())
+    );
+}
+
+#[test]
+fn ipv4_is_match_with_a_constant_is_a_range_test() {
+    use kqlport::backend::Effect;
+    let (text, notes) = ir_effects("T | where not(ipv4_is_match('10.1.2.3', Src, 8))");
+    assert_eq!(
+        text,
+        "from T\nfilter (not (bool (Ipv4IsInRange Src \"10.0.0.0/8\")))\n"
+    );
+    // A prefix written in the compared value itself is not carried over, either way.
+    assert_eq!(notes, vec![Effect::UnderMatch, Effect::OverMatch]);
+    // The smaller of the two prefixes wins; without any, the whole address is compared.
+    assert_eq!(
+        ir("T | where ipv4_is_match(Src, '192.168.7.9/16', 24) and ipv4_is_match(Dst, '1.2.3.4')"),
+        "from T\nfilter (and (bool (Ipv4IsInRange Src \"192.168.0.0/16\")) (bool (Ipv4IsInRange Dst \"1.2.3.4/32\")))\n"
+    );
+    assert_eq!(
+        refusal("T | where ipv4_is_match(Src, Dst)"),
+        ("L026".into(), "ipv4_is_match(Src, Dst)".into())
+    );
+}
+
+#[test]
+fn ipv4_is_in_any_range_is_an_or_of_ranges() {
+    assert_eq!(
+        ir("T | where ipv4_is_in_any_range(ip, '10.0.0.0/8')"),
+        "from T\nfilter (bool (Ipv4IsInRange ip \"10.0.0.0/8\"))\n"
+    );
+    assert_eq!(
+        ir("let r = dynamic(['10.0.0.0/8', '192.168.0.0/16']); T | where ipv4_is_in_any_range(ip, r)"),
+        "from T\nfilter (bool (or (bool (Ipv4IsInRange ip \"10.0.0.0/8\")) (bool (Ipv4IsInRange ip \"192.168.0.0/16\"))))\n"
+    );
+}
+
+#[test]
+fn extract_json_is_a_parsed_field_path() {
+    assert_eq!(
+        ir("T | project c = extractjson('$.Command', AdditionalFields, typeof(string)), n = extract_json(\"$['a'].b[0]\", X, typeof(long)), s = extract_json('$.k', X)"),
+        "from T\nproject c=(ToString json:AdditionalFields.Command), n=(ToLong json:X.a.b[0]), s=(ToString json:X.k)\n"
+    );
+    assert_eq!(
+        refusal("T | extend c = extract_json('$..a', X)"),
+        ("L026".into(), "'$..a'".into())
+    );
+    assert_eq!(
+        refusal("T | extend c = extract_json('$.a', strcat(X, Y))"),
+        ("L023".into(), "strcat(X, Y)".into())
+    );
+}
+
+#[test]
+fn todecimal_is_a_real_with_a_note() {
+    use kqlport::backend::Effect;
+    let (text, notes) = ir_effects("T | where todecimal(Sev) >= 7.0");
+    assert_eq!(text, "from T\nfilter (>= (ToReal Sev) 7.0)\n");
+    assert_eq!(notes, vec![Effect::Values]);
+}
+
+#[test]
+fn has_any_of_integers_looks_up_their_decimal_terms() {
+    assert_eq!(
+        ir("let codes = dynamic([200, 302]); T | where s has_any (codes) and t has_any (401, 'x')"),
+        "from T\nfilter (and (str term ci any s [\"200\" \"302\"]) (str term ci any t [\"401\" \"x\"]))\n"
+    );
+}
+
+#[test]
+fn strcat_of_constants_is_a_constant() {
+    assert_eq!(
+        ir("T | extend a = extract(strcat('x(', '\\\\d+)'), 1, m), b = strcat('p', q)"),
+        "from T\nextend a=(Extract \"x(\\\\d+)\" 1 m), b=(StrCat \"p\" q)\n"
+    );
+}
+
+#[test]
+fn newer_functions_and_count_distinct() {
+    assert_eq!(
+        ir("T | extend h = tohex(tolong(c)), n = string_size(u), t = unixtime_milliseconds_todatetime(ms), i = indexof_regex(m, ',OU'), p = parse_ipv4(ip)"),
+        "from T\nextend h=(ToHex (ToLong c)), n=(StringSize u), t=(UnixtimeMillisecondsToDatetime ms), i=(IndexOfRegex m \",OU\"), p=(ParseIpv4 ip)\n"
+    );
+    assert_eq!(
+        ir("T | summarize count_distinct(Path), n = count_distinctif(Path, ok) by Ip"),
+        "from T\naggregate dcount_Path=(count_distinct Path), n=(count_distinct (case (bool ok) Path else null)) by Ip=Ip\n"
+    );
+}
+
+#[test]
+fn functions_that_stay_unmodelled_say_why() {
+    for (q, code, at) in [
+        ("T | extend p = prev(x)", "L027", "prev"),
+        (
+            "T | extend g = geo_info_from_ip_address(ip)",
+            "L027",
+            "geo_info_from_ip_address",
+        ),
+        ("T | extend b = bag_pack('a', x)", "L027", "bag_pack"),
+        (
+            "T | where ingestion_time() > ago(1h)",
+            "L027",
+            "ingestion_time",
+        ),
+        ("T | summarize count(x)", "L043", "count(x)"),
+        ("T | summarize make_bag(x)", "L044", "make_bag"),
+        // what cannot be lowered inside parse_json() is reported, not the parse
+        (
+            "T | extend u = todynamic(parse_user_agent(ua, 'browser'))",
+            "L027",
+            "parse_user_agent",
+        ),
+        (
+            "T | extend v = parse_json(tostring(split(x, '/'))).a",
+            "L023",
+            "parse_json(tostring(split(x, '/')))",
+        ),
+        ("arg('').Resources | take 1", "L010", "arg('').Resources"),
+        ("T | extend v = iff(c, x='a', x)", "L024", "x='a'"),
+    ] {
+        assert_eq!(refusal(q), (code.into(), at.into()), "{q}");
+    }
+}

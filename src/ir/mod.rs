@@ -245,6 +245,9 @@ pub enum AggFunc {
     Avg(Expr),
     /// `take_any(x)`: an arbitrary value of the group.
     TakeAny(Expr),
+    /// `count_distinct(x)`: the exact number of distinct non-null values (unlike `dcount`, not
+    /// an estimate).
+    CountDistinct(Expr),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -614,4 +617,19 @@ pub enum ScalarFn {
     Log,
     ToTimespan,
     Typeof,
+    /// `tohex(n)`: the lower-case hexadecimal digits of an integer, no prefix (negative numbers
+    /// as their 64-bit two's complement); null for null. A second argument is a minimum width,
+    /// zero-padded.
+    ToHex,
+    /// `string_size(s)`: the number of bytes of the string's UTF-8 encoding (not characters).
+    StringSize,
+    /// `unixtime_milliseconds_todatetime(ms)`: the datetime `ms` milliseconds (a real: a
+    /// fraction is kept to KQL's 100 ns) after 1970-01-01T00:00:00Z; null for null.
+    UnixtimeMillisecondsToDatetime,
+    /// `indexof_regex(text, regex)`: the 0-based character index of the first (leftmost) RE2
+    /// match, -1 when there is none. Further arguments (start, length, occurrence) follow KQL.
+    IndexOfRegex,
+    /// `parse_ipv4(s)`: the IPv4 address (optionally `a.b.c.d/prefix`, masked) as a long;
+    /// null when `s` is not an IPv4 address.
+    ParseIpv4,
 }

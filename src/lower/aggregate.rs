@@ -300,7 +300,15 @@ impl<'a> Lowerer<'a> {
         };
         let func = match fname {
             "count" => {
-                needs(0)?;
+                if !args.is_empty() {
+                    return Err(unsupported(
+                        "L043",
+                        span,
+                        "`count(x)` with an argument is not documented by KQL (only `count()` \
+                         is), so which values it skips (nulls? empty strings?) is unknown; write \
+                         count() or countif(isnotempty(x))",
+                    ));
+                }
                 ir::AggFunc::Count
             }
             "countif" => {
@@ -318,6 +326,27 @@ impl<'a> Lowerer<'a> {
                     needs(2)?;
                 }
                 ir::AggFunc::DCountIf(self.expr(&args[0].value)?, self.predicate(&args[1].value)?)
+            }
+            "count_distinct" => {
+                needs(1)?;
+                ir::AggFunc::CountDistinct(self.expr(&args[0].value)?)
+            }
+            // `count_distinctif(x, p)` counts the distinct values of `iff(p, x, null)`: nulls
+            // are not counted.
+            "count_distinctif" => {
+                needs(2)?;
+                let value = self.expr(&args[0].value)?;
+                let when = self.predicate(&args[1].value)?;
+                ir::AggFunc::CountDistinct(ir::Expr {
+                    span: item.expr.span,
+                    kind: ir::ExprKind::Case {
+                        branches: vec![(when, value)],
+                        otherwise: Box::new(ir::Expr {
+                            kind: ir::ExprKind::Literal(ir::Literal::Null),
+                            span: item.expr.span,
+                        }),
+                    },
+                })
             }
             "make_set" | "makeset" | "make_list" | "makelist" => {
                 if args.is_empty() || args.len() > 2 {
@@ -383,7 +412,7 @@ impl<'a> Lowerer<'a> {
                     return Err(unsupported(
                         "L043",
                         args[0].span,
-                        format!("`{fname}(*)` is not supported"),
+                        format!("`{fname}(*)` (every column but the group keys, all from one arbitrary row) is not supported yet"),
                     ));
                 }
                 let e = self.expr(&args[0].value)?;
@@ -394,6 +423,13 @@ impl<'a> Lowerer<'a> {
                     "avg" => ir::AggFunc::Avg(e),
                     _ => ir::AggFunc::TakeAny(e),
                 }
+            }
+            "make_bag" | "make_bag_if" => {
+                return Err(unsupported(
+                    "L044",
+                    function.span,
+                    format!("`{fname}()` merges dynamic property bags (objects) into one; the IR has no object values (ES|QL has none at all)"),
+                ))
             }
             _ => {
                 return Err(Box::new(

@@ -240,7 +240,11 @@ impl<'a> Lowerer<'a> {
             return Err(unsupported(
                 "L024",
                 a.span,
-                format!("named arguments to `{}` are not supported", function.name),
+                format!(
+                    "named arguments to `{}` are not supported: KQL documents no parameter \
+                     names for built-in functions, so what `name=value` means here is unknown",
+                    function.name
+                ),
             ));
         }
         let name = function.name.as_str();
@@ -298,9 +302,20 @@ impl<'a> Lowerer<'a> {
                     otherwise: Box::new(self.expr(&args[args.len() - 1].value)?),
                 }
             }
-            _ if DYNAMIC_PARSERS.contains(&name) && args.len() == 1 => {
-                ir::ExprKind::Field(self.path(e)?)
-            }
+            _ if DYNAMIC_PARSERS.contains(&name) && args.len() == 1 => match self.path(e) {
+                Ok(p) => ir::ExprKind::Field(p),
+                // `parse_json(<computed>)`: report what inside the argument cannot be lowered
+                // (an unknown function, say) before the parse itself.
+                Err(d) if d.code.0 == "L023" => {
+                    self.expr(&args[0].value)?;
+                    return Err(unsupported(
+                        "L023",
+                        span,
+                        format!("`{name}()` of a value computed at query time is not supported; only a column (or a path into one) can be read as JSON"),
+                    ));
+                }
+                Err(d) => return Err(d),
+            },
             "not" | "isempty" | "isnotempty" | "isnull" | "isnotnull" => {
                 ir::ExprKind::Predicate(Box::new(self.predicate(e)?))
             }
@@ -334,6 +349,9 @@ impl<'a> Lowerer<'a> {
                 ))
             }
             _ => {
+                if let Some(kind) = self.rewritten_call(span, function, args)? {
+                    return Ok(ir::Expr { kind, span });
+                }
                 let Some(func) = scalar_fn(name) else {
                     return Err(Box::new(
                         crate::diag::Diagnostic::error(
@@ -354,6 +372,23 @@ impl<'a> Lowerer<'a> {
                 if name == "replace" && args.len() == 3 {
                     args.rotate_right(1);
                 }
+                // `strcat` of string constants (a pattern split over several literals) is a
+                // constant, so it can stand where only a literal is accepted.
+                if func == ir::ScalarFn::StrCat {
+                    let parts: Option<Vec<&str>> = args
+                        .iter()
+                        .map(|a| match &a.kind {
+                            ir::ExprKind::Literal(ir::Literal::String(s)) => Some(s.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    if let Some(parts) = parts {
+                        return Ok(ir::Expr {
+                            kind: ir::ExprKind::Literal(ir::Literal::String(parts.concat())),
+                            span,
+                        });
+                    }
+                }
                 ir::ExprKind::Call { func, args }
             }
         };
@@ -361,7 +396,7 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-fn arity(span: Span, name: &str, n: usize) -> Box<crate::diag::Diagnostic> {
+pub(crate) fn arity(span: Span, name: &str, n: usize) -> Box<crate::diag::Diagnostic> {
     unsupported(
         "L026",
         span,
@@ -461,6 +496,11 @@ pub(crate) fn scalar_fn(name: &str) -> Option<ir::ScalarFn> {
         "log" => F::Log,
         "totimespan" | "totime" => F::ToTimespan,
         "gettype" => F::Typeof,
+        "tohex" => F::ToHex,
+        "string_size" => F::StringSize,
+        "unixtime_milliseconds_todatetime" => F::UnixtimeMillisecondsToDatetime,
+        "indexof_regex" => F::IndexOfRegex,
+        "parse_ipv4" => F::ParseIpv4,
         _ => return None,
     })
 }

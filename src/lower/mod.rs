@@ -8,6 +8,7 @@
 
 mod aggregate;
 mod expr;
+mod functions;
 mod join;
 mod names;
 mod predicate;
@@ -206,6 +207,18 @@ impl<'a> Lowerer<'a> {
                                 function.name
                             ),
                         )),
+                        // `arg("").Resources`, `workspace("w").T`, `cluster("c").database("d").T`
+                        ast::ExprKind::Member { expr, .. }
+                            if matches!(&expr.kind, ast::ExprKind::Call { .. }) =>
+                        {
+                            Err(unsupported(
+                                "L010",
+                                e.span,
+                                "the query reads a table of another workspace, cluster or service \
+                                 (`arg(\"\")` is Azure Resource Graph); only a table of the rule's \
+                                 own workspace can be translated",
+                            ))
+                        }
                         _ => Err(unsupported("L010", e.span, "this query source is not a table")),
                     },
                     other => Err(unsupported(

@@ -195,7 +195,16 @@ impl<'a> Lowerer<'a> {
             } else {
                 (lhs, rhs)
             };
-            match self.string_values(needle)? {
+            let values = match self.string_values(needle)? {
+                Some(v) => Some(v),
+                // `has_any (200, 302)`: KQL looks the numbers up as terms, in their decimal
+                // string form.
+                None if matches!(op, BinaryOp::HasAny | BinaryOp::HasAll) => {
+                    self.integer_terms(needle)?
+                }
+                None => None,
+            };
+            match values {
                 Some(values) => {
                     let many = matches!(op, BinaryOp::HasAny | BinaryOp::HasAll);
                     if !many && values.len() != 1 {
@@ -364,7 +373,11 @@ impl<'a> Lowerer<'a> {
 
     /// Flattens an `in` list item into constants: a literal, a scalar `let`, `dynamic([...])`,
     /// or a `let` bound to a dynamic array. Subqueries and columns are declined.
-    fn collect_literals(&mut self, item: &'a ast::Expr, out: &mut Vec<ir::Literal>) -> LResult<()> {
+    pub(crate) fn collect_literals(
+        &mut self,
+        item: &'a ast::Expr,
+        out: &mut Vec<ir::Literal>,
+    ) -> LResult<()> {
         match &item.kind {
             ast::ExprKind::Dynamic(d) => self.collect_dynamic(d, item.span, out),
             ast::ExprKind::List(items) => {
@@ -396,7 +409,11 @@ impl<'a> Lowerer<'a> {
                 Err(unsupported(
                     "L037",
                     item.span,
-                    "the list must hold constants; a column or unknown name is not supported",
+                    format!(
+                        "the list must hold constants; `{}` is a column or a name this query does \
+                         not define (a rule parameter?), which is not supported",
+                        n.name
+                    ),
                 ))
             }
             ast::ExprKind::Pipeline(_) => Err(unsupported(
@@ -438,6 +455,28 @@ impl<'a> Lowerer<'a> {
                 "a dynamic object is not a list of values",
             )),
         }
+    }
+
+    /// The constants of a `has_any`/`has_all` list made of strings and integers, integers in
+    /// their decimal form; `None` when the list holds anything else.
+    fn integer_terms(&mut self, e: &'a ast::Expr) -> LResult<Option<Vec<String>>> {
+        let constant = match &e.kind {
+            ast::ExprKind::List(_) | ast::ExprKind::Dynamic(_) => true,
+            ast::ExprKind::Ident(n) => self.scalar_let(&n.name).is_some(),
+            _ => false,
+        };
+        let mut lits = Vec::new();
+        if !constant || self.collect_literals(e, &mut lits).is_err() {
+            return Ok(None);
+        }
+        Ok(lits
+            .into_iter()
+            .map(|l| match l {
+                ir::Literal::String(s) => Some(s),
+                ir::Literal::Long(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect())
     }
 
     /// The string constants an operand stands for (`"x"`, a `let` string, a list or dynamic

@@ -112,14 +112,21 @@ impl Columns {
             | F::UrlDecode
             | F::UrlEncode
             | F::StrcatArray
+            | F::ToHex
             | F::Typeof => T::String,
             // `extract(re, n, text, typeof(T))` converts; without the type it is a string.
             F::Extract if args.len() == 3 => T::String,
             F::Extract => return None,
             F::ToInt | F::HourOfDay | F::GetMonth | F::GetYear => T::Int,
-            F::ToLong | F::Strlen | F::IndexOf | F::CountOf | F::ArrayLength | F::DateTimeDiff => {
-                T::Long
-            }
+            F::ToLong
+            | F::Strlen
+            | F::IndexOf
+            | F::CountOf
+            | F::ArrayLength
+            | F::DateTimeDiff
+            | F::StringSize
+            | F::IndexOfRegex
+            | F::ParseIpv4 => T::Long,
             F::ToReal | F::Log => T::Real,
             F::ToBool | F::Ipv4IsPrivate | F::Ipv4IsInRange => T::Bool,
             F::ToDateTime
@@ -127,7 +134,8 @@ impl Columns {
             | F::StartOfWeek
             | F::StartOfMonth
             | F::StartOfYear
-            | F::EndOfDay => T::DateTime,
+            | F::EndOfDay
+            | F::UnixtimeMillisecondsToDatetime => T::DateTime,
             F::ToTimespan | F::DayOfWeek => T::TimeSpan,
             F::Split
             | F::ParseUrl
@@ -190,7 +198,9 @@ impl Columns {
                     use ColumnType as T;
                     let t = match &a.func {
                         AggFunc::Count | AggFunc::CountIf(_) => Some(T::Long),
-                        AggFunc::DCount(_) | AggFunc::DCountIf(..) => Some(T::Long),
+                        AggFunc::DCount(_) | AggFunc::DCountIf(..) | AggFunc::CountDistinct(_) => {
+                            Some(T::Long)
+                        }
                         AggFunc::MakeSet { .. } | AggFunc::MakeList { .. } => Some(T::Dynamic),
                         AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
                             // The aggregate's own column holds `by`'s value; `arg_max(by, *)`
@@ -378,6 +388,7 @@ impl Typer<'_> {
                 self.pred(p, cols, Ctx::Values);
             }
             AggFunc::DCount(e)
+            | AggFunc::CountDistinct(e)
             | AggFunc::MakeSet { expr: e, .. }
             | AggFunc::MakeList { expr: e, .. }
             | AggFunc::Min(e)

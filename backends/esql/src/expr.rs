@@ -785,6 +785,23 @@ impl Cx {
                 );
                 simple("COALESCE", a)
             }
+            // Both count the bytes of the UTF-8 encoding; KQL's string is never null ("").
+            (ScalarFn::StringSize, 1) => Expr::call(
+                "BYTE_LENGTH",
+                vec![Expr::call(
+                    "COALESCE",
+                    a.into_iter().chain([Expr::Str(String::new())]).collect(),
+                )],
+            ),
+            // TO_DATETIME reads a number as milliseconds since the epoch.
+            (ScalarFn::UnixtimeMillisecondsToDatetime, 1) => {
+                self.notes.push(
+                    span,
+                    Effect::Values,
+                    "unixtime_milliseconds_todatetime ⇒ TO_DATETIME: ES|QL dates have millisecond resolution, so a fraction of a millisecond (kept by KQL to 100 ns) is dropped",
+                );
+                simple("TO_DATETIME", a)
+            }
             (f, _) => {
                 self.decline_help(
                     "B005",

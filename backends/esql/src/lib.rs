@@ -45,6 +45,12 @@
 //!   `COUNT_DISTINCT` (both are estimates: Values note), `make_set` ⇒ `VALUES` (preview; an array
 //!   of one is a single value: Values note), `make_list` ⇒ `VALUES` (de-duplicates: Values note),
 //!   `min`/`max`/`sum`/`avg`, `take_any` ⇒ `MIN` (one of the group's values, as KQL allows).
+//!   `count_distinct` (exact in KQL) ⇒ `COUNT_DISTINCT`, an estimate above 3000 distinct
+//!   values: Values note.
+//! * **Newer scalar functions.** `string_size(s)` ⇒ `BYTE_LENGTH(COALESCE(s, ""))` (both count
+//!   UTF-8 bytes); `unixtime_milliseconds_todatetime(ms)` ⇒ `TO_DATETIME(ms)` (a number is
+//!   read as epoch milliseconds; the sub-millisecond fraction KQL keeps is dropped: Values
+//!   note). `tohex`, `indexof_regex` and `parse_ipv4` have no ES|QL form (B005).
 //! * **`arg_max`/`arg_min`.** `INLINE STATS m = MAX(t), <other aggregates> BY k | WHERE t == m
 //!   OR m IS NULL` keeps each group's rows holding the extreme (all of a group whose `t` is all
 //!   null, where KQL picks any row), then `INLINE STATS r = MIN(_id) BY k | WHERE _id == r`
@@ -781,5 +787,13 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
         AggFunc::Sum(x) => agg(Expr::call("SUM", vec![cx.expr(x)])),
         AggFunc::Avg(x) => agg(Expr::call("AVG", vec![cx.expr(x)])),
         AggFunc::TakeAny(x) => agg(Expr::call("MIN", vec![cx.expr(x)])),
+        AggFunc::CountDistinct(x) => {
+            cx.notes.push(
+                a.span,
+                Effect::Values,
+                "count_distinct is exact in KQL; ES|QL's COUNT_DISTINCT is an HLL++ estimate above its precision threshold (3000 distinct values by default), so large counts can differ",
+            );
+            agg(Expr::call("COUNT_DISTINCT", vec![cx.expr(x)]))
+        }
     }
 }

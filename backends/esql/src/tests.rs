@@ -1610,3 +1610,5 @@ fn calendar_starts_and_replace_regex() {
     ))
     .is_err());
 }
+
+mod functions;

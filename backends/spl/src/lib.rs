@@ -68,6 +68,11 @@
 //!   null())`: the lazy prefix finds the leftmost match, and no match is null (KQL's "").
 //! * **Arrays.** `make_set`/`make_list` results are multivalue fields: `array_length` of one is
 //!   `coalesce(mvcount(x), 0)`; `array_length` of anything else is declined.
+//! * **Newer scalar functions** (`translate/functions.rs`). `unixtime_milliseconds_todatetime(ms)`
+//!   is `ms / 1000` (Splunk time is epoch seconds). `indexof_regex(t, re)` is
+//!   `if(match(t, pcre), len(replace(t, "(?:pcre)(?s:.*)", "")), -1)`: the text before the
+//!   leftmost match. `tohex(n)` is `printf("%x", n)` (null kept); `string_size(s)` is
+//!   `len(s)`. `count_distinct(x)` is `dc(x)` (both exact).
 //! * **Calendar (UTC).** `startofweek(t)` (Sunday) and `startofmonth(t)` are computed from
 //!   `_time` by arithmetic (the month through helper fields `__kqlport_h*`, Hinnant's
 //!   days-to-civil), never with `relative_time`/`strftime`, which use the user's time zone.
@@ -96,6 +101,8 @@
 //! | `/` without a real literal | values | KQL integer division truncates |
 //! | `tostring(expr)`, `toint`, `tolong` | values | number formatting / fraction kept |
 //! | `json_extract` value `==` a bool | under-match | Splunk Boolean vs `"true"`/`"false"` |
+//! | `tohex` | values | KQL's two's complement of negatives; printf's is undocumented |
+//! | `string_size` | values | `len()` counts characters, KQL UTF-8 bytes |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!
@@ -103,7 +110,8 @@
 //! `B012` datetime operation on a column other than TimeGenerated · `B013` dynamic path with
 //! a negative index or an empty key, or into a reshaped event, or into a computed value · `B014` scalar functions without a faithful eval spelling
 //! (`tobool`, `todatetime`, `trim`, `split`, `array_length` of
-//! non-`make_set` values, `datetime_diff` in calendar units, …) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
+//! non-`make_set` values, `datetime_diff` in calendar units, `parse_ipv4`, `tohex` with a
+//! computed width, `indexof_regex` with start/length/occurrence, …) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
 //! key · `B016` regex constructs outside the RE2/PCRE common ground · `B017` non-finite
 //! numbers · `B018` chained/swapping renames · `B019` a literal required (CIDR range,
 //! `replace_string` arguments, bin size) · `B020` malformed datetime literal.

@@ -1113,3 +1113,5 @@ fn calendar_starts_and_day_differences_in_utc() {
     )]);
     assert_eq!(declined(query)[0].0, "B014");
 }
+
+mod functions;

@@ -18,6 +18,8 @@ use kqlport::ir::{
 use kqlport::source::Span;
 use std::collections::HashMap;
 
+mod functions;
+
 /// The Sentinel time columns — `TimeGenerated`, and `Timestamp` in Defender XDR tables (the
 /// same event time under its portal name); in Splunk both are the event time `_time` (epoch
 /// seconds).
@@ -227,6 +229,7 @@ fn agg_refs(a: &Aggregation, out: &mut Vec<String>) {
             expr_refs(by, out);
             cols.iter().for_each(|c| expr_refs(&c.expr, out));
         }
+        AggFunc::CountDistinct(e) => expr_refs(e, out),
     }
 }
 
@@ -934,6 +937,8 @@ impl Tx {
             AggFunc::Avg(e) => (mk("avg", Some(self.stats_arg(e)?)), None),
             AggFunc::TakeAny(e) => (mk("first", Some(self.stats_arg(e)?)), None),
             AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } => return None,
+            // Both exact: KQL's count_distinct and Splunk's dc() count distinct non-null values.
+            AggFunc::CountDistinct(e) => (mk("dc", Some(self.stats_arg(e)?)), None),
         })
     }
 
@@ -1937,6 +1942,11 @@ impl Tx {
             | ScalarFn::Log
             | ScalarFn::ToTimespan
             | ScalarFn::Typeof => self.unsupported_fn(func, span),
+            ScalarFn::ToHex => self.hex_digits(args, span),
+            ScalarFn::StringSize => self.string_size(args, span),
+            ScalarFn::UnixtimeMillisecondsToDatetime => self.unixtime_ms(args, span),
+            ScalarFn::IndexOfRegex => self.indexof_regex(args, span),
+            ScalarFn::ParseIpv4 => self.unsupported_fn(func, span),
         }
     }
 }

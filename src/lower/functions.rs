@@ -1,0 +1,546 @@
+//! KQL functions that lower to IR forms that already exist (a constant, a field path, another
+//! function), and precise refusals for functions whose meaning the IR cannot hold. Each rewrite
+//! states the KQL semantics it relies on; anything outside them is refused, never guessed.
+
+use super::{unsupported, LResult, Lowerer};
+use crate::backend::Effect;
+use crate::ir;
+use crate::kql::ast;
+use crate::source::Span;
+
+impl<'a> Lowerer<'a> {
+    /// `Some` when `name` is handled here (rewritten or refused), `None` to fall through to
+    /// the plain function table.
+    pub(crate) fn rewritten_call(
+        &mut self,
+        span: Span,
+        function: &'a ast::Name,
+        args: &'a [ast::Arg],
+    ) -> LResult<Option<ir::ExprKind>> {
+        let name = function.name.as_str();
+        Ok(Some(match name {
+            "make_datetime" => self.make_datetime(span, args)?,
+            "datetime_part" | "datepart" => self.datetime_part(span, name, args)?,
+            "ipv4_is_match" => self.ipv4_is_match(span, args)?,
+            "extract_json" | "extractjson" => self.extract_json(span, name, args)?,
+            // A decimal (128-bit, 28-29 significant digits) read as a real (a 64-bit float).
+            "todecimal" => {
+                let [a] = args else {
+                    return Err(super::expr::arity(span, name, 1));
+                };
+                self.note(
+                    span,
+                    Effect::Values,
+                    "todecimal() is read as todouble(): a 64-bit float keeps 15-17 significant \
+                     digits where KQL's decimal keeps 28, so values (and comparisons) beyond \
+                     that precision can differ",
+                );
+                ir::ExprKind::Call {
+                    func: ir::ScalarFn::ToReal,
+                    args: vec![self.expr(&a.value)?],
+                }
+            }
+            "prev" | "next" | "row_number" | "row_cumsum" | "row_rank_dense" | "row_rank_min"
+            | "row_window_session" => {
+                return Err(refused(
+                    function.span,
+                    format!(
+                        "`{name}()` reads neighbouring rows of a serialized (ordered) row set; \
+                         window functions are not modelled"
+                    ),
+                ))
+            }
+            // `ipv4_is_in_any_range(ip, r1, r2, …)` is true when `ip` is in one of the ranges
+            // (one call per range, OR-ed); null when `ip` does not parse, as each call is.
+            "ipv4_is_in_any_range" => self.ipv4_in_any_range(span, args)?,
+            "pack" | "bag_pack" | "pack_all" | "bag_pack_columns" | "bag_remove_keys"
+            | "bag_merge" | "pack_dictionary" => {
+                return Err(refused(
+                    function.span,
+                    format!(
+                        "`{name}()` builds a dynamic property bag (an object); the IR has no object \
+                         values (ES|QL has none at all)"
+                    ),
+                ))
+            }
+            "set_union" | "set_difference" | "set_intersect" | "set_has_element"
+            | "array_concat" | "array_iff" | "array_index_of" => {
+                return Err(refused(
+                    function.span,
+                    format!("`{name}()` computes on whole dynamic arrays; array values are not modelled"),
+                ))
+            }
+            "extract_all" => {
+                return Err(refused(
+                    function.span,
+                    "`extract_all()` returns every match (of every group) as a nested dynamic \
+                     array, which is not modelled; extract() gives the first match",
+                ))
+            }
+            "parse_user_agent" => {
+                return Err(refused(
+                    function.span,
+                    "`parse_user_agent()` parses a user-agent string with Microsoft's own rules \
+                     into an object; no target has the same parser",
+                ))
+            }
+            "make_string" | "base64_decode_toarray" | "unicode_codepoints_from_string" => {
+                return Err(refused(
+                    function.span,
+                    format!("`{name}()` converts between strings and arrays of numbers; array values are not modelled"),
+                ))
+            }
+            "ingestion_time" => {
+                return Err(refused(
+                    function.span,
+                    "`ingestion_time()` reads each row's hidden ingestion timestamp; the targets' \
+                     own ingestion times (Splunk's _indextime, Elastic's event.ingested) are \
+                     recorded by other systems, so it is not modelled",
+                ))
+            }
+            "geo_info_from_ip_address" => {
+                return Err(refused(
+                    function.span,
+                    "`geo_info_from_ip_address()` looks the address up in Microsoft's GeoIP \
+                     data; no target can reproduce those values (Splunk's iplocation and \
+                     Elastic's geoip use other databases)",
+                ))
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    fn ipv4_in_any_range(&mut self, span: Span, args: &'a [ast::Arg]) -> LResult<ir::ExprKind> {
+        let Some((ip, ranges)) = args.split_first().filter(|(_, r)| !r.is_empty()) else {
+            return Err(unsupported(
+                "L026",
+                span,
+                "`ipv4_is_in_any_range()` takes an address and at least one range",
+            ));
+        };
+        let mut literals = Vec::new();
+        for r in ranges {
+            match &r.value.kind {
+                ast::ExprKind::Dynamic(_) | ast::ExprKind::List(_) => {
+                    self.collect_literals(&r.value, &mut literals)?
+                }
+                ast::ExprKind::Ident(n) if self.scalar_let(&n.name).is_some() => {
+                    self.collect_literals(&r.value, &mut literals)?
+                }
+                _ => match self.literal_value(&r.value)? {
+                    Some(l) => literals.push(l),
+                    None => literals.push(ir::Literal::Null),
+                },
+            }
+        }
+        let mut calls = Vec::new();
+        for l in literals {
+            let ir::Literal::String(range) = l else {
+                return Err(unsupported(
+                    "L026",
+                    span,
+                    "the ranges of `ipv4_is_in_any_range()` must be constant strings",
+                ));
+            };
+            calls.push(ir::Expr {
+                kind: ir::ExprKind::Call {
+                    func: ir::ScalarFn::Ipv4IsInRange,
+                    args: vec![
+                        self.expr(&ip.value)?,
+                        ir::Expr {
+                            kind: ir::ExprKind::Literal(ir::Literal::String(range)),
+                            span,
+                        },
+                    ],
+                },
+                span,
+            });
+        }
+        if calls.len() == 1 {
+            return Ok(calls.remove(0).kind);
+        }
+        Ok(ir::ExprKind::Predicate(Box::new(ir::Predicate {
+            kind: ir::PredicateKind::Or(
+                calls
+                    .into_iter()
+                    .map(|c| ir::Predicate {
+                        span: c.span,
+                        kind: ir::PredicateKind::Bool(c),
+                    })
+                    .collect(),
+            ),
+            span,
+        })))
+    }
+
+    /// `make_datetime(y, m, d [, h, min [, s]])` of constants is a datetime constant; KQL
+    /// gives null for an out-of-range part (year 0-9999, month 1-12, a real day of that
+    /// month, hour 0-23, minute 0-59, second 0 to under 60).
+    fn make_datetime(&mut self, span: Span, args: &'a [ast::Arg]) -> LResult<ir::ExprKind> {
+        if !matches!(args.len(), 3 | 5 | 6) {
+            return Err(unsupported(
+                "L026",
+                span,
+                "`make_datetime()` takes 3, 5 or 6 arguments",
+            ));
+        }
+        let mut parts = Vec::new();
+        for a in &args[..args.len().min(5)] {
+            match self.literal_value(&a.value)? {
+                Some(ir::Literal::Long(n)) => parts.push(n),
+                _ => {
+                    return Err(unsupported(
+                        "L026",
+                        a.span,
+                        "`make_datetime()` with a part computed at query time is not supported; \
+                         only constant parts are",
+                    ))
+                }
+            }
+        }
+        // Seconds in 100 ns ticks (KQL's resolution).
+        let ticks = match args.get(5) {
+            None => 0,
+            Some(a) => match self.literal_value(&a.value)? {
+                Some(ir::Literal::Long(n)) if (0..60).contains(&n) => n * 10_000_000,
+                Some(ir::Literal::Real(x)) if (0.0..60.0).contains(&x) => (x * 1e7).round() as i64,
+                Some(ir::Literal::Long(_) | ir::Literal::Real(_)) => -1,
+                _ => {
+                    return Err(unsupported(
+                        "L026",
+                        a.span,
+                        "`make_datetime()` with a part computed at query time is not supported; \
+                         only constant parts are",
+                    ))
+                }
+            },
+        };
+        let (y, m, d) = (parts[0], parts[1], parts[2]);
+        let (h, min) = (
+            parts.get(3).copied().unwrap_or(0),
+            parts.get(4).copied().unwrap_or(0),
+        );
+        let valid = (0..=9999).contains(&y)
+            && (1..=12).contains(&m)
+            && d >= 1
+            && d <= days_in_month(y, m)
+            && (0..=23).contains(&h)
+            && (0..=59).contains(&min)
+            && (0..600_000_000).contains(&ticks);
+        if !valid {
+            return Ok(ir::ExprKind::Literal(ir::Literal::Null));
+        }
+        let (s, frac) = (ticks / 10_000_000, ticks % 10_000_000);
+        let mut text = format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}");
+        if frac != 0 {
+            let f = format!("{frac:07}");
+            text.push('.');
+            text.push_str(f.trim_end_matches('0'));
+        }
+        text.push('Z');
+        Ok(ir::ExprKind::Literal(ir::Literal::DateTime(text)))
+    }
+
+    /// `datetime_part("hour", t)` is `hourofday(t)`; likewise year and month (part names are
+    /// case-insensitive in KQL). Other parts have no IR function yet.
+    fn datetime_part(
+        &mut self,
+        span: Span,
+        name: &str,
+        args: &'a [ast::Arg],
+    ) -> LResult<ir::ExprKind> {
+        let [part, t] = args else {
+            return Err(super::expr::arity(span, name, 2));
+        };
+        let func = match self.literal_value(&part.value)? {
+            Some(ir::Literal::String(p)) => match p.to_ascii_lowercase().as_str() {
+                "year" => ir::ScalarFn::GetYear,
+                "month" => ir::ScalarFn::GetMonth,
+                "hour" => ir::ScalarFn::HourOfDay,
+                _ => {
+                    return Err(refused(
+                        part.span,
+                        format!("`{name}()` of the part \"{p}\" is not supported yet (year, month and hour are)"),
+                    ))
+                }
+            },
+            _ => {
+                return Err(unsupported(
+                    "L026",
+                    part.span,
+                    format!("the part of `{name}()` must be a constant string"),
+                ))
+            }
+        };
+        Ok(ir::ExprKind::Call {
+            func,
+            args: vec![self.expr(&t.value)?],
+        })
+    }
+
+    /// `ipv4_is_match(ip1, ip2 [, prefix])` with one side a constant address is
+    /// `ipv4_is_in_range(other, "net/p")`: KQL compares both addresses under the smallest
+    /// prefix among `prefix` and the ones written in the strings (default 32), and gives null
+    /// when an address does not parse — as `ipv4_is_in_range` does.
+    fn ipv4_is_match(&mut self, span: Span, args: &'a [ast::Arg]) -> LResult<ir::ExprKind> {
+        if !matches!(args.len(), 2 | 3) {
+            return Err(unsupported(
+                "L026",
+                span,
+                "`ipv4_is_match()` takes 2 or 3 arguments",
+            ));
+        }
+        let mut prefix = 32u32;
+        if let Some(p) = args.get(2) {
+            match self.literal_value(&p.value)? {
+                Some(ir::Literal::Long(n)) if (0..=32).contains(&n) => prefix = n as u32,
+                _ => {
+                    return Err(unsupported(
+                        "L026",
+                        p.span,
+                        "the prefix of `ipv4_is_match()` must be a constant from 0 to 32",
+                    ))
+                }
+            }
+        }
+        let constant = |cx: &mut Self, a: &'a ast::Arg| -> LResult<Option<(u32, Option<u32>)>> {
+            Ok(match cx.literal_value(&a.value)? {
+                Some(ir::Literal::String(s)) => parse_ipv4_prefix(&s),
+                _ => None,
+            })
+        };
+        let (addr, other) =
+            match (constant(self, &args[0])?, constant(self, &args[1])?) {
+                (Some(c), _) => (c, &args[1]),
+                (None, Some(c)) => (c, &args[0]),
+                (None, None) => return Err(unsupported(
+                    "L026",
+                    span,
+                    "`ipv4_is_match()` needs one side to be a constant IPv4 address (a.b.c.d or \
+                     a.b.c.d/n)",
+                )),
+            };
+        let (ip, own) = addr;
+        let p = own.map_or(prefix, |o| o.min(prefix));
+        let mask = if p == 0 { 0 } else { u32::MAX << (32 - p) };
+        let net = ip & mask;
+        let cidr = format!(
+            "{}.{}.{}.{}/{p}",
+            net >> 24,
+            (net >> 16) & 0xff,
+            (net >> 8) & 0xff,
+            net & 0xff
+        );
+        let msg = "ipv4_is_match() also applies a prefix written in the compared value itself \
+                   (a.b.c.d/n with n below the constant's prefix widens the match); the \
+                   rendering as ipv4_is_in_range ignores such a value's own prefix";
+        self.note(span, Effect::UnderMatch, msg);
+        self.note(span, Effect::OverMatch, msg);
+        Ok(ir::ExprKind::Call {
+            func: ir::ScalarFn::Ipv4IsInRange,
+            args: vec![
+                self.expr(&other.value)?,
+                ir::Expr {
+                    kind: ir::ExprKind::Literal(ir::Literal::String(cidr)),
+                    span,
+                },
+            ],
+        })
+    }
+
+    /// `extract_json("$.a.b[0]", X [, typeof(T)])` reads the element of the JSON text `X` at a
+    /// constant JSONPath, as a string unless a type is given: the field path `json:X.a.b[0]`
+    /// under `tostring` (or the conversion to T). JSONPath wildcards, recursive descent and
+    /// filters are refused.
+    fn extract_json(
+        &mut self,
+        span: Span,
+        name: &str,
+        args: &'a [ast::Arg],
+    ) -> LResult<ir::ExprKind> {
+        if !matches!(args.len(), 2 | 3) {
+            return Err(unsupported(
+                "L026",
+                span,
+                format!("`{name}()` takes 2 or 3 arguments"),
+            ));
+        }
+        let segments = match self.literal_value(&args[0].value)? {
+            Some(ir::Literal::String(p)) => json_path(&p).ok_or_else(|| {
+                unsupported(
+                    "L026",
+                    args[0].span,
+                    format!(
+                        "only a simple JSONPath ($.a.b, $['a'], $.a[0]) is supported in `{name}()`"
+                    ),
+                )
+            })?,
+            _ => {
+                return Err(unsupported(
+                    "L026",
+                    args[0].span,
+                    format!("the JSONPath of `{name}()` must be a constant string"),
+                ))
+            }
+        };
+        let func = match args.get(2).map(|a| &a.value) {
+            None => Some(ir::ScalarFn::ToString),
+            Some(ast::Expr {
+                kind: ast::ExprKind::Call { function, args: t },
+                span: tspan,
+            }) if function.name == "typeof" && t.len() == 1 => {
+                let ty = match &t[0].value.kind {
+                    ast::ExprKind::Ident(n) => n.name.as_str(),
+                    _ => "",
+                };
+                match ty {
+                    "string" => Some(ir::ScalarFn::ToString),
+                    "long" => Some(ir::ScalarFn::ToLong),
+                    "int" => Some(ir::ScalarFn::ToInt),
+                    "real" | "double" => Some(ir::ScalarFn::ToReal),
+                    "bool" | "boolean" => Some(ir::ScalarFn::ToBool),
+                    "datetime" | "date" => Some(ir::ScalarFn::ToDateTime),
+                    "dynamic" => None,
+                    _ => {
+                        return Err(unsupported(
+                            "L026",
+                            *tspan,
+                            format!("`{name}()` to this type is not supported"),
+                        ))
+                    }
+                }
+            }
+            Some(other) => {
+                return Err(unsupported(
+                    "L026",
+                    other.span,
+                    format!("the type of `{name}()` must be written typeof(…)"),
+                ))
+            }
+        };
+        let mut path = self.json_source(&args[1].value)?;
+        path.path.extend(segments);
+        let field = ir::Expr {
+            kind: ir::ExprKind::Field(path),
+            span,
+        };
+        Ok(match func {
+            Some(func) => ir::ExprKind::Call {
+                func,
+                args: vec![field],
+            },
+            None => field.kind,
+        })
+    }
+
+    /// The JSON text `extract_json` reads, as a field path: a column is parsed JSON text
+    /// (`json:X`); a path into a dynamic value stays that path.
+    fn json_source(&mut self, e: &'a ast::Expr) -> LResult<ir::FieldPath> {
+        match self.expr(e)?.kind {
+            ir::ExprKind::Field(mut p) => {
+                if p.path.is_empty() {
+                    p.parsed = true;
+                }
+                Ok(p)
+            }
+            ir::ExprKind::Call {
+                func: ir::ScalarFn::ToString,
+                args,
+            } if matches!(args.first().map(|a| &a.kind), Some(ir::ExprKind::Field(p)) if !p.path.is_empty()) => {
+                match args.into_iter().next().map(|a| a.kind) {
+                    Some(ir::ExprKind::Field(p)) => Ok(p),
+                    _ => unreachable!("checked above"),
+                }
+            }
+            _ => Err(unsupported(
+                "L023",
+                e.span,
+                "reading JSON text computed at query time is not supported; only a column (or a \
+                 path into one) is",
+            )),
+        }
+    }
+}
+
+/// An `L027` refusal with a precise reason.
+fn refused(span: Span, message: impl Into<String>) -> Box<crate::diag::Diagnostic> {
+    Box::new(crate::diag::Diagnostic::error("L027", message, span).with_label("not translatable"))
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// `a.b.c.d` or `a.b.c.d/n` (decimal octets 0-255, n 0-32) as (address, prefix).
+pub(crate) fn parse_ipv4_prefix(s: &str) -> Option<(u32, Option<u32>)> {
+    let (ip, prefix) = match s.split_once('/') {
+        Some((ip, p)) => {
+            let p: u32 = p.parse().ok().filter(|p| *p <= 32)?;
+            (ip, Some(p))
+        }
+        None => (s, None),
+    };
+    let octets: Vec<&str> = ip.split('.').collect();
+    if octets.len() != 4 {
+        return None;
+    }
+    let mut n = 0u32;
+    for o in octets {
+        if o.is_empty() || o.len() > 3 || !o.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let v: u32 = o.parse().ok()?;
+        if v > 255 {
+            return None;
+        }
+        n = (n << 8) | v;
+    }
+    Some((n, prefix))
+}
+
+/// `$.a.b`, `$['a']["b"]`, `$.a[0]` as path segments; `None` for the root alone, wildcards,
+/// recursive descent (`..`), slices and filters.
+pub(crate) fn json_path(p: &str) -> Option<Vec<ir::PathSegment>> {
+    let mut rest = p.strip_prefix('$')?;
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            let key = &r[..end];
+            if key.is_empty() || key.contains(['*', ']', '\'', '"', '(', '?', '@', '$']) {
+                return None;
+            }
+            out.push(ir::PathSegment::Key(key.to_string()));
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            let inner = r[..close].trim();
+            let quoted = ['\'', '"'].iter().find_map(|q| {
+                inner
+                    .strip_prefix(*q)
+                    .and_then(|x| x.strip_suffix(*q))
+                    .filter(|x| !x.contains(['\'', '"', '\\']))
+            });
+            match quoted {
+                Some(k) => out.push(ir::PathSegment::Key(k.to_string())),
+                None => {
+                    let i: i64 = inner.parse().ok().filter(|i| *i >= 0)?;
+                    out.push(ir::PathSegment::Index(i));
+                }
+            }
+            rest = &r[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    if out.is_empty() {
+        None
+    } else {
+        Some(out)
+    }
+}
