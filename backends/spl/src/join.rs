@@ -92,13 +92,25 @@ impl Tx {
                 fields.push(l.clone());
             }
         }
-        let Some(mut sub) = self.query(right) else {
+        let (sub, right_epoch, right_split) = self.sub_query(right);
+        let Some(mut sub) = sub else {
             return;
         };
 
         // Right columns renamed as KQL names them, so Splunk's overwrite keeps both.
         let (keep_left, keep_right) = kind.keeps_columns();
         let mut renames: Vec<(String, String)> = Vec::new();
+        if keep_right {
+            // Which right columns are datetimes (epoch seconds) or split arrays, by output name.
+            let left = left_cols.clone().unwrap_or_default();
+            let known = right.output_columns().unwrap_or_default();
+            let names = if keep_left {
+                ir::join_names(&left, &known)
+            } else {
+                Vec::new()
+            };
+            self.adopt_columns(right_epoch, right_split, &names);
+        }
         if keep_left && keep_right {
             let left_keys: Vec<String> = on.iter().map(|k| k.left.name.clone()).collect();
             let certain_left = left_cols.clone().unwrap_or_else(|| left_keys.clone());

@@ -13,9 +13,17 @@
 //!   in deployment if you know the index.
 //! * **Time column.** `TimeGenerated` *is* Splunk's event time `_time` (epoch seconds). Every
 //!   reference to it (filters, `bin`, `project`, `summarize … by`) uses `_time`, so output
-//!   columns named `TimeGenerated` in KQL are named `_time`. No other column is a datetime in
-//!   Splunk (they are strings whose format depends on ingestion): datetime filters, `bin` and
-//!   comparisons with datetime constants on other columns are declined (`B012`).
+//!   columns named `TimeGenerated` in KQL are named `_time`.
+//! * **Other datetimes.** Every datetime this backend computes is epoch seconds: `now()`,
+//!   `ago()`, literals, the time column, and columns the pipeline derives from them (`T +
+//!   5h`, `max(TimeGenerated)`, `startofday(…)`, `todatetime(…)`, renames and joins
+//!   included). Any other value used as a datetime (compared with one, `between`, `bin` by a
+//!   timespan, `todatetime`, the calendar functions) is event text, read as ISO 8601 UTC, the
+//!   form Sentinel exports: `strptime(substr(x, 1, 19)."+0000", "%Y-%m-%dT%H:%M:%S%z") +
+//!   tonumber(replace(x, "^.{19}(\.[0-9]+)?Z$", "0\1"))` (the explicit `+0000` keeps
+//!   strptime off the user's time zone; text of another shape yields null). Noted: under-match
+//!   in a filter, values elsewhere. `hourofday`, `dayofweek` (a timespan: seconds since
+//!   Sunday), `getmonth` and `getyear` are UTC arithmetic on epoch seconds.
 //! * **Events are JSON** with Sentinel column names as top-level keys of `_raw`; a dynamic
 //!   column is a JSON object/array in the event, a string column holding JSON text is a string.
 //!   * A dynamic column's plain key path `X.a.b` is the field Splunk's JSON extraction names
@@ -64,9 +72,9 @@
 //!   null())`: the lazy prefix finds the leftmost match, and no match is null (KQL's "").
 //! * **Arrays.** `make_set`/`make_list` results are multivalue fields: `array_length` of one is
 //!   `coalesce(mvcount(x), 0)`; `array_length` of anything else is declined.
-//! * **Calendar (UTC).** `startofweek(t)` (Sunday) and `startofmonth(t)` are computed from
-//!   `_time` by arithmetic (the month through helper fields `__kqlport_h*`, Hinnant's
-//!   days-to-civil), never with `relative_time`/`strftime`, which use the user's time zone.
+//! * **Calendar (UTC).** `startofday`, `startofweek(t)` (Sunday), `startofmonth(t)`,
+//!   `getmonth`, `getyear` are computed from epoch seconds by arithmetic (the month and year
+//!   through helper fields `__kqlport_h*`, Hinnant's days-to-civil), never with `relative_time`/`strftime`, which use the user's time zone.
 //!   `datetime_diff` in days/hours/minutes/seconds counts unit boundaries since the epoch.
 //! * **Regex.** KQL's RE2 patterns become PCRE via [`regex::re2_to_pcre`], which rewrites the
 //!   constructs whose meaning differs (`$`, `\d\w\s`, `\v`) and declines the rest (`B016`).
@@ -92,13 +100,14 @@
 //! | `/` without a real literal | values | KQL integer division truncates |
 //! | `tostring(expr)`, `toint`, `tolong` | values | number formatting / fraction kept |
 //! | `json_extract` value `==` a bool | under-match | Splunk Boolean vs `"true"`/`"false"` |
+//! | a datetime read from event text | under-match (filter) / values | assumes ISO 8601 UTC text |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!
 //! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name ·
-//! `B012` datetime operation on a column other than TimeGenerated · `B013` dynamic path with
+//! `B013` dynamic path with
 //! a negative index or an empty key, or into a reshaped event, or into a computed value · `B014` scalar functions without a faithful eval spelling
-//! (`tobool`, `todatetime`, `trim`, `split`, `array_length` of
+//! (`tobool`, `trim`, `split`, `array_length` of
 //! non-`make_set` values, `datetime_diff` in calendar units, …) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
 //! key · `B016` regex constructs outside the RE2/PCRE common ground · `B017` non-finite
 //! numbers · `B018` chained/swapping renames · `B019` a literal required (CIDR range,

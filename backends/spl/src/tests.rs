@@ -265,13 +265,188 @@ fn time_window_not_top_level_goes_to_where() {
     );
 }
 
+/// The ISO 8601 UTC reading of a datetime held as text in field `f` (eval spelling).
+fn iso(f: &str) -> String {
+    format!(
+        "strptime(substr({f}, 1, 19).\"+0000\", \"%Y-%m-%dT%H:%M:%S%z\") + \
+         tonumber(replace({f}, \"^.{{19}}(\\\\.[0-9]+)?Z$\", \"0\\\\1\"))"
+    )
+}
+
 #[test]
-fn time_window_on_other_column_is_declined() {
+fn time_window_on_other_column_reads_iso_text() {
+    // Only the event time is an epoch in Splunk; another datetime column is the text Sentinel
+    // exported (ISO 8601 UTC), parsed with an explicit +0000 zone, fraction added back.
     let mut w = ago("ProcessCreationTime", CmpOp::Gt, 1);
     if let PredicateKind::TimeWindow { field, .. } = &mut w.kind {
         field.span = sp(3, 12);
     }
-    assert_eq!(declined(q(vec![filter(w)])), vec![("B012", 3, 12)]);
+    let (t, notes) = approx(q(vec![filter(w)]));
+    assert_eq!(
+        tail(&t),
+        format!("| where ({})>(now() - 86400)", iso("ProcessCreationTime"))
+    );
+    assert_eq!(notes, vec![(3, 12, Effect::UnderMatch)]);
+}
+
+#[test]
+fn datetime_typing_follows_computed_columns() {
+    // A column computed from the event time is epoch seconds: compared and bucketed as is.
+    let t = text(q(vec![
+        ext(
+            "Local",
+            Expr {
+                kind: ExprKind::Arith {
+                    op: ArithOp::Add,
+                    lhs: Box::new(field("TimeGenerated")),
+                    rhs: Box::new(lit(Literal::Timespan(hours(5)))),
+                },
+                span: s0(),
+            },
+        ),
+        filter(ago("Local", CmpOp::Gt, 30)),
+        ext("h", call(ScalarFn::HourOfDay, vec![field("Local")])),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval Local=_time + 18000\n\
+         | where Local>(now() - 2592000)\n\
+         | eval h=floor(Local / 3600) - (floor(Local / 86400) * 24)"
+    );
+    // max() of the time column, then renamed: still epoch seconds.
+    let t = text(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("A")],
+            aggs: vec![agg("Last", AggFunc::Max(field("Timestamp")))],
+        }),
+        stage(StageKind::Rename(vec![(column("L"), column("Last"))])),
+        filter(ago("L", CmpOp::Lt, 14)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" A\n\
+         | stats max(_time) AS Last by A\n\
+         | rename Last AS L\n\
+         | where L<(now() - 1209600)"
+    );
+    // todatetime(text) is the ISO reading (a value note outside filters); the result column
+    // is then epoch seconds, and todatetime of a literal is folded.
+    let (t, notes) = approx(q(vec![
+        ext("C", call(ScalarFn::ToDateTime, vec![field("Created")])),
+        filter(cmp(
+            field("C"),
+            CmpOp::Ne,
+            call(ScalarFn::ToDateTime, vec![s("0001-01-01T00:00:00Z")]),
+        )),
+        filter(p(PredicateKind::Between {
+            expr: field("C"),
+            low: Expr {
+                kind: ExprKind::Ago(hours(2)),
+                span: s0(),
+            },
+            high: Expr {
+                kind: ExprKind::Now,
+                span: s0(),
+            },
+            negated: false,
+        })),
+    ]));
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval C={}\n\
+             | where isnull(C) OR C!=-62135596800\n\
+             | where C>=(now() - 7200) AND C<=now()",
+            iso("Created")
+        )
+    );
+    assert_eq!(notes, vec![(0, 0, Effect::Values)]);
+    // A text column compared with a datetime constant, or with the time column.
+    let (t, _) = approx(q(vec![filter(cmp(
+        field("Created"),
+        CmpOp::Ge,
+        field("TimeGenerated"),
+    ))]));
+    assert_eq!(tail(&t), format!("| where ({})>=_time", iso("Created")));
+    // A project keeps what it copies; a distinct keeps only its columns.
+    let t = text(q(vec![
+        stage(StageKind::Project(vec![
+            assign("T", field("TimeGenerated")),
+            assign("A", field("A")),
+        ])),
+        filter(ago("T", CmpOp::Gt, 1)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=_time\n| table T A\n| where T>(now() - 86400)"
+    );
+}
+
+#[test]
+fn calendar_parts_of_a_datetime_in_utc() {
+    // dayofweek is a timespan (seconds) since Sunday; / 1d divides timespans exactly.
+    let dow = call(ScalarFn::DayOfWeek, vec![field("TimeGenerated")]);
+    let t = text(q(vec![ext(
+        "d",
+        Expr {
+            kind: ExprKind::Arith {
+                op: ArithOp::Div,
+                lhs: Box::new(dow),
+                rhs: Box::new(lit(Literal::Timespan(hours(24)))),
+            },
+            span: s0(),
+        },
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval d=(((floor(_time / 86400) + 4) - (floor((floor(_time / 86400) + 4) / 7) * 7)) * 86400) / 86400"
+    );
+    let civil = "__kqlport_h1=floor(_time / 86400), \
+         __kqlport_h2=(__kqlport_h1 + 719468) - (floor((__kqlport_h1 + 719468) / 146097) * 146097), \
+         __kqlport_h3=floor((((__kqlport_h2 - floor(__kqlport_h2 / 1460)) + floor(__kqlport_h2 / 36524)) \
+         - floor(__kqlport_h2 / 146096)) / 365), \
+         __kqlport_h4=__kqlport_h2 - (((365 * __kqlport_h3) + floor(__kqlport_h3 / 4)) - floor(__kqlport_h3 / 100)), \
+         __kqlport_h5=floor(((5 * __kqlport_h4) + 2) / 153)";
+    let t = text(q(vec![ext(
+        "m",
+        call(ScalarFn::GetMonth, vec![field("TimeGenerated")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval {civil}\n\
+             | eval m=if(__kqlport_h5<10, __kqlport_h5 + 3, __kqlport_h5 - 9)\n\
+             | fields - __kqlport_h1 __kqlport_h2 __kqlport_h3 __kqlport_h4 __kqlport_h5"
+        )
+    );
+    let t = text(q(vec![ext(
+        "y",
+        call(ScalarFn::GetYear, vec![field("TimeGenerated")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval {civil}\n\
+             | eval y=(__kqlport_h3 + (floor((__kqlport_h1 + 719468) / 146097) * 400)) + if(__kqlport_h5>=10, 1, 0)\n\
+             | fields - __kqlport_h1 __kqlport_h2 __kqlport_h3 __kqlport_h4 __kqlport_h5"
+        )
+    );
+    // startofday of a datetime constant.
+    let t = text(q(vec![filter(cmp(
+        field("TimeGenerated"),
+        CmpOp::Ge,
+        call(
+            ScalarFn::StartOfDay,
+            vec![Expr {
+                kind: ExprKind::Ago(hours(24)),
+                span: s0(),
+            }],
+        ),
+    ))]));
+    assert_eq!(
+        tail(&t),
+        "| where _time>=(floor((now() - 86400) / 86400) * 86400)"
+    );
 }
 
 #[test]
@@ -1081,11 +1256,14 @@ fn calendar_starts_and_day_differences_in_utc() {
         ),
     ]))]));
     assert!(t.contains("| eval a=1\n| eval __kqlport_h1="), "{t}");
-    let query = q(vec![ext(
+    let (t, _) = approx(q(vec![ext(
         "m",
         call(ScalarFn::StartOfMonth, vec![field("Created")]),
-    )]);
-    assert_eq!(declined(query)[0].0, "B012");
+    )]));
+    assert!(
+        t.contains(&format!("__kqlport_h1=floor(({}) / 86400)", iso("Created"))),
+        "{t}"
+    );
     let t = text(q(vec![ext(
         "d",
         call(

@@ -43,6 +43,15 @@ pub struct Tx {
     json_valued: Vec<String>,
     /// Columns holding a multivalue field made by `make_set`/`make_list` (KQL arrays).
     mv_cols: Vec<String>,
+    /// Columns (KQL names) holding a multivalue field made by `split` (KQL string arrays, in
+    /// order, so they can be indexed).
+    split_cols: Vec<String>,
+    /// Columns (KQL names) holding epoch seconds: values this pipeline computed from
+    /// datetimes (see [`Tx::is_epoch`]). The time columns always do (`_time`).
+    epoch: Vec<String>,
+    /// Set while a filter's predicate is translated: a datetime read from text that does not
+    /// parse then loses the row (under-match) rather than changing a value.
+    filtering: bool,
     /// Helper fields an expression needs computed first (`eval` before the command that uses
     /// them, removed after the stage), and a counter for their names.
     pre: Vec<(String, Eval)>,
@@ -61,17 +70,6 @@ fn col(name: &str) -> String {
 
 fn is_time_col(e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::Field(f) if f.is_plain() && TIME_COLUMNS.contains(&f.column.as_str()))
-}
-
-/// A datetime-valued constant: such a value only compares meaningfully with `_time`.
-fn is_time_value(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => true,
-        ExprKind::Arith { op, lhs, .. } => {
-            matches!(op, ArithOp::Add | ArithOp::Sub) && is_time_value(lhs)
-        }
-        _ => false,
-    }
 }
 
 /// Seconds of a duration, as an exact decimal.
@@ -239,6 +237,9 @@ impl Tx {
             origin: HashMap::new(),
             json_valued: Vec::new(),
             mv_cols: Vec::new(),
+            split_cols: Vec::new(),
+            epoch: Vec::new(),
+            filtering: false,
             pre: Vec::new(),
             cleanup: Vec::new(),
             helpers: 0,
@@ -299,6 +300,7 @@ impl Tx {
         let mut leading = true;
         for (i, stage) in q.stages.iter().enumerate() {
             let start = cmds.len();
+            self.filtering = matches!(stage.kind, StageKind::Filter(_));
             match &stage.kind {
                 StageKind::Filter(p) if leading => self.leading_filter(p, &mut search, &mut cmds),
                 StageKind::Join { kind, right, on } => {
@@ -311,6 +313,7 @@ impl Tx {
                     self.stage(stage, kind, &mut cmds);
                 }
             }
+            self.filtering = false;
             self.flush_pre(&mut cmds, start);
             if !self.cleanup.is_empty() {
                 cmds.push(Command::FieldsRemove(std::mem::take(&mut self.cleanup)));
@@ -323,6 +326,61 @@ impl Tx {
             })
         } else {
             None
+        }
+    }
+
+    /// Translates another whole query (a join's right side) with its own view of the columns,
+    /// leaving this pipeline's unchanged. Also returns which of its output columns hold epoch
+    /// seconds (the time columns included) and which `split` multivalues.
+    pub(crate) fn sub_query(&mut self, q: &Query) -> (Option<Pipeline>, Vec<String>, Vec<String>) {
+        let saved = (
+            std::mem::replace(&mut self.raw, true),
+            std::mem::take(&mut self.origin),
+            std::mem::take(&mut self.json_valued),
+            std::mem::take(&mut self.mv_cols),
+            std::mem::take(&mut self.split_cols),
+            std::mem::take(&mut self.epoch),
+        );
+        let out = self.query(q);
+        let mut epoch = std::mem::take(&mut self.epoch);
+        epoch.extend(TIME_COLUMNS.iter().map(|c| c.to_string()));
+        let split = std::mem::take(&mut self.split_cols);
+        (
+            self.raw,
+            self.origin,
+            self.json_valued,
+            self.mv_cols,
+            self.split_cols,
+            self.epoch,
+        ) = saved;
+        (out, epoch, split)
+    }
+
+    /// Right-side columns a join adds (under their output names) that hold epoch seconds or
+    /// `split` multivalues.
+    pub(crate) fn adopt_columns(
+        &mut self,
+        epoch: Vec<String>,
+        split: Vec<String>,
+        renamed: &[(String, String)],
+    ) {
+        let out = |c: String| {
+            renamed
+                .iter()
+                .find(|(old, _)| *old == c)
+                .map_or(c, |(_, new)| new.clone())
+        };
+        for c in epoch {
+            let c = out(c);
+            if !self.epoch.contains(&c) {
+                self.epoch.push(c);
+            }
+        }
+        for c in split {
+            let c = out(c);
+            if !self.split_cols.contains(&c) {
+                self.split_cols.push(c);
+            }
         }
     }
 
@@ -388,13 +446,35 @@ impl Tx {
                         v.push((n, e));
                     }
                     // Later assignments (and stages) see the computed value.
+                    let epoch = self.is_epoch(&a.expr);
+                    let split = self.is_split(&a.expr);
                     self.origin.insert(a.name.name.clone(), None);
                     self.mv_cols.retain(|c| *c != a.name.name);
+                    self.epoch.retain(|c| *c != a.name.name);
+                    self.split_cols.retain(|c| *c != a.name.name);
+                    if epoch {
+                        self.epoch.push(a.name.name.clone());
+                    }
+                    if split {
+                        self.split_cols.push(a.name.name.clone());
+                    }
                 }
                 cmds.push(Command::Eval(v));
             }
             StageKind::Project(assigns) => {
+                let epoch = assigns
+                    .iter()
+                    .filter(|a| self.is_epoch(&a.expr))
+                    .map(|a| a.name.name.clone())
+                    .collect();
+                let split = assigns
+                    .iter()
+                    .filter(|a| self.is_split(&a.expr))
+                    .map(|a| a.name.name.clone())
+                    .collect();
                 self.project(assigns, cmds);
+                self.epoch = epoch;
+                self.split_cols = split;
                 let origin = assigns
                     .iter()
                     .map(|a| {
@@ -454,6 +534,21 @@ impl Tx {
                 self.mv_cols
                     .retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
                 self.mv_cols.extend(mv);
+                let epoch_moved: Vec<String> = pairs
+                    .iter()
+                    .filter(|(_, old)| self.is_epoch_col(&old.name))
+                    .map(|(new, _)| new.name.clone())
+                    .collect();
+                let split_moved: Vec<String> = pairs
+                    .iter()
+                    .filter(|(_, old)| self.split_cols.contains(&old.name))
+                    .map(|(new, _)| new.name.clone())
+                    .collect();
+                for list in [&mut self.epoch, &mut self.split_cols] {
+                    list.retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
+                }
+                self.epoch.extend(epoch_moved);
+                self.split_cols.extend(split_moved);
             }
             StageKind::Reorder(pats) => {
                 let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
@@ -462,7 +557,10 @@ impl Tx {
                 self.raw = false;
             }
             StageKind::Aggregate { by, aggs } => {
+                let epoch = self.epoch_after_aggregate(by, aggs);
                 self.aggregate(by, aggs, stage.span, cmds);
+                self.epoch = epoch;
+                self.split_cols.clear();
                 self.raw = false;
                 self.mv_cols = aggs
                     .iter()
@@ -503,6 +601,8 @@ impl Tx {
                 cmds.push(Command::Table(names));
                 self.raw = false;
                 self.mv_cols.clear();
+                self.split_cols.clear();
+                self.epoch.retain(|e| cols.iter().any(|c| c.name == *e));
                 for c in cols {
                     self.origin.insert(c.name.clone(), None);
                 }
@@ -510,6 +610,8 @@ impl Tx {
             StageKind::Count => {
                 self.raw = false;
                 self.mv_cols.clear();
+                self.split_cols.clear();
+                self.epoch.clear();
                 cmds.push(Command::Stats {
                     aggs: vec![StatsAgg {
                         func: "count",
@@ -764,16 +866,50 @@ impl Tx {
         let _ = span;
     }
 
+    /// The epoch-valued columns after a summarize: datetime keys and bins, `min`/`max`/
+    /// `take_any` of datetimes, and what `arg_max`/`arg_min` carry over.
+    fn epoch_after_aggregate(&self, by: &[GroupKey], aggs: &[Aggregation]) -> Vec<String> {
+        let mut out = Vec::new();
+        for k in by {
+            let epoch = match &k.kind {
+                GroupKeyKind::Expr(e) => self.is_epoch(e),
+                GroupKeyKind::Bin { size, .. } => matches!(size, BinSize::Duration(_)),
+            };
+            if epoch {
+                out.push(k.name.name.clone());
+            }
+        }
+        for a in aggs {
+            match &a.func {
+                AggFunc::Min(e) | AggFunc::Max(e) | AggFunc::TakeAny(e) if self.is_epoch(e) => {
+                    out.push(a.name.name.clone())
+                }
+                AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
+                    if self.is_epoch(by) {
+                        out.push(a.name.name.clone());
+                    }
+                    if cols.is_empty() {
+                        out.extend(self.epoch.iter().cloned());
+                    }
+                    for c in cols {
+                        if self.is_epoch(&c.expr) {
+                            out.push(c.name.name.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// `bin(x, size)`: UTC buckets since the epoch, computed with `floor` (the `bin` command
     /// aligns day-sized spans to the search user's time zone).
     fn bin(&mut self, field: &Expr, size: &BinSize, span: Span) -> Option<Eval> {
         let size = match size {
             BinSize::Duration(d) => {
-                if !is_time_col(field) {
-                    self.time_column_refusal(field.span);
-                    return None;
-                }
-                seconds(*d)
+                let x = self.time_value(field)?;
+                return Some(floor_bucket(x, seconds(*d)));
             }
             BinSize::Number(n) if n.is_finite() && *n > 0.0 => format!("{n}"),
             BinSize::Number(_) => {
@@ -809,19 +945,19 @@ impl Tx {
         cmds.insert(start, Command::Eval(pre));
     }
 
-    /// The first instant of the UTC month holding the epoch time `t`: its day number minus its
-    /// day of the month, by Howard Hinnant's days-to-civil algorithm (proleptic Gregorian),
-    /// with the shared subterms in helper fields.
-    fn start_of_month(&mut self, t: Eval) -> Eval {
+    /// The UTC civil date of the epoch time `t` by Howard Hinnant's days-to-civil algorithm
+    /// (proleptic Gregorian), with the shared subterms in helper fields: the day number since
+    /// the epoch, the day of the 400-year era, the year of the era and the day of the
+    /// March-based year.
+    fn civil(&mut self, t: Eval) -> Civil {
         let num = |n: &str| Eval::Num(n.into());
-        let fdiv = |x: Eval, d: &str| Eval::call("floor", vec![Eval::bin(" / ", x, num(d))]);
         let days = self.helper(fdiv(t, "86400"));
         let z = Eval::bin(" + ", days.clone(), num("719468"));
-        // Day of the 400-year era, year of the era, day of the (March-based) year.
+        let era = fdiv(z.clone(), "146097");
         let doe = self.helper(Eval::bin(
             " - ",
-            z.clone(),
-            Eval::bin(" * ", fdiv(z, "146097"), num("146097")),
+            z,
+            Eval::bin(" * ", era.clone(), num("146097")),
         ));
         let yoe = self.helper(fdiv(
             Eval::bin(
@@ -845,33 +981,163 @@ impl Tx {
                     Eval::bin(" * ", num("365"), yoe.clone()),
                     fdiv(yoe.clone(), "4"),
                 ),
-                fdiv(yoe, "100"),
+                fdiv(yoe.clone(), "100"),
             ),
         ));
-        let mp = fdiv(
-            Eval::bin(" + ", Eval::bin(" * ", num("5"), doy.clone()), num("2")),
-            "153",
-        );
+        Civil {
+            days,
+            era,
+            yoe,
+            doy,
+        }
+    }
+
+    /// The first instant of the UTC month holding the epoch time `t`: its day number minus its
+    /// day of the month.
+    fn start_of_month(&mut self, t: Eval) -> Eval {
+        let num = |n: &str| Eval::Num(n.into());
+        let c = self.civil(t);
         let day_of_month0 = Eval::bin(
             " - ",
-            doy,
+            c.doy.clone(),
             fdiv(
-                Eval::bin(" + ", Eval::bin(" * ", num("153"), mp), num("2")),
+                Eval::bin(
+                    " + ",
+                    Eval::bin(" * ", num("153"), c.month_index()),
+                    num("2"),
+                ),
                 "5",
             ),
         );
-        Eval::bin(" * ", Eval::bin(" - ", days, day_of_month0), num("86400"))
+        Eval::bin(" * ", Eval::bin(" - ", c.days, day_of_month0), num("86400"))
     }
 
-    fn time_column_refusal(&mut self, span: Span) {
-        self.refuse(
-            "B012",
-            span,
-            "datetime operation on a column other than TimeGenerated",
-            "Splunk only knows the event time (_time) as a datetime",
-            "other datetime columns are strings in Splunk whose format depends on ingestion; \
-             filter or bin on TimeGenerated, or map the column in a field-mapping pipeline",
+    /// `getmonth(t)` (1–12) or `getyear(t)` of the UTC date.
+    fn month_or_year(&mut self, t: Eval, year: bool) -> Eval {
+        let num = |n: &str| Eval::Num(n.into());
+        let c = self.civil(t);
+        let mp = self.helper(c.month_index());
+        if !year {
+            // March-based month index 0–11 → calendar month.
+            return Eval::call(
+                "if",
+                vec![
+                    Eval::bin("<", mp.clone(), num("10")),
+                    Eval::bin(" + ", mp.clone(), num("3")),
+                    Eval::bin(" - ", mp, num("9")),
+                ],
+            );
+        }
+        // January and February belong to the next calendar year of the March-based year.
+        Eval::bin(
+            " + ",
+            Eval::bin(" + ", c.yoe, Eval::bin(" * ", c.era, num("400"))),
+            Eval::call(
+                "if",
+                vec![Eval::bin(">=", mp, num("10")), num("1"), num("0")],
+            ),
+        )
+    }
+
+    /// Is this column's Splunk field epoch seconds?
+    fn is_epoch_col(&self, name: &str) -> bool {
+        TIME_COLUMNS.contains(&name) || self.epoch.iter().any(|c| c == name)
+    }
+
+    /// Does this KQL datetime expression evaluate to epoch seconds in SPL (rather than being
+    /// text in the event)? True for the time column, `now()`, `ago()`, datetime literals,
+    /// `todatetime(…)`, the calendar functions, columns computed from such values, and a
+    /// datetime plus or minus a timespan.
+    pub(crate) fn is_epoch(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Field(f) => f.is_plain() && self.is_epoch_col(&f.column),
+            ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => true,
+            ExprKind::Arith { op, lhs, rhs } => match op {
+                ArithOp::Add => self.is_epoch(lhs) != self.is_epoch(rhs),
+                ArithOp::Sub => self.is_epoch(lhs) && !self.is_epoch(rhs),
+                _ => false,
+            },
+            ExprKind::Call { func, args } => match func {
+                ScalarFn::ToDateTime
+                | ScalarFn::StartOfDay
+                | ScalarFn::StartOfWeek
+                | ScalarFn::StartOfMonth
+                | ScalarFn::StartOfYear
+                | ScalarFn::EndOfDay => true,
+                ScalarFn::Bin | ScalarFn::Floor => matches!(
+                    args.get(1).map(|a| &a.kind),
+                    Some(ExprKind::Literal(Literal::Timespan(_)))
+                ),
+                ScalarFn::Coalesce => self.all_epoch(args.iter()),
+                _ => false,
+            },
+            ExprKind::Case {
+                branches,
+                otherwise,
+            } => self.all_epoch(branches.iter().map(|(_, v)| v).chain([&**otherwise])),
+            _ => false,
+        }
+    }
+
+    /// Does this expression make a multivalue field by `split` (a KQL array of strings, in
+    /// order)?
+    fn is_split(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args,
+            } => args.len() == 2,
+            ExprKind::Field(f) => f.is_plain() && self.split_cols.contains(&f.column),
+            _ => false,
+        }
+    }
+
+    /// At least one value, and every value epoch seconds or null.
+    fn all_epoch<'a>(&self, mut v: impl Iterator<Item = &'a Expr>) -> bool {
+        let mut any = false;
+        let all = v.all(|x| {
+            let e = self.is_epoch(x);
+            any |= e;
+            e || matches!(x.kind, ExprKind::Literal(Literal::Null))
+        });
+        all && any
+    }
+
+    /// A KQL datetime value as epoch seconds. Values that are not already epoch seconds (see
+    /// [`Tx::is_epoch`]) are event text: read as ISO 8601 UTC, the form in which Sentinel
+    /// exports datetimes (noted).
+    fn time_value(&mut self, e: &Expr) -> Option<Eval> {
+        if self.is_epoch(e) {
+            return self.expr(e);
+        }
+        match &e.kind {
+            ExprKind::Literal(Literal::String(s)) => {
+                if let Some(n) = epoch_seconds(s) {
+                    return Some(Eval::Num(n));
+                }
+            }
+            // Numbers (and null) are taken as they are.
+            ExprKind::Literal(_) => return self.expr(e),
+            _ => {}
+        }
+        let x = self.expr(e)?;
+        let (effect, what) = if self.filtering {
+            (
+                Effect::UnderMatch,
+                "rows whose value is in another format are not matched",
+            )
+        } else {
+            (Effect::Values, "a value in another format reads as null")
+        };
+        self.notes.push(
+            e.span,
+            effect,
+            format!(
+                "this datetime is read from text assuming ISO 8601 UTC \
+                 (2024-03-01T00:05:00[.fffffff]Z, as Sentinel exports it); {what}"
+            ),
         );
+        Some(iso_epoch(x))
     }
 
     /// One aggregation; the second value is a `max` cap to apply after `stats`.
@@ -1083,9 +1349,15 @@ impl Tx {
                 high,
                 negated,
             } => {
-                self.check_time_operands(expr, low, p.span)?;
-                let f = self.expr(expr)?;
-                let (lo, hi) = (self.expr(low)?, self.expr(high)?);
+                let (f, lo, hi) = if [expr, low, high].iter().any(|x| self.is_epoch(x)) {
+                    (
+                        self.time_value(expr)?,
+                        self.time_value(low)?,
+                        self.time_value(high)?,
+                    )
+                } else {
+                    (self.expr(expr)?, self.expr(low)?, self.expr(high)?)
+                };
                 Some(if *negated != neg {
                     Eval::or(vec![Eval::bin("<", f.clone(), lo), Eval::bin(">", f, hi)])
                 } else {
@@ -1116,16 +1388,9 @@ impl Tx {
                 Some(Eval::call(func, vec![f]))
             }
             PredicateKind::TimeWindow { field, op, ago } => {
-                if !is_time_col(field) {
-                    self.time_column_refusal(field.span);
-                    return None;
-                }
+                let f = self.time_value(field)?;
                 let op = if neg { negate_op(*op) } else { *op };
-                Some(Eval::bin(
-                    cmp_op(op),
-                    Eval::Field(SPLUNK_TIME.into()),
-                    ago_eval(*ago),
-                ))
+                Some(Eval::bin(cmp_op(op), f, ago_eval(*ago)))
             }
             PredicateKind::Bool(e) => {
                 let b = self.bool_expr(e)?;
@@ -1134,18 +1399,6 @@ impl Tx {
             PredicateKind::Const(b) => {
                 Some(Eval::call(if *b != neg { "true" } else { "false" }, vec![]))
             }
-        }
-    }
-
-    /// Datetime constants only compare with `_time` (other datetime columns are strings).
-    fn check_time_operands(&mut self, a: &Expr, b: &Expr, span: Span) -> Option<()> {
-        let bad = |x: &Expr, y: &Expr| is_time_value(x) && !is_time_col(y) && !is_time_value(y);
-        if bad(a, b) || bad(b, a) {
-            self.time_column_refusal(if is_time_value(a) { b.span } else { a.span });
-            let _ = span;
-            None
-        } else {
-            Some(())
         }
     }
 
@@ -1171,12 +1424,18 @@ impl Tx {
     }
 
     fn compare(&mut self, lhs: &Expr, op: CmpOp, rhs: &Expr, span: Span) -> Option<Eval> {
-        self.check_time_operands(lhs, rhs, span)?;
-        let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
+        let time = self.is_epoch(lhs) || self.is_epoch(rhs);
+        let (l, r) = if time {
+            (self.time_value(lhs)?, self.time_value(rhs)?)
+        } else {
+            (self.expr(lhs)?, self.expr(rhs)?)
+        };
         self.json_bool_note(&l, rhs, span);
         self.json_bool_note(&r, lhs, span);
+        let (l_const, r_const) = (is_const(&l), is_const(&r));
         let lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(_));
-        if matches!(op, CmpOp::Eq | CmpOp::Ne) && !lit(lhs) && !lit(rhs) {
+        // Datetimes are never strings, so a missing one is null in both languages.
+        if matches!(op, CmpOp::Eq | CmpOp::Ne) && !lit(lhs) && !lit(rhs) && !time {
             self.notes.push(
                 span,
                 if op == CmpOp::Eq {
@@ -1194,10 +1453,10 @@ impl Tx {
         }
         // KQL: `!=` with a null operand is true.
         let mut parts = Vec::new();
-        if !lit(lhs) {
+        if !lit(lhs) && !l_const {
             parts.push(Eval::call("isnull", vec![l]));
         }
-        if !lit(rhs) {
+        if !lit(rhs) && !r_const {
             parts.push(Eval::call("isnull", vec![r]));
         }
         parts.push(base);
@@ -1352,7 +1611,13 @@ impl Tx {
             ExprKind::Call { func, args } => self.call(*func, args, e.span),
             ExprKind::Arith { op, lhs, rhs } => {
                 let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
-                let real = |x: &Expr| matches!(x.kind, ExprKind::Literal(Literal::Real(_)));
+                // A real operand, or a timespan (timespan / timespan is a real in KQL).
+                let real = |x: &Expr| {
+                    matches!(
+                        x.kind,
+                        ExprKind::Literal(Literal::Real(_) | Literal::Timespan(_))
+                    )
+                };
                 if *op == ArithOp::Div && !real(lhs) && !real(rhs) {
                     self.notes.push(
                         e.span,
@@ -1687,14 +1952,12 @@ impl Tx {
             },
             _ => return self.unsupported_fn(ScalarFn::DateTimeDiff, span),
         };
-        for x in [a, b] {
-            if !is_time_col(x) && !is_time_value(x) {
-                self.time_column_refusal(x.span);
-                return None;
-            }
-        }
         let f = |x: Eval| Eval::call("floor", vec![Eval::bin(" / ", x, Eval::Num(secs.into()))]);
-        Some(Eval::bin(" - ", f(self.expr(a)?), f(self.expr(b)?)))
+        Some(Eval::bin(
+            " - ",
+            f(self.time_value(a)?),
+            f(self.time_value(b)?),
+        ))
     }
 
     fn literal_str<'a>(&mut self, e: &'a Expr, what: &str) -> Option<&'a str> {
@@ -1827,11 +2090,8 @@ impl Tx {
             ScalarFn::Bin | ScalarFn::Floor if args.len() == 2 => {
                 let size = match &args[1].kind {
                     ExprKind::Literal(Literal::Timespan(d)) if d.ticks > 0 => {
-                        if !is_time_col(&args[0]) {
-                            self.time_column_refusal(args[0].span);
-                            return None;
-                        }
-                        seconds(*d)
+                        let t = self.time_value(&args[0])?;
+                        return Some(floor_bucket(t, seconds(*d)));
                     }
                     ExprKind::Literal(Literal::Long(n)) if *n > 0 => n.to_string(),
                     ExprKind::Literal(Literal::Real(x)) if x.is_finite() && *x > 0.0 => {
@@ -1852,11 +2112,7 @@ impl Tx {
             }
             ScalarFn::Floor => Some(Eval::call("floor", vec![arg(self, 0)?])),
             ScalarFn::StartOfDay if args.len() == 1 => {
-                if !is_time_col(&args[0]) {
-                    self.time_column_refusal(args[0].span);
-                    return None;
-                }
-                Some(floor_bucket(arg(self, 0)?, "86400".into()))
+                Some(floor_bucket(self.time_value(&args[0])?, "86400".into()))
             }
             ScalarFn::Ipv4IsPrivate | ScalarFn::Ipv4IsInRange => {
                 Some(bool_value(self.ipv4(func, args, span)?))
@@ -1878,12 +2134,9 @@ impl Tx {
                 _ => self.unsupported_fn(func, span),
             },
             ScalarFn::StartOfWeek if args.len() == 1 => {
-                if !is_time_col(&args[0]) {
-                    self.time_column_refusal(args[0].span);
-                    return None;
-                }
                 // Weeks start on Sunday (UTC); the epoch fell on a Thursday, 4 days later.
-                let shifted = Eval::bin(" + ", arg(self, 0)?, Eval::Num("345600".into()));
+                let t = self.time_value(&args[0])?;
+                let shifted = Eval::bin(" + ", t, Eval::Num("345600".into()));
                 Some(Eval::bin(
                     " - ",
                     floor_bucket(shifted, "604800".into()),
@@ -1891,14 +2144,39 @@ impl Tx {
                 ))
             }
             ScalarFn::StartOfMonth if args.len() == 1 => {
-                if !is_time_col(&args[0]) {
-                    self.time_column_refusal(args[0].span);
-                    return None;
-                }
-                let t = arg(self, 0)?;
+                let t = self.time_value(&args[0])?;
                 Some(self.start_of_month(t))
             }
             ScalarFn::DateTimeDiff => self.datetime_diff(args, span),
+            // Datetimes are epoch seconds; text is read as ISO 8601 UTC (see `time_value`).
+            ScalarFn::ToDateTime if args.len() == 1 => self.time_value(&args[0]),
+            ScalarFn::HourOfDay if args.len() == 1 => {
+                // Hours since the epoch minus whole days' hours: exact for negative times too.
+                let t = self.time_value(&args[0])?;
+                Some(Eval::bin(
+                    " - ",
+                    fdiv(t.clone(), "3600"),
+                    Eval::bin(" * ", fdiv(t, "86400"), Eval::Num("24".into())),
+                ))
+            }
+            ScalarFn::DayOfWeek if args.len() == 1 => {
+                // Days since the last Sunday as a timespan (seconds); the epoch was a Thursday.
+                let t = self.time_value(&args[0])?;
+                let d = Eval::bin(" + ", fdiv(t, "86400"), Eval::Num("4".into()));
+                Some(Eval::bin(
+                    " * ",
+                    Eval::bin(
+                        " - ",
+                        d.clone(),
+                        Eval::bin(" * ", fdiv(d, "7"), Eval::Num("7".into())),
+                    ),
+                    Eval::Num("86400".into()),
+                ))
+            }
+            ScalarFn::GetMonth | ScalarFn::GetYear if args.len() == 1 => {
+                let t = self.time_value(&args[0])?;
+                Some(self.month_or_year(t, func == ScalarFn::GetYear))
+            }
             ScalarFn::Abs => Some(Eval::call("abs", vec![arg(self, 0)?])),
             ScalarFn::Round => {
                 let mut v = vec![arg(self, 0)?];
@@ -1968,6 +2246,18 @@ fn spl_rewrite(kql: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// An expression that reads no field (a literal, `now()`, arithmetic on them): never null.
+fn is_const(e: &Eval) -> bool {
+    match e {
+        Eval::Field(_) => false,
+        Eval::Str(_) | Eval::Num(_) => true,
+        Eval::Call(name, args) => *name != "null" && args.iter().all(is_const),
+        Eval::Binary(_, l, r) => is_const(l) && is_const(r),
+        Eval::Concat(v) | Eval::And(v) | Eval::Or(v) => v.iter().all(is_const),
+        Eval::Neg(x) | Eval::Not(x) => is_const(x),
+    }
 }
 
 /// An expression that is a value read with `json_extract`/`json_extract_exact`.
@@ -2059,8 +2349,64 @@ fn bool_value(cond: Eval) -> Eval {
     Eval::call("if", vec![cond, Eval::str("true"), Eval::str("false")])
 }
 
+/// ISO 8601 UTC text (`YYYY-MM-DDThh:mm:ss[.f…]Z`) → epoch seconds: the whole seconds with
+/// `strptime` on the first 19 characters given an explicit `+0000` offset (without a zone,
+/// strptime would use the search user's time zone), plus the fraction as a number. Text of
+/// any other shape leaves `replace` without a match, so `tonumber` and the sum are null.
+pub(crate) fn iso_epoch(x: Eval) -> Eval {
+    let secs = Eval::call(
+        "strptime",
+        vec![
+            Eval::Concat(vec![
+                Eval::call(
+                    "substr",
+                    vec![x.clone(), Eval::Num("1".into()), Eval::Num("19".into())],
+                ),
+                Eval::str("+0000"),
+            ]),
+            Eval::str("%Y-%m-%dT%H:%M:%S%z"),
+        ],
+    );
+    let frac = Eval::call(
+        "tonumber",
+        vec![Eval::call(
+            "replace",
+            vec![x, Eval::str("^.{19}(\\.[0-9]+)?Z$"), Eval::str("0\\1")],
+        )],
+    );
+    Eval::bin(" + ", secs, frac)
+}
+
 fn ago_eval(d: Duration) -> Eval {
     Eval::bin(" - ", Eval::call("now", vec![]), Eval::Num(seconds(d)))
+}
+
+/// `floor(x / d)`.
+fn fdiv(x: Eval, d: &str) -> Eval {
+    Eval::call("floor", vec![Eval::bin(" / ", x, Eval::Num(d.into()))])
+}
+
+/// Parts of a UTC civil date (see [`Tx::civil`]): day number since the epoch, 400-year era,
+/// year of the era, day of the March-based year (0 = March 1).
+struct Civil {
+    days: Eval,
+    era: Eval,
+    yoe: Eval,
+    doy: Eval,
+}
+
+impl Civil {
+    /// The month of the March-based year, 0 (March) to 11 (February).
+    fn month_index(&self) -> Eval {
+        fdiv(
+            Eval::bin(
+                " + ",
+                Eval::bin(" * ", Eval::Num("5".into()), self.doy.clone()),
+                Eval::Num("2".into()),
+            ),
+            "153",
+        )
+    }
 }
 
 fn floor_bucket(x: Eval, size: String) -> Eval {
