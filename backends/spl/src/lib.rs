@@ -71,7 +71,20 @@
 //!   `extract(re, g, t)` is `if(match(t, pcre), replace(t, "^(?s:.*?)(?:pcre)(?s:.*)", "\g"),
 //!   null())`: the lazy prefix finds the leftmost match, and no match is null (KQL's "").
 //! * **Arrays.** `make_set`/`make_list` results are multivalue fields: `array_length` of one is
-//!   `coalesce(mvcount(x), 0)`; `array_length` of anything else is declined.
+//!   `coalesce(mvcount(x), 0)`; `array_length` of anything else is declined. `split(x, d)`
+//!   (literal non-empty `d`) is Splunk's multivalue `split(coalesce(x, ""), d)`, indexed with
+//!   `mvindex` (from 0, negative from the end, null out of range, as in KQL);
+//!   `split(x, d, k)[0]` is element `k`. A split array may only be assigned, copied, indexed
+//!   or output: elsewhere (compared, grouped by, sorted, aggregated, inside another
+//!   expression) a multivalue field does not behave like KQL's array, so it is declined.
+//! * **String functions.** `trim`/`trim_start`/`trim_end(re, t)` remove the leftmost match
+//!   anchored at the start (`^(?:re)`) or end (`(?:re)\z`) with `replace`; unless the pattern
+//!   is one greedy run of a class (`[^\w]+`, `\s+`) a note says that whether KQL removes a
+//!   further uncovered match is undocumented. `countof` counts the characters `replace`
+//!   removes, divided by the match length: plain text that can overlap itself (KQL counts
+//!   overlapping plain matches) and regexes whose matches differ in length are declined.
+//!   `indexof(t, "s")` is the length of the text before the first match, or -1. `tobool`
+//!   reads true/false in any case and numbers as non-zero = true (noted).
 //! * **Calendar (UTC).** `startofday`, `startofweek(t)` (Sunday), `startofmonth(t)`,
 //!   `getmonth`, `getyear` are computed from epoch seconds by arithmetic (the month and year
 //!   through helper fields `__kqlport_h*`, Hinnant's days-to-civil), never with `relative_time`/`strftime`, which use the user's time zone.
@@ -101,17 +114,23 @@
 //! | `tostring(expr)`, `toint`, `tolong` | values | number formatting / fraction kept |
 //! | `json_extract` value `==` a bool | under-match | Splunk Boolean vs `"true"`/`"false"` |
 //! | a datetime read from event text | under-match (filter) / values | assumes ISO 8601 UTC text |
+//! | `trim*` with a pattern that is not one class run | values | KQL's repeat removal undocumented |
+//! | `countof` regex that may match non-ASCII | values | PCRE byte mode would count bytes |
+//! | `tobool` | values | KQL documents only true/false/numbers |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!
 //! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name ·
-//! `B013` dynamic path with
-//! a negative index or an empty key, or into a reshaped event, or into a computed value · `B014` scalar functions without a faithful eval spelling
-//! (`tobool`, `trim`, `split`, `array_length` of
-//! non-`make_set` values, `datetime_diff` in calendar units, …) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
-//! key · `B016` regex constructs outside the RE2/PCRE common ground · `B017` non-finite
-//! numbers · `B018` chained/swapping renames · `B019` a literal required (CIDR range,
-//! `replace_string` arguments, bin size) · `B020` malformed datetime literal.
+//! `B013` dynamic path with a negative index or an empty key, into a reshaped event or into a
+//! computed value; a `split` array used other than assigned, copied, indexed or output ·
+//! `B014` scalar functions without a faithful eval spelling (`base64_decode_tostring`,
+//! `url_encode`, `parse_url`, `split` as a whole value outside an assignment, `countof` of
+//! self-overlapping text or of a regex with matches of different lengths, `array_length` of
+//! non-`make_set` values, `datetime_diff` in calendar units, …) · `B015` `arg_max`/`arg_min`
+//! mixed with other aggregates or by a computed key · `B016` regex constructs outside the
+//! RE2/PCRE common ground · `B017` non-finite numbers · `B018` chained/swapping renames ·
+//! `B019` a literal required (CIDR range, `replace_string` arguments, bin size, `split`
+//! delimiter, `indexof` lookup) · `B020` malformed datetime literal.
 
 mod ast;
 mod join;

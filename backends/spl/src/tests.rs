@@ -1291,3 +1291,207 @@ fn calendar_starts_and_day_differences_in_utc() {
     )]);
     assert_eq!(declined(query)[0].0, "B014");
 }
+
+// ---- arrays from split, string functions ------------------------------------------------------
+
+fn idx(base: Expr, i: i64) -> Expr {
+    Expr {
+        kind: ExprKind::Path {
+            base: Box::new(base),
+            path: vec![ix(i)],
+        },
+        span: sp(20, 29),
+    }
+}
+
+#[test]
+fn split_arrays_are_multivalues_indexed_with_mvindex() {
+    // Assigned whole, then indexed (negative from the end), copied, reassigned from itself.
+    let t = text(q(vec![
+        ext("parts", call(ScalarFn::Split, vec![field("Name"), s(".")])),
+        stage(StageKind::Extend(vec![
+            assign("first", segs("parts", vec![ix(0)], false)),
+            assign(
+                "parts",
+                call(
+                    ScalarFn::Split,
+                    vec![segs("parts", vec![ix(-1)], false), s(":")],
+                ),
+            ),
+            assign("last", segs("parts", vec![ix(-1)], false)),
+        ])),
+        stage(StageKind::ProjectAway(vec![ColumnPattern {
+            pattern: "parts".into(),
+            span: s0(),
+        }])),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval parts=split(coalesce(Name, \"\"), \".\")\n\
+         | eval first=mvindex(parts, 0), parts=split(coalesce(mvindex(parts, -1), \"\"), \":\"), \
+         last=mvindex(parts, -1)\n\
+         | fields - parts"
+    );
+    // split(x, d, k) holds only element k: its [0] is element k, other indexes are null.
+    let three = |i| idx(call(ScalarFn::Split, vec![field("U"), s("/"), long(1)]), i);
+    let t = text(q(vec![stage(StageKind::Extend(vec![
+        assign("a", three(0)),
+        assign("b", three(1)),
+    ]))]));
+    assert_eq!(
+        tail(&t),
+        "| eval a=mvindex(split(coalesce(U, \"\"), \"/\"), 1), b=null()"
+    );
+    // tostring of an element is the element (no formatting note).
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::ToString,
+            vec![idx(call(ScalarFn::Split, vec![field("U"), s("/")]), -1)],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=mvindex(split(coalesce(U, \"\"), \"/\"), -1)"
+    );
+}
+
+#[test]
+fn split_arrays_elsewhere_are_declined() {
+    // Inside another expression the multivalue would not behave like KQL's array.
+    let whole = call(ScalarFn::Split, vec![field("U"), s(",")]);
+    let query = q(vec![ext(
+        "x",
+        call(ScalarFn::StrCat, vec![whole.clone(), s("!")]),
+    )]);
+    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+    // A split column compared, grouped by or sorted.
+    let arr = ext("arr", whole);
+    let query = q(vec![arr.clone(), filter(sm("arr", Equals, CS, &["a"]))]);
+    assert_eq!(declined(query)[0].0, "B013");
+    let query = q(vec![
+        arr.clone(),
+        stage(StageKind::Aggregate {
+            by: vec![key("arr")],
+            aggs: vec![agg("n", AggFunc::Count)],
+        }),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+    let query = q(vec![
+        arr,
+        stage(StageKind::Sort(vec![SortKey {
+            expr: field("arr"),
+            dir: SortDir::Asc,
+            nulls: Nulls::First,
+        }])),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+    // An empty delimiter.
+    let query = q(vec![ext(
+        "arr",
+        call(ScalarFn::Split, vec![field("U"), s("")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+}
+
+#[test]
+fn countof_by_removed_characters() {
+    // Plain text that cannot overlap itself: removed characters over its length.
+    let t = text(q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s(".exe")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval n=(len(coalesce(C, \"\")) - len(replace(coalesce(C, \"\"), \"\\\\.exe\", \"\"))) / 4"
+    );
+    // KQL counts overlapping plain matches ("aa" in "aaa" is 2): declined.
+    let query = q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s("aa")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    // A regex whose every match is one ASCII character: exact.
+    let t = text(q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s("(\\d)"), s("regex")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval n=len(coalesce(C, \"\")) - len(replace(coalesce(C, \"\"), \"([0-9])\", \"\"))"
+    );
+    // `.` may match a non-ASCII character: noted (byte-mode PCRE would count bytes).
+    let (_, notes) = approx(q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s("."), s("regex")]),
+    )]));
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+    // Matches of different lengths: declined.
+    let query = q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s("a+"), s("regex")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    assert_eq!(
+        crate::regex::fixed_match_chars("ab{2}(c|d)"),
+        Some((4, false))
+    );
+    assert_eq!(crate::regex::fixed_match_chars("a|bc"), None);
+}
+
+#[test]
+fn trim_removes_one_anchored_match_per_end() {
+    // A run of one class: removing the leftmost anchored match leaves nothing more: exact.
+    let t = text(q(vec![ext(
+        "x",
+        call(ScalarFn::TrimEnd, vec![s("[^\\w]+"), field("S")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=replace(coalesce(S, \"\"), \"(?:[^0-9A-Za-z_]+)\\\\z\", \"\")"
+    );
+    let t = text(q(vec![ext(
+        "x",
+        call(ScalarFn::Trim, vec![s("\\s+"), field("S")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=replace(replace(coalesce(S, \"\"), \"^(?:[\\\\t\\\\n\\\\f\\\\r ]+)\", \"\"), \
+         \"(?:[\\\\t\\\\n\\\\f\\\\r ]+)\\\\z\", \"\")"
+    );
+    // Other patterns: whether KQL removes a further uncovered match is undocumented.
+    let (t, notes) = approx(q(vec![ext(
+        "x",
+        call(ScalarFn::TrimStart, vec![s("http(.|)://"), field("S")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=replace(coalesce(S, \"\"), \"^(?:http(.|)://)\", \"\")"
+    );
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn indexof_and_tobool() {
+    let t = text(q(vec![ext(
+        "i",
+        call(ScalarFn::IndexOf, vec![field("U"), s("/")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval i=if(match(coalesce(U, \"\"), \"/\"), \
+         len(replace(coalesce(U, \"\"), \"^(?s)(.*?)/.*\", \"\\\\1\")), -1)"
+    );
+    let query = q(vec![ext(
+        "i",
+        call(ScalarFn::IndexOf, vec![field("U"), s("/"), long(3)]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    let (t, notes) = approx(q(vec![ext("b", call(ScalarFn::ToBool, vec![field("F")]))]));
+    assert_eq!(
+        tail(&t),
+        "| eval b=case(lower(F)==\"true\", \"true\", lower(F)==\"false\", \"false\", \
+         isnum(F), if(F==0, \"false\", \"true\"))"
+    );
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}

@@ -52,6 +52,10 @@ pub struct Tx {
     /// Set while a filter's predicate is translated: a datetime read from text that does not
     /// parse then loses the row (under-match) rather than changing a value.
     filtering: bool,
+    /// Set while the whole value of an assignment is a `split` array (or a copy of one): the
+    /// only place a whole array may appear (elsewhere a multivalue field would behave unlike
+    /// KQL's array).
+    array_ok: bool,
     /// Helper fields an expression needs computed first (`eval` before the command that uses
     /// them, removed after the stage), and a counter for their names.
     pre: Vec<(String, Eval)>,
@@ -240,6 +244,7 @@ impl Tx {
             split_cols: Vec::new(),
             epoch: Vec::new(),
             filtering: false,
+            array_ok: false,
             pre: Vec::new(),
             cleanup: Vec::new(),
             helpers: 0,
@@ -428,9 +433,10 @@ impl Tx {
             StageKind::Extend(assigns) => {
                 let mut v = Vec::new();
                 for a in assigns {
-                    if let (Some(n), Some(e)) =
-                        (self.name(&a.name.name, a.name.span), self.expr(&a.expr))
-                    {
+                    self.array_ok = self.is_split(&a.expr);
+                    let value = self.expr(&a.expr);
+                    self.array_ok = false;
+                    if let (Some(n), Some(e)) = (self.name(&a.name.name, a.name.span), value) {
                         if !self.pre.is_empty() {
                             // Helpers read the row as left by the assignments before this one.
                             if !v.is_empty() {
@@ -587,7 +593,10 @@ impl Tx {
             StageKind::Distinct(cols) => {
                 let names: Vec<String> = cols
                     .iter()
-                    .filter_map(|c| self.name(&c.name, c.span))
+                    .filter_map(|c| {
+                        self.not_split(&c.name, c.span)?;
+                        self.name(&c.name, c.span)
+                    })
                     .collect();
                 cmds.push(Command::FillNull(names.clone()));
                 cmds.push(Command::Stats {
@@ -642,7 +651,10 @@ impl Tx {
             let plain =
                 matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
             if !plain {
-                if let Some(e) = self.expr(&a.expr) {
+                self.array_ok = self.is_split(&a.expr);
+                let value = self.expr(&a.expr);
+                self.array_ok = false;
+                if let Some(e) = value {
                     let mut refs = Vec::new();
                     expr_refs(&a.expr, &mut refs);
                     computed.push((n.clone(), e, refs));
@@ -706,7 +718,9 @@ impl Tx {
         let mut temps = Vec::new();
         for (i, k) in keys.iter().enumerate() {
             let name = match &k.expr.kind {
-                ExprKind::Field(f) if f.is_plain() => self.name(&f.column, k.expr.span),
+                ExprKind::Field(f) if f.is_plain() => self
+                    .not_split(&f.column, k.expr.span)
+                    .and_then(|_| self.name(&f.column, k.expr.span)),
                 _ => self.expr(&k.expr).map(|e| {
                     let t = format!("{TMP}sort{}", i + 1);
                     evals.push((t.clone(), e));
@@ -791,7 +805,12 @@ impl Tx {
             };
             let value = match &k.kind {
                 GroupKeyKind::Expr(e) => match &e.kind {
-                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => None,
+                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => {
+                        if self.not_split(&f.column, e.span).is_none() {
+                            continue;
+                        }
+                        None
+                    }
                     _ => self.expr(e),
                 },
                 GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
@@ -1206,6 +1225,7 @@ impl Tx {
     fn stats_arg(&mut self, e: &Expr) -> Option<StatsArg> {
         match &e.kind {
             ExprKind::Field(f) if f.is_plain() => {
+                self.not_split(&f.column, e.span)?;
                 Some(StatsArg::Field(self.name(&f.column, e.span)?))
             }
             _ => Some(StatsArg::Eval(self.expr(e)?)),
@@ -1616,6 +1636,10 @@ impl Tx {
                     matches!(
                         x.kind,
                         ExprKind::Literal(Literal::Real(_) | Literal::Timespan(_))
+                            | ExprKind::Call {
+                                func: ScalarFn::ToReal,
+                                ..
+                            }
                     )
                 };
                 if *op == ArithOp::Div && !real(lhs) && !real(rhs) {
@@ -1662,7 +1686,9 @@ impl Tx {
     }
 
     /// `split(x, d)[i]` is `mvindex(split(x, d), i)`: both count from 0 (negative from the end)
-    /// and give null out of range. Other paths into computed values are refused.
+    /// and give null out of range. `split(x, d, k)` is the array holding only element `k` (or
+    /// none), so its `[0]`/`[-1]` is `mvindex(split(x, d), k)` and other indexes are null.
+    /// Other paths into computed values are refused.
     fn computed_path(&mut self, base: &Expr, path: &[PathSegment], span: Span) -> Option<Eval> {
         if let (
             ExprKind::Call {
@@ -1672,24 +1698,66 @@ impl Tx {
             [PathSegment::Index(i)],
         ) = (&base.kind, path)
         {
-            if let [x, Expr {
-                kind: ExprKind::Literal(Literal::String(d)),
-                ..
-            }] = args.as_slice()
-            {
-                if !d.is_empty() {
-                    let subject = Eval::call("coalesce", vec![self.expr(x)?, Eval::str("")]);
-                    let split = Eval::call("split", vec![subject, Eval::Str(d.clone())]);
+            match args.as_slice() {
+                [x, d] => {
+                    let split = self.split_eval(x, d, base.span)?;
                     return Some(Eval::call("mvindex", vec![split, Eval::Num(i.to_string())]));
                 }
+                [x, d, Expr {
+                    kind: ExprKind::Literal(Literal::Long(k)),
+                    ..
+                }] if *k >= 0 => {
+                    let split = self.split_eval(x, d, base.span)?;
+                    return Some(if *i == 0 || *i == -1 {
+                        Eval::call("mvindex", vec![split, Eval::Num(k.to_string())])
+                    } else {
+                        Eval::call("null", vec![])
+                    });
+                }
+                _ => {}
             }
         }
         self.refuse(
             "B013",
             span,
             "indexing into a computed value is not supported by the SPL backend",
-            "only split(x, \"delimiter\")[i] is translated",
+            "only split(x, \"delimiter\"[, k])[i] is translated",
             "extract the value with rex or spath first",
+        );
+        None
+    }
+
+    /// `split(x, d)` with a literal non-empty delimiter: Splunk's multivalue `split`, on `""` for
+    /// a missing `x` (KQL's missing string).
+    fn split_eval(&mut self, x: &Expr, d: &Expr, span: Span) -> Option<Eval> {
+        let d = self.literal_str(d, "the split delimiter")?;
+        if d.is_empty() {
+            self.refuse(
+                "B014",
+                span,
+                "split with an empty delimiter is not supported by the SPL backend",
+                "empty delimiter",
+                "split on a non-empty literal delimiter",
+            );
+            return None;
+        }
+        let d = d.to_string();
+        let subject = Eval::call("coalesce", vec![self.expr(x)?, Eval::str("")]);
+        Some(Eval::call("split", vec![subject, Eval::Str(d)]))
+    }
+
+    /// Refuses a column holding a `split` array where its multivalue field would not behave
+    /// like KQL's array (anything but indexing, copying and output).
+    fn not_split(&mut self, column: &str, span: Span) -> Option<()> {
+        if !self.split_cols.iter().any(|c| c == column) {
+            return Some(());
+        }
+        self.refuse(
+            "B013",
+            span,
+            "a split() array is only translated when indexed, copied or output",
+            "a Splunk multivalue field here would not behave like KQL's array",
+            "index the array (arr[i]) or use the string before splitting",
         );
         None
     }
@@ -1734,6 +1802,19 @@ impl Tx {
             Some(o) => o.clone(),
             None => Some(fp.column.clone()),
         };
+        if fp.is_plain() && !self.array_ok {
+            self.not_split(&fp.column, span)?;
+        }
+        if let ([PathSegment::Index(i)], true) =
+            (fp.path.as_slice(), self.split_cols.contains(&fp.column))
+        {
+            // An element of a `split` array (a multivalue field): counted from 0, negative
+            // from the end, null out of range — as in KQL.
+            return Some(Eval::call(
+                "mvindex",
+                vec![Eval::Field(column), Eval::Num(i.to_string())],
+            ));
+        }
         if fp.is_plain() {
             if let (true, true, Some(orig)) = (fp.parsed, self.raw, &origin) {
                 // `parse_json(X)` of an event column: its JSON from the event, whether X is a
@@ -1936,6 +2017,116 @@ impl Tx {
         ))
     }
 
+    /// `trim(re, t)`, `trim_start`, `trim_end`: the leftmost match anchored at the start
+    /// (`^(?:re)`) and/or the end (`(?:re)\z`) removed with `replace`.
+    fn trim(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        let (pcre, _) = self.regex_arg(&args[0], "the trim pattern")?;
+        let run = match &args[0].kind {
+            ExprKind::Literal(Literal::String(p)) => re::is_class_run(p),
+            _ => false,
+        };
+        if !run {
+            self.notes.push(
+                span,
+                Effect::Values,
+                "trim(): one match of the pattern is removed at each end; KQL documents removing \
+                 \"the\" leading/trailing match, and whether it removes a further match that the \
+                 first one uncovers is not documented",
+            );
+        }
+        let mut t = Eval::call("coalesce", vec![self.expr(&args[1])?, Eval::str("")]);
+        if func != ScalarFn::TrimEnd {
+            t = Eval::call(
+                "replace",
+                vec![t, Eval::Str(format!("^(?:{pcre})")), Eval::str("")],
+            );
+        }
+        if func != ScalarFn::TrimStart {
+            t = Eval::call(
+                "replace",
+                vec![t, Eval::Str(format!("(?:{pcre})\\z")), Eval::str("")],
+            );
+        }
+        Some(t)
+    }
+
+    /// `countof(t, s)`: KQL counts overlapping occurrences of plain text, so only a search
+    /// text that cannot overlap itself is counted, as the characters `replace` removes over
+    /// its length; `countof(t, re, "regex")` counts non-overlapping matches, likewise when
+    /// every match has the same length.
+    fn count_of(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let regex = match args.get(2).map(|a| &a.kind) {
+            None => false,
+            Some(ExprKind::Literal(Literal::String(k))) if k == "normal" => false,
+            Some(ExprKind::Literal(Literal::String(k))) if k == "regex" => true,
+            _ => return self.unsupported_fn(ScalarFn::CountOf, span),
+        };
+        let [text, search, ..] = args else {
+            return self.unsupported_fn(ScalarFn::CountOf, span);
+        };
+        let s = self.literal_str(search, "the countof search")?.to_string();
+        let (pattern, len) = if regex {
+            let (pcre, _) = self.regex_arg(search, "the countof pattern")?;
+            match re::fixed_match_chars(&s) {
+                Some((n, non_ascii)) if n > 0 => {
+                    if non_ascii {
+                        self.notes.push(
+                            span,
+                            Effect::Values,
+                            "countof(): matches are counted by the characters they remove; if \
+                             Splunk's PCRE runs without UTF-8 mode, a non-ASCII character is \
+                             matched byte by byte and the count differs",
+                        );
+                    }
+                    (pcre, n)
+                }
+                _ => {
+                    self.refuse(
+                        "B014",
+                        search.span,
+                        "countof with a regex whose matches differ in length is not supported \
+                         by the SPL backend",
+                        "matches of different lengths",
+                        "count with a pattern whose every match has the same length",
+                    );
+                    return None;
+                }
+            }
+        } else {
+            let chars: Vec<char> = s.chars().collect();
+            let overlaps = (1..chars.len()).any(|k| chars[..k] == chars[chars.len() - k..]);
+            if chars.is_empty() || overlaps {
+                self.refuse(
+                    "B014",
+                    search.span,
+                    "countof of a search text that can overlap itself is not supported by the \
+                     SPL backend",
+                    "KQL counts overlapping occurrences",
+                    "count a text that cannot overlap itself",
+                );
+                return None;
+            }
+            (re::escape(&s), chars.len())
+        };
+        let t = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let removed = Eval::bin(
+            " - ",
+            Eval::call("len", vec![t.clone()]),
+            Eval::call(
+                "len",
+                vec![Eval::call(
+                    "replace",
+                    vec![t, Eval::Str(pattern), Eval::str("")],
+                )],
+            ),
+        );
+        Some(if len == 1 {
+            removed
+        } else {
+            Eval::bin(" / ", removed, Eval::Num(len.to_string()))
+        })
+    }
+
     /// `datetime_diff(unit, a, b)` for fixed-length units: the number of unit boundaries
     /// (UTC, since the epoch) between `b` and `a`.
     fn datetime_diff(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
@@ -2013,6 +2204,18 @@ impl Tx {
         match func {
             ScalarFn::ToString => match args.first().map(|a| &a.kind) {
                 Some(ExprKind::Field(_)) => arg(self, 0),
+                // An element of a split array is a string already.
+                Some(ExprKind::Path { base, .. })
+                    if matches!(
+                        base.kind,
+                        ExprKind::Call {
+                            func: ScalarFn::Split,
+                            ..
+                        }
+                    ) =>
+                {
+                    arg(self, 0)
+                }
                 _ => {
                     self.notes.push(
                         span,
@@ -2150,6 +2353,85 @@ impl Tx {
             ScalarFn::DateTimeDiff => self.datetime_diff(args, span),
             // Datetimes are epoch seconds; text is read as ISO 8601 UTC (see `time_value`).
             ScalarFn::ToDateTime if args.len() == 1 => self.time_value(&args[0]),
+            ScalarFn::Trim | ScalarFn::TrimStart | ScalarFn::TrimEnd if args.len() == 2 => {
+                self.trim(func, args, span)
+            }
+            ScalarFn::CountOf => self.count_of(args, span),
+            ScalarFn::IndexOf if args.len() == 2 => {
+                // The characters before the first occurrence, or -1 (KQL's "not found").
+                let t = str_arg(self, 0)?;
+                let look = self.literal_str(&args[1], "the indexof lookup")?;
+                if look.is_empty() {
+                    return self.unsupported_fn(func, span);
+                }
+                let esc = re::escape(look);
+                Some(Eval::call(
+                    "if",
+                    vec![
+                        Eval::call("match", vec![t.clone(), Eval::Str(esc.clone())]),
+                        Eval::call(
+                            "len",
+                            vec![Eval::call(
+                                "replace",
+                                vec![t, Eval::Str(format!("^(?s)(.*?){esc}.*")), Eval::str("\\1")],
+                            )],
+                        ),
+                        Eval::Num("-1".into()),
+                    ],
+                ))
+            }
+            ScalarFn::ToBool if args.len() == 1 => {
+                // KQL documents "true"/"false" and numbers (non-zero is true); anything else
+                // is null here.
+                let x = arg(self, 0)?;
+                self.notes.push(
+                    span,
+                    Effect::Values,
+                    if is_json_read(&x) {
+                        "tobool(): a JSON boolean read with json_extract is a Splunk Boolean, \
+                         whose lower() is not documented to be \"true\"/\"false\"; text is read \
+                         as true/false in any letter case and numbers as non-zero = true"
+                    } else {
+                        "tobool(): text is read as true/false in any letter case and numbers as \
+                         non-zero = true; KQL documents only \"true\", \"false\" and numbers, so \
+                         other text (\"TRUE\", \"1\") may convert differently"
+                    },
+                );
+                let lower = Eval::call("lower", vec![x.clone()]);
+                Some(Eval::call(
+                    "case",
+                    vec![
+                        Eval::bin("==", lower.clone(), Eval::str("true")),
+                        Eval::str("true"),
+                        Eval::bin("==", lower, Eval::str("false")),
+                        Eval::str("false"),
+                        Eval::call("isnum", vec![x.clone()]),
+                        Eval::call(
+                            "if",
+                            vec![
+                                Eval::bin("==", x, Eval::Num("0".into())),
+                                Eval::str("false"),
+                                Eval::str("true"),
+                            ],
+                        ),
+                    ],
+                ))
+            }
+            // A whole array: only as the value of an assignment (see `array_ok`).
+            ScalarFn::Split if args.len() == 2 && self.array_ok => {
+                self.split_eval(&args[0], &args[1], span)
+            }
+            ScalarFn::Split => {
+                self.refuse(
+                    "B014",
+                    span,
+                    "split() as a whole array is only translated when assigned to a column or \
+                     indexed",
+                    "a Splunk multivalue field here would not behave like KQL's array",
+                    "assign the split to a column, or index it: split(x, d)[i]",
+                );
+                None
+            }
             ScalarFn::HourOfDay if args.len() == 1 => {
                 // Hours since the epoch minus whole days' hours: exact for negative times too.
                 let t = self.time_value(&args[0])?;
@@ -2188,13 +2470,11 @@ impl Tx {
             ScalarFn::ToBool
             | ScalarFn::ToDateTime
             | ScalarFn::Trim
-            | ScalarFn::Split
             | ScalarFn::Bin
             | ScalarFn::StartOfDay
             | ScalarFn::TrimStart
             | ScalarFn::TrimEnd
             | ScalarFn::IndexOf
-            | ScalarFn::CountOf
             | ScalarFn::StartOfWeek
             | ScalarFn::StartOfMonth
             | ScalarFn::StartOfYear
