@@ -100,6 +100,12 @@
 //!   `floor(_time/span)*span` (UTC buckets since the epoch; the `bin` command would align day
 //!   spans to the user's time zone). `distinct`/`summarize by` only use `stats count … |
 //!   table keys`. `make_set`/`make_list` produce multivalue fields rather than JSON arrays.
+//! * **arg_max/arg_min.** Computed keys are evaluated first (through a helper field when the
+//!   summarize still reads a column of that name); the other aggregates of the summarize are
+//!   `eventstats … by keys` over every row, as KQL computes them; then `where isnotnull(t) |
+//!   sort 0 -t | dedup keys` keeps one extreme row per group (ties: the first in Splunk's
+//!   order, where KQL picks any). A named extreme (`S = arg_min(t, *)`) copies `t` to `S`.
+//!   Two extremes in one summarize pick different rows and are declined (`B015`).
 //!
 //! # Approximations this backend can report (each a `Note` at the KQL span)
 //!
@@ -109,6 +115,8 @@
 //! | `make_list` | values | `list()` keeps 100 values by default |
 //! | `make_set(x, max)` | values | which values survive the cap differs |
 //! | `arg_max`/`arg_min` | under-match | groups whose extreme expression is always null vanish |
+//! | `arg_max(t, *)` with other aggregates | values | an input column named like an aggregate is replaced |
+//! | `arg_max(t, *)` by a key computed from a column of its name | values | the key replaces that column |
 //! | `a == b` / `a != b` of two columns | under/over-match | both missing: KQL `""==""`, SPL null |
 //! | `/` without a real literal | values | KQL integer division truncates |
 //! | `tostring(expr)`, `toint`, `tolong` | values | number formatting / fraction kept |
@@ -126,8 +134,8 @@
 //! `B014` scalar functions without a faithful eval spelling (`base64_decode_tostring`,
 //! `url_encode`, `parse_url`, `split` as a whole value outside an assignment, `countof` of
 //! self-overlapping text or of a regex with matches of different lengths, `array_length` of
-//! non-`make_set` values, `datetime_diff` in calendar units, …) · `B015` `arg_max`/`arg_min`
-//! mixed with other aggregates or by a computed key · `B016` regex constructs outside the
+//! non-`make_set` values, `datetime_diff` in calendar units, …) · `B015` two
+//! `arg_max`/`arg_min` in one summarize, or one over a computed expression · `B016` regex constructs outside the
 //! RE2/PCRE common ground · `B017` non-finite numbers · `B018` chained/swapping renames ·
 //! `B019` a literal required (CIDR range, `replace_string` arguments, bin size, `split`
 //! delimiter, `indexof` lookup) · `B020` malformed datetime literal.

@@ -914,7 +914,8 @@ fn arg_max_pattern() {
         "| fillnull value=\"\" DeviceId\n| where isnotnull(_time)\n| sort 0 -_time\n| dedup DeviceId\n| table DeviceId _time *"
     );
     assert_eq!(notes, vec![(80, 90, Effect::UnderMatch)]);
-    let mixed = q(vec![stage(StageKind::Aggregate {
+    // Two extremes in one summarize pick two rows: declined.
+    let two = q(vec![stage(StageKind::Aggregate {
         by: vec![],
         aggs: vec![
             agg(
@@ -924,10 +925,138 @@ fn arg_max_pattern() {
                     cols: vec![],
                 },
             ),
-            agg("c", AggFunc::Count),
+            Aggregation {
+                name: column("b"),
+                func: AggFunc::ArgMax {
+                    by: field("T"),
+                    cols: vec![],
+                },
+                span: sp(91, 95),
+            },
         ],
     })]);
-    assert_eq!(declined(mixed), vec![("B015", 80, 90)]);
+    assert_eq!(declined(two), vec![("B015", 91, 95)]);
+}
+
+#[test]
+fn arg_max_with_other_aggregates_uses_eventstats() {
+    // The other aggregates over every row of the group, then the extreme row; a named
+    // extreme copies the value under its name.
+    let (t, notes) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![key("P")],
+        aggs: vec![
+            agg(
+                "Start",
+                AggFunc::ArgMin {
+                    by: field("TimeGenerated"),
+                    cols: vec![],
+                },
+            ),
+            agg("End", AggFunc::Max(field("TimeGenerated"))),
+            agg(
+                "Hosts",
+                AggFunc::MakeSet {
+                    expr: field("H"),
+                    max: Some(5),
+                },
+            ),
+        ],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" P\n\
+         | eventstats max(_time) AS End values(H) AS Hosts by P\n\
+         | where isnotnull(_time)\n\
+         | sort 0 +_time\n\
+         | dedup P\n\
+         | eval Start=_time, Hosts=mvindex(Hosts, 0, 4)\n\
+         | table P Start _time End Hosts *"
+    );
+    let effects: Vec<Effect> = notes.iter().map(|n| n.2).collect();
+    assert!(effects.contains(&Effect::UnderMatch) && effects.contains(&Effect::Values));
+    // Explicit columns: no `*`, and no clash note.
+    let (t, _) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![key("D")],
+        aggs: vec![
+            agg(
+                "Last",
+                AggFunc::ArgMax {
+                    by: field("T"),
+                    cols: vec![assign("Who", field("Who"))],
+                },
+            ),
+            agg("n", AggFunc::Count),
+        ],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" D\n\
+         | eventstats count AS n by D\n\
+         | where isnotnull(T)\n\
+         | sort 0 -T\n\
+         | dedup D\n\
+         | eval Last=T\n\
+         | table D Last Who n"
+    );
+}
+
+#[test]
+fn arg_max_by_computed_keys() {
+    let week = GroupKey {
+        name: column("Column1"),
+        kind: GroupKeyKind::Expr(call(ScalarFn::StartOfWeek, vec![field("TimeGenerated")])),
+    };
+    let (t, _) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![key("D"), week],
+        aggs: vec![agg(
+            "TimeGenerated",
+            AggFunc::ArgMax {
+                by: field("TimeGenerated"),
+                cols: vec![],
+            },
+        )],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| eval Column1=(floor((_time + 345600) / 604800) * 604800) - 345600\n\
+         | fillnull value=\"\" D Column1\n\
+         | where isnotnull(_time)\n\
+         | sort 0 -_time\n\
+         | dedup D Column1\n\
+         | table D Column1 _time *"
+    );
+    // A key named like a column the summarize still reads goes through a helper field.
+    let lowered = GroupKey {
+        name: column("U"),
+        kind: GroupKeyKind::Expr(call(ScalarFn::ToLower, vec![field("U")])),
+    };
+    let (t, notes) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![lowered],
+        aggs: vec![
+            agg(
+                "T",
+                AggFunc::ArgMax {
+                    by: field("T"),
+                    cols: vec![],
+                },
+            ),
+            agg("k", AggFunc::DCount(field("U"))),
+        ],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| eval __kqlport_by1=lower(U)\n\
+         | fillnull value=\"\" __kqlport_by1\n\
+         | eventstats dc(U) AS k by __kqlport_by1\n\
+         | where isnotnull(T)\n\
+         | sort 0 -T\n\
+         | dedup __kqlport_by1\n\
+         | eval U=__kqlport_by1\n\
+         | fields - __kqlport_by1\n\
+         | table U T k *"
+    );
+    // The key replaces the row's own U among the `*` columns: noted at the key.
+    assert!(notes.contains(&(50, 55, Effect::Values)), "{notes:?}");
 }
 
 #[test]

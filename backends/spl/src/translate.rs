@@ -779,20 +779,22 @@ impl Tx {
         span: Span,
         cmds: &mut Vec<Command>,
     ) {
-        if let Some(a) = aggs
+        let (extremes, others): (Vec<&Aggregation>, Vec<&Aggregation>) = aggs
             .iter()
-            .find(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
-        {
-            if aggs.len() == 1 {
-                return self.arg_extreme(by, a, cmds);
+            .partition(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }));
+        match extremes.as_slice() {
+            [] => {}
+            [a] => return self.arg_extreme(by, a, &others, cmds),
+            [_, b, ..] => {
+                return self.refuse(
+                    "B015",
+                    b.span,
+                    "two arg_max/arg_min in one summarize pick different rows, which one SPL \
+                     dedup cannot express",
+                    "a second arg_max/arg_min",
+                    "split the summarize: one arg_max/arg_min per summarize",
+                )
             }
-            return self.refuse(
-                "B015",
-                a.span,
-                "arg_max/arg_min together with other aggregations is not expressible in one SPL stats",
-                "this arg_max/arg_min",
-                "split the summarize: one arg_max/arg_min per summarize",
-            );
         }
         let mut read = Vec::new();
         aggs.iter().for_each(|a| agg_refs(a, &mut read));
@@ -835,17 +837,7 @@ impl Tx {
         for a in aggs {
             if let Some((s, cap)) = self.agg(a) {
                 if let Some(max) = cap {
-                    post.push((
-                        s.alias.clone(),
-                        Eval::call(
-                            "mvindex",
-                            vec![
-                                Eval::Field(s.alias.clone()),
-                                Eval::Num("0".into()),
-                                Eval::Num(max.saturating_sub(1).to_string()),
-                            ],
-                        ),
-                    ));
+                    post.push((s.alias.clone(), mv_cap(&s.alias, max)));
                 }
                 stats.push(s);
             }
@@ -1232,36 +1224,25 @@ impl Tx {
         }
     }
 
-    /// `summarize arg_max(t, cols) by k` ⇒ keep rows with a value of `t`, sort by it, keep
-    /// the first row per key.
-    fn arg_extreme(&mut self, by: &[GroupKey], a: &Aggregation, cmds: &mut Vec<Command>) {
+    /// `summarize arg_max(t, cols), aggs… by k` ⇒ computed keys evaluated first, the other
+    /// aggregates added to every row of its group (`eventstats`, over all rows, as KQL computes
+    /// them), then rows with a value of `t` sorted by it and the first row per key kept.
+    fn arg_extreme(
+        &mut self,
+        by: &[GroupKey],
+        a: &Aggregation,
+        others: &[&Aggregation],
+        cmds: &mut Vec<Command>,
+    ) {
         let (t, cols, dir) = match &a.func {
             AggFunc::ArgMax { by, cols } => (by, cols, SplDir::Desc),
             AggFunc::ArgMin { by, cols } => (by, cols, SplDir::Asc),
             _ => return,
         };
-        let mut keys = Vec::new();
-        for k in by {
-            match &k.kind {
-                GroupKeyKind::Expr(Expr {
-                    kind: ExprKind::Field(f),
-                    ..
-                }) if f.is_plain() && f.column == k.name.name => {
-                    if let Some(n) = self.name(&f.column, k.name.span) {
-                        keys.push(n);
-                    }
-                }
-                _ => self.refuse(
-                    "B015",
-                    k.name.span,
-                    "arg_max/arg_min by a computed key is not supported",
-                    "computed group key",
-                    "extend the key as a column first, then summarize by the column",
-                ),
-            }
-        }
         let t_name = match &t.kind {
-            ExprKind::Field(f) if f.is_plain() => self.name(&f.column, t.span),
+            ExprKind::Field(f) if f.is_plain() => self
+                .not_split(&f.column, t.span)
+                .and_then(|_| self.name(&f.column, t.span)),
             _ => {
                 self.refuse(
                     "B015",
@@ -1274,14 +1255,109 @@ impl Tx {
             }
         };
         let Some(t_name) = t_name else { return };
+        // Columns the rest of the summarize reads: a computed key of the same name goes
+        // through a helper field so that they still see the row's own value.
+        let mut read = Vec::new();
+        expr_refs(t, &mut read);
+        cols.iter().for_each(|c| expr_refs(&c.expr, &mut read));
+        others.iter().for_each(|o| agg_refs(o, &mut read));
+        let mut pre = Vec::new();
+        let mut restore = Vec::new();
+        let mut keys = Vec::new();
+        for (i, k) in by.iter().enumerate() {
+            let Some(name) = self.name(&k.name.name, k.name.span) else {
+                continue;
+            };
+            let value = match &k.kind {
+                GroupKeyKind::Expr(e) => match &e.kind {
+                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => {
+                        if self.not_split(&f.column, e.span).is_none() {
+                            continue;
+                        }
+                        None
+                    }
+                    _ => self.expr(e),
+                },
+                GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
+            };
+            // A key that evaluates to its own column as it is (`tostring(X)` of a field X).
+            let v = match value {
+                Some(Eval::Field(f)) if f == name => None,
+                v => v,
+            };
+            let Some(v) = v else {
+                keys.push(name);
+                continue;
+            };
+            let mut own = Vec::new();
+            if let GroupKeyKind::Expr(e) = &k.kind {
+                expr_refs(e, &mut own);
+            }
+            if cols.is_empty() && own.contains(&name) {
+                self.notes.push(
+                    k.name.span,
+                    Effect::Values,
+                    format!(
+                        "the group key replaces the row's own `{}` among the `*` columns \
+                         (KQL keeps that value too, under a suffixed name)",
+                        k.name.name
+                    ),
+                );
+            }
+            if read.contains(&name) {
+                let tmp = format!("{TMP}by{}", i + 1);
+                pre.push((tmp.clone(), v));
+                restore.push((name.clone(), tmp.clone()));
+                keys.push(tmp);
+            } else {
+                pre.push((name.clone(), v));
+                keys.push(name);
+            }
+        }
         self.notes.push(
             a.span,
             Effect::UnderMatch,
             "rows whose arg_max/arg_min expression is null are dropped first, so a group in \
              which it is null in every row yields no row",
         );
+        if !pre.is_empty() {
+            cmds.push(Command::Eval(pre));
+        }
         if !keys.is_empty() {
             cmds.push(Command::FillNull(keys.clone()));
+        }
+        let mut stats = Vec::new();
+        let mut caps = Vec::new();
+        for o in others {
+            if let Some((s, cap)) = self.agg(o) {
+                if let Some(max) = cap {
+                    caps.push((s.alias.clone(), mv_cap(&s.alias, max)));
+                }
+                stats.push(s);
+            }
+        }
+        let other_names: Vec<String> = stats.iter().map(|s| s.alias.clone()).collect();
+        if !stats.is_empty() {
+            if cols.is_empty() {
+                self.notes.push(
+                    a.span,
+                    Effect::Values,
+                    format!(
+                        "if the rows also have a column named {} (a name the KQL does not fix), \
+                         KQL keeps the row's value too, under a suffixed name; here the \
+                         aggregate replaces it",
+                        others
+                            .iter()
+                            .map(|o| format!("`{}`", o.name.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            cmds.push(Command::EventStats {
+                aggs: stats,
+                by: keys.clone(),
+            });
         }
         cmds.push(Command::Where(Eval::call(
             "isnotnull",
@@ -1293,29 +1369,56 @@ impl Tx {
         } else {
             cmds.push(Command::Dedup(keys.clone()));
         }
-        let mut table = keys;
-        table.push(t_name);
+        let mut evals: Vec<(String, Eval)> = Vec::new();
+        for (name, tmp) in &restore {
+            evals.push((name.clone(), Eval::Field(tmp.clone())));
+        }
+        let mut table: Vec<String> = by
+            .iter()
+            .filter_map(|k| self.name(&k.name.name, k.name.span))
+            .collect();
+        // The extreme value under the aggregate's name.
+        let alias = self.name(&a.name.name, a.name.span);
+        match alias {
+            Some(n) if n != t_name => {
+                evals.push((n.clone(), Eval::Field(t_name.clone())));
+                table.push(n);
+                if cols.is_empty() {
+                    table.push(t_name.clone());
+                }
+            }
+            _ => table.push(t_name.clone()),
+        }
+        for c in cols {
+            let Some(n) = self.name(&c.name.name, c.name.span) else {
+                continue;
+            };
+            let plain =
+                matches!(&c.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
+            if !plain {
+                if let Some(e) = self.expr(&c.expr) {
+                    evals.push((n.clone(), e));
+                }
+            }
+            if !table.contains(&n) {
+                table.push(n);
+            }
+        }
+        for n in other_names {
+            if !table.contains(&n) {
+                table.push(n);
+            }
+        }
         if cols.is_empty() {
             table.push("*".to_string());
-        } else {
-            let mut evals = Vec::new();
-            for c in cols {
-                let Some(n) = self.name(&c.name.name, c.name.span) else {
-                    continue;
-                };
-                let plain = matches!(&c.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
-                if !plain {
-                    if let Some(e) = self.expr(&c.expr) {
-                        evals.push((n.clone(), e));
-                    }
-                }
-                if !table.contains(&n) {
-                    table.push(n);
-                }
-            }
-            if !evals.is_empty() {
-                cmds.push(Command::Eval(evals));
-            }
+        }
+        evals.extend(caps);
+        if !evals.is_empty() {
+            cmds.push(Command::Eval(evals));
+        }
+        let tmps: Vec<String> = restore.into_iter().map(|(_, t)| t).collect();
+        if !tmps.is_empty() {
+            cmds.push(Command::FieldsRemove(tmps));
         }
         cmds.push(Command::Table(table));
     }
@@ -2659,6 +2762,18 @@ pub(crate) fn iso_epoch(x: Eval) -> Eval {
 
 fn ago_eval(d: Duration) -> Eval {
     Eval::bin(" - ", Eval::call("now", vec![]), Eval::Num(seconds(d)))
+}
+
+/// The first `max` values of the multivalue field `f` (a `make_set`/`make_list` cap).
+fn mv_cap(f: &str, max: u64) -> Eval {
+    Eval::call(
+        "mvindex",
+        vec![
+            Eval::Field(f.to_string()),
+            Eval::Num("0".into()),
+            Eval::Num(max.saturating_sub(1).to_string()),
+        ],
+    )
 }
 
 /// `floor(x / d)`.
