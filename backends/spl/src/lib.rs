@@ -71,7 +71,8 @@
 //!   `extract(re, g, t)` is `if(match(t, pcre), replace(t, "^(?s:.*?)(?:pcre)(?s:.*)", "\g"),
 //!   null())`: the lazy prefix finds the leftmost match, and no match is null (KQL's "").
 //! * **Arrays.** `make_set`/`make_list` results are multivalue fields: `array_length` of one is
-//!   `coalesce(mvcount(x), 0)`; `array_length` of anything else is declined. `split(x, d)`
+//!   `coalesce(mvcount(x), 0)` and `array_sort_asc` of one is `mvsort(x)` (text order, noted);
+//!   of anything else both are declined. `split(x, d)`
 //!   (literal non-empty `d`) is Splunk's multivalue `split(coalesce(x, ""), d)`, indexed with
 //!   `mvindex` (from 0, negative from the end, null out of range, as in KQL);
 //!   `split(x, d, k)[0]` is element `k`. A split array may only be assigned, copied, indexed
@@ -125,10 +126,12 @@
 //! | `trim*` with a pattern that is not one class run | values | KQL's repeat removal undocumented |
 //! | `countof` regex that may match non-ASCII | values | PCRE byte mode would count bytes |
 //! | `tobool` | values | KQL documents only true/false/numbers |
+//! | `array_sort_asc` | values | `mvsort` orders numbers as text |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!
-//! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name ·
+//! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name
+//! (including this backend's helper prefix `__kqlport_`, except lowering's `__kqlport_agg<N>`) ·
 //! `B013` dynamic path with a negative index or an empty key, into a reshaped event or into a
 //! computed value; a `split` array used other than assigned, copied, indexed or output ·
 //! `B014` scalar functions without a faithful eval spelling (`base64_decode_tostring`,

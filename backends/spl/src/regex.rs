@@ -11,7 +11,8 @@
 //!
 //! Refused (an error naming the construct): what RE2 itself rejects but Rust accepts (class set
 //! operations, nested classes, `\u`/`\U` escapes, `x`/`R`/`u` flags, `\<` and the other
-//! extended word boundaries), and `\D`/`\W`/`\S` inside a bracketed class.
+//! extended word boundaries), and `\D`/`\W`/`\S` inside a bracketed class with other items
+//! (alone, `[\S]` is `[^\t\n\f\r ]` and `[^\S]` is `[\t\n\f\r ]`).
 
 use regex_syntax::ast::{
     self, AssertionKind, Ast, ClassPerlKind, ClassSet, ClassSetItem, Flag, FlagsItemKind,
@@ -251,7 +252,15 @@ impl Walker {
                 self.edit(&p.span, format!("[{neg}{}]", perl_class(&p.kind)));
                 Ok(())
             }
-            Ast::ClassBracketed(b) => self.class_set(&b.kind),
+            Ast::ClassBracketed(b) => match &b.kind {
+                // `[\S]` / `[^\S]`: the negated class alone is its ASCII set, complemented.
+                ClassSet::Item(ClassSetItem::Perl(p)) if p.negated => {
+                    let caret = if b.negated { "" } else { "^" };
+                    self.edit(&b.span, format!("[{caret}{}]", perl_class(&p.kind)));
+                    Ok(())
+                }
+                kind => self.class_set(kind),
+            },
             Ast::Repetition(r) => self.walk(&r.ast),
             Ast::Group(g) => {
                 let saved = self.multiline;
@@ -312,6 +321,11 @@ mod tests {
             r"[0-9]+[^0-9A-Za-z_][\t\n\f\r _]"
         );
         assert_eq!(re2_to_pcre(r"a\vb").unwrap(), r"a\x0Bb");
+        // A negated Perl class alone in brackets is its complemented ASCII set.
+        assert_eq!(
+            re2_to_pcre(r"id:([\S]+)[^\D]").unwrap(),
+            r"id:([^\t\n\f\r ]+)[0-9]"
+        );
         assert_eq!(
             re2_to_pcre(r"(?i)(?P<x>ab)\b\pL").unwrap(),
             r"(?i)(?P<x>ab)\b\pL"
@@ -321,7 +335,7 @@ mod tests {
     #[test]
     fn refuses_what_re2_lacks() {
         assert!(re2_to_pcre(r"[a-z&&[^aeiou]]").is_err());
-        assert!(re2_to_pcre(r"[\D]").is_err());
+        assert!(re2_to_pcre(r"[\Da]").is_err());
         assert!(re2_to_pcre(r"(?x) a b").is_err());
         assert!(re2_to_pcre(r"\u0041").is_err());
         assert!(re2_to_pcre(r"\<a").is_err());

@@ -1624,3 +1624,72 @@ fn indexof_and_tobool() {
     );
     assert_eq!(notes, vec![(30, 40, Effect::Values)]);
 }
+
+#[test]
+fn lowering_aggregate_temporaries_and_sorted_sets() {
+    // Lowering names an aggregate nested in an expression `__kqlport_agg<N>`: a usable name
+    // (no helper of this backend starts so); it holds epoch seconds when the aggregate does.
+    let t = text(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("C")],
+            aggs: vec![
+                agg("__kqlport_agg0", AggFunc::Max(field("TimeGenerated"))),
+                agg(
+                    "__kqlport_agg1",
+                    AggFunc::MakeSet {
+                        expr: field("U"),
+                        max: None,
+                    },
+                ),
+            ],
+        }),
+        stage(StageKind::Extend(vec![assign(
+            "d",
+            call(
+                ScalarFn::DateTimeDiff,
+                vec![
+                    s("minute"),
+                    Expr {
+                        kind: ExprKind::Now,
+                        span: s0(),
+                    },
+                    field("__kqlport_agg0"),
+                ],
+            ),
+        )])),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" C\n\
+         | stats max(_time) AS __kqlport_agg0 values(U) AS __kqlport_agg1 by C\n\
+         | eval d=floor(now() / 60) - floor(__kqlport_agg0 / 60)"
+    );
+    // array_sort_asc of a make_set multivalue: mvsort, which orders as text (noted).
+    let (t, notes) = approx(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![],
+            aggs: vec![agg(
+                "__kqlport_agg0",
+                AggFunc::MakeSet {
+                    expr: field("U"),
+                    max: None,
+                },
+            )],
+        }),
+        ext(
+            "Us",
+            call(ScalarFn::ArraySortAsc, vec![field("__kqlport_agg0")]),
+        ),
+    ]));
+    assert!(t.ends_with("| eval Us=mvsort(__kqlport_agg0)\n"), "{t}");
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+    // Of anything else: declined.
+    let query = q(vec![ext(
+        "Us",
+        call(ScalarFn::ArraySortAsc, vec![field("U")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    // This backend's own helper prefix stays refused as a column name.
+    let query = q(vec![ext("__kqlport_h1", long(1))]);
+    assert_eq!(declined(query)[0].0, "B011");
+}

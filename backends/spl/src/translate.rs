@@ -25,6 +25,10 @@ pub const TIME_COLUMNS: &[&str] = &["TimeGenerated", "Timestamp"];
 const SPLUNK_TIME: &str = "_time";
 /// Prefix of helper fields this backend introduces (always removed or renamed again).
 pub(crate) const TMP: &str = "__kqlport_";
+/// Prefix of lowering's temporaries for aggregates nested in expressions
+/// (`datetime_diff("minute", now(), max(T))`): usable names, as no helper of this backend
+/// starts with it.
+const LOWERING_TMP: &str = "__kqlport_agg";
 /// A term boundary: KQL terms are maximal runs of ASCII alphanumerics.
 const NON_ALNUM: &str = "[^A-Za-z0-9]";
 
@@ -261,7 +265,7 @@ impl Tx {
 
     /// A column name usable as a Splunk field name.
     pub(crate) fn name(&mut self, name: &str, span: Span) -> Option<String> {
-        if name_expressible(name) && !name.starts_with(TMP) {
+        if name_expressible(name) && (!name.starts_with(TMP) || name.starts_with(LOWERING_TMP)) {
             Some(col(name))
         } else {
             self.refuse(
@@ -2439,6 +2443,22 @@ impl Tx {
                 }
                 _ => self.unsupported_fn(func, span),
             },
+            ScalarFn::ArraySortAsc => match args {
+                [Expr {
+                    kind: ExprKind::Field(f),
+                    ..
+                }] if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                    // A make_set/make_list multivalue, sorted as text.
+                    self.notes.push(
+                        span,
+                        Effect::Values,
+                        "array_sort_asc(): mvsort orders the values as text (\"10\" before \
+                         \"9\"); KQL sorts numbers numerically",
+                    );
+                    Some(Eval::call("mvsort", vec![arg(self, 0)?]))
+                }
+                _ => self.unsupported_fn(func, span),
+            },
             ScalarFn::StartOfWeek if args.len() == 1 => {
                 // Weeks start on Sunday (UTC); the epoch fell on a Thursday, 4 days later.
                 let t = self.time_value(&args[0])?;
@@ -2591,7 +2611,6 @@ impl Tx {
             | ScalarFn::UrlEncode
             | ScalarFn::ParseUrl
             | ScalarFn::BagKeys
-            | ScalarFn::ArraySortAsc
             | ScalarFn::ArraySortDesc
             | ScalarFn::ArraySlice
             | ScalarFn::StrcatArray
