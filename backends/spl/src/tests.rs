@@ -1693,3 +1693,18 @@ fn lowering_aggregate_temporaries_and_sorted_sets() {
     let query = q(vec![ext("__kqlport_h1", long(1))]);
     assert_eq!(declined(query)[0].0, "B011");
 }
+
+#[test]
+fn functions_without_an_eval_spelling_say_why() {
+    let d = run(q(vec![ext(
+        "x",
+        call(ScalarFn::Base64DecodeToString, vec![field("C")]),
+    )]))
+    .expect_err("declines");
+    assert_eq!(d[0].code.0, "B014");
+    assert_eq!((d[0].span.start, d[0].span.end), (30, 40));
+    assert_eq!(
+        d[0].label.as_deref(),
+        Some("Splunk's eval language has no base64 decoding function")
+    );
+}

@@ -2012,12 +2012,36 @@ impl Tx {
     }
 
     fn unsupported_fn(&mut self, func: ScalarFn, span: Span) -> Option<Eval> {
+        let (label, help) = match func {
+            ScalarFn::Base64DecodeToString => (
+                "Splunk's eval language has no base64 decoding function",
+                "decode the value at ingestion, or with a base64 search command from an add-on",
+            ),
+            ScalarFn::UrlEncode => (
+                "Splunk's eval language has urldecode but no URL encoding function",
+                "compare with the encoded text written out as a literal instead",
+            ),
+            ScalarFn::ParseUrl => (
+                "Splunk's eval language has no URL parser, and KQL's parsing rules are not \
+                 reproducible with one regex",
+                "extract the needed URL part with extract() and a regex",
+            ),
+            ScalarFn::ArrayLength | ScalarFn::ArraySortAsc => (
+                "only a make_set/make_list result is a Splunk multivalue field here; a JSON \
+                 array in the event has no documented eval length/sort function",
+                "summarize the array with make_set first, or count in the source data",
+            ),
+            _ => (
+                "no faithful SPL eval equivalent",
+                "rewrite the expression, or extract the value in the source data",
+            ),
+        };
         self.refuse(
             "B014",
             span,
             &format!("function {func:?} is not supported by the SPL backend"),
-            "no faithful SPL eval equivalent",
-            "rewrite the expression, or extract the value in the source data",
+            label,
+            help,
         );
         None
     }
