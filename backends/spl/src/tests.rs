@@ -1708,3 +1708,55 @@ fn functions_without_an_eval_spelling_say_why() {
         Some("Splunk's eval language has no base64 decoding function")
     );
 }
+
+#[test]
+fn join_right_side_columns_keep_their_datetime_typing() {
+    let proj = |n: &str| {
+        stage(StageKind::Project(vec![
+            assign(n, field("TimeGenerated")),
+            assign("Computer", field("Computer")),
+        ]))
+    };
+    let right = q(vec![proj("ProcessTime")]);
+    let join = stage(StageKind::Join {
+        kind: JoinKind::Inner,
+        right: Box::new(right),
+        on: vec![JoinKey {
+            left: column("Computer"),
+            right: column("Computer"),
+        }],
+    });
+    let window = p(PredicateKind::Between {
+        expr: field("ProcessTime"),
+        low: field("LogonTime"),
+        high: Expr {
+            kind: ExprKind::Arith {
+                op: ArithOp::Add,
+                lhs: Box::new(field("LogonTime")),
+                rhs: Box::new(lit(Literal::Timespan(hours(1)))),
+            },
+            span: s0(),
+        },
+        negated: false,
+    });
+    let (t, _) = approx(q(vec![proj("LogonTime"), join, filter(window)]));
+    assert!(
+        t.ends_with("| where ProcessTime>=LogonTime AND ProcessTime<=(LogonTime + 3600)\n"),
+        "{t}"
+    );
+    // A right side that keeps its events brings its `_raw` along: the left event can no
+    // longer be read from it.
+    let join = stage(StageKind::Join {
+        kind: JoinKind::Inner,
+        right: Box::new(q(vec![filter(sm("A", Equals, CS, &["x"]))])),
+        on: vec![JoinKey {
+            left: column("Computer"),
+            right: column("Computer"),
+        }],
+    });
+    let query = q(vec![
+        join,
+        ext("v", segs("AdditionalFields", vec![k("a"), ix(0)], false)),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+}

@@ -340,8 +340,9 @@ impl Tx {
 
     /// Translates another whole query (a join's right side) with its own view of the columns,
     /// leaving this pipeline's unchanged. Also returns which of its output columns hold epoch
-    /// seconds (the time columns included) and which `split` multivalues.
-    pub(crate) fn sub_query(&mut self, q: &Query) -> (Option<Pipeline>, Vec<String>, Vec<String>) {
+    /// seconds (the time columns included) and which `split` multivalues, and whether its rows
+    /// still carry their `_raw` event.
+    pub(crate) fn sub_query(&mut self, q: &Query) -> SubQuery {
         let saved = (
             std::mem::replace(&mut self.raw, true),
             std::mem::take(&mut self.origin),
@@ -354,6 +355,7 @@ impl Tx {
         let mut epoch = std::mem::take(&mut self.epoch);
         epoch.extend(TIME_COLUMNS.iter().map(|c| c.to_string()));
         let split = std::mem::take(&mut self.split_cols);
+        let raw = self.raw;
         (
             self.raw,
             self.origin,
@@ -362,7 +364,17 @@ impl Tx {
             self.split_cols,
             self.epoch,
         ) = saved;
-        (out, epoch, split)
+        SubQuery {
+            pipeline: out,
+            epoch,
+            split,
+            raw,
+        }
+    }
+
+    /// The rows no longer carry their original `_raw` event.
+    pub(crate) fn mark_reshaped(&mut self) {
+        self.raw = false;
     }
 
     /// Right-side columns a join adds (under their output names) that hold epoch seconds or
@@ -2817,6 +2829,15 @@ fn mv_cap(f: &str, max: u64) -> Eval {
             Eval::Num(max.saturating_sub(1).to_string()),
         ],
     )
+}
+
+/// A translated join right side (see [`Tx::sub_query`]).
+pub(crate) struct SubQuery {
+    pub pipeline: Option<Pipeline>,
+    pub epoch: Vec<String>,
+    pub split: Vec<String>,
+    /// Its rows still carry `_raw`, which Splunk's join copies over the left row's.
+    pub raw: bool,
 }
 
 /// `floor(x / d)`.
