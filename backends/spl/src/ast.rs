@@ -86,6 +86,11 @@ pub enum Command {
         aggs: Vec<StatsAgg>,
         by: Vec<String>,
     },
+    /// `eventstats …`: the aggregates of each row's group added to every row.
+    EventStats {
+        aggs: Vec<StatsAgg>,
+        by: Vec<String>,
+    },
     Sort(Vec<(SortDir, String)>),
     Head(u64),
     Dedup(Vec<String>),
@@ -472,8 +477,11 @@ impl Display for Command {
                 f.write_str("fillnull value=\"\" ")?;
                 names(f, v)
             }
-            Command::Stats { aggs, by } => {
-                f.write_str("stats ")?;
+            Command::Stats { aggs, by } | Command::EventStats { aggs, by } => {
+                f.write_str(match self {
+                    Command::Stats { .. } => "stats ",
+                    _ => "eventstats ",
+                })?;
                 for (i, a) in aggs.iter().enumerate() {
                     if i > 0 {
                         f.write_char(' ')?;

@@ -18,6 +18,11 @@
 //! in the subsearch to KQL's `X1`, so Splunk's join (which overwrites same-named fields) keeps
 //! both; when a side's columns are unknown (a whole table) a values note names the risk.
 //!
+//! The right side is translated with its own view of the columns; afterwards the left
+//! pipeline knows which right columns hold datetimes (epoch seconds) or `split` arrays, and,
+//! when the right rows still carry their `_raw` event (which Splunk's join copies over the
+//! left row's), no longer reads the left event from `_raw`.
+//!
 //! Splunk compares join field values as exact strings, case-sensitively like KQL's `==`
 //! (Splunk documents no case folding for `join`; observed behaviour, not a documented
 //! guarantee — the oracle tests should keep it checked).
@@ -92,13 +97,30 @@ impl Tx {
                 fields.push(l.clone());
             }
         }
-        let Some(mut sub) = self.query(right) else {
+        let right_side = self.sub_query(right);
+        let (right_epoch, right_split) = (right_side.epoch, right_side.split);
+        let Some(mut sub) = right_side.pipeline else {
             return;
         };
 
         // Right columns renamed as KQL names them, so Splunk's overwrite keeps both.
         let (keep_left, keep_right) = kind.keeps_columns();
         let mut renames: Vec<(String, String)> = Vec::new();
+        if keep_right {
+            // Which right columns are datetimes (epoch seconds) or split arrays, by output name.
+            let left = left_cols.clone().unwrap_or_default();
+            let known = right.output_columns().unwrap_or_default();
+            let names = if keep_left {
+                ir::join_names(&left, &known)
+            } else {
+                Vec::new()
+            };
+            self.adopt_columns(right_epoch, right_split, &names);
+            if right_side.raw {
+                // The right rows' `_raw` replaces the left event's: no more reading from it.
+                self.mark_reshaped();
+            }
+        }
         if keep_left && keep_right {
             let left_keys: Vec<String> = on.iter().map(|k| k.left.name.clone()).collect();
             let certain_left = left_cols.clone().unwrap_or_else(|| left_keys.clone());

@@ -13,9 +13,17 @@
 //!   in deployment if you know the index.
 //! * **Time column.** `TimeGenerated` *is* Splunk's event time `_time` (epoch seconds). Every
 //!   reference to it (filters, `bin`, `project`, `summarize … by`) uses `_time`, so output
-//!   columns named `TimeGenerated` in KQL are named `_time`. No other column is a datetime in
-//!   Splunk (they are strings whose format depends on ingestion): datetime filters, `bin` and
-//!   comparisons with datetime constants on other columns are declined (`B012`).
+//!   columns named `TimeGenerated` in KQL are named `_time`.
+//! * **Other datetimes.** Every datetime this backend computes is epoch seconds: `now()`,
+//!   `ago()`, literals, the time column, and columns the pipeline derives from them (`T +
+//!   5h`, `max(TimeGenerated)`, `startofday(…)`, `todatetime(…)`, renames and joins
+//!   included). Any other value used as a datetime (compared with one, `between`, `bin` by a
+//!   timespan, `todatetime`, the calendar functions) is event text, read as ISO 8601 UTC, the
+//!   form Sentinel exports: `strptime(substr(x, 1, 19)."+0000", "%Y-%m-%dT%H:%M:%S%z") +
+//!   tonumber(replace(x, "^.{19}(\.[0-9]+)?Z$", "0\1"))` (the explicit `+0000` keeps
+//!   strptime off the user's time zone; text of another shape yields null). Noted: under-match
+//!   in a filter, values elsewhere. `hourofday`, `dayofweek` (a timespan: seconds since
+//!   Sunday), `getmonth` and `getyear` are UTC arithmetic on epoch seconds.
 //! * **Events are JSON** with Sentinel column names as top-level keys of `_raw`; a dynamic
 //!   column is a JSON object/array in the event, a string column holding JSON text is a string.
 //!   * A dynamic column's plain key path `X.a.b` is the field Splunk's JSON extraction names
@@ -67,15 +75,29 @@
 //!   `extract(re, g, t)` is `if(match(t, pcre), replace(t, "^(?s:.*?)(?:pcre)(?s:.*)", "\g"),
 //!   null())`: the lazy prefix finds the leftmost match, and no match is null (KQL's "").
 //! * **Arrays.** `make_set`/`make_list` results are multivalue fields: `array_length` of one is
-//!   `coalesce(mvcount(x), 0)`; `array_length` of anything else is declined.
+//!   `coalesce(mvcount(x), 0)` and `array_sort_asc` of one is `mvsort(x)` (text order, noted);
+//!   of anything else both are declined. `split(x, d)`
+//!   (literal non-empty `d`) is Splunk's multivalue `split(coalesce(x, ""), d)`, indexed with
+//!   `mvindex` (from 0, negative from the end, null out of range, as in KQL);
+//!   `split(x, d, k)[0]` is element `k`. A split array may only be assigned, copied, indexed
+//!   or output: elsewhere (compared, grouped by, sorted, aggregated, inside another
+//!   expression) a multivalue field does not behave like KQL's array, so it is declined.
+//! * **String functions.** `trim`/`trim_start`/`trim_end(re, t)` remove the leftmost match
+//!   anchored at the start (`^(?:re)`) or end (`(?:re)\z`) with `replace`; unless the pattern
+//!   is one greedy run of a class (`[^\w]+`, `\s+`) a note says that whether KQL removes a
+//!   further uncovered match is undocumented. `countof` counts the characters `replace`
+//!   removes, divided by the match length: plain text that can overlap itself (KQL counts
+//!   overlapping plain matches) and regexes whose matches differ in length are declined.
+//!   `indexof(t, "s")` is the length of the text before the first match, or -1. `tobool`
+//!   reads true/false in any case and numbers as non-zero = true (noted).
 //! * **Newer scalar functions** (`translate/functions.rs`). `unixtime_milliseconds_todatetime(ms)`
 //!   is `ms / 1000` (Splunk time is epoch seconds). `indexof_regex(t, re)` is
 //!   `if(match(t, pcre), len(replace(t, "(?:pcre)(?s:.*)", "")), -1)`: the text before the
 //!   leftmost match. `tohex(n)` is `printf("%x", n)` (null kept); `string_size(s)` is
 //!   `len(s)`. `count_distinct(x)` is `dc(x)` (both exact).
-//! * **Calendar (UTC).** `startofweek(t)` (Sunday) and `startofmonth(t)` are computed from
-//!   `_time` by arithmetic (the month through helper fields `__kqlport_h*`, Hinnant's
-//!   days-to-civil), never with `relative_time`/`strftime`, which use the user's time zone.
+//! * **Calendar (UTC).** `startofday`, `startofweek(t)` (Sunday), `startofmonth(t)`,
+//!   `getmonth`, `getyear` are computed from epoch seconds by arithmetic (the month and year
+//!   through helper fields `__kqlport_h*`, Hinnant's days-to-civil), never with `relative_time`/`strftime`, which use the user's time zone.
 //!   `datetime_diff` in days/hours/minutes/seconds counts unit boundaries since the epoch.
 //! * **Regex.** KQL's RE2 patterns become PCRE via [`regex::re2_to_pcre`], which rewrites the
 //!   constructs whose meaning differs (`$`, `\d\w\s`, `\v`) and declines the rest (`B016`).
@@ -88,6 +110,12 @@
 //!   `floor(_time/span)*span` (UTC buckets since the epoch; the `bin` command would align day
 //!   spans to the user's time zone). `distinct`/`summarize by` only use `stats count … |
 //!   table keys`. `make_set`/`make_list` produce multivalue fields rather than JSON arrays.
+//! * **arg_max/arg_min.** Computed keys are evaluated first (through a helper field when the
+//!   summarize still reads a column of that name); the other aggregates of the summarize are
+//!   `eventstats … by keys` over every row, as KQL computes them; then `where isnotnull(t) |
+//!   sort 0 -t | dedup keys` keeps one extreme row per group (ties: the first in Splunk's
+//!   order, where KQL picks any). A named extreme (`S = arg_min(t, *)`) copies `t` to `S`.
+//!   Two extremes in one summarize pick different rows and are declined (`B015`).
 //!
 //! # Approximations this backend can report (each a `Note` at the KQL span)
 //!
@@ -97,24 +125,35 @@
 //! | `make_list` | values | `list()` keeps 100 values by default |
 //! | `make_set(x, max)` | values | which values survive the cap differs |
 //! | `arg_max`/`arg_min` | under-match | groups whose extreme expression is always null vanish |
+//! | `arg_max(t, *)` with other aggregates | values | an input column named like an aggregate is replaced |
+//! | `arg_max(t, *)` by a key computed from a column of its name | values | the key replaces that column |
 //! | `a == b` / `a != b` of two columns | under/over-match | both missing: KQL `""==""`, SPL null |
 //! | `/` without a real literal | values | KQL integer division truncates |
 //! | `tostring(expr)`, `toint`, `tolong` | values | number formatting / fraction kept |
 //! | `json_extract` value `==` a bool | under-match | Splunk Boolean vs `"true"`/`"false"` |
+//! | a datetime read from event text | under-match (filter) / values | assumes ISO 8601 UTC text |
+//! | `trim*` with a pattern that is not one class run | values | KQL's repeat removal undocumented |
+//! | `countof` regex that may match non-ASCII | values | PCRE byte mode would count bytes |
+//! | `tobool` | values | KQL documents only true/false/numbers |
+//! | `array_sort_asc` | values | `mvsort` orders numbers as text |
 //! | `tohex` | values | KQL's two's complement of negatives; printf's is undocumented |
 //! | `string_size` | values | `len()` counts characters, KQL UTF-8 bytes |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!
-//! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name ·
-//! `B012` datetime operation on a column other than TimeGenerated · `B013` dynamic path with
-//! a negative index or an empty key, or into a reshaped event, or into a computed value · `B014` scalar functions without a faithful eval spelling
-//! (`tobool`, `todatetime`, `trim`, `split`, `array_length` of
-//! non-`make_set` values, `datetime_diff` in calendar units, `parse_ipv4`, `tohex` with a
-//! computed width, `indexof_regex` with start/length/occurrence, …) · `B015` `arg_max`/`arg_min` mixed with other aggregates or by a computed
-//! key · `B016` regex constructs outside the RE2/PCRE common ground · `B017` non-finite
-//! numbers · `B018` chained/swapping renames · `B019` a literal required (CIDR range,
-//! `replace_string` arguments, bin size) · `B020` malformed datetime literal.
+//! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name
+//! (including this backend's helper prefix `__kqlport_`, except lowering's `__kqlport_agg<N>`) ·
+//! `B013` dynamic path with a negative index or an empty key, into a reshaped event or into a
+//! computed value; a `split` array used other than assigned, copied, indexed or output ·
+//! `B014` scalar functions without a faithful eval spelling (`base64_decode_tostring`,
+//! `url_encode`, `parse_url`, `split` as a whole value outside an assignment, `countof` of
+//! self-overlapping text or of a regex with matches of different lengths, `array_length` of
+//! non-`make_set` values, `datetime_diff` in calendar units, `parse_ipv4`, `tohex` with a computed width,
+//! `indexof_regex` with start/length/occurrence, …) · `B015` two
+//! `arg_max`/`arg_min` in one summarize, or one over a computed expression · `B016` regex constructs outside the
+//! RE2/PCRE common ground · `B017` non-finite numbers · `B018` chained/swapping renames ·
+//! `B019` a literal required (CIDR range, `replace_string` arguments, bin size, `split`
+//! delimiter, `indexof` lookup) · `B020` malformed datetime literal.
 
 mod ast;
 mod join;

@@ -11,7 +11,8 @@
 //!
 //! Refused (an error naming the construct): what RE2 itself rejects but Rust accepts (class set
 //! operations, nested classes, `\u`/`\U` escapes, `x`/`R`/`u` flags, `\<` and the other
-//! extended word boundaries), and `\D`/`\W`/`\S` inside a bracketed class.
+//! extended word boundaries), and `\D`/`\W`/`\S` inside a bracketed class with other items
+//! (alone, `[\S]` is `[^\t\n\f\r ]` and `[^\S]` is `[\t\n\f\r ]`).
 
 use regex_syntax::ast::{
     self, AssertionKind, Ast, ClassPerlKind, ClassSet, ClassSetItem, Flag, FlagsItemKind,
@@ -62,6 +63,74 @@ pub fn matches_empty(re2: &str) -> Option<bool> {
     regex_automata::meta::Regex::new(re2)
         .ok()
         .map(|r| r.is_match(""))
+}
+
+/// The shape of every match of an RE2 pattern, for counting matches by length: the number of
+/// characters each match has when that is the same for all of them (`None` otherwise or when
+/// the pattern does not parse), and whether a match can hold a non-ASCII character.
+pub fn fixed_match_chars(re2: &str) -> Option<(usize, bool)> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn walk(h: &Hir, non_ascii: &mut bool) -> Option<usize> {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => Some(0),
+            HirKind::Literal(l) => {
+                let s = std::str::from_utf8(&l.0).ok()?;
+                *non_ascii |= !s.is_ascii();
+                Some(s.chars().count())
+            }
+            HirKind::Class(c) => {
+                *non_ascii |= match c {
+                    Class::Unicode(u) => u.ranges().last().is_some_and(|r| r.end() > '\x7f'),
+                    Class::Bytes(b) => b.ranges().last().is_some_and(|r| r.end() > 0x7f),
+                };
+                Some(1)
+            }
+            HirKind::Repetition(r) if r.max == Some(r.min) => {
+                Some(walk(&r.sub, non_ascii)? * r.min as usize)
+            }
+            HirKind::Repetition(_) => None,
+            HirKind::Capture(c) => walk(&c.sub, non_ascii),
+            HirKind::Concat(v) => v.iter().map(|x| walk(x, non_ascii)).sum(),
+            HirKind::Alternation(v) => {
+                let lens: Option<Vec<usize>> = v.iter().map(|x| walk(x, non_ascii)).collect();
+                let lens = lens?;
+                lens.windows(2).all(|w| w[0] == w[1]).then(|| lens[0])
+            }
+        }
+    }
+    let hir = ascii_hir(re2)?;
+    let mut non_ascii = false;
+    let n = walk(&hir, &mut non_ascii)?;
+    Some((n, non_ascii))
+}
+
+/// The pattern's HIR with RE2's ASCII-only `\d`, `\w`, `\s`, `\b` (and `.` as any byte but
+/// `\n`, so it counts as possibly non-ASCII).
+fn ascii_hir(re2: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(re2)
+        .ok()
+}
+
+/// Is the whole pattern one greedy unbounded repetition of a single character class or
+/// character (`[^\w]+`, `\s*`, `-+`)? Removing its leftmost match at an end of a string then
+/// leaves no further match there.
+pub fn is_class_run(re2: &str) -> bool {
+    use regex_syntax::hir::HirKind;
+    let Some(hir) = ascii_hir(re2) else {
+        return false;
+    };
+    match hir.kind() {
+        HirKind::Repetition(r) if r.max.is_none() && r.greedy => match r.sub.kind() {
+            HirKind::Class(_) => true,
+            HirKind::Literal(l) => std::str::from_utf8(&l.0).is_ok_and(|s| s.chars().count() == 1),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// A construct of the RE2 pattern that has no faithful PCRE spelling here.
@@ -183,7 +252,15 @@ impl Walker {
                 self.edit(&p.span, format!("[{neg}{}]", perl_class(&p.kind)));
                 Ok(())
             }
-            Ast::ClassBracketed(b) => self.class_set(&b.kind),
+            Ast::ClassBracketed(b) => match &b.kind {
+                // `[\S]` / `[^\S]`: the negated class alone is its ASCII set, complemented.
+                ClassSet::Item(ClassSetItem::Perl(p)) if p.negated => {
+                    let caret = if b.negated { "" } else { "^" };
+                    self.edit(&b.span, format!("[{caret}{}]", perl_class(&p.kind)));
+                    Ok(())
+                }
+                kind => self.class_set(kind),
+            },
             Ast::Repetition(r) => self.walk(&r.ast),
             Ast::Group(g) => {
                 let saved = self.multiline;
@@ -244,6 +321,11 @@ mod tests {
             r"[0-9]+[^0-9A-Za-z_][\t\n\f\r _]"
         );
         assert_eq!(re2_to_pcre(r"a\vb").unwrap(), r"a\x0Bb");
+        // A negated Perl class alone in brackets is its complemented ASCII set.
+        assert_eq!(
+            re2_to_pcre(r"id:([\S]+)[^\D]").unwrap(),
+            r"id:([^\t\n\f\r ]+)[0-9]"
+        );
         assert_eq!(
             re2_to_pcre(r"(?i)(?P<x>ab)\b\pL").unwrap(),
             r"(?i)(?P<x>ab)\b\pL"
@@ -253,7 +335,7 @@ mod tests {
     #[test]
     fn refuses_what_re2_lacks() {
         assert!(re2_to_pcre(r"[a-z&&[^aeiou]]").is_err());
-        assert!(re2_to_pcre(r"[\D]").is_err());
+        assert!(re2_to_pcre(r"[\Da]").is_err());
         assert!(re2_to_pcre(r"(?x) a b").is_err());
         assert!(re2_to_pcre(r"\u0041").is_err());
         assert!(re2_to_pcre(r"\<a").is_err());

@@ -265,13 +265,188 @@ fn time_window_not_top_level_goes_to_where() {
     );
 }
 
+/// The ISO 8601 UTC reading of a datetime held as text in field `f` (eval spelling).
+fn iso(f: &str) -> String {
+    format!(
+        "strptime(substr({f}, 1, 19).\"+0000\", \"%Y-%m-%dT%H:%M:%S%z\") + \
+         tonumber(replace({f}, \"^.{{19}}(\\\\.[0-9]+)?Z$\", \"0\\\\1\"))"
+    )
+}
+
 #[test]
-fn time_window_on_other_column_is_declined() {
+fn time_window_on_other_column_reads_iso_text() {
+    // Only the event time is an epoch in Splunk; another datetime column is the text Sentinel
+    // exported (ISO 8601 UTC), parsed with an explicit +0000 zone, fraction added back.
     let mut w = ago("ProcessCreationTime", CmpOp::Gt, 1);
     if let PredicateKind::TimeWindow { field, .. } = &mut w.kind {
         field.span = sp(3, 12);
     }
-    assert_eq!(declined(q(vec![filter(w)])), vec![("B012", 3, 12)]);
+    let (t, notes) = approx(q(vec![filter(w)]));
+    assert_eq!(
+        tail(&t),
+        format!("| where ({})>(now() - 86400)", iso("ProcessCreationTime"))
+    );
+    assert_eq!(notes, vec![(3, 12, Effect::UnderMatch)]);
+}
+
+#[test]
+fn datetime_typing_follows_computed_columns() {
+    // A column computed from the event time is epoch seconds: compared and bucketed as is.
+    let t = text(q(vec![
+        ext(
+            "Local",
+            Expr {
+                kind: ExprKind::Arith {
+                    op: ArithOp::Add,
+                    lhs: Box::new(field("TimeGenerated")),
+                    rhs: Box::new(lit(Literal::Timespan(hours(5)))),
+                },
+                span: s0(),
+            },
+        ),
+        filter(ago("Local", CmpOp::Gt, 30)),
+        ext("h", call(ScalarFn::HourOfDay, vec![field("Local")])),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval Local=_time + 18000\n\
+         | where Local>(now() - 2592000)\n\
+         | eval h=floor(Local / 3600) - (floor(Local / 86400) * 24)"
+    );
+    // max() of the time column, then renamed: still epoch seconds.
+    let t = text(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("A")],
+            aggs: vec![agg("Last", AggFunc::Max(field("Timestamp")))],
+        }),
+        stage(StageKind::Rename(vec![(column("L"), column("Last"))])),
+        filter(ago("L", CmpOp::Lt, 14)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" A\n\
+         | stats max(_time) AS Last by A\n\
+         | rename Last AS L\n\
+         | where L<(now() - 1209600)"
+    );
+    // todatetime(text) is the ISO reading (a value note outside filters); the result column
+    // is then epoch seconds, and todatetime of a literal is folded.
+    let (t, notes) = approx(q(vec![
+        ext("C", call(ScalarFn::ToDateTime, vec![field("Created")])),
+        filter(cmp(
+            field("C"),
+            CmpOp::Ne,
+            call(ScalarFn::ToDateTime, vec![s("0001-01-01T00:00:00Z")]),
+        )),
+        filter(p(PredicateKind::Between {
+            expr: field("C"),
+            low: Expr {
+                kind: ExprKind::Ago(hours(2)),
+                span: s0(),
+            },
+            high: Expr {
+                kind: ExprKind::Now,
+                span: s0(),
+            },
+            negated: false,
+        })),
+    ]));
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval C={}\n\
+             | where isnull(C) OR C!=-62135596800\n\
+             | where C>=(now() - 7200) AND C<=now()",
+            iso("Created")
+        )
+    );
+    assert_eq!(notes, vec![(0, 0, Effect::Values)]);
+    // A text column compared with a datetime constant, or with the time column.
+    let (t, _) = approx(q(vec![filter(cmp(
+        field("Created"),
+        CmpOp::Ge,
+        field("TimeGenerated"),
+    ))]));
+    assert_eq!(tail(&t), format!("| where ({})>=_time", iso("Created")));
+    // A project keeps what it copies; a distinct keeps only its columns.
+    let t = text(q(vec![
+        stage(StageKind::Project(vec![
+            assign("T", field("TimeGenerated")),
+            assign("A", field("A")),
+        ])),
+        filter(ago("T", CmpOp::Gt, 1)),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval T=_time\n| table T A\n| where T>(now() - 86400)"
+    );
+}
+
+#[test]
+fn calendar_parts_of_a_datetime_in_utc() {
+    // dayofweek is a timespan (seconds) since Sunday; / 1d divides timespans exactly.
+    let dow = call(ScalarFn::DayOfWeek, vec![field("TimeGenerated")]);
+    let t = text(q(vec![ext(
+        "d",
+        Expr {
+            kind: ExprKind::Arith {
+                op: ArithOp::Div,
+                lhs: Box::new(dow),
+                rhs: Box::new(lit(Literal::Timespan(hours(24)))),
+            },
+            span: s0(),
+        },
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval d=(((floor(_time / 86400) + 4) - (floor((floor(_time / 86400) + 4) / 7) * 7)) * 86400) / 86400"
+    );
+    let civil = "__kqlport_h1=floor(_time / 86400), \
+         __kqlport_h2=(__kqlport_h1 + 719468) - (floor((__kqlport_h1 + 719468) / 146097) * 146097), \
+         __kqlport_h3=floor((((__kqlport_h2 - floor(__kqlport_h2 / 1460)) + floor(__kqlport_h2 / 36524)) \
+         - floor(__kqlport_h2 / 146096)) / 365), \
+         __kqlport_h4=__kqlport_h2 - (((365 * __kqlport_h3) + floor(__kqlport_h3 / 4)) - floor(__kqlport_h3 / 100)), \
+         __kqlport_h5=floor(((5 * __kqlport_h4) + 2) / 153)";
+    let t = text(q(vec![ext(
+        "m",
+        call(ScalarFn::GetMonth, vec![field("TimeGenerated")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval {civil}\n\
+             | eval m=if(__kqlport_h5<10, __kqlport_h5 + 3, __kqlport_h5 - 9)\n\
+             | fields - __kqlport_h1 __kqlport_h2 __kqlport_h3 __kqlport_h4 __kqlport_h5"
+        )
+    );
+    let t = text(q(vec![ext(
+        "y",
+        call(ScalarFn::GetYear, vec![field("TimeGenerated")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval {civil}\n\
+             | eval y=(__kqlport_h3 + (floor((__kqlport_h1 + 719468) / 146097) * 400)) + if(__kqlport_h5>=10, 1, 0)\n\
+             | fields - __kqlport_h1 __kqlport_h2 __kqlport_h3 __kqlport_h4 __kqlport_h5"
+        )
+    );
+    // startofday of a datetime constant.
+    let t = text(q(vec![filter(cmp(
+        field("TimeGenerated"),
+        CmpOp::Ge,
+        call(
+            ScalarFn::StartOfDay,
+            vec![Expr {
+                kind: ExprKind::Ago(hours(24)),
+                span: s0(),
+            }],
+        ),
+    ))]));
+    assert_eq!(
+        tail(&t),
+        "| where _time>=(floor((now() - 86400) / 86400) * 86400)"
+    );
 }
 
 #[test]
@@ -739,7 +914,8 @@ fn arg_max_pattern() {
         "| fillnull value=\"\" DeviceId\n| where isnotnull(_time)\n| sort 0 -_time\n| dedup DeviceId\n| table DeviceId _time *"
     );
     assert_eq!(notes, vec![(80, 90, Effect::UnderMatch)]);
-    let mixed = q(vec![stage(StageKind::Aggregate {
+    // Two extremes in one summarize pick two rows: declined.
+    let two = q(vec![stage(StageKind::Aggregate {
         by: vec![],
         aggs: vec![
             agg(
@@ -749,10 +925,138 @@ fn arg_max_pattern() {
                     cols: vec![],
                 },
             ),
-            agg("c", AggFunc::Count),
+            Aggregation {
+                name: column("b"),
+                func: AggFunc::ArgMax {
+                    by: field("T"),
+                    cols: vec![],
+                },
+                span: sp(91, 95),
+            },
         ],
     })]);
-    assert_eq!(declined(mixed), vec![("B015", 80, 90)]);
+    assert_eq!(declined(two), vec![("B015", 91, 95)]);
+}
+
+#[test]
+fn arg_max_with_other_aggregates_uses_eventstats() {
+    // The other aggregates over every row of the group, then the extreme row; a named
+    // extreme copies the value under its name.
+    let (t, notes) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![key("P")],
+        aggs: vec![
+            agg(
+                "Start",
+                AggFunc::ArgMin {
+                    by: field("TimeGenerated"),
+                    cols: vec![],
+                },
+            ),
+            agg("End", AggFunc::Max(field("TimeGenerated"))),
+            agg(
+                "Hosts",
+                AggFunc::MakeSet {
+                    expr: field("H"),
+                    max: Some(5),
+                },
+            ),
+        ],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" P\n\
+         | eventstats max(_time) AS End values(H) AS Hosts by P\n\
+         | where isnotnull(_time)\n\
+         | sort 0 +_time\n\
+         | dedup P\n\
+         | eval Start=_time, Hosts=mvindex(Hosts, 0, 4)\n\
+         | table P Start _time End Hosts *"
+    );
+    let effects: Vec<Effect> = notes.iter().map(|n| n.2).collect();
+    assert!(effects.contains(&Effect::UnderMatch) && effects.contains(&Effect::Values));
+    // Explicit columns: no `*`, and no clash note.
+    let (t, _) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![key("D")],
+        aggs: vec![
+            agg(
+                "Last",
+                AggFunc::ArgMax {
+                    by: field("T"),
+                    cols: vec![assign("Who", field("Who"))],
+                },
+            ),
+            agg("n", AggFunc::Count),
+        ],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" D\n\
+         | eventstats count AS n by D\n\
+         | where isnotnull(T)\n\
+         | sort 0 -T\n\
+         | dedup D\n\
+         | eval Last=T\n\
+         | table D Last Who n"
+    );
+}
+
+#[test]
+fn arg_max_by_computed_keys() {
+    let week = GroupKey {
+        name: column("Column1"),
+        kind: GroupKeyKind::Expr(call(ScalarFn::StartOfWeek, vec![field("TimeGenerated")])),
+    };
+    let (t, _) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![key("D"), week],
+        aggs: vec![agg(
+            "TimeGenerated",
+            AggFunc::ArgMax {
+                by: field("TimeGenerated"),
+                cols: vec![],
+            },
+        )],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| eval Column1=(floor((_time + 345600) / 604800) * 604800) - 345600\n\
+         | fillnull value=\"\" D Column1\n\
+         | where isnotnull(_time)\n\
+         | sort 0 -_time\n\
+         | dedup D Column1\n\
+         | table D Column1 _time *"
+    );
+    // A key named like a column the summarize still reads goes through a helper field.
+    let lowered = GroupKey {
+        name: column("U"),
+        kind: GroupKeyKind::Expr(call(ScalarFn::ToLower, vec![field("U")])),
+    };
+    let (t, notes) = approx(q(vec![stage(StageKind::Aggregate {
+        by: vec![lowered],
+        aggs: vec![
+            agg(
+                "T",
+                AggFunc::ArgMax {
+                    by: field("T"),
+                    cols: vec![],
+                },
+            ),
+            agg("k", AggFunc::DCount(field("U"))),
+        ],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| eval __kqlport_by1=lower(U)\n\
+         | fillnull value=\"\" __kqlport_by1\n\
+         | eventstats dc(U) AS k by __kqlport_by1\n\
+         | where isnotnull(T)\n\
+         | sort 0 -T\n\
+         | dedup __kqlport_by1\n\
+         | eval U=__kqlport_by1\n\
+         | fields - __kqlport_by1\n\
+         | table U T k *"
+    );
+    // The key replaces the row's own U among the `*` columns: noted at the key.
+    assert!(notes.contains(&(50, 55, Effect::Values)), "{notes:?}");
 }
 
 #[test]
@@ -1081,11 +1385,14 @@ fn calendar_starts_and_day_differences_in_utc() {
         ),
     ]))]));
     assert!(t.contains("| eval a=1\n| eval __kqlport_h1="), "{t}");
-    let query = q(vec![ext(
+    let (t, _) = approx(q(vec![ext(
         "m",
         call(ScalarFn::StartOfMonth, vec![field("Created")]),
-    )]);
-    assert_eq!(declined(query)[0].0, "B012");
+    )]));
+    assert!(
+        t.contains(&format!("__kqlport_h1=floor(({}) / 86400)", iso("Created"))),
+        "{t}"
+    );
     let t = text(q(vec![ext(
         "d",
         call(
@@ -1115,3 +1422,342 @@ fn calendar_starts_and_day_differences_in_utc() {
 }
 
 mod functions;
+// ---- arrays from split, string functions ------------------------------------------------------
+
+fn idx(base: Expr, i: i64) -> Expr {
+    Expr {
+        kind: ExprKind::Path {
+            base: Box::new(base),
+            path: vec![ix(i)],
+        },
+        span: sp(20, 29),
+    }
+}
+
+#[test]
+fn split_arrays_are_multivalues_indexed_with_mvindex() {
+    // Assigned whole, then indexed (negative from the end), copied, reassigned from itself.
+    let t = text(q(vec![
+        ext("parts", call(ScalarFn::Split, vec![field("Name"), s(".")])),
+        stage(StageKind::Extend(vec![
+            assign("first", segs("parts", vec![ix(0)], false)),
+            assign(
+                "parts",
+                call(
+                    ScalarFn::Split,
+                    vec![segs("parts", vec![ix(-1)], false), s(":")],
+                ),
+            ),
+            assign("last", segs("parts", vec![ix(-1)], false)),
+        ])),
+        stage(StageKind::ProjectAway(vec![ColumnPattern {
+            pattern: "parts".into(),
+            span: s0(),
+        }])),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval parts=split(coalesce(Name, \"\"), \".\")\n\
+         | eval first=mvindex(parts, 0), parts=split(coalesce(mvindex(parts, -1), \"\"), \":\"), \
+         last=mvindex(parts, -1)\n\
+         | fields - parts"
+    );
+    // split(x, d, k) holds only element k: its [0] is element k, other indexes are null.
+    let three = |i| idx(call(ScalarFn::Split, vec![field("U"), s("/"), long(1)]), i);
+    let t = text(q(vec![stage(StageKind::Extend(vec![
+        assign("a", three(0)),
+        assign("b", three(1)),
+    ]))]));
+    assert_eq!(
+        tail(&t),
+        "| eval a=mvindex(split(coalesce(U, \"\"), \"/\"), 1), b=null()"
+    );
+    // tostring of an element is the element (no formatting note).
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::ToString,
+            vec![idx(call(ScalarFn::Split, vec![field("U"), s("/")]), -1)],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=mvindex(split(coalesce(U, \"\"), \"/\"), -1)"
+    );
+}
+
+#[test]
+fn split_arrays_elsewhere_are_declined() {
+    // Inside another expression the multivalue would not behave like KQL's array.
+    let whole = call(ScalarFn::Split, vec![field("U"), s(",")]);
+    let query = q(vec![ext(
+        "x",
+        call(ScalarFn::StrCat, vec![whole.clone(), s("!")]),
+    )]);
+    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+    // A split column compared, grouped by or sorted.
+    let arr = ext("arr", whole);
+    let query = q(vec![arr.clone(), filter(sm("arr", Equals, CS, &["a"]))]);
+    assert_eq!(declined(query)[0].0, "B013");
+    let query = q(vec![
+        arr.clone(),
+        stage(StageKind::Aggregate {
+            by: vec![key("arr")],
+            aggs: vec![agg("n", AggFunc::Count)],
+        }),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+    let query = q(vec![
+        arr,
+        stage(StageKind::Sort(vec![SortKey {
+            expr: field("arr"),
+            dir: SortDir::Asc,
+            nulls: Nulls::First,
+        }])),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+    // An empty delimiter.
+    let query = q(vec![ext(
+        "arr",
+        call(ScalarFn::Split, vec![field("U"), s("")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+}
+
+#[test]
+fn countof_by_removed_characters() {
+    // Plain text that cannot overlap itself: removed characters over its length.
+    let t = text(q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s(".exe")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval n=(len(coalesce(C, \"\")) - len(replace(coalesce(C, \"\"), \"\\\\.exe\", \"\"))) / 4"
+    );
+    // KQL counts overlapping plain matches ("aa" in "aaa" is 2): declined.
+    let query = q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s("aa")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    // A regex whose every match is one ASCII character: exact.
+    let t = text(q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s("(\\d)"), s("regex")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval n=len(coalesce(C, \"\")) - len(replace(coalesce(C, \"\"), \"([0-9])\", \"\"))"
+    );
+    // `.` may match a non-ASCII character: noted (byte-mode PCRE would count bytes).
+    let (_, notes) = approx(q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s("."), s("regex")]),
+    )]));
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+    // Matches of different lengths: declined.
+    let query = q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), s("a+"), s("regex")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    assert_eq!(
+        crate::regex::fixed_match_chars("ab{2}(c|d)"),
+        Some((4, false))
+    );
+    assert_eq!(crate::regex::fixed_match_chars("a|bc"), None);
+}
+
+#[test]
+fn trim_removes_one_anchored_match_per_end() {
+    // A run of one class: removing the leftmost anchored match leaves nothing more: exact.
+    let t = text(q(vec![ext(
+        "x",
+        call(ScalarFn::TrimEnd, vec![s("[^\\w]+"), field("S")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=replace(coalesce(S, \"\"), \"(?:[^0-9A-Za-z_]+)\\\\z\", \"\")"
+    );
+    let t = text(q(vec![ext(
+        "x",
+        call(ScalarFn::Trim, vec![s("\\s+"), field("S")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=replace(replace(coalesce(S, \"\"), \"^(?:[\\\\t\\\\n\\\\f\\\\r ]+)\", \"\"), \
+         \"(?:[\\\\t\\\\n\\\\f\\\\r ]+)\\\\z\", \"\")"
+    );
+    // Other patterns: whether KQL removes a further uncovered match is undocumented.
+    let (t, notes) = approx(q(vec![ext(
+        "x",
+        call(ScalarFn::TrimStart, vec![s("http(.|)://"), field("S")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=replace(coalesce(S, \"\"), \"^(?:http(.|)://)\", \"\")"
+    );
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn indexof_and_tobool() {
+    let t = text(q(vec![ext(
+        "i",
+        call(ScalarFn::IndexOf, vec![field("U"), s("/")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval i=if(match(coalesce(U, \"\"), \"/\"), \
+         len(replace(coalesce(U, \"\"), \"^(?s)(.*?)/.*\", \"\\\\1\")), -1)"
+    );
+    let query = q(vec![ext(
+        "i",
+        call(ScalarFn::IndexOf, vec![field("U"), s("/"), long(3)]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    let (t, notes) = approx(q(vec![ext("b", call(ScalarFn::ToBool, vec![field("F")]))]));
+    assert_eq!(
+        tail(&t),
+        "| eval b=case(lower(F)==\"true\", \"true\", lower(F)==\"false\", \"false\", \
+         isnum(F), if(F==0, \"false\", \"true\"))"
+    );
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn lowering_aggregate_temporaries_and_sorted_sets() {
+    // Lowering names an aggregate nested in an expression `__kqlport_agg<N>`: a usable name
+    // (no helper of this backend starts so); it holds epoch seconds when the aggregate does.
+    let t = text(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("C")],
+            aggs: vec![
+                agg("__kqlport_agg0", AggFunc::Max(field("TimeGenerated"))),
+                agg(
+                    "__kqlport_agg1",
+                    AggFunc::MakeSet {
+                        expr: field("U"),
+                        max: None,
+                    },
+                ),
+            ],
+        }),
+        stage(StageKind::Extend(vec![assign(
+            "d",
+            call(
+                ScalarFn::DateTimeDiff,
+                vec![
+                    s("minute"),
+                    Expr {
+                        kind: ExprKind::Now,
+                        span: s0(),
+                    },
+                    field("__kqlport_agg0"),
+                ],
+            ),
+        )])),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" C\n\
+         | stats max(_time) AS __kqlport_agg0 values(U) AS __kqlport_agg1 by C\n\
+         | eval d=floor(now() / 60) - floor(__kqlport_agg0 / 60)"
+    );
+    // array_sort_asc of a make_set multivalue: mvsort, which orders as text (noted).
+    let (t, notes) = approx(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![],
+            aggs: vec![agg(
+                "__kqlport_agg0",
+                AggFunc::MakeSet {
+                    expr: field("U"),
+                    max: None,
+                },
+            )],
+        }),
+        ext(
+            "Us",
+            call(ScalarFn::ArraySortAsc, vec![field("__kqlport_agg0")]),
+        ),
+    ]));
+    assert!(t.ends_with("| eval Us=mvsort(__kqlport_agg0)\n"), "{t}");
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+    // Of anything else: declined.
+    let query = q(vec![ext(
+        "Us",
+        call(ScalarFn::ArraySortAsc, vec![field("U")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    // This backend's own helper prefix stays refused as a column name.
+    let query = q(vec![ext("__kqlport_h1", long(1))]);
+    assert_eq!(declined(query)[0].0, "B011");
+}
+
+#[test]
+fn functions_without_an_eval_spelling_say_why() {
+    let d = run(q(vec![ext(
+        "x",
+        call(ScalarFn::Base64DecodeToString, vec![field("C")]),
+    )]))
+    .expect_err("declines");
+    assert_eq!(d[0].code.0, "B014");
+    assert_eq!((d[0].span.start, d[0].span.end), (30, 40));
+    assert_eq!(
+        d[0].label.as_deref(),
+        Some("Splunk's eval language has no base64 decoding function")
+    );
+}
+
+#[test]
+fn join_right_side_columns_keep_their_datetime_typing() {
+    let proj = |n: &str| {
+        stage(StageKind::Project(vec![
+            assign(n, field("TimeGenerated")),
+            assign("Computer", field("Computer")),
+        ]))
+    };
+    let right = q(vec![proj("ProcessTime")]);
+    let join = stage(StageKind::Join {
+        kind: JoinKind::Inner,
+        right: Box::new(right),
+        on: vec![JoinKey {
+            left: column("Computer"),
+            right: column("Computer"),
+        }],
+    });
+    let window = p(PredicateKind::Between {
+        expr: field("ProcessTime"),
+        low: field("LogonTime"),
+        high: Expr {
+            kind: ExprKind::Arith {
+                op: ArithOp::Add,
+                lhs: Box::new(field("LogonTime")),
+                rhs: Box::new(lit(Literal::Timespan(hours(1)))),
+            },
+            span: s0(),
+        },
+        negated: false,
+    });
+    let (t, _) = approx(q(vec![proj("LogonTime"), join, filter(window)]));
+    assert!(
+        t.ends_with("| where ProcessTime>=LogonTime AND ProcessTime<=(LogonTime + 3600)\n"),
+        "{t}"
+    );
+    // A right side that keeps its events brings its `_raw` along: the left event can no
+    // longer be read from it.
+    let join = stage(StageKind::Join {
+        kind: JoinKind::Inner,
+        right: Box::new(q(vec![filter(sm("A", Equals, CS, &["x"]))])),
+        on: vec![JoinKey {
+            left: column("Computer"),
+            right: column("Computer"),
+        }],
+    });
+    let query = q(vec![
+        join,
+        ext("v", segs("AdditionalFields", vec![k("a"), ix(0)], false)),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+}

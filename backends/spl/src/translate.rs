@@ -27,6 +27,10 @@ pub const TIME_COLUMNS: &[&str] = &["TimeGenerated", "Timestamp"];
 const SPLUNK_TIME: &str = "_time";
 /// Prefix of helper fields this backend introduces (always removed or renamed again).
 pub(crate) const TMP: &str = "__kqlport_";
+/// Prefix of lowering's temporaries for aggregates nested in expressions
+/// (`datetime_diff("minute", now(), max(T))`): usable names, as no helper of this backend
+/// starts with it.
+const LOWERING_TMP: &str = "__kqlport_agg";
 /// A term boundary: KQL terms are maximal runs of ASCII alphanumerics.
 const NON_ALNUM: &str = "[^A-Za-z0-9]";
 
@@ -45,6 +49,19 @@ pub struct Tx {
     json_valued: Vec<String>,
     /// Columns holding a multivalue field made by `make_set`/`make_list` (KQL arrays).
     mv_cols: Vec<String>,
+    /// Columns (KQL names) holding a multivalue field made by `split` (KQL string arrays, in
+    /// order, so they can be indexed).
+    split_cols: Vec<String>,
+    /// Columns (KQL names) holding epoch seconds: values this pipeline computed from
+    /// datetimes (see [`Tx::is_epoch`]). The time columns always do (`_time`).
+    epoch: Vec<String>,
+    /// Set while a filter's predicate is translated: a datetime read from text that does not
+    /// parse then loses the row (under-match) rather than changing a value.
+    filtering: bool,
+    /// Set while the whole value of an assignment is a `split` array (or a copy of one): the
+    /// only place a whole array may appear (elsewhere a multivalue field would behave unlike
+    /// KQL's array).
+    array_ok: bool,
     /// Helper fields an expression needs computed first (`eval` before the command that uses
     /// them, removed after the stage), and a counter for their names.
     pre: Vec<(String, Eval)>,
@@ -63,17 +80,6 @@ fn col(name: &str) -> String {
 
 fn is_time_col(e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::Field(f) if f.is_plain() && TIME_COLUMNS.contains(&f.column.as_str()))
-}
-
-/// A datetime-valued constant: such a value only compares meaningfully with `_time`.
-fn is_time_value(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => true,
-        ExprKind::Arith { op, lhs, .. } => {
-            matches!(op, ArithOp::Add | ArithOp::Sub) && is_time_value(lhs)
-        }
-        _ => false,
-    }
 }
 
 /// Seconds of a duration, as an exact decimal.
@@ -242,6 +248,10 @@ impl Tx {
             origin: HashMap::new(),
             json_valued: Vec::new(),
             mv_cols: Vec::new(),
+            split_cols: Vec::new(),
+            epoch: Vec::new(),
+            filtering: false,
+            array_ok: false,
             pre: Vec::new(),
             cleanup: Vec::new(),
             helpers: 0,
@@ -258,7 +268,7 @@ impl Tx {
 
     /// A column name usable as a Splunk field name.
     pub(crate) fn name(&mut self, name: &str, span: Span) -> Option<String> {
-        if name_expressible(name) && !name.starts_with(TMP) {
+        if name_expressible(name) && (!name.starts_with(TMP) || name.starts_with(LOWERING_TMP)) {
             Some(col(name))
         } else {
             self.refuse(
@@ -302,6 +312,7 @@ impl Tx {
         let mut leading = true;
         for (i, stage) in q.stages.iter().enumerate() {
             let start = cmds.len();
+            self.filtering = matches!(stage.kind, StageKind::Filter(_));
             match &stage.kind {
                 StageKind::Filter(p) if leading => self.leading_filter(p, &mut search, &mut cmds),
                 StageKind::Join { kind, right, on } => {
@@ -314,6 +325,7 @@ impl Tx {
                     self.stage(stage, kind, &mut cmds);
                 }
             }
+            self.filtering = false;
             self.flush_pre(&mut cmds, start);
             if !self.cleanup.is_empty() {
                 cmds.push(Command::FieldsRemove(std::mem::take(&mut self.cleanup)));
@@ -326,6 +338,73 @@ impl Tx {
             })
         } else {
             None
+        }
+    }
+
+    /// Translates another whole query (a join's right side) with its own view of the columns,
+    /// leaving this pipeline's unchanged. Also returns which of its output columns hold epoch
+    /// seconds (the time columns included) and which `split` multivalues, and whether its rows
+    /// still carry their `_raw` event.
+    pub(crate) fn sub_query(&mut self, q: &Query) -> SubQuery {
+        let saved = (
+            std::mem::replace(&mut self.raw, true),
+            std::mem::take(&mut self.origin),
+            std::mem::take(&mut self.json_valued),
+            std::mem::take(&mut self.mv_cols),
+            std::mem::take(&mut self.split_cols),
+            std::mem::take(&mut self.epoch),
+        );
+        let out = self.query(q);
+        let mut epoch = std::mem::take(&mut self.epoch);
+        epoch.extend(TIME_COLUMNS.iter().map(|c| c.to_string()));
+        let split = std::mem::take(&mut self.split_cols);
+        let raw = self.raw;
+        (
+            self.raw,
+            self.origin,
+            self.json_valued,
+            self.mv_cols,
+            self.split_cols,
+            self.epoch,
+        ) = saved;
+        SubQuery {
+            pipeline: out,
+            epoch,
+            split,
+            raw,
+        }
+    }
+
+    /// The rows no longer carry their original `_raw` event.
+    pub(crate) fn mark_reshaped(&mut self) {
+        self.raw = false;
+    }
+
+    /// Right-side columns a join adds (under their output names) that hold epoch seconds or
+    /// `split` multivalues.
+    pub(crate) fn adopt_columns(
+        &mut self,
+        epoch: Vec<String>,
+        split: Vec<String>,
+        renamed: &[(String, String)],
+    ) {
+        let out = |c: String| {
+            renamed
+                .iter()
+                .find(|(old, _)| *old == c)
+                .map_or(c, |(_, new)| new.clone())
+        };
+        for c in epoch {
+            let c = out(c);
+            if !self.epoch.contains(&c) {
+                self.epoch.push(c);
+            }
+        }
+        for c in split {
+            let c = out(c);
+            if !self.split_cols.contains(&c) {
+                self.split_cols.push(c);
+            }
         }
     }
 
@@ -373,9 +452,10 @@ impl Tx {
             StageKind::Extend(assigns) => {
                 let mut v = Vec::new();
                 for a in assigns {
-                    if let (Some(n), Some(e)) =
-                        (self.name(&a.name.name, a.name.span), self.expr(&a.expr))
-                    {
+                    self.array_ok = self.is_split(&a.expr);
+                    let value = self.expr(&a.expr);
+                    self.array_ok = false;
+                    if let (Some(n), Some(e)) = (self.name(&a.name.name, a.name.span), value) {
                         if !self.pre.is_empty() {
                             // Helpers read the row as left by the assignments before this one.
                             if !v.is_empty() {
@@ -391,13 +471,35 @@ impl Tx {
                         v.push((n, e));
                     }
                     // Later assignments (and stages) see the computed value.
+                    let epoch = self.is_epoch(&a.expr);
+                    let split = self.is_split(&a.expr);
                     self.origin.insert(a.name.name.clone(), None);
                     self.mv_cols.retain(|c| *c != a.name.name);
+                    self.epoch.retain(|c| *c != a.name.name);
+                    self.split_cols.retain(|c| *c != a.name.name);
+                    if epoch {
+                        self.epoch.push(a.name.name.clone());
+                    }
+                    if split {
+                        self.split_cols.push(a.name.name.clone());
+                    }
                 }
                 cmds.push(Command::Eval(v));
             }
             StageKind::Project(assigns) => {
+                let epoch = assigns
+                    .iter()
+                    .filter(|a| self.is_epoch(&a.expr))
+                    .map(|a| a.name.name.clone())
+                    .collect();
+                let split = assigns
+                    .iter()
+                    .filter(|a| self.is_split(&a.expr))
+                    .map(|a| a.name.name.clone())
+                    .collect();
                 self.project(assigns, cmds);
+                self.epoch = epoch;
+                self.split_cols = split;
                 let origin = assigns
                     .iter()
                     .map(|a| {
@@ -457,6 +559,21 @@ impl Tx {
                 self.mv_cols
                     .retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
                 self.mv_cols.extend(mv);
+                let epoch_moved: Vec<String> = pairs
+                    .iter()
+                    .filter(|(_, old)| self.is_epoch_col(&old.name))
+                    .map(|(new, _)| new.name.clone())
+                    .collect();
+                let split_moved: Vec<String> = pairs
+                    .iter()
+                    .filter(|(_, old)| self.split_cols.contains(&old.name))
+                    .map(|(new, _)| new.name.clone())
+                    .collect();
+                for list in [&mut self.epoch, &mut self.split_cols] {
+                    list.retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
+                }
+                self.epoch.extend(epoch_moved);
+                self.split_cols.extend(split_moved);
             }
             StageKind::Reorder(pats) => {
                 let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
@@ -465,7 +582,10 @@ impl Tx {
                 self.raw = false;
             }
             StageKind::Aggregate { by, aggs } => {
+                let epoch = self.epoch_after_aggregate(by, aggs);
                 self.aggregate(by, aggs, stage.span, cmds);
+                self.epoch = epoch;
+                self.split_cols.clear();
                 self.raw = false;
                 self.mv_cols = aggs
                     .iter()
@@ -492,7 +612,10 @@ impl Tx {
             StageKind::Distinct(cols) => {
                 let names: Vec<String> = cols
                     .iter()
-                    .filter_map(|c| self.name(&c.name, c.span))
+                    .filter_map(|c| {
+                        self.not_split(&c.name, c.span)?;
+                        self.name(&c.name, c.span)
+                    })
                     .collect();
                 cmds.push(Command::FillNull(names.clone()));
                 cmds.push(Command::Stats {
@@ -506,6 +629,8 @@ impl Tx {
                 cmds.push(Command::Table(names));
                 self.raw = false;
                 self.mv_cols.clear();
+                self.split_cols.clear();
+                self.epoch.retain(|e| cols.iter().any(|c| c.name == *e));
                 for c in cols {
                     self.origin.insert(c.name.clone(), None);
                 }
@@ -513,6 +638,8 @@ impl Tx {
             StageKind::Count => {
                 self.raw = false;
                 self.mv_cols.clear();
+                self.split_cols.clear();
+                self.epoch.clear();
                 cmds.push(Command::Stats {
                     aggs: vec![StatsAgg {
                         func: "count",
@@ -543,7 +670,10 @@ impl Tx {
             let plain =
                 matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
             if !plain {
-                if let Some(e) = self.expr(&a.expr) {
+                self.array_ok = self.is_split(&a.expr);
+                let value = self.expr(&a.expr);
+                self.array_ok = false;
+                if let Some(e) = value {
                     let mut refs = Vec::new();
                     expr_refs(&a.expr, &mut refs);
                     computed.push((n.clone(), e, refs));
@@ -607,7 +737,9 @@ impl Tx {
         let mut temps = Vec::new();
         for (i, k) in keys.iter().enumerate() {
             let name = match &k.expr.kind {
-                ExprKind::Field(f) if f.is_plain() => self.name(&f.column, k.expr.span),
+                ExprKind::Field(f) if f.is_plain() => self
+                    .not_split(&f.column, k.expr.span)
+                    .and_then(|_| self.name(&f.column, k.expr.span)),
                 _ => self.expr(&k.expr).map(|e| {
                     let t = format!("{TMP}sort{}", i + 1);
                     evals.push((t.clone(), e));
@@ -666,20 +798,22 @@ impl Tx {
         span: Span,
         cmds: &mut Vec<Command>,
     ) {
-        if let Some(a) = aggs
+        let (extremes, others): (Vec<&Aggregation>, Vec<&Aggregation>) = aggs
             .iter()
-            .find(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
-        {
-            if aggs.len() == 1 {
-                return self.arg_extreme(by, a, cmds);
+            .partition(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }));
+        match extremes.as_slice() {
+            [] => {}
+            [a] => return self.arg_extreme(by, a, &others, cmds),
+            [_, b, ..] => {
+                return self.refuse(
+                    "B015",
+                    b.span,
+                    "two arg_max/arg_min in one summarize pick different rows, which one SPL \
+                     dedup cannot express",
+                    "a second arg_max/arg_min",
+                    "split the summarize: one arg_max/arg_min per summarize",
+                )
             }
-            return self.refuse(
-                "B015",
-                a.span,
-                "arg_max/arg_min together with other aggregations is not expressible in one SPL stats",
-                "this arg_max/arg_min",
-                "split the summarize: one arg_max/arg_min per summarize",
-            );
         }
         let mut read = Vec::new();
         aggs.iter().for_each(|a| agg_refs(a, &mut read));
@@ -692,7 +826,12 @@ impl Tx {
             };
             let value = match &k.kind {
                 GroupKeyKind::Expr(e) => match &e.kind {
-                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => None,
+                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => {
+                        if self.not_split(&f.column, e.span).is_none() {
+                            continue;
+                        }
+                        None
+                    }
                     _ => self.expr(e),
                 },
                 GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
@@ -717,17 +856,7 @@ impl Tx {
         for a in aggs {
             if let Some((s, cap)) = self.agg(a) {
                 if let Some(max) = cap {
-                    post.push((
-                        s.alias.clone(),
-                        Eval::call(
-                            "mvindex",
-                            vec![
-                                Eval::Field(s.alias.clone()),
-                                Eval::Num("0".into()),
-                                Eval::Num(max.saturating_sub(1).to_string()),
-                            ],
-                        ),
-                    ));
+                    post.push((s.alias.clone(), mv_cap(&s.alias, max)));
                 }
                 stats.push(s);
             }
@@ -767,16 +896,50 @@ impl Tx {
         let _ = span;
     }
 
+    /// The epoch-valued columns after a summarize: datetime keys and bins, `min`/`max`/
+    /// `take_any` of datetimes, and what `arg_max`/`arg_min` carry over.
+    fn epoch_after_aggregate(&self, by: &[GroupKey], aggs: &[Aggregation]) -> Vec<String> {
+        let mut out = Vec::new();
+        for k in by {
+            let epoch = match &k.kind {
+                GroupKeyKind::Expr(e) => self.is_epoch(e),
+                GroupKeyKind::Bin { size, .. } => matches!(size, BinSize::Duration(_)),
+            };
+            if epoch {
+                out.push(k.name.name.clone());
+            }
+        }
+        for a in aggs {
+            match &a.func {
+                AggFunc::Min(e) | AggFunc::Max(e) | AggFunc::TakeAny(e) if self.is_epoch(e) => {
+                    out.push(a.name.name.clone())
+                }
+                AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
+                    if self.is_epoch(by) {
+                        out.push(a.name.name.clone());
+                    }
+                    if cols.is_empty() {
+                        out.extend(self.epoch.iter().cloned());
+                    }
+                    for c in cols {
+                        if self.is_epoch(&c.expr) {
+                            out.push(c.name.name.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// `bin(x, size)`: UTC buckets since the epoch, computed with `floor` (the `bin` command
     /// aligns day-sized spans to the search user's time zone).
     fn bin(&mut self, field: &Expr, size: &BinSize, span: Span) -> Option<Eval> {
         let size = match size {
             BinSize::Duration(d) => {
-                if !is_time_col(field) {
-                    self.time_column_refusal(field.span);
-                    return None;
-                }
-                seconds(*d)
+                let x = self.time_value(field)?;
+                return Some(floor_bucket(x, seconds(*d)));
             }
             BinSize::Number(n) if n.is_finite() && *n > 0.0 => format!("{n}"),
             BinSize::Number(_) => {
@@ -812,19 +975,19 @@ impl Tx {
         cmds.insert(start, Command::Eval(pre));
     }
 
-    /// The first instant of the UTC month holding the epoch time `t`: its day number minus its
-    /// day of the month, by Howard Hinnant's days-to-civil algorithm (proleptic Gregorian),
-    /// with the shared subterms in helper fields.
-    fn start_of_month(&mut self, t: Eval) -> Eval {
+    /// The UTC civil date of the epoch time `t` by Howard Hinnant's days-to-civil algorithm
+    /// (proleptic Gregorian), with the shared subterms in helper fields: the day number since
+    /// the epoch, the day of the 400-year era, the year of the era and the day of the
+    /// March-based year.
+    fn civil(&mut self, t: Eval) -> Civil {
         let num = |n: &str| Eval::Num(n.into());
-        let fdiv = |x: Eval, d: &str| Eval::call("floor", vec![Eval::bin(" / ", x, num(d))]);
         let days = self.helper(fdiv(t, "86400"));
         let z = Eval::bin(" + ", days.clone(), num("719468"));
-        // Day of the 400-year era, year of the era, day of the (March-based) year.
+        let era = fdiv(z.clone(), "146097");
         let doe = self.helper(Eval::bin(
             " - ",
-            z.clone(),
-            Eval::bin(" * ", fdiv(z, "146097"), num("146097")),
+            z,
+            Eval::bin(" * ", era.clone(), num("146097")),
         ));
         let yoe = self.helper(fdiv(
             Eval::bin(
@@ -848,33 +1011,164 @@ impl Tx {
                     Eval::bin(" * ", num("365"), yoe.clone()),
                     fdiv(yoe.clone(), "4"),
                 ),
-                fdiv(yoe, "100"),
+                fdiv(yoe.clone(), "100"),
             ),
         ));
-        let mp = fdiv(
-            Eval::bin(" + ", Eval::bin(" * ", num("5"), doy.clone()), num("2")),
-            "153",
-        );
+        Civil {
+            days,
+            era,
+            yoe,
+            doy,
+        }
+    }
+
+    /// The first instant of the UTC month holding the epoch time `t`: its day number minus its
+    /// day of the month.
+    fn start_of_month(&mut self, t: Eval) -> Eval {
+        let num = |n: &str| Eval::Num(n.into());
+        let c = self.civil(t);
         let day_of_month0 = Eval::bin(
             " - ",
-            doy,
+            c.doy.clone(),
             fdiv(
-                Eval::bin(" + ", Eval::bin(" * ", num("153"), mp), num("2")),
+                Eval::bin(
+                    " + ",
+                    Eval::bin(" * ", num("153"), c.month_index()),
+                    num("2"),
+                ),
                 "5",
             ),
         );
-        Eval::bin(" * ", Eval::bin(" - ", days, day_of_month0), num("86400"))
+        Eval::bin(" * ", Eval::bin(" - ", c.days, day_of_month0), num("86400"))
     }
 
-    fn time_column_refusal(&mut self, span: Span) {
-        self.refuse(
-            "B012",
-            span,
-            "datetime operation on a column other than TimeGenerated",
-            "Splunk only knows the event time (_time) as a datetime",
-            "other datetime columns are strings in Splunk whose format depends on ingestion; \
-             filter or bin on TimeGenerated, or map the column in a field-mapping pipeline",
+    /// `getmonth(t)` (1–12) or `getyear(t)` of the UTC date.
+    fn month_or_year(&mut self, t: Eval, year: bool) -> Eval {
+        let num = |n: &str| Eval::Num(n.into());
+        let c = self.civil(t);
+        let mp = self.helper(c.month_index());
+        if !year {
+            // March-based month index 0–11 → calendar month.
+            return Eval::call(
+                "if",
+                vec![
+                    Eval::bin("<", mp.clone(), num("10")),
+                    Eval::bin(" + ", mp.clone(), num("3")),
+                    Eval::bin(" - ", mp, num("9")),
+                ],
+            );
+        }
+        // January and February belong to the next calendar year of the March-based year.
+        Eval::bin(
+            " + ",
+            Eval::bin(" + ", c.yoe, Eval::bin(" * ", c.era, num("400"))),
+            Eval::call(
+                "if",
+                vec![Eval::bin(">=", mp, num("10")), num("1"), num("0")],
+            ),
+        )
+    }
+
+    /// Is this column's Splunk field epoch seconds?
+    fn is_epoch_col(&self, name: &str) -> bool {
+        TIME_COLUMNS.contains(&name) || self.epoch.iter().any(|c| c == name)
+    }
+
+    /// Does this KQL datetime expression evaluate to epoch seconds in SPL (rather than being
+    /// text in the event)? True for the time column, `now()`, `ago()`, datetime literals,
+    /// `todatetime(…)`, the calendar functions, columns computed from such values, and a
+    /// datetime plus or minus a timespan.
+    pub(crate) fn is_epoch(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Field(f) => f.is_plain() && self.is_epoch_col(&f.column),
+            ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => true,
+            ExprKind::Arith { op, lhs, rhs } => match op {
+                ArithOp::Add => self.is_epoch(lhs) != self.is_epoch(rhs),
+                ArithOp::Sub => self.is_epoch(lhs) && !self.is_epoch(rhs),
+                _ => false,
+            },
+            ExprKind::Call { func, args } => match func {
+                ScalarFn::ToDateTime
+                | ScalarFn::StartOfDay
+                | ScalarFn::StartOfWeek
+                | ScalarFn::StartOfMonth
+                | ScalarFn::StartOfYear
+                | ScalarFn::EndOfDay
+                | ScalarFn::UnixtimeMillisecondsToDatetime => true,
+                ScalarFn::Bin | ScalarFn::Floor => matches!(
+                    args.get(1).map(|a| &a.kind),
+                    Some(ExprKind::Literal(Literal::Timespan(_)))
+                ),
+                ScalarFn::Coalesce => self.all_epoch(args.iter()),
+                _ => false,
+            },
+            ExprKind::Case {
+                branches,
+                otherwise,
+            } => self.all_epoch(branches.iter().map(|(_, v)| v).chain([&**otherwise])),
+            _ => false,
+        }
+    }
+
+    /// Does this expression make a multivalue field by `split` (a KQL array of strings, in
+    /// order)?
+    fn is_split(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args,
+            } => args.len() == 2,
+            ExprKind::Field(f) => f.is_plain() && self.split_cols.contains(&f.column),
+            _ => false,
+        }
+    }
+
+    /// At least one value, and every value epoch seconds or null.
+    fn all_epoch<'a>(&self, mut v: impl Iterator<Item = &'a Expr>) -> bool {
+        let mut any = false;
+        let all = v.all(|x| {
+            let e = self.is_epoch(x);
+            any |= e;
+            e || matches!(x.kind, ExprKind::Literal(Literal::Null))
+        });
+        all && any
+    }
+
+    /// A KQL datetime value as epoch seconds. Values that are not already epoch seconds (see
+    /// [`Tx::is_epoch`]) are event text: read as ISO 8601 UTC, the form in which Sentinel
+    /// exports datetimes (noted).
+    fn time_value(&mut self, e: &Expr) -> Option<Eval> {
+        if self.is_epoch(e) {
+            return self.expr(e);
+        }
+        match &e.kind {
+            ExprKind::Literal(Literal::String(s)) => {
+                if let Some(n) = epoch_seconds(s) {
+                    return Some(Eval::Num(n));
+                }
+            }
+            // Numbers (and null) are taken as they are.
+            ExprKind::Literal(_) => return self.expr(e),
+            _ => {}
+        }
+        let x = self.expr(e)?;
+        let (effect, what) = if self.filtering {
+            (
+                Effect::UnderMatch,
+                "rows whose value is in another format are not matched",
+            )
+        } else {
+            (Effect::Values, "a value in another format reads as null")
+        };
+        self.notes.push(
+            e.span,
+            effect,
+            format!(
+                "this datetime is read from text assuming ISO 8601 UTC \
+                 (2024-03-01T00:05:00[.fffffff]Z, as Sentinel exports it); {what}"
+            ),
         );
+        Some(iso_epoch(x))
     }
 
     /// One aggregation; the second value is a `max` cap to apply after `stats`.
@@ -945,42 +1239,32 @@ impl Tx {
     fn stats_arg(&mut self, e: &Expr) -> Option<StatsArg> {
         match &e.kind {
             ExprKind::Field(f) if f.is_plain() => {
+                self.not_split(&f.column, e.span)?;
                 Some(StatsArg::Field(self.name(&f.column, e.span)?))
             }
             _ => Some(StatsArg::Eval(self.expr(e)?)),
         }
     }
 
-    /// `summarize arg_max(t, cols) by k` ⇒ keep rows with a value of `t`, sort by it, keep
-    /// the first row per key.
-    fn arg_extreme(&mut self, by: &[GroupKey], a: &Aggregation, cmds: &mut Vec<Command>) {
+    /// `summarize arg_max(t, cols), aggs… by k` ⇒ computed keys evaluated first, the other
+    /// aggregates added to every row of its group (`eventstats`, over all rows, as KQL computes
+    /// them), then rows with a value of `t` sorted by it and the first row per key kept.
+    fn arg_extreme(
+        &mut self,
+        by: &[GroupKey],
+        a: &Aggregation,
+        others: &[&Aggregation],
+        cmds: &mut Vec<Command>,
+    ) {
         let (t, cols, dir) = match &a.func {
             AggFunc::ArgMax { by, cols } => (by, cols, SplDir::Desc),
             AggFunc::ArgMin { by, cols } => (by, cols, SplDir::Asc),
             _ => return,
         };
-        let mut keys = Vec::new();
-        for k in by {
-            match &k.kind {
-                GroupKeyKind::Expr(Expr {
-                    kind: ExprKind::Field(f),
-                    ..
-                }) if f.is_plain() && f.column == k.name.name => {
-                    if let Some(n) = self.name(&f.column, k.name.span) {
-                        keys.push(n);
-                    }
-                }
-                _ => self.refuse(
-                    "B015",
-                    k.name.span,
-                    "arg_max/arg_min by a computed key is not supported",
-                    "computed group key",
-                    "extend the key as a column first, then summarize by the column",
-                ),
-            }
-        }
         let t_name = match &t.kind {
-            ExprKind::Field(f) if f.is_plain() => self.name(&f.column, t.span),
+            ExprKind::Field(f) if f.is_plain() => self
+                .not_split(&f.column, t.span)
+                .and_then(|_| self.name(&f.column, t.span)),
             _ => {
                 self.refuse(
                     "B015",
@@ -993,14 +1277,109 @@ impl Tx {
             }
         };
         let Some(t_name) = t_name else { return };
+        // Columns the rest of the summarize reads: a computed key of the same name goes
+        // through a helper field so that they still see the row's own value.
+        let mut read = Vec::new();
+        expr_refs(t, &mut read);
+        cols.iter().for_each(|c| expr_refs(&c.expr, &mut read));
+        others.iter().for_each(|o| agg_refs(o, &mut read));
+        let mut pre = Vec::new();
+        let mut restore = Vec::new();
+        let mut keys = Vec::new();
+        for (i, k) in by.iter().enumerate() {
+            let Some(name) = self.name(&k.name.name, k.name.span) else {
+                continue;
+            };
+            let value = match &k.kind {
+                GroupKeyKind::Expr(e) => match &e.kind {
+                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => {
+                        if self.not_split(&f.column, e.span).is_none() {
+                            continue;
+                        }
+                        None
+                    }
+                    _ => self.expr(e),
+                },
+                GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
+            };
+            // A key that evaluates to its own column as it is (`tostring(X)` of a field X).
+            let v = match value {
+                Some(Eval::Field(f)) if f == name => None,
+                v => v,
+            };
+            let Some(v) = v else {
+                keys.push(name);
+                continue;
+            };
+            let mut own = Vec::new();
+            if let GroupKeyKind::Expr(e) = &k.kind {
+                expr_refs(e, &mut own);
+            }
+            if cols.is_empty() && own.contains(&name) {
+                self.notes.push(
+                    k.name.span,
+                    Effect::Values,
+                    format!(
+                        "the group key replaces the row's own `{}` among the `*` columns \
+                         (KQL keeps that value too, under a suffixed name)",
+                        k.name.name
+                    ),
+                );
+            }
+            if read.contains(&name) {
+                let tmp = format!("{TMP}by{}", i + 1);
+                pre.push((tmp.clone(), v));
+                restore.push((name.clone(), tmp.clone()));
+                keys.push(tmp);
+            } else {
+                pre.push((name.clone(), v));
+                keys.push(name);
+            }
+        }
         self.notes.push(
             a.span,
             Effect::UnderMatch,
             "rows whose arg_max/arg_min expression is null are dropped first, so a group in \
              which it is null in every row yields no row",
         );
+        if !pre.is_empty() {
+            cmds.push(Command::Eval(pre));
+        }
         if !keys.is_empty() {
             cmds.push(Command::FillNull(keys.clone()));
+        }
+        let mut stats = Vec::new();
+        let mut caps = Vec::new();
+        for o in others {
+            if let Some((s, cap)) = self.agg(o) {
+                if let Some(max) = cap {
+                    caps.push((s.alias.clone(), mv_cap(&s.alias, max)));
+                }
+                stats.push(s);
+            }
+        }
+        let other_names: Vec<String> = stats.iter().map(|s| s.alias.clone()).collect();
+        if !stats.is_empty() {
+            if cols.is_empty() {
+                self.notes.push(
+                    a.span,
+                    Effect::Values,
+                    format!(
+                        "if the rows also have a column named {} (a name the KQL does not fix), \
+                         KQL keeps the row's value too, under a suffixed name; here the \
+                         aggregate replaces it",
+                        others
+                            .iter()
+                            .map(|o| format!("`{}`", o.name.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            cmds.push(Command::EventStats {
+                aggs: stats,
+                by: keys.clone(),
+            });
         }
         cmds.push(Command::Where(Eval::call(
             "isnotnull",
@@ -1012,29 +1391,56 @@ impl Tx {
         } else {
             cmds.push(Command::Dedup(keys.clone()));
         }
-        let mut table = keys;
-        table.push(t_name);
+        let mut evals: Vec<(String, Eval)> = Vec::new();
+        for (name, tmp) in &restore {
+            evals.push((name.clone(), Eval::Field(tmp.clone())));
+        }
+        let mut table: Vec<String> = by
+            .iter()
+            .filter_map(|k| self.name(&k.name.name, k.name.span))
+            .collect();
+        // The extreme value under the aggregate's name.
+        let alias = self.name(&a.name.name, a.name.span);
+        match alias {
+            Some(n) if n != t_name => {
+                evals.push((n.clone(), Eval::Field(t_name.clone())));
+                table.push(n);
+                if cols.is_empty() {
+                    table.push(t_name.clone());
+                }
+            }
+            _ => table.push(t_name.clone()),
+        }
+        for c in cols {
+            let Some(n) = self.name(&c.name.name, c.name.span) else {
+                continue;
+            };
+            let plain =
+                matches!(&c.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
+            if !plain {
+                if let Some(e) = self.expr(&c.expr) {
+                    evals.push((n.clone(), e));
+                }
+            }
+            if !table.contains(&n) {
+                table.push(n);
+            }
+        }
+        for n in other_names {
+            if !table.contains(&n) {
+                table.push(n);
+            }
+        }
         if cols.is_empty() {
             table.push("*".to_string());
-        } else {
-            let mut evals = Vec::new();
-            for c in cols {
-                let Some(n) = self.name(&c.name.name, c.name.span) else {
-                    continue;
-                };
-                let plain = matches!(&c.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
-                if !plain {
-                    if let Some(e) = self.expr(&c.expr) {
-                        evals.push((n.clone(), e));
-                    }
-                }
-                if !table.contains(&n) {
-                    table.push(n);
-                }
-            }
-            if !evals.is_empty() {
-                cmds.push(Command::Eval(evals));
-            }
+        }
+        evals.extend(caps);
+        if !evals.is_empty() {
+            cmds.push(Command::Eval(evals));
+        }
+        let tmps: Vec<String> = restore.into_iter().map(|(_, t)| t).collect();
+        if !tmps.is_empty() {
+            cmds.push(Command::FieldsRemove(tmps));
         }
         cmds.push(Command::Table(table));
     }
@@ -1088,9 +1494,15 @@ impl Tx {
                 high,
                 negated,
             } => {
-                self.check_time_operands(expr, low, p.span)?;
-                let f = self.expr(expr)?;
-                let (lo, hi) = (self.expr(low)?, self.expr(high)?);
+                let (f, lo, hi) = if [expr, low, high].iter().any(|x| self.is_epoch(x)) {
+                    (
+                        self.time_value(expr)?,
+                        self.time_value(low)?,
+                        self.time_value(high)?,
+                    )
+                } else {
+                    (self.expr(expr)?, self.expr(low)?, self.expr(high)?)
+                };
                 Some(if *negated != neg {
                     Eval::or(vec![Eval::bin("<", f.clone(), lo), Eval::bin(">", f, hi)])
                 } else {
@@ -1121,16 +1533,9 @@ impl Tx {
                 Some(Eval::call(func, vec![f]))
             }
             PredicateKind::TimeWindow { field, op, ago } => {
-                if !is_time_col(field) {
-                    self.time_column_refusal(field.span);
-                    return None;
-                }
+                let f = self.time_value(field)?;
                 let op = if neg { negate_op(*op) } else { *op };
-                Some(Eval::bin(
-                    cmp_op(op),
-                    Eval::Field(SPLUNK_TIME.into()),
-                    ago_eval(*ago),
-                ))
+                Some(Eval::bin(cmp_op(op), f, ago_eval(*ago)))
             }
             PredicateKind::Bool(e) => {
                 let b = self.bool_expr(e)?;
@@ -1139,18 +1544,6 @@ impl Tx {
             PredicateKind::Const(b) => {
                 Some(Eval::call(if *b != neg { "true" } else { "false" }, vec![]))
             }
-        }
-    }
-
-    /// Datetime constants only compare with `_time` (other datetime columns are strings).
-    fn check_time_operands(&mut self, a: &Expr, b: &Expr, span: Span) -> Option<()> {
-        let bad = |x: &Expr, y: &Expr| is_time_value(x) && !is_time_col(y) && !is_time_value(y);
-        if bad(a, b) || bad(b, a) {
-            self.time_column_refusal(if is_time_value(a) { b.span } else { a.span });
-            let _ = span;
-            None
-        } else {
-            Some(())
         }
     }
 
@@ -1176,12 +1569,18 @@ impl Tx {
     }
 
     fn compare(&mut self, lhs: &Expr, op: CmpOp, rhs: &Expr, span: Span) -> Option<Eval> {
-        self.check_time_operands(lhs, rhs, span)?;
-        let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
+        let time = self.is_epoch(lhs) || self.is_epoch(rhs);
+        let (l, r) = if time {
+            (self.time_value(lhs)?, self.time_value(rhs)?)
+        } else {
+            (self.expr(lhs)?, self.expr(rhs)?)
+        };
         self.json_bool_note(&l, rhs, span);
         self.json_bool_note(&r, lhs, span);
+        let (l_const, r_const) = (is_const(&l), is_const(&r));
         let lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(_));
-        if matches!(op, CmpOp::Eq | CmpOp::Ne) && !lit(lhs) && !lit(rhs) {
+        // Datetimes are never strings, so a missing one is null in both languages.
+        if matches!(op, CmpOp::Eq | CmpOp::Ne) && !lit(lhs) && !lit(rhs) && !time {
             self.notes.push(
                 span,
                 if op == CmpOp::Eq {
@@ -1199,10 +1598,10 @@ impl Tx {
         }
         // KQL: `!=` with a null operand is true.
         let mut parts = Vec::new();
-        if !lit(lhs) {
+        if !lit(lhs) && !l_const {
             parts.push(Eval::call("isnull", vec![l]));
         }
-        if !lit(rhs) {
+        if !lit(rhs) && !r_const {
             parts.push(Eval::call("isnull", vec![r]));
         }
         parts.push(base);
@@ -1357,7 +1756,17 @@ impl Tx {
             ExprKind::Call { func, args } => self.call(*func, args, e.span),
             ExprKind::Arith { op, lhs, rhs } => {
                 let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
-                let real = |x: &Expr| matches!(x.kind, ExprKind::Literal(Literal::Real(_)));
+                // A real operand, or a timespan (timespan / timespan is a real in KQL).
+                let real = |x: &Expr| {
+                    matches!(
+                        x.kind,
+                        ExprKind::Literal(Literal::Real(_) | Literal::Timespan(_))
+                            | ExprKind::Call {
+                                func: ScalarFn::ToReal,
+                                ..
+                            }
+                    )
+                };
                 if *op == ArithOp::Div && !real(lhs) && !real(rhs) {
                     self.notes.push(
                         e.span,
@@ -1402,7 +1811,9 @@ impl Tx {
     }
 
     /// `split(x, d)[i]` is `mvindex(split(x, d), i)`: both count from 0 (negative from the end)
-    /// and give null out of range. Other paths into computed values are refused.
+    /// and give null out of range. `split(x, d, k)` is the array holding only element `k` (or
+    /// none), so its `[0]`/`[-1]` is `mvindex(split(x, d), k)` and other indexes are null.
+    /// Other paths into computed values are refused.
     fn computed_path(&mut self, base: &Expr, path: &[PathSegment], span: Span) -> Option<Eval> {
         if let (
             ExprKind::Call {
@@ -1412,24 +1823,66 @@ impl Tx {
             [PathSegment::Index(i)],
         ) = (&base.kind, path)
         {
-            if let [x, Expr {
-                kind: ExprKind::Literal(Literal::String(d)),
-                ..
-            }] = args.as_slice()
-            {
-                if !d.is_empty() {
-                    let subject = Eval::call("coalesce", vec![self.expr(x)?, Eval::str("")]);
-                    let split = Eval::call("split", vec![subject, Eval::Str(d.clone())]);
+            match args.as_slice() {
+                [x, d] => {
+                    let split = self.split_eval(x, d, base.span)?;
                     return Some(Eval::call("mvindex", vec![split, Eval::Num(i.to_string())]));
                 }
+                [x, d, Expr {
+                    kind: ExprKind::Literal(Literal::Long(k)),
+                    ..
+                }] if *k >= 0 => {
+                    let split = self.split_eval(x, d, base.span)?;
+                    return Some(if *i == 0 || *i == -1 {
+                        Eval::call("mvindex", vec![split, Eval::Num(k.to_string())])
+                    } else {
+                        Eval::call("null", vec![])
+                    });
+                }
+                _ => {}
             }
         }
         self.refuse(
             "B013",
             span,
             "indexing into a computed value is not supported by the SPL backend",
-            "only split(x, \"delimiter\")[i] is translated",
+            "only split(x, \"delimiter\"[, k])[i] is translated",
             "extract the value with rex or spath first",
+        );
+        None
+    }
+
+    /// `split(x, d)` with a literal non-empty delimiter: Splunk's multivalue `split`, on `""` for
+    /// a missing `x` (KQL's missing string).
+    fn split_eval(&mut self, x: &Expr, d: &Expr, span: Span) -> Option<Eval> {
+        let d = self.literal_str(d, "the split delimiter")?;
+        if d.is_empty() {
+            self.refuse(
+                "B014",
+                span,
+                "split with an empty delimiter is not supported by the SPL backend",
+                "empty delimiter",
+                "split on a non-empty literal delimiter",
+            );
+            return None;
+        }
+        let d = d.to_string();
+        let subject = Eval::call("coalesce", vec![self.expr(x)?, Eval::str("")]);
+        Some(Eval::call("split", vec![subject, Eval::Str(d)]))
+    }
+
+    /// Refuses a column holding a `split` array where its multivalue field would not behave
+    /// like KQL's array (anything but indexing, copying and output).
+    fn not_split(&mut self, column: &str, span: Span) -> Option<()> {
+        if !self.split_cols.iter().any(|c| c == column) {
+            return Some(());
+        }
+        self.refuse(
+            "B013",
+            span,
+            "a split() array is only translated when indexed, copied or output",
+            "a Splunk multivalue field here would not behave like KQL's array",
+            "index the array (arr[i]) or use the string before splitting",
         );
         None
     }
@@ -1474,6 +1927,19 @@ impl Tx {
             Some(o) => o.clone(),
             None => Some(fp.column.clone()),
         };
+        if fp.is_plain() && !self.array_ok {
+            self.not_split(&fp.column, span)?;
+        }
+        if let ([PathSegment::Index(i)], true) =
+            (fp.path.as_slice(), self.split_cols.contains(&fp.column))
+        {
+            // An element of a `split` array (a multivalue field): counted from 0, negative
+            // from the end, null out of range — as in KQL.
+            return Some(Eval::call(
+                "mvindex",
+                vec![Eval::Field(column), Eval::Num(i.to_string())],
+            ));
+        }
         if fp.is_plain() {
             if let (true, true, Some(orig)) = (fp.parsed, self.raw, &origin) {
                 // `parse_json(X)` of an event column: its JSON from the event, whether X is a
@@ -1564,12 +2030,36 @@ impl Tx {
     }
 
     fn unsupported_fn(&mut self, func: ScalarFn, span: Span) -> Option<Eval> {
+        let (label, help) = match func {
+            ScalarFn::Base64DecodeToString => (
+                "Splunk's eval language has no base64 decoding function",
+                "decode the value at ingestion, or with a base64 search command from an add-on",
+            ),
+            ScalarFn::UrlEncode => (
+                "Splunk's eval language has urldecode but no URL encoding function",
+                "compare with the encoded text written out as a literal instead",
+            ),
+            ScalarFn::ParseUrl => (
+                "Splunk's eval language has no URL parser, and KQL's parsing rules are not \
+                 reproducible with one regex",
+                "extract the needed URL part with extract() and a regex",
+            ),
+            ScalarFn::ArrayLength | ScalarFn::ArraySortAsc => (
+                "only a make_set/make_list result is a Splunk multivalue field here; a JSON \
+                 array in the event has no documented eval length/sort function",
+                "summarize the array with make_set first, or count in the source data",
+            ),
+            _ => (
+                "no faithful SPL eval equivalent",
+                "rewrite the expression, or extract the value in the source data",
+            ),
+        };
         self.refuse(
             "B014",
             span,
             &format!("function {func:?} is not supported by the SPL backend"),
-            "no faithful SPL eval equivalent",
-            "rewrite the expression, or extract the value in the source data",
+            label,
+            help,
         );
         None
     }
@@ -1676,6 +2166,116 @@ impl Tx {
         ))
     }
 
+    /// `trim(re, t)`, `trim_start`, `trim_end`: the leftmost match anchored at the start
+    /// (`^(?:re)`) and/or the end (`(?:re)\z`) removed with `replace`.
+    fn trim(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        let (pcre, _) = self.regex_arg(&args[0], "the trim pattern")?;
+        let run = match &args[0].kind {
+            ExprKind::Literal(Literal::String(p)) => re::is_class_run(p),
+            _ => false,
+        };
+        if !run {
+            self.notes.push(
+                span,
+                Effect::Values,
+                "trim(): one match of the pattern is removed at each end; KQL documents removing \
+                 \"the\" leading/trailing match, and whether it removes a further match that the \
+                 first one uncovers is not documented",
+            );
+        }
+        let mut t = Eval::call("coalesce", vec![self.expr(&args[1])?, Eval::str("")]);
+        if func != ScalarFn::TrimEnd {
+            t = Eval::call(
+                "replace",
+                vec![t, Eval::Str(format!("^(?:{pcre})")), Eval::str("")],
+            );
+        }
+        if func != ScalarFn::TrimStart {
+            t = Eval::call(
+                "replace",
+                vec![t, Eval::Str(format!("(?:{pcre})\\z")), Eval::str("")],
+            );
+        }
+        Some(t)
+    }
+
+    /// `countof(t, s)`: KQL counts overlapping occurrences of plain text, so only a search
+    /// text that cannot overlap itself is counted, as the characters `replace` removes over
+    /// its length; `countof(t, re, "regex")` counts non-overlapping matches, likewise when
+    /// every match has the same length.
+    fn count_of(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let regex = match args.get(2).map(|a| &a.kind) {
+            None => false,
+            Some(ExprKind::Literal(Literal::String(k))) if k == "normal" => false,
+            Some(ExprKind::Literal(Literal::String(k))) if k == "regex" => true,
+            _ => return self.unsupported_fn(ScalarFn::CountOf, span),
+        };
+        let [text, search, ..] = args else {
+            return self.unsupported_fn(ScalarFn::CountOf, span);
+        };
+        let s = self.literal_str(search, "the countof search")?.to_string();
+        let (pattern, len) = if regex {
+            let (pcre, _) = self.regex_arg(search, "the countof pattern")?;
+            match re::fixed_match_chars(&s) {
+                Some((n, non_ascii)) if n > 0 => {
+                    if non_ascii {
+                        self.notes.push(
+                            span,
+                            Effect::Values,
+                            "countof(): matches are counted by the characters they remove; if \
+                             Splunk's PCRE runs without UTF-8 mode, a non-ASCII character is \
+                             matched byte by byte and the count differs",
+                        );
+                    }
+                    (pcre, n)
+                }
+                _ => {
+                    self.refuse(
+                        "B014",
+                        search.span,
+                        "countof with a regex whose matches differ in length is not supported \
+                         by the SPL backend",
+                        "matches of different lengths",
+                        "count with a pattern whose every match has the same length",
+                    );
+                    return None;
+                }
+            }
+        } else {
+            let chars: Vec<char> = s.chars().collect();
+            let overlaps = (1..chars.len()).any(|k| chars[..k] == chars[chars.len() - k..]);
+            if chars.is_empty() || overlaps {
+                self.refuse(
+                    "B014",
+                    search.span,
+                    "countof of a search text that can overlap itself is not supported by the \
+                     SPL backend",
+                    "KQL counts overlapping occurrences",
+                    "count a text that cannot overlap itself",
+                );
+                return None;
+            }
+            (re::escape(&s), chars.len())
+        };
+        let t = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let removed = Eval::bin(
+            " - ",
+            Eval::call("len", vec![t.clone()]),
+            Eval::call(
+                "len",
+                vec![Eval::call(
+                    "replace",
+                    vec![t, Eval::Str(pattern), Eval::str("")],
+                )],
+            ),
+        );
+        Some(if len == 1 {
+            removed
+        } else {
+            Eval::bin(" / ", removed, Eval::Num(len.to_string()))
+        })
+    }
+
     /// `datetime_diff(unit, a, b)` for fixed-length units: the number of unit boundaries
     /// (UTC, since the epoch) between `b` and `a`.
     fn datetime_diff(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
@@ -1692,14 +2292,12 @@ impl Tx {
             },
             _ => return self.unsupported_fn(ScalarFn::DateTimeDiff, span),
         };
-        for x in [a, b] {
-            if !is_time_col(x) && !is_time_value(x) {
-                self.time_column_refusal(x.span);
-                return None;
-            }
-        }
         let f = |x: Eval| Eval::call("floor", vec![Eval::bin(" / ", x, Eval::Num(secs.into()))]);
-        Some(Eval::bin(" - ", f(self.expr(a)?), f(self.expr(b)?)))
+        Some(Eval::bin(
+            " - ",
+            f(self.time_value(a)?),
+            f(self.time_value(b)?),
+        ))
     }
 
     fn literal_str<'a>(&mut self, e: &'a Expr, what: &str) -> Option<&'a str> {
@@ -1755,6 +2353,18 @@ impl Tx {
         match func {
             ScalarFn::ToString => match args.first().map(|a| &a.kind) {
                 Some(ExprKind::Field(_)) => arg(self, 0),
+                // An element of a split array is a string already.
+                Some(ExprKind::Path { base, .. })
+                    if matches!(
+                        base.kind,
+                        ExprKind::Call {
+                            func: ScalarFn::Split,
+                            ..
+                        }
+                    ) =>
+                {
+                    arg(self, 0)
+                }
                 _ => {
                     self.notes.push(
                         span,
@@ -1832,11 +2442,8 @@ impl Tx {
             ScalarFn::Bin | ScalarFn::Floor if args.len() == 2 => {
                 let size = match &args[1].kind {
                     ExprKind::Literal(Literal::Timespan(d)) if d.ticks > 0 => {
-                        if !is_time_col(&args[0]) {
-                            self.time_column_refusal(args[0].span);
-                            return None;
-                        }
-                        seconds(*d)
+                        let t = self.time_value(&args[0])?;
+                        return Some(floor_bucket(t, seconds(*d)));
                     }
                     ExprKind::Literal(Literal::Long(n)) if *n > 0 => n.to_string(),
                     ExprKind::Literal(Literal::Real(x)) if x.is_finite() && *x > 0.0 => {
@@ -1857,11 +2464,7 @@ impl Tx {
             }
             ScalarFn::Floor => Some(Eval::call("floor", vec![arg(self, 0)?])),
             ScalarFn::StartOfDay if args.len() == 1 => {
-                if !is_time_col(&args[0]) {
-                    self.time_column_refusal(args[0].span);
-                    return None;
-                }
-                Some(floor_bucket(arg(self, 0)?, "86400".into()))
+                Some(floor_bucket(self.time_value(&args[0])?, "86400".into()))
             }
             ScalarFn::Ipv4IsPrivate | ScalarFn::Ipv4IsInRange => {
                 Some(bool_value(self.ipv4(func, args, span)?))
@@ -1882,13 +2485,26 @@ impl Tx {
                 }
                 _ => self.unsupported_fn(func, span),
             },
-            ScalarFn::StartOfWeek if args.len() == 1 => {
-                if !is_time_col(&args[0]) {
-                    self.time_column_refusal(args[0].span);
-                    return None;
+            ScalarFn::ArraySortAsc => match args {
+                [Expr {
+                    kind: ExprKind::Field(f),
+                    ..
+                }] if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                    // A make_set/make_list multivalue, sorted as text.
+                    self.notes.push(
+                        span,
+                        Effect::Values,
+                        "array_sort_asc(): mvsort orders the values as text (\"10\" before \
+                         \"9\"); KQL sorts numbers numerically",
+                    );
+                    Some(Eval::call("mvsort", vec![arg(self, 0)?]))
                 }
+                _ => self.unsupported_fn(func, span),
+            },
+            ScalarFn::StartOfWeek if args.len() == 1 => {
                 // Weeks start on Sunday (UTC); the epoch fell on a Thursday, 4 days later.
-                let shifted = Eval::bin(" + ", arg(self, 0)?, Eval::Num("345600".into()));
+                let t = self.time_value(&args[0])?;
+                let shifted = Eval::bin(" + ", t, Eval::Num("345600".into()));
                 Some(Eval::bin(
                     " - ",
                     floor_bucket(shifted, "604800".into()),
@@ -1896,14 +2512,118 @@ impl Tx {
                 ))
             }
             ScalarFn::StartOfMonth if args.len() == 1 => {
-                if !is_time_col(&args[0]) {
-                    self.time_column_refusal(args[0].span);
-                    return None;
-                }
-                let t = arg(self, 0)?;
+                let t = self.time_value(&args[0])?;
                 Some(self.start_of_month(t))
             }
             ScalarFn::DateTimeDiff => self.datetime_diff(args, span),
+            // Datetimes are epoch seconds; text is read as ISO 8601 UTC (see `time_value`).
+            ScalarFn::ToDateTime if args.len() == 1 => self.time_value(&args[0]),
+            ScalarFn::Trim | ScalarFn::TrimStart | ScalarFn::TrimEnd if args.len() == 2 => {
+                self.trim(func, args, span)
+            }
+            ScalarFn::CountOf => self.count_of(args, span),
+            ScalarFn::IndexOf if args.len() == 2 => {
+                // The characters before the first occurrence, or -1 (KQL's "not found").
+                let t = str_arg(self, 0)?;
+                let look = self.literal_str(&args[1], "the indexof lookup")?;
+                if look.is_empty() {
+                    return self.unsupported_fn(func, span);
+                }
+                let esc = re::escape(look);
+                Some(Eval::call(
+                    "if",
+                    vec![
+                        Eval::call("match", vec![t.clone(), Eval::Str(esc.clone())]),
+                        Eval::call(
+                            "len",
+                            vec![Eval::call(
+                                "replace",
+                                vec![t, Eval::Str(format!("^(?s)(.*?){esc}.*")), Eval::str("\\1")],
+                            )],
+                        ),
+                        Eval::Num("-1".into()),
+                    ],
+                ))
+            }
+            ScalarFn::ToBool if args.len() == 1 => {
+                // KQL documents "true"/"false" and numbers (non-zero is true); anything else
+                // is null here.
+                let x = arg(self, 0)?;
+                self.notes.push(
+                    span,
+                    Effect::Values,
+                    if is_json_read(&x) {
+                        "tobool(): a JSON boolean read with json_extract is a Splunk Boolean, \
+                         whose lower() is not documented to be \"true\"/\"false\"; text is read \
+                         as true/false in any letter case and numbers as non-zero = true"
+                    } else {
+                        "tobool(): text is read as true/false in any letter case and numbers as \
+                         non-zero = true; KQL documents only \"true\", \"false\" and numbers, so \
+                         other text (\"TRUE\", \"1\") may convert differently"
+                    },
+                );
+                let lower = Eval::call("lower", vec![x.clone()]);
+                Some(Eval::call(
+                    "case",
+                    vec![
+                        Eval::bin("==", lower.clone(), Eval::str("true")),
+                        Eval::str("true"),
+                        Eval::bin("==", lower, Eval::str("false")),
+                        Eval::str("false"),
+                        Eval::call("isnum", vec![x.clone()]),
+                        Eval::call(
+                            "if",
+                            vec![
+                                Eval::bin("==", x, Eval::Num("0".into())),
+                                Eval::str("false"),
+                                Eval::str("true"),
+                            ],
+                        ),
+                    ],
+                ))
+            }
+            // A whole array: only as the value of an assignment (see `array_ok`).
+            ScalarFn::Split if args.len() == 2 && self.array_ok => {
+                self.split_eval(&args[0], &args[1], span)
+            }
+            ScalarFn::Split => {
+                self.refuse(
+                    "B014",
+                    span,
+                    "split() as a whole array is only translated when assigned to a column or \
+                     indexed",
+                    "a Splunk multivalue field here would not behave like KQL's array",
+                    "assign the split to a column, or index it: split(x, d)[i]",
+                );
+                None
+            }
+            ScalarFn::HourOfDay if args.len() == 1 => {
+                // Hours since the epoch minus whole days' hours: exact for negative times too.
+                let t = self.time_value(&args[0])?;
+                Some(Eval::bin(
+                    " - ",
+                    fdiv(t.clone(), "3600"),
+                    Eval::bin(" * ", fdiv(t, "86400"), Eval::Num("24".into())),
+                ))
+            }
+            ScalarFn::DayOfWeek if args.len() == 1 => {
+                // Days since the last Sunday as a timespan (seconds); the epoch was a Thursday.
+                let t = self.time_value(&args[0])?;
+                let d = Eval::bin(" + ", fdiv(t, "86400"), Eval::Num("4".into()));
+                Some(Eval::bin(
+                    " * ",
+                    Eval::bin(
+                        " - ",
+                        d.clone(),
+                        Eval::bin(" * ", fdiv(d, "7"), Eval::Num("7".into())),
+                    ),
+                    Eval::Num("86400".into()),
+                ))
+            }
+            ScalarFn::GetMonth | ScalarFn::GetYear if args.len() == 1 => {
+                let t = self.time_value(&args[0])?;
+                Some(self.month_or_year(t, func == ScalarFn::GetYear))
+            }
             ScalarFn::Abs => Some(Eval::call("abs", vec![arg(self, 0)?])),
             ScalarFn::Round => {
                 let mut v = vec![arg(self, 0)?];
@@ -1915,13 +2635,11 @@ impl Tx {
             ScalarFn::ToBool
             | ScalarFn::ToDateTime
             | ScalarFn::Trim
-            | ScalarFn::Split
             | ScalarFn::Bin
             | ScalarFn::StartOfDay
             | ScalarFn::TrimStart
             | ScalarFn::TrimEnd
             | ScalarFn::IndexOf
-            | ScalarFn::CountOf
             | ScalarFn::StartOfWeek
             | ScalarFn::StartOfMonth
             | ScalarFn::StartOfYear
@@ -1935,7 +2653,6 @@ impl Tx {
             | ScalarFn::UrlEncode
             | ScalarFn::ParseUrl
             | ScalarFn::BagKeys
-            | ScalarFn::ArraySortAsc
             | ScalarFn::ArraySortDesc
             | ScalarFn::ArraySlice
             | ScalarFn::StrcatArray
@@ -1978,6 +2695,18 @@ fn spl_rewrite(kql: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// An expression that reads no field (a literal, `now()`, arithmetic on them): never null.
+fn is_const(e: &Eval) -> bool {
+    match e {
+        Eval::Field(_) => false,
+        Eval::Str(_) | Eval::Num(_) => true,
+        Eval::Call(name, args) => *name != "null" && args.iter().all(is_const),
+        Eval::Binary(_, l, r) => is_const(l) && is_const(r),
+        Eval::Concat(v) | Eval::And(v) | Eval::Or(v) => v.iter().all(is_const),
+        Eval::Neg(x) | Eval::Not(x) => is_const(x),
+    }
 }
 
 /// An expression that is a value read with `json_extract`/`json_extract_exact`.
@@ -2069,8 +2798,85 @@ fn bool_value(cond: Eval) -> Eval {
     Eval::call("if", vec![cond, Eval::str("true"), Eval::str("false")])
 }
 
+/// ISO 8601 UTC text (`YYYY-MM-DDThh:mm:ss[.f…]Z`) → epoch seconds: the whole seconds with
+/// `strptime` on the first 19 characters given an explicit `+0000` offset (without a zone,
+/// strptime would use the search user's time zone), plus the fraction as a number. Text of
+/// any other shape leaves `replace` without a match, so `tonumber` and the sum are null.
+pub(crate) fn iso_epoch(x: Eval) -> Eval {
+    let secs = Eval::call(
+        "strptime",
+        vec![
+            Eval::Concat(vec![
+                Eval::call(
+                    "substr",
+                    vec![x.clone(), Eval::Num("1".into()), Eval::Num("19".into())],
+                ),
+                Eval::str("+0000"),
+            ]),
+            Eval::str("%Y-%m-%dT%H:%M:%S%z"),
+        ],
+    );
+    let frac = Eval::call(
+        "tonumber",
+        vec![Eval::call(
+            "replace",
+            vec![x, Eval::str("^.{19}(\\.[0-9]+)?Z$"), Eval::str("0\\1")],
+        )],
+    );
+    Eval::bin(" + ", secs, frac)
+}
+
 fn ago_eval(d: Duration) -> Eval {
     Eval::bin(" - ", Eval::call("now", vec![]), Eval::Num(seconds(d)))
+}
+
+/// The first `max` values of the multivalue field `f` (a `make_set`/`make_list` cap).
+fn mv_cap(f: &str, max: u64) -> Eval {
+    Eval::call(
+        "mvindex",
+        vec![
+            Eval::Field(f.to_string()),
+            Eval::Num("0".into()),
+            Eval::Num(max.saturating_sub(1).to_string()),
+        ],
+    )
+}
+
+/// A translated join right side (see [`Tx::sub_query`]).
+pub(crate) struct SubQuery {
+    pub pipeline: Option<Pipeline>,
+    pub epoch: Vec<String>,
+    pub split: Vec<String>,
+    /// Its rows still carry `_raw`, which Splunk's join copies over the left row's.
+    pub raw: bool,
+}
+
+/// `floor(x / d)`.
+fn fdiv(x: Eval, d: &str) -> Eval {
+    Eval::call("floor", vec![Eval::bin(" / ", x, Eval::Num(d.into()))])
+}
+
+/// Parts of a UTC civil date (see [`Tx::civil`]): day number since the epoch, 400-year era,
+/// year of the era, day of the March-based year (0 = March 1).
+struct Civil {
+    days: Eval,
+    era: Eval,
+    yoe: Eval,
+    doy: Eval,
+}
+
+impl Civil {
+    /// The month of the March-based year, 0 (March) to 11 (February).
+    fn month_index(&self) -> Eval {
+        fdiv(
+            Eval::bin(
+                " + ",
+                Eval::bin(" * ", Eval::Num("5".into()), self.doy.clone()),
+                Eval::Num("2".into()),
+            ),
+            "153",
+        )
+    }
 }
 
 fn floor_bucket(x: Eval, size: String) -> Eval {
