@@ -180,6 +180,13 @@ fn default_column_names_follow_kql() {
         ir("T | summarize make_set_if(x, n > 1, 5) by k"),
         "from T\naggregate set_x=(make_set (case (> n 1) x else null) max=5) by k=k\n"
     );
+    // Conversions around one aggregate keep its name (Kusto.Language: `set_P`, `count_`);
+    // other wrappers make `ColumnN`.
+    let t = ir("T | summarize tostring(makeset(P)), todouble(count()), tolower(any(P)) by D");
+    assert!(
+        t.contains("set_P=(ToString __kqlport_agg0), count_=(ToReal __kqlport_agg1), Column1=(ToLower __kqlport_agg2)"),
+        "{t}"
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `summarize`: group keys (with `bin()` as fixed buckets) and aggregate calls with KQL's
 //! default output names resolved. Owns aggregation shape only.
 
-use super::names::{aggregate_default, inferred, NameGen};
+use super::names::{aggregate_default, converted_aggregate, inferred, NameGen};
 use super::{unsupported, LResult, Lowerer};
 use crate::ir;
 use crate::kql::ast;
@@ -170,7 +170,7 @@ impl<'a> Lowerer<'a> {
             ));
         }
         let name = match item.names.as_slice() {
-            [] => names.for_expr(&item.expr),
+            [] => converted_aggregate(&item.expr).unwrap_or_else(|| names.for_expr(&item.expr)),
             [one] => one.name.clone(),
             _ => {
                 return Err(unsupported(

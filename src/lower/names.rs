@@ -48,6 +48,35 @@ pub fn inferred(e: &ast::Expr) -> Option<String> {
     }
 }
 
+/// `e` with KQL's naming-transparent conversions peeled off: `tostring(make_set(X))` →
+/// `make_set(X)`.
+pub fn through_conversions(mut e: &ast::Expr) -> &ast::Expr {
+    while let ast::ExprKind::Call { function, args } = &e.kind {
+        if args.len() == 1 && TRANSPARENT.contains(&function.name.as_str()) {
+            e = &args[0].value;
+        } else {
+            break;
+        }
+    }
+    e
+}
+
+/// The name KQL gives an unnamed `summarize` item that wraps one aggregate in conversions
+/// only: `tostring(make_set(X))` is `set_X`, `todouble(count())` is `count_` (checked with
+/// Kusto.Language). `None` for anything else.
+pub fn converted_aggregate(e: &ast::Expr) -> Option<String> {
+    let core = through_conversions(e);
+    if std::ptr::eq(core, e) {
+        return None;
+    }
+    match &core.kind {
+        ast::ExprKind::Call { function, args } => {
+            aggregate_default(&function.name, args.first().map(|a| &a.value))
+        }
+        _ => None,
+    }
+}
+
 /// Hands out names within one query, as KQL would: inferred names where possible, otherwise
 /// `ColumnN` with the smallest N not yet used, and numeric suffixes on clashes.
 #[derive(Default, Debug, Clone)]

@@ -1325,6 +1325,27 @@ fn extract_takes_the_leftmost_match_group_or_null() {
 }
 
 #[test]
+fn tostring_of_a_make_set_result_is_noted() {
+    // KQL's tostring() of an array is JSON text; Splunk keeps the multivalue field.
+    let (t, notes) = approx(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("D")],
+            aggs: vec![agg(
+                "s",
+                AggFunc::MakeSet {
+                    expr: field("U"),
+                    max: None,
+                },
+            )],
+        }),
+        ext("j", call(ScalarFn::ToString, vec![field("s")])),
+    ]));
+    assert!(t.ends_with("| eval j=s\n"), "{t}");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].2, Effect::Values);
+}
+
+#[test]
 fn array_length_of_make_set_results() {
     let t = text(q(vec![
         stage(StageKind::Aggregate {

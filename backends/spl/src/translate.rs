@@ -2352,6 +2352,17 @@ impl Tx {
         };
         match func {
             ScalarFn::ToString => match args.first().map(|a| &a.kind) {
+                // A make_set/make_list multivalue: KQL's tostring() is the JSON text of the
+                // array (`["a","b"]`); the multivalue itself is kept.
+                Some(ExprKind::Field(f)) if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                    self.notes.push(
+                        span,
+                        Effect::Values,
+                        "tostring() of an array: KQL makes JSON text such as [\"a\",\"b\"]; \
+                         Splunk keeps the multivalue field",
+                    );
+                    arg(self, 0)
+                }
                 Some(ExprKind::Field(_)) => arg(self, 0),
                 // An element of a split array is a string already.
                 Some(ExprKind::Path { base, .. })
