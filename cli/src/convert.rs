@@ -446,7 +446,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
     (file.text, outcomes)
 }
 
-fn effect_words(e: Effect) -> &'static str {
+pub(crate) fn effect_words(e: Effect) -> &'static str {
     match e {
         Effect::OverMatch => "may over-match",
         Effect::UnderMatch => "may under-match",

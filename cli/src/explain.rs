@@ -1,15 +1,25 @@
-//! `kqlport explain`: dump what the library reads from one file — each query's AST, or the
-//! rule metadata — so every stage's intermediate form can be inspected and diffed.
+//! `kqlport explain`: dump what the library reads from one file — each query's AST, its
+//! detection IR, or the rule metadata — so every stage's intermediate form can be inspected
+//! and diffed.
 
 use crate::inputs::Input;
 use crate::load::{self, Loaded};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
+use kqlport::diag::Diagnostic;
 use kqlport::diag::SourceFile;
-use kqlport::kql;
+use kqlport::{kql, lower};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(path: &Path, rule: bool, format: Format, out: &mut impl Write) -> std::io::Result<u8> {
+/// Which form to print.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum What {
+    Ast,
+    Ir,
+    Rule,
+}
+
+pub fn run(path: &Path, what: What, format: Format, out: &mut impl Write) -> std::io::Result<u8> {
     let input = if path.as_os_str() == "-" {
         Input::Stdin
     } else {
@@ -30,7 +40,7 @@ pub fn run(path: &Path, rule: bool, format: Format, out: &mut impl Write) -> std
         }
     };
     let source = SourceFile::new(&name, &file.text);
-    if rule {
+    if what == What::Rule {
         match format {
             Format::Json => serde_json::to_writer_pretty(&mut *out, &file.rule)?,
             Format::Text => match &file.rule {
@@ -46,6 +56,50 @@ pub fn run(path: &Path, rule: bool, format: Format, out: &mut impl Write) -> std
     for q in &file.queries {
         let start = source.line_col(q.map.to_file(0));
         match kql::parse(&q.text) {
+            Ok(ast) if what == What::Ir => match lower::lower(&ast) {
+                Ok(l) => {
+                    let notes: Vec<Diagnostic> = l
+                        .notes
+                        .iter()
+                        .map(|n| {
+                            Diagnostic::warning(
+                                "L101",
+                                format!(
+                                    "{}: {}",
+                                    crate::convert::effect_words(n.effect),
+                                    n.message
+                                ),
+                                n.span,
+                            )
+                            .mapped(&q.map)
+                        })
+                        .chain(l.warnings.iter().map(|w| w.clone().mapped(&q.map)))
+                        .collect();
+                    match format {
+                        Format::Text => {
+                            writeln!(
+                                out,
+                                "// query {} of {name}, from line {} column {}\n{}",
+                                q.index, start.line, start.column, l.query
+                            )?;
+                            for d in &notes {
+                                write!(out, "{}", source.render(d))?;
+                            }
+                        }
+                        Format::Json => json.push(serde_json::json!({
+                            "file": name, "index": q.index, "ir": l.query,
+                            "ir_text": l.query.to_string(),
+                            "notes": notes.iter().map(|d| source.render_short(d)).collect::<Vec<_>>(),
+                        })),
+                    }
+                }
+                Err(diags) => {
+                    code = EXIT_FAILED;
+                    for d in diags {
+                        write!(out, "{}", source.render(&d.mapped(&q.map)))?;
+                    }
+                }
+            },
             Ok(ast) => match format {
                 Format::Text => writeln!(
                     out,

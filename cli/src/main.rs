@@ -34,7 +34,7 @@ anything else as one KQL query.\n\n\
 Exit status: 0 when every input succeeded, 1 when any input failed (each failure is \
 reported with its file, line and column, and the others are still processed), 2 for a usage \
 error.",
-    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  cat query.kql | kqlport check -"
+    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  kqlport explain --ir rules/seeds/tor_hunting.yaml\n  cat query.kql | kqlport check -"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -93,12 +93,18 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-    /// Print what kqlport reads from one file: the parsed syntax tree of each query (--ast)
-    /// or the loaded rule metadata (--rule).
+    /// Print what kqlport reads from one file: the parsed syntax tree of each query (--ast),
+    /// the detection IR every backend translates from (--ir), or the loaded rule metadata
+    /// (--rule).
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["ast", "ir", "rule"])))]
     Explain {
         /// Print the typed syntax tree (AST) of each query, with byte spans.
-        #[arg(long, required_unless_present = "rule", conflicts_with = "rule")]
+        #[arg(long)]
         ast: bool,
+        /// Print each query's detection IR (the target-neutral form after lets are inlined,
+        /// aliases normalised and string operators made explicit), with lowering's notes.
+        #[arg(long)]
+        ir: bool,
         /// Print the rule's metadata as loaded from its YAML (id, name, severity, tactics, …).
         #[arg(long)]
         rule: bool,
@@ -164,10 +170,20 @@ fn run(cli: Cli) -> u8 {
         ),
         Command::Explain {
             ast: _,
+            ir,
             rule,
             format,
             file,
-        } => explain::run(&file, rule, format, &mut stdout),
+        } => {
+            let what = if rule {
+                explain::What::Rule
+            } else if ir {
+                explain::What::Ir
+            } else {
+                explain::What::Ast
+            };
+            explain::run(&file, what, format, &mut stdout)
+        }
     };
     match result {
         Ok(code) => code,

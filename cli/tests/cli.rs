@@ -202,6 +202,43 @@ fn explain_prints_the_ast() {
 }
 
 #[test]
+fn explain_prints_the_ir_with_notes_and_refusals() {
+    let out = kqlport()
+        .args(["explain", "--ir", "-"])
+        .write_stdin("let x = 'a'; T | where F =~ x | summarize count() by K")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout_of(&out);
+    assert!(
+        text.contains(
+            "from T\nfilter (str equals ci any F [\"a\"])\naggregate count_=(count) by K=K\n"
+        ),
+        "{text}"
+    );
+    // A lowering note is printed as a located warning.
+    let out = kqlport()
+        .args(["explain", "--ir", "--format", "json", "-"])
+        .write_stdin("T | where todecimal(S) > 1")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v[0]["ir_text"].as_str().unwrap().starts_with("from T\n"),
+        "{v}"
+    );
+    assert!(v[0]["notes"][0].as_str().unwrap().contains("L101"), "{v}");
+    // What lowering cannot model is a located refusal and exit 1.
+    let out = kqlport()
+        .args(["explain", "--ir", "-"])
+        .write_stdin("T | extend g = geo_info_from_ip_address(IP)")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout_of(&out).contains("L027"), "{}", stdout_of(&out));
+}
+
+#[test]
 fn explain_rule_prints_metadata() {
     let seed = repo().join("rules/seeds/tor_proxy_noninteractive_signin.yaml");
     let out = kqlport()
