@@ -132,7 +132,7 @@ fn single_table_slice_translates() {
     for (name, pct) in rates {
         let floor = match name {
             "spl" => 86.5,
-            "esql" => 82.0,
+            "esql" => 93.0,
             "eql" => 51.5,
             _ => 51.0,
         };
