@@ -33,6 +33,40 @@ pub struct Cx {
     /// Columns assigned `parse_url(u)`: ES|QL has no object values, so they hold the URL text
     /// and `c.Part` is read from it.
     pub url_columns: std::collections::HashSet<String>,
+    /// Comment lines printed above the query (`//`), e.g. how to build a lookup index.
+    pub preamble: Vec<String>,
+}
+
+/// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
+/// lowered with the same notes and refusals.
+pub struct PipelineState {
+    aliases: HashMap<String, Alias>,
+    id_gone: bool,
+    metadata_id: bool,
+    split_columns: std::collections::HashSet<String>,
+    url_columns: std::collections::HashSet<String>,
+}
+
+impl Cx {
+    /// Takes the per-pipeline state, leaving a fresh one.
+    pub fn take_pipeline(&mut self) -> PipelineState {
+        PipelineState {
+            aliases: std::mem::take(&mut self.aliases),
+            id_gone: std::mem::take(&mut self.id_gone),
+            metadata_id: std::mem::take(&mut self.metadata_id),
+            split_columns: std::mem::take(&mut self.split_columns),
+            url_columns: std::mem::take(&mut self.url_columns),
+        }
+    }
+
+    /// Puts back a state taken with [`Cx::take_pipeline`].
+    pub fn restore_pipeline(&mut self, s: PipelineState) {
+        self.aliases = s.aliases;
+        self.id_gone = s.id_gone;
+        self.metadata_id = s.metadata_id;
+        self.split_columns = s.split_columns;
+        self.url_columns = s.url_columns;
+    }
 }
 
 /// A column standing for a dynamic path of another column.

@@ -79,6 +79,10 @@
 //! * **`parse_url(u).Part`** ⇒ a group of an RFC 3986 URL regex over `u` (Values note: KQL's
 //!   parser can normalise or reject URLs differently); a column assigned `parse_url(u)` holds the
 //!   URL text. `Query Parameters` (an object) is declined.
+//! * **`join`** ⇒ `LOOKUP JOIN` (GA 9.1) against a lookup-mode index that must hold the rows of
+//!   the right side, whose own ES|QL (the materialisation query) is printed as `//` lines above
+//!   the query (see `join`): `inner`, `innerunique`, `leftouter`, `leftsemi`, `leftanti`. Notes: the index is a snapshot (OverMatch and UnderMatch), the materialisation
+//!   query is capped at 10 000 rows, and a missing key matches nothing (KQL matches `""`).
 //! * **`array_length`** ⇒ `MV_COUNT`: an empty array is missing in Elasticsearch (length null,
 //!   KQL 0) and a scalar counts 1 (KQL null): an UnderMatch and an OverMatch note.
 //! * **Time.** `ago(7d)` ⇒ `NOW() - 7 days`; datetimes ⇒ `TO_DATETIME("…")`; `bin(t, 1d)` ⇒
@@ -127,6 +131,7 @@
 //! | B007 | NaN/infinity, negative or sub-millisecond time spans |
 //! | B008 | a table name or column pattern ES|QL cannot spell |
 //! | B009 | `project`/`project-rename` whose parallel assignments would read each other |
+//! | B030 | a `join` keeping right-only rows, or whose right side joins |
 
 mod ast;
 mod expr;
@@ -163,33 +168,45 @@ impl Backend for Esql {
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
         let mut cx = Cx::default();
-        let SourceKind::Table(table) = &query.source.kind;
-        if !is_plain_index(table) {
-            cx.decline(
-                "B008",
-                "this table name is not a plain ES|QL index name",
-                query.source.span,
-            );
-        }
-        let mut commands = Vec::new();
-        for stage in &query.stages {
-            lower_stage(&mut cx, stage, &mut commands);
-        }
-        if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
-            commands.push(Command::Limit(MAX_ROWS));
-        }
+        let q = lower_query(&mut cx, query);
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }
-        let q = ast::Query {
-            index: table.clone(),
-            metadata_id: cx.metadata_id,
-            commands,
-        };
+        let mut text: String = cx.preamble.iter().map(|l| format!("// {l}\n")).collect();
+        text.push_str(&q.to_string());
         Ok(Translation {
-            text: q.to_string(),
+            text,
             fidelity: cx.notes.into_fidelity(),
         })
+    }
+}
+
+/// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
+pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
+    let SourceKind::Table(table) = &query.source.kind;
+    if !is_plain_index(table) {
+        cx.decline(
+            "B008",
+            "this table name is not a plain ES|QL index name",
+            query.source.span,
+        );
+    }
+    let mut commands = Vec::new();
+    for (i, stage) in query.stages.iter().enumerate() {
+        if let StageKind::Join { kind, right, on } = &stage.kind {
+            let left = ir::columns_after(None, &query.stages[..i]);
+            join::lookup_join(cx, stage, *kind, right, on, left, &mut commands);
+            continue;
+        }
+        lower_stage(cx, stage, &mut commands);
+    }
+    if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
+        commands.push(Command::Limit(MAX_ROWS));
+    }
+    ast::Query {
+        index: table.clone(),
+        metadata_id: cx.metadata_id,
+        commands,
     }
 }
 
@@ -572,7 +589,8 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 by: cols.iter().map(|c| (c.name.clone(), None)).collect(),
             });
         }
-        StageKind::Join { kind, right, .. } => join::decline(cx, stage, *kind, right),
+        // `lower_query` hands joins to `join::lookup_join`, which needs the left columns.
+        StageKind::Join { .. } => {}
         StageKind::Count => {
             cx.aliases.clear();
             cx.split_columns.clear();
