@@ -340,7 +340,7 @@ fn convert_one_query_to_stdout() {
 fn convert_declines_with_location_and_exit_1() {
     let out = kqlport()
         .args(["convert", "--to", "esql", "-"])
-        .write_stdin("SecurityEvent\n| join kind=inner (SigninLogs) on Account")
+        .write_stdin("SecurityEvent\n| join kind=rightouter (SigninLogs) on Account")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

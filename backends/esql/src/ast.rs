@@ -32,6 +32,11 @@ pub enum Command {
     Rename(Vec<(String, String)>),
     Sort(Vec<SortKey>),
     Limit(u64),
+    /// `LOOKUP JOIN index ON field, …`: a left outer join with a lookup-mode index.
+    LookupJoin {
+        index: String,
+        on: Vec<String>,
+    },
 }
 
 /// `name = FUNC(…) [WHERE filter]` inside STATS.
@@ -506,6 +511,11 @@ impl Display for Command {
                 comma_separated(f, keys)
             }
             Command::Limit(n) => write!(f, "LIMIT {n}"),
+            Command::LookupJoin { index, on } => {
+                write!(f, "LOOKUP JOIN {index} ON ")?;
+                let fields: Vec<Ident<'_>> = on.iter().map(|n| Ident(n)).collect();
+                comma_separated(f, &fields)
+            }
         }
     }
 }

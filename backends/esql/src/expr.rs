@@ -27,6 +27,46 @@ pub struct Cx {
     pub id_gone: bool,
     /// The query reads `_id`: `FROM … METADATA _id`.
     pub metadata_id: bool,
+    /// Columns holding a `split()` result: an ordered multi-value computed in the pipeline, so
+    /// `c[i]` is exactly `MV_SLICE(c, i)` (no flattening of indexed arrays involved).
+    pub split_columns: std::collections::HashSet<String>,
+    /// Columns assigned `parse_url(u)`: ES|QL has no object values, so they hold the URL text
+    /// and `c.Part` is read from it.
+    pub url_columns: std::collections::HashSet<String>,
+    /// Comment lines printed above the query (`//`), e.g. how to build a lookup index.
+    pub preamble: Vec<String>,
+}
+
+/// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
+/// lowered with the same notes and refusals.
+pub struct PipelineState {
+    aliases: HashMap<String, Alias>,
+    id_gone: bool,
+    metadata_id: bool,
+    split_columns: std::collections::HashSet<String>,
+    url_columns: std::collections::HashSet<String>,
+}
+
+impl Cx {
+    /// Takes the per-pipeline state, leaving a fresh one.
+    pub fn take_pipeline(&mut self) -> PipelineState {
+        PipelineState {
+            aliases: std::mem::take(&mut self.aliases),
+            id_gone: std::mem::take(&mut self.id_gone),
+            metadata_id: std::mem::take(&mut self.metadata_id),
+            split_columns: std::mem::take(&mut self.split_columns),
+            url_columns: std::mem::take(&mut self.url_columns),
+        }
+    }
+
+    /// Puts back a state taken with [`Cx::take_pipeline`].
+    pub fn restore_pipeline(&mut self, s: PipelineState) {
+        self.aliases = s.aliases;
+        self.id_gone = s.id_gone;
+        self.metadata_id = s.metadata_id;
+        self.split_columns = s.split_columns;
+        self.url_columns = s.url_columns;
+    }
 }
 
 /// A column standing for a dynamic path of another column.
@@ -506,6 +546,19 @@ impl Cx {
     /// note: exact only if the column was ingested as an object. One array index reads the
     /// flattened multi-value with `MV_SLICE`, with a note; several are declined.
     pub fn field(&mut self, fp: &ir::FieldPath, span: Span) -> Expr {
+        if let (false, [PathSegment::Key(part)]) = (fp.parsed, fp.path.as_slice()) {
+            if self.url_columns.contains(&fp.column) && !self.aliases.contains_key(&fp.column) {
+                return self.url_part(Expr::Column(fp.column.clone()), part, span);
+            }
+        }
+        if let (false, [PathSegment::Index(i)]) = (fp.parsed, fp.path.as_slice()) {
+            if self.split_columns.contains(&fp.column) && !self.aliases.contains_key(&fp.column) {
+                return Expr::call(
+                    "MV_SLICE",
+                    vec![Expr::Column(fp.column.clone()), Expr::Int(*i)],
+                );
+            }
+        }
         let Some(fp) = self.resolve(fp, span) else {
             return Expr::Null;
         };
@@ -528,6 +581,7 @@ impl Cx {
         }
         let mut name = fp.column.clone();
         let mut index = None;
+        let mut outer = Vec::new();
         for seg in &fp.path {
             match seg {
                 PathSegment::Key(k) => {
@@ -535,22 +589,41 @@ impl Cx {
                     name.push_str(k);
                 }
                 PathSegment::Index(i) => {
-                    if index.is_some() {
-                        self.decline_help(
-                            "B004",
-                            "more than one array index in a dynamic path: Elasticsearch flattens nested arrays into one multi-valued field, so no element can be picked",
-                            span,
-                            "ingest the array elements as separate documents (or a nested field) and translate by hand",
-                        );
-                        return Expr::Null;
+                    if let Some(prev) = index.replace(*i) {
+                        outer.push(prev);
                     }
-                    index = Some(*i);
                 }
             }
         }
         let Some(i) = index else {
             return Expr::Column(name);
         };
+        if !outer.is_empty() {
+            // X[0].a[j].b: the flattened `X.a.b` holds the values of every element of every
+            // array on the path; position j is element [0][j]'s only when the outer arrays have
+            // one element (and the values keep their order).
+            if outer.iter().any(|o| *o != 0) {
+                self.decline_help(
+                    "B004",
+                    "an array index other than [0] before another array index in a dynamic path: Elasticsearch flattens nested arrays into one multi-valued field, so the element's values cannot be located",
+                    span,
+                    "ingest the array elements as separate documents (or a nested field) and translate by hand",
+                );
+                return Expr::Null;
+            }
+            let msg = format!(
+                "nested array index {}: Elasticsearch flattens nested arrays (of objects) into one multi-valued field `{name}` holding the values of every element of every array on the path, not kept in element order (keyword doc values are sorted and de-duplicated, and elements missing the key leave no gap), so MV_FIRST/MV_SLICE picks the value at position {i} of that multi-value: that is the indexed element's only when each outer array has one element and the values keep their order; otherwise another element's value is tested (over- and under-match)",
+                dotted(&fp)
+            );
+            self.notes.push(span, Effect::UnderMatch, msg.clone());
+            self.notes.push(span, Effect::OverMatch, msg);
+            let col = Expr::Column(name);
+            return if i == 0 {
+                Expr::call("MV_FIRST", vec![col])
+            } else {
+                Expr::call("MV_SLICE", vec![col, Expr::Int(i)])
+            };
+        }
         let msg = format!(
             "array index [{i}]: Elasticsearch flattens an array (of objects) into one multi-valued field `{name}` whose values are not kept in element order (keyword doc values are sorted and de-duplicated, and elements missing the key leave no gap), so MV_FIRST/MV_SLICE picks the value at position {i} of that multi-value, not necessarily element {i}'s; exact for a one-element array, otherwise another element's value can be tested (over- and under-match)"
         );
@@ -569,6 +642,14 @@ impl Cx {
             ExprKind::Literal(l) => self.literal(l, e.span),
             ExprKind::Field(fp) => self.field(fp, e.span),
             ExprKind::Call { func, args } => self.call(*func, args, e.span),
+            ExprKind::Arith {
+                op: ir::ArithOp::Div,
+                lhs,
+                rhs,
+            } if day_of_week_per_day(lhs, rhs).is_some() => {
+                let t = day_of_week_per_day(lhs, rhs).unwrap_or(lhs);
+                self.day_of_week_number(t)
+            }
             ExprKind::Arith { op, lhs, rhs } => {
                 let l = self.expr(lhs);
                 let r = self.expr(rhs);
@@ -610,7 +691,9 @@ impl Cx {
     }
 
     /// `split(x, d)[i]` is `MV_SLICE(SPLIT(x, d), i)` (both count from 0, negative from the
-    /// end, and give null out of range); other paths into computed values are declined.
+    /// end, and give null out of range; `split(x, d, k)[0]` is `split(x, d)[k]`). ES|QL's SPLIT
+    /// takes a one-byte delimiter: a longer one is read with a regex (`funcs::split_index`).
+    /// Other paths into computed values are declined.
     fn computed_path(&mut self, base: &ir::Expr, path: &[PathSegment], span: Span) -> Expr {
         if let (
             ExprKind::Call {
@@ -620,32 +703,88 @@ impl Cx {
             [PathSegment::Index(i)],
         ) = (&base.kind, path)
         {
+            let index = match args.get(2).map(|k| &k.kind) {
+                None => Some(*i),
+                Some(ExprKind::Literal(Literal::Long(k))) if *i == 0 && *k >= 0 => Some(*k),
+                _ => None,
+            };
             if let (
                 Some(x),
                 Some(ir::Expr {
                     kind: ExprKind::Literal(Literal::String(d)),
                     ..
                 }),
-                2,
-            ) = (args.first(), args.get(1), args.len())
+                Some(i),
+            ) = (args.first(), args.get(1), index)
             {
-                if !d.is_empty() {
+                if d.len() == 1 {
                     let subject =
                         Expr::call("COALESCE", vec![self.expr(x), Expr::Str(String::new())]);
                     let split = Expr::call("SPLIT", vec![subject, Expr::Str(d.clone())]);
-                    return Expr::call("MV_SLICE", vec![split, Expr::Int(*i)]);
+                    return Expr::call("MV_SLICE", vec![split, Expr::Int(i)]);
                 }
+                if !d.is_empty() {
+                    return self.split_index(x, d, i, span);
+                }
+            }
+        }
+        if let (
+            ExprKind::Call {
+                func: ScalarFn::ParseUrl,
+                args,
+            },
+            [PathSegment::Key(part)],
+        ) = (&base.kind, path)
+        {
+            if let [u] = args.as_slice() {
+                let text = self.expr(u);
+                return self.url_part(text, part, span);
             }
         }
         self.decline(
             "B004",
-            "ES|QL cannot index into this computed value (only split(x, \"delimiter\")[i] is supported)",
+            "ES|QL cannot index into this computed value (only split(x, \"delimiter\")[i] and parse_url(u).Part are supported)",
             span,
         );
         Expr::Null
     }
 
     fn call(&mut self, func: ScalarFn, args: &[ir::Expr], span: Span) -> Expr {
+        // Functions that read their arguments' IR (literals, patterns) — see `funcs`.
+        match (func, args.len()) {
+            (ScalarFn::Extract, _) => return self.extract(args, span),
+            (ScalarFn::Replace, 3) => return self.replace_regex(args, span),
+            (ScalarFn::ReplaceString, 3) => return self.replace_string(args, span),
+            (ScalarFn::CountOf, _) => return self.countof(args, span),
+            (ScalarFn::Trim | ScalarFn::TrimStart | ScalarFn::TrimEnd, 2) => {
+                return self.trim(func, args, span)
+            }
+            (ScalarFn::Substring, _) => return self.substring(args),
+            (ScalarFn::DateTimeDiff, 3) => return self.datetime_diff(args, span),
+            (ScalarFn::HourOfDay | ScalarFn::GetMonth | ScalarFn::GetYear, 1) => {
+                return self.date_part(func, args)
+            }
+            (ScalarFn::ArraySortAsc | ScalarFn::ArraySortDesc, _) => {
+                return self.array_sort(func, args, span)
+            }
+            (ScalarFn::UrlEncode, 1) => return self.url_encode(args, span),
+            (ScalarFn::Split, _) => return self.split_whole(args, span),
+            (ScalarFn::IndexOf, 2) => return self.index_of(args, span),
+            (ScalarFn::ParseUrl, 1) => {
+                self.notes.push(
+                    span,
+                    Effect::Values,
+                    "parse_url(u) as a whole is kept as the URL text (ES|QL has no object values); its parts are read from it with a URL regex",
+                );
+                let u = self.expr(&args[0]);
+                return Expr::call("COALESCE", vec![u, Expr::Str(String::new())]);
+            }
+            (ScalarFn::Base64DecodeToString, 1) => return self.base64_decode(args, span),
+            (ScalarFn::ArrayLength, 1) if self.whole_json(&args[0]).is_some() => {
+                return self.json_array_length(&args[0], span)
+            }
+            _ => {}
+        }
         let a: Vec<Expr> = args.iter().map(|x| self.expr(x)).collect();
         let simple = |name: &'static str, a: Vec<Expr>| Expr::call(name, a);
         match (func, a.len()) {
@@ -773,7 +912,6 @@ impl Cx {
                 ),
                 None => Expr::Null,
             },
-            (ScalarFn::Replace, 3) => self.replace_regex(args, a, span),
             (ScalarFn::Abs, 1) => simple("ABS", a),
             (ScalarFn::Floor, 1) => simple("FLOOR", a),
             (ScalarFn::Bin, 2) | (ScalarFn::Floor, 2) => self.bin(&args[0], &args[1], span),
@@ -812,70 +950,6 @@ impl Cx {
                 Expr::Null
             }
         }
-    }
-
-    /// `replace_regex(text, re, rewrite)` ⇒ `REPLACE(COALESCE(text, ""), re, rewrite')`: both
-    /// replace every match. The rewrite's `\1`…`\9` become Java's `$1`…`$9` and a literal `$`
-    /// is escaped; other escapes, a non-literal pattern or rewrite, and RE2-only syntax are
-    /// declined. REPLACE uses Java's regex dialect, noted as a possible difference in values.
-    fn replace_regex(&mut self, args: &[ir::Expr], a: Vec<Expr>, span: Span) -> Expr {
-        let lit = |e: &ir::Expr| match &e.kind {
-            ExprKind::Literal(Literal::String(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let (Some(re), Some(rw)) = (lit(&args[1]), lit(&args[2])) else {
-            self.decline(
-                "B005",
-                "replace_regex needs a literal pattern and rewrite",
-                span,
-            );
-            return Expr::Null;
-        };
-        if regex_syntax::Parser::new().parse(&re).is_err() || re.contains("(?P<") {
-            self.decline(
-                "B005",
-                "this regex cannot be carried over to ES|QL's Java regex",
-                span,
-            );
-            return Expr::Null;
-        }
-        let mut java = String::new();
-        let mut chars = rw.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '$' => java.push_str("\\$"),
-                '\\' => match chars.next() {
-                    Some(d @ '1'..='9') => {
-                        java.push('$');
-                        java.push(d);
-                    }
-                    Some('\\') => java.push_str("\\\\"),
-                    _ => {
-                        self.decline(
-                            "B005",
-                            "the rewrite uses an escape other than \\1-\\9 or \\\\",
-                            span,
-                        );
-                        return Expr::Null;
-                    }
-                },
-                other => java.push(other),
-            }
-        }
-        self.notes.push(
-            span,
-            Effect::Values,
-            "REPLACE uses Java's regex dialect: the same as RE2 for common patterns, but `.` also stops at \\r and (?i) folds only ASCII",
-        );
-        let text = a.into_iter().next().unwrap_or(Expr::Null);
-        Expr::call(
-            "REPLACE",
-            vec![
-                Expr::call("COALESCE", vec![text, Expr::Str(String::new())]),
-                Expr::Str(re),
-                Expr::Str(java),
-            ],
-        )
     }
 
     /// `bin(x, size)`: `DATE_TRUNC` with a fixed span for datetimes (epoch-aligned like KQL),
@@ -917,6 +991,20 @@ impl Cx {
             BinOp::Mul,
             size,
         )
+    }
+}
+
+/// `dayofweek(t) / 1d`: the argument `t`.
+fn day_of_week_per_day<'a>(lhs: &'a ir::Expr, rhs: &ir::Expr) -> Option<&'a ir::Expr> {
+    match (&lhs.kind, &rhs.kind) {
+        (
+            ExprKind::Call {
+                func: ScalarFn::DayOfWeek,
+                args,
+            },
+            ExprKind::Literal(Literal::Timespan(d)),
+        ) if args.len() == 1 && d.ticks == 864_000_000_000 => args.first(),
+        _ => None,
     }
 }
 

@@ -1,32 +1,346 @@
-//! `join` in ES|QL: declined. ES|QL has no join between two searches; its only join,
-//! `LOOKUP JOIN` (GA 9.1), is a left outer join against an index created in `lookup` mode,
-//! which a Sentinel table is not. Owns the refusal text only.
+//! `join` in ES|QL. ES|QL has no join between two searches; its only join, `LOOKUP JOIN <index>
+//! ON <field>` (GA 9.1), is a left outer join against an index created with `index.mode:
+//! lookup`, one output row per matching lookup document. So the right side is translated on its
+//! own — the *materialisation query* — and printed as `//` comment lines above the main query,
+//! which joins with the lookup index that must hold that query's rows:
+//!
+//! ```text
+//! // kqlport: … lookup index `kqlport_lookup_<hash of the right-side query>` …
+//! //   FROM Right | … | EVAL <left key> = <right key>, kqlport_match = TRUE | LIMIT 10000
+//! FROM Left | … | LOOKUP JOIN kqlport_lookup_… ON <left key> | WHERE kqlport_match IS NOT NULL
+//! | DROP kqlport_match | …
+//! ```
+//!
+//! | KQL kind | rendering |
+//! |---|---|
+//! | `inner` | `LOOKUP JOIN` + `WHERE kqlport_match IS NOT NULL` |
+//! | `innerunique` (default) | as `inner`, after keeping one left row per key (`INLINE STATS MIN(_id)`) |
+//! | `leftouter` | `LOOKUP JOIN` |
+//! | `leftsemi` / `leftanti` | the index holds the distinct keys; `WHERE kqlport_match IS [NOT] NULL` |
+//! | `rightouter`, `fullouter`, `rightsemi`, `rightanti`; a join inside the right side | declined (`B030`) |
+//!
+//! Several key pairs join on the list of left key names (`ON a, b`, recent releases: noted).
+//!
+//! The lookup document's key is the left key's name (the materialisation query copies the
+//! right key into it), so both key columns survive as in KQL; right columns named like a left
+//! column are renamed to KQL's `X1` in the materialisation query (LOOKUP JOIN would overwrite).
+//! Always-noted differences: the index is a snapshot (KQL evaluates the right side at each run,
+//! with its own `now()`/`ago()`), the materialisation query returns at most 10 000 rows, and a
+//! missing key is null, which matches nothing, where KQL matches a missing string key as `""`.
 
+use crate::ast::{Agg, BinOp, Command, Expr, Pattern};
 use crate::expr::Cx;
+use kqlport::backend::Effect;
 use kqlport::diag::Diagnostic;
-use kqlport::ir::{JoinKind, Query, SourceKind, Stage};
+use kqlport::ir::{self, JoinKey, JoinKind, Query, SourceKind, Stage, StageKind};
 
-pub(crate) fn decline(cx: &mut Cx, stage: &Stage, kind: JoinKind, right: &Query) {
+/// The lookup column that is set on every lookup document: non-null exactly on a match.
+const MATCH: &str = "kqlport_match";
+const ROW: &str = "kqlport_row";
+
+pub(crate) fn decline(cx: &mut Cx, stage: &Stage, kind: JoinKind, right: &Query, why: &str) {
     let SourceKind::Table(table) = &right.source.kind;
     cx.errors.push(
         Diagnostic::error(
             "B030",
-            format!(
-                "ES|QL cannot express `join kind={}` between two searches",
-                kind.kql_name()
-            ),
+            format!("ES|QL cannot express `join kind={}` {why}", kind.kql_name()),
             stage.span,
         )
         .with_label("not expressible in ES|QL")
-        .with_secondary(
-            right.span,
-            format!("the right side reads `{table}`, not a lookup-mode index"),
-        )
+        .with_secondary(right.span, format!("the right side reads `{table}`"))
         .with_help(
             "ES|QL's only join is `LOOKUP JOIN <index> ON <key>` (GA 9.1): a left outer join \
-             against an index created with `index.mode: lookup`. Materialise the right side into \
-             such an index (then filter `WHERE <right column> IS NOT NULL` for an inner join), \
-             or correlate both tables with `FROM a, b | STATS … BY <key>`",
+             against an index created with `index.mode: lookup`; kqlport renders inner, \
+             innerunique, leftouter, leftsemi and leftanti joins with it",
         ),
     );
+}
+
+/// 32-bit FNV-1a, for a stable lookup index name per materialisation query.
+fn fnv1a(text: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+pub(crate) fn lookup_join(
+    cx: &mut Cx,
+    stage: &Stage,
+    kind: JoinKind,
+    right: &Query,
+    on: &[JoinKey],
+    left_cols: Option<Vec<String>>,
+    out: &mut Vec<Command>,
+) {
+    match kind {
+        JoinKind::Inner
+        | JoinKind::InnerUnique
+        | JoinKind::LeftOuter
+        | JoinKind::LeftSemi
+        | JoinKind::LeftAnti => {}
+        _ => return decline(cx, stage, kind, right, "(LOOKUP JOIN keeps left rows only)"),
+    }
+    if right
+        .stages
+        .iter()
+        .any(|s| matches!(s.kind, StageKind::Join { .. }))
+    {
+        return decline(
+            cx,
+            stage,
+            kind,
+            right,
+            "whose right side itself joins (its lookup index would need another one)",
+        );
+    }
+    // The join fields: the left keys' names (a left key paired twice joins once).
+    let mut fields: Vec<&JoinKey> = Vec::new();
+    for k in on {
+        if let Some(prev) = fields.iter().find(|f| f.left.name == k.left.name) {
+            if prev.right.name != k.right.name {
+                return decline(
+                    cx,
+                    stage,
+                    kind,
+                    right,
+                    "with one left key paired with two right keys",
+                );
+            }
+            continue;
+        }
+        fields.push(k);
+    }
+    let join_fields: Vec<String> = fields.iter().map(|k| k.left.name.clone()).collect();
+    if join_fields.len() > 1 {
+        cx.notes.push(
+            stage.span,
+            Effect::Values,
+            "LOOKUP JOIN on a list of fields needs a recent Elasticsearch (the first LOOKUP JOIN releases take one field); the result is the same where it runs",
+        );
+    }
+    let (_, keep_right) = kind.keeps_columns();
+
+    // The materialisation query: the right side, lowered as a pipeline of its own.
+    let saved = cx.take_pipeline();
+    let mut rq = crate::lower_query(cx, right);
+    cx.restore_pipeline(saved);
+    let limit = rq.commands.pop().unwrap_or(Command::Limit(crate::MAX_ROWS));
+    let right_cols = right.output_columns();
+    let mut added: Vec<String> = Vec::new();
+    if keep_right {
+        let certain_left = left_cols.clone().unwrap_or_else(|| join_fields.clone());
+        let known_right = right_cols
+            .clone()
+            .unwrap_or_else(|| fields.iter().map(|k| k.right.name.clone()).collect());
+        let names = ir::join_names(&certain_left, &known_right);
+        let renames: Vec<(String, String)> =
+            names.iter().filter(|(o, n)| o != n).cloned().collect();
+        if !renames.is_empty() {
+            rq.commands.push(Command::Rename(renames));
+        }
+        let unsure: Vec<String> = match (&left_cols, &right_cols) {
+            (Some(_), Some(_)) => Vec::new(),
+            (None, Some(r)) => r
+                .iter()
+                .filter(|c| !certain_left.contains(c))
+                .map(|c| format!("`{c}`"))
+                .collect(),
+            (_, None) => vec!["any right-side column".to_string()],
+        };
+        if !unsure.is_empty() {
+            cx.notes.push(
+                stage.span,
+                Effect::Values,
+                format!(
+                    "if the left rows also have {} (a name the KQL does not fix), KQL keeps both and names the right one with a `1` suffix; LOOKUP JOIN overwrites the left value with the lookup one",
+                    unsure.join(", ")
+                ),
+            );
+        }
+        let renamed = |r: &str| {
+            names
+                .iter()
+                .find(|(o, _)| o == r)
+                .map_or_else(|| r.to_string(), |(_, n)| n.clone())
+        };
+        let mut evals: Vec<(String, Expr)> = fields
+            .iter()
+            .map(|k| (k.left.name.clone(), Expr::Column(renamed(&k.right.name))))
+            .collect();
+        added = names.iter().map(|(_, n)| n.clone()).collect();
+        if kind != JoinKind::LeftOuter {
+            evals.push((MATCH.into(), Expr::Bool(true)));
+        }
+        rq.commands.push(Command::Eval(evals));
+        if right_cols.is_some() {
+            let mut keep: Vec<Pattern> = added.iter().map(|c| Pattern::Name(c.clone())).collect();
+            keep.extend(join_fields.iter().map(|f| Pattern::Name(f.clone())));
+            if kind != JoinKind::LeftOuter {
+                keep.push(Pattern::Name(MATCH.into()));
+            }
+            rq.commands.push(Command::Keep(keep));
+        }
+    } else {
+        // Semi and anti joins only ask whether a key occurs: the distinct keys.
+        rq.commands.push(Command::Stats {
+            aggs: Vec::new(),
+            by: fields
+                .iter()
+                .map(|k| {
+                    let e =
+                        (k.left.name != k.right.name).then(|| Expr::Column(k.right.name.clone()));
+                    (k.left.name.clone(), e)
+                })
+                .collect(),
+        });
+        rq.commands
+            .push(Command::Eval(vec![(MATCH.into(), Expr::Bool(true))]));
+    }
+    rq.commands.push(limit);
+    if !cx.errors.is_empty() {
+        return;
+    }
+    let right_text = rq.to_string();
+    let index = format!("kqlport_lookup_{:08x}", fnv1a(&right_text));
+    cx.preamble.push(format!(
+        "kqlport: the `join` below reads its right side from the lookup index `{index}`: create it with `index.mode: lookup`, the join field{} {} typed as on the left side, and fill it with the rows of this ES|QL query (re-run it as often as the rule runs):",
+        if join_fields.len() > 1 { "s" } else { "" },
+        join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+    ));
+    for line in right_text.lines() {
+        cx.preamble.push(format!("  {line}"));
+    }
+
+    // The left side.
+    if kind == JoinKind::InnerUnique {
+        if cx.id_gone {
+            cx.notes.push(
+                stage.span,
+                Effect::OverMatch,
+                "join kind=innerunique keeps one left row per key; the document `_id` that would pick one is no longer in the ES|QL pipeline here, so every left row joins",
+            );
+        } else {
+            cx.metadata_id = true;
+            out.push(Command::InlineStats {
+                aggs: vec![Agg {
+                    name: ROW.into(),
+                    expr: Expr::call("MIN", vec![Expr::Column("_id".into())]),
+                    filter: None,
+                }],
+                by: join_fields.iter().map(|f| (f.clone(), None)).collect(),
+            });
+            out.push(Command::Where(Expr::bin(
+                Expr::Column("_id".into()),
+                BinOp::Eq,
+                Expr::Column(ROW.into()),
+            )));
+            out.push(Command::Drop(vec![
+                Pattern::Name(ROW.into()),
+                Pattern::Name("_id".into()),
+            ]));
+        }
+    }
+    out.push(Command::LookupJoin {
+        index: index.clone(),
+        on: join_fields.clone(),
+    });
+    match kind {
+        JoinKind::LeftOuter => {}
+        JoinKind::LeftAnti => {
+            out.push(Command::Where(Expr::is_null(Expr::Column(MATCH.into()))));
+            out.push(Command::Drop(vec![Pattern::Name(MATCH.into())]));
+        }
+        _ => {
+            out.push(Command::Where(Expr::is_not_null(Expr::Column(
+                MATCH.into(),
+            ))));
+            out.push(Command::Drop(vec![Pattern::Name(MATCH.into())]));
+        }
+    }
+    // KQL's column order: left columns, then the right ones.
+    if keep_right {
+        match (&left_cols, &right_cols) {
+            (Some(l), Some(_)) => {
+                let mut keep: Vec<Pattern> = l.iter().map(|c| Pattern::Name(c.clone())).collect();
+                keep.extend(
+                    added
+                        .iter()
+                        .filter(|c| !l.contains(c))
+                        .map(|c| Pattern::Name(c.clone())),
+                );
+                out.push(Command::Keep(keep));
+            }
+            (None, Some(_)) => {
+                let mut keep = vec![Pattern::Wildcard("*".into())];
+                keep.extend(
+                    added
+                        .iter()
+                        .filter(|c| !join_fields.contains(c))
+                        .map(|c| Pattern::Name(c.clone())),
+                );
+                out.push(Command::Keep(keep));
+            }
+            (_, None) => cx.notes.push(
+                stage.span,
+                Effect::Values,
+                "the right side's columns are not known here, so they may come in another order than KQL's (left columns, then right columns)",
+            ),
+        }
+    }
+
+    // What can differ.
+    let stale = format!(
+        "the right side is read from the lookup index `{index}`, which holds the rows of the materialisation query shown above the query as of its last refresh; KQL evaluates the right side at every run (with its own now()/ago() windows), so a stale index can add or miss rows"
+    );
+    cx.notes.push(stage.span, Effect::OverMatch, stale.clone());
+    cx.notes.push(stage.span, Effect::UnderMatch, stale);
+    cx.notes.push(
+        stage.span,
+        Effect::UnderMatch,
+        format!("the materialisation query returns at most {} rows (ES|QL's cap): a larger right side is cut", crate::MAX_ROWS),
+    );
+    let null_keys = format!(
+        "a missing key ({}, or its right-side pair) is null, which LOOKUP JOIN matches with nothing; KQL reads a missing string key as \"\" and matches it with \"\" on the other side",
+        join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+    );
+    cx.notes.push(
+        stage.span,
+        if kind == JoinKind::LeftAnti {
+            Effect::OverMatch
+        } else if kind == JoinKind::LeftOuter {
+            Effect::Values
+        } else {
+            Effect::UnderMatch
+        },
+        null_keys,
+    );
+
+    // The pipeline after the join: right columns may replace same-named state.
+    match &right_cols {
+        Some(_) if keep_right => {
+            for c in &added {
+                cx.aliases.remove(c);
+                cx.split_columns.remove(c);
+                cx.url_columns.remove(c);
+            }
+        }
+        Some(_) => {}
+        None => {
+            if keep_right {
+                cx.aliases.clear();
+                cx.split_columns.clear();
+                cx.url_columns.clear();
+            }
+        }
+    }
+    if matches!(
+        kind,
+        JoinKind::Inner | JoinKind::InnerUnique | JoinKind::LeftOuter
+    ) {
+        // Left rows may repeat: `_id` no longer names one row.
+        cx.id_gone = true;
+    }
 }

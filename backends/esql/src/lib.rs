@@ -58,7 +58,41 @@
 //!   breaks ties arbitrarily, so this is exact. Once `_id` is gone (after `KEEP`/`STATS`), tied
 //!   rows are all returned: an OverMatch note. `INLINE STATS` is a technical preview of
 //!   Elasticsearch 9.2+ (the output needs such a cluster). Two `arg_max`/`arg_min` in one
-//!   summarize (different rows) and `arg_max(t, *)` by a computed key are declined.
+//!   summarize (different rows) are declined. A computed key that would overwrite a column the
+//!   row is still read from is grouped under a temporary name and renamed at the end; with
+//!   `arg_max(t, *)` only a generated `ColumnN` key can be computed (a key named like an input
+//!   column would clash with `*` in a way KQL does not document: declined).
+//! * **Regex functions** are `REPLACE`, whose regex is Java's: the RE2 pattern is re-emitted in
+//!   explicit Java syntax with the same meaning (`java` module: ASCII `\d \s \w \b`, `.` without
+//!   `\n`, `\A`/`\z` anchors, Unicode case folding as classes, laziness kept).
+//!   `extract(re, g, s)` ⇒ `REPLACE(s, "\A(?s:.*?)(?:re)(?s:.*)|(?s:.*)", "$g")` (the leftmost
+//!   match's group, `""` when none); `replace_regex` ⇒ `REPLACE` (a pattern that can match the
+//!   empty string: Values note, RE2 and Java place empty matches differently); `replace_string`
+//!   ⇒ `REPLACE` of the quoted lookup; `countof` ⇒ the length difference of two `REPLACE`s (a
+//!   lookahead for overlapping plain matches); `trim_start`/`trim_end`/`trim` remove one
+//!   anchored match per end (Values note unless the regex is one run of a class: KQL does not
+//!   document whether a second adjacent match goes too). A repeated group that can match the
+//!   empty string, and syntax RE2 lacks, are declined.
+//! * **Other functions.** `substring` ⇒ `SUBSTRING` from 1 (a start not known to be non-negative
+//!   is `CASE(k < 0, k, k + 1)` and a computed length `GREATEST(n, 0)`, with Values notes where KQL
+//!   is undocumented); `datetime_diff(u, a, b)` ⇒ `DATE_DIFF(u, DATE_TRUNC(1 u, b),
+//!   DATE_TRUNC(1 u, a))` (boundaries crossed; Sunday weeks; milliseconds noted, finer units
+//!   declined); `hourofday`/`getmonth`/`getyear` ⇒ `DATE_EXTRACT`; `dayofweek(t) / 1d` ⇒
+//!   `TO_DOUBLE(DATE_EXTRACT("day_of_week", t) % 7)` (other `dayofweek` uses are declined);
+//!   `indexof(s, l)` ⇒ `LOCATE(s, l) - 1`; `base64_decode_tostring` ⇒ `FROM_BASE64` (Values note
+//!   on malformed input); `url_encode` ⇒ `URL_ENCODE` (Values note: escapes are spelled
+//!   differently); `array_sort_asc/desc` ⇒ `MV_SORT`.
+//! * **`split`.** `split(s, d)` ⇒ `SPLIT` (one-byte delimiters only; an array of one is a single
+//!   value: Values note). `split(s, d)[i]` and an index into a column assigned `split(s, d)` are
+//!   `MV_SLICE` — exact, the multi-value is ordered; with a longer delimiter `split(s, d)[i]`
+//!   (`i >= 0`) is read with a regex that skips `i` delimiters, null when there are fewer.
+//! * **`parse_url(u).Part`** ⇒ a group of an RFC 3986 URL regex over `u` (Values note: KQL's
+//!   parser can normalise or reject URLs differently); a column assigned `parse_url(u)` holds the
+//!   URL text. `Query Parameters` (an object) is declined.
+//! * **`join`** ⇒ `LOOKUP JOIN` (GA 9.1) against a lookup-mode index that must hold the rows of
+//!   the right side, whose own ES|QL (the materialisation query) is printed as `//` lines above
+//!   the query (see `join`): `inner`, `innerunique`, `leftouter`, `leftsemi`, `leftanti`. Notes: the index is a snapshot (OverMatch and UnderMatch), the materialisation
+//!   query is capped at 10 000 rows, and a missing key matches nothing (KQL matches `""`).
 //! * **`array_length`** ⇒ `MV_COUNT`: an empty array is missing in Elasticsearch (length null,
 //!   KQL 0) and a scalar counts 1 (KQL null): an UnderMatch and an OverMatch note.
 //! * **Time.** `ago(7d)` ⇒ `NOW() - 7 days`; datetimes ⇒ `TO_DATETIME("…")`; `bin(t, 1d)` ⇒
@@ -83,29 +117,36 @@
 //!   `JSON_EXTRACT`, preview in 9.4, would read text; not used, since it cannot read an object
 //!   field). `extend j = parse_json(X)` itself emits nothing (ES|QL has no object values); `j.a`
 //!   reads `X.a`, `project-away j` drops nothing, and any use of the whole value (`project j`,
-//!   `by j`, `j == …`) is declined.
+//!   `by j`, `j == …`) is declined, except `make_set`/`make_list` of it, which collect `X`'s JSON
+//!   text (Values note), and `array_length` of it, `MV_COUNT(X)` (UnderMatch and OverMatch
+//!   notes, as for any path into a parsed value).
 //! * **Array index.** Elasticsearch flattens arrays (of objects) into one multi-valued field and
 //!   does not keep element order (keyword doc values are sorted and de-duplicated; elements
 //!   without the key leave no gap). `X[i].a` ⇒ `MV_FIRST(X.a)` / `MV_SLICE(X.a, i)`: exact for
 //!   a one-element array, otherwise it can test another element's value — an UnderMatch and an
-//!   OverMatch note. A path with two or more indexes is declined.
+//!   OverMatch note. With nested indexes `X[0].a[j].b` ⇒ position `j` of the flattened `X.a.b`,
+//!   with the same notes (that is the element's value only when the outer arrays have one
+//!   element); an index other than `[0]` before another index is declined.
 //!
 //! # Diagnostics
 //!
 //! | code | declined construct |
 //! |---|---|
-//! | B001 | a regex with no exact Lucene form |
+//! | B001 | a regex with no exact Lucene (`RLIKE`) or Java (`REPLACE`) form |
 //! | B002 | a `has`-family test with an empty value |
 //! | B003 | a whole parsed JSON value used as a value, or a path whose source column is gone |
-//! | B004 | several array indexes in one path, or an index into a computed value |
+//! | B004 | an index other than `[0]` before another index in a path, or an index into a computed value other than `split()`/`parse_url()` |
 //! | B005 | a scalar function with no exact ES|QL form |
-//! | B006 | two `arg_max`/`arg_min` in one summarize, or one by a key that replaces its columns |
+//! | B006 | two `arg_max`/`arg_min` in one summarize, or `arg_max(t, *)` by a computed key named like an input column |
 //! | B007 | NaN/infinity, negative or sub-millisecond time spans |
 //! | B008 | a table name or column pattern ES|QL cannot spell |
 //! | B009 | `project`/`project-rename` whose parallel assignments would read each other |
+//! | B030 | a `join` keeping right-only rows, or whose right side joins |
 
 mod ast;
 mod expr;
+mod funcs;
+mod java;
 mod join;
 mod lucene;
 
@@ -137,33 +178,45 @@ impl Backend for Esql {
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
         let mut cx = Cx::default();
-        let SourceKind::Table(table) = &query.source.kind;
-        if !is_plain_index(table) {
-            cx.decline(
-                "B008",
-                "this table name is not a plain ES|QL index name",
-                query.source.span,
-            );
-        }
-        let mut commands = Vec::new();
-        for stage in &query.stages {
-            lower_stage(&mut cx, stage, &mut commands);
-        }
-        if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
-            commands.push(Command::Limit(MAX_ROWS));
-        }
+        let q = lower_query(&mut cx, query);
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }
-        let q = ast::Query {
-            index: table.clone(),
-            metadata_id: cx.metadata_id,
-            commands,
-        };
+        let mut text: String = cx.preamble.iter().map(|l| format!("// {l}\n")).collect();
+        text.push_str(&q.to_string());
         Ok(Translation {
-            text: q.to_string(),
+            text,
             fidelity: cx.notes.into_fidelity(),
         })
+    }
+}
+
+/// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
+pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
+    let SourceKind::Table(table) = &query.source.kind;
+    if !is_plain_index(table) {
+        cx.decline(
+            "B008",
+            "this table name is not a plain ES|QL index name",
+            query.source.span,
+        );
+    }
+    let mut commands = Vec::new();
+    for (i, stage) in query.stages.iter().enumerate() {
+        if let StageKind::Join { kind, right, on } = &stage.kind {
+            let left = ir::columns_after(None, &query.stages[..i]);
+            join::lookup_join(cx, stage, *kind, right, on, left, &mut commands);
+            continue;
+        }
+        lower_stage(cx, stage, &mut commands);
+    }
+    if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
+        commands.push(Command::Limit(MAX_ROWS));
+    }
+    ast::Query {
+        index: table.clone(),
+        metadata_id: cx.metadata_id,
+        commands,
     }
 }
 
@@ -264,6 +317,26 @@ fn column_matches(pattern: &str, name: &str) -> bool {
     true
 }
 
+/// `split(x, "d")` with a one-byte literal delimiter: an ordered multi-value.
+fn is_split_call(e: &ir::Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { func: ir::ScalarFn::Split, args }
+        if matches!(args.as_slice(), [_, ir::Expr { kind: ExprKind::Literal(ir::Literal::String(d)), .. }] if d.len() == 1))
+}
+
+/// Records whether `name` now holds a `split()` result or a `parse_url()` text.
+fn track_split(cx: &mut Cx, name: &str, e: &ir::Expr) {
+    if is_split_call(e) {
+        cx.split_columns.insert(name.to_string());
+    } else {
+        cx.split_columns.remove(name);
+    }
+    if matches!(&e.kind, ExprKind::Call { func: ir::ScalarFn::ParseUrl, args } if args.len() == 1) {
+        cx.url_columns.insert(name.to_string());
+    } else {
+        cx.url_columns.remove(name);
+    }
+}
+
 fn is_plain_column(e: &ir::Expr, name: &str) -> bool {
     matches!(&e.kind, ExprKind::Field(fp) if fp.is_plain() && !fp.parsed && fp.column == name)
 }
@@ -290,6 +363,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                     Some(al) => cx.aliases.insert(a.name.name.clone(), al),
                     None => cx.aliases.remove(&a.name.name),
                 };
+                track_split(cx, &a.name.name, &a.expr);
             }
             if !items.is_empty() {
                 out.push(Command::Eval(items));
@@ -331,6 +405,32 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             // Only the projected columns remain; paths into aliases can no longer be read.
             cx.aliases
                 .retain(|n, _| assigns.iter().any(|a| &a.name.name == n));
+            let splits: std::collections::HashSet<String> = assigns
+                .iter()
+                .filter(|a| match &a.expr.kind {
+                    ExprKind::Field(fp) if fp.is_plain() && !fp.parsed => {
+                        cx.split_columns.contains(&fp.column)
+                    }
+                    _ => is_split_call(&a.expr),
+                })
+                .map(|a| a.name.name.clone())
+                .collect();
+            cx.split_columns = splits;
+            let urls: std::collections::HashSet<String> = assigns
+                .iter()
+                .filter(|a| match &a.expr.kind {
+                    ExprKind::Field(fp) if fp.is_plain() && !fp.parsed => {
+                        cx.url_columns.contains(&fp.column)
+                    }
+                    ExprKind::Call {
+                        func: ir::ScalarFn::ParseUrl,
+                        args,
+                    } => args.len() == 1,
+                    _ => false,
+                })
+                .map(|a| a.name.name.clone())
+                .collect();
+            cx.url_columns = urls;
             cx.all_sources_gone();
             cx.id_gone = true;
             if !evals.is_empty() {
@@ -371,6 +471,8 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 if column_matches(&p.pattern, "_id") {
                     cx.id_gone = true;
                 }
+                cx.split_columns.retain(|n| !column_matches(&p.pattern, n));
+                cx.url_columns.retain(|n| !column_matches(&p.pattern, n));
             }
             if !kept.is_empty() {
                 out.push(Command::Drop(kept));
@@ -396,6 +498,16 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 }
                 cx.source_gone(&old.name);
                 cx.source_gone(&new.name);
+                let was_split = cx.split_columns.remove(&old.name);
+                cx.split_columns.remove(&new.name);
+                if was_split {
+                    cx.split_columns.insert(new.name.clone());
+                }
+                let was_url = cx.url_columns.remove(&old.name);
+                cx.url_columns.remove(&new.name);
+                if was_url {
+                    cx.url_columns.insert(new.name.clone());
+                }
                 if let Some(a) = cx.aliases.remove(&old.name) {
                     cx.aliases.insert(new.name.clone(), a);
                 } else {
@@ -438,6 +550,8 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             {
                 arg_extreme(cx, by, aggs, out);
                 cx.aliases.clear();
+                cx.split_columns.clear();
+                cx.url_columns.clear();
                 cx.id_gone = true;
                 return;
             }
@@ -450,6 +564,8 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 .chain(aggs_out.iter().map(|a| Pattern::Name(a.name.clone())))
                 .collect();
             cx.aliases.clear();
+            cx.split_columns.clear();
+            cx.url_columns.clear();
             cx.id_gone = true;
             out.push(Command::Stats {
                 aggs: aggs_out,
@@ -475,15 +591,20 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 cx.check_real_column(&c.name, c.span);
             }
             cx.aliases.clear();
+            cx.split_columns.clear();
+            cx.url_columns.clear();
             cx.id_gone = true;
             out.push(Command::Stats {
                 aggs: Vec::new(),
                 by: cols.iter().map(|c| (c.name.clone(), None)).collect(),
             });
         }
-        StageKind::Join { kind, right, .. } => join::decline(cx, stage, *kind, right),
+        // `lower_query` hands joins to `join::lookup_join`, which needs the left columns.
+        StageKind::Join { .. } => {}
         StageKind::Count => {
             cx.aliases.clear();
+            cx.split_columns.clear();
+            cx.url_columns.clear();
             cx.id_gone = true;
             out.push(Command::Stats {
                 aggs: vec![Agg {
@@ -535,6 +656,7 @@ fn group_key(cx: &mut Cx, k: &ir::GroupKey) -> (String, Option<Expr>) {
 const EXTREME: &str = "kqlport_extreme";
 const ROW: &str = "kqlport_row";
 const BY_VALUE: &str = "kqlport_by";
+const BY_KEY: &str = "kqlport_key";
 
 /// `summarize arg_max(t, cols…), other aggregates by k` — the row of each group with the
 /// largest `t` (nulls ignored; any row when all are null; ties broken arbitrarily):
@@ -573,21 +695,37 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
         _ => return,
     };
     let star = cols.is_empty();
-    let by_out: Vec<(String, Option<Expr>)> = by.iter().map(|k| group_key(cx, k)).collect();
-    // A computed key overwrites its column in INLINE STATS: it must not be read afterwards.
+    let mut by_out: Vec<(String, Option<Expr>)> = by.iter().map(|k| group_key(cx, k)).collect();
+    // A computed key would overwrite a column of its name in INLINE STATS while the row is
+    // still read: it is computed under a temporary name and renamed at the end. With `*`, KQL
+    // outputs the key and every input column: a key named like an input column (which only a
+    // generated `ColumnN` name is known not to be) would clash, in a way KQL does not document.
     let mut reads = Vec::new();
     columns_read(t, &mut reads);
     cols.iter().for_each(|c| columns_read(&c.expr, &mut reads));
-    for (name, e) in &by_out {
-        if e.is_some() && (star || reads.contains(name)) {
+    let mut renames: Vec<(String, String)> = Vec::new();
+    for (i, (name, e)) in by_out.iter_mut().enumerate() {
+        if e.is_none() || !(star || reads.contains(name)) {
+            continue;
+        }
+        if star && !is_generated_name(name) {
             cx.decline(
                 "B006",
-                format!("arg_max/arg_min grouped by a computed key `{name}` that replaces a column the row is read from"),
+                format!("arg_max/arg_min(…, *) grouped by a computed key `{name}` that can clash with an input column of that name; KQL does not document which one it keeps"),
                 a.span,
             );
             return;
         }
+        let temp = format!("{BY_KEY}{i}");
+        renames.push((temp.clone(), name.clone()));
+        *name = temp;
     }
+    let final_name = |n: &str| -> String {
+        renames
+            .iter()
+            .find(|(t, _)| t == n)
+            .map_or_else(|| n.to_string(), |(_, f)| f.clone())
+    };
     let t_col = if let ExprKind::Field(fp) = &t.kind {
         if fp.is_plain() && !fp.parsed && !cx.aliases.contains_key(&fp.column) {
             Some(fp.column.clone())
@@ -679,7 +817,7 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
     }
     let mut keep: Vec<Pattern> = by_out
         .iter()
-        .map(|(n, _)| Pattern::Name(n.clone()))
+        .map(|(n, _)| Pattern::Name(final_name(n)))
         .collect();
     for x in aggs {
         if std::ptr::eq(x, a) {
@@ -703,7 +841,17 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
         }
         out.push(Command::Drop(drop));
     }
+    if !renames.is_empty() {
+        out.push(Command::Rename(renames));
+    }
     out.push(Command::Keep(keep));
+}
+
+/// A name lowering generated for an unnamed expression (`Column1`, `Column2`, …), which no
+/// input column has.
+fn is_generated_name(name: &str) -> bool {
+    name.strip_prefix("Column")
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn null_group_note(cx: &mut Cx, name: &str, span: Span) {
@@ -766,7 +914,11 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
                 "make_list ⇒ VALUES: duplicates are removed and a list of one is a single value"
             };
             cx.notes.push(a.span, Effect::Values, msg);
-            let mut e = Expr::call("VALUES", vec![cx.expr(expr)]);
+            let arg = match cx.json_text_for_set(expr, a.span) {
+                Some(text) => text,
+                None => cx.expr(expr),
+            };
+            let mut e = Expr::call("VALUES", vec![arg]);
             if let Some(m) = max {
                 let last = i64::try_from(m.saturating_sub(1)).unwrap_or(i64::MAX);
                 e = Expr::call("MV_SLICE", vec![e, Expr::Int(0), Expr::Int(last)]);

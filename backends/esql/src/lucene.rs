@@ -54,7 +54,7 @@ pub struct Unsupported {
 }
 
 impl Unsupported {
-    fn new(message: impl Into<String>, span: Option<&ast::Span>) -> Self {
+    pub(crate) fn new(message: impl Into<String>, span: Option<&ast::Span>) -> Self {
         Unsupported {
             message: message.into(),
             at: span.map(|s| (s.start.offset, s.end.offset)),
@@ -71,10 +71,10 @@ pub struct Rewritten {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Flags {
-    case_insensitive: bool,
-    dot_nl: bool,
-    multi_line: bool,
+pub(crate) struct Flags {
+    pub(crate) case_insensitive: bool,
+    pub(crate) dot_nl: bool,
+    pub(crate) multi_line: bool,
 }
 
 /// Rewrites an unanchored RE2 search into a whole-value Lucene regex: `.*(r).*`, dropping the
@@ -91,19 +91,19 @@ pub fn rewrite_re2(pattern: &str, case_insensitive: bool) -> Result<Rewritten, U
                 Some(e.span()),
             )
         })?;
-    let matches_empty = {
-        let hir = hir::translate::TranslatorBuilder::new()
-            .case_insensitive(case_insensitive)
-            .build()
-            .translate(pattern, &parsed)
-            .map_err(|e| {
-                Unsupported::new(
-                    format!("not a valid RE2 pattern: {}", e.kind()),
-                    Some(e.span()),
-                )
-            })?;
-        hir.properties().minimum_len() == Some(0)
-    };
+    // Translating checks what the AST alone does not (class names, case folding tables).
+    hir::translate::TranslatorBuilder::new()
+        .case_insensitive(case_insensitive)
+        .build()
+        .translate(pattern, &parsed)
+        .map_err(|e| {
+            Unsupported::new(
+                format!("not a valid RE2 pattern: {}", e.kind()),
+                Some(e.span()),
+            )
+        })?;
+    // Counted on the AST: `regex-syntax` reads `\<`/`\>` as (empty) assertions.
+    let matches_empty = crate::java::can_be_empty(&parsed);
     let mut flags = Flags {
         case_insensitive,
         dot_nl: false,
@@ -132,7 +132,7 @@ pub fn rewrite_re2(pattern: &str, case_insensitive: bool) -> Result<Rewritten, U
     };
     let mut out_branches = Vec::new();
     for branch in branches {
-        let mut flags = flags;
+        // As in RE2, a flag set in one alternative stays set for the next ones.
         let mut body = branch.as_slice();
         let mut start_anchored = false;
         let mut end_anchored = false;
@@ -238,6 +238,16 @@ fn emit(node: &Ast, flags: &mut Flags, out: &mut String) -> Result<(), Unsupport
             }
             Ok(())
         }
+        // `regex-syntax` reads `\<` and `\>` as word boundaries; RE2 reads an escaped
+        // punctuation character as itself.
+        Ast::Assertion(a) if a.kind == ast::AssertionKind::WordBoundaryStartAngle => {
+            push_literal_char(out, '<');
+            Ok(())
+        }
+        Ast::Assertion(a) if a.kind == ast::AssertionKind::WordBoundaryEndAngle => {
+            push_literal_char(out, '>');
+            Ok(())
+        }
         Ast::Assertion(a) => Err(Unsupported::new(
             match a.kind {
                 ast::AssertionKind::WordBoundary
@@ -308,8 +318,8 @@ fn emit(node: &Ast, flags: &mut Flags, out: &mut String) -> Result<(), Unsupport
                     out.push('|');
                 }
                 out.push('(');
-                let mut inner = *flags;
-                emit(a, &mut inner, out)?;
+                // As in RE2, a flag set in one alternative stays set for the next ones.
+                emit(a, flags, out)?;
                 out.push(')');
             }
             Ok(())
@@ -328,7 +338,7 @@ fn ascii_class(ranges: &[(char, char)]) -> ClassUnicode {
 }
 
 /// RE2's Perl classes are ASCII-only: `\d` = `[0-9]`, `\s` = `[\t\n\f\r ]`, `\w` = `[0-9A-Za-z_]`.
-fn perl_class(c: &ast::ClassPerl, flags: Flags) -> ClassUnicode {
+pub(crate) fn perl_class(c: &ast::ClassPerl, flags: Flags) -> ClassUnicode {
     let mut class = match c.kind {
         ast::ClassPerlKind::Digit => ascii_class(&[('0', '9')]),
         ast::ClassPerlKind::Space => ascii_class(&[('\t', '\n'), ('\x0C', '\r'), (' ', ' ')]),
@@ -344,7 +354,10 @@ fn perl_class(c: &ast::ClassPerl, flags: Flags) -> ClassUnicode {
 }
 
 /// `\pL`, `\p{Greek}`…: resolved by `regex-syntax`'s Unicode tables.
-fn unicode_class_item(c: &ast::ClassUnicode, flags: Flags) -> Result<ClassUnicode, Unsupported> {
+pub(crate) fn unicode_class_item(
+    c: &ast::ClassUnicode,
+    flags: Flags,
+) -> Result<ClassUnicode, Unsupported> {
     let wrapped = Ast::ClassUnicode(Box::new(c.clone()));
     let hir = hir::translate::TranslatorBuilder::new()
         .case_insensitive(flags.case_insensitive)
@@ -387,7 +400,10 @@ fn ascii_named_class(kind: &ast::ClassAsciiKind) -> ClassUnicode {
     ascii_class(ranges)
 }
 
-fn bracketed_class(c: &ast::ClassBracketed, flags: Flags) -> Result<ClassUnicode, Unsupported> {
+pub(crate) fn bracketed_class(
+    c: &ast::ClassBracketed,
+    flags: Flags,
+) -> Result<ClassUnicode, Unsupported> {
     let mut class = class_set(&c.kind, flags)?;
     if flags.case_insensitive {
         class.case_fold_simple();

@@ -887,21 +887,44 @@ fn one_array_index_reads_the_flattened_multi_value() {
 }
 
 #[test]
-fn two_array_indexes_are_declined() {
-    let two = indexed(
+fn nested_array_indexes_read_the_flattened_field_with_notes() {
+    let nested = |outer: i64, inner: i64| {
+        indexed(
+            "X",
+            vec![
+                PathSegment::Index(outer),
+                seg("m"),
+                PathSegment::Index(inner),
+                seg("v"),
+            ],
+            false,
+            sp(7, 9),
+        )
+    };
+    // X[0].m[1].v: position 1 of the flattened X.m.v, exact only for one-element outer arrays.
+    let t = run(&query(
         "T",
-        vec![
-            PathSegment::Index(0),
-            seg("m"),
-            PathSegment::Index(1),
-            seg("v"),
-        ],
-        true,
-        sp(7, 9),
+        vec![stage(StageKind::Extend(vec![assign("b", nested(0, 1))]))],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| EVAL b = MV_SLICE(X.m.v, 1)\n| LIMIT 10000\n"
     );
+    let n = notes(&t);
+    let effects: Vec<_> = n.iter().map(|n| (n.0, n.1)).collect();
+    assert_eq!(
+        effects,
+        vec![
+            (sp(7, 9), Effect::UnderMatch),
+            (sp(7, 9), Effect::OverMatch)
+        ]
+    );
+    assert!(n[0].2.contains("X[0].m[1].v") && n[0].2.contains("each outer array has one element"));
+    // X[1].m[0].v: the values of element 1 cannot be located in the flattened field.
     let d = declined(&query(
         "T",
-        vec![stage(StageKind::Extend(vec![assign("b", two)]))],
+        vec![stage(StageKind::Extend(vec![assign("b", nested(1, 0))]))],
     ));
     let codes: Vec<_> = d.iter().map(|d| (d.code.0, d.span)).collect();
     assert_eq!(codes, vec![("B004", sp(7, 9))]);
@@ -1585,16 +1608,17 @@ fn calendar_starts_and_replace_regex() {
         "{}",
         t.text
     );
-    // \1 becomes $1, a literal $ is escaped for Java's rewrite, \\ stays a backslash.
+    // The pattern is rewritten for Java (RE2's ASCII \d); \1 becomes $1, a literal $ is
+    // escaped for Java's rewrite, \\ stays a backslash.
     let t = ext(call(
         ScalarFn::Replace,
         vec![field("S"), lit_s(r"a(\d+)"), lit_s(r"<\1>$\\")],
     ))
     .unwrap();
-    assert!(matches!(t.fidelity, Fidelity::Approximate(_)));
+    assert_eq!(t.fidelity, Fidelity::Exact);
     assert!(
         t.text
-            .contains(r#"EVAL x = REPLACE(COALESCE(S, ""), "a(\\d+)", "<$1>\\$\\\\")"#),
+            .contains(r#"EVAL x = REPLACE(COALESCE(S, ""), "a((?:[0-9])+)", "<$1>\\$\\\\")"#),
         "{}",
         t.text
     );
@@ -1612,3 +1636,516 @@ fn calendar_starts_and_replace_regex() {
 }
 
 mod functions;
+// ---------------------------------------------------------------------------------------------
+// RE2 → Java regex (REPLACE) and the functions built on it
+// ---------------------------------------------------------------------------------------------
+
+fn java(p: &str) -> String {
+    crate::java::rewrite_re2(p).expect("rewritable").pattern
+}
+
+#[test]
+fn java_regex_spells_re2_semantics_explicitly() {
+    // RE2's Perl classes are ASCII; Java's \s would also match U+000B.
+    assert_eq!(
+        java(r"\d\s\w"),
+        r"[0-9][\x{9}-\x{a}\x{c}-\x{d} ][0-9A-Z\_a-z]"
+    );
+    // `.` stops only at \n (Java's also stops at \r, U+0085, U+2028, U+2029).
+    assert_eq!(java("a.b"), r"a[^\x{a}]b");
+    assert_eq!(java("(?s)a.b"), "a(?s:.)b");
+    // (?i) is Unicode simple case folding, as in RE2 (Java folds ASCII only by default).
+    assert_eq!(java("(?i)k"), "[Kk\u{212a}]");
+    // Anchors: `$` must not match before a final \n; (?m) anchors look at \n only.
+    assert_eq!(java("^a$"), r"\Aa\z");
+    assert_eq!(java("(?m)^a$"), r"(?:\A|(?<=\x{a}))a(?:\z|(?=\x{a}))");
+    // ASCII word boundaries.
+    assert_eq!(
+        java(r"\bx\B"),
+        "(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))x\
+         (?:(?<=[0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<![0-9A-Za-z_])(?![0-9A-Za-z_]))"
+    );
+    // Laziness is kept, and (?U) swaps it.
+    assert_eq!(java("a+?b*"), "(?:a)+?(?:b)*");
+    assert_eq!(java("(?U)a+?b*"), "(?:a)+(?:b)*?");
+    // Every ASCII punctuation literal is escaped, control characters are \x{..}; names dropped.
+    assert_eq!(java(r#"(?P<n>\$"=)\x00"#), r#"(\$\"\=)\x{0}"#);
+    // RE2 reads \< and \> as the characters (regex-syntax as word boundaries).
+    assert_eq!(java(r"\<a\>"), r"\<a\>");
+    // A flag set in one alternative stays set for the next (RE2).
+    assert_eq!(java("a(?i)b|c"), "a[Bb]|[Cc]");
+    let j = crate::java::rewrite_re2(r"(a)(?:b)(c(d))|\>").unwrap();
+    assert_eq!((j.groups, j.matches_empty), (3, false));
+    assert!(crate::java::rewrite_re2("x*").unwrap().matches_empty);
+    // Java and RE2 report the capture of a repeated empty-matching group differently.
+    assert!(crate::java::rewrite_re2("(a*)+b").is_err());
+    assert!(crate::java::rewrite_re2(r"\Qa\E").is_err());
+}
+
+fn ext1(e: Expr) -> Result<Translation, Vec<Diagnostic>> {
+    run(&query(
+        "T",
+        vec![stage(StageKind::Extend(vec![assign("x", e)]))],
+    ))
+}
+
+/// The EVAL line of a one-extend query.
+fn eval_of(e: Expr) -> String {
+    let t = ext1(e).expect("translated");
+    t.text.lines().nth(1).expect("EVAL").to_string()
+}
+
+#[test]
+fn extract_is_a_whole_text_replace_by_the_group() {
+    let t = ext1(call(
+        ScalarFn::Extract,
+        vec![lit_s(r"user=(\w+)"), lit_i(1), field("Msg")],
+    ))
+    .unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = REPLACE(COALESCE(Msg, ""), "\\A(?s:.*?)(?:user\\=((?:[0-9A-Z\\_a-z])+))(?s:.*)|(?s:.*)", "$1")"#
+    );
+    // Group 0 wraps the regex in a group of its own.
+    assert_eq!(
+        eval_of(call(
+            ScalarFn::Extract,
+            vec![lit_s("a.c"), lit_i(0), field("Msg")]
+        )),
+        r#"| EVAL x = REPLACE(COALESCE(Msg, ""), "\\A(?s:.*?)(a[^\\x{a}]c)(?s:.*)|(?s:.*)", "$0")"#
+            .replace("$0", "$1")
+    );
+    // A group the regex does not have, a computed regex, a type argument: declined.
+    for args in [
+        vec![lit_s("(a)"), lit_i(2), field("Msg")],
+        vec![field("P"), lit_i(1), field("Msg")],
+        vec![lit_s("(a)"), lit_i(1), field("Msg"), lit_s("typeof(long)")],
+    ] {
+        let d = ext1(call(ScalarFn::Extract, args)).unwrap_err();
+        assert_eq!(d[0].code.0, "B005");
+    }
+    let d = ext1(call(
+        ScalarFn::Extract,
+        vec![lit_s(r"(a*)+b"), lit_i(1), field("Msg")],
+    ))
+    .unwrap_err();
+    assert_eq!(d[0].code.0, "B001");
+}
+
+#[test]
+fn replace_string_quotes_the_lookup_and_the_rewrite() {
+    assert_eq!(
+        eval_of(call(
+            ScalarFn::ReplaceString,
+            vec![field("U"), lit_s("a.b$"), lit_s(r"\$1")]
+        )),
+        r#"| EVAL x = REPLACE(COALESCE(U, ""), "a\\.b\\$", "\\\\\\$1")"#
+    );
+    assert!(ext1(call(
+        ScalarFn::ReplaceString,
+        vec![field("U"), lit_s(""), lit_s("x")]
+    ))
+    .is_err());
+}
+
+#[test]
+fn replace_regex_rewrite_groups_and_empty_matches() {
+    // \0 is the whole match; a group the regex lacks is declined.
+    assert_eq!(
+        eval_of(call(
+            ScalarFn::Replace,
+            vec![field("S"), lit_s("b"), lit_s(r"[\0]")]
+        )),
+        r#"| EVAL x = REPLACE(COALESCE(S, ""), "b", "[$0]")"#
+    );
+    assert!(ext1(call(
+        ScalarFn::Replace,
+        vec![field("S"), lit_s("(b)"), lit_s(r"\2")]
+    ))
+    .is_err());
+    // RE2 and Java place empty matches differently: a Values note.
+    let mut e = call(ScalarFn::Replace, vec![field("S"), lit_s("b*"), lit_s("-")]);
+    e.span = sp(3, 8);
+    let t = ext1(e).unwrap();
+    let n = notes(&t);
+    assert_eq!((n.len(), n[0].0, n[0].1), (1, sp(3, 8), Effect::Values));
+    assert!(n[0].2.contains("empty"));
+}
+
+#[test]
+fn countof_counts_by_the_length_of_two_replaces() {
+    // Plain text counts overlapping occurrences (a lookahead matches at each start).
+    assert_eq!(
+        eval_of(call(ScalarFn::CountOf, vec![field("C"), lit_s("a.")])),
+        r#"| EVAL x = LENGTH(REPLACE(COALESCE(C, ""), "(?=a\\.)", "xx")) - LENGTH(REPLACE(COALESCE(C, ""), "(?=a\\.)", "x"))"#
+    );
+    assert_eq!(
+        eval_of(call(
+            ScalarFn::CountOf,
+            vec![field("C"), lit_s("[A-Z]"), lit_s("regex")]
+        )),
+        r#"| EVAL x = LENGTH(REPLACE(COALESCE(C, ""), "[A-Z]", "xx")) - LENGTH(REPLACE(COALESCE(C, ""), "[A-Z]", "x"))"#
+    );
+    for args in [
+        vec![field("C"), lit_s("a*"), lit_s("regex")],
+        vec![field("C"), lit_s("")],
+        vec![field("C"), lit_s("a"), lit_s("fuzzy")],
+    ] {
+        assert_eq!(
+            ext1(call(ScalarFn::CountOf, args)).unwrap_err()[0].code.0,
+            "B005"
+        );
+    }
+}
+
+#[test]
+fn trim_removes_one_anchored_match_per_end() {
+    let t = ext1(call(ScalarFn::Trim, vec![lit_s(r"\s+"), field("C")])).unwrap();
+    // A run of one class cannot leave a second match: exact.
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = REPLACE(REPLACE(COALESCE(C, ""), "\\A(?:(?:[\\x{9}-\\x{a}\\x{c}-\\x{d} ])+)", ""), "(?:(?:[\\x{9}-\\x{a}\\x{c}-\\x{d} ])+)\\z", "")"#
+    );
+    let mut e = call(ScalarFn::TrimStart, vec![lit_s("--"), field("C")]);
+    e.span = sp(1, 4);
+    let t = ext1(e).unwrap();
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = REPLACE(COALESCE(C, ""), "\\A(?:\\-\\-)", "")"#
+    );
+    assert_eq!(notes(&t)[0].1, Effect::Values);
+    assert_eq!(
+        eval_of(call(ScalarFn::TrimEnd, vec![lit_s(r"\.+"), field("C")])),
+        r#"| EVAL x = REPLACE(COALESCE(C, ""), "(?:(?:\\.)+)\\z", "")"#
+    );
+}
+
+#[test]
+fn substring_counts_from_one_in_esql() {
+    assert_eq!(
+        eval_of(call(
+            ScalarFn::Substring,
+            vec![field("S"), lit_i(0), lit_i(2)]
+        )),
+        r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), 1, 2), "")"#
+    );
+    // strlen(..) + 1 is never negative: k + 1.
+    let start = e(ExprKind::Arith {
+        op: ArithOp::Add,
+        lhs: Box::new(call(ScalarFn::Strlen, vec![field("D")])),
+        rhs: Box::new(lit_i(1)),
+    });
+    let t = ext1(call(ScalarFn::Substring, vec![field("S"), start])).unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), (LENGTH(COALESCE(D, "")) + 1) + 1), "")"#
+    );
+    // An unknown start keeps KQL's negative-from-the-end reading; a computed length is clamped.
+    let t = ext1(call(
+        ScalarFn::Substring,
+        vec![field("S"), field("K"), field("N")],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), CASE(K < 0, K, K + 1), GREATEST(N, 0)), "")"#
+    );
+    assert_eq!(notes(&t).len(), 2);
+    assert!(ext1(call(
+        ScalarFn::Substring,
+        vec![field("S"), lit_i(0), lit_i(-1)]
+    ))
+    .is_err());
+}
+
+#[test]
+fn datetime_diff_counts_boundaries_between_truncated_values() {
+    let dd = |unit: &str| {
+        call(
+            ScalarFn::DateTimeDiff,
+            vec![lit_s(unit), field("T1"), field("T0")],
+        )
+    };
+    let t = ext1(dd("Day")).unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = DATE_DIFF("day", DATE_TRUNC(1 day, T0), DATE_TRUNC(1 day, T1))"#
+    );
+    // Sunday weeks: both sides shifted a day before Monday-based truncation.
+    assert_eq!(
+        eval_of(dd("week")),
+        r#"| EVAL x = DATE_DIFF("week", DATE_TRUNC(1 week, T0 + 1 day), DATE_TRUNC(1 week, T1 + 1 day))"#
+    );
+    assert_eq!(
+        eval_of(dd("quarter")),
+        r#"| EVAL x = DATE_DIFF("quarter", DATE_TRUNC(1 quarter, T0), DATE_TRUNC(1 quarter, T1))"#
+    );
+    assert!(matches!(
+        ext1(dd("millisecond")).unwrap().fidelity,
+        Fidelity::Approximate(_)
+    ));
+    assert_eq!(ext1(dd("nanosecond")).unwrap_err()[0].code.0, "B005");
+}
+
+#[test]
+fn date_parts() {
+    assert_eq!(
+        eval_of(call(ScalarFn::HourOfDay, vec![field("T")])),
+        r#"| EVAL x = DATE_EXTRACT("hour_of_day", T)"#
+    );
+    assert_eq!(
+        eval_of(call(ScalarFn::GetMonth, vec![field("T")])),
+        r#"| EVAL x = DATE_EXTRACT("month_of_year", T)"#
+    );
+    // dayofweek(t) / 1d: Sunday 0 … Saturday 6 (ISO numbers Monday 1 … Sunday 7).
+    let per_day = e(ExprKind::Arith {
+        op: ArithOp::Div,
+        lhs: Box::new(call(ScalarFn::DayOfWeek, vec![field("T")])),
+        rhs: Box::new(e(ExprKind::Literal(Literal::Timespan(days(1))))),
+    });
+    assert_eq!(
+        eval_of(per_day),
+        r#"| EVAL x = TO_DOUBLE(DATE_EXTRACT("day_of_week", T) % 7)"#
+    );
+    // dayofweek alone is a timespan, which ES|QL has no column value for.
+    assert!(ext1(call(ScalarFn::DayOfWeek, vec![field("T")])).is_err());
+}
+
+#[test]
+fn split_columns_are_indexed_exactly() {
+    let idx = |c: &str, i: i64| indexed(c, vec![PathSegment::Index(i)], false, sp(0, 0));
+    let t = run(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign(
+                "parts",
+                call(ScalarFn::Split, vec![field("Name"), lit_s(".")]),
+            )])),
+            stage(StageKind::Extend(vec![
+                assign("head", idx("parts", 0)),
+                assign("tail", idx("parts", -1)),
+            ])),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n\
+         | EVAL parts = SPLIT(COALESCE(Name, \"\"), \".\")\n\
+         | EVAL head = MV_SLICE(parts, 0), tail = MV_SLICE(parts, -1)\n\
+         | LIMIT 10000\n"
+    );
+    // Only the note on the whole array (an array of one is a single value).
+    let n = notes(&t);
+    assert_eq!(n.len(), 1);
+    assert!(n[0].2.contains("array of one"));
+    // Once the column is reassigned, an index reads it as a flattened field again (notes).
+    let t = run(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign(
+                "parts",
+                call(ScalarFn::Split, vec![field("Name"), lit_s(".")]),
+            )])),
+            stage(StageKind::Extend(vec![assign("parts", field("Other"))])),
+            stage(StageKind::Extend(vec![assign("head", idx("parts", 0))])),
+        ],
+    ))
+    .unwrap();
+    assert!(t.text.contains("EVAL head = MV_FIRST(parts)"));
+    assert!(notes(&t).iter().any(|n| n.1 == Effect::UnderMatch));
+    // SPLIT takes a one-byte delimiter.
+    assert_eq!(
+        ext1(call(ScalarFn::Split, vec![field("Name"), lit_s(", ")])).unwrap_err()[0]
+            .code
+            .0,
+        "B005"
+    );
+}
+
+#[test]
+fn split_index_with_a_long_delimiter_uses_a_regex() {
+    let at = |d: &str, i: i64, extra: Option<i64>| {
+        let mut args = vec![field("S"), lit_s(d)];
+        if let Some(k) = extra {
+            args.push(lit_i(k));
+        }
+        e(ExprKind::Path {
+            base: Box::new(call(ScalarFn::Split, args)),
+            path: vec![PathSegment::Index(i)],
+        })
+    };
+    assert_eq!(
+        eval_of(at("::", 0, None)),
+        r#"| EVAL x = REPLACE(COALESCE(S, ""), "\\A(?:(?s:.*?)\\:\\:){0}((?s:.*?))(?:\\:\\:(?s:.*))?\\z", "$1")"#
+    );
+    // Element 2 exists only with at least two delimiters; otherwise null, as in KQL.
+    assert_eq!(
+        eval_of(at("ab", 2, None)),
+        r#"| EVAL x = CASE(LENGTH(REPLACE(COALESCE(S, ""), "ab", "xx")) - LENGTH(REPLACE(COALESCE(S, ""), "ab", "x")) >= 2, REPLACE(COALESCE(S, ""), "\\A(?:(?s:.*?)ab){2}((?s:.*?))(?:ab(?s:.*))?\\z", "$1"), NULL)"#
+    );
+    // split(s, d, k)[0] is split(s, d)[k].
+    assert_eq!(
+        eval_of(at("/", 0, Some(3))),
+        r#"| EVAL x = MV_SLICE(SPLIT(COALESCE(S, ""), "/"), 3)"#
+    );
+    assert_eq!(ext1(at("::", -1, None)).unwrap_err()[0].code.0, "B004");
+}
+
+#[test]
+fn whole_parsed_json_in_sets_and_array_length() {
+    let whole = indexed("Entities", vec![], true, sp(3, 9));
+    let q = query(
+        "T",
+        vec![summarize(
+            vec![key("Host", field("Host"))],
+            vec![agg(
+                "E",
+                AggFunc::MakeSet {
+                    expr: whole.clone(),
+                    max: None,
+                },
+            )],
+        )],
+    );
+    let t = run(&q).unwrap();
+    assert!(
+        t.text.contains("STATS E = VALUES(Entities) BY Host"),
+        "{}",
+        t.text
+    );
+    assert!(notes(&t).iter().any(|n| n.2.contains("JSON text")));
+    let len = call(ScalarFn::ArrayLength, vec![whole]);
+    let t = run(&query("T", vec![filter(cmp(len, CmpOp::Eq, lit_i(1)))])).unwrap();
+    assert!(
+        t.text.contains("WHERE MV_COUNT(Entities) == 1"),
+        "{}",
+        t.text
+    );
+    let effects: Vec<_> = notes(&t).iter().map(|n| n.1).collect();
+    assert_eq!(effects, vec![Effect::UnderMatch, Effect::OverMatch]);
+    // Anywhere else the whole value is still declined.
+    let d = declined(&query(
+        "T",
+        vec![filter(cmp(
+            indexed("Entities", vec![], true, sp(3, 9)),
+            CmpOp::Eq,
+            lit_s("x"),
+        ))],
+    ));
+    assert_eq!(d[0].code.0, "B003");
+}
+
+#[test]
+fn arg_max_star_by_a_generated_computed_key_renames_a_temporary() {
+    let week = GroupKey {
+        name: col("Column1"),
+        kind: GroupKeyKind::Expr(call(ScalarFn::StartOfMonth, vec![field("TimeGenerated")])),
+    };
+    let star = agg(
+        "TimeGenerated",
+        AggFunc::ArgMax {
+            by: field("TimeGenerated"),
+            cols: vec![],
+        },
+    );
+    let t = run(&query(
+        "T",
+        vec![summarize(
+            vec![key("Host", field("Host")), week.clone()],
+            vec![star.clone()],
+        )],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T METADATA _id\n\
+         | INLINE STATS kqlport_extreme = MAX(TimeGenerated) BY Host, kqlport_key1 = DATE_TRUNC(1 month, TimeGenerated)\n\
+         | WHERE TimeGenerated == kqlport_extreme OR kqlport_extreme IS NULL\n\
+         | INLINE STATS kqlport_row = MIN(_id) BY Host, kqlport_key1\n\
+         | WHERE _id == kqlport_row\n\
+         | DROP kqlport_extreme, kqlport_row, _id\n\
+         | RENAME kqlport_key1 AS Column1\n\
+         | KEEP Host, Column1, TimeGenerated, *\n\
+         | LIMIT 10000\n"
+    );
+    // A computed key named like a column (here one it reads) can clash with `*`: declined.
+    let own = GroupKey {
+        name: col("UAC"),
+        kind: GroupKeyKind::Expr(call(ScalarFn::ToString, vec![field("UAC")])),
+    };
+    let d = declined(&query("T", vec![summarize(vec![own], vec![star])]));
+    assert_eq!(d[0].code.0, "B006");
+}
+
+#[test]
+fn parse_url_parts_are_read_with_a_url_regex() {
+    let part = |base: Expr, p: &str| {
+        e(ExprKind::Path {
+            base: Box::new(base),
+            path: vec![PathSegment::Key(p.into())],
+        })
+    };
+    let url = || call(ScalarFn::ParseUrl, vec![field("U")]);
+    let t = ext1(part(url(), "Host")).unwrap();
+    let line = t.text.lines().nth(1).unwrap().to_string();
+    assert!(
+        line.starts_with(r#"| EVAL x = REPLACE(COALESCE(U, ""), "\\A([A-Za-z]"#),
+        "{line}"
+    );
+    assert!(line.ends_with(r#"|(?s:.*)", "$4")"#), "{line}");
+    assert_eq!(notes(&t)[0].1, Effect::Values);
+    // KQL's object has no `Query` property: null.
+    assert_eq!(eval_of(part(url(), "Query")), "| EVAL x = NULL");
+    assert_eq!(
+        ext1(part(url(), "Query Parameters")).unwrap_err()[0].code.0,
+        "B004"
+    );
+    // A column assigned parse_url(u) holds the text; its parts are read from it.
+    let t = run(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("Url", url())])),
+            stage(StageKind::Extend(vec![assign(
+                "h",
+                indexed("Url", vec![seg("Port")], false, sp(0, 0)),
+            )])),
+        ],
+    ))
+    .unwrap();
+    assert!(
+        t.text.contains("| EVAL Url = COALESCE(U, \"\")\n"),
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text
+            .contains(r#"| EVAL h = REPLACE(COALESCE(Url, ""), "\\A"#)
+            && t.text.contains(r#""$5")"#),
+        "{}",
+        t.text
+    );
+}
+
+#[test]
+fn small_string_and_array_functions() {
+    assert_eq!(
+        eval_of(call(ScalarFn::IndexOf, vec![field("S"), lit_s("/")])),
+        r#"| EVAL x = LOCATE(COALESCE(S, ""), "/") - 1"#
+    );
+    assert_eq!(
+        eval_of(call(ScalarFn::Base64DecodeToString, vec![field("S")])),
+        r#"| EVAL x = COALESCE(FROM_BASE64(COALESCE(S, "")), "")"#
+    );
+    assert_eq!(
+        eval_of(call(ScalarFn::ArraySortAsc, vec![field("V")])),
+        r#"| EVAL x = MV_SORT(V, "ASC")"#
+    );
+    let t = ext1(call(ScalarFn::UrlEncode, vec![field("S")])).unwrap();
+    assert!(t.text.contains(r#"EVAL x = URL_ENCODE(COALESCE(S, ""))"#));
+    assert_eq!(notes(&t)[0].1, Effect::Values);
+}

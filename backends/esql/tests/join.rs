@@ -1,29 +1,158 @@
-//! `join` is declined by this target, at the join operator, with a help line.
+//! `join` in ES|QL: `LOOKUP JOIN` against a lookup index that the materialisation query (the
+//! right side, printed as comment lines) fills; kinds that keep right-only rows are declined.
 
-use kqlport::backend::{Backend, RuleContext};
+use kqlport::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
+use kqlport::diag::Diagnostic;
 use kqlport::{kql, lower};
 
-#[test]
-fn joins_are_declined_at_the_join_operator() {
-    let q = "T | where a == 'x' | join kind=inner (U | where b == 'y') on $left.a == $right.b";
+fn translate(q: &str) -> Result<Translation, Vec<Diagnostic>> {
     let ast = kql::parse(q).unwrap();
     let ir = lower::lower(&ast).unwrap().query;
-    let errs = kqlport_esql::Esql
-        .translate(&RuleContext::default(), &ir)
-        .unwrap_err();
-    let join: Vec<_> = errs.iter().filter(|d| d.code.0 == "B030").collect();
-    assert_eq!(join.len(), 1, "{errs:?}");
-    assert_eq!(
-        &q[join[0].span.range()],
-        "join kind=inner (U | where b == 'y') on $left.a == $right.b"
-    );
-    assert!(join[0].message.contains("join kind=inner"), "{join:?}");
+    kqlport_esql::Esql.translate(&RuleContext::default(), &ir)
+}
+
+/// The lookup index name the translation uses.
+fn index_of(text: &str) -> String {
+    let at = text.find("LOOKUP JOIN ").expect("a LOOKUP JOIN") + "LOOKUP JOIN ".len();
+    text[at..].split(' ').next().unwrap().to_string()
+}
+
+#[test]
+fn inner_join_reads_a_lookup_index_filled_by_the_commented_right_side() {
+    let q = "T | where a == 'x' | join kind=inner (U | where b == 'y' | project b, c) on $left.a == $right.b";
+    let t = translate(q).unwrap();
+    let index = index_of(&t.text);
     assert!(
-        join[0]
-            .help
-            .as_deref()
-            .unwrap_or("")
-            .contains("LOOKUP JOIN"),
-        "{join:?}"
+        index.starts_with("kqlport_lookup_") && index.len() == 23,
+        "{index}"
     );
+    let expected = format!(
+        "// kqlport: the `join` below reads its right side from the lookup index `{index}`: create it with `index.mode: lookup`, the join field `a` typed as on the left side, and fill it with the rows of this ES|QL query (re-run it as often as the rule runs):\n\
+         //   FROM U\n\
+         //   | WHERE b == \"y\"\n\
+         //   | KEEP b, c\n\
+         //   | EVAL a = b, kqlport_match = TRUE\n\
+         //   | KEEP b, c, a, kqlport_match\n\
+         //   | LIMIT 10000\n\
+         FROM T\n\
+         | WHERE a == \"x\"\n\
+         | LOOKUP JOIN {index} ON a\n\
+         | WHERE kqlport_match IS NOT NULL\n\
+         | DROP kqlport_match\n\
+         | KEEP *, b, c\n\
+         | LIMIT 10000\n"
+    );
+    assert_eq!(t.text, expected);
+    // The index name is a hash of the materialisation query: another right side, another index.
+    let other = translate(
+        "T | where a == 'x' | join kind=inner (U | where b == 'z' | project b, c) on $left.a == $right.b",
+    )
+    .unwrap();
+    assert_ne!(index_of(&other.text), index);
+    let Fidelity::Approximate(notes) = &t.fidelity else {
+        panic!("approximate expected");
+    };
+    let join_span = q.find("join").unwrap();
+    let at_join: Vec<_> = notes.iter().filter(|n| n.span.start == join_span).collect();
+    assert!(at_join
+        .iter()
+        .any(|n| n.effect == Effect::OverMatch && n.message.contains("stale")));
+    assert!(at_join
+        .iter()
+        .any(|n| n.effect == Effect::UnderMatch && n.message.contains("at most 10000 rows")));
+    assert!(at_join
+        .iter()
+        .any(|n| n.effect == Effect::UnderMatch && n.message.contains("missing key (`a`")));
+    // The left columns are unknown (a whole table): a same-named right column is a risk.
+    assert!(at_join
+        .iter()
+        .any(|n| n.effect == Effect::Values && n.message.contains("`b`, `c`")));
+}
+
+#[test]
+fn same_named_keys_and_known_left_columns_follow_kql_naming() {
+    // on k: KQL keeps the left k and names the right one k1; the left columns are known here.
+    let t =
+        translate("T | project k, v | join kind=leftouter (U | summarize n = count() by k) on k")
+            .unwrap();
+    let index = index_of(&t.text);
+    assert!(t.text.contains(
+        "//   | STATS n = COUNT(*) BY k\n//   | KEEP k, n\n//   | RENAME k AS k1\n//   | EVAL k = k1\n//   | KEEP k1, n, k\n//   | LIMIT 10000\n"
+    ), "{}", t.text);
+    assert!(
+        t.text.ends_with(&format!(
+            "| KEEP k, v\n| LOOKUP JOIN {index} ON k\n| KEEP k, v, k1, n\n| LIMIT 10000\n"
+        )),
+        "{}",
+        t.text
+    );
+}
+
+#[test]
+fn innerunique_keeps_one_left_row_per_key_and_semi_anti_use_distinct_keys() {
+    let t = translate("T | join (U) on k").unwrap();
+    assert!(t.text.contains(
+        "FROM T METADATA _id\n| INLINE STATS kqlport_row = MIN(_id) BY k\n| WHERE _id == kqlport_row\n| DROP kqlport_row, _id\n| LOOKUP JOIN "
+    ), "{}", t.text);
+    let t = translate("T | join kind=leftanti (U | where x == 1) on $left.k == $right.j").unwrap();
+    assert!(
+        t.text
+            .contains("//   | STATS BY k = j\n//   | EVAL kqlport_match = TRUE\n"),
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text
+            .contains("| WHERE kqlport_match IS NULL\n| DROP kqlport_match\n| LIMIT 10000\n"),
+        "{}",
+        t.text
+    );
+    let t = translate("T | join kind=leftsemi (U) on k").unwrap();
+    assert!(t
+        .text
+        .contains("| WHERE kqlport_match IS NOT NULL\n| DROP kqlport_match\n"));
+}
+
+#[test]
+fn joins_keeping_right_only_rows_are_declined_at_the_join() {
+    for (q, what) in [
+        (
+            "T | where a == 'x' | join kind=rightouter (U | where b == 'y') on $left.a == $right.b",
+            "join kind=rightouter",
+        ),
+        (
+            "T | join kind=inner (U) on $left.a == $right.b, $left.a == $right.c",
+            "one left key paired with two right keys",
+        ),
+    ] {
+        let errs = translate(q).unwrap_err();
+        let join: Vec<_> = errs.iter().filter(|d| d.code.0 == "B030").collect();
+        assert_eq!(join.len(), 1, "{errs:?}");
+        assert!(q[join[0].span.range()].starts_with("join kind="), "{q}");
+        assert!(join[0].message.contains(what), "{join:?}");
+        assert!(
+            join[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("LOOKUP JOIN"),
+            "{join:?}"
+        );
+    }
+}
+
+#[test]
+fn several_key_pairs_join_on_a_field_list() {
+    let t = translate("T | join kind=leftsemi (U) on a, $left.b == $right.c").unwrap();
+    assert!(
+        t.text
+            .contains("//   | STATS BY a, b = c\n//   | EVAL kqlport_match = TRUE\n"),
+        "{}",
+        t.text
+    );
+    assert!(t.text.contains(" ON a, b\n"), "{}", t.text);
+    let Fidelity::Approximate(notes) = &t.fidelity else {
+        panic!("approximate expected");
+    };
+    assert!(notes.iter().any(|n| n.message.contains("list of fields")));
 }

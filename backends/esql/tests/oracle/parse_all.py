@@ -22,6 +22,10 @@ FIELDS = {
     "AdditionalFields.a.Account Name": "keyword", "TargetResources.displayName": "keyword",
     "Claims.appid": "keyword", "Claims.name": "keyword", "InitiatedBy.user": "keyword",
     "InitiatedBy.user.upn": "keyword", "Cmd": "keyword", "Users": "keyword",
+    "S": "keyword", "Msg": "keyword", "U": "keyword", "V": "keyword", "Name": "keyword",
+    "Other": "keyword", "X.m.v": "keyword", "D": "keyword", "K": "integer", "N": "integer",
+    "P": "keyword", "Entities": "keyword", "UAC": "keyword", "T": "date", "T0": "date",
+    "T1": "date",
 }
 
 
