@@ -768,8 +768,11 @@ impl Cx {
                 return self.array_sort(func, args, span)
             }
             (ScalarFn::UrlEncode, 1) => return self.url_encode(args, span),
+            (ScalarFn::UrlDecode, 1) => return self.url_decode(args, span),
             (ScalarFn::Split, _) => return self.split_whole(args, span),
             (ScalarFn::IndexOf, 2) => return self.index_of(args, span),
+            (ScalarFn::ToHex, _) => return self.hex_digits(args, span),
+            (ScalarFn::IndexOfRegex, _) => return self.index_of_regex(args, span),
             (ScalarFn::ParseUrl, 1) => {
                 self.notes.push(
                     span,

@@ -496,6 +496,18 @@ impl Cx {
         Expr::call("URL_ENCODE", vec![or_empty(x)])
     }
 
+    /// `url_decode(x)` ⇒ `COALESCE(URL_DECODE(COALESCE(x, "")), "")` (a recent ES|QL function:
+    /// Java's URL decoder), with a note: the two may differ on `+` and on malformed escapes.
+    pub(crate) fn url_decode(&mut self, args: &[ir::Expr], span: Span) -> Expr {
+        self.notes.push(
+            span,
+            Effect::Values,
+            "url_decode ⇒ URL_DECODE (Java's URL decoder): it decodes `+` as a space, and gives \"\" (null) for a malformed escape such as `%zz` or bytes that are not UTF-8, where KQL's handling of `+` and of malformed input is not documented",
+        );
+        let x = self.expr(&args[0]);
+        or_empty(Expr::call("URL_DECODE", vec![or_empty(x)]))
+    }
+
     /// `indexof(s, lookup)` ⇒ `LOCATE(COALESCE(s, ""), lookup) - 1`: LOCATE counts from 1 and
     /// gives 0 when the lookup is absent, so KQL's 0-based index and -1 come out.
     pub(crate) fn index_of(&mut self, args: &[ir::Expr], span: Span) -> Expr {
@@ -722,5 +734,131 @@ fn is_closed_run(pattern: &str) -> bool {
                 )
         }
         _ => false,
+    }
+}
+
+impl Cx {
+    /// `tohex(n[, w])` ⇒ sixteen hex digits by arithmetic, leading zeros stripped:
+    /// `REPLACE(CONCAT(d15, …, d0), "^0{1,K}", "")` with `K = 16 - w` (`w` = 1 by default),
+    /// where `dk = SUBSTRING(CASE(n < 0, "fedcba9876543210", "0123456789abcdef"), (m / 16^k) %
+    /// 16 + 1, 1)` and `m = CASE(n < 0, -1 - n, n)`: a negative long's two's complement digits
+    /// are `15 -` those of `-1 - n` (its bitwise complement, never negative, never overflowing),
+    /// so they start with `f` and keep all sixteen, as in KQL. A null `n` gives null, as in KQL.
+    /// `w` must be a literal 1…16 (more counts as 16, as in KQL). KQL writes a negative 32-bit
+    /// int in eight digits: unless the value is known to be a long (`tolong(…)`, a long
+    /// literal, a length), a Values note says so.
+    pub(crate) fn hex_digits(&mut self, args: &[ir::Expr], span: Span) -> Expr {
+        let (v, width) = match args {
+            [v] => (v, 1),
+            [v, w] => match lit_int(w) {
+                Some(w) if w >= 1 => (v, w.min(16)),
+                _ => {
+                    self.decline(
+                        "B005",
+                        "tohex's minimum length must be a literal from 1 to 16 for the ES|QL backend",
+                        w.span,
+                    );
+                    return Expr::Null;
+                }
+            },
+            _ => return Expr::Null,
+        };
+        let is_long = non_negative(v)
+            || matches!(
+                &v.kind,
+                ExprKind::Call {
+                    func: ScalarFn::ToLong,
+                    ..
+                }
+            );
+        if !is_long {
+            self.notes.push(
+                span,
+                Effect::Values,
+                "tohex: the value is read as a long (TO_LONG), so a negative 32-bit int gets its 64-bit two's complement (16 hex digits) where KQL writes 8, and a real is truncated where KQL's tohex takes only int and long",
+            );
+        }
+        let x = self.expr(v);
+        let n = match x {
+            Expr::Call("TO_LONG", _) | Expr::Int(_) => x,
+            x => Expr::call("TO_LONG", vec![x]),
+        };
+        let negative = || Expr::bin(n.clone(), BinOp::Lt, Expr::Int(0));
+        let m = Expr::call(
+            "CASE",
+            vec![
+                negative(),
+                Expr::bin(Expr::Int(-1), BinOp::Sub, n.clone()),
+                n.clone(),
+            ],
+        );
+        let alphabet = Expr::call(
+            "CASE",
+            vec![
+                negative(),
+                Expr::Str("fedcba9876543210".into()),
+                Expr::Str("0123456789abcdef".into()),
+            ],
+        );
+        let digits = (0..16u32)
+            .rev()
+            .map(|k| {
+                let shifted = if k == 0 {
+                    m.clone()
+                } else {
+                    Expr::bin(m.clone(), BinOp::Div, Expr::Int(16i64.pow(k)))
+                };
+                let d = Expr::bin(shifted, BinOp::Mod, Expr::Int(16));
+                Expr::call(
+                    "SUBSTRING",
+                    vec![
+                        alphabet.clone(),
+                        Expr::bin(d, BinOp::Add, Expr::Int(1)),
+                        Expr::Int(1),
+                    ],
+                )
+            })
+            .collect();
+        let all = Expr::call("CONCAT", digits);
+        if width >= 16 {
+            all
+        } else {
+            replace(all, format!("^0{{1,{}}}", 16 - width), String::new())
+        }
+    }
+
+    /// `indexof_regex(text, re)` ⇒ with `P = "\A((?s:.*?))(?:re')(?s:.*)"` (`re'` the Java
+    /// form of `re`), `CASE(REPLACE(t, P, "$1x") == REPLACE(t, P, "$1"), -1,
+    /// LENGTH(REPLACE(t, P, "$1")))` where `t = COALESCE(text, "")`. `P` spans the whole text
+    /// and its lazy group 1 is the text before the leftmost match of `re` (the first position
+    /// where `re` matches at all, in Java as in RE2), so both rewrites differ exactly when `re`
+    /// matches, and the group's length in characters is KQL's index. Anchors in `re` see the
+    /// original text. The start, length and occurrence arguments are declined.
+    pub(crate) fn index_of_regex(&mut self, args: &[ir::Expr], span: Span) -> Expr {
+        let [text, re] = args else {
+            self.decline(
+                "B005",
+                "indexof_regex with start, length or occurrence arguments has no ES|QL form here",
+                span,
+            );
+            return Expr::Null;
+        };
+        let Some(re_s) = lit_str(re) else {
+            return self.need_literal("the indexof_regex regex", span);
+        };
+        let Some(j) = self.java_regex("indexof_regex", re_s, re.span) else {
+            return Expr::Null;
+        };
+        let pattern = format!("\\A((?s:.*?))(?:{})(?s:.*)", j.pattern);
+        let t = or_empty(self.expr(text));
+        let prefix = replace(t.clone(), pattern.clone(), "$1".into());
+        Expr::call(
+            "CASE",
+            vec![
+                Expr::bin(replace(t, pattern, "$1x".into()), BinOp::Eq, prefix.clone()),
+                Expr::Int(-1),
+                Expr::call("LENGTH", vec![prefix]),
+            ],
+        )
     }
 }

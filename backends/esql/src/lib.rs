@@ -50,7 +50,14 @@
 //! * **Newer scalar functions.** `string_size(s)` ⇒ `BYTE_LENGTH(COALESCE(s, ""))` (both count
 //!   UTF-8 bytes); `unixtime_milliseconds_todatetime(ms)` ⇒ `TO_DATETIME(ms)` (a number is
 //!   read as epoch milliseconds; the sub-millisecond fraction KQL keeps is dropped: Values
-//!   note). `tohex`, `indexof_regex` and `parse_ipv4` have no ES|QL form (B005).
+//!   note). `tohex(n[, w])` ⇒ sixteen hex digits computed by arithmetic (`SUBSTRING` of a digit
+//!   alphabet at `(m / 16^k) % 16`, a negative long through its bitwise complement), leading
+//!   zeros stripped down to `w` with `REPLACE`: exact for a long; for a value not known to be
+//!   a long, a Values note (KQL writes a negative int in 8 digits); a non-literal `w` is
+//!   declined (B005). `indexof_regex(t, re)` ⇒ the length of the lazy prefix before the
+//!   leftmost match, from `REPLACE(t, "\A((?s:.*?))(?:re)(?s:.*)", "$1")`, or -1 when a second
+//!   rewrite (`"$1x"`) shows no match; with start/length/occurrence it is declined (B005).
+//!   `parse_ipv4` has no ES|QL form (B005).
 //! * **`arg_max`/`arg_min`.** `INLINE STATS m = MAX(t), <other aggregates> BY k | WHERE t == m
 //!   OR m IS NULL` keeps each group's rows holding the extreme (all of a group whose `t` is all
 //!   null, where KQL picks any row), then `INLINE STATS r = MIN(_id) BY k | WHERE _id == r`
@@ -81,7 +88,8 @@
 //!   `TO_DOUBLE(DATE_EXTRACT("day_of_week", t) % 7)` (other `dayofweek` uses are declined);
 //!   `indexof(s, l)` ⇒ `LOCATE(s, l) - 1`; `base64_decode_tostring` ⇒ `FROM_BASE64` (Values note
 //!   on malformed input); `url_encode` ⇒ `URL_ENCODE` (Values note: escapes are spelled
-//!   differently); `array_sort_asc/desc` ⇒ `MV_SORT`.
+//!   differently); `url_decode` ⇒ `COALESCE(URL_DECODE(…), "")` (Values note: `+` and
+//!   malformed escapes); `array_sort_asc/desc` ⇒ `MV_SORT`.
 //! * **`split`.** `split(s, d)` ⇒ `SPLIT` (one-byte delimiters only; an array of one is a single
 //!   value: Values note). `split(s, d)[i]` and an index into a column assigned `split(s, d)` are
 //!   `MV_SLICE` — exact, the multi-value is ordered; with a longer delimiter `split(s, d)[i]`
