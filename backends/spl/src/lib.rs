@@ -83,7 +83,9 @@
 //!   `extract(re, g, t)` is `if(match(t, pcre), replace(t, "^(?s:.*?)(?:pcre)(?s:.*)", "\g"),
 //!   null())`: the lazy prefix finds the leftmost match, and no match is null (KQL's "").
 //! * **Arrays.** `make_set`/`make_list` results are multivalue fields: `array_length` of one is
-//!   `coalesce(mvcount(x), 0)` and `array_sort_asc` of one is `mvsort(x)` (text order, noted).
+//!   `coalesce(mvcount(x), 0)`, `array_sort_asc` of one is `mvsort(x)` (text order, noted)
+//!   and `x[i]` is `mvindex(x, i)` (noted: `values()` sorts and `list()` keeps arrival order,
+//!   KQL's order is undefined; a key into such an array is declined, `B013`).
 //!   `split(x, d)` (literal non-empty `d`) is Splunk's multivalue `split(coalesce(x, ""), d)`,
 //!   indexed with `mvindex` (from 0, negative from the end, null out of range, as in KQL);
 //!   `split(x, d, k)[0]` is element `k`. A split array assigned to a column may only be
@@ -166,6 +168,7 @@
 //! | `countof` regex that may match non-ASCII | values | PCRE byte mode would count bytes |
 //! | `tobool` | values | KQL documents only true/false/numbers |
 //! | `array_sort_asc` | values | `mvsort` orders numbers as text |
+//! | `make_set(…)[i]`, `make_list(…)[i]` | values | element order differs |
 //! | `tohex` | values | KQL's two's complement of negatives; printf's is undocumented |
 //! | `string_size` | values | `len()` counts characters, KQL UTF-8 bytes |
 //! | `url_decode` | values | `+`, malformed escapes, non-UTF-8 bytes undocumented |
@@ -182,7 +185,7 @@
 //! `B013` dynamic path with an empty key, into an event after `stats` (or through a join's
 //! right side) or into a computed value other than `split(…)[i]` and `parse_url(…).Member`;
 //! `parse_url`'s `Query Parameters`; a `split` column compared, grouped by or sorted;
-//! `split` of a `make_set`/`make_list` result · `B014` scalar functions without a faithful
+//! `split` of, or a key into, a `make_set`/`make_list` result · `B014` scalar functions without a faithful
 //! eval spelling (`base64_decode_tostring` and `url_encode`: eval has no base64 decoder or URL encoder,
 //! `split(x, d, k)` as a whole array, `countof` of self-overlapping text or of a regex with
 //! matches of different lengths, `array_length` of a computed expression, `strcat_array`

@@ -2100,6 +2100,9 @@ impl Tx {
                 vec![Eval::Field(column), Eval::Num(i.to_string())],
             ));
         }
+        if !fp.is_plain() && self.mv_cols.contains(&fp.column) {
+            return self.mv_element(fp, column, span);
+        }
         if fp.is_plain() {
             if let (true, true, Some(orig)) = (fp.parsed, self.raw, &origin) {
                 // `parse_json(X)` of an event column: its JSON from the event, whether X is a

@@ -427,3 +427,28 @@ fn split_of_make_set_arrays_is_declined() {
     ]);
     assert_eq!(declined(query)[0].0, "B013");
 }
+
+#[test]
+fn make_set_elements_by_position_are_noted() {
+    let set = stage(StageKind::Aggregate {
+        by: vec![key("B")],
+        aggs: vec![agg(
+            "s",
+            AggFunc::MakeSet {
+                expr: field("A"),
+                max: None,
+            },
+        )],
+    });
+    let (t, notes) = approx(q(vec![
+        set.clone(),
+        ext("f", segs("s", vec![ix(0), k("id")], false)),
+    ]));
+    assert!(
+        t.ends_with("| eval f=json_extract(mvindex(s, 0), \"id\")\n"),
+        "{t}"
+    );
+    assert_eq!(notes, vec![(5, 9, Effect::Values)]);
+    let query = q(vec![set, ext("f", segs("s", vec![k("id")], false))]);
+    assert_eq!(declined(query), vec![("B013", 5, 9)]);
+}

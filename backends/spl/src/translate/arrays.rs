@@ -159,6 +159,45 @@ impl Tx {
         }
     }
 
+    /// `s[i]…` of a `make_set`/`make_list` result (a multivalue field): element `i` by
+    /// `mvindex` (from 0, negative from the end, null out of range), then the rest of the path
+    /// into its JSON text. Noted: the elements' order differs (KQL's is undefined; `values()`
+    /// sorts, `list()` keeps arrival order).
+    pub(super) fn mv_element(
+        &mut self,
+        fp: &FieldPath,
+        column: String,
+        span: Span,
+    ) -> Option<Eval> {
+        let Some((PathSegment::Index(i), rest)) = fp.path.split_first() else {
+            self.refuse(
+                "B013",
+                span,
+                "a key into a make_set/make_list array is not supported by the SPL backend",
+                "the array's elements are indexed, not keyed",
+                "index the array first: s[0].key",
+            );
+            return None;
+        };
+        self.check_path(fp, span)?;
+        self.notes.push(
+            span,
+            Effect::Values,
+            "an element of a make_set/make_list array by position: Splunk's values() sorts the \
+             values and list() keeps their arrival order, while KQL's order is undefined, so \
+             another element may be at this position",
+        );
+        let elem = Eval::call(
+            "mvindex",
+            vec![Eval::Field(column), Eval::Num(i.to_string())],
+        );
+        Some(if fp.parsed {
+            json_steps(elem, rest)
+        } else {
+            json_path(elem, rest)
+        })
+    }
+
     /// A `split` array, a column holding one, or a `case` with one among its values.
     fn holds_split(&self, e: &Expr) -> bool {
         match &e.kind {
