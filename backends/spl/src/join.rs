@@ -98,7 +98,8 @@ impl Tx {
             }
         }
         let right_side = self.sub_query(right);
-        let (right_epoch, right_split) = (right_side.epoch, right_side.split);
+        let (right_epoch, right_split, right_url) =
+            (right_side.epoch, right_side.split, right_side.url);
         let Some(mut sub) = right_side.pipeline else {
             return;
         };
@@ -115,7 +116,7 @@ impl Tx {
             } else {
                 Vec::new()
             };
-            self.adopt_columns(right_epoch, right_split, &names);
+            self.adopt_columns(right_epoch, right_split, right_url, &names);
             if right_side.raw {
                 // The right rows' `_raw` replaces the left event's: no more reading from it.
                 self.mark_reshaped();

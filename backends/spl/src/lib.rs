@@ -27,11 +27,14 @@
 //! * **Events are JSON** with Sentinel column names as top-level keys of `_raw`; a dynamic
 //!   column is a JSON object/array in the event, a string column holding JSON text is a string.
 //!   * A dynamic column's plain key path `X.a.b` is the field Splunk's JSON extraction names
-//!     `X.a.b`.
+//!     `X.a.b`, while the rows still carry every field: before any `table`/`fields +`/`stats`
+//!     (or after `arg_max(t, *)`, whose `table … *` keeps them all); afterwards it is read
+//!     from the event like any other path.
 //!   * Other paths into an event column (array indexes, keys that are not plain identifiers)
 //!     are read from the event: `json_extract(_raw, "X{0}.a")` (indexes count from 0, like
 //!     KQL's); a key with other characters (dots, spaces) is taken literally with
-//!     `json_extract_exact`. Negative indexes are declined (`B013`).
+//!     `json_extract_exact`. A negative index reads the array's elements as a multivalue:
+//!     `mvindex(json_array_to_mv(…), -1)` (from the end, null out of range, as in KQL).
 //!   * A path KQL parsed (`parse_json`/`todynamic`, possibly around `tostring` deep inside the
 //!     path) is read with one `json_extract` per step, starting from `json_extract(_raw, "X")`,
 //!     so a string holding JSON text is parsed wherever it is met — the IR records that the path
@@ -41,8 +44,13 @@
 //!   * A column computed by this pipeline (extend/project/summarize) holds JSON text or a plain
 //!     value in its field: paths into it are `json_extract(<field>, …)`.
 //!   * After `project`/`summarize` (`table`/`stats` drop `_raw`), an event column is only its
-//!     field: parsed paths into a string column read the field; other non-plain paths are
-//!     declined (`B013`).
+//!     field: parsed paths into a string column read the field. When a later stage must read
+//!     an event column from `_raw` (a non-plain path), the query is translated a second time
+//!     keeping `_raw`: every `table`/`fields +` of the main pipeline (project, project-keep,
+//!     project-reorder, `arg_max`/`arg_min`) names `_raw` too, and a final `fields - _raw`
+//!     removes it from the output. After `stats` (summarize, distinct, count) there is no
+//!     event left: such paths are declined (`B013`), as are paths a join's right side would
+//!     need.
 //!   * `json_extract` turns JSON booleans into Splunk Booleans; a comparison of such a value
 //!     with a bool (`"true"`/`"false"`) is noted as possibly under-matching.
 //! * **Null is KQL's "".** KQL strings are never null; a missing Splunk field stands for `""`.
@@ -75,13 +83,25 @@
 //!   `extract(re, g, t)` is `if(match(t, pcre), replace(t, "^(?s:.*?)(?:pcre)(?s:.*)", "\g"),
 //!   null())`: the lazy prefix finds the leftmost match, and no match is null (KQL's "").
 //! * **Arrays.** `make_set`/`make_list` results are multivalue fields: `array_length` of one is
-//!   `coalesce(mvcount(x), 0)` and `array_sort_asc` of one is `mvsort(x)` (text order, noted);
-//!   of anything else both are declined. `split(x, d)`
-//!   (literal non-empty `d`) is Splunk's multivalue `split(coalesce(x, ""), d)`, indexed with
-//!   `mvindex` (from 0, negative from the end, null out of range, as in KQL);
-//!   `split(x, d, k)[0]` is element `k`. A split array may only be assigned, copied, indexed
-//!   or output: elsewhere (compared, grouped by, sorted, aggregated, inside another
-//!   expression) a multivalue field does not behave like KQL's array, so it is declined.
+//!   `coalesce(mvcount(x), 0)`, `array_sort_asc` of one is `mvsort(x)` (text order, noted)
+//!   and `x[i]` is `mvindex(x, i)` (noted: `values()` sorts and `list()` keeps arrival order,
+//!   KQL's order is undefined; a key into such an array is declined, `B013`).
+//!   `split(x, d)` (literal non-empty `d`) is Splunk's multivalue `split(coalesce(x, ""), d)`,
+//!   indexed with `mvindex` (from 0, negative from the end, null out of range, as in KQL);
+//!   `split(x, d, k)[0]` is element `k`. A split array assigned to a column may only be
+//!   copied, indexed, output, counted, joined or collected: compared, grouped by or sorted, a
+//!   multivalue field does not behave like KQL's array, so it is declined. A split array
+//!   anywhere else (a `case` value, …) is its JSON text, `mv_to_json_array(split(…))`, as
+//!   KQL shows an array (noted: escaping inside the text). `make_set` of a split array (or
+//!   of a `case` with one among its values) adds its elements, as KQL documents: the
+//!   multivalue in a helper field, then `values()`. `array_length` of a split array is its
+//!   `mvcount`; of a column or dynamic path (read as JSON: `json_extract(_raw, …)` for an
+//!   event column, the field for a computed one) it is `mvcount(json_array_to_mv(j))` when
+//!   `j` is a valid JSON array (`json_valid`, starts with `[`), else null; unparsed values are
+//!   noted (a dynamic string holding array text counts as that array). `strcat_array` of a
+//!   split array, or of `array_slice(split(…), k, -1)` (`k >= 0`, literal), is `mvjoin` of it
+//!   (of `mvindex(…, k, -1)`: null, KQL's `""`, when `k` is past the end). `split` of a
+//!   `make_set`/`make_list` result is declined (a multivalue where KQL splits text).
 //! * **String functions.** `trim`/`trim_start`/`trim_end(re, t)` remove the leftmost match
 //!   anchored at the start (`^(?:re)`) or end (`(?:re)\z`) with `replace`; unless the pattern
 //!   is one greedy run of a class (`[^\w]+`, `\s+`) a note says that whether KQL removes a
@@ -90,6 +110,18 @@
 //!   overlapping plain matches) and regexes whose matches differ in length are declined.
 //!   `indexof(t, "s")` is the length of the text before the first match, or -1. `tobool`
 //!   reads true/false in any case and numbers as non-zero = true (noted).
+//! * **URLs, IPs, logarithm** (`translate/scalars.rs`). `url_decode(s)` is `urldecode(s)`
+//!   (noted: `+`, malformed escapes and non-UTF-8 bytes are undocumented in both).
+//!   `parse_url(s).Member` is a group of one regular expression
+//!   (`scheme://[user[:password]@]host[:port]path[?query][#fragment]`, null when it does not
+//!   match); `parse_url(s)` as a value is `json_object` of Scheme, Host, Port, Path, Username,
+//!   Password and Fragment, read by paths with `json_extract`; its `Query Parameters` bag is
+//!   not computed, and a path to it is declined (`B013`). Both noted: KQL documents its parser
+//!   only by one example. `parse_ipv4(s)` accepts four decimal octets 0–255 (no leading zeros)
+//!   and an optional `/0`–`/32` prefix, validated with `match`, and computes
+//!   `a·2²⁴ + b·2¹⁶ + c·2⁸ + d` with the bits after the prefix cleared (helper fields hold the
+//!   parts and the block size); other text is null (noted: KQL does not document which other
+//!   spellings it accepts). `log(x)` is `ln(x)` (noted: 0 and negative numbers).
 //! * **Newer scalar functions** (`translate/functions.rs`). `unixtime_milliseconds_todatetime(ms)`
 //!   is `ms / 1000` (Splunk time is epoch seconds). `indexof_regex(t, re)` is
 //!   `if(match(t, pcre), len(replace(t, "(?:pcre)(?s:.*)", "")), -1)`: the text before the
@@ -136,20 +168,29 @@
 //! | `countof` regex that may match non-ASCII | values | PCRE byte mode would count bytes |
 //! | `tobool` | values | KQL documents only true/false/numbers |
 //! | `array_sort_asc` | values | `mvsort` orders numbers as text |
+//! | `make_set(…)[i]`, `make_list(…)[i]` | values | element order differs |
 //! | `tohex` | values | KQL's two's complement of negatives; printf's is undocumented |
 //! | `string_size` | values | `len()` counts characters, KQL UTF-8 bytes |
+//! | `url_decode` | values | `+`, malformed escapes, non-UTF-8 bytes undocumented |
+//! | `parse_url` | values | one regex; KQL's normalisation undocumented; no `Query Parameters` |
+//! | `parse_ipv4` | values | leading zeros, short forms, spaces: null here, undocumented in KQL |
+//! | `log` | values | `ln()` of 0 and of negative numbers undocumented |
+//! | `array_length` of an unparsed dynamic value | values | array text in a string counts |
+//! | a `split` array outside an assignment | values | JSON text; escaping undocumented |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!
 //! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name
 //! (including this backend's helper prefix `__kqlport_`, except lowering's `__kqlport_agg<N>`) ·
-//! `B013` dynamic path with a negative index or an empty key, into a reshaped event or into a
-//! computed value; a `split` array used other than assigned, copied, indexed or output ·
-//! `B014` scalar functions without a faithful eval spelling (`base64_decode_tostring`,
-//! `url_encode`, `parse_url`, `split` as a whole value outside an assignment, `countof` of
-//! self-overlapping text or of a regex with matches of different lengths, `array_length` of
-//! non-`make_set` values, `datetime_diff` in calendar units, `parse_ipv4`, `tohex` with a computed width,
-//! `indexof_regex` with start/length/occurrence, …) · `B015` two
+//! `B013` dynamic path with an empty key, into an event after `stats` (or through a join's
+//! right side) or into a computed value other than `split(…)[i]` and `parse_url(…).Member`;
+//! `parse_url`'s `Query Parameters`; a `split` column compared, grouped by or sorted;
+//! `split` of, or a key into, a `make_set`/`make_list` result · `B014` scalar functions without a faithful
+//! eval spelling (`base64_decode_tostring` and `url_encode`: eval has no base64 decoder or URL encoder,
+//! `split(x, d, k)` as a whole array, `countof` of self-overlapping text or of a regex with
+//! matches of different lengths, `array_length` of a computed expression, `strcat_array`
+//! of other arrays, `datetime_diff` in calendar units, `gettype`, `tohex` with a computed
+//! width, `indexof_regex` with start/length/occurrence, …) · `B015` two
 //! `arg_max`/`arg_min` in one summarize, or one over a computed expression · `B016` regex constructs outside the
 //! RE2/PCRE common ground · `B017` non-finite numbers · `B018` chained/swapping renames ·
 //! `B019` a literal required (CIDR range, `replace_string` arguments, bin size, `split`
@@ -179,7 +220,16 @@ impl Backend for Spl {
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
         let mut tx = translate::Tx::new();
-        match tx.query(query) {
+        let mut out = tx.query(query);
+        if out.is_none() && tx.wants_raw {
+            // A later stage reads an event column from `_raw` after `table` dropped it: try
+            // again keeping `_raw` through every `table`/`fields +` (removed at the end).
+            let mut again = translate::Tx::new();
+            again.keep_raw = true;
+            out = again.query(query);
+            tx = again;
+        }
+        match out {
             Some(pipeline) => Ok(Translation {
                 text: pipeline.to_string(),
                 fidelity: tx.notes.into_fidelity(),

@@ -1229,8 +1229,17 @@ fn paths_into_computed_or_reshaped_columns() {
         ext("M", segs("X", vec![ix(1)], false)),
     ]);
     assert_eq!(declined(query), vec![("B013", 5, 9)]);
-    // Negative indexes (from the end) have no json_extract spelling.
-    let query = q(vec![ext("M", segs("X", vec![ix(-1)], false))]);
+    // Negative indexes (from the end): the array's elements as a multivalue, by mvindex.
+    let t = text(q(vec![ext(
+        "M",
+        segs("X", vec![k("a"), ix(-1), k("id"), ix(0)], false),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval M=json_extract(mvindex(json_array_to_mv(json_extract(_raw, \"X.a\")), -1), \"id{0}\")"
+    );
+    // An empty key has no json_extract spelling.
+    let query = q(vec![ext("M", segs("X", vec![k("")], false))]);
     assert_eq!(declined(query), vec![("B013", 5, 9)]);
 }
 
@@ -1361,10 +1370,13 @@ fn array_length_of_make_set_results() {
         ext("n", call(ScalarFn::ArrayLength, vec![field("s")])),
     ]));
     assert!(t.ends_with("| eval n=coalesce(mvcount(s), 0)\n"), "{t}");
-    // Anything else (a dynamic column, a recomputed column) is declined.
+    // Anything else than an array-valued column or a path (a call) is declined.
     let query = q(vec![ext(
         "n",
-        call(ScalarFn::ArrayLength, vec![field("s")]),
+        call(
+            ScalarFn::ArrayLength,
+            vec![call(ScalarFn::ToLower, vec![field("s")])],
+        ),
     )]);
     assert_eq!(declined(query), vec![("B014", 30, 40)]);
 }
@@ -1443,6 +1455,7 @@ fn calendar_starts_and_day_differences_in_utc() {
 }
 
 mod functions;
+mod more;
 // ---- arrays from split, string functions ------------------------------------------------------
 
 fn idx(base: Expr, i: i64) -> Expr {
@@ -1509,11 +1522,11 @@ fn split_arrays_are_multivalues_indexed_with_mvindex() {
 
 #[test]
 fn split_arrays_elsewhere_are_declined() {
-    // Inside another expression the multivalue would not behave like KQL's array.
     let whole = call(ScalarFn::Split, vec![field("U"), s(",")]);
+    // split(x, d, k) as a whole array.
     let query = q(vec![ext(
         "x",
-        call(ScalarFn::StrCat, vec![whole.clone(), s("!")]),
+        call(ScalarFn::Split, vec![field("U"), s(","), long(1)]),
     )]);
     assert_eq!(declined(query), vec![("B014", 30, 40)]);
     // A split column compared, grouped by or sorted.
@@ -1727,7 +1740,10 @@ fn functions_without_an_eval_spelling_say_why() {
     assert_eq!((d[0].span.start, d[0].span.end), (30, 40));
     assert_eq!(
         d[0].label.as_deref(),
-        Some("Splunk's eval language has no base64 decoding function")
+        Some(
+            "Splunk's eval language has no base64 decoding function (none among its text, \
+             conversion or multivalue functions)"
+        )
     );
 }
 

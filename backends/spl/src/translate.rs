@@ -18,7 +18,9 @@ use kqlport::ir::{
 use kqlport::source::Span;
 use std::collections::HashMap;
 
+mod arrays;
 mod functions;
+mod scalars;
 
 /// The Sentinel time columns — `TimeGenerated`, and `Timestamp` in Defender XDR tables (the
 /// same event time under its portal name); in Splunk both are the event time `_time` (epoch
@@ -40,6 +42,24 @@ pub struct Tx {
     /// Whether `_raw` still holds the whole original event (no `table`/`stats`/`fields +` yet),
     /// so a dynamic column can be read from it with `json_extract(_raw, …)`.
     raw: bool,
+    /// Whether the rows still carry every field Splunk's JSON extraction made (`X.a.b`): true
+    /// until a `table`/`fields +`/`stats` keeps only named fields (`arg_max(t, *)` and
+    /// `project-reorder` keep them all).
+    flat: bool,
+    /// Set by the backend's second attempt: `table`/`fields +` keep `_raw` (removed again at
+    /// the end) so that later stages can still read event columns from it. Only the main
+    /// pipeline does so (`depth` 0), never a join's right side.
+    pub(crate) keep_raw: bool,
+    /// The rows carry a `_raw` the KQL output does not have, kept by `keep_raw`.
+    raw_extra: bool,
+    /// Set when a path needed `_raw` after the main pipeline dropped it: worth a second
+    /// attempt with `keep_raw`.
+    pub(crate) wants_raw: bool,
+    /// How many join right sides deep this translation is (0 = the main pipeline).
+    depth: usize,
+    /// Columns (KQL names) holding a `parse_url` object built by `json_object` (without KQL's
+    /// `Query Parameters` bag, see `translate/scalars.rs`).
+    url_cols: Vec<String>,
     /// Columns whose Splunk field is not simply the event's own column of that name:
     /// `Some(orig)` — the event column `orig` under a new name (project-rename);
     /// `None` — a value this pipeline computed (extend, project, summarize).
@@ -245,6 +265,12 @@ impl Tx {
             notes: Notes::default(),
             errors: Vec::new(),
             raw: true,
+            flat: true,
+            keep_raw: false,
+            raw_extra: false,
+            wants_raw: false,
+            depth: 0,
+            url_cols: Vec::new(),
             origin: HashMap::new(),
             json_valued: Vec::new(),
             mv_cols: Vec::new(),
@@ -331,6 +357,10 @@ impl Tx {
                 cmds.push(Command::FieldsRemove(std::mem::take(&mut self.cleanup)));
             }
         }
+        if self.raw_extra && self.depth == 0 {
+            // `_raw` was only kept for reading event columns: not an output column.
+            cmds.push(Command::FieldsRemove(vec!["_raw".to_string()]));
+        }
         if self.errors.is_empty() && sourcetype_ok {
             Some(Pipeline {
                 search,
@@ -353,11 +383,17 @@ impl Tx {
             std::mem::take(&mut self.mv_cols),
             std::mem::take(&mut self.split_cols),
             std::mem::take(&mut self.epoch),
+            std::mem::take(&mut self.url_cols),
+            self.raw_extra,
+            std::mem::replace(&mut self.flat, true),
         );
+        self.depth += 1;
         let out = self.query(q);
+        self.depth -= 1;
         let mut epoch = std::mem::take(&mut self.epoch);
         epoch.extend(TIME_COLUMNS.iter().map(|c| c.to_string()));
         let split = std::mem::take(&mut self.split_cols);
+        let url = std::mem::take(&mut self.url_cols);
         let raw = self.raw;
         (
             self.raw,
@@ -366,13 +402,29 @@ impl Tx {
             self.mv_cols,
             self.split_cols,
             self.epoch,
+            self.url_cols,
+            self.raw_extra,
+            self.flat,
         ) = saved;
         SubQuery {
             pipeline: out,
             epoch,
             split,
+            url,
             raw,
         }
+    }
+
+    /// Whether a `table`/`fields +` here keeps `_raw` (see `keep_raw`).
+    fn keeps_raw(&self) -> bool {
+        self.keep_raw && self.depth == 0
+    }
+
+    /// After a stage that reshaped the rows (`table`, `fields +`, `stats`, `dedup` + `table`):
+    /// `kept` when its command kept `_raw` for later stages.
+    fn reshaped(&mut self, kept: bool) {
+        self.raw = kept;
+        self.raw_extra = kept;
     }
 
     /// The rows no longer carry their original `_raw` event.
@@ -380,12 +432,13 @@ impl Tx {
         self.raw = false;
     }
 
-    /// Right-side columns a join adds (under their output names) that hold epoch seconds or
-    /// `split` multivalues.
+    /// Right-side columns a join adds (under their output names) that hold epoch seconds,
+    /// `split` multivalues or `parse_url` objects.
     pub(crate) fn adopt_columns(
         &mut self,
         epoch: Vec<String>,
         split: Vec<String>,
+        url: Vec<String>,
         renamed: &[(String, String)],
     ) {
         let out = |c: String| {
@@ -404,6 +457,12 @@ impl Tx {
             let c = out(c);
             if !self.split_cols.contains(&c) {
                 self.split_cols.push(c);
+            }
+        }
+        for c in url {
+            let c = out(c);
+            if !self.url_cols.contains(&c) {
+                self.url_cols.push(c);
             }
         }
     }
@@ -473,15 +532,20 @@ impl Tx {
                     // Later assignments (and stages) see the computed value.
                     let epoch = self.is_epoch(&a.expr);
                     let split = self.is_split(&a.expr);
+                    let url = self.is_url(&a.expr);
                     self.origin.insert(a.name.name.clone(), None);
                     self.mv_cols.retain(|c| *c != a.name.name);
                     self.epoch.retain(|c| *c != a.name.name);
                     self.split_cols.retain(|c| *c != a.name.name);
+                    self.url_cols.retain(|c| *c != a.name.name);
                     if epoch {
                         self.epoch.push(a.name.name.clone());
                     }
                     if split {
                         self.split_cols.push(a.name.name.clone());
+                    }
+                    if url {
+                        self.url_cols.push(a.name.name.clone());
                     }
                 }
                 cmds.push(Command::Eval(v));
@@ -497,9 +561,15 @@ impl Tx {
                     .filter(|a| self.is_split(&a.expr))
                     .map(|a| a.name.name.clone())
                     .collect();
+                let url = assigns
+                    .iter()
+                    .filter(|a| self.is_url(&a.expr))
+                    .map(|a| a.name.name.clone())
+                    .collect();
                 self.project(assigns, cmds);
                 self.epoch = epoch;
                 self.split_cols = split;
+                self.url_cols = url;
                 let origin = assigns
                     .iter()
                     .map(|a| {
@@ -517,7 +587,8 @@ impl Tx {
                     })
                     .collect();
                 self.origin = origin;
-                self.raw = false;
+                self.reshaped(self.keeps_raw());
+                self.flat = false;
                 self.mv_cols.retain(|c| {
                     assigns.iter().any(|a| {
                         a.name.name == *c
@@ -530,9 +601,14 @@ impl Tx {
                 cmds.push(Command::FieldsRemove(v));
             }
             StageKind::ProjectKeep(pats) => {
-                let v = pats.iter().filter_map(|p| self.pattern(p)).collect();
+                let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
+                let keep = self.keeps_raw();
+                if keep {
+                    v.push("_raw".to_string());
+                }
                 cmds.push(Command::FieldsKeep(v));
-                self.raw = false;
+                self.reshaped(keep);
+                self.flat = false;
             }
             StageKind::Rename(pairs) => {
                 self.rename(pairs, cmds);
@@ -569,24 +645,46 @@ impl Tx {
                     .filter(|(_, old)| self.split_cols.contains(&old.name))
                     .map(|(new, _)| new.name.clone())
                     .collect();
-                for list in [&mut self.epoch, &mut self.split_cols] {
+                let url_moved: Vec<String> = pairs
+                    .iter()
+                    .filter(|(_, old)| self.url_cols.contains(&old.name))
+                    .map(|(new, _)| new.name.clone())
+                    .collect();
+                for list in [&mut self.epoch, &mut self.split_cols, &mut self.url_cols] {
                     list.retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
                 }
                 self.epoch.extend(epoch_moved);
                 self.split_cols.extend(split_moved);
+                self.url_cols.extend(url_moved);
             }
             StageKind::Reorder(pats) => {
                 let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
                 v.push("*".to_string());
+                // `*` does not match internal fields such as `_raw`.
+                let keep = self.keeps_raw();
+                if keep {
+                    v.push("_raw".to_string());
+                }
                 cmds.push(Command::Table(v));
-                self.raw = false;
+                self.reshaped(keep);
             }
             StageKind::Aggregate { by, aggs } => {
                 let epoch = self.epoch_after_aggregate(by, aggs);
                 self.aggregate(by, aggs, stage.span, cmds);
                 self.epoch = epoch;
                 self.split_cols.clear();
-                self.raw = false;
+                self.url_cols.clear();
+                // arg_max/arg_min keep whole rows: their `table` keeps `_raw` when asked.
+                let extreme = aggs
+                    .iter()
+                    .any(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }));
+                self.reshaped(extreme && self.keeps_raw());
+                // Only `arg_max(t, *)` (a `table … *`) keeps every field.
+                let star = aggs.iter().any(|a| {
+                    matches!(&a.func, AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. }
+                        if cols.is_empty())
+                });
+                self.flat &= star;
                 self.mv_cols = aggs
                     .iter()
                     .filter(|a| {
@@ -627,18 +725,22 @@ impl Tx {
                     by: names.clone(),
                 });
                 cmds.push(Command::Table(names));
-                self.raw = false;
+                self.reshaped(false);
+                self.flat = false;
                 self.mv_cols.clear();
                 self.split_cols.clear();
+                self.url_cols.clear();
                 self.epoch.retain(|e| cols.iter().any(|c| c.name == *e));
                 for c in cols {
                     self.origin.insert(c.name.clone(), None);
                 }
             }
             StageKind::Count => {
-                self.raw = false;
+                self.reshaped(false);
+                self.flat = false;
                 self.mv_cols.clear();
                 self.split_cols.clear();
+                self.url_cols.clear();
                 self.epoch.clear();
                 cmds.push(Command::Stats {
                     aggs: vec![StatsAgg {
@@ -680,6 +782,9 @@ impl Tx {
                 }
             }
             names.push(n);
+        }
+        if self.keeps_raw() {
+            names.push("_raw".to_string());
         }
         let clobbers = computed.iter().enumerate().any(|(i, (n, _, _))| {
             computed
@@ -1123,6 +1228,18 @@ impl Tx {
         }
     }
 
+    /// Does this expression make a `parse_url` object (see `url_cols`)?
+    fn is_url(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Call {
+                func: ScalarFn::ParseUrl,
+                ..
+            } => true,
+            ExprKind::Field(f) => f.is_plain() && self.url_cols.contains(&f.column),
+            _ => false,
+        }
+    }
+
     /// At least one value, and every value epoch seconds or null.
     fn all_epoch<'a>(&self, mut v: impl Iterator<Item = &'a Expr>) -> bool {
         let mut any = false;
@@ -1214,7 +1331,12 @@ impl Tx {
                          KQL an arbitrary subset",
                     );
                 }
-                (mk("values", Some(self.stats_arg(expr)?)), *max)
+                // A split array adds its elements, as values() does with a multivalue.
+                let arg = match self.set_of_arrays(expr)? {
+                    Some(f) => StatsArg::Field(f),
+                    None => self.stats_arg(expr)?,
+                };
+                (mk("values", Some(arg)), *max)
             }
             AggFunc::MakeList { expr, max } => {
                 self.notes.push(
@@ -1433,6 +1555,10 @@ impl Tx {
         }
         if cols.is_empty() {
             table.push("*".to_string());
+        }
+        if self.keeps_raw() {
+            // `*` does not match internal fields: `_raw` is named to keep it (see `keep_raw`).
+            table.push("_raw".to_string());
         }
         evals.extend(caps);
         if !evals.is_empty() {
@@ -1750,10 +1876,21 @@ impl Tx {
     // -----------------------------------------------------------------------------------------
 
     pub fn expr(&mut self, e: &Expr) -> Option<Eval> {
+        // `array_ok` holds for this expression only, not for its operands (a case's values
+        // excepted: they are its value).
+        let ok = std::mem::take(&mut self.array_ok);
         match &e.kind {
             ExprKind::Literal(l) => self.literal(l, e.span),
-            ExprKind::Field(fp) => self.field(fp, e.span),
-            ExprKind::Call { func, args } => self.call(*func, args, e.span),
+            ExprKind::Field(fp) => {
+                self.array_ok = ok;
+                let v = self.field(fp, e.span);
+                self.array_ok = false;
+                v
+            }
+            ExprKind::Call { func, args } => {
+                self.array_ok = ok;
+                self.call(*func, args, e.span)
+            }
             ExprKind::Arith { op, lhs, rhs } => {
                 let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
                 // A real operand, or a timespan (timespan / timespan is a real in KQL).
@@ -1791,8 +1928,10 @@ impl Tx {
                 let mut args = Vec::new();
                 for (c, v) in branches {
                     args.push(self.pred(c, false)?);
+                    self.array_ok = ok;
                     args.push(self.expr(v)?);
                 }
+                self.array_ok = ok;
                 let other = self.expr(otherwise)?;
                 Some(if branches.len() == 1 {
                     args.push(other);
@@ -1815,6 +1954,13 @@ impl Tx {
     /// none), so its `[0]`/`[-1]` is `mvindex(split(x, d), k)` and other indexes are null.
     /// Other paths into computed values are refused.
     fn computed_path(&mut self, base: &Expr, path: &[PathSegment], span: Span) -> Option<Eval> {
+        if let ExprKind::Call {
+            func: ScalarFn::ParseUrl,
+            args,
+        } = &base.kind
+        {
+            return self.parse_url_path(args, path, span);
+        }
         if let (
             ExprKind::Call {
                 func: ScalarFn::Split,
@@ -1846,7 +1992,7 @@ impl Tx {
             "B013",
             span,
             "indexing into a computed value is not supported by the SPL backend",
-            "only split(x, \"delimiter\"[, k])[i] is translated",
+            "only split(x, \"delimiter\"[, k])[i] and parse_url(x).Member are translated",
             "extract the value with rex or spath first",
         );
         None
@@ -1867,6 +2013,17 @@ impl Tx {
             return None;
         }
         let d = d.to_string();
+        if matches!(&x.kind, ExprKind::Field(f) if f.is_plain() && self.mv_cols.contains(&f.column))
+        {
+            self.refuse(
+                "B013",
+                x.span,
+                "split() of a make_set/make_list array is not supported by the SPL backend",
+                "a Splunk multivalue field here, where KQL splits text",
+                "split the values before summarize",
+            );
+            return None;
+        }
         let subject = Eval::call("coalesce", vec![self.expr(x)?, Eval::str("")]);
         Some(Eval::call("split", vec![subject, Eval::Str(d)]))
     }
@@ -1930,6 +2087,9 @@ impl Tx {
         if fp.is_plain() && !self.array_ok {
             self.not_split(&fp.column, span)?;
         }
+        if self.url_cols.contains(&fp.column) {
+            self.check_url_path(fp, span)?;
+        }
         if let ([PathSegment::Index(i)], true) =
             (fp.path.as_slice(), self.split_cols.contains(&fp.column))
         {
@@ -1939,6 +2099,9 @@ impl Tx {
                 "mvindex",
                 vec![Eval::Field(column), Eval::Num(i.to_string())],
             ));
+        }
+        if !fp.is_plain() && self.mv_cols.contains(&fp.column) {
+            return self.mv_element(fp, column, span);
         }
         if fp.is_plain() {
             if let (true, true, Some(orig)) = (fp.parsed, self.raw, &origin) {
@@ -1950,24 +2113,7 @@ impl Tx {
             }
             return Some(Eval::Field(column));
         }
-        if let Some(seg) = fp.path.iter().find(|s| match s {
-            PathSegment::Index(i) => *i < 0,
-            PathSegment::Key(k) => k.is_empty(),
-        }) {
-            let what = match seg {
-                PathSegment::Index(_) => "negative array index",
-                PathSegment::Key(_) => "empty key",
-            };
-            self.refuse(
-                "B013",
-                span,
-                "this dynamic path cannot be written in Splunk",
-                what,
-                "json_extract counts array elements from 0 only and needs non-empty keys; \
-                 extract the value in the source data or with a field-mapping pipeline",
-            );
-            return None;
-        }
+        self.check_path(fp, span)?;
         match origin {
             // The event's own dynamic column (possibly renamed since).
             Some(orig) => {
@@ -1979,7 +2125,7 @@ impl Tx {
                         PathSegment::Index(_) => false,
                     });
                 let orig_name = self.name(&orig, span)?;
-                if auto_field {
+                if auto_field && self.flat {
                     // Splunk's JSON extraction flattens an object path to the field `X.a.b`.
                     let keys: Vec<&str> = fp
                         .path
@@ -2008,14 +2154,7 @@ impl Tx {
                     // A string column holding JSON text survives `table`/`stats` as a field.
                     return Some(json_steps(Eval::Field(column), &fp.path));
                 }
-                self.refuse(
-                    "B013",
-                    span,
-                    "this dynamic path cannot be written in Splunk after the event was reshaped",
-                    "the dynamic column is read from the raw event, which project/summarize drop",
-                    "index into the column before project/summarize, or extend it as a column first",
-                );
-                None
+                self.refuse_reshaped(span)
             }
             // A value computed by this pipeline: JSON text (or a plain value) in a field.
             None => {
@@ -2029,25 +2168,67 @@ impl Tx {
         }
     }
 
+    /// Refuses an empty key (which `json_extract` paths cannot name).
+    fn check_path(&mut self, fp: &FieldPath, span: Span) -> Option<()> {
+        if fp
+            .path
+            .iter()
+            .any(|s| matches!(s, PathSegment::Key(k) if k.is_empty()))
+        {
+            self.refuse(
+                "B013",
+                span,
+                "this dynamic path cannot be written in Splunk",
+                "empty key",
+                "json_extract needs non-empty keys; extract the value in the source data or \
+                 with a field-mapping pipeline",
+            );
+            return None;
+        }
+        Some(())
+    }
+
+    /// Refuses reading an event column from `_raw` once `table`/`stats` dropped it; in the
+    /// main pipeline this asks the backend for a second attempt that keeps `_raw`.
+    fn refuse_reshaped(&mut self, span: Span) -> Option<Eval> {
+        if self.depth == 0 && !self.keep_raw {
+            self.wants_raw = true;
+        }
+        self.refuse(
+            "B013",
+            span,
+            "this dynamic path cannot be written in Splunk after the event was reshaped",
+            "the dynamic column is read from the raw event, which project/summarize drop",
+            "index into the column before project/summarize, or extend it as a column first",
+        );
+        None
+    }
+
     fn unsupported_fn(&mut self, func: ScalarFn, span: Span) -> Option<Eval> {
         let (label, help) = match func {
             ScalarFn::Base64DecodeToString => (
-                "Splunk's eval language has no base64 decoding function",
+                "Splunk's eval language has no base64 decoding function (none among its text, \
+                 conversion or multivalue functions)",
                 "decode the value at ingestion, or with a base64 search command from an add-on",
             ),
             ScalarFn::UrlEncode => (
                 "Splunk's eval language has urldecode but no URL encoding function",
                 "compare with the encoded text written out as a literal instead",
             ),
-            ScalarFn::ParseUrl => (
-                "Splunk's eval language has no URL parser, and KQL's parsing rules are not \
-                 reproducible with one regex",
-                "extract the needed URL part with extract() and a regex",
+            ScalarFn::ArrayLength => (
+                "array_length is translated for a column or dynamic path (read as JSON), a \
+                 make_set/make_list result and a split array only",
+                "extend the array as a column first",
             ),
-            ScalarFn::ArrayLength | ScalarFn::ArraySortAsc => (
+            ScalarFn::ArraySortAsc => (
                 "only a make_set/make_list result is a Splunk multivalue field here; a JSON \
-                 array in the event has no documented eval length/sort function",
-                "summarize the array with make_set first, or count in the source data",
+                 array in the event has no documented eval sort function",
+                "summarize the array with make_set first",
+            ),
+            ScalarFn::StrcatArray => (
+                "strcat_array is translated for a split array, or array_slice(split(…), k, -1) \
+                 with a literal k >= 0, with a literal delimiter",
+                "join the parts with strcat instead",
             ),
             _ => (
                 "no faithful SPL eval equivalent",
@@ -2341,6 +2522,8 @@ impl Tx {
     }
 
     fn call(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        // Set by `expr` for this call only (a whole `split` array may be its value).
+        let array_ok = std::mem::take(&mut self.array_ok);
         let arg = |tx: &mut Tx, i: usize| -> Option<Eval> {
             match args.get(i) {
                 Some(a) => tx.expr(a),
@@ -2364,12 +2547,12 @@ impl Tx {
                     arg(self, 0)
                 }
                 Some(ExprKind::Field(_)) => arg(self, 0),
-                // An element of a split array is a string already.
+                // An element of a split array, a parse_url member: strings already.
                 Some(ExprKind::Path { base, .. })
                     if matches!(
                         base.kind,
                         ExprKind::Call {
-                            func: ScalarFn::Split,
+                            func: ScalarFn::Split | ScalarFn::ParseUrl,
                             ..
                         }
                     ) =>
@@ -2482,20 +2665,12 @@ impl Tx {
             }
             ScalarFn::Replace => self.replace_regex(args, span),
             ScalarFn::Extract => self.extract(args, span),
-            ScalarFn::ArrayLength => match args {
-                [Expr {
-                    kind: ExprKind::Field(f),
-                    ..
-                }] if f.is_plain() && self.mv_cols.contains(&f.column) => {
-                    // make_set/make_list ⇒ a multivalue field; none at all is KQL's [].
-                    let x = arg(self, 0)?;
-                    Some(Eval::call(
-                        "coalesce",
-                        vec![Eval::call("mvcount", vec![x]), Eval::Num("0".into())],
-                    ))
-                }
-                _ => self.unsupported_fn(func, span),
-            },
+            ScalarFn::ArrayLength => self.array_length(args, span),
+            ScalarFn::StrcatArray => self.strcat_array(args, span),
+            ScalarFn::UrlDecode => self.url_decode(args, span),
+            ScalarFn::ParseUrl => self.parse_url(args, span),
+            ScalarFn::ParseIpv4 => self.parse_ipv4(args, span),
+            ScalarFn::Log => self.natural_log(args, span),
             ScalarFn::ArraySortAsc => match args {
                 [Expr {
                     kind: ExprKind::Field(f),
@@ -2593,18 +2768,19 @@ impl Tx {
                     ],
                 ))
             }
-            // A whole array: only as the value of an assignment (see `array_ok`).
-            ScalarFn::Split if args.len() == 2 && self.array_ok => {
+            // A whole array: a multivalue field as the value of an assignment or of make_set
+            // (see `array_ok`), JSON text elsewhere.
+            ScalarFn::Split if args.len() == 2 && array_ok => {
                 self.split_eval(&args[0], &args[1], span)
             }
+            ScalarFn::Split if args.len() == 2 => self.split_json(&args[0], &args[1], span),
             ScalarFn::Split => {
                 self.refuse(
                     "B014",
                     span,
-                    "split() as a whole array is only translated when assigned to a column or \
-                     indexed",
-                    "a Splunk multivalue field here would not behave like KQL's array",
-                    "assign the split to a column, or index it: split(x, d)[i]",
+                    "split(x, d, k) as a whole array is not supported by the SPL backend",
+                    "only split(x, d, k)[0] is translated",
+                    "index the array: split(x, d, k)[0]",
                 );
                 None
             }
@@ -2660,21 +2836,16 @@ impl Tx {
             | ScalarFn::GetMonth
             | ScalarFn::GetYear
             | ScalarFn::Base64DecodeToString
-            | ScalarFn::UrlDecode
             | ScalarFn::UrlEncode
-            | ScalarFn::ParseUrl
             | ScalarFn::BagKeys
             | ScalarFn::ArraySortDesc
             | ScalarFn::ArraySlice
-            | ScalarFn::StrcatArray
-            | ScalarFn::Log
             | ScalarFn::ToTimespan
             | ScalarFn::Typeof => self.unsupported_fn(func, span),
             ScalarFn::ToHex => self.hex_digits(args, span),
             ScalarFn::StringSize => self.string_size(args, span),
             ScalarFn::UnixtimeMillisecondsToDatetime => self.unixtime_ms(args, span),
             ScalarFn::IndexOfRegex => self.indexof_regex(args, span),
-            ScalarFn::ParseIpv4 => self.unsupported_fn(func, span),
         }
     }
 }
@@ -2735,7 +2906,8 @@ fn json_plain_key(k: &str) -> bool {
 /// `json_extract` over a whole path in as few calls as its path syntax allows: `a{0}.b`
 /// (indexes count from 0); a key that is not a plain identifier is read with
 /// `json_extract_exact`, which takes the key literally; an index right after an index starts a
-/// new call. No JSON text met along the way is parsed again (a dynamic value, not JSON text).
+/// new call; a negative index is `mvindex(json_array_to_mv(…), i)`. No JSON text met along the
+/// way is parsed again (a dynamic value, not JSON text).
 fn json_path(root: Eval, segs: &[PathSegment]) -> Eval {
     let mut cur = root;
     let mut run = String::new();
@@ -2760,6 +2932,19 @@ fn json_path(root: Eval, segs: &[PathSegment]) -> Eval {
             PathSegment::Key(k) => {
                 cur = flush(cur, &mut run);
                 cur = Eval::call("json_extract_exact", vec![cur, Eval::Str(k.clone())]);
+                after_index = false;
+            }
+            PathSegment::Index(i) if *i < 0 => {
+                // json_extract counts from the start only: the array's elements as a
+                // multivalue, indexed from the end by mvindex (null out of range, as in KQL).
+                cur = flush(cur, &mut run);
+                cur = Eval::call(
+                    "mvindex",
+                    vec![
+                        Eval::call("json_array_to_mv", vec![cur]),
+                        Eval::Num(i.to_string()),
+                    ],
+                );
                 after_index = false;
             }
             PathSegment::Index(i) => {
@@ -2858,6 +3043,7 @@ pub(crate) struct SubQuery {
     pub pipeline: Option<Pipeline>,
     pub epoch: Vec<String>,
     pub split: Vec<String>,
+    pub url: Vec<String>,
     /// Its rows still carry `_raw`, which Splunk's join copies over the left row's.
     pub raw: bool,
 }

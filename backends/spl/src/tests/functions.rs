@@ -74,12 +74,6 @@ fn indexof_regex_is_the_length_before_the_leftmost_match() {
 }
 
 #[test]
-fn parse_ipv4_is_declined() {
-    let query = q(vec![ext("n", call(ScalarFn::ParseIpv4, vec![field("IP")]))]);
-    assert_eq!(declined(query), vec![("B014", 30, 40)]);
-}
-
-#[test]
 fn count_distinct_is_dc_and_exact() {
     let t = text(q(vec![stage(StageKind::Aggregate {
         by: vec![key("Ip")],

@@ -1,0 +1,255 @@
+//! Whole arrays: `split` arrays outside an assignment (JSON text), `array_length` of JSON
+//! arrays, `strcat_array` of `split` arrays, and the JSON text of a dynamic value read for
+//! them. Splunk's JSON eval functions used here: `json_valid`, `json_array_to_mv` (string
+//! elements without their quotes, objects and arrays as JSON text) and `mv_to_json_array`
+//! (every value a JSON string).
+
+use super::{json_path, json_steps, Tx};
+use crate::ast::Eval;
+use kqlport::backend::Effect;
+use kqlport::ir::{Expr, ExprKind, FieldPath, Literal, PathSegment, ScalarFn};
+use kqlport::source::Span;
+
+impl Tx {
+    /// `split(x, d)` as a whole value where a multivalue field would not behave like KQL's
+    /// array (compared, inside `case`, …): the array's JSON text, as KQL shows an array, by
+    /// `mv_to_json_array` (every element a JSON string, as `split`'s are). Paths into a column
+    /// holding it then read it with `json_extract`, as for any computed JSON.
+    pub(super) fn split_json(&mut self, x: &Expr, d: &Expr, span: Span) -> Option<Eval> {
+        let mv = self.split_eval(x, d, span)?;
+        self.notes.push(
+            span,
+            Effect::Values,
+            "this split() array is written as JSON text by mv_to_json_array (as KQL shows an \
+             array); how Splunk escapes characters such as `/` or non-ASCII letters in that text \
+             is not documented, so the text can differ where such characters occur",
+        );
+        Some(Eval::call("mv_to_json_array", vec![mv]))
+    }
+
+    /// `array_length(a)`: of a `make_set`/`make_list` multivalue, its count (none is KQL's
+    /// `[]`); of a `split` array (never empty in KQL), its count; of a dynamic value read as
+    /// JSON (an event column, a path, a parsed or computed value), the count of
+    /// `json_array_to_mv` when the text is a valid JSON array, else null (KQL's
+    /// `array_length` of a non-array).
+    pub(super) fn array_length(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [a] = args else {
+            return self.unsupported_fn(ScalarFn::ArrayLength, span);
+        };
+        let count = |x: Eval, none: &str| {
+            Eval::call(
+                "coalesce",
+                vec![Eval::call("mvcount", vec![x]), Eval::Num(none.into())],
+            )
+        };
+        match &a.kind {
+            ExprKind::Field(f) if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                let name = self.name(&f.column, a.span)?;
+                Some(count(Eval::Field(name), "0"))
+            }
+            ExprKind::Field(f) if f.is_plain() && self.split_cols.contains(&f.column) => {
+                let name = self.name(&f.column, a.span)?;
+                Some(count(Eval::Field(name), "1"))
+            }
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args: sargs,
+            } if sargs.len() == 2 => {
+                let mv = self.split_eval(&sargs[0], &sargs[1], a.span)?;
+                Some(count(mv, "1"))
+            }
+            ExprKind::Field(fp) => {
+                let j = match self.json_value(fp, a.span)? {
+                    j @ Eval::Field(_) => j,
+                    j => self.helper(j),
+                };
+                if !fp.parsed {
+                    self.notes.push(
+                        span,
+                        Effect::Values,
+                        "array_length() reads the value's JSON text: a dynamic value that is a \
+                         string holding array text (\"[1,2]\") counts as that array here, where \
+                         KQL's array_length of a non-array is null",
+                    );
+                }
+                let is_array = Eval::and(vec![
+                    Eval::call("json_valid", vec![j.clone()]),
+                    Eval::call("match", vec![j.clone(), Eval::str("^\\s*\\[")]),
+                ]);
+                Some(Eval::call(
+                    "if",
+                    vec![
+                        is_array,
+                        count(Eval::call("json_array_to_mv", vec![j]), "0"),
+                        Eval::call("null", vec![]),
+                    ],
+                ))
+            }
+            _ => self.unsupported_fn(ScalarFn::ArrayLength, span),
+        }
+    }
+
+    /// `strcat_array(a, sep)` of a `split` array, or of `array_slice(split(…), k, -1)` with a
+    /// literal `k >= 0` (the elements from `k` on, none when `k` is past the end — exactly
+    /// `mvindex`'s range, null when out of range): `mvjoin`, with `""` (null here) for no
+    /// elements.
+    pub(super) fn strcat_array(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [arr, sep] = args else {
+            return self.unsupported_fn(ScalarFn::StrcatArray, span);
+        };
+        let mv = match &arr.kind {
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args: sargs,
+            } if sargs.len() == 2 => self.split_eval(&sargs[0], &sargs[1], arr.span)?,
+            ExprKind::Field(f) if f.is_plain() && self.split_cols.contains(&f.column) => {
+                Eval::Field(self.name(&f.column, arr.span)?)
+            }
+            ExprKind::Call {
+                func: ScalarFn::ArraySlice,
+                args: slice,
+            } => match slice.as_slice() {
+                [Expr {
+                    kind:
+                        ExprKind::Call {
+                            func: ScalarFn::Split,
+                            args: sargs,
+                        },
+                    span: sspan,
+                }, Expr {
+                    kind: ExprKind::Literal(Literal::Long(k)),
+                    ..
+                }, Expr {
+                    kind: ExprKind::Literal(Literal::Long(-1)),
+                    ..
+                }] if sargs.len() == 2 && *k >= 0 => {
+                    let mv = self.split_eval(&sargs[0], &sargs[1], *sspan)?;
+                    Eval::call(
+                        "mvindex",
+                        vec![mv, Eval::Num(k.to_string()), Eval::Num("-1".into())],
+                    )
+                }
+                _ => return self.unsupported_fn(ScalarFn::StrcatArray, span),
+            },
+            _ => return self.unsupported_fn(ScalarFn::StrcatArray, span),
+        };
+        let sep = self
+            .literal_str(sep, "the strcat_array delimiter")?
+            .to_string();
+        Some(Eval::call("mvjoin", vec![mv, Eval::Str(sep)]))
+    }
+
+    /// `make_set(x)` where `x` is a `split` array (possibly as a `case` value): KQL adds the
+    /// array's elements to the set, as Splunk's `values()` does with a multivalue field, so
+    /// the array is computed as a multivalue in a helper field. `None` when `x` holds no
+    /// `split` array.
+    pub(super) fn set_of_arrays(&mut self, x: &Expr) -> Option<Option<String>> {
+        if !self.holds_split(x) {
+            return Some(None);
+        }
+        self.array_ok = true;
+        let v = self.expr(x);
+        self.array_ok = false;
+        match v? {
+            Eval::Field(f) => Some(Some(f)),
+            v => match self.helper(v) {
+                Eval::Field(f) => Some(Some(f)),
+                _ => unreachable!("a helper is a field"),
+            },
+        }
+    }
+
+    /// `s[i]…` of a `make_set`/`make_list` result (a multivalue field): element `i` by
+    /// `mvindex` (from 0, negative from the end, null out of range), then the rest of the path
+    /// into its JSON text. Noted: the elements' order differs (KQL's is undefined; `values()`
+    /// sorts, `list()` keeps arrival order).
+    pub(super) fn mv_element(
+        &mut self,
+        fp: &FieldPath,
+        column: String,
+        span: Span,
+    ) -> Option<Eval> {
+        let Some((PathSegment::Index(i), rest)) = fp.path.split_first() else {
+            self.refuse(
+                "B013",
+                span,
+                "a key into a make_set/make_list array is not supported by the SPL backend",
+                "the array's elements are indexed, not keyed",
+                "index the array first: s[0].key",
+            );
+            return None;
+        };
+        self.check_path(fp, span)?;
+        self.notes.push(
+            span,
+            Effect::Values,
+            "an element of a make_set/make_list array by position: Splunk's values() sorts the \
+             values and list() keeps their arrival order, while KQL's order is undefined, so \
+             another element may be at this position",
+        );
+        let elem = Eval::call(
+            "mvindex",
+            vec![Eval::Field(column), Eval::Num(i.to_string())],
+        );
+        Some(if fp.parsed {
+            json_steps(elem, rest)
+        } else {
+            json_path(elem, rest)
+        })
+    }
+
+    /// A `split` array, a column holding one, or a `case` with one among its values.
+    fn holds_split(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Case {
+                branches,
+                otherwise,
+            } => branches
+                .iter()
+                .map(|(_, v)| v)
+                .chain([&**otherwise])
+                .any(|v| self.holds_split(v)),
+            _ => self.is_split(e),
+        }
+    }
+
+    /// The JSON text (or plain value) of a dynamic value, never Splunk's flattened `X.a.b`
+    /// field: an event column from `_raw` (asking for it to be kept when it is gone), a
+    /// computed column from its field; then the path, one `json_extract` per step when parsed.
+    pub(super) fn json_value(&mut self, fp: &FieldPath, span: Span) -> Option<Eval> {
+        let column = self.name(&fp.column, span)?;
+        if fp.is_plain() {
+            self.not_split(&fp.column, span)?;
+        }
+        self.check_path(fp, span)?;
+        let origin = match self.origin.get(&fp.column) {
+            Some(o) => o.clone(),
+            None => Some(fp.column.clone()),
+        };
+        match origin {
+            Some(orig) => {
+                self.name(&orig, span)?;
+                if !self.raw {
+                    return self.refuse_reshaped(span);
+                }
+                let root = Eval::Field("_raw".into());
+                let col = PathSegment::Key(orig);
+                Some(if fp.parsed {
+                    json_steps(json_path(root, std::slice::from_ref(&col)), &fp.path)
+                } else {
+                    let mut all = vec![col];
+                    all.extend(fp.path.iter().cloned());
+                    json_path(root, &all)
+                })
+            }
+            None => {
+                let root = Eval::Field(column);
+                Some(if fp.parsed {
+                    json_steps(root, &fp.path)
+                } else {
+                    json_path(root, &fp.path)
+                })
+            }
+        }
+    }
+}
