@@ -135,8 +135,6 @@ fn single_table_slice_translates() {
             "esql" => 95.1,
             "eql" => 51.7,
             _ => 51.4,
-            "eql" => 51.7,
-            _ => 51.4,
         };
         assert!(
             pct >= floor,
