@@ -117,6 +117,17 @@ impl Tx {
                 Vec::new()
             };
             self.adopt_columns(right_epoch, right_split, right_url, &names);
+            // Right columns (under their output names) are not this event's columns.
+            let keys: Vec<&str> = on.iter().map(|k| k.left.name.as_str()).collect();
+            for c in &known {
+                let c = names
+                    .iter()
+                    .find(|(old, _)| old == c)
+                    .map_or(c.clone(), |(_, new)| new.clone());
+                if !keys.contains(&c.as_str()) && !self.joined.contains(&c) {
+                    self.joined.push(c);
+                }
+            }
             if right_side.raw {
                 // The right rows' `_raw` replaces the left event's: no more reading from it.
                 self.mark_reshaped();

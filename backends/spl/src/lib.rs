@@ -183,7 +183,7 @@
 //! `B010` table name unusable as sourcetype · `B011` column name unusable as a field name
 //! (including this backend's helper prefix `__kqlport_`, except lowering's `__kqlport_agg<N>`) ·
 //! `B013` dynamic path with an empty key, into an event after `stats` (or through a join's
-//! right side) or into a computed value other than `split(…)[i]` and `parse_url(…).Member`;
+//! right side, or into a column the join brought from its right side) or into a computed value other than `split(…)[i]` and `parse_url(…).Member`;
 //! `parse_url`'s `Query Parameters`; a `split` column compared, grouped by or sorted;
 //! `split` of, or a key into, a `make_set`/`make_list` result · `B014` scalar functions without a faithful
 //! eval spelling (`base64_decode_tostring` and `url_encode`: eval has no base64 decoder or URL encoder,

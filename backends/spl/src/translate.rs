@@ -65,6 +65,9 @@ pub struct Tx {
     /// `None` — a value this pipeline computed (extend, project, summarize).
     /// Absent: the event's own column.
     origin: HashMap<String, Option<String>>,
+    /// Columns a join brought in from its right side. Splunk's join hands over the right
+    /// rows' fields, not a JSON value, so paths into them cannot be read.
+    pub(crate) joined: Vec<String>,
     /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
     json_valued: Vec<String>,
     /// Columns holding a multivalue field made by `make_set`/`make_list` (KQL arrays).
@@ -272,6 +275,7 @@ impl Tx {
             depth: 0,
             url_cols: Vec::new(),
             origin: HashMap::new(),
+            joined: Vec::new(),
             json_valued: Vec::new(),
             mv_cols: Vec::new(),
             split_cols: Vec::new(),
@@ -379,6 +383,7 @@ impl Tx {
         let saved = (
             std::mem::replace(&mut self.raw, true),
             std::mem::take(&mut self.origin),
+            std::mem::take(&mut self.joined),
             std::mem::take(&mut self.json_valued),
             std::mem::take(&mut self.mv_cols),
             std::mem::take(&mut self.split_cols),
@@ -398,6 +403,7 @@ impl Tx {
         (
             self.raw,
             self.origin,
+            self.joined,
             self.json_valued,
             self.mv_cols,
             self.split_cols,
@@ -2102,6 +2108,16 @@ impl Tx {
         }
         if !fp.is_plain() && self.mv_cols.contains(&fp.column) {
             return self.mv_element(fp, column, span);
+        }
+        if !fp.is_plain() && self.joined.contains(&fp.column) {
+            self.refuse(
+                "B013",
+                span,
+                "this dynamic path reads a column from the join's right side",
+                "Splunk's join passes on the right rows' extracted fields, not this column's JSON",
+                "read the path inside the right side (extend it as a column there) before the join",
+            );
+            return None;
         }
         if fp.is_plain() {
             if let (true, true, Some(orig)) = (fp.parsed, self.raw, &origin) {

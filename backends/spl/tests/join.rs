@@ -163,3 +163,18 @@ fn right_and_full_joins_are_declined_at_the_join() {
         assert_eq!(&q[errs[0].span.range()], format!("join kind={kind} U on k"));
     }
 }
+
+#[test]
+fn paths_into_right_side_columns_are_declined() {
+    // Splunk's join hands over the right rows' extracted fields: `D.a` of a right-side column
+    // would read the left event (or nothing), so it is refused at the path.
+    let q = "T | join kind=inner (U | project k, D) on k | extend x = tostring(D.a)";
+    let ast = kql::parse(q).unwrap();
+    let ir = lower::lower(&ast).unwrap().query;
+    let errs = Spl.translate(&RuleContext::default(), &ir).unwrap_err();
+    assert_eq!(errs[0].code.0, "B013", "{errs:?}");
+    assert_eq!(&q[errs[0].span.range()], "D.a");
+    // A path into a left-side column still translates.
+    let (t, _) = spl("T | join kind=inner (U | project k, D) on k | extend x = tostring(L.a)");
+    assert!(t.contains("x="), "{t}");
+}
