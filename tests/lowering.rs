@@ -707,3 +707,30 @@ fn functions_that_stay_unmodelled_say_why() {
         assert_eq!(refusal(q), (code.into(), at.into()), "{q}");
     }
 }
+
+#[test]
+fn an_index_computed_at_query_time_is_a_dynamic_index_call() {
+    assert_eq!(
+        ir("T | extend ip = tostring(X[tostring(bag_keys(X)[0])]['ipAddress'])"),
+        "from T\nextend ip=(ToString (DynamicIndex X (ToString (BagKeys X)[0])).ipAddress)\n"
+    );
+    // Constant segments after the computed index are a path into it; before it, into X.
+    assert_eq!(
+        ir("T | extend z = X.a[k][0].b, y = split(s, '/')[n]"),
+        "from T\nextend z=(DynamicIndex X.a k)[0].b, y=(DynamicIndex (Split s \"/\") n)\n"
+    );
+}
+
+#[test]
+fn an_element_of_a_constant_array_slice_is_a_path() {
+    // array_slice(A, 3, 3)[0] is A[3], through the parse_json(tostring(…)) round trip.
+    assert_eq!(
+        ir("T | extend v = tostring(parse_json(tostring(array_slice(parse_json(P), 3, 3)))[0].Value), w = array_slice(A, 1, 4)[2]"),
+        "from T\nextend v=(ToString json:P[3].Value), w=A[3]\n"
+    );
+    // An element past the slice's end, or a slice from the end, stays a computed path.
+    assert_eq!(
+        ir("T | extend w = array_slice(A, 1, 2)[2], u = array_slice(A, -2, -1)[0]"),
+        "from T\nextend w=(ArraySlice A 1 2)[2], u=(ArraySlice A -2 -1)[0]\n"
+    );
+}

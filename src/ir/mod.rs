@@ -632,4 +632,9 @@ pub enum ScalarFn {
     /// `parse_ipv4(s)`: the IPv4 address (optionally `a.b.c.d/prefix`, masked) as a long;
     /// null when `s` is not an IPv4 address.
     ParseIpv4,
+    /// `X[k]` with `k` computed at query time (args `X`, `k`): the property of the dynamic `X`
+    /// named `k` when `k` is a string, the element at position `k` (negative counts from the
+    /// end) when it is a number; null when there is none. Constant keys are paths instead
+    /// ([`ExprKind::Field`], [`ExprKind::Path`]).
+    DynamicIndex,
 }

@@ -126,40 +126,59 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `X["a"]` / `X[0]`: a constant key or position, with `let`s resolved.
-    fn index_segment(&mut self, index: &'a ast::Expr) -> LResult<ir::PathSegment> {
-        match self.literal_value(index)? {
-            Some(ir::Literal::String(s)) => Ok(ir::PathSegment::Key(s)),
-            Some(ir::Literal::Long(i)) => Ok(ir::PathSegment::Index(i)),
-            _ => Err(unsupported(
-                "L028",
-                index.span,
-                "a dynamic index must be a constant string or number",
-            )),
-        }
+    /// `X["a"]` / `X[0]`: a constant key or position, with `let`s resolved; `None` when the
+    /// index is computed at query time.
+    fn index_segment(&mut self, index: &'a ast::Expr) -> LResult<Option<ir::PathSegment>> {
+        Ok(match self.literal_value(index)? {
+            Some(ir::Literal::String(s)) => Some(ir::PathSegment::Key(s)),
+            Some(ir::Literal::Long(i)) => Some(ir::PathSegment::Index(i)),
+            _ => None,
+        })
     }
 
     /// A path applied to a computed base: the base lowered as an expression, then the segments.
+    /// An index computed at query time (`X[tostring(k)]`) ends the path there: the indexed value
+    /// is [`ir::ScalarFn::DynamicIndex`] of the base and the index, and the constant segments
+    /// after it a path into that.
     fn computed_path(&mut self, e: &'a ast::Expr) -> LResult<ir::ExprKind> {
         let mut segments = Vec::new();
         let mut cur = e;
+        let mut computed_index = None;
         loop {
             match &cur.kind {
                 ast::ExprKind::Member { expr, member } => {
                     segments.push(ir::PathSegment::Key(member.name.clone()));
                     cur = expr;
                 }
-                ast::ExprKind::Index { expr, index } => {
-                    let seg = self.index_segment(index)?;
-                    segments.push(seg);
-                    cur = expr;
-                }
+                ast::ExprKind::Index { expr, index } => match self.index_segment(index)? {
+                    Some(seg) => {
+                        segments.push(seg);
+                        cur = expr;
+                    }
+                    None => {
+                        computed_index = Some((expr, index));
+                        break;
+                    }
+                },
                 _ => break,
             }
         }
         segments.reverse();
+        let base = match computed_index {
+            Some((inner, index)) => ir::Expr {
+                kind: ir::ExprKind::Call {
+                    func: ir::ScalarFn::DynamicIndex,
+                    args: vec![self.expr(inner)?, self.expr(index)?],
+                },
+                span: cur.span,
+            },
+            None => self.expr(cur)?,
+        };
+        if segments.is_empty() {
+            return Ok(base.kind);
+        }
         Ok(ir::ExprKind::Path {
-            base: Box::new(self.expr(cur)?),
+            base: Box::new(base),
             path: segments,
         })
     }
@@ -198,8 +217,18 @@ impl<'a> Lowerer<'a> {
                 Ok(p)
             }
             ast::ExprKind::Index { expr, index } => {
+                if let Some(p) = self.slice_element(expr, index)? {
+                    return Ok(p);
+                }
                 let mut p = self.path(expr)?;
-                let seg = self.index_segment(index)?;
+                let Some(seg) = self.index_segment(index)? else {
+                    // Lowered by `computed_path` as a `DynamicIndex` call.
+                    return Err(unsupported(
+                        "L023",
+                        e.span,
+                        "an index computed at query time is not a field path",
+                    ));
+                };
                 p.path.push(seg);
                 Ok(p)
             }
@@ -227,6 +256,55 @@ impl<'a> Lowerer<'a> {
                 "member access on a computed value is not supported",
             )),
         }
+    }
+
+    /// `array_slice(A, i, j)[k]` (possibly through `parse_json(tostring(…))`, a round trip that
+    /// changes no array) is `A[i + k]` for constants `0 <= i` and `0 <= k <= j - i`: the slice
+    /// holds `A[i]..=A[j]` (those that exist), so its element `k` is `A[i + k]`, and both are
+    /// null when `A` is shorter. `None` for any other shape.
+    fn slice_element(
+        &mut self,
+        base: &'a ast::Expr,
+        index: &'a ast::Expr,
+    ) -> LResult<Option<ir::FieldPath>> {
+        let mut cur = base;
+        while let ast::ExprKind::Call { function, args } = &cur.kind {
+            let name = function.name.as_str();
+            if args.len() == 1 && (DYNAMIC_PARSERS.contains(&name) || name == "tostring") {
+                cur = &args[0].value;
+            } else {
+                break;
+            }
+        }
+        let ast::ExprKind::Call { function, args } = &cur.kind else {
+            return Ok(None);
+        };
+        let [array, start, end] = args.as_slice() else {
+            return Ok(None);
+        };
+        if function.name != "array_slice" {
+            return Ok(None);
+        }
+        let long = |cx: &mut Self, e: &'a ast::Expr| -> LResult<Option<i64>> {
+            Ok(match cx.literal_value(e)? {
+                Some(ir::Literal::Long(n)) => Some(n),
+                _ => None,
+            })
+        };
+        let (Some(i), Some(j), Some(k)) = (
+            long(self, &start.value)?,
+            long(self, &end.value)?,
+            long(self, index)?,
+        ) else {
+            return Ok(None);
+        };
+        let within = i >= 0 && k >= 0 && j.checked_sub(i).is_some_and(|len| k <= len);
+        let Some(at) = i.checked_add(k).filter(|_| within) else {
+            return Ok(None);
+        };
+        let mut p = self.path(&array.value)?;
+        p.path.push(ir::PathSegment::Index(at));
+        Ok(Some(p))
     }
 
     fn call(

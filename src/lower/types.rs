@@ -142,7 +142,8 @@ impl Columns {
             | F::BagKeys
             | F::ArraySortAsc
             | F::ArraySortDesc
-            | F::ArraySlice => T::Dynamic,
+            | F::ArraySlice
+            | F::DynamicIndex => T::Dynamic,
             F::Coalesce => {
                 let t = first()?;
                 return args.iter().all(|a| self.infer(a) == Some(t)).then_some(t);

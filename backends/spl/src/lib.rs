@@ -51,6 +51,11 @@
 //!     removes it from the output. After `stats` (summarize, distinct, count) there is no
 //!     event left: such paths are declined (`B013`), as are paths a join's right side would
 //!     need.
+//!   * `X[k]` with a string key computed at query time (`translate/functions.rs`) is
+//!     `json_extract_exact(<X's JSON>, k)`, X's JSON read as above (from `_raw`, or a computed
+//!     column's field); `bag_keys(X)[i]` is `mvindex(json_array_to_mv(json_keys(<X's JSON>)), i)`.
+//!     A computed array position, or a computed key into anything but a column, is declined
+//!     (`B013`).
 //!   * `json_extract` turns JSON booleans into Splunk Booleans; a comparison of such a value
 //!     with a bool (`"true"`/`"false"`) is noted as possibly under-matching.
 //! * **Null is KQL's "".** KQL strings are never null; a missing Splunk field stands for `""`.
@@ -177,6 +182,7 @@
 //! | `log` | values | `ln()` of 0 and of negative numbers undocumented |
 //! | `array_length` of an unparsed dynamic value | values | array text in a string counts |
 //! | a `split` array outside an assignment | values | JSON text; escaping undocumented |
+//! | `bag_keys(X)[i]` | values | KQL's key order is undetermined, `json_keys` follows the JSON text |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!

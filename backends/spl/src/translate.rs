@@ -1967,6 +1967,9 @@ impl Tx {
         {
             return self.parse_url_path(args, path, span);
         }
+        if let Some(read) = self.json_computed_path(base, path, span) {
+            return read;
+        }
         if let (
             ExprKind::Call {
                 func: ScalarFn::Split,
@@ -2575,6 +2578,7 @@ impl Tx {
                 {
                     arg(self, 0)
                 }
+                _ if args.first().is_some_and(functions::json_read) => arg(self, 0),
                 _ => {
                     self.notes.push(
                         span,
@@ -2862,6 +2866,7 @@ impl Tx {
             ScalarFn::StringSize => self.string_size(args, span),
             ScalarFn::UnixtimeMillisecondsToDatetime => self.unixtime_ms(args, span),
             ScalarFn::IndexOfRegex => self.indexof_regex(args, span),
+            ScalarFn::DynamicIndex => self.dynamic_index(args, span),
         }
     }
 }

@@ -84,3 +84,89 @@ fn count_distinct_is_dc_and_exact() {
         "| fillnull value=\"\" Ip\n| stats dc(Path) AS n by Ip"
     );
 }
+
+fn path_into(base: Expr, segs: Vec<PathSegment>) -> Expr {
+    Expr {
+        kind: ExprKind::Path {
+            base: Box::new(base),
+            path: segs,
+        },
+        span: sp(20, 29),
+    }
+}
+
+/// `X[tostring(bag_keys(X)[0])]`: the first key of X's JSON, then its value.
+fn first_key_value(x: Expr) -> Expr {
+    let first_key = call(
+        ScalarFn::ToString,
+        vec![path_into(
+            call(ScalarFn::BagKeys, vec![x.clone()]),
+            vec![ix(0)],
+        )],
+    );
+    call(ScalarFn::DynamicIndex, vec![x, first_key])
+}
+
+#[test]
+fn a_computed_key_reads_the_json_with_json_extract_exact() {
+    let ip = call(
+        ScalarFn::ToString,
+        vec![path_into(
+            first_key_value(field("InitiatedBy")),
+            vec![k("ipAddress")],
+        )],
+    );
+    let (t, notes) = approx(q(vec![ext("IP", ip)]));
+    assert_eq!(
+        tail(&t),
+        "| eval IP=json_extract(json_extract_exact(json_extract(_raw, \"InitiatedBy\"), \
+         mvindex(json_array_to_mv(json_keys(json_extract(_raw, \"InitiatedBy\"))), 0)), \
+         \"ipAddress\")"
+    );
+    // bag_keys' order is undetermined in KQL.
+    assert_eq!(notes, vec![(20, 29, Effect::Values)]);
+    // A path into a parsed JSON-text column is parsed at each step; a key that is not a plain
+    // identifier is read literally.
+    let x = segs("P", vec![k("a b")], true);
+    let v = call(ScalarFn::DynamicIndex, vec![x, field("K")]);
+    let query = q(vec![ext("v", v.clone())]);
+    assert_eq!(declined(query), vec![("B013", 0, 0)]);
+    let v = call(
+        ScalarFn::DynamicIndex,
+        vec![
+            segs("P", vec![k("a b")], true),
+            call(ScalarFn::ToLower, vec![field("K")]),
+        ],
+    );
+    let t = text(q(vec![ext("v", v)]));
+    assert_eq!(
+        tail(&t),
+        "| eval v=json_extract_exact(json_extract_exact(json_extract(_raw, \"P\"), \"a b\"), \
+         lower(K))"
+    );
+}
+
+#[test]
+fn a_computed_key_is_refused_where_splunk_cannot_read_it() {
+    // After `table`, the event's dynamic column is gone from _raw.
+    let query = q(vec![
+        stage(StageKind::Project(vec![assign("X", field("X"))])),
+        ext("v", first_key_value(field("X"))),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+    // A computed array position.
+    let query = q(vec![ext(
+        "v",
+        call(ScalarFn::DynamicIndex, vec![field("X"), field("N")]),
+    )]);
+    assert_eq!(declined(query), vec![("B013", 0, 0)]);
+    // Indexing a computed value that is not a column.
+    let query = q(vec![ext(
+        "v",
+        call(
+            ScalarFn::DynamicIndex,
+            vec![call(ScalarFn::ParseUrl, vec![field("U")]), str_lit("Host")],
+        ),
+    )]);
+    assert_eq!(declined(query), vec![("B013", 30, 40)]);
+}
