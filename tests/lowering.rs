@@ -212,7 +212,10 @@ fn what_is_not_modelled_is_refused_at_its_span() {
         refusal("T | mv-expand x"),
         ("L013".into(), "mv-expand x".into())
     );
-    assert_eq!(refusal("T | where f has x"), ("L033".into(), "x".into()));
+    assert_eq!(
+        refusal("T | where f contains x"),
+        ("L033".into(), "x".into())
+    );
     assert_eq!(
         refusal("T | extend y = frobnicate(x)"),
         ("L027".into(), "frobnicate".into())
@@ -732,5 +735,42 @@ fn an_element_of_a_constant_array_slice_is_a_path() {
     assert_eq!(
         ir("T | extend w = array_slice(A, 1, 2)[2], u = array_slice(A, -2, -1)[0]"),
         "from T\nextend w=(ArraySlice A 1 2)[2], u=(ArraySlice A -2 -1)[0]\n"
+    );
+}
+
+#[test]
+fn has_with_a_computed_term_is_a_has_term_call() {
+    use kqlport::backend::Effect;
+    let (text, notes) = ir_notes(
+        "T | where Computer !has tostring(split(Target, '$')[0]) and a has_cs b and c has strcat(d, 'x')",
+    );
+    assert_eq!(
+        text,
+        "from T\nfilter (and (not (bool (HasTerm Computer (ToString (Split Target \"$\")[0])))) \
+         (bool (HasTermCs a b)) (bool (HasTerm c (StrCat d \"x\"))))\n"
+    );
+    // An empty computed term is undocumented: !has may drop rows, has may keep extra ones.
+    let effects: Vec<(Effect, &str)> = notes.iter().map(|(e, at, _)| (*e, at.as_str())).collect();
+    assert_eq!(
+        effects,
+        vec![
+            (Effect::UnderMatch, "tostring(split(Target, '$')[0])"),
+            (Effect::OverMatch, "b"),
+            (Effect::OverMatch, "strcat(d, 'x')"),
+        ]
+    );
+    // A constant string on the left is a value like any other.
+    assert_eq!(
+        ir("T | where 'a.b' has x"),
+        "from T\nfilter (bool (HasTerm \"a.b\" x))\n"
+    );
+    // A constant list on the left: how `has` reads an array is not documented.
+    assert_eq!(
+        refusal("let DCs = dynamic(['dc1.corp']); T | where DCs has replace_string(A, '$', '')"),
+        ("L033".into(), "DCs".into())
+    );
+    assert_eq!(
+        refusal("T | where f hasprefix tostring(x)"),
+        ("L033".into(), "tostring(x)".into())
     );
 }

@@ -637,4 +637,12 @@ pub enum ScalarFn {
     /// end) when it is a number; null when there is none. Constant keys are paths instead
     /// ([`ExprKind::Field`], [`ExprKind::Path`]).
     DynamicIndex,
+    /// `text has term` with `term` computed at query time (args `text`, `term`; a constant term
+    /// is a [`StrMatch`]): true when `term` occurs in `text` with no ASCII alphanumeric run
+    /// going on across either end, i.e. where `term` starts (ends) with an alphanumeric the
+    /// text has a non-alphanumeric or its start (end) there; ASCII case-insensitive. Both are
+    /// strings, never null in KQL (missing is `""`); `!has` is the plain negation.
+    HasTerm,
+    /// `has_cs`: [`ScalarFn::HasTerm`], case-sensitive.
+    HasTermCs,
 }

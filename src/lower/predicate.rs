@@ -254,12 +254,66 @@ impl<'a> Lowerer<'a> {
                         rhs: lower(self, needle)?,
                     });
                 }
+                None if matches!(
+                    op,
+                    BinaryOp::Has | BinaryOp::NotHas | BinaryOp::HasCs | BinaryOp::NotHasCs
+                ) =>
+                {
+                    // KQL documents `has`'s right side as any scalar expression, its left side
+                    // as a string; a constant list on the left is read in some undocumented way.
+                    if self.is_constant_list(field) {
+                        return Err(Box::new(
+                            crate::diag::Diagnostic::error(
+                                "L033",
+                                format!(
+                                    "`{}` on a constant list: KQL documents the left side of \
+                                     `has` as a string, and how it reads a dynamic array (as \
+                                     its JSON text, or element by element) is not documented",
+                                    op.as_str()
+                                ),
+                                field.span,
+                            )
+                            .with_label("not a string"),
+                        ));
+                    }
+                    let func = match case {
+                        Case::Sensitive => ir::ScalarFn::HasTermCs,
+                        Case::Insensitive => ir::ScalarFn::HasTerm,
+                    };
+                    self.note(
+                        needle.span,
+                        if negated {
+                            crate::backend::Effect::UnderMatch
+                        } else {
+                            crate::backend::Effect::OverMatch
+                        },
+                        format!(
+                            "`{}` with a right side computed at query time: KQL does not document \
+                             an empty term; when this value is empty it is taken to match every \
+                             text (there is no term edge to check)",
+                            op.as_str()
+                        ),
+                    );
+                    let test = ir::Predicate {
+                        kind: ir::PredicateKind::Bool(ir::Expr {
+                            kind: ir::ExprKind::Call {
+                                func,
+                                args: vec![self.expr(field)?, self.expr(needle)?],
+                            },
+                            span,
+                        }),
+                        span,
+                    };
+                    return Ok(if negated { negate(test) } else { test });
+                }
                 None if !is_equality => {
                     return Err(Box::new(
                         crate::diag::Diagnostic::error(
                             "L033",
                             format!(
-                                "the right side of `{}` must be a constant string",
+                                "the right side of `{}` must be a constant string (a right side \
+                                 computed at query time is supported for has, !has, has_cs and \
+                                 !has_cs only)",
                                 op.as_str()
                             ),
                             needle.span,
@@ -481,6 +535,18 @@ impl<'a> Lowerer<'a> {
 
     /// The string constants an operand stands for (`"x"`, a `let` string, a list or dynamic
     /// array of strings); `None` when it is not made of string constants.
+    /// A list or `dynamic([…])` literal, directly or through scalar `let`s.
+    fn is_constant_list(&self, e: &'a ast::Expr) -> bool {
+        match &e.kind {
+            ast::ExprKind::List(_) | ast::ExprKind::Dynamic(_) => true,
+            ast::ExprKind::Ident(n) => match self.scalar_let(&n.name) {
+                Some(bound) => self.is_constant_list(bound),
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
     fn string_values(&mut self, e: &'a ast::Expr) -> LResult<Option<Vec<String>>> {
         let mut lits = Vec::new();
         let constant = match &e.kind {

@@ -128,7 +128,7 @@ impl Columns {
             | F::IndexOfRegex
             | F::ParseIpv4 => T::Long,
             F::ToReal | F::Log => T::Real,
-            F::ToBool | F::Ipv4IsPrivate | F::Ipv4IsInRange => T::Bool,
+            F::ToBool | F::Ipv4IsPrivate | F::Ipv4IsInRange | F::HasTerm | F::HasTermCs => T::Bool,
             F::ToDateTime
             | F::StartOfDay
             | F::StartOfWeek

@@ -2,6 +2,8 @@
 //! rules made explicit. Owns the `pos`/`neg` discipline (see the crate docs); never emits
 //! commands or text.
 
+mod functions;
+
 use crate::ast::{BinOp, Expr};
 use crate::lucene;
 use kqlport::backend::{Effect, Notes};
@@ -943,6 +945,7 @@ impl Cx {
                 );
                 simple("TO_DATETIME", a)
             }
+            (ScalarFn::HasTerm | ScalarFn::HasTermCs, _) => self.has_term(func, a, span),
             (f, _) => {
                 self.decline_help(
                     "B005",

@@ -79,6 +79,12 @@
 //!   `(?i)`, so non-ASCII characters match only themselves, as in KQL. The data side still
 //!   folds with Splunk's rules: a value containing one of the rare non-ASCII characters
 //!   whose case partner is ASCII (KELVIN SIGN, LONG S) can match where KQL would not.
+//! * **`has` with a term computed at query time** (`translate/functions.rs`) is
+//!   `match(text, "(?i)<start>" . replace(term, "([^A-Za-z0-9])", "\\\1") . "<end>")`: the
+//!   term regex-escaped at run time between lookarounds that forbid an alphanumeric run going
+//!   on across an end of the match where the term's own edge character is alphanumeric (a term
+//!   edge of punctuation needs no boundary). `(?i)` folds non-ASCII letters too: an OverMatch
+//!   and an UnderMatch note (`has_cs` has neither).
 //! * **`if`/`case`** treat a null condition as not true (Splunk's documented "otherwise").
 //!   SPL cannot store booleans, so KQL bool values are the strings `"true"`/`"false"` (as
 //!   Splunk extracts JSON booleans); a bool column used as a filter is `f=="true"`.
@@ -182,6 +188,7 @@
 //! | `log` | values | `ln()` of 0 and of negative numbers undocumented |
 //! | `array_length` of an unparsed dynamic value | values | array text in a string counts |
 //! | a `split` array outside an assignment | values | JSON text; escaping undocumented |
+//! | `has` with a computed term | over/under-match | `(?i)` folds non-ASCII letters |
 //! | `bag_keys(X)[i]` | values | KQL's key order is undetermined, `json_keys` follows the JSON text |
 //!
 //! # Declined (`Err`, one located diagnostic each)

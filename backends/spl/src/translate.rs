@@ -1757,6 +1757,10 @@ impl Tx {
                 };
                 self.ipv4(*func, args, e.span)
             }
+            ExprKind::Call {
+                func: func @ (ScalarFn::HasTerm | ScalarFn::HasTermCs),
+                args,
+            } => self.has_term_test(*func, args, e.span),
             _ => Some(Eval::bin("==", self.expr(e)?, Eval::str("true"))),
         }
     }
@@ -2867,6 +2871,9 @@ impl Tx {
             ScalarFn::UnixtimeMillisecondsToDatetime => self.unixtime_ms(args, span),
             ScalarFn::IndexOfRegex => self.indexof_regex(args, span),
             ScalarFn::DynamicIndex => self.dynamic_index(args, span),
+            ScalarFn::HasTerm | ScalarFn::HasTermCs => {
+                Some(bool_value(self.has_term_test(func, args, span)?))
+            }
         }
     }
 }

@@ -156,3 +156,117 @@ fn url_decode_is_url_decode_with_a_note() {
     assert_eq!((n[0].0, n[0].1), (sp(2, 8), Effect::Values));
     assert!(n[0].2.contains("malformed"), "{}", n[0].2);
 }
+
+#[test]
+fn has_with_a_computed_term_compares_words_with_locate() {
+    let has = |func: ScalarFn, text: &str, term: &str| {
+        spanned(call(func, vec![field(text), field(term)]), 3, 8)
+    };
+    let t = run(&query(
+        "T",
+        vec![filter(not(p(PredicateKind::Bool(has(
+            ScalarFn::HasTerm,
+            "Computer",
+            "Target",
+        )))))],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| WHERE NOT (CASE(TRIM(REPLACE(TO_LOWER(COALESCE(Target, \"\")), \"[^a-z0-9]+\", \" \")) == \"\", \
+         COALESCE(Target, \"\") == \"\" OR LOCATE(COALESCE(Computer, \"\"), COALESCE(Target, \"\")) > 0, \
+         LOCATE(CONCAT(\" \", REPLACE(TO_LOWER(COALESCE(Computer, \"\")), \"[^a-z0-9]+\", \" \"), \" \"), \
+         CONCAT(\" \", TRIM(REPLACE(TO_LOWER(COALESCE(Target, \"\")), \"[^a-z0-9]+\", \" \")), \" \")) > 0))\n\
+         | LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    assert_eq!(
+        n.iter().map(|n| (n.0, n.1)).collect::<Vec<_>>(),
+        vec![
+            (sp(3, 8), Effect::OverMatch),
+            (sp(3, 8), Effect::UnderMatch)
+        ]
+    );
+    // has_cs keeps the case.
+    let t = extend(has(ScalarFn::HasTermCs, "A", "B")).unwrap();
+    assert!(
+        t.text
+            .contains("REPLACE(COALESCE(A, \"\"), \"[^A-Za-z0-9]+\", \" \")"),
+        "{}",
+        t.text
+    );
+    assert!(!t.text.contains("TO_LOWER"), "{}", t.text);
+}
+
+/// The rendering above, simulated: ` words(text) ` contains ` trim(words(term)) `, or a
+/// substring test when the term has no alphanumerics.
+fn has_sim(text: &str, term: &str) -> bool {
+    let runs = regex_lite::Regex::new("[^a-z0-9]+").unwrap();
+    let words = |s: &str| runs.replace_all(&s.to_lowercase(), " ").into_owned();
+    let tw = words(term).trim().to_string();
+    if tw.is_empty() {
+        return term.is_empty() || text.contains(term);
+    }
+    format!(" {} ", words(text)).contains(&format!(" {tw} "))
+}
+
+/// KQL's `has` as the IR defines it: an occurrence (ASCII case-insensitive) with no
+/// alphanumeric run going on across either end.
+fn has_kql(text: &str, term: &str) -> bool {
+    let (t, n) = (text.to_ascii_lowercase(), term.to_ascii_lowercase());
+    let an = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    (0..=t.len().saturating_sub(n.len())).any(|i| {
+        t.is_char_boundary(i)
+            && t[i..].starts_with(&n)
+            && !(an(t[..i].chars().next_back()) && an(n.chars().next()))
+            && !(an(t[i + n.len()..].chars().next()) && an(n.chars().next_back()))
+    })
+}
+
+#[test]
+fn has_with_a_computed_term_is_exact_for_plain_terms_and_only_over_matches_otherwise() {
+    let texts = [
+        "",
+        "dc1",
+        "DC1.corp.local",
+        "xdc1 dc1",
+        "adc1",
+        "a.b",
+        "a-b",
+        "a..b",
+        "a b",
+        "/x",
+        "y/x",
+        "x/",
+        "a/resourcegroups/t.rg1?api",
+        "cmd.exe /c",
+        "(dc1)",
+    ];
+    let terms = [
+        "",
+        "dc1",
+        "DC1",
+        "corp",
+        "a.b",
+        "a..b",
+        "/x",
+        "x/",
+        "/",
+        "..",
+        "resourcegroups/t.rg1?",
+        "/resourcegroups/t.rg1?",
+        "cmd.exe",
+        "c",
+    ];
+    for text in texts {
+        for term in terms {
+            let (kql, sim) = (has_kql(text, term), has_sim(text, term));
+            let plain = !term.is_empty() && term.chars().all(|c| c.is_ascii_alphanumeric());
+            if plain {
+                assert_eq!(sim, kql, "{text:?} has {term:?}");
+            } else {
+                assert!(sim || !kql, "under-match: {text:?} has {term:?}");
+            }
+        }
+    }
+}

@@ -170,3 +170,36 @@ fn a_computed_key_is_refused_where_splunk_cannot_read_it() {
     )]);
     assert_eq!(declined(query), vec![("B013", 30, 40)]);
 }
+
+#[test]
+fn has_with_a_computed_term_builds_the_pattern_at_run_time() {
+    let has = |func: ScalarFn| {
+        p(PredicateKind::Bool(call(
+            func,
+            vec![field("Computer"), field("Target")],
+        )))
+    };
+    let (t, notes) = approx(q(vec![filter(not(has(ScalarFn::HasTerm)))]));
+    assert_eq!(
+        tail(&t),
+        "| where NOT match(coalesce(Computer, \"\"), \
+         \"(?i)(?:(?<![A-Za-z0-9])|(?![A-Za-z0-9]))\".replace(coalesce(Target, \"\"), \
+         \"([^A-Za-z0-9])\", \"\\\\\\\\\\\\1\").\"(?:(?![A-Za-z0-9])|(?<![A-Za-z0-9]))\")"
+    );
+    // (?i) folds non-ASCII letters too.
+    assert_eq!(
+        notes,
+        vec![(30, 40, Effect::OverMatch), (30, 40, Effect::UnderMatch)]
+    );
+    // has_cs: no flag, no note; as a value, the strings "true"/"false".
+    let t = text(q(vec![ext(
+        "b",
+        call(ScalarFn::HasTermCs, vec![field("A"), str_lit("x")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval b=if(match(coalesce(A, \"\"), \"(?:(?<![A-Za-z0-9])|(?![A-Za-z0-9]))\".\
+         replace(coalesce(\"x\", \"\"), \"([^A-Za-z0-9])\", \"\\\\\\\\\\\\1\").\
+         \"(?:(?![A-Za-z0-9])|(?<![A-Za-z0-9]))\"), \"true\", \"false\")"
+    );
+}

@@ -1,7 +1,7 @@
 //! Eval renderings of scalar functions added to the IR after the main table in `translate.rs`
 //! (kept apart so each can be reviewed with its KQL and Splunk semantics side by side).
 
-use super::{json_path, json_steps, Tx};
+use super::{json_path, json_steps, Tx, NON_ALNUM};
 use crate::ast::Eval;
 use kqlport::backend::Effect;
 use kqlport::ir::{Expr, ExprKind, Literal, PathSegment, ScalarFn};
@@ -268,6 +268,54 @@ impl Tx {
             "json_extract counts array elements from 0 only and needs non-empty keys; extract \
              the value in the source data or with a field-mapping pipeline",
         );
+    }
+}
+
+impl Tx {
+    /// `text has term` with a term computed at query time ⇒ `match(text, <pattern>)`, the
+    /// pattern built at run time: the term with every non-alphanumeric character
+    /// backslash-escaped by `replace` (a backslash before a non-alphanumeric is always that
+    /// character in PCRE), between lookarounds that forbid an alphanumeric run going on across
+    /// either end of the match — `(?<!…)` before it unless the term's first character (the one
+    /// matched there) is not alphanumeric, likewise after it. Missing text or term is `""`.
+    pub(super) fn has_term_test(
+        &mut self,
+        func: ScalarFn,
+        args: &[Expr],
+        span: Span,
+    ) -> Option<Eval> {
+        let [text, term] = args else {
+            return self.unsupported_fn(func, span);
+        };
+        let text = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let term = Eval::call("coalesce", vec![self.expr(term)?, Eval::str("")]);
+        let escaped = Eval::call(
+            "replace",
+            vec![
+                term,
+                Eval::str(format!("({NON_ALNUM})")),
+                Eval::str("\\\\\\1"),
+            ],
+        );
+        let alnum = NON_ALNUM.replacen('^', "", 1);
+        let start = format!("(?:(?<!{alnum})|(?!{alnum}))");
+        let end = format!("(?:(?!{alnum})|(?<!{alnum}))");
+        let flag = if func == ScalarFn::HasTerm {
+            let msg = "has with a term computed at query time: Splunk's (?i) also folds \
+                       non-ASCII letters, which KQL does not, so a term with non-ASCII letters \
+                       can match text that KQL's has does not (more rows for has, fewer for !has)";
+            self.notes.push(span, Effect::OverMatch, msg);
+            self.notes.push(span, Effect::UnderMatch, msg);
+            "(?i)"
+        } else {
+            ""
+        };
+        let pattern = Eval::Concat(vec![
+            Eval::Str(format!("{flag}{start}")),
+            escaped,
+            Eval::Str(end),
+        ]);
+        Some(Eval::call("match", vec![text, pattern]))
     }
 }
 
