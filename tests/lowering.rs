@@ -685,7 +685,21 @@ fn functions_that_stay_unmodelled_say_why() {
             "L027",
             "geo_info_from_ip_address",
         ),
-        ("T | extend b = bag_pack('a', x)", "L027", "bag_pack"),
+        (
+            "T | extend b = bag_pack_columns(x, y)",
+            "L027",
+            "bag_pack_columns",
+        ),
+        (
+            "T | extend b = bag_remove_keys(d, dynamic(['a']))",
+            "L027",
+            "bag_remove_keys",
+        ),
+        (
+            "T | extend b = bag_pack('a', x, 'b')",
+            "L026",
+            "bag_pack('a', x, 'b')",
+        ),
         (
             "T | where ingestion_time() > ago(1h)",
             "L027",
@@ -772,5 +786,13 @@ fn has_with_a_computed_term_is_a_has_term_call() {
     assert_eq!(
         refusal("T | where f hasprefix tostring(x)"),
         ("L033".into(), "tostring(x)".into())
+    );
+}
+
+#[test]
+fn bag_pack_builds_a_property_bag() {
+    assert_eq!(
+        ir("T | extend b = bag_pack('a', x, k, tostring(y)), c = pack('n', 1), e = pack_dictionary()"),
+        "from T\nextend b=(BagPack \"a\" x k (ToString y)), c=(BagPack \"n\" 1), e=(BagPack)\n"
     );
 }

@@ -645,4 +645,8 @@ pub enum ScalarFn {
     HasTerm,
     /// `has_cs`: [`ScalarFn::HasTerm`], case-sensitive.
     HasTermCs,
+    /// `bag_pack(k1, v1, k2, v2, …)` (aliases `pack`, `pack_dictionary`): a dynamic property bag
+    /// holding each value `vN` under the key `kN` (a string, possibly computed). KQL documents
+    /// the order of the keys as undetermined.
+    BagPack,
 }

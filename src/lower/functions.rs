@@ -53,13 +53,38 @@ impl<'a> Lowerer<'a> {
             // `ipv4_is_in_any_range(ip, r1, r2, …)` is true when `ip` is in one of the ranges
             // (one call per range, OR-ed); null when `ip` does not parse, as each call is.
             "ipv4_is_in_any_range" => self.ipv4_in_any_range(span, args)?,
-            "pack" | "bag_pack" | "pack_all" | "bag_pack_columns" | "bag_remove_keys"
-            | "bag_merge" | "pack_dictionary" => {
+            "pack" | "bag_pack" | "pack_dictionary" => {
+                if !args.len().is_multiple_of(2) {
+                    return Err(unsupported(
+                        "L026",
+                        span,
+                        format!("`{name}()` takes keys and values in pairs"),
+                    ));
+                }
+                ir::ExprKind::Call {
+                    func: ir::ScalarFn::BagPack,
+                    args: args
+                        .iter()
+                        .map(|a| self.expr(&a.value))
+                        .collect::<LResult<Vec<_>>>()?,
+                }
+            }
+            "pack_all" | "bag_pack_columns" => {
                 return Err(refused(
                     function.span,
                     format!(
-                        "`{name}()` builds a dynamic property bag (an object); the IR has no object \
-                         values (ES|QL has none at all)"
+                        "`{name}()` packs columns into a property bag by their names (all of \
+                         them, or these), so its keys depend on the table's schema or on \
+                         column names as values; not modelled"
+                    ),
+                ))
+            }
+            "bag_remove_keys" | "bag_merge" | "bag_set_key" | "bag_zip" => {
+                return Err(refused(
+                    function.span,
+                    format!(
+                        "`{name}()` edits whole property bags (objects); only building one with \
+                         bag_pack() and reading paths out of one are modelled"
                     ),
                 ))
             }

@@ -143,7 +143,8 @@ impl Columns {
             | F::ArraySortAsc
             | F::ArraySortDesc
             | F::ArraySlice
-            | F::DynamicIndex => T::Dynamic,
+            | F::DynamicIndex
+            | F::BagPack => T::Dynamic,
             F::Coalesce => {
                 let t = first()?;
                 return args.iter().all(|a| self.infer(a) == Some(t)).then_some(t);

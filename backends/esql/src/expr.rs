@@ -946,6 +946,18 @@ impl Cx {
                 simple("TO_DATETIME", a)
             }
             (ScalarFn::HasTerm | ScalarFn::HasTermCs, _) => self.has_term(func, a, span),
+            (ScalarFn::BagPack | ScalarFn::DynamicIndex, _) => {
+                self.decline_help(
+                    "B005",
+                    format!(
+                        "{func:?} works on dynamic objects, and ES|QL has no object values \
+                         (Elasticsearch flattens objects into dotted fields)"
+                    ),
+                    span,
+                    "translate this part by hand",
+                );
+                Expr::Null
+            }
             (f, _) => {
                 self.decline_help(
                     "B005",

@@ -61,7 +61,8 @@
 //!   declined (B005). `indexof_regex(t, re)` ⇒ the length of the lazy prefix before the
 //!   leftmost match, from `REPLACE(t, "\A((?s:.*?))(?:re)(?s:.*)", "$1")`, or -1 when a second
 //!   rewrite (`"$1x"`) shows no match; with start/length/occurrence it is declined (B005).
-//!   `parse_ipv4` has no ES|QL form (B005).
+//!   `parse_ipv4` has no ES|QL form (B005), nor have `bag_pack` and `X[<computed key>]`,
+//!   which need object values (B005).
 //! * **`arg_max`/`arg_min`.** `INLINE STATS m = MAX(t), <other aggregates> BY k | WHERE t == m
 //!   OR m IS NULL` keeps each group's rows holding the extreme (all of a group whose `t` is all
 //!   null, where KQL picks any row), then `INLINE STATS r = MIN(_id) BY k | WHERE _id == r`

@@ -56,6 +56,8 @@
 //!     column's field); `bag_keys(X)[i]` is `mvindex(json_array_to_mv(json_keys(<X's JSON>)), i)`.
 //!     A computed array position, or a computed key into anything but a column, is declined
 //!     (`B013`).
+//!   * `bag_pack(k1, v1, …)` is `json_object(k1, v1, …)`; Splunk's JSON types for the values
+//!     can differ from KQL's (noted).
 //!   * `json_extract` turns JSON booleans into Splunk Booleans; a comparison of such a value
 //!     with a bool (`"true"`/`"false"`) is noted as possibly under-matching.
 //! * **Null is KQL's "".** KQL strings are never null; a missing Splunk field stands for `""`.
@@ -189,6 +191,7 @@
 //! | `array_length` of an unparsed dynamic value | values | array text in a string counts |
 //! | a `split` array outside an assignment | values | JSON text; escaping undocumented |
 //! | `has` with a computed term | over/under-match | `(?i)` folds non-ASCII letters |
+//! | `bag_pack` | values | JSON types of datetimes, bools, nulls, nested arrays differ |
 //! | `bag_keys(X)[i]` | values | KQL's key order is undetermined, `json_keys` follows the JSON text |
 //!
 //! # Declined (`Err`, one located diagnostic each)

@@ -2871,6 +2871,7 @@ impl Tx {
             ScalarFn::UnixtimeMillisecondsToDatetime => self.unixtime_ms(args, span),
             ScalarFn::IndexOfRegex => self.indexof_regex(args, span),
             ScalarFn::DynamicIndex => self.dynamic_index(args, span),
+            ScalarFn::BagPack => self.bag_pack(args, span),
             ScalarFn::HasTerm | ScalarFn::HasTermCs => {
                 Some(bool_value(self.has_term_test(func, args, span)?))
             }

@@ -270,3 +270,17 @@ fn has_with_a_computed_term_is_exact_for_plain_terms_and_only_over_matches_other
         }
     }
 }
+
+#[test]
+fn objects_are_declined_with_the_reason() {
+    for f in [ScalarFn::BagPack, ScalarFn::DynamicIndex] {
+        let d =
+            extend(spanned(call(f, vec![lit_s("a"), field("N")]), 7, 12)).expect_err("declined");
+        assert_eq!((d[0].code.0, d[0].span), ("B005", sp(7, 12)));
+        assert!(
+            d[0].message.contains("no object values"),
+            "{}",
+            d[0].message
+        );
+    }
+}

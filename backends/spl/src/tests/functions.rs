@@ -203,3 +203,21 @@ fn has_with_a_computed_term_builds_the_pattern_at_run_time() {
          \"(?:(?![A-Za-z0-9])|(?<![A-Za-z0-9]))\"), \"true\", \"false\")"
     );
 }
+
+#[test]
+fn bag_pack_is_json_object_with_a_note_on_value_types() {
+    let (t, notes) = approx(q(vec![ext(
+        "b",
+        call(
+            ScalarFn::BagPack,
+            vec![str_lit("Dest"), field("D"), field("K"), long(1)],
+        ),
+    )]));
+    assert_eq!(tail(&t), "| eval b=json_object(\"Dest\", D, K, 1)");
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+    let query = q(vec![ext(
+        "b",
+        call(ScalarFn::BagPack, vec![str_lit("Dest")]),
+    )]);
+    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+}

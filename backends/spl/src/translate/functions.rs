@@ -319,6 +319,30 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// `bag_pack(k1, v1, …)` ⇒ `json_object(k1, v1, …)`: Splunk's JSON object of the same keys
+    /// and values. Splunk's value types are not KQL's, noted as a difference in values.
+    pub(super) fn bag_pack(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        if !args.len().is_multiple_of(2) {
+            return self.unsupported_fn(ScalarFn::BagPack, span);
+        }
+        self.notes.push(
+            span,
+            Effect::Values,
+            "bag_pack() ⇒ json_object(): the keys and values are the same, but their JSON types \
+             can differ — a datetime is epoch seconds, a bool the string \"true\"/\"false\", a \
+             number read from the event may be a string, a missing string is null rather than \
+             \"\", and an array or object that went \
+             through stats (make_list, make_set) is JSON text, so it is nested as strings",
+        );
+        let mut out = Vec::new();
+        for a in args {
+            out.push(self.expr(a)?);
+        }
+        Some(Eval::call("json_object", out))
+    }
+}
+
 /// A read of a JSON value that `tostring()` leaves as it is, as for a field path: a path into
 /// `X[k]`, or `X[k]` itself, or a key from `bag_keys`.
 pub(super) fn json_read(e: &Expr) -> bool {
