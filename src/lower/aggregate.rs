@@ -305,8 +305,9 @@ impl<'a> Lowerer<'a> {
                         "L043",
                         span,
                         "`count(x)` with an argument is not documented by KQL (only `count()` \
-                         is), so which values it skips (nulls? empty strings?) is unknown; write \
-                         count() or countif(isnotempty(x))",
+                         is), and Microsoft's Kusto.Language analyzer accepts only a bool there, \
+                         so what it counts for other values (nulls? empty strings?) is unknown; \
+                         write count() or countif(isnotempty(x))",
                     ));
                 }
                 ir::AggFunc::Count
@@ -412,7 +413,7 @@ impl<'a> Lowerer<'a> {
                     return Err(unsupported(
                         "L043",
                         args[0].span,
-                        format!("`{fname}(*)` (every column but the group keys, all from one arbitrary row) is not supported yet"),
+                        format!("`{fname}(*)` returns every input column but the group keys, all from one arbitrary row; which columns those are depends on the table's actual schema, which kqlport does not know, so it is not supported"),
                     ));
                 }
                 let e = self.expr(&args[0].value)?;
@@ -480,7 +481,11 @@ impl<'a> Lowerer<'a> {
             return Err(unsupported(
                 "L043",
                 item.span,
-                format!("`{fname}(*)` is not supported"),
+                format!(
+                    "`{fname}(*)` returns every input column but the group keys, all from one \
+                     arbitrary row; which columns those are depends on the table's actual \
+                     schema, which kqlport does not know, so it is not supported"
+                ),
             ));
         }
         self.note(
