@@ -796,3 +796,30 @@ fn bag_pack_builds_a_property_bag() {
         "from T\nextend b=(BagPack \"a\" x k (ToString y)), c=(BagPack \"n\" 1), e=(BagPack)\n"
     );
 }
+
+#[test]
+fn parse_json_of_a_nested_value_is_a_path_with_a_note() {
+    // The round trip is the identity for an object or array, but parses a string holding JSON
+    // text, which a target reading the nested field cannot: both directions are noted.
+    let ast =
+        kql::parse("T | where parse_json(tostring(X.a)).b == 'v' | extend c = parse_json(Y).d")
+            .unwrap();
+    let l = lower::lower(&ast).unwrap();
+    assert_eq!(
+        l.query.to_string(),
+        "from T\nfilter (str equals cs any X.a.b [\"v\"])\nextend c=json:Y.d\n"
+    );
+    let effects: Vec<_> = l.notes.iter().map(|n| n.effect).collect();
+    assert_eq!(
+        effects,
+        vec![
+            kqlport::backend::Effect::UnderMatch,
+            kqlport::backend::Effect::OverMatch
+        ]
+    );
+    assert!(
+        l.notes[0].message.contains("`X.a` holds JSON text"),
+        "{}",
+        l.notes[0].message
+    );
+}

@@ -237,10 +237,20 @@ impl<'a> Lowerer<'a> {
             {
                 let mut p = self.path(&args[0].value)?;
                 // `parse_json(X)` of a plain column reads X as JSON text. Of a path
-                // (`parse_json(tostring(X.a))`), X is already dynamic (KQL allows member access
-                // only on dynamic values) and the round trip changes nothing.
+                // (`parse_json(tostring(X.a))`), X is dynamic (KQL allows member access only on
+                // dynamic values): the round trip changes nothing when `X.a` is an object or
+                // array, but parses it when `X.a` is a string holding JSON text, which a target
+                // reading the nested field `X.a.b` cannot do.
                 if p.path.is_empty() {
                     p.parsed = true;
+                } else {
+                    let msg = format!(
+                        "if `{p}` holds JSON text (a string) rather than an object or array, KQL \
+                         parses it here, but the translation reads the nested field and finds \
+                         nothing: tests on it can miss rows (or keep them, when negated)"
+                    );
+                    self.note(e.span, crate::backend::Effect::UnderMatch, msg.clone());
+                    self.note(e.span, crate::backend::Effect::OverMatch, msg);
                 }
                 Ok(p)
             }
