@@ -404,11 +404,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                             }
                             notes.sort_by_key(|n| (n.span.start, n.span.end));
                             for n in &notes {
-                                let mut d = Diagnostic::warning(
-                                    "B100",
-                                    format!("{}: {}", effect_words(n.effect), n.message),
-                                    n.span,
-                                );
+                                let mut d = note_warning("B100", n);
                                 if opts.strict {
                                     d.severity = Severity::Error;
                                 }
@@ -446,10 +442,12 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
     (file.text, outcomes)
 }
 
-pub(crate) fn effect_words(e: Effect) -> &'static str {
-    match e {
+/// An approximation note as a located warning, its effect in words before the message.
+pub(crate) fn note_warning(code: &'static str, n: &kqlport::backend::Note) -> Diagnostic {
+    let effect = match n.effect {
         Effect::OverMatch => "may over-match",
         Effect::UnderMatch => "may under-match",
         Effect::Values => "same rows, values may differ",
-    }
+    };
+    Diagnostic::warning(code, format!("{effect}: {}", n.message), n.span)
 }

@@ -61,18 +61,7 @@ pub fn run(path: &Path, what: What, format: Format, out: &mut impl Write) -> std
                     let notes: Vec<Diagnostic> = l
                         .notes
                         .iter()
-                        .map(|n| {
-                            Diagnostic::warning(
-                                "L101",
-                                format!(
-                                    "{}: {}",
-                                    crate::convert::effect_words(n.effect),
-                                    n.message
-                                ),
-                                n.span,
-                            )
-                            .mapped(&q.map)
-                        })
+                        .map(|n| crate::convert::note_warning("L101", n).mapped(&q.map))
                         .chain(l.warnings.iter().map(|w| w.clone().mapped(&q.map)))
                         .collect();
                     match format {
