@@ -388,6 +388,34 @@ pub enum MatchKind {
     Regex,
 }
 
+impl MatchKind {
+    /// For the `has` family: whether a match of `value` must be preceded / followed by a term
+    /// boundary (a non-alphanumeric character or the end of the string).
+    ///
+    /// KQL splits text into maximal runs of ASCII alphanumerics. A term test only needs a
+    /// boundary where the value itself ends in an alphanumeric that could otherwise continue a
+    /// longer term: `"xx.exe" has ".exe"` and `".../rg1?api" has "/rg1?"` are true, since the
+    /// value's own punctuation already separates it (MicrosoftDocs/dataexplorer-docs#1005;
+    /// duckdb-kql agrees). `hasprefix` bounds only the start, `hassuffix` only the end.
+    /// Other match kinds need no boundary.
+    pub fn term_edges(self, value: &str) -> (bool, bool) {
+        let starts = value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        let ends = value
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        match self {
+            MatchKind::Term => (starts, ends),
+            MatchKind::TermPrefix => (starts, false),
+            MatchKind::TermSuffix => (false, ends),
+            _ => (false, false),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Case {
     Sensitive,
@@ -649,4 +677,24 @@ pub enum ScalarFn {
     /// holding each value `vN` under the key `kN` (a string, possibly computed). KQL documents
     /// the order of the keys as undetermined.
     BagPack,
+}
+
+#[cfg(test)]
+mod term_edge_tests {
+    use super::MatchKind::*;
+
+    #[test]
+    fn only_alphanumeric_edges_need_a_term_boundary() {
+        assert_eq!(Term.term_edges("cmd.exe"), (true, true));
+        assert_eq!(Term.term_edges(".exe"), (false, true));
+        assert_eq!(Term.term_edges("/rg1?"), (false, false));
+        assert_eq!(Term.term_edges("-"), (false, false));
+        assert_eq!(TermPrefix.term_edges("tor"), (true, false));
+        assert_eq!(TermPrefix.term_edges("-ba"), (false, false));
+        assert_eq!(TermSuffix.term_edges("o-"), (false, false));
+        assert_eq!(TermSuffix.term_edges("bar"), (false, true));
+        // KQL terms are ASCII-only: a non-ASCII letter at the edge is itself a separator.
+        assert_eq!(Term.term_edges("ü"), (false, false));
+        assert_eq!(Contains.term_edges("abc"), (false, false));
+    }
 }

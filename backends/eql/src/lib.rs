@@ -18,7 +18,8 @@
 //!   case-sensitive ones `==`, `in`, `like`. `:`/`like` read `*` and `?` as wildcards and EQL
 //!   has no escape for them, so a value holding `*` or `?` is tested with `in~`/`in` (equality)
 //!   or `stringContains[~]`/`startsWith[~]`/`endsWith[~]` instead. `has`/`hasprefix`/`hassuffix`
-//!   become `regex~`/`regex` with KQL's term boundaries (`(.*W)?v(W.*)?`, `W` = `[^A-Za-z0-9]`).
+//!   become `regex~`/`regex` with KQL's term boundaries (`(.*W)?v(W.*)?`, `W` = `[^A-Za-z0-9]`;
+//!   a side is `.*` where `v` starts/ends with punctuation, which bounds it already).
 //!   `matches regex` is rewritten from RE2 to an equivalent whole-value Lucene pattern
 //!   ([`lucene::rewrite_re2`]) or declined.
 //! * **Missing fields.** KQL reads a missing string as `""`, so its negations (`!=`, `!has`,

@@ -7,6 +7,7 @@
 //! `. ? + * | { } [ ] ( ) " \` are operators and so are `# @ & < > ~`; `\` before any
 //! character makes it literal (also inside `[…]`); `.` matches any character, newline included.
 
+use kqlport::ir::MatchKind;
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use std::fmt::Write;
 
@@ -44,15 +45,26 @@ pub enum TermShape {
 
 /// The whole-value Lucene pattern for a KQL term match: `(.*W)?v(W.*)?` for `has`,
 /// `(.*W)?v.*` for `hasprefix`, `.*v(W.*)?` for `hassuffix`, with `W` = `[^A-Za-z0-9]`.
+/// A bound is dropped (`.*`) where `v` itself starts or ends with a non-alphanumeric, which
+/// already separates it from a neighbouring term (`MatchKind::term_edges`).
 pub fn term_pattern(shape: TermShape, v: &str) -> String {
-    let before = format!("(.*{NON_ALNUM})?");
-    let after = format!("({NON_ALNUM}.*)?");
-    let v = escape_literal(v);
-    match shape {
-        TermShape::Whole => format!("{before}{v}{after}"),
-        TermShape::Prefix => format!("{before}{v}.*"),
-        TermShape::Suffix => format!(".*{v}{after}"),
-    }
+    let kind = match shape {
+        TermShape::Whole => MatchKind::Term,
+        TermShape::Prefix => MatchKind::TermPrefix,
+        TermShape::Suffix => MatchKind::TermSuffix,
+    };
+    let (before, after) = kind.term_edges(v);
+    let before = if before {
+        format!("(.*{NON_ALNUM})?")
+    } else {
+        ".*".to_string()
+    };
+    let after = if after {
+        format!("({NON_ALNUM}.*)?")
+    } else {
+        ".*".to_string()
+    };
+    format!("{before}{}{after}", escape_literal(v))
 }
 
 /// An RE2 pattern rewritten for Lucene.

@@ -326,6 +326,23 @@ fn wildcard_characters_in_values_never_become_wildcards() {
 }
 
 #[test]
+fn term_values_with_punctuation_edges_are_bounded_only_at_alphanumeric_ends() {
+    // KQL: `"xx.exe" has ".exe"` is true; the value's own `.` separates it.
+    assert_eq!(
+        eql(ci("F", Term, ".exe")),
+        "T where F regex~ \".*\\\\.exe([^A-Za-z0-9].*)?\"\n"
+    );
+    assert_eq!(
+        eql(cs("F", Term, "/x/")),
+        "T where F regex \".*\\\\/x\\\\/.*\"\n"
+    );
+    assert_eq!(
+        eql(ci("F", TermPrefix, "-en")),
+        "T where F regex~ \".*\\\\-en.*\"\n"
+    );
+}
+
+#[test]
 fn has_family_uses_term_boundaries() {
     assert_eq!(
         eql(ci("F", Term, "tor")),
@@ -529,9 +546,10 @@ fn term_patterns_escape_every_lucene_operator() {
         .and_then(|s| s.strip_suffix('\n'))
         .expect("shape");
     let lucene = read_eql_string(lit);
+    // The value starts and ends with punctuation, which already bounds it: no term bounds.
     let body = lucene
-        .strip_prefix("(.*[^A-Za-z0-9])?")
-        .and_then(|s| s.strip_suffix("([^A-Za-z0-9].*)?"))
+        .strip_prefix(".*")
+        .and_then(|s| s.strip_suffix(".*"))
         .expect("term shape");
     // Every character is escaped: Lucene reads `\c` as the literal `c`.
     let read_back: String = body

@@ -325,23 +325,55 @@ impl Cx {
                     );
                     return Expr::Bool(false);
                 }
-                let alts: Vec<String> = m
-                    .values
-                    .iter()
-                    .map(|v| lucene::regex_literal(&fold(v)))
-                    .collect();
-                let groups: Vec<String> = if m.quantifier == Quantifier::Any {
-                    vec![alts.join("|")]
-                } else {
-                    alts
-                };
+                // A value's own punctuation can stand in for a term boundary
+                // (`MatchKind::term_edges`), so values are grouped by the edges they need;
+                // `has_any` ORs the groups in one whole-value pattern.
                 let w = lucene::NON_TERM;
-                for g in groups {
-                    let pattern = match m.kind {
-                        MatchKind::Term => format!("(.*{w})?({g})({w}.*)?"),
-                        MatchKind::TermPrefix => format!("(.*{w})?({g}).*"),
-                        _ => format!(".*({g})({w}.*)?"),
+                let pattern_for = |alts: &[String], (before, after): (bool, bool)| {
+                    let g = alts.join("|");
+                    let before = if before {
+                        format!("(.*{w})?")
+                    } else {
+                        ".*".to_string()
                     };
+                    let after = if after {
+                        format!("({w}.*)?")
+                    } else {
+                        ".*".to_string()
+                    };
+                    format!("{before}({g}){after}")
+                };
+                let mut patterns: Vec<String> = Vec::new();
+                if m.quantifier == Quantifier::Any {
+                    let mut groups: Vec<((bool, bool), Vec<String>)> = Vec::new();
+                    for v in &m.values {
+                        let edges = m.kind.term_edges(v);
+                        let lit = lucene::regex_literal(&fold(v));
+                        match groups.iter_mut().find(|(e, _)| *e == edges) {
+                            Some((_, alts)) => alts.push(lit),
+                            None => groups.push((edges, vec![lit])),
+                        }
+                    }
+                    let parts: Vec<String> = groups
+                        .iter()
+                        .map(|(e, alts)| pattern_for(alts, *e))
+                        .collect();
+                    patterns.push(if parts.len() == 1 {
+                        parts.into_iter().next().unwrap_or_default()
+                    } else {
+                        parts
+                            .iter()
+                            .map(|p| format!("({p})"))
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    });
+                } else {
+                    for v in &m.values {
+                        let lit = lucene::regex_literal(&fold(v));
+                        patterns.push(pattern_for(&[lit], m.kind.term_edges(v)));
+                    }
+                }
+                for pattern in patterns {
                     tests.push((
                         Expr::RLike(Box::new(subject.clone()), pattern, false),
                         false,

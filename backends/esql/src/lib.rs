@@ -31,7 +31,8 @@
 //!   over-/under-match note when it does not know the column's type.
 //! * **`has` family.** `RLIKE` with KQL's term boundaries (`[^A-Za-z0-9]`), whole-value:
 //!   `(.*W)?v(W.*)?`, `hasprefix` `(.*W)?v.*`, `hassuffix` `.*v(W.*)?`; `has_any` is one
-//!   alternation, `has_all` an AND. An empty `has` value is declined. A term computed at query
+//!   alternation, `has_all` an AND. A side is `.*` where `v` starts/ends with punctuation,
+//!   which already bounds it (`MatchKind::term_edges`). An empty `has` value is declined. A term computed at query
 //!   time (`has`/`has_cs`, `expr/functions.rs`) cannot go into a pattern: ` <term's words> ` is
 //!   looked up with `LOCATE` in ` <text's words> `, every run of non-alphanumerics made one
 //!   space (a term without alphanumerics is a substring test): exact for a term of ASCII letters

@@ -11,7 +11,7 @@
 //! |--------------------------------------------|-----------------------------------------------------------------------|
 //! | `=~`, `in~`, `contains`, `startswith`, `endswith` | plain value / `contains` / `startswith` / `endswith` (exact)   |
 //! | `==`, `in`, `*_cs`                         | the same with `cased` (exact; see "downstream" below)                 |
-//! | `has`, `hasprefix`, `hassuffix` (+`_cs`)   | `re|i` (`re`) with term boundaries `(^|[^A-Za-z0-9])v($|[^A-Za-z0-9])` (exact) |
+//! | `has`, `hasprefix`, `hassuffix` (+`_cs`)   | `re|i` (`re`) with term boundaries `(^|[^A-Za-z0-9])v($|[^A-Za-z0-9])`, dropped at an end where `v` is punctuation (exact) |
 //! | `has_any` / `has_all`                      | a list of those regexes / one selection per value ANDed (exact)       |
 //! | `contains`/`startswith`/`endswith` all     | `contains|all` … (exact)                                              |
 //! | `matches regex`                            | `re` (RE2 checked with `regex-syntax`; a leading `(?i)` → `re|i`) (exact) |

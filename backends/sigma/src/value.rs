@@ -2,6 +2,7 @@
 //! that stand in for KQL's term operators and RE2 patterns. Owns value text only; it never
 //! decides which modifier a predicate gets.
 
+use kqlport::ir::MatchKind;
 use regex_syntax::ParserBuilder;
 
 /// Escapes a literal for a Sigma string value (plain, `contains`, `startswith`, `endswith`):
@@ -44,16 +45,27 @@ pub enum TermAnchor {
 }
 
 /// The exact regex for KQL's term operators: `(^|[^A-Za-z0-9])v($|[^A-Za-z0-9])`, with `v`
-/// regex-escaped, and only the bounded ends for prefix/suffix.
+/// regex-escaped, and only the bounded ends for prefix/suffix. A bound is left out where `v`
+/// itself starts or ends with a non-alphanumeric, which already separates it from a
+/// neighbouring term (`MatchKind::term_edges`).
 pub fn term_regex(value: &str, anchor: TermAnchor) -> String {
-    let v = regex_syntax::escape(value);
-    let start = format!("(^|{NON_TERM})");
-    let end = format!("($|{NON_TERM})");
-    match anchor {
-        TermAnchor::Whole => format!("{start}{v}{end}"),
-        TermAnchor::Prefix => format!("{start}{v}"),
-        TermAnchor::Suffix => format!("{v}{end}"),
-    }
+    let kind = match anchor {
+        TermAnchor::Whole => MatchKind::Term,
+        TermAnchor::Prefix => MatchKind::TermPrefix,
+        TermAnchor::Suffix => MatchKind::TermSuffix,
+    };
+    let (before, after) = kind.term_edges(value);
+    let start = if before {
+        format!("(^|{NON_TERM})")
+    } else {
+        String::new()
+    };
+    let end = if after {
+        format!("($|{NON_TERM})")
+    } else {
+        String::new()
+    };
+    format!("{start}{}{end}", regex_syntax::escape(value))
 }
 
 /// An RE2 pattern ready for Sigma's `re`: checked to parse, with a leading whole-pattern
@@ -142,6 +154,13 @@ mod tests {
         );
         assert_eq!(term_regex("tor", TermAnchor::Prefix), "(^|[^A-Za-z0-9])tor");
         assert_eq!(term_regex("tor", TermAnchor::Suffix), "tor($|[^A-Za-z0-9])");
+        // Punctuation at an edge of the value already separates it from a neighbouring term.
+        assert_eq!(
+            term_regex(".exe", TermAnchor::Whole),
+            "\\.exe($|[^A-Za-z0-9])"
+        );
+        assert_eq!(term_regex("/x?", TermAnchor::Whole), "/x\\?");
+        assert_eq!(term_regex("-e", TermAnchor::Prefix), "\\-e");
     }
 
     #[test]

@@ -1798,3 +1798,22 @@ fn join_right_side_columns_keep_their_datetime_typing() {
     ]);
     assert_eq!(declined(query)[0].0, "B013");
 }
+
+#[test]
+fn term_values_with_punctuation_edges_need_no_boundary_there() {
+    // `"xx.exe" has ".exe"` and `"a/rg1?x" has "/rg1?"` are true in KQL: the value's own
+    // punctuation already separates it from a neighbouring term.
+    let t = text(q(vec![filter(and(vec![
+        sm("A", Term, CI, &[".exe"]),
+        sm("B", Term, CS, &["/rg1?"]),
+        sm_q("C", Term, CI, &["tor", "-e", "x"], Quantifier::Any, false),
+        sm("D", TermPrefix, CI, &["-ba"]),
+        sm("E", TermSuffix, CI, &["o-"]),
+    ]))]));
+    assert_eq!(
+        tail(&t),
+        "| where match(A, \"(?i)\\\\.exe($|[^A-Za-z0-9])\") AND match(B, \"/rg1\\\\?\") AND \
+         match(C, \"(?i)(?:(^|[^A-Za-z0-9])(?:tor|x)($|[^A-Za-z0-9])|-e($|[^A-Za-z0-9]))\") AND \
+         match(D, \"(?i)-ba\") AND match(E, \"(?i)o-\")"
+    );
+}

@@ -1849,32 +1849,66 @@ impl Tx {
                 } else {
                     ""
                 };
-                let bodies: Vec<String> = match sm.quantifier {
-                    Quantifier::Any if sm.values.len() > 1 => vec![format!(
-                        "(?:{})",
-                        sm.values
-                            .iter()
-                            .map(|v| esc(v))
-                            .collect::<Vec<_>>()
-                            .join("|")
-                    )],
-                    _ => sm.values.iter().map(|v| esc(v)).collect(),
+                // A term value's own punctuation may stand in for a term boundary
+                // (`MatchKind::term_edges`), so values are grouped by the edges they need;
+                // `has_any` ORs the groups in one regex.
+                let shape = |body: String, (before, after): (bool, bool)| {
+                    let before = if before {
+                        format!("(^|{NON_ALNUM})")
+                    } else {
+                        String::new()
+                    };
+                    let after = if after {
+                        format!("($|{NON_ALNUM})")
+                    } else {
+                        String::new()
+                    };
+                    match kind {
+                        MatchKind::Equals => format!("^{body}\\z"),
+                        MatchKind::StartsWith => format!("^{body}"),
+                        MatchKind::EndsWith => format!("{body}\\z"),
+                        MatchKind::Term | MatchKind::TermPrefix | MatchKind::TermSuffix => {
+                            format!("{before}{body}{after}")
+                        }
+                        MatchKind::Contains | MatchKind::Regex => body,
+                    }
                 };
-                let v = bodies
+                let patterns: Vec<String> = match sm.quantifier {
+                    Quantifier::Any if sm.values.len() > 1 => {
+                        let mut groups: Vec<((bool, bool), Vec<String>)> = Vec::new();
+                        for v in &sm.values {
+                            let edges = kind.term_edges(v);
+                            match groups.iter_mut().find(|(e, _)| *e == edges) {
+                                Some((_, alts)) => alts.push(esc(v)),
+                                None => groups.push((edges, vec![esc(v)])),
+                            }
+                        }
+                        let parts: Vec<String> = groups
+                            .into_iter()
+                            .map(|(edges, alts)| {
+                                let body = if alts.len() == 1 {
+                                    alts.concat()
+                                } else {
+                                    format!("(?:{})", alts.join("|"))
+                                };
+                                shape(body, edges)
+                            })
+                            .collect();
+                        vec![if parts.len() == 1 {
+                            parts.concat()
+                        } else {
+                            format!("(?:{})", parts.join("|"))
+                        }]
+                    }
+                    _ => sm
+                        .values
+                        .iter()
+                        .map(|v| shape(esc(v), kind.term_edges(v)))
+                        .collect(),
+                };
+                let v = patterns
                     .into_iter()
-                    .map(|b| {
-                        let p = match kind {
-                            MatchKind::Equals => format!("^{b}\\z"),
-                            MatchKind::Contains => b,
-                            MatchKind::StartsWith => format!("^{b}"),
-                            MatchKind::EndsWith => format!("{b}\\z"),
-                            MatchKind::Term => format!("(^|{NON_ALNUM}){b}($|{NON_ALNUM})"),
-                            MatchKind::TermPrefix => format!("(^|{NON_ALNUM}){b}"),
-                            MatchKind::TermSuffix => format!("{b}($|{NON_ALNUM})"),
-                            MatchKind::Regex => b,
-                        };
-                        Eval::call("match", vec![f.clone(), Eval::str(format!("{flag}{p}"))])
-                    })
+                    .map(|p| Eval::call("match", vec![f.clone(), Eval::str(format!("{flag}{p}"))]))
                     .collect();
                 Some(combine(v))
             }

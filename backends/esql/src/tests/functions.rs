@@ -284,3 +284,77 @@ fn objects_are_declined_with_the_reason() {
         );
     }
 }
+
+/// The Lucene pattern of `C RLIKE "…"`, read back from the ES|QL string literal.
+fn rlike_pattern(where_clause: &str) -> String {
+    let lit = where_clause
+        .strip_prefix("C RLIKE \"")
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("one RLIKE: {where_clause}"));
+    let mut out = String::new();
+    let mut chars = lit.chars();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\\' {
+            chars.next().expect("escape")
+        } else {
+            c
+        });
+    }
+    out
+}
+
+#[test]
+fn has_with_literal_terms_matches_kql_including_punctuation_edges() {
+    // Terms that start or end with punctuation need no boundary there: KQL's
+    // `"…/resourcegroups/t.rg1?api" has "/resourcegroups/t.rg1?"` is true.
+    let texts = [
+        "",
+        "dc1",
+        "xdc1 dc1",
+        "adc1",
+        "a.b",
+        "xa.b",
+        "a-b",
+        "y/x",
+        "x/",
+        "xx.exe",
+        "cmd.exe2",
+        "a-cmd.exe",
+        "foo-bar",
+        "foo--bar",
+        "a/resourcegroups/t.rg1?api",
+    ];
+    let terms = [
+        "dc1",
+        "a.b",
+        "/x",
+        "x/",
+        "/",
+        ".exe",
+        "-bar",
+        "cmd.exe",
+        "/resourcegroups/t.rg1?",
+    ];
+    for term in terms {
+        let re = lucene_regex(&rlike_pattern(&where_of(sm("C", Term, CS, &[term], false))));
+        for text in texts {
+            assert_eq!(
+                re.is_match(text),
+                has_kql(text, term),
+                "{text:?} has {term:?}"
+            );
+        }
+    }
+    // has_any mixing bounded and unbounded values in one pattern.
+    let any = lucene_regex(&rlike_pattern(&where_of(sm(
+        "C",
+        Term,
+        CS,
+        &["dc1", ".exe", "a.b"],
+        false,
+    ))));
+    for text in texts {
+        let kql = ["dc1", ".exe", "a.b"].iter().any(|t| has_kql(text, t));
+        assert_eq!(any.is_match(text), kql, "{text:?} has_any");
+    }
+}
