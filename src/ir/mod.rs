@@ -461,6 +461,27 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Whether this integer expression is known never to be negative: a literal `>= 0`,
+    /// `strlen(…)`, or a sum/product of such. Backends use it to skip run-time sign tests
+    /// (e.g. KQL's 0-based `substring` start vs a 1-based target start).
+    pub fn is_non_negative(&self) -> bool {
+        match &self.kind {
+            ExprKind::Literal(Literal::Long(n)) => *n >= 0,
+            ExprKind::Call {
+                func: ScalarFn::Strlen,
+                ..
+            } => true,
+            ExprKind::Arith {
+                op: ArithOp::Add | ArithOp::Mul,
+                lhs,
+                rhs,
+            } => lhs.is_non_negative() && rhs.is_non_negative(),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum ExprKind {
     Literal(Literal),

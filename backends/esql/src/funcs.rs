@@ -57,23 +57,6 @@ fn count_matches(text: Expr, pattern: &str) -> Expr {
     )
 }
 
-/// Whether a KQL integer expression is never negative (so `k + 1` is ES|QL's 1-based start).
-fn non_negative(e: &ir::Expr) -> bool {
-    match &e.kind {
-        ExprKind::Literal(Literal::Long(n)) => *n >= 0,
-        ExprKind::Call {
-            func: ScalarFn::Strlen,
-            ..
-        } => true,
-        ExprKind::Arith {
-            op: ir::ArithOp::Add | ir::ArithOp::Mul,
-            lhs,
-            rhs,
-        } => non_negative(lhs) && non_negative(rhs),
-        _ => false,
-    }
-}
-
 impl Cx {
     /// A literal RE2 pattern as a Java regex, or a B001 refusal naming the construct.
     fn java_regex(&mut self, what: &str, pattern: &str, span: Span) -> Option<JavaRegex> {
@@ -337,7 +320,9 @@ impl Cx {
                 );
                 Expr::Int(k)
             }
-            None if non_negative(start) => Expr::bin(self.expr(start), BinOp::Add, Expr::Int(1)),
+            None if start.is_non_negative() => {
+                Expr::bin(self.expr(start), BinOp::Add, Expr::Int(1))
+            }
             None => {
                 self.notes.push(
                     start.span,
@@ -369,7 +354,7 @@ impl Cx {
                     return Expr::Null;
                 }
                 None => {
-                    if !non_negative(l) {
+                    if !l.is_non_negative() {
                         self.notes.push(
                             l.span,
                             Effect::Values,
@@ -763,7 +748,7 @@ impl Cx {
             },
             _ => return Expr::Null,
         };
-        let is_long = non_negative(v)
+        let is_long = v.is_non_negative()
             || matches!(
                 &v.kind,
                 ExprKind::Call {

@@ -193,6 +193,7 @@
 //! | `has` with a computed term | over/under-match | `(?i)` folds non-ASCII letters |
 //! | `bag_pack` | values | JSON types of datetimes, bools, nulls, nested arrays differ |
 //! | `bag_keys(X)[i]` | values | KQL's key order is undetermined, `json_keys` follows the JSON text |
+//! | `substring` with a negative or computed start | values | both count a negative start from the end; a start before the first character is undocumented in both |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!

@@ -2654,11 +2654,35 @@ impl Tx {
             ScalarFn::Strlen => Some(Eval::call("len", vec![str_arg(self, 0)?])),
             ScalarFn::Substring => {
                 let s = str_arg(self, 0)?;
-                let start = match args.get(1).map(|a| &a.kind) {
-                    Some(ExprKind::Literal(Literal::Long(n))) if *n >= 0 => {
-                        Eval::Num((n + 1).to_string())
-                    }
-                    Some(_) => Eval::bin(" + ", arg(self, 1)?, Eval::Num("1".into())),
+                // KQL's start is 0-based and Splunk's 1-based; a negative start counts from
+                // the end in both (`substring("123456", -2)` and `substr("123456", -2)` are
+                // "56"), so only a non-negative start is shifted.
+                const BEFORE_FIRST: &str = "a negative start counts from the end; when it reaches before the first character, neither KQL nor Splunk documents the result";
+                let start = match args.get(1) {
+                    Some(a) => match &a.kind {
+                        ExprKind::Literal(Literal::Long(n)) if *n >= 0 => {
+                            Eval::Num((n + 1).to_string())
+                        }
+                        ExprKind::Literal(Literal::Long(n)) => {
+                            self.notes.push(a.span, Effect::Values, BEFORE_FIRST);
+                            Eval::Num(n.to_string())
+                        }
+                        _ if a.is_non_negative() => {
+                            Eval::bin(" + ", arg(self, 1)?, Eval::Num("1".into()))
+                        }
+                        _ => {
+                            self.notes.push(a.span, Effect::Values, BEFORE_FIRST);
+                            let k = arg(self, 1)?;
+                            Eval::call(
+                                "if",
+                                vec![
+                                    Eval::bin("<", k.clone(), Eval::Num("0".into())),
+                                    k.clone(),
+                                    Eval::bin(" + ", k, Eval::Num("1".into())),
+                                ],
+                            )
+                        }
+                    },
                     None => return self.unsupported_fn(func, span),
                 };
                 let mut v = vec![s, start];

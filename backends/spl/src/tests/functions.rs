@@ -221,3 +221,47 @@ fn bag_pack_is_json_object_with_a_note_on_value_types() {
     )]);
     assert_eq!(declined(query), vec![("B014", 30, 40)]);
 }
+
+#[test]
+fn substring_shifts_only_a_non_negative_start_to_one_based() {
+    let sub = |start: Expr| {
+        q(vec![ext(
+            "s",
+            call(ScalarFn::Substring, vec![field("S"), start, long(3)]),
+        )])
+    };
+    // A literal start >= 0: 0-based to 1-based.
+    assert_eq!(
+        tail(&text(sub(long(2)))),
+        "| eval s=substr(coalesce(S, \"\"), 3, 3)"
+    );
+    // `strlen(S) + 1` is never negative: shifted without a test.
+    let strlen_plus = Expr {
+        kind: ExprKind::Arith {
+            op: ArithOp::Add,
+            lhs: Box::new(call(ScalarFn::Strlen, vec![field("S")])),
+            rhs: Box::new(long(1)),
+        },
+        span: s0(),
+    };
+    assert_eq!(
+        tail(&text(sub(strlen_plus))),
+        "| eval s=substr(coalesce(S, \"\"), (len(coalesce(S, \"\")) + 1) + 1, 3)"
+    );
+    // A negative start counts from the end in both languages: kept as is, with a note on
+    // starts that reach before the first character (undocumented in both).
+    let mut neg = long(-2);
+    neg.span = sp(5, 7);
+    let (t, notes) = approx(sub(neg));
+    assert_eq!(tail(&t), "| eval s=substr(coalesce(S, \"\"), -2, 3)");
+    assert_eq!(notes, vec![(5, 7, Effect::Values)]);
+    // A computed start of unknown sign is tested at run time.
+    let mut n = field("N");
+    n.span = sp(8, 9);
+    let (t, notes) = approx(sub(n));
+    assert_eq!(
+        tail(&t),
+        "| eval s=substr(coalesce(S, \"\"), if(N<0, N, N + 1), 3)"
+    );
+    assert_eq!(notes, vec![(8, 9, Effect::Values)]);
+}
