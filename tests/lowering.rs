@@ -823,3 +823,71 @@ fn parse_json_of_a_nested_value_is_a_path_with_a_note() {
         l.notes[0].message
     );
 }
+
+#[test]
+fn numbers_and_numeric_text_meet_on_the_column_type() {
+    use kqlport::backend::Effect::{OverMatch, UnderMatch};
+    // SigninLogs.ResultType is a string; Sentinel rules compare it with numbers. The targets
+    // need text on both sides; KQL's conversion of "00"-like values is undocumented: a note.
+    let cases = [
+        (
+            "ResultType == 0",
+            "(str equals cs any ResultType [\"0\"])",
+            Some(UnderMatch),
+        ),
+        (
+            "ResultType != 50126",
+            "(!str equals cs any ResultType [\"50126\"])",
+            Some(OverMatch),
+        ),
+        (
+            "ResultType in (0, 50126)",
+            "(str equals cs any ResultType [\"0\" \"50126\"])",
+            Some(UnderMatch),
+        ),
+        (
+            "not(ResultType in (0, 50126))",
+            "(not (str equals cs any ResultType [\"0\" \"50126\"]))",
+            Some(OverMatch),
+        ),
+        // Not a string column, or not an integer literal: unchanged.
+        ("DurationMs == 0", "(== DurationMs 0)", None),
+        (
+            "ResultType == '0'",
+            "(str equals cs any ResultType [\"0\"])",
+            None,
+        ),
+    ];
+    for (kql, want, note) in cases {
+        let (ir, notes) = ir_notes(&format!("SigninLogs | where {kql}"));
+        assert_eq!(ir, format!("from SigninLogs\nfilter {want}\n"), "{kql}");
+        let effects: Vec<_> = notes.iter().map(|n| n.0).collect();
+        assert_eq!(
+            effects,
+            note.into_iter().collect::<Vec<_>>(),
+            "{kql}: {notes:?}"
+        );
+    }
+    // SecurityEvent.EventID is an int: canonical integer text becomes the number, which is
+    // exact whichever way KQL converts (an integer's text is canonical). No note.
+    let cases = [
+        ("EventID == '4624'", "(== EventID 4624)"),
+        ("EventID != '4624'", "(!= EventID 4624)"),
+        ("EventID in ('4624', '4625')", "(in EventID [4624 4625])"),
+        ("EventID !in ('4624', '4625')", "(!in EventID [4624 4625])"),
+        // Not canonical integer text: left alone.
+        (
+            "EventID == '04624'",
+            "(str equals cs any EventID [\"04624\"])",
+        ),
+        (
+            "Account == '4624'",
+            "(str equals cs any Account [\"4624\"])",
+        ),
+    ];
+    for (kql, want) in cases {
+        let (ir, notes) = ir_notes(&format!("SecurityEvent | where {kql}"));
+        assert_eq!(ir, format!("from SecurityEvent\nfilter {want}\n"), "{kql}");
+        assert!(notes.is_empty(), "{kql}: {notes:?}");
+    }
+}

@@ -416,14 +416,22 @@ impl Typer<'_> {
                 }
             }
             PredicateKind::Not(x) => self.pred(x, cols, ctx.not()),
-            PredicateKind::StrMatch(m) => self.expr(&mut m.field, cols, inner),
+            PredicateKind::StrMatch(m) => {
+                self.expr(&mut m.field, cols, inner);
+                text_as_number(p, cols);
+            }
             PredicateKind::Compare { lhs, rhs, .. } => {
                 self.expr(lhs, cols, inner);
                 self.expr(rhs, cols, inner);
+                self.number_as_text(p, cols, ctx);
             }
-            PredicateKind::InSet { expr, .. }
-            | PredicateKind::IsEmpty { expr, .. }
-            | PredicateKind::Bool(expr) => self.expr(expr, cols, inner),
+            PredicateKind::InSet { expr, .. } => {
+                self.expr(expr, cols, inner);
+                self.number_as_text(p, cols, ctx);
+            }
+            PredicateKind::IsEmpty { expr, .. } | PredicateKind::Bool(expr) => {
+                self.expr(expr, cols, inner)
+            }
             PredicateKind::Between {
                 expr, low, high, ..
             } => {
@@ -469,6 +477,81 @@ impl Typer<'_> {
         simplify(p);
     }
 
+    /// `s == 0`, `s != 0`, `s in (0, 50126)` with `s` a string (Kusto.Language accepts these;
+    /// `<`/`>` between a string and a number are errors). Kept as numbers, the targets compare
+    /// a text field with a number: a type error in ES|QL and EQL on a keyword field. Rewritten
+    /// as a case-sensitive test on the numbers' decimal text, with a note: KQL converts one
+    /// side to the other's type without documenting which, so values that spell the number
+    /// another way (`"00"`, `" 0"`) may differ.
+    fn number_as_text(&mut self, p: &mut ir::Predicate, cols: &Columns, ctx: Ctx) {
+        use ir::{CmpOp, Literal};
+        let text = |l: &Literal| match l {
+            Literal::Long(n) => Some(n.to_string()),
+            _ => None,
+        };
+        let (field, values, negated) = match &p.kind {
+            PredicateKind::Compare {
+                lhs,
+                op: op @ (CmpOp::Eq | CmpOp::Ne),
+                rhs,
+            } => {
+                let (field, lit) = match (&lhs.kind, &rhs.kind) {
+                    (_, ExprKind::Literal(l)) => (lhs, l),
+                    (ExprKind::Literal(l), _) => (rhs, l),
+                    _ => return,
+                };
+                let Some(t) = text(lit) else { return };
+                (field, vec![t], *op == CmpOp::Ne)
+            }
+            PredicateKind::InSet {
+                expr,
+                values,
+                negated,
+            } => {
+                let Some(v) = values.iter().map(text).collect::<Option<Vec<_>>>() else {
+                    return;
+                };
+                (expr, v, *negated)
+            }
+            _ => return,
+        };
+        if cols.infer(field) != Some(ColumnType::String) {
+            return;
+        }
+        let what = match &field.kind {
+            ExprKind::Field(f) if f.is_plain() => format!("`{}`", f.column),
+            _ => "this value".to_string(),
+        };
+        let shown = values
+            .iter()
+            .map(|v| format!("\"{v}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!(
+            "{what} is a string compared with a number: KQL converts between the two (which way \
+             is not documented); this compares the text {shown}, so a value that writes the \
+             number another way (e.g. \"00\" or \" 0\") may be treated differently"
+        );
+        // A positive test on the text can miss such values; a negated one can keep them.
+        let effects: &[Effect] = match ctx {
+            Ctx::Rows(positive) if positive != negated => &[Effect::UnderMatch],
+            Ctx::Rows(_) => &[Effect::OverMatch],
+            Ctx::Both => &[Effect::OverMatch, Effect::UnderMatch],
+            Ctx::Values => &[Effect::Values],
+        };
+        for e in effects {
+            self.note(p.span, *e, message.clone());
+        }
+        p.kind = PredicateKind::StrMatch(ir::StrMatch {
+            field: field.clone(),
+            kind: ir::MatchKind::Equals,
+            case: ir::Case::Sensitive,
+            values,
+            quantifier: ir::Quantifier::Any,
+            negated,
+        });
+    }
+
     fn expr(&mut self, e: &mut ir::Expr, cols: &Columns, ctx: Ctx) {
         match &mut e.kind {
             ExprKind::Literal(_) | ExprKind::Field(_) | ExprKind::Now | ExprKind::Ago(_) => {}
@@ -496,6 +579,52 @@ impl Typer<'_> {
             ExprKind::Predicate(p) => self.pred(p, cols, ctx.nested()),
         }
     }
+}
+
+/// `EventID == "4624"`, `LogonType in ("2", "10")` with an `int`/`long` column: Kusto.Language
+/// accepts these, and the targets would compare a number field with text (a type error in
+/// ES|QL and EQL). When every value is an integer's canonical decimal text, the test becomes
+/// the numeric one. That is exact whichever way KQL converts: an integer's text is canonical,
+/// so the number equals the value exactly when its text does.
+fn text_as_number(p: &mut ir::Predicate, cols: &Columns) {
+    let PredicateKind::StrMatch(m) = &p.kind else {
+        return;
+    };
+    if m.kind != ir::MatchKind::Equals || m.quantifier != ir::Quantifier::Any {
+        return;
+    }
+    if !matches!(
+        cols.infer(&m.field),
+        Some(ColumnType::Int | ColumnType::Long)
+    ) {
+        return;
+    }
+    let numbers: Option<Vec<i64>> = m
+        .values
+        .iter()
+        .map(|v| v.parse::<i64>().ok().filter(|n| n.to_string() == *v))
+        .collect();
+    let Some(numbers) = numbers else { return };
+    let (field, negated) = (m.field.clone(), m.negated);
+    p.kind = match numbers.as_slice() {
+        [n] => PredicateKind::Compare {
+            lhs: field,
+            op: if negated {
+                ir::CmpOp::Ne
+            } else {
+                ir::CmpOp::Eq
+            },
+            rhs: ir::Expr {
+                kind: ExprKind::Literal(ir::Literal::Long(*n)),
+                span: p.span,
+            },
+        },
+        _ => PredicateKind::InSet {
+            expr: field,
+            values: numbers.into_iter().map(ir::Literal::Long).collect(),
+            negated,
+        },
+    };
 }
 
 /// `and`/`or`/`not` with constant operands, reduced (the children are already reduced).
