@@ -10,7 +10,11 @@
 //!   schema, a column after a join …): every target tests for a missing or null value, which is
 //!   KQL's meaning only if the value is not a string.
 //!
-//! Owns type tracking for this purpose only: the inferred types are exact about string vs
+//! * records on each comparison ([`ir::Operands`]) whether its operands are strings, not
+//!   strings, or of unknown type, so that a backend can compare two columns with KQL's
+//!   treatment of a missing value (`""` for a string, null otherwise).
+//!
+//! Owns type tracking for these purposes only: the inferred types are exact about string vs
 //! not-string, and best-effort beyond that (e.g. `sum` of an `int` is typed `int`).
 
 use super::Lowerer;
@@ -417,9 +421,12 @@ impl Typer<'_> {
             }
             PredicateKind::Not(x) => self.pred(x, cols, ctx.not()),
             PredicateKind::StrMatch(m) => self.expr(&mut m.field, cols, inner),
-            PredicateKind::Compare { lhs, rhs, .. } => {
+            PredicateKind::Compare {
+                lhs, rhs, operands, ..
+            } => {
                 self.expr(lhs, cols, inner);
                 self.expr(rhs, cols, inner);
+                *operands = operand_types(cols.infer(lhs), cols.infer(rhs));
             }
             PredicateKind::InSet { expr, .. }
             | PredicateKind::IsEmpty { expr, .. }
@@ -495,6 +502,21 @@ impl Typer<'_> {
             }
             ExprKind::Predicate(p) => self.pred(p, cols, ctx.nested()),
         }
+    }
+}
+
+/// A comparison's operand types from its two sides' inferred types. KQL compares a string only
+/// with a string, and a number, datetime, timespan, bool or guid only with a value of such a
+/// type: one side's type decides. A dynamic side (compared with a string or a value of unknown
+/// type), or two sides of unknown type, leave it unknown.
+fn operand_types(l: Option<ColumnType>, r: Option<ColumnType>) -> ir::Operands {
+    use ColumnType as T;
+    let scalar = |t: Option<ColumnType>| matches!(t, Some(t) if t != T::String && t != T::Dynamic);
+    match (l, r) {
+        _ if scalar(l) || scalar(r) => ir::Operands::NotStrings,
+        (Some(T::Dynamic), _) | (_, Some(T::Dynamic)) => ir::Operands::Unknown,
+        (Some(T::String), _) | (_, Some(T::String)) => ir::Operands::Strings,
+        _ => ir::Operands::Unknown,
     }
 }
 
