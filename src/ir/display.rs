@@ -178,7 +178,7 @@ impl Display for Predicate {
                     values.join(" ")
                 )
             }
-            PredicateKind::Compare { lhs, op, rhs } => write!(f, "({} {lhs} {rhs})", cmp(*op)),
+            PredicateKind::Compare { lhs, op, rhs, .. } => write!(f, "({} {lhs} {rhs})", cmp(*op)),
             PredicateKind::InSet {
                 expr,
                 values,

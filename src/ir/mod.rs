@@ -301,6 +301,9 @@ pub enum PredicateKind {
         lhs: Expr,
         op: CmpOp,
         rhs: Expr,
+        /// What the table schema says about the operands' type (filled in by lowering's type
+        /// pass): it decides how a missing value compares when neither side is a literal.
+        operands: Operands,
     },
     /// Non-string membership: `x in (1, 2, 3)`.
     InSet {
@@ -426,6 +429,23 @@ pub enum Case {
 pub enum Quantifier {
     Any,
     All,
+}
+
+/// The type of a comparison's operands, as far as the table schema tells.
+///
+/// KQL strings are never null: a missing string reads as `""`, so `a == b` is true when both
+/// are missing and `a != b` false. Other types have a null: `null == x` is false, `null != x`
+/// true for a non-null `x`, and `null` (a dropped row) when both are null; `<`, `<=`, `>`, `>=`
+/// are null on a null operand.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Operands {
+    /// Not known (a table or column missing from the schema, a dynamic value …).
+    #[default]
+    Unknown,
+    /// At least one side is a string, so both are.
+    Strings,
+    /// Both sides have a known type that is neither string nor dynamic.
+    NotStrings,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

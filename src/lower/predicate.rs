@@ -252,6 +252,7 @@ impl<'a> Lowerer<'a> {
                         lhs: lower(self, field)?,
                         op: cmp,
                         rhs: lower(self, needle)?,
+                        operands: ir::Operands::Unknown,
                     });
                 }
                 None if matches!(
@@ -370,6 +371,7 @@ impl<'a> Lowerer<'a> {
             lhs: l,
             op: cmp,
             rhs: r,
+            operands: ir::Operands::Unknown,
         })
     }
 

@@ -10,7 +10,11 @@
 //!   schema, a column after a join …): every target tests for a missing or null value, which is
 //!   KQL's meaning only if the value is not a string.
 //!
-//! Owns type tracking for this purpose only: the inferred types are exact about string vs
+//! * records on each comparison ([`ir::Operands`]) whether its operands are strings, not
+//!   strings, or of unknown type, so that a backend can compare two columns with KQL's
+//!   treatment of a missing value (`""` for a string, null otherwise).
+//!
+//! Owns type tracking for these purposes only: the inferred types are exact about string vs
 //! not-string, and best-effort beyond that (e.g. `sum` of an `int` is typed `int`).
 
 use super::Lowerer;
@@ -420,9 +424,12 @@ impl Typer<'_> {
                 self.expr(&mut m.field, cols, inner);
                 text_as_number(p, cols);
             }
-            PredicateKind::Compare { lhs, rhs, .. } => {
+            PredicateKind::Compare {
+                lhs, rhs, operands, ..
+            } => {
                 self.expr(lhs, cols, inner);
                 self.expr(rhs, cols, inner);
+                *operands = operand_types(cols.infer(lhs), cols.infer(rhs));
                 self.number_as_text(p, cols, ctx);
             }
             PredicateKind::InSet { expr, .. } => {
@@ -494,6 +501,7 @@ impl Typer<'_> {
                 lhs,
                 op: op @ (CmpOp::Eq | CmpOp::Ne),
                 rhs,
+                ..
             } => {
                 let (field, lit) = match (&lhs.kind, &rhs.kind) {
                     (_, ExprKind::Literal(l)) => (lhs, l),
@@ -618,6 +626,7 @@ fn text_as_number(p: &mut ir::Predicate, cols: &Columns) {
                 kind: ExprKind::Literal(ir::Literal::Long(*n)),
                 span: p.span,
             },
+            operands: ir::Operands::NotStrings,
         },
         _ => PredicateKind::InSet {
             expr: field,
@@ -625,6 +634,21 @@ fn text_as_number(p: &mut ir::Predicate, cols: &Columns) {
             negated,
         },
     };
+}
+
+/// A comparison's operand types from its two sides' inferred types. KQL compares a string only
+/// with a string, and a number, datetime, timespan, bool or guid only with a value of such a
+/// type: one side's type decides. A dynamic side (compared with a string or a value of unknown
+/// type), or two sides of unknown type, leave it unknown.
+fn operand_types(l: Option<ColumnType>, r: Option<ColumnType>) -> ir::Operands {
+    use ColumnType as T;
+    let scalar = |t: Option<ColumnType>| matches!(t, Some(t) if t != T::String && t != T::Dynamic);
+    match (l, r) {
+        _ if scalar(l) || scalar(r) => ir::Operands::NotStrings,
+        (Some(T::Dynamic), _) | (_, Some(T::Dynamic)) => ir::Operands::Unknown,
+        (Some(T::String), _) | (_, Some(T::String)) => ir::Operands::Strings,
+        _ => ir::Operands::Unknown,
+    }
 }
 
 /// `and`/`or`/`not` with constant operands, reduced (the children are already reduced).

@@ -65,7 +65,7 @@ impl Lowerer<'_> {
             PredicateKind::Not(x) => self.pred(x, !neg),
             PredicateKind::Const(b) => Some(Cond::Bool(*b != neg)),
             PredicateKind::StrMatch(m) => self.str_match(m, p.span, neg),
-            PredicateKind::Compare { lhs, op, rhs } => self.compare(lhs, *op, rhs, p.span, neg),
+            PredicateKind::Compare { lhs, op, rhs, .. } => self.compare(lhs, *op, rhs, p.span, neg),
             PredicateKind::InSet {
                 expr,
                 values,

@@ -106,7 +106,12 @@ fn cs(f: &str, kind: MatchKind, v: &str) -> Predicate {
 }
 
 fn cmp(lhs: Expr, op: CmpOp, rhs: Expr) -> Predicate {
-    p(PredicateKind::Compare { lhs, op, rhs })
+    p(PredicateKind::Compare {
+        lhs,
+        op,
+        rhs,
+        operands: Default::default(),
+    })
 }
 
 fn and(xs: Vec<Predicate>) -> Predicate {

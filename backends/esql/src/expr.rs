@@ -9,7 +9,7 @@ use crate::lucene;
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
-    self, Case, CmpOp, Duration, DurationUnit, ExprKind, Literal, MatchKind, PathSegment,
+    self, Case, CmpOp, Duration, DurationUnit, ExprKind, Literal, MatchKind, Operands, PathSegment,
     PredicateKind, Quantifier, ScalarFn, StrMatch,
 };
 use kqlport::source::Span;
@@ -123,7 +123,12 @@ impl Cx {
             }
             PredicateKind::Not(inner) => self.pred(inner, !positive),
             PredicateKind::StrMatch(m) => self.str_match(m, p.span, positive),
-            PredicateKind::Compare { lhs, op, rhs } => self.compare(lhs, *op, rhs, positive),
+            PredicateKind::Compare {
+                lhs,
+                op,
+                rhs,
+                operands,
+            } => self.compare(lhs, *op, rhs, *operands, positive),
             PredicateKind::InSet {
                 expr,
                 values,
@@ -203,11 +208,22 @@ impl Cx {
 
     /// KQL comparison null rules: `==` with exactly one null operand is false, `!=` true; two
     /// nulls, or a null in `<`, `<=`, `>`, `>=`, give null (neither true nor false).
-    fn compare(&mut self, lhs: &ir::Expr, op: CmpOp, rhs: &ir::Expr, positive: bool) -> Expr {
+    fn compare(
+        &mut self,
+        lhs: &ir::Expr,
+        op: CmpOp,
+        rhs: &ir::Expr,
+        operands: Operands,
+        positive: bool,
+    ) -> Expr {
         let mut l = self.expr(lhs);
         let mut r = self.expr(rhs);
         let l_lit = matches!(lhs.kind, ExprKind::Literal(_));
         let r_lit = matches!(rhs.kind, ExprKind::Literal(_));
+        let effective = if positive { op } else { negate_cmp(op) };
+        if reads_column(lhs) && reads_column(rhs) {
+            return self.compare_values(l, effective, r, operands, lhs.span.to(rhs.span));
+        }
         // Against a string literal the other side is a string, which KQL never has null: read
         // a missing value as "".
         if matches!(rhs.kind, ExprKind::Literal(Literal::String(_))) && !l_lit {
@@ -216,41 +232,65 @@ impl Cx {
         if matches!(lhs.kind, ExprKind::Literal(Literal::String(_))) && !r_lit {
             r = Expr::call("COALESCE", vec![r, Expr::Str(String::new())]);
         }
-        let effective = if positive { op } else { negate_cmp(op) };
         match effective {
             CmpOp::Ne => {
-                // True when exactly one side is null, or both are set and differ.
+                // True when the non-literal side is null, or it is set and differs.
                 let mut parts = Vec::new();
-                match (l_lit, r_lit) {
-                    (true, true) => {}
-                    (false, true) => parts.push(Expr::is_null(l.clone())),
-                    (true, false) => parts.push(Expr::is_null(r.clone())),
-                    (false, false) => {
-                        parts.push(Expr::and(vec![
-                            Expr::is_null(l.clone()),
-                            Expr::is_not_null(r.clone()),
-                        ]));
-                        parts.push(Expr::and(vec![
-                            Expr::is_not_null(l.clone()),
-                            Expr::is_null(r.clone()),
-                        ]));
-                    }
+                if reads_column(lhs) {
+                    parts.push(Expr::is_null(l.clone()));
+                }
+                if reads_column(rhs) {
+                    parts.push(Expr::is_null(r.clone()));
                 }
                 parts.push(Expr::bin(l, BinOp::Ne, r));
                 Expr::or(parts)
             }
-            CmpOp::Eq => {
-                if !l_lit && !r_lit {
-                    self.notes.push(
-                        lhs.span.to(rhs.span),
-                        Effect::UnderMatch,
-                        "comparing two columns: if both are string columns and both missing, KQL compares \"\" == \"\" (true) while ES|QL compares null == null (null); such rows are not returned",
-                    );
-                }
-                Expr::bin(l, BinOp::Eq, r)
-            }
             other => Expr::bin(l, cmp(other), r),
         }
+    }
+
+    /// Two computed values (columns) compared. Strings: a missing one is "" in KQL, so both
+    /// sides are coalesced to "" and the comparison is ES|QL's (exact). Other types: null in
+    /// both languages; KQL's `!=` is true when exactly one side is null (exact). Unknown type:
+    /// the non-string rendering, with a note on how a string column would differ.
+    fn compare_values(
+        &mut self,
+        l: Expr,
+        op: CmpOp,
+        r: Expr,
+        operands: Operands,
+        span: Span,
+    ) -> Expr {
+        if operands == Operands::Strings {
+            let empty = |e: Expr| Expr::call("COALESCE", vec![e, Expr::Str(String::new())]);
+            return Expr::bin(empty(l), cmp(op), empty(r));
+        }
+        if operands == Operands::Unknown {
+            let (effect, message) = match op {
+                CmpOp::Eq => (
+                    Effect::UnderMatch,
+                    "comparing two values of unknown type: if they are strings, KQL reads a missing one as \"\", so two missing values, or a missing and an empty one, are equal; here a missing value is null and such rows are not returned",
+                ),
+                CmpOp::Ne => (
+                    Effect::OverMatch,
+                    "comparing two values of unknown type: if they are strings, KQL reads a missing one as \"\", so a missing value and an empty one are equal; here a missing value is null and such rows are returned",
+                ),
+                _ => (
+                    Effect::UnderMatch,
+                    "comparing two values of unknown type: if they are strings, KQL orders a missing one as \"\"; here a missing value is null, the comparison is null and such rows are not returned",
+                ),
+            };
+            self.notes.push(span, effect, message);
+        }
+        if op != CmpOp::Ne {
+            return Expr::bin(l, cmp(op), r);
+        }
+        // True when exactly one side is null, or both are set and differ.
+        Expr::or(vec![
+            Expr::and(vec![Expr::is_null(l.clone()), Expr::is_not_null(r.clone())]),
+            Expr::and(vec![Expr::is_not_null(l.clone()), Expr::is_null(r.clone())]),
+            Expr::bin(l, BinOp::Ne, r),
+        ])
     }
 
     fn str_match(&mut self, m: &StrMatch, span: Span, positive: bool) -> Expr {
@@ -1093,4 +1133,15 @@ fn dotted(fp: &ir::FieldPath) -> String {
         }
     }
     s
+}
+
+/// Whether a value depends on a column (otherwise it is a constant, never missing).
+fn reads_column(e: &ir::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => false,
+        ExprKind::Arith { lhs, rhs, .. } => reads_column(lhs) || reads_column(rhs),
+        ExprKind::Neg(x) => reads_column(x),
+        ExprKind::Call { args, .. } => args.iter().any(reads_column),
+        _ => true,
+    }
 }

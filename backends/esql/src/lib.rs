@@ -25,6 +25,12 @@
 //!   values (`f IS NULL OR f != "v"`), tests that `""` satisfies accept them
 //!   (`f IS NULL OR f == ""`). Non-string comparisons follow KQL's null rules: `==` with one
 //!   null side is false, `!=` true, ordering comparisons and two nulls are null.
+//!   Two columns compared (`a == b`, `a != b`, `=~`, `<` …): string columns (known from the
+//!   table schema) are both `COALESCE(x, "")`, so missing equals missing and `""` (exact);
+//!   other types use the null rules above (`a != b` is `(a IS NULL AND b IS NOT NULL) OR
+//!   (a IS NOT NULL AND b IS NULL) OR a != b`, exact); columns of unknown type get the
+//!   non-string form and a note: `==` and ordering may under-match, `!=` over-match, if they
+//!   are strings.
 //!   `isnull(f)` is `f IS NULL` (missing or null): KQL's meaning for every type but string. On
 //!   a string column KQL's `isnull` is never true; lowering folds it to `FALSE` (`isnotnull`
 //!   to `TRUE`) when the table schema says the column is a string, and adds an

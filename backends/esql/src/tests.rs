@@ -97,7 +97,12 @@ use Case::{Insensitive as CI, Sensitive as CS};
 use MatchKind::*;
 
 fn cmp(lhs: Expr, op: CmpOp, rhs: Expr) -> Predicate {
-    p(PredicateKind::Compare { lhs, op, rhs })
+    p(PredicateKind::Compare {
+        lhs,
+        op,
+        rhs,
+        operands: Default::default(),
+    })
 }
 
 fn not(x: Predicate) -> Predicate {
@@ -614,9 +619,102 @@ fn numeric_comparisons_follow_kql_null_rules() {
         "RemotePort >= 1024"
     );
     assert_eq!(
-        where_of(cmp(field("A"), CmpOp::Ne, field("B"))),
+        where_of(typed_cmp(
+            field("A"),
+            CmpOp::Ne,
+            field("B"),
+            Operands::NotStrings
+        )),
         "(A IS NULL AND B IS NOT NULL) OR (A IS NOT NULL AND B IS NULL) OR A != B"
     );
+}
+
+fn typed_cmp(lhs: Expr, op: CmpOp, rhs: Expr, operands: Operands) -> Predicate {
+    p(PredicateKind::Compare {
+        lhs,
+        op,
+        rhs,
+        operands,
+    })
+}
+
+#[test]
+fn string_columns_compare_with_missing_as_empty() {
+    // KQL strings are never null: a missing one is "", so both sides are coalesced.
+    for (op, text) in [(CmpOp::Ne, "!="), (CmpOp::Eq, "=="), (CmpOp::Lt, "<")] {
+        assert_eq!(
+            where_of(typed_cmp(field("A"), op, field("B"), Operands::Strings)),
+            format!("COALESCE(A, \"\") {text} COALESCE(B, \"\")")
+        );
+    }
+    // `not(a == b)` is `a != b` on never-null strings.
+    assert_eq!(
+        where_of(not(typed_cmp(
+            field("A"),
+            CmpOp::Eq,
+            field("B"),
+            Operands::Strings
+        ))),
+        "COALESCE(A, \"\") != COALESCE(B, \"\")"
+    );
+}
+
+#[test]
+fn non_string_columns_follow_kql_null_rules() {
+    // null == x is false, null < x null: ES|QL's own comparison; exact.
+    assert_eq!(
+        where_of(typed_cmp(
+            field("A"),
+            CmpOp::Eq,
+            field("B"),
+            Operands::NotStrings
+        )),
+        "A == B"
+    );
+    assert_eq!(
+        where_of(not(typed_cmp(
+            field("A"),
+            CmpOp::Lt,
+            field("B"),
+            Operands::NotStrings
+        ))),
+        "A >= B"
+    );
+    // not(a == b) is true when exactly one side is null.
+    assert_eq!(
+        where_of(not(typed_cmp(
+            field("A"),
+            CmpOp::Eq,
+            field("B"),
+            Operands::NotStrings
+        ))),
+        "(A IS NULL AND B IS NOT NULL) OR (A IS NOT NULL AND B IS NULL) OR A != B"
+    );
+}
+
+#[test]
+fn unknown_type_columns_note_the_string_case() {
+    let cases = [
+        (CmpOp::Ne, Effect::OverMatch),
+        (CmpOp::Eq, Effect::UnderMatch),
+        (CmpOp::Ge, Effect::UnderMatch),
+    ];
+    for (op, effect) in cases {
+        let t = run(&query(
+            "T",
+            vec![filter(typed_cmp(
+                field("A"),
+                op,
+                field("B"),
+                Operands::Unknown,
+            ))],
+        ))
+        .expect("ok");
+        let n = notes(&t);
+        assert_eq!(n.len(), 1, "{}", t.text);
+        assert_eq!(n[0].1, effect, "{}", t.text);
+        assert!(n[0].2.contains("unknown type"), "{:?}", n[0]);
+    }
 }
 
 #[test]

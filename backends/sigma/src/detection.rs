@@ -7,7 +7,7 @@ use crate::yaml::Yaml;
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
-    Case, CmpOp, Expr, ExprKind, FieldPath, Literal, MatchKind, PathSegment, Predicate,
+    Case, CmpOp, Expr, ExprKind, FieldPath, Literal, MatchKind, Operands, PathSegment, Predicate,
     PredicateKind, Quantifier, ScalarFn, StrMatch,
 };
 use kqlport::source::Span;
@@ -289,6 +289,14 @@ fn nnf(p: &Predicate, negate: bool, notes: &mut Notes) -> Result<Tree, Errors> {
         }
         PredicateKind::Not(inner) => nnf(inner, !negate, notes),
         PredicateKind::StrMatch(m) => str_match(m, p.span, negate, notes),
+        PredicateKind::Compare {
+            lhs,
+            op: op @ (CmpOp::Eq | CmpOp::Ne),
+            rhs,
+            operands,
+        } if literal_of(lhs).is_none() && literal_of(rhs).is_none() => {
+            field_compare(p, lhs, *op, rhs, *operands, negate, notes)
+        }
         _ => {
             let leaf = leaf(p, notes)?;
             if leaf.negated != negate {
@@ -299,6 +307,63 @@ fn nnf(p: &Predicate, negate: bool, notes: &mut Notes) -> Result<Tree, Errors> {
             Ok(finish(leaf, negate))
         }
     }
+}
+
+/// `a == b` / `a != b` between two fields: `a|fieldref: b` is false when either is missing.
+///
+/// * Strings: KQL reads a missing one as `""`, so equality also holds when both are empty or
+///   missing: `fieldref or (a empty and b empty)`, and its negation (exact).
+/// * Other types: null on either side makes `==` false; `!=` is true when exactly one side is
+///   null, and null (row dropped) when both are: the guarded negation, `and not (a null and
+///   b null)` (exact).
+/// * Unknown type: as for other types, with a note on how string columns differ.
+fn field_compare(
+    p: &Predicate,
+    lhs: &Expr,
+    op: CmpOp,
+    rhs: &Expr,
+    operands: Operands,
+    negate: bool,
+    notes: &mut Notes,
+) -> Result<Tree, Errors> {
+    let plain = finish(compare(lhs, op, rhs, p.span, notes)?, negate);
+    let (a, b) = (field_name(lhs, notes)?, field_name(rhs, notes)?);
+    let ne = (op == CmpOp::Ne) != negate;
+    let both = |body: fn(&str) -> Body, role: Role| {
+        Tree::And(vec![Tree::Leaf(body(&a), role), Tree::Leaf(body(&b), role)])
+    };
+    if operands == Operands::Strings {
+        return Ok(if ne {
+            Tree::And(vec![
+                plain,
+                Tree::Not(Box::new(both(empty_body, Role::Filter))),
+            ])
+        } else {
+            Tree::Or(vec![plain, both(empty_body, Role::Selection)])
+        });
+    }
+    if operands == Operands::Unknown {
+        let (effect, message) = if ne {
+            (
+                Effect::OverMatch,
+                "comparing two fields of unknown type: if they are strings, KQL reads a missing one as \"\", so a missing value and an empty one are equal; here such events are selected",
+            )
+        } else {
+            (
+                Effect::UnderMatch,
+                "comparing two fields of unknown type: if they are strings, KQL reads a missing one as \"\", so two missing values, or a missing and an empty one, are equal; `fieldref` is false on a missing field",
+            )
+        };
+        notes.push(p.span, effect, message);
+    }
+    Ok(if ne {
+        Tree::And(vec![
+            plain,
+            Tree::Not(Box::new(both(null_body, Role::Filter))),
+        ])
+    } else {
+        plain
+    })
 }
 
 fn finish(leaf: Leaf, negate: bool) -> Tree {
@@ -610,7 +675,7 @@ fn literal_of(e: &Expr) -> Option<&Literal> {
 /// Non-string leaves: comparisons, sets, ranges, emptiness, booleans.
 fn leaf(p: &Predicate, notes: &mut Notes) -> Result<Leaf, Errors> {
     match &p.kind {
-        PredicateKind::Compare { lhs, op, rhs } => compare(lhs, *op, rhs, p.span, notes),
+        PredicateKind::Compare { lhs, op, rhs, .. } => compare(lhs, *op, rhs, p.span, notes),
         PredicateKind::InSet {
             expr,
             values,

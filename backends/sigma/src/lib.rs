@@ -22,7 +22,8 @@
 //! | numbers `==`, `<`, `<=`, `>`, `>=`, `between` | plain number, `lt`, `lte`, `gt`, `gte` (exact; numbers never quoted) |
 //! | `not(x > n)`, `!between`, `not(b)`         | the complement `x|lte: n`, `x|lt: lo` or `x|gt: hi`, `b: false` (exact: KQL drops null rows here) |
 //! | `in (1, 2)`                                | a number list (exact)                                                 |
-//! | `a == b` (columns)                         | `a|fieldref: b` (exact)                                               |
+//! | `a == b` (string columns)                  | `a|fieldref: b` or both empty (`f: ''`/null/missing) (exact: KQL's missing string is `""`) |
+//! | `a == b` (other types)                     | `a|fieldref: b` (exact); negated: guarded and `not (a null and b null)` (KQL: two nulls are null) |
 //! | `ipv4_is_private`, `ipv4_is_in_range`      | `cidr` (exact)                                                        |
 //! | bool column                                | `f: true` (exact)                                                     |
 //! | `and` / `or` / `not`                       | condition over named selections; ANDed single-map leaves with distinct keys are merged into one selection (exact) |
@@ -48,6 +49,8 @@
 //! * `isnull` / `isnotnull` of a column whose type the table schema does not give (e.g. a
 //!   custom `_CL` table): lowering's note — over-match (under-match) if it is a string column,
 //!   where KQL's `isnull` is never true and `f: null` matches a missing field.
+//! * `a == b` / `a != b` of two fields whose type the schema does not give: the non-string form;
+//!   if they are strings, `==` may under-match and `!=` over-match (a missing string is `""`).
 //! * A top-level `and` time window (`TimeGenerated > ago(1h)`) is dropped — over-match; the
 //!   look-back belongs to the rule's schedule. Anywhere else it is declined.
 //! * `project` → `fields:` (informational), `extend`, `project-away`/`-keep`/`-reorder`,

@@ -522,7 +522,7 @@ fn threshold<'a>(
     p: &Predicate,
     aggs: &'a [kqlport::ir::Aggregation],
 ) -> Option<(&'a kqlport::ir::Aggregation, &'static str, i64)> {
-    let PredicateKind::Compare { lhs, op, rhs } = &p.kind else {
+    let PredicateKind::Compare { lhs, op, rhs, .. } = &p.kind else {
         return None;
     };
     let (col, op, lit) = match (&lhs.kind, &rhs.kind) {

@@ -603,6 +603,81 @@ fn case_sensitivity_follows_kql() {
     );
 }
 
+fn typed_cmp(l: Expr, op: CmpOp, r: Expr, operands: Operands) -> Predicate {
+    p(PredicateKind::Compare {
+        lhs: l,
+        op,
+        rhs: r,
+        operands,
+    })
+}
+
+#[test]
+fn string_field_compare_reads_missing_as_empty() {
+    // KQL: a missing string is "", so missing == missing and missing == "" (checked on sigma-rust).
+    let events = [
+        (r#"{"A": "x", "B": "x"}"#, true),
+        (r#"{"A": "x", "B": "y"}"#, false),
+        (r#"{}"#, true),
+        (r#"{"A": ""}"#, true),
+        (r#"{"B": ""}"#, true),
+        (r#"{"A": "x"}"#, false),
+        (r#"{"B": "y"}"#, false),
+    ];
+    eval(
+        typed_cmp(field("A"), CmpOp::Eq, field("B"), Operands::Strings),
+        &events,
+    );
+    let flipped: Vec<(&str, bool)> = events.iter().map(|(e, w)| (*e, !w)).collect();
+    eval(
+        typed_cmp(field("A"), CmpOp::Ne, field("B"), Operands::Strings),
+        &flipped,
+    );
+    eval(
+        not(typed_cmp(
+            field("A"),
+            CmpOp::Eq,
+            field("B"),
+            Operands::Strings,
+        )),
+        &flipped,
+    );
+}
+
+#[test]
+fn numeric_field_compare_follows_kql_null_rules() {
+    // null != 5 is true, null != null is null (dropped), null == null is null (dropped).
+    let ne = [
+        (r#"{"A": 5, "B": 5}"#, false),
+        (r#"{"A": 5, "B": 6}"#, true),
+        (r#"{"A": 5}"#, true),
+        (r#"{"B": 5}"#, true),
+        (r#"{}"#, false),
+        (r#"{"A": null, "B": null}"#, false),
+    ];
+    eval(
+        typed_cmp(field("A"), CmpOp::Ne, field("B"), Operands::NotStrings),
+        &ne,
+    );
+    eval(
+        not(typed_cmp(
+            field("A"),
+            CmpOp::Eq,
+            field("B"),
+            Operands::NotStrings,
+        )),
+        &ne,
+    );
+    eval(
+        typed_cmp(field("A"), CmpOp::Eq, field("B"), Operands::NotStrings),
+        &[
+            (r#"{"A": 5, "B": 5}"#, true),
+            (r#"{"A": 5}"#, false),
+            (r#"{}"#, false),
+        ],
+    );
+}
+
 #[test]
 fn negations_keep_events_missing_the_field() {
     let events_ne = [

@@ -69,6 +69,12 @@
 //!   On a string column KQL's `isnull` is never true; lowering folds it to `false()`
 //!   (`isnotnull` to `true()`) when the table schema says the column is a string, and adds an
 //!   over-/under-match note when it does not know the column's type.
+//! * **Two columns compared** (`a == b`, `a != b`, `=~`, `<` …): string columns (known from the
+//!   table schema) are both `coalesce(x, "")`, so missing equals missing and `""` (exact);
+//!   other types follow KQL's null rules: `==` and ordering are false on a null side (Splunk's
+//!   `where` drops a null comparison), `a != b` is true when exactly one side is null
+//!   (`(isnull(a) AND isnotnull(b)) OR (isnotnull(a) AND isnull(b)) OR a!=b`), exact; datetimes
+//!   are never strings. Unknown type: the non-string form with a note (below).
 //! * **Time window.** A top-level conjunct `TimeGenerated > ago(d)` of the leading filters is
 //!   `earliest=-<seconds>s` (`<` is `latest=`); seconds avoid Splunk's calendar-day and DST
 //!   arithmetic on `d`, so the window is exactly `d` long. Elsewhere it is
@@ -172,7 +178,7 @@
 //! | `arg_max`/`arg_min` | under-match | groups whose extreme expression is always null vanish |
 //! | `arg_max(t, *)` with other aggregates | values | an input column named like an aggregate is replaced |
 //! | `arg_max(t, *)` by a key computed from a column of its name | values | the key replaces that column |
-//! | `a == b` / `a != b` of two columns | under/over-match | both missing: KQL `""==""`, SPL null |
+//! | `a == b`, `a < b` … / `a != b` of two columns of unknown type | under-match / over-match | if strings: KQL reads a missing one as `""`, SPL as null |
 //! | `/` without a real literal | values | KQL integer division truncates |
 //! | `tostring(expr)`, `toint`, `tolong` | values | number formatting / fraction kept |
 //! | `json_extract` value `==` a bool | under-match | Splunk Boolean vs `"true"`/`"false"` |

@@ -95,7 +95,12 @@ fn not_sm(f: &str, kind: MatchKind, case: Case, values: &[&str]) -> Predicate {
     sm_q(f, kind, case, values, Quantifier::Any, true)
 }
 fn cmp(l: Expr, op: CmpOp, r: Expr) -> Predicate {
-    p(PredicateKind::Compare { lhs: l, op, rhs: r })
+    p(PredicateKind::Compare {
+        lhs: l,
+        op,
+        rhs: r,
+        operands: Default::default(),
+    })
 }
 fn and(v: Vec<Predicate>) -> Predicate {
     p(PredicateKind::And(v))
@@ -747,6 +752,57 @@ fn numbers_sets_ranges_emptiness() {
 fn column_to_column_equality_is_noted() {
     let (t, notes) = approx(q(vec![filter(cmp(field("A"), CmpOp::Eq, field("B")))]));
     assert_eq!(tail(&t), "| where A==B");
+    assert_eq!(notes, vec![(10, 20, Effect::UnderMatch)]);
+}
+
+fn typed_cmp(l: Expr, op: CmpOp, r: Expr, operands: Operands) -> Predicate {
+    p(PredicateKind::Compare {
+        lhs: l,
+        op,
+        rhs: r,
+        operands,
+    })
+}
+
+#[test]
+fn string_columns_compare_with_missing_as_empty() {
+    // KQL strings are never null (a missing one is ""): coalesce both sides; exact.
+    let ne = typed_cmp(field("A"), CmpOp::Ne, field("B"), Operands::Strings);
+    assert_eq!(
+        tail(&text(q(vec![filter(ne)]))),
+        "| where coalesce(A, \"\")!=coalesce(B, \"\")"
+    );
+    let eq = typed_cmp(field("A"), CmpOp::Eq, field("B"), Operands::Strings);
+    assert_eq!(
+        tail(&text(q(vec![filter(not(eq))]))),
+        "| where coalesce(A, \"\")!=coalesce(B, \"\")"
+    );
+}
+
+#[test]
+fn non_string_columns_follow_kql_null_rules() {
+    // `!=`: true when exactly one side is null (KQL: null != null is null, the row dropped).
+    let ne = typed_cmp(field("A"), CmpOp::Ne, field("B"), Operands::NotStrings);
+    assert_eq!(
+        tail(&text(q(vec![filter(ne)]))),
+        "| where (isnull(A) AND isnotnull(B)) OR (isnotnull(A) AND isnull(B)) OR A!=B"
+    );
+    let lt = typed_cmp(field("A"), CmpOp::Lt, field("B"), Operands::NotStrings);
+    assert_eq!(tail(&text(q(vec![filter(not(lt))]))), "| where A>=B");
+}
+
+#[test]
+fn unknown_type_columns_note_the_string_case() {
+    let ne = typed_cmp(field("A"), CmpOp::Ne, field("B"), Operands::Unknown);
+    let (t, notes) = approx(q(vec![filter(ne)]));
+    assert_eq!(
+        tail(&t),
+        "| where (isnull(A) AND isnotnull(B)) OR (isnotnull(A) AND isnull(B)) OR A!=B"
+    );
+    assert_eq!(notes, vec![(10, 20, Effect::OverMatch)]);
+    let gt = typed_cmp(field("A"), CmpOp::Gt, field("B"), Operands::Unknown);
+    let (t, notes) = approx(q(vec![filter(gt)]));
+    assert_eq!(tail(&t), "| where A>B");
     assert_eq!(notes, vec![(10, 20, Effect::UnderMatch)]);
 }
 

@@ -11,9 +11,9 @@ use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
     AggFunc, Aggregation, ArithOp, Assignment, BinSize, Case, CmpOp, Column, ColumnPattern,
-    Duration, Expr, ExprKind, FieldPath, GroupKey, GroupKeyKind, Literal, MatchKind, PathSegment,
-    Predicate, PredicateKind, Quantifier, Query, ScalarFn, SortDir, SortKey, SourceKind, Stage,
-    StageKind, StrMatch,
+    Duration, Expr, ExprKind, FieldPath, GroupKey, GroupKeyKind, Literal, MatchKind, Operands,
+    PathSegment, Predicate, PredicateKind, Quantifier, Query, ScalarFn, SortDir, SortKey,
+    SourceKind, Stage, StageKind, StrMatch,
 };
 use kqlport::source::Span;
 use std::collections::HashMap;
@@ -1599,9 +1599,14 @@ impl Tx {
             }
             PredicateKind::Not(x) => self.pred(x, !neg),
             PredicateKind::StrMatch(sm) => self.str_match(sm, p.span, neg),
-            PredicateKind::Compare { lhs, op, rhs } => {
+            PredicateKind::Compare {
+                lhs,
+                op,
+                rhs,
+                operands,
+            } => {
                 let op = if neg { negate_op(*op) } else { *op };
-                self.compare(lhs, op, rhs, p.span)
+                self.compare(lhs, op, rhs, *operands, p.span)
             }
             PredicateKind::InSet {
                 expr,
@@ -1700,7 +1705,14 @@ impl Tx {
         }
     }
 
-    fn compare(&mut self, lhs: &Expr, op: CmpOp, rhs: &Expr, span: Span) -> Option<Eval> {
+    fn compare(
+        &mut self,
+        lhs: &Expr,
+        op: CmpOp,
+        rhs: &Expr,
+        operands: Operands,
+        span: Span,
+    ) -> Option<Eval> {
         let time = self.is_epoch(lhs) || self.is_epoch(rhs);
         let (l, r) = if time {
             (self.time_value(lhs)?, self.time_value(rhs)?)
@@ -1711,24 +1723,16 @@ impl Tx {
         self.json_bool_note(&r, lhs, span);
         let (l_const, r_const) = (is_const(&l), is_const(&r));
         let lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(_));
-        // Datetimes are never strings, so a missing one is null in both languages.
-        if matches!(op, CmpOp::Eq | CmpOp::Ne) && !lit(lhs) && !lit(rhs) && !time {
-            self.notes.push(
-                span,
-                if op == CmpOp::Eq {
-                    Effect::UnderMatch
-                } else {
-                    Effect::OverMatch
-                },
-                "comparing two columns: when both are missing string values KQL compares \"\" \
-                 with \"\", while in Splunk both are null",
-            );
+        if !lit(lhs) && !lit(rhs) && !l_const && !r_const {
+            // Datetimes are never strings, so a missing one is null in both languages.
+            let operands = if time { Operands::NotStrings } else { operands };
+            return Some(self.compare_values(l, op, r, operands, span));
         }
         let base = Eval::bin(cmp_op(op), l.clone(), r.clone());
         if op != CmpOp::Ne {
             return Some(base);
         }
-        // KQL: `!=` with a null operand is true.
+        // KQL: `!=` with a null operand (and a constant other side) is true.
         let mut parts = Vec::new();
         if !lit(lhs) && !l_const {
             parts.push(Eval::call("isnull", vec![l]));
@@ -1738,6 +1742,57 @@ impl Tx {
         }
         parts.push(base);
         Some(Eval::or(parts))
+    }
+
+    /// Two computed values (columns) compared. Strings: a missing one is "" in KQL, so both
+    /// sides are `coalesce(x, "")` and the comparison is Splunk's (exact). Other types: null in
+    /// both languages (a comparison with null is false in `where`); KQL's `!=` is true when
+    /// exactly one side is null (exact). Unknown type: the non-string rendering, with a note on
+    /// how a string column would differ.
+    fn compare_values(
+        &mut self,
+        l: Eval,
+        op: CmpOp,
+        r: Eval,
+        operands: Operands,
+        span: Span,
+    ) -> Eval {
+        if operands == Operands::Strings {
+            let empty = |e: Eval| Eval::call("coalesce", vec![e, Eval::str("")]);
+            return Eval::bin(cmp_op(op), empty(l), empty(r));
+        }
+        if operands == Operands::Unknown {
+            let (effect, message) = match op {
+                CmpOp::Eq => (
+                    Effect::UnderMatch,
+                    "comparing two values of unknown type: if they are strings, KQL reads a missing one as \"\", so two missing values, or a missing and an empty one, are equal; in Splunk a missing value is null and such rows are not returned",
+                ),
+                CmpOp::Ne => (
+                    Effect::OverMatch,
+                    "comparing two values of unknown type: if they are strings, KQL reads a missing one as \"\", so a missing value and an empty one are equal; in Splunk a missing value is null and such rows are returned",
+                ),
+                _ => (
+                    Effect::UnderMatch,
+                    "comparing two values of unknown type: if they are strings, KQL orders a missing one as \"\"; in Splunk a missing value is null, the comparison is false and such rows are not returned",
+                ),
+            };
+            self.notes.push(span, effect, message);
+        }
+        if op != CmpOp::Ne {
+            return Eval::bin(cmp_op(op), l, r);
+        }
+        // True when exactly one side is null, or both are set and differ.
+        Eval::or(vec![
+            Eval::and(vec![
+                Eval::call("isnull", vec![l.clone()]),
+                Eval::call("isnotnull", vec![r.clone()]),
+            ]),
+            Eval::and(vec![
+                Eval::call("isnotnull", vec![l.clone()]),
+                Eval::call("isnull", vec![r.clone()]),
+            ]),
+            Eval::bin("!=", l, r),
+        ])
     }
 
     /// A KQL bool value as an SPL condition. Bool columns hold `"true"`/`"false"` in Splunk

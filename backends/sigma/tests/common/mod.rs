@@ -128,7 +128,12 @@ pub fn contains(f: &str, v: &str) -> Predicate {
 }
 
 pub fn cmp(l: Expr, op: CmpOp, r: Expr) -> Predicate {
-    p(PredicateKind::Compare { lhs: l, op, rhs: r })
+    p(PredicateKind::Compare {
+        lhs: l,
+        op,
+        rhs: r,
+        operands: Default::default(),
+    })
 }
 
 pub fn and(items: Vec<Predicate>) -> Predicate {
