@@ -332,6 +332,21 @@ fn field_compare(
     let both = |body: fn(&str) -> Body, role: Role| {
         Tree::And(vec![Tree::Leaf(body(&a), role), Tree::Leaf(body(&b), role)])
     };
+    if operands != Operands::NotStrings {
+        // Sigma's matching is case-insensitive unless `cased`, and the specification does not
+        // say whether `fieldref` follows it (pySigma's SQL backends fold case; sigma-rust does
+        // not); KQL's `==`/`!=` are case-sensitive.
+        let effect = if ne {
+            Effect::UnderMatch
+        } else {
+            Effect::OverMatch
+        };
+        notes.push(
+            p.span,
+            effect,
+            "Sigma does not specify whether `fieldref` compares text case-sensitively (Sigma matches case-insensitively by default, and pySigma's SQL backends do so here); KQL's `==`/`!=` are case-sensitive, so two values that differ only in case may be taken as equal",
+        );
+    }
     if operands == Operands::Strings {
         return Ok(if ne {
             Tree::And(vec![

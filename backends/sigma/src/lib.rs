@@ -22,7 +22,7 @@
 //! | numbers `==`, `<`, `<=`, `>`, `>=`, `between` | plain number, `lt`, `lte`, `gt`, `gte` (exact; numbers never quoted) |
 //! | `not(x > n)`, `!between`, `not(b)`         | the complement `x|lte: n`, `x|lt: lo` or `x|gt: hi`, `b: false` (exact: KQL drops null rows here) |
 //! | `in (1, 2)`                                | a number list (exact)                                                 |
-//! | `a == b` (string columns)                  | `a|fieldref: b` or both empty (`f: ''`/null/missing) (exact: KQL's missing string is `""`) |
+//! | `a == b` (string columns)                  | `a|fieldref: b` or both empty (`f: ''`/null/missing); approximate: `fieldref`'s case sensitivity is unspecified (pySigma's SQL backends fold case), KQL's `==` is cased |
 //! | `a == b` (other types)                     | `a|fieldref: b` (exact); negated: guarded and `not (a null and b null)` (KQL: two nulls are null) |
 //! | `ipv4_is_private`, `ipv4_is_in_range`      | `cidr` (exact)                                                        |
 //! | bool column                                | `f: true` (exact)                                                     |
