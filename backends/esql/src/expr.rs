@@ -37,6 +37,18 @@ pub struct Cx {
     pub url_columns: std::collections::HashSet<String>,
     /// Comment lines printed above the query (`//`), e.g. how to build a lookup index.
     pub preamble: Vec<String>,
+    /// Dotted fields read for a dynamic member (`X.a.b`, no index) since the last look: such a
+    /// member may hold an array, which ES|QL reads as a multivalued field (see `str_match`).
+    pub members_read: Vec<String>,
+    /// The source table of the pipeline being lowered: a plain column its schema types
+    /// `dynamic` may hold an array too.
+    pub table: String,
+    /// Set while a filter's predicate is lowered: a test that turns null then loses the row;
+    /// elsewhere (`extend`, aggregates) it changes a value.
+    pub filtering: bool,
+    /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`): they hold the
+    /// same multivalued field, so a test on them is noted like one on `X.a` (the value).
+    pub member_columns: HashMap<String, String>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
@@ -47,6 +59,8 @@ pub struct PipelineState {
     metadata_id: bool,
     split_columns: std::collections::HashSet<String>,
     url_columns: std::collections::HashSet<String>,
+    table: String,
+    member_columns: HashMap<String, String>,
 }
 
 impl Cx {
@@ -58,6 +72,8 @@ impl Cx {
             metadata_id: std::mem::take(&mut self.metadata_id),
             split_columns: std::mem::take(&mut self.split_columns),
             url_columns: std::mem::take(&mut self.url_columns),
+            table: std::mem::take(&mut self.table),
+            member_columns: std::mem::take(&mut self.member_columns),
         }
     }
 
@@ -68,6 +84,41 @@ impl Cx {
         self.metadata_id = s.metadata_id;
         self.split_columns = s.split_columns;
         self.url_columns = s.url_columns;
+        self.table = s.table;
+        self.member_columns = s.member_columns;
+    }
+
+    /// The dynamic member (or `dynamic` column) `e` is, as it is: a key path without an
+    /// index, a `dynamic` column of the table, a column assigned one, or `tostring` of one
+    /// (TO_STRING keeps a multivalued field multivalued).
+    pub fn member_of(&self, e: &ir::Expr) -> Option<String> {
+        match &e.kind {
+            ExprKind::Field(fp) if !fp.path.is_empty() => {
+                let mut name = fp.column.clone();
+                for seg in &fp.path {
+                    match seg {
+                        PathSegment::Key(k) => {
+                            name.push('.');
+                            name.push_str(k);
+                        }
+                        PathSegment::Index(_) => return None,
+                    }
+                }
+                Some(name)
+            }
+            ExprKind::Field(fp) if !fp.parsed => {
+                self.member_columns.get(&fp.column).cloned().or_else(|| {
+                    (kqlport::schema::column_type(&self.table, &fp.column)
+                        == Some(kqlport::schema::ColumnType::Dynamic))
+                    .then(|| fp.column.clone())
+                })
+            }
+            ExprKind::Call {
+                func: ScalarFn::ToString,
+                args,
+            } if args.len() == 1 => self.member_of(&args[0]),
+            _ => None,
+        }
     }
 }
 
@@ -170,7 +221,21 @@ impl Cx {
                 // KQL's isempty is "null or empty string" for every type; ES|QL rejects
                 // comparing a number with "", so compare the value's string form (a number is
                 // never "", which leaves IS NULL, as in KQL).
+                let seen = self.members_read.len();
                 let x = self.expr(expr);
+                let members = self.members_read.split_off(seen);
+                if let (Some(member), true) = (members.first(), positive == *negated) {
+                    // `isnotempty` of an array member: `!=` on a multivalued field is null.
+                    self.notes.push(
+                        p.span,
+                        if self.filtering {
+                            Effect::UnderMatch
+                        } else {
+                            Effect::Values
+                        },
+                        format!("if `{member}` holds an array of several elements, KQL's isnotempty is true, while ES|QL reads a multivalued field, for which != returns null (with a warning), so the test is null, never true"),
+                    );
+                }
                 let text = Expr::call("TO_STRING", vec![x.clone()]);
                 if positive != *negated {
                     Expr::or(vec![
@@ -294,7 +359,9 @@ impl Cx {
     }
 
     fn str_match(&mut self, m: &StrMatch, span: Span, positive: bool) -> Expr {
+        let seen = self.members_read.len();
         let f = self.expr(&m.field);
+        let members: Vec<String> = self.members_read.split_off(seen);
         let insensitive = m.case == Case::Insensitive && m.kind != MatchKind::Regex;
         if insensitive && m.folds_non_ascii() {
             self.notes.push(
@@ -459,11 +526,72 @@ impl Cx {
         };
         // `e` is never null when the field is set; a missing field is KQL's "".
         let want_match = positive != m.negated;
+        if let Some(member) = members.first() {
+            self.array_member_note(m, member, span, want_match, empty, insensitive);
+        }
         match (want_match, empty) {
             (true, true) => Expr::or(vec![Expr::is_null(f), e]),
             (true, false) => e,
             (false, true) => Expr::and(vec![Expr::is_not_null(f), Expr::not(e)]),
             (false, false) => Expr::or(vec![Expr::is_null(f), Expr::not(e)]),
+        }
+    }
+
+    /// A string test on a dynamic member that may hold an array. KQL tests the array's JSON
+    /// text (`["a","b"]`); Elasticsearch indexes the elements as one multivalued field, on which
+    /// LIKE, RLIKE, `==`, IN and the string functions (TO_LOWER, …) return null with a warning,
+    /// so the test is null and the row dropped whatever the polarity (under-match). A
+    /// one-element array is stored as its element, and an empty one as a missing value: a
+    /// positive `==`/`in` can then hold where KQL compares `["a"]` (over-match), as can a test
+    /// that `""` satisfies.
+    fn array_member_note(
+        &mut self,
+        m: &StrMatch,
+        member: &str,
+        span: Span,
+        want_match: bool,
+        empty: bool,
+        insensitive: bool,
+    ) {
+        let op = if insensitive {
+            "TO_LOWER"
+        } else {
+            match m.kind {
+                MatchKind::Equals if m.values.len() > 1 && m.quantifier == Quantifier::Any => "IN",
+                MatchKind::Equals => "==",
+                MatchKind::Contains => "LIKE",
+                MatchKind::StartsWith => "STARTS_WITH",
+                MatchKind::EndsWith => "ENDS_WITH",
+                _ => "RLIKE",
+            }
+        };
+        // A one-element array read as its element: a test anchored at the value's edges (or
+        // one that `""` satisfies, for an empty array read as missing) can hold where KQL's
+        // test of `["a"]` fails, and a negated test of JSON punctuation can hold where the
+        // JSON text has it.
+        let anchored = matches!(
+            m.kind,
+            MatchKind::Equals | MatchKind::StartsWith | MatchKind::EndsWith | MatchKind::Regex
+        );
+        let json_punct = m
+            .values
+            .iter()
+            .any(|v| v.contains(['[', ']', '{', '}', '"', ',', ':', '\\']));
+        let over = (want_match && (anchored || empty))
+            || (!want_match && (json_punct || m.kind == MatchKind::Regex));
+        let mut msg = format!(
+            "if `{member}` holds an array or an object, KQL tests its JSON text (e.g. `[\"a\",\"b\"]`); ES|QL reads an array's elements as a multivalued field, for which {op} returns null (with a warning), so the test is null, never true (an object has no value of its own in ES|QL, only its leaf fields)"
+        );
+        if over {
+            msg.push_str("; and a one-element array is read as its element (an empty one as missing), so the test can also hold where KQL's test of the JSON text fails");
+        }
+        if !self.filtering {
+            self.notes.push(span, Effect::Values, msg);
+            return;
+        }
+        self.notes.push(span, Effect::UnderMatch, msg.clone());
+        if over {
+            self.notes.push(span, Effect::OverMatch, msg);
         }
     }
 
@@ -633,6 +761,11 @@ impl Cx {
                 );
             }
         }
+        if fp.is_plain() && !fp.parsed && !self.aliases.contains_key(&fp.column) {
+            if let Some(m) = self.member_columns.get(&fp.column) {
+                self.members_read.push(m.clone());
+            }
+        }
         let Some(fp) = self.resolve(fp, span) else {
             return Expr::Null;
         };
@@ -670,6 +803,13 @@ impl Cx {
             }
         }
         let Some(i) = index else {
+            let dynamic_column = fp.path.is_empty()
+                && !fp.parsed
+                && kqlport::schema::column_type(&self.table, &fp.column)
+                    == Some(kqlport::schema::ColumnType::Dynamic);
+            if !fp.path.is_empty() || dynamic_column {
+                self.members_read.push(name.clone());
+            }
             return Expr::Column(name);
         };
         if !outer.is_empty() {

@@ -324,6 +324,7 @@ pub(crate) fn lookup_join(
             for c in &added {
                 cx.aliases.remove(c);
                 cx.split_columns.remove(c);
+                cx.member_columns.remove(c);
                 cx.url_columns.remove(c);
             }
         }
@@ -332,6 +333,7 @@ pub(crate) fn lookup_join(
             if keep_right {
                 cx.aliases.clear();
                 cx.split_columns.clear();
+                cx.member_columns.clear();
                 cx.url_columns.clear();
             }
         }

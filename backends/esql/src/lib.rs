@@ -8,7 +8,8 @@
 //!
 //! The same rows as the KQL, except where a [`Note`](kqlport::backend::Note) says otherwise,
 //! given that the index holds the Sentinel table under the same name with the same field
-//! names, each field single-valued. In particular:
+//! names, each field single-valued (a dynamic member or `dynamic` column may still hold an
+//! array: noted, see **Dynamic values**). In particular:
 //!
 //! * **Case.** ES|QL is case-sensitive everywhere. KQL's case-insensitive operators become
 //!   `TO_LOWER(f)` against a literal lower-cased at translation time (`=~`, `in~`, `contains`
@@ -130,6 +131,20 @@
 //!   column as an object). A column assigned a path (`extend u = X.user`) keeps pointing at it:
 //!   `u.name` reads `X.user.name`, while the source field is still in the pipeline (after a
 //!   `KEEP`/`DROP` of it or a `STATS`, such a path is declined).
+//! * **Arrays in dynamic values.** A dynamic member `X.a` (any key path without an index) or
+//!   a column the table's schema types `dynamic` (or a column assigned one as it is,
+//!   `extend c = tostring(X.a)`: TO_STRING keeps it multivalued) may hold an array, whose JSON text
+//!   (`["a","b"]`) KQL tests; Elasticsearch indexes its elements as one multivalued field, on
+//!   which `==`, `IN`, `LIKE`/`RLIKE`, `STARTS_WITH`/`ENDS_WITH`, `TO_LOWER` and the other
+//!   single-value functions return null with a warning (`MV_LIKE` tests elements, not the
+//!   JSON text; element order is not kept, so the text cannot be rebuilt). A string test on
+//!   such a value is noted once: UnderMatch (null is never true, whatever the polarity), plus
+//!   OverMatch where a one-element array, read as its element (an empty one as missing), can
+//!   pass the test while KQL's test of the JSON text fails (positive `==`/`in`,
+//!   `startswith`, `endswith`, regex, tests `""` satisfies; negated tests of JSON punctuation
+//!   or regexes). `isnotempty` of a member is noted UnderMatch. Outside a filter the note is
+//!   Values. An object has no value of its own in ES|QL (only its leaf fields), said in the
+//!   same note. Plain columns of other or unknown types are assumed single-valued.
 //! * **JSON text.** `parse_json(X).a` (and `todynamic`) is read the same way, as the object
 //!   field `X.a`: exact when the index holds `X` as an object, as Elastic integrations ingest
 //!   JSON payloads; if it holds the JSON text, the field is missing, so tests on it fail and
@@ -214,6 +229,7 @@ impl Backend for Esql {
 /// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
 pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     let SourceKind::Table(table) = &query.source.kind;
+    cx.table = table.clone();
     if !is_plain_index(table) {
         cx.decline(
             "B008",
@@ -345,6 +361,10 @@ fn is_split_call(e: &ir::Expr) -> bool {
 
 /// Records whether `name` now holds a `split()` result or a `parse_url()` text.
 fn track_split(cx: &mut Cx, name: &str, e: &ir::Expr) {
+    match cx.member_of(e) {
+        Some(m) => cx.member_columns.insert(name.to_string(), m),
+        None => cx.member_columns.remove(name),
+    };
     if is_split_call(e) {
         cx.split_columns.insert(name.to_string());
     } else {
@@ -363,10 +383,14 @@ fn is_plain_column(e: &ir::Expr, name: &str) -> bool {
 
 fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
     match &stage.kind {
-        StageKind::Filter(p) => match cx.pred(p, true) {
-            Expr::Bool(true) => {}
-            e => out.push(Command::Where(e)),
-        },
+        StageKind::Filter(p) => {
+            cx.filtering = true;
+            let e = cx.pred(p, true);
+            cx.filtering = false;
+            if e != Expr::Bool(true) {
+                out.push(Command::Where(e));
+            }
+        }
         StageKind::Extend(assigns) => {
             let mut items = Vec::new();
             for a in assigns {
@@ -436,6 +460,11 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 .map(|a| a.name.name.clone())
                 .collect();
             cx.split_columns = splits;
+            let members: std::collections::HashMap<String, String> = assigns
+                .iter()
+                .filter_map(|a| Some((a.name.name.clone(), cx.member_of(&a.expr)?)))
+                .collect();
+            cx.member_columns = members;
             let urls: std::collections::HashSet<String> = assigns
                 .iter()
                 .filter(|a| match &a.expr.kind {
@@ -492,6 +521,8 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                     cx.id_gone = true;
                 }
                 cx.split_columns.retain(|n| !column_matches(&p.pattern, n));
+                cx.member_columns
+                    .retain(|n, _| !column_matches(&p.pattern, n));
                 cx.url_columns.retain(|n| !column_matches(&p.pattern, n));
             }
             if !kept.is_empty() {
@@ -522,6 +553,11 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 cx.split_columns.remove(&new.name);
                 if was_split {
                     cx.split_columns.insert(new.name.clone());
+                }
+                let member = cx.member_columns.remove(&old.name);
+                cx.member_columns.remove(&new.name);
+                if let Some(m) = member {
+                    cx.member_columns.insert(new.name.clone(), m);
                 }
                 let was_url = cx.url_columns.remove(&old.name);
                 cx.url_columns.remove(&new.name);
@@ -571,6 +607,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 arg_extreme(cx, by, aggs, out);
                 cx.aliases.clear();
                 cx.split_columns.clear();
+                cx.member_columns.clear();
                 cx.url_columns.clear();
                 cx.id_gone = true;
                 return;
@@ -585,6 +622,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 .collect();
             cx.aliases.clear();
             cx.split_columns.clear();
+            cx.member_columns.clear();
             cx.url_columns.clear();
             cx.id_gone = true;
             out.push(Command::Stats {
@@ -612,6 +650,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             }
             cx.aliases.clear();
             cx.split_columns.clear();
+            cx.member_columns.clear();
             cx.url_columns.clear();
             cx.id_gone = true;
             out.push(Command::Stats {
@@ -624,6 +663,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::Count => {
             cx.aliases.clear();
             cx.split_columns.clear();
+            cx.member_columns.clear();
             cx.url_columns.clear();
             cx.id_gone = true;
             out.push(Command::Stats {

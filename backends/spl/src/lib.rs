@@ -60,6 +60,16 @@
 //!     can differ from KQL's (noted).
 //!   * `json_extract` turns JSON booleans into Splunk Booleans; a comparison of such a value
 //!     with a bool (`"true"`/`"false"`) is noted as possibly under-matching.
+//!   * A dynamic member read as its extracted field (`X.a.b`), or a column the table's schema
+//!     types `dynamic` (in the base search or `where`), or a column assigned one as it is
+//!     (`extend c = tostring(X.a)`), is missing when the value is an array
+//!     (Splunk names its values `X.a.b{}`) or an object (`X.a.b.<key>`), where KQL tests the
+//!     value's JSON text (`["a","b"]`). A string test, `isempty` or `isnull` on it is noted
+//!     (once per test) with the direction of the `""` it then reads: a positive test, or a
+//!     negated one that `""` satisfies, may under-match; a negated test, or a positive one that
+//!     `""` satisfies, may over-match; outside a filter, values. `==`/`in` of values that do
+//!     not start with `[`/`{` are false on JSON text in KQL too and get no note. Paths read
+//!     with `json_extract` (parsed, indexed or non-plain) yield the JSON text and get none.
 //! * **Null is KQL's "".** KQL strings are never null; a missing Splunk field stands for `""`.
 //!   Every string test is written so a missing field behaves like `""`: negations keep events
 //!   lacking the field (`isnull(f) OR NOT …`, or `NOT f="v"` in the base search), and a test
@@ -200,6 +210,7 @@
 //! | `bag_pack` | values | JSON types of datetimes, bools, nulls, nested arrays differ |
 //! | `bag_keys(X)[i]` | values | KQL's key order is undetermined, `json_keys` follows the JSON text |
 //! | `substring` with a negative or computed start | values | both count a negative start from the end; a start before the first character is undocumented in both |
+//! | string test / `isempty` / `isnull` on an extracted dynamic member or `dynamic` column | under/over-match (values outside a filter) | an array or object value leaves the field missing, KQL tests its JSON text |
 //!
 //! # Declined (`Err`, one located diagnostic each)
 //!

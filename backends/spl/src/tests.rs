@@ -1511,6 +1511,7 @@ fn calendar_starts_and_day_differences_in_utc() {
 }
 
 mod functions;
+mod members;
 mod more;
 // ---- arrays from split, string functions ------------------------------------------------------
 

@@ -90,6 +90,16 @@ pub struct Tx {
     pre: Vec<(String, Eval)>,
     cleanup: Vec<String>,
     helpers: usize,
+    /// Fields read as Splunk's JSON extraction of a dynamic member (`X.a.b`) since the last
+    /// look: if the member holds an array (or an object) that field is missing (see
+    /// [`Tx::array_member_note`]).
+    members_read: Vec<String>,
+    /// The source table of the pipeline being translated: a plain column its schema types
+    /// `dynamic` is an object or array in the event, so its field is missing too.
+    table: String,
+    /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`, KQL name →
+    /// member): missing where the member is, so a test on them is noted like one on it.
+    member_cols: HashMap<String, String>,
 }
 
 /// Maps a KQL column name to its Splunk field name.
@@ -285,6 +295,9 @@ impl Tx {
             pre: Vec::new(),
             cleanup: Vec::new(),
             helpers: 0,
+            members_read: Vec::new(),
+            table: String::new(),
+            member_cols: HashMap::new(),
         }
     }
 
@@ -322,6 +335,7 @@ impl Tx {
 
     pub fn query(&mut self, q: &Query) -> Option<Pipeline> {
         let SourceKind::Table(table) = &q.source.kind;
+        self.table = table.clone();
         let sourcetype_ok = name_expressible(table) && !table.contains('*');
         if !sourcetype_ok {
             self.refuse(
@@ -393,7 +407,11 @@ impl Tx {
             std::mem::replace(&mut self.flat, true),
         );
         self.depth += 1;
+        let table = std::mem::take(&mut self.table);
+        let members = std::mem::take(&mut self.member_cols);
         let out = self.query(q);
+        self.table = table;
+        self.member_cols = members;
         self.depth -= 1;
         let mut epoch = std::mem::take(&mut self.epoch);
         epoch.extend(TIME_COLUMNS.iter().map(|c| c.to_string()));
@@ -497,7 +515,10 @@ impl Tx {
                 }
             }
             match search_expr(c, false) {
-                Some(s) => search.terms.push(s),
+                Some(s) => {
+                    self.base_search_member_notes(c, false);
+                    search.terms.push(s)
+                }
                 None => rest.push(c),
             }
         }
@@ -518,8 +539,16 @@ impl Tx {
                 let mut v = Vec::new();
                 for a in assigns {
                     self.array_ok = self.is_split(&a.expr);
+                    let seen = self.members_read.len();
                     let value = self.expr(&a.expr);
+                    let members = self.members_read.split_off(seen);
                     self.array_ok = false;
+                    match members.into_iter().next() {
+                        Some(m) if passes_member_on(&a.expr) => {
+                            self.member_cols.insert(a.name.name.clone(), m)
+                        }
+                        _ => self.member_cols.remove(&a.name.name),
+                    };
                     if let (Some(n), Some(e)) = (self.name(&a.name.name, a.name.span), value) {
                         if !self.pre.is_empty() {
                             // Helpers read the row as left by the assignments before this one.
@@ -593,6 +622,13 @@ impl Tx {
                     })
                     .collect();
                 self.origin = origin;
+                // A column kept as it is keeps its member; a computed one is new.
+                self.member_cols.retain(|c, _| {
+                    assigns.iter().any(|a| {
+                        a.name.name == *c
+                            && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == *c)
+                    })
+                });
                 self.reshaped(self.keeps_raw());
                 self.flat = false;
                 self.mv_cols.retain(|c| {
@@ -699,12 +735,15 @@ impl Tx {
                     .map(|a| a.name.name.clone())
                     .collect();
                 for k in by {
+                    self.member_cols.remove(&k.name.name);
                     self.origin.insert(k.name.name.clone(), None);
                 }
                 for a in aggs {
+                    self.member_cols.remove(&a.name.name);
                     self.origin.insert(a.name.name.clone(), None);
                     if let AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } = &a.func {
                         for c in cols {
+                            self.member_cols.remove(&c.name.name);
                             self.origin.insert(c.name.name.clone(), None);
                         }
                     }
@@ -738,6 +777,7 @@ impl Tx {
                 self.url_cols.clear();
                 self.epoch.retain(|e| cols.iter().any(|c| c.name == *e));
                 for c in cols {
+                    self.member_cols.remove(&c.name);
                     self.origin.insert(c.name.clone(), None);
                 }
             }
@@ -1647,7 +1687,16 @@ impl Tx {
                 })
             }
             PredicateKind::IsEmpty { expr, negated } => {
+                let seen = self.members_read.len();
                 let f = self.expr(expr)?;
+                if let Some(member) = self.members_read.split_off(seen).first() {
+                    let effect = if *negated != neg {
+                        Effect::UnderMatch
+                    } else {
+                        Effect::OverMatch
+                    };
+                    self.array_member_note(member, p.span, effect, "isempty");
+                }
                 Some(if *negated != neg {
                     Eval::and(vec![
                         Eval::call("isnotnull", vec![f.clone()]),
@@ -1661,7 +1710,16 @@ impl Tx {
                 })
             }
             PredicateKind::IsNull { expr, negated } => {
+                let seen = self.members_read.len();
                 let f = self.expr(expr)?;
+                if let Some(member) = self.members_read.split_off(seen).first() {
+                    let effect = if *negated != neg {
+                        Effect::UnderMatch
+                    } else {
+                        Effect::OverMatch
+                    };
+                    self.array_member_note(member, p.span, effect, "isnull");
+                }
                 let func = if *negated != neg {
                     "isnotnull"
                 } else {
@@ -1681,6 +1739,66 @@ impl Tx {
             PredicateKind::Const(b) => {
                 Some(Eval::call(if *b != neg { "true" } else { "false" }, vec![]))
             }
+        }
+    }
+
+    /// A test on the field Splunk's JSON extraction makes of a dynamic member (`X.a.b`). If
+    /// the member holds an array, the extraction names its values `X.a.b{}` (an object's
+    /// `X.a.b.<key>`), so `X.a.b` is missing and the test treats it as KQL's `""`, where KQL
+    /// tests the array's (object's) JSON text: a positive test (or a negated one that `""`
+    /// satisfies) can miss rows, a negated test (or a positive one that `""` satisfies) can
+    /// keep extra rows.
+    fn array_member_note(&mut self, member: &str, span: Span, effect: Effect, what: &str) {
+        // Outside a filter (extend, aggregates) the test computes a value.
+        let effect = if self.filtering {
+            effect
+        } else {
+            Effect::Values
+        };
+        self.notes.push(
+            span,
+            effect,
+            format!(
+                "if `{member}` holds an array or an object, KQL tests its JSON text (e.g. `[\"a\",\"b\"]`), while Splunk's JSON extraction names an array's values `{member}{{}}` (an object's `{member}.<key>`), so the field `{member}` is missing and {what} reads it as \"\""
+            ),
+        );
+    }
+
+    /// Whether `column` is the event's own column of a type the table's schema says is
+    /// `dynamic` (not a column a join brought in).
+    fn is_dynamic_event_column(&self, column: &str) -> bool {
+        !self.joined.iter().any(|j| j == column)
+            && kqlport::schema::column_type(&self.table, column)
+                == Some(kqlport::schema::ColumnType::Dynamic)
+    }
+
+    /// [`Tx::array_member_note`] for the string tests of a leading filter that went into the
+    /// base search (`X="*v*"`, `NOT X="v"`): a plain `dynamic` column there is missing too.
+    fn base_search_member_notes(&mut self, p: &Predicate, neg: bool) {
+        match &p.kind {
+            PredicateKind::And(v) | PredicateKind::Or(v) => {
+                v.iter().for_each(|x| self.base_search_member_notes(x, neg))
+            }
+            PredicateKind::Not(x) => self.base_search_member_notes(x, !neg),
+            PredicateKind::StrMatch(sm) => {
+                let ExprKind::Field(fp) = &sm.field.kind else {
+                    return;
+                };
+                if !fp.is_plain() || fp.parsed || self.origin.contains_key(&fp.column) {
+                    return;
+                }
+                // The base search takes no regex: "" satisfies a test only through a "" value.
+                let empty = match sm.quantifier {
+                    Quantifier::Any => sm.values.iter().any(|v| v.is_empty()),
+                    Quantifier::All => sm.values.iter().all(|v| v.is_empty()),
+                };
+                if self.is_dynamic_event_column(&fp.column) {
+                    if let Some(effect) = missing_member_effect(sm, neg, empty) {
+                        self.array_member_note(&fp.column, p.span, effect, "this test");
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -1821,7 +1939,9 @@ impl Tx {
     }
 
     fn str_match(&mut self, sm: &StrMatch, span: Span, neg: bool) -> Option<Eval> {
+        let seen = self.members_read.len();
         let f = self.expr(&sm.field)?;
+        let members = self.members_read.split_off(seen);
         for v in &sm.values {
             let v = Expr {
                 kind: ExprKind::Literal(Literal::String(v.clone())),
@@ -1843,6 +1963,12 @@ impl Tx {
                 Quantifier::All => per.iter().all(|b| *b),
             }
         };
+        if let (Some(member), Some(effect)) = (
+            members.first(),
+            missing_member_effect(sm, neg, empty_matches),
+        ) {
+            self.array_member_note(member, span, effect, "this test");
+        }
         let pos = self.str_positive(sm, f.clone(), span)?;
         let isnull = Eval::call("isnull", vec![f.clone()]);
         Some(match (sm.negated != neg, empty_matches) {
@@ -2223,6 +2349,14 @@ impl Tx {
                 let key = PathSegment::Key(orig.clone());
                 return Some(json_path(Eval::Field("_raw".into()), &[key]));
             }
+            if let (Some(m), false) = (self.member_cols.get(&fp.column), fp.parsed) {
+                self.members_read.push(m.clone());
+            }
+            if let Some(orig) = &origin {
+                if !fp.parsed && self.is_dynamic_event_column(orig) {
+                    self.members_read.push(column.clone());
+                }
+            }
             return Some(Eval::Field(column));
         }
         self.check_path(fp, span)?;
@@ -2247,7 +2381,9 @@ impl Tx {
                             PathSegment::Index(_) => None,
                         })
                         .collect();
-                    return Some(Eval::Field(format!("{orig_name}.{}", keys.join("."))));
+                    let name = format!("{orig_name}.{}", keys.join("."));
+                    self.members_read.push(name.clone());
+                    return Some(Eval::Field(name));
                 }
                 if self.raw {
                     // Read the column out of the event's JSON text.
@@ -3234,6 +3370,40 @@ fn floor_bucket(x: Eval, size: String) -> Eval {
 /// equals/contains/prefix/suffix on a plain column with search-safe values (see
 /// [`search_safe`]), and AND/OR/NOT of such. `NOT f="v"` keeps events lacking `f`, exactly
 /// like KQL's negations.
+/// Whether `e` passes a dynamic member on as it is (a copy or `tostring` of it): a column
+/// assigned it is missing exactly where the member's field is.
+fn passes_member_on(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Field(_) => true,
+        ExprKind::Call {
+            func: ScalarFn::ToString,
+            args,
+        } => args.len() == 1 && passes_member_on(&args[0]),
+        _ => false,
+    }
+}
+
+/// How a string test can differ from KQL when its field is missing because the dynamic member
+/// (or column) holds an array or an object, which KQL tests as JSON text while the test here
+/// reads `""` (see [`Tx::array_member_note`]); `None` when it cannot.
+fn missing_member_effect(sm: &StrMatch, neg: bool, empty_matches: bool) -> Option<Effect> {
+    let want_match = sm.negated == neg;
+    // `==`/`in` of values that cannot be an array's or object's JSON text are false in KQL
+    // too: no difference.
+    let plain_eq = sm.kind == MatchKind::Equals
+        && sm
+            .values
+            .iter()
+            .all(|v| !v.trim_start().starts_with(['[', '{']));
+    if plain_eq && !empty_matches {
+        return None;
+    }
+    Some(match (want_match, empty_matches) {
+        (true, false) | (false, true) => Effect::UnderMatch,
+        (true, true) | (false, false) => Effect::OverMatch,
+    })
+}
+
 fn search_expr(p: &Predicate, neg: bool) -> Option<SearchExpr> {
     match &p.kind {
         PredicateKind::And(v) | PredicateKind::Or(v) => {
