@@ -37,6 +37,8 @@ pub struct Cx {
     pub url_columns: std::collections::HashSet<String>,
     /// Comment lines printed above the query (`//`), e.g. how to build a lookup index.
     pub preamble: Vec<String>,
+    /// The `datetime - datetime` subtractions of the query (addresses, [`crate::dates`]).
+    pub date_differences: std::collections::HashSet<usize>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
@@ -683,6 +685,19 @@ impl Cx {
             } if day_of_week_per_day(lhs, rhs).is_some() => {
                 let t = day_of_week_per_day(lhs, rhs).unwrap_or(lhs);
                 self.day_of_week_number(t)
+            }
+            ExprKind::Arith { .. }
+                if self
+                    .date_differences
+                    .contains(&(e as *const ir::Expr as usize)) =>
+            {
+                self.decline_help(
+                    "B010",
+                    "datetime - datetime is a timespan in KQL; ES|QL has no date - date operator and no column type for a duration",
+                    e.span,
+                    "compare the datetimes themselves (e.g. `End >= Start + 5m`), or use datetime_diff() for a number",
+                );
+                Expr::Null
             }
             ExprKind::Arith { op, lhs, rhs } => {
                 let l = self.expr(lhs);
