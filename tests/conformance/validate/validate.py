@@ -73,7 +73,7 @@ def load_schema() -> dict[str, dict[str, str]]:
     return schema
 
 
-FROM_TABLE = re.compile(r"^FROM\s+([^\s,|]+)\s*(?:\||$)", re.M)
+FROM_TABLE = re.compile(r"^FROM\s+([^\s,|]+)(?:\s+METADATA\s+[\w,\s]+?)?\s*(?:\||$)", re.M)
 
 
 def esql_table_schema(text: str, schema: dict) -> dict | None:
