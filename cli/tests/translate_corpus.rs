@@ -132,7 +132,9 @@ fn single_table_slice_translates() {
     for (name, pct) in rates {
         let floor = match name {
             "spl" => 96.2,
-            "esql" => 95.3,
+            // 95.2%: `datetime - datetime` (2 queries) is declined (B010) since the typed
+            // ES|QL check showed Elastic rejects `date - date`; it used to be emitted as `-`.
+            "esql" => 95.1,
             "eql" => 52.1,
             _ => 51.8,
         };

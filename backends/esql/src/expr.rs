@@ -49,6 +49,8 @@ pub struct Cx {
     /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`): they hold the
     /// same multivalued field, so a test on them is noted like one on `X.a` (the value).
     pub member_columns: HashMap<String, String>,
+    /// The `datetime - datetime` subtractions of the query (addresses, [`crate::dates`]).
+    pub date_differences: std::collections::HashSet<usize>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
@@ -863,6 +865,19 @@ impl Cx {
             } if day_of_week_per_day(lhs, rhs).is_some() => {
                 let t = day_of_week_per_day(lhs, rhs).unwrap_or(lhs);
                 self.day_of_week_number(t)
+            }
+            ExprKind::Arith { .. }
+                if self
+                    .date_differences
+                    .contains(&(e as *const ir::Expr as usize)) =>
+            {
+                self.decline_help(
+                    "B010",
+                    "datetime - datetime is a timespan in KQL; ES|QL has no date - date operator and no column type for a duration",
+                    e.span,
+                    "compare the datetimes themselves (e.g. `End >= Start + 5m`), or use datetime_diff() for a number",
+                );
+                Expr::Null
             }
             ExprKind::Arith { op, lhs, rhs } => {
                 let l = self.expr(lhs);

@@ -176,9 +176,11 @@
 //! | B007 | NaN/infinity, negative or sub-millisecond time spans |
 //! | B008 | a table name or column pattern ES|QL cannot spell |
 //! | B009 | `project`/`project-rename` whose parallel assignments would read each other |
+//! | B010 | `datetime - datetime` (a timespan: ES\|QL has no date − date operator), where the operands' types are known from the schema and the pipeline |
 //! | B030 | a `join` keeping right-only rows, or whose right side joins |
 
 mod ast;
+mod dates;
 mod expr;
 mod funcs;
 mod java;
@@ -212,7 +214,10 @@ impl Backend for Esql {
         _rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
-        let mut cx = Cx::default();
+        let mut cx = Cx {
+            date_differences: dates::date_differences(query),
+            ..Cx::default()
+        };
         let q = lower_query(&mut cx, query);
         if !cx.errors.is_empty() {
             return Err(cx.errors);

@@ -2248,3 +2248,107 @@ fn small_string_and_array_functions() {
     assert!(t.text.contains(r#"EVAL x = URL_ENCODE(COALESCE(S, ""))"#));
     assert_eq!(notes(&t)[0].1, Effect::Values);
 }
+
+// ---------------------------------------------------------------------------------------------
+// datetime - datetime (B010)
+// ---------------------------------------------------------------------------------------------
+
+fn minus(lhs: Expr, rhs: Expr) -> Expr {
+    e(ExprKind::Arith {
+        op: ArithOp::Sub,
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+    })
+}
+
+#[test]
+fn datetime_minus_datetime_is_declined() {
+    // summarize Start = max(TimeGenerated), End = min(TimeGenerated) | extend D = End - Start
+    let mut d = minus(field("End"), field("Start"));
+    d.span = sp(40, 51);
+    let q = query(
+        "OfficeActivity",
+        vec![
+            stage(StageKind::Aggregate {
+                by: vec![],
+                aggs: vec![
+                    agg("Start", AggFunc::Max(field("TimeGenerated"))),
+                    agg("End", AggFunc::Min(field("TimeGenerated"))),
+                ],
+            }),
+            stage(StageKind::Extend(vec![assign("D", d)])),
+        ],
+    );
+    let errs = declined(&q);
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].code.0, "B010");
+    assert_eq!(errs[0].span, sp(40, 51));
+    assert!(
+        errs[0].message.contains("date - date"),
+        "{}",
+        errs[0].message
+    );
+
+    // A schema datetime column minus ago(): also a timespan.
+    let q = query(
+        "OfficeActivity",
+        vec![stage(StageKind::Extend(vec![assign(
+            "Age",
+            minus(field("TimeGenerated"), e(ExprKind::Ago(days(1)))),
+        )]))],
+    );
+    assert_eq!(declined(&q)[0].code.0, "B010");
+
+    // Through a rename and a project, into a nested position.
+    let q = query(
+        "OfficeActivity",
+        vec![
+            stage(StageKind::Rename(vec![(col("T"), col("TimeGenerated"))])),
+            stage(StageKind::Project(vec![
+                assign("T", field("T")),
+                assign(
+                    "N",
+                    call(ScalarFn::ToString, vec![minus(field("T"), field("T"))]),
+                ),
+            ])),
+        ],
+    );
+    assert_eq!(declined(&q)[0].code.0, "B010");
+}
+
+#[test]
+fn subtractions_that_are_not_datetime_minus_datetime_stay() {
+    // datetime - timespan is a datetime: ES|QL date arithmetic.
+    let q = query(
+        "OfficeActivity",
+        vec![stage(StageKind::Extend(vec![assign(
+            "Before",
+            minus(
+                field("TimeGenerated"),
+                e(ExprKind::Literal(Literal::Timespan(hours(1)))),
+            ),
+        )]))],
+    );
+    assert_eq!(
+        exact(&q).lines().nth(1).unwrap(),
+        "| EVAL Before = TimeGenerated - 1 hour"
+    );
+    // Numbers, and columns of unknown type (a table outside the schema): plain `-`.
+    let q = query(
+        "NoSuchTable",
+        vec![stage(StageKind::Extend(vec![assign(
+            "D",
+            minus(field("End"), field("Start")),
+        )]))],
+    );
+    assert_eq!(exact(&q).lines().nth(1).unwrap(), "| EVAL D = End - Start");
+    // A column redefined as a number is no longer the schema's datetime.
+    let q = query(
+        "OfficeActivity",
+        vec![stage(StageKind::Extend(vec![
+            assign("TimeGenerated", lit_i(5)),
+            assign("D", minus(field("TimeGenerated"), lit_i(1))),
+        ]))],
+    );
+    assert!(exact(&q).contains("D = TimeGenerated - 1"), "{}", exact(&q));
+}

@@ -5,7 +5,9 @@
 #
 # Builds the CLI (debug profile: `scripts/test.sh` has just built it for `cargo test`, so this is
 # a no-op there), runs `kqlport convert --to spl,esql,eql,sigma --format json PATH...`, and hands
-# every emitted output to validate.py: ES|QL -> esql.parse_query, EQL -> eql.parse_query
+# every emitted output to validate.py: ES|QL -> esql.parse_query (plus a typed check inside
+# esql.Schema built from src/schema/tables.tsv when the FROM table is known: gated only where no
+# field's type had to be guessed, else reported as unverified), EQL -> eql.parse_query
 # (elasticsearch_syntax), Sigma -> JSON schemas + `sigma check`, SPL -> splparser (smoke only,
 # never fails the run). Needs the oracles (tests/conformance/setup-oracles.sh).
 # Last line: `N passed, M failed`. Exit 1 on any failure. Work files: $KQLPORT_VALIDATE_DIR

@@ -7,6 +7,7 @@ per query and target (file, index, target, status, notes, output). Every non-nul
 handed to its target's validator, each in its own oracle environment (in parallel):
 
   esql   esql_worker.py   ($KQLPORT_ORACLES/esql)   esql.parse_query          fails the run
+                  + typed: esql.Schema from src/schema/tables.tsv for the FROM table (see below)
   eql    eql_worker.py    ($KQLPORT_ORACLES/kql)    eql.parse_query (ES)      fails the run
   sigma  sigma_worker.py  ($KQLPORT_ORACLES/sigma)  JSON schemas + sigma check   fails the run
   spl    ../smoke/spl_parse.py ($KQLPORT_ORACLES/spl)  splparser smoke parse  reported only
@@ -14,6 +15,12 @@ handed to its target's validator, each in its own oracle environment (in paralle
 Prints per target `<target>: N emitted, N parsed, M failed` (also split rules/ vs corpus), each
 failure with file, index, the parser's message and the emitted text, then `N passed, M failed`
 over esql+eql+sigma. Exit 1 on any failure. The full report goes to WORKDIR/report.json.
+
+ES|QL typed check: an output whose FROM table is in kqlport's schema (src/schema/tables.tsv) is
+parsed again inside `esql.Schema(mapping)` (esql_worker.py). Summary line
+`esql typed: N checked, T type-checked clean, U unverified (unknown fields), F type errors`.
+A type/schema error counts as a failure only when no field's type had to be guessed (dynamic
+leaves, fields outside the schema); otherwise it is listed as UNVERIFIED and does not fail.
 """
 
 from __future__ import annotations
@@ -44,6 +51,37 @@ def worker_cmds(workdir: str) -> dict[str, list[str]]:
                   workdir, SCHEMAS],
         "spl": [os.path.join(ORACLES, "spl", "bin", "python"), os.path.join(CONFORMANCE, "smoke", "spl_parse.py")],
     }
+
+
+def load_schema() -> dict[str, dict[str, str]]:
+    """kqlport's table schema: {table: {column: kusto_type}} from src/schema/tables.tsv."""
+    schema: dict[str, dict[str, str]] = {}
+    path = os.path.join(REPO, "src", "schema", "tables.tsv")
+    if not os.path.exists(path):
+        return schema
+    with open(path, encoding="utf-8") as f:
+        for line in f.read().split("\n"):
+            if line.startswith("#") or not line.strip():
+                continue
+            table, *groups = line.split("\t")
+            cols = schema.setdefault(table, {})
+            for g in groups:
+                ty, _, names = g.partition("=")
+                for n in names.split(","):
+                    if n:
+                        cols[n] = ty
+    return schema
+
+
+FROM_TABLE = re.compile(r"^FROM\s+([^\s,|]+)(?:\s+METADATA\s+[\w,\s]+?)?\s*(?:\||$)", re.M)
+
+
+def esql_table_schema(text: str, schema: dict) -> dict | None:
+    """{table: columns} for the ES|QL query's FROM table when kqlport's schema has it."""
+    m = FROM_TABLE.search(text)
+    if not m or m.group(1) not in schema:
+        return None
+    return {m.group(1): schema[m.group(1)]}
 
 
 def source_of(file: str) -> str:
@@ -85,7 +123,8 @@ def run_workers(by_target: dict[str, list[dict]], workdir: str) -> dict[str, dic
             continue
         inp = os.path.join(workdir, f"{target}.in.json")
         with open(inp, "w", encoding="utf-8") as f:
-            json.dump([{"key": it["key"], "text": it["output"]} for it in items], f)
+            json.dump([{"key": it["key"], "text": it["output"], **({"schema": it["schema"]} if it.get("schema") else {})}
+                       for it in items], f)
         out = open(os.path.join(workdir, f"{target}.out.json"), "w", encoding="utf-8")
         err = open(os.path.join(workdir, f"{target}.stderr.log"), "w", encoding="utf-8")
         if target == "spl":  # spl_parse.py takes a plain JSON array of strings
@@ -187,6 +226,9 @@ def main() -> int:
     status = Counter((o["source"], o["target"], o["status"]) for o in records)
     by_target = {t: [o for o in records if o["target"] == t and o.get("output") is not None]
                  for t in ("esql", "eql", "sigma", "spl")}
+    schema = load_schema()
+    for o in by_target["esql"]:
+        o["schema"] = esql_table_schema(o["output"], schema)
     results = run_workers({t: v for t, v in by_target.items() if v}, workdir)
 
     sources = sorted({o["source"] for o in records}, key=lambda s: (s != "rules", s))
@@ -231,10 +273,22 @@ def main() -> int:
         rmap = {r["key"]: r for r in res["results"]}
         per = Counter()
         t_fail, t_gap, unknown_cmds = [], [], Counter()
+        typed = Counter()
+        unverified = []
         for o in items:
             r = rmap.get(o["key"], {"ok": False, "error": "no result from the validator"})
             s = o["source"]
             per[(s, "emitted")] += 1
+            ty = r.get("typed")
+            if r["ok"] and ty is not None:
+                typed[ty["status"]] += 1
+                if ty["status"] == "unverified":
+                    unverified.append((o, ty))
+                elif ty["status"] == "error":
+                    per[(s, "fail")] += 1
+                    t_fail.append((o, "typed check (esql.Schema from src/schema/tables.tsv, every field known): "
+                                   + ty["error"]))
+                    continue
             if r["ok"]:
                 per[(s, "ok")] += 1
                 for c in r.get("commands") or []:
@@ -261,6 +315,18 @@ def main() -> int:
             what = "parse errors (smoke: not counted as failures)" if t == "spl" else "failed"
             head = f"{t}:" if s == "total" else f"{t} [{s}/]:"
             print(f"{head} {e} emitted, {ok} {word}{gaps_txt}, {fl} {what}")
+        if t == "esql":
+            print(f"esql typed: {sum(typed.values())} checked, {typed['clean']} type-checked clean, "
+                  f"{typed['unverified']} unverified (unknown fields), {typed['error']} type errors")
+            for o, ty in unverified:
+                msg = ty["error"].replace("\n", " ")[:200]
+                print(f"  UNVERIFIED esql {o['file']} #{o['index']}: {msg} "
+                      f"(guessed: {', '.join(ty['guessed'][:5])}{', ...' if len(ty['guessed']) > 5 else ''})")
+            report["esql_typed"] = {
+                "checked": sum(typed.values()), "clean": typed["clean"], "unverified": typed["unverified"],
+                "errors": typed["error"],
+                "unverified_list": [{"file": o["file"], "index": o["index"], "error": ty["error"],
+                                     "guessed": ty["guessed"]} for o, ty in unverified]}
         if t == "spl":
             if unknown_cmds:
                 print("spl: commands splparser does not know (parsed as user-defined commands): "
