@@ -5,7 +5,7 @@
 #   2. cargo test --workspace --locked
 #   3. every translation of rules/ and ../shared/corpus validated by the target's own tooling
 #      (tests/conformance/validate/run.sh)
-#   4. the differential conformance suite: 149 cases run as KQL (expected rows from duckdb-kql)
+#   4. the differential conformance suite: 157 cases run as KQL (expected rows from duckdb-kql)
 #      and as each translation on the target's engine or parser (tests/conformance/run/run.sh;
 #      summary `conformance: V verified-equal, …`, last line `N passed, M failed`)
 set -euo pipefail
