@@ -392,6 +392,24 @@ fn function_column_names_follow_kusto_language() {
         t.contains("dcount_strlen_A=(dcount (Strlen A)), max_N=(max (Round N)), set_=(make_set (ToLower A)), min_T=(min (StartOfDay T)), __kqlport_agg0=(avg N), __kqlport_agg1=(max T) by T=(StartOfDay T)\nextend avg_N=(Round __kqlport_agg0 2), max_T=(Bin __kqlport_agg1 1d)\n"),
         "{t}"
     );
+    // Clashes (Kusto.Language): `project` suffixes later names, `ColumnN` counts on its own,
+    // `extend` replaces.
+    assert_eq!(
+        ir("X | project N, round(N), abs(N), N1=2"),
+        "from X\nproject N, N1=(Round N), N2=(Abs N), N11=2\n"
+    );
+    assert_eq!(
+        ir("X | project Column1=1, tolower(A), toupper(A)"),
+        "from X\nproject Column1=1, Column11=(ToLower A), Column2=(ToUpper A)\n"
+    );
+    assert_eq!(
+        ir("X | extend Column1=1, tolower(A), round(N)"),
+        "from X\nextend Column1=1, Column1=(ToLower A), N=(Round N)\n"
+    );
+    assert_eq!(
+        ir("X | summarize count() by Column1=N, tolower(A), N, round(N)"),
+        "from X\naggregate count_=(count) by Column1=N, Column11=(ToLower A), N=N, N1=(Round N)\n"
+    );
     // The corpus query "Identity-DailySummaryofUsersAddedtoAADGroups" sorts by the key's KQL
     // name.
     let t = ir("X | summarize count() by startofday(TimeGenerated) | sort by TimeGenerated");

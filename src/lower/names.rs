@@ -169,8 +169,8 @@ pub fn converted_aggregate(e: &ast::Expr) -> Option<String> {
     }
 }
 
-/// Hands out names within one query, as KQL would: inferred names where possible, otherwise
-/// `ColumnN` with the smallest N not yet used, and numeric suffixes on clashes.
+/// Hands out names within one operator, as KQL would: inferred names where possible, otherwise
+/// `ColumnN` counting up, and numeric suffixes on clashes where the operator has them.
 #[derive(Default, Debug, Clone)]
 pub struct NameGen {
     used: HashSet<String>,
@@ -191,14 +191,13 @@ impl NameGen {
         }
     }
 
+    /// The next `ColumnN`. KQL counts these per operator without regard to the names the
+    /// same operator gives explicitly: `project Column1=1, tolower(A)` is `Column1, Column11`
+    /// (the clash rule of [`NameGen::unique`] applies after), `extend Column1=1, tolower(A)`
+    /// replaces `Column1` (Kusto.Language).
     fn column_n(&mut self) -> String {
-        loop {
-            self.next_column += 1;
-            let name = format!("Column{}", self.next_column);
-            if !self.used.contains(&name) {
-                return name;
-            }
-        }
+        self.next_column += 1;
+        format!("Column{}", self.next_column)
     }
 
     /// `base` if unused, else `base1`, `base2`, … (KQL's clash rule within one summarize).
