@@ -28,7 +28,8 @@ pub enum Naming {
 /// accepts was probed; those absent here (`tolower`, `strcat`, `iff`, `startofweek`,
 /// `endofday`, `hourofday`, `datetime_part`, `substring`, `coalesce`, `array_length`, …) are
 /// named `ColumnN`. `tests/lowering.rs` (`function_column_names_follow_kusto_language`) pins
-/// each row.
+/// each row; `tests/conformance/smoke/names_check.py` re-checks that test and this table
+/// against Kusto.Language.
 pub const FUNCTION_NAMING: &[(&str, Naming)] = &[
     // Conversions.
     ("tostring", Naming::FirstArgument),
