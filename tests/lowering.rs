@@ -189,6 +189,236 @@ fn default_column_names_follow_kql() {
     );
 }
 
+/// The name of the single column `X | project <e>` (or the single key of
+/// `X | summarize count() by <e>`) gets.
+fn column_name(q: &str) -> String {
+    let ast = kql::parse(q).unwrap_or_else(|e| panic!("parse {q}: {e:?}"));
+    let t = match lower::lower(&ast) {
+        Ok(l) => l.query.to_string(),
+        Err(e) => return format!("refused {}", e[0].code.0),
+    };
+    let item = t
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("project ")
+                .or_else(|| l.split(" by ").nth(1))
+        })
+        .unwrap_or_else(|| panic!("{q}: {t}"));
+    // A column passed through unchanged is written bare.
+    item.split_once('=').map_or(item, |(n, _)| n).to_string()
+}
+
+/// Every scalar function the lowering accepts, named as Microsoft's Kusto.Language names it
+/// (each row probed there as `X | project <e>` and, where KQL allows the key type,
+/// `X | summarize count() by <e>`, which name alike): some take the first argument's name,
+/// a few add a prefix or suffix, the rest are `ColumnN`.
+#[test]
+fn function_column_names_follow_kusto_language() {
+    let cases = [
+        // Named after the first argument.
+        ("tostring(A)", "A"),
+        ("tostring(N)", "N"),
+        ("toint(A)", "A"),
+        ("tolong(A)", "A"),
+        ("toreal(A)", "A"),
+        ("todouble(A)", "A"),
+        ("tobool(A)", "A"),
+        ("toboolean(A)", "A"),
+        ("todatetime(A)", "A"),
+        ("totimespan(A)", "A"),
+        ("totime(A)", "A"),
+        ("todecimal(A)", "A"),
+        ("parse_json(A)", "A"),
+        ("parsejson(A)", "A"),
+        ("todynamic(A)", "A"),
+        ("toobject(A)", "A"),
+        ("bin(T, 1d)", "T"),
+        ("bin(N, 2)", "N"),
+        ("floor(T, 1d)", "T"),
+        ("floor(N, 2)", "N"),
+        ("startofday(T)", "T"),
+        ("round(N)", "N"),
+        ("round(N, 2)", "N"),
+        ("round(R)", "R"),
+        ("abs(N)", "N"),
+        ("log(N)", "N"),
+        ("tohex(N)", "N"),
+        ("split(A, '@')", "A"),
+        ("column_ifexists('A', '')", "A"),
+        ("columnifexists('A', '')", "A"),
+        // A prefix or suffix on the first argument's name.
+        ("strlen(A)", "strlen_A"),
+        ("string_size(A)", "string_size_A"),
+        ("gettype(A)", "type_A"),
+        ("array_sort_asc(D)", "D_sorted"),
+        ("array_sort_desc(D)", "D_sorted"),
+        // Unnamed.
+        ("ago(1d)", "Column1"),
+        ("now()", "Column1"),
+        ("iff(B, A, 'x')", "Column1"),
+        ("iif(B, A, 'x')", "Column1"),
+        ("case(B, A, 'x')", "Column1"),
+        ("not(B)", "Column1"),
+        ("isempty(A)", "Column1"),
+        ("isnotempty(A)", "Column1"),
+        ("isnull(N)", "Column1"),
+        ("isnotnull(N)", "Column1"),
+        ("make_datetime(2024, 1, 1)", "Column1"),
+        ("datetime_part('hour', T)", "Column1"),
+        ("datepart('hour', T)", "Column1"),
+        ("ipv4_is_match(A, '10.0.0.1')", "Column1"),
+        ("extract_json('$.a', A)", "Column1"),
+        ("extractjson('$.a', A)", "Column1"),
+        ("ipv4_is_in_any_range(A, '10.0.0.0/8')", "Column1"),
+        ("pack('k', A)", "Column1"),
+        ("bag_pack('k', A)", "Column1"),
+        ("pack_dictionary('k', A)", "Column1"),
+        ("tolower(A)", "Column1"),
+        ("toupper(A)", "Column1"),
+        ("strcat(A, 'x')", "Column1"),
+        ("substring(A, 1)", "Column1"),
+        ("trim(' ', A)", "Column1"),
+        ("trim_start(' ', A)", "Column1"),
+        ("trim_end(' ', A)", "Column1"),
+        ("replace('a', 'b', A)", "Column1"),
+        ("replace_regex(A, 'a', 'b')", "Column1"),
+        ("replace_string(A, 'a', 'b')", "Column1"),
+        ("extract('a(b)', 1, A)", "Column1"),
+        ("coalesce(A, 'x')", "Column1"),
+        ("array_length(D)", "Column1"),
+        ("arraylength(D)", "Column1"),
+        ("datetime_diff('day', T, T)", "Column1"),
+        ("ipv4_is_private(A)", "Column1"),
+        ("ipv4_is_in_range(A, '10.0.0.0/8')", "Column1"),
+        ("indexof(A, 'x')", "Column1"),
+        ("countof(A, 'x')", "Column1"),
+        ("startofweek(T)", "Column1"),
+        ("startofmonth(T)", "Column1"),
+        ("startofyear(T)", "Column1"),
+        ("endofday(T)", "Column1"),
+        ("hourofday(T)", "Column1"),
+        ("dayofweek(T)", "Column1"),
+        ("getmonth(T)", "Column1"),
+        ("monthofyear(T)", "Column1"),
+        ("getyear(T)", "Column1"),
+        ("base64_decode_tostring(A)", "Column1"),
+        ("base64_decodestring(A)", "Column1"),
+        ("url_decode(A)", "Column1"),
+        ("url_encode(A)", "Column1"),
+        ("url_encode_component(A)", "Column1"),
+        ("parse_url(A)", "Column1"),
+        ("parseurl(A)", "Column1"),
+        ("bag_keys(D)", "Column1"),
+        ("array_slice(D, 0, 1)", "Column1"),
+        ("strcat_array(D, ',')", "Column1"),
+        ("array_strcat(D, ',')", "Column1"),
+        ("unixtime_milliseconds_todatetime(N)", "Column1"),
+        ("indexof_regex(A, 'x')", "Column1"),
+        ("parse_ipv4(A)", "Column1"),
+        // Nesting: the rule applies to the first argument's own name.
+        ("startofday(todatetime(A))", "A"),
+        ("tolower(tostring(D.a))", "Column1"),
+        ("round(abs(N))", "N"),
+        ("abs(strlen(A))", "strlen_A"),
+        ("strlen(tostring(D.a))", "strlen_D_a"),
+        ("strlen(tolower(A))", "strlen_"),
+        ("gettype(tolower(A))", "type_"),
+        ("bin(todatetime(D.t), 1h)", "D_t"),
+        ("floor(tolong(A), 5)", "A"),
+        ("tolong(round(N))", "N"),
+        ("round(todouble(D.x), 2)", "D_x"),
+        ("log(abs(N))", "N"),
+        ("tohex(strlen(A))", "strlen_A"),
+        ("array_sort_asc(D.a)", "D_a_sorted"),
+        ("array_sort_asc(split(A, ','))", "A_sorted"),
+        ("startofday(now())", "Column1"),
+        ("startofday(T + 1d)", "Column1"),
+        ("round(N + 1)", "Column1"),
+        ("strlen(A) + 1", "Column1"),
+        ("abs(-N)", "Column1"),
+        // `column_ifexists` names only the outermost column.
+        ("strlen(column_ifexists('A', ''))", "strlen_"),
+        ("toupper(column_ifexists('A', ''))", "Column1"),
+        // Paths: constant keys and non-negative positions name the step, other indexes leave
+        // it empty.
+        ("D[0]", "D_0"),
+        ("D.a[0]", "D_a_0"),
+        ("D['k']", "D_k"),
+        ("D[\"k\"]", "D_k"),
+        ("D['k'][1]", "D_k_1"),
+        ("D[0].a", "D_0_a"),
+        ("D[-1]", "D_"),
+        ("D[N]", "D_"),
+        ("D[-1].a", "D__a"),
+        ("split(A, '@')[1]", "A_1"),
+        ("split(A, '@')[0]", "A_0"),
+        ("tostring(split(A, '@')[1])", "A_1"),
+        ("strlen(split(A, '@')[1])", "strlen_A_1"),
+        ("parse_json(A)[0]", "A_0"),
+        ("parse_json(A).x", "A_x"),
+        ("todynamic(A)['y']", "A_y"),
+        ("tostring(D[0])", "D_0"),
+        ("tolower(D[0])", "Column1"),
+    ];
+    let mut wrong = Vec::new();
+    for (e, want) in cases {
+        let got = column_name(&format!("X | project {e}"));
+        if got != want {
+            wrong.push(format!("project {e}: {got}, KQL: {want}"));
+        }
+    }
+    // `summarize … by` names a key by the same rule (keys of scalar types only, as in KQL).
+    for (e, want) in [
+        ("startofday(T)", "T"),
+        ("bin(T, 1d)", "T"),
+        ("floor(T, 1d)", "T"),
+        ("round(N, 2)", "N"),
+        ("strlen(A)", "strlen_A"),
+        ("tostring(D[0])", "D_0"),
+        ("tostring(split(A, '@')[1])", "A_1"),
+        ("startofweek(T)", "Column1"),
+        ("tolower(A)", "Column1"),
+    ] {
+        let got = column_name(&format!("X | summarize count() by {e}"));
+        if got != want {
+            wrong.push(format!("by {e}: {got}, KQL: {want}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Aggregates name their argument by the same rule, and keep their own name through
+    // first-argument-named wrappers.
+    let t = ir("X | summarize dcount(strlen(A)), max(round(N)), make_set(tolower(A)), min(startofday(T)), round(avg(N), 2), bin(max(T), 1d) by startofday(T)");
+    assert!(
+        t.contains("dcount_strlen_A=(dcount (Strlen A)), max_N=(max (Round N)), set_=(make_set (ToLower A)), min_T=(min (StartOfDay T)), __kqlport_agg0=(avg N), __kqlport_agg1=(max T) by T=(StartOfDay T)\nextend avg_N=(Round __kqlport_agg0 2), max_T=(Bin __kqlport_agg1 1d)\n"),
+        "{t}"
+    );
+    // Clashes (Kusto.Language): `project` suffixes later names, `ColumnN` counts on its own,
+    // `extend` replaces.
+    assert_eq!(
+        ir("X | project N, round(N), abs(N), N1=2"),
+        "from X\nproject N, N1=(Round N), N2=(Abs N), N11=2\n"
+    );
+    assert_eq!(
+        ir("X | project Column1=1, tolower(A), toupper(A)"),
+        "from X\nproject Column1=1, Column11=(ToLower A), Column2=(ToUpper A)\n"
+    );
+    assert_eq!(
+        ir("X | extend Column1=1, tolower(A), round(N)"),
+        "from X\nextend Column1=1, Column1=(ToLower A), N=(Round N)\n"
+    );
+    assert_eq!(
+        ir("X | summarize count() by Column1=N, tolower(A), N, round(N)"),
+        "from X\naggregate count_=(count) by Column1=N, Column11=(ToLower A), N=N, N1=(Round N)\n"
+    );
+    // The corpus query "Identity-DailySummaryofUsersAddedtoAADGroups" sorts by the key's KQL
+    // name.
+    let t = ir("X | summarize count() by startofday(TimeGenerated) | sort by TimeGenerated");
+    assert!(
+        t.contains("by TimeGenerated=(StartOfDay TimeGenerated)"),
+        "{t}"
+    );
+}
+
 #[test]
 fn render_and_hints_do_not_change_rows() {
     let ast =

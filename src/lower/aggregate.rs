@@ -93,12 +93,8 @@ impl<'a> Lowerer<'a> {
             let kind = self.group_key(&item.expr)?;
             let name = match item.names.as_slice() {
                 [one] => one.name.clone(),
-                [] => match &kind {
-                    ir::GroupKeyKind::Bin { .. } => {
-                        bin_name(&item.expr).unwrap_or_else(|| names.for_expr(&item.expr))
-                    }
-                    ir::GroupKeyKind::Expr(_) => names.for_expr(&item.expr),
-                },
+                // `bin(T, 1h)` is `T` by the same rule as any other key (names.rs).
+                [] => names.for_expr(&item.expr),
                 _ => {
                     return Err(unsupported(
                         "L040",
@@ -585,14 +581,6 @@ impl<'a> Lowerer<'a> {
             span: item.span,
         });
         Ok(())
-    }
-}
-
-/// `bin(TimeGenerated, 1h)` is named after its column.
-fn bin_name(e: &ast::Expr) -> Option<String> {
-    match &e.kind {
-        ast::ExprKind::Call { args, .. } => args.first().and_then(|a| inferred(&a.value)),
-        _ => None,
     }
 }
 

@@ -465,7 +465,15 @@ impl<'a> Lowerer<'a> {
                     ))
                 }
             };
-            names.taken(&name);
+            // In `project`, a name already given by an earlier item gets a numeric suffix
+            // (`project N, round(N)` is `N, N1`; `project N, N1=2, abs(N)`… likewise); in
+            // `extend` the later item replaces the column (Kusto.Language).
+            let name = if operator == "project" {
+                names.unique(&name)
+            } else {
+                names.taken(&name);
+                name
+            };
             out.push(ir::Assignment {
                 name: ir::Column {
                     name,
