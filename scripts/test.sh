@@ -3,9 +3,11 @@
 # This is the README's test command, and .ci/run calls it.
 #   1. conformance oracles (tests/conformance/setup-oracles.sh: pinned, idempotent; ~1-2 min cold)
 #   2. cargo test --workspace --locked
-#   3. every translation of rules/ and ../shared/corpus validated by the target's own tooling
+#   3. the column names lowering gives unnamed expressions, checked against Kusto.Language
+#      (tests/conformance/smoke/names_check.py)
+#   4. every translation of rules/ and ../shared/corpus validated by the target's own tooling
 #      (tests/conformance/validate/run.sh)
-#   4. the differential conformance suite: 157 cases run as KQL (expected rows from duckdb-kql)
+#   5. the differential conformance suite: 157 cases run as KQL (expected rows from duckdb-kql)
 #      and as each translation on the target's engine or parser (tests/conformance/run/run.sh;
 #      summary `conformance: V verified-equal, …`, last line `N passed, M failed`)
 set -euo pipefail
@@ -25,6 +27,9 @@ tests/conformance/setup-oracles.sh
 
 section "cargo test --workspace --locked"
 cargo test --workspace --locked
+
+section "column naming vs Kusto.Language (tests/conformance/smoke/names_check.py)"
+"${KQLPORT_ORACLES:-.oracles}/kql/bin/python" tests/conformance/smoke/names_check.py
 
 section "translation validation (tests/conformance/validate/run.sh)"
 tests/conformance/validate/run.sh
