@@ -1121,3 +1121,31 @@ fn numbers_and_numeric_text_meet_on_the_column_type() {
         assert!(notes.is_empty(), "{kql}: {notes:?}");
     }
 }
+
+#[test]
+fn datetime_minus_datetime_is_marked_by_the_column_types() {
+    // `DateSub` is displayed as `-`; look for it in the serialised IR.
+    let marked = |q: &str| {
+        let ast = kql::parse(q).unwrap_or_else(|e| panic!("parse {q}: {e:?}"));
+        let l = lower::lower(&ast).unwrap_or_else(|e| panic!("lower {q}: {e:?}"));
+        serde_json::to_string(&l.query)
+            .expect("IR serialises")
+            .contains("DateSub")
+    };
+    for q in [
+        "OfficeActivity | summarize Start = max(TimeGenerated), End = min(TimeGenerated) | extend D = End - Start",
+        "OfficeActivity | extend Age = TimeGenerated - ago(1d)",
+        "OfficeActivity | project-rename T = TimeGenerated | project T, N = tostring(T - T)",
+        "OfficeActivity | summarize by bin(TimeGenerated, 1h) | extend D = now() - TimeGenerated",
+    ] {
+        assert!(marked(q), "{q}");
+    }
+    for q in [
+        "OfficeActivity | extend B = TimeGenerated - 1h",
+        "NoSuchTable | extend D = End - Start",
+        "OfficeActivity | extend TimeGenerated = 5 | extend D = TimeGenerated - 1",
+        "SecurityEvent | extend D = EventID - 1",
+    ] {
+        assert!(!marked(q), "{q}");
+    }
+}

@@ -261,7 +261,7 @@ impl Display for Expr {
             ExprKind::Arith { op, lhs, rhs } => {
                 let o = match op {
                     ArithOp::Add => "+",
-                    ArithOp::Sub => "-",
+                    ArithOp::Sub | ArithOp::DateSub => "-",
                     ArithOp::Mul => "*",
                     ArithOp::Div => "/",
                     ArithOp::Mod => "%",

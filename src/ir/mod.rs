@@ -625,6 +625,9 @@ pub enum DurationUnit {
 pub enum ArithOp {
     Add,
     Sub,
+    /// `datetime - datetime`, a timespan: a `Sub` whose operands the type pass
+    /// (`lower::types`) knows to be datetimes. Targets without a date difference decline it.
+    DateSub,
     Mul,
     Div,
     Mod,

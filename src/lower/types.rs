@@ -13,6 +13,8 @@
 //! * records on each comparison ([`ir::Operands`]) whether its operands are strings, not
 //!   strings, or of unknown type, so that a backend can compare two columns with KQL's
 //!   treatment of a missing value (`""` for a string, null otherwise).
+//! * marks `datetime - datetime` ([`ir::ArithOp::DateSub`]), a timespan that some targets
+//!   cannot compute (ES|QL has no date difference operator).
 //!
 //! Owns type tracking for these purposes only: the inferred types are exact about string vs
 //! not-string, and best-effort beyond that (e.g. `sum` of an `int` is typed `int`).
@@ -73,6 +75,7 @@ impl Columns {
                 // Numbers, datetimes and timespans; the exact result type is not needed.
                 let (l, r) = (self.infer(lhs), self.infer(rhs));
                 match (op, l, r) {
+                    (ir::ArithOp::DateSub, _, _) => Some(T::TimeSpan),
                     (ir::ArithOp::Sub, Some(T::DateTime), Some(T::DateTime)) => Some(T::TimeSpan),
                     (_, Some(T::DateTime), _) | (_, _, Some(T::DateTime)) => Some(T::DateTime),
                     (_, Some(T::TimeSpan), _) | (_, _, Some(T::TimeSpan)) => Some(T::TimeSpan),
@@ -569,9 +572,17 @@ impl Typer<'_> {
                     self.expr(a, cols, ctx);
                 }
             }
-            ExprKind::Arith { lhs, rhs, .. } => {
+            ExprKind::Arith { op, lhs, rhs } => {
                 self.expr(lhs, cols, ctx);
                 self.expr(rhs, cols, ctx);
+                // `datetime - datetime` is a timespan: marked for the targets that have no
+                // date difference (ES|QL declines it).
+                if *op == ir::ArithOp::Sub
+                    && cols.infer(lhs) == Some(ColumnType::DateTime)
+                    && cols.infer(rhs) == Some(ColumnType::DateTime)
+                {
+                    *op = ir::ArithOp::DateSub;
+                }
             }
             ExprKind::Neg(x) => self.expr(x, cols, ctx),
             ExprKind::Case {

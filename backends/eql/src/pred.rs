@@ -542,7 +542,7 @@ impl Lowerer<'_> {
             ExprKind::Arith { op, lhs, rhs } => {
                 let op = match op {
                     ArithOp::Add => ast::ArithOp::Add,
-                    ArithOp::Sub => ast::ArithOp::Sub,
+                    ArithOp::Sub | ArithOp::DateSub => ast::ArithOp::Sub,
                     ArithOp::Mul => ast::ArithOp::Mul,
                     ArithOp::Div => ast::ArithOp::Div,
                     ArithOp::Mod => ast::ArithOp::Mod,
@@ -759,7 +759,7 @@ fn missing_value(e: &Expr, string_field: bool) -> Scalar {
             match (missing_value(lhs, false), missing_value(rhs, false)) {
                 (Scalar::Num(a), Scalar::Num(b)) => match op {
                     ArithOp::Add => Scalar::Num(a + b),
-                    ArithOp::Sub => Scalar::Num(a - b),
+                    ArithOp::Sub | ArithOp::DateSub => Scalar::Num(a - b),
                     ArithOp::Mul => Scalar::Num(a * b),
                     // Integer division/modulo details do not matter for the usual `strlen`
                     // arithmetic; a zero divisor is null in KQL.

@@ -49,8 +49,6 @@ pub struct Cx {
     /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`): they hold the
     /// same multivalued field, so a test on them is noted like one on `X.a` (the value).
     pub member_columns: HashMap<String, String>,
-    /// The `datetime - datetime` subtractions of the query (addresses, [`crate::dates`]).
-    pub date_differences: std::collections::HashSet<usize>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
@@ -866,11 +864,10 @@ impl Cx {
                 let t = day_of_week_per_day(lhs, rhs).unwrap_or(lhs);
                 self.day_of_week_number(t)
             }
-            ExprKind::Arith { .. }
-                if self
-                    .date_differences
-                    .contains(&(e as *const ir::Expr as usize)) =>
-            {
+            ExprKind::Arith {
+                op: ir::ArithOp::DateSub,
+                ..
+            } => {
                 self.decline_help(
                     "B010",
                     "datetime - datetime is a timespan in KQL; ES|QL has no date - date operator and no column type for a duration",
@@ -884,7 +881,7 @@ impl Cx {
                 let r = self.expr(rhs);
                 let op = match op {
                     ir::ArithOp::Add => BinOp::Add,
-                    ir::ArithOp::Sub => BinOp::Sub,
+                    ir::ArithOp::Sub | ir::ArithOp::DateSub => BinOp::Sub,
                     ir::ArithOp::Mul => BinOp::Mul,
                     ir::ArithOp::Div => BinOp::Div,
                     ir::ArithOp::Mod => BinOp::Mod,

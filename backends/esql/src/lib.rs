@@ -180,7 +180,6 @@
 //! | B030 | a `join` keeping right-only rows, or whose right side joins |
 
 mod ast;
-mod dates;
 mod expr;
 mod funcs;
 mod java;
@@ -214,10 +213,7 @@ impl Backend for Esql {
         _rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
-        let mut cx = Cx {
-            date_differences: dates::date_differences(query),
-            ..Cx::default()
-        };
+        let mut cx = Cx::default();
         let q = lower_query(&mut cx, query);
         if !cx.errors.is_empty() {
             return Err(cx.errors);

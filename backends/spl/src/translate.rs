@@ -1236,6 +1236,7 @@ impl Tx {
             ExprKind::Arith { op, lhs, rhs } => match op {
                 ArithOp::Add => self.is_epoch(lhs) != self.is_epoch(rhs),
                 ArithOp::Sub => self.is_epoch(lhs) && !self.is_epoch(rhs),
+                ArithOp::DateSub => false,
                 _ => false,
             },
             ExprKind::Call { func, args } => match func {
@@ -2138,7 +2139,7 @@ impl Tx {
                 }
                 let sym = match op {
                     ArithOp::Add => " + ",
-                    ArithOp::Sub => " - ",
+                    ArithOp::Sub | ArithOp::DateSub => " - ",
                     ArithOp::Mul => " * ",
                     ArithOp::Div => " / ",
                     ArithOp::Mod => " % ",
