@@ -392,8 +392,8 @@ pub enum MatchKind {
 }
 
 impl MatchKind {
-    /// For the `has` family: whether a match of `value` must be preceded / followed by a term
-    /// boundary (a non-alphanumeric character or the end of the string).
+    /// For the `has` family: which ends of a match of `value` must sit on a term boundary (a
+    /// non-alphanumeric character or the end of the string).
     ///
     /// KQL splits text into maximal runs of ASCII alphanumerics. A term test only needs a
     /// boundary where the value itself ends in an alphanumeric that could otherwise continue a
@@ -401,21 +401,66 @@ impl MatchKind {
     /// value's own punctuation already separates it (MicrosoftDocs/dataexplorer-docs#1005;
     /// duckdb-kql agrees). `hasprefix` bounds only the start, `hassuffix` only the end.
     /// Other match kinds need no boundary.
-    pub fn term_edges(self, value: &str) -> (bool, bool) {
-        let starts = value
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-        let ends = value
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-        match self {
+    pub fn term_edges(self, value: &str) -> TermEdges {
+        let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        let (starts, ends) = (alnum(value.chars().next()), alnum(value.chars().last()));
+        let (before, after) = match self {
             MatchKind::Term => (starts, ends),
             MatchKind::TermPrefix => (starts, false),
             MatchKind::TermSuffix => (false, ends),
             _ => (false, false),
+        };
+        TermEdges { before, after }
+    }
+
+    /// `values` grouped by the [`TermEdges`] each needs, in order of first appearance: a
+    /// `has_any` can test each group as one alternation.
+    pub fn term_groups(self, values: &[String]) -> Vec<(TermEdges, Vec<&str>)> {
+        let mut groups: Vec<(TermEdges, Vec<&str>)> = Vec::new();
+        for v in values {
+            let edges = self.term_edges(v);
+            match groups.iter_mut().find(|(e, _)| *e == edges) {
+                Some((_, alts)) => alts.push(v),
+                None => groups.push((edges, vec![v])),
+            }
         }
+        groups
+    }
+}
+
+/// Which ends of a term match need a term boundary ([`MatchKind::term_edges`]), and the
+/// regex text for them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TermEdges {
+    pub before: bool,
+    pub after: bool,
+}
+
+impl TermEdges {
+    /// Around the value in an unanchored regex (RE2, PCRE): `(^|W)` before, `($|W)` after,
+    /// nothing where no boundary is needed; `W` = `[^A-Za-z0-9]`.
+    pub fn search_bounds(self) -> (&'static str, &'static str) {
+        (
+            if self.before { "(^|[^A-Za-z0-9])" } else { "" },
+            if self.after { "($|[^A-Za-z0-9])" } else { "" },
+        )
+    }
+
+    /// Around the value in a whole-value regex (Lucene): `(.*W)?` before, `(W.*)?` after,
+    /// `.*` where no boundary is needed.
+    pub fn whole_value_bounds(self) -> (&'static str, &'static str) {
+        (
+            if self.before {
+                "(.*[^A-Za-z0-9])?"
+            } else {
+                ".*"
+            },
+            if self.after {
+                "([^A-Za-z0-9].*)?"
+            } else {
+                ".*"
+            },
+        )
     }
 }
 
@@ -729,16 +774,41 @@ mod term_edge_tests {
 
     #[test]
     fn only_alphanumeric_edges_need_a_term_boundary() {
-        assert_eq!(Term.term_edges("cmd.exe"), (true, true));
-        assert_eq!(Term.term_edges(".exe"), (false, true));
-        assert_eq!(Term.term_edges("/rg1?"), (false, false));
-        assert_eq!(Term.term_edges("-"), (false, false));
-        assert_eq!(TermPrefix.term_edges("tor"), (true, false));
-        assert_eq!(TermPrefix.term_edges("-ba"), (false, false));
-        assert_eq!(TermSuffix.term_edges("o-"), (false, false));
-        assert_eq!(TermSuffix.term_edges("bar"), (false, true));
+        let edges = |k: super::MatchKind, v: &str| {
+            let e = k.term_edges(v);
+            (e.before, e.after)
+        };
+        assert_eq!(edges(Term, "cmd.exe"), (true, true));
+        assert_eq!(edges(Term, ".exe"), (false, true));
+        assert_eq!(edges(Term, "/rg1?"), (false, false));
+        assert_eq!(edges(Term, "-"), (false, false));
+        assert_eq!(edges(TermPrefix, "tor"), (true, false));
+        assert_eq!(edges(TermPrefix, "-ba"), (false, false));
+        assert_eq!(edges(TermSuffix, "o-"), (false, false));
+        assert_eq!(edges(TermSuffix, "bar"), (false, true));
         // KQL terms are ASCII-only: a non-ASCII letter at the edge is itself a separator.
-        assert_eq!(Term.term_edges("ü"), (false, false));
-        assert_eq!(Contains.term_edges("abc"), (false, false));
+        assert_eq!(edges(Term, "ü"), (false, false));
+        assert_eq!(edges(Contains, "abc"), (false, false));
+    }
+
+    #[test]
+    fn term_groups_keep_first_appearance_order() {
+        let values: Vec<String> = ["a", ".b", "c", "d."]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let groups: Vec<(bool, bool, Vec<&str>)> = Term
+            .term_groups(&values)
+            .into_iter()
+            .map(|(e, v)| (e.before, e.after, v))
+            .collect();
+        assert_eq!(
+            groups,
+            vec![
+                (true, true, vec!["a", "c"]),
+                (false, true, vec![".b"]),
+                (true, false, vec!["d."]),
+            ]
+        );
     }
 }

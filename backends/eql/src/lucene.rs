@@ -29,41 +29,13 @@ fn push_escaped(out: &mut String, c: char) {
     out.push(c);
 }
 
-/// KQL's term separator: anything but an ASCII letter or digit.
-const NON_ALNUM: &str = "[^A-Za-z0-9]";
-
-/// Which `has` variant a term pattern is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TermShape {
-    /// `has`: `v` is a whole term.
-    Whole,
-    /// `hasprefix`: some term starts with `v`.
-    Prefix,
-    /// `hassuffix`: some term ends with `v`.
-    Suffix,
-}
-
-/// The whole-value Lucene pattern for a KQL term match: `(.*W)?v(W.*)?` for `has`,
-/// `(.*W)?v.*` for `hasprefix`, `.*v(W.*)?` for `hassuffix`, with `W` = `[^A-Za-z0-9]`.
-/// A bound is dropped (`.*`) where `v` itself starts or ends with a non-alphanumeric, which
-/// already separates it from a neighbouring term (`MatchKind::term_edges`).
-pub fn term_pattern(shape: TermShape, v: &str) -> String {
-    let kind = match shape {
-        TermShape::Whole => MatchKind::Term,
-        TermShape::Prefix => MatchKind::TermPrefix,
-        TermShape::Suffix => MatchKind::TermSuffix,
-    };
-    let (before, after) = kind.term_edges(v);
-    let before = if before {
-        format!("(.*{NON_ALNUM})?")
-    } else {
-        ".*".to_string()
-    };
-    let after = if after {
-        format!("({NON_ALNUM}.*)?")
-    } else {
-        ".*".to_string()
-    };
+/// The whole-value Lucene pattern for a KQL term match (`kind` is `Term`, `TermPrefix` or
+/// `TermSuffix`): `(.*W)?v(W.*)?` for `has`, `(.*W)?v.*` for `hasprefix`, `.*v(W.*)?` for
+/// `hassuffix`, with `W` = `[^A-Za-z0-9]`. A bound is `.*` where `v` itself starts or ends with
+/// a non-alphanumeric, which already separates it from a neighbouring term
+/// (`MatchKind::term_edges`).
+pub fn term_pattern(kind: MatchKind, v: &str) -> String {
+    let (before, after) = kind.term_edges(v).whole_value_bounds();
     format!("{before}{}{after}", escape_literal(v))
 }
 

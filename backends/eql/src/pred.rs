@@ -13,7 +13,7 @@
 //! without a guard.
 
 use crate::ast::{self, Call, Cond, FieldPart, FieldRef, PatternOp, Value};
-use crate::lucene::{self, TermShape};
+use crate::lucene;
 use indexmap::IndexMap;
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
@@ -305,17 +305,12 @@ impl Lowerer<'_> {
                     );
                     return None;
                 }
-                let shape = match kind {
-                    MatchKind::Term => TermShape::Whole,
-                    MatchKind::TermPrefix => TermShape::Prefix,
-                    _ => TermShape::Suffix,
-                };
                 let op = if ci {
                     PatternOp::RegexCi
                 } else {
                     PatternOp::Regex
                 };
-                (pattern(op, lucene::term_pattern(shape, v)), false)
+                (pattern(op, lucene::term_pattern(kind, v)), false)
             }
             MatchKind::Regex => {
                 let rewritten = match lucene::rewrite_re2(v, ci) {

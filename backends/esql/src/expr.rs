@@ -435,51 +435,36 @@ impl Cx {
                 // A value's own punctuation can stand in for a term boundary
                 // (`MatchKind::term_edges`), so values are grouped by the edges they need;
                 // `has_any` ORs the groups in one whole-value pattern.
-                let w = lucene::NON_TERM;
-                let pattern_for = |alts: &[String], (before, after): (bool, bool)| {
-                    let g = alts.join("|");
-                    let before = if before {
-                        format!("(.*{w})?")
-                    } else {
-                        ".*".to_string()
-                    };
-                    let after = if after {
-                        format!("({w}.*)?")
-                    } else {
-                        ".*".to_string()
-                    };
-                    format!("{before}({g}){after}")
-                };
-                let mut patterns: Vec<String> = Vec::new();
-                if m.quantifier == Quantifier::Any {
-                    let mut groups: Vec<((bool, bool), Vec<String>)> = Vec::new();
-                    for v in &m.values {
-                        let edges = m.kind.term_edges(v);
-                        let lit = lucene::regex_literal(&fold(v));
-                        match groups.iter_mut().find(|(e, _)| *e == edges) {
-                            Some((_, alts)) => alts.push(lit),
-                            None => groups.push((edges, vec![lit])),
-                        }
-                    }
-                    let parts: Vec<String> = groups
-                        .iter()
-                        .map(|(e, alts)| pattern_for(alts, *e))
+                let pattern_for = |alts: Vec<&str>, edges: ir::TermEdges| {
+                    let (before, after) = edges.whole_value_bounds();
+                    let alts: Vec<String> = alts
+                        .into_iter()
+                        .map(|v| lucene::regex_literal(&fold(v)))
                         .collect();
-                    patterns.push(if parts.len() == 1 {
-                        parts.into_iter().next().unwrap_or_default()
+                    format!("{before}({}){after}", alts.join("|"))
+                };
+                let patterns: Vec<String> = if m.quantifier == Quantifier::Any {
+                    let parts: Vec<String> = m
+                        .kind
+                        .term_groups(&m.values)
+                        .into_iter()
+                        .map(|(edges, alts)| pattern_for(alts, edges))
+                        .collect();
+                    vec![if parts.len() == 1 {
+                        parts.concat()
                     } else {
                         parts
                             .iter()
                             .map(|p| format!("({p})"))
                             .collect::<Vec<_>>()
                             .join("|")
-                    });
+                    }]
                 } else {
-                    for v in &m.values {
-                        let lit = lucene::regex_literal(&fold(v));
-                        patterns.push(pattern_for(&[lit], m.kind.term_edges(v)));
-                    }
-                }
+                    m.values
+                        .iter()
+                        .map(|v| pattern_for(vec![v], m.kind.term_edges(v)))
+                        .collect()
+                };
                 for pattern in patterns {
                     tests.push((
                         Expr::RLike(Box::new(subject.clone()), pattern, false),

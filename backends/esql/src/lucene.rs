@@ -42,9 +42,6 @@ pub fn regex_literal(value: &str) -> String {
     out
 }
 
-/// KQL term boundary: any character that is not an ASCII letter or digit.
-pub const NON_TERM: &str = "[^A-Za-z0-9]";
-
 /// Why a regex has no exact Lucene form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported {

@@ -2,7 +2,7 @@
 //! mapping (negation normal form, leaf selections, null guards, merging of ANDed maps); never
 //! writes YAML text itself (it builds [`Yaml`] values) and never looks at stages.
 
-use crate::value::{escape_wildcards, port_regex, term_regex, TermAnchor};
+use crate::value::{escape_wildcards, port_regex, term_regex};
 use crate::yaml::Yaml;
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
@@ -616,16 +616,11 @@ fn str_match(m: &StrMatch, span: Span, negate: bool, notes: &mut Notes) -> Resul
             (modifiers(&field, &mods), values)
         }
         MatchKind::Term | MatchKind::TermPrefix | MatchKind::TermSuffix => {
-            let anchor = match m.kind {
-                MatchKind::Term => TermAnchor::Whole,
-                MatchKind::TermPrefix => TermAnchor::Prefix,
-                _ => TermAnchor::Suffix,
-            };
             let mods: &[&str] = if cased { &["re"] } else { &["re", "i"] };
             let values = m
                 .values
                 .iter()
-                .map(|v| Yaml::Str(term_regex(v, anchor)))
+                .map(|v| Yaml::Str(term_regex(v, m.kind)))
                 .collect();
             (modifiers(&field, mods), values)
         }

@@ -30,41 +30,12 @@ pub fn escape_wildcards(value: &str) -> String {
     out
 }
 
-/// The term-boundary class: KQL terms are maximal runs of ASCII alphanumerics.
-const NON_TERM: &str = "[^A-Za-z0-9]";
-
-/// Which end(s) of a KQL term a value must sit on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TermAnchor {
-    /// `has`: a whole term.
-    Whole,
-    /// `hasprefix`: the start of a term.
-    Prefix,
-    /// `hassuffix`: the end of a term.
-    Suffix,
-}
-
-/// The exact regex for KQL's term operators: `(^|[^A-Za-z0-9])v($|[^A-Za-z0-9])`, with `v`
-/// regex-escaped, and only the bounded ends for prefix/suffix. A bound is left out where `v`
-/// itself starts or ends with a non-alphanumeric, which already separates it from a
-/// neighbouring term (`MatchKind::term_edges`).
-pub fn term_regex(value: &str, anchor: TermAnchor) -> String {
-    let kind = match anchor {
-        TermAnchor::Whole => MatchKind::Term,
-        TermAnchor::Prefix => MatchKind::TermPrefix,
-        TermAnchor::Suffix => MatchKind::TermSuffix,
-    };
-    let (before, after) = kind.term_edges(value);
-    let start = if before {
-        format!("(^|{NON_TERM})")
-    } else {
-        String::new()
-    };
-    let end = if after {
-        format!("($|{NON_TERM})")
-    } else {
-        String::new()
-    };
+/// The exact regex for KQL's term operators (`kind` is `Term`, `TermPrefix` or `TermSuffix`):
+/// `(^|[^A-Za-z0-9])v($|[^A-Za-z0-9])`, with `v` regex-escaped, and only the bounded ends for
+/// prefix/suffix. A bound is left out where `v` itself starts or ends with a non-alphanumeric,
+/// which already separates it from a neighbouring term (`MatchKind::term_edges`).
+pub fn term_regex(value: &str, kind: MatchKind) -> String {
+    let (start, end) = kind.term_edges(value).search_bounds();
     format!("{start}{}{end}", regex_syntax::escape(value))
 }
 
@@ -149,18 +120,24 @@ mod tests {
     #[test]
     fn term_regexes() {
         assert_eq!(
-            term_regex("cmd.exe", TermAnchor::Whole),
+            term_regex("cmd.exe", MatchKind::Term),
             "(^|[^A-Za-z0-9])cmd\\.exe($|[^A-Za-z0-9])"
         );
-        assert_eq!(term_regex("tor", TermAnchor::Prefix), "(^|[^A-Za-z0-9])tor");
-        assert_eq!(term_regex("tor", TermAnchor::Suffix), "tor($|[^A-Za-z0-9])");
+        assert_eq!(
+            term_regex("tor", MatchKind::TermPrefix),
+            "(^|[^A-Za-z0-9])tor"
+        );
+        assert_eq!(
+            term_regex("tor", MatchKind::TermSuffix),
+            "tor($|[^A-Za-z0-9])"
+        );
         // Punctuation at an edge of the value already separates it from a neighbouring term.
         assert_eq!(
-            term_regex(".exe", TermAnchor::Whole),
+            term_regex(".exe", MatchKind::Term),
             "\\.exe($|[^A-Za-z0-9])"
         );
-        assert_eq!(term_regex("/x?", TermAnchor::Whole), "/x\\?");
-        assert_eq!(term_regex("-e", TermAnchor::Prefix), "\\-e");
+        assert_eq!(term_regex("/x?", MatchKind::Term), "/x\\?");
+        assert_eq!(term_regex("-e", MatchKind::TermPrefix), "\\-e");
     }
 
     #[test]

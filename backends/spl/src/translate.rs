@@ -13,7 +13,7 @@ use kqlport::ir::{
     AggFunc, Aggregation, ArithOp, Assignment, BinSize, Case, CmpOp, Column, ColumnPattern,
     Duration, Expr, ExprKind, FieldPath, GroupKey, GroupKeyKind, Literal, MatchKind, Operands,
     PathSegment, Predicate, PredicateKind, Quantifier, Query, ScalarFn, SortDir, SortKey,
-    SourceKind, Stage, StageKind, StrMatch,
+    SourceKind, Stage, StageKind, StrMatch, TermEdges,
 };
 use kqlport::source::Span;
 use std::collections::HashMap;
@@ -2034,17 +2034,8 @@ impl Tx {
                 // A term value's own punctuation may stand in for a term boundary
                 // (`MatchKind::term_edges`), so values are grouped by the edges they need;
                 // `has_any` ORs the groups in one regex.
-                let shape = |body: String, (before, after): (bool, bool)| {
-                    let before = if before {
-                        format!("(^|{NON_ALNUM})")
-                    } else {
-                        String::new()
-                    };
-                    let after = if after {
-                        format!("($|{NON_ALNUM})")
-                    } else {
-                        String::new()
-                    };
+                let shape = |body: String, edges: TermEdges| {
+                    let (before, after) = edges.search_bounds();
                     match kind {
                         MatchKind::Equals => format!("^{body}\\z"),
                         MatchKind::StartsWith => format!("^{body}"),
@@ -2057,21 +2048,16 @@ impl Tx {
                 };
                 let patterns: Vec<String> = match sm.quantifier {
                     Quantifier::Any if sm.values.len() > 1 => {
-                        let mut groups: Vec<((bool, bool), Vec<String>)> = Vec::new();
-                        for v in &sm.values {
-                            let edges = kind.term_edges(v);
-                            match groups.iter_mut().find(|(e, _)| *e == edges) {
-                                Some((_, alts)) => alts.push(esc(v)),
-                                None => groups.push((edges, vec![esc(v)])),
-                            }
-                        }
-                        let parts: Vec<String> = groups
+                        let parts: Vec<String> = kind
+                            .term_groups(&sm.values)
                             .into_iter()
                             .map(|(edges, alts)| {
-                                let body = if alts.len() == 1 {
-                                    alts.concat()
-                                } else {
-                                    format!("(?:{})", alts.join("|"))
+                                let body = match alts.as_slice() {
+                                    [one] => esc(one),
+                                    _ => format!(
+                                        "(?:{})",
+                                        alts.iter().map(|v| esc(v)).collect::<Vec<_>>().join("|")
+                                    ),
                                 };
                                 shape(body, edges)
                             })
