@@ -334,6 +334,26 @@ impl Typer<'_> {
         }
     }
 
+    /// Notes a difference of a test that, where it decides rows as written (`Ctx::Rows(true)`),
+    /// has effect `positive`: the opposite under an odd number of `not`s, both inside a value
+    /// that a filter tests, a value difference outside filters.
+    fn note_in(&mut self, ctx: Ctx, span: Span, positive: Effect, message: String) {
+        let opposite = match positive {
+            Effect::OverMatch => Effect::UnderMatch,
+            Effect::UnderMatch => Effect::OverMatch,
+            Effect::Values => Effect::Values,
+        };
+        let effects = match ctx {
+            Ctx::Rows(true) => vec![positive],
+            Ctx::Rows(false) => vec![opposite],
+            Ctx::Both => vec![Effect::OverMatch, Effect::UnderMatch],
+            Ctx::Values => vec![Effect::Values],
+        };
+        for e in effects {
+            self.note(span, e, message.clone());
+        }
+    }
+
     fn query(&mut self, query: &mut ir::Query) {
         let ir::SourceKind::Table(name) = &query.source.kind;
         let mut cols = Columns {
@@ -470,15 +490,8 @@ impl Typer<'_> {
                         };
                         // The translation is true where the field is missing or null (negated:
                         // false there), where KQL is false (true) for a string.
-                        let effects: &[Effect] = match ctx {
-                            Ctx::Rows(positive) if positive != negated => &[Effect::OverMatch],
-                            Ctx::Rows(_) => &[Effect::UnderMatch],
-                            Ctx::Both => &[Effect::OverMatch, Effect::UnderMatch],
-                            Ctx::Values => &[Effect::Values],
-                        };
-                        for e in effects {
-                            self.note(span, *e, message.clone());
-                        }
+                        let ctx = if negated { ctx.not() } else { ctx };
+                        self.note_in(ctx, span, Effect::OverMatch, message);
                     }
                 }
             }
@@ -544,15 +557,8 @@ impl Typer<'_> {
              number another way (e.g. \"00\" or \" 0\") may be treated differently"
         );
         // A positive test on the text can miss such values; a negated one can keep them.
-        let effects: &[Effect] = match ctx {
-            Ctx::Rows(positive) if positive != negated => &[Effect::UnderMatch],
-            Ctx::Rows(_) => &[Effect::OverMatch],
-            Ctx::Both => &[Effect::OverMatch, Effect::UnderMatch],
-            Ctx::Values => &[Effect::Values],
-        };
-        for e in effects {
-            self.note(p.span, *e, message.clone());
-        }
+        let ctx = if negated { ctx.not() } else { ctx };
+        self.note_in(ctx, p.span, Effect::UnderMatch, message);
         p.kind = PredicateKind::StrMatch(ir::StrMatch {
             field: field.clone(),
             kind: ir::MatchKind::Equals,
