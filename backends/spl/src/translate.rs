@@ -1688,16 +1688,7 @@ impl Tx {
                 })
             }
             PredicateKind::IsEmpty { expr, negated } => {
-                let seen = self.members_read.len();
-                let f = self.expr(expr)?;
-                if let Some(member) = self.members_read.split_off(seen).first() {
-                    let effect = if *negated != neg {
-                        Effect::UnderMatch
-                    } else {
-                        Effect::OverMatch
-                    };
-                    self.array_member_note(member, p.span, effect, "isempty");
-                }
+                let f = self.emptiness_subject(expr, p.span, *negated != neg, "isempty")?;
                 Some(if *negated != neg {
                     Eval::and(vec![
                         Eval::call("isnotnull", vec![f.clone()]),
@@ -1711,16 +1702,7 @@ impl Tx {
                 })
             }
             PredicateKind::IsNull { expr, negated } => {
-                let seen = self.members_read.len();
-                let f = self.expr(expr)?;
-                if let Some(member) = self.members_read.split_off(seen).first() {
-                    let effect = if *negated != neg {
-                        Effect::UnderMatch
-                    } else {
-                        Effect::OverMatch
-                    };
-                    self.array_member_note(member, p.span, effect, "isnull");
-                }
+                let f = self.emptiness_subject(expr, p.span, *negated != neg, "isnull")?;
                 let func = if *negated != neg {
                     "isnotnull"
                 } else {
@@ -1749,6 +1731,29 @@ impl Tx {
     /// tests the array's (object's) JSON text: a positive test (or a negated one that `""`
     /// satisfies) can miss rows, a negated test (or a positive one that `""` satisfies) can
     /// keep extra rows.
+    /// The value `isempty`/`isnull` (`what`) tests; if it reads a dynamic member, that member
+    /// may hold an array or object, which Splunk leaves missing: the test as written (`present`:
+    /// the `isnotempty`/`isnotnull` form) can then fail where KQL's holds, or hold where it fails.
+    fn emptiness_subject(
+        &mut self,
+        expr: &Expr,
+        span: Span,
+        present: bool,
+        what: &str,
+    ) -> Option<Eval> {
+        let seen = self.members_read.len();
+        let f = self.expr(expr)?;
+        if let Some(member) = self.members_read.split_off(seen).first() {
+            let effect = if present {
+                Effect::UnderMatch
+            } else {
+                Effect::OverMatch
+            };
+            self.array_member_note(member, span, effect, what);
+        }
+        Some(f)
+    }
+
     fn array_member_note(&mut self, member: &str, span: Span, effect: Effect, what: &str) {
         // Outside a filter (extend, aggregates) the test computes a value.
         let effect = if self.filtering {
