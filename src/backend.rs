@@ -70,6 +70,9 @@ pub enum Effect {
     UnderMatch,
     /// Rows are the same, but a column's value may differ (e.g. an estimate vs an exact count).
     Values,
+    /// The same rows with the same values, possibly in another order (a target that returns
+    /// events unordered, for a sort that nothing after it depends on).
+    Order,
 }
 
 /// One approximation, located at the KQL that caused it.

@@ -448,6 +448,7 @@ pub(crate) fn note_warning(code: &'static str, n: &kqlport::backend::Note) -> Di
         Effect::OverMatch => "may over-match",
         Effect::UnderMatch => "may under-match",
         Effect::Values => "same rows, values may differ",
+        Effect::Order => "same rows, order not kept",
     };
     Diagnostic::warning(code, format!("{effect}: {}", n.message), n.span)
 }

@@ -135,8 +135,9 @@ fn single_table_slice_translates() {
             // 95.2%: `datetime - datetime` (2 queries) is declined (B010) since the typed
             // ES|QL check showed Elastic rejects `date - date`; it used to be emitted as `-`.
             "esql" => 95.1,
-            "eql" => 52.1,
-            _ => 51.8,
+            // 53.6% and 53.7%: a final sort is dropped with an `order` note in EQL and Sigma.
+            "eql" => 53.5,
+            _ => 53.6,
         };
         assert!(
             pct >= floor,

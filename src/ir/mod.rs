@@ -129,6 +129,43 @@ pub enum JoinKind {
     RightAnti,
 }
 
+impl Query {
+    /// Whether the order of the rows that stage `index` outputs can change nothing after it:
+    /// every later stage returns the same rows and values whatever order its input comes in.
+    /// A target that returns events unordered can then drop a sort there, changing only the
+    /// order of the final rows.
+    pub fn order_unused_after(&self, index: usize) -> bool {
+        self.stages[index + 1..]
+            .iter()
+            .all(|s| s.kind.ignores_input_order())
+    }
+}
+
+impl StageKind {
+    /// Whether this stage gives the same rows and values for any order of its input rows.
+    /// `take` picks rows by position; `top` breaks ties by position; a summarize may collect
+    /// values in order (`make_list`, `take_any`, `arg_max` ties); a join is left out to stay
+    /// conservative.
+    pub fn ignores_input_order(&self) -> bool {
+        match self {
+            StageKind::Filter(_)
+            | StageKind::Extend(_)
+            | StageKind::Project(_)
+            | StageKind::ProjectAway(_)
+            | StageKind::ProjectKeep(_)
+            | StageKind::Rename(_)
+            | StageKind::Reorder(_)
+            | StageKind::Sort(_)
+            | StageKind::Distinct(_)
+            | StageKind::Count => true,
+            StageKind::Aggregate { .. }
+            | StageKind::Top { .. }
+            | StageKind::Limit(_)
+            | StageKind::Join { .. } => false,
+        }
+    }
+}
+
 impl JoinKind {
     /// The canonical KQL spelling (`kind=…`).
     pub fn kql_name(self) -> &'static str {

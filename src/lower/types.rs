@@ -342,6 +342,7 @@ impl Typer<'_> {
             Effect::OverMatch => Effect::UnderMatch,
             Effect::UnderMatch => Effect::OverMatch,
             Effect::Values => Effect::Values,
+            Effect::Order => Effect::Order,
         };
         let effects = match ctx {
             Ctx::Rows(true) => vec![positive],

@@ -91,8 +91,15 @@ impl Backend for Eql {
         let mut conds: Vec<Cond> = Vec::new();
         let mut head: Option<(u64, ir::Stage)> = None;
 
-        for stage in &query.stages {
+        for (index, stage) in query.stages.iter().enumerate() {
             match &stage.kind {
+                StageKind::Sort(_) if query.order_unused_after(index) => {
+                    notes.push(
+                        stage.span,
+                        Effect::Order,
+                        "EQL returns events in its own order (by timestamp); the sort is not applied",
+                    );
+                }
                 StageKind::Filter(p) => {
                     if let Some((_, limit)) = &head {
                         diags.push(

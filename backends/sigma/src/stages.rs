@@ -55,7 +55,7 @@ pub fn plan<'q>(
     let mut aggregate: Option<&'q Stage> = None;
     let mut thresholds: Vec<&'q Predicate> = Vec::new();
 
-    for stage in &query.stages {
+    for (index, stage) in query.stages.iter().enumerate() {
         match &stage.kind {
             StageKind::Filter(p) => {
                 let uses = refs_of_predicate(p);
@@ -172,7 +172,15 @@ pub fn plan<'q>(
                 errors.push(decline_stage(stage, "a second summarize"));
             }
             StageKind::Aggregate { .. } => aggregate = Some(stage),
-            StageKind::Sort(_) => errors.push(decline_stage(stage, "sorting")),
+            StageKind::Sort(_) if query.order_unused_after(index) => notes.push(
+                stage.span,
+                Effect::Order,
+                "a Sigma rule matches events in no particular order; the sort is not applied",
+            ),
+            StageKind::Sort(_) => errors.push(decline_stage(
+                stage,
+                "sorting that a later stage depends on",
+            )),
             StageKind::Top { .. } => errors.push(decline_stage(stage, "top")),
             StageKind::Limit(_) => errors.push(decline_stage(stage, "take/limit")),
             StageKind::Distinct(_) => errors.push(decline_stage(stage, "distinct")),

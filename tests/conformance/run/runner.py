@@ -97,13 +97,23 @@ def load_case(name: str) -> dict:
     return case
 
 
-def compare_rows(expected: dict, got: list) -> tuple[bool, str]:
+def order_unkept(outcome: dict | None) -> bool:
+    """The translation says it returns the KQL's rows in another order (effect `order`)."""
+    return bool(outcome) and outcome.get("status") == "approximate" and any(
+        n.get("effect") == "order" for n in outcome.get("notes", []))
+
+
+def order_note(expected: dict, outcome: dict) -> str:
+    return "; same rows in another order, as labelled (`order`)" if expected.get("order_matters") and order_unkept(outcome) else ""
+
+
+def compare_rows(expected: dict, got: list, outcome: dict | None = None) -> tuple[bool, str]:
+    """Rows as a multiset, or as a sequence when the case's order matters — unless the
+    translation is labelled "same rows, order not kept", which is then checked as a multiset."""
     want = expected["rows"]
-    if expected.get("order_matters"):
-        ok = list(got) == list(want)
-    else:
-        ok = sorted(got) == sorted(want)
-    return ok, f"expected {sorted(want) if not expected.get('order_matters') else want}, got {sorted(got) if not expected.get('order_matters') else got}"
+    ordered = expected.get("order_matters") and not order_unkept(outcome)
+    ok = list(got) == list(want) if ordered else sorted(got) == sorted(want)
+    return ok, f"expected {want if ordered else sorted(want)}, got {got if ordered else sorted(got)}{order_note(expected, outcome or {})}"
 
 
 def labelled_difference(outcome: dict, want: list, got: list) -> str | None:
@@ -479,7 +489,7 @@ def main() -> int:
         if r.get("engine_error"):
             setv(n, "eql", PARSED, f"eql engine failed: {r['engine_error']}")
             continue
-        ok, cmp = compare_rows(exp, r["ids"])
+        ok, cmp = compare_rows(exp, r["ids"], o)
         reasons = []
         if any("time window" in (x.get("message") or "") for x in o.get("notes", [])):
             inside, why = time_window_inside(cases[n])
@@ -492,7 +502,8 @@ def main() -> int:
             setv(n, "eql", PARSED, f"{caveat} ({'would agree' if ok else 'engine rows differ'}: {cmp})")
             continue
         if ok:
-            setv(n, "eql", VERIFIED, f"eql PythonEngine: {r['ids'] and sorted(r['ids'])}" + (f"; {reasons[0]}" if reasons else ""))
+            setv(n, "eql", VERIFIED, f"eql PythonEngine: {r['ids'] and sorted(r['ids'])}" + (f"; {reasons[0]}" if reasons else "")
+                 + order_note(exp, o))
         else:
             lab = o["status"] == "approximate" and labelled_difference(o, exp["rows"], r["ids"])
             if lab:
@@ -532,10 +543,10 @@ def main() -> int:
         if num_caveat and rr.get("ids") is not None:
             rr = dict(rr, ids=None, engine_error=num_caveat)
         if rr.get("ids") is not None:
-            ok, cmp = compare_rows(exp, rr["ids"])
+            ok, cmp = compare_rows(exp, rr["ids"], o)
             (engines if ok else wrongs).append(("sigma-rust", rr["ids"], cmp))
         if sq_ids is not None:
-            ok, cmp = compare_rows(exp, sq_ids)
+            ok, cmp = compare_rows(exp, sq_ids, o)
             (engines if ok else wrongs).append(("pySigma sqlite", sq_ids, cmp))
         unrun = []
         if rr.get("ids") is None:
@@ -552,7 +563,7 @@ def main() -> int:
                      got={e: ids for e, ids, _ in wrongs}, agree=[e for e, _, _ in engines])
         elif engines:
             setv(n, "sigma", VERIFIED, f"{' + '.join(e for e, _, _ in engines)}: {sorted(engines[0][1])}"
-                 + (f" (not run: {'; '.join(unrun)})" if unrun else "") + extra)
+                 + (f" (not run: {'; '.join(unrun)})" if unrun else "") + extra + order_note(exp, o))
 
         else:
             setv(n, "sigma", PARSED, "validated, but no engine could run it: " + "; ".join(unrun))
