@@ -1149,3 +1149,16 @@ fn datetime_minus_datetime_is_marked_by_the_column_types() {
         assert!(!marked(q), "{q}");
     }
 }
+
+#[test]
+fn the_term_search_colon_is_refused_at_its_span_and_a_trailing_point_real_lowers() {
+    assert_eq!(
+        refusal(r#"T | where x > 1 and Col:"v""#),
+        ("L031".to_string(), r#"Col:"v""#.to_string())
+    );
+    assert!(
+        ir("T | where x > 1000.").contains("1000.0"),
+        "{}",
+        ir("T | where x > 1000.")
+    );
+}

@@ -660,6 +660,8 @@ pub enum BinaryOp {
     HasAny,
     /// `has_all (…)`: the right side is an [`ExprKind::List`].
     HasAll,
+    /// `:`, the term search of `search Col:"value"` (Kusto accepts it in any expression).
+    Colon,
 }
 
 impl BinaryOp {
@@ -717,6 +719,7 @@ impl BinaryOp {
             NotLikeBang => "!like",
             HasAny => "has_any",
             HasAll => "has_all",
+            Colon => ":",
         }
     }
 
@@ -776,6 +779,7 @@ impl BinaryOp {
             NotLikeBang,
             HasAny,
             HasAll,
+            Colon,
         ];
         ALL.iter().copied().find(|op| op.as_str() == s)
     }
@@ -786,7 +790,8 @@ pub enum Literal {
     Bool(bool),
     /// An integer literal (decimal or hex) that fits in i64.
     Long(i64),
-    /// A real literal, or an integer too large for i64; kept as written.
+    /// A real literal, or an integer too large for i64; kept as written, except that a
+    /// trailing `.` gets a `0` (`1000.` is `1000.0`, `1.e3` is `1.0e3`).
     Real(String),
     /// A string, escapes decoded, adjacent literals concatenated.
     String(String),

@@ -1685,7 +1685,14 @@ fn build_number(s: &str) -> Literal {
             return Literal::Long(v);
         }
     }
-    Literal::Real(s.to_string())
+    // `1000.` and `1.e3` are reals in KQL; spell them with a digit after the point, which
+    // every target reads.
+    match s.split_once('.') {
+        Some((int, frac)) if !frac.starts_with(|c: char| c.is_ascii_digit()) => {
+            Literal::Real(format!("{int}.0{frac}"))
+        }
+        _ => Literal::Real(s.to_string()),
+    }
 }
 
 /// Ticks (100 ns) of a timespan literal such as `1d`, `1.5h`, `100ms`, `2.00:00:00`, `00:05:00`.

@@ -782,3 +782,50 @@ fn diagnostics_speak_kql() {
         );
     }
 }
+
+/// Forms Microsoft's parser (Kusto.Language) accepts that other public rule collections use:
+/// a real with a trailing point, the `:` term search, a trailing comma in a column schema.
+#[test]
+fn forms_kusto_accepts_from_other_rule_collections() {
+    // `1000.` is the real 1000.0; `1..2` in a range is still two longs.
+    assert_eq!(sx(&pred("x > 1000.")), "(> x real:1000.0)");
+    assert_eq!(sx(&pred("x == 1.e3")), "(== x real:1.0e3)");
+    assert_eq!(sx(&pred("x > 1000.5")), "(> x real:1000.5)");
+    match pred("x between (1..2)").kind {
+        ExprKind::Between { low, high, .. } => {
+            assert_eq!((sx(&low), sx(&high)), ("1".into(), "2".into()))
+        }
+        other => panic!("{other:?}"),
+    }
+    match pred("x between (1. .. 2.)").kind {
+        ExprKind::Between { low, high, .. } => assert_eq!(
+            (sx(&low), sx(&high)),
+            ("real:1.0".into(), "real:2.0".into())
+        ),
+        other => panic!("{other:?}"),
+    }
+    // `Col:"value"`, in search and in any expression, with the precedence of a comparison.
+    assert_eq!(
+        sx(&pred(r#"Col:"x" and a == 1"#)),
+        r#"(and (: Col "x") (== a 1))"#
+    );
+    query(r#"search Col:"value""#);
+    query(r#"T | search Col:"v*" or "x""#);
+    // ... but `: (` after an evaluate plugin is still its output schema.
+    match op("T | evaluate bag_unpack(d) : (a:string, b:long,)") {
+        OperatorKind::Evaluate(e) => assert_eq!(e.schema.map(|s| s.len()), Some(2)),
+        other => panic!("{other:?}"),
+    }
+    // A trailing comma closes a column schema (not an argument or parameter list: Kusto
+    // rejects `f(a,)` and `(a:string,)` parameters too).
+    query(r#"datatable(a:string, b:long,)["x", 1]"#);
+    query(r#"externaldata(a:string,)["https://example.invalid/x.csv"]"#);
+    query(r#"T | parse-kv a as (k:string,) with (pair_delimiter=",")"#);
+    for bad in [
+        "T | project a, b,",
+        "T | extend y = strcat(a, b,)",
+        "T | where x in (1, 2,)",
+    ] {
+        assert!(parse(bad).is_err(), "{bad} should not parse");
+    }
+}

@@ -179,6 +179,13 @@ impl<'a> Lowerer<'a> {
         ) {
             return Err(unsupported("L031", span, "`like` is not supported yet"));
         }
+        if op == BinaryOp::Colon {
+            return Err(unsupported(
+                "L031",
+                span,
+                "the term-search operator `:` (`Col:\"value\"`) is not supported yet; write `Col has \"value\"`",
+            ));
+        }
         let pred = |kind| Ok(ir::Predicate { kind, span });
         // Equality with a string constant on either side is a string test; otherwise (numbers,
         // datetimes, two columns) it is a comparison.
