@@ -5,6 +5,7 @@ mod check;
 mod convert;
 mod explain;
 mod inputs;
+mod json;
 mod load;
 mod output;
 
