@@ -464,3 +464,28 @@ fn sigma_id_is_the_same_however_the_path_is_spelled() {
         id
     );
 }
+
+/// The behaviour defined here is documented where users look.
+#[test]
+fn help_documents_the_input_bounds_and_output_naming() {
+    let out = kqlport().arg("--help").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("16 MiB") && text.contains("symbolic links"),
+        "{text}"
+    );
+    let out = kqlport().args(["convert", "--help"]).output().unwrap();
+    // help is wrapped to the terminal width
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for words in ["keep their extension", ".kqlport-tmp-", "umask", "I014"] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    assert!(readme.contains("at most **16 MiB**"));
+}
