@@ -162,6 +162,17 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The items in their first-seen order, each once.
+fn unique<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
 fn run(cli: Cli) -> u8 {
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
@@ -176,7 +187,8 @@ fn run(cli: Cli) -> u8 {
         } => convert::run(
             &paths,
             &convert::Options {
-                targets: &targets,
+                // `--to spl,spl` asks for one SPL translation, not two writes of one file.
+                targets: &unique(targets),
                 strict,
                 format,
                 out_dir: out_dir.as_deref(),

@@ -489,3 +489,69 @@ fn help_documents_the_input_bounds_and_output_naming() {
             .unwrap();
     assert!(readme.contains("at most **16 MiB**"));
 }
+
+/// Finding 6: a run killed while writing leaves at most recognisable `.kqlport-tmp-*` files
+/// (never a half-written rule under its real name), and the next run removes them.
+#[test]
+fn a_killed_run_leaves_only_recognisable_temporary_files() {
+    let dir = temp_dir("killed");
+    for i in 0..400 {
+        write(
+            &dir.join(format!("in/r{i:03}.kql")),
+            &format!("SecurityEvent | where EventID == {i}"),
+        );
+    }
+    let out_dir = dir.join("out");
+    let bin = assert_cmd::cargo::cargo_bin("kqlport");
+    for delay_ms in [5, 40, 150] {
+        let mut child = std::process::Command::new(&bin)
+            .args(["convert", "--to", "spl,esql,eql,sigma", "-o"])
+            .arg(&out_dir)
+            .arg(dir.join("in"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        for f in files_under(&out_dir) {
+            let hidden = f.starts_with('.');
+            assert!(
+                !hidden || f.starts_with(".kqlport-tmp-"),
+                "unrecognisable leftover {f}"
+            );
+            if !hidden {
+                let text = std::fs::read_to_string(out_dir.join(&f)).unwrap();
+                assert!(
+                    text.ends_with('\n') && text.len() > 20,
+                    "{f} is partial: {text:?}"
+                );
+            }
+        }
+    }
+    let out = kqlport()
+        .args(["convert", "--to", "spl,esql,eql,sigma", "-o"])
+        .arg(&out_dir)
+        .arg(dir.join("in"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let left = files_under(&out_dir);
+    assert_eq!(left.len(), 1600, "one file per translation, nothing else");
+    assert!(left.iter().all(|f| !f.starts_with('.')), "{left:?}");
+}
+
+/// A target named twice is translated once.
+#[test]
+fn a_repeated_target_is_translated_once() {
+    let dir = temp_dir("twice");
+    write(&dir.join("x.kql"), "T | where A == 1");
+    let out = kqlport()
+        .args(["convert", "--to", "spl,esql,spl", "-o"])
+        .arg(dir.join("out"))
+        .arg(dir.join("x.kql"))
+        .output()
+        .unwrap();
+    assert_eq!(summary(&stderr_of(&out)), (2, 2, 0, 0, 0));
+}
