@@ -89,6 +89,11 @@ impl LineIndex {
         }
     }
 
+    /// How many lines the text has (a text ending in `\n` has an empty last line).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
     pub fn line_start(&self, line: usize) -> usize {
         self.starts[line.min(self.starts.len() - 1)]
     }

@@ -1,10 +1,10 @@
 //! `kqlport check`: parse every query of every input and report each failure with its
 //! location; never stops at the first bad file.
 
-use crate::inputs::{self, Input};
+use crate::inputs::{self, code, Input};
 use crate::load::{self, Loaded};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
-use kqlport::diag::SourceFile;
+use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::{kql, Diagnostic};
 use serde::Serialize;
 use std::io::Write;
@@ -41,13 +41,19 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut impl Write) -> std::io::
         tally.files += 1;
         tally.failed += 1;
         match format {
-            Format::Text => writeln!(out, "error[I001]: {}: {}", e.name, e.message)?,
+            Format::Text => writeln!(
+                out,
+                "error[{}]: {}: {}",
+                code::CANNOT_READ,
+                escape_for_terminal(&e.name),
+                escape_for_terminal(&e.message)
+            )?,
             Format::Json => emit_json(
                 out,
                 &e.name,
                 None,
                 Some(JsonError {
-                    code: "I001",
+                    code: code::CANNOT_READ,
                     line: 1,
                     column: 1,
                     message: e.message.clone(),
@@ -163,6 +169,5 @@ fn emit_json(
         ok: error.is_none(),
         error,
     };
-    serde_json::to_writer(&mut *out, &outcome)?;
-    writeln!(out)
+    crate::json::write_line(out, &outcome)
 }

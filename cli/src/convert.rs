@@ -2,15 +2,16 @@
 //! requested target; translations to stdout or to one file per rule under `-o DIR`; each
 //! approximation and refusal reported with its location. One bad input never stops the batch.
 
-use crate::inputs::{self, Input};
+use crate::inputs::{self, code, Input};
 use crate::load::{self, Loaded};
-use crate::output;
+use crate::output::{self, Claim};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
 use kqlport::backend::{Backend, Effect, Fidelity, RuleContext};
-use kqlport::diag::SourceFile;
+use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::sentinel::LoadedFile;
 use kqlport::{kql, lower, Diagnostic, Severity};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -123,6 +124,9 @@ struct Outcome {
     text: Option<String>,
     /// Approximation notes (as warnings), lowering warnings, refusals and errors.
     diagnostics: Vec<(Diagnostic, Option<Effect>)>,
+    /// Why a translation was not written to its output file (code, message); the outcome is
+    /// then an error.
+    output_error: Option<(&'static str, String)>,
 }
 
 pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::Result<u8> {
@@ -132,10 +136,19 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
     let many = inputs.len() + input_errors.len() > 1 || opts.targets.len() > 1;
     for e in &input_errors {
         tally.files += 1;
+        if opts.format == Format::Text {
+            writeln!(
+                err,
+                "error[{}]: {}: {}",
+                code::CANNOT_READ,
+                escape_for_terminal(&e.name),
+                escape_for_terminal(&e.message)
+            )?;
+        }
         for target in opts.targets {
             tally.failed += 1;
             match opts.format {
-                Format::Text => writeln!(err, "error[I001]: {}: {}", e.name, e.message)?,
+                Format::Text => {}
                 Format::Json => {
                     let o = JsonOutcome {
                         file: &e.name,
@@ -145,7 +158,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                         notes: vec![JsonNote {
                             line: 1,
                             column: 1,
-                            code: Some("I001"),
+                            code: Some(code::CANNOT_READ),
                             severity: Severity::Error,
                             effect: None,
                             message: e.message.clone(),
@@ -153,16 +166,44 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                         output: None,
                         written: None,
                     };
-                    serde_json::to_writer(&mut *out, &o)?;
-                    writeln!(out)?;
+                    crate::json::write_line(out, &o)?;
                 }
             }
         }
     }
-    for input in &inputs {
+    // Every input is loaded before anything is written: output names are planned for the
+    // whole batch at once, so that no translation can take another's file.
+    let loaded: Vec<Loaded> = inputs.iter().map(load::load).collect();
+    let plan = opts.out_dir.map(|dir| {
+        let claims: Vec<Claim> = inputs
+            .iter()
+            .zip(&loaded)
+            .map(|(input, l)| Claim {
+                input,
+                queries: match l {
+                    Loaded::Ok(f) => f.queries.len(),
+                    Loaded::Failed { .. } => 0,
+                },
+            })
+            .collect();
+        let extensions: Vec<&str> = opts.targets.iter().map(|t| t.extension()).collect();
+        output::plan(dir, &claims, &extensions)
+    });
+    if let Some(plan) = &plan {
+        for dir in plan.directories() {
+            for stale in output::remove_stale_temps(dir) {
+                writeln!(
+                    err,
+                    "note: removed {}, a temporary file left by an interrupted kqlport run",
+                    escape_for_terminal(&stale.to_string_lossy())
+                )?;
+            }
+        }
+    }
+    for (file_index, (input, loaded)) in inputs.iter().zip(loaded).enumerate() {
         tally.files += 1;
         let name = input.display_name();
-        let (text, outcomes) = convert_input(input, opts);
+        let (text, mut outcomes) = convert_input(input, loaded, opts);
         let source = SourceFile::new(&name, &text);
         let query_count = outcomes
             .iter()
@@ -170,39 +211,52 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
             .max()
             .map_or(1, |m| m + 1);
         let show_headers = many || query_count > 1;
-        for o in &outcomes {
+        // A diagnostic shared by every target (a load or parse error, a lowering note) is
+        // printed once per input, not once per target.
+        let mut printed = HashSet::new();
+        for o in &mut outcomes {
+            let written = match (&o.text, &plan) {
+                (Some(_), Some(plan)) => {
+                    let target_index = opts.targets.iter().position(|&t| t == o.target);
+                    let planned =
+                        plan.path(file_index, o.index.unwrap_or(0), target_index.unwrap_or(0));
+                    let result = planned
+                        .map_err(|reason| (code::OUTPUT_COLLISION, reason.to_string()))
+                        .and_then(|path| {
+                            let body = with_header(o, &name, &source, false);
+                            output::write_atomic(path, &body)
+                                .map(|()| path)
+                                .map_err(|e| {
+                                    (
+                                        code::CANNOT_WRITE,
+                                        format!(
+                                            "cannot write {}: {}",
+                                            path.to_string_lossy().replace('\\', "/"),
+                                            inputs::describe_io_error(&e)
+                                        ),
+                                    )
+                                })
+                        });
+                    match result {
+                        Ok(path) => Some(path.to_string_lossy().replace('\\', "/")),
+                        Err(e) => {
+                            o.status = Status::Error;
+                            o.output_error = Some(e);
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
             match o.status {
                 Status::Exact => tally.exact += 1,
                 Status::Approximate => tally.approximate += 1,
                 Status::Declined => tally.declined += 1,
                 Status::Error => tally.failed += 1,
             }
-            let written = match (&o.text, opts.out_dir) {
-                (Some(_), Some(dir)) => {
-                    let path = match input {
-                        Input::File { path, root } => output::output_path(
-                            dir,
-                            Some(root),
-                            path,
-                            o.index.unwrap_or(0),
-                            query_count,
-                            o.target.extension(),
-                        ),
-                        Input::Stdin => dir.join(format!("stdin.{}", o.target.extension())),
-                    };
-                    let body = with_header(o, &name, &source, false);
-                    if let Err(e) = output::write_atomic(&path, &body) {
-                        writeln!(err, "error[I003]: cannot write {}: {e}", path.display())?;
-                        tally.failed += 1;
-                        continue;
-                    }
-                    Some(path.to_string_lossy().replace('\\', "/"))
-                }
-                _ => None,
-            };
             match opts.format {
                 Format::Json => {
-                    let notes = o
+                    let mut notes: Vec<JsonNote> = o
                         .diagnostics
                         .iter()
                         .map(|(d, effect)| {
@@ -217,31 +271,50 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                             }
                         })
                         .collect();
+                    if let Some((code, message)) = &o.output_error {
+                        notes.push(JsonNote {
+                            line: 1,
+                            column: 1,
+                            code: Some(code),
+                            severity: Severity::Error,
+                            effect: None,
+                            message: message.clone(),
+                        });
+                    }
                     let jo = JsonOutcome {
                         file: &name,
                         index: o.index,
                         target: o.target.name(),
                         status: o.status,
                         notes,
+                        // Kept even when it could not be written: the translation is not lost.
                         output: o.text.as_deref(),
                         written,
                     };
-                    serde_json::to_writer(&mut *out, &jo)?;
-                    writeln!(out)?;
+                    crate::json::write_line(out, &jo)?;
                 }
                 Format::Text => {
                     for (d, _) in &o.diagnostics {
-                        write!(err, "{}", source.render(d))?;
-                        writeln!(err)?;
-                    }
-                    match (&written, &o.text) {
-                        (Some(path), _) => {
-                            writeln!(out, "wrote {path} ({})", status_word(o.status))?
+                        let key = (d.code.0, d.span.start, d.span.end, d.message.clone());
+                        if printed.insert(key) {
+                            write!(err, "{}", source.render(d))?;
+                            writeln!(err)?;
                         }
-                        (None, Some(_)) => {
+                    }
+                    if let Some((code, message)) = &o.output_error {
+                        writeln!(err, "error[{code}]: {}", escape_for_terminal(message))?;
+                    }
+                    match (&written, &o.text, &plan) {
+                        (Some(path), _, _) => writeln!(
+                            out,
+                            "wrote {} ({})",
+                            escape_for_terminal(path),
+                            status_word(o.status)
+                        )?,
+                        (None, Some(_), None) => {
                             write!(out, "{}", with_header(o, &name, &source, show_headers))?
                         }
-                        (None, None) => {}
+                        _ => {}
                     }
                 }
             }
@@ -313,8 +386,8 @@ fn with_header(o: &Outcome, name: &str, source: &SourceFile, always: bool) -> St
 
 /// Runs every query of one input through every target. Returns the text to render
 /// diagnostics against, and the outcomes in (query, target) order.
-fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
-    let file: LoadedFile = match load::load(input) {
+fn convert_input(input: &Input, loaded: Loaded, opts: &Options) -> (String, Vec<Outcome>) {
+    let file: LoadedFile = match loaded {
         Loaded::Ok(f) => *f,
         Loaded::Failed { text, diagnostics } => {
             let outcomes = opts
@@ -326,6 +399,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                     status: Status::Error,
                     text: None,
                     diagnostics: diagnostics.iter().cloned().map(|d| (d, None)).collect(),
+                    output_error: None,
                 })
                 .collect();
             return (text, outcomes);
@@ -336,7 +410,8 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
         .as_ref()
         .map(RuleContext::from_rule)
         .unwrap_or_default();
-    context.source_name = Some(input.display_name());
+    // The name relative to its PATH argument: the same however the path was spelled.
+    context.source_name = Some(input.relative_name());
     let mut outcomes = Vec::new();
     if file.queries.is_empty() {
         let d = Diagnostic::error(
@@ -351,6 +426,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                 status: Status::Error,
                 text: None,
                 diagnostics: vec![(d.clone(), None)],
+                output_error: None,
             });
         }
     }
@@ -370,6 +446,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                         .cloned()
                         .map(|d| (map(d), None))
                         .collect(),
+                    output_error: None,
                 },
                 Ok(Err(refusals)) => Outcome {
                     index: Some(q.index),
@@ -377,6 +454,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                     status: Status::Declined,
                     text: None,
                     diagnostics: refusals.iter().cloned().map(|d| (map(d), None)).collect(),
+                    output_error: None,
                 },
                 Ok(Ok(lowered)) => {
                     let mut diagnostics: Vec<(Diagnostic, Option<Effect>)> = lowered
@@ -394,6 +472,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                                 status: Status::Declined,
                                 text: None,
                                 diagnostics,
+                                output_error: None,
                             }
                         }
                         Ok(t) => {
@@ -422,6 +501,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                                     status: Status::Declined,
                                     text: None,
                                     diagnostics,
+                                    output_error: None,
                                 }
                             } else {
                                 Outcome {
@@ -430,6 +510,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                                     status,
                                     text: Some(t.text),
                                     diagnostics,
+                                    output_error: None,
                                 }
                             }
                         }

@@ -42,7 +42,7 @@ pub fn run(path: &Path, what: What, format: Format, out: &mut impl Write) -> std
     let source = SourceFile::new(&name, &file.text);
     if what == What::Rule {
         match format {
-            Format::Json => serde_json::to_writer_pretty(&mut *out, &file.rule)?,
+            Format::Json => crate::json::write_pretty(out, &file.rule)?,
             Format::Text => match &file.rule {
                 Some(r) => write!(out, "{r:#?}")?,
                 None => write!(out, "{name}: not a Sentinel rule file (no rule metadata)")?,
@@ -108,7 +108,7 @@ pub fn run(path: &Path, what: What, format: Format, out: &mut impl Write) -> std
         }
     }
     if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &json)?;
+        crate::json::write_pretty(out, &json)?;
         writeln!(out)?;
     }
     Ok(code)

@@ -1,7 +1,7 @@
 //! Reading one input and handing its bytes to the library's rule loader; the one place the CLI
 //! turns I/O failures into diagnostics.
 
-use crate::inputs::{describe_io_error, Input};
+use crate::inputs::Input;
 use kqlport::sentinel::{self, LoadedFile};
 use kqlport::{Diagnostic, Span};
 
@@ -23,11 +23,7 @@ pub fn load(input: &Input) -> Loaded {
         Err(e) => {
             return Loaded::Failed {
                 text: String::new(),
-                diagnostics: vec![Diagnostic::error(
-                    "I002",
-                    format!("cannot read {name}: {}", describe_io_error(&e)),
-                    Span::new(0, 0),
-                )],
+                diagnostics: vec![Diagnostic::error(e.code, e.message, Span::new(0, 0))],
             }
         }
     };

@@ -5,6 +5,7 @@ mod check;
 mod convert;
 mod explain;
 mod inputs;
+mod json;
 mod load;
 mod output;
 
@@ -28,9 +29,12 @@ pub const EXIT_USAGE: u8 = 2;
 files, or bare KQL (.kql, .csl, .kusto) — and checks, explains and \
 translates them.\n\n\
 PATH arguments may be files, directories (walked recursively for .yaml, .yml, .kql, .csl \
-and .kusto files, in name order) or '-' for standard input. A file named explicitly is read \
+and .kusto files, in name order, following symbolic links; a dangling or looping link is \
+reported as a failed input) or '-' for standard input. A file named explicitly is read \
 whatever its extension: .yaml/.yml as a Sentinel rule, .md for its ```kql fenced blocks, \
-anything else as one KQL query.\n\n\
+anything else as one KQL query. Only regular files are read — a FIFO, socket or device is \
+refused (I011) without blocking; pipe it through '-' instead — and no input may exceed \
+16 MiB (I012); standard input is bounded the same way.\n\n\
 Exit status: 0 when every input succeeded, 1 when any input failed (each failure is \
 reported with its file, line and column, and the others are still processed), 2 for a usage \
 error.",
@@ -71,6 +75,16 @@ enum Command {
     /// summary line `converted N queries in F files to T: X exact, A approximate, D declined,
     /// E failed` goes to stderr. Exit status 0 when everything translated, 1 when anything was
     /// declined or failed.
+    ///
+    /// With -o, output names are planned for the whole batch before anything is written:
+    /// `rules/a/x.yaml` → `DIR/a/x.spl`, and `x-0.spl`, `x-1.spl`… for a file with several
+    /// queries. Inputs whose names would collide (`r.kql` and `r.yaml`; `x.md` query 0 and
+    /// `x-0.kql`) or whose output would be an input keep their extension instead
+    /// (`r.kql.spl`, `r.yaml.spl`, `x.md-0.spl`). A path still shared (the same relative name
+    /// under two PATH arguments) goes to the first; the others fail (I014). An input is never
+    /// overwritten. Files are written through a `.kqlport-tmp-*` file renamed into place
+    /// (one left by a killed run is removed by the next run writing there) and get the usual
+    /// mode of a new file (0666 less the umask). A write that fails is one failure (I013).
     Convert {
         /// Target(s), comma-separated or repeated.
         #[arg(long = "to", value_enum, value_delimiter = ',', required = true)]
@@ -86,7 +100,8 @@ enum Command {
         /// query and target: file, index, target, status, notes, output).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Write one file per rule under DIR (mirroring the input tree) instead of stdout.
+        /// Write one file per rule under DIR (mirroring the input tree) instead of stdout;
+        /// colliding names keep their input's extension (see above).
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         out_dir: Option<PathBuf>,
         /// Files, directories or '-' (standard input).
@@ -147,6 +162,17 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The items in their first-seen order, each once.
+fn unique<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
 fn run(cli: Cli) -> u8 {
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
@@ -161,7 +187,8 @@ fn run(cli: Cli) -> u8 {
         } => convert::run(
             &paths,
             &convert::Options {
-                targets: &targets,
+                // `--to spl,spl` asks for one SPL translation, not two writes of one file.
+                targets: &unique(targets),
                 strict,
                 format,
                 out_dir: out_dir.as_deref(),
