@@ -78,7 +78,7 @@ pub struct Options<'a> {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-enum Status {
+pub(crate) enum Status {
     Exact,
     Approximate,
     Declined,
@@ -117,13 +117,13 @@ struct Tally {
 }
 
 /// One query × target result, with every diagnostic already mapped to file offsets.
-struct Outcome {
+pub(crate) struct Outcome {
     index: Option<usize>,
-    target: Target,
-    status: Status,
+    pub(crate) target: Target,
+    pub(crate) status: Status,
     text: Option<String>,
     /// Approximation notes (as warnings), lowering warnings, refusals and errors.
-    diagnostics: Vec<(Diagnostic, Option<Effect>)>,
+    pub(crate) diagnostics: Vec<(Diagnostic, Option<Effect>)>,
     /// Why a translation was not written to its output file (code, message); the outcome is
     /// then an error.
     output_error: Option<(&'static str, String)>,
@@ -386,7 +386,11 @@ fn with_header(o: &Outcome, name: &str, source: &SourceFile, always: bool) -> St
 
 /// Runs every query of one input through every target. Returns the text to render
 /// diagnostics against, and the outcomes in (query, target) order.
-fn convert_input(input: &Input, loaded: Loaded, opts: &Options) -> (String, Vec<Outcome>) {
+pub(crate) fn convert_input(
+    input: &Input,
+    loaded: Loaded,
+    opts: &Options,
+) -> (String, Vec<Outcome>) {
     let file: LoadedFile = match loaded {
         Loaded::Ok(f) => *f,
         Loaded::Failed { text, diagnostics } => {

@@ -3,6 +3,7 @@
 
 mod check;
 mod convert;
+mod coverage;
 mod explain;
 mod inputs;
 mod json;
@@ -56,10 +57,23 @@ enum Command {
     /// one failed query. With `--format json`, stdout carries one JSON object per query
     /// ({"file", "index", "ok", "error": {"code", "line", "column", "message"}}) and the
     /// summary line goes to stderr.
+    ///
+    /// With --coverage, translates every query instead (to the --to targets, all four by
+    /// default; nothing is written) and reports per target how many translate exactly,
+    /// approximately, are declined or fail, then the first reason each declined query is
+    /// declined, ranked by how many queries it stops (code and construct). With
+    /// `--format json`, one JSON array with an object per target. Exit status 0 unless the
+    /// command line is wrong: the report is the result.
     Check {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Report translation coverage per target instead of parse errors.
+        #[arg(long)]
+        coverage: bool,
+        /// With --coverage: the target(s), comma-separated (default: all four).
+        #[arg(long = "to", value_enum, value_delimiter = ',', requires = "coverage")]
+        targets: Vec<convert::Target>,
         /// Files, directories or '-' (standard input).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -176,7 +190,25 @@ fn unique<T: PartialEq>(items: Vec<T>) -> Vec<T> {
 fn run(cli: Cli) -> u8 {
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Check { format, paths } => check::run(&paths, format, &mut stdout),
+        Command::Check {
+            format,
+            coverage: true,
+            targets,
+            paths,
+        } => {
+            let targets = if targets.is_empty() {
+                vec![
+                    convert::Target::Spl,
+                    convert::Target::Esql,
+                    convert::Target::Eql,
+                    convert::Target::Sigma,
+                ]
+            } else {
+                unique(targets)
+            };
+            coverage::run(&paths, &targets, format, &mut stdout)
+        }
+        Command::Check { format, paths, .. } => check::run(&paths, format, &mut stdout),
         Command::Convert {
             targets,
             pipeline: convert::Pipeline::None,

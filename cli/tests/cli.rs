@@ -444,3 +444,93 @@ fn convert_json_and_strict() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
 }
+
+/// `check --coverage` agrees with `convert --format json` on the same inputs: the same
+/// per-target counts, and each declined query's first refusal among the ranked reasons.
+#[test]
+fn check_coverage_counts_what_convert_reports() {
+    let dir = temp_dir("coverage");
+    std::fs::write(dir.join("ok.kql"), "T | where a == 'x'\n").unwrap();
+    std::fs::write(
+        dir.join("sorted.kql"),
+        "T | where a == 'x' | sort by b asc | take 3\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("expand.kql"), "T | mv-expand d\n").unwrap();
+    std::fs::write(dir.join("broken.kql"), "T | wher a == 1\n").unwrap();
+    let out = kqlport()
+        .args([
+            "check",
+            "--coverage",
+            "--to",
+            "spl,sigma",
+            "--format",
+            "json",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let targets: Vec<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["spl", "sigma"]);
+    let n = |t: usize, k: &str| report[t][k].as_u64().unwrap();
+    // SPL: ok and sorted translate, mv-expand is declined, the typo fails.
+    assert_eq!(
+        (
+            n(0, "queries"),
+            n(0, "exact"),
+            n(0, "declined"),
+            n(0, "failed")
+        ),
+        (4, 2, 1, 1)
+    );
+    // Sigma: ok translates; the sort feeding take and the mv-expand are declined.
+    assert_eq!(
+        (n(1, "exact") + n(1, "approximate"), n(1, "declined")),
+        (1, 2)
+    );
+    let reasons = |t: usize| -> Vec<(String, String, u64)> {
+        report[t]["first_reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["code"].as_str().unwrap().to_string(),
+                    r["construct"].as_str().unwrap().to_string(),
+                    r["queries"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(reasons(0), [("L013".into(), "`mv-expand`".into(), 1)]);
+    assert_eq!(
+        reasons(1).iter().map(|r| r.2).sum::<u64>(),
+        2,
+        "{:?}",
+        reasons(1)
+    );
+
+    // The text form: a table, then the ranked reasons per target.
+    let out = kqlport()
+        .args(["check", "--coverage"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(text.starts_with("target"), "{text}");
+    assert!(text.contains("L013  `mv-expand`"), "{text}");
+    // --to without --coverage is a usage error.
+    let out = kqlport()
+        .args(["check", "--to", "spl"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,183 @@
+//! `kqlport check --coverage`: how much of a rule collection each target translates, and why
+//! the rest is declined — the reasons ranked by how many queries they stop, so the next gap
+//! is visible at a glance.
+
+use crate::convert::{self, Status, Target};
+use crate::inputs;
+use crate::load;
+use crate::{Format, EXIT_OK};
+use kqlport::Severity;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// How many reasons to list per target in the text report (the JSON has them all).
+const TOP: usize = 15;
+
+#[derive(Default, Serialize)]
+struct TargetCoverage {
+    target: &'static str,
+    queries: usize,
+    exact: usize,
+    approximate: usize,
+    declined: usize,
+    /// Queries that did not parse, and inputs that could not be read or loaded.
+    failed: usize,
+    /// The first refusal of each declined query, by (code, construct), most frequent first.
+    first_reasons: Vec<Reason>,
+}
+
+#[derive(Serialize)]
+struct Reason {
+    code: &'static str,
+    construct: String,
+    queries: usize,
+}
+
+/// What a refusal is about, for grouping: the first `quoted` KQL in its message (`mv-expand`,
+/// `parse_user_agent()`), else the message itself.
+fn construct(message: &str) -> String {
+    let mut parts = message.splitn(3, '`');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(_), Some(quoted), Some(_)) if !quoted.is_empty() => format!("`{quoted}`"),
+        _ => message.chars().take(80).collect(),
+    }
+}
+
+pub fn run(
+    paths: &[PathBuf],
+    targets: &[Target],
+    format: Format,
+    out: &mut impl Write,
+) -> std::io::Result<u8> {
+    let (found, unreadable) = inputs::collect(paths);
+    let opts = convert::Options {
+        targets,
+        strict: false,
+        format,
+        out_dir: None,
+    };
+    let mut per: Vec<TargetCoverage> = targets
+        .iter()
+        .map(|t| TargetCoverage {
+            target: t.name(),
+            failed: unreadable.len(),
+            queries: unreadable.len(),
+            ..Default::default()
+        })
+        .collect();
+    let mut reasons: Vec<BTreeMap<(&'static str, String), usize>> =
+        vec![BTreeMap::new(); targets.len()];
+    for input in &found {
+        let (_, outcomes) = convert::convert_input(input, load::load(input), &opts);
+        for o in outcomes {
+            let i = targets.iter().position(|&t| t == o.target).unwrap_or(0);
+            let c = &mut per[i];
+            c.queries += 1;
+            match o.status {
+                Status::Exact => c.exact += 1,
+                Status::Approximate => c.approximate += 1,
+                Status::Error => c.failed += 1,
+                Status::Declined => {
+                    c.declined += 1;
+                    if let Some((d, _)) = o
+                        .diagnostics
+                        .iter()
+                        .find(|(d, _)| d.severity == Severity::Error)
+                    {
+                        *reasons[i]
+                            .entry((d.code.0, construct(&d.message)))
+                            .or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    for (c, r) in per.iter_mut().zip(reasons) {
+        let mut ranked: Vec<Reason> = r
+            .into_iter()
+            .map(|((code, construct), queries)| Reason {
+                code,
+                construct,
+                queries,
+            })
+            .collect();
+        // Most frequent first; ties in code and construct order, so the report is stable.
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.queries));
+        c.first_reasons = ranked;
+    }
+    match format {
+        Format::Json => crate::json::write_line(out, &per)?,
+        Format::Text => text_report(&per, out)?,
+    }
+    Ok(EXIT_OK)
+}
+
+fn pct(n: usize, of: usize) -> String {
+    if of == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * n as f64 / of as f64)
+    }
+}
+
+fn text_report(per: &[TargetCoverage], out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<6} {:>7} {:>16} {:>7} {:>11} {:>8} {:>6}",
+        "target", "queries", "translated", "exact", "approximate", "declined", "failed"
+    )?;
+    for c in per {
+        let translated = c.exact + c.approximate;
+        writeln!(
+            out,
+            "{:<6} {:>7} {:>7} ({:>6}) {:>7} {:>11} {:>8} {:>6}",
+            c.target,
+            c.queries,
+            translated,
+            pct(translated, c.queries),
+            c.exact,
+            c.approximate,
+            c.declined,
+            c.failed
+        )?;
+    }
+    for c in per {
+        writeln!(
+            out,
+            "\n{}: first reason each declined query is declined ({} reasons; top {})",
+            c.target,
+            c.first_reasons.len(),
+            TOP.min(c.first_reasons.len())
+        )?;
+        for r in c.first_reasons.iter().take(TOP) {
+            writeln!(
+                out,
+                "  {:>5}  {}  {}",
+                r.queries,
+                r.code,
+                kqlport::diag::escape_for_terminal(&r.construct)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::construct;
+
+    #[test]
+    fn the_construct_is_the_first_quoted_kql_else_the_message() {
+        assert_eq!(
+            construct("`mv-expand` is not supported yet; kqlport translates …"),
+            "`mv-expand`"
+        );
+        assert_eq!(
+            construct("Sigma has no form for sorting"),
+            "Sigma has no form for sorting"
+        );
+        assert_eq!(construct("an `unclosed quote"), "an `unclosed quote");
+    }
+}
