@@ -7,6 +7,7 @@
 //! opaque node, never silently dropped.
 
 mod aggregate;
+mod bool_compare;
 mod expr;
 mod functions;
 mod join;
