@@ -6,7 +6,7 @@ use crate::inputs::{self, Input};
 use crate::load::{self, Loaded};
 use crate::output;
 use crate::{Format, EXIT_FAILED, EXIT_OK};
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext};
+use kqlport::backend::{Backend, Caveat, Effect, Fidelity, RuleContext};
 use kqlport::diag::SourceFile;
 use kqlport::sentinel::LoadedFile;
 use kqlport::{kql, lower, Diagnostic, Severity};
@@ -101,6 +101,8 @@ struct JsonOutcome<'a> {
     target: &'static str,
     status: Status,
     notes: Vec<JsonNote>,
+    /// Target-wide limits of this translation (`{"code", "message"}`), stated once.
+    caveats: &'a [Caveat],
     output: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     written: Option<String>,
@@ -123,6 +125,8 @@ struct Outcome {
     text: Option<String>,
     /// Approximation notes (as warnings), lowering warnings, refusals and errors.
     diagnostics: Vec<(Diagnostic, Option<Effect>)>,
+    /// The target's limits that hold for this translation as a whole (e.g. ES|QL's row cap).
+    caveats: Vec<Caveat>,
 }
 
 pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::Result<u8> {
@@ -150,6 +154,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                             effect: None,
                             message: e.message.clone(),
                         }],
+                        caveats: &[],
                         output: None,
                         written: None,
                     };
@@ -223,6 +228,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                         target: o.target.name(),
                         status: o.status,
                         notes,
+                        caveats: &o.caveats,
                         output: o.text.as_deref(),
                         written,
                     };
@@ -275,8 +281,9 @@ fn status_word(s: Status) -> &'static str {
     }
 }
 
-/// The translation text, preceded (when asked, or when it is approximate) by comment lines
-/// naming its source and listing every approximation — the label travels with the output.
+/// The translation text, preceded (when asked, or when it is approximate or has a caveat) by
+/// comment lines naming its source and listing every approximation, then the target's
+/// caveats — the label travels with the output.
 fn with_header(o: &Outcome, name: &str, source: &SourceFile, always: bool) -> String {
     let Some(text) = &o.text else {
         return String::new();
@@ -288,7 +295,7 @@ fn with_header(o: &Outcome, name: &str, source: &SourceFile, always: bool) -> St
         .filter(|(_, e)| e.is_some())
         .map(|(d, _)| d)
         .collect();
-    if always || !approximations.is_empty() {
+    if always || !approximations.is_empty() || !o.caveats.is_empty() {
         let which = o.index.map(|i| format!(" (query {i})")).unwrap_or_default();
         s.push_str(&o.target.comment(&format!(
             "kqlport: {name}{which} -> {}, {}",
@@ -303,6 +310,14 @@ fn with_header(o: &Outcome, name: &str, source: &SourceFile, always: bool) -> St
                 lc.line,
                 lc.column,
                 d.message.replace('\n', " ")
+            )));
+            s.push('\n');
+        }
+        for c in &o.caveats {
+            s.push_str(&o.target.comment(&format!(
+                "caveat [{}]: {}",
+                c.code,
+                c.message.replace('\n', " ")
             )));
             s.push('\n');
         }
@@ -323,6 +338,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                 .map(|&target| Outcome {
                     index: None,
                     target,
+                    caveats: Vec::new(),
                     status: Status::Error,
                     text: None,
                     diagnostics: diagnostics.iter().cloned().map(|d| (d, None)).collect(),
@@ -348,6 +364,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
             outcomes.push(Outcome {
                 index: None,
                 target,
+                caveats: Vec::new(),
                 status: Status::Error,
                 text: None,
                 diagnostics: vec![(d.clone(), None)],
@@ -363,6 +380,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                 Err(parse_errors) => Outcome {
                     index: Some(q.index),
                     target,
+                    caveats: Vec::new(),
                     status: Status::Error,
                     text: None,
                     diagnostics: parse_errors
@@ -374,6 +392,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                 Ok(Err(refusals)) => Outcome {
                     index: Some(q.index),
                     target,
+                    caveats: Vec::new(),
                     status: Status::Declined,
                     text: None,
                     diagnostics: refusals.iter().cloned().map(|d| (map(d), None)).collect(),
@@ -391,6 +410,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                             Outcome {
                                 index: Some(q.index),
                                 target,
+                                caveats: Vec::new(),
                                 status: Status::Declined,
                                 text: None,
                                 diagnostics,
@@ -419,6 +439,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                                 Outcome {
                                     index: Some(q.index),
                                     target,
+                                    caveats: Vec::new(),
                                     status: Status::Declined,
                                     text: None,
                                     diagnostics,
@@ -427,6 +448,7 @@ fn convert_input(input: &Input, opts: &Options) -> (String, Vec<Outcome>) {
                                 Outcome {
                                     index: Some(q.index),
                                     target,
+                                    caveats: target.backend().caveats(&lowered.query),
                                     status,
                                     text: Some(t.text),
                                     diagnostics,

@@ -223,6 +223,53 @@ fn check_reports_a_column_that_no_longer_exists() {
 }
 
 #[test]
+fn esql_row_cap_is_a_caveat_once_per_output() {
+    // Issue 15: ES|QL never returns more than 10,000 rows; a KQL query without take/top does.
+    let out = run_stdin(
+        &["convert", "--to", "esql", "-"],
+        "SigninLogs | where AppDisplayName == 'x'\n",
+    );
+    let text = stdout_of(&out);
+    assert!(
+        text.starts_with("// kqlport: <stdin> (query 0) -> esql, exact\n// caveat [B200]: ES|QL returns at most 10,000 rows"),
+        "{text}"
+    );
+    assert_eq!(text.matches("caveat").count(), 1, "{text}");
+    assert_eq!(out.status.code(), Some(0), "a caveat is not a failure");
+    let out = run_stdin(
+        &["convert", "--to", "esql,spl", "--format", "json", "-"],
+        "SigninLogs | where AppDisplayName == 'x'\n",
+    );
+    let rows: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["target"], "esql");
+    assert_eq!(rows[0]["status"], "exact");
+    assert_eq!(rows[0]["caveats"][0]["code"], "B200", "{}", rows[0]);
+    assert_eq!(
+        rows[0]["notes"],
+        serde_json::json!([]),
+        "not a per-query note"
+    );
+    assert_eq!(
+        rows[1]["caveats"],
+        serde_json::json!([]),
+        "SPL has no row cap"
+    );
+    // A take at or under the cap bounds the rows: no caveat, no header.
+    let out = run_stdin(
+        &["convert", "--to", "esql", "-"],
+        "SigninLogs | where AppDisplayName == 'x' | take 100\n",
+    );
+    let text = stdout_of(&out);
+    assert!(
+        !text.contains("caveat") && text.starts_with("FROM SigninLogs"),
+        "{text}"
+    );
+}
+
+#[test]
 fn explain_prints_the_ast() {
     let out = kqlport()
         .args(["explain", "--ast", "-"])
