@@ -5,9 +5,11 @@
 #   2. cargo test --workspace --locked
 #   3. the column names lowering gives unnamed expressions, checked against Kusto.Language
 #      (tests/conformance/smoke/names_check.py)
-#   4. every translation of rules/ and ../shared/corpus validated by the target's own tooling
+#   4. kqlport check's unknown-column reports over ../shared/corpus against Kusto.Language's, given
+#      the same schema (tests/conformance/smoke/columns_check.py, ~1-2 min)
+#   5. every translation of rules/ and ../shared/corpus validated by the target's own tooling
 #      (tests/conformance/validate/run.sh)
-#   5. the differential conformance suite: 157 cases run as KQL (expected rows from duckdb-kql)
+#   6. the differential conformance suite: 157 cases run as KQL (expected rows from duckdb-kql)
 #      and as each translation on the target's engine or parser (tests/conformance/run/run.sh;
 #      summary `conformance: V verified-equal, …`, last line `N passed, M failed`)
 set -euo pipefail
@@ -30,6 +32,11 @@ cargo test --workspace --locked
 
 section "column naming vs Kusto.Language (tests/conformance/smoke/names_check.py)"
 "${KQLPORT_ORACLES:-.oracles}/kql/bin/python" tests/conformance/smoke/names_check.py
+
+if [ -d ../shared/corpus ]; then
+  section "unknown columns vs Kusto.Language over the corpus (tests/conformance/smoke/columns_check.py)"
+  "${KQLPORT_ORACLES:-.oracles}/kql/bin/python" tests/conformance/smoke/columns_check.py
+fi
 
 section "translation validation (tests/conformance/validate/run.sh)"
 tests/conformance/validate/run.sh

@@ -129,6 +129,17 @@ impl Notes {
     }
 }
 
+/// A limit of the target that applies to a translation as a whole rather than to one place
+/// of the KQL (ES|QL returns at most 10,000 rows): stated once per output — in its header and
+/// in the JSON report — not as a per-query note, so it neither drowns the located notes nor
+/// makes every translation to the target approximate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Caveat {
+    /// A stable code (`B2…`).
+    pub code: &'static str,
+    pub message: String,
+}
+
 /// A translation target. Implementations live in `backends/*` and see only the IR.
 pub trait Backend {
     /// The target's short name as used on the command line (`spl`, `esql`, `eql`, `sigma`).
@@ -141,4 +152,9 @@ pub trait Backend {
         rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>>;
+
+    /// The target-wide caveats that hold for this query's translation (none by default).
+    fn caveats(&self, _query: &ir::Query) -> Vec<Caveat> {
+        Vec::new()
+    }
 }

@@ -1162,3 +1162,66 @@ fn the_term_search_colon_is_refused_at_its_span_and_a_trailing_point_real_lowers
         ir("T | where x > 1000.")
     );
 }
+
+/// Issue 15: `ipv4_is_private(DstIpAddr) == 'False'`. KQL converts the text to a bool as
+/// `tobool()` does, so the test is a bool comparison in every target (SPL compared a rendered
+/// "false" with "False" and never matched; ES|QL let the engine cast the text).
+#[test]
+fn a_bool_compared_with_text_or_a_number_is_a_bool_comparison() {
+    let cases = [
+        ("IsLocalAdmin == 'False'", "(== IsLocalAdmin false)"),
+        ("IsLocalAdmin == 'true'", "(== IsLocalAdmin true)"),
+        ("'FALSE' == IsLocalAdmin", "(== IsLocalAdmin false)"),
+        ("IsLocalAdmin != ' True '", "(!= IsLocalAdmin true)"),
+        ("IsLocalAdmin in ('1')", "(== IsLocalAdmin true)"),
+        ("IsLocalAdmin !in ('TRUE', '1')", "(!= IsLocalAdmin true)"),
+        ("IsLocalAdmin in ('true', '0')", "(isnotnull IsLocalAdmin)"),
+        ("IsLocalAdmin == 1", "(== IsLocalAdmin true)"),
+        ("0 != IsLocalAdmin", "(!= IsLocalAdmin false)"),
+        // Any bool-typed value: a function's result, a computed column.
+        (
+            "ipv4_is_private(RemoteIP) == 'False'",
+            "(== (Ipv4IsPrivate RemoteIP) false)",
+        ),
+        (
+            "isnotempty(AccountName) == 'false'",
+            "(== (isnotempty AccountName) false)",
+        ),
+    ];
+    for (kql, want) in cases {
+        assert_eq!(
+            ir(&format!("DeviceLogonEvents | where {kql}")),
+            format!("from DeviceLogonEvents\nfilter {want}\n"),
+            "{kql}"
+        );
+    }
+    assert_eq!(
+        ir("MyApp_CL | extend p = ipv4_is_private(Ip) | where p == 'False'"),
+        "from MyApp_CL\nextend p=(Ipv4IsPrivate Ip)\nfilter (== p false)\n"
+    );
+    // A column of unknown type compared with text stays a string test.
+    assert_eq!(
+        ir("MyApp_CL | where B == 'False'"),
+        "from MyApp_CL\nfilter (str equals cs any B [\"False\"])\n"
+    );
+}
+
+#[test]
+fn a_bool_compared_with_what_kql_rejects_or_leaves_undocumented_is_refused() {
+    for q in [
+        // Text that is no bool converts to null; == / != with a null bool is not documented.
+        "IsLocalAdmin == 'yes'",
+        "IsLocalAdmin != ''",
+        "IsLocalAdmin in ('true', '1.5')",
+        // Reading 2 as a bool (true) and true as a number (1) disagree.
+        "IsLocalAdmin == 2",
+        "IsLocalAdmin > 0",
+        // Kusto.Language: KS106, "not defined for the operand types bool and string".
+        "IsLocalAdmin has 'true'",
+        "IsLocalAdmin =~ 'true'",
+        "IsLocalAdmin startswith 'T'",
+    ] {
+        let full = format!("DeviceLogonEvents | where {q}");
+        assert_eq!(refusal(&full), ("L038".to_string(), q.to_string()), "{q}");
+    }
+}

@@ -1,11 +1,12 @@
-//! `kqlport check`: parse every query of every input and report each failure with its
-//! location; never stops at the first bad file.
+//! `kqlport check`: parse every query of every input, check its column names where the
+//! columns are known (lowering's `L060`), and report each failure with its location; never
+//! stops at the first bad file.
 
 use crate::inputs::{self, code, Input};
 use crate::load::{self, Loaded};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
 use kqlport::diag::{escape_for_terminal, SourceFile};
-use kqlport::{kql, Diagnostic};
+use kqlport::{kql, Diagnostic, Severity};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 #[derive(Default)]
 struct Tally {
     files: usize,
-    parsed: usize,
+    valid: usize,
     failed: usize,
 }
 
@@ -23,10 +24,15 @@ struct JsonOutcome<'a> {
     /// The query's position in its file (0-based); null when the file itself failed to load.
     index: Option<usize>,
     ok: bool,
+    /// The first error (kept for readers of the one-error form).
     error: Option<JsonError>,
+    /// Every error of the query (or file).
+    errors: Vec<JsonError>,
+    /// Every warning (`L061`: a column not in kqlport's schema of the table).
+    warnings: Vec<JsonError>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct JsonError {
     code: &'static str,
     line: usize,
@@ -52,12 +58,13 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut impl Write) -> std::io::
                 out,
                 &e.name,
                 None,
-                Some(JsonError {
+                vec![JsonError {
                     code: code::CANNOT_READ,
                     line: 1,
                     column: 1,
                     message: e.message.clone(),
-                }),
+                }],
+                Vec::new(),
             )?,
         }
     }
@@ -65,10 +72,10 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut impl Write) -> std::io::
         tally.files += 1;
         check_input(input, format, &mut tally, out)?;
     }
-    let total = tally.parsed + tally.failed;
+    let total = tally.valid + tally.failed;
     let summary = format!(
-        "checked {total} queries in {} files: {} parsed, {} failed",
-        tally.files, tally.parsed, tally.failed
+        "checked {total} queries in {} files: {} valid, {} failed",
+        tally.files, tally.valid, tally.failed
     );
     match format {
         Format::Text => writeln!(out, "{summary}")?,
@@ -108,12 +115,12 @@ fn check_input(
         return report(out, format, &source, None, &[d]);
     }
     for q in &file.queries {
-        match kql::parse(&q.text) {
-            Ok(_) => {
-                tally.parsed += 1;
-                if format == Format::Json {
-                    emit_json(out, &name, Some(q.index), None)?;
-                }
+        match kql::parse(&q.text).and_then(|ast| unknown_columns(&ast)) {
+            Ok(warnings) => {
+                tally.valid += 1;
+                let mapped: Vec<Diagnostic> =
+                    warnings.into_iter().map(|d| d.mapped(&q.map)).collect();
+                report(out, format, &source, Some(q.index), &mapped)?;
             }
             Err(diags) => {
                 tally.failed += 1;
@@ -125,8 +132,32 @@ fn check_input(
     Ok(())
 }
 
-/// Reports one failed query (or file): every diagnostic rendered in text mode, the first one
-/// as the JSON object's error in JSON mode.
+/// A parsed query's references to columns that do not exist where they are used, found by
+/// lowering it: `L060` errors where the query's own operators fix the columns, `L061`
+/// warnings (`Ok`) for a name missing from kqlport's schema of the table. Anything else
+/// lowering declines is `convert`'s business, not an error in the KQL; a query lowering
+/// declines before reaching the end is not checked for columns.
+fn unknown_columns(ast: &kql::ast::Query) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    match kqlport::lower::lower(ast) {
+        Ok(lowered) => Ok(lowered
+            .warnings
+            .into_iter()
+            .filter(|d| d.code.0 == "L061")
+            .collect()),
+        Err(diags) => {
+            let unknown: Vec<Diagnostic> =
+                diags.into_iter().filter(|d| d.code.0 == "L060").collect();
+            if unknown.is_empty() {
+                Ok(Vec::new())
+            } else {
+                Err(unknown)
+            }
+        }
+    }
+}
+
+/// Reports one query (or file): every diagnostic rendered in text mode; in JSON mode every
+/// error in `errors` (the first also as `error`) and every warning in `warnings`.
 fn report(
     out: &mut impl Write,
     format: Format,
@@ -143,16 +174,23 @@ fn report(
             Ok(())
         }
         Format::Json => {
-            let error = diagnostics.first().map(|d| {
-                let lc = source.line_col(d.span.start);
-                JsonError {
-                    code: d.code.0,
-                    line: lc.line,
-                    column: lc.column,
-                    message: d.message.clone(),
-                }
-            });
-            emit_json(out, source.name, index, error)
+            let json = |severity: Severity| {
+                diagnostics
+                    .iter()
+                    .filter(move |d| d.severity == severity)
+                    .map(|d| {
+                        let lc = source.line_col(d.span.start);
+                        JsonError {
+                            code: d.code.0,
+                            line: lc.line,
+                            column: lc.column,
+                            message: d.message.clone(),
+                        }
+                    })
+            };
+            let errors = json(Severity::Error).collect();
+            let warnings = json(Severity::Warning).collect();
+            emit_json(out, source.name, index, errors, warnings)
         }
     }
 }
@@ -161,13 +199,17 @@ fn emit_json(
     out: &mut impl Write,
     file: &str,
     index: Option<usize>,
-    error: Option<JsonError>,
+    errors: Vec<JsonError>,
+    warnings: Vec<JsonError>,
 ) -> std::io::Result<()> {
+    let error = errors.first().cloned();
     let outcome = JsonOutcome {
         file,
         index,
         ok: error.is_none(),
         error,
+        errors,
+        warnings,
     };
     crate::json::write_line(out, &outcome)
 }

@@ -6,7 +6,7 @@ use crate::inputs::{self, code, Input};
 use crate::load::{self, Loaded};
 use crate::output::{self, Claim};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext};
+use kqlport::backend::{Backend, Caveat, Effect, Fidelity, RuleContext};
 use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::sentinel::LoadedFile;
 use kqlport::{kql, lower, Diagnostic, Severity};
@@ -102,6 +102,8 @@ struct JsonOutcome<'a> {
     target: &'static str,
     status: Status,
     notes: Vec<JsonNote>,
+    /// Target-wide limits of this translation (`{"code", "message"}`), stated once.
+    caveats: &'a [Caveat],
     output: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     written: Option<String>,
@@ -127,6 +129,8 @@ pub(crate) struct Outcome {
     /// Why a translation was not written to its output file (code, message); the outcome is
     /// then an error.
     output_error: Option<(&'static str, String)>,
+    /// The target's limits that hold for this translation as a whole (e.g. ES|QL's row cap).
+    caveats: Vec<Caveat>,
 }
 
 pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::Result<u8> {
@@ -163,6 +167,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                             effect: None,
                             message: e.message.clone(),
                         }],
+                        caveats: &[],
                         output: None,
                         written: None,
                     };
@@ -287,6 +292,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                         target: o.target.name(),
                         status: o.status,
                         notes,
+                        caveats: &o.caveats,
                         // Kept even when it could not be written: the translation is not lost.
                         output: o.text.as_deref(),
                         written,
@@ -348,8 +354,9 @@ fn status_word(s: Status) -> &'static str {
     }
 }
 
-/// The translation text, preceded (when asked, or when it is approximate) by comment lines
-/// naming its source and listing every approximation — the label travels with the output.
+/// The translation text, preceded (when asked, or when it is approximate or has a caveat) by
+/// comment lines naming its source and listing every approximation, then the target's
+/// caveats — the label travels with the output.
 fn with_header(o: &Outcome, name: &str, source: &SourceFile, always: bool) -> String {
     let Some(text) = &o.text else {
         return String::new();
@@ -361,7 +368,7 @@ fn with_header(o: &Outcome, name: &str, source: &SourceFile, always: bool) -> St
         .filter(|(_, e)| e.is_some())
         .map(|(d, _)| d)
         .collect();
-    if always || !approximations.is_empty() {
+    if always || !approximations.is_empty() || !o.caveats.is_empty() {
         let which = o.index.map(|i| format!(" (query {i})")).unwrap_or_default();
         s.push_str(&o.target.comment(&format!(
             "kqlport: {name}{which} -> {}, {}",
@@ -376,6 +383,14 @@ fn with_header(o: &Outcome, name: &str, source: &SourceFile, always: bool) -> St
                 lc.line,
                 lc.column,
                 d.message.replace('\n', " ")
+            )));
+            s.push('\n');
+        }
+        for c in &o.caveats {
+            s.push_str(&o.target.comment(&format!(
+                "caveat [{}]: {}",
+                c.code,
+                c.message.replace('\n', " ")
             )));
             s.push('\n');
         }
@@ -400,6 +415,7 @@ pub(crate) fn convert_input(
                 .map(|&target| Outcome {
                     index: None,
                     target,
+                    caveats: Vec::new(),
                     status: Status::Error,
                     text: None,
                     diagnostics: diagnostics.iter().cloned().map(|d| (d, None)).collect(),
@@ -427,6 +443,7 @@ pub(crate) fn convert_input(
             outcomes.push(Outcome {
                 index: None,
                 target,
+                caveats: Vec::new(),
                 status: Status::Error,
                 text: None,
                 diagnostics: vec![(d.clone(), None)],
@@ -443,6 +460,7 @@ pub(crate) fn convert_input(
                 Err(parse_errors) => Outcome {
                     index: Some(q.index),
                     target,
+                    caveats: Vec::new(),
                     status: Status::Error,
                     text: None,
                     diagnostics: parse_errors
@@ -455,6 +473,7 @@ pub(crate) fn convert_input(
                 Ok(Err(refusals)) => Outcome {
                     index: Some(q.index),
                     target,
+                    caveats: Vec::new(),
                     status: Status::Declined,
                     text: None,
                     diagnostics: refusals.iter().cloned().map(|d| (map(d), None)).collect(),
@@ -473,6 +492,7 @@ pub(crate) fn convert_input(
                             Outcome {
                                 index: Some(q.index),
                                 target,
+                                caveats: Vec::new(),
                                 status: Status::Declined,
                                 text: None,
                                 diagnostics,
@@ -502,6 +522,7 @@ pub(crate) fn convert_input(
                                 Outcome {
                                     index: Some(q.index),
                                     target,
+                                    caveats: Vec::new(),
                                     status: Status::Declined,
                                     text: None,
                                     diagnostics,
@@ -511,6 +532,7 @@ pub(crate) fn convert_input(
                                 Outcome {
                                     index: Some(q.index),
                                     target,
+                                    caveats: target.backend().caveats(&lowered.query),
                                     status,
                                     text: Some(t.text),
                                     diagnostics,

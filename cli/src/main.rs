@@ -48,15 +48,18 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Parse every query in PATH... and report each syntax error with its location.
+    /// Parse every query in PATH..., check its column names, and report each error with its
+    /// location.
     ///
-    /// Prints one located error (file:line:column, the source line and a caret) per query
-    /// that does not parse, and ends with the line
-    /// `checked N queries in F files: P parsed, E failed`.
+    /// Prints each located error (file:line:column, the source line and a caret): a query
+    /// that does not parse, or that names a column that does not exist where it is used
+    /// (L060: after project, summarize, distinct, count or a join fixed the columns). A name
+    /// missing only from kqlport's schema of the table is a warning (L061; the schema may lag
+    /// the table). Ends with the line `checked N queries in F files: V valid, E failed`.
     /// A file that cannot be read or loaded (invalid YAML, no `query`, not UTF-8) counts as
     /// one failed query. With `--format json`, stdout carries one JSON object per query
-    /// ({"file", "index", "ok", "error": {"code", "line", "column", "message"}}) and the
-    /// summary line goes to stderr.
+    /// ({"file", "index", "ok", "error": {"code", "line", "column", "message"}, "errors",
+    /// "warnings"}) and the summary line goes to stderr.
     ///
     /// With --coverage, translates every query instead (to the --to targets, all four by
     /// default; nothing is written) and reports per target how many translate exactly,

@@ -301,7 +301,7 @@ fn non_regular_and_oversized_inputs_are_refused() {
         "{text}"
     );
     assert!(
-        text.ends_with("checked 4 queries in 4 files: 1 parsed, 3 failed\n"),
+        text.ends_with("checked 4 queries in 4 files: 1 valid, 3 failed\n"),
         "{text}"
     );
     // standard input is bounded the same way

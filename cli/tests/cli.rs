@@ -16,11 +16,15 @@ fn stdout_of(out: &std::process::Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
+fn run_stdin(args: &[&str], input: &str) -> std::process::Output {
+    kqlport().args(args).write_stdin(input).output().unwrap()
+}
+
 fn last_line(s: &str) -> &str {
     s.trim_end_matches('\n').lines().last().unwrap_or("")
 }
 
-/// Parses `checked N queries in F files: P parsed, E failed` strictly.
+/// Parses `checked N queries in F files: V valid, E failed` strictly.
 fn summary(line: &str) -> (usize, usize, usize, usize) {
     let nums: Vec<usize> = line
         .split(|c: char| !c.is_ascii_digit())
@@ -31,7 +35,7 @@ fn summary(line: &str) -> (usize, usize, usize, usize) {
     let (n, f, p, e) = (nums[0], nums[1], nums[2], nums[3]);
     assert_eq!(
         line,
-        format!("checked {n} queries in {f} files: {p} parsed, {e} failed")
+        format!("checked {n} queries in {f} files: {p} valid, {e} failed")
     );
     assert_eq!(n, p + e, "{line}");
     (n, f, p, e)
@@ -174,9 +178,95 @@ fn json_format_one_object_per_query() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(
         last_line(&stderr),
-        "checked 2 queries in 2 files: 1 parsed, 1 failed"
+        "checked 2 queries in 2 files: 1 valid, 1 failed"
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn check_reports_a_column_that_no_longer_exists() {
+    // Issue 15: after `summarize … by UPN`, `['Caller ID']` is no column; Kusto rejects it.
+    let q = "AzureActivity\n| summarize count() by UPN = Caller\n| summarize dcount(UPN) by ['Caller ID']\n";
+    let out = run_stdin(&["check", "-"], q);
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("error[L060]: `Caller ID` is not a column at this point of the query"),
+        "{text}"
+    );
+    assert!(text.contains(":3:28"), "{text}");
+    assert!(
+        text.ends_with("checked 1 queries in 1 files: 0 valid, 1 failed\n"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // JSON: every error, and a name only kqlport's (lagging) schema lacks as a warning.
+    let q = "SigninLogs | where _ItemId != '' | project UserPrincipalName | where Nope == 1 or Nada == 2";
+    let out = run_stdin(&["check", "--format", "json", "-"], q);
+    let row: serde_json::Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(row["ok"], false);
+    let errors: Vec<&str> = row["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors, ["L060", "L060"], "{row}");
+    assert_eq!(row["error"]["column"], 70, "{row}");
+    let out = run_stdin(
+        &["check", "--format", "json", "-"],
+        "SigninLogs | where _ItemId != ''",
+    );
+    let row: serde_json::Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(row["ok"], true, "{row}");
+    assert_eq!(row["warnings"][0]["code"], "L061", "{row}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn esql_row_cap_is_a_caveat_once_per_output() {
+    // Issue 15: ES|QL never returns more than 10,000 rows; a KQL query without take/top does.
+    let out = run_stdin(
+        &["convert", "--to", "esql", "-"],
+        "SigninLogs | where AppDisplayName == 'x'\n",
+    );
+    let text = stdout_of(&out);
+    assert!(
+        text.starts_with("// kqlport: <stdin> (query 0) -> esql, exact\n// caveat [B200]: ES|QL returns at most 10,000 rows"),
+        "{text}"
+    );
+    assert_eq!(text.matches("caveat").count(), 1, "{text}");
+    assert_eq!(out.status.code(), Some(0), "a caveat is not a failure");
+    let out = run_stdin(
+        &["convert", "--to", "esql,spl", "--format", "json", "-"],
+        "SigninLogs | where AppDisplayName == 'x'\n",
+    );
+    let rows: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["target"], "esql");
+    assert_eq!(rows[0]["status"], "exact");
+    assert_eq!(rows[0]["caveats"][0]["code"], "B200", "{}", rows[0]);
+    assert_eq!(
+        rows[0]["notes"],
+        serde_json::json!([]),
+        "not a per-query note"
+    );
+    assert_eq!(
+        rows[1]["caveats"],
+        serde_json::json!([]),
+        "SPL has no row cap"
+    );
+    // A take at or under the cap bounds the rows: no caveat, no header.
+    let out = run_stdin(
+        &["convert", "--to", "esql", "-"],
+        "SigninLogs | where AppDisplayName == 'x' | take 100\n",
+    );
+    let text = stdout_of(&out);
+    assert!(
+        !text.contains("caveat") && text.starts_with("FROM SigninLogs"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -302,7 +392,7 @@ fn check_whole_corpus() {
         "every file yields at least one JSON row"
     );
     assert_eq!(text.lines().count(), n);
-    eprintln!("corpus: checked {n} queries in {f} files: {p} parsed, {e} failed");
+    eprintln!("corpus: checked {n} queries in {f} files: {p} valid, {e} failed");
 }
 
 /// Parses `converted N queries in F files to T: X exact, A approximate, D declined, E failed`.

@@ -23,6 +23,16 @@ pub fn columns_after(start: Option<Vec<String>>, stages: &[Stage]) -> Option<Vec
 }
 
 fn columns_of(cols: Option<Vec<String>>, kind: &StageKind) -> Option<Vec<String>> {
+    columns_of_stage(cols, kind, &|right: &Query| right.output_columns())
+}
+
+/// The columns after one stage, from the columns before it (`None`: unknown); a join's right
+/// side's columns come from `right` (e.g. starting from its table's schema).
+pub fn columns_of_stage(
+    cols: Option<Vec<String>>,
+    kind: &StageKind,
+    right: &dyn Fn(&Query) -> Option<Vec<String>>,
+) -> Option<Vec<String>> {
     match kind {
         StageKind::Filter(_)
         | StageKind::Sort(_)
@@ -74,8 +84,10 @@ fn columns_of(cols: Option<Vec<String>>, kind: &StageKind) -> Option<Vec<String>
         }
         StageKind::Distinct(c) => Some(c.iter().map(|c| c.name.clone()).collect()),
         StageKind::Count => Some(vec!["Count".to_string()]),
-        StageKind::Join { kind, right, .. } => {
-            let right = right.output_columns();
+        StageKind::Join {
+            kind, right: query, ..
+        } => {
+            let right = right(query);
             match kind.keeps_columns() {
                 (true, false) => cols,
                 (false, true) => right,

@@ -413,6 +413,7 @@ impl<'a> Lowerer<'a> {
                 };
                 match self.literal_value(&col.value)? {
                     Some(ir::Literal::String(c)) => {
+                        self.ifexists.push(span);
                         self.note(
                             span,
                             crate::backend::Effect::Values,

@@ -7,9 +7,11 @@
 //! opaque node, never silently dropped.
 
 mod aggregate;
+mod bool_compare;
 mod expr;
 mod functions;
 mod join;
+mod known_columns;
 mod names;
 mod predicate;
 mod types;
@@ -38,6 +40,9 @@ pub fn lower(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
     let mut cx = Lowerer::default();
     match cx.query(query) {
         Ok(q) => {
+            let found = known_columns::check(&q, &cx.ifexists);
+            cx.errors.extend(found.errors);
+            cx.warnings.extend(found.warnings);
             if cx.errors.is_empty() {
                 Ok(Lowered {
                     query: q,
@@ -94,6 +99,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) agg_capture: Option<Vec<(String, &'a ast::Expr)>>,
     /// Hidden columns handed out so far in this query (their names must not repeat).
     pub(crate) agg_temps: usize,
+    /// Where `column_ifexists` read a column (which may be missing: never an unknown column).
+    pub(crate) ifexists: Vec<Span>,
 }
 
 const SUPPORTED: &str = "kqlport translates queries built from: where, extend, project, \

@@ -13,6 +13,8 @@
 //! * records on each comparison ([`ir::Operands`]) whether its operands are strings, not
 //!   strings, or of unknown type, so that a backend can compare two columns with KQL's
 //!   treatment of a missing value (`""` for a string, null otherwise).
+//! * makes a bool compared with text or a number a bool comparison
+//!   ([`super::bool_compare`]).
 //! * marks `datetime - datetime` ([`ir::ArithOp::DateSub`]), a timespan that some targets
 //!   cannot compute (ES|QL has no date difference operator).
 //!
@@ -28,7 +30,7 @@ use std::collections::HashMap;
 
 /// The columns' types at one point of the pipeline.
 #[derive(Clone, Default)]
-struct Columns {
+pub(super) struct Columns {
     table: Option<&'static schema::Table>,
     /// Columns (re)defined by stages so far; `None`: present, type unknown.
     defined: HashMap<String, Option<ColumnType>>,
@@ -54,7 +56,7 @@ impl Columns {
     }
 
     /// The type of a value, where it follows from the columns and the expression.
-    fn infer(&self, e: &ir::Expr) -> Option<ColumnType> {
+    pub(super) fn infer(&self, e: &ir::Expr) -> Option<ColumnType> {
         use ColumnType as T;
         match &e.kind {
             ExprKind::Literal(l) => match l {
@@ -307,6 +309,7 @@ impl Lowerer<'_> {
     pub(crate) fn column_types(&mut self, query: &mut ir::Query) {
         Typer {
             notes: &mut self.notes,
+            errors: &mut self.errors,
         }
         .query(query);
     }
@@ -315,6 +318,8 @@ impl Lowerer<'_> {
 /// The pass over one query, collecting its notes.
 struct Typer<'n> {
     notes: &'n mut Vec<Note>,
+    /// What the types show cannot be translated (a bool compared with text that is no bool …).
+    errors: &'n mut Vec<crate::diag::Diagnostic>,
 }
 
 impl Typer<'_> {
@@ -447,6 +452,7 @@ impl Typer<'_> {
             PredicateKind::StrMatch(m) => {
                 self.expr(&mut m.field, cols, inner);
                 text_as_number(p, cols);
+                self.bool_operand(p, cols);
             }
             PredicateKind::Compare {
                 lhs, rhs, operands, ..
@@ -455,6 +461,7 @@ impl Typer<'_> {
                 self.expr(rhs, cols, inner);
                 *operands = operand_types(cols.infer(lhs), cols.infer(rhs));
                 self.number_as_text(p, cols, ctx);
+                self.bool_operand(p, cols);
             }
             PredicateKind::InSet { expr, .. } => {
                 self.expr(expr, cols, inner);
@@ -499,6 +506,16 @@ impl Typer<'_> {
             PredicateKind::Const(_) => {}
         }
         simplify(p);
+    }
+
+    /// A bool compared with text or a number, as a bool comparison ([`super::bool_compare`]).
+    fn bool_operand(&mut self, p: &mut ir::Predicate, cols: &Columns) {
+        if let Err(d) = super::bool_compare::bool_operand(p, cols) {
+            // A `let` used twice lowers to the same span twice.
+            if !self.errors.iter().any(|e| e.span.range() == d.span.range()) {
+                self.errors.push(*d);
+            }
+        }
     }
 
     /// `s == 0`, `s != 0`, `s in (0, 50126)` with `s` a string (Kusto.Language accepts these;

@@ -70,12 +70,33 @@ impl ColumnType {
 #[derive(Debug, Default)]
 pub struct Table {
     columns: HashMap<&'static str, ColumnType>,
+    /// Columns listed without a type (their type differs between the XDR and Azure Monitor
+    /// forms of the table).
+    untyped: Vec<&'static str>,
+    /// Whether the listed columns are all the table's columns (false for the ASIM schemas,
+    /// whose parsers may emit fields the schema leaves out).
+    complete: bool,
 }
 
 impl Table {
     /// The column's type, if the column is listed with a known type.
     pub fn column_type(&self, column: &str) -> Option<ColumnType> {
         self.columns.get(column).copied()
+    }
+
+    /// Every column name of the table, typed or not, when the list is the table's full set of
+    /// columns; `None` when it may not be (a name missing from it may still exist).
+    pub fn all_column_names(&self) -> Option<Vec<&'static str>> {
+        self.complete.then(|| {
+            let mut names: Vec<&'static str> = self
+                .columns
+                .keys()
+                .copied()
+                .chain(self.untyped.iter().copied())
+                .collect();
+            names.sort_unstable();
+            names
+        })
     }
 
     /// Every listed column with its type (in no particular order).
@@ -91,7 +112,8 @@ fn tables() -> &'static HashMap<&'static str, Table> {
     TABLES.get_or_init(|| parse(DATA))
 }
 
-/// Parses `tables.tsv`: `table TAB type=col,col,… TAB …`, `#` comment lines. The file is
+/// Parses `tables.tsv`: `table TAB type=col,col,… TAB …` (type `?`: not known) and an optional
+/// last field `partial` (the list is not every column), `#` comment lines. The file is
 /// generated and checked by the tests, so a malformed part is a bug: it panics in debug builds
 /// and is skipped in release builds.
 fn parse(data: &'static str) -> HashMap<&'static str, Table> {
@@ -102,8 +124,21 @@ fn parse(data: &'static str) -> HashMap<&'static str, Table> {
         }
         let mut parts = line.split('\t');
         let Some(name) = parts.next() else { continue };
-        let mut table = Table::default();
+        let mut table = Table {
+            complete: true,
+            ..Table::default()
+        };
         for part in parts {
+            if part == "partial" {
+                table.complete = false;
+                continue;
+            }
+            if let Some(cols) = part.strip_prefix("?=") {
+                table
+                    .untyped
+                    .extend(cols.split(',').filter(|c| !c.is_empty()));
+                continue;
+            }
             let parsed = part
                 .split_once('=')
                 .and_then(|(ty, cols)| Some((ColumnType::from_kql_name(ty)?, cols)));

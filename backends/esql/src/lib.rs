@@ -122,8 +122,13 @@
 //! * **Row cap.** ES|QL returns at most 1 000 rows unless told, and never more than 10 000
 //!   (`esql.query.result_truncation_max_size`). The output always ends in an explicit
 //!   `LIMIT`: the query's own when it is the last stage and ≤ 10 000, else `LIMIT 10000`.
-//!   A `take`/`top` above 10 000 gets an UnderMatch note; the 10 000 cap on an unlimited KQL
-//!   query is a property of the target, documented here rather than noted per query.
+//!   A `take`/`top` above 10 000 gets an UnderMatch note. The 10 000 cap on a KQL query whose
+//!   rows are not bounded (no `take`/`top`/`count`/whole-table `summarize` at or under 10 000
+//!   rows, not undone by a later join) is a target-wide caveat (`B200`, [`Esql::caveats`]):
+//!   stated once in the output's header and the JSON report, not as a located note. It does
+//!   not make the translation approximate: the rows it returns are the KQL's, and only a
+//!   result of more than 10 000 rows is cut — as Log Analytics itself caps a result (30 000
+//!   rows in the portal, 500 000 through the API).
 //! * **Columns.** `extend` ⇒ `EVAL`; `project` ⇒ `EVAL` for computed columns, then `KEEP`;
 //!   `project-away` ⇒ `DROP`; `project-keep` ⇒ `KEEP`; `project-rename` ⇒ `RENAME old AS new`;
 //!   `project-reorder` ⇒ `KEEP cols, *`.
@@ -225,6 +230,37 @@ impl Backend for Esql {
             fidelity: cx.notes.into_fidelity(),
         })
     }
+
+    fn caveats(&self, query: &ir::Query) -> Vec<kqlport::backend::Caveat> {
+        if row_bound(&query.stages).is_some() {
+            return Vec::new();
+        }
+        vec![kqlport::backend::Caveat {
+            code: "B200",
+            message: "ES|QL returns at most 10,000 rows (esql.query.result_truncation_max_size); \
+                      nothing in the KQL bounds its result (take, top, count), so a result of more \
+                      rows is cut to 10,000"
+                .to_string(),
+        }]
+    }
+}
+
+/// At most how many rows the KQL returns, when its stages bound it (`take`/`top`, `count`,
+/// `summarize` without `by`) and no later stage can multiply rows (a join other than semi/anti
+/// can). `None`: unbounded. (A `take`/`top` above [`MAX_ROWS`] has its own UnderMatch note.)
+fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
+    let mut bound: Option<u64> = None;
+    for s in stages {
+        bound = match &s.kind {
+            StageKind::Limit(n) | StageKind::Top { n, .. } => Some(bound.map_or(*n, |b| b.min(*n))),
+            StageKind::Count => Some(1),
+            StageKind::Aggregate { by, .. } if by.is_empty() => Some(1),
+            StageKind::Join { kind, .. } if kind.keeps_columns() == (true, false) => bound,
+            StageKind::Join { .. } => None,
+            _ => bound,
+        };
+    }
+    bound
 }
 
 /// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
