@@ -314,7 +314,7 @@ fn split_arrays_inside_other_values_are_json_text() {
 #[test]
 fn make_set_of_split_arrays_adds_their_elements() {
     // make_set_if(split(Q, ", "), isnotempty(Q)): the multivalue in a helper, then values().
-    let t = text(q(vec![stage(StageKind::Aggregate {
+    let t = text_sets(q(vec![stage(StageKind::Aggregate {
         by: vec![key("Ip")],
         aggs: vec![agg(
             "Q",
@@ -336,7 +336,7 @@ fn make_set_of_split_arrays_adds_their_elements() {
          | fields - __kqlport_h1"
     );
     // A split column: its multivalue field directly.
-    let t = text(q(vec![
+    let t = text_sets(q(vec![
         ext("parts", call(ScalarFn::Split, vec![field("U"), s("/")])),
         stage(StageKind::Aggregate {
             by: vec![],
@@ -448,7 +448,10 @@ fn make_set_elements_by_position_are_noted() {
         t.ends_with("| eval f=json_extract(mvindex(s, 0), \"id\")\n"),
         "{t}"
     );
-    assert_eq!(notes, vec![(5, 9, Effect::Values)]);
+    assert_eq!(
+        notes,
+        vec![(5, 9, Effect::Values), (80, 90, Effect::Values)]
+    );
     let query = q(vec![set, ext("f", segs("s", vec![k("id")], false))]);
     assert_eq!(declined(query), vec![("B013", 5, 9)]);
 }
