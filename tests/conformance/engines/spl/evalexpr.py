@@ -688,11 +688,23 @@ def strptime(s: str, fmt: str):
 UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60, "minute": 60,
          "minutes": 60, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400,
          "days": 86400, "w": 604800, "week": 604800, "weeks": 604800}
+MONTHS = {"mon": 1, "month": 1, "months": 1, "q": 3, "qtr": 3, "qtrs": 3, "quarter": 3, "quarters": 3,
+          "y": 12, "yr": 12, "yrs": 12, "year": 12, "years": 12}
+
+
+def add_months(t: float, months: int) -> float:
+    """Calendar months from t (UTC), the day clamped to the month's length."""
+    d = dt.datetime.fromtimestamp(0, dt.timezone.utc) + dt.timedelta(seconds=t)
+    y, m = divmod(d.month - 1 + months, 12)
+    y += d.year
+    day = min(d.day, calendar.monthrange(y, m + 1)[1])
+    return calendar.timegm(d.replace(year=y, month=m + 1, day=day).utctimetuple()) + d.microsecond / 1e6
 
 
 def relative(base: float, spec: str) -> float:
-    """Relative time modifiers: [+|-]<int><unit> then an optional @<unit> snap [time-modifiers].
-    Months, quarters, years and week-day snaps are not modelled."""
+    """Relative time modifiers [time-modifiers]: [+|-]<int><unit> (s, m, h, d, w, mon, q, y and
+    their long forms), then an optional @<unit> snap down to the start of that unit (s, m, h, d,
+    mon, q, y). Week-day snaps (@w0…@w6) are not modelled. The time zone is UTC."""
     if spec == "now":
         return base
     m = re.fullmatch(r"(?:([+-])(\d*)([A-Za-z]+))?(?:@([A-Za-z]+))?", spec)
@@ -700,14 +712,23 @@ def relative(base: float, spec: str) -> float:
         raise Unsupported(f"time modifier {spec!r}")
     t = base
     if m.group(1):
-        unit = UNITS.get(m.group(3))
-        if unit is None:
-            raise Unsupported(f"time unit {m.group(3)!r}")
-        n = int(m.group(2) or 1)
-        t = t + n * unit if m.group(1) == "+" else t - n * unit
+        n = int(m.group(2) or 1) * (1 if m.group(1) == "+" else -1)
+        unit = m.group(3)
+        if unit in UNITS:
+            t += n * UNITS[unit]
+        elif unit in MONTHS:
+            t = add_months(t, n * MONTHS[unit])
+        else:
+            raise Unsupported(f"time unit {unit!r}")
     if m.group(4):
-        unit = UNITS.get(m.group(4))
-        if unit is None or unit == 604800:
-            raise Unsupported(f"snap to {m.group(4)!r}")
-        t = math.floor(t / unit) * unit
+        snap = m.group(4)
+        if snap in UNITS and UNITS[snap] < 604800:
+            t = math.floor(t / UNITS[snap]) * UNITS[snap]
+        elif snap in MONTHS:
+            d = dt.datetime.fromtimestamp(0, dt.timezone.utc) + dt.timedelta(seconds=t)
+            months = MONTHS[snap]
+            month = 1 if months == 12 else d.month - (d.month - 1) % months
+            t = calendar.timegm(dt.datetime(d.year, month, 1, tzinfo=dt.timezone.utc).utctimetuple())
+        else:
+            raise Unsupported(f"snap to {snap!r}")
     return t

@@ -22,6 +22,7 @@ depend on that folding is refused.
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from .evalexpr import relative
@@ -67,6 +68,15 @@ def order_matches(op: str, value: str, fv) -> bool:
     return False
 
 
+def absolute_time(v: str) -> float | None:
+    """An exact time in the default format %m/%d/%Y:%H:%M:%S [time-modifiers], read as UTC."""
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4}):(\d{1,2}):(\d{2}):(\d{2})", v)
+    if not m:
+        return None
+    mo, d, y, h, mi, s = (int(x) for x in m.groups())
+    return float(calendar.timegm((y, mo, d, h, mi, s, 0, 0, 0)))
+
+
 def time_bounds(node, now: float) -> tuple[float | None, float | None, object]:
     """Pull earliest/latest out of the top-level AND of a search; returns (earliest, latest,
     the rest). Time modifiers anywhere else are refused."""
@@ -78,7 +88,9 @@ def time_bounds(node, now: float) -> tuple[float | None, float | None, object]:
             if it[2] != "=":
                 raise Unsupported(f"time modifier {it[1]}{it[2]}")
             v = it[3]
-            t = float(v) if re.fullmatch(r"\d+(\.\d+)?", v) else now if v == "now" else relative(now, v)
+            t = absolute_time(v)
+            if t is None:
+                t = float(v) if re.fullmatch(r"\d+(\.\d+)?", v) else now if v == "now" else relative(now, v)
             if it[1] == "earliest":
                 earliest = t
             else:

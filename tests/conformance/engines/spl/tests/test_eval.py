@@ -177,6 +177,10 @@ class Time(unittest.TestCase):
     def test_now_and_relative_time(self):
         self.assertEqual(value("now()"), NOW)
         self.assertEqual(value('relative_time(now(), "-1d@d")'), NOW - 86400 - 12 * 3600)
+        # 2024-06-01: one month back is 2024-05-01; snapped to the year, 2024-01-01
+        self.assertEqual(value('relative_time(now(), "-1mon@d")'), 1714521600)
+        self.assertEqual(value('relative_time(now(), "@y")'), 1704067200)
+        self.assertEqual(value('relative_time(now(), "@q")'), 1711929600)
 
 
 class Json(unittest.TestCase):

@@ -110,6 +110,14 @@ class TimeModifiers(unittest.TestCase):
     def test_snap_to_the_hour(self):
         self.assertEqual(sorted(ids("search index=* earliest=-1h@h latest=now", self.EV, NOW + 1800)), [2, 3])
 
+    def test_exact_times_and_calendar_units(self):
+        # earliest="10/5/2021:20:00:00" style exact times; mon/y units and snaps
+        self.assertEqual(sorted(ids('search index=* earliest="06/01/2024:11:00:00" latest="06/01/2024:13:00:00"',
+                                    self.EV, NOW)), [2, 3])
+        self.assertEqual(sorted(ids("search index=* earliest=-1mon@mon latest=+1y", self.EV, NOW)), [1, 2, 3, 4])
+        # latest is exclusive: 12:00 is not before @h = 12:00
+        self.assertEqual(sorted(ids("search index=* earliest=@d latest=@h", self.EV, NOW + 1800)), [1, 2])
+
     def test_no_time_modifier_is_all_time(self):
         self.assertEqual(sorted(ids("search index=*", self.EV, NOW)), [1, 2, 3, 4])
 
