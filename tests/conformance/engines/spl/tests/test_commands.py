@@ -43,6 +43,13 @@ class Stats(unittest.TestCase):
         # events come newest first; equal times keep their order
         self.assertEqual(rows("search index=* | stats list(n) AS l", ev), [{"l": ["b", "a", "b"]}])
 
+    def test_values_and_dc_of_eval(self):
+        # "The function can be applied to an eval expression" [stats]: coalesce() makes the
+        # missing value "" a value; if(…, x, null()) leaves it out
+        r = rows('search index=* | stats values(eval(coalesce(host, ""))) AS h dc(eval(coalesce(host, ""))) AS n '
+                 'dc(eval(if(user!="", user, null()))) AS u', self.EV)
+        self.assertEqual(r, [{"h": ["", "a", "b"], "n": 3, "u": 3}])
+
     def test_count_of_eval(self):
         r = rows('search index=* | stats count(eval(user=="x")) AS xs', self.EV)
         self.assertEqual(r, [{"xs": 2}])
