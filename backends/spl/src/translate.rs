@@ -2433,6 +2433,27 @@ impl Tx {
             return Some(Eval::Field(column));
         }
         self.check_path(fp, span)?;
+        if let (false, Some(orig)) = (fp.parsed, &origin) {
+            if !self.joined.contains(orig)
+                && kqlport::schema::column_type(&self.table, orig)
+                    == Some(kqlport::schema::ColumnType::String)
+            {
+                // Issue 11 class 4: a string column holding JSON text (LocationDetails in
+                // AADNonInteractiveUserSignInLogs) has no members in KQL (Kusto.Language: unknown
+                // name) and no extracted leaf fields in Splunk.
+                self.refuse(
+                    "B013",
+                    span,
+                    &format!(
+                        "`{orig}` is a string column (JSON text): KQL reads no member of a string, \
+                         and Splunk extracts no field from it"
+                    ),
+                    "a member of a string column",
+                    "parse it first: parse_json(column).member",
+                );
+                return None;
+            }
+        }
         match origin {
             // The event's own dynamic column (possibly renamed since).
             Some(orig) => {

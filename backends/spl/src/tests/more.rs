@@ -455,3 +455,34 @@ fn make_set_elements_by_position_are_noted() {
     let query = q(vec![set, ext("f", segs("s", vec![k("id")], false))]);
     assert_eq!(declined(query), vec![("B013", 5, 9)]);
 }
+
+#[test]
+fn a_member_of_a_string_column_is_declined() {
+    // Issue 11 class 4: `FileName` is a string column of DeviceProcessEvents (JSON text at
+    // most): KQL has no member of a string, Splunk's JSON extraction no field for it.
+    let query = q(vec![ext("x", segs("FileName", vec![k("a")], false))]);
+    assert_eq!(declined(query), vec![("B013", 5, 9)]);
+    // parse_json(FileName).a reads the text: json_extract from the event's JSON.
+    let t = text(q(vec![ext("x", segs("FileName", vec![k("a")], true))]));
+    assert!(
+        t.ends_with("| eval x=json_extract(json_extract(_raw, \"FileName\"), \"a\")\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_projected_dynamic_column_is_read_as_json_text() {
+    // Issue 15 class 7: Splunk's JSON extraction names only leaves (`LocationDetails.city`), so
+    // a projected dynamic column is read from the event.
+    let mut query = q(vec![project(&["LocationDetails", "UserPrincipalName"])]);
+    query.source.kind = SourceKind::Table("SigninLogs".into());
+    let (t, notes) = approx(query);
+    assert!(
+        t.ends_with(
+            "| eval LocationDetails=json_extract(_raw, \"LocationDetails\")\n| table LocationDetails UserPrincipalName\n"
+        ),
+        "{t}"
+    );
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].2, Effect::Values);
+}
