@@ -170,6 +170,9 @@ def judge(case: dict, outcome: dict, now: float) -> tuple[str, str, dict]:
         return PARSED, f"not executed: the SPL evaluator does not model {e}", {}
     except SplError as e:
         return PARSE_ERROR, f"SPL evaluator: Splunk would reject it: {e}", {"output": q, "error": str(e)}
+    except Exception as e:  # noqa: BLE001 - a bug in the evaluator: shown, and fails the run
+        return PARSE_ERROR, f"SPL evaluator internal error (a bug in tests/conformance/engines/spl): {e!r}", \
+            {"output": q, "error": repr(e)}
     effects = {n.get("effect") for n in outcome.get("notes", [])}
     approx = outcome.get("status") == "approximate"
     if "rows" in exp:

@@ -143,10 +143,10 @@ class Pipeline:
         return rows
 
     def cmd_table(self, args, rows, first):
-        """[table] only the listed fields, in that order."""
-        fields = syntax.field_list(args)
-        if any("*" in f for f in fields):
-            raise Unsupported("table with wildcards")
+        """[table] only the listed fields, in that order; a name with `*` stands for every field
+        it matches, except internal fields (names starting with `_`), which a wildcard does not
+        match [fields]. Fields one wildcard matches are taken in name order."""
+        fields = self.expand(syntax.field_list(args), rows)
         out = []
         for r in rows:
             n = {f: r[f] for f in fields if f in r}
@@ -156,15 +156,29 @@ class Pipeline:
         self.columns = list(fields)
         return out
 
+    @staticmethod
+    def expand(patterns: list[str], rows: list[dict]) -> list[str]:
+        present = sorted({k for r in rows for k in r if k != HIDDEN})
+        out: list[str] = []
+        for p in patterns:
+            if "*" not in p:
+                if p not in out:
+                    out.append(p)
+                continue
+            rx = re.compile("".join(".*" if c == "*" else re.escape(c) for c in p))
+            for k in present:
+                if not k.startswith("_") and rx.fullmatch(k) and k not in out and k not in patterns:
+                    out.append(k)
+        return out
+
     def cmd_fields(self, args, rows, first):
-        """[fields] `fields - a b` removes fields; `fields a b` keeps them (and internal fields)."""
+        """[fields] `fields - a b` removes fields; `fields a b` keeps them (and internal fields);
+        wildcards as for table."""
         a = args.strip()
         remove = a.startswith("-")
         if a.startswith(("-", "+")):
             a = a[1:]
-        fields = syntax.field_list(a)
-        if any("*" in f for f in fields):
-            raise Unsupported("fields with wildcards")
+        fields = self.expand(syntax.field_list(a), rows)
         for r in rows:
             for k in list(r):
                 if k == HIDDEN:

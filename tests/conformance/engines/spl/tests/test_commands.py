@@ -99,6 +99,14 @@ class Fields(unittest.TestCase):
         self.assertEqual(r.columns, ["c", "a"])
         self.assertEqual({k: v for k, v in r.rows[0].items() if k != "__id"}, {"c": "3", "a": "1"})
 
+    def test_table_wildcard_takes_the_other_fields_not_internal_ones(self):
+        r = run_spl("search index=* | table c *", self.EV, NOW)
+        self.assertEqual(r.columns, ["c", "TimeGenerated", "a", "b", "index", "sourcetype"])
+        self.assertNotIn("_raw", r.rows[0])
+
+    def test_fields_wildcards(self):
+        self.assertEqual(rows("search index=* | fields - a* | table a b c", self.EV), [{"b": "2", "c": "3"}])
+
     def test_fields_minus_and_rename(self):
         self.assertEqual(rows("search index=* | fields - b | rename a AS x | table x c", self.EV), [{"x": "1", "c": "3"}])
 
