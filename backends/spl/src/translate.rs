@@ -908,10 +908,27 @@ impl Tx {
         let mut spl_keys = Vec::new();
         let mut temps = Vec::new();
         for (i, k) in keys.iter().enumerate() {
+            // A datetime held as text in the event (not `_time`): Splunk's sort orders text that
+            // starts with a number by that number alone (the sort reference), so every ISO
+            // timestamp of a year would tie; it is sorted by its epoch value instead.
+            let text_time = self.is_datetime_text(&k.expr);
             let name = match &k.expr.kind {
-                ExprKind::Field(f) if f.is_plain() => self
+                ExprKind::Field(f) if f.is_plain() && !text_time => self
                     .not_split(&f.column, k.expr.span)
                     .and_then(|_| self.name(&f.column, k.expr.span)),
+                _ if text_time => self.time_value(&k.expr).map(|e| {
+                    if top.is_some() {
+                        // Which rows `head` keeps depends on it: both ways.
+                        let msg = "top by a datetime read from text: a value in another format \
+                                   than ISO 8601 sorts as null, so other rows can be kept";
+                        self.notes.push(k.expr.span, Effect::OverMatch, msg);
+                        self.notes.push(k.expr.span, Effect::UnderMatch, msg);
+                    }
+                    let t = format!("{TMP}sort{}", i + 1);
+                    evals.push((t.clone(), e));
+                    temps.push(t.clone());
+                    t
+                }),
                 _ => self.expr(&k.expr).map(|e| {
                     let t = format!("{TMP}sort{}", i + 1);
                     evals.push((t.clone(), e));
@@ -1819,6 +1836,16 @@ impl Tx {
     fn dynamic_event_column(&self, e: &Expr) -> Option<String> {
         let orig = self.event_column(e)?;
         self.is_dynamic_event_column(&orig).then_some(orig)
+    }
+
+    /// Whether `e` is an event column the table's schema types `datetime` that the rows hold as
+    /// text (every datetime column but the time column, which is `_time`).
+    fn is_datetime_text(&self, e: &Expr) -> bool {
+        !self.is_epoch(e)
+            && self.event_column(e).is_some_and(|c| {
+                kqlport::schema::column_type(&self.table, &c)
+                    == Some(kqlport::schema::ColumnType::DateTime)
+            })
     }
 
     /// Whether `e` is a KQL string the rows hold as an event field: a `string` event column

@@ -486,3 +486,35 @@ fn a_projected_dynamic_column_is_read_as_json_text() {
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert_eq!(notes[0].2, Effect::Values);
 }
+
+#[test]
+fn a_datetime_held_as_text_sorts_by_its_epoch() {
+    // Splunk's sort orders text that starts with a number by that number alone, so ISO
+    // timestamps of one year would tie: ProcessCreationTime (datetime, text in the event) is
+    // sorted by its parsed epoch value; `_time` as it is.
+    let key = |n: &str| SortKey {
+        expr: field(n),
+        dir: SortDir::Desc,
+        nulls: Nulls::default_for(SortDir::Desc),
+    };
+    let (t, _) = approx(q(vec![stage(StageKind::Sort(vec![key(
+        "ProcessCreationTime",
+    )]))]));
+    assert!(
+        t.contains("| eval __kqlport_sort1=strptime(substr(ProcessCreationTime, 1, 19)"),
+        "{t}"
+    );
+    assert!(
+        t.ends_with("| sort 0 -__kqlport_sort1\n| fields - __kqlport_sort1\n"),
+        "{t}"
+    );
+    let t = text(q(vec![stage(StageKind::Sort(vec![key("TimeGenerated")]))]));
+    assert!(t.ends_with("| sort 0 -_time\n"), "{t}");
+    // With top, which rows survive depends on it: noted both ways.
+    let (_, notes) = approx(q(vec![stage(StageKind::Top {
+        n: 3,
+        key: key("ProcessCreationTime"),
+    })]));
+    let effects: Vec<Effect> = notes.iter().map(|n| n.2).collect();
+    assert!(effects.contains(&Effect::OverMatch) && effects.contains(&Effect::UnderMatch));
+}
