@@ -74,6 +74,19 @@ class Sort(unittest.TestCase):
         got = [r["id"] for r in rows("search index=* | sort 0 id", ev)]
         self.assertEqual(got, ["BS-09", "DC-02", "MB-07", "PZ-05", "SF-01", "mb-07", "pz-05"])
 
+    def test_text_starting_with_a_number_is_refused_when_the_readings_differ(self):
+        # ISO timestamps of one year tie on their leading number but differ as text; so do
+        # IP addresses (their own collating sequence)
+        ev = events({"t": "2024-05-01T12:00:00Z"}, {"t": "2024-05-01T13:00:00Z"})
+        with self.assertRaises(Unsupported):
+            ids("search index=* | sort 0 t", ev)
+        ev = events({"ip": "10.0.0.2"}, {"ip": "10.0.0.10"})
+        with self.assertRaises(Unsupported):
+            ids("search index=* | sort 0 ip", ev)
+        # where both readings agree, it sorts
+        ev = events({"v": "2b"}, {"v": "1a"}, {"v": "x"})
+        self.assertEqual(ids("search index=* | sort 0 v", ev), [2, 1, 3])
+
     def test_default_limit_is_10000(self):
         ev = events(*({"n": str(k)} for k in range(10001)))
         self.assertEqual(len(run_spl("search index=* | sort n", ev, NOW).rows), 10000)
