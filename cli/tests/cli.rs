@@ -461,7 +461,10 @@ fn convert_writes_a_mirrored_tree_deterministically() {
     // one file per translated rule and target, mirroring rules/
     let seed = dir.join("a/seeds/tor_hunting.spl");
     let text = std::fs::read_to_string(&seed).unwrap();
-    assert!(text.contains("dc(DeviceName)"), "{text}");
+    assert!(
+        text.contains("dc(eval(coalesce(DeviceName, \"\")))"),
+        "{text}"
+    );
     let written = walkdir::WalkDir::new(dir.join("a"))
         .into_iter()
         .filter_map(Result::ok)

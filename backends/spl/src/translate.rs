@@ -33,6 +33,9 @@ pub(crate) const TMP: &str = "__kqlport_";
 /// (`datetime_diff("minute", now(), max(T))`): usable names, as no helper of this backend
 /// starts with it.
 const LOWERING_TMP: &str = "__kqlport_agg";
+/// values()/list() results: Splunk has no one-element array.
+const SINGLE_VALUE_SET: &str = "a set or list of one element is a single value in Splunk (a \
+     multivalue field with one value is that value), where KQL gives a one-element array";
 /// A term boundary: KQL terms are maximal runs of ASCII alphanumerics.
 const NON_ALNUM: &str = "[^A-Za-z0-9]";
 
@@ -815,6 +818,24 @@ impl Tx {
             let Some(n) = self.name(&a.name.name, a.name.span) else {
                 continue;
             };
+            if let Some(orig) = self.dynamic_event_column(&a.expr) {
+                // Splunk's JSON extraction names only an object's leaves (`X.a`, `X{}.b`): the
+                // column itself is no field, so it is read from the event as JSON text.
+                if !self.raw {
+                    self.refuse_reshaped(a.expr.span);
+                    continue;
+                }
+                self.notes.push(
+                    a.expr.span,
+                    Effect::Values,
+                    "a dynamic column is shown as its JSON text (json_extract), whose spacing and \
+                     key order can differ from KQL's",
+                );
+                let value = json_path(Eval::Field("_raw".into()), &[PathSegment::Key(orig)]);
+                computed.push((n.clone(), value, Vec::new()));
+                names.push(n);
+                continue;
+            }
             let plain =
                 matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
             if !plain {
@@ -887,10 +908,27 @@ impl Tx {
         let mut spl_keys = Vec::new();
         let mut temps = Vec::new();
         for (i, k) in keys.iter().enumerate() {
+            // A datetime held as text in the event (not `_time`): Splunk's sort orders text that
+            // starts with a number by that number alone (the sort reference), so every ISO
+            // timestamp of a year would tie; it is sorted by its epoch value instead.
+            let text_time = self.is_datetime_text(&k.expr);
             let name = match &k.expr.kind {
-                ExprKind::Field(f) if f.is_plain() => self
+                ExprKind::Field(f) if f.is_plain() && !text_time => self
                     .not_split(&f.column, k.expr.span)
                     .and_then(|_| self.name(&f.column, k.expr.span)),
+                _ if text_time => self.time_value(&k.expr).map(|e| {
+                    if top.is_some() {
+                        // Which rows `head` keeps depends on it: both ways.
+                        let msg = "top by a datetime read from text: a value in another format \
+                                   than ISO 8601 sorts as null, so other rows can be kept";
+                        self.notes.push(k.expr.span, Effect::OverMatch, msg);
+                        self.notes.push(k.expr.span, Effect::UnderMatch, msg);
+                    }
+                    let t = format!("{TMP}sort{}", i + 1);
+                    evals.push((t.clone(), e));
+                    temps.push(t.clone());
+                    t
+                }),
                 _ => self.expr(&k.expr).map(|e| {
                     let t = format!("{TMP}sort{}", i + 1);
                     evals.push((t.clone(), e));
@@ -903,8 +941,11 @@ impl Tx {
                 SortDir::Asc => SplDir::Asc,
                 SortDir::Desc => SplDir::Desc,
             };
-            if top.is_some() {
-                // Which rows survive depends on where nulls sort: make KQL's placement explicit.
+            // Splunk's sort puts results missing the field last in both directions (sort
+            // reference); KQL puts nulls first when ascending. Make KQL's placement explicit
+            // whenever it differs (`_time` is never missing), and always before `head` (which
+            // rows survive depends on it).
+            if top.is_some() || (k.nulls == kqlport::ir::Nulls::First && name != "_time") {
                 let t = format!("{TMP}null{}", i + 1);
                 evals.push((
                     t.clone(),
@@ -1356,7 +1397,7 @@ impl Tx {
                     "dcount() is an estimate in KQL; Splunk's dc() is exact, so the count (and \
                      a threshold on it) can differ slightly on large groups",
                 );
-                (mk("dc", Some(self.stats_arg(e)?)), None)
+                (mk("dc", Some(self.collected_arg(e)?)), None)
             }
             AggFunc::DCountIf(e, p) => {
                 self.notes.push(
@@ -1364,7 +1405,10 @@ impl Tx {
                     Effect::Values,
                     "dcountif() is an estimate in KQL; Splunk's dc() is exact",
                 );
-                let v = self.expr(e)?;
+                let mut v = self.expr(e)?;
+                if self.is_event_string(e) {
+                    v = Eval::call("coalesce", vec![v, Eval::str("")]);
+                }
                 let c = self.pred(p, false)?;
                 let arg = Eval::call("if", vec![c, v, Eval::call("null", vec![])]);
                 (mk("dc", Some(StatsArg::Eval(arg))), None)
@@ -1378,10 +1422,11 @@ impl Tx {
                          KQL an arbitrary subset",
                     );
                 }
+                self.notes.push(a.span, Effect::Values, SINGLE_VALUE_SET);
                 // A split array adds its elements, as values() does with a multivalue.
                 let arg = match self.set_of_arrays(expr)? {
                     Some(f) => StatsArg::Field(f),
-                    None => self.stats_arg(expr)?,
+                    None => self.collected_arg(expr)?,
                 };
                 (mk("values", Some(arg)), *max)
             }
@@ -1392,7 +1437,8 @@ impl Tx {
                     "Splunk's list() keeps at most 100 values by default (limits.conf \
                      list_maxsize); KQL's make_list keeps up to 1,048,576",
                 );
-                (mk("list", Some(self.stats_arg(expr)?)), *max)
+                self.notes.push(a.span, Effect::Values, SINGLE_VALUE_SET);
+                (mk("list", Some(self.collected_arg(expr)?)), *max)
             }
             AggFunc::Min(e) => (mk("min", Some(self.stats_arg(e)?)), None),
             AggFunc::Max(e) => (mk("max", Some(self.stats_arg(e)?)), None),
@@ -1401,7 +1447,7 @@ impl Tx {
             AggFunc::TakeAny(e) => (mk("first", Some(self.stats_arg(e)?)), None),
             AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } => return None,
             // Both exact: KQL's count_distinct and Splunk's dc() count distinct non-null values.
-            AggFunc::CountDistinct(e) => (mk("dc", Some(self.stats_arg(e)?)), None),
+            AggFunc::CountDistinct(e) => (mk("dc", Some(self.collected_arg(e)?)), None),
         })
     }
 
@@ -1768,6 +1814,68 @@ impl Tx {
                 "if `{member}` holds an array or an object, KQL tests its JSON text (e.g. `[\"a\",\"b\"]`), while Splunk's JSON extraction names an array's values `{member}{{}}` (an object's `{member}.<key>`), so the field `{member}` is missing and {what} reads it as \"\""
             ),
         );
+    }
+
+    /// The event column a plain (unparsed) field reads, through renames; `None` for a computed
+    /// column or a column a join brought in.
+    fn event_column(&self, e: &Expr) -> Option<String> {
+        let ExprKind::Field(f) = &e.kind else {
+            return None;
+        };
+        if !f.is_plain() || f.parsed {
+            return None;
+        }
+        let orig = match self.origin.get(&f.column) {
+            Some(o) => o.clone()?,
+            None => f.column.clone(),
+        };
+        (!self.joined.contains(&orig)).then_some(orig)
+    }
+
+    /// The event column a plain (unparsed) field reads, if the schema says it is `dynamic`.
+    fn dynamic_event_column(&self, e: &Expr) -> Option<String> {
+        let orig = self.event_column(e)?;
+        self.is_dynamic_event_column(&orig).then_some(orig)
+    }
+
+    /// Whether `e` is an event column the table's schema types `datetime` that the rows hold as
+    /// text (every datetime column but the time column, which is `_time`).
+    fn is_datetime_text(&self, e: &Expr) -> bool {
+        !self.is_epoch(e)
+            && self.event_column(e).is_some_and(|c| {
+                kqlport::schema::column_type(&self.table, &c)
+                    == Some(kqlport::schema::ColumnType::DateTime)
+            })
+    }
+
+    /// Whether `e` is a KQL string the rows hold as an event field: a `string` event column
+    /// (by the table's schema), or its tolower/toupper. KQL reads a missing one as `""`.
+    fn is_event_string(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Field(_) => self.event_column(e).is_some_and(|c| {
+                kqlport::schema::column_type(&self.table, &c)
+                    == Some(kqlport::schema::ColumnType::String)
+            }),
+            ExprKind::Call {
+                func: ScalarFn::ToLower | ScalarFn::ToUpper,
+                args,
+            } => args.first().is_some_and(|a| self.is_event_string(a)),
+            _ => false,
+        }
+    }
+
+    /// The argument of a value-collecting or -counting aggregate (make_set, make_list, dcount,
+    /// count_distinct): KQL collects and counts a missing string as `""`, while Splunk's
+    /// values()/list()/dc() skip null — so a string is read through `coalesce(x, "")`.
+    fn collected_arg(&mut self, e: &Expr) -> Option<StatsArg> {
+        if self.is_event_string(e) {
+            let v = self.expr(e)?;
+            return Some(StatsArg::Eval(Eval::call(
+                "coalesce",
+                vec![v, Eval::str("")],
+            )));
+        }
+        self.stats_arg(e)
     }
 
     /// Whether `column` is the event's own column of a type the table's schema says is
@@ -2352,6 +2460,27 @@ impl Tx {
             return Some(Eval::Field(column));
         }
         self.check_path(fp, span)?;
+        if let (false, Some(orig)) = (fp.parsed, &origin) {
+            if !self.joined.contains(orig)
+                && kqlport::schema::column_type(&self.table, orig)
+                    == Some(kqlport::schema::ColumnType::String)
+            {
+                // Issue 11 class 4: a string column holding JSON text (LocationDetails in
+                // AADNonInteractiveUserSignInLogs) has no members in KQL (Kusto.Language: unknown
+                // name) and no extracted leaf fields in Splunk.
+                self.refuse(
+                    "B013",
+                    span,
+                    &format!(
+                        "`{orig}` is a string column (JSON text): KQL reads no member of a string, \
+                         and Splunk extracts no field from it"
+                    ),
+                    "a member of a string column",
+                    "parse it first: parse_json(column).member",
+                );
+                return None;
+            }
+        }
         match origin {
             // The event's own dynamic column (possibly renamed since).
             Some(orig) => {

@@ -64,12 +64,25 @@ fn the_seed_shape_inner_join_against_a_summarized_let() {
 | table _time IPAddress S
 "#
     );
-    // the left side is a whole table: it may have `NetworkIP` or `S` too
+    // the left side is a whole table: it may have `NetworkIP` or `S` too; and values() of one
+    // element is a single value
     assert_eq!(
         effects(&notes),
-        vec![Effect::Values, Effect::OverMatch, Effect::UnderMatch]
+        vec![
+            Effect::Values,
+            Effect::Values,
+            Effect::OverMatch,
+            Effect::UnderMatch
+        ]
     );
-    assert!(notes[0].1.contains("`NetworkIP`, `S`"), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.1.contains("`NetworkIP`, `S`")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.1.contains("one element")),
+        "{notes:?}"
+    );
 }
 
 #[test]

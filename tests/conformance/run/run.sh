@@ -2,7 +2,8 @@
 # Differential conformance run: every case under tests/conformance/cases × {eql, sigma, esql, spl}
 # → one verdict each (see README.md). Prints a table per target, the summary line
 #   conformance: V verified-equal, P parsed-only, W wrong, E parse errors, D declined of N case-targets
-# and `X passed, Y failed`. Exit 1 if any wrong rows, parse errors or reasonless refusals.
+# and `X passed, Y failed` (after the SPL evaluator's unit-test result line). Exit 1 if any wrong
+# rows, parse errors or reasonless refusals, or a failing SPL evaluator unit test.
 #
 # Usage: tests/conformance/run/run.sh [--json FILE] [--no-setup]
 # Env:   KQLPORT_ORACLES (default <repo>/.oracles, else the main checkout's .oracles),
@@ -62,7 +63,22 @@ KQLPORT_CONFORMANCE_OUT="$work/sigma_rust.jsonl" \
   cargo test -q -p kqlport-cli --test conformance_sigma -- --nocapture >"$work/sigma_rust.log" 2>&1 \
   || { echo "run.sh: the sigma-rust harness failed:" >&2; tail -40 "$work/sigma_rust.log" >&2; exit 2; }
 
-# 3. verdicts
+# 3. the SPL reference evaluator's own unit tests (examples from Splunk's documentation); their
+#    result is printed before the verdicts, so the last line stays `N passed, M failed`
+spl_unit=0
+(cd "$repo/tests/conformance/engines" && "$KQLPORT_ORACLES/sigma/bin/python" -m unittest discover -s spl/tests -t . ) \
+  >"$work/spl_unit.log" 2>&1 || spl_unit=1
+echo "SPL evaluator unit tests: $(grep -E '^(Ran|OK|FAILED)' "$work/spl_unit.log" | tr '\n' ' ')"
+if [ "$spl_unit" != 0 ]; then
+  tail -60 "$work/spl_unit.log"
+fi
+
+# 4. verdicts
 args=(--convert "$work/convert.jsonl" --sigma-rust "$work/sigma_rust.jsonl" --oracles "$KQLPORT_ORACLES")
 [ -n "$json_out" ] && args+=(--json-out "$json_out")
-exec "$KQLPORT_ORACLES/sigma/bin/python" "$here/runner.py" "${args[@]}"
+rc=0
+"$KQLPORT_ORACLES/sigma/bin/python" "$here/runner.py" "${args[@]}" || rc=$?
+if [ "$spl_unit" != 0 ] && [ "$rc" = 0 ]; then
+  rc=1
+fi
+exit "$rc"

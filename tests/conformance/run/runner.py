@@ -1,8 +1,9 @@
 """Differential conformance runner: one verdict per (case, target). See README.md.
 
 Run by run.sh with $KQLPORT_ORACLES/sigma/bin/python (it has PyYAML, pySigma, the SQLite
-backend and check-jsonschema); the EQL, ES|QL and SPL oracles run as workers in their own
-interpreters (eql_worker.py, esql_worker.py, ../smoke/spl_parse.py), one process each.
+backend and check-jsonschema); the EQL, ES|QL and SPL-parser oracles run as workers in their own
+interpreters (eql_worker.py, esql_worker.py, ../smoke/spl_parse.py), one process each; SPL then
+runs on the reference evaluator in ../engines/spl (spl_exec.py).
 
 Inputs (from run.sh): --convert  JSON lines of `kqlport convert --to spl,esql,eql,sigma --format json`
                       --sigma-rust JSON lines written by cli/tests/conformance_sigma.rs
@@ -22,6 +23,8 @@ import sys
 import tempfile
 
 import yaml
+
+import spl_exec
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.dirname(HERE)
@@ -586,6 +589,7 @@ def main() -> int:
             setv(n, "esql", PARSE_ERROR, first[:300], output=outcomes[(n, "esql")]["output"], error=r["error"])
 
     # ---- SPL -------------------------------------------------------------------------------
+    SPL_NOW = dt.datetime.now(dt.timezone.utc).timestamp()
     spl_py = os.path.join(O, "spl", "bin", "python")
     if not os.path.exists(spl_py):
         for n in todo["spl"]:
@@ -605,14 +609,18 @@ def main() -> int:
                 unknown = [c[1:] for c in r.get("commands", []) if c and c.startswith("?") and c[1:] not in SPL_UNKNOWN_BUT_REAL]
                 if unknown:
                     setv(n, "spl", PARSE_ERROR, f"splparser: unknown command(s) {unknown}", output=q, error=f"unknown commands {unknown}")
-                else:
-                    setv(n, "spl", PARSED, "splparser accepts it; no SPL engine offline")
+                    continue
+                parsed = "splparser accepts it"
             elif n in second and second[n]["ok"]:
                 used = retry[n][1]
                 why = "; ".join(g[3] for g in SPL_GAPS + SPL_STRING_GAPS if g[0] in used)
-                setv(n, "spl", PARSED, f"splparser rejects it only for documented grammar gap(s) {used}: {why}")
+                parsed = f"splparser rejects it only for documented grammar gap(s) {used}: {why}"
             else:
                 setv(n, "spl", PARSE_ERROR, r["error"][:300], output=q, error=r["error"])
+                continue
+            # executed on the reference evaluator (spl_exec.py, ../engines/spl)
+            v, detail, ev = spl_exec.judge(cases[n], outcomes[(n, "spl")], SPL_NOW)
+            setv(n, "spl", v, detail if v != PARSED or detail.startswith("executed") else f"{parsed}; {detail}", **ev)
 
     # ---- report ----------------------------------------------------------------------------
     counts = {v: 0 for v in (VERIFIED, PARSED, WRONG, PARSE_ERROR, DECLINED)}

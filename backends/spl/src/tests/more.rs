@@ -314,7 +314,7 @@ fn split_arrays_inside_other_values_are_json_text() {
 #[test]
 fn make_set_of_split_arrays_adds_their_elements() {
     // make_set_if(split(Q, ", "), isnotempty(Q)): the multivalue in a helper, then values().
-    let t = text(q(vec![stage(StageKind::Aggregate {
+    let t = text_sets(q(vec![stage(StageKind::Aggregate {
         by: vec![key("Ip")],
         aggs: vec![agg(
             "Q",
@@ -336,7 +336,7 @@ fn make_set_of_split_arrays_adds_their_elements() {
          | fields - __kqlport_h1"
     );
     // A split column: its multivalue field directly.
-    let t = text(q(vec![
+    let t = text_sets(q(vec![
         ext("parts", call(ScalarFn::Split, vec![field("U"), s("/")])),
         stage(StageKind::Aggregate {
             by: vec![],
@@ -448,7 +448,73 @@ fn make_set_elements_by_position_are_noted() {
         t.ends_with("| eval f=json_extract(mvindex(s, 0), \"id\")\n"),
         "{t}"
     );
-    assert_eq!(notes, vec![(5, 9, Effect::Values)]);
+    assert_eq!(
+        notes,
+        vec![(5, 9, Effect::Values), (80, 90, Effect::Values)]
+    );
     let query = q(vec![set, ext("f", segs("s", vec![k("id")], false))]);
     assert_eq!(declined(query), vec![("B013", 5, 9)]);
+}
+
+#[test]
+fn a_member_of_a_string_column_is_declined() {
+    // Issue 11 class 4: `FileName` is a string column of DeviceProcessEvents (JSON text at
+    // most): KQL has no member of a string, Splunk's JSON extraction no field for it.
+    let query = q(vec![ext("x", segs("FileName", vec![k("a")], false))]);
+    assert_eq!(declined(query), vec![("B013", 5, 9)]);
+    // parse_json(FileName).a reads the text: json_extract from the event's JSON.
+    let t = text(q(vec![ext("x", segs("FileName", vec![k("a")], true))]));
+    assert!(
+        t.ends_with("| eval x=json_extract(json_extract(_raw, \"FileName\"), \"a\")\n"),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_projected_dynamic_column_is_read_as_json_text() {
+    // Issue 15 class 7: Splunk's JSON extraction names only leaves (`LocationDetails.city`), so
+    // a projected dynamic column is read from the event.
+    let mut query = q(vec![project(&["LocationDetails", "UserPrincipalName"])]);
+    query.source.kind = SourceKind::Table("SigninLogs".into());
+    let (t, notes) = approx(query);
+    assert!(
+        t.ends_with(
+            "| eval LocationDetails=json_extract(_raw, \"LocationDetails\")\n| table LocationDetails UserPrincipalName\n"
+        ),
+        "{t}"
+    );
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].2, Effect::Values);
+}
+
+#[test]
+fn a_datetime_held_as_text_sorts_by_its_epoch() {
+    // Splunk's sort orders text that starts with a number by that number alone, so ISO
+    // timestamps of one year would tie: ProcessCreationTime (datetime, text in the event) is
+    // sorted by its parsed epoch value; `_time` as it is.
+    let key = |n: &str| SortKey {
+        expr: field(n),
+        dir: SortDir::Desc,
+        nulls: Nulls::default_for(SortDir::Desc),
+    };
+    let (t, _) = approx(q(vec![stage(StageKind::Sort(vec![key(
+        "ProcessCreationTime",
+    )]))]));
+    assert!(
+        t.contains("| eval __kqlport_sort1=strptime(substr(ProcessCreationTime, 1, 19)"),
+        "{t}"
+    );
+    assert!(
+        t.ends_with("| sort 0 -__kqlport_sort1\n| fields - __kqlport_sort1\n"),
+        "{t}"
+    );
+    let t = text(q(vec![stage(StageKind::Sort(vec![key("TimeGenerated")]))]));
+    assert!(t.ends_with("| sort 0 -_time\n"), "{t}");
+    // With top, which rows survive depends on it: noted both ways.
+    let (_, notes) = approx(q(vec![stage(StageKind::Top {
+        n: 3,
+        key: key("ProcessCreationTime"),
+    })]));
+    let effects: Vec<Effect> = notes.iter().map(|n| n.2).collect();
+    assert!(effects.contains(&Effect::OverMatch) && effects.contains(&Effect::UnderMatch));
 }

@@ -1,0 +1,183 @@
+"""Transforming and ordering commands, from their reference pages' examples."""
+
+import unittest
+
+from spl import Unsupported, run_spl
+from spl.tests.helpers import NOW, events, ids, rows
+
+
+class Stats(unittest.TestCase):
+    # [stats][stats-functions][mv-stats]
+    EV = events({"host": "a", "bytes": "10", "user": "x"}, {"host": "a", "bytes": "5", "user": "y"},
+                {"host": "b", "bytes": "7", "user": "x"}, {"bytes": "1", "user": "z"}, {"host": "b", "user": ""})
+
+    def test_count_by_drops_null_groups(self):
+        self.assertEqual(rows("search index=* | stats count by host", self.EV),
+                         [{"host": "a", "count": 2}, {"host": "b", "count": 2}])
+
+    def test_fillnull_keeps_them(self):
+        # [fillnull] value defaults to 0; a listed field that does not exist is created
+        self.assertEqual(rows('search index=* | fillnull value="" host | stats count AS n by host', self.EV)[0],
+                         {"host": "", "n": 1})
+        self.assertEqual(rows("search index=* | fillnull host | stats count AS n by host", self.EV)[0],
+                         {"host": "0", "n": 1})
+
+    def test_aggregates(self):
+        r = rows("search index=* | stats count count(bytes) AS nb dc(user) AS users sum(bytes) AS total "
+                 "avg(bytes) AS mean min(bytes) AS lo max(bytes) AS hi", self.EV)
+        self.assertEqual(r, [{"count": 5, "nb": 4, "users": 4, "total": 23, "mean": 5.75, "lo": 1, "hi": 10}])
+
+    def test_values_are_distinct_and_lexicographic(self):
+        # "The order of the values is lexicographical": 1, 10, 100, 2 …
+        ev = events(*({"n": str(k)} for k in (2, 10, 1, 100, 10)))
+        self.assertEqual(rows("search index=* | stats values(n) AS v", ev), [{"v": ["1", "10", "100", "2"]}])
+
+    def test_values_skip_null_and_one_value_is_single(self):
+        r = rows("search index=* | stats values(user) AS u by host", self.EV)
+        self.assertEqual(r, [{"host": "a", "u": ["x", "y"]}, {"host": "b", "u": ["", "x"]}])
+        ev = events({"u": "only"}, {})
+        self.assertEqual(rows("search index=* | stats values(u) AS v", ev), [{"v": "only"}])
+
+    def test_list_keeps_order_and_duplicates(self):
+        ev = events({"n": "b"}, {"n": "a"}, {"n": "b"}, start="2024-06-01T10:00:00Z")
+        # events come newest first; equal times keep their order
+        self.assertEqual(rows("search index=* | stats list(n) AS l", ev), [{"l": ["b", "a", "b"]}])
+
+    def test_values_and_dc_of_eval(self):
+        # "The function can be applied to an eval expression" [stats]: coalesce() makes the
+        # missing value "" a value; if(…, x, null()) leaves it out
+        r = rows('search index=* | stats values(eval(coalesce(host, ""))) AS h dc(eval(coalesce(host, ""))) AS n '
+                 'dc(eval(if(user!="", user, null()))) AS u', self.EV)
+        self.assertEqual(r, [{"h": ["", "a", "b"], "n": 3, "u": 3}])
+
+    def test_count_of_eval(self):
+        r = rows('search index=* | stats count(eval(user=="x")) AS xs', self.EV)
+        self.assertEqual(r, [{"xs": 2}])
+
+    def test_no_events_gives_one_row(self):
+        self.assertEqual(rows("search index=* | where 1==2 | stats count", self.EV), [{"count": 0}])
+
+    def test_eventstats_adds_to_every_event(self):
+        r = rows("search index=* | eventstats count AS n by host | table host n", self.EV)
+        self.assertEqual(r, [{"host": "a", "n": 2}, {"host": "a", "n": 2}, {"host": "b", "n": 2}, {}, {"host": "b", "n": 2}])
+
+
+class Sort(unittest.TestCase):
+    # [sort][sort-spl2][lexicographical-order]
+    def test_numbers_then_missing_last_both_ways(self):
+        ev = events({"p": "80"}, {}, {"p": "443"}, {"p": "8080"})
+        self.assertEqual(ids("search index=* | sort 0 p", ev), [1, 3, 4, 2])
+        self.assertEqual(ids("search index=* | sort 0 -p", ev), [4, 3, 1, 2])
+
+    def test_text_is_lexicographic_uppercase_first(self):
+        ev = events(*({"id": x} for x in ("SF-01", "pz-05", "BS-09", "MB-07", "DC-02", "PZ-05", "mb-07")))
+        got = [r["id"] for r in rows("search index=* | sort 0 id", ev)]
+        self.assertEqual(got, ["BS-09", "DC-02", "MB-07", "PZ-05", "SF-01", "mb-07", "pz-05"])
+
+    def test_text_starting_with_a_number_is_refused_when_the_readings_differ(self):
+        # ISO timestamps of one year tie on their leading number but differ as text; so do
+        # IP addresses (their own collating sequence)
+        ev = events({"t": "2024-05-01T12:00:00Z"}, {"t": "2024-05-01T13:00:00Z"})
+        with self.assertRaises(Unsupported):
+            ids("search index=* | sort 0 t", ev)
+        ev = events({"ip": "10.0.0.2"}, {"ip": "10.0.0.10"})
+        with self.assertRaises(Unsupported):
+            ids("search index=* | sort 0 ip", ev)
+        # where both readings agree, it sorts
+        ev = events({"v": "2b"}, {"v": "1a"}, {"v": "x"})
+        self.assertEqual(ids("search index=* | sort 0 v", ev), [2, 1, 3])
+
+    def test_default_limit_is_10000(self):
+        ev = events(*({"n": str(k)} for k in range(10001)))
+        self.assertEqual(len(run_spl("search index=* | sort n", ev, NOW).rows), 10000)
+        self.assertEqual(len(run_spl("search index=* | sort 0 n", ev, NOW).rows), 10001)
+
+    def test_head_default_10(self):
+        ev = events(*({} for _ in range(12)))
+        self.assertEqual(len(ids("search index=* | head", ev)), 10)
+
+
+class Dedup(unittest.TestCase):
+    # [dedup] first result per value; results without the field are removed (keepempty=false)
+    def test_keeps_first_and_drops_missing(self):
+        ev = events({"u": "a", "n": "1"}, {"u": "a", "n": "2"}, {"n": "3"}, {"u": "b", "n": "4"})
+        self.assertEqual(ids("search index=* | sort 0 -n | dedup u", ev), [4, 2])
+
+
+class Fields(unittest.TestCase):
+    EV = events({"a": "1", "b": "2", "c": "3"})
+
+    def test_table_keeps_listed_fields_in_order(self):
+        r = run_spl("search index=* | table c a", self.EV, NOW)
+        self.assertEqual(r.columns, ["c", "a"])
+        self.assertEqual({k: v for k, v in r.rows[0].items() if k != "__id"}, {"c": "3", "a": "1"})
+
+    def test_table_wildcard_takes_the_other_fields_not_internal_ones(self):
+        r = run_spl("search index=* | table c *", self.EV, NOW)
+        self.assertEqual(r.columns, ["c", "TimeGenerated", "a", "b", "index", "sourcetype"])
+        self.assertNotIn("_raw", r.rows[0])
+
+    def test_fields_wildcards(self):
+        self.assertEqual(rows("search index=* | fields - a* | table a b c", self.EV), [{"b": "2", "c": "3"}])
+
+    def test_fields_minus_and_rename(self):
+        self.assertEqual(rows("search index=* | fields - b | rename a AS x | table x c", self.EV), [{"x": "1", "c": "3"}])
+
+
+class Combining(unittest.TestCase):
+    # [join][append][mvexpand][rex]
+    EV = {"L": [{"_id": 1, "TimeGenerated": "2024-06-01T10:00:00Z", "k": "a", "v": "l1"},
+                {"_id": 2, "TimeGenerated": "2024-06-01T10:00:01Z", "k": "b", "v": "l2"},
+                {"_id": 3, "TimeGenerated": "2024-06-01T10:00:02Z", "v": "l3"}],
+          "R": [{"_id": 11, "TimeGenerated": "2024-06-01T09:00:00Z", "k": "a", "w": "r1"},
+                {"_id": 12, "TimeGenerated": "2024-06-01T09:00:01Z", "k": "a", "w": "r2"}]}
+
+    def test_join_default_is_inner_first_match(self):
+        # "By default, only the first row of the right-side dataset that matches … is returned"
+        r = rows('search sourcetype="L" | join k [search sourcetype="R"] | table k v w', self.EV)
+        self.assertEqual(r, [{"k": "a", "v": "l1", "w": "r2"}])
+
+    def test_join_max_0_returns_all_and_left_keeps_unmatched(self):
+        r = rows('search sourcetype="L" | join type=left max=0 k [search sourcetype="R"] | table k v w', self.EV)
+        self.assertEqual(r, [{"v": "l3"}, {"k": "b", "v": "l2"}, {"k": "a", "v": "l1", "w": "r2"},
+                             {"k": "a", "v": "l1", "w": "r1"}])
+
+    def test_append(self):
+        self.assertEqual(ids('search sourcetype="L" | head 1 | append [search sourcetype="R" | head 1]', self.EV), [3, 12])
+
+    def test_mvexpand(self):
+        ev = events({"t": ["x", "y"]})
+        self.assertEqual(rows("search index=* | mvexpand t{} | table t{}", ev), [{"t{}": "x"}, {"t{}": "y"}])
+
+    def test_rex_named_groups(self):
+        # rex field=_raw "From: <(?<from>.*)> To: <(?<to>.*)>"
+        ev = events({"msg": "From: <a@x> To: <b@y>"})
+        self.assertEqual(rows('search index=* | rex field=msg "From: <(?<from>.*)> To: <(?<to>.*)>" | table from to', ev),
+                         [{"from": "a@x", "to": "b@y"}])
+
+
+class EventModel(unittest.TestCase):
+    # [spath] JSON extraction names leaves only: X.a, X{}, X{}.b — never X for an object
+    def test_leaves_only(self):
+        ev = events({"X": {"a": {"b": "v"}, "arr": [1, 2], "objs": [{"n": "p"}, {"n": "q"}]}, "S": '{"a":1}'})
+        r = run_spl("search index=*", ev, NOW).rows[0]
+        self.assertEqual(r["X.a.b"], "v")
+        self.assertEqual(r["X.arr{}"], ["1", "2"])
+        self.assertEqual(r["X.objs{}.n"], ["p", "q"])
+        self.assertNotIn("X", r)
+        self.assertNotIn("X.a", r)
+        self.assertEqual(r["S"], '{"a":1}')
+
+    def test_null_is_absent_and_empty_is_a_value(self):
+        r = run_spl("search index=*", events({"a": None, "b": ""}), NOW).rows[0]
+        self.assertNotIn("a", r)
+        self.assertEqual(r["b"], "")
+
+    def test_unmodelled_command_is_named(self):
+        with self.assertRaises(Unsupported) as cm:
+            ids("search index=* | lookup users u", events({}))
+        self.assertIn("lookup", str(cm.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
