@@ -110,6 +110,10 @@ impl Backend for Sigma {
         "sigma"
     }
 
+    fn comment(&self, text: &str) -> String {
+        comment(text)
+    }
+
     fn translate(
         &self,
         rule: &RuleContext,
@@ -252,4 +256,10 @@ fn correlation_doc(
         m.push(("level".into(), Yaml::str(level)));
     }
     Yaml::Map(m)
+}
+
+/// A YAML comment line, `# text`, the text made one line and printable (YAML 1.1 readers such
+/// as PyYAML also break lines at NEL, U+2028 and U+2029, and refuse other controls).
+pub fn comment(text: &str) -> String {
+    format!("# {}", kqlport::backend::one_line(text))
 }
