@@ -12,7 +12,7 @@
 //! * stacked repetition operators (`a**`, `a{2}{3}`) — "bad repetition operator";
 //! * syntax `regex-syntax` accepts but RE2 does not: class set operations (`&&`, `--`, `~~`),
 //!   nested bracketed classes, `\u`/`\U` and octal escapes, the `x`, `R`, `u` flags, and the
-//!   extended word boundaries (`\<`, `\b{start}`…).
+//!   extended word boundaries (`\b{start}`…; `\<` and `\>` are the escaped characters in RE2).
 
 use regex_syntax::ast::{
     self, visit, AssertionKind, Ast, ClassSet, ClassSetItem, Flag, FlagsItemKind, HexLiteralKind,
@@ -144,6 +144,10 @@ impl Visitor for Rules {
                         | AssertionKind::EndText
                         | AssertionKind::WordBoundary
                         | AssertionKind::NotWordBoundary
+                        // `\<` and `\>`: `regex-syntax` reads word boundaries, RE2 the
+                        // escaped characters `<` and `>` (each backend spells them so).
+                        | AssertionKind::WordBoundaryStartAngle
+                        | AssertionKind::WordBoundaryEndAngle
                 ) =>
             {
                 return Err(refuse(
@@ -228,6 +232,7 @@ mod tests {
             r"a*?b+?(?:c|d)??",
             r"(?P<name>x)(?s:.)",
             r"[[:alpha:]]",
+            r"\<a\>",
         ] {
             assert_eq!(check(p), Ok(()), "{p}");
         }
@@ -246,7 +251,7 @@ mod tests {
             (r"[a[b]]", "nested"),
             (r"\u0041", "\\u"),
             (r"(?x) a", "flag"),
-            (r"\<a", "word boundaries"),
+            (r"\b{start}a", "word boundaries"),
             (r"(", "can read"),
         ] {
             let e = check(p).expect_err(p);

@@ -2,7 +2,8 @@
 //! mapping (negation normal form, leaf selections, null guards, merging of ANDed maps); never
 //! writes YAML text itself (it builds [`Yaml`] values) and never looks at stages.
 
-use crate::value::{escape_wildcards, port_regex, term_regex};
+use crate::regex::port_regex;
+use crate::value::{escape_wildcards, term_regex};
 use crate::yaml::Yaml;
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
@@ -663,8 +664,16 @@ fn str_match(m: &StrMatch, span: Span, negate: bool, notes: &mut Notes) -> Resul
             if flags.iter().all(|f| *f) {
                 insensitive = true;
             } else if flags.iter().any(|f| *f) {
-                // Mixed `(?i)` prefixes: keep them inline, per value.
-                values = m.values.iter().map(|v| Yaml::Str(v.clone())).collect();
+                // Mixed `(?i)` prefixes: keep them inline (at the start, where Python's `re`
+                // accepts a global flag), per value.
+                values = values
+                    .into_iter()
+                    .zip(&flags)
+                    .map(|(v, &i)| match v {
+                        Yaml::Str(p) if i => Yaml::Str(format!("(?i){p}")),
+                        v => v,
+                    })
+                    .collect();
             }
             let mods: &[&str] = if insensitive { &["re", "i"] } else { &["re"] };
             (modifiers(&field, mods), values)

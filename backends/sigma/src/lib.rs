@@ -14,7 +14,7 @@
 //! | `has`, `hasprefix`, `hassuffix` (+`_cs`)   | `re|i` (`re`) with term boundaries `(^|[^A-Za-z0-9])v($|[^A-Za-z0-9])`, dropped at an end where `v` is punctuation (exact) |
 //! | `has_any` / `has_all`                      | a list of those regexes / one selection per value ANDed (exact)       |
 //! | `contains`/`startswith`/`endswith` all     | `contains|all` … (exact)                                              |
-//! | `matches regex`                            | `re` (RE2 checked with `regex-syntax`; a leading `(?i)` → `re|i`) (exact) |
+//! | `matches regex`                            | `re` in the PCRE ∩ Python `re` dialect pySigma reads ([`regex`]: `\x{…}`, `\d`, POSIX classes, mid-pattern flags rewritten); a leading `(?i)` → `re|i` (exact) |
 //! | `f == ""` (also matches a missing field)   | `f: ''` or `f: null` or `f|exists: false` (exact)                     |
 //! | `isempty` / `isnotempty`                   | that list-of-maps selection / its `not` (exact)                       |
 //! | `isnull` / `isnotnull` (non-string)        | `f: null` or `f|exists: false` / its `not` (exact)                    |
@@ -92,6 +92,7 @@
 mod detection;
 mod join;
 pub mod meta;
+pub mod regex;
 mod stages;
 pub mod value;
 pub mod yaml;
