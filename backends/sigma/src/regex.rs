@@ -10,14 +10,15 @@
 //!   Unicode), `[[:alpha:]]` and the other POSIX classes → their ASCII ranges (Python reads
 //!   `[[:` as a nested set);
 //! * an inline flag group that is not at the start of the pattern (`a(?i)b`) → a scoped group
-//!   over the rest of its sequence (`a(?i:b)`) — Python refuses global flags after the start;
+//!   over the rest of its sequence (`a(?i:b)`), and over each later branch of its group, where
+//!   RE2 applies it too (`(x(?i)y|z)` → `(x(?i:y)|(?i:z))`) — Python refuses global flags after
+//!   the start;
 //! * `(?<name>…)` → `(?P<name>…)` (Python reads only the `P` form);
 //! * `\<` and `\>` (RE2: the characters) stay: Python and PCRE read them so too.
 //!
 //! Declined (`B044`): `\pL` / `\p{…}` Unicode classes (Python has none), `\z` (Python before
-//! 3.14 has none and PCRE's `\Z` also matches before a final newline), a negated class inside a
-//! bracketed class with other items, and an inline flag group inside an alternation (RE2 carries
-//! it into the following branches).
+//! 3.14 has none and PCRE's `\Z` also matches before a final newline), `(?U)`, and a negated
+//! class inside a bracketed class with other items.
 
 use regex_syntax::ast::{
     self, Ast, ClassAsciiKind, ClassPerlKind, ClassSet, ClassSetItem, GroupKind, HexLiteralKind,
@@ -44,7 +45,7 @@ pub fn port_regex(pattern: &str) -> Result<SigmaRegex, String> {
         .parse(body)
         .map_err(|e| e.to_string())?;
     let mut w = Walker { edits: Vec::new() };
-    w.walk(&parsed, false)?;
+    w.walk(&parsed)?;
     // Stable: an insertion and a replacement at one offset keep their push order.
     w.edits.sort_by_key(|e| e.0);
     let mut out = String::with_capacity(body.len() + 16);
@@ -132,15 +133,11 @@ impl Walker {
         }
     }
 
-    /// `in_branch`: `node` is a branch of an alternation.
-    fn walk(&mut self, node: &Ast, in_branch: bool) -> Result<(), String> {
+    fn walk(&mut self, node: &Ast) -> Result<(), String> {
         match node {
             Ast::Empty(_) | Ast::Dot(_) => Ok(()),
-            Ast::Flags(f) if f.span.start.offset == 0 => flag_letters(&f.flags).map(|_| ()),
-            Ast::Flags(_) => Err(
-                "an inline flag group in the middle of an alternation has no portable Sigma form"
-                    .into(),
-            ),
+            // A whole sequence that is only flags (`(?i)`, `a|(?i)|b`): see `sequence`.
+            Ast::Flags(_) => self.sequence(node).map(|_| ()),
             Ast::Literal(l) => {
                 self.literal(l);
                 Ok(())
@@ -175,7 +172,7 @@ impl Walker {
                 ClassSet::Item(item) => self.class_item(item),
                 ClassSet::BinaryOp(_) => Err("character-class set operation".into()),
             },
-            Ast::Repetition(r) => self.walk(&r.ast, false),
+            Ast::Repetition(r) => self.walk(&r.ast),
             Ast::Group(g) => {
                 match &g.kind {
                     GroupKind::CaptureName {
@@ -190,31 +187,53 @@ impl Walker {
                     }
                     _ => {}
                 }
-                self.walk(&g.ast, false)
+                self.walk(&g.ast)
             }
-            Ast::Alternation(a) => a.asts.iter().try_for_each(|x| self.walk(x, true)),
-            Ast::Concat(c) => {
-                for item in &c.asts {
-                    match item {
-                        Ast::Flags(f) if f.span.start.offset == 0 => {
-                            flag_letters(&f.flags)?;
-                        }
-                        Ast::Flags(f) if !in_branch => {
-                            // `(?flags)` → `(?flags:` … `)` around the rest of the sequence.
-                            let letters = flag_letters(&f.flags)?;
-                            self.edit(&f.span, format!("(?{letters}:"));
-                            let end = c.span.end.offset;
-                            self.edits.push((end, end, ")".into()));
-                        }
-                        Ast::Flags(_) => {
-                            return Err("an inline flag group inside an alternation has no portable Sigma form".into());
-                        }
-                        _ => self.walk(item, false)?,
+            Ast::Alternation(a) => {
+                // RE2 carries a flag set inside a branch on into the later branches of the
+                // same group: each later branch is wrapped in the flags set before it.
+                let mut pending: Vec<String> = Vec::new();
+                for branch in &a.asts {
+                    let (start, end) = (branch.span().start.offset, branch.span().end.offset);
+                    for f in &pending {
+                        self.edits.push((start, start, format!("(?{f}:")));
                     }
+                    for _ in &pending {
+                        self.edits.push((end, end, ")".into()));
+                    }
+                    pending.extend(self.sequence(branch)?);
                 }
                 Ok(())
             }
+            Ast::Concat(_) => self.sequence(node).map(|_| ()),
         }
+    }
+
+    /// Walks a sequence (a concatenation, or a lone item). An inline flag group in it that is
+    /// not at the very start of the pattern (where Python accepts a global flag) becomes a
+    /// scoped group over the rest of the sequence: `a(?i)b` → `a(?i:b)`. Returns the flag sets
+    /// so set, which RE2 also applies to the later branches of an enclosing alternation.
+    fn sequence(&mut self, node: &Ast) -> Result<Vec<String>, String> {
+        let (items, end) = match node {
+            Ast::Concat(c) => (c.asts.as_slice(), c.span.end.offset),
+            other => (std::slice::from_ref(other), other.span().end.offset),
+        };
+        let mut set = Vec::new();
+        for item in items {
+            match item {
+                Ast::Flags(f) if f.span.start.offset == 0 => {
+                    flag_letters(&f.flags)?;
+                }
+                Ast::Flags(f) => {
+                    let letters = flag_letters(&f.flags)?;
+                    self.edit(&f.span, format!("(?{letters}:"));
+                    self.edits.push((end, end, ")".into()));
+                    set.push(letters);
+                }
+                _ => self.walk(item)?,
+            }
+        }
+        Ok(set)
     }
 
     fn class_item(&mut self, item: &ClassSetItem) -> Result<(), String> {
@@ -277,6 +296,13 @@ mod tests {
         assert_eq!(port(r"a(?i)bc"), r"a(?i:bc)");
         assert_eq!(port(r"(x(?-s)y.)z"), r"(x(?-s:y.))z");
         assert_eq!(port(r"(?s)a.b"), r"(?s)a.b");
+        // RE2 carries a flag into the later branches of its group.
+        assert_eq!(
+            port(r"\s+-((?i)enc|e)\s"),
+            r"[\t\n\f\r ]+-((?i:enc)|(?i:e))[\t\n\f\r ]"
+        );
+        assert_eq!(port(r"a|b(?i)c|d"), r"a|b(?i:c)|(?i:d)");
+        assert_eq!(port(r"x(a|(?s)|b)"), r"x(a|(?s:)|(?s:b))");
         assert_eq!(port(r"(?<n>a)(?P<m>b)"), r"(?P<n>a)(?P<m>b)");
         assert_eq!(port(r"\<a\>"), r"\<a\>");
         assert_eq!(port(r"^cmd\.exe$"), r"^cmd\.exe$");
@@ -288,7 +314,6 @@ mod tests {
             r"\pL",
             r"[\p{Greek}a]",
             r"a\z",
-            r"a(?i)b|c",
             r"[\Da]",
             r"(?U)a+",
             r"a(?U:b+)",
