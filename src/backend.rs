@@ -157,4 +157,41 @@ pub trait Backend {
     fn caveats(&self, _query: &ir::Query) -> Vec<Caveat> {
         Vec::new()
     }
+
+    /// `text` as one comment line in the target's syntax (no line break at the end), inert
+    /// whatever it holds: it can neither end the comment early nor start a new line. The one
+    /// way a header, note or any other input-derived text enters a comment of this target.
+    fn comment(&self, text: &str) -> String;
+}
+
+/// `text` made safe for a one-line comment in every target: each character a reader may take
+/// as a line break or refuses inside a comment — C0 and C1 controls (CR, LF, VT, FF, NEL, ESC…),
+/// U+2028 and U+2029, the non-characters U+FFFE and U+FFFF — and the bidirectional overrides
+/// (U+202A–U+202E, U+2066–U+2069, which can make a comment display as code) is written as
+/// `\u{…}`. Targets add their own closing-delimiter rule on top (SPL's `` ``` ``).
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{fffe}'
+                    | '\u{ffff}'
+                    | '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+            )
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

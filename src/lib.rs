@@ -15,4 +15,5 @@ pub use source::{SourceMap, Span};
 pub mod backend;
 pub mod ir;
 pub mod lower;
+pub mod re2;
 pub mod schema;

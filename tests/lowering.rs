@@ -1225,3 +1225,34 @@ fn a_bool_compared_with_what_kql_rejects_or_leaves_undocumented_is_refused() {
         assert_eq!(refusal(&full), ("L038".to_string(), q.to_string()), "{q}");
     }
 }
+
+/// A regex KQL (RE2) refuses is refused once, in lowering, at the pattern: every target gives
+/// the same verdict (issue 9, finding 8: EQL declined `a{1000}{1000}{1000}`, the other three
+/// called it exact).
+#[test]
+fn regexes_re2_refuses_are_refused_in_lowering() {
+    for (q, pattern) in [
+        (
+            r#"T | where A matches regex "a{1000}{1000}{1000}""#,
+            r#""a{1000}{1000}{1000}""#,
+        ),
+        (r#"T | where A matches regex "x{1001}""#, r#""x{1001}""#),
+        (
+            r#"T | where A matches regex "(a{100}){11}""#,
+            r#""(a{100}){11}""#,
+        ),
+        (r#"T | where A matches regex "[a-z&&b]""#, r#""[a-z&&b]""#),
+        (r#"T | extend y = extract("(a", 1, S)"#, r#""(a""#),
+        (
+            r#"T | extend y = replace_regex(S, @"\u0041", "b")"#,
+            r#"@"\u0041""#,
+        ),
+        (r#"T | extend y = countof(S, "a**", "regex")"#, r#""a**""#),
+        (r#"T | extend y = trim("(", S)"#, r#""(""#),
+    ] {
+        assert_eq!(refusal(q), ("L053".into(), pattern.into()), "{q}");
+    }
+    // `countof` in its plain-text mode takes no regex.
+    ir(r#"T | extend y = countof(S, "a**")"#);
+    ir(r#"T | where A matches regex "(a{10}){100}""#);
+}

@@ -51,13 +51,10 @@ impl Target {
         }
     }
 
-    /// A comment line in the target's own syntax.
+    /// A comment line in the target's own syntax, inert whatever the text holds (file names and
+    /// notes come from the input).
     fn comment(self, text: &str) -> String {
-        match self {
-            Target::Spl => format!("``` {} ```", text.replace("```", "'''")),
-            Target::Esql | Target::Eql => format!("// {text}"),
-            Target::Sigma => format!("# {text}"),
-        }
+        self.backend().comment(text)
     }
 }
 

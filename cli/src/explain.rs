@@ -68,8 +68,8 @@ pub fn run(path: &Path, what: What, format: Format, out: &mut impl Write) -> std
                         Format::Text => {
                             writeln!(
                                 out,
-                                "// query {} of {name}, from line {} column {}\n{}",
-                                q.index, start.line, start.column, l.query
+                                "// query {} of {}, from line {} column {}\n{}",
+                                q.index, kqlport::backend::one_line(&name), start.line, start.column, l.query
                             )?;
                             for d in &notes {
                                 write!(out, "{}", source.render(d))?;
@@ -92,8 +92,11 @@ pub fn run(path: &Path, what: What, format: Format, out: &mut impl Write) -> std
             Ok(ast) => match format {
                 Format::Text => writeln!(
                     out,
-                    "// query {} of {name}, from line {} column {}\n{ast:#?}",
-                    q.index, start.line, start.column
+                    "// query {} of {}, from line {} column {}\n{ast:#?}",
+                    q.index,
+                    kqlport::backend::one_line(&name),
+                    start.line,
+                    start.column
                 )?,
                 Format::Json => json.push(serde_json::json!({
                     "file": name, "index": q.index, "ast": ast,

@@ -1633,39 +1633,59 @@ pub(crate) fn decode_string_part(raw: &str, out: &mut String) {
             Some('f') => out.push('\u{c}'),
             Some('v') => out.push('\u{b}'),
             Some(d @ '0'..='7') => {
-                // octal: up to three digits
+                // Octal: one to three digits, a third only after `0`–`3` (so at most `\377`).
                 let mut v = d.to_digit(8).unwrap_or(0);
-                for _ in 0..2 {
-                    match chars.clone().next().and_then(|c| c.to_digit(8)) {
-                        Some(x) => {
-                            v = v * 8 + x;
-                            chars.next();
-                        }
-                        None => break,
+                let mut digits = 1;
+                while let Some(x) = chars.clone().next().and_then(|c| c.to_digit(8)) {
+                    if digits == 3 || (digits == 2 && d > '3') {
+                        break;
                     }
+                    v = v * 8 + x;
+                    digits += 1;
+                    chars.next();
                 }
                 out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
             }
             Some(k @ ('x' | 'u' | 'U')) => {
-                let max = match k {
-                    'x' => 4,
+                let n = match k {
+                    'x' => 2,
                     'u' => 4,
                     _ => 8,
                 };
-                let hex: String = chars
-                    .clone()
-                    .take(max)
-                    .take_while(char::is_ascii_hexdigit)
-                    .collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) if !hex.is_empty() => {
-                        out.push(ch);
-                        for _ in 0..hex.len() {
-                            chars.next();
-                        }
+                let hex = |chars: &mut std::str::Chars| -> Option<u32> {
+                    let h: String = chars.clone().take(n).collect();
+                    let v = (h.len() == n && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                        .then(|| u32::from_str_radix(&h, 16).ok())
+                        .flatten()?;
+                    for _ in 0..n {
+                        chars.next();
                     }
-                    _ => out.push(k),
-                }
+                    Some(v)
+                };
+                let Some(v) = hex(&mut chars) else {
+                    // Refused by the pre-scan; kept as text if it ever gets here.
+                    out.push(k);
+                    continue;
+                };
+                // `\u` is one UTF-16 code unit: a high surrogate takes the next `\uDC00`–`\uDFFF`
+                // as its other half (the pre-scan refuses a lone half).
+                let v = if k == 'u' && (0xD800..0xDC00).contains(&v) {
+                    let mut rest = chars.clone();
+                    let low = (rest.next() == Some('\\') && rest.next() == Some('u'))
+                        .then(|| hex(&mut rest))
+                        .flatten()
+                        .filter(|lo| (0xDC00..0xE000).contains(lo));
+                    match low {
+                        Some(lo) => {
+                            chars = rest;
+                            0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
+                        }
+                        None => v,
+                    }
+                } else {
+                    v
+                };
+                out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
             }
             Some(other) => out.push(other),
             None => out.push('\\'),

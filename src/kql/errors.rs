@@ -6,7 +6,8 @@
 //! Codes: P001 empty query, P002 unterminated string, P003 unbalanced bracket, P004 nesting too
 //! deep, P005 query too complex, P006 missing/unknown tabular operator after `|`, P007 expected
 //! an expression, P008 unclosed call or parenthesis, P009 other syntax errors, P010 missing `;`
-//! between statements, P099 internal.
+//! between statements, P011 unknown string escape, P012 string escape that is not a
+//! Unicode character (lone surrogate), P099 internal.
 
 use super::grammar::Rule;
 use crate::diag::Diagnostic;
@@ -126,12 +127,13 @@ fn lex(text: &str, stop: usize, check: bool) -> Result<Scan, Diagnostic> {
                             break;
                         }
                     } else if d == b'\\' {
-                        if check {
-                            if let Some(len) = invalid_escape(&b[j..]) {
-                                return Err(invalid_escape_error(text, j, len));
+                        match check_escape(b, j) {
+                            Ok(skip) => j += skip,
+                            Err((len, why)) if check => {
+                                return Err(invalid_escape_error(text, j, len, why))
                             }
+                            Err(_) => j += 2,
                         }
-                        j += 2;
                         continue;
                     } else if d == c {
                         closed = true;
@@ -292,35 +294,83 @@ pub(crate) fn trivia_runs(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Checks run before pest: empty input, strings, brackets, nesting depth.
-/// Kusto's escapes in `"…"` / `'…'` strings (the C# set, as Microsoft's parser accepts them):
-/// `\"` `\'` `\\` `\0`–`\7` (octal) `\a` `\b` `\f` `\n` `\r` `\t` `\v` `\xH…` `\uHHHH`
-/// `\UHHHHHHHH`. Returns the byte length of the bad escape at the start of `s`, if it is bad.
-fn invalid_escape(s: &[u8]) -> Option<usize> {
-    let hex = |n: usize| s.len() > n && s[2..2 + n].iter().all(u8::is_ascii_hexdigit);
+/// Why an escape sequence is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BadEscape {
+    /// Not an escape KQL knows (P011).
+    Unknown,
+    /// A `\uD800`–`\uDFFF` code unit that is not half of a high+low pair, or a `\U` value that
+    /// is not a Unicode scalar value (P012).
+    NotAChar,
+}
+
+/// Kusto's escapes in `"…"` / `'…'` strings, as Microsoft's parser (Kusto.Language's
+/// `ScanStringEscape` / `DecodeEscapes`) reads them: `\"` `\'` `\\` `\a` `\b` `\f` `\n` `\r`
+/// `\t` `\v`, octal `\0`–`\377` (one to three digits, a third only after `0`–`3`), `\xHH`
+/// (exactly two hex digits), `\uHHHH` (one UTF-16 code unit: a surrogate must be half of a
+/// high+low pair, written as two adjacent `\u` escapes) and `\UHHHHHHHH`. Looks at the escape
+/// starting at `b[at]` (a backslash): the bytes to skip, or the bad escape's length and why.
+fn check_escape(b: &[u8], at: usize) -> Result<usize, (usize, BadEscape)> {
+    let s = &b[at..];
+    let unit = |s: &[u8]| -> Option<u32> {
+        let h = s.get(2..6)?;
+        (s.starts_with(b"\\u") && h.iter().all(u8::is_ascii_hexdigit))
+            .then(|| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
+            .flatten()
+    };
+    let hex = |n: usize| s.len() >= 2 + n && s[2..2 + n].iter().all(u8::is_ascii_hexdigit);
     match s.get(1) {
         Some(
             b'"' | b'\'' | b'\\' | b'0'..=b'7' | b'a' | b'b' | b'f' | b'n' | b'r' | b't' | b'v',
-        ) => None,
-        Some(b'x') if s.len() > 2 && s[2].is_ascii_hexdigit() => None,
-        Some(b'u') if hex(4) => None,
-        Some(b'U') if hex(8) => None,
-        Some(b'\n') | None => None, // an unterminated string, reported as such
-        Some(c) => Some(if c.is_ascii() { 2 } else { 1 }),
+        ) => Ok(2),
+        Some(b'x') if hex(2) => Ok(2),
+        Some(b'u') if hex(4) => match unit(s) {
+            Some(0xD800..=0xDBFF) => match s.get(6..).and_then(unit) {
+                // The pair is one character: skip both halves.
+                Some(0xDC00..=0xDFFF) => Ok(12),
+                _ => Err((6, BadEscape::NotAChar)),
+            },
+            Some(0xDC00..=0xDFFF) => Err((6, BadEscape::NotAChar)),
+            _ => Ok(2),
+        },
+        Some(b'U') if hex(8) => {
+            let v = std::str::from_utf8(&s[2..10])
+                .ok()
+                .and_then(|h| u32::from_str_radix(h, 16).ok());
+            match v.and_then(char::from_u32) {
+                Some(_) => Ok(2),
+                None => Err((10, BadEscape::NotAChar)),
+            }
+        }
+        Some(b'\n') | None => Ok(2), // an unterminated string, reported as such
+        Some(c) => Err((if c.is_ascii() { 2 } else { 1 }, BadEscape::Unknown)),
     }
 }
 
-fn invalid_escape_error(text: &str, at: usize, len: usize) -> Diagnostic {
+fn invalid_escape_error(text: &str, at: usize, len: usize, why: BadEscape) -> Diagnostic {
     let shown = text.get(at..at + len).unwrap_or("\\");
-    Diagnostic::error(
-        "P011",
-        format!("invalid escape sequence '{shown}' in a string literal"),
-        Span::new(at, at + len),
-    )
-    .with_label("not an escape KQL knows")
-    .with_help(
-        "in \"…\" and '…' strings a backslash starts an escape (\\\\ \\\" \\n \\t …); \
-         write a literal backslash as \\\\, or use a verbatim string such as @\"C:\\Temp\"",
-    )
+    match why {
+        BadEscape::Unknown => Diagnostic::error(
+            "P011",
+            format!("invalid escape sequence '{shown}' in a string literal"),
+            Span::new(at, at + len),
+        )
+        .with_label("not an escape KQL knows")
+        .with_help(
+            "in \"…\" and '…' strings a backslash starts an escape (\\\\ \\\" \\n \\t \\xHH \\uHHHH …); \
+             write a literal backslash as \\\\, or use a verbatim string such as @\"C:\\Temp\"",
+        ),
+        BadEscape::NotAChar => Diagnostic::error(
+            "P012",
+            format!("the escape '{shown}' is not a Unicode character"),
+            Span::new(at, at + len),
+        )
+        .with_label("half of a UTF-16 surrogate pair, or beyond U+10FFFF")
+        .with_help(
+            "KQL keeps a lone surrogate as half a character, which no other query language can \
+             hold; write the character itself, or both halves of its pair (\\uD83D\\uDE00)",
+        ),
+    }
 }
 
 #[allow(clippy::result_large_err)] // called once per parse; the error is the product

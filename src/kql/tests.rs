@@ -225,6 +225,37 @@ fn every_string_form() {
     assert_eq!(string_of(r#""\u0041""#), "A");
 }
 
+/// Escapes decode as Microsoft's parser decodes them (Kusto.Language `DecodeEscapes`): `\u` is
+/// one UTF-16 code unit, so two of them make a surrogate pair; `\x` takes exactly two hex
+/// digits; octal takes a third digit only after `0`–`3`.
+#[test]
+fn escapes_decode_as_kusto_does() {
+    assert_eq!(string_of(r#""\uD83D\uDE00""#), "\u{1F600}");
+    assert_eq!(string_of(r#""\ud83d\ude00!""#), "\u{1F600}!");
+    assert_eq!(string_of(r#""\U0001F600""#), "\u{1F600}");
+    assert_eq!(string_of(r#""\x41B""#), "AB");
+    assert_eq!(string_of(r#""\101\477""#), "A'7");
+    assert_eq!(string_of(r#""\\uD800""#), "\\uD800");
+}
+
+/// A lone surrogate escape is no character any target can hold: a located error, never the
+/// text `uD800` (issue 9, finding 8).
+#[test]
+fn lone_surrogate_escapes_are_located_errors() {
+    for (q, at) in [
+        (r#"T | where x == "\uD800""#, 16..22),
+        (r#"T | where x == "a\uDE00\uD83D""#, 17..23),
+        (r#"T | where x == "\uD83D\u0041""#, 16..22),
+        (r#"T | where x == "\U0000D800""#, 16..26),
+        (r#"T | where x == "\U00110000""#, 16..26),
+    ] {
+        let d = err(q);
+        assert_eq!(d.code.0, "P012", "{q}");
+        assert_eq!(d.span.range(), at, "{q}");
+    }
+    assert_eq!(err(r#"T | where x == "\x4""#).code.0, "P011");
+}
+
 #[test]
 fn comments_never_inside_strings() {
     assert_eq!(string_of(r#""http://x.com""#), "http://x.com");

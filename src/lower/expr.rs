@@ -461,6 +461,9 @@ impl<'a> Lowerer<'a> {
                 if name == "replace" && args.len() == 3 {
                     args.rotate_right(1);
                 }
+                if let Some(pattern) = regex_arg(func, &args) {
+                    check_regex(pattern)?;
+                }
                 // `strcat` of string constants (a pattern split over several literals) is a
                 // constant, so it can stand where only a literal is accepted.
                 if func == ir::ScalarFn::StrCat {
@@ -591,6 +594,40 @@ pub(crate) fn scalar_fn(name: &str) -> Option<ir::ScalarFn> {
         "indexof_regex" => F::IndexOfRegex,
         "parse_ipv4" => F::ParseIpv4,
         _ => return None,
+    })
+}
+
+/// The constant regex argument of a function that takes an RE2 pattern, if there is one.
+fn regex_arg(func: ir::ScalarFn, args: &[ir::Expr]) -> Option<&ir::Expr> {
+    use ir::ScalarFn as F;
+    let string = |e: &ir::Expr| matches!(&e.kind, ir::ExprKind::Literal(ir::Literal::String(_)));
+    let at = match func {
+        F::Extract | F::Trim | F::TrimStart | F::TrimEnd => 0,
+        F::Replace | F::IndexOfRegex => 1,
+        F::CountOf => match args.get(2).map(|a| &a.kind) {
+            Some(ir::ExprKind::Literal(ir::Literal::String(k))) if k == "regex" => 1,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    args.get(at).filter(|a| string(a))
+}
+
+/// A constant RE2 pattern KQL would refuse is an error in every target alike (`L053`), at the
+/// pattern's span.
+pub(crate) fn check_regex(pattern: &ir::Expr) -> LResult<()> {
+    let ir::ExprKind::Literal(ir::Literal::String(p)) = &pattern.kind else {
+        return Ok(());
+    };
+    crate::re2::check(p).map_err(|e| {
+        Box::new(
+            crate::diag::Diagnostic::error(
+                "L053",
+                format!("invalid regular expression: {}", e.message),
+                pattern.span,
+            )
+            .with_label("KQL (RE2) refuses this pattern"),
+        )
     })
 }
 

@@ -221,6 +221,14 @@ impl<'a> Lowerer<'a> {
                             format!("`{}` takes one string value", op.as_str()),
                         ));
                     }
+                    if kind == MatchKind::Regex {
+                        for v in &values {
+                            super::expr::check_regex(&ir::Expr {
+                                kind: ir::ExprKind::Literal(ir::Literal::String(v.clone())),
+                                span: needle.span,
+                            })?;
+                        }
+                    }
                     if values.is_empty() {
                         // has_any () is false; has_all () is true (vacuously).
                         return pred(ir::PredicateKind::Const(op == BinaryOp::HasAll));

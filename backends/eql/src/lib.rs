@@ -80,6 +80,10 @@ impl Backend for Eql {
         "eql"
     }
 
+    fn comment(&self, text: &str) -> String {
+        comment(text)
+    }
+
     fn translate(
         &self,
         _rule: &RuleContext,
@@ -284,3 +288,9 @@ fn time_window_note(field: &ir::Expr, op: CmpOp, ago: ir::Duration) -> Option<St
 
 #[cfg(test)]
 mod tests;
+
+/// An EQL comment line, `// text`, the text made one line (Elasticsearch's EQL lexer ends a `//`
+/// comment at CR or LF, the `eql` package at LF).
+pub fn comment(text: &str) -> String {
+    format!("// {}", kqlport::backend::one_line(text))
+}

@@ -213,6 +213,10 @@ impl Backend for Esql {
         "esql"
     }
 
+    fn comment(&self, text: &str) -> String {
+        comment(text)
+    }
+
     fn translate(
         &self,
         _rule: &RuleContext,
@@ -223,7 +227,7 @@ impl Backend for Esql {
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }
-        let mut text: String = cx.preamble.iter().map(|l| format!("// {l}\n")).collect();
+        let mut text: String = cx.preamble.iter().map(|l| comment(l) + "\n").collect();
         text.push_str(&q.to_string());
         Ok(Translation {
             text,
@@ -1045,4 +1049,10 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
             agg(Expr::call("COUNT_DISTINCT", vec![cx.expr(x)]))
         }
     }
+}
+
+/// An ES|QL comment line, `// text`, the text made one line (ES|QL's lexer ends a `//` comment
+/// at CR or LF).
+pub fn comment(text: &str) -> String {
+    format!("// {}", kqlport::backend::one_line(text))
 }

@@ -2,7 +2,8 @@
 //! mapping (negation normal form, leaf selections, null guards, merging of ANDed maps); never
 //! writes YAML text itself (it builds [`Yaml`] values) and never looks at stages.
 
-use crate::value::{escape_wildcards, port_regex, term_regex};
+use crate::regex::port_regex;
+use crate::value::{escape_wildcards, term_regex};
 use crate::yaml::Yaml;
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
@@ -202,29 +203,50 @@ fn flat_items(items: Vec<Tree>, and: bool) -> Vec<Tree> {
 }
 
 /// Merges the plain-map selections of one `and` into a single map when their keys differ (a map
-/// is the AND of its entries, so this is exact).
+/// is the AND of its entries, so this is exact): each selection joins the first earlier map
+/// that has none of its keys.
+///
+/// Linear in the number of selections: `first_free[k]` is the index (among the maps) of the
+/// first map without key `k` — every map before it has `k`, and maps only gain keys, so it
+/// only moves forward. A one-key selection goes straight there; a selection with several keys
+/// starts at the largest of theirs.
 fn merge(t: Tree) -> Tree {
+    use std::collections::{HashMap, HashSet};
     match t {
         Tree::And(items) => {
             let mut out: Vec<Tree> = Vec::new();
+            // Positions in `out` of the map selections, and each one's keys.
+            let mut maps: Vec<(usize, HashSet<String>)> = Vec::new();
+            let mut first_free: HashMap<String, usize> = HashMap::new();
             for item in items.into_iter().map(merge) {
-                if let Tree::Leaf(Body::Map(entries), Role::Selection) = &item {
-                    let target = out.iter_mut().find_map(|o| match o {
-                        Tree::Leaf(Body::Map(existing), Role::Selection)
-                            if entries
-                                .iter()
-                                .all(|(k, _)| existing.iter().all(|(ek, _)| ek != k)) =>
-                        {
-                            Some(existing)
-                        }
-                        _ => None,
-                    });
-                    if let Some(existing) = target {
-                        existing.extend(entries.iter().cloned());
-                        continue;
+                let Tree::Leaf(Body::Map(entries), Role::Selection) = item else {
+                    out.push(item);
+                    continue;
+                };
+                let keys: Vec<&String> = entries.iter().map(|(k, _)| k).collect();
+                let mut at = keys
+                    .iter()
+                    .map(|k| first_free.get(*k).copied().unwrap_or(0))
+                    .max()
+                    .unwrap_or(0);
+                while at < maps.len() && keys.iter().any(|k| maps[at].1.contains(*k)) {
+                    at += 1;
+                }
+                if at == maps.len() {
+                    maps.push((out.len(), HashSet::new()));
+                    out.push(Tree::Leaf(Body::Map(Vec::new()), Role::Selection));
+                }
+                let pos = maps[at].0;
+                maps[at].1.extend(keys.iter().map(|k| (*k).clone()));
+                for k in &keys {
+                    let free = first_free.entry((*k).clone()).or_insert(0);
+                    while *free < maps.len() && maps[*free].1.contains(*k) {
+                        *free += 1;
                     }
                 }
-                out.push(item);
+                if let Tree::Leaf(Body::Map(existing), _) = &mut out[pos] {
+                    existing.extend(entries);
+                }
             }
             if out.len() == 1 {
                 out.pop().unwrap_or(Tree::And(vec![]))
@@ -642,8 +664,16 @@ fn str_match(m: &StrMatch, span: Span, negate: bool, notes: &mut Notes) -> Resul
             if flags.iter().all(|f| *f) {
                 insensitive = true;
             } else if flags.iter().any(|f| *f) {
-                // Mixed `(?i)` prefixes: keep them inline, per value.
-                values = m.values.iter().map(|v| Yaml::Str(v.clone())).collect();
+                // Mixed `(?i)` prefixes: keep them inline (at the start, where Python's `re`
+                // accepts a global flag), per value.
+                values = values
+                    .into_iter()
+                    .zip(&flags)
+                    .map(|(v, &i)| match v {
+                        Yaml::Str(p) if i => Yaml::Str(format!("(?i){p}")),
+                        v => v,
+                    })
+                    .collect();
             }
             let mods: &[&str] = if insensitive { &["re", "i"] } else { &["re"] };
             (modifiers(&field, mods), values)

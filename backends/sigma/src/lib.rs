@@ -14,7 +14,7 @@
 //! | `has`, `hasprefix`, `hassuffix` (+`_cs`)   | `re|i` (`re`) with term boundaries `(^|[^A-Za-z0-9])v($|[^A-Za-z0-9])`, dropped at an end where `v` is punctuation (exact) |
 //! | `has_any` / `has_all`                      | a list of those regexes / one selection per value ANDed (exact)       |
 //! | `contains`/`startswith`/`endswith` all     | `contains|all` … (exact)                                              |
-//! | `matches regex`                            | `re` (RE2 checked with `regex-syntax`; a leading `(?i)` → `re|i`) (exact) |
+//! | `matches regex`                            | `re` in the PCRE ∩ Python `re` dialect pySigma reads ([`regex`]: `\x{…}`, `\d`, POSIX classes, mid-pattern flags rewritten); a leading `(?i)` → `re|i` (exact) |
 //! | `f == ""` (also matches a missing field)   | `f: ''` or `f: null` or `f|exists: false` (exact)                     |
 //! | `isempty` / `isnotempty`                   | that list-of-maps selection / its `not` (exact)                       |
 //! | `isnull` / `isnotnull` (non-string)        | `f: null` or `f|exists: false` / its `not` (exact)                    |
@@ -92,6 +92,7 @@
 mod detection;
 mod join;
 pub mod meta;
+pub mod regex;
 mod stages;
 pub mod value;
 pub mod yaml;
@@ -108,6 +109,10 @@ pub struct Sigma;
 impl Backend for Sigma {
     fn name(&self) -> &'static str {
         "sigma"
+    }
+
+    fn comment(&self, text: &str) -> String {
+        comment(text)
     }
 
     fn translate(
@@ -252,4 +257,10 @@ fn correlation_doc(
         m.push(("level".into(), Yaml::str(level)));
     }
     Yaml::Map(m)
+}
+
+/// A YAML comment line, `# text`, the text made one line and printable (YAML 1.1 readers such
+/// as PyYAML also break lines at NEL, U+2028 and U+2029, and refuse other controls).
+pub fn comment(text: &str) -> String {
+    format!("# {}", kqlport::backend::one_line(text))
 }

@@ -1,9 +1,8 @@
 //! Sigma value spelling: wildcard escaping of plain string values, and the regular expressions
-//! that stand in for KQL's term operators and RE2 patterns. Owns value text only; it never
+//! that stand in for KQL's term operators (RE2 patterns: `regex`). Owns value text only; it never
 //! decides which modifier a predicate gets.
 
 use kqlport::ir::MatchKind;
-use regex_syntax::ParserBuilder;
 
 /// Escapes a literal for a Sigma string value (plain, `contains`, `startswith`, `endswith`):
 /// `*` and `?` become `\*` and `\?`; a backslash is doubled when it would otherwise escape what
@@ -37,70 +36,6 @@ pub fn escape_wildcards(value: &str) -> String {
 pub fn term_regex(value: &str, kind: MatchKind) -> String {
     let (start, end) = kind.term_edges(value).search_bounds();
     format!("{start}{}{end}", regex_syntax::escape(value))
-}
-
-/// An RE2 pattern ready for Sigma's `re`: checked to parse, with a leading whole-pattern
-/// `(?i)` lifted into the `i` sub-modifier.
-#[derive(Debug, PartialEq, Eq)]
-pub struct SigmaRegex {
-    pub pattern: String,
-    pub insensitive: bool,
-}
-
-/// Checks an RE2 pattern. `regex-syntax` implements RE2's syntax (the Rust `regex` crate's
-/// dialect descends from it); PCRE, Sigma's reference dialect, is a superset of everything it
-/// accepts except the constructs rejected below.
-pub fn port_regex(pattern: &str) -> Result<SigmaRegex, String> {
-    let (body, insensitive) = match pattern.strip_prefix("(?i)") {
-        Some(rest) => (rest, true),
-        None => (pattern, false),
-    };
-    let ast = regex_syntax::ast::parse::Parser::new()
-        .parse(body)
-        .map_err(|e| e.to_string())?;
-    ParserBuilder::new()
-        .build()
-        .parse(body)
-        .map_err(|e| e.to_string())?;
-    check_pcre_compatible(&ast)?;
-    Ok(SigmaRegex {
-        pattern: body.to_string(),
-        insensitive,
-    })
-}
-
-/// Rejects RE2 spellings PCRE reads differently: `\z` is fine in both, but RE2's `\C` (any
-/// byte), `(?U)` (swap greedy, PCRE's `(?U)` too but rarely supported downstream) and `\pN`
-/// one-letter classes are refused to keep the pattern portable.
-fn check_pcre_compatible(ast: &regex_syntax::ast::Ast) -> Result<(), String> {
-    use regex_syntax::ast::{visit, Ast, Flag, FlagsItemKind, Visitor};
-    struct V;
-    impl Visitor for V {
-        type Output = ();
-        type Err = String;
-        fn finish(self) -> Result<(), String> {
-            Ok(())
-        }
-        fn visit_pre(&mut self, ast: &Ast) -> Result<(), String> {
-            let flags = match ast {
-                Ast::Flags(f) => Some(&f.flags),
-                Ast::Group(g) => g.flags(),
-                _ => None,
-            };
-            if let Some(flags) = flags {
-                for item in &flags.items {
-                    if let FlagsItemKind::Flag(
-                        Flag::SwapGreed | Flag::CRLF | Flag::IgnoreWhitespace,
-                    ) = item.kind
-                    {
-                        return Err("inline flag `U`, `R` or `x` has no portable Sigma form".into());
-                    }
-                }
-            }
-            Ok(())
-        }
-    }
-    visit(ast, V)
 }
 
 #[cfg(test)]
@@ -138,18 +73,5 @@ mod tests {
         );
         assert_eq!(term_regex("/x?", MatchKind::Term), "/x\\?");
         assert_eq!(term_regex("-e", MatchKind::TermPrefix), "\\-e");
-    }
-
-    #[test]
-    fn regex_porting() {
-        assert_eq!(
-            port_regex("(?i)ab+c").unwrap(),
-            SigmaRegex {
-                pattern: "ab+c".into(),
-                insensitive: true
-            }
-        );
-        assert!(port_regex("a(").is_err());
-        assert!(port_regex("(?U)a+").is_err());
     }
 }

@@ -148,9 +148,14 @@ pub fn style(s: &str) -> Style {
 }
 
 /// Characters a single-quoted scalar cannot carry literally (control characters, line breaks
-/// in every YAML sense, the BOM).
+/// in every YAML sense, the BOM, and the non-characters U+FFFE and U+FFFF, which YAML 1.1
+/// readers such as PyYAML refuse anywhere in a stream).
 fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
 }
 
 /// Plain only when it cannot be read as anything but this string: ASCII, starts with a letter
@@ -302,6 +307,7 @@ mod tests {
         assert_eq!(s("a\nb\"\\"), "\"a\\nb\\\"\\\\\"");
         assert_eq!(s("é"), "'é'");
         assert_eq!(s("\u{7}\u{2028}"), "\"\\x07\\u2028\"");
+        assert_eq!(s("a\u{fffe}\u{ffff}"), "\"a\\ufffe\\uffff\"");
     }
 
     #[test]

@@ -248,6 +248,10 @@ impl Backend for Spl {
         "spl"
     }
 
+    fn comment(&self, text: &str) -> String {
+        comment(text)
+    }
+
     fn translate(
         &self,
         _rule: &RuleContext,
@@ -275,3 +279,12 @@ impl Backend for Spl {
 
 #[cfg(test)]
 mod tests;
+
+/// An SPL comment line: `` ``` text ``` `` with the text made one line and any `` ``` `` in it
+/// (which would close the comment) written as `'''`.
+pub fn comment(text: &str) -> String {
+    format!(
+        "``` {} ```",
+        kqlport::backend::one_line(text).replace("```", "'''")
+    )
+}

@@ -51,6 +51,9 @@ DELIBERATE = {
     # A KQL value containing a literal * or ? is escaped as the Sigma spec requires (\*, \?);
     # the validator only asks to make sure that is intentional. It is.
     "escaped_wildcard": "a literal * or ? in the KQL value is escaped as the Sigma spec requires",
+    # A KQL literal (or the rule's own title/description) holding a control character such as
+    # "\n" or "\t": the YAML escapes it and the rule tests exactly that value, as the KQL does.
+    "control_character": "the KQL value or rule text itself holds a control character (escaped in the YAML)",
 }
 DOC_SPLIT = re.compile(r"^---[ \t]*$", re.M)
 
