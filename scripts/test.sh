@@ -7,7 +7,10 @@
 #      (tests/conformance/smoke/names_check.py)
 #   4. every translation of rules/ and ../shared/corpus validated by the target's own tooling
 #      (tests/conformance/validate/run.sh)
-#   5. the differential conformance suite: 157 cases run as KQL (expected rows from duckdb-kql)
+#   5. every Lucene regex/wildcard of those ES|QL and EQL translations determinised as
+#      Elasticsearch 9 (Lucene 10) does it, against Lucene's default work limit
+#      (tests/conformance/lucene/run.sh; installs Debian's liblucene8-java if missing)
+#   6. the differential conformance suite: 157 cases run as KQL (expected rows from duckdb-kql)
 #      and as each translation on the target's engine or parser (tests/conformance/run/run.sh;
 #      summary `conformance: V verified-equal, …`, last line `N passed, M failed`)
 set -euo pipefail
@@ -33,6 +36,9 @@ section "column naming vs Kusto.Language (tests/conformance/smoke/names_check.py
 
 section "translation validation (tests/conformance/validate/run.sh)"
 tests/conformance/validate/run.sh
+
+section "Lucene determinisation limits (tests/conformance/lucene/run.sh)"
+tests/conformance/lucene/run.sh
 
 section "differential conformance (tests/conformance/run/run.sh)"
 tests/conformance/run/run.sh

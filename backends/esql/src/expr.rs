@@ -434,35 +434,33 @@ impl Cx {
                 }
                 // A value's own punctuation can stand in for a term boundary
                 // (`MatchKind::term_edges`), so values are grouped by the edges they need;
-                // `has_any` ORs the groups in one whole-value pattern.
-                let pattern_for = |alts: Vec<&str>, edges: ir::TermEdges| {
+                // `has_any` tests each group with one alternation, and ORs the groups as
+                // separate RLIKEs: one pattern `(P1(a|b)S1)|(P2(c)S2)` would match the same
+                // values, but its automaton tracks every group's progress at once, and
+                // Elasticsearch rejects a regex whose determinisation exceeds its work limit.
+                let pattern_for = |alts: &[&str], edges: ir::TermEdges| {
                     let (before, after) = edges.whole_value_bounds();
                     let alts: Vec<String> = alts
-                        .into_iter()
+                        .iter()
                         .map(|v| lucene::regex_literal(&fold(v)))
                         .collect();
                     format!("{before}({}){after}", alts.join("|"))
                 };
                 let patterns: Vec<String> = if m.quantifier == Quantifier::Any {
-                    let parts: Vec<String> = m
-                        .kind
+                    m.kind
                         .term_groups(&m.values)
                         .into_iter()
-                        .map(|(edges, alts)| pattern_for(alts, edges))
-                        .collect();
-                    vec![if parts.len() == 1 {
-                        parts.concat()
-                    } else {
-                        parts
-                            .iter()
-                            .map(|p| format!("({p})"))
-                            .collect::<Vec<_>>()
-                            .join("|")
-                    }]
+                        .flat_map(|(edges, alts)| {
+                            lucene::alternation_chunks(&alts)
+                                .into_iter()
+                                .map(|chunk| pattern_for(chunk, edges))
+                                .collect::<Vec<_>>()
+                        })
+                        .collect()
                 } else {
                     m.values
                         .iter()
-                        .map(|v| pattern_for(vec![v], m.kind.term_edges(v)))
+                        .map(|v| pattern_for(&[v.as_str()], m.kind.term_edges(v)))
                         .collect()
                 };
                 for pattern in patterns {

@@ -38,7 +38,9 @@
 //!   over-/under-match note when it does not know the column's type.
 //! * **`has` family.** `RLIKE` with KQL's term boundaries (`[^A-Za-z0-9]`), whole-value:
 //!   `(.*W)?v(W.*)?`, `hasprefix` `(.*W)?v.*`, `hassuffix` `.*v(W.*)?`; `has_any` is one
-//!   alternation, `has_all` an AND. A side is `.*` where `v` starts/ends with punctuation,
+//!   alternation per term-edge group (groups ORed as separate RLIKEs, long lists split at
+//!   2,000 characters, to keep each automaton within Lucene's determinisation limit),
+//!   `has_all` an AND. A side is `.*` where `v` starts/ends with punctuation,
 //!   which already bounds it (`MatchKind::term_edges`). An empty `has` value is declined. A term computed at query
 //!   time (`has`/`has_cs`, `expr/functions.rs`) cannot go into a pattern: ` <term's words> ` is
 //!   looked up with `LOCATE` in ` <text's words> `, every run of non-alphanumerics made one

@@ -503,6 +503,23 @@ fn regex_is_wrapped_and_rewritten() {
         where_of(sm("C", Regex, CS, &["^a|b$"], false)),
         "C RLIKE \"((a).*)|(.*(b))\""
     );
+    // Alternatives with the same anchors share one `.*(…|…).*`: a `.*…*` of their own each
+    // would multiply the determinised automaton's states (issue 15: six IP prefixes as
+    // `(.*(A).*)|(.*(B).*)|…` exceeded Elasticsearch 9's determinisation work limit).
+    assert_eq!(
+        where_of(sm(
+            "C",
+            Regex,
+            CS,
+            &["10\\.|192\\.168\\.|^127\\.|172\\.16\\."],
+            false
+        )),
+        "C RLIKE \"(.*(10\\\\.|192\\\\.168\\\\.|172\\\\.16\\\\.).*)|((127\\\\.).*)\""
+    );
+    assert_eq!(
+        where_of(sm("C", Regex, CS, &["a|"], false)),
+        "C IS NULL OR C RLIKE \".*(a|()).*\""
+    );
     assert_eq!(
         where_of(sm("C", Regex, CS, &["x"], true)),
         "C IS NULL OR C NOT RLIKE \".*(x).*\""
