@@ -150,6 +150,7 @@ fn key(n: &str) -> GroupKey {
     GroupKey {
         name: column(n),
         kind: GroupKeyKind::Expr(field(n)),
+        operands: Default::default(),
     }
 }
 fn hours(h: i64) -> Duration {
@@ -900,6 +901,7 @@ fn summarize_count_by_bin() {
                         field: field("TimeGenerated"),
                         size: BinSize::Duration(hours(1)),
                     },
+                    operands: Default::default(),
                 },
             ],
             aggs: vec![
@@ -1061,6 +1063,7 @@ fn arg_max_by_computed_keys() {
     let week = GroupKey {
         name: column("Column1"),
         kind: GroupKeyKind::Expr(call(ScalarFn::StartOfWeek, vec![field("TimeGenerated")])),
+        operands: Default::default(),
     };
     let (t, _) = approx(q(vec![stage(StageKind::Aggregate {
         by: vec![key("D"), week],
@@ -1085,6 +1088,7 @@ fn arg_max_by_computed_keys() {
     let lowered = GroupKey {
         name: column("U"),
         kind: GroupKeyKind::Expr(call(ScalarFn::ToLower, vec![field("U")])),
+        operands: Default::default(),
     };
     let (t, notes) = approx(q(vec![stage(StageKind::Aggregate {
         by: vec![lowered],

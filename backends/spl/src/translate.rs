@@ -1754,6 +1754,19 @@ impl Tx {
         Some(f)
     }
 
+    /// A note on a computed value: within a `where` the value decides which rows pass, so
+    /// a value that can differ can keep rows KQL drops and drop rows it keeps; elsewhere
+    /// only the value differs.
+    fn value_note(&mut self, span: Span, message: impl Into<String>) {
+        let message = message.into();
+        if self.filtering {
+            self.notes.push(span, Effect::OverMatch, message.clone());
+            self.notes.push(span, Effect::UnderMatch, message);
+        } else {
+            self.notes.push(span, Effect::Values, message);
+        }
+    }
+
     fn array_member_note(&mut self, member: &str, span: Span, effect: Effect, what: &str) {
         // Outside a filter (extend, aggregates) the test computes a value.
         let effect = if self.filtering {
@@ -2122,9 +2135,8 @@ impl Tx {
                     )
                 };
                 if *op == ArithOp::Div && !real(lhs) && !real(rhs) {
-                    self.notes.push(
+                    self.value_note(
                         e.span,
-                        Effect::Values,
                         "KQL divides two longs with truncation; SPL division is never integral",
                     );
                 }
@@ -2536,9 +2548,8 @@ impl Tx {
             return None;
         };
         if empty {
-            self.notes.push(
+            self.value_note(
                 span,
-                Effect::Values,
                 "the pattern can match the empty string; where RE2 and PCRE place empty \
                  matches next to other matches can differ",
             );
@@ -2596,9 +2607,8 @@ impl Tx {
             _ => false,
         };
         if !run {
-            self.notes.push(
+            self.value_note(
                 span,
-                Effect::Values,
                 "trim(): one match of the pattern is removed at each end; KQL documents removing \
                  \"the\" leading/trailing match, and whether it removes a further match that the \
                  first one uncovers is not documented",
@@ -2640,9 +2650,8 @@ impl Tx {
             match re::fixed_match_chars(&s) {
                 Some((n, non_ascii)) if n > 0 => {
                     if non_ascii {
-                        self.notes.push(
+                        self.value_note(
                             span,
-                            Effect::Values,
                             "countof(): matches are counted by the characters they remove; if \
                              Splunk's PCRE runs without UTF-8 mode, a non-ASCII character is \
                              matched byte by byte and the count differs",
@@ -2778,9 +2787,8 @@ impl Tx {
                 // A make_set/make_list multivalue: KQL's tostring() is the JSON text of the
                 // array (`["a","b"]`); the multivalue itself is kept.
                 Some(ExprKind::Field(f)) if f.is_plain() && self.mv_cols.contains(&f.column) => {
-                    self.notes.push(
+                    self.value_note(
                         span,
-                        Effect::Values,
                         "tostring() of an array: KQL makes JSON text such as [\"a\",\"b\"]; \
                          Splunk keeps the multivalue field",
                     );
@@ -2801,9 +2809,8 @@ impl Tx {
                 }
                 _ if args.first().is_some_and(functions::json_read) => arg(self, 0),
                 _ => {
-                    self.notes.push(
+                    self.value_note(
                         span,
-                        Effect::Values,
                         "tostring(): SPL formats numbers and bools differently from KQL",
                     );
                     Some(Eval::call("tostring", vec![arg(self, 0)?]))
@@ -2812,9 +2819,8 @@ impl Tx {
             ScalarFn::ToLower => Some(Eval::call("lower", vec![arg(self, 0)?])),
             ScalarFn::ToUpper => Some(Eval::call("upper", vec![arg(self, 0)?])),
             ScalarFn::ToInt | ScalarFn::ToLong => {
-                self.notes.push(
+                self.value_note(
                     span,
-                    Effect::Values,
                     "tonumber() keeps a fractional part that KQL's toint()/tolong() drops",
                 );
                 Some(Eval::call("tonumber", vec![arg(self, 0)?]))
@@ -2847,14 +2853,14 @@ impl Tx {
                             Eval::Num((n + 1).to_string())
                         }
                         ExprKind::Literal(Literal::Long(n)) => {
-                            self.notes.push(a.span, Effect::Values, BEFORE_FIRST);
+                            self.value_note(a.span, BEFORE_FIRST);
                             Eval::Num(n.to_string())
                         }
                         _ if a.is_non_negative() => {
                             Eval::bin(" + ", arg(self, 1)?, Eval::Num("1".into()))
                         }
                         _ => {
-                            self.notes.push(a.span, Effect::Values, BEFORE_FIRST);
+                            self.value_note(a.span, BEFORE_FIRST);
                             let k = arg(self, 1)?;
                             Eval::call(
                                 "if",
@@ -2942,9 +2948,8 @@ impl Tx {
                     ..
                 }] if f.is_plain() && self.mv_cols.contains(&f.column) => {
                     // A make_set/make_list multivalue, sorted as text.
-                    self.notes.push(
+                    self.value_note(
                         span,
-                        Effect::Values,
                         "array_sort_asc(): mvsort orders the values as text (\"10\" before \
                          \"9\"); KQL sorts numbers numerically",
                     );
@@ -3000,9 +3005,8 @@ impl Tx {
                 // KQL documents "true"/"false" and numbers (non-zero is true); anything else
                 // is null here.
                 let x = arg(self, 0)?;
-                self.notes.push(
+                self.value_note(
                     span,
-                    Effect::Values,
                     if is_json_read(&x) {
                         "tobool(): a JSON boolean read with json_extract is a Splunk Boolean, \
                          whose lower() is not documented to be \"true\"/\"false\"; text is read \
