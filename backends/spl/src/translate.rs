@@ -4,7 +4,7 @@
 
 use crate::ast::{
     name_expressible, search_safe, BaseSearch, Command, Eval, Pipeline, SearchExpr, SearchPart,
-    SearchValue, SortDir as SplDir, StatsAgg, StatsArg,
+    SearchValue, SortDir as SplDir, StatsAgg, StatsArg, TimeBound,
 };
 use crate::regex as re;
 use kqlport::backend::{Effect, Notes};
@@ -22,11 +22,32 @@ mod arrays;
 mod functions;
 mod scalars;
 
-/// The Sentinel time columns — `TimeGenerated`, and `Timestamp` in Defender XDR tables (the
-/// same event time under its portal name); in Splunk both are the event time `_time` (epoch
-/// seconds).
+/// The Sentinel time columns — `TimeGenerated` (when Sentinel ingested the row), and
+/// `Timestamp` in Defender XDR tables (when the event happened; it can differ from
+/// `TimeGenerated`). Splunk has one event time, `_time` (epoch seconds): both read it, and
+/// [`splunk_time_column`] says which of the two it holds for a table. An output column of
+/// either name is renamed back from `_time` at the end of the pipeline.
 pub const TIME_COLUMNS: &[&str] = &["TimeGenerated", "Timestamp"];
+
+/// Which stored column Splunk's `_time` holds for `table`: `Timestamp` for a table whose
+/// schema has a datetime `Timestamp` (the Defender XDR tables: Splunk's Microsoft Defender
+/// add-on stamps events with their event time), else `TimeGenerated`. Field-mapping pipelines
+/// are to set this per table; until then this rule is the one the translation assumes, and a
+/// reference to the other time column is noted.
+pub fn splunk_time_column(table: &str) -> &'static str {
+    if kqlport::schema::column_type(table, "Timestamp")
+        == Some(kqlport::schema::ColumnType::DateTime)
+    {
+        "Timestamp"
+    } else {
+        "TimeGenerated"
+    }
+}
 const SPLUNK_TIME: &str = "_time";
+/// The `latest` that leaves a KQL window open at the top: 2038-01-19T03:14:07Z, the last
+/// 32-bit epoch second (Splunk's own default `MAX_DAYS_HENCE = 2` in props.conf re-stamps
+/// events dated further ahead than two days at index time anyway).
+pub const OPEN_LATEST: i64 = 2_147_483_647;
 /// Prefix of helper fields this backend introduces (always removed or renamed again).
 pub(crate) const TMP: &str = "__kqlport_";
 /// Prefix of lowering's temporaries for aggregates nested in expressions
@@ -312,6 +333,7 @@ impl Tx {
     /// A column name usable as a Splunk field name.
     pub(crate) fn name(&mut self, name: &str, span: Span) -> Option<String> {
         if name_expressible(name) && (!name.starts_with(TMP) || name.starts_with(LOWERING_TMP)) {
+            self.time_column_note(name, span);
             Some(col(name))
         } else {
             self.refuse(
@@ -322,6 +344,25 @@ impl Tx {
                 "rename the column in the KQL (project-rename) before porting",
             );
             None
+        }
+    }
+
+    /// A time column that Splunk's `_time` does not hold for this table ([`splunk_time_column`])
+    /// is read as `_time` all the same: noted.
+    fn time_column_note(&mut self, name: &str, span: Span) {
+        let stored = splunk_time_column(&self.table);
+        if !TIME_COLUMNS.contains(&name) || name == stored || self.table.is_empty() {
+            return;
+        }
+        let message = format!(
+            "Splunk's `_time` holds `{stored}` for `{}`; `{name}` is read as `_time` too, though the two can differ (TimeGenerated is when Sentinel ingested the row, Timestamp when the event happened)",
+            self.table
+        );
+        if self.filtering {
+            self.notes.push(span, Effect::OverMatch, message.clone());
+            self.notes.push(span, Effect::UnderMatch, message);
+        } else {
+            self.notes.push(span, Effect::Values, message);
         }
     }
 
@@ -379,6 +420,9 @@ impl Tx {
             // `_raw` was only kept for reading event columns: not an output column.
             cmds.push(Command::FieldsRemove(vec!["_raw".to_string()]));
         }
+        if self.depth == 0 {
+            self.time_column_names(q, &mut cmds);
+        }
         if self.errors.is_empty() && sourcetype_ok {
             Some(Pipeline {
                 search,
@@ -386,6 +430,39 @@ impl Tx {
             })
         } else {
             None
+        }
+    }
+
+    /// KQL names the time column `TimeGenerated` or `Timestamp`; Splunk's field is `_time`.
+    /// When the query fixes its output columns, the one time column among them gets its KQL
+    /// name back (`rename _time AS …`); both at once hold the same `_time`, so the second is a
+    /// copy, noted.
+    fn time_column_names(&mut self, q: &Query, cmds: &mut Vec<Command>) {
+        let Some(cols) = q.output_columns() else {
+            return;
+        };
+        let times: Vec<&String> = cols
+            .iter()
+            .filter(|c| TIME_COLUMNS.contains(&c.as_str()))
+            .collect();
+        match times.as_slice() {
+            [] => {}
+            [one] => cmds.push(Command::Rename(vec![(SPLUNK_TIME.into(), one.to_string())])),
+            [first, second, ..] => {
+                self.notes.push(
+                    q.span,
+                    Effect::Values,
+                    format!("`{first}` and `{second}` are both Splunk's `_time` here: the output holds the same value under both names"),
+                );
+                cmds.push(Command::Eval(vec![(
+                    second.to_string(),
+                    Eval::Field(SPLUNK_TIME.into()),
+                )]));
+                cmds.push(Command::Rename(vec![(
+                    SPLUNK_TIME.into(),
+                    first.to_string(),
+                )]));
+            }
         }
     }
 
@@ -493,23 +570,44 @@ impl Tx {
 
     /// A filter before any other stage: its top-level conjuncts that the base search expresses
     /// exactly go there (time bounds as `earliest`/`latest`); the rest become one `where`.
+    ///
+    /// Time bounds (`T > ago(d)` …). Splunk's `earliest` is inclusive and `latest` exclusive,
+    /// and a search that sets only `earliest` ends at `now` (Search Reference, "Time
+    /// modifiers"), while KQL's `T > ago(d)` has no upper bound (events stamped in the future,
+    /// e.g. by clock skew, pass). So: `>=` is `earliest=-<d>s`; `>` is the same plus the strict
+    /// edge `where _time > now() - d`; `<` is `latest=-<d>s`; `<=` is `latest=-<d-1>s` plus
+    /// `where _time <= now() - d`; and the side KQL leaves open is opened explicitly:
+    /// `latest=`[`OPEN_LATEST`] (the last 32-bit epoch second) or `earliest=0` (all time).
     fn leading_filter(&mut self, p: &Predicate, search: &mut BaseSearch, cmds: &mut Vec<Command>) {
         let mut conjuncts = Vec::new();
         flatten_and(p, &mut conjuncts);
         let mut rest = Vec::new();
+        let mut edges = Vec::new();
         for c in conjuncts {
             if let PredicateKind::TimeWindow { field, op, ago } = &c.kind {
                 let whole = ago.ticks >= 0 && ago.ticks % Duration::TICKS_PER_SECOND == 0;
                 if is_time_col(field) && whole {
+                    if let ExprKind::Field(f) = &field.kind {
+                        self.time_column_note(&f.column, field.span);
+                    }
                     let secs = ago.ticks / Duration::TICKS_PER_SECOND;
-                    let slot = match op {
-                        CmpOp::Gt | CmpOp::Ge => &mut search.earliest,
-                        CmpOp::Lt | CmpOp::Le => &mut search.latest,
-                        _ => &mut None,
+                    let (slot, bound, edge) = match op {
+                        CmpOp::Ge => (&mut search.earliest, secs, None),
+                        CmpOp::Gt => (&mut search.earliest, secs, Some(">")),
+                        CmpOp::Lt => (&mut search.latest, secs, None),
+                        CmpOp::Le => (&mut search.latest, secs - 1, Some("<=")),
+                        _ => (&mut None, 0, None),
                     };
                     if matches!(op, CmpOp::Gt | CmpOp::Ge | CmpOp::Lt | CmpOp::Le) && slot.is_none()
                     {
-                        *slot = Some(secs);
+                        *slot = Some(TimeBound::Ago(bound));
+                        if let Some(op) = edge {
+                            edges.push(Eval::bin(
+                                op,
+                                Eval::Field(SPLUNK_TIME.into()),
+                                ago_eval(*ago),
+                            ));
+                        }
                         continue;
                     }
                 }
@@ -522,9 +620,16 @@ impl Tx {
                 None => rest.push(c),
             }
         }
+        match (search.earliest, search.latest) {
+            (Some(_), None) => search.latest = Some(TimeBound::Epoch(OPEN_LATEST)),
+            (None, Some(_)) => search.earliest = Some(TimeBound::Epoch(0)),
+            _ => {}
+        }
         let parts: Vec<Eval> = rest.iter().filter_map(|c| self.pred(c, false)).collect();
-        if parts.len() == rest.len() && !parts.is_empty() {
-            cmds.push(Command::Where(Eval::and(parts)));
+        if parts.len() == rest.len() && !(parts.is_empty() && edges.is_empty()) {
+            cmds.push(Command::Where(Eval::and(
+                edges.into_iter().chain(parts).collect(),
+            )));
         }
     }
 
