@@ -701,11 +701,14 @@ fn group_key(cx: &mut Cx, k: &ir::GroupKey, merge_missing: bool) -> (String, Opt
                 if is_plain_column(e, &k.name.name) {
                     cx.check_real_column(&k.name.name, e.span);
                 }
-                let v = cx.expr(e);
-                return (
-                    k.name.name.clone(),
-                    Some(Expr::call("COALESCE", vec![v, Expr::Str(String::new())])),
-                );
+                let v = match cx.expr(e) {
+                    // Already never null (e.g. a `tostring`: `COALESCE(…, "")`).
+                    Expr::Call("COALESCE", args) if matches!(args.last(), Some(Expr::Str(s)) if s.is_empty()) => {
+                        Expr::Call("COALESCE", args)
+                    }
+                    v => Expr::call("COALESCE", vec![v, Expr::Str(String::new())]),
+                };
+                return (k.name.name.clone(), Some(v));
             }
             if k.operands != ir::Operands::NotStrings {
                 null_group_note(cx, &k.name.name, span);

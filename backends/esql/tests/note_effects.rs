@@ -48,6 +48,13 @@ fn string_group_keys_are_exact_and_unknown_ones_can_split_a_group() {
         t.text
     );
     assert_eq!(t.fidelity, Fidelity::Exact, "{}", t.text);
+    // A `tostring` is already never null: not wrapped twice.
+    let t = translate("T | summarize n = count() by k = tostring(x)");
+    assert!(
+        t.text.contains("BY k = COALESCE(TO_STRING(x), \"\")\n"),
+        "{}",
+        t.text
+    );
     // A long key has a null group in both languages.
     let t = translate("SigninLogs | summarize n = count() by DurationMs");
     assert_eq!(t.fidelity, Fidelity::Exact, "{}", t.text);
