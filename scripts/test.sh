@@ -9,11 +9,14 @@
 #      the same schema (tests/conformance/smoke/columns_check.py, ~1-2 min)
 #   5. every translation of rules/ and ../shared/corpus validated by the target's own tooling
 #      (tests/conformance/validate/run.sh)
-#   6. 300 generated adversarial inputs (line terminators and injection payloads in file names,
+#   6. every Lucene regex/wildcard of those ES|QL and EQL translations determinised as
+#      Elasticsearch 9 (Lucene 10) does it, against Lucene's default work limit
+#      (tests/conformance/lucene/run.sh; installs Debian's liblucene8-java if missing)
+#   7. 300 generated adversarial inputs (line terminators and injection payloads in file names,
 #      literals, column names, rule metadata) converted with -o; every written file read back by
 #      PyYAML/pySigma/sigma check, the ES|QL and EQL parsers and splparser
 #      (tests/conformance/validate/adversarial.sh; last line `adversarial: N passed, M failed`)
-#   7. the differential conformance suite: every case in tests/conformance/cases run as KQL (expected rows from duckdb-kql)
+#   8. the differential conformance suite: every case in tests/conformance/cases run as KQL (expected rows from duckdb-kql)
 #      and as each translation on the target's engine or parser (tests/conformance/run/run.sh;
 #      summary `conformance: V verified-equal, …`, last line `N passed, M failed`)
 set -euo pipefail
@@ -44,6 +47,9 @@ fi
 
 section "translation validation (tests/conformance/validate/run.sh)"
 tests/conformance/validate/run.sh
+
+section "Lucene determinisation limits (tests/conformance/lucene/run.sh)"
+tests/conformance/lucene/run.sh
 
 section "adversarial outputs through the real parsers (tests/conformance/validate/adversarial.sh)"
 tests/conformance/validate/adversarial.sh

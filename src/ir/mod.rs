@@ -223,6 +223,10 @@ pub struct Assignment {
 pub struct GroupKey {
     pub name: Column,
     pub kind: GroupKeyKind,
+    /// Whether the key's value is a string (`Strings`), known not to be (`NotStrings`), or
+    /// not known: KQL groups a missing string with `""`, where a target with nulls makes the
+    /// missing ones a group of their own. Set by lowering's type pass.
+    pub operands: Operands,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -110,6 +110,7 @@ impl<'a> Lowerer<'a> {
                     span: item.span,
                 },
                 kind,
+                operands: Default::default(),
             });
         }
         let mut aggs = Vec::new();

@@ -12,7 +12,8 @@
 //!
 //! * records on each comparison ([`ir::Operands`]) whether its operands are strings, not
 //!   strings, or of unknown type, so that a backend can compare two columns with KQL's
-//!   treatment of a missing value (`""` for a string, null otherwise).
+//!   treatment of a missing value (`""` for a string, null otherwise); and the same on each
+//!   `summarize … by` key, so that a backend can group a missing string with `""`.
 //! * makes a bool compared with text or a number a bool comparison
 //!   ([`super::bool_compare`]).
 //! * marks `datetime - datetime` ([`ir::ArithOp::DateSub`]), a timespan that some targets
@@ -386,10 +387,17 @@ impl Typer<'_> {
                 }
                 StageKind::Aggregate { by, aggs } => {
                     for k in by.iter_mut() {
-                        match &mut k.kind {
-                            GroupKeyKind::Expr(e) => self.expr(e, &cols, Ctx::Values),
-                            GroupKeyKind::Bin { field, .. } => self.expr(field, &cols, Ctx::Values),
-                        }
+                        k.operands = match &mut k.kind {
+                            GroupKeyKind::Expr(e) => {
+                                self.expr(e, &cols, Ctx::Values);
+                                let t = cols.infer(e);
+                                operand_types(t, t)
+                            }
+                            GroupKeyKind::Bin { field, .. } => {
+                                self.expr(field, &cols, Ctx::Values);
+                                ir::Operands::NotStrings
+                            }
+                        };
                     }
                     for a in aggs.iter_mut() {
                         self.agg(&mut a.func, &cols);

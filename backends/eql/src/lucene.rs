@@ -87,10 +87,41 @@ pub fn rewrite_re2(pattern: &str, insensitive: bool) -> Result<Rewritten, String
         HirKind::Alternation(bs) => bs.iter().collect(),
         _ => vec![&hir],
     };
-    let mut rendered = Vec::with_capacity(branches.len());
+    // Top-level alternatives with the same anchors share one `.*(b1|b2|…).*`: giving each its
+    // own `.*…*` multiplies the states of the determinised automaton (Lucene 10 no longer
+    // minimises a regex's automaton, and Elasticsearch rejects one whose determinisation
+    // exceeds its work limit: TooComplexToDeterminize).
+    let mut groups: Vec<((bool, bool), Vec<String>)> = Vec::new();
     for b in branches {
-        rendered.push(emitter.branch(b)?);
+        let (anchors, body) = emitter.branch(b)?;
+        match groups.iter_mut().find(|(k, _)| *k == anchors) {
+            Some((_, bodies)) => bodies.push(body),
+            None => groups.push((anchors, vec![body])),
+        }
     }
+    let mut rendered: Vec<String> = groups
+        .into_iter()
+        .map(|((start, end), bodies)| {
+            if !start && !end && bodies.iter().any(|b| b.is_empty()) {
+                // An unanchored empty alternative matches everything.
+                return ".*".to_string();
+            }
+            let bodies: Vec<&str> = bodies
+                .iter()
+                .map(|b| if b.is_empty() { "()" } else { b.as_str() })
+                .collect();
+            let body = if bodies.len() == 1 {
+                bodies[0].to_string()
+            } else {
+                format!("({})", bodies.join("|"))
+            };
+            format!(
+                "{}{body}{}",
+                if start { "" } else { ".*" },
+                if end { "" } else { ".*" }
+            )
+        })
+        .collect();
     let pattern = if rendered.len() == 1 {
         rendered.remove(0)
     } else {
@@ -236,7 +267,9 @@ struct Emitter {
 
 impl Emitter {
     /// One top-level branch: strip `^`/`$` at its edges, wrap the rest in `.*` as needed.
-    fn branch(&self, hir: &Hir) -> Result<String, String> {
+    /// One top-level alternative: whether it is anchored at the start and at the end (the
+    /// anchors removed), and its body (`""` for an empty one).
+    fn branch(&self, hir: &Hir) -> Result<((bool, bool), String), String> {
         let mut items: Vec<&Hir> = match hir.kind() {
             HirKind::Concat(xs) => xs.iter().collect(),
             _ => vec![hir],
@@ -255,26 +288,11 @@ impl Emitter {
         if end {
             items.pop();
         }
-        let mut out = String::new();
-        if !start {
-            out.push_str(".*");
-        }
         let mut body = String::new();
         for item in &items {
             self.concat_item(&mut body, item)?;
         }
-        if !start && !end && body.is_empty() {
-            // The empty pattern matches everything.
-            return Ok(".*".to_string());
-        }
-        if body.is_empty() && start && end {
-            body.push_str("()");
-        }
-        out.push_str(&body);
-        if !end {
-            out.push_str(".*");
-        }
-        Ok(out)
+        Ok(((start, end), body))
     }
 
     fn concat_item(&self, out: &mut String, hir: &Hir) -> Result<(), String> {

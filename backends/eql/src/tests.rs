@@ -404,6 +404,13 @@ fn matches_regex_is_rewritten_for_lucene() {
         "T where F regex \".*[^\\t-\\n\\u{0c}-\\r ].*\"\n"
     );
     assert_eq!(re("a|^b"), "T where F regex \"(.*a.*)|(b.*)\"\n");
+    // Alternatives with the same anchors share one `.*(…|…).*`: a `.*…*` of their own each
+    // would multiply the determinised automaton's states (issue 15).
+    assert_eq!(
+        re(r"10\.|192\.168\.|^127\.|172\.16\."),
+        "T where F regex \"(.*(10\\\\.|192\\\\.168\\\\.|172\\\\.16\\\\.).*)|(127\\\\..*)\"\n"
+    );
+    assert_eq!(re("a|"), "T where F == null or F regex \".*(a|()).*\"\n");
     assert_eq!(re("(?P<x>ab)+?"), "T where F regex \".*(ab)+.*\"\n");
     assert_eq!(
         re("x{2,3}y{4}z{5,}"),

@@ -434,35 +434,33 @@ impl Cx {
                 }
                 // A value's own punctuation can stand in for a term boundary
                 // (`MatchKind::term_edges`), so values are grouped by the edges they need;
-                // `has_any` ORs the groups in one whole-value pattern.
-                let pattern_for = |alts: Vec<&str>, edges: ir::TermEdges| {
+                // `has_any` tests each group with one alternation, and ORs the groups as
+                // separate RLIKEs: one pattern `(P1(a|b)S1)|(P2(c)S2)` would match the same
+                // values, but its automaton tracks every group's progress at once, and
+                // Elasticsearch rejects a regex whose determinisation exceeds its work limit.
+                let pattern_for = |alts: &[&str], edges: ir::TermEdges| {
                     let (before, after) = edges.whole_value_bounds();
                     let alts: Vec<String> = alts
-                        .into_iter()
+                        .iter()
                         .map(|v| lucene::regex_literal(&fold(v)))
                         .collect();
                     format!("{before}({}){after}", alts.join("|"))
                 };
                 let patterns: Vec<String> = if m.quantifier == Quantifier::Any {
-                    let parts: Vec<String> = m
-                        .kind
+                    m.kind
                         .term_groups(&m.values)
                         .into_iter()
-                        .map(|(edges, alts)| pattern_for(alts, edges))
-                        .collect();
-                    vec![if parts.len() == 1 {
-                        parts.concat()
-                    } else {
-                        parts
-                            .iter()
-                            .map(|p| format!("({p})"))
-                            .collect::<Vec<_>>()
-                            .join("|")
-                    }]
+                        .flat_map(|(edges, alts)| {
+                            lucene::alternation_chunks(&alts)
+                                .into_iter()
+                                .map(|chunk| pattern_for(chunk, edges))
+                                .collect::<Vec<_>>()
+                        })
+                        .collect()
                 } else {
                     m.values
                         .iter()
-                        .map(|v| pattern_for(vec![v], m.kind.term_edges(v)))
+                        .map(|v| pattern_for(&[v.as_str()], m.kind.term_edges(v)))
                         .collect()
                 };
                 for pattern in patterns {
@@ -571,7 +569,7 @@ impl Cx {
             msg.push_str("; and a one-element array is read as its element (an empty one as missing), so the test can also hold where KQL's test of the JSON text fails");
         }
         if !self.filtering {
-            self.notes.push(span, Effect::Values, msg);
+            self.value_note(span, msg);
             return;
         }
         self.notes.push(span, Effect::UnderMatch, msg.clone());
@@ -583,6 +581,19 @@ impl Cx {
     // -----------------------------------------------------------------------------------------
     // Scalar expressions
     // -----------------------------------------------------------------------------------------
+
+    /// A note on a computed value: within a `where` the value decides which rows pass, so
+    /// a value that can differ can keep rows KQL drops and drop rows it keeps; elsewhere
+    /// only the value differs.
+    pub(crate) fn value_note(&mut self, span: Span, message: impl Into<String>) {
+        let message = message.into();
+        if self.filtering {
+            self.notes.push(span, Effect::OverMatch, message.clone());
+            self.notes.push(span, Effect::UnderMatch, message);
+        } else {
+            self.notes.push(span, Effect::Values, message);
+        }
+    }
 
     pub fn literal(&mut self, l: &Literal, span: Span) -> Expr {
         match l {
@@ -985,9 +996,8 @@ impl Cx {
             (ScalarFn::ToHex, _) => return self.hex_digits(args, span),
             (ScalarFn::IndexOfRegex, _) => return self.index_of_regex(args, span),
             (ScalarFn::ParseUrl, 1) => {
-                self.notes.push(
+                self.value_note(
                     span,
-                    Effect::Values,
                     "parse_url(u) as a whole is kept as the URL text (ES|QL has no object values); its parts are read from it with a URL regex",
                 );
                 let u = self.expr(&args[0]);
@@ -1004,9 +1014,8 @@ impl Cx {
         match (func, a.len()) {
             (ScalarFn::ToString, 1) => {
                 if !matches!(args[0].kind, ExprKind::Literal(Literal::String(_))) {
-                    self.notes.push(
+                    self.value_note(
                         span,
-                        Effect::Values,
                         "tostring of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
                     );
                 }
@@ -1045,9 +1054,8 @@ impl Cx {
                     .iter()
                     .any(|x| !matches!(x.kind, ExprKind::Literal(Literal::String(_))))
                 {
-                    self.notes.push(
+                    self.value_note(
                         span,
-                        Effect::Values,
                         "strcat of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
                     );
                 }
@@ -1130,9 +1138,8 @@ impl Cx {
             (ScalarFn::Floor, 1) => simple("FLOOR", a),
             (ScalarFn::Bin, 2) | (ScalarFn::Floor, 2) => self.bin(&args[0], &args[1], span),
             (ScalarFn::Coalesce, n) if n >= 1 => {
-                self.notes.push(
+                self.value_note(
                     span,
-                    Effect::Values,
                     "KQL's coalesce also skips empty strings; ES|QL's COALESCE skips only nulls",
                 );
                 simple("COALESCE", a)
@@ -1147,9 +1154,8 @@ impl Cx {
             ),
             // TO_DATETIME reads a number as milliseconds since the epoch.
             (ScalarFn::UnixtimeMillisecondsToDatetime, 1) => {
-                self.notes.push(
+                self.value_note(
                     span,
-                    Effect::Values,
                     "unixtime_milliseconds_todatetime ⇒ TO_DATETIME: ES|QL dates have millisecond resolution, so a fraction of a millisecond (kept by KQL to 100 ns) is dropped",
                 );
                 simple("TO_DATETIME", a)
@@ -1201,9 +1207,8 @@ impl Cx {
     }
 
     pub fn numeric_bin(&mut self, x: Expr, size: Expr, span: Span) -> Expr {
-        self.notes.push(
+        self.value_note(
             span,
-            Effect::Values,
             "numeric bin is computed in double precision (FLOOR(TO_DOUBLE(x) / size) * size): same bucket, but the value is a double",
         );
         Expr::bin(

@@ -185,9 +185,8 @@ impl Cx {
             }
         }
         if j.matches_empty {
-            self.notes.push(
+            self.value_note(
                 span,
-                Effect::Values,
                 "the pattern can match the empty string: Java's REPLACE also replaces an empty match right after a previous match (e.g. at the end of the text), which RE2 skips, so the result can differ",
             );
         }
@@ -282,9 +281,8 @@ impl Cx {
             return Expr::Null;
         };
         if !is_closed_run(re_s) {
-            self.notes.push(
+            self.value_note(
                 span,
-                Effect::Values,
                 "trim removes one match of the regex at each end; KQL documents removing the leading/trailing match but not whether a further match right after it is removed too, so such values can differ",
             );
         }
@@ -313,9 +311,8 @@ impl Cx {
         let start_e = match lit_int(start) {
             Some(k) if k >= 0 => Expr::Int(k.saturating_add(1)),
             Some(k) => {
-                self.notes.push(
+                self.value_note(
                     start.span,
-                    Effect::Values,
                     "a negative start counts from the end; when it reaches before the first character ES|QL starts at the first character, where KQL's result is not documented",
                 );
                 Expr::Int(k)
@@ -324,9 +321,8 @@ impl Cx {
                 Expr::bin(self.expr(start), BinOp::Add, Expr::Int(1))
             }
             None => {
-                self.notes.push(
+                self.value_note(
                     start.span,
-                    Effect::Values,
                     "a negative start counts from the end; when it reaches before the first character ES|QL starts at the first character, where KQL's result is not documented",
                 );
                 let k = self.expr(start);
@@ -355,9 +351,8 @@ impl Cx {
                 }
                 None => {
                     if !l.is_non_negative() {
-                        self.notes.push(
+                        self.value_note(
                             l.span,
-                            Effect::Values,
                             "a negative length gives \"\" here (ES|QL's SUBSTRING rejects it); KQL's result for a negative length is not documented",
                         );
                     }
@@ -402,9 +397,8 @@ impl Cx {
             }
         };
         if diff_unit == "millisecond" {
-            self.notes.push(
+            self.value_note(
                 span,
-                Effect::Values,
                 "DATE_DIFF returns a 32-bit integer: a difference beyond 2^31 milliseconds (about 24.8 days) is null in ES|QL",
             );
         }
@@ -472,9 +466,8 @@ impl Cx {
     /// `url_encode(x)` ⇒ `URL_ENCODE(COALESCE(x, ""))` (a recent ES|QL function), with a note:
     /// the escapes are spelled differently.
     pub(crate) fn url_encode(&mut self, args: &[ir::Expr], span: Span) -> Expr {
-        self.notes.push(
+        self.value_note(
             span,
-            Effect::Values,
             "url_encode ⇒ URL_ENCODE: KQL writes escapes in lower case (%3a) and ES|QL in upper case (%3A), and the two may leave different punctuation unescaped (ES|QL keeps only letters, digits and . - _ ~), so the encoded text and tests on it can differ",
         );
         let x = self.expr(&args[0]);
@@ -484,9 +477,8 @@ impl Cx {
     /// `url_decode(x)` ⇒ `COALESCE(URL_DECODE(COALESCE(x, "")), "")` (a recent ES|QL function:
     /// Java's URL decoder), with a note: the two may differ on `+` and on malformed escapes.
     pub(crate) fn url_decode(&mut self, args: &[ir::Expr], span: Span) -> Expr {
-        self.notes.push(
+        self.value_note(
             span,
-            Effect::Values,
             "url_decode ⇒ URL_DECODE (Java's URL decoder): it decodes `+` as a space, and gives \"\" (null) for a malformed escape such as `%zz` or bytes that are not UTF-8, where KQL's handling of `+` and of malformed input is not documented",
         );
         let x = self.expr(&args[0]);
@@ -524,9 +516,8 @@ impl Cx {
     /// input without `=` padding and gives null for malformed base64, where KQL's handling is
     /// not documented: a Values note.
     pub(crate) fn base64_decode(&mut self, args: &[ir::Expr], span: Span) -> Expr {
-        self.notes.push(
+        self.value_note(
             span,
-            Effect::Values,
             "base64_decode_tostring ⇒ FROM_BASE64 (Java's decoder): it also decodes input without `=` padding, and gives \"\" for malformed base64, where KQL's result for malformed input is not documented",
         );
         let x = self.expr(&args[0]);
@@ -570,9 +561,8 @@ impl Cx {
     /// a note (ES|QL has no object values).
     pub(crate) fn json_text_for_set(&mut self, arg: &ir::Expr, span: Span) -> Option<Expr> {
         let col = self.whole_json(arg)?;
-        self.notes.push(
+        self.value_note(
             span,
-            Effect::Values,
             format!("the set holds `{col}`'s JSON text, not parsed values (ES|QL has no object values): texts that parse to the same value but are spelled differently are kept apart, and the elements are strings; if the index holds `{col}` as an object rather than text, ES|QL cannot read it whole and the query fails"),
         );
         Some(Expr::Column(col))
@@ -638,9 +628,8 @@ impl Cx {
             // KQL's object has no other property: reading one gives null.
             _ => return Expr::Null,
         };
-        self.notes.push(
+        self.value_note(
             span,
-            Effect::Values,
             format!("parse_url(…).{part} is read with an RFC 3986 URL regex (scheme://[user[:password]@]host[:port]path[?query][#fragment], \"\" when the text is not such a URL); KQL's URL parser can normalise (case, percent-escapes, default ports) or reject some URLs differently, so the value and tests on it can differ"),
         );
         const URL: &str = "\\A([A-Za-z][A-Za-z0-9+.\\-]*)://(?:([^:@/?#]*)(?::([^@/?#]*))?@)?(\\[[^\\]/?#]*\\]|[^:/?#]*)(?::([0-9]*))?([^?#]*)(?:\\?([^#]*))?(?:#((?s:.*)))?\\z|(?s:.*)";
@@ -653,9 +642,8 @@ impl Cx {
         let Some(split) = self.split_values(args, span) else {
             return Expr::Null;
         };
-        self.notes.push(
+        self.value_note(
             span,
-            Effect::Values,
             "split() ⇒ SPLIT, a multi-valued value: an array of one element is a single value in ES|QL",
         );
         split
@@ -757,9 +745,8 @@ impl Cx {
                 }
             );
         if !is_long {
-            self.notes.push(
+            self.value_note(
                 span,
-                Effect::Values,
                 "tohex: the value is read as a long (TO_LONG), so a negative 32-bit int gets its 64-bit two's complement (16 hex digits) where KQL writes 8, and a real is truncated where KQL's tohex takes only int and long",
             );
         }

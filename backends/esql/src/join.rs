@@ -306,17 +306,23 @@ pub(crate) fn lookup_join(
         "a missing key ({}, or its right-side pair) is null, which LOOKUP JOIN matches with nothing; KQL reads a missing string key as \"\" and matches it with \"\" on the other side",
         join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
     );
-    cx.notes.push(
-        stage.span,
-        if kind == JoinKind::LeftAnti {
-            Effect::OverMatch
-        } else if kind == JoinKind::LeftOuter {
-            Effect::Values
+    // What that does to the rows: inner and semi joins lose the KQL match (under-match), an
+    // anti join keeps the row KQL drops (over-match). A left outer join keeps the left row
+    // either way, but with null right-side columns where KQL has the matched row's values, so
+    // a later test of a right-side column can keep rows KQL drops or drop rows it keeps.
+    let effects: &[Effect] = match kind {
+        JoinKind::LeftAnti => &[Effect::OverMatch],
+        JoinKind::LeftOuter => &[Effect::OverMatch, Effect::UnderMatch],
+        _ => &[Effect::UnderMatch],
+    };
+    for e in effects {
+        let msg = if kind == JoinKind::LeftOuter {
+            format!("{null_keys}: the left row is kept with null right-side columns, so a later filter on one of them can keep rows KQL drops or drop rows it keeps")
         } else {
-            Effect::UnderMatch
-        },
-        null_keys,
-    );
+            null_keys.clone()
+        };
+        cx.notes.push(stage.span, *e, msg);
+    }
 
     // The pipeline after the join: right columns may replace same-named state.
     match &right_cols {

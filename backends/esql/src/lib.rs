@@ -38,7 +38,9 @@
 //!   over-/under-match note when it does not know the column's type.
 //! * **`has` family.** `RLIKE` with KQL's term boundaries (`[^A-Za-z0-9]`), whole-value:
 //!   `(.*W)?v(W.*)?`, `hasprefix` `(.*W)?v.*`, `hassuffix` `.*v(W.*)?`; `has_any` is one
-//!   alternation, `has_all` an AND. A side is `.*` where `v` starts/ends with punctuation,
+//!   alternation per term-edge group (groups ORed as separate RLIKEs, long lists split at
+//!   2,000 characters, to keep each automaton within Lucene's determinisation limit),
+//!   `has_all` an AND. A side is `.*` where `v` starts/ends with punctuation,
 //!   which already bounds it (`MatchKind::term_edges`). An empty `has` value is declined. A term computed at query
 //!   time (`has`/`has_cs`, `expr/functions.rs`) cannot go into a pattern: ` <term's words> ` is
 //!   looked up with `LOCATE` in ` <text's words> `, every run of non-alphanumerics made one
@@ -51,7 +53,10 @@
 //!   literal escaped). Word boundaries, inner or multi-line anchors and non-RE2 syntax are
 //!   declined with the construct named.
 //! * **Grouping.** `STATS … BY k` puts rows with a missing `k` in a null group, where KQL puts
-//!   a missing *string* in the `""` group: a Values note is attached to every grouping key.
+//!   a missing *string* in the `""` group: a key that lowering knows is a string is grouped as
+//!   `k = COALESCE(k, "")` (exact); a key of unknown type gets an OverMatch and an UnderMatch
+//!   note (the group can come out split in two rows, with split counts); `distinct` an
+//!   OverMatch note (a null row besides the `""` one).
 //!   `STATS` output columns are the aggregates then the keys; a `KEEP` restores KQL's order.
 //! * **Aggregates.** `count` ⇒ `COUNT(*)`, `countif(p)` ⇒ `COUNT(*) WHERE p`, `dcount` ⇒
 //!   `COUNT_DISTINCT` (both are estimates: Values note), `make_set` ⇒ `VALUES` (preview; an array
@@ -654,7 +659,8 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                 return;
             }
             let aggs_out: Vec<Agg> = aggs.iter().map(|a| aggregation(cx, a)).collect();
-            let by_out: Vec<(String, Option<Expr>)> = by.iter().map(|k| group_key(cx, k)).collect();
+            let by_out: Vec<(String, Option<Expr>)> =
+                by.iter().map(|k| group_key(cx, k, true)).collect();
             let reorder = !aggs_out.is_empty() && !by_out.is_empty();
             let order: Vec<Pattern> = by_out
                 .iter()
@@ -686,7 +692,11 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::Limit(n) => limit(cx, *n, stage.span, out),
         StageKind::Distinct(cols) => {
             for c in cols {
-                null_group_note(cx, &c.name, c.span);
+                cx.notes.push(
+                    c.span,
+                    Effect::OverMatch,
+                    format!("if `{}` is a string column, KQL returns rows missing it as \"\", one row with the rows where it is \"\"; ES|QL returns a row with a null `{}` besides the \"\" row", c.name, c.name),
+                );
                 cx.check_real_column(&c.name, c.span);
             }
             cx.aliases.clear();
@@ -720,10 +730,29 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
 }
 
 /// A `BY` item: the key's name and, unless it is the column of that name, its expression.
-fn group_key(cx: &mut Cx, k: &ir::GroupKey) -> (String, Option<Expr>) {
+/// With `merge_missing`, a key known to be a string is grouped as `COALESCE(k, "")`: KQL
+/// reads a missing string as `""` and so puts it in the `""` group, where ES|QL would make a
+/// null group of its own.
+fn group_key(cx: &mut Cx, k: &ir::GroupKey, merge_missing: bool) -> (String, Option<Expr>) {
     let e = match &k.kind {
         GroupKeyKind::Expr(e) => {
-            null_group_note(cx, &k.name.name, k.name.span.to(e.span));
+            let span = k.name.span.to(e.span);
+            if merge_missing && k.operands == ir::Operands::Strings {
+                if is_plain_column(e, &k.name.name) {
+                    cx.check_real_column(&k.name.name, e.span);
+                }
+                let v = match cx.expr(e) {
+                    // Already never null (e.g. a `tostring`: `COALESCE(…, "")`).
+                    Expr::Call("COALESCE", args) if matches!(args.last(), Some(Expr::Str(s)) if s.is_empty()) => {
+                        Expr::Call("COALESCE", args)
+                    }
+                    v => Expr::call("COALESCE", vec![v, Expr::Str(String::new())]),
+                };
+                return (k.name.name.clone(), Some(v));
+            }
+            if k.operands != ir::Operands::NotStrings {
+                null_group_note(cx, &k.name.name, span);
+            }
             if is_plain_column(e, &k.name.name) && cx.check_real_column(&k.name.name, e.span) {
                 None
             } else {
@@ -796,7 +825,9 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
         _ => return,
     };
     let star = cols.is_empty();
-    let mut by_out: Vec<(String, Option<Expr>)> = by.iter().map(|k| group_key(cx, k)).collect();
+    // Not merged into "" here: a computed key could clash with an input column under `*`.
+    let mut by_out: Vec<(String, Option<Expr>)> =
+        by.iter().map(|k| group_key(cx, k, false)).collect();
     // A computed key would overwrite a column of its name in INLINE STATS while the row is
     // still read: it is computed under a temporary name and renamed at the end. With `*`, KQL
     // outputs the key and every input column: a key named like an input column (which only a
@@ -955,12 +986,16 @@ fn is_generated_name(name: &str) -> bool {
         .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A key that may be a string with missing values: ES|QL groups the missing ones apart from
+/// `""`, KQL together, so a KQL group can come out as two rows with the rows (and counts)
+/// split between them — an added row, and a KQL row missing — and later filters or `top`
+/// then act on the split counts.
 fn null_group_note(cx: &mut Cx, name: &str, span: Span) {
-    cx.notes.push(
-        span,
-        Effect::Values,
-        format!("rows missing `{name}` form a null group in ES|QL; if it is a string column KQL groups them with empty values under \"\""),
+    let msg = format!(
+        "if `{name}` is a string column, KQL groups rows missing it with the rows where it is \"\" (one row, key \"\"); ES|QL makes the missing ones a null group of their own, so that group can come out as two rows, each with part of the rows and counts (a later filter or `top` acts on those)"
     );
+    cx.notes.push(span, Effect::OverMatch, msg.clone());
+    cx.notes.push(span, Effect::UnderMatch, msg);
 }
 
 fn limit(cx: &mut Cx, n: u64, span: Span, out: &mut Vec<Command>) {

@@ -42,6 +42,34 @@ pub fn regex_literal(value: &str) -> String {
     out
 }
 
+/// The most literal text one `RLIKE` alternation of terms holds before the rest goes to
+/// another `RLIKE` (ORed). Measured with tests/conformance/lucene (Lucene 10's determinisation
+/// effort, limit 100,000 units): 2,000 characters of random alphanumeric values cost at most
+/// ~8,000 units between `(.*W)?` and `(W.*)?`, and ~53,000 in the worst case, 3-character
+/// values between `.*` and `.*`; the corpus's longest term list (about 1,200 characters) 5,258.
+pub const MAX_ALTERNATION_CHARS: usize = 2_000;
+
+/// `alts` split into consecutive runs of at most [`MAX_ALTERNATION_CHARS`] characters (each
+/// run at least one value), in order.
+pub fn alternation_chunks<'a, 'b>(alts: &'b [&'a str]) -> Vec<&'b [&'a str]> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (i, v) in alts.iter().enumerate() {
+        let n = v.chars().count() + 1;
+        if i > start && size + n > MAX_ALTERNATION_CHARS {
+            chunks.push(&alts[start..i]);
+            start = i;
+            size = 0;
+        }
+        size += n;
+    }
+    if start < alts.len() {
+        chunks.push(&alts[start..]);
+    }
+    chunks
+}
+
 /// Why a regex has no exact Lucene form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported {
@@ -75,7 +103,8 @@ pub(crate) struct Flags {
 }
 
 /// Rewrites an unanchored RE2 search into a whole-value Lucene regex: `.*(r).*`, dropping the
-/// `.*` on a side where `r` (or each top-level alternative) is anchored. `case_insensitive`
+/// `.*` on a side where `r` is anchored; top-level alternatives with the same anchors share
+/// one `.*(a|b).*`. `case_insensitive`
 /// starts the pattern with RE2's `(?i)` (Unicode simple case folding, as RE2 does).
 pub fn rewrite_re2(pattern: &str, case_insensitive: bool) -> Result<Rewritten, Unsupported> {
     let parsed = ast::parse::ParserBuilder::new()
@@ -127,9 +156,14 @@ pub fn rewrite_re2(pattern: &str, case_insensitive: bool) -> Result<Rewritten, U
             .collect(),
         _ => vec![items],
     };
-    let mut out_branches = Vec::new();
+    // Branches are emitted in order (a flag set in one alternative stays set for the next ones,
+    // as in RE2), then grouped by the anchors they have: each group is one `.*(b1|b2|…).*`.
+    // `(.*(b1).*)|(.*(b2).*)|…` would match the same values, but each alternative's own `.*`
+    // multiplies the states of the determinised automaton (Lucene 10 no longer minimises a
+    // regex's automaton, and Elasticsearch rejects one whose determinisation exceeds its work
+    // limit: TooComplexToDeterminize).
+    let mut groups: Vec<((bool, bool), Vec<String>)> = Vec::new();
     for branch in branches {
-        // As in RE2, a flag set in one alternative stays set for the next ones.
         let mut body = branch.as_slice();
         let mut start_anchored = false;
         let mut end_anchored = false;
@@ -146,23 +180,34 @@ pub fn rewrite_re2(pattern: &str, case_insensitive: bool) -> Result<Rewritten, U
             }
         }
         let mut out = String::new();
-        if !start_anchored {
-            out.push_str(".*");
-        }
-        out.push('(');
         for node in body {
             emit(node, &mut flags, &mut out)?;
         }
-        out.push(')');
-        if !end_anchored {
-            out.push_str(".*");
+        if out.is_empty() {
+            // An empty alternative: `()` is Lucene's empty string (a bare `|)` is not).
+            out.push_str("()");
         }
-        out_branches.push(out);
+        let key = (start_anchored, end_anchored);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, bodies)) => bodies.push(out),
+            None => groups.push((key, vec![out])),
+        }
     }
-    let lucene = if out_branches.len() == 1 {
-        out_branches.pop().unwrap_or_default()
+    let mut rendered: Vec<String> = groups
+        .into_iter()
+        .map(|((start_anchored, end_anchored), bodies)| {
+            format!(
+                "{}({}){}",
+                if start_anchored { "" } else { ".*" },
+                bodies.join("|"),
+                if end_anchored { "" } else { ".*" }
+            )
+        })
+        .collect();
+    let lucene = if rendered.len() == 1 {
+        rendered.pop().unwrap_or_default()
     } else {
-        out_branches
+        rendered
             .iter()
             .map(|b| format!("({b})"))
             .collect::<Vec<_>>()

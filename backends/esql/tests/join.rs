@@ -156,3 +156,38 @@ fn several_key_pairs_join_on_a_field_list() {
     };
     assert!(notes.iter().any(|n| n.message.contains("list of fields")));
 }
+
+#[test]
+fn a_missing_key_in_a_left_outer_join_can_change_rows_either_way() {
+    // KQL matches a missing string key with "" on the right; LOOKUP JOIN matches null with
+    // nothing, so the right columns are null where KQL has the matched row's values: a later
+    // `where` on a right column can keep rows KQL drops (isempty(c)) or drop rows it keeps
+    // (c == "v"). Not a values-only difference.
+    let q = "T | join kind=leftouter (U | project k, c) on k | where isempty(c)";
+    let t = translate(q).unwrap();
+    let Fidelity::Approximate(notes) = &t.fidelity else {
+        panic!("approximate expected");
+    };
+    let missing: Vec<Effect> = notes
+        .iter()
+        .filter(|n| n.message.contains("missing key (`k`"))
+        .map(|n| n.effect)
+        .collect();
+    assert_eq!(missing, vec![Effect::OverMatch, Effect::UnderMatch]);
+    // Inner: the KQL match is lost (under-match); anti: the row KQL drops is kept (over-match).
+    for (kind, want) in [
+        ("inner", Effect::UnderMatch),
+        ("leftanti", Effect::OverMatch),
+    ] {
+        let t = translate(&format!("T | join kind={kind} (U | project k, c) on k")).unwrap();
+        let Fidelity::Approximate(notes) = &t.fidelity else {
+            panic!("approximate expected");
+        };
+        let missing: Vec<Effect> = notes
+            .iter()
+            .filter(|n| n.message.contains("missing key (`k`"))
+            .map(|n| n.effect)
+            .collect();
+        assert_eq!(missing, vec![want], "{kind}");
+    }
+}

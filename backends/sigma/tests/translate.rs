@@ -362,10 +362,12 @@ fn bin_key_becomes_the_timespan() {
                         field: field("TimeGenerated"),
                         size: BinSize::Duration(Duration::from_ticks(5 * 600_000_000)),
                     },
+                    operands: Default::default(),
                 },
                 GroupKey {
                     name: col("Computer"),
                     kind: GroupKeyKind::Expr(field("Computer")),
+                    operands: Default::default(),
                 },
             ],
             aggs: vec![Aggregation {

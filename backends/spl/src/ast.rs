@@ -26,12 +26,32 @@ pub struct Pipeline {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseSearch {
     pub sourcetype: String,
-    /// `earliest=-<n>s`: seconds before the search's start time (inclusive bound).
-    pub earliest: Option<i64>,
-    /// `latest=-<n>s` (exclusive bound).
-    pub latest: Option<i64>,
+    /// `earliest=…`: inclusive lower bound of `_time`.
+    pub earliest: Option<TimeBound>,
+    /// `latest=…`: exclusive upper bound of `_time`. Splunk uses `now` when a search gives
+    /// `earliest` without `latest` (Search Reference, "Time modifiers").
+    pub latest: Option<TimeBound>,
     /// Implicitly AND-ed terms.
     pub terms: Vec<SearchExpr>,
+}
+
+/// A time modifier's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeBound {
+    /// Seconds before the search's start time (`-<n>s`; a negative `n` is `+<-n>s`, after it).
+    Ago(i64),
+    /// UNIX epoch seconds.
+    Epoch(i64),
+}
+
+impl Display for TimeBound {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match *self {
+            TimeBound::Ago(s) if s >= 0 => write!(f, "-{s}s"),
+            TimeBound::Ago(s) => write!(f, "+{}s", s.unsigned_abs()),
+            TimeBound::Epoch(e) => write!(f, "{e}"),
+        }
+    }
 }
 
 /// A base-search boolean. Inside `search`, OR binds tighter than AND, so every compound child
@@ -410,11 +430,11 @@ impl Display for BaseSearch {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write!(f, "search index=* sourcetype=")?;
         write_quoted(f, &self.sourcetype)?;
-        if let Some(s) = self.earliest {
-            write!(f, " earliest=-{s}s")?;
+        if let Some(b) = self.earliest {
+            write!(f, " earliest={b}")?;
         }
-        if let Some(s) = self.latest {
-            write!(f, " latest=-{s}s")?;
+        if let Some(b) = self.latest {
+            write!(f, " latest={b}")?;
         }
         for t in &self.terms {
             f.write_char(' ')?;

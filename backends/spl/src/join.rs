@@ -227,9 +227,15 @@ impl Tx {
             .map(|f| format!("`{f}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        // A non-string key missing on both sides matches here and not in KQL: an extra
+        // joined row, or, for an anti join, a left row dropped that KQL keeps.
         self.notes.push(
             stage.span,
-            Effect::OverMatch,
+            if kind == JoinKind::LeftAnti {
+                Effect::UnderMatch
+            } else {
+                Effect::OverMatch
+            },
             format!(
                 "join keys ({key_list}) missing on both sides match as \"\" (KQL's value of a missing string); if a key column is not a string, KQL's null keys match nothing"
             ),

@@ -11,9 +11,15 @@
 //!   `search index=* sourcetype="<Table>"`. `index=*` (all non-internal indexes the user may
 //!   read) is emitted so the result does not depend on the role's default indexes; narrow it
 //!   in deployment if you know the index.
-//! * **Time column.** `TimeGenerated` *is* Splunk's event time `_time` (epoch seconds). Every
-//!   reference to it (filters, `bin`, `project`, `summarize … by`) uses `_time`, so output
-//!   columns named `TimeGenerated` in KQL are named `_time`.
+//! * **Time column.** Splunk has one event time, `_time` (epoch seconds); every reference to
+//!   `TimeGenerated` or `Timestamp` (filters, `bin`, `project`, `summarize … by`) uses it.
+//!   Which stored column it holds is stated per table (`translate::splunk_time_column`, to be
+//!   set by field-mapping pipelines): `Timestamp` (the event time) in tables whose schema has
+//!   a datetime `Timestamp` — the Defender XDR tables, where `TimeGenerated` is when Sentinel
+//!   ingested the row and can differ — else `TimeGenerated`. A reference to the other one is
+//!   read as `_time` with a note (over- and under-match in a filter, values elsewhere). When
+//!   the query fixes its output columns, the time column gets its KQL name back at the end
+//!   (`| rename _time AS TimeGenerated`); both at once: the second is a copy (noted).
 //! * **Other datetimes.** Every datetime this backend computes is epoch seconds: `now()`,
 //!   `ago()`, literals, the time column, and columns the pipeline derives from them (`T +
 //!   5h`, `max(TimeGenerated)`, `startofday(…)`, `todatetime(…)`, renames and joins
@@ -85,12 +91,20 @@
 //!   `where` drops a null comparison), `a != b` is true when exactly one side is null
 //!   (`(isnull(a) AND isnotnull(b)) OR (isnotnull(a) AND isnull(b)) OR a!=b`), exact; datetimes
 //!   are never strings. Unknown type: the non-string form with a note (below).
-//! * **Time window.** A top-level conjunct `TimeGenerated > ago(d)` of the leading filters is
-//!   `earliest=-<seconds>s` (`<` is `latest=`); seconds avoid Splunk's calendar-day and DST
-//!   arithmetic on `d`, so the window is exactly `d` long. Elsewhere it is
-//!   `where _time > now() - <seconds>`. (`earliest` is inclusive where `>` is strict: the two
-//!   differ only for an event stamped at the very instant of the bound, which is below the
-//!   resolution at which either engine fixes "now".)
+//! * **Time window.** Splunk's `earliest` is inclusive, `latest` exclusive, and a search that
+//!   sets only `earliest` ends at `now` (Search Reference, "Time modifiers": "Because the
+//!   search does not specify the latest time modifier, the default value now is used"), so
+//!   `earliest=-172800s` alone drops events stamped in the future (clock skew) that KQL's
+//!   unbounded `TimeGenerated > ago(48h)` keeps. A top-level conjunct of the leading filters
+//!   becomes: `>=` ⇒ `earliest=-<s>s`; `>` ⇒ the same (a superset, for the index's time
+//!   pruning) plus the strict edge `| where _time>(now() - <s>)`; `<` ⇒ `latest=-<s>s`; `<=` ⇒
+//!   `latest=-<s-1>s` plus `| where _time<=(now() - <s>)`; the side the KQL leaves open is
+//!   opened explicitly: `latest=2147483647` (2038-01-19, the last 32-bit epoch second; the
+//!   props.conf default `MAX_DAYS_HENCE = 2` re-stamps events dated more than two days ahead
+//!   at index time anyway) or `earliest=0` (all time). Seconds avoid Splunk's calendar-day
+//!   and DST arithmetic on `d`, so the window is exactly `d` long; `now()` in `eval` and the
+//!   relative modifiers both count from the search's start time. Elsewhere a window is
+//!   `where _time > now() - <seconds>`.
 //! * **Case.** Case-insensitive tests use the base search (case-insensitive by definition),
 //!   `lower(f)=="v"`, or `match(f, "(?i)…")`. KQL folds ASCII only; when a literal holds
 //!   non-ASCII characters the pattern spells ASCII letters as `[aA]` classes instead of

@@ -150,6 +150,7 @@ fn key(n: &str) -> GroupKey {
     GroupKey {
         name: column(n),
         kind: GroupKeyKind::Expr(field(n)),
+        operands: Default::default(),
     }
 }
 fn hours(h: i64) -> Duration {
@@ -232,16 +233,51 @@ fn bare_table() {
 #[test]
 fn leading_insensitive_tests_go_to_the_base_search() {
     let t = text(q(vec![filter(and(vec![
-        ago("TimeGenerated", CmpOp::Gt, 7),
+        ago("Timestamp", CmpOp::Gt, 7),
         sm("FileName", Equals, CI, &["cmd.exe", "powershell.exe"]),
         sm("ProcessCommandLine", Contains, CI, &["-enc"]),
         not_sm("AccountName", EndsWith, CI, &["$"]),
     ]))]));
     assert_eq!(
         t,
-        "search index=* sourcetype=\"DeviceProcessEvents\" earliest=-604800s \
+        "search index=* sourcetype=\"DeviceProcessEvents\" earliest=-604800s latest=2147483647 \
          (FileName=\"cmd.exe\" OR FileName=\"powershell.exe\") ProcessCommandLine=\"*-enc*\" \
-         NOT AccountName=\"*$\"\n"
+         NOT AccountName=\"*$\"\n\
+         | where _time>(now() - 604800)\n"
+    );
+}
+
+#[test]
+fn leading_time_windows_are_exact_at_both_edges() {
+    // Splunk: `earliest` inclusive, `latest` exclusive, and `latest` defaults to now when only
+    // `earliest` is given. KQL's `T > ago(d)` is strict and has no upper bound.
+    let base = "search index=* sourcetype=\"DeviceProcessEvents\"";
+    let one = |op| text(q(vec![filter(ago("Timestamp", op, 2))]));
+    assert_eq!(
+        one(CmpOp::Gt),
+        format!("{base} earliest=-172800s latest=2147483647\n| where _time>(now() - 172800)\n")
+    );
+    assert_eq!(
+        one(CmpOp::Ge),
+        format!("{base} earliest=-172800s latest=2147483647\n")
+    );
+    assert_eq!(
+        one(CmpOp::Lt),
+        format!("{base} earliest=0 latest=-172800s\n")
+    );
+    assert_eq!(
+        one(CmpOp::Le),
+        format!("{base} earliest=0 latest=-172799s\n| where _time<=(now() - 172800)\n")
+    );
+    // Both edges given: no opening; the strict edge joins the other where conditions.
+    let t = text(q(vec![filter(and(vec![
+        ago("Timestamp", CmpOp::Gt, 2),
+        ago("Timestamp", CmpOp::Lt, 1),
+        sm("A", Equals, CS, &["x"]),
+    ]))]));
+    assert_eq!(
+        t,
+        format!("{base} earliest=-172800s latest=-86400s\n| where _time>(now() - 172800) AND A==\"x\"\n")
     );
 }
 
@@ -263,19 +299,19 @@ fn or_of_search_terms_is_parenthesised_and() {
 #[test]
 fn time_window_not_top_level_goes_to_where() {
     let t = text(q(vec![filter(or(vec![
-        ago("TimeGenerated", CmpOp::Gt, 1),
+        ago("Timestamp", CmpOp::Gt, 1),
         sm("A", Equals, CS, &["x"]),
     ]))]));
     assert_eq!(tail(&t), "| where _time>(now() - 86400) OR A==\"x\"");
     let t = text(q(vec![
         stage(StageKind::Limit(5)),
-        filter(ago("TimeGenerated", CmpOp::Le, 1)),
+        filter(ago("Timestamp", CmpOp::Le, 1)),
     ]));
     assert_eq!(tail(&t), "| head 5\n| where _time<=(now() - 86400)");
-    let t = text(q(vec![filter(ago("TimeGenerated", CmpOp::Lt, 1))]));
+    let t = text(q(vec![filter(ago("Timestamp", CmpOp::Lt, 1))]));
     assert_eq!(
         t,
-        "search index=* sourcetype=\"DeviceProcessEvents\" latest=-86400s\n"
+        "search index=* sourcetype=\"DeviceProcessEvents\" earliest=0 latest=-86400s\n"
     );
 }
 
@@ -312,7 +348,7 @@ fn datetime_typing_follows_computed_columns() {
             Expr {
                 kind: ExprKind::Arith {
                     op: ArithOp::Add,
-                    lhs: Box::new(field("TimeGenerated")),
+                    lhs: Box::new(field("Timestamp")),
                     rhs: Box::new(lit(Literal::Timespan(hours(5)))),
                 },
                 span: s0(),
@@ -379,13 +415,13 @@ fn datetime_typing_follows_computed_columns() {
     let (t, _) = approx(q(vec![filter(cmp(
         field("Created"),
         CmpOp::Ge,
-        field("TimeGenerated"),
+        field("Timestamp"),
     ))]));
     assert_eq!(tail(&t), format!("| where ({})>=_time", iso("Created")));
     // A project keeps what it copies; a distinct keeps only its columns.
     let t = text(q(vec![
         stage(StageKind::Project(vec![
-            assign("T", field("TimeGenerated")),
+            assign("T", field("Timestamp")),
             assign("A", field("A")),
         ])),
         filter(ago("T", CmpOp::Gt, 1)),
@@ -399,7 +435,7 @@ fn datetime_typing_follows_computed_columns() {
 #[test]
 fn calendar_parts_of_a_datetime_in_utc() {
     // dayofweek is a timespan (seconds) since Sunday; / 1d divides timespans exactly.
-    let dow = call(ScalarFn::DayOfWeek, vec![field("TimeGenerated")]);
+    let dow = call(ScalarFn::DayOfWeek, vec![field("Timestamp")]);
     let t = text(q(vec![ext(
         "d",
         Expr {
@@ -423,7 +459,7 @@ fn calendar_parts_of_a_datetime_in_utc() {
          __kqlport_h5=floor(((5 * __kqlport_h4) + 2) / 153)";
     let t = text(q(vec![ext(
         "m",
-        call(ScalarFn::GetMonth, vec![field("TimeGenerated")]),
+        call(ScalarFn::GetMonth, vec![field("Timestamp")]),
     )]));
     assert_eq!(
         tail(&t),
@@ -435,7 +471,7 @@ fn calendar_parts_of_a_datetime_in_utc() {
     );
     let t = text(q(vec![ext(
         "y",
-        call(ScalarFn::GetYear, vec![field("TimeGenerated")]),
+        call(ScalarFn::GetYear, vec![field("Timestamp")]),
     )]));
     assert_eq!(
         tail(&t),
@@ -447,7 +483,7 @@ fn calendar_parts_of_a_datetime_in_utc() {
     );
     // startofday of a datetime constant.
     let t = text(q(vec![filter(cmp(
-        field("TimeGenerated"),
+        field("Timestamp"),
         CmpOp::Ge,
         call(
             ScalarFn::StartOfDay,
@@ -466,7 +502,7 @@ fn calendar_parts_of_a_datetime_in_utc() {
 #[test]
 fn datetime_literal_compares_with_time_as_epoch() {
     let t = text(q(vec![filter(cmp(
-        field("TimeGenerated"),
+        field("Timestamp"),
         CmpOp::Ge,
         lit(Literal::DateTime("2024-03-01T12:30:00.5Z".into())),
     ))]));
@@ -857,7 +893,7 @@ fn extend_project_rename_away_reorder() {
             assign("Parsed", path("Raw", &["k"], true)),
         ])),
         stage(StageKind::Project(vec![
-            assign("TimeGenerated", field("TimeGenerated")),
+            assign("Timestamp", field("Timestamp")),
             assign("Full", field("Full")),
             assign("Len", call(ScalarFn::Strlen, vec![field("Full")])),
         ])),
@@ -881,7 +917,8 @@ fn extend_project_rename_away_reorder() {
          | table _time Full Len\n\
          | rename Full AS Who\n\
          | fields - Len*\n\
-         | table Who *"
+         | table Who *\n\
+         | rename _time AS Timestamp"
     );
 }
 
@@ -906,11 +943,12 @@ fn summarize_count_by_bin() {
             by: vec![
                 key("DeviceName"),
                 GroupKey {
-                    name: column("TimeGenerated"),
+                    name: column("Timestamp"),
                     kind: GroupKeyKind::Bin {
-                        field: field("TimeGenerated"),
+                        field: field("Timestamp"),
                         size: BinSize::Duration(hours(1)),
                     },
+                    operands: Default::default(),
                 },
             ],
             aggs: vec![
@@ -923,7 +961,7 @@ fn summarize_count_by_bin() {
                         max: None,
                     },
                 ),
-                agg("First", AggFunc::Min(field("TimeGenerated"))),
+                agg("First", AggFunc::Min(field("Timestamp"))),
             ],
         }),
         filter(cmp(field("count_"), CmpOp::Gt, long(5))),
@@ -934,7 +972,8 @@ fn summarize_count_by_bin() {
          | fillnull value=\"\" DeviceName __kqlport_by2\n\
          | stats count AS count_ count(eval(A==\"x\")) AS Hits values(eval(coalesce(FileName, \"\"))) AS Files min(_time) AS First by DeviceName __kqlport_by2\n\
          | rename __kqlport_by2 AS _time\n\
-         | where count_>5"
+         | where count_>5\n\
+         | rename _time AS Timestamp"
     );
 }
 
@@ -974,9 +1013,9 @@ fn arg_max_pattern() {
     let (t, notes) = approx(q(vec![stage(StageKind::Aggregate {
         by: vec![key("DeviceId")],
         aggs: vec![agg(
-            "TimeGenerated",
+            "Timestamp",
             AggFunc::ArgMax {
-                by: field("TimeGenerated"),
+                by: field("Timestamp"),
                 cols: vec![],
             },
         )],
@@ -1020,11 +1059,11 @@ fn arg_max_with_other_aggregates_uses_eventstats() {
             agg(
                 "Start",
                 AggFunc::ArgMin {
-                    by: field("TimeGenerated"),
+                    by: field("Timestamp"),
                     cols: vec![],
                 },
             ),
-            agg("End", AggFunc::Max(field("TimeGenerated"))),
+            agg("End", AggFunc::Max(field("Timestamp"))),
             agg(
                 "Hosts",
                 AggFunc::MakeSet {
@@ -1076,14 +1115,15 @@ fn arg_max_with_other_aggregates_uses_eventstats() {
 fn arg_max_by_computed_keys() {
     let week = GroupKey {
         name: column("Column1"),
-        kind: GroupKeyKind::Expr(call(ScalarFn::StartOfWeek, vec![field("TimeGenerated")])),
+        kind: GroupKeyKind::Expr(call(ScalarFn::StartOfWeek, vec![field("Timestamp")])),
+        operands: Default::default(),
     };
     let (t, _) = approx(q(vec![stage(StageKind::Aggregate {
         by: vec![key("D"), week],
         aggs: vec![agg(
-            "TimeGenerated",
+            "Timestamp",
             AggFunc::ArgMax {
-                by: field("TimeGenerated"),
+                by: field("Timestamp"),
                 cols: vec![],
             },
         )],
@@ -1101,6 +1141,7 @@ fn arg_max_by_computed_keys() {
     let lowered = GroupKey {
         name: column("U"),
         kind: GroupKeyKind::Expr(call(ScalarFn::ToLower, vec![field("U")])),
+        operands: Default::default(),
     };
     let (t, notes) = approx(q(vec![stage(StageKind::Aggregate {
         by: vec![lowered],
@@ -1462,17 +1503,14 @@ fn array_length_of_make_set_results() {
 fn calendar_starts_and_day_differences_in_utc() {
     let t = text(q(vec![ext(
         "w",
-        call(ScalarFn::StartOfWeek, vec![field("TimeGenerated")]),
+        call(ScalarFn::StartOfWeek, vec![field("Timestamp")]),
     )]));
     assert_eq!(
         tail(&t),
         "| eval w=(floor((_time + 345600) / 604800) * 604800) - 345600"
     );
     let t = text(q(vec![
-        ext(
-            "m",
-            call(ScalarFn::StartOfMonth, vec![field("TimeGenerated")]),
-        ),
+        ext("m", call(ScalarFn::StartOfMonth, vec![field("Timestamp")])),
         filter(cmp(field("m"), CmpOp::Gt, long(0))),
     ]));
     assert_eq!(
@@ -1489,10 +1527,7 @@ fn calendar_starts_and_day_differences_in_utc() {
     // Helpers read the row as left by earlier assignments of the same extend.
     let t = text(q(vec![stage(StageKind::Extend(vec![
         assign("a", long(1)),
-        assign(
-            "m",
-            call(ScalarFn::StartOfMonth, vec![field("TimeGenerated")]),
-        ),
+        assign("m", call(ScalarFn::StartOfMonth, vec![field("Timestamp")])),
     ]))]));
     assert!(t.contains("| eval a=1\n| eval __kqlport_h1="), "{t}");
     let (t, _) = approx(q(vec![ext(
@@ -1513,7 +1548,7 @@ fn calendar_starts_and_day_differences_in_utc() {
                     kind: ExprKind::Now,
                     span: s0(),
                 },
-                field("TimeGenerated"),
+                field("Timestamp"),
             ],
         ),
     )]));
@@ -1525,7 +1560,7 @@ fn calendar_starts_and_day_differences_in_utc() {
         "d",
         call(
             ScalarFn::DateTimeDiff,
-            vec![s("month"), field("TimeGenerated"), field("TimeGenerated")],
+            vec![s("month"), field("Timestamp"), field("Timestamp")],
         ),
     )]);
     assert_eq!(declined(query)[0].0, "B014");
@@ -1746,7 +1781,7 @@ fn lowering_aggregate_temporaries_and_sorted_sets() {
         stage(StageKind::Aggregate {
             by: vec![key("C")],
             aggs: vec![
-                agg("__kqlport_agg0", AggFunc::Max(field("TimeGenerated"))),
+                agg("__kqlport_agg0", AggFunc::Max(field("Timestamp"))),
                 agg(
                     "__kqlport_agg1",
                     AggFunc::MakeSet {
@@ -1832,7 +1867,7 @@ fn functions_without_an_eval_spelling_say_why() {
 fn join_right_side_columns_keep_their_datetime_typing() {
     let proj = |n: &str| {
         stage(StageKind::Project(vec![
-            assign(n, field("TimeGenerated")),
+            assign(n, field("Timestamp")),
             assign("Computer", field("Computer")),
         ]))
     };

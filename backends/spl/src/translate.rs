@@ -4,7 +4,7 @@
 
 use crate::ast::{
     name_expressible, search_safe, BaseSearch, Command, Eval, Pipeline, SearchExpr, SearchPart,
-    SearchValue, SortDir as SplDir, StatsAgg, StatsArg,
+    SearchValue, SortDir as SplDir, StatsAgg, StatsArg, TimeBound,
 };
 use crate::regex as re;
 use kqlport::backend::{Effect, Notes};
@@ -22,11 +22,32 @@ mod arrays;
 mod functions;
 mod scalars;
 
-/// The Sentinel time columns — `TimeGenerated`, and `Timestamp` in Defender XDR tables (the
-/// same event time under its portal name); in Splunk both are the event time `_time` (epoch
-/// seconds).
+/// The Sentinel time columns — `TimeGenerated` (when Sentinel ingested the row), and
+/// `Timestamp` in Defender XDR tables (when the event happened; it can differ from
+/// `TimeGenerated`). Splunk has one event time, `_time` (epoch seconds): both read it, and
+/// [`splunk_time_column`] says which of the two it holds for a table. An output column of
+/// either name is renamed back from `_time` at the end of the pipeline.
 pub const TIME_COLUMNS: &[&str] = &["TimeGenerated", "Timestamp"];
+
+/// Which stored column Splunk's `_time` holds for `table`: `Timestamp` for a table whose
+/// schema has a datetime `Timestamp` (the Defender XDR tables: Splunk's Microsoft Defender
+/// add-on stamps events with their event time), else `TimeGenerated`. Field-mapping pipelines
+/// are to set this per table; until then this rule is the one the translation assumes, and a
+/// reference to the other time column is noted.
+pub fn splunk_time_column(table: &str) -> &'static str {
+    if kqlport::schema::column_type(table, "Timestamp")
+        == Some(kqlport::schema::ColumnType::DateTime)
+    {
+        "Timestamp"
+    } else {
+        "TimeGenerated"
+    }
+}
 const SPLUNK_TIME: &str = "_time";
+/// The `latest` that leaves a KQL window open at the top: 2038-01-19T03:14:07Z, the last
+/// 32-bit epoch second (Splunk's own default `MAX_DAYS_HENCE = 2` in props.conf re-stamps
+/// events dated further ahead than two days at index time anyway).
+pub const OPEN_LATEST: i64 = 2_147_483_647;
 /// Prefix of helper fields this backend introduces (always removed or renamed again).
 pub(crate) const TMP: &str = "__kqlport_";
 /// Prefix of lowering's temporaries for aggregates nested in expressions
@@ -315,6 +336,7 @@ impl Tx {
     /// A column name usable as a Splunk field name.
     pub(crate) fn name(&mut self, name: &str, span: Span) -> Option<String> {
         if name_expressible(name) && (!name.starts_with(TMP) || name.starts_with(LOWERING_TMP)) {
+            self.time_column_note(name, span);
             Some(col(name))
         } else {
             self.refuse(
@@ -325,6 +347,25 @@ impl Tx {
                 "rename the column in the KQL (project-rename) before porting",
             );
             None
+        }
+    }
+
+    /// A time column that Splunk's `_time` does not hold for this table ([`splunk_time_column`])
+    /// is read as `_time` all the same: noted.
+    fn time_column_note(&mut self, name: &str, span: Span) {
+        let stored = splunk_time_column(&self.table);
+        if !TIME_COLUMNS.contains(&name) || name == stored || self.table.is_empty() {
+            return;
+        }
+        let message = format!(
+            "Splunk's `_time` holds `{stored}` for `{}`; `{name}` is read as `_time` too, though the two can differ (TimeGenerated is when Sentinel ingested the row, Timestamp when the event happened)",
+            self.table
+        );
+        if self.filtering {
+            self.notes.push(span, Effect::OverMatch, message.clone());
+            self.notes.push(span, Effect::UnderMatch, message);
+        } else {
+            self.notes.push(span, Effect::Values, message);
         }
     }
 
@@ -382,6 +423,9 @@ impl Tx {
             // `_raw` was only kept for reading event columns: not an output column.
             cmds.push(Command::FieldsRemove(vec!["_raw".to_string()]));
         }
+        if self.depth == 0 {
+            self.time_column_names(q, &mut cmds);
+        }
         if self.errors.is_empty() && sourcetype_ok {
             Some(Pipeline {
                 search,
@@ -389,6 +433,39 @@ impl Tx {
             })
         } else {
             None
+        }
+    }
+
+    /// KQL names the time column `TimeGenerated` or `Timestamp`; Splunk's field is `_time`.
+    /// When the query fixes its output columns, the one time column among them gets its KQL
+    /// name back (`rename _time AS …`); both at once hold the same `_time`, so the second is a
+    /// copy, noted.
+    fn time_column_names(&mut self, q: &Query, cmds: &mut Vec<Command>) {
+        let Some(cols) = q.output_columns() else {
+            return;
+        };
+        let times: Vec<&String> = cols
+            .iter()
+            .filter(|c| TIME_COLUMNS.contains(&c.as_str()))
+            .collect();
+        match times.as_slice() {
+            [] => {}
+            [one] => cmds.push(Command::Rename(vec![(SPLUNK_TIME.into(), one.to_string())])),
+            [first, second, ..] => {
+                self.notes.push(
+                    q.span,
+                    Effect::Values,
+                    format!("`{first}` and `{second}` are both Splunk's `_time` here: the output holds the same value under both names"),
+                );
+                cmds.push(Command::Eval(vec![(
+                    second.to_string(),
+                    Eval::Field(SPLUNK_TIME.into()),
+                )]));
+                cmds.push(Command::Rename(vec![(
+                    SPLUNK_TIME.into(),
+                    first.to_string(),
+                )]));
+            }
         }
     }
 
@@ -496,23 +573,44 @@ impl Tx {
 
     /// A filter before any other stage: its top-level conjuncts that the base search expresses
     /// exactly go there (time bounds as `earliest`/`latest`); the rest become one `where`.
+    ///
+    /// Time bounds (`T > ago(d)` …). Splunk's `earliest` is inclusive and `latest` exclusive,
+    /// and a search that sets only `earliest` ends at `now` (Search Reference, "Time
+    /// modifiers"), while KQL's `T > ago(d)` has no upper bound (events stamped in the future,
+    /// e.g. by clock skew, pass). So: `>=` is `earliest=-<d>s`; `>` is the same plus the strict
+    /// edge `where _time > now() - d`; `<` is `latest=-<d>s`; `<=` is `latest=-<d-1>s` plus
+    /// `where _time <= now() - d`; and the side KQL leaves open is opened explicitly:
+    /// `latest=`[`OPEN_LATEST`] (the last 32-bit epoch second) or `earliest=0` (all time).
     fn leading_filter(&mut self, p: &Predicate, search: &mut BaseSearch, cmds: &mut Vec<Command>) {
         let mut conjuncts = Vec::new();
         flatten_and(p, &mut conjuncts);
         let mut rest = Vec::new();
+        let mut edges = Vec::new();
         for c in conjuncts {
             if let PredicateKind::TimeWindow { field, op, ago } = &c.kind {
                 let whole = ago.ticks >= 0 && ago.ticks % Duration::TICKS_PER_SECOND == 0;
                 if is_time_col(field) && whole {
+                    if let ExprKind::Field(f) = &field.kind {
+                        self.time_column_note(&f.column, field.span);
+                    }
                     let secs = ago.ticks / Duration::TICKS_PER_SECOND;
-                    let slot = match op {
-                        CmpOp::Gt | CmpOp::Ge => &mut search.earliest,
-                        CmpOp::Lt | CmpOp::Le => &mut search.latest,
-                        _ => &mut None,
+                    let (slot, bound, edge) = match op {
+                        CmpOp::Ge => (&mut search.earliest, secs, None),
+                        CmpOp::Gt => (&mut search.earliest, secs, Some(">")),
+                        CmpOp::Lt => (&mut search.latest, secs, None),
+                        CmpOp::Le => (&mut search.latest, secs - 1, Some("<=")),
+                        _ => (&mut None, 0, None),
                     };
                     if matches!(op, CmpOp::Gt | CmpOp::Ge | CmpOp::Lt | CmpOp::Le) && slot.is_none()
                     {
-                        *slot = Some(secs);
+                        *slot = Some(TimeBound::Ago(bound));
+                        if let Some(op) = edge {
+                            edges.push(Eval::bin(
+                                op,
+                                Eval::Field(SPLUNK_TIME.into()),
+                                ago_eval(*ago),
+                            ));
+                        }
                         continue;
                     }
                 }
@@ -525,9 +623,16 @@ impl Tx {
                 None => rest.push(c),
             }
         }
+        match (search.earliest, search.latest) {
+            (Some(_), None) => search.latest = Some(TimeBound::Epoch(OPEN_LATEST)),
+            (None, Some(_)) => search.earliest = Some(TimeBound::Epoch(0)),
+            _ => {}
+        }
         let parts: Vec<Eval> = rest.iter().filter_map(|c| self.pred(c, false)).collect();
-        if parts.len() == rest.len() && !parts.is_empty() {
-            cmds.push(Command::Where(Eval::and(parts)));
+        if parts.len() == rest.len() && !(parts.is_empty() && edges.is_empty()) {
+            cmds.push(Command::Where(Eval::and(
+                edges.into_iter().chain(parts).collect(),
+            )));
         }
     }
 
@@ -1800,6 +1905,19 @@ impl Tx {
         Some(f)
     }
 
+    /// A note on a computed value: within a `where` the value decides which rows pass, so
+    /// a value that can differ can keep rows KQL drops and drop rows it keeps; elsewhere
+    /// only the value differs.
+    fn value_note(&mut self, span: Span, message: impl Into<String>) {
+        let message = message.into();
+        if self.filtering {
+            self.notes.push(span, Effect::OverMatch, message.clone());
+            self.notes.push(span, Effect::UnderMatch, message);
+        } else {
+            self.notes.push(span, Effect::Values, message);
+        }
+    }
+
     fn array_member_note(&mut self, member: &str, span: Span, effect: Effect, what: &str) {
         // Outside a filter (extend, aggregates) the test computes a value.
         let effect = if self.filtering {
@@ -2230,9 +2348,8 @@ impl Tx {
                     )
                 };
                 if *op == ArithOp::Div && !real(lhs) && !real(rhs) {
-                    self.notes.push(
+                    self.value_note(
                         e.span,
-                        Effect::Values,
                         "KQL divides two longs with truncation; SPL division is never integral",
                     );
                 }
@@ -2665,9 +2782,8 @@ impl Tx {
             return None;
         };
         if empty {
-            self.notes.push(
+            self.value_note(
                 span,
-                Effect::Values,
                 "the pattern can match the empty string; where RE2 and PCRE place empty \
                  matches next to other matches can differ",
             );
@@ -2725,9 +2841,8 @@ impl Tx {
             _ => false,
         };
         if !run {
-            self.notes.push(
+            self.value_note(
                 span,
-                Effect::Values,
                 "trim(): one match of the pattern is removed at each end; KQL documents removing \
                  \"the\" leading/trailing match, and whether it removes a further match that the \
                  first one uncovers is not documented",
@@ -2769,9 +2884,8 @@ impl Tx {
             match re::fixed_match_chars(&s) {
                 Some((n, non_ascii)) if n > 0 => {
                     if non_ascii {
-                        self.notes.push(
+                        self.value_note(
                             span,
-                            Effect::Values,
                             "countof(): matches are counted by the characters they remove; if \
                              Splunk's PCRE runs without UTF-8 mode, a non-ASCII character is \
                              matched byte by byte and the count differs",
@@ -2907,9 +3021,8 @@ impl Tx {
                 // A make_set/make_list multivalue: KQL's tostring() is the JSON text of the
                 // array (`["a","b"]`); the multivalue itself is kept.
                 Some(ExprKind::Field(f)) if f.is_plain() && self.mv_cols.contains(&f.column) => {
-                    self.notes.push(
+                    self.value_note(
                         span,
-                        Effect::Values,
                         "tostring() of an array: KQL makes JSON text such as [\"a\",\"b\"]; \
                          Splunk keeps the multivalue field",
                     );
@@ -2930,9 +3043,8 @@ impl Tx {
                 }
                 _ if args.first().is_some_and(functions::json_read) => arg(self, 0),
                 _ => {
-                    self.notes.push(
+                    self.value_note(
                         span,
-                        Effect::Values,
                         "tostring(): SPL formats numbers and bools differently from KQL",
                     );
                     Some(Eval::call("tostring", vec![arg(self, 0)?]))
@@ -2941,9 +3053,8 @@ impl Tx {
             ScalarFn::ToLower => Some(Eval::call("lower", vec![arg(self, 0)?])),
             ScalarFn::ToUpper => Some(Eval::call("upper", vec![arg(self, 0)?])),
             ScalarFn::ToInt | ScalarFn::ToLong => {
-                self.notes.push(
+                self.value_note(
                     span,
-                    Effect::Values,
                     "tonumber() keeps a fractional part that KQL's toint()/tolong() drops",
                 );
                 Some(Eval::call("tonumber", vec![arg(self, 0)?]))
@@ -2976,14 +3087,14 @@ impl Tx {
                             Eval::Num((n + 1).to_string())
                         }
                         ExprKind::Literal(Literal::Long(n)) => {
-                            self.notes.push(a.span, Effect::Values, BEFORE_FIRST);
+                            self.value_note(a.span, BEFORE_FIRST);
                             Eval::Num(n.to_string())
                         }
                         _ if a.is_non_negative() => {
                             Eval::bin(" + ", arg(self, 1)?, Eval::Num("1".into()))
                         }
                         _ => {
-                            self.notes.push(a.span, Effect::Values, BEFORE_FIRST);
+                            self.value_note(a.span, BEFORE_FIRST);
                             let k = arg(self, 1)?;
                             Eval::call(
                                 "if",
@@ -3071,9 +3182,8 @@ impl Tx {
                     ..
                 }] if f.is_plain() && self.mv_cols.contains(&f.column) => {
                     // A make_set/make_list multivalue, sorted as text.
-                    self.notes.push(
+                    self.value_note(
                         span,
-                        Effect::Values,
                         "array_sort_asc(): mvsort orders the values as text (\"10\" before \
                          \"9\"); KQL sorts numbers numerically",
                     );
@@ -3129,9 +3239,8 @@ impl Tx {
                 // KQL documents "true"/"false" and numbers (non-zero is true); anything else
                 // is null here.
                 let x = arg(self, 0)?;
-                self.notes.push(
+                self.value_note(
                     span,
-                    Effect::Values,
                     if is_json_read(&x) {
                         "tobool(): a JSON boolean read with json_extract is a Splunk Boolean, \
                          whose lower() is not documented to be \"true\"/\"false\"; text is read \

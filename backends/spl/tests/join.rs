@@ -53,15 +53,18 @@ fn the_seed_shape_inner_join_against_a_summarized_let() {
     );
     assert_eq!(
         text,
-        r#"search index=* sourcetype="T" earliest=-3600s
+        r#"search index=* sourcetype="T" earliest=-3600s latest=2147483647
+| where _time>(now() - 3600)
 | fillnull value="" IPAddress
 | join type=inner max=0 IPAddress
-    [search index=* sourcetype="U" earliest=-2592000s
+    [search index=* sourcetype="U" earliest=-2592000s latest=2147483647
+    | where _time>(now() - 2592000)
     | fillnull value="" NetworkIP
     | stats values(Tags) AS S by NetworkIP
     | eval IPAddress=NetworkIP
     | fillnull value="" IPAddress]
 | table _time IPAddress S
+| rename _time AS TimeGenerated
 "#
     );
     // the left side is a whole table: it may have `NetworkIP` or `S` too; and values() of one
@@ -160,8 +163,10 @@ fn leftouter_semi_and_anti() {
 | fields - __kqlport_r
 "#
     );
-    // a cut-off subsearch keeps left rows that KQL drops
-    assert_eq!(effects(&notes), vec![Effect::OverMatch, Effect::OverMatch]);
+    // A non-string key missing on both sides matches as "" here, so the left row is dropped
+    // where KQL (null matches nothing) keeps it; a cut-off subsearch keeps left rows that KQL
+    // drops.
+    assert_eq!(effects(&notes), vec![Effect::UnderMatch, Effect::OverMatch]);
 }
 
 #[test]

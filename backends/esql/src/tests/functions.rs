@@ -345,16 +345,61 @@ fn has_with_literal_terms_matches_kql_including_punctuation_edges() {
             );
         }
     }
-    // has_any mixing bounded and unbounded values in one pattern.
-    let any = lucene_regex(&rlike_pattern(&where_of(sm(
-        "C",
-        Term,
-        CS,
-        &["dc1", ".exe", "a.b"],
-        false,
-    ))));
+    // has_any mixing bounded and unbounded values: one RLIKE per edge group, ORed.
+    let clause = where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b"], false));
+    let any: Vec<regex_lite::Regex> = clause
+        .split(" OR ")
+        .map(|one| lucene_regex(&rlike_pattern(one)))
+        .collect();
+    assert_eq!(any.len(), 2, "{clause}");
     for text in texts {
         let kql = ["dc1", ".exe", "a.b"].iter().any(|t| has_kql(text, t));
-        assert_eq!(any.is_match(text), kql, "{text:?} has_any");
+        assert_eq!(
+            any.iter().any(|re| re.is_match(text)),
+            kql,
+            "{text:?} has_any"
+        );
     }
+}
+
+#[test]
+fn has_any_edge_groups_are_separate_rlikes() {
+    // One pattern `(P1(a)S1)|(P2(b)S2)` makes Lucene track both groups at once: its
+    // determinised automaton grows with the product of the groups' states.
+    assert_eq!(
+        where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b", "x/"], false)),
+        "C RLIKE \"(.*[^A-Za-z0-9])?(dc1|a\\\\.b)([^A-Za-z0-9].*)?\" \
+         OR C RLIKE \".*(\\\\.exe)([^A-Za-z0-9].*)?\" \
+         OR C RLIKE \"(.*[^A-Za-z0-9])?(x\\\\/).*\""
+    );
+}
+
+#[test]
+fn has_any_long_term_lists_are_split_into_bounded_rlikes() {
+    let values: Vec<String> = (0..1000).map(|i| format!("host{i:04}.example")).collect();
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let clause = where_of(sm("C", Term, CS, &refs, false));
+    let parts: Vec<&str> = clause.split(" OR ").collect();
+    // 1000 values of 16 characters (+1 for `|`): 17,000 characters in runs of <= 2,000
+    // (117 values each).
+    assert_eq!(parts.len(), 9);
+    for p in &parts {
+        let values = rlike_pattern(p).matches('|').count() + 1;
+        assert!(
+            values * 17 <= crate::lucene::MAX_ALTERNATION_CHARS,
+            "{values}"
+        );
+    }
+    let res: Vec<regex_lite::Regex> = parts
+        .iter()
+        .map(|p| lucene_regex(&rlike_pattern(p)))
+        .collect();
+    for probe in [
+        "x host0999.example y",
+        "host0000.example",
+        "host0500.example/a",
+    ] {
+        assert!(res.iter().any(|r| r.is_match(probe)), "{probe}");
+    }
+    assert!(!res.iter().any(|r| r.is_match("xhost0999.example")));
 }

@@ -231,6 +231,7 @@ pub fn count_by(keys: &[&str], agg: AggFunc, agg_name: &str) -> Stage {
                 .map(|k| GroupKey {
                     name: col(k),
                     kind: GroupKeyKind::Expr(field(k)),
+                    operands: Default::default(),
                 })
                 .collect(),
             aggs: vec![Aggregation {

@@ -491,7 +491,7 @@ fn a_projected_dynamic_column_is_read_as_json_text() {
 fn a_datetime_held_as_text_sorts_by_its_epoch() {
     // Splunk's sort orders text that starts with a number by that number alone, so ISO
     // timestamps of one year would tie: ProcessCreationTime (datetime, text in the event) is
-    // sorted by its parsed epoch value; `_time` as it is.
+    // sorted by its parsed epoch value; `_time` (Timestamp in this Defender table) as it is.
     let key = |n: &str| SortKey {
         expr: field(n),
         dir: SortDir::Desc,
@@ -508,7 +508,7 @@ fn a_datetime_held_as_text_sorts_by_its_epoch() {
         t.ends_with("| sort 0 -__kqlport_sort1\n| fields - __kqlport_sort1\n"),
         "{t}"
     );
-    let t = text(q(vec![stage(StageKind::Sort(vec![key("TimeGenerated")]))]));
+    let t = text(q(vec![stage(StageKind::Sort(vec![key("Timestamp")]))]));
     assert!(t.ends_with("| sort 0 -_time\n"), "{t}");
     // With top, which rows survive depends on it: noted both ways.
     let (_, notes) = approx(q(vec![stage(StageKind::Top {

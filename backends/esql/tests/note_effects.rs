@@ -1,0 +1,69 @@
+//! A note's effect is what can happen to the rows (issue 15): a value that can differ decides
+//! rows inside a `where`; a group key that can split a KQL group adds and removes rows.
+
+use kqlport::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
+use kqlport::{kql, lower};
+
+fn translate(q: &str) -> Translation {
+    let ast = kql::parse(q).unwrap();
+    let ir = lower::lower(&ast).unwrap().query;
+    kqlport_esql::Esql
+        .translate(&RuleContext::default(), &ir)
+        .unwrap()
+}
+
+/// The effects of the notes whose message contains `needle`.
+fn effects(t: &Translation, needle: &str) -> Vec<Effect> {
+    match &t.fidelity {
+        Fidelity::Exact => Vec::new(),
+        Fidelity::Approximate(notes) => notes
+            .iter()
+            .filter(|n| n.message.contains(needle))
+            .map(|n| n.effect)
+            .collect(),
+    }
+}
+
+#[test]
+fn a_value_that_can_differ_inside_a_where_changes_rows_both_ways() {
+    // KQL's coalesce skips "" where ES|QL's COALESCE does not.
+    let t = translate("T | where coalesce(a, b) == 'x'");
+    assert_eq!(
+        effects(&t, "coalesce"),
+        vec![Effect::OverMatch, Effect::UnderMatch]
+    );
+    let t = translate("T | extend c = coalesce(a, b)");
+    assert_eq!(effects(&t, "coalesce"), vec![Effect::Values]);
+}
+
+#[test]
+fn string_group_keys_are_exact_and_unknown_ones_can_split_a_group() {
+    // SigninLogs.UserPrincipalName is a string in the schema: missing and "" are one group.
+    let t = translate("SigninLogs | summarize n = count() by UserPrincipalName");
+    assert!(
+        t.text.contains(
+            "| STATS n = COUNT(*) BY UserPrincipalName = COALESCE(UserPrincipalName, \"\")\n"
+        ),
+        "{}",
+        t.text
+    );
+    assert_eq!(t.fidelity, Fidelity::Exact, "{}", t.text);
+    // A `tostring` is already never null: not wrapped twice.
+    let t = translate("T | summarize n = count() by k = tostring(x)");
+    assert!(
+        t.text.contains("BY k = COALESCE(TO_STRING(x), \"\")\n"),
+        "{}",
+        t.text
+    );
+    // A long key has a null group in both languages.
+    let t = translate("SigninLogs | summarize n = count() by DurationMs");
+    assert_eq!(t.fidelity, Fidelity::Exact, "{}", t.text);
+    // An unknown table: the key may be a string whose missing values KQL groups with "".
+    let t = translate("T | summarize n = count() by k | where n > 5");
+    assert_eq!(
+        effects(&t, "null group"),
+        vec![Effect::OverMatch, Effect::UnderMatch]
+    );
+    let t = translate("T | distinct k");
+    assert_eq!(effects(&t, "null `k`"), vec![Effect::OverMatch]);
+}
