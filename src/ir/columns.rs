@@ -67,20 +67,23 @@ pub fn columns_of_stage(
                 .collect()
         }),
         StageKind::Aggregate { by, aggs } => {
-            // `arg_max`/`arg_min` output the extreme row's columns under names this module
-            // does not model.
-            if aggs
-                .iter()
-                .any(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
-            {
-                return None;
+            // `arg_max(E, c1, c2)` outputs E's column, then c1, c2 (Kusto.Language's output
+            // schema); `arg_max(E, *)` the extreme row's columns under names this module does
+            // not model.
+            let mut out: Vec<String> = by.iter().map(|k| k.name.name.clone()).collect();
+            for a in aggs {
+                out.push(a.name.name.clone());
+                match &a.func {
+                    AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } => {
+                        if cols.is_empty() {
+                            return None;
+                        }
+                        out.extend(cols.iter().map(|c| c.name.name.clone()));
+                    }
+                    _ => {}
+                }
             }
-            Some(
-                by.iter()
-                    .map(|k| k.name.name.clone())
-                    .chain(aggs.iter().map(|a| a.name.name.clone()))
-                    .collect(),
-            )
+            Some(out)
         }
         StageKind::Distinct(c) => Some(c.iter().map(|c| c.name.clone()).collect()),
         StageKind::Count => Some(vec!["Count".to_string()]),
