@@ -7,7 +7,9 @@
 #      (tests/conformance/smoke/names_check.py)
 #   4. every translation of rules/ and ../shared/corpus validated by the target's own tooling
 #      (tests/conformance/validate/run.sh)
-#   5. the differential conformance suite: 157 cases run as KQL (expected rows from duckdb-kql)
+#   5. the ES|QL reference evaluator's unit tests, from Elastic's documentation examples
+#      (tests/conformance/engines/esql/tests)
+#   6. the differential conformance suite: the cases run as KQL (expected rows from duckdb-kql)
 #      and as each translation on the target's engine or parser (tests/conformance/run/run.sh;
 #      summary `conformance: V verified-equal, …`, last line `N passed, M failed`)
 set -euo pipefail
@@ -33,6 +35,10 @@ section "column naming vs Kusto.Language (tests/conformance/smoke/names_check.py
 
 section "translation validation (tests/conformance/validate/run.sh)"
 tests/conformance/validate/run.sh
+
+section "ES|QL reference evaluator unit tests (tests/conformance/engines/esql/tests)"
+"${KQLPORT_ORACLES:-.oracles}/esql/bin/python" -m unittest discover \
+  -s tests/conformance/engines/esql/tests -t tests/conformance/engines/esql/tests
 
 section "differential conformance (tests/conformance/run/run.sh)"
 tests/conformance/run/run.sh

@@ -579,8 +579,8 @@ def _json_extract(e, cx):
         if isinstance(v, bool):
             return "true" if v else "false"
         if isinstance(v, (dict, list)):
-            # the page does not fix the JSON spelling of an extracted object: not modelled
-            raise Unsupported("JSON_EXTRACT of an object or array (its JSON spelling is not documented)")
+            # "objects or arrays as JSON strings": compact, as the page's example shows
+            return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
         if isinstance(v, float):
             raise Unsupported("JSON_EXTRACT of a JSON real number (its spelling is not documented)")
         return str(v)
