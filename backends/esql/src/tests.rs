@@ -1735,6 +1735,7 @@ fn calendar_starts_and_replace_regex() {
 
 mod functions;
 mod members;
+mod stored;
 // ---------------------------------------------------------------------------------------------
 // RE2 → Java regex (REPLACE) and the functions built on it
 // ---------------------------------------------------------------------------------------------
