@@ -460,7 +460,12 @@ def _instant(v):
 
 
 def _norm_cell(v, es_type: str, is_set: bool):
-    """One cell in a comparable form. KQL shows a missing string as "", ES|QL as null."""
+    """One cell in a comparable form. KQL shows a missing string as "", ES|QL as null. ES|QL has
+    no one-element or empty multivalue ("ES|QL multivalued fields"; "An empty multivalued field
+    can appear as NULL", esql-null-values): in a set column its single value is a set of one and
+    null the empty set."""
+    if is_set and not isinstance(v, list):
+        v = [] if v is None else [v]
     if isinstance(v, list):
         vals = [_norm_cell(x, es_type, False) for x in v]
         return ("set", tuple(sorted(map(repr, vals)))) if is_set else ("list", tuple(map(repr, vals)))
@@ -490,7 +495,9 @@ def compare_table(expected: dict, ex: dict) -> tuple[bool, str, list, list]:
     want = [norm(r) for r in expected["table"]]
     got = [norm(r) for r in ex["table"]]
     ok = want == got if expected.get("order_matters") else sorted(want) == sorted(got)
-    nulls = sum(1 for r in ex["table"] for c in want_cols if r.get(c) is None and types[c] in ("keyword", "text"))
+    nulls = sum(1 for r in ex["table"] for c in want_cols
+                if r.get(c) is None and types[c] in ("keyword", "text") and c not in sets)
+    singles = sum(1 for r in ex["table"] for c in sets if not isinstance(r.get(c), list))
     raw_w = {norm(r): r for r in expected["table"]}
     raw_g = {norm(r): r for r in ex["table"]}
     missing = list((Counter(want) - Counter(got)).elements())
@@ -502,6 +509,8 @@ def compare_table(expected: dict, ex: dict) -> tuple[bool, str, list, list]:
         detail += "; same rows in another order"
     if nulls:
         detail += f" (ES|QL null read as KQL's \"\" in {nulls} string cell{'s' if nulls > 1 else ''})"
+    if singles:
+        detail += f" ({singles} set cell{'s' if singles > 1 else ''} single-valued or null in ES|QL, read as a set of one or none)"
     return ok, detail, want, got
 
 

@@ -308,24 +308,23 @@ class Evaluator:
 
     # -- RENAME (commands/rename): old AS new; a column already named new is replaced ----------
     def c_Rename(self, t: Table, cmd: S.Rename):
-        cols = dict(t.columns)
+        cols = list(t.columns.items())
         rows = [Row(r, src=r.src) for r in t.rows]
         for old, new in cmd.pairs:
             if "*" in old or "*" in new:
                 raise Unsupported("RENAME with wildcards")
-            if old not in cols:
+            types = dict(cols)
+            if old not in types:
                 raise QueryError(f"Unknown column [{old}]")
-            ty = cols[old]
-            items = [(new if c == old else c, v) for c, v in cols.items() if c != new or c == old]
-            cols = dict(items)
-            cols[new] = ty
-            # keep the renamed column where the old one stood
-            order = [new if c == old else c for c in t.columns if c != new or c == old]
-            cols = {c: cols[c] for c in order if c in cols}
+            if old == new:
+                continue
+            # the renamed column stays where the old one stood; a column already named `new` goes
+            cols = [(new, ty) if c == old else (c, ty) for c, ty in cols if c != new]
             for r in rows:
                 v = r.pop(old, None)
                 r.pop(new, None)
                 r[new] = v
+        cols = dict(cols)
         rows = [Row({c: r.get(c) for c in cols}, src=r.src) for r in rows]
         return Table(cols, rows, t.ordered, t.sort_key)
 

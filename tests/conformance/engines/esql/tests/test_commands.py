@@ -90,6 +90,13 @@ class Rename(unittest.TestCase):
         rows, _ = run("FROM employees | KEEP first_name, last_name, still_hired | RENAME still_hired AS employed", ix)
         self.assertEqual(rows, [{"first_name": "A", "last_name": "B", "employed": True}])
 
+    # commands/rename: several renames in one command apply in order (renameMultipleColumns)
+    def test_rename_several(self):
+        ix = employees([{"first_name": "A", "last_name": "B"}])
+        rows, res = run("FROM employees | KEEP first_name, last_name | RENAME first_name AS fn, last_name AS ln", ix)
+        self.assertEqual(rows, [{"fn": "A", "ln": "B"}])
+        self.assertEqual(list(res.columns), ["fn", "ln"])
+
     def test_rename_unknown_column_fails(self):
         with self.assertRaises(expressions.QueryError):
             run("ROW a = 1 | RENAME b AS c")
