@@ -24,8 +24,8 @@ import syntax as S
 from java_regex import java_replacement, java_to_re
 from patterns import PatternError, like_to_re, lucene_to_re
 from syntax import Unsupported
-from values import (NUMERIC, STRING, EvalWarning, add_period, as_list, comparable, format_date, from_datetime_obj,
-                    norm_mv, parse_iso, single, to_datetime_obj, to_keyword)
+from values import (NUMERIC, STRING, EvalWarning, add_period, as_list, comparable, from_datetime_obj, norm_mv,
+                    parse_iso, single, to_datetime_obj, to_keyword)
 
 FUNCTIONS = "https://www.elastic.co/docs/reference/query-languages/esql/functions-operators/"
 
