@@ -16,7 +16,9 @@
 #      literals, column names, rule metadata) converted with -o; every written file read back by
 #      PyYAML/pySigma/sigma check, the ES|QL and EQL parsers and splparser
 #      (tests/conformance/validate/adversarial.sh; last line `adversarial: N passed, M failed`)
-#   8. the differential conformance suite: every case in tests/conformance/cases run as KQL (expected rows from duckdb-kql)
+#   8. the ES|QL reference evaluator's unit tests, from Elastic's documentation examples
+#      (tests/conformance/engines/esql/tests)
+#   9. the differential conformance suite: every case in tests/conformance/cases run as KQL (expected rows from duckdb-kql)
 #      and as each translation on the target's engine or parser (tests/conformance/run/run.sh;
 #      summary `conformance: V verified-equal, …`, last line `N passed, M failed`)
 set -euo pipefail
@@ -53,6 +55,10 @@ tests/conformance/lucene/run.sh
 
 section "adversarial outputs through the real parsers (tests/conformance/validate/adversarial.sh)"
 tests/conformance/validate/adversarial.sh
+
+section "ES|QL reference evaluator unit tests (tests/conformance/engines/esql/tests)"
+"${KQLPORT_ORACLES:-.oracles}/esql/bin/python" -m unittest discover \
+  -s tests/conformance/engines/esql/tests -t tests/conformance/engines/esql/tests
 
 section "differential conformance (tests/conformance/run/run.sh)"
 tests/conformance/run/run.sh

@@ -49,6 +49,9 @@ pub struct Cx {
     /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`): they hold the
     /// same multivalued field, so a test on them is noted like one on `X.a` (the value).
     pub member_columns: HashMap<String, String>,
+    /// Columns the pipeline has (re)defined so far: they no longer hold the source table's field
+    /// of that name, so its schema type says nothing about them (see [`Cx::stored_type`]).
+    pub redefined: std::collections::HashSet<String>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
@@ -61,6 +64,7 @@ pub struct PipelineState {
     url_columns: std::collections::HashSet<String>,
     table: String,
     member_columns: HashMap<String, String>,
+    redefined: std::collections::HashSet<String>,
 }
 
 impl Cx {
@@ -74,6 +78,7 @@ impl Cx {
             url_columns: std::mem::take(&mut self.url_columns),
             table: std::mem::take(&mut self.table),
             member_columns: std::mem::take(&mut self.member_columns),
+            redefined: std::mem::take(&mut self.redefined),
         }
     }
 
@@ -86,6 +91,36 @@ impl Cx {
         self.url_columns = s.url_columns;
         self.table = s.table;
         self.member_columns = s.member_columns;
+        self.redefined = s.redefined;
+    }
+
+    /// The type the source table's schema gives column `name`, while the pipeline still holds
+    /// that field as the index stores it (not redefined by an earlier stage); `None` otherwise or
+    /// when the schema does not know it.
+    pub fn stored_type(&self, name: &str) -> Option<kqlport::schema::ColumnType> {
+        if self.redefined.contains(name) || self.redefined.contains(crate::stored::ALL) {
+            return None;
+        }
+        kqlport::schema::column_type(&self.table, name)
+    }
+
+    /// Whether `fp` is a path into JSON text parsed from a stored `string` column (directly or
+    /// through a column assigned `parse_json(X)`): read with JSON_EXTRACT.
+    pub fn json_text_path(&self, fp: &ir::FieldPath) -> bool {
+        let (column, parsed) = match self.aliases.get(&fp.column) {
+            Some(a) => (a.target.column.as_str(), a.target.parsed || fp.parsed),
+            None => (fp.column.as_str(), fp.parsed),
+        };
+        parsed
+            && !fp.path.is_empty()
+            && self.stored_type(column) == Some(kqlport::schema::ColumnType::String)
+    }
+
+    /// Whether `name` is a stored `dynamic` column: an object in the index, which has no column
+    /// of its own in ES|QL, only its leaf fields (`name.a`, `name.b.c` …).
+    pub fn stored_object(&self, name: &str) -> bool {
+        self.stored_type(name) == Some(kqlport::schema::ColumnType::Dynamic)
+            && !self.aliases.contains_key(name)
     }
 
     /// The dynamic member (or `dynamic` column) `e` is, as it is: a key path without an
@@ -93,6 +128,8 @@ impl Cx {
     /// (TO_STRING keeps a multivalued field multivalued).
     pub fn member_of(&self, e: &ir::Expr) -> Option<String> {
         match &e.kind {
+            // JSON text read with JSON_EXTRACT is one keyword value, never a multivalue
+            ExprKind::Field(fp) if self.json_text_path(fp) => None,
             ExprKind::Field(fp) if !fp.path.is_empty() => {
                 let mut name = fp.column.clone();
                 for seg in &fp.path {
@@ -774,6 +811,9 @@ impl Cx {
             );
             return Expr::Null;
         }
+        if fp.parsed && self.stored_type(&fp.column) == Some(kqlport::schema::ColumnType::String) {
+            return self.json_extract(&fp, span);
+        }
         if fp.parsed {
             let msg = format!(
                 "parse_json: `{}` is read as object fields under `{}`, which is exact when the index holds `{}` as an object (as Elastic integrations ingest JSON payloads); if it holds the JSON text, these fields are missing, so tests on them fail (under-match) and negated tests pass (over-match). Elasticsearch 9.4 has JSON_EXTRACT (preview) for JSON text",
@@ -845,6 +885,61 @@ impl Cx {
         } else {
             Expr::call("MV_SLICE", vec![col, Expr::Int(i)])
         }
+    }
+
+    /// `parse_json(X).path` where the schema types `X` `string`: the index holds JSON text, one
+    /// keyword field with no sub-fields, so the path is read from the text with JSON_EXTRACT
+    /// (technical preview, Elasticsearch 9.4+), whose JSONPath subset takes `a.b`, `['k.e.y']`
+    /// and `[i]`.
+    fn json_extract(&mut self, fp: &ir::FieldPath, span: Span) -> Expr {
+        let mut path = String::new();
+        for seg in &fp.path {
+            match seg {
+                PathSegment::Key(k) => {
+                    let simple = k
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    if simple {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(k);
+                    } else if k.contains(['\'', '\\']) {
+                        self.decline(
+                            "B005",
+                            format!("JSON_EXTRACT cannot spell the key {k:?} (a quote or backslash in a bracketed key is not documented)"),
+                            span,
+                        );
+                        return Expr::Null;
+                    } else {
+                        path.push_str(&format!("['{k}']"));
+                    }
+                }
+                PathSegment::Index(i) if *i >= 0 => path.push_str(&format!("[{i}]")),
+                PathSegment::Index(_) => {
+                    self.decline(
+                        "B004",
+                        "a negative array index into JSON text: JSON_EXTRACT has no negative indices",
+                        span,
+                    );
+                    return Expr::Null;
+                }
+            }
+        }
+        self.notes.push(
+            span,
+            Effect::Values,
+            format!(
+                "parse_json of the string column `{}`: the index holds its JSON text, read with JSON_EXTRACT (technical preview, Elasticsearch 9.4+), which returns a string value as text and an object or array as compact JSON text (KQL's spelling of a nested value or a real number can differ); invalid JSON or a missing path gives null",
+                fp.column
+            ),
+        );
+        Expr::call(
+            "JSON_EXTRACT",
+            vec![Expr::Column(fp.column.clone()), Expr::Str(path)],
+        )
     }
 
     pub fn expr(&mut self, e: &ir::Expr) -> Expr {

@@ -24,6 +24,7 @@
 //! The lookup document's key is the left key's name (the materialisation query copies the
 //! right key into it), so both key columns survive as in KQL; right columns named like a left
 //! column are renamed to KQL's `X1` in the materialisation query (LOOKUP JOIN would overwrite).
+//! The left columns are the query's own when it fixes them, else the source table's schema's.
 //! Always-noted differences: the index is a snapshot (KQL evaluates the right side at each run,
 //! with its own `now()`/`ago()`), the materialisation query returns at most 10 000 rows, and a
 //! missing key is null, which matches nothing, where KQL matches a missing string key as `""`.
@@ -66,15 +67,23 @@ fn fnv1a(text: &str) -> u32 {
     h
 }
 
+/// The left side's columns at the join: `exact` when the query fixes them (a `project` …),
+/// `from_schema` when the source table's schema lists them ([`crate::stored::schema_columns`]).
+pub(crate) struct LeftColumns {
+    pub exact: Option<Vec<String>>,
+    pub from_schema: Option<Vec<String>>,
+}
+
 pub(crate) fn lookup_join(
     cx: &mut Cx,
     stage: &Stage,
     kind: JoinKind,
     right: &Query,
     on: &[JoinKey],
-    left_cols: Option<Vec<String>>,
+    left: LeftColumns,
     out: &mut Vec<Command>,
 ) {
+    let left_cols = left.exact;
     match kind {
         JoinKind::Inner
         | JoinKind::InnerUnique
@@ -131,7 +140,10 @@ pub(crate) fn lookup_join(
     let right_cols = right.output_columns();
     let mut added: Vec<String> = Vec::new();
     if keep_right {
-        let certain_left = left_cols.clone().unwrap_or_else(|| join_fields.clone());
+        // Which left columns a right column can clash with: the exact ones, else the schema's
+        // (a Sentinel table has those columns; KQL renames a clashing right column `X1`).
+        let clash_left = left_cols.clone().or(left.from_schema);
+        let certain_left = clash_left.clone().unwrap_or_else(|| join_fields.clone());
         let known_right = right_cols
             .clone()
             .unwrap_or_else(|| fields.iter().map(|k| k.right.name.clone()).collect());
@@ -141,7 +153,7 @@ pub(crate) fn lookup_join(
         if !renames.is_empty() {
             rq.commands.push(Command::Rename(renames));
         }
-        let unsure: Vec<String> = match (&left_cols, &right_cols) {
+        let unsure: Vec<String> = match (&clash_left, &right_cols) {
             (Some(_), Some(_)) => Vec::new(),
             (None, Some(r)) => r
                 .iter()

@@ -60,7 +60,10 @@
 //!   `STATS` output columns are the aggregates then the keys; a `KEEP` restores KQL's order.
 //! * **Aggregates.** `count` ⇒ `COUNT(*)`, `countif(p)` ⇒ `COUNT(*) WHERE p`, `dcount` ⇒
 //!   `COUNT_DISTINCT` (both are estimates: Values note), `make_set` ⇒ `VALUES` (preview; an array
-//!   of one is a single value: Values note), `make_list` ⇒ `VALUES` (de-duplicates: Values note),
+//!   of one is a single value: Values note), `make_list` ⇒ `VALUES` (de-duplicates: Values note).
+//!   KQL collects (counts) a missing string as `""` while VALUES / COUNT_DISTINCT skip null, so
+//!   their argument is `COALESCE(x, "")` when it is a string column of the source table (schema)
+//!   the pipeline has not redefined, or `tolower`/`toupper` of anything;
 //!   `min`/`max`/`sum`/`avg`, `take_any` ⇒ `MIN` (one of the group's values, as KQL allows).
 //!   `count_distinct` (exact in KQL) ⇒ `COUNT_DISTINCT`, an estimate above 3000 distinct
 //!   values: Values note.
@@ -136,7 +139,11 @@
 //!   rows in the portal, 500 000 through the API).
 //! * **Columns.** `extend` ⇒ `EVAL`; `project` ⇒ `EVAL` for computed columns, then `KEEP`;
 //!   `project-away` ⇒ `DROP`; `project-keep` ⇒ `KEEP`; `project-rename` ⇒ `RENAME old AS new`;
-//!   `project-reorder` ⇒ `KEEP cols, *`.
+//!   `project-reorder` ⇒ `KEEP cols, *`. A column the table's schema types `dynamic` may be an
+//!   object, which Elasticsearch indexes as its leaf fields only (ES|QL has no column `X`, so
+//!   `KEEP X` fails to verify): it is kept or dropped as `X*` (the field `X` of a scalar, or the
+//!   leaves `X.…` of an object; Values note when kept), or as `X.*` when another column's name
+//!   starts with `X` (an UnderMatch note: a scalar `X` would make the query fail) — see `stored`.
 //! * **Dynamic values.** A path `X.a.b` is the dotted field `X.a.b` (the index holds the dynamic
 //!   column as an object). A column assigned a path (`extend u = X.user`) keeps pointing at it:
 //!   `u.name` reads `X.user.name`, while the source field is still in the pipeline (after a
@@ -155,8 +162,12 @@
 //!   or regexes). `isnotempty` of a member is noted UnderMatch. Outside a filter the note is
 //!   Values. An object has no value of its own in ES|QL (only its leaf fields), said in the
 //!   same note. Plain columns of other or unknown types are assumed single-valued.
-//! * **JSON text.** `parse_json(X).a` (and `todynamic`) is read the same way, as the object
-//!   field `X.a`: exact when the index holds `X` as an object, as Elastic integrations ingest
+//! * **JSON text.** `parse_json(X).a` where the table's schema types `X` `string` (JSON text,
+//!   e.g. `LocationDetails` in `AADNonInteractiveUserSignInLogs`) is `JSON_EXTRACT(X, "a")`
+//!   (technical preview, Elasticsearch 9.4+): the index holds one keyword field `X`, no `X.a`;
+//!   a Values note (nested values come back as compact JSON text). Otherwise (`dynamic` or a
+//!   column the schema does not know) `parse_json(X).a` is read the same way as a dynamic
+//!   path, as the object field `X.a`: exact when the index holds `X` as an object, as Elastic integrations ingest
 //!   JSON payloads; if it holds the JSON text, the field is missing, so tests on it fail and
 //!   negated tests pass — an UnderMatch and an OverMatch note on every such path (ES|QL's
 //!   `JSON_EXTRACT`, preview in 9.4, would read text; not used, since it cannot read an object
@@ -195,6 +206,7 @@ mod funcs;
 mod java;
 mod join;
 mod lucene;
+mod stored;
 
 #[cfg(test)]
 mod tests;
@@ -285,8 +297,13 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     }
     let mut commands = Vec::new();
     for (i, stage) in query.stages.iter().enumerate() {
+        cx.redefined = stored::redefined_by(&query.stages[..i]);
         if let StageKind::Join { kind, right, on } = &stage.kind {
-            let left = ir::columns_after(None, &query.stages[..i]);
+            let left = join::LeftColumns {
+                exact: ir::columns_after(None, &query.stages[..i]),
+                from_schema: stored::schema_columns(table)
+                    .and_then(|cols| ir::columns_after(Some(cols), &query.stages[..i])),
+            };
             join::lookup_join(cx, stage, *kind, right, on, left, &mut commands);
             continue;
         }
@@ -531,12 +548,17 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             if !evals.is_empty() {
                 out.push(Command::Eval(evals));
             }
-            out.push(Command::Keep(
-                assigns
-                    .iter()
-                    .map(|a| Pattern::Name(a.name.name.clone()))
-                    .collect(),
-            ));
+            let keep = assigns
+                .iter()
+                .map(|a| {
+                    if is_plain_column(&a.expr, &a.name.name) {
+                        cx.column_pattern(&a.name.name, a.expr.span, true)
+                    } else {
+                        Pattern::Name(a.name.name.clone())
+                    }
+                })
+                .collect();
+            out.push(Command::Keep(keep));
         }
         StageKind::ProjectAway(ps) => {
             let mut kept = Vec::new();
@@ -561,7 +583,11 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                     }
                 }
                 if !virtual_only {
-                    kept.push(pattern(cx, p));
+                    if p.is_wildcard() {
+                        kept.push(pattern(cx, p));
+                    } else {
+                        kept.push(cx.column_pattern(&p.pattern, p.span, false));
+                    }
                 }
                 if column_matches(&p.pattern, "_id") {
                     cx.id_gone = true;
@@ -581,7 +607,16 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                     cx.check_real_column(&p.pattern, p.span);
                 }
             }
-            let ps = ps.iter().map(|p| pattern(cx, p)).collect();
+            let ps = ps
+                .iter()
+                .map(|p| {
+                    if p.is_wildcard() {
+                        pattern(cx, p)
+                    } else {
+                        cx.column_pattern(&p.pattern, p.span, true)
+                    }
+                })
+                .collect();
             cx.all_sources_gone();
             cx.id_gone = true;
             out.push(Command::Keep(ps));
@@ -640,7 +675,17 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
                     cx.check_real_column(&p.pattern, p.span);
                 }
             }
-            let mut ps: Vec<Pattern> = ps.iter().map(|p| pattern(cx, p)).collect();
+            let mut ps: Vec<Pattern> = ps
+                .iter()
+                .map(|p| {
+                    if p.is_wildcard() {
+                        pattern(cx, p)
+                    } else {
+                        // reordering keeps every column: no values note
+                        cx.column_pattern(&p.pattern, p.span, false)
+                    }
+                })
+                .collect();
             ps.push(Pattern::Wildcard("*".into()));
             cx.id_gone = true;
             out.push(Command::Keep(ps));
@@ -1036,7 +1081,7 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
                 Effect::Values,
                 "dcount is an estimate in KQL (HLL) and COUNT_DISTINCT is one in ES|QL (HLL++, exact below 3000 values): the counts can differ",
             );
-            let e = Expr::call("COUNT_DISTINCT", vec![cx.expr(x)]);
+            let e = Expr::call("COUNT_DISTINCT", vec![collected(cx, x)]);
             let filter = match &a.func {
                 AggFunc::DCountIf(_, p) => Some(cx.pred(p, true)),
                 _ => None,
@@ -1052,7 +1097,7 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
             cx.notes.push(a.span, Effect::Values, msg);
             let arg = match cx.json_text_for_set(expr, a.span) {
                 Some(text) => text,
-                None => cx.expr(expr),
+                None => collected(cx, expr),
             };
             let mut e = Expr::call("VALUES", vec![arg]);
             if let Some(m) = max {
@@ -1081,7 +1126,7 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
                 Effect::Values,
                 "count_distinct is exact in KQL; ES|QL's COUNT_DISTINCT is an HLL++ estimate above its precision threshold (3000 distinct values by default), so large counts can differ",
             );
-            agg(Expr::call("COUNT_DISTINCT", vec![cx.expr(x)]))
+            agg(Expr::call("COUNT_DISTINCT", vec![collected(cx, x)]))
         }
     }
 }
@@ -1090,4 +1135,28 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
 /// at CR or LF).
 pub fn comment(text: &str) -> String {
     format!("// {}", kqlport::backend::one_line(text))
+}
+
+/// The value a collecting or counting aggregate (make_set, make_list, dcount, count_distinct)
+/// reads. KQL reads a missing string as `""` and collects (counts) it, while VALUES and
+/// COUNT_DISTINCT skip null: a value known to be a KQL string — a column the source table's
+/// schema types `string` that the pipeline has not redefined, or tolower/toupper of anything —
+/// is read as `COALESCE(x, "")`.
+fn collected(cx: &mut Cx, x: &ir::Expr) -> Expr {
+    let is_string = match &x.kind {
+        ExprKind::Field(fp) if fp.is_plain() && !fp.parsed => {
+            cx.stored_type(&fp.column) == Some(kqlport::schema::ColumnType::String)
+                && !cx.aliases.contains_key(&fp.column)
+        }
+        ExprKind::Call { func, .. } => {
+            matches!(func, ir::ScalarFn::ToLower | ir::ScalarFn::ToUpper)
+        }
+        _ => false,
+    };
+    let e = cx.expr(x);
+    if is_string {
+        Expr::call("COALESCE", vec![e, Expr::Str(String::new())])
+    } else {
+        e
+    }
 }

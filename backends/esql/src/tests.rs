@@ -1787,6 +1787,7 @@ fn calendar_starts_and_replace_regex() {
 mod functions;
 mod members;
 mod row_cap;
+mod stored;
 // ---------------------------------------------------------------------------------------------
 // RE2 → Java regex (REPLACE) and the functions built on it
 // ---------------------------------------------------------------------------------------------

@@ -1,21 +1,32 @@
-"""ES|QL worker (run with $KQLPORT_ORACLES/esql/bin/python, Python >= 3.12): parse each
-query with Elastic's ES|QL grammar inside an `esql.Schema` built from the case's Kusto schema.
-There is no ES|QL engine offline, so this only says parsed / rejected (with the message).
+"""ES|QL worker (run with $KQLPORT_ORACLES/esql/bin/python, Python >= 3.12): for each query,
+(1) parse it with Elastic's ES|QL grammar inside an `esql.Schema` holding the index mapping the
+case's events give, then (2) run it on the reference evaluator (../engines/esql, built on the
+same grammar) over those events.
 
-stdin:  JSON list of {"case", "query", "schema": {table: {column: kusto_type}}}
-stdout: JSON list of {"case", "ok": bool, "error": str|None, "mapping": {...}}
+stdin:  JSON list of {"case", "query", "schema": {table: {column: kusto_type}}, "events": {table: [...]}}
+stdout: JSON list of {"case", "ok": bool, "error": str|None, "mapping": {...}, "exec": {...}}
 
-Type mapping: string→keyword, long/int→long, real→double, bool→boolean, datetime→date,
-timespan→long, guid→keyword. A `dynamic` column is an object: each dotted name in the query
-that starts with it (InitiatedBy.user.userPrincipalName) becomes a keyword leaf; so does one of a
-string column the query reads as JSON (parse_json(X).a → X.a: the backend's labelled assumption that
-the JSON is ingested as an object).
+The mapping is the one a cluster gets from the events (`engines/esql/engine.py: load_index`):
+string→keyword, long→long, int→integer, real→double, bool→boolean, datetime→date,
+timespan→long, guid→keyword; a `dynamic` column is an object, so only its leaf fields exist
+(`InitiatedBy.user.userPrincipalName`, never `InitiatedBy`), typed by their JSON values, plus the
+dotted names the query reads under it (a real index maps those from other documents); a string
+column holding JSON text stays one keyword field.
+
+"exec" is case_runner.run_case's answer: {"ok", "ids", "columns", "table", "warnings",
+"caveats"}, or {"unsupported": construct}, or {"query_error": message} (the evaluator's verifier
+rejects the query, as a cluster would).
 """
 import json
+import os
 import re
 import sys
 
 import esql
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "engines", "esql"))
+import case_runner  # noqa: E402
+
 
 KUSTO_TO_ES = {
     "string": "keyword", "long": "long", "int": "long", "real": "double", "double": "double",
@@ -32,6 +43,9 @@ def strip_strings(q: str) -> str:
 
 
 def mapping_for(query: str, schema: dict) -> dict:
+    """A mapping from the query alone, for ../validate/esql_worker.py (corpus translations have no
+    events): dynamic leaves the query names, and a string column the query reads as JSON, as
+    keyword objects. The conformance check above uses the events' own mapping instead."""
     m = {}
     dynamic = set()
     for cols in schema.values():
@@ -53,6 +67,12 @@ def mapping_for(query: str, schema: dict) -> dict:
             m[name] = "keyword"
         elif base not in m and any(k.startswith(base + ".") for k in m):
             m[name] = "keyword"
+    # `KEEP X*` / `DROP X.*` of a dynamic column selects its leaf fields: give an object with
+    # no leaf named in the query one (an index maps a Sentinel object column's leaves)
+    for d in dynamic:
+        if re.search(r"(?<![\w.])" + re.escape(d) + r"\.?\*", strip_strings(query)) and not any(
+                k.startswith(d + ".") for k in m):
+            m[d + ".kqlport_leaf"] = "keyword"
     return m
 
 
@@ -60,10 +80,18 @@ def main() -> int:
     tasks = json.load(sys.stdin)
     out = []
     for t in tasks:
-        m = mapping_for(t["query"], t["schema"])
+        events = t.get("events") or {}
+        m = case_runner.mapping_for_schema(t["query"], t["schema"], events)
+        ex = None
+        if "events" in t:
+            try:
+                ex = case_runner.run_case(t["query"], t["schema"], events)
+            except Exception as e:  # noqa: BLE001 - an evaluator bug is reported, never a verdict
+                import traceback
+                ex = {"crash": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()[-1500:]}
         r = {"case": t["case"], "ok": False, "error": None, "mapping": m}
         try:
-            with esql.Schema(m):
+            with esql.Schema(m, lookups=(ex or {}).get("lookups") or None):
                 esql.parse_query(t["query"])
             r["ok"] = True
         except esql.EsqlError as e:
@@ -71,6 +99,8 @@ def main() -> int:
         except Exception as e:  # noqa: BLE001 - a crash of the parser itself
             r["error"] = f"parser crashed: {type(e).__name__}: {e}"
             r["crash"] = True
+        if ex is not None:
+            r["exec"] = ex
         out.append(r)
     json.dump(out, sys.stdout)
     return 0

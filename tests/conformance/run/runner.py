@@ -420,6 +420,169 @@ def sqlite_run(text: str, events: dict) -> tuple[list | None, str, str | None]:
     return [row[names.index("_id")] for row in cur.fetchall()], sql, None
 
 
+
+# ---------------------------------------------------------------------------------------------
+# ES|QL: the reference evaluator's result against `expected` (../engines/esql, via esql_worker.py)
+# ---------------------------------------------------------------------------------------------
+
+ESQL_ENGINE = "ES|QL reference evaluator (engines/esql)"
+SENTINEL_SCHEMA = os.path.join(CONF, "..", "..", "src", "schema", "tables.tsv")
+
+
+def sentinel_types() -> dict:
+    """table -> column -> Kusto type, from the schema kqlport translates against (src/schema)."""
+    out: dict = {}
+    with open(SENTINEL_SCHEMA) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            parts = line.rstrip("\n").split("\t")
+            cols = out.setdefault(parts[0], {})
+            for p in parts[1:]:
+                ty, _, names = p.partition("=")
+                for c in names.split(","):
+                    if c:
+                        cols[c] = ty
+    return out
+
+
+def esql_schema_conflict(case: dict, error: str) -> str | None:
+    """A rejection on an unknown dotted field whose base column the case types differently from the
+    Sentinel schema kqlport translates against: the case's data, not the translation, decides."""
+    m = re.search(r"Unknown (?:field|column) \[?'?([A-Za-z_@][A-Za-z0-9_@]*)\.", error)
+    if not m:
+        return None
+    col = m.group(1)
+    known = sentinel_types()
+    for table, cols in case["schema"].items():
+        mine, theirs = cols.get(col), known.get(table, {}).get(col)
+        if mine and theirs and mine != theirs:
+            return (f"the case declares {table}.{col} `{mine}` but the Sentinel schema kqlport translates "
+                    f"against (src/schema) has it `{theirs}`, which the translation follows; loaded as the case "
+                    f"declares it, the cluster rejects the query ({error.splitlines()[0][:160]}); not comparable")
+    return None
+
+
+def _instant(v):
+    if isinstance(v, str):
+        try:
+            return dt.datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return v
+    return v
+
+
+def _norm_cell(v, es_type: str, is_set: bool):
+    """One cell in a comparable form. KQL shows a missing string as "", ES|QL as null. ES|QL has
+    no one-element or empty multivalue ("ES|QL multivalued fields"; "An empty multivalued field
+    can appear as NULL", esql-null-values): in a set column its single value is a set of one and
+    null the empty set."""
+    if is_set and not isinstance(v, list):
+        v = [] if v is None else [v]
+    if isinstance(v, list):
+        vals = [_norm_cell(x, es_type, False) for x in v]
+        return ("set", tuple(sorted(map(repr, vals)))) if is_set else ("list", tuple(map(repr, vals)))
+    if v is None and es_type in ("keyword", "text"):
+        return ("scalar", repr(""))
+    if es_type == "date":
+        return ("scalar", repr(_instant(v)))
+    if isinstance(v, bool) or v is None:
+        return ("scalar", repr(v))
+    if isinstance(v, (int, float)):
+        return ("scalar", repr(round(float(v), 9)))
+    return ("scalar", repr(v))
+
+
+def compare_table(expected: dict, ex: dict) -> tuple[bool, str, list, list]:
+    """(equal, detail, want rows, got rows) for an expected table against the evaluator's table."""
+    from collections import Counter
+    want_cols = expected.get("columns") or (list(expected["table"][0]) if expected["table"] else [])
+    got_cols = list(ex["columns"])
+    if sorted(want_cols) != sorted(got_cols):
+        return False, f"columns differ: expected {want_cols}, got {got_cols}", [], []
+    sets = set(expected.get("set_columns") or [])
+    types = ex["columns"]
+
+    def norm(row):
+        return tuple((c, _norm_cell(row.get(c), types[c], c in sets)) for c in sorted(want_cols))
+    want = [norm(r) for r in expected["table"]]
+    got = [norm(r) for r in ex["table"]]
+    ok = want == got if expected.get("order_matters") else sorted(want) == sorted(got)
+    nulls = sum(1 for r in ex["table"] for c in want_cols
+                if r.get(c) is None and types[c] in ("keyword", "text") and c not in sets)
+    singles = sum(1 for r in ex["table"] for c in sets if not isinstance(r.get(c), list))
+    raw_w = {norm(r): r for r in expected["table"]}
+    raw_g = {norm(r): r for r in ex["table"]}
+    missing = list((Counter(want) - Counter(got)).elements())
+    extra = list((Counter(got) - Counter(want)).elements())
+    detail = f"expected {len(want)} rows, got {len(got)}"
+    if missing or extra:
+        detail += f"; missing {[raw_w[m] for m in missing][:5]}, unexpected {[raw_g[x] for x in extra][:5]}"
+    elif not ok:
+        detail += "; same rows in another order"
+    if nulls:
+        detail += f" (ES|QL null read as KQL's \"\" in {nulls} string cell{'s' if nulls > 1 else ''})"
+    if singles:
+        detail += f" ({singles} set cell{'s' if singles > 1 else ''} single-valued or null in ES|QL, read as a set of one or none)"
+    return ok, detail, want, got
+
+
+def _multiset_ge(a: list, b: list) -> bool:
+    from collections import Counter
+    ca, cb = Counter(a), Counter(b)
+    return all(ca[k] >= v for k, v in cb.items())
+
+
+def esql_verdict(case: dict, o: dict, r: dict) -> tuple[str, str, dict]:
+    exp = case["expected"]
+    q = o["output"]
+    ex = r.get("exec") or {}
+    if not r["ok"]:
+        conflict = esql_schema_conflict(case, r["error"])
+        if conflict:
+            return PARSED, conflict, {}
+        first = " ".join(r["error"].split("\n")[:2])
+        return PARSE_ERROR, first[:300], {"output": q, "error": r["error"]}
+    if "crash" in ex:
+        return PARSED, f"grammar accepts it; the evaluator crashed (an evaluator bug): {ex['crash']}", {}
+    if "unsupported" in ex:
+        return PARSED, f"ES|QL grammar + esql.Schema accept it; not executed: the evaluator does not model {ex['unsupported']}", {}
+    if "query_error" in ex:
+        conflict = esql_schema_conflict(case, ex["query_error"])
+        if conflict:
+            return PARSED, conflict, {}
+        return PARSE_ERROR, f"{ESQL_ENGINE} rejects it as a cluster would: {ex['query_error']}", {
+            "output": q, "error": ex["query_error"]}
+    warn = f" [warnings: {'; '.join(ex['warnings'])[:300]}]" if ex.get("warnings") else ""
+    ordered = bool(exp.get("order_matters"))
+    if ex.get("order_dependent") or (ordered and ex.get("sequence_order_dependent")):
+        why = "; ".join(ex.get("notes") or []) or "the result changes with the order of the input rows"
+        return PARSED, f"executed, but the result depends on an order ES|QL leaves undefined ({why})", {}
+    approx = o["status"] == "approximate"
+    effects = {nn.get("effect") for nn in o.get("notes", [])}
+    if "rows" in exp:
+        if ex["ids"] and all(x is None for x in ex["ids"]):
+            return PARSED, "expected whole input rows, but the ES|QL result rows are computed (no source row identity)", {}
+        ids = ex["ids"]
+        ok, cmp = compare_rows(exp, ids)
+        if ok:
+            return VERIFIED, f"{ESQL_ENGINE}: {sorted(ids) if not ordered else ids}{warn}", {}
+        lab = approx and labelled_difference(o, exp["rows"], ids)
+        if lab:
+            return PARSED, f"executed: rows differ only as labelled ({lab}): {cmp}", {}
+        return WRONG, cmp + warn, {"output": q, "expected": exp["rows"], "got": ids, "engine": ESQL_ENGINE}
+    ok, cmp, want, got = compare_table(exp, ex)
+    if ok:
+        return VERIFIED, f"{ESQL_ENGINE}: the expected table, {cmp}{warn}", {}
+    if approx:
+        if "values" in effects:
+            return PARSED, f"executed: the table differs and the translation is labelled values-may-differ: {cmp}", {}
+        if "over-match" in effects and want and _multiset_ge(got, want):
+            return PARSED, f"executed: rows differ only as labelled (over-match): {cmp}", {}
+        if "under-match" in effects and _multiset_ge(want, got):
+            return PARSED, f"executed: rows differ only as labelled (under-match): {cmp}", {}
+    return WRONG, cmp + warn, {"output": q, "expected": exp["table"], "got": ex["table"], "engine": ESQL_ENGINE}
+
 # ---------------------------------------------------------------------------------------------
 
 def run_worker(python: str, script: str, tasks: list) -> list:
@@ -578,15 +741,13 @@ def main() -> int:
 
     # ---- ES|QL -----------------------------------------------------------------------------
     es_res = {r["case"]: r for r in run_worker(os.path.join(O, "esql", "bin", "python"), os.path.join(HERE, "esql_worker.py"),
-                                               [{"case": n, "query": outcomes[(n, "esql")]["output"], "schema": cases[n]["schema"]}
+                                               [{"case": n, "query": outcomes[(n, "esql")]["output"], "schema": cases[n]["schema"],
+                                                 "events": cases[n]["events"]}
                                                 for n in todo["esql"]])}
     for n in todo["esql"]:
-        r = es_res[n]
-        if r["ok"]:
-            setv(n, "esql", PARSED, "ES|QL grammar + esql.Schema accept it; no ES|QL engine offline")
-        else:
-            first = " ".join(r["error"].split("\n")[:2])
-            setv(n, "esql", PARSE_ERROR, first[:300], output=outcomes[(n, "esql")]["output"], error=r["error"])
+        o, r, exp = outcomes[(n, "esql")], es_res[n], cases[n]["expected"]
+        v, detail, ev = esql_verdict(cases[n], o, r)
+        setv(n, "esql", v, detail, **ev)
 
     # ---- SPL -------------------------------------------------------------------------------
     SPL_NOW = dt.datetime.now(dt.timezone.utc).timestamp()

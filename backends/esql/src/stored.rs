@@ -1,0 +1,120 @@
+//! What the index stores under a column name, from the source table's schema
+//! ([`kqlport::schema`]): a `dynamic` column is an object, which Elasticsearch indexes as its
+//! leaf fields (ES|QL has no column for the object itself, so `KEEP X` fails to verify); a
+//! `string` column is one keyword field, even when it holds JSON text. Owns which columns still
+//! hold their source field at a stage, and the column patterns that select a dynamic column.
+
+use crate::ast::Pattern;
+use crate::expr::Cx;
+use kqlport::backend::Effect;
+use kqlport::ir::{self, StageKind};
+use kqlport::source::Span;
+use std::collections::HashSet;
+
+/// The source table's columns as its schema lists them (sorted), if the schema knows the table.
+/// These are the columns a Sentinel table has, though an index may not map every one of them.
+pub(crate) fn schema_columns(table: &str) -> Option<Vec<String>> {
+    let t = kqlport::schema::table(table)?;
+    let mut cols: Vec<String> = t.columns().map(|(c, _)| c.to_string()).collect();
+    cols.sort_unstable();
+    Some(cols)
+}
+
+/// Stands for "every column": a stage whose output columns are not known redefined them all.
+pub(crate) const ALL: &str = "*";
+
+/// The columns `stages` (re)define, so that they no longer hold the source table's field of that
+/// name: extend/project assignments other than `a = a`, rename targets, summarize outputs, a
+/// join's right columns ([`ALL`] when those are not known).
+pub(crate) fn redefined_by(stages: &[ir::Stage]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for s in stages {
+        match &s.kind {
+            StageKind::Extend(assigns) | StageKind::Project(assigns) => {
+                for a in assigns {
+                    if !crate::is_plain_column(&a.expr, &a.name.name) {
+                        out.insert(a.name.name.clone());
+                    }
+                }
+            }
+            StageKind::Rename(pairs) => {
+                for (new, _) in pairs {
+                    out.insert(new.name.clone());
+                }
+            }
+            StageKind::Aggregate { by, aggs } => {
+                for k in by {
+                    let plain = matches!(&k.kind, ir::GroupKeyKind::Expr(e) if crate::is_plain_column(e, &k.name.name));
+                    if !plain {
+                        out.insert(k.name.name.clone());
+                    }
+                }
+                for a in aggs {
+                    out.insert(a.name.name.clone());
+                }
+            }
+            StageKind::Count => {
+                out.insert("Count".into());
+            }
+            StageKind::Join { right, .. } => match right.output_columns() {
+                Some(cols) => out.extend(cols),
+                None => {
+                    out.insert(ALL.into());
+                }
+            },
+            _ => {}
+        }
+    }
+    out
+}
+
+impl Cx {
+    /// A `KEEP`/`DROP` pattern for column `name`. A stored `dynamic` column may be an object,
+    /// which has no column in ES|QL (only its leaf fields `name.…`), or a scalar / an array of
+    /// scalars, which is one column `name`: `name*` selects either. When another column of the
+    /// table also starts with `name` (`WatchlistItem`, `WatchlistItemId`), `name*` would select
+    /// it too, so `name.*` selects the leaf fields of an object (noted: a scalar value has none).
+    pub(crate) fn column_pattern(&mut self, name: &str, span: Span, keep: bool) -> Pattern {
+        if !self.stored_object(name) {
+            return Pattern::Name(name.to_string());
+        }
+        let table = self.table.clone();
+        let clash = kqlport::schema::table(&table).and_then(|t| {
+            let mut others: Vec<&str> = t
+                .columns()
+                .map(|(c, _)| c)
+                .filter(|c| *c != name && c.starts_with(name))
+                .collect();
+            others.sort_unstable();
+            others.first().map(|c| c.to_string())
+        });
+        let verb = if keep { "keeps" } else { "drops" };
+        if let Some(other) = clash {
+            if keep {
+                self.notes.push(
+                    span,
+                    Effect::Values,
+                    format!("`{name}` is a dynamic column: ES|QL has no column for an object, so its leaf fields `{name}.*` are kept (one column per leaf field) instead of KQL's one JSON value"),
+                );
+            }
+            self.notes.push(
+                span,
+                Effect::UnderMatch,
+                format!(
+                    "`{name}` is a dynamic column read as an object: this {verb} `{name}.*` (not `{name}*`, which would also select `{other}`); if `{name}` holds a scalar or an array of scalars, the index has the field `{name}` and no `{name}.…`, and the query is rejected"
+                ),
+            );
+            return Pattern::Wildcard(format!("{name}.*"));
+        }
+        if keep {
+            self.notes.push(
+                span,
+                Effect::Values,
+                format!(
+                    "`{name}` is a dynamic column: Elasticsearch indexes an object as its leaf fields and ES|QL has no column for the object itself, so `{name}*` keeps `{name}` (a scalar or an array of scalars) or its leaf fields `{name}.…` (one column per leaf, an array's values as a multivalue) instead of KQL's one JSON value"
+                ),
+            );
+        }
+        Pattern::Wildcard(format!("{name}*"))
+    }
+}
