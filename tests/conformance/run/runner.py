@@ -564,7 +564,7 @@ def esql_verdict(case: dict, o: dict, r: dict) -> tuple[str, str, dict]:
         if ex["ids"] and all(x is None for x in ex["ids"]):
             return PARSED, "expected whole input rows, but the ES|QL result rows are computed (no source row identity)", {}
         ids = ex["ids"]
-        ok, cmp = compare_rows(exp, ids)
+        ok, cmp = compare_rows(exp, ids, o)
         if ok:
             return VERIFIED, f"{ESQL_ENGINE}: {sorted(ids) if not ordered else ids}{warn}", {}
         lab = approx and labelled_difference(o, exp["rows"], ids)
