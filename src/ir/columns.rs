@@ -2,7 +2,8 @@
 //! `summarize`, `distinct` … fixes them) rather than from the source table's schema, which
 //! kqlport does not know exactly ([`crate::schema`] has documented column types, not a
 //! workspace's actual columns and their order). Owns the column arithmetic of stages
-//! (including KQL's renaming of clashing join columns); never guesses a table's columns.
+//! (including KQL's renaming of clashing join columns). It never guesses a table's columns:
+//! [`columns_before`] starts from the schema only where the schema lists a table's full set.
 
 use super::*;
 
@@ -11,6 +12,18 @@ impl Query {
     pub fn output_columns(&self) -> Option<Vec<String>> {
         columns_after(None, &self.stages)
     }
+}
+
+/// The columns before stage `index` of `q`: those the query's own stages fix, else the source
+/// table's full column list (when its schema is complete) carried through the stages; `None`
+/// when neither is known. A join's left side uses it to name clashing right columns as KQL does.
+pub fn columns_before(q: &Query, index: usize) -> Option<Vec<String>> {
+    let stages = &q.stages[..index];
+    columns_after(None, stages).or_else(|| {
+        let SourceKind::Table(table) = &q.source.kind;
+        let all = crate::schema::table(table)?.all_column_names()?;
+        columns_after(Some(all.into_iter().map(String::from).collect()), stages)
+    })
 }
 
 /// The columns after `stages`, starting from `start` (`None`: unknown, e.g. a whole table).

@@ -8,7 +8,7 @@
 mod columns;
 mod display;
 
-pub use columns::{columns_after, columns_of_stage, join_names};
+pub use columns::{columns_after, columns_before, columns_of_stage, join_names};
 
 use crate::source::Span;
 use serde::Serialize;

@@ -405,7 +405,7 @@ impl Tx {
                 StageKind::Filter(p) if leading => self.leading_filter(p, &mut search, &mut cmds),
                 StageKind::Join { kind, right, on } => {
                     leading = false;
-                    let left = kqlport::ir::columns_after(None, &q.stages[..i]);
+                    let left = kqlport::ir::columns_before(q, i);
                     self.join(stage, *kind, right, on, left, &mut cmds);
                 }
                 kind => {
