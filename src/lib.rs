@@ -16,3 +16,4 @@ pub mod backend;
 pub mod ir;
 pub mod lower;
 pub mod schema;
+pub mod stack;
