@@ -296,6 +296,51 @@ fn invalid_yaml_is_a_located_error() {
     assert_eq!(lc(&text, d.span.start).line, 5, "{d:?}");
 }
 
+/// YAML resource limits (deep nesting, alias bombs, too many values) are located errors in
+/// words, never the YAML library's debug text (`budget breached: Depth { depth: 65 }`).
+#[test]
+fn yaml_limits_are_worded_located_errors() {
+    let deep_block: String = (0..70)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect::<String>()
+        + &"  ".repeat(70)
+        + "v: 1\nquery: T\n";
+    let deep_flow = format!("query: T\nx: {}1{}\n", "[".repeat(100), "]".repeat(100));
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        bomb += &format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        );
+    }
+    bomb += "query: T\n";
+    let many = format!("query: T\nx: [{}]\n", vec!["1"; 300_000].join(", "));
+    let cases = [
+        (deep_block, "nested too deeply"),
+        (deep_flow, "nested too deeply"),
+        // Each alias use counts as the values it repeats.
+        (bomb, "too many values"),
+        (many, "too many values"),
+    ];
+    for (text, want) in &cases {
+        let ds = sentinel::load("r.yaml", text.as_bytes()).expect_err("over a limit");
+        let d = &ds[0];
+        let shown = [Some(&d.message), d.label.as_ref(), d.help.as_ref()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(d.message.contains(want), "{want}: {shown}");
+        for debug in ["budget", "Depth {", "breach", "{ "] {
+            assert!(!shown.contains(debug), "debug text {debug:?} in: {shown}");
+        }
+        assert!(d.span.end <= text.len(), "{want}: {:?}", d.span);
+        let rendered = SourceFile::new("r.yaml", text).render(d);
+        assert!(rendered.contains("r.yaml:"), "{rendered}");
+    }
+}
+
 #[test]
 fn valid_yaml_without_a_string_query() {
     let (text, d) = load_err("no_query.yaml");
