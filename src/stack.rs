@@ -1,4 +1,5 @@
-//! Stack room for the stages that recurse over nested expressions (lowering, the backends).
+//! Stack room for the stages that recurse over nested input (YAML loading, lowering, the
+//! backends).
 //! Their depth is bounded (the parser's nesting and chain limits, lowering's `L004` depth
 //! limit once `let`s are inlined), but the bound times a debug build's frame sizes is more
 //! than a 2 MB test thread or even an 8 MB main thread holds. So each such stage runs on a

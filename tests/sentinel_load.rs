@@ -406,9 +406,15 @@ fn undecodable_input() {
         "{d:?}"
     );
 
-    // BOM then an invalid byte: the offset is into the BOM-less text.
-    let ds = sentinel::load("x.kql", b"\xEF\xBB\xBFab\xFFc").expect_err("invalid");
-    assert_eq!(ds[0].span.range(), 2..3);
+    // BOM then an invalid byte: the span is into the BOM-less display text, where the invalid
+    // byte is one U+FFFD (a whole character, so the span can be sliced and rendered).
+    let bytes = b"\xEF\xBB\xBFab\xFFc";
+    let ds = sentinel::load("x.kql", bytes).expect_err("invalid");
+    assert_eq!(ds[0].span.range(), 2..5);
+    assert_eq!(
+        &sentinel::display_text(bytes)[ds[0].span.range()],
+        "\u{FFFD}"
+    );
     assert_eq!(ds[0].message, "file is not valid UTF-8 (invalid byte 0xFF)");
 }
 
@@ -794,4 +800,24 @@ fn corpus_loads_and_matches_the_reference_extraction() {
     );
     // The genuinely broken files (empty ones) are listed above; keep that list short.
     assert!(errors.len() <= 10, "{} files failed to load", errors.len());
+}
+
+/// A block scalar at the end of a file without a final newline decodes with one (`clip`), so
+/// the query's last offset has no byte in the file: it maps to the file's end, never past it
+/// (found by fuzzing the loader).
+#[test]
+fn query_offsets_never_map_past_the_file() {
+    for text in [
+        "query: |\n  T | where",
+        "query: |\n  T\n  | where x",
+        "query: >\n  T",
+    ] {
+        let f = sentinel::load("r.yaml", text.as_bytes()).expect("loads");
+        let q = &f.queries[0];
+        assert!(q.text.ends_with('\n'), "{text:?}");
+        for at in 0..=q.text.len() {
+            assert!(q.map.to_file(at) <= text.len(), "{text:?} offset {at}");
+        }
+        assert_eq!(q.map.to_file(q.text.len()), text.len());
+    }
 }
