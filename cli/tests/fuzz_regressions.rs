@@ -56,5 +56,9 @@ fn fuzz_crashes_stay_fixed() {
             count += 1;
         }
     }
-    assert!(count > 0, "no fuzz regression inputs found under {}", root.display());
+    assert!(
+        count > 0,
+        "no fuzz regression inputs found under {}",
+        root.display()
+    );
 }
