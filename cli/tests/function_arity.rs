@@ -140,6 +140,28 @@ fn deep_and_doubling_let_chains_are_bounded() {
             }
         }
     }
+    // Tabular lets and list lets chain the same way.
+    for n in [1_000, 2_000] {
+        let tables: String = (1..n)
+            .map(|i| format!("let t{i} = t{} | where x == 1;\n", i - 1))
+            .collect();
+        let lists: String = (1..n)
+            .map(|i| format!("let l{i} = l{};\n", i - 1))
+            .collect();
+        let last = n - 1;
+        for q in [
+            format!("let t0 = T | where x == 0;\n{tables}t{last}"),
+            format!("let l0 = dynamic(['a']);\n{lists}T | where x in (l{last})"),
+        ] {
+            let r = full_path::convert_query(&q, &RuleContext::default());
+            if n < 1_500 {
+                assert!(r.lowered, "{n}: {}", &q[..30]);
+            } else {
+                let err = lower::lower(&kql::parse(&q).unwrap()).unwrap_err();
+                assert_eq!(err[0].code.0, "L004", "{n}: {}", err[0].message);
+            }
+        }
+    }
     let q = chain(40, "P + P");
     let err = lower::lower(&kql::parse(&q).unwrap()).unwrap_err();
     assert_eq!(err[0].code.0, "L004", "{}", err[0].message);

@@ -329,7 +329,8 @@ impl<'a> Lowerer<'a> {
             )),
             Some(Binding::Tabular(e)) if !self.expanding.contains(&name.name) => {
                 self.expanding.push(name.name.clone());
-                let r = self.flatten(e);
+                // Tabular lets chain without the parser's nesting bound (`let t2 = t1 | …`).
+                let r = self.nested(span, |cx| cx.flatten(e));
                 self.expanding.pop();
                 let (source, mut inner) = r?;
                 inner.extend(ops);

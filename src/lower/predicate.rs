@@ -468,7 +468,9 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Ident(n) => {
                 if let Some(bound) = self.scalar_let(&n.name) {
                     let name = n.name.clone();
-                    return self.with_let(&name, n.span, |cx| cx.collect_literals(bound, out));
+                    return self.with_let(&name, n.span, |cx| {
+                        cx.nested(n.span, |cx| cx.collect_literals(bound, out))
+                    });
                 }
                 if matches!(self.lets.get(&n.name), Some(super::Binding::Tabular(_))) {
                     return Err(unsupported(
