@@ -821,3 +821,15 @@ fn query_offsets_never_map_past_the_file() {
         assert_eq!(q.map.to_file(q.text.len()), text.len());
     }
 }
+
+/// YAML reads a lone CR as a line break; the query map follows it, so positions after it stay
+/// exact (found by fuzzing the whole path: a span landed inside a character).
+#[test]
+fn lone_carriage_return_in_a_block_scalar_keeps_the_map_exact() {
+    let text = "query: |\n  T\r  | where x == 'ˢэ' and\n  | take 1\n";
+    let f = sentinel::load("r.yaml", text.as_bytes()).expect("loads");
+    let q = &f.queries[0];
+    assert_eq!(q.text, "T\n| where x == 'ˢэ' and\n| take 1\n");
+    assert!(q.exact_map);
+    assert_eq!(map_failures(text, q), []);
+}
