@@ -142,6 +142,26 @@ fn twenty_megabyte_literals_parse() {
     }
 }
 
+/// A `\u`/`\U` escape cut short near the end of the text is a located error, never a panic
+/// (the pre-scan sliced past the end: `"\u0"0` was an internal error, P099; found by fuzzing).
+#[test]
+fn short_unicode_escapes_at_the_end_of_the_text() {
+    for text in [
+        "_i-_i-\"\\u0\"0",
+        "print \"\\u0\"",
+        "print '\\u12'",
+        "print \"\\U1234567\"",
+        "print \"\\u",
+        "print \"\\U0001F600\"",
+        "print \"\\u00e9\"",
+    ] {
+        if let Err(d) = parse(text) {
+            assert_ne!(d[0].code.0, "P099", "{text:?}: {}", d[0].message);
+        }
+        check(text);
+    }
+}
+
 #[test]
 fn empty_and_trivial_inputs() {
     for text in ["", "   ", "\n\n", "// only a comment", ";", ";;"] {

@@ -296,7 +296,7 @@ pub(crate) fn trivia_runs(text: &str) -> Vec<(usize, usize)> {
 /// `\"` `\'` `\\` `\0`–`\7` (octal) `\a` `\b` `\f` `\n` `\r` `\t` `\v` `\xH…` `\uHHHH`
 /// `\UHHHHHHHH`. Returns the byte length of the bad escape at the start of `s`, if it is bad.
 fn invalid_escape(s: &[u8]) -> Option<usize> {
-    let hex = |n: usize| s.len() > n && s[2..2 + n].iter().all(u8::is_ascii_hexdigit);
+    let hex = |n: usize| s.len() >= 2 + n && s[2..2 + n].iter().all(u8::is_ascii_hexdigit);
     match s.get(1) {
         Some(
             b'"' | b'\'' | b'\\' | b'0'..=b'7' | b'a' | b'b' | b'f' | b'n' | b'r' | b't' | b'v',
