@@ -17,3 +17,4 @@ pub mod ir;
 pub mod lower;
 pub mod re2;
 pub mod schema;
+pub mod stack;

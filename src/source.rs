@@ -128,6 +128,9 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceMap {
     segments: Vec<(usize, usize)>,
+    /// The file's length, when known: no offset maps past it (a YAML block scalar's decoded
+    /// text can end in a newline the file does not hold).
+    end: Option<usize>,
 }
 
 impl SourceMap {
@@ -135,6 +138,7 @@ impl SourceMap {
     pub fn shifted(file_offset: usize) -> Self {
         SourceMap {
             segments: vec![(0, file_offset)],
+            end: None,
         }
     }
 
@@ -146,7 +150,16 @@ impl SourceMap {
             let file_start = segments.first().map(|s| s.1).unwrap_or(0);
             segments.insert(0, (0, file_start));
         }
-        SourceMap { segments }
+        SourceMap {
+            segments,
+            end: None,
+        }
+    }
+
+    /// The same map, never pointing past the end of a file of `file_len` bytes.
+    pub fn within(mut self, file_len: usize) -> Self {
+        self.end = Some(file_len);
+        self
     }
 
     pub fn segments(&self) -> &[(usize, usize)] {
@@ -156,14 +169,15 @@ impl SourceMap {
     /// The file offset of query offset `q`.
     pub fn to_file(&self, q: usize) -> usize {
         if self.segments.is_empty() {
-            return q;
+            return self.end.map_or(q, |end| q.min(end));
         }
         let i = match self.segments.binary_search_by_key(&q, |s| s.0) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
         let (qs, fs) = self.segments[i];
-        fs + q.saturating_sub(qs)
+        let at = fs + q.saturating_sub(qs);
+        self.end.map_or(at, |end| at.min(end))
     }
 
     /// A query span as a file span. A span crossing a segment boundary keeps its start and

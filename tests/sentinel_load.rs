@@ -296,6 +296,51 @@ fn invalid_yaml_is_a_located_error() {
     assert_eq!(lc(&text, d.span.start).line, 5, "{d:?}");
 }
 
+/// YAML resource limits (deep nesting, alias bombs, too many values) are located errors in
+/// words, never the YAML library's debug text (`budget breached: Depth { depth: 65 }`).
+#[test]
+fn yaml_limits_are_worded_located_errors() {
+    let deep_block: String = (0..70)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect::<String>()
+        + &"  ".repeat(70)
+        + "v: 1\nquery: T\n";
+    let deep_flow = format!("query: T\nx: {}1{}\n", "[".repeat(100), "]".repeat(100));
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        bomb += &format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        );
+    }
+    bomb += "query: T\n";
+    let many = format!("query: T\nx: [{}]\n", vec!["1"; 300_000].join(", "));
+    let cases = [
+        (deep_block, "nested too deeply"),
+        (deep_flow, "nested too deeply"),
+        // Each alias use counts as the values it repeats.
+        (bomb, "too many values"),
+        (many, "too many values"),
+    ];
+    for (text, want) in &cases {
+        let ds = sentinel::load("r.yaml", text.as_bytes()).expect_err("over a limit");
+        let d = &ds[0];
+        let shown = [Some(&d.message), d.label.as_ref(), d.help.as_ref()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(d.message.contains(want), "{want}: {shown}");
+        for debug in ["budget", "Depth {", "breach", "{ "] {
+            assert!(!shown.contains(debug), "debug text {debug:?} in: {shown}");
+        }
+        assert!(d.span.end <= text.len(), "{want}: {:?}", d.span);
+        let rendered = SourceFile::new("r.yaml", text).render(d);
+        assert!(rendered.contains("r.yaml:"), "{rendered}");
+    }
+}
+
 #[test]
 fn valid_yaml_without_a_string_query() {
     let (text, d) = load_err("no_query.yaml");
@@ -361,9 +406,15 @@ fn undecodable_input() {
         "{d:?}"
     );
 
-    // BOM then an invalid byte: the offset is into the BOM-less text.
-    let ds = sentinel::load("x.kql", b"\xEF\xBB\xBFab\xFFc").expect_err("invalid");
-    assert_eq!(ds[0].span.range(), 2..3);
+    // BOM then an invalid byte: the span is into the BOM-less display text, where the invalid
+    // byte is one U+FFFD (a whole character, so the span can be sliced and rendered).
+    let bytes = b"\xEF\xBB\xBFab\xFFc";
+    let ds = sentinel::load("x.kql", bytes).expect_err("invalid");
+    assert_eq!(ds[0].span.range(), 2..5);
+    assert_eq!(
+        &sentinel::display_text(bytes)[ds[0].span.range()],
+        "\u{FFFD}"
+    );
     assert_eq!(ds[0].message, "file is not valid UTF-8 (invalid byte 0xFF)");
 }
 
@@ -749,4 +800,36 @@ fn corpus_loads_and_matches_the_reference_extraction() {
     );
     // The genuinely broken files (empty ones) are listed above; keep that list short.
     assert!(errors.len() <= 10, "{} files failed to load", errors.len());
+}
+
+/// A block scalar at the end of a file without a final newline decodes with one (`clip`), so
+/// the query's last offset has no byte in the file: it maps to the file's end, never past it
+/// (found by fuzzing the loader).
+#[test]
+fn query_offsets_never_map_past_the_file() {
+    for text in [
+        "query: |\n  T | where",
+        "query: |\n  T\n  | where x",
+        "query: >\n  T",
+    ] {
+        let f = sentinel::load("r.yaml", text.as_bytes()).expect("loads");
+        let q = &f.queries[0];
+        assert!(q.text.ends_with('\n'), "{text:?}");
+        for at in 0..=q.text.len() {
+            assert!(q.map.to_file(at) <= text.len(), "{text:?} offset {at}");
+        }
+        assert_eq!(q.map.to_file(q.text.len()), text.len());
+    }
+}
+
+/// YAML reads a lone CR as a line break; the query map follows it, so positions after it stay
+/// exact (found by fuzzing the whole path: a span landed inside a character).
+#[test]
+fn lone_carriage_return_in_a_block_scalar_keeps_the_map_exact() {
+    let text = "query: |\n  T\r  | where x == 'ˢэ' and\n  | take 1\n";
+    let f = sentinel::load("r.yaml", text.as_bytes()).expect("loads");
+    let q = &f.queries[0];
+    assert_eq!(q.text, "T\n| where x == 'ˢэ' and\n| take 1\n");
+    assert!(q.exact_map);
+    assert_eq!(map_failures(text, q), []);
 }

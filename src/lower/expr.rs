@@ -7,16 +7,33 @@ use crate::ir;
 use crate::kql::ast;
 use crate::source::Span;
 
+/// Calls `expr()` lowers itself, each by its own rule (before the tables of rewritten and
+/// plain scalar functions are consulted).
+pub(crate) const SPECIAL_FORMS: &[&str] = &[
+    "ago",
+    "now",
+    "iff",
+    "iif",
+    "case",
+    "column_ifexists",
+    "columnifexists",
+    "dynamic",
+];
+
 /// Functions that only parse or convert a dynamic value; around a path they are transparent.
-const DYNAMIC_PARSERS: &[&str] = &["parse_json", "parsejson", "todynamic", "toobject"];
+pub(crate) const DYNAMIC_PARSERS: &[&str] = &["parse_json", "parsejson", "todynamic", "toobject"];
 
 impl<'a> Lowerer<'a> {
     pub(crate) fn expr(&mut self, e: &'a ast::Expr) -> LResult<ir::Expr> {
+        self.nested(e.span, |cx| cx.expr_here(e))
+    }
+
+    fn expr_here(&mut self, e: &'a ast::Expr) -> LResult<ir::Expr> {
         let kind = match &e.kind {
             ast::ExprKind::Literal(l) => ir::ExprKind::Literal(literal(l, e.span)?),
             ast::ExprKind::Ident(n) => {
                 if let Some(bound) = self.scalar_let(&n.name) {
-                    return self.with_let(&n.name, |cx| cx.expr(bound));
+                    return self.with_let(&n.name, e.span, |cx| cx.expr(bound));
                 }
                 if let Some(Binding::Tabular(_) | Binding::Other(..)) = self.lets.get(&n.name) {
                     return Err(unsupported(
@@ -102,11 +119,26 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Runs `f` with the scalar `let` `name` (used at `span`) being expanded. Each expansion
+    /// counts against [`super::MAX_LET_EXPANSIONS`]: lets that use each other twice
+    /// (`let b = a + a; let c = b + b; …`) double the expression at every step.
     pub(crate) fn with_let<T>(
         &mut self,
         name: &str,
+        span: Span,
         f: impl FnOnce(&mut Self) -> LResult<T>,
     ) -> LResult<T> {
+        self.let_expansions += 1;
+        if self.let_expansions > super::MAX_LET_EXPANSIONS {
+            return Err(super::too_complex(
+                span,
+                format!(
+                    "inlining the `let`s gives an expression too large to translate (over {} uses \
+                     of `let` names, here `{name}`)",
+                    super::MAX_LET_EXPANSIONS
+                ),
+            ));
+        }
         self.expanding.push(name.to_string());
         let r = f(self);
         self.expanding.pop();
@@ -199,7 +231,7 @@ impl<'a> Lowerer<'a> {
         match &e.kind {
             ast::ExprKind::Ident(n) => {
                 if let Some(bound) = self.scalar_let(&n.name) {
-                    let bound_expr = self.with_let(&n.name, |cx| cx.expr(bound))?;
+                    let bound_expr = self.with_let(&n.name, e.span, |cx| cx.expr(bound))?;
                     return match bound_expr.kind {
                         ir::ExprKind::Field(p) => Ok(p),
                         _ => Err(unsupported(
@@ -404,7 +436,7 @@ impl<'a> Lowerer<'a> {
                 }
                 Err(d) => return Err(d),
             },
-            "not" | "isempty" | "isnotempty" | "isnull" | "isnotnull" => {
+            _ if super::predicate::PREDICATE_FUNCTIONS.contains(&name) => {
                 ir::ExprKind::Predicate(Box::new(self.predicate(e)?))
             }
             "column_ifexists" | "columnifexists" => {
@@ -534,67 +566,87 @@ fn arith(op: ast::BinaryOp) -> Option<ir::ArithOp> {
     })
 }
 
-/// Canonical scalar functions, with KQL's aliases folded in.
-pub(crate) fn scalar_fn(name: &str) -> Option<ir::ScalarFn> {
+/// Canonical scalar functions, with KQL's aliases folded in: (KQL name, IR function).
+pub(crate) const SCALAR_FUNCTIONS: &[(&str, ir::ScalarFn)] = {
     use ir::ScalarFn as F;
-    Some(match name {
-        "tostring" => F::ToString,
-        "tolower" => F::ToLower,
-        "toupper" => F::ToUpper,
-        "toint" => F::ToInt,
-        "tolong" => F::ToLong,
-        "toreal" | "todouble" => F::ToReal,
-        "tobool" | "toboolean" => F::ToBool,
-        "todatetime" => F::ToDateTime,
-        "strcat" => F::StrCat,
-        "strlen" => F::Strlen,
-        "substring" => F::Substring,
-        "trim" => F::Trim,
-        "replace" | "replace_regex" => F::Replace,
-        "replace_string" => F::ReplaceString,
-        "extract" => F::Extract,
-        "split" => F::Split,
-        "coalesce" => F::Coalesce,
-        "array_length" | "arraylength" => F::ArrayLength,
-        "bin" => F::Bin,
-        "startofday" => F::StartOfDay,
-        "datetime_diff" => F::DateTimeDiff,
-        "ipv4_is_private" => F::Ipv4IsPrivate,
-        "ipv4_is_in_range" => F::Ipv4IsInRange,
-        "abs" => F::Abs,
-        "round" => F::Round,
-        "floor" => F::Floor,
-        "trim_start" => F::TrimStart,
-        "trim_end" => F::TrimEnd,
-        "indexof" => F::IndexOf,
-        "countof" => F::CountOf,
-        "startofweek" => F::StartOfWeek,
-        "startofmonth" => F::StartOfMonth,
-        "startofyear" => F::StartOfYear,
-        "endofday" => F::EndOfDay,
-        "hourofday" => F::HourOfDay,
-        "dayofweek" => F::DayOfWeek,
-        "getmonth" | "monthofyear" => F::GetMonth,
-        "getyear" => F::GetYear,
-        "base64_decode_tostring" | "base64_decodestring" => F::Base64DecodeToString,
-        "url_decode" => F::UrlDecode,
-        "url_encode" | "url_encode_component" => F::UrlEncode,
-        "parse_url" | "parseurl" => F::ParseUrl,
-        "bag_keys" => F::BagKeys,
-        "array_sort_asc" => F::ArraySortAsc,
-        "array_sort_desc" => F::ArraySortDesc,
-        "array_slice" => F::ArraySlice,
-        "strcat_array" | "array_strcat" => F::StrcatArray,
-        "log" => F::Log,
-        "totimespan" | "totime" => F::ToTimespan,
-        "gettype" => F::Typeof,
-        "tohex" => F::ToHex,
-        "string_size" => F::StringSize,
-        "unixtime_milliseconds_todatetime" => F::UnixtimeMillisecondsToDatetime,
-        "indexof_regex" => F::IndexOfRegex,
-        "parse_ipv4" => F::ParseIpv4,
-        _ => return None,
-    })
+    &[
+        ("tostring", F::ToString),
+        ("tolower", F::ToLower),
+        ("toupper", F::ToUpper),
+        ("toint", F::ToInt),
+        ("tolong", F::ToLong),
+        ("toreal", F::ToReal),
+        ("todouble", F::ToReal),
+        ("tobool", F::ToBool),
+        ("toboolean", F::ToBool),
+        ("todatetime", F::ToDateTime),
+        ("strcat", F::StrCat),
+        ("strlen", F::Strlen),
+        ("substring", F::Substring),
+        ("trim", F::Trim),
+        ("replace", F::Replace),
+        ("replace_regex", F::Replace),
+        ("replace_string", F::ReplaceString),
+        ("extract", F::Extract),
+        ("split", F::Split),
+        ("coalesce", F::Coalesce),
+        ("array_length", F::ArrayLength),
+        ("arraylength", F::ArrayLength),
+        ("bin", F::Bin),
+        ("startofday", F::StartOfDay),
+        ("datetime_diff", F::DateTimeDiff),
+        ("ipv4_is_private", F::Ipv4IsPrivate),
+        ("ipv4_is_in_range", F::Ipv4IsInRange),
+        ("abs", F::Abs),
+        ("round", F::Round),
+        ("floor", F::Floor),
+        ("trim_start", F::TrimStart),
+        ("trim_end", F::TrimEnd),
+        ("indexof", F::IndexOf),
+        ("countof", F::CountOf),
+        ("startofweek", F::StartOfWeek),
+        ("startofmonth", F::StartOfMonth),
+        ("startofyear", F::StartOfYear),
+        ("endofday", F::EndOfDay),
+        ("hourofday", F::HourOfDay),
+        ("dayofweek", F::DayOfWeek),
+        ("getmonth", F::GetMonth),
+        ("monthofyear", F::GetMonth),
+        ("getyear", F::GetYear),
+        ("base64_decode_tostring", F::Base64DecodeToString),
+        ("base64_decodestring", F::Base64DecodeToString),
+        ("url_decode", F::UrlDecode),
+        ("url_encode", F::UrlEncode),
+        ("url_encode_component", F::UrlEncode),
+        ("parse_url", F::ParseUrl),
+        ("parseurl", F::ParseUrl),
+        ("bag_keys", F::BagKeys),
+        ("array_sort_asc", F::ArraySortAsc),
+        ("array_sort_desc", F::ArraySortDesc),
+        ("array_slice", F::ArraySlice),
+        ("strcat_array", F::StrcatArray),
+        ("array_strcat", F::StrcatArray),
+        ("log", F::Log),
+        ("totimespan", F::ToTimespan),
+        ("totime", F::ToTimespan),
+        ("gettype", F::Typeof),
+        ("tohex", F::ToHex),
+        ("string_size", F::StringSize),
+        (
+            "unixtime_milliseconds_todatetime",
+            F::UnixtimeMillisecondsToDatetime,
+        ),
+        ("indexof_regex", F::IndexOfRegex),
+        ("parse_ipv4", F::ParseIpv4),
+    ]
+};
+
+/// The IR function a KQL scalar function (or alias) lowers to.
+pub(crate) fn scalar_fn(name: &str) -> Option<ir::ScalarFn> {
+    SCALAR_FUNCTIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, f)| f)
 }
 
 /// The constant regex argument of a function that takes an RE2 pattern, if there is one.

@@ -24,6 +24,27 @@ use std::collections::HashMap;
 
 pub use names::NameGen;
 
+/// Every function name lowering knows, sorted: the special forms, predicates, rewritten and
+/// refused functions, plain scalar functions, dynamic parsers, aggregates and the names KQL's
+/// column-naming table covers. Read from the lowering's own tables (tests and the fuzzing
+/// dictionary enumerate it); a name outside it is "not supported yet" (`L027`).
+pub fn known_functions() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = expr::SPECIAL_FORMS
+        .iter()
+        .chain(expr::DYNAMIC_PARSERS)
+        .chain(predicate::PREDICATE_FUNCTIONS)
+        .chain(functions::REWRITTEN_FUNCTIONS)
+        .chain(aggregate::AGGREGATES)
+        .copied()
+        .chain(expr::SCALAR_FUNCTIONS.iter().map(|&(n, _)| n))
+        .chain(names::FUNCTION_NAMING.iter().map(|&(n, _)| n))
+        .chain(["materialize", "toscalar", "pack_array", "typeof"])
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// The result of lowering: the IR, plus warnings about KQL that was dropped because it has no
 /// effect on the rows (e.g. `render`).
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +58,10 @@ pub struct Lowered {
 /// Lowers a parsed query. Every diagnostic in `Err` is located at the KQL that could not be
 /// modelled (codes `L…`).
 pub fn lower(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
+    crate::stack::with_stack(|| lower_here(query))
+}
+
+fn lower_here(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
     let mut cx = Lowerer::default();
     match cx.query(query) {
         Ok(q) => {
@@ -101,6 +126,29 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) agg_temps: usize,
     /// Where `column_ifexists` read a column (which may be missing: never an unknown column).
     pub(crate) ifexists: Vec<Span>,
+    /// How deep `expr()` / `predicate()` are nested right now ([`MAX_DEPTH`]).
+    pub(crate) depth: usize,
+    /// Scalar `let` uses inlined so far ([`MAX_LET_EXPANSIONS`]).
+    pub(crate) let_expansions: usize,
+}
+
+/// The deepest nesting of expressions lowering follows (and so of the IR the backends walk).
+/// The parser bounds brackets (128) and operator chains (1,000), but inlined `let`s nest
+/// without limit (`let a1 = a0 + 1; let a2 = a1 + 1; …`); past this depth lowering refuses
+/// instead of overflowing the stack. Lowering and the backends run on a stack segment sized
+/// for it ([`crate::stack`]).
+pub(crate) const MAX_DEPTH: usize = 1_500;
+
+/// The most scalar `let` uses one query may inline (real rules use a few hundred); bounds the
+/// work and the IR's size when lets use each other more than once.
+pub(crate) const MAX_LET_EXPANSIONS: usize = 100_000;
+
+pub(crate) fn too_complex(span: Span, message: impl Into<String>) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error("L004", message, span)
+            .with_label("too complex to translate")
+            .with_help("simplify the query, or split it"),
+    )
 }
 
 const SUPPORTED: &str = "kqlport translates queries built from: where, extend, project, \
@@ -108,6 +156,27 @@ project-away, project-keep, project-rename, project-reorder, summarize, sort/ord
 take/limit, distinct, count, join";
 
 impl<'a> Lowerer<'a> {
+    /// Runs one level of expression lowering at `span`, within [`MAX_DEPTH`].
+    pub(crate) fn nested<T>(
+        &mut self,
+        span: Span,
+        f: impl FnOnce(&mut Self) -> LResult<T>,
+    ) -> LResult<T> {
+        if self.depth >= MAX_DEPTH {
+            return Err(too_complex(
+                span,
+                format!(
+                    "the expression is nested too deeply to translate (over {MAX_DEPTH} levels \
+                     once `let`s are inlined)"
+                ),
+            ));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     fn query(&mut self, query: &'a ast::Query) -> LResult<ir::Query> {
         let mut result: Option<&'a ast::Expr> = None;
         for stmt in &query.statements {
@@ -267,7 +336,8 @@ impl<'a> Lowerer<'a> {
             )),
             Some(Binding::Tabular(e)) if !self.expanding.contains(&name.name) => {
                 self.expanding.push(name.name.clone());
-                let r = self.flatten(e);
+                // Tabular lets chain without the parser's nesting bound (`let t2 = t1 | …`).
+                let r = self.nested(span, |cx| cx.flatten(e));
                 self.expanding.pop();
                 let (source, mut inner) = r?;
                 inner.extend(ops);

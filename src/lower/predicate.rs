@@ -59,6 +59,18 @@ fn cmp_op(op: BinaryOp) -> Option<ir::CmpOp> {
     })
 }
 
+/// Functions whose call is a predicate (each takes one argument): `not(p)` and the emptiness
+/// and null tests. Lowered by [`Lowerer::predicate`] wherever they appear.
+pub(crate) const PREDICATE_FUNCTIONS: &[&str] = &[
+    "not",
+    "isempty",
+    "isnotempty",
+    "notempty",
+    "isnull",
+    "isnotnull",
+    "notnull",
+];
+
 /// The logical negation of a predicate, pushed into leaves that have a negated form.
 pub(crate) fn negate(p: ir::Predicate) -> ir::Predicate {
     let span = p.span;
@@ -84,6 +96,10 @@ pub(crate) fn negate(p: ir::Predicate) -> ir::Predicate {
 
 impl<'a> Lowerer<'a> {
     pub(crate) fn predicate(&mut self, e: &'a ast::Expr) -> LResult<ir::Predicate> {
+        self.nested(e.span, |cx| cx.predicate_here(e))
+    }
+
+    fn predicate_here(&mut self, e: &'a ast::Expr) -> LResult<ir::Predicate> {
         let span = e.span;
         let kind = match &e.kind {
             ast::ExprKind::Binary {
@@ -107,33 +123,32 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ast::ExprKind::Binary { op, lhs, rhs } => return self.binary(*op, lhs, rhs, span),
-            ast::ExprKind::Call { function, args } => {
-                match (function.name.as_str(), args.as_slice()) {
-                    ("not", [a]) => return Ok(negate(self.predicate(&a.value)?)),
-                    ("isempty", [a]) => ir::PredicateKind::IsEmpty {
+            ast::ExprKind::Call { function, args }
+                if PREDICATE_FUNCTIONS.contains(&function.name.as_str()) =>
+            {
+                let name = function.name.as_str();
+                // Checked here, once: `expr()` hands these calls to `predicate()` whatever
+                // their arguments, so a wrong count must end here, not fall back to `expr()`.
+                let [a] = args.as_slice() else {
+                    return Err(super::expr::arity(span, name, 1));
+                };
+                match name {
+                    "not" => return Ok(negate(self.predicate(&a.value)?)),
+                    "isempty" | "isnotempty" | "notempty" => ir::PredicateKind::IsEmpty {
                         expr: self.expr(&a.value)?,
-                        negated: false,
+                        negated: name != "isempty",
                     },
-                    ("isnotempty" | "notempty", [a]) => ir::PredicateKind::IsEmpty {
+                    _ => ir::PredicateKind::IsNull {
                         expr: self.expr(&a.value)?,
-                        negated: true,
+                        negated: name != "isnull",
                     },
-                    ("isnull", [a]) => ir::PredicateKind::IsNull {
-                        expr: self.expr(&a.value)?,
-                        negated: false,
-                    },
-                    ("isnotnull" | "notnull", [a]) => ir::PredicateKind::IsNull {
-                        expr: self.expr(&a.value)?,
-                        negated: true,
-                    },
-                    _ => ir::PredicateKind::Bool(self.expr(e)?),
                 }
             }
             ast::ExprKind::Literal(ast::Literal::Bool(b)) => ir::PredicateKind::Const(*b),
             ast::ExprKind::Ident(n) => match self.scalar_let(&n.name) {
                 Some(bound) => {
                     let name = n.name.clone();
-                    return self.with_let(&name, |cx| cx.predicate(bound));
+                    return self.with_let(&name, e.span, |cx| cx.predicate(bound));
                 }
                 None => ir::PredicateKind::Bool(self.expr(e)?),
             },
@@ -468,7 +483,9 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Ident(n) => {
                 if let Some(bound) = self.scalar_let(&n.name) {
                     let name = n.name.clone();
-                    return self.with_let(&name, |cx| cx.collect_literals(bound, out));
+                    return self.with_let(&name, n.span, |cx| {
+                        cx.nested(n.span, |cx| cx.collect_literals(bound, out))
+                    });
                 }
                 if matches!(self.lets.get(&n.name), Some(super::Binding::Tabular(_))) {
                     return Err(unsupported(

@@ -104,7 +104,18 @@ pub fn load_as(
     bytes: &[u8],
 ) -> Result<LoadedFile, Vec<Diagnostic>> {
     let _ = file_name; // names appear only when rendering; kept for API symmetry
-    let text = decode(bytes)?;
+                       // The YAML parser recurses per nesting level (up to its limit): on a stack of its own.
+    let mut file = crate::stack::with_stack(|| load_text(kind_hint, decode(bytes)?))?;
+    // No query offset maps past the end of the file (a block scalar's decoded text may end in
+    // a newline the file does not hold).
+    let len = file.text.len();
+    for q in &mut file.queries {
+        q.map = std::mem::take(&mut q.map).within(len);
+    }
+    Ok(file)
+}
+
+fn load_text(kind_hint: Option<FileKind>, text: String) -> Result<LoadedFile, Vec<Diagnostic>> {
     if text
         .chars()
         .all(|c| c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}'))
@@ -204,10 +215,11 @@ fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
         Err(e) => {
             let at = e.valid_up_to();
             let byte = body.get(at).copied().unwrap_or(0);
+            // The span is into `display_text`, where the invalid bytes are one U+FFFD.
             let mut d = Diagnostic::error(
                 "I001",
                 format!("file is not valid UTF-8 (invalid byte 0x{byte:02X})"),
-                Span::new(at, at + 1),
+                Span::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
             );
             if body.starts_with(b"\xFF\xFE") || body.starts_with(b"\xFE\xFF") {
                 d = d.with_help("the file looks UTF-16 encoded; save it as UTF-8");

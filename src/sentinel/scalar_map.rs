@@ -104,8 +104,8 @@ fn align(value: &str, pieces: &[Piece]) -> (Vec<(usize, usize)>, bool) {
     (segments, exact)
 }
 
-/// The lines of `text` from byte `from`: `(line_start, line_without_break)`; a `\r` before the
-/// `\n` is not part of the line.
+/// The lines of `text` from byte `from`: `(line_start, line_without_break)`. A line ends at
+/// YAML's line breaks: `\r\n`, `\n`, or a lone `\r`.
 fn lines_from(text: &str, from: usize) -> impl Iterator<Item = (usize, &str)> {
     let mut pos = from;
     std::iter::from_fn(move || {
@@ -113,11 +113,11 @@ fn lines_from(text: &str, from: usize) -> impl Iterator<Item = (usize, &str)> {
             return None;
         }
         let rest = &text[pos..];
-        let (line, next) = match rest.find('\n') {
+        let (line, next) = match rest.find(['\n', '\r']) {
+            Some(i) if rest[i..].starts_with("\r\n") => (&rest[..i], pos + i + 2),
             Some(i) => (&rest[..i], pos + i + 1),
             None => (rest, text.len()),
         };
-        let line = line.strip_suffix('\r').unwrap_or(line);
         let start = pos;
         pos = next;
         Some((start, line))
@@ -418,6 +418,15 @@ mod tests {
         let m = check(text, 11, "T\n\n  | where x\n");
         assert_eq!(m.style, QueryStyle::Literal);
         assert!(m.exact);
+    }
+
+    #[test]
+    fn lone_carriage_return_breaks_a_block_line() {
+        // YAML reads a lone CR as a line break: the map follows it, found by fuzzing.
+        let text = "query: |\n  T\r  | where x == 'ab'\n";
+        let m = check(text, 11, "T\n| where x == 'ab'\n");
+        assert!(m.exact);
+        assert_eq!(m.map.to_file(2), text.find("| where").unwrap());
     }
 
     #[test]

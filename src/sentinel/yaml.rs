@@ -115,6 +115,11 @@ fn yaml_error(text: &str, index: &LineIndex, e: &serde_saphyr::Error) -> Diagnos
     let span = e
         .location()
         .map_or(Span::new(0, 0), |l| location_span(text, index, &l));
+    if let Some((what, help)) = budget_message(e) {
+        return Diagnostic::error("Y006", what, span)
+            .with_label("the loader stopped here")
+            .with_help(help);
+    }
     let raw = e.without_snippet().to_string();
     let mut msg = raw.as_str();
     if let Some(i) = msg.rfind(" at line ") {
@@ -144,6 +149,55 @@ fn yaml_error(text: &str, index: &LineIndex, e: &serde_saphyr::Error) -> Diagnos
         .with_label("a second document starts here");
     }
     Diagnostic::error("Y001", format!("invalid YAML: {msg}"), span)
+}
+
+/// What a YAML resource limit (serde-saphyr's budget, which guards against YAML bombs and deep
+/// nesting) means, in words, with a hint; `None` for other errors.
+fn budget_message(mut e: &serde_saphyr::Error) -> Option<(String, &'static str)> {
+    use serde_saphyr::budget::BudgetBreach as B;
+    use serde_saphyr::Error as E;
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = e {
+        e = error;
+    }
+    let E::Budget { breach, .. } = e else {
+        return None;
+    };
+    let limits = "kqlport caps YAML size and nesting so a hostile file cannot exhaust memory";
+    Some(match breach {
+        B::Depth { depth } => (
+            format!("the YAML is nested too deeply ({depth} levels of mappings or sequences)"),
+            "a Sentinel rule needs only a few levels of nesting; flatten the structure",
+        ),
+        B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => (
+            "the YAML uses too many anchors or aliases (`&a` / `*a`)".to_string(),
+            "a file that expands aliases this much looks like a YAML bomb; write the values out",
+        ),
+        B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => (
+            "the YAML's anchors (`&a`) hold too much content to repeat".to_string(),
+            limits,
+        ),
+        B::Events { .. } | B::Nodes { .. } => (
+            "the YAML has too many values (mappings, sequences and scalars, each alias use \
+             counting as the values it repeats) to load"
+                .to_string(),
+            limits,
+        ),
+        B::ScalarBytes { .. } | B::InputBytes { .. } => {
+            ("the YAML holds too much text to load".to_string(), limits)
+        }
+        B::Documents { .. } => (
+            "the file holds too many YAML documents".to_string(),
+            "a rule file must hold exactly one YAML document",
+        ),
+        B::MergeKeys { .. } => (
+            "the YAML uses too many merge keys (`<<`)".to_string(),
+            limits,
+        ),
+        _ => (
+            "the YAML exceeds the loader's size or complexity limits".to_string(),
+            limits,
+        ),
+    })
 }
 
 /// The `---` line just above `at` (skipping blank and comment lines), if there is one.

@@ -86,6 +86,17 @@ impl Backend for Eql {
 
     fn translate(
         &self,
+        rule: &RuleContext,
+        query: &ir::Query,
+    ) -> Result<Translation, Vec<Diagnostic>> {
+        // IR nesting (bounded by lowering) is walked recursively: on a stack of its own.
+        kqlport::stack::with_stack(|| self.translate_here(rule, query))
+    }
+}
+
+impl Eql {
+    fn translate_here(
+        &self,
         _rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {

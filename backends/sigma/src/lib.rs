@@ -120,6 +120,17 @@ impl Backend for Sigma {
         rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
+        // IR nesting (bounded by lowering) is walked recursively: on a stack of its own.
+        kqlport::stack::with_stack(|| self.translate_here(rule, query))
+    }
+}
+
+impl Sigma {
+    fn translate_here(
+        &self,
+        rule: &RuleContext,
+        query: &ir::Query,
+    ) -> Result<Translation, Vec<Diagnostic>> {
         let mut notes = Notes::default();
         let SourceKind::Table(table) = &query.source.kind;
         let plan = stages::plan(rule, query, &mut notes)?;
