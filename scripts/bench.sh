@@ -94,7 +94,7 @@ for c in "${cases[@]}"; do
             || die "hyperfine failed on '$cmd'"
         wall=$(python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
-print("%.1f ms ± %.1f (hyperfine, %d runs)" % (r["mean"] * 1000, r["stddev"] * 1000, len(r["times"])))' "$tmp/h.json")
+print("%.1f ms +- %.1f (hyperfine, %d runs)" % (r["mean"] * 1000, r["stddev"] * 1000, len(r["times"])))' "$tmp/h.json")
     else
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2 " (time -v, 1 run)"}' "$tmp/time.txt")
     fi
