@@ -127,9 +127,9 @@ codes! {
     "I013" Input "cannot write an output file"
         "The translation could not be written (permissions, a missing or read-only directory, a \
          full disk). Outputs are written atomically, so no partial file is left behind.";
-    "I014" Input "two outputs would be written to the same path"
-        "Two inputs map to the same output file (for example `a.yaml` and `a.yml`). Neither is \
-         silently overwritten; rename one of the inputs.";
+    "I014" Input "two outputs, or an output and an input, would share one path"
+        "Two translations map to the same output file, or an output would overwrite an input. \
+         Nothing is silently overwritten; rename an input or choose another output directory.";
     "Y001" Rule "invalid YAML, or not exactly one YAML document"
         "The rule file does not parse as YAML, or holds several documents (`---`). A Sentinel rule \
          is one YAML mapping.";
@@ -156,9 +156,9 @@ codes! {
         "The query text holds no statement. A query needs at least one, e.g. `SecurityEvent | take 10`.";
     "P002" Parse "an unterminated string literal"
         "A string literal opened with a quote is not closed before the end of the line or query.";
-    "P003" Parse "an unexpected character or token"
-        "The parser met text that cannot start or continue any KQL construct here, such as a stray \
-         character or an unbalanced bracket.";
+    "P003" Parse "an unbalanced or mismatched bracket"
+        "A `(`, `[` or `{` is never closed, a closing bracket has no opening one, or it closes a \
+         bracket of another kind; the error points at the offending bracket.";
     "P004" Parse "the query nests too deeply to parse"
         "Parentheses, unary signs or operators nest beyond kqlport's depth limit, which keeps \
          parsing from overflowing the stack.";
@@ -335,7 +335,7 @@ codes! {
     "B016" Spl "a regex that cannot be ported to PCRE"
         "Splunk's `regex`/`match` use PCRE; this RE2 pattern has no exact PCRE rewrite.";
     "B017" Spl "a bin size that is not a positive finite number"
-        "`bin()`/`bucket span` need a positive finite size.";
+        "`bin()` needs a positive finite size.";
     "B018" Spl "renames that swap or chain column names"
         "One SPL `rename` applies its pairs in order, so swapping or chaining names would not give \
          KQL's simultaneous rename.";
@@ -388,10 +388,10 @@ codes! {
         "The rule's query period is not a duration Sigma can use as a correlation timespan.";
     "B057" Sigma "a join kind Sigma cannot express"
         "Sigma correlations cannot express this `join kind`.";
-    "B061" Eql "statistics, sorting or computed output"
-        "EQL selects events; `summarize`, `sort`/`order`, `top`, `distinct`, `count`, `extend` and \
-         similar have no EQL form. Use ES|QL for these queries. (Before this registry EQL raised \
-         this as B001.)";
+    "B061" Eql "statistics or sorting (`summarize`, `sort`, `top`, `distinct`, `count`)"
+        "EQL selects whole events; `summarize`, `sort`/`order by`, `top`, `distinct` and `count` \
+         have no EQL form. Use ES|QL for these queries. (Before this registry EQL raised this as \
+         B001.)";
     "B062" Eql "a filter after `take`/`limit`"
         "EQL's size limit applies last, so a filter after `take` cannot be written. (Was B002 in EQL.)";
     "B063" Eql "a time window inside `or`/`not`"
