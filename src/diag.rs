@@ -18,7 +18,8 @@ pub enum Severity {
 }
 
 /// A stable, documented diagnostic code. The first letter is the stage: `P` parse, `Y` rule
-/// loading (YAML), `L` lowering, `B` backend, `I` input/output.
+/// loading (YAML), `L` lowering, `B` backend, `I` input/output. Every code is registered, with
+/// its meaning, in [`crate::codes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Code(pub &'static str);
 

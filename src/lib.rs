@@ -13,6 +13,7 @@ pub mod source;
 pub use diag::{Diagnostic, Severity};
 pub use source::{SourceMap, Span};
 pub mod backend;
+pub mod codes;
 pub mod ir;
 pub mod lower;
 pub mod re2;

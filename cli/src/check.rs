@@ -108,7 +108,7 @@ fn check_input(
     if file.queries.is_empty() {
         tally.failed += 1;
         let d = Diagnostic::error(
-            "Y003",
+            "Y007",
             "no KQL query found in this file",
             kqlport::Span::new(0, 0),
         );

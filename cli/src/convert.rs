@@ -432,7 +432,7 @@ pub(crate) fn convert_input(
     let mut outcomes = Vec::new();
     if file.queries.is_empty() {
         let d = Diagnostic::error(
-            "Y003",
+            "Y007",
             "no KQL query found in this file",
             kqlport::Span::new(0, 0),
         );

@@ -116,3 +116,53 @@ pub fn run(path: &Path, what: What, format: Format, out: &mut impl Write) -> std
     }
     Ok(code)
 }
+
+/// `explain --code CODE`: what a diagnostic code means, from the registry in `kqlport::codes`.
+/// An unknown code is a usage error (exit 2) with a pointer to the full list.
+pub fn run_code(code: &str, format: Format, out: &mut impl Write) -> std::io::Result<u8> {
+    let Some(info) = kqlport::codes::lookup(code.trim()) else {
+        eprintln!(
+            "kqlport: unknown diagnostic code `{}`; codes look like B030 or L060, and \
+             docs/codes.md lists them all ({} codes)",
+            kqlport::backend::one_line(code),
+            kqlport::codes::CODES.len()
+        );
+        return Ok(crate::EXIT_USAGE);
+    };
+    match format {
+        Format::Json => {
+            crate::json::write_pretty(out, info)?;
+            writeln!(out)?;
+        }
+        Format::Text => {
+            writeln!(
+                out,
+                "{}: {} ({})\n",
+                info.code,
+                info.summary,
+                info.family.name()
+            )?;
+            writeln!(out, "{}", wrap(info.explanation, 80))?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (longer words stay whole).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if line > 0 && line + 1 + len > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += len;
+    }
+    out
+}

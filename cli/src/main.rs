@@ -39,7 +39,7 @@ refused (I011) without blocking; pipe it through '-' instead — and no input ma
 Exit status: 0 when every input succeeded, 1 when any input failed (each failure is \
 reported with its file, line and column, and the others are still processed), 2 for a usage \
 error.",
-    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  kqlport explain --ir rules/seeds/tor_hunting.yaml\n  cat query.kql | kqlport check -"
+    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  kqlport explain --ir rules/seeds/tor_hunting.yaml\n  kqlport explain --code B030\n  cat query.kql | kqlport check -"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -128,7 +128,11 @@ enum Command {
     /// Print what kqlport reads from one file: the parsed syntax tree of each query (--ast),
     /// the detection IR every backend translates from (--ir), or the loaded rule metadata
     /// (--rule).
-    #[command(group(clap::ArgGroup::new("what").required(true).args(["ast", "ir", "rule"])))]
+    ///
+    /// With --code CODE, prints what a diagnostic code means instead (like `rustc --explain`):
+    /// its family, one-line meaning and long explanation; an unknown code exits 2. The full
+    /// list is docs/codes.md.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["ast", "ir", "rule", "code"])))]
     Explain {
         /// Print the typed syntax tree (AST) of each query, with byte spans.
         #[arg(long)]
@@ -140,12 +144,15 @@ enum Command {
         /// Print the rule's metadata as loaded from its YAML (id, name, severity, tactics, …).
         #[arg(long)]
         rule: bool,
+        /// Explain a diagnostic code (e.g. B030, as printed in `error[B030]`); takes no FILE.
+        #[arg(long, value_name = "CODE", conflicts_with = "file")]
+        code: Option<String>,
         /// Output format: text (a readable tree) or json.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// One file, or '-' for standard input.
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
+        #[arg(value_name = "FILE", required_unless_present = "code")]
+        file: Option<PathBuf>,
     },
 }
 
@@ -234,6 +241,7 @@ fn run(cli: Cli) -> u8 {
             ast: _,
             ir,
             rule,
+            code,
             format,
             file,
         } => {
@@ -244,7 +252,11 @@ fn run(cli: Cli) -> u8 {
             } else {
                 explain::What::Ast
             };
-            explain::run(&file, what, format, &mut stdout)
+            match (code, file) {
+                (Some(code), _) => explain::run_code(&code, format, &mut stdout),
+                (None, Some(file)) => explain::run(&file, what, format, &mut stdout),
+                (None, None) => unreachable!("clap requires FILE unless --code is given"),
+            }
         }
     };
     match result {

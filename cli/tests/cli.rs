@@ -270,6 +270,68 @@ fn esql_row_cap_is_a_caveat_once_per_output() {
 }
 
 #[test]
+fn explain_code_prints_the_registered_explanation() {
+    for code in ["B030", "b030"] {
+        let out = kqlport()
+            .args(["explain", "--code", code])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout_of(&out);
+        let info = kqlport::codes::lookup("B030").unwrap();
+        assert!(
+            text.starts_with(&format!("B030: {} (all backends)\n\n", info.summary)),
+            "{text}"
+        );
+        assert!(text.contains("right-only"), "{text}");
+    }
+    let out = kqlport()
+        .args(["explain", "--code", "B061", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["code"].as_str(), v["family"].as_str()),
+        (Some("B061"), Some("eql"))
+    );
+    assert!(v["explanation"].as_str().unwrap().contains("ES|QL"));
+}
+
+#[test]
+fn explain_code_refuses_an_unknown_code_or_a_file() {
+    let out = kqlport()
+        .args(["explain", "--code", "B999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown diagnostic code `B999`") && err.contains("docs/codes.md"),
+        "{err}"
+    );
+    // Input text cannot inject lines into the message.
+    let out = kqlport()
+        .args(["explain", "--code", "X\n\u{1b}[2J"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+    // --code takes no FILE, and is one of the explain modes.
+    kqlport()
+        .args(["explain", "--code", "B030", "x.kql"])
+        .assert()
+        .code(2);
+    kqlport()
+        .args(["explain", "--code", "B030", "--ir"])
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn explain_prints_the_ast() {
     let out = kqlport()
         .args(["explain", "--ast", "-"])

@@ -132,7 +132,7 @@ fn single_table_slice_translates() {
     for (name, pct) in rates {
         let floor = match name {
             "spl" => 96.2,
-            // 95.2%: `datetime - datetime` (2 queries) is declined (B010) since the typed
+            // 95.2%: `datetime - datetime` (2 queries) is declined (B012) since the typed
             // ES|QL check showed Elastic rejects `date - date`; it used to be emitted as `-`.
             "esql" => 95.1,
             // 53.6% and 53.7%: a final sort is dropped with an `order` note in EQL and Sigma.

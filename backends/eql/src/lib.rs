@@ -51,11 +51,11 @@
 //!
 //! # Declined (with the span of the KQL that needs it)
 //!
-//! `summarize`, `sort`/`order`, `top`, `distinct`, `count` (B001: EQL has no statistics, sorting
-//! or computed output — use ES|QL); a filter after `take` (B002); a time window under `or`/`not`
-//! (B003); field-to-field comparisons (B004); computed values EQL cannot write (B005); regexes
-//! that have no exact Lucene form (B006); datetime/timespan literals, `now()`, `ago()` outside a
-//! top-level window (B007); field names with control characters (B008); `has ""` (B009).
+//! `summarize`, `sort`/`order`, `top`, `distinct`, `count` (B061: EQL has no statistics, sorting
+//! or computed output — use ES|QL); a filter after `take` (B062); a time window under `or`/`not`
+//! (B063); field-to-field comparisons (B064); computed values EQL cannot write (B065); regexes
+//! that have no exact Lucene form (B066); datetime/timespan literals, `now()`, `ago()` outside a
+//! top-level window (B067); field names with control characters (B068); `has ""` (B069).
 //!
 //! `take n` is `| head n`: the earliest n events instead of arbitrary n, which is still "n
 //! arbitrary rows", so it is exact.
@@ -119,7 +119,7 @@ impl Eql {
                     if let Some((_, limit)) = &head {
                         diags.push(
                             Diagnostic::error(
-                                "B002",
+                                "B062",
                                 "a filter after `take`/`limit` cannot be written in EQL",
                                 stage.span,
                             )
@@ -216,7 +216,7 @@ impl Eql {
                     };
                     diags.push(
                         Diagnostic::error(
-                            "B001",
+                            "B061",
                             format!("EQL cannot express `{op}`"),
                             stage.span,
                         )

@@ -119,7 +119,7 @@ impl Lowerer<'_> {
             PredicateKind::TimeWindow { .. } => {
                 self.diags.push(
                     Diagnostic::error(
-                        "B003",
+                        "B063",
                         "a time window inside `or`/`not` cannot be written in EQL",
                         p.span,
                     )
@@ -211,7 +211,7 @@ impl Lowerer<'_> {
         if !ok || singles.is_empty() {
             if singles.is_empty() && ok {
                 self.diags.push(Diagnostic::error(
-                    "B005",
+                    "B065",
                     "a string test without values",
                     span,
                 ));
@@ -299,7 +299,7 @@ impl Lowerer<'_> {
             MatchKind::Term | MatchKind::TermPrefix | MatchKind::TermSuffix => {
                 if empty {
                     self.diags.push(
-                        Diagnostic::error("B009", "a term test with an empty value", span)
+                        Diagnostic::error("B069", "a term test with an empty value", span)
                             .with_label("`has \"\"`")
                             .with_help("KQL's meaning of an empty term is not pinned down; write `isempty()` or remove the test"),
                     );
@@ -318,7 +318,7 @@ impl Lowerer<'_> {
                     Err(why) => {
                         self.diags.push(
                             Diagnostic::error(
-                                "B006",
+                                "B066",
                                 "this regular expression cannot be rewritten exactly for EQL's Lucene regex",
                                 span,
                             )
@@ -330,7 +330,7 @@ impl Lowerer<'_> {
                 };
                 let Ok(re) = regex::Regex::new(v) else {
                     self.diags.push(Diagnostic::error(
-                        "B006",
+                        "B066",
                         "this regular expression is not valid RE2",
                         span,
                     ));
@@ -365,7 +365,7 @@ impl Lowerer<'_> {
         let (lf, rf) = (fields_in(&lhs), fields_in(&rhs));
         if !lf.is_empty() && !rf.is_empty() {
             self.diags.push(
-                Diagnostic::error("B004", "EQL cannot compare one field with another", span)
+                Diagnostic::error("B064", "EQL cannot compare one field with another", span)
                     .with_label("field-to-field comparison")
                     .with_help("EQL only compares fields with literals; a join key belongs in a `sequence … by` (not produced by this backend)"),
             );
@@ -428,7 +428,7 @@ impl Lowerer<'_> {
                     } else {
                         self.diags.push(
                             Diagnostic::error(
-                                "B005",
+                                "B065",
                                 "a path into a computed column cannot be written in EQL",
                                 e.span,
                             )
@@ -510,7 +510,7 @@ impl Lowerer<'_> {
     fn bad_name(&mut self, span: Span) -> Option<FieldRef> {
         self.diags.push(
             Diagnostic::error(
-                "B008",
+                "B068",
                 "this field name cannot be written in EQL (empty or with control characters)",
                 span,
             )
@@ -551,7 +551,7 @@ impl Lowerer<'_> {
             ExprKind::Neg(x) => Some(Value::Neg(Box::new(self.value(x)?))),
             ExprKind::Now | ExprKind::Ago(_) => {
                 self.diags.push(
-                    Diagnostic::error("B007", "EQL has no `now()`/`ago()`", e.span)
+                    Diagnostic::error("B067", "EQL has no `now()`/`ago()`", e.span)
                         .with_label("relative time")
                         .with_help("only a top-level `TimeGenerated > ago(…)` window can be moved to the search API's range filter"),
                 );
@@ -571,7 +571,7 @@ impl Lowerer<'_> {
             Literal::Real(_) => self.unsupported(span, "a non-finite number"),
             Literal::DateTime(_) | Literal::Timespan(_) => {
                 self.diags.push(
-                    Diagnostic::error("B007", "EQL has no datetime or timespan literals", span)
+                    Diagnostic::error("B067", "EQL has no datetime or timespan literals", span)
                         .with_label("datetime/timespan value")
                         .with_help("a fixed time range belongs in the EQL search API's `filter` (a `range` query on the timestamp)"),
                 );
@@ -582,7 +582,7 @@ impl Lowerer<'_> {
 
     fn unsupported<T>(&mut self, span: Span, what: &str) -> Option<T> {
         self.diags.push(
-            Diagnostic::error("B005", format!("EQL cannot express {what}"), span)
+            Diagnostic::error("B065", format!("EQL cannot express {what}"), span)
                 .with_label("not expressible in EQL")
                 .with_help("EQL conditions compare fields with literals, with a few functions (length, startsWith, cidrMatch…); ES|QL can compute values"),
         );

@@ -960,7 +960,7 @@ impl Cx {
                 ..
             } => {
                 self.decline_help(
-                    "B010",
+                    "B012",
                     "datetime - datetime is a timespan in KQL; ES|QL has no date - date operator and no column type for a duration",
                     e.span,
                     "compare the datetimes themselves (e.g. `End >= Start + 5m`), or use datetime_diff() for a number",

@@ -197,7 +197,7 @@
 //! | B007 | NaN/infinity, negative or sub-millisecond time spans |
 //! | B008 | a table name or column pattern ES|QL cannot spell |
 //! | B009 | `project`/`project-rename` whose parallel assignments would read each other |
-//! | B010 | `datetime - datetime` (a timespan: ES\|QL has no date − date operator), where the operands' types are known from the schema and the pipeline |
+//! | B012 | `datetime - datetime` (a timespan: ES\|QL has no date − date operator), where the operands' types are known from the schema and the pipeline |
 //! | B030 | a `join` keeping right-only rows, or whose right side joins |
 
 mod ast;

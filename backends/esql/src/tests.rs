@@ -2305,7 +2305,7 @@ fn small_string_and_array_functions() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// datetime - datetime (B010)
+// datetime - datetime (B012)
 // ---------------------------------------------------------------------------------------------
 
 fn arith(op: ArithOp, lhs: Expr, rhs: Expr) -> Expr {
@@ -2334,7 +2334,7 @@ fn datetime_minus_datetime_is_declined() {
     );
     let errs = declined(&q);
     assert_eq!(errs.len(), 1);
-    assert_eq!(errs[0].code.0, "B010");
+    assert_eq!(errs[0].code.0, "B012");
     assert_eq!(errs[0].span, sp(40, 51));
     assert!(
         errs[0].message.contains("date - date"),
