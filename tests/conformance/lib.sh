@@ -132,3 +132,32 @@ stamp_hash() {
         done
     } | sha256sum | cut -d' ' -f1
 }
+
+# The inputs a corpus-wide step reads when none are named: rules/ and ../shared/corpus, or
+# rules/ alone when the corpus is missing and KQLPORT_SKIP_CORPUS=1 (otherwise exit 1). Sets the
+# array `paths` unless it already holds the step's own arguments. $1: the step's log prefix,
+# $2: what it does with them ("validating", "checking").
+default_paths() {
+    [ ${#paths[@]} -eq 0 ] || return 0
+    paths=(rules/)
+    if [ -d ../shared/corpus ]; then
+        paths+=(../shared/corpus)
+    elif [ "${KQLPORT_SKIP_CORPUS:-0}" = 1 ]; then
+        echo "$1: ../shared/corpus not found; KQLPORT_SKIP_CORPUS=1, $2 rules/ only"
+    else
+        echo "$1: ../shared/corpus not found beside this checkout (KQLPORT_SKIP_CORPUS=1 to skip it)" >&2
+        exit 1
+    fi
+}
+
+# The kqlport binary a step runs, in `bin`: $KQLPORT_BIN, else a debug build made now (the
+# build is announced as "$1: cargo build …" when $1 is given).
+kqlport_bin() {
+    if [ -n "${KQLPORT_BIN:-}" ]; then
+        bin=$KQLPORT_BIN
+        return 0
+    fi
+    [ -z "${1:-}" ] || echo "$1: cargo build --locked -p kqlport-cli"
+    cargo build --locked -q -p kqlport-cli
+    bin=${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/kqlport
+}

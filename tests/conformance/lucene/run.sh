@@ -80,24 +80,9 @@ if java -cp "$jar:$work/classes" RegexLimits <"$work/probe.tsv" >"$work/probe.ou
 fi
 
 paths=("$@")
-if [ ${#paths[@]} -eq 0 ]; then
-    paths=(rules/)
-    if [ -d ../shared/corpus ]; then
-        paths+=(../shared/corpus)
-    elif [ "${KQLPORT_SKIP_CORPUS:-0}" = 1 ]; then
-        echo "lucene: ../shared/corpus not found; KQLPORT_SKIP_CORPUS=1, checking rules/ only"
-    else
-        echo "lucene: ../shared/corpus not found beside this checkout (KQLPORT_SKIP_CORPUS=1 to skip it)" >&2
-        exit 1
-    fi
-fi
+default_paths lucene checking
 
-if [ -n "${KQLPORT_BIN:-}" ]; then
-    bin=$KQLPORT_BIN
-else
-    cargo build --locked -q -p kqlport-cli
-    bin=$target_dir/debug/kqlport
-fi
+kqlport_bin
 
 set +e
 "$bin" convert --to esql,eql --format json "${paths[@]}" >"$work/convert.jsonl" 2>"$work/convert.stderr"

@@ -20,11 +20,5 @@ work=${KQLPORT_ADVERSARIAL_DIR:-$target_dir/conformance-adversarial}
 rm -rf "$work"
 mkdir -p "$work"
 
-if [ -n "${KQLPORT_BIN:-}" ]; then
-    bin=$KQLPORT_BIN
-else
-    echo "adversarial: cargo build --locked -p kqlport-cli"
-    cargo build --locked -q -p kqlport-cli
-    bin=$target_dir/debug/kqlport
-fi
+kqlport_bin adversarial
 exec "$ORACLES/sigma/bin/python" "$CONFORMANCE_DIR/validate/adversarial.py" "$bin" "$work" "${1:-300}"

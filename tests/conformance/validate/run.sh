@@ -23,30 +23,14 @@ export KQLPORT_ORACLES=$ORACLES
 exec </dev/null
 
 paths=("$@")
-if [ ${#paths[@]} -eq 0 ]; then
-    paths=(rules/)
-    if [ -d ../shared/corpus ]; then
-        paths+=(../shared/corpus)
-    elif [ "${KQLPORT_SKIP_CORPUS:-0}" = 1 ]; then
-        echo "validate: ../shared/corpus not found; KQLPORT_SKIP_CORPUS=1, validating rules/ only"
-    else
-        echo "validate: ../shared/corpus not found beside this checkout (KQLPORT_SKIP_CORPUS=1 to skip it)" >&2
-        exit 1
-    fi
-fi
+default_paths validate validating
 
 target_dir=${CARGO_TARGET_DIR:-$REPO_ROOT/target}
 work=${KQLPORT_VALIDATE_DIR:-$target_dir/conformance-validate}
 rm -rf "$work"
 mkdir -p "$work"
 
-if [ -n "${KQLPORT_BIN:-}" ]; then
-    bin=$KQLPORT_BIN
-else
-    echo "validate: cargo build --locked -p kqlport-cli"
-    cargo build --locked -q -p kqlport-cli
-    bin=$target_dir/debug/kqlport
-fi
+kqlport_bin validate
 
 echo "validate: kqlport convert --to spl,esql,eql,sigma --format json ${paths[*]}"
 set +e
