@@ -60,19 +60,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The whole corpus: every file its manifest lists, named on the command line (a directory walk
 # would skip its Markdown and .txt files).
-python3 - "$corpus" "$tmp/files.txt" <<'PY'
-import csv, os, sys
-corpus, listing = sys.argv[1], sys.argv[2]
-paths = []
-with open(os.path.join(corpus, "MANIFEST.tsv"), newline="", encoding="utf-8") as f:
-    for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-        path = os.path.join(corpus, row["corpus_path"])
-        if "\n" in path or not os.path.isfile(path):
-            sys.exit(f"bench-vs-sigma.sh: manifest names {row['corpus_path']!r}, not a file under {corpus}")
-        paths.append(path)
-with open(listing, "w", encoding="utf-8") as f:
-    f.write("".join(p + "\n" for p in paths))
-PY
+python3 "$root/scripts/corpus-files.py" "$corpus" "$tmp/files.txt"
 mapfile -t files <"$tmp/files.txt"
 
 # Which rules kqlport expresses in Sigma. Exit status 1 (some query declined or failed) is normal.

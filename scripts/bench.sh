@@ -46,19 +46,7 @@ trap 'rm -rf "$tmp"' EXIT
 # would skip its Markdown and .txt files). hyperfine takes one command string, and 2,000+ paths
 # exceed the kernel's limit for one argument, so each case runs a tiny generated script that
 # execs kqlport with the list (bash start-up, about 1 ms, is included in those times).
-python3 - "$corpus" "$tmp/files.txt" <<'PY'
-import csv, os, sys
-corpus, listing = sys.argv[1], sys.argv[2]
-paths = []
-with open(os.path.join(corpus, "MANIFEST.tsv"), newline="", encoding="utf-8") as f:
-    for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-        path = os.path.join(corpus, row["corpus_path"])
-        if "\n" in path or not os.path.isfile(path):
-            sys.exit(f"bench.sh: manifest names {row['corpus_path']!r}, not a file under {corpus}")
-        paths.append(path)
-with open(listing, "w", encoding="utf-8") as f:
-    f.write("".join(p + "\n" for p in paths))
-PY
+python3 "$root/scripts/corpus-files.py" "$corpus" "$tmp/files.txt"
 mapfile -t files <"$tmp/files.txt"
 write_runner() { # FILE ARGS...: a script that execs ARGS
     local out=$1; shift
