@@ -63,6 +63,12 @@ pub enum SearchExpr {
         field: String,
         value: SearchValue,
     },
+    /// `field IN ("a", "b", …)`: true when one value matches (Search Reference, search:
+    /// `IN` is the OR of the `field=value` tests).
+    In {
+        field: String,
+        values: Vec<SearchValue>,
+    },
     And(Vec<SearchExpr>),
     Or(Vec<SearchExpr>),
     Not(Box<SearchExpr>),
@@ -399,11 +405,21 @@ impl Display for SearchValue {
 impl Display for SearchExpr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let child = |f: &mut Formatter<'_>, e: &SearchExpr| match e {
-            SearchExpr::Match { .. } => write!(f, "{e}"),
+            SearchExpr::Match { .. } | SearchExpr::In { .. } => write!(f, "{e}"),
             _ => write!(f, "({e})"),
         };
         match self {
             SearchExpr::Match { field, value } => write!(f, "{}={value}", CmdName(field)),
+            SearchExpr::In { field, values } => {
+                write!(f, "{} IN (", CmdName(field))?;
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_char(')')
+            }
             SearchExpr::And(v) | SearchExpr::Or(v) => {
                 let sep = if matches!(self, SearchExpr::And(_)) {
                     " AND "
@@ -439,7 +455,9 @@ impl Display for BaseSearch {
         for t in &self.terms {
             f.write_char(' ')?;
             match t {
-                SearchExpr::Match { .. } | SearchExpr::Not(_) => write!(f, "{t}")?,
+                SearchExpr::Match { .. } | SearchExpr::In { .. } | SearchExpr::Not(_) => {
+                    write!(f, "{t}")?
+                }
                 _ => write!(f, "({t})")?,
             }
         }

@@ -246,6 +246,7 @@
 
 mod ast;
 mod join;
+mod prefilter;
 pub mod regex;
 mod translate;
 
@@ -277,17 +278,38 @@ impl Backend for Spl {
 }
 
 impl Spl {
+    /// The translation without the base search's indexed prefilters: every test that is not
+    /// exact in the base search is in `where` alone. For checking that the prefilters never
+    /// change the rows (`tests/prefilter_rows.rs`); not a user-facing mode.
+    #[doc(hidden)]
+    pub fn translate_without_prefilters(
+        &self,
+        query: &ir::Query,
+    ) -> Result<Translation, Vec<Diagnostic>> {
+        kqlport::stack::with_stack(|| self.translate_with(query, false))
+    }
+
     fn translate_here(
         &self,
         _rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
+        self.translate_with(query, true)
+    }
+
+    fn translate_with(
+        &self,
+        query: &ir::Query,
+        prefilters: bool,
+    ) -> Result<Translation, Vec<Diagnostic>> {
         let mut tx = translate::Tx::new();
+        tx.prefilters = prefilters;
         let mut out = tx.query(query);
         if out.is_none() && tx.wants_raw {
             // A later stage reads an event column from `_raw` after `table` dropped it: try
             // again keeping `_raw` through every `table`/`fields +` (removed at the end).
             let mut again = translate::Tx::new();
+            again.prefilters = prefilters;
             again.keep_raw = true;
             out = again.query(query);
             tx = again;

@@ -241,7 +241,7 @@ fn leading_insensitive_tests_go_to_the_base_search() {
     assert_eq!(
         t,
         "search index=* sourcetype=\"DeviceProcessEvents\" earliest=-604800s latest=2147483647 \
-         (FileName=\"cmd.exe\" OR FileName=\"powershell.exe\") ProcessCommandLine=\"*-enc*\" \
+         FileName IN (\"cmd.exe\", \"powershell.exe\") ProcessCommandLine=\"*-enc*\" \
          NOT AccountName=\"*$\"\n\
          | where _time>(now() - 604800)\n"
     );
@@ -277,7 +277,9 @@ fn leading_time_windows_are_exact_at_both_edges() {
     ]))]));
     assert_eq!(
         t,
-        format!("{base} earliest=-172800s latest=-86400s\n| where _time>(now() - 172800) AND A==\"x\"\n")
+        format!(
+            "{base} earliest=-172800s latest=-86400s A=\"x\"\n| where _time>(now() - 172800) AND A==\"x\"\n"
+        )
     );
 }
 
@@ -616,11 +618,22 @@ fn regex_is_ported() {
 
 #[test]
 fn unsafe_values_leave_the_base_search() {
-    // `*`, `"`, `\`, non-ASCII, leading space, empty: never in the base search.
-    for v in ["a*b", "a\"b", r"C:\Windows", "é", " x", ""] {
+    // `*`, `"`, `\`, non-ASCII, leading space, empty: never a base-search value; the test is
+    // in `where`, and the base search has at most the prefilter on the value's longest run of
+    // letters and digits (`prefilter.rs`).
+    for (v, pre) in [
+        ("a*b", " A=\"*a*\""),
+        ("a\"b", " A=\"*a*\""),
+        (r"C:\Windows", " A=\"*Windows*\""),
+        ("é", ""),
+        (" x", " A=\"*x*\""),
+        ("", ""),
+    ] {
         let t = text(q(vec![filter(sm("A", Equals, CI, &[v]))]));
         assert!(
-            t.starts_with("search index=* sourcetype=\"DeviceProcessEvents\"\n| where"),
+            t.starts_with(&format!(
+                "search index=* sourcetype=\"DeviceProcessEvents\"{pre}\n| where"
+            )),
             "{v}: {t}"
         );
     }
@@ -1569,6 +1582,7 @@ fn calendar_starts_and_day_differences_in_utc() {
 mod functions;
 mod members;
 mod more;
+mod prefilters;
 // ---- arrays from split, string functions ------------------------------------------------------
 
 fn idx(base: Expr, i: i64) -> Expr {

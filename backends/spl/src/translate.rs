@@ -81,6 +81,9 @@ pub struct Tx {
     pub(crate) wants_raw: bool,
     /// How many join right sides deep this translation is (0 = the main pipeline).
     depth: usize,
+    /// Whether leading filters give the base search their indexed prefilters (`prefilter.rs`);
+    /// off only to check that the prefilters never change the rows.
+    pub(crate) prefilters: bool,
     /// Columns (KQL names) holding a `parse_url` object built by `json_object` (without KQL's
     /// `Query Parameters` bag, see `translate/scalars.rs`).
     url_cols: Vec<String>,
@@ -307,6 +310,7 @@ impl Tx {
             raw_extra: false,
             wants_raw: false,
             depth: 0,
+            prefilters: true,
             url_cols: Vec::new(),
             origin: HashMap::new(),
             joined: Vec::new(),
@@ -572,7 +576,8 @@ impl Tx {
     }
 
     /// A filter before any other stage: its top-level conjuncts that the base search expresses
-    /// exactly go there (time bounds as `earliest`/`latest`); the rest become one `where`.
+    /// exactly go there (time bounds as `earliest`/`latest`); the rest become one `where`, and
+    /// the base search gets each one's indexed prefilter, a superset of it (`prefilter.rs`).
     ///
     /// Time bounds (`T > ago(d)` …). Splunk's `earliest` is inclusive and `latest` exclusive,
     /// and a search that sets only `earliest` ends at `now` (Search Reference, "Time
@@ -620,7 +625,18 @@ impl Tx {
                     self.base_search_member_notes(c, false);
                     search.terms.push(s)
                 }
-                None => rest.push(c),
+                None => {
+                    // Stays in `where`; the search clause gets a superset of it, if one exists.
+                    let pre = self
+                        .prefilters
+                        .then(|| crate::prefilter::prefilter(c, &self.table));
+                    match pre.flatten() {
+                        Some(SearchExpr::And(v)) => search.terms.extend(v),
+                        Some(s) => search.terms.push(s),
+                        None => {}
+                    }
+                    rest.push(c)
+                }
             }
         }
         match (search.earliest, search.latest) {
@@ -3598,7 +3614,8 @@ fn floor_bucket(x: Eval, size: String) -> Eval {
 
 /// A predicate the base `search` command expresses exactly, if any: case-insensitive
 /// equals/contains/prefix/suffix on a plain column with search-safe values (see
-/// [`search_safe`]), and AND/OR/NOT of such. `NOT f="v"` keeps events lacking `f`, exactly
+/// [`search_safe`]; a value between wildcards also without a major breaker, see
+/// `prefilter::wildcard_safe`), and AND/OR/NOT of such. `NOT f="v"` keeps events lacking `f`, exactly
 /// like KQL's negations.
 /// Whether `e` passes a dynamic member on as it is (a copy or `tostring` of it): a column
 /// assigned it is missing exactly where the member's field is.
@@ -3651,18 +3668,8 @@ fn search_expr(p: &Predicate, neg: bool) -> Option<SearchExpr> {
             let ExprKind::Field(fp) = &sm.field.kind else {
                 return None;
             };
-            let simple_name = {
-                let mut c = fp.column.chars();
-                matches!(c.next(), Some(x) if x.is_ascii_alphabetic())
-                    && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
-            };
-            if !fp.is_plain()
-                || !simple_name
-                || crate::ast::is_keyword(&fp.column)
-                || TIME_COLUMNS.contains(&fp.column.as_str())
-                || sm.case != Case::Insensitive
-                || !sm.values.iter().all(|v| search_safe(v))
-            {
+            let column = crate::prefilter::search_column(fp)?;
+            if sm.case != Case::Insensitive || !sm.values.iter().all(|v| search_safe(v)) {
                 return None;
             }
             let (pre, post) = match sm.kind {
@@ -3672,7 +3679,10 @@ fn search_expr(p: &Predicate, neg: bool) -> Option<SearchExpr> {
                 MatchKind::EndsWith => (true, false),
                 _ => return None,
             };
-            let terms: Vec<SearchExpr> = sm
+            if (pre || post) && !sm.values.iter().all(|v| crate::prefilter::wildcard_safe(v)) {
+                return None;
+            }
+            let values: Vec<SearchValue> = sm
                 .values
                 .iter()
                 .map(|v| {
@@ -3684,23 +3694,31 @@ fn search_expr(p: &Predicate, neg: bool) -> Option<SearchExpr> {
                     if post {
                         parts.push(SearchPart::Wildcard);
                     }
-                    SearchExpr::Match {
-                        field: fp.column.clone(),
-                        value: SearchValue(parts),
-                    }
+                    SearchValue(parts)
                 })
                 .collect();
-            let one = |mut v: Vec<SearchExpr>, and: bool| {
-                if v.len() == 1 {
-                    v.remove(0)
-                } else if and {
-                    SearchExpr::And(v)
-                } else {
-                    SearchExpr::Or(v)
+            let negated = sm.negated != neg;
+            let combined = match sm.quantifier {
+                // `IN` only unnegated: `NOT (a OR b)` is spelled out.
+                Quantifier::Any if !negated => crate::prefilter::any_of(column, values),
+                q => {
+                    let mut v: Vec<SearchExpr> = values
+                        .into_iter()
+                        .map(|value| SearchExpr::Match {
+                            field: column.to_string(),
+                            value,
+                        })
+                        .collect();
+                    if v.len() == 1 {
+                        v.remove(0)
+                    } else if q == Quantifier::All {
+                        SearchExpr::And(v)
+                    } else {
+                        SearchExpr::Or(v)
+                    }
                 }
             };
-            let combined = one(terms, sm.quantifier == Quantifier::All);
-            Some(if sm.negated != neg {
+            Some(if negated {
                 SearchExpr::Not(Box::new(combined))
             } else {
                 combined

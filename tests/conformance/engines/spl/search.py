@@ -13,7 +13,20 @@
 - `index=`, `sourcetype=` select the data; `earliest=`/`latest=` are time modifiers, not field
   comparisons: events with earliest <= _time < latest, latest defaulting to now
   [time-modifiers][specify-time-modifiers].
-- Bare terms (keyword search of _raw), CASE(), TERM() are not modelled (Unsupported).
+- A wildcard in the middle of a value that holds punctuation is refused: "Wild cards used in
+  the middle of a term might ... return inconsistent results if the term contains punctuation"
+  [event-segmentation][wildcards]. Wildcards at the ends of a value are matched against the
+  whole field value; a wildcard value holding a major breaker (a space …) is refused, as the
+  pages do not say how its segments are looked up.
+- Bare terms search `_raw`'s segments [search][event-segmentation]: `_raw` is split at the
+  major breakers, then each major segment at the minor breakers (the default lists of
+  segmenters.conf [segmenters]); a bare term without breakers matches an event that has a
+  segment equal to it, in any case [case-sensitivity]. A term holding a breaker (a phrase) or
+  a wildcard is refused.
+- `TERM(x)` matches "whatever is inside the parentheses as a single term in the index, even
+  if it contains ... minor breakers" [term-case]: one of the index's terms (a major segment,
+  a prefix of one up to a minor breaker, or a piece between minor breakers [segmenters]).
+  CASE() is refused.
 
 Case-insensitive matching folds case with Python's str.lower(); Splunk does not document how
 it folds non-ASCII letters, so a value or field text with non-ASCII letters whose match would
@@ -31,6 +44,62 @@ from .values import SplError, Unsupported, as_number, to_text, values_of
 TIME_KEYS = ("earliest", "latest")
 
 
+# [segmenters] segmenters.conf, [default]: MAJOR and MINOR breakers.
+MAJOR_SEQUENCES = ("%2526", "%2520", "%21", "%26", "%3B", "%7C", "%20", "%2B", "%3D", "%5D", "%5B",
+                   "%3A", "%0A", "%2C", "%28", "%29", "--")
+MAJOR_CHARS = "[]<>(){}|!;,'\"*\n\r \t&?+"
+MINOR_CHARS = "/:=@.-$#%\\_"
+MAJOR_RX = re.compile("|".join(re.escape(x) for x in MAJOR_SEQUENCES) + "|[" + re.escape(MAJOR_CHARS) + "]")
+MINOR_RX = re.compile("[" + re.escape(MINOR_CHARS) + "]")
+
+
+def major_segments(raw: str) -> list[str]:
+    return [x for x in MAJOR_RX.split(raw) if x]
+
+
+def has_breaker(text: str) -> bool:
+    return bool(MAJOR_RX.search(text) or MINOR_RX.search(text))
+
+
+def term_matches(term: str, ev: dict) -> bool:
+    """A bare search term: some segment of `_raw` equals it, in any case."""
+    if "*" in term or has_breaker(term):
+        raise Unsupported(f"bare search term {term!r} with a wildcard or a breaker (phrase search)")
+    fold_ok(term, "")
+    t = term.lower()
+    return any(seg.lower() == t for seg in indexed_terms(ev.get("_raw", "")))
+
+
+def indexed_terms(raw: str) -> set[str]:
+    """The index's terms for `_raw` [segmenters]: each major segment, and "for each minor
+    breaker found, … the token from the last major breaker to the current minor breaker and
+    from the last minor breaker to the current minor breaker" (plus the piece after the last
+    minor breaker: 91.205.189.15 gives 91, 205, 189 and 15 [event-segmentation])."""
+    out: set[str] = set()
+    for seg in major_segments(raw):
+        if MINOR_RX.sub("", seg):
+            out.add(seg)
+        start = 0
+        for m in MINOR_RX.finditer(seg):
+            if seg[:m.start()]:
+                out.add(seg[:m.start()])
+            if seg[start:m.start()]:
+                out.add(seg[start:m.start()])
+            start = m.end()
+        if seg[start:]:
+            out.add(seg[start:])
+    return out
+
+
+def term_directive_matches(term: str, ev: dict) -> bool:
+    """TERM(x): `x` is one term of the index, minor breakers and all [term-case][segmenters]."""
+    if "*" in term or MAJOR_RX.search(term):
+        raise Unsupported(f"TERM({term}) with a wildcard or a major breaker")
+    fold_ok(term, "")
+    t = term.lower()
+    return any(seg.lower() == t for seg in indexed_terms(ev.get("_raw", "")))
+
+
 def wildcard_rx(value: str):
     if "\\" in value and re.search(r"\\[*]", value):
         raise Unsupported(f"a backslash before * in the search value {value!r} (cannot be escaped in search)")
@@ -46,8 +115,14 @@ def fold_ok(value: str, text: str):
 def value_matches(value: str, quoted: bool, fv) -> bool:
     fold_ok(value, "")
     rx = wildcard_rx(value)
+    middle = "*" in value.strip("*")
+    if "*" in value and MAJOR_RX.search(value.replace("*", "")):
+        raise Unsupported(f"a wildcard value holding a major breaker: {value!r} (lookup not documented)")
     for v in values_of(fv):
         t = to_text(v)
+        if middle and any(not c.isalnum() and c != "*" for c in value + t):
+            raise Unsupported(f"a wildcard in the middle of {value!r} matched against {t!r}, with "
+                              "punctuation (inconsistent results)")
         if rx.fullmatch(t):
             if not t.isascii() and not re.fullmatch("".join(".*" if c == "*" else re.escape(c) for c in value), t, re.S | re.I | re.A):
                 raise Unsupported(f"case-insensitive match of {value!r} against non-ASCII text {t!r}")
@@ -139,7 +214,9 @@ def matches(node, ev: dict) -> bool:
             return not value_matches(value, quoted, fv)
         return order_matches(op, value, fv)
     if kind == "term":
-        raise Unsupported(f"bare search term {node[1]!r} (keyword search of _raw)")
+        return term_matches(node[1], ev)
+    if kind == "termdir":
+        return term_directive_matches(node[1], ev)
     raise SplError(f"search node {kind}")
 
 

@@ -297,7 +297,7 @@ SEARCH_CMP = re.compile(r"^((?:'[^']*')|[^\s=!<>()\"']+?)(!=|<=|>=|=|<|>)(.*)$",
 
 def tokenize_search(s: str) -> list[tuple[str, object]]:
     """Tokens: ("(",) (")",) ("kw", AND/OR/NOT), ("cmp", field, op, value, quoted),
-    ("in", field, [(value, quoted)...]), ("term", text, quoted)."""
+    ("in", field, [(value, quoted)...]), ("term", text, quoted), ("termdir", text) for TERM()."""
     toks: list = []
     i = 0
     n = len(s)
@@ -335,6 +335,16 @@ def tokenize_search(s: str) -> list[tuple[str, object]]:
         while j < n and not s[j].isspace() and s[j] not in '()"':
             j += 1
         word = s[i:j]
+        if word in ("TERM", "CASE") and j < n and s[j] == "(":
+            # [term-case] TERM(<term>) / CASE(<term>): the directive's argument runs to `)`
+            k = s.find(")", j)
+            if k < 0:
+                raise SplError(f"unterminated {word}(")
+            if word == "CASE":
+                raise Unsupported("the CASE() directive")
+            toks.append(("termdir", s[j + 1:k]))
+            i = k + 1
+            continue
         m = SEARCH_CMP.match(word)
         if m and j < n and s[j] == '"' and m.group(3) == "":
             field, op = m.group(1), m.group(2)
@@ -441,7 +451,7 @@ class SearchParser:
             if self.take()[0] != ")":
                 raise SplError("unbalanced parentheses in search")
             return e
-        if t[0] in ("cmp", "in", "term"):
+        if t[0] in ("cmp", "in", "term", "termdir"):
             return t
         raise SplError(f"unexpected {t} in search")
 

@@ -70,9 +70,10 @@ class FieldValues(unittest.TestCase):
         with self.assertRaises(Unsupported):
             ids(r'search name="a\*b"', self.EV)
 
-    def test_bare_keyword_is_not_modelled(self):
-        with self.assertRaises(Unsupported):
-            ids("search error", self.EV)
+    def test_bare_keyword_searches_raw(self):
+        # [search-primer] keywords are matched against _raw: "404" is in the first event's JSON
+        self.assertEqual(ids("search 404", self.EV), [1])
+        self.assertEqual(ids("search error", self.EV), [])
 
 
 class BooleanOrder(unittest.TestCase):
@@ -130,6 +131,96 @@ class Comments(unittest.TestCase):
         # [comments] "enclose the comment in three backtick characters"
         ev = events({"a": "1"}, {"a": "2"})
         self.assertEqual(ids('search a=1 ```only ones | head 0``` | head 5', ev), [1])
+
+
+class Segmentation(unittest.TestCase):
+    """[event-segmentation] "Data is segmented by separating terms into smaller pieces, first
+    with major breakers and then with minor breakers"; [segmenters] the default lists and which
+    tokens are indexed; [term-case] TERM(); [search-primer] keywords search _raw."""
+
+    # the page's own example line, held in a field of a JSON event
+    EV = events({"msg": "91.205.189.15 - - [13/Aug/2022:18:22:16]"}, {"msg": "ip=127.0.0.1"},
+                {"msg": "x~tor"}, {"msg": "TOR"})
+
+    def test_minor_segments_are_terms(self):
+        # "the IP address is broken into minor segments such as 91, 205, 189, and 15"
+        self.assertEqual(ids("search 205", self.EV), [1])
+        self.assertEqual(ids("search 15", self.EV), [1])
+        self.assertEqual(ids("search 20", self.EV), [])
+
+    def test_keywords_are_case_insensitive(self):
+        # [term-case] "By default, searches are case-insensitive"
+        self.assertEqual(ids("search tor", self.EV), [4])
+
+    def test_a_non_breaker_does_not_split(self):
+        # `~` is in neither list [segmenters]: `x~tor` is one term, so `tor` is not found
+        # there, while the field value contains it
+        self.assertEqual(ids("search tor", self.EV), [4])
+        self.assertEqual(ids('search msg="*tor*"', self.EV), [3, 4])
+
+    def test_term_matches_a_token_with_minor_breakers(self):
+        # [term-case] "Match whatever is inside the parentheses as a single term in the index,
+        # even if it contains characters that are usually recognized as minor breakers"
+        self.assertEqual(ids("search TERM(91.205.189.15)", self.EV), [1])
+
+    def test_term_needs_an_indexed_token(self):
+        # [segmenters] tokens are indexed from the last *major* breaker: after `ip=` (a minor
+        # breaker) the address alone is no token, `ip=127.0.0.1` and its prefixes are
+        self.assertEqual(ids("search TERM(127.0.0.1)", self.EV), [])
+        self.assertEqual(ids("search TERM(ip=127.0.0.1)", self.EV), [2])
+        self.assertEqual(ids("search TERM(ip=127.0)", self.EV), [2])
+        self.assertEqual(ids("search 127", self.EV), [2])
+
+    def test_phrases_and_case_are_refused(self):
+        with self.assertRaises(Unsupported):
+            ids("search 127.0.0.1", self.EV)
+        with self.assertRaises(Unsupported):
+            ids("search CASE(tor)", self.EV)
+
+
+class WildcardsAndPunctuation(unittest.TestCase):
+    EV = events({"productID": "SC-MG-G01"}, {"productID": "SF-BVS-G01"}, {"productID": "sc-mg-g02"})
+
+    def test_middle_wildcard_with_punctuation_is_refused(self):
+        # [wildcards-8] productID="S*G01" … "That search will fail"; [event-segmentation]
+        # "might return inconsistent results if the term contains punctuation"
+        with self.assertRaises(Unsupported):
+            ids('search productID="S*G01"', self.EV)
+
+    def test_wildcards_at_the_ends(self):
+        # [wildcards] "The best way to use a wildcard is at the end of a term"; values are
+        # case-insensitive [case-sensitivity]
+        self.assertEqual(ids('search productID="sc-*"', self.EV), [1, 3])
+        self.assertEqual(ids('search productID="*G01"', self.EV), [1, 2])
+        self.assertEqual(ids('search productID="*mg*"', self.EV), [1, 3])
+
+    def test_exact_values_with_punctuation(self):
+        # [event-segmentation] "To match a punctuation symbol … Specify the actual symbol."
+        self.assertEqual(ids('search productID="sc-mg-g01"', self.EV), [1])
+
+
+class FieldValueEdges(unittest.TestCase):
+    def test_missing_field_never_matches(self):
+        # [not-vs-neq]: only NOT keeps events without the field
+        ev = events({"a": "x"}, {"b": "x"})
+        self.assertEqual(ids('search a="x"', ev), [1])
+        self.assertEqual(ids('search a="*"', ev), [1])
+        self.assertEqual(ids('search NOT a="x"', ev), [2])
+
+    def test_value_with_spaces_matches_the_whole_value(self):
+        # [search] quote a value that holds spaces; the whole value must match
+        ev = events({"L": "Marin Meadows"}, {"L": "Marin"}, {"L": "marin meadows east"})
+        self.assertEqual(ids('search L="Marin Meadows"', ev), [1])
+        self.assertEqual(ids('search L="marin*"', ev), [1, 2, 3])
+        # a wildcard value spanning a major breaker: lookup undocumented, refused
+        with self.assertRaises(Unsupported):
+            ids('search L="marin meadows*"', ev)
+
+    def test_multivalue_any_value_and_in(self):
+        # [search] a multivalue field matches when one value does; IN is the OR of the values
+        ev = events({"t": ["Alpha", "beta"]}, {"t": ["gamma"]}, {})
+        self.assertEqual(ids('search t{}="BETA"', ev), [1])
+        self.assertEqual(ids('search t{} IN ("*amm*", "alpha")', ev), [1, 2])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,243 @@
+//! Indexed prefilters: for a leading filter's conjunct that the base `search` cannot express
+//! exactly (it stays in `| where`), a search expression that is true on every event the
+//! `where` keeps — so the base search can use the index without ever narrowing the result.
+//!
+//! The rules, and why each is a superset (Search Manual, "Case sensitivity", "Wildcards",
+//! "Event segmentation and searching"; the reasoning is written out in
+//! `docs/spl-prefilters.md`):
+//! * `field="v"` matches the whole value case-insensitively, so it holds wherever the
+//!   case-sensitive `where field=="v"` does — for values [`search_safe`] accepts (no `*`,
+//!   which is always a wildcard in a search value, no `\` or `"`, printable ASCII, no edge
+//!   spaces).
+//! * `contains`/`startswith`/`endswith` of a search-safe value without a major breaker (a
+//!   space, a bracket, …): the same value with `*` at the open ends (never in the middle,
+//!   which the Wildcards page warns returns inconsistent results on punctuation). `has` and
+//!   its family: `*value*` (a term of the value is in its text). Any other value (a `*`, a
+//!   backslash, non-ASCII, a space): the value's longest run of ASCII letters and digits, as
+//!   `field="*run*"` — wherever the value occurs in the field, that run is a substring of it.
+//!   A bare term or `TERM()` would be faster but is not a superset: KQL splits terms at every
+//!   non-alphanumeric character, Splunk only at its breaker characters (`x~tor` has the KQL
+//!   term `tor` and no Splunk segment `tor`), and a bare term searches all of `_raw`.
+//! * A comparison `==` of an `int`/`long` column with an integer (and `in` of integers):
+//!   `field="123"`. An integer column holds a JSON number, whose text is the canonical
+//!   integer, so the numeric equality of `where` implies the text equality.
+//! * `and`: the conjuncts that have one; `or`: only when every branch has one. Negations
+//!   and everything else: none (they stay in `where` alone).
+//!
+//! Only plain columns of the event are used, whose `where` test is false when the field is
+//! missing (every positive test here needs a non-empty value), so `field=…` — false on an
+//! event without the field — loses nothing. `dynamic` columns are left alone: Splunk's JSON
+//! extraction names an array's values `X{}`, so `X` is missing where KQL sees JSON text.
+
+use crate::ast::{is_keyword, search_safe, SearchExpr, SearchPart, SearchValue};
+use crate::translate::TIME_COLUMNS;
+use kqlport::ir::{
+    CmpOp, ExprKind, FieldPath, Literal, MatchKind, Predicate, PredicateKind, Quantifier, StrMatch,
+};
+use kqlport::schema::{column_type, ColumnType};
+
+/// The column a base-search `field=value` can name for `fp`: a plain event column with a
+/// name the search command reads bare (`[A-Za-z][A-Za-z0-9_]*`, not a keyword), not a time
+/// column (those are `_time` in Splunk).
+pub(crate) fn search_column(fp: &FieldPath) -> Option<&str> {
+    let mut c = fp.column.chars();
+    let simple = matches!(c.next(), Some(x) if x.is_ascii_alphabetic())
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_');
+    (fp.is_plain()
+        && simple
+        && !is_keyword(&fp.column)
+        && !TIME_COLUMNS.contains(&fp.column.as_str()))
+    .then_some(fp.column.as_str())
+}
+
+/// `field="a"`, or `field IN ("a", "b", …)` for several values (the Search Reference's
+/// `IN` is the OR of the `field=value` tests).
+pub(crate) fn any_of(field: &str, values: Vec<SearchValue>) -> SearchExpr {
+    let mut unique: Vec<SearchValue> = Vec::with_capacity(values.len());
+    for v in values {
+        if !unique.contains(&v) {
+            unique.push(v);
+        }
+    }
+    let mut values = unique;
+    if values.len() == 1 {
+        SearchExpr::Match {
+            field: field.to_string(),
+            value: values.remove(0),
+        }
+    } else {
+        SearchExpr::In {
+            field: field.to_string(),
+            values,
+        }
+    }
+}
+
+/// The superset prefilter of `p` (see the module documentation), if there is one.
+pub(crate) fn prefilter(p: &Predicate, table: &str) -> Option<SearchExpr> {
+    match &p.kind {
+        PredicateKind::And(v) => {
+            let mut parts: Vec<SearchExpr> = v.iter().filter_map(|x| prefilter(x, table)).collect();
+            match parts.len() {
+                0 => None,
+                1 => parts.pop(),
+                _ => Some(SearchExpr::And(parts)),
+            }
+        }
+        PredicateKind::Or(v) => {
+            let parts: Option<Vec<SearchExpr>> = v.iter().map(|x| prefilter(x, table)).collect();
+            Some(SearchExpr::Or(parts?))
+        }
+        PredicateKind::StrMatch(sm) => str_match(sm, table),
+        PredicateKind::Compare { lhs, op, rhs, .. } => {
+            if *op != CmpOp::Eq {
+                return None;
+            }
+            let (field, lit) = match (&lhs.kind, &rhs.kind) {
+                (ExprKind::Field(f), ExprKind::Literal(l))
+                | (ExprKind::Literal(l), ExprKind::Field(f)) => (f, l),
+                _ => return None,
+            };
+            let column = integer_column(field, table)?;
+            let Literal::Long(n) = lit else { return None };
+            Some(any_of(column, vec![text(&n.to_string())]))
+        }
+        PredicateKind::InSet {
+            expr,
+            values,
+            negated: false,
+        } => {
+            let ExprKind::Field(field) = &expr.kind else {
+                return None;
+            };
+            let column = integer_column(field, table)?;
+            let values: Option<Vec<SearchValue>> = values
+                .iter()
+                .map(|l| match l {
+                    Literal::Long(n) => Some(text(&n.to_string())),
+                    _ => None,
+                })
+                .collect();
+            Some(any_of(column, values?))
+        }
+        PredicateKind::Not(_)
+        | PredicateKind::InSet { .. }
+        | PredicateKind::Between { .. }
+        | PredicateKind::IsEmpty { .. }
+        | PredicateKind::IsNull { .. }
+        | PredicateKind::TimeWindow { .. }
+        | PredicateKind::Bool(_)
+        | PredicateKind::Const(_) => None,
+    }
+}
+
+/// A column the schema types `int`/`long`.
+fn integer_column<'a>(fp: &'a FieldPath, table: &str) -> Option<&'a str> {
+    let column = search_column(fp)?;
+    matches!(
+        column_type(table, column),
+        Some(ColumnType::Int | ColumnType::Long)
+    )
+    .then_some(column)
+}
+
+fn str_match(sm: &StrMatch, table: &str) -> Option<SearchExpr> {
+    if sm.negated {
+        return None;
+    }
+    let ExprKind::Field(fp) = &sm.field.kind else {
+        return None;
+    };
+    if fp.parsed {
+        return None;
+    }
+    let column = search_column(fp)?;
+    // A string column, or one the schema does not know (custom tables): never `dynamic`,
+    // nor a typed column whose text need not be the literal's.
+    if !matches!(column_type(table, column), None | Some(ColumnType::String)) {
+        return None;
+    }
+    let values: Vec<Option<SearchValue>> =
+        sm.values.iter().map(|v| value_for(sm.kind, v)).collect();
+    match sm.quantifier {
+        Quantifier::Any => {
+            let values: Option<Vec<SearchValue>> = values.into_iter().collect();
+            Some(any_of(column, values?))
+        }
+        Quantifier::All => {
+            let parts: Vec<SearchExpr> = values
+                .into_iter()
+                .flatten()
+                .map(|v| any_of(column, vec![v]))
+                .collect();
+            match parts.len() {
+                0 => None,
+                1 => parts.into_iter().next(),
+                _ => Some(SearchExpr::And(parts)),
+            }
+        }
+    }
+}
+
+fn text(s: &str) -> SearchValue {
+    SearchValue(vec![SearchPart::Text(s.to_string())])
+}
+
+/// The search value matching every field value that passes the test `kind` of `v` (in any
+/// case), if there is one.
+fn value_for(kind: MatchKind, v: &str) -> Option<SearchValue> {
+    let (pre, post) = match kind {
+        MatchKind::Equals => (false, false),
+        MatchKind::Contains => (true, true),
+        MatchKind::StartsWith => (false, true),
+        MatchKind::EndsWith => (true, false),
+        // a term occurs in the value: so does its text
+        MatchKind::Term | MatchKind::TermPrefix | MatchKind::TermSuffix => (true, true),
+        MatchKind::Regex => return None,
+    };
+    if search_safe(v) && (!(pre || post) || wildcard_safe(v)) {
+        let mut parts = Vec::new();
+        if pre {
+            parts.push(SearchPart::Wildcard);
+        }
+        parts.push(SearchPart::Text(v.to_string()));
+        if post {
+            parts.push(SearchPart::Wildcard);
+        }
+        Some(SearchValue(parts))
+    } else {
+        longest_run(v).map(contains)
+    }
+}
+
+/// segmenters.conf's default MAJOR breakers that [`search_safe`] lets through (it already
+/// refuses `"`, `*`, controls and non-ASCII); the sequences `--` and `%21`, `%20`, … are
+/// checked apart.
+const MAJOR_BREAKERS: &[u8] = b"[]<>(){}|!;,' &?+";
+
+/// Whether `v` may stand between wildcards at the ends of a search value: no major breaker
+/// (a space, a bracket, …), so the value stays inside one major segment — how a wildcard
+/// value spanning a major breaker is looked up is not documented (a value without wildcards
+/// may hold spaces: "Marin Meadows").
+pub(crate) fn wildcard_safe(v: &str) -> bool {
+    !(v.bytes().any(|b| MAJOR_BREAKERS.contains(&b)) || v.contains("--") || v.contains('%'))
+}
+
+/// `*run*`.
+fn contains(run: &str) -> SearchValue {
+    SearchValue(vec![
+        SearchPart::Wildcard,
+        SearchPart::Text(run.to_string()),
+        SearchPart::Wildcard,
+    ])
+}
+
+/// The longest maximal run of ASCII letters and digits in `v` (the first of equal length).
+pub(crate) fn longest_run(v: &str) -> Option<&str> {
+    v.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|r| !r.is_empty())
+        .fold(None, |best: Option<&str>, r| match best {
+            Some(b) if b.len() >= r.len() => Some(b),
+            _ => Some(r),
+        })
+}
