@@ -36,18 +36,72 @@ use kqlport::ir::{
 };
 use kqlport::schema::{column_type, ColumnType};
 
+/// Time modifiers (Search Reference, "Time modifiers", with the older `*ago`/`starttime`
+/// forms): the search command reads `earliest=…` as a time range, not a field. Whether it
+/// does so in any case is not documented: compared without case.
+const TIME_MODIFIERS: &[&str] = &[
+    "earliest",
+    "latest",
+    "starttime",
+    "endtime",
+    "timeformat",
+    "daysago",
+    "hoursago",
+    "minutesago",
+    "monthsago",
+    "startdaysago",
+    "starthoursago",
+    "startminutesago",
+    "startmonthsago",
+    "enddaysago",
+    "endhoursago",
+    "endminutesago",
+    "endmonthsago",
+    "searchtimespandays",
+    "searchtimespanhours",
+    "searchtimespanminutes",
+    "searchtimespanmonths",
+];
+
+/// Search modifiers and the default fields every event carries (Knowledge Manager Manual,
+/// "Use default fields"; plus `date_*`): `source="x"` tests Splunk's own `source`. Field
+/// names are case-sensitive (Search Manual, "Case sensitivity"), so `Source` or `EventType`
+/// is the event's own field.
+const DEFAULT_FIELDS: &[&str] = &[
+    "index",
+    "sourcetype",
+    "source",
+    "host",
+    "splunk_server",
+    "splunk_server_group",
+    "eventtype",
+    "eventtypetag",
+    "hosttag",
+    "tag",
+    "savedsearch",
+    "linecount",
+    "punct",
+    "timestartpos",
+    "timeendpos",
+];
+
 /// The column a base-search `field=value` can name for `fp`: a plain event column with a
-/// name the search command reads bare (`[A-Za-z][A-Za-z0-9_]*`, not a keyword), not a time
+/// name the search command reads bare (`[A-Za-z][A-Za-z0-9_]*`, not a keyword) as that
+/// field (not a [`TIME_MODIFIERS`] or [`DEFAULT_FIELDS`] name, nor `date_*`), not a time
 /// column (those are `_time` in Splunk).
 pub(crate) fn search_column(fp: &FieldPath) -> Option<&str> {
-    let mut c = fp.column.chars();
+    let name = fp.column.as_str();
+    let mut c = name.chars();
     let simple = matches!(c.next(), Some(x) if x.is_ascii_alphabetic())
         && c.all(|x| x.is_ascii_alphanumeric() || x == '_');
     (fp.is_plain()
         && simple
-        && !is_keyword(&fp.column)
-        && !TIME_COLUMNS.contains(&fp.column.as_str()))
-    .then_some(fp.column.as_str())
+        && !is_keyword(name)
+        && !TIME_COLUMNS.contains(&name)
+        && !TIME_MODIFIERS.contains(&name.to_ascii_lowercase().as_str())
+        && !DEFAULT_FIELDS.contains(&name)
+        && !name.starts_with("date_"))
+    .then_some(name)
 }
 
 /// `field="a"`, or `field IN ("a", "b", …)` for several values (the Search Reference's

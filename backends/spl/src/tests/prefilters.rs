@@ -261,3 +261,30 @@ fn only_leading_filters_get_prefilters() {
     ]));
     assert_eq!(first_line(&t), format!("{BASE} A=\"x\" B=\"y\""));
 }
+
+#[test]
+fn names_the_search_command_reads_otherwise_are_left_alone() {
+    // `earliest=` is a time modifier, `host=`/`source=` Splunk's default fields: a KQL column
+    // of that name cannot be tested in the base search (exactly or as a prefilter); time
+    // modifiers in any case
+    for name in [
+        "earliest",
+        "Latest",
+        "host",
+        "source",
+        "index",
+        "date_hour",
+        "punct",
+    ] {
+        for pr in [sm(name, Equals, CS, &["x"]), sm(name, Equals, CI, &["x"])] {
+            let t = text(q(vec![filter(pr)]));
+            assert_eq!(first_line(&t), BASE, "{name}: {t}");
+            assert!(t.contains("| where"), "{t}");
+        }
+    }
+    // field names are case-sensitive: `Source`, `EventType` are the event's own
+    let t = text(q(vec![filter(sm("Source", Equals, CS, &["x"]))]));
+    assert_eq!(first_line(&t), format!("{BASE} Source=\"x\""));
+    let t = text(q(vec![filter(sm("EventType", Equals, CI, &["x"]))]));
+    assert_eq!(t, format!("{BASE} EventType=\"x\"\n"));
+}

@@ -9,7 +9,8 @@
   [not-vs-neq].
 - `<`, `>`, `<=`, `>=` compare numerically when both sides are numbers, else lexicographically
   [search].
-- `field IN (a, b)` is `field=a OR field=b` [search].
+- `field IN (a, b)` is `field=a OR field=b`, wildcards included (`status IN(4*, 5*)`)
+  [search][search-examples].
 - `index=`, `sourcetype=` select the data; `earliest=`/`latest=` are time modifiers, not field
   comparisons: events with earliest <= _time < latest, latest defaulting to now
   [time-modifiers][specify-time-modifiers].
