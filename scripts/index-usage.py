@@ -9,7 +9,8 @@ one of its leading filters (the `where` stages before any other stage: the only 
 search can take) has, as a top-level conjunct, a positive test of an event column against
 constants — a string test that is not negated (`==`, `=~`, `in`, `has`, `contains`,
 `startswith`, `matches regex` …), a comparison or `in` of a column with literals, or an `or` of
-such. Time-window conjuncts on the time column do not count.
+such. Time-window conjuncts on the time column do not count. With --anywhere, a filter after
+other stages counts too (a condition the base search can never take: a wider denominator).
 
 Of those, the script counts the translations whose base `search` line filters on something
 beyond `index=*`, `sourcetype=…`, `earliest=` and `latest=`. It prints both counts, the share,
@@ -74,10 +75,12 @@ def positive(pred) -> bool:
     return False
 
 
-def has_positive_condition(ir) -> bool:
+def has_positive_condition(ir, anywhere: bool = False) -> bool:
     for stage in ir["stages"]:
         kind = stage["kind"]
         if not (isinstance(kind, dict) and "Filter" in kind):
+            if anywhere:
+                continue
             return False
         if positive(kind["Filter"]):
             return True
@@ -101,11 +104,21 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kqlport", default=default_bin())
     ap.add_argument("--list", action="store_true", help="list the queries without a prefilter")
+    ap.add_argument("--anywhere", action="store_true",
+                    help="count a positive condition in any filter stage, not only the leading ones")
+    ap.add_argument("--outputs", metavar="FILE",
+                    help="read the `convert --to spl --format json` lines from FILE (e.g. saved from "
+                         "another build, to measure before/after) instead of running convert")
     ap.add_argument("paths", nargs="*", default=["rules/", "../shared/corpus"])
     a = ap.parse_args()
-    conv = subprocess.run([a.kqlport, "convert", "--to", "spl", "--format", "json", *a.paths],
-                          cwd=ROOT, capture_output=True, text=True)
-    outputs = [json.loads(line) for line in conv.stdout.splitlines() if line.strip()]
+    if a.outputs:
+        with open(a.outputs, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    else:
+        conv = subprocess.run([a.kqlport, "convert", "--to", "spl", "--format", "json", *a.paths],
+                              cwd=ROOT, capture_output=True, text=True)
+        lines = conv.stdout.splitlines()
+    outputs = [json.loads(line) for line in lines if line.strip()]
     translated = [o for o in outputs if o.get("output")]
     irs: dict[str, list] = {}
     total = with_positive = with_prefilter = 0
@@ -121,7 +134,7 @@ def main() -> int:
             except json.JSONDecodeError:
                 irs[f] = []
         ir = next((q.get("ir") for q in irs[f] if q.get("index") == o["index"]), None)
-        if not ir or not has_positive_condition(ir):
+        if not ir or not has_positive_condition(ir, a.anywhere):
             continue
         with_positive += 1
         if search_filters(o["output"]):
@@ -130,7 +143,8 @@ def main() -> int:
             missing.append(f"{f}#{o['index']}: {o['output'].splitlines()[0][:160]}")
     share = 100.0 * with_prefilter / with_positive if with_positive else 0.0
     print(f"SPL translations: {total}")
-    print(f"  with a positive field condition in a leading filter: {with_positive}")
+    where = "any filter" if a.anywhere else "a leading filter"
+    print(f"  with a positive field condition in {where}: {with_positive}")
     print(f"  of those, with a search-clause filter beyond index/sourcetype/time: {with_prefilter} ({share:.1f}%)")
     if a.list:
         print("\n".join(missing))
