@@ -158,6 +158,9 @@ fn prefilters_keep_the_rows_of_every_conformance_case() {
         differs.join("\n")
     );
     let same = verdicts.values().filter(|v| *v == "same").count();
+    for (k, v) in verdicts.iter().filter(|(_, v)| *v != "same") {
+        eprintln!("not compared: {k}: {v}");
+    }
     eprintln!(
         "{same} of {} cases with a prefilter compared equal on the evaluator ({} unsupported)",
         verdicts.len(),
