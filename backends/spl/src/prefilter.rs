@@ -18,6 +18,10 @@
 //!   A bare term or `TERM()` would be faster but is not a superset: KQL splits terms at every
 //!   non-alphanumeric character, Splunk only at its breaker characters (`x~tor` has the KQL
 //!   term `tor` and no Splunk segment `tor`), and a bare term searches all of `_raw`.
+//! * `matches regex`: the longest run of ASCII letters and digits among the literals every
+//!   match must contain (the pattern's top-level sequence, through groups and `+`), as
+//!   `field="*run*"`; none when the pattern can match "" (it then passes a missing field) or
+//!   its literals are case-insensitive.
 //! * A comparison `==` of an `int`/`long` column with an integer (and `in` of integers):
 //!   `field="123"`. An integer column holds a JSON number, whose text is the canonical
 //!   integer, so the numeric equality of `where` implies the text equality.
@@ -247,7 +251,8 @@ fn value_for(kind: MatchKind, v: &str) -> Option<SearchValue> {
         MatchKind::EndsWith => (true, false),
         // a term occurs in the value: so does its text
         MatchKind::Term | MatchKind::TermPrefix | MatchKind::TermSuffix => (true, true),
-        MatchKind::Regex => return None,
+        // a literal run every match holds (`regex::required_run`)
+        MatchKind::Regex => return crate::regex::required_run(v).map(|r| contains(&r)),
     };
     if search_safe(v) && (!(pre || post) || wildcard_safe(v)) {
         let mut parts = Vec::new();

@@ -115,6 +115,46 @@ fn ascii_hir(re2: &str) -> Option<regex_syntax::hir::Hir> {
         .ok()
 }
 
+/// The longest run of ASCII letters and digits that every match of the RE2 pattern contains:
+/// taken from the literals the pattern requires (those of its top-level sequence, through
+/// groups and repetitions of at least one). A case-insensitive literal is a class here, never
+/// a run. `None` when there is none, the pattern does not parse, or it can match "" (a test
+/// that passes a missing field).
+pub fn required_run(re2: &str) -> Option<String> {
+    use regex_syntax::hir::{Hir, HirKind};
+    fn walk(h: &Hir, out: &mut Vec<String>) {
+        match h.kind() {
+            HirKind::Literal(l) => {
+                if let Ok(s) = std::str::from_utf8(&l.0) {
+                    out.push(s.to_string());
+                }
+            }
+            HirKind::Capture(c) => walk(&c.sub, out),
+            HirKind::Repetition(r) if r.min >= 1 => walk(&r.sub, out),
+            HirKind::Concat(v) => v.iter().for_each(|x| walk(x, out)),
+            HirKind::Empty
+            | HirKind::Look(_)
+            | HirKind::Class(_)
+            | HirKind::Repetition(_)
+            | HirKind::Alternation(_) => {}
+        }
+    }
+    if matches_empty(re2) != Some(false) {
+        return None;
+    }
+    let mut literals = Vec::new();
+    walk(&ascii_hir(re2)?, &mut literals);
+    literals
+        .iter()
+        .flat_map(|l| l.split(|c: char| !c.is_ascii_alphanumeric()))
+        .filter(|r| !r.is_empty())
+        .fold(None, |best: Option<&str>, r| match best {
+            Some(b) if b.len() >= r.len() => Some(b),
+            _ => Some(r),
+        })
+        .map(str::to_string)
+}
+
 /// Is the whole pattern one greedy unbounded repetition of a single character class or
 /// character (`[^\w]+`, `\s*`, `-+`)? Removing its leftmost match at an end of a string then
 /// leaves no further match there.

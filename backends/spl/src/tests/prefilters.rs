@@ -200,7 +200,9 @@ fn negations_regexes_and_empty_values_stay_in_where_alone() {
     for pr in [
         not_sm("FileName", Equals, CS, &["cmd.exe"]),
         not(sm("FileName", Contains, CS, &["cmd"])),
-        sm("FileName", Regex, CS, &["^cmd"]),
+        sm("FileName", Regex, CS, &["(?i)^cmd"]),
+        sm("FileName", Regex, CS, &["cmd|ps"]),
+        sm("FileName", Regex, CS, &["(cmd)?"]),
         sm("FileName", Equals, CS, &[""]),
         sm("FileName", Contains, CS, &[""]),
         sm("Timestamp", Equals, CS, &["x"]),
@@ -231,7 +233,7 @@ fn boolean_structure() {
         or(vec![sm("C", Equals, CS, &["z"]), sm("D", Term, CI, &["w"])]),
         or(vec![
             sm("E", Equals, CS, &["v"]),
-            sm("F", Regex, CS, &["u"]),
+            sm("F", Regex, CS, &["(?i)u"]),
         ]),
     ]))]));
     assert_eq!(
@@ -287,4 +289,27 @@ fn names_the_search_command_reads_otherwise_are_left_alone() {
     assert_eq!(first_line(&t), format!("{BASE} Source=\"x\""));
     let t = text(q(vec![filter(sm("EventType", Equals, CI, &["x"]))]));
     assert_eq!(t, format!("{BASE} EventType=\"x\"\n"));
+}
+
+#[test]
+fn regexes_give_a_literal_every_match_contains() {
+    for (re, pre) in [
+        (r"^cmd\.exe$", " FileName=\"*cmd*\""),
+        (
+            r"Artifacts.Feed.(Org|Project).Create",
+            " FileName=\"*Artifacts*\"",
+        ),
+        (
+            r"\/owa\/auth\/[A-Za-z0-9]{1,30}\.js",
+            " FileName=\"*auth*\"",
+        ),
+        (r"(powershell)+ -e", " FileName=\"*powershell*\""),
+        (r"x*", ""),
+        (r"(?i)powershell", ""),
+        (r"[a-z]+\d", ""),
+    ] {
+        let t = text(q(vec![filter(sm("FileName", Regex, CS, &[re]))]));
+        assert_eq!(first_line(&t), format!("{BASE}{pre}"), "{re}");
+        assert!(t.contains("| where"), "{t}");
+    }
 }
