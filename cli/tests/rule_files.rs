@@ -186,7 +186,8 @@ fn hostile_metadata_stays_in_its_value() {
     assert_eq!(text.lines().count(), 2, "{text}");
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert_eq!(v["name"], "Evil]\n[injected stanza]\nsearch = | delete \\");
+        // The title is folded to one line; the JSON escapes the rest.
+        assert_eq!(v["name"], "Evil] [injected stanza] search = | delete \\");
         assert!(v.get("x").is_none());
         // The malformed technique is left out with a note; the real one is under its tactic.
         let threat = v["threat"].as_array().unwrap();

@@ -97,17 +97,16 @@ pub struct RuleFileInput<'a> {
 }
 
 impl RuleFileInput<'_> {
-    /// The rule's display name: the Sentinel name, else the source file name; `(query N)`
-    /// added for one query of several.
+    /// The rule's display name, on one line: the Sentinel name, else the source file name;
+    /// `(query N)` added for one query of several.
     pub fn title(&self) -> String {
         let base = self
             .context
             .name
             .as_deref()
-            .map(str::trim)
+            .map(fold)
             .filter(|n| !n.is_empty())
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("kqlport: {}", self.source_name));
+            .unwrap_or_else(|| format!("kqlport: {}", fold(self.source_name)));
         match self.query_index {
             Some(i) if self.several_queries() => format!("{base} (query {i})"),
             _ => base,
@@ -192,6 +191,23 @@ pub fn render(format: RuleFormat, input: &RuleFileInput) -> Result<String, Strin
             unreachable!("the query and sigma formats are the translation text itself")
         }
     }
+}
+
+/// Text on one line: every run of whitespace or control characters (line breaks of every
+/// kind included) becomes one space, the ends are trimmed, and what `backend::one_line`
+/// escapes (bidi overrides, non-characters) is written as `\u{…}`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(|c: char| c.is_whitespace() || c.is_control()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&kqlport::backend::one_line(word));
+    }
+    out
 }
 
 /// Sentinel severity, normalised: `informational`, `low`, `medium`, `high`, or none.

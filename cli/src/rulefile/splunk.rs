@@ -275,20 +275,10 @@ fn comment(out: &mut String, text: &str) {
     let _ = writeln!(out, "# {}", one_line(text));
 }
 
-/// Free text as a one-line .conf value: every run of whitespace or control characters becomes
-/// one space, and a trailing backslash (a continuation) is dropped.
+/// Free text as a one-line .conf value ([`super::fold`]), a trailing backslash (a
+/// continuation) dropped.
 pub fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split(|c: char| c.is_whitespace() || c.is_control()) {
-        if word.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&one_line(word));
-    }
-    out.trim_end_matches(['\\', ' ']).to_string()
+    super::fold(s).trim_end_matches(['\\', ' ']).to_string()
 }
 
 /// A stanza name: one line, with `[` and `]` replaced by `(` and `)` (a `]` would end the

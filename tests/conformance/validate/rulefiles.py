@@ -1,8 +1,8 @@
 """Validate kqlport's deployable rule files with the target's own reader.
 
-  rulefiles.py WORKDIR        (run in the `rulefile` oracle venv)
+  rulefiles.py WORKDIR...     (run in the `rulefile` oracle venv)
 
-WORKDIR holds three `kqlport convert ... --report json` outputs of the same inputs:
+Each WORKDIR holds three `kqlport convert ... --report json` outputs of the same inputs:
   query.jsonl     --to spl,esql,eql                  (the translations alone)
   splunk.jsonl    --to spl --format splunk           (savedsearches.conf stanzas)
   elastic.jsonl   --to esql,eql --format elastic     (Elastic detection rules, NDJSON lines)
@@ -46,8 +46,9 @@ JSON_KEYS = {"action.correlationsearch.annotations", "action.risk.param._risk"}
 
 
 def load(path: str) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    # One object per LF-terminated line (a raw U+2028 may sit inside one).
+    with open(path, encoding="utf-8", newline="") as f:
+        return [json.loads(line) for line in f.read().split("\n") if line.strip()]
 
 
 def key(o: dict) -> tuple:
@@ -55,13 +56,30 @@ def key(o: dict) -> tuple:
 
 
 def sentinel_id(path: str) -> str | None:
-    """The `id:` of a Sentinel rule file, case-folded, if it has one at the top level."""
+    """The top-level `id:` of a Sentinel rule file as kqlport seeds its rule_id with it (trimmed,
+    ASCII case-folded: a GUID in any spelling is one rule). Reads a plain, single- or
+    double-quoted scalar (the adversarial generator's double-quoted ones are JSON-compatible)."""
     try:
-        with open(path, encoding="utf-8-sig", errors="replace") as f:
-            m = re.search(r"^id:\s*['\"]?([0-9A-Za-z-]+)", f.read(), re.M)
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+            m = re.search(r"^id:[ \t]*(.*)$", f.read(), re.M)
     except OSError:
         return None
-    return m.group(1).lower() if m else None
+    if not m:
+        return None
+    raw = m.group(1).rstrip("\r")
+    if raw.startswith('"'):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return None
+    elif raw.startswith("'") and raw.endswith("'"):
+        value = raw[1:-1].replace("''", "'")
+    else:
+        value = raw.split(" #")[0]
+    value = value.strip(" \t\n\r\x0b\x0c\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                        "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+    lowered = "".join(c.lower() if c.isascii() else c for c in value)
+    return lowered or None
 
 
 def parse_conf(text: str) -> TABConfigParser:
@@ -200,11 +218,17 @@ def check_elastic(outcomes: list[dict], queries: dict, failures: list) -> tuple[
 
 
 def main() -> int:
-    work = sys.argv[1]
-    queries = {key(o): o["output"] for o in load(os.path.join(work, "query.jsonl")) if o.get("output")}
     failures: list = []
-    s_checked, s_failed = check_splunk(load(os.path.join(work, "splunk.jsonl")), queries, failures)
-    e_checked, e_failed = check_elastic(load(os.path.join(work, "elastic.jsonl")), queries, failures)
+    s_checked = s_failed = e_checked = e_failed = 0
+    for work in sys.argv[1:]:
+        queries = {key(o): o["output"] for o in load(os.path.join(work, "query.jsonl")) if o.get("output")}
+        splunk = load(os.path.join(work, "splunk.jsonl"))
+        refused = [o for o in splunk if any(n.get("code") == "I020" for n in o.get("notes", []))]
+        print(f"rulefiles {os.path.basename(work)}: {len(refused)} searches refused as stanzas (I020)")
+        c, f = check_splunk(splunk, queries, failures)
+        s_checked, s_failed = s_checked + c, s_failed + f
+        c, f = check_elastic(load(os.path.join(work, "elastic.jsonl")), queries, failures)
+        e_checked, e_failed = e_checked + c, e_failed + f
     for kind, file, index, problems, text in failures[:50]:
         print(f"FAIL {kind} {file} (query {index}):")
         for p in problems:

@@ -3,7 +3,8 @@
 #
 #   tests/conformance/validate/rulefiles.sh [PATH ...]     default: rules/ ../shared/corpus
 #
-# Converts PATH... three times with --report json: the translations alone (--to spl,esql,eql),
+# Converts PATH... (and then the 300 hostile inputs of adversarial.py's generator) three times
+# with --report json: the translations alone (--to spl,esql,eql),
 # as Splunk savedsearches.conf stanzas (--to spl --format splunk) and as Elastic detection
 # rules (--to esql,eql --format elastic), then runs rulefiles.py in the `rulefile` oracle venv:
 # each stanza read back by Splunk's add-on factory .conf parser (one stanza, known keys only,
@@ -33,19 +34,21 @@ kqlport_bin rulefiles
 run_convert() { # name, convert arguments...
     local name=$1 rc=0
     shift
-    echo "rulefiles: kqlport convert $* --report json ${paths[*]}"
-    "$bin" convert "$@" --report json "${paths[@]}" >"$work/$name.jsonl" 2>"$work/$name.stderr" || rc=$?
+    echo "rulefiles: kqlport convert $* --report json ${paths[*]}" | head -c 300; echo
+    "$bin" convert "$@" --report json "${paths[@]}" >"$name.jsonl" 2>"$name.stderr" || rc=$?
     # 0: everything translated; 1: something was declined or not parsed (not a failure here).
-    if [ $rc -gt 1 ] || [ ! -s "$work/$name.jsonl" ]; then
+    if [ $rc -gt 1 ] || [ ! -s "$name.jsonl" ]; then
         echo "rulefiles: kqlport convert failed (exit $rc):" >&2
-        tail -n 30 "$work/$name.stderr" >&2
+        tail -n 30 "$name.stderr" >&2
         echo "0 passed, 1 failed"
         exit 1
     fi
 }
-run_convert query --to spl,esql,eql
-run_convert splunk --to spl --format splunk
-run_convert elastic --to esql,eql --format elastic
+convert_all() { # work directory
+    run_convert "$1/query" --to spl,esql,eql
+    run_convert "$1/splunk" --to spl --format splunk
+    run_convert "$1/elastic" --to esql,eql --format elastic
+}
 
 py=$ORACLES/rulefile/bin/python
 if [ ! -x "$py" ]; then
@@ -53,4 +56,27 @@ if [ ! -x "$py" ]; then
     echo "0 passed, 1 failed"
     exit 1
 fi
-exec "$py" "$CONFORMANCE_DIR/validate/rulefiles.py" "$work"
+
+mkdir -p "$work/corpus"
+convert_all "$work/corpus"
+
+# The 300 hostile inputs adversarial.py generates (every line terminator, brackets, backslashes,
+# quotes and comment markers in file names, rule names, descriptions and string literals),
+# written by its own generator (the sigma venv has the PyYAML it imports).
+adv=$work/adversarial
+mkdir -p "$adv/in"
+"$ORACLES/sigma/bin/python" - "$CONFORMANCE_DIR/validate/adversarial.py" "$adv/in" <<'PY'
+import importlib.util, os, random, sys
+spec = importlib.util.spec_from_file_location("adversarial", sys.argv[1])
+adv = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(adv)
+rng = random.Random(adv.SEED)
+for i in range(300):
+    name, content, _ = adv.generate(rng, i)
+    with open(os.path.join(sys.argv[2], name), "w", encoding="utf-8", newline="") as f:
+        f.write(content)
+PY
+paths=("$adv/in")
+convert_all "$adv"
+
+exec "$py" "$CONFORMANCE_DIR/validate/rulefiles.py" "$work/corpus" "$adv"
