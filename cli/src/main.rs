@@ -139,8 +139,9 @@ enum Command {
         /// `text` and `json` are deprecated spellings of --report.
         #[arg(long, value_enum, default_value_t = FormatArg::Query, value_name = "FORMAT")]
         format: FormatArg,
-        /// How results are reported: text (translations on stdout, diagnostics on stderr) or
-        /// json (one object per query and target: file, index, target, status, notes, output).
+        /// How results are reported: text (the default: translations on stdout, diagnostics on
+        /// stderr) or json (one object per query and target: file, index, target, status,
+        /// notes, output — the rule file itself for --format splunk and elastic).
         #[arg(long, value_enum, value_name = "REPORT")]
         report: Option<Format>,
         /// Write one file per rule under DIR (mirroring the input tree) instead of stdout;
