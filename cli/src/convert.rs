@@ -13,13 +13,13 @@ use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::sentinel::{LoadedFile, Rule};
 use kqlport::{kql, lower, Diagnostic, Severity};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// A translation target as the CLI presents it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Target {
     /// Splunk SPL.
     Spl,
@@ -232,6 +232,8 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
         output::plan(dir, &claims, &extensions(opts))
     });
     let mut planned = Planned::default();
+    // Each rule file's identity (stanza name, rule_id) per target, and whose it is first.
+    let mut identities: HashMap<(Target, String), String> = HashMap::new();
     if let (Some(plan), false) = (&plan, opts.check) {
         for dir in plan.directories() {
             for stale in output::remove_stale_temps(dir) {
@@ -259,8 +261,32 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
         let mut printed = HashSet::new();
         for o in &mut outcomes {
             // What is written for this translation, in the chosen format.
+            let mut shared_identity = None;
             let body = match o.text.is_some().then(|| render(o, &name, &source, opts)) {
-                Some(Ok(b)) => Some(b),
+                Some(Ok((b, identity))) => {
+                    if let Some(identity) = identity {
+                        let owner = match o.index {
+                            Some(i) if query_count > 1 => format!("{name} (query {i})"),
+                            _ => name.clone(),
+                        };
+                        match identities.get(&(o.target, identity.clone())) {
+                            Some(first) => {
+                                shared_identity = Some(format!(
+                                    "{owner} is written as {} `{identity}`, as {first} is: \
+                                     deployed together, one replaces or merges into the other",
+                                    match opts.rule_format {
+                                        RuleFormat::Splunk => "stanza",
+                                        _ => "rule_id",
+                                    }
+                                ));
+                            }
+                            None => {
+                                identities.insert((o.target, identity), owner);
+                            }
+                        }
+                    }
+                    Some(b)
+                }
                 Some(Err(reason)) => {
                     o.status = Status::Error;
                     o.output_error = Some((code::CANNOT_RENDER, reason));
@@ -342,6 +368,16 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                             }
                         })
                         .collect();
+                    if let Some(message) = &shared_identity {
+                        notes.push(JsonNote {
+                            line: 1,
+                            column: 1,
+                            code: None,
+                            severity: Severity::Warning,
+                            effect: None,
+                            message: message.clone(),
+                        });
+                    }
                     if let Some((code, message)) = &o.output_error {
                         notes.push(JsonNote {
                             line: 1,
@@ -379,6 +415,9 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                     }
                     if let Some((code, message)) = &o.output_error {
                         writeln!(err, "error[{code}]: {}", escape_for_terminal(message))?;
+                    }
+                    if let Some(message) = &shared_identity {
+                        writeln!(err, "warning: {}", escape_for_terminal(message))?;
                     }
                     match (&written, &body, &plan) {
                         (Some(path), _, _) => writeln!(
@@ -475,12 +514,19 @@ fn extensions(opts: &Options) -> Vec<&'static str> {
 }
 
 /// What is written for one translation: the query with its header, or the rule file.
-fn render(o: &Outcome, name: &str, source: &SourceFile, opts: &Options) -> Result<String, String> {
+/// What is written for one translation, and for a rule file the identity the target keeps it
+/// under.
+fn render(
+    o: &Outcome,
+    name: &str,
+    source: &SourceFile,
+    opts: &Options,
+) -> Result<(String, Option<String>), String> {
     let (Some(text), Some(meta)) = (&o.text, &o.meta) else {
-        return Ok(with_header(o, name, source, false));
+        return Ok((with_header(o, name, source, false), None));
     };
     match opts.rule_format {
-        RuleFormat::Query | RuleFormat::Sigma => Ok(with_header(o, name, source, false)),
+        RuleFormat::Query | RuleFormat::Sigma => Ok((with_header(o, name, source, false), None)),
         format @ (RuleFormat::Splunk | RuleFormat::Elastic) => {
             let approximations = o
                 .diagnostics
@@ -516,6 +562,7 @@ fn render(o: &Outcome, name: &str, source: &SourceFile, opts: &Options) -> Resul
                     caveats,
                 },
             )
+            .map(|r| (r.text, Some(r.identity)))
         }
     }
 }

@@ -329,3 +329,50 @@ fn list_targets_and_formats() {
         serde_json::json!(["esql.ndjson", "eql.ndjson"])
     );
 }
+
+#[test]
+fn two_rules_under_one_identity_are_reported() {
+    let dir = temp_dir("identity");
+    let rule = |name: &str, id: &str| {
+        format!(
+            "id: {id}\nname: {name}\nseverity: Low\nqueryFrequency: 1h\nqueryPeriod: 1h\n\
+             query: |\n  SecurityEvent | where EventID == 4625\n"
+        )
+    };
+    std::fs::write(
+        dir.join("a.yaml"),
+        rule("Same name", "11111111-1111-1111-1111-111111111111"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b.yaml"),
+        rule("Same name", "11111111-1111-1111-1111-111111111111"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("c.yaml"),
+        rule("Other name", "22222222-2222-2222-2222-222222222222"),
+    )
+    .unwrap();
+    for (format, target, what) in [
+        ("splunk", "spl", "stanza `Same name`"),
+        ("elastic", "esql", "rule_id `"),
+    ] {
+        let out = kqlport()
+            .args(["convert", "--to", target, "--format", format])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning: ")).collect();
+        assert_eq!(warnings.len(), 1, "{err}");
+        assert!(warnings[0].contains("b.yaml is written as"), "{err}");
+        assert!(warnings[0].contains(what), "{err}");
+        assert!(
+            warnings[0].contains("a.yaml is: deployed together"),
+            "{err}"
+        );
+        // Both are still written: the warning is for whoever deploys them together.
+        assert_eq!(out.status.code(), Some(0));
+    }
+}

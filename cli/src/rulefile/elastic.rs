@@ -5,7 +5,7 @@
 //! custom-detail columns as `investigation_fields`. One JSON object on one line: serde_json
 //! escapes every control character, so no input text can break the line.
 
-use super::{attack, schedule, severity, RuleFileInput};
+use super::{attack, schedule, severity, RuleFile, RuleFileInput};
 use crate::convert::Target;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -38,7 +38,7 @@ pub fn rule_id(input: &RuleFileInput) -> Uuid {
     Uuid::new_v5(&NAMESPACE, name.as_bytes())
 }
 
-pub fn render(input: &RuleFileInput) -> Result<String, String> {
+pub fn render(input: &RuleFileInput) -> Result<RuleFile, String> {
     let (kind, language) = match input.target {
         Target::Eql => ("eql", "eql"),
         _ => ("esql", "esql"),
@@ -149,8 +149,9 @@ pub fn render(input: &RuleFileInput) -> Result<String, String> {
         }
     }
 
+    let id = rule_id(input).to_string();
     let mut rule = Map::new();
-    rule.insert("rule_id".into(), json!(rule_id(input).to_string()));
+    rule.insert("rule_id".into(), json!(id));
     rule.insert("name".into(), json!(input.title()));
     rule.insert("description".into(), json!(input.description()));
     rule.insert("type".into(), json!(kind));
@@ -183,7 +184,10 @@ pub fn render(input: &RuleFileInput) -> Result<String, String> {
     }
     rule.insert("note".into(), json!(note(input, &notes)));
     let line = serde_json::to_string(&Value::Object(rule)).map_err(|e| e.to_string())?;
-    Ok(format!("{line}\n"))
+    Ok(RuleFile {
+        text: format!("{line}\n"),
+        identity: id,
+    })
 }
 
 /// The rule's investigation guide (Markdown): where it came from, each approximation, each

@@ -182,8 +182,16 @@ impl RuleFileInput<'_> {
     }
 }
 
+/// A rendered rule file and the name the target keeps it under (the stanza name, the
+/// `rule_id`): two rule files with one identity merge or replace each other when deployed
+/// together.
+pub struct RuleFile {
+    pub text: String,
+    pub identity: String,
+}
+
 /// Renders one translation in `format`. `Err` says why this format cannot hold it.
-pub fn render(format: RuleFormat, input: &RuleFileInput) -> Result<String, String> {
+pub fn render(format: RuleFormat, input: &RuleFileInput) -> Result<RuleFile, String> {
     match format {
         RuleFormat::Splunk => splunk::render(input),
         RuleFormat::Elastic => elastic::render(input),

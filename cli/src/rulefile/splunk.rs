@@ -9,11 +9,11 @@
 //! brackets are replaced and trailing backslashes dropped; the search keeps its lines through
 //! continuations, and a search whose line breaks cannot be written that way is refused.
 
-use super::{attack, schedule, severity, RuleFileInput};
+use super::{attack, schedule, severity, RuleFile, RuleFileInput};
 use kqlport::backend::one_line;
 use std::fmt::Write;
 
-pub fn render(input: &RuleFileInput) -> Result<String, String> {
+pub fn render(input: &RuleFileInput) -> Result<RuleFile, String> {
     let search = search_lines(input.query)?;
     let title = stanza_name(&input.title());
     let mut notes: Vec<String> = Vec::new();
@@ -206,7 +206,10 @@ pub fn render(input: &RuleFileInput) -> Result<String, String> {
         let _ = writeln!(out, "{k} = {v}");
     }
     out.push('\n');
-    Ok(out)
+    Ok(RuleFile {
+        text: out,
+        identity: title,
+    })
 }
 
 /// Sentinel's trigger (`gt 0` when absent) as Splunk's relation and quantity.
