@@ -175,6 +175,16 @@ pub fn render(input: &RuleFileInput) -> Result<RuleFile, String> {
             json!({ "field_names": investigation }),
         );
     }
+    if kind == "esql" && look_back > interval && !aggregates(input.query) {
+        notes.push(format!(
+            "the look-back ({}) is longer than the interval ({}), so runs overlap; Kibana \
+             deduplicates a non-aggregating ES|QL rule's alerts by `_id`, which this query does \
+             not read (`METADATA _id, _index, _version`): an event can alert once per run that \
+             sees it",
+            schedule::short(look_back),
+            schedule::short(interval)
+        ));
+    }
     if kind == "eql" {
         notes.push(
             "no index: the rule reads Kibana's default Security data views \
@@ -188,6 +198,17 @@ pub fn render(input: &RuleFileInput) -> Result<RuleFile, String> {
         text: format!("{line}\n"),
         identity: id,
     })
+}
+
+/// Whether an ES|QL query aggregates (a `STATS` command outside string literals): Kibana
+/// deduplicates the alerts of such a rule by its grouping, of the others by `_id`.
+fn aggregates(query: &str) -> bool {
+    query.lines().any(|l| {
+        let l = l.trim_start();
+        l.strip_prefix('|')
+            .map(str::trim_start)
+            .is_some_and(|c| c.starts_with("STATS ") || c == "STATS")
+    }) || query.lines().any(|l| l.contains("METADATA _id"))
 }
 
 /// The rule's investigation guide (Markdown): where it came from, each approximation, each
