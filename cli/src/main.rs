@@ -122,8 +122,8 @@ enum Command {
     /// an orphaned one (a file under DIR with an extension this run writes, e.g. `.spl`, that
     /// no input maps to now). The summary `check DIR: U unchanged, C changed, N new, O
     /// orphaned` goes to stderr. Exit status 0 when DIR matches exactly, 1 when anything
-    /// differs or an input failed to load or parse (a declined query has no output either
-    /// way and is not a failure here).
+    /// differs: a query that is declined or does not parse has no output either way (each
+    /// is still reported), and a file it had before is an orphan.
     Convert {
         /// Target(s), comma-separated or repeated.
         #[arg(long = "to", value_enum, value_delimiter = ',', required = true)]

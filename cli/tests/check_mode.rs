@@ -244,3 +244,24 @@ fn check_needs_an_output_directory() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_query_that_stops_parsing_orphans_its_output() {
+    let (_base, rules, out) = setup("unparsable");
+    write(&rules.join("bad.kql"), "SecurityEvent | where (\n");
+    // The unparsable query has no output either way: the check passes, and says why.
+    let first = convert(&rules, &out, &[]);
+    assert_eq!(first.code, Some(1), "{}", first.stderr);
+    let check = convert(&rules, &out, &["--check"]);
+    assert_eq!(check.code, Some(0), "{}", check.stderr);
+    assert!(check.stderr.contains("error[P"), "{}", check.stderr);
+    // A query that parsed breaks: its committed translation is an orphan.
+    write(&rules.join("a.kql"), "SecurityEvent | where (\n");
+    let check = convert(&rules, &out, &["--check"]);
+    assert_eq!(check.code, Some(1), "{}", check.stderr);
+    assert!(
+        check.stderr.contains("0 changed, 0 new, 2 orphaned"),
+        "{}",
+        check.stderr
+    );
+}
