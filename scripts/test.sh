@@ -9,6 +9,9 @@
 #      the same schema (tests/conformance/smoke/columns_check.py, ~1-2 min)
 #   5. every translation of rules/ and ../shared/corpus validated by the target's own tooling
 #      (tests/conformance/validate/run.sh)
+#   5b. the deployable rule files of rules/ and ../shared/corpus: every savedsearches.conf stanza
+#      read back by Splunk's .conf parser, every Elastic rule against its JSON Schema
+#      (tests/conformance/validate/rulefiles.sh; last line `N passed, M failed`)
 #   6. every Lucene regex/wildcard of those ES|QL and EQL translations determinised as
 #      Elasticsearch 9 (Lucene 10) does it, against Lucene's default work limit
 #      (tests/conformance/lucene/run.sh; installs Debian's liblucene8-java if missing)
@@ -49,6 +52,9 @@ fi
 
 section "translation validation (tests/conformance/validate/run.sh)"
 tests/conformance/validate/run.sh
+
+section "rule files through Splunk's .conf parser and the Elastic rule schema (tests/conformance/validate/rulefiles.sh)"
+tests/conformance/validate/rulefiles.sh
 
 section "Lucene determinisation limits (tests/conformance/lucene/run.sh)"
 tests/conformance/lucene/run.sh

@@ -130,6 +130,13 @@ codes! {
     "I014" Input "two outputs, or an output and an input, would share one path"
         "Two translations map to the same output file, or an output would overwrite an input. \
          Nothing is silently overwritten; rename an input or choose another output directory.";
+    "I020" Input "the translation cannot be written in the requested rule-file format"
+        "`convert --format splunk|elastic` wraps each translation in a rule file. A savedsearches.conf \
+         value continues on the next line only through a trailing backslash, so a search whose \
+         string literal holds a line break next to whitespace, an empty line or a trailing \
+         backslash cannot be written there without changing it; it is refused rather than \
+         altered. The translation is still printed with `--report json`; `--format query` writes \
+         it as is.";
     "Y001" Rule "invalid YAML, or not exactly one YAML document"
         "The rule file does not parse as YAML, or holds several documents (`---`). A Sentinel rule \
          is one YAML mapping.";

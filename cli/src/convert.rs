@@ -2,21 +2,24 @@
 //! requested target; translations to stdout or to one file per rule under `-o DIR`; each
 //! approximation and refusal reported with its location. One bad input never stops the batch.
 
+use crate::check_mode::{self, Planned};
 use crate::inputs::{self, code, Input};
 use crate::load::{self, Loaded};
 use crate::output::{self, Claim};
+use crate::rulefile::{self, RuleFileInput, RuleFormat};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
 use kqlport::backend::{Backend, Caveat, Effect, Fidelity, RuleContext};
 use kqlport::diag::{escape_for_terminal, SourceFile};
-use kqlport::sentinel::LoadedFile;
+use kqlport::sentinel::{LoadedFile, Rule};
 use kqlport::{kql, lower, Diagnostic, Severity};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// A translation target as the CLI presents it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Target {
     /// Splunk SPL.
     Spl,
@@ -42,7 +45,20 @@ impl Target {
         }
     }
 
-    fn extension(self) -> &'static str {
+    pub const ALL: [Target; 4] = [Target::Spl, Target::Esql, Target::Eql, Target::Sigma];
+
+    /// What the target is, in a few words.
+    pub fn description(self) -> &'static str {
+        match self {
+            Target::Spl => "Splunk SPL",
+            Target::Esql => "Elastic ES|QL",
+            Target::Eql => "Elastic EQL",
+            Target::Sigma => "a Sigma rule (YAML)",
+        }
+    }
+
+    /// The extension of a translation file (`--format query`).
+    pub fn extension(self) -> &'static str {
         match self {
             Target::Spl => "spl",
             Target::Esql => "esql",
@@ -69,8 +85,13 @@ pub enum Pipeline {
 pub struct Options<'a> {
     pub targets: &'a [Target],
     pub strict: bool,
+    /// How results are reported (`--report`).
     pub format: Format,
+    /// What is written for each translation (`--format`).
+    pub rule_format: RuleFormat,
     pub out_dir: Option<&'a Path>,
+    /// With `out_dir`: compare with DIR instead of writing (`--check`).
+    pub check: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -104,6 +125,15 @@ struct JsonOutcome<'a> {
     output: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     written: Option<String>,
+    /// With `--check`: the planned file and how it compares with DIR's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<JsonCheck>,
+}
+
+#[derive(Serialize)]
+struct JsonCheck {
+    path: String,
+    state: check_mode::State,
 }
 
 #[derive(Default)]
@@ -128,6 +158,16 @@ pub(crate) struct Outcome {
     output_error: Option<(&'static str, String)>,
     /// The target's limits that hold for this translation as a whole (e.g. ES|QL's row cap).
     caveats: Vec<Caveat>,
+    /// The rule the query came from, for rule-file formats.
+    meta: Option<Rc<Meta>>,
+}
+
+/// What a rule file says besides the query: the Sentinel rule (none for bare KQL), its
+/// context, and how many queries its file holds.
+pub(crate) struct Meta {
+    rule: Option<Rule>,
+    context: RuleContext,
+    query_count: usize,
 }
 
 pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::Result<u8> {
@@ -167,6 +207,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                         caveats: &[],
                         output: None,
                         written: None,
+                        check: None,
                     };
                     crate::json::write_line(out, &o)?;
                 }
@@ -188,10 +229,12 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                 },
             })
             .collect();
-        let extensions: Vec<&str> = opts.targets.iter().map(|t| t.extension()).collect();
-        output::plan(dir, &claims, &extensions)
+        output::plan(dir, &claims, &extensions(opts))
     });
-    if let Some(plan) = &plan {
+    let mut planned = Planned::default();
+    // Each rule file's identity (stanza name, rule_id) per target, and whose it is first.
+    let mut identities: HashMap<(Target, String), String> = HashMap::new();
+    if let (Some(plan), false) = (&plan, opts.check) {
         for dir in plan.directories() {
             for stale in output::remove_stale_temps(dir) {
                 writeln!(
@@ -217,16 +260,68 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
         // printed once per input, not once per target.
         let mut printed = HashSet::new();
         for o in &mut outcomes {
-            let written = match (&o.text, &plan) {
-                (Some(_), Some(plan)) => {
+            // What is written for this translation, in the chosen format.
+            let mut shared_identity = None;
+            let body = match o.text.is_some().then(|| render(o, &name, &source, opts)) {
+                Some(Ok((b, identity))) => {
+                    if let Some(identity) = identity {
+                        let owner = match o.index {
+                            Some(i) if query_count > 1 => format!("{name} (query {i})"),
+                            _ => name.clone(),
+                        };
+                        match identities.get(&(o.target, identity.clone())) {
+                            Some(first) => {
+                                shared_identity = Some(format!(
+                                    "{owner} is written as {} `{identity}`, as {first} is: \
+                                     deployed together, one replaces or merges into the other",
+                                    match opts.rule_format {
+                                        RuleFormat::Splunk => "stanza",
+                                        _ => "rule_id",
+                                    }
+                                ));
+                            }
+                            None => {
+                                identities.insert((o.target, identity), owner);
+                            }
+                        }
+                    }
+                    Some(b)
+                }
+                Some(Err(reason)) => {
+                    o.status = Status::Error;
+                    o.output_error = Some((code::CANNOT_RENDER, reason));
+                    None
+                }
+                None => None,
+            };
+            let mut check = None;
+            let written = match (&body, &plan) {
+                (Some(_), Some(plan)) if opts.check => {
+                    let target_index = opts.targets.iter().position(|&t| t == o.target);
+                    match plan.path(file_index, o.index.unwrap_or(0), target_index.unwrap_or(0)) {
+                        Ok(path) => {
+                            let body = body.clone().unwrap_or_default();
+                            let state = planned.add(path, body);
+                            check = Some(JsonCheck {
+                                path: path.to_string_lossy().replace('\\', "/"),
+                                state,
+                            });
+                        }
+                        Err(reason) => {
+                            o.status = Status::Error;
+                            o.output_error = Some((code::OUTPUT_COLLISION, reason.to_string()));
+                        }
+                    }
+                    None
+                }
+                (Some(body), Some(plan)) => {
                     let target_index = opts.targets.iter().position(|&t| t == o.target);
                     let planned =
                         plan.path(file_index, o.index.unwrap_or(0), target_index.unwrap_or(0));
                     let result = planned
                         .map_err(|reason| (code::OUTPUT_COLLISION, reason.to_string()))
                         .and_then(|path| {
-                            let body = with_header(o, &name, &source, false);
-                            output::write_atomic(path, &body)
+                            output::write_atomic(path, body)
                                 .map(|()| path)
                                 .map_err(|e| {
                                     (
@@ -273,6 +368,16 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                             }
                         })
                         .collect();
+                    if let Some(message) = &shared_identity {
+                        notes.push(JsonNote {
+                            line: 1,
+                            column: 1,
+                            code: None,
+                            severity: Severity::Warning,
+                            effect: None,
+                            message: message.clone(),
+                        });
+                    }
                     if let Some((code, message)) = &o.output_error {
                         notes.push(JsonNote {
                             line: 1,
@@ -291,8 +396,12 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                         notes,
                         caveats: &o.caveats,
                         // Kept even when it could not be written: the translation is not lost.
-                        output: o.text.as_deref(),
+                        output: match opts.rule_format {
+                            RuleFormat::Query | RuleFormat::Sigma => o.text.as_deref(),
+                            RuleFormat::Splunk | RuleFormat::Elastic => body.as_deref(),
+                        },
                         written,
+                        check,
                     };
                     crate::json::write_line(out, &jo)?;
                 }
@@ -307,21 +416,66 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                     if let Some((code, message)) = &o.output_error {
                         writeln!(err, "error[{code}]: {}", escape_for_terminal(message))?;
                     }
-                    match (&written, &o.text, &plan) {
+                    if let Some(message) = &shared_identity {
+                        writeln!(err, "warning: {}", escape_for_terminal(message))?;
+                    }
+                    match (&written, &body, &plan) {
                         (Some(path), _, _) => writeln!(
                             out,
                             "wrote {} ({})",
                             escape_for_terminal(path),
                             status_word(o.status)
                         )?,
-                        (None, Some(_), None) => {
-                            write!(out, "{}", with_header(o, &name, &source, show_headers))?
-                        }
+                        (None, Some(body), None) => match opts.rule_format {
+                            RuleFormat::Query | RuleFormat::Sigma if show_headers => {
+                                write!(out, "{}", with_header(o, &name, &source, true))?
+                            }
+                            _ => write!(out, "{body}")?,
+                        },
                         _ => {}
                     }
                 }
             }
         }
+    }
+    let mut differs = false;
+    if let (Some(dir), true) = (opts.out_dir, opts.check) {
+        let inputs_canonical: HashSet<PathBuf> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File { path, .. } => std::fs::canonicalize(path).ok(),
+                Input::Stdin => None,
+            })
+            .collect();
+        let mut diffs = Vec::new();
+        let (check, states) =
+            planned.report(dir, &extensions(opts), &inputs_canonical, &mut diffs)?;
+        match opts.format {
+            Format::Text => out.write_all(&diffs)?,
+            Format::Json => {
+                for (path, state) in states {
+                    if state == check_mode::State::Orphaned {
+                        crate::json::write_line(
+                            out,
+                            &JsonCheck {
+                                path: path.to_string_lossy().replace('\\', "/"),
+                                state,
+                            },
+                        )?;
+                    }
+                }
+            }
+        }
+        writeln!(
+            err,
+            "check {}: {} unchanged, {} changed, {} new, {} orphaned",
+            escape_for_terminal(&dir.to_string_lossy()),
+            check.unchanged,
+            check.changed,
+            check.new,
+            check.orphaned
+        )?;
+        differs = check.differs();
     }
     let total = tally.exact + tally.approximate + tally.declined + tally.failed;
     let targets: Vec<&str> = opts.targets.iter().map(|t| t.name()).collect();
@@ -335,11 +489,78 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
         tally.declined,
         tally.failed
     )?;
+    if opts.check {
+        // --check answers one question: would this run change DIR? A query that is declined
+        // or fails has no output either way; when it had one before, that file is an orphan.
+        return Ok(if differs { EXIT_FAILED } else { EXIT_OK });
+    }
     Ok(if tally.declined + tally.failed == 0 {
         EXIT_OK
     } else {
         EXIT_FAILED
     })
+}
+
+/// The output file extension of each target, in `--to` order.
+fn extensions(opts: &Options) -> Vec<&'static str> {
+    opts.targets
+        .iter()
+        .map(|&t| opts.rule_format.extension(t))
+        .collect()
+}
+
+/// What is written for one translation: the query with its header, or the rule file.
+/// What is written for one translation, and for a rule file the identity the target keeps it
+/// under.
+fn render(
+    o: &Outcome,
+    name: &str,
+    source: &SourceFile,
+    opts: &Options,
+) -> Result<(String, Option<String>), String> {
+    let (Some(text), Some(meta)) = (&o.text, &o.meta) else {
+        return Ok((with_header(o, name, source, false), None));
+    };
+    match opts.rule_format {
+        RuleFormat::Query | RuleFormat::Sigma => Ok((with_header(o, name, source, false), None)),
+        format @ (RuleFormat::Splunk | RuleFormat::Elastic) => {
+            let approximations = o
+                .diagnostics
+                .iter()
+                .filter(|(_, e)| e.is_some())
+                .map(|(d, _)| {
+                    let lc = source.line_col(d.span.start);
+                    format!(
+                        "{}:{}: {}",
+                        lc.line,
+                        lc.column,
+                        d.message.replace('\n', " ")
+                    )
+                })
+                .collect();
+            let caveats = o
+                .caveats
+                .iter()
+                .map(|c| format!("[{}]: {}", c.code, c.message.replace('\n', " ")))
+                .collect();
+            rulefile::render(
+                format,
+                &RuleFileInput {
+                    rule: meta.rule.as_ref(),
+                    context: &meta.context,
+                    source_name: name,
+                    query_index: o.index,
+                    query_count: meta.query_count,
+                    target: o.target,
+                    status: status_word(o.status),
+                    query: text,
+                    approximations,
+                    caveats,
+                },
+            )
+            .map(|r| (r.text, Some(r.identity)))
+        }
+    }
 }
 
 fn status_word(s: Status) -> &'static str {
@@ -417,6 +638,7 @@ pub(crate) fn convert_input(
                     text: None,
                     diagnostics: diagnostics.iter().cloned().map(|d| (d, None)).collect(),
                     output_error: None,
+                    meta: None,
                 })
                 .collect();
             return (text, outcomes);
@@ -429,6 +651,11 @@ pub(crate) fn convert_input(
         .unwrap_or_default();
     // The name relative to its PATH argument: the same however the path was spelled.
     context.source_name = Some(input.relative_name());
+    let meta = Rc::new(Meta {
+        rule: file.rule.clone(),
+        context: context.clone(),
+        query_count: file.queries.len(),
+    });
     let mut outcomes = Vec::new();
     if file.queries.is_empty() {
         let d = Diagnostic::error(
@@ -445,6 +672,7 @@ pub(crate) fn convert_input(
                 text: None,
                 diagnostics: vec![(d.clone(), None)],
                 output_error: None,
+                meta: None,
             });
         }
     }
@@ -466,6 +694,7 @@ pub(crate) fn convert_input(
                         .map(|d| (map(d), None))
                         .collect(),
                     output_error: None,
+                    meta: None,
                 },
                 Ok(Err(refusals)) => Outcome {
                     index: Some(q.index),
@@ -475,6 +704,7 @@ pub(crate) fn convert_input(
                     text: None,
                     diagnostics: refusals.iter().cloned().map(|d| (map(d), None)).collect(),
                     output_error: None,
+                    meta: None,
                 },
                 Ok(Ok(lowered)) => {
                     let mut diagnostics: Vec<(Diagnostic, Option<Effect>)> = lowered
@@ -494,6 +724,7 @@ pub(crate) fn convert_input(
                                 text: None,
                                 diagnostics,
                                 output_error: None,
+                                meta: Some(meta.clone()),
                             }
                         }
                         Ok(t) => {
@@ -524,6 +755,7 @@ pub(crate) fn convert_input(
                                     text: None,
                                     diagnostics,
                                     output_error: None,
+                                    meta: Some(meta.clone()),
                                 }
                             } else {
                                 Outcome {
@@ -534,6 +766,7 @@ pub(crate) fn convert_input(
                                     text: Some(t.text),
                                     diagnostics,
                                     output_error: None,
+                                    meta: Some(meta.clone()),
                                 }
                             }
                         }

@@ -56,7 +56,9 @@ pub fn run(
         targets,
         strict: false,
         format,
+        rule_format: crate::rulefile::RuleFormat::Query,
         out_dir: None,
+        check: false,
     };
     let mut per: Vec<TargetCoverage> = targets
         .iter()

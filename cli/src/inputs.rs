@@ -25,6 +25,8 @@ pub mod code {
     pub const CANNOT_WRITE: &str = "I013";
     /// Two translations, or a translation and an input, would share one output path.
     pub const OUTPUT_COLLISION: &str = "I014";
+    /// A translation the requested rule-file format cannot hold (`convert --format`).
+    pub const CANNOT_RENDER: &str = "I020";
 }
 
 /// One input to process: a file, or standard input.

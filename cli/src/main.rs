@@ -2,13 +2,16 @@
 //! Owns process concerns only (files, stdout, exit status); all KQL knowledge is in the library.
 
 mod check;
+mod check_mode;
 mod convert;
 mod coverage;
 mod explain;
 mod inputs;
 mod json;
+mod list;
 mod load;
 mod output;
+mod rulefile;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -39,7 +42,7 @@ refused (I011) without blocking; pipe it through '-' instead — and no input ma
 Exit status: 0 when every input succeeded, 1 when any input failed (each failure is \
 reported with its file, line and column, and the others are still processed), 2 for a usage \
 error.",
-    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  kqlport explain --ir rules/seeds/tor_hunting.yaml\n  kqlport explain --code B030\n  cat query.kql | kqlport check -"
+    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport convert --to spl --format splunk rules/ > savedsearches.conf\n  kqlport convert --to esql --format elastic rules/ > rules.ndjson\n  kqlport convert --to spl,sigma -o translations/ --check rules/\n  kqlport list targets\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  kqlport explain --ir rules/seeds/tor_hunting.yaml\n  kqlport explain --code B030\n  cat query.kql | kqlport check -"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -102,6 +105,25 @@ enum Command {
     /// overwritten. Files are written through a `.kqlport-tmp-*` file renamed into place
     /// (one left by a killed run is removed by the next run writing there) and get the usual
     /// mode of a new file (0666 less the umask). A write that fails is one failure (I013).
+    ///
+    /// --format chooses what is written for each translation: `query` (the default: the
+    /// translated query, approximations as comments), `splunk` (a savedsearches.conf stanza,
+    /// `--to spl`, files `.conf`), `elastic` (an Elastic Security detection rule as one NDJSON
+    /// line, importable into Kibana, `--to esql` or `--to eql`, files `.esql.ndjson` /
+    /// `.eql.ndjson`) or `sigma` (the Sigma rule, `--to sigma`). The rule formats carry the
+    /// Sentinel rule's schedule, trigger, severity, description and ATT&CK mapping; what a
+    /// target cannot hold is written as a note in the file. --report chooses how results are
+    /// reported (text or json). `--format text|json`, the option's meaning before rule files
+    /// existed, is still accepted as a deprecated alias of `--report` (a warning says so), so
+    /// existing scripts keep working.
+    ///
+    /// With -o DIR --check, nothing is written: each planned output is compared with the file
+    /// in DIR and every difference printed as a unified diff — a changed file, a new file, or
+    /// an orphaned one (a file under DIR with an extension this run writes, e.g. `.spl`, that
+    /// no input maps to now). The summary `check DIR: U unchanged, C changed, N new, O
+    /// orphaned` goes to stderr. Exit status 0 when DIR matches exactly, 1 when anything
+    /// differs: a query that is declined or does not parse has no output either way (each
+    /// is still reported), and a file it had before is an orphan.
     Convert {
         /// Target(s), comma-separated or repeated.
         #[arg(long = "to", value_enum, value_delimiter = ',', required = true)]
@@ -113,17 +135,37 @@ enum Command {
         /// Treat approximate translations as failures: nothing is emitted for them.
         #[arg(long)]
         strict: bool,
-        /// Output format: text (translations, diagnostics on stderr) or json (one object per
-        /// query and target: file, index, target, status, notes, output).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// What is written per translation: query, splunk, elastic or sigma (see above).
+        /// `text` and `json` are deprecated spellings of --report.
+        #[arg(long, value_enum, default_value_t = FormatArg::Query, value_name = "FORMAT")]
+        format: FormatArg,
+        /// How results are reported: text (the default: translations on stdout, diagnostics on
+        /// stderr) or json (one object per query and target: file, index, target, status,
+        /// notes, output — the rule file itself for --format splunk and elastic).
+        #[arg(long, value_enum, value_name = "REPORT")]
+        report: Option<Format>,
         /// Write one file per rule under DIR (mirroring the input tree) instead of stdout;
         /// colliding names keep their input's extension (see above).
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         out_dir: Option<PathBuf>,
+        /// With -o DIR: write nothing; diff what would be written against DIR and exit 1 if
+        /// anything differs (see above).
+        #[arg(long, requires = "out_dir")]
+        check: bool,
         /// Files, directories or '-' (standard input).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+    },
+    /// List what kqlport offers: `targets` (translation targets) or `formats` (what convert
+    /// --format writes), one per line as `NAME<TAB>DESCRIPTION`, or with --format json one
+    /// JSON array.
+    List {
+        /// What to list.
+        #[arg(value_enum)]
+        what: list::What,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Print what kqlport reads from one file: the parsed syntax tree of each query (--ast),
     /// the detection IR every backend translates from (--ir), or the loaded rule metadata
@@ -164,6 +206,23 @@ pub enum Format {
     Json,
 }
 
+/// `convert --format`: a rule-file format, or (deprecated) the report format.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// The translated query (default).
+    Query,
+    /// A Splunk savedsearches.conf stanza (--to spl).
+    Splunk,
+    /// An Elastic Security detection rule, NDJSON (--to esql or eql).
+    Elastic,
+    /// A Sigma rule (--to sigma).
+    Sigma,
+    /// Deprecated: use --report text.
+    Text,
+    /// Deprecated: use --report json.
+    Json,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Parsing is guarded against deep nesting, but run on a thread with a generous stack so
@@ -197,6 +256,55 @@ fn unique<T: PartialEq>(items: Vec<T>) -> Vec<T> {
     out
 }
 
+/// The rule-file and report formats of a `convert` command line, or why they do not fit.
+fn convert_formats(
+    format: FormatArg,
+    report: Option<Format>,
+    targets: &[convert::Target],
+) -> Result<(rulefile::RuleFormat, Format), String> {
+    use rulefile::RuleFormat;
+    let rule_format = match format {
+        FormatArg::Query => RuleFormat::Query,
+        FormatArg::Splunk => RuleFormat::Splunk,
+        FormatArg::Elastic => RuleFormat::Elastic,
+        FormatArg::Sigma => RuleFormat::Sigma,
+        FormatArg::Text | FormatArg::Json => {
+            let old = if format == FormatArg::Text {
+                Format::Text
+            } else {
+                Format::Json
+            };
+            if report.is_some_and(|r| r != old) {
+                return Err(format!(
+                    "--format {} (the deprecated spelling of --report) contradicts --report",
+                    if old == Format::Text { "text" } else { "json" }
+                ));
+            }
+            eprintln!(
+                "warning: `convert --format {0}` is deprecated: use `--report {0}` \
+                 (--format now chooses what is written: query, splunk, elastic or sigma)",
+                if old == Format::Text { "text" } else { "json" }
+            );
+            return Ok((RuleFormat::Query, old));
+        }
+    };
+    let misfits: Vec<&str> = targets
+        .iter()
+        .filter(|t| !rule_format.targets().contains(t))
+        .map(|t| t.name())
+        .collect();
+    if !misfits.is_empty() {
+        let fits: Vec<&str> = rule_format.targets().iter().map(|t| t.name()).collect();
+        return Err(format!(
+            "--format {} holds {} translations only, not {}",
+            rule_format.name(),
+            fits.join(" or "),
+            misfits.join(", ")
+        ));
+    }
+    Ok((rule_format, report.unwrap_or(Format::Text)))
+}
+
 fn run(cli: Cli) -> u8 {
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
@@ -224,19 +332,34 @@ fn run(cli: Cli) -> u8 {
             pipeline: convert::Pipeline::None,
             strict,
             format,
+            report,
             out_dir,
+            check,
             paths,
-        } => convert::run(
-            &paths,
-            &convert::Options {
-                // `--to spl,spl` asks for one SPL translation, not two writes of one file.
-                targets: &unique(targets),
-                strict,
-                format,
-                out_dir: out_dir.as_deref(),
-            },
-            &mut stdout,
-        ),
+        } => {
+            // `--to spl,spl` asks for one SPL translation, not two writes of one file.
+            let targets = unique(targets);
+            let (rule_format, report) = match convert_formats(format, report, &targets) {
+                Ok(f) => f,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return EXIT_USAGE;
+                }
+            };
+            convert::run(
+                &paths,
+                &convert::Options {
+                    targets: &targets,
+                    strict,
+                    format: report,
+                    rule_format,
+                    out_dir: out_dir.as_deref(),
+                    check,
+                },
+                &mut stdout,
+            )
+        }
+        Command::List { what, format } => list::run(what, format, &mut stdout),
         Command::Explain {
             ast: _,
             ir,

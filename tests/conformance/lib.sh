@@ -30,14 +30,15 @@ fi
 # esql: detection-rules-esql-py requires >=3.12.  spl: splparser is Python 2 only.
 python_need() {
     case "$1" in
-        kql | sigma) echo "exact 3.11" ;;
+        kql | sigma | rulefile) echo "exact 3.11" ;;
         esql) echo "min 3.12" ;;
         spl) echo "exact 2.7" ;;
         *) return 1 ;;
     esac
 }
 
-# Explicit override per group: KQLPORT_PYTHON_KQL, KQLPORT_PYTHON_ESQL, KQLPORT_PYTHON_SIGMA, KQLPORT_PYTHON_SPL.
+# Explicit override per group: KQLPORT_PYTHON_KQL, KQLPORT_PYTHON_ESQL, KQLPORT_PYTHON_SIGMA, KQLPORT_PYTHON_SPL,
+# KQLPORT_PYTHON_RULEFILE.
 python_override_var() { echo "KQLPORT_PYTHON_$(echo "$1" | tr '[:lower:]' '[:upper:]')"; }
 
 pyenv_root() {

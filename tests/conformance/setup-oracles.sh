@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install kqlport's conformance-test oracles, pinned, idempotently, with no prompts.
 #
-#   tests/conformance/setup-oracles.sh [--force] [GROUP ...]      GROUP: kql esql sigma node spl
+#   tests/conformance/setup-oracles.sh [--force] [GROUP ...]      GROUP: kql esql sigma rulefile node spl
 #
 # Installs into $KQLPORT_ORACLES (default <repo>/.oracles, gitignored), one directory per
 # group, each Python group in its own venv (they pin conflicting antlr runtimes):
 #   kql    Python 3.11 venv: duckdb-kql[duckdb,pandas], eql          (executes KQL; executes EQL)
 #   esql   Python >=3.12 venv: detection-rules-esql-py               (ES|QL grammar + esql.Schema checks)
 #   sigma  Python 3.11 venv: sigma-cli, pysigma-backend-sqlite, check-jsonschema
+#   rulefile Python 3.11 venv: addonfactory-splunk-conf-parser-lib, jsonschema (rule files)
 #   node   npm ci of node/package-lock.json: @kusto/language-service-next (Kusto.Language in JS)
 #   spl    Python 2.7, pip --target: splparser + ply; skipped with a message if no Python 2.7
 #
@@ -26,7 +27,7 @@ set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 STAMP_REV=2 # bump when this script changes how a group is built
-ALL_GROUPS=(kql esql sigma node spl)
+ALL_GROUPS=(kql esql sigma rulefile node spl)
 REQ=$CONFORMANCE_DIR/requirements
 
 force=0
@@ -38,7 +39,7 @@ for arg in "$@"; do
             sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
             exit 0
             ;;
-        kql | esql | sigma | node | spl) groups+=("$arg") ;;
+        kql | esql | sigma | rulefile | node | spl) groups+=("$arg") ;;
         *)
             echo "setup-oracles: unknown argument '$arg' (groups: ${ALL_GROUPS[*]}; --force)" >&2
             exit 2
@@ -84,6 +85,7 @@ pip_hash_flag() { if [ "$(hash_mode)" = hash ]; then echo --require-hashes; fi; 
 import_check_kql='import duckdb, duckdb_kql, eql; from eql.engine import PythonEngine; duckdb_kql.kql(duckdb_kql.connect(), "print x = 1").fetchall()'
 import_check_esql='import esql; esql.parse_query("FROM logs-* | LIMIT 1")'
 import_check_sigma='import sigma, sigma.backends.sqlite, check_jsonschema'
+import_check_rulefile='import addonfactory_splunk_conf_parser_lib, jsonschema; jsonschema.Draft202012Validator'
 
 key_py() { # group interpreter
     stamp_hash "group=$1" "rev=$STAMP_REV" "$(hash_mode)" "python=$(python_version_of "$2")" "$REQ/$1.txt"
@@ -234,6 +236,7 @@ install_group() {
             kql) build_py kql "$py" "$import_check_kql" ;;
             esql) build_py esql "$py" "$import_check_esql" ;;
             sigma) build_py sigma "$py" "$import_check_sigma" ;;
+            rulefile) build_py rulefile "$py" "$import_check_rulefile" ;;
             node) build_node ;;
             spl) build_spl "$py" ;;
         esac

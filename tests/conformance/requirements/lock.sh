@@ -2,7 +2,7 @@
 # Regenerate the lock files (GROUP.txt) from the top-level pins (GROUP.in), for a
 # maintainer who bumps an oracle. Not run by setup-oracles.sh.
 #
-#   tests/conformance/requirements/lock.sh [kql|esql|sigma|spl|node ...]   (default: all)
+#   tests/conformance/requirements/lock.sh [kql|esql|sigma|rulefile|spl|node ...]   (default: all)
 #
 # Python groups: pip resolves GROUP.in in a throw-away venv of the group's interpreter
 # (`pip install --dry-run --report`), and every resolved distribution is written as
@@ -15,7 +15,7 @@ set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 REQ=$CONFORMANCE_DIR/requirements
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(kql esql sigma spl node)
+[ ${#groups[@]} -gt 0 ] || groups=(kql esql sigma rulefile spl node)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -81,7 +81,7 @@ lock_node() {
 
 for g in "${groups[@]}"; do
     case "$g" in
-        kql | esql | sigma) lock_py3 "$g" ;;
+        kql | esql | sigma | rulefile) lock_py3 "$g" ;;
         spl) lock_spl ;;
         node) lock_node ;;
         *) echo "unknown group $g" >&2; exit 2 ;;
