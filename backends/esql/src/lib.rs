@@ -206,6 +206,7 @@ mod funcs;
 mod java;
 mod join;
 mod lucene;
+pub mod pushdown;
 mod stored;
 
 #[cfg(test)]
@@ -277,6 +278,18 @@ impl Esql {
     }
 }
 
+/// How the translation of `query` uses the index in its leading `WHERE`s (for `check
+/// --coverage`); `None` when it is declined.
+pub fn leading_filter(query: &ir::Query) -> Option<pushdown::LeadingFilter> {
+    kqlport::stack::with_stack(|| {
+        let mut cx = Cx::default();
+        let q = lower_query(&mut cx, query);
+        cx.errors
+            .is_empty()
+            .then(|| pushdown::leading_filter(&q.commands))
+    })
+}
+
 /// At most how many rows the KQL returns, when its stages bound it (`take`/`top`, `count`,
 /// `summarize` without `by`) and no later stage can multiply rows (a join other than semi/anti
 /// can). `None`: unbounded. (A `take`/`top` above [`MAX_ROWS`] has its own UnderMatch note.)
@@ -320,6 +333,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         }
         lower_stage(cx, stage, &mut commands);
     }
+    pushdown::lead_with_pushable(&mut commands);
     if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
         commands.push(Command::Limit(MAX_ROWS));
     }
