@@ -127,6 +127,11 @@
 //! * **Time.** `ago(7d)` ⇒ `NOW() - 7 days`; datetimes ⇒ `TO_DATETIME("…")`; `bin(t, 1d)` ⇒
 //!   `DATE_TRUNC(24 hours, t)` — spans are written in hours because ES|QL rounds a `7 days`
 //!   period to Monday-based calendar weeks, while KQL's bins start at the epoch.
+//! * **Pushdown.** The `WHERE`s straight after `FROM` lead with what Elasticsearch 9.2 runs as a
+//!   Lucene query (`pushdown`): `STARTS_WITH`/`ENDS_WITH(TO_LOWER(f), v)` are written
+//!   `TO_LOWER(f) LIKE` (v's `*`, `?`, `\` escaped), `TO_LOWER(f) IN (…)` an `RLIKE`
+//!   alternation, an `AND` is split into its pushable part then the rest, and a `WHERE` after
+//!   `KEEP`/`DROP`/an unrelated `EVAL` moves up. Same rows; only how fast the cluster finds them.
 //! * **Row cap.** ES|QL returns at most 1 000 rows unless told, and never more than 10 000
 //!   (`esql.query.result_truncation_max_size`). The output always ends in an explicit
 //!   `LIMIT`: the query's own when it is the last stage and ≤ 10 000, else `LIMIT 10000`.

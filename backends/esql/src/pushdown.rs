@@ -158,8 +158,17 @@ fn exact_pushable(e: &Expr) -> Option<Expr> {
             if literals.is_empty() || chars > lucene::MAX_ALTERNATION_CHARS {
                 return None;
             }
-            let alternation: Vec<String> =
-                literals.iter().map(|l| lucene::regex_literal(l)).collect();
+            // An empty branch (`a|)`) is no Lucene syntax: `()` is its empty string.
+            let alternation: Vec<String> = literals
+                .iter()
+                .map(|l| {
+                    if l.is_empty() {
+                        "()".to_string()
+                    } else {
+                        lucene::regex_literal(l)
+                    }
+                })
+                .collect();
             Some(Expr::RLike(
                 subject.clone(),
                 format!("({})", alternation.join("|")),

@@ -141,7 +141,7 @@ fn case_changed_starts_and_ends_with_become_an_escaped_like() {
     );
     assert_eq!(
         exact_pushable(&isin).expect("exact").to_string(),
-        r#"TO_LOWER(F) NOT RLIKE "(tor\\.exe|a\\|b|)""#
+        r#"TO_LOWER(F) NOT RLIKE "(tor\\.exe|a\\|b|())""#
     );
     let long: Vec<Expr> = (0..300).map(|i| s(&format!("value-{i}"))).collect();
     assert_eq!(
