@@ -150,7 +150,7 @@ pub(crate) struct Outcome {
     index: Option<usize>,
     pub(crate) target: Target,
     pub(crate) status: Status,
-    text: Option<String>,
+    pub(crate) text: Option<String>,
     /// Approximation notes (as warnings), lowering warnings, refusals and errors.
     pub(crate) diagnostics: Vec<(Diagnostic, Option<Effect>)>,
     /// Why a translation was not written to its output file (code, message); the outcome is

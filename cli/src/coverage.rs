@@ -1,12 +1,15 @@
 //! `kqlport check --coverage`: how much of a rule collection each target translates, and why
 //! the rest is declined — the reasons ranked by how many queries they stop, so the next gap
-//! is visible at a glance.
+//! is visible at a glance; and how many translations filter in a way the target's index can
+//! serve (`index_use`).
+
+mod index_use;
 
 use crate::convert::{self, Status, Target};
 use crate::inputs;
 use crate::load;
 use crate::{Format, EXIT_OK};
-use kqlport::Severity;
+use kqlport::{ir, kql, lower, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -24,8 +27,58 @@ struct TargetCoverage {
     declined: usize,
     /// Queries that did not parse, and inputs that could not be read or loaded.
     failed: usize,
+    /// How many translations filter in an index-usable way (SPL, ES|QL, EQL; none for Sigma).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index_use: Option<IndexUse>,
     /// The first refusal of each declined query, by (code, construct), most frequent first.
     first_reasons: Vec<Reason>,
+}
+
+/// Among the translated queries whose KQL has a positive field condition (`eligible`), how
+/// many translations filter in a way the target's index serves (`index_usable`): for SPL a
+/// term in the search clause beyond index, sourcetype and time; for ES|QL a pushed-down test
+/// of a field beyond the time window in the leading `WHERE`s; for EQL a top-level field test
+/// by a Lucene-run operator (`index_use`).
+#[derive(Default, Serialize)]
+struct IndexUse {
+    eligible: usize,
+    index_usable: usize,
+    /// ES|QL only: of `eligible`, those whose first command after `FROM` is a `WHERE`
+    /// Elasticsearch pushes down as a whole (the time window alone counts here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_where_pushable: Option<usize>,
+}
+
+impl IndexUse {
+    fn new(target: Target) -> Option<IndexUse> {
+        match target {
+            Target::Sigma => None,
+            Target::Esql => Some(IndexUse {
+                first_where_pushable: Some(0),
+                ..Default::default()
+            }),
+            Target::Spl | Target::Eql => Some(IndexUse::default()),
+        }
+    }
+
+    fn count(&mut self, target: Target, query: &ir::Query, text: &str) {
+        self.eligible += 1;
+        let usable = match target {
+            Target::Spl => index_use::spl_prefilters(text),
+            Target::Eql => index_use::eql_index_usable(text),
+            Target::Esql => {
+                let lead = kqlport_esql::leading_filter(query).unwrap_or_default();
+                if lead.first_where_pushable {
+                    *self.first_where_pushable.get_or_insert(0) += 1;
+                }
+                lead.pushes_field_test
+            }
+            Target::Sigma => false,
+        };
+        if usable {
+            self.index_usable += 1;
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -66,17 +119,39 @@ pub fn run(
             target: t.name(),
             failed: unreadable.len(),
             queries: unreadable.len(),
+            index_use: IndexUse::new(*t),
             ..Default::default()
         })
         .collect();
     let mut reasons: Vec<BTreeMap<(&'static str, String), usize>> =
         vec![BTreeMap::new(); targets.len()];
     for input in &found {
-        let (_, outcomes) = convert::convert_input(input, load::load(input), &opts);
-        for o in outcomes {
+        let loaded = load::load(input);
+        // Each query's IR, for `index_use` (outcomes come in (query, target) order).
+        let irs: Vec<Option<ir::Query>> = match &loaded {
+            load::Loaded::Ok(f) => f
+                .queries
+                .iter()
+                .map(|q| {
+                    kql::parse(&q.text)
+                        .ok()
+                        .and_then(|ast| lower::lower(&ast).ok())
+                        .map(|l| l.query)
+                })
+                .collect(),
+            load::Loaded::Failed { .. } => Vec::new(),
+        };
+        let (_, outcomes) = convert::convert_input(input, loaded, &opts);
+        for (n, o) in outcomes.into_iter().enumerate() {
+            let query = irs.get(n / targets.len().max(1)).and_then(Option::as_ref);
             let i = targets.iter().position(|&t| t == o.target).unwrap_or(0);
             let c = &mut per[i];
             c.queries += 1;
+            if let (Some(q), Some(text), Some(u)) = (query, &o.text, c.index_use.as_mut()) {
+                if index_use::has_positive_field_condition(q) {
+                    u.count(o.target, q, text);
+                }
+            }
             match o.status {
                 Status::Exact => c.exact += 1,
                 Status::Approximate => c.approximate += 1,
@@ -144,6 +219,30 @@ fn text_report(per: &[TargetCoverage], out: &mut impl Write) -> std::io::Result<
             c.declined,
             c.failed
         )?;
+    }
+    writeln!(
+        out,
+        "\nfiltering the index can serve, among translations whose KQL has a positive field test:"
+    )?;
+    for c in per {
+        let Some(u) = &c.index_use else { continue };
+        let what = match c.target {
+            "spl" => "a term in the search clause beyond index, sourcetype and time",
+            "esql" => "a field test pushed down to Lucene in the leading WHERE",
+            _ => "a field test Elasticsearch runs as a query",
+        };
+        write!(
+            out,
+            "  {:<6} {:>5} of {:>5} ({:>6})  {what}",
+            c.target,
+            u.index_usable,
+            u.eligible,
+            pct(u.index_usable, u.eligible)
+        )?;
+        if let Some(f) = u.first_where_pushable {
+            write!(out, "; first WHERE pushable: {f} ({})", pct(f, u.eligible))?;
+        }
+        writeln!(out)?;
     }
     for c in per {
         writeln!(

@@ -305,12 +305,26 @@ impl Lowerer<'_> {
                     );
                     return None;
                 }
-                let op = if ci {
-                    PatternOp::RegexCi
-                } else {
-                    PatternOp::Regex
+                // A value whose own punctuation bounds it on both sides needs no boundary test
+                // (`MatchKind::term_edges`): it is a substring test, which the keyword-friendly
+                // wildcard forms express exactly (a wildcard query instead of a regexp query).
+                let unbounded = kind.term_edges(v)
+                    == (ir::TermEdges {
+                        before: false,
+                        after: false,
+                    });
+                let op = match (unbounded && wild_safe, ci) {
+                    (true, true) => PatternOp::Colon,
+                    (true, false) => PatternOp::Like,
+                    (false, true) => PatternOp::RegexCi,
+                    (false, false) => PatternOp::Regex,
                 };
-                (pattern(op, lucene::term_pattern(kind, v)), false)
+                let p = if unbounded && wild_safe {
+                    format!("*{v}*")
+                } else {
+                    lucene::term_pattern(kind, v)
+                };
+                (pattern(op, p), false)
             }
             MatchKind::Regex => {
                 let rewritten = match lucene::rewrite_re2(v, ci) {

@@ -337,13 +337,18 @@ fn term_values_with_punctuation_edges_are_bounded_only_at_alphanumeric_ends() {
         eql(ci("F", Term, ".exe")),
         "T where F regex~ \".*\\\\.exe([^A-Za-z0-9].*)?\"\n"
     );
+    // Bounded by its own punctuation at both ends: a substring test, in the keyword-friendly
+    // wildcard forms (`like` case-sensitive, `:` case-insensitive) rather than a regex.
+    assert_eq!(eql(cs("F", Term, "/x/")), "T where F like \"*/x/*\"\n");
+    assert_eq!(eql(ci("F", TermPrefix, "-en")), "T where F : \"*-en*\"\n");
     assert_eq!(
-        eql(cs("F", Term, "/x/")),
-        "T where F regex \".*\\\\/x\\\\/.*\"\n"
+        eql(ci("F", TermSuffix, "\\x.")),
+        "T where F : \"*\\\\x.*\"\n"
     );
+    // A wildcard character in the value keeps the regex (`:` and `like` cannot escape it).
     assert_eq!(
-        eql(ci("F", TermPrefix, "-en")),
-        "T where F regex~ \".*\\\\-en.*\"\n"
+        eql(ci("F", Term, "-a*-")),
+        "T where F regex~ \".*\\\\-a\\\\*\\\\-.*\"\n"
     );
 }
 

@@ -127,6 +127,11 @@
 //! * **Time.** `ago(7d)` ⇒ `NOW() - 7 days`; datetimes ⇒ `TO_DATETIME("…")`; `bin(t, 1d)` ⇒
 //!   `DATE_TRUNC(24 hours, t)` — spans are written in hours because ES|QL rounds a `7 days`
 //!   period to Monday-based calendar weeks, while KQL's bins start at the epoch.
+//! * **Pushdown.** The `WHERE`s straight after `FROM` lead with what Elasticsearch 9.2 runs as a
+//!   Lucene query (`pushdown`): `STARTS_WITH`/`ENDS_WITH(TO_LOWER(f), v)` are written
+//!   `TO_LOWER(f) LIKE` (v's `*`, `?`, `\` escaped), `TO_LOWER(f) IN (…)` an `RLIKE`
+//!   alternation, an `AND` is split into its pushable part then the rest, and a `WHERE` after
+//!   `KEEP`/`DROP`/an unrelated `EVAL` moves up. Same rows; only how fast the cluster finds them.
 //! * **Row cap.** ES|QL returns at most 1 000 rows unless told, and never more than 10 000
 //!   (`esql.query.result_truncation_max_size`). The output always ends in an explicit
 //!   `LIMIT`: the query's own when it is the last stage and ≤ 10 000, else `LIMIT 10000`.
@@ -206,6 +211,7 @@ mod funcs;
 mod java;
 mod join;
 mod lucene;
+pub mod pushdown;
 mod stored;
 
 #[cfg(test)]
@@ -277,6 +283,18 @@ impl Esql {
     }
 }
 
+/// How the translation of `query` uses the index in its leading `WHERE`s (for `check
+/// --coverage`); `None` when it is declined.
+pub fn leading_filter(query: &ir::Query) -> Option<pushdown::LeadingFilter> {
+    kqlport::stack::with_stack(|| {
+        let mut cx = Cx::default();
+        let q = lower_query(&mut cx, query);
+        cx.errors
+            .is_empty()
+            .then(|| pushdown::leading_filter(&q.commands))
+    })
+}
+
 /// At most how many rows the KQL returns, when its stages bound it (`take`/`top`, `count`,
 /// `summarize` without `by`) and no later stage can multiply rows (a join other than semi/anti
 /// can). `None`: unbounded. (A `take`/`top` above [`MAX_ROWS`] has its own UnderMatch note.)
@@ -320,6 +338,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         }
         lower_stage(cx, stage, &mut commands);
     }
+    pushdown::lead_with_pushable(&mut commands);
     if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
         commands.push(Command::Limit(MAX_ROWS));
     }

@@ -30,6 +30,24 @@ class Like(unittest.TestCase):
         rows, _ = run('ROW message = "foo x bar" | WHERE message LIKE """foo \\* bar"""')
         self.assertEqual(rows, [])
 
+    # The same escape makes `?` and the backslash itself literal (Lucene's WildcardQuery: "\\"
+    # escapes the next character); the pattern of a case-insensitive startswith/endswith that
+    # kqlport writes as `TO_LOWER(f) LIKE` (issue 16).
+    def test_escaped_question_mark_and_backslash(self):
+        rows, _ = run('ROW m = "a?b" | WHERE m LIKE """a\\?b"""')
+        self.assertEqual(len(rows), 1)
+        rows, _ = run('ROW m = "axb" | WHERE m LIKE """a\\?b"""')
+        self.assertEqual(rows, [])
+        rows, _ = run('ROW m = "c:\\\\x" | WHERE m LIKE """c:\\\\x"""')
+        self.assertEqual(len(rows), 1)
+        rows, _ = run('ROW m = "c:x" | WHERE m LIKE """c:\\\\x"""')
+        self.assertEqual(rows, [])
+        # TO_LOWER folds the value first (its page: Unicode lower case), then the pattern applies
+        rows, _ = run('ROW f = "C:\\\\TEMP\\\\*?\u00c9" | WHERE TO_LOWER(f) LIKE """c:\\\\temp\\\\\\*\\?*"""')
+        self.assertEqual(len(rows), 1)
+        rows, _ = run('ROW f = "C:\\\\TEMP\\\\ab" | WHERE TO_LOWER(f) LIKE """c:\\\\temp\\\\\\*\\?*"""')
+        self.assertEqual(rows, [])
+
     # a list of patterns: true if any matches
     def test_pattern_list(self):
         rows, _ = run('ROW message = "foobar" | WHERE message like ("foo*", "bar?")')
@@ -78,6 +96,16 @@ class Rlike(unittest.TestCase):
         self.assertTrue(rl("\\@", "@"))
         self.assertTrue(rl("\\\\", "\\"))
         self.assertTrue(rl('"john@smith.com"', "john@smith.com"))
+
+    # Lucene's RegExp grammar: `()` is the empty string; an alternation branch cannot be empty
+    # (`a|)` reads `)` as a character, and the group is then unclosed). kqlport writes an IN of
+    # literals, "" among them, as `RLIKE "(a|())"` (issue 16).
+    def test_empty_group_and_branch(self):
+        self.assertTrue(rl("(a\\.b|())", ""))
+        self.assertTrue(rl("(a\\.b|())", "a.b"))
+        self.assertFalse(rl("(a\\.b|())", "axb"))
+        with self.assertRaises(PatternError):
+            lucene_to_re("(a|)")
 
     # optional operators enabled by ES|QL (ALL): # is the empty language, @ any string
     def test_empty_and_anystring(self):
