@@ -186,6 +186,12 @@ impl Checker<'_, '_> {
                     }
                 }
             }
+            StageKind::MvExpand(m) => {
+                for i in &m.items {
+                    self.expr(&i.expr, scope);
+                }
+            }
+            StageKind::Parse(p) => self.expr(&p.source, scope),
             StageKind::Limit(_) | StageKind::Count => {}
         }
     }

@@ -206,6 +206,7 @@ mod funcs;
 mod java;
 mod join;
 mod lucene;
+mod mvexpand;
 mod stored;
 
 #[cfg(test)]
@@ -288,7 +289,7 @@ fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
             StageKind::Count => Some(1),
             StageKind::Aggregate { by, .. } if by.is_empty() => Some(1),
             StageKind::Join { kind, .. } if kind.keeps_columns() == (true, false) => bound,
-            StageKind::Join { .. } => None,
+            StageKind::Join { .. } | StageKind::MvExpand(_) => None,
             _ => bound,
         };
     }
@@ -316,6 +317,10 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
                     .and_then(|cols| ir::columns_after(Some(cols), &query.stages[..i])),
             };
             join::lookup_join(cx, stage, *kind, right, on, left, &mut commands);
+            continue;
+        }
+        if let StageKind::MvExpand(m) = &stage.kind {
+            mvexpand::mv_expand(cx, m, stage.span, &query.stages[i + 1..], &mut commands);
             continue;
         }
         lower_stage(cx, stage, &mut commands);
@@ -767,6 +772,13 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         }
         // `lower_query` hands joins to `join::lookup_join`, which needs the left columns.
         StageKind::Join { .. } => {}
+        // `lower_query` hands mv-expand to `mvexpand::mv_expand`, which reads the later stages.
+        StageKind::MvExpand(_) => {}
+        StageKind::Parse(_) => cx.decline(
+            "B071",
+            "parse is not translated to ES|QL yet (DISSECT and GROK do not scan the way KQL's parse does)",
+            stage.span,
+        ),
         StageKind::Count => {
             cx.aliases.clear();
             cx.split_columns.clear();
