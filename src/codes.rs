@@ -281,9 +281,9 @@ codes! {
         "An mv-expand parameter, type or item naming kqlport does not model (for example tuple \
          names or an unknown `kind=`).";
     "L071" Lowering "an unsupported parse form"
-        "A parse pattern kqlport does not model yet: typed columns (`x:long`), regex flags, a \
-         column next to `*` or another column, a capturing group inside a regex constant, a \
-         column at the end of a regex parse.";
+        "A parse pattern kqlport does not model yet: typed columns (`x:long`), `kind=regex` \
+         (whether its columns match lazily, as Kusto's page says, or greedily, as duckdb-kql \
+         does, is not pinned down), a column next to `*` or another column.";
     "L100" Lowering "`render` was dropped (warning)"
         "`render` only chooses a chart; the rows are unchanged, so it is dropped with a note.";
     "L101" Lowering "a lowering note shown by `explain --ir` (warning)"

@@ -187,15 +187,14 @@ impl ValueType {
     }
 }
 
-/// `parse [kind=simple|regex|relaxed [flags=…]] Source with Part…` and `parse-where`.
+/// `parse [kind=simple|relaxed] Source with Part…` and `parse-where`.
 ///
-/// The simple kind, as Kusto runs it (and duckdb-kql agrees): the parts are matched left to
-/// right, each string constant at its **first** occurrence after the previous part (no
-/// backtracking: `* "b=" x:long` on `"b=x b=5"` tries only `x`), a column takes the text up to
-/// the next constant, or the rest of the string when it is the last part; `*` skips. Constants
-/// are case-sensitive. The match is not anchored at the start unless the pattern starts with
-/// a column. This is the same as the unanchored regex `.*?C1(.*?)C2…` with the last column
-/// `(.*)`, as long as every column is a string.
+/// Kusto's parse page: the pattern becomes a regex, `*` is `.*?` and a string column `(.*?)`
+/// (so each constant is found at its first occurrence after the previous part: a pattern that
+/// could match twice takes the first), a column at the very end takes the rest of the line.
+/// Constants are case-sensitive, `.` (so a column) does not cross a line break, and the match
+/// is not anchored at the start unless the pattern starts with a column (duckdb-kql agrees on
+/// each of these). [`Parse::regex`] is that regex.
 ///
 /// When the pattern does not match, every column is empty: `""` for strings (KQL has no null
 /// string), null for other types; `parse` keeps the row, `parse-where` drops it.
@@ -211,7 +210,8 @@ pub struct Parse {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ParseKind {
     Simple,
-    /// The constants are RE2 regexes; `*` is `.*?`, a string column `(.*?)`.
+    /// The constants are RE2 regexes; `*` is `.*?`, a string column `(.*?)` by Kusto's page.
+    /// (Lowering refuses it for now: see `lower/parse.rs`.)
     Regex,
 }
 
@@ -237,18 +237,14 @@ impl Parse {
     /// The pattern as one unanchored RE2 regex with a capture group per column, in order
     /// (the simple kind's constants escaped); it matches exactly where the KQL parse does
     /// (string captures only, none next to a `*` or another column: lowering refuses those),
-    /// and its groups hold the columns' values. The simple kind gets `(?s)`: its scan crosses
-    /// line breaks.
+    /// and its groups hold the columns' values.
     pub fn regex(&self) -> String {
         self.regex_with(|_| "(".to_string())
     }
 
     /// [`Parse::regex`] with each column's group opened by `open` (e.g. a named group).
     pub fn regex_with(&self, open: impl Fn(&Column) -> String) -> String {
-        let mut out = String::from(match self.kind {
-            ParseKind::Simple => "(?s)",
-            ParseKind::Regex => "",
-        });
+        let mut out = String::new();
         if matches!(self.parts.first(), Some(ParsePart::Capture { .. })) {
             out.push('^');
         }

@@ -57,9 +57,13 @@ impl Tx {
             names.push(n);
         }
         let re2 = p.regex_with(|c| format!("(?P<{}>", c.name));
-        let pcre = match re::re2_to_pcre(&re2) {
-            Ok(s) => control_escaped(&s.replace("(?P<", "(?<")),
-            Err(e) => {
+        // `where match(…)` needs no group names (and the named form only in `rex`).
+        let (pcre, plain) = match (re::re2_to_pcre(&re2), re::re2_to_pcre(&p.regex())) {
+            (Ok(named), Ok(plain)) => (
+                control_escaped(&named.replace("(?P<", "(?<")),
+                control_escaped(&plain),
+            ),
+            (Err(e), _) | (_, Err(e)) => {
                 return self
                     .refuse_parse(span, &format!("the pattern has no PCRE form: {}", e.what))
             }
@@ -79,7 +83,7 @@ impl Tx {
                 "match",
                 vec![
                     Eval::call("coalesce", vec![Eval::Field(field.clone()), Eval::str("")]),
-                    Eval::str(pcre.clone()),
+                    Eval::str(plain),
                 ],
             )));
         }
