@@ -54,9 +54,15 @@ impl Display for Stage {
                 let items: Vec<String> = m
                     .items
                     .iter()
-                    .map(|i| match i.to {
-                        Some(t) => format!("{}={} to {}", i.name, i.expr, t.kql_name()),
-                        None => format!("{}={}", i.name, i.expr),
+                    .map(|i| {
+                        let value = match &i.pack {
+                            Some(v) => format!("pack_array({})", list(v)),
+                            None => i.expr.to_string(),
+                        };
+                        match i.to {
+                            Some(t) => format!("{}={value} to {}", i.name, t.kql_name()),
+                            None => format!("{}={value}", i.name),
+                        }
                     })
                     .collect();
                 let bag = match m.bag {

@@ -128,9 +128,31 @@ pub struct MvExpand {
 pub struct MvExpandItem {
     /// The output column: the name given, else the column expanded.
     pub name: Column,
+    /// The value expanded; for `pack_array(a, b, …)` the array those values make (in order,
+    /// nulls kept), in [`MvExpandItem::pack`].
     pub expr: Expr,
+    /// `pack_array(a, b, …)` written as the item: its elements (then `expr` is the first of
+    /// them, for spans and walkers that visit one expression).
+    pub pack: Option<Vec<Expr>>,
     /// `to typeof(T)`; `None` keeps the values dynamic.
     pub to: Option<ValueType>,
+}
+
+impl MvExpandItem {
+    /// Every expression the item reads.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        match &self.pack {
+            Some(v) => v.iter().collect(),
+            None => vec![&self.expr],
+        }
+    }
+
+    pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
+        match &mut self.pack {
+            Some(v) => v.iter_mut().collect(),
+            None => vec![&mut self.expr],
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

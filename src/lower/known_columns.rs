@@ -188,7 +188,9 @@ impl Checker<'_, '_> {
             }
             StageKind::MvExpand(m) => {
                 for i in &m.items {
-                    self.expr(&i.expr, scope);
+                    for e in i.exprs() {
+                        self.expr(e, scope);
+                    }
                 }
             }
             StageKind::Parse(p) => self.expr(&p.source, scope),

@@ -24,15 +24,13 @@ impl<'a> Lowerer<'a> {
                         // With string columns only, `relaxed` matches as `simple` does: the two
                         // differ only where a typed column's text does not convert.
                         "simple" | "relaxed" => ir::ParseKind::Simple,
-                        "regex" => {
-                            return Err(unsupported(
-                                "L071",
-                                p.value.span,
-                                "`kind=regex` is not translated: Kusto's parse page makes a column \
+                        "regex" => return Err(unsupported(
+                            "L071",
+                            p.value.span,
+                            "`kind=regex` is not translated: Kusto's parse page makes a column \
                                  lazy (`.*?`), while duckdb-kql (kqlport's KQL oracle) matches it \
                                  greedily; which one Kusto runs is not pinned down",
-                            ))
-                        }
+                        )),
                         _ => {
                             return Err(unsupported(
                                 "L071",

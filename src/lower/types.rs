@@ -430,7 +430,9 @@ impl Typer<'_> {
                 StageKind::Top { key, .. } => self.expr(&mut key.expr, &cols, Ctx::Values),
                 StageKind::MvExpand(m) => {
                     for i in m.items.iter_mut() {
-                        self.expr(&mut i.expr, &cols, Ctx::Values);
+                        for e in i.exprs_mut() {
+                            self.expr(e, &cols, Ctx::Values);
+                        }
                     }
                 }
                 StageKind::Parse(p) => self.expr(&mut p.source, &cols, Ctx::Values),

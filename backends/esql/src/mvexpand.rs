@@ -41,6 +41,14 @@ pub(crate) fn mv_expand(
         );
         return;
     }
+    if item.pack.is_some() {
+        cx.decline(
+            "B070",
+            "`pack_array(…)` expanded: ES|QL has no array built from values that keeps their order, duplicates and nulls",
+            item.expr.span,
+        );
+        return;
+    }
     let ExprKind::Field(fp) = &item.expr.kind else {
         cx.decline(
             "B070",

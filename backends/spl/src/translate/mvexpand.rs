@@ -28,6 +28,8 @@ enum Source {
     Json { j: String, v: String },
     /// A multivalue field (split/make_set/make_list) in a helper field.
     Multi(String),
+    /// `pack_array(a, b, …)`: the element at each position (nulls kept, as KQL keeps them).
+    Pack(Vec<Eval>),
 }
 
 impl Tx {
@@ -45,6 +47,8 @@ impl Tx {
             if let Some(t) = item.to {
                 match t {
                     ir::ValueType::Dynamic => {}
+                    // Already strings: a split() array, or pack_array of string columns.
+                    ir::ValueType::String if self.strings_only(item) => {}
                     ir::ValueType::String
                     | ir::ValueType::Long
                     | ir::ValueType::Int
@@ -66,6 +70,19 @@ impl Tx {
                         )
                     }
                 }
+            }
+            if let Some(pack) = &item.pack {
+                let mut elems = Vec::new();
+                for e in pack {
+                    let Some(v) = self.pack_element(e) else {
+                        return;
+                    };
+                    elems.push(v);
+                }
+                let id = self.next_helper();
+                counts.push((format!("{id}n"), num(&elems.len().to_string())));
+                sources.push(Source::Pack(elems));
+                continue;
             }
             let multi = self.is_split(&item.expr)
                 || matches!(&item.expr.kind, ExprKind::Field(f)
@@ -180,6 +197,16 @@ impl Tx {
         for (name, src) in names.iter().zip(&sources) {
             let value = match src {
                 Source::Multi(v) => Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
+                Source::Pack(elems) => {
+                    let mut arms = Vec::new();
+                    for (k, e) in elems.iter().enumerate() {
+                        arms.push(Eval::bin("==", at(), num(&k.to_string())));
+                        arms.push(e.clone());
+                    }
+                    arms.push(Eval::call("true", vec![]));
+                    arms.push(Eval::call("null", vec![]));
+                    Eval::call("case", arms)
+                }
                 Source::Json { j, v } => Eval::call(
                     "case",
                     vec![
@@ -251,6 +278,34 @@ impl Tx {
             ExprKind::Field(fp) => self.json_value(fp, e.span),
             _ => self.expr(e),
         }
+    }
+
+    fn strings_only(&self, item: &ir::MvExpandItem) -> bool {
+        match &item.pack {
+            Some(pack) => pack.iter().all(|e| self.string_column(e)),
+            None => self.is_split(&item.expr),
+        }
+    }
+
+    /// A plain string column of the event (KQL: never null, `""` when missing).
+    fn string_column(&self, e: &Expr) -> bool {
+        matches!(&e.kind, ExprKind::Field(f)
+            if f.is_plain()
+                && !f.parsed
+                && !self.origin.contains_key(&f.column)
+                && kqlport::schema::column_type(&self.table, &f.column)
+                    == Some(kqlport::schema::ColumnType::String))
+    }
+
+    /// An element of `pack_array(…)`: a string column of the event reads as `""` when
+    /// missing, as KQL's strings do (a null element is only kept for other types).
+    fn pack_element(&mut self, e: &Expr) -> Option<Eval> {
+        let v = self.expr(e)?;
+        Some(if self.string_column(e) {
+            Eval::call("coalesce", vec![v, Eval::str("")])
+        } else {
+            v
+        })
     }
 
     fn next_helper(&mut self) -> String {
