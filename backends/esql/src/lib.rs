@@ -776,7 +776,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::MvExpand(_) => {}
         StageKind::Parse(_) => cx.decline(
             "B071",
-            "parse is not translated to ES|QL yet (DISSECT and GROK do not scan the way KQL's parse does)",
+            "parse is not translated to ES|QL yet: DISSECT or GROK would hold it, but how they treat line breaks, empty values and a value that does not match is not modelled by kqlport (nor checked by its ES|QL evaluator)",
             stage.span,
         ),
         StageKind::Count => {
