@@ -5,7 +5,7 @@
 //! with `""` after (KQL's empty string for a parse that did not match); `parse-where` keeps
 //! only the rows the regex matches (`where match(…)`, a missing source read as KQL's `""`).
 
-use super::{is_time_col, Tx, TMP};
+use super::{is_time_col, Tx, TIME_COLUMNS, TMP};
 use crate::ast::{Command, Eval};
 use crate::regex as re;
 use kqlport::ir::{ExprKind, Parse};
@@ -46,6 +46,12 @@ impl Tx {
                 return self.refuse_parse(
                     c.span,
                     "the column name cannot be a PCRE group name (letters, digits and `_`, at most 32)",
+                );
+            }
+            if TIME_COLUMNS.contains(&c.name.as_str()) {
+                return self.refuse_parse(
+                    c.span,
+                    "the column is a time column, which Splunk holds as `_time` (epoch seconds)",
                 );
             }
             if matches!(&p.source.kind, ExprKind::Field(fp) if fp.column == c.name) {
