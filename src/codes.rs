@@ -284,6 +284,13 @@ codes! {
     "L061" Lowering "a name missing from kqlport's schema of the table (warning)"
         "The column is not in kqlport's built-in schema for the table. The schema may lag the \
          real table, so this is only a warning.";
+    "L070" Lowering "an unsupported mv-expand form"
+        "An mv-expand parameter, type or item naming kqlport does not model (for example tuple \
+         names or an unknown `kind=`).";
+    "L071" Lowering "an unsupported parse form"
+        "A parse pattern kqlport does not model yet: typed columns (`x:long`), `kind=regex` \
+         (whether its columns match lazily, as Kusto's page says, or greedily, as duckdb-kql \
+         does, is not pinned down), a column next to `*` or another column.";
     "L100" Lowering "`render` was dropped (warning)"
         "`render` only chooses a chart; the rows are unchanged, so it is dropped with a note.";
     "L101" Lowering "a lowering note shown by `explain --ir` (warning)"
@@ -420,6 +427,13 @@ codes! {
     "B069" Eql "a term test with an empty value"
         "KQL's meaning of `has \"\"` is not pinned down; write `isempty()` or remove the test. \
          (Was B009 in EQL.)";
+    "B070" Backends "an mv-expand the target cannot hold"
+        "The target has no exact form for this mv-expand: several columns zipped, \
+         `with_itemindex`, `limit`, `to typeof(…)`, a property bag, or a value that is not an \
+         array of the event (or an array this pipeline built). The message says which.";
+    "B071" Backends "a parse the target cannot hold"
+        "The target has no exact form for this parse (a regex it cannot port, a source it cannot \
+         read as text). The message says which.";
     "B100" Backends "an approximation note (warning)"
         "The translation may differ from the KQL: the note gives the KQL span and the direction \
          (over-match, under-match, same rows with other values, or order not kept). With \

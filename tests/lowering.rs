@@ -438,10 +438,7 @@ fn what_is_not_modelled_is_refused_at_its_span() {
         refusal("T | lookup kind=inner (U) on k | take 1"),
         ("L013".into(), "lookup kind=inner (U) on k".into())
     );
-    assert_eq!(
-        refusal("T | mv-expand x"),
-        ("L013".into(), "mv-expand x".into())
-    );
+    assert_eq!(refusal("T | sample 3"), ("L013".into(), "sample 3".into()));
     assert_eq!(
         refusal("T | where f contains x"),
         ("L033".into(), "x".into())
@@ -1255,4 +1252,75 @@ fn regexes_re2_refuses_are_refused_in_lowering() {
     // `countof` in its plain-text mode takes no regex.
     ir(r#"T | extend y = countof(S, "a**")"#);
     ir(r#"T | where A matches regex "(a{10}){100}""#);
+}
+
+#[test]
+fn mv_expand_keeps_names_kinds_index_limit_and_types() {
+    assert_eq!(
+        ir("T | mv-expand kind=array with_itemindex=i a, n = b.c to typeof(string) limit 5"),
+        "from T\nmv-expand kind=array a=a, n=b.c to string with_itemindex=i limit 5\n"
+    );
+    // legacy `mvexpand` keeps at most 128 values of a row (Kusto's mv-expand page)
+    assert_eq!(
+        ir("T | mvexpand a"),
+        "from T\nmv-expand kind=bag a=a limit 128\n"
+    );
+    assert_eq!(
+        ir("T | mv-expand ip = pack_array(a, b)"),
+        "from T\nmv-expand kind=bag ip=pack_array(a, b)\n"
+    );
+    assert_eq!(
+        refusal("T | mv-expand kind=list a"),
+        ("L070".into(), "list".into())
+    );
+    assert_eq!(
+        refusal("T | mv-expand a to typeof(blob)"),
+        ("L070".into(), "blob".into())
+    );
+}
+
+#[test]
+fn mv_apply_with_where_and_extend_is_mv_expand_then_those_stages() {
+    assert_eq!(
+        ir("T | mv-apply x = a on (where x.k == 'v' | extend y = tostring(x.w)) | project y"),
+        "from T\nmv-expand kind=bag x=a\nfilter (str equals cs any x.k [\"v\"])\nextend y=(ToString x.w)\nproject y\n"
+    );
+    // an aggregate runs per row's elements: no plain stage holds it
+    assert_eq!(
+        refusal("T | mv-apply x = a on (summarize c = count())"),
+        ("L070".into(), "summarize c = count()".into())
+    );
+}
+
+#[test]
+fn parse_keeps_its_pattern_and_refuses_what_it_cannot_pin_down() {
+    assert_eq!(
+        ir(r#"T | parse-where s with * "a=" x "," y"#),
+        "from T\nparse-where kind=simple s with * \"a=\" x:string \",\" y:string\n"
+    );
+    // the pattern's regex: first occurrences (lazy), the last column takes the rest of the line
+    let ast = kql::parse(r#"T | parse s with * "a.=" x "," y"#).unwrap();
+    let q = lower::lower(&ast).unwrap().query;
+    let kqlport::ir::StageKind::Parse(p) = &q.stages[0].kind else {
+        panic!("not a parse")
+    };
+    assert_eq!(p.regex(), r"a\.=(.*?),(.*)");
+    let ast = kql::parse(r#"T | parse s with x "=" y " " *"#).unwrap();
+    let q = lower::lower(&ast).unwrap().query;
+    let kqlport::ir::StageKind::Parse(p) = &q.stages[0].kind else {
+        panic!("not a parse")
+    };
+    assert_eq!(p.regex(), r"^(.*?)=(.*?) ");
+    assert_eq!(
+        refusal(r#"T | parse s with * "a=" x:long *"#),
+        ("L071".into(), "x:long".into())
+    );
+    assert_eq!(
+        refusal(r##"T | parse kind=regex s with * "a=" x ",""##),
+        ("L071".into(), "regex".into())
+    );
+    assert_eq!(
+        refusal(r#"T | parse s with * "a=" x * "b""#),
+        ("L071".into(), "*".into())
+    );
 }

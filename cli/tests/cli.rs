@@ -611,7 +611,7 @@ fn check_coverage_counts_what_convert_reports() {
         "T | where a == 'x' | sort by b asc | take 3\n",
     )
     .unwrap();
-    std::fs::write(dir.join("expand.kql"), "T | mv-expand d\n").unwrap();
+    std::fs::write(dir.join("sample.kql"), "T | sample 3\n").unwrap();
     std::fs::write(dir.join("broken.kql"), "T | wher a == 1\n").unwrap();
     let out = kqlport()
         .args([
@@ -635,7 +635,7 @@ fn check_coverage_counts_what_convert_reports() {
         .collect();
     assert_eq!(targets, ["spl", "sigma"]);
     let n = |t: usize, k: &str| report[t][k].as_u64().unwrap();
-    // SPL: ok and sorted translate, mv-expand is declined, the typo fails.
+    // SPL: ok and sorted translate, sample is declined, the typo fails.
     assert_eq!(
         (
             n(0, "queries"),
@@ -645,7 +645,7 @@ fn check_coverage_counts_what_convert_reports() {
         ),
         (4, 2, 1, 1)
     );
-    // Sigma: ok translates; the sort feeding take and the mv-expand are declined.
+    // Sigma: ok translates; the sort feeding take and the sample are declined.
     assert_eq!(
         (n(1, "exact") + n(1, "approximate"), n(1, "declined")),
         (1, 2)
@@ -664,7 +664,7 @@ fn check_coverage_counts_what_convert_reports() {
             })
             .collect()
     };
-    assert_eq!(reasons(0), [("L013".into(), "`mv-expand`".into(), 1)]);
+    assert_eq!(reasons(0), [("L013".into(), "`sample`".into(), 1)]);
     assert_eq!(
         reasons(1).iter().map(|r| r.2).sum::<u64>(),
         2,
@@ -680,7 +680,7 @@ fn check_coverage_counts_what_convert_reports() {
         .unwrap();
     let text = stdout_of(&out);
     assert!(text.starts_with("target"), "{text}");
-    assert!(text.contains("L013  `mv-expand`"), "{text}");
+    assert!(text.contains("L013  `sample`"), "{text}");
     // --to without --coverage is a usage error.
     let out = kqlport()
         .args(["check", "--to", "spl"])

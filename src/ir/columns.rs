@@ -98,6 +98,23 @@ pub fn columns_of_stage(
             }
             Some(out)
         }
+        StageKind::MvExpand(m) => cols.map(|mut c| {
+            let new = m.items.iter().map(|i| &i.name).chain(&m.index);
+            for n in new {
+                if !c.contains(&n.name) {
+                    c.push(n.name.clone());
+                }
+            }
+            c
+        }),
+        StageKind::Parse(p) => cols.map(|mut c| {
+            for n in p.captures() {
+                if !c.contains(&n.name) {
+                    c.push(n.name.clone());
+                }
+            }
+            c
+        }),
         StageKind::Distinct(c) => Some(c.iter().map(|c| c.name.clone()).collect()),
         StageKind::Count => Some(vec!["Count".to_string()]),
         StageKind::Join {

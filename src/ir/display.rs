@@ -50,6 +50,56 @@ impl Display for Stage {
             StageKind::Limit(n) => write!(f, "limit {n}"),
             StageKind::Distinct(c) => write!(f, "distinct {}", list(c)),
             StageKind::Count => write!(f, "count"),
+            StageKind::MvExpand(m) => {
+                let items: Vec<String> = m
+                    .items
+                    .iter()
+                    .map(|i| {
+                        let value = match &i.pack {
+                            Some(v) => format!("pack_array({})", list(v)),
+                            None => i.expr.to_string(),
+                        };
+                        match i.to {
+                            Some(t) => format!("{}={value} to {}", i.name, t.kql_name()),
+                            None => format!("{}={value}", i.name),
+                        }
+                    })
+                    .collect();
+                let bag = match m.bag {
+                    BagExpansion::Bag => "bag",
+                    BagExpansion::Array => "array",
+                };
+                write!(f, "mv-expand kind={bag} {}", items.join(", "))?;
+                if let Some(i) = &m.index {
+                    write!(f, " with_itemindex={i}")?;
+                }
+                if let Some(n) = m.limit {
+                    write!(f, " limit {n}")?;
+                }
+                Ok(())
+            }
+            StageKind::Parse(p) => {
+                let verb = if p.filter { "parse-where" } else { "parse" };
+                let kind = match p.kind {
+                    ParseKind::Simple => "simple",
+                    ParseKind::Regex => "regex",
+                };
+                let parts: Vec<String> = p
+                    .parts
+                    .iter()
+                    .map(|x| match x {
+                        ParsePart::Skip => "*".to_string(),
+                        ParsePart::Const(c) => format!("{c:?}"),
+                        ParsePart::Capture { name, ty } => format!("{name}:{}", ty.kql_name()),
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "{verb} kind={kind} {} with {}",
+                    p.source,
+                    parts.join(" ")
+                )
+            }
             StageKind::Join { kind, right, on } => {
                 let keys: Vec<String> = on
                     .iter()

@@ -95,6 +95,225 @@ pub enum StageKind {
         /// At least one pair.
         on: Vec<JoinKey>,
     },
+    /// `mv-expand`: one row per element of a dynamic array (see [`MvExpand`]).
+    MvExpand(MvExpand),
+    /// `parse` / `parse-where`: columns cut out of a string (see [`Parse`]).
+    Parse(Parse),
+}
+
+/// `mv-expand [kind=bag|array] [with_itemindex=I] [Name =] Expr [to typeof(T)], … [limit N]`.
+///
+/// Per input row (Kusto's mv-expand page, "Returns"): each item's value is expanded on its own;
+/// an array gives one value per element, a property bag one value per property (a one-property
+/// bag `{k: v}`, or the array `[k, v]` with `kind=array`), **an empty array or bag gives no
+/// value, null gives one null value**, and any other value (a number, a string — even one that
+/// holds JSON text, such as `"[1,2]"`) gives itself once. The row is repeated as many times as
+/// the item with the most values has, the items zipped in parallel and padded with null; a row
+/// where every item gives no value is dropped. `limit` caps the rows made from one input row;
+/// with `to typeof(T)` a value that is not already of type `T` becomes null (a cast, not a
+/// conversion). The other columns are repeated unchanged.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MvExpand {
+    /// At least one; each writes its column (a new one, or replacing the column of that name).
+    pub items: Vec<MvExpandItem>,
+    /// How a property bag expands (`kind=` / `bagexpansion=`).
+    pub bag: BagExpansion,
+    /// `with_itemindex=`: a long column holding each value's 0-based position.
+    pub index: Option<Column>,
+    /// `limit N`: at most N rows from one input row. Legacy `mvexpand` has an implicit 128.
+    pub limit: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MvExpandItem {
+    /// The output column: the name given, else the column expanded.
+    pub name: Column,
+    /// The value expanded; for `pack_array(a, b, …)` the array those values make (in order,
+    /// nulls kept), in [`MvExpandItem::pack`].
+    pub expr: Expr,
+    /// `pack_array(a, b, …)` written as the item: its elements (then `expr` is the first of
+    /// them, for spans and walkers that visit one expression).
+    pub pack: Option<Vec<Expr>>,
+    /// `to typeof(T)`; `None` keeps the values dynamic.
+    pub to: Option<ValueType>,
+}
+
+impl MvExpandItem {
+    /// Every expression the item reads.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        match &self.pack {
+            Some(v) => v.iter().collect(),
+            None => vec![&self.expr],
+        }
+    }
+
+    pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
+        match &mut self.pack {
+            Some(v) => v.iter_mut().collect(),
+            None => vec![&mut self.expr],
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum BagExpansion {
+    /// Each property becomes the bag `{key: value}` (KQL's default).
+    Bag,
+    /// Each property becomes the array `[key, value]`.
+    Array,
+}
+
+/// A KQL scalar type named in a query (`to typeof(long)`, `parse … x:int`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ValueType {
+    String,
+    Int,
+    Long,
+    Real,
+    Bool,
+    DateTime,
+    TimeSpan,
+    Guid,
+    Dynamic,
+}
+
+impl ValueType {
+    /// From a KQL type name, aliases included.
+    pub fn from_kql(name: &str) -> Option<ValueType> {
+        Some(match name {
+            "string" => ValueType::String,
+            "int" | "int32" => ValueType::Int,
+            "long" | "int64" => ValueType::Long,
+            "real" | "double" => ValueType::Real,
+            "bool" | "boolean" => ValueType::Bool,
+            "datetime" | "date" => ValueType::DateTime,
+            "timespan" | "time" => ValueType::TimeSpan,
+            "guid" | "uuid" | "uniqueid" => ValueType::Guid,
+            "dynamic" => ValueType::Dynamic,
+            _ => return None,
+        })
+    }
+
+    pub fn kql_name(self) -> &'static str {
+        match self {
+            ValueType::String => "string",
+            ValueType::Int => "int",
+            ValueType::Long => "long",
+            ValueType::Real => "real",
+            ValueType::Bool => "bool",
+            ValueType::DateTime => "datetime",
+            ValueType::TimeSpan => "timespan",
+            ValueType::Guid => "guid",
+            ValueType::Dynamic => "dynamic",
+        }
+    }
+}
+
+/// `parse [kind=simple|relaxed] Source with Part…` and `parse-where`.
+///
+/// Kusto's parse page: the pattern becomes a regex, `*` is `.*?` and a string column `(.*?)`
+/// (so each constant is found at its first occurrence after the previous part: a pattern that
+/// could match twice takes the first), a column at the very end takes the rest of the line.
+/// Constants are case-sensitive, `.` (so a column) does not cross a line break, and the match
+/// is not anchored at the start unless the pattern starts with a column (duckdb-kql agrees on
+/// each of these). [`Parse::regex`] is that regex.
+///
+/// When the pattern does not match, every column is empty: `""` for strings (KQL has no null
+/// string), null for other types; `parse` keeps the row, `parse-where` drops it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Parse {
+    pub source: Expr,
+    pub kind: ParseKind,
+    pub parts: Vec<ParsePart>,
+    /// `parse-where`: keep only the rows that match.
+    pub filter: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ParseKind {
+    Simple,
+    /// The constants are RE2 regexes; `*` is `.*?`, a string column `(.*?)` by Kusto's page.
+    /// (Lowering refuses it for now: see `lower/parse.rs`.)
+    Regex,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ParsePart {
+    /// `*`: skip text.
+    Skip,
+    /// A constant (text for the simple kind, an RE2 regex for the regex kind).
+    Const(String),
+    /// A column to fill (lowering keeps only string columns so far).
+    Capture { name: Column, ty: ValueType },
+}
+
+impl Parse {
+    /// The capture columns, in order.
+    pub fn captures(&self) -> impl Iterator<Item = &Column> {
+        self.parts.iter().filter_map(|p| match p {
+            ParsePart::Capture { name, .. } => Some(name),
+            _ => None,
+        })
+    }
+
+    /// The pattern as one unanchored RE2 regex with a capture group per column, in order
+    /// (the simple kind's constants escaped); it matches exactly where the KQL parse does
+    /// (string captures only, none next to a `*` or another column: lowering refuses those),
+    /// and its groups hold the columns' values.
+    pub fn regex(&self) -> String {
+        self.regex_with(|_| "(".to_string())
+    }
+
+    /// [`Parse::regex`] with each column's group opened by `open` (e.g. a named group).
+    pub fn regex_with(&self, open: impl Fn(&Column) -> String) -> String {
+        let mut out = String::new();
+        if matches!(self.parts.first(), Some(ParsePart::Capture { .. })) {
+            out.push('^');
+        }
+        let last = self.parts.len().saturating_sub(1);
+        for (i, p) in self.parts.iter().enumerate() {
+            match p {
+                ParsePart::Skip => {
+                    if i != last && i != 0 {
+                        out.push_str(".*?");
+                    }
+                }
+                ParsePart::Const(c) => match self.kind {
+                    ParseKind::Simple => out.push_str(&regex_escape(c)),
+                    ParseKind::Regex => {
+                        out.push_str("(?:");
+                        out.push_str(c);
+                        out.push(')');
+                    }
+                },
+                ParsePart::Capture { name, .. } => {
+                    let greedy = i == last && self.kind == ParseKind::Simple;
+                    out.push_str(&open(name));
+                    out.push_str(if greedy { ".*)" } else { ".*?)" });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `s` as an RE2 (and PCRE, Java) regex matching exactly `s`.
+pub fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_punctuation() || c == ' ' {
+            if matches!(
+                c,
+                '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$'
+            ) {
+                out.push('\\');
+            }
+            out.push(c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `$left.left == $right.right` (`on k` is `left` = `right` = `k`).
@@ -162,6 +381,8 @@ impl StageKind {
             | StageKind::Top { .. }
             | StageKind::Limit(_)
             | StageKind::Join { .. } => false,
+            // `limit` and `with_itemindex` count within one row's own values, not across rows.
+            StageKind::MvExpand(_) | StageKind::Parse(_) => true,
         }
     }
 }

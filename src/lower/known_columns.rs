@@ -186,6 +186,14 @@ impl Checker<'_, '_> {
                     }
                 }
             }
+            StageKind::MvExpand(m) => {
+                for i in &m.items {
+                    for e in i.exprs() {
+                        self.expr(e, scope);
+                    }
+                }
+            }
+            StageKind::Parse(p) => self.expr(&p.source, scope),
             StageKind::Limit(_) | StageKind::Count => {}
         }
     }

@@ -12,7 +12,9 @@ mod expr;
 mod functions;
 mod join;
 mod known_columns;
+mod mvexpand;
 mod names;
+mod parse;
 mod predicate;
 mod types;
 
@@ -153,7 +155,7 @@ pub(crate) fn too_complex(span: Span, message: impl Into<String>) -> Box<Diagnos
 
 const SUPPORTED: &str = "kqlport translates queries built from: where, extend, project, \
 project-away, project-keep, project-rename, project-reorder, summarize, sort/order, top, \
-take/limit, distinct, count, join";
+take/limit, distinct, count, join, mv-expand, mv-apply (with where/extend), parse, parse-where";
 
 impl<'a> Lowerer<'a> {
     /// Runs one level of expression lowering at `span`, within [`MAX_DEPTH`].
@@ -473,6 +475,19 @@ impl<'a> Lowerer<'a> {
             }
             K::Count => stage(ir::StageKind::Count),
             K::Join(j) => stage(self.join(j, op.span)?),
+            K::MvExpand(m) => stage(self.mv_expand(m)?),
+            K::MvApply {
+                params,
+                items,
+                limit,
+                subquery,
+            } => stage(self.mv_apply(params, items, limit, subquery)?),
+            K::Parse {
+                filter,
+                params,
+                source,
+                pattern,
+            } => stage(self.parse(*filter, params, source, pattern)?),
             K::Serialize(items) if items.is_empty() => Ok(None),
             K::As { .. } => Ok(None),
             K::Render { .. } => {

@@ -250,6 +250,25 @@ impl Columns {
                     Some(ColumnType::Long),
                 )]));
             }
+            StageKind::MvExpand(m) => {
+                for i in &m.items {
+                    let t = match i.to {
+                        Some(t) => value_type(t),
+                        None => Some(ColumnType::Dynamic),
+                    };
+                    self.defined.insert(i.name.name.clone(), t);
+                }
+                if let Some(ix) = &m.index {
+                    self.defined.insert(ix.name.clone(), Some(ColumnType::Long));
+                }
+            }
+            StageKind::Parse(p) => {
+                for part in &p.parts {
+                    if let ir::ParsePart::Capture { name, ty } = part {
+                        self.defined.insert(name.name.clone(), value_type(*ty));
+                    }
+                }
+            }
             StageKind::Join { kind, .. } => {
                 // Semi/anti joins keep one side's rows unchanged; the others mix both sides'
                 // columns (with renames): assume nothing.
@@ -409,6 +428,14 @@ impl Typer<'_> {
                     }
                 }
                 StageKind::Top { key, .. } => self.expr(&mut key.expr, &cols, Ctx::Values),
+                StageKind::MvExpand(m) => {
+                    for i in m.items.iter_mut() {
+                        for e in i.exprs_mut() {
+                            self.expr(e, &cols, Ctx::Values);
+                        }
+                    }
+                }
+                StageKind::Parse(p) => self.expr(&mut p.source, &cols, Ctx::Values),
                 StageKind::ProjectAway(_)
                 | StageKind::ProjectKeep(_)
                 | StageKind::Rename(_)
@@ -736,4 +763,20 @@ fn junction(
         }
         _ => make(rest),
     }
+}
+
+/// The schema's type for a type named in a query.
+fn value_type(t: ir::ValueType) -> Option<ColumnType> {
+    use ir::ValueType as V;
+    Some(match t {
+        V::String => ColumnType::String,
+        V::Int => ColumnType::Int,
+        V::Long => ColumnType::Long,
+        V::Real => ColumnType::Real,
+        V::Bool => ColumnType::Bool,
+        V::DateTime => ColumnType::DateTime,
+        V::TimeSpan => ColumnType::TimeSpan,
+        V::Guid => ColumnType::Guid,
+        V::Dynamic => ColumnType::Dynamic,
+    })
 }

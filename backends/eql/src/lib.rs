@@ -202,6 +202,24 @@ impl Eql {
                     head = Some((n, stage.clone()));
                 }
                 StageKind::Join { kind, .. } => diags.push(join::decline(stage, *kind)),
+                StageKind::MvExpand(_) => diags.push(
+                    Diagnostic::error(
+                        "B070",
+                        "EQL cannot expand an array into rows",
+                        stage.span,
+                    )
+                    .with_label("mv-expand has no EQL equivalent")
+                    .with_help("EQL returns whole matching events, one row each; translate this rule to ES|QL or SPL instead"),
+                ),
+                StageKind::Parse(_) => diags.push(
+                    Diagnostic::error(
+                        "B071",
+                        "EQL cannot cut columns out of a string",
+                        stage.span,
+                    )
+                    .with_label("parse has no EQL equivalent")
+                    .with_help("EQL returns whole matching events and computes no columns; translate this rule to ES|QL or SPL instead"),
+                ),
                 StageKind::Aggregate { .. }
                 | StageKind::Sort(_)
                 | StageKind::Top { .. }

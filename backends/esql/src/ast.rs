@@ -32,6 +32,8 @@ pub enum Command {
     Rename(Vec<(String, String)>),
     Sort(Vec<SortKey>),
     Limit(u64),
+    /// `MV_EXPAND field`: one row per value of a multivalued field.
+    MvExpand(String),
     /// `LOOKUP JOIN index ON field, …`: a left outer join with a lookup-mode index.
     LookupJoin {
         index: String,
@@ -511,6 +513,7 @@ impl Display for Command {
                 comma_separated(f, keys)
             }
             Command::Limit(n) => write!(f, "LIMIT {n}"),
+            Command::MvExpand(n) => write!(f, "MV_EXPAND {}", Ident(n)),
             Command::LookupJoin { index, on } => {
                 write!(f, "LOOKUP JOIN {index} ON ")?;
                 let fields: Vec<Ident<'_>> = on.iter().map(|n| Ident(n)).collect();

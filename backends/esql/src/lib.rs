@@ -211,6 +211,7 @@ mod funcs;
 mod java;
 mod join;
 mod lucene;
+mod mvexpand;
 pub mod pushdown;
 mod stored;
 
@@ -306,7 +307,7 @@ fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
             StageKind::Count => Some(1),
             StageKind::Aggregate { by, .. } if by.is_empty() => Some(1),
             StageKind::Join { kind, .. } if kind.keeps_columns() == (true, false) => bound,
-            StageKind::Join { .. } => None,
+            StageKind::Join { .. } | StageKind::MvExpand(_) => None,
             _ => bound,
         };
     }
@@ -334,6 +335,10 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
                     .and_then(|cols| ir::columns_after(Some(cols), &query.stages[..i])),
             };
             join::lookup_join(cx, stage, *kind, right, on, left, &mut commands);
+            continue;
+        }
+        if let StageKind::MvExpand(m) = &stage.kind {
+            mvexpand::mv_expand(cx, m, stage.span, &query.stages[i + 1..], &mut commands);
             continue;
         }
         lower_stage(cx, stage, &mut commands);
@@ -786,6 +791,13 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         }
         // `lower_query` hands joins to `join::lookup_join`, which needs the left columns.
         StageKind::Join { .. } => {}
+        // `lower_query` hands mv-expand to `mvexpand::mv_expand`, which reads the later stages.
+        StageKind::MvExpand(_) => {}
+        StageKind::Parse(_) => cx.decline(
+            "B071",
+            "parse is not translated to ES|QL yet: DISSECT or GROK would hold it, but how they treat line breaks, empty values and a value that does not match is not modelled by kqlport (nor checked by its ES|QL evaluator)",
+            stage.span,
+        ),
         StageKind::Count => {
             cx.aliases.clear();
             cx.split_columns.clear();

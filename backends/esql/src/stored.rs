@@ -56,6 +56,19 @@ pub(crate) fn redefined_by(stages: &[ir::Stage]) -> HashSet<String> {
             StageKind::Count => {
                 out.insert("Count".into());
             }
+            StageKind::MvExpand(m) => {
+                for i in &m.items {
+                    out.insert(i.name.name.clone());
+                }
+                if let Some(ix) = &m.index {
+                    out.insert(ix.name.clone());
+                }
+            }
+            StageKind::Parse(p) => {
+                for c in p.captures() {
+                    out.insert(c.name.clone());
+                }
+            }
             StageKind::Join { right, .. } => match right.output_columns() {
                 Some(cols) => out.extend(cols),
                 None => {

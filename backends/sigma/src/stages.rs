@@ -186,6 +186,20 @@ pub fn plan<'q>(
             StageKind::Distinct(_) => errors.push(decline_stage(stage, "distinct")),
             StageKind::Count => errors.push(decline_stage(stage, "count")),
             StageKind::Join { kind, .. } => errors.push(crate::join::decline(stage, *kind)),
+            StageKind::MvExpand(_) => errors.push(
+                Diagnostic::error("B070", "Sigma cannot expand an array into rows", stage.span)
+                    .with_label("mv-expand has no Sigma form")
+                    .with_help("a Sigma rule matches whole events, one each"),
+            ),
+            StageKind::Parse(_) => errors.push(
+                Diagnostic::error(
+                    "B071",
+                    "Sigma cannot cut columns out of a string",
+                    stage.span,
+                )
+                .with_label("parse has no Sigma form")
+                .with_help("a Sigma rule matches fields of events and computes no columns"),
+            ),
         }
     }
 

@@ -120,6 +120,17 @@ pub enum Command {
     Sort(Vec<(SortDir, String)>),
     Head(u64),
     Dedup(Vec<String>),
+    /// `rex field=F "regex"`: the named groups of the first match become fields; a result
+    /// that does not match is left unchanged.
+    Rex {
+        field: String,
+        regex: String,
+    },
+    /// `mvexpand F [limit=N]`: one result per value of a multivalue field.
+    MvExpand {
+        field: String,
+        limit: Option<u64>,
+    },
     /// `join type=<inner|left> max=<n> <fields> [<subsearch>]`; `max=0` means every match.
     Join {
         kind: JoinType,
@@ -554,6 +565,17 @@ impl Display for Command {
                 Ok(())
             }
             Command::Head(n) => write!(f, "head {n}"),
+            Command::Rex { field, regex } => {
+                write!(f, "rex field={} ", CmdName(field))?;
+                write_quoted(f, regex)
+            }
+            Command::MvExpand { field, limit } => {
+                write!(f, "mvexpand {}", CmdName(field))?;
+                if let Some(n) = limit {
+                    write!(f, " limit={n}")?;
+                }
+                Ok(())
+            }
             Command::Dedup(v) => {
                 f.write_str("dedup ")?;
                 names(f, v)

@@ -20,6 +20,8 @@ use std::collections::HashMap;
 
 mod arrays;
 mod functions;
+mod mvexpand;
+mod parse;
 mod scalars;
 
 /// The Sentinel time columns — `TimeGenerated` (when Sentinel ingested the row), and
@@ -905,6 +907,8 @@ impl Tx {
                     self.origin.insert(c.name.clone(), None);
                 }
             }
+            StageKind::MvExpand(m) => self.mv_expand_stage(m, stage.span, cmds),
+            StageKind::Parse(p) => self.parse_stage(p, stage.span, cmds),
             StageKind::Count => {
                 self.reshaped(false);
                 self.flat = false;

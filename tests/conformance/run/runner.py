@@ -48,6 +48,8 @@ SPL_GAPS = [
      "json_extract() (Splunk 8.1+) is not in splparser's grammar"),
     ("json_extract_exact()", re.compile(r"\bjson_extract_exact\("), "coalesce(",
      "json_extract_exact() (Splunk 8.1+, json_extract for keys containing dots) is not in splparser's grammar"),
+    ("json_array_to_mv()", re.compile(r"\bjson_array_to_mv\("), "coalesce(",
+     "json_array_to_mv() (Splunk 8.1+, the JSON functions page) is not in splparser's grammar"),
     ("true()", re.compile(r"\btrue\(\)"), "1==1",
      "the zero-argument true() (used as case()'s default arm) is not in splparser's grammar"),
     ("false()", re.compile(r"\bfalse\(\)"), "1==0",

@@ -393,6 +393,23 @@ def call(name: str, args: list, row: dict, ctx: Ctx):
         if st < 0 or st >= n or en < st:
             return None
         return norm_mv(vals[st:min(en, n - 1) + 1])
+    if name == "mvrange":
+        # [mv-eval] mvrange(X,Y[,Z]): "a multivalue field based on a range of specified numbers"
+        # from X up to but not including Y, in steps of Z (default 1); its example:
+        # mvrange(1,11,2) is 1,3,5,7,9. A range with no number in it is not documented.
+        arity(2, 3)
+        nums = [as_number(ev(a)) for a in args]
+        if any(n is None for n in nums):
+            return None
+        start, end = nums[0], nums[1]
+        step = nums[2] if len(nums) == 3 else 1
+        if step <= 0 or start >= end:
+            raise Unsupported(f"mvrange({start}, {end}, {step}) holds no number (not documented)")
+        out, x = [], start
+        while x < end:
+            out.append(int(x) if float(x).is_integer() else x)
+            x += step
+        return norm_mv(out)
     if name == "mvjoin":
         arity(2)
         v, d = ev(args[0]), ev(args[1])

@@ -149,6 +149,20 @@ class Combining(unittest.TestCase):
         ev = events({"t": ["x", "y"]})
         self.assertEqual(rows("search index=* | mvexpand t{} | table t{}", ev), [{"t{}": "x"}, {"t{}": "y"}])
 
+    def test_mvexpand_repeats_the_other_fields(self):
+        # the [mvexpand] page's example: a=1, b=x, c=V1,V2,V3 and a=2, b=y, c=V4,V5; `mvexpand c`
+        # gives one row per value of c, a and b repeated (5 rows)
+        ev = events({"a": "1", "b": "x", "c": ["V1", "V2", "V3"]}, {"a": "2", "b": "y", "c": ["V4", "V5"]})
+        r = rows("search index=* | eval c='c{}' | mvexpand c | table a b c", ev)
+        self.assertEqual(sorted((x["a"], x["b"], x["c"]) for x in r),
+                         [("1", "x", "V1"), ("1", "x", "V2"), ("1", "x", "V3"), ("2", "y", "V4"), ("2", "y", "V5")])
+
+    def test_rex_leaves_a_result_that_does_not_match_unchanged(self):
+        # [rex]: the named groups of a match become fields; no match sets nothing
+        ev = events({"msg": "user=alice", "u": "old"}, {"msg": "nothing", "u": "old"})
+        r = rows('search index=* | rex field=msg "user=(?<u>\\w+)" | table u', ev)
+        self.assertEqual(sorted(x["u"] for x in r), ["alice", "old"])
+
     def test_rex_named_groups(self):
         # rex field=_raw "From: <(?<from>.*)> To: <(?<to>.*)>"
         ev = events({"msg": "From: <a@x> To: <b@y>"})

@@ -151,6 +151,12 @@ class Math(unittest.TestCase):
 
 class Multivalue(unittest.TestCase):
     # [mv-eval]
+    def test_mvrange_excludes_the_end(self):
+        # the [mv-eval] page's example: mvrange(1,11,2) is 1,3,5,7,9
+        self.assertEqual(value("mvrange(1,11,2)"), [1, 3, 5, 7, 9])
+        self.assertEqual(value("mvrange(0,1)"), 0)
+        self.assertEqual(value("mvindex(mvrange(0,3), 2)"), 2)
+
     def test_split_mvindex_mvcount_mvjoin(self):
         self.assertEqual(value('mvindex(split("a,b,c,d", ","), 2)'), "c")
         self.assertEqual(value('mvindex(split("a,b,c,d", ","), -1)'), "d")

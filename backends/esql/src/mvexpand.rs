@@ -1,0 +1,151 @@
+//! `mv-expand` → `MV_EXPAND`. Elasticsearch indexes a JSON array of scalars as one
+//! multivalued field, which `MV_EXPAND` turns into one row per value; an array of objects is
+//! indexed as separate leaf fields (`X.a`, `X.b`, each multivalued), which no longer say which
+//! values belong to one element, and JSON text in a keyword field is never split. So only one
+//! plain column of the index (or a `split()` result) is expanded, with its differences noted:
+//!
+//! - an empty array is indexed as no value at all, so its row stays (with a null) where KQL
+//!   drops it (over-match);
+//! - a keyword field's values are read from doc values, sorted and without duplicates, so an
+//!   array holding one value twice gives one row where KQL gives two (under-match);
+//! - KQL's `limit` (and legacy `mvexpand`'s implicit 128) has no `MV_EXPAND` form: every value
+//!   gives a row (over-match).
+
+use crate::ast::Command;
+use crate::expr::Cx;
+use kqlport::backend::Effect;
+use kqlport::ir::{self, ExprKind};
+use kqlport::schema::ColumnType;
+use kqlport::source::Span;
+
+pub(crate) fn mv_expand(
+    cx: &mut Cx,
+    m: &ir::MvExpand,
+    span: Span,
+    later: &[ir::Stage],
+    out: &mut Vec<Command>,
+) {
+    let [item] = m.items.as_slice() else {
+        cx.decline(
+            "B070",
+            "several columns expanded together: MV_EXPAND takes one column, and expanding each in turn gives every combination of their values instead of KQL's element-by-element pairs",
+            span,
+        );
+        return;
+    };
+    if let Some(ix) = &m.index {
+        cx.decline(
+            "B070",
+            "`with_itemindex`: MV_EXPAND gives no element position (and keyword values come back sorted, not in array order)",
+            ix.span,
+        );
+        return;
+    }
+    if item.pack.is_some() {
+        cx.decline(
+            "B070",
+            "`pack_array(…)` expanded: ES|QL has no array built from values that keeps their order, duplicates and nulls",
+            item.expr.span,
+        );
+        return;
+    }
+    let ExprKind::Field(fp) = &item.expr.kind else {
+        cx.decline(
+            "B070",
+            "only a column of the index can be expanded: ES|QL has no arrays computed from other values",
+            item.expr.span,
+        );
+        return;
+    };
+    let col = fp.column.as_str();
+    if !fp.path.is_empty() || fp.parsed {
+        let why = if fp.parsed {
+            "the value is JSON text parsed by KQL; ES|QL cannot split JSON text into its elements"
+        } else {
+            "a member of a dynamic column: an array inside an object is indexed as leaf fields that do not keep its elements together"
+        };
+        cx.decline("B070", why, item.expr.span);
+        return;
+    }
+    let split = cx.split_columns.contains(col);
+    if !split {
+        if cx.aliases.contains_key(col) || cx.redefined.contains(col) {
+            cx.decline(
+                "B070",
+                format!("`{col}` is computed in the pipeline: only a column of the index or a split() result can be expanded"),
+                item.expr.span,
+            );
+            return;
+        }
+        match cx.stored_type(col) {
+            None | Some(ColumnType::Dynamic) => {}
+            Some(t) => {
+                cx.decline(
+                    "B070",
+                    format!("`{col}` is a {} column, not an array", t.kql_name()),
+                    item.expr.span,
+                );
+                return;
+            }
+        }
+        let name = &item.name.name;
+        let paths = later.iter().any(|s| {
+            let text = s.to_string();
+            text.contains(&format!("{name}.")) || text.contains(&format!("{name}["))
+        });
+        if paths {
+            cx.decline(
+                "B070",
+                format!("the query reads properties of `{name}`'s elements: an array of objects is indexed as leaf fields ({col}.a, {col}.b …) that no longer keep each element's values together"),
+                item.expr.span,
+            );
+            return;
+        }
+        cx.notes.push(
+            item.expr.span,
+            Effect::OverMatch,
+            format!("an empty array in `{col}` is indexed as no value: ES|QL keeps its row with a null `{name}`, where KQL's mv-expand drops it"),
+        );
+        cx.notes.push(
+            item.expr.span,
+            Effect::UnderMatch,
+            "ES|QL reads a keyword field's values sorted and without duplicates: an array holding one value twice gives one row where KQL gives two",
+        );
+        if cx.stored_type(col).is_none() {
+            cx.notes.push(
+                item.expr.span,
+                Effect::Values,
+                format!("if `{col}` holds objects, the index has only its leaf fields and ES|QL rejects the query (no column `{col}`)"),
+            );
+        }
+    }
+    if let Some(n) = m.limit {
+        cx.notes.push(
+            span,
+            Effect::OverMatch,
+            format!("KQL keeps at most {n} values of each row's array (mv-expand `limit`, or legacy `mvexpand`'s default of 128); MV_EXPAND has no cap and keeps them all"),
+        );
+    }
+    if let Some(t) = item.to {
+        if t != ir::ValueType::Dynamic {
+            cx.notes.push(
+                item.expr.span,
+                Effect::Values,
+                format!("`to typeof({})`: KQL makes an element that is not already a {} null (a cast, not a conversion); ES|QL keeps the value as the index maps it", t.kql_name(), t.kql_name()),
+            );
+        }
+    }
+    let name = item.name.name.clone();
+    if name != col {
+        out.push(Command::Eval(vec![(
+            name.clone(),
+            crate::ast::Expr::Column(col.to_string()),
+        )]));
+    }
+    if split {
+        cx.split_columns.remove(col);
+    }
+    cx.split_columns.remove(&name);
+    cx.member_columns.remove(&name);
+    out.push(Command::MvExpand(name));
+}

@@ -1,0 +1,341 @@
+//! `mv-expand` → an index expansion: per row, the number of values each item gives (KQL's
+//! rule: null one, an empty array none, an array its elements, another value itself), the
+//! largest of them, `mvrange` of that many positions (capped by `limit`), `mvexpand` of the
+//! positions, then each item's value at its position (`mvindex`; null past its end, as KQL
+//! pads). `mvexpand` only ever sees a field with at least one value, so what Splunk does with
+//! an empty or missing field never matters; the position is `with_itemindex`'s column.
+//!
+//! Where the array comes from:
+//! - JSON from the event (`json_extract(_raw, "X")`, or a path into JSON text): its elements by
+//!   `json_array_to_mv` — strings as themselves, objects and arrays as JSON text (read later with
+//!   `json_extract`), numbers and booleans as text. Noted: a JSON null element is skipped, a
+//!   property bag stays one row, and a *string* holding JSON array text is expanded like the
+//!   array (KQL keeps it as one value);
+//! - a multivalue field this pipeline made (`split`, `make_set`, `make_list`): its values.
+//!
+//! `mvexpand` truncates a chunk of results whose expansion passes its memory cap
+//! (`max_mem_usage_mb`, 500 MB by default) with a warning: noted as a possible under-match.
+
+use super::{Tx, TMP};
+use crate::ast::{Command, Eval};
+use kqlport::backend::Effect;
+use kqlport::ir::{self, Expr, ExprKind};
+use kqlport::source::Span;
+
+/// How an item's values are held.
+enum Source {
+    /// JSON text (or a native scalar) in a helper field `j`, its elements in `v`.
+    Json { j: String, v: String },
+    /// A multivalue field (split/make_set/make_list) in a helper field.
+    Multi(String),
+    /// `pack_array(a, b, …)`: the element at each position (nulls kept, as KQL keeps them).
+    Pack(Vec<Eval>),
+}
+
+impl Tx {
+    pub(super) fn mv_expand_stage(
+        &mut self,
+        m: &ir::MvExpand,
+        span: Span,
+        cmds: &mut Vec<Command>,
+    ) {
+        let mut first = Vec::new(); // j and v helpers
+        let mut counts = Vec::new(); // n helpers
+        let mut sources = Vec::new();
+        let mut any_json = false;
+        for item in &m.items {
+            if let Some(t) = item.to {
+                match t {
+                    ir::ValueType::Dynamic => {}
+                    // Already strings: a split() array, or pack_array of string columns.
+                    ir::ValueType::String if self.strings_only(item) => {}
+                    ir::ValueType::String
+                    | ir::ValueType::Long
+                    | ir::ValueType::Int
+                    | ir::ValueType::Real => self.notes.push(
+                        item.expr.span,
+                        Effect::Values,
+                        format!(
+                            "`to typeof({t})`: KQL makes an element that is not already a {t} null (a cast, not a conversion); Splunk keeps the element's text",
+                            t = t.kql_name()
+                        ),
+                    ),
+                    _ => {
+                        return self.refuse_mv(
+                            item.expr.span,
+                            &format!(
+                                "`to typeof({})`: Splunk's values are text, and which ones KQL keeps depends on the JSON type",
+                                t.kql_name()
+                            ),
+                        )
+                    }
+                }
+            }
+            if let Some(pack) = &item.pack {
+                let mut elems = Vec::new();
+                for e in pack {
+                    let Some(v) = self.pack_element(e) else {
+                        return;
+                    };
+                    elems.push(v);
+                }
+                let id = self.next_helper();
+                counts.push((format!("{id}n"), num(&elems.len().to_string())));
+                sources.push(Source::Pack(elems));
+                continue;
+            }
+            let multi = self.is_split(&item.expr)
+                || matches!(&item.expr.kind, ExprKind::Field(f)
+                    if f.is_plain() && self.mv_cols.contains(&f.column));
+            let value = if multi {
+                self.array_ok = true;
+                let v = self.expr(&item.expr);
+                self.array_ok = false;
+                v
+            } else {
+                self.json_of(&item.expr)
+            };
+            let Some(value) = value else {
+                return;
+            };
+            let id = self.next_helper();
+            let n = format!("{id}n");
+            if multi {
+                let v = format!("{id}v");
+                first.push((v.clone(), value));
+                counts.push((
+                    n.clone(),
+                    Eval::call(
+                        "coalesce",
+                        vec![
+                            Eval::call("mvcount", vec![Eval::Field(v.clone())]),
+                            Eval::Num("0".into()),
+                        ],
+                    ),
+                ));
+                sources.push(Source::Multi(v));
+            } else {
+                any_json = true;
+                let (j, v) = (format!("{id}j"), format!("{id}v"));
+                first.push((j.clone(), value));
+                first.push((
+                    v.clone(),
+                    Eval::call("json_array_to_mv", vec![Eval::Field(j.clone())]),
+                ));
+                counts.push((
+                    n.clone(),
+                    Eval::call(
+                        "case",
+                        vec![
+                            isnull(&j),
+                            num("1"),
+                            Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
+                            Eval::call("mvcount", vec![Eval::Field(v.clone())]),
+                            is_array_text(&j),
+                            num("0"),
+                            Eval::call("true", vec![]),
+                            num("1"),
+                        ],
+                    ),
+                ));
+                sources.push(Source::Json { j, v });
+            }
+        }
+        let mut names = Vec::new();
+        for item in &m.items {
+            let Some(n) = self.name(&item.name.name, item.name.span) else {
+                return;
+            };
+            names.push(n);
+        }
+        let index_name = match &m.index {
+            Some(ix) => match self.name(&ix.name, ix.span) {
+                Some(n) => Some(n),
+                None => return,
+            },
+            None => None,
+        };
+        let id = self.next_helper();
+        let (total, pos) = (format!("{id}n"), format!("{id}i"));
+        let total_value = match counts.as_slice() {
+            [(one, _)] => Eval::Field(one.clone()),
+            many => Eval::call(
+                "max",
+                many.iter().map(|(n, _)| Eval::Field(n.clone())).collect(),
+            ),
+        };
+        let upto = match m.limit {
+            Some(cap) => Eval::call(
+                "min",
+                vec![Eval::Field(total.clone()), num(&cap.to_string())],
+            ),
+            None => Eval::Field(total.clone()),
+        };
+        let mut helpers: Vec<String> = first.iter().map(|(n, _)| n.clone()).collect();
+        helpers.extend(counts.iter().map(|(n, _)| n.clone()));
+        helpers.push(total.clone());
+        helpers.push(pos.clone());
+        let mut evals = first;
+        evals.extend(counts);
+        evals.push((total.clone(), total_value));
+        cmds.push(Command::Eval(evals));
+        cmds.push(Command::Where(Eval::bin(
+            " > ",
+            Eval::Field(total.clone()),
+            num("0"),
+        )));
+        cmds.push(Command::Eval(vec![(
+            pos.clone(),
+            Eval::call("mvrange", vec![num("0"), upto]),
+        )]));
+        cmds.push(Command::MvExpand {
+            field: pos.clone(),
+            limit: None,
+        });
+        let at = || Eval::Field(pos.clone());
+        let mut values = Vec::new();
+        for (name, src) in names.iter().zip(&sources) {
+            let value = match src {
+                Source::Multi(v) => Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
+                Source::Pack(elems) => {
+                    let mut arms = Vec::new();
+                    for (k, e) in elems.iter().enumerate() {
+                        arms.push(Eval::bin("==", at(), num(&k.to_string())));
+                        arms.push(e.clone());
+                    }
+                    arms.push(Eval::call("true", vec![]));
+                    arms.push(Eval::call("null", vec![]));
+                    Eval::call("case", arms)
+                }
+                Source::Json { j, v } => Eval::call(
+                    "case",
+                    vec![
+                        isnull(j),
+                        Eval::call("null", vec![]),
+                        Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
+                        Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
+                        is_array_text(j),
+                        Eval::call("null", vec![]),
+                        Eval::bin("==", at(), num("0")),
+                        Eval::Field(j.clone()),
+                        Eval::call("true", vec![]),
+                        Eval::call("null", vec![]),
+                    ],
+                ),
+            };
+            values.push((name.clone(), value));
+        }
+        if let Some(ix) = &index_name {
+            values.push((ix.clone(), at()));
+        }
+        cmds.push(Command::Eval(values));
+        self.cleanup.extend(helpers);
+        self.notes.push(
+            span,
+            Effect::UnderMatch,
+            "Splunk's mvexpand truncates a chunk of results whose expansion passes its memory cap (max_mem_usage_mb, 500 MB by default) and says so in a warning: rows can be missing",
+        );
+        if any_json {
+            self.notes.push(
+                span,
+                Effect::UnderMatch,
+                "a JSON null element of an array gives no row in Splunk (json_array_to_mv skips it), where KQL gives a row with a null; and a property bag stays one row, where KQL gives one row per property",
+            );
+            self.notes.push(
+                span,
+                Effect::OverMatch,
+                "a value that is a string holding JSON array text (\"[1,2]\") is expanded like the array in Splunk, where KQL keeps the string as one value; an empty property bag gives a row in Splunk and none in KQL",
+            );
+        }
+        let new: Vec<&String> = m
+            .items
+            .iter()
+            .map(|i| &i.name.name)
+            .chain(m.index.iter().map(|c| &c.name))
+            .collect();
+        for n in new {
+            self.origin.insert(n.clone(), None);
+            self.member_cols.remove(n);
+            for list in [
+                &mut self.mv_cols,
+                &mut self.split_cols,
+                &mut self.epoch,
+                &mut self.url_cols,
+                &mut self.json_valued,
+            ] {
+                list.retain(|x| x != n);
+            }
+        }
+        for i in &m.items {
+            self.json_valued.push(i.name.name.clone());
+        }
+    }
+
+    /// The JSON an item expands: a column or path read as JSON text (never Splunk's
+    /// flattened `X.a` field, missing when it holds an array), else the expression's value.
+    fn json_of(&mut self, e: &Expr) -> Option<Eval> {
+        match &e.kind {
+            ExprKind::Field(fp) => self.json_value(fp, e.span),
+            _ => self.expr(e),
+        }
+    }
+
+    fn strings_only(&self, item: &ir::MvExpandItem) -> bool {
+        match &item.pack {
+            Some(pack) => pack.iter().all(|e| self.string_column(e)),
+            None => self.is_split(&item.expr),
+        }
+    }
+
+    /// A plain string column of the event (KQL: never null, `""` when missing).
+    fn string_column(&self, e: &Expr) -> bool {
+        matches!(&e.kind, ExprKind::Field(f)
+            if f.is_plain()
+                && !f.parsed
+                && !self.origin.contains_key(&f.column)
+                && kqlport::schema::column_type(&self.table, &f.column)
+                    == Some(kqlport::schema::ColumnType::String))
+    }
+
+    /// An element of `pack_array(…)`: a string column of the event reads as `""` when
+    /// missing, as KQL's strings do (a null element is only kept for other types).
+    fn pack_element(&mut self, e: &Expr) -> Option<Eval> {
+        let v = self.expr(e)?;
+        Some(if self.string_column(e) {
+            Eval::call("coalesce", vec![v, Eval::str("")])
+        } else {
+            v
+        })
+    }
+
+    fn next_helper(&mut self) -> String {
+        self.helpers += 1;
+        format!("{TMP}m{}", self.helpers)
+    }
+
+    fn refuse_mv(&mut self, span: Span, msg: &str) {
+        self.refuse(
+            "B070",
+            span,
+            &format!("this mv-expand has no exact SPL form: {msg}"),
+            "not translated",
+            "expand the values in Splunk with spath and mvexpand",
+        );
+    }
+}
+
+fn num(n: &str) -> Eval {
+    Eval::Num(n.to_string())
+}
+
+fn isnull(f: &str) -> Eval {
+    Eval::call("isnull", vec![Eval::Field(f.to_string())])
+}
+
+/// JSON text of an array (empty, or of nulls only, when `json_array_to_mv` gave nothing).
+fn is_array_text(f: &str) -> Eval {
+    Eval::call(
+        "match",
+        vec![Eval::Field(f.to_string()), Eval::str(r"^\s*\[")],
+    )
+}

@@ -1,0 +1,142 @@
+//! `parse` / `parse-where` → `rex`. The IR's regex ([`kqlport::ir::Parse::regex`]) matches
+//! exactly where KQL's parse does, with the same lazy `.*?` columns and a greedy last column;
+//! ported to PCRE, its groups named after the columns. `rex` leaves a field unchanged where
+//! the regex does not match, so the columns are first cleared (`eval c=null()`) and filled
+//! with `""` after (KQL's empty string for a parse that did not match); `parse-where` keeps
+//! only the rows the regex matches (`where match(…)`, a missing source read as KQL's `""`).
+
+use super::{is_time_col, Tx, TIME_COLUMNS, TMP};
+use crate::ast::{Command, Eval};
+use crate::regex as re;
+use kqlport::ir::{ExprKind, Parse};
+use kqlport::schema::ColumnType;
+use kqlport::source::Span;
+
+impl Tx {
+    pub(super) fn parse_stage(&mut self, p: &Parse, span: Span, cmds: &mut Vec<Command>) {
+        if is_time_col(&p.source) {
+            return self.refuse_parse(
+                p.source.span,
+                "KQL parses a datetime's text form, which Splunk's epoch `_time` does not hold",
+            );
+        }
+        if let ExprKind::Field(fp) = &p.source.kind {
+            let event_column = !self.origin.contains_key(&fp.column);
+            if fp.is_plain()
+                && event_column
+                && kqlport::schema::column_type(&self.table, &fp.column)
+                    == Some(ColumnType::Dynamic)
+            {
+                return self.refuse_parse(
+                    p.source.span,
+                    "KQL parses a dynamic value's JSON text, whose spelling (spacing, key order) Splunk's event does not keep",
+                );
+            }
+        }
+        let mut names = Vec::new();
+        for c in p.captures() {
+            let ok_group = c.name.len() <= 32
+                && c.name
+                    .starts_with(|ch: char| ch.is_ascii_alphabetic() || ch == '_')
+                && c.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                && !c.name.starts_with(TMP);
+            if !ok_group {
+                return self.refuse_parse(
+                    c.span,
+                    "the column name cannot be a PCRE group name (letters, digits and `_`, at most 32)",
+                );
+            }
+            if TIME_COLUMNS.contains(&c.name.as_str()) {
+                return self.refuse_parse(
+                    c.span,
+                    "the column is a time column, which Splunk holds as `_time` (epoch seconds)",
+                );
+            }
+            if matches!(&p.source.kind, ExprKind::Field(fp) if fp.column == c.name) {
+                return self.refuse_parse(c.span, "the column overwrites the parsed column itself");
+            }
+            let Some(n) = self.name(&c.name, c.span) else {
+                return;
+            };
+            names.push(n);
+        }
+        let re2 = p.regex_with(|c| format!("(?P<{}>", c.name));
+        // `where match(…)` needs no group names (and the named form only in `rex`).
+        let (pcre, plain) = match (re::re2_to_pcre(&re2), re::re2_to_pcre(&p.regex())) {
+            (Ok(named), Ok(plain)) => (
+                control_escaped(&named.replace("(?P<", "(?<")),
+                control_escaped(&plain),
+            ),
+            (Err(e), _) | (_, Err(e)) => {
+                return self
+                    .refuse_parse(span, &format!("the pattern has no PCRE form: {}", e.what))
+            }
+        };
+        let Some(source) = self.expr(&p.source) else {
+            return;
+        };
+        let field = match source {
+            Eval::Field(f) => f,
+            other => match self.helper(other) {
+                Eval::Field(f) => f,
+                _ => unreachable!("a helper is a field"),
+            },
+        };
+        if p.filter {
+            cmds.push(Command::Where(Eval::call(
+                "match",
+                vec![
+                    Eval::call("coalesce", vec![Eval::Field(field.clone()), Eval::str("")]),
+                    Eval::str(plain),
+                ],
+            )));
+        }
+        cmds.push(Command::Eval(
+            names
+                .iter()
+                .map(|n| (n.clone(), Eval::call("null", Vec::new())))
+                .collect(),
+        ));
+        cmds.push(Command::Rex { field, regex: pcre });
+        cmds.push(Command::FillNull(names));
+        for c in p.captures() {
+            let n = &c.name;
+            self.origin.insert(n.clone(), None);
+            self.member_cols.remove(n);
+            for list in [
+                &mut self.mv_cols,
+                &mut self.split_cols,
+                &mut self.epoch,
+                &mut self.url_cols,
+                &mut self.json_valued,
+            ] {
+                list.retain(|x| x != n);
+            }
+        }
+    }
+
+    fn refuse_parse(&mut self, span: Span, msg: &str) {
+        self.refuse(
+            "B071",
+            span,
+            &format!("this parse has no exact SPL form: {msg}"),
+            "not translated",
+            "extract the value with a regex of your own (rex) in Splunk",
+        );
+    }
+}
+
+/// Control characters as PCRE `\xHH` escapes, so the `rex` string stays on one line.
+fn control_escaped(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_control() {
+            out.push_str(&format!("\\x{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,206 @@
+//! `mv-expand` / legacy `mvexpand` → [`ir::StageKind::MvExpand`]: the items with their output
+//! names (as KQL names them), `kind=`/`bagexpansion=`, `with_itemindex=`, `to typeof(…)`, and
+//! `limit` (legacy `mvexpand` caps each row at 128 values). The common `mv-apply` form whose
+//! subquery only filters and computes per element (`where`, `extend`) is that mv-expand
+//! followed by those stages: Kusto's mv-apply page runs the subquery on each row's expanded
+//! subtable and unions the results, which for row-by-row operators is the same rows. What
+//! the IR cannot hold is a located `L070` refusal.
+
+use super::{column, unsupported, LResult, Lowerer, NameGen};
+use crate::ir;
+use crate::kql::ast;
+
+/// Legacy `mvexpand`'s implicit row limit (Kusto's mv-expand page: "The legacy version has a
+/// default row limit of 128").
+const LEGACY_LIMIT: u64 = 128;
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn mv_expand(&mut self, m: &'a ast::MvExpand) -> LResult<ir::StageKind> {
+        let mut bag = ir::BagExpansion::Bag;
+        let mut index = None;
+        for p in &m.params {
+            match p.name.as_str() {
+                "kind" | "bagexpansion" => {
+                    bag = match ident(&p.value) {
+                        Some("bag") => ir::BagExpansion::Bag,
+                        Some("array") => ir::BagExpansion::Array,
+                        _ => {
+                            return Err(unsupported(
+                                "L070",
+                                p.value.span,
+                                "unknown mv-expand kind; expected `bag` or `array`",
+                            ))
+                        }
+                    }
+                }
+                "with_itemindex" => match &p.value.kind {
+                    ast::ExprKind::Ident(n) => index = Some(column(n)),
+                    _ => {
+                        return Err(unsupported(
+                            "L070",
+                            p.value.span,
+                            "`with_itemindex=` needs a column name",
+                        ))
+                    }
+                },
+                other => {
+                    return Err(unsupported(
+                        "L070",
+                        p.span,
+                        format!("mv-expand parameter `{other}` is not supported"),
+                    ))
+                }
+            }
+        }
+        let mut names = NameGen::default();
+        let mut items = Vec::new();
+        for item in &m.items {
+            items.push(self.mv_item(item, &mut names)?);
+        }
+        let limit = match &m.limit {
+            Some(e) => Some(self.count(e)?),
+            None if m.keyword == ast::MvExpandKeyword::Mvexpand => Some(LEGACY_LIMIT),
+            None => None,
+        };
+        Ok(ir::StageKind::MvExpand(ir::MvExpand {
+            items,
+            bag,
+            index,
+            limit,
+        }))
+    }
+
+    /// `mv-apply items on (where … | extend …)`: the mv-expand stage; the subquery's stages go
+    /// to [`Lowerer::after`].
+    pub(crate) fn mv_apply(
+        &mut self,
+        params: &'a [ast::Param],
+        items: &'a [ast::MvItem],
+        limit: &'a Option<ast::Expr>,
+        subquery: &'a ast::Subquery,
+    ) -> LResult<ir::StageKind> {
+        let mut index = None;
+        for p in params {
+            match (p.name.as_str(), &p.value.kind) {
+                ("with_itemindex", ast::ExprKind::Ident(n)) => index = Some(column(n)),
+                _ => {
+                    return Err(unsupported(
+                        "L070",
+                        p.span,
+                        format!("mv-apply parameter `{}` is not supported", p.name),
+                    ))
+                }
+            }
+        }
+        let ast::SubqueryKind::Operators(ops) = &subquery.kind else {
+            return Err(unsupported(
+                "L070",
+                subquery.span,
+                "an mv-apply subquery that is a whole tabular expression is not supported",
+            ));
+        };
+        let mut names = NameGen::default();
+        let mut out = Vec::new();
+        for item in items {
+            out.push(self.mv_item(item, &mut names)?);
+        }
+        let limit = match limit {
+            Some(e) => Some(self.count(e)?),
+            None => None,
+        };
+        let mut stages = Vec::new();
+        for op in ops {
+            match &op.kind {
+                ast::OperatorKind::Where { .. } | ast::OperatorKind::Extend(_) => {}
+                other => {
+                    return Err(unsupported(
+                        "L070",
+                        op.span,
+                        format!(
+                            "`{}` inside mv-apply works on each row's elements as a group; only \
+                             `where` and `extend` (element by element) are translated",
+                            super::operator_name(other)
+                        ),
+                    ))
+                }
+            }
+            let stage = self.operator(op)?;
+            stages.append(&mut self.before);
+            stages.extend(stage);
+            stages.append(&mut self.after);
+        }
+        self.after.extend(stages);
+        Ok(ir::StageKind::MvExpand(ir::MvExpand {
+            items: out,
+            bag: ir::BagExpansion::Bag,
+            index,
+            limit,
+        }))
+    }
+
+    /// One `[Name =] Expr [to typeof(T)]` item (mv-expand and mv-apply alike).
+    pub(crate) fn mv_item(
+        &mut self,
+        item: &'a ast::MvItem,
+        names: &mut NameGen,
+    ) -> LResult<ir::MvExpandItem> {
+        let name = match item.names.as_slice() {
+            [one] => column(one),
+            [] => match &item.expr.kind {
+                ast::ExprKind::Ident(n) if self.scalar_let(&n.name).is_none() => column(n),
+                _ => ir::Column {
+                    name: names.for_expr(&item.expr),
+                    span: item.expr.span,
+                },
+            },
+            _ => {
+                return Err(unsupported(
+                    "L070",
+                    item.span,
+                    "tuple names in mv-expand are not supported",
+                ))
+            }
+        };
+        names.taken(&name.name);
+        let to = match &item.to_type {
+            None => None,
+            Some(t) => Some(ir::ValueType::from_kql(&t.name).ok_or_else(|| {
+                unsupported("L070", t.span, format!("unknown type `{}`", t.name))
+            })?),
+        };
+        if let ast::ExprKind::Call { function, args } = &item.expr.kind {
+            if function.name == "pack_array" {
+                let pack = args
+                    .iter()
+                    .map(|a| self.expr(&a.value))
+                    .collect::<LResult<Vec<_>>>()?;
+                let Some(first) = pack.first().cloned() else {
+                    return Err(unsupported(
+                        "L070",
+                        item.expr.span,
+                        "`pack_array()` with no values expands to no row",
+                    ));
+                };
+                return Ok(ir::MvExpandItem {
+                    name,
+                    expr: first,
+                    pack: Some(pack),
+                    to,
+                });
+            }
+        }
+        Ok(ir::MvExpandItem {
+            name,
+            expr: self.expr(&item.expr)?,
+            pack: None,
+            to,
+        })
+    }
+}
+
+fn ident(e: &ast::Expr) -> Option<&str> {
+    match &e.kind {
+        ast::ExprKind::Ident(n) => Some(n.name.as_str()),
+        _ => None,
+    }
+}
