@@ -112,7 +112,7 @@ fn a_changed_query_shows_its_diff_and_fails() {
     assert!(
         check
             .stdout
-            .contains("\n-| where EventID==4625\n+| where EventID==4624\n"),
+            .contains("\n-| where EventID==4625\n+search index=* sourcetype=\"SecurityEvent\" EventID=\"4624\"\n+| where EventID==4624\n"),
         "{}",
         check.stdout
     );

@@ -49,7 +49,9 @@ pub fn has_positive_field_condition(q: &ir::Query) -> bool {
             | StageKind::Limit(_)
             | StageKind::Distinct(_)
             | StageKind::Count
-            | StageKind::Join { .. } => return false,
+            | StageKind::Join { .. }
+            | StageKind::MvExpand(_)
+            | StageKind::Parse(_) => return false,
         }
     }
     false
