@@ -9,6 +9,7 @@ mod inputs;
 mod json;
 mod load;
 mod output;
+mod pipelines;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -39,7 +40,7 @@ refused (I011) without blocking; pipe it through '-' instead — and no input ma
 Exit status: 0 when every input succeeded, 1 when any input failed (each failure is \
 reported with its file, line and column, and the others are still processed), 2 for a usage \
 error.",
-    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  kqlport explain --ir rules/seeds/tor_hunting.yaml\n  kqlport explain --code B030\n  cat query.kql | kqlport check -"
+    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  kqlport explain --ir rules/seeds/tor_hunting.yaml\n  kqlport explain --code B030\n  kqlport convert --to esql --pipeline ecs rules/\n  kqlport list pipelines\n  cat query.kql | kqlport check -"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -77,6 +78,19 @@ enum Command {
         /// With --coverage: the target(s), comma-separated (default: all four).
         #[arg(long = "to", value_enum, value_delimiter = ',', requires = "coverage")]
         targets: Vec<convert::Target>,
+        /// With --coverage: translate through this field-mapping pipeline (see `kqlport list
+        /// pipelines`), and report the tables and columns it does not map, ranked by how many
+        /// queries use them.
+        #[arg(long, value_name = "NAME", requires = "coverage")]
+        pipeline: Option<String>,
+        /// With --coverage: a pipeline file applied over --pipeline (repeatable, in order).
+        #[arg(
+            short = 'p',
+            long = "pipeline-file",
+            value_name = "FILE",
+            requires = "coverage"
+        )]
+        pipeline_files: Vec<PathBuf>,
         /// Files, directories or '-' (standard input).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -106,10 +120,16 @@ enum Command {
         /// Target(s), comma-separated or repeated.
         #[arg(long = "to", value_enum, value_delimiter = ',', required = true)]
         targets: Vec<convert::Target>,
-        /// Field-mapping pipeline. `none` keeps Sentinel table and field names (the table name
-        /// becomes the index, sourcetype, EQL category or Sigma logsource service).
-        #[arg(long, value_enum, default_value_t = convert::Pipeline::None)]
-        pipeline: convert::Pipeline,
+        /// Field-mapping pipeline: a built-in (`kqlport list pipelines`: ecs, cim, sigma,
+        /// none). `none` keeps Sentinel table and field names (the table name becomes the
+        /// index, sourcetype, EQL category or Sigma logsource service); it is the default.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
+        /// A pipeline file (YAML, the format of the built-ins) applied over --pipeline;
+        /// repeatable, applied in order, later files overriding earlier ones. A file that does
+        /// not load is reported with its line and column (exit status 2).
+        #[arg(short = 'p', long = "pipeline-file", value_name = "FILE")]
+        pipeline_files: Vec<PathBuf>,
         /// Treat approximate translations as failures: nothing is emitted for them.
         #[arg(long)]
         strict: bool,
@@ -144,6 +164,18 @@ enum Command {
         /// Print the rule's metadata as loaded from its YAML (id, name, severity, tactics, …).
         #[arg(long)]
         rule: bool,
+        /// With --ir: the IR after this field-mapping pipeline (target table sources and field
+        /// names), with the pipeline's notes.
+        #[arg(long, value_name = "NAME", requires = "ir")]
+        pipeline: Option<String>,
+        /// With --ir: a pipeline file applied over --pipeline (repeatable, in order).
+        #[arg(
+            short = 'p',
+            long = "pipeline-file",
+            value_name = "FILE",
+            requires = "ir"
+        )]
+        pipeline_files: Vec<PathBuf>,
         /// Explain a diagnostic code (e.g. B030, as printed in `error[B030]`); takes no FILE.
         #[arg(long, value_name = "CODE", conflicts_with = "file")]
         code: Option<String>,
@@ -154,6 +186,23 @@ enum Command {
         #[arg(value_name = "FILE", required_unless_present = "code")]
         file: Option<PathBuf>,
     },
+    /// List what kqlport offers: the built-in field-mapping pipelines.
+    List {
+        /// What to list.
+        #[arg(value_enum)]
+        what: ListWhat,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// What `kqlport list` lists.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListWhat {
+    /// The built-in field-mapping pipelines, the targets each is the default for, and the
+    /// tables each maps.
+    Pipelines,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -204,8 +253,16 @@ fn run(cli: Cli) -> u8 {
             format,
             coverage: true,
             targets,
+            pipeline,
+            pipeline_files,
             paths,
         } => {
+            let explicit = pipeline.is_some() || !pipeline_files.is_empty();
+            let pipelines =
+                match pipelines::Pipelines::resolve(pipeline.as_deref(), &pipeline_files) {
+                    Ok(p) => p,
+                    Err(code) => return code,
+                };
             let targets = if targets.is_empty() {
                 vec![
                     convert::Target::Spl,
@@ -216,35 +273,60 @@ fn run(cli: Cli) -> u8 {
             } else {
                 unique(targets)
             };
-            coverage::run(&paths, &targets, format, &mut stdout)
+            coverage::run(&paths, &targets, &pipelines, explicit, format, &mut stdout)
         }
         Command::Check { format, paths, .. } => check::run(&paths, format, &mut stdout),
         Command::Convert {
             targets,
-            pipeline: convert::Pipeline::None,
+            pipeline,
+            pipeline_files,
             strict,
             format,
             out_dir,
             paths,
-        } => convert::run(
-            &paths,
-            &convert::Options {
-                // `--to spl,spl` asks for one SPL translation, not two writes of one file.
-                targets: &unique(targets),
-                strict,
-                format,
-                out_dir: out_dir.as_deref(),
-            },
-            &mut stdout,
-        ),
+        } => {
+            let pipelines =
+                match pipelines::Pipelines::resolve(pipeline.as_deref(), &pipeline_files) {
+                    Ok(p) => p,
+                    Err(code) => return code,
+                };
+            convert::run(
+                &paths,
+                &convert::Options {
+                    // `--to spl,spl` asks for one SPL translation, not two writes of one file.
+                    targets: &unique(targets),
+                    pipelines: &pipelines,
+                    strict,
+                    format,
+                    out_dir: out_dir.as_deref(),
+                },
+                &mut stdout,
+            )
+        }
+        Command::List {
+            what: ListWhat::Pipelines,
+            format,
+        } => pipelines::list(format, &mut stdout),
         Command::Explain {
             ast: _,
             ir,
             rule,
+            pipeline,
+            pipeline_files,
             code,
             format,
             file,
         } => {
+            // The IR is target-neutral: without --pipeline it is shown unmapped.
+            let mapping = if pipeline.is_some() || !pipeline_files.is_empty() {
+                let name = pipeline.as_deref().unwrap_or("none");
+                match pipelines::Pipelines::resolve(Some(name), &pipeline_files) {
+                    Ok(p) => Some(p.for_target(convert::Target::Esql).clone()),
+                    Err(code) => return code,
+                }
+            } else {
+                None
+            };
             let what = if rule {
                 explain::What::Rule
             } else if ir {
@@ -254,7 +336,9 @@ fn run(cli: Cli) -> u8 {
             };
             match (code, file) {
                 (Some(code), _) => explain::run_code(&code, format, &mut stdout),
-                (None, Some(file)) => explain::run(&file, what, format, &mut stdout),
+                (None, Some(file)) => {
+                    explain::run(&file, what, mapping.as_ref(), format, &mut stdout)
+                }
                 (None, None) => unreachable!("clap requires FILE unless --code is given"),
             }
         }

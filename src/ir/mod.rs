@@ -30,6 +30,59 @@ pub struct Query {
 pub struct Source {
     pub kind: SourceKind,
     pub span: Span,
+    /// Where each target finds the table's rows, when a field-mapping pipeline
+    /// ([`crate::pipeline`]) mapped the table; `None` keeps the Sentinel table name for every
+    /// target (the index, sourcetype, EQL category or Sigma logsource service).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSource>,
+}
+
+impl Source {
+    /// A table by its Sentinel name, not mapped.
+    pub fn table(name: impl Into<String>, span: Span) -> Self {
+        Source {
+            kind: SourceKind::Table(name.into()),
+            span,
+            target: None,
+        }
+    }
+}
+
+/// A table's place in each target's data, from a field-mapping pipeline. A target whose part
+/// is `None` keeps the Sentinel table name. Conditions that select the table's events among
+/// others (`event.category == "process"`) are not here: the pipeline adds them as a filter
+/// stage, so every backend renders them as any other predicate.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TargetSource {
+    /// The pipeline that mapped it (`ecs`, `cim`, `sigma`, or a user file's name).
+    pub pipeline: String,
+    /// Splunk: the `index=`, `sourcetype=` and `source=` of the base search.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splunk: Option<SplunkSource>,
+    /// Elastic: the index pattern ES|QL reads (`FROM logs-m365_defender.event-*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elastic_index: Option<String>,
+    /// EQL: the event category (`process where …`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eql_category: Option<String>,
+    /// Sigma: the rule's `logsource`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<Logsource>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SplunkSource {
+    pub index: Option<String>,
+    pub sourcetype: Option<String>,
+    pub source: Option<String>,
+}
+
+/// A Sigma logsource (each part optional, at least one set).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Logsource {
+    pub product: Option<String>,
+    pub category: Option<String>,
+    pub service: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

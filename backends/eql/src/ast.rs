@@ -363,7 +363,15 @@ impl Display for FieldRef {
                     if i > 0 {
                         f.write_char('.')?;
                     }
-                    write!(f, "{}", Ident(n))?;
+                    // A field-mapping pipeline's dotted name (`process.name`) is an object
+                    // path, as Elasticsearch stores it; Sentinel names have no dots.
+                    let plain_path =
+                        i == 0 && n.contains('.') && n.split('.').all(is_plain_identifier);
+                    if plain_path {
+                        f.write_str(n)?;
+                    } else {
+                        write!(f, "{}", Ident(n))?;
+                    }
                 }
                 FieldPart::Index(ix) => write!(f, "[{ix}]")?,
             }

@@ -299,7 +299,20 @@ fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
 pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     let SourceKind::Table(table) = &query.source.kind;
     cx.table = table.clone();
-    if !is_plain_index(table) {
+    // A field-mapping pipeline may give an index pattern (`logs-m365_defender.event-*`).
+    let mapped = query
+        .source
+        .target
+        .as_ref()
+        .and_then(|t| t.elastic_index.clone());
+    let index = mapped.clone().unwrap_or_else(|| table.clone());
+    let plain = match &mapped {
+        Some(pattern) => pattern
+            .split(',')
+            .all(|p| is_plain_index(&p.replace('*', "x"))),
+        None => is_plain_index(table),
+    };
+    if !plain {
         cx.decline(
             "B008",
             "this table name is not a plain ES|QL index name",
@@ -324,7 +337,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         commands.push(Command::Limit(MAX_ROWS));
     }
     ast::Query {
-        index: table.clone(),
+        index,
         metadata_id: cx.metadata_id,
         commands,
     }

@@ -380,7 +380,20 @@ impl Tx {
     pub fn query(&mut self, q: &Query) -> Option<Pipeline> {
         let SourceKind::Table(table) = &q.source.kind;
         self.table = table.clone();
-        let sourcetype_ok = name_expressible(table) && !table.contains('*');
+        let mapped = q.source.target.as_ref().and_then(|t| t.splunk.as_ref());
+        let from: Vec<(&'static str, String)> = match mapped {
+            Some(s) => [
+                ("index", Some(s.index.clone().unwrap_or_else(|| "*".into()))),
+                ("sourcetype", s.sourcetype.clone()),
+                ("source", s.source.clone()),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect(),
+            None => vec![("index", "*".into()), ("sourcetype", table.clone())],
+        };
+        // A pipeline's names are quoted whatever they hold; a table name must be plain.
+        let sourcetype_ok = mapped.is_some() || (name_expressible(table) && !table.contains('*'));
         if !sourcetype_ok {
             self.refuse(
                 "B010",
@@ -391,7 +404,7 @@ impl Tx {
             );
         }
         let mut search = BaseSearch {
-            sourcetype: table.clone(),
+            from,
             earliest: None,
             latest: None,
             terms: Vec::new(),
