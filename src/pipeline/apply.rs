@@ -557,10 +557,19 @@ impl<'p> Mapper<'p> {
         };
         let field = rule.field.clone();
         match m.kind {
-            // `name == v` ⇔ the path ends in `\v` (Windows file names hold no backslash).
-            MatchKind::Equals => {
+            // `name == v` ⇔ the path ends in `\v` (Windows file names hold no backslash); an
+            // empty name is an empty or missing path.
+            MatchKind::Equals if m.values.iter().all(|v| v.is_empty()) => {}
+            MatchKind::Equals if m.values.iter().all(|v| !v.is_empty()) => {
                 m.kind = MatchKind::EndsWith;
                 m.values = m.values.iter().map(|v| format!("\\{v}")).collect();
+            }
+            MatchKind::Equals => {
+                self.note(span, widen, format!("`{column}` equal to one of several values, one empty, is tested on `{field}` as a whole"));
+            }
+            // A pattern anchored at the name's start is anchored after the path's last `\`.
+            MatchKind::Regex if m.values.iter().all(|v| anchored_start(v).is_some()) => {
+                m.values = m.values.iter().filter_map(|v| anchored_start(v)).collect();
             }
             MatchKind::EndsWith => {}
             MatchKind::StartsWith => {
@@ -571,9 +580,11 @@ impl<'p> Mapper<'p> {
             MatchKind::Contains
             | MatchKind::Term
             | MatchKind::TermPrefix
-            | MatchKind::TermSuffix
-            | MatchKind::Regex => {
+            | MatchKind::TermSuffix => {
                 self.note(span, widen, format!("`{column}` is tested on `{field}`, the whole path: the folders can match too"));
+            }
+            MatchKind::Regex => {
+                self.note(span, widen, format!("`{column}` is tested on `{field}`, the whole path: the pattern can match across the folders too"));
             }
         }
         if let ExprKind::Field(f) = &mut m.field.kind {
@@ -801,6 +812,32 @@ impl<'p> Mapper<'p> {
             }
         }
     }
+}
+
+/// An RE2 pattern `^rest` (after an optional leading `(?i)`) without a top-level `|` or
+/// another `^`, as the same test on a Windows path ending in the name: `\\rest`. `None` for
+/// other patterns.
+fn anchored_start(pattern: &str) -> Option<String> {
+    let (flags, body) = match pattern.strip_prefix("(?i)") {
+        Some(rest) => ("(?i)", rest),
+        None => ("", pattern),
+    };
+    let rest = body.strip_prefix('^')?;
+    let (mut depth, mut class, mut escaped) = (0usize, false, false);
+    for c in rest.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' if !class => class = true,
+            ']' if class => class = false,
+            '(' if !class => depth += 1,
+            ')' if !class => depth = depth.saturating_sub(1),
+            '|' if !class && depth == 0 => return None,
+            '^' if !class => return None,
+            _ => {}
+        }
+    }
+    Some(format!(r"{flags}\\{rest}"))
 }
 
 fn rule_name(rule: &FieldRule) -> String {

@@ -248,6 +248,8 @@ impl Display for EqlQuery {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.category {
             Category::Name(name) if is_plain_identifier(name) => f.write_str(name)?,
+            // EQL's keyword for every event category (a pipeline's `eql_category: any`).
+            Category::Name(name) if name == "any" => f.write_str(name)?,
             Category::Name(name) => write!(f, "{}", Str(name))?,
         }
         f.write_str(" where ")?;
