@@ -280,3 +280,32 @@ fn the_builtins_map_every_table_of_field_mappings_md() {
         }
     }
 }
+
+#[test]
+fn a_file_name_pattern_or_an_empty_name_stays_exact_on_the_path() {
+    let sigma = builtin("sigma");
+    let got = ir(
+        &sigma,
+        r#"DeviceProcessEvents | where FileName matches regex @"(?i)^tor\.exe$" and InitiatingProcessFileName == """#,
+    );
+    assert!(
+        got.contains(r#"(str regex cs any Image ["(?i)\\\\tor\\.exe$"])"#),
+        "{got}"
+    );
+    assert!(
+        got.contains(r#"(str equals cs any ParentImage [""])"#),
+        "{got}"
+    );
+    assert!(notes(
+        &sigma,
+        r#"DeviceProcessEvents | where FileName matches regex @"^a" and InitiatingProcessFileName == """#
+    )
+    .is_empty());
+    // A pattern with a top-level alternation cannot be anchored after the last backslash.
+    let n = notes(
+        &sigma,
+        r#"DeviceProcessEvents | where FileName matches regex @"^a|^b""#,
+    );
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert_eq!(n[0].1, Effect::OverMatch);
+}
