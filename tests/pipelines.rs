@@ -309,3 +309,37 @@ fn a_file_name_pattern_or_an_empty_name_stays_exact_on_the_path() {
     assert_eq!(n.len(), 1, "{n:?}");
     assert_eq!(n[0].1, Effect::OverMatch);
 }
+
+/// After a join, a right column whose target name clashes with a left column's gets KQL's
+/// `1` suffix, whatever the Sentinel names: `RemoteUrl` and `DeviceName` are both `dest` in CIM.
+#[test]
+fn join_clashes_are_decided_on_the_target_names() {
+    let got = ir(
+        &builtin("cim"),
+        "DeviceProcessEvents | join kind=inner (DeviceNetworkEvents) on $left.ProcessId == $right.InitiatingProcessId \
+         | project DeviceName, RemoteUrl, RemotePort",
+    );
+    assert!(got.ends_with("project dest, dest1, dest_port\n"), "{got}");
+}
+
+/// The backends still know a mapped column's schema type: a string column renamed by the
+/// pipeline is collected with KQL's "" for a missing value.
+#[test]
+fn a_mapped_column_keeps_its_schema_type() {
+    let p = builtin("ecs");
+    let m = mapped(
+        &p,
+        "DeviceFileEvents | summarize dcount(FolderPath) by DeviceName",
+    );
+    let t = m.query.source.target.as_ref().unwrap();
+    assert_eq!(t.sentinel_column("file.path"), "FolderPath");
+    assert_eq!(t.sentinel_column("FolderPath"), "", "renamed away");
+    assert_eq!(
+        t.sentinel_column("IsProcessRemoteSession"),
+        "IsProcessRemoteSession"
+    );
+    assert_eq!(
+        kqlport::ir::stored_column_type("DeviceFileEvents", Some(t), "file.path"),
+        Some(kqlport::schema::ColumnType::String)
+    );
+}

@@ -68,6 +68,44 @@ pub struct TargetSource {
     /// Sigma: the rule's `logsource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sigma: Option<Logsource>,
+    /// (Sentinel column, target field) for each column the pipeline renamed as a whole, so
+    /// that what the table's schema says about a column still reaches the backends.
+    #[serde(skip)]
+    pub columns: Vec<(String, String)>,
+}
+
+impl TargetSource {
+    /// The Sentinel column a target field stands for; a name the pipeline did not rename is
+    /// its own, and a Sentinel name that was renamed away stands for nothing (`""`).
+    pub fn sentinel_column<'a>(&'a self, field: &'a str) -> &'a str {
+        if let Some((s, _)) = self.columns.iter().find(|(_, t)| t == field) {
+            return s;
+        }
+        if self.columns.iter().any(|(s, _)| s == field) {
+            return "";
+        }
+        field
+    }
+
+    /// The target field a Sentinel column is renamed to (itself when not renamed).
+    pub fn target_column<'a>(&'a self, column: &'a str) -> &'a str {
+        self.columns
+            .iter()
+            .find(|(s, _)| s == column)
+            .map_or(column, |(_, t)| t)
+    }
+}
+
+/// The schema's type for `column` of `table`'s rows as a field-mapping pipeline (`target`)
+/// names them: backends ask this rather than [`crate::schema::column_type`], so that a mapped
+/// name keeps its Sentinel column's type.
+pub fn stored_column_type(
+    table: &str,
+    target: Option<&TargetSource>,
+    column: &str,
+) -> Option<crate::schema::ColumnType> {
+    let column = target.map_or(column, |t| t.sentinel_column(column));
+    crate::schema::column_type(table, column)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

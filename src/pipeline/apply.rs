@@ -111,6 +111,43 @@ impl<'p> Scope<'p> {
         }
     }
 
+    /// Whether a column visible here has the target name `target` after mapping.
+    fn has_target(&self, target: &str) -> bool {
+        let mapped = |res: &Res<'p>, name: &str| match res {
+            Res::Computed => name == target,
+            Res::Column {
+                map,
+                column,
+                suffix,
+                ..
+            } => {
+                let field = map
+                    .and_then(|m| m.rule(column, &[]))
+                    .filter(|r| r.path.is_empty())
+                    .map_or(column.clone(), |r| r.field.clone());
+                format!("{field}{suffix}") == target
+            }
+        };
+        if self.overrides.iter().any(|(n, r)| mapped(r, n)) {
+            return true;
+        }
+        if self.closed {
+            return false;
+        }
+        match &self.base {
+            Base::Table(_, None) => self.has(target),
+            Base::Table(_, Some(m)) => {
+                m.fields.iter().any(|r| {
+                    r.field == target
+                        && r.path.is_empty()
+                        && !self.overrides.contains_key(&r.column)
+                        && self.has(&r.column)
+                }) || (m.rule(target, &[]).is_none() && self.has(target))
+            }
+            Base::Join(l, r) => l.has_target(target) || r.has_target(target),
+        }
+    }
+
     fn resolve(&self, name: &str) -> Res<'p> {
         if let Some(r) = self.overrides.get(name) {
             return r.clone();
@@ -129,22 +166,30 @@ impl<'p> Scope<'p> {
                 if l.has(name) {
                     return l.resolve(name);
                 }
-                if let Some(stem) = name.strip_suffix('1') {
-                    if l.has(stem) && r.has(stem) {
-                        return match r.resolve(stem) {
-                            Res::Column {
-                                table, map, column, ..
-                            } => Res::Column {
-                                table,
-                                map,
-                                column,
-                                suffix: "1".into(),
-                            },
-                            Res::Computed => Res::Computed,
-                        };
+                // KQL renames a right column `X` that clashes with a left one to `X1`; after
+                // mapping, the clash that counts is between the target names.
+                let right = match name.strip_suffix('1') {
+                    Some(stem) if l.has(stem) && r.has(stem) => r.resolve(stem),
+                    _ => r.resolve(name),
+                };
+                match right {
+                    Res::Column {
+                        table, map, column, ..
+                    } => {
+                        let target = map
+                            .and_then(|m| m.rule(&column, &[]))
+                            .filter(|r| r.path.is_empty())
+                            .map_or(column.clone(), |r| r.field.clone());
+                        let suffix = if l.has_target(&target) { "1" } else { "" };
+                        Res::Column {
+                            table,
+                            map,
+                            column,
+                            suffix: suffix.into(),
+                        }
                     }
+                    Res::Computed => Res::Computed,
                 }
-                r.resolve(name)
             }
         }
     }
@@ -237,6 +282,12 @@ impl<'p> Mapper<'p> {
             elastic_index: map.elastic_index.clone(),
             eql_category: map.eql_category.clone(),
             sigma: map.logsource.clone(),
+            columns: map
+                .fields
+                .iter()
+                .filter(|r| r.path.is_empty())
+                .map(|r| (r.column.clone(), r.field.clone()))
+                .collect(),
         });
         if !map.conditions.is_empty() {
             let span = q.source.span;

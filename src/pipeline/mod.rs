@@ -127,6 +127,18 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("sigma", include_str!("builtin/sigma.yaml")),
 ];
 
+/// The built-in a target gets when none is chosen (by the backend's name, `spl`, `esql`, `eql`,
+/// `sigma`): the names the target's own data has — Splunk's CIM and add-ons, Elastic's ECS,
+/// Sigma's taxonomy. `none` for anything else.
+pub fn default_for(target: &str) -> &'static str {
+    match target {
+        "spl" => "cim",
+        "esql" | "eql" => "ecs",
+        "sigma" => "sigma",
+        _ => "none",
+    }
+}
+
 impl Pipeline {
     /// `none`: Sentinel names everywhere.
     pub fn none() -> Pipeline {

@@ -299,6 +299,7 @@ fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
 pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     let SourceKind::Table(table) = &query.source.kind;
     cx.table = table.clone();
+    cx.target = query.source.target.clone();
     // A field-mapping pipeline may give an index pattern (`logs-m365_defender.event-*`).
     let mapped = query
         .source
@@ -325,7 +326,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         if let StageKind::Join { kind, right, on } = &stage.kind {
             let left = join::LeftColumns {
                 exact: ir::columns_after(None, &query.stages[..i]),
-                from_schema: stored::schema_columns(table)
+                from_schema: stored::schema_columns(table, query.source.target.as_ref())
                     .and_then(|cols| ir::columns_after(Some(cols), &query.stages[..i])),
             };
             join::lookup_join(cx, stage, *kind, right, on, left, &mut commands);

@@ -121,6 +121,8 @@ pub struct Tx {
     /// The source table of the pipeline being translated: a plain column its schema types
     /// `dynamic` is an object or array in the event, so its field is missing too.
     table: String,
+    /// The table's field-mapping pipeline, for the schema's types under mapped names.
+    target: Option<kqlport::ir::TargetSource>,
     /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`, KQL name →
     /// member): missing where the member is, so a test on them is noted like one on it.
     member_cols: HashMap<String, String>,
@@ -321,6 +323,7 @@ impl Tx {
             helpers: 0,
             members_read: Vec::new(),
             table: String::new(),
+            target: None,
             member_cols: HashMap::new(),
         }
     }
@@ -380,6 +383,7 @@ impl Tx {
     pub fn query(&mut self, q: &Query) -> Option<Pipeline> {
         let SourceKind::Table(table) = &q.source.kind;
         self.table = table.clone();
+        self.target = q.source.target.clone();
         let mapped = q.source.target.as_ref().and_then(|t| t.splunk.as_ref());
         let from: Vec<(&'static str, String)> = match mapped {
             Some(s) => [
@@ -501,9 +505,11 @@ impl Tx {
         );
         self.depth += 1;
         let table = std::mem::take(&mut self.table);
+        let target = self.target.take();
         let members = std::mem::take(&mut self.member_cols);
         let out = self.query(q);
         self.table = table;
+        self.target = target;
         self.member_cols = members;
         self.depth -= 1;
         let mut epoch = std::mem::take(&mut self.epoch);
@@ -1974,7 +1980,7 @@ impl Tx {
     fn is_datetime_text(&self, e: &Expr) -> bool {
         !self.is_epoch(e)
             && self.event_column(e).is_some_and(|c| {
-                kqlport::schema::column_type(&self.table, &c)
+                kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &c)
                     == Some(kqlport::schema::ColumnType::DateTime)
             })
     }
@@ -1984,7 +1990,7 @@ impl Tx {
     fn is_event_string(&self, e: &Expr) -> bool {
         match &e.kind {
             ExprKind::Field(_) => self.event_column(e).is_some_and(|c| {
-                kqlport::schema::column_type(&self.table, &c)
+                kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &c)
                     == Some(kqlport::schema::ColumnType::String)
             }),
             ExprKind::Call {
@@ -2013,7 +2019,7 @@ impl Tx {
     /// `dynamic` (not a column a join brought in).
     fn is_dynamic_event_column(&self, column: &str) -> bool {
         !self.joined.iter().any(|j| j == column)
-            && kqlport::schema::column_type(&self.table, column)
+            && kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), column)
                 == Some(kqlport::schema::ColumnType::Dynamic)
     }
 
@@ -2592,7 +2598,7 @@ impl Tx {
         self.check_path(fp, span)?;
         if let (false, Some(orig)) = (fp.parsed, &origin) {
             if !self.joined.contains(orig)
-                && kqlport::schema::column_type(&self.table, orig)
+                && kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), orig)
                     == Some(kqlport::schema::ColumnType::String)
             {
                 // Issue 11 class 4: a string column holding JSON text (LocationDetails in
