@@ -79,7 +79,8 @@ enum Command {
         #[arg(long = "to", value_enum, value_delimiter = ',', requires = "coverage")]
         targets: Vec<convert::Target>,
         /// With --coverage: translate through this field-mapping pipeline (see `kqlport list
-        /// pipelines`), and report the tables and columns it does not map, ranked by how many
+        /// pipelines`; without it each target gets its default, as with convert), and report
+        /// the tables and columns it does not map, ranked by how many
         /// queries use them.
         #[arg(long, value_name = "NAME", requires = "coverage")]
         pipeline: Option<String>,
@@ -120,9 +121,10 @@ enum Command {
         /// Target(s), comma-separated or repeated.
         #[arg(long = "to", value_enum, value_delimiter = ',', required = true)]
         targets: Vec<convert::Target>,
-        /// Field-mapping pipeline: a built-in (`kqlport list pipelines`: ecs, cim, sigma,
-        /// none). `none` keeps Sentinel table and field names (the table name becomes the
-        /// index, sourcetype, EQL category or Sigma logsource service); it is the default.
+        /// Field-mapping pipeline for every target: a built-in (`kqlport list pipelines`: ecs,
+        /// cim, sigma, none). By default each target gets its own: cim for spl, ecs for esql
+        /// and eql, sigma for sigma. `none` keeps Sentinel table and field names (the table
+        /// name becomes the index, sourcetype, EQL category or Sigma logsource service).
         #[arg(long, value_name = "NAME")]
         pipeline: Option<String>,
         /// A pipeline file (YAML, the format of the built-ins) applied over --pipeline;

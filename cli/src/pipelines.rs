@@ -14,9 +14,9 @@ pub struct Pipelines {
     per_target: Vec<(Target, Pipeline)>,
 }
 
-/// The built-in a target gets when `--pipeline` is not given.
-pub fn default_for(_target: Target) -> &'static str {
-    "none"
+/// The built-in a target gets when `--pipeline` is not given ([`kqlport::pipeline::default_for`]).
+pub fn default_for(target: Target) -> &'static str {
+    kqlport::pipeline::default_for(target.name())
 }
 
 impl Pipelines {
