@@ -24,6 +24,8 @@
 #   9. the differential conformance suite: every case in tests/conformance/cases run as KQL (expected rows from duckdb-kql)
 #      and as each translation on the target's engine or parser (tests/conformance/run/run.sh;
 #      summary `conformance: V verified-equal, …`, last line `N passed, M failed`)
+#  10. the same cases through the `ecs` (EQL) and `sigma` (Sigma) field-mapping pipelines, each
+#      case's events renamed by the same pipeline (run.sh --pipeline NAME)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec </dev/null
@@ -68,3 +70,7 @@ section "ES|QL reference evaluator unit tests (tests/conformance/engines/esql/te
 
 section "differential conformance (tests/conformance/run/run.sh)"
 tests/conformance/run/run.sh
+
+section "differential conformance through the ecs and sigma pipelines (run.sh --pipeline)"
+tests/conformance/run/run.sh --no-setup --pipeline ecs
+tests/conformance/run/run.sh --no-setup --pipeline sigma

@@ -159,6 +159,20 @@ codes! {
     "Y007" Rule "no KQL query found in a loaded file"
         "The file loaded, but yielded no query to translate or check (for example a Markdown file \
          without a ```kql block).";
+    "Y010" Rule "a field-mapping pipeline file has a key or value of the wrong shape"
+        "A pipeline file (`-p FILE`) is a mapping with `name`, `description`, `unmapped`, \
+         `unmapped_tables` and `tables`; each table has `from`, `splunk`, `elastic_index`, \
+         `eql_category`, `logsource`, `where` and `fields`, each field rule a target field name or \
+         a mapping with `field`, `note`, `effect`, `values`, `lowercase` and `others`. Policies are \
+         `keep`, `note` or `decline`; effects `over-match`, `under-match` or `values`.";
+    "Y011" Rule "a pipeline file names a table or column kqlport does not know"
+        "Pipelines map Sentinel / Defender XDR tables and their columns, by their exact \
+         (case-sensitive) names from kqlport's schema. A misspelt name would silently map nothing, \
+         so it is an error.";
+    "Y012" Rule "a pipeline file maps a column twice, or two columns onto one field"
+        "Each column (or column path) has one rule, and a target field stands for one column: two \
+         columns mapped onto one field would make a query that compares them compare a field \
+         with itself. The error shows where the first mapping is.";
     "P001" Parse "the query is empty"
         "The query text holds no statement. A query needs at least one, e.g. `SecurityEvent | take 10`.";
     "P002" Parse "an unterminated string literal"
@@ -291,6 +305,11 @@ codes! {
         "A parse pattern kqlport does not model yet: typed columns (`x:long`), `kind=regex` \
          (whether its columns match lazily, as Kusto's page says, or greedily, as duckdb-kql \
          does, is not pinned down), a column next to `*` or another column.";
+    "L080" Lowering "the field-mapping pipeline has no mapping for a table or column, and its policy is `decline`"
+        "A pipeline with `unmapped: decline` (columns) or `unmapped_tables: decline` (tables) \
+         refuses a translation that uses a name it cannot map, rather than keep a Sentinel name \
+         the target's data does not have. Add the column to a pipeline file (`-p FILE`) or \
+         choose `keep` or `note`.";
     "L100" Lowering "`render` was dropped (warning)"
         "`render` only chooses a chart; the rows are unchanged, so it is dropped with a note.";
     "L101" Lowering "a lowering note shown by `explain --ir` (warning)"

@@ -16,6 +16,7 @@ pub mod backend;
 pub mod codes;
 pub mod ir;
 pub mod lower;
+pub mod pipeline;
 pub mod re2;
 pub mod schema;
 pub mod stack;

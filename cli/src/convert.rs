@@ -11,7 +11,7 @@ use crate::{Format, EXIT_FAILED, EXIT_OK};
 use kqlport::backend::{Backend, Caveat, Effect, Fidelity, RuleContext};
 use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::sentinel::{LoadedFile, Rule};
-use kqlport::{kql, lower, Diagnostic, Severity};
+use kqlport::{kql, lower, pipeline, Diagnostic, Severity};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -74,16 +74,10 @@ impl Target {
     }
 }
 
-/// Field-mapping pipelines. Only `none` exists so far: Sentinel table and field names are
-/// kept (the table name becomes the index, sourcetype, EQL category or Sigma service).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Pipeline {
-    /// Keep Sentinel table and field names.
-    None,
-}
-
 pub struct Options<'a> {
     pub targets: &'a [Target],
+    /// The field-mapping pipeline of each target.
+    pub pipelines: &'a crate::pipelines::Pipelines,
     pub strict: bool,
     /// How results are reported (`--report`).
     pub format: Format,
@@ -158,6 +152,8 @@ pub(crate) struct Outcome {
     output_error: Option<(&'static str, String)>,
     /// The target's limits that hold for this translation as a whole (e.g. ES|QL's row cap).
     caveats: Vec<Caveat>,
+    /// Tables and columns the target's pipeline does not map (for `check --coverage`).
+    pub(crate) unmapped: Vec<kqlport::pipeline::Unmapped>,
     /// The rule the query came from, for rule-file formats.
     meta: Option<Rc<Meta>>,
 }
@@ -634,6 +630,7 @@ pub(crate) fn convert_input(
                     index: None,
                     target,
                     caveats: Vec::new(),
+                    unmapped: Vec::new(),
                     status: Status::Error,
                     text: None,
                     diagnostics: diagnostics.iter().cloned().map(|d| (d, None)).collect(),
@@ -668,6 +665,7 @@ pub(crate) fn convert_input(
                 index: None,
                 target,
                 caveats: Vec::new(),
+                unmapped: Vec::new(),
                 status: Status::Error,
                 text: None,
                 diagnostics: vec![(d.clone(), None)],
@@ -686,6 +684,7 @@ pub(crate) fn convert_input(
                     index: Some(q.index),
                     target,
                     caveats: Vec::new(),
+                    unmapped: Vec::new(),
                     status: Status::Error,
                     text: None,
                     diagnostics: parse_errors
@@ -700,6 +699,7 @@ pub(crate) fn convert_input(
                     index: Some(q.index),
                     target,
                     caveats: Vec::new(),
+                    unmapped: Vec::new(),
                     status: Status::Declined,
                     text: None,
                     diagnostics: refusals.iter().cloned().map(|d| (map(d), None)).collect(),
@@ -713,13 +713,21 @@ pub(crate) fn convert_input(
                         .cloned()
                         .map(|d| (map(d), None))
                         .collect();
-                    match target.backend().translate(&context, &lowered.query) {
+                    // Field mapping: between lowering and the backend, per target.
+                    let mapped = pipeline::apply(opts.pipelines.for_target(target), &lowered.query);
+                    let translated = if mapped.errors.is_empty() {
+                        target.backend().translate(&context, &mapped.query)
+                    } else {
+                        Err(mapped.errors.clone())
+                    };
+                    let mut outcome = match translated {
                         Err(refusals) => {
                             diagnostics.extend(refusals.into_iter().map(|d| (map(d), None)));
                             Outcome {
                                 index: Some(q.index),
                                 target,
                                 caveats: Vec::new(),
+                                unmapped: Vec::new(),
                                 status: Status::Declined,
                                 text: None,
                                 diagnostics,
@@ -728,8 +736,10 @@ pub(crate) fn convert_input(
                             }
                         }
                         Ok(t) => {
-                            // Lowering's own approximations apply to every target.
+                            // Lowering's own approximations apply to every target, the
+                            // pipeline's to this one.
                             let mut notes = lowered.notes.clone();
+                            notes.extend(mapped.notes.iter().cloned());
                             if let Fidelity::Approximate(n) = &t.fidelity {
                                 notes.extend(n.iter().cloned());
                             }
@@ -751,6 +761,7 @@ pub(crate) fn convert_input(
                                     index: Some(q.index),
                                     target,
                                     caveats: Vec::new(),
+                                    unmapped: Vec::new(),
                                     status: Status::Declined,
                                     text: None,
                                     diagnostics,
@@ -761,16 +772,19 @@ pub(crate) fn convert_input(
                                 Outcome {
                                     index: Some(q.index),
                                     target,
-                                    caveats: target.backend().caveats(&lowered.query),
+                                    caveats: target.backend().caveats(&mapped.query),
                                     status,
                                     text: Some(t.text),
                                     diagnostics,
                                     output_error: None,
                                     meta: Some(meta.clone()),
+                                    unmapped: Vec::new(),
                                 }
                             }
                         }
-                    }
+                    };
+                    outcome.unmapped = mapped.unmapped;
+                    outcome
                 }
             };
             outcomes.push(outcome);

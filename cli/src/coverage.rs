@@ -8,6 +8,7 @@ mod index_use;
 use crate::convert::{self, Status, Target};
 use crate::inputs;
 use crate::load;
+use crate::pipelines::Pipelines;
 use crate::{Format, EXIT_OK};
 use kqlport::{ir, kql, lower, Severity};
 use serde::Serialize;
@@ -32,6 +33,9 @@ struct TargetCoverage {
     index_use: Option<IndexUse>,
     /// The first refusal of each declined query, by (code, construct), most frequent first.
     first_reasons: Vec<Reason>,
+    /// With `--pipeline`: what the target's pipeline does not map ([`unmapped_section`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unmapped: Option<UnmappedNames>,
 }
 
 /// Among the translated queries whose KQL has a positive field condition (`eligible`), how
@@ -101,12 +105,15 @@ fn construct(message: &str) -> String {
 pub fn run(
     paths: &[PathBuf],
     targets: &[Target],
+    pipelines: &Pipelines,
+    report_unmapped: bool,
     format: Format,
     out: &mut impl Write,
 ) -> std::io::Result<u8> {
     let (found, unreadable) = inputs::collect(paths);
     let opts = convert::Options {
         targets,
+        pipelines,
         strict: false,
         format,
         rule_format: crate::rulefile::RuleFormat::Query,
@@ -125,6 +132,7 @@ pub fn run(
         .collect();
     let mut reasons: Vec<BTreeMap<(&'static str, String), usize>> =
         vec![BTreeMap::new(); targets.len()];
+    let mut unmapped: Vec<UnmappedCounts> = vec![UnmappedCounts::default(); targets.len()];
     for input in &found {
         let loaded = load::load(input);
         // Each query's IR, for `index_use` (outcomes come in (query, target) order).
@@ -145,6 +153,7 @@ pub fn run(
         for (n, o) in outcomes.into_iter().enumerate() {
             let query = irs.get(n / targets.len().max(1)).and_then(Option::as_ref);
             let i = targets.iter().position(|&t| t == o.target).unwrap_or(0);
+            unmapped[i].add(&o.unmapped);
             let c = &mut per[i];
             c.queries += 1;
             if let (Some(q), Some(text), Some(u)) = (query, &o.text, c.index_use.as_mut()) {
@@ -184,11 +193,128 @@ pub fn run(
         ranked.sort_by_key(|r| std::cmp::Reverse(r.queries));
         c.first_reasons = ranked;
     }
+    if report_unmapped {
+        for ((c, counts), t) in per.iter_mut().zip(unmapped).zip(targets) {
+            c.unmapped = Some(counts.ranked(&pipelines.for_target(*t).name));
+        }
+    }
     match format {
         Format::Json => crate::json::write_line(out, &per)?,
-        Format::Text => text_report(&per, out)?,
+        Format::Text => {
+            text_report(&per, out)?;
+            if report_unmapped {
+                unmapped_section(&per, out)?;
+            }
+        }
     }
     Ok(EXIT_OK)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the field-mapping pipeline does not map (`check --coverage --pipeline X`)
+// ---------------------------------------------------------------------------------------------
+
+/// How many queries use each unmapped table and each unmapped column.
+#[derive(Clone, Default)]
+struct UnmappedCounts {
+    tables: BTreeMap<String, usize>,
+    columns: BTreeMap<(String, String), usize>,
+}
+
+impl UnmappedCounts {
+    /// One query's unmapped uses: each name counted once per query.
+    fn add(&mut self, uses: &[kqlport::pipeline::Unmapped]) {
+        let mut seen = std::collections::BTreeSet::new();
+        for u in uses {
+            if seen.insert((&u.table, &u.column)) {
+                match &u.column {
+                    None => *self.tables.entry(u.table.clone()).or_default() += 1,
+                    Some(c) => {
+                        *self
+                            .columns
+                            .entry((u.table.clone(), c.clone()))
+                            .or_default() += 1
+                    }
+                }
+            }
+        }
+    }
+
+    fn ranked(self, pipeline: &str) -> UnmappedNames {
+        let mut tables: Vec<UnmappedName> = self
+            .tables
+            .into_iter()
+            .map(|(table, queries)| UnmappedName {
+                table,
+                column: None,
+                queries,
+            })
+            .collect();
+        let mut columns: Vec<UnmappedName> = self
+            .columns
+            .into_iter()
+            .map(|((table, column), queries)| UnmappedName {
+                table,
+                column: Some(column),
+                queries,
+            })
+            .collect();
+        // Most used first; ties in name order (the maps are sorted), so the report is stable.
+        tables.sort_by_key(|n| std::cmp::Reverse(n.queries));
+        columns.sort_by_key(|n| std::cmp::Reverse(n.queries));
+        UnmappedNames {
+            pipeline: pipeline.to_string(),
+            tables,
+            columns,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct UnmappedNames {
+    pipeline: String,
+    /// Tables the pipeline does not list, by the number of queries reading them.
+    tables: Vec<UnmappedName>,
+    /// Columns of listed tables without a field rule, by the number of queries using them.
+    columns: Vec<UnmappedName>,
+}
+
+#[derive(Serialize)]
+struct UnmappedName {
+    table: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<String>,
+    queries: usize,
+}
+
+fn unmapped_section(per: &[TargetCoverage], out: &mut impl Write) -> std::io::Result<()> {
+    for c in per {
+        let Some(u) = &c.unmapped else { continue };
+        let esc = kqlport::diag::escape_for_terminal;
+        writeln!(
+            out,
+            "\n{}: pipeline `{}` does not map {} tables and {} columns used (top {} each, by queries)",
+            c.target,
+            esc(&u.pipeline),
+            u.tables.len(),
+            u.columns.len(),
+            TOP
+        )?;
+        for n in u.tables.iter().take(TOP) {
+            writeln!(out, "  {:>5}  table  {}", n.queries, esc(&n.table))?;
+        }
+        for n in u.columns.iter().take(TOP) {
+            let column = n.column.as_deref().unwrap_or_default();
+            writeln!(
+                out,
+                "  {:>5}  column {}.{}",
+                n.queries,
+                esc(&n.table),
+                esc(column)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn pct(n: usize, of: usize) -> String {

@@ -7,6 +7,7 @@ use crate::load::{self, Loaded};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
 use kqlport::diag::Diagnostic;
 use kqlport::diag::SourceFile;
+use kqlport::pipeline::Pipeline;
 use kqlport::{kql, lower};
 use std::io::Write;
 use std::path::Path;
@@ -19,7 +20,14 @@ pub enum What {
     Rule,
 }
 
-pub fn run(path: &Path, what: What, format: Format, out: &mut impl Write) -> std::io::Result<u8> {
+/// `mapping`: with `--ir`, the field-mapping pipeline to show the IR after.
+pub fn run(
+    path: &Path,
+    what: What,
+    mapping: Option<&Pipeline>,
+    format: Format,
+    out: &mut impl Write,
+) -> std::io::Result<u8> {
     let input = if path.as_os_str() == "-" {
         Input::Stdin
     } else {
@@ -56,7 +64,17 @@ pub fn run(path: &Path, what: What, format: Format, out: &mut impl Write) -> std
     for q in &file.queries {
         let start = source.line_col(q.map.to_file(0));
         match kql::parse(&q.text) {
-            Ok(ast) if what == What::Ir => match lower::lower(&ast) {
+            Ok(ast) if what == What::Ir => match lower::lower(&ast).and_then(|mut l| {
+                if let Some(p) = mapping {
+                    let m = kqlport::pipeline::apply(p, &l.query);
+                    if !m.errors.is_empty() {
+                        return Err(m.errors);
+                    }
+                    l.query = m.query;
+                    l.notes.extend(m.notes);
+                }
+                Ok(l)
+            }) {
                 Ok(l) => {
                     let notes: Vec<Diagnostic> = l
                         .notes

@@ -14,6 +14,9 @@ pub enum What {
     Targets,
     /// What `convert --format` writes.
     Formats,
+    /// The built-in field-mapping pipelines, the targets each is the default for, and the
+    /// tables each maps.
+    Pipelines,
 }
 
 /// One listed item: its name and description, and what else a script may want to know.
@@ -53,6 +56,7 @@ pub fn run(what: What, format: Format, out: &mut impl Write) -> std::io::Result<
                 }),
             })
             .collect(),
+        What::Pipelines => return crate::pipelines::list(format, out),
     };
     match format {
         Format::Text => {

@@ -11,6 +11,7 @@ mod json;
 mod list;
 mod load;
 mod output;
+mod pipelines;
 mod rulefile;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -42,7 +43,7 @@ refused (I011) without blocking; pipe it through '-' instead — and no input ma
 Exit status: 0 when every input succeeded, 1 when any input failed (each failure is \
 reported with its file, line and column, and the others are still processed), 2 for a usage \
 error.",
-    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport convert --to spl --format splunk rules/ > savedsearches.conf\n  kqlport convert --to esql --format elastic rules/ > rules.ndjson\n  kqlport convert --to spl,sigma -o translations/ --check rules/\n  kqlport list targets\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  kqlport explain --ir rules/seeds/tor_hunting.yaml\n  kqlport explain --code B030\n  cat query.kql | kqlport check -"
+    after_help = "Examples:\n  kqlport convert --to spl rules/\n  kqlport convert --to esql,sigma -o out/ rules/\n  kqlport convert --to spl --format splunk rules/ > savedsearches.conf\n  kqlport convert --to esql --format elastic rules/ > rules.ndjson\n  kqlport convert --to spl,sigma -o translations/ --check rules/\n  kqlport convert --to esql --pipeline ecs rules/\n  kqlport list targets\n  kqlport list pipelines\n  kqlport check rules/\n  kqlport check --format json rules/ > report.jsonl\n  kqlport explain --ast rules/seeds/tor_hunting.yaml\n  kqlport explain --ir rules/seeds/tor_hunting.yaml\n  kqlport explain --code B030\n  cat query.kql | kqlport check -"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -80,6 +81,20 @@ enum Command {
         /// With --coverage: the target(s), comma-separated (default: all four).
         #[arg(long = "to", value_enum, value_delimiter = ',', requires = "coverage")]
         targets: Vec<convert::Target>,
+        /// With --coverage: translate through this field-mapping pipeline (see `kqlport list
+        /// pipelines`; without it each target gets its default, as with convert), and report
+        /// the tables and columns it does not map, ranked by how many
+        /// queries use them.
+        #[arg(long, value_name = "NAME", requires = "coverage")]
+        pipeline: Option<String>,
+        /// With --coverage: a pipeline file applied over --pipeline (repeatable, in order).
+        #[arg(
+            short = 'p',
+            long = "pipeline-file",
+            value_name = "FILE",
+            requires = "coverage"
+        )]
+        pipeline_files: Vec<PathBuf>,
         /// Files, directories or '-' (standard input).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -128,10 +143,17 @@ enum Command {
         /// Target(s), comma-separated or repeated.
         #[arg(long = "to", value_enum, value_delimiter = ',', required = true)]
         targets: Vec<convert::Target>,
-        /// Field-mapping pipeline. `none` keeps Sentinel table and field names (the table name
-        /// becomes the index, sourcetype, EQL category or Sigma logsource service).
-        #[arg(long, value_enum, default_value_t = convert::Pipeline::None)]
-        pipeline: convert::Pipeline,
+        /// Field-mapping pipeline for every target: a built-in (`kqlport list pipelines`: ecs,
+        /// cim, sigma, none). By default each target gets its own: cim for spl, ecs for esql
+        /// and eql, sigma for sigma. `none` keeps Sentinel table and field names (the table
+        /// name becomes the index, sourcetype, EQL category or Sigma logsource service).
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
+        /// A pipeline file (YAML, the format of the built-ins) applied over --pipeline;
+        /// repeatable, applied in order, later files overriding earlier ones. A file that does
+        /// not load is reported with its line and column (exit status 2).
+        #[arg(short = 'p', long = "pipeline-file", value_name = "FILE")]
+        pipeline_files: Vec<PathBuf>,
         /// Treat approximate translations as failures: nothing is emitted for them.
         #[arg(long)]
         strict: bool,
@@ -156,9 +178,10 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-    /// List what kqlport offers: `targets` (translation targets) or `formats` (what convert
-    /// --format writes), one per line as `NAME<TAB>DESCRIPTION`, or with --format json one
-    /// JSON array.
+    /// List what kqlport offers: `targets` (translation targets), `formats` (what convert
+    /// --format writes), one per line as `NAME<TAB>DESCRIPTION`, or `pipelines` (the built-in
+    /// field-mapping pipelines, the targets each is the default for, and the tables each maps);
+    /// with --format json one JSON array.
     List {
         /// What to list.
         #[arg(value_enum)]
@@ -186,6 +209,18 @@ enum Command {
         /// Print the rule's metadata as loaded from its YAML (id, name, severity, tactics, …).
         #[arg(long)]
         rule: bool,
+        /// With --ir: the IR after this field-mapping pipeline (target table sources and field
+        /// names), with the pipeline's notes.
+        #[arg(long, value_name = "NAME", requires = "ir")]
+        pipeline: Option<String>,
+        /// With --ir: a pipeline file applied over --pipeline (repeatable, in order).
+        #[arg(
+            short = 'p',
+            long = "pipeline-file",
+            value_name = "FILE",
+            requires = "ir"
+        )]
+        pipeline_files: Vec<PathBuf>,
         /// Explain a diagnostic code (e.g. B030, as printed in `error[B030]`); takes no FILE.
         #[arg(long, value_name = "CODE", conflicts_with = "file")]
         code: Option<String>,
@@ -312,8 +347,16 @@ fn run(cli: Cli) -> u8 {
             format,
             coverage: true,
             targets,
+            pipeline,
+            pipeline_files,
             paths,
         } => {
+            let explicit = pipeline.is_some() || !pipeline_files.is_empty();
+            let pipelines =
+                match pipelines::Pipelines::resolve(pipeline.as_deref(), &pipeline_files) {
+                    Ok(p) => p,
+                    Err(code) => return code,
+                };
             let targets = if targets.is_empty() {
                 vec![
                     convert::Target::Spl,
@@ -324,12 +367,13 @@ fn run(cli: Cli) -> u8 {
             } else {
                 unique(targets)
             };
-            coverage::run(&paths, &targets, format, &mut stdout)
+            coverage::run(&paths, &targets, &pipelines, explicit, format, &mut stdout)
         }
         Command::Check { format, paths, .. } => check::run(&paths, format, &mut stdout),
         Command::Convert {
             targets,
-            pipeline: convert::Pipeline::None,
+            pipeline,
+            pipeline_files,
             strict,
             format,
             report,
@@ -337,6 +381,11 @@ fn run(cli: Cli) -> u8 {
             check,
             paths,
         } => {
+            let pipelines =
+                match pipelines::Pipelines::resolve(pipeline.as_deref(), &pipeline_files) {
+                    Ok(p) => p,
+                    Err(code) => return code,
+                };
             // `--to spl,spl` asks for one SPL translation, not two writes of one file.
             let targets = unique(targets);
             let (rule_format, report) = match convert_formats(format, report, &targets) {
@@ -350,6 +399,7 @@ fn run(cli: Cli) -> u8 {
                 &paths,
                 &convert::Options {
                     targets: &targets,
+                    pipelines: &pipelines,
                     strict,
                     format: report,
                     rule_format,
@@ -364,10 +414,22 @@ fn run(cli: Cli) -> u8 {
             ast: _,
             ir,
             rule,
+            pipeline,
+            pipeline_files,
             code,
             format,
             file,
         } => {
+            // The IR is target-neutral: without --pipeline it is shown unmapped.
+            let mapping = if pipeline.is_some() || !pipeline_files.is_empty() {
+                let name = pipeline.as_deref().unwrap_or("none");
+                match pipelines::Pipelines::resolve(Some(name), &pipeline_files) {
+                    Ok(p) => Some(p.for_target(convert::Target::Esql).clone()),
+                    Err(code) => return code,
+                }
+            } else {
+                None
+            };
             let what = if rule {
                 explain::What::Rule
             } else if ir {
@@ -377,7 +439,9 @@ fn run(cli: Cli) -> u8 {
             };
             match (code, file) {
                 (Some(code), _) => explain::run_code(&code, format, &mut stdout),
-                (None, Some(file)) => explain::run(&file, what, format, &mut stdout),
+                (None, Some(file)) => {
+                    explain::run(&file, what, mapping.as_ref(), format, &mut stdout)
+                }
                 (None, None) => unreachable!("clap requires FILE unless --code is given"),
             }
         }

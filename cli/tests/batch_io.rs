@@ -91,7 +91,7 @@ fn colliding_output_names_keep_every_translation() {
     );
     let out_dir = dir.join("out");
     let out = kqlport()
-        .args(["convert", "--to", "spl", "-o"])
+        .args(["convert", "--pipeline", "none", "--to", "spl", "-o"])
         .arg(&out_dir)
         .arg(&input)
         .arg(&md)
@@ -133,7 +133,16 @@ fn the_same_name_under_two_paths_is_a_reported_failure() {
     write(&dir.join("b/x.kql"), "T | where B == 2");
     let out_dir = dir.join("out");
     let out = kqlport()
-        .args(["convert", "--to", "spl,esql", "--format", "json", "-o"])
+        .args([
+            "convert",
+            "--pipeline",
+            "none",
+            "--to",
+            "spl,esql",
+            "--format",
+            "json",
+            "-o",
+        ])
         .arg(&out_dir)
         .arg(dir.join("a"))
         .arg(dir.join("b"))
@@ -223,7 +232,15 @@ fn symlinks_are_followed_or_reported() {
     std::os::unix::fs::symlink(&input, input.join("loop")).unwrap();
     std::os::unix::fs::symlink("self.kql", input.join("self.kql")).unwrap();
     let out = kqlport()
-        .args(["convert", "--to", "spl", "--format", "json"])
+        .args([
+            "convert",
+            "--pipeline",
+            "none",
+            "--to",
+            "spl",
+            "--format",
+            "json",
+        ])
         .arg(&input)
         .output()
         .unwrap();
@@ -326,7 +343,16 @@ fn a_failed_write_counts_once_as_failed() {
     // a directory where the output file should go: the rename into place fails
     std::fs::create_dir_all(dir.join("out/x.spl/blocker")).unwrap();
     let out = kqlport()
-        .args(["convert", "--to", "spl,esql", "--format", "json", "-o"])
+        .args([
+            "convert",
+            "--pipeline",
+            "none",
+            "--to",
+            "spl,esql",
+            "--format",
+            "json",
+            "-o",
+        ])
         .arg(dir.join("out"))
         .arg(dir.join("in"))
         .output()
@@ -548,7 +574,14 @@ fn a_repeated_target_is_translated_once() {
     let dir = temp_dir("twice");
     write(&dir.join("x.kql"), "T | where A == 1");
     let out = kqlport()
-        .args(["convert", "--to", "spl,esql,spl", "-o"])
+        .args([
+            "convert",
+            "--pipeline",
+            "none",
+            "--to",
+            "spl,esql,spl",
+            "-o",
+        ])
         .arg(dir.join("out"))
         .arg(dir.join("x.kql"))
         .output()

@@ -226,7 +226,7 @@ fn check_reports_a_column_that_no_longer_exists() {
 fn esql_row_cap_is_a_caveat_once_per_output() {
     // Issue 15: ES|QL never returns more than 10,000 rows; a KQL query without take/top does.
     let out = run_stdin(
-        &["convert", "--to", "esql", "-"],
+        &["convert", "--pipeline", "none", "--to", "esql", "-"],
         "SigninLogs | where AppDisplayName == 'x'\n",
     );
     let text = stdout_of(&out);
@@ -237,7 +237,16 @@ fn esql_row_cap_is_a_caveat_once_per_output() {
     assert_eq!(text.matches("caveat").count(), 1, "{text}");
     assert_eq!(out.status.code(), Some(0), "a caveat is not a failure");
     let out = run_stdin(
-        &["convert", "--to", "esql,spl", "--format", "json", "-"],
+        &[
+            "convert",
+            "--pipeline",
+            "none",
+            "--to",
+            "esql,spl",
+            "--format",
+            "json",
+            "-",
+        ],
         "SigninLogs | where AppDisplayName == 'x'\n",
     );
     let rows: Vec<serde_json::Value> = stdout_of(&out)
@@ -259,7 +268,7 @@ fn esql_row_cap_is_a_caveat_once_per_output() {
     );
     // A take at or under the cap bounds the rows: no caveat, no header.
     let out = run_stdin(
-        &["convert", "--to", "esql", "-"],
+        &["convert", "--pipeline", "none", "--to", "esql", "-"],
         "SigninLogs | where AppDisplayName == 'x' | take 100\n",
     );
     let text = stdout_of(&out);
@@ -475,7 +484,7 @@ fn convert_summary(stderr: &str) -> (usize, usize, usize, usize, usize) {
 #[test]
 fn convert_one_query_to_stdout() {
     let out = kqlport()
-        .args(["convert", "--to", "esql", "-"])
+        .args(["convert", "--pipeline", "none", "--to", "esql", "-"])
         .write_stdin("SecurityEvent | where EventID == 4625 | take 5")
         .output()
         .unwrap();
@@ -507,7 +516,7 @@ fn convert_writes_a_mirrored_tree_deterministically() {
     let dir = temp_dir("convert-out");
     let run = |sub: &str| {
         kqlport()
-            .args(["convert", "--to", "spl,sigma", "-o"])
+            .args(["convert", "--pipeline", "none", "--to", "spl,sigma", "-o"])
             .arg(dir.join(sub))
             .arg(repo().join("rules"))
             .output()
@@ -617,6 +626,8 @@ fn check_coverage_counts_what_convert_reports() {
         .args([
             "check",
             "--coverage",
+            "--pipeline",
+            "none",
             "--to",
             "spl,sigma",
             "--format",

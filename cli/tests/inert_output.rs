@@ -289,7 +289,14 @@ fn convert_file_named(dir: &Path, file_name: &str) -> Result<(), String> {
     std::fs::write(input.join(file_name), "Custom_CL | where isnull(Foo)\n")
         .map_err(|e| format!("cannot create {file_name:?}: {e}"))?;
     let o = kqlport()
-        .args(["convert", "--to", "spl,esql,eql,sigma", "-o"])
+        .args([
+            "convert",
+            "--pipeline",
+            "none",
+            "--to",
+            "spl,esql,eql,sigma",
+            "-o",
+        ])
         .arg(&out)
         .arg(&input)
         .output()
@@ -324,7 +331,7 @@ fn a_file_name_cannot_add_a_rule_key_or_command() {
 #[test]
 fn a_column_name_cannot_set_a_sigma_key() {
     let o = kqlport()
-        .args(["convert", "--to", "sigma", "-"])
+        .args(["convert", "--pipeline", "none", "--to", "sigma", "-"])
         .write_stdin("T | where A == \"x\" | extend [\"q\\rlevel: high\\r#\"] = 1\n")
         .output()
         .unwrap();

@@ -1,10 +1,11 @@
 //! Every rule in `rules/` × (IR, and every backend) → one snapshot each in `snapshots/`:
-//! the lowered IR in its compact form, and each target's output with its fidelity notes, or
+//! the lowered IR in its compact form, and each target's output (through the target's default
+//! field-mapping pipeline, as `convert` gives it) with its fidelity notes, or
 //! its located refusals. Review changes with `cargo insta review`.
 
 use kqlport::backend::{Backend, Fidelity, RuleContext};
 use kqlport::diag::SourceFile;
-use kqlport::{kql, lower, sentinel};
+use kqlport::{kql, lower, pipeline, sentinel};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -70,13 +71,26 @@ fn rules_through_every_backend() {
             }
             insta::assert_snapshot!("ir", ir);
             for b in backends {
-                let out = match b.translate(&context, &lowered.query) {
+                // Each target through its default field-mapping pipeline, as `convert` does.
+                let p = pipeline::Pipeline::builtin(pipeline::default_for(b.name())).unwrap();
+                let mapped = pipeline::apply(&p, &lowered.query);
+                let translated = if mapped.errors.is_empty() {
+                    b.translate(&context, &mapped.query)
+                } else {
+                    Err(mapped.errors.clone())
+                };
+                let out = match translated {
                     Ok(t) => {
                         let mut s = String::new();
-                        match &t.fidelity {
-                            Fidelity::Exact if lowered.notes.is_empty() => s.push_str("exact\n"),
-                            Fidelity::Exact => s.push_str("approximate (see the IR notes)\n"),
-                            Fidelity::Approximate(notes) => {
+                        let mut notes = mapped.notes.clone();
+                        if let Fidelity::Approximate(n) = &t.fidelity {
+                            notes.extend(n.iter().cloned());
+                        }
+                        notes.sort_by_key(|n| (n.span.start, n.span.end));
+                        match notes.is_empty() {
+                            true if lowered.notes.is_empty() => s.push_str("exact\n"),
+                            true => s.push_str("approximate (see the IR notes)\n"),
+                            false => {
                                 s.push_str("approximate\n");
                                 for n in notes {
                                     let lc = src.line_col(q.map.to_file(n.span.start));

@@ -22,7 +22,12 @@ pub fn columns_before(q: &Query, index: usize) -> Option<Vec<String>> {
     columns_after(None, stages).or_else(|| {
         let SourceKind::Table(table) = &q.source.kind;
         let all = crate::schema::table(table)?.all_column_names()?;
-        columns_after(Some(all.into_iter().map(String::from).collect()), stages)
+        // As a field-mapping pipeline names them.
+        let named = all.into_iter().map(|c| match &q.source.target {
+            Some(t) => t.target_column(c).to_string(),
+            None => c.to_string(),
+        });
+        columns_after(Some(named.collect()), stages)
     })
 }
 

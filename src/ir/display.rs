@@ -8,12 +8,54 @@ use std::fmt::{self, Display, Formatter, Write};
 impl Display for Query {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.source.kind {
-            SourceKind::Table(t) => writeln!(f, "from {t}")?,
+            SourceKind::Table(t) => write!(f, "from {t}")?,
+        }
+        match &self.source.target {
+            Some(t) => writeln!(f, " {t}")?,
+            None => writeln!(f)?,
         }
         for s in &self.stages {
             writeln!(f, "{s}")?;
         }
         Ok(())
+    }
+}
+
+impl Display for TargetSource {
+    /// `[pipeline ecs: elastic index logs-x-*; eql process; …]`: each target's part that is set.
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(s) = &self.splunk {
+            let kv = [
+                ("index", &s.index),
+                ("sourcetype", &s.sourcetype),
+                ("source", &s.source),
+            ];
+            let terms: Vec<String> = kv
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v:?}")))
+                .collect();
+            parts.push(format!("splunk {}", terms.join(" ")));
+        }
+        if let Some(i) = &self.elastic_index {
+            parts.push(format!("elastic index {i}"));
+        }
+        if let Some(c) = &self.eql_category {
+            parts.push(format!("eql {c}"));
+        }
+        if let Some(l) = &self.sigma {
+            let kv = [
+                ("product", &l.product),
+                ("category", &l.category),
+                ("service", &l.service),
+            ];
+            let terms: Vec<String> = kv
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+                .collect();
+            parts.push(format!("sigma {}", terms.join(" ")));
+        }
+        write!(f, "[pipeline {}: {}]", self.pipeline, parts.join("; "))
     }
 }
 

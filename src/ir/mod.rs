@@ -30,6 +30,97 @@ pub struct Query {
 pub struct Source {
     pub kind: SourceKind,
     pub span: Span,
+    /// Where each target finds the table's rows, when a field-mapping pipeline
+    /// ([`crate::pipeline`]) mapped the table; `None` keeps the Sentinel table name for every
+    /// target (the index, sourcetype, EQL category or Sigma logsource service).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSource>,
+}
+
+impl Source {
+    /// A table by its Sentinel name, not mapped.
+    pub fn table(name: impl Into<String>, span: Span) -> Self {
+        Source {
+            kind: SourceKind::Table(name.into()),
+            span,
+            target: None,
+        }
+    }
+}
+
+/// A table's place in each target's data, from a field-mapping pipeline. A target whose part
+/// is `None` keeps the Sentinel table name. Conditions that select the table's events among
+/// others (`event.category == "process"`) are not here: the pipeline adds them as a filter
+/// stage, so every backend renders them as any other predicate.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TargetSource {
+    /// The pipeline that mapped it (`ecs`, `cim`, `sigma`, or a user file's name).
+    pub pipeline: String,
+    /// Splunk: the `index=`, `sourcetype=` and `source=` of the base search.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splunk: Option<SplunkSource>,
+    /// Elastic: the index pattern ES|QL reads (`FROM logs-m365_defender.event-*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elastic_index: Option<String>,
+    /// EQL: the event category (`process where …`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eql_category: Option<String>,
+    /// Sigma: the rule's `logsource`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<Logsource>,
+    /// (Sentinel column, target field) for each column the pipeline renamed as a whole, so
+    /// that what the table's schema says about a column still reaches the backends.
+    #[serde(skip)]
+    pub columns: Vec<(String, String)>,
+}
+
+impl TargetSource {
+    /// The Sentinel column a target field stands for; a name the pipeline did not rename is
+    /// its own, and a Sentinel name that was renamed away stands for nothing (`""`).
+    pub fn sentinel_column<'a>(&'a self, field: &'a str) -> &'a str {
+        if let Some((s, _)) = self.columns.iter().find(|(_, t)| t == field) {
+            return s;
+        }
+        if self.columns.iter().any(|(s, _)| s == field) {
+            return "";
+        }
+        field
+    }
+
+    /// The target field a Sentinel column is renamed to (itself when not renamed).
+    pub fn target_column<'a>(&'a self, column: &'a str) -> &'a str {
+        self.columns
+            .iter()
+            .find(|(s, _)| s == column)
+            .map_or(column, |(_, t)| t)
+    }
+}
+
+/// The schema's type for `column` of `table`'s rows as a field-mapping pipeline (`target`)
+/// names them: backends ask this rather than [`crate::schema::column_type`], so that a mapped
+/// name keeps its Sentinel column's type.
+pub fn stored_column_type(
+    table: &str,
+    target: Option<&TargetSource>,
+    column: &str,
+) -> Option<crate::schema::ColumnType> {
+    let column = target.map_or(column, |t| t.sentinel_column(column));
+    crate::schema::column_type(table, column)
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SplunkSource {
+    pub index: Option<String>,
+    pub sourcetype: Option<String>,
+    pub source: Option<String>,
+}
+
+/// A Sigma logsource (each part optional, at least one set).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Logsource {
+    pub product: Option<String>,
+    pub category: Option<String>,
+    pub service: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -329,13 +329,7 @@ impl<'a> Lowerer<'a> {
         ops: Vec<&'a ast::Operator>,
     ) -> LResult<(ir::Source, Vec<&'a ast::Operator>)> {
         match self.lets.get(&name.name).cloned() {
-            None => Ok((
-                ir::Source {
-                    kind: ir::SourceKind::Table(name.name.clone()),
-                    span,
-                },
-                ops,
-            )),
+            None => Ok((ir::Source::table(name.name.clone(), span), ops)),
             Some(Binding::Tabular(e)) if !self.expanding.contains(&name.name) => {
                 self.expanding.push(name.name.clone());
                 // Tabular lets chain without the parser's nesting bound (`let t2 = t1 | …`).

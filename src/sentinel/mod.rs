@@ -7,7 +7,7 @@ mod markdown;
 mod rule;
 mod scalar_map;
 mod value;
-mod yaml;
+pub(crate) mod yaml;
 
 pub use rule::{
     AlertDetailsOverride, AlertDynamicProperty, DataConnector, EntityMapping,

@@ -83,7 +83,7 @@ impl<'de> Deserialize<'de> for Top {
 
 /// Byte span of a serde-saphyr location in `text` (computed from line and column, which are
 /// always present; the byte length is used when the parser recorded it).
-fn location_span(text: &str, index: &LineIndex, loc: &Location) -> Span {
+pub(crate) fn location_span(text: &str, index: &LineIndex, loc: &Location) -> Span {
     if loc.line() == 0 {
         return Span::new(0, 0);
     }
@@ -111,7 +111,7 @@ fn location_span(text: &str, index: &LineIndex, loc: &Location) -> Span {
 
 /// A serde-saphyr error as a located diagnostic, with the parser's hints and location suffix
 /// removed from the message.
-fn yaml_error(text: &str, index: &LineIndex, e: &serde_saphyr::Error) -> Diagnostic {
+pub(crate) fn yaml_error(text: &str, index: &LineIndex, e: &serde_saphyr::Error) -> Diagnostic {
     let span = e
         .location()
         .map_or(Span::new(0, 0), |l| location_span(text, index, &l));

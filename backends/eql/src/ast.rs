@@ -248,6 +248,8 @@ impl Display for EqlQuery {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.category {
             Category::Name(name) if is_plain_identifier(name) => f.write_str(name)?,
+            // EQL's keyword for every event category (a pipeline's `eql_category: any`).
+            Category::Name(name) if name == "any" => f.write_str(name)?,
             Category::Name(name) => write!(f, "{}", Str(name))?,
         }
         f.write_str(" where ")?;
@@ -363,7 +365,15 @@ impl Display for FieldRef {
                     if i > 0 {
                         f.write_char('.')?;
                     }
-                    write!(f, "{}", Ident(n))?;
+                    // A field-mapping pipeline's dotted name (`process.name`) is an object
+                    // path, as Elasticsearch stores it; Sentinel names have no dots.
+                    let plain_path =
+                        i == 0 && n.contains('.') && n.split('.').all(is_plain_identifier);
+                    if plain_path {
+                        f.write_str(n)?;
+                    } else {
+                        write!(f, "{}", Ident(n))?;
+                    }
                 }
                 FieldPart::Index(ix) => write!(f, "[{ix}]")?,
             }

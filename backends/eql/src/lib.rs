@@ -254,7 +254,14 @@ impl Eql {
             _ => Cond::all(conds),
         };
         let out = EqlQuery {
-            category: Category::Name(table.clone()),
+            category: Category::Name(
+                query
+                    .source
+                    .target
+                    .as_ref()
+                    .and_then(|t| t.eql_category.clone())
+                    .unwrap_or_else(|| table.clone()),
+            ),
             condition,
             head: head.map(|(n, _)| n),
         };

@@ -43,6 +43,8 @@ pub struct Cx {
     /// The source table of the pipeline being lowered: a plain column its schema types
     /// `dynamic` may hold an array too.
     pub table: String,
+    /// The table's field-mapping pipeline, for the schema's types under mapped names.
+    pub target: Option<kqlport::ir::TargetSource>,
     /// Set while a filter's predicate is lowered: a test that turns null then loses the row;
     /// elsewhere (`extend`, aggregates) it changes a value.
     pub filtering: bool,
@@ -63,6 +65,7 @@ pub struct PipelineState {
     split_columns: std::collections::HashSet<String>,
     url_columns: std::collections::HashSet<String>,
     table: String,
+    target: Option<kqlport::ir::TargetSource>,
     member_columns: HashMap<String, String>,
     redefined: std::collections::HashSet<String>,
 }
@@ -77,6 +80,7 @@ impl Cx {
             split_columns: std::mem::take(&mut self.split_columns),
             url_columns: std::mem::take(&mut self.url_columns),
             table: std::mem::take(&mut self.table),
+            target: self.target.take(),
             member_columns: std::mem::take(&mut self.member_columns),
             redefined: std::mem::take(&mut self.redefined),
         }
@@ -90,6 +94,7 @@ impl Cx {
         self.split_columns = s.split_columns;
         self.url_columns = s.url_columns;
         self.table = s.table;
+        self.target = s.target;
         self.member_columns = s.member_columns;
         self.redefined = s.redefined;
     }
@@ -101,7 +106,7 @@ impl Cx {
         if self.redefined.contains(name) || self.redefined.contains(crate::stored::ALL) {
             return None;
         }
-        kqlport::schema::column_type(&self.table, name)
+        kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), name)
     }
 
     /// Whether `fp` is a path into JSON text parsed from a stored `string` column (directly or
@@ -145,7 +150,7 @@ impl Cx {
             }
             ExprKind::Field(fp) if !fp.parsed => {
                 self.member_columns.get(&fp.column).cloned().or_else(|| {
-                    (kqlport::schema::column_type(&self.table, &fp.column)
+                    (kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &fp.column)
                         == Some(kqlport::schema::ColumnType::Dynamic))
                     .then(|| fp.column.clone())
                 })
@@ -841,7 +846,7 @@ impl Cx {
         let Some(i) = index else {
             let dynamic_column = fp.path.is_empty()
                 && !fp.parsed
-                && kqlport::schema::column_type(&self.table, &fp.column)
+                && kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &fp.column)
                     == Some(kqlport::schema::ColumnType::Dynamic);
             if !fp.path.is_empty() || dynamic_column {
                 self.members_read.push(name.clone());

@@ -318,7 +318,21 @@ fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
 pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     let SourceKind::Table(table) = &query.source.kind;
     cx.table = table.clone();
-    if !is_plain_index(table) {
+    cx.target = query.source.target.clone();
+    // A field-mapping pipeline may give an index pattern (`logs-m365_defender.event-*`).
+    let mapped = query
+        .source
+        .target
+        .as_ref()
+        .and_then(|t| t.elastic_index.clone());
+    let index = mapped.clone().unwrap_or_else(|| table.clone());
+    let plain = match &mapped {
+        Some(pattern) => pattern
+            .split(',')
+            .all(|p| is_plain_index(&p.replace('*', "x"))),
+        None => is_plain_index(table),
+    };
+    if !plain {
         cx.decline(
             "B008",
             "this table name is not a plain ES|QL index name",
@@ -331,7 +345,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         if let StageKind::Join { kind, right, on } = &stage.kind {
             let left = join::LeftColumns {
                 exact: ir::columns_after(None, &query.stages[..i]),
-                from_schema: stored::schema_columns(table)
+                from_schema: stored::schema_columns(table, query.source.target.as_ref())
                     .and_then(|cols| ir::columns_after(Some(cols), &query.stages[..i])),
             };
             join::lookup_join(cx, stage, *kind, right, on, left, &mut commands);
@@ -348,7 +362,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         commands.push(Command::Limit(MAX_ROWS));
     }
     ast::Query {
-        index: table.clone(),
+        index,
         metadata_id: cx.metadata_id,
         commands,
     }

@@ -13,9 +13,16 @@ use std::collections::HashSet;
 
 /// The source table's columns as its schema lists them (sorted), if the schema knows the table.
 /// These are the columns a Sentinel table has, though an index may not map every one of them.
-pub(crate) fn schema_columns(table: &str) -> Option<Vec<String>> {
+pub(crate) fn schema_columns(
+    table: &str,
+    target: Option<&kqlport::ir::TargetSource>,
+) -> Option<Vec<String>> {
     let t = kqlport::schema::table(table)?;
-    let mut cols: Vec<String> = t.columns().map(|(c, _)| c.to_string()).collect();
+    // As a field-mapping pipeline names them.
+    let mut cols: Vec<String> = t
+        .columns()
+        .map(|(c, _)| target.map_or(c, |t| t.target_column(c)).to_string())
+        .collect();
     cols.sort_unstable();
     Some(cols)
 }

@@ -137,10 +137,7 @@ fn assign(name: &str, expr: Expr) -> Assignment {
 
 fn query(table: &str, stages: Vec<Stage>) -> Query {
     Query {
-        source: Source {
-            kind: SourceKind::Table(table.into()),
-            span: sp(0, table.len()),
-        },
+        source: Source::table(table, sp(0, table.len())),
         stages,
         span: sp(0, 0),
     }

@@ -158,13 +158,22 @@ impl Sigma {
             m.push(("name".into(), Yaml::Str(n.clone())));
         }
         common_meta(&mut m, rule, &title);
-        m.push((
-            "logsource".into(),
-            Yaml::Map(vec![
+        let logsource = match query.source.target.as_ref().and_then(|t| t.sigma.as_ref()) {
+            // From a field-mapping pipeline: the parts it sets, in Sigma's order.
+            Some(l) => [
+                ("category", &l.category),
+                ("product", &l.product),
+                ("service", &l.service),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), Yaml::Str(v.clone()))))
+            .collect(),
+            None => vec![
                 ("product".into(), Yaml::str("azure")),
                 ("service".into(), Yaml::Str(table.clone())),
-            ]),
-        ));
+            ],
+        };
+        m.push(("logsource".into(), Yaml::Map(logsource)));
         m.push(("detection".into(), detection.to_yaml()));
         if !plan.fields.is_empty() {
             m.push((

@@ -136,7 +136,14 @@ pub fn plan<'q>(
                     }
                 }
                 if aggregate.is_none() {
-                    fields = list;
+                    // Each field once (a field-mapping pipeline can give two columns one field).
+                    let mut unique: Vec<String> = Vec::new();
+                    for f in list {
+                        if !unique.contains(&f) {
+                            unique.push(f);
+                        }
+                    }
+                    fields = unique;
                 }
                 notes.push(
                     stage.span,

@@ -25,7 +25,8 @@ pub struct Pipeline {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseSearch {
-    pub sourcetype: String,
+    /// Where the events are: `index`, `sourcetype`, `source` terms, in this order.
+    pub from: Vec<(&'static str, String)>,
     /// `earliest=…`: inclusive lower bound of `_time`.
     pub earliest: Option<TimeBound>,
     /// `latest=…`: exclusive upper bound of `_time`. Splunk uses `now` when a search gives
@@ -455,8 +456,15 @@ impl Display for SearchExpr {
 
 impl Display for BaseSearch {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "search index=* sourcetype=")?;
-        write_quoted(f, &self.sourcetype)?;
+        f.write_str("search")?;
+        for (key, value) in &self.from {
+            if *key == "index" && value == "*" {
+                f.write_str(" index=*")?;
+            } else {
+                write!(f, " {key}=")?;
+                write_quoted(f, value)?;
+            }
+        }
         if let Some(b) = self.earliest {
             write!(f, " earliest={b}")?;
         }

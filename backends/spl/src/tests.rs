@@ -158,10 +158,7 @@ fn hours(h: i64) -> Duration {
 }
 fn q(stages: Vec<Stage>) -> Query {
     Query {
-        source: Source {
-            kind: SourceKind::Table("DeviceProcessEvents".into()),
-            span: sp(0, 19),
-        },
+        source: Source::table("DeviceProcessEvents", sp(0, 19)),
         stages,
         span: s0(),
     }

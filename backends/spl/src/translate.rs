@@ -126,6 +126,8 @@ pub struct Tx {
     /// The source table of the pipeline being translated: a plain column its schema types
     /// `dynamic` is an object or array in the event, so its field is missing too.
     table: String,
+    /// The table's field-mapping pipeline, for the schema's types under mapped names.
+    target: Option<kqlport::ir::TargetSource>,
     /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`, KQL name →
     /// member): missing where the member is, so a test on them is noted like one on it.
     member_cols: HashMap<String, String>,
@@ -327,6 +329,7 @@ impl Tx {
             helpers: 0,
             members_read: Vec::new(),
             table: String::new(),
+            target: None,
             member_cols: HashMap::new(),
         }
     }
@@ -386,7 +389,21 @@ impl Tx {
     pub fn query(&mut self, q: &Query) -> Option<Pipeline> {
         let SourceKind::Table(table) = &q.source.kind;
         self.table = table.clone();
-        let sourcetype_ok = name_expressible(table) && !table.contains('*');
+        self.target = q.source.target.clone();
+        let mapped = q.source.target.as_ref().and_then(|t| t.splunk.as_ref());
+        let from: Vec<(&'static str, String)> = match mapped {
+            Some(s) => [
+                ("index", Some(s.index.clone().unwrap_or_else(|| "*".into()))),
+                ("sourcetype", s.sourcetype.clone()),
+                ("source", s.source.clone()),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect(),
+            None => vec![("index", "*".into()), ("sourcetype", table.clone())],
+        };
+        // A pipeline's names are quoted whatever they hold; a table name must be plain.
+        let sourcetype_ok = mapped.is_some() || (name_expressible(table) && !table.contains('*'));
         if !sourcetype_ok {
             self.refuse(
                 "B010",
@@ -397,7 +414,7 @@ impl Tx {
             );
         }
         let mut search = BaseSearch {
-            sourcetype: table.clone(),
+            from,
             earliest: None,
             latest: None,
             terms: Vec::new(),
@@ -494,9 +511,11 @@ impl Tx {
         );
         self.depth += 1;
         let table = std::mem::take(&mut self.table);
+        let target = self.target.take();
         let members = std::mem::take(&mut self.member_cols);
         let out = self.query(q);
         self.table = table;
+        self.target = target;
         self.member_cols = members;
         self.depth -= 1;
         let mut epoch = std::mem::take(&mut self.epoch);
@@ -1981,7 +2000,7 @@ impl Tx {
     fn is_datetime_text(&self, e: &Expr) -> bool {
         !self.is_epoch(e)
             && self.event_column(e).is_some_and(|c| {
-                kqlport::schema::column_type(&self.table, &c)
+                kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &c)
                     == Some(kqlport::schema::ColumnType::DateTime)
             })
     }
@@ -1991,7 +2010,7 @@ impl Tx {
     fn is_event_string(&self, e: &Expr) -> bool {
         match &e.kind {
             ExprKind::Field(_) => self.event_column(e).is_some_and(|c| {
-                kqlport::schema::column_type(&self.table, &c)
+                kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &c)
                     == Some(kqlport::schema::ColumnType::String)
             }),
             ExprKind::Call {
@@ -2020,7 +2039,7 @@ impl Tx {
     /// `dynamic` (not a column a join brought in).
     fn is_dynamic_event_column(&self, column: &str) -> bool {
         !self.joined.iter().any(|j| j == column)
-            && kqlport::schema::column_type(&self.table, column)
+            && kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), column)
                 == Some(kqlport::schema::ColumnType::Dynamic)
     }
 
@@ -2599,7 +2618,7 @@ impl Tx {
         self.check_path(fp, span)?;
         if let (false, Some(orig)) = (fp.parsed, &origin) {
             if !self.joined.contains(orig)
-                && kqlport::schema::column_type(&self.table, orig)
+                && kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), orig)
                     == Some(kqlport::schema::ColumnType::String)
             {
                 // Issue 11 class 4: a string column holding JSON text (LocationDetails in

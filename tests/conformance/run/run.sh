@@ -5,7 +5,12 @@
 # and `X passed, Y failed` (after the SPL evaluator's unit-test result line). Exit 1 if any wrong
 # rows, parse errors or reasonless refusals, or a failing SPL evaluator unit test.
 #
-# Usage: tests/conformance/run/run.sh [--json FILE] [--no-setup]
+# With --pipeline NAME (ecs, sigma, …) the translations are made with that field-mapping
+# pipeline, each case's events are renamed by the same pipeline (pipeline_events.py), and the
+# pipeline's target is judged: EQL for ecs, Sigma for sigma (pySigma's SQLite backend;
+# sigma-rust reads the library's own unmapped translation, so it is not run).
+#
+# Usage: tests/conformance/run/run.sh [--json FILE] [--no-setup] [--pipeline NAME]
 # Env:   KQLPORT_ORACLES (default <repo>/.oracles, else the main checkout's .oracles),
 #        CARGO_TARGET_DIR (honoured), KQLPORT_BIN (a prebuilt kqlport binary; skips cargo build).
 set -euo pipefail
@@ -16,11 +21,13 @@ cd "$repo"
 
 json_out=""
 setup=1
+pipeline=none
 while [ $# -gt 0 ]; do
   case "$1" in
     --json) json_out=$(realpath -m "$2"); shift 2 ;;
+    --pipeline) pipeline="$2"; shift 2 ;;
     --no-setup) setup=0; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -53,15 +60,22 @@ if [ -z "${KQLPORT_BIN:-}" ]; then
 fi
 
 # 1. every case through the CLI (declines exit 1; that is expected)
-"$KQLPORT_BIN" convert --to spl,esql,eql,sigma --format json tests/conformance/cases/*/rule.yaml \
+# (Sentinel names unless --pipeline: the cases' events are Sentinel-named.)
+targets=spl,esql,eql,sigma
+case "$pipeline" in none) ;; ecs) targets=eql ;; sigma) targets=sigma ;; *) targets=eql,sigma ;; esac
+"$KQLPORT_BIN" convert --to "$targets" --pipeline "$pipeline" --format json tests/conformance/cases/*/rule.yaml \
   >"$work/convert.jsonl" 2>"$work/convert.err" || true
 [ -s "$work/convert.jsonl" ] || { echo "run.sh: kqlport convert produced nothing:" >&2; cat "$work/convert.err" >&2; exit 2; }
 
-# 2. the Sigma rules evaluated with sigma-rust (Rust integration test)
+# 2. the Sigma rules evaluated with sigma-rust (Rust integration test; Sentinel names only)
+if [ "$pipeline" = none ]; then
 echo "run.sh: sigma-rust evaluation (cargo test -p kqlport-cli --test conformance_sigma)" >&2
 KQLPORT_CONFORMANCE_OUT="$work/sigma_rust.jsonl" \
   cargo test -q -p kqlport-cli --test conformance_sigma -- --nocapture >"$work/sigma_rust.log" 2>&1 \
   || { echo "run.sh: the sigma-rust harness failed:" >&2; tail -40 "$work/sigma_rust.log" >&2; exit 2; }
+else
+  : >"$work/sigma_rust.jsonl"
+fi
 
 # 3. the SPL reference evaluator's own unit tests (examples from Splunk's documentation); their
 #    result is printed before the verdicts, so the last line stays `N passed, M failed`
@@ -74,7 +88,7 @@ if [ "$spl_unit" != 0 ]; then
 fi
 
 # 4. verdicts
-args=(--convert "$work/convert.jsonl" --sigma-rust "$work/sigma_rust.jsonl" --oracles "$KQLPORT_ORACLES")
+args=(--convert "$work/convert.jsonl" --sigma-rust "$work/sigma_rust.jsonl" --oracles "$KQLPORT_ORACLES" --pipeline "$pipeline")
 [ -n "$json_out" ] && args+=(--json-out "$json_out")
 rc=0
 "$KQLPORT_ORACLES/sigma/bin/python" "$here/runner.py" "${args[@]}" || rc=$?

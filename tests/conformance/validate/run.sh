@@ -14,7 +14,9 @@
 # (default <target dir>/conformance-validate), including report.json and convert.jsonl.
 #
 # Environment: KQLPORT_ORACLES, KQLPORT_SIGMA_SCHEMAS, KQLPORT_SKIP_CORPUS=1 (rules/ only when
-# ../shared/corpus is missing), KQLPORT_BIN (use this kqlport binary instead of building one).
+# ../shared/corpus is missing), KQLPORT_BIN (use this kqlport binary instead of building one),
+# KQLPORT_VALIDATE_PIPELINE (the field-mapping pipeline; default `none`, as the ES|QL type check
+# reads Sentinel names from src/schema/tables.tsv; `default` gives each target its own).
 set -euo pipefail
 # shellcheck source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
@@ -32,9 +34,12 @@ mkdir -p "$work"
 
 kqlport_bin validate
 
-echo "validate: kqlport convert --to spl,esql,eql,sigma --format json ${paths[*]}"
+pipeline=${KQLPORT_VALIDATE_PIPELINE:-none}
+pipeline_args=()
+[ "$pipeline" = default ] || pipeline_args=(--pipeline "$pipeline")
+echo "validate: kqlport convert --to spl,esql,eql,sigma ${pipeline_args[*]} --format json ${paths[*]}"
 set +e
-"$bin" convert --to spl,esql,eql,sigma --format json "${paths[@]}" >"$work/convert.jsonl" 2>"$work/convert.stderr"
+"$bin" convert --to spl,esql,eql,sigma "${pipeline_args[@]}" --format json "${paths[@]}" >"$work/convert.jsonl" 2>"$work/convert.stderr"
 rc=$?
 set -e
 # 0: everything translated; 1: something was declined or not parsed (not a failure here).

@@ -266,10 +266,7 @@ fn strmatch(field: &str, kind: ir::MatchKind, value: &str, negated: bool) -> ir:
 fn translate_filter(p: ir::Predicate) -> String {
     let sp = Span::new(0, 0);
     let q = ir::Query {
-        source: ir::Source {
-            kind: ir::SourceKind::Table("DeviceProcessEvents".into()),
-            span: sp,
-        },
+        source: ir::Source::table("DeviceProcessEvents", sp),
         stages: vec![ir::Stage {
             kind: ir::StageKind::Filter(p),
             span: sp,

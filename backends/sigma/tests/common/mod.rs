@@ -195,10 +195,7 @@ pub fn project(cols: &[&str]) -> Stage {
 
 pub fn query(table: &str, stages: Vec<Stage>) -> Query {
     Query {
-        source: Source {
-            kind: SourceKind::Table(table.into()),
-            span: sp(0, table.len()),
-        },
+        source: Source::table(table, sp(0, table.len())),
         stages,
         span: sp(0, 300),
     }
