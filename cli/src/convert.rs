@@ -12,11 +12,15 @@ use kqlport::backend::{Backend, Caveat, Effect, Fidelity, RuleContext};
 use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::sentinel::{LoadedFile, Rule};
 use kqlport::{kql, lower, pipeline, Diagnostic, Severity};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
+
+/// Inputs converted in parallel before their results are written.
+const CHUNK: usize = 64;
 
 /// A translation target as the CLI presents it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -155,7 +159,7 @@ pub(crate) struct Outcome {
     /// Tables and columns the target's pipeline does not map (for `check --coverage`).
     pub(crate) unmapped: Vec<kqlport::pipeline::Unmapped>,
     /// The rule the query came from, for rule-file formats.
-    meta: Option<Rc<Meta>>,
+    meta: Option<Arc<Meta>>,
 }
 
 /// What a rule file says besides the query: the Sentinel rule (none for bare KQL), its
@@ -211,8 +215,9 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
         }
     }
     // Every input is loaded before anything is written: output names are planned for the
-    // whole batch at once, so that no translation can take another's file.
-    let loaded: Vec<Loaded> = inputs.iter().map(load::load).collect();
+    // whole batch at once, so that no translation can take another's file. Loading, like
+    // converting below, runs on every core; `collect` keeps the input order.
+    let loaded: Vec<Loaded> = inputs.par_iter().map(load::load).collect();
     let plan = opts.out_dir.map(|dir| {
         let claims: Vec<Claim> = inputs
             .iter()
@@ -241,10 +246,30 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
             }
         }
     }
-    for (file_index, (input, loaded)) in inputs.iter().zip(loaded).enumerate() {
+    // Converting a file is pure (parse, lower and translate see only that file), so files are
+    // converted in parallel a chunk at a time; writing and reporting stay on this thread, in
+    // input order, so the output is the same whatever the number of cores. A chunk bounds the
+    // translations held in memory before they are written.
+    let mut loaded = loaded.into_iter();
+    let mut converted = Vec::new();
+    for (file_index, input) in inputs.iter().enumerate() {
+        if file_index % CHUNK == 0 {
+            let chunk = &inputs[file_index..inputs.len().min(file_index + CHUNK)];
+            let batch: Vec<Loaded> = loaded.by_ref().take(chunk.len()).collect();
+            converted = chunk
+                .par_iter()
+                .zip(batch)
+                .map(|(input, loaded)| convert_input(input, loaded, opts))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+        }
+        let Some((text, mut outcomes)) = converted.pop() else {
+            unreachable!("each chunk converts every input in it");
+        };
         tally.files += 1;
         let name = input.display_name();
-        let (text, mut outcomes) = convert_input(input, loaded, opts);
         let source = SourceFile::new(&name, &text);
         let query_count = outcomes
             .iter()
@@ -648,7 +673,7 @@ pub(crate) fn convert_input(
         .unwrap_or_default();
     // The name relative to its PATH argument: the same however the path was spelled.
     context.source_name = Some(input.relative_name());
-    let meta = Rc::new(Meta {
+    let meta = Arc::new(Meta {
         rule: file.rule.clone(),
         context: context.clone(),
         query_count: file.queries.len(),

@@ -2,6 +2,7 @@
 //! Owns the file walk, the extension policy and the input bounds (regular files only, at most
 //! [`MAX_INPUT_BYTES`]); never parses or renders.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -197,44 +198,62 @@ pub struct InputError {
 /// inputs so that reading them reports why they are refused. Duplicates are kept once, at
 /// their first position.
 pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
-    let mut inputs = Vec::new();
+    let mut inputs = Unique::default();
     let mut errors = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            push_unique(&mut inputs, Input::Stdin);
+            inputs.push(Input::Stdin);
             continue;
         }
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => walk(path, &mut inputs, &mut errors),
-            Ok(_) => push_unique(
-                &mut inputs,
-                Input::File {
-                    path: path.clone(),
-                    root: path.clone(),
-                },
-            ),
+            Ok(_) => inputs.push(Input::File {
+                path: path.clone(),
+                root: path.clone(),
+            }),
             Err(e) => errors.push(InputError {
                 name: path.to_string_lossy().replace('\\', "/"),
                 message: describe_io_error(&e),
             }),
         }
     }
-    (inputs, errors)
+    (inputs.inputs, errors)
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+/// Inputs in first-seen order, each once (a set of the paths seen: a batch of thousands of
+/// files would otherwise compare every path with every other).
+#[derive(Default)]
+struct Unique {
+    inputs: Vec<Input>,
+    paths: HashSet<PathBuf>,
+    stdin: bool,
+}
+
+impl Unique {
+    fn push(&mut self, input: Input) {
+        let new = match &input {
+            // `Path` equality and hashing agree (both by components).
+            Input::File { path, .. } => self.paths.insert(path.clone()),
+            Input::Stdin => !std::mem::replace(&mut self.stdin, true),
+        };
+        if new {
+            self.inputs.push(input);
+        }
+    }
+}
+
+fn walk(dir: &Path, inputs: &mut Unique, errors: &mut Vec<InputError>) {
     for entry in walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
     {
         match entry {
-            Ok(e) if !e.file_type().is_dir() && has_walk_extension(e.path()) => push_unique(
-                inputs,
-                Input::File {
+            Ok(e) if !e.file_type().is_dir() && has_walk_extension(e.path()) => {
+                inputs.push(Input::File {
                     path: e.into_path(),
                     root: dir.to_path_buf(),
-                },
-            ),
+                })
+            }
             Ok(_) => {}
             Err(e) => errors.push(InputError {
                 name: e.path().unwrap_or(dir).to_string_lossy().replace('\\', "/"),
@@ -280,17 +299,6 @@ fn has_walk_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| WALK_EXTENSIONS.iter().any(|w| w.eq_ignore_ascii_case(e)))
-}
-
-fn push_unique(inputs: &mut Vec<Input>, input: Input) {
-    let same = |a: &Input| match (a, &input) {
-        (Input::File { path: p, .. }, Input::File { path: q, .. }) => p == q,
-        (Input::Stdin, Input::Stdin) => true,
-        _ => false,
-    };
-    if !inputs.iter().any(same) {
-        inputs.push(input);
-    }
 }
 
 pub fn describe_io_error(e: &std::io::Error) -> String {

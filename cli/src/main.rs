@@ -258,13 +258,22 @@ enum FormatArg {
     Json,
 }
 
+/// Stack of every thread that parses, lowers or translates.
+const WORKER_STACK: usize = 256 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Parsing is guarded against deep nesting, but run on a thread with a generous stack so
-    // that no input can overflow it.
+    // that no input can overflow it; so are the threads that convert files in parallel (the
+    // stack is reserved address space, committed only as it is used). Should that pool not
+    // start, rayon's default one is used: each stage then makes its own stack room.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("kqlport-{i}"))
+        .stack_size(WORKER_STACK)
+        .build_global();
     let worker = std::thread::Builder::new()
         .name("kqlport".into())
-        .stack_size(256 * 1024 * 1024)
+        .stack_size(WORKER_STACK)
         .spawn(move || run(cli));
     let code = match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,

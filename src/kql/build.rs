@@ -30,22 +30,36 @@ pub(crate) struct Builder {
     weight: Cell<usize>,
 }
 
+/// The whitespace and comments of the text being built (see [`span`]).
+#[derive(Default)]
+struct Trivia {
+    /// Maximal runs of whitespace and comments, sorted.
+    runs: Vec<(usize, usize)>,
+    /// Whether each byte of the text is in one of `runs`: most spans end on a token, and this
+    /// answers them without a search.
+    inside: Vec<bool>,
+}
+
 thread_local! {
-    /// Maximal runs of whitespace and comments in the text being built, sorted.
-    static TRIVIA: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    static TRIVIA: std::cell::RefCell<Trivia> = std::cell::RefCell::new(Trivia::default());
 }
 
 /// Installs the trivia runs of `text` for [`span`] (and clears them when dropped).
 pub(crate) struct TriviaScope;
 impl TriviaScope {
     pub(crate) fn new(text: &str) -> Self {
-        TRIVIA.with(|t| *t.borrow_mut() = super::errors::trivia_runs(text));
+        let runs = super::errors::trivia_runs(text);
+        let mut inside = vec![false; text.len()];
+        for &(s, e) in &runs {
+            inside[s..e].fill(true);
+        }
+        TRIVIA.with(|t| *t.borrow_mut() = Trivia { runs, inside });
         TriviaScope
     }
 }
 impl Drop for TriviaScope {
     fn drop(&mut self) {
-        TRIVIA.with(|t| t.borrow_mut().clear());
+        TRIVIA.with(|t| *t.borrow_mut() = Trivia::default());
     }
 }
 
@@ -56,8 +70,12 @@ fn span(p: &P) -> Span {
     if end > start {
         TRIVIA.with(|t| {
             let t = t.borrow();
-            let i = t.partition_point(|r| r.1 < end);
-            if let Some(&(rs, re)) = t.get(i) {
+            // `end` is inside a run exactly when the byte before it is.
+            if !t.inside.get(end - 1).copied().unwrap_or(false) {
+                return;
+            }
+            let i = t.runs.partition_point(|r| r.1 < end);
+            if let Some(&(rs, re)) = t.runs.get(i) {
                 if rs < end && end <= re {
                     end = rs.max(start);
                 }
@@ -1207,6 +1225,14 @@ impl Builder {
 
     pub(crate) fn build_expr(&self, p: P) -> BResult<Expr> {
         let _g = self.enter(&p)?;
+        // A lone operand (most expressions: a column, a string in a list) needs no
+        // precedence climbing: it is what the Pratt parser would map it to.
+        let mut children = p.clone().into_inner();
+        if let (Some(only), None) = (children.next(), children.next()) {
+            if is_primary(only.as_rule()) {
+                return self.build_primary(only);
+            }
+        }
         let mut run = 0usize;
         let mut ops = 0usize;
         for c in p.clone().into_inner() {

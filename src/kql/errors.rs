@@ -200,6 +200,14 @@ fn lex(text: &str, stop: usize, check: bool) -> Result<Scan, Diagnostic> {
             }
             _ => {}
         }
+        // ASCII (nearly every byte) without decoding a character.
+        if c.is_ascii() {
+            if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+                last_code = Some(i);
+            }
+            i += 1;
+            continue;
+        }
         let ch = text[i..].chars().next().unwrap_or(' ');
         if !is_space(ch) {
             last_code = Some(i);
@@ -281,6 +289,13 @@ pub(crate) fn trivia_runs(text: &str) -> Vec<(usize, usize)> {
                 j += 1;
             }
             i = (j + 1).min(b.len());
+            continue;
+        }
+        if c.is_ascii() {
+            if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+                push(i, i + 1);
+            }
+            i += 1;
             continue;
         }
         let ch = text[i..].chars().next().unwrap_or(' ');
