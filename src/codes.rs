@@ -277,6 +277,14 @@ codes! {
     "L061" Lowering "a name missing from kqlport's schema of the table (warning)"
         "The column is not in kqlport's built-in schema for the table. The schema may lag the \
          real table, so this is only a warning.";
+    "L080" Lowering "a `union` form that is not supported"
+        "kqlport translates `union` of tables, wildcard table names (resolved against its schema), \
+         parenthesised queries and tabular `let`s, as the source or as an operator, with \
+         `withsource=` over legs written as table names and `isfuzzy=`. It refuses \
+         `kind=inner`, `union *` (every table of the workspace), `withsource=` over a computed \
+         leg (Kusto's docs do not give its name), a union leg that is itself a union with \
+         operators after it, and a later operator naming a column that two legs hold with \
+         different types (KQL splits it into `name_type` columns).";
     "L100" Lowering "`render` was dropped (warning)"
         "`render` only chooses a chart; the rows are unchanged, so it is dropped with a note.";
     "L101" Lowering "a lowering note shown by `explain --ir` (warning)"
@@ -348,6 +356,10 @@ codes! {
     "B030" Backends "a join the target cannot express"
         "Every backend declines joins it cannot write exactly: kinds keeping right-only rows, \
          right sides that join again, or (EQL) any join at all.";
+    "B031" Backends "a union the target cannot express"
+        "SPL writes any union of tables and per-leg pipelines (one search, `multisearch` or \
+         `append`). ES|QL writes a union only when every leg runs the same commands (`FROM a, b`). \
+         EQL and Sigma decline unions: one rule per leg is not the same rule.";
     "B040" Sigma "internal error in the Sigma backend"
         "A stage or predicate reached a part of the backend that should never see it. This is a \
          kqlport bug; please report the query.";

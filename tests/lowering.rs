@@ -451,8 +451,8 @@ fn what_is_not_modelled_is_refused_at_its_span() {
         ("L027".into(), "frobnicate".into())
     );
     assert_eq!(
-        refusal("union A, B | take 1"),
-        ("L010".into(), "union A, B".into())
+        refusal("union kind=inner A, B | take 1"),
+        ("L080".into(), "kind=inner".into())
     );
     assert_eq!(
         refusal("let f = (x: string) { T }; f('a')"),
@@ -1255,4 +1255,86 @@ fn regexes_re2_refuses_are_refused_in_lowering() {
     // `countof` in its plain-text mode takes no regex.
     ir(r#"T | extend y = countof(S, "a**")"#);
     ir(r#"T | where A matches regex "(a{10}){100}""#);
+}
+
+#[test]
+fn union_is_a_source_with_legs() {
+    // As the source, with parenthesised legs and a tabular `let`.
+    assert_eq!(
+        ir("let L = C | where z == 1; union isfuzzy=true A, (B | where y == 2), L | take 3"),
+        "union (\n  from A\n  ,\n  from B\n  filter (== y 2)\n  ,\n  from C\n  filter (== z 1)\n)\nlimit 3\n"
+    );
+    // As an operator: the rows so far are the first leg.
+    assert_eq!(
+        ir("A | where x == 1 | union B | count"),
+        "union (\n  from A\n  filter (== x 1)\n  ,\n  from B\n)\ncount\n"
+    );
+    // A nested union without operators of its own is spliced in.
+    assert_eq!(
+        ir("union (union A, B), C"),
+        "union (\n  from A\n  ,\n  from B\n  ,\n  from C\n)\n"
+    );
+    assert_eq!(
+        ir("union withsource=Src A, B"),
+        "union withsource=Src (\n  from A\n  ,\n  from B\n)\n"
+    );
+}
+
+#[test]
+fn union_wildcards_resolve_against_the_schema_with_a_note() {
+    let ast = kql::parse("union DeviceNetwork* | take 1").unwrap();
+    let l = lower::lower(&ast).unwrap();
+    assert_eq!(
+        l.query.to_string(),
+        "union (\n  from DeviceNetworkEvents\n  ,\n  from DeviceNetworkInfo\n)\nlimit 1\n"
+    );
+    assert_eq!(l.notes.len(), 1);
+    assert_eq!(l.notes[0].effect, kqlport::backend::Effect::UnderMatch);
+    assert!(l.notes[0].message.contains("custom `_CL` table"));
+}
+
+#[test]
+fn union_forms_that_are_not_modelled_are_refused_at_their_span() {
+    assert_eq!(refusal("union * | take 1"), ("L080".into(), "*".into()));
+    assert_eq!(
+        refusal("union NoSuchTable* | take 1"),
+        ("L080".into(), "NoSuchTable*".into())
+    );
+    assert_eq!(
+        refusal("union withsource=S A, (B | where x == 1)"),
+        ("L080".into(), "S".into())
+    );
+    assert_eq!(
+        refusal("A | union withsource=S B"),
+        ("L080".into(), "S".into())
+    );
+    assert_eq!(
+        refusal("union (union A, B | where x == 1), C"),
+        ("L080".into(), "(union A, B | where x == 1)".into())
+    );
+    assert_eq!(refusal("union A, f(1)"), ("L080".into(), "f(1)".into()));
+}
+
+#[test]
+fn union_columns_of_different_types_are_refused_where_named() {
+    // `Port` is not in the schema; pick two schema tables with a column of different types.
+    let q = "union SigninLogs, AADNonInteractiveUserSignInLogs | where isnotempty(ConditionalAccessPolicies)";
+    let ast = kql::parse(q).unwrap();
+    match lower::lower(&ast) {
+        Err(e) => {
+            assert_eq!(e[0].code.0, "L080");
+            assert!(
+                e[0].message.contains("ConditionalAccessPolicies"),
+                "{}",
+                e[0].message
+            );
+        }
+        Ok(l) => panic!("expected a refusal, got {}", l.query),
+    }
+    // Not named later and the columns fixed: nothing to say.
+    let ast =
+        kql::parse("union SigninLogs, AADNonInteractiveUserSignInLogs | project UserPrincipalName")
+            .unwrap();
+    let l = lower::lower(&ast).unwrap();
+    assert!(l.notes.is_empty(), "{:?}", l.notes);
 }

@@ -15,6 +15,7 @@ mod known_columns;
 mod names;
 mod predicate;
 mod types;
+mod union;
 
 use crate::diag::Diagnostic;
 use crate::ir;
@@ -226,9 +227,23 @@ impl<'a> Lowerer<'a> {
 
     /// A tabular expression (the result statement, or a join's right side) as one IR query.
     fn pipeline(&mut self, body: &'a ast::Expr) -> LResult<ir::Query> {
-        let (source, ops) = self.flatten(body)?;
+        let (mut source, ops) = self.flatten(body)?;
         let mut stages = Vec::new();
         for op in ops {
+            if let ast::OperatorKind::Union(u) = &op.kind {
+                // `T | … | union U`: the rows so far are the union's first leg.
+                let span = stages
+                    .last()
+                    .map_or(source.span, |s: &ir::Stage| source.span.to(s.span));
+                let mut input = ir::Query {
+                    source,
+                    stages: std::mem::take(&mut stages),
+                    span,
+                };
+                self.column_types(&mut input);
+                source = self.union(u, op.span, Some(input))?;
+                continue;
+            }
             let stage = self.operator(op)?;
             stages.append(&mut self.before);
             stages.extend(stage);
@@ -240,6 +255,7 @@ impl<'a> Lowerer<'a> {
             span: body.span,
         };
         self.column_types(&mut query);
+        self.union_column_types(&query)?;
         Ok(query)
     }
 
@@ -297,6 +313,7 @@ impl<'a> Lowerer<'a> {
                         }
                         _ => Err(unsupported("L010", e.span, "this query source is not a table")),
                     },
+                    ast::SourceKind::Union(u) => Ok((self.union(u, p.source.span, None)?, ops)),
                     other => Err(unsupported(
                         "L010",
                         p.source.span,

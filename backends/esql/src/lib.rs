@@ -207,6 +207,7 @@ mod java;
 mod join;
 mod lucene;
 mod stored;
+mod union;
 
 #[cfg(test)]
 mod tests;
@@ -297,7 +298,10 @@ fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
 
 /// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
 pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
-    let SourceKind::Table(table) = &query.source.kind;
+    let table = match &query.source.kind {
+        SourceKind::Table(table) => table,
+        SourceKind::Union(u) => return union::lower_union(cx, query, u),
+    };
     cx.table = table.clone();
     if !is_plain_index(table) {
         cx.decline(
@@ -326,6 +330,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     ast::Query {
         index: table.clone(),
         metadata_id: cx.metadata_id,
+        metadata_index: false,
         commands,
     }
 }

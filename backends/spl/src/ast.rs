@@ -16,16 +16,26 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-/// A whole query: the base search, then one command per line.
+/// A whole query: the base search (or `multisearch`), then one command per line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pipeline {
-    pub search: BaseSearch,
+    pub search: Head,
     pub commands: Vec<Command>,
+}
+
+/// Where a pipeline's events come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Head {
+    Search(BaseSearch),
+    /// `| multisearch [search …] [search …]`: the events of every leg, each leg holding only
+    /// streaming commands (a generating command, so it starts the search).
+    Multisearch(Vec<Pipeline>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseSearch {
-    pub sourcetype: String,
+    /// One or more sourcetypes (several: `(sourcetype=A OR sourcetype=B)`).
+    pub sourcetypes: Vec<String>,
     /// `earliest=…`: inclusive lower bound of `_time`.
     pub earliest: Option<TimeBound>,
     /// `latest=…`: exclusive upper bound of `_time`. Splunk uses `now` when a search gives
@@ -114,6 +124,8 @@ pub enum Command {
     Sort(Vec<(SortDir, String)>),
     Head(u64),
     Dedup(Vec<String>),
+    /// `append [<subsearch>]`: the subsearch's results after the current ones.
+    Append(Box<Pipeline>),
     /// `join type=<inner|left> max=<n> <fields> [<subsearch>]`; `max=0` means every match.
     Join {
         kind: JoinType,
@@ -428,8 +440,24 @@ impl Display for SearchExpr {
 
 impl Display for BaseSearch {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "search index=* sourcetype=")?;
-        write_quoted(f, &self.sourcetype)?;
+        write!(f, "search index=* ")?;
+        match self.sourcetypes.as_slice() {
+            [one] => {
+                f.write_str("sourcetype=")?;
+                write_quoted(f, one)?;
+            }
+            many => {
+                f.write_char('(')?;
+                for (i, st) in many.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" OR ")?;
+                    }
+                    f.write_str("sourcetype=")?;
+                    write_quoted(f, st)?;
+                }
+                f.write_char(')')?;
+            }
+        }
         if let Some(b) = self.earliest {
             write!(f, " earliest={b}")?;
         }
@@ -552,11 +580,34 @@ impl Display for Command {
                 };
                 write!(f, "join type={kind} max={max} ")?;
                 names(f, fields)?;
-                // The subsearch on the following lines, indented, one command a line.
-                let text = sub.to_string();
-                f.write_str("\n    [")?;
-                f.write_str(&text.trim_end().replace('\n', "\n    "))?;
-                f.write_char(']')
+                subsearch(f, sub)
+            }
+            Command::Append(sub) => {
+                f.write_str("append")?;
+                subsearch(f, sub)
+            }
+        }
+    }
+}
+
+/// A subsearch on the following lines, indented, one command a line.
+fn subsearch(f: &mut Formatter<'_>, sub: &Pipeline) -> fmt::Result {
+    let text = sub.to_string();
+    f.write_str("\n    [")?;
+    f.write_str(&text.trim_end().replace('\n', "\n    "))?;
+    f.write_char(']')
+}
+
+impl Display for Head {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Head::Search(s) => write!(f, "{s}"),
+            Head::Multisearch(legs) => {
+                f.write_str("| multisearch")?;
+                for leg in legs {
+                    subsearch(f, leg)?;
+                }
+                Ok(())
             }
         }
     }

@@ -1,0 +1,124 @@
+//! A union source → `FROM a, b`: one ES|QL query reads several indices, and every row then
+//! runs the same commands. So a union translates only when every leg runs the same stages
+//! and those lower to the same commands for each leg's table (a column stored differently in
+//! two tables would need different commands); `withsource=C` is `EVAL C = _index` with
+//! `METADATA _index`. Anything else is declined (`B031`): ES|QL has no append of two
+//! pipelines.
+
+use crate::ast;
+use crate::expr::Cx;
+use kqlport::backend::Effect;
+use kqlport::diag::Diagnostic;
+use kqlport::ir::{
+    self, Assignment, Expr, ExprKind, FieldPath, Source, SourceKind, Stage, StageKind,
+};
+
+pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast::Query {
+    let empty = ast::Query {
+        index: String::new(),
+        metadata_id: false,
+        metadata_index: false,
+        commands: Vec::new(),
+    };
+    let Some(shared) = u.shared_stages() else {
+        decline(
+            cx,
+            query,
+            "its legs run different operators: one `FROM` reads several indices, but every row then runs the same commands",
+        );
+        return empty;
+    };
+    let tables = u.tables();
+    let mut first: Option<(Cx, ast::Query)> = None;
+    let mut notes = Vec::new();
+    for table in &tables {
+        let mut stages = Vec::new();
+        if let Some(c) = &u.withsource {
+            stages.push(Stage {
+                kind: StageKind::Extend(vec![Assignment {
+                    name: c.clone(),
+                    expr: Expr {
+                        kind: ExprKind::Field(FieldPath::column("_index")),
+                        span: c.span,
+                    },
+                }]),
+                span: c.span,
+            });
+        }
+        stages.extend(shared.iter().cloned());
+        stages.extend(query.stages.iter().cloned());
+        let one = ir::Query {
+            source: Source {
+                kind: SourceKind::Table(table.to_string()),
+                span: query.source.span,
+            },
+            stages,
+            span: query.span,
+        };
+        let mut c = Cx::default();
+        let mut q = crate::lower_query(&mut c, &one);
+        q.index.clear();
+        if !c.errors.is_empty() {
+            cx.errors.extend(c.errors);
+            return empty;
+        }
+        match &first {
+            None => first = Some((c, q)),
+            Some((_, q0)) if *q0 == q => notes.push(c.notes),
+            Some(_) => {
+                let why = format!(
+                    "the same operators need different ES|QL for `{}` and `{table}` (their columns are stored differently)",
+                    tables[0]
+                );
+                decline(cx, query, &why);
+                return empty;
+            }
+        }
+    }
+    let Some((c, mut q)) = first else {
+        return empty;
+    };
+    let (outer_notes, outer_errors) = (
+        std::mem::take(&mut cx.notes),
+        std::mem::take(&mut cx.errors),
+    );
+    let outer_preamble = std::mem::take(&mut cx.preamble);
+    *cx = c;
+    cx.notes.merge(outer_notes);
+    for n in notes {
+        cx.notes.merge(n);
+    }
+    cx.errors.extend(outer_errors);
+    let mut preamble = outer_preamble;
+    preamble.append(&mut cx.preamble);
+    cx.preamble = preamble;
+    q.index = tables.join(", ");
+    if let Some(c) = &u.withsource {
+        q.metadata_index = true;
+        cx.notes.push(
+            c.span,
+            Effect::Values,
+            format!(
+                "`{}` is ES|QL's `_index`, the concrete index a row was read from: the table name only when each table is an index of that name (for a data stream or an alias it is the backing index, `.ds-…`)",
+                c.name
+            ),
+        );
+    }
+    q
+}
+
+fn decline(cx: &mut Cx, query: &ir::Query, why: &str) {
+    cx.errors.push(
+        Diagnostic::error(
+            "B031",
+            format!("ES|QL cannot express this union: {why}"),
+            query.source.span,
+        )
+        .with_label("not expressible in ES|QL")
+        .with_help(
+            "ES|QL translates `union` when every leg applies the same operators to its table \
+             (`FROM a, b`); move the legs' differing operators after the union, or translate \
+             each leg as its own rule",
+        ),
+    );
+}
