@@ -253,13 +253,18 @@ fn clashing_columns(legs: &[ir::Query]) -> Vec<(String, &'static str, &'static s
         let ir::SourceKind::Table(t) = &leg.source.kind else {
             continue;
         };
-        if !leg.stages.is_empty() {
-            continue;
-        }
         let Some(table) = schema::table(t) else {
             continue;
         };
-        let mut cols: Vec<(&'static str, ColumnType)> = table.columns().collect();
+        // The table's own columns the leg still hands on: those its stages keep (all when they
+        // do not fix the columns), less those they compute or rename into.
+        let kept = leg.output_columns();
+        let computed = computed_names(&leg.stages);
+        let mut cols: Vec<(&'static str, ColumnType)> = table
+            .columns()
+            .filter(|(n, _)| kept.as_ref().is_none_or(|k| k.iter().any(|c| c == n)))
+            .filter(|(n, _)| !computed.iter().any(|c| c == n || c == "*"))
+            .collect();
         cols.sort_unstable_by_key(|(n, _)| *n);
         for (name, ty) in cols {
             match seen.iter().find(|(n, _)| *n == name) {
@@ -271,6 +276,40 @@ fn clashing_columns(legs: &[ir::Query]) -> Vec<(String, &'static str, &'static s
                 Some(_) => {}
                 None => seen.push((name, ty)),
             }
+        }
+    }
+    out
+}
+
+/// Names a leg's stages give a value other than the table's column of that name.
+fn computed_names(stages: &[ir::Stage]) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in stages {
+        match &s.kind {
+            ir::StageKind::Extend(a) | ir::StageKind::Project(a) => {
+                for a in a {
+                    let same = matches!(&a.expr.kind, ir::ExprKind::Field(f)
+                        if f.is_plain() && !f.parsed && f.column == a.name.name);
+                    if !same {
+                        out.push(a.name.name.clone());
+                    }
+                }
+            }
+            ir::StageKind::Rename(pairs) => out.extend(pairs.iter().map(|(n, _)| n.name.clone())),
+            ir::StageKind::Aggregate { .. }
+            | ir::StageKind::Distinct(_)
+            | ir::StageKind::Count
+            | ir::StageKind::Join { .. } => {
+                // Columns after these are not the table's own (types not followed here).
+                return vec!["*".to_string()];
+            }
+            ir::StageKind::Filter(_)
+            | ir::StageKind::ProjectAway(_)
+            | ir::StageKind::ProjectKeep(_)
+            | ir::StageKind::Reorder(_)
+            | ir::StageKind::Sort(_)
+            | ir::StageKind::Top { .. }
+            | ir::StageKind::Limit(_) => {}
         }
     }
     out

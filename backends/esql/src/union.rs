@@ -29,6 +29,15 @@ pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast:
         return empty;
     };
     let tables = u.tables();
+    if let Some((name, a, b)) = named_union_type(&tables, shared, &query.stages) {
+        let why = format!(
+            "`{name}` is typed differently in `{a}` and `{b}`, and ES|QL refuses to read a field \
+             mapped with several types in the indices of one `FROM` (a \"union type\") unless a \
+             conversion function resolves it"
+        );
+        decline(cx, query, &why);
+        return empty;
+    }
     let mut first: Option<(Cx, ast::Query)> = None;
     let mut notes = Vec::new();
     for table in &tables {
@@ -121,4 +130,42 @@ fn decline(cx: &mut Cx, query: &ir::Query, why: &str) {
              each leg as its own rule",
         ),
     );
+}
+
+/// A column that two of `tables` type differently (kqlport's schema) and that the stages name:
+/// (column, one table, another table).
+fn named_union_type<'t>(
+    tables: &[&'t str],
+    shared: &[Stage],
+    after: &[Stage],
+) -> Option<(String, &'t str, &'t str)> {
+    let mut named = Vec::new();
+    for stages in [shared, after] {
+        if let Ok(v) = serde_json::to_value(stages) {
+            strings(&v, &mut named);
+        }
+    }
+    for name in named {
+        let mut typed: Option<(&str, kqlport::schema::ColumnType)> = None;
+        for t in tables {
+            let Some(ty) = kqlport::schema::column_type(t, &name) else {
+                continue;
+            };
+            match typed {
+                None => typed = Some((t, ty)),
+                Some((other, oty)) if oty != ty => return Some((name, other, t)),
+                Some(_) => {}
+            }
+        }
+    }
+    None
+}
+
+fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
 }
