@@ -285,6 +285,12 @@ codes! {
          leg (Kusto's docs do not give its name), a union leg that is itself a union with \
          operators after it, and a later operator naming a column that two legs hold with \
          different types (KQL splits it into `name_type` columns).";
+    "L081" Lowering "a call of a query-defined function that cannot be inlined"
+        "A function `let` of the query called where a table is expected is inlined (its \
+         parameters bound to the arguments, `table(\"T\")` read as the table `T`). Refused: \
+         arguments the parameters do not take, a missing argument without a default, recursion, \
+         an argument naming something the function's own names hide, a body without a result, \
+         `table()` of a value that is not a constant string.";
     "L100" Lowering "`render` was dropped (warning)"
         "`render` only chooses a chart; the rows are unchanged, so it is dropped with a note.";
     "L101" Lowering "a lowering note shown by `explain --ir` (warning)"

@@ -78,6 +78,9 @@ impl<'a> Lowerer<'a> {
                         ast::ExprKind::Ident(_) | ast::ExprKind::Pipeline(_) => {
                             self.nested(e.span, |cx| cx.pipeline(e))?
                         }
+                        ast::ExprKind::Call { function, .. } if self.is_tabular_call(function) => {
+                            self.nested(e.span, |cx| cx.pipeline(e))?
+                        }
                         _ => return Err(unsupported(
                             "L080",
                             e.span,
