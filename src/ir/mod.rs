@@ -59,6 +59,10 @@ pub struct Union {
     /// `withsource=C`: a string column `C`, the leg's table name. Only allowed (by lowering)
     /// when every leg is a bare table, where the value is that table's name.
     pub withsource: Option<Column>,
+    /// `isfuzzy=true`: a leg that does not resolve (a missing table, a column it lacks) is left
+    /// out with a warning instead of failing the query. No effect on the rows of legs that
+    /// run; kqlport's column check (`L060`) skips such legs, as Kusto.Language does.
+    pub fuzzy: bool,
 }
 
 impl Union {

@@ -85,8 +85,12 @@ impl Checker<'_, '_> {
         let (table, mut fixed) = match &query.source.kind {
             ir::SourceKind::Table(t) => (t.clone(), None),
             ir::SourceKind::Union(u) => {
-                for leg in &u.legs {
-                    self.query(leg);
+                // A fuzzy union's legs may name what they lack (the leg is then left out):
+                // Kusto.Language reports nothing there either.
+                if !u.fuzzy {
+                    for leg in &u.legs {
+                        self.query(leg);
+                    }
                 }
                 (
                     u.tables().join(", "),

@@ -28,6 +28,7 @@ impl<'a> Lowerer<'a> {
         input: Option<ir::Query>,
     ) -> LResult<ir::Source> {
         let mut withsource = None;
+        let mut fuzzy = false;
         for p in &u.params {
             match p.name.as_str() {
                 "kind" => match &p.value.kind {
@@ -39,8 +40,13 @@ impl<'a> Lowerer<'a> {
                              kqlport translates the default, kind=outer",
                     )),
                 },
-                // Only whether a missing table is an error: no effect on the rows.
-                "isfuzzy" => {}
+                // Whether a leg that does not resolve is an error: no effect on the rows.
+                "isfuzzy" => {
+                    fuzzy = matches!(
+                        p.value.kind,
+                        ast::ExprKind::Literal(ast::Literal::Bool(true))
+                    )
+                }
                 "withsource" | "withSource" => match &p.value.kind {
                     ast::ExprKind::Ident(n) => withsource = Some(super::column(n)),
                     _ => {
@@ -106,7 +112,11 @@ impl<'a> Lowerer<'a> {
         }
         let legs: Vec<ir::Query> = legs.into_iter().map(|l| l.query).collect();
         Ok(ir::Source {
-            kind: ir::SourceKind::Union(ir::Union { legs, withsource }),
+            kind: ir::SourceKind::Union(ir::Union {
+                legs,
+                withsource,
+                fuzzy,
+            }),
             span,
         })
     }
