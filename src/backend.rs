@@ -119,6 +119,13 @@ impl Notes {
         }
     }
 
+    /// Adds every note of `other` (duplicates dropped).
+    pub fn merge(&mut self, other: Notes) {
+        for n in other.0 {
+            self.push(n.span, n.effect, n.message);
+        }
+    }
+
     pub fn into_fidelity(mut self) -> Fidelity {
         if self.0.is_empty() {
             Fidelity::Exact

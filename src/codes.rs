@@ -305,11 +305,30 @@ codes! {
         "A parse pattern kqlport does not model yet: typed columns (`x:long`), `kind=regex` \
          (whether its columns match lazily, as Kusto's page says, or greedily, as duckdb-kql \
          does, is not pinned down), a column next to `*` or another column.";
-    "L080" Lowering "the field-mapping pipeline has no mapping for a table or column, and its policy is `decline`"
+    "L080" Lowering "a `union` form that is not supported"
+        "kqlport translates `union` of tables, wildcard table names (resolved against its schema), \
+         parenthesised queries and tabular `let`s, as the source or as an operator, with \
+         `withsource=` over legs written as table names and `isfuzzy=`. It refuses \
+         `kind=inner`, `union *` (every table of the workspace), `withsource=` over a computed \
+         leg (Kusto's docs do not give its name), a union leg that is itself a union with \
+         operators after it, and a later operator naming a column that two legs hold with \
+         different types (KQL splits it into `name_type` columns).";
+    "L081" Lowering "a call of a query-defined function that cannot be inlined"
+        "A function `let` of the query called where a table is expected is inlined (its \
+         parameters bound to the arguments, `table(\"T\")` read as the table `T`). Refused: \
+         arguments the parameters do not take, a missing argument without a default, recursion, \
+         an argument naming something the function's own names hide, a body without a result, \
+         `table()` of a value that is not a constant string.";
+    "L090" Lowering "the field-mapping pipeline has no mapping for a table or column, and its policy is `decline`"
         "A pipeline with `unmapped: decline` (columns) or `unmapped_tables: decline` (tables) \
          refuses a translation that uses a name it cannot map, rather than keep a Sentinel name \
          the target's data does not have. Add the column to a pipeline file (`-p FILE`) or \
          choose `keep` or `note`.";
+    "L091" Lowering "a column after a union that the pipeline maps to different fields in its legs"
+        "A field-mapping pipeline maps each leg of a union by its own table. A column that the \
+         stages after the union name must then be one field in every leg; when the legs' tables \
+         map it to different fields (or some legs compute it), the query is refused rather than \
+         read a field some legs do not have.";
     "L100" Lowering "`render` was dropped (warning)"
         "`render` only chooses a chart; the rows are unchanged, so it is dropped with a note.";
     "L101" Lowering "a lowering note shown by `explain --ir` (warning)"
@@ -381,6 +400,10 @@ codes! {
     "B030" Backends "a join the target cannot express"
         "Every backend declines joins it cannot write exactly: kinds keeping right-only rows, \
          right sides that join again, or (EQL) any join at all.";
+    "B031" Backends "a union the target cannot express"
+        "SPL writes any union of tables and per-leg pipelines (one search, `multisearch` or \
+         `append`). ES|QL writes a union only when every leg runs the same commands (`FROM a, b`). \
+         EQL and Sigma decline unions: one rule per leg is not the same rule.";
     "B040" Sigma "internal error in the Sigma backend"
         "A stage or predicate reached a part of the backend that should never see it. This is a \
          kqlport bug; please report the query.";

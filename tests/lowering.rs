@@ -448,13 +448,10 @@ fn what_is_not_modelled_is_refused_at_its_span() {
         ("L027".into(), "frobnicate".into())
     );
     assert_eq!(
-        refusal("union A, B | take 1"),
-        ("L010".into(), "union A, B".into())
+        refusal("union kind=inner A, B | take 1"),
+        ("L080".into(), "kind=inner".into())
     );
-    assert_eq!(
-        refusal("let f = (x: string) { T }; f('a')"),
-        ("L010".into(), "f('a')".into())
-    );
+    assert_eq!(refusal("g('a')"), ("L010".into(), "g('a')".into()));
     assert_eq!(refusal("T | where * has 'x'"), ("L030".into(), "*".into()));
 }
 
@@ -1322,5 +1319,127 @@ fn parse_keeps_its_pattern_and_refuses_what_it_cannot_pin_down() {
     assert_eq!(
         refusal(r#"T | parse s with * "a=" x * "b""#),
         ("L071".into(), "*".into())
+    );
+}
+
+#[test]
+fn union_is_a_source_with_legs() {
+    // As the source, with parenthesised legs and a tabular `let`.
+    assert_eq!(
+        ir("let L = C | where z == 1; union isfuzzy=true A, (B | where y == 2), L | take 3"),
+        "union (\n  from A\n  ,\n  from B\n  filter (== y 2)\n  ,\n  from C\n  filter (== z 1)\n)\nlimit 3\n"
+    );
+    // As an operator: the rows so far are the first leg.
+    assert_eq!(
+        ir("A | where x == 1 | union B | count"),
+        "union (\n  from A\n  filter (== x 1)\n  ,\n  from B\n)\ncount\n"
+    );
+    // A nested union without operators of its own is spliced in.
+    assert_eq!(
+        ir("union (union A, B), C"),
+        "union (\n  from A\n  ,\n  from B\n  ,\n  from C\n)\n"
+    );
+    assert_eq!(
+        ir("union withsource=Src A, B"),
+        "union withsource=Src (\n  from A\n  ,\n  from B\n)\n"
+    );
+}
+
+#[test]
+fn union_wildcards_resolve_against_the_schema_with_a_note() {
+    let ast = kql::parse("union DeviceNetwork* | take 1").unwrap();
+    let l = lower::lower(&ast).unwrap();
+    assert_eq!(
+        l.query.to_string(),
+        "union (\n  from DeviceNetworkEvents\n  ,\n  from DeviceNetworkInfo\n)\nlimit 1\n"
+    );
+    assert_eq!(l.notes.len(), 1);
+    assert_eq!(l.notes[0].effect, kqlport::backend::Effect::UnderMatch);
+    assert!(l.notes[0].message.contains("custom `_CL` table"));
+}
+
+#[test]
+fn union_forms_that_are_not_modelled_are_refused_at_their_span() {
+    assert_eq!(refusal("union * | take 1"), ("L080".into(), "*".into()));
+    assert_eq!(
+        refusal("union NoSuchTable* | take 1"),
+        ("L080".into(), "NoSuchTable*".into())
+    );
+    assert_eq!(
+        refusal("union withsource=S A, (B | where x == 1)"),
+        ("L080".into(), "S".into())
+    );
+    assert_eq!(
+        refusal("A | union withsource=S B"),
+        ("L080".into(), "S".into())
+    );
+    assert_eq!(
+        refusal("union (union A, B | where x == 1), C"),
+        ("L080".into(), "(union A, B | where x == 1)".into())
+    );
+    assert_eq!(refusal("union A, f(1)"), ("L080".into(), "f(1)".into()));
+}
+
+#[test]
+fn union_columns_of_different_types_are_refused_where_named() {
+    // `Port` is not in the schema; pick two schema tables with a column of different types.
+    let q = "union SigninLogs, AADNonInteractiveUserSignInLogs | where isnotempty(ConditionalAccessPolicies)";
+    let ast = kql::parse(q).unwrap();
+    match lower::lower(&ast) {
+        Err(e) => {
+            assert_eq!(e[0].code.0, "L080");
+            assert!(
+                e[0].message.contains("ConditionalAccessPolicies"),
+                "{}",
+                e[0].message
+            );
+        }
+        Ok(l) => panic!("expected a refusal, got {}", l.query),
+    }
+    // Not named later and the columns fixed: nothing to say.
+    let ast =
+        kql::parse("union SigninLogs, AADNonInteractiveUserSignInLogs | project UserPrincipalName")
+            .unwrap();
+    let l = lower::lower(&ast).unwrap();
+    assert!(l.notes.is_empty(), "{:?}", l.notes);
+}
+
+#[test]
+fn query_functions_called_as_sources_are_inlined() {
+    // Parameters bound to the arguments (defaults too); `table(t)` read as the table.
+    assert_eq!(
+        ir(r#"let f = (t: string, code: string = "0") { table(t) | where ResultType == code };
+              let a = f("SigninLogs"); union a, f("AADNonInteractiveUserSignInLogs", "1")"#),
+        "union (\n  from SigninLogs\n  filter (str equals cs any ResultType [\"0\"])\n  ,\n  from AADNonInteractiveUserSignInLogs\n  filter (str equals cs any ResultType [\"1\"])\n)\n"
+    );
+    // The body's own lets are in scope; operators after the call follow the body's.
+    assert_eq!(
+        ir("let f = (n: long) { let m = n + 1; T | where x > m }; f(2) | take 3"),
+        "from T\nfilter (> x 3)\nlimit 3\n"
+    );
+    // The function's names do not leak out of the call: `n` after it is a column again.
+    assert_eq!(
+        ir("let f = (n: long) { T | where x > n }; f(1) | where y == n"),
+        "from T\nfilter (> x 1)\nfilter (== y n)\n"
+    );
+}
+
+#[test]
+fn query_function_calls_that_cannot_be_inlined_are_refused() {
+    assert_eq!(
+        refusal("let f = (x: string) { T | where a == x }; let x = 'v'; f(x)"),
+        ("L081".into(), "x".into())
+    );
+    assert_eq!(
+        refusal("let f = (x: string) { T | where a == x }; f()"),
+        ("L081".into(), "f()".into())
+    );
+    assert_eq!(
+        refusal("let f = (x: string) { T | where a == x }; f('a', 'b')"),
+        ("L081".into(), "f('a', 'b')".into())
+    );
+    assert_eq!(
+        refusal("let t = strcat('a', tostring(now())); table(t)"),
+        ("L081".into(), "table(t)".into())
     );
 }

@@ -213,7 +213,7 @@ fn unmapped_columns_and_tables_follow_the_policy() {
         &strict,
         "DeviceProcessEvents | where IsProcessRemoteSession == true",
     );
-    assert_eq!(m.errors[0].code.0, "L080");
+    assert_eq!(m.errors[0].code.0, "L090");
     assert!(m.notes.is_empty());
 }
 
@@ -308,6 +308,29 @@ fn a_file_name_pattern_or_an_empty_name_stays_exact_on_the_path() {
     );
     assert_eq!(n.len(), 1, "{n:?}");
     assert_eq!(n[0].1, Effect::OverMatch);
+}
+
+/// A list of names with "" in it (conformance case 272 through `sigma`): the names are path
+/// endings and "" an empty or missing path, exactly, as two tests; `!in~` needs neither.
+#[test]
+fn a_file_name_list_with_an_empty_name_splits_into_path_endings_and_the_empty_path() {
+    let sigma = builtin("sigma");
+    let got = ir(
+        &sigma,
+        r#"DeviceProcessEvents | where FileName in~ ("a.b", "")"#,
+    );
+    assert!(
+        got.contains(r#"(or (str endswith ci any Image ["\\a.b"]) (str equals ci any Image [""]))"#),
+        "{got}"
+    );
+    let got = ir(
+        &sigma,
+        r#"DeviceProcessEvents | where FileName !in~ ("a.b", "")"#,
+    );
+    assert!(got.contains("(and "), "{got}");
+    assert!(
+        notes(&sigma, r#"DeviceProcessEvents | where FileName in~ ("a.b", "")"#).is_empty()
+    );
 }
 
 /// After a join, a right column whose target name clashes with a left column's gets KQL's

@@ -527,7 +527,7 @@ fn convert_writes_a_mirrored_tree_deterministically() {
     assert_eq!(first.status.code(), Some(1), "some rules are declined");
     let stderr = String::from_utf8(first.stderr.clone()).unwrap();
     let (total, x, a, d, e) = convert_summary(&stderr);
-    assert_eq!(total, 2 * 42, "42 rules x 2 targets");
+    assert_eq!(total, 2 * 44, "44 rules x 2 targets");
     assert_eq!(e, 0);
     // one file per translated rule and target, mirroring rules/
     let seed = dir.join("a/seeds/tor_hunting.spl");

@@ -10,8 +10,34 @@ use super::*;
 impl Query {
     /// The output column names in order, or `None` when they depend on a table's schema.
     pub fn output_columns(&self) -> Option<Vec<String>> {
-        columns_after(None, &self.stages)
+        columns_after(self.source_output_columns(), &self.stages)
     }
+
+    /// The columns the source hands to the first stage, where the query alone fixes them: a
+    /// union whose every leg fixes its columns has each column of any leg once, in order of
+    /// first appearance (the `withsource` column first); a table, `None`.
+    pub fn source_output_columns(&self) -> Option<Vec<String>> {
+        match &self.source.kind {
+            SourceKind::Table(_) => None,
+            SourceKind::Union(u) => union_columns(u, |leg| leg.output_columns()),
+        }
+    }
+}
+
+/// A union's columns from each leg's (`None` when any leg's are unknown).
+pub fn union_columns(
+    u: &Union,
+    leg_columns: impl Fn(&Query) -> Option<Vec<String>>,
+) -> Option<Vec<String>> {
+    let mut out: Vec<String> = u.withsource.iter().map(|c| c.name.clone()).collect();
+    for leg in &u.legs {
+        for c in leg_columns(leg)? {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The columns before stage `index` of `q`: those the query's own stages fix, else the source
@@ -19,16 +45,29 @@ impl Query {
 /// when neither is known. A join's left side uses it to name clashing right columns as KQL does.
 pub fn columns_before(q: &Query, index: usize) -> Option<Vec<String>> {
     let stages = &q.stages[..index];
-    columns_after(None, stages).or_else(|| {
-        let SourceKind::Table(table) = &q.source.kind;
-        let all = crate::schema::table(table)?.all_column_names()?;
-        // As a field-mapping pipeline names them.
-        let named = all.into_iter().map(|c| match &q.source.target {
-            Some(t) => t.target_column(c).to_string(),
-            None => c.to_string(),
-        });
-        columns_after(Some(named.collect()), stages)
+    columns_after(q.source_output_columns(), stages).or_else(|| {
+        let all = schema_columns(q)?;
+        columns_after(Some(all), stages)
     })
+}
+
+/// The columns a query's source has by the schema: a table's full column list (when the
+/// schema lists it whole), a union's from its legs' (each from its table's schema).
+fn schema_columns(q: &Query) -> Option<Vec<String>> {
+    match &q.source.kind {
+        // As a field-mapping pipeline names them.
+        SourceKind::Table(table) => Some(
+            crate::schema::table(table)?
+                .all_column_names()?
+                .into_iter()
+                .map(|c| match &q.source.target {
+                    Some(t) => t.target_column(c).to_string(),
+                    None => c.to_string(),
+                })
+                .collect(),
+        ),
+        SourceKind::Union(u) => union_columns(u, |leg| columns_before(leg, leg.stages.len())),
+    }
 }
 
 /// The columns after `stages`, starting from `start` (`None`: unknown, e.g. a whole table).
@@ -163,7 +202,7 @@ pub fn join_names(left: &[String], right: &[String]) -> Vec<(String, String)> {
 }
 
 /// `*` matches any run of characters; everything else matches itself.
-fn glob(pattern: &str, name: &str) -> bool {
+pub fn glob(pattern: &str, name: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == name,
         Some((head, tail)) => {

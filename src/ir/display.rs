@@ -8,11 +8,29 @@ use std::fmt::{self, Display, Formatter, Write};
 impl Display for Query {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.source.kind {
-            SourceKind::Table(t) => write!(f, "from {t}")?,
-        }
-        match &self.source.target {
-            Some(t) => writeln!(f, " {t}")?,
-            None => writeln!(f)?,
+            SourceKind::Table(t) => {
+                write!(f, "from {t}")?;
+                match &self.source.target {
+                    Some(t) => writeln!(f, " {t}")?,
+                    None => writeln!(f)?,
+                }
+            }
+            SourceKind::Union(u) => {
+                match &u.withsource {
+                    Some(c) => writeln!(f, "union withsource={c} (")?,
+                    None => writeln!(f, "union (")?,
+                }
+                // Each leg is a whole query, indented one level; legs separated by `,`.
+                for (i, leg) in u.legs.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f, "  ,")?;
+                    }
+                    for line in leg.to_string().lines() {
+                        writeln!(f, "  {line}")?;
+                    }
+                }
+                writeln!(f, ")")?;
+            }
         }
         for s in &self.stages {
             writeln!(f, "{s}")?;

@@ -8,7 +8,9 @@
 mod columns;
 mod display;
 
-pub use columns::{columns_after, columns_before, columns_of_stage, join_names};
+pub use columns::{
+    columns_after, columns_before, columns_of_stage, glob, join_names, union_columns,
+};
 
 use crate::source::Span;
 use serde::Serialize;
@@ -127,6 +129,48 @@ pub struct Logsource {
 pub enum SourceKind {
     /// One table, by its Sentinel name.
     Table(String),
+    /// KQL's `union` (`kind=outer`, the default): every row of every leg, duplicates kept, in
+    /// no defined order. `T | … | union U` is the union of `T | …` and `U`: lowering makes the
+    /// rows so far the first leg, so the union is always the source of the stages after it.
+    Union(Union),
+}
+
+/// The legs of a `union` and what it adds to their rows.
+///
+/// Columns: every column of any leg (a leg's row has null in the columns it lacks; a string
+/// column lacking in a leg reads as `""`, as every missing string does). Lowering refuses
+/// what it cannot hold: `kind=inner`, a column name that two legs give different known types
+/// (KQL then splits it into `name_type` columns), `union *`, and legs that are not tables or
+/// pipelines over one table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Union {
+    /// At least two legs (a wildcard may have matched fewer: then at least one), each a query
+    /// over one table (never itself a union); `let`s inlined.
+    pub legs: Vec<Query>,
+    /// `withsource=C`: a string column `C`, the leg's table name. Only allowed (by lowering)
+    /// when every leg is a bare table, where the value is that table's name.
+    pub withsource: Option<Column>,
+    /// `isfuzzy=true`: a leg that does not resolve (a missing table, a column it lacks) is left
+    /// out with a warning instead of failing the query. No effect on the rows of legs that
+    /// run; kqlport's column check (`L060`) skips such legs, as Kusto.Language does.
+    pub fuzzy: bool,
+}
+
+impl Union {
+    /// The legs' common stage list, when every leg applies the same stages (spans aside) to
+    /// its table: then the union is one pipeline over several tables.
+    pub fn shared_stages(&self) -> Option<&[Stage]> {
+        let first = &self.legs.first()?.stages;
+        self.legs
+            .iter()
+            .all(|l| &l.stages == first)
+            .then_some(first.as_slice())
+    }
+
+    /// Each leg's table, in leg order.
+    pub fn tables(&self) -> Vec<&str> {
+        self.legs.iter().filter_map(|l| l.table()).collect()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -440,6 +484,14 @@ pub enum JoinKind {
 }
 
 impl Query {
+    /// The source table, when the source is one table.
+    pub fn table(&self) -> Option<&str> {
+        match &self.source.kind {
+            SourceKind::Table(t) => Some(t),
+            SourceKind::Union(_) => None,
+        }
+    }
+
     /// Whether the order of the rows that stage `index` outputs can change nothing after it:
     /// every later stage returns the same rows and values whatever order its input comes in.
     /// A target that returns events unordered can then drop a sort there, changing only the

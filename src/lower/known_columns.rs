@@ -43,9 +43,13 @@ pub(crate) fn check(query: &ir::Query, ifexists: &[Span]) -> Found {
 
 /// The columns a query's source table has, when kqlport's schema lists them all.
 fn source_columns(query: &ir::Query) -> Option<Vec<String>> {
-    let ir::SourceKind::Table(name) = &query.source.kind;
-    let names = schema::table(name)?.all_column_names()?;
-    Some(names.into_iter().map(str::to_string).collect())
+    match &query.source.kind {
+        ir::SourceKind::Table(name) => {
+            let names = schema::table(name)?.all_column_names()?;
+            Some(names.into_iter().map(str::to_string).collect())
+        }
+        ir::SourceKind::Union(u) => ir::union_columns(u, |leg| output_columns(leg, false)),
+    }
 }
 
 /// A query's output columns as its own stages fix them (`certain`), or starting from its
@@ -78,9 +82,24 @@ struct Checker<'a, 'o> {
 
 impl Checker<'_, '_> {
     fn query(&mut self, query: &ir::Query) {
-        let ir::SourceKind::Table(table) = &query.source.kind;
+        let (table, mut fixed) = match &query.source.kind {
+            ir::SourceKind::Table(t) => (t.clone(), None),
+            ir::SourceKind::Union(u) => {
+                // A fuzzy union's legs may name what they lack (the leg is then left out):
+                // Kusto.Language reports nothing there either.
+                if !u.fuzzy {
+                    for leg in &u.legs {
+                        self.query(leg);
+                    }
+                }
+                (
+                    u.tables().join(", "),
+                    ir::union_columns(u, |leg| output_columns(leg, true)),
+                )
+            }
+        };
+        let table = table.as_str();
         // The columns as the query's own operators fix them, and as the table's schema says.
-        let mut fixed: Option<Vec<String>> = None;
         let mut schema = source_columns(query);
         let mut fixed_at = None;
         for stage in &query.stages {
@@ -169,7 +188,7 @@ impl Checker<'_, '_> {
                 for k in on {
                     self.name(&k.left.name, k.left.span, scope);
                     if let Some((columns, certain)) = &right_cols {
-                        let ir::SourceKind::Table(table) = &right.source.kind;
+                        let table = right.table().unwrap_or("union");
                         let right_scope = Scope {
                             columns,
                             certain: *certain,

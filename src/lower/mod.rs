@@ -10,6 +10,7 @@ mod aggregate;
 mod bool_compare;
 mod expr;
 mod functions;
+mod invoke;
 mod join;
 mod known_columns;
 mod mvexpand;
@@ -17,6 +18,7 @@ mod names;
 mod parse;
 mod predicate;
 mod types;
+mod union;
 
 use crate::diag::Diagnostic;
 use crate::ir;
@@ -124,6 +126,8 @@ pub(crate) struct Lowerer<'a> {
     /// While lowering an expression over aggregates: each aggregate call met, with the hidden
     /// column it is computed into.
     pub(crate) agg_capture: Option<Vec<(String, &'a ast::Expr)>>,
+    /// Function `let`s (`let f = (t: string) { … }`), inlined where a call is a tabular source.
+    pub(crate) functions: HashMap<String, &'a ast::Lambda>,
     /// Hidden columns handed out so far in this query (their names must not repeat).
     pub(crate) agg_temps: usize,
     /// Where `column_ifexists` read a column (which may be missing: never an unknown column).
@@ -155,7 +159,7 @@ pub(crate) fn too_complex(span: Span, message: impl Into<String>) -> Box<Diagnos
 
 const SUPPORTED: &str = "kqlport translates queries built from: where, extend, project, \
 project-away, project-keep, project-rename, project-reorder, summarize, sort/order, top, \
-take/limit, distinct, count, join, mv-expand, mv-apply (with where/extend), parse, parse-where";
+take/limit, distinct, count, join, union, mv-expand, mv-apply (with where/extend), parse, parse-where";
 
 impl<'a> Lowerer<'a> {
     /// Runs one level of expression lowering at `span`, within [`MAX_DEPTH`].
@@ -228,9 +232,22 @@ impl<'a> Lowerer<'a> {
 
     /// A tabular expression (the result statement, or a join's right side) as one IR query.
     fn pipeline(&mut self, body: &'a ast::Expr) -> LResult<ir::Query> {
-        let (source, ops) = self.flatten(body)?;
-        let mut stages = Vec::new();
+        let (mut source, mut stages, ops) = self.flatten(body)?;
         for op in ops {
+            if let ast::OperatorKind::Union(u) = &op.kind {
+                // `T | … | union U`: the rows so far are the union's first leg.
+                let span = stages
+                    .last()
+                    .map_or(source.span, |s: &ir::Stage| source.span.to(s.span));
+                let mut input = ir::Query {
+                    source,
+                    stages: std::mem::take(&mut stages),
+                    span,
+                };
+                self.column_types(&mut input);
+                source = self.union(u, op.span, Some(input))?;
+                continue;
+            }
             let stage = self.operator(op)?;
             stages.append(&mut self.before);
             stages.extend(stage);
@@ -242,6 +259,7 @@ impl<'a> Lowerer<'a> {
             span: body.span,
         };
         self.column_types(&mut query);
+        self.union_column_types(&query)?;
         Ok(query)
     }
 
@@ -256,26 +274,38 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => Binding::Scalar(e),
             },
-            ast::LetValue::Lambda(l) => Binding::Other(l.span, "a function"),
+            ast::LetValue::Lambda(l) => {
+                self.functions.insert(name.name.clone(), l);
+                self.lets
+                    .insert(name.name.clone(), Binding::Other(l.span, "a function"));
+                return;
+            }
             ast::LetValue::View(l) => Binding::Other(l.span, "a view"),
         };
+        self.functions.remove(&name.name);
         self.lets.insert(name.name.clone(), binding);
     }
 
     /// The source table and the operators applied to it, with tabular `let`s used as the source
     /// inlined (`let T = X | where …; T | take 5` is `X | where … | take 5`).
-    fn flatten(&mut self, body: &'a ast::Expr) -> LResult<(ir::Source, Vec<&'a ast::Operator>)> {
+    fn flatten(&mut self, body: &'a ast::Expr) -> LResult<Flat<'a>> {
         match &body.kind {
             ast::ExprKind::Ident(name) => self.table_or_let(name, body.span, Vec::new()),
+            ast::ExprKind::Call { function, args } if self.is_tabular_call(function) => {
+                self.call_source(function, args, body.span, Vec::new())
+            }
             ast::ExprKind::Pipeline(p) => {
                 let ops: Vec<&ast::Operator> = p.operators.iter().collect();
                 match &p.source.kind {
                     ast::SourceKind::Expr(e) => match &e.kind {
                         ast::ExprKind::Ident(name) => self.table_or_let(name, e.span, ops),
                         ast::ExprKind::Pipeline(_) => {
-                            let (source, mut inner) = self.flatten(e)?;
+                            let (source, pre, mut inner) = self.flatten(e)?;
                             inner.extend(ops);
-                            Ok((source, inner))
+                            Ok((source, pre, inner))
+                        }
+                        ast::ExprKind::Call { function, args } if self.is_tabular_call(function) => {
+                            self.call_source(function, args, e.span, ops)
                         }
                         ast::ExprKind::Call { function, .. } => Err(unsupported(
                             "L010",
@@ -299,6 +329,9 @@ impl<'a> Lowerer<'a> {
                         }
                         _ => Err(unsupported("L010", e.span, "this query source is not a table")),
                     },
+                    ast::SourceKind::Union(u) => {
+                        Ok((self.union(u, p.source.span, None)?, Vec::new(), ops))
+                    }
                     other => Err(unsupported(
                         "L010",
                         p.source.span,
@@ -327,17 +360,17 @@ impl<'a> Lowerer<'a> {
         name: &'a ast::Name,
         span: Span,
         ops: Vec<&'a ast::Operator>,
-    ) -> LResult<(ir::Source, Vec<&'a ast::Operator>)> {
+    ) -> LResult<Flat<'a>> {
         match self.lets.get(&name.name).cloned() {
-            None => Ok((ir::Source::table(name.name.clone(), span), ops)),
+            None => Ok((ir::Source::table(name.name.clone(), span), Vec::new(), ops)),
             Some(Binding::Tabular(e)) if !self.expanding.contains(&name.name) => {
                 self.expanding.push(name.name.clone());
                 // Tabular lets chain without the parser's nesting bound (`let t2 = t1 | …`).
                 let r = self.nested(span, |cx| cx.flatten(e));
                 self.expanding.pop();
-                let (source, mut inner) = r?;
+                let (source, pre, mut inner) = r?;
                 inner.extend(ops);
-                Ok((source, inner))
+                Ok((source, pre, inner))
             }
             Some(Binding::Other(def, what)) => Err(Box::new(
                 Diagnostic::error(
@@ -350,6 +383,20 @@ impl<'a> Lowerer<'a> {
                 )
                 .with_secondary(def, "defined here"),
             )),
+            // `let s = f("T");` with `f` a function of this query: a table after all.
+            Some(Binding::Scalar(e)) if !self.expanding.contains(&name.name) => match &e.kind {
+                ast::ExprKind::Call { function, args } if self.is_tabular_call(function) => {
+                    self.expanding.push(name.name.clone());
+                    let r = self.call_source(function, args, e.span, ops);
+                    self.expanding.pop();
+                    r
+                }
+                _ => Err(unsupported(
+                    "L011",
+                    span,
+                    format!("`{}` is a scalar `let`, not a table", name.name),
+                )),
+            },
             Some(_) => Err(unsupported(
                 "L011",
                 span,
@@ -571,6 +618,10 @@ impl<'a> Lowerer<'a> {
         Ok(out)
     }
 }
+
+/// A tabular source as flattening finds it: the source, stages already lowered (a function
+/// body), then the operators still to lower.
+type Flat<'a> = (ir::Source, Vec<ir::Stage>, Vec<&'a ast::Operator>);
 
 fn is_tabular(e: &ast::Expr) -> bool {
     matches!(e.kind, ast::ExprKind::Pipeline(_))

@@ -381,9 +381,9 @@ impl Typer<'_> {
     }
 
     fn query(&mut self, query: &mut ir::Query) {
-        let ir::SourceKind::Table(name) = &query.source.kind;
+        // A union's column types are not followed (its legs were typed when lowered).
         let mut cols = Columns {
-            table: schema::table(name),
+            table: query.table().and_then(schema::table),
             ..Columns::default()
         };
         for stage in &mut query.stages {

@@ -77,6 +77,9 @@ enum Res<'p> {
         column: String,
         suffix: String,
     },
+    /// A column after a union whose legs the pipeline maps differently (or that some legs
+    /// compute): no one target name holds it.
+    Ambiguous,
 }
 
 /// The names visible after some stages.
@@ -92,6 +95,8 @@ struct Scope<'p> {
 enum Base<'p> {
     Table(String, Option<&'p TableMap>),
     Join(Box<Scope<'p>>, Box<Scope<'p>>),
+    /// A union's legs, each mapped by itself.
+    Union(Vec<Scope<'p>>),
 }
 
 impl<'p> Scope<'p> {
@@ -108,6 +113,7 @@ impl<'p> Scope<'p> {
                 _ => true,
             },
             Base::Join(l, r) => l.has(name) || r.has(name),
+            Base::Union(legs) => legs.iter().any(|l| l.has(name)),
         }
     }
 
@@ -115,6 +121,7 @@ impl<'p> Scope<'p> {
     fn has_target(&self, target: &str) -> bool {
         let mapped = |res: &Res<'p>, name: &str| match res {
             Res::Computed => name == target,
+            Res::Ambiguous => false,
             Res::Column {
                 map,
                 column,
@@ -145,6 +152,7 @@ impl<'p> Scope<'p> {
                 }) || (m.rule(target, &[]).is_none() && self.has(target))
             }
             Base::Join(l, r) => l.has_target(target) || r.has_target(target),
+            Base::Union(legs) => legs.iter().any(|l| l.has_target(target)),
         }
     }
 
@@ -188,10 +196,45 @@ impl<'p> Scope<'p> {
                             suffix: suffix.into(),
                         }
                     }
-                    Res::Computed => Res::Computed,
+                    other => other,
                 }
             }
+            Base::Union(legs) => union_resolve(legs, name),
         }
+    }
+}
+
+/// A name after a union: the legs' one resolution when every leg that has the column resolves
+/// it alike (all computed, or all the same rules for it), else [`Res::Ambiguous`].
+fn union_resolve<'p>(legs: &[Scope<'p>], name: &str) -> Res<'p> {
+    let rules = |r: &Res<'p>| match r {
+        Res::Column {
+            map, column, suffix, ..
+        } => Some((
+            map.map(|m| {
+                m.fields
+                    .iter()
+                    .filter(|f| &f.column == column)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default(),
+            suffix.clone(),
+        )),
+        _ => None,
+    };
+    let mut found = legs.iter().filter(|l| l.has(name)).map(|l| l.resolve(name));
+    let Some(first) = found.next() else {
+        return Res::Computed;
+    };
+    let same = found.all(|r| match (&first, &r) {
+        (Res::Computed, Res::Computed) => true,
+        (Res::Column { .. }, Res::Column { .. }) => rules(&first) == rules(&r),
+        _ => false,
+    });
+    if same {
+        first
+    } else {
+        Res::Ambiguous
     }
 }
 
@@ -225,7 +268,7 @@ impl<'p> Mapper<'p> {
             Policy::Decline => {
                 if !self.errors.iter().any(|e| e.span.range() == span.range()) {
                     self.errors.push(
-                        Diagnostic::error("L080", what, span)
+                        Diagnostic::error("L090", what, span)
                             .with_label("no mapping for this")
                             .with_help(format!(
                                 "add it to a pipeline file (`-p FILE`), or set `unmapped: keep` or `note` to keep the Sentinel name (pipeline `{}`)",
@@ -238,6 +281,19 @@ impl<'p> Mapper<'p> {
     }
 
     fn query(&mut self, q: &mut Query) -> Scope<'p> {
+        if let SourceKind::Union(u) = &mut q.source.kind {
+            // Each leg is mapped as the query it is; the stages after the union see them all.
+            let legs = u.legs.iter_mut().map(|leg| self.query(leg)).collect();
+            let mut scope = Scope {
+                base: Base::Union(legs),
+                overrides: HashMap::new(),
+                closed: false,
+            };
+            for stage in &mut q.stages {
+                self.stage(&mut scope, &mut stage.kind);
+            }
+            return scope;
+        }
         let before = q.stages.len();
         let (table, map) = self.map_source(q);
         // The table's conditions already name the target's fields.
@@ -256,8 +312,10 @@ impl<'p> Mapper<'p> {
     /// The one place a table becomes a target source: sets the source's target parts and puts
     /// the table's conditions in a filter at the front. Returns the table's name and mapping.
     fn map_source(&mut self, q: &mut Query) -> (String, Option<&'p TableMap>) {
-        let SourceKind::Table(table) = &q.source.kind;
-        let table = table.clone();
+        let table = match &q.source.kind {
+            SourceKind::Table(table) => table.clone(),
+            SourceKind::Union(_) => unreachable!("`query` maps a union's legs one by one"),
+        };
         let Some(map) = self.p.tables.get(&table) else {
             self.unmapped.push(Unmapped {
                 table: table.clone(),
@@ -336,12 +394,30 @@ impl<'p> Mapper<'p> {
         path: &[PathSegment],
         span: Span,
     ) -> Option<(&'p FieldRule, String)> {
+        let res = scope.resolve(column);
+        if let Res::Ambiguous = res {
+            if !self.errors.iter().any(|e| e.span.range() == span.range()) {
+                self.errors.push(
+                    Diagnostic::error(
+                        "L091",
+                        format!(
+                            "after the union, `{column}` is a different field in different legs under pipeline `{}`, and kqlport does not rename a leg's field to a common name yet",
+                            self.p.name
+                        ),
+                        span,
+                    )
+                    .with_label("named differently per leg")
+                    .with_help("use `--pipeline none`, or a pipeline file (`-p FILE`) that maps the column alike in every leg's table"),
+                );
+            }
+            return None;
+        }
         let Res::Column {
             table,
             map: Some(map),
             column,
             suffix,
-        } = scope.resolve(column)
+        } = res
         else {
             return None;
         };
@@ -518,6 +594,25 @@ impl<'p> Mapper<'p> {
                 xs.iter_mut().for_each(|x| self.pred(scope, x))
             }
             PredicateKind::Not(x) => self.pred(scope, x),
+            PredicateKind::StrMatch(m) if self.mixed_basename_list(scope, m) => {
+                // `name in ("a", "")` on a path field: the names are path endings, "" an empty
+                // or missing path, so the list splits in two tests (`!in`: neither holds).
+                let (empty, names): (Vec<String>, Vec<String>) =
+                    m.values.iter().cloned().partition(|v| v.is_empty());
+                let part = |values: Vec<String>| Predicate {
+                    kind: PredicateKind::StrMatch(StrMatch {
+                        values,
+                        ..m.clone()
+                    }),
+                    span,
+                };
+                let parts = vec![part(names), part(empty)];
+                p.kind = match m.negated {
+                    true => PredicateKind::And(parts),
+                    false => PredicateKind::Or(parts),
+                };
+                self.pred(scope, p);
+            }
             PredicateKind::StrMatch(m) => {
                 if self.basename_test(scope, m, span) {
                     return;
@@ -579,6 +674,24 @@ impl<'p> Mapper<'p> {
         }
     }
 
+    /// An `==`/`in` list holding both names and "" on a column whose target field is a path
+    /// ending in its value ([`FieldRule::basename`]).
+    fn mixed_basename_list(&self, scope: &Scope<'p>, m: &StrMatch) -> bool {
+        let ExprKind::Field(f) = &m.field.kind else {
+            return false;
+        };
+        if m.kind != MatchKind::Equals
+            || m.quantifier != Quantifier::Any
+            || !f.is_plain()
+            || !m.values.iter().any(|v| v.is_empty())
+            || m.values.iter().all(|v| v.is_empty())
+        {
+            return false;
+        }
+        matches!(scope.resolve(&f.column), Res::Column { map: Some(map), column, .. }
+            if map.rule(&column, &[]).is_some_and(|r| r.basename))
+    }
+
     /// A string test on a column whose target field is a path ending in its value
     /// ([`FieldRule::basename`]): rewritten on the path and the field renamed. `false` when
     /// the test's column has no such rule.
@@ -616,7 +729,12 @@ impl<'p> Mapper<'p> {
                 m.values = m.values.iter().map(|v| format!("\\{v}")).collect();
             }
             MatchKind::Equals => {
-                self.note(span, widen, format!("`{column}` equal to one of several values, one empty, is tested on `{field}` as a whole"));
+                // A whole path equal to a bare name: fewer rows (more, under `not`).
+                let narrow = match widen {
+                    Effect::OverMatch => Effect::UnderMatch,
+                    _ => Effect::OverMatch,
+                };
+                self.note(span, narrow, format!("`{column}` equal to one of several values, one empty, is tested on `{field}` as a whole"));
             }
             // A pattern anchored at the name's start is anchored after the path's last `\`.
             MatchKind::Regex if m.values.iter().all(|v| anchored_start(v).is_some()) => {

@@ -191,6 +191,24 @@ pub fn table(name: &str) -> Option<&'static Table> {
     Some(entry.table.get_or_init(|| parse_table(entry.line)))
 }
 
+/// Every table kqlport's schema lists, sorted by name — tables only: the ASIM schemas
+/// (`ASim…`, `_ASim_…`, `_Im_…`, `im…` parsers) are functions, not tables.
+pub fn table_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = tables()
+        .keys()
+        .copied()
+        .filter(|n| {
+            let parser = n.starts_with("ASim")
+                || n.starts_with("_ASim_")
+                || n.starts_with("_Im_")
+                || (n.starts_with("im") && n[2..].starts_with(|c: char| c.is_ascii_uppercase()));
+            !parser
+        })
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 /// The type of `table.column`, if both are known.
 pub fn column_type(table: &str, column: &str) -> Option<ColumnType> {
     self::table(table)?.column_type(column)

@@ -100,6 +100,10 @@ impl Eql {
         _rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
+        let table = match &query.source.kind {
+            SourceKind::Table(t) => t,
+            SourceKind::Union(_) => return Err(vec![union_declined(query)]),
+        };
         let mut notes = Notes::default();
         let mut diags = Vec::new();
         let mut env = Env::new();
@@ -248,7 +252,6 @@ impl Eql {
         if !diags.is_empty() {
             return Err(diags);
         }
-        let SourceKind::Table(table) = &query.source.kind;
         let condition = match conds.len() {
             0 => Cond::Bool(true),
             _ => Cond::all(conds),
@@ -329,4 +332,15 @@ mod tests;
 /// comment at CR or LF, the `eql` package at LF).
 pub fn comment(text: &str) -> String {
     format!("// {}", kqlport::backend::one_line(text))
+}
+
+/// `B031`: EQL has no form for a union.
+fn union_declined(query: &ir::Query) -> Diagnostic {
+    Diagnostic::error(
+        "B031",
+        "EQL cannot express a union of several tables",
+        query.source.span,
+    )
+    .with_label("not expressible in EQL")
+    .with_help("an EQL query reads one event category; `any where` over several categories is not the same rule once the legs differ, so kqlport declines every union")
 }

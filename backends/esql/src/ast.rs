@@ -9,6 +9,8 @@ pub struct Query {
     pub index: String,
     /// `FROM index METADATA _id`.
     pub metadata_id: bool,
+    /// `FROM a, b METADATA _index`: each row's concrete index name.
+    pub metadata_index: bool,
     pub commands: Vec<Command>,
 }
 
@@ -526,8 +528,12 @@ impl Display for Command {
 impl Display for Query {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write!(f, "FROM {}", self.index)?;
-        if self.metadata_id {
-            f.write_str(" METADATA _id")?;
+        let metadata: Vec<&str> = [(self.metadata_id, "_id"), (self.metadata_index, "_index")]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect();
+        if !metadata.is_empty() {
+            write!(f, " METADATA {}", metadata.join(", "))?;
         }
         writeln!(f)?;
         for c in &self.commands {

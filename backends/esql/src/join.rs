@@ -33,14 +33,14 @@ use crate::ast::{Agg, BinOp, Command, Expr, Pattern};
 use crate::expr::Cx;
 use kqlport::backend::Effect;
 use kqlport::diag::Diagnostic;
-use kqlport::ir::{self, JoinKey, JoinKind, Query, SourceKind, Stage, StageKind};
+use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage, StageKind};
 
 /// The lookup column that is set on every lookup document: non-null exactly on a match.
 const MATCH: &str = "kqlport_match";
 const ROW: &str = "kqlport_row";
 
 pub(crate) fn decline(cx: &mut Cx, stage: &Stage, kind: JoinKind, right: &Query, why: &str) {
-    let SourceKind::Table(table) = &right.source.kind;
+    let table = right.table().unwrap_or("a union").to_string();
     cx.errors.push(
         Diagnostic::error(
             "B030",

@@ -214,6 +214,7 @@ mod lucene;
 mod mvexpand;
 pub mod pushdown;
 mod stored;
+mod union;
 
 #[cfg(test)]
 mod tests;
@@ -316,7 +317,10 @@ fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
 
 /// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
 pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
-    let SourceKind::Table(table) = &query.source.kind;
+    let table = match &query.source.kind {
+        SourceKind::Table(table) => table,
+        SourceKind::Union(u) => return union::lower_union(cx, query, u),
+    };
     cx.table = table.clone();
     cx.target = query.source.target.clone();
     // A field-mapping pipeline may give an index pattern (`logs-m365_defender.event-*`).
@@ -364,6 +368,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     ast::Query {
         index,
         metadata_id: cx.metadata_id,
+        metadata_index: false,
         commands,
     }
 }

@@ -131,8 +131,11 @@ impl Sigma {
         rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
+        let table = match &query.source.kind {
+            SourceKind::Table(t) => t,
+            SourceKind::Union(_) => return Err(vec![union_declined(query)]),
+        };
         let mut notes = Notes::default();
-        let SourceKind::Table(table) = &query.source.kind;
         let plan = stages::plan(rule, query, &mut notes)?;
         let detection = detection::build(&plan.filters, &mut notes)?;
 
@@ -283,4 +286,15 @@ fn correlation_doc(
 /// as PyYAML also break lines at NEL, U+2028 and U+2029, and refuse other controls).
 pub fn comment(text: &str) -> String {
     format!("# {}", kqlport::backend::one_line(text))
+}
+
+/// `B031`: Sigma has no form for a union.
+fn union_declined(query: &ir::Query) -> Diagnostic {
+    Diagnostic::error(
+        "B031",
+        "Sigma cannot express a union of several tables",
+        query.source.span,
+    )
+    .with_label("not expressible in Sigma")
+    .with_help("a Sigma rule has one logsource, and one rule per leg is not the same rule")
 }

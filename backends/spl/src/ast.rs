@@ -16,17 +16,27 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-/// A whole query: the base search, then one command per line.
+/// A whole query: the base search (or `multisearch`), then one command per line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pipeline {
-    pub search: BaseSearch,
+    pub search: Head,
     pub commands: Vec<Command>,
+}
+
+/// Where a pipeline's events come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Head {
+    Search(BaseSearch),
+    /// `| multisearch [search …] [search …]`: the events of every leg, each leg holding only
+    /// streaming commands (a generating command, so it starts the search).
+    Multisearch(Vec<Pipeline>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseSearch {
-    /// Where the events are: `index`, `sourcetype`, `source` terms, in this order.
-    pub from: Vec<(&'static str, String)>,
+    /// Where the events are: `index`, `sourcetype`, `source` terms, in this order. A key with
+    /// several values (a union's sourcetypes) is their OR: `(sourcetype="A" OR sourcetype="B")`.
+    pub from: Vec<(&'static str, Vec<String>)>,
     /// `earliest=…`: inclusive lower bound of `_time`.
     pub earliest: Option<TimeBound>,
     /// `latest=…`: exclusive upper bound of `_time`. Splunk uses `now` when a search gives
@@ -132,6 +142,8 @@ pub enum Command {
         field: String,
         limit: Option<u64>,
     },
+    /// `append [<subsearch>]`: the subsearch's results after the current ones.
+    Append(Box<Pipeline>),
     /// `join type=<inner|left> max=<n> <fields> [<subsearch>]`; `max=0` means every match.
     Join {
         kind: JoinType,
@@ -457,12 +469,24 @@ impl Display for SearchExpr {
 impl Display for BaseSearch {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str("search")?;
-        for (key, value) in &self.from {
-            if *key == "index" && value == "*" {
-                f.write_str(" index=*")?;
-            } else {
-                write!(f, " {key}=")?;
-                write_quoted(f, value)?;
+        for (key, values) in &self.from {
+            match values.as_slice() {
+                [one] if *key == "index" && one == "*" => f.write_str(" index=*")?,
+                [one] => {
+                    write!(f, " {key}=")?;
+                    write_quoted(f, one)?;
+                }
+                many => {
+                    f.write_str(" (")?;
+                    for (i, v) in many.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(" OR ")?;
+                        }
+                        write!(f, "{key}=")?;
+                        write_quoted(f, v)?;
+                    }
+                    f.write_char(')')?;
+                }
             }
         }
         if let Some(b) = self.earliest {
@@ -600,11 +624,34 @@ impl Display for Command {
                 };
                 write!(f, "join type={kind} max={max} ")?;
                 names(f, fields)?;
-                // The subsearch on the following lines, indented, one command a line.
-                let text = sub.to_string();
-                f.write_str("\n    [")?;
-                f.write_str(&text.trim_end().replace('\n', "\n    "))?;
-                f.write_char(']')
+                subsearch(f, sub)
+            }
+            Command::Append(sub) => {
+                f.write_str("append")?;
+                subsearch(f, sub)
+            }
+        }
+    }
+}
+
+/// A subsearch on the following lines, indented, one command a line.
+fn subsearch(f: &mut Formatter<'_>, sub: &Pipeline) -> fmt::Result {
+    let text = sub.to_string();
+    f.write_str("\n    [")?;
+    f.write_str(&text.trim_end().replace('\n', "\n    "))?;
+    f.write_char(']')
+}
+
+impl Display for Head {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Head::Search(s) => write!(f, "{s}"),
+            Head::Multisearch(legs) => {
+                f.write_str("| multisearch")?;
+                for leg in legs {
+                    subsearch(f, leg)?;
+                }
+                Ok(())
             }
         }
     }

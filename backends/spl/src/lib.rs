@@ -11,6 +11,11 @@
 //!   `search index=* sourcetype="<Table>"`. `index=*` (all non-internal indexes the user may
 //!   read) is emitted so the result does not depend on the role's default indexes; narrow it
 //!   in deployment if you know the index.
+//! * **Union.** `union A, B | …` whose legs run the same stages is one search over several
+//!   sourcetypes (`(sourcetype="A" OR sourcetype="B")`, `withsource=C` as `eval C=sourcetype`);
+//!   legs that differ are `| multisearch [leg] [leg]` when every leg holds only streaming
+//!   commands, else the first leg with `append [leg]` for the others, whose subsearch limits
+//!   are noted (under-match). See `translate/union.rs`.
 //! * **Time column.** Splunk has one event time, `_time` (epoch seconds); every reference to
 //!   `TimeGenerated` or `Timestamp` (filters, `bin`, `project`, `summarize … by`) uses it.
 //!   Which stored column it holds is stated per table (`translate::splunk_time_column`, to be

@@ -3,8 +3,8 @@
 //! Collects approximation notes and located refusals; never formats text (see `ast`).
 
 use crate::ast::{
-    name_expressible, search_safe, BaseSearch, Command, Eval, Pipeline, SearchExpr, SearchPart,
-    SearchValue, SortDir as SplDir, StatsAgg, StatsArg, TimeBound,
+    name_expressible, search_safe, BaseSearch, Command, Eval, Head, Pipeline, SearchExpr,
+    SearchPart, SearchValue, SortDir as SplDir, StatsAgg, StatsArg, TimeBound,
 };
 use crate::regex as re;
 use kqlport::backend::{Effect, Notes};
@@ -23,6 +23,7 @@ mod functions;
 mod mvexpand;
 mod parse;
 mod scalars;
+mod union;
 
 /// The Sentinel time columns — `TimeGenerated` (when Sentinel ingested the row), and
 /// `Timestamp` in Defender XDR tables (when the event happened; it can differ from
@@ -387,20 +388,23 @@ impl Tx {
     // -----------------------------------------------------------------------------------------
 
     pub fn query(&mut self, q: &Query) -> Option<Pipeline> {
-        let SourceKind::Table(table) = &q.source.kind;
+        let table = match &q.source.kind {
+            SourceKind::Table(table) => table,
+            SourceKind::Union(u) => return self.union_query(q, u),
+        };
         self.table = table.clone();
         self.target = q.source.target.clone();
         let mapped = q.source.target.as_ref().and_then(|t| t.splunk.as_ref());
-        let from: Vec<(&'static str, String)> = match mapped {
+        let from: Vec<(&'static str, Vec<String>)> = match mapped {
             Some(s) => [
                 ("index", Some(s.index.clone().unwrap_or_else(|| "*".into()))),
                 ("sourcetype", s.sourcetype.clone()),
                 ("source", s.source.clone()),
             ]
             .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .filter_map(|(k, v)| v.map(|v| (k, vec![v])))
             .collect(),
-            None => vec![("index", "*".into()), ("sourcetype", table.clone())],
+            None => vec![("index", vec!["*".into()]), ("sourcetype", vec![table.clone()])],
         };
         // A pipeline's names are quoted whatever they hold; a table name must be plain.
         let sourcetype_ok = mapped.is_some() || (name_expressible(table) && !table.contains('*'));
@@ -420,42 +424,57 @@ impl Tx {
             terms: Vec::new(),
         };
         let mut cmds = Vec::new();
-        let mut leading = true;
+        self.stages_into(q, Some(&mut search), &mut cmds);
+        self.finish(q, &mut cmds);
+        if self.errors.is_empty() && sourcetype_ok {
+            Some(Pipeline {
+                search: Head::Search(search),
+                commands: cmds,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// `q`'s stages as commands; while `search` is given, leading filters go into it.
+    pub(crate) fn stages_into(
+        &mut self,
+        q: &Query,
+        mut search: Option<&mut BaseSearch>,
+        cmds: &mut Vec<Command>,
+    ) {
         for (i, stage) in q.stages.iter().enumerate() {
             let start = cmds.len();
             self.filtering = matches!(stage.kind, StageKind::Filter(_));
-            match &stage.kind {
-                StageKind::Filter(p) if leading => self.leading_filter(p, &mut search, &mut cmds),
-                StageKind::Join { kind, right, on } => {
-                    leading = false;
+            match (&stage.kind, search.as_deref_mut()) {
+                (StageKind::Filter(p), Some(search)) => self.leading_filter(p, search, cmds),
+                (StageKind::Join { kind, right, on }, _) => {
+                    search = None;
                     let left = kqlport::ir::columns_before(q, i);
-                    self.join(stage, *kind, right, on, left, &mut cmds);
+                    self.join(stage, *kind, right, on, left, cmds);
                 }
-                kind => {
-                    leading = false;
-                    self.stage(stage, kind, &mut cmds);
+                (kind, _) => {
+                    search = None;
+                    self.stage(stage, kind, cmds);
                 }
             }
             self.filtering = false;
-            self.flush_pre(&mut cmds, start);
+            self.flush_pre(cmds, start);
             if !self.cleanup.is_empty() {
                 cmds.push(Command::FieldsRemove(std::mem::take(&mut self.cleanup)));
             }
         }
+    }
+
+    /// What the main pipeline does after its last stage: drops a `_raw` kept only for
+    /// reading, and gives the time column its KQL name back.
+    pub(crate) fn finish(&mut self, q: &Query, cmds: &mut Vec<Command>) {
         if self.raw_extra && self.depth == 0 {
             // `_raw` was only kept for reading event columns: not an output column.
             cmds.push(Command::FieldsRemove(vec!["_raw".to_string()]));
         }
         if self.depth == 0 {
-            self.time_column_names(q, &mut cmds);
-        }
-        if self.errors.is_empty() && sourcetype_ok {
-            Some(Pipeline {
-                search,
-                commands: cmds,
-            })
-        } else {
-            None
+            self.time_column_names(q, cmds);
         }
     }
 

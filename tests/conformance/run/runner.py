@@ -70,9 +70,50 @@ SPL_STRING_GAPS = [
 ]
 
 
+MULTISEARCH_WHY = ("multisearch (Search Reference › multisearch) raises NotImplementedError in splparser; "
+                   "its legs are parsed instead as `<first leg> | append [<next leg>] …`")
+
+
+def spl_multisearch_as_append(q: str) -> str | None:
+    """`| multisearch [A] [B] … | rest` → `A | append [B] … | rest` (same legs, a command
+    splparser knows), or None when q does not start with multisearch."""
+    m = re.match(r"\s*\|\s*multisearch\b", q)
+    if not m:
+        return None
+    i, legs = m.end(), []
+    while True:
+        while i < len(q) and q[i].isspace():
+            i += 1
+        if i >= len(q) or q[i] != "[":
+            break
+        depth, j = 0, i
+        while j < len(q):
+            c = q[j]
+            if c == '"':
+                j += 1
+                while j < len(q) and q[j] != '"':
+                    j += 2 if q[j] == "\\" else 1
+            elif c == "[":
+                depth += 1
+            elif c == "]":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        legs.append(q[i + 1:j])
+        i = j + 1
+    if len(legs) < 2:
+        return None
+    return legs[0] + "".join(f"\n| append [{leg}]" for leg in legs[1:]) + "\n" + q[i:].lstrip()
+
+
 def spl_neutralise(q: str) -> tuple[str, list[str]]:
-    parts = re.split(r'("(?:[^"\\]|\\.)*")', q)
     used = []
+    as_append = spl_multisearch_as_append(q)
+    if as_append is not None:
+        q = as_append
+        used.append("multisearch")
+    parts = re.split(r'("(?:[^"\\]|\\.)*")', q)
     for i in range(1, len(parts), 2):
         for name, pred, rw, _ in SPL_STRING_GAPS:
             if pred(parts[i]):
@@ -792,7 +833,8 @@ def main() -> int:
                     parsed = "splparser accepts it"
                 elif n in second and second[n]["ok"]:
                     used = retry[n][1]
-                    why = "; ".join(g[3] for g in SPL_GAPS + SPL_STRING_GAPS if g[0] in used)
+                    why = "; ".join([g[3] for g in SPL_GAPS + SPL_STRING_GAPS if g[0] in used]
+                                + ([MULTISEARCH_WHY] if "multisearch" in used else []))
                     parsed = f"splparser rejects it only for documented grammar gap(s) {used}: {why}"
                 else:
                     setv(n, "spl", PARSE_ERROR, r["error"][:300], output=q, error=r["error"])

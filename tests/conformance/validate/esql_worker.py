@@ -51,6 +51,17 @@ def typed_check(text, schema):
     body = "\n".join(ln for ln in text.split("\n") if not ln.lstrip().startswith("//"))
     mapping = mapping_for(body, schema)
     known = {c for cols in schema.values() for c, t in cols.items() if t != "dynamic"}
+    # `FROM a, b`: a column two tables type differently is an ES "union type" that ES|QL refuses
+    # to read unconverted; leave it out, so naming it is a guess (unverified), never clean.
+    seen = {}
+    for cols in schema.values():
+        for c, t in cols.items():
+            if seen.setdefault(c, t) != t:
+                mapping.pop(c, None)
+                known.discard(c)
+    if re.search(r"^FROM\s[^|\n]*\bMETADATA\b[^|\n]*\b_index\b", body, re.M):
+        mapping["_index"] = "keyword"
+        known.add("_index")
     guessed = sorted(f for f in mapping if f not in known)
     for _ in range(MAX_GUESSES):
         try:

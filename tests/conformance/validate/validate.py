@@ -73,15 +73,19 @@ def load_schema() -> dict[str, dict[str, str]]:
     return schema
 
 
-FROM_TABLE = re.compile(r"^FROM\s+([^\s,|]+)(?:\s+METADATA\s+[\w,\s]+?)?\s*(?:\||$)", re.M)
+FROM_TABLE = re.compile(r"^FROM\s+([^\s,|]+(?:\s*,\s*[^\s,|]+)*)(?:\s+METADATA\s+[\w,\s]+?)?\s*(?:\||$)", re.M)
 
 
 def esql_table_schema(text: str, schema: dict) -> dict | None:
-    """{table: columns} for the ES|QL query's FROM table when kqlport's schema has it."""
+    """{table: columns} for the ES|QL query's FROM table(s) (`FROM a, b` reads several) when
+    kqlport's schema has every one."""
     m = FROM_TABLE.search(text)
-    if not m or m.group(1) not in schema:
+    if not m:
         return None
-    return {m.group(1): schema[m.group(1)]}
+    tables = [t.strip() for t in m.group(1).split(",")]
+    if not all(t in schema for t in tables):
+        return None
+    return {t: schema[t] for t in tables}
 
 
 def source_of(file: str) -> str:

@@ -212,18 +212,35 @@ class Evaluator:
         return Context(table.columns if table else {}, self.now_ms, self.warnings, self.caveats)
 
     # -- FROM (commands/from): the index's fields; METADATA adds _id / _index ----------------
+    # Several indices (`FROM a, b`, "Query multiple indices" / esql-multi-index): the rows of
+    # every index, columns the union of their mappings; a field an index does not map is null
+    # in its rows. A field mapped with different types in different indices has type
+    # `unsupported` ("union types"): its values read as null and naming it in an expression is
+    # an error unless a conversion function resolves it (not modelled: Unsupported).
+    # `_index` is the index each row came from. The row order is not defined (no SORT).
     def c_From(self, _, cmd: S.From):
-        if len(cmd.indices) != 1:
-            raise Unsupported("FROM over several indices")
-        name = cmd.indices[0]
-        if name not in self.indices:
-            raise QueryError(f"Unknown index [{name}]")
-        ix = self.indices[name]
-        cols = dict(sorted(ix.mapping.items()))
-        rows = []
-        for d in ix.docs:
-            r = Row({c: d.get(c) for c in cols}, src=d.src)
-            rows.append(r)
+        if not cmd.indices:
+            raise QueryError("FROM needs an index")
+        for name in cmd.indices:
+            if "*" in name or ":" in name:
+                raise Unsupported(f"FROM index pattern {name}")
+            if name not in self.indices:
+                raise QueryError(f"Unknown index [{name}]")
+        if len(set(cmd.indices)) != len(cmd.indices):
+            raise Unsupported("FROM naming an index twice")
+        types: dict = {}
+        for name in cmd.indices:
+            for c, t in self.indices[name].mapping.items():
+                if c in types and types[c] != t:
+                    types[c] = "unsupported"
+                else:
+                    types.setdefault(c, t)
+        cols = dict(sorted(types.items()))
+        rows, origin = [], []
+        for name in cmd.indices:
+            for d in self.indices[name].docs:
+                rows.append(Row({c: (None if t == "unsupported" else d.get(c)) for c, t in cols.items()}, src=d.src))
+                origin.append(name)
         for m in cmd.metadata:
             if m == "_id":
                 cols["_id"] = "keyword"
@@ -231,7 +248,7 @@ class Evaluator:
                     r["_id"] = str(r.src)
             elif m == "_index":
                 cols["_index"] = "keyword"
-                for r in rows:
+                for r, name in zip(rows, origin):
                     r["_index"] = name
             else:
                 raise Unsupported(f"METADATA {m}")

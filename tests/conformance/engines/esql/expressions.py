@@ -69,6 +69,9 @@ def compile_expr(e, cx: Context):
     if isinstance(e, S.Col):
         if e.name not in cx.types:
             raise QueryError(f"Unknown column [{e.name}]")
+        if cx.types[e.name] == "unsupported":
+            # esql-multi-index, "Union types": a field mapped with several types must be cast
+            raise QueryError(f"Cannot use field [{e.name}] due to ambiguities being mapped as several incompatible types")
         name = e.name
         return cx.types[name], (lambda row: row.get(name))
     if isinstance(e, S.Not):

@@ -22,8 +22,10 @@ class Pipeline:
 
     def run(self, query: str) -> list[dict]:
         cmds = syntax.split_pipeline(query)
-        if not cmds or cmds[0][0] != "search":
+        if not cmds or cmds[0][0] not in ("search", "multisearch"):
             raise Unsupported("a search that does not start with the search command")
+        if cmds[0][0] == "multisearch" and not query.lstrip().startswith("|"):
+            raise SplError("a generating command such as multisearch must be preceded by `|`")
         rows: list[dict] = []
         for k, (name, args) in enumerate(cmds):
             fn = getattr(self, "cmd_" + name, None)
@@ -413,6 +415,31 @@ class Pipeline:
         sub = Pipeline(self.events, self.ctx.now)
         return sub.run(t[1:-1])
 
+    # Commands a multisearch leg may hold: "only purely streaming operations" [multisearch]
+    # (the page's examples: search, eval, where, fields, rex; rename, fillnull and regex are
+    # distributable streaming [command-types]).
+    STREAMING = {"search", "where", "eval", "fields", "rename", "fillnull", "rex", "regex"}
+
+    def cmd_multisearch(self, args, rows, first):
+        """[multisearch] `| multisearch [search …] [search …] …`: a generating command (first in
+        the search) that runs at least two streaming searches and returns the events of all of
+        them. The page gives no order; modelled newest first by _time, like any search."""
+        if not first:
+            raise SplError("multisearch must be the first command")
+        legs = []
+        for sub in _bracket_groups(args):
+            names = [n for n, _ in syntax.split_pipeline(sub[1:-1])]
+            bad = [n for n in names if n not in self.STREAMING]
+            if bad:
+                raise SplError(f"multisearch subsearches may only contain purely streaming operations, not {bad[0]}")
+            legs.append(self.subsearch(sub))
+        if len(legs) < 2:
+            raise SplError("multisearch needs at least two subsearches")
+        out = [r for leg in legs for r in leg]
+        out.sort(key=lambda r: -(r.get("_time") or 0))
+        self.columns = None
+        return out
+
     def cmd_append(self, args, rows, first):
         """[append] the subsearch's results after the current results."""
         opts, rest = syntax.take_options(args, {"maxout", "maxtime", "extendtimerange", "timeout"})
@@ -555,3 +582,27 @@ def output_value(v):
 
 
 __all__ = ["Pipeline", "output_value", "fmt_number"]
+
+
+def _bracket_groups(text: str) -> list[str]:
+    """The top-level `[...]` groups of `text` (anything else between them is an error)."""
+    out, depth, start, i = [], 0, None, 0
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            i = syntax.skip_string(text, i)
+            continue
+        if c == "[":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                out.append(text[start:i + 1])
+        elif depth == 0 and not c.isspace():
+            raise SplError(f"multisearch takes only subsearches, found `{text[i:i + 20]}`")
+        i += 1
+    if depth:
+        raise SplError("unbalanced subsearch brackets")
+    return out

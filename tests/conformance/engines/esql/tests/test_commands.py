@@ -199,3 +199,31 @@ def engine_index(schema, events):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FromSeveralIndices(unittest.TestCase):
+    # esql-multi-index ("Query multiple indices"): FROM a, b reads the documents of both; a
+    # field one index does not map is null in its rows; METADATA _index names each row's index
+    def test_rows_of_every_index_with_missing_fields_null(self):
+        a = index("a", {"host": "keyword", "n": "long"}, [{"host": "x", "n": 1}, {"host": "x", "n": 1}])
+        b = index("b", {"host": "keyword", "user": "keyword"}, [{"host": "y", "user": "u"}])
+        rows, _ = run("FROM a, b METADATA _index | KEEP _index, host, n, user", a, b)
+        self.assertEqual(sorted(rows, key=lambda r: (r["_index"], r["host"])), [
+            {"_index": "a", "host": "x", "n": 1, "user": None},
+            {"_index": "a", "host": "x", "n": 1, "user": None},  # duplicates kept
+            {"_index": "b", "host": "y", "n": None, "user": "u"},
+        ])
+
+    # esql-multi-index, "Union types": a field mapped as different types in the indices cannot
+    # be used without a conversion function
+    def test_a_field_of_two_types_is_an_error_when_named(self):
+        a = index("a", {"port": "long"}, [{"port": 1}])
+        b = index("b", {"port": "keyword"}, [{"port": "1"}])
+        with self.assertRaises(expressions.QueryError):
+            run("FROM a, b | WHERE port == 1", a, b)
+
+    # commands/from: an index that does not exist is an error
+    def test_unknown_index(self):
+        a = index("a", {"host": "keyword"}, [{"host": "x"}])
+        with self.assertRaises(expressions.QueryError):
+            run("FROM a, nope", a)

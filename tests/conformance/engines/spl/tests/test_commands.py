@@ -2,7 +2,7 @@
 
 import unittest
 
-from spl import Unsupported, run_spl
+from spl import SplError, Unsupported, run_spl
 from spl.tests.helpers import NOW, events, ids, rows
 
 
@@ -144,6 +144,24 @@ class Combining(unittest.TestCase):
 
     def test_append(self):
         self.assertEqual(ids('search sourcetype="L" | head 1 | append [search sourcetype="R" | head 1]', self.EV), [3, 12])
+
+    def test_search_over_several_sourcetypes(self):
+        # [search] `(sourcetype=L OR sourcetype=R)`: the events of both
+        self.assertEqual(sorted(ids('search index=* (sourcetype="L" OR sourcetype="R")', self.EV)), [1, 2, 3, 11, 12])
+
+    def test_multisearch_returns_every_legs_events(self):
+        # [multisearch] | multisearch [search …] [search …]: both streaming searches' events
+        q = '| multisearch [search index=* sourcetype="L" | where k=="a"] [search index=* sourcetype="R" | eval x=1]'
+        self.assertEqual(sorted(ids(q, self.EV)), [1, 11, 12])
+
+    def test_multisearch_rules(self):
+        # at least two subsearches; only streaming commands; a generating command comes first
+        with self.assertRaises(SplError):
+            ids('| multisearch [search index=* sourcetype="L"]', self.EV)
+        with self.assertRaises(SplError):
+            ids('| multisearch [search sourcetype="L" | table k] [search sourcetype="R"]', self.EV)
+        with self.assertRaises(SplError):
+            ids('search sourcetype="L" | multisearch [search sourcetype="L"] [search sourcetype="R"]', self.EV)
 
     def test_mvexpand(self):
         ev = events({"t": ["x", "y"]})

@@ -1,0 +1,177 @@
+//! A union source → `FROM a, b`: one ES|QL query reads several indices, and every row then
+//! runs the same commands. So a union translates only when every leg runs the same stages
+//! and those lower to the same commands for each leg's table (a column stored differently in
+//! two tables would need different commands); `withsource=C` is `EVAL C = _index` with
+//! `METADATA _index`. Anything else is declined (`B031`): ES|QL has no append of two
+//! pipelines.
+
+use crate::ast;
+use crate::expr::Cx;
+use kqlport::backend::Effect;
+use kqlport::diag::Diagnostic;
+use kqlport::ir::{
+    self, Assignment, Expr, ExprKind, FieldPath, Source, Stage, StageKind,
+};
+
+pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast::Query {
+    let empty = ast::Query {
+        index: String::new(),
+        metadata_id: false,
+        metadata_index: false,
+        commands: Vec::new(),
+    };
+    let Some(shared) = u.shared_stages() else {
+        decline(
+            cx,
+            query,
+            "its legs run different operators: one `FROM` reads several indices, but every row then runs the same commands",
+        );
+        return empty;
+    };
+    let tables = u.tables();
+    if let Some((name, a, b)) = named_union_type(&tables, shared, &query.stages) {
+        let why = format!(
+            "`{name}` is typed differently in `{a}` and `{b}`, and ES|QL refuses to read a field \
+             mapped with several types in the indices of one `FROM` (a \"union type\") unless a \
+             conversion function resolves it"
+        );
+        decline(cx, query, &why);
+        return empty;
+    }
+    let mut first: Option<(Cx, ast::Query)> = None;
+    let mut notes = Vec::new();
+    let mut indices: Vec<String> = Vec::new();
+    for leg in &u.legs {
+        let table = leg.table().unwrap_or_default();
+        let mut stages = Vec::new();
+        if let Some(c) = &u.withsource {
+            stages.push(Stage {
+                kind: StageKind::Extend(vec![Assignment {
+                    name: c.clone(),
+                    expr: Expr {
+                        kind: ExprKind::Field(FieldPath::column("_index")),
+                        span: c.span,
+                    },
+                }]),
+                span: c.span,
+            });
+        }
+        stages.extend(shared.iter().cloned());
+        stages.extend(query.stages.iter().cloned());
+        // The leg's own source: its table, or the index a field-mapping pipeline names.
+        let one = ir::Query {
+            source: Source {
+                span: query.source.span,
+                ..leg.source.clone()
+            },
+            stages,
+            span: query.span,
+        };
+        let mut c = Cx::default();
+        let mut q = crate::lower_query(&mut c, &one);
+        let index = std::mem::take(&mut q.index);
+        if !indices.contains(&index) {
+            indices.push(index);
+        }
+        if !c.errors.is_empty() {
+            cx.errors.extend(c.errors);
+            return empty;
+        }
+        match &first {
+            None => first = Some((c, q)),
+            Some((_, q0)) if *q0 == q => notes.push(c.notes),
+            Some(_) => {
+                let why = format!(
+                    "the same operators need different ES|QL for `{}` and `{table}` (their columns are stored differently)",
+                    tables[0]
+                );
+                decline(cx, query, &why);
+                return empty;
+            }
+        }
+    }
+    let Some((c, mut q)) = first else {
+        return empty;
+    };
+    let (outer_notes, outer_errors) = (
+        std::mem::take(&mut cx.notes),
+        std::mem::take(&mut cx.errors),
+    );
+    let outer_preamble = std::mem::take(&mut cx.preamble);
+    *cx = c;
+    cx.notes.merge(outer_notes);
+    for n in notes {
+        cx.notes.merge(n);
+    }
+    cx.errors.extend(outer_errors);
+    let mut preamble = outer_preamble;
+    preamble.append(&mut cx.preamble);
+    cx.preamble = preamble;
+    q.index = indices.join(", ");
+    if let Some(c) = &u.withsource {
+        q.metadata_index = true;
+        cx.notes.push(
+            c.span,
+            Effect::Values,
+            format!(
+                "`{}` is ES|QL's `_index`, the concrete index a row was read from: the table name only when each table is an index of that name (for a data stream or an alias it is the backing index, `.ds-…`)",
+                c.name
+            ),
+        );
+    }
+    q
+}
+
+fn decline(cx: &mut Cx, query: &ir::Query, why: &str) {
+    cx.errors.push(
+        Diagnostic::error(
+            "B031",
+            format!("ES|QL cannot express this union: {why}"),
+            query.source.span,
+        )
+        .with_label("not expressible in ES|QL")
+        .with_help(
+            "ES|QL translates `union` when every leg applies the same operators to its table \
+             (`FROM a, b`); move the legs' differing operators after the union, or translate \
+             each leg as its own rule",
+        ),
+    );
+}
+
+/// A column that two of `tables` type differently (kqlport's schema) and that the stages name:
+/// (column, one table, another table).
+fn named_union_type<'t>(
+    tables: &[&'t str],
+    shared: &[Stage],
+    after: &[Stage],
+) -> Option<(String, &'t str, &'t str)> {
+    let mut named = Vec::new();
+    for stages in [shared, after] {
+        if let Ok(v) = serde_json::to_value(stages) {
+            strings(&v, &mut named);
+        }
+    }
+    for name in named {
+        let mut typed: Option<(&str, kqlport::schema::ColumnType)> = None;
+        for t in tables {
+            let Some(ty) = kqlport::schema::column_type(t, &name) else {
+                continue;
+            };
+            match typed {
+                None => typed = Some((t, ty)),
+                Some((other, oty)) if oty != ty => return Some((name, other, t)),
+                Some(_) => {}
+            }
+        }
+    }
+    None
+}
+
+fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}

@@ -1,0 +1,175 @@
+//! Functions defined in the query, called where a table is expected: `let f = (t: string) {
+//! table(t) | where … }; f("SigninLogs")` lowers the body with each parameter bound to its
+//! argument (a scalar `let` in the body's scope) and `table("T")` read as the table `T`.
+//! Owns the refusals (`L081`): a call with arguments the parameters do not take, a function
+//! calling itself, an argument that names something the function's own names hide, a body
+//! with no result, `table()` of a value that is not a constant string.
+
+use super::{unsupported, Binding, Flat, LResult, Lowerer};
+use crate::ir;
+use crate::kql::ast;
+use crate::source::Span;
+
+impl<'a> Lowerer<'a> {
+    /// Whether a call at the head of a tabular expression is one this module inlines.
+    pub(crate) fn is_tabular_call(&self, function: &ast::Name) -> bool {
+        function.name == "table" || self.functions.contains_key(&function.name)
+    }
+
+    /// `f(args) | ops` or `table("T") | ops` as a source.
+    pub(crate) fn call_source(
+        &mut self,
+        function: &'a ast::Name,
+        args: &'a [ast::Arg],
+        span: Span,
+        ops: Vec<&'a ast::Operator>,
+    ) -> LResult<Flat<'a>> {
+        if function.name == "table" && !self.functions.contains_key("table") {
+            let name = match args {
+                [one] if one.name.is_none() => match self.literal_value(&one.value)? {
+                    Some(ir::Literal::String(s)) => Some(s),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(name) = name else {
+                return Err(unsupported(
+                    "L081",
+                    span,
+                    "`table()` needs a constant table name to be translated",
+                ));
+            };
+            return Ok((
+                ir::Source::table(name, span),
+                Vec::new(),
+                ops,
+            ));
+        }
+        let q = self.inline_call(function, args, span)?;
+        match q.source.kind {
+            ir::SourceKind::Table(_) | ir::SourceKind::Union(_) => Ok((q.source, q.stages, ops)),
+        }
+    }
+
+    /// The body of the function `function` lowered with its parameters bound to `args`.
+    fn inline_call(
+        &mut self,
+        function: &'a ast::Name,
+        args: &'a [ast::Arg],
+        span: Span,
+    ) -> LResult<ir::Query> {
+        let Some(l) = self.functions.get(&function.name).copied() else {
+            return Err(unsupported("L081", span, "not a function of this query"));
+        };
+        if self.expanding.contains(&function.name) {
+            return Err(unsupported(
+                "L081",
+                span,
+                format!(
+                    "`{}` calls itself; recursion cannot be inlined",
+                    function.name
+                ),
+            ));
+        }
+        if args.len() > l.params.len() {
+            return Err(unsupported(
+                "L081",
+                span,
+                format!(
+                    "`{}` takes {} argument(s), the call passes {}",
+                    function.name,
+                    l.params.len(),
+                    args.len()
+                ),
+            ));
+        }
+        let mut bound: Vec<(String, &'a ast::Expr)> = Vec::new();
+        for (i, p) in l.params.iter().enumerate() {
+            let by_name = args
+                .iter()
+                .find(|a| a.name.as_ref().is_some_and(|n| n.name == p.name.name));
+            let by_position = args.get(i).filter(|a| a.name.is_none());
+            let value = match (by_name.or(by_position), &p.default) {
+                (Some(a), _) => &a.value,
+                (None, Some(d)) => d,
+                (None, None) => {
+                    return Err(unsupported(
+                        "L081",
+                        span,
+                        format!("the call of `{}` gives no `{}`", function.name, p.name.name),
+                    ))
+                }
+            };
+            bound.push((p.name.name.clone(), value));
+        }
+        // The arguments are read in the function's scope: a name they use that a parameter or
+        // a `let` of the body hides would change meaning.
+        let mut hidden: Vec<&str> = l.params.iter().map(|p| p.name.name.as_str()).collect();
+        for stmt in &l.body {
+            if let ast::StatementKind::Let { name, .. } = &stmt.kind {
+                hidden.push(&name.name);
+            }
+        }
+        for a in args {
+            let mut names = Vec::new();
+            if let Ok(v) = serde_json::to_value(&a.value) {
+                idents(&v, &mut names);
+            }
+            if let Some(n) = names.iter().find(|n| hidden.contains(&n.as_str())) {
+                return Err(unsupported(
+                    "L081",
+                    a.span,
+                    format!(
+                        "the argument uses `{n}`, a name `{}` defines for itself; inlining it would change its meaning",
+                        function.name
+                    ),
+                ));
+            }
+        }
+        let saved = (self.lets.clone(), self.functions.clone());
+        for (n, v) in bound {
+            self.functions.remove(&n);
+            self.lets.insert(n, Binding::Scalar(v));
+        }
+        self.expanding.push(function.name.clone());
+        let r = self.nested(span, |cx| {
+            let mut result = None;
+            for stmt in &l.body {
+                match &stmt.kind {
+                    ast::StatementKind::Let { name, value } => cx.bind(name, value),
+                    ast::StatementKind::Expr(e) => result = Some(e),
+                    _ => {
+                        return Err(unsupported(
+                            "L081",
+                            stmt.span,
+                            "only `let`s and one result can be inlined from a function body",
+                        ))
+                    }
+                }
+            }
+            let Some(body) = result else {
+                return Err(unsupported("L081", l.span, "the function has no result"));
+            };
+            cx.pipeline(body)
+        });
+        self.expanding.pop();
+        (self.lets, self.functions) = saved;
+        r
+    }
+}
+
+/// Every `Ident` name in a serialised AST expression.
+fn idents(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            if let Some(serde_json::Value::Object(id)) = o.get("Ident") {
+                if let Some(serde_json::Value::String(n)) = id.get("name") {
+                    out.push(n.clone());
+                }
+            }
+            o.values().for_each(|x| idents(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| idents(x, out)),
+        _ => {}
+    }
+}

@@ -1,0 +1,329 @@
+//! `union` → [`ir::SourceKind::Union`]: the legs (tables, wildcard table names resolved against
+//! the schema, parenthesised pipelines, tabular `let`s), `withsource=` and `isfuzzy=`. `T | …
+//! | union U` becomes a union whose first leg is `T | …`. Owns the refusals of what the IR does
+//! not hold (`L080`): `kind=inner`, `union *`, `withsource` over a leg that is not a table
+//! written by name, a column two legs give different known types, a leg that is itself a union
+//! with stages after it.
+
+use super::{unsupported, LResult, Lowerer};
+use crate::backend::Effect;
+use crate::ir;
+use crate::kql::ast;
+use crate::schema::{self, ColumnType};
+use crate::source::Span;
+
+/// One leg as lowering met it: the query, and whether the KQL names it as a table (so the
+/// `withsource` value is that name).
+struct Leg {
+    query: ir::Query,
+    named_table: bool,
+}
+
+impl<'a> Lowerer<'a> {
+    /// A `union` source (`input`: the rows piped into a `union` operator, its first leg).
+    pub(crate) fn union(
+        &mut self,
+        u: &'a ast::Union,
+        span: Span,
+        input: Option<ir::Query>,
+    ) -> LResult<ir::Source> {
+        let mut withsource = None;
+        let mut fuzzy = false;
+        for p in &u.params {
+            match p.name.as_str() {
+                "kind" => match &p.value.kind {
+                    ast::ExprKind::Ident(n) if n.name == "outer" => {}
+                    _ => return Err(unsupported(
+                        "L080",
+                        p.span,
+                        "`union kind=inner` (only the columns every leg has) is not supported; \
+                             kqlport translates the default, kind=outer",
+                    )),
+                },
+                // Whether a leg that does not resolve is an error: no effect on the rows.
+                "isfuzzy" => {
+                    fuzzy = matches!(
+                        p.value.kind,
+                        ast::ExprKind::Literal(ast::Literal::Bool(true))
+                    )
+                }
+                "withsource" | "withSource" => match &p.value.kind {
+                    ast::ExprKind::Ident(n) => withsource = Some(super::column(n)),
+                    _ => {
+                        return Err(unsupported(
+                            "L080",
+                            p.value.span,
+                            "`withsource=` must name a column",
+                        ))
+                    }
+                },
+                name if name.starts_with("hint.") => {}
+                other => {
+                    return Err(unsupported(
+                        "L080",
+                        p.span,
+                        format!("union parameter `{other}` is not supported"),
+                    ))
+                }
+            }
+        }
+        let mut legs: Vec<Leg> = Vec::new();
+        if let Some(q) = input {
+            let span = q.span;
+            self.add_leg(q, false, span, &mut legs)?;
+        }
+        for item in &u.tables {
+            match item {
+                ast::UnionItem::Wildcard(p) => self.wildcard_legs(p, &mut legs)?,
+                ast::UnionItem::Expr(e) => {
+                    let named_table = match &e.kind {
+                        ast::ExprKind::Ident(n) => !self.lets.contains_key(&n.name),
+                        _ => false,
+                    };
+                    let query = match &e.kind {
+                        ast::ExprKind::Ident(_) | ast::ExprKind::Pipeline(_) => {
+                            self.nested(e.span, |cx| cx.pipeline(e))?
+                        }
+                        ast::ExprKind::Call { function, .. } if self.is_tabular_call(function) => {
+                            self.nested(e.span, |cx| cx.pipeline(e))?
+                        }
+                        _ => return Err(unsupported(
+                            "L080",
+                            e.span,
+                            "a union leg must be a table, a tabular `let` or a parenthesised query",
+                        )),
+                    };
+                    self.add_leg(query, named_table, e.span, &mut legs)?;
+                }
+            }
+        }
+        if let Some(c) = &withsource {
+            if let Some(leg) = legs.iter().find(|l| !l.named_table) {
+                return Err(Box::new(
+                    crate::diag::Diagnostic::error(
+                        "L080",
+                        "`withsource=` over a leg that is not a table written by name is not \
+                         supported: Kusto's docs do not say what name such a leg gets",
+                        c.span,
+                    )
+                    .with_secondary(leg.query.span, "this leg"),
+                ));
+            }
+        }
+        let legs: Vec<ir::Query> = legs.into_iter().map(|l| l.query).collect();
+        Ok(ir::Source {
+            kind: ir::SourceKind::Union(ir::Union {
+                legs,
+                withsource,
+                fuzzy,
+            }),
+            target: None,
+            span,
+        })
+    }
+
+    /// A leg; a union leg with no stages of its own is spliced in leg by leg.
+    fn add_leg(
+        &mut self,
+        query: ir::Query,
+        named_table: bool,
+        span: Span,
+        legs: &mut Vec<Leg>,
+    ) -> LResult<()> {
+        match query.source.kind {
+            ir::SourceKind::Table(_) => legs.push(Leg { query, named_table }),
+            ir::SourceKind::Union(inner)
+                if query.stages.is_empty() && inner.withsource.is_none() =>
+            {
+                legs.extend(inner.legs.into_iter().map(|q| Leg {
+                    named_table: q.stages.is_empty(),
+                    query: q,
+                }))
+            }
+            ir::SourceKind::Union(_) => {
+                return Err(unsupported(
+                    "L080",
+                    span,
+                    "a union leg that is itself a union with operators after it (or with \
+                     `withsource=`) is not supported",
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    /// `Device*`: every table of kqlport's schema whose name matches, in name order. `*` alone
+    /// is refused (every table of the workspace).
+    fn wildcard_legs(&mut self, p: &ast::ColumnPattern, legs: &mut Vec<Leg>) -> LResult<()> {
+        if p.pattern.chars().all(|c| c == '*') {
+            return Err(unsupported(
+                "L080",
+                p.span,
+                "`union *` reads every table of the workspace, which kqlport cannot list; name the tables",
+            ));
+        }
+        let matched: Vec<&str> = schema::table_names()
+            .into_iter()
+            .filter(|t| crate::ir::glob(&p.pattern, t))
+            .collect();
+        if matched.is_empty() {
+            return Err(unsupported(
+                "L080",
+                p.span,
+                format!(
+                    "no table of kqlport's schema matches `{}`; name the tables",
+                    p.pattern
+                ),
+            ));
+        }
+        self.note(
+            p.span,
+            Effect::UnderMatch,
+            format!(
+                "`{}` is read as the tables of kqlport's schema that match it ({}); a workspace \
+                 table it does not list (a custom `_CL` table, a newer table) is left out",
+                p.pattern,
+                matched.join(", ")
+            ),
+        );
+        for t in matched {
+            legs.push(Leg {
+                query: ir::Query {
+                    source: ir::Source::table(t.to_string(), p.span),
+                    stages: Vec::new(),
+                    span: p.span,
+                },
+                named_table: true,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Lowerer<'_> {
+    /// KQL gives a union one column per name *and type*: a name that two legs hold with
+    /// different types becomes `name_type` columns. Where the types are known to differ (legs
+    /// that are bare tables, from the schema), a later stage that names the column is refused,
+    /// and a result whose columns the stages do not fix is noted (its column names differ).
+    pub(crate) fn union_column_types(&mut self, query: &ir::Query) -> LResult<()> {
+        let ir::SourceKind::Union(u) = &query.source.kind else {
+            return Ok(());
+        };
+        let clashes = clashing_columns(&u.legs);
+        if clashes.is_empty() {
+            return Ok(());
+        }
+        let mut named = Vec::new();
+        if let Ok(v) = serde_json::to_value(&query.stages) {
+            strings(&v, &mut named);
+        }
+        for (name, a, b) in &clashes {
+            if named.iter().any(|n| n == name) {
+                return Err(unsupported(
+                    "L080",
+                    query.source.span,
+                    format!(
+                        "`{name}` is {a} in one leg and {b} in another: KQL's union then splits \
+                         it into `{name}_{a}` and `{name}_{b}` columns, and a later operator \
+                         names it; kqlport does not model the split"
+                    ),
+                ));
+            }
+        }
+        if query.output_columns().is_none() {
+            let list: Vec<String> = clashes.iter().map(|(n, _, _)| format!("`{n}`")).collect();
+            self.note(
+                query.source.span,
+                Effect::Values,
+                format!(
+                    "{} have different types in different legs: KQL's result names them \
+                     `<name>_<type>`, one column per type; the translation keeps one column \
+                     under the plain name",
+                    list.join(", ")
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
+/// Column names that two bare-table legs hold with different types: (name, type, other type).
+fn clashing_columns(legs: &[ir::Query]) -> Vec<(String, &'static str, &'static str)> {
+    let mut out: Vec<(String, &'static str, &'static str)> = Vec::new();
+    let mut seen: Vec<(&str, ColumnType)> = Vec::new();
+    for leg in legs {
+        let ir::SourceKind::Table(t) = &leg.source.kind else {
+            continue;
+        };
+        let Some(table) = schema::table(t) else {
+            continue;
+        };
+        // The table's own columns the leg still hands on: those its stages keep (all when they
+        // do not fix the columns), less those they compute or rename into.
+        let kept = leg.output_columns();
+        let computed = computed_names(&leg.stages);
+        let mut cols: Vec<(&'static str, ColumnType)> = table
+            .columns()
+            .filter(|(n, _)| kept.as_ref().is_none_or(|k| k.iter().any(|c| c == n)))
+            .filter(|(n, _)| !computed.iter().any(|c| c == n || c == "*"))
+            .collect();
+        cols.sort_unstable_by_key(|(n, _)| *n);
+        for (name, ty) in cols {
+            match seen.iter().find(|(n, _)| *n == name) {
+                Some((_, other)) if *other != ty => {
+                    if !out.iter().any(|(n, _, _)| n == name) {
+                        out.push((name.to_string(), other.kql_name(), ty.kql_name()));
+                    }
+                }
+                Some(_) => {}
+                None => seen.push((name, ty)),
+            }
+        }
+    }
+    out
+}
+
+/// Names a leg's stages give a value other than the table's column of that name.
+fn computed_names(stages: &[ir::Stage]) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in stages {
+        match &s.kind {
+            ir::StageKind::Extend(a) | ir::StageKind::Project(a) => {
+                for a in a {
+                    let same = matches!(&a.expr.kind, ir::ExprKind::Field(f)
+                        if f.is_plain() && !f.parsed && f.column == a.name.name);
+                    if !same {
+                        out.push(a.name.name.clone());
+                    }
+                }
+            }
+            ir::StageKind::Rename(pairs) => out.extend(pairs.iter().map(|(n, _)| n.name.clone())),
+            ir::StageKind::Aggregate { .. }
+            | ir::StageKind::Distinct(_)
+            | ir::StageKind::Count
+            | ir::StageKind::Join { .. }
+            | ir::StageKind::MvExpand(_)
+            | ir::StageKind::Parse(_) => {
+                // Columns after these are not the table's own (types not followed here).
+                return vec!["*".to_string()];
+            }
+            ir::StageKind::Filter(_)
+            | ir::StageKind::ProjectAway(_)
+            | ir::StageKind::ProjectKeep(_)
+            | ir::StageKind::Reorder(_)
+            | ir::StageKind::Sort(_)
+            | ir::StageKind::Top { .. }
+            | ir::StageKind::Limit(_) => {}
+        }
+    }
+    out
+}
