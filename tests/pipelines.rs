@@ -320,7 +320,9 @@ fn a_file_name_list_with_an_empty_name_splits_into_path_endings_and_the_empty_pa
         r#"DeviceProcessEvents | where FileName in~ ("a.b", "")"#,
     );
     assert!(
-        got.contains(r#"(or (str endswith ci any Image ["\\a.b"]) (str equals ci any Image [""]))"#),
+        got.contains(
+            r#"(or (str endswith ci any Image ["\\a.b"]) (str equals ci any Image [""]))"#
+        ),
         "{got}"
     );
     let got = ir(
@@ -328,9 +330,11 @@ fn a_file_name_list_with_an_empty_name_splits_into_path_endings_and_the_empty_pa
         r#"DeviceProcessEvents | where FileName !in~ ("a.b", "")"#,
     );
     assert!(got.contains("(and "), "{got}");
-    assert!(
-        notes(&sigma, r#"DeviceProcessEvents | where FileName in~ ("a.b", "")"#).is_empty()
-    );
+    assert!(notes(
+        &sigma,
+        r#"DeviceProcessEvents | where FileName in~ ("a.b", "")"#
+    )
+    .is_empty());
 }
 
 /// After a join, a right column whose target name clashes with a left column's gets KQL's

@@ -183,3 +183,18 @@ fn coverage_ranks_what_the_pipeline_does_not_map() {
     assert_eq!(v[0]["unmapped"]["pipeline"], "ecs");
     assert_eq!(v[0]["unmapped"]["columns"][0]["queries"], 2);
 }
+
+/// The SPL prefilter types a mapped column by its Sentinel column: `EventID` (int) is CIM's
+/// `EventCode`, still an integer column, so it gets its indexed term.
+#[test]
+fn spl_prefilters_type_mapped_columns_by_their_sentinel_column() {
+    let out = kqlport()
+        .args(["convert", "--to", "spl", "--pipeline", "cim", "-"])
+        .write_stdin("SecurityEvent | where EventID == 4625 | project Account\n")
+        .output()
+        .unwrap();
+    let s = text(&out.stdout);
+    let search = s.lines().find(|l| l.starts_with("search ")).unwrap();
+    assert!(search.contains("EventCode=\"4625\""), "{s}");
+    assert!(s.contains("| where EventCode==4625"), "{s}");
+}

@@ -39,11 +39,7 @@ impl<'a> Lowerer<'a> {
                     "`table()` needs a constant table name to be translated",
                 ));
             };
-            return Ok((
-                ir::Source::table(name, span),
-                Vec::new(),
-                ops,
-            ));
+            return Ok((ir::Source::table(name, span), Vec::new(), ops));
         }
         let q = self.inline_call(function, args, span)?;
         match q.source.kind {

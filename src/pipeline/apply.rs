@@ -209,7 +209,10 @@ impl<'p> Scope<'p> {
 fn union_resolve<'p>(legs: &[Scope<'p>], name: &str) -> Res<'p> {
     let rules = |r: &Res<'p>| match r {
         Res::Column {
-            map, column, suffix, ..
+            map,
+            column,
+            suffix,
+            ..
         } => Some((
             map.map(|m| {
                 m.fields

@@ -9,9 +9,7 @@ use crate::ast;
 use crate::expr::Cx;
 use kqlport::backend::Effect;
 use kqlport::diag::Diagnostic;
-use kqlport::ir::{
-    self, Assignment, Expr, ExprKind, FieldPath, Source, Stage, StageKind,
-};
+use kqlport::ir::{self, Assignment, Expr, ExprKind, FieldPath, Source, Stage, StageKind};
 
 pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast::Query {
     let empty = ast::Query {

@@ -38,7 +38,7 @@ use crate::translate::TIME_COLUMNS;
 use kqlport::ir::{
     CmpOp, ExprKind, FieldPath, Literal, MatchKind, Predicate, PredicateKind, Quantifier, StrMatch,
 };
-use kqlport::schema::{column_type, ColumnType};
+use kqlport::schema::ColumnType;
 
 /// Time modifiers (Search Reference, "Time modifiers", with the older `*ago`/`starttime`
 /// forms): the search command reads `earliest=…` as a time range, not a field. Whether it
@@ -131,11 +131,24 @@ pub(crate) fn any_of(field: &str, values: Vec<SearchValue>) -> SearchExpr {
     }
 }
 
+/// Where a predicate's columns come from: the table and the field-mapping pipeline's target,
+/// so a mapped name is typed by its Sentinel column.
+pub(crate) struct Src<'a> {
+    pub table: &'a str,
+    pub target: Option<&'a kqlport::ir::TargetSource>,
+}
+
+impl Src<'_> {
+    fn column_type(&self, column: &str) -> Option<ColumnType> {
+        kqlport::ir::stored_column_type(self.table, self.target, column)
+    }
+}
+
 /// The superset prefilter of `p` (see the module documentation), if there is one.
-pub(crate) fn prefilter(p: &Predicate, table: &str) -> Option<SearchExpr> {
+pub(crate) fn prefilter(p: &Predicate, src: &Src) -> Option<SearchExpr> {
     match &p.kind {
         PredicateKind::And(v) => {
-            let mut parts: Vec<SearchExpr> = v.iter().filter_map(|x| prefilter(x, table)).collect();
+            let mut parts: Vec<SearchExpr> = v.iter().filter_map(|x| prefilter(x, src)).collect();
             match parts.len() {
                 0 => None,
                 1 => parts.pop(),
@@ -143,10 +156,10 @@ pub(crate) fn prefilter(p: &Predicate, table: &str) -> Option<SearchExpr> {
             }
         }
         PredicateKind::Or(v) => {
-            let parts: Option<Vec<SearchExpr>> = v.iter().map(|x| prefilter(x, table)).collect();
+            let parts: Option<Vec<SearchExpr>> = v.iter().map(|x| prefilter(x, src)).collect();
             Some(SearchExpr::Or(parts?))
         }
-        PredicateKind::StrMatch(sm) => str_match(sm, table),
+        PredicateKind::StrMatch(sm) => str_match(sm, src),
         PredicateKind::Compare { lhs, op, rhs, .. } => {
             if *op != CmpOp::Eq {
                 return None;
@@ -156,7 +169,7 @@ pub(crate) fn prefilter(p: &Predicate, table: &str) -> Option<SearchExpr> {
                 | (ExprKind::Literal(l), ExprKind::Field(f)) => (f, l),
                 _ => return None,
             };
-            let column = integer_column(field, table)?;
+            let column = integer_column(field, src)?;
             let Literal::Long(n) = lit else { return None };
             Some(any_of(column, vec![text(&n.to_string())]))
         }
@@ -168,7 +181,7 @@ pub(crate) fn prefilter(p: &Predicate, table: &str) -> Option<SearchExpr> {
             let ExprKind::Field(field) = &expr.kind else {
                 return None;
             };
-            let column = integer_column(field, table)?;
+            let column = integer_column(field, src)?;
             let values: Option<Vec<SearchValue>> = values
                 .iter()
                 .map(|l| match l {
@@ -190,16 +203,16 @@ pub(crate) fn prefilter(p: &Predicate, table: &str) -> Option<SearchExpr> {
 }
 
 /// A column the schema types `int`/`long`.
-fn integer_column<'a>(fp: &'a FieldPath, table: &str) -> Option<&'a str> {
+fn integer_column<'a>(fp: &'a FieldPath, src: &Src) -> Option<&'a str> {
     let column = search_column(fp)?;
     matches!(
-        column_type(table, column),
+        src.column_type(column),
         Some(ColumnType::Int | ColumnType::Long)
     )
     .then_some(column)
 }
 
-fn str_match(sm: &StrMatch, table: &str) -> Option<SearchExpr> {
+fn str_match(sm: &StrMatch, src: &Src) -> Option<SearchExpr> {
     if sm.negated {
         return None;
     }
@@ -212,7 +225,7 @@ fn str_match(sm: &StrMatch, table: &str) -> Option<SearchExpr> {
     let column = search_column(fp)?;
     // A string column, or one the schema does not know (custom tables): never `dynamic`,
     // nor a typed column whose text need not be the literal's.
-    if !matches!(column_type(table, column), None | Some(ColumnType::String)) {
+    if !matches!(src.column_type(column), None | Some(ColumnType::String)) {
         return None;
     }
     let values: Vec<Option<SearchValue>> =

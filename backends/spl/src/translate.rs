@@ -404,7 +404,10 @@ impl Tx {
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, vec![v])))
             .collect(),
-            None => vec![("index", vec!["*".into()]), ("sourcetype", vec![table.clone()])],
+            None => vec![
+                ("index", vec!["*".into()]),
+                ("sourcetype", vec![table.clone()]),
+            ],
         };
         // A pipeline's names are quoted whatever they hold; a table name must be plain.
         let sourcetype_ok = mapped.is_some() || (name_expressible(table) && !table.contains('*'));
@@ -667,9 +670,13 @@ impl Tx {
                 }
                 None => {
                     // Stays in `where`; the search clause gets a superset of it, if one exists.
-                    let pre = self
-                        .prefilters
-                        .then(|| crate::prefilter::prefilter(c, &self.table));
+                    let pre = self.prefilters.then(|| {
+                        let src = crate::prefilter::Src {
+                            table: &self.table,
+                            target: self.target.as_ref(),
+                        };
+                        crate::prefilter::prefilter(c, &src)
+                    });
                     match pre.flatten() {
                         Some(SearchExpr::And(v)) => search.terms.extend(v),
                         Some(s) => search.terms.push(s),

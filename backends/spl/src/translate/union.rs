@@ -14,8 +14,7 @@ use super::{SubQuery, Tx};
 use crate::ast::{Command, Head, Pipeline};
 use kqlport::backend::Effect;
 use kqlport::ir::{
-    Assignment, Column, Expr, ExprKind, FieldPath, Literal, Query, Source, Stage,
-    StageKind, Union,
+    Assignment, Column, Expr, ExprKind, FieldPath, Literal, Query, Source, Stage, StageKind, Union,
 };
 
 impl Tx {
