@@ -107,10 +107,7 @@ impl Tx {
             let Head::Search(search) = &mut p.search else {
                 return None;
             };
-            let Some((_, sourcetypes)) = search.from.iter_mut().find(|(k, _)| *k == "sourcetype")
-            else {
-                return None;
-            };
+            let (_, sourcetypes) = search.from.iter_mut().find(|(k, _)| *k == "sourcetype")?;
             *sourcetypes = tables.iter().map(|t| t.to_string()).collect();
             match &first {
                 None => first = Some((tx, p)),
