@@ -7,6 +7,7 @@ use crate::load::{self, Loaded};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
 use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::{kql, Diagnostic, Severity};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -68,9 +69,18 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut impl Write) -> std::io::
             )?,
         }
     }
-    for input in &inputs {
+    // Load, parse and check every input on every core; report in input order.
+    let checked: Vec<(Input, Loaded, Vec<QueryOutcome>)> = inputs
+        .into_par_iter()
+        .map(|input| {
+            let loaded = load::load(&input);
+            let outcomes = check_queries(&loaded);
+            (input, loaded, outcomes)
+        })
+        .collect();
+    for (input, loaded, outcomes) in checked {
         tally.files += 1;
-        check_input(input, format, &mut tally, out)?;
+        report_input(&input, loaded, outcomes, format, &mut tally, out)?;
     }
     let total = tally.valid + tally.failed;
     let summary = format!(
@@ -88,14 +98,37 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut impl Write) -> std::io::
     })
 }
 
-fn check_input(
+/// One query's check: `Ok` with its warnings or `Err` with its errors, mapped to the file.
+type QueryOutcome = Result<Vec<Diagnostic>, Vec<Diagnostic>>;
+
+/// Parses and checks every query of a loaded file (none when the file failed to load).
+fn check_queries(loaded: &Loaded) -> Vec<QueryOutcome> {
+    let Loaded::Ok(file) = loaded else {
+        return Vec::new();
+    };
+    file.queries
+        .iter()
+        .map(|q| {
+            let map =
+                |diags: Vec<Diagnostic>| diags.into_iter().map(|d| d.mapped(&q.map)).collect();
+            kql::parse(&q.text)
+                .and_then(|ast| unknown_columns(&ast))
+                .map(map)
+                .map_err(map)
+        })
+        .collect()
+}
+
+fn report_input(
     input: &Input,
+    loaded: Loaded,
+    outcomes: Vec<QueryOutcome>,
     format: Format,
     tally: &mut Tally,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     let name = input.display_name();
-    let file = match load::load(input) {
+    let file = match loaded {
         Loaded::Ok(file) => file,
         Loaded::Failed { text, diagnostics } => {
             tally.failed += 1;
@@ -114,18 +147,15 @@ fn check_input(
         );
         return report(out, format, &source, None, &[d]);
     }
-    for q in &file.queries {
-        match kql::parse(&q.text).and_then(|ast| unknown_columns(&ast)) {
+    for (q, outcome) in file.queries.iter().zip(outcomes) {
+        match outcome {
             Ok(warnings) => {
                 tally.valid += 1;
-                let mapped: Vec<Diagnostic> =
-                    warnings.into_iter().map(|d| d.mapped(&q.map)).collect();
-                report(out, format, &source, Some(q.index), &mapped)?;
+                report(out, format, &source, Some(q.index), &warnings)?;
             }
-            Err(diags) => {
+            Err(errors) => {
                 tally.failed += 1;
-                let mapped: Vec<Diagnostic> = diags.into_iter().map(|d| d.mapped(&q.map)).collect();
-                report(out, format, &source, Some(q.index), &mapped)?;
+                report(out, format, &source, Some(q.index), &errors)?;
             }
         }
     }
