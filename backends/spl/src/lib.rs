@@ -62,7 +62,7 @@
 //!     removes it from the output. After `stats` (summarize, distinct, count) there is no
 //!     event left: such paths are declined (`B013`), as are paths a join's right side would
 //!     need.
-//!   * `X[k]` with a string key computed at query time (`translate/functions.rs`) is
+//!   * `X[k]` with a string key computed at query time (`translate/dynamic.rs`) is
 //!     `json_extract_exact(<X's JSON>, k)`, X's JSON read as above (from `_raw`, or a computed
 //!     column's field); `bag_keys(X)[i]` is `mvindex(json_array_to_mv(json_keys(<X's JSON>)), i)`.
 //!     A computed array position, or a computed key into anything but a column, is declined
@@ -116,7 +116,7 @@
 //!   `(?i)`, so non-ASCII characters match only themselves, as in KQL. The data side still
 //!   folds with Splunk's rules: a value containing one of the rare non-ASCII characters
 //!   whose case partner is ASCII (KELVIN SIGN, LONG S) can match where KQL would not.
-//! * **`has` with a term computed at query time** (`translate/functions.rs`) is
+//! * **`has` with a term computed at query time** (`translate/text.rs`) is
 //!   `match(text, "(?i)<start>" . replace(term, "([^A-Za-z0-9])", "\\\1") . "<end>")`: the
 //!   term regex-escaped at run time between lookarounds that forbid an alphanumeric run going
 //!   on across an end of the match where the term's own edge character is alphanumeric (a term
@@ -158,9 +158,9 @@
 //!   overlapping plain matches) and regexes whose matches differ in length are declined.
 //!   `indexof(t, "s")` is the length of the text before the first match, or -1. `tobool`
 //!   reads true/false in any case and numbers as non-zero = true (noted).
-//! * **URLs, IPs, logarithm** (`translate/scalars.rs`). `url_decode(s)` is `urldecode(s)`
-//!   (noted: `+`, malformed escapes and non-UTF-8 bytes are undocumented in both).
-//!   `parse_url(s).Member` is a group of one regular expression
+//! * **URLs, IPs, logarithm** (`translate/network.rs`; `log` in `translate/calls.rs`).
+//!   `url_decode(s)` is `urldecode(s)` (noted: `+`, malformed escapes and non-UTF-8 bytes are
+//!   undocumented in both). `parse_url(s).Member` is a group of one regular expression
 //!   (`scheme://[user[:password]@]host[:port]path[?query][#fragment]`, null when it does not
 //!   match); `parse_url(s)` as a value is `json_object` of Scheme, Host, Port, Path, Username,
 //!   Password and Fragment, read by paths with `json_extract`; its `Query Parameters` bag is
@@ -170,10 +170,10 @@
 //!   `a·2²⁴ + b·2¹⁶ + c·2⁸ + d` with the bits after the prefix cleared (helper fields hold the
 //!   parts and the block size); other text is null (noted: KQL does not document which other
 //!   spellings it accepts). `log(x)` is `ln(x)` (noted: 0 and negative numbers).
-//! * **Newer scalar functions** (`translate/functions.rs`). `unixtime_milliseconds_todatetime(ms)`
-//!   is `ms / 1000` (Splunk time is epoch seconds). `indexof_regex(t, re)` is
-//!   `if(match(t, pcre), len(replace(t, "(?:pcre)(?s:.*)", "")), -1)`: the text before the
-//!   leftmost match. `tohex(n)` is `printf("%x", n)` (null kept); `string_size(s)` is
+//! * **More scalar functions** (`translate/time.rs`, `translate/text.rs`).
+//!   `unixtime_milliseconds_todatetime(ms)` is `ms / 1000` (Splunk time is epoch seconds).
+//!   `indexof_regex(t, re)` is `if(match(t, pcre), len(replace(t, "(?:pcre)(?s:.*)", "")),
+//!   -1)`: the text before the leftmost match. `tohex(n)` is `printf("%x", n)` (null kept); `string_size(s)` is
 //!   `len(s)`. `count_distinct(x)` is `dc(x)` (both exact).
 //! * **Calendar (UTC).** `startofday`, `startofweek(t)` (Sunday), `startofmonth(t)`,
 //!   `getmonth`, `getyear` are computed from epoch seconds by arithmetic (the month and year

@@ -4,13 +4,44 @@
 //! elements without their quotes, objects and arrays as JSON text) and `mv_to_json_array`
 //! (every value a JSON string).
 
-use super::{json_path, json_steps, Tx};
+use super::fields::{json_path, json_steps};
+use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
 use kqlport::ir::{Expr, ExprKind, FieldPath, Literal, PathSegment, ScalarFn};
 use kqlport::source::Span;
 
 impl Tx {
+    /// `split(x, d)` with a literal non-empty delimiter: Splunk's multivalue `split`, on `""` for
+    /// a missing `x` (KQL's missing string).
+    pub(super) fn split_eval(&mut self, x: &Expr, d: &Expr, span: Span) -> Option<Eval> {
+        let d = self.literal_str(d, "the split delimiter")?;
+        if d.is_empty() {
+            self.refuse(
+                "B014",
+                span,
+                "split with an empty delimiter is not supported by the SPL backend",
+                "empty delimiter",
+                "split on a non-empty literal delimiter",
+            );
+            return None;
+        }
+        let d = d.to_string();
+        if matches!(&x.kind, ExprKind::Field(f) if f.is_plain() && self.mv_cols.contains(&f.column))
+        {
+            self.refuse(
+                "B013",
+                x.span,
+                "split() of a make_set/make_list array is not supported by the SPL backend",
+                "a Splunk multivalue field here, where KQL splits text",
+                "split the values before summarize",
+            );
+            return None;
+        }
+        let subject = Eval::call("coalesce", vec![self.expr(x)?, Eval::str("")]);
+        Some(Eval::call("split", vec![subject, Eval::Str(d)]))
+    }
+
     /// `split(x, d)` as a whole value where a multivalue field would not behave like KQL's
     /// array (compared, inside `case`, …): the array's JSON text, as KQL shows an array, by
     /// `mv_to_json_array` (every element a JSON string, as `split`'s are). Paths into a column

@@ -5,7 +5,8 @@
 //! with `""` after (KQL's empty string for a parse that did not match); `parse-where` keeps
 //! only the rows the regex matches (`where match(…)`, a missing source read as KQL's `""`).
 
-use super::{is_time_col, Tx, TIME_COLUMNS, TMP};
+use super::time::{is_time_col, TIME_COLUMNS};
+use super::{Tx, TMP};
 use crate::ast::{Command, Eval};
 use crate::regex as re;
 use kqlport::ir::{ExprKind, Parse};

@@ -10,7 +10,8 @@
 //!
 //! The stages after the union then run on the combined rows.
 
-use super::{SubQuery, Tx};
+use super::query::SubQuery;
+use super::Tx;
 use crate::ast::{Command, Head, Pipeline};
 use kqlport::backend::Effect;
 use kqlport::ir::{

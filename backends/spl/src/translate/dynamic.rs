@@ -1,97 +1,69 @@
-//! Eval renderings of scalar functions added to the IR after the main table in `translate.rs`
-//! (kept apart so each can be reviewed with its KQL and Splunk semantics side by side).
+//! Paths into computed values (`split(…)[i]`, `parse_url(…).Member`), keys and indexes
+//! computed at query time (`X[k]`, `bag_keys(X)[i]`), and `bag_pack` as `json_object`.
 
-use super::{json_path, json_steps, Tx, NON_ALNUM};
+use super::fields::{json_path, json_steps};
+use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
 use kqlport::ir::{Expr, ExprKind, Literal, PathSegment, ScalarFn};
 use kqlport::source::Span;
 
 impl Tx {
-    /// `tohex(n [, width])` ⇒ `printf("%x", n)` (`%0<width>x`): Splunk's printf `%x` gives the
-    /// lower-case hexadecimal digits without a prefix, as KQL does. Null stays null.
-    pub(super) fn hex_digits(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
-        let (n, format) = match args {
-            [n] => (n, "%x".to_string()),
-            [n, Expr {
-                kind: ExprKind::Literal(Literal::Long(w)),
-                ..
-            }] if *w >= 1 => (n, format!("%0{}x", (*w).min(16))),
-            _ => return self.unsupported_fn(ScalarFn::ToHex, span),
-        };
-        self.notes.push(
+    /// `split(x, d)[i]` is `mvindex(split(x, d), i)`: both count from 0 (negative from the end)
+    /// and give null out of range. `split(x, d, k)` is the array holding only element `k` (or
+    /// none), so its `[0]`/`[-1]` is `mvindex(split(x, d), k)` and other indexes are null.
+    /// Other paths into computed values are refused.
+    pub(super) fn computed_path(
+        &mut self,
+        base: &Expr,
+        path: &[PathSegment],
+        span: Span,
+    ) -> Option<Eval> {
+        if let ExprKind::Call {
+            func: ScalarFn::ParseUrl,
+            args,
+        } = &base.kind
+        {
+            return self.parse_url_path(args, path, span);
+        }
+        if let Some(read) = self.json_computed_path(base, path, span) {
+            return read;
+        }
+        if let (
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args,
+            },
+            [PathSegment::Index(i)],
+        ) = (&base.kind, path)
+        {
+            match args.as_slice() {
+                [x, d] => {
+                    let split = self.split_eval(x, d, base.span)?;
+                    return Some(Eval::call("mvindex", vec![split, Eval::Num(i.to_string())]));
+                }
+                [x, d, Expr {
+                    kind: ExprKind::Literal(Literal::Long(k)),
+                    ..
+                }] if *k >= 0 => {
+                    let split = self.split_eval(x, d, base.span)?;
+                    return Some(if *i == 0 || *i == -1 {
+                        Eval::call("mvindex", vec![split, Eval::Num(k.to_string())])
+                    } else {
+                        Eval::call("null", vec![])
+                    });
+                }
+                _ => {}
+            }
+        }
+        self.refuse(
+            "B013",
             span,
-            Effect::Values,
-            "tohex() of a negative number is its 64-bit two's complement in KQL \
-             (ffffffffffffff00); how Splunk's printf(\"%x\") writes a negative or fractional \
-             number is not documented",
+            "indexing into a computed value is not supported by the SPL backend",
+            "only split(x, \"delimiter\"[, k])[i] and parse_url(x).Member are translated",
+            "extract the value with rex or spath first",
         );
-        let x = self.expr(n)?;
-        Some(Eval::call(
-            "if",
-            vec![
-                Eval::call("isnull", vec![x.clone()]),
-                Eval::call("null", vec![]),
-                Eval::call("printf", vec![Eval::Str(format), x]),
-            ],
-        ))
-    }
-
-    /// `string_size(s)` ⇒ `len(s)`: Splunk counts characters, KQL UTF-8 bytes.
-    pub(super) fn string_size(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
-        let [s] = args else {
-            return self.unsupported_fn(ScalarFn::StringSize, span);
-        };
-        self.notes.push(
-            span,
-            Effect::Values,
-            "string_size() counts UTF-8 bytes, Splunk's len() characters: the sizes (and tests \
-             on them) differ for text with non-ASCII characters",
-        );
-        let x = self.expr(s)?;
-        Some(Eval::call(
-            "len",
-            vec![Eval::call("coalesce", vec![x, Eval::str("")])],
-        ))
-    }
-
-    /// `unixtime_milliseconds_todatetime(ms)` ⇒ `ms / 1000`: Splunk's time values are epoch
-    /// seconds (as `_time` and every datetime constant here), fractions kept.
-    pub(super) fn unixtime_ms(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
-        let [ms] = args else {
-            return self.unsupported_fn(ScalarFn::UnixtimeMillisecondsToDatetime, span);
-        };
-        let x = self.expr(ms)?;
-        Some(Eval::bin(" / ", x, Eval::Num("1000".into())))
-    }
-
-    /// `indexof_regex(text, re)` ⇒ `if(match(t, re), len(replace(t, "(?:re)(?s:.*)", "")), -1)`:
-    /// the pattern followed by "the rest" first matches at the leftmost match of `re`, so
-    /// removing it leaves exactly the text before that match, whose length is the index.
-    pub(super) fn indexof_regex(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
-        let [text, re_e] = args else {
-            return self.unsupported_fn(ScalarFn::IndexOfRegex, span);
-        };
-        let (pcre, _) = self.regex_arg(re_e, "the indexof_regex pattern")?;
-        let subject = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
-        Some(Eval::call(
-            "if",
-            vec![
-                Eval::call("match", vec![subject.clone(), Eval::Str(pcre.clone())]),
-                Eval::call(
-                    "len",
-                    vec![Eval::call(
-                        "replace",
-                        vec![
-                            subject,
-                            Eval::Str(format!("(?:{pcre})(?s:.*)")),
-                            Eval::str(""),
-                        ],
-                    )],
-                ),
-                Eval::Num("-1".into()),
-            ],
-        ))
+        None
     }
 
     /// `X[k]` with a key computed at query time ⇒ `json_extract_exact(<X's JSON>, k)`:
@@ -120,7 +92,7 @@ impl Tx {
     /// Paths into computed values this module renders (`None` when it does not handle the
     /// shape): a constant path into `X[k]` reads on from its JSON, and `bag_keys(X)[i]` is
     /// `mvindex(json_array_to_mv(json_keys(<X's JSON>)), i)`.
-    pub(super) fn json_computed_path(
+    fn json_computed_path(
         &mut self,
         base: &Expr,
         path: &[PathSegment],
@@ -269,57 +241,7 @@ impl Tx {
              the value in the source data or with a field-mapping pipeline",
         );
     }
-}
 
-impl Tx {
-    /// `text has term` with a term computed at query time ⇒ `match(text, <pattern>)`, the
-    /// pattern built at run time: the term with every non-alphanumeric character
-    /// backslash-escaped by `replace` (a backslash before a non-alphanumeric is always that
-    /// character in PCRE), between lookarounds that forbid an alphanumeric run going on across
-    /// either end of the match — `(?<!…)` before it unless the term's first character (the one
-    /// matched there) is not alphanumeric, likewise after it. Missing text or term is `""`.
-    pub(super) fn has_term_test(
-        &mut self,
-        func: ScalarFn,
-        args: &[Expr],
-        span: Span,
-    ) -> Option<Eval> {
-        let [text, term] = args else {
-            return self.unsupported_fn(func, span);
-        };
-        let text = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
-        let term = Eval::call("coalesce", vec![self.expr(term)?, Eval::str("")]);
-        let escaped = Eval::call(
-            "replace",
-            vec![
-                term,
-                Eval::str(format!("({NON_ALNUM})")),
-                Eval::str("\\\\\\1"),
-            ],
-        );
-        let alnum = NON_ALNUM.replacen('^', "", 1);
-        let start = format!("(?:(?<!{alnum})|(?!{alnum}))");
-        let end = format!("(?:(?!{alnum})|(?<!{alnum}))");
-        let flag = if func == ScalarFn::HasTerm {
-            let msg = "has with a term computed at query time: Splunk's (?i) also folds \
-                       non-ASCII letters, which KQL does not, so a term with non-ASCII letters \
-                       can match text that KQL's has does not (more rows for has, fewer for !has)";
-            self.notes.push(span, Effect::OverMatch, msg);
-            self.notes.push(span, Effect::UnderMatch, msg);
-            "(?i)"
-        } else {
-            ""
-        };
-        let pattern = Eval::Concat(vec![
-            Eval::Str(format!("{flag}{start}")),
-            escaped,
-            Eval::Str(end),
-        ]);
-        Some(Eval::call("match", vec![text, pattern]))
-    }
-}
-
-impl Tx {
     /// `bag_pack(k1, v1, …)` ⇒ `json_object(k1, v1, …)`: Splunk's JSON object of the same keys
     /// and values. Splunk's value types are not KQL's, noted as a difference in values.
     pub(super) fn bag_pack(&mut self, args: &[Expr], span: Span) -> Option<Eval> {

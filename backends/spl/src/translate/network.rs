@@ -1,6 +1,6 @@
-//! Text and number functions built from Splunk eval functions: `url_decode` (`urldecode`),
-//! `parse_url` (one regular expression, the whole object by `json_object`), `parse_ipv4`
-//! (four validated octets and an optional prefix, by arithmetic) and `log` (`ln`).
+//! URLs and IPv4 addresses: `url_decode` (`urldecode`), `parse_url` (one regular expression,
+//! the whole object by `json_object`) and its members, `parse_ipv4` (four validated octets and
+//! an optional prefix, by arithmetic), `ipv4_is_private`/`ipv4_is_in_range` (`cidrmatch`).
 
 use super::Tx;
 use crate::ast::Eval;
@@ -42,6 +42,30 @@ const URL_NOTE: &str = "parse_url() is computed with one regular expression \
     `/` and the result for text that is not an absolute URL may differ";
 
 impl Tx {
+    pub(super) fn ipv4(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        let ip = self.expr(args.first()?)?;
+        let cidr = |r: &str| Eval::call("cidrmatch", vec![Eval::str(r), ip.clone()]);
+        match func {
+            ScalarFn::Ipv4IsPrivate => Some(Eval::or(vec![
+                cidr("10.0.0.0/8"),
+                cidr("172.16.0.0/12"),
+                cidr("192.168.0.0/16"),
+            ])),
+            _ => {
+                let Some(range) = args.get(1) else {
+                    return self.unsupported_fn(func, span);
+                };
+                let r = self.literal_str(range, "the ipv4_is_in_range range")?;
+                let r = if r.contains('/') {
+                    r.to_string()
+                } else {
+                    format!("{r}/32")
+                };
+                Some(cidr(&r))
+            }
+        }
+    }
+
     /// `url_decode(s)` ⇒ `urldecode(s)`.
     pub(super) fn url_decode(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
         let [s] = args else {
@@ -223,19 +247,5 @@ impl Tx {
             Eval::call("floor", vec![Eval::bin(" / ", address, block.clone())]),
             block,
         ))
-    }
-
-    /// `log(x)` (natural logarithm) ⇒ `ln(x)`.
-    pub(super) fn natural_log(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
-        let [x] = args else {
-            return self.unsupported_fn(ScalarFn::Log, span);
-        };
-        self.notes.push(
-            span,
-            Effect::Values,
-            "log() of 0 is -infinity in KQL and of a negative number null; what Splunk's ln() \
-             returns for them is not documented",
-        );
-        Some(Eval::call("ln", vec![self.expr(x)?]))
     }
 }

@@ -1,0 +1,297 @@
+//! `summarize` without arg_max/arg_min → `eval` of computed keys, `fillnull`, `stats`: group
+//! keys and `bin`, each aggregation as a stats function, and which results hold epoch seconds.
+
+use super::columns::agg_refs;
+use super::time::{floor_bucket, seconds};
+use super::{col, Tx, TMP};
+use crate::ast::{Command, Eval, StatsAgg, StatsArg};
+use kqlport::backend::Effect;
+use kqlport::ir::{AggFunc, Aggregation, BinSize, Expr, ExprKind, GroupKey, GroupKeyKind};
+use kqlport::source::Span;
+
+/// values()/list() results: Splunk has no one-element array.
+const SINGLE_VALUE_SET: &str = "a set or list of one element is a single value in Splunk (a \
+     multivalue field with one value is that value), where KQL gives a one-element array";
+
+impl Tx {
+    pub(super) fn aggregate(
+        &mut self,
+        by: &[GroupKey],
+        aggs: &[Aggregation],
+        span: Span,
+        cmds: &mut Vec<Command>,
+    ) {
+        let (extremes, others): (Vec<&Aggregation>, Vec<&Aggregation>) = aggs
+            .iter()
+            .partition(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }));
+        match extremes.as_slice() {
+            [] => {}
+            [a] => return self.arg_extreme(by, a, &others, cmds),
+            [_, b, ..] => {
+                return self.refuse(
+                    "B015",
+                    b.span,
+                    "two arg_max/arg_min in one summarize pick different rows, which one SPL \
+                     dedup cannot express",
+                    "a second arg_max/arg_min",
+                    "split the summarize: one arg_max/arg_min per summarize",
+                )
+            }
+        }
+        let mut read = Vec::new();
+        aggs.iter().for_each(|a| agg_refs(a, &mut read));
+        let mut pre = Vec::new();
+        let mut renames = Vec::new();
+        let mut keys = Vec::new();
+        for (i, k) in by.iter().enumerate() {
+            let Some(name) = self.name(&k.name.name, k.name.span) else {
+                continue;
+            };
+            let value = match &k.kind {
+                GroupKeyKind::Expr(e) => match &e.kind {
+                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => {
+                        if self.not_split(&f.column, e.span).is_none() {
+                            continue;
+                        }
+                        None
+                    }
+                    _ => self.expr(e),
+                },
+                GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
+            };
+            let key = match value {
+                None => name,
+                Some(v) if read.contains(&name) => {
+                    let t = format!("{TMP}by{}", i + 1);
+                    pre.push((t.clone(), v));
+                    renames.push((t.clone(), name));
+                    t
+                }
+                Some(v) => {
+                    pre.push((name.clone(), v));
+                    name
+                }
+            };
+            keys.push(key);
+        }
+        let mut stats = Vec::new();
+        let mut post = Vec::new();
+        for a in aggs {
+            if let Some((s, cap)) = self.agg(a) {
+                if let Some(max) = cap {
+                    post.push((s.alias.clone(), mv_cap(&s.alias, max)));
+                }
+                stats.push(s);
+            }
+        }
+        if !pre.is_empty() {
+            cmds.push(Command::Eval(pre));
+        }
+        if !keys.is_empty() {
+            // stats drops events whose by-field is null; KQL groups them under "" / null.
+            cmds.push(Command::FillNull(keys.clone()));
+        }
+        let distinct_only = stats.is_empty();
+        if distinct_only {
+            stats.push(StatsAgg {
+                func: "count",
+                arg: None,
+                alias: format!("{TMP}n"),
+            });
+        }
+        cmds.push(Command::Stats {
+            aggs: stats,
+            by: keys.clone(),
+        });
+        if !renames.is_empty() {
+            cmds.push(Command::Rename(renames));
+        }
+        if distinct_only {
+            let names = by
+                .iter()
+                .filter_map(|k| self.name(&k.name.name, k.name.span))
+                .collect();
+            cmds.push(Command::Table(names));
+        }
+        if !post.is_empty() {
+            cmds.push(Command::Eval(post));
+        }
+        let _ = span;
+    }
+
+    /// The epoch-valued columns after a summarize: datetime keys and bins, `min`/`max`/
+    /// `take_any` of datetimes, and what `arg_max`/`arg_min` carry over.
+    pub(super) fn epoch_after_aggregate(
+        &self,
+        by: &[GroupKey],
+        aggs: &[Aggregation],
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        for k in by {
+            let epoch = match &k.kind {
+                GroupKeyKind::Expr(e) => self.is_epoch(e),
+                GroupKeyKind::Bin { size, .. } => matches!(size, BinSize::Duration(_)),
+            };
+            if epoch {
+                out.push(k.name.name.clone());
+            }
+        }
+        for a in aggs {
+            match &a.func {
+                AggFunc::Min(e) | AggFunc::Max(e) | AggFunc::TakeAny(e) if self.is_epoch(e) => {
+                    out.push(a.name.name.clone())
+                }
+                AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
+                    if self.is_epoch(by) {
+                        out.push(a.name.name.clone());
+                    }
+                    if cols.is_empty() {
+                        out.extend(self.epoch.iter().cloned());
+                    }
+                    for c in cols {
+                        if self.is_epoch(&c.expr) {
+                            out.push(c.name.name.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// `bin(x, size)`: UTC buckets since the epoch, computed with `floor` (the `bin` command
+    /// aligns day-sized spans to the search user's time zone).
+    pub(super) fn bin(&mut self, field: &Expr, size: &BinSize, span: Span) -> Option<Eval> {
+        let size = match size {
+            BinSize::Duration(d) => {
+                let x = self.time_value(field)?;
+                return Some(floor_bucket(x, seconds(*d)));
+            }
+            BinSize::Number(n) if n.is_finite() && *n > 0.0 => format!("{n}"),
+            BinSize::Number(_) => {
+                self.refuse(
+                    "B017",
+                    span,
+                    "bin size must be a positive finite number",
+                    "bin size",
+                    "use a positive bin size",
+                );
+                return None;
+            }
+        };
+        let x = self.expr(field)?;
+        Some(floor_bucket(x, size))
+    }
+
+    /// One aggregation; the second value is a `max` cap to apply after `stats`.
+    pub(super) fn agg(&mut self, a: &Aggregation) -> Option<(StatsAgg, Option<u64>)> {
+        let alias = self.name(&a.name.name, a.name.span)?;
+        let mk = |func: &'static str, arg: Option<StatsArg>| StatsAgg {
+            func,
+            arg,
+            alias: alias.clone(),
+        };
+        Some(match &a.func {
+            AggFunc::Count => (mk("count", None), None),
+            AggFunc::CountIf(p) => (
+                mk("count", Some(StatsArg::Eval(self.pred(p, false)?))),
+                None,
+            ),
+            AggFunc::DCount(e) => {
+                self.notes.push(
+                    a.span,
+                    Effect::Values,
+                    "dcount() is an estimate in KQL; Splunk's dc() is exact, so the count (and \
+                     a threshold on it) can differ slightly on large groups",
+                );
+                (mk("dc", Some(self.collected_arg(e)?)), None)
+            }
+            AggFunc::DCountIf(e, p) => {
+                self.notes.push(
+                    a.span,
+                    Effect::Values,
+                    "dcountif() is an estimate in KQL; Splunk's dc() is exact",
+                );
+                let mut v = self.expr(e)?;
+                if self.is_event_string(e) {
+                    v = Eval::call("coalesce", vec![v, Eval::str("")]);
+                }
+                let c = self.pred(p, false)?;
+                let arg = Eval::call("if", vec![c, v, Eval::call("null", vec![])]);
+                (mk("dc", Some(StatsArg::Eval(arg))), None)
+            }
+            AggFunc::MakeSet { expr, max } => {
+                if max.is_some() {
+                    self.notes.push(
+                        a.span,
+                        Effect::Values,
+                        "make_set with a size cap: Splunk keeps the first values in sorted order, \
+                         KQL an arbitrary subset",
+                    );
+                }
+                self.notes.push(a.span, Effect::Values, SINGLE_VALUE_SET);
+                // A split array adds its elements, as values() does with a multivalue.
+                let arg = match self.set_of_arrays(expr)? {
+                    Some(f) => StatsArg::Field(f),
+                    None => self.collected_arg(expr)?,
+                };
+                (mk("values", Some(arg)), *max)
+            }
+            AggFunc::MakeList { expr, max } => {
+                self.notes.push(
+                    a.span,
+                    Effect::Values,
+                    "Splunk's list() keeps at most 100 values by default (limits.conf \
+                     list_maxsize); KQL's make_list keeps up to 1,048,576",
+                );
+                self.notes.push(a.span, Effect::Values, SINGLE_VALUE_SET);
+                (mk("list", Some(self.collected_arg(expr)?)), *max)
+            }
+            AggFunc::Min(e) => (mk("min", Some(self.stats_arg(e)?)), None),
+            AggFunc::Max(e) => (mk("max", Some(self.stats_arg(e)?)), None),
+            AggFunc::Sum(e) => (mk("sum", Some(self.stats_arg(e)?)), None),
+            AggFunc::Avg(e) => (mk("avg", Some(self.stats_arg(e)?)), None),
+            AggFunc::TakeAny(e) => (mk("first", Some(self.stats_arg(e)?)), None),
+            AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } => return None,
+            // Both exact: KQL's count_distinct and Splunk's dc() count distinct non-null values.
+            AggFunc::CountDistinct(e) => (mk("dc", Some(self.collected_arg(e)?)), None),
+        })
+    }
+
+    fn stats_arg(&mut self, e: &Expr) -> Option<StatsArg> {
+        match &e.kind {
+            ExprKind::Field(f) if f.is_plain() => {
+                self.not_split(&f.column, e.span)?;
+                Some(StatsArg::Field(self.name(&f.column, e.span)?))
+            }
+            _ => Some(StatsArg::Eval(self.expr(e)?)),
+        }
+    }
+
+    /// The argument of a value-collecting or -counting aggregate (make_set, make_list, dcount,
+    /// count_distinct): KQL collects and counts a missing string as `""`, while Splunk's
+    /// values()/list()/dc() skip null — so a string is read through `coalesce(x, "")`.
+    fn collected_arg(&mut self, e: &Expr) -> Option<StatsArg> {
+        if self.is_event_string(e) {
+            let v = self.expr(e)?;
+            return Some(StatsArg::Eval(Eval::call(
+                "coalesce",
+                vec![v, Eval::str("")],
+            )));
+        }
+        self.stats_arg(e)
+    }
+}
+
+/// The first `max` values of the multivalue field `f` (a `make_set`/`make_list` cap).
+pub(super) fn mv_cap(f: &str, max: u64) -> Eval {
+    Eval::call(
+        "mvindex",
+        vec![
+            Eval::Field(f.to_string()),
+            Eval::Num("0".into()),
+            Eval::Num(max.saturating_sub(1).to_string()),
+        ],
+    )
+}

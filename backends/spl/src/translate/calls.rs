@@ -1,0 +1,440 @@
+//! Scalar function calls → eval: the `ScalarFn` dispatch, the functions that are one or two
+//! eval calls (conversions, `strcat`, `substring`, `coalesce`, `indexof`, `tobool`, `abs`,
+//! `round`, `log`), and the refusal of functions SPL has no faithful form for.
+
+use super::dynamic::json_read;
+use super::expr::bool_value;
+use super::fields::is_json_read;
+use super::time::{fdiv, floor_bucket, seconds};
+use super::Tx;
+use crate::ast::Eval;
+use crate::regex as re;
+use kqlport::backend::Effect;
+use kqlport::ir::{Expr, ExprKind, Literal, ScalarFn};
+use kqlport::source::Span;
+
+impl Tx {
+    pub(super) fn unsupported_fn(&mut self, func: ScalarFn, span: Span) -> Option<Eval> {
+        let (label, help) = match func {
+            ScalarFn::Base64DecodeToString => (
+                "Splunk's eval language has no base64 decoding function (none among its text, \
+                 conversion or multivalue functions)",
+                "decode the value at ingestion, or with a base64 search command from an add-on",
+            ),
+            ScalarFn::UrlEncode => (
+                "Splunk's eval language has urldecode but no URL encoding function",
+                "compare with the encoded text written out as a literal instead",
+            ),
+            ScalarFn::ArrayLength => (
+                "array_length is translated for a column or dynamic path (read as JSON), a \
+                 make_set/make_list result and a split array only",
+                "extend the array as a column first",
+            ),
+            ScalarFn::ArraySortAsc => (
+                "only a make_set/make_list result is a Splunk multivalue field here; a JSON \
+                 array in the event has no documented eval sort function",
+                "summarize the array with make_set first",
+            ),
+            ScalarFn::StrcatArray => (
+                "strcat_array is translated for a split array, or array_slice(split(…), k, -1) \
+                 with a literal k >= 0, with a literal delimiter",
+                "join the parts with strcat instead",
+            ),
+            _ => (
+                "no faithful SPL eval equivalent",
+                "rewrite the expression, or extract the value in the source data",
+            ),
+        };
+        self.refuse(
+            "B014",
+            span,
+            &format!("function {func:?} is not supported by the SPL backend"),
+            label,
+            help,
+        );
+        None
+    }
+
+    pub(super) fn literal_str<'a>(&mut self, e: &'a Expr, what: &str) -> Option<&'a str> {
+        match &e.kind {
+            ExprKind::Literal(Literal::String(s)) => Some(s),
+            _ => {
+                self.refuse(
+                    "B019",
+                    e.span,
+                    &format!("{what} must be a string literal for the SPL backend"),
+                    "not a literal",
+                    "use a literal value here",
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn call(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        // Set by `expr` for this call only (a whole `split` array may be its value).
+        let array_ok = std::mem::take(&mut self.array_ok);
+        let arg = |tx: &mut Tx, i: usize| -> Option<Eval> {
+            match args.get(i) {
+                Some(a) => tx.expr(a),
+                None => tx.unsupported_fn(func, span),
+            }
+        };
+        let str_arg = |tx: &mut Tx, i: usize| -> Option<Eval> {
+            Some(Eval::call("coalesce", vec![arg(tx, i)?, Eval::str("")]))
+        };
+        match func {
+            ScalarFn::ToString => match args.first().map(|a| &a.kind) {
+                // A make_set/make_list multivalue: KQL's tostring() is the JSON text of the
+                // array (`["a","b"]`); the multivalue itself is kept.
+                Some(ExprKind::Field(f)) if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                    self.value_note(
+                        span,
+                        "tostring() of an array: KQL makes JSON text such as [\"a\",\"b\"]; \
+                         Splunk keeps the multivalue field",
+                    );
+                    arg(self, 0)
+                }
+                Some(ExprKind::Field(_)) => arg(self, 0),
+                // An element of a split array, a parse_url member: strings already.
+                Some(ExprKind::Path { base, .. })
+                    if matches!(
+                        base.kind,
+                        ExprKind::Call {
+                            func: ScalarFn::Split | ScalarFn::ParseUrl,
+                            ..
+                        }
+                    ) =>
+                {
+                    arg(self, 0)
+                }
+                _ if args.first().is_some_and(json_read) => arg(self, 0),
+                _ => {
+                    self.value_note(
+                        span,
+                        "tostring(): SPL formats numbers and bools differently from KQL",
+                    );
+                    Some(Eval::call("tostring", vec![arg(self, 0)?]))
+                }
+            },
+            ScalarFn::ToLower => Some(Eval::call("lower", vec![arg(self, 0)?])),
+            ScalarFn::ToUpper => Some(Eval::call("upper", vec![arg(self, 0)?])),
+            ScalarFn::ToInt | ScalarFn::ToLong => {
+                self.value_note(
+                    span,
+                    "tonumber() keeps a fractional part that KQL's toint()/tolong() drops",
+                );
+                Some(Eval::call("tonumber", vec![arg(self, 0)?]))
+            }
+            ScalarFn::ToReal => Some(Eval::call("tonumber", vec![arg(self, 0)?])),
+            ScalarFn::StrCat => {
+                let mut parts = Vec::new();
+                for a in args {
+                    parts.push(match &a.kind {
+                        ExprKind::Literal(Literal::String(s)) => Eval::Str(s.clone()),
+                        _ => Eval::call("coalesce", vec![self.expr(a)?, Eval::str("")]),
+                    });
+                }
+                Some(match parts.len() {
+                    0 => Eval::str(""),
+                    1 => parts.remove(0),
+                    _ => Eval::Concat(parts),
+                })
+            }
+            ScalarFn::Strlen => Some(Eval::call("len", vec![str_arg(self, 0)?])),
+            ScalarFn::Substring => {
+                let s = str_arg(self, 0)?;
+                // KQL's start is 0-based and Splunk's 1-based; a negative start counts from
+                // the end in both (`substring("123456", -2)` and `substr("123456", -2)` are
+                // "56"), so only a non-negative start is shifted.
+                const BEFORE_FIRST: &str = "a negative start counts from the end; when it reaches before the first character, neither KQL nor Splunk documents the result";
+                let start = match args.get(1) {
+                    Some(a) => match &a.kind {
+                        ExprKind::Literal(Literal::Long(n)) if *n >= 0 => {
+                            Eval::Num((n + 1).to_string())
+                        }
+                        ExprKind::Literal(Literal::Long(n)) => {
+                            self.value_note(a.span, BEFORE_FIRST);
+                            Eval::Num(n.to_string())
+                        }
+                        _ if a.is_non_negative() => {
+                            Eval::bin(" + ", arg(self, 1)?, Eval::Num("1".into()))
+                        }
+                        _ => {
+                            self.value_note(a.span, BEFORE_FIRST);
+                            let k = arg(self, 1)?;
+                            Eval::call(
+                                "if",
+                                vec![
+                                    Eval::bin("<", k.clone(), Eval::Num("0".into())),
+                                    k.clone(),
+                                    Eval::bin(" + ", k, Eval::Num("1".into())),
+                                ],
+                            )
+                        }
+                    },
+                    None => return self.unsupported_fn(func, span),
+                };
+                let mut v = vec![s, start];
+                if args.len() > 2 {
+                    v.push(arg(self, 2)?);
+                }
+                Some(Eval::call("substr", v))
+            }
+            ScalarFn::ReplaceString => {
+                let text = str_arg(self, 0)?;
+                let lookup = self.literal_str(args.get(1)?, "the replace_string lookup")?;
+                let rewrite = self.literal_str(args.get(2)?, "the replace_string rewrite")?;
+                if lookup.is_empty() {
+                    return self.unsupported_fn(func, span);
+                }
+                Some(Eval::call(
+                    "replace",
+                    vec![
+                        text,
+                        Eval::str(re::escape(lookup)),
+                        Eval::str(rewrite.replace('\\', "\\\\")),
+                    ],
+                ))
+            }
+            ScalarFn::Coalesce => {
+                let mut v = Vec::new();
+                for i in 0..args.len() {
+                    // KQL's coalesce skips empty strings as well as nulls.
+                    v.push(Eval::call("nullif", vec![arg(self, i)?, Eval::str("")]));
+                }
+                Some(Eval::call("coalesce", v))
+            }
+            ScalarFn::Bin | ScalarFn::Floor if args.len() == 2 => {
+                let size = match &args[1].kind {
+                    ExprKind::Literal(Literal::Timespan(d)) if d.ticks > 0 => {
+                        let t = self.time_value(&args[0])?;
+                        return Some(floor_bucket(t, seconds(*d)));
+                    }
+                    ExprKind::Literal(Literal::Long(n)) if *n > 0 => n.to_string(),
+                    ExprKind::Literal(Literal::Real(x)) if x.is_finite() && *x > 0.0 => {
+                        format!("{x}")
+                    }
+                    _ => {
+                        self.refuse(
+                            "B019",
+                            args[1].span,
+                            "bin size must be a positive literal for the SPL backend",
+                            "bin size",
+                            "use a literal bin size",
+                        );
+                        return None;
+                    }
+                };
+                Some(floor_bucket(arg(self, 0)?, size))
+            }
+            ScalarFn::Floor => Some(Eval::call("floor", vec![arg(self, 0)?])),
+            ScalarFn::StartOfDay if args.len() == 1 => {
+                Some(floor_bucket(self.time_value(&args[0])?, "86400".into()))
+            }
+            ScalarFn::Ipv4IsPrivate | ScalarFn::Ipv4IsInRange => {
+                Some(bool_value(self.ipv4(func, args, span)?))
+            }
+            ScalarFn::Replace => self.replace_regex(args, span),
+            ScalarFn::Extract => self.extract(args, span),
+            ScalarFn::ArrayLength => self.array_length(args, span),
+            ScalarFn::StrcatArray => self.strcat_array(args, span),
+            ScalarFn::UrlDecode => self.url_decode(args, span),
+            ScalarFn::ParseUrl => self.parse_url(args, span),
+            ScalarFn::ParseIpv4 => self.parse_ipv4(args, span),
+            ScalarFn::Log => self.natural_log(args, span),
+            ScalarFn::ArraySortAsc => match args {
+                [Expr {
+                    kind: ExprKind::Field(f),
+                    ..
+                }] if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                    // A make_set/make_list multivalue, sorted as text.
+                    self.value_note(
+                        span,
+                        "array_sort_asc(): mvsort orders the values as text (\"10\" before \
+                         \"9\"); KQL sorts numbers numerically",
+                    );
+                    Some(Eval::call("mvsort", vec![arg(self, 0)?]))
+                }
+                _ => self.unsupported_fn(func, span),
+            },
+            ScalarFn::StartOfWeek if args.len() == 1 => {
+                // Weeks start on Sunday (UTC); the epoch fell on a Thursday, 4 days later.
+                let t = self.time_value(&args[0])?;
+                let shifted = Eval::bin(" + ", t, Eval::Num("345600".into()));
+                Some(Eval::bin(
+                    " - ",
+                    floor_bucket(shifted, "604800".into()),
+                    Eval::Num("345600".into()),
+                ))
+            }
+            ScalarFn::StartOfMonth if args.len() == 1 => {
+                let t = self.time_value(&args[0])?;
+                Some(self.start_of_month(t))
+            }
+            ScalarFn::DateTimeDiff => self.datetime_diff(args, span),
+            // Datetimes are epoch seconds; text is read as ISO 8601 UTC (see `time_value`).
+            ScalarFn::ToDateTime if args.len() == 1 => self.time_value(&args[0]),
+            ScalarFn::Trim | ScalarFn::TrimStart | ScalarFn::TrimEnd if args.len() == 2 => {
+                self.trim(func, args, span)
+            }
+            ScalarFn::CountOf => self.count_of(args, span),
+            ScalarFn::IndexOf if args.len() == 2 => {
+                // The characters before the first occurrence, or -1 (KQL's "not found").
+                let t = str_arg(self, 0)?;
+                let look = self.literal_str(&args[1], "the indexof lookup")?;
+                if look.is_empty() {
+                    return self.unsupported_fn(func, span);
+                }
+                let esc = re::escape(look);
+                Some(Eval::call(
+                    "if",
+                    vec![
+                        Eval::call("match", vec![t.clone(), Eval::Str(esc.clone())]),
+                        Eval::call(
+                            "len",
+                            vec![Eval::call(
+                                "replace",
+                                vec![t, Eval::Str(format!("^(?s)(.*?){esc}.*")), Eval::str("\\1")],
+                            )],
+                        ),
+                        Eval::Num("-1".into()),
+                    ],
+                ))
+            }
+            ScalarFn::ToBool if args.len() == 1 => {
+                // KQL documents "true"/"false" and numbers (non-zero is true); anything else
+                // is null here.
+                let x = arg(self, 0)?;
+                self.value_note(
+                    span,
+                    if is_json_read(&x) {
+                        "tobool(): a JSON boolean read with json_extract is a Splunk Boolean, \
+                         whose lower() is not documented to be \"true\"/\"false\"; text is read \
+                         as true/false in any letter case and numbers as non-zero = true"
+                    } else {
+                        "tobool(): text is read as true/false in any letter case and numbers as \
+                         non-zero = true; KQL documents only \"true\", \"false\" and numbers, so \
+                         other text (\"TRUE\", \"1\") may convert differently"
+                    },
+                );
+                let lower = Eval::call("lower", vec![x.clone()]);
+                Some(Eval::call(
+                    "case",
+                    vec![
+                        Eval::bin("==", lower.clone(), Eval::str("true")),
+                        Eval::str("true"),
+                        Eval::bin("==", lower, Eval::str("false")),
+                        Eval::str("false"),
+                        Eval::call("isnum", vec![x.clone()]),
+                        Eval::call(
+                            "if",
+                            vec![
+                                Eval::bin("==", x, Eval::Num("0".into())),
+                                Eval::str("false"),
+                                Eval::str("true"),
+                            ],
+                        ),
+                    ],
+                ))
+            }
+            // A whole array: a multivalue field as the value of an assignment or of make_set
+            // (see `array_ok`), JSON text elsewhere.
+            ScalarFn::Split if args.len() == 2 && array_ok => {
+                self.split_eval(&args[0], &args[1], span)
+            }
+            ScalarFn::Split if args.len() == 2 => self.split_json(&args[0], &args[1], span),
+            ScalarFn::Split => {
+                self.refuse(
+                    "B014",
+                    span,
+                    "split(x, d, k) as a whole array is not supported by the SPL backend",
+                    "only split(x, d, k)[0] is translated",
+                    "index the array: split(x, d, k)[0]",
+                );
+                None
+            }
+            ScalarFn::HourOfDay if args.len() == 1 => {
+                // Hours since the epoch minus whole days' hours: exact for negative times too.
+                let t = self.time_value(&args[0])?;
+                Some(Eval::bin(
+                    " - ",
+                    fdiv(t.clone(), "3600"),
+                    Eval::bin(" * ", fdiv(t, "86400"), Eval::Num("24".into())),
+                ))
+            }
+            ScalarFn::DayOfWeek if args.len() == 1 => {
+                // Days since the last Sunday as a timespan (seconds); the epoch was a Thursday.
+                let t = self.time_value(&args[0])?;
+                let d = Eval::bin(" + ", fdiv(t, "86400"), Eval::Num("4".into()));
+                Some(Eval::bin(
+                    " * ",
+                    Eval::bin(
+                        " - ",
+                        d.clone(),
+                        Eval::bin(" * ", fdiv(d, "7"), Eval::Num("7".into())),
+                    ),
+                    Eval::Num("86400".into()),
+                ))
+            }
+            ScalarFn::GetMonth | ScalarFn::GetYear if args.len() == 1 => {
+                let t = self.time_value(&args[0])?;
+                Some(self.month_or_year(t, func == ScalarFn::GetYear))
+            }
+            ScalarFn::Abs => Some(Eval::call("abs", vec![arg(self, 0)?])),
+            ScalarFn::Round => {
+                let mut v = vec![arg(self, 0)?];
+                if args.len() > 1 {
+                    v.push(arg(self, 1)?);
+                }
+                Some(Eval::call("round", v))
+            }
+            ScalarFn::ToBool
+            | ScalarFn::ToDateTime
+            | ScalarFn::Trim
+            | ScalarFn::Bin
+            | ScalarFn::StartOfDay
+            | ScalarFn::TrimStart
+            | ScalarFn::TrimEnd
+            | ScalarFn::IndexOf
+            | ScalarFn::StartOfWeek
+            | ScalarFn::StartOfMonth
+            | ScalarFn::StartOfYear
+            | ScalarFn::EndOfDay
+            | ScalarFn::HourOfDay
+            | ScalarFn::DayOfWeek
+            | ScalarFn::GetMonth
+            | ScalarFn::GetYear
+            | ScalarFn::Base64DecodeToString
+            | ScalarFn::UrlEncode
+            | ScalarFn::BagKeys
+            | ScalarFn::ArraySortDesc
+            | ScalarFn::ArraySlice
+            | ScalarFn::ToTimespan
+            | ScalarFn::Typeof => self.unsupported_fn(func, span),
+            ScalarFn::ToHex => self.hex_digits(args, span),
+            ScalarFn::StringSize => self.string_size(args, span),
+            ScalarFn::UnixtimeMillisecondsToDatetime => self.unixtime_ms(args, span),
+            ScalarFn::IndexOfRegex => self.indexof_regex(args, span),
+            ScalarFn::DynamicIndex => self.dynamic_index(args, span),
+            ScalarFn::BagPack => self.bag_pack(args, span),
+            ScalarFn::HasTerm | ScalarFn::HasTermCs => {
+                Some(bool_value(self.has_term_test(func, args, span)?))
+            }
+        }
+    }
+
+    /// `log(x)` (natural logarithm) ⇒ `ln(x)`.
+    fn natural_log(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [x] = args else {
+            return self.unsupported_fn(ScalarFn::Log, span);
+        };
+        self.notes.push(
+            span,
+            Effect::Values,
+            "log() of 0 is -infinity in KQL and of a negative number null; what Splunk's ln() \
+             returns for them is not documented",
+        );
+        Some(Eval::call("ln", vec![self.expr(x)?]))
+    }
+}

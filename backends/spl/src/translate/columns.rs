@@ -1,0 +1,284 @@
+//! What the translation knows about columns: which hold epoch seconds, `split` arrays,
+//! `parse_url` objects, dynamic event columns or members, and which columns an expression reads.
+
+use super::time::TIME_COLUMNS;
+use super::{col, Tx};
+use kqlport::ir::{
+    AggFunc, Aggregation, ArithOp, Expr, ExprKind, Literal, Predicate, PredicateKind, ScalarFn,
+};
+use kqlport::source::Span;
+
+impl Tx {
+    /// Right-side columns a join adds (under their output names) that hold epoch seconds,
+    /// `split` multivalues or `parse_url` objects.
+    pub(crate) fn adopt_columns(
+        &mut self,
+        epoch: Vec<String>,
+        split: Vec<String>,
+        url: Vec<String>,
+        renamed: &[(String, String)],
+    ) {
+        let out = |c: String| {
+            renamed
+                .iter()
+                .find(|(old, _)| *old == c)
+                .map_or(c, |(_, new)| new.clone())
+        };
+        for c in epoch {
+            let c = out(c);
+            if !self.epoch.contains(&c) {
+                self.epoch.push(c);
+            }
+        }
+        for c in split {
+            let c = out(c);
+            if !self.split_cols.contains(&c) {
+                self.split_cols.push(c);
+            }
+        }
+        for c in url {
+            let c = out(c);
+            if !self.url_cols.contains(&c) {
+                self.url_cols.push(c);
+            }
+        }
+    }
+
+    /// Is this column's Splunk field epoch seconds?
+    pub(super) fn is_epoch_col(&self, name: &str) -> bool {
+        TIME_COLUMNS.contains(&name) || self.epoch.iter().any(|c| c == name)
+    }
+
+    /// Does this KQL datetime expression evaluate to epoch seconds in SPL (rather than being
+    /// text in the event)? True for the time column, `now()`, `ago()`, datetime literals,
+    /// `todatetime(…)`, the calendar functions, columns computed from such values, and a
+    /// datetime plus or minus a timespan.
+    pub(crate) fn is_epoch(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Field(f) => f.is_plain() && self.is_epoch_col(&f.column),
+            ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => true,
+            ExprKind::Arith { op, lhs, rhs } => match op {
+                ArithOp::Add => self.is_epoch(lhs) != self.is_epoch(rhs),
+                ArithOp::Sub => self.is_epoch(lhs) && !self.is_epoch(rhs),
+                ArithOp::DateSub => false,
+                _ => false,
+            },
+            ExprKind::Call { func, args } => match func {
+                ScalarFn::ToDateTime
+                | ScalarFn::StartOfDay
+                | ScalarFn::StartOfWeek
+                | ScalarFn::StartOfMonth
+                | ScalarFn::StartOfYear
+                | ScalarFn::EndOfDay
+                | ScalarFn::UnixtimeMillisecondsToDatetime => true,
+                ScalarFn::Bin | ScalarFn::Floor => matches!(
+                    args.get(1).map(|a| &a.kind),
+                    Some(ExprKind::Literal(Literal::Timespan(_)))
+                ),
+                ScalarFn::Coalesce => self.all_epoch(args.iter()),
+                _ => false,
+            },
+            ExprKind::Case {
+                branches,
+                otherwise,
+            } => self.all_epoch(branches.iter().map(|(_, v)| v).chain([&**otherwise])),
+            _ => false,
+        }
+    }
+
+    /// Does this expression make a multivalue field by `split` (a KQL array of strings, in
+    /// order)?
+    pub(super) fn is_split(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args,
+            } => args.len() == 2,
+            ExprKind::Field(f) => f.is_plain() && self.split_cols.contains(&f.column),
+            _ => false,
+        }
+    }
+
+    /// Does this expression make a `parse_url` object (see `url_cols`)?
+    pub(super) fn is_url(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Call {
+                func: ScalarFn::ParseUrl,
+                ..
+            } => true,
+            ExprKind::Field(f) => f.is_plain() && self.url_cols.contains(&f.column),
+            _ => false,
+        }
+    }
+
+    /// At least one value, and every value epoch seconds or null.
+    fn all_epoch<'a>(&self, mut v: impl Iterator<Item = &'a Expr>) -> bool {
+        let mut any = false;
+        let all = v.all(|x| {
+            let e = self.is_epoch(x);
+            any |= e;
+            e || matches!(x.kind, ExprKind::Literal(Literal::Null))
+        });
+        all && any
+    }
+
+    /// The event column a plain (unparsed) field reads, through renames; `None` for a computed
+    /// column or a column a join brought in.
+    fn event_column(&self, e: &Expr) -> Option<String> {
+        let ExprKind::Field(f) = &e.kind else {
+            return None;
+        };
+        if !f.is_plain() || f.parsed {
+            return None;
+        }
+        let orig = match self.origin.get(&f.column) {
+            Some(o) => o.clone()?,
+            None => f.column.clone(),
+        };
+        (!self.joined.contains(&orig)).then_some(orig)
+    }
+
+    /// The event column a plain (unparsed) field reads, if the schema says it is `dynamic`.
+    pub(super) fn dynamic_event_column(&self, e: &Expr) -> Option<String> {
+        let orig = self.event_column(e)?;
+        self.is_dynamic_event_column(&orig).then_some(orig)
+    }
+
+    /// Whether `e` is an event column the table's schema types `datetime` that the rows hold as
+    /// text (every datetime column but the time column, which is `_time`).
+    pub(super) fn is_datetime_text(&self, e: &Expr) -> bool {
+        !self.is_epoch(e)
+            && self.event_column(e).is_some_and(|c| {
+                kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &c)
+                    == Some(kqlport::schema::ColumnType::DateTime)
+            })
+    }
+
+    /// Whether `e` is a KQL string the rows hold as an event field: a `string` event column
+    /// (by the table's schema), or its tolower/toupper. KQL reads a missing one as `""`.
+    pub(super) fn is_event_string(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Field(_) => self.event_column(e).is_some_and(|c| {
+                kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &c)
+                    == Some(kqlport::schema::ColumnType::String)
+            }),
+            ExprKind::Call {
+                func: ScalarFn::ToLower | ScalarFn::ToUpper,
+                args,
+            } => args.first().is_some_and(|a| self.is_event_string(a)),
+            _ => false,
+        }
+    }
+
+    /// Whether `column` is the event's own column of a type the table's schema says is
+    /// `dynamic` (not a column a join brought in).
+    pub(super) fn is_dynamic_event_column(&self, column: &str) -> bool {
+        !self.joined.iter().any(|j| j == column)
+            && kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), column)
+                == Some(kqlport::schema::ColumnType::Dynamic)
+    }
+
+    /// Refuses a column holding a `split` array where its multivalue field would not behave
+    /// like KQL's array (anything but indexing, copying and output).
+    pub(super) fn not_split(&mut self, column: &str, span: Span) -> Option<()> {
+        if !self.split_cols.iter().any(|c| c == column) {
+            return Some(());
+        }
+        self.refuse(
+            "B013",
+            span,
+            "a split() array is only translated when indexed, copied or output",
+            "a Splunk multivalue field here would not behave like KQL's array",
+            "index the array (arr[i]) or use the string before splitting",
+        );
+        None
+    }
+}
+
+/// Columns an expression reads (for detecting clobbering in simultaneous assignments).
+pub(super) fn expr_refs(e: &Expr, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Field(f) => out.push(col(&f.column)),
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| expr_refs(a, out)),
+        ExprKind::Arith { lhs, rhs, .. } => {
+            expr_refs(lhs, out);
+            expr_refs(rhs, out);
+        }
+        ExprKind::Neg(x) => expr_refs(x, out),
+        ExprKind::Case {
+            branches,
+            otherwise,
+        } => {
+            for (p, v) in branches {
+                pred_refs(p, out);
+                expr_refs(v, out);
+            }
+            expr_refs(otherwise, out);
+        }
+        ExprKind::Predicate(p) => pred_refs(p, out),
+        ExprKind::Path { base, .. } => expr_refs(base, out),
+        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
+    }
+}
+
+fn pred_refs(p: &Predicate, out: &mut Vec<String>) {
+    match &p.kind {
+        PredicateKind::And(v) | PredicateKind::Or(v) => v.iter().for_each(|x| pred_refs(x, out)),
+        PredicateKind::Not(x) => pred_refs(x, out),
+        PredicateKind::StrMatch(s) => expr_refs(&s.field, out),
+        PredicateKind::Compare { lhs, rhs, .. } => {
+            expr_refs(lhs, out);
+            expr_refs(rhs, out);
+        }
+        PredicateKind::InSet { expr, .. }
+        | PredicateKind::IsEmpty { expr, .. }
+        | PredicateKind::IsNull { expr, .. }
+        | PredicateKind::Bool(expr) => expr_refs(expr, out),
+        PredicateKind::Between {
+            expr, low, high, ..
+        } => {
+            expr_refs(expr, out);
+            expr_refs(low, out);
+            expr_refs(high, out);
+        }
+        PredicateKind::TimeWindow { field, .. } => expr_refs(field, out),
+        PredicateKind::Const(_) => {}
+    }
+}
+
+pub(super) fn agg_refs(a: &Aggregation, out: &mut Vec<String>) {
+    match &a.func {
+        AggFunc::Count => {}
+        AggFunc::CountIf(p) => pred_refs(p, out),
+        AggFunc::DCountIf(e, p) => {
+            expr_refs(e, out);
+            pred_refs(p, out);
+        }
+        AggFunc::DCount(e)
+        | AggFunc::MakeSet { expr: e, .. }
+        | AggFunc::MakeList { expr: e, .. }
+        | AggFunc::Min(e)
+        | AggFunc::Max(e)
+        | AggFunc::Sum(e)
+        | AggFunc::Avg(e)
+        | AggFunc::TakeAny(e) => expr_refs(e, out),
+        AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
+            expr_refs(by, out);
+            cols.iter().for_each(|c| expr_refs(&c.expr, out));
+        }
+        AggFunc::CountDistinct(e) => expr_refs(e, out),
+    }
+}
+
+/// Whether `e` passes a dynamic member on as it is (a copy or `tostring` of it): a column
+/// assigned it is missing exactly where the member's field is.
+pub(super) fn passes_member_on(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Field(_) => true,
+        ExprKind::Call {
+            func: ScalarFn::ToString,
+            args,
+        } => args.len() == 1 && passes_member_on(&args[0]),
+        _ => false,
+    }
+}

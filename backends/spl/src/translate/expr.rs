@@ -1,0 +1,136 @@
+//! Scalar expressions as eval expressions: literals, arithmetic, `case`/`iff`, a predicate as
+//! a bool value, `now()`/`ago()`; calls go to `calls`, column reads to `fields`.
+
+use super::time::{ago_eval, epoch_seconds, seconds};
+use super::Tx;
+use crate::ast::Eval;
+use kqlport::backend::Effect;
+use kqlport::ir::{ArithOp, Expr, ExprKind, Literal, ScalarFn};
+use kqlport::source::Span;
+
+impl Tx {
+    /// A note on a computed value: within a `where` the value decides which rows pass, so
+    /// a value that can differ can keep rows KQL drops and drop rows it keeps; elsewhere
+    /// only the value differs.
+    pub(super) fn value_note(&mut self, span: Span, message: impl Into<String>) {
+        let message = message.into();
+        if self.filtering {
+            self.notes.push(span, Effect::OverMatch, message.clone());
+            self.notes.push(span, Effect::UnderMatch, message);
+        } else {
+            self.notes.push(span, Effect::Values, message);
+        }
+    }
+
+    pub fn expr(&mut self, e: &Expr) -> Option<Eval> {
+        // `array_ok` holds for this expression only, not for its operands (a case's values
+        // excepted: they are its value).
+        let ok = std::mem::take(&mut self.array_ok);
+        match &e.kind {
+            ExprKind::Literal(l) => self.literal(l, e.span),
+            ExprKind::Field(fp) => {
+                self.array_ok = ok;
+                let v = self.field(fp, e.span);
+                self.array_ok = false;
+                v
+            }
+            ExprKind::Call { func, args } => {
+                self.array_ok = ok;
+                self.call(*func, args, e.span)
+            }
+            ExprKind::Arith { op, lhs, rhs } => {
+                let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
+                // A real operand, or a timespan (timespan / timespan is a real in KQL).
+                let real = |x: &Expr| {
+                    matches!(
+                        x.kind,
+                        ExprKind::Literal(Literal::Real(_) | Literal::Timespan(_))
+                            | ExprKind::Call {
+                                func: ScalarFn::ToReal,
+                                ..
+                            }
+                    )
+                };
+                if *op == ArithOp::Div && !real(lhs) && !real(rhs) {
+                    self.value_note(
+                        e.span,
+                        "KQL divides two longs with truncation; SPL division is never integral",
+                    );
+                }
+                let sym = match op {
+                    ArithOp::Add => " + ",
+                    ArithOp::Sub | ArithOp::DateSub => " - ",
+                    ArithOp::Mul => " * ",
+                    ArithOp::Div => " / ",
+                    ArithOp::Mod => " % ",
+                };
+                Some(Eval::bin(sym, l, r))
+            }
+            ExprKind::Neg(x) => Some(Eval::Neg(Box::new(self.expr(x)?))),
+            ExprKind::Case {
+                branches,
+                otherwise,
+            } => {
+                let mut args = Vec::new();
+                for (c, v) in branches {
+                    args.push(self.pred(c, false)?);
+                    self.array_ok = ok;
+                    args.push(self.expr(v)?);
+                }
+                self.array_ok = ok;
+                let other = self.expr(otherwise)?;
+                Some(if branches.len() == 1 {
+                    args.push(other);
+                    Eval::call("if", args)
+                } else {
+                    args.push(Eval::call("true", vec![]));
+                    args.push(other);
+                    Eval::call("case", args)
+                })
+            }
+            ExprKind::Predicate(p) => Some(bool_value(self.pred(p, false)?)),
+            ExprKind::Now => Some(Eval::call("now", vec![])),
+            ExprKind::Ago(d) => Some(ago_eval(*d)),
+            ExprKind::Path { base, path } => self.computed_path(base, path, e.span),
+        }
+    }
+
+    pub(super) fn literal(&mut self, l: &Literal, span: Span) -> Option<Eval> {
+        Some(match l {
+            Literal::String(s) => Eval::Str(s.clone()),
+            Literal::Long(n) => Eval::Num(n.to_string()),
+            Literal::Real(x) if x.is_finite() => Eval::Num(format!("{x}")),
+            Literal::Real(_) => {
+                self.refuse(
+                    "B017",
+                    span,
+                    "non-finite real literal",
+                    "NaN or infinity",
+                    "SPL has no literal for NaN or infinity",
+                );
+                return None;
+            }
+            Literal::Bool(b) => Eval::str(if *b { "true" } else { "false" }),
+            Literal::DateTime(s) => match epoch_seconds(s) {
+                Some(n) => Eval::Num(n),
+                None => {
+                    self.refuse(
+                        "B020",
+                        span,
+                        "datetime literal not in the normalised ISO-8601 UTC form",
+                        "unexpected datetime form",
+                        "this is a lowering bug; please report it",
+                    );
+                    return None;
+                }
+            },
+            Literal::Timespan(d) => Eval::Num(seconds(*d)),
+            Literal::Null => Eval::call("null", vec![]),
+        })
+    }
+}
+
+/// SPL cannot store a boolean in a field: a KQL bool value becomes `"true"`/`"false"`.
+pub(super) fn bool_value(cond: Eval) -> Eval {
+    Eval::call("if", vec![cond, Eval::str("true"), Eval::str("false")])
+}

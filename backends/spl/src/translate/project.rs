@@ -1,0 +1,105 @@
+//! `project` and `project-rename`: computed columns evaluated simultaneously (through helper
+//! names when one would clobber a column another still reads), then `table`; `rename`.
+
+use super::columns::expr_refs;
+use super::fields::json_path;
+use super::{col, Tx, TMP};
+use crate::ast::{Command, Eval};
+use kqlport::backend::Effect;
+use kqlport::ir::{Assignment, Column, ExprKind, PathSegment};
+
+impl Tx {
+    /// `project`: columns are computed from the input row simultaneously, so computed columns
+    /// go through helper names when one would clobber a column another still reads.
+    pub(super) fn project(&mut self, assigns: &[Assignment], cmds: &mut Vec<Command>) {
+        let mut computed = Vec::new();
+        let mut names = Vec::new();
+        for a in assigns {
+            let Some(n) = self.name(&a.name.name, a.name.span) else {
+                continue;
+            };
+            if let Some(orig) = self.dynamic_event_column(&a.expr) {
+                // Splunk's JSON extraction names only an object's leaves (`X.a`, `X{}.b`): the
+                // column itself is no field, so it is read from the event as JSON text.
+                if !self.raw {
+                    self.refuse_reshaped(a.expr.span);
+                    continue;
+                }
+                self.notes.push(
+                    a.expr.span,
+                    Effect::Values,
+                    "a dynamic column is shown as its JSON text (json_extract), whose spacing and \
+                     key order can differ from KQL's",
+                );
+                let value = json_path(Eval::Field("_raw".into()), &[PathSegment::Key(orig)]);
+                computed.push((n.clone(), value, Vec::new()));
+                names.push(n);
+                continue;
+            }
+            let plain =
+                matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
+            if !plain {
+                self.array_ok = self.is_split(&a.expr);
+                let value = self.expr(&a.expr);
+                self.array_ok = false;
+                if let Some(e) = value {
+                    let mut refs = Vec::new();
+                    expr_refs(&a.expr, &mut refs);
+                    computed.push((n.clone(), e, refs));
+                }
+            }
+            names.push(n);
+        }
+        if self.keeps_raw() {
+            names.push("_raw".to_string());
+        }
+        let clobbers = computed.iter().enumerate().any(|(i, (n, _, _))| {
+            computed
+                .iter()
+                .enumerate()
+                .any(|(j, (_, _, refs))| j > i && refs.contains(n))
+        });
+        if clobbers {
+            let mut renames = Vec::new();
+            let mut evals = Vec::new();
+            for (i, (n, e, _)) in computed.into_iter().enumerate() {
+                let tmp = format!("{TMP}p{}", i + 1);
+                evals.push((tmp.clone(), e));
+                renames.push((tmp, n));
+            }
+            cmds.push(Command::Eval(evals));
+            cmds.push(Command::Rename(renames));
+        } else if !computed.is_empty() {
+            cmds.push(Command::Eval(
+                computed.into_iter().map(|(n, e, _)| (n, e)).collect(),
+            ));
+        }
+        cmds.push(Command::Table(names));
+    }
+
+    pub(super) fn rename(&mut self, pairs: &[(Column, Column)], cmds: &mut Vec<Command>) {
+        let mut v = Vec::new();
+        for (new, old) in pairs {
+            if pairs
+                .iter()
+                .any(|(_, o)| o.name == new.name && o.name != old.name)
+            {
+                self.refuse(
+                    "B018",
+                    new.span,
+                    "renames that swap or chain column names are not expressible in one SPL rename",
+                    "this new name is also renamed away in the same project-rename",
+                    "split the project-rename into two steps through a temporary name",
+                );
+                continue;
+            }
+            if let (Some(o), Some(n)) = (
+                self.name(&old.name, old.span),
+                self.name(&new.name, new.span),
+            ) {
+                v.push((o, n));
+            }
+        }
+        cmds.push(Command::Rename(v));
+    }
+}

@@ -1,0 +1,368 @@
+//! Text functions built on regexes and `printf`: `replace_regex`, `extract`, `trim`,
+//! `countof`, `indexof_regex`, `has` with a term computed at query time, `string_size`, `tohex`.
+
+use super::Tx;
+use crate::ast::Eval;
+use crate::regex as re;
+use kqlport::backend::Effect;
+use kqlport::ir::{Expr, ExprKind, Literal, ScalarFn};
+use kqlport::source::Span;
+
+/// A term boundary: KQL terms are maximal runs of ASCII alphanumerics.
+const NON_ALNUM: &str = "[^A-Za-z0-9]";
+
+impl Tx {
+    fn regex_arg(&mut self, e: &Expr, what: &str) -> Option<(String, bool)> {
+        let pat = self.literal_str(e, what)?;
+        match re::re2_to_pcre(pat) {
+            Ok(p) => Some((p, re::matches_empty(pat).unwrap_or(true))),
+            Err(u) => {
+                self.refuse(
+                    "B016",
+                    e.span,
+                    &format!("regular expression cannot be ported to PCRE: {}", u.what),
+                    &format!("pattern bytes {}..{}", u.start, u.end),
+                    "rewrite the pattern in the common RE2/PCRE subset",
+                );
+                None
+            }
+        }
+    }
+
+    /// `replace_regex(text, re, rewrite)` (and the older `replace(re, rewrite, text)`, which
+    /// lowering folds into the same function: told apart by which argument is not a literal)
+    /// ⇒ `replace(text, pcre, rewrite)`. Both substitute every non-overlapping match, and both
+    /// rewrites spell group `n` as `\n`.
+    pub(super) fn replace_regex(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let is_lit = |e: &Expr| matches!(e.kind, ExprKind::Literal(Literal::String(_)));
+        let (text, re_e, rw_e) = match args {
+            // The IR's order is (text, regex, rewrite) for both KQL spellings.
+            [t, r, w] if is_lit(r) && is_lit(w) => (t, r, w),
+            _ => {
+                self.refuse(
+                    "B019",
+                    span,
+                    "replace_regex needs a literal pattern and rewrite and a non-literal text \
+                     for the SPL backend",
+                    "arguments",
+                    "use literal pattern and rewrite strings",
+                );
+                return None;
+            }
+        };
+        let (pcre, empty) = self.regex_arg(re_e, "the replace_regex pattern")?;
+        let rewrite = self.literal_str(rw_e, "the replace_regex rewrite")?;
+        let Some(rewrite) = spl_rewrite(rewrite) else {
+            self.refuse(
+                "B019",
+                rw_e.span,
+                "this replace_regex rewrite cannot be written for Splunk's replace",
+                "\\0, `$` or an unknown escape",
+                "use plain text and the group references \\1 to \\9",
+            );
+            return None;
+        };
+        if empty {
+            self.value_note(
+                span,
+                "the pattern can match the empty string; where RE2 and PCRE place empty \
+                 matches next to other matches can differ",
+            );
+        }
+        let subject = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        Some(Eval::call(
+            "replace",
+            vec![subject, Eval::Str(pcre), Eval::Str(rewrite)],
+        ))
+    }
+
+    /// `extract(re, g, text)` ⇒ the first match's group `g` through `replace` on a pattern that
+    /// spans the whole text (`^(?s:.*?)(?:re)(?s:.*)`, the lazy prefix finds the leftmost
+    /// match), or null — KQL's "" — when `re` does not match.
+    pub(super) fn extract(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [re_e, g_e, text] = args else {
+            return self.unsupported_fn(ScalarFn::Extract, span);
+        };
+        let g = match g_e.kind {
+            ExprKind::Literal(Literal::Long(g)) if (0..=9).contains(&g) => g,
+            _ => {
+                self.refuse(
+                    "B019",
+                    g_e.span,
+                    "the extract capture group must be a literal from 0 to 9 for the SPL backend",
+                    "capture group",
+                    "use a literal group number",
+                );
+                return None;
+            }
+        };
+        let (pcre, _) = self.regex_arg(re_e, "the extract pattern")?;
+        let subject = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let (whole, group) = if g == 0 {
+            (format!("^(?s:.*?)({pcre})(?s:.*)"), "\\1".to_string())
+        } else {
+            (format!("^(?s:.*?)(?:{pcre})(?s:.*)"), format!("\\{g}"))
+        };
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("match", vec![subject.clone(), Eval::Str(pcre)]),
+                Eval::call("replace", vec![subject, Eval::Str(whole), Eval::Str(group)]),
+                Eval::call("null", vec![]),
+            ],
+        ))
+    }
+
+    /// `trim(re, t)`, `trim_start`, `trim_end`: the leftmost match anchored at the start
+    /// (`^(?:re)`) and/or the end (`(?:re)\z`) removed with `replace`.
+    pub(super) fn trim(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        let (pcre, _) = self.regex_arg(&args[0], "the trim pattern")?;
+        let run = match &args[0].kind {
+            ExprKind::Literal(Literal::String(p)) => re::is_class_run(p),
+            _ => false,
+        };
+        if !run {
+            self.value_note(
+                span,
+                "trim(): one match of the pattern is removed at each end; KQL documents removing \
+                 \"the\" leading/trailing match, and whether it removes a further match that the \
+                 first one uncovers is not documented",
+            );
+        }
+        let mut t = Eval::call("coalesce", vec![self.expr(&args[1])?, Eval::str("")]);
+        if func != ScalarFn::TrimEnd {
+            t = Eval::call(
+                "replace",
+                vec![t, Eval::Str(format!("^(?:{pcre})")), Eval::str("")],
+            );
+        }
+        if func != ScalarFn::TrimStart {
+            t = Eval::call(
+                "replace",
+                vec![t, Eval::Str(format!("(?:{pcre})\\z")), Eval::str("")],
+            );
+        }
+        Some(t)
+    }
+
+    /// `countof(t, s)`: KQL counts overlapping occurrences of plain text, so only a search
+    /// text that cannot overlap itself is counted, as the characters `replace` removes over
+    /// its length; `countof(t, re, "regex")` counts non-overlapping matches, likewise when
+    /// every match has the same length.
+    pub(super) fn count_of(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let regex = match args.get(2).map(|a| &a.kind) {
+            None => false,
+            Some(ExprKind::Literal(Literal::String(k))) if k == "normal" => false,
+            Some(ExprKind::Literal(Literal::String(k))) if k == "regex" => true,
+            _ => return self.unsupported_fn(ScalarFn::CountOf, span),
+        };
+        let [text, search, ..] = args else {
+            return self.unsupported_fn(ScalarFn::CountOf, span);
+        };
+        let s = self.literal_str(search, "the countof search")?.to_string();
+        let (pattern, len) = if regex {
+            let (pcre, _) = self.regex_arg(search, "the countof pattern")?;
+            match re::fixed_match_chars(&s) {
+                Some((n, non_ascii)) if n > 0 => {
+                    if non_ascii {
+                        self.value_note(
+                            span,
+                            "countof(): matches are counted by the characters they remove; if \
+                             Splunk's PCRE runs without UTF-8 mode, a non-ASCII character is \
+                             matched byte by byte and the count differs",
+                        );
+                    }
+                    (pcre, n)
+                }
+                _ => {
+                    self.refuse(
+                        "B014",
+                        search.span,
+                        "countof with a regex whose matches differ in length is not supported \
+                         by the SPL backend",
+                        "matches of different lengths",
+                        "count with a pattern whose every match has the same length",
+                    );
+                    return None;
+                }
+            }
+        } else {
+            let chars: Vec<char> = s.chars().collect();
+            let overlaps = (1..chars.len()).any(|k| chars[..k] == chars[chars.len() - k..]);
+            if chars.is_empty() || overlaps {
+                self.refuse(
+                    "B014",
+                    search.span,
+                    "countof of a search text that can overlap itself is not supported by the \
+                     SPL backend",
+                    "KQL counts overlapping occurrences",
+                    "count a text that cannot overlap itself",
+                );
+                return None;
+            }
+            (re::escape(&s), chars.len())
+        };
+        let t = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let removed = Eval::bin(
+            " - ",
+            Eval::call("len", vec![t.clone()]),
+            Eval::call(
+                "len",
+                vec![Eval::call(
+                    "replace",
+                    vec![t, Eval::Str(pattern), Eval::str("")],
+                )],
+            ),
+        );
+        Some(if len == 1 {
+            removed
+        } else {
+            Eval::bin(" / ", removed, Eval::Num(len.to_string()))
+        })
+    }
+
+    /// `tohex(n [, width])` ⇒ `printf("%x", n)` (`%0<width>x`): Splunk's printf `%x` gives the
+    /// lower-case hexadecimal digits without a prefix, as KQL does. Null stays null.
+    pub(super) fn hex_digits(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let (n, format) = match args {
+            [n] => (n, "%x".to_string()),
+            [n, Expr {
+                kind: ExprKind::Literal(Literal::Long(w)),
+                ..
+            }] if *w >= 1 => (n, format!("%0{}x", (*w).min(16))),
+            _ => return self.unsupported_fn(ScalarFn::ToHex, span),
+        };
+        self.notes.push(
+            span,
+            Effect::Values,
+            "tohex() of a negative number is its 64-bit two's complement in KQL \
+             (ffffffffffffff00); how Splunk's printf(\"%x\") writes a negative or fractional \
+             number is not documented",
+        );
+        let x = self.expr(n)?;
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("isnull", vec![x.clone()]),
+                Eval::call("null", vec![]),
+                Eval::call("printf", vec![Eval::Str(format), x]),
+            ],
+        ))
+    }
+
+    /// `string_size(s)` ⇒ `len(s)`: Splunk counts characters, KQL UTF-8 bytes.
+    pub(super) fn string_size(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [s] = args else {
+            return self.unsupported_fn(ScalarFn::StringSize, span);
+        };
+        self.notes.push(
+            span,
+            Effect::Values,
+            "string_size() counts UTF-8 bytes, Splunk's len() characters: the sizes (and tests \
+             on them) differ for text with non-ASCII characters",
+        );
+        let x = self.expr(s)?;
+        Some(Eval::call(
+            "len",
+            vec![Eval::call("coalesce", vec![x, Eval::str("")])],
+        ))
+    }
+
+    /// `indexof_regex(text, re)` ⇒ `if(match(t, re), len(replace(t, "(?:re)(?s:.*)", "")), -1)`:
+    /// the pattern followed by "the rest" first matches at the leftmost match of `re`, so
+    /// removing it leaves exactly the text before that match, whose length is the index.
+    pub(super) fn indexof_regex(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [text, re_e] = args else {
+            return self.unsupported_fn(ScalarFn::IndexOfRegex, span);
+        };
+        let (pcre, _) = self.regex_arg(re_e, "the indexof_regex pattern")?;
+        let subject = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("match", vec![subject.clone(), Eval::Str(pcre.clone())]),
+                Eval::call(
+                    "len",
+                    vec![Eval::call(
+                        "replace",
+                        vec![
+                            subject,
+                            Eval::Str(format!("(?:{pcre})(?s:.*)")),
+                            Eval::str(""),
+                        ],
+                    )],
+                ),
+                Eval::Num("-1".into()),
+            ],
+        ))
+    }
+
+    /// `text has term` with a term computed at query time ⇒ `match(text, <pattern>)`, the
+    /// pattern built at run time: the term with every non-alphanumeric character
+    /// backslash-escaped by `replace` (a backslash before a non-alphanumeric is always that
+    /// character in PCRE), between lookarounds that forbid an alphanumeric run going on across
+    /// either end of the match — `(?<!…)` before it unless the term's first character (the one
+    /// matched there) is not alphanumeric, likewise after it. Missing text or term is `""`.
+    pub(super) fn has_term_test(
+        &mut self,
+        func: ScalarFn,
+        args: &[Expr],
+        span: Span,
+    ) -> Option<Eval> {
+        let [text, term] = args else {
+            return self.unsupported_fn(func, span);
+        };
+        let text = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let term = Eval::call("coalesce", vec![self.expr(term)?, Eval::str("")]);
+        let escaped = Eval::call(
+            "replace",
+            vec![
+                term,
+                Eval::str(format!("({NON_ALNUM})")),
+                Eval::str("\\\\\\1"),
+            ],
+        );
+        let alnum = NON_ALNUM.replacen('^', "", 1);
+        let start = format!("(?:(?<!{alnum})|(?!{alnum}))");
+        let end = format!("(?:(?!{alnum})|(?<!{alnum}))");
+        let flag = if func == ScalarFn::HasTerm {
+            let msg = "has with a term computed at query time: Splunk's (?i) also folds \
+                       non-ASCII letters, which KQL does not, so a term with non-ASCII letters \
+                       can match text that KQL's has does not (more rows for has, fewer for !has)";
+            self.notes.push(span, Effect::OverMatch, msg);
+            self.notes.push(span, Effect::UnderMatch, msg);
+            "(?i)"
+        } else {
+            ""
+        };
+        let pattern = Eval::Concat(vec![
+            Eval::Str(format!("{flag}{start}")),
+            escaped,
+            Eval::Str(end),
+        ]);
+        Some(Eval::call("match", vec![text, pattern]))
+    }
+}
+
+/// A KQL (RE2) rewrite as a Splunk `replace` rewrite: text and `\1`-`\9` group references;
+/// `\\` is a literal backslash. `None` for `\0`, other escapes and `$`, whose meaning in
+/// Splunk's rewrite is not documented.
+fn spl_rewrite(kql: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = kql.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                d @ '1'..='9' => {
+                    out.push('\\');
+                    out.push(d);
+                }
+                '\\' => out.push_str("\\\\"),
+                _ => return None,
+            },
+            '$' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
