@@ -1,12 +1,13 @@
-//! `summarize` without arg_max/arg_min → `eval` of computed keys, `fillnull`, `stats`: group
-//! keys and `bin`, each aggregation as a stats function, and which results hold epoch seconds.
+//! `summarize` without arg_max/arg_min → `eval` of computed keys, `fillnull`, `stats` (group
+//! keys and `bin`, each aggregation as a stats function), `distinct` and `count`; and which
+//! results hold epoch seconds.
 
 use super::columns::agg_refs;
 use super::time::{floor_bucket, seconds};
 use super::{col, Tx, TMP};
 use crate::ast::{Command, Eval, StatsAgg, StatsArg};
 use kqlport::backend::Effect;
-use kqlport::ir::{AggFunc, Aggregation, BinSize, Expr, ExprKind, GroupKey, GroupKeyKind};
+use kqlport::ir::{AggFunc, Aggregation, BinSize, Column, Expr, ExprKind, GroupKey, GroupKeyKind};
 use kqlport::source::Span;
 
 /// values()/list() results: Splunk has no one-element array.
@@ -14,6 +15,100 @@ const SINGLE_VALUE_SET: &str = "a set or list of one element is a single value i
      multivalue field with one value is that value), where KQL gives a one-element array";
 
 impl Tx {
+    /// `summarize` ([`Tx::aggregate`]), then what its output columns hold.
+    pub(super) fn summarize(
+        &mut self,
+        by: &[GroupKey],
+        aggs: &[Aggregation],
+        span: Span,
+        cmds: &mut Vec<Command>,
+    ) {
+        let epoch = self.epoch_after_aggregate(by, aggs);
+        self.aggregate(by, aggs, span, cmds);
+        self.epoch = epoch;
+        self.split_cols.clear();
+        self.url_cols.clear();
+        // arg_max/arg_min keep whole rows: their `table` keeps `_raw` when asked.
+        let extreme = aggs
+            .iter()
+            .any(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }));
+        self.reshaped(extreme && self.keeps_raw());
+        // Only `arg_max(t, *)` (a `table … *`) keeps every field.
+        let star = aggs.iter().any(|a| {
+            matches!(&a.func, AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. }
+                if cols.is_empty())
+        });
+        self.flat &= star;
+        self.mv_cols = aggs
+            .iter()
+            .filter(|a| matches!(a.func, AggFunc::MakeSet { .. } | AggFunc::MakeList { .. }))
+            .map(|a| a.name.name.clone())
+            .collect();
+        for k in by {
+            self.member_cols.remove(&k.name.name);
+            self.origin.insert(k.name.name.clone(), None);
+        }
+        for a in aggs {
+            self.member_cols.remove(&a.name.name);
+            self.origin.insert(a.name.name.clone(), None);
+            if let AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } = &a.func {
+                for c in cols {
+                    self.member_cols.remove(&c.name.name);
+                    self.origin.insert(c.name.name.clone(), None);
+                }
+            }
+        }
+    }
+
+    /// `distinct` ⇒ `fillnull`, `stats count by …` (which drops rows with a null key), `table`.
+    pub(super) fn distinct(&mut self, cols: &[Column], cmds: &mut Vec<Command>) {
+        let names: Vec<String> = cols
+            .iter()
+            .filter_map(|c| {
+                self.not_split(&c.name, c.span)?;
+                self.name(&c.name, c.span)
+            })
+            .collect();
+        cmds.push(Command::FillNull(names.clone()));
+        cmds.push(Command::Stats {
+            aggs: vec![StatsAgg {
+                func: "count",
+                arg: None,
+                alias: format!("{TMP}n"),
+            }],
+            by: names.clone(),
+        });
+        cmds.push(Command::Table(names));
+        self.reshaped(false);
+        self.flat = false;
+        self.mv_cols.clear();
+        self.split_cols.clear();
+        self.url_cols.clear();
+        self.epoch.retain(|e| cols.iter().any(|c| c.name == *e));
+        for c in cols {
+            self.member_cols.remove(&c.name);
+            self.origin.insert(c.name.clone(), None);
+        }
+    }
+
+    /// `count` ⇒ `stats count AS Count`.
+    pub(super) fn count(&mut self, cmds: &mut Vec<Command>) {
+        self.reshaped(false);
+        self.flat = false;
+        self.mv_cols.clear();
+        self.split_cols.clear();
+        self.url_cols.clear();
+        self.epoch.clear();
+        cmds.push(Command::Stats {
+            aggs: vec![StatsAgg {
+                func: "count",
+                arg: None,
+                alias: "Count".to_string(),
+            }],
+            by: Vec::new(),
+        })
+    }
+
     pub(super) fn aggregate(
         &mut self,
         by: &[GroupKey],
@@ -44,20 +139,8 @@ impl Tx {
         let mut renames = Vec::new();
         let mut keys = Vec::new();
         for (i, k) in by.iter().enumerate() {
-            let Some(name) = self.name(&k.name.name, k.name.span) else {
+            let Some((name, value)) = self.group_key(k) else {
                 continue;
-            };
-            let value = match &k.kind {
-                GroupKeyKind::Expr(e) => match &e.kind {
-                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => {
-                        if self.not_split(&f.column, e.span).is_none() {
-                            continue;
-                        }
-                        None
-                    }
-                    _ => self.expr(e),
-                },
-                GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
             };
             let key = match value {
                 None => name,
@@ -117,6 +200,23 @@ impl Tx {
             cmds.push(Command::Eval(post));
         }
         let _ = span;
+    }
+
+    /// A group key's Splunk field name and the value to compute for it (`None` for a column
+    /// kept as it is); `None` when the key is refused.
+    pub(super) fn group_key(&mut self, k: &GroupKey) -> Option<(String, Option<Eval>)> {
+        let name = self.name(&k.name.name, k.name.span)?;
+        let value = match &k.kind {
+            GroupKeyKind::Expr(e) => match &e.kind {
+                ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => {
+                    self.not_split(&f.column, e.span)?;
+                    None
+                }
+                _ => self.expr(e),
+            },
+            GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
+        };
+        Some((name, value))
     }
 
     /// The epoch-valued columns after a summarize: datetime keys and bins, `min`/`max`/

@@ -50,20 +50,8 @@ impl Tx {
         let mut restore = Vec::new();
         let mut keys = Vec::new();
         for (i, k) in by.iter().enumerate() {
-            let Some(name) = self.name(&k.name.name, k.name.span) else {
+            let Some((name, value)) = self.group_key(k) else {
                 continue;
-            };
-            let value = match &k.kind {
-                GroupKeyKind::Expr(e) => match &e.kind {
-                    ExprKind::Field(f) if f.is_plain() && col(&f.column) == name => {
-                        if self.not_split(&f.column, e.span).is_none() {
-                            continue;
-                        }
-                        None
-                    }
-                    _ => self.expr(e),
-                },
-                GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
             };
             // A key that evaluates to its own column as it is (`tostring(X)` of a field X).
             let v = match value {

@@ -5,10 +5,9 @@
 use super::dynamic::json_read;
 use super::expr::bool_value;
 use super::fields::is_json_read;
-use super::time::{fdiv, floor_bucket, seconds};
+use super::time::floor_bucket;
 use super::Tx;
 use crate::ast::Eval;
-use crate::regex as re;
 use kqlport::backend::Effect;
 use kqlport::ir::{Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
@@ -71,52 +70,41 @@ impl Tx {
         }
     }
 
+    /// Argument `i` of a call to `func`; a missing one refuses the call.
+    pub(super) fn arg(
+        &mut self,
+        func: ScalarFn,
+        args: &[Expr],
+        i: usize,
+        span: Span,
+    ) -> Option<Eval> {
+        match args.get(i) {
+            Some(a) => self.expr(a),
+            None => self.unsupported_fn(func, span),
+        }
+    }
+
+    /// Argument `i` as KQL reads a string: a missing value is `""`.
+    pub(super) fn str_arg(
+        &mut self,
+        func: ScalarFn,
+        args: &[Expr],
+        i: usize,
+        span: Span,
+    ) -> Option<Eval> {
+        Some(Eval::call(
+            "coalesce",
+            vec![self.arg(func, args, i, span)?, Eval::str("")],
+        ))
+    }
+
     pub(super) fn call(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
         // Set by `expr` for this call only (a whole `split` array may be its value).
         let array_ok = std::mem::take(&mut self.array_ok);
-        let arg = |tx: &mut Tx, i: usize| -> Option<Eval> {
-            match args.get(i) {
-                Some(a) => tx.expr(a),
-                None => tx.unsupported_fn(func, span),
-            }
-        };
-        let str_arg = |tx: &mut Tx, i: usize| -> Option<Eval> {
-            Some(Eval::call("coalesce", vec![arg(tx, i)?, Eval::str("")]))
-        };
+        let arg = |tx: &mut Tx, i: usize| tx.arg(func, args, i, span);
+        let str_arg = |tx: &mut Tx, i: usize| tx.str_arg(func, args, i, span);
         match func {
-            ScalarFn::ToString => match args.first().map(|a| &a.kind) {
-                // A make_set/make_list multivalue: KQL's tostring() is the JSON text of the
-                // array (`["a","b"]`); the multivalue itself is kept.
-                Some(ExprKind::Field(f)) if f.is_plain() && self.mv_cols.contains(&f.column) => {
-                    self.value_note(
-                        span,
-                        "tostring() of an array: KQL makes JSON text such as [\"a\",\"b\"]; \
-                         Splunk keeps the multivalue field",
-                    );
-                    arg(self, 0)
-                }
-                Some(ExprKind::Field(_)) => arg(self, 0),
-                // An element of a split array, a parse_url member: strings already.
-                Some(ExprKind::Path { base, .. })
-                    if matches!(
-                        base.kind,
-                        ExprKind::Call {
-                            func: ScalarFn::Split | ScalarFn::ParseUrl,
-                            ..
-                        }
-                    ) =>
-                {
-                    arg(self, 0)
-                }
-                _ if args.first().is_some_and(json_read) => arg(self, 0),
-                _ => {
-                    self.value_note(
-                        span,
-                        "tostring(): SPL formats numbers and bools differently from KQL",
-                    );
-                    Some(Eval::call("tostring", vec![arg(self, 0)?]))
-                }
-            },
+            ScalarFn::ToString => self.tostring(args, span),
             ScalarFn::ToLower => Some(Eval::call("lower", vec![arg(self, 0)?])),
             ScalarFn::ToUpper => Some(Eval::call("upper", vec![arg(self, 0)?])),
             ScalarFn::ToInt | ScalarFn::ToLong => {
@@ -127,76 +115,10 @@ impl Tx {
                 Some(Eval::call("tonumber", vec![arg(self, 0)?]))
             }
             ScalarFn::ToReal => Some(Eval::call("tonumber", vec![arg(self, 0)?])),
-            ScalarFn::StrCat => {
-                let mut parts = Vec::new();
-                for a in args {
-                    parts.push(match &a.kind {
-                        ExprKind::Literal(Literal::String(s)) => Eval::Str(s.clone()),
-                        _ => Eval::call("coalesce", vec![self.expr(a)?, Eval::str("")]),
-                    });
-                }
-                Some(match parts.len() {
-                    0 => Eval::str(""),
-                    1 => parts.remove(0),
-                    _ => Eval::Concat(parts),
-                })
-            }
+            ScalarFn::StrCat => self.strcat(args),
             ScalarFn::Strlen => Some(Eval::call("len", vec![str_arg(self, 0)?])),
-            ScalarFn::Substring => {
-                let s = str_arg(self, 0)?;
-                // KQL's start is 0-based and Splunk's 1-based; a negative start counts from
-                // the end in both (`substring("123456", -2)` and `substr("123456", -2)` are
-                // "56"), so only a non-negative start is shifted.
-                const BEFORE_FIRST: &str = "a negative start counts from the end; when it reaches before the first character, neither KQL nor Splunk documents the result";
-                let start = match args.get(1) {
-                    Some(a) => match &a.kind {
-                        ExprKind::Literal(Literal::Long(n)) if *n >= 0 => {
-                            Eval::Num((n + 1).to_string())
-                        }
-                        ExprKind::Literal(Literal::Long(n)) => {
-                            self.value_note(a.span, BEFORE_FIRST);
-                            Eval::Num(n.to_string())
-                        }
-                        _ if a.is_non_negative() => {
-                            Eval::bin(" + ", arg(self, 1)?, Eval::Num("1".into()))
-                        }
-                        _ => {
-                            self.value_note(a.span, BEFORE_FIRST);
-                            let k = arg(self, 1)?;
-                            Eval::call(
-                                "if",
-                                vec![
-                                    Eval::bin("<", k.clone(), Eval::Num("0".into())),
-                                    k.clone(),
-                                    Eval::bin(" + ", k, Eval::Num("1".into())),
-                                ],
-                            )
-                        }
-                    },
-                    None => return self.unsupported_fn(func, span),
-                };
-                let mut v = vec![s, start];
-                if args.len() > 2 {
-                    v.push(arg(self, 2)?);
-                }
-                Some(Eval::call("substr", v))
-            }
-            ScalarFn::ReplaceString => {
-                let text = str_arg(self, 0)?;
-                let lookup = self.literal_str(args.get(1)?, "the replace_string lookup")?;
-                let rewrite = self.literal_str(args.get(2)?, "the replace_string rewrite")?;
-                if lookup.is_empty() {
-                    return self.unsupported_fn(func, span);
-                }
-                Some(Eval::call(
-                    "replace",
-                    vec![
-                        text,
-                        Eval::str(re::escape(lookup)),
-                        Eval::str(rewrite.replace('\\', "\\\\")),
-                    ],
-                ))
-            }
+            ScalarFn::Substring => self.substring(args, span),
+            ScalarFn::ReplaceString => self.replace_string(args, span),
             ScalarFn::Coalesce => {
                 let mut v = Vec::new();
                 for i in 0..args.len() {
@@ -205,29 +127,7 @@ impl Tx {
                 }
                 Some(Eval::call("coalesce", v))
             }
-            ScalarFn::Bin | ScalarFn::Floor if args.len() == 2 => {
-                let size = match &args[1].kind {
-                    ExprKind::Literal(Literal::Timespan(d)) if d.ticks > 0 => {
-                        let t = self.time_value(&args[0])?;
-                        return Some(floor_bucket(t, seconds(*d)));
-                    }
-                    ExprKind::Literal(Literal::Long(n)) if *n > 0 => n.to_string(),
-                    ExprKind::Literal(Literal::Real(x)) if x.is_finite() && *x > 0.0 => {
-                        format!("{x}")
-                    }
-                    _ => {
-                        self.refuse(
-                            "B019",
-                            args[1].span,
-                            "bin size must be a positive literal for the SPL backend",
-                            "bin size",
-                            "use a literal bin size",
-                        );
-                        return None;
-                    }
-                };
-                Some(floor_bucket(arg(self, 0)?, size))
-            }
+            ScalarFn::Bin | ScalarFn::Floor if args.len() == 2 => self.bucket(func, args, span),
             ScalarFn::Floor => Some(Eval::call("floor", vec![arg(self, 0)?])),
             ScalarFn::StartOfDay if args.len() == 1 => {
                 Some(floor_bucket(self.time_value(&args[0])?, "86400".into()))
@@ -258,16 +158,7 @@ impl Tx {
                 }
                 _ => self.unsupported_fn(func, span),
             },
-            ScalarFn::StartOfWeek if args.len() == 1 => {
-                // Weeks start on Sunday (UTC); the epoch fell on a Thursday, 4 days later.
-                let t = self.time_value(&args[0])?;
-                let shifted = Eval::bin(" + ", t, Eval::Num("345600".into()));
-                Some(Eval::bin(
-                    " - ",
-                    floor_bucket(shifted, "604800".into()),
-                    Eval::Num("345600".into()),
-                ))
-            }
+            ScalarFn::StartOfWeek if args.len() == 1 => self.start_of_week(&args[0]),
             ScalarFn::StartOfMonth if args.len() == 1 => {
                 let t = self.time_value(&args[0])?;
                 Some(self.start_of_month(t))
@@ -279,65 +170,8 @@ impl Tx {
                 self.trim(func, args, span)
             }
             ScalarFn::CountOf => self.count_of(args, span),
-            ScalarFn::IndexOf if args.len() == 2 => {
-                // The characters before the first occurrence, or -1 (KQL's "not found").
-                let t = str_arg(self, 0)?;
-                let look = self.literal_str(&args[1], "the indexof lookup")?;
-                if look.is_empty() {
-                    return self.unsupported_fn(func, span);
-                }
-                let esc = re::escape(look);
-                Some(Eval::call(
-                    "if",
-                    vec![
-                        Eval::call("match", vec![t.clone(), Eval::Str(esc.clone())]),
-                        Eval::call(
-                            "len",
-                            vec![Eval::call(
-                                "replace",
-                                vec![t, Eval::Str(format!("^(?s)(.*?){esc}.*")), Eval::str("\\1")],
-                            )],
-                        ),
-                        Eval::Num("-1".into()),
-                    ],
-                ))
-            }
-            ScalarFn::ToBool if args.len() == 1 => {
-                // KQL documents "true"/"false" and numbers (non-zero is true); anything else
-                // is null here.
-                let x = arg(self, 0)?;
-                self.value_note(
-                    span,
-                    if is_json_read(&x) {
-                        "tobool(): a JSON boolean read with json_extract is a Splunk Boolean, \
-                         whose lower() is not documented to be \"true\"/\"false\"; text is read \
-                         as true/false in any letter case and numbers as non-zero = true"
-                    } else {
-                        "tobool(): text is read as true/false in any letter case and numbers as \
-                         non-zero = true; KQL documents only \"true\", \"false\" and numbers, so \
-                         other text (\"TRUE\", \"1\") may convert differently"
-                    },
-                );
-                let lower = Eval::call("lower", vec![x.clone()]);
-                Some(Eval::call(
-                    "case",
-                    vec![
-                        Eval::bin("==", lower.clone(), Eval::str("true")),
-                        Eval::str("true"),
-                        Eval::bin("==", lower, Eval::str("false")),
-                        Eval::str("false"),
-                        Eval::call("isnum", vec![x.clone()]),
-                        Eval::call(
-                            "if",
-                            vec![
-                                Eval::bin("==", x, Eval::Num("0".into())),
-                                Eval::str("false"),
-                                Eval::str("true"),
-                            ],
-                        ),
-                    ],
-                ))
-            }
+            ScalarFn::IndexOf if args.len() == 2 => self.index_of(args, span),
+            ScalarFn::ToBool if args.len() == 1 => self.tobool(args, span),
             // A whole array: a multivalue field as the value of an assignment or of make_set
             // (see `array_ok`), JSON text elsewhere.
             ScalarFn::Split if args.len() == 2 && array_ok => {
@@ -354,29 +188,8 @@ impl Tx {
                 );
                 None
             }
-            ScalarFn::HourOfDay if args.len() == 1 => {
-                // Hours since the epoch minus whole days' hours: exact for negative times too.
-                let t = self.time_value(&args[0])?;
-                Some(Eval::bin(
-                    " - ",
-                    fdiv(t.clone(), "3600"),
-                    Eval::bin(" * ", fdiv(t, "86400"), Eval::Num("24".into())),
-                ))
-            }
-            ScalarFn::DayOfWeek if args.len() == 1 => {
-                // Days since the last Sunday as a timespan (seconds); the epoch was a Thursday.
-                let t = self.time_value(&args[0])?;
-                let d = Eval::bin(" + ", fdiv(t, "86400"), Eval::Num("4".into()));
-                Some(Eval::bin(
-                    " * ",
-                    Eval::bin(
-                        " - ",
-                        d.clone(),
-                        Eval::bin(" * ", fdiv(d, "7"), Eval::Num("7".into())),
-                    ),
-                    Eval::Num("86400".into()),
-                ))
-            }
+            ScalarFn::HourOfDay if args.len() == 1 => self.hour_of_day(&args[0]),
+            ScalarFn::DayOfWeek if args.len() == 1 => self.day_of_week(&args[0]),
             ScalarFn::GetMonth | ScalarFn::GetYear if args.len() == 1 => {
                 let t = self.time_value(&args[0])?;
                 Some(self.month_or_year(t, func == ScalarFn::GetYear))
@@ -422,6 +235,84 @@ impl Tx {
                 Some(bool_value(self.has_term_test(func, args, span)?))
             }
         }
+    }
+
+    /// `tostring(x)`: a string, an array or a JSON value as it is; other values by `tostring`
+    /// (noted: SPL formats numbers and bools differently).
+    fn tostring(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let func = ScalarFn::ToString;
+        match args.first().map(|a| &a.kind) {
+            // A make_set/make_list multivalue: KQL's tostring() is the JSON text of the
+            // array (`["a","b"]`); the multivalue itself is kept.
+            Some(ExprKind::Field(f)) if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                self.value_note(
+                    span,
+                    "tostring() of an array: KQL makes JSON text such as [\"a\",\"b\"]; \
+                     Splunk keeps the multivalue field",
+                );
+                self.arg(func, args, 0, span)
+            }
+            Some(ExprKind::Field(_)) => self.arg(func, args, 0, span),
+            // An element of a split array, a parse_url member: strings already.
+            Some(ExprKind::Path { base, .. })
+                if matches!(
+                    base.kind,
+                    ExprKind::Call {
+                        func: ScalarFn::Split | ScalarFn::ParseUrl,
+                        ..
+                    }
+                ) =>
+            {
+                self.arg(func, args, 0, span)
+            }
+            _ if args.first().is_some_and(json_read) => self.arg(func, args, 0, span),
+            _ => {
+                self.value_note(
+                    span,
+                    "tostring(): SPL formats numbers and bools differently from KQL",
+                );
+                Some(Eval::call("tostring", vec![self.arg(func, args, 0, span)?]))
+            }
+        }
+    }
+
+    /// `tobool(x)`: text true/false in any letter case, numbers non-zero = true (noted).
+    fn tobool(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let func = ScalarFn::ToBool;
+        // KQL documents "true"/"false" and numbers (non-zero is true); anything else
+        // is null here.
+        let x = self.arg(func, args, 0, span)?;
+        self.value_note(
+            span,
+            if is_json_read(&x) {
+                "tobool(): a JSON boolean read with json_extract is a Splunk Boolean, \
+                 whose lower() is not documented to be \"true\"/\"false\"; text is read \
+                 as true/false in any letter case and numbers as non-zero = true"
+            } else {
+                "tobool(): text is read as true/false in any letter case and numbers as \
+                 non-zero = true; KQL documents only \"true\", \"false\" and numbers, so \
+                 other text (\"TRUE\", \"1\") may convert differently"
+            },
+        );
+        let lower = Eval::call("lower", vec![x.clone()]);
+        Some(Eval::call(
+            "case",
+            vec![
+                Eval::bin("==", lower.clone(), Eval::str("true")),
+                Eval::str("true"),
+                Eval::bin("==", lower, Eval::str("false")),
+                Eval::str("false"),
+                Eval::call("isnum", vec![x.clone()]),
+                Eval::call(
+                    "if",
+                    vec![
+                        Eval::bin("==", x, Eval::Num("0".into())),
+                        Eval::str("false"),
+                        Eval::str("true"),
+                    ],
+                ),
+            ],
+        ))
     }
 
     /// `log(x)` (natural logarithm) ⇒ `ln(x)`.

@@ -1,14 +1,197 @@
-//! `project` and `project-rename`: computed columns evaluated simultaneously (through helper
-//! names when one would clobber a column another still reads), then `table`; `rename`.
+//! The stages that choose and name columns: `extend` (one `eval`), `project` (computed columns
+//! evaluated simultaneously, through helper names when one would clobber a column another still
+//! reads, then `table`), `project-keep`, `project-reorder` and `project-rename`.
 
-use super::columns::expr_refs;
-use super::fields::json_path;
+use super::columns::{expr_refs, passes_member_on};
+use super::fields::{is_json_read, json_path};
 use super::{col, Tx, TMP};
 use crate::ast::{Command, Eval};
 use kqlport::backend::Effect;
-use kqlport::ir::{Assignment, Column, ExprKind, PathSegment};
+use kqlport::ir::{Assignment, Column, ColumnPattern, ExprKind, PathSegment};
 
 impl Tx {
+    /// `extend`: one `eval`, each assignment seeing the ones before it; records what each new
+    /// column holds.
+    pub(super) fn extend_stage(&mut self, assigns: &[Assignment], cmds: &mut Vec<Command>) {
+        let mut v = Vec::new();
+        for a in assigns {
+            self.array_ok = self.is_split(&a.expr);
+            let seen = self.members_read.len();
+            let value = self.expr(&a.expr);
+            let members = self.members_read.split_off(seen);
+            self.array_ok = false;
+            match members.into_iter().next() {
+                Some(m) if passes_member_on(&a.expr) => {
+                    self.member_cols.insert(a.name.name.clone(), m)
+                }
+                _ => self.member_cols.remove(&a.name.name),
+            };
+            if let (Some(n), Some(e)) = (self.name(&a.name.name, a.name.span), value) {
+                if !self.pre.is_empty() {
+                    // Helpers read the row as left by the assignments before this one.
+                    if !v.is_empty() {
+                        cmds.push(Command::Eval(std::mem::take(&mut v)));
+                    }
+                    let start = cmds.len();
+                    self.flush_pre(cmds, start);
+                }
+                self.json_valued.retain(|x| *x != n);
+                if is_json_read(&e) {
+                    self.json_valued.push(n.clone());
+                }
+                v.push((n, e));
+            }
+            // Later assignments (and stages) see the computed value.
+            let epoch = self.is_epoch(&a.expr);
+            let split = self.is_split(&a.expr);
+            let url = self.is_url(&a.expr);
+            self.origin.insert(a.name.name.clone(), None);
+            self.mv_cols.retain(|c| *c != a.name.name);
+            self.epoch.retain(|c| *c != a.name.name);
+            self.split_cols.retain(|c| *c != a.name.name);
+            self.url_cols.retain(|c| *c != a.name.name);
+            if epoch {
+                self.epoch.push(a.name.name.clone());
+            }
+            if split {
+                self.split_cols.push(a.name.name.clone());
+            }
+            if url {
+                self.url_cols.push(a.name.name.clone());
+            }
+        }
+        cmds.push(Command::Eval(v));
+    }
+
+    /// `project` ([`Tx::project`]), then what the kept and computed columns hold.
+    pub(super) fn project_stage(&mut self, assigns: &[Assignment], cmds: &mut Vec<Command>) {
+        let epoch = assigns
+            .iter()
+            .filter(|a| self.is_epoch(&a.expr))
+            .map(|a| a.name.name.clone())
+            .collect();
+        let split = assigns
+            .iter()
+            .filter(|a| self.is_split(&a.expr))
+            .map(|a| a.name.name.clone())
+            .collect();
+        let url = assigns
+            .iter()
+            .filter(|a| self.is_url(&a.expr))
+            .map(|a| a.name.name.clone())
+            .collect();
+        self.project(assigns, cmds);
+        self.epoch = epoch;
+        self.split_cols = split;
+        self.url_cols = url;
+        let origin = assigns
+            .iter()
+            .map(|a| {
+                let kept = matches!(&a.expr.kind,
+                    ExprKind::Field(f) if f.is_plain() && f.column == a.name.name);
+                let o = if kept {
+                    self.origin
+                        .get(&a.name.name)
+                        .cloned()
+                        .unwrap_or_else(|| Some(a.name.name.clone()))
+                } else {
+                    None
+                };
+                (a.name.name.clone(), o)
+            })
+            .collect();
+        self.origin = origin;
+        // A column kept as it is keeps its member; a computed one is new.
+        self.member_cols.retain(|c, _| {
+            assigns.iter().any(|a| {
+                a.name.name == *c
+                    && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == *c)
+            })
+        });
+        self.reshaped(self.keeps_raw());
+        self.flat = false;
+        self.mv_cols.retain(|c| {
+            assigns.iter().any(|a| {
+                a.name.name == *c
+                    && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == *c)
+            })
+        });
+    }
+
+    /// `project-keep` ⇒ `fields +` (and `_raw` when it is kept for later reads).
+    pub(super) fn project_keep(&mut self, pats: &[ColumnPattern], cmds: &mut Vec<Command>) {
+        let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
+        let keep = self.keeps_raw();
+        if keep {
+            v.push("_raw".to_string());
+        }
+        cmds.push(Command::FieldsKeep(v));
+        self.reshaped(keep);
+        self.flat = false;
+    }
+
+    /// `project-rename` ([`Tx::rename`]): each new name takes over what its old column held.
+    pub(super) fn rename_stage(&mut self, pairs: &[(Column, Column)], cmds: &mut Vec<Command>) {
+        self.rename(pairs, cmds);
+        let moved: Vec<(String, Option<String>)> = pairs
+            .iter()
+            .map(|(new, old)| {
+                let o = self
+                    .origin
+                    .get(&old.name)
+                    .cloned()
+                    .unwrap_or_else(|| Some(old.name.clone()));
+                (new.name.clone(), o)
+            })
+            .collect();
+        for (_, old) in pairs {
+            self.origin.remove(&old.name);
+        }
+        self.origin.extend(moved);
+        let mv: Vec<String> = pairs
+            .iter()
+            .filter(|(_, old)| self.mv_cols.contains(&old.name))
+            .map(|(new, _)| new.name.clone())
+            .collect();
+        self.mv_cols
+            .retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
+        self.mv_cols.extend(mv);
+        let epoch_moved: Vec<String> = pairs
+            .iter()
+            .filter(|(_, old)| self.is_epoch_col(&old.name))
+            .map(|(new, _)| new.name.clone())
+            .collect();
+        let split_moved: Vec<String> = pairs
+            .iter()
+            .filter(|(_, old)| self.split_cols.contains(&old.name))
+            .map(|(new, _)| new.name.clone())
+            .collect();
+        let url_moved: Vec<String> = pairs
+            .iter()
+            .filter(|(_, old)| self.url_cols.contains(&old.name))
+            .map(|(new, _)| new.name.clone())
+            .collect();
+        for list in [&mut self.epoch, &mut self.split_cols, &mut self.url_cols] {
+            list.retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
+        }
+        self.epoch.extend(epoch_moved);
+        self.split_cols.extend(split_moved);
+        self.url_cols.extend(url_moved);
+    }
+
+    /// `project-reorder` ⇒ `table <columns> *`.
+    pub(super) fn reorder(&mut self, pats: &[ColumnPattern], cmds: &mut Vec<Command>) {
+        let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
+        v.push("*".to_string());
+        // `*` does not match internal fields such as `_raw`.
+        let keep = self.keeps_raw();
+        if keep {
+            v.push("_raw".to_string());
+        }
+        cmds.push(Command::Table(v));
+        self.reshaped(keep);
+    }
+
     /// `project`: columns are computed from the input row simultaneously, so computed columns
     /// go through helper names when one would clobber a column another still reads.
     pub(super) fn project(&mut self, assigns: &[Assignment], cmds: &mut Vec<Command>) {

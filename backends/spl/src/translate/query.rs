@@ -2,13 +2,11 @@
 //! what the main pipeline does after its last stage, a join's right side as a sub-query, and
 //! the helper fields a stage needs computed before its commands.
 
-use super::columns::passes_member_on;
-use super::fields::is_json_read;
 use super::time::TIME_COLUMNS;
 use super::{Tx, TMP};
-use crate::ast::{name_expressible, BaseSearch, Command, Eval, Head, Pipeline, StatsAgg};
+use crate::ast::{name_expressible, BaseSearch, Command, Eval, Head, Pipeline};
 use kqlport::diag::Diagnostic;
-use kqlport::ir::{AggFunc, ExprKind, Query, SourceKind, Stage, StageKind};
+use kqlport::ir::{Query, SourceKind, Stage, StageKind};
 
 /// A translated join right side (see [`Tx::sub_query`]).
 pub(crate) struct SubQuery {
@@ -174,7 +172,7 @@ impl Tx {
 
     /// After a stage that reshaped the rows (`table`, `fields +`, `stats`, `dedup` + `table`):
     /// `kept` when its command kept `_raw` for later stages.
-    fn reshaped(&mut self, kept: bool) {
+    pub(super) fn reshaped(&mut self, kept: bool) {
         self.raw = kept;
         self.raw_extra = kept;
     }
@@ -191,270 +189,23 @@ impl Tx {
                     cmds.push(Command::Where(e));
                 }
             }
-            StageKind::Extend(assigns) => {
-                let mut v = Vec::new();
-                for a in assigns {
-                    self.array_ok = self.is_split(&a.expr);
-                    let seen = self.members_read.len();
-                    let value = self.expr(&a.expr);
-                    let members = self.members_read.split_off(seen);
-                    self.array_ok = false;
-                    match members.into_iter().next() {
-                        Some(m) if passes_member_on(&a.expr) => {
-                            self.member_cols.insert(a.name.name.clone(), m)
-                        }
-                        _ => self.member_cols.remove(&a.name.name),
-                    };
-                    if let (Some(n), Some(e)) = (self.name(&a.name.name, a.name.span), value) {
-                        if !self.pre.is_empty() {
-                            // Helpers read the row as left by the assignments before this one.
-                            if !v.is_empty() {
-                                cmds.push(Command::Eval(std::mem::take(&mut v)));
-                            }
-                            let start = cmds.len();
-                            self.flush_pre(cmds, start);
-                        }
-                        self.json_valued.retain(|x| *x != n);
-                        if is_json_read(&e) {
-                            self.json_valued.push(n.clone());
-                        }
-                        v.push((n, e));
-                    }
-                    // Later assignments (and stages) see the computed value.
-                    let epoch = self.is_epoch(&a.expr);
-                    let split = self.is_split(&a.expr);
-                    let url = self.is_url(&a.expr);
-                    self.origin.insert(a.name.name.clone(), None);
-                    self.mv_cols.retain(|c| *c != a.name.name);
-                    self.epoch.retain(|c| *c != a.name.name);
-                    self.split_cols.retain(|c| *c != a.name.name);
-                    self.url_cols.retain(|c| *c != a.name.name);
-                    if epoch {
-                        self.epoch.push(a.name.name.clone());
-                    }
-                    if split {
-                        self.split_cols.push(a.name.name.clone());
-                    }
-                    if url {
-                        self.url_cols.push(a.name.name.clone());
-                    }
-                }
-                cmds.push(Command::Eval(v));
-            }
-            StageKind::Project(assigns) => {
-                let epoch = assigns
-                    .iter()
-                    .filter(|a| self.is_epoch(&a.expr))
-                    .map(|a| a.name.name.clone())
-                    .collect();
-                let split = assigns
-                    .iter()
-                    .filter(|a| self.is_split(&a.expr))
-                    .map(|a| a.name.name.clone())
-                    .collect();
-                let url = assigns
-                    .iter()
-                    .filter(|a| self.is_url(&a.expr))
-                    .map(|a| a.name.name.clone())
-                    .collect();
-                self.project(assigns, cmds);
-                self.epoch = epoch;
-                self.split_cols = split;
-                self.url_cols = url;
-                let origin = assigns
-                    .iter()
-                    .map(|a| {
-                        let kept = matches!(&a.expr.kind,
-                            ExprKind::Field(f) if f.is_plain() && f.column == a.name.name);
-                        let o = if kept {
-                            self.origin
-                                .get(&a.name.name)
-                                .cloned()
-                                .unwrap_or_else(|| Some(a.name.name.clone()))
-                        } else {
-                            None
-                        };
-                        (a.name.name.clone(), o)
-                    })
-                    .collect();
-                self.origin = origin;
-                // A column kept as it is keeps its member; a computed one is new.
-                self.member_cols.retain(|c, _| {
-                    assigns.iter().any(|a| {
-                        a.name.name == *c
-                            && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == *c)
-                    })
-                });
-                self.reshaped(self.keeps_raw());
-                self.flat = false;
-                self.mv_cols.retain(|c| {
-                    assigns.iter().any(|a| {
-                        a.name.name == *c
-                            && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == *c)
-                    })
-                });
-            }
+            StageKind::Extend(assigns) => self.extend_stage(assigns, cmds),
+            StageKind::Project(assigns) => self.project_stage(assigns, cmds),
             StageKind::ProjectAway(pats) => {
                 let v = pats.iter().filter_map(|p| self.pattern(p)).collect();
                 cmds.push(Command::FieldsRemove(v));
             }
-            StageKind::ProjectKeep(pats) => {
-                let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
-                let keep = self.keeps_raw();
-                if keep {
-                    v.push("_raw".to_string());
-                }
-                cmds.push(Command::FieldsKeep(v));
-                self.reshaped(keep);
-                self.flat = false;
-            }
-            StageKind::Rename(pairs) => {
-                self.rename(pairs, cmds);
-                let moved: Vec<(String, Option<String>)> = pairs
-                    .iter()
-                    .map(|(new, old)| {
-                        let o = self
-                            .origin
-                            .get(&old.name)
-                            .cloned()
-                            .unwrap_or_else(|| Some(old.name.clone()));
-                        (new.name.clone(), o)
-                    })
-                    .collect();
-                for (_, old) in pairs {
-                    self.origin.remove(&old.name);
-                }
-                self.origin.extend(moved);
-                let mv: Vec<String> = pairs
-                    .iter()
-                    .filter(|(_, old)| self.mv_cols.contains(&old.name))
-                    .map(|(new, _)| new.name.clone())
-                    .collect();
-                self.mv_cols
-                    .retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
-                self.mv_cols.extend(mv);
-                let epoch_moved: Vec<String> = pairs
-                    .iter()
-                    .filter(|(_, old)| self.is_epoch_col(&old.name))
-                    .map(|(new, _)| new.name.clone())
-                    .collect();
-                let split_moved: Vec<String> = pairs
-                    .iter()
-                    .filter(|(_, old)| self.split_cols.contains(&old.name))
-                    .map(|(new, _)| new.name.clone())
-                    .collect();
-                let url_moved: Vec<String> = pairs
-                    .iter()
-                    .filter(|(_, old)| self.url_cols.contains(&old.name))
-                    .map(|(new, _)| new.name.clone())
-                    .collect();
-                for list in [&mut self.epoch, &mut self.split_cols, &mut self.url_cols] {
-                    list.retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
-                }
-                self.epoch.extend(epoch_moved);
-                self.split_cols.extend(split_moved);
-                self.url_cols.extend(url_moved);
-            }
-            StageKind::Reorder(pats) => {
-                let mut v: Vec<String> = pats.iter().filter_map(|p| self.pattern(p)).collect();
-                v.push("*".to_string());
-                // `*` does not match internal fields such as `_raw`.
-                let keep = self.keeps_raw();
-                if keep {
-                    v.push("_raw".to_string());
-                }
-                cmds.push(Command::Table(v));
-                self.reshaped(keep);
-            }
-            StageKind::Aggregate { by, aggs } => {
-                let epoch = self.epoch_after_aggregate(by, aggs);
-                self.aggregate(by, aggs, stage.span, cmds);
-                self.epoch = epoch;
-                self.split_cols.clear();
-                self.url_cols.clear();
-                // arg_max/arg_min keep whole rows: their `table` keeps `_raw` when asked.
-                let extreme = aggs
-                    .iter()
-                    .any(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }));
-                self.reshaped(extreme && self.keeps_raw());
-                // Only `arg_max(t, *)` (a `table … *`) keeps every field.
-                let star = aggs.iter().any(|a| {
-                    matches!(&a.func, AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. }
-                        if cols.is_empty())
-                });
-                self.flat &= star;
-                self.mv_cols = aggs
-                    .iter()
-                    .filter(|a| {
-                        matches!(a.func, AggFunc::MakeSet { .. } | AggFunc::MakeList { .. })
-                    })
-                    .map(|a| a.name.name.clone())
-                    .collect();
-                for k in by {
-                    self.member_cols.remove(&k.name.name);
-                    self.origin.insert(k.name.name.clone(), None);
-                }
-                for a in aggs {
-                    self.member_cols.remove(&a.name.name);
-                    self.origin.insert(a.name.name.clone(), None);
-                    if let AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } = &a.func {
-                        for c in cols {
-                            self.member_cols.remove(&c.name.name);
-                            self.origin.insert(c.name.name.clone(), None);
-                        }
-                    }
-                }
-            }
+            StageKind::ProjectKeep(pats) => self.project_keep(pats, cmds),
+            StageKind::Rename(pairs) => self.rename_stage(pairs, cmds),
+            StageKind::Reorder(pats) => self.reorder(pats, cmds),
+            StageKind::Aggregate { by, aggs } => self.summarize(by, aggs, stage.span, cmds),
             StageKind::Sort(keys) => self.sort(keys, None, cmds),
             StageKind::Top { n, key } => self.sort(std::slice::from_ref(key), Some(*n), cmds),
             StageKind::Limit(n) => cmds.push(Command::Head(*n)),
-            StageKind::Distinct(cols) => {
-                let names: Vec<String> = cols
-                    .iter()
-                    .filter_map(|c| {
-                        self.not_split(&c.name, c.span)?;
-                        self.name(&c.name, c.span)
-                    })
-                    .collect();
-                cmds.push(Command::FillNull(names.clone()));
-                cmds.push(Command::Stats {
-                    aggs: vec![StatsAgg {
-                        func: "count",
-                        arg: None,
-                        alias: format!("{TMP}n"),
-                    }],
-                    by: names.clone(),
-                });
-                cmds.push(Command::Table(names));
-                self.reshaped(false);
-                self.flat = false;
-                self.mv_cols.clear();
-                self.split_cols.clear();
-                self.url_cols.clear();
-                self.epoch.retain(|e| cols.iter().any(|c| c.name == *e));
-                for c in cols {
-                    self.member_cols.remove(&c.name);
-                    self.origin.insert(c.name.clone(), None);
-                }
-            }
+            StageKind::Distinct(cols) => self.distinct(cols, cmds),
             StageKind::MvExpand(m) => self.mv_expand_stage(m, stage.span, cmds),
             StageKind::Parse(p) => self.parse_stage(p, stage.span, cmds),
-            StageKind::Count => {
-                self.reshaped(false);
-                self.flat = false;
-                self.mv_cols.clear();
-                self.split_cols.clear();
-                self.url_cols.clear();
-                self.epoch.clear();
-                cmds.push(Command::Stats {
-                    aggs: vec![StatsAgg {
-                        func: "count",
-                        arg: None,
-                        alias: "Count".to_string(),
-                    }],
-                    by: Vec::new(),
-                })
-            }
+            StageKind::Count => self.count(cmds),
             // Needs the stages before it for the left side's columns: see `Tx::query`.
             StageKind::Join { .. } => self.errors.push(Diagnostic::error(
                 "B000",
@@ -473,7 +224,7 @@ impl Tx {
     }
 
     /// Puts pending helpers in an `eval` at `start`; they are removed after the stage.
-    fn flush_pre(&mut self, cmds: &mut Vec<Command>, start: usize) {
+    pub(super) fn flush_pre(&mut self, cmds: &mut Vec<Command>, start: usize) {
         if self.pre.is_empty() {
             return;
         }

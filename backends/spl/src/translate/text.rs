@@ -12,6 +12,107 @@ use kqlport::source::Span;
 const NON_ALNUM: &str = "[^A-Za-z0-9]";
 
 impl Tx {
+    /// `strcat(a, …)` ⇒ `a . …`, a missing value read as KQL's `""`.
+    pub(super) fn strcat(&mut self, args: &[Expr]) -> Option<Eval> {
+        let mut parts = Vec::new();
+        for a in args {
+            parts.push(match &a.kind {
+                ExprKind::Literal(Literal::String(s)) => Eval::Str(s.clone()),
+                _ => Eval::call("coalesce", vec![self.expr(a)?, Eval::str("")]),
+            });
+        }
+        Some(match parts.len() {
+            0 => Eval::str(""),
+            1 => parts.remove(0),
+            _ => Eval::Concat(parts),
+        })
+    }
+
+    /// `substring(s, start[, length])` ⇒ `substr(s, start + 1[, length])`.
+    pub(super) fn substring(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let func = ScalarFn::Substring;
+        let s = self.str_arg(func, args, 0, span)?;
+        // KQL's start is 0-based and Splunk's 1-based; a negative start counts from
+        // the end in both (`substring("123456", -2)` and `substr("123456", -2)` are
+        // "56"), so only a non-negative start is shifted.
+        const BEFORE_FIRST: &str = "a negative start counts from the end; when it reaches before the first character, neither KQL nor Splunk documents the result";
+        let start = match args.get(1) {
+            Some(a) => match &a.kind {
+                ExprKind::Literal(Literal::Long(n)) if *n >= 0 => Eval::Num((n + 1).to_string()),
+                ExprKind::Literal(Literal::Long(n)) => {
+                    self.value_note(a.span, BEFORE_FIRST);
+                    Eval::Num(n.to_string())
+                }
+                _ if a.is_non_negative() => {
+                    Eval::bin(" + ", self.arg(func, args, 1, span)?, Eval::Num("1".into()))
+                }
+                _ => {
+                    self.value_note(a.span, BEFORE_FIRST);
+                    let k = self.arg(func, args, 1, span)?;
+                    Eval::call(
+                        "if",
+                        vec![
+                            Eval::bin("<", k.clone(), Eval::Num("0".into())),
+                            k.clone(),
+                            Eval::bin(" + ", k, Eval::Num("1".into())),
+                        ],
+                    )
+                }
+            },
+            None => return self.unsupported_fn(func, span),
+        };
+        let mut v = vec![s, start];
+        if args.len() > 2 {
+            v.push(self.arg(func, args, 2, span)?);
+        }
+        Some(Eval::call("substr", v))
+    }
+
+    /// `replace_string(text, lookup, rewrite)` ⇒ `replace` with the lookup regex-escaped.
+    pub(super) fn replace_string(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let func = ScalarFn::ReplaceString;
+        let text = self.str_arg(func, args, 0, span)?;
+        let lookup = self.literal_str(args.get(1)?, "the replace_string lookup")?;
+        let rewrite = self.literal_str(args.get(2)?, "the replace_string rewrite")?;
+        if lookup.is_empty() {
+            return self.unsupported_fn(func, span);
+        }
+        Some(Eval::call(
+            "replace",
+            vec![
+                text,
+                Eval::str(re::escape(lookup)),
+                Eval::str(rewrite.replace('\\', "\\\\")),
+            ],
+        ))
+    }
+
+    /// `indexof(t, s)` with a literal `s`.
+    pub(super) fn index_of(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let func = ScalarFn::IndexOf;
+        // The characters before the first occurrence, or -1 (KQL's "not found").
+        let t = self.str_arg(func, args, 0, span)?;
+        let look = self.literal_str(&args[1], "the indexof lookup")?;
+        if look.is_empty() {
+            return self.unsupported_fn(func, span);
+        }
+        let esc = re::escape(look);
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("match", vec![t.clone(), Eval::Str(esc.clone())]),
+                Eval::call(
+                    "len",
+                    vec![Eval::call(
+                        "replace",
+                        vec![t, Eval::Str(format!("^(?s)(.*?){esc}.*")), Eval::str("\\1")],
+                    )],
+                ),
+                Eval::Num("-1".into()),
+            ],
+        ))
+    }
+
     fn regex_arg(&mut self, e: &Expr, what: &str) -> Option<(String, bool)> {
         let pat = self.literal_str(e, what)?;
         match re::re2_to_pcre(pat) {

@@ -23,6 +23,71 @@ pub(super) const SPLUNK_TIME: &str = "_time";
 pub const OPEN_LATEST: i64 = 2_147_483_647;
 
 impl Tx {
+    /// `bin(x, size)`/`floor(x, size)` with a literal size: UTC buckets since the epoch for a
+    /// timespan, else `floor(x / size) * size`.
+    pub(super) fn bucket(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        let size = match &args[1].kind {
+            ExprKind::Literal(Literal::Timespan(d)) if d.ticks > 0 => {
+                let t = self.time_value(&args[0])?;
+                return Some(floor_bucket(t, seconds(*d)));
+            }
+            ExprKind::Literal(Literal::Long(n)) if *n > 0 => n.to_string(),
+            ExprKind::Literal(Literal::Real(x)) if x.is_finite() && *x > 0.0 => {
+                format!("{x}")
+            }
+            _ => {
+                self.refuse(
+                    "B019",
+                    args[1].span,
+                    "bin size must be a positive literal for the SPL backend",
+                    "bin size",
+                    "use a literal bin size",
+                );
+                return None;
+            }
+        };
+        Some(floor_bucket(self.arg(func, args, 0, span)?, size))
+    }
+
+    /// `startofweek(t)`: the last Sunday, 00:00 UTC.
+    pub(super) fn start_of_week(&mut self, x: &Expr) -> Option<Eval> {
+        // Weeks start on Sunday (UTC); the epoch fell on a Thursday, 4 days later.
+        let t = self.time_value(x)?;
+        let shifted = Eval::bin(" + ", t, Eval::Num("345600".into()));
+        Some(Eval::bin(
+            " - ",
+            floor_bucket(shifted, "604800".into()),
+            Eval::Num("345600".into()),
+        ))
+    }
+
+    /// `hourofday(t)` (UTC).
+    pub(super) fn hour_of_day(&mut self, x: &Expr) -> Option<Eval> {
+        // Hours since the epoch minus whole days' hours: exact for negative times too.
+        let t = self.time_value(x)?;
+        Some(Eval::bin(
+            " - ",
+            fdiv(t.clone(), "3600"),
+            Eval::bin(" * ", fdiv(t, "86400"), Eval::Num("24".into())),
+        ))
+    }
+
+    /// `dayofweek(t)` (UTC), a timespan in seconds.
+    pub(super) fn day_of_week(&mut self, x: &Expr) -> Option<Eval> {
+        // Days since the last Sunday as a timespan (seconds); the epoch was a Thursday.
+        let t = self.time_value(x)?;
+        let d = Eval::bin(" + ", fdiv(t, "86400"), Eval::Num("4".into()));
+        Some(Eval::bin(
+            " * ",
+            Eval::bin(
+                " - ",
+                d.clone(),
+                Eval::bin(" * ", fdiv(d, "7"), Eval::Num("7".into())),
+            ),
+            Eval::Num("86400".into()),
+        ))
+    }
+
     /// A time column that Splunk's `_time` does not hold for this table ([`splunk_time_column`])
     /// is read as `_time` all the same: noted.
     pub(super) fn time_column_note(&mut self, name: &str, span: Span) {
