@@ -152,6 +152,10 @@ pub trait Backend {
     /// The target's short name as used on the command line (`spl`, `esql`, `eql`, `sigma`).
     fn name(&self) -> &'static str;
 
+    /// The extension (without the dot) of a file holding one translation as the target's own
+    /// text (`--format query`): `spl`, `esql`, `eql`, `yml`.
+    fn extension(&self) -> &'static str;
+
     /// Translates a lowered query. `Err` means declined: each diagnostic names the KQL span the
     /// target cannot express (code `B…`), and nothing is emitted.
     fn translate(

@@ -63,12 +63,7 @@ impl Target {
 
     /// The extension of a translation file (`--format query`).
     pub fn extension(self) -> &'static str {
-        match self {
-            Target::Spl => "spl",
-            Target::Esql => "esql",
-            Target::Eql => "eql",
-            Target::Sigma => "yml",
-        }
+        self.backend().extension()
     }
 
     /// A comment line in the target's own syntax, inert whatever the text holds (file names and

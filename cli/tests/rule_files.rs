@@ -323,6 +323,11 @@ fn list_targets_and_formats() {
         .map(|f| f["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["query", "splunk", "elastic", "sigma"]);
+    // `--format query` writes each target's own extension, as its backend states it.
+    assert_eq!(
+        v[0]["extensions"],
+        serde_json::json!(["spl", "esql", "eql", "yml"])
+    );
     assert_eq!(v[2]["targets"], serde_json::json!(["esql", "eql"]));
     assert_eq!(
         v[2]["extensions"],

@@ -80,6 +80,10 @@ impl Backend for Eql {
         "eql"
     }
 
+    fn extension(&self) -> &'static str {
+        "eql"
+    }
+
     fn comment(&self, text: &str) -> String {
         comment(text)
     }

@@ -238,6 +238,10 @@ impl Backend for Esql {
         "esql"
     }
 
+    fn extension(&self) -> &'static str {
+        "esql"
+    }
+
     fn comment(&self, text: &str) -> String {
         comment(text)
     }

@@ -111,6 +111,10 @@ impl Backend for Sigma {
         "sigma"
     }
 
+    fn extension(&self) -> &'static str {
+        "yml"
+    }
+
     fn comment(&self, text: &str) -> String {
         comment(text)
     }

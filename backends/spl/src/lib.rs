@@ -268,6 +268,10 @@ impl Backend for Spl {
         "spl"
     }
 
+    fn extension(&self) -> &'static str {
+        "spl"
+    }
+
     fn comment(&self, text: &str) -> String {
         comment(text)
     }

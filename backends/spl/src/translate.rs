@@ -77,7 +77,7 @@ pub struct Tx {
     /// off only to check that the prefilters never change the rows.
     pub(crate) prefilters: bool,
     /// Columns (KQL names) holding a `parse_url` object built by `json_object` (without KQL's
-    /// `Query Parameters` bag, see `translate/scalars.rs`).
+    /// `Query Parameters` bag, see `translate/network.rs`).
     url_cols: Vec<String>,
     /// Columns whose Splunk field is not simply the event's own column of that name:
     /// `Some(orig)` — the event column `orig` under a new name (project-rename);
