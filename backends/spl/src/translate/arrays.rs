@@ -4,7 +4,7 @@
 //! elements without their quotes, objects and arrays as JSON text) and `mv_to_json_array`
 //! (every value a JSON string).
 
-use super::fields::{json_path, json_steps};
+use super::fields::{event_json, field_json, json_path, json_steps};
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
@@ -263,24 +263,9 @@ impl Tx {
                 if !self.raw {
                     return self.refuse_reshaped(span);
                 }
-                let root = Eval::Field("_raw".into());
-                let col = PathSegment::Key(orig);
-                Some(if fp.parsed {
-                    json_steps(json_path(root, std::slice::from_ref(&col)), &fp.path)
-                } else {
-                    let mut all = vec![col];
-                    all.extend(fp.path.iter().cloned());
-                    json_path(root, &all)
-                })
+                Some(event_json(orig, fp))
             }
-            None => {
-                let root = Eval::Field(column);
-                Some(if fp.parsed {
-                    json_steps(root, &fp.path)
-                } else {
-                    json_path(root, &fp.path)
-                })
-            }
+            None => Some(field_json(column, fp)),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Paths into computed values (`split(…)[i]`, `parse_url(…).Member`), keys and indexes
 //! computed at query time (`X[k]`, `bag_keys(X)[i]`), and `bag_pack` as `json_object`.
 
-use super::fields::{json_path, json_steps};
+use super::fields::{event_json, field_json, json_path};
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
@@ -166,15 +166,7 @@ impl Tx {
                 match origin {
                     Some(orig) if self.raw => {
                         self.name(&orig, e.span)?;
-                        let root = Eval::Field("_raw".into());
-                        let col = PathSegment::Key(orig);
-                        Some(if fp.parsed {
-                            json_steps(json_path(root, std::slice::from_ref(&col)), &fp.path)
-                        } else {
-                            let mut all = vec![col];
-                            all.extend(fp.path.iter().cloned());
-                            json_path(root, &all)
-                        })
+                        Some(event_json(orig, fp))
                     }
                     Some(_) if !fp.parsed => {
                         self.refuse(
@@ -188,14 +180,7 @@ impl Tx {
                         );
                         None
                     }
-                    _ => {
-                        let root = Eval::Field(column);
-                        Some(if fp.parsed {
-                            json_steps(root, &fp.path)
-                        } else {
-                            json_path(root, &fp.path)
-                        })
-                    }
+                    _ => Some(field_json(column, fp)),
                 }
             }
             ExprKind::Call {

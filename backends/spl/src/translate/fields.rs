@@ -110,16 +110,7 @@ impl Tx {
                 }
                 if self.raw {
                     // Read the column out of the event's JSON text.
-                    let root = Eval::Field("_raw".into());
-                    let col = PathSegment::Key(orig.clone());
-                    return Some(if fp.parsed {
-                        let top = json_path(root, std::slice::from_ref(&col));
-                        json_steps(top, &fp.path)
-                    } else {
-                        let mut all = vec![col];
-                        all.extend(fp.path.iter().cloned());
-                        json_path(root, &all)
-                    });
+                    return Some(event_json(orig, fp));
                 }
                 if fp.parsed {
                     // A string column holding JSON text survives `table`/`stats` as a field.
@@ -128,14 +119,7 @@ impl Tx {
                 self.refuse_reshaped(span)
             }
             // A value computed by this pipeline: JSON text (or a plain value) in a field.
-            None => {
-                let root = Eval::Field(column);
-                Some(if fp.parsed {
-                    json_steps(root, &fp.path)
-                } else {
-                    json_path(root, &fp.path)
-                })
-            }
+            None => Some(field_json(column, fp)),
         }
     }
 
@@ -242,6 +226,31 @@ pub(super) fn json_path(root: Eval, segs: &[PathSegment]) -> Eval {
         }
     }
     flush(cur, &mut run)
+}
+
+/// The value at `fp`'s path into the event's own column `orig`, read from `_raw`: after the
+/// column, one `json_extract` per step when KQL parsed the path ([`json_steps`]), else as few
+/// as the path allows ([`json_path`]).
+pub(super) fn event_json(orig: String, fp: &FieldPath) -> Eval {
+    let root = Eval::Field("_raw".into());
+    let col = PathSegment::Key(orig);
+    if fp.parsed {
+        json_steps(json_path(root, std::slice::from_ref(&col)), &fp.path)
+    } else {
+        let mut all = vec![col];
+        all.extend(fp.path.iter().cloned());
+        json_path(root, &all)
+    }
+}
+
+/// The value at `fp`'s path into the JSON text (or plain value) a computed field holds.
+pub(super) fn field_json(column: String, fp: &FieldPath) -> Eval {
+    let root = Eval::Field(column);
+    if fp.parsed {
+        json_steps(root, &fp.path)
+    } else {
+        json_path(root, &fp.path)
+    }
 }
 
 /// One `json_extract` per path step, so that a string holding JSON text met along the way is
