@@ -1,6 +1,6 @@
-//! Scalar function calls → eval: the `ScalarFn` dispatch, the functions that are one or two
-//! eval calls (conversions, `strcat`, `substring`, `coalesce`, `indexof`, `tobool`, `abs`,
-//! `round`, `log`), and the refusal of functions SPL has no faithful form for.
+//! Scalar function calls → eval: the `ScalarFn` dispatch (each family in its module), the
+//! functions that are one or two eval calls (conversions, `tostring`, `tobool`, `coalesce`,
+//! `abs`, `round`, `log`), and the refusal of functions SPL has no faithful form for.
 
 use super::dynamic::json_read;
 use super::expr::bool_value;

@@ -44,102 +44,14 @@ impl Tx {
         let mut sources = Vec::new();
         let mut any_json = false;
         for item in &m.items {
-            if let Some(t) = item.to {
-                match t {
-                    ir::ValueType::Dynamic => {}
-                    // Already strings: a split() array, or pack_array of string columns.
-                    ir::ValueType::String if self.strings_only(item) => {}
-                    ir::ValueType::String
-                    | ir::ValueType::Long
-                    | ir::ValueType::Int
-                    | ir::ValueType::Real => self.notes.push(
-                        item.expr.span,
-                        Effect::Values,
-                        format!(
-                            "`to typeof({t})`: KQL makes an element that is not already a {t} null (a cast, not a conversion); Splunk keeps the element's text",
-                            t = t.kql_name()
-                        ),
-                    ),
-                    _ => {
-                        return self.refuse_mv(
-                            item.expr.span,
-                            &format!(
-                                "`to typeof({})`: Splunk's values are text, and which ones KQL keeps depends on the JSON type",
-                                t.kql_name()
-                            ),
-                        )
-                    }
-                }
+            if self.check_cast(item).is_none() {
+                return;
             }
-            if let Some(pack) = &item.pack {
-                let mut elems = Vec::new();
-                for e in pack {
-                    let Some(v) = self.pack_element(e) else {
-                        return;
-                    };
-                    elems.push(v);
-                }
-                let id = self.next_helper();
-                counts.push((format!("{id}n"), num(&elems.len().to_string())));
-                sources.push(Source::Pack(elems));
-                continue;
-            }
-            let multi = self.is_split(&item.expr)
-                || matches!(&item.expr.kind, ExprKind::Field(f)
-                    if f.is_plain() && self.mv_cols.contains(&f.column));
-            let value = if multi {
-                self.array_ok = true;
-                let v = self.expr(&item.expr);
-                self.array_ok = false;
-                v
-            } else {
-                self.json_of(&item.expr)
-            };
-            let Some(value) = value else {
+            let Some(source) = self.item_source(item, &mut first, &mut counts) else {
                 return;
             };
-            let id = self.next_helper();
-            let n = format!("{id}n");
-            if multi {
-                let v = format!("{id}v");
-                first.push((v.clone(), value));
-                counts.push((
-                    n.clone(),
-                    Eval::call(
-                        "coalesce",
-                        vec![
-                            Eval::call("mvcount", vec![Eval::Field(v.clone())]),
-                            Eval::Num("0".into()),
-                        ],
-                    ),
-                ));
-                sources.push(Source::Multi(v));
-            } else {
-                any_json = true;
-                let (j, v) = (format!("{id}j"), format!("{id}v"));
-                first.push((j.clone(), value));
-                first.push((
-                    v.clone(),
-                    Eval::call("json_array_to_mv", vec![Eval::Field(j.clone())]),
-                ));
-                counts.push((
-                    n.clone(),
-                    Eval::call(
-                        "case",
-                        vec![
-                            isnull(&j),
-                            num("1"),
-                            Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
-                            Eval::call("mvcount", vec![Eval::Field(v.clone())]),
-                            is_array_text(&j),
-                            num("0"),
-                            Eval::call("true", vec![]),
-                            num("1"),
-                        ],
-                    ),
-                ));
-                sources.push(Source::Json { j, v });
-            }
+            any_json |= matches!(source, Source::Json { .. });
+            sources.push(source);
         }
         let mut names = Vec::new();
         for item in &m.items {
@@ -195,35 +107,7 @@ impl Tx {
         let at = || Eval::Field(pos.clone());
         let mut values = Vec::new();
         for (name, src) in names.iter().zip(&sources) {
-            let value = match src {
-                Source::Multi(v) => Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
-                Source::Pack(elems) => {
-                    let mut arms = Vec::new();
-                    for (k, e) in elems.iter().enumerate() {
-                        arms.push(Eval::bin("==", at(), num(&k.to_string())));
-                        arms.push(e.clone());
-                    }
-                    arms.push(Eval::call("true", vec![]));
-                    arms.push(Eval::call("null", vec![]));
-                    Eval::call("case", arms)
-                }
-                Source::Json { j, v } => Eval::call(
-                    "case",
-                    vec![
-                        isnull(j),
-                        Eval::call("null", vec![]),
-                        Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
-                        Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
-                        is_array_text(j),
-                        Eval::call("null", vec![]),
-                        Eval::bin("==", at(), num("0")),
-                        Eval::Field(j.clone()),
-                        Eval::call("true", vec![]),
-                        Eval::call("null", vec![]),
-                    ],
-                ),
-            };
-            values.push((name.clone(), value));
+            values.push((name.clone(), element_at(src, &pos)));
         }
         if let Some(ix) = &index_name {
             values.push((ix.clone(), at()));
@@ -268,6 +152,113 @@ impl Tx {
         }
         for i in &m.items {
             self.json_valued.push(i.name.name.clone());
+        }
+    }
+
+    /// `to typeof(t)`: noted where Splunk keeps the element's text, refused where which
+    /// elements KQL keeps depends on the JSON type.
+    fn check_cast(&mut self, item: &ir::MvExpandItem) -> Option<()> {
+        let Some(t) = item.to else {
+            return Some(());
+        };
+        match t {
+            ir::ValueType::Dynamic => {}
+            // Already strings: a split() array, or pack_array of string columns.
+            ir::ValueType::String if self.strings_only(item) => {}
+            ir::ValueType::String
+            | ir::ValueType::Long
+            | ir::ValueType::Int
+            | ir::ValueType::Real => self.notes.push(
+                item.expr.span,
+                Effect::Values,
+                format!(
+                    "`to typeof({t})`: KQL makes an element that is not already a {t} null (a cast, not a conversion); Splunk keeps the element's text",
+                    t = t.kql_name()
+                ),
+            ),
+            _ => {
+                self.refuse_mv(
+                    item.expr.span,
+                    &format!(
+                        "`to typeof({})`: Splunk's values are text, and which ones KQL keeps depends on the JSON type",
+                        t.kql_name()
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// Where an item's values come from, with the helper fields that hold them (`first`) and
+    /// their count per row (`counts`).
+    fn item_source(
+        &mut self,
+        item: &ir::MvExpandItem,
+        first: &mut Vec<(String, Eval)>,
+        counts: &mut Vec<(String, Eval)>,
+    ) -> Option<Source> {
+        if let Some(pack) = &item.pack {
+            let mut elems = Vec::new();
+            for e in pack {
+                elems.push(self.pack_element(e)?);
+            }
+            let id = self.next_helper();
+            counts.push((format!("{id}n"), num(&elems.len().to_string())));
+            return Some(Source::Pack(elems));
+        }
+        let multi = self.is_split(&item.expr)
+            || matches!(&item.expr.kind, ExprKind::Field(f)
+                if f.is_plain() && self.mv_cols.contains(&f.column));
+        let value = if multi {
+            self.array_ok = true;
+            let v = self.expr(&item.expr);
+            self.array_ok = false;
+            v
+        } else {
+            self.json_of(&item.expr)
+        };
+        let value = value?;
+        let id = self.next_helper();
+        let n = format!("{id}n");
+        if multi {
+            let v = format!("{id}v");
+            first.push((v.clone(), value));
+            counts.push((
+                n.clone(),
+                Eval::call(
+                    "coalesce",
+                    vec![
+                        Eval::call("mvcount", vec![Eval::Field(v.clone())]),
+                        Eval::Num("0".into()),
+                    ],
+                ),
+            ));
+            Some(Source::Multi(v))
+        } else {
+            let (j, v) = (format!("{id}j"), format!("{id}v"));
+            first.push((j.clone(), value));
+            first.push((
+                v.clone(),
+                Eval::call("json_array_to_mv", vec![Eval::Field(j.clone())]),
+            ));
+            counts.push((
+                n.clone(),
+                Eval::call(
+                    "case",
+                    vec![
+                        isnull(&j),
+                        num("1"),
+                        Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
+                        Eval::call("mvcount", vec![Eval::Field(v.clone())]),
+                        is_array_text(&j),
+                        num("0"),
+                        Eval::call("true", vec![]),
+                        num("1"),
+                    ],
+                ),
+            ));
+            Some(Source::Json { j, v })
         }
     }
 
@@ -321,6 +312,40 @@ impl Tx {
             "not translated",
             "expand the values in Splunk with spath and mvexpand",
         );
+    }
+}
+
+/// An item's value at the expansion's position (the field `pos`): null past its end, as KQL
+/// pads the shorter arrays.
+fn element_at(src: &Source, pos: &str) -> Eval {
+    let at = || Eval::Field(pos.to_string());
+    match src {
+        Source::Multi(v) => Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
+        Source::Pack(elems) => {
+            let mut arms = Vec::new();
+            for (k, e) in elems.iter().enumerate() {
+                arms.push(Eval::bin("==", at(), num(&k.to_string())));
+                arms.push(e.clone());
+            }
+            arms.push(Eval::call("true", vec![]));
+            arms.push(Eval::call("null", vec![]));
+            Eval::call("case", arms)
+        }
+        Source::Json { j, v } => Eval::call(
+            "case",
+            vec![
+                isnull(j),
+                Eval::call("null", vec![]),
+                Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
+                Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
+                is_array_text(j),
+                Eval::call("null", vec![]),
+                Eval::bin("==", at(), num("0")),
+                Eval::Field(j.clone()),
+                Eval::call("true", vec![]),
+                Eval::call("null", vec![]),
+            ],
+        ),
     }
 }
 

@@ -1,5 +1,6 @@
-//! Text functions built on regexes and `printf`: `replace_regex`, `extract`, `trim`,
-//! `countof`, `indexof_regex`, `has` with a term computed at query time, `string_size`, `tohex`.
+//! Text functions: `strcat`, `substring`, `replace_string`, `indexof`, and those built on
+//! regexes (`replace_regex`, `extract`, `trim`, `countof`, `indexof_regex`, `has` with a term
+//! computed at query time) or `printf` (`tohex`); `string_size`.
 
 use super::Tx;
 use crate::ast::Eval;

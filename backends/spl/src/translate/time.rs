@@ -1,6 +1,7 @@
 //! Datetimes as epoch seconds: the time columns and `_time`, datetime and timespan literals,
-//! ISO 8601 text read as epoch seconds, `ago()`, bucket arithmetic, `datetime_diff`,
-//! `unixtime_milliseconds_todatetime`, and the notes on reading the other time column.
+//! ISO 8601 text read as epoch seconds, `ago()`, buckets (`bin`, `floor`, `startofweek`),
+//! `hourofday`, `dayofweek`, `datetime_diff`, `unixtime_milliseconds_todatetime`, and the notes
+//! on reading the other time column. Calendar months and years are in `civil`.
 
 use super::Tx;
 use crate::ast::{Command, Eval};
