@@ -8,6 +8,16 @@ use crate::ast::{Command, Eval, SortDir as SplDir};
 use kqlport::backend::Effect;
 use kqlport::ir::{AggFunc, Aggregation, ExprKind, GroupKey, GroupKeyKind};
 
+/// Group keys of an arg_max/arg_min summarize (see [`Tx::extreme_keys`]).
+struct GroupKeys {
+    /// Computed keys, evaluated before the `dedup`.
+    pre: Vec<(String, Eval)>,
+    /// (key name, helper field) for keys computed under a helper name.
+    restore: Vec<(String, String)>,
+    /// The fields to group by.
+    keys: Vec<String>,
+}
+
 impl Tx {
     /// `summarize arg_max(t, cols), aggs… by k` ⇒ computed keys evaluated first, the other
     /// aggregates added to every row of its group (`eventstats`, over all rows, as KQL computes
@@ -46,47 +56,7 @@ impl Tx {
         expr_refs(t, &mut read);
         cols.iter().for_each(|c| expr_refs(&c.expr, &mut read));
         others.iter().for_each(|o| agg_refs(o, &mut read));
-        let mut pre = Vec::new();
-        let mut restore = Vec::new();
-        let mut keys = Vec::new();
-        for (i, k) in by.iter().enumerate() {
-            let Some((name, value)) = self.group_key(k) else {
-                continue;
-            };
-            // A key that evaluates to its own column as it is (`tostring(X)` of a field X).
-            let v = match value {
-                Some(Eval::Field(f)) if f == name => None,
-                v => v,
-            };
-            let Some(v) = v else {
-                keys.push(name);
-                continue;
-            };
-            let mut own = Vec::new();
-            if let GroupKeyKind::Expr(e) = &k.kind {
-                expr_refs(e, &mut own);
-            }
-            if cols.is_empty() && own.contains(&name) {
-                self.notes.push(
-                    k.name.span,
-                    Effect::Values,
-                    format!(
-                        "the group key replaces the row's own `{}` among the `*` columns \
-                         (KQL keeps that value too, under a suffixed name)",
-                        k.name.name
-                    ),
-                );
-            }
-            if read.contains(&name) {
-                let tmp = format!("{TMP}by{}", i + 1);
-                pre.push((tmp.clone(), v));
-                restore.push((name.clone(), tmp.clone()));
-                keys.push(tmp);
-            } else {
-                pre.push((name.clone(), v));
-                keys.push(name);
-            }
-        }
+        let GroupKeys { pre, restore, keys } = self.extreme_keys(by, cols.is_empty(), &read);
         self.notes.push(
             a.span,
             Effect::UnderMatch,
@@ -198,5 +168,53 @@ impl Tx {
             cmds.push(Command::FieldsRemove(tmps));
         }
         cmds.push(Command::Table(table));
+    }
+
+    /// The group keys of an arg_max/arg_min summarize. A computed key is evaluated before the
+    /// `dedup`; when the rest of the summarize reads a column of its name (`read`), through a
+    /// helper field, renamed back after it. `star`: the row keeps all its columns (`*`).
+    fn extreme_keys(&mut self, by: &[GroupKey], star: bool, read: &[String]) -> GroupKeys {
+        let mut pre = Vec::new();
+        let mut restore = Vec::new();
+        let mut keys = Vec::new();
+        for (i, k) in by.iter().enumerate() {
+            let Some((name, value)) = self.group_key(k) else {
+                continue;
+            };
+            // A key that evaluates to its own column as it is (`tostring(X)` of a field X).
+            let v = match value {
+                Some(Eval::Field(f)) if f == name => None,
+                v => v,
+            };
+            let Some(v) = v else {
+                keys.push(name);
+                continue;
+            };
+            let mut own = Vec::new();
+            if let GroupKeyKind::Expr(e) = &k.kind {
+                expr_refs(e, &mut own);
+            }
+            if star && own.contains(&name) {
+                self.notes.push(
+                    k.name.span,
+                    Effect::Values,
+                    format!(
+                        "the group key replaces the row's own `{}` among the `*` columns \
+                         (KQL keeps that value too, under a suffixed name)",
+                        k.name.name
+                    ),
+                );
+            }
+            if read.contains(&name) {
+                let tmp = format!("{TMP}by{}", i + 1);
+                pre.push((tmp.clone(), v));
+                restore.push((name.clone(), tmp.clone()));
+                keys.push(tmp);
+            } else {
+                pre.push((name.clone(), v));
+                keys.push(name);
+            }
+        }
+        GroupKeys { pre, restore, keys }
     }
 }
