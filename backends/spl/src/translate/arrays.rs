@@ -1,8 +1,8 @@
-//! Whole arrays: `split` arrays outside an assignment (JSON text), `array_length` of JSON
-//! arrays, `strcat_array` of `split` arrays, and the JSON text of a dynamic value read for
-//! them. Splunk's JSON eval functions used here: `json_valid`, `json_array_to_mv` (string
-//! elements without their quotes, objects and arrays as JSON text) and `mv_to_json_array`
-//! (every value a JSON string).
+//! Whole arrays: `split` as Splunk's multivalue `split` (a missing text read as `""`), `split`
+//! arrays outside an assignment (JSON text), `array_length` of JSON arrays, `strcat_array` of
+//! `split` arrays, and the JSON text of a dynamic value read for them. Splunk's JSON eval
+//! functions used here: `json_valid`, `json_array_to_mv` (string elements without their quotes,
+//! objects and arrays as JSON text) and `mv_to_json_array` (every value a JSON string).
 
 use super::fields::{event_json, field_json, json_path, json_steps};
 use super::Tx;
