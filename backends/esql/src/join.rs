@@ -30,7 +30,7 @@
 //! missing key is null, which matches nothing, where KQL matches a missing string key as `""`.
 
 use crate::ast::{Agg, BinOp, Command, Expr, Pattern};
-use crate::expr::Cx;
+use crate::cx::Cx;
 use kqlport::backend::Effect;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage, StageKind};
@@ -134,7 +134,7 @@ pub(crate) fn lookup_join(
 
     // The materialisation query: the right side, lowered as a pipeline of its own.
     let saved = cx.take_pipeline();
-    let mut rq = crate::lower_query(cx, right);
+    let mut rq = crate::query::lower_query(cx, right);
     cx.restore_pipeline(saved);
     let limit = rq.commands.pop().unwrap_or(Command::Limit(crate::MAX_ROWS));
     let right_cols = right.output_columns();
