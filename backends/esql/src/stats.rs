@@ -127,7 +127,7 @@ fn group_key(cx: &mut Cx, k: &ir::GroupKey, merge_missing: bool) -> (String, Opt
 
 /// Temporary columns of the `arg_max`/`arg_min` rendering.
 const EXTREME: &str = "kqlport_extreme";
-const ROW: &str = "kqlport_row";
+pub(crate) const ROW: &str = "kqlport_row";
 const BY_VALUE: &str = "kqlport_by";
 const BY_KEY: &str = "kqlport_key";
 
@@ -242,28 +242,13 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
         Expr::is_null(Expr::Column(EXTREME.into())),
     ])));
     let keys: Vec<(String, Option<Expr>)> = by_out.iter().map(|(n, _)| (n.clone(), None)).collect();
-    if cx.id_gone {
-        cx.notes.push(
-            a.span,
-            Effect::OverMatch,
-            "rows tied on the extreme value are all returned (KQL returns one per group): the document `_id` that would pick one is no longer in the ES|QL pipeline here",
-        );
-    } else {
-        cx.metadata_id = true;
-        out.push(Command::InlineStats {
-            aggs: vec![Agg {
-                name: ROW.into(),
-                expr: Expr::call("MIN", vec![Expr::Column("_id".into())]),
-                filter: None,
-            }],
-            by: keys,
-        });
-        out.push(Command::Where(Expr::bin(
-            Expr::Column("_id".into()),
-            ast::BinOp::Eq,
-            Expr::Column(ROW.into()),
-        )));
-    }
+    one_row_per_key(
+        cx,
+        keys,
+        a.span,
+        "rows tied on the extreme value are all returned (KQL returns one per group): the document `_id` that would pick one is no longer in the ES|QL pipeline here",
+        out,
+    );
     // The output columns, in KQL's order: keys, then each aggregate (arg_max expanding to its
     // value and columns).
     let mut evals = Vec::new();
@@ -320,6 +305,38 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
         out.push(Command::Rename(renames));
     }
     out.push(Command::Keep(keep));
+}
+
+/// Keeps one row per key, the one with the smallest document `_id`: `INLINE STATS kqlport_row
+/// = MIN(_id) BY keys | WHERE _id == kqlport_row` (`FROM … METADATA _id`). Once `_id` is gone
+/// from the pipeline (after KEEP, STATS…), every row is kept and `note` says so (OverMatch).
+/// Returns whether the rows were cut (then `kqlport_row` and `_id` are columns).
+pub(crate) fn one_row_per_key(
+    cx: &mut Cx,
+    keys: Vec<(String, Option<Expr>)>,
+    span: Span,
+    note: &str,
+    out: &mut Vec<Command>,
+) -> bool {
+    if cx.id_gone {
+        cx.notes.push(span, Effect::OverMatch, note);
+        return false;
+    }
+    cx.metadata_id = true;
+    out.push(Command::InlineStats {
+        aggs: vec![Agg {
+            name: ROW.into(),
+            expr: Expr::call("MIN", vec![Expr::Column("_id".into())]),
+            filter: None,
+        }],
+        by: keys,
+    });
+    out.push(Command::Where(Expr::bin(
+        Expr::Column("_id".into()),
+        ast::BinOp::Eq,
+        Expr::Column(ROW.into()),
+    )));
+    true
 }
 
 /// A name lowering generated for an unnamed expression (`Column1`, `Column2`, …), which no
