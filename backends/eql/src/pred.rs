@@ -1,7 +1,8 @@
-//! Predicates: IR → EQL conditions, with KQL's missing-value rules made explicit. Owns the
-//! null/empty guards, the choice of EQL operator per string test, and the declines for what
-//! EQL cannot say; the values tested are built in `value`. Never prints text (that is `ast`)
-//! and never looks at tabular stages (that is `query`).
+//! Predicates: IR → EQL conditions, with KQL's missing-value rules made explicit.
+//!
+//! Owns the null/empty guards, the choice of EQL operator per string test, and the declines
+//! for what EQL cannot say; the values tested are built in `value`. Never prints text (that is
+//! `ast`) and never looks at tabular stages (that is `query`).
 //!
 //! Method: negations are pushed down to the leaves (De Morgan), so every `not` the output holds
 //! sits directly on one test, and each leaf is rendered with an explicit guard for a missing

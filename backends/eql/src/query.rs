@@ -1,6 +1,6 @@
-//! The stage walk: a query's filters become one EQL condition and `take` its `| head n`;
-//! stages that only shape the output are noted, the rest (statistics, sorting, joins…)
-//! declined.
+//! The stage walk: filters become one EQL condition and `take` its `| head n`.
+//!
+//! Stages that only shape the output are noted; the rest (statistics, sorting, joins…) declined.
 
 use crate::ast::{Category, Cond, EqlQuery};
 use crate::join;

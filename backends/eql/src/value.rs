@@ -1,5 +1,6 @@
-//! Values inside EQL conditions: a field (resolved through the `extend`/`project` bindings),
-//! a literal, `length()` and arithmetic; with the refusals for values EQL cannot write.
+//! Values inside EQL conditions: fields (through bindings), literals, arithmetic.
+//!
+//! With the refusals for values EQL cannot write.
 
 use crate::ast::{self, Call, FieldPart, FieldRef, Value};
 use crate::pred::Lowerer;

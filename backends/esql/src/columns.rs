@@ -1,6 +1,7 @@
-//! What the pipeline has made of each column so far — a column standing for a dynamic path
-//! (an [`Alias`]), holding a `split()` result, a `parse_url()` text or a dynamic member — and
-//! the columns an IR expression reads.
+//! What the pipeline has made of each column so far, and which columns an expression reads.
+//!
+//! A column can stand for a dynamic path (an [`Alias`]), or hold a `split()` result, a
+//! `parse_url()` text or a dynamic member.
 
 use crate::cx::{Alias, Cx};
 use kqlport::ir::{self, ExprKind, PathSegment, ScalarFn};

@@ -1,5 +1,6 @@
-//! The translator's state: the notes and refusals a translation collects, the facts it keeps
-//! about the pipeline's columns, and saving that state around a join's right side.
+//! The translator's state (`Cx`): notes, refusals, and what it keeps about the columns.
+//!
+//! Also saves and restores the per-pipeline part around a join's right side.
 
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;

@@ -1,5 +1,6 @@
-//! Scalar expressions: literals, time spans, arithmetic, `CASE`, predicates as values and
-//! `bin()`, lowered to ES|QL expressions; columns are read in `fields`, calls in `functions`.
+//! Scalar expressions: literals, time spans, arithmetic, `CASE`, predicates as values, `bin()`.
+//!
+//! Columns are read in `fields`, function calls in `functions`.
 
 use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;

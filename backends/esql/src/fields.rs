@@ -1,6 +1,7 @@
-//! Reading a column or a path into one: dotted object fields, array indexes (`MV_FIRST`,
-//! `MV_SLICE`), JSON text (`JSON_EXTRACT`), and paths into computed values (`split()[i]`,
-//! `parse_url().Part`).
+//! Reading a column or a path into one (object fields, array indexes, JSON text).
+//!
+//! Dotted object fields, array indexes (`MV_FIRST`, `MV_SLICE`), JSON text (`JSON_EXTRACT`),
+//! and paths into computed values (`split()[i]`, `parse_url().Part`).
 
 use crate::ast::Expr;
 use crate::cx::Cx;

@@ -1,6 +1,7 @@
-//! Predicates (`WHERE`, `countif`, `CASE` conditions): each KQL test compiled to an ES|QL
-//! expression TRUE exactly when KQL says true (or, negated, exactly when it says false), with
-//! KQL's null and case rules made explicit — the `pos`/`neg` discipline of the crate docs.
+//! Predicates (`WHERE`, `countif`, `CASE` conditions) with KQL's null and case rules explicit.
+//!
+//! Each KQL test is compiled to an ES|QL expression TRUE exactly when KQL says true (or,
+//! negated, exactly when it says false): the `pos`/`neg` discipline of the crate docs.
 
 use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;

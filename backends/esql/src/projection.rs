@@ -1,5 +1,7 @@
-//! The column stages: `extend` (`EVAL`), `project` (`EVAL` + `KEEP`), `project-away`
-//! (`DROP`), `project-keep` (`KEEP`), `project-rename` (`RENAME`) and `project-reorder`.
+//! The column stages: `EVAL`, `KEEP`, `DROP` and `RENAME`.
+//!
+//! `extend` (`EVAL`), `project` (`EVAL` + `KEEP`), `project-away` (`DROP`), `project-keep`
+//! (`KEEP`), `project-rename` (`RENAME`) and `project-reorder` (`KEEP cols, *`).
 
 use crate::ast::{Command, Pattern};
 use crate::columns::{column_matches, columns_read, is_plain_column, is_split_call, track_split};

@@ -1,5 +1,6 @@
-//! One query's pipeline: the source index, each stage handed to the module that generates it,
-//! pushdown, and the closing `LIMIT`.
+//! The stage driver: `FROM`, each stage handed to the module generating it, closing `LIMIT`.
+//!
+//! Pushdown (`pushdown`) reorders the leading `WHERE`s once every stage is lowered.
 
 use crate::ast::{self, Command, Expr};
 use crate::cx::Cx;

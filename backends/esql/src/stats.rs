@@ -1,5 +1,7 @@
-//! `summarize` (`STATS … BY …`, and `INLINE STATS` for `arg_max`/`arg_min`), `count` and
-//! `distinct`: the aggregates, the group keys, and KQL's grouping of missing strings.
+//! Aggregation: `STATS … BY …` for `summarize`, `count` and `distinct`.
+//!
+//! The aggregates, the group keys, KQL's grouping of missing strings, and `INLINE STATS` for
+//! `arg_max`/`arg_min`.
 
 use crate::ast::{self, Agg, Command, Expr, Pattern};
 use crate::columns::{columns_read, is_plain_column};

@@ -1,5 +1,6 @@
-//! The Sigma correlation rule: `summarize count()/dcount(x) by k | where <agg> op N` becomes an
-//! `event_count`/`value_count` correlation over the detection rule, and its YAML document.
+//! The Sigma correlation rule (`event_count`/`value_count`) and its YAML document.
+//!
+//! Built from `summarize count()/dcount(x) by k | where <agg> op N`, over the detection rule.
 
 use crate::detection::field_name;
 use crate::meta;

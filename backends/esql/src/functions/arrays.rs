@@ -1,4 +1,5 @@
-//! Values that are arrays or objects in KQL, which ES|QL holds as multi-values or text:
+//! Array and object values, held by ES|QL as multi-values or text.
+//!
 //! `split`, `array_sort`, `parse_url(u).Part`, and whole `parse_json` values.
 
 use super::regex::count_matches;

@@ -1,6 +1,7 @@
-//! Scalar function calls: which rendering each KQL function gets, and the ones that are a
-//! renamed ES|QL call or a line or two. Families needing more live beside: `regex`
-//! (`REPLACE` with a Java regex), `strings`, `time`, `arrays` (arrays and parsed values).
+//! Scalar function calls: the rendering each KQL function gets, and the one-liners.
+//!
+//! Families needing more live beside: `regex` (`REPLACE` with a Java regex), `strings`,
+//! `time`, `arrays` (arrays and parsed values).
 
 mod arrays;
 mod regex;

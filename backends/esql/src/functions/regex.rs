@@ -1,5 +1,6 @@
-//! The regex functions, built on `REPLACE` with a Java regex from [`crate::java`]: `extract`,
-//! `replace_regex`, `replace_string`, `countof`, `trim*` and `indexof_regex`.
+//! Regex functions, built on `REPLACE` with a Java regex from [`crate::java`].
+//!
+//! `extract`, `replace_regex`, `replace_string`, `countof`, `trim*` and `indexof_regex`.
 
 use super::{lit_int, lit_str, or_empty, replace};
 use crate::ast::{BinOp, Expr};

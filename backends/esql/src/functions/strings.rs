@@ -1,5 +1,7 @@
-//! String functions with more than a renamed call: `substring`, `indexof`, `has` with a
-//! computed term, `tohex`, `url_encode`/`url_decode` and `base64_decode_tostring`.
+//! String functions with more than a renamed call.
+//!
+//! `substring`, `indexof`, `has` with a computed term, `tohex`, `url_encode`/`url_decode` and
+//! `base64_decode_tostring`.
 
 use super::{lit_int, lit_str, or_empty, replace};
 use crate::ast::{BinOp, Expr};

@@ -1,5 +1,6 @@
-//! Date functions with more than a renamed call: `datetime_diff` and the date parts
-//! (`hourofday`, `getmonth`, `getyear`, `dayofweek`).
+//! Date functions with more than a renamed call.
+//!
+//! `datetime_diff` and the date parts (`hourofday`, `getmonth`, `getyear`, `dayofweek`).
 
 use super::lit_str;
 use crate::ast::{BinOp, Expr};
