@@ -1,14 +1,15 @@
 //! Scalar function calls: the rendering each KQL function gets, and the one-liners.
 //!
 //! Families needing more live beside: `regex` (`REPLACE` with a Java regex), `strings`,
-//! `time`, `arrays` (arrays and parsed values).
+//! `time`, `ip`, `arrays` (arrays and parsed values).
 
 mod arrays;
+mod ip;
 mod regex;
 mod strings;
 mod time;
 
-use crate::ast::{BinOp, Expr};
+use crate::ast::Expr;
 use crate::cx::Cx;
 use kqlport::backend::Effect;
 use kqlport::ir::{self, ExprKind, Literal, ScalarFn};
@@ -98,19 +99,7 @@ impl Cx {
     ) -> Expr {
         let simple = |name: &'static str, a: Vec<Expr>| Expr::call(name, a);
         match (func, a.len()) {
-            (ScalarFn::ToString, 1) => {
-                if !matches!(args[0].kind, ExprKind::Literal(Literal::String(_))) {
-                    self.value_note(
-                        span,
-                        "tostring of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
-                    );
-                }
-                // KQL's tostring(null) is "", never null.
-                Expr::call(
-                    "COALESCE",
-                    vec![simple("TO_STRING", a), Expr::Str(String::new())],
-                )
-            }
+            (ScalarFn::ToString, 1) => self.tostring(args, a, span),
             (ScalarFn::ArrayLength, 1) => {
                 let msg = "array_length ⇒ MV_COUNT, the number of values of a multi-valued column (make_set/make_list results, flattened arrays): an empty array is a missing value in ES|QL, so its length is null (KQL: 0), and a non-array value counts 1 (KQL: null); tests on the length can differ both ways";
                 self.notes.push(span, Effect::UnderMatch, msg);
@@ -124,39 +113,7 @@ impl Cx {
             (ScalarFn::ToReal, 1) => simple("TO_DOUBLE", a),
             (ScalarFn::ToBool, 1) => simple("TO_BOOLEAN", a),
             (ScalarFn::ToDateTime, 1) => simple("TO_DATETIME", a),
-            (ScalarFn::StrCat, 1) => match a.into_iter().next() {
-                // CONCAT needs two arguments; one part is its own string form.
-                Some(Expr::Str(s)) => Expr::Str(s),
-                Some(x) => Expr::call(
-                    "COALESCE",
-                    vec![Expr::call("TO_STRING", vec![x]), Expr::Str(String::new())],
-                ),
-                None => Expr::Str(String::new()),
-            },
-            (ScalarFn::StrCat, n) if n >= 2 => {
-                // CONCAT is null when any argument is, and takes strings only; KQL's strcat
-                // reads null as "" and converts other types to their string form.
-                if args
-                    .iter()
-                    .any(|x| !matches!(x.kind, ExprKind::Literal(Literal::String(_))))
-                {
-                    self.value_note(
-                        span,
-                        "strcat of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
-                    );
-                }
-                let parts = a
-                    .into_iter()
-                    .map(|x| match x {
-                        Expr::Str(_) => x,
-                        x => Expr::call(
-                            "COALESCE",
-                            vec![Expr::call("TO_STRING", vec![x]), Expr::Str(String::new())],
-                        ),
-                    })
-                    .collect();
-                Expr::call("CONCAT", parts)
-            }
+            (ScalarFn::StrCat, n) if n >= 1 => self.strcat(args, a, span),
             (ScalarFn::Strlen, 1) => Expr::call(
                 "LENGTH",
                 vec![Expr::call(
@@ -164,62 +121,11 @@ impl Cx {
                     a.into_iter().chain([Expr::Str(String::new())]).collect(),
                 )],
             ),
-            (ScalarFn::Ipv4IsPrivate, 1) => {
-                let mut v = vec![Expr::call("TO_IP", a)];
-                v.extend(
-                    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
-                        .iter()
-                        .map(|c| Expr::Str((*c).to_string())),
-                );
-                Expr::call("CIDR_MATCH", v)
+            (ScalarFn::Ipv4IsPrivate, 1) => ip::ipv4_is_private(a),
+            (ScalarFn::Ipv4IsInRange, 2) => self.ipv4_is_in_range(args, a, span),
+            (ScalarFn::StartOfDay | ScalarFn::StartOfMonth | ScalarFn::StartOfWeek, 1) => {
+                time::start_of(func, a)
             }
-            (ScalarFn::Ipv4IsInRange, 2) => match &args[1].kind {
-                ExprKind::Literal(Literal::String(r)) => {
-                    let cidr = if r.contains('/') {
-                        r.clone()
-                    } else {
-                        format!("{r}/32")
-                    };
-                    let ip = a.into_iter().next().unwrap_or(Expr::Null);
-                    Expr::call(
-                        "CIDR_MATCH",
-                        vec![Expr::call("TO_IP", vec![ip]), Expr::Str(cidr)],
-                    )
-                }
-                _ => {
-                    self.decline(
-                        "B005",
-                        "ipv4_is_in_range needs a literal range for CIDR_MATCH",
-                        span,
-                    );
-                    Expr::Null
-                }
-            },
-            (ScalarFn::StartOfDay, 1) => {
-                let mut v = vec![Expr::Span(1, "day")];
-                v.extend(a);
-                Expr::call("DATE_TRUNC", v)
-            }
-            (ScalarFn::StartOfMonth, 1) => {
-                let mut v = vec![Expr::Span(1, "month")];
-                v.extend(a);
-                Expr::call("DATE_TRUNC", v)
-            }
-            (ScalarFn::StartOfWeek, 1) => match a.into_iter().next() {
-                // KQL's weeks start on Sunday, DATE_TRUNC's on Monday: shift a day each way.
-                Some(x) => Expr::bin(
-                    Expr::call(
-                        "DATE_TRUNC",
-                        vec![
-                            Expr::Span(1, "week"),
-                            Expr::bin(x, BinOp::Add, Expr::Span(1, "day")),
-                        ],
-                    ),
-                    BinOp::Sub,
-                    Expr::Span(1, "day"),
-                ),
-                None => Expr::Null,
-            },
             (ScalarFn::Abs, 1) => simple("ABS", a),
             (ScalarFn::Floor, 1) => simple("FLOOR", a),
             (ScalarFn::Bin, 2) | (ScalarFn::Floor, 2) => self.bin(&args[0], &args[1], span),

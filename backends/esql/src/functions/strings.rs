@@ -1,16 +1,69 @@
 //! String functions with more than a renamed call.
 //!
-//! `substring`, `indexof`, `has` with a computed term, `tohex`, `url_encode`/`url_decode` and
-//! `base64_decode_tostring`.
+//! `tostring`, `strcat`, `substring`, `indexof`, `has` with a computed term, `tohex`,
+//! `url_encode`/`url_decode` and `base64_decode_tostring`.
 
 use super::{lit_int, lit_str, or_empty, replace};
 use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;
 use kqlport::backend::Effect;
-use kqlport::ir::{self, ExprKind, ScalarFn};
+use kqlport::ir::{self, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
 impl Cx {
+    /// `tostring(x)` ⇒ `COALESCE(TO_STRING(x), "")`: KQL's tostring(null) is "", never null.
+    pub(super) fn tostring(&mut self, args: &[ir::Expr], a: Vec<Expr>, span: Span) -> Expr {
+        if !matches!(args[0].kind, ExprKind::Literal(Literal::String(_))) {
+            self.value_note(
+                span,
+                "tostring of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
+            );
+        }
+        // KQL's tostring(null) is "", never null.
+        Expr::call(
+            "COALESCE",
+            vec![Expr::call("TO_STRING", a), Expr::Str(String::new())],
+        )
+    }
+
+    /// `strcat(…)` ⇒ `CONCAT` of the parts, each `COALESCE(TO_STRING(x), "")` unless a string
+    /// literal; one part is its own string form.
+    pub(super) fn strcat(&mut self, args: &[ir::Expr], a: Vec<Expr>, span: Span) -> Expr {
+        if a.len() == 1 {
+            return match a.into_iter().next() {
+                // CONCAT needs two arguments; one part is its own string form.
+                Some(Expr::Str(s)) => Expr::Str(s),
+                Some(x) => Expr::call(
+                    "COALESCE",
+                    vec![Expr::call("TO_STRING", vec![x]), Expr::Str(String::new())],
+                ),
+                None => Expr::Str(String::new()),
+            };
+        }
+        // CONCAT is null when any argument is, and takes strings only; KQL's strcat
+        // reads null as "" and converts other types to their string form.
+        if args
+            .iter()
+            .any(|x| !matches!(x.kind, ExprKind::Literal(Literal::String(_))))
+        {
+            self.value_note(
+                span,
+                "strcat of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
+            );
+        }
+        let parts = a
+            .into_iter()
+            .map(|x| match x {
+                Expr::Str(_) => x,
+                x => Expr::call(
+                    "COALESCE",
+                    vec![Expr::call("TO_STRING", vec![x]), Expr::Str(String::new())],
+                ),
+            })
+            .collect();
+        Expr::call("CONCAT", parts)
+    }
+
     /// `substring(text, start[, length])` ⇒ `COALESCE(SUBSTRING(COALESCE(text, ""), start',
     /// length), "")`: KQL counts from 0, ES|QL from 1, and both count a negative start from the
     /// end. A start that is not provably non-negative becomes `CASE(k < 0, k, k + 1)`, and a

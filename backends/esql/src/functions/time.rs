@@ -1,6 +1,7 @@
 //! Date functions with more than a renamed call.
 //!
-//! `datetime_diff` and the date parts (`hourofday`, `getmonth`, `getyear`, `dayofweek`).
+//! `datetime_diff`, the date parts (`hourofday`, `getmonth`, `getyear`, `dayofweek`) and
+//! `startofday`/`startofmonth`/`startofweek`.
 
 use super::lit_str;
 use crate::ast::{BinOp, Expr};
@@ -86,5 +87,39 @@ impl Cx {
                 Expr::Int(7),
             )],
         )
+    }
+}
+
+/// `startofday(t)`, `startofmonth(t)` ⇒ `DATE_TRUNC(1 day/month, t)`; `startofweek(t)` ⇒
+/// `DATE_TRUNC(1 week, t + 1 day) - 1 day`, since KQL's weeks start on Sunday and
+/// DATE_TRUNC's on Monday.
+pub(super) fn start_of(func: ScalarFn, a: Vec<Expr>) -> Expr {
+    match func {
+        ScalarFn::StartOfDay => {
+            let mut v = vec![Expr::Span(1, "day")];
+            v.extend(a);
+            Expr::call("DATE_TRUNC", v)
+        }
+        ScalarFn::StartOfMonth => {
+            let mut v = vec![Expr::Span(1, "month")];
+            v.extend(a);
+            Expr::call("DATE_TRUNC", v)
+        }
+        // startofweek
+        _ => match a.into_iter().next() {
+            // KQL's weeks start on Sunday, DATE_TRUNC's on Monday: shift a day each way.
+            Some(x) => Expr::bin(
+                Expr::call(
+                    "DATE_TRUNC",
+                    vec![
+                        Expr::Span(1, "week"),
+                        Expr::bin(x, BinOp::Add, Expr::Span(1, "day")),
+                    ],
+                ),
+                BinOp::Sub,
+                Expr::Span(1, "day"),
+            ),
+            None => Expr::Null,
+        },
     }
 }
