@@ -173,30 +173,12 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
     // Not merged into "" here: a computed key could clash with an input column under `*`.
     let mut by_out: Vec<(String, Option<Expr>)> =
         by.iter().map(|k| group_key(cx, k, false)).collect();
-    // A computed key would overwrite a column of its name in INLINE STATS while the row is
-    // still read: it is computed under a temporary name and renamed at the end. With `*`, KQL
-    // outputs the key and every input column: a key named like an input column (which only a
-    // generated `ColumnN` name is known not to be) would clash, in a way KQL does not document.
     let mut reads = Vec::new();
     columns_read(t, &mut reads);
     cols.iter().for_each(|c| columns_read(&c.expr, &mut reads));
-    let mut renames: Vec<(String, String)> = Vec::new();
-    for (i, (name, e)) in by_out.iter_mut().enumerate() {
-        if e.is_none() || !(star || reads.contains(name)) {
-            continue;
-        }
-        if star && !is_generated_name(name) {
-            cx.decline(
-                "B006",
-                format!("arg_max/arg_min(…, *) grouped by a computed key `{name}` that can clash with an input column of that name; KQL does not document which one it keeps"),
-                a.span,
-            );
-            return;
-        }
-        let temp = format!("{BY_KEY}{i}");
-        renames.push((temp.clone(), name.clone()));
-        *name = temp;
-    }
+    let Some(renames) = temporary_keys(cx, a.span, &mut by_out, &reads, star) else {
+        return;
+    };
     let final_name = |n: &str| -> String {
         renames
             .iter()
@@ -253,30 +235,7 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
     );
     // The output columns, in KQL's order: keys, then each aggregate (arg_max expanding to its
     // value and columns).
-    let mut evals = Vec::new();
-    let mut assigned: Vec<&str> = Vec::new();
-    if a.name.name != t_col {
-        evals.push((a.name.name.clone(), Expr::Column(t_col.clone())));
-        assigned.push(&a.name.name);
-    }
-    for c in cols {
-        let mut r = Vec::new();
-        columns_read(&c.expr, &mut r);
-        if let Some(r) = r.iter().find(|r| assigned.contains(&r.as_str())) {
-            cx.decline(
-                "B009",
-                format!("this arg_max column reads `{r}`, which an earlier column of the same arg_max overwrites"),
-                c.name.span.to(c.expr.span),
-            );
-        }
-        if !is_plain_column(&c.expr, &c.name.name) {
-            evals.push((c.name.name.clone(), cx.expr(&c.expr)));
-            assigned.push(&c.name.name);
-        }
-    }
-    if !evals.is_empty() {
-        out.push(Command::Eval(evals));
-    }
+    arg_columns(cx, a, &t_col, cols, out);
     let mut keep: Vec<Pattern> = by_out
         .iter()
         .map(|(n, _)| Pattern::Name(final_name(n)))
@@ -307,6 +266,75 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
         out.push(Command::Rename(renames));
     }
     out.push(Command::Keep(keep));
+}
+
+/// The keys of an `arg_max`/`arg_min` summarize that must be computed under a temporary name
+/// (`kqlport_keyN`), as `(temporary, final)` renames for the end; `None` after a refusal.
+/// A computed key would overwrite a column of its name in INLINE STATS while the row is still
+/// read (`reads`). With `*`, KQL outputs the key and every input column: a key named like an
+/// input column (which only a generated `ColumnN` name is known not to be) would clash, in a
+/// way KQL does not document.
+fn temporary_keys(
+    cx: &mut Cx,
+    span: Span,
+    by_out: &mut [(String, Option<Expr>)],
+    reads: &[String],
+    star: bool,
+) -> Option<Vec<(String, String)>> {
+    let mut renames: Vec<(String, String)> = Vec::new();
+    for (i, (name, e)) in by_out.iter_mut().enumerate() {
+        if e.is_none() || !(star || reads.contains(name)) {
+            continue;
+        }
+        if star && !is_generated_name(name) {
+            cx.decline(
+                "B006",
+                format!("arg_max/arg_min(…, *) grouped by a computed key `{name}` that can clash with an input column of that name; KQL does not document which one it keeps"),
+                span,
+            );
+            return None;
+        }
+        let temp = format!("{BY_KEY}{i}");
+        renames.push((temp.clone(), name.clone()));
+        *name = temp;
+    }
+    Some(renames)
+}
+
+/// The `EVAL` of an `arg_max`/`arg_min`'s own columns, once its row is kept: its value (when
+/// named other than `t_col`) and each computed column; declined when one reads a column an
+/// earlier one overwrites.
+fn arg_columns(
+    cx: &mut Cx,
+    a: &ir::Aggregation,
+    t_col: &str,
+    cols: &[ir::Assignment],
+    out: &mut Vec<Command>,
+) {
+    let mut evals = Vec::new();
+    let mut assigned: Vec<&str> = Vec::new();
+    if a.name.name != t_col {
+        evals.push((a.name.name.clone(), Expr::Column(t_col.to_string())));
+        assigned.push(&a.name.name);
+    }
+    for c in cols {
+        let mut r = Vec::new();
+        columns_read(&c.expr, &mut r);
+        if let Some(r) = r.iter().find(|r| assigned.contains(&r.as_str())) {
+            cx.decline(
+                "B009",
+                format!("this arg_max column reads `{r}`, which an earlier column of the same arg_max overwrites"),
+                c.name.span.to(c.expr.span),
+            );
+        }
+        if !is_plain_column(&c.expr, &c.name.name) {
+            evals.push((c.name.name.clone(), cx.expr(&c.expr)));
+            assigned.push(&c.name.name);
+        }
+    }
+    if !evals.is_empty() {
+        out.push(Command::Eval(evals));
+    }
 }
 
 /// Keeps one row per key, the one with the smallest document `_id`: `INLINE STATS kqlport_row
