@@ -279,78 +279,15 @@ impl Cx {
                 }
             }
             MatchKind::Term | MatchKind::TermPrefix | MatchKind::TermSuffix => {
-                if m.values.iter().any(|v| v.is_empty()) {
-                    self.decline(
-                        "B002",
-                        "a `has`-family test with an empty value: KQL's term semantics for \"\" are not pinned down",
-                        span,
-                    );
-                    return Expr::Bool(false);
-                }
-                // A value's own punctuation can stand in for a term boundary
-                // (`MatchKind::term_edges`), so values are grouped by the edges they need;
-                // `has_any` tests each group with one alternation, and ORs the groups as
-                // separate RLIKEs: one pattern `(P1(a|b)S1)|(P2(c)S2)` would match the same
-                // values, but its automaton tracks every group's progress at once, and
-                // Elasticsearch rejects a regex whose determinisation exceeds its work limit.
-                let pattern_for = |alts: &[&str], edges: ir::TermEdges| {
-                    let (before, after) = edges.whole_value_bounds();
-                    let alts: Vec<String> = alts
-                        .iter()
-                        .map(|v| lucene::regex_literal(&fold(v)))
-                        .collect();
-                    format!("{before}({}){after}", alts.join("|"))
-                };
-                let patterns: Vec<String> = if m.quantifier == Quantifier::Any {
-                    m.kind
-                        .term_groups(&m.values)
-                        .into_iter()
-                        .flat_map(|(edges, alts)| {
-                            lucene::alternation_chunks(&alts)
-                                .into_iter()
-                                .map(|chunk| pattern_for(chunk, edges))
-                                .collect::<Vec<_>>()
-                        })
-                        .collect()
-                } else {
-                    m.values
-                        .iter()
-                        .map(|v| pattern_for(&[v.as_str()], m.kind.term_edges(v)))
-                        .collect()
-                };
-                for pattern in patterns {
-                    tests.push((
-                        Expr::RLike(Box::new(subject.clone()), pattern, false),
-                        false,
-                    ));
+                match self.term_tests(m, &subject, insensitive, span) {
+                    Some(t) => tests.extend(t),
+                    None => return Expr::Bool(false),
                 }
             }
-            MatchKind::Regex => {
-                for v in &m.values {
-                    match lucene::rewrite_re2(v, m.case == Case::Insensitive) {
-                        Ok(rw) => tests.push((
-                            Expr::RLike(Box::new(subject.clone()), rw.lucene, false),
-                            rw.matches_empty,
-                        )),
-                        Err(u) => {
-                            let detail = match u.at {
-                                Some((a, b)) => format!(
-                                    " (at `{}` in the pattern)",
-                                    v.get(a..b).unwrap_or_default()
-                                ),
-                                None => String::new(),
-                            };
-                            self.decline_help(
-                                "B001",
-                                format!("regex cannot be rewritten exactly for RLIKE: {}{detail}", u.message),
-                                span,
-                                "ES|QL RLIKE takes a Lucene regular expression, which matches the whole value and has no anchors, look-arounds or word boundaries",
-                            );
-                            return Expr::Bool(false);
-                        }
-                    }
-                }
-            }
+            MatchKind::Regex => match self.regex_tests(m, &subject, span) {
+                Some(t) => tests.extend(t),
+                None => return Expr::Bool(false),
+            },
         }
         let (e, empty) = match m.quantifier {
             Quantifier::Any => (
@@ -373,6 +310,106 @@ impl Cx {
             (false, true) => Expr::and(vec![Expr::is_not_null(f), Expr::not(e)]),
             (false, false) => Expr::or(vec![Expr::is_null(f), Expr::not(e)]),
         }
+    }
+
+    /// The `has`-family tests (`RLIKE` with KQL's term boundaries), each with whether `""`
+    /// satisfies it; `None` after a refusal (an empty value).
+    fn term_tests(
+        &mut self,
+        m: &StrMatch,
+        subject: &Expr,
+        insensitive: bool,
+        span: Span,
+    ) -> Option<Vec<(Expr, bool)>> {
+        let fold = |v: &str| -> String {
+            if insensitive {
+                v.to_lowercase()
+            } else {
+                v.to_string()
+            }
+        };
+        let mut tests: Vec<(Expr, bool)> = Vec::new();
+        if m.values.iter().any(|v| v.is_empty()) {
+            self.decline(
+                "B002",
+                "a `has`-family test with an empty value: KQL's term semantics for \"\" are not pinned down",
+                span,
+            );
+            return None;
+        }
+        // A value's own punctuation can stand in for a term boundary
+        // (`MatchKind::term_edges`), so values are grouped by the edges they need;
+        // `has_any` tests each group with one alternation, and ORs the groups as
+        // separate RLIKEs: one pattern `(P1(a|b)S1)|(P2(c)S2)` would match the same
+        // values, but its automaton tracks every group's progress at once, and
+        // Elasticsearch rejects a regex whose determinisation exceeds its work limit.
+        let pattern_for = |alts: &[&str], edges: ir::TermEdges| {
+            let (before, after) = edges.whole_value_bounds();
+            let alts: Vec<String> = alts
+                .iter()
+                .map(|v| lucene::regex_literal(&fold(v)))
+                .collect();
+            format!("{before}({}){after}", alts.join("|"))
+        };
+        let patterns: Vec<String> = if m.quantifier == Quantifier::Any {
+            m.kind
+                .term_groups(&m.values)
+                .into_iter()
+                .flat_map(|(edges, alts)| {
+                    lucene::alternation_chunks(&alts)
+                        .into_iter()
+                        .map(|chunk| pattern_for(chunk, edges))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        } else {
+            m.values
+                .iter()
+                .map(|v| pattern_for(&[v.as_str()], m.kind.term_edges(v)))
+                .collect()
+        };
+        for pattern in patterns {
+            tests.push((
+                Expr::RLike(Box::new(subject.clone()), pattern, false),
+                false,
+            ));
+        }
+        Some(tests)
+    }
+
+    /// `matches regex` as `RLIKE` tests (a Lucene rewrite of each RE2 pattern), each with
+    /// whether `""` satisfies it; `None` after a refusal (B001).
+    fn regex_tests(
+        &mut self,
+        m: &StrMatch,
+        subject: &Expr,
+        span: Span,
+    ) -> Option<Vec<(Expr, bool)>> {
+        let mut tests: Vec<(Expr, bool)> = Vec::new();
+        for v in &m.values {
+            match lucene::rewrite_re2(v, m.case == Case::Insensitive) {
+                Ok(rw) => tests.push((
+                    Expr::RLike(Box::new(subject.clone()), rw.lucene, false),
+                    rw.matches_empty,
+                )),
+                Err(u) => {
+                    let detail = match u.at {
+                        Some((a, b)) => {
+                            format!(" (at `{}` in the pattern)", v.get(a..b).unwrap_or_default())
+                        }
+                        None => String::new(),
+                    };
+                    self.decline_help(
+                        "B001",
+                        format!("regex cannot be rewritten exactly for RLIKE: {}{detail}", u.message),
+                        span,
+                        "ES|QL RLIKE takes a Lucene regular expression, which matches the whole value and has no anchors, look-arounds or word boundaries",
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(tests)
     }
 
     /// A string test on a dynamic member that may hold an array. KQL tests the array's JSON
