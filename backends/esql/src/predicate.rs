@@ -230,13 +230,7 @@ impl Cx {
         } else {
             f.clone()
         };
-        let fold = |v: &str| -> String {
-            if insensitive {
-                v.to_lowercase()
-            } else {
-                v.to_string()
-            }
-        };
+        let fold = |v: &str| folded(v, insensitive);
         // Each test: an expression over a non-null subject, and whether "" (a missing value)
         // satisfies it.
         let mut tests: Vec<(Expr, bool)> = Vec::new();
@@ -321,13 +315,7 @@ impl Cx {
         insensitive: bool,
         span: Span,
     ) -> Option<Vec<(Expr, bool)>> {
-        let fold = |v: &str| -> String {
-            if insensitive {
-                v.to_lowercase()
-            } else {
-                v.to_string()
-            }
-        };
+        let fold = |v: &str| folded(v, insensitive);
         let mut tests: Vec<(Expr, bool)> = Vec::new();
         if m.values.iter().any(|v| v.is_empty()) {
             self.decline(
@@ -468,6 +456,16 @@ impl Cx {
         if over {
             self.notes.push(span, Effect::OverMatch, msg);
         }
+    }
+}
+
+/// A literal as the test compares it: lower-cased for a case-insensitive test (the subject is
+/// `TO_LOWER`ed).
+fn folded(v: &str, insensitive: bool) -> String {
+    if insensitive {
+        v.to_lowercase()
+    } else {
+        v.to_string()
     }
 }
 
