@@ -1,6 +1,6 @@
 //! The small EQL syntax tree this backend emits, and its `Display`: every quoting and escaping
 //! rule of EQL text (strings, field names, event categories) lives here. It never decides what
-//! a KQL construct means; `pred` and `lib` build the tree, this module only prints it.
+//! a KQL construct means; `pred`, `value` and `query` build the tree, this module only prints it.
 
 use std::fmt::{self, Display, Formatter, Write};
 

@@ -1,7 +1,8 @@
-//! Predicates and scalar expressions: IR → EQL conditions, with KQL's missing-value rules made
-//! explicit. Owns the null/empty guards, the choice of EQL operator per string test, and the
-//! declines for what EQL cannot say. Never prints text (that is `ast`) and never looks at
-//! tabular stages (that is `lib`).
+//! Predicates: IR → EQL conditions, with KQL's missing-value rules made explicit.
+//!
+//! Owns the null/empty guards, the choice of EQL operator per string test, and the declines
+//! for what EQL cannot say; the values tested are built in `value`. Never prints text (that is
+//! `ast`) and never looks at tabular stages (that is `query`).
 //!
 //! Method: negations are pushed down to the leaves (De Morgan), so every `not` the output holds
 //! sits directly on one test, and each leaf is rendered with an explicit guard for a missing
@@ -12,14 +13,15 @@
 //! three-valued (null propagation), because no `not` is ever applied to a possibly-null value
 //! without a guard.
 
-use crate::ast::{self, Call, Cond, FieldPart, FieldRef, PatternOp, Value};
+use crate::ast::{self, Call, Cond, FieldRef, PatternOp, Value};
 use crate::lucene;
+use crate::value::fields_in;
 use indexmap::IndexMap;
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
-    self, ArithOp, Case, CmpOp, Expr, ExprKind, Literal, MatchKind, PathSegment, Predicate,
-    PredicateKind, Quantifier, ScalarFn, StrMatch,
+    self, ArithOp, Case, CmpOp, Expr, ExprKind, Literal, MatchKind, Predicate, PredicateKind,
+    Quantifier, ScalarFn, StrMatch,
 };
 use kqlport::source::Span;
 
@@ -416,192 +418,6 @@ impl Lowerer<'_> {
         // `null in (…)` is false in KQL; `!in` keeps events without the field.
         Some(guard(&field, core, Some(false), neg))
     }
-
-    // -----------------------------------------------------------------------------------------
-    // Expressions
-    // -----------------------------------------------------------------------------------------
-
-    /// Replaces columns bound by `extend`/`project`/`project-rename` with their definitions.
-    fn resolve(&mut self, e: &Expr) -> Option<Expr> {
-        let mut out = e.clone();
-        self.resolve_in_place(&mut out)?;
-        Some(out)
-    }
-
-    fn resolve_in_place(&mut self, e: &mut Expr) -> Option<()> {
-        match &mut e.kind {
-            ExprKind::Field(fp) => {
-                if let Some((bound, def_span)) = self.env.get(&fp.column) {
-                    if fp.path.is_empty() {
-                        *e = bound.clone();
-                    } else if let ExprKind::Field(inner) = &bound.kind {
-                        let mut inner = inner.clone();
-                        inner.path.extend(fp.path.iter().cloned());
-                        inner.parsed |= fp.parsed;
-                        e.kind = ExprKind::Field(inner);
-                    } else {
-                        self.diags.push(
-                            Diagnostic::error(
-                                "B065",
-                                "a path into a computed column cannot be written in EQL",
-                                e.span,
-                            )
-                            .with_secondary(*def_span, "computed here"),
-                        );
-                        return None;
-                    }
-                }
-                Some(())
-            }
-            ExprKind::Call { args, .. } => {
-                for a in args {
-                    self.resolve_in_place(a)?;
-                }
-                Some(())
-            }
-            ExprKind::Arith { lhs, rhs, .. } => {
-                self.resolve_in_place(lhs)?;
-                self.resolve_in_place(rhs)
-            }
-            ExprKind::Neg(x) => self.resolve_in_place(x),
-            // Predicates inside expressions are resolved when they are translated.
-            _ => Some(()),
-        }
-    }
-
-    /// The field a test is about: the expression must be (or resolve to) a plain field.
-    fn field_of(&mut self, e: &Expr, span: Span) -> Option<FieldRef> {
-        let e = self.resolve(e)?;
-        match &e.kind {
-            ExprKind::Field(fp) => self.field_ref(fp, e.span),
-            _ => {
-                let at = if e.span.is_empty() { span } else { e.span };
-                self.unsupported(at, "a test on a computed value")
-            }
-        }
-    }
-
-    /// The single field inside an expression such as `strlen(f) + 1`.
-    fn field_of_single(&mut self, e: &Expr, span: Span) -> Option<FieldRef> {
-        let fields = fields_in(e);
-        match fields.as_slice() {
-            [(fp, s)] => self.field_ref(fp, *s),
-            _ => self.unsupported(span, "an expression over several fields"),
-        }
-    }
-
-    fn field_ref(&mut self, fp: &ir::FieldPath, span: Span) -> Option<FieldRef> {
-        let mut parts = Vec::with_capacity(1 + fp.path.len());
-        let bad = |s: &str| s.is_empty() || s.chars().any(char::is_control);
-        if bad(&fp.column) {
-            return self.bad_name(span);
-        }
-        parts.push(FieldPart::Name(fp.column.clone()));
-        for seg in &fp.path {
-            match seg {
-                PathSegment::Key(k) if !bad(k) => parts.push(FieldPart::Name(k.clone())),
-                PathSegment::Index(i) if *i >= 0 => parts.push(FieldPart::Index(*i as u64)),
-                PathSegment::Key(_) => return self.bad_name(span),
-                PathSegment::Index(_) => {
-                    return self.unsupported(span, "a negative array index");
-                }
-            }
-        }
-        if fp.parsed {
-            self.notes.push(
-                span,
-                Effect::UnderMatch,
-                format!(
-                    "`{}` holds JSON text in KQL (parse_json); EQL reads the path as an object \
-                     field, so events where the column is stored as text will not match",
-                    fp.column
-                ),
-            );
-        }
-        Some(FieldRef(parts))
-    }
-
-    fn bad_name(&mut self, span: Span) -> Option<FieldRef> {
-        self.diags.push(
-            Diagnostic::error(
-                "B068",
-                "this field name cannot be written in EQL (empty or with control characters)",
-                span,
-            )
-            .with_label("field name"),
-        );
-        None
-    }
-
-    fn value(&mut self, e: &Expr) -> Option<Value> {
-        match &e.kind {
-            ExprKind::Literal(l) => self.literal(l, e.span),
-            ExprKind::Field(fp) => Some(Value::Field(self.field_ref(fp, e.span)?)),
-            ExprKind::Call {
-                func: ScalarFn::Strlen,
-                args,
-            } if args.len() == 1 => {
-                let arg = self.value(&args[0])?;
-                Some(Value::Call(Call {
-                    name: "length",
-                    insensitive: false,
-                    args: vec![arg],
-                }))
-            }
-            ExprKind::Arith { op, lhs, rhs } => {
-                let op = match op {
-                    ArithOp::Add => ast::ArithOp::Add,
-                    ArithOp::Sub | ArithOp::DateSub => ast::ArithOp::Sub,
-                    ArithOp::Mul => ast::ArithOp::Mul,
-                    ArithOp::Div => ast::ArithOp::Div,
-                    ArithOp::Mod => ast::ArithOp::Mod,
-                };
-                Some(Value::Arith {
-                    op,
-                    lhs: Box::new(self.value(lhs)?),
-                    rhs: Box::new(self.value(rhs)?),
-                })
-            }
-            ExprKind::Neg(x) => Some(Value::Neg(Box::new(self.value(x)?))),
-            ExprKind::Now | ExprKind::Ago(_) => {
-                self.diags.push(
-                    Diagnostic::error("B067", "EQL has no `now()`/`ago()`", e.span)
-                        .with_label("relative time")
-                        .with_help("only a top-level `TimeGenerated > ago(…)` window can be moved to the search API's range filter"),
-                );
-                None
-            }
-            _ => self.unsupported(e.span, "this expression"),
-        }
-    }
-
-    fn literal(&mut self, l: &Literal, span: Span) -> Option<Value> {
-        match l {
-            Literal::String(s) => Some(Value::Str(s.clone())),
-            Literal::Long(i) => Some(Value::Int(*i)),
-            Literal::Real(r) if r.is_finite() => Some(Value::Real(*r)),
-            Literal::Bool(b) => Some(Value::Bool(*b)),
-            Literal::Null => Some(Value::Null),
-            Literal::Real(_) => self.unsupported(span, "a non-finite number"),
-            Literal::DateTime(_) | Literal::Timespan(_) => {
-                self.diags.push(
-                    Diagnostic::error("B067", "EQL has no datetime or timespan literals", span)
-                        .with_label("datetime/timespan value")
-                        .with_help("a fixed time range belongs in the EQL search API's `filter` (a `range` query on the timestamp)"),
-                );
-                None
-            }
-        }
-    }
-
-    fn unsupported<T>(&mut self, span: Span, what: &str) -> Option<T> {
-        self.diags.push(
-            Diagnostic::error("B065", format!("EQL cannot express {what}"), span)
-                .with_label("not expressible in EQL")
-                .with_help("EQL conditions compare fields with literals, with a few functions (length, startsWith, cidrMatch…); ES|QL can compute values"),
-        );
-        None
-    }
 }
 
 /// Renders a leaf test whose KQL value on a missing field is `missing`: `core` describes the
@@ -687,25 +503,6 @@ fn cmp_op(op: CmpOp) -> ast::CmpOp {
         CmpOp::Gt => ast::CmpOp::Gt,
         CmpOp::Ge => ast::CmpOp::Ge,
     }
-}
-
-/// The fields an expression reads, with their spans, in order.
-fn fields_in(e: &Expr) -> Vec<(ir::FieldPath, Span)> {
-    fn walk(e: &Expr, out: &mut Vec<(ir::FieldPath, Span)>) {
-        match &e.kind {
-            ExprKind::Field(fp) => out.push((fp.clone(), e.span)),
-            ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
-            ExprKind::Arith { lhs, rhs, .. } => {
-                walk(lhs, out);
-                walk(rhs, out);
-            }
-            ExprKind::Neg(x) => walk(x, out),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(e, &mut out);
-    out
 }
 
 /// A scalar as KQL sees it on an event where the field is missing.

@@ -3,11 +3,11 @@
 //! is set, so `tests/oracle/check.py` can parse them all with the reference `eql` parser.
 
 use super::*;
-use kqlport::backend::{Fidelity, Note};
+use kqlport::backend::{Effect, Fidelity, Note};
 use kqlport::ir::{
-    AggFunc, Aggregation, Assignment, Case, Column, ColumnPattern, Duration, Expr, ExprKind,
-    FieldPath, Literal, MatchKind, PathSegment, Quantifier, Query, ScalarFn, SortDir, SortKey,
-    Source, Stage, StrMatch,
+    AggFunc, Aggregation, Assignment, Case, CmpOp, Column, ColumnPattern, Duration, Expr, ExprKind,
+    FieldPath, Literal, MatchKind, PathSegment, Predicate, PredicateKind, Quantifier, Query,
+    ScalarFn, SortDir, SortKey, Source, Stage, StageKind, StrMatch,
 };
 use kqlport::source::Span;
 use std::cell::Cell;

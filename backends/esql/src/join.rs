@@ -29,15 +29,16 @@
 //! with its own `now()`/`ago()`), the materialisation query returns at most 10 000 rows, and a
 //! missing key is null, which matches nothing, where KQL matches a missing string key as `""`.
 
-use crate::ast::{Agg, BinOp, Command, Expr, Pattern};
-use crate::expr::Cx;
+use crate::ast::{Command, Expr, Pattern};
+use crate::cx::Cx;
+use crate::stats;
 use kqlport::backend::Effect;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage, StageKind};
+use kqlport::source::Span;
 
 /// The lookup column that is set on every lookup document: non-null exactly on a match.
 const MATCH: &str = "kqlport_match";
-const ROW: &str = "kqlport_row";
 
 pub(crate) fn decline(cx: &mut Cx, stage: &Stage, kind: JoinKind, right: &Query, why: &str) {
     let table = right.table().unwrap_or("a union").to_string();
@@ -57,84 +58,30 @@ pub(crate) fn decline(cx: &mut Cx, stage: &Stage, kind: JoinKind, right: &Query,
     );
 }
 
-/// 32-bit FNV-1a, for a stable lookup index name per materialisation query.
-fn fnv1a(text: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in text.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h
+/// The lookup index a join reads, and what its rows add to the left ones.
+struct Lookup {
+    index: String,
+    /// The right-side columns the join adds (under the names KQL gives them).
+    added: Vec<String>,
+    /// The right side's output columns, when its stages fix them.
+    right_cols: Option<Vec<String>>,
 }
 
-/// The left side's columns at the join: `exact` when the query fixes them (a `project` …),
-/// `from_schema` when the source table's schema lists them ([`crate::stored::schema_columns`]).
-pub(crate) struct LeftColumns {
-    pub exact: Option<Vec<String>>,
-    pub from_schema: Option<Vec<String>>,
-}
-
-pub(crate) fn lookup_join(
+/// The materialisation query: the right side lowered as a pipeline of its own, then shaped
+/// into the lookup index's rows (the keys under the left names, clashing right columns renamed
+/// as KQL does, a match marker) and printed above the query. `None` after a refusal.
+fn materialise(
     cx: &mut Cx,
-    stage: &Stage,
+    span: Span,
     kind: JoinKind,
     right: &Query,
-    on: &[JoinKey],
-    left: LeftColumns,
-    out: &mut Vec<Command>,
-) {
-    let left_cols = left.exact;
-    match kind {
-        JoinKind::Inner
-        | JoinKind::InnerUnique
-        | JoinKind::LeftOuter
-        | JoinKind::LeftSemi
-        | JoinKind::LeftAnti => {}
-        _ => return decline(cx, stage, kind, right, "(LOOKUP JOIN keeps left rows only)"),
-    }
-    if right
-        .stages
-        .iter()
-        .any(|s| matches!(s.kind, StageKind::Join { .. }))
-    {
-        return decline(
-            cx,
-            stage,
-            kind,
-            right,
-            "whose right side itself joins (its lookup index would need another one)",
-        );
-    }
-    // The join fields: the left keys' names (a left key paired twice joins once).
-    let mut fields: Vec<&JoinKey> = Vec::new();
-    for k in on {
-        if let Some(prev) = fields.iter().find(|f| f.left.name == k.left.name) {
-            if prev.right.name != k.right.name {
-                return decline(
-                    cx,
-                    stage,
-                    kind,
-                    right,
-                    "with one left key paired with two right keys",
-                );
-            }
-            continue;
-        }
-        fields.push(k);
-    }
-    let join_fields: Vec<String> = fields.iter().map(|k| k.left.name.clone()).collect();
-    if join_fields.len() > 1 {
-        cx.notes.push(
-            stage.span,
-            Effect::Values,
-            "LOOKUP JOIN on a list of fields needs a recent Elasticsearch (the first LOOKUP JOIN releases take one field); the result is the same where it runs",
-        );
-    }
+    fields: &[&JoinKey],
+    join_fields: &[String],
+    left: &LeftColumns,
+) -> Option<Lookup> {
     let (_, keep_right) = kind.keeps_columns();
-
-    // The materialisation query: the right side, lowered as a pipeline of its own.
     let saved = cx.take_pipeline();
-    let mut rq = crate::lower_query(cx, right);
+    let mut rq = crate::query::lower_query(cx, right);
     cx.restore_pipeline(saved);
     let limit = rq.commands.pop().unwrap_or(Command::Limit(crate::MAX_ROWS));
     let right_cols = right.output_columns();
@@ -142,8 +89,8 @@ pub(crate) fn lookup_join(
     if keep_right {
         // Which left columns a right column can clash with: the exact ones, else the schema's
         // (a Sentinel table has those columns; KQL renames a clashing right column `X1`).
-        let clash_left = left_cols.clone().or(left.from_schema);
-        let certain_left = clash_left.clone().unwrap_or_else(|| join_fields.clone());
+        let clash_left = left.exact.clone().or(left.from_schema.clone());
+        let certain_left = clash_left.clone().unwrap_or_else(|| join_fields.to_vec());
         let known_right = right_cols
             .clone()
             .unwrap_or_else(|| fields.iter().map(|k| k.right.name.clone()).collect());
@@ -164,7 +111,7 @@ pub(crate) fn lookup_join(
         };
         if !unsure.is_empty() {
             cx.notes.push(
-                stage.span,
+                span,
                 Effect::Values,
                 format!(
                     "if the left rows also have {} (a name the KQL does not fix), KQL keeps both and names the right one with a `1` suffix; LOOKUP JOIN overwrites the left value with the lookup one",
@@ -213,7 +160,7 @@ pub(crate) fn lookup_join(
     }
     rq.commands.push(limit);
     if !cx.errors.is_empty() {
-        return;
+        return None;
     }
     let right_text = rq.to_string();
     let index = format!("kqlport_lookup_{:08x}", fnv1a(&right_text));
@@ -225,32 +172,145 @@ pub(crate) fn lookup_join(
     for line in right_text.lines() {
         cx.preamble.push(format!("  {line}"));
     }
+    Some(Lookup {
+        index,
+        added,
+        right_cols,
+    })
+}
+
+/// The join fields, one per left key (a left key paired twice joins once), or why the join
+/// has no LOOKUP JOIN form.
+fn join_keys<'a>(
+    kind: JoinKind,
+    right: &Query,
+    on: &'a [JoinKey],
+) -> Result<Vec<&'a JoinKey>, &'static str> {
+    match kind {
+        JoinKind::Inner
+        | JoinKind::InnerUnique
+        | JoinKind::LeftOuter
+        | JoinKind::LeftSemi
+        | JoinKind::LeftAnti => {}
+        _ => return Err("(LOOKUP JOIN keeps left rows only)"),
+    }
+    if right
+        .stages
+        .iter()
+        .any(|s| matches!(s.kind, StageKind::Join { .. }))
+    {
+        return Err("whose right side itself joins (its lookup index would need another one)");
+    }
+    let mut fields: Vec<&JoinKey> = Vec::new();
+    for k in on {
+        if let Some(prev) = fields.iter().find(|f| f.left.name == k.left.name) {
+            if prev.right.name != k.right.name {
+                return Err("with one left key paired with two right keys");
+            }
+            continue;
+        }
+        fields.push(k);
+    }
+    Ok(fields)
+}
+
+/// The notes every lookup join gets: the index is a snapshot, the materialisation query is
+/// capped, and a missing key matches nothing.
+fn join_notes(cx: &mut Cx, span: Span, kind: JoinKind, index: &str, join_fields: &[String]) {
+    let stale = format!(
+        "the right side is read from the lookup index `{index}`, which holds the rows of the materialisation query shown above the query as of its last refresh; KQL evaluates the right side at every run (with its own now()/ago() windows), so a stale index can add or miss rows"
+    );
+    cx.notes.push(span, Effect::OverMatch, stale.clone());
+    cx.notes.push(span, Effect::UnderMatch, stale);
+    cx.notes.push(
+        span,
+        Effect::UnderMatch,
+        format!("the materialisation query returns at most {} rows (ES|QL's cap): a larger right side is cut", crate::MAX_ROWS),
+    );
+    let null_keys = format!(
+        "a missing key ({}, or its right-side pair) is null, which LOOKUP JOIN matches with nothing; KQL reads a missing string key as \"\" and matches it with \"\" on the other side",
+        join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+    );
+    // What that does to the rows: inner and semi joins lose the KQL match (under-match), an
+    // anti join keeps the row KQL drops (over-match). A left outer join keeps the left row
+    // either way, but with null right-side columns where KQL has the matched row's values, so
+    // a later test of a right-side column can keep rows KQL drops or drop rows it keeps.
+    let effects: &[Effect] = match kind {
+        JoinKind::LeftAnti => &[Effect::OverMatch],
+        JoinKind::LeftOuter => &[Effect::OverMatch, Effect::UnderMatch],
+        _ => &[Effect::UnderMatch],
+    };
+    for e in effects {
+        let msg = if kind == JoinKind::LeftOuter {
+            format!("{null_keys}: the left row is kept with null right-side columns, so a later filter on one of them can keep rows KQL drops or drop rows it keeps")
+        } else {
+            null_keys.clone()
+        };
+        cx.notes.push(span, *e, msg);
+    }
+}
+
+/// 32-bit FNV-1a, for a stable lookup index name per materialisation query.
+fn fnv1a(text: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// The left side's columns at the join: `exact` when the query fixes them (a `project` …),
+/// `from_schema` when the source table's schema lists them ([`crate::stored::schema_columns`]).
+pub(crate) struct LeftColumns {
+    pub exact: Option<Vec<String>>,
+    pub from_schema: Option<Vec<String>>,
+}
+
+pub(crate) fn lookup_join(
+    cx: &mut Cx,
+    stage: &Stage,
+    kind: JoinKind,
+    right: &Query,
+    on: &[JoinKey],
+    left: LeftColumns,
+    out: &mut Vec<Command>,
+) {
+    let fields = match join_keys(kind, right, on) {
+        Ok(fields) => fields,
+        Err(why) => return decline(cx, stage, kind, right, why),
+    };
+    let join_fields: Vec<String> = fields.iter().map(|k| k.left.name.clone()).collect();
+    if join_fields.len() > 1 {
+        cx.notes.push(
+            stage.span,
+            Effect::Values,
+            "LOOKUP JOIN on a list of fields needs a recent Elasticsearch (the first LOOKUP JOIN releases take one field); the result is the same where it runs",
+        );
+    }
+    let (_, keep_right) = kind.keeps_columns();
+    let Some(Lookup {
+        index,
+        added,
+        right_cols,
+    }) = materialise(cx, stage.span, kind, right, &fields, &join_fields, &left)
+    else {
+        return;
+    };
+    let left_cols = left.exact;
 
     // The left side.
     if kind == JoinKind::InnerUnique {
-        if cx.id_gone {
-            cx.notes.push(
-                stage.span,
-                Effect::OverMatch,
-                "join kind=innerunique keeps one left row per key; the document `_id` that would pick one is no longer in the ES|QL pipeline here, so every left row joins",
-            );
-        } else {
-            cx.metadata_id = true;
-            out.push(Command::InlineStats {
-                aggs: vec![Agg {
-                    name: ROW.into(),
-                    expr: Expr::call("MIN", vec![Expr::Column("_id".into())]),
-                    filter: None,
-                }],
-                by: join_fields.iter().map(|f| (f.clone(), None)).collect(),
-            });
-            out.push(Command::Where(Expr::bin(
-                Expr::Column("_id".into()),
-                BinOp::Eq,
-                Expr::Column(ROW.into()),
-            )));
+        let keys = join_fields.iter().map(|f| (f.clone(), None)).collect();
+        if stats::one_row_per_key(
+            cx,
+            keys,
+            stage.span,
+            "join kind=innerunique keeps one left row per key; the document `_id` that would pick one is no longer in the ES|QL pipeline here, so every left row joins",
+            out,
+        ) {
             out.push(Command::Drop(vec![
-                Pattern::Name(ROW.into()),
+                Pattern::Name(stats::ROW.into()),
                 Pattern::Name("_id".into()),
             ]));
         }
@@ -303,38 +363,7 @@ pub(crate) fn lookup_join(
         }
     }
 
-    // What can differ.
-    let stale = format!(
-        "the right side is read from the lookup index `{index}`, which holds the rows of the materialisation query shown above the query as of its last refresh; KQL evaluates the right side at every run (with its own now()/ago() windows), so a stale index can add or miss rows"
-    );
-    cx.notes.push(stage.span, Effect::OverMatch, stale.clone());
-    cx.notes.push(stage.span, Effect::UnderMatch, stale);
-    cx.notes.push(
-        stage.span,
-        Effect::UnderMatch,
-        format!("the materialisation query returns at most {} rows (ES|QL's cap): a larger right side is cut", crate::MAX_ROWS),
-    );
-    let null_keys = format!(
-        "a missing key ({}, or its right-side pair) is null, which LOOKUP JOIN matches with nothing; KQL reads a missing string key as \"\" and matches it with \"\" on the other side",
-        join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
-    );
-    // What that does to the rows: inner and semi joins lose the KQL match (under-match), an
-    // anti join keeps the row KQL drops (over-match). A left outer join keeps the left row
-    // either way, but with null right-side columns where KQL has the matched row's values, so
-    // a later test of a right-side column can keep rows KQL drops or drop rows it keeps.
-    let effects: &[Effect] = match kind {
-        JoinKind::LeftAnti => &[Effect::OverMatch],
-        JoinKind::LeftOuter => &[Effect::OverMatch, Effect::UnderMatch],
-        _ => &[Effect::UnderMatch],
-    };
-    for e in effects {
-        let msg = if kind == JoinKind::LeftOuter {
-            format!("{null_keys}: the left row is kept with null right-side columns, so a later filter on one of them can keep rows KQL drops or drop rows it keeps")
-        } else {
-            null_keys.clone()
-        };
-        cx.notes.push(stage.span, *e, msg);
-    }
+    join_notes(cx, stage.span, kind, &index, &join_fields);
 
     // The pipeline after the join: right columns may replace same-named state.
     match &right_cols {

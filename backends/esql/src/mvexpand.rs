@@ -12,7 +12,7 @@
 //!   gives a row (over-match).
 
 use crate::ast::Command;
-use crate::expr::Cx;
+use crate::cx::Cx;
 use kqlport::backend::Effect;
 use kqlport::ir::{self, ExprKind};
 use kqlport::schema::ColumnType;

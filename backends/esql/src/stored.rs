@@ -5,7 +5,7 @@
 //! hold their source field at a stage, and the column patterns that select a dynamic column.
 
 use crate::ast::Pattern;
-use crate::expr::Cx;
+use crate::cx::Cx;
 use kqlport::backend::Effect;
 use kqlport::ir::{self, StageKind};
 use kqlport::source::Span;
@@ -39,7 +39,7 @@ pub(crate) fn redefined_by(stages: &[ir::Stage]) -> HashSet<String> {
         match &s.kind {
             StageKind::Extend(assigns) | StageKind::Project(assigns) => {
                 for a in assigns {
-                    if !crate::is_plain_column(&a.expr, &a.name.name) {
+                    if !crate::columns::is_plain_column(&a.expr, &a.name.name) {
                         out.insert(a.name.name.clone());
                     }
                 }
@@ -51,7 +51,7 @@ pub(crate) fn redefined_by(stages: &[ir::Stage]) -> HashSet<String> {
             }
             StageKind::Aggregate { by, aggs } => {
                 for k in by {
-                    let plain = matches!(&k.kind, ir::GroupKeyKind::Expr(e) if crate::is_plain_column(e, &k.name.name));
+                    let plain = matches!(&k.kind, ir::GroupKeyKind::Expr(e) if crate::columns::is_plain_column(e, &k.name.name));
                     if !plain {
                         out.insert(k.name.name.clone());
                     }
@@ -136,5 +136,36 @@ impl Cx {
             );
         }
         Pattern::Wildcard(format!("{name}*"))
+    }
+}
+
+impl Cx {
+    /// The type the source table's schema gives column `name`, while the pipeline still holds
+    /// that field as the index stores it (not redefined by an earlier stage); `None` otherwise or
+    /// when the schema does not know it.
+    pub fn stored_type(&self, name: &str) -> Option<kqlport::schema::ColumnType> {
+        if self.redefined.contains(name) || self.redefined.contains(crate::stored::ALL) {
+            return None;
+        }
+        kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), name)
+    }
+
+    /// Whether `fp` is a path into JSON text parsed from a stored `string` column (directly or
+    /// through a column assigned `parse_json(X)`): read with JSON_EXTRACT.
+    pub fn json_text_path(&self, fp: &ir::FieldPath) -> bool {
+        let (column, parsed) = match self.aliases.get(&fp.column) {
+            Some(a) => (a.target.column.as_str(), a.target.parsed || fp.parsed),
+            None => (fp.column.as_str(), fp.parsed),
+        };
+        parsed
+            && !fp.path.is_empty()
+            && self.stored_type(column) == Some(kqlport::schema::ColumnType::String)
+    }
+
+    /// Whether `name` is a stored `dynamic` column: an object in the index, which has no column
+    /// of its own in ES|QL, only its leaf fields (`name.a`, `name.b.c` …).
+    pub fn stored_object(&self, name: &str) -> bool {
+        self.stored_type(name) == Some(kqlport::schema::ColumnType::Dynamic)
+            && !self.aliases.contains_key(name)
     }
 }

@@ -6,7 +6,7 @@
 //! pipelines.
 
 use crate::ast;
-use crate::expr::Cx;
+use crate::cx::Cx;
 use kqlport::backend::Effect;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, Assignment, Expr, ExprKind, FieldPath, Source, Stage, StageKind};
@@ -66,7 +66,7 @@ pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast:
             span: query.span,
         };
         let mut c = Cx::default();
-        let mut q = crate::lower_query(&mut c, &one);
+        let mut q = crate::query::lower_query(&mut c, &one);
         let index = std::mem::take(&mut q.index);
         if !indices.contains(&index) {
             indices.push(index);

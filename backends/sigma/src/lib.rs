@@ -89,6 +89,7 @@
 //! `InhibitResponseFunction` have no Enterprise ATT&CK tag and are left out) and techniques
 //! (`attack.t1090.003`). No `date`: the output is deterministic.
 
+mod correlation;
 mod detection;
 mod join;
 pub mod meta;
@@ -100,7 +101,6 @@ pub mod yaml;
 use kqlport::backend::{Backend, Notes, RuleContext, Translation};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, SourceKind};
-use stages::{Correlation, CorrelationKind};
 use yaml::{Document, Yaml};
 
 /// The Sigma target.
@@ -164,7 +164,7 @@ impl Sigma {
         if let Some(n) = &name {
             m.push(("name".into(), Yaml::Str(n.clone())));
         }
-        common_meta(&mut m, rule, &title);
+        meta::common_meta(&mut m, rule, &title);
         let logsource = match query.source.target.as_ref().and_then(|t| t.sigma.as_ref()) {
             // From a field-mapping pipeline: the parts it sets, in Sigma's order.
             Some(l) => [
@@ -194,96 +194,15 @@ impl Sigma {
         docs.push(Document(Yaml::Map(m)).to_string());
 
         if let (Some(c), Some(n)) = (&plan.correlation, &name) {
-            docs.push(Document(correlation_doc(rule, &title, &seed, n, c)).to_string());
+            docs.push(
+                Document(correlation::correlation_doc(rule, &title, &seed, n, c)).to_string(),
+            );
         }
         Ok(Translation {
             text: docs.join("---\n"),
             fidelity: notes.into_fidelity(),
         })
     }
-}
-
-/// status, description, references, author, tags — shared by both documents.
-fn common_meta(m: &mut Vec<(String, Yaml)>, rule: &RuleContext, title: &str) {
-    m.push(("status".into(), Yaml::str("experimental")));
-    let description = rule
-        .description
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("{title} (translated from a Microsoft Sentinel KQL query)"));
-    m.push((
-        "description".into(),
-        Yaml::Str(meta::truncate(&description, 65_535)),
-    ));
-    let mut refs: Vec<Yaml> = Vec::new();
-    for r in &rule.references {
-        let r = Yaml::Str(r.trim().to_string());
-        if !refs.contains(&r) && r != Yaml::str("") {
-            refs.push(r);
-        }
-    }
-    if !refs.is_empty() {
-        m.push(("references".into(), Yaml::Seq(refs)));
-    }
-    m.push(("author".into(), Yaml::str("kqlport (translated)")));
-    let tags = meta::tags(rule);
-    if !tags.is_empty() {
-        m.push((
-            "tags".into(),
-            Yaml::Seq(tags.into_iter().map(Yaml::Str).collect()),
-        ));
-    }
-}
-
-fn correlation_doc(
-    rule: &RuleContext,
-    title: &str,
-    seed: &str,
-    base_name: &str,
-    c: &Correlation,
-) -> Yaml {
-    let mut m: Vec<(String, Yaml)> = vec![
-        ("title".into(), Yaml::Str(title.to_string())),
-        (
-            "id".into(),
-            Yaml::Str(meta::rule_id(seed, "correlation").to_string()),
-        ),
-    ];
-    common_meta(&mut m, rule, title);
-    let mut corr: Vec<(String, Yaml)> = vec![
-        (
-            "type".into(),
-            Yaml::str(match c.kind {
-                CorrelationKind::EventCount => "event_count",
-                CorrelationKind::ValueCount(_) => "value_count",
-            }),
-        ),
-        (
-            "rules".into(),
-            Yaml::Seq(vec![Yaml::Str(base_name.to_string())]),
-        ),
-        (
-            "group-by".into(),
-            Yaml::Seq(c.group_by.iter().cloned().map(Yaml::Str).collect()),
-        ),
-        ("timespan".into(), Yaml::Str(c.timespan.clone())),
-    ];
-    let mut cond: Vec<(String, Yaml)> = c
-        .condition
-        .iter()
-        .map(|(op, n)| (op.to_string(), Yaml::Int(*n)))
-        .collect();
-    if let CorrelationKind::ValueCount(f) = &c.kind {
-        cond.push(("field".into(), Yaml::Str(f.clone())));
-    }
-    corr.push(("condition".into(), Yaml::Map(cond)));
-    m.push(("correlation".into(), Yaml::Map(corr)));
-    if let Some(level) = meta::level(rule) {
-        m.push(("level".into(), Yaml::str(level)));
-    }
-    Yaml::Map(m)
 }
 
 /// A YAML comment line, `# text`, the text made one line and printable (YAML 1.1 readers such

@@ -1,6 +1,7 @@
 //! Rule metadata from the Sentinel rule context: deterministic ids, title, tags, level and
 //! timespans. Owns the Sentinel → Sigma vocabulary mapping; never looks at the query's logic.
 
+use crate::yaml::Yaml;
 use kqlport::backend::RuleContext;
 use uuid::Uuid;
 
@@ -206,6 +207,40 @@ pub fn parse_period(p: &str) -> Option<i64> {
         _ => return None,
     };
     n.checked_mul(size)
+}
+
+/// status, description, references, author, tags — shared by both documents.
+pub(crate) fn common_meta(m: &mut Vec<(String, Yaml)>, rule: &RuleContext, title: &str) {
+    m.push(("status".into(), Yaml::str("experimental")));
+    let description = rule
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{title} (translated from a Microsoft Sentinel KQL query)"));
+    m.push((
+        "description".into(),
+        Yaml::Str(truncate(&description, 65_535)),
+    ));
+    let mut refs: Vec<Yaml> = Vec::new();
+    for r in &rule.references {
+        let r = Yaml::Str(r.trim().to_string());
+        if !refs.contains(&r) && r != Yaml::str("") {
+            refs.push(r);
+        }
+    }
+    if !refs.is_empty() {
+        m.push(("references".into(), Yaml::Seq(refs)));
+    }
+    m.push(("author".into(), Yaml::str("kqlport (translated)")));
+    let tags = tags(rule);
+    if !tags.is_empty() {
+        m.push((
+            "tags".into(),
+            Yaml::Seq(tags.into_iter().map(Yaml::Str).collect()),
+        ));
+    }
 }
 
 #[cfg(test)]

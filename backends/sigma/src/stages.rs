@@ -1,15 +1,11 @@
 //! The pipeline walk: which stages Sigma can carry and how (filters → detection, `project` →
-//! `fields`, `summarize` + threshold → correlation). Owns the stage policy and the notes about
-//! output shape; never builds selections (see `detection`) or YAML.
+//! `fields`, `summarize` + threshold → correlation, built in `correlation`). Owns the stage
+//! policy and the notes about output shape; never builds selections (see `detection`) or YAML.
 
-use crate::detection::field_name;
-use crate::meta;
+use crate::correlation::{correlation, Correlation};
 use kqlport::backend::{Effect, Notes, RuleContext};
 use kqlport::diag::Diagnostic;
-use kqlport::ir::{
-    AggFunc, BinSize, CmpOp, Expr, ExprKind, GroupKeyKind, Literal, Predicate, PredicateKind,
-    Query, Stage, StageKind,
-};
+use kqlport::ir::{Expr, ExprKind, Predicate, PredicateKind, Query, Stage, StageKind};
 use kqlport::source::Span;
 
 type Errors = Vec<Diagnostic>;
@@ -21,20 +17,6 @@ pub struct Plan<'q> {
     /// `fields:` from the last `project` before any summarize.
     pub fields: Vec<String>,
     pub correlation: Option<Correlation>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum CorrelationKind {
-    EventCount,
-    ValueCount(String),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Correlation {
-    pub kind: CorrelationKind,
-    pub group_by: Vec<String>,
-    pub timespan: String,
-    pub condition: Vec<(&'static str, i64)>,
 }
 
 /// A column defined by a stage (extend, computed project, rename) and where.
@@ -276,7 +258,7 @@ fn is_time_window(p: &Predicate) -> bool {
     }
 }
 
-fn refs_of_predicate(p: &Predicate) -> Vec<String> {
+pub(crate) fn refs_of_predicate(p: &Predicate) -> Vec<String> {
     let mut out = Vec::new();
     collect_pred(p, &mut out);
     out
@@ -332,247 +314,4 @@ fn collect_expr(e: &Expr, out: &mut Vec<String>) {
         ExprKind::Path { base, .. } => collect_expr(base, out),
         ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
     }
-}
-
-/// `summarize count()/dcount(x) by k | where <agg> op N` → a correlation. Returns the
-/// correlation and the post-aggregation filters on group keys, which filter events exactly as
-/// they filter groups and move into the detection.
-fn correlation<'q>(
-    rule: &RuleContext,
-    stage: &'q Stage,
-    thresholds: &[&'q Predicate],
-    notes: &mut Notes,
-) -> Result<(Correlation, Vec<&'q Predicate>), Errors> {
-    let StageKind::Aggregate { by, aggs } = &stage.kind else {
-        return Err(vec![Diagnostic::error(
-            "B040",
-            "internal: expected a summarize stage",
-            stage.span,
-        )]);
-    };
-    let mut errors = Vec::new();
-    let mut group_by = Vec::new();
-    let mut key_names = Vec::new();
-    let mut bin: Option<(i64, Span)> = None;
-    for key in by {
-        match &key.kind {
-            GroupKeyKind::Expr(e) => match field_name(e, notes) {
-                Ok(f) => {
-                    if f == key.name.name {
-                        key_names.push(f.clone());
-                    } else {
-                        notes.push(
-                            key.name.span,
-                            Effect::Values,
-                            format!(
-                                "the group key is reported as `{f}`, not `{}`",
-                                key.name.name
-                            ),
-                        );
-                    }
-                    group_by.push(f);
-                }
-                Err(e) => errors.extend(e),
-            },
-            GroupKeyKind::Bin {
-                size: BinSize::Duration(d),
-                ..
-            } if bin.is_none()
-                && d.ticks > 0
-                && d.ticks % kqlport::ir::Duration::TICKS_PER_SECOND == 0 =>
-            {
-                bin = Some((
-                    d.ticks / kqlport::ir::Duration::TICKS_PER_SECOND,
-                    key.name.span,
-                ));
-            }
-            GroupKeyKind::Bin { .. } => errors.push(Diagnostic::error(
-                "B052",
-                "only one time bin of whole seconds can become a Sigma correlation timespan",
-                key.name.span,
-            )),
-        }
-    }
-    if group_by.is_empty() && errors.is_empty() {
-        errors.push(
-            Diagnostic::error(
-                "B053",
-                "a Sigma event_count/value_count correlation needs at least one group-by field",
-                stage.span,
-            )
-            .with_help("add `by <field>` to the summarize"),
-        );
-    }
-
-    // Split the post-aggregation filters: key filters move to the detection, the rest must be
-    // thresholds on one count()/dcount() aggregate.
-    let mut pushed = Vec::new();
-    let mut threshold_agg: Option<&kqlport::ir::Aggregation> = None;
-    let mut condition: Vec<(&'static str, i64)> = Vec::new();
-    for p in thresholds {
-        let uses = refs_of_predicate(p);
-        if !uses.is_empty() && uses.iter().all(|u| key_names.contains(u)) {
-            pushed.push(*p);
-            continue;
-        }
-        match threshold(p, aggs) {
-            Some((agg, op, n)) => {
-                if threshold_agg.is_some_and(|t| t.name.name != agg.name.name) {
-                    errors.push(Diagnostic::error(
-                        "B055",
-                        "a Sigma correlation has one condition on one aggregate",
-                        p.span,
-                    ));
-                } else if condition.iter().any(|(o, _)| *o == op) {
-                    errors.push(Diagnostic::error(
-                        "B055",
-                        "this threshold repeats a comparison already given",
-                        p.span,
-                    ));
-                } else {
-                    threshold_agg = Some(agg);
-                    condition.push((op, n));
-                }
-            }
-            None => errors.push(
-                Diagnostic::error(
-                    "B055",
-                    "after summarize, Sigma can only express a threshold `count_/dcount_… <op> <integer>`",
-                    p.span,
-                )
-                .with_help("a correlation condition compares the event count or distinct-value count with a constant"),
-            ),
-        }
-    }
-
-    let kind = match threshold_agg {
-        None => {
-            // No threshold: every group is a result, i.e. at least one event.
-            condition.push(("gte", 1));
-            CorrelationKind::EventCount
-        }
-        Some(agg) => match &agg.func {
-            AggFunc::Count => CorrelationKind::EventCount,
-            AggFunc::DCount(e) => match field_name(e, notes) {
-                Ok(f) => {
-                    notes.push(
-                        agg.span,
-                        Effect::OverMatch,
-                        "KQL's dcount is an estimate; Sigma backends count distinct values exactly, so groups near the threshold can differ",
-                    );
-                    notes.push(
-                        agg.span,
-                        Effect::UnderMatch,
-                        "KQL's dcount is an estimate; Sigma backends count distinct values exactly, so groups near the threshold can differ",
-                    );
-                    CorrelationKind::ValueCount(f)
-                }
-                Err(e) => {
-                    errors.extend(e);
-                    CorrelationKind::EventCount
-                }
-            },
-            _ => {
-                errors.push(Diagnostic::error(
-                    "B055",
-                    "only count() and dcount() thresholds map to Sigma correlations",
-                    agg.span,
-                ));
-                CorrelationKind::EventCount
-            }
-        },
-    };
-    for agg in aggs {
-        if threshold_agg.is_none_or(|t| t.name.name != agg.name.name) {
-            notes.push(
-                agg.span,
-                Effect::Values,
-                format!(
-                    "`{}` is not produced: a Sigma correlation reports the matching group, not aggregate columns",
-                    agg.name.name
-                ),
-            );
-        }
-    }
-
-    let window = "KQL counts over each run's look-back; Sigma backends count per `timespan` window (fixed buckets or sliding, backend-defined), so bursts across a window edge can be counted differently";
-    let timespan = match bin {
-        Some((secs, span)) => {
-            notes.push(span, Effect::OverMatch, window);
-            notes.push(span, Effect::UnderMatch, window);
-            meta::timespan_from_seconds(secs)
-        }
-        None => match rule.query_period.as_deref() {
-            Some(p) => match meta::parse_period(p).and_then(meta::timespan_from_seconds) {
-                Some(t) => {
-                    notes.push(stage.span, Effect::OverMatch, window);
-                    notes.push(stage.span, Effect::UnderMatch, window);
-                    Some(t)
-                }
-                None => {
-                    errors.push(Diagnostic::error(
-                        "B056",
-                        format!("the rule's query period `{p}` is not a duration Sigma can use as a timespan"),
-                        stage.span,
-                    ));
-                    None
-                }
-            },
-            None => {
-                errors.push(
-                    Diagnostic::error(
-                        "B056",
-                        "a Sigma correlation needs a timespan, and this rule has no query period",
-                        stage.span,
-                    )
-                    .with_help("translate the scheduled rule (with its queryPeriod), or group by bin(TimeGenerated, …)"),
-                );
-                None
-            }
-        },
-    };
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let timespan = timespan.unwrap_or_default();
-    Ok((
-        Correlation {
-            kind,
-            group_by,
-            timespan,
-            condition,
-        },
-        pushed,
-    ))
-}
-
-/// `agg op N` or `N op agg` with an integer `N`, as (aggregate, Sigma operator, N).
-fn threshold<'a>(
-    p: &Predicate,
-    aggs: &'a [kqlport::ir::Aggregation],
-) -> Option<(&'a kqlport::ir::Aggregation, &'static str, i64)> {
-    let PredicateKind::Compare { lhs, op, rhs, .. } = &p.kind else {
-        return None;
-    };
-    let (col, op, lit) = match (&lhs.kind, &rhs.kind) {
-        (ExprKind::Field(f), ExprKind::Literal(l)) => (f, *op, l),
-        (ExprKind::Literal(l), ExprKind::Field(f)) => (f, op.flipped(), l),
-        _ => return None,
-    };
-    let Literal::Long(n) = lit else {
-        return None;
-    };
-    if !col.is_plain() {
-        return None;
-    }
-    let agg = aggs.iter().find(|a| a.name.name == col.column)?;
-    let op = match op {
-        CmpOp::Gt => "gt",
-        CmpOp::Ge => "gte",
-        CmpOp::Lt => "lt",
-        CmpOp::Le => "lte",
-        CmpOp::Eq => "eq",
-        CmpOp::Ne => "neq",
-    };
-    Some((agg, op, *n))
 }

@@ -1,0 +1,244 @@
+//! What the pipeline has made of each column so far, and which columns an expression reads.
+//!
+//! A column can stand for a dynamic path (an [`Alias`]), or hold a `split()` result, a
+//! `parse_url()` text or a dynamic member.
+
+use crate::cx::{Alias, Cx};
+use kqlport::ir::{self, ExprKind, PathSegment, ScalarFn};
+use kqlport::source::Span;
+
+impl Cx {
+    /// The dynamic member (or `dynamic` column) `e` is, as it is: a key path without an
+    /// index, a `dynamic` column of the table, a column assigned one, or `tostring` of one
+    /// (TO_STRING keeps a multivalued field multivalued).
+    pub fn member_of(&self, e: &ir::Expr) -> Option<String> {
+        match &e.kind {
+            // JSON text read with JSON_EXTRACT is one keyword value, never a multivalue
+            ExprKind::Field(fp) if self.json_text_path(fp) => None,
+            ExprKind::Field(fp) if !fp.path.is_empty() => {
+                let mut name = fp.column.clone();
+                for seg in &fp.path {
+                    match seg {
+                        PathSegment::Key(k) => {
+                            name.push('.');
+                            name.push_str(k);
+                        }
+                        PathSegment::Index(_) => return None,
+                    }
+                }
+                Some(name)
+            }
+            ExprKind::Field(fp) if !fp.parsed => {
+                self.member_columns.get(&fp.column).cloned().or_else(|| {
+                    (kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &fp.column)
+                        == Some(kqlport::schema::ColumnType::Dynamic))
+                    .then(|| fp.column.clone())
+                })
+            }
+            ExprKind::Call {
+                func: ScalarFn::ToString,
+                args,
+            } if args.len() == 1 => self.member_of(&args[0]),
+            _ => None,
+        }
+    }
+
+    /// The column a dynamic path resolves to through [`Cx::aliases`], or `None` (declined) when
+    /// the alias's source is no longer readable.
+    pub fn resolve(&mut self, fp: &ir::FieldPath, span: Span) -> Option<ir::FieldPath> {
+        let Some(alias) = self.aliases.get(&fp.column) else {
+            return Some(fp.clone());
+        };
+        if fp.path.is_empty() && !alias.virtual_only {
+            return Some(fp.clone());
+        }
+        if fp.path.is_empty() {
+            self.decline_help(
+                "B003",
+                format!("`{}` is a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it", fp.column),
+                span,
+                "read the properties you need (`x.a`) instead of the whole object",
+            );
+            return None;
+        }
+        if !alias.live {
+            self.decline(
+                "B003",
+                format!("`{}` stands for a dynamic value whose source field is no longer in the ES|QL pipeline at this point", fp.column),
+                span,
+            );
+            return None;
+        }
+        let mut target = alias.target.clone();
+        target.path.extend(fp.path.iter().cloned());
+        target.parsed |= fp.parsed;
+        Some(target)
+    }
+
+    /// The alias a column assigned `fp` becomes: a path into the same source (`None` when `fp`
+    /// is not a dynamic path, or its alias source is gone).
+    pub fn alias_for(&self, fp: &ir::FieldPath) -> Option<Alias> {
+        match self.aliases.get(&fp.column) {
+            Some(a) if fp.path.is_empty() => Some(a.clone()),
+            Some(a) if a.live => {
+                let mut target = a.target.clone();
+                target.path.extend(fp.path.iter().cloned());
+                target.parsed |= fp.parsed;
+                Some(Alias {
+                    target,
+                    virtual_only: false,
+                    live: true,
+                })
+            }
+            Some(_) => None,
+            None if fp.path.is_empty() && !fp.parsed => None,
+            None => Some(Alias {
+                target: fp.clone(),
+                virtual_only: fp.parsed && fp.path.is_empty(),
+                live: true,
+            }),
+        }
+    }
+
+    /// Declines a bare reference to a column that exists only as an alias of a whole parsed
+    /// JSON value (KEEP, BY, RENAME of it).
+    pub fn check_real_column(&mut self, name: &str, span: Span) -> bool {
+        if self.aliases.get(name).is_some_and(|a| a.virtual_only) {
+            self.decline_help(
+                "B003",
+                format!("`{name}` is a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it"),
+                span,
+                "read the properties you need (`x.a`) instead of the whole object",
+            );
+            return false;
+        }
+        true
+    }
+
+    /// The source field of aliases whose source column `column` is overwritten or dropped is
+    /// gone: paths into them can no longer be read.
+    pub fn source_gone(&mut self, column: &str) {
+        for a in self.aliases.values_mut() {
+            if a.target.column == column {
+                a.live = false;
+            }
+        }
+    }
+
+    /// Every alias source may be gone (after KEEP/STATS).
+    pub fn all_sources_gone(&mut self) {
+        for a in self.aliases.values_mut() {
+            a.live = false;
+        }
+    }
+
+    /// A stage that regroups or reselects the rows (STATS, `count`, `distinct`): no column
+    /// holds an alias, a split, a member or a URL any more, and the document `_id` is gone.
+    pub(crate) fn regrouped(&mut self) {
+        self.aliases.clear();
+        self.split_columns.clear();
+        self.member_columns.clear();
+        self.url_columns.clear();
+        self.id_gone = true;
+    }
+}
+
+/// Records whether `name` now holds a `split()` result or a `parse_url()` text.
+pub(crate) fn track_split(cx: &mut Cx, name: &str, e: &ir::Expr) {
+    match cx.member_of(e) {
+        Some(m) => cx.member_columns.insert(name.to_string(), m),
+        None => cx.member_columns.remove(name),
+    };
+    if is_split_call(e) {
+        cx.split_columns.insert(name.to_string());
+    } else {
+        cx.split_columns.remove(name);
+    }
+    if matches!(&e.kind, ExprKind::Call { func: ir::ScalarFn::ParseUrl, args } if args.len() == 1) {
+        cx.url_columns.insert(name.to_string());
+    } else {
+        cx.url_columns.remove(name);
+    }
+}
+
+/// `split(x, "d")` with a one-byte literal delimiter: an ordered multi-value.
+pub(crate) fn is_split_call(e: &ir::Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { func: ir::ScalarFn::Split, args }
+        if matches!(args.as_slice(), [_, ir::Expr { kind: ExprKind::Literal(ir::Literal::String(d)), .. }] if d.len() == 1))
+}
+
+pub(crate) fn is_plain_column(e: &ir::Expr, name: &str) -> bool {
+    matches!(&e.kind, ExprKind::Field(fp) if fp.is_plain() && !fp.parsed && fp.column == name)
+}
+
+/// The columns a KQL expression reads.
+pub(crate) fn columns_read(e: &ir::Expr, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Field(fp) => out.push(fp.column.clone()),
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| columns_read(a, out)),
+        ExprKind::Arith { lhs, rhs, .. } => {
+            columns_read(lhs, out);
+            columns_read(rhs, out);
+        }
+        ExprKind::Neg(x) => columns_read(x, out),
+        ExprKind::Case {
+            branches,
+            otherwise,
+        } => {
+            for (p, v) in branches {
+                pred_columns_read(p, out);
+                columns_read(v, out);
+            }
+            columns_read(otherwise, out);
+        }
+        ExprKind::Predicate(p) => pred_columns_read(p, out),
+        ExprKind::Path { base, .. } => columns_read(base, out),
+        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
+    }
+}
+
+pub(crate) fn pred_columns_read(p: &ir::Predicate, out: &mut Vec<String>) {
+    use ir::PredicateKind as P;
+    match &p.kind {
+        P::And(ps) | P::Or(ps) => ps.iter().for_each(|q| pred_columns_read(q, out)),
+        P::Not(q) => pred_columns_read(q, out),
+        P::StrMatch(m) => columns_read(&m.field, out),
+        P::Compare { lhs, rhs, .. } => {
+            columns_read(lhs, out);
+            columns_read(rhs, out);
+        }
+        P::InSet { expr, .. } | P::IsEmpty { expr, .. } | P::IsNull { expr, .. } => {
+            columns_read(expr, out)
+        }
+        P::Between {
+            expr, low, high, ..
+        } => {
+            columns_read(expr, out);
+            columns_read(low, out);
+            columns_read(high, out);
+        }
+        P::TimeWindow { field, .. } => columns_read(field, out),
+        P::Bool(e) => columns_read(e, out),
+        P::Const(_) => {}
+    }
+}
+
+/// Whether a KQL column pattern (`*` wildcards) matches a name.
+pub(crate) fn column_matches(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if name.len() < first.len() + last.len() || !name.starts_with(first) || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}

@@ -1,0 +1,140 @@
+//! The translator's state (`Cx`): notes, refusals, and what it keeps about the columns.
+//!
+//! Also saves and restores the per-pipeline part around a join's right side.
+
+use kqlport::backend::{Effect, Notes};
+use kqlport::diag::Diagnostic;
+use kqlport::ir;
+use kqlport::source::Span;
+use std::collections::HashMap;
+
+/// What a translation collects on its way: approximation notes and refusals, and the columns
+/// that name a dynamic value held elsewhere (see [`Alias`]).
+#[derive(Default)]
+pub struct Cx {
+    pub notes: Notes,
+    pub errors: Vec<Diagnostic>,
+    /// Columns assigned a dynamic path (`extend j = parse_json(X)`, `extend u = X.user`): a path
+    /// into them (`j.a`) is read from the source field (`X.a`), since ES|QL has no object
+    /// values and `EVAL j = X` copies no sub-fields.
+    pub aliases: HashMap<String, Alias>,
+    /// The document `_id` is no longer a column (after KEEP, STATS…).
+    pub id_gone: bool,
+    /// The query reads `_id`: `FROM … METADATA _id`.
+    pub metadata_id: bool,
+    /// Columns holding a `split()` result: an ordered multi-value computed in the pipeline, so
+    /// `c[i]` is exactly `MV_SLICE(c, i)` (no flattening of indexed arrays involved).
+    pub split_columns: std::collections::HashSet<String>,
+    /// Columns assigned `parse_url(u)`: ES|QL has no object values, so they hold the URL text
+    /// and `c.Part` is read from it.
+    pub url_columns: std::collections::HashSet<String>,
+    /// Comment lines printed above the query (`//`), e.g. how to build a lookup index.
+    pub preamble: Vec<String>,
+    /// Dotted fields read for a dynamic member (`X.a.b`, no index) since the last look: such a
+    /// member may hold an array, which ES|QL reads as a multivalued field (see `str_match`).
+    pub members_read: Vec<String>,
+    /// The source table of the pipeline being lowered: a plain column its schema types
+    /// `dynamic` may hold an array too.
+    pub table: String,
+    /// The table's field-mapping pipeline, for the schema's types under mapped names.
+    pub target: Option<kqlport::ir::TargetSource>,
+    /// Set while a filter's predicate is lowered: a test that turns null then loses the row;
+    /// elsewhere (`extend`, aggregates) it changes a value.
+    pub filtering: bool,
+    /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`): they hold the
+    /// same multivalued field, so a test on them is noted like one on `X.a` (the value).
+    pub member_columns: HashMap<String, String>,
+    /// Columns the pipeline has (re)defined so far: they no longer hold the source table's field
+    /// of that name, so its schema type says nothing about them (see [`Cx::stored_type`]).
+    pub redefined: std::collections::HashSet<String>,
+}
+
+/// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
+/// lowered with the same notes and refusals.
+pub struct PipelineState {
+    aliases: HashMap<String, Alias>,
+    id_gone: bool,
+    metadata_id: bool,
+    split_columns: std::collections::HashSet<String>,
+    url_columns: std::collections::HashSet<String>,
+    table: String,
+    target: Option<kqlport::ir::TargetSource>,
+    member_columns: HashMap<String, String>,
+    redefined: std::collections::HashSet<String>,
+}
+
+impl Cx {
+    /// Takes the per-pipeline state, leaving a fresh one.
+    pub fn take_pipeline(&mut self) -> PipelineState {
+        PipelineState {
+            aliases: std::mem::take(&mut self.aliases),
+            id_gone: std::mem::take(&mut self.id_gone),
+            metadata_id: std::mem::take(&mut self.metadata_id),
+            split_columns: std::mem::take(&mut self.split_columns),
+            url_columns: std::mem::take(&mut self.url_columns),
+            table: std::mem::take(&mut self.table),
+            target: self.target.take(),
+            member_columns: std::mem::take(&mut self.member_columns),
+            redefined: std::mem::take(&mut self.redefined),
+        }
+    }
+
+    /// Puts back a state taken with [`Cx::take_pipeline`].
+    pub fn restore_pipeline(&mut self, s: PipelineState) {
+        self.aliases = s.aliases;
+        self.id_gone = s.id_gone;
+        self.metadata_id = s.metadata_id;
+        self.split_columns = s.split_columns;
+        self.url_columns = s.url_columns;
+        self.table = s.table;
+        self.target = s.target;
+        self.member_columns = s.member_columns;
+        self.redefined = s.redefined;
+    }
+}
+
+/// A column standing for a dynamic path of another column.
+#[derive(Clone, Debug)]
+pub struct Alias {
+    pub target: ir::FieldPath,
+    /// `true` when the column itself was never evaluated (a whole parsed column, which ES|QL has
+    /// no value for): only paths into it can be read.
+    pub virtual_only: bool,
+    /// `false` once the source field may be gone from the ES|QL pipeline (KEEP, DROP, STATS…),
+    /// so a path into the alias can no longer be read from it.
+    pub live: bool,
+}
+
+impl Cx {
+    pub fn decline(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
+        self.errors
+            .push(Diagnostic::error(code, message, span).with_label("not expressible in ES|QL"));
+    }
+
+    pub fn decline_help(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            Diagnostic::error(code, message, span)
+                .with_label("not expressible in ES|QL")
+                .with_help(help),
+        );
+    }
+
+    /// A note on a computed value: within a `where` the value decides which rows pass, so
+    /// a value that can differ can keep rows KQL drops and drop rows it keeps; elsewhere
+    /// only the value differs.
+    pub(crate) fn value_note(&mut self, span: Span, message: impl Into<String>) {
+        let message = message.into();
+        if self.filtering {
+            self.notes.push(span, Effect::OverMatch, message.clone());
+            self.notes.push(span, Effect::UnderMatch, message);
+        } else {
+            self.notes.push(span, Effect::Values, message);
+        }
+    }
+}

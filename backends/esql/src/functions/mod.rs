@@ -1,0 +1,188 @@
+//! Scalar function calls: the rendering each KQL function gets, and the one-liners.
+//!
+//! Families needing more live beside: `regex` (`REPLACE` with a Java regex), `strings`,
+//! `time`, `ip`, `arrays` (arrays and parsed values).
+
+mod arrays;
+mod ip;
+mod regex;
+mod strings;
+mod time;
+
+use crate::ast::Expr;
+use crate::cx::Cx;
+use kqlport::backend::Effect;
+use kqlport::ir::{self, ExprKind, Literal, ScalarFn};
+use kqlport::source::Span;
+
+fn lit_str(e: &ir::Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Literal(Literal::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn lit_int(e: &ir::Expr) -> Option<i64> {
+    match &e.kind {
+        ExprKind::Literal(Literal::Long(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// `COALESCE(x, "")`: KQL reads a missing string as `""`.
+fn or_empty(x: Expr) -> Expr {
+    match x {
+        Expr::Str(_) => x,
+        x => Expr::call("COALESCE", vec![x, Expr::Str(String::new())]),
+    }
+}
+
+/// `REPLACE(text, "pattern", "rewrite")`.
+fn replace(text: Expr, pattern: String, rewrite: String) -> Expr {
+    Expr::call(
+        "REPLACE",
+        vec![text, Expr::Str(pattern), Expr::Str(rewrite)],
+    )
+}
+
+impl Cx {
+    pub(crate) fn call(&mut self, func: ScalarFn, args: &[ir::Expr], span: Span) -> Expr {
+        // Functions that read their arguments' IR (literals, patterns): see the family modules.
+        match (func, args.len()) {
+            (ScalarFn::Extract, _) => return self.extract(args, span),
+            (ScalarFn::Replace, 3) => return self.replace_regex(args, span),
+            (ScalarFn::ReplaceString, 3) => return self.replace_string(args, span),
+            (ScalarFn::CountOf, _) => return self.countof(args, span),
+            (ScalarFn::Trim | ScalarFn::TrimStart | ScalarFn::TrimEnd, 2) => {
+                return self.trim(func, args, span)
+            }
+            (ScalarFn::Substring, _) => return self.substring(args),
+            (ScalarFn::DateTimeDiff, 3) => return self.datetime_diff(args, span),
+            (ScalarFn::HourOfDay | ScalarFn::GetMonth | ScalarFn::GetYear, 1) => {
+                return self.date_part(func, args)
+            }
+            (ScalarFn::ArraySortAsc | ScalarFn::ArraySortDesc, _) => {
+                return self.array_sort(func, args, span)
+            }
+            (ScalarFn::UrlEncode, 1) => return self.url_encode(args, span),
+            (ScalarFn::UrlDecode, 1) => return self.url_decode(args, span),
+            (ScalarFn::Split, _) => return self.split_whole(args, span),
+            (ScalarFn::IndexOf, 2) => return self.index_of(args, span),
+            (ScalarFn::ToHex, _) => return self.hex_digits(args, span),
+            (ScalarFn::IndexOfRegex, _) => return self.index_of_regex(args, span),
+            (ScalarFn::ParseUrl, 1) => {
+                self.value_note(
+                    span,
+                    "parse_url(u) as a whole is kept as the URL text (ES|QL has no object values); its parts are read from it with a URL regex",
+                );
+                let u = self.expr(&args[0]);
+                return Expr::call("COALESCE", vec![u, Expr::Str(String::new())]);
+            }
+            (ScalarFn::Base64DecodeToString, 1) => return self.base64_decode(args, span),
+            (ScalarFn::ArrayLength, 1) if self.whole_json(&args[0]).is_some() => {
+                return self.json_array_length(&args[0], span)
+            }
+            _ => {}
+        }
+        let a: Vec<Expr> = args.iter().map(|x| self.expr(x)).collect();
+        self.call_on_values(func, args, a, span)
+    }
+
+    /// The functions rendered from their arguments' ES|QL values `a` (the IR `args` only say
+    /// which are literals).
+    fn call_on_values(
+        &mut self,
+        func: ScalarFn,
+        args: &[ir::Expr],
+        a: Vec<Expr>,
+        span: Span,
+    ) -> Expr {
+        let simple = |name: &'static str, a: Vec<Expr>| Expr::call(name, a);
+        match (func, a.len()) {
+            (ScalarFn::ToString, 1) => self.tostring(args, a, span),
+            (ScalarFn::ArrayLength, 1) => {
+                let msg = "array_length ⇒ MV_COUNT, the number of values of a multi-valued column (make_set/make_list results, flattened arrays): an empty array is a missing value in ES|QL, so its length is null (KQL: 0), and a non-array value counts 1 (KQL: null); tests on the length can differ both ways";
+                self.notes.push(span, Effect::UnderMatch, msg);
+                self.notes.push(span, Effect::OverMatch, msg);
+                simple("MV_COUNT", a)
+            }
+            (ScalarFn::ToLower, 1) => simple("TO_LOWER", a),
+            (ScalarFn::ToUpper, 1) => simple("TO_UPPER", a),
+            (ScalarFn::ToInt, 1) => simple("TO_INTEGER", a),
+            (ScalarFn::ToLong, 1) => simple("TO_LONG", a),
+            (ScalarFn::ToReal, 1) => simple("TO_DOUBLE", a),
+            (ScalarFn::ToBool, 1) => simple("TO_BOOLEAN", a),
+            (ScalarFn::ToDateTime, 1) => simple("TO_DATETIME", a),
+            (ScalarFn::StrCat, n) if n >= 1 => self.strcat(args, a, span),
+            (ScalarFn::Strlen, 1) => Expr::call(
+                "LENGTH",
+                vec![Expr::call(
+                    "COALESCE",
+                    a.into_iter().chain([Expr::Str(String::new())]).collect(),
+                )],
+            ),
+            (ScalarFn::Ipv4IsPrivate, 1) => ip::ipv4_is_private(a),
+            (ScalarFn::Ipv4IsInRange, 2) => self.ipv4_is_in_range(args, a, span),
+            (ScalarFn::StartOfDay | ScalarFn::StartOfMonth | ScalarFn::StartOfWeek, 1) => {
+                time::start_of(func, a)
+            }
+            (ScalarFn::Abs, 1) => simple("ABS", a),
+            (ScalarFn::Floor, 1) => simple("FLOOR", a),
+            (ScalarFn::Bin, 2) | (ScalarFn::Floor, 2) => self.bin(&args[0], &args[1], span),
+            (ScalarFn::Coalesce, n) if n >= 1 => {
+                self.value_note(
+                    span,
+                    "KQL's coalesce also skips empty strings; ES|QL's COALESCE skips only nulls",
+                );
+                simple("COALESCE", a)
+            }
+            // Both count the bytes of the UTF-8 encoding; KQL's string is never null ("").
+            (ScalarFn::StringSize, 1) => Expr::call(
+                "BYTE_LENGTH",
+                vec![Expr::call(
+                    "COALESCE",
+                    a.into_iter().chain([Expr::Str(String::new())]).collect(),
+                )],
+            ),
+            // TO_DATETIME reads a number as milliseconds since the epoch.
+            (ScalarFn::UnixtimeMillisecondsToDatetime, 1) => {
+                self.value_note(
+                    span,
+                    "unixtime_milliseconds_todatetime ⇒ TO_DATETIME: ES|QL dates have millisecond resolution, so a fraction of a millisecond (kept by KQL to 100 ns) is dropped",
+                );
+                simple("TO_DATETIME", a)
+            }
+            (ScalarFn::HasTerm | ScalarFn::HasTermCs, _) => self.has_term(func, a, span),
+            (ScalarFn::BagPack | ScalarFn::DynamicIndex, _) => {
+                self.decline_help(
+                    "B005",
+                    format!(
+                        "{func:?} works on dynamic objects, and ES|QL has no object values \
+                         (Elasticsearch flattens objects into dotted fields)"
+                    ),
+                    span,
+                    "translate this part by hand",
+                );
+                Expr::Null
+            }
+            (f, _) => {
+                self.decline_help(
+                    "B005",
+                    format!("the scalar function {f:?} has no exact ES|QL equivalent here"),
+                    span,
+                    "rewrite the query without it, or translate this part by hand",
+                );
+                Expr::Null
+            }
+        }
+    }
+
+    fn need_literal(&mut self, what: &str, span: Span) -> Expr {
+        self.decline(
+            "B005",
+            format!("{what} must be a literal for the ES|QL backend"),
+            span,
+        );
+        Expr::Null
+    }
+}

@@ -1,0 +1,350 @@
+//! String functions with more than a renamed call.
+//!
+//! `tostring`, `strcat`, `substring`, `indexof`, `has` with a computed term, `tohex`,
+//! `url_encode`/`url_decode` and `base64_decode_tostring`.
+
+use super::{lit_int, lit_str, or_empty, replace};
+use crate::ast::{BinOp, Expr};
+use crate::cx::Cx;
+use kqlport::backend::Effect;
+use kqlport::ir::{self, ExprKind, Literal, ScalarFn};
+use kqlport::source::Span;
+
+impl Cx {
+    /// `tostring(x)` ⇒ `COALESCE(TO_STRING(x), "")`: KQL's tostring(null) is "", never null.
+    pub(super) fn tostring(&mut self, args: &[ir::Expr], a: Vec<Expr>, span: Span) -> Expr {
+        if !matches!(args[0].kind, ExprKind::Literal(Literal::String(_))) {
+            self.value_note(
+                span,
+                "tostring of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
+            );
+        }
+        // KQL's tostring(null) is "", never null.
+        Expr::call(
+            "COALESCE",
+            vec![Expr::call("TO_STRING", a), Expr::Str(String::new())],
+        )
+    }
+
+    /// `strcat(…)` ⇒ `CONCAT` of the parts, each `COALESCE(TO_STRING(x), "")` unless a string
+    /// literal; one part is its own string form.
+    pub(super) fn strcat(&mut self, args: &[ir::Expr], a: Vec<Expr>, span: Span) -> Expr {
+        if a.len() == 1 {
+            return match a.into_iter().next() {
+                // CONCAT needs two arguments; one part is its own string form.
+                Some(Expr::Str(s)) => Expr::Str(s),
+                Some(x) => Expr::call(
+                    "COALESCE",
+                    vec![Expr::call("TO_STRING", vec![x]), Expr::Str(String::new())],
+                ),
+                None => Expr::Str(String::new()),
+            };
+        }
+        // CONCAT is null when any argument is, and takes strings only; KQL's strcat
+        // reads null as "" and converts other types to their string form.
+        if args
+            .iter()
+            .any(|x| !matches!(x.kind, ExprKind::Literal(Literal::String(_))))
+        {
+            self.value_note(
+                span,
+                "strcat of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
+            );
+        }
+        let parts = a
+            .into_iter()
+            .map(|x| match x {
+                Expr::Str(_) => x,
+                x => Expr::call(
+                    "COALESCE",
+                    vec![Expr::call("TO_STRING", vec![x]), Expr::Str(String::new())],
+                ),
+            })
+            .collect();
+        Expr::call("CONCAT", parts)
+    }
+
+    /// `substring(text, start[, length])` ⇒ `COALESCE(SUBSTRING(COALESCE(text, ""), start',
+    /// length), "")`: KQL counts from 0, ES|QL from 1, and both count a negative start from the
+    /// end. A start that is not provably non-negative becomes `CASE(k < 0, k, k + 1)`, and a
+    /// computed length `GREATEST(n, 0)` (ES|QL rejects a negative length): Values notes say
+    /// where KQL's behaviour is not documented.
+    pub(crate) fn substring(&mut self, args: &[ir::Expr]) -> Expr {
+        let (text, start, len) = match args {
+            [t, s] => (t, s, None),
+            [t, s, l] => (t, s, Some(l)),
+            _ => return Expr::Null,
+        };
+        let start_e = match lit_int(start) {
+            Some(k) if k >= 0 => Expr::Int(k.saturating_add(1)),
+            Some(k) => {
+                self.value_note(
+                    start.span,
+                    "a negative start counts from the end; when it reaches before the first character ES|QL starts at the first character, where KQL's result is not documented",
+                );
+                Expr::Int(k)
+            }
+            None if start.is_non_negative() => {
+                Expr::bin(self.expr(start), BinOp::Add, Expr::Int(1))
+            }
+            None => {
+                self.value_note(
+                    start.span,
+                    "a negative start counts from the end; when it reaches before the first character ES|QL starts at the first character, where KQL's result is not documented",
+                );
+                let k = self.expr(start);
+                Expr::call(
+                    "CASE",
+                    vec![
+                        Expr::bin(k.clone(), BinOp::Lt, Expr::Int(0)),
+                        k.clone(),
+                        Expr::bin(k, BinOp::Add, Expr::Int(1)),
+                    ],
+                )
+            }
+        };
+        let t = self.expr(text);
+        let mut call_args = vec![or_empty(t), start_e];
+        if let Some(l) = len {
+            match lit_int(l) {
+                Some(n) if n >= 0 => call_args.push(Expr::Int(n)),
+                Some(_) => {
+                    self.decline(
+                        "B005",
+                        "substring with a negative length: KQL's result is not documented",
+                        l.span,
+                    );
+                    return Expr::Null;
+                }
+                None => {
+                    if !l.is_non_negative() {
+                        self.value_note(
+                            l.span,
+                            "a negative length gives \"\" here (ES|QL's SUBSTRING rejects it); KQL's result for a negative length is not documented",
+                        );
+                    }
+                    let n = self.expr(l);
+                    call_args.push(Expr::call("GREATEST", vec![n, Expr::Int(0)]));
+                }
+            }
+        }
+        // SUBSTRING of "" is null in some releases: KQL's result is "".
+        or_empty(Expr::call("SUBSTRING", call_args))
+    }
+
+    /// `indexof(s, lookup)` ⇒ `LOCATE(COALESCE(s, ""), lookup) - 1`: LOCATE counts from 1 and
+    /// gives 0 when the lookup is absent, so KQL's 0-based index and -1 come out.
+    pub(crate) fn index_of(&mut self, args: &[ir::Expr], span: Span) -> Expr {
+        let [text, lookup] = args else {
+            return Expr::Null;
+        };
+        match lit_str(lookup) {
+            Some("") | None => {
+                self.decline(
+                    "B005",
+                    "indexof needs a non-empty literal lookup for the ES|QL backend",
+                    span,
+                );
+                Expr::Null
+            }
+            Some(l) => {
+                let t = self.expr(text);
+                Expr::bin(
+                    Expr::call("LOCATE", vec![or_empty(t), Expr::Str(l.into())]),
+                    BinOp::Sub,
+                    Expr::Int(1),
+                )
+            }
+        }
+    }
+
+    /// `text has term` with a term computed at query time. ES|QL regexes are literals, so the
+    /// term cannot be placed in a pattern; instead both sides are normalised — missing is `""`,
+    /// lower-cased for `has` (not `has_cs`), every run of non-alphanumerics made one space —
+    /// and ` <term's words> ` is looked up with `LOCATE` in ` <text> `. For a term of
+    /// alphanumerics only this is exactly KQL's whole-term test; punctuation inside or around a
+    /// term is compared only as "some separator". A term with no alphanumerics has no edge to
+    /// check, so `has` is a substring test there (`""` matches everything).
+    pub(super) fn has_term(&mut self, func: ScalarFn, a: Vec<Expr>, span: Span) -> Expr {
+        let Ok([text, term]) = <[Expr; 2]>::try_from(a) else {
+            self.decline("B005", format!("{func:?} takes two arguments"), span);
+            return Expr::Null;
+        };
+        let cs = func == ScalarFn::HasTermCs;
+        let text = Expr::call("COALESCE", vec![text, Expr::Str(String::new())]);
+        let term = Expr::call("COALESCE", vec![term, Expr::Str(String::new())]);
+        let words = |e: Expr| {
+            let (e, class) = if cs {
+                (e, "[^A-Za-z0-9]+")
+            } else {
+                (Expr::call("TO_LOWER", vec![e]), "[^a-z0-9]+")
+            };
+            Expr::call(
+                "REPLACE",
+                vec![e, Expr::Str(class.into()), Expr::Str(" ".into())],
+            )
+        };
+        let padded = |e: Expr| {
+            Expr::call(
+                "CONCAT",
+                vec![Expr::Str(" ".into()), e, Expr::Str(" ".into())],
+            )
+        };
+        let term_words = Expr::call("TRIM", vec![words(term.clone())]);
+        let whole_terms = Expr::bin(
+            Expr::call(
+                "LOCATE",
+                vec![padded(words(text.clone())), padded(term_words.clone())],
+            ),
+            BinOp::Gt,
+            Expr::Int(0),
+        );
+        let substring = Expr::or(vec![
+            Expr::bin(term.clone(), BinOp::Eq, Expr::Str(String::new())),
+            Expr::bin(
+                Expr::call("LOCATE", vec![text, term]),
+                BinOp::Gt,
+                Expr::Int(0),
+            ),
+        ]);
+        let msg = "has with a term computed at query time: ES|QL cannot build a regex at run \
+                   time, so text and term are compared with every run of non-alphanumerics \
+                   (punctuation, non-ASCII letters) as one space: a term with such characters \
+                   (a.b) also matches others there (a-b, a..b), and TO_LOWER folds non-ASCII \
+                   letters, which KQL does not (more rows for has, fewer for !has); exact for a \
+                   term of ASCII letters and digits";
+        self.notes.push(span, Effect::OverMatch, msg);
+        self.notes.push(span, Effect::UnderMatch, msg);
+        Expr::call(
+            "CASE",
+            vec![
+                Expr::bin(term_words, BinOp::Eq, Expr::Str(String::new())),
+                substring,
+                whole_terms,
+            ],
+        )
+    }
+
+    /// `tohex(n[, w])` ⇒ sixteen hex digits by arithmetic, leading zeros stripped:
+    /// `REPLACE(CONCAT(d15, …, d0), "^0{1,K}", "")` with `K = 16 - w` (`w` = 1 by default),
+    /// where `dk = SUBSTRING(CASE(n < 0, "fedcba9876543210", "0123456789abcdef"), (m / 16^k) %
+    /// 16 + 1, 1)` and `m = CASE(n < 0, -1 - n, n)`: a negative long's two's complement digits
+    /// are `15 -` those of `-1 - n` (its bitwise complement, never negative, never overflowing),
+    /// so they start with `f` and keep all sixteen, as in KQL. A null `n` gives null, as in KQL.
+    /// `w` must be a literal 1…16 (more counts as 16, as in KQL). KQL writes a negative 32-bit
+    /// int in eight digits: unless the value is known to be a long (`tolong(…)`, a long
+    /// literal, a length), a Values note says so.
+    pub(crate) fn hex_digits(&mut self, args: &[ir::Expr], span: Span) -> Expr {
+        let (v, width) = match args {
+            [v] => (v, 1),
+            [v, w] => match lit_int(w) {
+                Some(w) if w >= 1 => (v, w.min(16)),
+                _ => {
+                    self.decline(
+                        "B005",
+                        "tohex's minimum length must be a literal from 1 to 16 for the ES|QL backend",
+                        w.span,
+                    );
+                    return Expr::Null;
+                }
+            },
+            _ => return Expr::Null,
+        };
+        let is_long = v.is_non_negative()
+            || matches!(
+                &v.kind,
+                ExprKind::Call {
+                    func: ScalarFn::ToLong,
+                    ..
+                }
+            );
+        if !is_long {
+            self.value_note(
+                span,
+                "tohex: the value is read as a long (TO_LONG), so a negative 32-bit int gets its 64-bit two's complement (16 hex digits) where KQL writes 8, and a real is truncated where KQL's tohex takes only int and long",
+            );
+        }
+        let x = self.expr(v);
+        let n = match x {
+            Expr::Call("TO_LONG", _) | Expr::Int(_) => x,
+            x => Expr::call("TO_LONG", vec![x]),
+        };
+        let negative = || Expr::bin(n.clone(), BinOp::Lt, Expr::Int(0));
+        let m = Expr::call(
+            "CASE",
+            vec![
+                negative(),
+                Expr::bin(Expr::Int(-1), BinOp::Sub, n.clone()),
+                n.clone(),
+            ],
+        );
+        let alphabet = Expr::call(
+            "CASE",
+            vec![
+                negative(),
+                Expr::Str("fedcba9876543210".into()),
+                Expr::Str("0123456789abcdef".into()),
+            ],
+        );
+        let digits = (0..16u32)
+            .rev()
+            .map(|k| {
+                let shifted = if k == 0 {
+                    m.clone()
+                } else {
+                    Expr::bin(m.clone(), BinOp::Div, Expr::Int(16i64.pow(k)))
+                };
+                let d = Expr::bin(shifted, BinOp::Mod, Expr::Int(16));
+                Expr::call(
+                    "SUBSTRING",
+                    vec![
+                        alphabet.clone(),
+                        Expr::bin(d, BinOp::Add, Expr::Int(1)),
+                        Expr::Int(1),
+                    ],
+                )
+            })
+            .collect();
+        let all = Expr::call("CONCAT", digits);
+        if width >= 16 {
+            all
+        } else {
+            replace(all, format!("^0{{1,{}}}", 16 - width), String::new())
+        }
+    }
+
+    /// `url_encode(x)` ⇒ `URL_ENCODE(COALESCE(x, ""))` (a recent ES|QL function), with a note:
+    /// the escapes are spelled differently.
+    pub(crate) fn url_encode(&mut self, args: &[ir::Expr], span: Span) -> Expr {
+        self.value_note(
+            span,
+            "url_encode ⇒ URL_ENCODE: KQL writes escapes in lower case (%3a) and ES|QL in upper case (%3A), and the two may leave different punctuation unescaped (ES|QL keeps only letters, digits and . - _ ~), so the encoded text and tests on it can differ",
+        );
+        let x = self.expr(&args[0]);
+        Expr::call("URL_ENCODE", vec![or_empty(x)])
+    }
+
+    /// `url_decode(x)` ⇒ `COALESCE(URL_DECODE(COALESCE(x, "")), "")` (a recent ES|QL function:
+    /// Java's URL decoder), with a note: the two may differ on `+` and on malformed escapes.
+    pub(crate) fn url_decode(&mut self, args: &[ir::Expr], span: Span) -> Expr {
+        self.value_note(
+            span,
+            "url_decode ⇒ URL_DECODE (Java's URL decoder): it decodes `+` as a space, and gives \"\" (null) for a malformed escape such as `%zz` or bytes that are not UTF-8, where KQL's handling of `+` and of malformed input is not documented",
+        );
+        let x = self.expr(&args[0]);
+        or_empty(Expr::call("URL_DECODE", vec![or_empty(x)]))
+    }
+
+    /// `base64_decode_tostring(s)` ⇒ `COALESCE(FROM_BASE64(COALESCE(s, "")), "")`: bytes that are
+    /// not UTF-8 give null in both (KQL's null string reads as ""). Java's decoder also accepts
+    /// input without `=` padding and gives null for malformed base64, where KQL's handling is
+    /// not documented: a Values note.
+    pub(crate) fn base64_decode(&mut self, args: &[ir::Expr], span: Span) -> Expr {
+        self.value_note(
+            span,
+            "base64_decode_tostring ⇒ FROM_BASE64 (Java's decoder): it also decodes input without `=` padding, and gives \"\" for malformed base64, where KQL's result for malformed input is not documented",
+        );
+        let x = self.expr(&args[0]);
+        or_empty(Expr::call("FROM_BASE64", vec![or_empty(x)]))
+    }
+}

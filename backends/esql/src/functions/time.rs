@@ -1,0 +1,125 @@
+//! Date functions with more than a renamed call.
+//!
+//! `datetime_diff`, the date parts (`hourofday`, `getmonth`, `getyear`, `dayofweek`) and
+//! `startofday`/`startofmonth`/`startofweek`.
+
+use super::lit_str;
+use crate::ast::{BinOp, Expr};
+use crate::cx::Cx;
+use kqlport::ir::{self, ScalarFn};
+use kqlport::source::Span;
+
+impl Cx {
+    /// `datetime_diff(unit, a, b)`: KQL counts the unit boundaries between `b` and `a`, which is
+    /// `DATE_DIFF(unit, DATE_TRUNC(1 unit, b), DATE_TRUNC(1 unit, a))` — whole units between the
+    /// truncated values. Weeks start on Sunday in KQL and on Monday in `DATE_TRUNC`, so both
+    /// sides are shifted by a day (the difference does not change). Microseconds and
+    /// nanoseconds are declined; milliseconds get a note (DATE_DIFF returns a 32-bit integer).
+    pub(crate) fn datetime_diff(&mut self, args: &[ir::Expr], span: Span) -> Expr {
+        let [unit, a, b] = args else {
+            return Expr::Null;
+        };
+        let Some(u) = lit_str(unit) else {
+            return self.need_literal("the datetime_diff unit", span);
+        };
+        let (span_unit, diff_unit) = match u.to_ascii_lowercase().as_str() {
+            "year" => ("year", "year"),
+            "quarter" => ("quarter", "quarter"),
+            "month" => ("month", "month"),
+            "week" => ("week", "week"),
+            "day" => ("day", "day"),
+            "hour" => ("hour", "hour"),
+            "minute" => ("minute", "minute"),
+            "second" => ("second", "second"),
+            "millisecond" => ("millisecond", "millisecond"),
+            _ => {
+                self.decline(
+                    "B005",
+                    format!("datetime_diff by `{u}`: ES|QL dates stop at milliseconds here"),
+                    unit.span,
+                );
+                return Expr::Null;
+            }
+        };
+        if diff_unit == "millisecond" {
+            self.value_note(
+                span,
+                "DATE_DIFF returns a 32-bit integer: a difference beyond 2^31 milliseconds (about 24.8 days) is null in ES|QL",
+            );
+        }
+        let trunc = |x: Expr| {
+            if span_unit == "week" {
+                let shifted = Expr::bin(x, BinOp::Add, Expr::Span(1, "day"));
+                Expr::call("DATE_TRUNC", vec![Expr::Span(1, "week"), shifted])
+            } else {
+                Expr::call("DATE_TRUNC", vec![Expr::Span(1, span_unit), x])
+            }
+        };
+        let ae = self.expr(a);
+        let be = self.expr(b);
+        Expr::call(
+            "DATE_DIFF",
+            vec![Expr::Str(diff_unit.into()), trunc(be), trunc(ae)],
+        )
+    }
+
+    /// `hourofday`, `getmonth`, `getyear` ⇒ `DATE_EXTRACT` of the UTC field.
+    pub(crate) fn date_part(&mut self, func: ScalarFn, args: &[ir::Expr]) -> Expr {
+        let part = match func {
+            ScalarFn::HourOfDay => "hour_of_day",
+            ScalarFn::GetMonth => "month_of_year",
+            _ => "year",
+        };
+        let x = self.expr(&args[0]);
+        Expr::call("DATE_EXTRACT", vec![Expr::Str(part.into()), x])
+    }
+
+    /// `dayofweek(t) / 1d` — the day of the week as a number, Sunday 0 — ⇒
+    /// `TO_DOUBLE(DATE_EXTRACT("day_of_week", t) % 7)` (ISO: Monday 1 … Sunday 7). Other uses of
+    /// `dayofweek` (a timespan value) are declined by `call`.
+    pub(crate) fn day_of_week_number(&mut self, t: &ir::Expr) -> Expr {
+        let x = self.expr(t);
+        Expr::call(
+            "TO_DOUBLE",
+            vec![Expr::bin(
+                Expr::call("DATE_EXTRACT", vec![Expr::Str("day_of_week".into()), x]),
+                BinOp::Mod,
+                Expr::Int(7),
+            )],
+        )
+    }
+}
+
+/// `startofday(t)`, `startofmonth(t)` ⇒ `DATE_TRUNC(1 day/month, t)`; `startofweek(t)` ⇒
+/// `DATE_TRUNC(1 week, t + 1 day) - 1 day`, since KQL's weeks start on Sunday and
+/// DATE_TRUNC's on Monday.
+pub(super) fn start_of(func: ScalarFn, a: Vec<Expr>) -> Expr {
+    match func {
+        ScalarFn::StartOfDay => {
+            let mut v = vec![Expr::Span(1, "day")];
+            v.extend(a);
+            Expr::call("DATE_TRUNC", v)
+        }
+        ScalarFn::StartOfMonth => {
+            let mut v = vec![Expr::Span(1, "month")];
+            v.extend(a);
+            Expr::call("DATE_TRUNC", v)
+        }
+        // startofweek
+        _ => match a.into_iter().next() {
+            // KQL's weeks start on Sunday, DATE_TRUNC's on Monday: shift a day each way.
+            Some(x) => Expr::bin(
+                Expr::call(
+                    "DATE_TRUNC",
+                    vec![
+                        Expr::Span(1, "week"),
+                        Expr::bin(x, BinOp::Add, Expr::Span(1, "day")),
+                    ],
+                ),
+                BinOp::Sub,
+                Expr::Span(1, "day"),
+            ),
+            None => Expr::Null,
+        },
+    }
+}

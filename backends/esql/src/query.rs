@@ -1,0 +1,155 @@
+//! The stage driver: `FROM`, each stage handed to the module generating it, closing `LIMIT`.
+//!
+//! Pushdown (`pushdown`) reorders the leading `WHERE`s once every stage is lowered.
+
+use crate::ast::{self, Command, Expr};
+use crate::cx::Cx;
+use crate::{join, mvexpand, projection, pushdown, stats, stored, union, MAX_ROWS};
+use kqlport::backend::Effect;
+use kqlport::ir::{self, Nulls, SortDir, SourceKind, StageKind};
+use kqlport::source::Span;
+
+/// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
+pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
+    let table = match &query.source.kind {
+        SourceKind::Table(table) => table,
+        SourceKind::Union(u) => return union::lower_union(cx, query, u),
+    };
+    cx.table = table.clone();
+    cx.target = query.source.target.clone();
+    // A field-mapping pipeline may give an index pattern (`logs-m365_defender.event-*`).
+    let mapped = query
+        .source
+        .target
+        .as_ref()
+        .and_then(|t| t.elastic_index.clone());
+    let index = mapped.clone().unwrap_or_else(|| table.clone());
+    let plain = match &mapped {
+        Some(pattern) => pattern
+            .split(',')
+            .all(|p| is_plain_index(&p.replace('*', "x"))),
+        None => is_plain_index(table),
+    };
+    if !plain {
+        cx.decline(
+            "B008",
+            "this table name is not a plain ES|QL index name",
+            query.source.span,
+        );
+    }
+    let mut commands = Vec::new();
+    for (i, stage) in query.stages.iter().enumerate() {
+        cx.redefined = stored::redefined_by(&query.stages[..i]);
+        if let StageKind::Join { kind, right, on } = &stage.kind {
+            let left = join::LeftColumns {
+                exact: ir::columns_after(None, &query.stages[..i]),
+                from_schema: stored::schema_columns(table, query.source.target.as_ref())
+                    .and_then(|cols| ir::columns_after(Some(cols), &query.stages[..i])),
+            };
+            join::lookup_join(cx, stage, *kind, right, on, left, &mut commands);
+            continue;
+        }
+        if let StageKind::MvExpand(m) = &stage.kind {
+            mvexpand::mv_expand(cx, m, stage.span, &query.stages[i + 1..], &mut commands);
+            continue;
+        }
+        lower_stage(cx, stage, &mut commands);
+    }
+    pushdown::lead_with_pushable(&mut commands);
+    if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
+        commands.push(Command::Limit(MAX_ROWS));
+    }
+    ast::Query {
+        index,
+        metadata_id: cx.metadata_id,
+        metadata_index: false,
+        commands,
+    }
+}
+
+fn is_plain_index(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// At most how many rows the KQL returns, when its stages bound it (`take`/`top`, `count`,
+/// `summarize` without `by`) and no later stage can multiply rows (a join other than semi/anti
+/// can). `None`: unbounded. (A `take`/`top` above [`MAX_ROWS`] has its own UnderMatch note.)
+pub(crate) fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
+    let mut bound: Option<u64> = None;
+    for s in stages {
+        bound = match &s.kind {
+            StageKind::Limit(n) | StageKind::Top { n, .. } => Some(bound.map_or(*n, |b| b.min(*n))),
+            StageKind::Count => Some(1),
+            StageKind::Aggregate { by, .. } if by.is_empty() => Some(1),
+            StageKind::Join { kind, .. } if kind.keeps_columns() == (true, false) => bound,
+            StageKind::Join { .. } | StageKind::MvExpand(_) => None,
+            _ => bound,
+        };
+    }
+    bound
+}
+
+/// One stage's commands, appended to `out` (joins and mv-expand excepted: see `lower_query`).
+fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
+    match &stage.kind {
+        StageKind::Filter(p) => {
+            cx.filtering = true;
+            let e = cx.pred(p, true);
+            cx.filtering = false;
+            if e != Expr::Bool(true) {
+                out.push(Command::Where(e));
+            }
+        }
+        StageKind::Extend(assigns) => projection::extend(cx, assigns, out),
+        StageKind::Project(assigns) => projection::project(cx, assigns, out),
+        StageKind::ProjectAway(ps) => projection::project_away(cx, ps, out),
+        StageKind::ProjectKeep(ps) => projection::project_keep(cx, ps, out),
+        StageKind::Rename(pairs) => projection::rename(cx, pairs, out),
+        StageKind::Reorder(ps) => projection::reorder(cx, ps, out),
+        StageKind::Aggregate { by, aggs } => stats::summarize(cx, by, aggs, out),
+        StageKind::Sort(keys) => {
+            let keys = keys.iter().map(|k| sort_key(cx, k)).collect();
+            out.push(Command::Sort(keys));
+        }
+        StageKind::Top { n, key } => {
+            let k = sort_key(cx, key);
+            out.push(Command::Sort(vec![k]));
+            limit(cx, *n, stage.span, out);
+        }
+        StageKind::Limit(n) => limit(cx, *n, stage.span, out),
+        StageKind::Distinct(cols) => stats::distinct(cx, cols, out),
+        // `lower_query` hands joins to `join::lookup_join`, which needs the left columns.
+        StageKind::Join { .. } => {}
+        // `lower_query` hands mv-expand to `mvexpand::mv_expand`, which reads the later stages.
+        StageKind::MvExpand(_) => {}
+        StageKind::Parse(_) => cx.decline(
+            "B071",
+            "parse is not translated to ES|QL yet: DISSECT or GROK would hold it, but how they treat line breaks, empty values and a value that does not match is not modelled by kqlport (nor checked by its ES|QL evaluator)",
+            stage.span,
+        ),
+        StageKind::Count => stats::count(cx, out),
+    }
+}
+
+/// `take n` ⇒ `LIMIT n`, with a note when `n` is above ES|QL's row cap.
+fn limit(cx: &mut Cx, n: u64, span: Span, out: &mut Vec<Command>) {
+    if n > MAX_ROWS {
+        cx.notes.push(
+            span,
+            Effect::UnderMatch,
+            format!("ES|QL returns at most {MAX_ROWS} rows; KQL asks for {n}"),
+        );
+    }
+    out.push(Command::Limit(n));
+}
+
+/// A sort key with KQL's direction and null placement made explicit.
+fn sort_key(cx: &mut Cx, k: &ir::SortKey) -> ast::SortKey {
+    ast::SortKey {
+        expr: cx.expr(&k.expr),
+        desc: k.dir == SortDir::Desc,
+        nulls_first: k.nulls == Nulls::First,
+    }
+}
