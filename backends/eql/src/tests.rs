@@ -5,90 +5,15 @@
 use super::*;
 use kqlport::backend::{Fidelity, Note};
 use kqlport::ir::{
-    AggFunc, Aggregation, Assignment, Case, Column, ColumnPattern, Duration, Expr, ExprKind,
-    FieldPath, Literal, MatchKind, PathSegment, Quantifier, Query, ScalarFn, SortDir, SortKey,
-    Source, Stage, StrMatch,
+    AggFunc, Aggregation, Assignment, Case, ColumnPattern, Duration, Expr, ExprKind, FieldPath,
+    Literal, MatchKind, PathSegment, Quantifier, Query, ScalarFn, SortDir, SortKey, StrMatch,
 };
-use kqlport::source::Span;
+use kqlport::test_support::*;
 use std::cell::Cell;
 
 // ---------------------------------------------------------------------------------------------
-// Builders
+// Harness (the IR builders are `kqlport::test_support`'s)
 // ---------------------------------------------------------------------------------------------
-
-fn sp(a: usize, b: usize) -> Span {
-    Span::new(a, b)
-}
-
-fn field(name: &str) -> Expr {
-    Expr {
-        kind: ExprKind::Field(FieldPath::column(name)),
-        span: sp(0, 0),
-    }
-}
-
-fn path(col: &str, segs: &[PathSegment], parsed: bool) -> Expr {
-    Expr {
-        kind: ExprKind::Field(FieldPath {
-            column: col.into(),
-            path: segs.to_vec(),
-            parsed,
-        }),
-        span: sp(0, 0),
-    }
-}
-
-fn lit(l: Literal) -> Expr {
-    Expr {
-        kind: ExprKind::Literal(l),
-        span: sp(0, 0),
-    }
-}
-
-fn int(i: i64) -> Expr {
-    lit(Literal::Long(i))
-}
-
-fn call(func: ScalarFn, args: Vec<Expr>) -> Expr {
-    Expr {
-        kind: ExprKind::Call { func, args },
-        span: sp(0, 0),
-    }
-}
-
-fn p(kind: PredicateKind) -> Predicate {
-    Predicate {
-        kind,
-        span: sp(0, 0),
-    }
-}
-
-fn at(mut pr: Predicate, a: usize, b: usize) -> Predicate {
-    pr.span = sp(a, b);
-    pr
-}
-
-fn sm(f: &str, kind: MatchKind, case: Case, values: &[&str]) -> Predicate {
-    sm_q(f, kind, case, values, Quantifier::Any, false)
-}
-
-fn sm_q(
-    f: &str,
-    kind: MatchKind,
-    case: Case,
-    values: &[&str],
-    quantifier: Quantifier,
-    negated: bool,
-) -> Predicate {
-    p(PredicateKind::StrMatch(StrMatch {
-        field: field(f),
-        kind,
-        case,
-        values: values.iter().map(|s| s.to_string()).collect(),
-        quantifier,
-        negated,
-    }))
-}
 
 fn neg(mut pr: Predicate) -> Predicate {
     if let PredicateKind::StrMatch(m) = &mut pr.kind {
@@ -103,53 +28,6 @@ fn ci(f: &str, kind: MatchKind, v: &str) -> Predicate {
 
 fn cs(f: &str, kind: MatchKind, v: &str) -> Predicate {
     sm(f, kind, Case::Sensitive, &[v])
-}
-
-fn cmp(lhs: Expr, op: CmpOp, rhs: Expr) -> Predicate {
-    p(PredicateKind::Compare {
-        lhs,
-        op,
-        rhs,
-        operands: Default::default(),
-    })
-}
-
-fn and(xs: Vec<Predicate>) -> Predicate {
-    p(PredicateKind::And(xs))
-}
-
-fn or(xs: Vec<Predicate>) -> Predicate {
-    p(PredicateKind::Or(xs))
-}
-
-fn not(x: Predicate) -> Predicate {
-    p(PredicateKind::Not(Box::new(x)))
-}
-
-fn stage(kind: StageKind, a: usize, b: usize) -> Stage {
-    Stage {
-        kind,
-        span: sp(a, b),
-    }
-}
-
-fn filter(pr: Predicate) -> Stage {
-    stage(StageKind::Filter(pr), 0, 0)
-}
-
-fn query(table: &str, stages: Vec<Stage>) -> Query {
-    Query {
-        source: Source::table(table, sp(0, table.len())),
-        stages,
-        span: sp(0, 0),
-    }
-}
-
-fn col(name: &str) -> Column {
-    Column {
-        name: name.into(),
-        span: sp(0, 0),
-    }
 }
 
 thread_local! {
@@ -588,9 +466,9 @@ fn field_names_are_quoted_when_needed() {
     assert_eq!(f("@timestamp"), "T where `@timestamp` == \"x\"\n");
     assert_eq!(f("a`b"), "T where `a``b` == \"x\"\n");
     let pr = p(PredicateKind::StrMatch(StrMatch {
-        field: path(
+        field: path_segs(
             "AdditionalFields",
-            &[
+            vec![
                 PathSegment::Key("a b".into()),
                 PathSegment::Index(0),
                 PathSegment::Key("c".into()),
@@ -621,31 +499,34 @@ fn table_names_become_the_category() {
 #[test]
 fn numeric_comparisons_and_their_null_rules() {
     assert_eq!(
-        eql(cmp(field("P"), CmpOp::Eq, int(443))),
+        eql(cmp(field("P"), CmpOp::Eq, long(443))),
         "T where P == 443\n"
     );
     assert_eq!(
-        eql(cmp(field("P"), CmpOp::Ne, int(443))),
+        eql(cmp(field("P"), CmpOp::Ne, long(443))),
         "T where P == null or P != 443\n"
     );
-    assert_eq!(eql(cmp(field("P"), CmpOp::Gt, int(1))), "T where P > 1\n");
+    assert_eq!(eql(cmp(field("P"), CmpOp::Gt, long(1))), "T where P > 1\n");
     // Literal on the left is flipped.
-    assert_eq!(eql(cmp(int(1), CmpOp::Lt, field("P"))), "T where P > 1\n");
+    assert_eq!(eql(cmp(long(1), CmpOp::Lt, field("P"))), "T where P > 1\n");
     // not(P > 1) is null in KQL for a missing P: falsy, so the guard excludes missing.
     assert_eq!(
-        eql(not(cmp(field("P"), CmpOp::Gt, int(1)))),
+        eql(not(cmp(field("P"), CmpOp::Gt, long(1)))),
         "T where P != null and P <= 1\n"
     );
     // not(P == 1) is true for a missing P (== with null is false).
     assert_eq!(
-        eql(not(cmp(field("P"), CmpOp::Eq, int(1)))),
+        eql(not(cmp(field("P"), CmpOp::Eq, long(1)))),
         "T where P == null or P != 1\n"
     );
     assert_eq!(
         eql(cmp(field("R"), CmpOp::Ge, lit(Literal::Real(0.5)))),
         "T where R >= 0.5\n"
     );
-    assert_eq!(eql(cmp(field("P"), CmpOp::Gt, int(-3))), "T where P > -3\n");
+    assert_eq!(
+        eql(cmp(field("P"), CmpOp::Gt, long(-3))),
+        "T where P > -3\n"
+    );
     assert_eq!(
         eql(cmp(field("B"), CmpOp::Eq, lit(Literal::Bool(true)))),
         "T where B == true\n"
@@ -656,23 +537,23 @@ fn numeric_comparisons_and_their_null_rules() {
 fn strlen_and_arithmetic() {
     let len = call(ScalarFn::Strlen, vec![field("C")]);
     assert_eq!(
-        eql(cmp(len.clone(), CmpOp::Gt, int(100))),
+        eql(cmp(len.clone(), CmpOp::Gt, long(100))),
         "T where length(C) > 100\n"
     );
     // strlen("") = 0 < 5: events without C match in KQL.
     assert_eq!(
-        eql(cmp(len.clone(), CmpOp::Lt, int(5))),
+        eql(cmp(len.clone(), CmpOp::Lt, long(5))),
         "T where C == null or length(C) < 5\n"
     );
     let sum = Expr {
         kind: ExprKind::Arith {
             op: ir::ArithOp::Add,
             lhs: Box::new(field("A")),
-            rhs: Box::new(int(1)),
+            rhs: Box::new(long(1)),
         },
         span: sp(0, 0),
     };
-    assert_eq!(eql(cmp(sum, CmpOp::Eq, int(3))), "T where (A + 1) == 3\n");
+    assert_eq!(eql(cmp(sum, CmpOp::Eq, long(3))), "T where (A + 1) == 3\n");
 }
 
 #[test]
@@ -692,8 +573,8 @@ fn in_set_between_isempty_isnull() {
     let between = |negated| {
         p(PredicateKind::Between {
             expr: field("P"),
-            low: int(1),
-            high: int(1024),
+            low: long(1),
+            high: long(1024),
             negated,
         })
     };
@@ -725,7 +606,7 @@ fn in_set_between_isempty_isnull() {
 fn logic_is_parenthesised_and_negation_pushed_to_leaves() {
     let a = ci("A", Equals, "1");
     let b = ci("B", Equals, "2");
-    let c = cmp(field("P"), CmpOp::Eq, int(3));
+    let c = cmp(field("P"), CmpOp::Eq, long(3));
     assert_eq!(
         eql(or(vec![and(vec![a.clone(), b.clone()]), c.clone()])),
         "T where (A : \"1\" and B : \"2\") or P == 3\n"
@@ -797,7 +678,7 @@ fn tabular_operators_without_eql_form_are_declined_each_with_its_span() {
         "T",
         vec![
             filter(ci("F", Equals, "x")),
-            stage(
+            stage_at(
                 StageKind::Aggregate {
                     by: vec![],
                     aggs: vec![Aggregation {
@@ -809,7 +690,7 @@ fn tabular_operators_without_eql_form_are_declined_each_with_its_span() {
                 10,
                 30,
             ),
-            stage(
+            stage_at(
                 StageKind::Sort(vec![SortKey {
                     expr: field("count_"),
                     dir: SortDir::Desc,
@@ -818,9 +699,9 @@ fn tabular_operators_without_eql_form_are_declined_each_with_its_span() {
                 31,
                 50,
             ),
-            stage(StageKind::Distinct(vec![col("F")]), 51, 60),
-            stage(StageKind::Count, 61, 68),
-            stage(
+            stage_at(StageKind::Distinct(vec![col("F")]), 51, 60),
+            stage_at(StageKind::Count, 61, 68),
+            stage_at(
                 StageKind::Top {
                     n: 3,
                     key: SortKey {
@@ -855,8 +736,8 @@ fn filter_after_take_is_declined() {
     let q = query(
         "T",
         vec![
-            stage(StageKind::Limit(5), 2, 8),
-            stage(StageKind::Filter(ci("F", Equals, "x")), 9, 20),
+            stage_at(StageKind::Limit(5), 2, 8),
+            stage_at(StageKind::Filter(ci("F", Equals, "x")), 9, 20),
         ],
     );
     let d = declined(&q);
@@ -883,7 +764,7 @@ fn top_level_time_window_is_dropped_with_a_note() {
         vec![filter(and(vec![
             at(window(CmpOp::Gt, 7), 24, 50),
             ci("InitiatingProcessFileName", Equals, "tor.exe"),
-            cmp(field("RemotePort"), CmpOp::Ne, int(443)),
+            cmp(field("RemotePort"), CmpOp::Ne, long(443)),
         ]))],
     );
     let t = run(&q).expect("translates");
@@ -922,8 +803,8 @@ fn take_is_head_and_the_smallest_limit_wins() {
         "T",
         vec![
             filter(ci("F", Equals, "x")),
-            stage(StageKind::Limit(10), 0, 0),
-            stage(StageKind::Limit(3), 0, 0),
+            stage_at(StageKind::Limit(10), 0, 0),
+            stage_at(StageKind::Limit(3), 0, 0),
         ],
     );
     let t = run(&q).expect("ok");
@@ -937,7 +818,7 @@ fn projections_are_values_notes() {
         "T",
         vec![
             filter(ci("F", Equals, "x")),
-            stage(
+            stage_at(
                 StageKind::Project(vec![Assignment {
                     name: col("F"),
                     expr: field("F"),
@@ -945,7 +826,7 @@ fn projections_are_values_notes() {
                 10,
                 20,
             ),
-            stage(
+            stage_at(
                 StageKind::ProjectAway(vec![ColumnPattern {
                     pattern: "G*".into(),
                     span: sp(0, 0),
@@ -953,7 +834,7 @@ fn projections_are_values_notes() {
                 21,
                 30,
             ),
-            stage(StageKind::Rename(vec![(col("H"), col("F"))]), 31, 40),
+            stage_at(StageKind::Rename(vec![(col("H"), col("F"))]), 31, 40),
         ],
     );
     let t = run(&q).expect("ok");
@@ -989,7 +870,7 @@ fn extended_and_renamed_columns_are_inlined_into_later_filters() {
     let q = query(
         "T",
         vec![
-            stage(
+            stage_at(
                 StageKind::Extend(vec![Assignment {
                     name: col("Len"),
                     expr: call(ScalarFn::Strlen, vec![field("CommandLine")]),
@@ -997,13 +878,13 @@ fn extended_and_renamed_columns_are_inlined_into_later_filters() {
                 2,
                 30,
             ),
-            stage(
+            stage_at(
                 StageKind::Rename(vec![(col("Cmd"), col("CommandLine"))]),
                 31,
                 50,
             ),
             filter(and(vec![
-                cmp(field("Len"), CmpOp::Gt, int(200)),
+                cmp(field("Len"), CmpOp::Gt, long(200)),
                 ci("Cmd", Contains, "-enc"),
             ])),
         ],
@@ -1021,15 +902,17 @@ fn an_extended_column_eql_cannot_compute_is_declined_where_used() {
     let q = query(
         "T",
         vec![
-            stage(
+            stage_at(
                 StageKind::Extend(vec![Assignment {
                     name: col("L"),
-                    expr: call(ScalarFn::ToLower, vec![field("F")]),
+                    // A call with no span of its own: the refusal falls back to the use's span.
+                    // (A call with a span of its own is pointed at instead: the definition.)
+                    expr: expr_at(call(ScalarFn::ToLower, vec![field("F")]), 0, 0),
                 }]),
                 2,
                 30,
             ),
-            stage(StageKind::Filter(at(cs("L", Equals, "x"), 35, 45)), 31, 45),
+            stage_at(StageKind::Filter(at(cs("L", Equals, "x"), 35, 45)), 31, 45),
         ],
     );
     let d = declined(&q);
@@ -1101,7 +984,7 @@ fn oracle_row_cases() {
                     Case::Insensitive,
                     &["tor.exe", "meek-client.exe"],
                 ),
-                cmp(field("RemotePort"), CmpOp::Ne, int(443)),
+                cmp(field("RemotePort"), CmpOp::Ne, long(443)),
             ]),
             json!([
                 {"id": 1, "Image": "TOR.EXE", "RemotePort": 443},
@@ -1211,8 +1094,8 @@ fn oracle_row_cases() {
             "not_between_drops_missing",
             p(PredicateKind::Between {
                 expr: field("P"),
-                low: int(10),
-                high: int(20),
+                low: long(10),
+                high: long(20),
                 negated: true,
             }),
             json!([{"id": 1, "P": 10}, {"id": 2, "P": 21}, {"id": 3}, {"id": 4, "P": 5}]),
@@ -1220,13 +1103,13 @@ fn oracle_row_cases() {
         ),
         row_case(
             "not_greater_drops_missing",
-            not(cmp(field("P"), CmpOp::Gt, int(10))),
+            not(cmp(field("P"), CmpOp::Gt, long(10))),
             json!([{"id": 1, "P": 10}, {"id": 2, "P": 21}, {"id": 3}]),
             &[1],
         ),
         row_case(
             "strlen_below_keeps_missing",
-            cmp(call(ScalarFn::Strlen, vec![field("C")]), CmpOp::Lt, int(3)),
+            cmp(call(ScalarFn::Strlen, vec![field("C")]), CmpOp::Lt, long(3)),
             json!([{"id": 1, "C": "ab"}, {"id": 2, "C": "abcd"}, {"id": 3}]),
             &[1, 3],
         ),
@@ -1274,7 +1157,7 @@ fn oracle_row_cases() {
             "not_of_or_pushes_down",
             not(or(vec![
                 ci("A", StartsWith, "x"),
-                cmp(field("P"), CmpOp::Eq, int(1)),
+                cmp(field("P"), CmpOp::Eq, long(1)),
             ])),
             json!([{"id": 1, "A": "xy", "P": 2}, {"id": 2, "P": 2}, {"id": 3}, {"id": 4, "A": "y", "P": 1}]),
             &[2, 3],
@@ -1291,7 +1174,7 @@ fn oracle_row_cases() {
 fn emptiness_of_a_dynamic_member_is_noted() {
     // `isnotempty(InitiatedBy.app)`: an object-valued member has no value in EQL.
     let pr = p(PredicateKind::IsEmpty {
-        expr: path("InitiatedBy", &[PathSegment::Key("app".into())], false),
+        expr: path_segs("InitiatedBy", vec![PathSegment::Key("app".into())], false),
         negated: true,
     });
     let t = run(&query("AuditLogs", vec![filter(pr)])).expect("translates");

@@ -11,145 +11,15 @@ use kqlport::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::*;
 use kqlport::source::Span;
+use kqlport::test_support::*;
 use std::io::Write;
 
 // ---------------------------------------------------------------------------------------------
-// Builders
+// Harness (the IR builders are `kqlport::test_support`'s)
 // ---------------------------------------------------------------------------------------------
-
-fn sp(a: usize, b: usize) -> Span {
-    Span::new(a, b)
-}
-
-fn e(kind: ExprKind) -> Expr {
-    Expr {
-        kind,
-        span: sp(0, 0),
-    }
-}
-
-fn field(name: &str) -> Expr {
-    e(ExprKind::Field(FieldPath::column(name)))
-}
-
-fn path(col: &str, keys: &[&str], parsed: bool) -> Expr {
-    e(ExprKind::Field(FieldPath {
-        column: col.into(),
-        path: keys.iter().map(|k| PathSegment::Key((*k).into())).collect(),
-        parsed,
-    }))
-}
-
-fn lit_s(s: &str) -> Expr {
-    e(ExprKind::Literal(Literal::String(s.into())))
-}
-
-fn lit_i(i: i64) -> Expr {
-    e(ExprKind::Literal(Literal::Long(i)))
-}
-
-fn call(func: ScalarFn, args: Vec<Expr>) -> Expr {
-    e(ExprKind::Call { func, args })
-}
-
-fn col(name: &str) -> Column {
-    Column {
-        name: name.into(),
-        span: sp(0, 0),
-    }
-}
-
-fn p(kind: PredicateKind) -> Predicate {
-    Predicate {
-        kind,
-        span: sp(0, 0),
-    }
-}
-
-fn at(mut pr: Predicate, a: usize, b: usize) -> Predicate {
-    pr.span = sp(a, b);
-    pr
-}
-
-fn sm(f: &str, kind: MatchKind, case: Case, values: &[&str], negated: bool) -> Predicate {
-    sm_q(f, kind, case, values, Quantifier::Any, negated)
-}
-
-fn sm_q(
-    f: &str,
-    kind: MatchKind,
-    case: Case,
-    values: &[&str],
-    quantifier: Quantifier,
-    negated: bool,
-) -> Predicate {
-    p(PredicateKind::StrMatch(StrMatch {
-        field: field(f),
-        kind,
-        case,
-        values: values.iter().map(|v| (*v).to_string()).collect(),
-        quantifier,
-        negated,
-    }))
-}
 
 use Case::{Insensitive as CI, Sensitive as CS};
 use MatchKind::*;
-
-fn cmp(lhs: Expr, op: CmpOp, rhs: Expr) -> Predicate {
-    p(PredicateKind::Compare {
-        lhs,
-        op,
-        rhs,
-        operands: Default::default(),
-    })
-}
-
-fn not(x: Predicate) -> Predicate {
-    p(PredicateKind::Not(Box::new(x)))
-}
-
-fn and(xs: Vec<Predicate>) -> Predicate {
-    p(PredicateKind::And(xs))
-}
-
-fn or(xs: Vec<Predicate>) -> Predicate {
-    p(PredicateKind::Or(xs))
-}
-
-fn stage(kind: StageKind) -> Stage {
-    Stage {
-        kind,
-        span: sp(0, 0),
-    }
-}
-
-fn filter(pr: Predicate) -> Stage {
-    stage(StageKind::Filter(pr))
-}
-
-fn assign(name: &str, expr: Expr) -> Assignment {
-    Assignment {
-        name: col(name),
-        expr,
-    }
-}
-
-fn query(table: &str, stages: Vec<Stage>) -> Query {
-    Query {
-        source: Source::table(table, sp(0, table.len())),
-        stages,
-        span: sp(0, 0),
-    }
-}
-
-fn days(n: i64) -> Duration {
-    Duration::from_ticks(n * 864_000_000_000)
-}
-
-fn hours(n: i64) -> Duration {
-    Duration::from_ticks(n * 36_000_000_000)
-}
 
 fn dump(text: &str) {
     if let Ok(file) = std::env::var("KQLPORT_ESQL_DUMP") {
@@ -315,7 +185,7 @@ fn equals_case_sensitive() {
     assert_eq!(
         exact(&query(
             "DeviceProcessEvents",
-            vec![filter(sm("ProcessName", Equals, CS, &["cmd.exe"], false))]
+            vec![filter(sm("ProcessName", Equals, CS, &["cmd.exe"]))]
         )),
         "FROM DeviceProcessEvents\n| WHERE ProcessName == \"cmd.exe\"\n| LIMIT 10000\n"
     );
@@ -324,7 +194,7 @@ fn equals_case_sensitive() {
 #[test]
 fn equals_case_insensitive_lowers_field_and_literal() {
     assert_eq!(
-        where_of(sm("ProcessName", Equals, CI, &["CMD.exe"], false)),
+        where_of(sm("ProcessName", Equals, CI, &["CMD.exe"])),
         "TO_LOWER(ProcessName) == \"cmd.exe\""
     );
 }
@@ -332,11 +202,11 @@ fn equals_case_insensitive_lowers_field_and_literal() {
 #[test]
 fn not_equals_keeps_missing_values() {
     assert_eq!(
-        where_of(sm("ProcessName", Equals, CS, &["x"], true)),
+        where_of(not_sm("ProcessName", Equals, CS, &["x"])),
         "ProcessName IS NULL OR ProcessName != \"x\""
     );
     assert_eq!(
-        where_of(sm("ProcessName", Equals, CI, &["X"], true)),
+        where_of(not_sm("ProcessName", Equals, CI, &["X"])),
         "ProcessName IS NULL OR TO_LOWER(ProcessName) != \"x\""
     );
 }
@@ -344,11 +214,11 @@ fn not_equals_keeps_missing_values() {
 #[test]
 fn equals_empty_matches_missing() {
     assert_eq!(
-        where_of(sm("A", Equals, CS, &[""], false)),
+        where_of(sm("A", Equals, CS, &[""])),
         "A IS NULL OR A == \"\""
     );
     assert_eq!(
-        where_of(sm("A", Equals, CS, &[""], true)),
+        where_of(not_sm("A", Equals, CS, &[""])),
         "A IS NOT NULL AND A != \"\""
     );
 }
@@ -356,21 +226,21 @@ fn equals_empty_matches_missing() {
 #[test]
 fn in_and_not_in() {
     assert_eq!(
-        where_of(sm("A", Equals, CS, &["a", "B"], false)),
+        where_of(sm("A", Equals, CS, &["a", "B"])),
         "A IN (\"a\", \"B\")"
     );
     assert_eq!(
-        where_of(sm("A", Equals, CI, &["Tor.exe", "MEEK-client.exe"], false)),
+        where_of(sm("A", Equals, CI, &["Tor.exe", "MEEK-client.exe"])),
         // Elasticsearch pushes `TO_LOWER(A) RLIKE` down to Lucene, not `TO_LOWER(A) IN`
         // (`pushdown`).
         "TO_LOWER(A) RLIKE \"(tor\\\\.exe|meek\\\\-client\\\\.exe)\""
     );
     assert_eq!(
-        where_of(sm("A", Equals, CI, &["a", "b"], true)),
+        where_of(not_sm("A", Equals, CI, &["a", "b"])),
         "A IS NULL OR TO_LOWER(A) NOT RLIKE \"(a|b)\""
     );
     assert_eq!(
-        where_of(sm("A", Equals, CS, &["", "b"], true)),
+        where_of(not_sm("A", Equals, CS, &["", "b"])),
         "A IS NOT NULL AND A NOT IN (\"\", \"b\")"
     );
 }
@@ -382,37 +252,34 @@ fn in_and_not_in() {
 #[test]
 fn contains_family() {
     assert_eq!(
-        where_of(sm("CommandLine", Contains, CI, &["-EncodedCommand"], false)),
+        where_of(sm("CommandLine", Contains, CI, &["-EncodedCommand"])),
         "TO_LOWER(CommandLine) LIKE \"*-encodedcommand*\""
     );
     assert_eq!(
-        where_of(sm("CommandLine", Contains, CS, &["Enc"], false)),
+        where_of(sm("CommandLine", Contains, CS, &["Enc"])),
         "CommandLine LIKE \"*Enc*\""
     );
     assert_eq!(
-        where_of(sm("CommandLine", Contains, CI, &["enc"], true)),
+        where_of(not_sm("CommandLine", Contains, CI, &["enc"])),
         "CommandLine IS NULL OR TO_LOWER(CommandLine) NOT LIKE \"*enc*\""
     );
     assert_eq!(
-        where_of(sm("F", StartsWith, CI, &["C:\\Users"], false)),
+        where_of(sm("F", StartsWith, CI, &["C:\\Users"])),
         // `TO_LOWER(F) LIKE` is pushed down to Lucene, `STARTS_WITH(TO_LOWER(F), …)` is not
         // (`pushdown`).
         "TO_LOWER(F) LIKE \"c:\\\\\\\\users*\""
     );
     assert_eq!(
-        where_of(sm("F", EndsWith, CS, &[".EXE"], true)),
+        where_of(not_sm("F", EndsWith, CS, &[".EXE"])),
         "F IS NULL OR NOT (ENDS_WITH(F, \".EXE\"))"
     );
 }
 
 #[test]
 fn contains_empty_is_always_true() {
-    let text = exact(&query(
-        "T",
-        vec![filter(sm("F", Contains, CI, &[""], false))],
-    ));
+    let text = exact(&query("T", vec![filter(sm("F", Contains, CI, &[""]))]));
     assert_eq!(text, "FROM T\n| LIMIT 10000\n");
-    assert_eq!(where_of(sm("F", Contains, CI, &[""], true)), "FALSE");
+    assert_eq!(where_of(not_sm("F", Contains, CI, &[""])), "FALSE");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,11 +289,11 @@ fn contains_empty_is_always_true() {
 #[test]
 fn has_is_a_bounded_term_regex() {
     assert_eq!(
-        where_of(sm("CommandLine", Term, CI, &["Cmd.exe"], false)),
+        where_of(sm("CommandLine", Term, CI, &["Cmd.exe"])),
         "TO_LOWER(CommandLine) RLIKE \"(.*[^A-Za-z0-9])?(cmd\\\\.exe)([^A-Za-z0-9].*)?\""
     );
     assert_eq!(
-        where_of(sm("C", Term, CS, &["a", "b"], false)),
+        where_of(sm("C", Term, CS, &["a", "b"])),
         "C RLIKE \"(.*[^A-Za-z0-9])?(a|b)([^A-Za-z0-9].*)?\""
     );
     assert_eq!(
@@ -434,15 +301,15 @@ fn has_is_a_bounded_term_regex() {
         "TO_LOWER(C) RLIKE \"(.*[^A-Za-z0-9])?(a)([^A-Za-z0-9].*)?\" AND TO_LOWER(C) RLIKE \"(.*[^A-Za-z0-9])?(b)([^A-Za-z0-9].*)?\""
     );
     assert_eq!(
-        where_of(sm("C", Term, CI, &["tor"], true)),
+        where_of(not_sm("C", Term, CI, &["tor"])),
         "C IS NULL OR TO_LOWER(C) NOT RLIKE \"(.*[^A-Za-z0-9])?(tor)([^A-Za-z0-9].*)?\""
     );
     assert_eq!(
-        where_of(sm("C", TermPrefix, CS, &["ab"], false)),
+        where_of(sm("C", TermPrefix, CS, &["ab"])),
         "C RLIKE \"(.*[^A-Za-z0-9])?(ab).*\""
     );
     assert_eq!(
-        where_of(sm("C", TermSuffix, CS, &["ab"], false)),
+        where_of(sm("C", TermSuffix, CS, &["ab"])),
         "C RLIKE \".*(ab)([^A-Za-z0-9].*)?\""
     );
 }
@@ -466,7 +333,7 @@ fn has_regex_respects_term_boundaries() {
 fn has_empty_value_is_declined_with_span() {
     let d = declined(&query(
         "T",
-        vec![filter(at(sm("C", Term, CI, &[""], false), 10, 20))],
+        vec![filter(at(sm("C", Term, CI, &[""]), 10, 20))],
     ));
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code.0, "B002");
@@ -477,7 +344,7 @@ fn has_empty_value_is_declined_with_span() {
 fn non_ascii_literal_is_noted() {
     let t = run(&query(
         "T",
-        vec![filter(at(sm("C", Equals, CI, &["Ärger"], false), 3, 9))],
+        vec![filter(at(sm("C", Equals, CI, &["Ärger"]), 3, 9))],
     ))
     .expect("translated");
     assert_eq!(
@@ -496,19 +363,19 @@ fn non_ascii_literal_is_noted() {
 #[test]
 fn regex_is_wrapped_and_rewritten() {
     assert_eq!(
-        where_of(sm("C", Regex, CS, &["a\\d+b"], false)),
+        where_of(sm("C", Regex, CS, &["a\\d+b"])),
         "C RLIKE \".*(a([0-9])+b).*\""
     );
     assert_eq!(
-        where_of(sm("C", Regex, CS, &["^powershell.*-enc"], false)),
+        where_of(sm("C", Regex, CS, &["^powershell.*-enc"])),
         "C RLIKE \"(powershell([^\\n])*\\\\-enc).*\""
     );
     assert_eq!(
-        where_of(sm("C", Regex, CS, &["(?i)cmd$"], false)),
+        where_of(sm("C", Regex, CS, &["(?i)cmd$"])),
         "C RLIKE \".*([Cc][Mm][Dd])\""
     );
     assert_eq!(
-        where_of(sm("C", Regex, CS, &["^a|b$"], false)),
+        where_of(sm("C", Regex, CS, &["^a|b$"])),
         "C RLIKE \"((a).*)|(.*(b))\""
     );
     // Alternatives with the same anchors share one `.*(…|…).*`: a `.*…*` of their own each
@@ -519,17 +386,16 @@ fn regex_is_wrapped_and_rewritten() {
             "C",
             Regex,
             CS,
-            &["10\\.|192\\.168\\.|^127\\.|172\\.16\\."],
-            false
+            &["10\\.|192\\.168\\.|^127\\.|172\\.16\\."]
         )),
         "C RLIKE \"(.*(10\\\\.|192\\\\.168\\\\.|172\\\\.16\\\\.).*)|((127\\\\.).*)\""
     );
     assert_eq!(
-        where_of(sm("C", Regex, CS, &["a|"], false)),
+        where_of(sm("C", Regex, CS, &["a|"])),
         "C IS NULL OR C RLIKE \".*(a|()).*\""
     );
     assert_eq!(
-        where_of(sm("C", Regex, CS, &["x"], true)),
+        where_of(not_sm("C", Regex, CS, &["x"])),
         "C IS NULL OR C NOT RLIKE \".*(x).*\""
     );
 }
@@ -537,11 +403,11 @@ fn regex_is_wrapped_and_rewritten() {
 #[test]
 fn regex_matching_empty_accepts_missing() {
     assert_eq!(
-        where_of(sm("C", Regex, CS, &["a*"], false)),
+        where_of(sm("C", Regex, CS, &["a*"])),
         "C IS NULL OR C RLIKE \".*((a)*).*\""
     );
     assert_eq!(
-        where_of(sm("C", Regex, CS, &["a*"], true)),
+        where_of(not_sm("C", Regex, CS, &["a*"])),
         "C IS NOT NULL AND C NOT RLIKE \".*((a)*).*\""
     );
 }
@@ -588,7 +454,7 @@ fn regex_without_exact_form_is_declined() {
     ] {
         let d = declined(&query(
             "T",
-            vec![filter(at(sm("C", Regex, CS, &[pat], false), 4, 30))],
+            vec![filter(at(sm("C", Regex, CS, &[pat]), 4, 30))],
         ));
         assert_eq!(d[0].code.0, "B001", "{pat}");
         assert_eq!(d[0].span, sp(4, 30));
@@ -603,8 +469,8 @@ fn regex_without_exact_form_is_declined() {
 #[test]
 fn not_is_pushed_to_null_safe_leaves() {
     let pr = not(and(vec![
-        sm("A", Contains, CI, &["x"], false),
-        cmp(field("Port"), CmpOp::Gt, lit_i(5)),
+        sm("A", Contains, CI, &["x"]),
+        cmp(field("Port"), CmpOp::Gt, long(5)),
     ]));
     assert_eq!(
         where_of(pr),
@@ -612,15 +478,15 @@ fn not_is_pushed_to_null_safe_leaves() {
     );
     let pr = or(vec![
         and(vec![
-            sm("A", Equals, CS, &["a"], false),
-            sm("B", Equals, CS, &["b"], false),
+            sm("A", Equals, CS, &["a"]),
+            sm("B", Equals, CS, &["b"]),
         ]),
-        sm("C", Equals, CS, &["c"], false),
+        sm("C", Equals, CS, &["c"]),
     ]);
     assert_eq!(where_of(pr), "(A == \"a\" AND B == \"b\") OR C == \"c\"");
     let pr = not(or(vec![
-        sm("A", Equals, CS, &["a"], false),
-        not(sm("B", Equals, CS, &["b"], false)),
+        sm("A", Equals, CS, &["a"]),
+        not(sm("B", Equals, CS, &["b"])),
     ]));
     assert_eq!(where_of(pr), "(A IS NULL OR A != \"a\") AND B == \"b\"");
 }
@@ -628,19 +494,19 @@ fn not_is_pushed_to_null_safe_leaves() {
 #[test]
 fn numeric_comparisons_follow_kql_null_rules() {
     assert_eq!(
-        where_of(cmp(field("RemotePort"), CmpOp::Ne, lit_i(443))),
+        where_of(cmp(field("RemotePort"), CmpOp::Ne, long(443))),
         "RemotePort IS NULL OR RemotePort != 443"
     );
     assert_eq!(
-        where_of(not(cmp(field("RemotePort"), CmpOp::Eq, lit_i(443)))),
+        where_of(not(cmp(field("RemotePort"), CmpOp::Eq, long(443)))),
         "RemotePort IS NULL OR RemotePort != 443"
     );
     assert_eq!(
-        where_of(not(cmp(field("RemotePort"), CmpOp::Ne, lit_i(443)))),
+        where_of(not(cmp(field("RemotePort"), CmpOp::Ne, long(443)))),
         "RemotePort == 443"
     );
     assert_eq!(
-        where_of(not(cmp(field("RemotePort"), CmpOp::Lt, lit_i(1024)))),
+        where_of(not(cmp(field("RemotePort"), CmpOp::Lt, long(1024)))),
         "RemotePort >= 1024"
     );
     assert_eq!(
@@ -822,8 +688,8 @@ fn set_range_and_emptiness_predicates() {
     assert_eq!(
         where_of(p(PredicateKind::Between {
             expr: field("RemotePort"),
-            low: lit_i(1),
-            high: lit_i(1024),
+            low: long(1),
+            high: long(1024),
             negated: false,
         })),
         "RemotePort >= 1 AND RemotePort <= 1024"
@@ -831,8 +697,8 @@ fn set_range_and_emptiness_predicates() {
     assert_eq!(
         where_of(not(p(PredicateKind::Between {
             expr: field("RemotePort"),
-            low: lit_i(1),
-            high: lit_i(1024),
+            low: long(1),
+            high: long(1024),
             negated: false,
         }))),
         "RemotePort < 1 OR RemotePort > 1024"
@@ -869,7 +735,7 @@ fn set_range_and_emptiness_predicates() {
     assert_eq!(
         where_of(not(p(PredicateKind::Bool(call(
             ScalarFn::Ipv4IsInRange,
-            vec![field("RemoteIP"), lit_s("10.1.2.3")]
+            vec![field("RemoteIP"), string("10.1.2.3")]
         ))))),
         "NOT (CIDR_MATCH(TO_IP(RemoteIP), \"10.1.2.3/32\"))"
     );
@@ -889,15 +755,15 @@ fn extend_with_strcat_iff_and_paths() {
                 "Who",
                 call(
                     ScalarFn::StrCat,
-                    vec![field("UserPrincipalName"), lit_s("@"), field("IPAddress")],
+                    vec![field("UserPrincipalName"), string("@"), field("IPAddress")],
                 ),
             ),
             assign("Lower", call(ScalarFn::ToLower, vec![field("Who")])),
             assign(
                 "Risky",
                 e(ExprKind::Case {
-                    branches: vec![(sm("RiskLevel", Equals, CS, &["high"], false), lit_i(1))],
-                    otherwise: Box::new(lit_i(0)),
+                    branches: vec![(sm("RiskLevel", Equals, CS, &["high"]), long(1))],
+                    otherwise: Box::new(long(0)),
                 }),
             ),
             assign("Os", path("DeviceDetail", &["operatingSystem"], false)),
@@ -908,7 +774,6 @@ fn extend_with_strcat_iff_and_paths() {
                     Term,
                     CI,
                     &["azure"],
-                    false,
                 )))),
             ),
         ]))],
@@ -1001,7 +866,7 @@ fn one_array_index_reads_the_flattened_multi_value() {
     // In a predicate the picked value is tested with KQL's null rules as usual.
     let t = run(&query(
         "T",
-        vec![filter(cmp(one(0), CmpOp::Eq, lit_s("x")))],
+        vec![filter(cmp(one(0), CmpOp::Eq, string("x")))],
     ))
     .unwrap();
     assert_eq!(
@@ -1065,7 +930,7 @@ fn a_parsed_column_alias_reads_the_source_fields() {
         "T",
         vec![
             stage(StageKind::Extend(vec![assign("j", whole)])),
-            filter(cmp(j_appid, CmpOp::Eq, lit_s("x"))),
+            filter(cmp(j_appid, CmpOp::Eq, string("x"))),
             stage(StageKind::Extend(vec![assign("n", j_name)])),
             stage(StageKind::ProjectAway(vec![ColumnPattern {
                 pattern: "j".into(),
@@ -1101,7 +966,7 @@ fn a_whole_parsed_value_or_a_gone_source_is_declined() {
     // where parse_json(Claims) == "x"
     let d = declined(&query(
         "T",
-        vec![filter(cmp(whole(), CmpOp::Eq, lit_s("x")))],
+        vec![filter(cmp(whole(), CmpOp::Eq, string("x")))],
     ));
     assert_eq!((d[0].code.0, d[0].span), ("B003", sp(1, 2)));
     // extend j = parse_json(Claims) | project-away Claims | where j.a == "x"
@@ -1116,7 +981,7 @@ fn a_whole_parsed_value_or_a_gone_source_is_declined() {
             filter(cmp(
                 indexed("j", vec![seg("a")], false, sp(7, 8)),
                 CmpOp::Eq,
-                lit_s("x"),
+                string("x"),
             )),
         ],
     ));
@@ -1149,7 +1014,7 @@ fn a_dynamic_path_alias_reads_through_to_the_source() {
                 "u",
                 path("InitiatedBy", &["user"], false),
             )])),
-            filter(cmp(path("u", &["upn"], false), CmpOp::Eq, lit_s("a"))),
+            filter(cmp(path("u", &["upn"], false), CmpOp::Eq, string("a"))),
         ],
     ));
     assert_eq!(
@@ -1213,7 +1078,7 @@ fn identifiers_are_quoted_when_needed() {
     assert_eq!(Ident("we`ird").to_string(), "`we``ird`");
     assert_eq!(Ident("1st").to_string(), "`1st`");
     assert_eq!(
-        where_of(sm("Process Name", Equals, CS, &["x"], false)),
+        where_of(sm("Process Name", Equals, CS, &["x"])),
         "`Process Name` == \"x\""
     );
 }
@@ -1243,7 +1108,7 @@ fn summarize_with_threshold_and_order() {
     let t = run(&query(
         "SigninLogs",
         vec![
-            filter(sm("ResultType", Equals, CS, &["50126"], false)),
+            filter(sm("ResultType", Equals, CS, &["50126"])),
             stage(StageKind::Aggregate {
                 by: vec![
                     key("IPAddress", field("IPAddress")),
@@ -1260,11 +1125,11 @@ fn summarize_with_threshold_and_order() {
                     agg("Failures", AggFunc::Count),
                     agg(
                         "Distinct",
-                        AggFunc::CountIf(sm("AppDisplayName", Contains, CI, &["Azure"], false)),
+                        AggFunc::CountIf(sm("AppDisplayName", Contains, CI, &["Azure"])),
                     ),
                 ],
             }),
-            filter(cmp(field("Failures"), CmpOp::Gt, lit_i(5))),
+            filter(cmp(field("Failures"), CmpOp::Gt, long(5))),
             stage(StageKind::Sort(vec![SortKey {
                 expr: field("Failures"),
                 dir: SortDir::Desc,
@@ -1471,7 +1336,7 @@ fn arg_max_of_a_computed_value_without_id_notes_ties() {
     let twice = e(ExprKind::Arith {
         op: ArithOp::Mul,
         lhs: Box::new(field("Bytes")),
-        rhs: Box::new(lit_i(2)),
+        rhs: Box::new(long(2)),
     });
     let q = query(
         "T",
@@ -1556,7 +1421,7 @@ fn two_arg_extremes_or_a_star_by_a_computed_key_are_declined() {
 fn array_length_is_mv_count_with_notes() {
     let mut len = call(ScalarFn::ArrayLength, vec![field("Users")]);
     len.span = sp(2, 6);
-    let t = run(&query("T", vec![filter(cmp(len, CmpOp::Gt, lit_i(3)))])).unwrap();
+    let t = run(&query("T", vec![filter(cmp(len, CmpOp::Gt, long(3)))])).unwrap();
     assert_eq!(
         t.text,
         "FROM T\n| WHERE MV_COUNT(Users) > 3\n| LIMIT 10000\n"
@@ -1578,7 +1443,7 @@ fn strcat_of_one_part_is_not_a_one_argument_concat() {
     let q = query(
         "T",
         vec![stage(StageKind::Extend(vec![
-            assign("a", call(ScalarFn::StrCat, vec![lit_s("x")])),
+            assign("a", call(ScalarFn::StrCat, vec![string("x")])),
             assign("b", call(ScalarFn::StrCat, vec![field("Port")])),
         ]))],
     );
@@ -1674,7 +1539,7 @@ fn string_literals_read_back_exactly() {
     for v in NASTY {
         let text = StrLit(v).to_string();
         assert_eq!(esql_unquote(&text), *v, "{text}");
-        let out = where_of(sm("F", Equals, CS, &[v], false));
+        let out = where_of(sm("F", Equals, CS, &[v]));
         let lit = out.strip_prefix("F == ").expect("literal");
         assert_eq!(esql_unquote(lit), *v);
         assert!(!out.contains('\n'));
@@ -1684,7 +1549,7 @@ fn string_literals_read_back_exactly() {
 #[test]
 fn like_patterns_match_exactly_the_substring() {
     for v in NASTY {
-        let out = where_of(sm("F", Contains, CS, &[v], false));
+        let out = where_of(sm("F", Contains, CS, &[v]));
         let lit = out.strip_prefix("F LIKE ").expect("LIKE");
         let pattern = esql_unquote(lit);
         let re = wildcard_regex(&pattern);
@@ -1704,7 +1569,7 @@ fn like_patterns_match_exactly_the_substring() {
 #[test]
 fn term_and_regex_literals_read_back_exactly() {
     for v in NASTY {
-        let out = where_of(sm("F", Term, CS, &[v], false));
+        let out = where_of(sm("F", Term, CS, &[v]));
         let lit = out.strip_prefix("F RLIKE ").expect("RLIKE");
         let re = lucene_regex(&esql_unquote(lit));
         assert!(re.is_match(&format!("x {v} y")), "{v:?}");
@@ -1771,7 +1636,7 @@ fn calendar_starts_and_replace_regex() {
     // escaped for Java's rewrite, \\ stays a backslash.
     let t = ext(call(
         ScalarFn::Replace,
-        vec![field("S"), lit_s(r"a(\d+)"), lit_s(r"<\1>$\\")],
+        vec![field("S"), string(r"a(\d+)"), string(r"<\1>$\\")],
     ))
     .unwrap();
     assert_eq!(t.fidelity, Fidelity::Exact);
@@ -1784,12 +1649,12 @@ fn calendar_starts_and_replace_regex() {
     // Other rewrite escapes and non-literal patterns are declined.
     assert!(ext(call(
         ScalarFn::Replace,
-        vec![field("S"), lit_s("a"), lit_s(r"\n")]
+        vec![field("S"), string("a"), string(r"\n")]
     ))
     .is_err());
     assert!(ext(call(
         ScalarFn::Replace,
-        vec![field("S"), field("P"), lit_s("")]
+        vec![field("S"), field("P"), string("")]
     ))
     .is_err());
 }
@@ -1861,7 +1726,7 @@ fn eval_of(e: Expr) -> String {
 fn extract_is_a_whole_text_replace_by_the_group() {
     let t = ext1(call(
         ScalarFn::Extract,
-        vec![lit_s(r"user=(\w+)"), lit_i(1), field("Msg")],
+        vec![string(r"user=(\w+)"), long(1), field("Msg")],
     ))
     .unwrap();
     assert_eq!(t.fidelity, Fidelity::Exact);
@@ -1873,23 +1738,23 @@ fn extract_is_a_whole_text_replace_by_the_group() {
     assert_eq!(
         eval_of(call(
             ScalarFn::Extract,
-            vec![lit_s("a.c"), lit_i(0), field("Msg")]
+            vec![string("a.c"), long(0), field("Msg")]
         )),
         r#"| EVAL x = REPLACE(COALESCE(Msg, ""), "\\A(?s:.*?)(a[^\\x{a}]c)(?s:.*)|(?s:.*)", "$0")"#
             .replace("$0", "$1")
     );
     // A group the regex does not have, a computed regex, a type argument: declined.
     for args in [
-        vec![lit_s("(a)"), lit_i(2), field("Msg")],
-        vec![field("P"), lit_i(1), field("Msg")],
-        vec![lit_s("(a)"), lit_i(1), field("Msg"), lit_s("typeof(long)")],
+        vec![string("(a)"), long(2), field("Msg")],
+        vec![field("P"), long(1), field("Msg")],
+        vec![string("(a)"), long(1), field("Msg"), string("typeof(long)")],
     ] {
         let d = ext1(call(ScalarFn::Extract, args)).unwrap_err();
         assert_eq!(d[0].code.0, "B005");
     }
     let d = ext1(call(
         ScalarFn::Extract,
-        vec![lit_s(r"(a*)+b"), lit_i(1), field("Msg")],
+        vec![string(r"(a*)+b"), long(1), field("Msg")],
     ))
     .unwrap_err();
     assert_eq!(d[0].code.0, "B001");
@@ -1900,13 +1765,13 @@ fn replace_string_quotes_the_lookup_and_the_rewrite() {
     assert_eq!(
         eval_of(call(
             ScalarFn::ReplaceString,
-            vec![field("U"), lit_s("a.b$"), lit_s(r"\$1")]
+            vec![field("U"), string("a.b$"), string(r"\$1")]
         )),
         r#"| EVAL x = REPLACE(COALESCE(U, ""), "a\\.b\\$", "\\\\\\$1")"#
     );
     assert!(ext1(call(
         ScalarFn::ReplaceString,
-        vec![field("U"), lit_s(""), lit_s("x")]
+        vec![field("U"), string(""), string("x")]
     ))
     .is_err());
 }
@@ -1917,17 +1782,20 @@ fn replace_regex_rewrite_groups_and_empty_matches() {
     assert_eq!(
         eval_of(call(
             ScalarFn::Replace,
-            vec![field("S"), lit_s("b"), lit_s(r"[\0]")]
+            vec![field("S"), string("b"), string(r"[\0]")]
         )),
         r#"| EVAL x = REPLACE(COALESCE(S, ""), "b", "[$0]")"#
     );
     assert!(ext1(call(
         ScalarFn::Replace,
-        vec![field("S"), lit_s("(b)"), lit_s(r"\2")]
+        vec![field("S"), string("(b)"), string(r"\2")]
     ))
     .is_err());
     // RE2 and Java place empty matches differently: a Values note.
-    let mut e = call(ScalarFn::Replace, vec![field("S"), lit_s("b*"), lit_s("-")]);
+    let mut e = call(
+        ScalarFn::Replace,
+        vec![field("S"), string("b*"), string("-")],
+    );
     e.span = sp(3, 8);
     let t = ext1(e).unwrap();
     let n = notes(&t);
@@ -1939,20 +1807,20 @@ fn replace_regex_rewrite_groups_and_empty_matches() {
 fn countof_counts_by_the_length_of_two_replaces() {
     // Plain text counts overlapping occurrences (a lookahead matches at each start).
     assert_eq!(
-        eval_of(call(ScalarFn::CountOf, vec![field("C"), lit_s("a.")])),
+        eval_of(call(ScalarFn::CountOf, vec![field("C"), string("a.")])),
         r#"| EVAL x = LENGTH(REPLACE(COALESCE(C, ""), "(?=a\\.)", "xx")) - LENGTH(REPLACE(COALESCE(C, ""), "(?=a\\.)", "x"))"#
     );
     assert_eq!(
         eval_of(call(
             ScalarFn::CountOf,
-            vec![field("C"), lit_s("[A-Z]"), lit_s("regex")]
+            vec![field("C"), string("[A-Z]"), string("regex")]
         )),
         r#"| EVAL x = LENGTH(REPLACE(COALESCE(C, ""), "[A-Z]", "xx")) - LENGTH(REPLACE(COALESCE(C, ""), "[A-Z]", "x"))"#
     );
     for args in [
-        vec![field("C"), lit_s("a*"), lit_s("regex")],
-        vec![field("C"), lit_s("")],
-        vec![field("C"), lit_s("a"), lit_s("fuzzy")],
+        vec![field("C"), string("a*"), string("regex")],
+        vec![field("C"), string("")],
+        vec![field("C"), string("a"), string("fuzzy")],
     ] {
         assert_eq!(
             ext1(call(ScalarFn::CountOf, args)).unwrap_err()[0].code.0,
@@ -1963,14 +1831,14 @@ fn countof_counts_by_the_length_of_two_replaces() {
 
 #[test]
 fn trim_removes_one_anchored_match_per_end() {
-    let t = ext1(call(ScalarFn::Trim, vec![lit_s(r"\s+"), field("C")])).unwrap();
+    let t = ext1(call(ScalarFn::Trim, vec![string(r"\s+"), field("C")])).unwrap();
     // A run of one class cannot leave a second match: exact.
     assert_eq!(t.fidelity, Fidelity::Exact);
     assert_eq!(
         t.text.lines().nth(1).unwrap(),
         r#"| EVAL x = REPLACE(REPLACE(COALESCE(C, ""), "\\A(?:(?:[\\x{9}-\\x{a}\\x{c}-\\x{d} ])+)", ""), "(?:(?:[\\x{9}-\\x{a}\\x{c}-\\x{d} ])+)\\z", "")"#
     );
-    let mut e = call(ScalarFn::TrimStart, vec![lit_s("--"), field("C")]);
+    let mut e = call(ScalarFn::TrimStart, vec![string("--"), field("C")]);
     e.span = sp(1, 4);
     let t = ext1(e).unwrap();
     assert_eq!(
@@ -1979,7 +1847,7 @@ fn trim_removes_one_anchored_match_per_end() {
     );
     assert_eq!(notes(&t)[0].1, Effect::Values);
     assert_eq!(
-        eval_of(call(ScalarFn::TrimEnd, vec![lit_s(r"\.+"), field("C")])),
+        eval_of(call(ScalarFn::TrimEnd, vec![string(r"\.+"), field("C")])),
         r#"| EVAL x = REPLACE(COALESCE(C, ""), "(?:(?:\\.)+)\\z", "")"#
     );
 }
@@ -1989,7 +1857,7 @@ fn substring_counts_from_one_in_esql() {
     assert_eq!(
         eval_of(call(
             ScalarFn::Substring,
-            vec![field("S"), lit_i(0), lit_i(2)]
+            vec![field("S"), long(0), long(2)]
         )),
         r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), 1, 2), "")"#
     );
@@ -1997,7 +1865,7 @@ fn substring_counts_from_one_in_esql() {
     let start = e(ExprKind::Arith {
         op: ArithOp::Add,
         lhs: Box::new(call(ScalarFn::Strlen, vec![field("D")])),
-        rhs: Box::new(lit_i(1)),
+        rhs: Box::new(long(1)),
     });
     let t = ext1(call(ScalarFn::Substring, vec![field("S"), start])).unwrap();
     assert_eq!(t.fidelity, Fidelity::Exact);
@@ -2018,7 +1886,7 @@ fn substring_counts_from_one_in_esql() {
     assert_eq!(notes(&t).len(), 2);
     assert!(ext1(call(
         ScalarFn::Substring,
-        vec![field("S"), lit_i(0), lit_i(-1)]
+        vec![field("S"), long(0), long(-1)]
     ))
     .is_err());
 }
@@ -2028,7 +1896,7 @@ fn datetime_diff_counts_boundaries_between_truncated_values() {
     let dd = |unit: &str| {
         call(
             ScalarFn::DateTimeDiff,
-            vec![lit_s(unit), field("T1"), field("T0")],
+            vec![string(unit), field("T1"), field("T0")],
         )
     };
     let t = ext1(dd("Day")).unwrap();
@@ -2085,7 +1953,7 @@ fn split_columns_are_indexed_exactly() {
         vec![
             stage(StageKind::Extend(vec![assign(
                 "parts",
-                call(ScalarFn::Split, vec![field("Name"), lit_s(".")]),
+                call(ScalarFn::Split, vec![field("Name"), string(".")]),
             )])),
             stage(StageKind::Extend(vec![
                 assign("head", idx("parts", 0)),
@@ -2111,7 +1979,7 @@ fn split_columns_are_indexed_exactly() {
         vec![
             stage(StageKind::Extend(vec![assign(
                 "parts",
-                call(ScalarFn::Split, vec![field("Name"), lit_s(".")]),
+                call(ScalarFn::Split, vec![field("Name"), string(".")]),
             )])),
             stage(StageKind::Extend(vec![assign("parts", field("Other"))])),
             stage(StageKind::Extend(vec![assign("head", idx("parts", 0))])),
@@ -2122,7 +1990,7 @@ fn split_columns_are_indexed_exactly() {
     assert!(notes(&t).iter().any(|n| n.1 == Effect::UnderMatch));
     // SPLIT takes a one-byte delimiter.
     assert_eq!(
-        ext1(call(ScalarFn::Split, vec![field("Name"), lit_s(", ")])).unwrap_err()[0]
+        ext1(call(ScalarFn::Split, vec![field("Name"), string(", ")])).unwrap_err()[0]
             .code
             .0,
         "B005"
@@ -2132,9 +2000,9 @@ fn split_columns_are_indexed_exactly() {
 #[test]
 fn split_index_with_a_long_delimiter_uses_a_regex() {
     let at = |d: &str, i: i64, extra: Option<i64>| {
-        let mut args = vec![field("S"), lit_s(d)];
+        let mut args = vec![field("S"), string(d)];
         if let Some(k) = extra {
-            args.push(lit_i(k));
+            args.push(long(k));
         }
         e(ExprKind::Path {
             base: Box::new(call(ScalarFn::Split, args)),
@@ -2182,7 +2050,7 @@ fn whole_parsed_json_in_sets_and_array_length() {
     );
     assert!(notes(&t).iter().any(|n| n.2.contains("JSON text")));
     let len = call(ScalarFn::ArrayLength, vec![whole]);
-    let t = run(&query("T", vec![filter(cmp(len, CmpOp::Eq, lit_i(1)))])).unwrap();
+    let t = run(&query("T", vec![filter(cmp(len, CmpOp::Eq, long(1)))])).unwrap();
     assert!(
         t.text.contains("WHERE MV_COUNT(Entities) == 1"),
         "{}",
@@ -2196,7 +2064,7 @@ fn whole_parsed_json_in_sets_and_array_length() {
         vec![filter(cmp(
             indexed("Entities", vec![], true, sp(3, 9)),
             CmpOp::Eq,
-            lit_s("x"),
+            string("x"),
         ))],
     ));
     assert_eq!(d[0].code.0, "B003");
@@ -2298,7 +2166,7 @@ fn parse_url_parts_are_read_with_a_url_regex() {
 #[test]
 fn small_string_and_array_functions() {
     assert_eq!(
-        eval_of(call(ScalarFn::IndexOf, vec![field("S"), lit_s("/")])),
+        eval_of(call(ScalarFn::IndexOf, vec![field("S"), string("/")])),
         r#"| EVAL x = LOCATE(COALESCE(S, ""), "/") - 1"#
     );
     assert_eq!(

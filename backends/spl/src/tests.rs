@@ -1,167 +1,22 @@
 //! Unit tests: the exact SPL for each IR construct, escaping/injection round trips, and the
-//! notes and refusals with their spans. IR is built by hand with the small helpers below.
+//! notes and refusals with their spans. IR is built by hand with the
+//! builders of `kqlport::test_support`.
 
 use crate::Spl;
 use kqlport::backend::{Backend, Effect, Fidelity, RuleContext};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::*;
-use kqlport::source::Span;
+use kqlport::test_support::*;
 
-// ---- builders ---------------------------------------------------------------------------------
+// ---- harness ----------------------------------------------------------------------------------
 
-fn sp(a: usize, b: usize) -> Span {
-    Span::new(a, b)
-}
-fn s0() -> Span {
-    sp(0, 0)
-}
-fn field(name: &str) -> Expr {
-    Expr {
-        kind: ExprKind::Field(FieldPath::column(name)),
-        span: s0(),
-    }
-}
-fn path(col: &str, keys: &[&str], parsed: bool) -> Expr {
-    Expr {
-        kind: ExprKind::Field(FieldPath {
-            column: col.into(),
-            path: keys
-                .iter()
-                .map(|k| PathSegment::Key(k.to_string()))
-                .collect(),
-            parsed,
-        }),
-        span: s0(),
-    }
-}
-fn segs(col: &str, segs: Vec<PathSegment>, parsed: bool) -> Expr {
-    Expr {
-        kind: ExprKind::Field(FieldPath {
-            column: col.into(),
-            path: segs,
-            parsed,
-        }),
-        span: sp(5, 9),
-    }
-}
-fn k(s: &str) -> PathSegment {
-    PathSegment::Key(s.into())
-}
-fn ix(i: i64) -> PathSegment {
-    PathSegment::Index(i)
-}
-fn lit(l: Literal) -> Expr {
-    Expr {
-        kind: ExprKind::Literal(l),
-        span: s0(),
-    }
-}
-fn long(n: i64) -> Expr {
-    lit(Literal::Long(n))
-}
-fn call(func: ScalarFn, args: Vec<Expr>) -> Expr {
-    Expr {
-        kind: ExprKind::Call { func, args },
-        span: sp(30, 40),
-    }
-}
-fn p(kind: PredicateKind) -> Predicate {
-    Predicate {
-        kind,
-        span: sp(10, 20),
-    }
-}
-fn sm(f: &str, kind: MatchKind, case: Case, values: &[&str]) -> Predicate {
-    sm_q(f, kind, case, values, Quantifier::Any, false)
-}
-fn sm_q(
-    f: &str,
-    kind: MatchKind,
-    case: Case,
-    values: &[&str],
-    q: Quantifier,
-    negated: bool,
-) -> Predicate {
-    p(PredicateKind::StrMatch(StrMatch {
-        field: field(f),
-        kind,
-        case,
-        values: values.iter().map(|v| v.to_string()).collect(),
-        quantifier: q,
-        negated,
-    }))
-}
-fn not_sm(f: &str, kind: MatchKind, case: Case, values: &[&str]) -> Predicate {
-    sm_q(f, kind, case, values, Quantifier::Any, true)
-}
-fn cmp(l: Expr, op: CmpOp, r: Expr) -> Predicate {
-    p(PredicateKind::Compare {
-        lhs: l,
-        op,
-        rhs: r,
-        operands: Default::default(),
-    })
-}
-fn and(v: Vec<Predicate>) -> Predicate {
-    p(PredicateKind::And(v))
-}
-fn or(v: Vec<Predicate>) -> Predicate {
-    p(PredicateKind::Or(v))
-}
-fn not(x: Predicate) -> Predicate {
-    p(PredicateKind::Not(Box::new(x)))
-}
-fn ago(f: &str, op: CmpOp, days: i64) -> Predicate {
-    p(PredicateKind::TimeWindow {
-        field: field(f),
-        op,
-        ago: Duration::from_ticks(days * 864_000_000_000),
-    })
-}
-fn column(n: &str) -> Column {
-    Column {
-        name: n.into(),
-        span: sp(50, 55),
-    }
-}
-fn assign(n: &str, e: Expr) -> Assignment {
-    Assignment {
-        name: column(n),
-        expr: e,
-    }
-}
-fn stage(kind: StageKind) -> Stage {
-    Stage {
-        kind,
-        span: sp(60, 70),
-    }
-}
-fn filter(pr: Predicate) -> Stage {
-    stage(StageKind::Filter(pr))
-}
-fn agg(n: &str, func: AggFunc) -> Aggregation {
-    Aggregation {
-        name: column(n),
-        func,
-        span: sp(80, 90),
-    }
-}
-fn key(n: &str) -> GroupKey {
-    GroupKey {
-        name: column(n),
-        kind: GroupKeyKind::Expr(field(n)),
-        operands: Default::default(),
-    }
-}
-fn hours(h: i64) -> Duration {
-    Duration::from_ticks(h * 36_000_000_000)
-}
+/// A query over `DeviceProcessEvents` (its name at `0..19`).
 fn q(stages: Vec<Stage>) -> Query {
-    Query {
-        source: Source::table("DeviceProcessEvents", sp(0, 19)),
-        stages,
-        span: s0(),
-    }
+    query("DeviceProcessEvents", stages)
+}
+/// A path expression at `5..9`.
+fn segs(col: &str, segs: Vec<PathSegment>, parsed: bool) -> Expr {
+    expr_at(path_segs(col, segs, parsed), 5, 9)
 }
 fn run(query: Query) -> Result<(String, Fidelity), Vec<Diagnostic>> {
     let out = Spl
@@ -368,7 +223,7 @@ fn datetime_typing_follows_computed_columns() {
             by: vec![key("A")],
             aggs: vec![agg("Last", AggFunc::Max(field("Timestamp")))],
         }),
-        stage(StageKind::Rename(vec![(column("L"), column("Last"))])),
+        stage(StageKind::Rename(vec![(col("L"), col("Last"))])),
         filter(ago("L", CmpOp::Lt, 14)),
     ]));
     assert_eq!(
@@ -907,7 +762,7 @@ fn extend_project_rename_away_reorder() {
             assign("Full", field("Full")),
             assign("Len", call(ScalarFn::Strlen, vec![field("Full")])),
         ])),
-        stage(StageKind::Rename(vec![(column("Who"), column("Full"))])),
+        stage(StageKind::Rename(vec![(col("Who"), col("Full"))])),
         stage(StageKind::ProjectAway(vec![ColumnPattern {
             pattern: "Len*".into(),
             span: s0(),
@@ -953,7 +808,7 @@ fn summarize_count_by_bin() {
             by: vec![
                 key("DeviceName"),
                 GroupKey {
-                    name: column("Timestamp"),
+                    name: col("Timestamp"),
                     kind: GroupKeyKind::Bin {
                         field: field("Timestamp"),
                         size: BinSize::Duration(hours(1)),
@@ -1047,7 +902,7 @@ fn arg_max_pattern() {
                 },
             ),
             Aggregation {
-                name: column("b"),
+                name: col("b"),
                 func: AggFunc::ArgMax {
                     by: field("T"),
                     cols: vec![],
@@ -1124,7 +979,7 @@ fn arg_max_with_other_aggregates_uses_eventstats() {
 #[test]
 fn arg_max_by_computed_keys() {
     let week = GroupKey {
-        name: column("Column1"),
+        name: col("Column1"),
         kind: GroupKeyKind::Expr(call(ScalarFn::StartOfWeek, vec![field("Timestamp")])),
         operands: Default::default(),
     };
@@ -1149,7 +1004,7 @@ fn arg_max_by_computed_keys() {
     );
     // A key named like a column the summarize still reads goes through a helper field.
     let lowered = GroupKey {
-        name: column("U"),
+        name: col("U"),
         kind: GroupKeyKind::Expr(call(ScalarFn::ToLower, vec![field("U")])),
         operands: Default::default(),
     };
@@ -1199,7 +1054,7 @@ fn sort_top_take_distinct_count() {
             key: k("C", SortDir::Desc),
         }),
         stage(StageKind::Limit(3)),
-        stage(StageKind::Distinct(vec![column("A"), column("B")])),
+        stage(StageKind::Distinct(vec![col("A"), col("B")])),
         stage(StageKind::Count),
     ]));
     assert_eq!(
@@ -1326,10 +1181,7 @@ fn paths_into_computed_or_reshaped_columns() {
     );
     // A renamed event column is still read from _raw under its old name.
     let t = text(q(vec![
-        stage(StageKind::Rename(vec![(
-            column("TR"),
-            column("TargetResources"),
-        )])),
+        stage(StageKind::Rename(vec![(col("TR"), col("TargetResources"))])),
         ext("X", segs("TR", vec![ix(0), k("id")], false)),
     ]));
     assert_eq!(
@@ -1887,8 +1739,8 @@ fn join_right_side_columns_keep_their_datetime_typing() {
         kind: JoinKind::Inner,
         right: Box::new(right),
         on: vec![JoinKey {
-            left: column("Computer"),
-            right: column("Computer"),
+            left: col("Computer"),
+            right: col("Computer"),
         }],
     });
     let window = p(PredicateKind::Between {
@@ -1915,8 +1767,8 @@ fn join_right_side_columns_keep_their_datetime_typing() {
         kind: JoinKind::Inner,
         right: Box::new(q(vec![filter(sm("A", Equals, CS, &["x"]))])),
         on: vec![JoinKey {
-            left: column("Computer"),
-            right: column("Computer"),
+            left: col("Computer"),
+            right: col("Computer"),
         }],
     });
     let query = q(vec![

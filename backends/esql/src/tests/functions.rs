@@ -98,7 +98,7 @@ fn tohex_of_a_long_is_sixteen_digits_with_leading_zeros_stripped() {
 #[test]
 fn tohex_width_keeps_zeros_and_an_unknown_type_gets_a_note() {
     let t = extend(spanned(
-        call(ScalarFn::ToHex, vec![field("N"), lit_i(8)]),
+        call(ScalarFn::ToHex, vec![field("N"), long(8)]),
         3,
         9,
     ))
@@ -115,7 +115,7 @@ fn tohex_width_keeps_zeros_and_an_unknown_type_gets_a_note() {
     assert!(n[0].2.contains("32-bit"), "{}", n[0].2);
     let full = extend(call(
         ScalarFn::ToHex,
-        vec![call(ScalarFn::ToLong, vec![field("N")]), lit_i(20)],
+        vec![call(ScalarFn::ToLong, vec![field("N")]), long(20)],
     ))
     .unwrap();
     assert!(!full.text.contains("REPLACE"), "{}", full.text);
@@ -127,7 +127,7 @@ fn tohex_width_keeps_zeros_and_an_unknown_type_gets_a_note() {
 fn indexof_regex_is_the_length_of_the_lazy_prefix_or_minus_one() {
     let t = extend(call(
         ScalarFn::IndexOfRegex,
-        vec![field("M"), lit_s(",OU|,CN")],
+        vec![field("M"), string(",OU|,CN")],
     ))
     .unwrap();
     assert_eq!(t.fidelity, Fidelity::Exact, "{}", t.text);
@@ -138,7 +138,7 @@ fn indexof_regex_is_the_length_of_the_lazy_prefix_or_minus_one() {
     );
     let d = extend(call(
         ScalarFn::IndexOfRegex,
-        vec![field("M"), lit_s("a"), lit_i(2)],
+        vec![field("M"), string("a"), long(2)],
     ))
     .expect_err("declined");
     assert_eq!(d[0].code.0, "B005");
@@ -275,7 +275,7 @@ fn has_with_a_computed_term_is_exact_for_plain_terms_and_only_over_matches_other
 fn objects_are_declined_with_the_reason() {
     for f in [ScalarFn::BagPack, ScalarFn::DynamicIndex] {
         let d =
-            extend(spanned(call(f, vec![lit_s("a"), field("N")]), 7, 12)).expect_err("declined");
+            extend(spanned(call(f, vec![string("a"), field("N")]), 7, 12)).expect_err("declined");
         assert_eq!((d[0].code.0, d[0].span), ("B005", sp(7, 12)));
         assert!(
             d[0].message.contains("no object values"),
@@ -336,7 +336,7 @@ fn has_with_literal_terms_matches_kql_including_punctuation_edges() {
         "/resourcegroups/t.rg1?",
     ];
     for term in terms {
-        let re = lucene_regex(&rlike_pattern(&where_of(sm("C", Term, CS, &[term], false))));
+        let re = lucene_regex(&rlike_pattern(&where_of(sm("C", Term, CS, &[term]))));
         for text in texts {
             assert_eq!(
                 re.is_match(text),
@@ -346,7 +346,7 @@ fn has_with_literal_terms_matches_kql_including_punctuation_edges() {
         }
     }
     // has_any mixing bounded and unbounded values: one RLIKE per edge group, ORed.
-    let clause = where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b"], false));
+    let clause = where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b"]));
     let any: Vec<regex_lite::Regex> = clause
         .split(" OR ")
         .map(|one| lucene_regex(&rlike_pattern(one)))
@@ -367,7 +367,7 @@ fn has_any_edge_groups_are_separate_rlikes() {
     // One pattern `(P1(a)S1)|(P2(b)S2)` makes Lucene track both groups at once: its
     // determinised automaton grows with the product of the groups' states.
     assert_eq!(
-        where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b", "x/"], false)),
+        where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b", "x/"])),
         "C RLIKE \"(.*[^A-Za-z0-9])?(dc1|a\\\\.b)([^A-Za-z0-9].*)?\" \
          OR C RLIKE \".*(\\\\.exe)([^A-Za-z0-9].*)?\" \
          OR C RLIKE \"(.*[^A-Za-z0-9])?(x\\\\/).*\""
@@ -378,7 +378,7 @@ fn has_any_edge_groups_are_separate_rlikes() {
 fn has_any_long_term_lists_are_split_into_bounded_rlikes() {
     let values: Vec<String> = (0..1000).map(|i| format!("host{i:04}.example")).collect();
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-    let clause = where_of(sm("C", Term, CS, &refs, false));
+    let clause = where_of(sm("C", Term, CS, &refs));
     let parts: Vec<&str> = clause.split(" OR ").collect();
     // 1000 values of 16 characters (+1 for `|`): 17,000 characters in runs of <= 2,000
     // (117 values each).

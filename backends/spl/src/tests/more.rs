@@ -138,7 +138,7 @@ fn parse_url_objects_are_json_objects_read_with_json_extract() {
     // Its Query Parameters member is missing: refused, also after a rename.
     let query = q(vec![
         ext("Url", call(ScalarFn::ParseUrl, vec![field("RemoteUrl")])),
-        stage(StageKind::Rename(vec![(column("U2"), column("Url"))])),
+        stage(StageKind::Rename(vec![(col("U2"), col("Url"))])),
         ext("x", segs("U2", vec![k("Query Parameters"), k("a")], false)),
     ]);
     assert_eq!(declined(query), vec![("B013", 5, 9)]);
