@@ -66,7 +66,16 @@ fn run(q: &Query) -> Result<Translation, Vec<Diagnostic>> {
 
 /// The EQL for `T | where pr`, which must translate exactly.
 fn eql(pr: Predicate) -> String {
-    let t = run(&query("T", vec![filter(pr)])).expect("translates");
+    eql_exact(&query("T", vec![filter(pr)]))
+}
+
+/// The EQL of a KQL query, which must translate exactly.
+fn eql_of(kql: &str) -> String {
+    eql_exact(&ir_of(kql))
+}
+
+fn eql_exact(q: &Query) -> String {
+    let t = run(q).expect("translates");
     assert_eq!(t.fidelity, Fidelity::Exact, "{}", t.text);
     t.text
 }
@@ -99,105 +108,52 @@ use MatchKind::*;
 
 #[test]
 fn equality_family() {
-    assert_eq!(eql(cs("F", Equals, "a")), "T where F == \"a\"\n");
-    assert_eq!(eql(ci("F", Equals, "a")), "T where F : \"a\"\n");
-    assert_eq!(
-        eql(neg(cs("F", Equals, "a"))),
-        "T where F == null or F != \"a\"\n"
-    );
-    assert_eq!(
-        eql(neg(ci("F", Equals, "a"))),
-        "T where F == null or not (F : \"a\")\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F == "a""#), @r#"T where F == "a""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F =~ "a""#), @r#"T where F : "a""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F != "a""#), @r#"T where F == null or F != "a""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F !~ "a""#), @r#"T where F == null or not (F : "a")"#);
     // `in` / `in~` / `!in` / `!in~`.
-    assert_eq!(
-        eql(sm("F", Equals, Case::Sensitive, &["a", "b"])),
-        "T where F in (\"a\", \"b\")\n"
-    );
-    assert_eq!(
-        eql(sm(
-            "F",
-            Equals,
-            Case::Insensitive,
-            &["tor.exe", "meek-client.exe"]
-        )),
-        "T where F : (\"tor.exe\", \"meek-client.exe\")\n"
-    );
-    assert_eq!(
-        eql(neg(sm("F", Equals, Case::Sensitive, &["a", "b"]))),
-        "T where F == null or F not in (\"a\", \"b\")\n"
-    );
-    assert_eq!(
-        eql(neg(sm("F", Equals, Case::Insensitive, &["a", "b"]))),
-        "T where F == null or not (F : (\"a\", \"b\"))\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F in ("a", "b")"#), @r#"T where F in ("a", "b")"#);
+    insta::assert_snapshot!(eql_of(r#"T | where F in~ ("tor.exe", "meek-client.exe")"#), @r#"T where F : ("tor.exe", "meek-client.exe")"#);
+    insta::assert_snapshot!(eql_of(r#"T | where F !in ("a", "b")"#), @r#"T where F == null or F not in ("a", "b")"#);
+    insta::assert_snapshot!(eql_of(r#"T | where F !in~ ("a", "b")"#), @r#"T where F == null or not (F : ("a", "b"))"#);
 }
 
 #[test]
 fn equality_with_the_empty_string_matches_missing_fields() {
     // KQL: a missing string is "", so `F == ""` holds for events without F.
-    assert_eq!(eql(cs("F", Equals, "")), "T where F == null or F == \"\"\n");
+    insta::assert_snapshot!(eql_of(r#"T | where F == """#), @r#"T where F == null or F == """#);
     // ... and `F != ""` must drop them, also where `not` keeps documents without the field.
-    assert_eq!(
-        eql(neg(cs("F", Equals, ""))),
-        "T where F != null and F != \"\"\n"
-    );
-    assert_eq!(
-        eql(sm("F", Equals, Case::Insensitive, &["", "x"])),
-        "T where F == null or F : (\"\", \"x\")\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F != """#), @r#"T where F != null and F != """#);
+    insta::assert_snapshot!(eql_of(r#"T | where F in~ ("", "x")"#), @r#"T where F == null or F : ("", "x")"#);
 }
 
 #[test]
 fn substring_family() {
-    assert_eq!(eql(ci("F", Contains, "evil")), "T where F : \"*evil*\"\n");
-    assert_eq!(eql(ci("F", StartsWith, "evil")), "T where F : \"evil*\"\n");
-    assert_eq!(eql(ci("F", EndsWith, ".exe")), "T where F : \"*.exe\"\n");
-    assert_eq!(
-        eql(cs("F", Contains, "Evil")),
-        "T where F like \"*Evil*\"\n"
-    );
-    assert_eq!(
-        eql(cs("F", StartsWith, "Evil")),
-        "T where F like \"Evil*\"\n"
-    );
-    assert_eq!(eql(cs("F", EndsWith, ".EXE")), "T where F like \"*.EXE\"\n");
-    assert_eq!(
-        eql(neg(ci("F", Contains, "evil"))),
-        "T where F == null or not (F : \"*evil*\")\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F contains "evil""#), @r#"T where F : "*evil*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F startswith "evil""#), @r#"T where F : "evil*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F endswith ".exe""#), @r#"T where F : "*.exe""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F contains_cs "Evil""#), @r#"T where F like "*Evil*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F startswith_cs "Evil""#), @r#"T where F like "Evil*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F endswith_cs ".EXE""#), @r#"T where F like "*.EXE""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F !contains "evil""#), @r#"T where F == null or not (F : "*evil*")"#);
     assert_eq!(
         eql(sm("F", Contains, Case::Insensitive, &["a", "b"])),
         "T where F : (\"*a*\", \"*b*\")\n"
     );
     // `contains ""` is true for every row, missing fields included.
-    assert_eq!(
-        eql(ci("F", Contains, "")),
-        "T where F == null or F : \"**\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F contains """#), @r#"T where F == null or F : "**""#);
 }
 
 #[test]
 fn wildcard_characters_in_values_never_become_wildcards() {
     // `:`/`like` have no escape for `*`/`?`: such values use lists and functions.
-    assert_eq!(eql(ci("F", Equals, "a*b")), "T where F in~ (\"a*b\")\n");
-    assert_eq!(eql(cs("F", Equals, "a?b")), "T where F == \"a?b\"\n");
-    assert_eq!(
-        eql(ci("F", Contains, "*")),
-        "T where stringContains~(F, \"*\")\n"
-    );
-    assert_eq!(
-        eql(cs("F", StartsWith, "?x")),
-        "T where startsWith(F, \"?x\")\n"
-    );
-    assert_eq!(
-        eql(ci("F", EndsWith, "a*")),
-        "T where endsWith~(F, \"a*\")\n"
-    );
-    assert_eq!(
-        eql(neg(ci("F", Contains, "*"))),
-        "T where F == null or not (stringContains~(F, \"*\"))\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F =~ "a*b""#), @r#"T where F in~ ("a*b")"#);
+    insta::assert_snapshot!(eql_of(r#"T | where F == "a?b""#), @r#"T where F == "a?b""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F contains "*""#), @r#"T where stringContains~(F, "*")"#);
+    insta::assert_snapshot!(eql_of(r#"T | where F startswith_cs "?x""#), @r#"T where startsWith(F, "?x")"#);
+    insta::assert_snapshot!(eql_of(r#"T | where F endswith "a*""#), @r#"T where endsWith~(F, "a*")"#);
+    insta::assert_snapshot!(eql_of(r#"T | where F !contains "*""#), @r#"T where F == null or not (stringContains~(F, "*"))"#);
     // Mixed lists keep the safe values in one `:` list.
     assert_eq!(
         eql(sm("F", Contains, Case::Insensitive, &["a", "b?", "c"])),
@@ -208,57 +164,27 @@ fn wildcard_characters_in_values_never_become_wildcards() {
 #[test]
 fn term_values_with_punctuation_edges_are_bounded_only_at_alphanumeric_ends() {
     // KQL: `"xx.exe" has ".exe"` is true; the value's own `.` separates it.
-    assert_eq!(
-        eql(ci("F", Term, ".exe")),
-        "T where F regex~ \".*\\\\.exe([^A-Za-z0-9].*)?\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F has ".exe""#), @r#"T where F regex~ ".*\\.exe([^A-Za-z0-9].*)?""#);
     // Bounded by its own punctuation at both ends: a substring test, in the keyword-friendly
     // wildcard forms (`like` case-sensitive, `:` case-insensitive) rather than a regex.
-    assert_eq!(eql(cs("F", Term, "/x/")), "T where F like \"*/x/*\"\n");
-    assert_eq!(eql(ci("F", TermPrefix, "-en")), "T where F : \"*-en*\"\n");
-    assert_eq!(
-        eql(ci("F", TermSuffix, "\\x.")),
-        "T where F : \"*\\\\x.*\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F has_cs "/x/""#), @r#"T where F like "*/x/*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F hasprefix "-en""#), @r#"T where F : "*-en*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F hassuffix "\\x.""#), @r#"T where F : "*\\x.*""#);
     // A wildcard character in the value keeps the regex (`:` and `like` cannot escape it).
-    assert_eq!(
-        eql(ci("F", Term, "-a*-")),
-        "T where F regex~ \".*\\\\-a\\\\*\\\\-.*\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F has "-a*-""#), @r#"T where F regex~ ".*\\-a\\*\\-.*""#);
 }
 
 #[test]
 fn has_family_uses_term_boundaries() {
-    assert_eq!(
-        eql(ci("F", Term, "tor")),
-        "T where F regex~ \"(.*[^A-Za-z0-9])?tor([^A-Za-z0-9].*)?\"\n"
-    );
-    assert_eq!(
-        eql(cs("F", Term, "cmd.exe")),
-        "T where F regex \"(.*[^A-Za-z0-9])?cmd\\\\.exe([^A-Za-z0-9].*)?\"\n"
-    );
-    assert_eq!(
-        eql(ci("F", TermPrefix, "pow")),
-        "T where F regex~ \"(.*[^A-Za-z0-9])?pow.*\"\n"
-    );
-    assert_eq!(
-        eql(ci("F", TermSuffix, "shell")),
-        "T where F regex~ \".*shell([^A-Za-z0-9].*)?\"\n"
-    );
-    assert_eq!(
-        eql(sm("F", Term, Case::Insensitive, &["a", "b"])),
-        "T where F regex~ (\"(.*[^A-Za-z0-9])?a([^A-Za-z0-9].*)?\", \"(.*[^A-Za-z0-9])?b([^A-Za-z0-9].*)?\")\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F has "tor""#), @r#"T where F regex~ "(.*[^A-Za-z0-9])?tor([^A-Za-z0-9].*)?""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F has_cs "cmd.exe""#), @r#"T where F regex "(.*[^A-Za-z0-9])?cmd\\.exe([^A-Za-z0-9].*)?""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F hasprefix "pow""#), @r#"T where F regex~ "(.*[^A-Za-z0-9])?pow.*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F hassuffix "shell""#), @r#"T where F regex~ ".*shell([^A-Za-z0-9].*)?""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F has_any ("a", "b")"#), @r#"T where F regex~ ("(.*[^A-Za-z0-9])?a([^A-Za-z0-9].*)?", "(.*[^A-Za-z0-9])?b([^A-Za-z0-9].*)?")"#);
     // has_all: every value.
-    assert_eq!(
-        eql(sm_q("F", Term, Case::Insensitive, &["a", "b"], Quantifier::All, false)),
-        "T where F regex~ \"(.*[^A-Za-z0-9])?a([^A-Za-z0-9].*)?\" and F regex~ \"(.*[^A-Za-z0-9])?b([^A-Za-z0-9].*)?\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F has_all ("a", "b")"#), @r#"T where F regex~ "(.*[^A-Za-z0-9])?a([^A-Za-z0-9].*)?" and F regex~ "(.*[^A-Za-z0-9])?b([^A-Za-z0-9].*)?""#);
     // !has keeps events without the field.
-    assert_eq!(
-        eql(neg(ci("F", Term, "tor"))),
-        "T where F == null or not (F regex~ \"(.*[^A-Za-z0-9])?tor([^A-Za-z0-9].*)?\")\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F !has "tor""#), @r#"T where F == null or not (F regex~ "(.*[^A-Za-z0-9])?tor([^A-Za-z0-9].*)?")"#);
     let d = declined_pred(at(ci("F", Term, ""), 3, 9));
     assert_eq!((d.code.0, d.span.range()), ("B069", 3..9));
 }
@@ -307,28 +233,13 @@ fn matches_regex_is_rewritten_for_lucene() {
     );
     // (?i) at the start is regex~; classes are spelled case-closed, so Lucene's own folding
     // does not matter.
-    assert_eq!(
-        eql(cs("F", Regex, "(?i)ab[c-d]")),
-        "T where F regex~ \".*ab[C-Dc-d].*\"\n"
-    );
-    assert_eq!(
-        eql(cs("F", Regex, "(?i)[^a]")),
-        "T where F regex~ \".*[^Aa].*\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "(?i)ab[c-d]""#), @r#"T where F regex~ ".*ab[C-Dc-d].*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "(?i)[^a]""#), @r#"T where F regex~ ".*[^Aa].*""#);
     // A scoped (?i:…) is spelled out in classes under a case-sensitive regex.
-    assert_eq!(
-        eql(cs("F", Regex, "x(?i:ab)")),
-        "T where F regex \".*x[Aa][Bb].*\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "x(?i:ab)""#), @r#"T where F regex ".*x[Aa][Bb].*""#);
     // A pattern that matches "" also matches events without the field (KQL reads "").
-    assert_eq!(
-        eql(cs("F", Regex, "^$")),
-        "T where F == null or F regex \"()\"\n"
-    );
-    assert_eq!(
-        eql(cs("F", Regex, "a*")),
-        "T where F == null or F regex \".*a*.*\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "^$""#), @r#"T where F == null or F regex "()""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a*""#), @r#"T where F == null or F regex ".*a*.*""#);
 }
 
 #[test]

@@ -54,7 +54,16 @@ fn exact(q: &Query) -> String {
 /// conditions joined by ` | WHERE ` when the filter's pushable part leads in a WHERE of its
 /// own, `pushdown`).
 fn where_of(pr: Predicate) -> String {
-    let text = exact(&query("T", vec![filter(pr)]));
+    where_line(&query("T", vec![filter(pr)]))
+}
+
+/// [`where_of`] for a KQL query `T | where …`.
+fn where_of_kql(kql: &str) -> String {
+    where_line(&ir_of(kql))
+}
+
+fn where_line(q: &Query) -> String {
+    let text = exact(q);
     let conditions: Vec<&str> = text
         .lines()
         .skip(1)
@@ -193,56 +202,32 @@ fn equals_case_sensitive() {
 
 #[test]
 fn equals_case_insensitive_lowers_field_and_literal() {
-    assert_eq!(
-        where_of(sm("ProcessName", Equals, CI, &["CMD.exe"])),
-        "TO_LOWER(ProcessName) == \"cmd.exe\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where ProcessName =~ "CMD.exe""#), @r#"TO_LOWER(ProcessName) == "cmd.exe""#);
 }
 
 #[test]
 fn not_equals_keeps_missing_values() {
-    assert_eq!(
-        where_of(not_sm("ProcessName", Equals, CS, &["x"])),
-        "ProcessName IS NULL OR ProcessName != \"x\""
-    );
-    assert_eq!(
-        where_of(not_sm("ProcessName", Equals, CI, &["X"])),
-        "ProcessName IS NULL OR TO_LOWER(ProcessName) != \"x\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where ProcessName != "x""#), @r#"ProcessName IS NULL OR ProcessName != "x""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where ProcessName !~ "X""#), @r#"ProcessName IS NULL OR TO_LOWER(ProcessName) != "x""#);
 }
 
 #[test]
 fn equals_empty_matches_missing() {
-    assert_eq!(
-        where_of(sm("A", Equals, CS, &[""])),
-        "A IS NULL OR A == \"\""
-    );
-    assert_eq!(
-        where_of(not_sm("A", Equals, CS, &[""])),
-        "A IS NOT NULL AND A != \"\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where A == """#), @r#"A IS NULL OR A == """#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where A != """#), @r#"A IS NOT NULL AND A != """#);
 }
 
 #[test]
 fn in_and_not_in() {
-    assert_eq!(
-        where_of(sm("A", Equals, CS, &["a", "B"])),
-        "A IN (\"a\", \"B\")"
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where A in ("a", "B")"#), @r#"A IN ("a", "B")"#);
     assert_eq!(
         where_of(sm("A", Equals, CI, &["Tor.exe", "MEEK-client.exe"])),
         // Elasticsearch pushes `TO_LOWER(A) RLIKE` down to Lucene, not `TO_LOWER(A) IN`
         // (`pushdown`).
         "TO_LOWER(A) RLIKE \"(tor\\\\.exe|meek\\\\-client\\\\.exe)\""
     );
-    assert_eq!(
-        where_of(not_sm("A", Equals, CI, &["a", "b"])),
-        "A IS NULL OR TO_LOWER(A) NOT RLIKE \"(a|b)\""
-    );
-    assert_eq!(
-        where_of(not_sm("A", Equals, CS, &["", "b"])),
-        "A IS NOT NULL AND A NOT IN (\"\", \"b\")"
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where A !in~ ("a", "b")"#), @r#"A IS NULL OR TO_LOWER(A) NOT RLIKE "(a|b)""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where A !in ("", "b")"#), @r#"A IS NOT NULL AND A NOT IN ("", "b")"#);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,35 +236,23 @@ fn in_and_not_in() {
 
 #[test]
 fn contains_family() {
-    assert_eq!(
-        where_of(sm("CommandLine", Contains, CI, &["-EncodedCommand"])),
-        "TO_LOWER(CommandLine) LIKE \"*-encodedcommand*\""
-    );
-    assert_eq!(
-        where_of(sm("CommandLine", Contains, CS, &["Enc"])),
-        "CommandLine LIKE \"*Enc*\""
-    );
-    assert_eq!(
-        where_of(not_sm("CommandLine", Contains, CI, &["enc"])),
-        "CommandLine IS NULL OR TO_LOWER(CommandLine) NOT LIKE \"*enc*\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where CommandLine contains "-EncodedCommand""#), @r#"TO_LOWER(CommandLine) LIKE "*-encodedcommand*""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where CommandLine contains_cs "Enc""#), @r#"CommandLine LIKE "*Enc*""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where CommandLine !contains "enc""#), @r#"CommandLine IS NULL OR TO_LOWER(CommandLine) NOT LIKE "*enc*""#);
     assert_eq!(
         where_of(sm("F", StartsWith, CI, &["C:\\Users"])),
         // `TO_LOWER(F) LIKE` is pushed down to Lucene, `STARTS_WITH(TO_LOWER(F), …)` is not
         // (`pushdown`).
         "TO_LOWER(F) LIKE \"c:\\\\\\\\users*\""
     );
-    assert_eq!(
-        where_of(not_sm("F", EndsWith, CS, &[".EXE"])),
-        "F IS NULL OR NOT (ENDS_WITH(F, \".EXE\"))"
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where F !endswith_cs ".EXE""#), @r#"F IS NULL OR NOT (ENDS_WITH(F, ".EXE"))"#);
 }
 
 #[test]
 fn contains_empty_is_always_true() {
     let text = exact(&query("T", vec![filter(sm("F", Contains, CI, &[""]))]));
     assert_eq!(text, "FROM T\n| LIMIT 10000\n");
-    assert_eq!(where_of(not_sm("F", Contains, CI, &[""])), "FALSE");
+    insta::assert_snapshot!(where_of_kql(r#"T | where F !contains """#), @"FALSE");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,30 +261,15 @@ fn contains_empty_is_always_true() {
 
 #[test]
 fn has_is_a_bounded_term_regex() {
-    assert_eq!(
-        where_of(sm("CommandLine", Term, CI, &["Cmd.exe"])),
-        "TO_LOWER(CommandLine) RLIKE \"(.*[^A-Za-z0-9])?(cmd\\\\.exe)([^A-Za-z0-9].*)?\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where CommandLine has "Cmd.exe""#), @r#"TO_LOWER(CommandLine) RLIKE "(.*[^A-Za-z0-9])?(cmd\\.exe)([^A-Za-z0-9].*)?""#);
     assert_eq!(
         where_of(sm("C", Term, CS, &["a", "b"])),
         "C RLIKE \"(.*[^A-Za-z0-9])?(a|b)([^A-Za-z0-9].*)?\""
     );
-    assert_eq!(
-        where_of(sm_q("C", Term, CI, &["a", "b"], Quantifier::All, false)),
-        "TO_LOWER(C) RLIKE \"(.*[^A-Za-z0-9])?(a)([^A-Za-z0-9].*)?\" AND TO_LOWER(C) RLIKE \"(.*[^A-Za-z0-9])?(b)([^A-Za-z0-9].*)?\""
-    );
-    assert_eq!(
-        where_of(not_sm("C", Term, CI, &["tor"])),
-        "C IS NULL OR TO_LOWER(C) NOT RLIKE \"(.*[^A-Za-z0-9])?(tor)([^A-Za-z0-9].*)?\""
-    );
-    assert_eq!(
-        where_of(sm("C", TermPrefix, CS, &["ab"])),
-        "C RLIKE \"(.*[^A-Za-z0-9])?(ab).*\""
-    );
-    assert_eq!(
-        where_of(sm("C", TermSuffix, CS, &["ab"])),
-        "C RLIKE \".*(ab)([^A-Za-z0-9].*)?\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where C has_all ("a", "b")"#), @r#"TO_LOWER(C) RLIKE "(.*[^A-Za-z0-9])?(a)([^A-Za-z0-9].*)?" AND TO_LOWER(C) RLIKE "(.*[^A-Za-z0-9])?(b)([^A-Za-z0-9].*)?""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where C !has "tor""#), @r#"C IS NULL OR TO_LOWER(C) NOT RLIKE "(.*[^A-Za-z0-9])?(tor)([^A-Za-z0-9].*)?""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where C hasprefix_cs "ab""#), @r#"C RLIKE "(.*[^A-Za-z0-9])?(ab).*""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where C hassuffix_cs "ab""#), @r#"C RLIKE ".*(ab)([^A-Za-z0-9].*)?""#);
 }
 
 #[test]
@@ -362,38 +320,15 @@ fn non_ascii_literal_is_noted() {
 
 #[test]
 fn regex_is_wrapped_and_rewritten() {
-    assert_eq!(
-        where_of(sm("C", Regex, CS, &["a\\d+b"])),
-        "C RLIKE \".*(a([0-9])+b).*\""
-    );
-    assert_eq!(
-        where_of(sm("C", Regex, CS, &["^powershell.*-enc"])),
-        "C RLIKE \"(powershell([^\\n])*\\\\-enc).*\""
-    );
-    assert_eq!(
-        where_of(sm("C", Regex, CS, &["(?i)cmd$"])),
-        "C RLIKE \".*([Cc][Mm][Dd])\""
-    );
-    assert_eq!(
-        where_of(sm("C", Regex, CS, &["^a|b$"])),
-        "C RLIKE \"((a).*)|(.*(b))\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "a\\d+b""#), @r#"C RLIKE ".*(a([0-9])+b).*""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "^powershell.*-enc""#), @r#"C RLIKE "(powershell([^\n])*\\-enc).*""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "(?i)cmd$""#), @r#"C RLIKE ".*([Cc][Mm][Dd])""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "^a|b$""#), @r#"C RLIKE "((a).*)|(.*(b))""#);
     // Alternatives with the same anchors share one `.*(…|…).*`: a `.*…*` of their own each
     // would multiply the determinised automaton's states (issue 15: six IP prefixes as
     // `(.*(A).*)|(.*(B).*)|…` exceeded Elasticsearch 9's determinisation work limit).
-    assert_eq!(
-        where_of(sm(
-            "C",
-            Regex,
-            CS,
-            &["10\\.|192\\.168\\.|^127\\.|172\\.16\\."]
-        )),
-        "C RLIKE \"(.*(10\\\\.|192\\\\.168\\\\.|172\\\\.16\\\\.).*)|((127\\\\.).*)\""
-    );
-    assert_eq!(
-        where_of(sm("C", Regex, CS, &["a|"])),
-        "C IS NULL OR C RLIKE \".*(a|()).*\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "10\\.|192\\.168\\.|^127\\.|172\\.16\\.""#), @r#"C RLIKE "(.*(10\\.|192\\.168\\.|172\\.16\\.).*)|((127\\.).*)""#);
+    insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "a|""#), @r#"C IS NULL OR C RLIKE ".*(a|()).*""#);
     assert_eq!(
         where_of(not_sm("C", Regex, CS, &["x"])),
         "C IS NULL OR C NOT RLIKE \".*(x).*\""
@@ -402,10 +337,7 @@ fn regex_is_wrapped_and_rewritten() {
 
 #[test]
 fn regex_matching_empty_accepts_missing() {
-    assert_eq!(
-        where_of(sm("C", Regex, CS, &["a*"])),
-        "C IS NULL OR C RLIKE \".*((a)*).*\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "a*""#), @r#"C IS NULL OR C RLIKE ".*((a)*).*""#);
     assert_eq!(
         where_of(not_sm("C", Regex, CS, &["a*"])),
         "C IS NOT NULL AND C NOT RLIKE \".*((a)*).*\""

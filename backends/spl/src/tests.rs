@@ -37,6 +37,14 @@ fn text(query: Query) -> String {
     assert_eq!(f, Fidelity::Exact, "expected exact: {t}");
     t
 }
+/// The SPL of a KQL query, which must translate exactly.
+fn spl_of(kql: &str) -> String {
+    text(ir_of(kql))
+}
+/// [`spl_of`] without the base search line.
+fn spl_tail_of(kql: &str) -> String {
+    tail(&spl_of(kql))
+}
 /// A translation whose only notes are the one-element-set note of values()/list().
 fn text_sets(query: Query) -> String {
     let (t, notes) = approx(query);
@@ -137,17 +145,7 @@ fn leading_time_windows_are_exact_at_both_edges() {
 
 #[test]
 fn or_of_search_terms_is_parenthesised_and() {
-    let t = text(q(vec![filter(or(vec![
-        and(vec![
-            sm("A", StartsWith, CI, &["x"]),
-            sm("B", Equals, CI, &["y"]),
-        ]),
-        sm("C", Equals, CI, &["z"]),
-    ]))]));
-    assert_eq!(
-        t,
-        "search index=* sourcetype=\"DeviceProcessEvents\" ((A=\"x*\" AND B=\"y\") OR C=\"z\")\n"
-    );
+    insta::assert_snapshot!(spl_of(r#"DeviceProcessEvents | where (A startswith "x" and B =~ "y" or C =~ "z")"#), @r#"search index=* sourcetype="DeviceProcessEvents" ((A="x*" AND B="y") OR C="z")"#);
 }
 
 #[test]
@@ -375,85 +373,33 @@ fn datetime_literal_compares_with_time_as_epoch() {
 
 #[test]
 fn sensitive_equality_and_in() {
-    let t = text(q(vec![filter(and(vec![
-        sm("A", Equals, CS, &["Admin"]),
-        sm("B", Equals, CS, &["x", "y"]),
-    ]))]));
-    assert_eq!(tail(&t), "| where A==\"Admin\" AND in(B, \"x\", \"y\")");
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where A == "Admin" and B in ("x", "y")"#), @r#"| where A=="Admin" AND in(B, "x", "y")"#);
 }
 
 #[test]
 fn negations_keep_missing_fields() {
-    let t = text(q(vec![filter(and(vec![
-        not_sm("A", Equals, CS, &["x"]),
-        not_sm("B", Equals, CS, &["x", "y"]),
-        not_sm("C", Term, CI, &["cmd"]),
-    ]))]));
-    assert_eq!(
-        tail(&t),
-        "| where (isnull(A) OR NOT (A==\"x\")) AND (isnull(B) OR NOT in(B, \"x\", \"y\")) AND \
-         (isnull(C) OR NOT match(C, \"(?i)(^|[^A-Za-z0-9])cmd($|[^A-Za-z0-9])\"))"
-    );
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where A != "x" and B !in ("x", "y") and C !has "cmd""#), @r#"| where (isnull(A) OR NOT (A=="x")) AND (isnull(B) OR NOT in(B, "x", "y")) AND (isnull(C) OR NOT match(C, "(?i)(^|[^A-Za-z0-9])cmd($|[^A-Za-z0-9])"))"#);
 }
 
 #[test]
 fn empty_value_matches_missing_field() {
-    let t = text(q(vec![filter(and(vec![
-        sm("A", Equals, CS, &[""]),
-        sm("B", Equals, CI, &[""]),
-        not_sm("C", Equals, CS, &[""]),
-    ]))]));
-    assert_eq!(
-        tail(&t),
-        "| where (isnull(A) OR A==\"\") AND (isnull(B) OR lower(B)==\"\") AND \
-         (isnotnull(C) AND NOT (C==\"\"))"
-    );
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where A == "" and B =~ "" and C != """#), @r#"| where (isnull(A) OR A=="") AND (isnull(B) OR lower(B)=="") AND (isnotnull(C) AND NOT (C==""))"#);
 }
 
 #[test]
 fn not_over_string_test_is_pushed_down() {
     // not(A has "x" or B == "y") ⇒ both negated, each keeping missing fields.
-    let t = text(q(vec![filter(not(or(vec![
-        sm("A", Term, CI, &["x"]),
-        sm("B", Equals, CS, &["y"]),
-    ])))]));
-    assert_eq!(
-        tail(&t),
-        "| where (isnull(A) OR NOT match(A, \"(?i)(^|[^A-Za-z0-9])x($|[^A-Za-z0-9])\")) AND \
-         (isnull(B) OR NOT (B==\"y\"))"
-    );
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where not(A has "x" or B == "y")"#), @r#"| where (isnull(A) OR NOT match(A, "(?i)(^|[^A-Za-z0-9])x($|[^A-Za-z0-9])")) AND (isnull(B) OR NOT (B=="y"))"#);
 }
 
 #[test]
 fn term_family_and_substring_family() {
-    let t = text(q(vec![filter(and(vec![
-        sm("A", Term, CI, &["cmd.exe"]),
-        sm_q("B", Term, CI, &["a", "b"], Quantifier::Any, false),
-        sm_q("C", Term, CI, &["a", "b"], Quantifier::All, false),
-        sm("D", TermPrefix, CS, &["pre"]),
-        sm("E", TermSuffix, CI, &["suf"]),
-        sm("F", Contains, CS, &["Mixed"]),
-        sm("G", StartsWith, CS, &["x"]),
-        sm("H", EndsWith, CS, &["y"]),
-    ]))]));
-    assert_eq!(
-        tail(&t),
-        "| where match(A, \"(?i)(^|[^A-Za-z0-9])cmd\\\\.exe($|[^A-Za-z0-9])\") AND \
-         match(B, \"(?i)(^|[^A-Za-z0-9])(?:a|b)($|[^A-Za-z0-9])\") AND \
-         (match(C, \"(?i)(^|[^A-Za-z0-9])a($|[^A-Za-z0-9])\") AND \
-         match(C, \"(?i)(^|[^A-Za-z0-9])b($|[^A-Za-z0-9])\")) AND \
-         match(D, \"(^|[^A-Za-z0-9])pre\") AND match(E, \"(?i)suf($|[^A-Za-z0-9])\") AND \
-         match(F, \"Mixed\") AND match(G, \"^x\") AND match(H, \"y\\\\z\")"
-    );
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where A has "cmd.exe" and B has_any ("a", "b") and C has_all ("a", "b") and D hasprefix_cs "pre" and E hassuffix "suf" and F contains_cs "Mixed" and G startswith_cs "x" and H endswith_cs "y""#), @r#"| where match(A, "(?i)(^|[^A-Za-z0-9])cmd\\.exe($|[^A-Za-z0-9])") AND match(B, "(?i)(^|[^A-Za-z0-9])(?:a|b)($|[^A-Za-z0-9])") AND (match(C, "(?i)(^|[^A-Za-z0-9])a($|[^A-Za-z0-9])") AND match(C, "(?i)(^|[^A-Za-z0-9])b($|[^A-Za-z0-9])")) AND match(D, "(^|[^A-Za-z0-9])pre") AND match(E, "(?i)suf($|[^A-Za-z0-9])") AND match(F, "Mixed") AND match(G, "^x") AND match(H, "y\\z")"#);
 }
 
 #[test]
 fn non_ascii_insensitive_uses_ascii_classes() {
-    let t = text(q(vec![filter(sm("A", Equals, CI, &["Straße"]))]));
-    assert_eq!(
-        tail(&t),
-        "| where match(A, \"^[sS][tT][rR][aA]ß[eE]\\\\z\")"
-    );
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where A =~ "Straße""#), @r#"| where match(A, "^[sS][tT][rR][aA]ß[eE]\\z")"#);
 }
 
 #[test]
@@ -461,8 +407,7 @@ fn regex_is_ported() {
     let t = text(q(vec![filter(sm("A", Regex, CS, &[r"^\d+\.exe$"]))]));
     assert_eq!(tail(&t), r#"| where match(A, "^[0-9]+\\.exe\\z")"#);
     // A pattern that matches "" also accepts a missing field.
-    let t = text(q(vec![filter(sm("A", Regex, CS, &["x*"]))]));
-    assert_eq!(tail(&t), "| where isnull(A) OR match(A, \"x*\")");
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where A matches regex "x*""#), @r#"| where isnull(A) OR match(A, "x*")"#);
     let mut bad = sm("A", Regex, CS, &["[a&&b]"]);
     bad.span = sp(5, 9);
     assert_eq!(declined(q(vec![filter(bad)])), vec![("B016", 5, 9)]);
@@ -593,8 +538,7 @@ fn field_names_are_quoted_or_refused() {
     let t = text(q(vec![filter(sm("and", Equals, CS, &["x"]))]));
     assert_eq!(tail(&t), "| where 'and'==\"x\"");
     // A keyword-named column never goes into the base search, where it would be an operator.
-    let t = text(q(vec![filter(sm("OR", Equals, CI, &["x"]))]));
-    assert_eq!(tail(&t), "| where lower('OR')==\"x\"");
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where OR =~ "x""#), @r#"| where lower('OR')=="x""#);
     let mut bad = sm("a'b", Equals, CS, &["x"]);
     if let PredicateKind::StrMatch(s) = &mut bad.kind {
         s.field.span = sp(1, 4);
@@ -1782,17 +1726,5 @@ fn join_right_side_columns_keep_their_datetime_typing() {
 fn term_values_with_punctuation_edges_need_no_boundary_there() {
     // `"xx.exe" has ".exe"` and `"a/rg1?x" has "/rg1?"` are true in KQL: the value's own
     // punctuation already separates it from a neighbouring term.
-    let t = text(q(vec![filter(and(vec![
-        sm("A", Term, CI, &[".exe"]),
-        sm("B", Term, CS, &["/rg1?"]),
-        sm_q("C", Term, CI, &["tor", "-e", "x"], Quantifier::Any, false),
-        sm("D", TermPrefix, CI, &["-ba"]),
-        sm("E", TermSuffix, CI, &["o-"]),
-    ]))]));
-    assert_eq!(
-        tail(&t),
-        "| where match(A, \"(?i)\\\\.exe($|[^A-Za-z0-9])\") AND match(B, \"/rg1\\\\?\") AND \
-         match(C, \"(?i)(?:(^|[^A-Za-z0-9])(?:tor|x)($|[^A-Za-z0-9])|-e($|[^A-Za-z0-9]))\") AND \
-         match(D, \"(?i)-ba\") AND match(E, \"(?i)o-\")"
-    );
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where A has ".exe" and B has_cs "/rg1?" and C has_any ("tor", "-e", "x") and D hasprefix "-ba" and E hassuffix "o-""#), @r#"| where match(A, "(?i)\\.exe($|[^A-Za-z0-9])") AND match(B, "/rg1\\?") AND match(C, "(?i)(?:(^|[^A-Za-z0-9])(?:tor|x)($|[^A-Za-z0-9])|-e($|[^A-Za-z0-9]))") AND match(D, "(?i)-ba") AND match(E, "(?i)o-")"#);
 }
