@@ -159,6 +159,16 @@ pub fn cmp(lhs: Expr, op: CmpOp, rhs: Expr) -> Predicate {
     })
 }
 
+/// A comparison whose operand types lowering found.
+pub fn typed_cmp(lhs: Expr, op: CmpOp, rhs: Expr, operands: Operands) -> Predicate {
+    p(PredicateKind::Compare {
+        lhs,
+        op,
+        rhs,
+        operands,
+    })
+}
+
 pub fn and(xs: Vec<Predicate>) -> Predicate {
     p(PredicateKind::And(xs))
 }

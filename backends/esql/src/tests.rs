@@ -452,15 +452,6 @@ fn numeric_comparisons_follow_kql_null_rules() {
     );
 }
 
-fn typed_cmp(lhs: Expr, op: CmpOp, rhs: Expr, operands: Operands) -> Predicate {
-    p(PredicateKind::Compare {
-        lhs,
-        op,
-        rhs,
-        operands,
-    })
-}
-
 #[test]
 fn string_columns_compare_with_missing_as_empty() {
     // KQL strings are never null: a missing one is "", so both sides are coalesced.

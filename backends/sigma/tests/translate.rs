@@ -605,15 +605,6 @@ fn case_sensitivity_follows_kql() {
     );
 }
 
-fn typed_cmp(l: Expr, op: CmpOp, r: Expr, operands: Operands) -> Predicate {
-    p(PredicateKind::Compare {
-        lhs: l,
-        op,
-        rhs: r,
-        operands,
-    })
-}
-
 #[test]
 fn string_field_compare_reads_missing_as_empty() {
     // KQL: a missing string is "", so missing == missing and missing == "" (checked on sigma-rust).
