@@ -244,6 +244,15 @@ pub fn key(name: &str) -> GroupKey {
     }
 }
 
+/// `by name = expr`.
+pub fn key_expr(name: &str, expr: Expr) -> GroupKey {
+    GroupKey {
+        name: col(name),
+        kind: GroupKeyKind::Expr(expr),
+        operands: Default::default(),
+    }
+}
+
 /// A query over `table` (its name at `0..len`); the query's own span is `0..0`.
 pub fn query(table: &str, stages: Vec<Stage>) -> Query {
     Query {

@@ -1,4 +1,4 @@
-//! Scalar functions and `count_distinct` added with lowering's wider function coverage.
+//! Scalar functions (string, URL, array, bag and hash functions) and `count_distinct`.
 
 use super::*;
 
@@ -7,11 +7,6 @@ fn extend(e: Expr) -> Result<Translation, Vec<Diagnostic>> {
         "T",
         vec![stage(StageKind::Extend(vec![assign("x", e)]))],
     ))
-}
-
-fn spanned(mut x: Expr, a: usize, b: usize) -> Expr {
-    x.span = sp(a, b);
-    x
 }
 
 #[test]
@@ -26,7 +21,7 @@ fn string_size_is_byte_length() {
 
 #[test]
 fn unixtime_milliseconds_is_to_datetime_with_a_note() {
-    let t = extend(spanned(
+    let t = extend(expr_at(
         call(ScalarFn::UnixtimeMillisecondsToDatetime, vec![field("ms")]),
         4,
         9,
@@ -45,7 +40,7 @@ fn unixtime_milliseconds_is_to_datetime_with_a_note() {
 #[test]
 fn functions_without_an_esql_form_are_declined_at_their_span() {
     let d =
-        extend(spanned(call(ScalarFn::ParseIpv4, vec![field("N")]), 7, 12)).expect_err("declined");
+        extend(expr_at(call(ScalarFn::ParseIpv4, vec![field("N")]), 7, 12)).expect_err("declined");
     assert_eq!(d[0].code.0, "B005");
     assert_eq!(d[0].span, sp(7, 12));
 }
@@ -55,7 +50,7 @@ fn count_distinct_is_count_distinct_with_a_precision_note() {
     let t = run(&query(
         "T",
         vec![stage(StageKind::Aggregate {
-            by: vec![key("Ip", field("Ip"))],
+            by: vec![key_expr("Ip", field("Ip"))],
             aggs: vec![Aggregation {
                 span: sp(2, 3),
                 ..agg("n", AggFunc::CountDistinct(field("Path")))
@@ -97,7 +92,7 @@ fn tohex_of_a_long_is_sixteen_digits_with_leading_zeros_stripped() {
 
 #[test]
 fn tohex_width_keeps_zeros_and_an_unknown_type_gets_a_note() {
-    let t = extend(spanned(
+    let t = extend(expr_at(
         call(ScalarFn::ToHex, vec![field("N"), long(8)]),
         3,
         9,
@@ -146,7 +141,7 @@ fn indexof_regex_is_the_length_of_the_lazy_prefix_or_minus_one() {
 
 #[test]
 fn url_decode_is_url_decode_with_a_note() {
-    let t = extend(spanned(call(ScalarFn::UrlDecode, vec![field("Q")]), 2, 8)).unwrap();
+    let t = extend(expr_at(call(ScalarFn::UrlDecode, vec![field("Q")]), 2, 8)).unwrap();
     assert_eq!(
         t.text,
         "FROM T\n| EVAL x = COALESCE(URL_DECODE(COALESCE(Q, \"\")), \"\")\n| LIMIT 10000\n"
@@ -160,7 +155,7 @@ fn url_decode_is_url_decode_with_a_note() {
 #[test]
 fn has_with_a_computed_term_compares_words_with_locate() {
     let has = |func: ScalarFn, text: &str, term: &str| {
-        spanned(call(func, vec![field(text), field(term)]), 3, 8)
+        expr_at(call(func, vec![field(text), field(term)]), 3, 8)
     };
     let t = run(&query(
         "T",
@@ -275,7 +270,7 @@ fn has_with_a_computed_term_is_exact_for_plain_terms_and_only_over_matches_other
 fn objects_are_declined_with_the_reason() {
     for f in [ScalarFn::BagPack, ScalarFn::DynamicIndex] {
         let d =
-            extend(spanned(call(f, vec![string("a"), field("N")]), 7, 12)).expect_err("declined");
+            extend(expr_at(call(f, vec![string("a"), field("N")]), 7, 12)).expect_err("declined");
         assert_eq!((d[0].code.0, d[0].span), ("B005", sp(7, 12)));
         assert!(
             d[0].message.contains("no object values"),
@@ -402,4 +397,111 @@ fn has_any_long_term_lists_are_split_into_bounded_rlikes() {
         assert!(res.iter().any(|r| r.is_match(probe)), "{probe}");
     }
     assert!(!res.iter().any(|r| r.is_match("xhost0999.example")));
+}
+
+#[test]
+fn substring_counts_from_one_in_esql() {
+    assert_eq!(
+        eval_of(call(
+            ScalarFn::Substring,
+            vec![field("S"), long(0), long(2)]
+        )),
+        r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), 1, 2), "")"#
+    );
+    // strlen(..) + 1 is never negative: k + 1.
+    let start = e(ExprKind::Arith {
+        op: ArithOp::Add,
+        lhs: Box::new(call(ScalarFn::Strlen, vec![field("D")])),
+        rhs: Box::new(long(1)),
+    });
+    let t = ext1(call(ScalarFn::Substring, vec![field("S"), start])).unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), (LENGTH(COALESCE(D, "")) + 1) + 1), "")"#
+    );
+    // An unknown start keeps KQL's negative-from-the-end reading; a computed length is clamped.
+    let t = ext1(call(
+        ScalarFn::Substring,
+        vec![field("S"), field("K"), field("N")],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), CASE(K < 0, K, K + 1), GREATEST(N, 0)), "")"#
+    );
+    assert_eq!(notes(&t).len(), 2);
+    assert!(ext1(call(
+        ScalarFn::Substring,
+        vec![field("S"), long(0), long(-1)]
+    ))
+    .is_err());
+}
+
+#[test]
+fn parse_url_parts_are_read_with_a_url_regex() {
+    let part = |base: Expr, p: &str| {
+        e(ExprKind::Path {
+            base: Box::new(base),
+            path: vec![PathSegment::Key(p.into())],
+        })
+    };
+    let url = || call(ScalarFn::ParseUrl, vec![field("U")]);
+    let t = ext1(part(url(), "Host")).unwrap();
+    let line = t.text.lines().nth(1).unwrap().to_string();
+    assert!(
+        line.starts_with(r#"| EVAL x = REPLACE(COALESCE(U, ""), "\\A([A-Za-z]"#),
+        "{line}"
+    );
+    assert!(line.ends_with(r#"|(?s:.*)", "$4")"#), "{line}");
+    assert_eq!(notes(&t)[0].1, Effect::Values);
+    // KQL's object has no `Query` property: null.
+    assert_eq!(eval_of(part(url(), "Query")), "| EVAL x = NULL");
+    assert_eq!(
+        ext1(part(url(), "Query Parameters")).unwrap_err()[0].code.0,
+        "B004"
+    );
+    // A column assigned parse_url(u) holds the text; its parts are read from it.
+    let t = run(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("Url", url())])),
+            stage(StageKind::Extend(vec![assign(
+                "h",
+                indexed("Url", vec![k("Port")], false, sp(0, 0)),
+            )])),
+        ],
+    ))
+    .unwrap();
+    assert!(
+        t.text.contains("| EVAL Url = COALESCE(U, \"\")\n"),
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text
+            .contains(r#"| EVAL h = REPLACE(COALESCE(Url, ""), "\\A"#)
+            && t.text.contains(r#""$5")"#),
+        "{}",
+        t.text
+    );
+}
+
+#[test]
+fn small_string_and_array_functions() {
+    assert_eq!(
+        eval_of(call(ScalarFn::IndexOf, vec![field("S"), string("/")])),
+        r#"| EVAL x = LOCATE(COALESCE(S, ""), "/") - 1"#
+    );
+    assert_eq!(
+        eval_of(call(ScalarFn::Base64DecodeToString, vec![field("S")])),
+        r#"| EVAL x = COALESCE(FROM_BASE64(COALESCE(S, "")), "")"#
+    );
+    assert_eq!(
+        eval_of(call(ScalarFn::ArraySortAsc, vec![field("V")])),
+        r#"| EVAL x = MV_SORT(V, "ASC")"#
+    );
+    let t = ext1(call(ScalarFn::UrlEncode, vec![field("S")])).unwrap();
+    assert!(t.text.contains(r#"EVAL x = URL_ENCODE(COALESCE(S, ""))"#));
+    assert_eq!(notes(&t)[0].1, Effect::Values);
 }

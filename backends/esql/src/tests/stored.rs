@@ -16,7 +16,7 @@ fn summarize(table: &str, func: AggFunc) -> String {
     let t = run(&query(
         table,
         vec![stage(StageKind::Aggregate {
-            by: vec![key("DeviceName", field("DeviceName"))],
+            by: vec![key_expr("DeviceName", field("DeviceName"))],
             aggs: vec![agg("x", func)],
         })],
     ))
