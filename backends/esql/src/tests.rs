@@ -56,6 +56,11 @@ fn where_of(pr: Predicate) -> String {
     where_line(&query("T", vec![filter(pr)]))
 }
 
+/// The ES|QL of a KQL query, which must translate exactly.
+fn esql_of(kql: &str) -> String {
+    exact(&ir_of(kql))
+}
+
 /// [`where_of`] for a KQL query `T | where …`.
 fn where_of_kql(kql: &str) -> String {
     where_line(&ir_of(kql))

@@ -88,46 +88,27 @@ fn has_family_uses_term_boundaries() {
 
 #[test]
 fn matches_regex_is_rewritten_for_lucene() {
-    let re = |v: &str| eql(cs("F", Regex, v));
-    assert_eq!(re("abc"), "T where F regex \".*abc.*\"\n");
-    assert_eq!(re("^abc"), "T where F regex \"abc.*\"\n");
-    assert_eq!(re("abc$"), "T where F regex \".*abc\"\n");
-    assert_eq!(re("^abc$"), "T where F regex \"abc\"\n");
-    assert_eq!(re("a.c"), "T where F regex \".*a[^\\n]c.*\"\n");
-    assert_eq!(re("(?s)a.c"), "T where F regex \".*a.c.*\"\n");
-    assert_eq!(re(r"\d+"), "T where F regex \".*[0-9]+.*\"\n");
-    assert_eq!(re(r"\w"), "T where F regex \".*[0-9A-Z\\\\_a-z].*\"\n");
-    assert_eq!(re(r"\s"), "T where F regex \".*[\\t-\\n\\u{0c}-\\r ].*\"\n");
-    assert_eq!(
-        re(r"[\s,]"),
-        "T where F regex \".*[\\t-\\n\\u{0c}-\\r \\\\,].*\"\n"
-    );
-    assert_eq!(
-        re(r"\S"),
-        "T where F regex \".*[^\\t-\\n\\u{0c}-\\r ].*\"\n"
-    );
-    assert_eq!(re("a|^b"), "T where F regex \"(.*a.*)|(b.*)\"\n");
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "abc""#), @r#"T where F regex ".*abc.*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "^abc""#), @r#"T where F regex "abc.*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "abc$""#), @r#"T where F regex ".*abc""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "^abc$""#), @r#"T where F regex "abc""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a.c""#), @r#"T where F regex ".*a[^\n]c.*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "(?s)a.c""#), @r#"T where F regex ".*a.c.*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "\\d+""#), @r#"T where F regex ".*[0-9]+.*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "\\w""#), @r#"T where F regex ".*[0-9A-Z\\_a-z].*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "\\s""#), @r#"T where F regex ".*[\t-\n\u{0c}-\r ].*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "[\\s,]""#), @r#"T where F regex ".*[\t-\n\u{0c}-\r \\,].*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "\\S""#), @r#"T where F regex ".*[^\t-\n\u{0c}-\r ].*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a|^b""#), @r#"T where F regex "(.*a.*)|(b.*)""#);
     // Alternatives with the same anchors share one `.*(…|…).*`: a `.*…*` of their own each
     // would multiply the determinised automaton's states (issue 15).
-    assert_eq!(
-        re(r"10\.|192\.168\.|^127\.|172\.16\."),
-        "T where F regex \"(.*(10\\\\.|192\\\\.168\\\\.|172\\\\.16\\\\.).*)|(127\\\\..*)\"\n"
-    );
-    assert_eq!(re("a|"), "T where F == null or F regex \".*(a|()).*\"\n");
-    assert_eq!(re("(?P<x>ab)+?"), "T where F regex \".*(ab)+.*\"\n");
-    assert_eq!(
-        re("x{2,3}y{4}z{5,}"),
-        "T where F regex \".*x{2,3}y{4}z{5,}.*\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "10\\.|192\\.168\\.|^127\\.|172\\.16\\.""#), @r#"T where F regex "(.*(10\\.|192\\.168\\.|172\\.16\\.).*)|(127\\..*)""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a|""#), @r#"T where F == null or F regex ".*(a|()).*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "(?P<x>ab)+?""#), @r#"T where F regex ".*(ab)+.*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "x{2,3}y{4}z{5,}""#), @r#"T where F regex ".*x{2,3}y{4}z{5,}.*""#);
     // Lucene operators are escaped.
-    assert_eq!(
-        re("a#@&<>~\"b"),
-        "T where F regex \".*a\\\\#\\\\@\\\\&\\\\<\\\\>\\\\~\\\\\\\"b.*\"\n"
-    );
-    assert_eq!(
-        re(r"C:\\Windows\\"),
-        "T where F regex \".*C\\\\:\\\\\\\\Windows\\\\\\\\.*\"\n"
-    );
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a#@&<>~\"b""#), @r#"T where F regex ".*a\\#\\@\\&\\<\\>\\~\\\"b.*""#);
+    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "C:\\\\Windows\\\\""#), @r#"T where F regex ".*C\\:\\\\Windows\\\\.*""#);
     // (?i) at the start is regex~; classes are spelled case-closed, so Lucene's own folding
     // does not matter.
     insta::assert_snapshot!(eql_of(r#"T | where F matches regex "(?i)ab[c-d]""#), @r#"T where F regex~ ".*ab[C-Dc-d].*""#);

@@ -5,13 +5,11 @@ use super::*;
 
 #[test]
 fn equals_case_sensitive() {
-    assert_eq!(
-        exact(&query(
-            "DeviceProcessEvents",
-            vec![filter(sm("ProcessName", Equals, CS, &["cmd.exe"]))]
-        )),
-        "FROM DeviceProcessEvents\n| WHERE ProcessName == \"cmd.exe\"\n| LIMIT 10000\n"
-    );
+    insta::assert_snapshot!(esql_of(r#"DeviceProcessEvents | where ProcessName == "cmd.exe""#), @r#"
+FROM DeviceProcessEvents
+| WHERE ProcessName == "cmd.exe"
+| LIMIT 10000
+"#);
 }
 
 #[test]
@@ -131,19 +129,13 @@ fn regex_is_wrapped_and_rewritten() {
     // `(.*(A).*)|(.*(B).*)|…` exceeded Elasticsearch 9's determinisation work limit).
     insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "10\\.|192\\.168\\.|^127\\.|172\\.16\\.""#), @r#"C RLIKE "(.*(10\\.|192\\.168\\.|172\\.16\\.).*)|((127\\.).*)""#);
     insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "a|""#), @r#"C IS NULL OR C RLIKE ".*(a|()).*""#);
-    assert_eq!(
-        where_of(not_sm("C", Regex, CS, &["x"])),
-        "C IS NULL OR C NOT RLIKE \".*(x).*\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where not(C matches regex "x")"#), @r#"C IS NULL OR C NOT RLIKE ".*(x).*""#);
 }
 
 #[test]
 fn regex_matching_empty_accepts_missing() {
     insta::assert_snapshot!(where_of_kql(r#"T | where C matches regex "a*""#), @r#"C IS NULL OR C RLIKE ".*((a)*).*""#);
-    assert_eq!(
-        where_of(not_sm("C", Regex, CS, &["a*"])),
-        "C IS NOT NULL AND C NOT RLIKE \".*((a)*).*\""
-    );
+    insta::assert_snapshot!(where_of_kql(r#"T | where not(C matches regex "a*")"#), @r#"C IS NOT NULL AND C NOT RLIKE ".*((a)*).*""#);
 }
 
 #[test]

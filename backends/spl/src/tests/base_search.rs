@@ -13,19 +13,10 @@ fn bare_table() {
 
 #[test]
 fn leading_insensitive_tests_go_to_the_base_search() {
-    let t = text(q(vec![filter(and(vec![
-        ago("Timestamp", CmpOp::Gt, 7),
-        sm("FileName", Equals, CI, &["cmd.exe", "powershell.exe"]),
-        sm("ProcessCommandLine", Contains, CI, &["-enc"]),
-        not_sm("AccountName", EndsWith, CI, &["$"]),
-    ]))]));
-    assert_eq!(
-        t,
-        "search index=* sourcetype=\"DeviceProcessEvents\" earliest=-604800s latest=2147483647 \
-         FileName IN (\"cmd.exe\", \"powershell.exe\") ProcessCommandLine=\"*-enc*\" \
-         NOT AccountName=\"*$\"\n\
-         | where _time>(now() - 604800)\n"
-    );
+    insta::assert_snapshot!(spl_of(r#"DeviceProcessEvents | where Timestamp > ago(7d) and FileName in~ ("cmd.exe", "powershell.exe") and ProcessCommandLine contains "-enc" and AccountName !endswith "$""#), @r#"
+search index=* sourcetype="DeviceProcessEvents" earliest=-604800s latest=2147483647 FileName IN ("cmd.exe", "powershell.exe") ProcessCommandLine="*-enc*" NOT AccountName="*$"
+| where _time>(now() - 604800)
+"#);
 }
 
 #[test]
