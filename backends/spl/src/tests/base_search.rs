@@ -5,10 +5,7 @@ use super::*;
 
 #[test]
 fn bare_table() {
-    assert_eq!(
-        text(q(vec![])),
-        "search index=* sourcetype=\"DeviceProcessEvents\"\n"
-    );
+    insta::assert_snapshot!(spl_of("DeviceProcessEvents"), @r#"search index=* sourcetype="DeviceProcessEvents""#);
 }
 
 #[test]

@@ -49,16 +49,11 @@ fn leading_time_windows_are_exact_at_both_edges() {
 
 #[test]
 fn time_window_not_top_level_goes_to_where() {
-    let t = text(q(vec![filter(or(vec![
-        ago("Timestamp", CmpOp::Gt, 1),
-        sm("A", Equals, CS, &["x"]),
-    ]))]));
-    assert_eq!(tail(&t), "| where _time>(now() - 86400) OR A==\"x\"");
-    let t = text(q(vec![
-        stage(StageKind::Limit(5)),
-        filter(ago("Timestamp", CmpOp::Le, 1)),
-    ]));
-    assert_eq!(tail(&t), "| head 5\n| where _time<=(now() - 86400)");
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where (Timestamp > ago(1d) or A == "x")"#), @r#"| where _time>(now() - 86400) OR A=="x""#);
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | take 5 | where Timestamp <= ago(1d)"#), @"
+| head 5
+| where _time<=(now() - 86400)
+");
     insta::assert_snapshot!(spl_of(r#"DeviceProcessEvents | where Timestamp < ago(1d)"#), @r#"search index=* sourcetype="DeviceProcessEvents" earliest=0 latest=-86400s"#);
 }
 
