@@ -155,10 +155,10 @@ fn sort_top_take_distinct_count() {
         )),
         "FROM T\n| SORT TimeGenerated DESC NULLS LAST\n| LIMIT 10\n"
     );
-    assert_eq!(
-        exact(&query("T", vec![stage(StageKind::Limit(5))])),
-        "FROM T\n| LIMIT 5\n"
-    );
+    insta::assert_snapshot!(esql_of(r#"T | take 5"#), @"
+FROM T
+| LIMIT 5
+");
     assert_eq!(
         exact(&query("T", vec![stage(StageKind::Count)])),
         "FROM T\n| STATS Count = COUNT(*)\n| LIMIT 10000\n"
