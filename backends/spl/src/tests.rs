@@ -43,9 +43,12 @@ fn text(query: Query) -> String {
     t
 }
 
-/// The SPL of a KQL query, which must translate exactly.
+/// The SPL of a KQL query, which must translate exactly and end in one newline (inline
+/// snapshots do not compare trailing newlines).
 fn spl_of(kql: &str) -> String {
-    text(ir_of(kql))
+    let t = text(ir_of(kql));
+    assert!(t.ends_with('\n') && !t.ends_with("\n\n"), "{t:?}");
+    t
 }
 
 /// [`spl_of`] without the base search line.
