@@ -20,3 +20,5 @@ pub mod pipeline;
 pub mod re2;
 pub mod schema;
 pub mod stack;
+#[cfg(feature = "test-support")]
+pub mod test_support;

@@ -238,7 +238,7 @@ fn unsupported_stages_are_declined_at_their_span() {
         vec![
             filter(eq_ci("A", &["x"])),
             sort,
-            stage(StageKind::Limit(10), 61, 70),
+            stage_at(StageKind::Limit(10), 61, 70),
         ],
     );
     let d = declined(&q);
@@ -252,7 +252,7 @@ fn unsupported_stages_are_declined_at_their_span() {
 
 #[test]
 fn filter_on_an_extended_column_is_declined_with_the_definition() {
-    let ext = stage(
+    let ext = stage_at(
         StageKind::Extend(vec![Assignment {
             name: Column {
                 name: "lc".into(),
@@ -275,7 +275,7 @@ fn filter_on_an_extended_column_is_declined_with_the_definition() {
 
 #[test]
 fn cosmetic_extend_is_a_values_note() {
-    let ext = stage(
+    let ext = stage_at(
         StageKind::Extend(vec![Assignment {
             name: col("lc"),
             expr: e(ExprKind::Call {
@@ -353,7 +353,7 @@ fn other_aggregates_are_declined() {
 
 #[test]
 fn bin_key_becomes_the_timespan() {
-    let agg = stage(
+    let agg = stage_at(
         StageKind::Aggregate {
             by: vec![
                 GroupKey {
@@ -408,7 +408,7 @@ fn regex_that_is_not_re2_is_declined() {
     let d = declined(&where_(
         "T",
         at(
-            sm(
+            sm_q(
                 "A",
                 MatchKind::Regex,
                 Case::Sensitive,
@@ -551,7 +551,7 @@ fn has_is_a_whole_term_match() {
         ],
     );
     eval(
-        sm(
+        sm_q(
             "F",
             MatchKind::Term,
             Case::Insensitive,
@@ -579,7 +579,7 @@ fn case_sensitivity_follows_kql() {
         &[(r#"{"F": "ADMIN"}"#, true), (r#"{"F": "Admins"}"#, false)],
     );
     eval(
-        sm(
+        sm_q(
             "F",
             MatchKind::Regex,
             Case::Sensitive,
@@ -590,7 +590,7 @@ fn case_sensitivity_follows_kql() {
         &[(r#"{"F": "Addmin"}"#, true), (r#"{"F": "addmin"}"#, false)],
     );
     eval(
-        sm(
+        sm_q(
             "F",
             MatchKind::Term,
             Case::Sensitive,
@@ -603,15 +603,6 @@ fn case_sensitivity_follows_kql() {
             (r#"{"F": "a tor b"}"#, false),
         ],
     );
-}
-
-fn typed_cmp(l: Expr, op: CmpOp, r: Expr, operands: Operands) -> Predicate {
-    p(PredicateKind::Compare {
-        lhs: l,
-        op,
-        rhs: r,
-        operands,
-    })
 }
 
 #[test]
@@ -694,7 +685,7 @@ fn negations_keep_events_missing_the_field() {
         &events_ne,
     );
     eval(
-        sm(
+        sm_q(
             "F",
             MatchKind::Term,
             Case::Insensitive,

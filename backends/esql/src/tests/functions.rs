@@ -1,4 +1,4 @@
-//! Scalar functions and `count_distinct` added with lowering's wider function coverage.
+//! Scalar functions (string, URL, array, bag and hash functions) and `count_distinct`.
 
 use super::*;
 
@@ -7,11 +7,6 @@ fn extend(e: Expr) -> Result<Translation, Vec<Diagnostic>> {
         "T",
         vec![stage(StageKind::Extend(vec![assign("x", e)]))],
     ))
-}
-
-fn spanned(mut x: Expr, a: usize, b: usize) -> Expr {
-    x.span = sp(a, b);
-    x
 }
 
 #[test]
@@ -26,7 +21,7 @@ fn string_size_is_byte_length() {
 
 #[test]
 fn unixtime_milliseconds_is_to_datetime_with_a_note() {
-    let t = extend(spanned(
+    let t = extend(expr_at(
         call(ScalarFn::UnixtimeMillisecondsToDatetime, vec![field("ms")]),
         4,
         9,
@@ -45,7 +40,7 @@ fn unixtime_milliseconds_is_to_datetime_with_a_note() {
 #[test]
 fn functions_without_an_esql_form_are_declined_at_their_span() {
     let d =
-        extend(spanned(call(ScalarFn::ParseIpv4, vec![field("N")]), 7, 12)).expect_err("declined");
+        extend(expr_at(call(ScalarFn::ParseIpv4, vec![field("N")]), 7, 12)).expect_err("declined");
     assert_eq!(d[0].code.0, "B005");
     assert_eq!(d[0].span, sp(7, 12));
 }
@@ -55,7 +50,7 @@ fn count_distinct_is_count_distinct_with_a_precision_note() {
     let t = run(&query(
         "T",
         vec![stage(StageKind::Aggregate {
-            by: vec![key("Ip", field("Ip"))],
+            by: vec![key_expr("Ip", field("Ip"))],
             aggs: vec![Aggregation {
                 span: sp(2, 3),
                 ..agg("n", AggFunc::CountDistinct(field("Path")))
@@ -97,8 +92,8 @@ fn tohex_of_a_long_is_sixteen_digits_with_leading_zeros_stripped() {
 
 #[test]
 fn tohex_width_keeps_zeros_and_an_unknown_type_gets_a_note() {
-    let t = extend(spanned(
-        call(ScalarFn::ToHex, vec![field("N"), lit_i(8)]),
+    let t = extend(expr_at(
+        call(ScalarFn::ToHex, vec![field("N"), long(8)]),
         3,
         9,
     ))
@@ -115,7 +110,7 @@ fn tohex_width_keeps_zeros_and_an_unknown_type_gets_a_note() {
     assert!(n[0].2.contains("32-bit"), "{}", n[0].2);
     let full = extend(call(
         ScalarFn::ToHex,
-        vec![call(ScalarFn::ToLong, vec![field("N")]), lit_i(20)],
+        vec![call(ScalarFn::ToLong, vec![field("N")]), long(20)],
     ))
     .unwrap();
     assert!(!full.text.contains("REPLACE"), "{}", full.text);
@@ -127,7 +122,7 @@ fn tohex_width_keeps_zeros_and_an_unknown_type_gets_a_note() {
 fn indexof_regex_is_the_length_of_the_lazy_prefix_or_minus_one() {
     let t = extend(call(
         ScalarFn::IndexOfRegex,
-        vec![field("M"), lit_s(",OU|,CN")],
+        vec![field("M"), string(",OU|,CN")],
     ))
     .unwrap();
     assert_eq!(t.fidelity, Fidelity::Exact, "{}", t.text);
@@ -138,7 +133,7 @@ fn indexof_regex_is_the_length_of_the_lazy_prefix_or_minus_one() {
     );
     let d = extend(call(
         ScalarFn::IndexOfRegex,
-        vec![field("M"), lit_s("a"), lit_i(2)],
+        vec![field("M"), string("a"), long(2)],
     ))
     .expect_err("declined");
     assert_eq!(d[0].code.0, "B005");
@@ -146,7 +141,7 @@ fn indexof_regex_is_the_length_of_the_lazy_prefix_or_minus_one() {
 
 #[test]
 fn url_decode_is_url_decode_with_a_note() {
-    let t = extend(spanned(call(ScalarFn::UrlDecode, vec![field("Q")]), 2, 8)).unwrap();
+    let t = extend(expr_at(call(ScalarFn::UrlDecode, vec![field("Q")]), 2, 8)).unwrap();
     assert_eq!(
         t.text,
         "FROM T\n| EVAL x = COALESCE(URL_DECODE(COALESCE(Q, \"\")), \"\")\n| LIMIT 10000\n"
@@ -160,7 +155,7 @@ fn url_decode_is_url_decode_with_a_note() {
 #[test]
 fn has_with_a_computed_term_compares_words_with_locate() {
     let has = |func: ScalarFn, text: &str, term: &str| {
-        spanned(call(func, vec![field(text), field(term)]), 3, 8)
+        expr_at(call(func, vec![field(text), field(term)]), 3, 8)
     };
     let t = run(&query(
         "T",
@@ -275,7 +270,7 @@ fn has_with_a_computed_term_is_exact_for_plain_terms_and_only_over_matches_other
 fn objects_are_declined_with_the_reason() {
     for f in [ScalarFn::BagPack, ScalarFn::DynamicIndex] {
         let d =
-            extend(spanned(call(f, vec![lit_s("a"), field("N")]), 7, 12)).expect_err("declined");
+            extend(expr_at(call(f, vec![string("a"), field("N")]), 7, 12)).expect_err("declined");
         assert_eq!((d[0].code.0, d[0].span), ("B005", sp(7, 12)));
         assert!(
             d[0].message.contains("no object values"),
@@ -336,7 +331,7 @@ fn has_with_literal_terms_matches_kql_including_punctuation_edges() {
         "/resourcegroups/t.rg1?",
     ];
     for term in terms {
-        let re = lucene_regex(&rlike_pattern(&where_of(sm("C", Term, CS, &[term], false))));
+        let re = lucene_regex(&rlike_pattern(&where_of(sm("C", Term, CS, &[term]))));
         for text in texts {
             assert_eq!(
                 re.is_match(text),
@@ -346,7 +341,7 @@ fn has_with_literal_terms_matches_kql_including_punctuation_edges() {
         }
     }
     // has_any mixing bounded and unbounded values: one RLIKE per edge group, ORed.
-    let clause = where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b"], false));
+    let clause = where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b"]));
     let any: Vec<regex_lite::Regex> = clause
         .split(" OR ")
         .map(|one| lucene_regex(&rlike_pattern(one)))
@@ -367,7 +362,7 @@ fn has_any_edge_groups_are_separate_rlikes() {
     // One pattern `(P1(a)S1)|(P2(b)S2)` makes Lucene track both groups at once: its
     // determinised automaton grows with the product of the groups' states.
     assert_eq!(
-        where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b", "x/"], false)),
+        where_of(sm("C", Term, CS, &["dc1", ".exe", "a.b", "x/"])),
         "C RLIKE \"(.*[^A-Za-z0-9])?(dc1|a\\\\.b)([^A-Za-z0-9].*)?\" \
          OR C RLIKE \".*(\\\\.exe)([^A-Za-z0-9].*)?\" \
          OR C RLIKE \"(.*[^A-Za-z0-9])?(x\\\\/).*\""
@@ -378,7 +373,7 @@ fn has_any_edge_groups_are_separate_rlikes() {
 fn has_any_long_term_lists_are_split_into_bounded_rlikes() {
     let values: Vec<String> = (0..1000).map(|i| format!("host{i:04}.example")).collect();
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-    let clause = where_of(sm("C", Term, CS, &refs, false));
+    let clause = where_of(sm("C", Term, CS, &refs));
     let parts: Vec<&str> = clause.split(" OR ").collect();
     // 1000 values of 16 characters (+1 for `|`): 17,000 characters in runs of <= 2,000
     // (117 values each).
@@ -402,4 +397,111 @@ fn has_any_long_term_lists_are_split_into_bounded_rlikes() {
         assert!(res.iter().any(|r| r.is_match(probe)), "{probe}");
     }
     assert!(!res.iter().any(|r| r.is_match("xhost0999.example")));
+}
+
+#[test]
+fn substring_counts_from_one_in_esql() {
+    assert_eq!(
+        eval_of(call(
+            ScalarFn::Substring,
+            vec![field("S"), long(0), long(2)]
+        )),
+        r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), 1, 2), "")"#
+    );
+    // strlen(..) + 1 is never negative: k + 1.
+    let start = e(ExprKind::Arith {
+        op: ArithOp::Add,
+        lhs: Box::new(call(ScalarFn::Strlen, vec![field("D")])),
+        rhs: Box::new(long(1)),
+    });
+    let t = ext1(call(ScalarFn::Substring, vec![field("S"), start])).unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), (LENGTH(COALESCE(D, "")) + 1) + 1), "")"#
+    );
+    // An unknown start keeps KQL's negative-from-the-end reading; a computed length is clamped.
+    let t = ext1(call(
+        ScalarFn::Substring,
+        vec![field("S"), field("K"), field("N")],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = COALESCE(SUBSTRING(COALESCE(S, ""), CASE(K < 0, K, K + 1), GREATEST(N, 0)), "")"#
+    );
+    assert_eq!(notes(&t).len(), 2);
+    assert!(ext1(call(
+        ScalarFn::Substring,
+        vec![field("S"), long(0), long(-1)]
+    ))
+    .is_err());
+}
+
+#[test]
+fn parse_url_parts_are_read_with_a_url_regex() {
+    let part = |base: Expr, p: &str| {
+        e(ExprKind::Path {
+            base: Box::new(base),
+            path: vec![PathSegment::Key(p.into())],
+        })
+    };
+    let url = || call(ScalarFn::ParseUrl, vec![field("U")]);
+    let t = ext1(part(url(), "Host")).unwrap();
+    let line = t.text.lines().nth(1).unwrap().to_string();
+    assert!(
+        line.starts_with(r#"| EVAL x = REPLACE(COALESCE(U, ""), "\\A([A-Za-z]"#),
+        "{line}"
+    );
+    assert!(line.ends_with(r#"|(?s:.*)", "$4")"#), "{line}");
+    assert_eq!(notes(&t)[0].1, Effect::Values);
+    // KQL's object has no `Query` property: null.
+    assert_eq!(eval_of(part(url(), "Query")), "| EVAL x = NULL");
+    assert_eq!(
+        ext1(part(url(), "Query Parameters")).unwrap_err()[0].code.0,
+        "B004"
+    );
+    // A column assigned parse_url(u) holds the text; its parts are read from it.
+    let t = run(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign("Url", url())])),
+            stage(StageKind::Extend(vec![assign(
+                "h",
+                indexed("Url", vec![k("Port")], false, sp(0, 0)),
+            )])),
+        ],
+    ))
+    .unwrap();
+    assert!(
+        t.text.contains("| EVAL Url = COALESCE(U, \"\")\n"),
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text
+            .contains(r#"| EVAL h = REPLACE(COALESCE(Url, ""), "\\A"#)
+            && t.text.contains(r#""$5")"#),
+        "{}",
+        t.text
+    );
+}
+
+#[test]
+fn small_string_and_array_functions() {
+    assert_eq!(
+        eval_of(call(ScalarFn::IndexOf, vec![field("S"), string("/")])),
+        r#"| EVAL x = LOCATE(COALESCE(S, ""), "/") - 1"#
+    );
+    assert_eq!(
+        eval_of(call(ScalarFn::Base64DecodeToString, vec![field("S")])),
+        r#"| EVAL x = COALESCE(FROM_BASE64(COALESCE(S, "")), "")"#
+    );
+    assert_eq!(
+        eval_of(call(ScalarFn::ArraySortAsc, vec![field("V")])),
+        r#"| EVAL x = MV_SORT(V, "ASC")"#
+    );
+    let t = ext1(call(ScalarFn::UrlEncode, vec![field("S")])).unwrap();
+    assert!(t.text.contains(r#"EVAL x = URL_ENCODE(COALESCE(S, ""))"#));
+    assert_eq!(notes(&t)[0].1, Effect::Values);
 }

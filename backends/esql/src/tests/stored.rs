@@ -16,7 +16,7 @@ fn summarize(table: &str, func: AggFunc) -> String {
     let t = run(&query(
         table,
         vec![stage(StageKind::Aggregate {
-            by: vec![key("DeviceName", field("DeviceName"))],
+            by: vec![key_expr("DeviceName", field("DeviceName"))],
             aggs: vec![agg("x", func)],
         })],
     ))
@@ -166,7 +166,7 @@ fn a_path_into_json_text_of_a_string_column_uses_json_extract() {
     let pr = cmp(
         path("LocationDetails", &["countryOrRegion"], true),
         CmpOp::Eq,
-        lit_s("US"),
+        string("US"),
     );
     let t = run(&query(
         "AADNonInteractiveUserSignInLogs",
@@ -205,7 +205,7 @@ fn json_extract_paths_quote_keys_and_index_arrays() {
         ],
         parsed: true,
     };
-    let pr = cmp(e(ExprKind::Field(fp)), CmpOp::Eq, lit_s("x"));
+    let pr = cmp(e(ExprKind::Field(fp)), CmpOp::Eq, string("x"));
     let t = run(&query("AADNonInteractiveUserSignInLogs", vec![filter(pr)])).expect("translated");
     assert!(
         t.text

@@ -1,78 +1,14 @@
-//! IR builders and the shared corpus of test queries: small constructors that keep the tests
-//! readable. Never asserts anything itself.
+//! Sigma's own IR shorthands (over `kqlport::test_support`'s builders, re-exported here) and the
+//! shared corpus of test queries. Never asserts anything itself.
 #![allow(dead_code)]
 
 use kqlport::backend::RuleContext;
 use kqlport::ir::*;
-use kqlport::source::Span;
-
-pub fn sp(a: usize, b: usize) -> Span {
-    Span::new(a, b)
-}
-
-pub fn e(kind: ExprKind) -> Expr {
-    Expr {
-        kind,
-        span: sp(0, 0),
-    }
-}
-
-pub fn field(name: &str) -> Expr {
-    e(ExprKind::Field(FieldPath::column(name)))
-}
-
-pub fn path(col: &str, keys: &[&str], parsed: bool) -> Expr {
-    e(ExprKind::Field(FieldPath {
-        column: col.into(),
-        path: keys
-            .iter()
-            .map(|k| PathSegment::Key(k.to_string()))
-            .collect(),
-        parsed,
-    }))
-}
-
-pub fn long(n: i64) -> Expr {
-    e(ExprKind::Literal(Literal::Long(n)))
-}
-
-pub fn string(s: &str) -> Expr {
-    e(ExprKind::Literal(Literal::String(s.into())))
-}
-
-pub fn p(kind: PredicateKind) -> Predicate {
-    Predicate {
-        kind,
-        span: sp(0, 0),
-    }
-}
-
-pub fn at(mut pr: Predicate, a: usize, b: usize) -> Predicate {
-    pr.span = sp(a, b);
-    pr
-}
-
-pub fn sm(
-    f: &str,
-    kind: MatchKind,
-    case: Case,
-    values: &[&str],
-    quantifier: Quantifier,
-    negated: bool,
-) -> Predicate {
-    p(PredicateKind::StrMatch(StrMatch {
-        field: field(f),
-        kind,
-        case,
-        values: values.iter().map(|v| v.to_string()).collect(),
-        quantifier,
-        negated,
-    }))
-}
+pub use kqlport::test_support::*;
 
 /// `f =~ v` / `f in~ (…)`.
 pub fn eq_ci(f: &str, values: &[&str]) -> Predicate {
-    sm(
+    sm_q(
         f,
         MatchKind::Equals,
         Case::Insensitive,
@@ -84,7 +20,7 @@ pub fn eq_ci(f: &str, values: &[&str]) -> Predicate {
 
 /// `f == v` / `f in (…)`.
 pub fn eq_cs(f: &str, values: &[&str]) -> Predicate {
-    sm(
+    sm_q(
         f,
         MatchKind::Equals,
         Case::Sensitive,
@@ -95,7 +31,7 @@ pub fn eq_cs(f: &str, values: &[&str]) -> Predicate {
 }
 
 pub fn ne_cs(f: &str, v: &str) -> Predicate {
-    sm(
+    sm_q(
         f,
         MatchKind::Equals,
         Case::Sensitive,
@@ -106,7 +42,7 @@ pub fn ne_cs(f: &str, v: &str) -> Predicate {
 }
 
 pub fn has(f: &str, values: &[&str]) -> Predicate {
-    sm(
+    sm_q(
         f,
         MatchKind::Term,
         Case::Insensitive,
@@ -117,7 +53,7 @@ pub fn has(f: &str, values: &[&str]) -> Predicate {
 }
 
 pub fn contains(f: &str, v: &str) -> Predicate {
-    sm(
+    sm_q(
         f,
         MatchKind::Contains,
         Case::Insensitive,
@@ -125,27 +61,6 @@ pub fn contains(f: &str, v: &str) -> Predicate {
         Quantifier::Any,
         false,
     )
-}
-
-pub fn cmp(l: Expr, op: CmpOp, r: Expr) -> Predicate {
-    p(PredicateKind::Compare {
-        lhs: l,
-        op,
-        rhs: r,
-        operands: Default::default(),
-    })
-}
-
-pub fn and(items: Vec<Predicate>) -> Predicate {
-    p(PredicateKind::And(items))
-}
-
-pub fn or(items: Vec<Predicate>) -> Predicate {
-    p(PredicateKind::Or(items))
-}
-
-pub fn not(x: Predicate) -> Predicate {
-    p(PredicateKind::Not(Box::new(x)))
 }
 
 pub fn time_window(hours: i64) -> Predicate {
@@ -163,6 +78,7 @@ pub fn stage(kind: StageKind, a: usize, b: usize) -> Stage {
     }
 }
 
+/// `where pr`, the stage at the predicate's own span.
 pub fn filter(pr: Predicate) -> Stage {
     let span = pr.span;
     Stage {
@@ -171,15 +87,8 @@ pub fn filter(pr: Predicate) -> Stage {
     }
 }
 
-pub fn col(name: &str) -> Column {
-    Column {
-        name: name.into(),
-        span: sp(0, 0),
-    }
-}
-
 pub fn project(cols: &[&str]) -> Stage {
-    stage(
+    stage_at(
         StageKind::Project(
             cols.iter()
                 .map(|c| Assignment {
@@ -191,14 +100,6 @@ pub fn project(cols: &[&str]) -> Stage {
         200,
         220,
     )
-}
-
-pub fn query(table: &str, stages: Vec<Stage>) -> Query {
-    Query {
-        source: Source::table(table, sp(0, table.len())),
-        stages,
-        span: sp(0, 300),
-    }
 }
 
 pub fn where_(table: &str, pr: Predicate) -> Query {
@@ -221,7 +122,7 @@ pub fn ctx() -> RuleContext {
 }
 
 pub fn count_by(keys: &[&str], agg: AggFunc, agg_name: &str) -> Stage {
-    stage(
+    stage_at(
         StageKind::Aggregate {
             by: keys
                 .iter()

@@ -54,7 +54,7 @@ pub fn all() -> Vec<RuleCase> {
                 "DeviceProcessEvents",
                 and(vec![
                     contains("ProcessCommandLine", "-enc"),
-                    sm(
+                    sm_q(
                         "FolderPath",
                         MatchKind::StartsWith,
                         Case::Insensitive,
@@ -62,7 +62,7 @@ pub fn all() -> Vec<RuleCase> {
                         Quantifier::Any,
                         false,
                     ),
-                    sm(
+                    sm_q(
                         "FileName",
                         MatchKind::EndsWith,
                         Case::Sensitive,
@@ -70,7 +70,7 @@ pub fn all() -> Vec<RuleCase> {
                         Quantifier::Any,
                         false,
                     ),
-                    sm(
+                    sm_q(
                         "ProcessCommandLine",
                         MatchKind::Contains,
                         Case::Insensitive,
@@ -85,7 +85,7 @@ pub fn all() -> Vec<RuleCase> {
             "not_contains",
             where_(
                 "DeviceProcessEvents",
-                sm(
+                sm_q(
                     "ProcessCommandLine",
                     MatchKind::Contains,
                     Case::Insensitive,
@@ -103,7 +103,7 @@ pub fn all() -> Vec<RuleCase> {
             "has_any_cs",
             where_(
                 "DeviceProcessEvents",
-                sm(
+                sm_q(
                     "ProcessCommandLine",
                     MatchKind::Term,
                     Case::Sensitive,
@@ -117,7 +117,7 @@ pub fn all() -> Vec<RuleCase> {
             "has_all",
             where_(
                 "DeviceProcessEvents",
-                sm(
+                sm_q(
                     "ProcessCommandLine",
                     MatchKind::Term,
                     Case::Insensitive,
@@ -131,7 +131,7 @@ pub fn all() -> Vec<RuleCase> {
             "not_has",
             where_(
                 "DeviceProcessEvents",
-                sm(
+                sm_q(
                     "ProcessCommandLine",
                     MatchKind::Term,
                     Case::Insensitive,
@@ -146,7 +146,7 @@ pub fn all() -> Vec<RuleCase> {
             where_(
                 "DeviceProcessEvents",
                 or(vec![
-                    sm(
+                    sm_q(
                         "FileName",
                         MatchKind::TermPrefix,
                         Case::Insensitive,
@@ -154,7 +154,7 @@ pub fn all() -> Vec<RuleCase> {
                         Quantifier::Any,
                         false,
                     ),
-                    sm(
+                    sm_q(
                         "FileName",
                         MatchKind::TermSuffix,
                         Case::Sensitive,
@@ -170,7 +170,7 @@ pub fn all() -> Vec<RuleCase> {
             where_(
                 "DeviceProcessEvents",
                 and(vec![
-                    sm(
+                    sm_q(
                         "ProcessCommandLine",
                         MatchKind::Regex,
                         Case::Sensitive,
@@ -178,7 +178,7 @@ pub fn all() -> Vec<RuleCase> {
                         Quantifier::Any,
                         false,
                     ),
-                    sm(
+                    sm_q(
                         "FileName",
                         MatchKind::Regex,
                         Case::Sensitive,

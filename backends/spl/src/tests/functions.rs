@@ -1,10 +1,7 @@
-//! The functions rendered in `translate/functions.rs`, and `count_distinct`.
+//! Scalar functions: regex and string functions (replace_regex, extract, countof, trim, indexof),
+//! URL and IPv4 parsing, tohex, bag_pack, computed keys into JSON, and `count_distinct`.
 
 use super::*;
-
-fn str_lit(v: &str) -> Expr {
-    lit(Literal::String(v.into()))
-}
 
 #[test]
 fn tohex_is_printf_x_and_keeps_null() {
@@ -55,7 +52,7 @@ fn unixtime_milliseconds_become_epoch_seconds() {
 fn indexof_regex_is_the_length_before_the_leftmost_match() {
     let t = text(q(vec![ext(
         "i",
-        call(ScalarFn::IndexOfRegex, vec![field("M"), str_lit(",OU|,CN")]),
+        call(ScalarFn::IndexOfRegex, vec![field("M"), string(",OU|,CN")]),
     )]));
     assert_eq!(
         tail(&t),
@@ -67,7 +64,7 @@ fn indexof_regex_is_the_length_before_the_leftmost_match() {
         "i",
         call(
             ScalarFn::IndexOfRegex,
-            vec![field("M"), str_lit("a"), long(1)],
+            vec![field("M"), string("a"), long(1)],
         ),
     )]);
     assert_eq!(declined(query), vec![("B014", 30, 40)]);
@@ -165,7 +162,7 @@ fn a_computed_key_is_refused_where_splunk_cannot_read_it() {
         "v",
         call(
             ScalarFn::DynamicIndex,
-            vec![call(ScalarFn::ParseUrl, vec![field("U")]), str_lit("Host")],
+            vec![call(ScalarFn::ParseUrl, vec![field("U")]), string("Host")],
         ),
     )]);
     assert_eq!(declined(query), vec![("B013", 30, 40)]);
@@ -194,7 +191,7 @@ fn has_with_a_computed_term_builds_the_pattern_at_run_time() {
     // has_cs: no flag, no note; as a value, the strings "true"/"false".
     let t = text(q(vec![ext(
         "b",
-        call(ScalarFn::HasTermCs, vec![field("A"), str_lit("x")]),
+        call(ScalarFn::HasTermCs, vec![field("A"), string("x")]),
     )]));
     assert_eq!(
         tail(&t),
@@ -210,14 +207,14 @@ fn bag_pack_is_json_object_with_a_note_on_value_types() {
         "b",
         call(
             ScalarFn::BagPack,
-            vec![str_lit("Dest"), field("D"), field("K"), long(1)],
+            vec![string("Dest"), field("D"), field("K"), long(1)],
         ),
     )]));
     assert_eq!(tail(&t), "| eval b=json_object(\"Dest\", D, K, 1)");
     assert_eq!(notes, vec![(30, 40, Effect::Values)]);
     let query = q(vec![ext(
         "b",
-        call(ScalarFn::BagPack, vec![str_lit("Dest")]),
+        call(ScalarFn::BagPack, vec![string("Dest")]),
     )]);
     assert_eq!(declined(query), vec![("B014", 30, 40)]);
 }
@@ -264,4 +261,339 @@ fn substring_shifts_only_a_non_negative_start_to_one_based() {
         "| eval s=substr(coalesce(S, \"\"), if(N<0, N, N + 1), 3)"
     );
     assert_eq!(notes, vec![(8, 9, Effect::Values)]);
+}
+
+const URL_RE: &str = "(?s)^([A-Za-z][A-Za-z0-9+.-]*)://(?:([^:@/?#]*)(?::([^@/?#]*))?@)?\
+                      (\\\\[[^\\\\]/?#]*\\\\]|[^:/?#]*)(?::([0-9]*))?([^?#]*)(?:\\\\?([^#]*))?\
+                      (?:#(.*))?\\\\z";
+
+#[test]
+fn replace_regex_text_first() {
+    // The IR's Replace is (text, regex, rewrite) for replace_regex and the older replace alike.
+    let want = "| eval x=replace(coalesce(C, \"\"), \"a([0-9]+)\\\\z\", \"<\\\\1>\\\\\\\\\")";
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Replace,
+            vec![field("C"), string("a(\\d+)$"), string("<\\1>\\\\")],
+        ),
+    )]));
+    assert_eq!(tail(&t), want);
+    // \0, `$` and unknown escapes in the rewrite, or a non-literal pattern, are declined.
+    for rw in ["\\0", "$1", "\\n"] {
+        let query = q(vec![ext(
+            "x",
+            call(ScalarFn::Replace, vec![field("C"), string("a"), string(rw)]),
+        )]);
+        assert_eq!(declined(query)[0].0, "B019", "{rw}");
+    }
+    let query = q(vec![ext(
+        "x",
+        call(ScalarFn::Replace, vec![field("C"), field("D"), string("")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B019");
+    // A pattern matching "" is noted.
+    let (_, notes) = approx(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Replace,
+            vec![field("C"), string("a*"), string("")],
+        ),
+    )]));
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn extract_takes_the_leftmost_match_group_or_null() {
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Extract,
+            vec![string("id=(\\w+)"), long(1), field("Msg")],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=if(match(coalesce(Msg, \"\"), \"id=([0-9A-Za-z_]+)\"), \
+         replace(coalesce(Msg, \"\"), \"^(?s:.*?)(?:id=([0-9A-Za-z_]+))(?s:.*)\", \"\\\\1\"), null())"
+    );
+    // Group 0 is the whole match: wrapped in a group of its own.
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::Extract,
+            vec![string("a.b"), long(0), field("Msg")],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=if(match(coalesce(Msg, \"\"), \"a.b\"), \
+         replace(coalesce(Msg, \"\"), \"^(?s:.*?)(a.b)(?s:.*)\", \"\\\\1\"), null())"
+    );
+    let query = q(vec![ext(
+        "x",
+        call(ScalarFn::Extract, vec![string("a"), long(10), field("Msg")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B019");
+}
+
+#[test]
+fn countof_by_removed_characters() {
+    // Plain text that cannot overlap itself: removed characters over its length.
+    let t = text(q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), string(".exe")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval n=(len(coalesce(C, \"\")) - len(replace(coalesce(C, \"\"), \"\\\\.exe\", \"\"))) / 4"
+    );
+    // KQL counts overlapping plain matches ("aa" in "aaa" is 2): declined.
+    let query = q(vec![ext(
+        "n",
+        call(ScalarFn::CountOf, vec![field("C"), string("aa")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    // A regex whose every match is one ASCII character: exact.
+    let t = text(q(vec![ext(
+        "n",
+        call(
+            ScalarFn::CountOf,
+            vec![field("C"), string("(\\d)"), string("regex")],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval n=len(coalesce(C, \"\")) - len(replace(coalesce(C, \"\"), \"([0-9])\", \"\"))"
+    );
+    // `.` may match a non-ASCII character: noted (byte-mode PCRE would count bytes).
+    let (_, notes) = approx(q(vec![ext(
+        "n",
+        call(
+            ScalarFn::CountOf,
+            vec![field("C"), string("."), string("regex")],
+        ),
+    )]));
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+    // Matches of different lengths: declined.
+    let query = q(vec![ext(
+        "n",
+        call(
+            ScalarFn::CountOf,
+            vec![field("C"), string("a+"), string("regex")],
+        ),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    assert_eq!(
+        crate::regex::fixed_match_chars("ab{2}(c|d)"),
+        Some((4, false))
+    );
+    assert_eq!(crate::regex::fixed_match_chars("a|bc"), None);
+}
+
+#[test]
+fn trim_removes_one_anchored_match_per_end() {
+    // A run of one class: removing the leftmost anchored match leaves nothing more: exact.
+    let t = text(q(vec![ext(
+        "x",
+        call(ScalarFn::TrimEnd, vec![string("[^\\w]+"), field("S")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=replace(coalesce(S, \"\"), \"(?:[^0-9A-Za-z_]+)\\\\z\", \"\")"
+    );
+    let t = text(q(vec![ext(
+        "x",
+        call(ScalarFn::Trim, vec![string("\\s+"), field("S")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=replace(replace(coalesce(S, \"\"), \"^(?:[\\\\t\\\\n\\\\f\\\\r ]+)\", \"\"), \
+         \"(?:[\\\\t\\\\n\\\\f\\\\r ]+)\\\\z\", \"\")"
+    );
+    // Other patterns: whether KQL removes a further uncovered match is undocumented.
+    let (t, notes) = approx(q(vec![ext(
+        "x",
+        call(ScalarFn::TrimStart, vec![string("http(.|)://"), field("S")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=replace(coalesce(S, \"\"), \"^(?:http(.|)://)\", \"\")"
+    );
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn indexof_and_tobool() {
+    let t = text(q(vec![ext(
+        "i",
+        call(ScalarFn::IndexOf, vec![field("U"), string("/")]),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval i=if(match(coalesce(U, \"\"), \"/\"), \
+         len(replace(coalesce(U, \"\"), \"^(?s)(.*?)/.*\", \"\\\\1\")), -1)"
+    );
+    let query = q(vec![ext(
+        "i",
+        call(ScalarFn::IndexOf, vec![field("U"), string("/"), long(3)]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+    let (t, notes) = approx(q(vec![ext("b", call(ScalarFn::ToBool, vec![field("F")]))]));
+    assert_eq!(
+        tail(&t),
+        "| eval b=case(lower(F)==\"true\", \"true\", lower(F)==\"false\", \"false\", \
+         isnum(F), if(F==0, \"false\", \"true\"))"
+    );
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn functions_without_an_eval_spelling_say_why() {
+    let d = run(q(vec![ext(
+        "x",
+        call(ScalarFn::Base64DecodeToString, vec![field("C")]),
+    )]))
+    .expect_err("declines");
+    assert_eq!(d[0].code.0, "B014");
+    assert_eq!((d[0].span.start, d[0].span.end), (30, 40));
+    assert_eq!(
+        d[0].label.as_deref(),
+        Some(
+            "Splunk's eval language has no base64 decoding function (none among its text, \
+             conversion or multivalue functions)"
+        )
+    );
+}
+
+#[test]
+fn url_decode_is_urldecode_with_a_note() {
+    let (t, notes) = approx(q(vec![ext(
+        "d",
+        call(ScalarFn::UrlDecode, vec![field("csUriQuery")]),
+    )]));
+    assert_eq!(tail(&t), "| eval d=urldecode(csUriQuery)");
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn parse_url_members_by_one_regex() {
+    let (t, notes) = approx(q(vec![ext(
+        "h",
+        member(call(ScalarFn::ParseUrl, vec![field("RemoteUrl")]), "Host"),
+    )]));
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval h=if(match(RemoteUrl, \"{URL_RE}\"), replace(RemoteUrl, \"{URL_RE}\", \
+             \"\\\\4\"), null())"
+        )
+    );
+    assert_eq!(notes, vec![(20, 29, Effect::Values)]);
+    // A member KQL's object lacks is null; a computed URL goes through a helper field.
+    let (t, _) = approx(q(vec![ext(
+        "x",
+        member(
+            call(
+                ScalarFn::ParseUrl,
+                vec![call(ScalarFn::ToLower, vec![field("U")])],
+            ),
+            "Query",
+        ),
+    )]));
+    assert_eq!(tail(&t), "| eval x=null()");
+    let (t, _) = approx(q(vec![ext(
+        "x",
+        member(
+            call(
+                ScalarFn::ParseUrl,
+                vec![call(ScalarFn::ToLower, vec![field("U")])],
+            ),
+            "Port",
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval __kqlport_h1=lower(U)\n\
+             | eval x=if(match(__kqlport_h1, \"{URL_RE}\"), replace(__kqlport_h1, \"{URL_RE}\", \
+             \"\\\\5\"), null())\n\
+             | fields - __kqlport_h1"
+        )
+    );
+    // The decoded query bag is not computed.
+    let query = q(vec![ext(
+        "x",
+        member(
+            call(ScalarFn::ParseUrl, vec![field("U")]),
+            "Query Parameters",
+        ),
+    )]);
+    assert_eq!(declined(query), vec![("B013", 20, 29)]);
+}
+
+#[test]
+fn parse_url_objects_are_json_objects_read_with_json_extract() {
+    let (t, notes) = approx(q(vec![
+        ext("Url", call(ScalarFn::ParseUrl, vec![field("RemoteUrl")])),
+        ext("Host", path("Url", &["Host"], false)),
+    ]));
+    let part = |g: u8| format!("replace(RemoteUrl, \"{URL_RE}\", \"\\\\{g}\")");
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval Url=if(match(RemoteUrl, \"{URL_RE}\"), json_object(\"Scheme\", {}, \
+             \"Host\", {}, \"Port\", {}, \"Path\", {}, \"Username\", {}, \"Password\", {}, \
+             \"Fragment\", {}), null())\n\
+             | eval Host=json_extract(Url, \"Host\")",
+            part(1),
+            part(4),
+            part(5),
+            part(6),
+            part(2),
+            part(3),
+            part(8)
+        )
+    );
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+    // Its Query Parameters member is missing: refused, also after a rename.
+    let query = q(vec![
+        ext("Url", call(ScalarFn::ParseUrl, vec![field("RemoteUrl")])),
+        stage(StageKind::Rename(vec![(col("U2"), col("Url"))])),
+        ext("x", segs("U2", vec![k("Query Parameters"), k("a")], false)),
+    ]);
+    assert_eq!(declined(query), vec![("B013", 5, 9)]);
+}
+
+#[test]
+fn parse_ipv4_by_arithmetic_on_validated_octets() {
+    let (t, notes) = approx(q(vec![ext(
+        "n",
+        call(ScalarFn::ParseIpv4, vec![field("IP")]),
+    )]));
+    let re = "^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\\\.\
+              (25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\\\.\
+              (25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\\\.\
+              (25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:/(3[0-2]|[12]?[0-9]))?\\\\z";
+    assert_eq!(
+        tail(&t),
+        format!(
+            "| eval __kqlport_h1=if(match(IP, \"{re}\"), split(replace(IP, \"{re}\", \
+             \"\\\\1,\\\\2,\\\\3,\\\\4,\\\\5\"), \",\"), null()), \
+             __kqlport_h2=pow(2, 32 - coalesce(tonumber(mvindex(__kqlport_h1, 4)), 32))\n\
+             | eval n=floor(((((tonumber(mvindex(__kqlport_h1, 0)) * 16777216) + \
+             (tonumber(mvindex(__kqlport_h1, 1)) * 65536)) + \
+             (tonumber(mvindex(__kqlport_h1, 2)) * 256)) + \
+             tonumber(mvindex(__kqlport_h1, 3))) / __kqlport_h2) * __kqlport_h2\n\
+             | fields - __kqlport_h1 __kqlport_h2"
+        )
+    );
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn log_is_ln() {
+    let (t, notes) = approx(q(vec![ext("l", call(ScalarFn::Log, vec![field("n")]))]));
+    assert_eq!(tail(&t), "| eval l=ln(n)");
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
 }

@@ -1,0 +1,105 @@
+//! Arrays: array_length as MV_COUNT, split columns indexed exactly.
+
+use super::*;
+
+#[test]
+fn array_length_is_mv_count_with_notes() {
+    let mut len = call(ScalarFn::ArrayLength, vec![field("Users")]);
+    len.span = sp(2, 6);
+    let t = run(&query("T", vec![filter(cmp(len, CmpOp::Gt, long(3)))])).unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n| WHERE MV_COUNT(Users) > 3\n| LIMIT 10000\n"
+    );
+    let n = notes(&t);
+    let effects: Vec<_> = n.iter().map(|n| (n.0, n.1)).collect();
+    assert_eq!(
+        effects,
+        vec![
+            (sp(2, 6), Effect::UnderMatch),
+            (sp(2, 6), Effect::OverMatch)
+        ]
+    );
+    assert!(n[0].2.contains("empty array"));
+}
+
+#[test]
+fn split_columns_are_indexed_exactly() {
+    let idx = |c: &str, i: i64| indexed(c, vec![PathSegment::Index(i)], false, sp(0, 0));
+    let t = run(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign(
+                "parts",
+                call(ScalarFn::Split, vec![field("Name"), string(".")]),
+            )])),
+            stage(StageKind::Extend(vec![
+                assign("head", idx("parts", 0)),
+                assign("tail", idx("parts", -1)),
+            ])),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM T\n\
+         | EVAL parts = SPLIT(COALESCE(Name, \"\"), \".\")\n\
+         | EVAL head = MV_SLICE(parts, 0), tail = MV_SLICE(parts, -1)\n\
+         | LIMIT 10000\n"
+    );
+    // Only the note on the whole array (an array of one is a single value).
+    let n = notes(&t);
+    assert_eq!(n.len(), 1);
+    assert!(n[0].2.contains("array of one"));
+    // Once the column is reassigned, an index reads it as a flattened field again (notes).
+    let t = run(&query(
+        "T",
+        vec![
+            stage(StageKind::Extend(vec![assign(
+                "parts",
+                call(ScalarFn::Split, vec![field("Name"), string(".")]),
+            )])),
+            stage(StageKind::Extend(vec![assign("parts", field("Other"))])),
+            stage(StageKind::Extend(vec![assign("head", idx("parts", 0))])),
+        ],
+    ))
+    .unwrap();
+    assert!(t.text.contains("EVAL head = MV_FIRST(parts)"));
+    assert!(notes(&t).iter().any(|n| n.1 == Effect::UnderMatch));
+    // SPLIT takes a one-byte delimiter.
+    assert_eq!(
+        ext1(call(ScalarFn::Split, vec![field("Name"), string(", ")])).unwrap_err()[0]
+            .code
+            .0,
+        "B005"
+    );
+}
+
+#[test]
+fn split_index_with_a_long_delimiter_uses_a_regex() {
+    let at = |d: &str, i: i64, extra: Option<i64>| {
+        let mut args = vec![field("S"), string(d)];
+        if let Some(k) = extra {
+            args.push(long(k));
+        }
+        e(ExprKind::Path {
+            base: Box::new(call(ScalarFn::Split, args)),
+            path: vec![PathSegment::Index(i)],
+        })
+    };
+    assert_eq!(
+        eval_of(at("::", 0, None)),
+        r#"| EVAL x = REPLACE(COALESCE(S, ""), "\\A(?:(?s:.*?)\\:\\:){0}((?s:.*?))(?:\\:\\:(?s:.*))?\\z", "$1")"#
+    );
+    // Element 2 exists only with at least two delimiters; otherwise null, as in KQL.
+    assert_eq!(
+        eval_of(at("ab", 2, None)),
+        r#"| EVAL x = CASE(LENGTH(REPLACE(COALESCE(S, ""), "ab", "xx")) - LENGTH(REPLACE(COALESCE(S, ""), "ab", "x")) >= 2, REPLACE(COALESCE(S, ""), "\\A(?:(?s:.*?)ab){2}((?s:.*?))(?:ab(?s:.*))?\\z", "$1"), NULL)"#
+    );
+    // split(s, d, k)[0] is split(s, d)[k].
+    assert_eq!(
+        eval_of(at("/", 0, Some(3))),
+        r#"| EVAL x = MV_SLICE(SPLIT(COALESCE(S, ""), "/"), 3)"#
+    );
+    assert_eq!(ext1(at("::", -1, None)).unwrap_err()[0].code.0, "B004");
+}

@@ -1,0 +1,229 @@
+//! Time: windows and datetime literals, sub-millisecond spans, calendar starts and parts,
+//! datetime_diff, datetime arithmetic.
+
+use super::*;
+
+fn minus(lhs: Expr, rhs: Expr) -> Expr {
+    arith(ArithOp::Sub, lhs, rhs)
+}
+
+fn arith(op: ArithOp, lhs: Expr, rhs: Expr) -> Expr {
+    e(ExprKind::Arith {
+        op,
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+    })
+}
+
+#[test]
+fn time_window_and_datetimes() {
+    assert_eq!(
+        where_of(p(PredicateKind::TimeWindow {
+            field: field("TimeGenerated"),
+            op: CmpOp::Gt,
+            ago: days(7),
+        })),
+        "TimeGenerated > NOW() - 7 days"
+    );
+    assert_eq!(
+        where_of(not(p(PredicateKind::TimeWindow {
+            field: field("TimeGenerated"),
+            op: CmpOp::Ge,
+            ago: hours(1),
+        }))),
+        "TimeGenerated < NOW() - 1 hour"
+    );
+    assert_eq!(
+        where_of(cmp(
+            field("TimeGenerated"),
+            CmpOp::Ge,
+            e(ExprKind::Literal(Literal::DateTime(
+                "2024-01-01T00:00:00Z".into()
+            )))
+        )),
+        "TimeGenerated >= TO_DATETIME(\"2024-01-01T00:00:00Z\")"
+    );
+    assert_eq!(
+        where_of(cmp(
+            field("TimeGenerated"),
+            CmpOp::Gt,
+            e(ExprKind::Ago(Duration::from_ticks(30 * 600_000_000)))
+        )),
+        "TimeGenerated > NOW() - 30 minutes"
+    );
+}
+
+#[test]
+fn sub_millisecond_span_is_declined() {
+    let d = declined(&query(
+        "T",
+        vec![filter(at(
+            p(PredicateKind::TimeWindow {
+                field: field("TimeGenerated"),
+                op: CmpOp::Gt,
+                ago: Duration::from_ticks(5),
+            }),
+            1,
+            2,
+        ))],
+    ));
+    assert_eq!(d[0].code.0, "B007");
+    assert_eq!(d[0].span, sp(1, 2));
+}
+
+#[test]
+fn calendar_starts_and_replace_regex() {
+    let ext = |e: Expr| {
+        run(&query(
+            "T",
+            vec![stage(StageKind::Extend(vec![assign("x", e)]))],
+        ))
+    };
+    let t = ext(call(ScalarFn::StartOfMonth, vec![field("TimeGenerated")])).unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert!(
+        t.text
+            .contains("EVAL x = DATE_TRUNC(1 month, TimeGenerated)"),
+        "{}",
+        t.text
+    );
+    // KQL weeks start on Sunday; DATE_TRUNC's on Monday.
+    let t = ext(call(ScalarFn::StartOfWeek, vec![field("TimeGenerated")])).unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert!(
+        t.text
+            .contains("EVAL x = DATE_TRUNC(1 week, TimeGenerated + 1 day) - 1 day"),
+        "{}",
+        t.text
+    );
+    // The pattern is rewritten for Java (RE2's ASCII \d); \1 becomes $1, a literal $ is
+    // escaped for Java's rewrite, \\ stays a backslash.
+    let t = ext(call(
+        ScalarFn::Replace,
+        vec![field("S"), string(r"a(\d+)"), string(r"<\1>$\\")],
+    ))
+    .unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert!(
+        t.text
+            .contains(r#"EVAL x = REPLACE(COALESCE(S, ""), "a((?:[0-9])+)", "<$1>\\$\\\\")"#),
+        "{}",
+        t.text
+    );
+    // Other rewrite escapes and non-literal patterns are declined.
+    assert!(ext(call(
+        ScalarFn::Replace,
+        vec![field("S"), string("a"), string(r"\n")]
+    ))
+    .is_err());
+    assert!(ext(call(
+        ScalarFn::Replace,
+        vec![field("S"), field("P"), string("")]
+    ))
+    .is_err());
+}
+
+#[test]
+fn datetime_diff_counts_boundaries_between_truncated_values() {
+    let dd = |unit: &str| {
+        call(
+            ScalarFn::DateTimeDiff,
+            vec![string(unit), field("T1"), field("T0")],
+        )
+    };
+    let t = ext1(dd("Day")).unwrap();
+    assert_eq!(t.fidelity, Fidelity::Exact);
+    assert_eq!(
+        t.text.lines().nth(1).unwrap(),
+        r#"| EVAL x = DATE_DIFF("day", DATE_TRUNC(1 day, T0), DATE_TRUNC(1 day, T1))"#
+    );
+    // Sunday weeks: both sides shifted a day before Monday-based truncation.
+    assert_eq!(
+        eval_of(dd("week")),
+        r#"| EVAL x = DATE_DIFF("week", DATE_TRUNC(1 week, T0 + 1 day), DATE_TRUNC(1 week, T1 + 1 day))"#
+    );
+    assert_eq!(
+        eval_of(dd("quarter")),
+        r#"| EVAL x = DATE_DIFF("quarter", DATE_TRUNC(1 quarter, T0), DATE_TRUNC(1 quarter, T1))"#
+    );
+    assert!(matches!(
+        ext1(dd("millisecond")).unwrap().fidelity,
+        Fidelity::Approximate(_)
+    ));
+    assert_eq!(ext1(dd("nanosecond")).unwrap_err()[0].code.0, "B005");
+}
+
+#[test]
+fn date_parts() {
+    assert_eq!(
+        eval_of(call(ScalarFn::HourOfDay, vec![field("T")])),
+        r#"| EVAL x = DATE_EXTRACT("hour_of_day", T)"#
+    );
+    assert_eq!(
+        eval_of(call(ScalarFn::GetMonth, vec![field("T")])),
+        r#"| EVAL x = DATE_EXTRACT("month_of_year", T)"#
+    );
+    // dayofweek(t) / 1d: Sunday 0 … Saturday 6 (ISO numbers Monday 1 … Sunday 7).
+    let per_day = e(ExprKind::Arith {
+        op: ArithOp::Div,
+        lhs: Box::new(call(ScalarFn::DayOfWeek, vec![field("T")])),
+        rhs: Box::new(e(ExprKind::Literal(Literal::Timespan(days(1))))),
+    });
+    assert_eq!(
+        eval_of(per_day),
+        r#"| EVAL x = TO_DOUBLE(DATE_EXTRACT("day_of_week", T) % 7)"#
+    );
+    // dayofweek alone is a timespan, which ES|QL has no column value for.
+    assert!(ext1(call(ScalarFn::DayOfWeek, vec![field("T")])).is_err());
+}
+
+#[test]
+fn datetime_minus_datetime_is_declined() {
+    // Lowering's type pass marks `End - Start` of two datetimes as `DateSub` (tests/lowering.rs).
+    let mut d = arith(ArithOp::DateSub, field("End"), field("Start"));
+    d.span = sp(40, 51);
+    let q = query(
+        "OfficeActivity",
+        vec![stage(StageKind::Extend(vec![assign(
+            "N",
+            call(ScalarFn::ToString, vec![d]),
+        )]))],
+    );
+    let errs = declined(&q);
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].code.0, "B012");
+    assert_eq!(errs[0].span, sp(40, 51));
+    assert!(
+        errs[0].message.contains("date - date"),
+        "{}",
+        errs[0].message
+    );
+}
+
+#[test]
+fn subtractions_that_are_not_datetime_minus_datetime_stay() {
+    // datetime - timespan is a datetime: ES|QL date arithmetic.
+    let q = query(
+        "OfficeActivity",
+        vec![stage(StageKind::Extend(vec![assign(
+            "Before",
+            minus(
+                field("TimeGenerated"),
+                e(ExprKind::Literal(Literal::Timespan(hours(1)))),
+            ),
+        )]))],
+    );
+    assert_eq!(
+        exact(&q).lines().nth(1).unwrap(),
+        "| EVAL Before = TimeGenerated - 1 hour"
+    );
+    // A plain `Sub` (numbers, or types lowering does not know): `-`.
+    let q = query(
+        "NoSuchTable",
+        vec![stage(StageKind::Extend(vec![assign(
+            "D",
+            minus(field("End"), field("Start")),
+        )]))],
+    );
+    assert_eq!(exact(&q).lines().nth(1).unwrap(), "| EVAL D = End - Start");
+}

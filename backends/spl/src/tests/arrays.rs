@@ -1,0 +1,396 @@
+//! Arrays: make_set results, split arrays as multivalues (mvindex) or JSON text, array_length,
+//! strcat_array.
+
+use super::*;
+
+fn is_set(f: &str) -> Predicate {
+    p(PredicateKind::IsEmpty {
+        expr: field(f),
+        negated: true,
+    })
+}
+
+fn case1(cond: Predicate, then: Expr, otherwise: Expr) -> Expr {
+    Expr {
+        kind: ExprKind::Case {
+            branches: vec![(cond, then)],
+            otherwise: Box::new(otherwise),
+        },
+        span: s0(),
+    }
+}
+
+fn idx(base: Expr, i: i64) -> Expr {
+    Expr {
+        kind: ExprKind::Path {
+            base: Box::new(base),
+            path: vec![ix(i)],
+        },
+        span: sp(20, 29),
+    }
+}
+
+#[test]
+fn tostring_of_a_make_set_result_is_noted() {
+    // KQL's tostring() of an array is JSON text; Splunk keeps the multivalue field.
+    let (t, notes) = approx(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("D")],
+            aggs: vec![agg(
+                "s",
+                AggFunc::MakeSet {
+                    expr: field("U"),
+                    max: None,
+                },
+            )],
+        }),
+        ext("j", call(ScalarFn::ToString, vec![field("s")])),
+    ]));
+    assert!(t.ends_with("| eval j=s\n"), "{t}");
+    // The tostring note, and the one-element-set note of values().
+    assert_eq!(
+        notes,
+        vec![(30, 40, Effect::Values), (80, 90, Effect::Values)]
+    );
+}
+
+#[test]
+fn array_length_of_make_set_results() {
+    let t = text_sets(q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![key("D")],
+            aggs: vec![agg(
+                "s",
+                AggFunc::MakeSet {
+                    expr: field("U"),
+                    max: None,
+                },
+            )],
+        }),
+        ext("n", call(ScalarFn::ArrayLength, vec![field("s")])),
+    ]));
+    assert!(t.ends_with("| eval n=coalesce(mvcount(s), 0)\n"), "{t}");
+    // Anything else than an array-valued column or a path (a call) is declined.
+    let query = q(vec![ext(
+        "n",
+        call(
+            ScalarFn::ArrayLength,
+            vec![call(ScalarFn::ToLower, vec![field("s")])],
+        ),
+    )]);
+    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+}
+
+#[test]
+fn split_arrays_are_multivalues_indexed_with_mvindex() {
+    // Assigned whole, then indexed (negative from the end), copied, reassigned from itself.
+    let t = text(q(vec![
+        ext(
+            "parts",
+            call(ScalarFn::Split, vec![field("Name"), string(".")]),
+        ),
+        stage(StageKind::Extend(vec![
+            assign("first", segs("parts", vec![ix(0)], false)),
+            assign(
+                "parts",
+                call(
+                    ScalarFn::Split,
+                    vec![segs("parts", vec![ix(-1)], false), string(":")],
+                ),
+            ),
+            assign("last", segs("parts", vec![ix(-1)], false)),
+        ])),
+        stage(StageKind::ProjectAway(vec![ColumnPattern {
+            pattern: "parts".into(),
+            span: s0(),
+        }])),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval parts=split(coalesce(Name, \"\"), \".\")\n\
+         | eval first=mvindex(parts, 0), parts=split(coalesce(mvindex(parts, -1), \"\"), \":\"), \
+         last=mvindex(parts, -1)\n\
+         | fields - parts"
+    );
+    // split(x, d, k) holds only element k: its [0] is element k, other indexes are null.
+    let three = |i| {
+        idx(
+            call(ScalarFn::Split, vec![field("U"), string("/"), long(1)]),
+            i,
+        )
+    };
+    let t = text(q(vec![stage(StageKind::Extend(vec![
+        assign("a", three(0)),
+        assign("b", three(1)),
+    ]))]));
+    assert_eq!(
+        tail(&t),
+        "| eval a=mvindex(split(coalesce(U, \"\"), \"/\"), 1), b=null()"
+    );
+    // tostring of an element is the element (no formatting note).
+    let t = text(q(vec![ext(
+        "x",
+        call(
+            ScalarFn::ToString,
+            vec![idx(
+                call(ScalarFn::Split, vec![field("U"), string("/")]),
+                -1,
+            )],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval x=mvindex(split(coalesce(U, \"\"), \"/\"), -1)"
+    );
+}
+
+#[test]
+fn split_arrays_elsewhere_are_declined() {
+    let whole = call(ScalarFn::Split, vec![field("U"), string(",")]);
+    // split(x, d, k) as a whole array.
+    let query = q(vec![ext(
+        "x",
+        call(ScalarFn::Split, vec![field("U"), string(","), long(1)]),
+    )]);
+    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+    // A split column compared, grouped by or sorted.
+    let arr = ext("arr", whole);
+    let query = q(vec![arr.clone(), filter(sm("arr", Equals, CS, &["a"]))]);
+    assert_eq!(declined(query)[0].0, "B013");
+    let query = q(vec![
+        arr.clone(),
+        stage(StageKind::Aggregate {
+            by: vec![key("arr")],
+            aggs: vec![agg("n", AggFunc::Count)],
+        }),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+    let query = q(vec![
+        arr,
+        stage(StageKind::Sort(vec![SortKey {
+            expr: field("arr"),
+            dir: SortDir::Asc,
+            nulls: Nulls::First,
+        }])),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+    // An empty delimiter.
+    let query = q(vec![ext(
+        "arr",
+        call(ScalarFn::Split, vec![field("U"), string("")]),
+    )]);
+    assert_eq!(declined(query)[0].0, "B014");
+}
+
+#[test]
+fn array_length_of_json_arrays() {
+    let want = "| eval __kqlport_h1=json_extract(_raw, \"GroupMembership\")\n\
+                | eval n=if(json_valid(__kqlport_h1) AND match(__kqlport_h1, \"^\\\\s*\\\\[\"), \
+                coalesce(mvcount(json_array_to_mv(__kqlport_h1)), 0), null())\n\
+                | fields - __kqlport_h1";
+    // An event column: its JSON from _raw (noted: a string holding array text counts).
+    let (t, notes) = approx(q(vec![ext(
+        "n",
+        call(ScalarFn::ArrayLength, vec![field("GroupMembership")]),
+    )]));
+    assert_eq!(tail(&t), want);
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+    // Parsed text (todynamic(S)): exact.
+    let t = text(q(vec![filter(cmp(
+        call(ScalarFn::ArrayLength, vec![segs("S", vec![], true)]),
+        CmpOp::Eq,
+        long(1),
+    ))]));
+    assert_eq!(
+        tail(&t),
+        "| eval __kqlport_h1=json_extract(_raw, \"S\")\n\
+         | where if(json_valid(__kqlport_h1) AND match(__kqlport_h1, \"^\\\\s*\\\\[\"), \
+         coalesce(mvcount(json_array_to_mv(__kqlport_h1)), 0), null())==1\n\
+         | fields - __kqlport_h1"
+    );
+    // A split array (never empty in KQL) is counted as a multivalue.
+    let t = text(q(vec![ext(
+        "n",
+        call(
+            ScalarFn::ArrayLength,
+            vec![call(ScalarFn::Split, vec![field("U"), string(",")])],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval n=coalesce(mvcount(split(coalesce(U, \"\"), \",\")), 1)"
+    );
+}
+
+#[test]
+fn split_arrays_inside_other_values_are_json_text() {
+    let (t, notes) = approx(q(vec![
+        ext(
+            "D",
+            case1(
+                is_set("W"),
+                call(ScalarFn::Split, vec![field("W"), string(",")]),
+                string("unknown"),
+            ),
+        ),
+        filter(sm("D", Equals, CS, &["unknown"])),
+    ]));
+    assert_eq!(
+        tail(&t),
+        "| eval D=if(isnotnull(W) AND W!=\"\", mv_to_json_array(split(coalesce(W, \"\"), \",\")), \
+         \"unknown\")\n\
+         | where D==\"unknown\""
+    );
+    assert_eq!(notes, vec![(30, 40, Effect::Values)]);
+}
+
+#[test]
+fn make_set_of_split_arrays_adds_their_elements() {
+    // make_set_if(split(Q, ", "), isnotempty(Q)): the multivalue in a helper, then values().
+    let t = text_sets(q(vec![stage(StageKind::Aggregate {
+        by: vec![key("Ip")],
+        aggs: vec![agg(
+            "Q",
+            AggFunc::MakeSet {
+                expr: case1(
+                    is_set("Q"),
+                    call(ScalarFn::Split, vec![field("Q"), string(", ")]),
+                    lit(Literal::Null),
+                ),
+                max: None,
+            },
+        )],
+    })]));
+    assert_eq!(
+        tail(&t),
+        "| eval __kqlport_h1=if(isnotnull(Q) AND Q!=\"\", split(coalesce(Q, \"\"), \", \"), null())\n\
+         | fillnull value=\"\" Ip\n\
+         | stats values(__kqlport_h1) AS Q by Ip\n\
+         | fields - __kqlport_h1"
+    );
+    // A split column: its multivalue field directly.
+    let t = text_sets(q(vec![
+        ext(
+            "parts",
+            call(ScalarFn::Split, vec![field("U"), string("/")]),
+        ),
+        stage(StageKind::Aggregate {
+            by: vec![],
+            aggs: vec![agg(
+                "all",
+                AggFunc::MakeSet {
+                    expr: field("parts"),
+                    max: None,
+                },
+            )],
+        }),
+    ]));
+    assert!(t.ends_with("| stats values(parts) AS all\n"), "{t}");
+}
+
+#[test]
+fn strcat_array_of_split_arrays_is_mvjoin() {
+    let t = text(q(vec![ext(
+        "d",
+        call(
+            ScalarFn::StrcatArray,
+            vec![
+                call(
+                    ScalarFn::ArraySlice,
+                    vec![
+                        call(ScalarFn::Split, vec![field("User"), string(".")]),
+                        long(1),
+                        long(-1),
+                    ],
+                ),
+                string("."),
+            ],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval d=mvjoin(mvindex(split(coalesce(User, \"\"), \".\"), 1, -1), \".\")"
+    );
+    let t = text(q(vec![ext(
+        "d",
+        call(
+            ScalarFn::StrcatArray,
+            vec![
+                call(ScalarFn::Split, vec![field("User"), string(".")]),
+                string("-"),
+            ],
+        ),
+    )]));
+    assert_eq!(
+        tail(&t),
+        "| eval d=mvjoin(split(coalesce(User, \"\"), \".\"), \"-\")"
+    );
+    // Slices whose end is not the last element: declined (mvindex does not clamp).
+    let query = q(vec![ext(
+        "d",
+        call(
+            ScalarFn::StrcatArray,
+            vec![
+                call(
+                    ScalarFn::ArraySlice,
+                    vec![
+                        call(ScalarFn::Split, vec![field("User"), string(".")]),
+                        long(0),
+                        long(2),
+                    ],
+                ),
+                string("."),
+            ],
+        ),
+    )]);
+    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+}
+
+#[test]
+fn split_of_make_set_arrays_is_declined() {
+    let query = q(vec![
+        stage(StageKind::Aggregate {
+            by: vec![],
+            aggs: vec![agg(
+                "st",
+                AggFunc::MakeSet {
+                    expr: field("H"),
+                    max: None,
+                },
+            )],
+        }),
+        ext(
+            "d",
+            idx(call(ScalarFn::Split, vec![field("st"), string(".")]), 0),
+        ),
+    ]);
+    assert_eq!(declined(query)[0].0, "B013");
+}
+
+#[test]
+fn make_set_elements_by_position_are_noted() {
+    let set = stage(StageKind::Aggregate {
+        by: vec![key("B")],
+        aggs: vec![agg(
+            "s",
+            AggFunc::MakeSet {
+                expr: field("A"),
+                max: None,
+            },
+        )],
+    });
+    let (t, notes) = approx(q(vec![
+        set.clone(),
+        ext("f", segs("s", vec![ix(0), k("id")], false)),
+    ]));
+    assert!(
+        t.ends_with("| eval f=json_extract(mvindex(s, 0), \"id\")\n"),
+        "{t}"
+    );
+    assert_eq!(
+        notes,
+        vec![(5, 9, Effect::Values), (80, 90, Effect::Values)]
+    );
+    let query = q(vec![set, ext("f", segs("s", vec![k("id")], false))]);
+    assert_eq!(declined(query), vec![("B013", 5, 9)]);
+}
