@@ -13,6 +13,7 @@ use kqlport::ir::{
     PredicateKind, Quantifier, ScalarFn, StrMatch,
 };
 use kqlport::source::Span;
+use kqlport_kit::regex::TermBounds;
 use std::collections::HashMap;
 
 /// What a translation collects on its way: approximation notes and refusals, and the columns

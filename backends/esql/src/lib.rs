@@ -1,7 +1,7 @@
 //! kqlport's Elastic ES|QL backend: lowers the detection IR to one ES|QL pipeline
 //! (`FROM <table> | WHERE … | EVAL … | STATS … BY … | KEEP … | SORT … | LIMIT …`) and says
 //! exactly where the result can differ from the KQL. Owns the stage mapping; expression and
-//! predicate rules live in `expr`, pattern spelling in `lucene`, text in `ast`. Never reads
+//! predicate rules live in `expr`, pattern spelling in `kqlport_kit::regex::lucene`, text in `ast`. Never reads
 //! KQL syntax, never consults a field mapping (names are kept as the Sentinel table has them).
 //!
 //! # Which rows the output returns
@@ -91,7 +91,7 @@
 //!   `arg_max(t, *)` only a generated `ColumnN` key can be computed (a key named like an input
 //!   column would clash with `*` in a way KQL does not document: declined).
 //! * **Regex functions** are `REPLACE`, whose regex is Java's: the RE2 pattern is re-emitted in
-//!   explicit Java syntax with the same meaning (`java` module: ASCII `\d \s \w \b`, `.` without
+//!   explicit Java syntax with the same meaning (`kqlport_kit::regex::java`: ASCII `\d \s \w \b`, `.` without
 //!   `\n`, `\A`/`\z` anchors, Unicode case folding as classes, laziness kept).
 //!   `extract(re, g, s)` ⇒ `REPLACE(s, "\A(?s:.*?)(?:re)(?s:.*)|(?s:.*)", "$g")` (the leftmost
 //!   match's group, `""` when none); `replace_regex` ⇒ `REPLACE` (a pattern that can match the
@@ -208,9 +208,8 @@
 mod ast;
 mod expr;
 mod funcs;
-mod java;
 mod join;
-mod lucene;
+use kqlport_kit::regex::{java, lucene};
 mod mvexpand;
 pub mod pushdown;
 mod stored;

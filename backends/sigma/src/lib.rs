@@ -92,7 +92,6 @@
 mod detection;
 mod join;
 pub mod meta;
-pub mod regex;
 mod stages;
 pub mod value;
 pub mod yaml;

@@ -6,7 +6,6 @@ use crate::ast::{
     name_expressible, search_safe, BaseSearch, Command, Eval, Head, Pipeline, SearchExpr,
     SearchPart, SearchValue, SortDir as SplDir, StatsAgg, StatsArg, TimeBound,
 };
-use crate::regex as re;
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
@@ -16,6 +15,7 @@ use kqlport::ir::{
     SourceKind, Stage, StageKind, StrMatch, TermEdges,
 };
 use kqlport::source::Span;
+use kqlport_kit::regex::{facts, pcre as re, TermBounds};
 use std::collections::HashMap;
 
 mod arrays;
@@ -2251,7 +2251,7 @@ impl Tx {
                 .values
                 .iter()
                 .map(|v| match sm.kind {
-                    MatchKind::Regex => re::matches_empty(v).unwrap_or(false),
+                    MatchKind::Regex => facts::matches_empty(v).unwrap_or(false),
                     _ => v.is_empty(),
                 })
                 .collect();
@@ -2293,8 +2293,11 @@ impl Tx {
                             self.refuse(
                                 "B016",
                                 span,
-                                &format!("regular expression cannot be ported to PCRE: {}", u.what),
-                                &format!("pattern bytes {}..{}", u.start, u.end),
+                                &format!(
+                                    "regular expression cannot be ported to PCRE: {}",
+                                    u.message
+                                ),
+                                &format!("pattern bytes {:?}", u.range()),
                                 "rewrite the pattern in the common RE2/PCRE subset",
                             );
                             return None;
@@ -2799,13 +2802,13 @@ impl Tx {
     fn regex_arg(&mut self, e: &Expr, what: &str) -> Option<(String, bool)> {
         let pat = self.literal_str(e, what)?;
         match re::re2_to_pcre(pat) {
-            Ok(p) => Some((p, re::matches_empty(pat).unwrap_or(true))),
+            Ok(p) => Some((p, facts::matches_empty(pat).unwrap_or(true))),
             Err(u) => {
                 self.refuse(
                     "B016",
                     e.span,
-                    &format!("regular expression cannot be ported to PCRE: {}", u.what),
-                    &format!("pattern bytes {}..{}", u.start, u.end),
+                    &format!("regular expression cannot be ported to PCRE: {}", u.message),
+                    &format!("pattern bytes {:?}", u.range()),
                     "rewrite the pattern in the common RE2/PCRE subset",
                 );
                 None
@@ -2902,7 +2905,7 @@ impl Tx {
     fn trim(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
         let (pcre, _) = self.regex_arg(&args[0], "the trim pattern")?;
         let run = match &args[0].kind {
-            ExprKind::Literal(Literal::String(p)) => re::is_class_run(p),
+            ExprKind::Literal(Literal::String(p)) => facts::is_class_run(p),
             _ => false,
         };
         if !run {
@@ -2946,7 +2949,7 @@ impl Tx {
         let s = self.literal_str(search, "the countof search")?.to_string();
         let (pattern, len) = if regex {
             let (pcre, _) = self.regex_arg(search, "the countof pattern")?;
-            match re::fixed_match_chars(&s) {
+            match facts::fixed_match_chars(&s) {
                 Some((n, non_ascii)) if n > 0 => {
                     if non_ascii {
                         self.value_note(
