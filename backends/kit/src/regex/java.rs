@@ -58,14 +58,7 @@ pub fn literal(value: &str) -> String {
 
 /// `value` as a Java replacement string that inserts it verbatim (`\` and `$` escaped).
 pub fn replacement_literal(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if matches!(c, '\\' | '$') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    super::backslash_before(value, |c| matches!(c, '\\' | '$'))
 }
 
 /// One character outside or inside a class: ASCII punctuation escaped (a backslash before any

@@ -18,14 +18,7 @@ use kqlport::ir::MatchKind;
 /// Escapes a literal for a `LIKE` pattern: `*`, `?` and `\` get a backslash (Lucene
 /// `WildcardQuery`: a backslash makes the next character literal).
 pub fn like_literal(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if matches!(c, '*' | '?' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    super::backslash_before(value, |c| matches!(c, '*' | '?' | '\\'))
 }
 
 /// Escapes one character for a Lucene regex, outside or inside a class: every ASCII
@@ -41,11 +34,7 @@ fn push_literal_char(out: &mut String, c: char) {
 
 /// A literal string as a Lucene regex.
 pub fn regex_literal(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() * 2);
-    for c in value.chars() {
-        push_literal_char(&mut out, c);
-    }
-    out
+    super::backslash_before(value, |c| c.is_ascii_punctuation())
 }
 
 /// The whole-value pattern for a KQL term match (`kind` is `Term`, `TermPrefix` or

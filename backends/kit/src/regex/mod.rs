@@ -58,6 +58,19 @@ impl std::fmt::Display for Declined {
     }
 }
 
+/// `value` with a backslash before every character `special` picks (a literal in a pattern or
+/// replacement language whose only escape is the backslash).
+pub(crate) fn backslash_before(value: &str, special: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(value.len() + 4);
+    for c in value.chars() {
+        if special(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The nesting RE2 patterns may have here: the same limit as lowering's RE2 check.
 const NEST_LIMIT: u32 = 250;
 
