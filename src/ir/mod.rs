@@ -833,40 +833,13 @@ impl MatchKind {
     }
 }
 
-/// Which ends of a term match need a term boundary ([`MatchKind::term_edges`]), and the
-/// regex text for them.
+/// Which ends of a term match need a term boundary ([`MatchKind::term_edges`]). The meaning
+/// only: each target spells the boundary in its own regex dialect (`kqlport-kit`'s
+/// `regex::term`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TermEdges {
     pub before: bool,
     pub after: bool,
-}
-
-impl TermEdges {
-    /// Around the value in an unanchored regex (RE2, PCRE): `(^|W)` before, `($|W)` after,
-    /// nothing where no boundary is needed; `W` = `[^A-Za-z0-9]`.
-    pub fn search_bounds(self) -> (&'static str, &'static str) {
-        (
-            if self.before { "(^|[^A-Za-z0-9])" } else { "" },
-            if self.after { "($|[^A-Za-z0-9])" } else { "" },
-        )
-    }
-
-    /// Around the value in a whole-value regex (Lucene): `(.*W)?` before, `(W.*)?` after,
-    /// `.*` where no boundary is needed.
-    pub fn whole_value_bounds(self) -> (&'static str, &'static str) {
-        (
-            if self.before {
-                "(.*[^A-Za-z0-9])?"
-            } else {
-                ".*"
-            },
-            if self.after {
-                "([^A-Za-z0-9].*)?"
-            } else {
-                ".*"
-            },
-        )
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -1,8 +1,8 @@
 //! kqlport's Elastic EQL backend: a lowered KQL detection becomes one EQL event query,
 //! `<category> where <condition> [| head n]`. This file holds the [`Backend`] impl; `query`
 //! walks the tabular stages, conditions are built in [`pred`] (their values in `value`),
-//! Lucene regexes in [`lucene`], and text in [`ast`]. It never reads files or knows about
-//! other targets.
+//! Lucene regexes by `kqlport_kit::regex::lucene` (shared with ES|QL), and text in [`ast`]. It
+//! never reads files or knows about other targets.
 //!
 //! # What the output returns
 //!
@@ -22,7 +22,7 @@
 //!   become `regex~`/`regex` with KQL's term boundaries (`(.*W)?v(W.*)?`, `W` = `[^A-Za-z0-9]`;
 //!   a side is `.*` where `v` starts/ends with punctuation, which bounds it already).
 //!   `matches regex` is rewritten from RE2 to an equivalent whole-value Lucene pattern
-//!   ([`lucene::rewrite_re2`]) or declined.
+//!   (`kqlport_kit::regex::lucene::rewrite_re2`, the same answer ES|QL's `RLIKE` gets) or declined.
 //! * **Missing fields.** KQL reads a missing string as `""`, so its negations (`!=`, `!has`,
 //!   `!in`, …) keep events without the field; comparisons with a missing number are null
 //!   (`!=` true). Every test gets an explicit guard: `(f == null or f != "v")`,
@@ -63,7 +63,6 @@
 
 pub mod ast;
 mod join;
-pub mod lucene;
 pub mod pred;
 mod query;
 mod value;

@@ -14,7 +14,6 @@
 //! without a guard.
 
 use crate::ast::{self, Call, Cond, FieldRef, PatternOp, Value};
-use crate::lucene;
 use crate::value::fields_in;
 use indexmap::IndexMap;
 use kqlport::backend::{Effect, Notes};
@@ -24,6 +23,7 @@ use kqlport::ir::{
     Quantifier, ScalarFn, StrMatch,
 };
 use kqlport::source::Span;
+use kqlport_kit::regex::lucene;
 
 /// Column names introduced by `extend`/`project`/`project-rename`, with what they stand for
 /// (already resolved against earlier bindings) and where they were defined.
@@ -338,7 +338,7 @@ impl Lowerer<'_> {
                                 "this regular expression cannot be rewritten exactly for EQL's Lucene regex",
                                 span,
                             )
-                            .with_label(why)
+                            .with_label(why.message)
                             .with_help("EQL `regex` is Lucene syntax matched against the whole value: no anchors inside the pattern, no word boundaries, no Unicode classes"),
                         );
                         return None;
@@ -353,12 +353,7 @@ impl Lowerer<'_> {
                     return None;
                 };
                 let empty_match = re.is_match("");
-                let op = if rewritten.insensitive {
-                    PatternOp::RegexCi
-                } else {
-                    PatternOp::Regex
-                };
-                (pattern(op, rewritten.pattern), empty_match)
+                (pattern(PatternOp::Regex, rewritten.lucene), empty_match)
             }
         };
         Some(out)

@@ -2,8 +2,8 @@
 //! (`FROM <table> | WHERE … | EVAL … | STATS … BY … | KEEP … | SORT … | LIMIT …`) and says
 //! exactly where the result can differ from the KQL. This file holds the [`Backend`] impl;
 //! `query` drives the stages, `projection` and `stats` (and `join`, `union`, `mvexpand`)
-//! generate them, `predicate`, `expr`, `fields` and `functions` the expressions, `lucene` and
-//! `java` the regexes, `ast` the text; `cx` and `columns` hold what the translator tracks.
+//! generate them, `predicate`, `expr`, `fields` and `functions` the expressions, `kqlport_kit::regex::{lucene,
+//! java}` the regexes, `ast` the text; `cx` and `columns` hold what the translator tracks.
 //! Never reads KQL syntax, never consults a field mapping (names are kept as the Sentinel
 //! table has them).
 //!
@@ -214,9 +214,8 @@ mod cx;
 mod expr;
 mod fields;
 mod functions;
-mod java;
 mod join;
-mod lucene;
+use kqlport_kit::regex::{java, lucene};
 mod mvexpand;
 mod predicate;
 mod projection;

@@ -11,6 +11,7 @@ use kqlport::ir::{
     self, Case, CmpOp, ExprKind, Literal, MatchKind, Operands, PredicateKind, Quantifier, StrMatch,
 };
 use kqlport::source::Span;
+use kqlport_kit::regex::TermBounds;
 
 impl Cx {
     /// An expression that is TRUE exactly when the KQL predicate is true (FALSE or NULL

@@ -2,7 +2,6 @@
 //! mapping (negation normal form, leaf selections, null guards, merging of ANDed maps); never
 //! writes YAML text itself (it builds [`Yaml`] values) and never looks at stages.
 
-use crate::regex::port_regex;
 use crate::value::{escape_wildcards, term_regex};
 use crate::yaml::Yaml;
 use kqlport::backend::{Effect, Notes};
@@ -12,6 +11,7 @@ use kqlport::ir::{
     PredicateKind, Quantifier, ScalarFn, StrMatch,
 };
 use kqlport::source::Span;
+use kqlport_kit::regex::sigma::port_regex;
 use std::fmt;
 
 type Errors = Vec<Diagnostic>;

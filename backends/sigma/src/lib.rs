@@ -93,7 +93,6 @@ mod correlation;
 mod detection;
 mod join;
 pub mod meta;
-pub mod regex;
 mod stages;
 pub mod value;
 pub mod yaml;

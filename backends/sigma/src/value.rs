@@ -3,6 +3,7 @@
 //! decides which modifier a predicate gets.
 
 use kqlport::ir::MatchKind;
+use kqlport_kit::regex::TermBounds;
 
 /// Escapes a literal for a Sigma string value (plain, `contains`, `startswith`, `endswith`):
 /// `*` and `?` become `\*` and `\?`; a backslash is doubled when it would otherwise escape what

@@ -179,7 +179,7 @@
 //!   `getmonth`, `getyear` are computed from epoch seconds by arithmetic (the month and year
 //!   through helper fields `__kqlport_h*`, Hinnant's days-to-civil), never with `relative_time`/`strftime`, which use the user's time zone.
 //!   `datetime_diff` in days/hours/minutes/seconds counts unit boundaries since the epoch.
-//! * **Regex.** KQL's RE2 patterns become PCRE via [`regex::re2_to_pcre`], which rewrites the
+//! * **Regex.** KQL's RE2 patterns become PCRE via `kqlport_kit::regex::pcre::re2_to_pcre`, which rewrites the
 //!   constructs whose meaning differs (`$`, `\d\w\s`, `\v`) and declines the rest (`B016`).
 //!   Word boundaries `\b` are assumed ASCII (PCRE without UCP, Splunk's default).
 //! * **Sort.** `sort 0` (no 10 000 cap), direction always explicit. Splunk sorts values that
@@ -252,7 +252,6 @@
 mod ast;
 mod join;
 mod prefilter;
-pub mod regex;
 mod translate;
 
 use kqlport::backend::{Backend, RuleContext, Translation};

@@ -265,7 +265,9 @@ fn value_for(kind: MatchKind, v: &str) -> Option<SearchValue> {
         // a term occurs in the value: so does its text
         MatchKind::Term | MatchKind::TermPrefix | MatchKind::TermSuffix => (true, true),
         // a literal run every match holds (`regex::required_run`)
-        MatchKind::Regex => return crate::regex::required_run(v).map(|r| contains(&r)),
+        MatchKind::Regex => {
+            return kqlport_kit::regex::facts::required_run(v).map(|r| contains(&r))
+        }
     };
     if search_safe(v) && (!(pre || post) || wildcard_safe(v)) {
         let mut parts = Vec::new();

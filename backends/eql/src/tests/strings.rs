@@ -88,47 +88,74 @@ fn has_family_uses_term_boundaries() {
 
 #[test]
 fn matches_regex_is_rewritten_for_lucene() {
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "abc""#), @r#"T where F regex ".*abc.*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "^abc""#), @r#"T where F regex "abc.*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "abc$""#), @r#"T where F regex ".*abc""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "^abc$""#), @r#"T where F regex "abc""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a.c""#), @r#"T where F regex ".*a[^\n]c.*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "(?s)a.c""#), @r#"T where F regex ".*a.c.*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "\\d+""#), @r#"T where F regex ".*[0-9]+.*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "\\w""#), @r#"T where F regex ".*[0-9A-Z\\_a-z].*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "\\s""#), @r#"T where F regex ".*[\t-\n\u{0c}-\r ].*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "[\\s,]""#), @r#"T where F regex ".*[\t-\n\u{0c}-\r \\,].*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "\\S""#), @r#"T where F regex ".*[^\t-\n\u{0c}-\r ].*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a|^b""#), @r#"T where F regex "(.*a.*)|(b.*)""#);
+    // The shared Lucene emitter (`kqlport_kit::regex::lucene`, also ES|QL's RLIKE).
+    let re = |v: &str| eql(cs("F", Regex, v));
+    assert_eq!(re("abc"), "T where F regex \".*(abc).*\"\n");
+    assert_eq!(re("^abc"), "T where F regex \"(abc).*\"\n");
+    assert_eq!(re("abc$"), "T where F regex \".*(abc)\"\n");
+    assert_eq!(re("^abc$"), "T where F regex \"(abc)\"\n");
+    assert_eq!(re("a.c"), "T where F regex \".*(a[^\\n]c).*\"\n");
+    assert_eq!(re("(?s)a.c"), "T where F regex \".*(a.c).*\"\n");
+    assert_eq!(re(r"\d+"), "T where F regex \".*(([0-9])+).*\"\n");
+    assert_eq!(re(r"\w"), "T where F regex \".*([0-9A-Z\\\\_a-z]).*\"\n");
+    assert_eq!(
+        re(r"\s"),
+        "T where F regex \".*([\\t-\\n\\u{0c}-\\r ]).*\"\n"
+    );
+    assert_eq!(
+        re(r"[\s,]"),
+        "T where F regex \".*([\\t-\\n\\u{0c}-\\r \\\\,]).*\"\n"
+    );
+    assert_eq!(
+        re(r"\S"),
+        "T where F regex \".*([^\\t-\\n\\u{0c}-\\r ]).*\"\n"
+    );
+    assert_eq!(re("a|^b"), "T where F regex \"(.*(a).*)|((b).*)\"\n");
     // Alternatives with the same anchors share one `.*(…|…).*`: a `.*…*` of their own each
     // would multiply the determinised automaton's states (issue 15).
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "10\\.|192\\.168\\.|^127\\.|172\\.16\\.""#), @r#"T where F regex "(.*(10\\.|192\\.168\\.|172\\.16\\.).*)|(127\\..*)""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a|""#), @r#"T where F == null or F regex ".*(a|()).*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "(?P<x>ab)+?""#), @r#"T where F regex ".*(ab)+.*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "x{2,3}y{4}z{5,}""#), @r#"T where F regex ".*x{2,3}y{4}z{5,}.*""#);
+    assert_eq!(
+        re(r"10\.|192\.168\.|^127\.|172\.16\."),
+        "T where F regex \"(.*(10\\\\.|192\\\\.168\\\\.|172\\\\.16\\\\.).*)|((127\\\\.).*)\"\n"
+    );
+    assert_eq!(re("a|"), "T where F == null or F regex \".*(a|()).*\"\n");
+    assert_eq!(re("(?P<x>ab)+?"), "T where F regex \".*(((ab))+).*\"\n");
+    assert_eq!(
+        re("x{2,3}y{4}z{5,}"),
+        "T where F regex \".*((x){2,3}(y){4}(z){5,}).*\"\n"
+    );
     // Lucene operators are escaped.
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a#@&<>~\"b""#), @r#"T where F regex ".*a\\#\\@\\&\\<\\>\\~\\\"b.*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "C:\\\\Windows\\\\""#), @r#"T where F regex ".*C\\:\\\\Windows\\\\.*""#);
-    // (?i) at the start is regex~; classes are spelled case-closed, so Lucene's own folding
-    // does not matter.
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "(?i)ab[c-d]""#), @r#"T where F regex~ ".*ab[C-Dc-d].*""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "(?i)[^a]""#), @r#"T where F regex~ ".*[^Aa].*""#);
-    // A scoped (?i:…) is spelled out in classes under a case-sensitive regex.
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "x(?i:ab)""#), @r#"T where F regex ".*x[Aa][Bb].*""#);
+    assert_eq!(
+        re("a#@&<>~\"b"),
+        "T where F regex \".*(a\\\\#\\\\@\\\\&\\\\<\\\\>\\\\~\\\\\\\"b).*\"\n"
+    );
+    assert_eq!(
+        re(r"C:\\Windows\\"),
+        "T where F regex \".*(C\\\\:\\\\\\\\Windows\\\\\\\\).*\"\n"
+    );
+    // Case folding is spelled out in classes, RE2's Unicode simple folding (`k` also matches
+    // U+212A KELVIN SIGN, `é` is `[Éé]`), so Lucene's own (ASCII) folding never matters.
+    assert_eq!(
+        re("(?i)ab[c-d]"),
+        "T where F regex \".*([Aa][Bb][C-Dc-d]).*\"\n"
+    );
+    assert_eq!(re("(?i)[^a]"), "T where F regex \".*([^Aa]).*\"\n");
+    assert_eq!(re("x(?i:ab)"), "T where F regex \".*(x([Aa][Bb])).*\"\n");
+    assert_eq!(re("(?i)a(?-i:b)"), "T where F regex \".*([Aa](b)).*\"\n");
+    assert_eq!(re("(?i)é"), "T where F regex \".*([Éé]).*\"\n");
+    assert_eq!(re("(?i)k"), "T where F regex \".*([Kk\u{212a}]).*\"\n");
+    assert!(re(r"\pL").starts_with("T where F regex \".*([A-Za-zªµº"));
     // A pattern that matches "" also matches events without the field (KQL reads "").
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "^$""#), @r#"T where F == null or F regex "()""#);
-    insta::assert_snapshot!(eql_of(r#"T | where F matches regex "a*""#), @r#"T where F == null or F regex ".*a*.*""#);
+    assert_eq!(re("^$"), "T where F == null or F regex \"(())\"\n");
+    assert_eq!(re("a*"), "T where F == null or F regex \".*((a)*).*\"\n");
 }
 
 #[test]
 fn regexes_without_an_exact_lucene_form_are_declined() {
     for (re, why) in [
         (r"\bword\b", "word-boundary"),
-        ("a^b", "anchor"),
-        ("(?m)^a", "multi-line"),
-        (r"\pL", "not a pattern"),
-        ("(?i)é", "non-ASCII"),
-        ("(?i)a(?-i:b)", "case-sensitive part"),
+        ("a^b", "anchors"),
+        ("(?m)^a", "without the m flag"),
+        (r"[^\x00-\x{10FFFF}]", "matches no character"),
     ] {
         let d = declined_pred(at(cs("F", Regex, re), 5, 20));
         assert_eq!((d.code.0, d.span.range()), ("B066", 5..20), "{re}");

@@ -385,10 +385,10 @@ fn countof_by_removed_characters() {
     )]);
     assert_eq!(declined(query)[0].0, "B014");
     assert_eq!(
-        crate::regex::fixed_match_chars("ab{2}(c|d)"),
+        kqlport_kit::regex::facts::fixed_match_chars("ab{2}(c|d)"),
         Some((4, false))
     );
-    assert_eq!(crate::regex::fixed_match_chars("a|bc"), None);
+    assert_eq!(kqlport_kit::regex::facts::fixed_match_chars("a|bc"), None);
 }
 
 #[test]

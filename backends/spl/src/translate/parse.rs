@@ -8,10 +8,10 @@
 use super::time::{is_time_col, TIME_COLUMNS};
 use super::{Tx, TMP};
 use crate::ast::{Command, Eval};
-use crate::regex as re;
 use kqlport::ir::{ExprKind, Parse};
 use kqlport::schema::ColumnType;
 use kqlport::source::Span;
+use kqlport_kit::regex::pcre as re;
 
 impl Tx {
     pub(super) fn parse_stage(&mut self, p: &Parse, span: Span, cmds: &mut Vec<Command>) {
@@ -71,8 +71,10 @@ impl Tx {
                 control_escaped(&plain),
             ),
             (Err(e), _) | (_, Err(e)) => {
-                return self
-                    .refuse_parse(span, &format!("the pattern has no PCRE form: {}", e.what))
+                return self.refuse_parse(
+                    span,
+                    &format!("the pattern has no PCRE form: {}", e.message),
+                )
             }
         };
         let Some(source) = self.expr(&p.source) else {

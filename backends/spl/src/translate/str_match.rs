@@ -4,10 +4,10 @@
 
 use super::Tx;
 use crate::ast::Eval;
-use crate::regex as re;
 use kqlport::backend::Effect;
 use kqlport::ir::{Case, Expr, ExprKind, Literal, MatchKind, Quantifier, StrMatch, TermEdges};
 use kqlport::source::Span;
+use kqlport_kit::regex::{facts, pcre as re, TermBounds};
 
 impl Tx {
     pub(super) fn array_member_note(
@@ -48,7 +48,7 @@ impl Tx {
                 .values
                 .iter()
                 .map(|v| match sm.kind {
-                    MatchKind::Regex => re::matches_empty(v).unwrap_or(false),
+                    MatchKind::Regex => facts::matches_empty(v).unwrap_or(false),
                     _ => v.is_empty(),
                 })
                 .collect();
@@ -90,8 +90,11 @@ impl Tx {
                             self.refuse(
                                 "B016",
                                 span,
-                                &format!("regular expression cannot be ported to PCRE: {}", u.what),
-                                &format!("pattern bytes {}..{}", u.start, u.end),
+                                &format!(
+                                    "regular expression cannot be ported to PCRE: {}",
+                                    u.message
+                                ),
+                                &format!("pattern bytes {:?}", u.range()),
                                 "rewrite the pattern in the common RE2/PCRE subset",
                             );
                             return None;

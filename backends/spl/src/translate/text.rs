@@ -4,10 +4,10 @@
 
 use super::Tx;
 use crate::ast::Eval;
-use crate::regex as re;
 use kqlport::backend::Effect;
 use kqlport::ir::{Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
+use kqlport_kit::regex::{facts, pcre as re};
 
 /// A term boundary: KQL terms are maximal runs of ASCII alphanumerics.
 const NON_ALNUM: &str = "[^A-Za-z0-9]";
@@ -117,13 +117,13 @@ impl Tx {
     fn regex_arg(&mut self, e: &Expr, what: &str) -> Option<(String, bool)> {
         let pat = self.literal_str(e, what)?;
         match re::re2_to_pcre(pat) {
-            Ok(p) => Some((p, re::matches_empty(pat).unwrap_or(true))),
+            Ok(p) => Some((p, facts::matches_empty(pat).unwrap_or(true))),
             Err(u) => {
                 self.refuse(
                     "B016",
                     e.span,
-                    &format!("regular expression cannot be ported to PCRE: {}", u.what),
-                    &format!("pattern bytes {}..{}", u.start, u.end),
+                    &format!("regular expression cannot be ported to PCRE: {}", u.message),
+                    &format!("pattern bytes {:?}", u.range()),
                     "rewrite the pattern in the common RE2/PCRE subset",
                 );
                 None
@@ -220,7 +220,7 @@ impl Tx {
     pub(super) fn trim(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
         let (pcre, _) = self.regex_arg(&args[0], "the trim pattern")?;
         let run = match &args[0].kind {
-            ExprKind::Literal(Literal::String(p)) => re::is_class_run(p),
+            ExprKind::Literal(Literal::String(p)) => facts::is_class_run(p),
             _ => false,
         };
         if !run {
@@ -264,7 +264,7 @@ impl Tx {
         let s = self.literal_str(search, "the countof search")?.to_string();
         let (pattern, len) = if regex {
             let (pcre, _) = self.regex_arg(search, "the countof pattern")?;
-            match re::fixed_match_chars(&s) {
+            match facts::fixed_match_chars(&s) {
                 Some((n, non_ascii)) if n > 0 => {
                     if non_ascii {
                         self.value_note(

@@ -1,4 +1,4 @@
-//! RE2 (KQL `matches regex`) → the regex dialect of Sigma's `re` modifier: the spelling both
+//! The regex dialect of Sigma's `re` modifier: the spelling both
 //! PCRE (the Sigma specification's reference) and Python's `re` (what pySigma compiles every
 //! `re` value with) read with RE2's meaning. Owns pattern text only; lowering has already
 //! refused what RE2 itself refuses (`kqlport::re2`).
@@ -20,9 +20,11 @@
 //! 3.14 has none and PCRE's `\Z` also matches before a final newline), `(?U)`, and a negated
 //! class inside a bracketed class with other items.
 
+use super::syntax::{self, perl_class_text as perl_class};
+use super::{Declined, Edits};
 use regex_syntax::ast::{
-    self, Ast, ClassAsciiKind, ClassPerlKind, ClassSet, ClassSetItem, GroupKind, HexLiteralKind,
-    LiteralKind, SpecialLiteralKind,
+    self, Ast, ClassAsciiKind, ClassSet, ClassSetItem, GroupKind, HexLiteralKind, LiteralKind,
+    SpecialLiteralKind,
 };
 
 /// An RE2 pattern ready for Sigma's `re`, with a leading whole-pattern `(?i)` lifted into the
@@ -34,44 +36,30 @@ pub struct SigmaRegex {
 }
 
 /// Ports an RE2 pattern (see the module docs), or says why it cannot.
-pub fn port_regex(pattern: &str) -> Result<SigmaRegex, String> {
+pub fn port_regex(pattern: &str) -> Result<SigmaRegex, Declined> {
     let (body, insensitive) = match pattern.strip_prefix("(?i)") {
         Some(rest) => (rest, true),
         None => (pattern, false),
     };
-    let parsed = ast::parse::ParserBuilder::new()
-        .nest_limit(250)
-        .build()
-        .parse(body)
-        .map_err(|e| e.to_string())?;
-    let mut w = Walker { edits: Vec::new() };
+    let parsed = super::parse(body)?;
+    let mut w = Walker {
+        edits: Edits::default(),
+    };
     w.walk(&parsed)?;
-    // Stable: an insertion and a replacement at one offset keep their push order.
-    w.edits.sort_by_key(|e| e.0);
-    let mut out = String::with_capacity(body.len() + 16);
-    let mut at = 0;
-    for (start, end, text) in w.edits {
-        out.push_str(&body[at..start]);
-        out.push_str(&text);
-        at = end;
-    }
-    out.push_str(&body[at..]);
     Ok(SigmaRegex {
-        pattern: out,
+        pattern: w.edits.apply(body),
         insensitive,
     })
 }
 
 struct Walker {
-    /// (start, end, replacement) in the pattern; `start == end` inserts.
-    edits: Vec<(usize, usize, String)>,
+    edits: Edits,
 }
 
-fn perl_class(kind: &ClassPerlKind) -> &'static str {
-    match kind {
-        ClassPerlKind::Digit => "0-9",
-        ClassPerlKind::Word => "0-9A-Za-z_",
-        ClassPerlKind::Space => "\\t\\n\\f\\r ",
+fn decline(message: &str) -> Declined {
+    Declined {
+        message: message.into(),
+        at: None,
     }
 }
 
@@ -105,7 +93,7 @@ fn char_text(c: char) -> String {
 
 /// The letters of an inline flag set, when all of them are ones PCRE and Python's `re` share
 /// (`i`, `m`, `s`, negation); RE2's `U` (swap greed) has no Python form.
-fn flag_letters(flags: &ast::Flags) -> Result<String, String> {
+fn flag_letters(flags: &ast::Flags) -> Result<String, Declined> {
     let mut s = String::new();
     for item in &flags.items {
         s.push(match item.kind {
@@ -113,7 +101,11 @@ fn flag_letters(flags: &ast::Flags) -> Result<String, String> {
             ast::FlagsItemKind::Flag(ast::Flag::CaseInsensitive) => 'i',
             ast::FlagsItemKind::Flag(ast::Flag::MultiLine) => 'm',
             ast::FlagsItemKind::Flag(ast::Flag::DotMatchesNewLine) => 's',
-            _ => return Err("inline flag `U` has no form in pySigma's regex dialect".into()),
+            _ => {
+                return Err(decline(
+                    "inline flag `U` has no form in pySigma's regex dialect",
+                ))
+            }
         });
     }
     Ok(s)
@@ -121,8 +113,7 @@ fn flag_letters(flags: &ast::Flags) -> Result<String, String> {
 
 impl Walker {
     fn edit(&mut self, span: &ast::Span, text: impl Into<String>) {
-        self.edits
-            .push((span.start.offset, span.end.offset, text.into()));
+        self.edits.replace(span, text);
     }
 
     fn literal(&mut self, lit: &ast::Literal) {
@@ -133,7 +124,7 @@ impl Walker {
         }
     }
 
-    fn walk(&mut self, node: &Ast) -> Result<(), String> {
+    fn walk(&mut self, node: &Ast) -> Result<(), Declined> {
         match node {
             Ast::Empty(_) | Ast::Dot(_) => Ok(()),
             // A whole sequence that is only flags (`(?i)`, `a|(?i)|b`): see `sequence`.
@@ -142,35 +133,31 @@ impl Walker {
                 self.literal(l);
                 Ok(())
             }
-            Ast::ClassUnicode(_) => {
-                Err("Unicode classes (\\p…) have no form in pySigma's regex dialect".into())
-            }
+            Ast::ClassUnicode(_) => Err(decline(
+                "Unicode classes (\\p…) have no form in pySigma's regex dialect",
+            )),
             Ast::Assertion(a) => match a.kind {
-                ast::AssertionKind::EndText => Err(
-                    "\\z has no portable Sigma form (Python's re lacks it, PCRE's \\Z differs)"
-                        .into(),
-                ),
+                ast::AssertionKind::EndText => Err(decline(
+                    "\\z has no portable Sigma form (Python's re lacks it, PCRE's \\Z differs)",
+                )),
                 _ => Ok(()),
             },
             Ast::ClassPerl(p) => {
-                let neg = if p.negated { "^" } else { "" };
-                self.edit(&p.span, format!("[{neg}{}]", perl_class(&p.kind)));
+                self.edit(&p.span, syntax::perl_class_bracketed(p));
+                Ok(())
+            }
+            Ast::ClassBracketed(b) if syntax::negated_perl_alone(b).is_some() => {
+                self.edit(&b.span, syntax::negated_perl_alone(b).unwrap_or_default());
                 Ok(())
             }
             Ast::ClassBracketed(b) => match &b.kind {
-                // `[\S]` / `[^\S]`: the negated class alone is its ASCII set, complemented.
-                ClassSet::Item(ClassSetItem::Perl(p)) if p.negated => {
-                    let caret = if b.negated { "" } else { "^" };
-                    self.edit(&b.span, format!("[{caret}{}]", perl_class(&p.kind)));
-                    Ok(())
-                }
                 ClassSet::Item(ClassSetItem::Ascii(a)) if a.negated => {
                     let caret = if b.negated { "" } else { "^" };
                     self.edit(&b.span, format!("[{caret}{}]", ascii_class(&a.kind)));
                     Ok(())
                 }
                 ClassSet::Item(item) => self.class_item(item),
-                ClassSet::BinaryOp(_) => Err("character-class set operation".into()),
+                ClassSet::BinaryOp(_) => Err(decline("character-class set operation")),
             },
             Ast::Repetition(r) => self.walk(&r.ast),
             Ast::Group(g) => {
@@ -180,7 +167,7 @@ impl Walker {
                         ..
                     } => {
                         let at = g.span.start.offset;
-                        self.edits.push((at, at + 3, "(?P<".into()));
+                        self.edits.at(at, at + 3, "(?P<");
                     }
                     GroupKind::NonCapturing(flags) => {
                         flag_letters(flags)?;
@@ -196,10 +183,10 @@ impl Walker {
                 for branch in &a.asts {
                     let (start, end) = (branch.span().start.offset, branch.span().end.offset);
                     for f in &pending {
-                        self.edits.push((start, start, format!("(?{f}:")));
+                        self.edits.at(start, start, format!("(?{f}:"));
                     }
                     for _ in &pending {
-                        self.edits.push((end, end, ")".into()));
+                        self.edits.at(end, end, ")");
                     }
                     pending.extend(self.sequence(branch)?);
                 }
@@ -213,7 +200,7 @@ impl Walker {
     /// not at the very start of the pattern (where Python accepts a global flag) becomes a
     /// scoped group over the rest of the sequence: `a(?i)b` → `a(?i:b)`. Returns the flag sets
     /// so set, which RE2 also applies to the later branches of an enclosing alternation.
-    fn sequence(&mut self, node: &Ast) -> Result<Vec<String>, String> {
+    fn sequence(&mut self, node: &Ast) -> Result<Vec<String>, Declined> {
         let (items, end) = match node {
             Ast::Concat(c) => (c.asts.as_slice(), c.span.end.offset),
             other => (std::slice::from_ref(other), other.span().end.offset),
@@ -227,7 +214,7 @@ impl Walker {
                 Ast::Flags(f) => {
                     let letters = flag_letters(&f.flags)?;
                     self.edit(&f.span, format!("(?{letters}:"));
-                    self.edits.push((end, end, ")".into()));
+                    self.edits.at(end, end, ")");
                     set.push(letters);
                 }
                 _ => self.walk(item)?,
@@ -236,7 +223,7 @@ impl Walker {
         Ok(set)
     }
 
-    fn class_item(&mut self, item: &ClassSetItem) -> Result<(), String> {
+    fn class_item(&mut self, item: &ClassSetItem) -> Result<(), Declined> {
         match item {
             ClassSetItem::Empty(_) => Ok(()),
             ClassSetItem::Range(r) => {
@@ -248,24 +235,24 @@ impl Walker {
                 self.literal(l);
                 Ok(())
             }
-            ClassSetItem::Unicode(_) => {
-                Err("Unicode classes (\\p…) have no form in pySigma's regex dialect".into())
-            }
+            ClassSetItem::Unicode(_) => Err(decline(
+                "Unicode classes (\\p…) have no form in pySigma's regex dialect",
+            )),
             ClassSetItem::Ascii(a) if a.negated => {
-                Err("a negated POSIX class inside a bracketed class".into())
+                Err(decline("a negated POSIX class inside a bracketed class"))
             }
             ClassSetItem::Ascii(a) => {
                 self.edit(&a.span, ascii_class(&a.kind));
                 Ok(())
             }
             ClassSetItem::Perl(p) if p.negated => {
-                Err("a negated Perl class inside a bracketed class".into())
+                Err(decline("a negated Perl class inside a bracketed class"))
             }
             ClassSetItem::Perl(p) => {
                 self.edit(&p.span, perl_class(&p.kind));
                 Ok(())
             }
-            ClassSetItem::Bracketed(_) => Err("nested character class".into()),
+            ClassSetItem::Bracketed(_) => Err(decline("nested character class")),
             ClassSetItem::Union(u) => u.items.iter().try_for_each(|i| self.class_item(i)),
         }
     }

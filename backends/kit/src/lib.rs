@@ -1,0 +1,7 @@
+//! What the four backends share and no backend owns: target syntax that more than one target
+//! needs, kept out of the core (which holds meaning only, never target text).
+//!
+//! * [`regex`]: one RE2 syntax walker and an emitter per target regex dialect (Lucene, Java,
+//!   PCRE, Sigma's), plus the term-boundary patterns for KQL's `has` family.
+
+pub mod regex;
