@@ -3,11 +3,12 @@
 //! errors of its own except the recursion guard: the grammar has already accepted the input.
 
 use super::ast::*;
-use super::grammar::{Rule, PRATT};
+use super::grammar::Rule;
 use crate::diag::Diagnostic;
 use crate::source::Span;
 use pest::iterators::{Pair, Pairs};
 use std::cell::Cell;
+use std::iter::Peekable;
 
 type P<'i> = Pair<'i, Rule>;
 pub(crate) type BResult<T> = Result<T, Box<Diagnostic>>;
@@ -44,11 +45,11 @@ thread_local! {
     static TRIVIA: std::cell::RefCell<Trivia> = std::cell::RefCell::new(Trivia::default());
 }
 
-/// Installs the trivia runs of `text` for [`span`] (and clears them when dropped).
+/// Installs the trivia runs of `text` (from the pre-scan) for [`span`] (and clears them when
+/// dropped).
 pub(crate) struct TriviaScope;
 impl TriviaScope {
-    pub(crate) fn new(text: &str) -> Self {
-        let runs = super::errors::trivia_runs(text);
+    pub(crate) fn new(text: &str, runs: super::errors::TriviaRuns) -> Self {
         let mut inside = vec![false; text.len()];
         for &(s, e) in &runs {
             inside[s..e].fill(true);
@@ -133,6 +134,32 @@ fn is_primary(r: Rule) -> bool {
     )
 }
 
+/// Where an operator sits in an expression.
+#[derive(Clone, Copy)]
+enum Fixity {
+    Prefix,
+    Infix,
+    Postfix,
+}
+
+/// KQL precedence, loosest first: `or`, `and`, comparisons and string operators (incl. `in`,
+/// `has_any`, `between`), `+ -`, `* / %`, unary sign, then member access and indexing. All
+/// binary operators associate to the left. `None` for an operand.
+fn binding(r: Rule) -> Option<(Fixity, u32)> {
+    use Fixity::*;
+    Some(match r {
+        Rule::op_or => (Infix, 20),
+        Rule::op_and => (Infix, 30),
+        Rule::op_cmp => (Infix, 40),
+        Rule::in_suffix | Rule::list_suffix | Rule::between_suffix => (Postfix, 40),
+        Rule::op_add | Rule::op_sub => (Infix, 50),
+        Rule::op_mul | Rule::op_div | Rule::op_mod => (Infix, 60),
+        Rule::neg | Rule::pos => (Prefix, 70),
+        Rule::member | Rule::index | Rule::dot_index => (Postfix, 80),
+        _ => return None,
+    })
+}
+
 struct DepthGuard<'a>(&'a Cell<u32>);
 impl Drop for DepthGuard<'_> {
     fn drop(&mut self) {
@@ -168,8 +195,9 @@ impl Builder {
 
     pub(crate) fn build_query(&self, p: P) -> BResult<Query> {
         let sp = span(&p);
-        let mut statements = Vec::new();
-        for c in p.into_inner() {
+        let children = p.into_inner();
+        let mut statements = Vec::with_capacity(children.len());
+        for c in children {
             if c.as_rule() != Rule::EOI {
                 statements.push(self.build_statement(c)?);
             }
@@ -421,10 +449,12 @@ impl Builder {
     }
 
     fn build_named_list<'i>(&self, pairs: impl Iterator<Item = P<'i>>) -> BResult<Vec<NamedExpr>> {
-        pairs
-            .filter(|c| c.as_rule() == Rule::named_expr)
-            .map(|c| self.build_named_expr(c))
-            .collect()
+        // Sized up front (the children are nearly all items): no regrowth on long lists.
+        let mut out = Vec::with_capacity(pairs.size_hint().0);
+        for c in pairs.filter(|c| c.as_rule() == Rule::named_expr) {
+            out.push(self.build_named_expr(c)?);
+        }
+        Ok(out)
     }
 
     fn build_named_expr(&self, p: P) -> BResult<NamedExpr> {
@@ -1225,17 +1255,19 @@ impl Builder {
 
     pub(crate) fn build_expr(&self, p: P) -> BResult<Expr> {
         let _g = self.enter(&p)?;
-        // A lone operand (most expressions: a column, a string in a list) needs no
-        // precedence climbing: it is what the Pratt parser would map it to.
-        let mut children = p.clone().into_inner();
-        if let (Some(only), None) = (children.next(), children.next()) {
-            if is_primary(only.as_rule()) {
-                return self.build_primary(only);
-            }
-        }
         let mut run = 0usize;
         let mut ops = 0usize;
-        for c in p.clone().into_inner() {
+        let children = p.clone().into_inner();
+        // A lone operand (most expressions: a column, a string in a list) needs no
+        // precedence climbing: it is what the Pratt parser would map it to.
+        if children.len() == 1 {
+            if let Some(only) = children.peek() {
+                if is_primary(only.as_rule()) {
+                    return self.build_primary(only);
+                }
+            }
+        }
+        for c in children {
             if !is_primary(c.as_rule()) {
                 ops += 1;
             }
@@ -1267,49 +1299,75 @@ impl Builder {
         }
         self.weight.set(weight);
         let _w = WeightGuard(&self.weight, ops);
-        PRATT
-            .map_primary(|q| self.build_primary(q))
-            .map_prefix(|op, rhs| {
-                let rhs = rhs?;
-                let sp = span(&op).to(rhs.span);
-                let op = if op.as_rule() == Rule::neg {
+        self.climb(&mut p.into_inner().peekable(), 0)
+    }
+
+    /// Precedence climbing over an `expr`'s children (operands, signs and operators, in source
+    /// order), loosest binding first: the algorithm of pest's Pratt parser with the table of
+    /// [`binding`], written out so each step is a `match` instead of a map lookup and a boxed
+    /// closure. Operands and operators are built in source order, and the first error wins.
+    fn climb<'i>(&self, it: &mut Peekable<Pairs<'i, Rule>>, rbp: u32) -> BResult<Expr> {
+        let first = next(it)?;
+        let mut lhs = match binding(first.as_rule()) {
+            Some((Fixity::Prefix, prec)) => {
+                let rhs = self.climb(it, prec - 1)?;
+                let sp = span(&first).to(rhs.span);
+                let op = if first.as_rule() == Rule::neg {
                     UnaryOp::Neg
                 } else {
                     UnaryOp::Plus
                 };
-                Ok(Expr {
+                Expr {
                     kind: ExprKind::Unary {
                         op,
                         expr: Box::new(rhs),
                     },
                     span: sp,
-                })
-            })
-            .map_postfix(|lhs, op| self.build_postfix(lhs?, op))
-            .map_infix(|lhs, op, rhs| {
-                let (lhs, rhs) = (lhs?, rhs?);
-                let sp = lhs.span.to(rhs.span);
-                let bop = match op.as_rule() {
-                    Rule::op_or => BinaryOp::Or,
-                    Rule::op_and => BinaryOp::And,
-                    Rule::op_add => BinaryOp::Add,
-                    Rule::op_sub => BinaryOp::Sub,
-                    Rule::op_mul => BinaryOp::Mul,
-                    Rule::op_div => BinaryOp::Div,
-                    Rule::op_mod => BinaryOp::Mod,
-                    _ => BinaryOp::from_spelling(op.as_str())
-                        .ok_or_else(|| bug(&op, "binary operator"))?,
-                };
-                Ok(Expr {
-                    kind: ExprKind::Binary {
-                        op: bop,
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(rhs),
-                    },
-                    span: sp,
-                })
-            })
-            .parse(p.into_inner())
+                }
+            }
+            None => self.build_primary(first)?,
+            Some(_) => return Err(bug(&first, "operand")),
+        };
+        loop {
+            let lbp = match it.peek() {
+                None => 0,
+                Some(op) => match binding(op.as_rule()) {
+                    Some((_, prec)) => prec,
+                    None => return Err(bug(op, "operator")),
+                },
+            };
+            if rbp >= lbp {
+                return Ok(lhs);
+            }
+            let op = next(it)?;
+            lhs = match binding(op.as_rule()) {
+                Some((Fixity::Infix, prec)) => {
+                    let rhs = self.climb(it, prec)?;
+                    let sp = lhs.span.to(rhs.span);
+                    let bop = match op.as_rule() {
+                        Rule::op_or => BinaryOp::Or,
+                        Rule::op_and => BinaryOp::And,
+                        Rule::op_add => BinaryOp::Add,
+                        Rule::op_sub => BinaryOp::Sub,
+                        Rule::op_mul => BinaryOp::Mul,
+                        Rule::op_div => BinaryOp::Div,
+                        Rule::op_mod => BinaryOp::Mod,
+                        _ => BinaryOp::from_spelling(op.as_str())
+                            .ok_or_else(|| bug(&op, "binary operator"))?,
+                    };
+                    Expr {
+                        kind: ExprKind::Binary {
+                            op: bop,
+                            lhs: Box::new(lhs),
+                            rhs: Box::new(rhs),
+                        },
+                        span: sp,
+                    }
+                }
+                Some((Fixity::Postfix, _)) => self.build_postfix(lhs, op)?,
+                _ => return Err(bug(&op, "operator")),
+            };
+        }
     }
 
     fn build_postfix(&self, lhs: Expr, op: P) -> BResult<Expr> {
@@ -1437,7 +1495,7 @@ impl Builder {
     fn build_call(&self, p: P) -> BResult<ExprKind> {
         let mut it = p.into_inner();
         let function = build_word(&next(&mut it)?);
-        let mut args = Vec::new();
+        let mut args = Vec::with_capacity(it.len());
         for a in it {
             let asp = span(&a);
             if a.as_rule() == Rule::named_arg {
@@ -1614,7 +1672,7 @@ fn build_sort_dir(p: &P) -> SortOrder {
 
 /// Decodes a `string_lit` (one or more adjacent parts, concatenated).
 pub(crate) fn build_string(p: &P) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(p.as_str().len());
     for part in p.clone().into_inner() {
         decode_string_part(part.as_str(), &mut out);
     }
@@ -1644,6 +1702,10 @@ pub(crate) fn decode_string_part(raw: &str, out: &mut String) {
         return;
     }
     let inner = &raw[1..raw.len() - 1];
+    if !inner.contains('\\') {
+        out.push_str(inner);
+        return;
+    }
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
         if c != '\\' {

@@ -79,10 +79,27 @@ fn is_space(c: char) -> bool {
     )
 }
 
+/// Maximal runs of whitespace and `//` comments outside strings, as sorted `(start, end)` pairs.
+pub(crate) type TriviaRuns = Vec<(usize, usize)>;
+
+/// Adds `[s, e)` to `runs`, merged with the last run when they touch.
+fn push_trivia(runs: &mut TriviaRuns, s: usize, e: usize) {
+    match runs.last_mut() {
+        Some(last) if last.1 == s => last.1 = e,
+        _ => runs.push((s, e)),
+    }
+}
+
 /// Lexes `text` up to `stop`, tracking brackets. Returns an error diagnostic for unterminated
-/// strings and bracket problems when `check` is set.
+/// strings and bracket problems when `check` is set. With `trivia`, also collects the runs of
+/// whitespace and comments (complete when the scan succeeds, as the parser's pre-scan does).
 #[allow(clippy::result_large_err)] // called once or twice per parse; the error is the product
-fn lex(text: &str, stop: usize, check: bool) -> Result<Scan, Diagnostic> {
+fn lex(
+    text: &str,
+    stop: usize,
+    check: bool,
+    mut trivia: Option<&mut TriviaRuns>,
+) -> Result<Scan, Diagnostic> {
     let b = text.as_bytes();
     let mut i = 0;
     let mut open: Vec<(char, usize)> = Vec::new();
@@ -91,8 +108,13 @@ fn lex(text: &str, stop: usize, check: bool) -> Result<Scan, Diagnostic> {
         let c = b[i];
         match c {
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
+                let start = i;
+                i = b[i..]
+                    .iter()
+                    .position(|&x| x == b'\n')
+                    .map_or(b.len(), |p| i + p);
+                if let Some(runs) = trivia.as_deref_mut() {
+                    push_trivia(runs, start, i);
                 }
                 continue;
             }
@@ -204,15 +226,20 @@ fn lex(text: &str, stop: usize, check: bool) -> Result<Scan, Diagnostic> {
         if c.is_ascii() {
             if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
                 last_code = Some(i);
+            } else if let Some(runs) = trivia.as_deref_mut() {
+                push_trivia(runs, i, i + 1);
             }
             i += 1;
             continue;
         }
         let ch = text[i..].chars().next().unwrap_or(' ');
+        let w = ch.len_utf8().max(1);
         if !is_space(ch) {
             last_code = Some(i);
+        } else if let Some(runs) = trivia.as_deref_mut() {
+            push_trivia(runs, i, i + w);
         }
-        i += ch.len_utf8().max(1);
+        i += w;
     }
     Ok(Scan { open, last_code })
 }
@@ -237,75 +264,6 @@ fn unterminated(text: &str, start: usize, what: &str) -> Diagnostic {
     )
     .with_label(format!("{what} is never closed"))
     .with_help("close the string with the same quote it opened with; \"…\" and '…' strings end on their line, use @\"…\" or ```…``` for text spanning lines")
-}
-
-/// Maximal runs of whitespace and `//` comments outside strings, as `(start, end)` pairs.
-pub(crate) fn trivia_runs(text: &str) -> Vec<(usize, usize)> {
-    let b = text.as_bytes();
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    let mut push = |s: usize, e: usize| match runs.last_mut() {
-        Some(last) if last.1 == s => last.1 = e,
-        _ => runs.push((s, e)),
-    };
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c == b'/' && b.get(i + 1) == Some(&b'/') {
-            let e = b[i..]
-                .iter()
-                .position(|&x| x == b'\n')
-                .map_or(b.len(), |p| i + p);
-            push(i, e);
-            i = e;
-            continue;
-        }
-        if (c == b'`' || c == b'~') && (b[i..].starts_with(b"```") || b[i..].starts_with(b"~~~")) {
-            let fence = &b[i..i + 3];
-            i = b[i + 3..]
-                .windows(3)
-                .position(|w| w == fence)
-                .map_or(b.len(), |p| i + 3 + p + 3);
-            continue;
-        }
-        if c == b'"' || c == b'\'' {
-            let verbatim = i > 0 && b[i - 1] == b'@';
-            let mut j = i + 1;
-            while j < b.len() {
-                let d = b[j];
-                if verbatim {
-                    if d == c {
-                        if b.get(j + 1) == Some(&c) {
-                            j += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                } else if d == b'\\' {
-                    j += 2;
-                    continue;
-                } else if d == c || d == b'\n' {
-                    break;
-                }
-                j += 1;
-            }
-            i = (j + 1).min(b.len());
-            continue;
-        }
-        if c.is_ascii() {
-            if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
-                push(i, i + 1);
-            }
-            i += 1;
-            continue;
-        }
-        let ch = text[i..].chars().next().unwrap_or(' ');
-        let w = ch.len_utf8();
-        if is_space(ch) {
-            push(i, i + w);
-        }
-        i += w;
-    }
-    runs
 }
 
 /// Checks run before pest: empty input, strings, brackets, nesting depth.
@@ -388,9 +346,11 @@ fn invalid_escape_error(text: &str, at: usize, len: usize, why: BadEscape) -> Di
     }
 }
 
+/// The same pass collects the whitespace and comment runs the AST builder trims spans with.
 #[allow(clippy::result_large_err)] // called once per parse; the error is the product
-pub(crate) fn prescan(text: &str) -> Result<(), Diagnostic> {
-    let scan = lex(text, text.len(), true)?;
+pub(crate) fn prescan(text: &str) -> Result<TriviaRuns, Diagnostic> {
+    let mut runs = TriviaRuns::new();
+    let scan = lex(text, text.len(), true, Some(&mut runs))?;
     if scan.last_code.is_none() {
         return Err(
             Diagnostic::error("P001", "the query is empty", Span::new(0, text.len()))
@@ -411,7 +371,7 @@ pub(crate) fn prescan(text: &str) -> Result<(), Diagnostic> {
         )
         .with_label(format!("this '{o}' has no matching '{}'", closer(o))));
     }
-    Ok(())
+    Ok(runs)
 }
 
 /// The token starting at `pos`, for messages: a word (with '-'), a string start, one char.
@@ -642,7 +602,7 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
         }
     };
     let (found, fspan) = token_at(text, pos);
-    let scan = lex(text, pos, false).unwrap_or(Scan {
+    let scan = lex(text, pos, false, None).unwrap_or(Scan {
         open: Vec::new(),
         last_code: None,
     });

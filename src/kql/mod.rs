@@ -56,7 +56,7 @@ pub fn parse(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
 
 fn parse_here(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
     CALL_LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(PEST_CALL_LIMIT)));
-    errors::prescan(text).map_err(|d| vec![d])?;
+    let trivia = errors::prescan(text).map_err(|d| vec![d])?;
     let mut pairs = grammar::KqlParser::parse(grammar::Rule::query, text)
         .map_err(|e| vec![errors::from_pest(text, e)])?;
     let Some(root) = pairs.next() else {
@@ -67,7 +67,7 @@ fn parse_here(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
         )
         .with_label("here")]);
     };
-    let _trivia = build::TriviaScope::new(text);
+    let _trivia = build::TriviaScope::new(text, trivia);
     let query = build::Builder::new()
         .build_query(root)
         .map_err(|d| vec![*d])?;
