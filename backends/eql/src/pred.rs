@@ -18,7 +18,9 @@ use indexmap::IndexMap;
 use kqlport::backend::{Effect, Notes};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
-    self, ArithOp, Case, CmpOp, Expr, ExprKind, Literal, MatchKind, PathSegment, Predicate,
+    self,
+    visit::{self, Visitor},
+    ArithOp, Case, CmpOp, Expr, ExprKind, Literal, MatchKind, PathSegment, Predicate,
     PredicateKind, Quantifier, ScalarFn, StrMatch,
 };
 use kqlport::source::Span;
@@ -689,23 +691,28 @@ fn cmp_op(op: CmpOp) -> ast::CmpOp {
     }
 }
 
-/// The fields an expression reads, with their spans, in order.
+/// The fields an expression reads, with their spans, in order, through calls and arithmetic
+/// only (not into a `case`, a predicate or a path).
 fn fields_in(e: &Expr) -> Vec<(ir::FieldPath, Span)> {
-    fn walk(e: &Expr, out: &mut Vec<(ir::FieldPath, Span)>) {
-        match &e.kind {
-            ExprKind::Field(fp) => out.push((fp.clone(), e.span)),
-            ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
-            ExprKind::Arith { lhs, rhs, .. } => {
-                walk(lhs, out);
-                walk(rhs, out);
+    struct Fields(Vec<(ir::FieldPath, Span)>);
+    impl<'ir> Visitor<'ir> for Fields {
+        fn visit_expr(&mut self, e: &'ir Expr) {
+            if let ExprKind::Field(_)
+            | ExprKind::Call { .. }
+            | ExprKind::Arith { .. }
+            | ExprKind::Neg(_) = e.kind
+            {
+                visit::walk_expr(self, e);
             }
-            ExprKind::Neg(x) => walk(x, out),
-            _ => {}
+        }
+
+        fn visit_field(&mut self, f: &'ir ir::FieldPath, span: Span) {
+            self.0.push((f.clone(), span));
         }
     }
-    let mut out = Vec::new();
-    walk(e, &mut out);
-    out
+    let mut out = Fields(Vec::new());
+    out.visit_expr(e);
+    out.0
 }
 
 /// A scalar as KQL sees it on an event where the field is missing.
