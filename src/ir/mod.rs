@@ -7,6 +7,7 @@
 
 mod columns;
 mod display;
+pub mod facts;
 pub mod visit;
 
 pub use columns::{
