@@ -764,3 +764,98 @@ pub fn value_type(t: ValueType) -> Option<ColumnType> {
         V::Dynamic => ColumnType::Dynamic,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ir(kql: &str) -> Query {
+        let ast = crate::kql::parse(kql).expect("parses");
+        crate::lower::lower(&ast).expect("lowers").query
+    }
+
+    #[test]
+    fn extend_records_type_shape_and_time_per_assignment() {
+        let q = ir("SecurityEvent
+            | extend parts = split(CommandLine, ' '), u = parse_url(Url), t = TimeGenerated + 1h,
+                     copy = parts, m = tostring(EventData.a), n = strlen(Account)");
+        let out = q.facts();
+        let s = out.output();
+        assert_eq!(
+            s.shape("parts"),
+            Shape::Split {
+                delimiter: Some(" ".into())
+            }
+        );
+        assert_eq!(s.shape("copy"), s.shape("parts"));
+        assert_eq!(s.shape("u"), Shape::Url);
+        assert!(matches!(s.shape("m"), Shape::Member(f) if f.column == "EventData"));
+        assert_eq!(s.time("t"), Some(Time::Computed));
+        assert_eq!(s.ty("t"), Some(ColumnType::DateTime));
+        assert_eq!(s.ty("n"), Some(ColumnType::Long));
+        assert_eq!(s.origin("n"), Origin::Computed);
+        // Untouched columns are the event's, typed by the schema.
+        assert_eq!(s.origin("Account"), Origin::Event);
+        assert_eq!(s.ty("Account"), Some(ColumnType::String));
+        assert_eq!(s.time("TimeGenerated"), Some(Time::EventTime));
+        // Before the extend none of it exists yet.
+        assert_eq!(out.before(0).origin("parts"), Origin::Event);
+        assert_eq!(out.before(0).ty("parts"), None);
+    }
+
+    #[test]
+    fn project_rename_and_summarize_carry_or_reset_facts() {
+        let q = ir("SecurityEvent
+            | project-rename Who = Account
+            | project Who, When = TimeGenerated, Computer
+            | summarize s = make_set(Who), First = min(When) by Computer");
+        let f = q.facts();
+        assert_eq!(f.after(0).origin("Who"), Origin::Field("Account".into()));
+        assert_eq!(f.after(0).ty("Who"), Some(ColumnType::String));
+        assert_eq!(f.after(1).origin("Who"), Origin::Field("Account".into()));
+        assert_eq!(
+            f.after(1).origin("Computer"),
+            Origin::Field("Computer".into())
+        );
+        assert_eq!(f.after(1).time("When"), Some(Time::EventTime));
+        assert_eq!(f.after(1).origin("When"), Origin::Computed);
+        let out = f.output();
+        assert_eq!(out.shape("s"), Shape::Multivalue);
+        assert_eq!(out.time("First"), Some(Time::Computed));
+        assert_eq!(out.origin("Computer"), Origin::Computed);
+        // Only the summarize's columns remain: nothing is known of the others.
+        assert_eq!(out.ty("Who"), None);
+    }
+
+    #[test]
+    fn a_join_adds_the_right_columns_untyped_under_kql_names() {
+        let q = ir("SecurityEvent
+            | project Computer, Account
+            | join kind=inner (SecurityEvent | project Computer, parts = split(Account, '\\\\'))
+                on Computer");
+        let out = q.facts();
+        let s = out.output();
+        assert_eq!(s.origin("Computer1"), Origin::Joined);
+        assert_eq!(
+            s.shape("parts"),
+            Shape::Split {
+                delimiter: Some("\\".into())
+            }
+        );
+        assert_eq!(s.origin("parts"), Origin::Joined);
+        assert_eq!(s.ty("Account"), None);
+        assert_eq!(s.origin("Account"), Origin::Field("Account".into()));
+    }
+
+    #[test]
+    fn a_union_keeps_what_every_leg_agrees_on() {
+        let q = ir("union
+            (SecurityEvent | extend p = split(Account, '/'), c = 1),
+            (SigninLogs | extend p = split(UserPrincipalName, '/'))");
+        let s = Scope::source(&q);
+        assert!(matches!(s.shape("p"), Shape::Split { .. }));
+        assert_eq!(s.origin("p"), Origin::Computed);
+        assert_eq!(s.shape("c"), Shape::Scalar);
+        assert_eq!(s.origin("Account"), Origin::Event);
+    }
+}
