@@ -39,7 +39,8 @@ pub enum Origin {
     /// aggregate, a `distinct` column (a group's value), an `mv-expand` item or its index, a
     /// `parse` capture, `count`'s `Count`, a column some union leg computes, `withsource`.
     Computed,
-    /// A right-side column a join added (under its output name).
+    /// A right-side column a join added (under its output name), or one the right side's
+    /// stages defined after a join that keeps only the right rows.
     Joined,
 }
 
@@ -699,6 +700,9 @@ impl Scope {
             (true, false) => {}
             (false, true) => {
                 *self = right.facts().output().clone();
+                for f in self.defined.values_mut().flatten() {
+                    f.origin = Origin::Joined;
+                }
                 self.forget_types();
             }
             _ => {
@@ -706,10 +710,17 @@ impl Scope {
                 let right_scope = right_facts.output();
                 // Right columns under KQL's output names (clashing ones suffixed), when both
                 // sides' columns are known.
+                // Where the right side's columns are not all known, those its stages define
+                // keep their names.
                 let names = match (left, right.output_columns()) {
                     (Some(l), Some(r)) => join_names(l, &r),
                     (None, Some(r)) => r.into_iter().map(|c| (c.clone(), c)).collect(),
-                    _ => Vec::new(),
+                    (_, None) => right_scope
+                        .defined
+                        .iter()
+                        .filter(|(_, f)| f.is_some())
+                        .map(|(c, _)| (c.clone(), c.clone()))
+                        .collect(),
                 };
                 self.forget_types();
                 for (from, to) in names {
@@ -828,6 +839,18 @@ mod tests {
     }
 
     #[test]
+    fn arg_max_star_keeps_the_input_columns_facts() {
+        let q = ir("SecurityEvent
+            | extend parts = split(CommandLine, ' ')
+            | summarize arg_max(TimeGenerated, *) by Computer");
+        let s = q.facts();
+        let out = s.output();
+        assert!(matches!(out.shape("parts"), Shape::Split { .. }));
+        assert_eq!(out.origin("Computer"), Origin::Computed);
+        assert_eq!(out.origin("Account"), Origin::Event);
+    }
+
+    #[test]
     fn a_join_adds_the_right_columns_untyped_under_kql_names() {
         let q = ir("SecurityEvent
             | project Computer, Account
@@ -845,6 +868,19 @@ mod tests {
         assert_eq!(s.origin("parts"), Origin::Joined);
         assert_eq!(s.ty("Account"), None);
         assert_eq!(s.origin("Account"), Origin::Field("Account".into()));
+    }
+
+    #[test]
+    fn a_right_semi_join_keeps_the_right_rows_facts_as_joined() {
+        let q = ir("SecurityEvent
+            | project Computer
+            | join kind=rightsemi (SecurityEvent | summarize s = make_set(Account) by Computer)
+                on Computer");
+        let out = q.facts();
+        let s = out.output();
+        assert_eq!(s.shape("s"), Shape::Multivalue);
+        assert_eq!(s.origin("s"), Origin::Joined);
+        assert_eq!(s.ty("s"), None);
     }
 
     #[test]
