@@ -7,6 +7,8 @@
 
 mod columns;
 mod display;
+pub mod facts;
+pub mod visit;
 
 pub use columns::{
     columns_after, columns_before, columns_of_stage, glob, join_names, union_columns,

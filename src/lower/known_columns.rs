@@ -17,7 +17,7 @@
 //! that may be missing, and is never reported.
 
 use crate::diag::Diagnostic;
-use crate::ir::{self, AggFunc, ExprKind, GroupKeyKind, PredicateKind, StageKind};
+use crate::ir::{self, visit, GroupKeyKind, StageKind};
 use crate::schema;
 use crate::source::Span;
 
@@ -131,7 +131,7 @@ impl Checker<'_, '_> {
 
     fn stage(&mut self, kind: &StageKind, scope: &mut Scope) {
         match kind {
-            StageKind::Filter(p) => self.pred(p, scope),
+            StageKind::Filter(p) => self.fields(visit::predicate_fields(p), scope),
             StageKind::Extend(assigns) => {
                 // Left to right: a later assignment sees the earlier ones.
                 for a in assigns {
@@ -166,7 +166,7 @@ impl Checker<'_, '_> {
                     }
                 }
                 for a in aggs {
-                    self.agg(&a.func, scope);
+                    self.fields(visit::aggregation_fields(&a.func), scope);
                 }
             }
             StageKind::Sort(keys) => {
@@ -217,92 +217,17 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn agg(&mut self, f: &AggFunc, scope: &mut Scope) {
-        match f {
-            AggFunc::Count => {}
-            AggFunc::CountIf(p) => self.pred(p, scope),
-            AggFunc::DCountIf(e, p) => {
-                self.expr(e, scope);
-                self.pred(p, scope);
-            }
-            AggFunc::DCount(e)
-            | AggFunc::CountDistinct(e)
-            | AggFunc::MakeSet { expr: e, .. }
-            | AggFunc::MakeList { expr: e, .. }
-            | AggFunc::Min(e)
-            | AggFunc::Max(e)
-            | AggFunc::Sum(e)
-            | AggFunc::Avg(e)
-            | AggFunc::TakeAny(e) => self.expr(e, scope),
-            AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
-                self.expr(by, scope);
-                for a in cols {
-                    self.expr(&a.expr, scope);
-                }
+    /// Checks each field read (`column_ifexists` reads excepted).
+    fn fields(&mut self, fields: Vec<(&ir::FieldPath, Span)>, scope: &Scope) {
+        for (f, span) in fields {
+            if !self.ifexists.iter().any(|s| s.range() == span.range()) {
+                self.name(&f.column, span, scope);
             }
         }
     }
 
-    fn pred(&mut self, p: &ir::Predicate, scope: &mut Scope) {
-        match &p.kind {
-            PredicateKind::And(items) | PredicateKind::Or(items) => {
-                for i in items {
-                    self.pred(i, scope);
-                }
-            }
-            PredicateKind::Not(x) => self.pred(x, scope),
-            PredicateKind::StrMatch(m) => self.expr(&m.field, scope),
-            PredicateKind::Compare { lhs, rhs, .. } => {
-                self.expr(lhs, scope);
-                self.expr(rhs, scope);
-            }
-            PredicateKind::InSet { expr, .. }
-            | PredicateKind::IsEmpty { expr, .. }
-            | PredicateKind::IsNull { expr, .. }
-            | PredicateKind::Bool(expr) => self.expr(expr, scope),
-            PredicateKind::Between {
-                expr, low, high, ..
-            } => {
-                self.expr(expr, scope);
-                self.expr(low, scope);
-                self.expr(high, scope);
-            }
-            PredicateKind::TimeWindow { field, .. } => self.expr(field, scope),
-            PredicateKind::Const(_) => {}
-        }
-    }
-
-    fn expr(&mut self, e: &ir::Expr, scope: &mut Scope) {
-        match &e.kind {
-            ExprKind::Field(f) => {
-                if !self.ifexists.iter().any(|s| s.range() == e.span.range()) {
-                    self.name(&f.column, e.span, scope);
-                }
-            }
-            ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
-            ExprKind::Path { base, .. } => self.expr(base, scope),
-            ExprKind::Call { args, .. } => {
-                for a in args {
-                    self.expr(a, scope);
-                }
-            }
-            ExprKind::Arith { lhs, rhs, .. } => {
-                self.expr(lhs, scope);
-                self.expr(rhs, scope);
-            }
-            ExprKind::Neg(x) => self.expr(x, scope),
-            ExprKind::Case {
-                branches,
-                otherwise,
-            } => {
-                for (c, v) in branches {
-                    self.pred(c, scope);
-                    self.expr(v, scope);
-                }
-                self.expr(otherwise, scope);
-            }
-            ExprKind::Predicate(p) => self.pred(p, scope),
-        }
+    fn expr(&mut self, e: &ir::Expr, scope: &Scope) {
+        self.fields(visit::expr_fields(e), scope);
     }
 
     /// Reports `name` at `span` unless it is a column of `scope`.

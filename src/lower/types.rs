@@ -24,276 +24,13 @@
 
 use super::Lowerer;
 use crate::backend::{Effect, Note};
-use crate::ir::{self, AggFunc, ExprKind, GroupKeyKind, PredicateKind, ScalarFn, StageKind};
-use crate::schema::{self, ColumnType};
+use crate::ir::{self, AggFunc, ExprKind, GroupKeyKind, PredicateKind, StageKind};
+use crate::schema::ColumnType;
 use crate::source::Span;
-use std::collections::HashMap;
 
-/// The columns' types at one point of the pipeline.
-#[derive(Clone, Default)]
-pub(super) struct Columns {
-    table: Option<&'static schema::Table>,
-    /// Columns (re)defined by stages so far; `None`: present, type unknown.
-    defined: HashMap<String, Option<ColumnType>>,
-    /// After a stage that fixes the columns (project, summarize, …) only `defined` exist.
-    closed: bool,
-}
-
-impl Columns {
-    fn get(&self, name: &str) -> Option<ColumnType> {
-        if let Some(t) = self.defined.get(name) {
-            return *t;
-        }
-        if self.closed {
-            return None;
-        }
-        self.table?.column_type(name)
-    }
-
-    /// Only these columns from now on.
-    fn close(&mut self, defined: HashMap<String, Option<ColumnType>>) {
-        self.defined = defined;
-        self.closed = true;
-    }
-
-    /// The type of a value, where it follows from the columns and the expression.
-    pub(super) fn infer(&self, e: &ir::Expr) -> Option<ColumnType> {
-        use ColumnType as T;
-        match &e.kind {
-            ExprKind::Literal(l) => match l {
-                ir::Literal::String(_) => Some(T::String),
-                ir::Literal::Long(_) => Some(T::Long),
-                ir::Literal::Real(_) => Some(T::Real),
-                ir::Literal::Bool(_) => Some(T::Bool),
-                ir::Literal::DateTime(_) => Some(T::DateTime),
-                ir::Literal::Timespan(_) => Some(T::TimeSpan),
-                ir::Literal::Null => None,
-            },
-            // A path into a dynamic value, or JSON text parsed: dynamic.
-            ExprKind::Field(f) if f.parsed || !f.path.is_empty() => Some(T::Dynamic),
-            ExprKind::Field(f) => self.get(&f.column),
-            ExprKind::Path { .. } => Some(T::Dynamic),
-            ExprKind::Call { func, args } => self.call(*func, args),
-            ExprKind::Arith { op, lhs, rhs } => {
-                // Numbers, datetimes and timespans; the exact result type is not needed.
-                let (l, r) = (self.infer(lhs), self.infer(rhs));
-                match (op, l, r) {
-                    (ir::ArithOp::DateSub, _, _) => Some(T::TimeSpan),
-                    (ir::ArithOp::Sub, Some(T::DateTime), Some(T::DateTime)) => Some(T::TimeSpan),
-                    (_, Some(T::DateTime), _) | (_, _, Some(T::DateTime)) => Some(T::DateTime),
-                    (_, Some(T::TimeSpan), _) | (_, _, Some(T::TimeSpan)) => Some(T::TimeSpan),
-                    (_, Some(T::Real), _) | (_, _, Some(T::Real)) => Some(T::Real),
-                    (_, Some(a), Some(b)) if a == b => Some(a),
-                    _ => Some(T::Long),
-                }
-            }
-            ExprKind::Neg(x) => self.infer(x).or(Some(T::Long)),
-            ExprKind::Case {
-                branches,
-                otherwise,
-            } => {
-                let first = self.infer(otherwise)?;
-                branches
-                    .iter()
-                    .all(|(_, v)| self.infer(v) == Some(first))
-                    .then_some(first)
-            }
-            ExprKind::Predicate(_) => Some(T::Bool),
-            ExprKind::Now | ExprKind::Ago(_) => Some(T::DateTime),
-        }
-    }
-
-    fn call(&self, func: ScalarFn, args: &[ir::Expr]) -> Option<ColumnType> {
-        use ColumnType as T;
-        use ScalarFn as F;
-        let first = || args.first().and_then(|a| self.infer(a));
-        Some(match func {
-            F::ToString
-            | F::ToLower
-            | F::ToUpper
-            | F::StrCat
-            | F::Substring
-            | F::Trim
-            | F::TrimStart
-            | F::TrimEnd
-            | F::Replace
-            | F::ReplaceString
-            | F::Base64DecodeToString
-            | F::UrlDecode
-            | F::UrlEncode
-            | F::StrcatArray
-            | F::ToHex
-            | F::Typeof => T::String,
-            // `extract(re, n, text, typeof(T))` converts; without the type it is a string.
-            F::Extract if args.len() == 3 => T::String,
-            F::Extract => return None,
-            F::ToInt | F::HourOfDay | F::GetMonth | F::GetYear => T::Int,
-            F::ToLong
-            | F::Strlen
-            | F::IndexOf
-            | F::CountOf
-            | F::ArrayLength
-            | F::DateTimeDiff
-            | F::StringSize
-            | F::IndexOfRegex
-            | F::ParseIpv4 => T::Long,
-            F::ToReal | F::Log => T::Real,
-            F::ToBool | F::Ipv4IsPrivate | F::Ipv4IsInRange | F::HasTerm | F::HasTermCs => T::Bool,
-            F::ToDateTime
-            | F::StartOfDay
-            | F::StartOfWeek
-            | F::StartOfMonth
-            | F::StartOfYear
-            | F::EndOfDay
-            | F::UnixtimeMillisecondsToDatetime => T::DateTime,
-            F::ToTimespan | F::DayOfWeek => T::TimeSpan,
-            F::Split
-            | F::ParseUrl
-            | F::BagKeys
-            | F::ArraySortAsc
-            | F::ArraySortDesc
-            | F::ArraySlice
-            | F::DynamicIndex
-            | F::BagPack => T::Dynamic,
-            F::Coalesce => {
-                let t = first()?;
-                return args.iter().all(|a| self.infer(a) == Some(t)).then_some(t);
-            }
-            F::Bin | F::Abs | F::Round | F::Floor => return first(),
-        })
-    }
-
-    /// The columns after a stage.
-    fn after(&mut self, kind: &StageKind) {
-        match kind {
-            StageKind::Filter(_)
-            | StageKind::Sort(_)
-            | StageKind::Top { .. }
-            | StageKind::Limit(_)
-            | StageKind::Reorder(_)
-            | StageKind::ProjectAway(_)
-            | StageKind::ProjectKeep(_) => {}
-            StageKind::Extend(assigns) => {
-                for a in assigns {
-                    let t = self.infer(&a.expr);
-                    self.defined.insert(a.name.name.clone(), t);
-                }
-            }
-            StageKind::Project(assigns) => {
-                let scope = self.project_scope(assigns);
-                let out = assigns
-                    .iter()
-                    .map(|a| (a.name.name.clone(), scope.infer(&a.expr)))
-                    .collect();
-                self.close(out);
-            }
-            StageKind::Rename(pairs) => {
-                let types: Vec<_> = pairs.iter().map(|(_, old)| self.get(&old.name)).collect();
-                for (_, old) in pairs {
-                    self.defined.insert(old.name.clone(), None);
-                }
-                for ((new, _), t) in pairs.iter().zip(types) {
-                    self.defined.insert(new.name.clone(), t);
-                }
-            }
-            StageKind::Aggregate { by, aggs } => {
-                let mut out: HashMap<String, Option<ColumnType>> = HashMap::new();
-                let mut keep_input = false;
-                for k in by {
-                    let t = match &k.kind {
-                        GroupKeyKind::Expr(e) => self.infer(e),
-                        GroupKeyKind::Bin { field, .. } => self.infer(field),
-                    };
-                    out.insert(k.name.name.clone(), t);
-                }
-                for a in aggs {
-                    use ColumnType as T;
-                    let t = match &a.func {
-                        AggFunc::Count | AggFunc::CountIf(_) => Some(T::Long),
-                        AggFunc::DCount(_) | AggFunc::DCountIf(..) | AggFunc::CountDistinct(_) => {
-                            Some(T::Long)
-                        }
-                        AggFunc::MakeSet { .. } | AggFunc::MakeList { .. } => Some(T::Dynamic),
-                        AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
-                            // The aggregate's own column holds `by`'s value; `arg_max(by, *)`
-                            // keeps the input's columns.
-                            if cols.is_empty() {
-                                keep_input = true;
-                            }
-                            for c in cols {
-                                out.insert(c.name.name.clone(), self.infer(&c.expr));
-                            }
-                            self.infer(by)
-                        }
-                        AggFunc::Min(e) | AggFunc::Max(e) | AggFunc::TakeAny(e) => self.infer(e),
-                        AggFunc::Sum(e) => self.infer(e),
-                        AggFunc::Avg(_) => Some(T::Real),
-                    };
-                    out.insert(a.name.name.clone(), t);
-                }
-                if keep_input {
-                    self.defined.extend(out);
-                } else {
-                    self.close(out);
-                }
-            }
-            StageKind::Distinct(cols) => {
-                let out = cols
-                    .iter()
-                    .map(|c| (c.name.clone(), self.get(&c.name)))
-                    .collect();
-                self.close(out);
-            }
-            StageKind::Count => {
-                self.close(HashMap::from([(
-                    "Count".to_string(),
-                    Some(ColumnType::Long),
-                )]));
-            }
-            StageKind::MvExpand(m) => {
-                for i in &m.items {
-                    let t = match i.to {
-                        Some(t) => value_type(t),
-                        None => Some(ColumnType::Dynamic),
-                    };
-                    self.defined.insert(i.name.name.clone(), t);
-                }
-                if let Some(ix) = &m.index {
-                    self.defined.insert(ix.name.clone(), Some(ColumnType::Long));
-                }
-            }
-            StageKind::Parse(p) => {
-                for part in &p.parts {
-                    if let ir::ParsePart::Capture { name, ty } = part {
-                        self.defined.insert(name.name.clone(), value_type(*ty));
-                    }
-                }
-            }
-            StageKind::Join { kind, .. } => {
-                // Semi/anti joins keep one side's rows unchanged; the others mix both sides'
-                // columns (with renames): assume nothing.
-                if kind.keeps_columns() != (true, false) {
-                    self.close(HashMap::new());
-                }
-            }
-        }
-    }
-
-    /// What a `project`'s expressions see: whether an expression may name a column computed
-    /// earlier in the same `project` is not pinned down here, so a name the `project` assigns
-    /// (other than `X = X`) has an unknown type within it.
-    fn project_scope(&self, assigns: &[ir::Assignment]) -> Columns {
-        let mut scope = self.clone();
-        for a in assigns {
-            let same = matches!(&a.expr.kind, ExprKind::Field(f)
-                if f.is_plain() && !f.parsed && f.column == a.name.name);
-            if !same {
-                scope.defined.insert(a.name.name.clone(), None);
-            }
-        }
-        scope
-    }
-}
+/// The columns' types at one point of the pipeline: the type part of the IR's column facts
+/// ([`ir::facts`]), which owns the inference.
+pub(super) type Columns = ir::facts::Scope;
 
 /// How a predicate's truth reaches the rows.
 #[derive(Clone, Copy)]
@@ -382,10 +119,7 @@ impl Typer<'_> {
 
     fn query(&mut self, query: &mut ir::Query) {
         // A union's column types are not followed (its legs were typed when lowered).
-        let mut cols = Columns {
-            table: query.table().and_then(schema::table),
-            ..Columns::default()
-        };
+        let mut cols = Columns::for_table(query.table().unwrap_or(""));
         for stage in &mut query.stages {
             match &mut stage.kind {
                 StageKind::Filter(p) => self.pred(p, &cols, Ctx::Rows(true)),
@@ -393,8 +127,7 @@ impl Typer<'_> {
                     // Left to right: a later assignment sees the earlier ones.
                     for a in assigns.iter_mut() {
                         self.expr(&mut a.expr, &cols, Ctx::Values);
-                        let t = cols.infer(&a.expr);
-                        cols.defined.insert(a.name.name.clone(), t);
+                        cols.assign(&a.name.name, &a.expr);
                     }
                     continue;
                 }
@@ -445,7 +178,7 @@ impl Typer<'_> {
                 | StageKind::Count
                 | StageKind::Join { .. } => {}
             }
-            cols.after(&stage.kind);
+            cols.step(&stage.kind);
         }
     }
 
@@ -763,20 +496,4 @@ fn junction(
         }
         _ => make(rest),
     }
-}
-
-/// The schema's type for a type named in a query.
-fn value_type(t: ir::ValueType) -> Option<ColumnType> {
-    use ir::ValueType as V;
-    Some(match t {
-        V::String => ColumnType::String,
-        V::Int => ColumnType::Int,
-        V::Long => ColumnType::Long,
-        V::Real => ColumnType::Real,
-        V::Bool => ColumnType::Bool,
-        V::DateTime => ColumnType::DateTime,
-        V::TimeSpan => ColumnType::TimeSpan,
-        V::Guid => ColumnType::Guid,
-        V::Dynamic => ColumnType::Dynamic,
-    })
 }

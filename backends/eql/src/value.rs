@@ -6,7 +6,11 @@ use crate::ast::{self, Call, FieldPart, FieldRef, Value};
 use crate::pred::Lowerer;
 use kqlport::backend::Effect;
 use kqlport::diag::Diagnostic;
-use kqlport::ir::{self, ArithOp, Expr, ExprKind, Literal, PathSegment, ScalarFn};
+use kqlport::ir::{
+    self,
+    visit::{self, Visitor},
+    ArithOp, Expr, ExprKind, Literal, PathSegment, ScalarFn,
+};
 use kqlport::source::Span;
 
 impl Lowerer<'_> {
@@ -193,21 +197,26 @@ impl Lowerer<'_> {
     }
 }
 
-/// The fields an expression reads, with their spans, in order.
+/// The fields an expression reads, with their spans, in order, through calls and arithmetic
+/// only (not into a `case`, a predicate or a path).
 pub(crate) fn fields_in(e: &Expr) -> Vec<(ir::FieldPath, Span)> {
-    fn walk(e: &Expr, out: &mut Vec<(ir::FieldPath, Span)>) {
-        match &e.kind {
-            ExprKind::Field(fp) => out.push((fp.clone(), e.span)),
-            ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
-            ExprKind::Arith { lhs, rhs, .. } => {
-                walk(lhs, out);
-                walk(rhs, out);
+    struct Fields(Vec<(ir::FieldPath, Span)>);
+    impl<'ir> Visitor<'ir> for Fields {
+        fn visit_expr(&mut self, e: &'ir Expr) {
+            if let ExprKind::Field(_)
+            | ExprKind::Call { .. }
+            | ExprKind::Arith { .. }
+            | ExprKind::Neg(_) = e.kind
+            {
+                visit::walk_expr(self, e);
             }
-            ExprKind::Neg(x) => walk(x, out),
-            _ => {}
+        }
+
+        fn visit_field(&mut self, f: &'ir ir::FieldPath, span: Span) {
+            self.0.push((f.clone(), span));
         }
     }
-    let mut out = Vec::new();
-    walk(e, &mut out);
-    out
+    let mut out = Fields(Vec::new());
+    out.visit_expr(e);
+    out.0
 }

@@ -173,54 +173,7 @@ pub(crate) fn is_plain_column(e: &ir::Expr, name: &str) -> bool {
 
 /// The columns a KQL expression reads.
 pub(crate) fn columns_read(e: &ir::Expr, out: &mut Vec<String>) {
-    match &e.kind {
-        ExprKind::Field(fp) => out.push(fp.column.clone()),
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| columns_read(a, out)),
-        ExprKind::Arith { lhs, rhs, .. } => {
-            columns_read(lhs, out);
-            columns_read(rhs, out);
-        }
-        ExprKind::Neg(x) => columns_read(x, out),
-        ExprKind::Case {
-            branches,
-            otherwise,
-        } => {
-            for (p, v) in branches {
-                pred_columns_read(p, out);
-                columns_read(v, out);
-            }
-            columns_read(otherwise, out);
-        }
-        ExprKind::Predicate(p) => pred_columns_read(p, out),
-        ExprKind::Path { base, .. } => columns_read(base, out),
-        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
-    }
-}
-
-pub(crate) fn pred_columns_read(p: &ir::Predicate, out: &mut Vec<String>) {
-    use ir::PredicateKind as P;
-    match &p.kind {
-        P::And(ps) | P::Or(ps) => ps.iter().for_each(|q| pred_columns_read(q, out)),
-        P::Not(q) => pred_columns_read(q, out),
-        P::StrMatch(m) => columns_read(&m.field, out),
-        P::Compare { lhs, rhs, .. } => {
-            columns_read(lhs, out);
-            columns_read(rhs, out);
-        }
-        P::InSet { expr, .. } | P::IsEmpty { expr, .. } | P::IsNull { expr, .. } => {
-            columns_read(expr, out)
-        }
-        P::Between {
-            expr, low, high, ..
-        } => {
-            columns_read(expr, out);
-            columns_read(low, out);
-            columns_read(high, out);
-        }
-        P::TimeWindow { field, .. } => columns_read(field, out),
-        P::Bool(e) => columns_read(e, out),
-        P::Const(_) => {}
-    }
+    out.extend(ir::visit::expr_columns(e).into_iter().map(String::from));
 }
 
 /// Whether a KQL column pattern (`*` wildcards) matches a name.

@@ -5,7 +5,7 @@
 use crate::correlation::{correlation, Correlation};
 use kqlport::backend::{Effect, Notes, RuleContext};
 use kqlport::diag::Diagnostic;
-use kqlport::ir::{Expr, ExprKind, Predicate, PredicateKind, Query, Stage, StageKind};
+use kqlport::ir::{visit, Expr, ExprKind, Predicate, PredicateKind, Query, Stage, StageKind};
 use kqlport::source::Span;
 
 type Errors = Vec<Diagnostic>;
@@ -259,59 +259,8 @@ fn is_time_window(p: &Predicate) -> bool {
 }
 
 pub(crate) fn refs_of_predicate(p: &Predicate) -> Vec<String> {
-    let mut out = Vec::new();
-    collect_pred(p, &mut out);
-    out
-}
-
-fn collect_pred(p: &Predicate, out: &mut Vec<String>) {
-    match &p.kind {
-        PredicateKind::And(items) | PredicateKind::Or(items) => {
-            items.iter().for_each(|i| collect_pred(i, out))
-        }
-        PredicateKind::Not(inner) => collect_pred(inner, out),
-        PredicateKind::StrMatch(m) => collect_expr(&m.field, out),
-        PredicateKind::Compare { lhs, rhs, .. } => {
-            collect_expr(lhs, out);
-            collect_expr(rhs, out);
-        }
-        PredicateKind::InSet { expr, .. }
-        | PredicateKind::IsEmpty { expr, .. }
-        | PredicateKind::IsNull { expr, .. }
-        | PredicateKind::Bool(expr) => collect_expr(expr, out),
-        PredicateKind::Between {
-            expr, low, high, ..
-        } => {
-            collect_expr(expr, out);
-            collect_expr(low, out);
-            collect_expr(high, out);
-        }
-        PredicateKind::TimeWindow { field, .. } => collect_expr(field, out),
-        PredicateKind::Const(_) => {}
-    }
-}
-
-fn collect_expr(e: &Expr, out: &mut Vec<String>) {
-    match &e.kind {
-        ExprKind::Field(fp) => out.push(fp.column.clone()),
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| collect_expr(a, out)),
-        ExprKind::Arith { lhs, rhs, .. } => {
-            collect_expr(lhs, out);
-            collect_expr(rhs, out);
-        }
-        ExprKind::Neg(inner) => collect_expr(inner, out),
-        ExprKind::Case {
-            branches,
-            otherwise,
-        } => {
-            for (p, v) in branches {
-                collect_pred(p, out);
-                collect_expr(v, out);
-            }
-            collect_expr(otherwise, out);
-        }
-        ExprKind::Predicate(p) => collect_pred(p, out),
-        ExprKind::Path { base, .. } => collect_expr(base, out),
-        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
-    }
+    visit::predicate_columns(p)
+        .into_iter()
+        .map(String::from)
+        .collect()
 }

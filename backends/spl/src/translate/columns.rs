@@ -3,9 +3,7 @@
 
 use super::time::TIME_COLUMNS;
 use super::{col, Tx};
-use kqlport::ir::{
-    AggFunc, Aggregation, ArithOp, Expr, ExprKind, Literal, Predicate, PredicateKind, ScalarFn,
-};
+use kqlport::ir::{visit, Aggregation, ArithOp, Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
 impl Tx {
@@ -195,79 +193,15 @@ impl Tx {
     }
 }
 
-/// Columns an expression reads (for detecting clobbering in simultaneous assignments).
+/// Columns an expression reads, as Splunk fields (for detecting clobbering in simultaneous
+/// assignments).
 pub(super) fn expr_refs(e: &Expr, out: &mut Vec<String>) {
-    match &e.kind {
-        ExprKind::Field(f) => out.push(col(&f.column)),
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| expr_refs(a, out)),
-        ExprKind::Arith { lhs, rhs, .. } => {
-            expr_refs(lhs, out);
-            expr_refs(rhs, out);
-        }
-        ExprKind::Neg(x) => expr_refs(x, out),
-        ExprKind::Case {
-            branches,
-            otherwise,
-        } => {
-            for (p, v) in branches {
-                pred_refs(p, out);
-                expr_refs(v, out);
-            }
-            expr_refs(otherwise, out);
-        }
-        ExprKind::Predicate(p) => pred_refs(p, out),
-        ExprKind::Path { base, .. } => expr_refs(base, out),
-        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
-    }
+    out.extend(visit::expr_columns(e).into_iter().map(col));
 }
 
-fn pred_refs(p: &Predicate, out: &mut Vec<String>) {
-    match &p.kind {
-        PredicateKind::And(v) | PredicateKind::Or(v) => v.iter().for_each(|x| pred_refs(x, out)),
-        PredicateKind::Not(x) => pred_refs(x, out),
-        PredicateKind::StrMatch(s) => expr_refs(&s.field, out),
-        PredicateKind::Compare { lhs, rhs, .. } => {
-            expr_refs(lhs, out);
-            expr_refs(rhs, out);
-        }
-        PredicateKind::InSet { expr, .. }
-        | PredicateKind::IsEmpty { expr, .. }
-        | PredicateKind::IsNull { expr, .. }
-        | PredicateKind::Bool(expr) => expr_refs(expr, out),
-        PredicateKind::Between {
-            expr, low, high, ..
-        } => {
-            expr_refs(expr, out);
-            expr_refs(low, out);
-            expr_refs(high, out);
-        }
-        PredicateKind::TimeWindow { field, .. } => expr_refs(field, out),
-        PredicateKind::Const(_) => {}
-    }
-}
-
+/// Columns an aggregation reads, as Splunk fields.
 pub(super) fn agg_refs(a: &Aggregation, out: &mut Vec<String>) {
-    match &a.func {
-        AggFunc::Count => {}
-        AggFunc::CountIf(p) => pred_refs(p, out),
-        AggFunc::DCountIf(e, p) => {
-            expr_refs(e, out);
-            pred_refs(p, out);
-        }
-        AggFunc::DCount(e)
-        | AggFunc::MakeSet { expr: e, .. }
-        | AggFunc::MakeList { expr: e, .. }
-        | AggFunc::Min(e)
-        | AggFunc::Max(e)
-        | AggFunc::Sum(e)
-        | AggFunc::Avg(e)
-        | AggFunc::TakeAny(e) => expr_refs(e, out),
-        AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
-            expr_refs(by, out);
-            cols.iter().for_each(|c| expr_refs(&c.expr, out));
-        }
-        AggFunc::CountDistinct(e) => expr_refs(e, out),
-    }
+    out.extend(visit::aggregation_columns(&a.func).into_iter().map(col));
 }
 
 /// Whether `e` passes a dynamic member on as it is (a copy or `tostring` of it): a column
