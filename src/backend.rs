@@ -143,7 +143,7 @@ impl Notes {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Caveat {
     /// A stable code (`B2…`).
-    pub code: &'static str,
+    pub code: crate::diag::Code,
     pub message: String,
 }
 

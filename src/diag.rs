@@ -17,11 +17,10 @@ pub enum Severity {
     Note,
 }
 
-/// A stable, documented diagnostic code. The first letter is the stage: `P` parse, `Y` rule
-/// loading (YAML), `L` lowering, `B` backend, `I` input/output. Every code is registered, with
-/// its meaning, in [`crate::codes`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Code(pub &'static str);
+/// A stable, documented diagnostic code (one enum per family in [`crate::codes`], each code
+/// with its meaning). The first letter is the stage: `P` parse, `Y` rule loading (YAML), `L`
+/// lowering, `B` backend, `I` input/output.
+pub use crate::codes::Code;
 
 /// A secondary location with its own short message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -45,9 +44,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+    pub fn error(code: impl Into<Code>, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
-            code: Code(code),
+            code: code.into(),
             severity: Severity::Error,
             message: message.into(),
             span,
@@ -57,7 +56,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+    pub fn warning(code: impl Into<Code>, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message, span)

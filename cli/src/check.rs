@@ -60,7 +60,7 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut impl Write) -> std::io::
                 &e.name,
                 None,
                 vec![JsonError {
-                    code: code::CANNOT_READ,
+                    code: code::CANNOT_READ.as_str(),
                     line: 1,
                     column: 1,
                     message: e.message.clone(),

@@ -148,7 +148,7 @@ pub(crate) struct Outcome {
     pub(crate) diagnostics: Vec<(Diagnostic, Option<Effect>)>,
     /// Why a translation was not written to its output file (code, message); the outcome is
     /// then an error.
-    output_error: Option<(&'static str, String)>,
+    output_error: Option<(kqlport::codes::InputCode, String)>,
     /// The target's limits that hold for this translation as a whole (e.g. ES|QL's row cap).
     caveats: Vec<Caveat>,
     /// Tables and columns the target's pipeline does not map (for `check --coverage`).
@@ -194,7 +194,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                         notes: vec![JsonNote {
                             line: 1,
                             column: 1,
-                            code: Some(code::CANNOT_READ),
+                            code: Some(code::CANNOT_READ.as_str()),
                             severity: Severity::Error,
                             effect: None,
                             message: e.message.clone(),
@@ -398,7 +398,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                         notes.push(JsonNote {
                             line: 1,
                             column: 1,
-                            code: Some(code),
+                            code: Some(code.as_str()),
                             severity: Severity::Error,
                             effect: None,
                             message: message.clone(),

@@ -45,7 +45,7 @@ pub enum Input {
 /// Why an input could not be read: a diagnostic code and a message.
 #[derive(Debug)]
 pub struct ReadError {
-    pub code: &'static str,
+    pub code: kqlport::codes::InputCode,
     pub message: String,
 }
 

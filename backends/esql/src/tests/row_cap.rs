@@ -6,7 +6,7 @@ use super::*;
 fn caveat_codes(stages: Vec<Stage>) -> Vec<&'static str> {
     Esql.caveats(&query("T", stages))
         .iter()
-        .map(|c| c.code)
+        .map(|c| c.code.as_str())
         .collect()
 }
 
