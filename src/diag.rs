@@ -127,7 +127,7 @@ impl<'a> SourceFile<'a> {
             let mut s = format!(
                 "{}[{}]: {}\n  --> {}:1:1\n",
                 severity_word(d.severity),
-                d.code.0,
+                d.code.as_str(),
                 terminal_text(&d.message),
                 escape_for_terminal(self.name)
             );
@@ -160,7 +160,7 @@ impl<'a> SourceFile<'a> {
             Severity::Warning => cs::Severity::Warning,
             Severity::Note => cs::Severity::Note,
         })
-        .with_code(d.code.0)
+        .with_code(d.code.as_str())
         .with_message(terminal_text(&d.message))
         .with_labels(labels);
         if let Some(h) = &d.help {
@@ -183,7 +183,7 @@ impl<'a> SourceFile<'a> {
             lc.line,
             lc.column,
             severity_word(d.severity),
-            d.code.0,
+            d.code.as_str(),
             terminal_text(&d.message)
         )
     }
@@ -438,7 +438,7 @@ mod tests {
         // "| wher" is query offset 2.. in "T\n| wher x"; the file puts line 2 at offset 22.
         let map = SourceMap::from_segments(vec![(0, 19), (2, 23)]);
         let d = Diagnostic::error(
-            "P002",
+            crate::codes::ParseCode::P002,
             "expected a tabular operator after '|'",
             Span::new(4, 8),
         )
@@ -459,7 +459,7 @@ mod tests {
         let text = "T\n| wher \u{1b}[2J\u{7}x\u{9b}1m\u{202e}cba\r\n";
         let file = SourceFile::new("r\u{1b}]0;pwned\u{7}.kql", text);
         let d = Diagnostic::error(
-            "P006",
+            crate::codes::ParseCode::P006,
             "unknown tabular operator 'wher\u{1b}'",
             Span::new(4, 8),
         )
@@ -480,7 +480,7 @@ mod tests {
             .render_short(&d)
             .starts_with("r\\u{1b}]0;pwned\\u{7}.kql:2:3: "));
         // the caret stays under the located text after the escapes widen the line
-        let d = Diagnostic::error("P003", "x", Span::new(14, 15));
+        let d = Diagnostic::error(crate::codes::ParseCode::P003, "x", Span::new(14, 15));
         let r = file.render(&d);
         let lines: Vec<&str> = r.lines().collect();
         let src = lines.iter().position(|l| l.starts_with("2 |")).unwrap();
@@ -495,7 +495,12 @@ mod tests {
         let text = format!("{line}\nT\n");
         let at = line.find("wher y").unwrap();
         let file = SourceFile::new("long.kql", &text);
-        let d = Diagnostic::error("P006", "unknown", Span::new(at, at + 4)).with_label("here");
+        let d = Diagnostic::error(
+            crate::codes::ParseCode::P006,
+            "unknown",
+            Span::new(at, at + 4),
+        )
+        .with_label("here");
         let r = file.render(&d);
         assert!(r.len() < 1_000, "{} bytes", r.len());
         assert!(r.contains(&format!("--> long.kql:1:{}", at + 1)), "{r}");
@@ -506,7 +511,11 @@ mod tests {
         let caret = lines[src + 1].find('^').unwrap();
         assert_eq!(&lines[src][caret..caret + 4], "wher", "{r}");
         // cut at both ends when the location is in the middle
-        let d = Diagnostic::error("P001", "x", Span::new(500_000, 500_001));
+        let d = Diagnostic::error(
+            crate::codes::ParseCode::P001,
+            "x",
+            Span::new(500_000, 500_001),
+        );
         let r = file.render(&d);
         assert!(r.contains("--> long.kql:1:500001"), "{r}");
         assert!(r.contains("| ...aaa") && r.contains("aaa...\n"), "{r}");

@@ -48,7 +48,7 @@ fn corpus_queries_parse() {
                     "id {id}: {}:{}: [{}] {}\n    | {}",
                     lc.line,
                     lc.column,
-                    d.code.0,
+                    d.code.as_str(),
                     d.message,
                     line_text.trim_end()
                 ));

@@ -11,13 +11,14 @@ type Located = Vec<(String, String)>;
 /// Every error, then every warning.
 fn found(q: &str) -> (Located, Located) {
     let ast = kql::parse(q).unwrap_or_else(|e| panic!("parse {q}: {e:?}"));
-    let show = |d: &kqlport::Diagnostic| (d.code.0.to_string(), q[d.span.range()].to_string());
+    let show =
+        |d: &kqlport::Diagnostic| (d.code.as_str().to_string(), q[d.span.range()].to_string());
     match lower::lower(&ast) {
         Ok(l) => (
             Vec::new(),
             l.warnings
                 .iter()
-                .filter(|d| d.code.0.starts_with("L06"))
+                .filter(|d| d.code.as_str().starts_with("L06"))
                 .map(show)
                 .collect(),
         ),

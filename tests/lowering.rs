@@ -16,7 +16,7 @@ fn refusal(q: &str) -> (String, String) {
     let ast = kql::parse(q).unwrap();
     let errs = lower::lower(&ast).expect_err("should be refused");
     let d = &errs[0];
-    (d.code.0.to_string(), q[d.span.range()].to_string())
+    (d.code.as_str().to_string(), q[d.span.range()].to_string())
 }
 
 #[test]
@@ -195,7 +195,7 @@ fn column_name(q: &str) -> String {
     let ast = kql::parse(q).unwrap_or_else(|e| panic!("parse {q}: {e:?}"));
     let t = match lower::lower(&ast) {
         Ok(l) => l.query.to_string(),
-        Err(e) => return format!("refused {}", e[0].code.0),
+        Err(e) => return format!("refused {}", e[0].code.as_str()),
     };
     let item = t
         .lines()
@@ -429,7 +429,7 @@ fn render_and_hints_do_not_change_rows() {
         "from T\naggregate count_=(count) by k=k\n"
     );
     assert_eq!(l.warnings.len(), 1);
-    assert_eq!(l.warnings[0].code.0, "L100");
+    assert_eq!(l.warnings[0].code.as_str(), "L100");
 }
 
 #[test]
@@ -1387,7 +1387,7 @@ fn union_columns_of_different_types_are_refused_where_named() {
     let ast = kql::parse(q).unwrap();
     match lower::lower(&ast) {
         Err(e) => {
-            assert_eq!(e[0].code.0, "L080");
+            assert_eq!(e[0].code.as_str(), "L080");
             assert!(
                 e[0].message.contains("ConditionalAccessPolicies"),
                 "{}",

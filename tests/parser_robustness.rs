@@ -18,7 +18,11 @@ fn check(text: &str) -> bool {
                     text.len(),
                     d.message
                 );
-                assert!(d.code.0.starts_with('P'), "parse code: {}", d.code.0);
+                assert!(
+                    d.code.as_str().starts_with('P'),
+                    "parse code: {}",
+                    d.code.as_str()
+                );
                 assert!(
                     d.label.as_deref().is_some_and(|l| !l.is_empty()),
                     "label under the caret: {}",
@@ -39,7 +43,7 @@ fn check(text: &str) -> bool {
 fn ten_thousand_nested_parentheses_fail_cleanly() {
     let text = format!("print {}1{}", "(".repeat(10_000), ")".repeat(10_000));
     let err = parse(&text).unwrap_err();
-    assert_eq!(err[0].code.0, "P004");
+    assert_eq!(err[0].code.as_str(), "P004");
     assert!(!check(&text));
     let text = format!("T | where {}", "(".repeat(10_000));
     assert!(!check(&text));
@@ -156,7 +160,7 @@ fn short_unicode_escapes_at_the_end_of_the_text() {
         "print \"\\u00e9\"",
     ] {
         if let Err(d) = parse(text) {
-            assert_ne!(d[0].code.0, "P099", "{text:?}: {}", d[0].message);
+            assert_ne!(d[0].code.as_str(), "P099", "{text:?}: {}", d[0].message);
         }
         check(text);
     }
@@ -166,7 +170,7 @@ fn short_unicode_escapes_at_the_end_of_the_text() {
 fn empty_and_trivial_inputs() {
     for text in ["", "   ", "\n\n", "// only a comment", ";", ";;"] {
         let err = parse(text).unwrap_err();
-        assert_eq!(err[0].code.0, "P001", "{text:?}");
+        assert_eq!(err[0].code.as_str(), "P001", "{text:?}");
         assert_eq!(err[0].message, "the query is empty");
         check(text);
     }
@@ -197,7 +201,10 @@ fn unterminated_strings_and_comments() {
     ] {
         check(text);
     }
-    assert_eq!(parse("T | where x == \"abc").unwrap_err()[0].code.0, "P002");
+    assert_eq!(
+        parse("T | where x == \"abc").unwrap_err()[0].code.as_str(),
+        "P002"
+    );
     assert!(parse("T // comment without newline").is_ok());
 }
 

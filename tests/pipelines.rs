@@ -213,7 +213,7 @@ fn unmapped_columns_and_tables_follow_the_policy() {
         &strict,
         "DeviceProcessEvents | where IsProcessRemoteSession == true",
     );
-    assert_eq!(m.errors[0].code.0, "L090");
+    assert_eq!(m.errors[0].code.as_str(), "L090");
     assert!(m.notes.is_empty());
 }
 

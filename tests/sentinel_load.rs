@@ -130,8 +130,12 @@ fn crlf_bom_rule_reports_yaml_line_and_column() {
 
     // A parse error inside the query renders at the YAML file's own position.
     let at = q.text.find("wher ").expect("wher");
-    let d = Diagnostic::error("P002", "unknown operator", kqlport::Span::new(at, at + 4))
-        .mapped(&q.map);
+    let d = Diagnostic::error(
+        kqlport::codes::ParseCode::P002,
+        "unknown operator",
+        kqlport::Span::new(at, at + 4),
+    )
+    .mapped(&q.map);
     let rendered = SourceFile::new("crlf_bom.yaml", &f.text).render_short(&d);
     assert!(
         rendered.starts_with("crlf_bom.yaml:22:5: error[P002]"),
@@ -275,7 +279,7 @@ fn single_quoted_scalar() {
 #[test]
 fn duplicate_key_is_a_located_error() {
     let (text, d) = load_err("duplicate_key.yaml");
-    assert_eq!(d.code.0, "Y003");
+    assert_eq!(d.code.as_str(), "Y003");
     assert_eq!(d.message, "duplicate key `query`");
     assert_eq!(lc(&text, d.span.start), LineCol { line: 5, column: 1 });
     assert_eq!(d.secondary.len(), 1);
@@ -290,7 +294,7 @@ fn duplicate_key_is_a_located_error() {
 #[test]
 fn invalid_yaml_is_a_located_error() {
     let (text, d) = load_err("invalid_yaml.yaml");
-    assert_eq!(d.code.0, "Y001");
+    assert_eq!(d.code.as_str(), "Y001");
     assert!(d.message.starts_with("invalid YAML: "), "{}", d.message);
     assert!(!d.message.contains(" at line "), "{}", d.message);
     assert_eq!(lc(&text, d.span.start).line, 5, "{d:?}");
@@ -344,21 +348,24 @@ fn yaml_limits_are_worded_located_errors() {
 #[test]
 fn valid_yaml_without_a_string_query() {
     let (text, d) = load_err("no_query.yaml");
-    assert_eq!((d.code.0, d.message.as_str()), ("Y002", "no `query` field"));
+    assert_eq!(
+        (d.code.as_str(), d.message.as_str()),
+        ("Y002", "no `query` field")
+    );
     assert_eq!(lc(&text, d.span.start), LineCol { line: 3, column: 1 });
 
     let (text, d) = load_err("query_not_string.yaml");
-    assert_eq!(d.code.0, "Y002");
+    assert_eq!(d.code.as_str(), "Y002");
     assert_eq!(d.message, "`query` is a sequence, not a string");
     assert_eq!(lc(&text, d.span.start), LineCol { line: 3, column: 3 });
 
     let (text, d) = load_err("not_mapping.yaml");
-    assert_eq!(d.code.0, "Y002");
+    assert_eq!(d.code.as_str(), "Y002");
     assert!(d.message.contains("a sequence"), "{}", d.message);
     assert_eq!(lc(&text, d.span.start), LineCol { line: 1, column: 1 });
 
     let (text, d) = load_err("multi_doc.yaml");
-    assert_eq!(d.code.0, "Y001");
+    assert_eq!(d.code.as_str(), "Y001");
     assert_eq!(lc(&text, d.span.start).line, 3);
 }
 
@@ -366,11 +373,11 @@ fn valid_yaml_without_a_string_query() {
 fn empty_and_whitespace_files() {
     let (_, d) = load_err("empty.kql");
     assert_eq!(
-        (d.code.0, d.message.as_str()),
+        (d.code.as_str(), d.message.as_str()),
         ("I003", "no query found: the file is empty")
     );
     let (_, d) = load_err("whitespace_only.yaml");
-    assert_eq!(d.code.0, "I003");
+    assert_eq!(d.code.as_str(), "I003");
     for b in [
         &b""[..],
         b"\xEF\xBB\xBF",
@@ -378,14 +385,14 @@ fn empty_and_whitespace_files() {
         "\u{a0}\u{200b}\n".as_bytes(),
     ] {
         let ds = sentinel::load_as(None, "<stdin>", b).expect_err("empty input");
-        assert_eq!(ds[0].code.0, "I003");
+        assert_eq!(ds[0].code.as_str(), "I003");
     }
 }
 
 #[test]
 fn undecodable_input() {
     let (text, d) = load_err("invalid_utf8.kql");
-    assert_eq!(d.code.0, "I001");
+    assert_eq!(d.code.as_str(), "I001");
     assert_eq!(d.message, "file is not valid UTF-8 (invalid byte 0xE9)");
     assert_eq!(
         lc(&text, d.span.start),
@@ -396,11 +403,11 @@ fn undecodable_input() {
     );
 
     let (_, d) = load_err("binary.kql");
-    assert_eq!(d.code.0, "I002");
+    assert_eq!(d.code.as_str(), "I002");
     assert_eq!(d.span.start, 0);
 
     let (_, d) = load_err("utf16.kql");
-    assert_eq!(d.code.0, "I001");
+    assert_eq!(d.code.as_str(), "I001");
     assert!(
         d.help.as_deref().is_some_and(|h| h.contains("UTF-16")),
         "{d:?}"
@@ -535,7 +542,7 @@ fn fields_that_do_not_fit_the_model_are_kept_with_a_warning() {
         panic!("map")
     };
     assert_eq!(ado["alertDisplayNameFormat"].to_flow(), "{{Title}}");
-    let codes: Vec<_> = f.warnings.iter().map(|w| w.code.0).collect();
+    let codes: Vec<_> = f.warnings.iter().map(|w| w.code.as_str()).collect();
     assert_eq!(codes, ["Y004", "Y004"]);
     assert_eq!(
         lc(&f.text, f.warnings[0].span.start),

@@ -5,6 +5,7 @@
 use crate::inputs::{self, code, Input};
 use crate::load::{self, Loaded};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
+use kqlport::codes::{LowerCode, RuleCode};
 use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::{kql, Diagnostic, Severity};
 use rayon::prelude::*;
@@ -141,7 +142,7 @@ fn report_input(
     if file.queries.is_empty() {
         tally.failed += 1;
         let d = Diagnostic::error(
-            "Y007",
+            RuleCode::Y007,
             "no KQL query found in this file",
             kqlport::Span::new(0, 0),
         );
@@ -172,11 +173,13 @@ fn unknown_columns(ast: &kql::ast::Query) -> Result<Vec<Diagnostic>, Vec<Diagnos
         Ok(lowered) => Ok(lowered
             .warnings
             .into_iter()
-            .filter(|d| d.code.0 == "L061")
+            .filter(|d| d.code == LowerCode::L061)
             .collect()),
         Err(diags) => {
-            let unknown: Vec<Diagnostic> =
-                diags.into_iter().filter(|d| d.code.0 == "L060").collect();
+            let unknown: Vec<Diagnostic> = diags
+                .into_iter()
+                .filter(|d| d.code == LowerCode::L060)
+                .collect();
             if unknown.is_empty() {
                 Ok(Vec::new())
             } else {
@@ -211,7 +214,7 @@ fn report(
                     .map(|d| {
                         let lc = source.line_col(d.span.start);
                         JsonError {
-                            code: d.code.0,
+                            code: d.code.as_str(),
                             line: lc.line,
                             column: lc.column,
                             message: d.message.clone(),

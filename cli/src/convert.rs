@@ -9,6 +9,7 @@ use crate::output::{self, Claim};
 use crate::rulefile::{self, RuleFileInput, RuleFormat};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
 use kqlport::backend::{Backend, Caveat, Effect, Fidelity, RuleContext};
+use kqlport::codes::{BackendCode, Code, RuleCode};
 use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::sentinel::{LoadedFile, Rule};
 use kqlport::{kql, lower, pipeline, Diagnostic, Severity};
@@ -377,7 +378,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                             JsonNote {
                                 line: lc.line,
                                 column: lc.column,
-                                code: Some(d.code.0),
+                                code: Some(d.code.as_str()),
                                 severity: d.severity,
                                 effect: *effect,
                                 message: d.message.clone(),
@@ -423,7 +424,7 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
                 }
                 Format::Text => {
                     for (d, _) in &o.diagnostics {
-                        let key = (d.code.0, d.span.start, d.span.end, d.message.clone());
+                        let key = (d.code.as_str(), d.span.start, d.span.end, d.message.clone());
                         if printed.insert(key) {
                             write!(err, "{}", source.render(d))?;
                             writeln!(err)?;
@@ -676,7 +677,7 @@ pub(crate) fn convert_input(
     let mut outcomes = Vec::new();
     if file.queries.is_empty() {
         let d = Diagnostic::error(
-            "Y007",
+            RuleCode::Y007,
             "no KQL query found in this file",
             kqlport::Span::new(0, 0),
         );
@@ -765,7 +766,7 @@ pub(crate) fn convert_input(
                             }
                             notes.sort_by_key(|n| (n.span.start, n.span.end));
                             for n in &notes {
-                                let mut d = note_warning("B100", n);
+                                let mut d = note_warning(BackendCode::B100, n);
                                 if opts.strict {
                                     d.severity = Severity::Error;
                                 }
@@ -814,7 +815,7 @@ pub(crate) fn convert_input(
 }
 
 /// An approximation note as a located warning, its effect in words before the message.
-pub(crate) fn note_warning(code: &'static str, n: &kqlport::backend::Note) -> Diagnostic {
+pub(crate) fn note_warning(code: impl Into<Code>, n: &kqlport::backend::Note) -> Diagnostic {
     let effect = match n.effect {
         Effect::OverMatch => "may over-match",
         Effect::UnderMatch => "may under-match",

@@ -173,7 +173,7 @@ pub fn run(
                         .find(|(d, _)| d.severity == Severity::Error)
                     {
                         *reasons[i]
-                            .entry((d.code.0, construct(&d.message)))
+                            .entry((d.code.as_str(), construct(&d.message)))
                             .or_default() += 1;
                     }
                 }

@@ -5,6 +5,7 @@
 use crate::inputs::Input;
 use crate::load::{self, Loaded};
 use crate::{Format, EXIT_FAILED, EXIT_OK};
+use kqlport::codes::LowerCode;
 use kqlport::diag::Diagnostic;
 use kqlport::diag::SourceFile;
 use kqlport::pipeline::Pipeline;
@@ -79,7 +80,7 @@ pub fn run(
                     let notes: Vec<Diagnostic> = l
                         .notes
                         .iter()
-                        .map(|n| crate::convert::note_warning("L101", n).mapped(&q.map))
+                        .map(|n| crate::convert::note_warning(LowerCode::L101, n).mapped(&q.map))
                         .chain(l.warnings.iter().map(|w| w.clone().mapped(&q.map)))
                         .collect();
                     match format {

@@ -17,17 +17,17 @@ pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 /// Input/output diagnostic codes the CLI owns (the library's loader owns I001–I003).
 pub mod code {
     /// A PATH, directory entry or symbolic link that cannot be opened or followed.
-    pub const CANNOT_READ: &str = "I010";
+    pub const CANNOT_READ: kqlport::codes::InputCode = kqlport::codes::InputCode::I010;
     /// Not a regular file: a FIFO, socket, device or directory named as an input.
-    pub const NOT_REGULAR: &str = "I011";
+    pub const NOT_REGULAR: kqlport::codes::InputCode = kqlport::codes::InputCode::I011;
     /// Larger than [`super::MAX_INPUT_BYTES`].
-    pub const TOO_LARGE: &str = "I012";
+    pub const TOO_LARGE: kqlport::codes::InputCode = kqlport::codes::InputCode::I012;
     /// An output file could not be written.
-    pub const CANNOT_WRITE: &str = "I013";
+    pub const CANNOT_WRITE: kqlport::codes::InputCode = kqlport::codes::InputCode::I013;
     /// Two translations, or a translation and an input, would share one output path.
-    pub const OUTPUT_COLLISION: &str = "I014";
+    pub const OUTPUT_COLLISION: kqlport::codes::InputCode = kqlport::codes::InputCode::I014;
     /// A translation the requested rule-file format cannot hold (`convert --format`).
-    pub const CANNOT_RENDER: &str = "I020";
+    pub const CANNOT_RENDER: kqlport::codes::InputCode = kqlport::codes::InputCode::I020;
 }
 
 /// One input to process: a file, or standard input.

@@ -99,7 +99,7 @@ fn predicate_functions_with_a_wrong_argument_count_are_located_refusals() {
             ] {
                 let ast = kql::parse(&query).expect("syntax-valid");
                 let err = lower::lower(&ast).expect_err("wrong arity is refused");
-                assert_eq!(err[0].code.0, "L026", "{query}: {}", err[0].message);
+                assert_eq!(err[0].code.as_str(), "L026", "{query}: {}", err[0].message);
                 assert_eq!(&query[err[0].span.range()], call, "{query}");
                 assert!(
                     err[0].message.contains("takes 1 argument"),
@@ -133,11 +133,11 @@ fn deep_and_doubling_let_chains_are_bounded() {
                 let err = lower::lower(&kql::parse(&q).unwrap()).unwrap_err();
                 assert!(
                     matches!(
-                        err[0].code.0,
+                        err[0].code.as_str(),
                         "L004" | "L026" | "L027" | "L022" | "L021" | "L038"
                     ),
                     "{n} {step}: {} {}",
-                    err[0].code.0,
+                    err[0].code.as_str(),
                     err[0].message
                 );
             }
@@ -161,12 +161,12 @@ fn deep_and_doubling_let_chains_are_bounded() {
                 assert!(r.lowered, "{n}: {}", &q[..30]);
             } else {
                 let err = lower::lower(&kql::parse(&q).unwrap()).unwrap_err();
-                assert_eq!(err[0].code.0, "L004", "{n}: {}", err[0].message);
+                assert_eq!(err[0].code.as_str(), "L004", "{n}: {}", err[0].message);
             }
         }
     }
     let q = chain(40, "P + P");
     let err = lower::lower(&kql::parse(&q).unwrap()).unwrap_err();
-    assert_eq!(err[0].code.0, "L004", "{}", err[0].message);
+    assert_eq!(err[0].code.as_str(), "L004", "{}", err[0].message);
     assert!(err[0].message.contains("too large"), "{}", err[0].message);
 }

@@ -98,11 +98,18 @@ fn single_table_slice_translates() {
                     let d = &diags[0];
                     if let Some(f) = dump.as_mut() {
                         use std::io::Write;
-                        writeln!(f, "{}\t{}\t{}\t{}", v["id"], b.name(), d.code.0, d.message)
-                            .unwrap();
+                        writeln!(
+                            f,
+                            "{}\t{}\t{}\t{}",
+                            v["id"],
+                            b.name(),
+                            d.code.as_str(),
+                            d.message
+                        )
+                        .unwrap();
                     }
                     *t.reasons
-                        .entry(reason_key(d.code.0, &d.message))
+                        .entry(reason_key(d.code.as_str(), &d.message))
                         .or_default() += 1;
                 }
             }

@@ -4,6 +4,7 @@
 
 use super::ast::*;
 use super::grammar::Rule;
+use crate::codes::ParseCode;
 use crate::diag::Diagnostic;
 use crate::source::Span;
 use pest::iterators::{Pair, Pairs};
@@ -89,15 +90,19 @@ fn span(p: &P) -> Span {
 /// An internal error: the tree lacks a node the grammar guarantees.
 fn missing(what: &str, sp: Span) -> Box<Diagnostic> {
     Box::new(
-        Diagnostic::error("P099", format!("internal parser error: {what}"), sp)
-            .with_label("the parser could not build this part of the query"),
+        Diagnostic::error(
+            ParseCode::P099,
+            format!("internal parser error: {what}"),
+            sp,
+        )
+        .with_label("the parser could not build this part of the query"),
     )
 }
 
 fn bug(p: &P, what: &str) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::error(
-            "P099",
+            ParseCode::P099,
             format!(
                 "internal parser error: unexpected {what} ({:?})",
                 p.as_rule()
@@ -180,7 +185,7 @@ impl Builder {
         if d > MAX_BUILD_DEPTH {
             return Err(Box::new(
                 Diagnostic::error(
-                    "P004",
+                    ParseCode::P004,
                     "the query is nested too deeply",
                     Span::new(span(p).start, span(p).start),
                 )
@@ -1275,8 +1280,12 @@ impl Builder {
                 run += 1;
                 if run > MAX_PREFIX_RUN {
                     return Err(Box::new(
-                        Diagnostic::error("P004", "too many consecutive unary signs", span(&c))
-                            .with_label("nesting limit reached here"),
+                        Diagnostic::error(
+                            ParseCode::P004,
+                            "too many consecutive unary signs",
+                            span(&c),
+                        )
+                        .with_label("nesting limit reached here"),
                     ));
                 }
             } else {
@@ -1287,7 +1296,7 @@ impl Builder {
         if weight > MAX_EXPR_WEIGHT {
             return Err(Box::new(
                 Diagnostic::error(
-                    "P004",
+                    ParseCode::P004,
                     format!(
                         "the expression is too long or too deeply nested (more than {MAX_EXPR_WEIGHT} operators)"
                     ),

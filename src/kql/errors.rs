@@ -10,6 +10,7 @@
 //! Unicode character (lone surrogate), P099 internal.
 
 use super::grammar::Rule;
+use crate::codes::ParseCode;
 use crate::diag::Diagnostic;
 use crate::source::Span;
 
@@ -178,7 +179,7 @@ fn lex(
             b'(' | b'[' | b'{' => {
                 if check && open.len() >= MAX_NESTING {
                     return Err(Diagnostic::error(
-                        "P004",
+                        ParseCode::P004,
                         format!("the query is nested too deeply (more than {MAX_NESTING} levels of brackets)"),
                         Span::new(i, i + 1),
                     )
@@ -197,7 +198,7 @@ fn lex(
                     Some((o, at)) => {
                         if check {
                             return Err(Diagnostic::error(
-                                "P003",
+                                ParseCode::P003,
                                 format!("mismatched bracket: '{}' does not close '{o}'", c as char),
                                 Span::new(i, i + 1),
                             )
@@ -208,7 +209,7 @@ fn lex(
                     None => {
                         if check {
                             return Err(Diagnostic::error(
-                                "P003",
+                                ParseCode::P003,
                                 format!(
                                     "unbalanced parenthesis: '{}' has no matching '{want}'",
                                     c as char
@@ -258,7 +259,7 @@ fn unterminated(text: &str, start: usize, what: &str) -> Diagnostic {
         .map(|e| start + e)
         .unwrap_or(text.len());
     Diagnostic::error(
-        "P002",
+        ParseCode::P002,
         "unterminated string literal",
         Span::new(start, end.max(start + 1).min(text.len())),
     )
@@ -324,7 +325,7 @@ fn invalid_escape_error(text: &str, at: usize, len: usize, why: BadEscape) -> Di
     let shown = text.get(at..at + len).unwrap_or("\\");
     match why {
         BadEscape::Unknown => Diagnostic::error(
-            "P011",
+            ParseCode::P011,
             format!("invalid escape sequence '{shown}' in a string literal"),
             Span::new(at, at + len),
         )
@@ -334,7 +335,7 @@ fn invalid_escape_error(text: &str, at: usize, len: usize, why: BadEscape) -> Di
              write a literal backslash as \\\\, or use a verbatim string such as @\"C:\\Temp\"",
         ),
         BadEscape::NotAChar => Diagnostic::error(
-            "P012",
+            ParseCode::P012,
             format!("the escape '{shown}' is not a Unicode character"),
             Span::new(at, at + len),
         )
@@ -352,11 +353,13 @@ pub(crate) fn prescan(text: &str) -> Result<TriviaRuns, Diagnostic> {
     let mut runs = TriviaRuns::new();
     let scan = lex(text, text.len(), true, Some(&mut runs))?;
     if scan.last_code.is_none() {
-        return Err(
-            Diagnostic::error("P001", "the query is empty", Span::new(0, text.len()))
-                .with_label("no KQL statement here")
-                .with_help("a query needs at least one statement, e.g. `SecurityEvent | take 10`"),
-        );
+        return Err(Diagnostic::error(
+            ParseCode::P001,
+            "the query is empty",
+            Span::new(0, text.len()),
+        )
+        .with_label("no KQL statement here")
+        .with_help("a query needs at least one statement, e.g. `SecurityEvent | take 10`"));
     }
     if let Some(&(o, at)) = scan.open.last() {
         let what = match o {
@@ -365,7 +368,7 @@ pub(crate) fn prescan(text: &str) -> Result<TriviaRuns, Diagnostic> {
             _ => "brace",
         };
         return Err(Diagnostic::error(
-            "P003",
+            ParseCode::P003,
             format!("unbalanced {what}: '{o}' opened here is never closed"),
             Span::new(at, at + 1),
         )
@@ -591,7 +594,7 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
         ErrorVariant::CustomError { message } => {
             if message.contains("limit") {
                 return Diagnostic::error(
-                    "P005",
+                    ParseCode::P005,
                     "the query is too complex to parse",
                     Span::new(pos, pos),
                 )
@@ -618,9 +621,12 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
         {
             let word = &text[fspan.range()];
             if !OPERATOR_NAMES.contains(&word) {
-                let mut d =
-                    Diagnostic::error("P006", format!("unknown tabular operator '{word}'"), fspan)
-                        .with_label("not a tabular operator");
+                let mut d = Diagnostic::error(
+                    ParseCode::P006,
+                    format!("unknown tabular operator '{word}'"),
+                    fspan,
+                )
+                .with_label("not a tabular operator");
                 if let Some(s) = suggest_operator(word) {
                     d = d.with_help(format!("did you mean '{s}'?"));
                 }
@@ -628,7 +634,7 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
             }
         } else {
             return Diagnostic::error(
-                "P006",
+                ParseCode::P006,
                 format!("expected a tabular operator after '|', found {found}"),
                 fspan,
             )
@@ -652,7 +658,7 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
 
     if wants_expr && !after_expr {
         return Diagnostic::error(
-            "P007",
+            ParseCode::P007,
             format!("expected an expression, found {found}"),
             fspan,
         )
@@ -677,7 +683,7 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
                 } else {
                     format!("expected ')' to close the parenthesis, found {found}")
                 };
-            return Diagnostic::error("P008", msg, fspan)
+            return Diagnostic::error(ParseCode::P008, msg, fspan)
                 .with_label("expected ',' or ')' here")
                 .with_secondary(Span::new(at, at + 1), "'(' opened here");
         }
@@ -693,7 +699,7 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
         && text[pos..].starts_with(|c: char| c.is_alphabetic() || c == '_')
     {
         return Diagnostic::error(
-            "P010",
+            ParseCode::P010,
             format!("expected ';' before a new statement, found {found}"),
             fspan,
         )
@@ -707,7 +713,7 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
         let help = operator_help(text, fspan).unwrap_or_else(|| {
             "a '|' before a tabular operator, an operator between expressions, or a ';' between statements may be missing".to_string()
         });
-        return Diagnostic::error("P009", format!("unexpected {found}"), fspan)
+        return Diagnostic::error(ParseCode::P009, format!("unexpected {found}"), fspan)
             .with_label("not expected here")
             .with_help(help);
     }
@@ -717,6 +723,10 @@ pub(crate) fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic
         1 => wants[0].to_string(),
         n => format!("{} or {}", wants[..n - 1].join(", "), wants[n - 1]),
     };
-    Diagnostic::error("P009", format!("expected {expected}, found {found}"), fspan)
-        .with_label(format!("expected {expected}"))
+    Diagnostic::error(
+        ParseCode::P009,
+        format!("expected {expected}, found {found}"),
+        fspan,
+    )
+    .with_label(format!("expected {expected}"))
 }

@@ -13,6 +13,7 @@ mod grammar;
 #[cfg(test)]
 mod tests;
 
+use crate::codes::ParseCode;
 use crate::diag::Diagnostic;
 use pest::Parser;
 use std::num::NonZeroUsize;
@@ -46,7 +47,7 @@ pub fn parse(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
     match std::panic::catch_unwind(run) {
         Ok(result) => result,
         Err(_panic) => Err(vec![Diagnostic::error(
-            "P099",
+            ParseCode::P099,
             "internal parser error (the parser panicked); please report this query",
             crate::source::Span::new(0, 0),
         )
@@ -61,7 +62,7 @@ fn parse_here(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
         .map_err(|e| vec![errors::from_pest(text, e)])?;
     let Some(root) = pairs.next() else {
         return Err(vec![Diagnostic::error(
-            "P099",
+            ParseCode::P099,
             "internal parser error: no parse tree",
             crate::source::Span::new(0, 0),
         )
@@ -73,7 +74,7 @@ fn parse_here(text: &str) -> Result<ast::Query, Vec<Diagnostic>> {
         .map_err(|d| vec![*d])?;
     if query.statements.is_empty() {
         return Err(vec![Diagnostic::error(
-            "P001",
+            ParseCode::P001,
             "the query is empty",
             crate::source::Span::new(0, text.len()),
         )

@@ -250,10 +250,10 @@ fn lone_surrogate_escapes_are_located_errors() {
         (r#"T | where x == "\U00110000""#, 16..26),
     ] {
         let d = err(q);
-        assert_eq!(d.code.0, "P012", "{q}");
+        assert_eq!(d.code.as_str(), "P012", "{q}");
         assert_eq!(d.span.range(), at, "{q}");
     }
-    assert_eq!(err(r#"T | where x == "\x4""#).code.0, "P011");
+    assert_eq!(err(r#"T | where x == "\x4""#).code.as_str(), "P011");
 }
 
 #[test]
@@ -757,7 +757,7 @@ fn diagnostics_speak_kql() {
     );
 
     let d = err("T | where x == \"abc");
-    assert_eq!(d.code.0, "P002");
+    assert_eq!(d.code.as_str(), "P002");
     assert_eq!(d.message, "unterminated string literal");
     assert_eq!(d.span.start, 15);
 
@@ -787,15 +787,15 @@ fn diagnostics_speak_kql() {
     assert_eq!(d.message, "the query is empty");
 
     let d = err("T | where x)");
-    assert_eq!(d.code.0, "P003");
+    assert_eq!(d.code.as_str(), "P003");
 
     let d = err("T | take 1\nU | take 1");
-    assert_eq!(d.code.0, "P010");
+    assert_eq!(d.code.as_str(), "P010");
     assert_eq!(d.message, "expected ';' before a new statement, found 'U'");
     assert_eq!(d.span.range(), 11..12);
 
     let d = err("T | where x in (1, 2]");
-    assert_eq!(d.code.0, "P003");
+    assert_eq!(d.code.as_str(), "P003");
     assert_eq!(d.secondary.len(), 1);
 
     for text in [

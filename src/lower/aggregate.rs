@@ -3,6 +3,7 @@
 
 use super::names::{aggregate_default, converted_aggregate, inferred, NameGen};
 use super::{unsupported, LResult, Lowerer};
+use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
 
@@ -97,7 +98,7 @@ impl<'a> Lowerer<'a> {
                 [] => names.for_expr(&item.expr),
                 _ => {
                     return Err(unsupported(
-                        "L040",
+                        LowerCode::L040,
                         item.span,
                         "tuple names on a `by` key are not supported",
                     ))
@@ -161,7 +162,7 @@ impl<'a> Lowerer<'a> {
     ) -> LResult<(ir::Assignment, Vec<ir::Column>)> {
         if !contains_aggregate(&item.expr) {
             return Err(unsupported(
-                "L042",
+                LowerCode::L042,
                 item.expr.span,
                 "a `summarize` item must be an aggregate such as count() or make_set(x)",
             ));
@@ -171,7 +172,7 @@ impl<'a> Lowerer<'a> {
             [one] => one.name.clone(),
             _ => {
                 return Err(unsupported(
-                    "L040",
+                    LowerCode::L040,
                     item.span,
                     "tuple names in `summarize` are not supported",
                 ))
@@ -223,7 +224,7 @@ impl<'a> Lowerer<'a> {
                     Some(ir::Literal::Real(n)) if n > 0.0 => ir::BinSize::Number(n),
                     _ => {
                         return Err(unsupported(
-                            "L041",
+                            LowerCode::L041,
                             args[1].span,
                             "the bin size must be a positive constant",
                         ))
@@ -246,7 +247,7 @@ impl<'a> Lowerer<'a> {
     ) -> LResult<()> {
         let ast::ExprKind::Call { function, args } = &item.expr.kind else {
             return Err(unsupported(
-                "L042",
+                LowerCode::L042,
                 item.expr.span,
                 "computing on aggregates inside `summarize` is not supported; summarize, then extend",
             ));
@@ -256,7 +257,7 @@ impl<'a> Lowerer<'a> {
             && !matches!(fname_early, "arg_max" | "argmax" | "arg_min" | "argmin")
         {
             return Err(unsupported(
-                "L040",
+                LowerCode::L040,
                 item.span,
                 "tuple names in `summarize` are not supported",
             ));
@@ -273,7 +274,7 @@ impl<'a> Lowerer<'a> {
                 Ok(())
             } else {
                 Err(unsupported(
-                    "L043",
+                    LowerCode::L043,
                     span,
                     format!(
                         "`{fname}()` with {} argument(s) is not supported",
@@ -288,7 +289,7 @@ impl<'a> Lowerer<'a> {
                 Some(e) => match cx.literal_value(e)? {
                     Some(ir::Literal::Long(n)) if n > 0 => Ok(Some(n as u64)),
                     _ => Err(unsupported(
-                        "L043",
+                        LowerCode::L043,
                         e.span,
                         "the size limit must be a positive constant",
                     )),
@@ -299,7 +300,7 @@ impl<'a> Lowerer<'a> {
             "count" => {
                 if !args.is_empty() {
                     return Err(unsupported(
-                        "L043",
+                        LowerCode::L043,
                         span,
                         "`count(x)` with an argument is not documented by KQL (only `count()` \
                          is), and Microsoft's Kusto.Language analyzer accepts only a bool there, \
@@ -382,7 +383,7 @@ impl<'a> Lowerer<'a> {
                         Some(ir::Literal::Long(n)) if n > 0 => Some(n as u64),
                         _ => {
                             return Err(unsupported(
-                                "L043",
+                                LowerCode::L043,
                                 a.span,
                                 "the size limit must be a positive constant",
                             ))
@@ -408,7 +409,7 @@ impl<'a> Lowerer<'a> {
                 needs(1)?;
                 if matches!(args[0].value.kind, ast::ExprKind::Star) {
                     return Err(unsupported(
-                        "L043",
+                        LowerCode::L043,
                         args[0].span,
                         format!("`{fname}(*)` returns every input column but the group keys, all from one arbitrary row; which columns those are depends on the table's actual schema, which kqlport does not know, so it is not supported"),
                     ));
@@ -424,7 +425,7 @@ impl<'a> Lowerer<'a> {
             }
             "make_bag" | "make_bag_if" => {
                 return Err(unsupported(
-                    "L044",
+                    LowerCode::L044,
                     function.span,
                     format!("`{fname}()` merges dynamic property bags (objects) into one; the IR has no object values (ES|QL has none at all)"),
                 ))
@@ -432,7 +433,7 @@ impl<'a> Lowerer<'a> {
             _ => {
                 return Err(Box::new(
                     crate::diag::Diagnostic::error(
-                        "L044",
+                        LowerCode::L044,
                         format!("the aggregate `{fname}()` is not supported yet"),
                         function.span,
                     )
@@ -466,7 +467,7 @@ impl<'a> Lowerer<'a> {
     ) -> LResult<()> {
         if !item.names.is_empty() {
             return Err(unsupported(
-                "L040",
+                LowerCode::L040,
                 item.span,
                 format!("naming a multi-column `{fname}()` is not supported"),
             ));
@@ -476,7 +477,7 @@ impl<'a> Lowerer<'a> {
             .any(|a| matches!(a.value.kind, ast::ExprKind::Star))
         {
             return Err(unsupported(
-                "L043",
+                LowerCode::L043,
                 item.span,
                 format!(
                     "`{fname}(*)` returns every input column but the group keys, all from one \
@@ -518,7 +519,7 @@ impl<'a> Lowerer<'a> {
     ) -> LResult<()> {
         let Some((first, rest)) = args.split_first() else {
             return Err(unsupported(
-                "L043",
+                LowerCode::L043,
                 item.span,
                 format!("`{fname}()` needs arguments"),
             ));
@@ -527,7 +528,7 @@ impl<'a> Lowerer<'a> {
         // `(t, a) = arg_max(T, A)` names the output columns in order.
         if item.names.len() > 1 && item.names.len() != args.len() {
             return Err(unsupported(
-                "L040",
+                LowerCode::L040,
                 item.span,
                 format!(
                     "`{fname}()` has {} output columns but {} names",
@@ -563,7 +564,7 @@ impl<'a> Lowerer<'a> {
             }
         } else if rest.len() > 1 {
             return Err(unsupported(
-                "L043",
+                LowerCode::L043,
                 item.span,
                 format!("`{fname}(x, *, …)` mixing `*` with columns is not supported"),
             ));

@@ -19,6 +19,7 @@
 
 use super::types::Columns;
 use super::LResult;
+use crate::codes::LowerCode;
 use crate::diag::Diagnostic;
 use crate::ir::{self, CmpOp, ExprKind, Literal, PredicateKind};
 use crate::schema::ColumnType;
@@ -33,7 +34,7 @@ pub(super) fn bool_operand(p: &mut ir::Predicate, cols: &Columns) -> LResult<()>
                 && m.quantifier == ir::Quantifier::Any;
             if !plain_equality {
                 return Err(Box::new(Diagnostic::error(
-                    "L038",
+                    LowerCode::L038,
                     "a bool compared with text by a string operator: Kusto rejects this (only ==, !=, in and !in compare a bool with text)",
                     p.span,
                 )
@@ -46,7 +47,7 @@ pub(super) fn bool_operand(p: &mut ir::Predicate, cols: &Columns) -> LResult<()>
                     Some(b) => bools.push(b),
                     None => {
                         return Err(Box::new(Diagnostic::error(
-                            "L038",
+                            LowerCode::L038,
                             format!(
                                 "a bool compared with the text {v:?}, which is no bool: KQL converts it to null, and what == or != with a null bool gives is not documented"
                             ),
@@ -74,7 +75,7 @@ pub(super) fn bool_operand(p: &mut ir::Predicate, cols: &Columns) -> LResult<()>
                 Literal::Long(1) => true,
                 _ => {
                     return Err(Box::new(Diagnostic::error(
-                        "L038",
+                        LowerCode::L038,
                         "a bool compared with a number other than 0 or 1: whether KQL reads the number as a bool or the bool as a number is not documented, and the two disagree here",
                         p.span,
                     )
@@ -86,7 +87,7 @@ pub(super) fn bool_operand(p: &mut ir::Predicate, cols: &Columns) -> LResult<()>
                 CmpOp::Ne => true,
                 _ => {
                     return Err(Box::new(Diagnostic::error(
-                        "L038",
+                        LowerCode::L038,
                         "a bool ordered against a number: KQL does not document how",
                         p.span,
                     )))

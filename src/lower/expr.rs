@@ -3,6 +3,7 @@
 //! handing boolean sub-expressions to `predicate.rs`.
 
 use super::{unsupported, Binding, LResult, Lowerer};
+use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
 use crate::source::Span;
@@ -37,7 +38,7 @@ impl<'a> Lowerer<'a> {
                 }
                 if let Some(Binding::Tabular(_) | Binding::Other(..)) = self.lets.get(&n.name) {
                     return Err(unsupported(
-                        "L020",
+                        LowerCode::L020,
                         e.span,
                         format!("`{}` is a tabular or function `let`; it cannot be used as a value", n.name),
                     ));
@@ -48,7 +49,7 @@ impl<'a> Lowerer<'a> {
                 match self.path(e) {
                     Ok(p) => ir::ExprKind::Field(p),
                     // A path into a computed value: `split(x, "/")[1]`, `parse_url(u).Host`.
-                    Err(d) if d.code.0 == "L023" && d.span.range() == e.span.range() => {
+                    Err(d) if d.code == LowerCode::L023 && d.span.range() == e.span.range() => {
                         self.computed_path(e)?
                     }
                     Err(d) => return Err(d),
@@ -91,18 +92,18 @@ impl<'a> Lowerer<'a> {
                 ir::ExprKind::Predicate(Box::new(self.predicate(e)?))
             }
             ast::ExprKind::Star => {
-                return Err(unsupported("L021", e.span, "`*` is not supported here"))
+                return Err(unsupported(LowerCode::L021, e.span, "`*` is not supported here"))
             }
             ast::ExprKind::List(_) | ast::ExprKind::Dynamic(_) => {
                 return Err(unsupported(
-                    "L021",
+                    LowerCode::L021,
                     e.span,
                     "a list or dynamic value is only supported as the right side of in / has_any / has_all",
                 ))
             }
             ast::ExprKind::Pipeline(_) => {
                 return Err(unsupported(
-                    "L021",
+                    LowerCode::L021,
                     e.span,
                     "a tabular expression is not supported as a value",
                 ))
@@ -153,7 +154,7 @@ impl<'a> Lowerer<'a> {
                 ..
             }) => Ok(Some(l)),
             Ok(_) => Ok(None),
-            Err(d) if d.code.0 == "L022" => Err(d),
+            Err(d) if d.code == LowerCode::L022 => Err(d),
             Err(_) => Ok(None),
         }
     }
@@ -220,7 +221,7 @@ impl<'a> Lowerer<'a> {
     /// `expr()` can fall back to a computed path for the whole expression.
     fn path(&mut self, e: &'a ast::Expr) -> LResult<ir::FieldPath> {
         self.path_inner(e).map_err(|mut d| {
-            if d.code.0 == "L023" {
+            if d.code == LowerCode::L023 {
                 d.span = e.span;
             }
             d
@@ -235,7 +236,7 @@ impl<'a> Lowerer<'a> {
                     return match bound_expr.kind {
                         ir::ExprKind::Field(p) => Ok(p),
                         _ => Err(unsupported(
-                            "L023",
+                            LowerCode::L023,
                             e.span,
                             "member access on a computed value is not supported",
                         )),
@@ -256,7 +257,7 @@ impl<'a> Lowerer<'a> {
                 let Some(seg) = self.index_segment(index)? else {
                     // Lowered by `computed_path` as a `DynamicIndex` call.
                     return Err(unsupported(
-                        "L023",
+                        LowerCode::L023,
                         e.span,
                         "an index computed at query time is not a field path",
                     ));
@@ -293,7 +294,7 @@ impl<'a> Lowerer<'a> {
                 self.path(&args[0].value)
             }
             _ => Err(unsupported(
-                "L023",
+                LowerCode::L023,
                 e.span,
                 "member access on a computed value is not supported",
             )),
@@ -358,7 +359,7 @@ impl<'a> Lowerer<'a> {
         let span = e.span;
         if let Some(a) = args.iter().find(|a| a.name.is_some()) {
             return Err(unsupported(
-                "L024",
+                LowerCode::L024,
                 a.span,
                 format!(
                     "named arguments to `{}` are not supported: KQL documents no parameter \
@@ -388,7 +389,7 @@ impl<'a> Lowerer<'a> {
                     Some(ir::Literal::Timespan(d)) => ir::ExprKind::Ago(d),
                     _ => {
                         return Err(unsupported(
-                            "L025",
+                            LowerCode::L025,
                             arg.span,
                             "`ago()` needs a constant timespan (like 7d or 1h)",
                         ))
@@ -408,7 +409,7 @@ impl<'a> Lowerer<'a> {
             "case" => {
                 if args.len() < 3 || args.len().is_multiple_of(2) {
                     return Err(unsupported(
-                        "L026",
+                        LowerCode::L026,
                         span,
                         "`case()` needs condition/value pairs and a final else value",
                     ));
@@ -426,10 +427,10 @@ impl<'a> Lowerer<'a> {
                 Ok(p) => ir::ExprKind::Field(p),
                 // `parse_json(<computed>)`: report what inside the argument cannot be lowered
                 // (an unknown function, say) before the parse itself.
-                Err(d) if d.code.0 == "L023" => {
+                Err(d) if d.code == LowerCode::L023 => {
                     self.expr(&args[0].value)?;
                     return Err(unsupported(
-                        "L023",
+                        LowerCode::L023,
                         span,
                         format!("`{name}()` of a value computed at query time is not supported; only a column (or a path into one) can be read as JSON"),
                     ));
@@ -455,7 +456,7 @@ impl<'a> Lowerer<'a> {
                     }
                     _ => {
                         return Err(unsupported(
-                            "L026",
+                            LowerCode::L026,
                             col.span,
                             "the column name must be a constant string",
                         ))
@@ -464,7 +465,7 @@ impl<'a> Lowerer<'a> {
             }
             "dynamic" => {
                 return Err(unsupported(
-                    "L021",
+                    LowerCode::L021,
                     span,
                     "a dynamic value is only supported as the right side of in / has_any / has_all",
                 ))
@@ -476,7 +477,7 @@ impl<'a> Lowerer<'a> {
                 let Some(func) = scalar_fn(name) else {
                     return Err(Box::new(
                         crate::diag::Diagnostic::error(
-                            "L027",
+                            LowerCode::L027,
                             format!("the function `{name}` is not supported yet"),
                             function.span,
                         )
@@ -522,7 +523,7 @@ impl<'a> Lowerer<'a> {
 
 pub(crate) fn arity(span: Span, name: &str, n: usize) -> Box<crate::diag::Diagnostic> {
     unsupported(
-        "L026",
+        LowerCode::L026,
         span,
         format!(
             "`{name}()` takes {n} argument{}",
@@ -674,7 +675,7 @@ pub(crate) fn check_regex(pattern: &ir::Expr) -> LResult<()> {
     crate::re2::check(p).map_err(|e| {
         Box::new(
             crate::diag::Diagnostic::error(
-                "L053",
+                LowerCode::L053,
                 format!("invalid regular expression: {}", e.message),
                 pattern.span,
             )
@@ -695,7 +696,7 @@ pub(crate) fn literal(l: &ast::Literal, span: Span) -> LResult<ir::Literal> {
             Some(t) => ir::Literal::Timespan(ir::Duration::from_ticks(*t)),
             None => {
                 return Err(unsupported(
-                    "L022",
+                    LowerCode::L022,
                     span,
                     format!("cannot read the timespan `{text}`"),
                 ))
@@ -707,9 +708,13 @@ pub(crate) fn literal(l: &ast::Literal, span: Span) -> LResult<ir::Literal> {
 }
 
 fn parse_real(text: &str, span: Span) -> LResult<f64> {
-    text.trim()
-        .parse::<f64>()
-        .map_err(|_| unsupported("L022", span, format!("cannot read the number `{text}`")))
+    text.trim().parse::<f64>().map_err(|_| {
+        unsupported(
+            LowerCode::L022,
+            span,
+            format!("cannot read the number `{text}`"),
+        )
+    })
 }
 
 fn typed(ty: &str, value: &str, span: Span) -> LResult<ir::Literal> {
@@ -718,14 +723,17 @@ fn typed(ty: &str, value: &str, span: Span) -> LResult<ir::Literal> {
         return Ok(ir::Literal::Null);
     }
     Ok(match ty {
-        "long" | "int" => ir::Literal::Long(
-            v.parse()
-                .map_err(|_| unsupported("L022", span, format!("cannot read `{ty}({value})`")))?,
-        ),
+        "long" | "int" => ir::Literal::Long(v.parse().map_err(|_| {
+            unsupported(
+                LowerCode::L022,
+                span,
+                format!("cannot read `{ty}({value})`"),
+            )
+        })?),
         "real" | "double" | "decimal" => match v {
             "nan" | "+inf" | "-inf" => {
                 return Err(unsupported(
-                    "L022",
+                    LowerCode::L022,
                     span,
                     format!("`{ty}({v})` is not supported"),
                 ))
@@ -737,7 +745,7 @@ fn typed(ty: &str, value: &str, span: Span) -> LResult<ir::Literal> {
             "false" | "0" => ir::Literal::Bool(false),
             _ => {
                 return Err(unsupported(
-                    "L022",
+                    LowerCode::L022,
                     span,
                     format!("cannot read `bool({v})`"),
                 ))
@@ -746,7 +754,7 @@ fn typed(ty: &str, value: &str, span: Span) -> LResult<ir::Literal> {
         "guid" => ir::Literal::String(v.trim_matches(|c| c == '"' || c == '\'').to_string()),
         _ => {
             return Err(unsupported(
-                "L022",
+                LowerCode::L022,
                 span,
                 format!("`{ty}(…)` literals are not supported"),
             ))
@@ -759,7 +767,7 @@ pub(crate) fn normalise_datetime(text: &str, span: Span) -> LResult<String> {
     let t = text.trim().trim_matches(|c| c == '"' || c == '\'');
     let bad = || {
         unsupported(
-            "L022",
+            LowerCode::L022,
             span,
             format!("cannot read the datetime `{text}`; use ISO 8601 like 2024-01-31T12:00:00Z"),
         )

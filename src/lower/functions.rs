@@ -4,6 +4,7 @@
 
 use super::{unsupported, LResult, Lowerer};
 use crate::backend::Effect;
+use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
 use crate::source::Span;
@@ -102,7 +103,7 @@ impl<'a> Lowerer<'a> {
             "pack" | "bag_pack" | "pack_dictionary" => {
                 if !args.len().is_multiple_of(2) {
                     return Err(unsupported(
-                        "L026",
+                        LowerCode::L026,
                         span,
                         format!("`{name}()` takes keys and values in pairs"),
                     ));
@@ -185,7 +186,7 @@ impl<'a> Lowerer<'a> {
     fn ipv4_in_any_range(&mut self, span: Span, args: &'a [ast::Arg]) -> LResult<ir::ExprKind> {
         let Some((ip, ranges)) = args.split_first().filter(|(_, r)| !r.is_empty()) else {
             return Err(unsupported(
-                "L026",
+                LowerCode::L026,
                 span,
                 "`ipv4_is_in_any_range()` takes an address and at least one range",
             ));
@@ -209,7 +210,7 @@ impl<'a> Lowerer<'a> {
         for l in literals {
             let ir::Literal::String(range) = l else {
                 return Err(unsupported(
-                    "L026",
+                    LowerCode::L026,
                     span,
                     "the ranges of `ipv4_is_in_any_range()` must be constant strings",
                 ));
@@ -251,7 +252,7 @@ impl<'a> Lowerer<'a> {
     fn make_datetime(&mut self, span: Span, args: &'a [ast::Arg]) -> LResult<ir::ExprKind> {
         if !matches!(args.len(), 3 | 5 | 6) {
             return Err(unsupported(
-                "L026",
+                LowerCode::L026,
                 span,
                 "`make_datetime()` takes 3, 5 or 6 arguments",
             ));
@@ -262,7 +263,7 @@ impl<'a> Lowerer<'a> {
                 Some(ir::Literal::Long(n)) => parts.push(n),
                 _ => {
                     return Err(unsupported(
-                        "L026",
+                        LowerCode::L026,
                         a.span,
                         "`make_datetime()` with a part computed at query time is not supported; \
                          only constant parts are",
@@ -279,7 +280,7 @@ impl<'a> Lowerer<'a> {
                 Some(ir::Literal::Long(_) | ir::Literal::Real(_)) => -1,
                 _ => {
                     return Err(unsupported(
-                        "L026",
+                        LowerCode::L026,
                         a.span,
                         "`make_datetime()` with a part computed at query time is not supported; \
                          only constant parts are",
@@ -338,7 +339,7 @@ impl<'a> Lowerer<'a> {
             },
             _ => {
                 return Err(unsupported(
-                    "L026",
+                    LowerCode::L026,
                     part.span,
                     format!("the part of `{name}()` must be a constant string"),
                 ))
@@ -357,7 +358,7 @@ impl<'a> Lowerer<'a> {
     fn ipv4_is_match(&mut self, span: Span, args: &'a [ast::Arg]) -> LResult<ir::ExprKind> {
         if !matches!(args.len(), 2 | 3) {
             return Err(unsupported(
-                "L026",
+                LowerCode::L026,
                 span,
                 "`ipv4_is_match()` takes 2 or 3 arguments",
             ));
@@ -368,7 +369,7 @@ impl<'a> Lowerer<'a> {
                 Some(ir::Literal::Long(n)) if (0..=32).contains(&n) => prefix = n as u32,
                 _ => {
                     return Err(unsupported(
-                        "L026",
+                        LowerCode::L026,
                         p.span,
                         "the prefix of `ipv4_is_match()` must be a constant from 0 to 32",
                     ))
@@ -386,7 +387,7 @@ impl<'a> Lowerer<'a> {
                 (Some(c), _) => (c, &args[1]),
                 (None, Some(c)) => (c, &args[0]),
                 (None, None) => return Err(unsupported(
-                    "L026",
+                    LowerCode::L026,
                     span,
                     "`ipv4_is_match()` needs one side to be a constant IPv4 address (a.b.c.d or \
                      a.b.c.d/n)",
@@ -432,7 +433,7 @@ impl<'a> Lowerer<'a> {
     ) -> LResult<ir::ExprKind> {
         if !matches!(args.len(), 2 | 3) {
             return Err(unsupported(
-                "L026",
+                LowerCode::L026,
                 span,
                 format!("`{name}()` takes 2 or 3 arguments"),
             ));
@@ -440,7 +441,7 @@ impl<'a> Lowerer<'a> {
         let segments = match self.literal_value(&args[0].value)? {
             Some(ir::Literal::String(p)) => json_path(&p).ok_or_else(|| {
                 unsupported(
-                    "L026",
+                    LowerCode::L026,
                     args[0].span,
                     format!(
                         "only a simple JSONPath ($.a.b, $['a'], $.a[0]) is supported in `{name}()`"
@@ -449,7 +450,7 @@ impl<'a> Lowerer<'a> {
             })?,
             _ => {
                 return Err(unsupported(
-                    "L026",
+                    LowerCode::L026,
                     args[0].span,
                     format!("the JSONPath of `{name}()` must be a constant string"),
                 ))
@@ -475,7 +476,7 @@ impl<'a> Lowerer<'a> {
                     "dynamic" => None,
                     _ => {
                         return Err(unsupported(
-                            "L026",
+                            LowerCode::L026,
                             *tspan,
                             format!("`{name}()` to this type is not supported"),
                         ))
@@ -484,7 +485,7 @@ impl<'a> Lowerer<'a> {
             }
             Some(other) => {
                 return Err(unsupported(
-                    "L026",
+                    LowerCode::L026,
                     other.span,
                     format!("the type of `{name}()` must be written typeof(…)"),
                 ))
@@ -525,7 +526,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             _ => Err(unsupported(
-                "L023",
+                LowerCode::L023,
                 e.span,
                 "reading JSON text computed at query time is not supported; only a column (or a \
                  path into one) is",
@@ -536,7 +537,10 @@ impl<'a> Lowerer<'a> {
 
 /// An `L027` refusal with a precise reason.
 fn refused(span: Span, message: impl Into<String>) -> Box<crate::diag::Diagnostic> {
-    Box::new(crate::diag::Diagnostic::error("L027", message, span).with_label("not translatable"))
+    Box::new(
+        crate::diag::Diagnostic::error(LowerCode::L027, message, span)
+            .with_label("not translatable"),
+    )
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {

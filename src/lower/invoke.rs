@@ -6,6 +6,7 @@
 //! with no result, `table()` of a value that is not a constant string.
 
 use super::{unsupported, Binding, Flat, LResult, Lowerer};
+use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
 use crate::source::Span;
@@ -34,7 +35,7 @@ impl<'a> Lowerer<'a> {
             };
             let Some(name) = name else {
                 return Err(unsupported(
-                    "L081",
+                    LowerCode::L081,
                     span,
                     "`table()` needs a constant table name to be translated",
                 ));
@@ -55,11 +56,15 @@ impl<'a> Lowerer<'a> {
         span: Span,
     ) -> LResult<ir::Query> {
         let Some(l) = self.functions.get(&function.name).copied() else {
-            return Err(unsupported("L081", span, "not a function of this query"));
+            return Err(unsupported(
+                LowerCode::L081,
+                span,
+                "not a function of this query",
+            ));
         };
         if self.expanding.contains(&function.name) {
             return Err(unsupported(
-                "L081",
+                LowerCode::L081,
                 span,
                 format!(
                     "`{}` calls itself; recursion cannot be inlined",
@@ -69,7 +74,7 @@ impl<'a> Lowerer<'a> {
         }
         if args.len() > l.params.len() {
             return Err(unsupported(
-                "L081",
+                LowerCode::L081,
                 span,
                 format!(
                     "`{}` takes {} argument(s), the call passes {}",
@@ -90,7 +95,7 @@ impl<'a> Lowerer<'a> {
                 (None, Some(d)) => d,
                 (None, None) => {
                     return Err(unsupported(
-                        "L081",
+                        LowerCode::L081,
                         span,
                         format!("the call of `{}` gives no `{}`", function.name, p.name.name),
                     ))
@@ -113,7 +118,7 @@ impl<'a> Lowerer<'a> {
             }
             if let Some(n) = names.iter().find(|n| hidden.contains(&n.as_str())) {
                 return Err(unsupported(
-                    "L081",
+                    LowerCode::L081,
                     a.span,
                     format!(
                         "the argument uses `{n}`, a name `{}` defines for itself; inlining it would change its meaning",
@@ -136,7 +141,7 @@ impl<'a> Lowerer<'a> {
                     ast::StatementKind::Expr(e) => result = Some(e),
                     _ => {
                         return Err(unsupported(
-                            "L081",
+                            LowerCode::L081,
                             stmt.span,
                             "only `let`s and one result can be inlined from a function body",
                         ))
@@ -144,7 +149,11 @@ impl<'a> Lowerer<'a> {
                 }
             }
             let Some(body) = result else {
-                return Err(unsupported("L081", l.span, "the function has no result"));
+                return Err(unsupported(
+                    LowerCode::L081,
+                    l.span,
+                    "the function has no result",
+                ));
             };
             cx.pipeline(body)
         });

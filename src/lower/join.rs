@@ -4,6 +4,7 @@
 //! cannot hold (non-equality conditions, unknown parameters) is a located `L050`–`L052` refusal.
 
 use super::{column, unsupported, LResult, Lowerer};
+use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
 use crate::source::Span;
@@ -17,14 +18,14 @@ impl<'a> Lowerer<'a> {
             }
             if p.name != "kind" {
                 return Err(unsupported(
-                    "L050",
+                    LowerCode::L050,
                     p.span,
                     format!("join parameter `{}` is not supported", p.name),
                 ));
             }
             kind = join_kind(&p.value).ok_or_else(|| {
                 unsupported(
-                    "L050",
+                    LowerCode::L050,
                     p.value.span,
                     "unknown join kind; expected innerunique, inner, leftouter, rightouter, \
                      fullouter, leftsemi, rightsemi, leftanti (anti, leftantisemi) or rightanti \
@@ -35,7 +36,7 @@ impl<'a> Lowerer<'a> {
         let right = match &j.right.kind {
             ast::ExprKind::Ident(_) | ast::ExprKind::Pipeline(_) => self.pipeline(&j.right)?,
             _ => return Err(unsupported(
-                "L051",
+                LowerCode::L051,
                 j.right.span,
                 "the join's right side must be a table, a tabular `let` or a parenthesised query",
             )),
@@ -45,7 +46,11 @@ impl<'a> Lowerer<'a> {
             self.join_condition(cond, &mut on)?;
         }
         if on.is_empty() {
-            return Err(unsupported("L052", span, "the join has no `on` condition"));
+            return Err(unsupported(
+                LowerCode::L052,
+                span,
+                "the join has no `on` condition",
+            ));
         }
         Ok(ir::StageKind::Join {
             kind,
@@ -86,13 +91,13 @@ impl<'a> Lowerer<'a> {
                     Ok(())
                 }
                 _ => Err(unsupported(
-                    "L052",
+                    LowerCode::L052,
                     e.span,
                     "a join equality must compare `$left.<column>` with `$right.<column>`",
                 )),
             },
             _ => Err(unsupported(
-                "L052",
+                LowerCode::L052,
                 e.span,
                 "join conditions must be column names or `$left.a == $right.b` equalities",
             )),

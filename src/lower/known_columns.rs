@@ -16,6 +16,7 @@
 //! with a side of unknown columns) nothing is reported. `column_ifexists("C", …)` names a column
 //! that may be missing, and is never reported.
 
+use crate::codes::LowerCode;
 use crate::diag::Diagnostic;
 use crate::ir::{self, visit, GroupKeyKind, StageKind};
 use crate::schema;
@@ -247,13 +248,13 @@ impl Checker<'_, '_> {
         }
         let mut d = if scope.certain {
             Diagnostic::error(
-                "L060",
+                LowerCode::L060,
                 format!("`{name}` is not a column at this point of the query"),
                 span,
             )
         } else {
             Diagnostic::warning(
-                "L061",
+                LowerCode::L061,
                 format!(
                     "`{name}` is not a column of the table `{}` in kqlport's schema",
                     scope.table

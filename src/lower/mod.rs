@@ -20,6 +20,7 @@ mod predicate;
 mod types;
 mod union;
 
+use crate::codes::{Code, LowerCode};
 use crate::diag::Diagnostic;
 use crate::ir;
 use crate::kql::ast;
@@ -92,7 +93,7 @@ fn lower_here(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
 pub(crate) type LResult<T> = Result<T, Box<Diagnostic>>;
 
 pub(crate) fn unsupported(
-    code: &'static str,
+    code: impl Into<Code>,
     span: Span,
     message: impl Into<String>,
 ) -> Box<Diagnostic> {
@@ -151,7 +152,7 @@ pub(crate) const MAX_LET_EXPANSIONS: usize = 100_000;
 
 pub(crate) fn too_complex(span: Span, message: impl Into<String>) -> Box<Diagnostic> {
     Box::new(
-        Diagnostic::error("L004", message, span)
+        Diagnostic::error(LowerCode::L004, message, span)
             .with_label("too complex to translate")
             .with_help("simplify the query, or split it"),
     )
@@ -192,14 +193,14 @@ impl<'a> Lowerer<'a> {
                     // Request options (`set query_now = …`, `set notruncation;`) tune execution.
                     // Those that change results are not modelled; say so rather than guess.
                     return Err(unsupported(
-                        "L001",
+                        LowerCode::L001,
                         stmt.span,
                         "`set` request options are not supported",
                     ));
                 }
                 ast::StatementKind::DeclareQueryParameters(_) => {
                     return Err(unsupported(
-                        "L001",
+                        LowerCode::L001,
                         stmt.span,
                         "`declare query_parameters` is not supported: parameters have no value at translation time",
                     ));
@@ -208,7 +209,7 @@ impl<'a> Lowerer<'a> {
                     if let Some(prev) = result {
                         return Err(Box::new(
                             Diagnostic::error(
-                                "L002",
+                                LowerCode::L002,
                                 "the query has more than one result statement",
                                 e.span,
                             )
@@ -222,7 +223,7 @@ impl<'a> Lowerer<'a> {
         }
         let Some(body) = result else {
             return Err(unsupported(
-                "L003",
+                LowerCode::L003,
                 query.span,
                 "the query has no result statement (only `let`s)",
             ));
@@ -308,7 +309,7 @@ impl<'a> Lowerer<'a> {
                             self.call_source(function, args, e.span, ops)
                         }
                         ast::ExprKind::Call { function, .. } => Err(unsupported(
-                            "L010",
+                            LowerCode::L010,
                             e.span,
                             format!(
                                 "the query reads from `{}(…)`, a function or watchlist; only a table can be translated",
@@ -320,27 +321,27 @@ impl<'a> Lowerer<'a> {
                             if matches!(&expr.kind, ast::ExprKind::Call { .. }) =>
                         {
                             Err(unsupported(
-                                "L010",
+                                LowerCode::L010,
                                 e.span,
                                 "the query reads a table of another workspace, cluster or service \
                                  (`arg(\"\")` is Azure Resource Graph); only a table of the rule's \
                                  own workspace can be translated",
                             ))
                         }
-                        _ => Err(unsupported("L010", e.span, "this query source is not a table")),
+                        _ => Err(unsupported(LowerCode::L010, e.span, "this query source is not a table")),
                     },
                     ast::SourceKind::Union(u) => {
                         Ok((self.union(u, p.source.span, None)?, Vec::new(), ops))
                     }
                     other => Err(unsupported(
-                        "L010",
+                        LowerCode::L010,
                         p.source.span,
                         format!("`{}` as a query source is not supported yet; {SUPPORTED}", source_name(other)),
                     )),
                 }
             }
             ast::ExprKind::Call { function, .. } => Err(unsupported(
-                "L010",
+                LowerCode::L010,
                 body.span,
                 format!(
                     "the query reads from `{}(…)`, a function or watchlist; only a table can be translated",
@@ -348,7 +349,7 @@ impl<'a> Lowerer<'a> {
                 ),
             )),
             _ => Err(unsupported(
-                "L003",
+                LowerCode::L003,
                 body.span,
                 "the result statement is not a tabular expression",
             )),
@@ -374,7 +375,7 @@ impl<'a> Lowerer<'a> {
             }
             Some(Binding::Other(def, what)) => Err(Box::new(
                 Diagnostic::error(
-                    "L011",
+                    LowerCode::L011,
                     format!(
                         "`{}` is {what}; only a table or a tabular `let` can be the source",
                         name.name
@@ -392,13 +393,13 @@ impl<'a> Lowerer<'a> {
                     r
                 }
                 _ => Err(unsupported(
-                    "L011",
+                    LowerCode::L011,
                     span,
                     format!("`{}` is a scalar `let`, not a table", name.name),
                 )),
             },
             Some(_) => Err(unsupported(
-                "L011",
+                LowerCode::L011,
                 span,
                 format!("`{}` is a scalar `let`, not a table", name.name),
             )),
@@ -424,7 +425,7 @@ impl<'a> Lowerer<'a> {
                 for r in renames {
                     let ast::ExprKind::Ident(old) = &r.old.kind else {
                         return Err(unsupported(
-                            "L012",
+                            LowerCode::L012,
                             r.old.span,
                             "project-rename of an expression is not supported; name a column",
                         ));
@@ -436,7 +437,7 @@ impl<'a> Lowerer<'a> {
             K::ProjectReorder(items) => {
                 if let Some(i) = items.iter().find(|i| i.order.is_some()) {
                     return Err(unsupported(
-                        "L012",
+                        LowerCode::L012,
                         i.span,
                         "project-reorder with a sort order (asc/desc/granny) is not supported",
                     ));
@@ -475,7 +476,7 @@ impl<'a> Lowerer<'a> {
                         }
                         (ast::ExprKind::Star, _) => {
                             return Err(unsupported(
-                                "L012",
+                                LowerCode::L012,
                                 c.span,
                                 "`distinct *` needs the table's full schema, which kqlport does not have",
                             ))
@@ -499,7 +500,7 @@ impl<'a> Lowerer<'a> {
                         }
                         _ => {
                             return Err(unsupported(
-                                "L012",
+                                LowerCode::L012,
                                 item.span,
                                 "tuple names in `distinct` are not supported",
                             ))
@@ -533,14 +534,14 @@ impl<'a> Lowerer<'a> {
             K::As { .. } => Ok(None),
             K::Render { .. } => {
                 self.warnings.push(Diagnostic::warning(
-                    "L100",
+                    LowerCode::L100,
                     "`render` only chooses a chart; it was dropped (rows are unchanged)",
                     op.span,
                 ));
                 Ok(None)
             }
             other => Err(unsupported(
-                "L013",
+                LowerCode::L013,
                 op.span,
                 format!(
                     "`{}` is not supported yet; {SUPPORTED}",
@@ -554,7 +555,7 @@ impl<'a> Lowerer<'a> {
         match self.literal_value(e)? {
             Some(ir::Literal::Long(n)) if n >= 0 => Ok(n as u64),
             _ => Err(unsupported(
-                "L014",
+                LowerCode::L014,
                 e.span,
                 "the row count must be a non-negative whole-number constant",
             )),
@@ -592,7 +593,7 @@ impl<'a> Lowerer<'a> {
                 [one] => one.name.clone(),
                 _ => {
                     return Err(unsupported(
-                        "L015",
+                        LowerCode::L015,
                         item.span,
                         format!("tuple assignment in `{operator}` is not supported"),
                     ))

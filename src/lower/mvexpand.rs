@@ -7,6 +7,7 @@
 //! the IR cannot hold is a located `L070` refusal.
 
 use super::{column, unsupported, LResult, Lowerer, NameGen};
+use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
 
@@ -26,7 +27,7 @@ impl<'a> Lowerer<'a> {
                         Some("array") => ir::BagExpansion::Array,
                         _ => {
                             return Err(unsupported(
-                                "L070",
+                                LowerCode::L070,
                                 p.value.span,
                                 "unknown mv-expand kind; expected `bag` or `array`",
                             ))
@@ -37,7 +38,7 @@ impl<'a> Lowerer<'a> {
                     ast::ExprKind::Ident(n) => index = Some(column(n)),
                     _ => {
                         return Err(unsupported(
-                            "L070",
+                            LowerCode::L070,
                             p.value.span,
                             "`with_itemindex=` needs a column name",
                         ))
@@ -45,7 +46,7 @@ impl<'a> Lowerer<'a> {
                 },
                 other => {
                     return Err(unsupported(
-                        "L070",
+                        LowerCode::L070,
                         p.span,
                         format!("mv-expand parameter `{other}` is not supported"),
                     ))
@@ -85,7 +86,7 @@ impl<'a> Lowerer<'a> {
                 ("with_itemindex", ast::ExprKind::Ident(n)) => index = Some(column(n)),
                 _ => {
                     return Err(unsupported(
-                        "L070",
+                        LowerCode::L070,
                         p.span,
                         format!("mv-apply parameter `{}` is not supported", p.name),
                     ))
@@ -94,7 +95,7 @@ impl<'a> Lowerer<'a> {
         }
         let ast::SubqueryKind::Operators(ops) = &subquery.kind else {
             return Err(unsupported(
-                "L070",
+                LowerCode::L070,
                 subquery.span,
                 "an mv-apply subquery that is a whole tabular expression is not supported",
             ));
@@ -114,7 +115,7 @@ impl<'a> Lowerer<'a> {
                 ast::OperatorKind::Where { .. } | ast::OperatorKind::Extend(_) => {}
                 other => {
                     return Err(unsupported(
-                        "L070",
+                        LowerCode::L070,
                         op.span,
                         format!(
                             "`{}` inside mv-apply works on each row's elements as a group; only \
@@ -155,7 +156,7 @@ impl<'a> Lowerer<'a> {
             },
             _ => {
                 return Err(unsupported(
-                    "L070",
+                    LowerCode::L070,
                     item.span,
                     "tuple names in mv-expand are not supported",
                 ))
@@ -165,7 +166,11 @@ impl<'a> Lowerer<'a> {
         let to = match &item.to_type {
             None => None,
             Some(t) => Some(ir::ValueType::from_kql(&t.name).ok_or_else(|| {
-                unsupported("L070", t.span, format!("unknown type `{}`", t.name))
+                unsupported(
+                    LowerCode::L070,
+                    t.span,
+                    format!("unknown type `{}`", t.name),
+                )
             })?),
         };
         if let ast::ExprKind::Call { function, args } = &item.expr.kind {
@@ -176,7 +181,7 @@ impl<'a> Lowerer<'a> {
                     .collect::<LResult<Vec<_>>>()?;
                 let Some(first) = pack.first().cloned() else {
                     return Err(unsupported(
-                        "L070",
+                        LowerCode::L070,
                         item.expr.span,
                         "`pack_array()` with no values expands to no row",
                     ));

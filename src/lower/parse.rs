@@ -5,6 +5,7 @@
 //! fails). What the IR cannot hold is a located `L071` refusal.
 
 use super::{column, unsupported, LResult, Lowerer};
+use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
 
@@ -25,7 +26,7 @@ impl<'a> Lowerer<'a> {
                         // differ only where a typed column's text does not convert.
                         "simple" | "relaxed" => ir::ParseKind::Simple,
                         "regex" => return Err(unsupported(
-                            "L071",
+                            LowerCode::L071,
                             p.value.span,
                             "`kind=regex` is not translated: Kusto's parse page makes a column \
                                  lazy (`.*?`), while duckdb-kql (kqlport's KQL oracle) matches it \
@@ -33,7 +34,7 @@ impl<'a> Lowerer<'a> {
                         )),
                         _ => {
                             return Err(unsupported(
-                                "L071",
+                                LowerCode::L071,
                                 p.value.span,
                                 "unknown parse kind; expected simple, regex or relaxed",
                             ))
@@ -42,14 +43,14 @@ impl<'a> Lowerer<'a> {
                 }
                 ("flags", _) => {
                     return Err(unsupported(
-                        "L071",
+                        LowerCode::L071,
                         p.span,
                         "parse regex flags are not supported yet",
                     ))
                 }
                 _ => {
                     return Err(unsupported(
-                        "L071",
+                        LowerCode::L071,
                         p.span,
                         format!("parse parameter `{}` is not supported", p.name),
                     ))
@@ -63,7 +64,7 @@ impl<'a> Lowerer<'a> {
                 ast::ParsePart::Wildcard(span) => {
                     if matches!(prev, Some(ir::ParsePart::Capture { .. })) {
                         return Err(unsupported(
-                            "L071",
+                            LowerCode::L071,
                             *span,
                             "`*` right after a column: which text goes to the column is not defined (Kusto rejects `*` after a string column)",
                         ));
@@ -76,14 +77,14 @@ impl<'a> Lowerer<'a> {
                     if kind == ir::ParseKind::Regex {
                         crate::re2::check(value).map_err(|e| {
                             unsupported(
-                                "L053",
+                                LowerCode::L053,
                                 *span,
                                 format!("invalid regular expression: {}", e.message),
                             )
                         })?;
                         if has_capturing_group(value) {
                             return Err(unsupported(
-                                "L071",
+                                LowerCode::L071,
                                 *span,
                                 "a capturing group inside a parse regex would shift the columns' groups; write `(?:…)`",
                             ));
@@ -100,12 +101,16 @@ impl<'a> Lowerer<'a> {
                     let t = match ty {
                         None => ir::ValueType::String,
                         Some(t) => ir::ValueType::from_kql(&t.name).ok_or_else(|| {
-                            unsupported("L071", t.span, format!("unknown type `{}`", t.name))
+                            unsupported(
+                                LowerCode::L071,
+                                t.span,
+                                format!("unknown type `{}`", t.name),
+                            )
                         })?,
                     };
                     if t != ir::ValueType::String {
                         return Err(unsupported(
-                            "L071",
+                            LowerCode::L071,
                             *span,
                             format!(
                                 "a `{}` parse column is not supported yet: Kusto converts the text \
@@ -118,7 +123,7 @@ impl<'a> Lowerer<'a> {
                     match prev {
                         Some(ir::ParsePart::Capture { .. }) | Some(ir::ParsePart::Skip) => {
                             return Err(unsupported(
-                                "L071",
+                                LowerCode::L071,
                                 *span,
                                 "a column right after another column or `*`: where one ends is not defined",
                             ))
@@ -128,7 +133,7 @@ impl<'a> Lowerer<'a> {
                     let last = i + 1 == pattern.len();
                     if last && kind == ir::ParseKind::Regex {
                         return Err(unsupported(
-                            "L071",
+                            LowerCode::L071,
                             *span,
                             "a column at the end of a regex parse: Kusto's regex kind matches it lazily (`.*?`), and what that gives at the end is not documented",
                         ));
@@ -145,7 +150,7 @@ impl<'a> Lowerer<'a> {
             .any(|p| matches!(p, ir::ParsePart::Capture { .. }))
         {
             return Err(unsupported(
-                "L071",
+                LowerCode::L071,
                 source.span,
                 "the parse pattern has no column",
             ));

@@ -4,6 +4,7 @@
 //! defines (string tests, emptiness). Owns predicate shape only.
 
 use super::{unsupported, LResult, Lowerer};
+use crate::codes::LowerCode;
 use crate::ir::{self, Case, MatchKind, Quantifier};
 use crate::kql::ast::{self, BinaryOp};
 use crate::source::Span;
@@ -183,7 +184,7 @@ impl<'a> Lowerer<'a> {
     ) -> LResult<ir::Predicate> {
         if matches!(lhs.kind, ast::ExprKind::Star) {
             return Err(unsupported(
-                "L030",
+                LowerCode::L030,
                 lhs.span,
                 "testing every column (`*`) is not supported; name the column",
             ));
@@ -192,11 +193,15 @@ impl<'a> Lowerer<'a> {
             op,
             BinaryOp::Like | BinaryOp::NotLike | BinaryOp::NotLikeBang
         ) {
-            return Err(unsupported("L031", span, "`like` is not supported yet"));
+            return Err(unsupported(
+                LowerCode::L031,
+                span,
+                "`like` is not supported yet",
+            ));
         }
         if op == BinaryOp::Colon {
             return Err(unsupported(
-                "L031",
+                LowerCode::L031,
                 span,
                 "the term-search operator `:` (`Col:\"value\"`) is not supported yet; write `Col has \"value\"`",
             ));
@@ -231,7 +236,7 @@ impl<'a> Lowerer<'a> {
                     let many = matches!(op, BinaryOp::HasAny | BinaryOp::HasAll);
                     if !many && values.len() != 1 {
                         return Err(unsupported(
-                            "L032",
+                            LowerCode::L032,
                             needle.span,
                             format!("`{}` takes one string value", op.as_str()),
                         ));
@@ -295,7 +300,7 @@ impl<'a> Lowerer<'a> {
                     if self.is_constant_list(field) {
                         return Err(Box::new(
                             crate::diag::Diagnostic::error(
-                                "L033",
+                                LowerCode::L033,
                                 format!(
                                     "`{}` on a constant list: KQL documents the left side of \
                                      `has` as a string, and how it reads a dynamic array (as \
@@ -340,7 +345,7 @@ impl<'a> Lowerer<'a> {
                 None if !is_equality => {
                     return Err(Box::new(
                         crate::diag::Diagnostic::error(
-                            "L033",
+                            LowerCode::L033,
                             format!(
                                 "the right side of `{}` must be a constant string (a right side \
                                  computed at query time is supported for has, !has, has_cs and \
@@ -357,7 +362,7 @@ impl<'a> Lowerer<'a> {
         }
         let Some(cmp) = cmp_op(op) else {
             return Err(unsupported(
-                "L034",
+                LowerCode::L034,
                 span,
                 format!("`{}` is not a boolean test", op.as_str()),
             ));
@@ -368,7 +373,7 @@ impl<'a> Lowerer<'a> {
             || matches!(l.kind, ir::ExprKind::Literal(ir::Literal::Null))
         {
             return Err(unsupported(
-                "L035",
+                LowerCode::L035,
                 span,
                 "comparing with null is always false in KQL; use isnull()/isempty()",
             ));
@@ -445,7 +450,7 @@ impl<'a> Lowerer<'a> {
         }
         if literals.iter().any(|l| matches!(l, ir::Literal::String(_))) {
             return Err(unsupported(
-                "L036",
+                LowerCode::L036,
                 span,
                 "an `in` list mixing strings and other values is not supported",
             ));
@@ -489,13 +494,13 @@ impl<'a> Lowerer<'a> {
                 }
                 if matches!(self.lets.get(&n.name), Some(super::Binding::Tabular(_))) {
                     return Err(unsupported(
-                        "L037",
+                        LowerCode::L037,
                         item.span,
                         format!("`in ({})` tests membership in a table's rows; subqueries are not supported yet", n.name),
                     ));
                 }
                 Err(unsupported(
-                    "L037",
+                    LowerCode::L037,
                     item.span,
                     format!(
                         "the list must hold constants; `{}` is a column or a name this query does \
@@ -505,7 +510,7 @@ impl<'a> Lowerer<'a> {
                 ))
             }
             ast::ExprKind::Pipeline(_) => Err(unsupported(
-                "L037",
+                LowerCode::L037,
                 item.span,
                 "`in (subquery)` is not supported yet",
             )),
@@ -515,7 +520,7 @@ impl<'a> Lowerer<'a> {
                     Ok(())
                 }
                 None => Err(unsupported(
-                    "L037",
+                    LowerCode::L037,
                     item.span,
                     "the list must hold constants",
                 )),
@@ -538,7 +543,7 @@ impl<'a> Lowerer<'a> {
             }
             ast::DynValue::Scalar(e) => self.collect_literals(e, out),
             ast::DynValue::Object(_) => Err(unsupported(
-                "L037",
+                LowerCode::L037,
                 span,
                 "a dynamic object is not a list of values",
             )),

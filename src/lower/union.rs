@@ -7,6 +7,7 @@
 
 use super::{unsupported, LResult, Lowerer};
 use crate::backend::Effect;
+use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
 use crate::schema::{self, ColumnType};
@@ -34,7 +35,7 @@ impl<'a> Lowerer<'a> {
                 "kind" => match &p.value.kind {
                     ast::ExprKind::Ident(n) if n.name == "outer" => {}
                     _ => return Err(unsupported(
-                        "L080",
+                        LowerCode::L080,
                         p.span,
                         "`union kind=inner` (only the columns every leg has) is not supported; \
                              kqlport translates the default, kind=outer",
@@ -51,7 +52,7 @@ impl<'a> Lowerer<'a> {
                     ast::ExprKind::Ident(n) => withsource = Some(super::column(n)),
                     _ => {
                         return Err(unsupported(
-                            "L080",
+                            LowerCode::L080,
                             p.value.span,
                             "`withsource=` must name a column",
                         ))
@@ -60,7 +61,7 @@ impl<'a> Lowerer<'a> {
                 name if name.starts_with("hint.") => {}
                 other => {
                     return Err(unsupported(
-                        "L080",
+                        LowerCode::L080,
                         p.span,
                         format!("union parameter `{other}` is not supported"),
                     ))
@@ -88,7 +89,7 @@ impl<'a> Lowerer<'a> {
                             self.nested(e.span, |cx| cx.pipeline(e))?
                         }
                         _ => return Err(unsupported(
-                            "L080",
+                            LowerCode::L080,
                             e.span,
                             "a union leg must be a table, a tabular `let` or a parenthesised query",
                         )),
@@ -101,7 +102,7 @@ impl<'a> Lowerer<'a> {
             if let Some(leg) = legs.iter().find(|l| !l.named_table) {
                 return Err(Box::new(
                     crate::diag::Diagnostic::error(
-                        "L080",
+                        LowerCode::L080,
                         "`withsource=` over a leg that is not a table written by name is not \
                          supported: Kusto's docs do not say what name such a leg gets",
                         c.span,
@@ -142,7 +143,7 @@ impl<'a> Lowerer<'a> {
             }
             ir::SourceKind::Union(_) => {
                 return Err(unsupported(
-                    "L080",
+                    LowerCode::L080,
                     span,
                     "a union leg that is itself a union with operators after it (or with \
                      `withsource=`) is not supported",
@@ -157,7 +158,7 @@ impl<'a> Lowerer<'a> {
     fn wildcard_legs(&mut self, p: &ast::ColumnPattern, legs: &mut Vec<Leg>) -> LResult<()> {
         if p.pattern.chars().all(|c| c == '*') {
             return Err(unsupported(
-                "L080",
+                LowerCode::L080,
                 p.span,
                 "`union *` reads every table of the workspace, which kqlport cannot list; name the tables",
             ));
@@ -168,7 +169,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         if matched.is_empty() {
             return Err(unsupported(
-                "L080",
+                LowerCode::L080,
                 p.span,
                 format!(
                     "no table of kqlport's schema matches `{}`; name the tables",
@@ -220,7 +221,7 @@ impl Lowerer<'_> {
         for (name, a, b) in &clashes {
             if named.iter().any(|n| n == name) {
                 return Err(unsupported(
-                    "L080",
+                    LowerCode::L080,
                     query.source.span,
                     format!(
                         "`{name}` is {a} in one leg and {b} in another: KQL's union then splits \

@@ -11,6 +11,7 @@
 
 use super::{FieldRule, Pipeline, Policy, TableMap, ValueMap};
 use crate::backend::{Effect, Note};
+use crate::codes::LowerCode;
 use crate::diag::Diagnostic;
 use crate::ir::*;
 use crate::source::Span;
@@ -271,7 +272,7 @@ impl<'p> Mapper<'p> {
             Policy::Decline => {
                 if !self.errors.iter().any(|e| e.span.range() == span.range()) {
                     self.errors.push(
-                        Diagnostic::error("L090", what, span)
+                        Diagnostic::error(LowerCode::L090, what, span)
                             .with_label("no mapping for this")
                             .with_help(format!(
                                 "add it to a pipeline file (`-p FILE`), or set `unmapped: keep` or `note` to keep the Sentinel name (pipeline `{}`)",
@@ -402,7 +403,7 @@ impl<'p> Mapper<'p> {
             if !self.errors.iter().any(|e| e.span.range() == span.range()) {
                 self.errors.push(
                     Diagnostic::error(
-                        "L091",
+                        LowerCode::L091,
                         format!(
                             "after the union, `{column}` is a different field in different legs under pipeline `{}`, and kqlport does not rename a leg's field to a common name yet",
                             self.p.name

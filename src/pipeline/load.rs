@@ -26,6 +26,7 @@
 
 use super::{FieldRule, Pipeline, Policy, TableMap, ValueMap};
 use crate::backend::Effect;
+use crate::codes::{Code, RuleCode};
 use crate::diag::Diagnostic;
 use crate::ir::{Logsource, SplunkSource};
 use crate::sentinel::yaml::{location_span, yaml_error};
@@ -160,7 +161,7 @@ impl Ctx<'_> {
         location_span(self.text, &self.index, loc)
     }
 
-    fn error(&mut self, code: &'static str, message: String, loc: &Location) -> &mut Diagnostic {
+    fn error(&mut self, code: impl Into<Code>, message: String, loc: &Location) -> &mut Diagnostic {
         let span = self.span(loc);
         self.errors.push(Diagnostic::error(code, message, span));
         self.errors.last_mut().expect("just pushed")
@@ -170,7 +171,7 @@ impl Ctx<'_> {
         let p = Policy::from_name(&s.value);
         if p.is_none() {
             let e = self.error(
-                "Y010",
+                RuleCode::Y010,
                 format!("unknown policy `{}`", s.value),
                 &s.referenced,
             );
@@ -192,7 +193,7 @@ pub fn parse(file_name: &str, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
         Ok(r) => r,
         Err(e) => {
             let mut d = yaml_error(text, &cx.index, &e);
-            if d.code.0 == "Y001" {
+            if d.code == RuleCode::Y001 {
                 // Shape errors (an unknown key, a list for a string) are the file's, not YAML's.
                 let shape = [
                     "unknown field",
@@ -203,7 +204,7 @@ pub fn parse(file_name: &str, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
                     "invalid value",
                 ];
                 if shape.iter().any(|m| d.message.contains(m)) {
-                    d.code = crate::diag::Code("Y010");
+                    d.code = RuleCode::Y010.code();
                     if let Some(rest) = d.message.strip_prefix("invalid YAML: ") {
                         d.message = format!("pipeline file: {rest}");
                     }
@@ -229,7 +230,7 @@ pub fn parse(file_name: &str, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     for (name, table) in raw.tables.map(|t| t.0).unwrap_or_default() {
         let Some(schema) = crate::schema::table(&name.value) else {
             let e = cx.error(
-                "Y011",
+                RuleCode::Y011,
                 format!("unknown table `{}`", name.value),
                 &name.referenced,
             );
@@ -280,7 +281,7 @@ fn table_map(
         .flatten();
     if let Some(bad) = texts.into_iter().find(|t| t.chars().any(char::is_control)) {
         let e = cx.error(
-            "Y010",
+            RuleCode::Y010,
             format!("`{table}`: a source name holds a control character: {bad:?}"),
             at,
         );
@@ -323,7 +324,7 @@ fn table_map(
         let has_schema = schema.all_column_names().is_some();
         if has_schema && schema.column_type(&column).is_none() {
             let e = cx.error(
-                "Y011",
+                RuleCode::Y011,
                 format!("`{table}` has no column `{column}`"),
                 &key.referenced,
             );
@@ -335,7 +336,7 @@ fn table_map(
         if let Some((_, first)) = columns.iter().find(|(c, _)| *c == key.value) {
             let first = *first;
             let e = cx.error(
-                "Y012",
+                RuleCode::Y012,
                 format!("`{}` is mapped twice", key.value),
                 &key.referenced,
             );
@@ -354,7 +355,7 @@ fn table_map(
         if let Some((_, first, by)) = clash {
             let (first, by) = (*first, by.clone());
             let e = cx.error(
-                "Y012",
+                RuleCode::Y012,
                 format!(
                     "`{}` and `{by}` are both mapped to `{}`",
                     key.value, rule.field
@@ -394,7 +395,7 @@ fn field_rule(
     };
     if full.field.is_empty() || full.field.chars().any(|c| c.is_control() || c == '`') {
         cx.error(
-            "Y010",
+            RuleCode::Y010,
             "a target field name must be non-empty, without control characters or backquotes"
                 .into(),
             &spec.referenced,
@@ -407,7 +408,7 @@ fn field_rule(
         Some("under-match") => Effect::UnderMatch,
         Some(other) => {
             let e = cx.error(
-                "Y010",
+                RuleCode::Y010,
                 format!("unknown effect `{other}`"),
                 &spec.referenced,
             );
@@ -422,7 +423,11 @@ fn field_rule(
         Some(o) => match Policy::from_name(o) {
             Some(p) => p,
             None => {
-                let e = cx.error("Y010", format!("unknown policy `{o}`"), &spec.referenced);
+                let e = cx.error(
+                    RuleCode::Y010,
+                    format!("unknown policy `{o}`"),
+                    &spec.referenced,
+                );
                 *e = e.clone().with_help("expected `keep`, `note` or `decline`");
                 return None;
             }
@@ -472,7 +477,7 @@ mod tests {
         let e = parse("p.yaml", text).unwrap_err();
         let d = &e[0];
         (
-            d.code.0.to_string(),
+            d.code.as_str().to_string(),
             d.message.clone(),
             text[d.span.start..d.span.end].to_string(),
         )

@@ -17,6 +17,7 @@ pub use rule::{
 pub use scalar_map::QueryStyle;
 pub use value::Value;
 
+use crate::codes::InputCode;
 use crate::diag::Diagnostic;
 use crate::source::{SourceMap, Span};
 use serde::Serialize;
@@ -121,7 +122,7 @@ fn load_text(kind_hint: Option<FileKind>, text: String) -> Result<LoadedFile, Ve
         .all(|c| c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}'))
     {
         return Err(vec![Diagnostic::error(
-            "I003",
+            InputCode::I003,
             if text.is_empty() {
                 "no query found: the file is empty"
             } else {
@@ -205,7 +206,7 @@ fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
         Ok(s) => {
             if let Some(i) = s.find('\0') {
                 return Err(vec![Diagnostic::error(
-                    "I002",
+                    InputCode::I002,
                     "file looks binary (it contains a NUL byte), not text",
                     Span::new(i, i + 1),
                 )]);
@@ -217,7 +218,7 @@ fn decode(bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
             let byte = body.get(at).copied().unwrap_or(0);
             // The span is into `display_text`, where the invalid bytes are one U+FFFD.
             let mut d = Diagnostic::error(
-                "I001",
+                InputCode::I001,
                 format!("file is not valid UTF-8 (invalid byte 0x{byte:02X})"),
                 Span::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
             );

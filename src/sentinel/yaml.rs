@@ -7,6 +7,7 @@ use super::rule::Rule;
 use super::scalar_map::map_scalar;
 use super::value::Value;
 use super::{EmbeddedQuery, FileKind};
+use crate::codes::RuleCode;
 use crate::diag::Diagnostic;
 use crate::source::{LineIndex, Span};
 use serde::de::value::{Error as DeError, MapDeserializer};
@@ -116,7 +117,7 @@ pub(crate) fn yaml_error(text: &str, index: &LineIndex, e: &serde_saphyr::Error)
         .location()
         .map_or(Span::new(0, 0), |l| location_span(text, index, &l));
     if let Some((what, help)) = budget_message(e) {
-        return Diagnostic::error("Y006", what, span)
+        return Diagnostic::error(RuleCode::Y006, what, span)
             .with_label("the loader stopped here")
             .with_help(help);
     }
@@ -131,7 +132,7 @@ pub(crate) fn yaml_error(text: &str, index: &LineIndex, e: &serde_saphyr::Error)
         }
     }
     if let Some(key) = msg.strip_prefix("duplicate mapping key: ") {
-        let mut d = Diagnostic::error("Y003", format!("duplicate key `{key}`"), span)
+        let mut d = Diagnostic::error(RuleCode::Y003, format!("duplicate key `{key}`"), span)
             .with_label("defined again here")
             .with_help("YAML mapping keys must be unique; remove or rename one of them");
         if let Some(first) = first_key_occurrence(text, key, span.start) {
@@ -142,13 +143,13 @@ pub(crate) fn yaml_error(text: &str, index: &LineIndex, e: &serde_saphyr::Error)
     if msg.starts_with("multiple YAML documents") {
         let span = document_marker_before(text, span.start).unwrap_or(span);
         return Diagnostic::error(
-            "Y001",
+            RuleCode::Y001,
             "a rule file must hold exactly one YAML document",
             span,
         )
         .with_label("a second document starts here");
     }
-    Diagnostic::error("Y001", format!("invalid YAML: {msg}"), span)
+    Diagnostic::error(RuleCode::Y001, format!("invalid YAML: {msg}"), span)
 }
 
 /// What a YAML resource limit (serde-saphyr's budget, which guards against YAML bombs and deep
@@ -263,7 +264,7 @@ pub(crate) fn load_yaml(text: &str) -> Result<YamlDoc, Vec<Diagnostic>> {
         Top::Map(entries) => entries,
         Top::Other(what) => {
             return Err(vec![Diagnostic::error(
-                "Y002",
+                RuleCode::Y002,
                 format!("no `query` field: the document is {what}, not a mapping"),
                 first_line(text, doc_start),
             )
@@ -275,7 +276,7 @@ pub(crate) fn load_yaml(text: &str) -> Result<YamlDoc, Vec<Diagnostic>> {
 
     let Some((_, q)) = entries.iter().find(|(k, _)| k == "query") else {
         return Err(vec![Diagnostic::error(
-            "Y002",
+            RuleCode::Y002,
             "no `query` field",
             first_line(text, doc_start),
         )
@@ -287,7 +288,7 @@ pub(crate) fn load_yaml(text: &str) -> Result<YamlDoc, Vec<Diagnostic>> {
     let q_span = location_span(text, &index, &q.referenced);
     let Value::String(query_text) = &q.value else {
         return Err(vec![Diagnostic::error(
-            "Y002",
+            RuleCode::Y002,
             format!("`query` is {}, not a string", q.value.kind_name()),
             q_span,
         )
@@ -298,7 +299,7 @@ pub(crate) fn load_yaml(text: &str) -> Result<YamlDoc, Vec<Diagnostic>> {
     if !scalar.exact {
         warnings.push(
             Diagnostic::warning(
-                "Y005",
+                RuleCode::Y005,
                 "positions inside this query may be approximate",
                 q_span,
             )
@@ -364,7 +365,7 @@ fn build_rule(
             Err(e) => {
                 warnings.push(
                     Diagnostic::warning(
-                        "Y004",
+                        RuleCode::Y004,
                         format!("field `{k}` does not fit the Sentinel rule model: {e}"),
                         location_span(text, index, &v.referenced),
                     )
@@ -391,7 +392,7 @@ fn build_rule(
         Err(e) => {
             // Fields that fit alone but not together: keep everything raw.
             warnings.push(Diagnostic::warning(
-                "Y004",
+                RuleCode::Y004,
                 format!("the rule's fields do not fit the Sentinel rule model: {e}"),
                 Span::new(0, 0),
             ));

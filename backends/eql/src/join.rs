@@ -1,12 +1,13 @@
 //! `join` in EQL: declined. EQL has no join; its correlation, `sequence by <key>`, is ordered
 //! and time-windowed and returns events rather than joined rows. Owns the refusal text only.
 
+use kqlport::codes::BackendCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{JoinKind, Stage};
 
 pub(crate) fn decline(stage: &Stage, kind: JoinKind) -> Diagnostic {
     Diagnostic::error(
-        "B030",
+        BackendCode::B030,
         format!("EQL cannot express `join kind={}`", kind.kql_name()),
         stage.span,
     )

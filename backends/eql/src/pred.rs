@@ -17,6 +17,7 @@ use crate::ast::{self, Call, Cond, FieldRef, PatternOp, Value};
 use crate::value::fields_in;
 use indexmap::IndexMap;
 use kqlport::backend::{Effect, Notes};
+use kqlport::codes::EqlCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
     self, ArithOp, Case, CmpOp, Expr, ExprKind, Literal, MatchKind, Predicate, PredicateKind,
@@ -121,7 +122,7 @@ impl Lowerer<'_> {
             PredicateKind::TimeWindow { .. } => {
                 self.diags.push(
                     Diagnostic::error(
-                        "B063",
+                        EqlCode::B063,
                         "a time window inside `or`/`not` cannot be written in EQL",
                         p.span,
                     )
@@ -213,7 +214,7 @@ impl Lowerer<'_> {
         if !ok || singles.is_empty() {
             if singles.is_empty() && ok {
                 self.diags.push(Diagnostic::error(
-                    "B065",
+                    EqlCode::B065,
                     "a string test without values",
                     span,
                 ));
@@ -301,7 +302,7 @@ impl Lowerer<'_> {
             MatchKind::Term | MatchKind::TermPrefix | MatchKind::TermSuffix => {
                 if empty {
                     self.diags.push(
-                        Diagnostic::error("B069", "a term test with an empty value", span)
+                        Diagnostic::error(EqlCode::B069, "a term test with an empty value", span)
                             .with_label("`has \"\"`")
                             .with_help("KQL's meaning of an empty term is not pinned down; write `isempty()` or remove the test"),
                     );
@@ -334,7 +335,7 @@ impl Lowerer<'_> {
                     Err(why) => {
                         self.diags.push(
                             Diagnostic::error(
-                                "B066",
+                                EqlCode::B066,
                                 "this regular expression cannot be rewritten exactly for EQL's Lucene regex",
                                 span,
                             )
@@ -346,7 +347,7 @@ impl Lowerer<'_> {
                 };
                 let Ok(re) = regex::Regex::new(v) else {
                     self.diags.push(Diagnostic::error(
-                        "B066",
+                        EqlCode::B066,
                         "this regular expression is not valid RE2",
                         span,
                     ));
@@ -376,7 +377,7 @@ impl Lowerer<'_> {
         let (lf, rf) = (fields_in(&lhs), fields_in(&rhs));
         if !lf.is_empty() && !rf.is_empty() {
             self.diags.push(
-                Diagnostic::error("B064", "EQL cannot compare one field with another", span)
+                Diagnostic::error(EqlCode::B064, "EQL cannot compare one field with another", span)
                     .with_label("field-to-field comparison")
                     .with_help("EQL only compares fields with literals; a join key belongs in a `sequence … by` (not produced by this backend)"),
             );

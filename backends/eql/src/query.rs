@@ -6,6 +6,7 @@ use crate::ast::{Category, Cond, EqlQuery};
 use crate::join;
 use crate::pred::{Env, Lowerer};
 use kqlport::backend::{Effect, Notes, Translation};
+use kqlport::codes::{BackendCode, EqlCode};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, CmpOp, DurationUnit, Predicate, PredicateKind, SourceKind, StageKind};
 
@@ -34,7 +35,7 @@ pub(crate) fn translate(query: &ir::Query) -> Result<Translation, Vec<Diagnostic
                 if let Some((_, limit)) = &head {
                     diags.push(
                         Diagnostic::error(
-                            "B062",
+                            EqlCode::B062,
                             "a filter after `take`/`limit` cannot be written in EQL",
                             stage.span,
                         )
@@ -175,14 +176,14 @@ fn declined(stage: &ir::Stage) -> Diagnostic {
     match &stage.kind {
         StageKind::Join { kind, .. } => join::decline(stage, *kind),
         StageKind::MvExpand(_) => Diagnostic::error(
-            "B070",
+            BackendCode::B070,
             "EQL cannot expand an array into rows",
             stage.span,
         )
         .with_label("mv-expand has no EQL equivalent")
         .with_help("EQL returns whole matching events, one row each; translate this rule to ES|QL or SPL instead"),
         StageKind::Parse(_) => Diagnostic::error(
-            "B071",
+            BackendCode::B071,
             "EQL cannot cut columns out of a string",
             stage.span,
         )
@@ -198,7 +199,7 @@ fn declined(stage: &ir::Stage) -> Diagnostic {
                 _ => "count",
             };
             Diagnostic::error(
-                "B061",
+                EqlCode::B061,
                 format!("EQL cannot express `{op}`"),
                 stage.span,
             )
@@ -261,7 +262,7 @@ fn time_window_note(field: &ir::Expr, op: CmpOp, ago: ir::Duration) -> Option<St
 /// `B031`: EQL has no form for a union.
 fn union_declined(query: &ir::Query) -> Diagnostic {
     Diagnostic::error(
-        "B031",
+        BackendCode::B031,
         "EQL cannot express a union of several tables",
         query.source.span,
     )

@@ -5,6 +5,7 @@
 use crate::ast::{self, Call, FieldPart, FieldRef, Value};
 use crate::pred::Lowerer;
 use kqlport::backend::Effect;
+use kqlport::codes::EqlCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
     self,
@@ -35,7 +36,7 @@ impl Lowerer<'_> {
                     } else {
                         self.diags.push(
                             Diagnostic::error(
-                                "B065",
+                                EqlCode::B065,
                                 "a path into a computed column cannot be written in EQL",
                                 e.span,
                             )
@@ -117,7 +118,7 @@ impl Lowerer<'_> {
     pub(crate) fn bad_name(&mut self, span: Span) -> Option<FieldRef> {
         self.diags.push(
             Diagnostic::error(
-                "B068",
+                EqlCode::B068,
                 "this field name cannot be written in EQL (empty or with control characters)",
                 span,
             )
@@ -158,7 +159,7 @@ impl Lowerer<'_> {
             ExprKind::Neg(x) => Some(Value::Neg(Box::new(self.value(x)?))),
             ExprKind::Now | ExprKind::Ago(_) => {
                 self.diags.push(
-                    Diagnostic::error("B067", "EQL has no `now()`/`ago()`", e.span)
+                    Diagnostic::error(EqlCode::B067, "EQL has no `now()`/`ago()`", e.span)
                         .with_label("relative time")
                         .with_help("only a top-level `TimeGenerated > ago(…)` window can be moved to the search API's range filter"),
                 );
@@ -178,7 +179,7 @@ impl Lowerer<'_> {
             Literal::Real(_) => self.unsupported(span, "a non-finite number"),
             Literal::DateTime(_) | Literal::Timespan(_) => {
                 self.diags.push(
-                    Diagnostic::error("B067", "EQL has no datetime or timespan literals", span)
+                    Diagnostic::error(EqlCode::B067, "EQL has no datetime or timespan literals", span)
                         .with_label("datetime/timespan value")
                         .with_help("a fixed time range belongs in the EQL search API's `filter` (a `range` query on the timestamp)"),
                 );
@@ -189,7 +190,7 @@ impl Lowerer<'_> {
 
     pub(crate) fn unsupported<T>(&mut self, span: Span, what: &str) -> Option<T> {
         self.diags.push(
-            Diagnostic::error("B065", format!("EQL cannot express {what}"), span)
+            Diagnostic::error(EqlCode::B065, format!("EQL cannot express {what}"), span)
                 .with_label("not expressible in EQL")
                 .with_help("EQL conditions compare fields with literals, with a few functions (length, startsWith, cidrMatch…); ES|QL can compute values"),
         );

@@ -11,7 +11,7 @@ fn joins_are_declined_at_the_join_operator() {
     let errs = kqlport_eql::Eql
         .translate(&RuleContext::default(), &ir)
         .unwrap_err();
-    let join: Vec<_> = errs.iter().filter(|d| d.code.0 == "B030").collect();
+    let join: Vec<_> = errs.iter().filter(|d| d.code.as_str() == "B030").collect();
     assert_eq!(join.len(), 1, "{errs:?}");
     assert_eq!(
         &q[join[0].span.range()],

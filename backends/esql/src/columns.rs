@@ -4,6 +4,7 @@
 //! `parse_url()` text or a dynamic member.
 
 use crate::cx::{Alias, Cx};
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind, PathSegment, ScalarFn};
 use kqlport::source::Span;
 
@@ -54,7 +55,7 @@ impl Cx {
         }
         if fp.path.is_empty() {
             self.decline_help(
-                "B003",
+                EsqlCode::B003,
                 format!("`{}` is a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it", fp.column),
                 span,
                 "read the properties you need (`x.a`) instead of the whole object",
@@ -63,7 +64,7 @@ impl Cx {
         }
         if !alias.live {
             self.decline(
-                "B003",
+                EsqlCode::B003,
                 format!("`{}` stands for a dynamic value whose source field is no longer in the ES|QL pipeline at this point", fp.column),
                 span,
             );
@@ -105,7 +106,7 @@ impl Cx {
     pub fn check_real_column(&mut self, name: &str, span: Span) -> bool {
         if self.aliases.get(name).is_some_and(|a| a.virtual_only) {
             self.decline_help(
-                "B003",
+                EsqlCode::B003,
                 format!("`{name}` is a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it"),
                 span,
                 "read the properties you need (`x.a`) instead of the whole object",

@@ -3,6 +3,7 @@
 //! Also saves and restores the per-pipeline part around a join's right side.
 
 use kqlport::backend::{Effect, Notes};
+use kqlport::codes::Code;
 use kqlport::diag::Diagnostic;
 use kqlport::ir;
 use kqlport::source::Span;
@@ -106,14 +107,14 @@ pub struct Alias {
 }
 
 impl Cx {
-    pub fn decline(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
+    pub fn decline(&mut self, code: impl Into<Code>, message: impl Into<String>, span: Span) {
         self.errors
             .push(Diagnostic::error(code, message, span).with_label("not expressible in ES|QL"));
     }
 
     pub fn decline_help(
         &mut self,
-        code: &'static str,
+        code: impl Into<Code>,
         message: impl Into<String>,
         span: Span,
         help: impl Into<String>,

@@ -4,6 +4,7 @@
 
 use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, Duration, DurationUnit, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
@@ -26,7 +27,7 @@ impl Cx {
                 ..
             } => {
                 self.decline_help(
-                    "B012",
+                    EsqlCode::B012,
                     "datetime - datetime is a timespan in KQL; ES|QL has no date - date operator and no column type for a duration",
                     e.span,
                     "compare the datetimes themselves (e.g. `End >= Start + 5m`), or use datetime_diff() for a number",
@@ -79,7 +80,11 @@ impl Cx {
             Literal::Long(i) => Expr::Int(*i),
             Literal::Real(r) if r.is_finite() => Expr::Dec(*r),
             Literal::Real(_) => {
-                self.decline("B007", "ES|QL has no literal for NaN or infinity", span);
+                self.decline(
+                    EsqlCode::B007,
+                    "ES|QL has no literal for NaN or infinity",
+                    span,
+                );
                 Expr::Null
             }
             Literal::Bool(b) => Expr::Bool(*b),
@@ -92,7 +97,11 @@ impl Cx {
     /// A time-span literal; whole days stay days (exact in UTC date arithmetic).
     pub fn span(&mut self, d: Duration, span: Span) -> Expr {
         if d.ticks < 0 {
-            self.decline("B007", "negative time spans are not supported", span);
+            self.decline(
+                EsqlCode::B007,
+                "negative time spans are not supported",
+                span,
+            );
             return Expr::Null;
         }
         let (n, unit) = d.whole_unit();
@@ -104,7 +113,7 @@ impl Cx {
             DurationUnit::Millisecond => "millisecond",
             DurationUnit::Tick => {
                 self.decline(
-                    "B007",
+                    EsqlCode::B007,
                     "ES|QL time spans stop at milliseconds; this one needs 100-ns ticks",
                     span,
                 );
@@ -143,7 +152,7 @@ impl Cx {
                 self.numeric_bin(xe, n, span)
             }
             _ => {
-                self.decline("B005", "bin() needs a literal bin size", span);
+                self.decline(EsqlCode::B005, "bin() needs a literal bin size", span);
                 Expr::Null
             }
         }

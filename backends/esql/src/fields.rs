@@ -6,6 +6,7 @@
 use crate::ast::Expr;
 use crate::cx::Cx;
 use kqlport::backend::Effect;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind, Literal, PathSegment, ScalarFn};
 use kqlport::source::Span;
 
@@ -38,7 +39,7 @@ impl Cx {
         };
         if fp.parsed && fp.path.is_empty() {
             self.decline_help(
-                "B003",
+                EsqlCode::B003,
                 "a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it",
                 span,
                 "read the properties you need (`parse_json(X).a`) instead of the whole object",
@@ -88,7 +89,7 @@ impl Cx {
             // one element (and the values keep their order).
             if outer.iter().any(|o| *o != 0) {
                 self.decline_help(
-                    "B004",
+                    EsqlCode::B004,
                     "an array index other than [0] before another array index in a dynamic path: Elasticsearch flattens nested arrays into one multi-valued field, so the element's values cannot be located",
                     span,
                     "ingest the array elements as separate documents (or a nested field) and translate by hand",
@@ -142,7 +143,7 @@ impl Cx {
                         path.push_str(k);
                     } else if k.contains(['\'', '\\']) {
                         self.decline(
-                            "B005",
+                            EsqlCode::B005,
                             format!("JSON_EXTRACT cannot spell the key {k:?} (a quote or backslash in a bracketed key is not documented)"),
                             span,
                         );
@@ -154,7 +155,7 @@ impl Cx {
                 PathSegment::Index(i) if *i >= 0 => path.push_str(&format!("[{i}]")),
                 PathSegment::Index(_) => {
                     self.decline(
-                        "B004",
+                        EsqlCode::B004,
                         "a negative array index into JSON text: JSON_EXTRACT has no negative indices",
                         span,
                     );
@@ -233,7 +234,7 @@ impl Cx {
             }
         }
         self.decline(
-            "B004",
+            EsqlCode::B004,
             "ES|QL cannot index into this computed value (only split(x, \"delimiter\")[i] and parse_url(u).Part are supported)",
             span,
         );

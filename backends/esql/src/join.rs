@@ -33,6 +33,7 @@ use crate::ast::{Command, Expr, Pattern};
 use crate::cx::Cx;
 use crate::stats;
 use kqlport::backend::Effect;
+use kqlport::codes::BackendCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage, StageKind};
 use kqlport::source::Span;
@@ -44,7 +45,7 @@ pub(crate) fn decline(cx: &mut Cx, stage: &Stage, kind: JoinKind, right: &Query,
     let table = right.table().unwrap_or("a union").to_string();
     cx.errors.push(
         Diagnostic::error(
-            "B030",
+            BackendCode::B030,
             format!("ES|QL cannot express `join kind={}` {why}", kind.kql_name()),
             stage.span,
         )

@@ -215,6 +215,7 @@ mod expr;
 mod fields;
 mod functions;
 mod join;
+use kqlport::codes::EsqlCode;
 use kqlport_kit::regex::{java, lucene};
 mod mvexpand;
 mod predicate;
@@ -268,7 +269,7 @@ impl Backend for Esql {
             return Vec::new();
         }
         vec![kqlport::backend::Caveat {
-            code: "B200",
+            code: EsqlCode::B200.into(),
             message: "ES|QL returns at most 10,000 rows (esql.query.result_truncation_max_size); \
                       nothing in the KQL bounds its result (take, top, count), so a result of more \
                       rows is cut to 10,000"

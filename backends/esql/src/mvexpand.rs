@@ -14,6 +14,7 @@
 use crate::ast::Command;
 use crate::cx::Cx;
 use kqlport::backend::Effect;
+use kqlport::codes::BackendCode;
 use kqlport::ir::{self, ExprKind};
 use kqlport::schema::ColumnType;
 use kqlport::source::Span;
@@ -27,7 +28,7 @@ pub(crate) fn mv_expand(
 ) {
     let [item] = m.items.as_slice() else {
         cx.decline(
-            "B070",
+            BackendCode::B070,
             "several columns expanded together: MV_EXPAND takes one column, and expanding each in turn gives every combination of their values instead of KQL's element-by-element pairs",
             span,
         );
@@ -35,7 +36,7 @@ pub(crate) fn mv_expand(
     };
     if let Some(ix) = &m.index {
         cx.decline(
-            "B070",
+            BackendCode::B070,
             "`with_itemindex`: MV_EXPAND gives no element position (and keyword values come back sorted, not in array order)",
             ix.span,
         );
@@ -43,7 +44,7 @@ pub(crate) fn mv_expand(
     }
     if item.pack.is_some() {
         cx.decline(
-            "B070",
+            BackendCode::B070,
             "`pack_array(…)` expanded: ES|QL has no array built from values that keeps their order, duplicates and nulls",
             item.expr.span,
         );
@@ -51,7 +52,7 @@ pub(crate) fn mv_expand(
     }
     let ExprKind::Field(fp) = &item.expr.kind else {
         cx.decline(
-            "B070",
+            BackendCode::B070,
             "only a column of the index can be expanded: ES|QL has no arrays computed from other values",
             item.expr.span,
         );
@@ -64,14 +65,14 @@ pub(crate) fn mv_expand(
         } else {
             "a member of a dynamic column: an array inside an object is indexed as leaf fields that do not keep its elements together"
         };
-        cx.decline("B070", why, item.expr.span);
+        cx.decline(BackendCode::B070, why, item.expr.span);
         return;
     }
     let split = cx.split_columns.contains(col);
     if !split {
         if cx.aliases.contains_key(col) || cx.redefined.contains(col) {
             cx.decline(
-                "B070",
+                BackendCode::B070,
                 format!("`{col}` is computed in the pipeline: only a column of the index or a split() result can be expanded"),
                 item.expr.span,
             );
@@ -81,7 +82,7 @@ pub(crate) fn mv_expand(
             None | Some(ColumnType::Dynamic) => {}
             Some(t) => {
                 cx.decline(
-                    "B070",
+                    BackendCode::B070,
                     format!("`{col}` is a {} column, not an array", t.kql_name()),
                     item.expr.span,
                 );
@@ -95,7 +96,7 @@ pub(crate) fn mv_expand(
         });
         if paths {
             cx.decline(
-                "B070",
+                BackendCode::B070,
                 format!("the query reads properties of `{name}`'s elements: an array of objects is indexed as leaf fields ({col}.a, {col}.b …) that no longer keep each element's values together"),
                 item.expr.span,
             );

@@ -7,6 +7,7 @@ use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;
 use crate::lucene;
 use kqlport::backend::Effect;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{
     self, Case, CmpOp, ExprKind, Literal, MatchKind, Operands, PredicateKind, Quantifier, StrMatch,
 };
@@ -320,7 +321,7 @@ impl Cx {
         let mut tests: Vec<(Expr, bool)> = Vec::new();
         if m.values.iter().any(|v| v.is_empty()) {
             self.decline(
-                "B002",
+                EsqlCode::B002,
                 "a `has`-family test with an empty value: KQL's term semantics for \"\" are not pinned down",
                 span,
             );
@@ -389,7 +390,7 @@ impl Cx {
                         None => String::new(),
                     };
                     self.decline_help(
-                        "B001",
+                        EsqlCode::B001,
                         format!("regex cannot be rewritten exactly for RLIKE: {}{detail}", u.message),
                         span,
                         "ES|QL RLIKE takes a Lucene regular expression, which matches the whole value and has no anchors, look-arounds or word boundaries",

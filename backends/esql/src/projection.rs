@@ -6,6 +6,7 @@
 use crate::ast::{Command, Pattern};
 use crate::columns::{column_matches, columns_read, is_plain_column, is_split_call, track_split};
 use crate::cx::Cx;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind};
 
 fn pattern(cx: &mut Cx, p: &ir::ColumnPattern) -> Pattern {
@@ -16,7 +17,7 @@ fn pattern(cx: &mut Cx, p: &ir::ColumnPattern) -> Pattern {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '*'));
         if !ok {
             cx.decline(
-                "B008",
+                EsqlCode::B008,
                 "a column wildcard with characters ES|QL cannot spell in a pattern",
                 p.span,
             );
@@ -63,7 +64,7 @@ pub(crate) fn project(cx: &mut Cx, assigns: &[ir::Assignment], out: &mut Vec<Com
         columns_read(&a.expr, &mut reads);
         if let Some(r) = reads.iter().find(|r| assigned.contains(&r.as_str())) {
             cx.decline(
-                "B009",
+                EsqlCode::B009,
                 format!("this assignment reads `{r}`, which an earlier assignment of the same project overwrites"),
                 a.name.span.to(a.expr.span),
             );
@@ -73,7 +74,7 @@ pub(crate) fn project(cx: &mut Cx, assigns: &[ir::Assignment], out: &mut Vec<Com
                 cx.check_real_column(&fp.column, a.expr.span);
                 if fp.column != a.name.name || !fp.path.is_empty() {
                     cx.decline(
-                        "B003",
+                        EsqlCode::B003,
                         "a whole parsed JSON value as a column; ES|QL has no object values, only the leaf fields under it",
                         a.expr.span,
                     );
@@ -235,7 +236,7 @@ pub(crate) fn rename(cx: &mut Cx, pairs: &[(ir::Column, ir::Column)], out: &mut 
         }
         if renamed.contains(&old.name.as_str()) {
             cx.decline(
-                "B009",
+                EsqlCode::B009,
                 format!(
                     "`{}` is both renamed and the target of a rename in one project-rename",
                     old.name

@@ -6,6 +6,7 @@ use crate::ast::{self, Command, Expr};
 use crate::cx::Cx;
 use crate::{join, mvexpand, projection, pushdown, stats, stored, union, MAX_ROWS};
 use kqlport::backend::Effect;
+use kqlport::codes::{BackendCode, EsqlCode};
 use kqlport::ir::{self, Nulls, SortDir, SourceKind, StageKind};
 use kqlport::source::Span;
 
@@ -32,7 +33,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     };
     if !plain {
         cx.decline(
-            "B008",
+            EsqlCode::B008,
             "this table name is not a plain ES|QL index name",
             query.source.span,
         );
@@ -125,7 +126,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         // `lower_query` hands mv-expand to `mvexpand::mv_expand`, which reads the later stages.
         StageKind::MvExpand(_) => {}
         StageKind::Parse(_) => cx.decline(
-            "B071",
+            BackendCode::B071,
             "parse is not translated to ES|QL yet: DISSECT or GROK would hold it, but how they treat line breaks, empty values and a value that does not match is not modelled by kqlport (nor checked by its ES|QL evaluator)",
             stage.span,
         ),

@@ -7,6 +7,7 @@ use crate::ast::{self, Agg, Command, Expr, Pattern};
 use crate::columns::{columns_read, is_plain_column};
 use crate::cx::Cx;
 use kqlport::backend::Effect;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, AggFunc, ExprKind, GroupKeyKind};
 use kqlport::source::Span;
 
@@ -156,7 +157,7 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
         .collect();
     if let Some(second) = extremes.get(1) {
         cx.decline_help(
-            "B006",
+            EsqlCode::B006,
             "a second arg_max/arg_min in the same summarize picks its columns from a different row",
             second.span,
             "split the summarize, or translate by hand",
@@ -288,7 +289,7 @@ fn temporary_keys(
         }
         if star && !is_generated_name(name) {
             cx.decline(
-                "B006",
+                EsqlCode::B006,
                 format!("arg_max/arg_min(…, *) grouped by a computed key `{name}` that can clash with an input column of that name; KQL does not document which one it keeps"),
                 span,
             );
@@ -322,7 +323,7 @@ fn arg_columns(
         columns_read(&c.expr, &mut r);
         if let Some(r) = r.iter().find(|r| assigned.contains(&r.as_str())) {
             cx.decline(
-                "B009",
+                EsqlCode::B009,
                 format!("this arg_max column reads `{r}`, which an earlier column of the same arg_max overwrites"),
                 c.name.span.to(c.expr.span),
             );
@@ -434,7 +435,7 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
         }
         AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } => {
             cx.decline_help(
-                "B006",
+                EsqlCode::B006,
                 "arg_max/arg_min (the whole row with the extreme value) has no exact ES|QL form",
                 a.span,
                 "INLINE STATS m = MAX(t) BY k | WHERE t == m (preview, keeps ties) or LAST(col, t) (preview 9.4) are close; translate by hand",

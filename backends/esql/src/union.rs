@@ -8,6 +8,7 @@
 use crate::ast;
 use crate::cx::Cx;
 use kqlport::backend::Effect;
+use kqlport::codes::BackendCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, Assignment, Expr, ExprKind, FieldPath, Source, Stage, StageKind};
 
@@ -123,7 +124,7 @@ pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast:
 fn decline(cx: &mut Cx, query: &ir::Query, why: &str) {
     cx.errors.push(
         Diagnostic::error(
-            "B031",
+            BackendCode::B031,
             format!("ES|QL cannot express this union: {why}"),
             query.source.span,
         )

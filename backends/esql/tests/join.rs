@@ -126,7 +126,7 @@ fn joins_keeping_right_only_rows_are_declined_at_the_join() {
         ),
     ] {
         let errs = translate(q).unwrap_err();
-        let join: Vec<_> = errs.iter().filter(|d| d.code.0 == "B030").collect();
+        let join: Vec<_> = errs.iter().filter(|d| d.code.as_str() == "B030").collect();
         assert_eq!(join.len(), 1, "{errs:?}");
         assert!(q[join[0].span.range()].starts_with("join kind="), "{q}");
         assert!(join[0].message.contains(what), "{join:?}");

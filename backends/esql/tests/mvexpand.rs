@@ -14,7 +14,7 @@ fn translate(q: &str) -> Result<Translation, Vec<Diagnostic>> {
 fn codes(q: &str) -> Vec<String> {
     match translate(q) {
         Ok(t) => panic!("{q} translated: {}", t.text),
-        Err(e) => e.into_iter().map(|d| d.code.0.to_string()).collect(),
+        Err(e) => e.into_iter().map(|d| d.code.as_str().to_string()).collect(),
     }
 }
 

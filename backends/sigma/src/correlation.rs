@@ -7,6 +7,7 @@ use crate::meta;
 use crate::stages::refs_of_predicate;
 use crate::yaml::Yaml;
 use kqlport::backend::{Effect, Notes, RuleContext};
+use kqlport::codes::SigmaCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
     AggFunc, BinSize, CmpOp, ExprKind, GroupKeyKind, Literal, Predicate, PredicateKind, Stage,
@@ -42,7 +43,7 @@ pub(crate) fn correlation<'q>(
 ) -> Result<(Correlation, Vec<&'q Predicate>), Errors> {
     let StageKind::Aggregate { by, aggs } = &stage.kind else {
         return Err(vec![Diagnostic::error(
-            "B040",
+            SigmaCode::B040,
             "internal: expected a summarize stage",
             stage.span,
         )]);
@@ -84,7 +85,7 @@ pub(crate) fn correlation<'q>(
                 ));
             }
             GroupKeyKind::Bin { .. } => errors.push(Diagnostic::error(
-                "B052",
+                SigmaCode::B052,
                 "only one time bin of whole seconds can become a Sigma correlation timespan",
                 key.name.span,
             )),
@@ -93,7 +94,7 @@ pub(crate) fn correlation<'q>(
     if group_by.is_empty() && errors.is_empty() {
         errors.push(
             Diagnostic::error(
-                "B053",
+                SigmaCode::B053,
                 "a Sigma event_count/value_count correlation needs at least one group-by field",
                 stage.span,
             )
@@ -116,13 +117,13 @@ pub(crate) fn correlation<'q>(
             Some((agg, op, n)) => {
                 if threshold_agg.is_some_and(|t| t.name.name != agg.name.name) {
                     errors.push(Diagnostic::error(
-                        "B055",
+                        SigmaCode::B055,
                         "a Sigma correlation has one condition on one aggregate",
                         p.span,
                     ));
                 } else if condition.iter().any(|(o, _)| *o == op) {
                     errors.push(Diagnostic::error(
-                        "B055",
+                        SigmaCode::B055,
                         "this threshold repeats a comparison already given",
                         p.span,
                     ));
@@ -133,7 +134,7 @@ pub(crate) fn correlation<'q>(
             }
             None => errors.push(
                 Diagnostic::error(
-                    "B055",
+                    SigmaCode::B055,
                     "after summarize, Sigma can only express a threshold `count_/dcount_… <op> <integer>`",
                     p.span,
                 )
@@ -171,7 +172,7 @@ pub(crate) fn correlation<'q>(
             },
             _ => {
                 errors.push(Diagnostic::error(
-                    "B055",
+                    SigmaCode::B055,
                     "only count() and dcount() thresholds map to Sigma correlations",
                     agg.span,
                 ));
@@ -208,7 +209,7 @@ pub(crate) fn correlation<'q>(
                 }
                 None => {
                     errors.push(Diagnostic::error(
-                        "B056",
+                        SigmaCode::B056,
                         format!("the rule's query period `{p}` is not a duration Sigma can use as a timespan"),
                         stage.span,
                     ));
@@ -218,7 +219,7 @@ pub(crate) fn correlation<'q>(
             None => {
                 errors.push(
                     Diagnostic::error(
-                        "B056",
+                        SigmaCode::B056,
                         "a Sigma correlation needs a timespan, and this rule has no query period",
                         stage.span,
                     )

@@ -5,6 +5,7 @@
 use crate::value::{escape_wildcards, term_regex};
 use crate::yaml::Yaml;
 use kqlport::backend::{Effect, Notes};
+use kqlport::codes::{Code, SigmaCode};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{
     Case, CmpOp, Expr, ExprKind, FieldPath, Literal, MatchKind, Operands, PathSegment, Predicate,
@@ -427,7 +428,7 @@ fn finish(leaf: Leaf, negate: bool) -> Tree {
     Tree::Or(vec![not, Tree::Leaf(guard, Role::Guard)])
 }
 
-fn decline(code: &'static str, msg: impl Into<String>, span: Span) -> Errors {
+fn decline(code: impl Into<Code>, msg: impl Into<String>, span: Span) -> Errors {
     vec![Diagnostic::error(code, msg, span)]
 }
 
@@ -448,7 +449,7 @@ pub fn field_name(e: &Expr, notes: &mut Notes) -> Result<String, Errors> {
 
 fn computed(span: Span) -> Errors {
     vec![Diagnostic::error(
-        "B041",
+        SigmaCode::B041,
         "Sigma can only test event fields, not computed values",
         span,
     )
@@ -460,7 +461,7 @@ fn path_name(fp: &FieldPath, span: Span, notes: &mut Notes) -> Result<String, Er
     let ok = |s: &str| !s.is_empty() && !s.contains(['|', '.']) && !s.chars().any(char::is_control);
     if !ok(&fp.column) {
         return Err(decline(
-            "B042",
+            SigmaCode::B042,
             format!(
                 "the column name `{}` cannot be written as a Sigma field",
                 fp.column
@@ -477,18 +478,20 @@ fn path_name(fp: &FieldPath, span: Span, notes: &mut Notes) -> Result<String, Er
             }
             PathSegment::Key(k) => {
                 return Err(decline(
-                    "B042",
+                    SigmaCode::B042,
                     format!("the key `{k}` cannot be written in a dotted Sigma field name"),
                     span,
                 ))
             }
             PathSegment::Index(_) => {
-                return Err(
-                    decline("B042", "Sigma field names cannot index into arrays", span)
-                        .into_iter()
-                        .map(|d| d.with_label("array index"))
-                        .collect(),
+                return Err(decline(
+                    SigmaCode::B042,
+                    "Sigma field names cannot index into arrays",
+                    span,
                 )
+                .into_iter()
+                .map(|d| d.with_label("array index"))
+                .collect())
             }
         }
     }
@@ -609,7 +612,7 @@ fn str_match(m: &StrMatch, span: Span, negate: bool, notes: &mut Notes) -> Resul
     }
     if m.kind != MatchKind::Equals && m.values.iter().any(String::is_empty) {
         return Err(decline(
-            "B043",
+            SigmaCode::B043,
             "an empty pattern matches every value in KQL; Sigma cannot express that",
             span,
         ));
@@ -653,7 +656,7 @@ fn str_match(m: &StrMatch, span: Span, negate: bool, notes: &mut Notes) -> Resul
             for v in &m.values {
                 let r = port_regex(v).map_err(|e| {
                     decline(
-                        "B044",
+                        SigmaCode::B044,
                         format!("this regex cannot be ported to Sigma: {e}"),
                         span,
                     )
@@ -695,7 +698,7 @@ fn literal(l: &Literal, span: Span) -> Result<Yaml, Errors> {
         Literal::String(s) => Ok(Yaml::Str(escape_wildcards(s))),
         Literal::Null => Ok(Yaml::Null),
         _ => Err(decline(
-            "B045",
+            SigmaCode::B045,
             "Sigma detections compare only numbers, booleans and strings",
             span,
         )
@@ -744,7 +747,7 @@ fn leaf(p: &Predicate, notes: &mut Notes) -> Result<Leaf, Errors> {
             let number = |e: &Expr| match literal_of(e) {
                 Some(l @ (Literal::Long(_) | Literal::Real(_))) => literal(l, e.span),
                 _ => Err(decline(
-                    "B045",
+                    SigmaCode::B045,
                     "Sigma ranges need numeric bounds",
                     e.span,
                 )),
@@ -775,14 +778,14 @@ fn leaf(p: &Predicate, notes: &mut Notes) -> Result<Leaf, Errors> {
         }
         PredicateKind::Bool(e) => bool_leaf(e, notes),
         PredicateKind::TimeWindow { .. } => Err(vec![Diagnostic::error(
-            "B046",
+            SigmaCode::B046,
             "a time window inside `or`/`not` has no Sigma form",
             p.span,
         )
         .with_label("time window")
         .with_help("Sigma leaves the time range to the deployment; only a top-level `and` window can be dropped")]),
         PredicateKind::Const(b) => Err(vec![Diagnostic::error(
-            "B047",
+            SigmaCode::B047,
             "Sigma has no constant true/false condition",
             p.span,
         )
@@ -795,7 +798,7 @@ fn leaf(p: &Predicate, notes: &mut Notes) -> Result<Leaf, Errors> {
         | PredicateKind::Or(_)
         | PredicateKind::Not(_)
         | PredicateKind::StrMatch(_) => Err(decline(
-            "B040",
+            SigmaCode::B040,
             "internal: compound predicate reached the leaf mapper",
             p.span,
         )),
@@ -819,7 +822,7 @@ fn compare(
         || matches!(lhs.kind, ExprKind::Ago(_) | ExprKind::Now)
     {
         return Err(vec![Diagnostic::error(
-            "B046",
+            SigmaCode::B046,
             "a time window inside `or`/`not` has no Sigma form",
             span,
         )
@@ -862,7 +865,7 @@ fn compare(
                 ))
             }
             _ if !is_num => Err(decline(
-                "B045",
+                SigmaCode::B045,
                 "Sigma orders only numbers (`gt`, `gte`, `lt`, `lte`)",
                 span,
             )),
@@ -884,7 +887,7 @@ fn compare(
             vec![field, other],
         )),
         _ => Err(decline(
-            "B048",
+            SigmaCode::B048,
             "Sigma's `fieldref` compares fields for equality only",
             span,
         )),
@@ -921,7 +924,7 @@ fn bool_leaf(e: &Expr, notes: &mut Notes) -> Result<Leaf, Errors> {
                     }
                     _ => {
                         return Err(decline(
-                            "B049",
+                            SigmaCode::B049,
                             "ipv4_is_in_range needs a literal IPv4 range for Sigma's `cidr`",
                             range.span,
                         ))
@@ -929,7 +932,7 @@ fn bool_leaf(e: &Expr, notes: &mut Notes) -> Result<Leaf, Errors> {
                 },
                 _ => {
                     return Err(decline(
-                        "B049",
+                        SigmaCode::B049,
                         "this boolean function has no Sigma form",
                         e.span,
                     ))
@@ -952,7 +955,7 @@ fn bool_leaf(e: &Expr, notes: &mut Notes) -> Result<Leaf, Errors> {
             Ok(leaf)
         }
         _ => Err(decline(
-            "B049",
+            SigmaCode::B049,
             "this boolean expression has no Sigma form",
             e.span,
         )),

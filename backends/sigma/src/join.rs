@@ -2,12 +2,13 @@
 //! combine several rules (`temporal`, `temporal_ordered`) group events by fields within a
 //! timespan and carry no columns across, which is not a join. Owns the refusal text only.
 
+use kqlport::codes::SigmaCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{JoinKind, Stage};
 
 pub(crate) fn decline(stage: &Stage, kind: JoinKind) -> Diagnostic {
     Diagnostic::error(
-        "B057",
+        SigmaCode::B057,
         format!("Sigma cannot express `join kind={}`", kind.kql_name()),
         stage.span,
     )

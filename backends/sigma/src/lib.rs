@@ -98,6 +98,7 @@ pub mod value;
 pub mod yaml;
 
 use kqlport::backend::{Backend, Notes, RuleContext, Translation};
+use kqlport::codes::BackendCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, SourceKind};
 use yaml::{Document, Yaml};
@@ -213,7 +214,7 @@ pub fn comment(text: &str) -> String {
 /// `B031`: Sigma has no form for a union.
 fn union_declined(query: &ir::Query) -> Diagnostic {
     Diagnostic::error(
-        "B031",
+        BackendCode::B031,
         "Sigma cannot express a union of several tables",
         query.source.span,
     )

@@ -4,6 +4,7 @@
 
 use crate::correlation::{correlation, Correlation};
 use kqlport::backend::{Effect, Notes, RuleContext};
+use kqlport::codes::{BackendCode, SigmaCode};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{visit, Expr, ExprKind, Predicate, PredicateKind, Query, Stage, StageKind};
 use kqlport::source::Span;
@@ -44,7 +45,7 @@ pub fn plan<'q>(
                 if let Some(d) = defined.iter().find(|d| uses.contains(&d.name)) {
                     errors.push(
                         Diagnostic::error(
-                            "B051",
+                            SigmaCode::B051,
                             format!(
                                 "this filter tests `{}`, a column computed or renamed earlier; Sigma can only test event fields",
                                 d.name
@@ -176,13 +177,17 @@ pub fn plan<'q>(
             StageKind::Count => errors.push(decline_stage(stage, "count")),
             StageKind::Join { kind, .. } => errors.push(crate::join::decline(stage, *kind)),
             StageKind::MvExpand(_) => errors.push(
-                Diagnostic::error("B070", "Sigma cannot expand an array into rows", stage.span)
-                    .with_label("mv-expand has no Sigma form")
-                    .with_help("a Sigma rule matches whole events, one each"),
+                Diagnostic::error(
+                    BackendCode::B070,
+                    "Sigma cannot expand an array into rows",
+                    stage.span,
+                )
+                .with_label("mv-expand has no Sigma form")
+                .with_help("a Sigma rule matches whole events, one each"),
             ),
             StageKind::Parse(_) => errors.push(
                 Diagnostic::error(
-                    "B071",
+                    BackendCode::B071,
                     "Sigma cannot cut columns out of a string",
                     stage.span,
                 )
@@ -208,7 +213,7 @@ pub fn plan<'q>(
     if filters.is_empty() && errors.is_empty() {
         errors.push(
             Diagnostic::error(
-                "B054",
+                SigmaCode::B054,
                 "a Sigma rule needs at least one field condition; this query filters nothing Sigma can test",
                 query.source.span,
             )
@@ -226,7 +231,7 @@ pub fn plan<'q>(
 }
 
 fn decline_stage(stage: &Stage, what: &str) -> Diagnostic {
-    Diagnostic::error("B050", format!("Sigma has no form for {what}"), stage.span)
+    Diagnostic::error(SigmaCode::B050, format!("Sigma has no form for {what}"), stage.span)
         .with_label("not expressible in a Sigma rule")
         .with_help("Sigma rules select events; only `summarize count()/dcount() … by … | where … > N` maps to a correlation rule")
 }

@@ -199,7 +199,7 @@ fn time_window_inside_or_is_declined() {
     );
     let d = declined(&q);
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0].code.0, "B046");
+    assert_eq!(d[0].code.as_str(), "B046");
     assert_eq!(d[0].span.range(), 5..25);
 }
 
@@ -211,7 +211,7 @@ fn constant_false_is_declined_saying_what_kql_does() {
         at(p(PredicateKind::Const(false)), 28, 44),
     );
     let d = declined(&q);
-    assert_eq!((d[0].code.0, d[0].span.range()), ("B047", 28..44));
+    assert_eq!((d[0].code.as_str(), d[0].span.range()), ("B047", 28..44));
     assert_eq!(d[0].label.as_deref(), Some("always false in KQL"));
     assert!(
         d[0].help
@@ -244,7 +244,7 @@ fn unsupported_stages_are_declined_at_their_span() {
     let d = declined(&q);
     assert_eq!(
         d.iter()
-            .map(|d| (d.code.0, d.span.range()))
+            .map(|d| (d.code.as_str(), d.span.range()))
             .collect::<Vec<_>>(),
         [("B050", 40..60), ("B050", 61..70)]
     );
@@ -268,7 +268,7 @@ fn filter_on_an_extended_column_is_declined_with_the_definition() {
     );
     let q = query("T", vec![ext, filter(at(eq_cs("lc", &["x"]), 35, 50))]);
     let d = declined(&q);
-    assert_eq!(d[0].code.0, "B051");
+    assert_eq!(d[0].code.as_str(), "B051");
     assert_eq!(d[0].span.range(), 35..50);
     assert_eq!(d[0].secondary[0].span.range(), 12..14);
 }
@@ -317,7 +317,7 @@ fn computed_fields_are_declined() {
         25,
     );
     let d = declined(&where_("T", pr));
-    assert_eq!((d[0].code.0, d[0].span.range()), ("B041", 7..18));
+    assert_eq!((d[0].code.as_str(), d[0].span.range()), ("B041", 7..18));
 }
 
 #[test]
@@ -333,7 +333,7 @@ fn correlation_without_query_period_is_declined() {
         ],
     );
     let d = translate(&rule, &q).unwrap_err();
-    assert_eq!((d[0].code.0, d[0].span.range()), ("B056", 100..140));
+    assert_eq!((d[0].code.as_str(), d[0].span.range()), ("B056", 100..140));
 }
 
 #[test]
@@ -347,7 +347,7 @@ fn other_aggregates_are_declined() {
         ],
     );
     let d = declined(&q);
-    assert_eq!(d[0].code.0, "B055");
+    assert_eq!(d[0].code.as_str(), "B055");
     assert_eq!(d[0].span.range(), 120..130);
 }
 
@@ -420,7 +420,7 @@ fn regex_that_is_not_re2_is_declined() {
             9,
         ),
     ));
-    assert_eq!((d[0].code.0, d[0].span.range()), ("B044", 3..9));
+    assert_eq!((d[0].code.as_str(), d[0].span.range()), ("B044", 3..9));
 }
 
 // ---------------------------------------------------------------------------------------------

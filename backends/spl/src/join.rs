@@ -30,6 +30,7 @@
 use crate::ast::{Command, Eval, JoinType};
 use crate::translate::{Tx, TMP};
 use kqlport::backend::Effect;
+use kqlport::codes::BackendCode;
 use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage};
 
 /// The marker field of a left-anti join's subsearch.
@@ -64,7 +65,7 @@ impl Tx {
             | JoinKind::RightAnti => {
                 self.errors.push(
                     kqlport::diag::Diagnostic::error(
-                        "B030",
+                        BackendCode::B030,
                         format!(
                             "Splunk's join cannot express `join kind={}`",
                             kind.kql_name()

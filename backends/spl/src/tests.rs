@@ -82,7 +82,7 @@ fn declined(query: Query) -> Vec<(&'static str, usize, usize)> {
     run(query)
         .expect_err("declines")
         .iter()
-        .map(|d| (d.code.0, d.span.start, d.span.end))
+        .map(|d| (d.code.as_str(), d.span.start, d.span.end))
         .collect()
 }
 

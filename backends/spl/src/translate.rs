@@ -13,6 +13,7 @@
 use self::time::SPLUNK_TIME;
 use crate::ast::{name_expressible, Eval};
 use kqlport::backend::Notes;
+use kqlport::codes::{Code, SplCode};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::ColumnPattern;
 use kqlport::source::Span;
@@ -156,7 +157,7 @@ impl Tx {
 
     pub(super) fn refuse(
         &mut self,
-        code: &'static str,
+        code: impl Into<Code>,
         span: Span,
         msg: &str,
         label: &str,
@@ -176,7 +177,7 @@ impl Tx {
             Some(col(name))
         } else {
             self.refuse(
-                "B011",
+                SplCode::B011,
                 span,
                 "column name cannot be written as a Splunk field name",
                 "quotes, backslashes, backticks and control characters cannot be quoted in SPL",

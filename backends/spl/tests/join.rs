@@ -177,7 +177,7 @@ fn right_and_full_joins_are_declined_at_the_join() {
         let ir = lower::lower(&ast).unwrap().query;
         let errs = Spl.translate(&RuleContext::default(), &ir).unwrap_err();
         assert_eq!(errs.len(), 1, "{errs:?}");
-        assert_eq!(errs[0].code.0, "B030");
+        assert_eq!(errs[0].code.as_str(), "B030");
         assert_eq!(&q[errs[0].span.range()], format!("join kind={kind} U on k"));
     }
 }
@@ -190,7 +190,7 @@ fn paths_into_right_side_columns_are_declined() {
     let ast = kql::parse(q).unwrap();
     let ir = lower::lower(&ast).unwrap().query;
     let errs = Spl.translate(&RuleContext::default(), &ir).unwrap_err();
-    assert_eq!(errs[0].code.0, "B013", "{errs:?}");
+    assert_eq!(errs[0].code.as_str(), "B013", "{errs:?}");
     assert_eq!(&q[errs[0].span.range()], "D.a");
     // A path into a left-side column still translates.
     let (t, _) = spl("T | join kind=inner (U | project k, D) on k | extend x = tostring(L.a)");

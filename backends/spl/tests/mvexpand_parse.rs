@@ -27,7 +27,7 @@ fn spl(q: &str) -> Translated {
 fn codes(q: &str) -> Vec<String> {
     match translate(q) {
         Ok(t) => panic!("{q} translated: {}", t.0),
-        Err(e) => e.into_iter().map(|d| d.code.0.to_string()).collect(),
+        Err(e) => e.into_iter().map(|d| d.code.as_str().to_string()).collect(),
     }
 }
 

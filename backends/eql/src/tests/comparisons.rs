@@ -159,7 +159,7 @@ fn bool_predicates() {
 #[test]
 fn field_to_field_comparison_is_declined() {
     let d = declined_pred(at(cmp(field("A"), CmpOp::Eq, field("B")), 10, 16));
-    assert_eq!((d.code.0, d.span.range()), ("B064", 10..16));
+    assert_eq!((d.code.as_str(), d.span.range()), ("B064", 10..16));
 }
 
 #[test]
@@ -172,5 +172,5 @@ fn datetime_literals_and_now_are_declined() {
             span: sp(20, 40),
         },
     ));
-    assert_eq!((d.code.0, d.span.range()), ("B067", 20..40));
+    assert_eq!((d.code.as_str(), d.span.range()), ("B067", 20..40));
 }

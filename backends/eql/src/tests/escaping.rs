@@ -134,7 +134,7 @@ fn field_names_are_quoted_when_needed() {
     }));
     assert_eq!(eql(pr), "T where AdditionalFields.`a b`[0].c == \"x\"\n");
     let d = declined_pred(cs("a\nb", Equals, "x"));
-    assert_eq!(d.code.0, "B068");
+    assert_eq!(d.code.as_str(), "B068");
 }
 
 #[test]

@@ -47,7 +47,10 @@ fn tabular_operators_without_eql_form_are_declined_each_with_its_span() {
         ],
     );
     let d = declined(&q);
-    let got: Vec<_> = d.iter().map(|d| (d.code.0, d.span.range())).collect();
+    let got: Vec<_> = d
+        .iter()
+        .map(|d| (d.code.as_str(), d.span.range()))
+        .collect();
     assert_eq!(
         got,
         vec![
@@ -72,7 +75,7 @@ fn filter_after_take_is_declined() {
         ],
     );
     let d = declined(&q);
-    assert_eq!((d[0].code.0, d[0].span.range()), ("B062", 9..20));
+    assert_eq!((d[0].code.as_str(), d[0].span.range()), ("B062", 9..20));
     assert_eq!(d[0].secondary[0].span.range(), 2..8);
 }
 
@@ -111,9 +114,9 @@ fn nested_time_window_is_declined() {
         at(ago("TimeGenerated", CmpOp::Gt, 1), 3, 9),
         ci("F", Equals, "x"),
     ]));
-    assert_eq!((d.code.0, d.span.range()), ("B063", 3..9));
+    assert_eq!((d.code.as_str(), d.span.range()), ("B063", 3..9));
     let d = declined_pred(not(at(ago("TimeGenerated", CmpOp::Gt, 1), 4, 8)));
-    assert_eq!((d.code.0, d.span.range()), ("B063", 4..8));
+    assert_eq!((d.code.as_str(), d.span.range()), ("B063", 4..8));
 }
 
 #[test]
@@ -235,7 +238,7 @@ fn an_extended_column_eql_cannot_compute_is_declined_where_used() {
         ],
     );
     let d = declined(&q);
-    assert_eq!((d[0].code.0, d[0].span.range()), ("B065", 35..45));
+    assert_eq!((d[0].code.as_str(), d[0].span.range()), ("B065", 35..45));
 }
 
 #[test]

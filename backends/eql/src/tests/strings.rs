@@ -83,7 +83,7 @@ fn has_family_uses_term_boundaries() {
     // !has keeps events without the field.
     insta::assert_snapshot!(eql_of(r#"T | where F !has "tor""#), @r#"T where F == null or not (F regex~ "(.*[^A-Za-z0-9])?tor([^A-Za-z0-9].*)?")"#);
     let d = declined_pred(at(ci("F", Term, ""), 3, 9));
-    assert_eq!((d.code.0, d.span.range()), ("B069", 3..9));
+    assert_eq!((d.code.as_str(), d.span.range()), ("B069", 3..9));
 }
 
 #[test]
@@ -158,7 +158,7 @@ fn regexes_without_an_exact_lucene_form_are_declined() {
         (r"[^\x00-\x{10FFFF}]", "matches no character"),
     ] {
         let d = declined_pred(at(cs("F", Regex, re), 5, 20));
-        assert_eq!((d.code.0, d.span.range()), ("B066", 5..20), "{re}");
+        assert_eq!((d.code.as_str(), d.span.range()), ("B066", 5..20), "{re}");
         let label = d.label.clone().unwrap_or_default();
         assert!(label.contains(why), "{re}: {label}");
     }

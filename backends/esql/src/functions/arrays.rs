@@ -8,6 +8,7 @@ use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;
 use crate::java;
 use kqlport::backend::Effect;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind, ScalarFn};
 use kqlport::source::Span;
 
@@ -30,7 +31,7 @@ impl Cx {
     pub(crate) fn split_values(&mut self, args: &[ir::Expr], span: Span) -> Option<Expr> {
         let [x, d] = args else {
             self.decline(
-                "B005",
+                EsqlCode::B005,
                 "split with a requested index has no ES|QL form here",
                 span,
             );
@@ -43,7 +44,7 @@ impl Cx {
             }
             Some(_) => {
                 self.decline(
-                    "B005",
+                    EsqlCode::B005,
                     "ES|QL's SPLIT takes a one-byte delimiter; this one is longer",
                     d.span,
                 );
@@ -65,7 +66,7 @@ impl Cx {
     pub(crate) fn split_index(&mut self, x: &ir::Expr, d: &str, i: i64, span: Span) -> Expr {
         if i < 0 {
             self.decline(
-                "B004",
+                EsqlCode::B004,
                 "a negative index into split() with a delimiter of several characters has no ES|QL form here (SPLIT takes a one-byte delimiter)",
                 span,
             );
@@ -107,7 +108,7 @@ impl Cx {
             "Fragment" => 8,
             "Query Parameters" => {
                 self.decline(
-                    "B004",
+                    EsqlCode::B004,
                     "parse_url(…)[\"Query Parameters\"] is an object, which ES|QL has no value for",
                     span,
                 );
@@ -128,7 +129,7 @@ impl Cx {
     pub(crate) fn array_sort(&mut self, func: ScalarFn, args: &[ir::Expr], span: Span) -> Expr {
         let [a] = args else {
             self.decline(
-                "B005",
+                EsqlCode::B005,
                 "array_sort with several arrays or a nulls_last argument has no ES|QL form here",
                 span,
             );

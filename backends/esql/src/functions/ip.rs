@@ -2,6 +2,7 @@
 
 use crate::ast::Expr;
 use crate::cx::Cx;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind, Literal};
 use kqlport::source::Span;
 
@@ -36,7 +37,7 @@ impl Cx {
             }
             _ => {
                 self.decline(
-                    "B005",
+                    EsqlCode::B005,
                     "ipv4_is_in_range needs a literal range for CIDR_MATCH",
                     span,
                 );

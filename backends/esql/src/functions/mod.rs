@@ -12,6 +12,7 @@ mod time;
 use crate::ast::Expr;
 use crate::cx::Cx;
 use kqlport::backend::Effect;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
@@ -155,7 +156,7 @@ impl Cx {
             (ScalarFn::HasTerm | ScalarFn::HasTermCs, _) => self.has_term(func, a, span),
             (ScalarFn::BagPack | ScalarFn::DynamicIndex, _) => {
                 self.decline_help(
-                    "B005",
+                    EsqlCode::B005,
                     format!(
                         "{func:?} works on dynamic objects, and ES|QL has no object values \
                          (Elasticsearch flattens objects into dotted fields)"
@@ -167,7 +168,7 @@ impl Cx {
             }
             (f, _) => {
                 self.decline_help(
-                    "B005",
+                    EsqlCode::B005,
                     format!("the scalar function {f:?} has no exact ES|QL equivalent here"),
                     span,
                     "rewrite the query without it, or translate this part by hand",
@@ -179,7 +180,7 @@ impl Cx {
 
     fn need_literal(&mut self, what: &str, span: Span) -> Expr {
         self.decline(
-            "B005",
+            EsqlCode::B005,
             format!("{what} must be a literal for the ES|QL backend"),
             span,
         );

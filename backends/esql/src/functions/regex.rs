@@ -6,6 +6,7 @@ use super::{lit_int, lit_str, or_empty, replace};
 use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;
 use crate::java::{self, JavaRegex};
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ScalarFn};
 use kqlport::source::Span;
 
@@ -40,7 +41,7 @@ impl Cx {
                     None => String::new(),
                 };
                 self.decline(
-                    "B001",
+                    EsqlCode::B001,
                     format!(
                         "the {what} regex cannot be rewritten exactly for ES|QL's Java regex: {}{detail}",
                         u.message
@@ -61,7 +62,7 @@ impl Cx {
     pub(crate) fn extract(&mut self, args: &[ir::Expr], span: Span) -> Expr {
         let [re, g, text] = args else {
             self.decline(
-                "B005",
+                EsqlCode::B005,
                 "extract with a type argument has no ES|QL form here",
                 span,
             );
@@ -75,7 +76,7 @@ impl Cx {
         };
         if g < 0 || g as usize > j.groups {
             self.decline(
-                "B005",
+                EsqlCode::B005,
                 format!(
                     "extract asks for group {g}, and the regex has {} capture group(s)",
                     j.groups
@@ -122,7 +123,7 @@ impl Cx {
                     Some(d @ '0'..='9') => {
                         if d.to_digit(10).unwrap_or(0) as usize > j.groups {
                             self.decline(
-                                "B005",
+                                EsqlCode::B005,
                                 format!("the rewrite refers to group {d}, and the regex has {} capture group(s)", j.groups),
                                 rw.span,
                             );
@@ -134,7 +135,7 @@ impl Cx {
                     Some('\\') => out.push_str("\\\\"),
                     _ => {
                         self.decline(
-                            "B005",
+                            EsqlCode::B005,
                             "the rewrite uses an escape other than \\0-\\9 or \\\\",
                             rw.span,
                         );
@@ -165,7 +166,7 @@ impl Cx {
         };
         if l.is_empty() {
             self.decline(
-                "B005",
+                EsqlCode::B005,
                 "replace_string with an empty lookup: KQL's result is not documented",
                 span,
             );
@@ -193,7 +194,7 @@ impl Cx {
             return self.need_literal("the countof search", span);
         };
         if s.is_empty() {
-            self.decline("B005", "countof with an empty search", span);
+            self.decline(EsqlCode::B005, "countof with an empty search", span);
             return Expr::Null;
         }
         let pattern = match kind.to_ascii_lowercase().as_str() {
@@ -204,7 +205,7 @@ impl Cx {
                 };
                 if j.matches_empty {
                     self.decline(
-                        "B005",
+                        EsqlCode::B005,
                         "countof with a regex that can match the empty string: RE2 and Java count empty matches differently",
                         search.span,
                     );
@@ -214,7 +215,7 @@ impl Cx {
             }
             _ => {
                 self.decline(
-                    "B005",
+                    EsqlCode::B005,
                     "countof's kind must be \"normal\" or \"regex\"",
                     span,
                 );
@@ -267,7 +268,7 @@ impl Cx {
     pub(crate) fn index_of_regex(&mut self, args: &[ir::Expr], span: Span) -> Expr {
         let [text, re] = args else {
             self.decline(
-                "B005",
+                EsqlCode::B005,
                 "indexof_regex with start, length or occurrence arguments has no ES|QL form here",
                 span,
             );

@@ -7,6 +7,7 @@ use super::{lit_int, lit_str, or_empty, replace};
 use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;
 use kqlport::backend::Effect;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
@@ -110,7 +111,7 @@ impl Cx {
                 Some(n) if n >= 0 => call_args.push(Expr::Int(n)),
                 Some(_) => {
                     self.decline(
-                        "B005",
+                        EsqlCode::B005,
                         "substring with a negative length: KQL's result is not documented",
                         l.span,
                     );
@@ -141,7 +142,7 @@ impl Cx {
         match lit_str(lookup) {
             Some("") | None => {
                 self.decline(
-                    "B005",
+                    EsqlCode::B005,
                     "indexof needs a non-empty literal lookup for the ES|QL backend",
                     span,
                 );
@@ -167,7 +168,11 @@ impl Cx {
     /// check, so `has` is a substring test there (`""` matches everything).
     pub(super) fn has_term(&mut self, func: ScalarFn, a: Vec<Expr>, span: Span) -> Expr {
         let Ok([text, term]) = <[Expr; 2]>::try_from(a) else {
-            self.decline("B005", format!("{func:?} takes two arguments"), span);
+            self.decline(
+                EsqlCode::B005,
+                format!("{func:?} takes two arguments"),
+                span,
+            );
             return Expr::Null;
         };
         let cs = func == ScalarFn::HasTermCs;
@@ -241,7 +246,7 @@ impl Cx {
                 Some(w) if w >= 1 => (v, w.min(16)),
                 _ => {
                     self.decline(
-                        "B005",
+                        EsqlCode::B005,
                         "tohex's minimum length must be a literal from 1 to 16 for the ES|QL backend",
                         w.span,
                     );

@@ -6,6 +6,7 @@
 use super::lit_str;
 use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;
+use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ScalarFn};
 use kqlport::source::Span;
 
@@ -34,7 +35,7 @@ impl Cx {
             "millisecond" => ("millisecond", "millisecond"),
             _ => {
                 self.decline(
-                    "B005",
+                    EsqlCode::B005,
                     format!("datetime_diff by `{u}`: ES|QL dates stop at milliseconds here"),
                     unit.span,
                 );

@@ -290,7 +290,7 @@ fn two_arg_extremes_or_a_star_by_a_computed_key_are_declined() {
         "T",
         vec![summarize(vec![], vec![am("x", 2), am("y", 5)])],
     ));
-    assert_eq!((d[0].code.0, d[0].span), ("B006", sp(5, 6)));
+    assert_eq!((d[0].code.as_str(), d[0].span), ("B006", sp(5, 6)));
     let binned = GroupKey {
         name: col("TimeGenerated"),
         kind: GroupKeyKind::Bin {
@@ -310,7 +310,7 @@ fn two_arg_extremes_or_a_star_by_a_computed_key_are_declined() {
         )
     };
     let d = declined(&query("T", vec![summarize(vec![binned], vec![star])]));
-    assert_eq!((d[0].code.0, d[0].span), ("B006", sp(7, 8)));
+    assert_eq!((d[0].code.as_str(), d[0].span), ("B006", sp(7, 8)));
 }
 
 #[test]
@@ -354,5 +354,5 @@ fn arg_max_star_by_a_generated_computed_key_renames_a_temporary() {
         operands: Default::default(),
     };
     let d = declined(&query("T", vec![summarize(vec![own], vec![star])]));
-    assert_eq!(d[0].code.0, "B006");
+    assert_eq!(d[0].code.as_str(), "B006");
 }

@@ -70,7 +70,7 @@ fn split_columns_are_indexed_exactly() {
     assert_eq!(
         ext1(call(ScalarFn::Split, vec![field("Name"), string(", ")])).unwrap_err()[0]
             .code
-            .0,
+            .as_str(),
         "B005"
     );
 }
@@ -101,5 +101,8 @@ fn split_index_with_a_long_delimiter_uses_a_regex() {
         eval_of(at("/", 0, Some(3))),
         r#"| EVAL x = MV_SLICE(SPLIT(COALESCE(S, ""), "/"), 3)"#
     );
-    assert_eq!(ext1(at("::", -1, None)).unwrap_err()[0].code.0, "B004");
+    assert_eq!(
+        ext1(at("::", -1, None)).unwrap_err()[0].code.as_str(),
+        "B004"
+    );
 }

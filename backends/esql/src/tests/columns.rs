@@ -94,7 +94,7 @@ fn project_swap_is_declined() {
             assign("b", field("a")),
         ]))],
     ));
-    assert_eq!(d[0].code.0, "B009");
+    assert_eq!(d[0].code.as_str(), "B009");
 }
 
 #[test]

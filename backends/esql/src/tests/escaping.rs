@@ -97,7 +97,7 @@ fn term_and_regex_literals_read_back_exactly() {
 #[test]
 fn table_and_pattern_names_that_cannot_be_spelled_are_declined() {
     let d = declined(&query("Bad Table|x", vec![]));
-    assert_eq!(d[0].code.0, "B008");
+    assert_eq!(d[0].code.as_str(), "B008");
     let d = declined(&query(
         "T",
         vec![stage(StageKind::ProjectAway(vec![ColumnPattern {
@@ -105,5 +105,5 @@ fn table_and_pattern_names_that_cannot_be_spelled_are_declined() {
             span: sp(3, 7),
         }]))],
     ));
-    assert_eq!((d[0].code.0, d[0].span), ("B008", sp(3, 7)));
+    assert_eq!((d[0].code.as_str(), d[0].span), ("B008", sp(3, 7)));
 }

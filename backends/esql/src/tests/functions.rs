@@ -41,7 +41,7 @@ fn unixtime_milliseconds_is_to_datetime_with_a_note() {
 fn functions_without_an_esql_form_are_declined_at_their_span() {
     let d =
         extend(expr_at(call(ScalarFn::ParseIpv4, vec![field("N")]), 7, 12)).expect_err("declined");
-    assert_eq!(d[0].code.0, "B005");
+    assert_eq!(d[0].code.as_str(), "B005");
     assert_eq!(d[0].span, sp(7, 12));
 }
 
@@ -115,7 +115,7 @@ fn tohex_width_keeps_zeros_and_an_unknown_type_gets_a_note() {
     .unwrap();
     assert!(!full.text.contains("REPLACE"), "{}", full.text);
     let d = extend(call(ScalarFn::ToHex, vec![field("N"), field("W")])).expect_err("declined");
-    assert_eq!(d[0].code.0, "B005");
+    assert_eq!(d[0].code.as_str(), "B005");
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn indexof_regex_is_the_length_of_the_lazy_prefix_or_minus_one() {
         vec![field("M"), string("a"), long(2)],
     ))
     .expect_err("declined");
-    assert_eq!(d[0].code.0, "B005");
+    assert_eq!(d[0].code.as_str(), "B005");
 }
 
 #[test]
@@ -271,7 +271,7 @@ fn objects_are_declined_with_the_reason() {
     for f in [ScalarFn::BagPack, ScalarFn::DynamicIndex] {
         let d =
             extend(expr_at(call(f, vec![string("a"), field("N")]), 7, 12)).expect_err("declined");
-        assert_eq!((d[0].code.0, d[0].span), ("B005", sp(7, 12)));
+        assert_eq!((d[0].code.as_str(), d[0].span), ("B005", sp(7, 12)));
         assert!(
             d[0].message.contains("no object values"),
             "{}",
@@ -458,7 +458,9 @@ fn parse_url_parts_are_read_with_a_url_regex() {
     // KQL's object has no `Query` property: null.
     assert_eq!(eval_of(part(url(), "Query")), "| EVAL x = NULL");
     assert_eq!(
-        ext1(part(url(), "Query Parameters")).unwrap_err()[0].code.0,
+        ext1(part(url(), "Query Parameters")).unwrap_err()[0]
+            .code
+            .as_str(),
         "B004"
     );
     // A column assigned parse_url(u) holds the text; its parts are read from it.

@@ -73,14 +73,14 @@ fn extract_is_a_whole_text_replace_by_the_group() {
         vec![string("(a)"), long(1), field("Msg"), string("typeof(long)")],
     ] {
         let d = ext1(call(ScalarFn::Extract, args)).unwrap_err();
-        assert_eq!(d[0].code.0, "B005");
+        assert_eq!(d[0].code.as_str(), "B005");
     }
     let d = ext1(call(
         ScalarFn::Extract,
         vec![string(r"(a*)+b"), long(1), field("Msg")],
     ))
     .unwrap_err();
-    assert_eq!(d[0].code.0, "B001");
+    assert_eq!(d[0].code.as_str(), "B001");
 }
 
 #[test]
@@ -146,7 +146,9 @@ fn countof_counts_by_the_length_of_two_replaces() {
         vec![field("C"), string("a"), string("fuzzy")],
     ] {
         assert_eq!(
-            ext1(call(ScalarFn::CountOf, args)).unwrap_err()[0].code.0,
+            ext1(call(ScalarFn::CountOf, args)).unwrap_err()[0]
+                .code
+                .as_str(),
             "B005"
         );
     }

@@ -106,7 +106,7 @@ fn nested_array_indexes_read_the_flattened_field_with_notes() {
         "T",
         vec![stage(StageKind::Extend(vec![assign("b", nested(1, 0))]))],
     ));
-    let codes: Vec<_> = d.iter().map(|d| (d.code.0, d.span)).collect();
+    let codes: Vec<_> = d.iter().map(|d| (d.code.as_str(), d.span)).collect();
     assert_eq!(codes, vec![("B004", sp(7, 9))]);
 }
 
@@ -153,13 +153,13 @@ fn a_whole_parsed_value_or_a_gone_source_is_declined() {
             )])),
         ],
     ));
-    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(3, 4)));
+    assert_eq!((d[0].code.as_str(), d[0].span), ("B003", sp(3, 4)));
     // where parse_json(Claims) == "x"
     let d = declined(&query(
         "T",
         vec![filter(cmp(whole(), CmpOp::Eq, string("x")))],
     ));
-    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(1, 2)));
+    assert_eq!((d[0].code.as_str(), d[0].span), ("B003", sp(1, 2)));
     // extend j = parse_json(Claims) | project-away Claims | where j.a == "x"
     let d = declined(&query(
         "T",
@@ -176,7 +176,7 @@ fn a_whole_parsed_value_or_a_gone_source_is_declined() {
             )),
         ],
     ));
-    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(7, 8)));
+    assert_eq!((d[0].code.as_str(), d[0].span), ("B003", sp(7, 8)));
     // summarize by j
     let d = declined(&query(
         "T",
@@ -192,7 +192,7 @@ fn a_whole_parsed_value_or_a_gone_source_is_declined() {
             }),
         ],
     ));
-    assert_eq!((d[0].code.0, d[0].span), ("B003", sp(9, 10)));
+    assert_eq!((d[0].code.as_str(), d[0].span), ("B003", sp(9, 10)));
 }
 
 #[test]
@@ -256,5 +256,5 @@ fn whole_parsed_json_in_sets_and_array_length() {
             string("x"),
         ))],
     ));
-    assert_eq!(d[0].code.0, "B003");
+    assert_eq!(d[0].code.as_str(), "B003");
 }

@@ -92,7 +92,7 @@ fn has_empty_value_is_declined_with_span() {
         vec![filter(at(sm("C", Term, CI, &[""]), 10, 20))],
     ));
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0].code.0, "B002");
+    assert_eq!(d[0].code.as_str(), "B002");
     assert_eq!(d[0].span, sp(10, 20));
 }
 
@@ -176,7 +176,7 @@ fn regex_without_exact_form_is_declined() {
             "T",
             vec![filter(at(sm("C", Regex, CS, &[pat]), 4, 30))],
         ));
-        assert_eq!(d[0].code.0, "B001", "{pat}");
+        assert_eq!(d[0].code.as_str(), "B001", "{pat}");
         assert_eq!(d[0].span, sp(4, 30));
         assert!(d[0].message.contains(what), "{pat}: {}", d[0].message);
     }

@@ -67,7 +67,7 @@ fn sub_millisecond_span_is_declined() {
             2,
         ))],
     ));
-    assert_eq!(d[0].code.0, "B007");
+    assert_eq!(d[0].code.as_str(), "B007");
     assert_eq!(d[0].span, sp(1, 2));
 }
 
@@ -150,7 +150,7 @@ fn datetime_diff_counts_boundaries_between_truncated_values() {
         ext1(dd("millisecond")).unwrap().fidelity,
         Fidelity::Approximate(_)
     ));
-    assert_eq!(ext1(dd("nanosecond")).unwrap_err()[0].code.0, "B005");
+    assert_eq!(ext1(dd("nanosecond")).unwrap_err()[0].code.as_str(), "B005");
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn datetime_minus_datetime_is_declined() {
     );
     let errs = declined(&q);
     assert_eq!(errs.len(), 1);
-    assert_eq!(errs[0].code.0, "B012");
+    assert_eq!(errs[0].code.as_str(), "B012");
     assert_eq!(errs[0].span, sp(40, 51));
     assert!(
         errs[0].message.contains("date - date"),

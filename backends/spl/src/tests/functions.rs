@@ -455,7 +455,7 @@ fn functions_without_an_eval_spelling_say_why() {
         call(ScalarFn::Base64DecodeToString, vec![field("C")]),
     )]))
     .expect_err("declines");
-    assert_eq!(d[0].code.0, "B014");
+    assert_eq!(d[0].code.as_str(), "B014");
     assert_eq!((d[0].span.start, d[0].span.end), (30, 40));
     assert_eq!(
         d[0].label.as_deref(),

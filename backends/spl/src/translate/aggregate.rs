@@ -7,6 +7,7 @@ use super::time::{floor_bucket, seconds};
 use super::{col, Tx, TMP};
 use crate::ast::{Command, Eval, StatsAgg, StatsArg};
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{AggFunc, Aggregation, BinSize, Column, Expr, ExprKind, GroupKey, GroupKeyKind};
 use kqlport::source::Span;
 
@@ -124,7 +125,7 @@ impl Tx {
             [a] => return self.arg_extreme(by, a, &others, cmds),
             [_, b, ..] => {
                 return self.refuse(
-                    "B015",
+                    SplCode::B015,
                     b.span,
                     "two arg_max/arg_min in one summarize pick different rows, which one SPL \
                      dedup cannot express",
@@ -271,7 +272,7 @@ impl Tx {
             BinSize::Number(n) if n.is_finite() && *n > 0.0 => format!("{n}"),
             BinSize::Number(_) => {
                 self.refuse(
-                    "B017",
+                    SplCode::B017,
                     span,
                     "bin size must be a positive finite number",
                     "bin size",

@@ -6,6 +6,7 @@ use super::columns::{agg_refs, expr_refs};
 use super::{col, Tx, TMP};
 use crate::ast::{Command, Eval, SortDir as SplDir};
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{AggFunc, Aggregation, ExprKind, GroupKey, GroupKeyKind};
 
 /// Group keys of an arg_max/arg_min summarize (see [`Tx::extreme_keys`]).
@@ -40,7 +41,7 @@ impl Tx {
                 .and_then(|_| self.name(&f.column, t.span)),
             _ => {
                 self.refuse(
-                    "B015",
+                    SplCode::B015,
                     t.span,
                     "arg_max/arg_min over a computed expression is not supported",
                     "computed expression",

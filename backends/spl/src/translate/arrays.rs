@@ -8,6 +8,7 @@ use super::fields::{event_json, field_json, json_path, json_steps};
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{Expr, ExprKind, FieldPath, Literal, PathSegment, ScalarFn};
 use kqlport::source::Span;
 
@@ -18,7 +19,7 @@ impl Tx {
         let d = self.literal_str(d, "the split delimiter")?;
         if d.is_empty() {
             self.refuse(
-                "B014",
+                SplCode::B014,
                 span,
                 "split with an empty delimiter is not supported by the SPL backend",
                 "empty delimiter",
@@ -30,7 +31,7 @@ impl Tx {
         if matches!(&x.kind, ExprKind::Field(f) if f.is_plain() && self.mv_cols.contains(&f.column))
         {
             self.refuse(
-                "B013",
+                SplCode::B013,
                 x.span,
                 "split() of a make_set/make_list array is not supported by the SPL backend",
                 "a Splunk multivalue field here, where KQL splits text",
@@ -202,7 +203,7 @@ impl Tx {
     ) -> Option<Eval> {
         let Some((PathSegment::Index(i), rest)) = fp.path.split_first() else {
             self.refuse(
-                "B013",
+                SplCode::B013,
                 span,
                 "a key into a make_set/make_list array is not supported by the SPL backend",
                 "the array's elements are indexed, not keyed",

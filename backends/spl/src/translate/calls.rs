@@ -9,6 +9,7 @@ use super::time::floor_bucket;
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
@@ -45,7 +46,7 @@ impl Tx {
             ),
         };
         self.refuse(
-            "B014",
+            SplCode::B014,
             span,
             &format!("function {func:?} is not supported by the SPL backend"),
             label,
@@ -59,7 +60,7 @@ impl Tx {
             ExprKind::Literal(Literal::String(s)) => Some(s),
             _ => {
                 self.refuse(
-                    "B019",
+                    SplCode::B019,
                     e.span,
                     &format!("{what} must be a string literal for the SPL backend"),
                     "not a literal",
@@ -180,7 +181,7 @@ impl Tx {
             ScalarFn::Split if args.len() == 2 => self.split_json(&args[0], &args[1], span),
             ScalarFn::Split => {
                 self.refuse(
-                    "B014",
+                    SplCode::B014,
                     span,
                     "split(x, d, k) as a whole array is not supported by the SPL backend",
                     "only split(x, d, k)[0] is translated",

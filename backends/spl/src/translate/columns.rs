@@ -3,6 +3,7 @@
 
 use super::time::TIME_COLUMNS;
 use super::{col, Tx};
+use kqlport::codes::SplCode;
 use kqlport::ir::{visit, Aggregation, ArithOp, Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
@@ -183,7 +184,7 @@ impl Tx {
             return Some(());
         }
         self.refuse(
-            "B013",
+            SplCode::B013,
             span,
             "a split() array is only translated when indexed, copied or output",
             "a Splunk multivalue field here would not behave like KQL's array",

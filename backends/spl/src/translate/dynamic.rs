@@ -5,6 +5,7 @@ use super::fields::{event_json, field_json, json_path};
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{Expr, ExprKind, Literal, PathSegment, ScalarFn};
 use kqlport::source::Span;
 
@@ -57,7 +58,7 @@ impl Tx {
             }
         }
         self.refuse(
-            "B013",
+            SplCode::B013,
             span,
             "indexing into a computed value is not supported by the SPL backend",
             "only split(x, \"delimiter\"[, k])[i] and parse_url(x).Member are translated",
@@ -75,7 +76,7 @@ impl Tx {
         };
         if !string_valued(k) {
             self.refuse(
-                "B013",
+                SplCode::B013,
                 k.span,
                 "an index computed at query time is only translated when it is a string (a \
                  property name)",
@@ -170,7 +171,7 @@ impl Tx {
                     }
                     Some(_) if !fp.parsed => {
                         self.refuse(
-                            "B013",
+                            SplCode::B013,
                             e.span,
                             "this dynamic value cannot be read as JSON in Splunk after the event \
                              was reshaped",
@@ -200,7 +201,7 @@ impl Tx {
             }
             _ => {
                 self.refuse(
-                    "B013",
+                    SplCode::B013,
                     e.span,
                     "only a column's dynamic value (or a path into it) can be indexed by a key \
                      computed at query time",
@@ -218,7 +219,7 @@ impl Tx {
             PathSegment::Key(_) => "empty key",
         };
         self.refuse(
-            "B013",
+            SplCode::B013,
             span,
             "this dynamic path cannot be written in Splunk",
             what,

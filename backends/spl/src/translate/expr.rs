@@ -5,6 +5,7 @@ use super::time::{ago_eval, epoch_seconds, seconds};
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{ArithOp, Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
@@ -102,7 +103,7 @@ impl Tx {
             Literal::Real(x) if x.is_finite() => Eval::Num(format!("{x}")),
             Literal::Real(_) => {
                 self.refuse(
-                    "B017",
+                    SplCode::B017,
                     span,
                     "non-finite real literal",
                     "NaN or infinity",
@@ -115,7 +116,7 @@ impl Tx {
                 Some(n) => Eval::Num(n),
                 None => {
                     self.refuse(
-                        "B020",
+                        SplCode::B020,
                         span,
                         "datetime literal not in the normalised ISO-8601 UTC form",
                         "unexpected datetime form",

@@ -4,6 +4,7 @@
 
 use super::Tx;
 use crate::ast::{name_expressible, Eval};
+use kqlport::codes::SplCode;
 use kqlport::ir::{FieldPath, PathSegment};
 use kqlport::source::Span;
 
@@ -35,7 +36,7 @@ impl Tx {
         }
         if !fp.is_plain() && self.joined.contains(&fp.column) {
             self.refuse(
-                "B013",
+                SplCode::B013,
                 span,
                 "this dynamic path reads a column from the join's right side",
                 "Splunk's join passes on the right rows' extracted fields, not this column's JSON",
@@ -71,7 +72,7 @@ impl Tx {
                 // AADNonInteractiveUserSignInLogs) has no members in KQL (Kusto.Language: unknown
                 // name) and no extracted leaf fields in Splunk.
                 self.refuse(
-                    "B013",
+                    SplCode::B013,
                     span,
                     &format!(
                         "`{orig}` is a string column (JSON text): KQL reads no member of a string, \
@@ -131,7 +132,7 @@ impl Tx {
             .any(|s| matches!(s, PathSegment::Key(k) if k.is_empty()))
         {
             self.refuse(
-                "B013",
+                SplCode::B013,
                 span,
                 "this dynamic path cannot be written in Splunk",
                 "empty key",
@@ -150,7 +151,7 @@ impl Tx {
             self.wants_raw = true;
         }
         self.refuse(
-            "B013",
+            SplCode::B013,
             span,
             "this dynamic path cannot be written in Splunk after the event was reshaped",
             "the dynamic column is read from the raw event, which project/summarize drop",

@@ -19,6 +19,7 @@
 use super::{Tx, TMP};
 use crate::ast::{Command, Eval};
 use kqlport::backend::Effect;
+use kqlport::codes::BackendCode;
 use kqlport::ir::{self, Expr, ExprKind};
 use kqlport::source::Span;
 
@@ -306,7 +307,7 @@ impl Tx {
 
     fn refuse_mv(&mut self, span: Span, msg: &str) {
         self.refuse(
-            "B070",
+            BackendCode::B070,
             span,
             &format!("this mv-expand has no exact SPL form: {msg}"),
             "not translated",

@@ -5,6 +5,7 @@
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{Expr, FieldPath, PathSegment, ScalarFn};
 use kqlport::source::Span;
 
@@ -173,7 +174,7 @@ impl Tx {
 
     fn refuse_url_path<T>(&mut self, span: Span) -> Option<T> {
         self.refuse(
-            "B013",
+            SplCode::B013,
             span,
             "this parse_url() member is not supported by the SPL backend",
             "only Scheme, Host, Port, Path, Username, Password and Fragment are computed",

@@ -8,6 +8,7 @@
 use super::time::{is_time_col, TIME_COLUMNS};
 use super::{Tx, TMP};
 use crate::ast::{Command, Eval};
+use kqlport::codes::BackendCode;
 use kqlport::ir::{ExprKind, Parse};
 use kqlport::schema::ColumnType;
 use kqlport::source::Span;
@@ -122,7 +123,7 @@ impl Tx {
 
     fn refuse_parse(&mut self, span: Span, msg: &str) {
         self.refuse(
-            "B071",
+            BackendCode::B071,
             span,
             &format!("this parse has no exact SPL form: {msg}"),
             "not translated",

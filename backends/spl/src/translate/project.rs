@@ -7,6 +7,7 @@ use super::fields::{is_json_read, json_path};
 use super::{col, Tx, TMP};
 use crate::ast::{Command, Eval};
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{Assignment, Column, ColumnPattern, ExprKind, PathSegment};
 
 impl Tx {
@@ -268,7 +269,7 @@ impl Tx {
                 .any(|(_, o)| o.name == new.name && o.name != old.name)
             {
                 self.refuse(
-                    "B018",
+                    SplCode::B018,
                     new.span,
                     "renames that swap or chain column names are not expressible in one SPL rename",
                     "this new name is also renamed away in the same project-rename",

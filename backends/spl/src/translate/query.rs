@@ -5,6 +5,7 @@
 use super::time::TIME_COLUMNS;
 use super::{Tx, TMP};
 use crate::ast::{name_expressible, BaseSearch, Command, Eval, Head, Pipeline};
+use kqlport::codes::SplCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{Query, SourceKind, Stage, StageKind};
 
@@ -45,7 +46,7 @@ impl Tx {
         let sourcetype_ok = mapped.is_some() || (name_expressible(table) && !table.contains('*'));
         if !sourcetype_ok {
             self.refuse(
-                "B010",
+                SplCode::B010,
                 q.source.span,
                 "table name cannot be written as a Splunk sourcetype",
                 "not a plain sourcetype",
@@ -208,7 +209,7 @@ impl Tx {
             StageKind::Count => self.count(cmds),
             // Needs the stages before it for the left side's columns: see `Tx::query`.
             StageKind::Join { .. } => self.errors.push(Diagnostic::error(
-                "B000",
+                SplCode::B000,
                 "internal error: a join reached the single-stage translator",
                 stage.span,
             )),

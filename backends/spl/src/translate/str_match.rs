@@ -5,6 +5,7 @@
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{Case, Expr, ExprKind, Literal, MatchKind, Quantifier, StrMatch, TermEdges};
 use kqlport::source::Span;
 use kqlport_kit::regex::{facts, pcre as re, TermBounds};
@@ -88,7 +89,7 @@ impl Tx {
                         Ok(p) => v.push(Eval::call("match", vec![f.clone(), Eval::str(p)])),
                         Err(u) => {
                             self.refuse(
-                                "B016",
+                                SplCode::B016,
                                 span,
                                 &format!(
                                     "regular expression cannot be ported to PCRE: {}",

@@ -5,6 +5,7 @@
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 use kqlport_kit::regex::{facts, pcre as re};
@@ -120,7 +121,7 @@ impl Tx {
             Ok(p) => Some((p, facts::matches_empty(pat).unwrap_or(true))),
             Err(u) => {
                 self.refuse(
-                    "B016",
+                    SplCode::B016,
                     e.span,
                     &format!("regular expression cannot be ported to PCRE: {}", u.message),
                     &format!("pattern bytes {:?}", u.range()),
@@ -142,7 +143,7 @@ impl Tx {
             [t, r, w] if is_lit(r) && is_lit(w) => (t, r, w),
             _ => {
                 self.refuse(
-                    "B019",
+                    SplCode::B019,
                     span,
                     "replace_regex needs a literal pattern and rewrite and a non-literal text \
                      for the SPL backend",
@@ -156,7 +157,7 @@ impl Tx {
         let rewrite = self.literal_str(rw_e, "the replace_regex rewrite")?;
         let Some(rewrite) = spl_rewrite(rewrite) else {
             self.refuse(
-                "B019",
+                SplCode::B019,
                 rw_e.span,
                 "this replace_regex rewrite cannot be written for Splunk's replace",
                 "\\0, `$` or an unknown escape",
@@ -189,7 +190,7 @@ impl Tx {
             ExprKind::Literal(Literal::Long(g)) if (0..=9).contains(&g) => g,
             _ => {
                 self.refuse(
-                    "B019",
+                    SplCode::B019,
                     g_e.span,
                     "the extract capture group must be a literal from 0 to 9 for the SPL backend",
                     "capture group",
@@ -278,7 +279,7 @@ impl Tx {
                 }
                 _ => {
                     self.refuse(
-                        "B014",
+                        SplCode::B014,
                         search.span,
                         "countof with a regex whose matches differ in length is not supported \
                          by the SPL backend",
@@ -293,7 +294,7 @@ impl Tx {
             let overlaps = (1..chars.len()).any(|k| chars[..k] == chars[chars.len() - k..]);
             if chars.is_empty() || overlaps {
                 self.refuse(
-                    "B014",
+                    SplCode::B014,
                     search.span,
                     "countof of a search text that can overlap itself is not supported by the \
                      SPL backend",

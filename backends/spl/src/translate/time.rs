@@ -6,6 +6,7 @@
 use super::Tx;
 use crate::ast::{Command, Eval};
 use kqlport::backend::Effect;
+use kqlport::codes::SplCode;
 use kqlport::ir::{Duration, Expr, ExprKind, Literal, Query, ScalarFn};
 use kqlport::source::Span;
 
@@ -38,7 +39,7 @@ impl Tx {
             }
             _ => {
                 self.refuse(
-                    "B019",
+                    SplCode::B019,
                     args[1].span,
                     "bin size must be a positive literal for the SPL backend",
                     "bin size",
