@@ -144,11 +144,19 @@ impl Facts {
 impl Query {
     /// The column facts before each stage and after the last ([`Facts`]).
     pub fn facts(&self) -> Facts {
-        let mut scope = Scope::source(self);
+        self.facts_read_by(&|_, _| {})
+    }
+
+    /// [`Query::facts`] as a backend reads them: `after` adjusts the scope after each stage
+    /// (e.g. a target that loses a shape through some stage), and later stages see that.
+    /// The same reading applies inside a union's legs and a join's right side.
+    pub fn facts_read_by(&self, after: &dyn Fn(&StageKind, &mut Scope)) -> Facts {
+        let mut scope = Scope::source_read_by(self, after);
         let mut scopes = Vec::with_capacity(self.stages.len() + 1);
         for i in 0..self.stages.len() {
             scopes.push(scope.clone());
-            scope.step_in(self, i);
+            scope.step_in(self, i, after);
+            after(&self.stages[i].kind, &mut scope);
         }
         scopes.push(scope);
         Facts { scopes }
@@ -167,6 +175,11 @@ impl Scope {
     /// The columns a query's source hands to its first stage: a table's (under its
     /// field-mapping pipeline's names); a union's, merged from its legs' outputs.
     pub fn source(q: &Query) -> Scope {
+        Scope::source_read_by(q, &|_, _| {})
+    }
+
+    /// [`Scope::source`], its union legs' facts read as [`Query::facts_read_by`] reads them.
+    fn source_read_by(q: &Query, after: &dyn Fn(&StageKind, &mut Scope)) -> Scope {
         match &q.source.kind {
             SourceKind::Table(t) => Scope {
                 table: t.clone(),
@@ -174,7 +187,11 @@ impl Scope {
                 ..Scope::default()
             },
             SourceKind::Union(u) => {
-                let legs: Vec<Scope> = u.legs.iter().map(|l| l.facts().output().clone()).collect();
+                let legs: Vec<Scope> = u
+                    .legs
+                    .iter()
+                    .map(|l| l.facts_read_by(after).output().clone())
+                    .collect();
                 let mut defined: HashMap<String, Option<ColumnFact>> = HashMap::new();
                 for leg in &legs {
                     for name in leg.defined.keys() {
@@ -288,6 +305,15 @@ impl Scope {
             .collect();
         v.sort_unstable();
         v
+    }
+
+    /// Columns stages defined whose shape matches `pred` hold a plain value from here on.
+    pub fn forget_shapes(&mut self, pred: impl Fn(&Shape) -> bool) {
+        for f in self.defined.values_mut().flatten() {
+            if pred(&f.shape) {
+                f.shape = Shape::Scalar;
+            }
+        }
     }
 
     /// Only these columns from now on.
@@ -676,17 +702,17 @@ impl Scope {
                     }
                 }
             }
-            StageKind::Join { kind, right, .. } => self.join(*kind, right, None),
+            StageKind::Join { kind, right, .. } => self.join(*kind, right, None, &|_, _| {}),
         }
     }
 
     /// [`Scope::step`] for stage `index` of `q`, where a join names clashing right columns
     /// after the left columns ([`columns_before`]).
-    fn step_in(&mut self, q: &Query, index: usize) {
+    fn step_in(&mut self, q: &Query, index: usize, after: &dyn Fn(&StageKind, &mut Scope)) {
         match &q.stages[index].kind {
             StageKind::Join { kind, right, .. } => {
                 let left = columns_before(q, index);
-                self.join(*kind, right, left.as_deref())
+                self.join(*kind, right, left.as_deref(), after)
             }
             kind => self.step(kind),
         }
@@ -695,18 +721,24 @@ impl Scope {
     /// After a join: semi/anti joins keep one side's rows unchanged; the others add the right
     /// side's columns under KQL's output names (their facts as the right side's output has
     /// them, origin [`Origin::Joined`]), and no column's type is assumed.
-    fn join(&mut self, kind: JoinKind, right: &Query, left: Option<&[String]>) {
+    fn join(
+        &mut self,
+        kind: JoinKind,
+        right: &Query,
+        left: Option<&[String]>,
+        after: &dyn Fn(&StageKind, &mut Scope),
+    ) {
         match kind.keeps_columns() {
             (true, false) => {}
             (false, true) => {
-                *self = right.facts().output().clone();
+                *self = right.facts_read_by(after).output().clone();
                 for f in self.defined.values_mut().flatten() {
                     f.origin = Origin::Joined;
                 }
                 self.forget_types();
             }
             _ => {
-                let right_facts = right.facts();
+                let right_facts = right.facts_read_by(after);
                 let right_scope = right_facts.output();
                 // Right columns under KQL's output names (clashing ones suffixed), when both
                 // sides' columns are known.

@@ -99,8 +99,7 @@ impl Tx {
             }
         }
         let right_side = self.sub_query(right);
-        let (right_epoch, right_split, right_url) =
-            (right_side.epoch, right_side.split, right_side.url);
+        let right_epoch = right_side.epoch;
         let Some(mut sub) = right_side.pipeline else {
             return;
         };
@@ -117,7 +116,7 @@ impl Tx {
             } else {
                 Vec::new()
             };
-            self.adopt_columns(right_epoch, right_split, right_url, &names);
+            self.adopt_columns(right_epoch, &names);
             // Right columns (under their output names) are not this event's columns.
             let keys: Vec<&str> = on.iter().map(|k| k.left.name.as_str()).collect();
             for c in &known {

@@ -15,7 +15,7 @@ use crate::ast::{name_expressible, Eval};
 use kqlport::backend::Notes;
 use kqlport::codes::{Code, SplCode};
 use kqlport::diag::Diagnostic;
-use kqlport::ir::ColumnPattern;
+use kqlport::ir::{facts, ColumnPattern};
 use kqlport::source::Span;
 use std::collections::HashMap;
 
@@ -77,9 +77,13 @@ pub struct Tx {
     /// Whether leading filters give the base search their indexed prefilters (`prefilter.rs`);
     /// off only to check that the prefilters never change the rows.
     pub(crate) prefilters: bool,
-    /// Columns (KQL names) holding a `parse_url` object built by `json_object` (without KQL's
-    /// `Query Parameters` bag, see `translate/network.rs`).
-    url_cols: Vec<String>,
+    /// What the core knows of each column here ([`facts::Scope`], as [`Tx::stages_into`] reads
+    /// it): set before each stage, stepped after each assignment of an `extend`. A column of
+    /// shape [`facts::Shape::Url`] holds a `parse_url` object built by `json_object` (without
+    /// KQL's `Query Parameters` bag, see `translate/network.rs`); one of shape
+    /// [`facts::Shape::Split`] a multivalue field made by `split` (a KQL string array, in
+    /// order, so it can be indexed).
+    cols: facts::Scope,
     /// Columns whose Splunk field is not simply the event's own column of that name:
     /// `Some(orig)` — the event column `orig` under a new name (project-rename);
     /// `None` — a value this pipeline computed (extend, project, summarize).
@@ -92,9 +96,6 @@ pub struct Tx {
     json_valued: Vec<String>,
     /// Columns holding a multivalue field made by `make_set`/`make_list` (KQL arrays).
     mv_cols: Vec<String>,
-    /// Columns (KQL names) holding a multivalue field made by `split` (KQL string arrays, in
-    /// order, so they can be indexed).
-    split_cols: Vec<String>,
     /// Columns (KQL names) holding epoch seconds: values this pipeline computed from
     /// datetimes (see [`Tx::is_epoch`]). The time columns always do (`_time`).
     epoch: Vec<String>,
@@ -136,12 +137,11 @@ impl Tx {
             wants_raw: false,
             depth: 0,
             prefilters: true,
-            url_cols: Vec::new(),
+            cols: facts::Scope::default(),
             origin: HashMap::new(),
             joined: Vec::new(),
             json_valued: Vec::new(),
             mv_cols: Vec::new(),
-            split_cols: Vec::new(),
             epoch: Vec::new(),
             filtering: false,
             array_ok: false,

@@ -27,8 +27,6 @@ impl Tx {
         let epoch = self.epoch_after_aggregate(by, aggs);
         self.aggregate(by, aggs, span, cmds);
         self.epoch = epoch;
-        self.split_cols.clear();
-        self.url_cols.clear();
         // arg_max/arg_min keep whole rows: their `table` keeps `_raw` when asked.
         let extreme = aggs
             .iter()
@@ -83,8 +81,6 @@ impl Tx {
         self.reshaped(false);
         self.flat = false;
         self.mv_cols.clear();
-        self.split_cols.clear();
-        self.url_cols.clear();
         self.epoch.retain(|e| cols.iter().any(|c| c.name == *e));
         for c in cols {
             self.member_cols.remove(&c.name);
@@ -97,8 +93,6 @@ impl Tx {
         self.reshaped(false);
         self.flat = false;
         self.mv_cols.clear();
-        self.split_cols.clear();
-        self.url_cols.clear();
         self.epoch.clear();
         cmds.push(Command::Stats {
             aggs: vec![StatsAgg {

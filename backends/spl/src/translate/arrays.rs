@@ -79,7 +79,7 @@ impl Tx {
                 let name = self.name(&f.column, a.span)?;
                 Some(count(Eval::Field(name), "0"))
             }
-            ExprKind::Field(f) if f.is_plain() && self.split_cols.contains(&f.column) => {
+            ExprKind::Field(f) if f.is_plain() && self.is_split_col(&f.column) => {
                 let name = self.name(&f.column, a.span)?;
                 Some(count(Eval::Field(name), "1"))
             }
@@ -134,7 +134,7 @@ impl Tx {
                 func: ScalarFn::Split,
                 args: sargs,
             } if sargs.len() == 2 => self.split_eval(&sargs[0], &sargs[1], arr.span)?,
-            ExprKind::Field(f) if f.is_plain() && self.split_cols.contains(&f.column) => {
+            ExprKind::Field(f) if f.is_plain() && self.is_split_col(&f.column) => {
                 Eval::Field(self.name(&f.column, arr.span)?)
             }
             ExprKind::Call {

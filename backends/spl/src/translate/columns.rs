@@ -4,19 +4,14 @@
 use super::time::TIME_COLUMNS;
 use super::{col, Tx};
 use kqlport::codes::SplCode;
+use kqlport::ir::facts::Shape;
 use kqlport::ir::{visit, Aggregation, ArithOp, Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
 impl Tx {
     /// Right-side columns a join adds (under their output names) that hold epoch seconds,
     /// `split` multivalues or `parse_url` objects.
-    pub(crate) fn adopt_columns(
-        &mut self,
-        epoch: Vec<String>,
-        split: Vec<String>,
-        url: Vec<String>,
-        renamed: &[(String, String)],
-    ) {
+    pub(crate) fn adopt_columns(&mut self, epoch: Vec<String>, renamed: &[(String, String)]) {
         let out = |c: String| {
             renamed
                 .iter()
@@ -27,18 +22,6 @@ impl Tx {
             let c = out(c);
             if !self.epoch.contains(&c) {
                 self.epoch.push(c);
-            }
-        }
-        for c in split {
-            let c = out(c);
-            if !self.split_cols.contains(&c) {
-                self.split_cols.push(c);
-            }
-        }
-        for c in url {
-            let c = out(c);
-            if !self.url_cols.contains(&c) {
-                self.url_cols.push(c);
             }
         }
     }
@@ -93,21 +76,19 @@ impl Tx {
                 func: ScalarFn::Split,
                 args,
             } => args.len() == 2,
-            ExprKind::Field(f) => f.is_plain() && self.split_cols.contains(&f.column),
+            ExprKind::Field(f) => f.is_plain() && self.is_split_col(&f.column),
             _ => false,
         }
     }
 
-    /// Does this expression make a `parse_url` object (see `url_cols`)?
-    pub(super) fn is_url(&self, e: &Expr) -> bool {
-        match &e.kind {
-            ExprKind::Call {
-                func: ScalarFn::ParseUrl,
-                ..
-            } => true,
-            ExprKind::Field(f) => f.is_plain() && self.url_cols.contains(&f.column),
-            _ => false,
-        }
+    /// Does column `name` hold a multivalue field made by `split` (see `cols`)?
+    pub(super) fn is_split_col(&self, name: &str) -> bool {
+        matches!(self.cols.shape(name), Shape::Split { .. })
+    }
+
+    /// Does column `name` hold a `parse_url` object (see `cols`)?
+    pub(super) fn is_url_col(&self, name: &str) -> bool {
+        self.cols.shape(name) == Shape::Url
     }
 
     /// At least one value, and every value epoch seconds or null.
@@ -180,7 +161,7 @@ impl Tx {
     /// Refuses a column holding a `split` array where its multivalue field would not behave
     /// like KQL's array (anything but indexing, copying and output).
     pub(super) fn not_split(&mut self, column: &str, span: Span) -> Option<()> {
-        if !self.split_cols.iter().any(|c| c == column) {
+        if !self.is_split_col(column) {
             return Some(());
         }
         self.refuse(

@@ -18,11 +18,10 @@ impl Tx {
         if fp.is_plain() && !self.array_ok {
             self.not_split(&fp.column, span)?;
         }
-        if self.url_cols.contains(&fp.column) {
+        if self.is_url_col(&fp.column) {
             self.check_url_path(fp, span)?;
         }
-        if let ([PathSegment::Index(i)], true) =
-            (fp.path.as_slice(), self.split_cols.contains(&fp.column))
+        if let ([PathSegment::Index(i)], true) = (fp.path.as_slice(), self.is_split_col(&fp.column))
         {
             // An element of a `split` array (a multivalue field): counted from 0, negative
             // from the end, null out of range — as in KQL.

@@ -141,13 +141,7 @@ impl Tx {
         for n in new {
             self.origin.insert(n.clone(), None);
             self.member_cols.remove(n);
-            for list in [
-                &mut self.mv_cols,
-                &mut self.split_cols,
-                &mut self.epoch,
-                &mut self.url_cols,
-                &mut self.json_valued,
-            ] {
+            for list in [&mut self.mv_cols, &mut self.epoch, &mut self.json_valued] {
                 list.retain(|x| x != n);
             }
         }

@@ -44,21 +44,12 @@ impl Tx {
             }
             // Later assignments (and stages) see the computed value.
             let epoch = self.is_epoch(&a.expr);
-            let split = self.is_split(&a.expr);
-            let url = self.is_url(&a.expr);
+            self.cols.assign(&a.name.name, &a.expr);
             self.origin.insert(a.name.name.clone(), None);
             self.mv_cols.retain(|c| *c != a.name.name);
             self.epoch.retain(|c| *c != a.name.name);
-            self.split_cols.retain(|c| *c != a.name.name);
-            self.url_cols.retain(|c| *c != a.name.name);
             if epoch {
                 self.epoch.push(a.name.name.clone());
-            }
-            if split {
-                self.split_cols.push(a.name.name.clone());
-            }
-            if url {
-                self.url_cols.push(a.name.name.clone());
             }
         }
         cmds.push(Command::Eval(v));
@@ -71,20 +62,8 @@ impl Tx {
             .filter(|a| self.is_epoch(&a.expr))
             .map(|a| a.name.name.clone())
             .collect();
-        let split = assigns
-            .iter()
-            .filter(|a| self.is_split(&a.expr))
-            .map(|a| a.name.name.clone())
-            .collect();
-        let url = assigns
-            .iter()
-            .filter(|a| self.is_url(&a.expr))
-            .map(|a| a.name.name.clone())
-            .collect();
         self.project(assigns, cmds);
         self.epoch = epoch;
-        self.split_cols = split;
-        self.url_cols = url;
         let origin = assigns
             .iter()
             .map(|a| {
@@ -162,22 +141,9 @@ impl Tx {
             .filter(|(_, old)| self.is_epoch_col(&old.name))
             .map(|(new, _)| new.name.clone())
             .collect();
-        let split_moved: Vec<String> = pairs
-            .iter()
-            .filter(|(_, old)| self.split_cols.contains(&old.name))
-            .map(|(new, _)| new.name.clone())
-            .collect();
-        let url_moved: Vec<String> = pairs
-            .iter()
-            .filter(|(_, old)| self.url_cols.contains(&old.name))
-            .map(|(new, _)| new.name.clone())
-            .collect();
-        for list in [&mut self.epoch, &mut self.split_cols, &mut self.url_cols] {
-            list.retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
-        }
+        self.epoch
+            .retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
         self.epoch.extend(epoch_moved);
-        self.split_cols.extend(split_moved);
-        self.url_cols.extend(url_moved);
     }
 
     /// `project-reorder` ⇒ `table <columns> *`.

@@ -7,14 +7,13 @@ use super::{Tx, TMP};
 use crate::ast::{name_expressible, BaseSearch, Command, Eval, Head, Pipeline};
 use kqlport::codes::SplCode;
 use kqlport::diag::Diagnostic;
+use kqlport::ir::facts::Shape;
 use kqlport::ir::{Query, SourceKind, Stage, StageKind};
 
 /// A translated join right side (see [`Tx::sub_query`]).
 pub(crate) struct SubQuery {
     pub pipeline: Option<Pipeline>,
     pub epoch: Vec<String>,
-    pub split: Vec<String>,
-    pub url: Vec<String>,
     /// Its rows still carry `_raw`, which Splunk's join copies over the left row's.
     pub raw: bool,
 }
@@ -79,7 +78,15 @@ impl Tx {
         mut search: Option<&mut BaseSearch>,
         cmds: &mut Vec<Command>,
     ) {
+        // Splunk's `stats` (and so `arg_max(t, *)`) leaves no `split` multivalue or
+        // `parse_url` object it can still treat as one.
+        let facts = q.facts_read_by(&|kind, scope| {
+            if matches!(kind, StageKind::Aggregate { .. }) {
+                scope.forget_shapes(|s| matches!(s, Shape::Split { .. } | Shape::Url));
+            }
+        });
         for (i, stage) in q.stages.iter().enumerate() {
+            self.cols = facts.before(i).clone();
             let start = cmds.len();
             self.filtering = matches!(stage.kind, StageKind::Filter(_));
             match (&stage.kind, search.as_deref_mut()) {
@@ -100,6 +107,7 @@ impl Tx {
                 cmds.push(Command::FieldsRemove(std::mem::take(&mut self.cleanup)));
             }
         }
+        self.cols = facts.output().clone();
     }
 
     /// What the main pipeline does after its last stage: drops a `_raw` kept only for
@@ -125,9 +133,8 @@ impl Tx {
             std::mem::take(&mut self.joined),
             std::mem::take(&mut self.json_valued),
             std::mem::take(&mut self.mv_cols),
-            std::mem::take(&mut self.split_cols),
+            std::mem::take(&mut self.cols),
             std::mem::take(&mut self.epoch),
-            std::mem::take(&mut self.url_cols),
             self.raw_extra,
             std::mem::replace(&mut self.flat, true),
         );
@@ -142,8 +149,6 @@ impl Tx {
         self.depth -= 1;
         let mut epoch = std::mem::take(&mut self.epoch);
         epoch.extend(TIME_COLUMNS.iter().map(|c| c.to_string()));
-        let split = std::mem::take(&mut self.split_cols);
-        let url = std::mem::take(&mut self.url_cols);
         let raw = self.raw;
         (
             self.raw,
@@ -151,17 +156,14 @@ impl Tx {
             self.joined,
             self.json_valued,
             self.mv_cols,
-            self.split_cols,
+            self.cols,
             self.epoch,
-            self.url_cols,
             self.raw_extra,
             self.flat,
         ) = saved;
         SubQuery {
             pipeline: out,
             epoch,
-            split,
-            url,
             raw,
         }
     }

@@ -38,8 +38,6 @@ impl Tx {
         self.raw = legs.iter().all(|(s, _)| s.raw);
         self.flat = self.raw;
         self.epoch = common(legs.iter().map(|(s, _)| &s.epoch));
-        self.split_cols = common(legs.iter().map(|(s, _)| &s.split));
-        self.url_cols = common(legs.iter().map(|(s, _)| &s.url));
         for (_, leg) in &legs {
             for c in computed_columns(&leg.stages) {
                 self.origin.insert(c, None);
