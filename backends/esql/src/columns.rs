@@ -5,6 +5,7 @@
 
 use crate::cx::{Alias, Cx};
 use kqlport::codes::EsqlCode;
+use kqlport::ir::facts::{Origin, Shape};
 use kqlport::ir::{self, ExprKind, PathSegment, ScalarFn};
 use kqlport::source::Span;
 
@@ -134,38 +135,40 @@ impl Cx {
     }
 
     /// A stage that regroups or reselects the rows (STATS, `count`, `distinct`): no column
-    /// holds an alias, a split, a member or a URL any more, and the document `_id` is gone.
+    /// holds an alias or a member any more, and the document `_id` is gone (nor a split or a
+    /// URL: see `lower_query`'s reading of the facts).
     pub(crate) fn regrouped(&mut self) {
         self.aliases.clear();
-        self.split_columns.clear();
         self.member_columns.clear();
-        self.url_columns.clear();
         self.id_gone = true;
+    }
+
+    /// Whether column `name` holds a `split()` result with a one-byte literal delimiter,
+    /// computed in this pipeline: an ordered multi-value, so `c[i]` is exactly
+    /// `MV_SLICE(c, i)` (no flattening of indexed arrays involved). A right-side column of a
+    /// join is read from the lookup index, where it is no such value.
+    pub fn split_column(&self, name: &str) -> bool {
+        let f = self.cols.fact(name);
+        f.origin != Origin::Joined
+            && matches!(&f.shape, Shape::Split { delimiter: Some(d) } if d.len() == 1)
+    }
+
+    /// Whether column `name` was assigned `parse_url(u)` in this pipeline: ES|QL has no object
+    /// values, so it holds the URL text and `c.Part` is read from it.
+    pub fn url_column(&self, name: &str) -> bool {
+        let f = self.cols.fact(name);
+        f.origin != Origin::Joined && f.shape == Shape::Url
     }
 }
 
-/// Records whether `name` now holds a `split()` result or a `parse_url()` text.
+/// Records that `name` now holds `e`: its facts (a `split()` result, a `parse_url()` text …)
+/// and whether it is a dynamic member as it is.
 pub(crate) fn track_split(cx: &mut Cx, name: &str, e: &ir::Expr) {
     match cx.member_of(e) {
         Some(m) => cx.member_columns.insert(name.to_string(), m),
         None => cx.member_columns.remove(name),
     };
-    if is_split_call(e) {
-        cx.split_columns.insert(name.to_string());
-    } else {
-        cx.split_columns.remove(name);
-    }
-    if matches!(&e.kind, ExprKind::Call { func: ir::ScalarFn::ParseUrl, args } if args.len() == 1) {
-        cx.url_columns.insert(name.to_string());
-    } else {
-        cx.url_columns.remove(name);
-    }
-}
-
-/// `split(x, "d")` with a one-byte literal delimiter: an ordered multi-value.
-pub(crate) fn is_split_call(e: &ir::Expr) -> bool {
-    matches!(&e.kind, ExprKind::Call { func: ir::ScalarFn::Split, args }
-        if matches!(args.as_slice(), [_, ir::Expr { kind: ExprKind::Literal(ir::Literal::String(d)), .. }] if d.len() == 1))
+    cx.cols.assign(name, e);
 }
 
 pub(crate) fn is_plain_column(e: &ir::Expr, name: &str) -> bool {

@@ -23,12 +23,10 @@ pub struct Cx {
     pub id_gone: bool,
     /// The query reads `_id`: `FROM … METADATA _id`.
     pub metadata_id: bool,
-    /// Columns holding a `split()` result: an ordered multi-value computed in the pipeline, so
-    /// `c[i]` is exactly `MV_SLICE(c, i)` (no flattening of indexed arrays involved).
-    pub split_columns: std::collections::HashSet<String>,
-    /// Columns assigned `parse_url(u)`: ES|QL has no object values, so they hold the URL text
-    /// and `c.Part` is read from it.
-    pub url_columns: std::collections::HashSet<String>,
+    /// What the core knows of each column here ([`ir::facts::Scope`], as `lower_query` reads
+    /// it): set before each stage, stepped after each assignment of an `extend` (see
+    /// [`Cx::split_column`], [`Cx::url_column`]).
+    pub cols: ir::facts::Scope,
     /// Comment lines printed above the query (`//`), e.g. how to build a lookup index.
     pub preamble: Vec<String>,
     /// Dotted fields read for a dynamic member (`X.a.b`, no index) since the last look: such a
@@ -56,8 +54,7 @@ pub struct PipelineState {
     aliases: HashMap<String, Alias>,
     id_gone: bool,
     metadata_id: bool,
-    split_columns: std::collections::HashSet<String>,
-    url_columns: std::collections::HashSet<String>,
+    cols: ir::facts::Scope,
     table: String,
     target: Option<kqlport::ir::TargetSource>,
     member_columns: HashMap<String, String>,
@@ -71,8 +68,7 @@ impl Cx {
             aliases: std::mem::take(&mut self.aliases),
             id_gone: std::mem::take(&mut self.id_gone),
             metadata_id: std::mem::take(&mut self.metadata_id),
-            split_columns: std::mem::take(&mut self.split_columns),
-            url_columns: std::mem::take(&mut self.url_columns),
+            cols: std::mem::take(&mut self.cols),
             table: std::mem::take(&mut self.table),
             target: self.target.take(),
             member_columns: std::mem::take(&mut self.member_columns),
@@ -85,8 +81,7 @@ impl Cx {
         self.aliases = s.aliases;
         self.id_gone = s.id_gone;
         self.metadata_id = s.metadata_id;
-        self.split_columns = s.split_columns;
-        self.url_columns = s.url_columns;
+        self.cols = s.cols;
         self.table = s.table;
         self.target = s.target;
         self.member_columns = s.member_columns;

@@ -371,18 +371,14 @@ pub(crate) fn lookup_join(
         Some(_) if keep_right => {
             for c in &added {
                 cx.aliases.remove(c);
-                cx.split_columns.remove(c);
                 cx.member_columns.remove(c);
-                cx.url_columns.remove(c);
             }
         }
         Some(_) => {}
         None => {
             if keep_right {
                 cx.aliases.clear();
-                cx.split_columns.clear();
                 cx.member_columns.clear();
-                cx.url_columns.clear();
             }
         }
     }

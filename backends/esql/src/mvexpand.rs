@@ -68,7 +68,7 @@ pub(crate) fn mv_expand(
         cx.decline(BackendCode::B070, why, item.expr.span);
         return;
     }
-    let split = cx.split_columns.contains(col);
+    let split = cx.split_column(col);
     if !split {
         if cx.aliases.contains_key(col) || cx.redefined.contains(col) {
             cx.decline(
@@ -143,10 +143,6 @@ pub(crate) fn mv_expand(
             crate::ast::Expr::Column(col.to_string()),
         )]));
     }
-    if split {
-        cx.split_columns.remove(col);
-    }
-    cx.split_columns.remove(&name);
     cx.member_columns.remove(&name);
     out.push(Command::MvExpand(name));
 }

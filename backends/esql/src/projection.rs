@@ -4,7 +4,7 @@
 //! (`KEEP`), `project-rename` (`RENAME`) and `project-reorder` (`KEEP cols, *`).
 
 use crate::ast::{Command, Pattern};
-use crate::columns::{column_matches, columns_read, is_plain_column, is_split_call, track_split};
+use crate::columns::{column_matches, columns_read, is_plain_column, track_split};
 use crate::cx::Cx;
 use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind};
@@ -90,37 +90,11 @@ pub(crate) fn project(cx: &mut Cx, assigns: &[ir::Assignment], out: &mut Vec<Com
     // Only the projected columns remain; paths into aliases can no longer be read.
     cx.aliases
         .retain(|n, _| assigns.iter().any(|a| &a.name.name == n));
-    let splits: std::collections::HashSet<String> = assigns
-        .iter()
-        .filter(|a| match &a.expr.kind {
-            ExprKind::Field(fp) if fp.is_plain() && !fp.parsed => {
-                cx.split_columns.contains(&fp.column)
-            }
-            _ => is_split_call(&a.expr),
-        })
-        .map(|a| a.name.name.clone())
-        .collect();
-    cx.split_columns = splits;
     let members: std::collections::HashMap<String, String> = assigns
         .iter()
         .filter_map(|a| Some((a.name.name.clone(), cx.member_of(&a.expr)?)))
         .collect();
     cx.member_columns = members;
-    let urls: std::collections::HashSet<String> = assigns
-        .iter()
-        .filter(|a| match &a.expr.kind {
-            ExprKind::Field(fp) if fp.is_plain() && !fp.parsed => {
-                cx.url_columns.contains(&fp.column)
-            }
-            ExprKind::Call {
-                func: ir::ScalarFn::ParseUrl,
-                args,
-            } => args.len() == 1,
-            _ => false,
-        })
-        .map(|a| a.name.name.clone())
-        .collect();
-    cx.url_columns = urls;
     cx.all_sources_gone();
     cx.id_gone = true;
     if !evals.is_empty() {
@@ -172,10 +146,8 @@ pub(crate) fn project_away(cx: &mut Cx, ps: &[ir::ColumnPattern], out: &mut Vec<
         if column_matches(&p.pattern, "_id") {
             cx.id_gone = true;
         }
-        cx.split_columns.retain(|n| !column_matches(&p.pattern, n));
         cx.member_columns
             .retain(|n, _| !column_matches(&p.pattern, n));
-        cx.url_columns.retain(|n| !column_matches(&p.pattern, n));
     }
     if !kept.is_empty() {
         out.push(Command::Drop(kept));
@@ -214,20 +186,10 @@ pub(crate) fn rename(cx: &mut Cx, pairs: &[(ir::Column, ir::Column)], out: &mut 
         }
         cx.source_gone(&old.name);
         cx.source_gone(&new.name);
-        let was_split = cx.split_columns.remove(&old.name);
-        cx.split_columns.remove(&new.name);
-        if was_split {
-            cx.split_columns.insert(new.name.clone());
-        }
         let member = cx.member_columns.remove(&old.name);
         cx.member_columns.remove(&new.name);
         if let Some(m) = member {
             cx.member_columns.insert(new.name.clone(), m);
-        }
-        let was_url = cx.url_columns.remove(&old.name);
-        cx.url_columns.remove(&new.name);
-        if was_url {
-            cx.url_columns.insert(new.name.clone());
         }
         if let Some(a) = cx.aliases.remove(&old.name) {
             cx.aliases.insert(new.name.clone(), a);

@@ -7,6 +7,7 @@ use crate::cx::Cx;
 use crate::{join, mvexpand, projection, pushdown, stats, stored, union, MAX_ROWS};
 use kqlport::backend::Effect;
 use kqlport::codes::{BackendCode, EsqlCode};
+use kqlport::ir::facts::Shape;
 use kqlport::ir::{self, Nulls, SortDir, SourceKind, StageKind};
 use kqlport::source::Span;
 
@@ -39,7 +40,15 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         );
     }
     let mut commands = Vec::new();
+    // STATS (and so `arg_max(t, *)`) leaves no `split()` multi-value or `parse_url()` text it
+    // can still treat as one.
+    let facts = query.facts_read_by(&|kind, scope| {
+        if matches!(kind, StageKind::Aggregate { .. }) {
+            scope.forget_shapes(|s| matches!(s, Shape::Split { .. } | Shape::Url));
+        }
+    });
     for (i, stage) in query.stages.iter().enumerate() {
+        cx.cols = facts.before(i).clone();
         cx.redefined = stored::redefined_by(&query.stages[..i]);
         if let StageKind::Join { kind, right, on } = &stage.kind {
             let left = join::LeftColumns {
@@ -56,6 +65,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         }
         lower_stage(cx, stage, &mut commands);
     }
+    cx.cols = facts.output().clone();
     pushdown::lead_with_pushable(&mut commands);
     if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
         commands.push(Command::Limit(MAX_ROWS));
