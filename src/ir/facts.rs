@@ -307,10 +307,11 @@ impl Scope {
         v
     }
 
-    /// Columns stages defined whose shape matches `pred` hold a plain value from here on.
-    pub fn forget_shapes(&mut self, pred: impl Fn(&Shape) -> bool) {
-        for f in self.defined.values_mut().flatten() {
-            if pred(&f.shape) {
+    /// Columns stages defined for which `pred(name, shape)` holds a plain value from here on.
+    pub fn forget_shapes(&mut self, pred: impl Fn(&str, &Shape) -> bool) {
+        for (name, f) in self.defined.iter_mut() {
+            let Some(f) = f else { continue };
+            if pred(name, &f.shape) {
                 f.shape = Shape::Scalar;
             }
         }

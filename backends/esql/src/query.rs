@@ -44,7 +44,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     // can still treat as one.
     let facts = query.facts_read_by(&|kind, scope| {
         if matches!(kind, StageKind::Aggregate { .. }) {
-            scope.forget_shapes(|s| matches!(s, Shape::Split { .. } | Shape::Url));
+            scope.forget_shapes(|_, s| matches!(s, Shape::Split { .. } | Shape::Url));
         }
     });
     for (i, stage) in query.stages.iter().enumerate() {

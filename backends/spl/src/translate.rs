@@ -94,8 +94,6 @@ pub struct Tx {
     pub(crate) joined: Vec<String>,
     /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
     json_valued: Vec<String>,
-    /// Columns holding a multivalue field made by `make_set`/`make_list` (KQL arrays).
-    mv_cols: Vec<String>,
     /// Columns (KQL names) holding epoch seconds: values this pipeline computed from
     /// datetimes (see [`Tx::is_epoch`]). The time columns always do (`_time`).
     epoch: Vec<String>,
@@ -141,7 +139,6 @@ impl Tx {
             origin: HashMap::new(),
             joined: Vec::new(),
             json_valued: Vec::new(),
-            mv_cols: Vec::new(),
             epoch: Vec::new(),
             filtering: false,
             array_ok: false,

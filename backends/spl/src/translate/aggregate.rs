@@ -38,11 +38,6 @@ impl Tx {
                 if cols.is_empty())
         });
         self.flat &= star;
-        self.mv_cols = aggs
-            .iter()
-            .filter(|a| matches!(a.func, AggFunc::MakeSet { .. } | AggFunc::MakeList { .. }))
-            .map(|a| a.name.name.clone())
-            .collect();
         for k in by {
             self.member_cols.remove(&k.name.name);
             self.origin.insert(k.name.name.clone(), None);
@@ -80,7 +75,6 @@ impl Tx {
         cmds.push(Command::Table(names));
         self.reshaped(false);
         self.flat = false;
-        self.mv_cols.clear();
         self.epoch.retain(|e| cols.iter().any(|c| c.name == *e));
         for c in cols {
             self.member_cols.remove(&c.name);
@@ -92,7 +86,6 @@ impl Tx {
     pub(super) fn count(&mut self, cmds: &mut Vec<Command>) {
         self.reshaped(false);
         self.flat = false;
-        self.mv_cols.clear();
         self.epoch.clear();
         cmds.push(Command::Stats {
             aggs: vec![StatsAgg {

@@ -28,8 +28,7 @@ impl Tx {
             return None;
         }
         let d = d.to_string();
-        if matches!(&x.kind, ExprKind::Field(f) if f.is_plain() && self.mv_cols.contains(&f.column))
-        {
+        if matches!(&x.kind, ExprKind::Field(f) if f.is_plain() && self.is_mv_col(&f.column)) {
             self.refuse(
                 SplCode::B013,
                 x.span,
@@ -75,7 +74,7 @@ impl Tx {
             )
         };
         match &a.kind {
-            ExprKind::Field(f) if f.is_plain() && self.mv_cols.contains(&f.column) => {
+            ExprKind::Field(f) if f.is_plain() && self.is_mv_col(&f.column) => {
                 let name = self.name(&f.column, a.span)?;
                 Some(count(Eval::Field(name), "0"))
             }

@@ -148,7 +148,7 @@ impl Tx {
                 [Expr {
                     kind: ExprKind::Field(f),
                     ..
-                }] if f.is_plain() && self.mv_cols.contains(&f.column) => {
+                }] if f.is_plain() && self.is_mv_col(&f.column) => {
                     // A make_set/make_list multivalue, sorted as text.
                     self.value_note(
                         span,
@@ -245,7 +245,7 @@ impl Tx {
         match args.first().map(|a| &a.kind) {
             // A make_set/make_list multivalue: KQL's tostring() is the JSON text of the
             // array (`["a","b"]`); the multivalue itself is kept.
-            Some(ExprKind::Field(f)) if f.is_plain() && self.mv_cols.contains(&f.column) => {
+            Some(ExprKind::Field(f)) if f.is_plain() && self.is_mv_col(&f.column) => {
                 self.value_note(
                     span,
                     "tostring() of an array: KQL makes JSON text such as [\"a\",\"b\"]; \

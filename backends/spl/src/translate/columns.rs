@@ -86,6 +86,13 @@ impl Tx {
         matches!(self.cols.shape(name), Shape::Split { .. })
     }
 
+    /// Does column `name` hold a multivalue field made by `make_set`/`make_list` (a KQL
+    /// array)? Not one a join brought in: see `joined`.
+    pub(crate) fn is_mv_col(&self, name: &str) -> bool {
+        let f = self.cols.fact(name);
+        f.shape == Shape::Multivalue && f.origin != kqlport::ir::facts::Origin::Joined
+    }
+
     /// Does column `name` hold a `parse_url` object (see `cols`)?
     pub(super) fn is_url_col(&self, name: &str) -> bool {
         self.cols.shape(name) == Shape::Url

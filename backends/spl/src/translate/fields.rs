@@ -30,7 +30,7 @@ impl Tx {
                 vec![Eval::Field(column), Eval::Num(i.to_string())],
             ));
         }
-        if !fp.is_plain() && self.mv_cols.contains(&fp.column) {
+        if !fp.is_plain() && self.is_mv_col(&fp.column) {
             return self.mv_element(fp, column, span);
         }
         if !fp.is_plain() && self.joined.contains(&fp.column) {

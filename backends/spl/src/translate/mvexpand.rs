@@ -141,7 +141,7 @@ impl Tx {
         for n in new {
             self.origin.insert(n.clone(), None);
             self.member_cols.remove(n);
-            for list in [&mut self.mv_cols, &mut self.epoch, &mut self.json_valued] {
+            for list in [&mut self.epoch, &mut self.json_valued] {
                 list.retain(|x| x != n);
             }
         }
@@ -204,7 +204,7 @@ impl Tx {
         }
         let multi = self.is_split(&item.expr)
             || matches!(&item.expr.kind, ExprKind::Field(f)
-                if f.is_plain() && self.mv_cols.contains(&f.column));
+                if f.is_plain() && self.is_mv_col(&f.column));
         let value = if multi {
             self.array_ok = true;
             let v = self.expr(&item.expr);

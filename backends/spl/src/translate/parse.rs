@@ -109,7 +109,7 @@ impl Tx {
             let n = &c.name;
             self.origin.insert(n.clone(), None);
             self.member_cols.remove(n);
-            for list in [&mut self.mv_cols, &mut self.epoch, &mut self.json_valued] {
+            for list in [&mut self.epoch, &mut self.json_valued] {
                 list.retain(|x| x != n);
             }
         }

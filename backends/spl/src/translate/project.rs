@@ -46,7 +46,6 @@ impl Tx {
             let epoch = self.is_epoch(&a.expr);
             self.cols.assign(&a.name.name, &a.expr);
             self.origin.insert(a.name.name.clone(), None);
-            self.mv_cols.retain(|c| *c != a.name.name);
             self.epoch.retain(|c| *c != a.name.name);
             if epoch {
                 self.epoch.push(a.name.name.clone());
@@ -90,12 +89,6 @@ impl Tx {
         });
         self.reshaped(self.keeps_raw());
         self.flat = false;
-        self.mv_cols.retain(|c| {
-            assigns.iter().any(|a| {
-                a.name.name == *c
-                    && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == *c)
-            })
-        });
     }
 
     /// `project-keep` ⇒ `fields +` (and `_raw` when it is kept for later reads).
@@ -128,14 +121,6 @@ impl Tx {
             self.origin.remove(&old.name);
         }
         self.origin.extend(moved);
-        let mv: Vec<String> = pairs
-            .iter()
-            .filter(|(_, old)| self.mv_cols.contains(&old.name))
-            .map(|(new, _)| new.name.clone())
-            .collect();
-        self.mv_cols
-            .retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
-        self.mv_cols.extend(mv);
         let epoch_moved: Vec<String> = pairs
             .iter()
             .filter(|(_, old)| self.is_epoch_col(&old.name))

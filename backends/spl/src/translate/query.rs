@@ -8,7 +8,7 @@ use crate::ast::{name_expressible, BaseSearch, Command, Eval, Head, Pipeline};
 use kqlport::codes::SplCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::facts::Shape;
-use kqlport::ir::{Query, SourceKind, Stage, StageKind};
+use kqlport::ir::{AggFunc, Query, SourceKind, Stage, StageKind};
 
 /// A translated join right side (see [`Tx::sub_query`]).
 pub(crate) struct SubQuery {
@@ -79,10 +79,21 @@ impl Tx {
         cmds: &mut Vec<Command>,
     ) {
         // Splunk's `stats` (and so `arg_max(t, *)`) leaves no `split` multivalue or
-        // `parse_url` object it can still treat as one.
+        // `parse_url` object it can still treat as one, and no multivalue but its own
+        // `make_set`/`make_list` results.
         let facts = q.facts_read_by(&|kind, scope| {
-            if matches!(kind, StageKind::Aggregate { .. }) {
-                scope.forget_shapes(|s| matches!(s, Shape::Split { .. } | Shape::Url));
+            if let StageKind::Aggregate { aggs, .. } = kind {
+                let made = |n: &str| {
+                    aggs.iter().any(|a| {
+                        a.name.name == n
+                            && matches!(a.func, AggFunc::MakeSet { .. } | AggFunc::MakeList { .. })
+                    })
+                };
+                scope.forget_shapes(|n, s| match s {
+                    Shape::Split { .. } | Shape::Url => true,
+                    Shape::Multivalue => !made(n),
+                    _ => false,
+                });
             }
         });
         for (i, stage) in q.stages.iter().enumerate() {
@@ -132,7 +143,6 @@ impl Tx {
             std::mem::take(&mut self.origin),
             std::mem::take(&mut self.joined),
             std::mem::take(&mut self.json_valued),
-            std::mem::take(&mut self.mv_cols),
             std::mem::take(&mut self.cols),
             std::mem::take(&mut self.epoch),
             self.raw_extra,
@@ -155,7 +165,6 @@ impl Tx {
             self.origin,
             self.joined,
             self.json_valued,
-            self.mv_cols,
             self.cols,
             self.epoch,
             self.raw_extra,
