@@ -18,9 +18,9 @@
 //! in the subsearch to KQL's `X1`, so Splunk's join (which overwrites same-named fields) keeps
 //! both; when a side's columns are unknown (a whole table) a values note names the risk.
 //!
-//! The right side is translated with its own view of the columns; afterwards the left
-//! pipeline knows which right columns hold datetimes (epoch seconds) or `split` arrays, and,
-//! when the right rows still carry their `_raw` event (which Splunk's join copies over the
+//! The right side is translated with its own view of the columns; which right columns hold
+//! datetimes (epoch seconds) or `split` arrays afterwards is the core's column facts
+//! (`ir::facts`); when the right rows still carry their `_raw` event (which Splunk's join copies over the
 //! left row's), no longer reads the left event from `_raw`.
 //!
 //! Splunk compares join field values as exact strings, case-sensitively like KQL's `==`
@@ -99,7 +99,6 @@ impl Tx {
             }
         }
         let right_side = self.sub_query(right);
-        let right_epoch = right_side.epoch;
         let Some(mut sub) = right_side.pipeline else {
             return;
         };
@@ -108,7 +107,7 @@ impl Tx {
         let (keep_left, keep_right) = kind.keeps_columns();
         let mut renames: Vec<(String, String)> = Vec::new();
         if keep_right {
-            // Which right columns are datetimes (epoch seconds) or split arrays, by output name.
+            // The right columns under their output names.
             let left = left_cols.clone().unwrap_or_default();
             let known = right.output_columns().unwrap_or_default();
             let names = if keep_left {
@@ -116,7 +115,6 @@ impl Tx {
             } else {
                 Vec::new()
             };
-            self.adopt_columns(right_epoch, &names);
             // Right columns (under their output names) are not this event's columns.
             let keys: Vec<&str> = on.iter().map(|k| k.left.name.as_str()).collect();
             for c in &known {

@@ -94,9 +94,6 @@ pub struct Tx {
     pub(crate) joined: Vec<String>,
     /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
     json_valued: Vec<String>,
-    /// Columns (KQL names) holding epoch seconds: values this pipeline computed from
-    /// datetimes (see [`Tx::is_epoch`]). The time columns always do (`_time`).
-    epoch: Vec<String>,
     /// Set while a filter's predicate is translated: a datetime read from text that does not
     /// parse then loses the row (under-match) rather than changing a value.
     filtering: bool,
@@ -139,7 +136,6 @@ impl Tx {
             origin: HashMap::new(),
             joined: Vec::new(),
             json_valued: Vec::new(),
-            epoch: Vec::new(),
             filtering: false,
             array_ok: false,
             pre: Vec::new(),

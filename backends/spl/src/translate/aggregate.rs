@@ -24,9 +24,7 @@ impl Tx {
         span: Span,
         cmds: &mut Vec<Command>,
     ) {
-        let epoch = self.epoch_after_aggregate(by, aggs);
         self.aggregate(by, aggs, span, cmds);
-        self.epoch = epoch;
         // arg_max/arg_min keep whole rows: their `table` keeps `_raw` when asked.
         let extreme = aggs
             .iter()
@@ -75,7 +73,6 @@ impl Tx {
         cmds.push(Command::Table(names));
         self.reshaped(false);
         self.flat = false;
-        self.epoch.retain(|e| cols.iter().any(|c| c.name == *e));
         for c in cols {
             self.member_cols.remove(&c.name);
             self.origin.insert(c.name.clone(), None);
@@ -86,7 +83,6 @@ impl Tx {
     pub(super) fn count(&mut self, cmds: &mut Vec<Command>) {
         self.reshaped(false);
         self.flat = false;
-        self.epoch.clear();
         cmds.push(Command::Stats {
             aggs: vec![StatsAgg {
                 func: "count",
@@ -205,47 +201,6 @@ impl Tx {
             GroupKeyKind::Bin { field, size } => self.bin(field, size, k.name.span),
         };
         Some((name, value))
-    }
-
-    /// The epoch-valued columns after a summarize: datetime keys and bins, `min`/`max`/
-    /// `take_any` of datetimes, and what `arg_max`/`arg_min` carry over.
-    pub(super) fn epoch_after_aggregate(
-        &self,
-        by: &[GroupKey],
-        aggs: &[Aggregation],
-    ) -> Vec<String> {
-        let mut out = Vec::new();
-        for k in by {
-            let epoch = match &k.kind {
-                GroupKeyKind::Expr(e) => self.is_epoch(e),
-                GroupKeyKind::Bin { size, .. } => matches!(size, BinSize::Duration(_)),
-            };
-            if epoch {
-                out.push(k.name.name.clone());
-            }
-        }
-        for a in aggs {
-            match &a.func {
-                AggFunc::Min(e) | AggFunc::Max(e) | AggFunc::TakeAny(e) if self.is_epoch(e) => {
-                    out.push(a.name.name.clone())
-                }
-                AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
-                    if self.is_epoch(by) {
-                        out.push(a.name.name.clone());
-                    }
-                    if cols.is_empty() {
-                        out.extend(self.epoch.iter().cloned());
-                    }
-                    for c in cols {
-                        if self.is_epoch(&c.expr) {
-                            out.push(c.name.name.clone());
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        out
     }
 
     /// `bin(x, size)`: UTC buckets since the epoch, computed with `floor` (the `bin` command

@@ -4,31 +4,14 @@
 use super::time::TIME_COLUMNS;
 use super::{col, Tx};
 use kqlport::codes::SplCode;
-use kqlport::ir::facts::Shape;
+use kqlport::ir::facts::{Shape, Time};
 use kqlport::ir::{visit, Aggregation, ArithOp, Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
 impl Tx {
-    /// Right-side columns a join adds (under their output names) that hold epoch seconds,
-    /// `split` multivalues or `parse_url` objects.
-    pub(crate) fn adopt_columns(&mut self, epoch: Vec<String>, renamed: &[(String, String)]) {
-        let out = |c: String| {
-            renamed
-                .iter()
-                .find(|(old, _)| *old == c)
-                .map_or(c, |(_, new)| new.clone())
-        };
-        for c in epoch {
-            let c = out(c);
-            if !self.epoch.contains(&c) {
-                self.epoch.push(c);
-            }
-        }
-    }
-
     /// Is this column's Splunk field epoch seconds?
     pub(super) fn is_epoch_col(&self, name: &str) -> bool {
-        TIME_COLUMNS.contains(&name) || self.epoch.iter().any(|c| c == name)
+        TIME_COLUMNS.contains(&name) || self.cols.time(name).is_some_and(Time::is_instant)
     }
 
     /// Does this KQL datetime expression evaluate to epoch seconds in SPL (rather than being

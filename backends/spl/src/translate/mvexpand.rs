@@ -141,9 +141,7 @@ impl Tx {
         for n in new {
             self.origin.insert(n.clone(), None);
             self.member_cols.remove(n);
-            for list in [&mut self.epoch, &mut self.json_valued] {
-                list.retain(|x| x != n);
-            }
+            self.json_valued.retain(|x| x != n);
         }
         for i in &m.items {
             self.json_valued.push(i.name.name.clone());

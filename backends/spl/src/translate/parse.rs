@@ -109,9 +109,7 @@ impl Tx {
             let n = &c.name;
             self.origin.insert(n.clone(), None);
             self.member_cols.remove(n);
-            for list in [&mut self.epoch, &mut self.json_valued] {
-                list.retain(|x| x != n);
-            }
+            self.json_valued.retain(|x| x != n);
         }
     }
 

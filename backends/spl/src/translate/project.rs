@@ -43,26 +43,15 @@ impl Tx {
                 v.push((n, e));
             }
             // Later assignments (and stages) see the computed value.
-            let epoch = self.is_epoch(&a.expr);
             self.cols.assign(&a.name.name, &a.expr);
             self.origin.insert(a.name.name.clone(), None);
-            self.epoch.retain(|c| *c != a.name.name);
-            if epoch {
-                self.epoch.push(a.name.name.clone());
-            }
         }
         cmds.push(Command::Eval(v));
     }
 
     /// `project` ([`Tx::project`]), then what the kept and computed columns hold.
     pub(super) fn project_stage(&mut self, assigns: &[Assignment], cmds: &mut Vec<Command>) {
-        let epoch = assigns
-            .iter()
-            .filter(|a| self.is_epoch(&a.expr))
-            .map(|a| a.name.name.clone())
-            .collect();
         self.project(assigns, cmds);
-        self.epoch = epoch;
         let origin = assigns
             .iter()
             .map(|a| {
@@ -121,14 +110,6 @@ impl Tx {
             self.origin.remove(&old.name);
         }
         self.origin.extend(moved);
-        let epoch_moved: Vec<String> = pairs
-            .iter()
-            .filter(|(_, old)| self.is_epoch_col(&old.name))
-            .map(|(new, _)| new.name.clone())
-            .collect();
-        self.epoch
-            .retain(|c| !pairs.iter().any(|(n, o)| o.name == *c || n.name == *c));
-        self.epoch.extend(epoch_moved);
     }
 
     /// `project-reorder` ⇒ `table <columns> *`.

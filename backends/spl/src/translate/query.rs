@@ -2,7 +2,6 @@
 //! what the main pipeline does after its last stage, a join's right side as a sub-query, and
 //! the helper fields a stage needs computed before its commands.
 
-use super::time::TIME_COLUMNS;
 use super::{Tx, TMP};
 use crate::ast::{name_expressible, BaseSearch, Command, Eval, Head, Pipeline};
 use kqlport::codes::SplCode;
@@ -13,7 +12,6 @@ use kqlport::ir::{AggFunc, Query, SourceKind, Stage, StageKind};
 /// A translated join right side (see [`Tx::sub_query`]).
 pub(crate) struct SubQuery {
     pub pipeline: Option<Pipeline>,
-    pub epoch: Vec<String>,
     /// Its rows still carry `_raw`, which Splunk's join copies over the left row's.
     pub raw: bool,
 }
@@ -134,9 +132,8 @@ impl Tx {
     }
 
     /// Translates another whole query (a join's right side) with its own view of the columns,
-    /// leaving this pipeline's unchanged. Also returns which of its output columns hold epoch
-    /// seconds (the time columns included) and which `split` multivalues, and whether its rows
-    /// still carry their `_raw` event.
+    /// leaving this pipeline's unchanged. Also returns whether its rows still carry their `_raw`
+    /// event (what its columns hold is in the core's facts, `ir::facts`).
     pub(crate) fn sub_query(&mut self, q: &Query) -> SubQuery {
         let saved = (
             std::mem::replace(&mut self.raw, true),
@@ -144,7 +141,6 @@ impl Tx {
             std::mem::take(&mut self.joined),
             std::mem::take(&mut self.json_valued),
             std::mem::take(&mut self.cols),
-            std::mem::take(&mut self.epoch),
             self.raw_extra,
             std::mem::replace(&mut self.flat, true),
         );
@@ -157,8 +153,6 @@ impl Tx {
         self.target = target;
         self.member_cols = members;
         self.depth -= 1;
-        let mut epoch = std::mem::take(&mut self.epoch);
-        epoch.extend(TIME_COLUMNS.iter().map(|c| c.to_string()));
         let raw = self.raw;
         (
             self.raw,
@@ -166,15 +160,10 @@ impl Tx {
             self.joined,
             self.json_valued,
             self.cols,
-            self.epoch,
             self.raw_extra,
             self.flat,
         ) = saved;
-        SubQuery {
-            pipeline: out,
-            epoch,
-            raw,
-        }
+        SubQuery { pipeline: out, raw }
     }
 
     /// Whether a `table`/`fields +` here keeps `_raw` (see `keep_raw`).

@@ -37,7 +37,6 @@ impl Tx {
         // The combined rows: what every leg guarantees about its columns.
         self.raw = legs.iter().all(|(s, _)| s.raw);
         self.flat = self.raw;
-        self.epoch = common(legs.iter().map(|(s, _)| &s.epoch));
         for (_, leg) in &legs {
             for c in computed_columns(&leg.stages) {
                 self.origin.insert(c, None);
@@ -171,18 +170,6 @@ fn is_streaming(c: &Command) -> bool {
             | Command::Rename(_)
             | Command::FillNull(_)
     )
-}
-
-/// The names every list holds.
-fn common<'a>(mut lists: impl Iterator<Item = &'a Vec<String>>) -> Vec<String> {
-    let Some(first) = lists.next() else {
-        return Vec::new();
-    };
-    let mut out = first.clone();
-    for l in lists {
-        out.retain(|c| l.contains(c));
-    }
-    out
 }
 
 /// Columns a leg's stages compute or rename (not the event's own fields).
