@@ -84,11 +84,6 @@ pub struct Tx {
     /// [`facts::Shape::Split`] a multivalue field made by `split` (a KQL string array, in
     /// order, so it can be indexed).
     cols: facts::Scope,
-    /// Columns whose Splunk field is not simply the event's own column of that name:
-    /// `Some(orig)` — the event column `orig` under a new name (project-rename);
-    /// `None` — a value this pipeline computed (extend, project, summarize).
-    /// Absent: the event's own column.
-    origin: HashMap<String, Option<String>>,
     /// Columns a join brought in from its right side. Splunk's join hands over the right
     /// rows' fields, not a JSON value, so paths into them cannot be read.
     pub(crate) joined: Vec<String>,
@@ -133,7 +128,6 @@ impl Tx {
             depth: 0,
             prefilters: true,
             cols: facts::Scope::default(),
-            origin: HashMap::new(),
             joined: Vec::new(),
             json_valued: Vec::new(),
             filtering: false,

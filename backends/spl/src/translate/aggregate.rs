@@ -38,15 +38,12 @@ impl Tx {
         self.flat &= star;
         for k in by {
             self.member_cols.remove(&k.name.name);
-            self.origin.insert(k.name.name.clone(), None);
         }
         for a in aggs {
             self.member_cols.remove(&a.name.name);
-            self.origin.insert(a.name.name.clone(), None);
             if let AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } = &a.func {
                 for c in cols {
                     self.member_cols.remove(&c.name.name);
-                    self.origin.insert(c.name.name.clone(), None);
                 }
             }
         }
@@ -75,7 +72,6 @@ impl Tx {
         self.flat = false;
         for c in cols {
             self.member_cols.remove(&c.name);
-            self.origin.insert(c.name.clone(), None);
         }
     }
 

@@ -253,7 +253,7 @@ impl Tx {
             self.not_split(&fp.column, span)?;
         }
         self.check_path(fp, span)?;
-        let origin = match self.origin.get(&fp.column) {
+        let origin = match self.origin_of(&fp.column).as_ref() {
             Some(o) => o.clone(),
             None => Some(fp.column.clone()),
         };

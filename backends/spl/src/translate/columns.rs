@@ -4,7 +4,7 @@
 use super::time::TIME_COLUMNS;
 use super::{col, Tx};
 use kqlport::codes::SplCode;
-use kqlport::ir::facts::{Shape, Time};
+use kqlport::ir::facts::{Origin, Shape, Time};
 use kqlport::ir::{visit, Aggregation, ArithOp, Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
@@ -73,7 +73,19 @@ impl Tx {
     /// array)? Not one a join brought in: see `joined`.
     pub(crate) fn is_mv_col(&self, name: &str) -> bool {
         let f = self.cols.fact(name);
-        f.shape == Shape::Multivalue && f.origin != kqlport::ir::facts::Origin::Joined
+        f.shape == Shape::Multivalue && f.origin != Origin::Joined
+    }
+
+    /// Whether column `name`'s Splunk field is not simply the event's own column of that
+    /// name: `Some(Some(orig))` — the event column `orig` under a new name (project,
+    /// project-rename); `Some(None)` — a value this pipeline computed (extend, project,
+    /// summarize …). `None`: the event's own column, or one a join brought (see `joined`).
+    pub(super) fn origin_of(&self, name: &str) -> Option<Option<String>> {
+        match self.cols.origin(name) {
+            Origin::Event | Origin::Joined => None,
+            Origin::Field(orig) => Some(Some(orig)),
+            Origin::Computed => Some(None),
+        }
     }
 
     /// Does column `name` hold a `parse_url` object (see `cols`)?
@@ -101,7 +113,7 @@ impl Tx {
         if !f.is_plain() || f.parsed {
             return None;
         }
-        let orig = match self.origin.get(&f.column) {
+        let orig = match self.origin_of(&f.column).as_ref() {
             Some(o) => o.clone()?,
             None => f.column.clone(),
         };

@@ -160,7 +160,7 @@ impl Tx {
                     return None;
                 }
                 let column = self.name(&fp.column, e.span)?;
-                let origin = match self.origin.get(&fp.column) {
+                let origin = match self.origin_of(&fp.column).as_ref() {
                     Some(o) => o.clone(),
                     None => Some(fp.column.clone()),
                 };

@@ -11,7 +11,7 @@ use kqlport::source::Span;
 impl Tx {
     pub(super) fn field(&mut self, fp: &FieldPath, span: Span) -> Option<Eval> {
         let column = self.name(&fp.column, span)?;
-        let origin = match self.origin.get(&fp.column) {
+        let origin = match self.origin_of(&fp.column).as_ref() {
             Some(o) => o.clone(),
             None => Some(fp.column.clone()),
         };

@@ -139,7 +139,6 @@ impl Tx {
             .chain(m.index.iter().map(|c| &c.name))
             .collect();
         for n in new {
-            self.origin.insert(n.clone(), None);
             self.member_cols.remove(n);
             self.json_valued.retain(|x| x != n);
         }
@@ -276,7 +275,7 @@ impl Tx {
         matches!(&e.kind, ExprKind::Field(f)
             if f.is_plain()
                 && !f.parsed
-                && !self.origin.contains_key(&f.column)
+                && self.origin_of(&f.column).is_none()
                 && kqlport::schema::column_type(&self.table, &f.column)
                     == Some(kqlport::schema::ColumnType::String))
     }

@@ -23,7 +23,7 @@ impl Tx {
             );
         }
         if let ExprKind::Field(fp) = &p.source.kind {
-            let event_column = !self.origin.contains_key(&fp.column);
+            let event_column = self.origin_of(&fp.column).is_none();
             if fp.is_plain()
                 && event_column
                 && kqlport::schema::column_type(&self.table, &fp.column)
@@ -107,7 +107,6 @@ impl Tx {
         cmds.push(Command::FillNull(names));
         for c in p.captures() {
             let n = &c.name;
-            self.origin.insert(n.clone(), None);
             self.member_cols.remove(n);
             self.json_valued.retain(|x| x != n);
         }

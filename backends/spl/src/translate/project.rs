@@ -44,7 +44,6 @@ impl Tx {
             }
             // Later assignments (and stages) see the computed value.
             self.cols.assign(&a.name.name, &a.expr);
-            self.origin.insert(a.name.name.clone(), None);
         }
         cmds.push(Command::Eval(v));
     }
@@ -52,23 +51,6 @@ impl Tx {
     /// `project` ([`Tx::project`]), then what the kept and computed columns hold.
     pub(super) fn project_stage(&mut self, assigns: &[Assignment], cmds: &mut Vec<Command>) {
         self.project(assigns, cmds);
-        let origin = assigns
-            .iter()
-            .map(|a| {
-                let kept = matches!(&a.expr.kind,
-                    ExprKind::Field(f) if f.is_plain() && f.column == a.name.name);
-                let o = if kept {
-                    self.origin
-                        .get(&a.name.name)
-                        .cloned()
-                        .unwrap_or_else(|| Some(a.name.name.clone()))
-                } else {
-                    None
-                };
-                (a.name.name.clone(), o)
-            })
-            .collect();
-        self.origin = origin;
         // A column kept as it is keeps its member; a computed one is new.
         self.member_cols.retain(|c, _| {
             assigns.iter().any(|a| {
@@ -95,21 +77,6 @@ impl Tx {
     /// `project-rename` ([`Tx::rename`]): each new name takes over what its old column held.
     pub(super) fn rename_stage(&mut self, pairs: &[(Column, Column)], cmds: &mut Vec<Command>) {
         self.rename(pairs, cmds);
-        let moved: Vec<(String, Option<String>)> = pairs
-            .iter()
-            .map(|(new, old)| {
-                let o = self
-                    .origin
-                    .get(&old.name)
-                    .cloned()
-                    .unwrap_or_else(|| Some(old.name.clone()));
-                (new.name.clone(), o)
-            })
-            .collect();
-        for (_, old) in pairs {
-            self.origin.remove(&old.name);
-        }
-        self.origin.extend(moved);
     }
 
     /// `project-reorder` ⇒ `table <columns> *`.

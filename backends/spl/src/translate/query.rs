@@ -137,7 +137,6 @@ impl Tx {
     pub(crate) fn sub_query(&mut self, q: &Query) -> SubQuery {
         let saved = (
             std::mem::replace(&mut self.raw, true),
-            std::mem::take(&mut self.origin),
             std::mem::take(&mut self.joined),
             std::mem::take(&mut self.json_valued),
             std::mem::take(&mut self.cols),
@@ -156,7 +155,6 @@ impl Tx {
         let raw = self.raw;
         (
             self.raw,
-            self.origin,
             self.joined,
             self.json_valued,
             self.cols,

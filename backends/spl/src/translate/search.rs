@@ -111,7 +111,7 @@ impl Tx {
                 let ExprKind::Field(fp) = &sm.field.kind else {
                     return;
                 };
-                if !fp.is_plain() || fp.parsed || self.origin.contains_key(&fp.column) {
+                if !fp.is_plain() || fp.parsed || self.origin_of(&fp.column).is_some() {
                     return;
                 }
                 // The base search takes no regex: "" satisfies a test only through a "" value.

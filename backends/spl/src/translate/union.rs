@@ -37,14 +37,6 @@ impl Tx {
         // The combined rows: what every leg guarantees about its columns.
         self.raw = legs.iter().all(|(s, _)| s.raw);
         self.flat = self.raw;
-        for (_, leg) in &legs {
-            for c in computed_columns(&leg.stages) {
-                self.origin.insert(c, None);
-            }
-        }
-        if let Some(c) = &u.withsource {
-            self.origin.insert(c.name.clone(), None);
-        }
         self.table = u.tables().first().map_or(String::new(), |t| t.to_string());
 
         let streaming = pipelines
@@ -170,41 +162,4 @@ fn is_streaming(c: &Command) -> bool {
             | Command::Rename(_)
             | Command::FillNull(_)
     )
-}
-
-/// Columns a leg's stages compute or rename (not the event's own fields).
-fn computed_columns(stages: &[Stage]) -> Vec<String> {
-    let mut out = Vec::new();
-    for s in stages {
-        match &s.kind {
-            StageKind::Extend(a) | StageKind::Project(a) => {
-                out.extend(a.iter().map(|a| a.name.name.clone()))
-            }
-            StageKind::Rename(pairs) => out.extend(pairs.iter().map(|(n, _)| n.name.clone())),
-            StageKind::Aggregate { by, aggs } => {
-                out.extend(by.iter().map(|k| k.name.name.clone()));
-                out.extend(aggs.iter().map(|a| a.name.name.clone()));
-            }
-            StageKind::Distinct(c) => out.extend(c.iter().map(|c| c.name.clone())),
-            StageKind::Count => out.push("Count".to_string()),
-            StageKind::MvExpand(m) => {
-                out.extend(m.items.iter().map(|i| i.name.name.clone()));
-                out.extend(m.index.iter().map(|c| c.name.clone()));
-            }
-            StageKind::Parse(p) => out.extend(p.captures().map(|c| c.name.clone())),
-            StageKind::Join { right, .. } => {
-                if let Some(cols) = right.output_columns() {
-                    out.extend(cols);
-                }
-            }
-            StageKind::Filter(_)
-            | StageKind::ProjectAway(_)
-            | StageKind::ProjectKeep(_)
-            | StageKind::Reorder(_)
-            | StageKind::Sort(_)
-            | StageKind::Top { .. }
-            | StageKind::Limit(_) => {}
-        }
-    }
-    out
 }
