@@ -848,6 +848,27 @@ mod tests {
     }
 
     #[test]
+    fn a_backends_reading_applies_after_each_stage_and_inside_union_legs() {
+        let q = ir("union
+            (SecurityEvent | extend parts = split(CommandLine, ' ') | summarize arg_max(TimeGenerated, *) by Computer),
+            (SecurityEvent | extend parts = split(CommandLine, ' ') | summarize arg_max(TimeGenerated, *) by Computer)
+            | extend later = split(Computer, '.')");
+        // `arg_max(t, *)` keeps the rows' columns, and with them their shape.
+        assert!(matches!(
+            q.facts().before(0).shape("parts"),
+            Shape::Split { .. }
+        ));
+        let read = q.facts_read_by(&|kind, scope| {
+            if matches!(kind, StageKind::Aggregate { .. }) {
+                scope.forget_shapes(|_, s| matches!(s, Shape::Split { .. }));
+            }
+        });
+        assert_eq!(read.before(0).shape("parts"), Shape::Scalar);
+        // Only what stages before the reading's point defined is forgotten.
+        assert!(matches!(read.output().shape("later"), Shape::Split { .. }));
+    }
+
+    #[test]
     fn project_rename_and_summarize_carry_or_reset_facts() {
         let q = ir("SecurityEvent
             | project-rename Who = Account

@@ -1,7 +1,9 @@
 //! What the pipeline has made of each column so far, and which columns an expression reads.
 //!
-//! A column can stand for a dynamic path (an [`Alias`]), or hold a `split()` result, a
-//! `parse_url()` text or a dynamic member.
+//! Whether a column holds a `split()` result or a `parse_url()` text comes from the core's
+//! column facts (`ir::facts`, in `Cx::cols`, set per stage by `query.rs`; STATS keeps neither
+//! shape); what the core does not cover is tracked here: a column standing for a dynamic path
+//! (an [`Alias`]) or holding a dynamic member.
 
 use crate::cx::{Alias, Cx};
 use kqlport::codes::EsqlCode;

@@ -8,7 +8,8 @@
 //! - `expr`, `calls`, `fields`: scalar expressions, function calls, column and path reads;
 //! - `text`, `network`, `time`, `civil`, `arrays`, `dynamic`: families of functions;
 //! - `project`, `sort`, `aggregate`, `arg_extreme`, `mvexpand`, `parse`, `union`: stages;
-//! - `columns`: what the translation knows about each column (epoch, split, URL, dynamic).
+//! - `columns`: what each column holds, read from the core's facts (`ir::facts`: epoch,
+//!   split, URL, multivalue, origin), and what the core does not track (dynamic members).
 
 use self::time::SPLUNK_TIME;
 use crate::ast::{name_expressible, Eval};

@@ -394,3 +394,16 @@ fn make_set_elements_by_position_are_noted() {
     let query = q(vec![set, ext("f", segs("s", vec![k("id")], false))]);
     assert_eq!(declined(query), vec![("B013", 5, 9)]);
 }
+
+#[test]
+fn a_split_column_kept_by_arg_max_star_is_read_as_a_plain_field_after_stats() {
+    // The column facts keep `parts` a split array through `arg_max(t, *)` (as KQL does); SPL
+    // reads it as a plain field after `stats`, as before the facts: the test on it is
+    // translated, not declined as a whole-array use (B013).
+    let out = run(ir_of(
+        "SecurityEvent | extend parts = split(CommandLine, ' ') \
+         | summarize arg_max(TimeGenerated, *) by Computer | where parts has 'x'",
+    ));
+    let (spl, _) = out.expect("translated, not declined");
+    assert!(spl.contains("| where ") && spl.contains("parts"), "{spl}");
+}

@@ -1,5 +1,12 @@
-//! What the translation knows about columns: which hold epoch seconds, `split` arrays,
-//! `parse_url` objects, dynamic event columns or members, and which columns an expression reads.
+//! What the translation knows about columns, and which columns an expression reads.
+//!
+//! What a column holds comes from the core's column facts (`ir::facts`, in `Tx::cols`, set
+//! per stage by `query.rs`): whether it is epoch seconds (its time), a `split` array or
+//! `make_set` multivalue or `parse_url` object (its shape), and whether its Splunk field is the
+//! event's own (its origin). Read here as the SPL rendering needs it (`is_epoch_col`,
+//! `is_split_col`, `is_mv_col`, `is_url_col`, `origin_of`); `stats` keeps no `split`/URL shape
+//! and no multivalue but its own (see `Tx::stages_into`). What the core does not cover stays
+//! here: dynamic event columns and members.
 
 use super::time::TIME_COLUMNS;
 use super::{col, Tx};
