@@ -157,8 +157,19 @@ pub trait Backend {
     fn extension(&self) -> &'static str;
 
     /// Translates a lowered query. `Err` means declined: each diagnostic names the KQL span the
-    /// target cannot express (code `B…`), and nothing is emitted.
+    /// target cannot express (code `B…`), and nothing is emitted. Runs [`Backend::translate_query`]
+    /// on a stack of its own: IR nesting (bounded by lowering) is walked recursively.
     fn translate(
+        &self,
+        rule: &RuleContext,
+        query: &ir::Query,
+    ) -> Result<Translation, Vec<Diagnostic>> {
+        crate::stack::with_stack(|| self.translate_query(rule, query))
+    }
+
+    /// The target's translation proper, as [`Backend::translate`] describes it; called by it on
+    /// a grown stack, so it may recurse over the IR freely. Callers use `translate`.
+    fn translate_query(
         &self,
         rule: &RuleContext,
         query: &ir::Query,

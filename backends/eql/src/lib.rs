@@ -91,13 +91,12 @@ impl Backend for Eql {
         comment(text)
     }
 
-    fn translate(
+    fn translate_query(
         &self,
         _rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
-        // IR nesting (bounded by lowering) is walked recursively: on a stack of its own.
-        kqlport::stack::with_stack(|| query::translate(query))
+        query::translate(query)
     }
 }
 

@@ -255,31 +255,7 @@ impl Backend for Esql {
         comment(text)
     }
 
-    fn translate(
-        &self,
-        rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>> {
-        // IR nesting (bounded by lowering) is walked recursively: on a stack of its own.
-        kqlport::stack::with_stack(|| self.translate_here(rule, query))
-    }
-
-    fn caveats(&self, query: &ir::Query) -> Vec<kqlport::backend::Caveat> {
-        if row_bound(&query.stages).is_some() {
-            return Vec::new();
-        }
-        vec![kqlport::backend::Caveat {
-            code: EsqlCode::B200.into(),
-            message: "ES|QL returns at most 10,000 rows (esql.query.result_truncation_max_size); \
-                      nothing in the KQL bounds its result (take, top, count), so a result of more \
-                      rows is cut to 10,000"
-                .to_string(),
-        }]
-    }
-}
-
-impl Esql {
-    fn translate_here(
+    fn translate_query(
         &self,
         _rule: &RuleContext,
         query: &ir::Query,
@@ -295,6 +271,19 @@ impl Esql {
             text,
             fidelity: cx.notes.into_fidelity(),
         })
+    }
+
+    fn caveats(&self, query: &ir::Query) -> Vec<kqlport::backend::Caveat> {
+        if row_bound(&query.stages).is_some() {
+            return Vec::new();
+        }
+        vec![kqlport::backend::Caveat {
+            code: EsqlCode::B200.into(),
+            message: "ES|QL returns at most 10,000 rows (esql.query.result_truncation_max_size); \
+                      nothing in the KQL bounds its result (take, top, count), so a result of more \
+                      rows is cut to 10,000"
+                .to_string(),
+        }]
     }
 }
 

@@ -119,18 +119,7 @@ impl Backend for Sigma {
         comment(text)
     }
 
-    fn translate(
-        &self,
-        rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>> {
-        // IR nesting (bounded by lowering) is walked recursively: on a stack of its own.
-        kqlport::stack::with_stack(|| self.translate_here(rule, query))
-    }
-}
-
-impl Sigma {
-    fn translate_here(
+    fn translate_query(
         &self,
         rule: &RuleContext,
         query: &ir::Query,

@@ -275,13 +275,12 @@ impl Backend for Spl {
         comment(text)
     }
 
-    fn translate(
+    fn translate_query(
         &self,
-        rule: &RuleContext,
+        _rule: &RuleContext,
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
-        // IR nesting (bounded by lowering) is walked recursively: on a stack of its own.
-        kqlport::stack::with_stack(|| self.translate_here(rule, query))
+        self.translate_with(query, true)
     }
 }
 
@@ -295,14 +294,6 @@ impl Spl {
         query: &ir::Query,
     ) -> Result<Translation, Vec<Diagnostic>> {
         kqlport::stack::with_stack(|| self.translate_with(query, false))
-    }
-
-    fn translate_here(
-        &self,
-        _rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>> {
-        self.translate_with(query, true)
     }
 
     fn translate_with(
