@@ -894,6 +894,18 @@ impl CmpOp {
             op => op,
         }
     }
+
+    /// The complement (`==` ↔ `!=`, `<` ↔ `>=`): `!(a op b)` for two present values.
+    pub fn complement(self) -> CmpOp {
+        match self {
+            CmpOp::Eq => CmpOp::Ne,
+            CmpOp::Ne => CmpOp::Eq,
+            CmpOp::Lt => CmpOp::Ge,
+            CmpOp::Le => CmpOp::Gt,
+            CmpOp::Gt => CmpOp::Le,
+            CmpOp::Ge => CmpOp::Lt,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

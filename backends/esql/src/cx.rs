@@ -2,7 +2,7 @@
 //!
 //! Also saves and restores the per-pipeline part around a join's right side.
 
-use kqlport::backend::{Effect, Notes};
+use kqlport::backend::Notes;
 use kqlport::codes::Code;
 use kqlport::diag::Diagnostic;
 use kqlport::ir;
@@ -121,16 +121,9 @@ impl Cx {
         );
     }
 
-    /// A note on a computed value: within a `where` the value decides which rows pass, so
-    /// a value that can differ can keep rows KQL drops and drop rows it keeps; elsewhere
-    /// only the value differs.
+    /// A note on a computed value, its effect by whether it is in a `where`
+    /// ([`kqlport_kit::notes::value`]).
     pub(crate) fn value_note(&mut self, span: Span, message: impl Into<String>) {
-        let message = message.into();
-        if self.filtering {
-            self.notes.push(span, Effect::OverMatch, message.clone());
-            self.notes.push(span, Effect::UnderMatch, message);
-        } else {
-            self.notes.push(span, Effect::Values, message);
-        }
+        kqlport_kit::notes::value(&mut self.notes, self.filtering, span, message);
     }
 }

@@ -101,25 +101,14 @@ fn materialise(
         if !renames.is_empty() {
             rq.commands.push(Command::Rename(renames));
         }
-        let unsure: Vec<String> = match (&clash_left, &right_cols) {
-            (Some(_), Some(_)) => Vec::new(),
-            (None, Some(r)) => r
-                .iter()
-                .filter(|c| !certain_left.contains(c))
-                .map(|c| format!("`{c}`"))
-                .collect(),
-            (_, None) => vec!["any right-side column".to_string()],
-        };
-        if !unsure.is_empty() {
-            cx.notes.push(
-                span,
-                Effect::Values,
-                format!(
-                    "if the left rows also have {} (a name the KQL does not fix), KQL keeps both and names the right one with a `1` suffix; LOOKUP JOIN overwrites the left value with the lookup one",
-                    unsure.join(", ")
-                ),
-            );
-        }
+        kqlport_kit::notes::join_name_clash(
+            &mut cx.notes,
+            span,
+            clash_left.is_some(),
+            &certain_left,
+            right_cols.as_deref(),
+            "LOOKUP JOIN overwrites the left value with the lookup one",
+        );
         let renamed = |r: &str| {
             names
                 .iter()

@@ -113,7 +113,7 @@ impl Cx {
             PredicateKind::TimeWindow { field, op, ago } => {
                 let f = self.expr(field);
                 let a = self.ago(*ago, p.span);
-                let op = if positive { *op } else { negate_cmp(*op) };
+                let op = if positive { *op } else { op.complement() };
                 Expr::bin(f, cmp(op), a)
             }
             PredicateKind::Bool(e) => {
@@ -142,7 +142,7 @@ impl Cx {
         let mut r = self.expr(rhs);
         let l_lit = matches!(lhs.kind, ExprKind::Literal(_));
         let r_lit = matches!(rhs.kind, ExprKind::Literal(_));
-        let effective = if positive { op } else { negate_cmp(op) };
+        let effective = if positive { op } else { op.complement() };
         if reads_column(lhs) && reads_column(rhs) {
             return self.compare_values(l, effective, r, operands, lhs.span.to(rhs.span));
         }
@@ -188,21 +188,7 @@ impl Cx {
             return Expr::bin(empty(l), cmp(op), empty(r));
         }
         if operands == Operands::Unknown {
-            let (effect, message) = match op {
-                CmpOp::Eq => (
-                    Effect::UnderMatch,
-                    "comparing two values of unknown type: if they are strings, KQL reads a missing one as \"\", so two missing values, or a missing and an empty one, are equal; here a missing value is null and such rows are not returned",
-                ),
-                CmpOp::Ne => (
-                    Effect::OverMatch,
-                    "comparing two values of unknown type: if they are strings, KQL reads a missing one as \"\", so a missing value and an empty one are equal; here a missing value is null and such rows are returned",
-                ),
-                _ => (
-                    Effect::UnderMatch,
-                    "comparing two values of unknown type: if they are strings, KQL orders a missing one as \"\"; here a missing value is null, the comparison is null and such rows are not returned",
-                ),
-            };
-            self.notes.push(span, effect, message);
+            kqlport_kit::notes::unknown_type_comparison(&mut self.notes, span, op, "here", "null");
         }
         if op != CmpOp::Ne {
             return Expr::bin(l, cmp(op), r);
@@ -468,17 +454,6 @@ fn folded(v: &str, insensitive: bool) -> String {
         v.to_lowercase()
     } else {
         v.to_string()
-    }
-}
-
-fn negate_cmp(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Eq => CmpOp::Ne,
-        CmpOp::Ne => CmpOp::Eq,
-        CmpOp::Lt => CmpOp::Ge,
-        CmpOp::Le => CmpOp::Gt,
-        CmpOp::Gt => CmpOp::Le,
-        CmpOp::Ge => CmpOp::Lt,
     }
 }
 

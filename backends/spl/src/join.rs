@@ -147,25 +147,14 @@ impl Tx {
                     }
                 }
             }
-            let unsure: Vec<String> = match (&left_cols, &right_cols) {
-                (Some(_), Some(_)) => Vec::new(),
-                (None, Some(r)) => r
-                    .iter()
-                    .filter(|c| !certain_left.contains(c))
-                    .map(|c| format!("`{c}`"))
-                    .collect(),
-                (_, None) => vec!["any right-side column".to_string()],
-            };
-            if !unsure.is_empty() {
-                self.notes.push(
-                    stage.span,
-                    Effect::Values,
-                    format!(
-                        "if the left rows also have {} (a name the KQL does not fix), KQL keeps both and names the right one with a `1` suffix; Splunk's join overwrites the left value with the right one",
-                        unsure.join(", ")
-                    ),
-                );
-            }
+            kqlport_kit::notes::join_name_clash(
+                &mut self.notes,
+                stage.span,
+                left_cols.is_some(),
+                &certain_left,
+                right_cols.as_deref(),
+                "Splunk's join overwrites the left value with the right one",
+            );
             if !renames.is_empty() {
                 sub.commands.push(Command::Rename(renames.clone()));
             }

@@ -4,23 +4,15 @@
 use super::time::{ago_eval, epoch_seconds, seconds};
 use super::Tx;
 use crate::ast::Eval;
-use kqlport::backend::Effect;
 use kqlport::codes::SplCode;
 use kqlport::ir::{ArithOp, Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
 
 impl Tx {
-    /// A note on a computed value: within a `where` the value decides which rows pass, so
-    /// a value that can differ can keep rows KQL drops and drop rows it keeps; elsewhere
-    /// only the value differs.
+    /// A note on a computed value, its effect by whether it is in a `where`
+    /// ([`kqlport_kit::notes::value`]).
     pub(super) fn value_note(&mut self, span: Span, message: impl Into<String>) {
-        let message = message.into();
-        if self.filtering {
-            self.notes.push(span, Effect::OverMatch, message.clone());
-            self.notes.push(span, Effect::UnderMatch, message);
-        } else {
-            self.notes.push(span, Effect::Values, message);
-        }
+        kqlport_kit::notes::value(&mut self.notes, self.filtering, span, message);
     }
 
     pub fn expr(&mut self, e: &Expr) -> Option<Eval> {

@@ -35,7 +35,7 @@ impl Tx {
                 rhs,
                 operands,
             } => {
-                let op = if neg { negate_op(*op) } else { *op };
+                let op = if neg { op.complement() } else { *op };
                 self.compare(lhs, op, rhs, *operands, p.span)
             }
             PredicateKind::InSet {
@@ -101,7 +101,7 @@ impl Tx {
             }
             PredicateKind::TimeWindow { field, op, ago } => {
                 let f = self.time_value(field)?;
-                let op = if neg { negate_op(*op) } else { *op };
+                let op = if neg { op.complement() } else { *op };
                 Some(Eval::bin(cmp_op(op), f, ago_eval(*ago)))
             }
             PredicateKind::Bool(e) => {
@@ -221,21 +221,13 @@ impl Tx {
             return Eval::bin(cmp_op(op), empty(l), empty(r));
         }
         if operands == Operands::Unknown {
-            let (effect, message) = match op {
-                CmpOp::Eq => (
-                    Effect::UnderMatch,
-                    "comparing two values of unknown type: if they are strings, KQL reads a missing one as \"\", so two missing values, or a missing and an empty one, are equal; in Splunk a missing value is null and such rows are not returned",
-                ),
-                CmpOp::Ne => (
-                    Effect::OverMatch,
-                    "comparing two values of unknown type: if they are strings, KQL reads a missing one as \"\", so a missing value and an empty one are equal; in Splunk a missing value is null and such rows are returned",
-                ),
-                _ => (
-                    Effect::UnderMatch,
-                    "comparing two values of unknown type: if they are strings, KQL orders a missing one as \"\"; in Splunk a missing value is null, the comparison is false and such rows are not returned",
-                ),
-            };
-            self.notes.push(span, effect, message);
+            kqlport_kit::notes::unknown_type_comparison(
+                &mut self.notes,
+                span,
+                op,
+                "in Splunk",
+                "false",
+            );
         }
         if op != CmpOp::Ne {
             return Eval::bin(cmp_op(op), l, r);
@@ -288,17 +280,6 @@ fn cmp_op(op: CmpOp) -> &'static str {
         CmpOp::Le => "<=",
         CmpOp::Gt => ">",
         CmpOp::Ge => ">=",
-    }
-}
-
-fn negate_op(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Eq => CmpOp::Ne,
-        CmpOp::Ne => CmpOp::Eq,
-        CmpOp::Lt => CmpOp::Ge,
-        CmpOp::Ge => CmpOp::Lt,
-        CmpOp::Le => CmpOp::Gt,
-        CmpOp::Gt => CmpOp::Le,
     }
 }
 

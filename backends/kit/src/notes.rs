@@ -1,0 +1,90 @@
+//! Note texts several targets share: one KQL rule each, worded once, with the target's own
+//! words (its name for a missing value's reading, its join) passed in. A backend decides *when*
+//! a note holds; these say *what* it says and which [`Effect`] it has.
+
+use kqlport::backend::{Effect, Notes};
+use kqlport::ir::CmpOp;
+use kqlport::source::Span;
+
+/// A note on a computed value: within a `where` (`filtering`) the value decides which rows
+/// pass, so a value that can differ can keep rows KQL drops and drop rows it keeps; elsewhere
+/// only the value differs.
+pub fn value(notes: &mut Notes, filtering: bool, span: Span, message: impl Into<String>) {
+    let message = message.into();
+    if filtering {
+        notes.push(span, Effect::OverMatch, message.clone());
+        notes.push(span, Effect::UnderMatch, message);
+    } else {
+        notes.push(span, Effect::Values, message);
+    }
+}
+
+/// Comparing two values of unknown type with `op`: if they are strings KQL reads a missing one
+/// as `""`, where the target has null. `target` names where the target's reading holds
+/// (`"here"`, `"in Splunk"`); `ordered` is what the target's `<`/`<=`/`>`/`>=` gives for a
+/// null operand (`"null"`, `"false"`).
+pub fn unknown_type_comparison(
+    notes: &mut Notes,
+    span: Span,
+    op: CmpOp,
+    target: &str,
+    ordered: &str,
+) {
+    const UNKNOWN: &str = "comparing two values of unknown type: if they are strings, KQL";
+    let (effect, message) = match op {
+        CmpOp::Eq => (
+            Effect::UnderMatch,
+            format!(
+                "{UNKNOWN} reads a missing one as \"\", so two missing values, or a missing and an empty one, are equal; {target} a missing value is null and such rows are not returned"
+            ),
+        ),
+        CmpOp::Ne => (
+            Effect::OverMatch,
+            format!(
+                "{UNKNOWN} reads a missing one as \"\", so a missing value and an empty one are equal; {target} a missing value is null and such rows are returned"
+            ),
+        ),
+        _ => (
+            Effect::UnderMatch,
+            format!(
+                "{UNKNOWN} orders a missing one as \"\"; {target} a missing value is null, the comparison is {ordered} and such rows are not returned"
+            ),
+        ),
+    };
+    notes.push(span, effect, message);
+}
+
+/// A join that keeps both sides' columns, when a right-side column may share its name with a
+/// left one the KQL does not fix: KQL keeps both and suffixes the right one, the target's join
+/// `overwrites` (its wording, e.g. `"LOOKUP JOIN overwrites the left value with the lookup
+/// one"`). `left_known`: the left rows' columns are known (then only unknown *right* columns can
+/// clash); `certain_left`: the left columns known for sure; `right_cols`: the right side's
+/// output columns, when its stages fix them.
+pub fn join_name_clash(
+    notes: &mut Notes,
+    span: Span,
+    left_known: bool,
+    certain_left: &[String],
+    right_cols: Option<&[String]>,
+    overwrites: &str,
+) {
+    let unsure: Vec<String> = match (left_known, right_cols) {
+        (true, Some(_)) => Vec::new(),
+        (false, Some(r)) => r
+            .iter()
+            .filter(|c| !certain_left.contains(c))
+            .map(|c| format!("`{c}`"))
+            .collect(),
+        (_, None) => vec!["any right-side column".to_string()],
+    };
+    if !unsure.is_empty() {
+        notes.push(
+            span,
+            Effect::Values,
+            format!(
+                "if the left rows also have {} (a name the KQL does not fix), KQL keeps both and names the right one with a `1` suffix; {overwrites}",
+                unsure.join(", ")
+            ),
+        );
+    }
+}
