@@ -78,6 +78,10 @@ use kqlport::ir;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Eql;
 
+/// This target's refusals ("EQL cannot express …").
+pub(crate) const REFUSAL: kqlport_kit::refusal::Refusal =
+    kqlport_kit::refusal::Refusal { target: "EQL" };
+
 impl Backend for Eql {
     fn name(&self) -> &'static str {
         "eql"

@@ -261,11 +261,5 @@ fn time_window_note(field: &ir::Expr, op: CmpOp, ago: ir::Duration) -> Option<St
 
 /// `B031`: EQL has no form for a union.
 fn union_declined(query: &ir::Query) -> Diagnostic {
-    Diagnostic::error(
-        BackendCode::B031,
-        "EQL cannot express a union of several tables",
-        query.source.span,
-    )
-    .with_label("not expressible in EQL")
-    .with_help("an EQL query reads one event category; `any where` over several categories is not the same rule once the legs differ, so kqlport declines every union")
+    crate::REFUSAL.union_of_tables(query.source.span, "an EQL query reads one event category; `any where` over several categories is not the same rule once the legs differ, so kqlport declines every union")
 }

@@ -190,8 +190,8 @@ impl Lowerer<'_> {
 
     pub(crate) fn unsupported<T>(&mut self, span: Span, what: &str) -> Option<T> {
         self.diags.push(
-            Diagnostic::error(EqlCode::B065, format!("EQL cannot express {what}"), span)
-                .with_label("not expressible in EQL")
+            crate::REFUSAL
+                .cannot_express(EqlCode::B065, what, span)
                 .with_help("EQL conditions compare fields with literals, with a few functions (length, startsWith, cidrMatch…); ES|QL can compute values"),
         );
         None

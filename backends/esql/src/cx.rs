@@ -103,8 +103,7 @@ pub struct Alias {
 
 impl Cx {
     pub fn decline(&mut self, code: impl Into<Code>, message: impl Into<String>, span: Span) {
-        self.errors
-            .push(Diagnostic::error(code, message, span).with_label("not expressible in ES|QL"));
+        self.errors.push(crate::REFUSAL.error(code, message, span));
     }
 
     pub fn decline_help(
@@ -114,11 +113,8 @@ impl Cx {
         span: Span,
         help: impl Into<String>,
     ) {
-        self.errors.push(
-            Diagnostic::error(code, message, span)
-                .with_label("not expressible in ES|QL")
-                .with_help(help),
-        );
+        self.errors
+            .push(crate::REFUSAL.error(code, message, span).with_help(help));
     }
 
     /// A note on a computed value, its effect by whether it is in a `where`

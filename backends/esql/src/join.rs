@@ -34,7 +34,6 @@ use crate::cx::Cx;
 use crate::stats;
 use kqlport::backend::Effect;
 use kqlport::codes::BackendCode;
-use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage, StageKind};
 use kqlport::source::Span;
 
@@ -44,18 +43,18 @@ const MATCH: &str = "kqlport_match";
 pub(crate) fn decline(cx: &mut Cx, stage: &Stage, kind: JoinKind, right: &Query, why: &str) {
     let table = right.table().unwrap_or("a union").to_string();
     cx.errors.push(
-        Diagnostic::error(
-            BackendCode::B030,
-            format!("ES|QL cannot express `join kind={}` {why}", kind.kql_name()),
-            stage.span,
-        )
-        .with_label("not expressible in ES|QL")
-        .with_secondary(right.span, format!("the right side reads `{table}`"))
-        .with_help(
-            "ES|QL's only join is `LOOKUP JOIN <index> ON <key>` (GA 9.1): a left outer join \
+        crate::REFUSAL
+            .cannot_express(
+                BackendCode::B030,
+                format_args!("`join kind={}` {why}", kind.kql_name()),
+                stage.span,
+            )
+            .with_secondary(right.span, format!("the right side reads `{table}`"))
+            .with_help(
+                "ES|QL's only join is `LOOKUP JOIN <index> ON <key>` (GA 9.1): a left outer join \
              against an index created with `index.mode: lookup`; kqlport renders inner, \
              innerunique, leftouter, leftsemi and leftanti joins with it",
-        ),
+            ),
     );
 }
 

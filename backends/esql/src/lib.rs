@@ -242,6 +242,10 @@ pub const MAX_ROWS: u64 = 10_000;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Esql;
 
+/// This target's refusals ("ES|QL cannot express …").
+pub(crate) const REFUSAL: kqlport_kit::refusal::Refusal =
+    kqlport_kit::refusal::Refusal { target: "ES|QL" };
+
 impl Backend for Esql {
     fn name(&self) -> &'static str {
         "esql"

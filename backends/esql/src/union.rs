@@ -9,7 +9,6 @@ use crate::ast;
 use crate::cx::Cx;
 use kqlport::backend::Effect;
 use kqlport::codes::BackendCode;
-use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, Assignment, Expr, ExprKind, FieldPath, Source, Stage, StageKind};
 
 pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast::Query {
@@ -123,17 +122,17 @@ pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast:
 
 fn decline(cx: &mut Cx, query: &ir::Query, why: &str) {
     cx.errors.push(
-        Diagnostic::error(
-            BackendCode::B031,
-            format!("ES|QL cannot express this union: {why}"),
-            query.source.span,
-        )
-        .with_label("not expressible in ES|QL")
-        .with_help(
-            "ES|QL translates `union` when every leg applies the same operators to its table \
+        crate::REFUSAL
+            .cannot_express(
+                BackendCode::B031,
+                format_args!("this union: {why}"),
+                query.source.span,
+            )
+            .with_help(
+                "ES|QL translates `union` when every leg applies the same operators to its table \
              (`FROM a, b`); move the legs' differing operators after the union, or translate \
              each leg as its own rule",
-        ),
+            ),
     );
 }
 

@@ -98,13 +98,16 @@ pub mod value;
 pub mod yaml;
 
 use kqlport::backend::{Backend, Notes, RuleContext, Translation};
-use kqlport::codes::BackendCode;
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, SourceKind};
 use yaml::{Document, Yaml};
 
 /// The Sigma target.
 pub struct Sigma;
+
+/// This target's refusals ("Sigma cannot express …").
+pub(crate) const REFUSAL: kqlport_kit::refusal::Refusal =
+    kqlport_kit::refusal::Refusal { target: "Sigma" };
 
 impl Backend for Sigma {
     fn name(&self) -> &'static str {
@@ -202,11 +205,8 @@ pub fn comment(text: &str) -> String {
 
 /// `B031`: Sigma has no form for a union.
 fn union_declined(query: &ir::Query) -> Diagnostic {
-    Diagnostic::error(
-        BackendCode::B031,
-        "Sigma cannot express a union of several tables",
+    REFUSAL.union_of_tables(
         query.source.span,
+        "a Sigma rule has one logsource, and one rule per leg is not the same rule",
     )
-    .with_label("not expressible in Sigma")
-    .with_help("a Sigma rule has one logsource, and one rule per leg is not the same rule")
 }

@@ -1,0 +1,45 @@
+//! Refusals worded alike in every target: "`<target>` cannot express …", labelled "not
+//! expressible in `<target>`". A backend holds one [`Refusal`] with its name and adds its own
+//! help (what the target can do instead).
+
+use kqlport::codes::{BackendCode, Code};
+use kqlport::diag::Diagnostic;
+use kqlport::source::Span;
+use std::fmt::Display;
+
+/// A target's refusal builder; `target` is its name as a reader knows it (`ES|QL`, `EQL`,
+/// `Sigma`).
+#[derive(Clone, Copy, Debug)]
+pub struct Refusal {
+    pub target: &'static str,
+}
+
+impl Refusal {
+    /// `message` as it is, labelled "not expressible in `<target>`".
+    pub fn error(
+        self,
+        code: impl Into<Code>,
+        message: impl Into<String>,
+        span: Span,
+    ) -> Diagnostic {
+        Diagnostic::error(code, message, span)
+            .with_label(format!("not expressible in {}", self.target))
+    }
+
+    /// "`<target>` cannot express `what`", labelled "not expressible in `<target>`".
+    pub fn cannot_express(
+        self,
+        code: impl Into<Code>,
+        what: impl Display,
+        span: Span,
+    ) -> Diagnostic {
+        self.error(code, format!("{} cannot express {what}", self.target), span)
+    }
+
+    /// `B031` for a target whose query reads one source: a union of several tables (at `span`,
+    /// the union's source), with the target's `help`.
+    pub fn union_of_tables(self, span: Span, help: &str) -> Diagnostic {
+        self.cannot_express(BackendCode::B031, "a union of several tables", span)
+            .with_help(help)
+    }
+}
