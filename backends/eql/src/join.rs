@@ -6,16 +6,17 @@ use kqlport::diag::Diagnostic;
 use kqlport::ir::{JoinKind, Stage};
 
 pub(crate) fn decline(stage: &Stage, kind: JoinKind) -> Diagnostic {
-    Diagnostic::error(
-        BackendCode::B030,
-        format!("EQL cannot express `join kind={}`", kind.kql_name()),
-        stage.span,
-    )
-    .with_label("EQL has no general join")
-    .with_help(
-        "EQL correlates only with `sequence by <key> [..] [..]`: events must occur in order, \
+    crate::REFUSAL
+        .cannot_express(
+            BackendCode::B030,
+            format_args!("`join kind={}`", kind.kql_name()),
+            stage.span,
+        )
+        .with_label("EQL has no general join")
+        .with_help(
+            "EQL correlates only with `sequence by <key> [..] [..]`: events must occur in order, \
          usually within `with maxspan=…`, and the result is the matched events, not joined \
          rows with both sides' columns. Rewrite the rule as a sequence by hand if that meaning \
          fits, or translate it to SPL",
-    )
+        )
 }

@@ -26,7 +26,8 @@ impl Refusal {
             .with_label(format!("not expressible in {}", self.target))
     }
 
-    /// "`<target>` cannot express `what`", labelled "not expressible in `<target>`".
+    /// "`<target>` cannot express `what`", labelled "not expressible in `<target>`" (a later
+    /// `with_label` says it more precisely).
     pub fn cannot_express(
         self,
         code: impl Into<Code>,
