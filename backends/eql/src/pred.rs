@@ -199,7 +199,7 @@ impl Lowerer<'_> {
             self.notes.push(
                 span,
                 effect,
-                "a value contains non-ASCII letters: KQL folds only ASCII case, EQL's case-insensitive operators fold Unicode, so differently-cased non-ASCII values also compare equal",
+                kqlport_kit::notes::non_ascii_case("EQL's case-insensitive operators fold Unicode, so differently-cased non-ASCII values also compare equal"),
             );
         }
         let ci = m.case == Case::Insensitive;

@@ -132,7 +132,7 @@ pub(crate) fn mv_expand(
             cx.notes.push(
                 item.expr.span,
                 Effect::Values,
-                format!("`to typeof({})`: KQL makes an element that is not already a {} null (a cast, not a conversion); ES|QL keeps the value as the index maps it", t.kql_name(), t.kql_name()),
+                kqlport_kit::notes::mv_expand_cast(t, "ES|QL keeps the value as the index maps it"),
             );
         }
     }

@@ -210,7 +210,9 @@ impl Cx {
             self.notes.push(
                 span,
                 Effect::OverMatch,
-                "a value contains non-ASCII letters: KQL folds only ASCII case, TO_LOWER folds Unicode, so differently-cased non-ASCII data also matches",
+                kqlport_kit::notes::non_ascii_case(
+                    "TO_LOWER folds Unicode, so differently-cased non-ASCII data also matches",
+                ),
             );
         }
         let subject = if insensitive {

@@ -3,7 +3,7 @@
 //! a note holds; these say *what* it says and which [`Effect`] it has.
 
 use kqlport::backend::{Effect, Notes};
-use kqlport::ir::CmpOp;
+use kqlport::ir::{CmpOp, ValueType};
 use kqlport::source::Span;
 
 /// A note on a computed value: within a `where` (`filtering`) the value decides which rows
@@ -87,4 +87,19 @@ pub fn join_name_clash(
             ),
         );
     }
+}
+
+/// A case-insensitive test whose value has non-ASCII letters: KQL folds only ASCII case, the
+/// target (`folds`: what it does and what follows, in its words) folds Unicode.
+pub fn non_ascii_case(folds: &str) -> String {
+    format!("a value contains non-ASCII letters: KQL folds only ASCII case, {folds}")
+}
+
+/// `mv-expand … to typeof(t)`: KQL casts each element (one that is not already a `t` is null);
+/// the target `keeps` (its words) the element as it is.
+pub fn mv_expand_cast(t: ValueType, keeps: &str) -> String {
+    let t = t.kql_name();
+    format!(
+        "`to typeof({t})`: KQL makes an element that is not already a {t} null (a cast, not a conversion); {keeps}"
+    )
 }

@@ -553,7 +553,7 @@ fn str_match(m: &StrMatch, span: Span, negate: bool, notes: &mut Notes) -> Resul
         notes.push(
             span,
             effect,
-            "a value contains non-ASCII letters: KQL folds only ASCII case, Sigma's case-insensitive matching may fold Unicode (backend-dependent), so differently-cased non-ASCII values can also match",
+            kqlport_kit::notes::non_ascii_case("Sigma's case-insensitive matching may fold Unicode (backend-dependent), so differently-cased non-ASCII values can also match"),
         );
     }
     // Several values that must all match, for kinds without a faithful `|all`: one leaf each.

@@ -163,10 +163,7 @@ impl Tx {
             | ir::ValueType::Real => self.notes.push(
                 item.expr.span,
                 Effect::Values,
-                format!(
-                    "`to typeof({t})`: KQL makes an element that is not already a {t} null (a cast, not a conversion); Splunk keeps the element's text",
-                    t = t.kql_name()
-                ),
+                kqlport_kit::notes::mv_expand_cast(t, "Splunk keeps the element's text"),
             ),
             _ => {
                 self.refuse_mv(
