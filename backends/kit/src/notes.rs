@@ -103,3 +103,52 @@ pub fn mv_expand_cast(t: ValueType, keeps: &str) -> String {
         "`to typeof({t})`: KQL makes an element that is not already a {t} null (a cast, not a conversion); {keeps}"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(f: impl FnOnce(&mut Notes)) -> Vec<(Effect, String)> {
+        let mut notes = Notes::default();
+        f(&mut notes);
+        match notes.into_fidelity() {
+            kqlport::backend::Fidelity::Exact => Vec::new(),
+            kqlport::backend::Fidelity::Approximate(v) => {
+                v.into_iter().map(|n| (n.effect, n.message)).collect()
+            }
+        }
+    }
+
+    #[test]
+    fn a_filtering_value_note_misfilters_both_ways() {
+        let effects: Vec<Effect> = one(|n| value(n, true, Span::default(), "v"))
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
+        assert_eq!(effects, [Effect::OverMatch, Effect::UnderMatch]);
+    }
+
+    #[test]
+    fn an_ordering_comparison_names_the_targets_null_result() {
+        let got = one(|n| unknown_type_comparison(n, Span::default(), CmpOp::Lt, "here", "null"));
+        assert_eq!(got[0].0, Effect::UnderMatch);
+        assert!(
+            got[0].1.ends_with("here a missing value is null, the comparison is null and such rows are not returned"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_join_clash_is_silent_when_both_sides_columns_are_known() {
+        let left = vec!["a".to_string()];
+        let right = vec!["b".to_string()];
+        assert!(
+            one(|n| join_name_clash(n, Span::default(), true, &left, Some(&right), "x")).is_empty()
+        );
+        let got = one(|n| join_name_clash(n, Span::default(), false, &left, Some(&right), "x"));
+        assert!(
+            got[0].1.starts_with("if the left rows also have `b` "),
+            "{got:?}"
+        );
+    }
+}
