@@ -497,6 +497,10 @@ codes! {
             "SPL writes any union of tables and per-leg pipelines (one search, `multisearch` or \
              `append`). ES|QL writes a union only when every leg runs the same commands (`FROM a, b`). \
              EQL and Sigma decline unions: one rule per leg is not the same rule.";
+        B032 "a subquery (a list computed by a query) the target cannot express"
+            "SPL tests `x in (subquery)` with a subsearch, between string values, as a whole `where` \
+             condition or one of its `and` parts. ES|QL, EQL and Sigma have no subquery: a list \
+             computed by a query at run time cannot be written in one query.";
         B070 "an mv-expand the target cannot hold"
             "The target has no exact form for this mv-expand: several columns zipped, \
              `with_itemindex`, `limit`, `to typeof(…)`, a property bag, or a value that is not an \

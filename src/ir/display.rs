@@ -31,6 +31,7 @@ impl Display for Query {
                 }
                 writeln!(f, ")")?;
             }
+            SourceKind::Watchlist(name) => writeln!(f, "from watchlist {name:?}")?,
         }
         for s in &self.stages {
             writeln!(f, "{s}")?;
@@ -297,6 +298,23 @@ impl Display for Predicate {
                 let vals: Vec<String> = values.iter().map(|v| v.to_string()).collect();
                 let neg = if *negated { "!" } else { "" };
                 write!(f, "({neg}in {expr} [{}])", vals.join(" "))
+            }
+            PredicateKind::InSubquery {
+                expr,
+                sub,
+                case,
+                negated,
+            } => {
+                let neg = if *negated { "!" } else { "" };
+                let case = match case {
+                    Case::Sensitive => "cs",
+                    Case::Insensitive => "ci",
+                };
+                writeln!(f, "({neg}in-subquery {expr} {case} column {} (", sub.column)?;
+                for line in sub.query.to_string().lines() {
+                    writeln!(f, "    {line}")?;
+                }
+                write!(f, "  ))")
             }
             PredicateKind::Between {
                 expr,

@@ -116,6 +116,8 @@ pub struct Scope {
     defined: HashMap<String, Option<ColumnFact>>,
     /// After a stage that fixes the columns (project, summarize, …) only `defined` exist.
     closed: bool,
+    /// A watchlist's rows: every field is a string (`_GetWatchlist` columns are text).
+    watchlist: bool,
 }
 
 /// The facts of a whole pipeline: the scope before each stage, and the output's.
@@ -241,11 +243,18 @@ impl Scope {
                     ..Scope::default()
                 }
             }
+            SourceKind::Watchlist(_) => Scope {
+                watchlist: true,
+                ..Scope::default()
+            },
         }
     }
 
     /// The schema's type of an event field (`None` past a stage that fixed the columns).
     fn stored_type(&self, name: &str) -> Option<ColumnType> {
+        if self.watchlist {
+            return Some(ColumnType::String);
+        }
         if self.table.is_empty() {
             return None;
         }

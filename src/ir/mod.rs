@@ -135,6 +135,24 @@ pub enum SourceKind {
     /// no defined order. `T | … | union U` is the union of `T | …` and `U`: lowering makes the
     /// rows so far the first leg, so the union is always the source of the stages after it.
     Union(Union),
+    /// A named lookup table the user provides: Sentinel's `_GetWatchlist('name')`, with the
+    /// watchlist's own columns (all strings). No field-mapping pipeline maps it (its columns
+    /// are the user's, not a table's); each target reads the lookup of that name (Splunk
+    /// `| inputlookup name`), which the user creates from the watchlist. Lowering allows it
+    /// only as the source of a [`Subquery`].
+    Watchlist(String),
+}
+
+/// The values a nested query computes, used as a list: `x in (T | where … | project k)`,
+/// `x in (L)` with `let L = T | … | distinct k;`, `toscalar(T | summarize make_list(k))`.
+/// The list is every value of `column` in `query`'s rows (duplicates and their order do not
+/// matter to membership); a string column's missing value is `""`, as everywhere in KQL.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Subquery {
+    /// The nested query, `let`s inlined, over its own source (a table, a union or a watchlist).
+    pub query: Query,
+    /// The column of `query`'s output whose values form the list (KQL: the first column).
+    pub column: Column,
 }
 
 /// The legs of a `union` and what it adds to their rows.
@@ -490,7 +508,7 @@ impl Query {
     pub fn table(&self) -> Option<&str> {
         match &self.source.kind {
             SourceKind::Table(t) => Some(t),
-            SourceKind::Union(_) => None,
+            SourceKind::Union(_) | SourceKind::Watchlist(_) => None,
         }
     }
 
@@ -716,6 +734,15 @@ pub enum PredicateKind {
     InSet {
         expr: Expr,
         values: Vec<Literal>,
+        negated: bool,
+    },
+    /// `x in (subquery)` (`in~` with `case: Insensitive`, `!in` with `negated`): `x` equals a
+    /// value of the subquery's column. Negated, true when none does (also for a null `x`); over
+    /// a subquery that returns no rows, `in` is false and `!in` true.
+    InSubquery {
+        expr: Expr,
+        sub: Box<Subquery>,
+        case: Case,
         negated: bool,
     },
     /// `x between (low .. high)`, inclusive at both ends.

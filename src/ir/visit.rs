@@ -157,7 +157,10 @@ pub fn walk_predicate<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, p: &'ir Predicat
             v.visit_expr(lhs);
             v.visit_expr(rhs);
         }
+        // The subquery's own columns are another query's: only `expr` is read here (a visitor
+        // that wants the nested query walks `sub.query` itself).
         PredicateKind::InSet { expr, .. }
+        | PredicateKind::InSubquery { expr, .. }
         | PredicateKind::IsEmpty { expr, .. }
         | PredicateKind::IsNull { expr, .. }
         | PredicateKind::Bool(expr) => v.visit_expr(expr),
@@ -315,6 +318,26 @@ pub fn stage_writes(s: &Stage) -> Vec<&str> {
     let mut c = Columns::default();
     c.visit_stage(s);
     c.written
+}
+
+/// The subqueries (`x in (T | …)`) a stage's predicates hold, outermost first; each is a query
+/// of its own (its columns are not the stage's).
+pub fn subqueries(stage: &Stage) -> Vec<&Subquery> {
+    struct Collect<'ir>(Vec<&'ir Subquery>);
+    impl<'ir> Visitor<'ir> for Collect<'ir> {
+        fn visit_predicate(&mut self, p: &'ir Predicate) {
+            if let PredicateKind::InSubquery { sub, .. } = &p.kind {
+                self.0.push(sub);
+            }
+            walk_predicate(self, p)
+        }
+    }
+    let mut c = Collect(Vec::new());
+    // Only this stage's own predicates: a join's right side is a query of its own.
+    if !matches!(stage.kind, StageKind::Join { .. }) {
+        walk_stage(&mut c, &stage.kind, stage.span);
+    }
+    c.0
 }
 
 #[cfg(test)]

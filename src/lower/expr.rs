@@ -36,7 +36,9 @@ impl<'a> Lowerer<'a> {
                 if let Some(bound) = self.scalar_let(&n.name) {
                     return self.with_let(&n.name, e.span, |cx| cx.expr(bound));
                 }
-                if let Some(Binding::Tabular(_) | Binding::Other(..)) = self.lets.get(&n.name) {
+                if let Some(Binding::Tabular(_) | Binding::ToScalar(..) | Binding::Other(..)) =
+                    self.lets.get(&n.name)
+                {
                     return Err(unsupported(
                         LowerCode::L020,
                         e.span,

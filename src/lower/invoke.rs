@@ -44,7 +44,9 @@ impl<'a> Lowerer<'a> {
         }
         let q = self.inline_call(function, args, span)?;
         match q.source.kind {
-            ir::SourceKind::Table(_) | ir::SourceKind::Union(_) => Ok((q.source, q.stages, ops)),
+            ir::SourceKind::Table(_) | ir::SourceKind::Union(_) | ir::SourceKind::Watchlist(_) => {
+                Ok((q.source, q.stages, ops))
+            }
         }
     }
 

@@ -50,6 +50,7 @@ fn source_columns(query: &ir::Query) -> Option<Vec<String>> {
             Some(names.into_iter().map(str::to_string).collect())
         }
         ir::SourceKind::Union(u) => ir::union_columns(u, |leg| output_columns(leg, false)),
+        ir::SourceKind::Watchlist(_) => None,
     }
 }
 
@@ -85,6 +86,7 @@ impl Checker<'_, '_> {
     fn query(&mut self, query: &ir::Query) {
         let (table, mut fixed) = match &query.source.kind {
             ir::SourceKind::Table(t) => (t.clone(), None),
+            ir::SourceKind::Watchlist(w) => (format!("_GetWatchlist('{w}')"), None),
             ir::SourceKind::Union(u) => {
                 // A fuzzy union's legs may name what they lack (the leg is then left out):
                 // Kusto.Language reports nothing there either.
@@ -106,6 +108,9 @@ impl Checker<'_, '_> {
         for stage in &query.stages {
             if let StageKind::Join { right, .. } = &stage.kind {
                 self.query(right);
+            }
+            for sub in ir::visit::subqueries(stage) {
+                self.query(&sub.query);
             }
             let known = match (&fixed, &schema) {
                 (Some(c), _) => Some((c, true)),

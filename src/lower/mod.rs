@@ -17,6 +17,7 @@ mod mvexpand;
 mod names;
 mod parse;
 mod predicate;
+mod subquery;
 mod types;
 mod union;
 
@@ -107,6 +108,9 @@ pub(crate) enum Binding<'a> {
     Scalar(&'a ast::Expr),
     /// A tabular expression (inlined when it is the source of the query).
     Tabular(&'a ast::Expr),
+    /// `toscalar(<tabular>)`: a value computed by a query (the argument), usable as the list of
+    /// an `in` when the query ends in `summarize make_list(x)` / `make_set(x)`.
+    ToScalar(Span, &'a ast::Expr),
     /// A function, view or anything else lowering cannot inline.
     Other(Span, &'static str),
 }
@@ -137,6 +141,9 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) depth: usize,
     /// Scalar `let` uses inlined so far ([`MAX_LET_EXPANSIONS`]).
     pub(crate) let_expansions: usize,
+    /// How many subqueries (`in (T | …)`) are being lowered around this point: a watchlist
+    /// is a source only there.
+    pub(crate) subquery_depth: usize,
 }
 
 /// The deepest nesting of expressions lowering follows (and so of the IR the backends walk).
@@ -268,6 +275,19 @@ impl<'a> Lowerer<'a> {
         let binding = match value {
             ast::LetValue::Expr(e) if is_tabular(e) => Binding::Tabular(e),
             ast::LetValue::Expr(e) => match &e.kind {
+                // `materialize(T)` caches T's rows for reuse: the same rows as T.
+                ast::ExprKind::Call { function, args }
+                    if function.name == "materialize"
+                        && matches!(args.as_slice(), [a] if a.name.is_none() && is_tabular(&a.value)) =>
+                {
+                    Binding::Tabular(&args[0].value)
+                }
+                ast::ExprKind::Call { function, args }
+                    if function.name == "toscalar"
+                        && matches!(args.as_slice(), [a] if a.name.is_none() && is_tabular(&a.value)) =>
+                {
+                    Binding::ToScalar(e.span, &args[0].value)
+                }
                 ast::ExprKind::Call { function, .. }
                     if matches!(function.name.as_str(), "materialize" | "toscalar") =>
                 {
@@ -308,6 +328,11 @@ impl<'a> Lowerer<'a> {
                         ast::ExprKind::Call { function, args } if self.is_tabular_call(function) => {
                             self.call_source(function, args, e.span, ops)
                         }
+                        ast::ExprKind::Call { function, args }
+                            if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
+                        {
+                            Ok((self.watchlist(args, e.span)?, Vec::new(), ops))
+                        }
                         ast::ExprKind::Call { function, .. } => Err(unsupported(
                             LowerCode::L010,
                             e.span,
@@ -339,6 +364,11 @@ impl<'a> Lowerer<'a> {
                         format!("`{}` as a query source is not supported yet; {SUPPORTED}", source_name(other)),
                     )),
                 }
+            }
+            ast::ExprKind::Call { function, args }
+                if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
+            {
+                Ok((self.watchlist(args, body.span)?, Vec::new(), Vec::new()))
             }
             ast::ExprKind::Call { function, .. } => Err(unsupported(
                 LowerCode::L010,
@@ -373,6 +403,17 @@ impl<'a> Lowerer<'a> {
                 inner.extend(ops);
                 Ok((source, pre, inner))
             }
+            Some(Binding::ToScalar(def, _)) => Err(Box::new(
+                Diagnostic::error(
+                    LowerCode::L011,
+                    format!(
+                        "`{}` is a materialized or toscalar() value; only a table or a tabular `let` can be the source",
+                        name.name
+                    ),
+                    span,
+                )
+                .with_secondary(def, "defined here"),
+            )),
             Some(Binding::Other(def, what)) => Err(Box::new(
                 Diagnostic::error(
                     LowerCode::L011,

@@ -222,6 +222,12 @@ impl<'a> Lowerer<'a> {
             } else {
                 (lhs, rhs)
             };
+            if self.is_computed_list(needle) {
+                return Err(super::subquery::computed_list_refusal(
+                    op.as_str(),
+                    needle.span,
+                ));
+            }
             let values = match self.string_values(needle)? {
                 Some(v) => Some(v),
                 // `has_any (200, 302)`: KQL looks the numbers up as terms, in their decimal
@@ -418,6 +424,21 @@ impl<'a> Lowerer<'a> {
         case_insensitive: bool,
         span: Span,
     ) -> LResult<ir::Predicate> {
+        if let Some(sub) = self.subquery(list)? {
+            return Ok(ir::Predicate {
+                kind: ir::PredicateKind::InSubquery {
+                    expr: self.expr(expr)?,
+                    sub: Box::new(sub),
+                    case: if case_insensitive {
+                        Case::Insensitive
+                    } else {
+                        Case::Sensitive
+                    },
+                    negated,
+                },
+                span,
+            });
+        }
         let mut literals = Vec::new();
         for item in list {
             self.collect_literals(item, &mut literals)?;
@@ -492,11 +513,18 @@ impl<'a> Lowerer<'a> {
                         cx.nested(n.span, |cx| cx.collect_literals(bound, out))
                     });
                 }
-                if matches!(self.lets.get(&n.name), Some(super::Binding::Tabular(_))) {
+                if matches!(
+                    self.lets.get(&n.name),
+                    Some(super::Binding::Tabular(_) | super::Binding::ToScalar(..))
+                ) {
                     return Err(unsupported(
                         LowerCode::L037,
                         item.span,
-                        format!("`in ({})` tests membership in a table's rows; subqueries are not supported yet", n.name),
+                        format!(
+                            "`{}` is a list computed by a query: it is translated as the only item \
+                             of an `in`/`!in` list, not mixed with other values or as a constant",
+                            n.name
+                        ),
                     ));
                 }
                 Err(unsupported(
@@ -512,7 +540,8 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Pipeline(_) => Err(unsupported(
                 LowerCode::L037,
                 item.span,
-                "`in (subquery)` is not supported yet",
+                "a subquery is translated as the only item of an `in`/`!in` list, not mixed \
+                 with other values",
             )),
             _ => match self.literal_value(item)? {
                 Some(l) => {

@@ -235,6 +235,7 @@ impl Typer<'_> {
                 self.expr(expr, cols, inner);
                 self.number_as_text(p, cols, ctx);
             }
+            PredicateKind::InSubquery { expr, .. } => self.expr(expr, cols, inner),
             PredicateKind::IsEmpty { expr, .. } | PredicateKind::Bool(expr) => {
                 self.expr(expr, cols, inner)
             }

@@ -132,7 +132,9 @@ impl<'a> Lowerer<'a> {
         legs: &mut Vec<Leg>,
     ) -> LResult<()> {
         match query.source.kind {
-            ir::SourceKind::Table(_) => legs.push(Leg { query, named_table }),
+            ir::SourceKind::Table(_) | ir::SourceKind::Watchlist(_) => {
+                legs.push(Leg { query, named_table })
+            }
             ir::SourceKind::Union(inner)
                 if query.stages.is_empty() && inner.withsource.is_none() =>
             {

@@ -298,6 +298,18 @@ impl<'p> Mapper<'p> {
             }
             return scope;
         }
+        if let SourceKind::Watchlist(name) = &q.source.kind {
+            // The user's own lookup: no table mapping applies, its column names are kept.
+            let mut scope = Scope {
+                base: Base::Table(format!("_GetWatchlist('{name}')"), None),
+                overrides: HashMap::new(),
+                closed: false,
+            };
+            for stage in &mut q.stages {
+                self.stage(&mut scope, &mut stage.kind);
+            }
+            return scope;
+        }
         let before = q.stages.len();
         let (table, map) = self.map_source(q);
         // The table's conditions already name the target's fields.
@@ -319,6 +331,7 @@ impl<'p> Mapper<'p> {
         let table = match &q.source.kind {
             SourceKind::Table(table) => table.clone(),
             SourceKind::Union(_) => unreachable!("`query` maps a union's legs one by one"),
+            SourceKind::Watchlist(_) => unreachable!("`query` maps no watchlist"),
         };
         let Some(map) = self.p.tables.get(&table) else {
             self.unmapped.push(Unmapped {
@@ -659,6 +672,22 @@ impl<'p> Mapper<'p> {
                     for lit in values.iter_mut() {
                         self.literal(rule, vm, lit, *negated, span);
                     }
+                }
+                self.expr(scope, expr);
+            }
+            PredicateKind::InSubquery { expr, sub, .. } => {
+                // The nested query is mapped as the query it is; its list column by its scope.
+                let sub_scope = self.query(&mut sub.query);
+                self.column(&sub_scope, &mut sub.column);
+                if self.values_of(scope, expr).is_some() {
+                    self.note(
+                        span,
+                        Effect::Values,
+                        format!(
+                            "pipeline `{}` rewrites this column's values; the subquery's values are compared as the target stores them",
+                            self.p.name
+                        ),
+                    );
                 }
                 self.expr(scope, expr);
             }

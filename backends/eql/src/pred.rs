@@ -67,6 +67,11 @@ impl Lowerer<'_> {
             }
             PredicateKind::Not(x) => self.pred(x, !neg),
             PredicateKind::Const(b) => Some(Cond::Bool(*b != neg)),
+            PredicateKind::InSubquery { .. } => {
+                self.diags
+                    .push(crate::REFUSAL.subquery(p.span, crate::query::SUBQUERY_HELP));
+                None
+            }
             PredicateKind::StrMatch(m) => self.str_match(m, p.span, neg),
             PredicateKind::Compare { lhs, op, rhs, .. } => self.compare(lhs, *op, rhs, p.span, neg),
             PredicateKind::InSet {

@@ -15,6 +15,11 @@ pub(crate) fn translate(query: &ir::Query) -> Result<Translation, Vec<Diagnostic
     let table = match &query.source.kind {
         SourceKind::Table(t) => t,
         SourceKind::Union(_) => return Err(vec![union_declined(query)]),
+        SourceKind::Watchlist(_) => {
+            return Err(vec![
+                crate::REFUSAL.subquery(query.source.span, SUBQUERY_HELP)
+            ])
+        }
     };
     let mut notes = Notes::default();
     let mut diags = Vec::new();
@@ -258,6 +263,10 @@ fn time_window_note(field: &ir::Expr, op: CmpOp, ago: ir::Duration) -> Option<St
          rule's look-back; without it, events outside the window also match"
     ))
 }
+
+/// The help of EQL's `B032` refusal (a subquery or watchlist).
+pub(crate) const SUBQUERY_HELP: &str =
+    "an EQL query has no subquery: the list would have to be written into the query as constants";
 
 /// `B031`: EQL has no form for a union.
 fn union_declined(query: &ir::Query) -> Diagnostic {

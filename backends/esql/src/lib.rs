@@ -224,6 +224,7 @@ pub mod pushdown;
 mod query;
 mod stats;
 mod stored;
+mod subquery;
 mod union;
 
 #[cfg(test)]

@@ -52,6 +52,11 @@ impl Cx {
                     Expr::or(vec![Expr::is_null(x), Expr::not(inside)])
                 }
             }
+            PredicateKind::InSubquery { .. } => {
+                self.errors
+                    .push(crate::REFUSAL.subquery(p.span, crate::query::SUBQUERY_HELP));
+                Expr::Bool(false)
+            }
             PredicateKind::Between {
                 expr,
                 low,

@@ -4,18 +4,31 @@
 
 use crate::ast::{self, Command, Expr};
 use crate::cx::Cx;
-use crate::{join, mvexpand, projection, pushdown, stats, stored, union, MAX_ROWS};
+use crate::{join, mvexpand, projection, pushdown, stats, stored, subquery, union, MAX_ROWS};
 use kqlport::backend::Effect;
 use kqlport::codes::{BackendCode, EsqlCode};
 use kqlport::ir::facts::Shape;
 use kqlport::ir::{self, Nulls, SortDir, SourceKind, StageKind};
 use kqlport::source::Span;
 
+/// The help of ES|QL's `B032` refusal (a subquery or watchlist).
+pub(crate) const SUBQUERY_HELP: &str = "an ES|QL query has no subquery; a LOOKUP JOIN on a lookup index holding the list would test membership once the list is materialised into that index, which one query cannot do";
+
 /// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
 pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     let table = match &query.source.kind {
         SourceKind::Table(table) => table,
         SourceKind::Union(u) => return union::lower_union(cx, query, u),
+        SourceKind::Watchlist(_) => {
+            cx.errors
+                .push(crate::REFUSAL.subquery(query.source.span, SUBQUERY_HELP));
+            return ast::Query {
+                index: String::new(),
+                metadata_id: false,
+                metadata_index: false,
+                commands: Vec::new(),
+            };
+        }
     };
     cx.table = table.clone();
     cx.target = query.source.target.clone();
@@ -50,14 +63,20 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     for (i, stage) in query.stages.iter().enumerate() {
         cx.cols = facts.before(i).clone();
         cx.redefined = stored::redefined_by(&query.stages[..i]);
+        let left = || join::LeftColumns {
+            exact: ir::columns_after(None, &query.stages[..i]),
+            from_schema: stored::schema_columns(table, query.source.target.as_ref())
+                .and_then(|cols| ir::columns_after(Some(cols), &query.stages[..i])),
+        };
         if let StageKind::Join { kind, right, on } = &stage.kind {
-            let left = join::LeftColumns {
-                exact: ir::columns_after(None, &query.stages[..i]),
-                from_schema: stored::schema_columns(table, query.source.target.as_ref())
-                    .and_then(|cols| ir::columns_after(Some(cols), &query.stages[..i])),
-            };
-            join::lookup_join(cx, stage, *kind, right, on, left, &mut commands);
+            join::lookup_join(cx, stage, *kind, right, on, left(), &mut commands);
             continue;
+        }
+        if let StageKind::Filter(p) = &stage.kind {
+            if subquery::has_subquery(p) {
+                subquery::filter(cx, p, &left, &mut commands);
+                continue;
+            }
         }
         if let StageKind::MvExpand(m) = &stage.kind {
             mvexpand::mv_expand(cx, m, stage.span, &query.stages[i + 1..], &mut commands);

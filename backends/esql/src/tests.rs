@@ -201,4 +201,5 @@ mod paths;
 mod row_cap;
 mod stored;
 mod strings;
+mod subqueries;
 mod time;

@@ -43,4 +43,15 @@ impl Refusal {
         self.cannot_express(BackendCode::B031, "a union of several tables", span)
             .with_help(help)
     }
+
+    /// `B032`: a list computed by a query (`x in (subquery)`, a `let` list computed by a
+    /// query, `toscalar()`, a watchlist) at `span`, with the target's `help`.
+    pub fn subquery(self, span: Span, help: &str) -> Diagnostic {
+        self.cannot_express(
+            BackendCode::B032,
+            "a list computed by a query (`in (subquery)`, a `let` list computed by a query, `toscalar()`, a watchlist)",
+            span,
+        )
+        .with_help(help)
+    }
 }

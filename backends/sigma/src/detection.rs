@@ -718,6 +718,8 @@ fn literal_of(e: &Expr) -> Option<&Literal> {
 /// Non-string leaves: comparisons, sets, ranges, emptiness, booleans.
 fn leaf(p: &Predicate, notes: &mut Notes) -> Result<Leaf, Errors> {
     match &p.kind {
+        PredicateKind::InSubquery { .. } => Err(vec![crate::REFUSAL
+            .subquery(p.span, crate::SUBQUERY_HELP)]),
         PredicateKind::Compare { lhs, op, rhs, .. } => compare(lhs, *op, rhs, p.span, notes),
         PredicateKind::InSet {
             expr,

@@ -130,6 +130,9 @@ impl Backend for Sigma {
         let table = match &query.source.kind {
             SourceKind::Table(t) => t,
             SourceKind::Union(_) => return Err(vec![union_declined(query)]),
+            SourceKind::Watchlist(_) => {
+                return Err(vec![REFUSAL.subquery(query.source.span, SUBQUERY_HELP)])
+            }
         };
         let mut notes = Notes::default();
         let plan = stages::plan(rule, query, &mut notes)?;
@@ -202,6 +205,9 @@ impl Backend for Sigma {
 pub fn comment(text: &str) -> String {
     format!("# {}", kqlport::backend::one_line(text))
 }
+
+/// The help of Sigma's `B032` refusal (a subquery or watchlist).
+pub(crate) const SUBQUERY_HELP: &str = "a Sigma rule's values are constants: the list would have to be written into the rule (or a placeholder expanded by the converter)";
 
 /// `B031`: Sigma has no form for a union.
 fn union_declined(query: &ir::Query) -> Diagnostic {

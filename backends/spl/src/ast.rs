@@ -30,6 +30,8 @@ pub enum Head {
     /// `| multisearch [search …] [search …]`: the events of every leg, each leg holding only
     /// streaming commands (a generating command, so it starts the search).
     Multisearch(Vec<Pipeline>),
+    /// `| inputlookup <name>`: the rows of a lookup table (a generating command).
+    InputLookup(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -144,6 +146,12 @@ pub enum Command {
     },
     /// `append [<subsearch>]`: the subsearch's results after the current ones.
     Append(Box<Pipeline>),
+    /// `search [NOT] [<subsearch>]`: the results matching (or not) the search string Splunk's
+    /// implicit `format` makes of the subsearch's rows.
+    SearchSubsearch {
+        negated: bool,
+        sub: Box<Pipeline>,
+    },
     /// `join type=<inner|left> max=<n> <fields> [<subsearch>]`; `max=0` means every match.
     Join {
         kind: JoinType,
@@ -630,6 +638,10 @@ impl Display for Command {
                 f.write_str("append")?;
                 subsearch(f, sub)
             }
+            Command::SearchSubsearch { negated, sub } => {
+                f.write_str(if *negated { "search NOT" } else { "search" })?;
+                subsearch(f, sub)
+            }
         }
     }
 }
@@ -653,6 +665,7 @@ impl Display for Head {
                 }
                 Ok(())
             }
+            Head::InputLookup(name) => write!(f, "| inputlookup {}", CmdName(name)),
         }
     }
 }

@@ -193,6 +193,7 @@ pub(crate) fn prefilter(p: &Predicate, src: &Src) -> Option<SearchExpr> {
         }
         PredicateKind::Not(_)
         | PredicateKind::InSet { .. }
+        | PredicateKind::InSubquery { .. }
         | PredicateKind::Between { .. }
         | PredicateKind::IsEmpty { .. }
         | PredicateKind::IsNull { .. }

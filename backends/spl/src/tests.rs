@@ -122,4 +122,5 @@ mod members;
 mod paths;
 mod prefilters;
 mod strings;
+mod subqueries;
 mod time;

@@ -38,6 +38,7 @@ mod query;
 mod search;
 mod sort;
 mod str_match;
+mod subsearch;
 mod text;
 mod time;
 mod union;

@@ -82,7 +82,9 @@ fn positive(p: &Predicate, computed: &HashSet<&str>) -> bool {
         PredicateKind::InSet { expr, negated, .. }
         | PredicateKind::Between { expr, negated, .. } => !negated && source_field(expr, computed),
         PredicateKind::Bool(e) => source_field(e, computed),
+        // Values known only when the subquery runs: no constant for the index to look up.
         PredicateKind::Not(_)
+        | PredicateKind::InSubquery { .. }
         | PredicateKind::IsEmpty { .. }
         | PredicateKind::IsNull { .. }
         | PredicateKind::TimeWindow { .. }

@@ -35,6 +35,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -98,11 +99,31 @@ def dump_yaml(doc) -> str:
 
 
 # ---------------------------------------------------------------- loading
+# A watchlist the query reads (`_GetWatchlist('name')`) is the case's table `watchlist:<name>`
+# (schema and events); Kusto.Language and duckdb-kql know no watchlists, so for them the call
+# is replaced by a table of those rows (`Watchlist_<name>`), which is what `_GetWatchlist`
+# returns (the watchlist's columns; the bookkeeping columns Sentinel adds are not read).
+WATCHLIST_CALL = re.compile(r"""_GetWatchlist\(\s*(['"])(.*?)\1\s*\)""")
+WATCHLIST_KEY = "watchlist:"
+
+
+def watchlist_table(name: str) -> str:
+    return "Watchlist_" + re.sub(r"\W", "_", name)
+
+
+def engine_name(table: str) -> str:
+    return watchlist_table(table[len(WATCHLIST_KEY):]) if table.startswith(WATCHLIST_KEY) else table
+
+
 def load_case(d: Path) -> dict:
     rule = yaml.safe_load((d / "rule.yaml").read_text(encoding="utf-8"))
     case = yaml.safe_load((d / "case.yaml").read_text(encoding="utf-8"))
     events = json.loads((d / "events.json").read_text(encoding="utf-8"))
-    return {"dir": d, "name": d.name, "rule": rule, "case": case, "events": events}
+    return {"dir": d, "name": d.name, "rule": rule, "case": case, "events": events,
+            # what the KQL engines see: watchlists as tables
+            "query": WATCHLIST_CALL.sub(lambda m: watchlist_table(m.group(2)), rule["query"]),
+            "tables": {engine_name(t): cols for t, cols in (case.get("schema") or {}).items()},
+            "data": {engine_name(t): evs for t, evs in events.items()}}
 
 
 def validate(c: dict) -> list[str]:
@@ -131,7 +152,7 @@ def validate(c: dict) -> list[str]:
 
 # ---------------------------------------------------------------- Kusto.Language
 def kusto_check(cases: list[dict]) -> list[dict]:
-    reqs = [{"query": c["rule"]["query"], "tables": c["case"]["schema"]} for c in cases]
+    reqs = [{"query": c["query"], "tables": c["tables"]} for c in cases]
     env = dict(os.environ, KQLPORT_ORACLES=str(ORACLES))
     p = subprocess.run(["node", str(SMOKE / "kusto_check.js")], input=json.dumps(reqs),
                        capture_output=True, text=True, env=env)
@@ -174,12 +195,11 @@ def sort_key(row):
 def run_duckdb(c: dict, kusto_cols: list[dict] | None):
     """Returns ('rows', [ids]) / ('table', [dicts]); raises on KqlUnsupportedError etc."""
     con = duckdb_kql.connect()
-    schema = c["case"]["schema"]
-    for table, cols in schema.items():
+    for table, cols in c["tables"].items():
         types = dict(cols)
         types["_id"] = "long"
-        load_events(con, table, c["events"].get(table, []), types)
-    rel = duckdb_kql.kql(con, c["rule"]["query"])
+        load_events(con, table, c["data"].get(table, []), types)
+    rel = duckdb_kql.kql(con, c["query"])
     cols = list(rel.columns)
     data = rel.fetchall()
     exp = c["case"]["expected"]

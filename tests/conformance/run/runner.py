@@ -55,6 +55,10 @@ SPL_GAPS = [
      "the zero-argument true() (used as case()'s default arm) is not in splparser's grammar"),
     ("false()", re.compile(r"\bfalse\(\)"), "1==0",
      "the zero-argument false() (a condition KQL fixes, e.g. isnull() of a string column) is not in splparser's grammar"),
+    ("search [subsearch]", re.compile(r"\bsearch(\s+NOT)?\s*\["), "search kqlport_gap=1 [",
+     "splparser takes a subsearch only after a command argument, and not after NOT; Splunk documents "
+     "`sourcetype=a NOT [search sourcetype=b | fields f]` (Search Manual, Use subsearch to correlate events) "
+     "and a subsearch as any search's argument (About subsearches)"),
 ]
 
 # SPL commands that are real but unknown to splparser (it parses them as user-defined

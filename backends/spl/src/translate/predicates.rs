@@ -55,6 +55,16 @@ impl Tx {
                     any
                 })
             }
+            PredicateKind::InSubquery { .. } => {
+                self.refuse(
+                    kqlport::codes::BackendCode::B032,
+                    p.span,
+                    "SPL tests a subquery's values only as a whole `where` condition or one of its `and` parts (a subsearch is a search command, not an eval value)",
+                    "subquery inside an expression",
+                    "split the condition so that the `in (subquery)` test stands alone in a `where`",
+                );
+                None
+            }
             PredicateKind::Between {
                 expr,
                 low,

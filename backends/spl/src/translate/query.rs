@@ -21,6 +21,7 @@ impl Tx {
         let table = match &q.source.kind {
             SourceKind::Table(table) => table,
             SourceKind::Union(u) => return self.union_query(q, u),
+            SourceKind::Watchlist(name) => return self.watchlist_query(q, name),
         };
         self.table = table.clone();
         self.target = q.source.target.clone();
@@ -99,6 +100,9 @@ impl Tx {
             let start = cmds.len();
             self.filtering = matches!(stage.kind, StageKind::Filter(_));
             match (&stage.kind, search.as_deref_mut()) {
+                (StageKind::Filter(p), search) if super::subsearch::has_subquery(p) => {
+                    self.subquery_filter(p, search, cmds)
+                }
                 (StageKind::Filter(p), Some(search)) => self.leading_filter(p, search, cmds),
                 (StageKind::Join { kind, right, on }, _) => {
                     search = None;

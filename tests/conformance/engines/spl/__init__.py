@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .commands import HIDDEN, Pipeline, output_value
-from .events import load
+from .events import load, lookups
 from .values import SplError, Unsupported
 
 
@@ -29,7 +29,7 @@ def run_spl(query: str, events: dict, now: float) -> Result:
     loaded = load(events)
     # Search results come back newest first [search-results-order]; stable for equal times.
     loaded.sort(key=lambda e: -e["_time"])
-    p = Pipeline(loaded, now)
+    p = Pipeline(loaded, now, lookups(events))
     rows = p.run(query)
     out = []
     for r in rows:

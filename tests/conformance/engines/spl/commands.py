@@ -15,17 +15,18 @@ HIDDEN = "__id"
 
 
 class Pipeline:
-    def __init__(self, events: list[dict], now: float):
+    def __init__(self, events: list[dict], now: float, lookups: dict | None = None):
         self.events = events  # the index: every loaded event, newest first
+        self.lookups = lookups or {}  # lookup tables by name: lists of rows (field -> text)
         self.ctx = Ctx(now)
         self.columns: list[str] | None = None  # the visible columns once a command fixes them
 
     def run(self, query: str) -> list[dict]:
         cmds = syntax.split_pipeline(query)
-        if not cmds or cmds[0][0] not in ("search", "multisearch"):
+        if not cmds or cmds[0][0] not in ("search", "multisearch", "inputlookup"):
             raise Unsupported("a search that does not start with the search command")
-        if cmds[0][0] == "multisearch" and not query.lstrip().startswith("|"):
-            raise SplError("a generating command such as multisearch must be preceded by `|`")
+        if cmds[0][0] != "search" and not query.lstrip().startswith("|"):
+            raise SplError(f"a generating command such as {cmds[0][0]} must be preceded by `|`")
         rows: list[dict] = []
         for k, (name, args) in enumerate(cmds):
             fn = getattr(self, "cmd_" + name, None)
@@ -37,9 +38,52 @@ class Pipeline:
     # -- filtering ------------------------------------------------------------------------
 
     def cmd_search(self, args, rows, first):
-        """[search] the first command retrieves events from the index; later ones filter."""
+        """[search] the first command retrieves events from the index; later ones filter.
+        Subsearches in the arguments run first and are replaced by their formatted results
+        [about-subsearches][change-the-format]."""
+        args = self.expand_subsearches(args)
         src = [dict(e) for e in self.events] if first else rows
         return run_search(args, src, self.ctx.now, first)
+
+    # Search subsearches stop at `maxout` results, 10,000 by default [subsearch-limits].
+    SUBSEARCH_MAXOUT = 10_000
+
+    def expand_subsearches(self, args: str) -> str:
+        """Each top-level `[...]` of a search's arguments, run and replaced by the search string
+        the implicit `format` makes of its results [about-subsearches][change-the-format]."""
+        out, i, n = [], 0, len(args)
+        while i < n:
+            c = args[i]
+            if c == '"':
+                j = syntax.skip_string(args, i)
+                out.append(args[i:j])
+                i = j
+                continue
+            if c == "[":
+                j = _bracket_end(args, i)
+                rows = self.subsearch(args[i:j])[: self.SUBSEARCH_MAXOUT]
+                out.append(" " + format_results(rows) + " ")
+                i = j
+                continue
+            out.append(c)
+            i += 1
+        return "".join(out)
+
+    def cmd_inputlookup(self, args, rows, first):
+        """[inputlookup] `| inputlookup <name>`: a generating command returning the rows of the
+        lookup table (no `_time`, no `_raw`); an unknown lookup is an error."""
+        if not first:
+            raise SplError("inputlookup (without append=true) must be the first command")
+        words = syntax.split_words(args)
+        if len(words) != 1:
+            raise Unsupported(f"inputlookup options {args!r}")
+        name = words[0]
+        if name.startswith('"'):
+            name = syntax.unquote(name)
+        if name not in self.lookups:
+            raise SplError(f"the lookup table {name!r} does not exist")
+        self.columns = None
+        return [{k: FieldText(v) for k, v in r.items()} for r in self.lookups[name]]
 
     def cmd_where(self, args, rows, first):
         """[where] keeps the results for which the expression is TRUE (null counts as not)."""
@@ -412,7 +456,7 @@ class Pipeline:
         t = text.strip()
         if not (t.startswith("[") and t.endswith("]")):
             raise SplError("a subsearch must be in square brackets")
-        sub = Pipeline(self.events, self.ctx.now)
+        sub = Pipeline(self.events, self.ctx.now, self.lookups)
         return sub.run(t[1:-1])
 
     # Commands a multisearch leg may hold: "only purely streaming operations" [multisearch]
@@ -606,3 +650,50 @@ def _bracket_groups(text: str) -> list[str]:
     if depth:
         raise SplError("unbalanced subsearch brackets")
     return out
+
+
+def _bracket_end(text: str, start: int) -> int:
+    """The index after the `]` closing the `[` at `start` (quotes and nesting respected)."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            i = syntax.skip_string(text, i)
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise SplError("unbalanced subsearch brackets")
+
+
+def format_results(rows: list[dict]) -> str:
+    """The implicit `format` of a subsearch's results [format][change-the-format]: each result
+    is `( f1="v1" AND f2="v2" )`, results joined by OR inside `( … )`; internal fields (a
+    leading `_`) are left out; no results gives `NOT( )` (emptystr's default). The fields
+    `search`/`query` (rendered raw), multivalue fields (`mvsep`), a result with no field, and
+    a value holding `"` or `\\` (its escaping is not documented) are refused."""
+    parts = []
+    for r in rows:
+        cols = []
+        for k in sorted(x for x in r if x != HIDDEN and not x.startswith("_")):
+            v = r[k]
+            if v is None:
+                continue
+            if k in ("search", "query"):
+                raise Unsupported(f"a subsearch returning the field {k!r}")
+            if isinstance(v, list):
+                raise Unsupported("a multivalue field in a subsearch's results (mvsep)")
+            t = to_text(v)
+            if '"' in t or "\\" in t:
+                raise Unsupported(f"format of a value holding a quote or backslash: {t!r}")
+            cols.append(f'{k}="{t}"')
+        if not cols:
+            raise Unsupported("a subsearch result without fields (its format is not documented)")
+        parts.append("( " + " AND ".join(cols) + " )")
+    if not parts:
+        return "NOT( )"
+    return "( " + " OR ".join(parts) + " )"

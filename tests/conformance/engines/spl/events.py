@@ -25,6 +25,10 @@ from .values import FieldText, Unsupported, norm_mv
 
 TIME_COLUMNS = ("TimeGenerated", "Timestamp")
 
+# A case's lookup tables (a Sentinel watchlist the user loaded into Splunk as a lookup of the
+# same name): `"watchlist:<name>": [row, ...]` beside the tables, never indexed as events.
+LOOKUP_PREFIX = "watchlist:"
+
 
 def leaf_text(v) -> str:
     if isinstance(v, bool):
@@ -66,6 +70,8 @@ def load(events: dict[str, list[dict]]) -> list[dict]:
     row identity, never a Splunk field) so results can be traced back."""
     out = []
     for table, evs in events.items():
+        if table.startswith(LOOKUP_PREFIX):
+            continue
         for e in evs:
             body = {k: v for k, v in e.items() if k != "_id"}
             fields: dict = {}
@@ -84,4 +90,16 @@ def load(events: dict[str, list[dict]]) -> list[dict]:
             ev["index"] = "main"
             ev["__id"] = e.get("_id")
             out.append(ev)
+    return out
+
+
+def lookups(events: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The case's lookup tables by name: each row's values as text (a lookup file is CSV
+    [inputlookup]); `_id` kept as nothing (lookup rows are not events)."""
+    out = {}
+    for key, rows in events.items():
+        if key.startswith(LOOKUP_PREFIX):
+            out[key[len(LOOKUP_PREFIX):]] = [
+                {k: leaf_text(v) for k, v in r.items() if k != "_id" and v is not None} for r in rows
+            ]
     return out

@@ -190,6 +190,8 @@ def check_no_time(items):
 
 def matches(node, ev: dict) -> bool:
     kind = node[0]
+    if kind == "all":
+        return True
     if kind == "and":
         return all(matches(n, ev) for n in node[1])
     if kind == "or":

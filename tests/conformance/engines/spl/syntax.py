@@ -446,6 +446,12 @@ class SearchParser:
             self.take()
             return ("not", self.not_())
         t = self.take()
+        if t[0] == "(" and self.peek()[0] == ")":
+            # `( )`: an empty group, the empty AND: true for every event. `format` writes a
+            # subsearch without results as `NOT( )` (its emptystr), which so matches none
+            # [format][correlate-events].
+            self.take()
+            return ("all",)
         if t[0] == "(":
             e = self.and_()
             if self.take()[0] != ")":

@@ -213,3 +213,57 @@ class EventModel(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Subsearches(unittest.TestCase):
+    # [about-subsearches][change-the-format][format][correlate-events][inputlookup]
+    EV = {"L": [{"_id": 1, "TimeGenerated": "2024-06-01T10:00:00Z", "host": "crashy", "v": "l1"},
+                {"_id": 2, "TimeGenerated": "2024-06-01T10:00:01Z", "host": "web", "v": "l2"},
+                {"_id": 3, "TimeGenerated": "2024-06-01T10:00:02Z", "v": "l3"}],
+          "R": [{"_id": 11, "TimeGenerated": "2024-06-01T10:00:00Z", "host": "crashy", "n": "9"},
+                {"_id": 12, "TimeGenerated": "2024-06-01T10:00:01Z", "host": "other", "n": "1"}],
+          "watchlist:hosts": [{"_id": 21, "host": "WEB", "kind": "dc"}, {"_id": 22, "host": "x", "kind": "pc"}]}
+
+    def test_subsearch_parameterises_the_search(self):
+        # the About subsearches example: `sourcetype=syslog [search … | top limit=1 host |
+        # fields + host]` searches the events of the host the subsearch returns
+        q = 'search sourcetype="L" [search sourcetype="R" n="9" | fields host]'
+        self.assertEqual(ids(q, self.EV), [1])
+
+    def test_not_subsearch_is_not_in(self):
+        # [correlate-events] `NOT [search … | fields field_val]` is SQL's NOT IN: events
+        # lacking the field are kept ([not-vs-neq])
+        q = 'search sourcetype="L" NOT [search sourcetype="R" | fields host]'
+        self.assertEqual(sorted(ids(q, self.EV)), [2, 3])
+
+    def test_empty_subsearch_matches_nothing_and_its_negation_everything(self):
+        # [format] emptystr: `NOT( )` when the results are empty
+        self.assertEqual(ids('search sourcetype="L" [search sourcetype="R" n="0" | fields host]', self.EV), [])
+        self.assertEqual(sorted(ids('search sourcetype="L" NOT [search sourcetype="R" n="0" | fields host]', self.EV)),
+                         [1, 2, 3])
+
+    def test_search_values_fold_case(self):
+        # the formatted `host="WEB"` is a search comparison: values match in any case [case-sensitivity]
+        self.assertEqual(ids('search sourcetype="L" [| inputlookup hosts | where kind=="dc" | fields host]', self.EV), [2])
+
+    def test_format_output(self):
+        from spl.commands import format_results
+        from spl.values import FieldText
+        self.assertEqual(format_results([]), "NOT( )")
+        r = [{"a": FieldText("1"), "_time": 5.0, "b": FieldText("x")}, {"a": FieldText("2")}]
+        self.assertEqual(format_results(r), '( ( a="1" AND b="x" ) OR ( a="2" ) )')
+        with self.assertRaises(Unsupported):
+            format_results([{"a": FieldText('say "hi"')}])
+
+    def test_inputlookup_is_a_generating_command(self):
+        r = rows("| inputlookup hosts | table host kind", self.EV)
+        self.assertEqual(r, [{"host": "WEB", "kind": "dc"}, {"host": "x", "kind": "pc"}])
+        with self.assertRaises(SplError):
+            rows("| inputlookup nosuch", self.EV)
+        with self.assertRaises(SplError):
+            rows('search sourcetype="L" | inputlookup hosts', self.EV)
+
+    def test_md5(self):
+        from spl.tests.helpers import value
+        self.assertEqual(value('md5("")'), "d41d8cd98f00b204e9800998ecf8427e")
+        self.assertIsNone(value("md5(nosuch)"))

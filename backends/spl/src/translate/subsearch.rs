@@ -1,0 +1,254 @@
+//! `x in (subquery)` ([`PredicateKind::InSubquery`]) as a `search` over a subsearch, and a
+//! watchlist source as `| inputlookup`.
+//!
+//! A filter's `and` part `x in (T | … | project k)` becomes
+//!
+//! ```text
+//! | eval kqlport_sq1=md5(coalesce(<x>, ""))
+//! | search [search <T | …> | eval kqlport_sq1=md5(coalesce(k, "")) | dedup kqlport_sq1 | fields kqlport_sq1]
+//! | fields - kqlport_sq1
+//! ```
+//!
+//! The subsearch's rows are formatted by Splunk's implicit `format` as
+//! `( ( kqlport_sq1="…" ) OR ( … ) )`, and the outer `search` keeps the rows whose helper field
+//! equals one of them ([search], [change-the-format]). Both sides compare the MD5 digest of the
+//! value, never the value itself, because `search` matches field values case-insensitively and
+//! reads `*` as a wildcard, where KQL's `in` is exact: two strings have the same digest exactly
+//! when they are equal (up to MD5 collisions), and a digest is lowercase hex, so neither case
+//! folding nor wildcards nor `format`'s quoting can touch it. `in~` lower-cases both sides
+//! first. A missing string is `""` on both sides, as in KQL.
+//!
+//! A subsearch that returns nothing is formatted as `NOT( )` (format's `emptystr` default),
+//! which matches no event: `in` over an empty list is false, `!in` (`NOT [ … ]`) true, as in
+//! KQL. Splunk stops a subsearch at 10,000 results and 60 s (limits.conf `[subsearch]`
+//! `maxout`/`maxtime`): the list is then cut, noted as an under-match for `in` and an
+//! over-match for `!in`.
+
+use super::Tx;
+use crate::ast::{BaseSearch, Command, Eval, Head, Pipeline};
+use kqlport::backend::Effect;
+use kqlport::codes::BackendCode;
+use kqlport::ir::facts::Shape;
+use kqlport::ir::{Case, Predicate, PredicateKind, Query, Subquery};
+use kqlport::schema::ColumnType;
+
+/// A filter's `and` parts: the subquery tests, `(test, negated)`, and the rest.
+fn split(p: &Predicate) -> (Vec<(&Predicate, bool)>, Vec<Predicate>) {
+    let mut subs = Vec::new();
+    let mut rest = Vec::new();
+    fn walk<'a>(
+        p: &'a Predicate,
+        subs: &mut Vec<(&'a Predicate, bool)>,
+        rest: &mut Vec<Predicate>,
+    ) {
+        match &p.kind {
+            PredicateKind::And(v) => v.iter().for_each(|x| walk(x, subs, rest)),
+            PredicateKind::InSubquery { negated, .. } => subs.push((p, *negated)),
+            PredicateKind::Not(x) if matches!(x.kind, PredicateKind::InSubquery { .. }) => {
+                if let PredicateKind::InSubquery { negated, .. } = &x.kind {
+                    subs.push((x, !negated));
+                }
+            }
+            _ => rest.push(p.clone()),
+        }
+    }
+    walk(p, &mut subs, &mut rest);
+    (subs, rest)
+}
+
+/// Whether a filter holds a subquery test anywhere.
+pub(crate) fn has_subquery(p: &Predicate) -> bool {
+    match &p.kind {
+        PredicateKind::InSubquery { .. } => true,
+        PredicateKind::And(v) | PredicateKind::Or(v) => v.iter().any(has_subquery),
+        PredicateKind::Not(x) => has_subquery(x),
+        _ => false,
+    }
+}
+
+impl Tx {
+    /// A filter holding subquery tests: its other `and` parts as usual (into the base search
+    /// while `search` is given), then one `search` over a subsearch per subquery test.
+    pub(crate) fn subquery_filter(
+        &mut self,
+        p: &Predicate,
+        search: Option<&mut BaseSearch>,
+        cmds: &mut Vec<Command>,
+    ) {
+        let (subs, rest) = split(p);
+        if !rest.is_empty() {
+            let rest = match rest.len() {
+                1 => rest.into_iter().next().expect("one"),
+                _ => Predicate {
+                    kind: PredicateKind::And(rest),
+                    span: p.span,
+                },
+            };
+            if has_subquery(&rest) {
+                self.refuse(
+                    BackendCode::B032,
+                    rest.span,
+                    "SPL tests a subquery's values only as a whole `where` condition or one of its `and` parts (a subsearch is a search command, not an eval value)",
+                    "subquery inside `or`/`not`",
+                    "split the condition so that the `in (subquery)` test stands alone",
+                );
+                return;
+            }
+            match search {
+                Some(search) => self.leading_filter(&rest, search, cmds),
+                None => {
+                    if let Some(e) = self.pred(&rest, false) {
+                        cmds.push(Command::Where(e));
+                    }
+                }
+            }
+        }
+        for (test, negated) in subs {
+            if let PredicateKind::InSubquery {
+                expr, sub, case, ..
+            } = &test.kind
+            {
+                self.in_subsearch(test, expr, sub, *case, negated, cmds);
+            }
+        }
+    }
+
+    fn in_subsearch(
+        &mut self,
+        test: &Predicate,
+        expr: &kqlport::ir::Expr,
+        sub: &Subquery,
+        case: Case,
+        negated: bool,
+        cmds: &mut Vec<Command>,
+    ) {
+        let span = test.span;
+        // Text on both sides (a known string, or a type the schema does not give): a
+        // subsearch hands its values over as text, so numbers, datetimes and bools, whose
+        // text differs between KQL and Splunk, are refused.
+        let texty = |t: Option<ColumnType>| matches!(t, None | Some(ColumnType::String));
+        let scalar = |s: Shape| matches!(s, Shape::Scalar | Shape::Member(_));
+        let outer_ty = self.cols.infer(expr);
+        let sub_facts = sub.query.facts();
+        let out = sub_facts.output();
+        let key_ty = out.ty(&sub.column.name);
+        if !texty(outer_ty)
+            || !texty(key_ty)
+            || !scalar(self.cols.shape_of(expr))
+            || !scalar(out.shape(&sub.column.name))
+        {
+            self.refuse(
+                BackendCode::B032,
+                span,
+                "SPL tests membership in a subquery's values only between text values (a subsearch hands its values over as text)",
+                "not text on both sides",
+                "compare string columns, or convert with tostring() on both sides",
+            );
+            return;
+        }
+        // The subquery first: its own stages must not take this stage's helper fields.
+        let pre = std::mem::take(&mut self.pre);
+        let cleanup = std::mem::take(&mut self.cleanup);
+        let translated = self.sub_query(&sub.query);
+        self.pre = pre;
+        self.cleanup = cleanup;
+        let Some(mut pipeline) = translated.pipeline else {
+            return;
+        };
+        let Some(key) = self.name(&sub.column.name, sub.column.span) else {
+            return;
+        };
+        let Some(x) = self.expr(expr) else {
+            return;
+        };
+        self.helpers += 1;
+        // Not `__kqlport_…`: `format` leaves out fields whose name starts with `_`.
+        let helper = format!("kqlport_sq{}", self.helpers);
+        // A missing string is "" (KQL has no null string); a missing value of another type is
+        // null, whose digest is null: never in the list.
+        let digest = |v: Eval, ty: Option<ColumnType>| {
+            let v = match ty {
+                Some(ColumnType::String) => Eval::call("coalesce", vec![v, Eval::str("")]),
+                _ => v,
+            };
+            let v = match case {
+                Case::Sensitive => v,
+                Case::Insensitive => Eval::call("lower", vec![v]),
+            };
+            Eval::call("md5", vec![v])
+        };
+        pipeline.commands.extend([
+            Command::Eval(vec![(helper.clone(), digest(Eval::Field(key), key_ty))]),
+            Command::Where(Eval::call("isnotnull", vec![Eval::Field(helper.clone())])),
+            Command::Dedup(vec![helper.clone()]),
+            Command::FieldsKeep(vec![helper.clone()]),
+        ]);
+        // Computed before the stage's commands and removed after them (`Tx::flush_pre`).
+        self.pre.push((helper, digest(x, outer_ty)));
+        cmds.push(Command::SearchSubsearch {
+            negated,
+            sub: Box::new(pipeline),
+        });
+        if outer_ty.is_none() || key_ty.is_none() {
+            self.notes.push(
+                span,
+                if negated {
+                    Effect::OverMatch
+                } else {
+                    Effect::UnderMatch
+                },
+                "the schema does not give this value's type: a missing value is taken as null (never in the list), where KQL reads a missing string as \"\"",
+            );
+        }
+        if case == Case::Insensitive {
+            self.notes.push(
+                span,
+                Effect::Values,
+                "`in~` is written with Splunk's lower() on both sides, which also folds non-ASCII letters (KQL's `in~` folds ASCII letters only)",
+            );
+        }
+        self.notes.push(
+            span,
+            if negated {
+                Effect::OverMatch
+            } else {
+                Effect::UnderMatch
+            },
+            "the subquery runs as a Splunk subsearch, which stops at 10,000 results and 60 s by default (limits.conf [subsearch] maxout / maxtime): values past that are not in the list",
+        );
+    }
+
+    /// A watchlist (`_GetWatchlist('name')`) as the lookup of that name: `| inputlookup name`.
+    pub(crate) fn watchlist_query(&mut self, q: &Query, name: &str) -> Option<Pipeline> {
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !plain {
+            self.refuse(
+                BackendCode::B032,
+                q.source.span,
+                "the watchlist name cannot be written as a Splunk lookup name",
+                "not a plain lookup name",
+                "use letters, digits, `_`, `-` and `.` in the watchlist's name",
+            );
+            return None;
+        }
+        self.table = String::new();
+        self.target = None;
+        self.notes.push(
+            q.source.span,
+            Effect::Values,
+            format!(
+                "the watchlist `{name}` is read as the Splunk lookup `{name}` (`| inputlookup {name}`): create it from the watchlist's rows, with the same column names"
+            ),
+        );
+        let mut cmds = Vec::new();
+        self.stages_into(q, None, &mut cmds);
+        self.finish(q, &mut cmds);
+        self.errors.is_empty().then(|| Pipeline {
+            search: Head::InputLookup(name.to_string()),
+            commands: cmds,
+        })
+    }
+}

@@ -1,0 +1,114 @@
+//! Lists computed by a query (`in (subquery)`, a tabular `let`, `toscalar()` of a whole list,
+//! `_GetWatchlist`) lowered to `ir::PredicateKind::InSubquery`, and the located refusals of the
+//! forms the IR does not hold.
+
+use kqlport::{kql, lower};
+
+fn ir(q: &str) -> String {
+    let ast = kql::parse(q).unwrap_or_else(|e| panic!("parse {q}: {e:?}"));
+    match lower::lower(&ast) {
+        Ok(l) => l.query.to_string(),
+        Err(e) => panic!("lower {q}: {e:?}"),
+    }
+}
+
+/// The lowering refusal: (code, the KQL text its span covers, message).
+fn refusal(q: &str) -> (String, String, String) {
+    let ast = kql::parse(q).unwrap();
+    let errs = lower::lower(&ast).expect_err("should be refused");
+    let d = &errs[0];
+    (
+        d.code.as_str().to_string(),
+        q[d.span.range()].to_string(),
+        d.message.clone(),
+    )
+}
+
+#[test]
+fn in_over_a_tabular_let_uses_its_first_column() {
+    let t = ir(
+        "let L = SecurityEvent | where EventID == 4672 | project Account, Computer;\n\
+                SigninLogs | where UserPrincipalName in (L)",
+    );
+    assert!(
+        t.contains("(in-subquery UserPrincipalName cs column Account ("),
+        "{t}"
+    );
+    assert!(t.contains("    from SecurityEvent"), "{t}");
+}
+
+#[test]
+fn negation_and_case_are_kept() {
+    let t = ir("SigninLogs | where UserPrincipalName !in~ (SecurityEvent | distinct Account)");
+    assert!(
+        t.contains("(!in-subquery UserPrincipalName ci column Account ("),
+        "{t}"
+    );
+    // not() of a membership is a negated membership's complement, kept as `not`.
+    let t = ir("SigninLogs | where not(UserPrincipalName in (SecurityEvent | distinct Account))");
+    assert!(
+        t.contains("(not (in-subquery UserPrincipalName cs column Account ("),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_whole_list_is_the_column_of_the_rows_before_the_summarize() {
+    // toscalar(T | summarize make_list(k)) and a tabular let ending in make_set(k): the list
+    // of k over T's rows, so the summarize becomes `project k`.
+    for q in [
+        "let L = toscalar(SecurityEvent | where EventID == 1 | summarize make_list(Account));\n\
+         SigninLogs | where UserPrincipalName in (L)",
+        "let L = SecurityEvent | where EventID == 1 | summarize make_set(Account);\n\
+         SigninLogs | where UserPrincipalName in (L)",
+        "SigninLogs | where UserPrincipalName in (toscalar(SecurityEvent | summarize s = make_set(Account)))",
+    ] {
+        let t = ir(q);
+        assert!(t.contains("in-subquery UserPrincipalName cs column "), "{t}");
+        assert!(!t.contains("summarize"), "{t}");
+        assert!(t.contains("project "), "{t}");
+    }
+}
+
+#[test]
+fn a_watchlist_is_a_named_lookup_source_of_a_subquery() {
+    let t = ir("SigninLogs | where UserPrincipalName in (_GetWatchlist('VIP') | project User)");
+    assert!(t.contains("    from watchlist \"VIP\""), "{t}");
+    // As the query's own source it is still refused.
+    assert_eq!(refusal("_GetWatchlist('VIP') | project User").0, "L010");
+}
+
+#[test]
+fn materialize_is_the_rows_it_caches() {
+    let t = ir("let T = materialize(SecurityEvent | where EventID == 1);\nT | project Account");
+    assert!(t.starts_with("from SecurityEvent"), "{t}");
+}
+
+#[test]
+fn forms_the_ir_does_not_hold_are_refused_where_they_are() {
+    // toscalar() of one value is no list.
+    let (code, text, _) = refusal(
+        "let L = toscalar(SecurityEvent | project Account);\nSigninLogs | where UserPrincipalName in (L)",
+    );
+    assert_eq!((code.as_str(), text.as_str()), ("L037", "L"));
+    // A subquery whose first column depends on the table's column order.
+    let (code, text, _) =
+        refusal("SigninLogs | where UserPrincipalName in (SecurityEvent | where EventID == 1)");
+    assert_eq!(code, "L037");
+    assert_eq!(text, "SecurityEvent | where EventID == 1");
+    // Term tests over a computed list.
+    let (code, text, msg) = refusal(
+        "let L = toscalar(SecurityEvent | summarize make_list(Account));\nSigninLogs | where UserPrincipalName has_any (L)",
+    );
+    assert_eq!((code.as_str(), text.as_str()), ("L037", "L"));
+    assert!(
+        msg.starts_with("`has_any` with a list or value computed by a query"),
+        "{msg}"
+    );
+    // A computed list mixed with constants.
+    let (code, _, msg) = refusal(
+        "let L = SecurityEvent | project Account;\nSigninLogs | where UserPrincipalName in (L, 'x')",
+    );
+    assert_eq!(code, "L037");
+    assert!(msg.contains("only item"), "{msg}");
+}
