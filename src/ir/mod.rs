@@ -884,6 +884,19 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// The operator as KQL writes it (`==`, `!=`, `<`, `<=`, `>`, `>=`); SPL's `where`/`eval` and
+    /// EQL spell comparisons the same way.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
     /// The operator with its operands swapped (`a < b` ⇔ `b > a`).
     pub fn flipped(self) -> CmpOp {
         match self {
@@ -937,6 +950,47 @@ impl Expr {
             _ => false,
         }
     }
+
+    /// What `path` reads when this expression is a `split(text, delimiter[, k])` call and the
+    /// path one position `[i]`, decided here once for every target. `split(x, d)[i]` is its
+    /// `i`th piece (negative from the end); `split(x, d, k)` is the one-element array of the
+    /// `k`th piece, so `[0]` and `[-1]` read piece `k` and any other position is null. `None`
+    /// for every other shape (a computed `k`, a negative `k`, a key path, another call).
+    pub fn split_read<'a>(&'a self, path: &[PathSegment]) -> Option<SplitRead<'a>> {
+        let (
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args,
+            },
+            [PathSegment::Index(i)],
+        ) = (&self.kind, path)
+        else {
+            return None;
+        };
+        let (text, delimiter, piece) = match args.as_slice() {
+            [x, d] => (x, d, Some(*i)),
+            [x, d, Expr {
+                kind: ExprKind::Literal(Literal::Long(k)),
+                ..
+            }] if *k >= 0 => (x, d, (*i == 0 || *i == -1).then_some(*k)),
+            _ => return None,
+        };
+        Some(SplitRead {
+            text,
+            delimiter,
+            piece,
+        })
+    }
+}
+
+/// One position read out of `split(…)`: see [`Expr::split_read`].
+#[derive(Clone, Copy, Debug)]
+pub struct SplitRead<'a> {
+    pub text: &'a Expr,
+    pub delimiter: &'a Expr,
+    /// The piece read (0-based, negative from the end); `None`: the position is out of the
+    /// one-element array `split(x, d, k)` gives, so the value is null.
+    pub piece: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -278,11 +278,7 @@ pub struct Ident<'a>(pub &'a str);
 
 impl Display for Ident<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if is_plain_identifier(self.0) {
-            f.write_str(self.0)
-        } else {
-            write!(f, "`{}`", self.0.replace('`', "``"))
-        }
+        kqlport_kit::quote::write_ident(f, self.0, is_plain_identifier)
     }
 }
 
@@ -292,18 +288,7 @@ pub struct StrLit<'a>(pub &'a str);
 
 impl Display for StrLit<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
-        for c in self.0.chars() {
-            match c {
-                '\\' => f.write_str("\\\\")?,
-                '"' => f.write_str("\\\"")?,
-                '\n' => f.write_str("\\n")?,
-                '\r' => f.write_str("\\r")?,
-                '\t' => f.write_str("\\t")?,
-                c => write!(f, "{c}")?,
-            }
-        }
-        f.write_str("\"")
+        kqlport_kit::quote::write_quoted(f, self.0, |f, c| write!(f, "{c}"))
     }
 }
 

@@ -187,36 +187,21 @@ impl Cx {
         path: &[PathSegment],
         span: Span,
     ) -> Expr {
-        if let (
-            ExprKind::Call {
-                func: ScalarFn::Split,
-                args,
-            },
-            [PathSegment::Index(i)],
-        ) = (&base.kind, path)
-        {
-            let index = match args.get(2).map(|k| &k.kind) {
-                None => Some(*i),
-                Some(ExprKind::Literal(Literal::Long(k))) if *i == 0 && *k >= 0 => Some(*k),
-                _ => None,
-            };
-            if let (
-                Some(x),
-                Some(ir::Expr {
-                    kind: ExprKind::Literal(Literal::String(d)),
-                    ..
-                }),
-                Some(i),
-            ) = (args.first(), args.get(1), index)
+        // A position out of `split(x, d, k)`'s one-element array (always null) is declined.
+        if let Some(read) = base.split_read(path) {
+            if let (ExprKind::Literal(Literal::String(d)), Some(i)) =
+                (&read.delimiter.kind, read.piece)
             {
                 if d.len() == 1 {
-                    let subject =
-                        Expr::call("COALESCE", vec![self.expr(x), Expr::Str(String::new())]);
+                    let subject = Expr::call(
+                        "COALESCE",
+                        vec![self.expr(read.text), Expr::Str(String::new())],
+                    );
                     let split = Expr::call("SPLIT", vec![subject, Expr::Str(d.clone())]);
                     return Expr::call("MV_SLICE", vec![split, Expr::Int(i)]);
                 }
                 if !d.is_empty() {
-                    return self.split_index(x, d, i, span);
+                    return self.split_index(read.text, d, i, span);
                 }
             }
         }

@@ -1,14 +1,11 @@
 //! `join` in ES|QL: `LOOKUP JOIN` against a lookup index that the materialisation query (the
 //! right side, printed as comment lines) fills; kinds that keep right-only rows are declined.
 
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
+use kqlport::backend::{Effect, Fidelity, Translation};
 use kqlport::diag::Diagnostic;
-use kqlport::{kql, lower};
 
 fn translate(q: &str) -> Result<Translation, Vec<Diagnostic>> {
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    kqlport_esql::Esql.translate(&RuleContext::default(), &ir)
+    kqlport::test_support::translate(&kqlport_esql::Esql, q)
 }
 
 /// The lookup index name the translation uses.

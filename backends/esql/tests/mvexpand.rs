@@ -1,14 +1,11 @@
 //! mv-expand in ES|QL: `MV_EXPAND` of one column of the index, with its notes, and the forms
 //! an index cannot hold (objects read by path, several columns, positions, JSON text).
 
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
+use kqlport::backend::{Effect, Fidelity, Translation};
 use kqlport::diag::Diagnostic;
-use kqlport::{kql, lower};
 
 fn translate(q: &str) -> Result<Translation, Vec<Diagnostic>> {
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    kqlport_esql::Esql.translate(&RuleContext::default(), &ir)
+    kqlport::test_support::translate(&kqlport_esql::Esql, q)
 }
 
 fn codes(q: &str) -> Vec<String> {

@@ -1,27 +1,11 @@
 //! A note's effect is what can happen to the rows (issue 15): a value that can differ decides
 //! rows inside a `where`; a group key that can split a KQL group adds and removes rows.
 
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
-use kqlport::{kql, lower};
+use kqlport::backend::{Effect, Fidelity, Translation};
+use kqlport::test_support::effects_of as effects;
 
 fn translate(q: &str) -> Translation {
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    kqlport_esql::Esql
-        .translate(&RuleContext::default(), &ir)
-        .unwrap()
-}
-
-/// The effects of the notes whose message contains `needle`.
-fn effects(t: &Translation, needle: &str) -> Vec<Effect> {
-    match &t.fidelity {
-        Fidelity::Exact => Vec::new(),
-        Fidelity::Approximate(notes) => notes
-            .iter()
-            .filter(|n| n.message.contains(needle))
-            .map(|n| n.effect)
-            .collect(),
-    }
+    kqlport::test_support::translate(&kqlport_esql::Esql, q).unwrap()
 }
 
 #[test]

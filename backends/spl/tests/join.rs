@@ -1,19 +1,13 @@
 //! Joins in SPL: the exact text of each supported flavour, its notes, and the refusals.
 
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext};
+use kqlport::backend::{Backend, Effect, RuleContext};
+use kqlport::test_support::{notes_of, translate};
 use kqlport::{kql, lower};
 use kqlport_spl::Spl;
 
 fn spl(q: &str) -> (String, Vec<(Effect, String)>) {
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    let t = Spl
-        .translate(&RuleContext::default(), &ir)
-        .unwrap_or_else(|e| panic!("{q}: {e:?}"));
-    let notes = match t.fidelity {
-        Fidelity::Exact => Vec::new(),
-        Fidelity::Approximate(n) => n.into_iter().map(|n| (n.effect, n.message)).collect(),
-    };
+    let t = translate(&Spl, q).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+    let notes = notes_of(&t);
     (t.text, notes)
 }
 
@@ -187,9 +181,7 @@ fn paths_into_right_side_columns_are_declined() {
     // Splunk's join hands over the right rows' extracted fields: `D.a` of a right-side column
     // would read the left event (or nothing), so it is refused at the path.
     let q = "T | join kind=inner (U | project k, D) on k | extend x = tostring(D.a)";
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    let errs = Spl.translate(&RuleContext::default(), &ir).unwrap_err();
+    let errs = translate(&Spl, q).unwrap_err();
     assert_eq!(errs[0].code.as_str(), "B013", "{errs:?}");
     assert_eq!(&q[errs[0].span.range()], "D.a");
     // A path into a left-side column still translates.
