@@ -76,7 +76,7 @@
 //! `B050` sort/top/take/distinct/count/second summarize · `B051` filter on a computed or renamed
 //! column · `B052` non-time or non-second bin · `B053` summarize without `by` · `B054` nothing
 //! to test · `B055` threshold other than one count()/dcount() compared with an integer ·
-//! `B056` correlation without a usable query period.
+//! `B056` correlation without a usable timespan (no bin key, query period or look-back).
 //!
 //! # Metadata
 //!

@@ -336,6 +336,50 @@ fn correlation_without_query_period_is_declined() {
     assert_eq!((d[0].code.as_str(), d[0].span.range()), ("B056", 100..140));
 }
 
+/// A hunting query states its look-back itself: `TimeGenerated > ago(d)` before the summarize
+/// is the span it counts over when the rule has no query period (the narrowest of several).
+/// An upper bound (`< ago(d)`) or a look-back on a stored datetime is not a counting window.
+#[test]
+fn the_query_look_back_is_the_timespan_without_a_query_period() {
+    let mut rule = ctx();
+    rule.query_period = None;
+    let timespan =
+        |kql: &str| match kqlport::test_support::try_ir_of(kql).map(|q| translate(&rule, &q)) {
+            Ok(Ok(t)) => docs(&t.text)[1]["correlation"]["timespan"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            Ok(Err(d)) => d[0].code.as_str().to_string(),
+            Err(d) => panic!("{kql}: {d:?}"),
+        };
+    let counted =
+        "| where ResultType == '50126' | summarize count() by IPAddress | where count_ > 20";
+    assert_eq!(
+        timespan(&format!(
+            "SigninLogs | where TimeGenerated > ago(2h) {counted}"
+        )),
+        "2h"
+    );
+    assert_eq!(
+        timespan(&format!(
+            "SigninLogs | where TimeGenerated >= ago(7d) | where TimeGenerated > ago(1d) {counted}"
+        )),
+        "1d"
+    );
+    assert_eq!(
+        timespan(&format!(
+            "SigninLogs | where TimeGenerated < ago(1d) {counted}"
+        )),
+        "B056"
+    );
+    assert_eq!(
+        timespan(&format!(
+            "SigninLogs | where CreatedDateTime > ago(1d) {counted}"
+        )),
+        "B056"
+    );
+}
+
 #[test]
 fn other_aggregates_are_declined() {
     let q = query(
