@@ -40,8 +40,17 @@ pub enum Origin {
     /// `parse` capture, `count`'s `Count`, a column some union leg computes, `withsource`.
     Computed,
     /// A right-side column a join added (under its output name), or one the right side's
-    /// stages defined after a join that keeps only the right rows.
-    Joined,
+    /// stages defined after a join that keeps only the right rows. `.0` is what the column
+    /// was on the right side (its event's own field, a field it kept or renamed, a value it
+    /// computed, or a column of a join of its own).
+    Joined(Box<Origin>),
+}
+
+impl Origin {
+    /// A column a join brought from its right side ([`Origin::Joined`]).
+    pub fn is_joined(&self) -> bool {
+        matches!(self, Origin::Joined(_))
+    }
 }
 
 /// What a column holds beyond its type.
@@ -333,9 +342,13 @@ impl Scope {
         }
     }
 
-    /// `name = e` (an `extend` assignment): later assignments see it.
+    /// `name = e` (an `extend` assignment): later assignments see it. `a = a` leaves the
+    /// column what it was (its origin too: the event's field stays the event's field).
     pub fn assign(&mut self, name: &str, e: &Expr) {
-        let f = self.fact_of(e);
+        let mut f = self.fact_of(e);
+        if matches!(&e.kind, ExprKind::Field(c) if c.is_plain() && !c.parsed && c.column == name) {
+            f.origin = self.origin(name);
+        }
         self.defined.insert(name.to_string(), Some(f));
     }
 
@@ -734,31 +747,35 @@ impl Scope {
             (false, true) => {
                 *self = right.facts_read_by(after).output().clone();
                 for f in self.defined.values_mut().flatten() {
-                    f.origin = Origin::Joined;
+                    f.origin = Origin::Joined(Box::new(f.origin.clone()));
                 }
                 self.forget_types();
             }
             _ => {
                 let right_facts = right.facts_read_by(after);
                 let right_scope = right_facts.output();
-                // Right columns under KQL's output names (clashing ones suffixed), when both
-                // sides' columns are known.
-                // Where the right side's columns are not all known, those its stages define
-                // keep their names.
-                let names = match (left, right.output_columns()) {
-                    (Some(l), Some(r)) => join_names(l, &r),
-                    (None, Some(r)) => r.into_iter().map(|c| (c.clone(), c)).collect(),
-                    (_, None) => right_scope
+                // Right columns under KQL's output names (clashing ones suffixed) where the
+                // left side's columns are known. Where the right side's columns are not all
+                // known, those its stages define (the others are the right event's fields,
+                // not followed here).
+                let right_cols = right.output_columns().unwrap_or_else(|| {
+                    let mut defined: Vec<String> = right_scope
                         .defined
                         .iter()
                         .filter(|(_, f)| f.is_some())
-                        .map(|(c, _)| (c.clone(), c.clone()))
-                        .collect(),
+                        .map(|(c, _)| c.clone())
+                        .collect();
+                    defined.sort_unstable();
+                    defined
+                });
+                let names = match left {
+                    Some(l) => join_names(l, &right_cols),
+                    None => right_cols.into_iter().map(|c| (c.clone(), c)).collect(),
                 };
                 self.forget_types();
                 for (from, to) in names {
                     let mut f = right_scope.fact(&from);
-                    f.origin = Origin::Joined;
+                    f.origin = Origin::Joined(Box::new(f.origin));
                     f.ty = None;
                     self.defined.insert(to, Some(f));
                 }
@@ -912,16 +929,53 @@ mod tests {
                 on Computer");
         let out = q.facts();
         let s = out.output();
-        assert_eq!(s.origin("Computer1"), Origin::Joined);
+        assert_eq!(
+            s.origin("Computer1"),
+            Origin::Joined(Box::new(Origin::Field("Computer".into())))
+        );
         assert_eq!(
             s.shape("parts"),
             Shape::Split {
                 delimiter: Some("\\".into())
             }
         );
-        assert_eq!(s.origin("parts"), Origin::Joined);
+        assert_eq!(
+            s.origin("parts"),
+            Origin::Joined(Box::new(Origin::Computed))
+        );
         assert_eq!(s.ty("Account"), None);
         assert_eq!(s.origin("Account"), Origin::Field("Account".into()));
+    }
+
+    #[test]
+    fn a_no_op_extend_keeps_the_columns_origin() {
+        let q = ir("SecurityEvent
+            | extend Account = Account, Computer = tolower(Computer)
+            | project-rename Who = Account
+            | extend Who = Who");
+        let f = q.facts();
+        assert_eq!(f.after(0).origin("Account"), Origin::Event);
+        assert_eq!(f.after(0).ty("Account"), Some(ColumnType::String));
+        assert_eq!(f.after(0).origin("Computer"), Origin::Computed);
+        assert_eq!(f.output().origin("Who"), Origin::Field("Account".into()));
+    }
+
+    #[test]
+    fn a_join_with_unknown_right_columns_suffixes_the_clashing_ones_its_stages_define() {
+        let q = ir("SecurityEvent
+            | summarize n = count() by Computer
+            | join kind=inner (SecurityEvent | extend Computer = Computer, d = strlen(Account))
+                on Computer");
+        let out = q.facts();
+        let s = out.output();
+        // The left's key stays the left's; the right's is `Computer1`, the right event's own
+        // field there.
+        assert_eq!(s.origin("Computer"), Origin::Computed);
+        assert_eq!(
+            s.origin("Computer1"),
+            Origin::Joined(Box::new(Origin::Event))
+        );
+        assert_eq!(s.origin("d"), Origin::Joined(Box::new(Origin::Computed)));
     }
 
     #[test]
@@ -933,7 +987,7 @@ mod tests {
         let out = q.facts();
         let s = out.output();
         assert_eq!(s.shape("s"), Shape::Multivalue);
-        assert_eq!(s.origin("s"), Origin::Joined);
+        assert_eq!(s.origin("s"), Origin::Joined(Box::new(Origin::Computed)));
         assert_eq!(s.ty("s"), None);
     }
 

@@ -7,7 +7,7 @@
 
 use crate::cx::{Alias, Cx};
 use kqlport::codes::EsqlCode;
-use kqlport::ir::facts::{Origin, Shape};
+use kqlport::ir::facts::Shape;
 use kqlport::ir::{self, ExprKind, PathSegment, ScalarFn};
 use kqlport::source::Span;
 
@@ -151,7 +151,7 @@ impl Cx {
     /// join is read from the lookup index, where it is no such value.
     pub fn split_column(&self, name: &str) -> bool {
         let f = self.cols.fact(name);
-        f.origin != Origin::Joined
+        !f.origin.is_joined()
             && matches!(&f.shape, Shape::Split { delimiter: Some(d) } if d.len() == 1)
     }
 
@@ -159,7 +159,7 @@ impl Cx {
     /// values, so it holds the URL text and `c.Part` is read from it.
     pub fn url_column(&self, name: &str) -> bool {
         let f = self.cols.fact(name);
-        f.origin != Origin::Joined && f.shape == Shape::Url
+        !f.origin.is_joined() && f.shape == Shape::Url
     }
 }
 

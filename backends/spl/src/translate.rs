@@ -85,9 +85,6 @@ pub struct Tx {
     /// [`facts::Shape::Split`] a multivalue field made by `split` (a KQL string array, in
     /// order, so it can be indexed).
     cols: facts::Scope,
-    /// Columns a join brought in from its right side. Splunk's join hands over the right
-    /// rows' fields, not a JSON value, so paths into them cannot be read.
-    pub(crate) joined: Vec<String>,
     /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
     json_valued: Vec<String>,
     /// Set while a filter's predicate is translated: a datetime read from text that does not
@@ -129,7 +126,6 @@ impl Tx {
             depth: 0,
             prefilters: true,
             cols: facts::Scope::default(),
-            joined: Vec::new(),
             json_valued: Vec::new(),
             filtering: false,
             array_ok: false,

@@ -33,7 +33,7 @@ impl Tx {
         if !fp.is_plain() && self.is_mv_col(&fp.column) {
             return self.mv_element(fp, column, span);
         }
-        if !fp.is_plain() && self.joined.contains(&fp.column) {
+        if !fp.is_plain() && self.is_joined(&fp.column) {
             self.refuse(
                 SplCode::B013,
                 span,
@@ -63,7 +63,7 @@ impl Tx {
         }
         self.check_path(fp, span)?;
         if let (false, Some(orig)) = (fp.parsed, &origin) {
-            if !self.joined.contains(orig)
+            if !self.is_joined(orig)
                 && kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), orig)
                     == Some(kqlport::schema::ColumnType::String)
             {

@@ -137,7 +137,6 @@ impl Tx {
     pub(crate) fn sub_query(&mut self, q: &Query) -> SubQuery {
         let saved = (
             std::mem::replace(&mut self.raw, true),
-            std::mem::take(&mut self.joined),
             std::mem::take(&mut self.json_valued),
             std::mem::take(&mut self.cols),
             self.raw_extra,
@@ -155,7 +154,6 @@ impl Tx {
         let raw = self.raw;
         (
             self.raw,
-            self.joined,
             self.json_valued,
             self.cols,
             self.raw_extra,
