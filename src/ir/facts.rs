@@ -33,10 +33,12 @@ pub enum Origin {
     /// column that no leg computes).
     Event,
     /// The event field `.0` carried under this name by a `project` that keeps it as it is
-    /// (`project X`: `Field("X")`) or a `project-rename` (`project-rename Y = X`: `Field("X")`).
+    /// (`project X`: `Field("X")`), a `project-rename` (`project-rename Y = X`: `Field("X")`),
+    /// a group key that is the column as it is (`summarize … by X`, `distinct X`: the group's
+    /// value of `X`), or `arg_max(t, X)`'s `X` (the row's value).
     Field(String),
-    /// A value this pipeline computed: an `extend`/`project` expression, a `summarize` key or
-    /// aggregate, a `distinct` column (a group's value), an `mv-expand` item or its index, a
+    /// A value this pipeline computed: an `extend`/`project` expression, a `summarize` key
+    /// other than a column as it is, an aggregate, an `mv-expand` item or its index, a
     /// `parse` capture, `count`'s `Count`, a column some union leg computes, `withsource`.
     Computed,
     /// A right-side column a join added (under its output name), or one the right side's
@@ -326,6 +328,23 @@ impl Scope {
         }
     }
 
+    /// The origin of column `name` kept as it is by a stage that fixes the columns (`project
+    /// X`, `summarize by X`, `distinct X`): the event's field becomes [`Origin::Field`].
+    fn kept_origin(&self, name: &str) -> Origin {
+        match self.origin(name) {
+            Origin::Event => Origin::Field(name.to_string()),
+            o => o,
+        }
+    }
+
+    /// A backend's reading ([`Query::facts_read_by`]): column `name`, if a stage defined it,
+    /// now has origin `origin`.
+    pub fn set_origin(&mut self, name: &str, origin: Origin) {
+        if let Some(Some(f)) = self.defined.get_mut(name) {
+            f.origin = origin;
+        }
+    }
+
     /// Only these columns from now on.
     fn close(&mut self, defined: HashMap<String, Option<ColumnFact>>) {
         self.defined = defined;
@@ -565,10 +584,7 @@ impl Scope {
                         let mut f = self.fact_of(&a.expr);
                         f.ty = scope.infer(&a.expr);
                         if kept {
-                            f.origin = match self.origin(&a.name.name) {
-                                Origin::Event => Origin::Field(a.name.name.clone()),
-                                o => o,
-                            };
+                            f.origin = self.kept_origin(&a.name.name);
                         }
                         (a.name.name.clone(), Some(f))
                     })
@@ -600,6 +616,14 @@ impl Scope {
                     let f = match &k.kind {
                         GroupKeyKind::Expr(e) => ColumnFact {
                             shape: Shape::Scalar,
+                            origin: match &e.kind {
+                                ExprKind::Field(f)
+                                    if f.is_plain() && !f.parsed && f.column == k.name.name =>
+                                {
+                                    self.kept_origin(&f.column)
+                                }
+                                _ => Origin::Computed,
+                            },
                             ..self.fact_of(e)
                         },
                         GroupKeyKind::Bin { field, size } => ColumnFact {
@@ -637,8 +661,18 @@ impl Scope {
                                 keep_input = true;
                             }
                             for c in cols {
+                                // `arg_max(t, X)`: the row's value of `X`.
+                                let origin = match &c.expr.kind {
+                                    ExprKind::Field(f)
+                                        if f.is_plain() && !f.parsed && f.column == c.name.name =>
+                                    {
+                                        self.kept_origin(&f.column)
+                                    }
+                                    _ => Origin::Computed,
+                                };
                                 let f = ColumnFact {
                                     time: instant(&c.expr),
+                                    origin,
                                     ..typed(self.infer(&c.expr))
                                 };
                                 out.insert(c.name.name.clone(), Some(f));
@@ -671,6 +705,7 @@ impl Scope {
                         let f = ColumnFact {
                             ty: f.ty,
                             time: f.time,
+                            origin: self.kept_origin(&c.name),
                             ..ColumnFact::computed()
                         };
                         (c.name.clone(), Some(f))
@@ -904,9 +939,25 @@ mod tests {
         let out = f.output();
         assert_eq!(out.shape("s"), Shape::Multivalue);
         assert_eq!(out.time("First"), Some(Time::Computed));
-        assert_eq!(out.origin("Computer"), Origin::Computed);
+        assert_eq!(out.origin("Computer"), Origin::Field("Computer".into()));
         // Only the summarize's columns remain: nothing is known of the others.
         assert_eq!(out.ty("Who"), None);
+    }
+
+    #[test]
+    fn group_keys_and_arg_max_columns_as_they_are_hold_the_event_field() {
+        let q = ir("SecurityEvent
+            | summarize arg_max(TimeGenerated, Account), n = count() by Computer, h = tolower(Computer)
+            | distinct Computer, h");
+        let f = q.facts();
+        let s = f.after(0);
+        assert_eq!(s.origin("Computer"), Origin::Field("Computer".into()));
+        assert_eq!(s.origin("Account"), Origin::Field("Account".into()));
+        assert_eq!(s.origin("h"), Origin::Computed);
+        assert_eq!(s.origin("n"), Origin::Computed);
+        let out = f.output();
+        assert_eq!(out.origin("Computer"), Origin::Field("Computer".into()));
+        assert_eq!(out.origin("h"), Origin::Computed);
     }
 
     #[test]
@@ -917,7 +968,8 @@ mod tests {
         let s = q.facts();
         let out = s.output();
         assert!(matches!(out.shape("parts"), Shape::Split { .. }));
-        assert_eq!(out.origin("Computer"), Origin::Computed);
+        // The group key is the column as it is: the group's value of the event field.
+        assert_eq!(out.origin("Computer"), Origin::Field("Computer".into()));
         assert_eq!(out.origin("Account"), Origin::Event);
     }
 
@@ -970,7 +1022,7 @@ mod tests {
         let s = out.output();
         // The left's key stays the left's; the right's is `Computer1`, the right event's own
         // field there.
-        assert_eq!(s.origin("Computer"), Origin::Computed);
+        assert_eq!(s.origin("Computer"), Origin::Field("Computer".into()));
         assert_eq!(
             s.origin("Computer1"),
             Origin::Joined(Box::new(Origin::Event))

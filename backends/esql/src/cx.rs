@@ -43,9 +43,11 @@ pub struct Cx {
     /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`): they hold the
     /// same multivalued field, so a test on them is noted like one on `X.a` (the value).
     pub member_columns: HashMap<String, String>,
-    /// Columns the pipeline has (re)defined so far: they no longer hold the source table's field
-    /// of that name, so its schema type says nothing about them (see [`Cx::stored_type`]).
-    pub redefined: std::collections::HashSet<String>,
+    /// The fields the pipeline's joins brought in under their own names so far
+    /// ([`crate::stored::lookup_fields`]): `LOOKUP JOIN` overwrites a column of that name, so
+    /// it no longer holds the source table's field (see [`Cx::stored_type`]). Target state:
+    /// whether a column is still the event's field otherwise is read from `cols`.
+    pub lookup_fields: std::collections::HashSet<String>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
@@ -58,7 +60,7 @@ pub struct PipelineState {
     table: String,
     target: Option<kqlport::ir::TargetSource>,
     member_columns: HashMap<String, String>,
-    redefined: std::collections::HashSet<String>,
+    lookup_fields: std::collections::HashSet<String>,
 }
 
 impl Cx {
@@ -72,7 +74,7 @@ impl Cx {
             table: std::mem::take(&mut self.table),
             target: self.target.take(),
             member_columns: std::mem::take(&mut self.member_columns),
-            redefined: std::mem::take(&mut self.redefined),
+            lookup_fields: std::mem::take(&mut self.lookup_fields),
         }
     }
 
@@ -85,7 +87,7 @@ impl Cx {
         self.table = s.table;
         self.target = s.target;
         self.member_columns = s.member_columns;
-        self.redefined = s.redefined;
+        self.lookup_fields = s.lookup_fields;
     }
 }
 

@@ -49,7 +49,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     });
     for (i, stage) in query.stages.iter().enumerate() {
         cx.cols = facts.before(i).clone();
-        cx.redefined = stored::redefined_by(&query.stages[..i]);
+        cx.lookup_fields = stored::lookup_fields(&query.stages[..i]);
         if let StageKind::Join { kind, right, on } = &stage.kind {
             let left = join::LeftColumns {
                 exact: ir::columns_after(None, &query.stages[..i]),
