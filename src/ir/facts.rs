@@ -67,8 +67,9 @@ pub enum Shape {
     Multivalue,
     /// A `parse_url(u)` result: the URL's parts as a property bag.
     Url,
-    /// A dynamic member (or parsed JSON text) as it is: `X.a.b`, `parse_json(X)`, or
-    /// `tostring()` of one. Where the member holds an array or object, targets that flatten
+    /// A dynamic member (or parsed JSON text) as it is: `X.a.b`, `parse_json(X)`, a copy of
+    /// an event field the schema types `dynamic` (`c = X`: the path `X`), or `tostring()` of
+    /// one. Where the member holds an array or object, targets that flatten
     /// JSON into dotted fields have no such field.
     Member(FieldPath),
 }
@@ -387,7 +388,16 @@ impl Scope {
                 func: ScalarFn::ParseUrl,
                 args,
             } if args.len() == 1 => Shape::Url,
-            ExprKind::Field(f) if f.is_plain() && !f.parsed => self.shape(&f.column),
+            // A `dynamic` event field copied as it is: the dynamic value itself.
+            ExprKind::Field(f) if f.is_plain() && !f.parsed => match self.shape(&f.column) {
+                Shape::Scalar
+                    if !self.defined.contains_key(&f.column)
+                        && self.stored_type(&f.column) == Some(ColumnType::Dynamic) =>
+                {
+                    Shape::Member(f.clone())
+                }
+                s => s,
+            },
             ExprKind::Field(f) => Shape::Member(f.clone()),
             ExprKind::Call {
                 func: ScalarFn::ToString,
@@ -886,6 +896,15 @@ mod tests {
         assert_eq!(s.shape("copy"), s.shape("parts"));
         assert_eq!(s.shape("u"), Shape::Url);
         assert!(matches!(s.shape("m"), Shape::Member(f) if f.column == "EventData"));
+        // A copy of a `dynamic` event field is that dynamic value (the field itself, never
+        // defined by a stage, is not called a member).
+        let q = ir("SigninLogs | extend d = DeviceDetail, s = UserPrincipalName");
+        let out = q.facts();
+        assert!(
+            matches!(out.output().shape("d"), Shape::Member(f) if f.column == "DeviceDetail" && f.path.is_empty())
+        );
+        assert_eq!(out.output().shape("s"), Shape::Scalar);
+        assert_eq!(out.output().shape("DeviceDetail"), Shape::Scalar);
         assert_eq!(s.time("t"), Some(Time::Computed));
         assert_eq!(s.ty("t"), Some(ColumnType::DateTime));
         assert_eq!(s.ty("n"), Some(ColumnType::Long));

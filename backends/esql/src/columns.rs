@@ -1,48 +1,50 @@
 //! What the pipeline has made of each column so far, and which columns an expression reads.
 //!
-//! Whether a column holds a `split()` result or a `parse_url()` text comes from the core's
-//! column facts (`ir::facts`, in `Cx::cols`, set per stage by `query.rs`; STATS keeps neither
-//! shape); what the core does not cover is tracked here: a column standing for a dynamic path
-//! (an [`Alias`]) or holding a dynamic member.
+//! Whether a column holds a `split()` result, a `parse_url()` text or a dynamic member as it
+//! is comes from the core's column facts (`ir::facts`, in `Cx::cols`, set per stage by
+//! `query.rs`; STATS keeps none of these shapes). What is ES|QL's own is kept here: how a
+//! column standing for a dynamic path is spelled in ES|QL (an [`Alias`], target state).
 
 use crate::cx::{Alias, Cx};
 use kqlport::codes::EsqlCode;
 use kqlport::ir::facts::Shape;
-use kqlport::ir::{self, ExprKind, PathSegment, ScalarFn};
+use kqlport::ir::{self, ExprKind, PathSegment};
 use kqlport::source::Span;
 
 impl Cx {
-    /// The dynamic member (or `dynamic` column) `e` is, as it is: a key path without an
-    /// index, a `dynamic` column of the table, a column assigned one, or `tostring` of one
-    /// (TO_STRING keeps a multivalued field multivalued).
-    pub fn member_of(&self, e: &ir::Expr) -> Option<String> {
-        match &e.kind {
-            // JSON text read with JSON_EXTRACT is one keyword value, never a multivalue
-            ExprKind::Field(fp) if self.json_text_path(fp) => None,
-            ExprKind::Field(fp) if !fp.path.is_empty() => {
-                let mut name = fp.column.clone();
-                for seg in &fp.path {
-                    match seg {
-                        PathSegment::Key(k) => {
-                            name.push('.');
-                            name.push_str(k);
-                        }
-                        PathSegment::Index(_) => return None,
-                    }
+    /// The multivalued field a dynamic path `X.a.b` (no index) reads; not JSON text read with
+    /// JSON_EXTRACT, which is one keyword value, never a multivalue.
+    fn member_path(&self, fp: &ir::FieldPath) -> Option<String> {
+        if self.json_text_path(fp) || fp.path.is_empty() {
+            return None;
+        }
+        let mut name = fp.column.clone();
+        for seg in &fp.path {
+            match seg {
+                PathSegment::Key(k) => {
+                    name.push('.');
+                    name.push_str(k);
                 }
-                Some(name)
+                PathSegment::Index(_) => return None,
             }
-            ExprKind::Field(fp) if !fp.parsed => {
-                self.member_columns.get(&fp.column).cloned().or_else(|| {
-                    (kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &fp.column)
-                        == Some(kqlport::schema::ColumnType::Dynamic))
-                    .then(|| fp.column.clone())
-                })
-            }
-            ExprKind::Call {
-                func: ScalarFn::ToString,
-                args,
-            } if args.len() == 1 => self.member_of(&args[0]),
+        }
+        Some(name)
+    }
+
+    /// The dynamic member column `name` holds as it is, from the column facts
+    /// ([`Shape::Member`]: `extend c = tostring(X.a)` holds `X.a`, `extend c = X` of a
+    /// `dynamic` column `X`): it holds the same multivalued field, so a test on it is noted
+    /// like one on the member. Not a join's right-side column: that is read from the lookup
+    /// index.
+    pub fn member_column(&self, name: &str) -> Option<String> {
+        let f = self.cols.fact(name);
+        if f.origin.is_joined() {
+            return None;
+        }
+        match f.shape {
+            // A copy of a `dynamic` event field.
+            Shape::Member(fp) if fp.is_plain() && !fp.parsed => Some(fp.column),
+            Shape::Member(fp) => self.member_path(&fp),
             _ => None,
         }
     }
@@ -141,7 +143,6 @@ impl Cx {
     /// URL: see `lower_query`'s reading of the facts).
     pub(crate) fn regrouped(&mut self) {
         self.aliases.clear();
-        self.member_columns.clear();
         self.id_gone = true;
     }
 
@@ -163,13 +164,9 @@ impl Cx {
     }
 }
 
-/// Records that `name` now holds `e`: its facts (a `split()` result, a `parse_url()` text …)
-/// and whether it is a dynamic member as it is.
+/// Records that `name` now holds `e` (its facts: a `split()` result, a `parse_url()` text, a
+/// dynamic member …), for the assignments after it.
 pub(crate) fn track_split(cx: &mut Cx, name: &str, e: &ir::Expr) {
-    match cx.member_of(e) {
-        Some(m) => cx.member_columns.insert(name.to_string(), m),
-        None => cx.member_columns.remove(name),
-    };
     cx.cols.assign(name, e);
 }
 

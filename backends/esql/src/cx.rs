@@ -40,9 +40,6 @@ pub struct Cx {
     /// Set while a filter's predicate is lowered: a test that turns null then loses the row;
     /// elsewhere (`extend`, aggregates) it changes a value.
     pub filtering: bool,
-    /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`): they hold the
-    /// same multivalued field, so a test on them is noted like one on `X.a` (the value).
-    pub member_columns: HashMap<String, String>,
     /// The fields the pipeline's joins brought in under their own names so far
     /// ([`crate::stored::lookup_fields`]): `LOOKUP JOIN` overwrites a column of that name, so
     /// it no longer holds the source table's field (see [`Cx::stored_type`]). Target state:
@@ -59,7 +56,6 @@ pub struct PipelineState {
     cols: ir::facts::Scope,
     table: String,
     target: Option<kqlport::ir::TargetSource>,
-    member_columns: HashMap<String, String>,
     lookup_fields: std::collections::HashSet<String>,
 }
 
@@ -73,7 +69,6 @@ impl Cx {
             cols: std::mem::take(&mut self.cols),
             table: std::mem::take(&mut self.table),
             target: self.target.take(),
-            member_columns: std::mem::take(&mut self.member_columns),
             lookup_fields: std::mem::take(&mut self.lookup_fields),
         }
     }
@@ -86,7 +81,6 @@ impl Cx {
         self.cols = s.cols;
         self.table = s.table;
         self.target = s.target;
-        self.member_columns = s.member_columns;
         self.lookup_fields = s.lookup_fields;
     }
 }

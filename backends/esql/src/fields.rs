@@ -30,8 +30,8 @@ impl Cx {
             }
         }
         if fp.is_plain() && !fp.parsed && !self.aliases.contains_key(&fp.column) {
-            if let Some(m) = self.member_columns.get(&fp.column) {
-                self.members_read.push(m.clone());
+            if let Some(m) = self.member_column(&fp.column) {
+                self.members_read.push(m);
             }
         }
         let Some(fp) = self.resolve(fp, span) else {

@@ -359,14 +359,12 @@ pub(crate) fn lookup_join(
         Some(_) if keep_right => {
             for c in &added {
                 cx.aliases.remove(c);
-                cx.member_columns.remove(c);
             }
         }
         Some(_) => {}
         None => {
             if keep_right {
                 cx.aliases.clear();
-                cx.member_columns.clear();
             }
         }
     }

@@ -143,6 +143,5 @@ pub(crate) fn mv_expand(
             crate::ast::Expr::Column(col.to_string()),
         )]));
     }
-    cx.member_columns.remove(&name);
     out.push(Command::MvExpand(name));
 }

@@ -90,11 +90,6 @@ pub(crate) fn project(cx: &mut Cx, assigns: &[ir::Assignment], out: &mut Vec<Com
     // Only the projected columns remain; paths into aliases can no longer be read.
     cx.aliases
         .retain(|n, _| assigns.iter().any(|a| &a.name.name == n));
-    let members: std::collections::HashMap<String, String> = assigns
-        .iter()
-        .filter_map(|a| Some((a.name.name.clone(), cx.member_of(&a.expr)?)))
-        .collect();
-    cx.member_columns = members;
     cx.all_sources_gone();
     cx.id_gone = true;
     if !evals.is_empty() {
@@ -146,8 +141,6 @@ pub(crate) fn project_away(cx: &mut Cx, ps: &[ir::ColumnPattern], out: &mut Vec<
         if column_matches(&p.pattern, "_id") {
             cx.id_gone = true;
         }
-        cx.member_columns
-            .retain(|n, _| !column_matches(&p.pattern, n));
     }
     if !kept.is_empty() {
         out.push(Command::Drop(kept));
@@ -186,11 +179,6 @@ pub(crate) fn rename(cx: &mut Cx, pairs: &[(ir::Column, ir::Column)], out: &mut 
         }
         cx.source_gone(&old.name);
         cx.source_gone(&new.name);
-        let member = cx.member_columns.remove(&old.name);
-        cx.member_columns.remove(&new.name);
-        if let Some(m) = member {
-            cx.member_columns.insert(new.name.clone(), m);
-        }
         if let Some(a) = cx.aliases.remove(&old.name) {
             cx.aliases.insert(new.name.clone(), a);
         } else {
