@@ -3,9 +3,9 @@
 //! Whether a column holds a `split()` result, a `parse_url()` text or a dynamic member as it
 //! is comes from the core's column facts (`ir::facts`, in `Cx::cols`, set per stage by
 //! `query.rs`; STATS keeps none of these shapes). What is ES|QL's own is kept here: how a
-//! column standing for a dynamic path is spelled in ES|QL (an [`Alias`], target state).
+//! column standing for a dynamic path is spelled in ES|QL (an [`Spelling`], target state).
 
-use crate::cx::{Alias, Cx};
+use crate::cx::{Cx, Spelling};
 use kqlport::codes::EsqlCode;
 use kqlport::ir::facts::Shape;
 use kqlport::ir::{self, ExprKind, PathSegment};
@@ -49,13 +49,13 @@ impl Cx {
         }
     }
 
-    /// The column a dynamic path resolves to through [`Cx::aliases`], or `None` (declined) when
-    /// the alias's source is no longer readable.
+    /// The column a dynamic path resolves to through [`Cx::spellings`], or `None` (declined) when
+    /// the source field it is spelled through is no longer readable.
     pub fn resolve(&mut self, fp: &ir::FieldPath, span: Span) -> Option<ir::FieldPath> {
-        let Some(alias) = self.aliases.get(&fp.column) else {
+        let Some(spelling) = self.spellings.get(&fp.column) else {
             return Some(fp.clone());
         };
-        if fp.path.is_empty() && !alias.virtual_only {
+        if fp.path.is_empty() && !spelling.virtual_only {
             return Some(fp.clone());
         }
         if fp.path.is_empty() {
@@ -67,7 +67,7 @@ impl Cx {
             );
             return None;
         }
-        if !alias.live {
+        if !spelling.live {
             self.decline(
                 EsqlCode::B003,
                 format!("`{}` stands for a dynamic value whose source field is no longer in the ES|QL pipeline at this point", fp.column),
@@ -75,22 +75,22 @@ impl Cx {
             );
             return None;
         }
-        let mut target = alias.target.clone();
+        let mut target = spelling.target.clone();
         target.path.extend(fp.path.iter().cloned());
         target.parsed |= fp.parsed;
         Some(target)
     }
 
-    /// The alias a column assigned `fp` becomes: a path into the same source (`None` when `fp`
-    /// is not a dynamic path, or its alias source is gone).
-    pub fn alias_for(&self, fp: &ir::FieldPath) -> Option<Alias> {
-        match self.aliases.get(&fp.column) {
+    /// How ES|QL spells a column assigned `fp`: a path into the same source (`None` when `fp`
+    /// is not a dynamic path, or the source it is spelled through is gone).
+    pub fn spelling_for(&self, fp: &ir::FieldPath) -> Option<Spelling> {
+        match self.spellings.get(&fp.column) {
             Some(a) if fp.path.is_empty() => Some(a.clone()),
             Some(a) if a.live => {
                 let mut target = a.target.clone();
                 target.path.extend(fp.path.iter().cloned());
                 target.parsed |= fp.parsed;
-                Some(Alias {
+                Some(Spelling {
                     target,
                     virtual_only: false,
                     live: true,
@@ -98,7 +98,7 @@ impl Cx {
             }
             Some(_) => None,
             None if fp.path.is_empty() && !fp.parsed => None,
-            None => Some(Alias {
+            None => Some(Spelling {
                 target: fp.clone(),
                 virtual_only: fp.parsed && fp.path.is_empty(),
                 live: true,
@@ -106,10 +106,10 @@ impl Cx {
         }
     }
 
-    /// Declines a bare reference to a column that exists only as an alias of a whole parsed
+    /// Declines a bare reference to a column that exists only as a spelling of a whole parsed
     /// JSON value (KEEP, BY, RENAME of it).
     pub fn check_real_column(&mut self, name: &str, span: Span) -> bool {
-        if self.aliases.get(name).is_some_and(|a| a.virtual_only) {
+        if self.spellings.get(name).is_some_and(|a| a.virtual_only) {
             self.decline_help(
                 EsqlCode::B003,
                 format!("`{name}` is a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it"),
@@ -121,28 +121,28 @@ impl Cx {
         true
     }
 
-    /// The source field of aliases whose source column `column` is overwritten or dropped is
+    /// The source field of spellings whose source column `column` is overwritten or dropped is
     /// gone: paths into them can no longer be read.
     pub fn source_gone(&mut self, column: &str) {
-        for a in self.aliases.values_mut() {
+        for a in self.spellings.values_mut() {
             if a.target.column == column {
                 a.live = false;
             }
         }
     }
 
-    /// Every alias source may be gone (after KEEP/STATS).
+    /// Every spelling's source field may be gone (after KEEP/STATS).
     pub fn all_sources_gone(&mut self) {
-        for a in self.aliases.values_mut() {
+        for a in self.spellings.values_mut() {
             a.live = false;
         }
     }
 
-    /// A stage that regroups or reselects the rows (STATS, `count`, `distinct`): no column
-    /// holds an alias or a member any more, and the document `_id` is gone (nor a split or a
-    /// URL: see `lower_query`'s reading of the facts).
+    /// A stage that regroups or reselects the rows (STATS, `count`, `distinct`): no column is
+    /// spelled through another field any more, and the document `_id` is gone (nor a split, a
+    /// URL or a member: see `lower_query`'s reading of the facts).
     pub(crate) fn regrouped(&mut self) {
-        self.aliases.clear();
+        self.spellings.clear();
         self.id_gone = true;
     }
 

@@ -9,16 +9,20 @@ use kqlport::ir;
 use kqlport::source::Span;
 use std::collections::HashMap;
 
-/// What a translation collects on its way: approximation notes and refusals, and the columns
-/// that name a dynamic value held elsewhere (see [`Alias`]).
+/// What a translation collects on its way: approximation notes and refusals, the column facts
+/// of the stage at hand (`cols`), and ES|QL's own state: how it spells a column standing for a
+/// dynamic value held elsewhere (see [`Spelling`]), the document `_id`, lookup fields.
 #[derive(Default)]
 pub struct Cx {
     pub notes: Notes,
     pub errors: Vec<Diagnostic>,
-    /// Columns assigned a dynamic path (`extend j = parse_json(X)`, `extend u = X.user`): a path
-    /// into them (`j.a`) is read from the source field (`X.a`), since ES|QL has no object
-    /// values and `EVAL j = X` copies no sub-fields.
-    pub aliases: HashMap<String, Alias>,
+    /// How ES|QL spells the columns assigned a dynamic path (`extend j = parse_json(X)`,
+    /// `extend u = X.user`): a path into them (`j.a`) is read from the source field (`X.a`),
+    /// since ES|QL has no object values and `EVAL j = X` copies no sub-fields. Target state,
+    /// not a column fact: that `j` holds `X` as it is is [`ir::facts::Shape::Member`] in `cols`;
+    /// this records which ES|QL field stands for it, and whether that field is still in the
+    /// ES|QL pipeline (it is not after `KEEP`/`DROP`/`STATS`, where KQL's `j` still is).
+    pub spellings: HashMap<String, Spelling>,
     /// The document `_id` is no longer a column (after KEEP, STATS…).
     pub id_gone: bool,
     /// The query reads `_id`: `FROM … METADATA _id`.
@@ -50,7 +54,7 @@ pub struct Cx {
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
 /// lowered with the same notes and refusals.
 pub struct PipelineState {
-    aliases: HashMap<String, Alias>,
+    spellings: HashMap<String, Spelling>,
     id_gone: bool,
     metadata_id: bool,
     cols: ir::facts::Scope,
@@ -63,7 +67,7 @@ impl Cx {
     /// Takes the per-pipeline state, leaving a fresh one.
     pub fn take_pipeline(&mut self) -> PipelineState {
         PipelineState {
-            aliases: std::mem::take(&mut self.aliases),
+            spellings: std::mem::take(&mut self.spellings),
             id_gone: std::mem::take(&mut self.id_gone),
             metadata_id: std::mem::take(&mut self.metadata_id),
             cols: std::mem::take(&mut self.cols),
@@ -75,7 +79,7 @@ impl Cx {
 
     /// Puts back a state taken with [`Cx::take_pipeline`].
     pub fn restore_pipeline(&mut self, s: PipelineState) {
-        self.aliases = s.aliases;
+        self.spellings = s.spellings;
         self.id_gone = s.id_gone;
         self.metadata_id = s.metadata_id;
         self.cols = s.cols;
@@ -85,15 +89,16 @@ impl Cx {
     }
 }
 
-/// A column standing for a dynamic path of another column.
+/// How ES|QL spells a column standing for a dynamic path of another column (formerly
+/// "alias"): through that column's field.
 #[derive(Clone, Debug)]
-pub struct Alias {
+pub struct Spelling {
     pub target: ir::FieldPath,
     /// `true` when the column itself was never evaluated (a whole parsed column, which ES|QL has
     /// no value for): only paths into it can be read.
     pub virtual_only: bool,
     /// `false` once the source field may be gone from the ES|QL pipeline (KEEP, DROP, STATS…),
-    /// so a path into the alias can no longer be read from it.
+    /// so a path into the column can no longer be read from it.
     pub live: bool,
 }
 

@@ -70,7 +70,7 @@ pub(crate) fn mv_expand(
     }
     let split = cx.split_column(col);
     if !split {
-        if cx.aliases.contains_key(col) || cx.redefined(col) {
+        if cx.spellings.contains_key(col) || cx.redefined(col) {
             cx.decline(
                 BackendCode::B070,
                 format!("`{col}` is computed in the pipeline: only a column of the index or a split() result can be expanded"),

@@ -129,7 +129,7 @@ impl Cx {
     /// Whether `fp` is a path into JSON text parsed from a stored `string` column (directly or
     /// through a column assigned `parse_json(X)`): read with JSON_EXTRACT.
     pub fn json_text_path(&self, fp: &ir::FieldPath) -> bool {
-        let (column, parsed) = match self.aliases.get(&fp.column) {
+        let (column, parsed) = match self.spellings.get(&fp.column) {
             Some(a) => (a.target.column.as_str(), a.target.parsed || fp.parsed),
             None => (fp.column.as_str(), fp.parsed),
         };
@@ -142,6 +142,6 @@ impl Cx {
     /// of its own in ES|QL, only its leaf fields (`name.a`, `name.b.c` …).
     pub fn stored_object(&self, name: &str) -> bool {
         self.stored_type(name) == Some(kqlport::schema::ColumnType::Dynamic)
-            && !self.aliases.contains_key(name)
+            && !self.spellings.contains_key(name)
     }
 }
