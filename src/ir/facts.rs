@@ -68,8 +68,8 @@ pub enum Shape {
     /// A `parse_url(u)` result: the URL's parts as a property bag.
     Url,
     /// A dynamic member (or parsed JSON text) as it is: `X.a.b`, `parse_json(X)`, a copy of
-    /// an event field the schema types `dynamic` (`c = X`: the path `X`), or `tostring()` of
-    /// one. Where the member holds an array or object, targets that flatten
+    /// an event field the schema types `dynamic` (`c = X`: the path `X`; also under a name a
+    /// rename gave it), or `tostring()` of one. Where the member holds an array or object, targets that flatten
     /// JSON into dotted fields have no such field.
     Member(FieldPath),
 }
@@ -388,16 +388,25 @@ impl Scope {
                 func: ScalarFn::ParseUrl,
                 args,
             } if args.len() == 1 => Shape::Url,
-            // A `dynamic` event field copied as it is: the dynamic value itself.
-            ExprKind::Field(f) if f.is_plain() && !f.parsed => match self.shape(&f.column) {
-                Shape::Scalar
-                    if !self.defined.contains_key(&f.column)
-                        && self.stored_type(&f.column) == Some(ColumnType::Dynamic) =>
-                {
-                    Shape::Member(f.clone())
+            // A `dynamic` event field (possibly renamed) copied as it is: the dynamic value
+            // itself.
+            ExprKind::Field(f) if f.is_plain() && !f.parsed => {
+                let fact = self.fact(&f.column);
+                let field = match &fact.origin {
+                    Origin::Event if !self.defined.contains_key(&f.column) => Some(&f.column),
+                    Origin::Field(orig) => Some(orig),
+                    _ => None,
+                };
+                match fact.shape {
+                    Shape::Scalar
+                        if field
+                            .is_some_and(|c| self.stored_type(c) == Some(ColumnType::Dynamic)) =>
+                    {
+                        Shape::Member(f.clone())
+                    }
+                    s => s,
                 }
-                s => s,
-            },
+            }
             ExprKind::Field(f) => Shape::Member(f.clone()),
             ExprKind::Call {
                 func: ScalarFn::ToString,
@@ -905,6 +914,8 @@ mod tests {
         );
         assert_eq!(out.output().shape("s"), Shape::Scalar);
         assert_eq!(out.output().shape("DeviceDetail"), Shape::Scalar);
+        let q = ir("SigninLogs | project-rename D = DeviceDetail | extend d = D");
+        assert!(matches!(q.facts().output().shape("d"), Shape::Member(f) if f.column == "D"));
         assert_eq!(s.time("t"), Some(Time::Computed));
         assert_eq!(s.ty("t"), Some(ColumnType::DateTime));
         assert_eq!(s.ty("n"), Some(ColumnType::Long));

@@ -104,6 +104,11 @@ impl Tx {
         matches!(self.cols.origin(name), Origin::Joined(o) if *o != Origin::Event)
     }
 
+    /// Does column `name` hold a dynamic member as it is ([`Shape::Member`])?
+    pub(super) fn is_member_col(&self, name: &str) -> bool {
+        matches!(self.cols.shape(name), Shape::Member(_))
+    }
+
     /// Does column `name` hold a `parse_url` object (see `cols`)?
     pub(super) fn is_url_col(&self, name: &str) -> bool {
         self.cols.shape(name) == Shape::Url

@@ -51,8 +51,10 @@ impl Tx {
                 let key = PathSegment::Key(orig.clone());
                 return Some(json_path(Eval::Field("_raw".into()), &[key]));
             }
-            if let (Some(m), false) = (self.member_cols.get(&fp.column), fp.parsed) {
-                self.members_read.push(m.clone());
+            if !fp.parsed && self.is_member_col(&fp.column) {
+                if let Some(m) = self.extracted_from.get(&fp.column) {
+                    self.members_read.push(m.clone());
+                }
             }
             if let Some(orig) = &origin {
                 if !fp.parsed && self.is_dynamic_event_column(orig) {

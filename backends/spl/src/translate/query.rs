@@ -168,11 +168,11 @@ impl Tx {
         self.depth += 1;
         let table = std::mem::take(&mut self.table);
         let target = self.target.take();
-        let members = std::mem::take(&mut self.member_cols);
+        let extracted = std::mem::take(&mut self.extracted_from);
         let out = self.query(q);
         self.table = table;
         self.target = target;
-        self.member_cols = members;
+        self.extracted_from = extracted;
         self.depth -= 1;
         let raw = self.raw;
         (
