@@ -164,12 +164,7 @@ impl Cx {
     }
 }
 
-/// Records that `name` now holds `e` (its facts: a `split()` result, a `parse_url()` text, a
-/// dynamic member …), for the assignments after it.
-pub(crate) fn track_split(cx: &mut Cx, name: &str, e: &ir::Expr) {
-    cx.cols.assign(name, e);
-}
-
+/// Whether `e` is the column `name` itself, as it is (`X = X`).
 pub(crate) fn is_plain_column(e: &ir::Expr, name: &str) -> bool {
     matches!(&e.kind, ExprKind::Field(fp) if fp.is_plain() && !fp.parsed && fp.column == name)
 }

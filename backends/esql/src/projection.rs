@@ -4,7 +4,7 @@
 //! (`KEEP`), `project-rename` (`RENAME`) and `project-reorder` (`KEEP cols, *`).
 
 use crate::ast::{Command, Pattern};
-use crate::columns::{column_matches, columns_read, is_plain_column, track_split};
+use crate::columns::{column_matches, columns_read, is_plain_column};
 use crate::cx::Cx;
 use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind};
@@ -46,7 +46,8 @@ pub(crate) fn extend(cx: &mut Cx, assigns: &[ir::Assignment], out: &mut Vec<Comm
             Some(al) => cx.spellings.insert(a.name.name.clone(), al),
             None => cx.spellings.remove(&a.name.name),
         };
-        track_split(cx, &a.name.name, &a.expr);
+        // Later assignments see what it holds (its column facts).
+        cx.cols.assign(&a.name.name, &a.expr);
     }
     if !items.is_empty() {
         out.push(Command::Eval(items));
