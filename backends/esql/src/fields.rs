@@ -17,21 +17,21 @@ impl Cx {
     /// flattened multi-value with `MV_SLICE`, with a note; several are declined.
     pub fn field(&mut self, fp: &ir::FieldPath, span: Span) -> Expr {
         if let (false, [PathSegment::Key(part)]) = (fp.parsed, fp.path.as_slice()) {
-            if self.url_column(&fp.column) && !self.aliases.contains_key(&fp.column) {
+            if self.url_column(&fp.column) && !self.spellings.contains_key(&fp.column) {
                 return self.url_part(Expr::Column(fp.column.clone()), part, span);
             }
         }
         if let (false, [PathSegment::Index(i)]) = (fp.parsed, fp.path.as_slice()) {
-            if self.split_column(&fp.column) && !self.aliases.contains_key(&fp.column) {
+            if self.split_column(&fp.column) && !self.spellings.contains_key(&fp.column) {
                 return Expr::call(
                     "MV_SLICE",
                     vec![Expr::Column(fp.column.clone()), Expr::Int(*i)],
                 );
             }
         }
-        if fp.is_plain() && !fp.parsed && !self.aliases.contains_key(&fp.column) {
-            if let Some(m) = self.member_columns.get(&fp.column) {
-                self.members_read.push(m.clone());
+        if fp.is_plain() && !fp.parsed && !self.spellings.contains_key(&fp.column) {
+            if let Some(m) = self.member_column(&fp.column) {
+                self.members_read.push(m);
             }
         }
         let Some(fp) = self.resolve(fp, span) else {

@@ -358,15 +358,13 @@ pub(crate) fn lookup_join(
     match &right_cols {
         Some(_) if keep_right => {
             for c in &added {
-                cx.aliases.remove(c);
-                cx.member_columns.remove(c);
+                cx.spellings.remove(c);
             }
         }
         Some(_) => {}
         None => {
             if keep_right {
-                cx.aliases.clear();
-                cx.member_columns.clear();
+                cx.spellings.clear();
             }
         }
     }

@@ -40,16 +40,22 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         );
     }
     let mut commands = Vec::new();
-    // STATS (and so `arg_max(t, *)`) leaves no `split()` multi-value or `parse_url()` text it
-    // can still treat as one.
-    let facts = query.facts_read_by(&|kind, scope| {
-        if matches!(kind, StageKind::Aggregate { .. }) {
-            scope.forget_shapes(|_, s| matches!(s, Shape::Split { .. } | Shape::Url));
+    // STATS (and so `arg_max(t, *)`) leaves no `split()` multi-value, `parse_url()` text or
+    // dynamic member it can still treat as one; a LOOKUP JOIN whose right side's columns are
+    // not known may overwrite any column with a lookup field, so no member survives it.
+    let facts = query.facts_read_by(&|kind, scope| match kind {
+        StageKind::Aggregate { .. } => scope
+            .forget_shapes(|_, s| matches!(s, Shape::Split { .. } | Shape::Url | Shape::Member(_))),
+        StageKind::Join { kind, right, .. }
+            if kind.keeps_columns().1 && right.output_columns().is_none() =>
+        {
+            scope.forget_shapes(|_, s| matches!(s, Shape::Member(_)))
         }
+        _ => {}
     });
     for (i, stage) in query.stages.iter().enumerate() {
         cx.cols = facts.before(i).clone();
-        cx.redefined = stored::redefined_by(&query.stages[..i]);
+        cx.lookup_fields = stored::lookup_fields(&query.stages[..i]);
         if let StageKind::Join { kind, right, on } = &stage.kind {
             let left = join::LeftColumns {
                 exact: ir::columns_after(None, &query.stages[..i]),

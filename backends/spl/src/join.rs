@@ -106,30 +106,11 @@ impl Tx {
         // Right columns renamed as KQL names them, so Splunk's overwrite keeps both.
         let (keep_left, keep_right) = kind.keeps_columns();
         let mut renames: Vec<(String, String)> = Vec::new();
-        if keep_right {
-            // The right columns under their output names.
-            let left = left_cols.clone().unwrap_or_default();
-            let known = right.output_columns().unwrap_or_default();
-            let names = if keep_left {
-                ir::join_names(&left, &known)
-            } else {
-                Vec::new()
-            };
-            // Right columns (under their output names) are not this event's columns.
-            let keys: Vec<&str> = on.iter().map(|k| k.left.name.as_str()).collect();
-            for c in &known {
-                let c = names
-                    .iter()
-                    .find(|(old, _)| old == c)
-                    .map_or(c.clone(), |(_, new)| new.clone());
-                if !keys.contains(&c.as_str()) && !self.joined.contains(&c) {
-                    self.joined.push(c);
-                }
-            }
-            if right_side.raw {
-                // The right rows' `_raw` replaces the left event's: no more reading from it.
-                self.mark_reshaped();
-            }
+        // (The right columns are not this event's columns: their origin is `Joined` in the
+        // facts, `Tx::is_joined`.)
+        if keep_right && right_side.raw {
+            // The right rows' `_raw` replaces the left event's: no more reading from it.
+            self.mark_reshaped();
         }
         if keep_left && keep_right {
             let left_keys: Vec<String> = on.iter().map(|k| k.left.name.clone()).collect();

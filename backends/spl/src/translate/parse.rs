@@ -107,7 +107,6 @@ impl Tx {
         cmds.push(Command::FillNull(names));
         for c in p.captures() {
             let n = &c.name;
-            self.member_cols.remove(n);
             self.json_valued.retain(|x| x != n);
         }
     }
