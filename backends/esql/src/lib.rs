@@ -230,8 +230,7 @@ mod union;
 mod tests;
 
 use cx::Cx;
-use kqlport::backend::{Backend, RuleContext, Translation};
-use kqlport::diag::Diagnostic;
+use kqlport::backend::{Backend, CommentSyntax, Outcome, RuleContext, Target, Translation};
 use kqlport::ir;
 use query::{lower_query, row_bound};
 
@@ -246,30 +245,30 @@ pub struct Esql;
 pub(crate) const REFUSAL: kqlport_kit::refusal::Refusal =
     kqlport_kit::refusal::Refusal { target: "ES|QL" };
 
+/// An ES|QL comment line is `// text`, the text made one line (ES|QL's lexer ends a `//` comment
+/// at CR or LF).
+pub const TARGET: Target = Target {
+    name: "esql",
+    extension: "esql",
+    comment: CommentSyntax::to_end_of_line("//"),
+};
+
 impl Backend for Esql {
-    fn name(&self) -> &'static str {
-        "esql"
+    fn target(&self) -> &'static Target {
+        &TARGET
     }
 
-    fn extension(&self) -> &'static str {
-        "esql"
-    }
-
-    fn comment(&self, text: &str) -> String {
-        comment(text)
-    }
-
-    fn translate_query(
-        &self,
-        _rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>> {
+    fn translate_query(&self, _rule: &RuleContext, query: &ir::Query) -> Outcome {
         let mut cx = Cx::default();
         let q = lower_query(&mut cx, query);
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }
-        let mut text: String = cx.preamble.iter().map(|l| comment(l) + "\n").collect();
+        let mut text: String = cx
+            .preamble
+            .iter()
+            .map(|l| TARGET.comment.line(l) + "\n")
+            .collect();
         text.push_str(&q.to_string());
         Ok(Translation {
             text,
@@ -301,10 +300,4 @@ pub fn leading_filter(query: &ir::Query) -> Option<pushdown::LeadingFilter> {
             .is_empty()
             .then(|| pushdown::leading_filter(&q.commands))
     })
-}
-
-/// An ES|QL comment line, `// text`, the text made one line (ES|QL's lexer ends a `//` comment
-/// at CR or LF).
-pub fn comment(text: &str) -> String {
-    format!("// {}", kqlport::backend::one_line(text))
 }
