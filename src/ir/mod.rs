@@ -8,6 +8,8 @@
 mod columns;
 mod display;
 pub mod facts;
+mod join_swap;
+pub use join_swap::Mirrored;
 pub mod visit;
 
 pub use columns::{

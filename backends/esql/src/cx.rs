@@ -46,6 +46,9 @@ pub struct Cx {
     /// Columns the pipeline has (re)defined so far: they no longer hold the source table's field
     /// of that name, so its schema type says nothing about them (see [`Cx::stored_type`]).
     pub redefined: std::collections::HashSet<String>,
+    /// The joins the KQL wrote as `rightsemi`/`rightanti`, translated as the mirrored left
+    /// join ([`ir::Mirrored`]): their notes and refusals name the KQL's sides.
+    pub mirrored: Vec<(Span, ir::JoinKind)>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is

@@ -87,6 +87,9 @@ pub struct Tx {
     cols: facts::Scope,
     /// Columns a join brought in from its right side. Splunk's join hands over the right
     /// rows' fields, not a JSON value, so paths into them cannot be read.
+    /// The joins the KQL wrote as `rightsemi`/`rightanti`, translated as the mirrored left
+    /// join (`ir::Mirrored`): their notes and refusals name the KQL's sides.
+    pub(crate) mirrored: Vec<(kqlport::source::Span, kqlport::ir::JoinKind)>,
     pub(crate) joined: Vec<String>,
     /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
     json_valued: Vec<String>,
@@ -130,6 +133,7 @@ impl Tx {
             prefilters: true,
             cols: facts::Scope::default(),
             joined: Vec::new(),
+            mirrored: Vec::new(),
             json_valued: Vec::new(),
             filtering: false,
             array_ok: false,
