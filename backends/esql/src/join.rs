@@ -269,11 +269,14 @@ fn join_notes(cx: &mut Cx, span: Span, kind: JoinKind, index: &str, join_fields:
     // a later test of a right-side column can keep rows KQL drops or drop rows it keeps.
     let effects: &[Effect] = match kind {
         JoinKind::LeftAnti => &[Effect::OverMatch],
-        JoinKind::LeftOuter => &[Effect::OverMatch, Effect::UnderMatch],
+        // The row itself is kept, with null right columns where KQL has the match's values.
+        JoinKind::LeftOuter => &[Effect::Values, Effect::OverMatch, Effect::UnderMatch],
         _ => &[Effect::UnderMatch],
     };
     for e in effects {
-        let msg = if kind == JoinKind::LeftOuter {
+        let msg = if kind == JoinKind::LeftOuter && *e == Effect::Values {
+            format!("{null_keys}: the left row is kept with null right-side columns where KQL gives the matching right row's values")
+        } else if kind == JoinKind::LeftOuter {
             format!("{null_keys}: the left row is kept with null right-side columns, so a later filter on one of them can keep rows KQL drops or drop rows it keeps")
         } else {
             null_keys.clone()
