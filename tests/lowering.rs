@@ -435,8 +435,12 @@ fn render_and_hints_do_not_change_rows() {
 #[test]
 fn what_is_not_modelled_is_refused_at_its_span() {
     assert_eq!(
-        refusal("T | lookup kind=inner (U) on k | take 1"),
-        ("L013".into(), "lookup kind=inner (U) on k".into())
+        refusal("T | make-series count() on t step 1h | take 1"),
+        ("L013".into(), "make-series count() on t step 1h".into())
+    );
+    assert_eq!(
+        refusal("T | lookup kind=leftanti (U) on k"),
+        ("L050".into(), "leftanti".into())
     );
     assert_eq!(refusal("T | sample 3"), ("L013".into(), "sample 3".into()));
     assert_eq!(
@@ -518,6 +522,32 @@ fn joins_nest_the_right_side_as_a_whole_query() {
             "{written}"
         );
     }
+}
+
+#[test]
+fn lookup_is_a_join_whose_right_keys_are_renamed_away() {
+    // leftouter by default; the right keys take internal names and are dropped after the join
+    assert_eq!(
+        ir("T | lookup (U | where x > 5) on k, $left.a == $right.b"),
+        "from T\njoin leftouter on k==kqlport_lookup_key0, a==kqlport_lookup_key1 (\n  from U\n  filter (> x 5)\n  rename kqlport_lookup_key0=k, kqlport_lookup_key1=b\n)\nproject-away kqlport_lookup_key0, kqlport_lookup_key1\n"
+    );
+    assert_eq!(
+        ir("T | lookup kind=inner U on $left.a == $right.b, $left.c == $right.b"),
+        "from T\njoin inner on a==kqlport_lookup_key0, c==kqlport_lookup_key0 (\n  from U\n  rename kqlport_lookup_key0=b\n)\nproject-away kqlport_lookup_key0\n"
+    );
+    // The output columns: the keys once (the left ones), a clashing non-key right column
+    // renamed; as Kusto.Language gives for `F{a,x,a1} | lookup (D{a,x,y}) on a`.
+    let ast = kql::parse("T | project a, x, a1 | lookup (U | project a, x, y) on a").unwrap();
+    assert_eq!(
+        lower::lower(&ast).unwrap().query.output_columns(),
+        Some(vec![
+            "a".into(),
+            "x".into(),
+            "a1".into(),
+            "x1".into(),
+            "y".into()
+        ])
+    );
 }
 
 #[test]

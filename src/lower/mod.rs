@@ -517,6 +517,7 @@ impl<'a> Lowerer<'a> {
             }
             K::Count => stage(ir::StageKind::Count),
             K::Join(j) => stage(self.join(j, op.span)?),
+            K::Lookup(j) => stage(self.lookup(j, op.span)?),
             K::MvExpand(m) => stage(self.mv_expand(m)?),
             K::MvApply {
                 params,
