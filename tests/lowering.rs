@@ -955,7 +955,7 @@ fn functions_that_stay_unmodelled_say_why() {
             "bag_pack('a', x, 'b')",
         ),
         (
-            "T | where ingestion_time() > ago(1h)",
+            "T | where ingestion_time(x) > ago(1h)",
             "L027",
             "ingestion_time",
         ),
@@ -977,6 +977,14 @@ fn functions_that_stay_unmodelled_say_why() {
     ] {
         assert_eq!(refusal(q), (code.into(), at.into()), "{q}");
     }
+}
+
+#[test]
+fn ingestion_time_is_its_own_node() {
+    assert_eq!(
+        ir("T | where ingestion_time() > ago(1h) | extend It = ingestion_time()"),
+        "from T\nfilter (> (ingestion_time) (ago 1h))\nextend It=(ingestion_time)\n"
+    );
 }
 
 #[test]

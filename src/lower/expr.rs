@@ -397,6 +397,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             "now" if args.is_empty() => ir::ExprKind::Now,
+            "ingestion_time" if args.is_empty() => ir::ExprKind::IngestionTime,
             "iff" | "iif" => {
                 let [c, t, f] = args else {
                     return Err(arity(span, name, 3));
