@@ -980,6 +980,40 @@ fn functions_that_stay_unmodelled_say_why() {
 }
 
 #[test]
+fn ago_of_a_value_that_is_not_constant_says_why() {
+    let message = |q: &str| {
+        let ast = kql::parse(q).unwrap();
+        let errs = lower::lower(&ast).expect_err("should be refused");
+        assert_eq!(errs[0].code.as_str(), "L025", "{q}");
+        errs[0].message.clone()
+    };
+    // A hunting query's template placeholder, through two `let`s.
+    let m = message(
+        "let starttime = todatetime('{{StartTimeISO}}'); let endtime = todatetime('{{EndTimeISO}}'); \
+         let lookback = totimespan((endtime - starttime) * 7); T | where TimeGenerated > ago(lookback)",
+    );
+    assert!(
+        m.contains("computed from `{{EndTimeISO}}`, a hunting-query template placeholder"),
+        "{m}"
+    );
+    // A name no `let` binds (the parameter of a function whose body this is).
+    let m = message("T | where TimeGenerated > ago(query_period)");
+    assert!(
+        m.contains("`query_period` is no `let` of this query"),
+        "{m}"
+    );
+    // Bound, but computed at run time.
+    let m = message("let d = now() - datetime(2024-01-01); T | where TimeGenerated > ago(d)");
+    assert!(
+        m.ends_with("this one is computed when the query runs"),
+        "{m}"
+    );
+    // Constant arithmetic still folds.
+    let ast = kql::parse("let a = 1h; let b = 30m; T | where TimeGenerated > ago(a + b)").unwrap();
+    assert!(lower::lower(&ast).is_ok());
+}
+
+#[test]
 fn ingestion_time_is_its_own_node() {
     assert_eq!(
         ir("T | where ingestion_time() > ago(1h) | extend It = ingestion_time()"),
