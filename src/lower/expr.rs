@@ -14,6 +14,7 @@ use crate::source::Span;
 pub(crate) const SPECIAL_FORMS: &[&str] = &[
     "ago",
     "now",
+    "ingestion_time",
     "iff",
     "iif",
     "case",
