@@ -383,6 +383,7 @@ impl Display for Expr {
             ExprKind::Predicate(p) => write!(f, "{p}"),
             ExprKind::Now => f.write_str("(now)"),
             ExprKind::Ago(d) => write!(f, "(ago {d})"),
+            ExprKind::IngestionTime => f.write_str("(ingestion_time)"),
         }
     }
 }

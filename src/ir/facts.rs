@@ -81,7 +81,8 @@ pub enum Time {
     EventTime,
     /// A datetime the query computed: `now()`, `ago()`, a literal, `todatetime()`, the
     /// calendar functions, a datetime plus or minus a timespan, `bin(t, 1h)`, a summarize's
-    /// `min`/`max`/`take_any` of such (Splunk holds these as epoch seconds, as `_time`).
+    /// `min`/`max`/`take_any` of such, `ingestion_time()` (Splunk holds these as epoch seconds,
+    /// as `_time` and `_indextime`).
     Computed,
     /// A datetime field as the event stores it (the schema types it `datetime`; targets may
     /// hold it as text until converted).
@@ -429,9 +430,10 @@ impl Scope {
                 Some(Time::Stored) => None,
                 t => t,
             },
-            ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => {
-                Some(Time::Computed)
-            }
+            ExprKind::Literal(Literal::DateTime(_))
+            | ExprKind::Now
+            | ExprKind::Ago(_)
+            | ExprKind::IngestionTime => Some(Time::Computed),
             ExprKind::Arith { op, lhs, rhs } => match op {
                 ArithOp::Add => computed(instant(lhs) != instant(rhs)),
                 ArithOp::Sub => computed(instant(lhs) && !instant(rhs)),
@@ -514,7 +516,7 @@ impl Scope {
                     .then_some(first)
             }
             ExprKind::Predicate(_) => Some(T::Bool),
-            ExprKind::Now | ExprKind::Ago(_) => Some(T::DateTime),
+            ExprKind::Now | ExprKind::Ago(_) | ExprKind::IngestionTime => Some(T::DateTime),
         }
     }
 

@@ -8,6 +8,8 @@
 mod columns;
 mod display;
 pub mod facts;
+mod join_swap;
+pub use join_swap::Mirrored;
 pub mod visit;
 
 pub use columns::{
@@ -1025,6 +1027,10 @@ pub enum ExprKind {
     Now,
     /// `ago(d)`: now minus a duration.
     Ago(Duration),
+    /// `ingestion_time()`: when the row was ingested (Kusto's hidden `$IngestionTime`
+    /// column; null where the table does not record it). A datetime. A target can only read
+    /// its own store's ingestion time, which another system recorded.
+    IngestionTime,
 }
 
 /// A column and the path into its dynamic value (empty for a plain column). `parsed` records

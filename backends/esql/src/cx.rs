@@ -49,6 +49,9 @@ pub struct Cx {
     /// it no longer holds the source table's field (see [`Cx::stored_type`]). Target state:
     /// whether a column is still the event's field otherwise is read from `cols`.
     pub lookup_fields: std::collections::HashSet<String>,
+    /// The joins the KQL wrote as `rightsemi`/`rightanti`, translated as the mirrored left
+    /// join ([`ir::Mirrored`]): their notes and refusals name the KQL's sides.
+    pub mirrored: Vec<(Span, ir::JoinKind)>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is

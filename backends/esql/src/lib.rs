@@ -259,7 +259,17 @@ impl Backend for Esql {
     }
 
     fn translate_query(&self, _rule: &RuleContext, query: &ir::Query) -> Outcome {
+        // LOOKUP JOIN keeps the rows of the query it runs in: a right semi/anti join runs as
+        // the mirrored left one (the same rows; see `ir::Query::right_joins_mirrored`).
+        let mirrored = query.right_joins_mirrored();
         let mut cx = Cx::default();
+        let query = match &mirrored {
+            Some(m) => {
+                cx.mirrored = m.joins.clone();
+                &m.query
+            }
+            None => query,
+        };
         let q = lower_query(&mut cx, query);
         if !cx.errors.is_empty() {
             return Err(cx.errors);
@@ -294,7 +304,17 @@ impl Backend for Esql {
 /// --coverage`); `None` when it is declined.
 pub fn leading_filter(query: &ir::Query) -> Option<pushdown::LeadingFilter> {
     kqlport::stack::with_stack(|| {
+        // LOOKUP JOIN keeps the rows of the query it runs in: a right semi/anti join runs as
+        // the mirrored left one (the same rows; see `ir::Query::right_joins_mirrored`).
+        let mirrored = query.right_joins_mirrored();
         let mut cx = Cx::default();
+        let query = match &mirrored {
+            Some(m) => {
+                cx.mirrored = m.joins.clone();
+                &m.query
+            }
+            None => query,
+        };
         let q = lower_query(&mut cx, query);
         cx.errors
             .is_empty()

@@ -51,3 +51,16 @@ fn string_group_keys_are_exact_and_unknown_ones_can_split_a_group() {
     let t = translate("T | distinct k");
     assert_eq!(effects(&t, "null `k`"), vec![Effect::OverMatch]);
 }
+
+#[test]
+fn ingestion_time_reads_event_ingested_where_ingest_sets_it() {
+    let t = translate("T | where ingestion_time() > ago(1h) | extend It = ingestion_time()");
+    assert_eq!(
+        t.text,
+        "FROM T\n| WHERE event.ingested > NOW() - 1 hour\n| EVAL It = event.ingested\n| LIMIT 10000\n"
+    );
+    assert_eq!(
+        effects(&t, "`event.ingested`"),
+        vec![Effect::OverMatch, Effect::UnderMatch, Effect::Values]
+    );
+}

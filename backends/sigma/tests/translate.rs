@@ -204,6 +204,17 @@ fn time_window_inside_or_is_declined() {
 }
 
 #[test]
+fn ingestion_time_against_ago_is_a_computed_test_not_a_time_window() {
+    // `ingestion_time() > ago(1h)` has no event field on either side: refused as a test on a
+    // computed value (B041), not as a time window inside `or`/`not` (B046).
+    let ast = kqlport::kql::parse("SigninLogs | where ingestion_time() > ago(1h)").unwrap();
+    let q = kqlport::lower::lower(&ast).unwrap().query;
+    let d = declined(&q);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].code.as_str(), "B041");
+}
+
+#[test]
 fn constant_false_is_declined_saying_what_kql_does() {
     // What lowering folds `isnull(<string column>)` to.
     let q = where_(

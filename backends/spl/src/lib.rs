@@ -301,14 +301,23 @@ impl Spl {
         query: &ir::Query,
         prefilters: bool,
     ) -> Result<Translation, Vec<Diagnostic>> {
+        // Splunk's join keeps the rows of the search it runs in: a right semi/anti join runs
+        // as the mirrored left one (the same rows; see `ir::Query::right_joins_mirrored`).
+        let mirrored = query.right_joins_mirrored();
+        let (query, joins) = match &mirrored {
+            Some(m) => (&m.query, m.joins.clone()),
+            None => (query, Vec::new()),
+        };
         let mut tx = translate::Tx::new();
         tx.prefilters = prefilters;
+        tx.mirrored = joins.clone();
         let mut out = tx.query(query);
         if out.is_none() && tx.wants_raw {
             // A later stage reads an event column from `_raw` after `table` dropped it: try
             // again keeping `_raw` through every `table`/`fields +` (removed at the end).
             let mut again = translate::Tx::new();
             again.prefilters = prefilters;
+            again.mirrored = joins;
             again.keep_raw = true;
             out = again.query(query);
             tx = again;

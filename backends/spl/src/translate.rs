@@ -85,6 +85,9 @@ pub struct Tx {
     /// [`facts::Shape::Split`] a multivalue field made by `split` (a KQL string array, in
     /// order, so it can be indexed).
     cols: facts::Scope,
+    /// The joins the KQL wrote as `rightsemi`/`rightanti`, translated as the mirrored left
+    /// join (`ir::Mirrored`): their notes and refusals name the KQL's sides.
+    pub(crate) mirrored: Vec<(kqlport::source::Span, kqlport::ir::JoinKind)>,
     /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
     json_valued: Vec<String>,
     /// Set while a filter's predicate is translated: a datetime read from text that does not
@@ -130,6 +133,7 @@ impl Tx {
             depth: 0,
             prefilters: true,
             cols: facts::Scope::default(),
+            mirrored: Vec::new(),
             json_valued: Vec::new(),
             filtering: false,
             array_ok: false,

@@ -55,3 +55,19 @@ fn time_columns_keep_their_kql_names_and_the_other_one_is_noted() {
         vec![Effect::Values]
     );
 }
+
+#[test]
+fn ingestion_time_reads_splunks_own_index_time() {
+    // `_indextime` (epoch seconds, as `_time`) is when Splunk indexed the event, another clock
+    // than Sentinel's ingestion: a window on it can keep or drop other rows; elsewhere values.
+    let q = "T | where ingestion_time() > ago(1h) | extend Lag = ingestion_time() - TimeGenerated";
+    let t = translate(&Spl, q).unwrap();
+    assert_eq!(
+        t.text,
+        "search index=* sourcetype=\"T\"\n| where _indextime>(now() - 3600)\n| eval Lag=_indextime - _time\n"
+    );
+    assert_eq!(
+        effects(q, "`_indextime`"),
+        vec![Effect::OverMatch, Effect::UnderMatch, Effect::Values]
+    );
+}

@@ -28,7 +28,10 @@ impl Tx {
     pub(crate) fn is_epoch(&self, e: &Expr) -> bool {
         match &e.kind {
             ExprKind::Field(f) => f.is_plain() && self.is_epoch_col(&f.column),
-            ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => true,
+            ExprKind::Literal(Literal::DateTime(_))
+            | ExprKind::Now
+            | ExprKind::Ago(_)
+            | ExprKind::IngestionTime => true,
             ExprKind::Arith { op, lhs, rhs } => match op {
                 ArithOp::Add => self.is_epoch(lhs) != self.is_epoch(rhs),
                 ArithOp::Sub => self.is_epoch(lhs) && !self.is_epoch(rhs),
