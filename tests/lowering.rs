@@ -1367,19 +1367,19 @@ fn parse_keeps_its_pattern_and_refuses_what_it_cannot_pin_down() {
         ir(r#"T | parse-where s with * "a=" x "," y"#),
         "from T\nparse-where kind=simple s with * \"a=\" x:string \",\" y:string\n"
     );
-    // the pattern's regex: first occurrences (lazy), the last column takes the rest of the line
+    // the pattern's regex: first occurrences (lazy), the match reaching the end of the text
     let ast = kql::parse(r#"T | parse s with * "a.=" x "," y"#).unwrap();
     let q = lower::lower(&ast).unwrap().query;
     let kqlport::ir::StageKind::Parse(p) = &q.stages[0].kind else {
         panic!("not a parse")
     };
-    assert_eq!(p.regex(), r"a\.=(.*?),(.*)");
+    assert_eq!(p.regex(), r"a\.=(.*?),(.*?)$");
     let ast = kql::parse(r#"T | parse s with x "=" y " " *"#).unwrap();
     let q = lower::lower(&ast).unwrap().query;
     let kqlport::ir::StageKind::Parse(p) = &q.stages[0].kind else {
         panic!("not a parse")
     };
-    assert_eq!(p.regex(), r"^(.*?)=(.*?) ");
+    assert_eq!(p.regex(), r"^(.*?)=(.*?) .*?$");
     assert_eq!(
         refusal(r#"T | parse s with * "a=" x:long *"#),
         ("L071".into(), "x:long".into())

@@ -352,10 +352,13 @@ impl ValueType {
 ///
 /// Kusto's parse page: the pattern becomes a regex, `*` is `.*?` and a string column `(.*?)`
 /// (so each constant is found at its first occurrence after the previous part: a pattern that
-/// could match twice takes the first), a column at the very end takes the rest of the line.
-/// Constants are case-sensitive, `.` (so a column) does not cross a line break, and the match
-/// is not anchored at the start unless the pattern starts with a column (duckdb-kql agrees on
-/// each of these). [`Parse::regex`] is that regex.
+/// could match twice takes the first). Constants are case-sensitive, `.` (so a column or a `*`)
+/// does not cross a line break, and the match is not anchored at the start unless the pattern
+/// starts with a column. The simple kind's match must reach the end of the text (RE2's `$`):
+/// duckdb-kql's parse emitter documents it as measured on Kusto (`'aXcYc'` parsed with
+/// `"a" v "c"` gives `XcY`; `"k=" v ","` over `k=1,k=2,end` does not match; a `*` or a last
+/// column stops at a line break, so a value with one after the match does not match).
+/// [`Parse::regex`] is that regex.
 ///
 /// When the pattern does not match, every column is empty: `""` for strings (KQL has no null
 /// string), null for other types; `parse` keeps the row, `parse-where` drops it.
@@ -395,10 +398,10 @@ impl Parse {
         })
     }
 
-    /// The pattern as one unanchored RE2 regex with a capture group per column, in order
-    /// (the simple kind's constants escaped); it matches exactly where the KQL parse does
-    /// (string captures only, none next to a `*` or another column: lowering refuses those),
-    /// and its groups hold the columns' values.
+    /// The pattern as one RE2 regex with a capture group per column, in order (the simple
+    /// kind's constants escaped, its end anchored with `$`, the end of the text); it matches
+    /// exactly where the KQL parse does (string captures only, none next to a `*` or another
+    /// column: lowering refuses those), and its groups hold the columns' values.
     pub fn regex(&self) -> String {
         self.regex_with(|_| "(".to_string())
     }
@@ -410,10 +413,13 @@ impl Parse {
             out.push('^');
         }
         let last = self.parts.len().saturating_sub(1);
+        let simple = self.kind == ParseKind::Simple;
         for (i, p) in self.parts.iter().enumerate() {
             match p {
                 ParsePart::Skip => {
-                    if i != last && i != 0 {
+                    // A leading `*` is the unanchored search; a trailing one still has to
+                    // reach the end anchor of the simple kind.
+                    if i != 0 && (i != last || simple) {
                         out.push_str(".*?");
                     }
                 }
@@ -426,11 +432,13 @@ impl Parse {
                     }
                 },
                 ParsePart::Capture { name, .. } => {
-                    let greedy = i == last && self.kind == ParseKind::Simple;
                     out.push_str(&open(name));
-                    out.push_str(if greedy { ".*)" } else { ".*?)" });
+                    out.push_str(".*?)");
                 }
             }
+        }
+        if simple {
+            out.push('$');
         }
         out
     }

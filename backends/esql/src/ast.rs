@@ -41,6 +41,12 @@ pub enum Command {
         index: String,
         on: Vec<String>,
     },
+    /// `GROK input "pattern"`: the pattern's named groups as keyword columns (null where it
+    /// does not match).
+    Grok {
+        input: String,
+        pattern: String,
+    },
 }
 
 /// `name = FUNC(…) [WHERE filter]` inside STATS.
@@ -505,6 +511,9 @@ impl Display for Command {
                 write!(f, "LOOKUP JOIN {index} ON ")?;
                 let fields: Vec<Ident<'_>> = on.iter().map(|n| Ident(n)).collect();
                 comma_separated(f, &fields)
+            }
+            Command::Grok { input, pattern } => {
+                write!(f, "GROK {} {}", Ident(input), StrLit(pattern))
             }
         }
     }

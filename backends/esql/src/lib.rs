@@ -1,7 +1,7 @@
 //! kqlport's Elastic ES|QL backend: lowers the detection IR to one ES|QL pipeline
 //! (`FROM <table> | WHERE … | EVAL … | STATS … BY … | KEEP … | SORT … | LIMIT …`) and says
 //! exactly where the result can differ from the KQL. This file holds the [`Backend`] impl;
-//! `query` drives the stages, `projection` and `stats` (and `join`, `union`, `mvexpand`)
+//! `query` drives the stages, `projection` and `stats` (and `join`, `union`, `mvexpand`, `parse`)
 //! generate them, `predicate`, `expr`, `fields` and `functions` the expressions, `kqlport_kit::regex::{lucene,
 //! java}` the regexes, `ast` the text; `cx` and `columns` hold what the translator tracks.
 //! Never reads KQL syntax, never consults a field mapping (names are kept as the Sentinel
@@ -218,6 +218,7 @@ mod join;
 use kqlport::codes::EsqlCode;
 use kqlport_kit::regex::{java, lucene};
 mod mvexpand;
+mod parse;
 mod predicate;
 mod projection;
 pub mod pushdown;

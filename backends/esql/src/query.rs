@@ -4,9 +4,9 @@
 
 use crate::ast::{self, Command, Expr};
 use crate::cx::Cx;
-use crate::{join, mvexpand, projection, pushdown, stats, stored, union, MAX_ROWS};
+use crate::{join, mvexpand, parse, projection, pushdown, stats, stored, union, MAX_ROWS};
 use kqlport::backend::Effect;
-use kqlport::codes::{BackendCode, EsqlCode};
+use kqlport::codes::EsqlCode;
 use kqlport::ir::facts::Shape;
 use kqlport::ir::{self, Nulls, SortDir, SourceKind, StageKind};
 use kqlport::source::Span;
@@ -141,11 +141,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::Join { .. } => {}
         // `lower_query` hands mv-expand to `mvexpand::mv_expand`, which reads the later stages.
         StageKind::MvExpand(_) => {}
-        StageKind::Parse(_) => cx.decline(
-            BackendCode::B071,
-            "parse is not translated to ES|QL yet: DISSECT or GROK would hold it, but how they treat line breaks, empty values and a value that does not match is not modelled by kqlport (nor checked by its ES|QL evaluator)",
-            stage.span,
-        ),
+        StageKind::Parse(p) => parse::parse(cx, p, stage.span, out),
         StageKind::Count => stats::count(cx, out),
     }
 }

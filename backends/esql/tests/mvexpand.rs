@@ -42,5 +42,4 @@ fn what_the_index_cannot_hold_is_declined() {
     assert_eq!(codes("T_CL | mv-expand with_itemindex=i a"), ["B070"]);
     assert_eq!(codes("T_CL | mv-expand todynamic(s)"), ["B070"]);
     assert_eq!(codes("T_CL | mv-expand x = pack_array(a, b)"), ["B070"]);
-    assert_eq!(codes(r#"T_CL | parse s with * "a=" x"#), ["B071"]);
 }

@@ -111,7 +111,7 @@ fn parse_clears_its_columns_then_rex_fills_them_and_no_match_is_empty() {
     assert!(notes.is_empty(), "{notes:?}");
     assert!(
         text.contains(
-            "| eval U=null(), D=null()\n| rex field=CommandLine \"user=(?<U>.*?) dom=(?<D>.*)\"\n| fillnull value=\"\" U D\n"
+            "| eval U=null(), D=null()\n| rex field=CommandLine \"user=(?<U>.*?) dom=(?<D>.*?)\\\\z\"\n| fillnull value=\"\" U D\n"
         ),
         "{text}"
     );
@@ -119,7 +119,7 @@ fn parse_clears_its_columns_then_rex_fills_them_and_no_match_is_empty() {
     let (text, _) =
         spl(r#"SecurityEvent | parse-where CommandLine with "-enc " P " " * | project P"#);
     assert!(
-        text.contains("| where match(coalesce(CommandLine, \"\"), \"-enc (.*?) \")\n"),
+        text.contains("| where match(coalesce(CommandLine, \"\"), \"-enc (.*?) .*?\\\\z\")\n"),
         "{text}"
     );
 }
