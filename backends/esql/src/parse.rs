@@ -154,8 +154,7 @@ pub(crate) fn parse(cx: &mut Cx, p: &ir::Parse, span: Span, out: &mut Vec<Comman
     out.push(Command::Drop(temps));
     for n in names {
         cx.source_gone(&n.name);
-        cx.aliases.remove(&n.name);
-        cx.member_columns.remove(&n.name);
+        cx.spellings.remove(&n.name);
     }
 }
 
