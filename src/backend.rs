@@ -147,33 +147,80 @@ pub struct Caveat {
     pub message: String,
 }
 
+/// What a target's outputs are called and how they are stored and commented: everything the CLI
+/// needs of a target besides its translations. Each backend states one, as a constant.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    /// The short name used on the command line: `spl`, `esql`, `eql`, `sigma`.
+    pub name: &'static str,
+    /// The extension (without the dot) of a file holding one translation as the target's own
+    /// text (`--format query`): `spl`, `esql`, `eql`, `yml`.
+    pub extension: &'static str,
+    /// How a line of the target's text is made a comment.
+    pub comment: CommentSyntax,
+}
+
+/// A one-line comment: `open`, a space and the text, then, for a comment with a closing
+/// delimiter, a space and `close`. The text is made [`one_line`] first, and every `close` inside
+/// it is replaced by `close_stand_in`, so the comment can neither end early nor break the line.
+#[derive(Clone, Copy, Debug)]
+pub struct CommentSyntax {
+    pub open: &'static str,
+    pub close: &'static str,
+    pub close_stand_in: &'static str,
+}
+
+impl CommentSyntax {
+    /// A comment that runs to the end of the line (`//`, `#`).
+    pub const fn to_end_of_line(open: &'static str) -> Self {
+        CommentSyntax {
+            open,
+            close: "",
+            close_stand_in: "",
+        }
+    }
+
+    /// `text` as one comment line in this syntax (no line break at the end).
+    pub fn line(&self, text: &str) -> String {
+        let text = one_line(text);
+        if self.close.is_empty() {
+            format!("{} {text}", self.open)
+        } else {
+            let text = text.replace(self.close, self.close_stand_in);
+            format!("{} {text} {}", self.open, self.close)
+        }
+    }
+}
+
+/// A translation, or the diagnostics (each at a KQL span) of why the target declines the query.
+pub type Outcome = Result<Translation, Vec<Diagnostic>>;
+
 /// A translation target. Implementations live in `backends/*` and see only the IR.
 pub trait Backend {
+    /// The target's name, file extension and comment syntax.
+    fn target(&self) -> &'static Target;
+
     /// The target's short name as used on the command line (`spl`, `esql`, `eql`, `sigma`).
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.target().name
+    }
 
     /// The extension (without the dot) of a file holding one translation as the target's own
     /// text (`--format query`): `spl`, `esql`, `eql`, `yml`.
-    fn extension(&self) -> &'static str;
+    fn extension(&self) -> &'static str {
+        self.target().extension
+    }
 
     /// Translates a lowered query. `Err` means declined: each diagnostic names the KQL span the
     /// target cannot express (code `B…`), and nothing is emitted. Runs [`Backend::translate_query`]
     /// on a stack of its own: IR nesting (bounded by lowering) is walked recursively.
-    fn translate(
-        &self,
-        rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>> {
+    fn translate(&self, rule: &RuleContext, query: &ir::Query) -> Outcome {
         crate::stack::with_stack(|| self.translate_query(rule, query))
     }
 
     /// The target's translation proper, as [`Backend::translate`] describes it; called by it on
     /// a grown stack, so it may recurse over the IR freely. Callers use `translate`.
-    fn translate_query(
-        &self,
-        rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>>;
+    fn translate_query(&self, rule: &RuleContext, query: &ir::Query) -> Outcome;
 
     /// The target-wide caveats that hold for this query's translation (none by default).
     fn caveats(&self, _query: &ir::Query) -> Vec<Caveat> {
@@ -183,7 +230,9 @@ pub trait Backend {
     /// `text` as one comment line in the target's syntax (no line break at the end), inert
     /// whatever it holds: it can neither end the comment early nor start a new line. The one
     /// way a header, note or any other input-derived text enters a comment of this target.
-    fn comment(&self, text: &str) -> String;
+    fn comment(&self, text: &str) -> String {
+        self.target().comment.line(text)
+    }
 }
 
 /// `text` made safe for a one-line comment in every target: each character a reader may take

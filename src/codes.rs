@@ -651,8 +651,8 @@ codes! {
             "A Sigma rule needs at least one field condition; this query filters nothing Sigma can test.";
         B055 "a correlation condition Sigma cannot write"
             "A Sigma correlation has one condition on one aggregate.";
-        B056 "a query period that is not a Sigma timespan"
-            "The rule's query period is not a duration Sigma can use as a correlation timespan.";
+        B056 "no timespan for a Sigma correlation"
+            "A Sigma correlation counts per `timespan`. kqlport takes it from `bin(TimeGenerated, …)` among the group keys, else from the rule's query period, else from the query's own look-back (`TimeGenerated > ago(…)` before the summarize); this query has none of them, or one that is not a duration Sigma can write.";
         B057 "a join kind Sigma cannot express"
             "Sigma correlations cannot express this `join kind`.";
     }

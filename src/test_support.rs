@@ -7,6 +7,7 @@
 //! `60..70`, aggregation `80..90`, source table `0..len(table)`; other expressions, the query
 //! and group keys `0..0`. Set one yourself with [`at`], [`expr_at`] or [`stage_at`].
 
+use crate::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::ir::*;
 use crate::source::Span;
@@ -32,6 +33,42 @@ pub fn try_ir_of(kql: &str) -> Result<Query, Vec<Diagnostic>> {
 /// The IR and everything lowering reports about it: its notes and warnings.
 pub fn lowered_of(kql: &str) -> Result<lower::Lowered, Vec<Diagnostic>> {
     lower::lower(&kql::parse(kql)?)
+}
+
+// ---- a backend's answer ------------------------------------------------------------------------
+
+/// `kql` translated by `backend` with no rule context. Panics if the KQL does not lower.
+pub fn translate(backend: &dyn Backend, kql: &str) -> Result<Translation, Vec<Diagnostic>> {
+    backend.translate(&RuleContext::default(), &ir_of(kql))
+}
+
+/// A translation's notes as (effect, message) pairs, in order; none when it is exact.
+pub fn notes_of(t: &Translation) -> Vec<(Effect, String)> {
+    match &t.fidelity {
+        Fidelity::Exact => Vec::new(),
+        Fidelity::Approximate(notes) => notes
+            .iter()
+            .map(|n| (n.effect, n.message.clone()))
+            .collect(),
+    }
+}
+
+/// The effects of a translation's notes whose message contains `needle`, in order.
+pub fn effects_of(t: &Translation, needle: &str) -> Vec<Effect> {
+    notes_of(t)
+        .into_iter()
+        .filter(|(_, message)| message.contains(needle))
+        .map(|(effect, _)| effect)
+        .collect()
+}
+
+/// The one diagnostic with `code` among `errs`. Panics unless there is exactly one.
+pub fn the_one<'a>(errs: &'a [Diagnostic], code: &str) -> &'a Diagnostic {
+    let found: Vec<_> = errs.iter().filter(|d| d.code.as_str() == code).collect();
+    match found.as_slice() {
+        [d] => d,
+        _ => panic!("expected one {code}, got {errs:?}"),
+    }
 }
 
 // ---- spans --------------------------------------------------------------------------------------

@@ -435,8 +435,12 @@ fn render_and_hints_do_not_change_rows() {
 #[test]
 fn what_is_not_modelled_is_refused_at_its_span() {
     assert_eq!(
-        refusal("T | lookup kind=inner (U) on k | take 1"),
-        ("L013".into(), "lookup kind=inner (U) on k".into())
+        refusal("T | make-series count() on t step 1h | take 1"),
+        ("L013".into(), "make-series count() on t step 1h".into())
+    );
+    assert_eq!(
+        refusal("T | lookup kind=leftanti (U) on k"),
+        ("L050".into(), "leftanti".into())
     );
     assert_eq!(refusal("T | sample 3"), ("L013".into(), "sample 3".into()));
     assert_eq!(
@@ -518,6 +522,32 @@ fn joins_nest_the_right_side_as_a_whole_query() {
             "{written}"
         );
     }
+}
+
+#[test]
+fn lookup_is_a_join_whose_right_keys_are_renamed_away() {
+    // leftouter by default; the right keys take internal names and are dropped after the join
+    assert_eq!(
+        ir("T | lookup (U | where x > 5) on k, $left.a == $right.b"),
+        "from T\njoin leftouter on k==kqlport_lookup_key0, a==kqlport_lookup_key1 (\n  from U\n  filter (> x 5)\n  rename kqlport_lookup_key0=k, kqlport_lookup_key1=b\n)\nproject-away kqlport_lookup_key0, kqlport_lookup_key1\n"
+    );
+    assert_eq!(
+        ir("T | lookup kind=inner U on $left.a == $right.b, $left.c == $right.b"),
+        "from T\njoin inner on a==kqlport_lookup_key0, c==kqlport_lookup_key0 (\n  from U\n  rename kqlport_lookup_key0=b\n)\nproject-away kqlport_lookup_key0\n"
+    );
+    // The output columns: the keys once (the left ones), a clashing non-key right column
+    // renamed; as Kusto.Language gives for `F{a,x,a1} | lookup (D{a,x,y}) on a`.
+    let ast = kql::parse("T | project a, x, a1 | lookup (U | project a, x, y) on a").unwrap();
+    assert_eq!(
+        lower::lower(&ast).unwrap().query.output_columns(),
+        Some(vec![
+            "a".into(),
+            "x".into(),
+            "a1".into(),
+            "x1".into(),
+            "y".into()
+        ])
+    );
 }
 
 #[test]
@@ -925,7 +955,7 @@ fn functions_that_stay_unmodelled_say_why() {
             "bag_pack('a', x, 'b')",
         ),
         (
-            "T | where ingestion_time() > ago(1h)",
+            "T | where ingestion_time(x) > ago(1h)",
             "L027",
             "ingestion_time",
         ),
@@ -947,6 +977,48 @@ fn functions_that_stay_unmodelled_say_why() {
     ] {
         assert_eq!(refusal(q), (code.into(), at.into()), "{q}");
     }
+}
+
+#[test]
+fn ago_of_a_value_that_is_not_constant_says_why() {
+    let message = |q: &str| {
+        let ast = kql::parse(q).unwrap();
+        let errs = lower::lower(&ast).expect_err("should be refused");
+        assert_eq!(errs[0].code.as_str(), "L025", "{q}");
+        errs[0].message.clone()
+    };
+    // A hunting query's template placeholder, through two `let`s.
+    let m = message(
+        "let starttime = todatetime('{{StartTimeISO}}'); let endtime = todatetime('{{EndTimeISO}}'); \
+         let lookback = totimespan((endtime - starttime) * 7); T | where TimeGenerated > ago(lookback)",
+    );
+    assert!(
+        m.contains("computed from `{{EndTimeISO}}`, a hunting-query template placeholder"),
+        "{m}"
+    );
+    // A name no `let` binds (the parameter of a function whose body this is).
+    let m = message("T | where TimeGenerated > ago(query_period)");
+    assert!(
+        m.contains("`query_period` is no `let` of this query"),
+        "{m}"
+    );
+    // Bound, but computed at run time.
+    let m = message("let d = now() - datetime(2024-01-01); T | where TimeGenerated > ago(d)");
+    assert!(
+        m.ends_with("this one is computed when the query runs"),
+        "{m}"
+    );
+    // Constant arithmetic still folds.
+    let ast = kql::parse("let a = 1h; let b = 30m; T | where TimeGenerated > ago(a + b)").unwrap();
+    assert!(lower::lower(&ast).is_ok());
+}
+
+#[test]
+fn ingestion_time_is_its_own_node() {
+    assert_eq!(
+        ir("T | where ingestion_time() > ago(1h) | extend It = ingestion_time()"),
+        "from T\nfilter (> (ingestion_time) (ago 1h))\nextend It=(ingestion_time)\n"
+    );
 }
 
 #[test]
@@ -1295,19 +1367,19 @@ fn parse_keeps_its_pattern_and_refuses_what_it_cannot_pin_down() {
         ir(r#"T | parse-where s with * "a=" x "," y"#),
         "from T\nparse-where kind=simple s with * \"a=\" x:string \",\" y:string\n"
     );
-    // the pattern's regex: first occurrences (lazy), the last column takes the rest of the line
+    // the pattern's regex: first occurrences (lazy), the match reaching the end of the text
     let ast = kql::parse(r#"T | parse s with * "a.=" x "," y"#).unwrap();
     let q = lower::lower(&ast).unwrap().query;
     let kqlport::ir::StageKind::Parse(p) = &q.stages[0].kind else {
         panic!("not a parse")
     };
-    assert_eq!(p.regex(), r"a\.=(.*?),(.*)");
+    assert_eq!(p.regex(), r"a\.=(.*?),(.*?)$");
     let ast = kql::parse(r#"T | parse s with x "=" y " " *"#).unwrap();
     let q = lower::lower(&ast).unwrap().query;
     let kqlport::ir::StageKind::Parse(p) = &q.stages[0].kind else {
         panic!("not a parse")
     };
-    assert_eq!(p.regex(), r"^(.*?)=(.*?) ");
+    assert_eq!(p.regex(), r"^(.*?)=(.*?) .*?$");
     assert_eq!(
         refusal(r#"T | parse s with * "a=" x:long *"#),
         ("L071".into(), "x:long".into())

@@ -289,7 +289,9 @@ impl Display for Predicate {
                     values.join(" ")
                 )
             }
-            PredicateKind::Compare { lhs, op, rhs, .. } => write!(f, "({} {lhs} {rhs})", cmp(*op)),
+            PredicateKind::Compare { lhs, op, rhs, .. } => {
+                write!(f, "({} {lhs} {rhs})", op.symbol())
+            }
             PredicateKind::InSet {
                 expr,
                 values,
@@ -340,7 +342,7 @@ impl Display for Predicate {
                 )
             }
             PredicateKind::TimeWindow { field, op, ago } => {
-                write!(f, "(window {field} {} ago {ago})", cmp(*op))
+                write!(f, "(window {field} {} ago {ago})", op.symbol())
             }
             PredicateKind::Bool(e) => write!(f, "(bool {e})"),
             PredicateKind::Const(b) => write!(f, "{b}"),
@@ -354,17 +356,6 @@ fn spaced<T: Display>(items: &[T]) -> String {
         .map(|i| i.to_string())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn cmp(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "==",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
-    }
 }
 
 impl Display for Expr {
@@ -410,6 +401,7 @@ impl Display for Expr {
             ExprKind::Predicate(p) => write!(f, "{p}"),
             ExprKind::Now => f.write_str("(now)"),
             ExprKind::Ago(d) => write!(f, "(ago {d})"),
+            ExprKind::IngestionTime => f.write_str("(ingestion_time)"),
         }
     }
 }

@@ -33,15 +33,26 @@ pub enum Origin {
     /// column that no leg computes).
     Event,
     /// The event field `.0` carried under this name by a `project` that keeps it as it is
-    /// (`project X`: `Field("X")`) or a `project-rename` (`project-rename Y = X`: `Field("X")`).
+    /// (`project X`: `Field("X")`), a `project-rename` (`project-rename Y = X`: `Field("X")`),
+    /// a group key that is the column as it is (`summarize … by X`, `distinct X`: the group's
+    /// value of `X`), or `arg_max(t, X)`'s `X` (the row's value).
     Field(String),
-    /// A value this pipeline computed: an `extend`/`project` expression, a `summarize` key or
-    /// aggregate, a `distinct` column (a group's value), an `mv-expand` item or its index, a
+    /// A value this pipeline computed: an `extend`/`project` expression, a `summarize` key
+    /// other than a column as it is, an aggregate, an `mv-expand` item or its index, a
     /// `parse` capture, `count`'s `Count`, a column some union leg computes, `withsource`.
     Computed,
     /// A right-side column a join added (under its output name), or one the right side's
-    /// stages defined after a join that keeps only the right rows.
-    Joined,
+    /// stages defined after a join that keeps only the right rows. `.0` is what the column
+    /// was on the right side (its event's own field, a field it kept or renamed, a value it
+    /// computed, or a column of a join of its own).
+    Joined(Box<Origin>),
+}
+
+impl Origin {
+    /// A column a join brought from its right side ([`Origin::Joined`]).
+    pub fn is_joined(&self) -> bool {
+        matches!(self, Origin::Joined(_))
+    }
 }
 
 /// What a column holds beyond its type.
@@ -56,8 +67,9 @@ pub enum Shape {
     Multivalue,
     /// A `parse_url(u)` result: the URL's parts as a property bag.
     Url,
-    /// A dynamic member (or parsed JSON text) as it is: `X.a.b`, `parse_json(X)`, or
-    /// `tostring()` of one. Where the member holds an array or object, targets that flatten
+    /// A dynamic member (or parsed JSON text) as it is: `X.a.b`, `parse_json(X)`, a copy of
+    /// an event field the schema types `dynamic` (`c = X`: the path `X`; also under a name a
+    /// rename gave it), or `tostring()` of one. Where the member holds an array or object, targets that flatten
     /// JSON into dotted fields have no such field.
     Member(FieldPath),
 }
@@ -69,7 +81,8 @@ pub enum Time {
     EventTime,
     /// A datetime the query computed: `now()`, `ago()`, a literal, `todatetime()`, the
     /// calendar functions, a datetime plus or minus a timespan, `bin(t, 1h)`, a summarize's
-    /// `min`/`max`/`take_any` of such (Splunk holds these as epoch seconds, as `_time`).
+    /// `min`/`max`/`take_any` of such, `ingestion_time()` (Splunk holds these as epoch seconds,
+    /// as `_time` and `_indextime`).
     Computed,
     /// A datetime field as the event stores it (the schema types it `datetime`; targets may
     /// hold it as text until converted).
@@ -326,6 +339,23 @@ impl Scope {
         }
     }
 
+    /// The origin of column `name` kept as it is by a stage that fixes the columns (`project
+    /// X`, `summarize by X`, `distinct X`): the event's field becomes [`Origin::Field`].
+    fn kept_origin(&self, name: &str) -> Origin {
+        match self.origin(name) {
+            Origin::Event => Origin::Field(name.to_string()),
+            o => o,
+        }
+    }
+
+    /// A backend's reading ([`Query::facts_read_by`]): column `name`, if a stage defined it,
+    /// now has origin `origin`.
+    pub fn set_origin(&mut self, name: &str, origin: Origin) {
+        if let Some(Some(f)) = self.defined.get_mut(name) {
+            f.origin = origin;
+        }
+    }
+
     /// Only these columns from now on.
     fn close(&mut self, defined: HashMap<String, Option<ColumnFact>>) {
         self.defined = defined;
@@ -342,9 +372,13 @@ impl Scope {
         }
     }
 
-    /// `name = e` (an `extend` assignment): later assignments see it.
+    /// `name = e` (an `extend` assignment): later assignments see it. `a = a` leaves the
+    /// column what it was (its origin too: the event's field stays the event's field).
     pub fn assign(&mut self, name: &str, e: &Expr) {
-        let f = self.fact_of(e);
+        let mut f = self.fact_of(e);
+        if matches!(&e.kind, ExprKind::Field(c) if c.is_plain() && !c.parsed && c.column == name) {
+            f.origin = self.origin(name);
+        }
         self.defined.insert(name.to_string(), Some(f));
     }
 
@@ -364,7 +398,25 @@ impl Scope {
                 func: ScalarFn::ParseUrl,
                 args,
             } if args.len() == 1 => Shape::Url,
-            ExprKind::Field(f) if f.is_plain() && !f.parsed => self.shape(&f.column),
+            // A `dynamic` event field (possibly renamed) copied as it is: the dynamic value
+            // itself.
+            ExprKind::Field(f) if f.is_plain() && !f.parsed => {
+                let fact = self.fact(&f.column);
+                let field = match &fact.origin {
+                    Origin::Event if !self.defined.contains_key(&f.column) => Some(&f.column),
+                    Origin::Field(orig) => Some(orig),
+                    _ => None,
+                };
+                match fact.shape {
+                    Shape::Scalar
+                        if field
+                            .is_some_and(|c| self.stored_type(c) == Some(ColumnType::Dynamic)) =>
+                    {
+                        Shape::Member(f.clone())
+                    }
+                    s => s,
+                }
+            }
             ExprKind::Field(f) => Shape::Member(f.clone()),
             ExprKind::Call {
                 func: ScalarFn::ToString,
@@ -387,9 +439,10 @@ impl Scope {
                 Some(Time::Stored) => None,
                 t => t,
             },
-            ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => {
-                Some(Time::Computed)
-            }
+            ExprKind::Literal(Literal::DateTime(_))
+            | ExprKind::Now
+            | ExprKind::Ago(_)
+            | ExprKind::IngestionTime => Some(Time::Computed),
             ExprKind::Arith { op, lhs, rhs } => match op {
                 ArithOp::Add => computed(instant(lhs) != instant(rhs)),
                 ArithOp::Sub => computed(instant(lhs) && !instant(rhs)),
@@ -472,7 +525,7 @@ impl Scope {
                     .then_some(first)
             }
             ExprKind::Predicate(_) => Some(T::Bool),
-            ExprKind::Now | ExprKind::Ago(_) => Some(T::DateTime),
+            ExprKind::Now | ExprKind::Ago(_) | ExprKind::IngestionTime => Some(T::DateTime),
         }
     }
 
@@ -561,10 +614,7 @@ impl Scope {
                         let mut f = self.fact_of(&a.expr);
                         f.ty = scope.infer(&a.expr);
                         if kept {
-                            f.origin = match self.origin(&a.name.name) {
-                                Origin::Event => Origin::Field(a.name.name.clone()),
-                                o => o,
-                            };
+                            f.origin = self.kept_origin(&a.name.name);
                         }
                         (a.name.name.clone(), Some(f))
                     })
@@ -596,6 +646,14 @@ impl Scope {
                     let f = match &k.kind {
                         GroupKeyKind::Expr(e) => ColumnFact {
                             shape: Shape::Scalar,
+                            origin: match &e.kind {
+                                ExprKind::Field(f)
+                                    if f.is_plain() && !f.parsed && f.column == k.name.name =>
+                                {
+                                    self.kept_origin(&f.column)
+                                }
+                                _ => Origin::Computed,
+                            },
                             ..self.fact_of(e)
                         },
                         GroupKeyKind::Bin { field, size } => ColumnFact {
@@ -633,8 +691,18 @@ impl Scope {
                                 keep_input = true;
                             }
                             for c in cols {
+                                // `arg_max(t, X)`: the row's value of `X`.
+                                let origin = match &c.expr.kind {
+                                    ExprKind::Field(f)
+                                        if f.is_plain() && !f.parsed && f.column == c.name.name =>
+                                    {
+                                        self.kept_origin(&f.column)
+                                    }
+                                    _ => Origin::Computed,
+                                };
                                 let f = ColumnFact {
                                     time: instant(&c.expr),
+                                    origin,
                                     ..typed(self.infer(&c.expr))
                                 };
                                 out.insert(c.name.name.clone(), Some(f));
@@ -667,6 +735,7 @@ impl Scope {
                         let f = ColumnFact {
                             ty: f.ty,
                             time: f.time,
+                            origin: self.kept_origin(&c.name),
                             ..ColumnFact::computed()
                         };
                         (c.name.clone(), Some(f))
@@ -743,31 +812,35 @@ impl Scope {
             (false, true) => {
                 *self = right.facts_read_by(after).output().clone();
                 for f in self.defined.values_mut().flatten() {
-                    f.origin = Origin::Joined;
+                    f.origin = Origin::Joined(Box::new(f.origin.clone()));
                 }
                 self.forget_types();
             }
             _ => {
                 let right_facts = right.facts_read_by(after);
                 let right_scope = right_facts.output();
-                // Right columns under KQL's output names (clashing ones suffixed), when both
-                // sides' columns are known.
-                // Where the right side's columns are not all known, those its stages define
-                // keep their names.
-                let names = match (left, right.output_columns()) {
-                    (Some(l), Some(r)) => join_names(l, &r),
-                    (None, Some(r)) => r.into_iter().map(|c| (c.clone(), c)).collect(),
-                    (_, None) => right_scope
+                // Right columns under KQL's output names (clashing ones suffixed) where the
+                // left side's columns are known. Where the right side's columns are not all
+                // known, those its stages define (the others are the right event's fields,
+                // not followed here).
+                let right_cols = right.output_columns().unwrap_or_else(|| {
+                    let mut defined: Vec<String> = right_scope
                         .defined
                         .iter()
                         .filter(|(_, f)| f.is_some())
-                        .map(|(c, _)| (c.clone(), c.clone()))
-                        .collect(),
+                        .map(|(c, _)| c.clone())
+                        .collect();
+                    defined.sort_unstable();
+                    defined
+                });
+                let names = match left {
+                    Some(l) => join_names(l, &right_cols),
+                    None => right_cols.into_iter().map(|c| (c.clone(), c)).collect(),
                 };
                 self.forget_types();
                 for (from, to) in names {
                     let mut f = right_scope.fact(&from);
-                    f.origin = Origin::Joined;
+                    f.origin = Origin::Joined(Box::new(f.origin));
                     f.ty = None;
                     self.defined.insert(to, Some(f));
                 }
@@ -843,6 +916,17 @@ mod tests {
         assert_eq!(s.shape("copy"), s.shape("parts"));
         assert_eq!(s.shape("u"), Shape::Url);
         assert!(matches!(s.shape("m"), Shape::Member(f) if f.column == "EventData"));
+        // A copy of a `dynamic` event field is that dynamic value (the field itself, never
+        // defined by a stage, is not called a member).
+        let q = ir("SigninLogs | extend d = DeviceDetail, s = UserPrincipalName");
+        let out = q.facts();
+        assert!(
+            matches!(out.output().shape("d"), Shape::Member(f) if f.column == "DeviceDetail" && f.path.is_empty())
+        );
+        assert_eq!(out.output().shape("s"), Shape::Scalar);
+        assert_eq!(out.output().shape("DeviceDetail"), Shape::Scalar);
+        let q = ir("SigninLogs | project-rename D = DeviceDetail | extend d = D");
+        assert!(matches!(q.facts().output().shape("d"), Shape::Member(f) if f.column == "D"));
         assert_eq!(s.time("t"), Some(Time::Computed));
         assert_eq!(s.ty("t"), Some(ColumnType::DateTime));
         assert_eq!(s.ty("n"), Some(ColumnType::Long));
@@ -896,9 +980,25 @@ mod tests {
         let out = f.output();
         assert_eq!(out.shape("s"), Shape::Multivalue);
         assert_eq!(out.time("First"), Some(Time::Computed));
-        assert_eq!(out.origin("Computer"), Origin::Computed);
+        assert_eq!(out.origin("Computer"), Origin::Field("Computer".into()));
         // Only the summarize's columns remain: nothing is known of the others.
         assert_eq!(out.ty("Who"), None);
+    }
+
+    #[test]
+    fn group_keys_and_arg_max_columns_as_they_are_hold_the_event_field() {
+        let q = ir("SecurityEvent
+            | summarize arg_max(TimeGenerated, Account), n = count() by Computer, h = tolower(Computer)
+            | distinct Computer, h");
+        let f = q.facts();
+        let s = f.after(0);
+        assert_eq!(s.origin("Computer"), Origin::Field("Computer".into()));
+        assert_eq!(s.origin("Account"), Origin::Field("Account".into()));
+        assert_eq!(s.origin("h"), Origin::Computed);
+        assert_eq!(s.origin("n"), Origin::Computed);
+        let out = f.output();
+        assert_eq!(out.origin("Computer"), Origin::Field("Computer".into()));
+        assert_eq!(out.origin("h"), Origin::Computed);
     }
 
     #[test]
@@ -909,7 +1009,8 @@ mod tests {
         let s = q.facts();
         let out = s.output();
         assert!(matches!(out.shape("parts"), Shape::Split { .. }));
-        assert_eq!(out.origin("Computer"), Origin::Computed);
+        // The group key is the column as it is: the group's value of the event field.
+        assert_eq!(out.origin("Computer"), Origin::Field("Computer".into()));
         assert_eq!(out.origin("Account"), Origin::Event);
     }
 
@@ -921,16 +1022,53 @@ mod tests {
                 on Computer");
         let out = q.facts();
         let s = out.output();
-        assert_eq!(s.origin("Computer1"), Origin::Joined);
+        assert_eq!(
+            s.origin("Computer1"),
+            Origin::Joined(Box::new(Origin::Field("Computer".into())))
+        );
         assert_eq!(
             s.shape("parts"),
             Shape::Split {
                 delimiter: Some("\\".into())
             }
         );
-        assert_eq!(s.origin("parts"), Origin::Joined);
+        assert_eq!(
+            s.origin("parts"),
+            Origin::Joined(Box::new(Origin::Computed))
+        );
         assert_eq!(s.ty("Account"), None);
         assert_eq!(s.origin("Account"), Origin::Field("Account".into()));
+    }
+
+    #[test]
+    fn a_no_op_extend_keeps_the_columns_origin() {
+        let q = ir("SecurityEvent
+            | extend Account = Account, Computer = tolower(Computer)
+            | project-rename Who = Account
+            | extend Who = Who");
+        let f = q.facts();
+        assert_eq!(f.after(0).origin("Account"), Origin::Event);
+        assert_eq!(f.after(0).ty("Account"), Some(ColumnType::String));
+        assert_eq!(f.after(0).origin("Computer"), Origin::Computed);
+        assert_eq!(f.output().origin("Who"), Origin::Field("Account".into()));
+    }
+
+    #[test]
+    fn a_join_with_unknown_right_columns_suffixes_the_clashing_ones_its_stages_define() {
+        let q = ir("SecurityEvent
+            | summarize n = count() by Computer
+            | join kind=inner (SecurityEvent | extend Computer = Computer, d = strlen(Account))
+                on Computer");
+        let out = q.facts();
+        let s = out.output();
+        // The left's key stays the left's; the right's is `Computer1`, the right event's own
+        // field there.
+        assert_eq!(s.origin("Computer"), Origin::Field("Computer".into()));
+        assert_eq!(
+            s.origin("Computer1"),
+            Origin::Joined(Box::new(Origin::Event))
+        );
+        assert_eq!(s.origin("d"), Origin::Joined(Box::new(Origin::Computed)));
     }
 
     #[test]
@@ -942,7 +1080,7 @@ mod tests {
         let out = q.facts();
         let s = out.output();
         assert_eq!(s.shape("s"), Shape::Multivalue);
-        assert_eq!(s.origin("s"), Origin::Joined);
+        assert_eq!(s.origin("s"), Origin::Joined(Box::new(Origin::Computed)));
         assert_eq!(s.ty("s"), None);
     }
 

@@ -8,6 +8,8 @@
 mod columns;
 mod display;
 pub mod facts;
+mod join_swap;
+pub use join_swap::Mirrored;
 pub mod visit;
 
 pub use columns::{
@@ -368,10 +370,13 @@ impl ValueType {
 ///
 /// Kusto's parse page: the pattern becomes a regex, `*` is `.*?` and a string column `(.*?)`
 /// (so each constant is found at its first occurrence after the previous part: a pattern that
-/// could match twice takes the first), a column at the very end takes the rest of the line.
-/// Constants are case-sensitive, `.` (so a column) does not cross a line break, and the match
-/// is not anchored at the start unless the pattern starts with a column (duckdb-kql agrees on
-/// each of these). [`Parse::regex`] is that regex.
+/// could match twice takes the first). Constants are case-sensitive, `.` (so a column or a `*`)
+/// does not cross a line break, and the match is not anchored at the start unless the pattern
+/// starts with a column. The simple kind's match must reach the end of the text (RE2's `$`):
+/// duckdb-kql's parse emitter documents it as measured on Kusto (`'aXcYc'` parsed with
+/// `"a" v "c"` gives `XcY`; `"k=" v ","` over `k=1,k=2,end` does not match; a `*` or a last
+/// column stops at a line break, so a value with one after the match does not match).
+/// [`Parse::regex`] is that regex.
 ///
 /// When the pattern does not match, every column is empty: `""` for strings (KQL has no null
 /// string), null for other types; `parse` keeps the row, `parse-where` drops it.
@@ -411,10 +416,10 @@ impl Parse {
         })
     }
 
-    /// The pattern as one unanchored RE2 regex with a capture group per column, in order
-    /// (the simple kind's constants escaped); it matches exactly where the KQL parse does
-    /// (string captures only, none next to a `*` or another column: lowering refuses those),
-    /// and its groups hold the columns' values.
+    /// The pattern as one RE2 regex with a capture group per column, in order (the simple
+    /// kind's constants escaped, its end anchored with `$`, the end of the text); it matches
+    /// exactly where the KQL parse does (string captures only, none next to a `*` or another
+    /// column: lowering refuses those), and its groups hold the columns' values.
     pub fn regex(&self) -> String {
         self.regex_with(|_| "(".to_string())
     }
@@ -426,10 +431,13 @@ impl Parse {
             out.push('^');
         }
         let last = self.parts.len().saturating_sub(1);
+        let simple = self.kind == ParseKind::Simple;
         for (i, p) in self.parts.iter().enumerate() {
             match p {
                 ParsePart::Skip => {
-                    if i != last && i != 0 {
+                    // A leading `*` is the unanchored search; a trailing one still has to
+                    // reach the end anchor of the simple kind.
+                    if i != 0 && (i != last || simple) {
                         out.push_str(".*?");
                     }
                 }
@@ -442,11 +450,13 @@ impl Parse {
                     }
                 },
                 ParsePart::Capture { name, .. } => {
-                    let greedy = i == last && self.kind == ParseKind::Simple;
                     out.push_str(&open(name));
-                    out.push_str(if greedy { ".*)" } else { ".*?)" });
+                    out.push_str(".*?)");
                 }
             }
+        }
+        if simple {
+            out.push('$');
         }
         out
     }
@@ -911,6 +921,19 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// The operator as KQL writes it (`==`, `!=`, `<`, `<=`, `>`, `>=`); SPL's `where`/`eval` and
+    /// EQL spell comparisons the same way.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
     /// The operator with its operands swapped (`a < b` ⇔ `b > a`).
     pub fn flipped(self) -> CmpOp {
         match self {
@@ -964,6 +987,47 @@ impl Expr {
             _ => false,
         }
     }
+
+    /// What `path` reads when this expression is a `split(text, delimiter[, k])` call and the
+    /// path one position `[i]`, decided here once for every target. `split(x, d)[i]` is its
+    /// `i`th piece (negative from the end); `split(x, d, k)` is the one-element array of the
+    /// `k`th piece, so `[0]` and `[-1]` read piece `k` and any other position is null. `None`
+    /// for every other shape (a computed `k`, a negative `k`, a key path, another call).
+    pub fn split_read<'a>(&'a self, path: &[PathSegment]) -> Option<SplitRead<'a>> {
+        let (
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args,
+            },
+            [PathSegment::Index(i)],
+        ) = (&self.kind, path)
+        else {
+            return None;
+        };
+        let (text, delimiter, piece) = match args.as_slice() {
+            [x, d] => (x, d, Some(*i)),
+            [x, d, Expr {
+                kind: ExprKind::Literal(Literal::Long(k)),
+                ..
+            }] if *k >= 0 => (x, d, (*i == 0 || *i == -1).then_some(*k)),
+            _ => return None,
+        };
+        Some(SplitRead {
+            text,
+            delimiter,
+            piece,
+        })
+    }
+}
+
+/// One position read out of `split(…)`: see [`Expr::split_read`].
+#[derive(Clone, Copy, Debug)]
+pub struct SplitRead<'a> {
+    pub text: &'a Expr,
+    pub delimiter: &'a Expr,
+    /// The piece read (0-based, negative from the end); `None`: the position is out of the
+    /// one-element array `split(x, d, k)` gives, so the value is null.
+    pub piece: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -998,6 +1062,10 @@ pub enum ExprKind {
     Now,
     /// `ago(d)`: now minus a duration.
     Ago(Duration),
+    /// `ingestion_time()`: when the row was ingested (Kusto's hidden `$IngestionTime`
+    /// column; null where the table does not record it). A datetime. A target can only read
+    /// its own store's ingestion time, which another system recorded.
+    IngestionTime,
 }
 
 /// A column and the path into its dynamic value (empty for a plain column). `parsed` records

@@ -179,7 +179,7 @@ pub fn walk_predicate<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, p: &'ir Predicat
 pub fn walk_expr<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, e: &'ir Expr) {
     match &e.kind {
         ExprKind::Field(f) => v.visit_field(f, e.span),
-        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
+        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) | ExprKind::IngestionTime => {}
         ExprKind::Path { base, .. } => v.visit_expr(base),
         ExprKind::Call { args, .. } => {
             for a in args {

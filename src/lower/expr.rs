@@ -4,6 +4,7 @@
 
 use super::{unsupported, Binding, LResult, Lowerer};
 use crate::codes::LowerCode;
+use crate::diag::Diagnostic;
 use crate::ir;
 use crate::kql::ast;
 use crate::source::Span;
@@ -13,6 +14,7 @@ use crate::source::Span;
 pub(crate) const SPECIAL_FORMS: &[&str] = &[
     "ago",
     "now",
+    "ingestion_time",
     "iff",
     "iif",
     "case",
@@ -352,6 +354,72 @@ impl<'a> Lowerer<'a> {
         Ok(Some(p))
     }
 
+    /// Why `ago(e)` cannot be lowered, as precisely as the KQL shows: a name the query never
+    /// binds (a column, a parameter of the function the text was cut from, a template value),
+    /// a hunting-query template placeholder (`{{StartTimeISO}}`, filled in by Sentinel's
+    /// portal) the value is computed from, or a value computed when the query runs.
+    fn ago_refusal(&self, e: &'a ast::Expr, span: Span) -> Box<Diagnostic> {
+        const NEED: &str = "`ago()` needs a constant timespan (like 7d or 1h)";
+        let mut names = Vec::new();
+        let mut placeholder = None;
+        self.ago_inputs(e, &mut names, &mut placeholder, 0);
+        let undefined: Vec<&str> = names
+            .iter()
+            .filter(|n| !self.lets.contains_key(**n))
+            .copied()
+            .collect();
+        let message = if let Some(name) = undefined.first() {
+            format!(
+                "{NEED}; `{name}` is no `let` of this query: a column, or a parameter of the \
+                 function this text comes from or a template value that needs a value first"
+            )
+        } else if let Some(text) = placeholder {
+            format!(
+                "{NEED}; this one is computed from `{text}`, a hunting-query template \
+                 placeholder that Sentinel fills in when the query runs from its portal: put a \
+                 time in its place before converting"
+            )
+        } else {
+            format!("{NEED}; this one is computed when the query runs")
+        };
+        unsupported(LowerCode::L025, span, message)
+    }
+
+    /// The names `e` reads and the first `{{…}}` placeholder text it holds, following scalar
+    /// `let`s (a few levels: enough for `let lookback = (endtime - starttime) * 7`).
+    fn ago_inputs(
+        &self,
+        e: &'a ast::Expr,
+        names: &mut Vec<&'a str>,
+        placeholder: &mut Option<String>,
+        depth: usize,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        let mut go = |x: &'a ast::Expr| self.ago_inputs(x, names, placeholder, depth + 1);
+        match &e.kind {
+            ast::ExprKind::Literal(ast::Literal::String(t)) => {
+                if let (Some(a), Some(b)) = (t.find("{{"), t.find("}}")) {
+                    if placeholder.is_none() && a < b {
+                        *placeholder = Some(t[a..b + 2].to_string());
+                    }
+                }
+            }
+            ast::ExprKind::Ident(n) => match self.lets.get(&n.name) {
+                Some(Binding::Scalar(bound)) => go(bound),
+                _ => names.push(n.name.as_str()),
+            },
+            ast::ExprKind::Call { args, .. } => args.iter().for_each(|a| go(&a.value)),
+            ast::ExprKind::Unary { expr, .. } => go(expr),
+            ast::ExprKind::Binary { lhs, rhs, .. } => {
+                go(lhs);
+                go(rhs);
+            }
+            _ => {}
+        }
+    }
+
     fn call(
         &mut self,
         e: &'a ast::Expr,
@@ -389,16 +457,11 @@ impl<'a> Lowerer<'a> {
                 };
                 match self.literal_value(&arg.value)? {
                     Some(ir::Literal::Timespan(d)) => ir::ExprKind::Ago(d),
-                    _ => {
-                        return Err(unsupported(
-                            LowerCode::L025,
-                            arg.span,
-                            "`ago()` needs a constant timespan (like 7d or 1h)",
-                        ))
-                    }
+                    _ => return Err(self.ago_refusal(&arg.value, arg.span)),
                 }
             }
             "now" if args.is_empty() => ir::ExprKind::Now,
+            "ingestion_time" if args.is_empty() => ir::ExprKind::IngestionTime,
             "iff" | "iif" => {
                 let [c, t, f] = args else {
                     return Err(arity(span, name, 3));

@@ -48,7 +48,6 @@ pub(crate) const REWRITTEN_FUNCTIONS: &[&str] = &[
     "make_string",
     "base64_decode_toarray",
     "unicode_codepoints_from_string",
-    "ingestion_time",
     "geo_info_from_ip_address",
 ];
 
@@ -160,14 +159,6 @@ impl<'a> Lowerer<'a> {
                 return Err(refused(
                     function.span,
                     format!("`{name}()` converts between strings and arrays of numbers; array values are not modelled"),
-                ))
-            }
-            "ingestion_time" => {
-                return Err(refused(
-                    function.span,
-                    "`ingestion_time()` reads each row's hidden ingestion timestamp; the targets' \
-                     own ingestion times (Splunk's _indextime, Elastic's event.ingested) are \
-                     recorded by other systems, so it is not modelled",
                 ))
             }
             "geo_info_from_ip_address" => {

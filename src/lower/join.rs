@@ -1,5 +1,6 @@
 //! `join` → [`ir::StageKind::Join`]: the flavour (`kind=`, default `innerunique`, aliases
 //! normalised), the right side lowered as its own query, and the `on` clause as key pairs.
+//! `lookup` is the same join with its own output columns (see [`Lowerer::lookup`]).
 //! Owns nothing else: `hint.*` parameters only tune execution and are dropped; what the IR
 //! cannot hold (non-equality conditions, unknown parameters) is a located `L050`–`L052` refusal.
 
@@ -33,6 +34,20 @@ impl<'a> Lowerer<'a> {
                 )
             })?;
         }
+        let (right, on) = self.join_sides(j, span)?;
+        Ok(ir::StageKind::Join {
+            kind,
+            right: Box::new(right),
+            on,
+        })
+    }
+
+    /// A join's (or lookup's) right side and `on` key pairs.
+    fn join_sides(
+        &mut self,
+        j: &'a ast::Join,
+        span: Span,
+    ) -> LResult<(ir::Query, Vec<ir::JoinKey>)> {
         let right = match &j.right.kind {
             ast::ExprKind::Ident(_) | ast::ExprKind::Pipeline(_) => self.pipeline(&j.right)?,
             _ => return Err(unsupported(
@@ -52,6 +67,85 @@ impl<'a> Lowerer<'a> {
                 "the join has no `on` condition",
             ));
         }
+        Ok((right, on))
+    }
+
+    /// `lookup [kind=leftouter|inner] (R) on …` as the join it is (Kusto's lookup operator
+    /// page): `leftouter` (the default) keeps every left row, with null right columns where
+    /// nothing matches; `inner` keeps a row for every matching pair; either way a row for every
+    /// match. Unlike `join`, the right side's key columns are not in the output (the keys
+    /// appear once, under the left names), and a right column is renamed (`X1`) only when
+    /// another *non-key* column takes its name (checked with Kusto.Language: `F{a,x,a1} |
+    /// lookup (D{a,x,y}) on a` gives `a, x, a1, x1, y`).
+    ///
+    /// Lowered as `join` with the right keys first renamed to internal names no column has
+    /// (so they take no name from, and give none to, the other columns), then dropped:
+    /// `R | project-rename kqlport_lookup_key0 = b` joined on `$left.a == $right.kqlport_lookup_key0`,
+    /// then `project-away kqlport_lookup_key0` (a name no Sentinel column has).
+    pub(crate) fn lookup(&mut self, j: &'a ast::Join, span: Span) -> LResult<ir::StageKind> {
+        let mut kind = ir::JoinKind::LeftOuter;
+        for p in &j.params {
+            if p.name.starts_with("hint.") {
+                continue;
+            }
+            let value = match &p.value.kind {
+                ast::ExprKind::Ident(n) if p.name == "kind" => n.name.as_str(),
+                _ => {
+                    return Err(unsupported(
+                        LowerCode::L050,
+                        p.span,
+                        format!("lookup parameter `{}` is not supported", p.name),
+                    ))
+                }
+            };
+            kind = match value {
+                "leftouter" => ir::JoinKind::LeftOuter,
+                "inner" => ir::JoinKind::Inner,
+                _ => {
+                    return Err(unsupported(
+                        LowerCode::L050,
+                        p.value.span,
+                        "a lookup's kind is leftouter (the default) or inner",
+                    ))
+                }
+            };
+        }
+        let (mut right, keys) = self.join_sides(j, span)?;
+        // Each distinct right key column under an internal name.
+        let mut renames: Vec<(ir::Column, ir::Column)> = Vec::new();
+        let mut on = Vec::new();
+        for k in keys {
+            let temp = match renames.iter().find(|(_, old)| old.name == k.right.name) {
+                Some((new, _)) => new.clone(),
+                None => {
+                    let new = ir::Column {
+                        name: format!("kqlport_lookup_key{}", renames.len()),
+                        span: k.right.span,
+                    };
+                    renames.push((new.clone(), k.right.clone()));
+                    new
+                }
+            };
+            on.push(ir::JoinKey {
+                left: k.left,
+                right: temp,
+            });
+        }
+        let temps: Vec<ir::ColumnPattern> = renames
+            .iter()
+            .map(|(new, _)| ir::ColumnPattern {
+                pattern: new.name.clone(),
+                span,
+            })
+            .collect();
+        right.stages.push(ir::Stage {
+            kind: ir::StageKind::Rename(renames),
+            span: right.span,
+        });
+        self.after.push(ir::Stage {
+            kind: ir::StageKind::ProjectAway(temps),
+            span,
+        });
         Ok(ir::StageKind::Join {
             kind,
             right: Box::new(right),

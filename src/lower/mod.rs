@@ -558,6 +558,16 @@ impl<'a> Lowerer<'a> {
             }
             K::Count => stage(ir::StageKind::Count),
             K::Join(j) => stage(self.join(j, op.span)?),
+            K::Lookup(j) => stage(self.lookup(j, op.span)?),
+            K::MakeSeries(_) => Err(unsupported(
+                LowerCode::L013,
+                op.span,
+                "`make-series` returns one row per series whose columns are arrays, one element \
+                 per time bin, with empty bins filled by `default=` (0 unless given); Splunk \
+                 (`timechart`, `bin` + `stats`) and ES|QL (`BUCKET` + `STATS`) return one row per \
+                 non-empty bin instead, and the `series_*()` functions that usually follow \
+                 (anomaly detection, line fitting) have no equivalent in either",
+            )),
             K::MvExpand(m) => stage(self.mv_expand(m)?),
             K::MvApply {
                 params,

@@ -358,7 +358,11 @@ impl Typer<'_> {
 
     fn expr(&mut self, e: &mut ir::Expr, cols: &Columns, ctx: Ctx) {
         match &mut e.kind {
-            ExprKind::Literal(_) | ExprKind::Field(_) | ExprKind::Now | ExprKind::Ago(_) => {}
+            ExprKind::Literal(_)
+            | ExprKind::Field(_)
+            | ExprKind::Now
+            | ExprKind::Ago(_)
+            | ExprKind::IngestionTime => {}
             ExprKind::Path { base, .. } => self.expr(base, cols, ctx),
             ExprKind::Call { args, .. } => {
                 for a in args.iter_mut() {

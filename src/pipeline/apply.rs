@@ -839,7 +839,7 @@ impl<'p> Mapper<'p> {
                 self.expr(scope, otherwise);
             }
             ExprKind::Predicate(p) => self.pred(scope, p),
-            ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) => {}
+            ExprKind::Literal(_) | ExprKind::Now | ExprKind::Ago(_) | ExprKind::IngestionTime => {}
         }
     }
 

@@ -4,6 +4,9 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
+/// EQL writes comparisons as KQL does (`==`, `<=`…): the IR's operator is used as it is.
+pub use kqlport::ir::CmpOp;
+
 /// One EQL event query: `<category> where <condition> [| head n]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EqlQuery {
@@ -46,30 +49,6 @@ pub enum Cond {
     },
     /// A boolean function such as `startsWith~(f, "x")` or `cidrMatch(ip, "10.0.0.0/8")`.
     Call(Call),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CmpOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl CmpOp {
-    /// The complement (`==` ↔ `!=`, `<` ↔ `>=`), for a value that is present.
-    pub fn complement(self) -> CmpOp {
-        match self {
-            CmpOp::Eq => CmpOp::Ne,
-            CmpOp::Ne => CmpOp::Eq,
-            CmpOp::Lt => CmpOp::Ge,
-            CmpOp::Le => CmpOp::Gt,
-            CmpOp::Gt => CmpOp::Le,
-            CmpOp::Ge => CmpOp::Lt,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,13 +191,7 @@ pub struct Ident<'a>(pub &'a str);
 
 impl Display for Ident<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if is_plain_identifier(self.0) {
-            f.write_str(self.0)
-        } else {
-            f.write_char('`')?;
-            f.write_str(&self.0.replace('`', "``"))?;
-            f.write_char('`')
-        }
+        kqlport_kit::quote::write_ident(f, self.0, is_plain_identifier)
     }
 }
 
@@ -228,19 +201,13 @@ pub struct Str<'a>(pub &'a str);
 
 impl Display for Str<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_char('"')?;
-        for c in self.0.chars() {
-            match c {
-                '\\' => f.write_str("\\\\")?,
-                '"' => f.write_str("\\\"")?,
-                '\n' => f.write_str("\\n")?,
-                '\r' => f.write_str("\\r")?,
-                '\t' => f.write_str("\\t")?,
-                c if c.is_control() => write!(f, "\\u{{{:02x}}}", c as u32)?,
-                c => f.write_char(c)?,
+        kqlport_kit::quote::write_quoted(f, self.0, |f, c| {
+            if c.is_control() {
+                write!(f, "\\u{{{:02x}}}", c as u32)
+            } else {
+                f.write_char(c)
             }
-        }
-        f.write_char('"')
+        })
     }
 }
 
@@ -294,7 +261,7 @@ impl Display for Cond {
                 _ => write!(f, "not ({x})"),
             },
             Cond::Bool(b) => write!(f, "{b}"),
-            Cond::Cmp { lhs, op, rhs } => write!(f, "{lhs} {op} {rhs}"),
+            Cond::Cmp { lhs, op, rhs } => write!(f, "{lhs} {} {rhs}", op.symbol()),
             Cond::In {
                 lhs,
                 negated,
@@ -329,19 +296,6 @@ impl Display for Cond {
             }
             Cond::Call(c) => write!(f, "{c}"),
         }
-    }
-}
-
-impl Display for CmpOp {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        })
     }
 }
 

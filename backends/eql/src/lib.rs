@@ -70,8 +70,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-use kqlport::backend::{Backend, RuleContext, Translation};
-use kqlport::diag::Diagnostic;
+use kqlport::backend::{Backend, CommentSyntax, Outcome, RuleContext, Target};
 use kqlport::ir;
 
 /// The EQL target.
@@ -82,30 +81,20 @@ pub struct Eql;
 pub(crate) const REFUSAL: kqlport_kit::refusal::Refusal =
     kqlport_kit::refusal::Refusal { target: "EQL" };
 
+/// An EQL comment line is `// text`, the text made one line (Elasticsearch's EQL lexer ends a `//`
+/// comment at CR or LF, the `eql` package at LF).
+pub const TARGET: Target = Target {
+    name: "eql",
+    extension: "eql",
+    comment: CommentSyntax::to_end_of_line("//"),
+};
+
 impl Backend for Eql {
-    fn name(&self) -> &'static str {
-        "eql"
+    fn target(&self) -> &'static Target {
+        &TARGET
     }
 
-    fn extension(&self) -> &'static str {
-        "eql"
-    }
-
-    fn comment(&self, text: &str) -> String {
-        comment(text)
-    }
-
-    fn translate_query(
-        &self,
-        _rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>> {
+    fn translate_query(&self, _rule: &RuleContext, query: &ir::Query) -> Outcome {
         query::translate(query)
     }
-}
-
-/// An EQL comment line, `// text`, the text made one line (Elasticsearch's EQL lexer ends a `//`
-/// comment at CR or LF, the `eql` package at LF).
-pub fn comment(text: &str) -> String {
-    format!("// {}", kqlport::backend::one_line(text))
 }

@@ -13,7 +13,7 @@
 //! three-valued (null propagation), because no `not` is ever applied to a possibly-null value
 //! without a guard.
 
-use crate::ast::{self, Call, Cond, FieldRef, PatternOp, Value};
+use crate::ast::{Call, Cond, FieldRef, PatternOp, Value};
 use crate::value::fields_in;
 use indexmap::IndexMap;
 use kqlport::backend::{Effect, Notes};
@@ -90,8 +90,8 @@ impl Lowerer<'_> {
                 let low = self.value(low)?;
                 let high = self.value(high)?;
                 let core = Cond::And(vec![
-                    Cond::cmp(lhs.clone(), ast::CmpOp::Ge, low),
-                    Cond::cmp(lhs, ast::CmpOp::Le, high),
+                    Cond::cmp(lhs.clone(), CmpOp::Ge, low),
+                    Cond::cmp(lhs, CmpOp::Le, high),
                 ]);
                 // KQL's `between` on null is null, not false: `between`, `!between` and
                 // `not(between)` all drop events without the field (checked in duckdb-kql).
@@ -113,7 +113,7 @@ impl Lowerer<'_> {
                     Cond::is_null(&field),
                     Cond::cmp(
                         Value::Field(field.clone()),
-                        ast::CmpOp::Eq,
+                        CmpOp::Eq,
                         Value::Str(String::new()),
                     ),
                 ]);
@@ -152,11 +152,7 @@ impl Lowerer<'_> {
             ExprKind::Field(_) => {
                 let field = self.field_of(&e, span)?;
                 // A null bool is null in KQL (falsy either way round): compare with the literal.
-                Some(Cond::cmp(
-                    Value::Field(field),
-                    ast::CmpOp::Eq,
-                    Value::Bool(!neg),
-                ))
+                Some(Cond::cmp(Value::Field(field), CmpOp::Eq, Value::Bool(!neg)))
             }
             ExprKind::Call { func, args } => {
                 let (field, cidrs) = match (func, args.as_slice()) {
@@ -397,11 +393,10 @@ impl Lowerer<'_> {
             return self.unsupported(span, "a comparison without a field");
         }
         let field = self.field_of_single(&lhs, span)?;
-        let op_eql = cmp_op(op);
         let missing = missing_compare(&lhs, op, &rhs);
         let l = self.value(&lhs)?;
         let r = self.value(&rhs)?;
-        Some(guard(&field, Cond::cmp(l, op_eql, r), missing, neg))
+        Some(guard(&field, Cond::cmp(l, op, r), missing, neg))
     }
 
     fn in_set(&mut self, expr: &Expr, values: &[Literal], neg: bool, span: Span) -> Option<Cond> {
@@ -490,19 +485,8 @@ fn single_in_to_eq(c: Cond) -> Cond {
             negated: false,
             insensitive: false,
             mut values,
-        } if values.len() == 1 => Cond::cmp(lhs, ast::CmpOp::Eq, values.remove(0)),
+        } if values.len() == 1 => Cond::cmp(lhs, CmpOp::Eq, values.remove(0)),
         other => other,
-    }
-}
-
-fn cmp_op(op: CmpOp) -> ast::CmpOp {
-    match op {
-        CmpOp::Eq => ast::CmpOp::Eq,
-        CmpOp::Ne => ast::CmpOp::Ne,
-        CmpOp::Lt => ast::CmpOp::Lt,
-        CmpOp::Le => ast::CmpOp::Le,
-        CmpOp::Gt => ast::CmpOp::Gt,
-        CmpOp::Ge => ast::CmpOp::Ge,
     }
 }
 

@@ -8,7 +8,8 @@
 //! is set, so `tests/oracle/check.py` can parse them all with the reference `eql` parser.
 
 use super::*;
-use kqlport::backend::{Effect, Fidelity, Note};
+use kqlport::backend::{Effect, Fidelity, Note, Translation};
+use kqlport::diag::Diagnostic;
 use kqlport::ir::{
     AggFunc, Aggregation, Assignment, Case, CmpOp, ColumnPattern, Expr, ExprKind, FieldPath,
     Literal, MatchKind, PathSegment, Predicate, PredicateKind, Quantifier, Query, ScalarFn,

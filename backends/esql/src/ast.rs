@@ -41,6 +41,12 @@ pub enum Command {
         index: String,
         on: Vec<String>,
     },
+    /// `GROK input "pattern"`: the pattern's named groups as keyword columns (null where it
+    /// does not match).
+    Grok {
+        input: String,
+        pattern: String,
+    },
 }
 
 /// `name = FUNC(…) [WHERE filter]` inside STATS.
@@ -278,11 +284,7 @@ pub struct Ident<'a>(pub &'a str);
 
 impl Display for Ident<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if is_plain_identifier(self.0) {
-            f.write_str(self.0)
-        } else {
-            write!(f, "`{}`", self.0.replace('`', "``"))
-        }
+        kqlport_kit::quote::write_ident(f, self.0, is_plain_identifier)
     }
 }
 
@@ -292,18 +294,7 @@ pub struct StrLit<'a>(pub &'a str);
 
 impl Display for StrLit<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
-        for c in self.0.chars() {
-            match c {
-                '\\' => f.write_str("\\\\")?,
-                '"' => f.write_str("\\\"")?,
-                '\n' => f.write_str("\\n")?,
-                '\r' => f.write_str("\\r")?,
-                '\t' => f.write_str("\\t")?,
-                c => write!(f, "{c}")?,
-            }
-        }
-        f.write_str("\"")
+        kqlport_kit::quote::write_quoted(f, self.0, |f, c| write!(f, "{c}"))
     }
 }
 
@@ -520,6 +511,9 @@ impl Display for Command {
                 write!(f, "LOOKUP JOIN {index} ON ")?;
                 let fields: Vec<Ident<'_>> = on.iter().map(|n| Ident(n)).collect();
                 comma_separated(f, &fields)
+            }
+            Command::Grok { input, pattern } => {
+                write!(f, "GROK {} {}", Ident(input), StrLit(pattern))
             }
         }
     }

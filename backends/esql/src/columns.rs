@@ -1,59 +1,61 @@
 //! What the pipeline has made of each column so far, and which columns an expression reads.
 //!
-//! Whether a column holds a `split()` result or a `parse_url()` text comes from the core's
-//! column facts (`ir::facts`, in `Cx::cols`, set per stage by `query.rs`; STATS keeps neither
-//! shape); what the core does not cover is tracked here: a column standing for a dynamic path
-//! (an [`Alias`]) or holding a dynamic member.
+//! Whether a column holds a `split()` result, a `parse_url()` text or a dynamic member as it
+//! is comes from the core's column facts (`ir::facts`, in `Cx::cols`, set per stage by
+//! `query.rs`; STATS keeps none of these shapes). What is ES|QL's own is kept here: how a
+//! column standing for a dynamic path is spelled in ES|QL (an [`Spelling`], target state).
 
-use crate::cx::{Alias, Cx};
+use crate::cx::{Cx, Spelling};
 use kqlport::codes::EsqlCode;
-use kqlport::ir::facts::{Origin, Shape};
-use kqlport::ir::{self, ExprKind, PathSegment, ScalarFn};
+use kqlport::ir::facts::Shape;
+use kqlport::ir::{self, ExprKind, PathSegment};
 use kqlport::source::Span;
 
 impl Cx {
-    /// The dynamic member (or `dynamic` column) `e` is, as it is: a key path without an
-    /// index, a `dynamic` column of the table, a column assigned one, or `tostring` of one
-    /// (TO_STRING keeps a multivalued field multivalued).
-    pub fn member_of(&self, e: &ir::Expr) -> Option<String> {
-        match &e.kind {
-            // JSON text read with JSON_EXTRACT is one keyword value, never a multivalue
-            ExprKind::Field(fp) if self.json_text_path(fp) => None,
-            ExprKind::Field(fp) if !fp.path.is_empty() => {
-                let mut name = fp.column.clone();
-                for seg in &fp.path {
-                    match seg {
-                        PathSegment::Key(k) => {
-                            name.push('.');
-                            name.push_str(k);
-                        }
-                        PathSegment::Index(_) => return None,
-                    }
+    /// The multivalued field a dynamic path `X.a.b` (no index) reads; not JSON text read with
+    /// JSON_EXTRACT, which is one keyword value, never a multivalue.
+    fn member_path(&self, fp: &ir::FieldPath) -> Option<String> {
+        if self.json_text_path(fp) || fp.path.is_empty() {
+            return None;
+        }
+        let mut name = fp.column.clone();
+        for seg in &fp.path {
+            match seg {
+                PathSegment::Key(k) => {
+                    name.push('.');
+                    name.push_str(k);
                 }
-                Some(name)
+                PathSegment::Index(_) => return None,
             }
-            ExprKind::Field(fp) if !fp.parsed => {
-                self.member_columns.get(&fp.column).cloned().or_else(|| {
-                    (kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), &fp.column)
-                        == Some(kqlport::schema::ColumnType::Dynamic))
-                    .then(|| fp.column.clone())
-                })
-            }
-            ExprKind::Call {
-                func: ScalarFn::ToString,
-                args,
-            } if args.len() == 1 => self.member_of(&args[0]),
+        }
+        Some(name)
+    }
+
+    /// The dynamic member column `name` holds as it is, from the column facts
+    /// ([`Shape::Member`]: `extend c = tostring(X.a)` holds `X.a`, `extend c = X` of a
+    /// `dynamic` column `X`): it holds the same multivalued field, so a test on it is noted
+    /// like one on the member. Not a join's right-side column: that is read from the lookup
+    /// index.
+    pub fn member_column(&self, name: &str) -> Option<String> {
+        let f = self.cols.fact(name);
+        if f.origin.is_joined() {
+            return None;
+        }
+        match f.shape {
+            // A copy of a `dynamic` event field.
+            Shape::Member(fp) if fp.is_plain() && !fp.parsed => Some(fp.column),
+            Shape::Member(fp) => self.member_path(&fp),
             _ => None,
         }
     }
 
-    /// The column a dynamic path resolves to through [`Cx::aliases`], or `None` (declined) when
-    /// the alias's source is no longer readable.
+    /// The column a dynamic path resolves to through [`Cx::spellings`], or `None` (declined) when
+    /// the source field it is spelled through is no longer readable.
     pub fn resolve(&mut self, fp: &ir::FieldPath, span: Span) -> Option<ir::FieldPath> {
-        let Some(alias) = self.aliases.get(&fp.column) else {
+        let Some(spelling) = self.spellings.get(&fp.column) else {
             return Some(fp.clone());
         };
-        if fp.path.is_empty() && !alias.virtual_only {
+        if fp.path.is_empty() && !spelling.virtual_only {
             return Some(fp.clone());
         }
         if fp.path.is_empty() {
@@ -65,7 +67,7 @@ impl Cx {
             );
             return None;
         }
-        if !alias.live {
+        if !spelling.live {
             self.decline(
                 EsqlCode::B003,
                 format!("`{}` stands for a dynamic value whose source field is no longer in the ES|QL pipeline at this point", fp.column),
@@ -73,22 +75,22 @@ impl Cx {
             );
             return None;
         }
-        let mut target = alias.target.clone();
+        let mut target = spelling.target.clone();
         target.path.extend(fp.path.iter().cloned());
         target.parsed |= fp.parsed;
         Some(target)
     }
 
-    /// The alias a column assigned `fp` becomes: a path into the same source (`None` when `fp`
-    /// is not a dynamic path, or its alias source is gone).
-    pub fn alias_for(&self, fp: &ir::FieldPath) -> Option<Alias> {
-        match self.aliases.get(&fp.column) {
+    /// How ES|QL spells a column assigned `fp`: a path into the same source (`None` when `fp`
+    /// is not a dynamic path, or the source it is spelled through is gone).
+    pub fn spelling_for(&self, fp: &ir::FieldPath) -> Option<Spelling> {
+        match self.spellings.get(&fp.column) {
             Some(a) if fp.path.is_empty() => Some(a.clone()),
             Some(a) if a.live => {
                 let mut target = a.target.clone();
                 target.path.extend(fp.path.iter().cloned());
                 target.parsed |= fp.parsed;
-                Some(Alias {
+                Some(Spelling {
                     target,
                     virtual_only: false,
                     live: true,
@@ -96,7 +98,7 @@ impl Cx {
             }
             Some(_) => None,
             None if fp.path.is_empty() && !fp.parsed => None,
-            None => Some(Alias {
+            None => Some(Spelling {
                 target: fp.clone(),
                 virtual_only: fp.parsed && fp.path.is_empty(),
                 live: true,
@@ -104,10 +106,10 @@ impl Cx {
         }
     }
 
-    /// Declines a bare reference to a column that exists only as an alias of a whole parsed
+    /// Declines a bare reference to a column that exists only as a spelling of a whole parsed
     /// JSON value (KEEP, BY, RENAME of it).
     pub fn check_real_column(&mut self, name: &str, span: Span) -> bool {
-        if self.aliases.get(name).is_some_and(|a| a.virtual_only) {
+        if self.spellings.get(name).is_some_and(|a| a.virtual_only) {
             self.decline_help(
                 EsqlCode::B003,
                 format!("`{name}` is a whole parsed JSON value; ES|QL has no object values, only the leaf fields under it"),
@@ -119,29 +121,28 @@ impl Cx {
         true
     }
 
-    /// The source field of aliases whose source column `column` is overwritten or dropped is
+    /// The source field of spellings whose source column `column` is overwritten or dropped is
     /// gone: paths into them can no longer be read.
     pub fn source_gone(&mut self, column: &str) {
-        for a in self.aliases.values_mut() {
+        for a in self.spellings.values_mut() {
             if a.target.column == column {
                 a.live = false;
             }
         }
     }
 
-    /// Every alias source may be gone (after KEEP/STATS).
+    /// Every spelling's source field may be gone (after KEEP/STATS).
     pub fn all_sources_gone(&mut self) {
-        for a in self.aliases.values_mut() {
+        for a in self.spellings.values_mut() {
             a.live = false;
         }
     }
 
-    /// A stage that regroups or reselects the rows (STATS, `count`, `distinct`): no column
-    /// holds an alias or a member any more, and the document `_id` is gone (nor a split or a
-    /// URL: see `lower_query`'s reading of the facts).
+    /// A stage that regroups or reselects the rows (STATS, `count`, `distinct`): no column is
+    /// spelled through another field any more, and the document `_id` is gone (nor a split, a
+    /// URL or a member: see `lower_query`'s reading of the facts).
     pub(crate) fn regrouped(&mut self) {
-        self.aliases.clear();
-        self.member_columns.clear();
+        self.spellings.clear();
         self.id_gone = true;
     }
 
@@ -151,7 +152,7 @@ impl Cx {
     /// join is read from the lookup index, where it is no such value.
     pub fn split_column(&self, name: &str) -> bool {
         let f = self.cols.fact(name);
-        f.origin != Origin::Joined
+        !f.origin.is_joined()
             && matches!(&f.shape, Shape::Split { delimiter: Some(d) } if d.len() == 1)
     }
 
@@ -159,20 +160,11 @@ impl Cx {
     /// values, so it holds the URL text and `c.Part` is read from it.
     pub fn url_column(&self, name: &str) -> bool {
         let f = self.cols.fact(name);
-        f.origin != Origin::Joined && f.shape == Shape::Url
+        !f.origin.is_joined() && f.shape == Shape::Url
     }
 }
 
-/// Records that `name` now holds `e`: its facts (a `split()` result, a `parse_url()` text …)
-/// and whether it is a dynamic member as it is.
-pub(crate) fn track_split(cx: &mut Cx, name: &str, e: &ir::Expr) {
-    match cx.member_of(e) {
-        Some(m) => cx.member_columns.insert(name.to_string(), m),
-        None => cx.member_columns.remove(name),
-    };
-    cx.cols.assign(name, e);
-}
-
+/// Whether `e` is the column `name` itself, as it is (`X = X`).
 pub(crate) fn is_plain_column(e: &ir::Expr, name: &str) -> bool {
     matches!(&e.kind, ExprKind::Field(fp) if fp.is_plain() && !fp.parsed && fp.column == name)
 }

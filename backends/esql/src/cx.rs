@@ -9,16 +9,20 @@ use kqlport::ir;
 use kqlport::source::Span;
 use std::collections::HashMap;
 
-/// What a translation collects on its way: approximation notes and refusals, and the columns
-/// that name a dynamic value held elsewhere (see [`Alias`]).
+/// What a translation collects on its way: approximation notes and refusals, the column facts
+/// of the stage at hand (`cols`), and ES|QL's own state: how it spells a column standing for a
+/// dynamic value held elsewhere (see [`Spelling`]), the document `_id`, lookup fields.
 #[derive(Default)]
 pub struct Cx {
     pub notes: Notes,
     pub errors: Vec<Diagnostic>,
-    /// Columns assigned a dynamic path (`extend j = parse_json(X)`, `extend u = X.user`): a path
-    /// into them (`j.a`) is read from the source field (`X.a`), since ES|QL has no object
-    /// values and `EVAL j = X` copies no sub-fields.
-    pub aliases: HashMap<String, Alias>,
+    /// How ES|QL spells the columns assigned a dynamic path (`extend j = parse_json(X)`,
+    /// `extend u = X.user`): a path into them (`j.a`) is read from the source field (`X.a`),
+    /// since ES|QL has no object values and `EVAL j = X` copies no sub-fields. Target state,
+    /// not a column fact: that `j` holds `X` as it is is [`ir::facts::Shape::Member`] in `cols`;
+    /// this records which ES|QL field stands for it, and whether that field is still in the
+    /// ES|QL pipeline (it is not after `KEEP`/`DROP`/`STATS`, where KQL's `j` still is).
+    pub spellings: HashMap<String, Spelling>,
     /// The document `_id` is no longer a column (after KEEP, STATS…).
     pub id_gone: bool,
     /// The query reads `_id`: `FROM … METADATA _id`.
@@ -40,64 +44,64 @@ pub struct Cx {
     /// Set while a filter's predicate is lowered: a test that turns null then loses the row;
     /// elsewhere (`extend`, aggregates) it changes a value.
     pub filtering: bool,
-    /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`): they hold the
-    /// same multivalued field, so a test on them is noted like one on `X.a` (the value).
-    pub member_columns: HashMap<String, String>,
-    /// Columns the pipeline has (re)defined so far: they no longer hold the source table's field
-    /// of that name, so its schema type says nothing about them (see [`Cx::stored_type`]).
-    pub redefined: std::collections::HashSet<String>,
+    /// The fields the pipeline's joins brought in under their own names so far
+    /// ([`crate::stored::lookup_fields`]): `LOOKUP JOIN` overwrites a column of that name, so
+    /// it no longer holds the source table's field (see [`Cx::stored_type`]). Target state:
+    /// whether a column is still the event's field otherwise is read from `cols`.
+    pub lookup_fields: std::collections::HashSet<String>,
+    /// The joins the KQL wrote as `rightsemi`/`rightanti`, translated as the mirrored left
+    /// join ([`ir::Mirrored`]): their notes and refusals name the KQL's sides.
+    pub mirrored: Vec<(Span, ir::JoinKind)>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is
 /// lowered with the same notes and refusals.
 pub struct PipelineState {
-    aliases: HashMap<String, Alias>,
+    spellings: HashMap<String, Spelling>,
     id_gone: bool,
     metadata_id: bool,
     cols: ir::facts::Scope,
     table: String,
     target: Option<kqlport::ir::TargetSource>,
-    member_columns: HashMap<String, String>,
-    redefined: std::collections::HashSet<String>,
+    lookup_fields: std::collections::HashSet<String>,
 }
 
 impl Cx {
     /// Takes the per-pipeline state, leaving a fresh one.
     pub fn take_pipeline(&mut self) -> PipelineState {
         PipelineState {
-            aliases: std::mem::take(&mut self.aliases),
+            spellings: std::mem::take(&mut self.spellings),
             id_gone: std::mem::take(&mut self.id_gone),
             metadata_id: std::mem::take(&mut self.metadata_id),
             cols: std::mem::take(&mut self.cols),
             table: std::mem::take(&mut self.table),
             target: self.target.take(),
-            member_columns: std::mem::take(&mut self.member_columns),
-            redefined: std::mem::take(&mut self.redefined),
+            lookup_fields: std::mem::take(&mut self.lookup_fields),
         }
     }
 
     /// Puts back a state taken with [`Cx::take_pipeline`].
     pub fn restore_pipeline(&mut self, s: PipelineState) {
-        self.aliases = s.aliases;
+        self.spellings = s.spellings;
         self.id_gone = s.id_gone;
         self.metadata_id = s.metadata_id;
         self.cols = s.cols;
         self.table = s.table;
         self.target = s.target;
-        self.member_columns = s.member_columns;
-        self.redefined = s.redefined;
+        self.lookup_fields = s.lookup_fields;
     }
 }
 
-/// A column standing for a dynamic path of another column.
+/// How ES|QL spells a column standing for a dynamic path of another column (formerly
+/// "alias"): through that column's field.
 #[derive(Clone, Debug)]
-pub struct Alias {
+pub struct Spelling {
     pub target: ir::FieldPath,
     /// `true` when the column itself was never evaluated (a whole parsed column, which ES|QL has
     /// no value for): only paths into it can be read.
     pub virtual_only: bool,
     /// `false` once the source field may be gone from the ES|QL pipeline (KEEP, DROP, STATS…),
-    /// so a path into the alias can no longer be read from it.
+    /// so a path into the column can no longer be read from it.
     pub live: bool,
 }
 

@@ -70,8 +70,27 @@ impl Cx {
             }
             ExprKind::Now => Expr::call("NOW", vec![]),
             ExprKind::Ago(d) => self.ago(*d, e.span),
+            ExprKind::IngestionTime => self.ingestion_time(e.span),
             ExprKind::Path { base, path } => self.computed_path(base, path, e.span),
         }
+    }
+
+    /// `ingestion_time()` ⇒ `event.ingested`, the ECS field for when the event reached
+    /// Elasticsearch. It is the target's own ingestion time (not Sentinel's), and it exists
+    /// only where the ingest pipeline sets it (Elastic's integrations do, in their final
+    /// pipeline); elsewhere it is missing, so a test on it keeps no row.
+    pub(crate) fn ingestion_time(&mut self, span: Span) -> Expr {
+        let what = "ingestion_time() ⇒ `event.ingested`: when Elasticsearch ingested the event, not when Sentinel ingested the row, and present only where the ingest pipeline sets it (Elastic's integrations do); where it is missing the value is null";
+        if self.filtering {
+            self.notes
+                .push(span, kqlport::backend::Effect::OverMatch, what);
+            self.notes
+                .push(span, kqlport::backend::Effect::UnderMatch, what);
+        } else {
+            self.notes
+                .push(span, kqlport::backend::Effect::Values, what);
+        }
+        Expr::Column("event.ingested".into())
     }
 
     pub fn literal(&mut self, l: &Literal, span: Span) -> Expr {

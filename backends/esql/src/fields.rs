@@ -17,21 +17,21 @@ impl Cx {
     /// flattened multi-value with `MV_SLICE`, with a note; several are declined.
     pub fn field(&mut self, fp: &ir::FieldPath, span: Span) -> Expr {
         if let (false, [PathSegment::Key(part)]) = (fp.parsed, fp.path.as_slice()) {
-            if self.url_column(&fp.column) && !self.aliases.contains_key(&fp.column) {
+            if self.url_column(&fp.column) && !self.spellings.contains_key(&fp.column) {
                 return self.url_part(Expr::Column(fp.column.clone()), part, span);
             }
         }
         if let (false, [PathSegment::Index(i)]) = (fp.parsed, fp.path.as_slice()) {
-            if self.split_column(&fp.column) && !self.aliases.contains_key(&fp.column) {
+            if self.split_column(&fp.column) && !self.spellings.contains_key(&fp.column) {
                 return Expr::call(
                     "MV_SLICE",
                     vec![Expr::Column(fp.column.clone()), Expr::Int(*i)],
                 );
             }
         }
-        if fp.is_plain() && !fp.parsed && !self.aliases.contains_key(&fp.column) {
-            if let Some(m) = self.member_columns.get(&fp.column) {
-                self.members_read.push(m.clone());
+        if fp.is_plain() && !fp.parsed && !self.spellings.contains_key(&fp.column) {
+            if let Some(m) = self.member_column(&fp.column) {
+                self.members_read.push(m);
             }
         }
         let Some(fp) = self.resolve(fp, span) else {
@@ -187,36 +187,21 @@ impl Cx {
         path: &[PathSegment],
         span: Span,
     ) -> Expr {
-        if let (
-            ExprKind::Call {
-                func: ScalarFn::Split,
-                args,
-            },
-            [PathSegment::Index(i)],
-        ) = (&base.kind, path)
-        {
-            let index = match args.get(2).map(|k| &k.kind) {
-                None => Some(*i),
-                Some(ExprKind::Literal(Literal::Long(k))) if *i == 0 && *k >= 0 => Some(*k),
-                _ => None,
-            };
-            if let (
-                Some(x),
-                Some(ir::Expr {
-                    kind: ExprKind::Literal(Literal::String(d)),
-                    ..
-                }),
-                Some(i),
-            ) = (args.first(), args.get(1), index)
+        // A position out of `split(x, d, k)`'s one-element array (always null) is declined.
+        if let Some(read) = base.split_read(path) {
+            if let (ExprKind::Literal(Literal::String(d)), Some(i)) =
+                (&read.delimiter.kind, read.piece)
             {
                 if d.len() == 1 {
-                    let subject =
-                        Expr::call("COALESCE", vec![self.expr(x), Expr::Str(String::new())]);
+                    let subject = Expr::call(
+                        "COALESCE",
+                        vec![self.expr(read.text), Expr::Str(String::new())],
+                    );
                     let split = Expr::call("SPLIT", vec![subject, Expr::Str(d.clone())]);
                     return Expr::call("MV_SLICE", vec![split, Expr::Int(i)]);
                 }
                 if !d.is_empty() {
-                    return self.split_index(x, d, i, span);
+                    return self.split_index(read.text, d, i, span);
                 }
             }
         }

@@ -17,7 +17,8 @@
 //! | `innerunique` (default) | as `inner`, after keeping one left row per key (`INLINE STATS MIN(_id)`) |
 //! | `leftouter` | `LOOKUP JOIN` |
 //! | `leftsemi` / `leftanti` | the index holds the distinct keys; `WHERE kqlport_match IS [NOT] NULL` |
-//! | `rightouter`, `fullouter`, `rightsemi`, `rightanti`; a join inside the right side | declined (`B030`) |
+//! | `rightsemi` / `rightanti` | the mirrored `leftsemi` / `leftanti` (the sides swapped before translating: `ir::Query::right_joins_mirrored`) |
+//! | `rightouter`, `fullouter`; a join inside the right side | declined (`B030`) |
 //!
 //! Several key pairs join on the list of left key names (`ON a, b`, recent releases: noted).
 //!
@@ -42,6 +43,14 @@ const MATCH: &str = "kqlport_match";
 
 pub(crate) fn decline(cx: &mut Cx, stage: &Stage, kind: JoinKind, right: &Query, why: &str) {
     let table = right.table().unwrap_or("a union").to_string();
+    // A mirrored join: the KQL's kind, and its left side is the lookup side here.
+    let (kind, side) = match mirrored(cx, stage.span) {
+        Some(k) => (
+            k,
+            "the left side (the lookup side once the sides are swapped)",
+        ),
+        None => (kind, "the right side"),
+    };
     cx.errors.push(
         crate::REFUSAL
             .cannot_express(
@@ -49,13 +58,22 @@ pub(crate) fn decline(cx: &mut Cx, stage: &Stage, kind: JoinKind, right: &Query,
                 format_args!("`join kind={}` {why}", kind.kql_name()),
                 stage.span,
             )
-            .with_secondary(right.span, format!("the right side reads `{table}`"))
+            .with_secondary(right.span, format!("{side} reads `{table}`"))
             .with_help(
                 "ES|QL's only join is `LOOKUP JOIN <index> ON <key>` (GA 9.1): a left outer join \
              against an index created with `index.mode: lookup`; kqlport renders inner, \
              innerunique, leftouter, leftsemi and leftanti joins with it",
             ),
     );
+}
+
+/// The KQL kind of the join at `span` when it was written as a right semi/anti join and is
+/// translated as the mirrored left one.
+fn mirrored(cx: &Cx, span: Span) -> Option<JoinKind> {
+    cx.mirrored
+        .iter()
+        .find(|(s, _)| s.start == span.start && s.end == span.end)
+        .map(|(_, k)| *k)
 }
 
 /// The lookup index a join reads, and what its rows add to the left ones.
@@ -153,8 +171,18 @@ fn materialise(
     }
     let right_text = rq.to_string();
     let index = format!("kqlport_lookup_{:08x}", fnv1a(&right_text));
+    let (side, typed) = match mirrored(cx, span) {
+        Some(k) => (
+            format!(
+                "the KQL's left side (`join kind={}`, run with the sides swapped)",
+                k.kql_name()
+            ),
+            "in the query below",
+        ),
+        None => ("its right side".to_string(), "on the left side"),
+    };
     cx.preamble.push(format!(
-        "kqlport: the `join` below reads its right side from the lookup index `{index}`: create it with `index.mode: lookup`, the join field{} {} typed as on the left side, and fill it with the rows of this ES|QL query (re-run it as often as the rule runs):",
+        "kqlport: the `join` below reads {side} from the lookup index `{index}`: create it with `index.mode: lookup`, the join field{} {} typed as {typed}, and fill it with the rows of this ES|QL query (re-run it as often as the rule runs):",
         if join_fields.len() > 1 { "s" } else { "" },
         join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
     ));
@@ -206,19 +234,34 @@ fn join_keys<'a>(
 /// The notes every lookup join gets: the index is a snapshot, the materialisation query is
 /// capped, and a missing key matches nothing.
 fn join_notes(cx: &mut Cx, span: Span, kind: JoinKind, index: &str, join_fields: &[String]) {
+    let swapped = mirrored(cx, span).is_some();
+    let side = match mirrored(cx, span) {
+        Some(k) => format!(
+            "the KQL's left side (`join kind={}` runs as `{}` with the sides swapped, since LOOKUP JOIN keeps the rows of the query it runs in)",
+            k.kql_name(),
+            kind.kql_name()
+        ),
+        None => "the right side".to_string(),
+    };
     let stale = format!(
-        "the right side is read from the lookup index `{index}`, which holds the rows of the materialisation query shown above the query as of its last refresh; KQL evaluates the right side at every run (with its own now()/ago() windows), so a stale index can add or miss rows"
+        "{side} is read from the lookup index `{index}`, which holds the rows of the materialisation query shown above the query as of its last refresh; KQL evaluates {} at every run (with its own now()/ago() windows), so a stale index can add or miss rows",
+        if swapped { "that side" } else { "the right side" }
     );
     cx.notes.push(span, Effect::OverMatch, stale.clone());
     cx.notes.push(span, Effect::UnderMatch, stale);
     cx.notes.push(
         span,
         Effect::UnderMatch,
-        format!("the materialisation query returns at most {} rows (ES|QL's cap): a larger right side is cut", crate::MAX_ROWS),
+        format!(
+            "the materialisation query returns at most {} rows (ES|QL's cap): a larger {} is cut",
+            crate::MAX_ROWS,
+            if swapped { "left side" } else { "right side" }
+        ),
     );
     let null_keys = format!(
-        "a missing key ({}, or its right-side pair) is null, which LOOKUP JOIN matches with nothing; KQL reads a missing string key as \"\" and matches it with \"\" on the other side",
-        join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        "a missing key ({}, or its {}) is null, which LOOKUP JOIN matches with nothing; KQL reads a missing string key as \"\" and matches it with \"\" on the other side",
+        join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+        if swapped { "pair on the KQL's left side" } else { "right-side pair" }
     );
     // What that does to the rows: inner and semi joins lose the KQL match (under-match), an
     // anti join keeps the row KQL drops (over-match). A left outer join keeps the left row
@@ -226,11 +269,14 @@ fn join_notes(cx: &mut Cx, span: Span, kind: JoinKind, index: &str, join_fields:
     // a later test of a right-side column can keep rows KQL drops or drop rows it keeps.
     let effects: &[Effect] = match kind {
         JoinKind::LeftAnti => &[Effect::OverMatch],
-        JoinKind::LeftOuter => &[Effect::OverMatch, Effect::UnderMatch],
+        // The row itself is kept, with null right columns where KQL has the match's values.
+        JoinKind::LeftOuter => &[Effect::Values, Effect::OverMatch, Effect::UnderMatch],
         _ => &[Effect::UnderMatch],
     };
     for e in effects {
-        let msg = if kind == JoinKind::LeftOuter {
+        let msg = if kind == JoinKind::LeftOuter && *e == Effect::Values {
+            format!("{null_keys}: the left row is kept with null right-side columns where KQL gives the matching right row's values")
+        } else if kind == JoinKind::LeftOuter {
             format!("{null_keys}: the left row is kept with null right-side columns, so a later filter on one of them can keep rows KQL drops or drop rows it keeps")
         } else {
             null_keys.clone()
@@ -358,15 +404,13 @@ pub(crate) fn lookup_join(
     match &right_cols {
         Some(_) if keep_right => {
             for c in &added {
-                cx.aliases.remove(c);
-                cx.member_columns.remove(c);
+                cx.spellings.remove(c);
             }
         }
         Some(_) => {}
         None => {
             if keep_right {
-                cx.aliases.clear();
-                cx.member_columns.clear();
+                cx.spellings.clear();
             }
         }
     }

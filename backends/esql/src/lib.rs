@@ -1,7 +1,7 @@
 //! kqlport's Elastic ES|QL backend: lowers the detection IR to one ES|QL pipeline
 //! (`FROM <table> | WHERE … | EVAL … | STATS … BY … | KEEP … | SORT … | LIMIT …`) and says
 //! exactly where the result can differ from the KQL. This file holds the [`Backend`] impl;
-//! `query` drives the stages, `projection` and `stats` (and `join`, `union`, `mvexpand`)
+//! `query` drives the stages, `projection` and `stats` (and `join`, `union`, `mvexpand`, `parse`)
 //! generate them, `predicate`, `expr`, `fields` and `functions` the expressions, `kqlport_kit::regex::{lucene,
 //! java}` the regexes, `ast` the text; `cx` and `columns` hold what the translator tracks.
 //! Never reads KQL syntax, never consults a field mapping (names are kept as the Sentinel
@@ -218,6 +218,7 @@ mod join;
 use kqlport::codes::EsqlCode;
 use kqlport_kit::regex::{java, lucene};
 mod mvexpand;
+mod parse;
 mod predicate;
 mod projection;
 pub mod pushdown;
@@ -231,8 +232,7 @@ mod union;
 mod tests;
 
 use cx::Cx;
-use kqlport::backend::{Backend, RuleContext, Translation};
-use kqlport::diag::Diagnostic;
+use kqlport::backend::{Backend, CommentSyntax, Outcome, RuleContext, Target, Translation};
 use kqlport::ir;
 use query::{lower_query, row_bound};
 
@@ -247,30 +247,40 @@ pub struct Esql;
 pub(crate) const REFUSAL: kqlport_kit::refusal::Refusal =
     kqlport_kit::refusal::Refusal { target: "ES|QL" };
 
+/// An ES|QL comment line is `// text`, the text made one line (ES|QL's lexer ends a `//` comment
+/// at CR or LF).
+pub const TARGET: Target = Target {
+    name: "esql",
+    extension: "esql",
+    comment: CommentSyntax::to_end_of_line("//"),
+};
+
 impl Backend for Esql {
-    fn name(&self) -> &'static str {
-        "esql"
+    fn target(&self) -> &'static Target {
+        &TARGET
     }
 
-    fn extension(&self) -> &'static str {
-        "esql"
-    }
-
-    fn comment(&self, text: &str) -> String {
-        comment(text)
-    }
-
-    fn translate_query(
-        &self,
-        _rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>> {
+    fn translate_query(&self, _rule: &RuleContext, query: &ir::Query) -> Outcome {
+        // LOOKUP JOIN keeps the rows of the query it runs in: a right semi/anti join runs as
+        // the mirrored left one (the same rows; see `ir::Query::right_joins_mirrored`).
+        let mirrored = query.right_joins_mirrored();
         let mut cx = Cx::default();
+        let query = match &mirrored {
+            Some(m) => {
+                cx.mirrored = m.joins.clone();
+                &m.query
+            }
+            None => query,
+        };
         let q = lower_query(&mut cx, query);
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }
-        let mut text: String = cx.preamble.iter().map(|l| comment(l) + "\n").collect();
+        let mut text: String = cx
+            .preamble
+            .iter()
+            .map(|l| TARGET.comment.line(l) + "\n")
+            .collect();
         text.push_str(&q.to_string());
         Ok(Translation {
             text,
@@ -296,16 +306,20 @@ impl Backend for Esql {
 /// --coverage`); `None` when it is declined.
 pub fn leading_filter(query: &ir::Query) -> Option<pushdown::LeadingFilter> {
     kqlport::stack::with_stack(|| {
+        // LOOKUP JOIN keeps the rows of the query it runs in: a right semi/anti join runs as
+        // the mirrored left one (the same rows; see `ir::Query::right_joins_mirrored`).
+        let mirrored = query.right_joins_mirrored();
         let mut cx = Cx::default();
+        let query = match &mirrored {
+            Some(m) => {
+                cx.mirrored = m.joins.clone();
+                &m.query
+            }
+            None => query,
+        };
         let q = lower_query(&mut cx, query);
         cx.errors
             .is_empty()
             .then(|| pushdown::leading_filter(&q.commands))
     })
-}
-
-/// An ES|QL comment line, `// text`, the text made one line (ES|QL's lexer ends a `//` comment
-/// at CR or LF).
-pub fn comment(text: &str) -> String {
-    format!("// {}", kqlport::backend::one_line(text))
 }

@@ -70,7 +70,7 @@ pub(crate) fn mv_expand(
     }
     let split = cx.split_column(col);
     if !split {
-        if cx.aliases.contains_key(col) || cx.redefined.contains(col) {
+        if cx.spellings.contains_key(col) || cx.redefined(col) {
             cx.decline(
                 BackendCode::B070,
                 format!("`{col}` is computed in the pipeline: only a column of the index or a split() result can be expanded"),
@@ -143,6 +143,5 @@ pub(crate) fn mv_expand(
             crate::ast::Expr::Column(col.to_string()),
         )]));
     }
-    cx.member_columns.remove(&name);
     out.push(Command::MvExpand(name));
 }

@@ -4,7 +4,7 @@
 //! (`KEEP`), `project-rename` (`RENAME`) and `project-reorder` (`KEEP cols, *`).
 
 use crate::ast::{Command, Pattern};
-use crate::columns::{column_matches, columns_read, is_plain_column, track_split};
+use crate::columns::{column_matches, columns_read, is_plain_column};
 use crate::cx::Cx;
 use kqlport::codes::EsqlCode;
 use kqlport::ir::{self, ExprKind};
@@ -28,25 +28,26 @@ fn pattern(cx: &mut Cx, p: &ir::ColumnPattern) -> Pattern {
     }
 }
 
-/// `extend` ⇒ `EVAL`; a column assigned a dynamic path becomes an alias of it (no `EVAL` for a
+/// `extend` ⇒ `EVAL`; a column assigned a dynamic path is spelled through it (no `EVAL` for a
 /// whole parsed value).
 pub(crate) fn extend(cx: &mut Cx, assigns: &[ir::Assignment], out: &mut Vec<Command>) {
     let mut items = Vec::new();
     for a in assigns {
-        let alias = match &a.expr.kind {
-            ExprKind::Field(fp) => cx.alias_for(fp),
+        let spelling = match &a.expr.kind {
+            ExprKind::Field(fp) => cx.spelling_for(fp),
             _ => None,
         };
-        let virtual_only = alias.as_ref().is_some_and(|al| al.virtual_only);
+        let virtual_only = spelling.as_ref().is_some_and(|al| al.virtual_only);
         if !virtual_only {
             items.push((a.name.name.clone(), cx.expr(&a.expr)));
         }
         cx.source_gone(&a.name.name);
-        match alias {
-            Some(al) => cx.aliases.insert(a.name.name.clone(), al),
-            None => cx.aliases.remove(&a.name.name),
+        match spelling {
+            Some(al) => cx.spellings.insert(a.name.name.clone(), al),
+            None => cx.spellings.remove(&a.name.name),
         };
-        track_split(cx, &a.name.name, &a.expr);
+        // Later assignments see what it holds (its column facts).
+        cx.cols.assign(&a.name.name, &a.expr);
     }
     if !items.is_empty() {
         out.push(Command::Eval(items));
@@ -70,7 +71,7 @@ pub(crate) fn project(cx: &mut Cx, assigns: &[ir::Assignment], out: &mut Vec<Com
             );
         }
         if let ExprKind::Field(fp) = &a.expr.kind {
-            if cx.alias_for(fp).is_some_and(|al| al.virtual_only) {
+            if cx.spelling_for(fp).is_some_and(|al| al.virtual_only) {
                 cx.check_real_column(&fp.column, a.expr.span);
                 if fp.column != a.name.name || !fp.path.is_empty() {
                     cx.decline(
@@ -87,14 +88,9 @@ pub(crate) fn project(cx: &mut Cx, assigns: &[ir::Assignment], out: &mut Vec<Com
             assigned.push(&a.name.name);
         }
     }
-    // Only the projected columns remain; paths into aliases can no longer be read.
-    cx.aliases
+    // Only the projected columns remain; paths into spellings can no longer be read.
+    cx.spellings
         .retain(|n, _| assigns.iter().any(|a| &a.name.name == n));
-    let members: std::collections::HashMap<String, String> = assigns
-        .iter()
-        .filter_map(|a| Some((a.name.name.clone(), cx.member_of(&a.expr)?)))
-        .collect();
-    cx.member_columns = members;
     cx.all_sources_gone();
     cx.id_gone = true;
     if !evals.is_empty() {
@@ -119,15 +115,15 @@ pub(crate) fn project_away(cx: &mut Cx, ps: &[ir::ColumnPattern], out: &mut Vec<
     for p in ps {
         // A whole parsed value was never a column: nothing to drop.
         let virtual_only =
-            !p.is_wildcard() && cx.aliases.get(&p.pattern).is_some_and(|a| a.virtual_only);
-        let names: Vec<String> = cx.aliases.keys().cloned().collect();
+            !p.is_wildcard() && cx.spellings.get(&p.pattern).is_some_and(|a| a.virtual_only);
+        let names: Vec<String> = cx.spellings.keys().cloned().collect();
         for n in names {
             if column_matches(&p.pattern, &n) {
-                cx.aliases.remove(&n);
+                cx.spellings.remove(&n);
             }
         }
         let sources: Vec<String> = cx
-            .aliases
+            .spellings
             .values()
             .map(|a| a.target.column.clone())
             .collect();
@@ -146,8 +142,6 @@ pub(crate) fn project_away(cx: &mut Cx, ps: &[ir::ColumnPattern], out: &mut Vec<
         if column_matches(&p.pattern, "_id") {
             cx.id_gone = true;
         }
-        cx.member_columns
-            .retain(|n, _| !column_matches(&p.pattern, n));
     }
     if !kept.is_empty() {
         out.push(Command::Drop(kept));
@@ -186,15 +180,10 @@ pub(crate) fn rename(cx: &mut Cx, pairs: &[(ir::Column, ir::Column)], out: &mut 
         }
         cx.source_gone(&old.name);
         cx.source_gone(&new.name);
-        let member = cx.member_columns.remove(&old.name);
-        cx.member_columns.remove(&new.name);
-        if let Some(m) = member {
-            cx.member_columns.insert(new.name.clone(), m);
-        }
-        if let Some(a) = cx.aliases.remove(&old.name) {
-            cx.aliases.insert(new.name.clone(), a);
+        if let Some(a) = cx.spellings.remove(&old.name) {
+            cx.spellings.insert(new.name.clone(), a);
         } else {
-            cx.aliases.remove(&new.name);
+            cx.spellings.remove(&new.name);
         }
         if renamed.contains(&old.name.as_str()) {
             cx.decline(

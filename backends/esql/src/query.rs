@@ -4,9 +4,11 @@
 
 use crate::ast::{self, Command, Expr};
 use crate::cx::Cx;
-use crate::{join, mvexpand, projection, pushdown, stats, stored, subquery, union, MAX_ROWS};
+use crate::{
+    join, mvexpand, parse, projection, pushdown, stats, stored, subquery, union, MAX_ROWS,
+};
 use kqlport::backend::Effect;
-use kqlport::codes::{BackendCode, EsqlCode};
+use kqlport::codes::EsqlCode;
 use kqlport::ir::facts::Shape;
 use kqlport::ir::{self, Nulls, SortDir, SourceKind, StageKind};
 use kqlport::source::Span;
@@ -53,16 +55,22 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         );
     }
     let mut commands = Vec::new();
-    // STATS (and so `arg_max(t, *)`) leaves no `split()` multi-value or `parse_url()` text it
-    // can still treat as one.
-    let facts = query.facts_read_by(&|kind, scope| {
-        if matches!(kind, StageKind::Aggregate { .. }) {
-            scope.forget_shapes(|_, s| matches!(s, Shape::Split { .. } | Shape::Url));
+    // STATS (and so `arg_max(t, *)`) leaves no `split()` multi-value, `parse_url()` text or
+    // dynamic member it can still treat as one; a LOOKUP JOIN whose right side's columns are
+    // not known may overwrite any column with a lookup field, so no member survives it.
+    let facts = query.facts_read_by(&|kind, scope| match kind {
+        StageKind::Aggregate { .. } => scope
+            .forget_shapes(|_, s| matches!(s, Shape::Split { .. } | Shape::Url | Shape::Member(_))),
+        StageKind::Join { kind, right, .. }
+            if kind.keeps_columns().1 && right.output_columns().is_none() =>
+        {
+            scope.forget_shapes(|_, s| matches!(s, Shape::Member(_)))
         }
+        _ => {}
     });
     for (i, stage) in query.stages.iter().enumerate() {
         cx.cols = facts.before(i).clone();
-        cx.redefined = stored::redefined_by(&query.stages[..i]);
+        cx.lookup_fields = stored::lookup_fields(&query.stages[..i]);
         let left = || join::LeftColumns {
             exact: ir::columns_after(None, &query.stages[..i]),
             from_schema: stored::schema_columns(table, query.source.target.as_ref())
@@ -154,11 +162,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::Join { .. } => {}
         // `lower_query` hands mv-expand to `mvexpand::mv_expand`, which reads the later stages.
         StageKind::MvExpand(_) => {}
-        StageKind::Parse(_) => cx.decline(
-            BackendCode::B071,
-            "parse is not translated to ES|QL yet: DISSECT or GROK would hold it, but how they treat line breaks, empty values and a value that does not match is not modelled by kqlport (nor checked by its ES|QL evaluator)",
-            stage.span,
-        ),
+        StageKind::Parse(p) => parse::parse(cx, p, stage.span, out),
         StageKind::Count => stats::count(cx, out),
     }
 }

@@ -187,7 +187,7 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
             .map_or_else(|| n.to_string(), |(_, f)| f.clone())
     };
     let t_col = if let ExprKind::Field(fp) = &t.kind {
-        if fp.is_plain() && !fp.parsed && !cx.aliases.contains_key(&fp.column) {
+        if fp.is_plain() && !fp.parsed && !cx.spellings.contains_key(&fp.column) {
             Some(fp.column.clone())
         } else {
             None
@@ -467,7 +467,7 @@ fn collected(cx: &mut Cx, x: &ir::Expr) -> Expr {
     let is_string = match &x.kind {
         ExprKind::Field(fp) if fp.is_plain() && !fp.parsed => {
             cx.stored_type(&fp.column) == Some(kqlport::schema::ColumnType::String)
-                && !cx.aliases.contains_key(&fp.column)
+                && !cx.spellings.contains_key(&fp.column)
         }
         ExprKind::Call { func, .. } => {
             matches!(func, ir::ScalarFn::ToLower | ir::ScalarFn::ToUpper)

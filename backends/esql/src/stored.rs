@@ -7,6 +7,7 @@
 use crate::ast::Pattern;
 use crate::cx::Cx;
 use kqlport::backend::Effect;
+use kqlport::ir::facts::Origin;
 use kqlport::ir::{self, StageKind};
 use kqlport::source::Span;
 use std::collections::HashSet;
@@ -27,62 +28,24 @@ pub(crate) fn schema_columns(
     Some(cols)
 }
 
-/// Stands for "every column": a stage whose output columns are not known redefined them all.
+/// Stands for "every column": a join whose right side's columns are not known may have
+/// brought in a field of any name.
 pub(crate) const ALL: &str = "*";
 
-/// The columns `stages` (re)define, so that they no longer hold the source table's field of that
-/// name: extend/project assignments other than `a = a`, rename targets, summarize outputs, a
-/// join's right columns ([`ALL`] when those are not known).
-pub(crate) fn redefined_by(stages: &[ir::Stage]) -> HashSet<String> {
+/// The fields `stages`' joins bring into the ES|QL pipeline under their own names ([`ALL`]
+/// when a right side's columns are not known). `LOOKUP JOIN` overwrites a column of the same
+/// name with the lookup index's field: ES|QL's behaviour, not a fact of the KQL columns (those
+/// are `Cx::cols`).
+pub(crate) fn lookup_fields(stages: &[ir::Stage]) -> HashSet<String> {
     let mut out = HashSet::new();
     for s in stages {
-        match &s.kind {
-            StageKind::Extend(assigns) | StageKind::Project(assigns) => {
-                for a in assigns {
-                    if !crate::columns::is_plain_column(&a.expr, &a.name.name) {
-                        out.insert(a.name.name.clone());
-                    }
-                }
-            }
-            StageKind::Rename(pairs) => {
-                for (new, _) in pairs {
-                    out.insert(new.name.clone());
-                }
-            }
-            StageKind::Aggregate { by, aggs } => {
-                for k in by {
-                    let plain = matches!(&k.kind, ir::GroupKeyKind::Expr(e) if crate::columns::is_plain_column(e, &k.name.name));
-                    if !plain {
-                        out.insert(k.name.name.clone());
-                    }
-                }
-                for a in aggs {
-                    out.insert(a.name.name.clone());
-                }
-            }
-            StageKind::Count => {
-                out.insert("Count".into());
-            }
-            StageKind::MvExpand(m) => {
-                for i in &m.items {
-                    out.insert(i.name.name.clone());
-                }
-                if let Some(ix) = &m.index {
-                    out.insert(ix.name.clone());
-                }
-            }
-            StageKind::Parse(p) => {
-                for c in p.captures() {
-                    out.insert(c.name.clone());
-                }
-            }
-            StageKind::Join { right, .. } => match right.output_columns() {
+        if let StageKind::Join { right, .. } = &s.kind {
+            match right.output_columns() {
                 Some(cols) => out.extend(cols),
                 None => {
                     out.insert(ALL.into());
                 }
-            },
-            _ => {}
+            }
         }
     }
     out
@@ -140,11 +103,24 @@ impl Cx {
 }
 
 impl Cx {
+    /// Whether column `name` no longer holds the source table's field of that name: the
+    /// column facts say it is not that event field as it is (a value the pipeline computed, a
+    /// renamed field, a join's right-side column …), or a join brought in a field of that
+    /// name ([`lookup_fields`]).
+    pub fn redefined(&self, name: &str) -> bool {
+        let stored = match self.cols.origin(name) {
+            Origin::Event => true,
+            Origin::Field(f) => f == name,
+            Origin::Computed | Origin::Joined(_) => false,
+        };
+        !stored || self.lookup_fields.contains(name)
+    }
+
     /// The type the source table's schema gives column `name`, while the pipeline still holds
-    /// that field as the index stores it (not redefined by an earlier stage); `None` otherwise or
-    /// when the schema does not know it.
+    /// that field as the index stores it (not [`Cx::redefined`], and no join of unknown right
+    /// columns before); `None` otherwise or when the schema does not know it.
     pub fn stored_type(&self, name: &str) -> Option<kqlport::schema::ColumnType> {
-        if self.redefined.contains(name) || self.redefined.contains(crate::stored::ALL) {
+        if self.redefined(name) || self.lookup_fields.contains(ALL) {
             return None;
         }
         kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), name)
@@ -153,7 +129,7 @@ impl Cx {
     /// Whether `fp` is a path into JSON text parsed from a stored `string` column (directly or
     /// through a column assigned `parse_json(X)`): read with JSON_EXTRACT.
     pub fn json_text_path(&self, fp: &ir::FieldPath) -> bool {
-        let (column, parsed) = match self.aliases.get(&fp.column) {
+        let (column, parsed) = match self.spellings.get(&fp.column) {
             Some(a) => (a.target.column.as_str(), a.target.parsed || fp.parsed),
             None => (fp.column.as_str(), fp.parsed),
         };
@@ -166,6 +142,6 @@ impl Cx {
     /// of its own in ES|QL, only its leaf fields (`name.a`, `name.b.c` …).
     pub fn stored_object(&self, name: &str) -> bool {
         self.stored_type(name) == Some(kqlport::schema::ColumnType::Dynamic)
-            && !self.aliases.contains_key(name)
+            && !self.spellings.contains_key(name)
     }
 }

@@ -1,14 +1,11 @@
 //! `join` in ES|QL: `LOOKUP JOIN` against a lookup index that the materialisation query (the
-//! right side, printed as comment lines) fills; kinds that keep right-only rows are declined.
+//! right side, printed as comment lines) fills; right semi/anti joins run mirrored, and the kinds that keep unmatched right rows are declined.
 
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
+use kqlport::backend::{Effect, Fidelity, Translation};
 use kqlport::diag::Diagnostic;
-use kqlport::{kql, lower};
 
 fn translate(q: &str) -> Result<Translation, Vec<Diagnostic>> {
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    kqlport_esql::Esql.translate(&RuleContext::default(), &ir)
+    kqlport::test_support::translate(&kqlport_esql::Esql, q)
 }
 
 /// The lookup index name the translation uses.
@@ -114,6 +111,49 @@ fn innerunique_keeps_one_left_row_per_key_and_semi_anti_use_distinct_keys() {
 }
 
 #[test]
+fn rightanti_and_rightsemi_run_as_the_mirrored_left_join() {
+    // The KQL's right side is the main query, its left side fills the lookup index.
+    let q = "T | where a == 'x' | join kind=rightanti (U | where b == 'y') on $left.a == $right.b | project b, c";
+    let t = translate(q).unwrap();
+    let index = index_of(&t.text);
+    let expected = format!(
+        "// kqlport: the `join` below reads the KQL's left side (`join kind=rightanti`, run with the sides swapped) from the lookup index `{index}`: create it with `index.mode: lookup`, the join field `b` typed as in the query below, and fill it with the rows of this ES|QL query (re-run it as often as the rule runs):\n\
+         //   FROM T\n\
+         //   | WHERE a == \"x\"\n\
+         //   | STATS BY b = a\n\
+         //   | EVAL kqlport_match = TRUE\n\
+         //   | LIMIT 10000\n\
+         FROM U\n\
+         | WHERE b == \"y\"\n\
+         | LOOKUP JOIN {index} ON b\n\
+         | WHERE kqlport_match IS NULL\n\
+         | DROP kqlport_match\n\
+         | KEEP b, c\n\
+         | LIMIT 10000\n"
+    );
+    assert_eq!(t.text, expected);
+    let Fidelity::Approximate(notes) = &t.fidelity else {
+        panic!("approximate expected");
+    };
+    assert!(notes.iter().any(|n| n.effect == Effect::OverMatch
+        && n.message
+            .contains("the KQL's left side (`join kind=rightanti` runs as `leftanti`")));
+    let t = translate("T | join kind=rightsemi (U) on k").unwrap();
+    assert!(t.text.contains("FROM U\n| LOOKUP JOIN "), "{}", t.text);
+    assert!(t
+        .text
+        .contains("| WHERE kqlport_match IS NOT NULL\n| DROP kqlport_match\n"));
+    // A refusal of the mirrored join names the kind the KQL wrote.
+    let errs =
+        translate("T | join kind=inner (V) on k | join kind=rightsemi (U) on k").unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|d| d.message.contains("join kind=rightsemi")),
+        "{errs:?}"
+    );
+}
+
+#[test]
 fn joins_keeping_right_only_rows_are_declined_at_the_join() {
     for (q, what) in [
         (
@@ -162,7 +202,7 @@ fn a_missing_key_in_a_left_outer_join_can_change_rows_either_way() {
     // KQL matches a missing string key with "" on the right; LOOKUP JOIN matches null with
     // nothing, so the right columns are null where KQL has the matched row's values: a later
     // `where` on a right column can keep rows KQL drops (isempty(c)) or drop rows it keeps
-    // (c == "v"). Not a values-only difference.
+    // (c == "v"). The row itself is kept, its right columns null: values differ too.
     let q = "T | join kind=leftouter (U | project k, c) on k | where isempty(c)";
     let t = translate(q).unwrap();
     let Fidelity::Approximate(notes) = &t.fidelity else {
@@ -173,7 +213,10 @@ fn a_missing_key_in_a_left_outer_join_can_change_rows_either_way() {
         .filter(|n| n.message.contains("missing key (`k`"))
         .map(|n| n.effect)
         .collect();
-    assert_eq!(missing, vec![Effect::OverMatch, Effect::UnderMatch]);
+    assert_eq!(
+        missing,
+        vec![Effect::Values, Effect::OverMatch, Effect::UnderMatch]
+    );
     // Inner: the KQL match is lost (under-match); anti: the row KQL drops is kept (over-match).
     for (kind, want) in [
         ("inner", Effect::UnderMatch),

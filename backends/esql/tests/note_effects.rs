@@ -1,27 +1,11 @@
 //! A note's effect is what can happen to the rows (issue 15): a value that can differ decides
 //! rows inside a `where`; a group key that can split a KQL group adds and removes rows.
 
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext, Translation};
-use kqlport::{kql, lower};
+use kqlport::backend::{Effect, Fidelity, Translation};
+use kqlport::test_support::effects_of as effects;
 
 fn translate(q: &str) -> Translation {
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    kqlport_esql::Esql
-        .translate(&RuleContext::default(), &ir)
-        .unwrap()
-}
-
-/// The effects of the notes whose message contains `needle`.
-fn effects(t: &Translation, needle: &str) -> Vec<Effect> {
-    match &t.fidelity {
-        Fidelity::Exact => Vec::new(),
-        Fidelity::Approximate(notes) => notes
-            .iter()
-            .filter(|n| n.message.contains(needle))
-            .map(|n| n.effect)
-            .collect(),
-    }
+    kqlport::test_support::translate(&kqlport_esql::Esql, q).unwrap()
 }
 
 #[test]
@@ -66,4 +50,17 @@ fn string_group_keys_are_exact_and_unknown_ones_can_split_a_group() {
     );
     let t = translate("T | distinct k");
     assert_eq!(effects(&t, "null `k`"), vec![Effect::OverMatch]);
+}
+
+#[test]
+fn ingestion_time_reads_event_ingested_where_ingest_sets_it() {
+    let t = translate("T | where ingestion_time() > ago(1h) | extend It = ingestion_time()");
+    assert_eq!(
+        t.text,
+        "FROM T\n| WHERE event.ingested > NOW() - 1 hour\n| EVAL It = event.ingested\n| LIMIT 10000\n"
+    );
+    assert_eq!(
+        effects(&t, "`event.ingested`"),
+        vec![Effect::OverMatch, Effect::UnderMatch, Effect::Values]
+    );
 }

@@ -4,7 +4,7 @@
 
 use crate::detection::field_name;
 use crate::meta;
-use crate::stages::refs_of_predicate;
+use crate::stages::{refs_of_predicate, LookBack};
 use crate::yaml::Yaml;
 use kqlport::backend::{Effect, Notes, RuleContext};
 use kqlport::codes::SigmaCode;
@@ -39,6 +39,7 @@ pub(crate) fn correlation<'q>(
     rule: &RuleContext,
     stage: &'q Stage,
     thresholds: &[&'q Predicate],
+    lookback: Option<LookBack>,
     notes: &mut Notes,
 ) -> Result<(Correlation, Vec<&'q Predicate>), Errors> {
     let StageKind::Aggregate { by, aggs } = &stage.kind else {
@@ -216,17 +217,26 @@ pub(crate) fn correlation<'q>(
                     None
                 }
             },
-            None => {
-                errors.push(
-                    Diagnostic::error(
-                        SigmaCode::B056,
-                        "a Sigma correlation needs a timespan, and this rule has no query period",
-                        stage.span,
-                    )
-                    .with_help("translate the scheduled rule (with its queryPeriod), or group by bin(TimeGenerated, …)"),
-                );
-                None
-            }
+            None => match lookback.and_then(|l| Some((meta::timespan_from_seconds(l.seconds)?, l)))
+            {
+                // No query period: the query's own look-back is the span it counts over.
+                Some((t, l)) => {
+                    notes.push(l.span, Effect::OverMatch, window);
+                    notes.push(l.span, Effect::UnderMatch, window);
+                    Some(t)
+                }
+                None => {
+                    errors.push(
+                        Diagnostic::error(
+                            SigmaCode::B056,
+                            "a Sigma correlation needs a timespan, and this rule has neither a query period nor a look-back (`TimeGenerated > ago(…)`)",
+                            stage.span,
+                        )
+                        .with_help("translate the scheduled rule (with its queryPeriod), filter on TimeGenerated > ago(…), or group by bin(TimeGenerated, …)"),
+                    );
+                    None
+                }
+            },
         },
     };
     if !errors.is_empty() {

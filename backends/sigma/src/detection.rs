@@ -820,9 +820,11 @@ fn compare(
     } else {
         (lhs, op, rhs)
     };
-    if matches!(rhs.kind, ExprKind::Ago(_) | ExprKind::Now)
-        || matches!(lhs.kind, ExprKind::Ago(_) | ExprKind::Now)
-    {
+    // A column against `ago()`/`now()` is a time window; anything else against them (such as
+    // `ingestion_time()`) is a computed comparison, refused below as such.
+    let timey = |e: &Expr| matches!(e.kind, ExprKind::Ago(_) | ExprKind::Now);
+    let field = |e: &Expr| matches!(e.kind, ExprKind::Field(_));
+    if (timey(rhs) && field(lhs)) || (timey(lhs) && field(rhs)) {
         return Err(vec![Diagnostic::error(
             SigmaCode::B046,
             "a time window inside `or`/`not` has no Sigma form",

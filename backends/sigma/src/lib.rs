@@ -76,7 +76,7 @@
 //! `B050` sort/top/take/distinct/count/second summarize · `B051` filter on a computed or renamed
 //! column · `B052` non-time or non-second bin · `B053` summarize without `by` · `B054` nothing
 //! to test · `B055` threshold other than one count()/dcount() compared with an integer ·
-//! `B056` correlation without a usable query period.
+//! `B056` correlation without a usable timespan (no bin key, query period or look-back).
 //!
 //! # Metadata
 //!
@@ -97,7 +97,7 @@ mod stages;
 pub mod value;
 pub mod yaml;
 
-use kqlport::backend::{Backend, Notes, RuleContext, Translation};
+use kqlport::backend::{Backend, CommentSyntax, Notes, Outcome, RuleContext, Target, Translation};
 use kqlport::diag::Diagnostic;
 use kqlport::ir::{self, SourceKind};
 use yaml::{Document, Yaml};
@@ -109,24 +109,20 @@ pub struct Sigma;
 pub(crate) const REFUSAL: kqlport_kit::refusal::Refusal =
     kqlport_kit::refusal::Refusal { target: "Sigma" };
 
+/// A YAML comment line is `# text`, the text made one line and printable (YAML 1.1 readers such
+/// as PyYAML also break lines at NEL, U+2028 and U+2029, and refuse other controls).
+pub const TARGET: Target = Target {
+    name: "sigma",
+    extension: "yml",
+    comment: CommentSyntax::to_end_of_line("#"),
+};
+
 impl Backend for Sigma {
-    fn name(&self) -> &'static str {
-        "sigma"
+    fn target(&self) -> &'static Target {
+        &TARGET
     }
 
-    fn extension(&self) -> &'static str {
-        "yml"
-    }
-
-    fn comment(&self, text: &str) -> String {
-        comment(text)
-    }
-
-    fn translate_query(
-        &self,
-        rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>> {
+    fn translate_query(&self, rule: &RuleContext, query: &ir::Query) -> Outcome {
         let table = match &query.source.kind {
             SourceKind::Table(t) => t,
             SourceKind::Union(_) => return Err(vec![union_declined(query)]),
@@ -198,12 +194,6 @@ impl Backend for Sigma {
             fidelity: notes.into_fidelity(),
         })
     }
-}
-
-/// A YAML comment line, `# text`, the text made one line and printable (YAML 1.1 readers such
-/// as PyYAML also break lines at NEL, U+2028 and U+2029, and refuse other controls).
-pub fn comment(text: &str) -> String {
-    format!("# {}", kqlport::backend::one_line(text))
 }
 
 /// The help of Sigma's `B032` refusal (a subquery or watchlist).

@@ -6,7 +6,10 @@ use crate::correlation::{correlation, Correlation};
 use kqlport::backend::{Effect, Notes, RuleContext};
 use kqlport::codes::{BackendCode, SigmaCode};
 use kqlport::diag::Diagnostic;
-use kqlport::ir::{visit, Expr, ExprKind, Predicate, PredicateKind, Query, Stage, StageKind};
+use kqlport::ir::facts::Time;
+use kqlport::ir::{
+    visit, CmpOp, Duration, Expr, ExprKind, Predicate, PredicateKind, Query, Stage, StageKind,
+};
 use kqlport::source::Span;
 
 type Errors = Vec<Diagnostic>;
@@ -18,6 +21,13 @@ pub struct Plan<'q> {
     /// `fields:` from the last `project` before any summarize.
     pub fields: Vec<String>,
     pub correlation: Option<Correlation>,
+}
+
+/// A look-back window the query states itself (`t > ago(d)` on the event time), in seconds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LookBack {
+    pub seconds: i64,
+    pub span: Span,
 }
 
 /// A column defined by a stage (extend, computed project, rename) and where.
@@ -37,11 +47,16 @@ pub fn plan<'q>(
     let mut defined: Vec<Defined> = Vec::new();
     let mut aggregate: Option<&'q Stage> = None;
     let mut thresholds: Vec<&'q Predicate> = Vec::new();
+    // The query's own look-back (`TimeGenerated > ago(d)` before any summarize): a hunting
+    // query's counting window when the rule states no query period.
+    let mut lookback: Option<LookBack> = None;
+    let facts = query.facts();
 
     for (index, stage) in query.stages.iter().enumerate() {
         match &stage.kind {
             StageKind::Filter(p) => {
                 let uses = refs_of_predicate(p);
+                let scope = facts.before(index);
                 if let Some(d) = defined.iter().find(|d| uses.contains(&d.name)) {
                     errors.push(
                         Diagnostic::error(
@@ -62,6 +77,23 @@ pub fn plan<'q>(
                 }
                 for c in conjuncts(p) {
                     if is_time_window(c) {
+                        if let PredicateKind::TimeWindow {
+                            field,
+                            op: CmpOp::Gt | CmpOp::Ge,
+                            ago,
+                        } = &c.kind
+                        {
+                            if scope.time_of(field) == Some(Time::EventTime) {
+                                let seconds = ago.ticks / Duration::TICKS_PER_SECOND;
+                                // The narrowest of several look-backs is the one that counts.
+                                if lookback.as_ref().is_none_or(|l| seconds < l.seconds) {
+                                    lookback = Some(LookBack {
+                                        seconds,
+                                        span: c.span,
+                                    });
+                                }
+                            }
+                        }
                         notes.push(
                             c.span,
                             Effect::OverMatch,
@@ -198,7 +230,7 @@ pub fn plan<'q>(
     }
 
     let correlation = match aggregate {
-        Some(stage) => match correlation(rule, stage, &thresholds, notes) {
+        Some(stage) => match correlation(rule, stage, &thresholds, lookback, notes) {
             Ok((c, pushed)) => {
                 filters.extend(pushed);
                 Some(c)

@@ -204,6 +204,17 @@ fn time_window_inside_or_is_declined() {
 }
 
 #[test]
+fn ingestion_time_against_ago_is_a_computed_test_not_a_time_window() {
+    // `ingestion_time() > ago(1h)` has no event field on either side: refused as a test on a
+    // computed value (B041), not as a time window inside `or`/`not` (B046).
+    let ast = kqlport::kql::parse("SigninLogs | where ingestion_time() > ago(1h)").unwrap();
+    let q = kqlport::lower::lower(&ast).unwrap().query;
+    let d = declined(&q);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].code.as_str(), "B041");
+}
+
+#[test]
 fn constant_false_is_declined_saying_what_kql_does() {
     // What lowering folds `isnull(<string column>)` to.
     let q = where_(
@@ -334,6 +345,50 @@ fn correlation_without_query_period_is_declined() {
     );
     let d = translate(&rule, &q).unwrap_err();
     assert_eq!((d[0].code.as_str(), d[0].span.range()), ("B056", 100..140));
+}
+
+/// A hunting query states its look-back itself: `TimeGenerated > ago(d)` before the summarize
+/// is the span it counts over when the rule has no query period (the narrowest of several).
+/// An upper bound (`< ago(d)`) or a look-back on a stored datetime is not a counting window.
+#[test]
+fn the_query_look_back_is_the_timespan_without_a_query_period() {
+    let mut rule = ctx();
+    rule.query_period = None;
+    let timespan =
+        |kql: &str| match kqlport::test_support::try_ir_of(kql).map(|q| translate(&rule, &q)) {
+            Ok(Ok(t)) => docs(&t.text)[1]["correlation"]["timespan"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            Ok(Err(d)) => d[0].code.as_str().to_string(),
+            Err(d) => panic!("{kql}: {d:?}"),
+        };
+    let counted =
+        "| where ResultType == '50126' | summarize count() by IPAddress | where count_ > 20";
+    assert_eq!(
+        timespan(&format!(
+            "SigninLogs | where TimeGenerated > ago(2h) {counted}"
+        )),
+        "2h"
+    );
+    assert_eq!(
+        timespan(&format!(
+            "SigninLogs | where TimeGenerated >= ago(7d) | where TimeGenerated > ago(1d) {counted}"
+        )),
+        "1d"
+    );
+    assert_eq!(
+        timespan(&format!(
+            "SigninLogs | where TimeGenerated < ago(1d) {counted}"
+        )),
+        "B056"
+    );
+    assert_eq!(
+        timespan(&format!(
+            "SigninLogs | where CreatedDateTime > ago(1d) {counted}"
+        )),
+        "B056"
+    );
 }
 
 #[test]

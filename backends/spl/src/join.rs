@@ -9,7 +9,8 @@
 //! | `leftouter` | `join type=left max=0 k [R]` | caps |
 //! | `leftsemi` | `join type=inner max=1 k [R \| table k]` | caps |
 //! | `leftanti` | `join type=left max=1 k [R \| eval marker=1 \| table k marker] \| where isnull(marker)` | caps (over-match) |
-//! | `rightouter`, `fullouter`, `rightsemi`, `rightanti` | declined (`B030`) | |
+//! | `rightsemi`, `rightanti` | the mirrored `leftsemi`/`leftanti` (the sides swapped before translating: `ir::Query::right_joins_mirrored`) | as that kind |
+//! | `rightouter`, `fullouter` | declined (`B030`) | |
 //!
 //! Common to all: the keys are `fillnull value=""` on both sides, so a key missing on both
 //! sides matches as `""` (KQL's value of a missing string; a note says so, since KQL's null
@@ -48,6 +49,12 @@ impl Tx {
         left_cols: Option<Vec<String>>,
         cmds: &mut Vec<Command>,
     ) {
+        // A join the KQL wrote as `rightsemi`/`rightanti`, run as the mirrored left one.
+        let kql_kind = self
+            .mirrored
+            .iter()
+            .find(|(s, _)| s.start == stage.span.start && s.end == stage.span.end)
+            .map(|(_, k)| *k);
         let (spl_kind, max) = match kind {
             JoinKind::Inner | JoinKind::InnerUnique | JoinKind::LeftOuter => (
                 if kind == JoinKind::LeftOuter {
@@ -106,30 +113,11 @@ impl Tx {
         // Right columns renamed as KQL names them, so Splunk's overwrite keeps both.
         let (keep_left, keep_right) = kind.keeps_columns();
         let mut renames: Vec<(String, String)> = Vec::new();
-        if keep_right {
-            // The right columns under their output names.
-            let left = left_cols.clone().unwrap_or_default();
-            let known = right.output_columns().unwrap_or_default();
-            let names = if keep_left {
-                ir::join_names(&left, &known)
-            } else {
-                Vec::new()
-            };
-            // Right columns (under their output names) are not this event's columns.
-            let keys: Vec<&str> = on.iter().map(|k| k.left.name.as_str()).collect();
-            for c in &known {
-                let c = names
-                    .iter()
-                    .find(|(old, _)| old == c)
-                    .map_or(c.clone(), |(_, new)| new.clone());
-                if !keys.contains(&c.as_str()) && !self.joined.contains(&c) {
-                    self.joined.push(c);
-                }
-            }
-            if right_side.raw {
-                // The right rows' `_raw` replaces the left event's: no more reading from it.
-                self.mark_reshaped();
-            }
+        // (The right columns are not this event's columns: their origin is `Joined` in the
+        // facts, `Tx::is_joined`.)
+        if keep_right && right_side.raw {
+            // The right rows' `_raw` replaces the left event's: no more reading from it.
+            self.mark_reshaped();
         }
         if keep_left && keep_right {
             let left_keys: Vec<String> = on.iter().map(|k| k.left.name.clone()).collect();
@@ -227,12 +215,24 @@ impl Tx {
                 "join keys ({key_list}) missing on both sides match as \"\" (KQL's value of a missing string); if a key column is not a string, KQL's null keys match nothing"
             ),
         );
-        let (effect, consequence) = match kind {
-            JoinKind::LeftAnti => (
+        let (effect, consequence) = match (kind, kql_kind) {
+            (_, Some(k)) => (
+                if k == JoinKind::RightAnti {
+                    Effect::OverMatch
+                } else {
+                    Effect::UnderMatch
+                },
+                if k == JoinKind::RightAnti {
+                    "the subsearch here is the KQL's left side (`join kind=rightanti` runs as `leftanti` with the sides swapped, since Splunk's join keeps the rows of the main search), so right rows whose only matches were cut off are kept"
+                } else {
+                    "the subsearch here is the KQL's left side (`join kind=rightsemi` runs as `leftsemi` with the sides swapped, since Splunk's join keeps the rows of the main search), so right rows whose matches were cut off are lost"
+                },
+            ),
+            (JoinKind::LeftAnti, _) => (
                 Effect::OverMatch,
                 "left rows whose only matches were cut off are kept",
             ),
-            JoinKind::LeftOuter => (
+            (JoinKind::LeftOuter, _) => (
                 Effect::UnderMatch,
                 "left rows whose matches were cut off appear once, without right columns",
             ),
@@ -245,7 +245,8 @@ impl Tx {
             stage.span,
             effect,
             format!(
-                "Splunk's join reads at most 50,000 right-side rows and stops its subsearch after 60 s (limits.conf [join] subsearch_maxout / subsearch_maxtime): {consequence}"
+                "Splunk's join reads at most 50,000 {rows} rows and stops its subsearch after 60 s (limits.conf [join] subsearch_maxout / subsearch_maxtime): {consequence}",
+                rows = if kql_kind.is_some() { "subsearch" } else { "right-side" }
             ),
         );
     }

@@ -254,7 +254,7 @@ mod join;
 mod prefilter;
 mod translate;
 
-use kqlport::backend::{Backend, RuleContext, Translation};
+use kqlport::backend::{Backend, CommentSyntax, Outcome, RuleContext, Target, Translation};
 use kqlport::diag::Diagnostic;
 use kqlport::ir;
 
@@ -262,24 +262,24 @@ use kqlport::ir;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Spl;
 
+/// An SPL comment line is `` ``` text ``` `` with the text made one line and any `` ``` `` in it
+/// (which would close the comment) written as `'''`.
+pub const TARGET: Target = Target {
+    name: "spl",
+    extension: "spl",
+    comment: CommentSyntax {
+        open: "```",
+        close: "```",
+        close_stand_in: "'''",
+    },
+};
+
 impl Backend for Spl {
-    fn name(&self) -> &'static str {
-        "spl"
+    fn target(&self) -> &'static Target {
+        &TARGET
     }
 
-    fn extension(&self) -> &'static str {
-        "spl"
-    }
-
-    fn comment(&self, text: &str) -> String {
-        comment(text)
-    }
-
-    fn translate_query(
-        &self,
-        _rule: &RuleContext,
-        query: &ir::Query,
-    ) -> Result<Translation, Vec<Diagnostic>> {
+    fn translate_query(&self, _rule: &RuleContext, query: &ir::Query) -> Outcome {
         self.translate_with(query, true)
     }
 }
@@ -301,14 +301,23 @@ impl Spl {
         query: &ir::Query,
         prefilters: bool,
     ) -> Result<Translation, Vec<Diagnostic>> {
+        // Splunk's join keeps the rows of the search it runs in: a right semi/anti join runs
+        // as the mirrored left one (the same rows; see `ir::Query::right_joins_mirrored`).
+        let mirrored = query.right_joins_mirrored();
+        let (query, joins) = match &mirrored {
+            Some(m) => (&m.query, m.joins.clone()),
+            None => (query, Vec::new()),
+        };
         let mut tx = translate::Tx::new();
         tx.prefilters = prefilters;
+        tx.mirrored = joins.clone();
         let mut out = tx.query(query);
         if out.is_none() && tx.wants_raw {
             // A later stage reads an event column from `_raw` after `table` dropped it: try
             // again keeping `_raw` through every `table`/`fields +` (removed at the end).
             let mut again = translate::Tx::new();
             again.prefilters = prefilters;
+            again.mirrored = joins;
             again.keep_raw = true;
             out = again.query(query);
             tx = again;
@@ -325,12 +334,3 @@ impl Spl {
 
 #[cfg(test)]
 mod tests;
-
-/// An SPL comment line: `` ``` text ``` `` with the text made one line and any `` ``` `` in it
-/// (which would close the comment) written as `'''`.
-pub fn comment(text: &str) -> String {
-    format!(
-        "``` {} ```",
-        kqlport::backend::one_line(text).replace("```", "'''")
-    )
-}

@@ -86,9 +86,9 @@ pub struct Tx {
     /// [`facts::Shape::Split`] a multivalue field made by `split` (a KQL string array, in
     /// order, so it can be indexed).
     cols: facts::Scope,
-    /// Columns a join brought in from its right side. Splunk's join hands over the right
-    /// rows' fields, not a JSON value, so paths into them cannot be read.
-    pub(crate) joined: Vec<String>,
+    /// The joins the KQL wrote as `rightsemi`/`rightanti`, translated as the mirrored left
+    /// join (`ir::Mirrored`): their notes and refusals name the KQL's sides.
+    pub(crate) mirrored: Vec<(kqlport::source::Span, kqlport::ir::JoinKind)>,
     /// Splunk fields this pipeline set straight from `json_extract` (may hold a Boolean).
     json_valued: Vec<String>,
     /// Set while a filter's predicate is translated: a datetime read from text that does not
@@ -112,9 +112,13 @@ pub struct Tx {
     table: String,
     /// The table's field-mapping pipeline, for the schema's types under mapped names.
     target: Option<kqlport::ir::TargetSource>,
-    /// Columns assigned a dynamic member as it is (`extend c = tostring(X.a)`, KQL name →
-    /// member): missing where the member is, so a test on them is noted like one on it.
-    member_cols: HashMap<String, String>,
+    /// The Splunk field an `extend` read a column's value from, where that was a field of
+    /// Splunk's JSON extraction (`X.a.b`) or a dynamic event field (`extend c = tostring(X.a)`:
+    /// `c` → `X.a`): missing where the member holds an array or object, so a test on the
+    /// column is noted like one on that field. Target state: how SPL spelled the value when
+    /// it was assigned. Whether the column still holds that member as it is is a column fact
+    /// ([`facts::Shape::Member`] in `cols`), and read from there.
+    extracted_from: HashMap<String, String>,
 }
 
 impl Tx {
@@ -130,7 +134,7 @@ impl Tx {
             depth: 0,
             prefilters: true,
             cols: facts::Scope::default(),
-            joined: Vec::new(),
+            mirrored: Vec::new(),
             json_valued: Vec::new(),
             filtering: false,
             array_ok: false,
@@ -140,7 +144,7 @@ impl Tx {
             members_read: Vec::new(),
             table: String::new(),
             target: None,
-            member_cols: HashMap::new(),
+            extracted_from: HashMap::new(),
         }
     }
 

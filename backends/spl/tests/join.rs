@@ -1,19 +1,13 @@
 //! Joins in SPL: the exact text of each supported flavour, its notes, and the refusals.
 
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext};
+use kqlport::backend::{Backend, Effect, RuleContext};
+use kqlport::test_support::{notes_of, translate};
 use kqlport::{kql, lower};
 use kqlport_spl::Spl;
 
 fn spl(q: &str) -> (String, Vec<(Effect, String)>) {
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    let t = Spl
-        .translate(&RuleContext::default(), &ir)
-        .unwrap_or_else(|e| panic!("{q}: {e:?}"));
-    let notes = match t.fidelity {
-        Fidelity::Exact => Vec::new(),
-        Fidelity::Approximate(n) => n.into_iter().map(|n| (n.effect, n.message)).collect(),
-    };
+    let t = translate(&Spl, q).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+    let notes = notes_of(&t);
     (t.text, notes)
 }
 
@@ -170,8 +164,60 @@ fn leftouter_semi_and_anti() {
 }
 
 #[test]
-fn right_and_full_joins_are_declined_at_the_join() {
-    for kind in ["rightouter", "fullouter", "rightsemi", "rightanti"] {
+fn rightanti_and_rightsemi_run_as_the_mirrored_left_join() {
+    // `L | join kind=rightanti (R) on $left.a == $right.b` is `R | join kind=leftanti (L) on
+    // $left.b == $right.a`: the right side becomes the main search, the left side the
+    // subsearch, and the stages after the join continue from it.
+    let (text, notes) = spl(
+        "T | where x == 1 | join kind=rightanti (U | where y == 2) on $left.a == $right.b | project b, c",
+    );
+    assert_eq!(
+        text,
+        r#"search index=* sourcetype="U"
+| where y==2
+| fillnull value="" b
+| join type=left max=1 b
+    [search index=* sourcetype="T"
+    | where x==1
+    | eval b=a
+    | fillnull value="" b
+    | eval __kqlport_r=1
+    | table b __kqlport_r]
+| where isnull(__kqlport_r)
+| fields - __kqlport_r
+| table b c
+"#
+    );
+    assert_eq!(effects(&notes), vec![Effect::UnderMatch, Effect::OverMatch]);
+    assert!(
+        notes[1].1.contains(
+            "the subsearch here is the KQL's left side (`join kind=rightanti` runs as `leftanti`"
+        ),
+        "{notes:?}"
+    );
+    let (text, notes) = spl("T | join kind=rightsemi (U) on k");
+    assert_eq!(
+        text,
+        r#"search index=* sourcetype="U"
+| fillnull value="" k
+| join type=inner max=1 k
+    [search index=* sourcetype="T"
+    | fillnull value="" k
+    | table k]
+"#
+    );
+    assert_eq!(effects(&notes), vec![Effect::OverMatch, Effect::UnderMatch]);
+    assert!(
+        notes[1]
+            .1
+            .contains("`join kind=rightsemi` runs as `leftsemi`"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn right_outer_and_full_joins_are_declined_at_the_join() {
+    for kind in ["rightouter", "fullouter"] {
         let q = format!("T | join kind={kind} U on k");
         let ast = kql::parse(&q).unwrap();
         let ir = lower::lower(&ast).unwrap().query;
@@ -187,9 +233,7 @@ fn paths_into_right_side_columns_are_declined() {
     // Splunk's join hands over the right rows' extracted fields: `D.a` of a right-side column
     // would read the left event (or nothing), so it is refused at the path.
     let q = "T | join kind=inner (U | project k, D) on k | extend x = tostring(D.a)";
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    let errs = Spl.translate(&RuleContext::default(), &ir).unwrap_err();
+    let errs = translate(&Spl, q).unwrap_err();
     assert_eq!(errs[0].code.as_str(), "B013", "{errs:?}");
     assert_eq!(&q[errs[0].span.range()], "D.a");
     // A path into a left-side column still translates.

@@ -1,22 +1,17 @@
 //! mv-expand, mv-apply and parse in SPL: the index expansion (no `mvexpand` of an empty or
 //! missing field), the zip of several items, `rex` with cleared columns, and the refusals.
 
-use kqlport::backend::{Backend, Effect, Fidelity, RuleContext};
+use kqlport::backend::Effect;
 use kqlport::diag::Diagnostic;
-use kqlport::{kql, lower};
+use kqlport::test_support::notes_of;
 use kqlport_spl::Spl;
 
 /// The SPL text and each note's (effect, message).
 type Translated = (String, Vec<(Effect, String)>);
 
 fn translate(q: &str) -> Result<Translated, Vec<Diagnostic>> {
-    let ast = kql::parse(q).unwrap();
-    let ir = lower::lower(&ast).unwrap().query;
-    let t = Spl.translate(&RuleContext::default(), &ir)?;
-    let notes = match t.fidelity {
-        Fidelity::Exact => Vec::new(),
-        Fidelity::Approximate(n) => n.into_iter().map(|n| (n.effect, n.message)).collect(),
-    };
+    let t = kqlport::test_support::translate(&Spl, q)?;
+    let notes = notes_of(&t);
     Ok((t.text, notes))
 }
 
@@ -116,7 +111,7 @@ fn parse_clears_its_columns_then_rex_fills_them_and_no_match_is_empty() {
     assert!(notes.is_empty(), "{notes:?}");
     assert!(
         text.contains(
-            "| eval U=null(), D=null()\n| rex field=CommandLine \"user=(?<U>.*?) dom=(?<D>.*)\"\n| fillnull value=\"\" U D\n"
+            "| eval U=null(), D=null()\n| rex field=CommandLine \"user=(?<U>.*?) dom=(?<D>.*?)\\\\z\"\n| fillnull value=\"\" U D\n"
         ),
         "{text}"
     );
@@ -124,7 +119,7 @@ fn parse_clears_its_columns_then_rex_fills_them_and_no_match_is_empty() {
     let (text, _) =
         spl(r#"SecurityEvent | parse-where CommandLine with "-enc " P " " * | project P"#);
     assert!(
-        text.contains("| where match(coalesce(CommandLine, \"\"), \"-enc (.*?) \")\n"),
+        text.contains("| where match(coalesce(CommandLine, \"\"), \"-enc (.*?) .*?\\\\z\")\n"),
         "{text}"
     );
 }

@@ -153,7 +153,7 @@ impl Cx {
         if !fp.path.is_empty() {
             return None;
         }
-        match self.aliases.get(&fp.column) {
+        match self.spellings.get(&fp.column) {
             Some(a) if a.virtual_only && a.live && a.target.path.is_empty() => {
                 Some(a.target.column.clone())
             }

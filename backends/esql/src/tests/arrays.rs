@@ -101,6 +101,15 @@ fn split_index_with_a_long_delimiter_uses_a_regex() {
         eval_of(at("/", 0, Some(3))),
         r#"| EVAL x = MV_SLICE(SPLIT(COALESCE(S, ""), "/"), 3)"#
     );
+    // ... and so is [-1] (the array has one element); any other position is null: declined.
+    assert_eq!(
+        eval_of(at("/", -1, Some(3))),
+        r#"| EVAL x = MV_SLICE(SPLIT(COALESCE(S, ""), "/"), 3)"#
+    );
+    assert_eq!(
+        ext1(at("/", 1, Some(3))).unwrap_err()[0].code.as_str(),
+        "B004"
+    );
     assert_eq!(
         ext1(at("::", -1, None)).unwrap_err()[0].code.as_str(),
         "B004"

@@ -217,3 +217,27 @@ fn a_column_assigned_a_member_carries_it() {
     .expect("translated");
     assert!(notes(&t).iter().all(|n| !n.2.contains("holds an array")));
 }
+
+#[test]
+fn a_member_column_is_followed_through_renames_and_forgotten_by_stats() {
+    let arrays = |kql: &str| -> Vec<String> {
+        let t = run(&ir_of(kql)).expect("translated");
+        notes(&t)
+            .into_iter()
+            .filter(|n| n.2.contains("holds an array"))
+            .map(|n| n.2)
+            .collect()
+    };
+    // A copy of a `dynamic` column keeps the member through a rename.
+    let n = arrays(
+        "SigninLogs | extend d = DeviceDetail | project-rename e = d | where e has \"edge\"",
+    );
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert!(n[0].contains("`DeviceDetail`"), "{n:?}");
+    // STATS leaves no member, even `arg_max(t, *)`'s kept columns.
+    let n = arrays(
+        "SigninLogs | extend d = tostring(DeviceDetail.browser)
+            | summarize arg_max(TimeGenerated, *) by UserPrincipalName | where d has \"edge\"",
+    );
+    assert!(n.is_empty(), "{n:?}");
+}

@@ -1,5 +1,5 @@
 //! Dynamic paths: JSON text read as object fields, array indexes as flattened multivalues, parsed
-//! column aliases, whole parsed values.
+//! column spellings, whole parsed values.
 
 use super::*;
 

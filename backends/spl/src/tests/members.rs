@@ -185,3 +185,34 @@ fn a_column_assigned_a_member_carries_it() {
         );
     }
 }
+
+#[test]
+fn a_member_column_keeps_its_note_through_project_until_a_stage_redefines_it() {
+    let array_notes = |kql: &str| -> Vec<String> {
+        match run(ir_of(kql)).expect("translates") {
+            (_, Fidelity::Approximate(n)) => n
+                .iter()
+                .map(|n| n.message.clone())
+                .filter(|m| m.contains("holds an array"))
+                .collect(),
+            (_, Fidelity::Exact) => Vec::new(),
+        }
+    };
+    // `project` keeps the column as it is: still the member Splunk extracted as `DeviceDetail.browser`.
+    let n = array_notes(
+        "SigninLogs | extend b = tostring(DeviceDetail.browser) | project b | where b has \"edge\"",
+    );
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert!(n[0].contains("`DeviceDetail.browser`"), "{n:?}");
+    // A renamed copy of a `dynamic` column is that column's field under the new name.
+    let n = array_notes(
+        "SigninLogs | project-rename D = DeviceDetail | extend d = D | where d has \"edge\"",
+    );
+    assert_eq!(n.len(), 1, "{n:?}");
+    // A summarize that recomputes the column ends it.
+    let n = array_notes(
+        "SigninLogs | extend b = tostring(DeviceDetail.browser)
+            | summarize b = take_any(AppDisplayName) by UserPrincipalName | where b has \"edge\"",
+    );
+    assert!(n.is_empty(), "{n:?}");
+}

@@ -36,17 +36,6 @@ impl Tx {
                 if cols.is_empty())
         });
         self.flat &= star;
-        for k in by {
-            self.member_cols.remove(&k.name.name);
-        }
-        for a in aggs {
-            self.member_cols.remove(&a.name.name);
-            if let AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } = &a.func {
-                for c in cols {
-                    self.member_cols.remove(&c.name.name);
-                }
-            }
-        }
     }
 
     /// `distinct` ⇒ `fillnull`, `stats count by …` (which drops rows with a null key), `table`.
@@ -70,9 +59,6 @@ impl Tx {
         cmds.push(Command::Table(names));
         self.reshaped(false);
         self.flat = false;
-        for c in cols {
-            self.member_cols.remove(&c.name);
-        }
     }
 
     /// `count` ⇒ `stats count AS Count`.

@@ -28,7 +28,10 @@ impl Tx {
     pub(crate) fn is_epoch(&self, e: &Expr) -> bool {
         match &e.kind {
             ExprKind::Field(f) => f.is_plain() && self.is_epoch_col(&f.column),
-            ExprKind::Literal(Literal::DateTime(_)) | ExprKind::Now | ExprKind::Ago(_) => true,
+            ExprKind::Literal(Literal::DateTime(_))
+            | ExprKind::Now
+            | ExprKind::Ago(_)
+            | ExprKind::IngestionTime => true,
             ExprKind::Arith { op, lhs, rhs } => match op {
                 ArithOp::Add => self.is_epoch(lhs) != self.is_epoch(rhs),
                 ArithOp::Sub => self.is_epoch(lhs) && !self.is_epoch(rhs),
@@ -77,22 +80,36 @@ impl Tx {
     }
 
     /// Does column `name` hold a multivalue field made by `make_set`/`make_list` (a KQL
-    /// array)? Not one a join brought in: see `joined`.
+    /// array)? Not one a join brought in (see `is_joined`).
     pub(crate) fn is_mv_col(&self, name: &str) -> bool {
         let f = self.cols.fact(name);
-        f.shape == Shape::Multivalue && f.origin != Origin::Joined
+        f.shape == Shape::Multivalue && !f.origin.is_joined()
     }
 
     /// Whether column `name`'s Splunk field is not simply the event's own column of that
     /// name: `Some(Some(orig))` — the event column `orig` under a new name (project,
     /// project-rename); `Some(None)` — a value this pipeline computed (extend, project,
-    /// summarize …). `None`: the event's own column, or one a join brought (see `joined`).
+    /// summarize …). `None`: the event's own column, or one a join brought (see `is_joined`).
     pub(super) fn origin_of(&self, name: &str) -> Option<Option<String>> {
         match self.cols.origin(name) {
-            Origin::Event | Origin::Joined => None,
+            Origin::Event | Origin::Joined(_) => None,
             Origin::Field(orig) => Some(Some(orig)),
             Origin::Computed => Some(None),
         }
+    }
+
+    /// Is column `name` one a join brought in from its right side ([`Origin::Joined`]) other
+    /// than the right event's own field of that name, untouched there? Splunk's join hands over
+    /// the right rows' fields, not a JSON value, so paths into them cannot be read, and they
+    /// are not this event's fields. (The right event's own field, `Joined(Event)`, is read as
+    /// an event field of that name, as the left event's would be.)
+    pub(super) fn is_joined(&self, name: &str) -> bool {
+        matches!(self.cols.origin(name), Origin::Joined(o) if *o != Origin::Event)
+    }
+
+    /// Does column `name` hold a dynamic member as it is ([`Shape::Member`])?
+    pub(super) fn is_member_col(&self, name: &str) -> bool {
+        matches!(self.cols.shape(name), Shape::Member(_))
     }
 
     /// Does column `name` hold a `parse_url` object (see `cols`)?
@@ -124,7 +141,7 @@ impl Tx {
             Some(o) => o.clone()?,
             None => f.column.clone(),
         };
-        (!self.joined.contains(&orig)).then_some(orig)
+        (!self.is_joined(&orig)).then_some(orig)
     }
 
     /// The event column a plain (unparsed) field reads, if the schema says it is `dynamic`.
@@ -162,7 +179,7 @@ impl Tx {
     /// Whether `column` is the event's own column of a type the table's schema says is
     /// `dynamic` (not a column a join brought in).
     pub(super) fn is_dynamic_event_column(&self, column: &str) -> bool {
-        !self.joined.iter().any(|j| j == column)
+        !self.is_joined(column)
             && kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), column)
                 == Some(kqlport::schema::ColumnType::Dynamic)
     }

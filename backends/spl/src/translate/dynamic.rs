@@ -30,32 +30,12 @@ impl Tx {
         if let Some(read) = self.json_computed_path(base, path, span) {
             return read;
         }
-        if let (
-            ExprKind::Call {
-                func: ScalarFn::Split,
-                args,
-            },
-            [PathSegment::Index(i)],
-        ) = (&base.kind, path)
-        {
-            match args.as_slice() {
-                [x, d] => {
-                    let split = self.split_eval(x, d, base.span)?;
-                    return Some(Eval::call("mvindex", vec![split, Eval::Num(i.to_string())]));
-                }
-                [x, d, Expr {
-                    kind: ExprKind::Literal(Literal::Long(k)),
-                    ..
-                }] if *k >= 0 => {
-                    let split = self.split_eval(x, d, base.span)?;
-                    return Some(if *i == 0 || *i == -1 {
-                        Eval::call("mvindex", vec![split, Eval::Num(k.to_string())])
-                    } else {
-                        Eval::call("null", vec![])
-                    });
-                }
-                _ => {}
-            }
+        if let Some(read) = base.split_read(path) {
+            let split = self.split_eval(read.text, read.delimiter, base.span)?;
+            return Some(match read.piece {
+                Some(i) => Eval::call("mvindex", vec![split, Eval::Num(i.to_string())]),
+                None => Eval::call("null", vec![]),
+            });
         }
         self.refuse(
             SplCode::B013,

@@ -4,6 +4,7 @@
 use super::time::{ago_eval, epoch_seconds, seconds};
 use super::Tx;
 use crate::ast::Eval;
+use kqlport::backend::Effect;
 use kqlport::codes::SplCode;
 use kqlport::ir::{ArithOp, Expr, ExprKind, Literal, ScalarFn};
 use kqlport::source::Span;
@@ -84,6 +85,17 @@ impl Tx {
             ExprKind::Predicate(p) => Some(bool_value(self.pred(p, false)?)),
             ExprKind::Now => Some(Eval::call("now", vec![])),
             ExprKind::Ago(d) => Some(ago_eval(*d)),
+            ExprKind::IngestionTime => {
+                // `_indextime`: when Splunk indexed the event (epoch seconds, like `_time`).
+                let what = "ingestion_time() ⇒ `_indextime`: when Splunk indexed the event, not when Sentinel ingested the row";
+                if self.filtering {
+                    self.notes.push(e.span, Effect::OverMatch, what);
+                    self.notes.push(e.span, Effect::UnderMatch, what);
+                } else {
+                    self.notes.push(e.span, Effect::Values, what);
+                }
+                Some(Eval::Field("_indextime".into()))
+            }
             ExprKind::Path { base, path } => self.computed_path(base, path, e.span),
         }
     }

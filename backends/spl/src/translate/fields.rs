@@ -33,7 +33,7 @@ impl Tx {
         if !fp.is_plain() && self.is_mv_col(&fp.column) {
             return self.mv_element(fp, column, span);
         }
-        if !fp.is_plain() && self.joined.contains(&fp.column) {
+        if !fp.is_plain() && self.is_joined(&fp.column) {
             self.refuse(
                 SplCode::B013,
                 span,
@@ -51,8 +51,10 @@ impl Tx {
                 let key = PathSegment::Key(orig.clone());
                 return Some(json_path(Eval::Field("_raw".into()), &[key]));
             }
-            if let (Some(m), false) = (self.member_cols.get(&fp.column), fp.parsed) {
-                self.members_read.push(m.clone());
+            if !fp.parsed && self.is_member_col(&fp.column) {
+                if let Some(m) = self.extracted_from.get(&fp.column) {
+                    self.members_read.push(m.clone());
+                }
             }
             if let Some(orig) = &origin {
                 if !fp.parsed && self.is_dynamic_event_column(orig) {
@@ -63,7 +65,7 @@ impl Tx {
         }
         self.check_path(fp, span)?;
         if let (false, Some(orig)) = (fp.parsed, &origin) {
-            if !self.joined.contains(orig)
+            if !self.is_joined(orig)
                 && kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), orig)
                     == Some(kqlport::schema::ColumnType::String)
             {

@@ -139,7 +139,6 @@ impl Tx {
             .chain(m.index.iter().map(|c| &c.name))
             .collect();
         for n in new {
-            self.member_cols.remove(n);
             self.json_valued.retain(|x| x != n);
         }
         for i in &m.items {

@@ -1,6 +1,6 @@
 //! `parse` / `parse-where` → `rex`. The IR's regex ([`kqlport::ir::Parse::regex`]) matches
-//! exactly where KQL's parse does, with the same lazy `.*?` columns and a greedy last column;
-//! ported to PCRE, its groups named after the columns. `rex` leaves a field unchanged where
+//! exactly where KQL's parse does, with the same lazy `.*?` columns and its end anchored at the
+//! end of the text; ported to PCRE (RE2's `$` becomes `\z`), its groups named after the columns. `rex` leaves a field unchanged where
 //! the regex does not match, so the columns are first cleared (`eval c=null()`) and filled
 //! with `""` after (KQL's empty string for a parse that did not match); `parse-where` keeps
 //! only the rows the regex matches (`where match(…)`, a missing source read as KQL's `""`).
@@ -107,7 +107,6 @@ impl Tx {
         cmds.push(Command::FillNull(names));
         for c in p.captures() {
             let n = &c.name;
-            self.member_cols.remove(n);
             self.json_valued.retain(|x| x != n);
         }
     }

@@ -112,7 +112,7 @@ impl Tx {
             PredicateKind::TimeWindow { field, op, ago } => {
                 let f = self.time_value(field)?;
                 let op = if neg { op.complement() } else { *op };
-                Some(Eval::bin(cmp_op(op), f, ago_eval(*ago)))
+                Some(Eval::bin(op.symbol(), f, ago_eval(*ago)))
             }
             PredicateKind::Bool(e) => {
                 let b = self.bool_expr(e)?;
@@ -197,7 +197,7 @@ impl Tx {
             let operands = if time { Operands::NotStrings } else { operands };
             return Some(self.compare_values(l, op, r, operands, span));
         }
-        let base = Eval::bin(cmp_op(op), l.clone(), r.clone());
+        let base = Eval::bin(op.symbol(), l.clone(), r.clone());
         if op != CmpOp::Ne {
             return Some(base);
         }
@@ -228,7 +228,7 @@ impl Tx {
     ) -> Eval {
         if operands == Operands::Strings {
             let empty = |e: Eval| Eval::call("coalesce", vec![e, Eval::str("")]);
-            return Eval::bin(cmp_op(op), empty(l), empty(r));
+            return Eval::bin(op.symbol(), empty(l), empty(r));
         }
         if operands == Operands::Unknown {
             kqlport_kit::notes::unknown_type_comparison(
@@ -240,7 +240,7 @@ impl Tx {
             );
         }
         if op != CmpOp::Ne {
-            return Eval::bin(cmp_op(op), l, r);
+            return Eval::bin(op.symbol(), l, r);
         }
         // True when exactly one side is null, or both are set and differ.
         Eval::or(vec![
@@ -279,17 +279,6 @@ impl Tx {
             } => self.has_term_test(*func, args, e.span),
             _ => Some(Eval::bin("==", self.expr(e)?, Eval::str("true"))),
         }
-    }
-}
-
-fn cmp_op(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "==",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
     }
 }
 

@@ -23,9 +23,9 @@ impl Tx {
             self.array_ok = false;
             match members.into_iter().next() {
                 Some(m) if passes_member_on(&a.expr) => {
-                    self.member_cols.insert(a.name.name.clone(), m)
+                    self.extracted_from.insert(a.name.name.clone(), m)
                 }
-                _ => self.member_cols.remove(&a.name.name),
+                _ => self.extracted_from.remove(&a.name.name),
             };
             if let (Some(n), Some(e)) = (self.name(&a.name.name, a.name.span), value) {
                 if !self.pre.is_empty() {
@@ -51,8 +51,8 @@ impl Tx {
     /// `project` ([`Tx::project`]), then what the kept and computed columns hold.
     pub(super) fn project_stage(&mut self, assigns: &[Assignment], cmds: &mut Vec<Command>) {
         self.project(assigns, cmds);
-        // A column kept as it is keeps its member; a computed one is new.
-        self.member_cols.retain(|c, _| {
+        // A column kept as it is keeps its spelling; a computed one is new.
+        self.extracted_from.retain(|c, _| {
             assigns.iter().any(|a| {
                 a.name.name == *c
                     && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == *c)

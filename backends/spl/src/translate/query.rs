@@ -6,7 +6,7 @@ use super::{Tx, TMP};
 use crate::ast::{name_expressible, BaseSearch, Command, Eval, Head, Pipeline};
 use kqlport::codes::SplCode;
 use kqlport::diag::Diagnostic;
-use kqlport::ir::facts::Shape;
+use kqlport::ir::facts::{Origin, Shape};
 use kqlport::ir::{AggFunc, Query, SourceKind, Stage, StageKind};
 
 /// A translated join right side (see [`Tx::sub_query`]).
@@ -79,8 +79,31 @@ impl Tx {
     ) {
         // Splunk's `stats` (and so `arg_max(t, *)`) leaves no `split` multivalue or
         // `parse_url` object it can still treat as one, and no multivalue but its own
-        // `make_set`/`make_list` results.
+        // `make_set`/`make_list` results. Its by-fields (`fillnull`ed first: see
+        // `aggregate.rs`, `distinct`) and arg_max's columns are fields of its own, not the
+        // event's.
         let facts = q.facts_read_by(&|kind, scope| {
+            match kind {
+                StageKind::Aggregate { by, aggs } => {
+                    for k in by {
+                        scope.set_origin(&k.name.name, Origin::Computed);
+                    }
+                    for a in aggs {
+                        if let AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } = &a.func
+                        {
+                            for c in cols {
+                                scope.set_origin(&c.name.name, Origin::Computed);
+                            }
+                        }
+                    }
+                }
+                StageKind::Distinct(cols) => {
+                    for c in cols {
+                        scope.set_origin(&c.name, Origin::Computed);
+                    }
+                }
+                _ => {}
+            }
             if let StageKind::Aggregate { aggs, .. } = kind {
                 let made = |n: &str| {
                     aggs.iter().any(|a| {
@@ -141,7 +164,6 @@ impl Tx {
     pub(crate) fn sub_query(&mut self, q: &Query) -> SubQuery {
         let saved = (
             std::mem::replace(&mut self.raw, true),
-            std::mem::take(&mut self.joined),
             std::mem::take(&mut self.json_valued),
             std::mem::take(&mut self.cols),
             self.raw_extra,
@@ -150,16 +172,15 @@ impl Tx {
         self.depth += 1;
         let table = std::mem::take(&mut self.table);
         let target = self.target.take();
-        let members = std::mem::take(&mut self.member_cols);
+        let extracted = std::mem::take(&mut self.extracted_from);
         let out = self.query(q);
         self.table = table;
         self.target = target;
-        self.member_cols = members;
+        self.extracted_from = extracted;
         self.depth -= 1;
         let raw = self.raw;
         (
             self.raw,
-            self.joined,
             self.json_valued,
             self.cols,
             self.raw_extra,

@@ -454,8 +454,32 @@ class Evaluator:
     def c_Dissect(self, t, cmd):
         raise Unsupported("DISSECT (not emitted by kqlport; not modelled)")
 
-    def c_Grok(self, t, cmd):
-        raise Unsupported("GROK (not emitted by kqlport; not modelled)")
+    # -- GROK (commands/grok, esql-process-data-with-dissect-and-grok; see grok.py): the
+    # pattern is searched for in each value of the input (a string; a multivalue value by
+    # value); each named group is a keyword column, appended after the others, an existing
+    # column of that name discarded; no match or a null input gives null; a name captured
+    # more than once (twice in the pattern, or in several values) is multivalued --------------
+    def c_Grok(self, t: Table, cmd: S.Grok):
+        from grok import grok_value, to_python
+        ty, f = compile_expr(cmd.expr, self.cx(t))
+        if ty not in STRING and ty != "null":
+            raise QueryError(f"GROK input must be a string, found [{ty}]")
+        rx, names = to_python(cmd.pattern)
+        new = list(dict.fromkeys(names))
+        cols = {c: k for c, k in t.columns.items() if c not in new}
+        cols.update({n: "keyword" for n in new})
+        rows = []
+        for r in t.rows:
+            got: dict = {}
+            for v in as_list(f(r)):
+                for name, vals in (grok_value(rx, names, v) or {}).items():
+                    got.setdefault(name, []).extend(vals)
+            nr = Row({c: r.get(c) for c in cols if c not in new}, src=r.src)
+            for n in new:
+                vals = got.get(n, [])
+                nr[n] = None if not vals else (vals[0] if len(vals) == 1 else vals)
+            rows.append(nr)
+        return Table(cols, rows, t.ordered, t.sort_key)
 
 
 __all__ = ["Evaluator", "Index", "load_index", "QueryError", "Unsupported", "Result", "Row", "AGGREGATES"]
