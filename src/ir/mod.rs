@@ -10,6 +10,8 @@ mod display;
 pub mod facts;
 mod join_swap;
 pub use join_swap::Mirrored;
+mod subquery;
+pub use subquery::SubqueryTests;
 pub mod visit;
 
 pub use columns::{

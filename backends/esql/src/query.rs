@@ -81,7 +81,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
             continue;
         }
         if let StageKind::Filter(p) = &stage.kind {
-            if subquery::has_subquery(p) {
+            if p.has_subquery() {
                 subquery::filter(cx, p, &left, &mut commands);
                 continue;
             }

@@ -12,41 +12,10 @@
 use crate::ast::{Command, Expr};
 use crate::cx::Cx;
 use crate::join;
-use kqlport::ir::{Case, ExprKind, JoinKey, JoinKind, Predicate, PredicateKind, Stage, StageKind};
+use kqlport::ir::{
+    Case, ExprKind, JoinKey, JoinKind, Predicate, PredicateKind, Stage, StageKind, SubqueryTests,
+};
 use kqlport::schema::ColumnType;
-
-/// Whether a filter holds a subquery test anywhere.
-pub(crate) fn has_subquery(p: &Predicate) -> bool {
-    match &p.kind {
-        PredicateKind::InSubquery { .. } => true,
-        PredicateKind::And(v) | PredicateKind::Or(v) => v.iter().any(has_subquery),
-        PredicateKind::Not(x) => has_subquery(x),
-        _ => false,
-    }
-}
-
-/// A filter's `and` parts: the subquery tests, `(test, negated)`, and the rest.
-fn split(p: &Predicate) -> (Vec<(&Predicate, bool)>, Vec<Predicate>) {
-    fn walk<'a>(
-        p: &'a Predicate,
-        subs: &mut Vec<(&'a Predicate, bool)>,
-        rest: &mut Vec<Predicate>,
-    ) {
-        match &p.kind {
-            PredicateKind::And(v) => v.iter().for_each(|x| walk(x, subs, rest)),
-            PredicateKind::InSubquery { negated, .. } => subs.push((p, *negated)),
-            PredicateKind::Not(x) => match &x.kind {
-                PredicateKind::InSubquery { negated, .. } => subs.push((x, !negated)),
-                _ => rest.push(p.clone()),
-            },
-            _ => rest.push(p.clone()),
-        }
-    }
-    let mut subs = Vec::new();
-    let mut rest = Vec::new();
-    walk(p, &mut subs, &mut rest);
-    (subs, rest)
-}
 
 /// A filter holding subquery tests: its other `and` parts as a `WHERE`, then one semi or anti
 /// `LOOKUP JOIN` per subquery test. `left` gives the left side's columns at this stage.
@@ -56,16 +25,9 @@ pub(crate) fn filter(
     left: &dyn Fn() -> join::LeftColumns,
     out: &mut Vec<Command>,
 ) {
-    let (subs, rest) = split(p);
-    if !rest.is_empty() {
-        let rest = match rest.len() {
-            1 => rest.into_iter().next().expect("one"),
-            _ => Predicate {
-                kind: PredicateKind::And(rest),
-                span: p.span,
-            },
-        };
-        if has_subquery(&rest) {
+    let SubqueryTests { tests, rest } = p.subquery_tests();
+    if let Some(rest) = rest {
+        if rest.has_subquery() {
             cx.errors.push(crate::REFUSAL.subquery(
                 rest.span,
                 "ES|QL tests a subquery's values with a LOOKUP JOIN, so only as a whole `where` condition or one of its `and` parts; split the condition so that the `in (subquery)` test stands alone",
@@ -79,7 +41,7 @@ pub(crate) fn filter(
             out.push(Command::Where(e));
         }
     }
-    for (test, negated) in subs {
+    for (test, negated) in tests {
         let PredicateKind::InSubquery {
             expr, sub, case, ..
         } = &test.kind

@@ -123,7 +123,7 @@ impl Tx {
             let start = cmds.len();
             self.filtering = matches!(stage.kind, StageKind::Filter(_));
             match (&stage.kind, search.as_deref_mut()) {
-                (StageKind::Filter(p), search) if super::subsearch::has_subquery(p) => {
+                (StageKind::Filter(p), search) if p.has_subquery() => {
                     self.subquery_filter(p, search, cmds)
                 }
                 (StageKind::Filter(p), Some(search)) => self.leading_filter(p, search, cmds),

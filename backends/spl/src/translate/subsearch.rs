@@ -29,42 +29,8 @@ use crate::ast::{BaseSearch, Command, Eval, Head, Pipeline};
 use kqlport::backend::Effect;
 use kqlport::codes::BackendCode;
 use kqlport::ir::facts::Shape;
-use kqlport::ir::{Case, Predicate, PredicateKind, Query, Subquery};
+use kqlport::ir::{Case, Predicate, PredicateKind, Query, Subquery, SubqueryTests};
 use kqlport::schema::ColumnType;
-
-/// A filter's `and` parts: the subquery tests, `(test, negated)`, and the rest.
-fn split(p: &Predicate) -> (Vec<(&Predicate, bool)>, Vec<Predicate>) {
-    let mut subs = Vec::new();
-    let mut rest = Vec::new();
-    fn walk<'a>(
-        p: &'a Predicate,
-        subs: &mut Vec<(&'a Predicate, bool)>,
-        rest: &mut Vec<Predicate>,
-    ) {
-        match &p.kind {
-            PredicateKind::And(v) => v.iter().for_each(|x| walk(x, subs, rest)),
-            PredicateKind::InSubquery { negated, .. } => subs.push((p, *negated)),
-            PredicateKind::Not(x) if matches!(x.kind, PredicateKind::InSubquery { .. }) => {
-                if let PredicateKind::InSubquery { negated, .. } = &x.kind {
-                    subs.push((x, !negated));
-                }
-            }
-            _ => rest.push(p.clone()),
-        }
-    }
-    walk(p, &mut subs, &mut rest);
-    (subs, rest)
-}
-
-/// Whether a filter holds a subquery test anywhere.
-pub(crate) fn has_subquery(p: &Predicate) -> bool {
-    match &p.kind {
-        PredicateKind::InSubquery { .. } => true,
-        PredicateKind::And(v) | PredicateKind::Or(v) => v.iter().any(has_subquery),
-        PredicateKind::Not(x) => has_subquery(x),
-        _ => false,
-    }
-}
 
 impl Tx {
     /// A filter holding subquery tests: its other `and` parts as usual (into the base search
@@ -75,16 +41,9 @@ impl Tx {
         search: Option<&mut BaseSearch>,
         cmds: &mut Vec<Command>,
     ) {
-        let (subs, rest) = split(p);
-        if !rest.is_empty() {
-            let rest = match rest.len() {
-                1 => rest.into_iter().next().expect("one"),
-                _ => Predicate {
-                    kind: PredicateKind::And(rest),
-                    span: p.span,
-                },
-            };
-            if has_subquery(&rest) {
+        let SubqueryTests { tests, rest } = p.subquery_tests();
+        if let Some(rest) = rest {
+            if rest.has_subquery() {
                 self.refuse(
                     BackendCode::B032,
                     rest.span,
@@ -103,7 +62,7 @@ impl Tx {
                 }
             }
         }
-        for (test, negated) in subs {
+        for (test, negated) in tests {
             if let PredicateKind::InSubquery {
                 expr, sub, case, ..
             } = &test.kind
