@@ -225,6 +225,7 @@ mod query;
 mod stats;
 mod stored;
 mod union;
+mod union_legs;
 
 #[cfg(test)]
 mod tests;

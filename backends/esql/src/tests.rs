@@ -202,3 +202,4 @@ mod row_cap;
 mod stored;
 mod strings;
 mod time;
+mod unions;
