@@ -38,6 +38,7 @@ struct Leg {
     keep: Option<Vec<String>>,
     /// The table's columns, when the schema knows them and no pipeline renamed them.
     stored: Option<Vec<String>>,
+    target: Option<ir::TargetSource>,
 }
 
 impl Leg {
@@ -185,6 +186,7 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
                 None => crate::stored::schema_columns(&table, None),
                 Some(_) => None,
             },
+            target: leg.source.target.clone(),
         };
         if let Err(why) = fold(&mut l, &q.commands) {
             decline(cx, leg.source.span, format!("the `{table}` leg: {why}"));
@@ -259,7 +261,26 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
     }
     let mut assigns: Vec<(String, Expr)> = Vec::new();
     for n in &names {
-        let vals: Vec<Expr> = legs.iter().map(|l| l.value(n)).collect();
+        let mut vals: Vec<Expr> = legs.iter().map(|l| l.value(n)).collect();
+        // A string column a leg lacks reads as "" in KQL (a string is never null): "" when
+        // every leg's value is known to be a string.
+        let string = |l: &Leg, v: &Expr| match v {
+            Expr::Str(_) => true,
+            Expr::Column(c) => {
+                ir::stored_column_type(&l.table, l.target.as_ref(), c)
+                    == Some(kqlport::schema::ColumnType::String)
+            }
+            _ => false,
+        };
+        let typed: Vec<bool> = legs.iter().zip(&vals).map(|(l, v)| string(l, v)).collect();
+        if typed.iter().any(|t| *t) && vals.iter().zip(&typed).all(|(v, t)| *t || *v == Expr::Null)
+        {
+            for v in &mut vals {
+                if *v == Expr::Null {
+                    *v = Expr::Str(String::new());
+                }
+            }
+        }
         if vals.iter().all(|v| *v == Expr::Column(n.clone())) {
             continue;
         }

@@ -28,14 +28,25 @@ fn legs_that_differ_are_one_from_with_a_test_per_leg() {
         t.contains(&format!("| WHERE (({se}) AND EventID == 4625) OR (")),
         "{t}"
     );
-    // Syslog has no Account: its rows have no `Who` (null), as in KQL's outer union.
+    // Syslog has no Account: its rows have no `Who`, which KQL's outer union reads as "" (a
+    // string is never null; `Account` is a string).
     assert!(
-        t.contains(&format!("| EVAL Who = CASE({se}, Account, NULL)")),
+        t.contains(&format!("| EVAL Who = CASE({se}, Account, \"\")")),
         "{t}"
     );
     // The filter after the union reads the union's column.
     let eval = t.find("| EVAL Who").expect("EVAL");
     assert!(t[eval..].contains("Who IS NOT NULL"), "{t}");
+}
+
+#[test]
+fn a_column_a_leg_lacks_is_null_unless_known_a_string() {
+    // EventID is an int: the Syslog rows have null.
+    let t = text("union (SecurityEvent | extend e = EventID), (Syslog | extend f = 1)");
+    assert!(
+        t.contains("e = CASE(") && t.contains("EventID, NULL)"),
+        "{t}"
+    );
 }
 
 #[test]
