@@ -5,8 +5,9 @@
 //! Exact when each row is attributed to exactly one leg:
 //! * legs over different indices are told apart by `_index` (`METADATA _index`), the concrete
 //!   index a row was read from: the index name itself, or a data stream's backing index
-//!   `.ds-<stream>-<date>-<generation>` (Elastic's data stream docs). A row read through an
-//!   alias carries its concrete index's name, which no test can attribute: an under-match note.
+//!   `.ds-<stream>-<date>-<generation>`. A row read through an alias carries its concrete
+//!   index's name, which no test can attribute, and Elastic's data stream docs call the backing
+//!   index name an implementation detail: an under-match note.
 //! * legs over the same indices are told apart by their field-mapping pipeline's `where:`
 //!   conditions (the test that selects the table's events), when both test one field for
 //!   different values.
@@ -23,6 +24,9 @@ use kqlport::ir::{self, PredicateKind, Source, StageKind};
 use kqlport::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A column tested for equality with constants: (column, values).
+type Equality = (String, Vec<String>);
+
 /// One leg folded: its test, its filters, and its value for each column it changed.
 struct Leg {
     table: String,
@@ -30,7 +34,7 @@ struct Leg {
     index: Vec<String>,
     /// The pipeline's `where:` condition, rendered, and its (field, values) when it is one
     /// equality test.
-    ident: Option<(Expr, Option<(String, Vec<String>)>)>,
+    ident: Option<(Expr, Option<Equality>)>,
     conds: Vec<Expr>,
     /// Column → its value for this leg's rows (`Null`: the leg dropped it).
     vals: BTreeMap<String, Expr>,
@@ -362,7 +366,7 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
         cx.notes.push(
             query.source.span,
             Effect::UnderMatch,
-            "each row is given to its leg by `_index`, the concrete index it was read from (the index itself, or a data stream's backing index `.ds-…`): a row read through an alias carries another index's name and is left out",
+            "each row is given to its leg by `_index`, the concrete index it was read from, tested as the index's own name or a data stream's backing index `.ds-<stream>-…`: a row read through an alias carries another index's name, and Elastic calls the backing index name an implementation detail (a searchable snapshot's is `partial-.ds-…`), so such rows are left out",
         );
     }
     crate::query::finish(&mut commands);
@@ -415,7 +419,7 @@ fn order(mut pending: Vec<(String, Expr)>, tests: &[Expr]) -> Option<Vec<(String
 }
 
 /// A predicate that is one case-sensitive equality of a column with constants: (column, values).
-fn equality(p: &ir::Predicate) -> Option<(String, Vec<String>)> {
+fn equality(p: &ir::Predicate) -> Option<Equality> {
     let PredicateKind::StrMatch(m) = &p.kind else {
         return None;
     };
