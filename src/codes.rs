@@ -495,7 +495,9 @@ codes! {
              right sides that join again, or (EQL) any join at all.";
         B031 "a union the target cannot express"
             "SPL writes any union of tables and per-leg pipelines (one search, `multisearch` or \
-             `append`). ES|QL writes a union only when every leg runs the same commands (`FROM a, b`). \
+             `append`). ES|QL writes a union as one `FROM a, b`: every leg running the same commands, or \
+             legs of row-by-row operators (where, extend, project…) over tables it can tell apart \
+             (by `_index`, or a pipeline's condition), folded into a test and a `CASE` per leg. \
              EQL and Sigma decline unions: one rule per leg is not the same rule.";
         B032 "a subquery (a list computed by a query) the target cannot express"
             "SPL tests `x in (subquery)` with a subsearch, between string values, as a whole `where` \

@@ -227,6 +227,7 @@ mod stats;
 mod stored;
 mod subquery;
 mod union;
+mod union_legs;
 
 #[cfg(test)]
 mod tests;

@@ -18,8 +18,28 @@ pub(crate) const SUBQUERY_HELP: &str = "an ES|QL query has no subquery; a LOOKUP
 
 /// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
 pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
+    let mut q = match &query.source.kind {
+        SourceKind::Table(_) => lower_commands(cx, query),
+        SourceKind::Union(u) => return union::lower_union(cx, query, u),
+    };
+    finish(&mut q.commands);
+    q
+}
+
+/// Leading `WHERE`s pushed down, and the closing `LIMIT` when the query has none lower.
+pub(crate) fn finish(commands: &mut Vec<Command>) {
+    pushdown::lead_with_pushable(commands);
+    if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
+        commands.push(Command::Limit(MAX_ROWS));
+    }
+}
+
+/// A one-table query's `FROM` and its stages' commands, one stage after another (no pushdown,
+/// no closing `LIMIT`): what a union leg folds into per-leg conditions.
+pub(crate) fn lower_commands(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     let table = match &query.source.kind {
         SourceKind::Table(table) => table,
+        // Never a leg (legs are one-table queries); a union is lowered whole.
         SourceKind::Union(u) => return union::lower_union(cx, query, u),
         SourceKind::Watchlist(_) => {
             cx.errors
@@ -93,10 +113,6 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         lower_stage(cx, stage, &mut commands);
     }
     cx.cols = facts.output().clone();
-    pushdown::lead_with_pushable(&mut commands);
-    if !matches!(commands.last(), Some(Command::Limit(n)) if *n <= MAX_ROWS) {
-        commands.push(Command::Limit(MAX_ROWS));
-    }
     ast::Query {
         index,
         metadata_id: cx.metadata_id,

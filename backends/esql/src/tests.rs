@@ -203,3 +203,4 @@ mod stored;
 mod strings;
 mod subqueries;
 mod time;
+mod unions;

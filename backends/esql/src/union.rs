@@ -19,20 +19,11 @@ pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast:
         commands: Vec::new(),
     };
     let Some(shared) = u.shared_stages() else {
-        decline(
-            cx,
-            query,
-            "its legs run different operators: one `FROM` reads several indices, but every row then runs the same commands",
-        );
-        return empty;
+        // Legs that differ: one `FROM` with a test per leg, when their operators fold.
+        return crate::union_legs::lower(cx, query, u).unwrap_or(empty);
     };
     let tables = u.tables();
-    if let Some((name, a, b)) = named_union_type(&tables, shared, &query.stages) {
-        let why = format!(
-            "`{name}` is typed differently in `{a}` and `{b}`, and ES|QL refuses to read a field \
-             mapped with several types in the indices of one `FROM` (a \"union type\") unless a \
-             conversion function resolves it"
-        );
+    if let Some(why) = union_type(&tables, &[shared, &query.stages]) {
         decline(cx, query, &why);
         return empty;
     }
@@ -136,15 +127,25 @@ fn decline(cx: &mut Cx, query: &ir::Query, why: &str) {
     );
 }
 
+/// Why one `FROM` over `tables` cannot run `stages`: a column two of the tables type
+/// differently (kqlport's schema) that the stages name.
+pub(crate) fn union_type(tables: &[&str], stages: &[&[Stage]]) -> Option<String> {
+    let (name, a, b) = named_union_type(tables, stages)?;
+    Some(format!(
+        "`{name}` is typed differently in `{a}` and `{b}`, and ES|QL refuses to read a field \
+         mapped with several types in the indices of one `FROM` (a \"union type\") unless a \
+         conversion function resolves it"
+    ))
+}
+
 /// A column that two of `tables` type differently (kqlport's schema) and that the stages name:
 /// (column, one table, another table).
 fn named_union_type<'t>(
     tables: &[&'t str],
-    shared: &[Stage],
-    after: &[Stage],
+    stage_lists: &[&[Stage]],
 ) -> Option<(String, &'t str, &'t str)> {
     let mut named = Vec::new();
-    for stages in [shared, after] {
+    for stages in stage_lists {
         if let Ok(v) = serde_json::to_value(stages) {
             strings(&v, &mut named);
         }
