@@ -259,6 +259,13 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
         match c {
             Command::Eval(a) => assigned.extend(a.iter().map(|(n, _)| n.clone())),
             Command::Rename(p) => assigned.extend(p.iter().map(|(_, n)| n.clone())),
+            // GROK sets the columns its named groups capture (`(?<name>…)`).
+            Command::Grok { pattern, .. } => assigned.extend(
+                pattern
+                    .split("(?<")
+                    .skip(1)
+                    .filter_map(|s| s.split_once('>').map(|(n, _)| n.to_string())),
+            ),
             Command::Stats { .. } | Command::Keep(_) => break,
             _ => {}
         }
@@ -639,6 +646,9 @@ fn command_columns(c: &Command, out: &mut BTreeSet<String>) {
             out.insert(n.clone());
         }
         Command::LookupJoin { on, .. } => out.extend(on.iter().cloned()),
+        Command::Grok { input, .. } => {
+            out.insert(input.clone());
+        }
     }
 }
 
@@ -660,6 +670,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Sort(_) => "SORT",
         Command::Limit(_) => "LIMIT",
         Command::MvExpand(_) => "MV_EXPAND",
+        Command::Grok { .. } => "GROK",
         Command::LookupJoin { .. } => "LOOKUP JOIN",
         _ => "a command",
     }
