@@ -21,7 +21,7 @@ pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     let table = match &query.source.kind {
         SourceKind::Table(table) => table,
         SourceKind::Union(u) => return union::lower_union(cx, query, u),
-        SourceKind::Watchlist(_) => {
+        SourceKind::Lookup(_) => {
             cx.errors
                 .push(crate::REFUSAL.subquery(query.source.span, SUBQUERY_HELP));
             return ast::Query {
