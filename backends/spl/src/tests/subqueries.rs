@@ -116,7 +116,10 @@ fn in_an_externaldata_let_reads_the_lookup_named_by_the_let() {
     ));
     assert!(t.contains("\n    [| inputlookup DomainList\n"), "{t}");
     // The lookup is a snapshot of the URL (values), the subsearch is capped (under-match).
-    assert_eq!(notes, vec![(17, 130, Effect::Values), (160, 185, Effect::UnderMatch)]);
+    assert_eq!(
+        notes,
+        vec![(17, 130, Effect::Values), (160, 185, Effect::UnderMatch)]
+    );
 }
 
 #[test]
