@@ -112,3 +112,42 @@ fn forms_the_ir_does_not_hold_are_refused_where_they_are() {
     assert_eq!(code, "L037");
     assert!(msg.contains("only item"), "{msg}");
 }
+
+#[test]
+fn in_over_an_externaldata_let_takes_its_first_declared_column() {
+    let t = ir(
+        "let L = externaldata(Domain:string, Note:string)[@\"https://h.example/l.csv\"] with (format=\"csv\");\n\
+         DeviceNetworkEvents | where RemoteUrl in (L)",
+    );
+    assert!(
+        t.contains("(in-subquery RemoteUrl cs column Domain ("),
+        "{t}"
+    );
+    assert!(
+        t.contains("from lookup \"L\" (externaldata [\"https://h.example/l.csv\"])"),
+        "{t}"
+    );
+}
+
+#[test]
+fn externaldata_outside_a_subquery_is_refused_at_its_source() {
+    let q = "externaldata(Domain:string)[@\"https://h.example/l.csv\"] | join DeviceNetworkEvents on $left.Domain == $right.RemoteUrl";
+    let (code, text, message) = refusal(q);
+    assert_eq!(code, "L010");
+    assert!(text.starts_with("externaldata(Domain:string)"), "{text}");
+    assert!(
+        message.contains("only as the list of an `in` test"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_externaldata_property_it_does_not_know_is_refused() {
+    let (code, text, _) = refusal(
+        "DeviceNetworkEvents | where RemoteUrl in (externaldata(Domain:string)[@\"https://h.example/l.json\"] with (format=\"multijson\", ingestionMapping='[]'))",
+    );
+    assert_eq!(
+        (code.as_str(), text.as_str()),
+        ("L010", "ingestionMapping='[]'")
+    );
+}

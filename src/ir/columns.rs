@@ -18,7 +18,8 @@ impl Query {
     /// first appearance (the `withsource` column first); a table, `None`.
     pub fn source_output_columns(&self) -> Option<Vec<String>> {
         match &self.source.kind {
-            SourceKind::Table(_) | SourceKind::Watchlist(_) => None,
+            SourceKind::Table(_) => None,
+            SourceKind::Lookup(l) => l.declared_columns(),
             SourceKind::Union(u) => union_columns(u, |leg| leg.output_columns()),
         }
     }
@@ -67,7 +68,7 @@ fn schema_columns(q: &Query) -> Option<Vec<String>> {
                 .collect(),
         ),
         SourceKind::Union(u) => union_columns(u, |leg| columns_before(leg, leg.stages.len())),
-        SourceKind::Watchlist(_) => None,
+        SourceKind::Lookup(l) => l.declared_columns(),
     }
 }
 

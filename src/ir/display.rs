@@ -31,7 +31,12 @@ impl Display for Query {
                 }
                 writeln!(f, ")")?;
             }
-            SourceKind::Watchlist(name) => writeln!(f, "from watchlist {name:?}")?,
+            SourceKind::Lookup(l) => match &l.origin {
+                crate::ir::LookupOrigin::Watchlist => writeln!(f, "from watchlist {:?}", l.name)?,
+                crate::ir::LookupOrigin::ExternalData { urls, .. } => {
+                    writeln!(f, "from lookup {:?} (externaldata {urls:?})", l.name)?
+                }
+            },
         }
         for s in &self.stages {
             writeln!(f, "{s}")?;

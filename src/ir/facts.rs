@@ -256,8 +256,24 @@ impl Scope {
                     ..Scope::default()
                 }
             }
-            SourceKind::Watchlist(_) => Scope {
+            SourceKind::Lookup(l) if l.is_watchlist() => Scope {
                 watchlist: true,
+                ..Scope::default()
+            },
+            // externaldata: exactly the declared columns, of the declared types.
+            SourceKind::Lookup(l) => Scope {
+                defined: l
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        let fact = ColumnFact {
+                            ty: Some(c.ty),
+                            ..ColumnFact::computed()
+                        };
+                        (c.name.clone(), Some(fact))
+                    })
+                    .collect(),
+                closed: true,
                 ..Scope::default()
             },
         }

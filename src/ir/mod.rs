@@ -139,12 +139,62 @@ pub enum SourceKind {
     /// no defined order. `T | … | union U` is the union of `T | …` and `U`: lowering makes the
     /// rows so far the first leg, so the union is always the source of the stages after it.
     Union(Union),
-    /// A named lookup table the user provides: Sentinel's `_GetWatchlist('name')`, with the
-    /// watchlist's own columns (all strings). No field-mapping pipeline maps it (its columns
-    /// are the user's, not a table's); each target reads the lookup of that name (Splunk
-    /// `| inputlookup name`), which the user creates from the watchlist. Lowering allows it
-    /// only as the source of a [`Subquery`].
-    Watchlist(String),
+    /// A named lookup table the user provides and maps to a target's lookup (Splunk
+    /// `| inputlookup name`, an Elastic lookup index): Sentinel's `_GetWatchlist('name')` or
+    /// KQL's `externaldata(…)[urls]`. No field-mapping pipeline maps it (its columns are the
+    /// user's, not a table's). Lowering allows it only as the source of a [`Subquery`].
+    Lookup(Lookup),
+}
+
+/// A named lookup: where its rows come from, and the columns the query declares for it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Lookup {
+    /// The lookup's name in the target: `[A-Za-z0-9_.-]+` for externaldata (lowering derives
+    /// it); a watchlist's name as written (a backend refuses one it cannot write).
+    pub name: String,
+    pub origin: LookupOrigin,
+    /// The declared columns in order (externaldata's schema); empty for a watchlist, whose
+    /// columns are the watchlist's own, all strings.
+    pub columns: Vec<LookupColumn>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum LookupOrigin {
+    /// `_GetWatchlist('name')`.
+    Watchlist,
+    /// `externaldata(…)[urls] with (format=…, ignoreFirstRecord=…)`: KQL reads the URLs each
+    /// time the query runs; the target's lookup is a snapshot the user loads from them.
+    ExternalData {
+        urls: Vec<String>,
+        /// The `format` property as written (`csv` when absent, Kusto's default).
+        format: String,
+        /// `ignoreFirstRecord=true`: the first record (a header line) is not a row.
+        ignore_first_record: bool,
+    },
+}
+
+/// One declared column of a lookup.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LookupColumn {
+    pub name: String,
+    pub ty: crate::schema::ColumnType,
+}
+
+impl Lookup {
+    /// Whether it is a watchlist (every column a string, the columns not declared).
+    pub fn is_watchlist(&self) -> bool {
+        matches!(self.origin, LookupOrigin::Watchlist)
+    }
+
+    /// The declared column names in order, when the query declares them (externaldata).
+    pub fn declared_columns(&self) -> Option<Vec<String>> {
+        match self.origin {
+            LookupOrigin::Watchlist => None,
+            LookupOrigin::ExternalData { .. } => {
+                Some(self.columns.iter().map(|c| c.name.clone()).collect())
+            }
+        }
+    }
 }
 
 /// The values a nested query computes, used as a list: `x in (T | where … | project k)`,
@@ -520,7 +570,7 @@ impl Query {
     pub fn table(&self) -> Option<&str> {
         match &self.source.kind {
             SourceKind::Table(t) => Some(t),
-            SourceKind::Union(_) | SourceKind::Watchlist(_) => None,
+            SourceKind::Union(_) | SourceKind::Lookup(_) => None,
         }
     }
 

@@ -44,7 +44,7 @@ impl<'a> Lowerer<'a> {
         }
         let q = self.inline_call(function, args, span)?;
         match q.source.kind {
-            ir::SourceKind::Table(_) | ir::SourceKind::Union(_) | ir::SourceKind::Watchlist(_) => {
+            ir::SourceKind::Table(_) | ir::SourceKind::Union(_) | ir::SourceKind::Lookup(_) => {
                 Ok((q.source, q.stages, ops))
             }
         }

@@ -50,7 +50,7 @@ fn source_columns(query: &ir::Query) -> Option<Vec<String>> {
             Some(names.into_iter().map(str::to_string).collect())
         }
         ir::SourceKind::Union(u) => ir::union_columns(u, |leg| output_columns(leg, false)),
-        ir::SourceKind::Watchlist(_) => None,
+        ir::SourceKind::Lookup(l) => l.declared_columns(),
     }
 }
 
@@ -86,7 +86,10 @@ impl Checker<'_, '_> {
     fn query(&mut self, query: &ir::Query) {
         let (table, mut fixed) = match &query.source.kind {
             ir::SourceKind::Table(t) => (t.clone(), None),
-            ir::SourceKind::Watchlist(w) => (format!("_GetWatchlist('{w}')"), None),
+            ir::SourceKind::Lookup(l) => match l.declared_columns() {
+                None => (format!("_GetWatchlist('{}')", l.name), None),
+                declared => ("externaldata".to_string(), declared),
+            },
             ir::SourceKind::Union(u) => {
                 // A fuzzy union's legs may name what they lack (the leg is then left out):
                 // Kusto.Language reports nothing there either.

@@ -9,6 +9,7 @@
 mod aggregate;
 mod bool_compare;
 mod expr;
+mod externaldata;
 mod functions;
 mod invoke;
 mod join;
@@ -357,6 +358,9 @@ impl<'a> Lowerer<'a> {
                     },
                     ast::SourceKind::Union(u) => {
                         Ok((self.union(u, p.source.span, None)?, Vec::new(), ops))
+                    }
+                    ast::SourceKind::ExternalData(x) => {
+                        Ok((self.externaldata(x, p.source.span)?, Vec::new(), ops))
                     }
                     other => Err(unsupported(
                         LowerCode::L010,

@@ -1,7 +1,7 @@
 //! Lists computed by a query → [`ir::Subquery`]: `x in (T | … | project k)`, `x in (L)` with
 //! `let L = T | … | distinct k;`, `x in (toscalar(T | summarize make_list(k)))` (directly or
 //! through a `let`), and `_GetWatchlist('name')` as such a query's source
-//! ([`ir::SourceKind::Watchlist`]). Owns the refusals (`L037`) of what the IR does not hold: a
+//! ([`ir::SourceKind::Lookup`]; `externaldata` in `externaldata.rs`). Owns the refusals (`L037`) of what the IR does not hold: a
 //! subquery whose first column the query does not fix, a `toscalar()` that is not a whole list,
 //! `has_any` and the other term tests over a computed list.
 
@@ -37,7 +37,11 @@ impl<'a> Lowerer<'a> {
             ));
         };
         Ok(ir::Source {
-            kind: ir::SourceKind::Watchlist(name),
+            kind: ir::SourceKind::Lookup(ir::Lookup {
+                name,
+                origin: ir::LookupOrigin::Watchlist,
+                columns: Vec::new(),
+            }),
             span,
             target: None,
         })

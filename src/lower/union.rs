@@ -132,7 +132,7 @@ impl<'a> Lowerer<'a> {
         legs: &mut Vec<Leg>,
     ) -> LResult<()> {
         match query.source.kind {
-            ir::SourceKind::Table(_) | ir::SourceKind::Watchlist(_) => {
+            ir::SourceKind::Table(_) | ir::SourceKind::Lookup(_) => {
                 legs.push(Leg { query, named_table })
             }
             ir::SourceKind::Union(inner)

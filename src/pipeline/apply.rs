@@ -298,10 +298,10 @@ impl<'p> Mapper<'p> {
             }
             return scope;
         }
-        if let SourceKind::Watchlist(name) = &q.source.kind {
+        if let SourceKind::Lookup(l) = &q.source.kind {
             // The user's own lookup: no table mapping applies, its column names are kept.
             let mut scope = Scope {
-                base: Base::Table(format!("_GetWatchlist('{name}')"), None),
+                base: Base::Table(format!("_GetWatchlist('{}')", l.name), None),
                 overrides: HashMap::new(),
                 closed: false,
             };
@@ -331,7 +331,7 @@ impl<'p> Mapper<'p> {
         let table = match &q.source.kind {
             SourceKind::Table(table) => table.clone(),
             SourceKind::Union(_) => unreachable!("`query` maps a union's legs one by one"),
-            SourceKind::Watchlist(_) => unreachable!("`query` maps no watchlist"),
+            SourceKind::Lookup(_) => unreachable!("`query` maps no lookup"),
         };
         let Some(map) = self.p.tables.get(&table) else {
             self.unmapped.push(Unmapped {

@@ -15,7 +15,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// A KQL scalar type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ColumnType {
     Bool,
     DateTime,

@@ -15,7 +15,7 @@ pub(crate) fn translate(query: &ir::Query) -> Result<Translation, Vec<Diagnostic
     let table = match &query.source.kind {
         SourceKind::Table(t) => t,
         SourceKind::Union(_) => return Err(vec![union_declined(query)]),
-        SourceKind::Watchlist(_) => {
+        SourceKind::Lookup(_) => {
             return Err(vec![
                 crate::REFUSAL.subquery(query.source.span, SUBQUERY_HELP)
             ])

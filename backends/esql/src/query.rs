@@ -41,7 +41,7 @@ pub(crate) fn lower_commands(cx: &mut Cx, query: &ir::Query) -> ast::Query {
         SourceKind::Table(table) => table,
         // Never a leg (legs are one-table queries); a union is lowered whole.
         SourceKind::Union(u) => return union::lower_union(cx, query, u),
-        SourceKind::Watchlist(_) => {
+        SourceKind::Lookup(_) => {
             cx.errors
                 .push(crate::REFUSAL.subquery(query.source.span, SUBQUERY_HELP));
             return ast::Query {

@@ -126,7 +126,7 @@ impl Backend for Sigma {
         let table = match &query.source.kind {
             SourceKind::Table(t) => t,
             SourceKind::Union(_) => return Err(vec![union_declined(query)]),
-            SourceKind::Watchlist(_) => {
+            SourceKind::Lookup(_) => {
                 return Err(vec![REFUSAL.subquery(query.source.span, SUBQUERY_HELP)])
             }
         };

@@ -115,13 +115,37 @@ def engine_name(table: str) -> str:
     return watchlist_table(table[len(WATCHLIST_KEY):]) if table.startswith(WATCHLIST_KEY) else table
 
 
+# `externaldata(cols)[urls] with (props)` reads its URL when the query runs; the engines here
+# have no network, and the translation reads a lookup the user loaded from that URL. A case
+# using it has exactly one lookup table `watchlist:<name>` (the lookup the user made from the
+# URL, under the name kqlport's note gives it), and the engines read that table in its place:
+# the rows the URL held when the lookup was loaded.
+# externaldata returns exactly its declared columns, in order: the table is projected to them
+# (duckdb-kql would otherwise also see the hidden `_id` column, first). Parentheses around the
+# call go with it (duckdb-kql runs no parenthesised source; they change nothing at a source).
+EXTERNALDATA = re.compile(r"""(\(\s*)?externaldata\s*\(([^()]*)\)\s*\[[^\]]*\](?:\s*with\s*\([^()]*\))?(?(1)\s*\))""")
+
+
+def engine_query(query: str, events: dict) -> str:
+    q = WATCHLIST_CALL.sub(lambda m: watchlist_table(m.group(2)), query)
+    if EXTERNALDATA.search(q):
+        lookups = [t[len(WATCHLIST_KEY):] for t in events if t.startswith(WATCHLIST_KEY)]
+        if len(lookups) != 1:
+            raise SystemExit("a case using externaldata needs exactly one `watchlist:<name>` table")
+        def table(m: re.Match) -> str:
+            columns = [c.split(":")[0].strip() for c in m.group(2).split(",") if c.strip()]
+            return f"{watchlist_table(lookups[0])} | project {', '.join(columns)}"
+        q = EXTERNALDATA.sub(table, q)
+    return q
+
+
 def load_case(d: Path) -> dict:
     rule = yaml.safe_load((d / "rule.yaml").read_text(encoding="utf-8"))
     case = yaml.safe_load((d / "case.yaml").read_text(encoding="utf-8"))
     events = json.loads((d / "events.json").read_text(encoding="utf-8"))
     return {"dir": d, "name": d.name, "rule": rule, "case": case, "events": events,
-            # what the KQL engines see: watchlists as tables
-            "query": WATCHLIST_CALL.sub(lambda m: watchlist_table(m.group(2)), rule["query"]),
+            # what the KQL engines see: watchlists and externaldata as tables
+            "query": engine_query(rule["query"], events),
             "tables": {engine_name(t): cols for t, cols in (case.get("schema") or {}).items()},
             "data": {engine_name(t): evs for t, evs in events.items()}}
 

@@ -107,3 +107,74 @@ fn a_watchlist_name_must_be_a_plain_lookup_name() {
     ));
     assert_eq!(d[0].0, "B032");
 }
+
+#[test]
+fn in_an_externaldata_let_reads_the_lookup_named_by_the_let() {
+    let (t, notes) = approx(ir_of(
+        "let DomainList = externaldata(Domain:string)[@\"https://example.com/lists/domains.csv\"] with (format=\"csv\", ignoreFirstRecord=true);\n\
+         DeviceNetworkEvents | where RemoteUrl in (DomainList)",
+    ));
+    assert!(t.contains("\n    [| inputlookup DomainList\n"), "{t}");
+    // The lookup is a snapshot of the URL (values), the subsearch is capped (under-match).
+    assert_eq!(
+        notes,
+        vec![(17, 130, Effect::Values), (160, 185, Effect::UnderMatch)]
+    );
+}
+
+#[test]
+fn an_externaldata_note_names_the_lookup_the_url_and_the_header() {
+    let q = ir_of(
+        "DeviceNetworkEvents | where RemoteIP !in (externaldata(Ip:string, Note:string)[h@'https://example.com/feeds/tor%20ips.csv?sv=1'] with (format=\"csv\") | where Note != \"x\" | project Ip)",
+    );
+    let out = Spl
+        .translate(&RuleContext::default(), &q)
+        .expect("translated");
+    assert!(
+        out.text.contains("| inputlookup tor_20ips.csv\n"),
+        "{}",
+        out.text
+    );
+    let Fidelity::Approximate(notes) = out.fidelity else {
+        panic!("notes expected")
+    };
+    let note = notes
+        .iter()
+        .find(|n| n.message.contains("externaldata"))
+        .expect("a lookup note");
+    assert!(
+        note.message.contains("`tor_20ips.csv`")
+            && note
+                .message
+                .contains("https://example.com/feeds/tor%20ips.csv?sv=1")
+            && note.message.contains("header row `Ip,Note`")
+            && note.message.contains("(format csv)"),
+        "{}",
+        note.message
+    );
+}
+
+#[test]
+fn an_externaldata_list_whose_first_column_is_not_text_is_refused() {
+    // KQL's `in` takes the first column: here the datetime, which a subsearch cannot compare.
+    let d = declined(ir_of(
+        "EmailAttachmentInfo | where SHA256 in (externaldata(TimeGenerated:datetime, SHA256:string)[@\"https://example.com/a.csv\"] with (format=\"csv\"))",
+    ));
+    assert_eq!(d[0].0, "B032");
+}
+
+#[test]
+fn an_externaldata_column_of_another_type_is_not_read_as_text() {
+    let q = ir_of(
+        "DeviceNetworkEvents | where RemoteIP in (externaldata(Ip:string, IsRunning:bool)[@\"https://example.com/a.csv\"] | where IsRunning == true | project Ip)",
+    );
+    let d = Spl
+        .translate(&RuleContext::default(), &q)
+        .expect_err("declines");
+    assert_eq!(d[0].code.as_str(), "B032");
+    assert!(
+        d[0].message.contains("`IsRunning` is declared `bool`"),
+        "{}",
+        d[0].message
+    );
+}

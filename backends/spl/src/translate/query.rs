@@ -21,7 +21,7 @@ impl Tx {
         let table = match &q.source.kind {
             SourceKind::Table(table) => table,
             SourceKind::Union(u) => return self.union_query(q, u),
-            SourceKind::Watchlist(name) => return self.watchlist_query(q, name),
+            SourceKind::Lookup(l) => return self.lookup_query(q, l),
         };
         self.table = table.clone();
         self.target = q.source.target.clone();

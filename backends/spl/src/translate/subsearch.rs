@@ -1,5 +1,5 @@
 //! `x in (subquery)` ([`PredicateKind::InSubquery`]) as a `search` over a subsearch, and a
-//! watchlist source as `| inputlookup`.
+//! named lookup source (a watchlist, externaldata) as `| inputlookup`.
 //!
 //! A filter's `and` part `x in (T | … | project k)` becomes
 //!
@@ -29,7 +29,11 @@ use crate::ast::{BaseSearch, Command, Eval, Head, Pipeline};
 use kqlport::backend::Effect;
 use kqlport::codes::BackendCode;
 use kqlport::ir::facts::Shape;
-use kqlport::ir::{Case, Predicate, PredicateKind, Query, Subquery, SubqueryTests};
+use kqlport::ir::visit::stage_reads;
+use kqlport::ir::{
+    Case, Lookup, LookupColumn, LookupOrigin, Predicate, PredicateKind, Query, Subquery,
+    SubqueryTests,
+};
 use kqlport::schema::ColumnType;
 
 impl Tx {
@@ -177,8 +181,11 @@ impl Tx {
         );
     }
 
-    /// A watchlist (`_GetWatchlist('name')`) as the lookup of that name: `| inputlookup name`.
-    pub(crate) fn watchlist_query(&mut self, q: &Query, name: &str) -> Option<Pipeline> {
+    /// A named lookup (`_GetWatchlist('name')`, `externaldata(…)[…]`) as the Splunk lookup of
+    /// that name: `| inputlookup name`. A lookup holds text: an externaldata column declared
+    /// another type is refused where a stage reads it (its text and KQL's value differ).
+    pub(crate) fn lookup_query(&mut self, q: &Query, l: &Lookup) -> Option<Pipeline> {
+        let name = &l.name;
         let plain = !name.is_empty()
             && name
                 .chars()
@@ -193,15 +200,53 @@ impl Tx {
             );
             return None;
         }
+        let typed: Vec<&LookupColumn> = l
+            .columns
+            .iter()
+            .filter(|c| c.ty != ColumnType::String)
+            .collect();
+        for stage in &q.stages {
+            let reads = stage_reads(stage);
+            if let Some(c) = typed.iter().find(|c| reads.contains(&c.name.as_str())) {
+                self.refuse(
+                    BackendCode::B032,
+                    stage.span,
+                    &format!(
+                        "the externaldata column `{}` is declared `{}`, and a Splunk lookup holds its text: a test or value computed from it would differ from KQL's",
+                        c.name,
+                        c.ty.kql_name()
+                    ),
+                    "non-string lookup column read",
+                    "declare the column `string` and convert it in the query, or leave it unread",
+                );
+                return None;
+            }
+        }
         self.table = String::new();
         self.target = None;
-        self.notes.push(
-            q.source.span,
-            Effect::Values,
-            format!(
+        let note = match &l.origin {
+            LookupOrigin::Watchlist => format!(
                 "the watchlist `{name}` is read as the Splunk lookup `{name}` (`| inputlookup {name}`): create it from the watchlist's rows, with the same column names"
             ),
-        );
+            LookupOrigin::ExternalData {
+                urls,
+                format,
+                ignore_first_record,
+            } => {
+                let header: Vec<&str> = l.columns.iter().map(|c| c.name.as_str()).collect();
+                format!(
+                    "the externaldata is read as the Splunk lookup `{name}` (`| inputlookup {name}`): create it from {} (format {format}{}), with the header row `{}`; KQL reads the URL each time the query runs, the lookup is a snapshot: values added to the URL since are missed (under-match), values removed from it still match (over-match)",
+                    urls.join(", "),
+                    if *ignore_first_record {
+                        ", its first record skipped"
+                    } else {
+                        ""
+                    },
+                    header.join(",")
+                )
+            }
+        };
+        self.notes.push(q.source.span, Effect::Values, note);
         let mut cmds = Vec::new();
         self.stages_into(q, None, &mut cmds);
         self.finish(q, &mut cmds);
