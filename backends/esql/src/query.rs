@@ -19,7 +19,7 @@ pub(crate) const SUBQUERY_HELP: &str = "an ES|QL query has no subquery; a LOOKUP
 /// One query's pipeline, ending in an explicit `LIMIT`. Notes and refusals go to `cx`.
 pub(crate) fn lower_query(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     let mut q = match &query.source.kind {
-        SourceKind::Table(_) | SourceKind::Watchlist(_) => lower_commands(cx, query),
+        SourceKind::Table(_) | SourceKind::Lookup(_) => lower_commands(cx, query),
         SourceKind::Union(u) => return union::lower_union(cx, query, u),
     };
     finish(&mut q.commands);
