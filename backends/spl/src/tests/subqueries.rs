@@ -107,3 +107,29 @@ fn a_watchlist_name_must_be_a_plain_lookup_name() {
     ));
     assert_eq!(d[0].0, "B032");
 }
+
+#[test]
+fn has_any_over_a_computed_list_compares_terms() {
+    let (t, notes) = approx(ir_of(
+        "SigninLogs | where not(AppDisplayName has_any (toscalar(_GetWatchlist('Apps') | summarize make_list(Name))))",
+    ));
+    insta::assert_snapshot!(tail(&t), @r#"
+    | eval kqlport_sq1=mvappend("kqlport_every_term", split(lower(replace(coalesce(AppDisplayName, ""), "[^A-Za-z0-9]+", " ")), " "))
+    | search NOT
+        [| inputlookup Apps
+        | eval list_Name=Name
+        | table list_Name
+        | eval kqlport_sq1=coalesce(list_Name, "")
+        | where kqlport_sq1=="" OR match(kqlport_sq1, "^[A-Za-z0-9]+\\z")
+        | eval kqlport_sq1=if(kqlport_sq1=="", "kqlport_every_term", lower(kqlport_sq1))
+        | dedup kqlport_sq1
+        | fields kqlport_sq1]
+    | fields - kqlport_sq1
+    "#);
+    // Phrase items left out and the subsearch's caps: both more rows under `not`; the
+    // watchlist read as a lookup.
+    assert_eq!(
+        notes.iter().map(|n| n.2).collect::<Vec<_>>(),
+        vec![Effect::OverMatch, Effect::OverMatch, Effect::Values]
+    );
+}
