@@ -133,3 +133,22 @@ fn has_any_over_a_computed_list_compares_terms() {
         vec![Effect::OverMatch, Effect::OverMatch, Effect::Values]
     );
 }
+
+#[test]
+fn not_over_an_or_is_pushed_in_so_each_subquery_test_stands_alone() {
+    let (t, _) = approx(ir_of(
+        "SigninLogs | where not(UserPrincipalName in (SecurityEvent | project Account) or ResultType == \"0\")",
+    ));
+    assert!(
+        t.contains("| search NOT\n    [search index=* sourcetype=\"SecurityEvent\""),
+        "{t}"
+    );
+    assert!(t.contains("NOT (ResultType==\"0\")"), "{t}");
+    // An `and` under a `not` is an `or`: still refused.
+    assert_eq!(
+        declined(ir_of(
+            "SigninLogs | where not(UserPrincipalName in (SecurityEvent | project Account) and ResultType == \"0\")"
+        )),
+        vec![("B032", 23, 99)]
+    );
+}
