@@ -79,6 +79,20 @@ fn a_watchlist_is_a_named_lookup_source_of_a_subquery() {
 }
 
 #[test]
+fn a_watchlist_is_a_source_of_a_join_right_side() {
+    let t = ir(
+        "let vip = _GetWatchlist('VIP') | project UserPrincipalName = User;\n\
+         SigninLogs | join kind=leftanti vip on UserPrincipalName",
+    );
+    assert!(t.contains("from watchlist \"VIP\""), "{t}");
+    // Only on the right: the left side is the query's own source.
+    assert_eq!(
+        refusal("_GetWatchlist('VIP') | join kind=leftanti SigninLogs on UserPrincipalName").0,
+        "L010"
+    );
+}
+
+#[test]
 fn has_any_over_a_computed_list_is_a_term_subquery_test() {
     let t = ir(
         "let L = toscalar(SecurityEvent | summarize make_list(Account));\nSigninLogs | where not(UserPrincipalName has_any (L))",
