@@ -114,14 +114,14 @@ fn has_any_over_a_computed_list_compares_terms() {
         "SigninLogs | where not(AppDisplayName has_any (toscalar(_GetWatchlist('Apps') | summarize make_list(Name))))",
     ));
     insta::assert_snapshot!(tail(&t), @r#"
-    | eval kqlport_sq1=mvappend("kqlport_every_term", split(lower(replace(coalesce(AppDisplayName, ""), "[^A-Za-z0-9]+", " ")), " "))
+    | eval kqlport_sq1=mvappend("kqlport_every_term", split("t".lower(replace(coalesce(AppDisplayName, ""), "[^A-Za-z0-9]+", " t")), " "))
     | search NOT
         [| inputlookup Apps
         | eval list_Name=Name
         | table list_Name
         | eval kqlport_sq1=coalesce(list_Name, "")
         | where kqlport_sq1=="" OR match(kqlport_sq1, "^[A-Za-z0-9]+\\z")
-        | eval kqlport_sq1=if(kqlport_sq1=="", "kqlport_every_term", lower(kqlport_sq1))
+        | eval kqlport_sq1=if(kqlport_sq1=="", "kqlport_every_term", "t".lower(kqlport_sq1))
         | dedup kqlport_sq1
         | fields kqlport_sq1]
     | fields - kqlport_sq1

@@ -27,12 +27,13 @@
 //! `x has_any (subquery)` ([`SubqueryMatch::Term`]) compares terms instead of values. A KQL
 //! term is a maximal run of ASCII letters and digits, and `has` of an item that is one such run
 //! is true exactly when the item, case-folded, equals one of `x`'s terms. So the event gets
-//! the multivalue helper `mvappend("kqlport_every_term", split(lower(replace(coalesce(x, ""),
-//! "[^A-Za-z0-9]+", " ")), " "))` — its terms, lower-cased — and the subsearch returns the
-//! list's one-term items lower-cased, an empty item as `kqlport_every_term` (`x has ""` is true
-//! for every `x`); a `search` on a multivalue field matches when one of its values does. The
-//! values compared are letters, digits and that mark only, so `search`'s case folding,
-//! wildcards and `format`'s quoting cannot touch them. An item holding any other character is
+//! the multivalue helper `mvappend("kqlport_every_term", split("t".lower(replace(coalesce(x,
+//! ""), "[^A-Za-z0-9]+", " t")), " "))` — its terms, lower-cased, each after a `t` — and the
+//! subsearch returns the list's one-term items the same way, an empty item as
+//! `kqlport_every_term` (`x has ""` is true for every `x`); a `search` on a multivalue field
+//! matches when one of its values does. The values compared are a letter then letters and
+//! digits, or that mark, so `search`'s case folding, wildcards, number comparison and
+//! `format`'s quoting cannot touch them. An item holding any other character is
 //! a phrase in KQL, which terms cannot test: it is left out of the list, noted as an
 //! under-match (an over-match under `not`). Over an empty list, `has_any` is false, as `in`.
 
@@ -244,7 +245,8 @@ impl Tx {
         let helper = format!("kqlport_sq{}", self.helpers);
         let h = || Eval::Field(helper.clone());
         // The subsearch: "" stands for the `EVERY_TERM` mark, a one-term item for itself
-        // lower-cased; items holding other characters are left out (noted below).
+        // lower-cased after a `t` (as each term of the event); items holding other characters
+        // are left out (noted below).
         pipeline.commands.extend([
             Command::Eval(vec![(
                 helper.clone(),
@@ -261,29 +263,35 @@ impl Tx {
                     vec![
                         Eval::bin("==", h(), Eval::str("")),
                         Eval::str(EVERY_TERM),
-                        Eval::call("lower", vec![h()]),
+                        Eval::bin(".", Eval::str("t"), Eval::call("lower", vec![h()])),
                     ],
                 ),
             )]),
             Command::Dedup(vec![helper.clone()]),
             Command::FieldsKeep(vec![helper.clone()]),
         ]);
-        // The event's terms: each run of other characters becomes one space, ASCII letters are
-        // lower-cased (after the replace only ASCII letters, digits and spaces are left), and
-        // the text is split at the spaces; the mark is added to every event.
+        // The event's terms: each run of other characters becomes " t", a `t` goes in front,
+        // ASCII letters are lower-cased (after the replace only ASCII letters, digits and
+        // spaces are left), and the text is split at the spaces: each term after a `t`, so no
+        // value compared is a number (`search` might compare numbers as numbers). The mark is
+        // added to every event.
         let terms = Eval::call(
             "split",
             vec![
-                Eval::call(
-                    "lower",
-                    vec![Eval::call(
-                        "replace",
-                        vec![
-                            Eval::call("coalesce", vec![x, Eval::str("")]),
-                            Eval::str("[^A-Za-z0-9]+"),
-                            Eval::str(" "),
-                        ],
-                    )],
+                Eval::bin(
+                    ".",
+                    Eval::str("t"),
+                    Eval::call(
+                        "lower",
+                        vec![Eval::call(
+                            "replace",
+                            vec![
+                                Eval::call("coalesce", vec![x, Eval::str("")]),
+                                Eval::str("[^A-Za-z0-9]+"),
+                                Eval::str(" t"),
+                            ],
+                        )],
+                    ),
                 ),
                 Eval::str(" "),
             ],
