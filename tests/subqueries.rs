@@ -79,6 +79,34 @@ fn a_watchlist_is_a_named_lookup_source_of_a_subquery() {
 }
 
 #[test]
+fn a_watchlist_is_a_source_of_a_join_right_side() {
+    let t = ir(
+        "let vip = _GetWatchlist('VIP') | project UserPrincipalName = User;\n\
+         SigninLogs | join kind=leftanti vip on UserPrincipalName",
+    );
+    assert!(t.contains("from watchlist \"VIP\""), "{t}");
+    // Only on the right: the left side is the query's own source.
+    assert_eq!(
+        refusal("_GetWatchlist('VIP') | join kind=leftanti SigninLogs on UserPrincipalName").0,
+        "L010"
+    );
+}
+
+#[test]
+fn has_any_over_a_computed_list_is_a_term_subquery_test() {
+    let t = ir(
+        "let L = toscalar(SecurityEvent | summarize make_list(Account));\nSigninLogs | where not(UserPrincipalName has_any (L))",
+    );
+    assert!(t.contains("(has-any-subquery "), "{t}");
+    assert!(t.contains(" ci column "), "{t}");
+    // Several items, one of them computed: still refused.
+    let (code, _, _) = refusal(
+        "let L = SecurityEvent | project Account;\nSigninLogs | where UserPrincipalName has_any (L, 'x')",
+    );
+    assert_eq!(code, "L037");
+}
+
+#[test]
 fn materialize_is_the_rows_it_caches() {
     let t = ir("let T = materialize(SecurityEvent | where EventID == 1);\nT | project Account");
     assert!(t.starts_with("from SecurityEvent"), "{t}");
@@ -96,13 +124,13 @@ fn forms_the_ir_does_not_hold_are_refused_where_they_are() {
         refusal("SigninLogs | where UserPrincipalName in (SecurityEvent | where EventID == 1)");
     assert_eq!(code, "L037");
     assert_eq!(text, "SecurityEvent | where EventID == 1");
-    // Term tests over a computed list.
+    // Term tests over a computed list other than `has_any`.
     let (code, text, msg) = refusal(
-        "let L = toscalar(SecurityEvent | summarize make_list(Account));\nSigninLogs | where UserPrincipalName has_any (L)",
+        "let L = toscalar(SecurityEvent | summarize make_list(Account));\nSigninLogs | where UserPrincipalName has_all (L)",
     );
     assert_eq!((code.as_str(), text.as_str()), ("L037", "L"));
     assert!(
-        msg.starts_with("`has_any` with a list or value computed by a query"),
+        msg.starts_with("`has_all` with a list or value computed by a query"),
         "{msg}"
     );
     // A computed list mixed with constants.

@@ -311,13 +311,18 @@ impl Display for Predicate {
                 sub,
                 case,
                 negated,
+                matching,
             } => {
                 let neg = if *negated { "!" } else { "" };
                 let case = match case {
                     Case::Sensitive => "cs",
                     Case::Insensitive => "ci",
                 };
-                writeln!(f, "({neg}in-subquery {expr} {case} column {} (", sub.column)?;
+                let test = match matching {
+                    SubqueryMatch::Equal => "in-subquery",
+                    SubqueryMatch::Term => "has-any-subquery",
+                };
+                writeln!(f, "({neg}{test} {expr} {case} column {} (", sub.column)?;
                 for line in sub.query.to_string().lines() {
                     writeln!(f, "    {line}")?;
                 }

@@ -800,12 +800,15 @@ pub enum PredicateKind {
     },
     /// `x in (subquery)` (`in~` with `case: Insensitive`, `!in` with `negated`): `x` equals a
     /// value of the subquery's column. Negated, true when none does (also for a null `x`); over
-    /// a subquery that returns no rows, `in` is false and `!in` true.
+    /// a subquery that returns no rows, `in` is false and `!in` true. With
+    /// [`SubqueryMatch::Term`], `x has_any (subquery)`: some value of the column is a term of
+    /// `x` (KQL's `has`, case-insensitive); false over no rows.
     InSubquery {
         expr: Expr,
         sub: Box<Subquery>,
         case: Case,
         negated: bool,
+        matching: SubqueryMatch,
     },
     /// `x between (low .. high)`, inclusive at both ends.
     Between {
@@ -931,6 +934,15 @@ impl MatchKind {
 pub struct TermEdges {
     pub before: bool,
     pub after: bool,
+}
+
+/// How `x` is tested against a subquery's values ([`PredicateKind::InSubquery`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum SubqueryMatch {
+    /// `in`, `in~`: `x` equals a value.
+    Equal,
+    /// `has_any`: a value is a term of `x` (KQL's `has`).
+    Term,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -6,7 +6,8 @@ use super::{Predicate, PredicateKind};
 
 /// A filter's top-level `and` parts, divided: see [`Predicate::subquery_tests`].
 pub struct SubqueryTests<'a> {
-    /// Each `in (subquery)` test with whether it is negated (`!in`, or `not(x in (…))`).
+    /// Each `in (subquery)` test with whether it is negated (`!in`, `not(x in (…))`, or a part
+    /// of `not(a or b)`).
     pub tests: Vec<(&'a Predicate, bool)>,
     /// The other parts as one predicate (an `and` at the filter's span when several); `None`
     /// when every part is a subquery test. It may still hold a subquery test inside an `or`
@@ -27,23 +28,30 @@ impl Predicate {
 
     /// This filter's subquery tests and the rest of its `and` parts.
     pub fn subquery_tests(&self) -> SubqueryTests<'_> {
+        // `neg`: whether the part sits under a `not` that has been pushed inward, as
+        // `not(a or b)` = `not(a) and not(b)` (De Morgan, which holds in KQL's three-valued
+        // logic too), so each `in (subquery)` under it is a test of its own.
         fn walk<'a>(
             p: &'a Predicate,
+            neg: bool,
             tests: &mut Vec<(&'a Predicate, bool)>,
             rest: &mut Vec<Predicate>,
         ) {
-            match &p.kind {
-                PredicateKind::And(v) => v.iter().for_each(|x| walk(x, tests, rest)),
-                PredicateKind::InSubquery { negated, .. } => tests.push((p, *negated)),
-                PredicateKind::Not(x) => match &x.kind {
-                    PredicateKind::InSubquery { negated, .. } => tests.push((x, !negated)),
-                    _ => rest.push(p.clone()),
-                },
-                _ => rest.push(p.clone()),
+            match (&p.kind, neg) {
+                (PredicateKind::And(v), false) | (PredicateKind::Or(v), true) => {
+                    v.iter().for_each(|x| walk(x, neg, tests, rest))
+                }
+                (PredicateKind::InSubquery { negated, .. }, _) => tests.push((p, *negated != neg)),
+                (PredicateKind::Not(x), _) if x.has_subquery() => walk(x, !neg, tests, rest),
+                (_, false) => rest.push(p.clone()),
+                (_, true) => rest.push(Predicate {
+                    kind: PredicateKind::Not(Box::new(p.clone())),
+                    span: p.span,
+                }),
             }
         }
         let (mut tests, mut rest) = (Vec::new(), Vec::new());
-        walk(self, &mut tests, &mut rest);
+        walk(self, false, &mut tests, &mut rest);
         let rest = match rest.len() {
             0 => None,
             1 => rest.pop(),

@@ -49,7 +49,13 @@ impl<'a> Lowerer<'a> {
         span: Span,
     ) -> LResult<(ir::Query, Vec<ir::JoinKey>)> {
         let right = match &j.right.kind {
-            ast::ExprKind::Ident(_) | ast::ExprKind::Pipeline(_) => self.pipeline(&j.right)?,
+            ast::ExprKind::Ident(_) | ast::ExprKind::Pipeline(_) => {
+                // A watchlist is a source here too: the target reads it as a named lookup.
+                self.subquery_depth += 1;
+                let r = self.pipeline(&j.right);
+                self.subquery_depth -= 1;
+                r?
+            }
             _ => return Err(unsupported(
                 LowerCode::L051,
                 j.right.span,

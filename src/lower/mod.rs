@@ -142,8 +142,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) depth: usize,
     /// Scalar `let` uses inlined so far ([`MAX_LET_EXPANSIONS`]).
     pub(crate) let_expansions: usize,
-    /// How many subqueries (`in (T | …)`) are being lowered around this point: a watchlist
-    /// is a source only there.
+    /// How many subqueries (`in (T | …)`) and join or lookup right sides are being lowered
+    /// around this point: a watchlist is a source only there.
     pub(crate) subquery_depth: usize,
 }
 

@@ -222,6 +222,21 @@ impl<'a> Lowerer<'a> {
             } else {
                 (lhs, rhs)
             };
+            if op == BinaryOp::HasAny && self.is_computed_list(needle) {
+                let items = match &needle.kind {
+                    ast::ExprKind::List(items) => items.as_slice(),
+                    _ => std::slice::from_ref(needle),
+                };
+                if let Some(sub) = self.subquery(items)? {
+                    return pred(ir::PredicateKind::InSubquery {
+                        expr: self.expr(field)?,
+                        sub: Box::new(sub),
+                        case: Case::Insensitive,
+                        negated,
+                        matching: ir::SubqueryMatch::Term,
+                    });
+                }
+            }
             if self.is_computed_list(needle) {
                 return Err(super::subquery::computed_list_refusal(
                     op.as_str(),
@@ -435,6 +450,7 @@ impl<'a> Lowerer<'a> {
                         Case::Sensitive
                     },
                     negated,
+                    matching: ir::SubqueryMatch::Equal,
                 },
                 span,
             });

@@ -3,7 +3,8 @@
 //! through a `let`), and `_GetWatchlist('name')` as such a query's source
 //! ([`ir::SourceKind::Lookup`]; `externaldata` in `externaldata.rs`). Owns the refusals (`L037`) of what the IR does not hold: a
 //! subquery whose first column the query does not fix, a `toscalar()` that is not a whole list,
-//! `has_any` and the other term tests over a computed list.
+//! the term and text tests other than `has_any` over a computed list (`has_any` is an
+//! [`ir::SubqueryMatch::Term`] subquery test).
 
 use super::{unsupported, Binding, LResult, Lowerer};
 use crate::codes::LowerCode;
@@ -188,8 +189,9 @@ pub(crate) fn computed_list_refusal(op: &str, span: Span) -> Box<crate::diag::Di
         span,
         format!(
             "`{op}` with a list or value computed by a query (a tabular `let`, toscalar()) is \
-             not supported: only `in`, `!in`, `in~` and `!in~` over such a list are translated \
-             (a target's subsearch or lookup matches whole values, not terms or patterns)"
+             not supported: only `in`, `!in`, `in~`, `!in~` and `has_any` (with the list as its \
+             only item) over such a list are translated (a target's subsearch or lookup matches \
+             whole values or terms, not patterns)"
         ),
     )
 }

@@ -13,7 +13,8 @@ use crate::ast::{Command, Expr};
 use crate::cx::Cx;
 use crate::join;
 use kqlport::ir::{
-    Case, ExprKind, JoinKey, JoinKind, Predicate, PredicateKind, Stage, StageKind, SubqueryTests,
+    Case, ExprKind, JoinKey, JoinKind, Predicate, PredicateKind, Stage, StageKind, SubqueryMatch,
+    SubqueryTests,
 };
 use kqlport::schema::ColumnType;
 
@@ -43,11 +44,22 @@ pub(crate) fn filter(
     }
     for (test, negated) in tests {
         let PredicateKind::InSubquery {
-            expr, sub, case, ..
+            expr,
+            sub,
+            case,
+            matching,
+            ..
         } = &test.kind
         else {
             continue;
         };
+        if *matching == SubqueryMatch::Term {
+            cx.errors.push(crate::REFUSAL.subquery(
+                test.span,
+                "ES|QL tests a subquery's values with a LOOKUP JOIN, which matches whole values: `has_any` over a computed list tests terms of the value, which no join key holds",
+            ));
+            continue;
+        }
         let column = match &expr.kind {
             ExprKind::Field(f) if f.is_plain() => Some(f.column.clone()),
             _ => None,

@@ -178,3 +178,48 @@ fn an_externaldata_column_of_another_type_is_not_read_as_text() {
         d[0].message
     );
 }
+
+#[test]
+fn has_any_over_a_computed_list_compares_terms() {
+    let (t, notes) = approx(ir_of(
+        "SigninLogs | where not(AppDisplayName has_any (toscalar(_GetWatchlist('Apps') | summarize make_list(Name))))",
+    ));
+    insta::assert_snapshot!(tail(&t), @r#"
+    | eval kqlport_sq1=mvappend("kqlport_every_term", split("t".lower(replace(coalesce(AppDisplayName, ""), "[^A-Za-z0-9]+", " t")), " "))
+    | search NOT
+        [| inputlookup Apps
+        | eval list_Name=Name
+        | table list_Name
+        | eval kqlport_sq1=coalesce(list_Name, "")
+        | where kqlport_sq1=="" OR match(kqlport_sq1, "^[A-Za-z0-9]+\\z")
+        | eval kqlport_sq1=if(kqlport_sq1=="", "kqlport_every_term", "t".lower(kqlport_sq1))
+        | dedup kqlport_sq1
+        | fields kqlport_sq1]
+    | fields - kqlport_sq1
+    "#);
+    // Phrase items left out and the subsearch's caps: both more rows under `not`; the
+    // watchlist read as a lookup.
+    assert_eq!(
+        notes.iter().map(|n| n.2).collect::<Vec<_>>(),
+        vec![Effect::OverMatch, Effect::OverMatch, Effect::Values]
+    );
+}
+
+#[test]
+fn not_over_an_or_is_pushed_in_so_each_subquery_test_stands_alone() {
+    let (t, _) = approx(ir_of(
+        "SigninLogs | where not(UserPrincipalName in (SecurityEvent | project Account) or ResultType == \"0\")",
+    ));
+    assert!(
+        t.contains("| search NOT\n    [search index=* sourcetype=\"SecurityEvent\""),
+        "{t}"
+    );
+    assert!(t.contains("NOT (ResultType==\"0\")"), "{t}");
+    // An `and` under a `not` is an `or`: still refused.
+    assert_eq!(
+        declined(ir_of(
+            "SigninLogs | where not(UserPrincipalName in (SecurityEvent | project Account) and ResultType == \"0\")"
+        )),
+        vec![("B032", 23, 99)]
+    );
+}

@@ -23,6 +23,19 @@
 //! KQL. Splunk stops a subsearch at 10,000 results and 60 s (limits.conf `[subsearch]`
 //! `maxout`/`maxtime`): the list is then cut, noted as an under-match for `in` and an
 //! over-match for `!in`.
+//!
+//! `x has_any (subquery)` ([`SubqueryMatch::Term`]) compares terms instead of values. A KQL
+//! term is a maximal run of ASCII letters and digits, and `has` of an item that is one such run
+//! is true exactly when the item, case-folded, equals one of `x`'s terms. So the event gets
+//! the multivalue helper `mvappend("kqlport_every_term", split("t".lower(replace(coalesce(x,
+//! ""), "[^A-Za-z0-9]+", " t")), " "))` — its terms, lower-cased, each after a `t` — and the
+//! subsearch returns the list's one-term items the same way, an empty item as
+//! `kqlport_every_term` (`x has ""` is true for every `x`); a `search` on a multivalue field
+//! matches when one of its values does. The values compared are a letter then letters and
+//! digits, or that mark, so `search`'s case folding, wildcards, number comparison and
+//! `format`'s quoting cannot touch them. An item holding any other character is
+//! a phrase in KQL, which terms cannot test: it is left out of the list, noted as an
+//! under-match (an over-match under `not`). Over an empty list, `has_any` is false, as `in`.
 
 use super::Tx;
 use crate::ast::{BaseSearch, Command, Eval, Head, Pipeline};
@@ -32,7 +45,7 @@ use kqlport::ir::facts::Shape;
 use kqlport::ir::visit::stage_reads;
 use kqlport::ir::{
     Case, Lookup, LookupColumn, LookupOrigin, Predicate, PredicateKind, Query, Subquery,
-    SubqueryTests,
+    SubqueryMatch, SubqueryTests,
 };
 use kqlport::schema::ColumnType;
 
@@ -68,24 +81,31 @@ impl Tx {
         }
         for (test, negated) in tests {
             if let PredicateKind::InSubquery {
-                expr, sub, case, ..
+                expr,
+                sub,
+                case,
+                matching,
+                ..
             } = &test.kind
             {
-                self.in_subsearch(test, expr, sub, *case, negated, cmds);
+                match matching {
+                    SubqueryMatch::Equal => {
+                        self.in_subsearch(test, expr, sub, *case, negated, cmds)
+                    }
+                    SubqueryMatch::Term => self.has_any_subsearch(test, expr, sub, negated, cmds),
+                }
             }
         }
     }
 
-    fn in_subsearch(
+    /// What both subsearch tests need: the subquery's pipeline, its column's name, `x`, and
+    /// the types of both sides; `None` (refused) unless both are text values.
+    fn subsearch_sides(
         &mut self,
-        test: &Predicate,
+        span: kqlport::source::Span,
         expr: &kqlport::ir::Expr,
         sub: &Subquery,
-        case: Case,
-        negated: bool,
-        cmds: &mut Vec<Command>,
-    ) {
-        let span = test.span;
+    ) -> Option<Sides> {
         // Text on both sides (a known string, or a type the schema does not give): a
         // subsearch hands its values over as text, so numbers, datetimes and bools, whose
         // text differs between KQL and Splunk, are refused.
@@ -107,7 +127,7 @@ impl Tx {
                 "not text on both sides",
                 "compare string columns, or convert with tostring() on both sides",
             );
-            return;
+            return None;
         }
         // The subquery first: its own stages must not take this stage's helper fields.
         let pre = std::mem::take(&mut self.pre);
@@ -115,13 +135,36 @@ impl Tx {
         let translated = self.sub_query(&sub.query);
         self.pre = pre;
         self.cleanup = cleanup;
-        let Some(mut pipeline) = translated.pipeline else {
-            return;
-        };
-        let Some(key) = self.name(&sub.column.name, sub.column.span) else {
-            return;
-        };
-        let Some(x) = self.expr(expr) else {
+        let pipeline = translated.pipeline?;
+        let key = self.name(&sub.column.name, sub.column.span)?;
+        let x = self.expr(expr)?;
+        Some(Sides {
+            pipeline,
+            key,
+            x,
+            outer_ty,
+            key_ty,
+        })
+    }
+
+    fn in_subsearch(
+        &mut self,
+        test: &Predicate,
+        expr: &kqlport::ir::Expr,
+        sub: &Subquery,
+        case: Case,
+        negated: bool,
+        cmds: &mut Vec<Command>,
+    ) {
+        let span = test.span;
+        let Some(Sides {
+            mut pipeline,
+            key,
+            x,
+            outer_ty,
+            key_ty,
+        }) = self.subsearch_sides(span, expr, sub)
+        else {
             return;
         };
         self.helpers += 1;
@@ -177,6 +220,107 @@ impl Tx {
             } else {
                 Effect::UnderMatch
             },
+            "the subquery runs as a Splunk subsearch, which stops at 10,000 results and 60 s by default (limits.conf [subsearch] maxout / maxtime): values past that are not in the list",
+        );
+    }
+
+    /// `x has_any (subquery)` ([`SubqueryMatch::Term`]): the outer helper field holds the
+    /// terms of `x` (see the module text) and the subsearch the list's items that are one term
+    /// each, both lower-cased, compared by the outer `search` as whole values.
+    fn has_any_subsearch(
+        &mut self,
+        test: &Predicate,
+        expr: &kqlport::ir::Expr,
+        sub: &Subquery,
+        negated: bool,
+        cmds: &mut Vec<Command>,
+    ) {
+        let span = test.span;
+        let Some(Sides {
+            mut pipeline,
+            key,
+            x,
+            ..
+        }) = self.subsearch_sides(span, expr, sub)
+        else {
+            return;
+        };
+        self.helpers += 1;
+        let helper = format!("kqlport_sq{}", self.helpers);
+        let h = || Eval::Field(helper.clone());
+        // The subsearch: "" stands for the `EVERY_TERM` mark, a one-term item for itself
+        // lower-cased after a `t` (as each term of the event); items holding other characters
+        // are left out (noted below).
+        pipeline.commands.extend([
+            Command::Eval(vec![(
+                helper.clone(),
+                Eval::call("coalesce", vec![Eval::Field(key), Eval::str("")]),
+            )]),
+            Command::Where(Eval::or(vec![
+                Eval::bin("==", h(), Eval::str("")),
+                Eval::call("match", vec![h(), Eval::str(ONE_TERM)]),
+            ])),
+            Command::Eval(vec![(
+                helper.clone(),
+                Eval::call(
+                    "if",
+                    vec![
+                        Eval::bin("==", h(), Eval::str("")),
+                        Eval::str(EVERY_TERM),
+                        Eval::bin(".", Eval::str("t"), Eval::call("lower", vec![h()])),
+                    ],
+                ),
+            )]),
+            Command::Dedup(vec![helper.clone()]),
+            Command::FieldsKeep(vec![helper.clone()]),
+        ]);
+        // The event's terms: each run of other characters becomes " t", a `t` goes in front,
+        // ASCII letters are lower-cased (after the replace only ASCII letters, digits and
+        // spaces are left), and the text is split at the spaces: each term after a `t`, so no
+        // value compared is a number (`search` might compare numbers as numbers). The mark is
+        // added to every event.
+        let terms = Eval::call(
+            "split",
+            vec![
+                Eval::bin(
+                    ".",
+                    Eval::str("t"),
+                    Eval::call(
+                        "lower",
+                        vec![Eval::call(
+                            "replace",
+                            vec![
+                                Eval::call("coalesce", vec![x, Eval::str("")]),
+                                Eval::str("[^A-Za-z0-9]+"),
+                                Eval::str(" t"),
+                            ],
+                        )],
+                    ),
+                ),
+                Eval::str(" "),
+            ],
+        );
+        self.pre.push((
+            helper,
+            Eval::call("mvappend", vec![Eval::str(EVERY_TERM), terms]),
+        ));
+        cmds.push(Command::SearchSubsearch {
+            negated,
+            sub: Box::new(pipeline),
+        });
+        let effect = if negated {
+            Effect::OverMatch
+        } else {
+            Effect::UnderMatch
+        };
+        self.notes.push(
+            span,
+            effect,
+            "`has_any` over a computed list is tested term by term: the list's items made of ASCII letters and digits only (and \"\") are matched exactly, but an item holding other characters (a space, punctuation: a phrase in KQL) is left out of the list, as its text cannot be known when translating",
+        );
+        self.notes.push(
+            span,
+            effect,
             "the subquery runs as a Splunk subsearch, which stops at 10,000 results and 60 s by default (limits.conf [subsearch] maxout / maxtime): values past that are not in the list",
         );
     }
@@ -256,3 +400,19 @@ impl Tx {
         })
     }
 }
+
+/// The subsearch's two sides, from [`Tx::subsearch_sides`].
+struct Sides {
+    pipeline: Pipeline,
+    key: String,
+    x: Eval,
+    outer_ty: Option<ColumnType>,
+    key_ty: Option<ColumnType>,
+}
+
+/// A list item that is one KQL term: a run of ASCII letters and digits.
+const ONE_TERM: &str = "^[A-Za-z0-9]+\\z";
+
+/// The value every event's terms hold and an empty item stands for (`x has ""` is true for
+/// every `x`): it has a `_`, so no term of a value and no one-term item equals it.
+const EVERY_TERM: &str = "kqlport_every_term";
