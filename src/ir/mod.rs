@@ -586,6 +586,22 @@ impl Query {
 }
 
 impl StageKind {
+    /// Whether this stage works on each row by itself, keeping or dropping it and setting,
+    /// renaming or removing its columns (filter, extend, the project family, rename): no row
+    /// is added, and none depends on another.
+    pub fn is_row_wise(&self) -> bool {
+        matches!(
+            self,
+            StageKind::Filter(_)
+                | StageKind::Extend(_)
+                | StageKind::Project(_)
+                | StageKind::ProjectAway(_)
+                | StageKind::ProjectKeep(_)
+                | StageKind::Rename(_)
+                | StageKind::Reorder(_)
+        )
+    }
+
     /// Whether this stage gives the same rows and values for any order of its input rows.
     /// `take` picks rows by position; `top` breaks ties by position; a summarize may collect
     /// values in order (`make_list`, `take_any`, `arg_max` ties); a join is left out to stay

@@ -123,18 +123,7 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
     for leg in &u.legs {
         let table = leg.table().unwrap_or_default().to_string();
         // A stage that is not row-wise cannot be folded into a condition and values.
-        if let Some(s) = leg.stages.iter().find(|s| {
-            !matches!(
-                s.kind,
-                StageKind::Filter(_)
-                    | StageKind::Extend(_)
-                    | StageKind::Project(_)
-                    | StageKind::ProjectAway(_)
-                    | StageKind::ProjectKeep(_)
-                    | StageKind::Rename(_)
-                    | StageKind::Reorder(_)
-            )
-        }) {
+        if let Some(s) = leg.stages.iter().find(|s| !s.kind.is_row_wise()) {
             decline(
                 cx,
                 s.span,

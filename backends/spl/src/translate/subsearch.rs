@@ -138,8 +138,10 @@ impl Tx {
         let pipeline = translated.pipeline?;
         let key = self.name(&sub.column.name, sub.column.span)?;
         let x = self.expr(expr)?;
+        self.helpers += 1;
         Some(Sides {
             pipeline,
+            helper: format!("kqlport_sq{}", self.helpers),
             key,
             x,
             outer_ty,
@@ -159,6 +161,7 @@ impl Tx {
         let span = test.span;
         let Some(Sides {
             mut pipeline,
+            helper,
             key,
             x,
             outer_ty,
@@ -167,9 +170,6 @@ impl Tx {
         else {
             return;
         };
-        self.helpers += 1;
-        // Not `__kqlport_…`: `format` leaves out fields whose name starts with `_`.
-        let helper = format!("kqlport_sq{}", self.helpers);
         // A missing string is "" (KQL has no null string); a missing value of another type is
         // null, whose digest is null: never in the list.
         let digest = |v: Eval, ty: Option<ColumnType>| {
@@ -238,6 +238,7 @@ impl Tx {
         let span = test.span;
         let Some(Sides {
             mut pipeline,
+            helper,
             key,
             x,
             ..
@@ -245,8 +246,6 @@ impl Tx {
         else {
             return;
         };
-        self.helpers += 1;
-        let helper = format!("kqlport_sq{}", self.helpers);
         let h = || Eval::Field(helper.clone());
         // The subsearch: "" stands for the `EVERY_TERM` mark, a one-term item for itself
         // lower-cased after a `t` (as each term of the event); items holding other characters
@@ -404,6 +403,9 @@ impl Tx {
 /// The subsearch's two sides, from [`Tx::subsearch_sides`].
 struct Sides {
     pipeline: Pipeline,
+    /// The helper field both sides compare: `kqlport_sq<n>` (not `__kqlport_…`: `format`
+    /// leaves out fields whose name starts with `_`).
+    helper: String,
     key: String,
     x: Eval,
     outer_ty: Option<ColumnType>,
