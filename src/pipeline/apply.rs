@@ -110,7 +110,7 @@ impl<'p> Scope<'p> {
         }
         match &self.base {
             Base::Table(t, _) => match crate::schema::table(t) {
-                Some(s) if s.all_column_names().is_some() => s.column_type(name).is_some(),
+                Some(s) if s.is_complete() => s.column_type(name).is_some(),
                 _ => true,
             },
             Base::Join(l, r) => l.has(name) || r.has(name),

@@ -321,7 +321,7 @@ fn table_map(
         let mut parts = key.value.split('.');
         let column = parts.next().unwrap_or_default().to_string();
         let path: Vec<String> = parts.map(str::to_string).collect();
-        let has_schema = schema.all_column_names().is_some();
+        let has_schema = schema.is_complete();
         if has_schema && schema.column_type(&column).is_none() {
             let e = cx.error(
                 RuleCode::Y011,

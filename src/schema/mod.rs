@@ -85,6 +85,12 @@ impl Table {
         self.columns.get(column).copied()
     }
 
+    /// Whether the schema lists every column of the table (so a name it lacks is no column):
+    /// [`Table::all_column_names`] without building the list.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
     /// Every column name of the table, typed or not, when the list is the table's full set of
     /// columns; `None` when it may not be (a name missing from it may still exist).
     pub fn all_column_names(&self) -> Option<Vec<&'static str>> {
