@@ -262,18 +262,7 @@ impl Backend for Esql {
     }
 
     fn translate_query(&self, _rule: &RuleContext, query: &ir::Query) -> Outcome {
-        // LOOKUP JOIN keeps the rows of the query it runs in: a right semi/anti join runs as
-        // the mirrored left one (the same rows; see `ir::Query::right_joins_mirrored`).
-        let mirrored = query.right_joins_mirrored();
-        let mut cx = Cx::default();
-        let query = match &mirrored {
-            Some(m) => {
-                cx.mirrored = m.joins.clone();
-                &m.query
-            }
-            None => query,
-        };
-        let q = lower_query(&mut cx, query);
+        let (cx, q) = lowered(query);
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }
@@ -303,22 +292,28 @@ impl Backend for Esql {
     }
 }
 
+/// `query` lowered to ES|QL, with the notes and refusals gathered on the way. LOOKUP JOIN keeps
+/// the rows of the query it runs in: a right semi/anti join runs as the mirrored left one (the
+/// same rows; see `ir::Query::right_joins_mirrored`).
+fn lowered(query: &ir::Query) -> (Cx, ast::Query) {
+    let mirrored = query.right_joins_mirrored();
+    let mut cx = Cx::default();
+    let query = match &mirrored {
+        Some(m) => {
+            cx.mirrored = m.joins.clone();
+            &m.query
+        }
+        None => query,
+    };
+    let q = lower_query(&mut cx, query);
+    (cx, q)
+}
+
 /// How the translation of `query` uses the index in its leading `WHERE`s (for `check
 /// --coverage`); `None` when it is declined.
 pub fn leading_filter(query: &ir::Query) -> Option<pushdown::LeadingFilter> {
     kqlport::stack::with_stack(|| {
-        // LOOKUP JOIN keeps the rows of the query it runs in: a right semi/anti join runs as
-        // the mirrored left one (the same rows; see `ir::Query::right_joins_mirrored`).
-        let mirrored = query.right_joins_mirrored();
-        let mut cx = Cx::default();
-        let query = match &mirrored {
-            Some(m) => {
-                cx.mirrored = m.joins.clone();
-                &m.query
-            }
-            None => query,
-        };
-        let q = lower_query(&mut cx, query);
+        let (cx, q) = lowered(query);
         cx.errors
             .is_empty()
             .then(|| pushdown::leading_filter(&q.commands))
