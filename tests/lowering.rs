@@ -1515,3 +1515,38 @@ fn query_function_calls_that_cannot_be_inlined_are_refused() {
         ("L081".into(), "table(t)".into())
     );
 }
+
+/// `take_any(*)`: one aggregate standing for every input column but the keys, from one row.
+#[test]
+fn take_any_star_is_one_row_of_the_group() {
+    let t = ir("T | summarize n = count(), take_any(*) by k");
+    assert!(t.contains("(take_any *)"), "{t}");
+    // The deprecated `any(*)` names its columns `any_<column>`, from the real schema.
+    assert_eq!(
+        refusal("T | summarize any(*) by k"),
+        ("L043".into(), "*".into())
+    );
+    assert_eq!(
+        refusal("T | summarize x = take_any(*) by k"),
+        ("L040".into(), "x = take_any(*)".into())
+    );
+}
+
+/// `datetime(null)` is the null datetime; `false and x` is false (`true or x` true) even where
+/// `x` compares with null, which is otherwise refused.
+#[test]
+fn a_constant_side_decides_and_or_over_a_null_comparison() {
+    assert!(ir("T | extend d = datetime(null)").contains("null"));
+    let off = ir("let f = (on: bool, t: datetime = datetime(null)) { T | where not(on and x < t) }; f(false)");
+    assert!(!off.contains("L035"), "{off}");
+    assert!(!off.contains(" x"), "the comparison is gone: {off}");
+    let on =
+        "let f = (on: bool, t: datetime = datetime(null)) { T | where not(on and x < t) }; f(true)";
+    assert_eq!(refusal(on).0, "L035");
+    assert_eq!(
+        ir("T | where y == 1 or true or x == datetime(null)"),
+        ir("T | where true")
+    );
+    // `false or null` is null: not decided.
+    assert_eq!(refusal("T | where false or x == datetime(null)").0, "L035");
+}

@@ -131,6 +131,10 @@ pub fn columns_of_stage(
             // not model.
             let mut out: Vec<String> = by.iter().map(|k| k.name.name.clone()).collect();
             for a in aggs {
+                if matches!(a.func, AggFunc::AnyRow) {
+                    // `take_any(*)`: the input's columns but the keys, which are not known here.
+                    return None;
+                }
                 out.push(a.name.name.clone());
                 match &a.func {
                     AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } => {

@@ -237,6 +237,7 @@ impl Display for Aggregation {
             AggFunc::Sum(e) => write!(f, "(sum {e})"),
             AggFunc::Avg(e) => write!(f, "(avg {e})"),
             AggFunc::TakeAny(e) => write!(f, "(take_any {e})"),
+            AggFunc::AnyRow => write!(f, "(take_any *)"),
             AggFunc::CountDistinct(e) => write!(f, "(count_distinct {e})"),
         }
     }

@@ -734,6 +734,11 @@ impl Scope {
                         },
                         AggFunc::Sum(e) => typed(self.infer(e)),
                         AggFunc::Avg(_) => typed(Some(T::Real)),
+                        // `take_any(*)`: the input's columns, from one row; no column of its own.
+                        AggFunc::AnyRow => {
+                            keep_input = true;
+                            continue;
+                        }
                     };
                     out.insert(a.name.name.clone(), Some(f));
                 }

@@ -748,6 +748,9 @@ pub enum AggFunc {
     Avg(Expr),
     /// `take_any(x)`: an arbitrary value of the group.
     TakeAny(Expr),
+    /// `take_any(*)`: every input column but the group keys, all from one arbitrary row of the
+    /// group (any row is a valid answer). The aggregation's own name is `*`, no output column.
+    AnyRow,
     /// `count_distinct(x)`: the exact number of distinct non-null values (unlike `dcount`, not
     /// an estimate).
     CountDistinct(Expr),

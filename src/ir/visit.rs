@@ -97,6 +97,9 @@ pub fn walk_stage<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, kind: &'ir StageKind
             }
             for a in aggs {
                 v.visit_aggregation(&a.func);
+                if matches!(a.func, AggFunc::AnyRow) {
+                    continue;
+                }
                 v.visit_written(&a.name.name, a.name.span);
                 if let AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } = &a.func {
                     for c in cols {
@@ -228,6 +231,7 @@ pub fn walk_aggregation<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, f: &'ir AggFun
                 v.visit_expr(&c.expr);
             }
         }
+        AggFunc::AnyRow => {}
     }
 }
 

@@ -399,6 +399,9 @@ impl<'a> Lowerer<'a> {
                     _ => ir::AggFunc::Avg(expr),
                 }
             }
+            "take_any" if matches!(args.as_slice(), [a] if matches!(a.value.kind, ast::ExprKind::Star)) => {
+                return self.take_any_row(item, out);
+            }
             "take_any" | "any" if args.len() > 1 => {
                 return self.take_any_many(item, fname, args, names, out);
             }
@@ -408,11 +411,14 @@ impl<'a> Lowerer<'a> {
             "min" | "max" | "sum" | "avg" | "take_any" | "any" => {
                 needs(1)?;
                 if matches!(args[0].value.kind, ast::ExprKind::Star) {
-                    return Err(unsupported(
-                        LowerCode::L043,
-                        args[0].span,
-                        format!("`{fname}(*)` returns every input column but the group keys, all from one arbitrary row; which columns those are depends on the table's actual schema, which kqlport does not know, so it is not supported"),
-                    ));
+                    let why = if fname == "any" {
+                        "the deprecated `any(*)` names every column `any_<column>`, after the \
+                         table's actual columns, which kqlport does not know; write `take_any(*)`"
+                            .to_string()
+                    } else {
+                        format!("`{fname}(*)` is not an aggregate of KQL")
+                    };
+                    return Err(unsupported(LowerCode::L043, args[0].span, why));
                 }
                 let e = self.expr(&args[0].value)?;
                 match fname {
@@ -450,6 +456,31 @@ impl<'a> Lowerer<'a> {
                 span: item.span,
             },
             func,
+            span: item.span,
+        });
+        Ok(())
+    }
+
+    /// `take_any(*)`: the input's columns but the group keys, all from one arbitrary row of the
+    /// group ([`ir::AggFunc::AnyRow`], named `*`: it has no column of its own).
+    fn take_any_row(
+        &mut self,
+        item: AggItem<'a, '_>,
+        out: &mut Vec<ir::Aggregation>,
+    ) -> LResult<()> {
+        if item.explicit.is_some() || !item.names.is_empty() {
+            return Err(unsupported(
+                LowerCode::L040,
+                item.span,
+                "naming `take_any(*)` is not supported: it outputs the input's columns under their own names",
+            ));
+        }
+        out.push(ir::Aggregation {
+            name: ir::Column {
+                name: "*".to_string(),
+                span: item.span,
+            },
+            func: ir::AggFunc::AnyRow,
             span: item.span,
         });
         Ok(())

@@ -756,6 +756,9 @@ pub(crate) fn literal(l: &ast::Literal, span: Span) -> LResult<ir::Literal> {
         ast::Literal::Long(n) => ir::Literal::Long(*n),
         ast::Literal::Real(text) => ir::Literal::Real(parse_real(text, span)?),
         ast::Literal::String(s) => ir::Literal::String(s.clone()),
+        // `datetime(null)`: the null datetime (Kusto's scalar data types page: every type has a
+        // null value, written `T(null)`).
+        ast::Literal::DateTime(text) if text.trim() == "null" => ir::Literal::Null,
         ast::Literal::DateTime(text) => ir::Literal::DateTime(normalise_datetime(text, span)?),
         ast::Literal::Timespan { ticks, text } => match ticks {
             Some(t) => ir::Literal::Timespan(ir::Duration::from_ticks(*t)),

@@ -108,9 +108,29 @@ impl<'a> Lowerer<'a> {
                 lhs,
                 rhs,
             } => {
+                // `false and x` is false and `true or x` true whatever `x` is, null included
+                // (KQL's three-valued logic): a side that is that constant decides, even when
+                // the other compares with null (`L035`), as a function's default
+                // `datetime(null)` parameter does in a branch its caller switches off.
+                let absorbing = *op == BinaryOp::Or;
+                let notes = self.notes.len();
+                let sides = [self.predicate(lhs), self.predicate(rhs)];
+                let decided = sides
+                    .iter()
+                    .any(|p| matches!(p, Ok(p) if p.kind == ir::PredicateKind::Const(absorbing)));
+                let null_test =
+                    |p: &LResult<ir::Predicate>| matches!(p, Err(d) if d.code == LowerCode::L035);
+                if decided && sides.iter().all(|p| p.is_ok() || null_test(p)) {
+                    // Notes about the side that does not count are dropped with it.
+                    self.notes.truncate(notes);
+                    return Ok(ir::Predicate {
+                        kind: ir::PredicateKind::Const(absorbing),
+                        span,
+                    });
+                }
                 let mut items = Vec::new();
-                for side in [lhs, rhs] {
-                    let p = self.predicate(side)?;
+                for p in sides {
+                    let p = p?;
                     match (op, p.kind) {
                         (BinaryOp::And, ir::PredicateKind::And(inner))
                         | (BinaryOp::Or, ir::PredicateKind::Or(inner)) => items.extend(inner),

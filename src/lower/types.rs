@@ -205,6 +205,7 @@ impl Typer<'_> {
                     self.expr(&mut a.expr, cols, Ctx::Values);
                 }
             }
+            AggFunc::AnyRow => {}
         }
     }
 

@@ -968,6 +968,10 @@ impl<'p> Mapper<'p> {
                                 self.passthrough(scope, c, &mut out);
                             }
                         }
+                        AggFunc::AnyRow => {
+                            all_columns = true;
+                            continue;
+                        }
                     }
                     out.insert(a.name.name.clone(), Res::Computed);
                 }

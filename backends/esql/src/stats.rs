@@ -19,10 +19,7 @@ pub(crate) fn summarize(
     aggs: &[ir::Aggregation],
     out: &mut Vec<Command>,
 ) {
-    if aggs
-        .iter()
-        .any(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
-    {
+    if aggs.iter().any(|a| picks_row(&a.func)) {
         arg_extreme(cx, by, aggs, out);
         cx.regrouped();
         return;
@@ -151,14 +148,11 @@ const BY_KEY: &str = "kqlport_key";
 /// id, so the columns always come from one row. When `_id` is no longer available (after
 /// KEEP or STATS), tied rows are all returned: an OverMatch note.
 fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: &mut Vec<Command>) {
-    let extremes: Vec<&ir::Aggregation> = aggs
-        .iter()
-        .filter(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }))
-        .collect();
+    let extremes: Vec<&ir::Aggregation> = aggs.iter().filter(|a| picks_row(&a.func)).collect();
     if let Some(second) = extremes.get(1) {
         cx.decline_help(
             EsqlCode::B006,
-            "a second arg_max/arg_min in the same summarize picks its columns from a different row",
+            "a second arg_max/arg_min/take_any(*) in the same summarize picks its columns from a different row",
             second.span,
             "split the summarize, or translate by hand",
         );
@@ -168,6 +162,7 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
     let (t, cols, is_max) = match &a.func {
         AggFunc::ArgMax { by, cols } => (by, cols, true),
         AggFunc::ArgMin { by, cols } => (by, cols, false),
+        AggFunc::AnyRow => return any_row(cx, by, aggs, a, out),
         _ => return,
     };
     let star = cols.is_empty();
@@ -269,6 +264,121 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
     out.push(Command::Keep(keep));
 }
 
+/// `summarize take_any(*), other aggregates by k` — every input column but the keys, from one
+/// row of each group (any row, as KQL allows):
+///
+/// ```text
+/// FROM T METADATA _id
+/// | INLINE STATS <other aggregates> BY k          (when there are others)
+/// | INLINE STATS kqlport_row = MIN(_id) BY k
+/// | WHERE _id == kqlport_row
+/// | DROP kqlport_row, _id
+/// | KEEP k, <other aggregates>, *
+/// ```
+///
+/// Declined once `_id` is gone from the pipeline: nothing else tells one row from another.
+fn any_row(
+    cx: &mut Cx,
+    by: &[ir::GroupKey],
+    aggs: &[ir::Aggregation],
+    a: &ir::Aggregation,
+    out: &mut Vec<Command>,
+) {
+    if cx.id_gone {
+        cx.decline_help(
+            EsqlCode::B006,
+            "take_any(*) keeps one row of each group; ES|QL picks one row only by the document `_id`, which is no longer in the pipeline here (after a KEEP, STATS or join)",
+            a.span,
+            "take_any(*) before reshaping, or translate by hand",
+        );
+        return;
+    }
+    if by.is_empty() {
+        cx.notes.push(
+            a.span,
+            Effect::UnderMatch,
+            "without `by`, KQL's summarize returns one (empty) row when no row reaches it; this returns none",
+        );
+    }
+    // A key that is its own column is grouped as KQL groups it (a missing string with ""): it
+    // is no `*` column, so overwriting it clashes with nothing. A computed key may.
+    let own: Vec<bool> = by
+        .iter()
+        .map(|k| matches!(&k.kind, GroupKeyKind::Expr(e) if is_plain_column(e, &k.name.name)))
+        .collect();
+    let mut by_out: Vec<(String, Option<Expr>)> = by
+        .iter()
+        .zip(&own)
+        .map(|(k, own)| group_key(cx, k, *own))
+        .collect();
+    let mut computed: Vec<(String, Option<Expr>)> = by_out
+        .iter()
+        .zip(&own)
+        .map(|((n, e), own)| (n.clone(), if *own { None } else { e.clone() }))
+        .collect();
+    let Some(renames) = temporary_keys(cx, a.span, &mut computed, &[], true) else {
+        return;
+    };
+    for (b, c) in by_out.iter_mut().zip(computed) {
+        b.0 = c.0;
+    }
+    let final_name = |n: &str| -> String {
+        renames
+            .iter()
+            .find(|(t, _)| t == n)
+            .map_or_else(|| n.to_string(), |(_, f)| f.clone())
+    };
+    let others: Vec<&ir::Aggregation> = aggs.iter().filter(|x| !std::ptr::eq(*x, a)).collect();
+    if !others.is_empty() {
+        cx.notes.push(
+            a.span,
+            Effect::Values,
+            format!(
+                "if the rows also have a column named {} (a name the KQL does not fix), KQL keeps the row's value too, under a suffixed name; here the aggregate replaces it",
+                others
+                    .iter()
+                    .map(|o| format!("`{}`", o.name.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    let keys: Vec<(String, Option<Expr>)> = if others.is_empty() {
+        by_out.clone()
+    } else {
+        let first = others.iter().map(|o| aggregation(cx, o)).collect();
+        out.push(Command::InlineStats {
+            aggs: first,
+            by: by_out.clone(),
+        });
+        by_out.iter().map(|(n, _)| (n.clone(), None)).collect()
+    };
+    // `_id` is known to be there, so the rows are cut.
+    one_row_per_key(cx, keys, a.span, "", out);
+    let mut keep: Vec<Pattern> = by_out
+        .iter()
+        .map(|(n, _)| Pattern::Name(final_name(n)))
+        .collect();
+    keep.extend(others.iter().map(|o| Pattern::Name(o.name.name.clone())));
+    keep.push(Pattern::Wildcard("*".into()));
+    out.push(Command::Drop(vec![
+        Pattern::Name(ROW.into()),
+        Pattern::Name("_id".into()),
+    ]));
+    if !renames.is_empty() {
+        out.push(Command::Rename(renames));
+    }
+    out.push(Command::Keep(keep));
+}
+
+/// An aggregate that keeps one whole row of each group: `arg_max`/`arg_min`, `take_any(*)`.
+fn picks_row(f: &AggFunc) -> bool {
+    matches!(
+        f,
+        AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } | AggFunc::AnyRow
+    )
+}
+
 /// The keys of an `arg_max`/`arg_min` summarize that must be computed under a temporary name
 /// (`kqlport_keyN`), as `(temporary, final)` renames for the end; `None` after a refusal.
 /// A computed key would overwrite a column of its name in INLINE STATS while the row is still
@@ -290,7 +400,7 @@ fn temporary_keys(
         if star && !is_generated_name(name) {
             cx.decline(
                 EsqlCode::B006,
-                format!("arg_max/arg_min(…, *) grouped by a computed key `{name}` that can clash with an input column of that name; KQL does not document which one it keeps"),
+                format!("arg_max/arg_min(…, *) or take_any(*) grouped by a computed key `{name}` that can clash with an input column of that name; KQL does not document which one it keeps"),
                 span,
             );
             return None;
@@ -433,7 +543,7 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
             }
             agg(e)
         }
-        AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } => {
+        AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } | AggFunc::AnyRow => {
             cx.decline_help(
                 EsqlCode::B006,
                 "arg_max/arg_min (the whole row with the extreme value) has no exact ES|QL form",

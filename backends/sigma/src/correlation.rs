@@ -182,6 +182,14 @@ pub(crate) fn correlation<'q>(
         },
     };
     for agg in aggs {
+        if matches!(agg.func, AggFunc::AnyRow) {
+            errors.push(Diagnostic::error(
+                SigmaCode::B050,
+                "take_any(*) outputs one whole row of each group; a Sigma correlation reports only the matching group",
+                agg.span,
+            ));
+            continue;
+        }
         if threshold_agg.is_none_or(|t| t.name.name != agg.name.name) {
             notes.push(
                 agg.span,

@@ -896,3 +896,16 @@ fn precedence_survives_the_condition_string() {
         assert_eq!(matches(&rule, ev), want, "{ev}");
     }
 }
+
+/// `take_any(*)` outputs one whole row per group; a correlation reports only the group.
+#[test]
+fn take_any_star_is_declined_at_the_aggregate() {
+    let kql = "SigninLogs | summarize n = count(), take_any(*) by IPAddress | where n > 5";
+    let q = kqlport::test_support::ir_of(kql);
+    let d = declined(&q);
+    let at = kql.find("take_any(*)").unwrap();
+    assert_eq!(
+        (d[0].code.as_str(), d[0].span.range()),
+        ("B050", at..at + "take_any(*)".len())
+    );
+}

@@ -356,3 +356,52 @@ fn arg_max_star_by_a_generated_computed_key_renames_a_temporary() {
     let d = declined(&query("T", vec![summarize(vec![own], vec![star])]));
     assert_eq!(d[0].code.as_str(), "B006");
 }
+
+#[test]
+fn take_any_star_keeps_the_first_document_of_each_group() {
+    // A key that is its own string column is grouped as KQL does (missing with ""); no sort,
+    // the row with the smallest `_id` of each group, every column.
+    let t = run(&ir_of("SecurityEvent | summarize take_any(*) by Computer")).unwrap();
+    assert_eq!(
+        t.text,
+        "FROM SecurityEvent METADATA _id\n\
+         | INLINE STATS kqlport_row = MIN(_id) BY Computer = COALESCE(Computer, \"\")\n\
+         | WHERE _id == kqlport_row\n\
+         | DROP kqlport_row, _id\n\
+         | KEEP Computer, *\n\
+         | LIMIT 10000\n"
+    );
+    assert_eq!(notes(&t), []);
+    // Other aggregates first, over every row of the group (values note: a column of their
+    // name would be replaced).
+    let t = run(&ir_of(
+        "SecurityEvent | summarize n = count(), take_any(*) by Computer",
+    ))
+    .unwrap();
+    assert_eq!(
+        t.text,
+        "FROM SecurityEvent METADATA _id\n\
+         | INLINE STATS n = COUNT(*) BY Computer = COALESCE(Computer, \"\")\n\
+         | INLINE STATS kqlport_row = MIN(_id) BY Computer\n\
+         | WHERE _id == kqlport_row\n\
+         | DROP kqlport_row, _id\n\
+         | KEEP Computer, n, *\n\
+         | LIMIT 10000\n"
+    );
+    let effects: Vec<Effect> = notes(&t).into_iter().map(|n| n.1).collect();
+    assert_eq!(effects, [Effect::Values]);
+    // Without `by`: KQL returns one empty row when no row comes in.
+    let t = run(&ir_of("SecurityEvent | summarize take_any(*)")).unwrap();
+    let effects: Vec<Effect> = notes(&t).into_iter().map(|n| n.1).collect();
+    assert_eq!(effects, [Effect::UnderMatch]);
+    // Once `_id` is gone nothing tells rows apart: declined, at take_any(*).
+    let d = declined(&ir_of(
+        "SecurityEvent | project Computer, Account | summarize take_any(*) by Computer",
+    ));
+    assert_eq!(d[0].code, kqlport::codes::EsqlCode::B006);
+    // Two row picks: declined.
+    let d = declined(&ir_of(
+        "SecurityEvent | summarize arg_max(TimeGenerated, *), take_any(*) by Computer",
+    ));
+    assert_eq!(d[0].code, kqlport::codes::EsqlCode::B006);
+}

@@ -340,3 +340,42 @@ fn arg_max_star_keeps_raw_when_read_later() {
     let (t, _) = approx(q(vec![top, ext("f", path("X", &["a"], false))]));
     assert!(t.ends_with("| table U _time *\n| eval f='X.a'\n"), "{t}");
 }
+
+#[test]
+fn take_any_star_keeps_one_row_per_group() {
+    // Any row of the group is KQL's answer: no sort, the first row per key, every field.
+    assert_eq!(
+        spl_tail_of("T | summarize take_any(*) by Host"),
+        "| fillnull value=\"\" Host\n| dedup Host\n| table Host *"
+    );
+    // Other aggregates over every row of the group first; a column of their name in the rows
+    // would be replaced (values note).
+    let (t, notes) = approx(ir_of(
+        "T | summarize n = count(), First = min(TimeGenerated), take_any(*) by Host",
+    ));
+    assert_eq!(
+        tail(&t),
+        "| fillnull value=\"\" Host\n\
+         | eventstats count AS n min(_time) AS First by Host\n\
+         | dedup Host\n\
+         | table Host n First *"
+    );
+    assert_eq!(
+        notes.iter().map(|n| n.2).collect::<Vec<_>>(),
+        [Effect::Values]
+    );
+    // Without `by`: KQL returns one empty row when no row comes in; `head 1` none.
+    let (t, notes) = approx(ir_of("T | summarize take_any(*)"));
+    assert_eq!(tail(&t), "| head 1\n| table *");
+    assert_eq!(
+        notes.iter().map(|n| n.2).collect::<Vec<_>>(),
+        [Effect::UnderMatch]
+    );
+    // Two row picks in one summarize: declined, at the second.
+    let d = run(ir_of(
+        "T | summarize arg_max(TimeGenerated, *), take_any(*) by Host",
+    ))
+    .unwrap_err();
+    assert_eq!(d[0].code, kqlport::codes::SplCode::B015);
+    assert!(d[0].message.contains("take_any(*)"), "{}", d[0].message);
+}

@@ -26,14 +26,13 @@ impl Tx {
     ) {
         self.aggregate(by, aggs, span, cmds);
         // arg_max/arg_min keep whole rows: their `table` keeps `_raw` when asked.
-        let extreme = aggs
-            .iter()
-            .any(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }));
+        let extreme = aggs.iter().any(|a| picks_row(&a.func));
         self.reshaped(extreme && self.keeps_raw());
-        // Only `arg_max(t, *)` (a `table … *`) keeps every field.
+        // Only `arg_max(t, *)` and `take_any(*)` (a `table … *`) keep every field.
         let star = aggs.iter().any(|a| {
             matches!(&a.func, AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. }
                 if cols.is_empty())
+                || matches!(a.func, AggFunc::AnyRow)
         });
         self.flat &= star;
     }
@@ -82,9 +81,8 @@ impl Tx {
         span: Span,
         cmds: &mut Vec<Command>,
     ) {
-        let (extremes, others): (Vec<&Aggregation>, Vec<&Aggregation>) = aggs
-            .iter()
-            .partition(|a| matches!(a.func, AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. }));
+        let (extremes, others): (Vec<&Aggregation>, Vec<&Aggregation>) =
+            aggs.iter().partition(|a| picks_row(&a.func));
         match extremes.as_slice() {
             [] => {}
             [a] => return self.arg_extreme(by, a, &others, cmds),
@@ -92,10 +90,10 @@ impl Tx {
                 return self.refuse(
                     SplCode::B015,
                     b.span,
-                    "two arg_max/arg_min in one summarize pick different rows, which one SPL \
-                     dedup cannot express",
-                    "a second arg_max/arg_min",
-                    "split the summarize: one arg_max/arg_min per summarize",
+                    "two row-picking aggregates (arg_max/arg_min/take_any(*)) in one summarize \
+                     pick different rows, which one SPL dedup cannot express",
+                    "a second arg_max/arg_min/take_any(*)",
+                    "split the summarize: one arg_max/arg_min/take_any(*) per summarize",
                 )
             }
         }
@@ -278,7 +276,7 @@ impl Tx {
             AggFunc::Sum(e) => (mk("sum", Some(self.stats_arg(e)?)), None),
             AggFunc::Avg(e) => (mk("avg", Some(self.stats_arg(e)?)), None),
             AggFunc::TakeAny(e) => (mk("first", Some(self.stats_arg(e)?)), None),
-            AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } => return None,
+            AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } | AggFunc::AnyRow => return None,
             // Both exact: KQL's count_distinct and Splunk's dc() count distinct non-null values.
             AggFunc::CountDistinct(e) => (mk("dc", Some(self.collected_arg(e)?)), None),
         })
@@ -318,5 +316,13 @@ pub(super) fn mv_cap(f: &str, max: u64) -> Eval {
             Eval::Num("0".into()),
             Eval::Num(max.saturating_sub(1).to_string()),
         ],
+    )
+}
+
+/// An aggregate that keeps one whole row of each group: `arg_max`/`arg_min`, `take_any(*)`.
+fn picks_row(f: &AggFunc) -> bool {
+    matches!(
+        f,
+        AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } | AggFunc::AnyRow
     )
 }

@@ -30,16 +30,23 @@ impl Tx {
         others: &[&Aggregation],
         cmds: &mut Vec<Command>,
     ) {
+        // `take_any(*)` (no `t`): any row of the group, so no sort.
         let (t, cols, dir) = match &a.func {
-            AggFunc::ArgMax { by, cols } => (by, cols, SplDir::Desc),
-            AggFunc::ArgMin { by, cols } => (by, cols, SplDir::Asc),
+            AggFunc::ArgMax { by, cols } => (Some(by), cols.as_slice(), SplDir::Desc),
+            AggFunc::ArgMin { by, cols } => (Some(by), cols.as_slice(), SplDir::Asc),
+            AggFunc::AnyRow => (None, &[][..], SplDir::Asc),
             _ => return,
         };
-        let t_name = match &t.kind {
-            ExprKind::Field(f) if f.is_plain() => self
+        let t_name = match t.map(|t| (t, &t.kind)) {
+            None => None,
+            Some((t, ExprKind::Field(f))) if f.is_plain() => match self
                 .not_split(&f.column, t.span)
-                .and_then(|_| self.name(&f.column, t.span)),
-            _ => {
+                .and_then(|_| self.name(&f.column, t.span))
+            {
+                Some(n) => Some(n),
+                None => return,
+            },
+            Some((t, _)) => {
                 self.refuse(
                     SplCode::B015,
                     t.span,
@@ -47,23 +54,26 @@ impl Tx {
                     "computed expression",
                     "extend it as a column first",
                 );
-                None
+                return;
             }
         };
-        let Some(t_name) = t_name else { return };
         // Columns the rest of the summarize reads: a computed key of the same name goes
         // through a helper field so that they still see the row's own value.
         let mut read = Vec::new();
-        expr_refs(t, &mut read);
+        if let Some(t) = t {
+            expr_refs(t, &mut read);
+        }
         cols.iter().for_each(|c| expr_refs(&c.expr, &mut read));
         others.iter().for_each(|o| agg_refs(o, &mut read));
         let GroupKeys { pre, restore, keys } = self.extreme_keys(by, cols.is_empty(), &read);
-        self.notes.push(
-            a.span,
-            Effect::UnderMatch,
-            "rows whose arg_max/arg_min expression is null are dropped first, so a group in \
-             which it is null in every row yields no row",
-        );
+        if t_name.is_some() {
+            self.notes.push(
+                a.span,
+                Effect::UnderMatch,
+                "rows whose arg_max/arg_min expression is null are dropped first, so a group in \
+                 which it is null in every row yields no row",
+            );
+        }
         if !pre.is_empty() {
             cmds.push(Command::Eval(pre));
         }
@@ -103,12 +113,22 @@ impl Tx {
                 by: keys.clone(),
             });
         }
-        cmds.push(Command::Where(Eval::call(
-            "isnotnull",
-            vec![Eval::Field(t_name.clone())],
-        )));
-        cmds.push(Command::Sort(vec![(dir, t_name.clone())]));
+        if let Some(t_name) = &t_name {
+            cmds.push(Command::Where(Eval::call(
+                "isnotnull",
+                vec![Eval::Field(t_name.clone())],
+            )));
+            cmds.push(Command::Sort(vec![(dir, t_name.clone())]));
+        }
         if keys.is_empty() {
+            if t_name.is_none() {
+                self.notes.push(
+                    a.span,
+                    Effect::UnderMatch,
+                    "without `by`, KQL's summarize returns one (empty) row when no row reaches it; \
+                     this returns none",
+                );
+            }
             cmds.push(Command::Head(1));
         } else {
             cmds.push(Command::Dedup(keys.clone()));
@@ -122,16 +142,18 @@ impl Tx {
             .filter_map(|k| self.name(&k.name.name, k.name.span))
             .collect();
         // The extreme value under the aggregate's name.
-        let alias = self.name(&a.name.name, a.name.span);
-        match alias {
-            Some(n) if n != t_name => {
-                evals.push((n.clone(), Eval::Field(t_name.clone())));
-                table.push(n);
-                if cols.is_empty() {
-                    table.push(t_name.clone());
+        if let Some(t_name) = &t_name {
+            let alias = self.name(&a.name.name, a.name.span);
+            match alias {
+                Some(n) if n != *t_name => {
+                    evals.push((n.clone(), Eval::Field(t_name.clone())));
+                    table.push(n);
+                    if cols.is_empty() {
+                        table.push(t_name.clone());
+                    }
                 }
+                _ => table.push(t_name.clone()),
             }
-            _ => table.push(t_name.clone()),
         }
         for c in cols {
             let Some(n) = self.name(&c.name.name, c.name.span) else {
