@@ -172,7 +172,14 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
     let mut reads = Vec::new();
     columns_read(t, &mut reads);
     cols.iter().for_each(|c| columns_read(&c.expr, &mut reads));
-    let Some(renames) = temporary_keys(cx, a.span, &mut by_out, &reads, star) else {
+    let Some(renames) = temporary_keys(
+        cx,
+        a.span,
+        &mut by_out,
+        &reads,
+        star,
+        "arg_max/arg_min(…, *)",
+    ) else {
         return;
     };
     let final_name = |n: &str| -> String {
@@ -316,7 +323,7 @@ fn any_row(
         .zip(&own)
         .map(|((n, e), own)| (n.clone(), if *own { None } else { e.clone() }))
         .collect();
-    let Some(renames) = temporary_keys(cx, a.span, &mut computed, &[], true) else {
+    let Some(renames) = temporary_keys(cx, a.span, &mut computed, &[], true, "take_any(*)") else {
         return;
     };
     for (b, c) in by_out.iter_mut().zip(computed) {
@@ -391,6 +398,7 @@ fn temporary_keys(
     by_out: &mut [(String, Option<Expr>)],
     reads: &[String],
     star: bool,
+    what: &str,
 ) -> Option<Vec<(String, String)>> {
     let mut renames: Vec<(String, String)> = Vec::new();
     for (i, (name, e)) in by_out.iter_mut().enumerate() {
@@ -400,7 +408,7 @@ fn temporary_keys(
         if star && !is_generated_name(name) {
             cx.decline(
                 EsqlCode::B006,
-                format!("arg_max/arg_min(…, *) or take_any(*) grouped by a computed key `{name}` that can clash with an input column of that name; KQL does not document which one it keeps"),
+                format!("{what} grouped by a computed key `{name}` that can clash with an input column of that name; KQL does not document which one it keeps"),
                 span,
             );
             return None;
