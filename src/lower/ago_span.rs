@@ -19,9 +19,15 @@ impl<'a> Lowerer<'a> {
         if let Some(d) = self.const_span(arg, 0)? {
             return Ok(Some(ir::ExprKind::Ago(d)));
         }
-        let Some(span) = self.computed_span(arg, 0)? else {
+        let mut dates = false;
+        let Some(span) = self.computed_span(arg, 0, &mut dates)? else {
             return Ok(None);
         };
+        if !dates {
+            // Only constants, but not foldable exactly here (a real factor, a division): left
+            // to the refusal, as targets have no duration arithmetic to run it with.
+            return Ok(None);
+        }
         if let Some(text) = self.placeholder_in(arg) {
             let msg = format!(
                 "this look-back is computed from `{text}`, a hunting-query template placeholder \
@@ -137,8 +143,14 @@ impl<'a> Lowerer<'a> {
 
     /// A timespan computed at run time, lowered: a difference of two datetimes, scaled by a
     /// number, added to or subtracted from other timespans, `totimespan` of one (the identity).
-    /// `None` when `e` is not provably a timespan.
-    fn computed_span(&mut self, e: &'a ast::Expr, depth: usize) -> LResult<Option<ir::Expr>> {
+    /// `None` when `e` is not provably a timespan. Sets `dates` when a datetime difference is
+    /// part of it.
+    fn computed_span(
+        &mut self,
+        e: &'a ast::Expr,
+        depth: usize,
+        dates: &mut bool,
+    ) -> LResult<Option<ir::Expr>> {
         if depth > MAX_DEPTH {
             return Ok(None);
         }
@@ -163,7 +175,7 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Ident(n) => match self.scalar_let(&n.name) {
                 Some(bound) => {
                     let name = n.name.clone();
-                    self.with_let(&name, e.span, |cx| cx.computed_span(bound, d))?
+                    self.with_let(&name, e.span, |cx| cx.computed_span(bound, d, dates))?
                 }
                 None => None,
             },
@@ -172,14 +184,18 @@ impl<'a> Lowerer<'a> {
                     && args.len() == 1
                     && args[0].name.is_none() =>
             {
-                self.computed_span(&args[0].value, d)?
+                self.computed_span(&args[0].value, d, dates)?
             }
             ast::ExprKind::Binary { op, lhs, rhs } => match op {
                 ast::BinaryOp::Sub if self.is_datetime(lhs, d) && self.is_datetime(rhs, d) => {
+                    *dates = true;
                     arith(ir::ArithOp::Sub, self.expr(lhs)?, self.expr(rhs)?)
                 }
                 ast::BinaryOp::Add | ast::BinaryOp::Sub => {
-                    match (self.computed_span(lhs, d)?, self.computed_span(rhs, d)?) {
+                    match (
+                        self.computed_span(lhs, d, dates)?,
+                        self.computed_span(rhs, d, dates)?,
+                    ) {
                         (Some(l), Some(r)) => {
                             let op = if *op == ast::BinaryOp::Add {
                                 ir::ArithOp::Add
@@ -197,14 +213,16 @@ impl<'a> Lowerer<'a> {
                     } else {
                         ir::ArithOp::Div
                     };
-                    match self.computed_span(lhs, d)? {
+                    match self.computed_span(lhs, d, dates)? {
                         Some(l) => match self.number(rhs)? {
                             Some(r) => arith(op, l, r),
                             None => None,
                         },
                         // `n * span` (a timespan divided into a number is no timespan).
                         None if op == ir::ArithOp::Mul => match self.number(lhs)? {
-                            Some(l) => self.computed_span(rhs, d)?.and_then(|r| arith(op, l, r)),
+                            Some(l) => self
+                                .computed_span(rhs, d, dates)?
+                                .and_then(|r| arith(op, l, r)),
                             None => None,
                         },
                         None => None,
