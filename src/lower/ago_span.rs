@@ -265,6 +265,40 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Whether `e` is built from literals only (through scalar `let`s), with arithmetic and
+    /// `totimespan`/`max_of`/`min_of`: a constant, even when [`Self::const_span`] does not fold it.
+    pub(crate) fn is_constant_arith(&self, e: &'a ast::Expr, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let d = depth + 1;
+        match &e.kind {
+            ast::ExprKind::Literal(_) => true,
+            ast::ExprKind::Ident(n) => self
+                .scalar_let(&n.name)
+                .is_some_and(|b| self.is_constant_arith(b, d)),
+            ast::ExprKind::Unary { expr, .. } => self.is_constant_arith(expr, d),
+            ast::ExprKind::Binary { op, lhs, rhs } => {
+                matches!(
+                    op,
+                    ast::BinaryOp::Add
+                        | ast::BinaryOp::Sub
+                        | ast::BinaryOp::Mul
+                        | ast::BinaryOp::Div
+                        | ast::BinaryOp::Mod
+                ) && self.is_constant_arith(lhs, d)
+                    && self.is_constant_arith(rhs, d)
+            }
+            ast::ExprKind::Call { function, args } => {
+                matches!(
+                    function.name.as_str(),
+                    "totimespan" | "totime" | "max_of" | "min_of"
+                ) && args.iter().all(|a| self.is_constant_arith(&a.value, d))
+            }
+            _ => false,
+        }
+    }
+
     /// The first `{{…}}` template placeholder `e` is computed from, following scalar `let`s.
     pub(crate) fn placeholder_in(&self, e: &'a ast::Expr) -> Option<String> {
         let mut names = Vec::new();

@@ -384,6 +384,11 @@ impl<'a> Lowerer<'a> {
                  placeholder that Sentinel fills in when the query runs from its portal: put a \
                  time in its place before converting"
             )
+        } else if self.is_constant_arith(e, 0) {
+            format!(
+                "{NEED}; this one is constant arithmetic kqlport does not fold exactly (a real \
+                 factor, a division or a remainder): write the span as one literal"
+            )
         } else {
             format!("{NEED}; this one is computed when the query runs")
         };
