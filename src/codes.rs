@@ -400,7 +400,10 @@ codes! {
             "KQL documents no parameter names for built-in functions, so what `name=value` means is \
              unknown; pass the arguments by position.";
         L025 "`ago()` needs a constant timespan"
-            "The argument of `ago()` must be a literal like `7d` or `1h`.";
+            "The argument of `ago()` must be a timespan kqlport can see: a literal like `7d` or `1h`, \
+             timespan arithmetic of literals and `let`s (folded to one), or a span computed from \
+             datetimes such as `(endtime - starttime) * 7` (read as `now()` minus it). A name no \
+             `let` binds, a datetime, or a value only the rows give is refused.";
         L026 "a function called with arguments it does not accept"
             "Wrong number, type or shape of arguments for a supported scalar function (for example \
              `bag_pack` keys and values not in pairs, or a non-constant argument that must be constant).";

@@ -987,30 +987,74 @@ fn ago_of_a_value_that_is_not_constant_says_why() {
         assert_eq!(errs[0].code.as_str(), "L025", "{q}");
         errs[0].message.clone()
     };
-    // A hunting query's template placeholder, through two `let`s.
-    let m = message(
-        "let starttime = todatetime('{{StartTimeISO}}'); let endtime = todatetime('{{EndTimeISO}}'); \
-         let lookback = totimespan((endtime - starttime) * 7); T | where TimeGenerated > ago(lookback)",
-    );
-    assert!(
-        m.contains("computed from `{{EndTimeISO}}`, a hunting-query template placeholder"),
-        "{m}"
-    );
     // A name no `let` binds (the parameter of a function whose body this is).
     let m = message("T | where TimeGenerated > ago(query_period)");
     assert!(
         m.contains("`query_period` is no `let` of this query"),
         "{m}"
     );
-    // Bound, but computed at run time.
-    let m = message("let d = now() - datetime(2024-01-01); T | where TimeGenerated > ago(d)");
+    // Bound, but computed at run time (and no timespan this lowering can see).
+    let m = message("let d = 1h * rand(); T | where TimeGenerated > ago(d)");
     assert!(
         m.ends_with("this one is computed when the query runs"),
         "{m}"
     );
-    // Constant arithmetic still folds.
-    let ast = kql::parse("let a = 1h; let b = 30m; T | where TimeGenerated > ago(a + b)").unwrap();
-    assert!(lower::lower(&ast).is_ok());
+    // Constants this lowering does not fold exactly (a real factor): refused, as before.
+    let m = message("let f = 1.5; T | where TimeGenerated > ago(1h * f)");
+    assert!(
+        m.contains("constant arithmetic kqlport does not fold exactly"),
+        "{m}"
+    );
+    // A datetime where a timespan belongs: Kusto.Language rejects it (KS107).
+    let m = message(
+        "let starttime = todatetime('{{StartTimeISO}}'); T | where TimeGenerated > ago(starttime)",
+    );
+    assert!(m.contains("this one is a datetime, not a timespan"), "{m}");
+}
+
+#[test]
+fn ago_of_constant_timespan_arithmetic_folds() {
+    // `+`, `-`, `*` by an integer, `max_of`/`min_of`, `totimespan`, through `let`s.
+    assert_eq!(
+        ir("let a = 1h; let b = 30m; T | where TimeGenerated > ago(a + b)"),
+        "from T\nfilter (window TimeGenerated > ago 90m)\n"
+    );
+    assert_eq!(
+        ir(
+            "let f = 1h; let l = 1h; let a = 6h; let p = f + max_of(l, a); \
+            T | where TimeGenerated > ago(totimespan(p * 2 - min_of(1h, 2h)))"
+        ),
+        "from T\nfilter (window TimeGenerated > ago 13h)\n"
+    );
+    // `now() - ago(d)` is `d`: KQL's now() is one value per query.
+    assert_eq!(
+        ir("let r = 1h; T | where TimeGenerated < ago(now() - ago(r))"),
+        "from T\nfilter (window TimeGenerated < ago 1h)\n"
+    );
+}
+
+#[test]
+fn ago_of_a_span_computed_from_datetimes_is_now_minus_it() {
+    // A hunting query's look-back over its template placeholders: `now() - span`, the
+    // `totimespan` of a timespan dropped (the identity), with a located under-match note.
+    let q = "let starttime = todatetime('{{StartTimeISO}}'); let endtime = todatetime('{{EndTimeISO}}'); \
+             let lookback = totimespan((endtime - starttime) * 7); T | where TimeGenerated > ago(lookback)";
+    assert_eq!(
+        ir(q),
+        "from T\nfilter (> TimeGenerated (- (now) (* (- (ToDateTime \"{{EndTimeISO}}\") (ToDateTime \"{{StartTimeISO}}\")) 7)))\n"
+    );
+    let lowered = lower::lower(&kql::parse(q).unwrap()).unwrap();
+    let note = lowered
+        .notes
+        .iter()
+        .find(|n| n.message.contains("template placeholder"))
+        .expect("a placeholder note");
+    assert_eq!(&q[note.span.range()], "lookback");
+    assert_eq!(note.effect, kqlport::backend::Effect::UnderMatch);
+    // Datetime literals: no note.
+    let q = "T | where TimeGenerated > ago((datetime(2024-01-02) - datetime(2024-01-01)) / 2)";
+    let lowered = lower::lower(&kql::parse(q).unwrap()).unwrap();
+    assert!(lowered.notes.is_empty());
 }
 
 #[test]
@@ -1549,4 +1593,45 @@ fn a_constant_side_decides_and_or_over_a_null_comparison() {
     );
     // `false or null` is null: not decided.
     assert_eq!(refusal("T | where false or x == datetime(null)").0, "L035");
+}
+
+#[test]
+fn make_series_and_evaluate_refusals_name_what_the_query_does() {
+    let refused = |q: &str| {
+        let errs = lower::lower(&kql::parse(q).unwrap()).expect_err("should be refused");
+        assert_eq!(errs[0].code.as_str(), "L013", "{q}");
+        (q[errs[0].span.range()].to_string(), errs[0].message.clone())
+    };
+    // The series functions called on the arrays, wherever they are.
+    let (at, m) = refused(
+        "let s = T | make-series n = count() on TimeGenerated step 1h by k; \
+         s | extend (a, b, c) = series_decompose_anomalies(n) | extend f = series_fit_line(n)",
+    );
+    assert_eq!(at, "make-series n = count() on TimeGenerated step 1h by k");
+    assert!(
+        m.contains("`series_decompose_anomalies()` (anomalies found by seasonal decomposition), `series_fit_line()` (a linear regression)"),
+        "{m}"
+    );
+    // Only charted.
+    let (_, m) = refused("T | make-series n = count() on TimeGenerated step 1d | render timechart");
+    assert!(m.contains("this query only charts it (`render`)"), "{m}");
+    // Plugins by name.
+    let (at, m) = refused("T | evaluate bag_unpack(Props) | where Signer startswith 'x'");
+    assert_eq!(at, "evaluate bag_unpack(Props)");
+    assert!(
+        m.starts_with(
+            "`evaluate bag_unpack` makes a column of each key found in the dynamic bag `Props`"
+        ),
+        "{m}"
+    );
+    let (_, m) = refused("T | evaluate pivot(Op, count(), Actor)");
+    assert!(
+        m.starts_with("`evaluate pivot` makes a column of each distinct value"),
+        "{m}"
+    );
+    let (_, m) = refused("T | evaluate autocluster()");
+    assert!(
+        m.starts_with("`evaluate autocluster` mines frequent patterns"),
+        "{m}"
+    );
 }

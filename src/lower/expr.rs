@@ -368,7 +368,12 @@ impl<'a> Lowerer<'a> {
             .filter(|n| !self.lets.contains_key(**n))
             .copied()
             .collect();
-        let message = if let Some(name) = undefined.first() {
+        let message = if self.is_datetime(e, 0) {
+            format!(
+                "{NEED}; this one is a datetime, not a timespan: Kusto rejects the query \
+                 (KS107, a value of type timespan expected)"
+            )
+        } else if let Some(name) = undefined.first() {
             format!(
                 "{NEED}; `{name}` is no `let` of this query: a column, or a parameter of the \
                  function this text comes from or a template value that needs a value first"
@@ -379,6 +384,11 @@ impl<'a> Lowerer<'a> {
                  placeholder that Sentinel fills in when the query runs from its portal: put a \
                  time in its place before converting"
             )
+        } else if self.is_constant_arith(e, 0) {
+            format!(
+                "{NEED}; this one is constant arithmetic kqlport does not fold exactly (a real \
+                 factor, a division or a remainder): write the span as one literal"
+            )
         } else {
             format!("{NEED}; this one is computed when the query runs")
         };
@@ -387,7 +397,7 @@ impl<'a> Lowerer<'a> {
 
     /// The names `e` reads and the first `{{…}}` placeholder text it holds, following scalar
     /// `let`s (a few levels: enough for `let lookback = (endtime - starttime) * 7`).
-    fn ago_inputs(
+    pub(crate) fn ago_inputs(
         &self,
         e: &'a ast::Expr,
         names: &mut Vec<&'a str>,
@@ -455,9 +465,9 @@ impl<'a> Lowerer<'a> {
                 let [arg] = args else {
                     return Err(arity(span, "ago", 1));
                 };
-                match self.literal_value(&arg.value)? {
-                    Some(ir::Literal::Timespan(d)) => ir::ExprKind::Ago(d),
-                    _ => return Err(self.ago_refusal(&arg.value, arg.span)),
+                match self.ago_of(&arg.value)? {
+                    Some(kind) => kind,
+                    None => return Err(self.ago_refusal(&arg.value, arg.span)),
                 }
             }
             "now" if args.is_empty() => ir::ExprKind::Now,

@@ -7,13 +7,16 @@
 //! opaque node, never silently dropped.
 
 mod aggregate;
+mod ago_span;
 mod bool_compare;
+mod evaluate;
 mod expr;
 mod externaldata;
 mod functions;
 mod invoke;
 mod join;
 mod known_columns;
+mod make_series;
 mod mvexpand;
 mod names;
 mod parse;
@@ -69,7 +72,10 @@ pub fn lower(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
 }
 
 fn lower_here(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
-    let mut cx = Lowerer::default();
+    let mut cx = Lowerer {
+        whole: Some(query),
+        ..Lowerer::default()
+    };
     match cx.query(query) {
         Ok(q) => {
             let found = known_columns::check(&q, &cx.ifexists);
@@ -145,6 +151,8 @@ pub(crate) struct Lowerer<'a> {
     /// How many subqueries (`in (T | …)`) and join or lookup right sides are being lowered
     /// around this point: a watchlist is a source only there.
     pub(crate) subquery_depth: usize,
+    /// The whole query, for refusals that name what a later part does with a stage's output.
+    pub(crate) whole: Option<&'a ast::Query>,
 }
 
 /// The deepest nesting of expressions lowering follows (and so of the IR the backends walk).
@@ -563,15 +571,8 @@ impl<'a> Lowerer<'a> {
             K::Count => stage(ir::StageKind::Count),
             K::Join(j) => stage(self.join(j, op.span)?),
             K::Lookup(j) => stage(self.lookup(j, op.span)?),
-            K::MakeSeries(_) => Err(unsupported(
-                LowerCode::L013,
-                op.span,
-                "`make-series` returns one row per series whose columns are arrays, one element \
-                 per time bin, with empty bins filled by `default=` (0 unless given); Splunk \
-                 (`timechart`, `bin` + `stats`) and ES|QL (`BUCKET` + `STATS`) return one row per \
-                 non-empty bin instead, and the `series_*()` functions that usually follow \
-                 (anomaly detection, line fitting) have no equivalent in either",
-            )),
+            K::MakeSeries(_) => self.make_series_refusal(op.span),
+            K::Evaluate(ev) => self.evaluate_refusal(ev, op.span),
             K::MvExpand(m) => stage(self.mv_expand(m)?),
             K::MvApply {
                 params,

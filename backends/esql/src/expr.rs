@@ -23,6 +23,13 @@ impl Cx {
                 self.day_of_week_number(t)
             }
             ExprKind::Arith {
+                op: ir::ArithOp::Sub,
+                lhs,
+                rhs,
+            } if matches!(lhs.kind, ExprKind::Now) && crate::span_ms::computable(rhs) => {
+                self.now_minus_span(rhs)
+            }
+            ExprKind::Arith {
                 op: ir::ArithOp::DateSub,
                 ..
             } => {

@@ -223,6 +223,7 @@ mod predicate;
 mod projection;
 pub mod pushdown;
 mod query;
+mod span_ms;
 mod stats;
 mod stored;
 mod subquery;

@@ -227,3 +227,23 @@ fn subtractions_that_are_not_datetime_minus_datetime_stay() {
     );
     assert_eq!(exact(&q).lines().nth(1).unwrap(), "| EVAL D = End - Start");
 }
+
+/// `ago(span)` of a span computed from datetimes (a hunting query's look-back): in
+/// milliseconds, `TO_LONG` of a date being its epoch milliseconds and `TO_DATETIME` of a long
+/// the date at those milliseconds (Elastic's TO_LONG / TO_DATETIME pages).
+#[test]
+fn ago_of_a_span_computed_from_datetimes_is_computed_in_milliseconds() {
+    insta::assert_snapshot!(
+        where_of_kql(
+            "let s = datetime(2024-01-01); let e = datetime(2024-01-02); \
+             T | where TimeGenerated > ago((e - s) * 7 + 1h)"
+        ),
+        @r#"TimeGenerated > TO_DATETIME(TO_LONG(NOW()) - (((TO_LONG(TO_DATETIME("2024-01-02T00:00:00Z")) - TO_LONG(TO_DATETIME("2024-01-01T00:00:00Z"))) * 7) + 3600000))"#
+    );
+    // A division would truncate in long arithmetic: still the datetime - datetime refusal.
+    let d = declined(&ir_of(
+        "let s = datetime(2024-01-01); let e = datetime(2024-01-02); \
+         T | where TimeGenerated > ago((e - s) / 2)",
+    ));
+    assert_eq!(d[0].code.as_str(), "B012");
+}
