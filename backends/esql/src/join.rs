@@ -88,6 +88,7 @@ struct Lookup {
 /// The materialisation query: the right side lowered as a pipeline of its own, then shaped
 /// into the lookup index's rows (the keys under the left names, clashing right columns renamed
 /// as KQL does, a match marker) and printed above the query. `None` after a refusal.
+#[allow(clippy::too_many_arguments)]
 fn materialise(
     cx: &mut Cx,
     span: Span,
@@ -96,6 +97,7 @@ fn materialise(
     fields: &[&JoinKey],
     join_fields: &[String],
     left: &LeftColumns,
+    key: Option<KeyFn>,
 ) -> Option<Lookup> {
     let (_, keep_right) = kind.keeps_columns();
     let saved = cx.take_pipeline();
@@ -156,8 +158,11 @@ fn materialise(
             by: fields
                 .iter()
                 .map(|k| {
-                    let e =
-                        (k.left.name != k.right.name).then(|| Expr::Column(k.right.name.clone()));
+                    let right = Expr::Column(k.right.name.clone());
+                    let e = match key {
+                        Some(key) => Some(key(right)),
+                        None => (k.left.name != k.right.name).then_some(right),
+                    };
                     (k.left.name.clone(), e)
                 })
                 .collect(),
@@ -233,7 +238,14 @@ fn join_keys<'a>(
 
 /// The notes every lookup join gets: the index is a snapshot, the materialisation query is
 /// capped, and a missing key matches nothing.
-fn join_notes(cx: &mut Cx, span: Span, kind: JoinKind, index: &str, join_fields: &[String]) {
+fn join_notes(
+    cx: &mut Cx,
+    span: Span,
+    kind: JoinKind,
+    index: &str,
+    join_fields: &[String],
+    keyed: bool,
+) {
     let swapped = mirrored(cx, span).is_some();
     let side = match mirrored(cx, span) {
         Some(k) => format!(
@@ -258,6 +270,10 @@ fn join_notes(cx: &mut Cx, span: Span, kind: JoinKind, index: &str, join_fields:
             if swapped { "left side" } else { "right side" }
         ),
     );
+    if keyed {
+        // Both sides' keys are computed never null (`lookup_join_on_key`).
+        return;
+    }
     let null_keys = format!(
         "a missing key ({}, or its {}) is null, which LOOKUP JOIN matches with nothing; KQL reads a missing string key as \"\" and matches it with \"\" on the other side",
         join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
@@ -302,6 +318,10 @@ pub(crate) struct LeftColumns {
     pub from_schema: Option<Vec<String>>,
 }
 
+/// How a semi/anti join's lookup key is computed from the right key's value (the left side
+/// computes its own the same way): never null, so a missing value is a key like any other.
+pub(crate) type KeyFn = fn(Expr) -> Expr;
+
 pub(crate) fn lookup_join(
     cx: &mut Cx,
     stage: &Stage,
@@ -309,6 +329,39 @@ pub(crate) fn lookup_join(
     right: &Query,
     on: &[JoinKey],
     left: LeftColumns,
+    out: &mut Vec<Command>,
+) {
+    join_with(cx, stage, kind, right, on, left, None, out);
+}
+
+/// A semi or anti join on one key that both sides compute with `key` (the left side's
+/// already in the column `on[0].left` when this is called): the materialisation query groups
+/// by `key(right key)`. A key never null matches as KQL's string values do, so the null-key
+/// note is left out.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lookup_join_on_key(
+    cx: &mut Cx,
+    stage: &Stage,
+    kind: JoinKind,
+    right: &Query,
+    on: &[JoinKey],
+    left: LeftColumns,
+    key: KeyFn,
+    out: &mut Vec<Command>,
+) {
+    debug_assert!(matches!(kind, JoinKind::LeftSemi | JoinKind::LeftAnti));
+    join_with(cx, stage, kind, right, on, left, Some(key), out);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn join_with(
+    cx: &mut Cx,
+    stage: &Stage,
+    kind: JoinKind,
+    right: &Query,
+    on: &[JoinKey],
+    left: LeftColumns,
+    key: Option<KeyFn>,
     out: &mut Vec<Command>,
 ) {
     let fields = match join_keys(kind, right, on) {
@@ -328,7 +381,16 @@ pub(crate) fn lookup_join(
         index,
         added,
         right_cols,
-    }) = materialise(cx, stage.span, kind, right, &fields, &join_fields, &left)
+    }) = materialise(
+        cx,
+        stage.span,
+        kind,
+        right,
+        &fields,
+        &join_fields,
+        &left,
+        key,
+    )
     else {
         return;
     };
@@ -398,7 +460,7 @@ pub(crate) fn lookup_join(
         }
     }
 
-    join_notes(cx, stage.span, kind, &index, &join_fields);
+    join_notes(cx, stage.span, kind, &index, &join_fields, key.is_some());
 
     // The pipeline after the join: right columns may replace same-named state.
     match &right_cols {
