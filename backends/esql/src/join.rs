@@ -353,6 +353,61 @@ pub(crate) fn lookup_join_on_key(
     join_with(cx, stage, kind, right, on, left, Some(key), out);
 }
 
+/// A subquery test inside an `or`/`not` (`subquery.rs`): a LOOKUP JOIN on the keyed index of
+/// the subquery's distinct values (as [`lookup_join_on_key`]) that keeps every row and leaves
+/// `marker` non-null exactly on the rows whose key the index holds. `false` after a refusal.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lookup_mark(
+    cx: &mut Cx,
+    stage: &Stage,
+    right: &Query,
+    on: &[JoinKey],
+    left: LeftColumns,
+    key: KeyFn,
+    marker: &str,
+    out: &mut Vec<Command>,
+) -> bool {
+    let kind = JoinKind::LeftSemi;
+    let fields = match join_keys(kind, right, on) {
+        Ok(fields) => fields,
+        Err(why) => {
+            decline(cx, stage, kind, right, why);
+            return false;
+        }
+    };
+    let join_fields: Vec<String> = fields.iter().map(|k| k.left.name.clone()).collect();
+    let Some(Lookup { index, .. }) = materialise(
+        cx,
+        stage.span,
+        kind,
+        right,
+        &fields,
+        &join_fields,
+        &left,
+        Some(key),
+    ) else {
+        return false;
+    };
+    out.push(Command::LookupJoin {
+        index: index.clone(),
+        on: join_fields,
+    });
+    out.push(Command::Rename(vec![(MATCH.into(), marker.into())]));
+    // The test sits under `or`/`not`: a stale or cut list can turn it either way.
+    let stale = format!(
+        "the subquery's values are read from the lookup index `{index}`, which holds the rows of the materialisation query shown above the query as of its last refresh; KQL evaluates the subquery at every run (with its own now()/ago() windows), so a stale index can add or miss rows"
+    );
+    let cut = format!(
+        "the materialisation query returns at most {} rows (ES|QL's cap): values past it are not in the list, which can keep or drop rows (the test is inside an `or` or a `not`)",
+        crate::MAX_ROWS
+    );
+    for effect in [Effect::OverMatch, Effect::UnderMatch] {
+        cx.notes.push(stage.span, effect, stale.clone());
+        cx.notes.push(stage.span, effect, cut.clone());
+    }
+    true
+}
+
 #[allow(clippy::too_many_arguments)]
 fn join_with(
     cx: &mut Cx,

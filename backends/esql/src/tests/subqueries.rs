@@ -50,8 +50,8 @@ fn not_in_is_an_anti_lookup_join() {
 #[test]
 fn forms_without_a_lookup_join_are_declined() {
     for kql in [
-        // inside `or`
-        "SigninLogs | where ResultType == \"0\" or UserPrincipalName in (SecurityEvent | project Account)",
+        // has_any inside `or`
+        "SigninLogs | where ResultType == \"0\" or UserPrincipalName has_any (SecurityEvent | project Account)",
         // a number key
         "SecurityEvent | where EventID in (SecurityEvent | where Account == \"x\" | project EventID)",
         // has_any over a computed list: terms, not whole values
@@ -136,4 +136,33 @@ fn a_watchlist_is_read_from_an_index_of_its_lower_cased_name() {
         "SigninLogs | where UserPrincipalName in (_GetWatchlist('_vip') | project User)",
     ));
     assert_eq!(d[0].code.as_str(), "B032", "{d:?}");
+}
+
+#[test]
+fn a_test_inside_or_marks_the_rows_its_list_holds() {
+    let t = run(&ir_of(
+        "SigninLogs | where ResultType == \"0\" or UserPrincipalName !in (SecurityEvent | project Account)",
+    ))
+    .expect("translated");
+    let body: Vec<&str> = t.text.lines().filter(|l| !l.starts_with("//")).collect();
+    assert_eq!(
+        body[1..4],
+        [
+            "| EVAL kqlport_sq_key = COALESCE(UserPrincipalName, \"\")",
+            "| LOOKUP JOIN kqlport_lookup_2c926583 ON kqlport_sq_key",
+            "| RENAME kqlport_match AS kqlport_sq1",
+        ],
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text.contains(
+            "| DROP kqlport_sq_key\n| WHERE ResultType == \"0\" OR kqlport_sq1 IS NULL\n| DROP kqlport_sq1\n"
+        ),
+        "{}",
+        t.text
+    );
+    // The list's cap can turn the test either way under `or`/`not`.
+    let effects: Vec<Effect> = notes(&t).iter().map(|n| n.1).collect();
+    assert!(effects.contains(&Effect::UnderMatch) && effects.contains(&Effect::OverMatch));
 }
