@@ -18,7 +18,11 @@
 //! | `leftouter` | `LOOKUP JOIN` |
 //! | `leftsemi` / `leftanti` | the index holds the distinct keys; `WHERE kqlport_match IS [NOT] NULL` |
 //! | `rightsemi` / `rightanti` | the mirrored `leftsemi` / `leftanti` (the sides swapped before translating: `ir::Query::right_joins_mirrored`) |
-//! | `rightouter`, `fullouter`; a join inside the right side | declined (`B030`) |
+//! | `rightouter`, `fullouter` | declined (`B030`) |
+//!
+//! A right side that itself joins (or tests a subquery) is a materialisation query with a
+//! `LOOKUP JOIN` of its own: the lookup index it reads has its own materialisation query,
+//! printed above it, and its header says to refresh that index first.
 //!
 //! Several key pairs join on the list of left key names (`ON a, b`, recent releases: noted).
 //!
@@ -35,7 +39,7 @@ use crate::cx::Cx;
 use crate::stats;
 use kqlport::backend::Effect;
 use kqlport::codes::BackendCode;
-use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage, StageKind};
+use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage};
 use kqlport::source::Span;
 
 /// The lookup column that is set on every lookup document: non-null exactly on a match.
@@ -176,6 +180,26 @@ fn materialise(
     }
     let right_text = rq.to_string();
     let index = format!("kqlport_lookup_{:08x}", fnv1a(&right_text));
+    // A right side that itself joins reads lookup indices whose materialisation queries are
+    // printed above this one: they are filled first.
+    let reads: Vec<String> = rq
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::LookupJoin { index, .. } => Some(format!("`{index}`")),
+            _ => None,
+        })
+        .collect();
+    let after = if reads.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (it reads the lookup index{} {}, printed above: refresh {} first)",
+            if reads.len() > 1 { "es" } else { "" },
+            reads.join(", "),
+            if reads.len() > 1 { "them" } else { "it" }
+        )
+    };
     let (side, typed) = match mirrored(cx, span) {
         Some(k) => (
             format!(
@@ -187,7 +211,7 @@ fn materialise(
         None => ("its right side".to_string(), "on the left side"),
     };
     cx.preamble.push(format!(
-        "kqlport: the `join` below reads {side} from the lookup index `{index}`: create it with `index.mode: lookup`, the join field{} {} typed as {typed}, and fill it with the rows of this ES|QL query (re-run it as often as the rule runs):",
+        "kqlport: the `join` below reads {side} from the lookup index `{index}`: create it with `index.mode: lookup`, the join field{} {} typed as {typed}, and fill it with the rows of this ES|QL query{after} (re-run it as often as the rule runs):",
         if join_fields.len() > 1 { "s" } else { "" },
         join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
     ));
@@ -203,11 +227,7 @@ fn materialise(
 
 /// The join fields, one per left key (a left key paired twice joins once), or why the join
 /// has no LOOKUP JOIN form.
-fn join_keys<'a>(
-    kind: JoinKind,
-    right: &Query,
-    on: &'a [JoinKey],
-) -> Result<Vec<&'a JoinKey>, &'static str> {
+fn join_keys(kind: JoinKind, on: &[JoinKey]) -> Result<Vec<&JoinKey>, &'static str> {
     match kind {
         JoinKind::Inner
         | JoinKind::InnerUnique
@@ -215,13 +235,6 @@ fn join_keys<'a>(
         | JoinKind::LeftSemi
         | JoinKind::LeftAnti => {}
         _ => return Err("(LOOKUP JOIN keeps left rows only)"),
-    }
-    if right
-        .stages
-        .iter()
-        .any(|s| matches!(s.kind, StageKind::Join { .. }))
-    {
-        return Err("whose right side itself joins (its lookup index would need another one)");
     }
     let mut fields: Vec<&JoinKey> = Vec::new();
     for k in on {
@@ -368,7 +381,7 @@ pub(crate) fn lookup_mark(
     out: &mut Vec<Command>,
 ) -> bool {
     let kind = JoinKind::LeftSemi;
-    let fields = match join_keys(kind, right, on) {
+    let fields = match join_keys(kind, on) {
         Ok(fields) => fields,
         Err(why) => {
             decline(cx, stage, kind, right, why);
@@ -419,7 +432,7 @@ fn join_with(
     key: Option<KeyFn>,
     out: &mut Vec<Command>,
 ) {
-    let fields = match join_keys(kind, right, on) {
+    let fields = match join_keys(kind, on) {
         Ok(fields) => fields,
         Err(why) => return decline(cx, stage, kind, right, why),
     };
