@@ -1,15 +1,15 @@
 //! `x in (subquery)` / `x !in (subquery)` ([`PredicateKind::InSubquery`]) as a semi / anti
-//! `LOOKUP JOIN`: a filter's `and` part testing a column against a subquery's values is KQL's
-//! `join kind=leftsemi` (`in`) or `kind=leftanti` (`!in`) on that column, so it is written by
+//! `LOOKUP JOIN`: a filter's `and` part testing a value against a subquery's values is KQL's
+//! `join kind=leftsemi` (`in`) or `kind=leftanti` (`!in`) on that value, so it is written by
 //! the join translation (`join.rs`): the subquery is the materialisation query of a lookup index
 //! holding its distinct values, printed above the query, and the main query keeps the rows
 //! that find (or do not find) their value there. The join's notes hold (the index is a
-//! snapshot, the materialisation query is capped, a missing key matches nothing).
+//! snapshot, the materialisation query is capped).
 //!
-//! A plain column compared case-sensitively joins on itself. `in~` and a computed value join on
-//! a key computed on both sides (`kqlport_sq_key`: the value, `TO_LOWER`ed for `in~`, a missing
-//! one `""` as KQL reads it, `EVAL`ed before the join and dropped after it; the subquery's value
-//! likewise in the materialisation query's `STATS BY`), which matches missing values as KQL does.
+//! The join key is computed on both sides (`kqlport_sq_key`: the value, `TO_LOWER`ed for `in~`,
+//! a missing one `""` as KQL reads it, `EVAL`ed before the join and dropped after it; the
+//! subquery's value likewise in the materialisation query's `STATS BY`), so missing values
+//! match as in KQL (and as SPL's digest of `coalesce(x, "")`).
 //!
 //! A test inside an `or` or a `not` keeps every row: its lookup index marks the rows whose key
 //! it holds (`LOOKUP JOIN` on the same keyed index, its match marker renamed `kqlport_sqN`),
@@ -22,8 +22,8 @@ use crate::cx::Cx;
 use crate::join;
 use kqlport::backend::Effect;
 use kqlport::ir::{
-    Case, Expr as IrExpr, ExprKind, JoinKey, JoinKind, Predicate, PredicateKind, Stage, StageKind,
-    Subquery, SubqueryMatch, SubqueryTests,
+    Case, Expr as IrExpr, JoinKey, JoinKind, Predicate, PredicateKind, Stage, StageKind, Subquery,
+    SubqueryMatch, SubqueryTests,
 };
 use kqlport::schema::ColumnType;
 
@@ -68,32 +68,20 @@ pub(crate) fn filter(
         let Some((expr, sub, insensitive)) = checked(cx, test) else {
             continue;
         };
-        // A plain column compared as it is joins on itself; anything else (`in~`, a computed
-        // value) joins on a key computed on both sides: the value (lower-cased for `in~`, a
-        // missing one `""`, as KQL reads it) in the query, the subquery's value likewise in
-        // the materialisation query.
-        let key: Option<join::KeyFn> = match &expr.kind {
-            ExprKind::Field(f) if f.is_plain() && !insensitive => None,
-            _ if insensitive => Some(folded_key),
-            _ => Some(exact_key),
-        };
-        let column = match (key, &expr.kind) {
-            (None, ExprKind::Field(f)) => f.column.clone(),
-            (Some(key), _) => {
-                let value = cx.expr(expr);
-                out.push(Command::Eval(vec![(KEY.into(), key(value))]));
-                if insensitive {
-                    let effect = if negated {
-                        Effect::UnderMatch
-                    } else {
-                        Effect::OverMatch
-                    };
-                    cx.notes.push(test.span, effect, UNICODE_FOLDING);
-                }
-                KEY.to_string()
-            }
-            (None, _) => unreachable!("a key is computed unless the value is a plain column"),
-        };
+        // Every test joins on a key computed on both sides: the value (lower-cased for `in~`,
+        // a missing one `""`, as KQL reads it and as SPL's digest of `coalesce(x, "")` does)
+        // in the query, the subquery's value likewise in the materialisation query.
+        let key: join::KeyFn = if insensitive { folded_key } else { exact_key };
+        let value = cx.expr(expr);
+        out.push(Command::Eval(vec![(KEY.into(), key(value))]));
+        if insensitive {
+            let effect = if negated {
+                Effect::UnderMatch
+            } else {
+                Effect::OverMatch
+            };
+            cx.notes.push(test.span, effect, UNICODE_FOLDING);
+        }
         let kind = if negated {
             JoinKind::LeftAnti
         } else {
@@ -101,23 +89,18 @@ pub(crate) fn filter(
         };
         let on = [JoinKey {
             left: kqlport::ir::Column {
-                name: column.clone(),
+                name: KEY.into(),
                 span: expr.span,
             },
             right: sub.column.clone(),
         }];
         let join_stage = join_stage(kind, sub, &on, test);
         let before = cx.preamble.len();
-        match key {
-            None => join::lookup_join(cx, &join_stage, kind, &sub.query, &on, left(), out),
-            Some(key) => {
-                join::lookup_join_on_key(cx, &join_stage, kind, &sub.query, &on, left(), key, out);
-                // The join's own `DROP kqlport_match` drops the key too.
-                match out.last_mut() {
-                    Some(Command::Drop(names)) => names.push(Pattern::Name(KEY.into())),
-                    _ => out.push(Command::Drop(vec![Pattern::Name(KEY.into())])),
-                }
-            }
+        join::lookup_join_on_key(cx, &join_stage, kind, &sub.query, &on, left(), key, out);
+        // The join's own `DROP kqlport_match` drops the key too.
+        match out.last_mut() {
+            Some(Command::Drop(names)) => names.push(Pattern::Name(KEY.into())),
+            _ => out.push(Command::Drop(vec![Pattern::Name(KEY.into())])),
         }
         relabel(cx, before);
     }
