@@ -52,6 +52,10 @@ pub struct Cx {
     /// The joins the KQL wrote as `rightsemi`/`rightanti`, translated as the mirrored left
     /// join ([`ir::Mirrored`]): their notes and refusals name the KQL's sides.
     pub mirrored: Vec<(Span, ir::JoinKind)>,
+    /// While a filter's predicate is lowered: the subquery tests inside its `or`s/`not`s (by
+    /// span) and the marker column a marking LOOKUP JOIN set on the rows whose value the
+    /// subquery's list holds (`subquery.rs`).
+    pub subquery_marks: Vec<(Span, String)>,
 }
 
 /// The per-pipeline part of [`Cx`], set aside while another pipeline (a join's right side) is

@@ -18,7 +18,11 @@
 //! | `leftouter` | `LOOKUP JOIN` |
 //! | `leftsemi` / `leftanti` | the index holds the distinct keys; `WHERE kqlport_match IS [NOT] NULL` |
 //! | `rightsemi` / `rightanti` | the mirrored `leftsemi` / `leftanti` (the sides swapped before translating: `ir::Query::right_joins_mirrored`) |
-//! | `rightouter`, `fullouter`; a join inside the right side | declined (`B030`) |
+//! | `rightouter`, `fullouter` | declined (`B030`) |
+//!
+//! A right side that itself joins (or tests a subquery) is a materialisation query with a
+//! `LOOKUP JOIN` of its own: the lookup index it reads has its own materialisation query,
+//! printed above it, and its header says to refresh that index first.
 //!
 //! Several key pairs join on the list of left key names (`ON a, b`, recent releases: noted).
 //!
@@ -35,7 +39,7 @@ use crate::cx::Cx;
 use crate::stats;
 use kqlport::backend::Effect;
 use kqlport::codes::BackendCode;
-use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage, StageKind};
+use kqlport::ir::{self, JoinKey, JoinKind, Query, Stage};
 use kqlport::source::Span;
 
 /// The lookup column that is set on every lookup document: non-null exactly on a match.
@@ -88,6 +92,7 @@ struct Lookup {
 /// The materialisation query: the right side lowered as a pipeline of its own, then shaped
 /// into the lookup index's rows (the keys under the left names, clashing right columns renamed
 /// as KQL does, a match marker) and printed above the query. `None` after a refusal.
+#[allow(clippy::too_many_arguments)]
 fn materialise(
     cx: &mut Cx,
     span: Span,
@@ -96,6 +101,7 @@ fn materialise(
     fields: &[&JoinKey],
     join_fields: &[String],
     left: &LeftColumns,
+    key: Option<KeyFn>,
 ) -> Option<Lookup> {
     let (_, keep_right) = kind.keeps_columns();
     let saved = cx.take_pipeline();
@@ -156,8 +162,11 @@ fn materialise(
             by: fields
                 .iter()
                 .map(|k| {
-                    let e =
-                        (k.left.name != k.right.name).then(|| Expr::Column(k.right.name.clone()));
+                    let right = Expr::Column(k.right.name.clone());
+                    let e = match key {
+                        Some(key) => Some(key(right)),
+                        None => (k.left.name != k.right.name).then_some(right),
+                    };
                     (k.left.name.clone(), e)
                 })
                 .collect(),
@@ -171,6 +180,26 @@ fn materialise(
     }
     let right_text = rq.to_string();
     let index = format!("kqlport_lookup_{:08x}", fnv1a(&right_text));
+    // A right side that itself joins reads lookup indices whose materialisation queries are
+    // printed above this one: they are filled first.
+    let reads: Vec<String> = rq
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::LookupJoin { index, .. } => Some(format!("`{index}`")),
+            _ => None,
+        })
+        .collect();
+    let after = if reads.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (it reads the lookup index{} {}, printed above: refresh {} first)",
+            if reads.len() > 1 { "es" } else { "" },
+            reads.join(", "),
+            if reads.len() > 1 { "them" } else { "it" }
+        )
+    };
     let (side, typed) = match mirrored(cx, span) {
         Some(k) => (
             format!(
@@ -182,7 +211,7 @@ fn materialise(
         None => ("its right side".to_string(), "on the left side"),
     };
     cx.preamble.push(format!(
-        "kqlport: the `join` below reads {side} from the lookup index `{index}`: create it with `index.mode: lookup`, the join field{} {} typed as {typed}, and fill it with the rows of this ES|QL query (re-run it as often as the rule runs):",
+        "kqlport: the `join` below reads {side} from the lookup index `{index}`: create it with `index.mode: lookup`, the join field{} {} typed as {typed}, and fill it with the rows of this ES|QL query{after} (re-run it as often as the rule runs):",
         if join_fields.len() > 1 { "s" } else { "" },
         join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
     ));
@@ -198,11 +227,7 @@ fn materialise(
 
 /// The join fields, one per left key (a left key paired twice joins once), or why the join
 /// has no LOOKUP JOIN form.
-fn join_keys<'a>(
-    kind: JoinKind,
-    right: &Query,
-    on: &'a [JoinKey],
-) -> Result<Vec<&'a JoinKey>, &'static str> {
+fn join_keys(kind: JoinKind, on: &[JoinKey]) -> Result<Vec<&JoinKey>, &'static str> {
     match kind {
         JoinKind::Inner
         | JoinKind::InnerUnique
@@ -210,13 +235,6 @@ fn join_keys<'a>(
         | JoinKind::LeftSemi
         | JoinKind::LeftAnti => {}
         _ => return Err("(LOOKUP JOIN keeps left rows only)"),
-    }
-    if right
-        .stages
-        .iter()
-        .any(|s| matches!(s.kind, StageKind::Join { .. }))
-    {
-        return Err("whose right side itself joins (its lookup index would need another one)");
     }
     let mut fields: Vec<&JoinKey> = Vec::new();
     for k in on {
@@ -233,7 +251,14 @@ fn join_keys<'a>(
 
 /// The notes every lookup join gets: the index is a snapshot, the materialisation query is
 /// capped, and a missing key matches nothing.
-fn join_notes(cx: &mut Cx, span: Span, kind: JoinKind, index: &str, join_fields: &[String]) {
+fn join_notes(
+    cx: &mut Cx,
+    span: Span,
+    kind: JoinKind,
+    index: &str,
+    join_fields: &[String],
+    keyed: bool,
+) {
     let swapped = mirrored(cx, span).is_some();
     let side = match mirrored(cx, span) {
         Some(k) => format!(
@@ -258,6 +283,10 @@ fn join_notes(cx: &mut Cx, span: Span, kind: JoinKind, index: &str, join_fields:
             if swapped { "left side" } else { "right side" }
         ),
     );
+    if keyed {
+        // Both sides' keys are computed never null (`lookup_join_on_key`).
+        return;
+    }
     let null_keys = format!(
         "a missing key ({}, or its {}) is null, which LOOKUP JOIN matches with nothing; KQL reads a missing string key as \"\" and matches it with \"\" on the other side",
         join_fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
@@ -302,6 +331,10 @@ pub(crate) struct LeftColumns {
     pub from_schema: Option<Vec<String>>,
 }
 
+/// How a semi/anti join's lookup key is computed from the right key's value (the left side
+/// computes its own the same way): never null, so a missing value is a key like any other.
+pub(crate) type KeyFn = fn(Expr) -> Expr;
+
 pub(crate) fn lookup_join(
     cx: &mut Cx,
     stage: &Stage,
@@ -311,7 +344,95 @@ pub(crate) fn lookup_join(
     left: LeftColumns,
     out: &mut Vec<Command>,
 ) {
-    let fields = match join_keys(kind, right, on) {
+    join_with(cx, stage, kind, right, on, left, None, out);
+}
+
+/// A semi or anti join on one key that both sides compute with `key` (the left side's
+/// already in the column `on[0].left` when this is called): the materialisation query groups
+/// by `key(right key)`. A key never null matches as KQL's string values do, so the null-key
+/// note is left out.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lookup_join_on_key(
+    cx: &mut Cx,
+    stage: &Stage,
+    kind: JoinKind,
+    right: &Query,
+    on: &[JoinKey],
+    left: LeftColumns,
+    key: KeyFn,
+    out: &mut Vec<Command>,
+) {
+    debug_assert!(matches!(kind, JoinKind::LeftSemi | JoinKind::LeftAnti));
+    join_with(cx, stage, kind, right, on, left, Some(key), out);
+}
+
+/// A subquery test inside an `or`/`not` (`subquery.rs`): a LOOKUP JOIN on the keyed index of
+/// the subquery's distinct values (as [`lookup_join_on_key`]) that keeps every row and leaves
+/// `marker` non-null exactly on the rows whose key the index holds. `false` after a refusal.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lookup_mark(
+    cx: &mut Cx,
+    stage: &Stage,
+    right: &Query,
+    on: &[JoinKey],
+    left: LeftColumns,
+    key: KeyFn,
+    marker: &str,
+    out: &mut Vec<Command>,
+) -> bool {
+    let kind = JoinKind::LeftSemi;
+    let fields = match join_keys(kind, on) {
+        Ok(fields) => fields,
+        Err(why) => {
+            decline(cx, stage, kind, right, why);
+            return false;
+        }
+    };
+    let join_fields: Vec<String> = fields.iter().map(|k| k.left.name.clone()).collect();
+    let Some(Lookup { index, .. }) = materialise(
+        cx,
+        stage.span,
+        kind,
+        right,
+        &fields,
+        &join_fields,
+        &left,
+        Some(key),
+    ) else {
+        return false;
+    };
+    out.push(Command::LookupJoin {
+        index: index.clone(),
+        on: join_fields,
+    });
+    out.push(Command::Rename(vec![(MATCH.into(), marker.into())]));
+    // The test sits under `or`/`not`: a stale or cut list can turn it either way.
+    let stale = format!(
+        "the subquery's values are read from the lookup index `{index}`, which holds the rows of the materialisation query shown above the query as of its last refresh; KQL evaluates the subquery at every run (with its own now()/ago() windows), so a stale index can add or miss rows"
+    );
+    let cut = format!(
+        "the materialisation query returns at most {} rows (ES|QL's cap): values past it are not in the list, which can keep or drop rows (the test is inside an `or` or a `not`)",
+        crate::MAX_ROWS
+    );
+    for effect in [Effect::OverMatch, Effect::UnderMatch] {
+        cx.notes.push(stage.span, effect, stale.clone());
+        cx.notes.push(stage.span, effect, cut.clone());
+    }
+    true
+}
+
+#[allow(clippy::too_many_arguments)]
+fn join_with(
+    cx: &mut Cx,
+    stage: &Stage,
+    kind: JoinKind,
+    right: &Query,
+    on: &[JoinKey],
+    left: LeftColumns,
+    key: Option<KeyFn>,
+    out: &mut Vec<Command>,
+) {
+    let fields = match join_keys(kind, on) {
         Ok(fields) => fields,
         Err(why) => return decline(cx, stage, kind, right, why),
     };
@@ -328,7 +449,16 @@ pub(crate) fn lookup_join(
         index,
         added,
         right_cols,
-    }) = materialise(cx, stage.span, kind, right, &fields, &join_fields, &left)
+    }) = materialise(
+        cx,
+        stage.span,
+        kind,
+        right,
+        &fields,
+        &join_fields,
+        &left,
+        key,
+    )
     else {
         return;
     };
@@ -398,7 +528,7 @@ pub(crate) fn lookup_join(
         }
     }
 
-    join_notes(cx, stage.span, kind, &index, &join_fields);
+    join_notes(cx, stage.span, kind, &index, &join_fields, key.is_some());
 
     // The pipeline after the join: right columns may replace same-named state.
     match &right_cols {

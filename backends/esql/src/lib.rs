@@ -215,6 +215,7 @@ mod expr;
 mod fields;
 mod functions;
 mod join;
+mod lookup_source;
 use kqlport::codes::EsqlCode;
 use kqlport_kit::regex::{java, lucene};
 mod mvexpand;

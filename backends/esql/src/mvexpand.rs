@@ -59,13 +59,21 @@ pub(crate) fn mv_expand(
         return;
     };
     let col = fp.column.as_str();
-    if !fp.path.is_empty() || fp.parsed {
-        let why = if fp.parsed {
-            "the value is JSON text parsed by KQL; ES|QL cannot split JSON text into its elements"
-        } else {
-            "a member of a dynamic column: an array inside an object is indexed as leaf fields that do not keep its elements together"
-        };
-        cx.decline(BackendCode::B070, why, item.expr.span);
+    if fp.parsed {
+        cx.decline_help(
+            BackendCode::B070,
+            "the value is JSON text parsed by KQL; ES|QL cannot split JSON text into its elements",
+            item.expr.span,
+            "ES|QL's JSON_EXTRACT (technical preview, 9.4) reads one path of JSON text, but no path lists an array's elements (no wildcards); parse the text at ingest (the `json` processor) so that the index holds the array as a field",
+        );
+        return;
+    }
+    if !fp.path.is_empty() {
+        cx.decline(
+            BackendCode::B070,
+            "a member of a dynamic column: an array inside an object is indexed as leaf fields that do not keep its elements together",
+            item.expr.span,
+        );
         return;
     }
     let split = cx.split_column(col);

@@ -52,10 +52,22 @@ impl Cx {
                     Expr::or(vec![Expr::is_null(x), Expr::not(inside)])
                 }
             }
-            PredicateKind::InSubquery { .. } => {
-                self.errors
-                    .push(crate::REFUSAL.subquery(p.span, crate::query::SUBQUERY_HELP));
-                Expr::Bool(false)
+            PredicateKind::InSubquery { negated, .. } => {
+                let marker = self
+                    .subquery_marks
+                    .iter()
+                    .find(|(s, _)| s.start == p.span.start && s.end == p.span.end)
+                    .map(|(_, m)| Expr::Column(m.clone()));
+                match marker {
+                    // Non-null exactly when the list holds the value (`subquery::mark`).
+                    Some(m) if positive != *negated => Expr::is_not_null(m),
+                    Some(m) => Expr::is_null(m),
+                    None => {
+                        self.errors
+                            .push(crate::REFUSAL.subquery(p.span, crate::query::SUBQUERY_HELP));
+                        Expr::Bool(false)
+                    }
+                }
             }
             PredicateKind::Between {
                 expr,

@@ -5,7 +5,8 @@
 use crate::ast::{self, Command, Expr};
 use crate::cx::Cx;
 use crate::{
-    join, mvexpand, parse, projection, pushdown, stats, stored, subquery, union, MAX_ROWS,
+    join, lookup_source, mvexpand, parse, projection, pushdown, stats, stored, subquery, union,
+    MAX_ROWS,
 };
 use kqlport::backend::Effect;
 use kqlport::codes::EsqlCode;
@@ -38,20 +39,23 @@ pub(crate) fn finish(commands: &mut Vec<Command>) {
 /// no closing `LIMIT`): what a union leg folds into per-leg conditions.
 pub(crate) fn lower_commands(cx: &mut Cx, query: &ir::Query) -> ast::Query {
     let table = match &query.source.kind {
-        SourceKind::Table(table) => table,
+        SourceKind::Table(table) => table.clone(),
         // Never a leg (legs are one-table queries); a union is lowered whole.
         SourceKind::Union(u) => return union::lower_union(cx, query, u),
-        SourceKind::Lookup(_) => {
-            cx.errors
-                .push(crate::REFUSAL.subquery(query.source.span, SUBQUERY_HELP));
-            return ast::Query {
-                index: String::new(),
-                metadata_id: false,
-                metadata_index: false,
-                commands: Vec::new(),
-            };
-        }
+        // The source of a materialisation query: the index the user fills with its rows.
+        SourceKind::Lookup(l) => match lookup_source::index(cx, l, query.source.span) {
+            Some(index) => index,
+            None => {
+                return ast::Query {
+                    index: String::new(),
+                    metadata_id: false,
+                    metadata_index: false,
+                    commands: Vec::new(),
+                }
+            }
+        },
     };
+    let table = &table;
     cx.table = table.clone();
     cx.target = query.source.target.clone();
     // A field-mapping pipeline may give an index pattern (`logs-m365_defender.event-*`).

@@ -1,25 +1,39 @@
 //! `x in (subquery)` / `x !in (subquery)` ([`PredicateKind::InSubquery`]) as a semi / anti
-//! `LOOKUP JOIN`: a filter's `and` part testing a column against a subquery's values is KQL's
-//! `join kind=leftsemi` (`in`) or `kind=leftanti` (`!in`) on that column, so it is written by
+//! `LOOKUP JOIN`: a filter's `and` part testing a value against a subquery's values is KQL's
+//! `join kind=leftsemi` (`in`) or `kind=leftanti` (`!in`) on that value, so it is written by
 //! the join translation (`join.rs`): the subquery is the materialisation query of a lookup index
 //! holding its distinct values, printed above the query, and the main query keeps the rows
 //! that find (or do not find) their value there. The join's notes hold (the index is a
-//! snapshot, the materialisation query is capped, a missing key matches nothing).
+//! snapshot, the materialisation query is capped).
 //!
-//! Only a plain column compared case-sensitively has that form; `in~`, a computed value and a
-//! subquery inside `or`/`not` are declined (`B032`).
+//! The join key is computed on both sides (`kqlport_sq_key`: the value, `TO_LOWER`ed for `in~`,
+//! a missing one `""` as KQL reads it, `EVAL`ed before the join and dropped after it; the
+//! subquery's value likewise in the materialisation query's `STATS BY`), so missing values
+//! match as in KQL (and as SPL's digest of `coalesce(x, "")`).
+//!
+//! A test inside an `or` or a `not` keeps every row: its lookup index marks the rows whose key
+//! it holds (`LOOKUP JOIN` on the same keyed index, its match marker renamed `kqlport_sqN`),
+//! and the `WHERE` reads the test as `kqlport_sqN IS [NOT] NULL` (`Cx::subquery_marks`). The
+//! index holds distinct keys, so no row is repeated. A number, datetime or bool key and
+//! `has_any` over a subquery are declined (`B032`).
 
-use crate::ast::{Command, Expr};
+use crate::ast::{Command, Expr, Pattern};
 use crate::cx::Cx;
 use crate::join;
+use kqlport::backend::Effect;
 use kqlport::ir::{
-    Case, ExprKind, JoinKey, JoinKind, Predicate, PredicateKind, Stage, StageKind, SubqueryMatch,
-    SubqueryTests,
+    Case, Expr as IrExpr, JoinKey, JoinKind, Predicate, PredicateKind, Stage, StageKind, Subquery,
+    SubqueryMatch, SubqueryTests,
 };
 use kqlport::schema::ColumnType;
 
-/// A filter holding subquery tests: its other `and` parts as a `WHERE`, then one semi or anti
-/// `LOOKUP JOIN` per subquery test. `left` gives the left side's columns at this stage.
+/// The join key of a test whose value is computed (`in~`, an expression): the value in the
+/// query, the subquery's value in the materialisation query.
+const KEY: &str = "kqlport_sq_key";
+
+/// A filter holding subquery tests: its other `and` parts as a `WHERE` (after the marking
+/// joins of the tests inside them), then one semi or anti `LOOKUP JOIN` per subquery test.
+/// `left` gives the left side's columns at this stage.
 pub(crate) fn filter(
     cx: &mut Cx,
     p: &Predicate,
@@ -28,53 +42,46 @@ pub(crate) fn filter(
 ) {
     let SubqueryTests { tests, rest } = p.subquery_tests();
     if let Some(rest) = rest {
-        if rest.has_subquery() {
-            cx.errors.push(crate::REFUSAL.subquery(
-                rest.span,
-                "ES|QL tests a subquery's values with a LOOKUP JOIN, so only as a whole `where` condition or one of its `and` parts; split the condition so that the `in (subquery)` test stands alone",
-            ));
-            return;
+        let mut markers = Vec::new();
+        let mut inner = Vec::new();
+        nested_tests(&rest, &mut inner);
+        for test in inner {
+            let marker = format!("kqlport_sq{}", markers.len() + 1);
+            if !mark(cx, test, &marker, left, out) {
+                return;
+            }
+            cx.subquery_marks.push((test.span, marker.clone()));
+            markers.push(Pattern::Name(marker));
         }
         cx.filtering = true;
         let e = cx.pred(&rest, true);
         cx.filtering = false;
+        cx.subquery_marks.clear();
         if e != Expr::Bool(true) {
             out.push(Command::Where(e));
         }
+        if !markers.is_empty() {
+            out.push(Command::Drop(markers));
+        }
     }
     for (test, negated) in tests {
-        let PredicateKind::InSubquery {
-            expr,
-            sub,
-            case,
-            matching,
-            ..
-        } = &test.kind
-        else {
+        let Some((expr, sub, insensitive)) = checked(cx, test) else {
             continue;
         };
-        if *matching == SubqueryMatch::Term {
-            cx.errors.push(crate::REFUSAL.subquery(
-                test.span,
-                "ES|QL tests a subquery's values with a LOOKUP JOIN, which matches whole values: `has_any` over a computed list tests terms of the value, which no join key holds",
-            ));
-            continue;
+        // Every test joins on a key computed on both sides: the value (lower-cased for `in~`,
+        // a missing one `""`, as KQL reads it and as SPL's digest of `coalesce(x, "")` does)
+        // in the query, the subquery's value likewise in the materialisation query.
+        let key: join::KeyFn = if insensitive { folded_key } else { exact_key };
+        let value = cx.expr(expr);
+        out.push(Command::Eval(vec![(KEY.into(), key(value))]));
+        if insensitive {
+            let effect = if negated {
+                Effect::UnderMatch
+            } else {
+                Effect::OverMatch
+            };
+            cx.notes.push(test.span, effect, UNICODE_FOLDING);
         }
-        let column = match &expr.kind {
-            ExprKind::Field(f) if f.is_plain() => Some(f.column.clone()),
-            _ => None,
-        };
-        let texty = |t: Option<ColumnType>| matches!(t, None | Some(ColumnType::String));
-        let key_ty = sub.query.facts().output().ty(&sub.column.name);
-        let Some(column) = column
-            .filter(|_| *case == Case::Sensitive && texty(cx.cols.infer(expr)) && texty(key_ty))
-        else {
-            cx.errors.push(crate::REFUSAL.subquery(
-                test.span,
-                "ES|QL tests a subquery's values with a semi or anti LOOKUP JOIN on a column: a string column of the event compared case-sensitively (`in`, `!in`); `in~`, computed values and numbers have no such form",
-            ));
-            continue;
-        };
         let kind = if negated {
             JoinKind::LeftAnti
         } else {
@@ -82,28 +89,140 @@ pub(crate) fn filter(
         };
         let on = [JoinKey {
             left: kqlport::ir::Column {
-                name: column,
+                name: KEY.into(),
                 span: expr.span,
             },
             right: sub.column.clone(),
         }];
-        let join_stage = Stage {
-            kind: StageKind::Join {
-                kind,
-                right: Box::new(sub.query.clone()),
-                on: on.to_vec(),
-            },
-            span: test.span,
-        };
+        let join_stage = join_stage(kind, sub, &on, test);
         let before = cx.preamble.len();
-        join::lookup_join(cx, &join_stage, kind, &sub.query, &on, left(), out);
-        // The materialisation query's header names a join; here it is the subquery's list.
-        if let Some(head) = cx.preamble.get_mut(before) {
-            *head = head.replacen(
-                "the `join` below reads its right side from",
-                "the `in (subquery)` below reads the subquery's values from",
-                1,
-            );
+        join::lookup_join_on_key(cx, &join_stage, kind, &sub.query, &on, left(), key, out);
+        // The join's own `DROP kqlport_match` drops the key too.
+        match out.last_mut() {
+            Some(Command::Drop(names)) => names.push(Pattern::Name(KEY.into())),
+            _ => out.push(Command::Drop(vec![Pattern::Name(KEY.into())])),
         }
+        relabel(cx, before);
     }
+}
+
+/// The note of an `in~` test on TO_LOWER's folding.
+const UNICODE_FOLDING: &str = "`in~` joins on both values lower-cased by TO_LOWER, which folds the case of every letter; KQL folds only ASCII case, so values differing only in the case of a non-ASCII letter match here and not in KQL";
+
+/// The subquery tests inside `p`'s `or`s and `not`s, in order.
+fn nested_tests<'a>(p: &'a Predicate, out: &mut Vec<&'a Predicate>) {
+    match &p.kind {
+        PredicateKind::InSubquery { .. } => out.push(p),
+        PredicateKind::And(v) | PredicateKind::Or(v) => {
+            for x in v {
+                nested_tests(x, out);
+            }
+        }
+        PredicateKind::Not(x) => nested_tests(x, out),
+        _ => {}
+    }
+}
+
+/// The tested value, the subquery and whether the test ignores case, when ES|QL can test it
+/// with a join on a string key; else a refusal, and `None`.
+fn checked<'a>(cx: &mut Cx, test: &'a Predicate) -> Option<(&'a IrExpr, &'a Subquery, bool)> {
+    let PredicateKind::InSubquery {
+        expr,
+        sub,
+        case,
+        matching,
+        ..
+    } = &test.kind
+    else {
+        return None;
+    };
+    if *matching == SubqueryMatch::Term {
+        cx.errors.push(crate::REFUSAL.subquery(
+            test.span,
+            "ES|QL tests a subquery's values with a LOOKUP JOIN, which matches whole values: `has_any` over a computed list tests terms of the value, which no join key holds",
+        ));
+        return None;
+    }
+    let texty = |t: Option<ColumnType>| matches!(t, None | Some(ColumnType::String));
+    let key_ty = sub.query.facts().output().ty(&sub.column.name);
+    if !(texty(cx.cols.infer(expr)) && texty(key_ty)) {
+        cx.errors.push(crate::REFUSAL.subquery(
+            test.span,
+            "ES|QL tests a subquery's values with a semi or anti LOOKUP JOIN on a string key; a number, datetime or bool key would need the lookup field typed as KQL compares it (a long and an int value are equal in KQL), which is not translated yet",
+        ));
+        return None;
+    }
+    Some((expr, sub, *case == Case::Insensitive))
+}
+
+/// The join stage a test is translated as (the join translation reads its kind and span).
+fn join_stage(kind: JoinKind, sub: &Subquery, on: &[JoinKey], test: &Predicate) -> Stage {
+    Stage {
+        kind: StageKind::Join {
+            kind,
+            right: Box::new(sub.query.clone()),
+            on: on.to_vec(),
+        },
+        span: test.span,
+    }
+}
+
+/// The materialisation query's header (from `before` in the preamble) names a join; here it is
+/// the subquery's list.
+fn relabel(cx: &mut Cx, before: usize) {
+    if let Some(head) = cx.preamble.get_mut(before) {
+        *head = head.replacen(
+            "the `join` below reads its right side from",
+            "the `in (subquery)` below reads the subquery's values from",
+            1,
+        );
+    }
+}
+
+/// A test inside an `or`/`not`: the rows whose key the subquery's keyed index holds get a
+/// non-null `marker`. `false` after a refusal.
+fn mark(
+    cx: &mut Cx,
+    test: &Predicate,
+    marker: &str,
+    left: &dyn Fn() -> join::LeftColumns,
+    out: &mut Vec<Command>,
+) -> bool {
+    let Some((expr, sub, insensitive)) = checked(cx, test) else {
+        return false;
+    };
+    let key: join::KeyFn = if insensitive { folded_key } else { exact_key };
+    let value = cx.expr(expr);
+    out.push(Command::Eval(vec![(KEY.into(), key(value))]));
+    if insensitive {
+        // Inside `or`/`not`, a wrong match can keep or drop a row.
+        cx.notes.push(test.span, Effect::OverMatch, UNICODE_FOLDING);
+        cx.notes
+            .push(test.span, Effect::UnderMatch, UNICODE_FOLDING);
+    }
+    let on = [JoinKey {
+        left: kqlport::ir::Column {
+            name: KEY.into(),
+            span: expr.span,
+        },
+        right: sub.column.clone(),
+    }];
+    let stage = join_stage(JoinKind::LeftSemi, sub, &on, test);
+    let before = cx.preamble.len();
+    if !join::lookup_mark(cx, &stage, &sub.query, &on, left(), key, marker, out) {
+        return false;
+    }
+    out.push(Command::Drop(vec![Pattern::Name(KEY.into())]));
+    relabel(cx, before);
+    true
+}
+
+/// The key of an `in~` test: the value lower-cased, a missing one `""`.
+fn folded_key(value: Expr) -> Expr {
+    exact_key(Expr::call("TO_LOWER", vec![value]))
+}
+
+/// The key of an `in` test of a computed value: the value, a missing one `""`.
+fn exact_key(value: Expr) -> Expr {
+    Expr::call("COALESCE", vec![value, Expr::Str(String::new())])
 }

@@ -143,9 +143,10 @@ fn rightanti_and_rightsemi_run_as_the_mirrored_left_join() {
     assert!(t
         .text
         .contains("| WHERE kqlport_match IS NOT NULL\n| DROP kqlport_match\n"));
-    // A refusal of the mirrored join names the kind the KQL wrote.
-    let errs =
-        translate("T | join kind=inner (V) on k | join kind=rightsemi (U) on k").unwrap_err();
+    // A refusal of the mirrored join names the kind the KQL wrote (here: once mirrored, one
+    // left key paired with two right keys).
+    let errs = translate("T | join kind=rightsemi (U) on $left.a == $right.b, $left.c == $right.b")
+        .unwrap_err();
     assert!(
         errs.iter()
             .any(|d| d.message.contains("join kind=rightsemi")),
@@ -233,4 +234,34 @@ fn a_missing_key_in_a_left_outer_join_can_change_rows_either_way() {
             .collect();
         assert_eq!(missing, vec![want], "{kind}");
     }
+}
+
+#[test]
+fn a_right_side_that_joins_reads_its_own_lookup_index() {
+    let t = translate("T | join kind=inner (U | join kind=leftanti (V) on k) on k").unwrap();
+    let head: Vec<&str> = t
+        .text
+        .lines()
+        .filter(|l| l.starts_with("// kqlport:"))
+        .collect();
+    assert_eq!(head.len(), 2, "{}", t.text);
+    // The inner join's index first; the outer materialisation query joins it and says so.
+    let inner = head[0]
+        .split('`')
+        .find(|w| w.starts_with("kqlport_lookup_"))
+        .expect("inner index");
+    assert!(
+        head[1].contains(&format!(
+            "(it reads the lookup index `{inner}`, printed above: refresh it first)"
+        )),
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text.contains(&format!(
+            "//   | LOOKUP JOIN {inner} ON k\n//   | WHERE kqlport_match IS NULL\n"
+        )),
+        "{}",
+        t.text
+    );
 }

@@ -16,22 +16,25 @@ fn in_is_a_semi_lookup_join_on_the_subquery_values() {
         [
             "FROM SigninLogs",
             "| WHERE ResultType == \"0\"",
-            "| LOOKUP JOIN kqlport_lookup_1386a75f ON UserPrincipalName",
+            "| EVAL kqlport_sq_key = COALESCE(UserPrincipalName, \"\")",
+            "| LOOKUP JOIN kqlport_lookup_442a3bc9 ON kqlport_sq_key",
             "| WHERE kqlport_match IS NOT NULL",
-            "| DROP kqlport_match",
+            "| DROP kqlport_match, kqlport_sq_key",
             "| LIMIT 10000",
         ]
     );
-    // The materialisation query: the subquery's distinct values under the left key's name.
+    // The materialisation query: the subquery's distinct values, keyed the same way (a
+    // missing value is "" on both sides, as in KQL).
     assert!(t.text.contains(
-        "// kqlport: the `in (subquery)` below reads the subquery's values from the lookup index `kqlport_lookup_1386a75f`"
+        "// kqlport: the `in (subquery)` below reads the subquery's values from the lookup index `kqlport_lookup_442a3bc9`"
     ));
     assert!(t.text.contains(
-        "//   | STATS BY UserPrincipalName = Account\n//   | EVAL kqlport_match = TRUE\n"
+        "//   | STATS BY kqlport_sq_key = COALESCE(Account, \"\")\n//   | EVAL kqlport_match = TRUE\n"
     ));
-    // The join's notes: a stale index, the materialisation cap, a missing key.
+    // The join's notes: a stale index, the materialisation cap; no missing-key note.
     let effects: Vec<Effect> = notes(&t).iter().map(|n| n.1).collect();
     assert!(effects.contains(&Effect::UnderMatch) && effects.contains(&Effect::OverMatch));
+    assert!(!notes(&t).iter().any(|n| n.2.contains("a missing key")));
 }
 
 #[test]
@@ -50,16 +53,119 @@ fn not_in_is_an_anti_lookup_join() {
 #[test]
 fn forms_without_a_lookup_join_are_declined() {
     for kql in [
-        // in~: LOOKUP JOIN matches values exactly
-        "SigninLogs | where UserPrincipalName in~ (SecurityEvent | project Account)",
-        // a computed value
-        "SigninLogs | where tolower(UserPrincipalName) in (SecurityEvent | project Account)",
-        // inside `or`
-        "SigninLogs | where ResultType == \"0\" or UserPrincipalName in (SecurityEvent | project Account)",
-        // a watchlist: no ES|QL source
-        "SigninLogs | where UserPrincipalName in (_GetWatchlist('VIP') | project User)",
+        // has_any inside `or`
+        "SigninLogs | where ResultType == \"0\" or UserPrincipalName has_any (SecurityEvent | project Account)",
+        // a number key
+        "SecurityEvent | where EventID in (SecurityEvent | where Account == \"x\" | project EventID)",
+        // has_any over a computed list: terms, not whole values
+        "SigninLogs | where UserPrincipalName has_any (SecurityEvent | project Account)",
     ] {
         let d = declined(&ir_of(kql));
         assert_eq!(d[0].code.as_str(), "B032", "{kql}: {d:?}");
     }
+}
+
+#[test]
+fn in_tilde_joins_on_a_lower_cased_key_on_both_sides() {
+    let t = run(&ir_of(
+        "SigninLogs | where UserPrincipalName in~ (SecurityEvent | project Account)",
+    ))
+    .expect("translated");
+    let body: Vec<&str> = t.text.lines().filter(|l| !l.starts_with("//")).collect();
+    assert_eq!(
+        body[1..],
+        [
+            "| EVAL kqlport_sq_key = COALESCE(TO_LOWER(UserPrincipalName), \"\")",
+            "| LOOKUP JOIN kqlport_lookup_c538fa9b ON kqlport_sq_key",
+            "| WHERE kqlport_match IS NOT NULL",
+            "| DROP kqlport_match, kqlport_sq_key",
+            "| LIMIT 10000",
+        ]
+    );
+    // The materialisation query keys the subquery's values the same way.
+    assert!(
+        t.text
+            .contains("//   | STATS BY kqlport_sq_key = COALESCE(TO_LOWER(Account), \"\")\n"),
+        "{}",
+        t.text
+    );
+    // Unicode folding is noted; a missing key is "" on both sides, so no null-key note.
+    let msgs: Vec<String> = notes(&t).iter().map(|n| n.2.clone()).collect();
+    assert!(
+        msgs.iter().any(|m| m.contains("KQL folds only ASCII case")),
+        "{msgs:?}"
+    );
+    assert!(
+        !msgs.iter().any(|m| m.contains("a missing key")),
+        "{msgs:?}"
+    );
+}
+
+#[test]
+fn a_computed_value_joins_on_its_key() {
+    let t = run(&ir_of(
+        "SigninLogs | where not(tolower(UserPrincipalName) in (SecurityEvent | project Account))",
+    ))
+    .expect("translated");
+    assert!(
+        t.text.contains(
+            "| EVAL kqlport_sq_key = COALESCE(TO_LOWER(UserPrincipalName), \"\")\n| LOOKUP JOIN"
+        ),
+        "{}",
+        t.text
+    );
+    assert!(t
+        .text
+        .contains("//   | STATS BY kqlport_sq_key = COALESCE(Account, \"\")\n"));
+    assert!(t.text.contains("| WHERE kqlport_match IS NULL\n"));
+}
+
+#[test]
+fn a_watchlist_is_read_from_an_index_of_its_lower_cased_name() {
+    let t = run(&ir_of(
+        "SigninLogs | where UserPrincipalName in (_GetWatchlist('VIP-Users') | project User)",
+    ))
+    .expect("translated");
+    assert!(t.text.contains("//   FROM vip-users\n"), "{}", t.text);
+    let msgs: Vec<String> = notes(&t).iter().map(|n| n.2.clone()).collect();
+    assert!(
+        msgs.iter().any(|m| m.contains(
+            "the watchlist `VIP-Users` is read from the Elasticsearch index `vip-users`"
+        )),
+        "{msgs:?}"
+    );
+    // A name no index can have is declined.
+    let d = declined(&ir_of(
+        "SigninLogs | where UserPrincipalName in (_GetWatchlist('_vip') | project User)",
+    ));
+    assert_eq!(d[0].code.as_str(), "B032", "{d:?}");
+}
+
+#[test]
+fn a_test_inside_or_marks_the_rows_its_list_holds() {
+    let t = run(&ir_of(
+        "SigninLogs | where ResultType == \"0\" or UserPrincipalName !in (SecurityEvent | project Account)",
+    ))
+    .expect("translated");
+    let body: Vec<&str> = t.text.lines().filter(|l| !l.starts_with("//")).collect();
+    assert_eq!(
+        body[1..4],
+        [
+            "| EVAL kqlport_sq_key = COALESCE(UserPrincipalName, \"\")",
+            "| LOOKUP JOIN kqlport_lookup_2c926583 ON kqlport_sq_key",
+            "| RENAME kqlport_match AS kqlport_sq1",
+        ],
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text.contains(
+            "| DROP kqlport_sq_key\n| WHERE ResultType == \"0\" OR kqlport_sq1 IS NULL\n| DROP kqlport_sq1\n"
+        ),
+        "{}",
+        t.text
+    );
+    // The list's cap can turn the test either way under `or`/`not`.
+    let effects: Vec<Effect> = notes(&t).iter().map(|n| n.1).collect();
+    assert!(effects.contains(&Effect::UnderMatch) && effects.contains(&Effect::OverMatch));
 }

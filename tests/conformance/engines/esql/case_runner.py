@@ -1,7 +1,7 @@
 """Run one conformance case's ES|QL on the reference evaluator.
 
 The case's tables become indices (`engine.load_index`: dynamic columns as leaf fields only, JSON
-text in string columns as text). A translation whose `join` reads a lookup index carries the
+text in string columns as text); a named lookup (`watchlist:<name>`) the index `<name>` lower-cased. A translation whose `join` reads a lookup index carries the
 index's materialisation query as `//` lines above the query (backends/esql/src/join.rs): the
 runner runs that query first and loads its rows as the lookup index, as the output asks a user
 to do.
@@ -63,8 +63,22 @@ def _cell(v, t):
     return v
 
 
+# A case's named lookup (a watchlist, an externaldata list) is `"watchlist:<name>"` in its schema
+# and events. kqlport's ES|QL reads it from the index `<name>` lower-cased (index names are),
+# which its note asks the user to create and fill with the lookup's rows: so it is loaded so.
+LOOKUP_PREFIX = "watchlist:"
+
+
+def index_name(table: str) -> str:
+    """The index a case's table is loaded as: its own name, a lookup's lower-cased."""
+    if table.startswith(LOOKUP_PREFIX):
+        return table[len(LOOKUP_PREFIX):].lower()
+    return table
+
+
 def _run_once(main, lookups, schema, events, extra, order, reverse_mv):
-    indices = {t: load_index(t, cols, events.get(t, []), extra) for t, cols in schema.items()}
+    indices = {index_name(t): load_index(index_name(t), cols, events.get(t, []), extra)
+               for t, cols in schema.items()}
     for ix in indices.values():
         ix.docs = [ix.docs[i] for i in order(len(ix.docs))]
         if reverse_mv:
