@@ -582,10 +582,12 @@ codes! {
             "In KQL a `project`/`project-rename`/`arg_max` list reads the input row; ES|QL evaluates \
              left to right, so an assignment that reads a column an earlier one overwrites would \
              change meaning.";
-        B012 "`datetime - datetime` has no ES|QL form"
+        B012 "time-span arithmetic with no ES|QL form (`datetime - datetime`, `span * x`)"
             "In KQL the difference of two datetimes is a timespan; ES|QL has no date − date operator \
              and no duration column type. Compare the datetimes themselves (`End >= Start + 5m`), or \
-             use `datetime_diff()` for a number.";
+             use `datetime_diff()` for a number. ES|QL's durations (`1 hour`) can only be added to \
+             or subtracted from a datetime, so a span multiplied, divided or taken modulo that \
+             kqlport cannot fold to one literal (`1h * 1.5`, `1h / 2`) has no ES|QL form either.";
         B200 "ES|QL's 10,000-row cap (caveat)"
             "ES|QL returns at most 10,000 rows; nothing in the KQL bounds its result, so a larger \
              result is cut. Not a note on the translation itself.";

@@ -41,6 +41,24 @@ impl Cx {
                 );
                 Expr::Null
             }
+            ExprKind::Arith {
+                op: op @ (ir::ArithOp::Mul | ir::ArithOp::Div | ir::ArithOp::Mod),
+                lhs,
+                rhs,
+            } if is_span(lhs) || is_span(rhs) => {
+                let what = match op {
+                    ir::ArithOp::Mul => "multiplied",
+                    ir::ArithOp::Div => "divided",
+                    _ => "taken modulo",
+                };
+                self.decline_help(
+                    EsqlCode::B012,
+                    &format!("a time span {what} here has no ES|QL form: ES|QL's durations (`1 hour`) can only be added to or subtracted from a datetime"),
+                    e.span,
+                    "write the span as one literal (e.g. `90m` for `1h * 1.5`)",
+                );
+                Expr::Null
+            }
             ExprKind::Arith { op, lhs, rhs } => {
                 let l = self.expr(lhs);
                 let r = self.expr(rhs);
@@ -201,6 +219,25 @@ impl Cx {
             BinOp::Mul,
             size,
         )
+    }
+}
+
+/// Whether `e` is a time span written in the query: a timespan literal, or arithmetic on one.
+fn is_span(e: &ir::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(Literal::Timespan(_)) => true,
+        ExprKind::Neg(x) => is_span(x),
+        ExprKind::Arith {
+            op: ir::ArithOp::Add | ir::ArithOp::Sub,
+            lhs,
+            rhs,
+        } => is_span(lhs) && is_span(rhs),
+        ExprKind::Arith {
+            op: ir::ArithOp::Mul | ir::ArithOp::Div | ir::ArithOp::Mod,
+            lhs,
+            rhs,
+        } => is_span(lhs) || is_span(rhs),
+        _ => false,
     }
 }
 

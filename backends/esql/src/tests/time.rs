@@ -247,3 +247,43 @@ fn ago_of_a_span_computed_from_datetimes_is_computed_in_milliseconds() {
     ));
     assert_eq!(d[0].code.as_str(), "B012");
 }
+
+/// A time span multiplied, divided or taken modulo: ES|QL's durations only add to or subtract
+/// from a datetime (its arithmetic operators take numbers, and dates with a duration for
+/// `+`/`-`), so `1 hour * 1.5` would be an invalid query. Declined at the product.
+#[test]
+fn span_times_a_number_is_declined() {
+    let span = || e(ExprKind::Literal(Literal::Timespan(hours(1))));
+    for (op, word) in [
+        (ArithOp::Mul, "multiplied"),
+        (ArithOp::Div, "divided"),
+        (ArithOp::Mod, "taken modulo"),
+    ] {
+        let mut x = arith(op, span(), e(ExprKind::Literal(Literal::Real(1.5))));
+        x.span = sp(20, 28);
+        let q = query(
+            "T",
+            vec![stage(StageKind::Extend(vec![assign(
+                "X",
+                minus(e(ExprKind::Now), x),
+            )]))],
+        );
+        let errs = declined(&q);
+        assert_eq!(errs[0].code.as_str(), "B012");
+        assert_eq!(errs[0].span, sp(20, 28));
+        assert!(errs[0].message.contains(word), "{}", errs[0].message);
+    }
+    // A number times a column that holds a number stays arithmetic.
+    let q = query(
+        "NoSuchTable",
+        vec![stage(StageKind::Extend(vec![assign(
+            "D",
+            arith(
+                ArithOp::Mul,
+                field("N"),
+                e(ExprKind::Literal(Literal::Real(1.5))),
+            ),
+        )]))],
+    );
+    assert_eq!(exact(&q).lines().nth(1).unwrap(), "| EVAL D = N * 1.5");
+}
