@@ -42,6 +42,20 @@ impl Cx {
                 Expr::Null
             }
             ExprKind::Arith {
+                op: op @ (ir::ArithOp::Add | ir::ArithOp::Sub),
+                lhs,
+                rhs,
+            } if !is_span(lhs) && crate::span_ms::shift_computable(rhs) => {
+                self.date_shift(lhs, *op, rhs)
+            }
+            ExprKind::Arith {
+                op: ir::ArithOp::Add,
+                lhs,
+                rhs,
+            } if !is_span(rhs) && crate::span_ms::shift_computable(lhs) => {
+                self.date_shift(rhs, ir::ArithOp::Add, lhs)
+            }
+            ExprKind::Arith {
                 op: op @ (ir::ArithOp::Mul | ir::ArithOp::Div | ir::ArithOp::Mod),
                 lhs,
                 rhs,

@@ -3,6 +3,9 @@
 //! milliseconds, `TO_LONG` of a date being its milliseconds since the epoch and `TO_DATETIME`
 //! of a long the date at those milliseconds — `TO_DATETIME(TO_LONG(NOW()) - ms)`. Exact to the
 //! millisecond, the resolution of an Elasticsearch `date`.
+//!
+//! The same arithmetic shifts a datetime by a span with an integer factor computed per row
+//! (`datetime(1970-01-01) + tolong(ms / 1000) * 1sec`): `TO_DATETIME(TO_LONG(t) + n * 1000)`.
 
 use crate::ast::{BinOp, Expr};
 use crate::cx::Cx;
@@ -19,8 +22,21 @@ impl Cx {
         Expr::call("TO_DATETIME", vec![Expr::bin(now, BinOp::Sub, ms)])
     }
 
+    /// `t ± span` as a date, for a `span` that is [`shift_computable`].
+    pub(crate) fn date_shift(&mut self, t: &ir::Expr, op: ir::ArithOp, span: &ir::Expr) -> Expr {
+        let ms = self.ms_span(span);
+        let t = Expr::call("TO_LONG", vec![self.expr(t)]);
+        let op = if op == ir::ArithOp::Sub {
+            BinOp::Sub
+        } else {
+            BinOp::Add
+        };
+        Expr::call("TO_DATETIME", vec![Expr::bin(t, op, ms)])
+    }
+
     fn ms_span(&mut self, e: &ir::Expr) -> Expr {
         match &e.kind {
+            _ if is_int_call(e) => self.expr(e),
             ExprKind::Literal(Literal::Timespan(d)) => Expr::Int(d.ticks / TICKS_PER_MS),
             ExprKind::Literal(Literal::Long(n)) => Expr::Int(*n),
             ExprKind::Neg(x) => Expr::Neg(Box::new(self.ms_span(x))),
@@ -64,15 +80,41 @@ fn is_ms_span(e: &ir::Expr) -> bool {
         ExprKind::Arith { op, lhs, rhs } => match op {
             ir::ArithOp::DateSub => true,
             ir::ArithOp::Add | ir::ArithOp::Sub => is_ms_span(lhs) && is_ms_span(rhs),
-            ir::ArithOp::Mul => match (&lhs.kind, &rhs.kind) {
-                (_, ExprKind::Literal(Literal::Long(_))) => is_ms_span(lhs),
-                (ExprKind::Literal(Literal::Long(_)), _) => is_ms_span(rhs),
-                _ => false,
-            },
+            ir::ArithOp::Mul if is_int(rhs) => is_ms_span(lhs),
+            ir::ArithOp::Mul if is_int(lhs) => is_ms_span(rhs),
             _ => false,
         },
         _ => false,
     }
+}
+
+/// Whether `t ± span` is translated here: a span in whole milliseconds with an integer factor
+/// computed per row (`tolong(x) * 1sec`; a constant span is ES|QL date arithmetic as it is).
+pub(crate) fn shift_computable(span: &ir::Expr) -> bool {
+    fn has_int_call(e: &ir::Expr) -> bool {
+        match &e.kind {
+            _ if is_int_call(e) => true,
+            ExprKind::Neg(x) => has_int_call(x),
+            ExprKind::Arith { lhs, rhs, .. } => has_int_call(lhs) || has_int_call(rhs),
+            _ => false,
+        }
+    }
+    is_ms_span(span) && has_int_call(span)
+}
+
+/// An integer: a literal, or a conversion to one (`tolong(…)`, `toint(…)`).
+fn is_int(e: &ir::Expr) -> bool {
+    matches!(e.kind, ExprKind::Literal(Literal::Long(_))) || is_int_call(e)
+}
+
+fn is_int_call(e: &ir::Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Call {
+            func: ir::ScalarFn::ToLong | ir::ScalarFn::ToInt,
+            ..
+        }
+    )
 }
 
 /// Whether a datetime difference is in `e`.

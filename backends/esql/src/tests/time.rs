@@ -287,3 +287,35 @@ fn span_times_a_number_is_declined() {
     );
     assert_eq!(exact(&q).lines().nth(1).unwrap(), "| EVAL D = N * 1.5");
 }
+
+/// A datetime shifted by an integer computed per row times a span (an epoch in seconds made a
+/// date): in milliseconds, as `ago()` of a computed span is — `TO_LONG` of a date is its epoch
+/// milliseconds and `TO_DATETIME` of a long the date at those milliseconds.
+#[test]
+fn datetime_plus_a_computed_count_of_seconds_is_computed_in_milliseconds() {
+    let secs = call(ScalarFn::ToLong, vec![field("EpochSeconds")]);
+    let shift = arith(
+        ArithOp::Mul,
+        secs,
+        e(ExprKind::Literal(Literal::Timespan(Duration::from_ticks(
+            10_000_000,
+        )))),
+    );
+    let q = query(
+        "NoSuchTable",
+        vec![stage(StageKind::Extend(vec![assign(
+            "At",
+            arith(
+                ArithOp::Add,
+                e(ExprKind::Literal(Literal::DateTime(
+                    "1970-01-01T00:00:00Z".into(),
+                ))),
+                shift,
+            ),
+        )]))],
+    );
+    assert_eq!(
+        exact(&q).lines().nth(1).unwrap(),
+        "| EVAL At = TO_DATETIME(TO_LONG(TO_DATETIME(\"1970-01-01T00:00:00Z\")) + (TO_LONG(EpochSeconds) * 1000))"
+    );
+}
