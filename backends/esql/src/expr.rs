@@ -67,7 +67,7 @@ impl Cx {
                 };
                 self.decline_help(
                     EsqlCode::B012,
-                    &format!("a time span {what} here has no ES|QL form: ES|QL's durations (`1 hour`) can only be added to or subtracted from a datetime"),
+                    format!("a time span {what} here has no ES|QL form: ES|QL's durations (`1 hour`) can only be added to or subtracted from a datetime"),
                     e.span,
                     "write the span as one literal (e.g. `90m` for `1h * 1.5`)",
                 );
