@@ -212,8 +212,13 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
     }
     // Every input is loaded before anything is written: output names are planned for the
     // whole batch at once, so that no translation can take another's file. Loading, like
-    // converting below, runs on every core; `collect` keeps the input order.
-    let loaded: Vec<Loaded> = inputs.par_iter().map(load::load).collect();
+    // converting below, runs on every core; `collect` keeps the input order. A single file is
+    // loaded and converted on this thread: handing it to the pool and waiting for a worker to
+    // pick it up would only add a wait (a one-rule run is otherwise about 2 ms of work).
+    let loaded: Vec<Loaded> = match inputs.as_slice() {
+        [one] => vec![load::load(one)],
+        _ => inputs.par_iter().map(load::load).collect(),
+    };
     let plan = opts.out_dir.map(|dir| {
         let claims: Vec<Claim> = inputs
             .iter()
@@ -252,14 +257,18 @@ pub fn run(paths: &[PathBuf], opts: &Options, out: &mut impl Write) -> std::io::
         if file_index % CHUNK == 0 {
             let chunk = &inputs[file_index..inputs.len().min(file_index + CHUNK)];
             let batch: Vec<Loaded> = loaded.by_ref().take(chunk.len()).collect();
-            converted = chunk
-                .par_iter()
-                .zip(batch)
-                .map(|(input, loaded)| convert_input(input, loaded, opts))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
+            let done: Vec<_> = match chunk {
+                [one] => batch
+                    .into_iter()
+                    .map(|loaded| convert_input(one, loaded, opts))
+                    .collect(),
+                _ => chunk
+                    .par_iter()
+                    .zip(batch)
+                    .map(|(input, loaded)| convert_input(input, loaded, opts))
+                    .collect(),
+            };
+            converted = done.into_iter().rev().collect();
         }
         let Some((text, mut outcomes)) = converted.pop() else {
             unreachable!("each chunk converts every input in it");

@@ -39,22 +39,37 @@ impl<F: Formatter> Formatter for InertFormatter<F> {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut rest = fragment;
-        while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_unsafe_on_terminal(c)) {
-            writer.write_all(&rest.as_bytes()[..i])?;
-            write!(writer, "\\u{:04x}", c as u32)?;
-            rest = &rest[i + c.len_utf8()..];
+        // Printable ASCII (most of any report) is safe: only bytes outside it start a
+        // character that needs a look.
+        let bytes = fragment.as_bytes();
+        let (mut done, mut i) = (0, 0);
+        while i < bytes.len() {
+            if matches!(bytes[i], b' '..=b'~') {
+                i += 1;
+                continue;
+            }
+            let c = fragment[i..].chars().next().expect("i is a char boundary");
+            if is_unsafe_on_terminal(c) {
+                writer.write_all(&bytes[done..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                done = i + c.len_utf8();
+            }
+            i += c.len_utf8();
         }
-        writer.write_all(rest.as_bytes())
+        writer.write_all(&bytes[done..])
     }
 }
 
 /// Writes `value` as one JSON line.
+/// The line is built in memory and written at once: stdout is line-buffered, and serde_json
+/// writes a line in many small pieces.
 pub fn write_line(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
+    let mut line = Vec::with_capacity(1024);
     let mut ser =
-        serde_json::Serializer::with_formatter(&mut *out, InertFormatter(CompactFormatter));
+        serde_json::Serializer::with_formatter(&mut line, InertFormatter(CompactFormatter));
     value.serialize(&mut ser)?;
-    writeln!(out)
+    line.push(b'\n');
+    out.write_all(&line)
 }
 
 /// Writes `value` as indented JSON (no trailing newline).

@@ -8,10 +8,17 @@ use kqlport::diag::{escape_for_terminal, SourceFile};
 use kqlport::pipeline::{Pipeline, BUILTINS};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
-/// The pipeline each target gets.
+/// The pipeline each target gets, made the first time a target asks for it: a run converting
+/// to one target makes one, and targets with the same built-in (ES|QL and EQL: `ecs`) share it.
 pub struct Pipelines {
-    per_target: Vec<(Target, Pipeline)>,
+    /// The `-p` files, applied in order over the built-in.
+    overlays: Vec<Pipeline>,
+    /// Each distinct built-in the targets get, and its pipeline with the overlays applied.
+    bases: Vec<(String, OnceLock<Pipeline>)>,
+    /// Each target and its entry in `bases`.
+    per_target: Vec<(Target, usize)>,
 }
 
 /// The built-in a target gets when `--pipeline` is not given ([`kqlport::pipeline::default_for`]).
@@ -28,7 +35,7 @@ impl Pipelines {
         let mut failed = false;
         let mut err = std::io::stderr().lock();
         if let Some(n) = name {
-            if Pipeline::builtin(n).is_none() {
+            if !names().contains(&n) {
                 let _ = writeln!(
                     err,
                     "error: unknown pipeline `{}` (built-ins: {}; a file is given with -p FILE)",
@@ -73,25 +80,39 @@ impl Pipelines {
         if failed {
             return Err(EXIT_USAGE);
         }
+        let mut bases: Vec<(String, OnceLock<Pipeline>)> = Vec::new();
         let per_target = [Target::Spl, Target::Esql, Target::Eql, Target::Sigma]
             .into_iter()
             .map(|t| {
-                let base = Pipeline::builtin(name.unwrap_or(default_for(t)))
-                    .expect("built-ins load (tested)");
-                let p = overlays.iter().cloned().fold(base, Pipeline::overlay);
-                (t, p)
+                let base = name.unwrap_or(default_for(t));
+                let i = match bases.iter().position(|(b, _)| b == base) {
+                    Some(i) => i,
+                    None => {
+                        bases.push((base.to_string(), OnceLock::new()));
+                        bases.len() - 1
+                    }
+                };
+                (t, i)
             })
             .collect();
-        Ok(Pipelines { per_target })
+        Ok(Pipelines {
+            overlays,
+            bases,
+            per_target,
+        })
     }
 
     pub fn for_target(&self, target: Target) -> &Pipeline {
-        &self
+        let (_, i) = self
             .per_target
             .iter()
             .find(|(t, _)| *t == target)
-            .expect("every target has a pipeline")
-            .1
+            .expect("every target has a pipeline");
+        let (base, pipeline) = &self.bases[*i];
+        pipeline.get_or_init(|| {
+            let base = Pipeline::builtin(base).expect("a built-in (checked by `resolve`)");
+            self.overlays.iter().cloned().fold(base, Pipeline::overlay)
+        })
     }
 }
 

@@ -77,9 +77,10 @@ pub struct TargetSource {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sigma: Option<Logsource>,
     /// (Sentinel column, target field) for each column the pipeline renamed as a whole, so
-    /// that what the table's schema says about a column still reaches the backends.
+    /// that what the table's schema says about a column still reaches the backends. Shared:
+    /// every column scope of the query holds a copy of its source.
     #[serde(skip)]
-    pub columns: Vec<(String, String)>,
+    pub columns: std::sync::Arc<[(String, String)]>,
 }
 
 impl TargetSource {

@@ -24,6 +24,7 @@
 //!       FileName: {field: Image, basename: true}   # Image is a path ending in \FileName
 //! ```
 
+use super::raw::{split_key, RawField, RawFieldFull, RawFile, RawTable};
 use super::{FieldRule, Pipeline, Policy, TableMap, ValueMap};
 use crate::backend::Effect;
 use crate::codes::{Code, RuleCode};
@@ -31,124 +32,8 @@ use crate::diag::Diagnostic;
 use crate::ir::{Logsource, SplunkSource};
 use crate::sentinel::yaml::{location_span, yaml_error};
 use crate::source::{LineIndex, Span};
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer};
 use serde_saphyr::{Location, Spanned};
 use std::collections::BTreeMap;
-use std::fmt;
-
-/// A YAML mapping kept in file order, keys with their locations.
-struct Ordered<V>(Vec<(Spanned<String>, Spanned<V>)>);
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V2<V>(std::marker::PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for V2<V> {
-            type Value = Ordered<V>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a mapping")
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(k) = map.next_key::<Spanned<Scalar>>()? {
-                    let key = Spanned::new(k.value.text(), k.referenced, k.defined);
-                    out.push((key, map.next_value()?));
-                }
-                Ok(Ordered(out))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Ordered(Vec::new()))
-            }
-        }
-        d.deserialize_map(V2(std::marker::PhantomData))
-    }
-}
-
-/// A YAML scalar as text (`2`, `true` and `x` are all values a vocabulary may hold).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    Str(String),
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-}
-
-impl Scalar {
-    fn text(self) -> String {
-        match self {
-            Scalar::Str(s) => s,
-            Scalar::Int(n) => n.to_string(),
-            Scalar::Float(x) => x.to_string(),
-            Scalar::Bool(b) => b.to_string(),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(Scalar),
-    Many(Vec<Scalar>),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    name: Option<String>,
-    description: Option<String>,
-    unmapped: Option<Spanned<String>>,
-    unmapped_tables: Option<Spanned<String>>,
-    tables: Option<Ordered<RawTable>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTable {
-    from: Option<String>,
-    splunk: Option<RawSplunk>,
-    elastic_index: Option<String>,
-    eql_category: Option<String>,
-    logsource: Option<RawLogsource>,
-    #[serde(rename = "where")]
-    conditions: Option<Ordered<OneOrMany>>,
-    fields: Option<Ordered<RawField>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSplunk {
-    index: Option<String>,
-    sourcetype: Option<String>,
-    source: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLogsource {
-    product: Option<String>,
-    category: Option<String>,
-    service: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawField {
-    Plain(String),
-    Full(RawFieldFull),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFieldFull {
-    field: String,
-    note: Option<String>,
-    effect: Option<String>,
-    values: Option<Ordered<Scalar>>,
-    lowercase: Option<bool>,
-    others: Option<String>,
-    basename: Option<bool>,
-}
 
 struct Ctx<'a> {
     text: &'a str,
@@ -307,20 +192,14 @@ fn table_map(
         fields: Vec::new(),
     };
     for (field, values) in raw.conditions.map(|c| c.0).unwrap_or_default() {
-        let values = match values.value {
-            OneOrMany::One(v) => vec![v.text()],
-            OneOrMany::Many(vs) => vs.into_iter().map(Scalar::text).collect(),
-        };
-        out.conditions.push((field.value, values));
+        out.conditions.push((field.value, values.value.texts()));
     }
     // Where each column path and each target field was first defined, for `Y012`.
     let mut columns: Vec<(String, Span)> = Vec::new();
     let mut targets: Vec<(String, Span, String)> = Vec::new();
     for (key, spec) in raw.fields.map(|f| f.0).unwrap_or_default() {
         let key_span = cx.span(&key.referenced);
-        let mut parts = key.value.split('.');
-        let column = parts.next().unwrap_or_default().to_string();
-        let path: Vec<String> = parts.map(str::to_string).collect();
+        let (column, path) = split_key(&key.value);
         let has_schema = schema.is_complete();
         if has_schema && schema.column_type(&column).is_none() {
             let e = cx.error(
@@ -381,18 +260,7 @@ fn field_rule(
     spec: Spanned<RawField>,
     span: Span,
 ) -> Option<FieldRule> {
-    let full = match spec.value {
-        RawField::Plain(field) => RawFieldFull {
-            field,
-            note: None,
-            effect: None,
-            values: None,
-            lowercase: None,
-            others: None,
-            basename: None,
-        },
-        RawField::Full(f) => f,
-    };
+    let full: RawFieldFull = spec.value.full();
     if full.field.is_empty() || full.field.chars().any(|c| c.is_control() || c == '`') {
         cx.error(
             RuleCode::Y010,
@@ -470,6 +338,41 @@ mod tests {
             if let Err(e) = parse(name, text) {
                 panic!("{name}: {e:#?}");
             }
+        }
+    }
+
+    /// The compiled-in built-ins (`build.rs`) are their YAML files: each equals a fresh parse
+    /// of its file, field spans included (`Span` compares equal whatever its range, so they
+    /// are compared as ranges), for every built-in `BUILTINS` names.
+    #[test]
+    fn every_compiled_builtin_equals_its_yaml() {
+        for (name, text) in super::super::BUILTINS {
+            let compiled = super::super::Pipeline::builtin(name)
+                .unwrap_or_else(|| panic!("`{name}` is not compiled in"));
+            if *name == "none" {
+                assert!(compiled.is_identity());
+                continue;
+            }
+            let parsed = parse(&format!("{name}.yaml"), text).unwrap();
+            assert_eq!(compiled.name, parsed.name);
+            assert_eq!(
+                compiled.tables.keys().collect::<Vec<_>>(),
+                parsed.tables.keys().collect::<Vec<_>>(),
+                "{name}: tables"
+            );
+            for (table, ours) in &compiled.tables {
+                let theirs = &parsed.tables[table];
+                assert_eq!(ours, theirs, "{name}: {table}");
+                let ranges = |t: &super::TableMap| -> Vec<_> {
+                    t.fields.iter().map(|r| r.span.range()).collect()
+                };
+                assert_eq!(ranges(ours), ranges(theirs), "{name}: {table}: field spans");
+                for r in &ours.fields {
+                    let key = &text[r.span.range()];
+                    assert!(key.starts_with(r.column.as_str()), "{name}: {key:?}");
+                }
+            }
+            assert_eq!(compiled, parsed, "{name}");
         }
     }
 

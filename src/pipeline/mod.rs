@@ -5,13 +5,16 @@
 //! where they differ and a policy for columns it does not know.
 //!
 //! Pipelines are data (YAML, [`load`]): the built-ins (`ecs`, `cim`, `sigma`; `none` is the
-//! identity) are embedded from `src/pipeline/builtin/`, each table saying where its mapping came
-//! from; users add their own files, applied in order over a built-in. Mapping is a stage of its
+//! identity) are the files in `src/pipeline/builtin/`, each table saying where its mapping came
+//! from, compiled into statics at build time (`build.rs`, `builtin.rs`: no YAML is parsed at
+//! run time); users add their own files, applied in order over a built-in. Mapping is a stage of its
 //! own between lowering and the backends ([`apply`]), IR → IR, so every backend gets it and
 //! `explain --ir --pipeline X` shows it.
 
 mod apply;
+mod builtin;
 mod load;
+mod raw;
 
 pub use apply::{apply, Mapped, Unmapped};
 pub use load::parse;
@@ -153,13 +156,14 @@ impl Pipeline {
         }
     }
 
-    /// A built-in by name. The embedded files are tested to load without errors.
+    /// A built-in by name, compiled in from its YAML file at build time (`build.rs`): no YAML
+    /// is parsed at run time. The files are tested to load without errors, and each compiled
+    /// pipeline to equal a fresh parse of its file.
     pub fn builtin(name: &str) -> Option<Pipeline> {
-        let (_, text) = BUILTINS.iter().find(|(n, _)| *n == name)?;
         if name == "none" {
             return Some(Pipeline::none());
         }
-        parse(&format!("{name}.yaml"), text).ok()
+        builtin::compiled(name)
     }
 
     /// Whether mapping with this pipeline changes nothing.

@@ -114,35 +114,25 @@ impl Table {
 
 const DATA: &str = include_str!("tables.tsv");
 
-/// One table's line of `tables.tsv`, parsed the first time the table is asked for.
-struct Entry {
-    line: &'static str,
-    table: OnceLock<Table>,
-}
+// `INDEX`: every table's name and the byte range of its line in `DATA`, sorted by name,
+// made by `build.rs` (a test checks it against a scan of the file).
+include!(concat!(env!("OUT_DIR"), "/schema_index.rs"));
 
-/// Every table by name. Only the names are read up front (a scan for line starts and tabs); a
-/// table's columns are parsed on first use, so a run that meets a few tables (one rule) does
-/// not pay for the 700-odd others.
-fn tables() -> &'static HashMap<&'static str, Entry> {
-    static TABLES: OnceLock<HashMap<&'static str, Entry>> = OnceLock::new();
-    TABLES.get_or_init(|| index(DATA))
-}
+/// Each table of [`INDEX`], parsed on first use: a run that meets a few tables (one rule)
+/// does not pay for the 700-odd others, and nothing is read up front.
+static PARSED: [OnceLock<Table>; INDEX.len()] = [const { OnceLock::new() }; INDEX.len()];
 
-/// The table lines of `tables.tsv` by table name (`#` comment and empty lines skipped).
-fn index(data: &'static str) -> HashMap<&'static str, Entry> {
+/// The table lines of `tables.tsv` by table name (`#` comment and empty lines skipped), as
+/// `INDEX` has them.
+#[cfg(test)]
+fn index(data: &'static str) -> HashMap<&'static str, &'static str> {
     let mut out = HashMap::new();
     for line in data.lines() {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let name = line.split_once('\t').map_or(line, |(name, _)| name);
-        out.insert(
-            name,
-            Entry {
-                line,
-                table: OnceLock::new(),
-            },
-        );
+        out.insert(name, line);
     }
     out
 }
@@ -154,8 +144,8 @@ fn index(data: &'static str) -> HashMap<&'static str, Entry> {
 #[cfg(test)]
 fn parse(data: &'static str) -> HashMap<&'static str, Table> {
     index(data)
-        .into_values()
-        .map(|e| (e.line.split('\t').next().unwrap_or(""), parse_table(e.line)))
+        .into_iter()
+        .map(|(name, line)| (name, parse_table(line)))
         .collect()
 }
 
@@ -194,16 +184,17 @@ fn parse_table(line: &'static str) -> Table {
 
 /// The table's schema, if kqlport knows the table.
 pub fn table(name: &str) -> Option<&'static Table> {
-    let entry = tables().get(name)?;
-    Some(entry.table.get_or_init(|| parse_table(entry.line)))
+    let i = INDEX.binary_search_by(|(n, _, _)| (*n).cmp(name)).ok()?;
+    let (_, start, end) = INDEX[i];
+    Some(PARSED[i].get_or_init(|| parse_table(&DATA[start..end])))
 }
 
 /// Every table kqlport's schema lists, sorted by name — tables only: the ASIM schemas
 /// (`ASim…`, `_ASim_…`, `_Im_…`, `im…` parsers) are functions, not tables.
 pub fn table_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = tables()
-        .keys()
-        .copied()
+    let mut names: Vec<&'static str> = INDEX
+        .iter()
+        .map(|(name, _, _)| *name)
         .filter(|n| {
             let parser = n.starts_with("ASim")
                 || n.starts_with("_ASim_")

@@ -137,3 +137,25 @@ fn type_names_round_trip() {
     }
     assert_eq!(ColumnType::from_kql_name("String"), None);
 }
+
+/// The build-time index (`build.rs`) is the file's: every table line, under its own name,
+/// strictly sorted so the binary search finds each.
+#[test]
+fn the_compiled_index_is_the_files() {
+    let scanned = index(DATA);
+    assert_eq!(
+        INDEX.len(),
+        scanned.len(),
+        "a table is missing or listed twice"
+    );
+    for pair in INDEX.windows(2) {
+        assert!(pair[0].0 < pair[1].0, "{} before {}", pair[0].0, pair[1].0);
+    }
+    for &(name, start, end) in &INDEX {
+        assert_eq!(Some(&&DATA[start..end]), scanned.get(name), "{name}");
+        assert!(std::ptr::eq(
+            table(name).expect("listed"),
+            table(name).expect("listed")
+        ));
+    }
+}
