@@ -12,6 +12,11 @@
 #[path = "support/corpus.rs"]
 mod corpus;
 
+/// The allocator the `kqlport` binary uses (cli/src/main.rs), so the stages are measured as the
+/// command runs them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use divan::counter::{BytesCount, ItemsCount};
 use divan::{black_box, Bencher};
 use kqlport::pipeline::{self, Pipeline, BUILTINS};

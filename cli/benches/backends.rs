@@ -8,6 +8,11 @@
 #[path = "../../benches/support/corpus.rs"]
 mod corpus;
 
+/// The allocator the `kqlport` binary uses (src/main.rs), so the backends are measured as the
+/// command runs them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use divan::counter::ItemsCount;
 use divan::{black_box, Bencher};
 use kqlport::backend::{Backend, RuleContext};

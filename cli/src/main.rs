@@ -20,7 +20,9 @@ use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: parsing, lowering and translating allocate many
 /// small, short-lived values, and glibc's malloc and free were about a quarter of the
-/// instructions of a corpus `convert` (the library itself leaves the allocator to its user).
+/// instructions of a corpus `convert` (the library itself leaves the allocator to its user;
+/// benches/stages.rs and cli/benches/backends.rs use it too, so the benchmarks measure what the
+/// command runs).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -464,9 +464,20 @@ impl Builder {
 
     fn build_named_expr(&self, p: P) -> BResult<NamedExpr> {
         let sp = span(&p);
+        let children = p.into_inner();
+        if children.len() == 1 {
+            if let Some(c) = children.peek().filter(|c| c.as_rule() == Rule::name) {
+                // A lone name (the grammar's shortcut): the tree its `expr` would have built.
+                return Ok(NamedExpr {
+                    names: Vec::new(),
+                    expr: self.build_lone_name(c)?,
+                    span: sp,
+                });
+            }
+        }
         let mut names = Vec::new();
         let mut expr = None;
-        for c in p.into_inner() {
+        for c in children {
             match c.as_rule() {
                 Rule::name => names.push(build_name(c)?),
                 Rule::name_tuple => {
@@ -1526,6 +1537,17 @@ impl Builder {
             }
         }
         Ok(ExprKind::Call { function, args })
+    }
+
+    /// A `name` the grammar took on its own as a list item (followed by `,` or a closing
+    /// bracket): the `Ident` the expression builder makes of it, at the same nesting depth.
+    fn build_lone_name(&self, p: P) -> BResult<Expr> {
+        let _g = self.enter(&p)?;
+        let sp = span(&p);
+        Ok(Expr {
+            kind: ExprKind::Ident(build_name(p)?),
+            span: sp,
+        })
     }
 
     fn build_dyn_value(&self, p: P) -> BResult<DynValue> {

@@ -80,6 +80,38 @@ fn is_space(c: char) -> bool {
     )
 }
 
+fn is_ascii_blank(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The ASCII bytes [`lex`] treats as plain code: not a blank, and none of the characters that
+/// start a comment, a string or a fence, or open or close a bracket.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = !matches!(
+            c as u8,
+            b' ' | b'\t'
+                | b'\r'
+                | b'\n'
+                | b'/'
+                | b'`'
+                | b'~'
+                | b'"'
+                | b'\''
+                | b'('
+                | b'['
+                | b'{'
+                | b')'
+                | b']'
+                | b'}'
+        );
+        c += 1;
+    }
+    t
+};
+
 /// Maximal runs of whitespace and `//` comments outside strings, as sorted `(start, end)` pairs.
 pub(crate) type TriviaRuns = Vec<(usize, usize)>;
 
@@ -102,11 +134,35 @@ fn lex(
     mut trivia: Option<&mut TriviaRuns>,
 ) -> Result<Scan, Diagnostic> {
     let b = text.as_bytes();
+    let end = b.len().min(stop);
     let mut i = 0;
     let mut open: Vec<(char, usize)> = Vec::new();
     let mut last_code = None;
-    while i < b.len() && i < stop {
+    while i < end {
         let c = b[i];
+        // Most bytes are code that opens or closes nothing (names, operators, digits) or ASCII
+        // blanks: a run of either is taken at once (the same `last_code` and trivia runs as one
+        // byte at a time below).
+        if PLAIN[c as usize] {
+            let mut j = i + 1;
+            while j < end && PLAIN[b[j] as usize] {
+                j += 1;
+            }
+            last_code = Some(j - 1);
+            i = j;
+            continue;
+        }
+        if is_ascii_blank(c) {
+            let mut j = i + 1;
+            while j < end && is_ascii_blank(b[j]) {
+                j += 1;
+            }
+            if let Some(runs) = trivia.as_deref_mut() {
+                push_trivia(runs, i, j);
+            }
+            i = j;
+            continue;
+        }
         match c {
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 let start = i;
@@ -223,9 +279,9 @@ fn lex(
             }
             _ => {}
         }
-        // ASCII (nearly every byte) without decoding a character.
+        // ASCII without decoding a character.
         if c.is_ascii() {
-            if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            if !is_ascii_blank(c) {
                 last_code = Some(i);
             } else if let Some(runs) = trivia.as_deref_mut() {
                 push_trivia(runs, i, i + 1);
@@ -350,7 +406,9 @@ fn invalid_escape_error(text: &str, at: usize, len: usize, why: BadEscape) -> Di
 /// The same pass collects the whitespace and comment runs the AST builder trims spans with.
 #[allow(clippy::result_large_err)] // called once per parse; the error is the product
 pub(crate) fn prescan(text: &str) -> Result<TriviaRuns, Diagnostic> {
-    let mut runs = TriviaRuns::new();
+    // About one run per token: sized for a token every six bytes, so most queries never
+    // regrow it.
+    let mut runs = TriviaRuns::with_capacity(text.len() / 6 + 4);
     let scan = lex(text, text.len(), true, Some(&mut runs))?;
     if scan.last_code.is_none() {
         return Err(Diagnostic::error(
