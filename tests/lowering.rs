@@ -1515,3 +1515,91 @@ fn query_function_calls_that_cannot_be_inlined_are_refused() {
         ("L081".into(), "table(t)".into())
     );
 }
+
+#[test]
+fn functions_without_parameters_are_called_by_name_and_invoke_is_inlined() {
+    // `f` alone calls a function without parameters (its body's own `let`s in scope).
+    assert_eq!(
+        ir("let f = () { let e = T | where a == 1; e }; f | take 3"),
+        "from T\nfilter (== a 1)\nlimit 3\n"
+    );
+    // `invoke`: the rows so far are the first (tabular) parameter, the arguments the rest
+    // (a default too); the caller's stages stay before the body's.
+    assert_eq!(
+        ir(
+            "let g = (R:(*), n: long, s: string = 'x') { R | where b > n | extend c = s }; \
+            T | where a == 1 | invoke g(2) | take 1"
+        ),
+        "from T\nfilter (== a 1)\nfilter (> b 2)\nextend c=\"x\"\nlimit 1\n"
+    );
+    // A caller's name that the function's parameter hides is read before the call.
+    assert_eq!(
+        ir("let n = 5; let g = (R:(*), n: long) { R | where b > n }; T | where a == n | invoke g(2)"),
+        "from T\nfilter (== a 5)\nfilter (> b 2)\n"
+    );
+}
+
+#[test]
+fn invoke_that_cannot_be_inlined_is_refused() {
+    // A stored function or ASIM parser: no definition to inline.
+    assert_eq!(
+        refusal("T | invoke AWSIdentityRole()"),
+        ("L081".into(), "AWSIdentityRole()".into())
+    );
+    // The first parameter is a scalar: `invoke` has nowhere to put the rows.
+    assert_eq!(
+        refusal("let g = (n: long) { T | where b > n }; T | invoke g(2)"),
+        ("L081".into(), "g(2)".into())
+    );
+    // More arguments than the parameters after the table.
+    assert_eq!(
+        refusal("let g = (R:(*), n: long) { R | where b > n }; T | invoke g(1, 2)"),
+        ("L081".into(), "invoke g(1, 2)".into())
+    );
+    // A function calling itself by name.
+    assert_eq!(
+        refusal("let f = () { f | take 1 }; f"),
+        ("L081".into(), "f".into())
+    );
+}
+
+#[test]
+fn in_over_a_datatable_reads_its_first_column_as_constants() {
+    assert_eq!(
+        ir(r#"let L = datatable(k:string, v:long)["a", 1, "", 2, "a", 3]; T | where x in (L)"#),
+        "from T\nfilter (str equals cs any x [\"a\" \"\" \"a\"])\n"
+    );
+    assert_eq!(
+        ir("T | where n !in (datatable(i:int)[1, 2])"),
+        "from T\nfilter (!in n [1 2])\n"
+    );
+    // No rows: `in` is false, `!in` true.
+    assert_eq!(
+        ir("let L = datatable(k:string)[]; T | where x !in (L)"),
+        "from T\nfilter true\n"
+    );
+}
+
+#[test]
+fn datatables_that_are_not_constant_lists_are_refused() {
+    // A value of another type than its column's.
+    assert_eq!(
+        refusal(r#"let L = datatable(k:string)["a", 1]; T | where x in (L)"#),
+        ("L010".into(), "1".into())
+    );
+    // A value computed at query time.
+    assert_eq!(
+        refusal(r#"let L = datatable(k:string)["a", tostring(now())]; T | where x in (L)"#),
+        ("L010".into(), "tostring(now())".into())
+    );
+    // Values that are not a whole number of rows.
+    assert_eq!(
+        refusal(r#"T | where x in (datatable(k:string, v:long)["a", 1, "b"])"#).0,
+        "L010"
+    );
+    // A datatable with operators after it is a query, still not translated.
+    assert_eq!(
+        refusal(r#"T | where x in (datatable(k:string)["a"] | where k != "")"#).0,
+        "L010"
+    );
+}

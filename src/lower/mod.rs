@@ -8,6 +8,7 @@
 
 mod aggregate;
 mod bool_compare;
+mod datatable;
 mod expr;
 mod externaldata;
 mod functions;
@@ -114,6 +115,9 @@ pub(crate) enum Binding<'a> {
     ToScalar(Span, &'a ast::Expr),
     /// A function, view or anything else lowering cannot inline.
     Other(Span, &'static str),
+    /// The rows piped into `invoke f()`, bound to `f`'s first (tabular) parameter: already
+    /// lowered in the caller's scope.
+    Input(Box<(ir::Source, Vec<ir::Stage>)>),
 }
 
 #[derive(Default)]
@@ -255,6 +259,14 @@ impl<'a> Lowerer<'a> {
                 };
                 self.column_types(&mut input);
                 source = self.union(u, op.span, Some(input))?;
+                continue;
+            }
+            if let ast::OperatorKind::Invoke(call) = &op.kind {
+                // `T | … | invoke f(args)`: `f`'s body with the rows so far as its first
+                // parameter.
+                let q = self.invoke(call, op.span, (source, std::mem::take(&mut stages)))?;
+                source = q.source;
+                stages = q.stages;
                 continue;
             }
             let stage = self.operator(op)?;
@@ -406,6 +418,20 @@ impl<'a> Lowerer<'a> {
                 let (source, pre, mut inner) = r?;
                 inner.extend(ops);
                 Ok((source, pre, inner))
+            }
+            Some(Binding::Input(rows)) => {
+                let (source, stages) = *rows;
+                Ok((source, stages, ops))
+            }
+            // `let f = () { T | … }; f | …`: a function without parameters is called by its
+            // name alone.
+            Some(Binding::Other(..))
+                if self
+                    .functions
+                    .get(&name.name)
+                    .is_some_and(|l| l.params.is_empty()) =>
+            {
+                self.call_source(name, &[], span, ops)
             }
             Some(Binding::ToScalar(def, _)) => Err(Box::new(
                 Diagnostic::error(

@@ -439,25 +439,35 @@ impl<'a> Lowerer<'a> {
         case_insensitive: bool,
         span: Span,
     ) -> LResult<ir::Predicate> {
-        if let Some(sub) = self.subquery(list)? {
-            return Ok(ir::Predicate {
-                kind: ir::PredicateKind::InSubquery {
-                    expr: self.expr(expr)?,
-                    sub: Box::new(sub),
-                    case: if case_insensitive {
-                        Case::Insensitive
-                    } else {
-                        Case::Sensitive
+        let datatable = match list {
+            [item] => self.datatable_of(item),
+            _ => None,
+        };
+        if datatable.is_none() {
+            if let Some(sub) = self.subquery(list)? {
+                return Ok(ir::Predicate {
+                    kind: ir::PredicateKind::InSubquery {
+                        expr: self.expr(expr)?,
+                        sub: Box::new(sub),
+                        case: if case_insensitive {
+                            Case::Insensitive
+                        } else {
+                            Case::Sensitive
+                        },
+                        negated,
+                        matching: ir::SubqueryMatch::Equal,
                     },
-                    negated,
-                    matching: ir::SubqueryMatch::Equal,
-                },
-                span,
-            });
+                    span,
+                });
+            }
         }
         let mut literals = Vec::new();
-        for item in list {
-            self.collect_literals(item, &mut literals)?;
+        if let Some((table, at)) = datatable {
+            literals = self.datatable_first_column(table, at)?;
+        } else {
+            for item in list {
+                self.collect_literals(item, &mut literals)?;
+            }
         }
         let pred = |kind| Ok(ir::Predicate { kind, span });
         if literals.is_empty() {
