@@ -1603,3 +1603,54 @@ fn datatables_that_are_not_constant_lists_are_refused() {
         "L010"
     );
 }
+
+#[test]
+fn lookup_of_a_datatable_computes_its_columns_from_the_key() {
+    assert_eq!(
+        ir(r#"let D = datatable(k:string, n:long, s:string)["a", 1, "x", "", 2, "y"];
+              T | lookup D on k"#),
+        "from T\nextend n=(case (str equals cs any k [\"a\"]) 1 (str equals cs any k [\"\"]) 2 else null), s=(case (str equals cs any k [\"a\"]) \"x\" (str equals cs any k [\"\"]) \"y\" else \"\")\n"
+    );
+    // kind=inner drops the rows whose key is in no row first; an empty datatable drops all.
+    assert_eq!(
+        ir("T | lookup kind=inner (datatable(k:long, v:string)[7, 'x']) on k"),
+        "from T\nfilter (in k [7])\nextend v=(case (== k 7) \"x\" else \"\")\n"
+    );
+    assert_eq!(
+        ir("T | lookup kind=inner (datatable(k:long, v:string)[]) on k"),
+        "from T\nfilter false\nextend v=\"\"\n"
+    );
+}
+
+#[test]
+fn lookups_of_datatables_that_are_not_key_functions_are_refused() {
+    // A repeated key gives a row per match.
+    assert_eq!(
+        refusal(r#"T | lookup (datatable(k:string, v:long)["a", 1, "b", 2, "a", 3]) on k"#),
+        ("L010".into(), "\"a\"".into())
+    );
+    // No such key column.
+    assert_eq!(
+        refusal(r#"T | lookup (datatable(k:string, v:long)["a", 1]) on z"#),
+        ("L010".into(), "z".into())
+    );
+    // Keys written as `$left.a == $right.b`: not read from the datatable (yet).
+    assert_eq!(
+        refusal(r#"T | lookup (datatable(k:string, v:long)["a", 1]) on $left.z == $right.k"#).0,
+        "L010"
+    );
+}
+
+#[test]
+fn a_watchlist_let_is_read_where_a_watchlist_is() {
+    // `let W = _GetWatchlist('w');` as a lookup's right side, like `_GetWatchlist('w')` itself.
+    assert_eq!(
+        ir("let W = _GetWatchlist('w'); T | lookup (W | project a = SearchKey) on a"),
+        ir("T | lookup (_GetWatchlist('w') | project a = SearchKey) on a")
+    );
+    // As the query's own source it is still no table.
+    assert_eq!(
+        refusal("let W = _GetWatchlist('w'); W | take 1"),
+        ("L011".into(), "W".into())
+    );
+}

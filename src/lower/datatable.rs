@@ -1,7 +1,8 @@
 //! `datatable` rows read as constants: `x in (D)` with `D` a datatable (directly or through a
 //! tabular `let`) tests `x` against the datatable's first column, the same as `in` over a list
-//! of those values. Owns the refusals (`L010`) of a datatable whose values are not constants of
-//! their column's type, or whose value count is not a whole number of rows.
+//! of those values; `lookup D on k` computes `D`'s other columns from the key (a `case` per
+//! column). Owns the refusals (`L010`) of a datatable whose values are not constants of their
+//! column's type, whose value count is not a whole number of rows, or whose lookup key repeats.
 
 use super::{unsupported, Binding, LResult, Lowerer};
 use crate::codes::LowerCode;
@@ -64,17 +65,7 @@ impl<'a> Lowerer<'a> {
             let literal = self.literal_value(value)?;
             match literal {
                 Some(l) if of_type(&l, &column.ty.name) => out.push(l),
-                _ => {
-                    return Err(unsupported(
-                        LowerCode::L010,
-                        value.span,
-                        format!(
-                        "this datatable value is not a constant of its column's type (`{}:{}`); \
-                             only such values are read as an `in` list",
-                        column.name.name, column.ty.name
-                    ),
-                    ))
-                }
+                _ => return Err(not_constant(value.span, column)),
             }
         }
         Ok(out)
@@ -93,4 +84,213 @@ fn of_type(l: &ir::Literal, ty: &str) -> bool {
         ir::Literal::Timespan(_) => matches!(ty, "timespan" | "time"),
         ir::Literal::Null => false,
     }
+}
+
+impl<'a> Lowerer<'a> {
+    /// `lookup [kind=leftouter|inner] D on k` with `D` a datatable whose key values are
+    /// distinct constants: each of `D`'s other columns computed from the row's key (`case(k ==
+    /// v1, c1, …, <missing>)`), and for `inner` the rows whose key is none of them dropped first.
+    /// `None` when the right side is no datatable or the keys are not `on k` (the join path
+    /// then says why).
+    pub(crate) fn datatable_lookup(
+        &mut self,
+        j: &'a ast::Join,
+        inner: bool,
+        span: Span,
+    ) -> LResult<Option<ir::StageKind>> {
+        let Some((table, at)) = self.datatable_of(&j.right) else {
+            return Ok(None);
+        };
+        let [key] = j.on.as_slice() else {
+            return Ok(None);
+        };
+        let ast::ExprKind::Ident(key_name) = &key.kind else {
+            return Ok(None);
+        };
+        let width = table.columns.len();
+        let Some(k) = table
+            .columns
+            .iter()
+            .position(|c| c.name.name == key_name.name)
+        else {
+            return Err(unsupported(
+                LowerCode::L010,
+                key.span,
+                format!("the datatable has no column `{}`", key_name.name),
+            ));
+        };
+        let rows = self.datatable_rows(table, at)?;
+        let mut keys: Vec<&ir::Literal> = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            if keys.contains(&&row[k]) {
+                return Err(unsupported(
+                    LowerCode::L010,
+                    table.values[r * width + k].span,
+                    "the datatable repeats this key: `lookup` gives a row for each match, which \
+                     computing the columns from the key cannot",
+                ));
+            }
+            keys.push(&row[k]);
+        }
+        let field = ir::Expr {
+            kind: ir::ExprKind::Field(ir::FieldPath::column(key_name.name.clone())),
+            span: key.span,
+        };
+        let is_key = |v: &ir::Literal| ir::Predicate {
+            kind: match v {
+                ir::Literal::String(s) => ir::PredicateKind::StrMatch(ir::StrMatch {
+                    field: field.clone(),
+                    kind: ir::MatchKind::Equals,
+                    case: ir::Case::Sensitive,
+                    values: vec![s.clone()],
+                    quantifier: ir::Quantifier::Any,
+                    negated: false,
+                }),
+                other => ir::PredicateKind::Compare {
+                    lhs: field.clone(),
+                    op: ir::CmpOp::Eq,
+                    rhs: ir::Expr {
+                        kind: ir::ExprKind::Literal(other.clone()),
+                        span: at,
+                    },
+                    operands: ir::Operands::Unknown,
+                },
+            },
+            span: key.span,
+        };
+        if inner {
+            let kind = match keys.first() {
+                None => ir::PredicateKind::Const(false),
+                Some(ir::Literal::String(_)) => ir::PredicateKind::StrMatch(ir::StrMatch {
+                    field: field.clone(),
+                    kind: ir::MatchKind::Equals,
+                    case: ir::Case::Sensitive,
+                    values: keys
+                        .iter()
+                        .filter_map(|l| match l {
+                            ir::Literal::String(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    quantifier: ir::Quantifier::Any,
+                    negated: false,
+                }),
+                Some(_) => ir::PredicateKind::InSet {
+                    expr: field.clone(),
+                    values: keys.iter().map(|l| (*l).clone()).collect(),
+                    negated: false,
+                },
+            };
+            self.before.push(ir::Stage {
+                kind: ir::StageKind::Filter(ir::Predicate { kind, span }),
+                span,
+            });
+        }
+        let mut assignments = Vec::new();
+        for (c, column) in table.columns.iter().enumerate() {
+            if c == k {
+                continue;
+            }
+            // A left row without a match gets the column's empty value: "" for a string (KQL
+            // has no null strings), null otherwise.
+            let missing = if column.ty.name == "string" {
+                ir::Literal::String(String::new())
+            } else {
+                ir::Literal::Null
+            };
+            let missing = ir::Expr {
+                kind: ir::ExprKind::Literal(missing),
+                span: at,
+            };
+            let kind = if rows.is_empty() {
+                missing.kind
+            } else {
+                ir::ExprKind::Case {
+                    branches: rows
+                        .iter()
+                        .map(|row| {
+                            (
+                                is_key(&row[k]),
+                                ir::Expr {
+                                    kind: ir::ExprKind::Literal(row[c].clone()),
+                                    span: at,
+                                },
+                            )
+                        })
+                        .collect(),
+                    otherwise: Box::new(missing),
+                }
+            };
+            assignments.push(ir::Assignment {
+                name: ir::Column {
+                    name: column.name.name.clone(),
+                    span: column.name.span,
+                },
+                expr: ir::Expr { kind, span },
+            });
+        }
+        self.notes.push(crate::backend::Note {
+            span,
+            effect: crate::backend::Effect::Values,
+            message: format!(
+                "the datatable's rows are computed from the key `{}`; if the rows already have \
+                 a column of the same name as one of the datatable's others ({}), KQL keeps \
+                 both and names the datatable's with a `1` suffix, here the datatable's value \
+                 replaces it",
+                key_name.name,
+                table
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(c, _)| *c != k)
+                    .map(|(_, col)| format!("`{}`", col.name.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+        Ok(Some(ir::StageKind::Extend(assignments)))
+    }
+
+    /// Every row of a datatable as constants of their columns' types.
+    fn datatable_rows(
+        &mut self,
+        table: &'a ast::Datatable,
+        span: Span,
+    ) -> LResult<Vec<Vec<ir::Literal>>> {
+        let width = table.columns.len();
+        if width == 0 || !table.values.len().is_multiple_of(width) {
+            return Err(unsupported(
+                LowerCode::L010,
+                span,
+                format!(
+                    "the datatable has {} value(s) for {width} column(s), not a whole number of rows",
+                    table.values.len()
+                ),
+            ));
+        }
+        let mut rows = Vec::new();
+        for chunk in table.values.chunks(width) {
+            let mut row = Vec::new();
+            for (value, column) in chunk.iter().zip(&table.columns) {
+                match self.literal_value(value)? {
+                    Some(l) if of_type(&l, &column.ty.name) => row.push(l),
+                    _ => return Err(not_constant(value.span, column)),
+                }
+            }
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+}
+
+fn not_constant(span: Span, column: &ast::ColumnDecl) -> Box<crate::diag::Diagnostic> {
+    unsupported(
+        LowerCode::L010,
+        span,
+        format!(
+            "this datatable value is not a constant of its column's type (`{}:{}`); only such \
+             values are read as constants",
+            column.name.name, column.ty.name
+        ),
+    )
 }

@@ -463,6 +463,13 @@ impl<'a> Lowerer<'a> {
                     self.expanding.pop();
                     r
                 }
+                // `let W = _GetWatchlist('w');` read where a watchlist is (a subquery, a
+                // join's side).
+                ast::ExprKind::Call { function, args }
+                    if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
+                {
+                    Ok((self.watchlist(args, e.span)?, Vec::new(), ops))
+                }
                 _ => Err(unsupported(
                     LowerCode::L011,
                     span,
