@@ -1654,3 +1654,25 @@ fn a_watchlist_let_is_read_where_a_watchlist_is() {
         ("L011".into(), "W".into())
     );
 }
+
+#[test]
+fn has_any_over_a_datatable_and_anti_joins_with_an_empty_one() {
+    assert_eq!(
+        ir("let B = datatable(p:string)['Security.', 'Project.']; T | where x has_any (B)"),
+        ir("T | where x has_any ('Security.', 'Project.')")
+    );
+    // No right rows: the anti-join keeps every row, with its own columns.
+    assert_eq!(
+        ir("let D = datatable(a:string, b:string)[]; T | where x == 1 | join kind=anti D on $left.a == $right.a and $left.c == $right.b"),
+        "from T\nfilter (== x 1)\n"
+    );
+    // With rows, or another kind, it is still a join (declined for a datatable).
+    assert_eq!(
+        refusal("let D = datatable(a:string)['v']; T | join kind=anti D on a").0,
+        "L010"
+    );
+    assert_eq!(
+        refusal("let D = datatable(a:string)[]; T | join kind=inner D on a").0,
+        "L010"
+    );
+}

@@ -1,8 +1,10 @@
 //! `datatable` rows read as constants: `x in (D)` with `D` a datatable (directly or through a
 //! tabular `let`) tests `x` against the datatable's first column, the same as `in` over a list
 //! of those values; `lookup D on k` computes `D`'s other columns from the key (a `case` per
-//! column). Owns the refusals (`L010`) of a datatable whose values are not constants of their
-//! column's type, whose value count is not a whole number of rows, or whose lookup key repeats.
+//! column); `has_any (D)` reads the first column's strings; an anti-join with a datatable of no
+//! rows keeps every row. Owns the refusals (`L010`) of a datatable whose values are not
+//! constants of their column's type, whose value count is not a whole number of rows, or whose
+//! lookup key repeats.
 
 use super::{unsupported, Binding, LResult, Lowerer};
 use crate::codes::LowerCode;
@@ -69,6 +71,21 @@ impl<'a> Lowerer<'a> {
             }
         }
         Ok(out)
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    /// `join kind=leftanti D on …` (or `anti`, `leftantisemi`) with `D` a datatable of no rows:
+    /// no right row matches, so every left row is kept, with its own columns only.
+    pub(crate) fn anti_join_of_empty_datatable(&self, j: &'a ast::Join) -> bool {
+        let anti = j.params.iter().any(|p| {
+            p.name == "kind"
+                && matches!(&p.value.kind, ast::ExprKind::Ident(n)
+                    if matches!(n.name.as_str(), "leftanti" | "anti" | "leftantisemi"))
+        });
+        anti && self
+            .datatable_of(&j.right)
+            .is_some_and(|(t, _)| t.values.is_empty() && !t.columns.is_empty())
     }
 }
 

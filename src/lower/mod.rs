@@ -594,6 +594,8 @@ impl<'a> Lowerer<'a> {
                 stage(ir::StageKind::Distinct(cols))
             }
             K::Count => stage(ir::StageKind::Count),
+            // An anti-join with a datatable of no rows keeps every row as it is.
+            K::Join(j) if self.anti_join_of_empty_datatable(j) => Ok(None),
             K::Join(j) => stage(self.join(j, op.span)?),
             K::Lookup(j) => stage(self.lookup(j, op.span)?),
             K::MakeSeries(_) => Err(unsupported(
