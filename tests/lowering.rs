@@ -1676,3 +1676,11 @@ fn has_any_over_a_datatable_and_anti_joins_with_an_empty_one() {
         "L010"
     );
 }
+
+#[test]
+fn a_view_with_parameters_is_called_like_a_function() {
+    assert_eq!(
+        ir("let v = view (n: long) { T | where x > n }; let a = v(2); a | take 1"),
+        "from T\nfilter (> x 2)\nlimit 1\n"
+    );
+}

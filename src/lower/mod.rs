@@ -314,7 +314,14 @@ impl<'a> Lowerer<'a> {
                     .insert(name.name.clone(), Binding::Other(l.span, "a function"));
                 return;
             }
-            ast::LetValue::View(l) => Binding::Other(l.span, "a view"),
+            // A view is a function that `union *` and `search *` also read; called by name
+            // it is the function.
+            ast::LetValue::View(l) => {
+                self.functions.insert(name.name.clone(), l);
+                self.lets
+                    .insert(name.name.clone(), Binding::Other(l.span, "a view"));
+                return;
+            }
         };
         self.functions.remove(&name.name);
         self.lets.insert(name.name.clone(), binding);
