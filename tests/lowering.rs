@@ -1684,3 +1684,21 @@ fn a_view_with_parameters_is_called_like_a_function() {
         "from T\nfilter (> x 2)\nlimit 1\n"
     );
 }
+
+#[test]
+fn calls_of_functions_the_query_does_not_define_say_what_they_are() {
+    let message = |q: &str| {
+        let ast = kql::parse(q).unwrap();
+        let errs = lower::lower(&ast).expect_err("should be refused");
+        (errs[0].code.as_str().to_string(), errs[0].message.clone())
+    };
+    let (code, m) = message("imDns(domain_has_any = dynamic(['a.com'])) | take 1");
+    assert_eq!(code, "L010");
+    assert!(m.contains("ASIM parser") && m.contains("`imDns`"), "{m}");
+    let (code, m) = message("_Im_NetworkSession(eventresult='Failure')");
+    assert_eq!(code, "L010");
+    assert!(m.contains("ASIM parser"), "{m}");
+    let (code, m) = message("AuditorAlerts(1h) | take 1");
+    assert_eq!(code, "L010");
+    assert!(m.contains("stored in the workspace"), "{m}");
+}

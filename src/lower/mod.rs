@@ -345,7 +345,9 @@ impl<'a> Lowerer<'a> {
                             inner.extend(ops);
                             Ok((source, pre, inner))
                         }
-                        ast::ExprKind::Call { function, args } if self.is_tabular_call(function) => {
+                        ast::ExprKind::Call { function, args }
+                            if self.is_tabular_call(function) =>
+                        {
                             self.call_source(function, args, e.span, ops)
                         }
                         ast::ExprKind::Call { function, args }
@@ -356,10 +358,7 @@ impl<'a> Lowerer<'a> {
                         ast::ExprKind::Call { function, .. } => Err(unsupported(
                             LowerCode::L010,
                             e.span,
-                            format!(
-                                "the query reads from `{}(…)`, a function or watchlist; only a table can be translated",
-                                function.name
-                            ),
+                            call_source_refusal(&function.name),
                         )),
                         // `arg("").Resources`, `workspace("w").T`, `cluster("c").database("d").T`
                         ast::ExprKind::Member { expr, .. }
@@ -373,7 +372,11 @@ impl<'a> Lowerer<'a> {
                                  own workspace can be translated",
                             ))
                         }
-                        _ => Err(unsupported(LowerCode::L010, e.span, "this query source is not a table")),
+                        _ => Err(unsupported(
+                            LowerCode::L010,
+                            e.span,
+                            "this query source is not a table",
+                        )),
                     },
                     ast::SourceKind::Union(u) => {
                         Ok((self.union(u, p.source.span, None)?, Vec::new(), ops))
@@ -384,7 +387,10 @@ impl<'a> Lowerer<'a> {
                     other => Err(unsupported(
                         LowerCode::L010,
                         p.source.span,
-                        format!("`{}` as a query source is not supported yet; {SUPPORTED}", source_name(other)),
+                        format!(
+                            "`{}` as a query source is not supported yet; {SUPPORTED}",
+                            source_name(other)
+                        ),
                     )),
                 }
             }
@@ -396,10 +402,7 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Call { function, .. } => Err(unsupported(
                 LowerCode::L010,
                 body.span,
-                format!(
-                    "the query reads from `{}(…)`, a function or watchlist; only a table can be translated",
-                    function.name
-                ),
+                call_source_refusal(&function.name),
             )),
             _ => Err(unsupported(
                 LowerCode::L003,
@@ -756,6 +759,30 @@ fn pattern(p: &ast::ColumnPattern) -> ir::ColumnPattern {
 
 fn patterns(ps: &[ast::ColumnPattern]) -> Vec<ir::ColumnPattern> {
     ps.iter().map(pattern).collect()
+}
+
+/// Why a call that is no function of the query cannot be the source: an ASIM parser (its
+/// filtering parameters work inside the parser) or another stored function or watchlist.
+fn call_source_refusal(name: &str) -> String {
+    let asim = ["im", "_Im_", "_ASim_", "ASim"].iter().any(|p| {
+        name.strip_prefix(p)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_ascii_uppercase())
+    });
+    if asim {
+        format!(
+            "`{name}(…)` calls an ASIM parser function; kqlport reads an ASIM parser only as a \
+             table name (`{name}`, mapped by the pipeline where it says so): its filtering \
+             parameters work inside the parser, by each source parser's rules, and are not \
+             modelled; write them as `where` tests after `{name}`"
+        )
+    } else {
+        format!(
+            "the query reads from `{name}(…)`, a function stored in the workspace or a \
+             watchlist, whose definition kqlport does not have; only a table or a function \
+             the query defines can be translated"
+        )
+    }
 }
 
 fn source_name(kind: &ast::SourceKind) -> &'static str {
