@@ -1635,3 +1635,190 @@ fn make_series_and_evaluate_refusals_name_what_the_query_does() {
         "{m}"
     );
 }
+
+#[test]
+fn functions_without_parameters_are_called_by_name_and_invoke_is_inlined() {
+    // `f` alone calls a function without parameters (its body's own `let`s in scope).
+    assert_eq!(
+        ir("let f = () { let e = T | where a == 1; e }; f | take 3"),
+        "from T\nfilter (== a 1)\nlimit 3\n"
+    );
+    // `invoke`: the rows so far are the first (tabular) parameter, the arguments the rest
+    // (a default too); the caller's stages stay before the body's.
+    assert_eq!(
+        ir(
+            "let g = (R:(*), n: long, s: string = 'x') { R | where b > n | extend c = s }; \
+            T | where a == 1 | invoke g(2) | take 1"
+        ),
+        "from T\nfilter (== a 1)\nfilter (> b 2)\nextend c=\"x\"\nlimit 1\n"
+    );
+    // A caller's name that the function's parameter hides is read before the call.
+    assert_eq!(
+        ir("let n = 5; let g = (R:(*), n: long) { R | where b > n }; T | where a == n | invoke g(2)"),
+        "from T\nfilter (== a 5)\nfilter (> b 2)\n"
+    );
+}
+
+#[test]
+fn invoke_that_cannot_be_inlined_is_refused() {
+    // A stored function or ASIM parser: no definition to inline.
+    assert_eq!(
+        refusal("T | invoke AWSIdentityRole()"),
+        ("L081".into(), "AWSIdentityRole()".into())
+    );
+    // The first parameter is a scalar: `invoke` has nowhere to put the rows.
+    assert_eq!(
+        refusal("let g = (n: long) { T | where b > n }; T | invoke g(2)"),
+        ("L081".into(), "g(2)".into())
+    );
+    // More arguments than the parameters after the table.
+    assert_eq!(
+        refusal("let g = (R:(*), n: long) { R | where b > n }; T | invoke g(1, 2)"),
+        ("L081".into(), "invoke g(1, 2)".into())
+    );
+    // A function calling itself by name.
+    assert_eq!(
+        refusal("let f = () { f | take 1 }; f"),
+        ("L081".into(), "f".into())
+    );
+}
+
+#[test]
+fn in_over_a_datatable_reads_its_first_column_as_constants() {
+    assert_eq!(
+        ir(r#"let L = datatable(k:string, v:long)["a", 1, "", 2, "a", 3]; T | where x in (L)"#),
+        "from T\nfilter (str equals cs any x [\"a\" \"\" \"a\"])\n"
+    );
+    assert_eq!(
+        ir("T | where n !in (datatable(i:int)[1, 2])"),
+        "from T\nfilter (!in n [1 2])\n"
+    );
+    // No rows: `in` is false, `!in` true.
+    assert_eq!(
+        ir("let L = datatable(k:string)[]; T | where x !in (L)"),
+        "from T\nfilter true\n"
+    );
+}
+
+#[test]
+fn datatables_that_are_not_constant_lists_are_refused() {
+    // A value of another type than its column's.
+    assert_eq!(
+        refusal(r#"let L = datatable(k:string)["a", 1]; T | where x in (L)"#),
+        ("L010".into(), "1".into())
+    );
+    // A value computed at query time.
+    assert_eq!(
+        refusal(r#"let L = datatable(k:string)["a", tostring(now())]; T | where x in (L)"#),
+        ("L010".into(), "tostring(now())".into())
+    );
+    // Values that are not a whole number of rows.
+    assert_eq!(
+        refusal(r#"T | where x in (datatable(k:string, v:long)["a", 1, "b"])"#).0,
+        "L010"
+    );
+    // A datatable with operators after it is a query, still not translated.
+    assert_eq!(
+        refusal(r#"T | where x in (datatable(k:string)["a"] | where k != "")"#).0,
+        "L010"
+    );
+}
+
+#[test]
+fn lookup_of_a_datatable_computes_its_columns_from_the_key() {
+    assert_eq!(
+        ir(r#"let D = datatable(k:string, n:long, s:string)["a", 1, "x", "", 2, "y"];
+              T | lookup D on k"#),
+        "from T\nextend n=(case (str equals cs any k [\"a\"]) 1 (str equals cs any k [\"\"]) 2 else null), s=(case (str equals cs any k [\"a\"]) \"x\" (str equals cs any k [\"\"]) \"y\" else \"\")\n"
+    );
+    // kind=inner drops the rows whose key is in no row first; an empty datatable drops all.
+    assert_eq!(
+        ir("T | lookup kind=inner (datatable(k:long, v:string)[7, 'x']) on k"),
+        "from T\nfilter (in k [7])\nextend v=(case (== k 7) \"x\" else \"\")\n"
+    );
+    assert_eq!(
+        ir("T | lookup kind=inner (datatable(k:long, v:string)[]) on k"),
+        "from T\nfilter false\nextend v=\"\"\n"
+    );
+}
+
+#[test]
+fn lookups_of_datatables_that_are_not_key_functions_are_refused() {
+    // A repeated key gives a row per match.
+    assert_eq!(
+        refusal(r#"T | lookup (datatable(k:string, v:long)["a", 1, "b", 2, "a", 3]) on k"#),
+        ("L010".into(), "\"a\"".into())
+    );
+    // No such key column.
+    assert_eq!(
+        refusal(r#"T | lookup (datatable(k:string, v:long)["a", 1]) on z"#),
+        ("L010".into(), "z".into())
+    );
+    // Keys written as `$left.a == $right.b`: not read from the datatable (yet).
+    assert_eq!(
+        refusal(r#"T | lookup (datatable(k:string, v:long)["a", 1]) on $left.z == $right.k"#).0,
+        "L010"
+    );
+}
+
+#[test]
+fn a_watchlist_let_is_read_where_a_watchlist_is() {
+    // `let W = _GetWatchlist('w');` as a lookup's right side, like `_GetWatchlist('w')` itself.
+    assert_eq!(
+        ir("let W = _GetWatchlist('w'); T | lookup (W | project a = SearchKey) on a"),
+        ir("T | lookup (_GetWatchlist('w') | project a = SearchKey) on a")
+    );
+    // As the query's own source it is still no table.
+    assert_eq!(
+        refusal("let W = _GetWatchlist('w'); W | take 1"),
+        ("L011".into(), "W".into())
+    );
+}
+
+#[test]
+fn has_any_over_a_datatable_and_anti_joins_with_an_empty_one() {
+    assert_eq!(
+        ir("let B = datatable(p:string)['Security.', 'Project.']; T | where x has_any (B)"),
+        ir("T | where x has_any ('Security.', 'Project.')")
+    );
+    // No right rows: the anti-join keeps every row, with its own columns.
+    assert_eq!(
+        ir("let D = datatable(a:string, b:string)[]; T | where x == 1 | join kind=anti D on $left.a == $right.a and $left.c == $right.b"),
+        "from T\nfilter (== x 1)\n"
+    );
+    // With rows, or another kind, it is still a join (declined for a datatable).
+    assert_eq!(
+        refusal("let D = datatable(a:string)['v']; T | join kind=anti D on a").0,
+        "L010"
+    );
+    assert_eq!(
+        refusal("let D = datatable(a:string)[]; T | join kind=inner D on a").0,
+        "L010"
+    );
+}
+
+#[test]
+fn a_view_with_parameters_is_called_like_a_function() {
+    assert_eq!(
+        ir("let v = view (n: long) { T | where x > n }; let a = v(2); a | take 1"),
+        "from T\nfilter (> x 2)\nlimit 1\n"
+    );
+}
+
+#[test]
+fn calls_of_functions_the_query_does_not_define_say_what_they_are() {
+    let message = |q: &str| {
+        let ast = kql::parse(q).unwrap();
+        let errs = lower::lower(&ast).expect_err("should be refused");
+        (errs[0].code.as_str().to_string(), errs[0].message.clone())
+    };
+    let (code, m) = message("imDns(domain_has_any = dynamic(['a.com'])) | take 1");
+    assert_eq!(code, "L010");
+    assert!(m.contains("ASIM parser") && m.contains("`imDns`"), "{m}");
+    let (code, m) = message("_Im_NetworkSession(eventresult='Failure')");
+    assert_eq!(code, "L010");
+    assert!(m.contains("ASIM parser"), "{m}");
+    let (code, m) = message("AuditorAlerts(1h) | take 1");
+    assert_eq!(code, "L010");
+    assert!(m.contains("stored in the workspace"), "{m}");
+}

@@ -44,6 +44,7 @@ pub(crate) const REWRITTEN_FUNCTIONS: &[&str] = &[
     "array_iff",
     "array_index_of",
     "extract_all",
+    "parse_xml",
     "parse_user_agent",
     "make_string",
     "base64_decode_toarray",
@@ -146,6 +147,17 @@ impl<'a> Lowerer<'a> {
                     function.span,
                     "`extract_all()` returns every match (of every group) as a nested dynamic \
                      array, which is not modelled; extract() gives the first match",
+                ))
+            }
+            "parse_xml" => {
+                return Err(refused(
+                    function.span,
+                    "`parse_xml()` reads XML text into a dynamic object (child elements as keys, \
+                     attributes as `@name`, text as `#text`, a repeated element as an array: \
+                     SecurityEvent's EventData `<Data Name=…>` list, which mv-expand, bag_unpack \
+                     and pivot then turn into columns); Splunk's `spath`/`xmlkv` extract XML \
+                     fields by path or name with their own rules for repeated elements and \
+                     missing attributes, and ES|QL has no XML reader",
                 ))
             }
             "parse_user_agent" => {

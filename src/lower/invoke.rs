@@ -1,9 +1,12 @@
 //! Functions defined in the query, called where a table is expected: `let f = (t: string) {
 //! table(t) | where … }; f("SigninLogs")` lowers the body with each parameter bound to its
-//! argument (a scalar `let` in the body's scope) and `table("T")` read as the table `T`.
+//! argument (a scalar `let` in the body's scope) and `table("T")` read as the table `T`; a
+//! function without parameters is also called by its name alone (`f | where …`), and
+//! `T | invoke f(args)` is `f(T, args)`, the rows so far bound to the first (tabular) parameter.
 //! Owns the refusals (`L081`): a call with arguments the parameters do not take, a function
 //! calling itself, an argument that names something the function's own names hide, a body
-//! with no result, `table()` of a value that is not a constant string.
+//! with no result, `table()` of a value that is not a constant string, `invoke` of a function
+//! the query does not define (stored in the workspace, or an ASIM parser).
 
 use super::{unsupported, Binding, Flat, LResult, Lowerer};
 use crate::codes::LowerCode;
@@ -42,7 +45,7 @@ impl<'a> Lowerer<'a> {
             };
             return Ok((ir::Source::table(name, span), Vec::new(), ops));
         }
-        let q = self.inline_call(function, args, span)?;
+        let q = self.inline_call(function, args, span, None)?;
         match q.source.kind {
             ir::SourceKind::Table(_) | ir::SourceKind::Union(_) | ir::SourceKind::Lookup(_) => {
                 Ok((q.source, q.stages, ops))
@@ -50,12 +53,57 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// The body of the function `function` lowered with its parameters bound to `args`.
+    /// `… | invoke f(args)`: `f(input, args)`, the rows piped in (`input`, lowered in the
+    /// caller's scope) bound to `f`'s first parameter, which must be tabular.
+    pub(crate) fn invoke(
+        &mut self,
+        call: &'a ast::Expr,
+        span: Span,
+        input: (ir::Source, Vec<ir::Stage>),
+    ) -> LResult<ir::Query> {
+        let ast::ExprKind::Call { function, args } = &call.kind else {
+            return Err(unsupported(
+                LowerCode::L081,
+                call.span,
+                "`invoke` needs a call of a function, `invoke f(…)`",
+            ));
+        };
+        let Some(l) = self.functions.get(&function.name).copied() else {
+            return Err(unsupported(
+                LowerCode::L081,
+                call.span,
+                format!(
+                    "`{}` is not a function this query defines: a function stored in the \
+                     workspace (or an ASIM parser) has no definition kqlport can inline",
+                    function.name
+                ),
+            ));
+        };
+        if !matches!(
+            l.params.first().map(|p| &p.ty),
+            Some(ast::TypeSpec::Tabular(_))
+        ) {
+            return Err(unsupported(
+                LowerCode::L081,
+                call.span,
+                format!(
+                    "`invoke` passes the rows as the first argument, and `{}`'s first parameter is \
+                     not a table",
+                    function.name
+                ),
+            ));
+        }
+        self.inline_call(function, args, span, Some(input))
+    }
+
+    /// The body of the function `function` lowered with its parameters bound to `args` (after
+    /// `input`, the rows `invoke` pipes in, when there are some).
     fn inline_call(
         &mut self,
         function: &'a ast::Name,
         args: &'a [ast::Arg],
         span: Span,
+        input: Option<(ir::Source, Vec<ir::Stage>)>,
     ) -> LResult<ir::Query> {
         let Some(l) = self.functions.get(&function.name).copied() else {
             return Err(unsupported(
@@ -74,20 +122,22 @@ impl<'a> Lowerer<'a> {
                 ),
             ));
         }
-        if args.len() > l.params.len() {
+        let skip = usize::from(input.is_some());
+        let params = &l.params[skip.min(l.params.len())..];
+        if args.len() > params.len() {
             return Err(unsupported(
                 LowerCode::L081,
                 span,
                 format!(
                     "`{}` takes {} argument(s), the call passes {}",
                     function.name,
-                    l.params.len(),
+                    params.len(),
                     args.len()
                 ),
             ));
         }
         let mut bound: Vec<(String, &'a ast::Expr)> = Vec::new();
-        for (i, p) in l.params.iter().enumerate() {
+        for (i, p) in params.iter().enumerate() {
             let by_name = args
                 .iter()
                 .find(|a| a.name.as_ref().is_some_and(|n| n.name == p.name.name));
@@ -133,6 +183,11 @@ impl<'a> Lowerer<'a> {
         for (n, v) in bound {
             self.functions.remove(&n);
             self.lets.insert(n, Binding::Scalar(v));
+        }
+        if let (Some(rows), Some(p)) = (input, l.params.first()) {
+            self.functions.remove(&p.name.name);
+            self.lets
+                .insert(p.name.name.clone(), Binding::Input(Box::new(rows)));
         }
         self.expanding.push(function.name.clone());
         let r = self.nested(span, |cx| {

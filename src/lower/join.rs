@@ -116,6 +116,9 @@ impl<'a> Lowerer<'a> {
                 }
             };
         }
+        if let Some(stage) = self.datatable_lookup(j, matches!(kind, ir::JoinKind::Inner), span)? {
+            return Ok(stage);
+        }
         let (mut right, keys) = self.join_sides(j, span)?;
         // Each distinct right key column under an internal name.
         let mut renames: Vec<(ir::Column, ir::Column)> = Vec::new();

@@ -9,6 +9,7 @@
 mod aggregate;
 mod ago_span;
 mod bool_compare;
+mod datatable;
 mod evaluate;
 mod expr;
 mod externaldata;
@@ -120,6 +121,9 @@ pub(crate) enum Binding<'a> {
     ToScalar(Span, &'a ast::Expr),
     /// A function, view or anything else lowering cannot inline.
     Other(Span, &'static str),
+    /// The rows piped into `invoke f()`, bound to `f`'s first (tabular) parameter: already
+    /// lowered in the caller's scope.
+    Input(Box<(ir::Source, Vec<ir::Stage>)>),
 }
 
 #[derive(Default)]
@@ -265,6 +269,14 @@ impl<'a> Lowerer<'a> {
                 source = self.union(u, op.span, Some(input))?;
                 continue;
             }
+            if let ast::OperatorKind::Invoke(call) = &op.kind {
+                // `T | … | invoke f(args)`: `f`'s body with the rows so far as its first
+                // parameter.
+                let q = self.invoke(call, op.span, (source, std::mem::take(&mut stages)))?;
+                source = q.source;
+                stages = q.stages;
+                continue;
+            }
             let stage = self.operator(op)?;
             stages.append(&mut self.before);
             stages.extend(stage);
@@ -310,7 +322,14 @@ impl<'a> Lowerer<'a> {
                     .insert(name.name.clone(), Binding::Other(l.span, "a function"));
                 return;
             }
-            ast::LetValue::View(l) => Binding::Other(l.span, "a view"),
+            // A view is a function that `union *` and `search *` also read; called by name
+            // it is the function.
+            ast::LetValue::View(l) => {
+                self.functions.insert(name.name.clone(), l);
+                self.lets
+                    .insert(name.name.clone(), Binding::Other(l.span, "a view"));
+                return;
+            }
         };
         self.functions.remove(&name.name);
         self.lets.insert(name.name.clone(), binding);
@@ -334,7 +353,9 @@ impl<'a> Lowerer<'a> {
                             inner.extend(ops);
                             Ok((source, pre, inner))
                         }
-                        ast::ExprKind::Call { function, args } if self.is_tabular_call(function) => {
+                        ast::ExprKind::Call { function, args }
+                            if self.is_tabular_call(function) =>
+                        {
                             self.call_source(function, args, e.span, ops)
                         }
                         ast::ExprKind::Call { function, args }
@@ -345,10 +366,7 @@ impl<'a> Lowerer<'a> {
                         ast::ExprKind::Call { function, .. } => Err(unsupported(
                             LowerCode::L010,
                             e.span,
-                            format!(
-                                "the query reads from `{}(…)`, a function or watchlist; only a table can be translated",
-                                function.name
-                            ),
+                            call_source_refusal(&function.name),
                         )),
                         // `arg("").Resources`, `workspace("w").T`, `cluster("c").database("d").T`
                         ast::ExprKind::Member { expr, .. }
@@ -362,7 +380,11 @@ impl<'a> Lowerer<'a> {
                                  own workspace can be translated",
                             ))
                         }
-                        _ => Err(unsupported(LowerCode::L010, e.span, "this query source is not a table")),
+                        _ => Err(unsupported(
+                            LowerCode::L010,
+                            e.span,
+                            "this query source is not a table",
+                        )),
                     },
                     ast::SourceKind::Union(u) => {
                         Ok((self.union(u, p.source.span, None)?, Vec::new(), ops))
@@ -373,7 +395,10 @@ impl<'a> Lowerer<'a> {
                     other => Err(unsupported(
                         LowerCode::L010,
                         p.source.span,
-                        format!("`{}` as a query source is not supported yet; {SUPPORTED}", source_name(other)),
+                        format!(
+                            "`{}` as a query source is not supported yet; {SUPPORTED}",
+                            source_name(other)
+                        ),
                     )),
                 }
             }
@@ -385,10 +410,7 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Call { function, .. } => Err(unsupported(
                 LowerCode::L010,
                 body.span,
-                format!(
-                    "the query reads from `{}(…)`, a function or watchlist; only a table can be translated",
-                    function.name
-                ),
+                call_source_refusal(&function.name),
             )),
             _ => Err(unsupported(
                 LowerCode::L003,
@@ -414,6 +436,20 @@ impl<'a> Lowerer<'a> {
                 let (source, pre, mut inner) = r?;
                 inner.extend(ops);
                 Ok((source, pre, inner))
+            }
+            Some(Binding::Input(rows)) => {
+                let (source, stages) = *rows;
+                Ok((source, stages, ops))
+            }
+            // `let f = () { T | … }; f | …`: a function without parameters is called by its
+            // name alone.
+            Some(Binding::Other(..))
+                if self
+                    .functions
+                    .get(&name.name)
+                    .is_some_and(|l| l.params.is_empty()) =>
+            {
+                self.call_source(name, &[], span, ops)
             }
             Some(Binding::ToScalar(def, _)) => Err(Box::new(
                 Diagnostic::error(
@@ -444,6 +480,13 @@ impl<'a> Lowerer<'a> {
                     let r = self.call_source(function, args, e.span, ops);
                     self.expanding.pop();
                     r
+                }
+                // `let W = _GetWatchlist('w');` read where a watchlist is (a subquery, a
+                // join's side).
+                ast::ExprKind::Call { function, args }
+                    if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
+                {
+                    Ok((self.watchlist(args, e.span)?, Vec::new(), ops))
                 }
                 _ => Err(unsupported(
                     LowerCode::L011,
@@ -569,6 +612,8 @@ impl<'a> Lowerer<'a> {
                 stage(ir::StageKind::Distinct(cols))
             }
             K::Count => stage(ir::StageKind::Count),
+            // An anti-join with a datatable of no rows keeps every row as it is.
+            K::Join(j) if self.anti_join_of_empty_datatable(j) => Ok(None),
             K::Join(j) => stage(self.join(j, op.span)?),
             K::Lookup(j) => stage(self.lookup(j, op.span)?),
             K::MakeSeries(_) => self.make_series_refusal(op.span),
@@ -715,6 +760,30 @@ fn pattern(p: &ast::ColumnPattern) -> ir::ColumnPattern {
 
 fn patterns(ps: &[ast::ColumnPattern]) -> Vec<ir::ColumnPattern> {
     ps.iter().map(pattern).collect()
+}
+
+/// Why a call that is no function of the query cannot be the source: an ASIM parser (its
+/// filtering parameters work inside the parser) or another stored function or watchlist.
+fn call_source_refusal(name: &str) -> String {
+    let asim = ["im", "_Im_", "_ASim_", "ASim"].iter().any(|p| {
+        name.strip_prefix(p)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_ascii_uppercase())
+    });
+    if asim {
+        format!(
+            "`{name}(…)` calls an ASIM parser function; kqlport reads an ASIM parser only as a \
+             table name (`{name}`, mapped by the pipeline where it says so): its filtering \
+             parameters work inside the parser, by each source parser's rules, and are not \
+             modelled; write them as `where` tests after `{name}`"
+        )
+    } else {
+        format!(
+            "the query reads from `{name}(…)`, a function stored in the workspace or a \
+             watchlist, whose definition kqlport does not have; only a table or a function \
+             the query defines can be translated"
+        )
+    }
 }
 
 fn source_name(kind: &ast::SourceKind) -> &'static str {

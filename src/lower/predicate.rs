@@ -242,7 +242,39 @@ impl<'a> Lowerer<'a> {
             } else {
                 (lhs, rhs)
             };
-            if op == BinaryOp::HasAny && self.is_computed_list(needle) {
+            // `has_any (D)` with `D` a datatable: its first column's strings.
+            let table_values = match (&needle.kind, op) {
+                (ast::ExprKind::List(items), BinaryOp::HasAny | BinaryOp::HasAll) => {
+                    match items.as_slice() {
+                        [item] => self.datatable_of(item),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            let table_values = match table_values {
+                Some((table, at)) => {
+                    let mut strings = Vec::new();
+                    for l in self.datatable_first_column(table, at)? {
+                        match l {
+                            ir::Literal::String(s) => strings.push(s),
+                            _ => {
+                                return Err(unsupported(
+                                    LowerCode::L032,
+                                    needle.span,
+                                    format!(
+                                        "`{}` over a datatable of numbers is not supported",
+                                        op.as_str()
+                                    ),
+                                ))
+                            }
+                        }
+                    }
+                    Some(strings)
+                }
+                None => None,
+            };
+            if table_values.is_none() && op == BinaryOp::HasAny && self.is_computed_list(needle) {
                 let items = match &needle.kind {
                     ast::ExprKind::List(items) => items.as_slice(),
                     _ => std::slice::from_ref(needle),
@@ -257,13 +289,17 @@ impl<'a> Lowerer<'a> {
                     });
                 }
             }
-            if self.is_computed_list(needle) {
+            if table_values.is_none() && self.is_computed_list(needle) {
                 return Err(super::subquery::computed_list_refusal(
                     op.as_str(),
                     needle.span,
                 ));
             }
-            let values = match self.string_values(needle)? {
+            let values = match table_values {
+                Some(v) => Some(v),
+                None => self.string_values(needle)?,
+            };
+            let values = match values {
                 Some(v) => Some(v),
                 // `has_any (200, 302)`: KQL looks the numbers up as terms, in their decimal
                 // string form.
@@ -459,25 +495,35 @@ impl<'a> Lowerer<'a> {
         case_insensitive: bool,
         span: Span,
     ) -> LResult<ir::Predicate> {
-        if let Some(sub) = self.subquery(list)? {
-            return Ok(ir::Predicate {
-                kind: ir::PredicateKind::InSubquery {
-                    expr: self.expr(expr)?,
-                    sub: Box::new(sub),
-                    case: if case_insensitive {
-                        Case::Insensitive
-                    } else {
-                        Case::Sensitive
+        let datatable = match list {
+            [item] => self.datatable_of(item),
+            _ => None,
+        };
+        if datatable.is_none() {
+            if let Some(sub) = self.subquery(list)? {
+                return Ok(ir::Predicate {
+                    kind: ir::PredicateKind::InSubquery {
+                        expr: self.expr(expr)?,
+                        sub: Box::new(sub),
+                        case: if case_insensitive {
+                            Case::Insensitive
+                        } else {
+                            Case::Sensitive
+                        },
+                        negated,
+                        matching: ir::SubqueryMatch::Equal,
                     },
-                    negated,
-                    matching: ir::SubqueryMatch::Equal,
-                },
-                span,
-            });
+                    span,
+                });
+            }
         }
         let mut literals = Vec::new();
-        for item in list {
-            self.collect_literals(item, &mut literals)?;
+        if let Some((table, at)) = datatable {
+            literals = self.datatable_first_column(table, at)?;
+        } else {
+            for item in list {
+                self.collect_literals(item, &mut literals)?;
+            }
         }
         let pred = |kind| Ok(ir::Predicate { kind, span });
         if literals.is_empty() {

@@ -1,0 +1,313 @@
+//! `datatable` rows read as constants: `x in (D)` with `D` a datatable (directly or through a
+//! tabular `let`) tests `x` against the datatable's first column, the same as `in` over a list
+//! of those values; `lookup D on k` computes `D`'s other columns from the key (a `case` per
+//! column); `has_any (D)` reads the first column's strings; an anti-join with a datatable of no
+//! rows keeps every row. Owns the refusals (`L010`) of a datatable whose values are not
+//! constants of their column's type, whose value count is not a whole number of rows, or whose
+//! lookup key repeats.
+
+use super::{unsupported, Binding, LResult, Lowerer};
+use crate::codes::LowerCode;
+use crate::ir;
+use crate::kql::ast;
+use crate::source::Span;
+
+/// How many tabular `let`s deep a datatable is looked for (`let a = b; let b = datatable(…)`).
+const MAX_LET_HOPS: usize = 64;
+
+impl<'a> Lowerer<'a> {
+    /// The datatable `item` is when it has no operators after it, read directly or through
+    /// tabular `let`s.
+    pub(crate) fn datatable_of(&self, item: &'a ast::Expr) -> Option<(&'a ast::Datatable, Span)> {
+        let mut cur = item;
+        for _ in 0..MAX_LET_HOPS {
+            match &cur.kind {
+                ast::ExprKind::Pipeline(p) if p.operators.is_empty() => {
+                    return match &p.source.kind {
+                        ast::SourceKind::Datatable(d) => Some((d, p.source.span)),
+                        ast::SourceKind::Expr(e) => self.datatable_of(e),
+                        _ => None,
+                    };
+                }
+                ast::ExprKind::Ident(n) if !self.expanding.contains(&n.name) => {
+                    match self.lets.get(&n.name) {
+                        // `let b = a;` with `a` tabular is tabular too, though it reads as a
+                        // name.
+                        Some(Binding::Tabular(e) | Binding::Scalar(e)) => cur = e,
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The values of a datatable's first column, row by row (duplicates kept: `in` does not
+    /// care), each checked to be a constant of the column's declared type.
+    pub(crate) fn datatable_first_column(
+        &mut self,
+        table: &'a ast::Datatable,
+        span: Span,
+    ) -> LResult<Vec<ir::Literal>> {
+        let width = table.columns.len();
+        if width == 0 || !table.values.len().is_multiple_of(width) {
+            return Err(unsupported(
+                LowerCode::L010,
+                span,
+                format!(
+                    "the datatable has {} value(s) for {width} column(s), not a whole number of rows",
+                    table.values.len()
+                ),
+            ));
+        }
+        let column = &table.columns[0];
+        let mut out = Vec::new();
+        for value in table.values.iter().step_by(width) {
+            let literal = self.literal_value(value)?;
+            match literal {
+                Some(l) if of_type(&l, &column.ty.name) => out.push(l),
+                _ => return Err(not_constant(value.span, column)),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    /// `join kind=leftanti D on …` (or `anti`, `leftantisemi`) with `D` a datatable of no rows:
+    /// no right row matches, so every left row is kept, with its own columns only.
+    pub(crate) fn anti_join_of_empty_datatable(&self, j: &'a ast::Join) -> bool {
+        let anti = j.params.iter().any(|p| {
+            p.name == "kind"
+                && matches!(&p.value.kind, ast::ExprKind::Ident(n)
+                    if matches!(n.name.as_str(), "leftanti" | "anti" | "leftantisemi"))
+        });
+        anti && self
+            .datatable_of(&j.right)
+            .is_some_and(|(t, _)| t.values.is_empty() && !t.columns.is_empty())
+    }
+}
+
+/// Whether a constant is a value of the declared datatable column type (KQL's type names and
+/// their synonyms); `dynamic`, `guid`, `decimal` and nulls are never read as constants here.
+fn of_type(l: &ir::Literal, ty: &str) -> bool {
+    match l {
+        ir::Literal::String(_) => ty == "string",
+        ir::Literal::Long(_) => matches!(ty, "int" | "long" | "int64" | "int32"),
+        ir::Literal::Real(_) => matches!(ty, "real" | "double"),
+        ir::Literal::Bool(_) => matches!(ty, "bool" | "boolean"),
+        ir::Literal::DateTime(_) => matches!(ty, "datetime" | "date"),
+        ir::Literal::Timespan(_) => matches!(ty, "timespan" | "time"),
+        ir::Literal::Null => false,
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    /// `lookup [kind=leftouter|inner] D on k` with `D` a datatable whose key values are
+    /// distinct constants: each of `D`'s other columns computed from the row's key (`case(k ==
+    /// v1, c1, …, <missing>)`), and for `inner` the rows whose key is none of them dropped first.
+    /// `None` when the right side is no datatable or the keys are not `on k` (the join path
+    /// then says why).
+    pub(crate) fn datatable_lookup(
+        &mut self,
+        j: &'a ast::Join,
+        inner: bool,
+        span: Span,
+    ) -> LResult<Option<ir::StageKind>> {
+        let Some((table, at)) = self.datatable_of(&j.right) else {
+            return Ok(None);
+        };
+        let [key] = j.on.as_slice() else {
+            return Ok(None);
+        };
+        let ast::ExprKind::Ident(key_name) = &key.kind else {
+            return Ok(None);
+        };
+        let width = table.columns.len();
+        let Some(k) = table
+            .columns
+            .iter()
+            .position(|c| c.name.name == key_name.name)
+        else {
+            return Err(unsupported(
+                LowerCode::L010,
+                key.span,
+                format!("the datatable has no column `{}`", key_name.name),
+            ));
+        };
+        let rows = self.datatable_rows(table, at)?;
+        let mut keys: Vec<&ir::Literal> = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            if keys.contains(&&row[k]) {
+                return Err(unsupported(
+                    LowerCode::L010,
+                    table.values[r * width + k].span,
+                    "the datatable repeats this key: `lookup` gives a row for each match, which \
+                     computing the columns from the key cannot",
+                ));
+            }
+            keys.push(&row[k]);
+        }
+        let field = ir::Expr {
+            kind: ir::ExprKind::Field(ir::FieldPath::column(key_name.name.clone())),
+            span: key.span,
+        };
+        let is_key = |v: &ir::Literal| ir::Predicate {
+            kind: match v {
+                ir::Literal::String(s) => ir::PredicateKind::StrMatch(ir::StrMatch {
+                    field: field.clone(),
+                    kind: ir::MatchKind::Equals,
+                    case: ir::Case::Sensitive,
+                    values: vec![s.clone()],
+                    quantifier: ir::Quantifier::Any,
+                    negated: false,
+                }),
+                other => ir::PredicateKind::Compare {
+                    lhs: field.clone(),
+                    op: ir::CmpOp::Eq,
+                    rhs: ir::Expr {
+                        kind: ir::ExprKind::Literal(other.clone()),
+                        span: at,
+                    },
+                    operands: ir::Operands::Unknown,
+                },
+            },
+            span: key.span,
+        };
+        if inner {
+            let kind = match keys.first() {
+                None => ir::PredicateKind::Const(false),
+                Some(ir::Literal::String(_)) => ir::PredicateKind::StrMatch(ir::StrMatch {
+                    field: field.clone(),
+                    kind: ir::MatchKind::Equals,
+                    case: ir::Case::Sensitive,
+                    values: keys
+                        .iter()
+                        .filter_map(|l| match l {
+                            ir::Literal::String(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    quantifier: ir::Quantifier::Any,
+                    negated: false,
+                }),
+                Some(_) => ir::PredicateKind::InSet {
+                    expr: field.clone(),
+                    values: keys.iter().map(|l| (*l).clone()).collect(),
+                    negated: false,
+                },
+            };
+            self.before.push(ir::Stage {
+                kind: ir::StageKind::Filter(ir::Predicate { kind, span }),
+                span,
+            });
+        }
+        let mut assignments = Vec::new();
+        for (c, column) in table.columns.iter().enumerate() {
+            if c == k {
+                continue;
+            }
+            // A left row without a match gets the column's empty value: "" for a string (KQL
+            // has no null strings), null otherwise.
+            let missing = if column.ty.name == "string" {
+                ir::Literal::String(String::new())
+            } else {
+                ir::Literal::Null
+            };
+            let missing = ir::Expr {
+                kind: ir::ExprKind::Literal(missing),
+                span: at,
+            };
+            let kind = if rows.is_empty() {
+                missing.kind
+            } else {
+                ir::ExprKind::Case {
+                    branches: rows
+                        .iter()
+                        .map(|row| {
+                            (
+                                is_key(&row[k]),
+                                ir::Expr {
+                                    kind: ir::ExprKind::Literal(row[c].clone()),
+                                    span: at,
+                                },
+                            )
+                        })
+                        .collect(),
+                    otherwise: Box::new(missing),
+                }
+            };
+            assignments.push(ir::Assignment {
+                name: ir::Column {
+                    name: column.name.name.clone(),
+                    span: column.name.span,
+                },
+                expr: ir::Expr { kind, span },
+            });
+        }
+        self.notes.push(crate::backend::Note {
+            span,
+            effect: crate::backend::Effect::Values,
+            message: format!(
+                "the datatable's rows are computed from the key `{}`; if the rows already have \
+                 a column of the same name as one of the datatable's others ({}), KQL keeps \
+                 both and names the datatable's with a `1` suffix, here the datatable's value \
+                 replaces it",
+                key_name.name,
+                table
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(c, _)| *c != k)
+                    .map(|(_, col)| format!("`{}`", col.name.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+        Ok(Some(ir::StageKind::Extend(assignments)))
+    }
+
+    /// Every row of a datatable as constants of their columns' types.
+    fn datatable_rows(
+        &mut self,
+        table: &'a ast::Datatable,
+        span: Span,
+    ) -> LResult<Vec<Vec<ir::Literal>>> {
+        let width = table.columns.len();
+        if width == 0 || !table.values.len().is_multiple_of(width) {
+            return Err(unsupported(
+                LowerCode::L010,
+                span,
+                format!(
+                    "the datatable has {} value(s) for {width} column(s), not a whole number of rows",
+                    table.values.len()
+                ),
+            ));
+        }
+        let mut rows = Vec::new();
+        for chunk in table.values.chunks(width) {
+            let mut row = Vec::new();
+            for (value, column) in chunk.iter().zip(&table.columns) {
+                match self.literal_value(value)? {
+                    Some(l) if of_type(&l, &column.ty.name) => row.push(l),
+                    _ => return Err(not_constant(value.span, column)),
+                }
+            }
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+}
+
+fn not_constant(span: Span, column: &ast::ColumnDecl) -> Box<crate::diag::Diagnostic> {
+    unsupported(
+        LowerCode::L010,
+        span,
+        format!(
+            "this datatable value is not a constant of its column's type (`{}:{}`); only such \
+             values are read as constants",
+            column.name.name, column.ty.name
+        ),
+    )
+}
