@@ -165,6 +165,9 @@ fn arg_extreme(cx: &mut Cx, by: &[ir::GroupKey], aggs: &[ir::Aggregation], out: 
         AggFunc::AnyRow => return any_row(cx, by, aggs, a, out),
         _ => return,
     };
+    if by.is_empty() {
+        kqlport_kit::notes::no_row_from_empty_input(&mut cx.notes, a.span);
+    }
     let star = cols.is_empty();
     // Not merged into "" here: a computed key could clash with an input column under `*`.
     let mut by_out: Vec<(String, Option<Expr>)> =
@@ -301,11 +304,7 @@ fn any_row(
         return;
     }
     if by.is_empty() {
-        cx.notes.push(
-            a.span,
-            Effect::UnderMatch,
-            "without `by`, KQL's summarize returns one (empty) row when no row reaches it; this returns none",
-        );
+        kqlport_kit::notes::no_row_from_empty_input(&mut cx.notes, a.span);
     }
     // A key that is its own column is grouped as KQL groups it (a missing string with ""): it
     // is no `*` column, so overwriting it clashes with nothing. A computed key may.

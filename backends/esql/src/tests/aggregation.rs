@@ -269,9 +269,11 @@ fn arg_max_of_a_computed_value_without_id_notes_ties() {
          | LIMIT 10000\n"
     );
     let n = notes(&t);
-    assert_eq!(n.len(), 1);
-    assert_eq!((n[0].0, n[0].1), (sp(4, 9), Effect::OverMatch));
-    assert!(n[0].2.contains("tied"));
+    assert_eq!(n.len(), 2);
+    assert_eq!((n[0].0, n[0].1), (sp(4, 9), Effect::UnderMatch));
+    assert!(n[0].2.contains("one (empty) row"), "{}", n[0].2);
+    assert_eq!((n[1].0, n[1].1), (sp(4, 9), Effect::OverMatch));
+    assert!(n[1].2.contains("tied"));
 }
 
 #[test]

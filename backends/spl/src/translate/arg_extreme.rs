@@ -121,14 +121,7 @@ impl Tx {
             cmds.push(Command::Sort(vec![(dir, t_name.clone())]));
         }
         if keys.is_empty() {
-            if t_name.is_none() {
-                self.notes.push(
-                    a.span,
-                    Effect::UnderMatch,
-                    "without `by`, KQL's summarize returns one (empty) row when no row reaches it; \
-                     this returns none",
-                );
-            }
+            kqlport_kit::notes::no_row_from_empty_input(&mut self.notes, a.span);
             cmds.push(Command::Head(1));
         } else {
             cmds.push(Command::Dedup(keys.clone()));
