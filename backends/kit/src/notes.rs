@@ -104,6 +104,17 @@ pub fn mv_expand_cast(t: ValueType, keeps: &str) -> String {
     )
 }
 
+/// A row-picking aggregate (`arg_max`/`arg_min`, `take_any(*)`) in a `summarize` without `by`:
+/// KQL's summarize without group keys returns one row even when no row reaches it (the
+/// aggregates' empty-input values: nulls here), while keeping a row of the input returns none.
+pub fn no_row_from_empty_input(notes: &mut Notes, span: Span) {
+    notes.push(
+        span,
+        Effect::UnderMatch,
+        "without `by`, KQL's summarize returns one (empty) row when no row reaches it; this returns none",
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,15 +162,4 @@ mod tests {
             "{got:?}"
         );
     }
-}
-
-/// A row-picking aggregate (`arg_max`/`arg_min`, `take_any(*)`) in a `summarize` without `by`:
-/// KQL's summarize without group keys returns one row even when no row reaches it (the
-/// aggregates' empty-input values: nulls here), while keeping a row of the input returns none.
-pub fn no_row_from_empty_input(notes: &mut Notes, span: Span) {
-    notes.push(
-        span,
-        Effect::UnderMatch,
-        "without `by`, KQL's summarize returns one (empty) row when no row reaches it; this returns none",
-    );
 }
