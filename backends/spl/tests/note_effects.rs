@@ -12,7 +12,8 @@ fn effects(q: &str, needle: &str) -> Vec<Effect> {
 
 #[test]
 fn a_value_that_can_differ_inside_a_where_changes_rows_both_ways() {
-    // SPL's tonumber keeps the fraction toint drops: `where toint(x) == 1` passes other rows.
+    // toint of a value of no known type: KQL converts only integer text ("5.7" is null), SPL's
+    // tonumber reads any number, so `where toint(x) == 1` can pass or drop other rows.
     assert_eq!(
         effects("T | where toint(x) == 1", "tonumber()"),
         vec![Effect::OverMatch, Effect::UnderMatch]

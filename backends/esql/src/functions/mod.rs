@@ -1,9 +1,10 @@
 //! Scalar function calls: the rendering each KQL function gets, and the one-liners.
 //!
 //! Families needing more live beside: `regex` (`REPLACE` with a Java regex), `strings`,
-//! `time`, `ip`, `arrays` (arrays and parsed values).
+//! `time`, `ip`, `arrays` (arrays and parsed values), `convert` (`toint`/`tolong`: a real truncated).
 
 mod arrays;
+mod convert;
 mod ip;
 mod regex;
 mod strings;
@@ -109,8 +110,8 @@ impl Cx {
             }
             (ScalarFn::ToLower, 1) => simple("TO_LOWER", a),
             (ScalarFn::ToUpper, 1) => simple("TO_UPPER", a),
-            (ScalarFn::ToInt, 1) => simple("TO_INTEGER", a),
-            (ScalarFn::ToLong, 1) => simple("TO_LONG", a),
+            (ScalarFn::ToInt, 1) => self.integer_conversion("TO_INTEGER", args, a, span),
+            (ScalarFn::ToLong, 1) => self.integer_conversion("TO_LONG", args, a, span),
             (ScalarFn::ToReal, 1) => simple("TO_DOUBLE", a),
             (ScalarFn::ToBool, 1) => simple("TO_BOOLEAN", a),
             (ScalarFn::ToDateTime, 1) => simple("TO_DATETIME", a),

@@ -266,7 +266,7 @@ impl Cx {
         if !is_long {
             self.value_note(
                 span,
-                "tohex: the value is read as a long (TO_LONG), so a negative 32-bit int gets its 64-bit two's complement (16 hex digits) where KQL writes 8, and a real is truncated where KQL's tohex takes only int and long",
+                "tohex: the value is read as a long (TO_LONG), so a negative 32-bit int gets its 64-bit two's complement (16 hex digits) where KQL writes 8, and a real is rounded (TO_LONG is Java's Math.round) where KQL's tohex takes only int and long",
             );
         }
         let x = self.expr(v);

@@ -78,7 +78,13 @@ fn tohex_of_a_long_is_sixteen_digits_with_leading_zeros_stripped() {
         vec![call(ScalarFn::ToLong, vec![field("S")])],
     ))
     .unwrap();
-    assert_eq!(t.fidelity, Fidelity::Exact, "{}", t.text);
+    // `S` has no known type: tolong's note (a real would be rounded) is the only one.
+    let n = notes(&t);
+    assert!(
+        n.iter()
+            .all(|n| n.1 == Effect::Values && n.2.contains("Math.round")),
+        "{n:?}"
+    );
     let m = "CASE(TO_LONG(S) < 0, -1 - TO_LONG(S), TO_LONG(S))";
     let a = "CASE(TO_LONG(S) < 0, \"fedcba9876543210\", \"0123456789abcdef\")";
     assert!(t.text.starts_with(&format!(
@@ -506,4 +512,40 @@ fn small_string_and_array_functions() {
     let t = ext1(call(ScalarFn::UrlEncode, vec![field("S")])).unwrap();
     assert!(t.text.contains(r#"EVAL x = URL_ENCODE(COALESCE(S, ""))"#));
     assert_eq!(notes(&t)[0].1, Effect::Values);
+}
+
+/// KQL's toint/tolong truncate a real (Kusto's toint page: `toint(2.3)` is 2); ES|QL's
+/// TO_INTEGER/TO_LONG of a double round it (esql-core `safeToInt`/`safeDoubleToLong`:
+/// `Math.round`). A real is truncated first, `x - x % 1` (`%` of doubles is Java's, keeping the
+/// dividend's sign); a long converts as it is, never through a double.
+#[test]
+fn toint_of_a_real_truncates_and_of_a_long_converts_as_it_is() {
+    let t = esql_of("T | extend r = 1.5, n = 5 | extend a = toint(r), b = tolong(r * 2), c = tolong(n), d = toint(n / 2)");
+    assert!(
+        t.contains("| EVAL a = TO_INTEGER(r - (r % 1)), b = TO_LONG((r * 2) - ((r * 2) % 1)), c = TO_LONG(n), d = TO_INTEGER(n / 2)\n"),
+        "{t}"
+    );
+}
+
+/// An argument of no known type: TO_LONG as it is, with a located note — in a `where`, both
+/// directions (a rounded value can pass or fail where the truncated one does not).
+#[test]
+fn toint_of_an_unknown_type_is_noted() {
+    let t = run(&ir_of("T | where toint(X) == 1")).expect("translated");
+    assert!(
+        t.text.contains("| WHERE TO_INTEGER(X) == 1\n"),
+        "{}",
+        t.text
+    );
+    let n = notes(&t);
+    let effects: Vec<Effect> = n.iter().map(|n| n.1).collect();
+    assert!(
+        effects.contains(&Effect::OverMatch) && effects.contains(&Effect::UnderMatch),
+        "{n:?}"
+    );
+    assert!(
+        n.iter()
+            .all(|n| n.2.contains("Math.round") && n.2.contains("\"5.7\"")),
+        "{n:?}"
+    );
 }

@@ -597,3 +597,14 @@ fn log_is_ln() {
     assert_eq!(tail(&t), "| eval l=ln(n)");
     assert_eq!(notes, vec![(30, 40, Effect::Values)]);
 }
+
+/// KQL's toint/tolong truncate a real toward zero (Kusto's toint page: `toint(2.3)` is 2; -1.5 is
+/// -1): the number is truncated, `if(n<0, ceiling(n), floor(n))`; a long column is
+/// `tonumber()` as it is, and a long quotient (never integral in SPL) is truncated back.
+#[test]
+fn toint_of_a_real_truncates_toward_zero() {
+    assert_eq!(
+        spl_tail_of("T | extend r = 1.5, n = 5 | extend a = toint(r), c = tolong(n)"),
+        "| eval r=1.5, n=5\n| eval a=if(tonumber(r)<0, ceiling(tonumber(r)), floor(tonumber(r))), c=tonumber(n)"
+    );
+}

@@ -99,6 +99,54 @@ impl Tx {
         ))
     }
 
+    /// `toint(x)`/`tolong(x)`: KQL truncates a real toward zero (Kusto's toint page: `toint(2.3)`
+    /// is 2, and -1.5 is -1), so the number is truncated, `if(n<0, ceiling(n), floor(n))` with
+    /// `n = tonumber(x)` (SPL's arithmetic is never integral: `tolong(a / b)` of two longs is
+    /// truncated back to KQL's integer division). A column or literal known to be an integer is
+    /// `tonumber(x)` as it is. Text is `tonumber(x)` with a note: KQL converts only an integer in
+    /// its syntax (`"5.7"` and `"1e3"` are null), where tonumber reads any number; a value of no
+    /// known type (a dynamic member) is truncated and noted the same way.
+    fn integer_conversion(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        use kqlport::schema::ColumnType as T;
+        let [a] = args else {
+            return self.unsupported_fn(func, span);
+        };
+        let ty = self.cols.infer(a);
+        let plain = matches!(
+            a.kind,
+            ExprKind::Field(_)
+                | ExprKind::Literal(_)
+                | ExprKind::Call {
+                    func: ScalarFn::ToInt | ScalarFn::ToLong,
+                    ..
+                }
+        ) && matches!(ty, Some(T::Int | T::Long));
+        let known_number = known_numeric(self, a);
+        let x = self.expr(a)?;
+        let n = Eval::call("tonumber", vec![x]);
+        if plain {
+            return Some(n);
+        }
+        if !known_number {
+            self.value_note(
+                span,
+                "toint()/tolong() of a value of no known numeric type: KQL converts text only when it is an integer in its syntax (\"5.7\" and \"1e3\" are null), where tonumber() reads any number",
+            );
+        }
+        if ty == Some(T::String) {
+            // Text is never a real: nothing to truncate that KQL would not have made null.
+            return Some(n);
+        }
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::bin("<", n.clone(), Eval::Num("0".into())),
+                Eval::call("ceiling", vec![n.clone()]),
+                Eval::call("floor", vec![n]),
+            ],
+        ))
+    }
+
     pub(super) fn call(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
         // Set by `expr` for this call only (a whole `split` array may be its value).
         let array_ok = std::mem::take(&mut self.array_ok);
@@ -108,13 +156,7 @@ impl Tx {
             ScalarFn::ToString => self.tostring(args, span),
             ScalarFn::ToLower => Some(Eval::call("lower", vec![arg(self, 0)?])),
             ScalarFn::ToUpper => Some(Eval::call("upper", vec![arg(self, 0)?])),
-            ScalarFn::ToInt | ScalarFn::ToLong => {
-                self.value_note(
-                    span,
-                    "tonumber() keeps a fractional part that KQL's toint()/tolong() drops",
-                );
-                Some(Eval::call("tonumber", vec![arg(self, 0)?]))
-            }
+            ScalarFn::ToInt | ScalarFn::ToLong => self.integer_conversion(func, args, span),
             ScalarFn::ToReal => Some(Eval::call("tonumber", vec![arg(self, 0)?])),
             ScalarFn::StrCat => self.strcat(args),
             ScalarFn::Strlen => Some(Eval::call("len", vec![str_arg(self, 0)?])),
@@ -328,5 +370,19 @@ impl Tx {
              returns for them is not documented",
         );
         Some(Eval::call("ln", vec![self.expr(x)?]))
+    }
+}
+
+/// A number of known type: a numeric column or literal, or arithmetic on them (the core's
+/// inference calls arithmetic on operands of unknown type a long).
+fn known_numeric(tx: &Tx, e: &Expr) -> bool {
+    use kqlport::schema::ColumnType as T;
+    match &e.kind {
+        ExprKind::Arith { lhs, rhs, .. } => known_numeric(tx, lhs) && known_numeric(tx, rhs),
+        ExprKind::Neg(x) => known_numeric(tx, x),
+        _ => matches!(
+            tx.cols.infer(e),
+            Some(T::Int | T::Long | T::Real | T::Decimal)
+        ),
     }
 }

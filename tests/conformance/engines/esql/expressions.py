@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import math
 import re
 
 import syntax as S
@@ -879,6 +880,20 @@ def _to_keyword_conv(t):
     return lambda v: to_keyword(v, t)
 
 
+def _java_round(x, bits):
+    """ES|QL's TO_LONG / TO_INTEGER of a double (esql-core DataTypeConverter.safeDoubleToLong /
+    safeToInt): a range check on the double itself, then Java's Math.round — the closest integer,
+    ties rounding up (toward positive infinity): 2.5 -> 3, -1.5 -> -1, -1.6 -> -2; NaN -> 0."""
+    lo, hi = -2**(bits - 1), 2**(bits - 1) - 1
+    if math.isnan(x):
+        return 0
+    if x > hi or x < lo:  # Java compares the double with the bound widened to a double
+        raise EvalWarning(f"[{x}] out of [{'integer' if bits == 32 else 'long'}] range")
+    f = math.floor(x)
+    r = int(f) + (1 if x - f >= 0.5 else 0)  # x - floor(x) is exact for a double
+    return max(lo, min(hi, r))  # Math.round saturates (2^63 as a double -> Long.MAX_VALUE)
+
+
 def _to_int_conv(t, bits):
     lo, hi = -2**(bits - 1), 2**(bits - 1)
 
@@ -888,15 +903,16 @@ def _to_int_conv(t, bits):
             try:
                 x = int(s)
             except ValueError:
+                # ToLong/ToInteger.fromKeyword: not an integer -> fromDouble(Double.parseDouble(s))
                 try:
                     f = float(s)
                 except ValueError:
                     raise EvalWarning(f"Cannot parse number [{v}]") from None
-                x = int(f)  # Java's (long) of a parsed double truncates
+                return _java_round(f, bits)
         elif t == "boolean":
             x = int(v)
         elif t == "double":
-            x = int(v)
+            return _java_round(v, bits)
         elif t in ("integer", "long", "date"):
             x = v
         else:

@@ -123,6 +123,26 @@ class Conversions(unittest.TestCase):
         self.assertEqual(rows[0]["i"], None)
         self.assertTrue(res.warnings)
 
+    # TO_LONG / TO_INTEGER of a double round (esql-core DataTypeConverter: ToLong.fromDouble ->
+    # safeDoubleToLong(x) = Math.round(x) after a range check; ToInteger -> safeToInt(x) =
+    # (int) Math.round(x)): Java's Math.round is the closest integer, ties toward positive
+    # infinity (Math.round(2.5) = 3, Math.round(-1.5) = -1, Math.round(-1.6) = -2); and a keyword
+    # that is not an integer is fromDouble(Double.parseDouble(s)).
+    def test_to_long_of_double_rounds(self):
+        rows = one("ROW d = [1.5, 1.4, 2.5, -1.5, -1.6, -0.5, 0.6] | EVAL l = TO_LONG(d), i = TO_INTEGER(d)")
+        self.assertEqual(rows[0]["l"], [2, 1, 3, -1, -2, 0, 1])
+        self.assertEqual(rows[0]["i"], [2, 1, 3, -1, -2, 0, 1])
+        rows = one('ROW s = ["5.7", "-5.5", "1e3", "42"] | EVAL l = TO_LONG(s)')
+        self.assertEqual(rows[0]["l"], [6, -5, 1000, 42])
+
+    # Math.round(0.49999999999999994) is 0 since Java 7 (not floor(x + 0.5) = 1); safeToInt's
+    # range check is on the double: 2147483647.4 is out of [integer] range (null, warning)
+    def test_to_integer_round_edges(self):
+        self.assertEqual(one("ROW d = 0.49999999999999994 | EVAL l = TO_LONG(d)")[0]["l"], 0)
+        rows, res = run("ROW d = 2147483647.4 | EVAL i = TO_INTEGER(d)")
+        self.assertEqual(rows[0]["i"], None)
+        self.assertTrue(res.warnings)
+
     # type-conversion-functions/to_datetime: ISO strings convert, "1964-06-02 00:00:00" does not
     def test_to_datetime(self):
         rows, res = run('ROW string = ["1953-09-02T00:00:00.000Z", "1964-06-02T00:00:00.000Z", "1964-06-02 00:00:00"] '
