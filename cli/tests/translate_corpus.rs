@@ -138,13 +138,13 @@ fn single_table_slice_translates() {
     // bar is 95% for SPL and ES|QL; raise these floors as coverage grows.
     for (name, pct) in rates {
         let floor = match name {
-            "spl" => 96.2,
-            // 95.2%: `datetime - datetime` (2 queries) is declined (B012) since the typed
-            // ES|QL check showed Elastic rejects `date - date`; it used to be emitted as `-`.
-            "esql" => 95.1,
+            "spl" => 96.4,
+            // `datetime - datetime` is declined (B012) since the typed ES|QL check showed
+            // Elastic rejects `date - date`; it used to be emitted as `-`.
+            "esql" => 95.2,
             // 53.6% and 53.7%: a final sort is dropped with an `order` note in EQL and Sigma.
-            "eql" => 53.5,
-            _ => 53.6,
+            "eql" => 53.7,
+            _ => 58.6,
         };
         assert!(
             pct >= floor,
