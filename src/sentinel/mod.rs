@@ -8,6 +8,7 @@ mod rule;
 mod scalar_map;
 mod value;
 pub(crate) mod yaml;
+mod yaml_location;
 
 pub use rule::{
     AlertDetailsOverride, AlertDynamicProperty, DataConnector, EntityMapping,

@@ -6,6 +6,7 @@
 use super::rule::Rule;
 use super::scalar_map::map_scalar;
 use super::value::Value;
+use super::yaml_location;
 use super::{EmbeddedQuery, FileKind};
 use crate::codes::RuleCode;
 use crate::diag::Diagnostic;
@@ -82,31 +83,9 @@ impl<'de> Deserialize<'de> for Top {
     }
 }
 
-/// Byte span of a serde-saphyr location in `text` (computed from line and column, which are
-/// always present; the byte length is used when the parser recorded it).
+/// Byte span of a serde-saphyr location in `text` (see [`yaml_location::byte_range`]).
 pub(crate) fn location_span(text: &str, index: &LineIndex, loc: &Location) -> Span {
-    if loc.line() == 0 {
-        return Span::new(0, 0);
-    }
-    let line = usize::try_from(loc.line() - 1).unwrap_or(usize::MAX);
-    let ls = index.line_start(line);
-    let col = usize::try_from(loc.column().saturating_sub(1)).unwrap_or(0);
-    let start = text[ls..]
-        .char_indices()
-        .nth(col)
-        .map_or(text.len(), |(i, _)| ls + i);
-    let len = loc
-        .span()
-        .byte_len()
-        .and_then(|l| usize::try_from(l).ok())
-        .filter(|&l| start + l <= text.len() && text.is_char_boundary(start + l));
-    let end = match len {
-        Some(l) => start + l,
-        None => text[start..]
-            .chars()
-            .next()
-            .map_or(start, |c| start + c.len_utf8()),
-    };
+    let (start, end) = yaml_location::byte_range(text, |l| index.line_start(l), loc);
     Span::new(start, end)
 }
 
