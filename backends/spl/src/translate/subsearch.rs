@@ -198,11 +198,7 @@ impl Tx {
         if outer_ty.is_none() || key_ty.is_none() {
             self.notes.push(
                 span,
-                if negated {
-                    Effect::OverMatch
-                } else {
-                    Effect::UnderMatch
-                },
+                missing_from_list(negated),
                 "the schema does not give this value's type: a missing value is taken as null (never in the list), where KQL reads a missing string as \"\"",
             );
         }
@@ -213,15 +209,7 @@ impl Tx {
                 "`in~` is written with Splunk's lower() on both sides, which also folds non-ASCII letters (KQL's `in~` folds ASCII letters only)",
             );
         }
-        self.notes.push(
-            span,
-            if negated {
-                Effect::OverMatch
-            } else {
-                Effect::UnderMatch
-            },
-            "the subquery runs as a Splunk subsearch, which stops at 10,000 results and 60 s by default (limits.conf [subsearch] maxout / maxtime): values past that are not in the list",
-        );
+        self.subsearch_cap_note(span, negated);
     }
 
     /// `x has_any (subquery)` ([`SubqueryMatch::Term`]): the outer helper field holds the
@@ -307,19 +295,20 @@ impl Tx {
             negated,
             sub: Box::new(pipeline),
         });
-        let effect = if negated {
-            Effect::OverMatch
-        } else {
-            Effect::UnderMatch
-        };
         self.notes.push(
             span,
-            effect,
+            missing_from_list(negated),
             "`has_any` over a computed list is tested term by term: the list's items made of ASCII letters and digits only (and \"\") are matched exactly, but an item holding other characters (a space, punctuation: a phrase in KQL) is left out of the list, as its text cannot be known when translating",
         );
+        self.subsearch_cap_note(span, negated);
+    }
+
+    /// Splunk cuts a subsearch's results (limits.conf `[subsearch]` `maxout`/`maxtime`):
+    /// values past the cut are not in the list, so `in` can miss rows and `!in` keep them.
+    fn subsearch_cap_note(&mut self, span: kqlport::source::Span, negated: bool) {
         self.notes.push(
             span,
-            effect,
+            missing_from_list(negated),
             "the subquery runs as a Splunk subsearch, which stops at 10,000 results and 60 s by default (limits.conf [subsearch] maxout / maxtime): values past that are not in the list",
         );
     }
@@ -418,3 +407,12 @@ const ONE_TERM: &str = "^[A-Za-z0-9]+\\z";
 /// The value every event's terms hold and an empty item stands for (`x has ""` is true for
 /// every `x`): it has a `_`, so no term of a value and no one-term item equals it.
 const EVERY_TERM: &str = "kqlport_every_term";
+
+/// The effect of a value missing from the list: `in` misses the row, `!in` keeps it.
+fn missing_from_list(negated: bool) -> Effect {
+    if negated {
+        Effect::OverMatch
+    } else {
+        Effect::UnderMatch
+    }
+}
