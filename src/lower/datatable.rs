@@ -50,17 +50,7 @@ impl<'a> Lowerer<'a> {
         table: &'a ast::Datatable,
         span: Span,
     ) -> LResult<Vec<ir::Literal>> {
-        let width = table.columns.len();
-        if width == 0 || !table.values.len().is_multiple_of(width) {
-            return Err(unsupported(
-                LowerCode::L010,
-                span,
-                format!(
-                    "the datatable has {} value(s) for {width} column(s), not a whole number of rows",
-                    table.values.len()
-                ),
-            ));
-        }
+        let width = row_width(table, span)?;
         let column = &table.columns[0];
         let mut out = Vec::new();
         for value in table.values.iter().step_by(width) {
@@ -274,17 +264,7 @@ impl<'a> Lowerer<'a> {
         table: &'a ast::Datatable,
         span: Span,
     ) -> LResult<Vec<Vec<ir::Literal>>> {
-        let width = table.columns.len();
-        if width == 0 || !table.values.len().is_multiple_of(width) {
-            return Err(unsupported(
-                LowerCode::L010,
-                span,
-                format!(
-                    "the datatable has {} value(s) for {width} column(s), not a whole number of rows",
-                    table.values.len()
-                ),
-            ));
-        }
+        let width = row_width(table, span)?;
         let mut rows = Vec::new();
         for chunk in table.values.chunks(width) {
             let mut row = Vec::new();
@@ -310,4 +290,20 @@ fn not_constant(span: Span, column: &ast::ColumnDecl) -> Box<crate::diag::Diagno
             column.name.name, column.ty.name
         ),
     )
+}
+
+/// A datatable's number of columns, once its values are known to fill whole rows.
+fn row_width(table: &ast::Datatable, span: Span) -> LResult<usize> {
+    let width = table.columns.len();
+    if width == 0 || !table.values.len().is_multiple_of(width) {
+        return Err(unsupported(
+            LowerCode::L010,
+            span,
+            format!(
+                "the datatable has {} value(s) for {width} column(s), not a whole number of rows",
+                table.values.len()
+            ),
+        ));
+    }
+    Ok(width)
 }
