@@ -630,25 +630,21 @@ __all__ = ["Pipeline", "output_value", "fmt_number"]
 
 def _bracket_groups(text: str) -> list[str]:
     """The top-level `[...]` groups of `text` (anything else between them is an error)."""
-    out, depth, start, i = [], 0, None, 0
+    out, i = [], 0
     while i < len(text):
         c = text[i]
         if c == '"':
             i = syntax.skip_string(text, i)
-            continue
-        if c == "[":
-            if depth == 0:
-                start = i
-            depth += 1
+        elif c == "[":
+            end = _bracket_end(text, i)
+            out.append(text[i:end])
+            i = end
         elif c == "]":
-            depth -= 1
-            if depth == 0:
-                out.append(text[start:i + 1])
-        elif depth == 0 and not c.isspace():
+            raise SplError("unbalanced subsearch brackets")
+        elif not c.isspace():
             raise SplError(f"multisearch takes only subsearches, found `{text[i:i + 20]}`")
-        i += 1
-    if depth:
-        raise SplError("unbalanced subsearch brackets")
+        else:
+            i += 1
     return out
 
 
