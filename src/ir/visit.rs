@@ -324,6 +324,30 @@ pub fn stage_writes(s: &Stage) -> Vec<&str> {
     c.written
 }
 
+/// Every column the stages read or write, by expression or by name, in order, repeats kept,
+/// the queries nested in them included (a join's right side, a subquery's pipeline, which may
+/// read the same tables): where a column is named anywhere after a source.
+pub fn stages_columns(stages: &[Stage]) -> Vec<&str> {
+    #[derive(Default)]
+    struct Named<'ir>(Vec<&'ir str>);
+    impl<'ir> Visitor<'ir> for Named<'ir> {
+        fn visit_field(&mut self, field: &'ir FieldPath, _: Span) {
+            self.0.push(&field.column);
+        }
+        fn visit_name(&mut self, name: &'ir str, _: Span) {
+            self.0.push(name);
+        }
+        fn visit_written(&mut self, name: &'ir str, _: Span) {
+            self.0.push(name);
+        }
+    }
+    let mut named = Named::default();
+    for s in stages {
+        named.visit_stage(s);
+    }
+    named.0
+}
+
 /// The subqueries (`x in (T | …)`) a stage's predicates hold, outermost first; each is a query
 /// of its own (its columns are not the stage's).
 pub fn subqueries(stage: &Stage) -> Vec<&Subquery> {
@@ -507,5 +531,33 @@ mod tests {
         let mut all = All(Vec::new());
         all.visit_stage(&join);
         assert_eq!(all.0, ["r"]);
+    }
+
+    #[test]
+    fn stages_columns_names_every_column_read_or_written_nested_queries_included() {
+        let right = Query {
+            source: Source::table("R", sp()),
+            stages: vec![stage(StageKind::Filter(cmp(field("r"), lit(1))))],
+            span: sp(),
+        };
+        let stages = vec![
+            // x = "y": a string literal that spells a column name names no column
+            stage(StageKind::Extend(vec![Assignment {
+                name: col("x"),
+                expr: Expr {
+                    kind: ExprKind::Literal(Literal::String("y".into())),
+                    span: sp(),
+                },
+            }])),
+            stage(StageKind::Join {
+                kind: JoinKind::Inner,
+                right: Box::new(right),
+                on: vec![JoinKey {
+                    left: col("l"),
+                    right: col("rk"),
+                }],
+            }),
+        ];
+        assert_eq!(stages_columns(&stages), ["x", "r", "l"]);
     }
 }

@@ -216,12 +216,9 @@ impl Lowerer<'_> {
         if clashes.is_empty() {
             return Ok(());
         }
-        let mut named = Vec::new();
-        if let Ok(v) = serde_json::to_value(&query.stages) {
-            strings(&v, &mut named);
-        }
+        let named = ir::visit::stages_columns(&query.stages);
         for (name, a, b) in &clashes {
-            if named.iter().any(|n| n == name) {
+            if named.contains(&name.as_str()) {
                 return Err(unsupported(
                     LowerCode::L080,
                     query.source.span,
@@ -247,15 +244,6 @@ impl Lowerer<'_> {
             );
         }
         Ok(())
-    }
-}
-
-fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
-    match v {
-        serde_json::Value::String(s) => out.push(s.clone()),
-        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
-        serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
-        _ => {}
     }
 }
 

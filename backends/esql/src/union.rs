@@ -144,33 +144,21 @@ fn named_union_type<'t>(
     tables: &[&'t str],
     stage_lists: &[&[Stage]],
 ) -> Option<(String, &'t str, &'t str)> {
-    let mut named = Vec::new();
-    for stages in stage_lists {
-        if let Ok(v) = serde_json::to_value(stages) {
-            strings(&v, &mut named);
-        }
-    }
+    let named = stage_lists
+        .iter()
+        .flat_map(|stages| kqlport::ir::visit::stages_columns(stages));
     for name in named {
         let mut typed: Option<(&str, kqlport::schema::ColumnType)> = None;
         for t in tables {
-            let Some(ty) = kqlport::schema::column_type(t, &name) else {
+            let Some(ty) = kqlport::schema::column_type(t, name) else {
                 continue;
             };
             match typed {
                 None => typed = Some((t, ty)),
-                Some((other, oty)) if oty != ty => return Some((name, other, t)),
+                Some((other, oty)) if oty != ty => return Some((name.to_string(), other, t)),
                 Some(_) => {}
             }
         }
     }
     None
-}
-
-fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
-    match v {
-        serde_json::Value::String(s) => out.push(s.clone()),
-        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
-        serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
-        _ => {}
-    }
 }
