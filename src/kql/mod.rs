@@ -12,6 +12,7 @@ mod errors;
 mod grammar;
 #[cfg(test)]
 mod tests;
+pub mod visit;
 
 use crate::codes::ParseCode;
 use crate::diag::Diagnostic;

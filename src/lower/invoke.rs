@@ -12,6 +12,7 @@ use super::{unsupported, Binding, Flat, LResult, Lowerer};
 use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
+use crate::kql::visit::{walk_expr, Visitor};
 use crate::source::Span;
 
 impl<'a> Lowerer<'a> {
@@ -164,11 +165,9 @@ impl<'a> Lowerer<'a> {
             }
         }
         for a in args {
-            let mut names = Vec::new();
-            if let Ok(v) = serde_json::to_value(&a.value) {
-                idents(&v, &mut names);
-            }
-            if let Some(n) = names.iter().find(|n| hidden.contains(&n.as_str())) {
+            let mut names = Idents::default();
+            names.visit_expr(&a.value);
+            if let Some(n) = names.0.iter().find(|n| hidden.contains(n)) {
                 return Err(unsupported(
                     LowerCode::L081,
                     a.span,
@@ -220,18 +219,15 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// Every `Ident` name in a serialised AST expression.
-fn idents(v: &serde_json::Value, out: &mut Vec<String>) {
-    match v {
-        serde_json::Value::Object(o) => {
-            if let Some(serde_json::Value::Object(id)) = o.get("Ident") {
-                if let Some(serde_json::Value::String(n)) = id.get("name") {
-                    out.push(n.clone());
-                }
-            }
-            o.values().for_each(|x| idents(x, out));
+/// Every name an expression reads (its `Ident`s, nested pipelines included), in order.
+#[derive(Default)]
+struct Idents<'a>(Vec<&'a str>);
+
+impl<'a> Visitor<'a> for Idents<'a> {
+    fn visit_expr(&mut self, e: &'a ast::Expr) {
+        if let ast::ExprKind::Ident(n) = &e.kind {
+            self.0.push(&n.name);
         }
-        serde_json::Value::Array(a) => a.iter().for_each(|x| idents(x, out)),
-        _ => {}
+        walk_expr(self, e)
     }
 }

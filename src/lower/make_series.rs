@@ -4,6 +4,8 @@
 
 use super::{unsupported, LResult, Lowerer};
 use crate::codes::LowerCode;
+use crate::kql::ast;
+use crate::kql::visit::{walk_expr, walk_operator, walk_query, Visitor};
 use crate::source::Span;
 
 /// What make-series builds, said once.
@@ -14,12 +16,11 @@ const BUILDS: &str = "`make-series` returns one row per series whose columns are
 impl<'a> Lowerer<'a> {
     /// The located refusal of `make-series` at `span`.
     pub(crate) fn make_series_refusal(&self, span: Span) -> LResult<Option<crate::ir::Stage>> {
-        let tree = self.whole.and_then(|q| serde_json::to_value(q).ok());
-        let mut series = Vec::new();
-        let mut renders = false;
-        if let Some(tree) = &tree {
-            collect(tree, &mut series, &mut renders);
+        let mut uses = SeriesUses::default();
+        if let Some(q) = self.whole {
+            walk_query(&mut uses, q);
         }
+        let SeriesUses { series, renders } = uses;
         let message = if !series.is_empty() {
             let named: Vec<String> = series
                 .iter()
@@ -51,26 +52,27 @@ impl<'a> Lowerer<'a> {
 }
 
 /// The distinct `series_*` functions the query calls, in order of first use, and whether it
-/// has a `render`. Read from the serialised syntax tree: only on this refusal path, so no
-/// walker of every node kind is kept for it.
-fn collect(v: &serde_json::Value, found: &mut Vec<String>, renders: &mut bool) {
-    match v {
-        serde_json::Value::Object(map) => {
-            *renders |= map.contains_key("Render");
-            if let Some(name) = map
-                .get("Call")
-                .and_then(|c| c.get("function"))
-                .and_then(|f| f.get("name"))
-                .and_then(|n| n.as_str())
-            {
-                if name.starts_with("series_") && !found.iter().any(|f| f == name) {
-                    found.push(name.to_string());
-                }
+/// has a `render`.
+#[derive(Default)]
+struct SeriesUses {
+    series: Vec<String>,
+    renders: bool,
+}
+
+impl<'a> Visitor<'a> for SeriesUses {
+    fn visit_operator(&mut self, op: &'a ast::Operator) {
+        self.renders |= matches!(op.kind, ast::OperatorKind::Render { .. });
+        walk_operator(self, op)
+    }
+
+    fn visit_expr(&mut self, e: &'a ast::Expr) {
+        if let ast::ExprKind::Call { function, .. } = &e.kind {
+            let name = &function.name;
+            if name.starts_with("series_") && !self.series.iter().any(|f| f == name) {
+                self.series.push(name.clone());
             }
-            map.values().for_each(|x| collect(x, found, renders));
         }
-        serde_json::Value::Array(items) => items.iter().for_each(|x| collect(x, found, renders)),
-        _ => {}
+        walk_expr(self, e)
     }
 }
 
