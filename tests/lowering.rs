@@ -1368,6 +1368,28 @@ fn regexes_re2_refuses_are_refused_in_lowering() {
 }
 
 #[test]
+fn dynamic_to_json_read_back_is_the_array_itself() {
+    // Kusto's dynamic_to_json page: an array is written element by element, only a bag's keys
+    // are sorted; so the round trip of an array of strings is that array.
+    assert_eq!(
+        ir(r#"T | extend p = todynamic(dynamic_to_json(split(a, "/")))"#),
+        ir(r#"T | extend p = split(a, "/")"#)
+    );
+    assert_eq!(
+        ir(r#"T | extend p = tostring(parse_json(dynamic_to_json(split(a, "/")))[1])"#),
+        ir(r#"T | extend p = tostring(split(a, "/")[1])"#)
+    );
+    // Anything else keeps its refusal: the text itself, or a bag read back with sorted keys.
+    for q in [
+        "T | extend p = dynamic_to_json(a)",
+        "T | extend p = todynamic(dynamic_to_json(a))",
+        "T | extend p = todynamic(dynamic_to_json(bag_pack('k', a)))",
+    ] {
+        assert_eq!(refusal(q), ("L027".into(), "dynamic_to_json".into()), "{q}");
+    }
+}
+
+#[test]
 fn mv_expand_keeps_names_kinds_index_limit_and_types() {
     assert_eq!(
         ir("T | mv-expand kind=array with_itemindex=i a, n = b.c to typeof(string) limit 5"),
@@ -1382,6 +1404,27 @@ fn mv_expand_keeps_names_kinds_index_limit_and_types() {
         ir("T | mv-expand ip = pack_array(a, b)"),
         "from T\nmv-expand kind=bag ip=pack_array(a, b)\n"
     );
+    // An empty array replaced by a one-value array of a constant: only the exact shape (the
+    // same array twice, `== 0`, one string or integer); anything else is an expression.
+    assert_eq!(
+        ir(r#"T | mv-expand x = iff(array_length(a.b) == 0, dynamic([""]), a.b)"#),
+        "from T\nmv-expand kind=bag x=a.b or [\"\"] if empty\n"
+    );
+    assert_eq!(
+        ir("T | mv-expand x = iif(0 == arraylength(a), dynamic([-1]), a) to typeof(long)"),
+        "from T\nmv-expand kind=bag x=a or [-1] if empty to long\n"
+    );
+    for q in [
+        r#"T | mv-expand x = iff(array_length(a) == 0, dynamic([""]), b)"#,
+        r#"T | mv-expand x = iff(array_length(a) == 1, dynamic([""]), a)"#,
+        r#"T | mv-expand x = iff(array_length(a) > 0, a, dynamic([""]))"#,
+        r#"T | mv-expand x = iff(array_length(a) == 0, dynamic([[""]]), a)"#,
+        r#"T | mv-expand x = iff(array_length(a) == 0, dynamic(["", "y"]), a)"#,
+        r#"T | mv-expand x = iff(array_length(a) == 0, dynamic([1.5]), a)"#,
+        r#"T | mv-expand x = iff(array_length(a) == 0, dynamic([true]), a)"#,
+    ] {
+        assert_eq!(refusal(q).0, "L021", "{q}");
+    }
     assert_eq!(
         refusal("T | mv-expand kind=list a"),
         ("L070".into(), "list".into())

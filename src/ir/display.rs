@@ -121,10 +121,13 @@ impl Display for Stage {
                     .items
                     .iter()
                     .map(|i| {
-                        let value = match &i.pack {
+                        let mut value = match &i.pack {
                             Some(v) => format!("pack_array({})", list(v)),
                             None => i.expr.to_string(),
                         };
+                        if let Some(l) = &i.if_empty {
+                            value = format!("{value} or [{l}] if empty");
+                        }
                         match i.to {
                             Some(t) => format!("{}={value} to {}", i.name, t.kql_name()),
                             None => format!("{}={value}", i.name),

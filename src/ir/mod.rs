@@ -346,6 +346,10 @@ pub struct MvExpandItem {
     pub pack: Option<Vec<Expr>>,
     /// `to typeof(T)`; `None` keeps the values dynamic.
     pub to: Option<ValueType>,
+    /// Written `iff(array_length(A) == 0, dynamic([v]), A)`: `expr` is `A`, and an empty array
+    /// gives the one value `v` (a string or a long) instead of no value. Anything else `A` holds (null, a property
+    /// bag, a scalar: `array_length` is null for them, so `iff` takes `A`) expands as usual.
+    pub if_empty: Option<Literal>,
 }
 
 impl MvExpandItem {

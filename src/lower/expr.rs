@@ -26,6 +26,32 @@ pub(crate) const SPECIAL_FORMS: &[&str] = &[
 /// Functions that only parse or convert a dynamic value; around a path they are transparent.
 pub(crate) const DYNAMIC_PARSERS: &[&str] = &["parse_json", "parsejson", "todynamic", "toobject"];
 
+/// `x` when `e` (the argument of a [`DYNAMIC_PARSERS`] call) is `dynamic_to_json(x)` and `x`
+/// is an array of strings (`extract_all(…)`, `split(…)`): KQL writes the array as JSON text
+/// and parses it back, the same array (dynamic_to_json sorts only a property bag's keys, and
+/// such an array holds none). Any other `x` is left to `dynamic_to_json`'s own refusal: a bag
+/// comes back with its keys sorted, and a datetime or timespan inside a value comes back as a
+/// string.
+fn json_round_trip(e: &ast::Expr) -> Option<&ast::Expr> {
+    let ast::ExprKind::Call { function, args } = &e.kind else {
+        return None;
+    };
+    let [inner] = args.as_slice() else {
+        return None;
+    };
+    if function.name != "dynamic_to_json" || inner.name.is_some() {
+        return None;
+    }
+    match &inner.value.kind {
+        ast::ExprKind::Call { function, .. }
+            if matches!(function.name.as_str(), "extract_all" | "split") =>
+        {
+            Some(&inner.value)
+        }
+        _ => None,
+    }
+}
+
 impl<'a> Lowerer<'a> {
     pub(crate) fn expr(&mut self, e: &'a ast::Expr) -> LResult<ir::Expr> {
         self.nested(e.span, |cx| cx.expr_here(e))
@@ -272,6 +298,10 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Call { function, args }
                 if args.len() == 1 && DYNAMIC_PARSERS.contains(&function.name.as_str()) =>
             {
+                if let Some(inner) = json_round_trip(&args[0].value) {
+                    // The same array: a path into it is a path into `inner`.
+                    return self.path(inner);
+                }
                 let mut p = self.path(&args[0].value)?;
                 // `parse_json(X)` of a plain column reads X as JSON text. Of a path
                 // (`parse_json(tostring(X.a))`), X is dynamic (KQL allows member access only on
@@ -459,6 +489,11 @@ impl<'a> Lowerer<'a> {
                 kind: ir::ExprKind::Field(ir::FieldPath::column(temp)),
                 span,
             });
+        }
+        if let (true, [a]) = (DYNAMIC_PARSERS.contains(&name), args) {
+            if let Some(inner) = json_round_trip(&a.value) {
+                return self.expr(inner);
+            }
         }
         let kind = match name {
             "ago" => {

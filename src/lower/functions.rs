@@ -45,6 +45,7 @@ pub(crate) const REWRITTEN_FUNCTIONS: &[&str] = &[
     "array_index_of",
     "extract_all",
     "parse_xml",
+    "dynamic_to_json",
     "parse_user_agent",
     "make_string",
     "base64_decode_toarray",
@@ -152,12 +153,30 @@ impl<'a> Lowerer<'a> {
             "parse_xml" => {
                 return Err(refused(
                     function.span,
-                    "`parse_xml()` reads XML text into a dynamic object (child elements as keys, \
-                     attributes as `@name`, text as `#text`, a repeated element as an array: \
-                     SecurityEvent's EventData `<Data Name=…>` list, which mv-expand, bag_unpack \
-                     and pivot then turn into columns); Splunk's `spath`/`xmlkv` extract XML \
-                     fields by path or name with their own rules for repeated elements and \
-                     missing attributes, and ES|QL has no XML reader",
+                    "`parse_xml()` reads XML text into a dynamic object: child elements as keys, \
+                     attributes as `@name`, text as `#text`, a repeated element as an array but a \
+                     lone one as an object, an empty `<Data Name='x'/>` as a bag without `#text` \
+                     that still holds its place in the array, entities decoded. Splunk's \
+                     spath/xpath read XML paths and attributes (`Data{@Name}`), but Splunk's \
+                     documentation does not say from which base an XML position (`Data{N}`) \
+                     counts (only that it differs from JSON), whether an empty element holds a \
+                     place among the values of a repeated one (and spath without a path reads \
+                     only the first 5,000 characters); so a read of SecurityEvent's \
+                     `EventData.Data` by position or by `@Name` cannot be shown to pick the same \
+                     element. ES|QL has no XML reader",
+                ))
+            }
+            // `todynamic(dynamic_to_json(x))` of an array of strings is `x` (expr.rs,
+            // `json_round_trip`); the JSON text itself is refused.
+            "dynamic_to_json" => {
+                return Err(refused(
+                    function.span,
+                    "`dynamic_to_json()` writes a dynamic value as canonical JSON text: a property \
+                     bag's keys sorted by name (nested bags too), no spaces, a datetime inside as \
+                     text; Splunk's tojson/json_object and ES|QL keep the value's own key order \
+                     and spacing, so the text, and any test on it, can differ. Only \
+                     todynamic(dynamic_to_json(x)) of an array of strings (extract_all, split) \
+                     is translated, as x",
                 ))
             }
             "parse_user_agent" => {

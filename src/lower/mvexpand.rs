@@ -191,15 +191,86 @@ impl<'a> Lowerer<'a> {
                     expr: first,
                     pack: Some(pack),
                     to,
+                    if_empty: None,
                 });
             }
+        }
+        if let Some((array, value)) = self.filled_when_empty(&item.expr)? {
+            return Ok(ir::MvExpandItem {
+                name,
+                expr: self.expr(array)?,
+                pack: None,
+                to,
+                if_empty: Some(value),
+            });
         }
         Ok(ir::MvExpandItem {
             name,
             expr: self.expr(&item.expr)?,
             pack: None,
             to,
+            if_empty: None,
         })
+    }
+
+    /// `iff(array_length(A) == 0, dynamic([v]), A)` (the same `A` twice, `v` a string or an
+    /// integer constant): the
+    /// array `A` and the value `v` its emptiness is replaced by. Kusto's array_length page:
+    /// null when the value is not an array, so only an empty array takes the `dynamic([v])`
+    /// branch; null, a bag or a scalar is `A` itself.
+    fn filled_when_empty(
+        &mut self,
+        e: &'a ast::Expr,
+    ) -> LResult<Option<(&'a ast::Expr, ir::Literal)>> {
+        let ast::ExprKind::Call { function, args } = &e.kind else {
+            return Ok(None);
+        };
+        let [cond, then, otherwise] = args.as_slice() else {
+            return Ok(None);
+        };
+        if !matches!(function.name.as_str(), "iff" | "iif") {
+            return Ok(None);
+        }
+        let ast::ExprKind::Binary { op, lhs, rhs } = &cond.value.kind else {
+            return Ok(None);
+        };
+        if *op != ast::BinaryOp::Equal {
+            return Ok(None);
+        }
+        let (len, zero) = match &lhs.kind {
+            ast::ExprKind::Call { .. } => (&**lhs, &**rhs),
+            _ => (&**rhs, &**lhs),
+        };
+        let ast::ExprKind::Call {
+            function: len_fn,
+            args: len_args,
+        } = &len.kind
+        else {
+            return Ok(None);
+        };
+        let [array] = len_args.as_slice() else {
+            return Ok(None);
+        };
+        if !matches!(len_fn.name.as_str(), "array_length" | "arraylength")
+            || array.value != otherwise.value
+            || self.literal_value(zero)? != Some(ir::Literal::Long(0))
+        {
+            return Ok(None);
+        }
+        let ast::ExprKind::Dynamic(ast::DynValue::Array(items)) = &then.value.kind else {
+            return Ok(None);
+        };
+        let [ast::DynValue::Scalar(one)] = items.as_slice() else {
+            return Ok(None);
+        };
+        match self.literal_value(one)? {
+            // A string or an integer: text the same in every target (a real or a bool is
+            // spelled differently once it is text, and targets hold expanded values as text).
+            Some(v @ (ir::Literal::String(_) | ir::Literal::Long(_))) => {
+                Ok(Some((&otherwise.value, v)))
+            }
+            _ => Ok(None),
+        }
     }
 }
 

@@ -50,6 +50,14 @@ pub(crate) fn mv_expand(
         );
         return;
     }
+    if item.if_empty.is_some() {
+        cx.decline(
+            BackendCode::B070,
+            "`iff(array_length(A) == 0, dynamic([v]), A)` expanded: Elasticsearch indexes an empty array as no value at all, so ES|QL cannot tell the empty array (which gives v) from a missing one (which gives null)",
+            item.expr.span,
+        );
+        return;
+    }
     let ExprKind::Field(fp) = &item.expr.kind else {
         cx.decline(
             BackendCode::B070,

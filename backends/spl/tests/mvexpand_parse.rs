@@ -52,6 +52,32 @@ fn an_event_array_expands_by_position_and_mvexpand_never_sees_an_empty_field() {
 }
 
 #[test]
+fn an_empty_array_filled_with_one_value_gives_that_value_once() {
+    // JSON from the event: `[]` (spaces allowed) counts one position and reads the value there;
+    // an array of nulls only is still no value (json_array_to_mv skips nulls, noted).
+    let (text, _) = spl(
+        r#"AuditLogs | mv-expand T = iff(array_length(TargetResources) == 0, dynamic([""]), TargetResources) | project T"#,
+    );
+    assert!(text.contains("__kqlport_m1n=case(isnull(__kqlport_m1j), 1, isnotnull(__kqlport_m1v), mvcount(__kqlport_m1v), match(__kqlport_m1j, \"^\\\\s*\\\\[\\\\s*\\\\]\\\\s*$\"), 1, match(__kqlport_m1j, \"^\\\\s*\\\\[\"), 0, true(), 1)"), "{text}");
+    assert!(
+        text.contains(
+            "match(__kqlport_m1j, \"^\\\\s*\\\\[\\\\s*\\\\]\\\\s*$\") AND __kqlport_m2i==0, \"\""
+        ),
+        "{text}"
+    );
+    // A make_set result: no value at all is the empty set; the fill is text, as the set's
+    // values are.
+    let (text, _) = spl(
+        "T | summarize s = make_set(a) by k | mv-expand v = iff(array_length(s) == 0, dynamic([-1]), s)",
+    );
+    assert!(
+        text.contains("__kqlport_m1n=coalesce(mvcount(__kqlport_m1v), 1)"),
+        "{text}"
+    );
+    assert!(text.contains("v=case(isnotnull(__kqlport_m1v), mvindex(__kqlport_m1v, __kqlport_m2i), __kqlport_m2i==0, \"-1\", true(), null())"), "{text}");
+}
+
+#[test]
 fn several_items_zip_with_null_padding_and_limit_caps_the_positions() {
     let (text, _) = spl("T | mv-expand with_itemindex=i a, b limit 2");
     // the longest item decides the rows, capped by limit

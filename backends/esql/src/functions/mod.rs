@@ -84,6 +84,11 @@ impl Cx {
             (ScalarFn::ArrayLength, 1) if self.whole_json(&args[0]).is_some() => {
                 return self.json_array_length(&args[0], span)
             }
+            (ScalarFn::DynamicIndex, 2) => {
+                if let Some(e) = self.split_element_at(&args[0], &args[1]) {
+                    return e;
+                }
+            }
             _ => {}
         }
         let a: Vec<Expr> = args.iter().map(|x| self.expr(x)).collect();
@@ -177,6 +182,33 @@ impl Cx {
                 Expr::Null
             }
         }
+    }
+
+    /// `a[i]` of a `split` array at a computed integer `i` ⇒ `MV_SLICE(a, TO_INTEGER(i))`:
+    /// both count from 0, negative from the end, and give null out of range or for a null
+    /// index (MV_SLICE takes an integer; a long index that no integer holds is out of any
+    /// array's range, and TO_INTEGER makes it null). `None` for any other array or index.
+    fn split_element_at(&mut self, array: &ir::Expr, index: &ir::Expr) -> Option<Expr> {
+        let ExprKind::Field(fp) = &array.kind else {
+            return None;
+        };
+        let integer = matches!(
+            self.cols.infer(index),
+            Some(kqlport::schema::ColumnType::Long | kqlport::schema::ColumnType::Int)
+        );
+        if !(fp.is_plain() && !fp.parsed && integer && self.split_column(&fp.column))
+            || self.spellings.contains_key(&fp.column)
+        {
+            return None;
+        }
+        let i = self.expr(index);
+        Some(Expr::call(
+            "MV_SLICE",
+            vec![
+                Expr::Column(fp.column.clone()),
+                Expr::call("TO_INTEGER", vec![i]),
+            ],
+        ))
     }
 
     fn need_literal(&mut self, what: &str, span: Span) -> Expr {

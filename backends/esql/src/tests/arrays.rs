@@ -76,6 +76,29 @@ fn split_columns_are_indexed_exactly() {
 }
 
 #[test]
+fn split_columns_at_a_computed_integer_index() {
+    // MV_SLICE counts from 0, negative from the end, null out of range or for a null index
+    // (mv_slice page), as KQL's index does; its start is an integer, so the index is converted.
+    let t = run(&ir_of(
+        r#"T | extend p = split(Name, ".") | extend n = array_length(p) - 1 | extend a = tostring(p[n]), b = tostring(p[array_length(p) - 3])"#,
+    ))
+    .unwrap();
+    assert!(
+        t.text.contains("MV_SLICE(p, TO_INTEGER(n))")
+            && t.text.contains("MV_SLICE(p, TO_INTEGER(MV_COUNT(p) - 3))"),
+        "{}",
+        t.text
+    );
+    // A string index, or an array that is not a split column, stays declined.
+    for q in [
+        r#"T | extend p = split(Name, ".") | extend a = tostring(p[tostring(K)])"#,
+        "T | extend a = tostring(D[toint(K)])",
+    ] {
+        assert_eq!(run(&ir_of(q)).unwrap_err()[0].code.as_str(), "B005", "{q}");
+    }
+}
+
+#[test]
 fn split_index_with_a_long_delimiter_uses_a_regex() {
     let at = |d: &str, i: i64, extra: Option<i64>| {
         let mut args = vec![field("S"), string(d)];

@@ -145,6 +145,19 @@ fn split_arrays_are_multivalues_indexed_with_mvindex() {
 }
 
 #[test]
+fn split_arrays_at_a_computed_integer_index() {
+    // mvindex counts from 0, negative from the end, null out of range or for a null index, as
+    // KQL's index does: a computed integer index reads the same element.
+    let t = spl_tail_of(
+        r#"T | extend p = split(Name, ".") | extend n = array_length(p) - 1 | extend a = tostring(p[n]), b = tostring(p[array_length(p) - 3])"#,
+    );
+    assert!(
+        t.contains("a=mvindex(p, n), b=mvindex(p, coalesce(mvcount(p), 1) - 3)"),
+        "{t}"
+    );
+}
+
+#[test]
 fn split_arrays_elsewhere_are_declined() {
     let whole = call(ScalarFn::Split, vec![field("U"), string(",")]);
     // split(x, d, k) as a whole array.

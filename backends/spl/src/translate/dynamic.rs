@@ -54,6 +54,20 @@ impl Tx {
         let [x, k] = args else {
             return self.unsupported_fn(ScalarFn::DynamicIndex, span);
         };
+        if let ExprKind::Field(fp) = &x.kind {
+            let integer = matches!(
+                self.cols.infer(k),
+                Some(kqlport::schema::ColumnType::Long | kqlport::schema::ColumnType::Int)
+            );
+            if fp.is_plain() && !fp.parsed && integer && self.is_split_col(&fp.column) {
+                // `a[i]` of a `split` array (a multivalue field) at a computed integer `i`:
+                // `mvindex` counts from 0, negative from the end, and gives null out of range
+                // or for a null index, as KQL's index does.
+                let column = self.name(&fp.column, x.span)?;
+                let i = self.expr(k)?;
+                return Some(Eval::call("mvindex", vec![Eval::Field(column), i]));
+            }
+        }
         if !string_valued(k) {
             self.refuse(
                 SplCode::B013,

@@ -25,10 +25,16 @@ use kqlport::source::Span;
 
 /// How an item's values are held.
 enum Source {
-    /// JSON text (or a native scalar) in a helper field `j`, its elements in `v`.
-    Json { j: String, v: String },
-    /// A multivalue field (split/make_set/make_list) in a helper field.
-    Multi(String),
+    /// JSON text (or a native scalar) in a helper field `j`, its elements in `v`; `fill` is
+    /// the one value an empty array gives ([`ir::MvExpandItem::if_empty`]).
+    Json {
+        j: String,
+        v: String,
+        fill: Option<Eval>,
+    },
+    /// A multivalue field (split/make_set/make_list) in a helper field; `fill` as for `Json`
+    /// (an empty array is a field with no value).
+    Multi(String, Option<Eval>),
     /// `pack_array(a, b, …)`: the element at each position (nulls kept, as KQL keeps them).
     Pack(Vec<Eval>),
 }
@@ -207,22 +213,36 @@ impl Tx {
             self.json_of(&item.expr)
         };
         let value = value?;
+        // As text, as the other elements are (`json_array_to_mv` and stats values give text).
+        let fill = match &item.if_empty {
+            None => None,
+            Some(ir::Literal::String(s)) => Some(Eval::str(s.clone())),
+            Some(ir::Literal::Long(n)) => Some(Eval::str(n.to_string())),
+            Some(_) => {
+                self.refuse_mv(
+                    item.expr.span,
+                    "the value an empty array is replaced by is neither a string nor an integer",
+                );
+                return None;
+            }
+        };
         let id = self.next_helper();
         let n = format!("{id}n");
         if multi {
             let v = format!("{id}v");
             first.push((v.clone(), value));
+            let none = if fill.is_some() { "1" } else { "0" };
             counts.push((
                 n.clone(),
                 Eval::call(
                     "coalesce",
                     vec![
                         Eval::call("mvcount", vec![Eval::Field(v.clone())]),
-                        Eval::Num("0".into()),
+                        Eval::Num(none.into()),
                     ],
                 ),
             ));
-            Some(Source::Multi(v))
+            Some(Source::Multi(v, fill))
         } else {
             let (j, v) = (format!("{id}j"), format!("{id}v"));
             first.push((j.clone(), value));
@@ -230,23 +250,23 @@ impl Tx {
                 v.clone(),
                 Eval::call("json_array_to_mv", vec![Eval::Field(j.clone())]),
             ));
-            counts.push((
-                n.clone(),
-                Eval::call(
-                    "case",
-                    vec![
-                        isnull(&j),
-                        num("1"),
-                        Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
-                        Eval::call("mvcount", vec![Eval::Field(v.clone())]),
-                        is_array_text(&j),
-                        num("0"),
-                        Eval::call("true", vec![]),
-                        num("1"),
-                    ],
-                ),
-            ));
-            Some(Source::Json { j, v })
+            let mut arms = vec![
+                isnull(&j),
+                num("1"),
+                Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
+                Eval::call("mvcount", vec![Eval::Field(v.clone())]),
+            ];
+            if fill.is_some() {
+                arms.extend([is_empty_array_text(&j), num("1")]);
+            }
+            arms.extend([
+                is_array_text(&j),
+                num("0"),
+                Eval::call("true", vec![]),
+                num("1"),
+            ]);
+            counts.push((n.clone(), Eval::call("case", arms)));
+            Some(Source::Json { j, v, fill })
         }
     }
 
@@ -308,7 +328,19 @@ impl Tx {
 fn element_at(src: &Source, pos: &str) -> Eval {
     let at = || Eval::Field(pos.to_string());
     match src {
-        Source::Multi(v) => Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
+        Source::Multi(v, None) => Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
+        // No value at all: the fill at position 0, null past it (another item is longer).
+        Source::Multi(v, Some(fill)) => Eval::call(
+            "case",
+            vec![
+                Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
+                Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
+                Eval::bin("==", at(), num("0")),
+                fill.clone(),
+                Eval::call("true", vec![]),
+                Eval::call("null", vec![]),
+            ],
+        ),
         Source::Pack(elems) => {
             let mut arms = Vec::new();
             for (k, e) in elems.iter().enumerate() {
@@ -319,22 +351,42 @@ fn element_at(src: &Source, pos: &str) -> Eval {
             arms.push(Eval::call("null", vec![]));
             Eval::call("case", arms)
         }
-        Source::Json { j, v } => Eval::call(
-            "case",
-            vec![
+        Source::Json { j, v, fill } => {
+            let mut arms = vec![
                 isnull(j),
                 Eval::call("null", vec![]),
                 Eval::call("isnotnull", vec![Eval::Field(v.clone())]),
                 Eval::call("mvindex", vec![Eval::Field(v.clone()), at()]),
+            ];
+            if let Some(fill) = fill {
+                arms.extend([
+                    Eval::And(vec![
+                        is_empty_array_text(j),
+                        Eval::bin("==", at(), num("0")),
+                    ]),
+                    fill.clone(),
+                ]);
+            }
+            arms.extend([
                 is_array_text(j),
                 Eval::call("null", vec![]),
                 Eval::bin("==", at(), num("0")),
                 Eval::Field(j.clone()),
                 Eval::call("true", vec![]),
                 Eval::call("null", vec![]),
-            ],
-        ),
+            ]);
+            Eval::call("case", arms)
+        }
     }
+}
+
+/// JSON text of an empty array (`[]`, spaces allowed): the one case an `if_empty` value
+/// replaces. An array of nulls only is no empty array (KQL gives a null row per element).
+fn is_empty_array_text(f: &str) -> Eval {
+    Eval::call(
+        "match",
+        vec![Eval::Field(f.to_string()), Eval::str(r"^\s*\[\s*\]\s*$")],
+    )
 }
 
 fn num(n: &str) -> Eval {
