@@ -40,7 +40,10 @@
 //!   * A dynamic column's plain key path `X.a.b` is the field Splunk's JSON extraction names
 //!     `X.a.b`, while the rows still carry every field: before any `table`/`fields +`/`stats`
 //!     (or after `arg_max(t, *)`, whose `table … *` keeps them all); afterwards it is read
-//!     from the event like any other path.
+//!     from the event like any other path. That field exists only for a leaf, so a path
+//!     assigned whole to a column (`extend v = X.a.b`, which may name an object or an array
+//!     the query then expands or reads into) is read from the event as JSON:
+//!     `json_extract(_raw, "X.a.b")` (a leaf's value, or an object's or array's JSON text).
 //!   * Other paths into an event column (array indexes, keys that are not plain identifiers)
 //!     are read from the event: `json_extract(_raw, "X{0}.a")` (indexes count from 0, like
 //!     KQL's); a key with other characters (dots, spaces) is taken literally with

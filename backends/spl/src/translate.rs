@@ -98,6 +98,11 @@ pub struct Tx {
     /// only place a whole array may appear (elsewhere a multivalue field would behave unlike
     /// KQL's array).
     array_ok: bool,
+    /// The expression being translated is a whole column's value (an `extend`/`project`
+    /// assignment that is a bare dynamic path): a member path is then read as JSON from the
+    /// event, since Splunk's JSON extraction makes a field only of a leaf (`X.a.b`), and the
+    /// path may name an object or array.
+    whole_value: bool,
     /// Helper fields an expression needs computed first (`eval` before the command that uses
     /// them, removed after the stage), and a counter for their names.
     pre: Vec<(String, Eval)>,
@@ -138,6 +143,7 @@ impl Tx {
             json_valued: Vec::new(),
             filtering: false,
             array_ok: false,
+            whole_value: false,
             pre: Vec::new(),
             cleanup: Vec::new(),
             helpers: 0,

@@ -61,8 +61,8 @@ fn extend_project_rename_away_reorder() {
         tail(&t),
         "| eval Full=coalesce(Domain, \"\").\"\\\\\".coalesce(User, \"\"), Lower=lower(Full), \
          Kind=if(match(A, \"(?i)(^|[^A-Za-z0-9])x($|[^A-Za-z0-9])\"), \"x\", \"other\"), \
-         Sus=if(match(B, \"(?i)evil\"), \"true\", \"false\"), Extra='AdditionalFields.a.b', \
-         Parsed=json_extract(json_extract(_raw, \"Raw\"), \"k\")\n\
+         Sus=if(match(B, \"(?i)evil\"), \"true\", \"false\"), \
+         Extra=json_extract(_raw, \"AdditionalFields.a.b\"), Parsed=json_extract(json_extract(_raw, \"Raw\"), \"k\")\n\
          | eval Len=len(coalesce(Full, \"\"))\n\
          | table _time Full Len\n\
          | rename Full AS Who\n\

@@ -96,7 +96,10 @@ impl Tx {
                         PathSegment::Index(_) => false,
                     });
                 let orig_name = self.name(&orig, span)?;
-                if auto_field && self.flat {
+                // A whole value (not a leaf read as a scalar) comes from the event's JSON
+                // while `_raw` is there: the flattened field exists only for a leaf.
+                let leaf_only = !(self.whole_value && self.raw);
+                if auto_field && self.flat && leaf_only {
                     // Splunk's JSON extraction flattens an object path to the field `X.a.b`.
                     let keys: Vec<&str> = fp
                         .path
@@ -112,6 +115,19 @@ impl Tx {
                 }
                 if self.raw {
                     // Read the column out of the event's JSON text.
+                    if auto_field && self.flat {
+                        // What a later `where` on the new column tests, for the prefilter.
+                        let keys: Vec<&str> = fp
+                            .path
+                            .iter()
+                            .filter_map(|s| match s {
+                                PathSegment::Key(k) => Some(k.as_str()),
+                                PathSegment::Index(_) => None,
+                            })
+                            .collect();
+                        self.members_read
+                            .push(format!("{orig_name}.{}", keys.join(".")));
+                    }
                     return Some(event_json(orig, fp));
                 }
                 if fp.parsed {

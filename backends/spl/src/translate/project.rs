@@ -17,10 +17,12 @@ impl Tx {
         let mut v = Vec::new();
         for a in assigns {
             self.array_ok = self.is_split(&a.expr);
+            self.whole_value = is_member_path(&a.expr);
             let seen = self.members_read.len();
             let value = self.expr(&a.expr);
             let members = self.members_read.split_off(seen);
             self.array_ok = false;
+            self.whole_value = false;
             match members.into_iter().next() {
                 Some(m) if passes_member_on(&a.expr) => {
                     self.extracted_from.insert(a.name.name.clone(), m)
@@ -123,8 +125,10 @@ impl Tx {
                 matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
             if !plain {
                 self.array_ok = self.is_split(&a.expr);
+                self.whole_value = is_member_path(&a.expr);
                 let value = self.expr(&a.expr);
                 self.array_ok = false;
+                self.whole_value = false;
                 if let Some(e) = value {
                     let mut refs = Vec::new();
                     expr_refs(&a.expr, &mut refs);
@@ -185,4 +189,10 @@ impl Tx {
         }
         cmds.push(Command::Rename(v));
     }
+}
+
+/// A bare member path of a column (`X.a.b`, not parsed): a dynamic value that may be an object
+/// or an array, not only a leaf.
+fn is_member_path(e: &kqlport::ir::Expr) -> bool {
+    matches!(&e.kind, ExprKind::Field(f) if !f.is_plain() && !f.parsed)
 }
