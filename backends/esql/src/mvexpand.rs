@@ -152,4 +152,6 @@ pub(crate) fn mv_expand(
         )]));
     }
     out.push(Command::MvExpand(name));
+    // Each row is repeated per value: `_id` no longer names one row.
+    cx.id_gone = true;
 }
