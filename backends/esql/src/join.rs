@@ -378,6 +378,7 @@ pub(crate) fn lookup_mark(
     left: LeftColumns,
     key: KeyFn,
     marker: &str,
+    place: crate::subquery::Place,
     out: &mut Vec<Command>,
 ) -> bool {
     let kind = JoinKind::LeftSemi;
@@ -406,17 +407,26 @@ pub(crate) fn lookup_mark(
         on: join_fields,
     });
     out.push(Command::Rename(vec![(MATCH.into(), marker.into())]));
-    // The test sits under `or`/`not`: a stale or cut list can turn it either way.
+    // A stale list can turn the test either way; a cut one only misses items.
     let stale = format!(
         "the subquery's values are read from the lookup index `{index}`, which holds the rows of the materialisation query shown above the query as of its last refresh; KQL evaluates the subquery at every run (with its own now()/ago() windows), so a stale index can add or miss rows"
     );
-    let cut = format!(
-        "the materialisation query returns at most {} rows (ES|QL's cap): values past it are not in the list, which can keep or drop rows (the test is inside an `or` or a `not`)",
-        crate::MAX_ROWS
-    );
-    for effect in [Effect::OverMatch, Effect::UnderMatch] {
-        cx.notes.push(stage.span, effect, stale.clone());
-        cx.notes.push(stage.span, effect, cut.clone());
+    let cut = match place {
+        crate::subquery::Place::Nested => format!(
+            "the materialisation query returns at most {} rows (ES|QL's cap): values past it are not in the list, which can keep or drop rows (the test is inside an `or` or a `not`)",
+            crate::MAX_ROWS
+        ),
+        _ => format!(
+            "the materialisation query returns at most {} rows (ES|QL's cap): values past it are not in the list, which changes {}",
+            crate::MAX_ROWS,
+            place.decides()
+        ),
+    };
+    for effect in place.effects() {
+        cx.notes.push(stage.span, *effect, stale.clone());
+        if place.effects_of_missing_items().contains(effect) {
+            cx.notes.push(stage.span, *effect, cut.clone());
+        }
     }
     true
 }

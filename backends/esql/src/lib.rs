@@ -228,6 +228,7 @@ mod span_ms;
 mod stats;
 mod stored;
 mod subquery;
+mod subquery_terms;
 mod union;
 mod union_legs;
 

@@ -67,12 +67,23 @@ pub(crate) fn mv_expand(
         return;
     };
     let col = fp.column.as_str();
+    let name = &item.name.name;
+    // Whether a later stage reads properties of the elements (`x.a`, `x[0]`).
+    let reads_properties = later.iter().any(|s| {
+        let text = s.to_string();
+        text.contains(&format!("{name}.")) || text.contains(&format!("{name}["))
+    });
     if fp.parsed {
+        let help = if reads_properties {
+            format!("ES|QL's JSON_EXTRACT (technical preview, 9.4) reads one path of JSON text, but no path lists an array's elements (no wildcards); and the query reads properties of `{name}`'s elements: even parsed at ingest, an array of objects is indexed as leaf fields ({col}.a, {col}.b …) that no longer keep each element's values together (and ES|QL does not read `nested` fields)")
+        } else {
+            "ES|QL's JSON_EXTRACT (technical preview, 9.4) reads one path of JSON text, but no path lists an array's elements (no wildcards); parse the text at ingest (the `json` processor) so that the index holds the array as a field".to_string()
+        };
         cx.decline_help(
             BackendCode::B070,
             "the value is JSON text parsed by KQL; ES|QL cannot split JSON text into its elements",
             item.expr.span,
-            "ES|QL's JSON_EXTRACT (technical preview, 9.4) reads one path of JSON text, but no path lists an array's elements (no wildcards); parse the text at ingest (the `json` processor) so that the index holds the array as a field",
+            help,
         );
         return;
     }
@@ -105,12 +116,7 @@ pub(crate) fn mv_expand(
                 return;
             }
         }
-        let name = &item.name.name;
-        let paths = later.iter().any(|s| {
-            let text = s.to_string();
-            text.contains(&format!("{name}.")) || text.contains(&format!("{name}["))
-        });
-        if paths {
+        if reads_properties {
             cx.decline(
                 BackendCode::B070,
                 format!("the query reads properties of `{name}`'s elements: an array of objects is indexed as leaf fields ({col}.a, {col}.b …) that no longer keep each element's values together"),
@@ -160,4 +166,6 @@ pub(crate) fn mv_expand(
         )]));
     }
     out.push(Command::MvExpand(name));
+    // Each row is repeated per value: `_id` no longer names one row.
+    cx.id_gone = true;
 }

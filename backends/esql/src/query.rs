@@ -110,6 +110,12 @@ pub(crate) fn lower_commands(cx: &mut Cx, query: &ir::Query) -> ast::Query {
                 continue;
             }
         }
+        if let StageKind::Extend(assigns) = &stage.kind {
+            if !ir::visit::subqueries(stage).is_empty() {
+                subquery::extend(cx, assigns, &left, &mut commands);
+                continue;
+            }
+        }
         if let StageKind::MvExpand(m) = &stage.kind {
             mvexpand::mv_expand(cx, m, stage.span, &query.stages[i + 1..], &mut commands);
             continue;

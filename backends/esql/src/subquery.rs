@@ -14,8 +14,12 @@
 //! A test inside an `or` or a `not` keeps every row: its lookup index marks the rows whose key
 //! it holds (`LOOKUP JOIN` on the same keyed index, its match marker renamed `kqlport_sqN`),
 //! and the `WHERE` reads the test as `kqlport_sqN IS [NOT] NULL` (`Cx::subquery_marks`). The
-//! index holds distinct keys, so no row is repeated. A number, datetime or bool key and
-//! `has_any` over a subquery are declined (`B032`).
+//! index holds distinct keys, so no row is repeated. A number, datetime or bool key is
+//! declined (`B032`).
+//!
+//! `has_any` over a subquery tests each term of the value against the list: it is always a
+//! marking test, written in `subquery_terms.rs`, and a top-level one is then filtered on its
+//! marker.
 
 use crate::ast::{Command, Expr, Pattern};
 use crate::cx::Cx;
@@ -29,7 +33,7 @@ use kqlport::schema::ColumnType;
 
 /// The join key of a test whose value is computed (`in~`, an expression): the value in the
 /// query, the subquery's value in the materialisation query.
-const KEY: &str = "kqlport_sq_key";
+pub(crate) const KEY: &str = "kqlport_sq_key";
 
 /// A filter holding subquery tests: its other `and` parts as a `WHERE` (after the marking
 /// joins of the tests inside them), then one semi or anti `LOOKUP JOIN` per subquery test.
@@ -41,13 +45,15 @@ pub(crate) fn filter(
     out: &mut Vec<Command>,
 ) {
     let SubqueryTests { tests, rest } = p.subquery_tests();
+    // `has_any` tests are marked (each row's terms against the list) and then filtered on.
+    let (term_tests, tests): (Vec<_>, Vec<_>) = tests.into_iter().partition(|(t, _)| is_term(t));
     if let Some(rest) = rest {
         let mut markers = Vec::new();
         let mut inner = Vec::new();
         nested_tests(&rest, &mut inner);
         for test in inner {
             let marker = format!("kqlport_sq{}", markers.len() + 1);
-            if !mark(cx, test, &marker, left, out) {
+            if !mark(cx, test, &marker, Place::Nested, left, out) {
                 return;
             }
             cx.subquery_marks.push((test.span, marker.clone()));
@@ -63,6 +69,19 @@ pub(crate) fn filter(
         if !markers.is_empty() {
             out.push(Command::Drop(markers));
         }
+    }
+    for (i, (test, negated)) in term_tests.into_iter().enumerate() {
+        let marker = format!("kqlport_sq{}", i + 1);
+        if !mark(cx, test, &marker, Place::And(negated), left, out) {
+            return;
+        }
+        let m = Expr::Column(marker.clone());
+        out.push(Command::Where(if negated {
+            Expr::is_null(m)
+        } else {
+            Expr::is_not_null(m)
+        }));
+        out.push(Command::Drop(vec![Pattern::Name(marker)]));
     }
     for (test, negated) in tests {
         let Some((expr, sub, insensitive)) = checked(cx, test) else {
@@ -106,6 +125,98 @@ pub(crate) fn filter(
     }
 }
 
+/// An `extend` whose values test subqueries (`iff(x in (L), …)`): each test marks the rows
+/// its list holds first (as a test inside `or`/`not` does), the `EVAL` reads the markers, and
+/// they are dropped after it. A test of a column the same `extend` assigns is declined: the
+/// marking runs before the `EVAL` that computes it.
+pub(crate) fn extend(
+    cx: &mut Cx,
+    assigns: &[kqlport::ir::Assignment],
+    left: &dyn Fn() -> join::LeftColumns,
+    out: &mut Vec<Command>,
+) {
+    struct Tests<'a>(Vec<&'a Predicate>);
+    impl<'a> kqlport::ir::visit::Visitor<'a> for Tests<'a> {
+        fn visit_predicate(&mut self, p: &'a Predicate) {
+            if matches!(p.kind, PredicateKind::InSubquery { .. }) {
+                self.0.push(p);
+            }
+            kqlport::ir::visit::walk_predicate(self, p)
+        }
+    }
+    let mut tests = Tests(Vec::new());
+    for a in assigns {
+        kqlport::ir::visit::Visitor::visit_expr(&mut tests, &a.expr);
+    }
+    let assigned: Vec<&str> = assigns.iter().map(|a| a.name.name.as_str()).collect();
+    let mut markers = Vec::new();
+    for test in tests.0 {
+        if let PredicateKind::InSubquery { expr, .. } = &test.kind {
+            if let Some(c) = kqlport::ir::visit::expr_columns(expr)
+                .into_iter()
+                .find(|c| assigned.contains(c))
+            {
+                cx.errors.push(crate::REFUSAL.subquery(
+                    test.span,
+                    &format!("the subquery test reads `{c}`, which the same `extend` assigns: ES|QL marks the rows a list holds before the EVAL that computes it; split the `extend`"),
+                ));
+                return;
+            }
+        }
+        let marker = format!("kqlport_sq{}", markers.len() + 1);
+        if !mark(cx, test, &marker, Place::Value, left, out) {
+            return;
+        }
+        cx.subquery_marks.push((test.span, marker.clone()));
+        markers.push(Pattern::Name(marker));
+    }
+    crate::projection::extend(cx, assigns, out);
+    cx.subquery_marks.clear();
+    if !markers.is_empty() {
+        out.push(Command::Drop(markers));
+    }
+}
+
+/// Where a marked subquery test sits, which says which way a wrong mark moves the result.
+#[derive(Clone, Copy)]
+pub(crate) enum Place {
+    /// A whole `and` part of a filter, negated or not: the rows are then filtered on the mark.
+    And(bool),
+    /// Inside an `or` or a `not`: a wrong mark can keep or drop a row.
+    Nested,
+    /// In a computed value (`extend`): a wrong mark changes the value.
+    Value,
+}
+
+impl Place {
+    /// The effects of a list that misses items (an `in` test then fails where KQL's holds).
+    pub(crate) fn effects_of_missing_items(self) -> &'static [Effect] {
+        match self {
+            Place::And(false) => &[Effect::UnderMatch],
+            Place::And(true) => &[Effect::OverMatch],
+            Place::Nested => &[Effect::OverMatch, Effect::UnderMatch],
+            Place::Value => &[Effect::Values],
+        }
+    }
+
+    /// The effects of a test that can go either way.
+    pub(crate) fn effects(self) -> &'static [Effect] {
+        match self {
+            Place::And(_) | Place::Nested => &[Effect::OverMatch, Effect::UnderMatch],
+            Place::Value => &[Effect::Values],
+        }
+    }
+
+    /// What the test's outcome decides, for a note.
+    pub(crate) fn decides(self) -> &'static str {
+        match self {
+            Place::And(_) => "which rows are kept",
+            Place::Nested => "which rows are kept (the test is inside an `or` or a `not`)",
+            Place::Value => "the value the `extend` computes",
+        }
+    }
+}
+
 /// The note of an `in~` test on TO_LOWER's folding.
 const UNICODE_FOLDING: &str = "`in~` joins on both values lower-cased by TO_LOWER, which folds the case of every letter; KQL folds only ASCII case, so values differing only in the case of a non-ASCII letter match here and not in KQL";
 
@@ -136,13 +247,6 @@ fn checked<'a>(cx: &mut Cx, test: &'a Predicate) -> Option<(&'a IrExpr, &'a Subq
     else {
         return None;
     };
-    if *matching == SubqueryMatch::Term {
-        cx.errors.push(crate::REFUSAL.subquery(
-            test.span,
-            "ES|QL tests a subquery's values with a LOOKUP JOIN, which matches whole values: `has_any` over a computed list tests terms of the value, which no join key holds",
-        ));
-        return None;
-    }
     let texty = |t: Option<ColumnType>| matches!(t, None | Some(ColumnType::String));
     let key_ty = sub.query.facts().output().ty(&sub.column.name);
     if !(texty(cx.cols.infer(expr)) && texty(key_ty)) {
@@ -152,11 +256,31 @@ fn checked<'a>(cx: &mut Cx, test: &'a Predicate) -> Option<(&'a IrExpr, &'a Subq
         ));
         return None;
     }
-    Some((expr, sub, *case == Case::Insensitive))
+    Some((
+        expr,
+        sub,
+        *case == Case::Insensitive && *matching == SubqueryMatch::Equal,
+    ))
+}
+
+/// Whether `p` is a `has_any (subquery)` test (its values are terms of the tested value).
+fn is_term(p: &Predicate) -> bool {
+    matches!(
+        &p.kind,
+        PredicateKind::InSubquery {
+            matching: SubqueryMatch::Term,
+            ..
+        }
+    )
 }
 
 /// The join stage a test is translated as (the join translation reads its kind and span).
-fn join_stage(kind: JoinKind, sub: &Subquery, on: &[JoinKey], test: &Predicate) -> Stage {
+pub(crate) fn join_stage(
+    kind: JoinKind,
+    sub: &Subquery,
+    on: &[JoinKey],
+    test: &Predicate,
+) -> Stage {
     Stage {
         kind: StageKind::Join {
             kind,
@@ -169,7 +293,7 @@ fn join_stage(kind: JoinKind, sub: &Subquery, on: &[JoinKey], test: &Predicate) 
 
 /// The materialisation query's header (from `before` in the preamble) names a join; here it is
 /// the subquery's list.
-fn relabel(cx: &mut Cx, before: usize) {
+pub(crate) fn relabel(cx: &mut Cx, before: usize) {
     if let Some(head) = cx.preamble.get_mut(before) {
         *head = head.replacen(
             "the `join` below reads its right side from",
@@ -185,20 +309,24 @@ fn mark(
     cx: &mut Cx,
     test: &Predicate,
     marker: &str,
+    place: Place,
     left: &dyn Fn() -> join::LeftColumns,
     out: &mut Vec<Command>,
 ) -> bool {
     let Some((expr, sub, insensitive)) = checked(cx, test) else {
         return false;
     };
+    if is_term(test) {
+        return crate::subquery_terms::mark(cx, test, expr, sub, marker, place, left, out);
+    }
     let key: join::KeyFn = if insensitive { folded_key } else { exact_key };
     let value = cx.expr(expr);
     out.push(Command::Eval(vec![(KEY.into(), key(value))]));
     if insensitive {
-        // Inside `or`/`not`, a wrong match can keep or drop a row.
-        cx.notes.push(test.span, Effect::OverMatch, UNICODE_FOLDING);
-        cx.notes
-            .push(test.span, Effect::UnderMatch, UNICODE_FOLDING);
+        // Inside `or`/`not`, a wrong match can keep or drop a row; in a value, it changes it.
+        for effect in place.effects() {
+            cx.notes.push(test.span, *effect, UNICODE_FOLDING);
+        }
     }
     let on = [JoinKey {
         left: kqlport::ir::Column {
@@ -209,7 +337,7 @@ fn mark(
     }];
     let stage = join_stage(JoinKind::LeftSemi, sub, &on, test);
     let before = cx.preamble.len();
-    if !join::lookup_mark(cx, &stage, &sub.query, &on, left(), key, marker, out) {
+    if !join::lookup_mark(cx, &stage, &sub.query, &on, left(), key, marker, place, out) {
         return false;
     }
     out.push(Command::Drop(vec![Pattern::Name(KEY.into())]));

@@ -124,10 +124,15 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
         let table = leg.table().unwrap_or_default().to_string();
         // A stage that is not row-wise cannot be folded into a condition and values.
         if let Some(s) = leg.stages.iter().find(|s| !s.kind.is_row_wise()) {
+            let leg_name = if table.is_empty() {
+                "a".to_string()
+            } else {
+                format!("the `{table}`")
+            };
             decline(
                 cx,
                 s.span,
-                format!("the `{table}` leg runs an operator that is not row by row (only where, extend, project, project-away, project-keep, project-rename and project-reorder fold into one `FROM` with a test per leg), and the legs differ"),
+                format!("{leg_name} leg runs an operator that is not row by row (only where, extend, project, project-away, project-keep, project-rename and project-reorder fold into one `FROM` with a test per leg), and the legs differ: ES|QL has no command that appends the rows of another pipeline ({FORK_AND_SUBQUERIES})"),
             );
             return None;
         }
@@ -664,6 +669,9 @@ fn command_name(c: &Command) -> &'static str {
         _ => "a command",
     }
 }
+
+/// Why ES|QL's two ways to combine pipelines are not used (Elastic's FORK command reference).
+const FORK_AND_SUBQUERIES: &str = "FORK, a technical preview, runs its branches over the rows of the one `FROM` before it and cuts each branch at 1,000 rows unless the branch has its own LIMIT; subqueries inside `FROM` are newer still; kqlport translates to neither";
 
 fn decline(cx: &mut Cx, span: Span, why: String) {
     cx.errors.push(

@@ -53,12 +53,11 @@ fn not_in_is_an_anti_lookup_join() {
 #[test]
 fn forms_without_a_lookup_join_are_declined() {
     for kql in [
-        // has_any inside `or`
-        "SigninLogs | where ResultType == \"0\" or UserPrincipalName has_any (SecurityEvent | project Account)",
         // a number key
         "SecurityEvent | where EventID in (SecurityEvent | where Account == \"x\" | project EventID)",
-        // has_any over a computed list: terms, not whole values
-        "SigninLogs | where UserPrincipalName has_any (SecurityEvent | project Account)",
+        // has_any over a computed list once `_id` no longer names one row
+        "SigninLogs | summarize count() by UserPrincipalName | where UserPrincipalName has_any (SecurityEvent | project Account)",
+        "SigninLogs | mv-expand Tags | where UserPrincipalName has_any (SecurityEvent | project Account)",
     ] {
         let d = declined(&ir_of(kql));
         assert_eq!(d[0].code.as_str(), "B032", "{kql}: {d:?}");
@@ -168,4 +167,58 @@ fn a_test_inside_or_marks_the_rows_its_list_holds() {
     // The list's cap can turn the test either way under `or`/`not`.
     let effects: Vec<Effect> = notes(&t).iter().map(|n| n.1).collect();
     assert!(effects.contains(&Effect::UnderMatch) && effects.contains(&Effect::OverMatch));
+}
+
+#[test]
+fn has_any_over_a_computed_list_marks_each_term_and_gathers_by_id() {
+    let t = run(&ir_of(
+        "SigninLogs | where UserPrincipalName has_any (SecurityEvent | project Account)",
+    ))
+    .expect("translated");
+    let body: Vec<&str> = t.text.lines().filter(|l| !l.starts_with("//")).collect();
+    assert_eq!(
+        body,
+        [
+            "FROM SigninLogs METADATA _id",
+            "| EVAL kqlport_sq_key = MV_DEDUPE(SPLIT(CONCAT(\"- \", COALESCE(TO_LOWER(REPLACE(COALESCE(UserPrincipalName, \"\"), \"[^A-Za-z0-9]+\", \" \")), \"\")), \" \"))",
+            "| MV_EXPAND kqlport_sq_key",
+            "| LOOKUP JOIN kqlport_lookup_4bd8f2cc ON kqlport_sq_key",
+            "| RENAME kqlport_match AS kqlport_sq_hit",
+            "| INLINE STATS kqlport_sq1 = MAX(kqlport_sq_hit) BY _id",
+            "| WHERE kqlport_sq_key == \"-\"",
+            "| DROP kqlport_sq_key, kqlport_sq_hit",
+            "| WHERE kqlport_sq1 IS NOT NULL",
+            "| DROP kqlport_sq1",
+            "| LIMIT 10000",
+        ]
+    );
+    // The list's items: one term lower-cased, "" as the key every row holds, others null.
+    assert!(
+        t.text.contains("//   | STATS BY kqlport_sq_key = CASE(COALESCE(Account, \"\") == \"\", \"-\", COALESCE(Account, \"\") RLIKE \"[A-Za-z0-9]+\", TO_LOWER(COALESCE(Account, \"\")), NULL)\n"),
+        "{}",
+        t.text
+    );
+    // Phrase items are left out: fewer rows for a plain test.
+    let n = notes(&t);
+    assert!(
+        n.iter()
+            .any(|(_, e, m)| *e == Effect::UnderMatch && m.contains("a phrase in KQL")),
+        "{n:?}"
+    );
+    assert!(
+        !n.iter()
+            .any(|(_, e, m)| *e == Effect::OverMatch && m.contains("a phrase in KQL")),
+        "{n:?}"
+    );
+    // Inside `or` it marks the rows and the WHERE reads the marker.
+    let t = run(&ir_of(
+        "SigninLogs | where ResultType == \"0\" or UserPrincipalName has_any (SecurityEvent | project Account)",
+    ))
+    .expect("translated");
+    assert!(
+        t.text
+            .contains("| WHERE ResultType == \"0\" OR kqlport_sq1 IS NOT NULL\n"),
+        "{}",
+        t.text
+    );
 }
