@@ -137,6 +137,40 @@ fn lets_are_inlined() {
 }
 
 #[test]
+fn strings_built_from_constants_are_the_constant_they_compute() {
+    // the regex built by strcat/strcat_array of a constant list is one constant regex
+    assert_eq!(
+        ir(
+            r#"let l = dynamic([@"a\.b", "c|d"]); let R = strcat("(?i)(", strcat_array(l, "|"), ")$"); T | where not(f matches regex R)"#
+        ),
+        "from T\nfilter (!str regex cs any f [\"(?i)(a\\\\.b|c|d)$\"])\n"
+    );
+    assert_eq!(
+        ir(r#"T | where f matches regex strcat_array(pack_array("x", "y"), "|")"#),
+        "from T\nfilter (str regex cs any f [\"x|y\"])\n"
+    );
+    // an `in` item computed from constants
+    assert_eq!(
+        ir(r#"T | where f in (strcat("a", "b"), "c")"#),
+        "from T\nfilter (str equals cs any f [\"ab\" \"c\"])\n"
+    );
+    // a nested array is written as JSON text by strcat_array, a number by tostring: not folded
+    assert_eq!(
+        refusal(r#"T | where f matches regex strcat_array(dynamic([["a"], "b"]), "|")"#).0,
+        "L033"
+    );
+    assert_eq!(
+        refusal(r#"T | where f matches regex strcat("a", 1)"#).0,
+        "L033"
+    );
+    // a column is not a constant
+    assert_eq!(
+        refusal(r#"T | where f matches regex strcat("^", g)"#).0,
+        "L033"
+    );
+}
+
+#[test]
 fn aliases_are_normalised() {
     assert_eq!(
         ir("T | filter a == 1 | order by n | limit 3"),
