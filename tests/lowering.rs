@@ -171,6 +171,27 @@ fn strings_built_from_constants_are_the_constant_they_compute() {
 }
 
 #[test]
+fn a_constant_range_is_the_list_of_its_values() {
+    // stop included; the default step is 1
+    assert_eq!(
+        ir("let hours = range(2, 5); T | where not(h in (hours))"),
+        "from T\nfilter (not (in h [2 3 4 5]))\n"
+    );
+    // a step that does not land on stop stops before it (the page's own example)
+    assert_eq!(
+        ir("T | where h in (range(1, 8, 3), 10)"),
+        "from T\nfilter (in h [1 4 7 10])\n"
+    );
+    // a falling series or a start above stop: not documented, not read
+    assert_eq!(refusal("T | where h in (range(3, 1, -1))").0, "L037");
+    assert_eq!(refusal("T | where h in (range(5, 1))").0, "L037");
+    // a computed bound, a zero step or a huge series are not read as a list
+    assert_eq!(refusal("T | where h in (range(1, x))").0, "L037");
+    assert_eq!(refusal("T | where h in (range(1, 5, 0))").0, "L037");
+    assert_eq!(refusal("T | where h in (range(1, 5000))").0, "L037");
+}
+
+#[test]
 fn aliases_are_normalised() {
     assert_eq!(
         ir("T | filter a == 1 | order by n | limit 3"),

@@ -95,6 +95,9 @@ pub(crate) fn negate(p: ir::Predicate) -> ir::Predicate {
     ir::Predicate { kind, span }
 }
 
+/// The most values a constant `range()` is read as a list of (`x in (range(1, 5))`).
+const MAX_RANGE: u64 = 1_000;
+
 impl<'a> Lowerer<'a> {
     pub(crate) fn predicate(&mut self, e: &'a ast::Expr) -> LResult<ir::Predicate> {
         self.nested(e.span, |cx| cx.predicate_here(e))
@@ -631,6 +634,10 @@ impl<'a> Lowerer<'a> {
                     Ok(())
                 }
                 None if matches!(item.kind, ast::ExprKind::Call { .. }) => {
+                    if let Some(series) = self.const_range(item)? {
+                        out.extend(series);
+                        return Ok(());
+                    }
                     match self.const_string(item)? {
                         Some(s) => {
                             out.push(ir::Literal::String(s));
@@ -756,6 +763,45 @@ impl<'a> Lowerer<'a> {
             }
             _ => Ok(None),
         }
+    }
+
+    /// `range(start, stop[, step])` of integer constants: the series KQL builds, `stop`
+    /// included when the steps reach it (Kusto's range() page: `range(1, 3)` is `[1,2,3]`,
+    /// `range(1, 8, 3)` is `[1,4,7]`). `None` for anything else, and for a series over
+    /// [`MAX_RANGE`] values, which would not be a readable list.
+    fn const_range(&mut self, e: &'a ast::Expr) -> LResult<Option<Vec<ir::Literal>>> {
+        let ast::ExprKind::Call { function, args } = &e.kind else {
+            return Ok(None);
+        };
+        if function.name != "range"
+            || !(2..=3).contains(&args.len())
+            || args.iter().any(|a| a.name.is_some())
+        {
+            return Ok(None);
+        }
+        let mut v = [0i64, 0, 1];
+        for (i, a) in args.iter().enumerate() {
+            match self.literal_value(&a.value)? {
+                Some(ir::Literal::Long(n)) => v[i] = n,
+                _ => return Ok(None),
+            }
+        }
+        let [start, stop, step] = v;
+        // Kusto's range() page documents a rising series only ("the last value in the series
+        // is less than or equal to the stop value"); a step of 0 or below, or a start above
+        // stop, is left alone.
+        if step <= 0 || start > stop {
+            return Ok(None);
+        }
+        let count = (stop.abs_diff(start) / step.unsigned_abs()).saturating_add(1);
+        if count > MAX_RANGE {
+            return Ok(None);
+        }
+        Ok(Some(
+            (0..count as i64)
+                .map(|k| ir::Literal::Long(start + k * step))
+                .collect(),
+        ))
     }
 
     /// A constant list of strings, element by element (`dynamic(["a", "b"])`, `pack_array("a",
