@@ -149,6 +149,15 @@ fn strings_built_from_constants_are_the_constant_they_compute() {
         ir(r#"T | where f matches regex strcat_array(pack_array("x", "y"), "|")"#),
         "from T\nfilter (str regex cs any f [\"x|y\"])\n"
     );
+    // toupper/tolower of ASCII constants (a function's argument too)
+    assert_eq!(
+        ir(r#"let f = (u:string) { T | where a contains u }; f(toupper("<user>"))"#),
+        "from T\nfilter (str contains ci any a [\"<USER>\"])\n"
+    );
+    assert_eq!(
+        refusal(r#"T | where a contains tolower("STRASSE ẞ")"#).0,
+        "L033"
+    );
     // an `in` item computed from constants
     assert_eq!(
         ir(r#"T | where f in (strcat("a", "b"), "c")"#),

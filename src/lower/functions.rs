@@ -157,9 +157,11 @@ impl<'a> Lowerer<'a> {
             "range" => {
                 return Err(refused(
                     function.span,
-                    "`range(start, stop, step)` builds a dynamic array (stop included) at query \
-                     time, which is not modelled; Splunk's `mvrange` leaves out its end and takes \
-                     numbers only, and ES|QL has no function building a series",
+                    "`range(start, stop, step)` is translated only as an `in`/`!in` list of \
+                     integer constants (a rising series); elsewhere it builds a dynamic array \
+                     (stop included) at query time, which is not modelled: Splunk's `mvrange` \
+                     leaves out its end and takes numbers only, and ES|QL has no function \
+                     building a series",
                 ))
             }
             // `x in (toscalar(…))` and `let L = toscalar(…)` used as a list are read before

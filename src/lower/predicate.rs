@@ -718,7 +718,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A string computed from constants only: a string literal, a scalar `let` bound to one,
-    /// `strcat()` of such strings, `strcat_array()` of a constant list of strings with a
+    /// `strcat()` of such strings, `toupper()`/`tolower()` of ASCII ones, `strcat_array()` of a constant list of strings with a
     /// constant delimiter (the regex built as `strcat("(", strcat_array(dynamic([…]), "|"),
     /// ")")`). KQL computes these once, to this text; `None` for anything else (numbers are
     /// left alone: their text form is KQL's `tostring`, not folded here).
@@ -748,6 +748,24 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 Ok(Some(out))
+            }
+            // ASCII text only: what Kusto does to other letters (ß, the Turkish i) is not
+            // spelled out on its toupper()/tolower() pages.
+            ast::ExprKind::Call { function, args }
+                if matches!(function.name.as_str(), "toupper" | "tolower")
+                    && args.len() == 1
+                    && args[0].name.is_none() =>
+            {
+                Ok(self
+                    .const_string(&args[0].value)?
+                    .filter(|s| s.is_ascii())
+                    .map(|s| {
+                        if function.name == "toupper" {
+                            s.to_ascii_uppercase()
+                        } else {
+                            s.to_ascii_lowercase()
+                        }
+                    }))
             }
             ast::ExprKind::Call { function, args }
                 if matches!(function.name.as_str(), "strcat_array" | "array_strcat")
