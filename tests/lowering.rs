@@ -137,6 +137,70 @@ fn lets_are_inlined() {
 }
 
 #[test]
+fn strings_built_from_constants_are_the_constant_they_compute() {
+    // the regex built by strcat/strcat_array of a constant list is one constant regex
+    assert_eq!(
+        ir(
+            r#"let l = dynamic([@"a\.b", "c|d"]); let R = strcat("(?i)(", strcat_array(l, "|"), ")$"); T | where not(f matches regex R)"#
+        ),
+        "from T\nfilter (!str regex cs any f [\"(?i)(a\\\\.b|c|d)$\"])\n"
+    );
+    assert_eq!(
+        ir(r#"T | where f matches regex strcat_array(pack_array("x", "y"), "|")"#),
+        "from T\nfilter (str regex cs any f [\"x|y\"])\n"
+    );
+    // toupper/tolower of ASCII constants (a function's argument too)
+    assert_eq!(
+        ir(r#"let f = (u:string) { T | where a contains u }; f(toupper("<user>"))"#),
+        "from T\nfilter (str contains ci any a [\"<USER>\"])\n"
+    );
+    assert_eq!(
+        refusal(r#"T | where a contains tolower("STRASSE ẞ")"#).0,
+        "L033"
+    );
+    // an `in` item computed from constants
+    assert_eq!(
+        ir(r#"T | where f in (strcat("a", "b"), "c")"#),
+        "from T\nfilter (str equals cs any f [\"ab\" \"c\"])\n"
+    );
+    // a nested array is written as JSON text by strcat_array, a number by tostring: not folded
+    assert_eq!(
+        refusal(r#"T | where f matches regex strcat_array(dynamic([["a"], "b"]), "|")"#).0,
+        "L033"
+    );
+    assert_eq!(
+        refusal(r#"T | where f matches regex strcat("a", 1)"#).0,
+        "L033"
+    );
+    // a column is not a constant
+    assert_eq!(
+        refusal(r#"T | where f matches regex strcat("^", g)"#).0,
+        "L033"
+    );
+}
+
+#[test]
+fn a_constant_range_is_the_list_of_its_values() {
+    // stop included; the default step is 1
+    assert_eq!(
+        ir("let hours = range(2, 5); T | where not(h in (hours))"),
+        "from T\nfilter (not (in h [2 3 4 5]))\n"
+    );
+    // a step that does not land on stop stops before it (the page's own example)
+    assert_eq!(
+        ir("T | where h in (range(1, 8, 3), 10)"),
+        "from T\nfilter (in h [1 4 7 10])\n"
+    );
+    // a falling series or a start above stop: not documented, not read
+    assert_eq!(refusal("T | where h in (range(3, 1, -1))").0, "L037");
+    assert_eq!(refusal("T | where h in (range(5, 1))").0, "L037");
+    // a computed bound, a zero step or a huge series are not read as a list
+    assert_eq!(refusal("T | where h in (range(1, x))").0, "L037");
+    assert_eq!(refusal("T | where h in (range(1, 5, 0))").0, "L037");
+    assert_eq!(refusal("T | where h in (range(1, 5000))").0, "L037");
+}
+
+#[test]
 fn aliases_are_normalised() {
     assert_eq!(
         ir("T | filter a == 1 | order by n | limit 3"),

@@ -44,6 +44,8 @@ pub(crate) const REWRITTEN_FUNCTIONS: &[&str] = &[
     "array_iff",
     "array_index_of",
     "extract_all",
+    "range",
+    "toscalar",
     "parse_xml",
     "dynamic_to_json",
     "parse_user_agent",
@@ -147,7 +149,31 @@ impl<'a> Lowerer<'a> {
                 return Err(refused(
                     function.span,
                     "`extract_all()` returns every match (of every group) as a nested dynamic \
-                     array, which is not modelled; extract() gives the first match",
+                     array, which is not modelled: Splunk's `rex max_match=0` gives the matches \
+                     as a multivalue field, but its pages do not say what an empty or a \
+                     non-participating group adds to it, and ES|QL has no function returning \
+                     every match of a regex; extract() gives the first match",
+                ))
+            }
+            "range" => {
+                return Err(refused(
+                    function.span,
+                    "`range(start, stop, step)` is translated only as an `in`/`!in` list of \
+                     integer constants (a rising series); elsewhere it builds a dynamic array \
+                     (stop included) at query time, which is not modelled: Splunk's `mvrange` \
+                     leaves out its end and takes numbers only, and ES|QL has no function \
+                     building a series",
+                ))
+            }
+            // `x in (toscalar(…))` and `let L = toscalar(…)` used as a list are read before
+            // this; what is left is a query's one value inside an expression.
+            "toscalar" => {
+                return Err(refused(
+                    function.span,
+                    "`toscalar()` as a value inside an expression (a query's one result, \
+                     e.g. a total to divide by) is not translated; it is translated as the list \
+                     of `in`/`!in`/`has_any` when the query ends in `summarize make_list(x)` or \
+                     `make_set(x)`",
                 ))
             }
             "parse_xml" => {

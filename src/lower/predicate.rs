@@ -95,6 +95,9 @@ pub(crate) fn negate(p: ir::Predicate) -> ir::Predicate {
     ir::Predicate { kind, span }
 }
 
+/// The most values a constant `range()` is read as a list of (`x in (range(1, 5))`).
+const MAX_RANGE: u64 = 1_000;
+
 impl<'a> Lowerer<'a> {
     pub(crate) fn predicate(&mut self, e: &'a ast::Expr) -> LResult<ir::Predicate> {
         self.nested(e.span, |cx| cx.predicate_here(e))
@@ -630,6 +633,23 @@ impl<'a> Lowerer<'a> {
                     out.push(l);
                     Ok(())
                 }
+                None if matches!(item.kind, ast::ExprKind::Call { .. }) => {
+                    if let Some(series) = self.const_range(item)? {
+                        out.extend(series);
+                        return Ok(());
+                    }
+                    match self.const_string(item)? {
+                        Some(s) => {
+                            out.push(ir::Literal::String(s));
+                            Ok(())
+                        }
+                        None => Err(unsupported(
+                            LowerCode::L037,
+                            item.span,
+                            "the list must hold constants",
+                        )),
+                    }
+                }
                 None => Err(unsupported(
                     LowerCode::L037,
                     item.span,
@@ -697,6 +717,150 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// A string computed from constants only: a string literal, a scalar `let` bound to one,
+    /// `strcat()` of such strings, `toupper()`/`tolower()` of ASCII ones, `strcat_array()` of a constant list of strings with a
+    /// constant delimiter (the regex built as `strcat("(", strcat_array(dynamic([…]), "|"),
+    /// ")")`). KQL computes these once, to this text; `None` for anything else (numbers are
+    /// left alone: their text form is KQL's `tostring`, not folded here).
+    pub(crate) fn const_string(&mut self, e: &'a ast::Expr) -> LResult<Option<String>> {
+        match &e.kind {
+            ast::ExprKind::Literal(ast::Literal::String(s)) => Ok(Some(s.clone())),
+            ast::ExprKind::Ident(n) => match self.scalar_let(&n.name) {
+                Some(bound) => {
+                    let name = n.name.clone();
+                    self.with_let(&name, n.span, |cx| {
+                        cx.nested(n.span, |cx| cx.const_string(bound))
+                    })
+                }
+                None => Ok(None),
+            },
+            ast::ExprKind::Call { function, args }
+                if function.name == "strcat" && !args.is_empty() && args.len() <= 64 =>
+            {
+                let mut out = String::new();
+                for a in args {
+                    if a.name.is_some() {
+                        return Ok(None);
+                    }
+                    match self.const_string(&a.value)? {
+                        Some(s) => out.push_str(&s),
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(out))
+            }
+            // ASCII text only: what Kusto does to other letters (ß, the Turkish i) is not
+            // spelled out on its toupper()/tolower() pages.
+            ast::ExprKind::Call { function, args }
+                if matches!(function.name.as_str(), "toupper" | "tolower")
+                    && args.len() == 1
+                    && args[0].name.is_none() =>
+            {
+                Ok(self
+                    .const_string(&args[0].value)?
+                    .filter(|s| s.is_ascii())
+                    .map(|s| {
+                        if function.name == "toupper" {
+                            s.to_ascii_uppercase()
+                        } else {
+                            s.to_ascii_lowercase()
+                        }
+                    }))
+            }
+            ast::ExprKind::Call { function, args }
+                if matches!(function.name.as_str(), "strcat_array" | "array_strcat")
+                    && args.len() == 2
+                    && args.iter().all(|a| a.name.is_none()) =>
+            {
+                let Some(delim) = self.const_string(&args[1].value)? else {
+                    return Ok(None);
+                };
+                Ok(self
+                    .const_string_list(&args[0].value)?
+                    .map(|parts| parts.join(&delim)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `range(start, stop[, step])` of integer constants: the series KQL builds, `stop`
+    /// included when the steps reach it (Kusto's range() page: `range(1, 3)` is `[1,2,3]`,
+    /// `range(1, 8, 3)` is `[1,4,7]`). `None` for anything else, and for a series over
+    /// [`MAX_RANGE`] values, which would not be a readable list.
+    fn const_range(&mut self, e: &'a ast::Expr) -> LResult<Option<Vec<ir::Literal>>> {
+        let ast::ExprKind::Call { function, args } = &e.kind else {
+            return Ok(None);
+        };
+        if function.name != "range"
+            || !(2..=3).contains(&args.len())
+            || args.iter().any(|a| a.name.is_some())
+        {
+            return Ok(None);
+        }
+        let mut v = [0i64, 0, 1];
+        for (i, a) in args.iter().enumerate() {
+            match self.literal_value(&a.value)? {
+                Some(ir::Literal::Long(n)) => v[i] = n,
+                _ => return Ok(None),
+            }
+        }
+        let [start, stop, step] = v;
+        // Kusto's range() page documents a rising series only ("the last value in the series
+        // is less than or equal to the stop value"); a step of 0 or below, or a start above
+        // stop, is left alone.
+        if step <= 0 || start > stop {
+            return Ok(None);
+        }
+        let count = (stop.abs_diff(start) / step.unsigned_abs()).saturating_add(1);
+        if count > MAX_RANGE {
+            return Ok(None);
+        }
+        Ok(Some(
+            (0..count as i64)
+                .map(|k| ir::Literal::Long(start + k * step))
+                .collect(),
+        ))
+    }
+
+    /// A constant list of strings, element by element (`dynamic(["a", "b"])`, `pack_array("a",
+    /// "b")`, a scalar `let` bound to one); `None` when an element is anything else (a nested
+    /// array, which `strcat_array` would write as JSON text, a number, a column).
+    fn const_string_list(&mut self, e: &'a ast::Expr) -> LResult<Option<Vec<String>>> {
+        let mut out = Vec::new();
+        match &e.kind {
+            ast::ExprKind::Dynamic(ast::DynValue::Array(items)) => {
+                for i in items {
+                    let ast::DynValue::Scalar(x) = i else {
+                        return Ok(None);
+                    };
+                    match self.const_string(x)? {
+                        Some(s) => out.push(s),
+                        None => return Ok(None),
+                    }
+                }
+            }
+            ast::ExprKind::Call { function, args } if function.name == "pack_array" => {
+                for a in args {
+                    match self.const_string(&a.value)? {
+                        Some(s) if a.name.is_none() => out.push(s),
+                        _ => return Ok(None),
+                    }
+                }
+            }
+            ast::ExprKind::Ident(n) => match self.scalar_let(&n.name) {
+                Some(bound) => {
+                    let name = n.name.clone();
+                    return self.with_let(&name, n.span, |cx| {
+                        cx.nested(n.span, |cx| cx.const_string_list(bound))
+                    });
+                }
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
+        }
+        Ok(Some(out))
+    }
+
     fn string_values(&mut self, e: &'a ast::Expr) -> LResult<Option<Vec<String>>> {
         let mut lits = Vec::new();
         let constant = match &e.kind {
@@ -705,8 +869,12 @@ impl<'a> Lowerer<'a> {
                 self.collect_literals(e, &mut lits).map(|_| true)
             }
             ast::ExprKind::Ident(n) if self.scalar_let(&n.name).is_some() => {
+                if let Some(s) = self.const_string(e)? {
+                    return Ok(Some(vec![s]));
+                }
                 self.collect_literals(e, &mut lits).map(|_| true)
             }
+            ast::ExprKind::Call { .. } => return Ok(self.const_string(e)?.map(|s| vec![s])),
             _ => Ok(false),
         };
         match constant {

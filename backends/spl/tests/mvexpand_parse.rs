@@ -151,12 +151,34 @@ fn parse_clears_its_columns_then_rex_fills_them_and_no_match_is_empty() {
 }
 
 #[test]
-fn parse_refusals_say_why() {
-    // a column name that cannot be a PCRE group name
-    assert_eq!(
-        codes(r#"SecurityEvent | parse CommandLine with * "a" ['x y'] "b" *"#),
-        ["B071"]
+fn a_column_that_cannot_name_a_group_is_filled_through_a_stand_in_group() {
+    // a column name with a space, next to one that can name its group
+    let (text, notes) = spl(
+        r#"SecurityEvent | parse CommandLine with * "a" ['x y'] "b" z ";" * | project ['x y'], z"#,
     );
+    assert!(notes.is_empty(), "{notes:?}");
+    assert!(
+        text.contains(
+            "| eval kqlport_rex1=null(), z=null()\n| rex field=CommandLine \"a(?<kqlport_rex1>.*?)b(?<z>.*?);.*?\\\\z\"\n| fillnull value=\"\" kqlport_rex1 z\n| rename kqlport_rex1 AS \"x y\"\n"
+        ),
+        "{text}"
+    );
+    // the parsed column itself: `rex` reads it before the copy replaces it, and a text that
+    // does not match leaves it empty, not as it was
+    let (text, notes) = spl(
+        r#"SecurityEvent | parse CommandLine with * "://" CommandLine "/" * | project CommandLine"#,
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+    assert!(
+        text.contains(
+            "| eval kqlport_rex1=null()\n| rex field=CommandLine \"://(?<kqlport_rex1>.*?)/.*?\\\\z\"\n| fillnull value=\"\" kqlport_rex1\n| rename kqlport_rex1 AS CommandLine\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn parse_refusals_say_why() {
     // the time column holds epoch seconds in Splunk
     assert_eq!(
         codes(r#"SecurityEvent | parse TimeGenerated with * "T" h ":" *"#),

@@ -71,6 +71,10 @@ SPL_STRING_GAPS = [
     ("escaped-quote-with-space", lambda lit: '\\"' in lit and " " in lit, lambda lit: lit.replace('\\"', "'"),
      'a string literal holding both whitespace and an escaped quote (\\") fails splparser\'s where/eval lexer '
      '(e.g. `where F=="say \\"hi\\".txt"`); Splunk accepts \\" in quoted strings'),
+    ("escaped-quote-in-rex", lambda lit: '\\"' in lit, lambda lit: lit.replace('\\"', "'"),
+     'an escaped quote (\\") in a rex regular expression fails splparser\'s rex lexer (`rex field=F "a\\"b"`); '
+     'the Search Manual (SPL and regular expressions › Backslash characters) names double quotation marks among '
+     'the characters a backslash escapes in a regular expression'),
 ]
 
 

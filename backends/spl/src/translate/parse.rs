@@ -7,6 +7,10 @@
 
 use super::time::{is_time_col, TIME_COLUMNS};
 use super::{Tx, TMP};
+
+/// The stand-in group names of columns that cannot name a `rex` group themselves: a letter
+/// first, as Splunk's field-extraction names must start (not `_`, unlike [`TMP`]).
+const REX_TMP: &str = "kqlport_rex";
 use crate::ast::{Command, Eval};
 use kqlport::codes::BackendCode;
 use kqlport::ir::{ExprKind, Parse};
@@ -35,7 +39,13 @@ impl Tx {
                 );
             }
         }
+        // Each column's group: its own name where that is a PCRE group name, else a
+        // stand-in group (`kqlport_rexN`: a column name with a space, or the parsed column
+        // itself, which `rex` would overwrite before KQL's "" for no match is known) renamed
+        // to the column after the `rex`.
         let mut names = Vec::new();
+        let mut groups: Vec<String> = Vec::new();
+        let mut copies: Vec<(String, String)> = Vec::new();
         for c in p.captures() {
             let ok_group = c.name.len() <= 32
                 && c.name
@@ -43,28 +53,36 @@ impl Tx {
                 && c.name
                     .chars()
                     .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
-                && !c.name.starts_with(TMP);
-            if !ok_group {
-                return self.refuse_parse(
-                    c.span,
-                    "the column name cannot be a PCRE group name (letters, digits and `_`, at most 32)",
-                );
-            }
+                && !c.name.starts_with(TMP)
+                && !c.name.starts_with(REX_TMP);
             if TIME_COLUMNS.contains(&c.name.as_str()) {
                 return self.refuse_parse(
                     c.span,
                     "the column is a time column, which Splunk holds as `_time` (epoch seconds)",
                 );
             }
-            if matches!(&p.source.kind, ExprKind::Field(fp) if fp.column == c.name) {
-                return self.refuse_parse(c.span, "the column overwrites the parsed column itself");
-            }
+            let overwrites_source =
+                matches!(&p.source.kind, ExprKind::Field(fp) if fp.column == c.name);
             let Some(n) = self.name(&c.name, c.span) else {
                 return;
             };
-            names.push(n);
+            if ok_group && !overwrites_source {
+                groups.push(c.name.clone());
+                names.push(n);
+            } else {
+                let g = format!("{REX_TMP}{}", copies.len() + 1);
+                groups.push(g.clone());
+                names.push(g.clone());
+                copies.push((n, g));
+            }
         }
-        let re2 = p.regex_with(|c| format!("(?P<{}>", c.name));
+        let re2 = p.regex_with(|col| {
+            let i = p
+                .captures()
+                .position(|c| c == col)
+                .expect("a capture of this parse");
+            format!("(?P<{}>", groups[i])
+        });
         // `where match(…)` needs no group names (and the named form only in `rex`).
         let (pcre, plain) = match (re::re2_to_pcre(&re2), re::re2_to_pcre(&p.regex())) {
             (Ok(named), Ok(plain)) => (
@@ -105,6 +123,13 @@ impl Tx {
         ));
         cmds.push(Command::Rex { field, regex: pcre });
         cmds.push(Command::FillNull(names));
+        if !copies.is_empty() {
+            // `rename` replaces a field of the new name (the parsed column itself, or an
+            // earlier one of that name), as KQL's parse replaces the column.
+            cmds.push(Command::Rename(
+                copies.into_iter().map(|(col, g)| (g, col)).collect(),
+            ));
+        }
         for c in p.captures() {
             let n = &c.name;
             self.json_valued.retain(|x| x != n);
