@@ -733,7 +733,7 @@ impl Scope {
                             ..typed(self.infer(e))
                         },
                         AggFunc::Sum(e) => typed(self.infer(e)),
-                        AggFunc::Avg(_) => typed(Some(T::Real)),
+                        AggFunc::Avg(_) | AggFunc::Stdev(_) => typed(Some(T::Real)),
                         // `take_any(*)`: the input's columns, from one row; no column of its own.
                         AggFunc::AnyRow => {
                             keep_input = true;
@@ -783,7 +783,7 @@ impl Scope {
                     };
                     self.defined.insert(i.name.name.clone(), Some(f));
                 }
-                if let Some(ix) = &m.index {
+                for ix in m.index.iter().chain(&m.per_row) {
                     let f = ColumnFact {
                         ty: Some(ColumnType::Long),
                         ..ColumnFact::computed()

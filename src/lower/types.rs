@@ -198,6 +198,7 @@ impl Typer<'_> {
             | AggFunc::Max(e)
             | AggFunc::Sum(e)
             | AggFunc::Avg(e)
+            | AggFunc::Stdev(e)
             | AggFunc::TakeAny(e) => self.expr(e, cols, Ctx::Values),
             AggFunc::ArgMax { by, cols: out } | AggFunc::ArgMin { by, cols: out } => {
                 self.expr(by, cols, Ctx::Values);
