@@ -434,7 +434,10 @@ fn mv_apply_summarize_numbers_rows_and_groups_them_back() {
     // the memory cap (rows) and what an element is (values only: every row comes out once);
     // lowering adds its own note on an empty array
     let effects: Vec<Effect> = notes.iter().map(|n| n.2).collect();
-    assert_eq!(effects, [Effect::UnderMatch, Effect::Values, Effect::Values]);
+    assert_eq!(
+        effects,
+        [Effect::UnderMatch, Effect::Values, Effect::Values]
+    );
 }
 
 #[test]
