@@ -1505,10 +1505,97 @@ fn mv_apply_with_where_and_extend_is_mv_expand_then_those_stages() {
         ir("T | mv-apply x = a on (where x.k == 'v' | extend y = tostring(x.w)) | project y"),
         "from T\nmv-expand kind=bag x=a\nfilter (str equals cs any x.k [\"v\"])\nextend y=(ToString x.w)\nproject y\n"
     );
-    // an aggregate runs per row's elements: no plain stage holds it
+    // `summarize … by` inside gives each row one result per group of its elements
     assert_eq!(
-        refusal("T | mv-apply x = a on (summarize c = count())"),
-        ("L070".into(), "summarize c = count()".into())
+        refusal("T | mv-apply x = a on (summarize c = count() by k = tostring(x.k))"),
+        ("L070".into(), "k = tostring(x.k)".into())
+    );
+}
+
+#[test]
+fn mv_apply_summarize_groups_each_rows_elements_back_by_a_row_number() {
+    // Each input row numbered; a row with no element kept once (null index); the aggregates
+    // read only real elements where the subquery's `where`s hold; then the helpers dropped.
+    assert_eq!(
+        ir("T | mv-apply x = a on (where x.k == 'v' | summarize c = count(), s = make_set(tostring(x.w)))"),
+        "from T\n\
+         mv-expand kind=bag x=a with_itemindex=__kqlport_agg_mvindex1 per_row=__kqlport_agg_mvrow0\n\
+         aggregate *=(take_any *), c=(countif (and (isnotnull __kqlport_agg_mvindex1) (str equals cs any x.k [\"v\"]))), \
+         s=(make_set (case (and (isnotnull __kqlport_agg_mvindex1) (str equals cs any x.k [\"v\"])) (ToString x.w) else null)) \
+         by __kqlport_agg_mvrow0=__kqlport_agg_mvrow0\n\
+         project-away __kqlport_agg_mvrow0, __kqlport_agg_mvindex1, x\n"
+    );
+    // what picks one element's whole row has no per-row reading
+    assert_eq!(
+        refusal("T | mv-apply x = a on (summarize arg_max(x.t, *))"),
+        ("L070".into(), "arg_max(x.t, *)".into())
+    );
+    // an extend before the summarize could hide an input column mv-apply gives back
+    assert_eq!(
+        refusal("T | mv-apply x = a on (extend y = x.k | summarize make_set(y))"),
+        ("L070".into(), "extend y = x.k".into())
+    );
+}
+
+#[test]
+fn mv_apply_make_bag_is_read_at_constant_keys() {
+    // `B["k"]` is take_anyif(V, K == "k") of the mv-apply's summarize, into a hidden column;
+    // `bag_has_key` is countif(K == "k") > 0; the hidden columns go once the query is done
+    // with them (here `project` chooses the columns).
+    let q = "T | mv-apply x = a on (summarize B = make_bag(bag_pack(tostring(x.name), tostring(x.v)))) \
+             | where bag_has_key(B, 'Op') | project A = tostring(B['App']), O = tostring(B.Op)";
+    assert_eq!(
+        ir(q),
+        "from T\n\
+         mv-expand kind=bag x=a with_itemindex=__kqlport_agg_mvindex1 per_row=__kqlport_agg_mvrow0\n\
+         aggregate *=(take_any *), \
+         __kqlport_agg_mvhas2=(countif (and (isnotnull __kqlport_agg_mvindex1) (str equals cs any (ToString x.name) [\"Op\"]))), \
+         __kqlport_agg_mvbag3=(take_any (case (and (isnotnull __kqlport_agg_mvindex1) (str equals cs any (ToString x.name) [\"App\"])) (ToString x.v) else null)), \
+         __kqlport_agg_mvbag4=(take_any (case (and (isnotnull __kqlport_agg_mvindex1) (str equals cs any (ToString x.name) [\"Op\"])) (ToString x.v) else null)) \
+         by __kqlport_agg_mvrow0=__kqlport_agg_mvrow0\n\
+         project-away __kqlport_agg_mvrow0, __kqlport_agg_mvindex1, x\n\
+         filter (bool (> __kqlport_agg_mvhas2 0))\n\
+         project A=(ToString __kqlport_agg_mvbag3), O=(ToString __kqlport_agg_mvbag4)\n"
+    );
+    // a value that is itself a bag_pack of constant keys: read one of its properties
+    let q = "T | mv-apply x = a on (summarize B = make_bag(bag_pack(tostring(x.n), bag_pack('new', x.nv)))) \
+             | extend N = tostring(B['UserType']['new'])";
+    assert!(ir(q).contains("(take_any (case (and (isnotnull __kqlport_agg_mvindex1) (str equals cs any (ToString x.n) [\"UserType\"])) x.nv else null))"));
+    // no later stage chose the columns: the hidden one is dropped at the end
+    assert!(ir(q).ends_with(
+        "extend N=(ToString __kqlport_agg_mvbag2)\nproject-away __kqlport_agg_mvbag2\n"
+    ));
+    // the bag whole, at a computed key, or a bag_pack value read whole: refused
+    let base =
+        "T | mv-apply x = a on (summarize B = make_bag(bag_pack(tostring(x.n), tostring(x.v)))) ";
+    assert_eq!(
+        refusal(&format!("{base}| project B")),
+        ("L070".into(), "B".into())
+    );
+    assert_eq!(
+        refusal(&format!("{base}| extend v = B[tostring(k)]")),
+        ("L070".into(), "B[tostring(k)]".into())
+    );
+    assert_eq!(
+        refusal("T | mv-apply x = a on (summarize B = make_bag(bag_pack(tostring(x.n), bag_pack('new', x.nv)))) | extend v = B['k']"),
+        ("L070".into(), "B['k']".into())
+    );
+    // a key that is not text, or a bag of another shape
+    assert_eq!(
+        refusal("T | mv-apply x = a on (summarize B = make_bag(bag_pack(x.n, x.v))) | extend v = B['k']"),
+        ("L070".into(), "x.n".into())
+    );
+    assert_eq!(
+        refusal("T | mv-apply x = a on (summarize B = make_bag(x)) | extend v = B['k']"),
+        ("L070".into(), "x".into())
+    );
+}
+
+#[test]
+fn take_anyif_and_stdev_lower_to_aggregates() {
+    assert_eq!(
+        ir("T | summarize take_anyif(a, n > 1), stdev(n) by k"),
+        "from T\naggregate a=(take_any (case (> n 1) a else null)), stdev_n=(stdev n) by k=k\n"
     );
 }
 

@@ -149,7 +149,7 @@ pub fn columns_of_stage(
             Some(out)
         }
         StageKind::MvExpand(m) => cols.map(|mut c| {
-            let new = m.items.iter().map(|i| &i.name).chain(&m.index);
+            let new = m.written();
             for n in new {
                 if !c.contains(&n.name) {
                     c.push(n.name.clone());

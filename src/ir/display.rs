@@ -145,6 +145,9 @@ impl Display for Stage {
                 if let Some(n) = m.limit {
                     write!(f, " limit {n}")?;
                 }
+                if let Some(r) = &m.per_row {
+                    write!(f, " per_row={r}")?;
+                }
                 Ok(())
             }
             StageKind::Parse(p) => {
@@ -240,6 +243,7 @@ impl Display for Aggregation {
             AggFunc::Sum(e) => write!(f, "(sum {e})"),
             AggFunc::Avg(e) => write!(f, "(avg {e})"),
             AggFunc::TakeAny(e) => write!(f, "(take_any {e})"),
+            AggFunc::Stdev(e) => write!(f, "(stdev {e})"),
             AggFunc::AnyRow => write!(f, "(take_any *)"),
             AggFunc::CountDistinct(e) => write!(f, "(count_distinct {e})"),
         }

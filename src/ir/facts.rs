@@ -131,6 +131,9 @@ pub struct Scope {
     closed: bool,
     /// A watchlist's rows: every field is a string (`_GetWatchlist` columns are text).
     watchlist: bool,
+    /// A union's legs' output scopes: a column none of them defines has the type its legs'
+    /// tables agree on.
+    legs: Vec<Scope>,
 }
 
 /// The facts of a whole pipeline: the scope before each stage, and the output's.
@@ -226,11 +229,17 @@ impl Scope {
                             None
                         };
                         let event = facts.iter().all(|f| f.origin == Origin::Event);
+                        // A type every leg agrees on is the union column's (legs whose types
+                        // differ make KQL suffix the columns by type: not followed).
+                        let ty = if facts.iter().all(|f| f.ty == first.ty) {
+                            first.ty
+                        } else {
+                            None
+                        };
                         defined.insert(
                             name.clone(),
                             Some(ColumnFact {
-                                // Legs' types are not followed through a union.
-                                ty: None,
+                                ty,
                                 origin: if event {
                                     Origin::Event
                                 } else {
@@ -253,6 +262,7 @@ impl Scope {
                 }
                 Scope {
                     defined,
+                    legs,
                     ..Scope::default()
                 }
             }
@@ -299,6 +309,15 @@ impl Scope {
         let ty = match self.defined.get(name) {
             Some(None) => None,
             _ if self.closed => None,
+            _ if !self.legs.is_empty() => {
+                let tys: Vec<Option<ColumnType>> =
+                    self.legs.iter().map(|l| l.fact(name).ty).collect();
+                if tys.iter().all(|t| *t == tys[0]) {
+                    tys[0]
+                } else {
+                    None
+                }
+            }
             _ => self.stored_type(name),
         };
         let time = if TIME_COLUMNS.contains(&name) && !self.defined.contains_key(name) {
@@ -733,7 +752,7 @@ impl Scope {
                             ..typed(self.infer(e))
                         },
                         AggFunc::Sum(e) => typed(self.infer(e)),
-                        AggFunc::Avg(_) => typed(Some(T::Real)),
+                        AggFunc::Avg(_) | AggFunc::Stdev(_) => typed(Some(T::Real)),
                         // `take_any(*)`: the input's columns, from one row; no column of its own.
                         AggFunc::AnyRow => {
                             keep_input = true;
@@ -783,7 +802,7 @@ impl Scope {
                     };
                     self.defined.insert(i.name.name.clone(), Some(f));
                 }
-                if let Some(ix) = &m.index {
+                for ix in m.index.iter().chain(&m.per_row) {
                     let f = ColumnFact {
                         ty: Some(ColumnType::Long),
                         ..ColumnFact::computed()

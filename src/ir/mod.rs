@@ -332,6 +332,23 @@ pub struct MvExpand {
     pub index: Option<Column>,
     /// `limit N`: at most N rows from one input row. Legacy `mvexpand` has an implicit 128.
     pub limit: Option<u64>,
+    /// For `mv-apply … on (summarize …)` ([`crate::lower`] groups the expansion back by this
+    /// column): a long column numbering the input rows, written before the expansion, one
+    /// number per input row. With it, a row where every item gives no value is kept, once,
+    /// with null items and a null `index` (which is then always set), instead of dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_row: Option<Column>,
+}
+
+impl MvExpand {
+    /// The columns the stage writes: its items, the index, and the row number.
+    pub fn written(&self) -> impl Iterator<Item = &Column> {
+        self.items
+            .iter()
+            .map(|i| &i.name)
+            .chain(&self.index)
+            .chain(&self.per_row)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -751,6 +768,8 @@ pub enum AggFunc {
     Max(Expr),
     Sum(Expr),
     Avg(Expr),
+    /// `stdev(x)`: the sample standard deviation (Bessel's correction, divided by n - 1).
+    Stdev(Expr),
     /// `take_any(x)`: an arbitrary value of the group.
     TakeAny(Expr),
     /// `take_any(*)`: every input column but the group keys, all from one arbitrary row of the

@@ -134,7 +134,7 @@ pub fn walk_stage<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, kind: &'ir StageKind
                 }
                 v.visit_written(&i.name.name, i.name.span);
             }
-            if let Some(ix) = &m.index {
+            for ix in m.index.iter().chain(&m.per_row) {
                 v.visit_written(&ix.name, ix.span);
             }
         }
@@ -224,6 +224,7 @@ pub fn walk_aggregation<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, f: &'ir AggFun
         | AggFunc::Max(e)
         | AggFunc::Sum(e)
         | AggFunc::Avg(e)
+        | AggFunc::Stdev(e)
         | AggFunc::TakeAny(e) => v.visit_expr(e),
         AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
             v.visit_expr(by);

@@ -347,6 +347,24 @@ impl<'a> Lowerer<'a> {
                     },
                 })
             }
+            // `take_anyif(x, p)` is `take_any(iff(p, x, null))`: a value of `x` from a row where
+            // `p` holds, null when it holds on none (Kusto's take_anyif page), and like
+            // `take_any` it "attempts to return a non-null/non-empty value".
+            "take_anyif" => {
+                needs(2)?;
+                let value = self.expr(&args[0].value)?;
+                let when = self.predicate(&args[1].value)?;
+                ir::AggFunc::TakeAny(ir::Expr {
+                    span: item.expr.span,
+                    kind: ir::ExprKind::Case {
+                        branches: vec![(when, value)],
+                        otherwise: Box::new(ir::Expr {
+                            kind: ir::ExprKind::Literal(ir::Literal::Null),
+                            span: item.expr.span,
+                        }),
+                    },
+                })
+            }
             "make_set" | "makeset" | "make_list" | "makelist" => {
                 if args.is_empty() || args.len() > 2 {
                     needs(1)?;
@@ -408,7 +426,7 @@ impl<'a> Lowerer<'a> {
             "arg_max" | "argmax" | "arg_min" | "argmin" => {
                 return self.arg_extreme(item, fname, args, names, out);
             }
-            "min" | "max" | "sum" | "avg" | "take_any" | "any" => {
+            "min" | "max" | "sum" | "avg" | "stdev" | "take_any" | "any" => {
                 needs(1)?;
                 if matches!(args[0].value.kind, ast::ExprKind::Star) {
                     let why = if fname == "any" {
@@ -426,6 +444,7 @@ impl<'a> Lowerer<'a> {
                     "max" => ir::AggFunc::Max(e),
                     "sum" => ir::AggFunc::Sum(e),
                     "avg" => ir::AggFunc::Avg(e),
+                    "stdev" => ir::AggFunc::Stdev(e),
                     _ => ir::AggFunc::TakeAny(e),
                 }
             }

@@ -73,9 +73,13 @@ impl<'a> Lowerer<'a> {
                         format!("`{}` is a tabular or function `let`; it cannot be used as a value", n.name),
                     ));
                 }
+                self.bag_used_whole(&n.name, e.span)?;
                 ir::ExprKind::Field(ir::FieldPath::column(n.name.clone()))
             }
             ast::ExprKind::Member { .. } | ast::ExprKind::Index { .. } => {
+                if let Some(read) = self.bag_read(e)? {
+                    return Ok(read);
+                }
                 match self.path(e) {
                     Ok(p) => ir::ExprKind::Field(p),
                     // A path into a computed value: `split(x, "/")[1]`, `parse_url(u).Host`.
@@ -85,7 +89,14 @@ impl<'a> Lowerer<'a> {
                     Err(d) => return Err(d),
                 }
             }
-            ast::ExprKind::Call { function, args } => return self.call(e, function, args),
+            ast::ExprKind::Call { function, args } => {
+                if function.name == "bag_has_key" {
+                    if let Some(read) = self.bag_has_key_read(e, args)? {
+                        return Ok(read);
+                    }
+                }
+                return self.call(e, function, args);
+            }
             ast::ExprKind::Unary { op, expr } => match op {
                 ast::UnaryOp::Plus => return self.expr(expr),
                 ast::UnaryOp::Neg => match self.expr(expr)?.kind {
@@ -272,6 +283,7 @@ impl<'a> Lowerer<'a> {
                         )),
                     };
                 }
+                self.bag_used_whole(&n.name, e.span)?;
                 Ok(ir::FieldPath::column(n.name.clone()))
             }
             ast::ExprKind::Member { expr, member } => {

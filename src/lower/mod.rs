@@ -18,6 +18,7 @@ mod invoke;
 mod join;
 mod known_columns;
 mod make_series;
+mod mv_apply;
 mod mvexpand;
 mod names;
 mod parse;
@@ -157,6 +158,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) subquery_depth: usize,
     /// The whole query, for refusals that name what a later part does with a stage's output.
     pub(crate) whole: Option<&'a ast::Query>,
+    /// Bags `make_bag` built inside an mv-apply, read at constant keys (`mv_apply.rs`).
+    pub(crate) bags: Vec<mv_apply::VirtualBag>,
 }
 
 /// The deepest nesting of expressions lowering follows (and so of the IR the backends walk).
@@ -253,6 +256,7 @@ impl<'a> Lowerer<'a> {
 
     /// A tabular expression (the result statement, or a join's right side) as one IR query.
     fn pipeline(&mut self, body: &'a ast::Expr) -> LResult<ir::Query> {
+        let bags = self.bags.len();
         let (mut source, mut stages, ops) = self.flatten(body)?;
         for op in ops {
             if let ast::OperatorKind::Union(u) = &op.kind {
@@ -282,6 +286,7 @@ impl<'a> Lowerer<'a> {
             stages.extend(stage);
             stages.append(&mut self.after);
         }
+        self.finish_bags(bags, &mut stages);
         let mut query = ir::Query {
             source,
             stages,

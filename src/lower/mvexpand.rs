@@ -68,6 +68,7 @@ impl<'a> Lowerer<'a> {
             bag,
             index,
             limit,
+            per_row: None,
         }))
     }
 
@@ -109,6 +110,12 @@ impl<'a> Lowerer<'a> {
             Some(e) => Some(self.count(e)?),
             None => None,
         };
+        if ops
+            .iter()
+            .any(|o| matches!(o.kind, ast::OperatorKind::Summarize { .. }))
+        {
+            return self.mv_apply_summarize(out, index, limit, ops, subquery.span);
+        }
         let mut stages = Vec::new();
         for op in ops {
             match &op.kind {
@@ -136,6 +143,7 @@ impl<'a> Lowerer<'a> {
             bag: ir::BagExpansion::Bag,
             index,
             limit,
+            per_row: None,
         }))
     }
 

@@ -230,7 +230,8 @@ pub fn aggregate_default(function: &str, first_arg: Option<&ast::Expr>) -> Optio
         "sum" => format!("sum_{}", arg()),
         "avg" => format!("avg_{}", arg()),
         "any" => format!("any_{}", arg()),
-        "take_any" => first_arg.and_then(inferred)?,
+        "stdev" => format!("stdev_{}", arg()),
+        "take_any" | "take_anyif" => first_arg.and_then(inferred)?,
         _ => return None,
     })
 }

@@ -118,8 +118,8 @@ impl Typer<'_> {
     }
 
     fn query(&mut self, query: &mut ir::Query) {
-        // A union's column types are not followed (its legs were typed when lowered).
-        let mut cols = Columns::for_table(query.table().unwrap_or(""));
+        // A union's columns have the types its legs agree on (the legs were typed when lowered).
+        let mut cols = Columns::source(query);
         for stage in &mut query.stages {
             match &mut stage.kind {
                 StageKind::Filter(p) => self.pred(p, &cols, Ctx::Rows(true)),
@@ -198,6 +198,7 @@ impl Typer<'_> {
             | AggFunc::Max(e)
             | AggFunc::Sum(e)
             | AggFunc::Avg(e)
+            | AggFunc::Stdev(e)
             | AggFunc::TakeAny(e) => self.expr(e, cols, Ctx::Values),
             AggFunc::ArgMax { by, cols: out } | AggFunc::ArgMin { by, cols: out } => {
                 self.expr(by, cols, Ctx::Values);

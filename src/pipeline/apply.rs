@@ -957,6 +957,7 @@ impl<'p> Mapper<'p> {
                         | AggFunc::Max(e)
                         | AggFunc::Sum(e)
                         | AggFunc::Avg(e)
+                        | AggFunc::Stdev(e)
                         | AggFunc::TakeAny(e)
                         | AggFunc::CountDistinct(e) => self.expr(scope, e),
                         AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
@@ -1008,7 +1009,7 @@ impl<'p> Mapper<'p> {
                         self.expr(scope, e);
                     }
                 }
-                for c in m.items.iter().map(|i| &i.name).chain(m.index.as_ref()) {
+                for c in m.written() {
                     scope.overrides.insert(c.name.clone(), Res::Computed);
                 }
             }

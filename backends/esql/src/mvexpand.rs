@@ -26,6 +26,14 @@ pub(crate) fn mv_expand(
     later: &[ir::Stage],
     out: &mut Vec<Command>,
 ) {
+    if m.per_row.is_some() {
+        cx.decline(
+            BackendCode::B070,
+            "mv-apply with `summarize` aggregates each row's elements: ES|QL's MV_EXPAND gives no element position to tell a row's padding from its elements, and an array of objects is indexed as leaf fields that no longer keep each element's key with its value",
+            span,
+        );
+        return;
+    }
     let [item] = m.items.as_slice() else {
         cx.decline(
             BackendCode::B070,

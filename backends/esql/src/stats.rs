@@ -564,6 +564,30 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
         AggFunc::Sum(x) => agg(Expr::call("SUM", vec![cx.expr(x)])),
         AggFunc::Avg(x) => agg(Expr::call("AVG", vec![cx.expr(x)])),
         AggFunc::TakeAny(x) => agg(Expr::call("MIN", vec![cx.expr(x)])),
+        // ES|QL's STD_DEV is the population standard deviation (divided by n); KQL's stdev the
+        // sample one (divided by n - 1): scaled by sqrt(n / (n - 1)), n the values counted.
+        AggFunc::Stdev(x) => {
+            cx.notes.push(
+                a.span,
+                Effect::Values,
+                kqlport_kit::notes::STDEV_OF_ONE_VALUE,
+            );
+            let v = cx.expr(x);
+            let n = || Expr::call("COUNT", vec![v.clone()]);
+            let scale = Expr::call(
+                "SQRT",
+                vec![Expr::bin(
+                    n(),
+                    ast::BinOp::Div,
+                    Expr::bin(n(), ast::BinOp::Sub, Expr::Dec(1.0)),
+                )],
+            );
+            agg(Expr::bin(
+                Expr::call("STD_DEV", vec![v.clone()]),
+                ast::BinOp::Mul,
+                scale,
+            ))
+        }
         AggFunc::CountDistinct(x) => {
             cx.notes.push(
                 a.span,

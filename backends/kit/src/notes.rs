@@ -115,6 +115,12 @@ pub fn no_row_from_empty_input(notes: &mut Notes, span: Span) {
     );
 }
 
+/// `stdev()` over a group holding fewer than two values: the sample standard deviation
+/// divides by n - 1, which is 0 for one value; what KQL and the target give there (0, null or
+/// nothing) is not documented to agree. Groups of two values or more get the same value.
+pub const STDEV_OF_ONE_VALUE: &str = "stdev is the sample standard deviation in KQL and here; \
+     for a group with fewer than two values (n - 1 = 0) the value each gives (0 or null) may differ";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,6 +139,8 @@ pub enum Command {
         field: String,
         regex: String,
     },
+    /// `streamstats count AS F`: each result numbered 1, 2, 3 … in the order they come.
+    StreamCount(String),
     /// `mvexpand F [limit=N]`: one result per value of a multivalue field.
     MvExpand {
         field: String,
@@ -616,6 +618,7 @@ impl Display for Command {
                 }
                 Ok(())
             }
+            Command::StreamCount(n) => write!(f, "streamstats count AS {}", CmdName(n)),
             Command::Dedup(v) => {
                 f.write_str("dedup ")?;
                 names(f, v)

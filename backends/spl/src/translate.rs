@@ -53,7 +53,7 @@ pub(crate) const TMP: &str = "__kqlport_";
 /// Prefix of lowering's temporaries for aggregates nested in expressions
 /// (`datetime_diff("minute", now(), max(T))`): usable names, as no helper of this backend
 /// starts with it.
-const LOWERING_TMP: &str = "__kqlport_agg";
+pub(crate) const LOWERING_TMP: &str = "__kqlport_agg";
 
 pub struct Tx {
     pub notes: Notes,

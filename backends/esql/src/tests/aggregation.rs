@@ -407,3 +407,32 @@ fn take_any_star_keeps_the_first_document_of_each_group() {
     ));
     assert_eq!(d[0].code, kqlport::codes::EsqlCode::B006);
 }
+
+#[test]
+fn stdev_is_std_dev_rescaled_to_the_sample_one() {
+    // STD_DEV is the population standard deviation (divided by n); KQL's stdev divides by n - 1
+    let t = run(&ir_of(
+        "AACHttpRequest | summarize s = stdev(DurationMs) by StatusCode",
+    ))
+    .expect("translated")
+    .text;
+    assert!(
+        t.contains(
+            "STATS s = STD_DEV(DurationMs) * SQRT(COUNT(DurationMs) / (COUNT(DurationMs) - 1.0)) BY"
+        ),
+        "{t}"
+    );
+}
+
+#[test]
+fn mv_apply_summarize_is_declined() {
+    let d = declined(&ir_of(
+        "SigninLogs | mv-apply P = ConditionalAccessPolicies on (summarize n = count())",
+    ));
+    assert_eq!(d[0].code.as_str(), "B070");
+    assert!(
+        d[0].message.contains("mv-apply with `summarize`"),
+        "{}",
+        d[0].message
+    );
+}

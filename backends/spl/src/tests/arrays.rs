@@ -420,3 +420,47 @@ fn a_split_column_kept_by_arg_max_star_is_read_as_a_plain_field_after_stats() {
     let (spl, _) = out.expect("translated, not declined");
     assert!(spl.contains("| where ") && spl.contains("parts"), "{spl}");
 }
+
+#[test]
+fn mv_apply_summarize_numbers_rows_and_groups_them_back() {
+    // Each row numbered (`streamstats count`), the expansion keeping a row with no element as
+    // one position past the end (null item, null index), `eventstats … by` the row number and
+    // `dedup` of it: one row out per row in, as KQL's summarize without `by` gives.
+    let kql = "SigninLogs | mv-apply P = ConditionalAccessPolicies on (where tostring(P.result) == 'failure' \
+               | summarize Failed = count(), Policy = take_anyif(tostring(P.displayName), tostring(P.enforced) == 'yes')) \
+               | project UserPrincipalName, Failed, Policy";
+    let (t, notes) = approx(ir_of(kql));
+    insta::assert_snapshot!(tail(&t), @r#"
+    | streamstats count AS __kqlport_agg_mvrow0
+    | eval __kqlport_m1j=json_extract(_raw, "ConditionalAccessPolicies"), __kqlport_m1v=json_array_to_mv(__kqlport_m1j), __kqlport_m1n=case(isnull(__kqlport_m1j), 1, isnotnull(__kqlport_m1v), mvcount(__kqlport_m1v), match(__kqlport_m1j, "^\\s*\\["), 0, true(), 1), __kqlport_m2n=__kqlport_m1n
+    | eval __kqlport_m2i=mvrange(0, max(__kqlport_m2n, 1))
+    | mvexpand __kqlport_m2i
+    | eval P=case(isnull(__kqlport_m1j), null(), isnotnull(__kqlport_m1v), mvindex(__kqlport_m1v, __kqlport_m2i), match(__kqlport_m1j, "^\\s*\\["), null(), __kqlport_m2i==0, __kqlport_m1j, true(), null()), __kqlport_agg_mvindex1=if(__kqlport_m2i < __kqlport_m2n, __kqlport_m2i, null())
+    | fields - __kqlport_m1j __kqlport_m1v __kqlport_m1n __kqlport_m2n __kqlport_m2i
+    | fillnull value="" __kqlport_agg_mvrow0
+    | eventstats count(eval(isnotnull(__kqlport_agg_mvindex1) AND json_extract(P, "result")=="failure")) AS Failed first(eval(if(isnotnull(__kqlport_agg_mvindex1) AND json_extract(P, "result")=="failure", if(json_extract(P, "enforced")=="yes", json_extract(P, "displayName"), null()), null()))) AS Policy by __kqlport_agg_mvrow0
+    | dedup __kqlport_agg_mvrow0
+    | table __kqlport_agg_mvrow0 Failed Policy *
+    | fields - __kqlport_agg_mvrow0 __kqlport_agg_mvindex1 P
+    | table UserPrincipalName Failed Policy
+    "#);
+    // the memory cap (rows) and what an element is (values only: every row comes out once);
+    // lowering adds its own note on an empty array
+    let effects: Vec<Effect> = notes.iter().map(|n| n.2).collect();
+    assert_eq!(
+        effects,
+        [Effect::UnderMatch, Effect::Values, Effect::Values]
+    );
+}
+
+#[test]
+fn stdev_is_splunks_sample_stdev_noted_for_one_value() {
+    let (t, notes) = approx(ir_of(
+        "SigninLogs | summarize s = stdev(toint(ResultType)) by AppDisplayName",
+    ));
+    assert!(
+        t.contains("| stats stdev(eval(tonumber(ResultType))) AS s by AppDisplayName"),
+        "{t}"
+    );
+    assert!(notes.iter().all(|n| n.2 == Effect::Values));
+}

@@ -276,6 +276,15 @@ impl Tx {
             AggFunc::Sum(e) => (mk("sum", Some(self.stats_arg(e)?)), None),
             AggFunc::Avg(e) => (mk("avg", Some(self.stats_arg(e)?)), None),
             AggFunc::TakeAny(e) => (mk("first", Some(self.stats_arg(e)?)), None),
+            // Both the sample standard deviation (Splunk's stdev; stdevp is the population one).
+            AggFunc::Stdev(e) => {
+                self.notes.push(
+                    a.span,
+                    Effect::Values,
+                    kqlport_kit::notes::STDEV_OF_ONE_VALUE,
+                );
+                (mk("stdev", Some(self.stats_arg(e)?)), None)
+            }
             AggFunc::ArgMax { .. } | AggFunc::ArgMin { .. } | AggFunc::AnyRow => return None,
             // Both exact: KQL's count_distinct and Splunk's dc() count distinct non-null values.
             AggFunc::CountDistinct(e) => (mk("dc", Some(self.collected_arg(e)?)), None),

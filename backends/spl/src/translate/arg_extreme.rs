@@ -3,7 +3,7 @@
 
 use super::aggregate::mv_cap;
 use super::columns::{agg_refs, expr_refs};
-use super::{col, Tx, TMP};
+use super::{col, Tx, LOWERING_TMP, TMP};
 use crate::ast::{Command, Eval, SortDir as SplDir};
 use kqlport::backend::Effect;
 use kqlport::codes::SplCode;
@@ -91,8 +91,14 @@ impl Tx {
             }
         }
         let other_names: Vec<String> = stats.iter().map(|s| s.alias.clone()).collect();
+        // Lowering's own hidden columns (`__kqlport_agg…`) are no input column's name.
+        let named: Vec<String> = others
+            .iter()
+            .filter(|o| !o.name.name.starts_with(LOWERING_TMP))
+            .map(|o| format!("`{}`", o.name.name))
+            .collect();
         if !stats.is_empty() {
-            if cols.is_empty() {
+            if cols.is_empty() && !named.is_empty() {
                 self.notes.push(
                     a.span,
                     Effect::Values,
@@ -100,11 +106,7 @@ impl Tx {
                         "if the rows also have a column named {} (a name the KQL does not fix), \
                          KQL keeps the row's value too, under a suffixed name; here the \
                          aggregate replaces it",
-                        others
-                            .iter()
-                            .map(|o| format!("`{}`", o.name.name))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        named.join(", ")
                     ),
                 );
             }

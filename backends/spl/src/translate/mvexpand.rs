@@ -74,6 +74,17 @@ impl Tx {
             },
             None => None,
         };
+        let row_name = match &m.per_row {
+            Some(r) => match self.name(&r.name, r.span) {
+                Some(n) => Some(n),
+                None => return,
+            },
+            None => None,
+        };
+        if let Some(r) = &row_name {
+            // mv-apply with summarize: each input row numbered, to be grouped back by it.
+            cmds.push(Command::StreamCount(r.clone()));
+        }
         let id = self.next_helper();
         let (total, pos) = (format!("{id}n"), format!("{id}i"));
         let total_value = match counts.as_slice() {
@@ -90,6 +101,12 @@ impl Tx {
             ),
             None => Eval::Field(total.clone()),
         };
+        // mv-apply with summarize keeps a row with no value, once, as position 0 past the end
+        // (its items null, as `mvindex` past the end gives, and its index null).
+        let upto = match &row_name {
+            Some(_) => Eval::call("max", vec![upto, num("1")]),
+            None => upto,
+        };
         let mut helpers: Vec<String> = first.iter().map(|(n, _)| n.clone()).collect();
         helpers.extend(counts.iter().map(|(n, _)| n.clone()));
         helpers.push(total.clone());
@@ -98,11 +115,13 @@ impl Tx {
         evals.extend(counts);
         evals.push((total.clone(), total_value));
         cmds.push(Command::Eval(evals));
-        cmds.push(Command::Where(Eval::bin(
-            " > ",
-            Eval::Field(total.clone()),
-            num("0"),
-        )));
+        if row_name.is_none() {
+            cmds.push(Command::Where(Eval::bin(
+                " > ",
+                Eval::Field(total.clone()),
+                num("0"),
+            )));
+        }
         cmds.push(Command::Eval(vec![(
             pos.clone(),
             Eval::call("mvrange", vec![num("0"), upto]),
@@ -117,7 +136,18 @@ impl Tx {
             values.push((name.clone(), element_at(src, &pos)));
         }
         if let Some(ix) = &index_name {
-            values.push((ix.clone(), at()));
+            let position = match &row_name {
+                Some(_) => Eval::call(
+                    "if",
+                    vec![
+                        Eval::bin(" < ", at(), Eval::Field(total.clone())),
+                        at(),
+                        Eval::call("null", vec![]),
+                    ],
+                ),
+                None => at(),
+            };
+            values.push((ix.clone(), position));
         }
         cmds.push(Command::Eval(values));
         self.cleanup.extend(helpers);
@@ -126,7 +156,14 @@ impl Tx {
             Effect::UnderMatch,
             "Splunk's mvexpand truncates a chunk of results whose expansion passes its memory cap (max_mem_usage_mb, 500 MB by default) and says so in a warning: rows can be missing",
         );
-        if any_json {
+        if any_json && row_name.is_some() {
+            // mv-apply with summarize: every row comes out once; only what is aggregated differs.
+            self.notes.push(
+                span,
+                Effect::Values,
+                "the elements aggregated per row: a JSON null element is skipped in Splunk (json_array_to_mv), where KQL aggregates a null; a property bag is one element, where KQL takes each property; a string holding JSON array text (\"[1,2]\") gives the array's elements, where KQL takes the string as one element",
+            );
+        } else if any_json {
             self.notes.push(
                 span,
                 Effect::UnderMatch,

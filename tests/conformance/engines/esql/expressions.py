@@ -839,6 +839,21 @@ def _abs(e, cx):
     return _strict(cx, e, t, [f], abs)
 
 
+@scalar("SQRT")
+def _sqrt(e, cx):
+    # math-functions/sqrt: "Returns the square root of a number. The input can be any numeric
+    # value, the return value is always a double. Square roots of negative numbers and
+    # infinities are null."
+    (t, f), = _args(e, cx, 1)
+    _need(e, t, NUMERIC)
+
+    def body(x):
+        if x < 0 or math.isinf(x):
+            return None
+        return math.sqrt(x)
+    return _strict(cx, e, "double", [f], body)
+
+
 @scalar("ROUND")
 def _round(e, cx):
     cs = _args(e, cx, lo=1, hi=2)

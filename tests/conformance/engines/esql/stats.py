@@ -23,6 +23,7 @@ here; compare as a set), null when there are none. SUM of integers is a long, AV
 """
 from __future__ import annotations
 
+import math
 import itertools
 
 import syntax as S
@@ -71,9 +72,9 @@ class _Agg:
             if t not in NUMERIC + ("null",):
                 raise QueryError(f"[{call.text}]: SUM of [{t}]")
             self.type = "double" if t == "double" else "long"
-        elif self.name == "AVG":
+        elif self.name in ("AVG", "STD_DEV"):
             if t not in NUMERIC + ("null",):
-                raise QueryError(f"[{call.text}]: AVG of [{t}]")
+                raise QueryError(f"[{call.text}]: {self.name} of [{t}]")
             self.type = "double"
         else:
             raise Unsupported(f"aggregate {self.name}")
@@ -100,6 +101,10 @@ class _Agg:
             return float(s) if self.type == "double" else s
         if n == "AVG":
             return sum(vals) / len(vals)
+        if n == "STD_DEV":
+            # functions/std_dev: "The population standard deviation of a numeric field"
+            mean = sum(vals) / len(vals)
+            return math.sqrt(sum((v - mean) ** 2 for v in vals) / len(vals))
         if n == "VALUES":
             return norm_mv(sorted(set(vals)))
         raise Unsupported(f"aggregate {n}")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import functools
 import re
 
@@ -373,6 +374,14 @@ class Pipeline:
                 return None
             s = sum(nums)
             return s if fn == "sum" else s / len(nums)
+        if fn == "stdev":
+            # [stats-functions] stdev: "the sample standard deviation" (stdevp the population
+            # one), numeric values only. One value or none (n - 1 = 0) is left undecided here.
+            nums = [n for n in (as_number(v) for v in flat) if n is not None]
+            if len(nums) < 2:
+                raise Unsupported("stdev() of fewer than two values")
+            mean = sum(nums) / len(nums)
+            return math.sqrt(sum((n - mean) ** 2 for n in nums) / (len(nums) - 1))
         if fn in ("first", "last"):
             if any(len(vs) > 1 for vs in per):
                 raise Unsupported(f"{fn}() over a multivalue field")
@@ -448,6 +457,18 @@ class Pipeline:
             res = {name: self.aggregate(fn, inner, members) for fn, inner, name in aggs}
             for r in members:
                 r.update({k: v for k, v in res.items() if v is not None})
+        return rows
+
+    def cmd_streamstats(self, args, rows, first):
+        """[streamstats] "adds cumulative summary statistics to all search results in a streaming
+        manner": `count [AS F]` numbers the results 1, 2, 3 … in the order they arrive. Only that
+        form (no BY, window or other functions) is modelled."""
+        m = re.fullmatch(r"\s*count(?:\s+AS\s+(\S+))?\s*", args, re.I)
+        if not m:
+            raise Unsupported(f"streamstats {args.strip()}")
+        name = (m.group(1) or "count").strip("\"'")
+        for k, r in enumerate(rows, start=1):
+            r[name] = k
         return rows
 
     # -- combining ------------------------------------------------------------------------

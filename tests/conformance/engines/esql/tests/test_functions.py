@@ -9,6 +9,14 @@ def one(query, *ix, **kw):
     return rows
 
 
+class Math(unittest.TestCase):
+    # math-functions/sqrt: ROW d = 100.0 | EVAL s = SQRT(d) -> 10.0; "Square roots of negative
+    # numbers and infinities are null"; the result is always a double
+    def test_sqrt(self):
+        self.assertEqual(one("ROW d = 100.0 | EVAL s = SQRT(d), i = SQRT(4), n = SQRT(-1.0)"),
+                         [{"d": 100.0, "s": 10.0, "i": 2.0, "n": None}])
+
+
 class Strings(unittest.TestCase):
     # string-functions/to_lower: ROW message = "Some Text" | EVAL message_lower = TO_LOWER(message)
     def test_to_lower(self):

@@ -36,6 +36,14 @@ class Stats(unittest.TestCase):
                       " over_60K = COUNT(*) WHERE 60 <= Ks, total = COUNT(*)", ix)
         self.assertEqual(rows, [{"under_40K": 1, "inbetween": 2, "over_60K": 1, "total": 4}])
 
+    # functions/std_dev: "The population standard deviation of a numeric field", also as part of
+    # an expression over aggregates: 2, 4, 4, 4, 5, 5, 7, 9 has mean 5 and variance 32 / 8 = 4
+    def test_std_dev_is_the_population_one(self):
+        ix = employees([{"salary": s} for s in (2, 4, 4, 4, 5, 5, 7, 9)] + [{}])
+        rows, _ = run("FROM employees | STATS s = STD_DEV(salary), t = STD_DEV(salary) * SQRT(COUNT(salary) / 7.0)", ix)
+        self.assertEqual(rows[0]["s"], 2.0)
+        self.assertAlmostEqual(rows[0]["t"], (32 / 7) ** 0.5)  # 2 * sqrt(8 / 7): the sample one
+
     # "If multiple columns have the same name, all but the rightmost column with this name will be ignored"
     def test_rightmost_duplicate_name_wins(self):
         rows, res = run("ROW a = 1, b = 2 | STATS x = MIN(a), x = MAX(b)")

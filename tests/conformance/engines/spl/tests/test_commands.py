@@ -50,12 +50,28 @@ class Stats(unittest.TestCase):
                  'dc(eval(if(user!="", user, null()))) AS u', self.EV)
         self.assertEqual(r, [{"h": ["", "a", "b"], "n": 3, "u": 3}])
 
+    def test_stdev_is_the_sample_one(self):
+        # [stats-functions] stdev "Returns the sample standard deviation", stdevp the population one:
+        # 2, 4, 4, 4, 5, 5, 7, 9 has mean 5 and squared deviations summing to 32, so 32 / 7
+        ev = events(*({"n": str(k)} for k in (2, 4, 4, 4, 5, 5, 7, 9)), {"n": "x"}, {})
+        (r,) = rows("search index=* | stats stdev(n) AS s", ev)
+        self.assertAlmostEqual(r["s"], (32 / 7) ** 0.5)
+        with self.assertRaises(Unsupported):  # one value: n - 1 = 0, not modelled
+            rows("search index=* | stats stdev(n) AS s", events({"n": "3"}))
+
     def test_count_of_eval(self):
         r = rows('search index=* | stats count(eval(user=="x")) AS xs', self.EV)
         self.assertEqual(r, [{"xs": 2}])
 
     def test_no_events_gives_one_row(self):
         self.assertEqual(rows("search index=* | where 1==2 | stats count", self.EV), [{"count": 0}])
+
+    def test_streamstats_count_numbers_results(self):
+        # [streamstats] `streamstats count` is a running count: 1, 2, 3 … in result order
+        r = rows("search index=* | streamstats count AS n | table host n", self.EV)
+        self.assertEqual([x["n"] for x in r], [1, 2, 3, 4, 5])
+        with self.assertRaises(Unsupported):
+            rows("search index=* | streamstats sum(bytes) AS s", self.EV)
 
     def test_eventstats_adds_to_every_event(self):
         r = rows("search index=* | eventstats count AS n by host | table host n", self.EV)
