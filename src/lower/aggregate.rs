@@ -336,16 +336,7 @@ impl<'a> Lowerer<'a> {
                 needs(2)?;
                 let value = self.expr(&args[0].value)?;
                 let when = self.predicate(&args[1].value)?;
-                ir::AggFunc::CountDistinct(ir::Expr {
-                    span: item.expr.span,
-                    kind: ir::ExprKind::Case {
-                        branches: vec![(when, value)],
-                        otherwise: Box::new(ir::Expr {
-                            kind: ir::ExprKind::Literal(ir::Literal::Null),
-                            span: item.expr.span,
-                        }),
-                    },
-                })
+                ir::AggFunc::CountDistinct(value_if(when, value, item.expr.span))
             }
             // `take_anyif(x, p)` is `take_any(iff(p, x, null))`: a value of `x` from a row where
             // `p` holds, null when it holds on none (Kusto's take_anyif page), and like
@@ -354,16 +345,7 @@ impl<'a> Lowerer<'a> {
                 needs(2)?;
                 let value = self.expr(&args[0].value)?;
                 let when = self.predicate(&args[1].value)?;
-                ir::AggFunc::TakeAny(ir::Expr {
-                    span: item.expr.span,
-                    kind: ir::ExprKind::Case {
-                        branches: vec![(when, value)],
-                        otherwise: Box::new(ir::Expr {
-                            kind: ir::ExprKind::Literal(ir::Literal::Null),
-                            span: item.expr.span,
-                        }),
-                    },
-                })
+                ir::AggFunc::TakeAny(value_if(when, value, item.expr.span))
             }
             "make_set" | "makeset" | "make_list" | "makelist" => {
                 if args.is_empty() || args.len() > 2 {
@@ -652,5 +634,20 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
             contains_aggregate(expr) || contains_aggregate(index)
         }
         _ => false,
+    }
+}
+
+/// `iff(when, value, null)`: the value where the condition holds, null elsewhere (what the
+/// `…if` aggregates aggregate).
+fn value_if(when: ir::Predicate, value: ir::Expr, span: crate::source::Span) -> ir::Expr {
+    ir::Expr {
+        span,
+        kind: ir::ExprKind::Case {
+            branches: vec![(when, value)],
+            otherwise: Box::new(ir::Expr {
+                kind: ir::ExprKind::Literal(ir::Literal::Null),
+                span,
+            }),
+        },
     }
 }

@@ -101,15 +101,7 @@ impl Tx {
                 let leaf_only = !(self.whole_value && self.raw);
                 if auto_field && self.flat && leaf_only {
                     // Splunk's JSON extraction flattens an object path to the field `X.a.b`.
-                    let keys: Vec<&str> = fp
-                        .path
-                        .iter()
-                        .filter_map(|s| match s {
-                            PathSegment::Key(k) => Some(k.as_str()),
-                            PathSegment::Index(_) => None,
-                        })
-                        .collect();
-                    let name = format!("{orig_name}.{}", keys.join("."));
+                    let name = flat_field(&orig_name, fp);
                     self.members_read.push(name.clone());
                     return Some(Eval::Field(name));
                 }
@@ -117,16 +109,7 @@ impl Tx {
                     // Read the column out of the event's JSON text.
                     if auto_field && self.flat {
                         // What a later `where` on the new column tests, for the prefilter.
-                        let keys: Vec<&str> = fp
-                            .path
-                            .iter()
-                            .filter_map(|s| match s {
-                                PathSegment::Key(k) => Some(k.as_str()),
-                                PathSegment::Index(_) => None,
-                            })
-                            .collect();
-                        self.members_read
-                            .push(format!("{orig_name}.{}", keys.join(".")));
+                        self.members_read.push(flat_field(&orig_name, fp));
                     }
                     return Some(event_json(orig, fp));
                 }
@@ -277,4 +260,17 @@ pub(super) fn field_json(column: String, fp: &FieldPath) -> Eval {
 pub(super) fn json_steps(root: Eval, segs: &[PathSegment]) -> Eval {
     segs.iter()
         .fold(root, |cur, seg| json_path(cur, std::slice::from_ref(seg)))
+}
+
+/// The field Splunk's JSON extraction names for a plain key path of `column`: `column.a.b`.
+fn flat_field(column: &str, fp: &FieldPath) -> String {
+    let keys: Vec<&str> = fp
+        .path
+        .iter()
+        .filter_map(|s| match s {
+            PathSegment::Key(k) => Some(k.as_str()),
+            PathSegment::Index(_) => None,
+        })
+        .collect();
+    format!("{column}.{}", keys.join("."))
 }
