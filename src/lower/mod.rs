@@ -281,10 +281,7 @@ impl<'a> Lowerer<'a> {
                 stages = q.stages;
                 continue;
             }
-            let stage = self.operator(op)?;
-            stages.append(&mut self.before);
-            stages.extend(stage);
-            stages.append(&mut self.after);
+            self.operator_into(op, &mut stages)?;
         }
         self.finish_bags(bags, &mut stages);
         let mut query = ir::Query {
@@ -505,6 +502,20 @@ impl<'a> Lowerer<'a> {
                 format!("`{}` is a scalar `let`, not a table", name.name),
             )),
         }
+    }
+
+    /// Lowers one operator onto `stages`, with the helper stages it asked for before and
+    /// after it.
+    pub(crate) fn operator_into(
+        &mut self,
+        op: &'a ast::Operator,
+        stages: &mut Vec<ir::Stage>,
+    ) -> LResult<()> {
+        let stage = self.operator(op)?;
+        stages.append(&mut self.before);
+        stages.extend(stage);
+        stages.append(&mut self.after);
+        Ok(())
     }
 
     fn operator(&mut self, op: &'a ast::Operator) -> LResult<Option<ir::Stage>> {

@@ -216,10 +216,7 @@ impl<'a> Lowerer<'a> {
                     ))
                 }
             }
-            let stage = self.operator(op)?;
-            after.append(&mut self.before);
-            after.extend(stage);
-            after.append(&mut self.after);
+            self.operator_into(op, &mut after)?;
         }
         self.after.extend(after);
         self.note(

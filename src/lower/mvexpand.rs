@@ -132,10 +132,7 @@ impl<'a> Lowerer<'a> {
                     ))
                 }
             }
-            let stage = self.operator(op)?;
-            stages.append(&mut self.before);
-            stages.extend(stage);
-            stages.append(&mut self.after);
+            self.operator_into(op, &mut stages)?;
         }
         self.after.extend(stages);
         Ok(ir::StageKind::MvExpand(ir::MvExpand {
