@@ -112,7 +112,7 @@ impl Tx {
                     })
                 };
                 scope.forget_shapes(|n, s| match s {
-                    Shape::Split { .. } | Shape::Url => true,
+                    Shape::Split { .. } | Shape::Url | Shape::Matches => true,
                     Shape::Multivalue => !made(n),
                     _ => false,
                 });
