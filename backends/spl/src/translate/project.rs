@@ -117,6 +117,9 @@ impl Tx {
         let Some(value) = self.expr(x) else {
             return;
         };
+        // Helpers the text's value reads come first.
+        let start = cmds.len();
+        self.flush_pre(cmds, start);
         cmds.push(Command::Eval(vec![(
             src.clone(),
             Eval::call("coalesce", vec![value, Eval::str("")]),
