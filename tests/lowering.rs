@@ -2016,3 +2016,22 @@ fn calls_of_functions_the_query_does_not_define_say_what_they_are() {
     assert_eq!(code, "L010");
     assert!(m.contains("stored in the workspace"), "{m}");
 }
+
+#[test]
+fn extract_all_of_one_group_is_lowered_and_more_groups_are_refused() {
+    // One group: implied by a one-group pattern, or selected by number or by name.
+    let one = ir(r#"T | extend V = extract_all(@"(\d+)", x)"#);
+    assert!(one.contains("ExtractAll"), "{one}");
+    let named = ir(r#"T | extend V = extract_all(@"(?P<k>[a-z]+)=(?P<v>\d+)", dynamic(["v"]), x)"#);
+    assert!(
+        named.contains("ExtractAll") && named.contains("\" 2 x)"),
+        "{named}"
+    );
+    // An array of arrays (two groups), or a group the pattern does not have.
+    let (code, text) = refusal(r#"T | extend V = extract_all(@"(a)(b)", x)"#);
+    assert_eq!((code.as_str(), text.as_str()), ("L027", "extract_all"));
+    let (code, _) = refusal(r#"T | extend V = extract_all(@"(a)(b)", dynamic([1, 2]), x)"#);
+    assert_eq!(code, "L027");
+    let (code, text) = refusal(r#"T | extend V = extract_all(@"(a)", dynamic([2]), x)"#);
+    assert_eq!((code.as_str(), text.as_str()), ("L027", "dynamic([2])"));
+}

@@ -65,6 +65,9 @@ pub enum Shape {
     Split { delimiter: Option<String> },
     /// A `make_set`/`make_list` result (an array collected over a group's rows).
     Multivalue,
+    /// An `extract_all(…)` result ([`ScalarFn::ExtractAll`]): an ordered array of strings,
+    /// at least one; null (not `[]`) where the regex found no match.
+    Matches,
     /// A `parse_url(u)` result: the URL's parts as a property bag.
     Url,
     /// A dynamic member (or parsed JSON text) as it is: `X.a.b`, `parse_json(X)`, a copy of
@@ -433,6 +436,10 @@ impl Scope {
                 func: ScalarFn::ParseUrl,
                 args,
             } if args.len() == 1 => Shape::Url,
+            ExprKind::Call {
+                func: ScalarFn::ExtractAll,
+                args,
+            } if args.len() == 3 => Shape::Matches,
             // A `dynamic` event field (possibly renamed) copied as it is: the dynamic value
             // itself.
             ExprKind::Field(f) if f.is_plain() && !f.parsed => {
@@ -609,6 +616,7 @@ impl Scope {
             | F::UnixtimeMillisecondsToDatetime => T::DateTime,
             F::ToTimespan | F::DayOfWeek => T::TimeSpan,
             F::Split
+            | F::ExtractAll
             | F::ParseUrl
             | F::BagKeys
             | F::ArraySortAsc

@@ -1293,6 +1293,12 @@ pub enum ScalarFn {
     Replace,
     ReplaceString,
     Extract,
+    /// `extract_all(regex, dynamic([g]), text)` of one capture group: args `[regex (an RE2
+    /// string literal), g (a long literal, 1-based), text]`. The group's value in every match
+    /// of `regex` in `text`, left to right (non-overlapping, as RE2 finds them), as a dynamic
+    /// array of strings; **null** when `regex` does not match (never an empty array). Lowering
+    /// builds it only for one selected group (more groups make a 2-D array, not modelled).
+    ExtractAll,
     Split,
     Coalesce,
     ArrayLength,

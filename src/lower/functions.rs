@@ -56,6 +56,89 @@ pub(crate) const REWRITTEN_FUNCTIONS: &[&str] = &[
 ];
 
 impl<'a> Lowerer<'a> {
+    /// `extract_all(re, x)` with one capture group in `re`, or `extract_all(re, dynamic([g]),
+    /// x)` selecting one group (by number or name): the group's value in every match, an array
+    /// of strings, null when there is none ([`ir::ScalarFn::ExtractAll`]). More groups give an
+    /// array of arrays, which is refused.
+    fn extract_all(
+        &mut self,
+        span: Span,
+        name_span: Span,
+        args: &'a [ast::Arg],
+    ) -> LResult<ir::ExprKind> {
+        let nested = || {
+            refused(
+                name_span,
+                "`extract_all()` of more than one capture group returns every match as an \
+                 array of arrays, which is not modelled (one group, as `extract_all(re, x)` \
+                 with one group or `extract_all(re, dynamic([g]), x)`, is translated)",
+            )
+        };
+        let (re_arg, groups, text) = match args {
+            [re, text] => (re, None, text),
+            [re, groups, text] => (re, Some(groups), text),
+            _ => return Err(super::expr::arity(span, "extract_all", 3)),
+        };
+        let re = self.expr(&re_arg.value)?;
+        let ir::ExprKind::Literal(ir::Literal::String(pattern)) = &re.kind else {
+            return Err(refused(
+                re_arg.span,
+                "the `extract_all()` pattern must be a constant string",
+            ));
+        };
+        super::expr::check_regex(&re)?;
+        let parsed = regex_syntax::ast::parse::Parser::new()
+            .parse(pattern)
+            .map_err(|e| {
+                refused(
+                    re_arg.span,
+                    format!("not a valid RE2 pattern: {}", e.kind()),
+                )
+            })?;
+        let mut names = Vec::new();
+        capture_names(&parsed, &mut names);
+        let group = match groups {
+            None if names.len() == 1 => 1,
+            None => return Err(nested()),
+            Some(g) => {
+                let ast::ExprKind::Dynamic(ast::DynValue::Array(items)) = &g.value.kind else {
+                    return Err(refused(
+                        g.span,
+                        "the `extract_all()` capture groups must be a constant dynamic array",
+                    ));
+                };
+                let [ast::DynValue::Scalar(item)] = items.as_slice() else {
+                    return Err(nested());
+                };
+                let found = match &item.kind {
+                    ast::ExprKind::Literal(ast::Literal::Long(n)) => usize::try_from(*n)
+                        .ok()
+                        .filter(|n| (1..=names.len()).contains(n)),
+                    ast::ExprKind::Literal(ast::Literal::String(n)) => names
+                        .iter()
+                        .position(|x| x.as_deref() == Some(n.as_str()))
+                        .map(|i| i + 1),
+                    _ => None,
+                };
+                found.ok_or_else(|| {
+                    refused(g.span, "this capture group is not a group of the pattern")
+                })?
+            }
+        };
+        let g = i64::try_from(group).unwrap_or(i64::MAX);
+        Ok(ir::ExprKind::Call {
+            func: ir::ScalarFn::ExtractAll,
+            args: vec![
+                re,
+                ir::Expr {
+                    kind: ir::ExprKind::Literal(ir::Literal::Long(g)),
+                    span,
+                },
+                self.expr(&text.value)?,
+            ],
+        })
+    }
+
     /// `Some` when `name` is handled here (rewritten or refused), `None` to fall through to
     /// the plain function table.
     pub(crate) fn rewritten_call(
@@ -145,16 +228,7 @@ impl<'a> Lowerer<'a> {
                     format!("`{name}()` computes on whole dynamic arrays; array values are not modelled"),
                 ))
             }
-            "extract_all" => {
-                return Err(refused(
-                    function.span,
-                    "`extract_all()` returns every match (of every group) as a nested dynamic \
-                     array, which is not modelled: Splunk's `rex max_match=0` gives the matches \
-                     as a multivalue field, but its pages do not say what an empty or a \
-                     non-participating group adds to it, and ES|QL has no function returning \
-                     every match of a regex; extract() gives the first match",
-                ))
-            }
+            "extract_all" => self.extract_all(span, function.span, args)?,
             "range" => {
                 return Err(refused(
                     function.span,
@@ -666,5 +740,24 @@ pub(crate) fn json_path(p: &str) -> Option<Vec<ir::PathSegment>> {
         None
     } else {
         Some(out)
+    }
+}
+
+/// The capture groups of a pattern in RE2's order (by opening parenthesis), with their names.
+fn capture_names(node: &regex_syntax::ast::Ast, out: &mut Vec<Option<String>>) {
+    use regex_syntax::ast::{Ast, GroupKind};
+    match node {
+        Ast::Group(g) => {
+            match &g.kind {
+                GroupKind::CaptureIndex(_) => out.push(None),
+                GroupKind::CaptureName { name, .. } => out.push(Some(name.name.clone())),
+                GroupKind::NonCapturing(_) => {}
+            }
+            capture_names(&g.ast, out);
+        }
+        Ast::Repetition(r) => capture_names(&r.ast, out),
+        Ast::Alternation(a) => a.asts.iter().for_each(|x| capture_names(x, out)),
+        Ast::Concat(c) => c.asts.iter().for_each(|x| capture_names(x, out)),
+        _ => {}
     }
 }

@@ -133,11 +133,13 @@ pub enum Command {
     Sort(Vec<(SortDir, String)>),
     Head(u64),
     Dedup(Vec<String>),
-    /// `rex field=F "regex"`: the named groups of the first match become fields; a result
-    /// that does not match is left unchanged.
+    /// `rex field=F [max_match=N] "regex"`: the named groups of the first match (of up to N
+    /// matches, as a multivalue field; 0 for every match) become fields; a result that does
+    /// not match is left unchanged.
     Rex {
         field: String,
         regex: String,
+        max_match: Option<u64>,
     },
     /// `streamstats count AS F`: each result numbered 1, 2, 3 … in the order they come.
     StreamCount(String),
@@ -607,9 +609,17 @@ impl Display for Command {
                 Ok(())
             }
             Command::Head(n) => write!(f, "head {n}"),
-            Command::Rex { field, regex } => {
+            Command::Rex {
+                field,
+                regex,
+                max_match,
+            } => {
                 write!(f, "rex field={} ", CmdName(field))?;
-                write_quoted(f, regex)
+                write_quoted(f, regex)?;
+                if let Some(n) = max_match {
+                    write!(f, " max_match={n}")?;
+                }
+                Ok(())
             }
             Command::MvExpand { field, limit } => {
                 write!(f, "mvexpand {}", CmdName(field))?;

@@ -160,6 +160,18 @@ impl Cx {
                 simple("TO_DATETIME", a)
             }
             (ScalarFn::HasTerm | ScalarFn::HasTermCs, _) => self.has_term(func, a, span),
+            (ScalarFn::ExtractAll, _) => {
+                self.decline_help(
+                    EsqlCode::B005,
+                    "extract_all() returns every match of a regex; ES|QL has no function \
+                     returning every match (GROK, DISSECT and REPLACE see one match or rewrite \
+                     them all in place)"
+                        .to_string(),
+                    span,
+                    "use extract() for the first match, or translate this part by hand",
+                );
+                Expr::Null
+            }
             (ScalarFn::BagPack | ScalarFn::DynamicIndex, _) => {
                 self.decline_help(
                     EsqlCode::B005,

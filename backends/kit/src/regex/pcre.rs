@@ -197,6 +197,108 @@ impl Walker {
     }
 }
 
+/// [`re2_to_pcre`] for Splunk's `rex`, keeping only capture group `group` (1-based, counted by
+/// opening parenthesis as RE2 counts them) as the named group `name`: every other capturing
+/// group (named or not) becomes non-capturing, so `rex` writes no other field. Declined unless
+/// the group takes part in every match with at least one character (it is not inside an
+/// alternative or a repetition, and cannot match empty): then every match is non-empty, so
+/// RE2's and PCRE's scans over successive matches agree, and each match gives the group one
+/// value (what an empty or non-participating group adds to a `rex max_match=0` multivalue is
+/// not documented).
+pub fn only_group_named(re2: &str, group: usize, name: &str) -> Result<String, Declined> {
+    let resolved = syntax::resolve(re2, false)?;
+    let mut seen = 0;
+    match mandatory_nonempty(&resolved, group, &mut seen, true) {
+        Some(true) => {}
+        Some(false) => {
+            return Err(Declined::new(
+                format!(
+                    "capture group {group} can be empty or can miss a match (inside an \
+                     alternative, a repetition or an optional part)"
+                ),
+                None,
+            ))
+        }
+        None => {
+            return Err(Declined::new(
+                format!("the pattern has no capture group {group}"),
+                None,
+            ))
+        }
+    }
+    let parsed = super::parse(re2)?;
+    let mut w = Walker {
+        edits: Edits::default(),
+        multiline: false,
+    };
+    w.walk(&parsed)?;
+    let mut index = 0;
+    rename_groups(&parsed, group, name, &mut index, &mut w.edits);
+    Ok(w.edits.apply(re2))
+}
+
+/// Whether capture group `group` (pre-order) is mandatory and never empty; `None` when the
+/// pattern has fewer groups.
+fn mandatory_nonempty(
+    node: &syntax::Node,
+    group: usize,
+    seen: &mut usize,
+    mandatory: bool,
+) -> Option<bool> {
+    use syntax::Node;
+    match node {
+        Node::Group { capture, sub } => {
+            if *capture {
+                *seen += 1;
+                if *seen == group {
+                    return Some(mandatory && !sub.can_be_empty());
+                }
+            }
+            mandatory_nonempty(sub, group, seen, mandatory)
+        }
+        Node::Repeat { sub, .. } => mandatory_nonempty(sub, group, seen, false),
+        Node::Alt(xs) => xs
+            .iter()
+            .find_map(|x| mandatory_nonempty(x, group, seen, false)),
+        Node::Concat(xs) => xs
+            .iter()
+            .find_map(|x| mandatory_nonempty(x, group, seen, mandatory)),
+        _ => None,
+    }
+}
+
+/// Edits each capturing group's opening (`(`, `(?P<n>`, `(?<n>`): group `group` to
+/// `(?<name>`, the others to `(?:`.
+fn rename_groups(node: &Ast, group: usize, name: &str, index: &mut usize, edits: &mut Edits) {
+    match node {
+        Ast::Group(g) => {
+            if matches!(
+                g.kind,
+                GroupKind::CaptureIndex(_) | GroupKind::CaptureName { .. }
+            ) {
+                *index += 1;
+                let open = if *index == group {
+                    format!("(?<{name}>")
+                } else {
+                    "(?:".to_string()
+                };
+                edits.at(g.span.start.offset, g.ast.span().start.offset, open);
+            }
+            rename_groups(&g.ast, group, name, index, edits);
+        }
+        Ast::Repetition(r) => rename_groups(&r.ast, group, name, index, edits),
+        Ast::Alternation(a) => a
+            .asts
+            .iter()
+            .for_each(|x| rename_groups(x, group, name, index, edits)),
+        Ast::Concat(c) => c
+            .asts
+            .iter()
+            .for_each(|x| rename_groups(x, group, name, index, edits)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

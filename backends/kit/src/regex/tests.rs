@@ -97,3 +97,28 @@ fn every_dialect_answers_every_construct() {
         assert!(declined(&a, "not a valid RE2 pattern"), "{a:?}");
     }
 }
+
+#[test]
+fn pcre_only_group_named() {
+    use super::pcre::only_group_named;
+    // The one group named, others made non-capturing; RE2-only spellings ported.
+    assert_eq!(
+        only_group_named(r"([a-z]+)=(\d+)", 2, "v").unwrap(),
+        r"(?:[a-z]+)=(?<v>[0-9]+)"
+    );
+    assert_eq!(
+        only_group_named(r"(?P<key>\w+)=(?P<value>x)", 1, "k").unwrap(),
+        r"(?<k>[0-9A-Za-z_]+)=(?:x)"
+    );
+    // A group that can be empty or miss a match is declined.
+    assert!(only_group_named(r"Se(.*?)Privilege", 1, "v").is_err());
+    assert!(only_group_named(r"a(b)?", 1, "v").is_err());
+    assert!(only_group_named(r"(a)|b", 1, "v").is_err());
+    assert!(only_group_named(r"(\d{1,3}\.){3}", 1, "v").is_err());
+    assert!(only_group_named(r"(a)", 2, "v").is_err());
+    // Mandatory and never empty.
+    assert_eq!(
+        only_group_named(r"(Path: .*)", 1, "v").unwrap(),
+        r"(?<v>Path: .*)"
+    );
+}

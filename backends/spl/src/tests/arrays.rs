@@ -464,3 +464,32 @@ fn stdev_is_splunks_sample_stdev_noted_for_one_value() {
     );
     assert!(notes.iter().all(|n| n.2 == Effect::Values));
 }
+
+#[test]
+fn extract_all_of_one_group_is_rex_max_match_with_only_that_group() {
+    // The second of two groups: the first made non-capturing (no field of its own), `\d` as
+    // RE2's ASCII class; the text's missing value as "" (no match, no field: KQL's null).
+    assert_eq!(
+        spl_tail_of(
+            r#"SecurityEvent | extend V = extract_all(@"(?P<k>[a-z]+)=(?P<v>\d+)", dynamic(["v"]), Account) | extend J = strcat_array(V, "|")"#
+        ),
+        "| eval __kqlport_m1s=coalesce(Account, \"\")\n\
+         | rex field=__kqlport_m1s \"(?:[a-z]+)=(?<kqlport_rexm1>[0-9]+)\" max_match=0\n\
+         | eval V=kqlport_rexm1\n\
+         | fields - __kqlport_m1s kqlport_rexm1\n\
+         | eval J=mvjoin(V, \"|\")",
+    );
+}
+
+#[test]
+fn extract_all_is_declined_where_its_group_can_be_empty_or_it_is_read_otherwise() {
+    let q = r#"SecurityEvent | extend V = extract_all(@"Se(.*?)Privilege", Account) | extend J = strcat_array(V, "|")"#;
+    assert_eq!(declined(ir_of(q))[0].0, "B019");
+    let q = r#"SecurityEvent | extend V = extract_all(@"(\d+)", Account) | where V has "1""#;
+    assert_eq!(declined(ir_of(q))[0].0, "B013");
+    let q =
+        r#"SecurityEvent | extend V = extract_all(@"(\d+)", Account) | extend W = tostring(V[0])"#;
+    assert_eq!(declined(ir_of(q))[0].0, "B013");
+    let q = r#"SecurityEvent | where strcat_array(extract_all(@"(\d+)", Account), "") == "1""#;
+    assert_eq!(declined(ir_of(q))[0].0, "B014");
+}

@@ -133,7 +133,11 @@ impl Tx {
                 func: ScalarFn::Split,
                 args: sargs,
             } if sargs.len() == 2 => self.split_eval(&sargs[0], &sargs[1], arr.span)?,
-            ExprKind::Field(f) if f.is_plain() && self.is_split_col(&f.column) => {
+            // An extract_all() column: no field (KQL: null) joins to null, KQL's "".
+            ExprKind::Field(f)
+                if f.is_plain()
+                    && (self.is_split_col(&f.column) || self.is_matches_col(&f.column)) =>
+            {
                 Eval::Field(self.name(&f.column, arr.span)?)
             }
             ExprKind::Call {

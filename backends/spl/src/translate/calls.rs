@@ -35,6 +35,12 @@ impl Tx {
                  array in the event has no documented eval sort function",
                 "summarize the array with make_set first",
             ),
+            ScalarFn::ExtractAll => (
+                "extract_all is translated only as the whole value of an extend column \
+                 (`rex max_match=0`), that column then expanded (mv-expand) or joined \
+                 (strcat_array)",
+                "extend the array as a column first",
+            ),
             ScalarFn::StrcatArray => (
                 "strcat_array is translated for a split array, or array_slice(split(…), k, -1) \
                  with a literal k >= 0, with a literal delimiter",
@@ -267,7 +273,8 @@ impl Tx {
             | ScalarFn::ArraySortDesc
             | ScalarFn::ArraySlice
             | ScalarFn::ToTimespan
-            | ScalarFn::Typeof => self.unsupported_fn(func, span),
+            | ScalarFn::Typeof
+            | ScalarFn::ExtractAll => self.unsupported_fn(func, span),
             ScalarFn::ToHex => self.hex_digits(args, span),
             ScalarFn::StringSize => self.string_size(args, span),
             ScalarFn::UnixtimeMillisecondsToDatetime => self.unixtime_ms(args, span),

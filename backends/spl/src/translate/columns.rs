@@ -79,6 +79,12 @@ impl Tx {
         matches!(self.cols.shape(name), Shape::Split { .. })
     }
 
+    /// Does column `name` hold an `extract_all` multivalue field (`rex max_match=0`; no
+    /// field where KQL's array is null)?
+    pub(super) fn is_matches_col(&self, name: &str) -> bool {
+        self.cols.shape(name) == Shape::Matches
+    }
+
     /// Does column `name` hold a multivalue field made by `make_set`/`make_list` (a KQL
     /// array)? Not one a join brought in (see `is_joined`).
     pub(crate) fn is_mv_col(&self, name: &str) -> bool {
@@ -187,6 +193,17 @@ impl Tx {
     /// Refuses a column holding a `split` array where its multivalue field would not behave
     /// like KQL's array (anything but indexing, copying and output).
     pub(super) fn not_split(&mut self, column: &str, span: Span) -> Option<()> {
+        if self.is_matches_col(column) {
+            self.refuse(
+                SplCode::B013,
+                span,
+                "an extract_all() array is only translated when expanded (mv-expand) or \
+                 joined (strcat_array)",
+                "a Splunk multivalue field here would not behave like KQL's array",
+                "mv-expand the array, or use extract() for the first match",
+            );
+            return None;
+        }
         if !self.is_split_col(column) {
             return Some(());
         }

@@ -18,6 +18,10 @@ impl Tx {
         if fp.is_plain() && !self.array_ok {
             self.not_split(&fp.column, span)?;
         }
+        if !fp.is_plain() && self.is_matches_col(&fp.column) {
+            // Not a split array's `mvindex`: where KQL's array is null the field is missing.
+            self.not_split(&fp.column, span)?;
+        }
         if self.is_url_col(&fp.column) {
             self.check_url_path(fp, span)?;
         }

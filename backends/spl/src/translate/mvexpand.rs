@@ -238,7 +238,11 @@ impl Tx {
             counts.push((format!("{id}n"), num(&elems.len().to_string())));
             return Some(Source::Pack(elems));
         }
-        let multi = self.is_split(&item.expr)
+        // An extract_all() column: no field is KQL's null, which gives one row (a null value).
+        let matches = matches!(&item.expr.kind, ExprKind::Field(f)
+            if f.is_plain() && self.is_matches_col(&f.column));
+        let multi = matches
+            || self.is_split(&item.expr)
             || matches!(&item.expr.kind, ExprKind::Field(f)
                 if f.is_plain() && self.is_mv_col(&f.column));
         let value = if multi {
@@ -268,7 +272,7 @@ impl Tx {
         if multi {
             let v = format!("{id}v");
             first.push((v.clone(), value));
-            let none = if fill.is_some() { "1" } else { "0" };
+            let none = if fill.is_some() || matches { "1" } else { "0" };
             counts.push((
                 n.clone(),
                 Eval::call(
@@ -319,7 +323,11 @@ impl Tx {
     fn strings_only(&self, item: &ir::MvExpandItem) -> bool {
         match &item.pack {
             Some(pack) => pack.iter().all(|e| self.string_column(e)),
-            None => self.is_split(&item.expr),
+            None => {
+                self.is_split(&item.expr)
+                    || matches!(&item.expr.kind, ExprKind::Field(f)
+                        if f.is_plain() && self.is_matches_col(&f.column))
+            }
         }
     }
 
@@ -344,7 +352,7 @@ impl Tx {
         })
     }
 
-    fn next_helper(&mut self) -> String {
+    pub(super) fn next_helper(&mut self) -> String {
         self.helpers += 1;
         format!("{TMP}m{}", self.helpers)
     }

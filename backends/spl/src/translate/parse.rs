@@ -10,7 +10,7 @@ use super::{Tx, TMP};
 
 /// The stand-in group names of columns that cannot name a `rex` group themselves: a letter
 /// first, as Splunk's field-extraction names must start (not `_`, unlike [`TMP`]).
-const REX_TMP: &str = "kqlport_rex";
+pub(super) const REX_TMP: &str = "kqlport_rex";
 use crate::ast::{Command, Eval};
 use kqlport::codes::BackendCode;
 use kqlport::ir::{ExprKind, Parse};
@@ -121,7 +121,11 @@ impl Tx {
                 .map(|n| (n.clone(), Eval::call("null", Vec::new())))
                 .collect(),
         ));
-        cmds.push(Command::Rex { field, regex: pcre });
+        cmds.push(Command::Rex {
+            field,
+            regex: pcre,
+            max_match: None,
+        });
         cmds.push(Command::FillNull(names));
         if !copies.is_empty() {
             // `rename` replaces a field of the new name (the parsed column itself, or an
@@ -148,7 +152,7 @@ impl Tx {
 }
 
 /// Control characters as PCRE `\xHH` escapes, so the `rex` string stays on one line.
-fn control_escaped(s: &str) -> String {
+pub(super) fn control_escaped(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         if c.is_ascii_control() {

@@ -8,14 +8,31 @@ use super::{col, Tx, TMP};
 use crate::ast::{Command, Eval};
 use kqlport::backend::Effect;
 use kqlport::codes::SplCode;
-use kqlport::ir::{Assignment, Column, ColumnPattern, ExprKind, PathSegment};
+use kqlport::ir::{Assignment, Column, ColumnPattern, ExprKind, Literal, PathSegment, ScalarFn};
 
 impl Tx {
     /// `extend`: one `eval`, each assignment seeing the ones before it; records what each new
     /// column holds.
     pub(super) fn extend_stage(&mut self, assigns: &[Assignment], cmds: &mut Vec<Command>) {
         let mut v = Vec::new();
+        let mut own_commands = false;
         for a in assigns {
+            if let ExprKind::Call {
+                func: ScalarFn::ExtractAll,
+                args,
+            } = &a.expr.kind
+            {
+                // Commands of its own, after the assignments before it.
+                if !v.is_empty() {
+                    cmds.push(Command::Eval(std::mem::take(&mut v)));
+                }
+                self.extract_all_column(&a.name, args, a.expr.span, cmds);
+                own_commands = true;
+                self.json_valued.retain(|x| *x != a.name.name);
+                self.extracted_from.remove(&a.name.name);
+                self.cols.assign(&a.name.name, &a.expr);
+                continue;
+            }
             self.array_ok = self.is_split(&a.expr);
             self.whole_value = is_member_path(&a.expr);
             let seen = self.members_read.len();
@@ -47,7 +64,73 @@ impl Tx {
             // Later assignments (and stages) see the computed value.
             self.cols.assign(&a.name.name, &a.expr);
         }
-        cmds.push(Command::Eval(v));
+        if !(v.is_empty() && own_commands) {
+            cmds.push(Command::Eval(v));
+        }
+    }
+
+    /// `name = extract_all(re, dynamic([g]), x)` ⇒ `x` (`""` for null, as KQL reads a missing
+    /// string) in a helper field, `rex max_match=0` with group `g` alone named as a second
+    /// helper (a multivalue field of every match's group, left to right; no field when nothing
+    /// matches: KQL's null), copied to `name`. Only a group that takes part in every match
+    /// with at least one character is translated (see `kqlport_kit::regex::pcre`).
+    fn extract_all_column(
+        &mut self,
+        name: &Column,
+        args: &[kqlport::ir::Expr],
+        span: kqlport::source::Span,
+        cmds: &mut Vec<Command>,
+    ) {
+        let [re, g, x] = args else {
+            self.unsupported_fn(ScalarFn::ExtractAll, span);
+            return;
+        };
+        let (ExprKind::Literal(Literal::String(pattern)), ExprKind::Literal(Literal::Long(g))) =
+            (&re.kind, &g.kind)
+        else {
+            self.unsupported_fn(ScalarFn::ExtractAll, span);
+            return;
+        };
+        let id = self.next_helper();
+        // The group's name as `parse` names its rex groups (no leading underscore).
+        let (src, out) = (
+            format!("{id}s"),
+            format!("{}{}", super::parse::REX_TMP, id.trim_start_matches(TMP)),
+        );
+        let group = usize::try_from(*g).unwrap_or(0);
+        let pcre = match kqlport_kit::regex::pcre::only_group_named(pattern, group, &out) {
+            Ok(p) => super::parse::control_escaped(&p),
+            Err(e) => {
+                self.refuse(
+                    SplCode::B019,
+                    re.span,
+                    &format!("this extract_all pattern cannot be written for Splunk's rex: {e}"),
+                    "pattern",
+                    "extract a capture group that always matches at least one character",
+                );
+                return;
+            }
+        };
+        let Some(n) = self.name(&name.name, name.span) else {
+            return;
+        };
+        let Some(value) = self.expr(x) else {
+            return;
+        };
+        // Helpers the text's value reads come first.
+        let start = cmds.len();
+        self.flush_pre(cmds, start);
+        cmds.push(Command::Eval(vec![(
+            src.clone(),
+            Eval::call("coalesce", vec![value, Eval::str("")]),
+        )]));
+        cmds.push(Command::Rex {
+            field: src.clone(),
+            regex: pcre,
+            max_match: Some(0),
+        });
+        cmds.push(Command::Eval(vec![(n, Eval::Field(out.clone()))]));
+        self.cleanup.extend([src, out]);
     }
 
     /// `project` ([`Tx::project`]), then what the kept and computed columns hold.

@@ -111,6 +111,9 @@ impl Tx {
                             && matches!(a.func, AggFunc::MakeSet { .. } | AggFunc::MakeList { .. })
                     })
                 };
+                // An extract_all() column survives only as a column `arg_max(t, *)` or
+                // `take_any(*)` passes on (eventstats + dedup keep the event's multivalue
+                // field); every other read of it is refused, so its shape stays.
                 scope.forget_shapes(|n, s| match s {
                     Shape::Split { .. } | Shape::Url => true,
                     Shape::Multivalue => !made(n),

@@ -580,9 +580,25 @@ class Pipeline:
         """[rex] `rex [field=F] "regex"`: named groups (?<name>…) become fields; a result that
         does not match is left unchanged. field defaults to _raw."""
         opts, rest = syntax.take_options(args, {"field", "max_match", "mode", "offset_field"})
-        if set(opts) - {"field"}:
-            raise Unsupported(f"rex options {sorted(set(opts) - {'field'})}")
+        if set(opts) - {"field", "max_match"}:
+            raise Unsupported(f"rex options {sorted(set(opts) - {'field', 'max_match'})}")
         rest = rest.strip()
+        if rest.startswith('"'):
+            # [rex] syntax: `rex [field=<field>] ( <regex-expression> [max_match=<int>]
+            # [offset_field=<string>] )`: options may follow the expression too.
+            end = syntax.skip_string(rest, 0, '"')
+            more, tail = syntax.take_options(rest[end:], {"max_match", "offset_field"})
+            if tail.strip():
+                raise SplError("rex: unexpected text after the regular expression")
+            if set(more) - {"max_match"}:
+                raise Unsupported("rex offset_field")
+            opts.update(more)
+            rest = rest[:end]
+        # [rex] "max_match: Controls the number of times the regex is matched. If greater than
+        # 1, the resulting fields are multivalued fields. Use 0 to mean unlimited. Default: 1".
+        max_match = int(opts.get("max_match", "1"))
+        if max_match < 0:
+            raise SplError("rex max_match must be a non-negative integer")
         if not (rest.startswith('"') and rest.endswith('"')):
             raise SplError("rex needs a quoted regular expression")
         pat = syntax.unquote(rest)
@@ -595,6 +611,19 @@ class Pipeline:
                 continue
             if isinstance(v, list):
                 raise Unsupported("rex on a multivalue field")
+            if max_match != 1:
+                found = list(rx.finditer(to_text(v)))
+                if max_match:
+                    found = found[:max_match]
+                for n in names:
+                    vals = [m.group(n) for m in found]
+                    if any(x is None or x == "" for x in vals) or any(m.end() == m.start() for m in found):
+                        # What an empty or non-participating group adds to the multivalue,
+                        # and where the scan resumes after an empty match, is not documented.
+                        raise Unsupported("rex max_match with an empty match or group value")
+                    if vals:
+                        r[n] = vals[0] if len(vals) == 1 else vals
+                continue
             m = rx.search(to_text(v))
             if m:
                 for n in names:

@@ -68,6 +68,10 @@ class Pcre:
         self.check(s)
         return self.rx.search(s)
 
+    def finditer(self, s: str):
+        self.check(s)
+        return self.rx.finditer(s)
+
     def sub(self, repl, s: str):
         self.check(s)
         return self.rx.sub(repl, s)

@@ -197,6 +197,16 @@ class Combining(unittest.TestCase):
         r = rows('search index=* | rex field=msg "user=(?<u>\\w+)" | table u', ev)
         self.assertEqual(sorted(x["u"] for x in r), ["alice", "old"])
 
+    def test_rex_max_match_zero_gives_every_match(self):
+        # [rex] max_match: "If greater than 1, the resulting fields are multivalued fields. Use 0
+        # to mean unlimited."; a result that does not match is left unchanged (no field).
+        ev = events({"msg": "a1 b22 c333"}, {"msg": "none"}, {"msg": "x9"})
+        r = rows('search index=* | rex field=msg "(?<d>\\d+)" max_match=0 | table msg d', ev)
+        self.assertEqual(r, [{"msg": "a1 b22 c333", "d": ["1", "22", "333"]},
+                             {"msg": "none"}, {"msg": "x9", "d": "9"}])
+        two = rows('search index=* | rex field=msg max_match=2 "(?<d>\\d+)" | table d', events({"msg": "a1 b22 c333"}))
+        self.assertEqual(two, [{"d": ["1", "22"]}])
+
     def test_rex_named_groups(self):
         # rex field=_raw "From: <(?<from>.*)> To: <(?<to>.*)>"
         ev = events({"msg": "From: <a@x> To: <b@y>"})
