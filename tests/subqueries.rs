@@ -179,3 +179,63 @@ fn an_externaldata_property_it_does_not_know_is_refused() {
         ("L010", "ingestionMapping='[]'")
     );
 }
+
+/// `toscalar(R | summarize agg(x))` over the rows named `R` where it is used: an aggregate over
+/// all of them appended to each row (`totals`), read there and dropped after the operator.
+#[test]
+fn toscalar_of_the_rows_themselves_is_a_totals_stage() {
+    let t = ir("T | summarize n = count() by k | as R \
+                | extend p = 100.0 * n / toscalar(R | summarize sum(n))");
+    assert!(t.contains("totals "), "{t}");
+    assert!(t.contains("project-away __kqlport_agg0"), "{t}");
+    let totals = t.find("totals ").unwrap();
+    let extend = t.find("extend p").unwrap();
+    assert!(totals < extend, "{t}");
+    // The `let` the pipeline starts from names its rows too; `where` reads it as well.
+    let t = ir("let R = T | where a > 0; R | where x > toscalar(R | summarize avg(x))");
+    assert!(t.contains("totals "), "{t}");
+}
+
+#[test]
+fn toscalar_of_other_rows_is_refused_with_the_reason() {
+    let cases = [
+        // Not the rows at this point: a filter comes between `as` and the use.
+        (
+            "T | as R | where a > 0 | extend p = x / toscalar(R | summarize sum(x))",
+            "not the name of the rows at this point",
+        ),
+        // Another table.
+        (
+            "T | extend p = x / toscalar(U | summarize sum(x))",
+            "not the name of the rows at this point",
+        ),
+        // A second reading of `take`'s rows may differ.
+        (
+            "T | take 5 | as R | extend p = x / toscalar(R | summarize sum(x))",
+            "`take`",
+        ),
+        (
+            "T | as R | extend p = x / toscalar(R | summarize sum(x) by k)",
+            "`by`",
+        ),
+        (
+            "T | as R | extend p = x / toscalar(R | where y > 0 | summarize sum(x))",
+            "other operators",
+        ),
+        (
+            "T | as R | extend p = x / toscalar(R | summarize make_set(x))",
+            "is not one of count",
+        ),
+        // In a `project`, not an `extend` or `where`.
+        (
+            "T | as R | project p = x / toscalar(R | summarize sum(x))",
+            "not the name of the rows at this point",
+        ),
+    ];
+    for (q, why) in cases {
+        let (code, text, msg) = refusal(q);
+        assert_eq!(code, "L027", "{q}: {msg}");
+        assert!(text.starts_with("toscalar("), "{q}: {text}");
+        assert!(msg.contains(why), "{q}: {msg}");
+    }
+}

@@ -125,6 +125,14 @@ pub fn columns_of_stage(
                 })
                 .collect()
         }),
+        StageKind::Totals(aggs) => cols.map(|mut c| {
+            for a in aggs {
+                if !c.contains(&a.name.name) {
+                    c.push(a.name.name.clone());
+                }
+            }
+            c
+        }),
         StageKind::Aggregate { by, aggs } => {
             // `arg_max(E, c1, c2)` outputs E's column, then c1, c2 (Kusto.Language's output
             // schema); `arg_max(E, *)` the extreme row's columns under names this module does

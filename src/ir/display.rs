@@ -111,6 +111,7 @@ impl Display for Stage {
                 }
                 Ok(())
             }
+            StageKind::Totals(aggs) => write!(f, "totals {}", list(aggs)),
             StageKind::Sort(keys) => write!(f, "sort {}", list(keys)),
             StageKind::Top { n, key } => write!(f, "top {n} by {key}"),
             StageKind::Limit(n) => write!(f, "limit {n}"),

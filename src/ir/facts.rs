@@ -632,6 +632,79 @@ impl Scope {
         })
     }
 
+    /// Each aggregate's column fact, into `out`; whether the input's columns stay
+    /// (`arg_max(t, *)`, `take_any(*)`).
+    fn aggregate_facts(
+        &self,
+        aggs: &[Aggregation],
+        out: &mut HashMap<String, Option<ColumnFact>>,
+    ) -> bool {
+        let mut keep_input = false;
+        for a in aggs {
+            use ColumnType as T;
+            let typed = |ty| ColumnFact {
+                ty,
+                ..ColumnFact::computed()
+            };
+            let instant = |e: &Expr| {
+                self.time_of(e)
+                    .is_some_and(Time::is_instant)
+                    .then_some(Time::Computed)
+            };
+            let f = match &a.func {
+                AggFunc::Count | AggFunc::CountIf(_) => typed(Some(T::Long)),
+                AggFunc::DCount(_) | AggFunc::DCountIf(..) | AggFunc::CountDistinct(_) => {
+                    typed(Some(T::Long))
+                }
+                AggFunc::MakeSet { .. } | AggFunc::MakeList { .. } => ColumnFact {
+                    shape: Shape::Multivalue,
+                    ..typed(Some(T::Dynamic))
+                },
+                AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
+                    // The aggregate's own column holds `by`'s value; `arg_max(by, *)`
+                    // keeps the input's columns.
+                    if cols.is_empty() {
+                        keep_input = true;
+                    }
+                    for c in cols {
+                        // `arg_max(t, X)`: the row's value of `X`.
+                        let origin = match &c.expr.kind {
+                            ExprKind::Field(f)
+                                if f.is_plain() && !f.parsed && f.column == c.name.name =>
+                            {
+                                self.kept_origin(&f.column)
+                            }
+                            _ => Origin::Computed,
+                        };
+                        let f = ColumnFact {
+                            time: instant(&c.expr),
+                            origin,
+                            ..typed(self.infer(&c.expr))
+                        };
+                        out.insert(c.name.name.clone(), Some(f));
+                    }
+                    ColumnFact {
+                        time: instant(by),
+                        ..typed(self.infer(by))
+                    }
+                }
+                AggFunc::Min(e) | AggFunc::Max(e) | AggFunc::TakeAny(e) => ColumnFact {
+                    time: instant(e),
+                    ..typed(self.infer(e))
+                },
+                AggFunc::Sum(e) => typed(self.infer(e)),
+                AggFunc::Avg(_) | AggFunc::Stdev(_) => typed(Some(T::Real)),
+                // `take_any(*)`: the input's columns, from one row; no column of its own.
+                AggFunc::AnyRow => {
+                    keep_input = true;
+                    continue;
+                }
+            };
+            out.insert(a.name.name.clone(), Some(f));
+        }
+        keep_input
+    }
+
     /// The columns after a stage.
     pub fn step(&mut self, kind: &StageKind) {
         match kind {
@@ -684,7 +757,6 @@ impl Scope {
             }
             StageKind::Aggregate { by, aggs } => {
                 let mut out: HashMap<String, Option<ColumnFact>> = HashMap::new();
-                let mut keep_input = false;
                 for k in by {
                     let f = match &k.kind {
                         GroupKeyKind::Expr(e) => ColumnFact {
@@ -707,73 +779,18 @@ impl Scope {
                     };
                     out.insert(k.name.name.clone(), Some(f));
                 }
-                for a in aggs {
-                    use ColumnType as T;
-                    let typed = |ty| ColumnFact {
-                        ty,
-                        ..ColumnFact::computed()
-                    };
-                    let instant = |e: &Expr| {
-                        self.time_of(e)
-                            .is_some_and(Time::is_instant)
-                            .then_some(Time::Computed)
-                    };
-                    let f = match &a.func {
-                        AggFunc::Count | AggFunc::CountIf(_) => typed(Some(T::Long)),
-                        AggFunc::DCount(_) | AggFunc::DCountIf(..) | AggFunc::CountDistinct(_) => {
-                            typed(Some(T::Long))
-                        }
-                        AggFunc::MakeSet { .. } | AggFunc::MakeList { .. } => ColumnFact {
-                            shape: Shape::Multivalue,
-                            ..typed(Some(T::Dynamic))
-                        },
-                        AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
-                            // The aggregate's own column holds `by`'s value; `arg_max(by, *)`
-                            // keeps the input's columns.
-                            if cols.is_empty() {
-                                keep_input = true;
-                            }
-                            for c in cols {
-                                // `arg_max(t, X)`: the row's value of `X`.
-                                let origin = match &c.expr.kind {
-                                    ExprKind::Field(f)
-                                        if f.is_plain() && !f.parsed && f.column == c.name.name =>
-                                    {
-                                        self.kept_origin(&f.column)
-                                    }
-                                    _ => Origin::Computed,
-                                };
-                                let f = ColumnFact {
-                                    time: instant(&c.expr),
-                                    origin,
-                                    ..typed(self.infer(&c.expr))
-                                };
-                                out.insert(c.name.name.clone(), Some(f));
-                            }
-                            ColumnFact {
-                                time: instant(by),
-                                ..typed(self.infer(by))
-                            }
-                        }
-                        AggFunc::Min(e) | AggFunc::Max(e) | AggFunc::TakeAny(e) => ColumnFact {
-                            time: instant(e),
-                            ..typed(self.infer(e))
-                        },
-                        AggFunc::Sum(e) => typed(self.infer(e)),
-                        AggFunc::Avg(_) | AggFunc::Stdev(_) => typed(Some(T::Real)),
-                        // `take_any(*)`: the input's columns, from one row; no column of its own.
-                        AggFunc::AnyRow => {
-                            keep_input = true;
-                            continue;
-                        }
-                    };
-                    out.insert(a.name.name.clone(), Some(f));
-                }
+                let keep_input = self.aggregate_facts(aggs, &mut out);
                 if keep_input {
                     self.defined.extend(out);
                 } else {
                     self.close(out);
                 }
+            }
+            // Every row keeps its columns and gains the aggregates'.
+            StageKind::Totals(aggs) => {
+                let mut out = HashMap::new();
+                self.aggregate_facts(aggs, &mut out);
+                self.defined.extend(out);
             }
             StageKind::Distinct(cols) => {
                 let out = cols

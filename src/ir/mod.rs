@@ -275,6 +275,11 @@ pub enum StageKind {
         by: Vec<GroupKey>,
         aggs: Vec<Aggregation>,
     },
+    /// Aggregates over all the rows so far, each appended to every row as a column; the rows
+    /// themselves are unchanged (none with no input). `T | as R | extend p = x /
+    /// toscalar(R | summarize sum(x))`: SPL `eventstats`, ES|QL `INLINE STATS` without `BY`.
+    /// Aggregates are as in [`StageKind::Aggregate`] (never one that picks a row).
+    Totals(Vec<Aggregation>),
     /// Sort rows; KQL's default direction (descending) is already explicit here.
     Sort(Vec<SortKey>),
     /// The first `n` rows by the key.
@@ -639,7 +644,8 @@ impl StageKind {
             | StageKind::Reorder(_)
             | StageKind::Sort(_)
             | StageKind::Distinct(_)
-            | StageKind::Count => true,
+            | StageKind::Count
+            | StageKind::Totals(_) => true,
             StageKind::Aggregate { .. }
             | StageKind::Top { .. }
             | StageKind::Limit(_)

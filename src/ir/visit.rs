@@ -87,6 +87,12 @@ pub fn walk_stage<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, kind: &'ir StageKind
                 v.visit_written(&new.name, new.span);
             }
         }
+        StageKind::Totals(aggs) => {
+            for a in aggs {
+                v.visit_aggregation(&a.func);
+                v.visit_written(&a.name.name, a.name.span);
+            }
+        }
         StageKind::Aggregate { by, aggs } => {
             for k in by {
                 match &k.kind {

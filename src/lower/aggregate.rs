@@ -239,7 +239,7 @@ impl<'a> Lowerer<'a> {
         Ok(ir::GroupKeyKind::Expr(self.expr(e)?))
     }
 
-    fn aggregate(
+    pub(crate) fn aggregate(
         &mut self,
         item: AggItem<'a, '_>,
         names: &mut NameGen,

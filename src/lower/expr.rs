@@ -502,6 +502,9 @@ impl<'a> Lowerer<'a> {
                 span,
             });
         }
+        if name == "toscalar" && self.agg_capture.is_none() {
+            return self.toscalar_value(span, args);
+        }
         if let (true, [a]) = (DYNAMIC_PARSERS.contains(&name), args) {
             if let Some(inner) = json_round_trip(&a.value) {
                 return self.expr(inner);

@@ -167,6 +167,12 @@ impl Checker<'_, '_> {
                     self.name(&old.name, old.span, scope);
                 }
             }
+            StageKind::Totals(aggs) => {
+                for a in aggs {
+                    self.fields(visit::aggregation_fields(&a.func), scope);
+                }
+                scope.local.extend(aggs.iter().map(|a| a.name.name.clone()));
+            }
             StageKind::Aggregate { by, aggs } => {
                 for k in by {
                     match &k.kind {

@@ -24,6 +24,7 @@ mod names;
 mod parse;
 mod predicate;
 mod subquery;
+mod toscalar;
 mod types;
 mod union;
 
@@ -160,6 +161,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) whole: Option<&'a ast::Query>,
     /// Bags `make_bag` built inside an mv-apply, read at constant keys (`mv_apply.rs`).
     pub(crate) bags: Vec<mv_apply::VirtualBag>,
+    /// The name the rows entering the operator being lowered go by (`toscalar.rs`).
+    pub(crate) rows_name: Option<toscalar::RowsName>,
 }
 
 /// The deepest nesting of expressions lowering follows (and so of the IR the backends walk).
@@ -257,8 +260,47 @@ impl<'a> Lowerer<'a> {
     /// A tabular expression (the result statement, or a join's right side) as one IR query.
     fn pipeline(&mut self, body: &'a ast::Expr) -> LResult<ir::Query> {
         let bags = self.bags.len();
+        // `let R = T | …; R | extend … toscalar(R | …)`: the first operator after `R`'s own
+        // reads rows named `R`.
+        let named_let = match &body.kind {
+            ast::ExprKind::Pipeline(p) => match &p.source.kind {
+                ast::SourceKind::Expr(e) => match &e.kind {
+                    ast::ExprKind::Ident(n)
+                        if matches!(self.lets.get(&n.name), Some(Binding::Tabular(_))) =>
+                    {
+                        Some((n.name.clone(), p.operators.len()))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
         let (mut source, mut stages, ops) = self.flatten(body)?;
-        for op in ops {
+        let let_at = named_let.map(|(n, outer)| (n, ops.len().saturating_sub(outer)));
+        let mut as_name: Option<String> = None;
+        let saved_rows_name = self.rows_name.take();
+        for (i, op) in ops.into_iter().enumerate() {
+            let name = as_name.take().or_else(|| {
+                let_at
+                    .as_ref()
+                    .filter(|(_, at)| *at == i)
+                    .map(|(n, _)| n.clone())
+            });
+            if let ast::OperatorKind::As { name, .. } = &op.kind {
+                as_name = Some(name.name.clone());
+            }
+            self.rows_name = name
+                .filter(|_| {
+                    matches!(
+                        op.kind,
+                        ast::OperatorKind::Extend(_) | ast::OperatorKind::Where { .. }
+                    )
+                })
+                .map(|name| toscalar::RowsName {
+                    name,
+                    unstable: toscalar::unstable(&stages),
+                });
             if let ast::OperatorKind::Union(u) = &op.kind {
                 // `T | … | union U`: the rows so far are the union's first leg.
                 let span = stages
@@ -281,8 +323,12 @@ impl<'a> Lowerer<'a> {
                 stages = q.stages;
                 continue;
             }
-            self.operator_into(op, &mut stages)?;
+            // `as R` names the rows entering this operator only (`toscalar(R | …)`).
+            let lowered = self.operator_into(op, &mut stages);
+            self.rows_name = None;
+            lowered?;
         }
+        self.rows_name = saved_rows_name;
         self.finish_bags(bags, &mut stages);
         let mut query = ir::Query {
             source,

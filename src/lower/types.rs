@@ -155,6 +155,11 @@ impl Typer<'_> {
                         self.agg(&mut a.func, &cols);
                     }
                 }
+                StageKind::Totals(aggs) => {
+                    for a in aggs.iter_mut() {
+                        self.agg(&mut a.func, &cols);
+                    }
+                }
                 StageKind::Sort(keys) => {
                     for k in keys.iter_mut() {
                         self.expr(&mut k.expr, &cols, Ctx::Values);

@@ -894,6 +894,33 @@ impl<'p> Mapper<'p> {
                     }
                 }
             }
+            // Aggregates over every row, appended as columns (never one that picks a row).
+            StageKind::Totals(aggs) => {
+                for a in aggs.iter_mut() {
+                    match &mut a.func {
+                        AggFunc::Count | AggFunc::AnyRow => {}
+                        AggFunc::CountIf(p) => self.pred(scope, p),
+                        AggFunc::DCountIf(e, p) => {
+                            self.expr(scope, e);
+                            self.pred(scope, p);
+                        }
+                        AggFunc::DCount(e)
+                        | AggFunc::MakeSet { expr: e, .. }
+                        | AggFunc::MakeList { expr: e, .. }
+                        | AggFunc::Min(e)
+                        | AggFunc::Max(e)
+                        | AggFunc::Sum(e)
+                        | AggFunc::Avg(e)
+                        | AggFunc::Stdev(e)
+                        | AggFunc::TakeAny(e)
+                        | AggFunc::CountDistinct(e) => self.expr(scope, e),
+                        AggFunc::ArgMax { by, .. } | AggFunc::ArgMin { by, .. } => {
+                            self.expr(scope, by)
+                        }
+                    }
+                    scope.overrides.insert(a.name.name.clone(), Res::Computed);
+                }
+            }
             StageKind::Project(assigns) => {
                 let mut out = HashMap::new();
                 for a in assigns {

@@ -84,6 +84,8 @@ pub(crate) fn translate(query: &ir::Query) -> Result<Translation, Vec<Diagnostic
                 let n = head.as_ref().map_or(*n, |(m, _)| (*m).min(*n));
                 head = Some((n, stage.clone()));
             }
+            // `toscalar(R | summarize …)` over the rows so far: a value computed by a query.
+            StageKind::Totals(_) => diags.push(crate::REFUSAL.subquery(stage.span, TOTALS_HELP)),
             StageKind::Join { .. }
             | StageKind::MvExpand(_)
             | StageKind::Parse(_)
@@ -177,6 +179,8 @@ fn bind_renames(
 
 /// The refusal for a stage EQL has no form for: a join, mv-expand, parse, or one that
 /// aggregates, sorts or counts (`B061`).
+const TOTALS_HELP: &str = "an EQL query tests each event on its own and computes no aggregate over the matched events; translate this rule to ES|QL (`INLINE STATS`) or SPL (`eventstats`) instead";
+
 fn declined(stage: &ir::Stage) -> Diagnostic {
     match &stage.kind {
         StageKind::Join { kind, .. } => join::decline(stage, *kind),

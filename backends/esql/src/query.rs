@@ -116,6 +116,15 @@ pub(crate) fn lower_commands(cx: &mut Cx, query: &ir::Query) -> ast::Query {
                 continue;
             }
         }
+        if let StageKind::Totals(aggs) = &stage.kind {
+            // Whether a `SORT` before it fixes the order the query returns.
+            let sorted =
+                |s: &ir::Stage| matches!(s.kind, StageKind::Sort(_) | StageKind::Top { .. });
+            let order_kept =
+                query.stages[..i].iter().any(sorted) && !query.stages[i + 1..].iter().any(sorted);
+            stats::totals(cx, aggs, stage.span, order_kept, &mut commands);
+            continue;
+        }
         if let StageKind::MvExpand(m) = &stage.kind {
             mvexpand::mv_expand(cx, m, stage.span, &query.stages[i + 1..], &mut commands);
             continue;
@@ -173,6 +182,7 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::Rename(pairs) => projection::rename(cx, pairs, out),
         StageKind::Reorder(ps) => projection::reorder(cx, ps, out),
         StageKind::Aggregate { by, aggs } => stats::summarize(cx, by, aggs, out),
+        StageKind::Totals(_) => {}
         StageKind::Sort(keys) => {
             let keys = keys.iter().map(|k| sort_key(cx, k)).collect();
             out.push(Command::Sort(keys));

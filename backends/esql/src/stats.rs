@@ -42,6 +42,31 @@ pub(crate) fn summarize(
     }
 }
 
+/// Aggregates over every row so far, added to each row (`toscalar(R | summarize …)` of the
+/// rows themselves) ⇒ `INLINE STATS` without `BY`, which keeps every row and adds the
+/// aggregates computed over all of them. Lowering passes no aggregate that picks a row.
+pub(crate) fn totals(
+    cx: &mut Cx,
+    aggs: &[ir::Aggregation],
+    span: Span,
+    sorted_before: bool,
+    out: &mut Vec<Command>,
+) {
+    let aggs_out: Vec<Agg> = aggs.iter().map(|a| aggregation(cx, a)).collect();
+    if sorted_before {
+        cx.notes.push(
+            span,
+            Effect::Order,
+            "ES|QL's documentation does not say that `INLINE STATS` keeps the rows in the order a \
+         `SORT` before it gave them; the rows and values are the same",
+        );
+    }
+    out.push(Command::InlineStats {
+        aggs: aggs_out,
+        by: Vec::new(),
+    });
+}
+
 /// `distinct cols` ⇒ `STATS BY cols`.
 pub(crate) fn distinct(cx: &mut Cx, cols: &[ir::Column], out: &mut Vec<Command>) {
     for c in cols {

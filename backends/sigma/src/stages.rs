@@ -208,6 +208,13 @@ pub fn plan<'q>(
             StageKind::Distinct(_) => errors.push(decline_stage(stage, "distinct")),
             StageKind::Count => errors.push(decline_stage(stage, "count")),
             StageKind::Join { kind, .. } => errors.push(crate::join::decline(stage, *kind)),
+            // `toscalar(R | summarize …)` over the rows so far: a value computed by a query.
+            StageKind::Totals(_) => errors.push(crate::REFUSAL.subquery(
+                stage.span,
+                "a Sigma rule matches each event on its own and computes no aggregate over the \
+                 matched events; translate this rule to ES|QL (`INLINE STATS`) or SPL \
+                 (`eventstats`) instead",
+            )),
             StageKind::MvExpand(_) => errors.push(
                 Diagnostic::error(
                     BackendCode::B070,

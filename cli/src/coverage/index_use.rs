@@ -44,6 +44,11 @@ pub fn has_positive_field_condition(q: &ir::Query) -> bool {
             }
             StageKind::ProjectAway(_) | StageKind::ProjectKeep(_) | StageKind::Reorder(_) => {}
             StageKind::Sort(_) => {}
+            StageKind::Totals(aggs) => {
+                for a in aggs {
+                    computed.insert(&a.name.name);
+                }
+            }
             StageKind::Aggregate { .. }
             | StageKind::Top { .. }
             | StageKind::Limit(_)

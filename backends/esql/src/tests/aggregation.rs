@@ -436,3 +436,19 @@ fn mv_apply_summarize_is_declined() {
         d[0].message
     );
 }
+
+/// `toscalar(R | summarize agg(x))` over the rows named `R` where it is used: `INLINE STATS`
+/// without `BY` keeps every row and adds the aggregate over all of them.
+#[test]
+fn toscalar_of_the_rows_themselves_is_inline_stats() {
+    insta::assert_snapshot!(esql_of(
+        "T | where a > 0 | as R | extend d = x - toscalar(R | summarize min(x))"
+    ), @r"
+    FROM T
+    | WHERE a > 0
+    | INLINE STATS __kqlport_agg0 = MIN(x)
+    | EVAL d = x - __kqlport_agg0
+    | DROP __kqlport_agg0
+    | LIMIT 10000
+    ");
+}

@@ -379,3 +379,17 @@ fn take_any_star_keeps_one_row_per_group() {
     assert_eq!(d[0].code, kqlport::codes::SplCode::B015);
     assert!(d[0].message.contains("take_any(*)"), "{}", d[0].message);
 }
+
+/// `toscalar(R | summarize agg(x))` over the rows named `R` where it is used: `eventstats`
+/// without `by` adds the one aggregate over all the results to each, read by the `eval`.
+#[test]
+fn toscalar_of_the_rows_themselves_is_eventstats() {
+    insta::assert_snapshot!(spl_tail_of(
+        "T | where a > 0 | as R | extend d = x - toscalar(R | summarize min(x))"
+    ), @r"
+    | where a>0
+    | eventstats min(x) AS __kqlport_agg0
+    | eval d=x - __kqlport_agg0
+    | fields - __kqlport_agg0
+    ");
+}

@@ -207,6 +207,24 @@ impl Tx {
         Some(floor_bucket(x, size))
     }
 
+    /// Aggregates over every row so far, added to each row (`toscalar(R | summarize …)` of
+    /// the rows themselves): `eventstats` without `by`, which adds the one aggregation over
+    /// all the results to every result. Lowering passes no aggregate that picks a row or
+    /// collects values, so no cap applies.
+    pub(super) fn totals(&mut self, aggs: &[Aggregation], cmds: &mut Vec<Command>) {
+        let stats: Vec<StatsAgg> = aggs
+            .iter()
+            .filter_map(|a| self.agg(a))
+            .map(|(s, _)| s)
+            .collect();
+        if stats.len() == aggs.len() {
+            cmds.push(Command::EventStats {
+                aggs: stats,
+                by: Vec::new(),
+            });
+        }
+    }
+
     /// One aggregation; the second value is a `max` cap to apply after `stats`.
     pub(super) fn agg(&mut self, a: &Aggregation) -> Option<(StatsAgg, Option<u64>)> {
         let alias = self.name(&a.name.name, a.name.span)?;

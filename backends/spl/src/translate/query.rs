@@ -226,6 +226,7 @@ impl Tx {
             StageKind::Rename(pairs) => self.rename_stage(pairs, cmds),
             StageKind::Reorder(pats) => self.reorder(pats, cmds),
             StageKind::Aggregate { by, aggs } => self.summarize(by, aggs, stage.span, cmds),
+            StageKind::Totals(aggs) => self.totals(aggs, cmds),
             StageKind::Sort(keys) => self.sort(keys, None, cmds),
             StageKind::Top { n, key } => self.sort(std::slice::from_ref(key), Some(*n), cmds),
             StageKind::Limit(n) => cmds.push(Command::Head(*n)),
