@@ -604,6 +604,30 @@ impl<'p> Mapper<'p> {
         v.to_string()
     }
 
+    /// Maps the columns an aggregate reads: its argument, condition, `arg_max`'s `by` (the
+    /// columns `arg_max` returns are the caller's: they are output columns).
+    fn aggregate_inputs(&mut self, scope: &Scope<'p>, f: &mut AggFunc) {
+        match f {
+            AggFunc::Count | AggFunc::AnyRow => {}
+            AggFunc::CountIf(p) => self.pred(scope, p),
+            AggFunc::DCountIf(e, p) => {
+                self.expr(scope, e);
+                self.pred(scope, p);
+            }
+            AggFunc::DCount(e)
+            | AggFunc::MakeSet { expr: e, .. }
+            | AggFunc::MakeList { expr: e, .. }
+            | AggFunc::Min(e)
+            | AggFunc::Max(e)
+            | AggFunc::Sum(e)
+            | AggFunc::Avg(e)
+            | AggFunc::Stdev(e)
+            | AggFunc::TakeAny(e)
+            | AggFunc::CountDistinct(e) => self.expr(scope, e),
+            AggFunc::ArgMax { by, .. } | AggFunc::ArgMin { by, .. } => self.expr(scope, by),
+        }
+    }
+
     fn pred(&mut self, scope: &Scope<'p>, p: &mut Predicate) {
         let span = p.span;
         match &mut p.kind {
@@ -897,27 +921,7 @@ impl<'p> Mapper<'p> {
             // Aggregates over every row, appended as columns (never one that picks a row).
             StageKind::Totals(aggs) => {
                 for a in aggs.iter_mut() {
-                    match &mut a.func {
-                        AggFunc::Count | AggFunc::AnyRow => {}
-                        AggFunc::CountIf(p) => self.pred(scope, p),
-                        AggFunc::DCountIf(e, p) => {
-                            self.expr(scope, e);
-                            self.pred(scope, p);
-                        }
-                        AggFunc::DCount(e)
-                        | AggFunc::MakeSet { expr: e, .. }
-                        | AggFunc::MakeList { expr: e, .. }
-                        | AggFunc::Min(e)
-                        | AggFunc::Max(e)
-                        | AggFunc::Sum(e)
-                        | AggFunc::Avg(e)
-                        | AggFunc::Stdev(e)
-                        | AggFunc::TakeAny(e)
-                        | AggFunc::CountDistinct(e) => self.expr(scope, e),
-                        AggFunc::ArgMax { by, .. } | AggFunc::ArgMin { by, .. } => {
-                            self.expr(scope, by)
-                        }
-                    }
+                    self.aggregate_inputs(scope, &mut a.func);
                     scope.overrides.insert(a.name.name.clone(), Res::Computed);
                 }
             }
@@ -970,25 +974,9 @@ impl<'p> Mapper<'p> {
                     }
                 }
                 for a in aggs.iter_mut() {
+                    self.aggregate_inputs(scope, &mut a.func);
                     match &mut a.func {
-                        AggFunc::Count => {}
-                        AggFunc::CountIf(p) => self.pred(scope, p),
-                        AggFunc::DCountIf(e, p) => {
-                            self.expr(scope, e);
-                            self.pred(scope, p);
-                        }
-                        AggFunc::DCount(e)
-                        | AggFunc::MakeSet { expr: e, .. }
-                        | AggFunc::MakeList { expr: e, .. }
-                        | AggFunc::Min(e)
-                        | AggFunc::Max(e)
-                        | AggFunc::Sum(e)
-                        | AggFunc::Avg(e)
-                        | AggFunc::Stdev(e)
-                        | AggFunc::TakeAny(e)
-                        | AggFunc::CountDistinct(e) => self.expr(scope, e),
-                        AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
-                            self.expr(scope, by);
+                        AggFunc::ArgMax { cols, .. } | AggFunc::ArgMin { cols, .. } => {
                             if cols.is_empty() {
                                 all_columns = true;
                             }
@@ -1000,6 +988,7 @@ impl<'p> Mapper<'p> {
                             all_columns = true;
                             continue;
                         }
+                        _ => {}
                     }
                     out.insert(a.name.name.clone(), Res::Computed);
                 }
