@@ -608,3 +608,25 @@ fn toint_of_a_real_truncates_toward_zero() {
         "| eval r=1.5, n=5\n| eval a=if(tonumber(r)<0, ceiling(tonumber(r)), floor(tonumber(r))), c=tonumber(n)"
     );
 }
+
+#[test]
+fn only_a_division_of_two_possible_longs_is_noted_as_truncating() {
+    // KQL truncates long / long; arithmetic with a real (or timespan) operand is real.
+    for (kql, noted) in [
+        ("T | extend r = a / b", true),
+        ("T | extend r = (a + 1) / b", true),
+        ("T | extend r = 100.0 * a / b", false),
+        ("T | extend r = a / (b * 1.0)", false),
+        ("T | extend r = -(1.0 * a) / b", false),
+        ("T | extend r = toreal(a) / b", false),
+    ] {
+        let (_, fidelity) = run(ir_of(kql)).expect("translates");
+        let truncation = match fidelity {
+            Fidelity::Exact => false,
+            Fidelity::Approximate(notes) => notes
+                .iter()
+                .any(|n| n.message.contains("divides two longs with truncation")),
+        };
+        assert_eq!(truncation, noted, "{kql}");
+    }
+}

@@ -34,18 +34,7 @@ impl Tx {
             }
             ExprKind::Arith { op, lhs, rhs } => {
                 let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
-                // A real operand, or a timespan (timespan / timespan is a real in KQL).
-                let real = |x: &Expr| {
-                    matches!(
-                        x.kind,
-                        ExprKind::Literal(Literal::Real(_) | Literal::Timespan(_))
-                            | ExprKind::Call {
-                                func: ScalarFn::ToReal,
-                                ..
-                            }
-                    )
-                };
-                if *op == ArithOp::Div && !real(lhs) && !real(rhs) {
+                if *op == ArithOp::Div && !not_long(lhs) && !not_long(rhs) {
                     self.value_note(
                         e.span,
                         "KQL divides two longs with truncation; SPL division is never integral",
@@ -138,4 +127,20 @@ impl Tx {
 /// SPL cannot store a boolean in a field: a KQL bool value becomes `"true"`/`"false"`.
 pub(super) fn bool_value(cond: Eval) -> Eval {
     Eval::call("if", vec![cond, Eval::str("true"), Eval::str("false")])
+}
+
+/// Whether KQL computes `x` as a real or a timespan, not a long, by its form: a real or
+/// timespan literal, `toreal()`, or arithmetic with such an operand (KQL's arithmetic on a long
+/// and a real is real; timespan / timespan is a real). Anything else may be a long.
+fn not_long(x: &Expr) -> bool {
+    match &x.kind {
+        ExprKind::Literal(Literal::Real(_) | Literal::Timespan(_)) => true,
+        ExprKind::Call {
+            func: ScalarFn::ToReal,
+            ..
+        } => true,
+        ExprKind::Arith { lhs, rhs, .. } => not_long(lhs) || not_long(rhs),
+        ExprKind::Neg(y) => not_long(y),
+        _ => false,
+    }
 }
