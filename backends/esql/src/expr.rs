@@ -74,6 +74,12 @@ impl Cx {
                 Expr::Null
             }
             ExprKind::Arith { op, lhs, rhs } => {
+                if *op == ir::ArithOp::Div && !kqlport_kit::notes::nonzero_constant(rhs) {
+                    self.value_note(
+                        e.span,
+                        kqlport_kit::notes::zero_divisor("where ES|QL gives null (with a warning)"),
+                    );
+                }
                 let l = self.expr(lhs);
                 let r = self.expr(rhs);
                 let op = match op {

@@ -121,6 +121,29 @@ pub fn no_row_from_empty_input(notes: &mut Notes, span: Span) {
 pub const STDEV_OF_ONE_VALUE: &str = "stdev is the sample standard deviation in KQL and here; \
      for a group with fewer than two values (n - 1 = 0) the value each gives (0 or null) may differ";
 
+/// `x / y` where `y` is no non-zero constant: a zero divisor gives KQL's real infinities or NaN
+/// (Kusto's `real` data type page: 1.0/0.0 is `real(+inf)`, 0.0/0.0 `real(nan)`), where both
+/// executing targets give null (`target_null` says where: Splunk's eval command usage,
+/// "Division by zero results in a null field"; ES|QL's operators, null with a warning).
+pub fn zero_divisor(target_null: &str) -> String {
+    format!(
+        "where the divisor is 0, KQL's real division gives +inf, -inf or NaN (Kusto's real data \
+         type), {target_null}"
+    )
+}
+
+/// Whether a divisor is a constant other than 0 (a division by it needs no zero-divisor note).
+pub fn nonzero_constant(divisor: &kqlport::ir::Expr) -> bool {
+    use kqlport::ir::{ExprKind, Literal};
+    match &divisor.kind {
+        ExprKind::Literal(Literal::Long(n)) => *n != 0,
+        ExprKind::Literal(Literal::Real(r)) => *r != 0.0,
+        ExprKind::Literal(Literal::Timespan(d)) => d.ticks != 0,
+        ExprKind::Neg(x) => nonzero_constant(x),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +190,28 @@ mod tests {
             got[0].1.starts_with("if the left rows also have `b` "),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn only_a_nonzero_constant_divisor_needs_no_zero_divisor_note() {
+        use kqlport::ir::{Duration, Expr, ExprKind, FieldPath, Literal};
+        let e = |kind| Expr {
+            kind,
+            span: Span::new(0, 0),
+        };
+        let lit = |l| e(ExprKind::Literal(l));
+        assert!(nonzero_constant(&lit(Literal::Long(7))));
+        assert!(nonzero_constant(&lit(Literal::Real(0.5))));
+        assert!(nonzero_constant(&lit(Literal::Timespan(Duration {
+            ticks: 1
+        }))));
+        assert!(nonzero_constant(&e(ExprKind::Neg(Box::new(lit(
+            Literal::Long(2)
+        ))))));
+        assert!(!nonzero_constant(&lit(Literal::Long(0))));
+        assert!(!nonzero_constant(&lit(Literal::Real(0.0))));
+        assert!(!nonzero_constant(&e(ExprKind::Field(FieldPath::column(
+            "n"
+        )))));
     }
 }

@@ -40,6 +40,14 @@ impl Tx {
                         "KQL divides two longs with truncation; SPL division is never integral",
                     );
                 }
+                if *op == ArithOp::Div && !kqlport_kit::notes::nonzero_constant(rhs) {
+                    self.value_note(
+                        e.span,
+                        kqlport_kit::notes::zero_divisor(
+                            "where Splunk's eval gives null (\"Division by zero results in a null field\")",
+                        ),
+                    );
+                }
                 let sym = match op {
                     ArithOp::Add => " + ",
                     ArithOp::Sub | ArithOp::DateSub => " - ",
