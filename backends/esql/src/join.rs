@@ -381,25 +381,9 @@ pub(crate) fn lookup_mark(
     place: crate::subquery::Place,
     out: &mut Vec<Command>,
 ) -> bool {
-    let kind = JoinKind::LeftSemi;
-    let fields = match join_keys(kind, on) {
-        Ok(fields) => fields,
-        Err(why) => {
-            decline(cx, stage, kind, right, why);
-            return false;
-        }
-    };
-    let join_fields: Vec<String> = fields.iter().map(|k| k.left.name.clone()).collect();
-    let Some(Lookup { index, .. }) = materialise(
-        cx,
-        stage.span,
-        kind,
-        right,
-        &fields,
-        &join_fields,
-        &left,
-        Some(key),
-    ) else {
+    let Some((join_fields, Lookup { index, .. })) =
+        keyed_lookup(cx, stage, JoinKind::LeftSemi, right, on, &left, Some(key))
+    else {
         return false;
     };
     out.push(Command::LookupJoin {
@@ -431,6 +415,45 @@ pub(crate) fn lookup_mark(
     true
 }
 
+/// A join's fields (one per left key) and its materialised lookup index, for a LOOKUP JOIN
+/// and a marking join alike. `None` after a refusal (declined in `cx`).
+fn keyed_lookup(
+    cx: &mut Cx,
+    stage: &Stage,
+    kind: JoinKind,
+    right: &Query,
+    on: &[JoinKey],
+    left: &LeftColumns,
+    key: Option<KeyFn>,
+) -> Option<(Vec<String>, Lookup)> {
+    let fields = match join_keys(kind, on) {
+        Ok(fields) => fields,
+        Err(why) => {
+            decline(cx, stage, kind, right, why);
+            return None;
+        }
+    };
+    let join_fields: Vec<String> = fields.iter().map(|k| k.left.name.clone()).collect();
+    if join_fields.len() > 1 {
+        cx.notes.push(
+            stage.span,
+            Effect::Values,
+            "LOOKUP JOIN on a list of fields needs a recent Elasticsearch (the first LOOKUP JOIN releases take one field); the result is the same where it runs",
+        );
+    }
+    let lookup = materialise(
+        cx,
+        stage.span,
+        kind,
+        right,
+        &fields,
+        &join_fields,
+        left,
+        key,
+    )?;
+    Some((join_fields, lookup))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn join_with(
     cx: &mut Cx,
@@ -442,33 +465,15 @@ fn join_with(
     key: Option<KeyFn>,
     out: &mut Vec<Command>,
 ) {
-    let fields = match join_keys(kind, on) {
-        Ok(fields) => fields,
-        Err(why) => return decline(cx, stage, kind, right, why),
-    };
-    let join_fields: Vec<String> = fields.iter().map(|k| k.left.name.clone()).collect();
-    if join_fields.len() > 1 {
-        cx.notes.push(
-            stage.span,
-            Effect::Values,
-            "LOOKUP JOIN on a list of fields needs a recent Elasticsearch (the first LOOKUP JOIN releases take one field); the result is the same where it runs",
-        );
-    }
     let (_, keep_right) = kind.keeps_columns();
-    let Some(Lookup {
-        index,
-        added,
-        right_cols,
-    }) = materialise(
-        cx,
-        stage.span,
-        kind,
-        right,
-        &fields,
-        &join_fields,
-        &left,
-        key,
-    )
+    let Some((
+        join_fields,
+        Lookup {
+            index,
+            added,
+            right_cols,
+        },
+    )) = keyed_lookup(cx, stage, kind, right, on, &left, key)
     else {
         return;
     };

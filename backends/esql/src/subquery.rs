@@ -328,19 +328,40 @@ fn mark(
             cx.notes.push(test.span, *effect, UNICODE_FOLDING);
         }
     }
+    if !mark_on_key(cx, test, expr.span, sub, key, marker, place, left(), out) {
+        return false;
+    }
+    out.push(Command::Drop(vec![Pattern::Name(KEY.into())]));
+    true
+}
+
+/// Marks the rows whose `KEY` field (the caller computed it from the value at `key_span`)
+/// the subquery's keyed index holds: a marking LOOKUP JOIN on `KEY`, its materialisation query
+/// headed as the subquery's list. `false` after a refusal.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn mark_on_key(
+    cx: &mut Cx,
+    test: &Predicate,
+    key_span: kqlport::source::Span,
+    sub: &Subquery,
+    key: join::KeyFn,
+    marker: &str,
+    place: Place,
+    left: join::LeftColumns,
+    out: &mut Vec<Command>,
+) -> bool {
     let on = [JoinKey {
         left: kqlport::ir::Column {
             name: KEY.into(),
-            span: expr.span,
+            span: key_span,
         },
         right: sub.column.clone(),
     }];
     let stage = join_stage(JoinKind::LeftSemi, sub, &on, test);
     let before = cx.preamble.len();
-    if !join::lookup_mark(cx, &stage, &sub.query, &on, left(), key, marker, place, out) {
+    if !join::lookup_mark(cx, &stage, &sub.query, &on, left, key, marker, place, out) {
         return false;
     }
-    out.push(Command::Drop(vec![Pattern::Name(KEY.into())]));
     relabel(cx, before);
     true
 }

@@ -31,8 +31,8 @@
 use crate::ast::{Agg, Command, Expr, Pattern};
 use crate::cx::Cx;
 use crate::join;
-use crate::subquery::{join_stage, relabel, Place, KEY};
-use kqlport::ir::{Expr as IrExpr, JoinKey, JoinKind, Predicate, Subquery};
+use crate::subquery::{mark_on_key, Place, KEY};
+use kqlport::ir::{Expr as IrExpr, Predicate, Subquery};
 
 /// The key every row's terms hold once, and the key of the list's `""` item.
 const EVERY_ROW: &str = "-";
@@ -63,29 +63,9 @@ pub(crate) fn mark(
     let value = cx.expr(expr);
     out.push(Command::Eval(vec![(KEY.into(), row_terms(value))]));
     out.push(Command::MvExpand(KEY.into()));
-    let on = [JoinKey {
-        left: kqlport::ir::Column {
-            name: KEY.into(),
-            span: expr.span,
-        },
-        right: sub.column.clone(),
-    }];
-    let stage = join_stage(JoinKind::LeftSemi, sub, &on, test);
-    let before = cx.preamble.len();
-    if !join::lookup_mark(
-        cx,
-        &stage,
-        &sub.query,
-        &on,
-        left(),
-        item_key,
-        HIT,
-        place,
-        out,
-    ) {
+    if !mark_on_key(cx, test, expr.span, sub, item_key, HIT, place, left(), out) {
         return false;
     }
-    relabel(cx, before);
     out.push(Command::InlineStats {
         aggs: vec![Agg {
             name: marker.into(),
