@@ -201,23 +201,12 @@ impl<'a> Lowerer<'a> {
         .map(|kind| ir::Stage { kind, span })
         .collect::<Vec<_>>();
         after.splice(1..1, computed);
-        for op in &ops[at + 1..] {
-            match &op.kind {
-                ast::OperatorKind::Where { .. } | ast::OperatorKind::Extend(_) => {}
-                other => {
-                    return Err(unsupported(
-                        LowerCode::L070,
-                        op.span,
-                        format!(
-                            "`{}` after the `summarize` inside mv-apply is not translated; only \
-                             `where` and `extend` are",
-                            super::operator_name(other)
-                        ),
-                    ))
-                }
-            }
-            self.operator_into(op, &mut after)?;
-        }
+        self.element_wise(&ops[at + 1..], &mut after, |op| {
+            format!(
+                "`{op}` after the `summarize` inside mv-apply is not translated; only `where` \
+                 and `extend` are"
+            )
+        })?;
         self.after.extend(after);
         self.note(
             span,

@@ -117,23 +117,12 @@ impl<'a> Lowerer<'a> {
             return self.mv_apply_summarize(out, index, limit, ops, subquery.span);
         }
         let mut stages = Vec::new();
-        for op in ops {
-            match &op.kind {
-                ast::OperatorKind::Where { .. } | ast::OperatorKind::Extend(_) => {}
-                other => {
-                    return Err(unsupported(
-                        LowerCode::L070,
-                        op.span,
-                        format!(
-                            "`{}` inside mv-apply works on each row's elements as a group; only \
-                             `where` and `extend` (element by element) are translated",
-                            super::operator_name(other)
-                        ),
-                    ))
-                }
-            }
-            self.operator_into(op, &mut stages)?;
-        }
+        self.element_wise(ops, &mut stages, |op| {
+            format!(
+                "`{op}` inside mv-apply works on each row's elements as a group; only `where` \
+                 and `extend` (element by element) are translated"
+            )
+        })?;
         self.after.extend(stages);
         Ok(ir::StageKind::MvExpand(ir::MvExpand {
             items: out,
@@ -142,6 +131,30 @@ impl<'a> Lowerer<'a> {
             limit,
             per_row: None,
         }))
+    }
+
+    /// Lowers an mv-apply subquery's `ops` onto `stages`, each a `where` or an `extend`
+    /// (element by element); any other operator is refused (L070) with `refusal(its name)`.
+    pub(crate) fn element_wise(
+        &mut self,
+        ops: &'a [ast::Operator],
+        stages: &mut Vec<ir::Stage>,
+        refusal: impl Fn(&str) -> String,
+    ) -> LResult<()> {
+        for op in ops {
+            match &op.kind {
+                ast::OperatorKind::Where { .. } | ast::OperatorKind::Extend(_) => {}
+                other => {
+                    return Err(unsupported(
+                        LowerCode::L070,
+                        op.span,
+                        refusal(super::operator_name(other)),
+                    ))
+                }
+            }
+            self.operator_into(op, stages)?;
+        }
+        Ok(())
     }
 
     /// One `[Name =] Expr [to typeof(T)]` item (mv-expand and mv-apply alike).
