@@ -6,7 +6,8 @@ use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
 use kqlport::codes::SplCode;
-use kqlport::ir::{ArithOp, Expr, ExprKind, Literal, ScalarFn};
+use kqlport::ir::{ArithOp, Expr, ExprKind, Literal};
+use kqlport::schema::ColumnType;
 use kqlport::source::Span;
 
 impl Tx {
@@ -34,7 +35,16 @@ impl Tx {
             }
             ExprKind::Arith { op, lhs, rhs } => {
                 let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
-                if *op == ArithOp::Div && !not_long(lhs) && !not_long(rhs) {
+                // KQL's long / long truncates; a real, decimal or timespan operand (the core's
+                // type inference: literals, toreal(), typed columns, arithmetic with one) does
+                // not.
+                let fractional = |x: &Expr| {
+                    matches!(
+                        self.cols.infer(x),
+                        Some(ColumnType::Real | ColumnType::Decimal | ColumnType::TimeSpan)
+                    )
+                };
+                if *op == ArithOp::Div && !fractional(lhs) && !fractional(rhs) {
                     self.value_note(
                         e.span,
                         "KQL divides two longs with truncation; SPL division is never integral",
@@ -135,20 +145,4 @@ impl Tx {
 /// SPL cannot store a boolean in a field: a KQL bool value becomes `"true"`/`"false"`.
 pub(super) fn bool_value(cond: Eval) -> Eval {
     Eval::call("if", vec![cond, Eval::str("true"), Eval::str("false")])
-}
-
-/// Whether KQL computes `x` as a real or a timespan, not a long, by its form: a real or
-/// timespan literal, `toreal()`, or arithmetic with such an operand (KQL's arithmetic on a long
-/// and a real is real; timespan / timespan is a real). Anything else may be a long.
-fn not_long(x: &Expr) -> bool {
-    match &x.kind {
-        ExprKind::Literal(Literal::Real(_) | Literal::Timespan(_)) => true,
-        ExprKind::Call {
-            func: ScalarFn::ToReal,
-            ..
-        } => true,
-        ExprKind::Arith { lhs, rhs, .. } => not_long(lhs) || not_long(rhs),
-        ExprKind::Neg(y) => not_long(y),
-        _ => false,
-    }
 }
