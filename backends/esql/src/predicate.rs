@@ -42,8 +42,23 @@ impl Cx {
                 values,
                 negated,
             } => {
-                let x = self.expr(expr);
-                let vals: Vec<Expr> = values.iter().map(|v| self.literal(v, expr.span)).collect();
+                let day_of_week = crate::functions::time::day_of_week_arg(expr);
+                let ms: Option<Vec<Expr>> = values
+                    .iter()
+                    .map(|v| match v {
+                        Literal::Timespan(d) if d.ticks % 10_000 == 0 => {
+                            Some(Expr::Int(d.ticks / 10_000))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let (x, vals) = match (day_of_week, ms) {
+                    (Some(t), Some(ms)) => (self.day_of_week_ms(t), ms),
+                    _ => (
+                        self.expr(expr),
+                        values.iter().map(|v| self.literal(v, expr.span)).collect(),
+                    ),
+                };
                 let inside = Expr::In(Box::new(x.clone()), vals, false);
                 // Like `==`: a null operand makes `in` false and `!in` true.
                 if positive != *negated {
@@ -155,8 +170,18 @@ impl Cx {
         operands: Operands,
         positive: bool,
     ) -> Expr {
-        let mut l = self.expr(lhs);
-        let mut r = self.expr(rhs);
+        use crate::functions::time::{day_of_week_arg, span_literal_ms};
+        let (mut l, mut r) = match (
+            day_of_week_arg(lhs),
+            span_literal_ms(rhs),
+            span_literal_ms(lhs),
+            day_of_week_arg(rhs),
+        ) {
+            // `dayofweek(t)` against a timespan constant: both in milliseconds.
+            (Some(t), Some(ms), _, _) => (self.day_of_week_ms(t), Expr::Int(ms)),
+            (_, _, Some(ms), Some(t)) => (Expr::Int(ms), self.day_of_week_ms(t)),
+            _ => (self.expr(lhs), self.expr(rhs)),
+        };
         let l_lit = matches!(lhs.kind, ExprKind::Literal(_));
         let r_lit = matches!(rhs.kind, ExprKind::Literal(_));
         let effective = if positive { op } else { op.complement() };

@@ -132,6 +132,14 @@ pub fn zero_divisor(target_null: &str) -> String {
     )
 }
 
+/// `round(x[, digits])`: every target rounds to the nearest value at `digits` decimals, but a
+/// value exactly halfway between two (`2.5`, `-4.5`) is a tie whose direction (away from zero,
+/// up, to even) neither Kusto's round() page nor Splunk's or Elastic's ROUND page states.
+pub const ROUND_HALVES: &str =
+    "round() gives the nearest value at the requested decimals here as in \
+     KQL, but which way a value exactly halfway between two goes (away from zero, up, to even) is \
+     documented by neither KQL nor this target";
+
 /// Whether a divisor is a constant other than 0 (a division by it needs no zero-divisor note).
 pub fn nonzero_constant(divisor: &kqlport::ir::Expr) -> bool {
     use kqlport::ir::{ExprKind, Literal};

@@ -8,7 +8,7 @@ mod convert;
 mod ip;
 mod regex;
 mod strings;
-mod time;
+pub(crate) mod time;
 
 use crate::ast::Expr;
 use crate::cx::Cx;
@@ -65,6 +65,9 @@ impl Cx {
             }
             (ScalarFn::ArraySortAsc | ScalarFn::ArraySortDesc, _) => {
                 return self.array_sort(func, args, span)
+            }
+            (ScalarFn::ToString, 1) if time::day_of_week_arg(&args[0]).is_some() => {
+                return self.day_of_week_text(time::day_of_week_arg(&args[0]).unwrap_or(&args[0]))
             }
             (ScalarFn::UrlEncode, 1) => return self.url_encode(args, span),
             (ScalarFn::UrlDecode, 1) => return self.url_decode(args, span),
@@ -134,6 +137,10 @@ impl Cx {
                 time::start_of(func, a)
             }
             (ScalarFn::Abs, 1) => simple("ABS", a),
+            (ScalarFn::Round, 1 | 2) => {
+                self.value_note(span, kqlport_kit::notes::ROUND_HALVES);
+                simple("ROUND", a)
+            }
             (ScalarFn::Floor, 1) => simple("FLOOR", a),
             (ScalarFn::Bin, 2) | (ScalarFn::Floor, 2) => self.bin(&args[0], &args[1], span),
             (ScalarFn::Coalesce, n) if n >= 1 => {

@@ -76,18 +76,70 @@ impl Cx {
     }
 
     /// `dayofweek(t) / 1d` — the day of the week as a number, Sunday 0 — ⇒
-    /// `TO_DOUBLE(DATE_EXTRACT("day_of_week", t) % 7)` (ISO: Monday 1 … Sunday 7). Other uses of
-    /// `dayofweek` (a timespan value) are declined by `call`.
+    /// `TO_DOUBLE(DATE_EXTRACT("day_of_week", t) % 7)`. Other uses of `dayofweek` (a timespan
+    /// value) are declined by `call`, but for a comparison with a timespan constant
+    /// ([`Cx::day_of_week_ms`]) and its text ([`Cx::day_of_week_text`]).
     pub(crate) fn day_of_week_number(&mut self, t: &ir::Expr) -> Expr {
+        Expr::call("TO_DOUBLE", vec![self.day_of_week_days(t)])
+    }
+
+    /// `dayofweek(t)` in milliseconds, compared with a timespan constant written in
+    /// milliseconds too (`dayofweek(t) in (Saturday, Sunday)` with `let Saturday = 6d`).
+    pub(crate) fn day_of_week_ms(&mut self, t: &ir::Expr) -> Expr {
+        Expr::bin(self.day_of_week_days(t), BinOp::Mul, Expr::Int(86_400_000))
+    }
+
+    /// `tostring(dayofweek(t))`: KQL writes a timespan of whole days as `00:00:00` (0 days) or
+    /// `N.00:00:00` (Kusto's timespan data type), so Sunday is "00:00:00" and Monday
+    /// "1.00:00:00"; a null `t` gives "" (KQL's tostring of null).
+    pub(crate) fn day_of_week_text(&mut self, t: &ir::Expr) -> Expr {
+        let d = self.day_of_week_days(t);
+        let text = Expr::call(
+            "CASE",
+            vec![
+                Expr::bin(d.clone(), BinOp::Eq, Expr::Int(0)),
+                Expr::Str("00:00:00".into()),
+                Expr::call(
+                    "CONCAT",
+                    vec![
+                        Expr::call("TO_STRING", vec![d]),
+                        Expr::Str(".00:00:00".into()),
+                    ],
+                ),
+            ],
+        );
+        Expr::call("COALESCE", vec![text, Expr::Str(String::new())])
+    }
+
+    /// Whole days since Sunday: `DATE_EXTRACT("day_of_week", t) % 7` (ISO: Monday 1 … Sunday 7).
+    fn day_of_week_days(&mut self, t: &ir::Expr) -> Expr {
         let x = self.expr(t);
-        Expr::call(
-            "TO_DOUBLE",
-            vec![Expr::bin(
-                Expr::call("DATE_EXTRACT", vec![Expr::Str("day_of_week".into()), x]),
-                BinOp::Mod,
-                Expr::Int(7),
-            )],
+        Expr::bin(
+            Expr::call("DATE_EXTRACT", vec![Expr::Str("day_of_week".into()), x]),
+            BinOp::Mod,
+            Expr::Int(7),
         )
+    }
+}
+
+/// The argument `t` of `dayofweek(t)`.
+pub(crate) fn day_of_week_arg(e: &ir::Expr) -> Option<&ir::Expr> {
+    match &e.kind {
+        ir::ExprKind::Call {
+            func: ScalarFn::DayOfWeek,
+            args,
+        } if args.len() == 1 => args.first(),
+        _ => None,
+    }
+}
+
+/// A timespan constant in whole milliseconds (what `dayofweek(t)` is compared with).
+pub(crate) fn span_literal_ms(e: &ir::Expr) -> Option<i64> {
+    match &e.kind {
+        ir::ExprKind::Literal(ir::Literal::Timespan(d)) if d.ticks % 10_000 == 0 => {
+            Some(d.ticks / 10_000)
+        }
+        _ => None,
     }
 }
 

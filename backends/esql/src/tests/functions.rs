@@ -549,3 +549,19 @@ fn toint_of_an_unknown_type_is_noted() {
         "{n:?}"
     );
 }
+
+#[test]
+fn round_to_digits_notes_its_halves() {
+    // ROUND(x, decimals); which way a value exactly halfway goes is documented by neither KQL
+    // nor Elastic.
+    let t = run(&ir_of("T | extend R = round(X, 2)")).expect("translated");
+    insta::assert_snapshot!(t.text, @r"
+    FROM T
+    | EVAL R = ROUND(X, 2)
+    | LIMIT 10000
+    ");
+    let notes = notes(&t);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].1, Effect::Values);
+    assert!(notes[0].2.contains("halfway"), "{notes:?}");
+}

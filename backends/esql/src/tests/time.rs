@@ -327,3 +327,25 @@ fn datetime_plus_a_computed_count_of_seconds_is_computed_in_milliseconds() {
         "{n:?}"
     );
 }
+
+#[test]
+fn day_of_week_against_timespan_constants_and_as_text() {
+    // Both sides in milliseconds: Saturday is 6d, Sunday 0d.
+    insta::assert_snapshot!(
+        where_of_kql("T | where dayofweek(Time) in (time(6.00:00:00), time(0.00:00:00))"),
+        @r#"((DATE_EXTRACT("day_of_week", Time) % 7) * 86400000) IN (518400000, 0)"#
+    );
+    insta::assert_snapshot!(
+        where_of_kql("T | where dayofweek(Time) == 1d"),
+        @r#"(DATE_EXTRACT("day_of_week", Time) % 7) * 86400000 == 86400000"#
+    );
+    // KQL's text of a whole-day timespan: "00:00:00" on Sunday, "N.00:00:00" otherwise.
+    insta::assert_snapshot!(
+        esql_of("T | extend D = tostring(dayofweek(Time))"),
+        @r#"
+    FROM T
+    | EVAL D = COALESCE(CASE(DATE_EXTRACT("day_of_week", Time) % 7 == 0, "00:00:00", CONCAT(TO_STRING(DATE_EXTRACT("day_of_week", Time) % 7), ".00:00:00")), "")
+    | LIMIT 10000
+    "#
+    );
+}

@@ -630,3 +630,11 @@ fn only_a_division_of_two_possible_longs_is_noted_as_truncating() {
         assert_eq!(truncation, noted, "{kql}");
     }
 }
+
+#[test]
+fn round_notes_its_halves() {
+    // Which way a value exactly halfway goes is documented by neither KQL nor Splunk.
+    let (t, notes) = approx(ir_of("T | extend R = round(X, 2)"));
+    assert_eq!(tail(&t), "| eval R=round(X, 2)");
+    assert_eq!(notes, vec![(15, 26, Effect::Values)]);
+}

@@ -408,3 +408,13 @@ fn a_datetime_held_as_text_sorts_by_its_epoch() {
     let effects: Vec<Effect> = notes.iter().map(|n| n.2).collect();
     assert!(effects.contains(&Effect::OverMatch) && effects.contains(&Effect::UnderMatch));
 }
+
+#[test]
+fn day_of_week_as_text() {
+    // KQL's text of a whole-day timespan: "00:00:00" on Sunday, "N.00:00:00" otherwise
+    // (tostring of the seconds would give "86400").
+    insta::assert_snapshot!(
+        spl_tail_of("T | extend D = tostring(dayofweek(TimeGenerated))"),
+        @r#"| eval D=if(isnull((floor(_time / 86400) + 4) - (floor((floor(_time / 86400) + 4) / 7) * 7)), "", if(((floor(_time / 86400) + 4) - (floor((floor(_time / 86400) + 4) / 7) * 7))==0, "00:00:00", ((floor(_time / 86400) + 4) - (floor((floor(_time / 86400) + 4) / 7) * 7)).".00:00:00"))"#
+    );
+}

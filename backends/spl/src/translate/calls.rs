@@ -245,6 +245,7 @@ impl Tx {
             }
             ScalarFn::Abs => Some(Eval::call("abs", vec![arg(self, 0)?])),
             ScalarFn::Round => {
+                self.value_note(span, kqlport_kit::notes::ROUND_HALVES);
                 let mut v = vec![arg(self, 0)?];
                 if args.len() > 1 {
                     v.push(arg(self, 1)?);
@@ -303,6 +304,10 @@ impl Tx {
                 self.arg(func, args, 0, span)
             }
             Some(ExprKind::Field(_)) => self.arg(func, args, 0, span),
+            Some(ExprKind::Call {
+                func: ScalarFn::DayOfWeek,
+                args: day,
+            }) if day.len() == 1 => self.day_of_week_text(&day[0]),
             // An element of a split array, a parse_url member: strings already.
             Some(ExprKind::Path { base, .. })
                 if matches!(

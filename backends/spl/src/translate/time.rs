@@ -76,17 +76,44 @@ impl Tx {
 
     /// `dayofweek(t)` (UTC), a timespan in seconds.
     pub(super) fn day_of_week(&mut self, x: &Expr) -> Option<Eval> {
-        // Days since the last Sunday as a timespan (seconds); the epoch was a Thursday.
+        // Days since the last Sunday as a timespan (seconds).
+        Some(Eval::bin(
+            " * ",
+            self.day_of_week_days(x)?,
+            Eval::Num("86400".into()),
+        ))
+    }
+
+    /// `tostring(dayofweek(t))`: KQL writes a timespan of whole days as `00:00:00` (0 days) or
+    /// `N.00:00:00` (Kusto's timespan data type), so Sunday is "00:00:00" and Monday
+    /// "1.00:00:00"; a null `t` gives "" (KQL's tostring of null).
+    pub(super) fn day_of_week_text(&mut self, x: &Expr) -> Option<Eval> {
+        let d = self.day_of_week_days(x)?;
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("isnull", vec![d.clone()]),
+                Eval::str(""),
+                Eval::call(
+                    "if",
+                    vec![
+                        Eval::bin("==", d.clone(), Eval::Num("0".into())),
+                        Eval::str("00:00:00"),
+                        Eval::bin(".", d, Eval::str(".00:00:00")),
+                    ],
+                ),
+            ],
+        ))
+    }
+
+    /// Whole days since the last Sunday (0-6); the epoch was a Thursday.
+    fn day_of_week_days(&mut self, x: &Expr) -> Option<Eval> {
         let t = self.time_value(x)?;
         let d = Eval::bin(" + ", fdiv(t, "86400"), Eval::Num("4".into()));
         Some(Eval::bin(
-            " * ",
-            Eval::bin(
-                " - ",
-                d.clone(),
-                Eval::bin(" * ", fdiv(d, "7"), Eval::Num("7".into())),
-            ),
-            Eval::Num("86400".into()),
+            " - ",
+            d.clone(),
+            Eval::bin(" * ", fdiv(d, "7"), Eval::Num("7".into())),
         ))
     }
 
