@@ -156,6 +156,8 @@ pub enum Command {
         negated: bool,
         sub: Box<Pipeline>,
     },
+    /// `search <condition>` over subsearches and helper flags (subquery tests under `or`).
+    SearchFormula(SearchFormula),
     /// `join type=<inner|left> max=<n> <fields> [<subsearch>]`; `max=0` means every match.
     Join {
         kind: JoinType,
@@ -655,6 +657,76 @@ impl Display for Command {
                 f.write_str(if *negated { "search NOT" } else { "search" })?;
                 subsearch(f, sub)
             }
+            Command::SearchFormula(c) => {
+                // A leading subsearch starts on a line of its own.
+                let sep = if c.starts_on_new_line() { "" } else { " " };
+                write!(f, "search{sep}{c}")
+            }
+        }
+    }
+}
+
+/// A `search` condition: subsearches (each formatted by Splunk as an `OR` of its results'
+/// field tests) and helper flags combined with `AND`, `OR` and `NOT`, every compound part in
+/// parentheses.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SearchFormula {
+    And(Vec<SearchFormula>),
+    Or(Vec<SearchFormula>),
+    /// `[…]`, or `NOT […]`.
+    Sub {
+        negated: bool,
+        sub: Box<Pipeline>,
+    },
+    /// `name=1`: a helper field eval'd to 1 where its condition holds, 0 elsewhere.
+    Flag(String),
+}
+
+impl SearchFormula {
+    /// Whether the text starts with a subsearch, which begins on a line of its own.
+    fn starts_on_new_line(&self) -> bool {
+        match self {
+            // Compound parts are in parentheses; a plain first part starts the text.
+            SearchFormula::And(v) | SearchFormula::Or(v) => v
+                .first()
+                .is_some_and(|x| matches!(x, SearchFormula::Sub { negated: false, .. })),
+            SearchFormula::Sub { negated, .. } => !negated,
+            SearchFormula::Flag(_) => false,
+        }
+    }
+}
+
+impl fmt::Display for SearchFormula {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            SearchFormula::And(v) | SearchFormula::Or(v) => {
+                let op = if matches!(self, SearchFormula::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                for (i, x) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(if x.starts_on_new_line() {
+                            op.trim_end()
+                        } else {
+                            op
+                        })?;
+                    }
+                    match x {
+                        SearchFormula::And(_) | SearchFormula::Or(_) => write!(f, "({x})")?,
+                        _ => write!(f, "{x}")?,
+                    }
+                }
+                Ok(())
+            }
+            SearchFormula::Sub { negated, sub } => {
+                if *negated {
+                    f.write_str("NOT")?;
+                }
+                subsearch(f, sub)
+            }
+            SearchFormula::Flag(n) => write!(f, "{}=1", CmdName(n)),
         }
     }
 }

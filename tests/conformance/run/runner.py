@@ -115,12 +115,71 @@ def spl_multisearch_as_append(q: str) -> str | None:
     return legs[0] + "".join(f"\n| append [{leg}]" for leg in legs[1:]) + "\n" + q[i:].lstrip()
 
 
+SUBSEARCH_OPERAND_WHY = (
+    "a subsearch as one operand of a search condition (`[A] OR x=1`, `NOT [A] OR [B]`): splparser takes "
+    "a subsearch only as a command's last argument; Splunk substitutes a subsearch's formatted results "
+    "(`( ( f=\"v\" ) OR … )`, Search Manual › About subsearches, and the format command) where it stands "
+    "in the search, and the search command combines terms with AND, OR, NOT and parentheses (Search "
+    "Manual › Boolean expressions). Each such subsearch is parsed instead as `| append [<subsearch>]` at "
+    "the end of the query, and stands in the condition as the term `kqlport_sub=N`")
+
+
+def spl_subsearch_operands(q: str) -> str | None:
+    """Each subsearch that is an operand of a `search` condition — after OR/AND/NOT/`(`, or
+    followed by OR/AND/`)` — replaced by the term `kqlport_sub=N`, its pipeline appended as
+    `| append [<pipeline>]`; None when there is none."""
+    out, bodies, i, n = [], [], 0, len(q)
+    while i < n:
+        c = q[i]
+        if c == '"':
+            j = i + 1
+            while j < n and q[j] != '"':
+                j += 2 if q[j] == "\\" else 1
+            out.append(q[i:j + 1])
+            i = j + 1
+            continue
+        if c != "[":
+            out.append(c)
+            i += 1
+            continue
+        depth, j = 0, i
+        while j < n:
+            if q[j] == '"':
+                j += 1
+                while j < n and q[j] != '"':
+                    j += 2 if q[j] == "\\" else 1
+            elif q[j] == "[":
+                depth += 1
+            elif q[j] == "]":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        before = "".join(out).rstrip()
+        after = q[j + 1:].lstrip()
+        operand = (re.search(r"(\bOR|\bAND|\bNOT|\()$", before) is not None
+                   or re.match(r"(OR\b|AND\b|\))", after) is not None)
+        if operand:
+            bodies.append(q[i + 1:j])
+            out.append(f"kqlport_sub={len(bodies)}")
+        else:
+            out.append(q[i:j + 1])
+        i = j + 1
+    if not bodies:
+        return None
+    return "".join(out).rstrip() + "".join(f"\n| append [{b}]" for b in bodies)
+
+
 def spl_neutralise(q: str) -> tuple[str, list[str]]:
     used = []
     as_append = spl_multisearch_as_append(q)
     if as_append is not None:
         q = as_append
         used.append("multisearch")
+    operands = spl_subsearch_operands(q)
+    if operands is not None:
+        q = operands
+        used.append("subsearch operand")
     parts = re.split(r'("(?:[^"\\]|\\.)*")', q)
     for i in range(1, len(parts), 2):
         for name, pred, rw, _ in SPL_STRING_GAPS:
@@ -842,7 +901,8 @@ def main() -> int:
                 elif n in second and second[n]["ok"]:
                     used = retry[n][1]
                     why = "; ".join([g[3] for g in SPL_GAPS + SPL_STRING_GAPS if g[0] in used]
-                                + ([MULTISEARCH_WHY] if "multisearch" in used else []))
+                                + ([MULTISEARCH_WHY] if "multisearch" in used else [])
+                                + ([SUBSEARCH_OPERAND_WHY] if "subsearch operand" in used else []))
                     parsed = f"splparser rejects it only for documented grammar gap(s) {used}: {why}"
                 else:
                     setv(n, "spl", PARSE_ERROR, r["error"][:300], output=q, error=r["error"])

@@ -38,7 +38,7 @@
 //! under-match (an over-match under `not`). Over an empty list, `has_any` is false, as `in`.
 
 use super::Tx;
-use crate::ast::{BaseSearch, Command, Eval, Head, Pipeline};
+use crate::ast::{BaseSearch, Command, Eval, Head, Pipeline, SearchFormula};
 use kqlport::backend::Effect;
 use kqlport::codes::BackendCode;
 use kqlport::ir::facts::Shape;
@@ -61,13 +61,10 @@ impl Tx {
         let SubqueryTests { tests, rest } = p.subquery_tests();
         if let Some(rest) = rest {
             if rest.has_subquery() {
-                self.refuse(
-                    BackendCode::B032,
-                    rest.span,
-                    "SPL tests a subquery's values only as a whole `where` condition or one of its `and` parts (a subsearch is a search command, not an eval value)",
-                    "subquery inside `or`/`not`",
-                    "split the condition so that the `in (subquery)` test stands alone",
-                );
+                // Subquery tests under `or`: one `search` over the whole condition.
+                if let Some(formula) = self.subquery_formula(&rest, false) {
+                    cmds.push(Command::SearchFormula(formula));
+                }
                 return;
             }
             match search {
@@ -88,13 +85,72 @@ impl Tx {
                 ..
             } = &test.kind
             {
-                match matching {
-                    SubqueryMatch::Equal => {
-                        self.in_subsearch(test, expr, sub, *case, negated, cmds)
-                    }
-                    SubqueryMatch::Term => self.has_any_subsearch(test, expr, sub, negated, cmds),
+                let sub = match matching {
+                    SubqueryMatch::Equal => self.in_subsearch(test, expr, sub, *case, negated),
+                    SubqueryMatch::Term => self.has_any_subsearch(test, expr, sub, negated),
+                };
+                if let Some(sub) = sub {
+                    cmds.push(Command::SearchSubsearch {
+                        negated,
+                        sub: Box::new(sub),
+                    });
                 }
             }
+        }
+    }
+
+    /// A condition whose subquery tests sit under `or` (or a `not` over an `or`), as one
+    /// `search` condition: `not` pushed down to the leaves (De Morgan, which holds in KQL's
+    /// three-valued logic too), each subquery test its subsearch (`[…]`, `NOT […]`), and each
+    /// part without one an eval'd flag, `kqlport_pN=if(<part>, 1, 0)`, tested as
+    /// `kqlport_pN=1`. A part that is null in KQL is 0 here: with no `not` left above the
+    /// leaves, a null part decides a row exactly as a false one does (`where` keeps only the
+    /// rows whose condition is true).
+    fn subquery_formula(&mut self, p: &Predicate, neg: bool) -> Option<SearchFormula> {
+        if !p.has_subquery() {
+            let cond = self.pred(p, neg)?;
+            self.helpers += 1;
+            let flag = format!("kqlport_p{}", self.helpers);
+            self.pre.push((
+                flag.clone(),
+                Eval::call(
+                    "if",
+                    vec![cond, Eval::Num("1".into()), Eval::Num("0".into())],
+                ),
+            ));
+            return Some(SearchFormula::Flag(flag));
+        }
+        match &p.kind {
+            PredicateKind::And(v) | PredicateKind::Or(v) => {
+                let parts: Vec<Option<SearchFormula>> =
+                    v.iter().map(|q| self.subquery_formula(q, neg)).collect();
+                let parts: Vec<SearchFormula> = parts.into_iter().collect::<Option<_>>()?;
+                Some(if matches!(p.kind, PredicateKind::And(_)) != neg {
+                    SearchFormula::And(parts)
+                } else {
+                    SearchFormula::Or(parts)
+                })
+            }
+            PredicateKind::Not(x) => self.subquery_formula(x, !neg),
+            PredicateKind::InSubquery {
+                expr,
+                sub,
+                case,
+                matching,
+                negated,
+            } => {
+                let negated = *negated != neg;
+                let sub = match matching {
+                    SubqueryMatch::Equal => self.in_subsearch(p, expr, sub, *case, negated)?,
+                    SubqueryMatch::Term => self.has_any_subsearch(p, expr, sub, negated)?,
+                };
+                Some(SearchFormula::Sub {
+                    negated,
+                    sub: Box::new(sub),
+                })
+            }
+            // `has_subquery` is true only of the kinds above.
+            _ => None,
         }
     }
 
@@ -156,20 +212,16 @@ impl Tx {
         sub: &Subquery,
         case: Case,
         negated: bool,
-        cmds: &mut Vec<Command>,
-    ) {
+    ) -> Option<Pipeline> {
         let span = test.span;
-        let Some(Sides {
+        let Sides {
             mut pipeline,
             helper,
             key,
             x,
             outer_ty,
             key_ty,
-        }) = self.subsearch_sides(span, expr, sub)
-        else {
-            return;
-        };
+        } = self.subsearch_sides(span, expr, sub)?;
         // A missing string is "" (KQL has no null string); a missing value of another type is
         // null, whose digest is null: never in the list.
         let digest = |v: Eval, ty: Option<ColumnType>| {
@@ -191,10 +243,6 @@ impl Tx {
         ]);
         // Computed before the stage's commands and removed after them (`Tx::flush_pre`).
         self.pre.push((helper, digest(x, outer_ty)));
-        cmds.push(Command::SearchSubsearch {
-            negated,
-            sub: Box::new(pipeline),
-        });
         if outer_ty.is_none() || key_ty.is_none() {
             self.notes.push(
                 span,
@@ -210,6 +258,7 @@ impl Tx {
             );
         }
         self.subsearch_cap_note(span, negated);
+        Some(pipeline)
     }
 
     /// `x has_any (subquery)` ([`SubqueryMatch::Term`]): the outer helper field holds the
@@ -221,19 +270,15 @@ impl Tx {
         expr: &kqlport::ir::Expr,
         sub: &Subquery,
         negated: bool,
-        cmds: &mut Vec<Command>,
-    ) {
+    ) -> Option<Pipeline> {
         let span = test.span;
-        let Some(Sides {
+        let Sides {
             mut pipeline,
             helper,
             key,
             x,
             ..
-        }) = self.subsearch_sides(span, expr, sub)
-        else {
-            return;
-        };
+        } = self.subsearch_sides(span, expr, sub)?;
         let h = || Eval::Field(helper.clone());
         // The subsearch: "" stands for the `EVERY_TERM` mark, a one-term item for itself
         // lower-cased after a `t` (as each term of the event); items holding other characters
@@ -291,16 +336,13 @@ impl Tx {
             helper,
             Eval::call("mvappend", vec![Eval::str(EVERY_TERM), terms]),
         ));
-        cmds.push(Command::SearchSubsearch {
-            negated,
-            sub: Box::new(pipeline),
-        });
         self.notes.push(
             span,
             missing_from_list(negated),
             "`has_any` over a computed list is tested term by term: the list's items made of ASCII letters and digits only (and \"\") are matched exactly, but an item holding other characters (a space, punctuation: a phrase in KQL) is left out of the list, as its text cannot be known when translating",
         );
         self.subsearch_cap_note(span, negated);
+        Some(pipeline)
     }
 
     /// Splunk cuts a subsearch's results (limits.conf `[subsearch]` `maxout`/`maxtime`):
