@@ -1895,6 +1895,28 @@ fn in_over_a_datatable_reads_its_first_column_as_constants() {
 }
 
 #[test]
+fn a_semi_or_anti_join_with_a_datatable_is_a_filter_on_its_constant_rows() {
+    // The datatable's columns computed by `project`, each key compared exactly; a repeated
+    // row is tested once.
+    assert_eq!(
+        ir(r#"let L = datatable(u:string, d:string)["Bob", "x", "bob", "X"];
+            T | join kind=leftanti (L | project U = tolower(u), D = toupper(d)) on $left.a == $right.U, $left.b == $right.D"#),
+        "from T\nfilter (not (and (str equals cs any a [\"bob\"]) (str equals cs any b [\"X\"])))\n"
+    );
+    assert_eq!(
+        ir(
+            r#"T | join kind=leftsemi (datatable(k:string, n:long)["a", 1, "b", 2] | extend K = strcat(k, "-")) on $left.x == $right.K"#
+        ),
+        "from T\nfilter (or (str equals cs any x [\"a-\"]) (str equals cs any x [\"b-\"]))\n"
+    );
+    // Anything else after the datatable is a join as before (refused, as a datatable source).
+    assert_eq!(
+        refusal(r#"T | join kind=leftsemi (datatable(k:string)["a"] | where k != "") on k"#).0,
+        "L010"
+    );
+}
+
+#[test]
 fn datatables_that_are_not_constant_lists_are_refused() {
     // A value of another type than its column's.
     assert_eq!(
@@ -1980,10 +2002,11 @@ fn has_any_over_a_datatable_and_anti_joins_with_an_empty_one() {
         ir("let D = datatable(a:string, b:string)[]; T | where x == 1 | join kind=anti D on $left.a == $right.a and $left.c == $right.b"),
         "from T\nfilter (== x 1)\n"
     );
-    // With rows, or another kind, it is still a join (declined for a datatable).
+    // With rows, a filter on them (`a_semi_or_anti_join_with_a_datatable_is_a_filter_…`);
+    // another kind is still a join (declined for a datatable).
     assert_eq!(
-        refusal("let D = datatable(a:string)['v']; T | join kind=anti D on a").0,
-        "L010"
+        ir("let D = datatable(a:string)['v']; T | join kind=anti D on a"),
+        "from T\nfilter (not (str equals cs any a [\"v\"]))\n"
     );
     assert_eq!(
         refusal("let D = datatable(a:string)[]; T | join kind=inner D on a").0,

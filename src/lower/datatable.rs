@@ -2,7 +2,8 @@
 //! tabular `let`) tests `x` against the datatable's first column, the same as `in` over a list
 //! of those values; `lookup D on k` computes `D`'s other columns from the key (a `case` per
 //! column); `has_any (D)` reads the first column's strings; an anti-join with a datatable of no
-//! rows keeps every row. Owns the refusals (`L010`) of a datatable whose values are not
+//! rows keeps every row; a semi- or anti-join with a datatable (after `project`/`extend` of
+//! strings computed from its columns) is a filter on the keys' constant rows. Owns the refusals (`L010`) of a datatable whose values are not
 //! constants of their column's type, whose value count is not a whole number of rows, or whose
 //! lookup key repeats.
 
@@ -11,6 +12,7 @@ use crate::codes::LowerCode;
 use crate::ir;
 use crate::kql::ast;
 use crate::source::Span;
+use std::collections::BTreeMap;
 
 /// How many tabular `let`s deep a datatable is looked for (`let a = b; let b = datatable(…)`).
 const MAX_LET_HOPS: usize = 64;
@@ -65,6 +67,170 @@ impl<'a> Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
+    /// `join kind=leftsemi|leftanti (D | project …) on …` with `D` a datatable (read directly
+    /// or through tabular `let`s) and after it only `project`/`extend` of strings computed
+    /// from its columns (`tolower`, `toupper`, `strcat` of them and constants): the left rows
+    /// whose keys equal those of some row of `D` — `(a == "v1" and b == "w1") or …`, strings
+    /// compared exactly, as join keys are — or, for `leftanti`, the other rows. A semi-join
+    /// keeps each left row once and only its columns, as the filter does. `None` when the
+    /// right side is anything else (the join path then translates or refuses it).
+    pub(crate) fn datatable_semi_join(
+        &mut self,
+        j: &'a ast::Join,
+        anti: bool,
+        span: Span,
+    ) -> LResult<Option<ir::Predicate>> {
+        let Some((table, at, operators)) = self.datatable_with_operators(&j.right) else {
+            return Ok(None);
+        };
+        let mut rows: Vec<BTreeMap<String, ir::Literal>> = Vec::new();
+        for row in self.datatable_rows(table, at)? {
+            let named = table.columns.iter().map(|c| c.name.name.clone()).zip(row);
+            rows.push(named.collect());
+        }
+        for op in &operators {
+            let (items, keep) = match &op.kind {
+                ast::OperatorKind::Project(items) => (items, false),
+                ast::OperatorKind::Extend(items) => (items, true),
+                _ => return Ok(None),
+            };
+            for row in rows.iter_mut() {
+                let mut next = if keep { row.clone() } else { BTreeMap::new() };
+                for item in items {
+                    let name = match (item.names.as_slice(), &item.expr.kind) {
+                        ([n], _) => n.name.clone(),
+                        ([], ast::ExprKind::Ident(n)) => n.name.clone(),
+                        _ => return Ok(None),
+                    };
+                    let Some(v) = self.row_value(&item.expr, row)? else {
+                        return Ok(None);
+                    };
+                    next.insert(name, v);
+                }
+                *row = next;
+            }
+        }
+        let mut keys = Vec::new();
+        for cond in &j.on {
+            self.join_condition(cond, &mut keys)?;
+        }
+        if keys.is_empty() || rows.is_empty() {
+            return Ok(None);
+        }
+        let mut matches = Vec::new();
+        for row in &rows {
+            let mut tests = Vec::new();
+            for k in &keys {
+                let field = ir::Expr {
+                    kind: ir::ExprKind::Field(ir::FieldPath::column(k.left.name.clone())),
+                    span: k.left.span,
+                };
+                match row.get(&k.right.name) {
+                    // A null key matches nothing.
+                    Some(ir::Literal::Null) => tests.clear(),
+                    Some(v) => tests.push(key_equals(&field, v, k.left.span, at)),
+                    None => return Ok(None),
+                }
+                if tests.is_empty() {
+                    break;
+                }
+            }
+            if tests.len() == keys.len() && !matches.contains(&tests) {
+                matches.push(tests);
+            }
+        }
+        let any = ir::Predicate {
+            kind: ir::PredicateKind::Or(
+                matches
+                    .into_iter()
+                    .map(|tests| ir::Predicate {
+                        kind: ir::PredicateKind::And(tests),
+                        span,
+                    })
+                    .collect(),
+            ),
+            span,
+        };
+        Ok(Some(if anti {
+            ir::Predicate {
+                kind: ir::PredicateKind::Not(Box::new(any)),
+                span,
+            }
+        } else {
+            any
+        }))
+    }
+
+    /// A datatable (read directly or through tabular `let`s) and the operators after it, in
+    /// order.
+    fn datatable_with_operators(
+        &self,
+        item: &'a ast::Expr,
+    ) -> Option<(&'a ast::Datatable, Span, Vec<&'a ast::Operator>)> {
+        let mut cur = item;
+        let mut after: Vec<&'a ast::Operator> = Vec::new();
+        for _ in 0..MAX_LET_HOPS {
+            match &cur.kind {
+                ast::ExprKind::Pipeline(p) => {
+                    let mut ops: Vec<&'a ast::Operator> = p.operators.iter().collect();
+                    ops.append(&mut after);
+                    after = ops;
+                    match &p.source.kind {
+                        ast::SourceKind::Datatable(d) => return Some((d, p.source.span, after)),
+                        ast::SourceKind::Expr(e) => cur = e,
+                        _ => return None,
+                    }
+                }
+                ast::ExprKind::Ident(n) if !self.expanding.contains(&n.name) => {
+                    match self.lets.get(&n.name) {
+                        Some(Binding::Tabular(e) | Binding::Scalar(e)) => cur = e,
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The value of a `project`/`extend` expression over one constant datatable row: a column
+    /// of the row, a constant, or `tolower`/`toupper` (ASCII) and `strcat` of such strings.
+    /// `None` for anything else.
+    fn row_value(
+        &mut self,
+        e: &'a ast::Expr,
+        row: &BTreeMap<String, ir::Literal>,
+    ) -> LResult<Option<ir::Literal>> {
+        let text = |v: Option<ir::Literal>| match v {
+            Some(ir::Literal::String(s)) => Some(s),
+            _ => None,
+        };
+        match &e.kind {
+            ast::ExprKind::Ident(n) if row.contains_key(&n.name) => Ok(row.get(&n.name).cloned()),
+            ast::ExprKind::Call { function, args }
+                if matches!(function.name.as_str(), "tolower" | "toupper" | "strcat")
+                    && !args.is_empty()
+                    && args.iter().all(|a| a.name.is_none()) =>
+            {
+                let mut parts = Vec::new();
+                for a in args {
+                    match text(self.row_value(&a.value, row)?) {
+                        Some(s) => parts.push(s),
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(ir::Literal::String(match function.name.as_str() {
+                    "strcat" => parts.concat(),
+                    // ASCII only: what Kusto does to other letters is not spelled out.
+                    _ if parts.len() != 1 || !parts[0].is_ascii() => return Ok(None),
+                    "tolower" => parts[0].to_ascii_lowercase(),
+                    _ => parts[0].to_ascii_uppercase(),
+                })))
+            }
+            _ => Ok(self.const_string(e)?.map(ir::Literal::String)),
+        }
+    }
+
     /// `join kind=leftanti D on …` (or `anti`, `leftantisemi`) with `D` a datatable of no rows:
     /// no right row matches, so every left row is kept, with its own columns only.
     pub(crate) fn anti_join_of_empty_datatable(&self, j: &'a ast::Join) -> bool {
@@ -76,6 +242,33 @@ impl<'a> Lowerer<'a> {
         anti && self
             .datatable_of(&j.right)
             .is_some_and(|(t, _)| t.values.is_empty() && !t.columns.is_empty())
+    }
+}
+
+/// `key == v` for a datatable's key value `v`: a string compared exactly (case-sensitive, as
+/// a join or lookup matches keys), other constants with `==`.
+fn key_equals(field: &ir::Expr, v: &ir::Literal, span: Span, at: Span) -> ir::Predicate {
+    ir::Predicate {
+        kind: match v {
+            ir::Literal::String(s) => ir::PredicateKind::StrMatch(ir::StrMatch {
+                field: field.clone(),
+                kind: ir::MatchKind::Equals,
+                case: ir::Case::Sensitive,
+                values: vec![s.clone()],
+                quantifier: ir::Quantifier::Any,
+                negated: false,
+            }),
+            other => ir::PredicateKind::Compare {
+                lhs: field.clone(),
+                op: ir::CmpOp::Eq,
+                rhs: ir::Expr {
+                    kind: ir::ExprKind::Literal(other.clone()),
+                    span: at,
+                },
+                operands: ir::Operands::Unknown,
+            },
+        },
+        span,
     }
 }
 
@@ -143,28 +336,7 @@ impl<'a> Lowerer<'a> {
             kind: ir::ExprKind::Field(ir::FieldPath::column(key_name.name.clone())),
             span: key.span,
         };
-        let is_key = |v: &ir::Literal| ir::Predicate {
-            kind: match v {
-                ir::Literal::String(s) => ir::PredicateKind::StrMatch(ir::StrMatch {
-                    field: field.clone(),
-                    kind: ir::MatchKind::Equals,
-                    case: ir::Case::Sensitive,
-                    values: vec![s.clone()],
-                    quantifier: ir::Quantifier::Any,
-                    negated: false,
-                }),
-                other => ir::PredicateKind::Compare {
-                    lhs: field.clone(),
-                    op: ir::CmpOp::Eq,
-                    rhs: ir::Expr {
-                        kind: ir::ExprKind::Literal(other.clone()),
-                        span: at,
-                    },
-                    operands: ir::Operands::Unknown,
-                },
-            },
-            span: key.span,
-        };
+        let is_key = |v: &ir::Literal| key_equals(&field, v, key.span, at);
         if inner {
             let kind = match keys.first() {
                 None => ir::PredicateKind::Const(false),

@@ -34,6 +34,12 @@ impl<'a> Lowerer<'a> {
                 )
             })?;
         }
+        if let ir::JoinKind::LeftSemi | ir::JoinKind::LeftAnti = kind {
+            let anti = kind == ir::JoinKind::LeftAnti;
+            if let Some(filter) = self.datatable_semi_join(j, anti, span)? {
+                return Ok(ir::StageKind::Filter(filter));
+            }
+        }
         let (right, on) = self.join_sides(j, span)?;
         Ok(ir::StageKind::Join {
             kind,
@@ -163,7 +169,11 @@ impl<'a> Lowerer<'a> {
     }
 
     /// One `on` item: `k`, `$left.a == $right.b` (either order), or an `and` of those.
-    fn join_condition(&mut self, e: &'a ast::Expr, out: &mut Vec<ir::JoinKey>) -> LResult<()> {
+    pub(crate) fn join_condition(
+        &mut self,
+        e: &'a ast::Expr,
+        out: &mut Vec<ir::JoinKey>,
+    ) -> LResult<()> {
         match &e.kind {
             ast::ExprKind::Ident(n) if n.name != "$left" && n.name != "$right" => {
                 out.push(ir::JoinKey {
