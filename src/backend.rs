@@ -214,8 +214,14 @@ pub trait Backend {
     /// Translates a lowered query. `Err` means declined: each diagnostic names the KQL span the
     /// target cannot express (code `B…`), and nothing is emitted. Runs [`Backend::translate_query`]
     /// on a stack of its own: IR nesting (bounded by lowering) is walked recursively.
+    /// A values note on a column a later `where` tests is widened to an over- and under-match
+    /// ([`crate::filtered_values`]).
     fn translate(&self, rule: &RuleContext, query: &ir::Query) -> Outcome {
-        crate::stack::with_stack(|| self.translate_query(rule, query))
+        let mut outcome = crate::stack::with_stack(|| self.translate_query(rule, query));
+        if let Ok(t) = &mut outcome {
+            crate::filtered_values::widen_filtered_values(query, &mut t.fidelity);
+        }
+        outcome
     }
 
     /// The target's translation proper, as [`Backend::translate`] describes it; called by it on

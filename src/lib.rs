@@ -6,6 +6,7 @@
 #![doc = include_str!("../ARCHITECTURE.md")]
 
 pub mod diag;
+pub mod filtered_values;
 pub mod kql;
 pub mod sentinel;
 pub mod source;

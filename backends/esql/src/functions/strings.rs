@@ -14,7 +14,7 @@ use kqlport::source::Span;
 impl Cx {
     /// `tostring(x)` ⇒ `COALESCE(TO_STRING(x), "")`: KQL's tostring(null) is "", never null.
     pub(super) fn tostring(&mut self, args: &[ir::Expr], a: Vec<Expr>, span: Span) -> Expr {
-        if !matches!(args[0].kind, ExprKind::Literal(Literal::String(_))) {
+        if !self.same_text(&args[0]) {
             self.value_note(
                 span,
                 "tostring of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",
@@ -25,6 +25,22 @@ impl Cx {
             "COALESCE",
             vec![Expr::call("TO_STRING", a), Expr::Str(String::new())],
         )
+    }
+
+    /// Whether TO_STRING writes `x` as KQL's tostring does: a string literal, or a value of a
+    /// type both write alike (strings, integers, booleans, `split` elements; not datetimes,
+    /// reals, timespans, dynamic values, or a type the schema does not give).
+    fn same_text(&self, x: &ir::Expr) -> bool {
+        use kqlport::ir::facts::Shape;
+        use kqlport::schema::ColumnType as T;
+        matches!(x.kind, ExprKind::Literal(Literal::String(_)))
+            || matches!(
+                self.cols.infer(x),
+                Some(T::String | T::Int | T::Long | T::Bool)
+            )
+            // An element of a `split` array is a string.
+            || matches!(&x.kind, ExprKind::Path { base, .. }
+                if matches!(self.cols.shape_of(base), Shape::Split { .. }))
     }
 
     /// `strcat(…)` ⇒ `CONCAT` of the parts, each `COALESCE(TO_STRING(x), "")` unless a string
@@ -43,10 +59,7 @@ impl Cx {
         }
         // CONCAT is null when any argument is, and takes strings only; KQL's strcat
         // reads null as "" and converts other types to their string form.
-        if args
-            .iter()
-            .any(|x| !matches!(x.kind, ExprKind::Literal(Literal::String(_))))
-        {
+        if args.iter().any(|x| !self.same_text(x)) {
             self.value_note(
                 span,
                 "strcat of a datetime, real or timespan is formatted differently by TO_STRING (e.g. milliseconds always shown); identical for strings, integers and booleans",

@@ -206,3 +206,21 @@ fn not_is_pushed_to_null_safe_leaves() {
     ]));
     assert_eq!(where_of(pr), "(A IS NULL OR A != \"a\") AND B == \"b\"");
 }
+
+#[test]
+fn strcat_of_a_datetime_is_noted() {
+    // TO_STRING writes a datetime with milliseconds always shown; KQL's text differs.
+    let t = run(&ir_of(
+        r#"SigninLogs | extend a = strcat(TimeGenerated, "x")"#,
+    ))
+    .expect("translated");
+    let notes = notes(&t);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].1, Effect::Values);
+    // A string column and a split element are written alike: no note.
+    let t = run(&ir_of(
+        r#"SigninLogs | extend a = strcat(UserPrincipalName, "x"), b = tostring(split(UserPrincipalName, "@")[1])"#,
+    ))
+    .expect("translated");
+    assert_eq!(t.fidelity, Fidelity::Exact);
+}

@@ -638,3 +638,23 @@ fn round_notes_its_halves() {
     assert_eq!(tail(&t), "| eval R=round(X, 2)");
     assert_eq!(notes, vec![(15, 26, Effect::Values)]);
 }
+
+#[test]
+fn a_values_note_on_a_column_a_later_where_tests_is_a_row_difference() {
+    // `round` in an extend is a value note; the later `where` on its column makes it an
+    // over- and an under-match (kqlport::filtered_values).
+    let (_, notes) = approx(ir_of("T | extend R = round(X, 2) | where R > 1"));
+    assert_eq!(
+        notes,
+        vec![(15, 26, Effect::OverMatch), (15, 26, Effect::UnderMatch)]
+    );
+    // A `project` that keeps the column keeps it tested; another value for it ends that.
+    let (_, notes) = approx(ir_of(
+        "T | extend R = round(X, 2) | project R | where R > 1",
+    ));
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    let (_, notes) = approx(ir_of(
+        "T | extend R = round(X, 2) | extend R = 1 | where R > 1",
+    ));
+    assert_eq!(notes, vec![(15, 26, Effect::Values)]);
+}

@@ -1,0 +1,83 @@
+//! A values note on a column that a later `where` tests is also a row difference.
+//!
+//! Backends label a difference in a computed value by where they meet it: inside a `where` it
+//! decides rows (over- and under-match), inside `extend`/`project` only the value differs
+//! ([`Effect::Values`]). But `extend d = f(x) | where d == "v"` tests that value: where it can
+//! differ, so can the rows. This pass, run on every translation, finds each such note — one whose
+//! span lies in the expression of an `extend`/`project` column that a later `where` of the same
+//! pipeline reads while the column still holds that expression — and makes it an over- and an
+//! under-match note, naming the column and the `where`.
+
+use crate::backend::{Effect, Fidelity, Note};
+use crate::ir::visit::{predicate_columns, stage_writes};
+use crate::ir::{ExprKind, Query, StageKind};
+use crate::source::Span;
+
+/// Rewrites `fidelity`'s values notes as described in the module text.
+pub fn widen_filtered_values(query: &Query, fidelity: &mut Fidelity) {
+    let Fidelity::Approximate(notes) = fidelity else {
+        return;
+    };
+    if !notes.iter().any(|n| n.effect == Effect::Values) {
+        return;
+    }
+    // (the assignment's expression span, its column, the `where` that tests it)
+    let mut tested: Vec<(Span, &str, Span)> = Vec::new();
+    for (i, stage) in query.stages.iter().enumerate() {
+        let (StageKind::Extend(assignments) | StageKind::Project(assignments)) = &stage.kind else {
+            continue;
+        };
+        for a in assignments {
+            let column = a.name.name.as_str();
+            for later in &query.stages[i + 1..] {
+                if let StageKind::Filter(p) = &later.kind {
+                    if predicate_columns(p).contains(&column) {
+                        tested.push((a.expr.span, column, later.span));
+                        break;
+                    }
+                }
+                if stage_writes(later).contains(&column) && !keeps(&later.kind, column) {
+                    break;
+                }
+            }
+        }
+    }
+    if tested.is_empty() {
+        return;
+    }
+    let mut out = Vec::with_capacity(notes.len());
+    for note in notes.drain(..) {
+        let within = |s: &Span| s.start <= note.span.start && note.span.end <= s.end;
+        match tested
+            .iter()
+            .find(|(s, ..)| note.effect == Effect::Values && within(s))
+        {
+            Some((_, column, _)) => {
+                let message = format!(
+                    "{} (the rows may differ too: a later `where` tests `{column}`)",
+                    note.message
+                );
+                for effect in [Effect::OverMatch, Effect::UnderMatch] {
+                    out.push(Note {
+                        span: note.span,
+                        effect,
+                        message: message.clone(),
+                    });
+                }
+            }
+            None => out.push(note),
+        }
+    }
+    *notes = out;
+}
+
+/// Whether a `project` keeps `column` as it is (`project c`), so it still holds its value.
+fn keeps(kind: &StageKind, column: &str) -> bool {
+    let StageKind::Project(assignments) = kind else {
+        return false;
+    };
+    assignments.iter().any(|a| {
+        a.name.name == column
+            && matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && f.column == column)
+    })
+}
