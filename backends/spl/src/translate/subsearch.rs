@@ -36,6 +36,12 @@
 //! `format`'s quoting cannot touch them. An item holding any other character is
 //! a phrase in KQL, which terms cannot test: it is left out of the list, noted as an
 //! under-match (an over-match under `not`). Over an empty list, `has_any` is false, as `in`.
+//!
+//! Tests under `or` (or under a `not` over an `and`) cannot each be a `search` of their own:
+//! the condition becomes one `search` over the subsearches and, for each part without a
+//! subquery, a helper flag eval'd to 1 where the part holds — `search kqlport_p1=1 OR [ … ]`
+//! (`Tx::subquery_formula`, every compound part in parentheses, since `search` evaluates OR
+//! before AND).
 
 use super::Tx;
 use crate::ast::{BaseSearch, Command, Eval, Head, Pipeline, SearchFormula};
