@@ -28,20 +28,23 @@ use std::sync::OnceLock;
 const DATA: &str = include_str!("asim_parameters.yaml");
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawFile {
     parsers: Vec<RawParser>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawParser {
     schema: String,
     names: Vec<String>,
-    #[allow(dead_code)]
+    /// Where the parser's parameters are documented (required, checked non-empty).
     from: String,
     parameters: Vec<RawParameter>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawParameter {
     name: String,
     default: String,
@@ -49,14 +52,15 @@ struct RawParameter {
     test: Option<String>,
     #[serde(default)]
     declined: Option<String>,
+    /// Where the test is documented and what the parsers apply (required with a test).
     #[serde(default)]
-    #[allow(dead_code)]
     from: Option<String>,
     #[serde(default)]
     notes: Vec<RawNote>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawNote {
     effect: String,
     text: String,
@@ -108,12 +112,20 @@ fn load(text: &str) -> Result<Vec<Parser>, String> {
     raw.parsers
         .into_iter()
         .map(|p| {
+            if p.from.trim().is_empty() {
+                return Err(format!("{}: `from` names no source", p.schema));
+            }
             let parameters = p
                 .parameters
                 .into_iter()
                 .map(|r| {
                     let default = where_expr(&r.default)?;
                     let kind = match (r.test, r.declined) {
+                        (Some(_), None)
+                            if r.from.as_deref().is_none_or(|f| f.trim().is_empty()) =>
+                        {
+                            return Err(format!("`{}`: a test needs its source, `from`", r.name))
+                        }
                         (Some(t), None) => {
                             let e = where_expr(&t)?;
                             ParamKind::Test(t, e)
