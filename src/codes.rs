@@ -372,7 +372,10 @@ codes! {
              the size of the IR. Simplify the query, or split it.";
         L010 "the query source is not a table"
             "The query reads from a function, a watchlist, `externaldata`, another workspace or \
-             cluster, or a union; only a single table can be translated.";
+             cluster, or a union; only a single table can be translated. An ASIM parser called \
+             with filtering parameters is its table and a filter per parameter; a parameter \
+             kqlport does not know, or declines (its meaning is not documented exactly, or it \
+             does more than filter), is refused at the argument.";
         L011 "a `let` used as the source is not tabular"
             "The name at the head of the query is a scalar or function `let`; only a table or a \
              tabular `let` can be the source.";

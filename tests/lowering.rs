@@ -2029,12 +2029,13 @@ fn calls_of_functions_the_query_does_not_define_say_what_they_are() {
         let errs = lower::lower(&ast).expect_err("should be refused");
         (errs[0].code.as_str().to_string(), errs[0].message.clone())
     };
-    let (code, m) = message("imDns(domain_has_any = dynamic(['a.com'])) | take 1");
+    // An ASIM parser whose parameters kqlport does not know (asim_parameters.yaml).
+    let (code, m) = message("imAuthentication(username_has_any = dynamic(['a'])) | take 1");
     assert_eq!(code, "L010");
-    assert!(m.contains("ASIM parser") && m.contains("`imDns`"), "{m}");
-    let (code, m) = message("_Im_NetworkSession(eventresult='Failure')");
-    assert_eq!(code, "L010");
-    assert!(m.contains("ASIM parser"), "{m}");
+    assert!(
+        m.contains("ASIM parser") && m.contains("`imAuthentication`") && m.contains("imDns"),
+        "{m}"
+    );
     let (code, m) = message("AuditorAlerts(1h) | take 1");
     assert_eq!(code, "L010");
     assert!(m.contains("stored in the workspace"), "{m}");
@@ -2057,4 +2058,124 @@ fn extract_all_of_one_group_is_lowered_and_more_groups_are_refused() {
     assert_eq!(code, "L027");
     let (code, text) = refusal(r#"T | extend V = extract_all(@"(a)", dynamic([2]), x)"#);
     assert_eq!((code.as_str(), text.as_str()), ("L027", "dynamic([2])"));
+}
+
+#[test]
+fn asim_parser_calls_are_the_parser_table_and_a_filter_per_parameter() {
+    // Named parameters, each its documented test on the normalized column.
+    assert_eq!(
+        ir("imDns(domain_has_any = dynamic(['a.com']), starttime = ago(1h)) | take 1"),
+        "from imDns\nfilter (str term ci any DnsQuery [\"a.com\"])\n\
+         filter (window TimeGenerated >= ago 1h)\nlimit 1\n"
+    );
+    // By position, in the parser's declared order; `'*'` (srcipaddr's default) tests nothing.
+    assert_eq!(
+        ir("imDns(datetime(2024-01-01), datetime(2024-01-02), '*', dynamic(['a.com']))"),
+        "from imDns\nfilter (>= TimeGenerated datetime(2024-01-01T00:00:00Z))\n\
+         filter (<= TimeGenerated datetime(2024-01-02T00:00:00Z))\n\
+         filter (str term ci any DnsQuery [\"a.com\"])\n"
+    );
+    // A default through a `let`, or written out, tests nothing: the parser's table alone.
+    assert_eq!(
+        ir("let L = dynamic([]); imDns(domain_has_any = L, responsecodename = '*')"),
+        "from imDns\n"
+    );
+    assert_eq!(ir("imDns()"), "from imDns\n");
+    assert_eq!(
+        ir("_Im_NetworkSession(eventresult = 'Failure', dstportnumber = 443)"),
+        "from _Im_NetworkSession\nfilter (str equals cs any EventResult [\"Failure\"])\n\
+         filter (== DstPortNumber 443)\n"
+    );
+    assert_eq!(
+        ir("imWebSession(httpuseragent_has_any = dynamic(['curl']), eventresultdetails_in = dynamic(['403']))"),
+        "from imWebSession\nfilter (str term ci any HttpUserAgent [\"curl\"])\n\
+         filter (str equals cs any EventResultDetails [\"403\"])\n"
+    );
+    // A join's right side.
+    assert_eq!(
+        ir("T | join (imDns(responsecodename = 'NXDOMAIN')) on SrcIpAddr"),
+        "from T\njoin innerunique on SrcIpAddr==SrcIpAddr (\n  from imDns\n  \
+         filter (str equals cs any DnsResponseCodeName [\"NXDOMAIN\"])\n)\n"
+    );
+}
+
+#[test]
+fn asim_parameters_kqlport_cannot_read_are_refused_at_the_argument() {
+    let message = |q: &str| {
+        let ast = kql::parse(q).unwrap();
+        let errs = lower::lower(&ast).expect_err("should be refused");
+        let d = &errs[0];
+        (
+            d.code.as_str().to_string(),
+            q[d.span.range()].to_string(),
+            d.message.clone(),
+        )
+    };
+    // Unknown, declined, one too many, given twice, a test kqlport cannot translate.
+    let (code, at, m) = message("imDns(domain = dynamic(['a']))");
+    assert_eq!(
+        (code.as_str(), at.as_str()),
+        ("L010", "domain = dynamic(['a'])")
+    );
+    assert!(m.contains("no filtering parameter `domain`"), "{m}");
+    let (code, at, m) = message("imDns(eventtype = 'Update')");
+    assert_eq!(
+        (code.as_str(), at.as_str()),
+        ("L010", "eventtype = 'Update'")
+    );
+    assert!(m.contains("`eventtype`"), "{m}");
+    let (code, at, _) = message("imNetworkSession(hostname_has_any = dynamic(['h']))");
+    assert_eq!(
+        (code.as_str(), at.as_str()),
+        ("L010", "hostname_has_any = dynamic(['h'])")
+    );
+    let (code, at, _) = message(
+        "imWebSession(datetime(null), datetime(null), dynamic([]), dynamic([]), dynamic([]), \
+         dynamic([]), dynamic([]), '*', dynamic([]), false, 1)",
+    );
+    assert_eq!((code.as_str(), at.as_str()), ("L010", "1"));
+    let (code, at, _) = message("imDns(srcipaddr = '1.2.3.4', srcipaddr = '1.2.3.5')");
+    assert_eq!(
+        (code.as_str(), at.as_str()),
+        ("L010", "srcipaddr = '1.2.3.5'")
+    );
+    let (code, at, m) = message("imDns(response_has_any_prefix = dynamic(['10.']))");
+    assert_eq!(
+        (code.as_str(), at.as_str()),
+        ("L027", "response_has_any_prefix = dynamic(['10.'])")
+    );
+    assert!(m.contains("`response_has_any_prefix` filters as"), "{m}");
+    // At its default, a declined parameter tests nothing.
+    assert_eq!(
+        ir("imDns(eventtype = 'lookup', pack = false)"),
+        "from imDns\n"
+    );
+}
+
+#[test]
+fn asim_parameter_notes_say_where_a_source_parser_differs() {
+    let effects = |q: &str| {
+        let l = lower::lower(&kql::parse(q).unwrap()).unwrap();
+        l.notes
+            .iter()
+            .map(|n| (n.effect, q[n.span.range()].to_string()))
+            .collect::<Vec<_>>()
+    };
+    use kqlport::backend::Effect;
+    // Cisco Umbrella compares the code name without case.
+    assert_eq!(
+        effects("imDns(responsecodename = 'NXDOMAIN')"),
+        [(
+            Effect::UnderMatch,
+            "responsecodename = 'NXDOMAIN'".to_string()
+        )]
+    );
+    // A list computed at query time may be empty, when the parser tests nothing.
+    let e = effects("let L = toscalar(T | summarize make_set(d)); imDns(domain_has_any = L)");
+    assert!(
+        e.contains(&(Effect::UnderMatch, "domain_has_any = L".to_string())),
+        "{e:?}"
+    );
+    // Constants: no note.
+    assert!(effects("imDns(domain_has_any = dynamic(['a.com']), starttime = ago(1d))").is_empty());
 }

@@ -18,7 +18,9 @@ use crate::source::Span;
 impl<'a> Lowerer<'a> {
     /// Whether a call at the head of a tabular expression is one this module inlines.
     pub(crate) fn is_tabular_call(&self, function: &ast::Name) -> bool {
-        function.name == "table" || self.functions.contains_key(&function.name)
+        function.name == "table"
+            || self.functions.contains_key(&function.name)
+            || super::asim::parser(&function.name).is_some()
     }
 
     /// `f(args) | ops` or `table("T") | ops` as a source.
@@ -45,6 +47,11 @@ impl<'a> Lowerer<'a> {
                 ));
             };
             return Ok((ir::Source::table(name, span), Vec::new(), ops));
+        }
+        if !self.functions.contains_key(&function.name)
+            && super::asim::parser(&function.name).is_some()
+        {
+            return self.asim_source(function, span, ops);
         }
         let q = self.inline_call(function, args, span, None)?;
         match q.source.kind {

@@ -48,6 +48,15 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// A join's right side lowered as a query of its own; a watchlist is a source here too
+    /// (the target reads it as a named lookup).
+    fn join_right(&mut self, j: &'a ast::Join) -> LResult<ir::Query> {
+        self.subquery_depth += 1;
+        let r = self.pipeline(&j.right);
+        self.subquery_depth -= 1;
+        r
+    }
+
     /// A join's (or lookup's) right side and `on` key pairs.
     fn join_sides(
         &mut self,
@@ -55,17 +64,15 @@ impl<'a> Lowerer<'a> {
         span: Span,
     ) -> LResult<(ir::Query, Vec<ir::JoinKey>)> {
         let right = match &j.right.kind {
-            ast::ExprKind::Ident(_) | ast::ExprKind::Pipeline(_) => {
-                // A watchlist is a source here too: the target reads it as a named lookup.
-                self.subquery_depth += 1;
-                let r = self.pipeline(&j.right);
-                self.subquery_depth -= 1;
-                r?
+            ast::ExprKind::Ident(_) | ast::ExprKind::Pipeline(_) => self.join_right(j)?,
+            // A function of the query or an ASIM parser called with parameters.
+            ast::ExprKind::Call { function, .. } if self.is_tabular_call(function) => {
+                self.join_right(j)?
             }
             _ => return Err(unsupported(
                 LowerCode::L051,
                 j.right.span,
-                "the join's right side must be a table, a tabular `let` or a parenthesised query",
+                "the join's right side must be a table, a tabular `let`, a parenthesised query or a call of a query function or ASIM parser",
             )),
         };
         let mut on = Vec::new();

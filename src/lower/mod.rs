@@ -8,6 +8,7 @@
 
 mod aggregate;
 mod ago_span;
+mod asim;
 mod bool_compare;
 mod datatable;
 mod evaluate;
@@ -75,8 +76,10 @@ pub fn lower(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
 }
 
 fn lower_here(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
+    let asim_calls = asim::collect(query);
     let mut cx = Lowerer {
         whole: Some(query),
+        asim: Some(&asim_calls),
         ..Lowerer::default()
     };
     match cx.query(query) {
@@ -163,6 +166,9 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) bags: Vec<mv_apply::VirtualBag>,
     /// The name the rows entering the operator being lowered go by (`toscalar.rs`).
     pub(crate) rows_name: Option<toscalar::RowsName>,
+    /// The query's ASIM parser calls with filtering parameters, their tests built
+    /// (`asim.rs`).
+    pub(crate) asim: Option<&'a asim::Calls>,
 }
 
 /// The deepest nesting of expressions lowering follows (and so of the IR the backends walk).
@@ -834,10 +840,11 @@ fn call_source_refusal(name: &str) -> String {
     });
     if asim {
         format!(
-            "`{name}(…)` calls an ASIM parser function; kqlport reads an ASIM parser only as a \
-             table name (`{name}`, mapped by the pipeline where it says so): its filtering \
-             parameters work inside the parser, by each source parser's rules, and are not \
-             modelled; write them as `where` tests after `{name}`"
+            "`{name}(…)` calls an ASIM parser function whose filtering parameters kqlport \
+             does not know (it knows those of {known}); it reads `{name}` only as a table name \
+             (mapped by the pipeline where it says so): write the parameters as `where` tests \
+             after `{name}`",
+            known = asim::known_parsers().join(", ")
         )
     } else {
         format!(

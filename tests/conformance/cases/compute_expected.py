@@ -21,6 +21,10 @@ For each case folder `NNN_name/` (rule.yaml, events.json, case.yaml):
      Columns listed in `expected.set_columns` hold sets (make_set): stored sorted, compare as sets.
    * `order_matters` (default false): when false rows are stored sorted and compare as a
      multiset; when true the stored order is the KQL result order.
+   A case whose query calls a function the workspace holds (an ASIM parser) gives its definition
+   in case.yaml's `oracle_functions` (`function Name(params) { body }`, as duckdb-kql's stored
+   functions take it): declared to Kusto.Language as a database function and passed to
+   duckdb-kql (which calls a stored function with positional arguments only).
    Cases with `expected.source: hand` are not overwritten: their rows come from the Microsoft
    documentation (see `reason`); the script still runs duckdb-kql on them and reports whether it
    agrees.
@@ -146,6 +150,8 @@ def load_case(d: Path) -> dict:
     return {"dir": d, "name": d.name, "rule": rule, "case": case, "events": events,
             # what the KQL engines see: watchlists and externaldata as tables
             "query": engine_query(rule["query"], events),
+            # functions the workspace holds (an ASIM parser's filtering code)
+            "functions": case.get("oracle_functions") or [],
             "tables": {engine_name(t): cols for t, cols in (case.get("schema") or {}).items()},
             "data": {engine_name(t): evs for t, evs in events.items()}}
 
@@ -175,8 +181,22 @@ def validate(c: dict) -> list[str]:
 
 
 # ---------------------------------------------------------------- Kusto.Language
+def stored_function(text: str) -> dict:
+    """`function Name(params) { body }` as its name, parameter list and body."""
+    m = re.match(r"\s*function\s+(\w+)\s*\(", text)
+    if not m:
+        raise SystemExit(f"oracle_functions: not `function Name(params) {{ body }}`: {text[:60]}")
+    depth, i = 0, m.end() - 1
+    for i in range(m.end() - 1, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            break
+    return {"name": m.group(1), "params": text[m.end() - 1:i + 1], "body": text[i + 1:].strip()}
+
+
 def kusto_check(cases: list[dict]) -> list[dict]:
-    reqs = [{"query": c["query"], "tables": c["tables"]} for c in cases]
+    reqs = [{"query": c["query"], "tables": c["tables"],
+             "functions": [stored_function(f) for f in c["functions"]]} for c in cases]
     env = dict(os.environ, KQLPORT_ORACLES=str(ORACLES))
     p = subprocess.run(["node", str(SMOKE / "kusto_check.js")], input=json.dumps(reqs),
                        capture_output=True, text=True, env=env)
@@ -223,7 +243,7 @@ def run_duckdb(c: dict, kusto_cols: list[dict] | None):
         types = dict(cols)
         types["_id"] = "long"
         load_events(con, table, c["data"].get(table, []), types)
-    rel = duckdb_kql.kql(con, c["query"])
+    rel = duckdb_kql.kql(con, c["query"], functions=c["functions"] or None)
     cols = list(rel.columns)
     data = rel.fetchall()
     exp = c["case"]["expected"]

@@ -2,7 +2,7 @@
 // Syntax + semantic check of KQL with Microsoft's Kusto.Language (@kusto/language-service-next).
 //
 // stdin:  {"query": "...", "tables": {"DeviceNetworkEvents": {"RemotePort": "int", ...}},
-//          "database": "db"}                       (database optional)
+//          "database": "db", "functions": [{"name", "params", "body"}]}   (both optional)
 //     or  an array of such objects (one node start-up for many queries; ~0.3 s per start-up).
 // stdout: {"ok": bool, "errors": n, "syntax": [diag], "semantic": [diag],
 //          "columns": [{"name", "type"}] | null}   (or an array of those)
@@ -39,11 +39,15 @@ function toArray(list) {
   return out;
 }
 
-function globalsFor(tables, database) {
+function globalsFor(tables, database, functions) {
   const syms = Object.entries(tables || {}).map(([name, cols]) => {
     const schema = "(" + Object.entries(cols).map(([c, t]) => `['${c.replace(/'/g, "\\'")}']:${t}`).join(", ") + ")";
     return new S.TableSymbol.$ctor7(name, schema, null);
   });
+  // Database functions (an ASIM parser): {name, params: "(a:type=default, ...)", body: "{ ... }"}.
+  for (const f of functions || []) {
+    syms.push(new S.FunctionSymbol.$ctor16(f.name, f.params, f.body, null));
+  }
   const db = new S.DatabaseSymbol.$ctor3(database || "db", null, syms, false);
   return L.GlobalState.Default.WithDatabase(db);
 }
@@ -54,7 +58,7 @@ function diag(d) {
 
 function check(req) {
   if (!req || typeof req.query !== "string") throw new Error("each request needs a string `query`");
-  const code = L.KustoCode.ParseAndAnalyze(req.query, globalsFor(req.tables, req.database));
+  const code = L.KustoCode.ParseAndAnalyze(req.query, globalsFor(req.tables, req.database, req.functions));
   const syntax = toArray(code.GetSyntaxDiagnostics()).map(diag);
   const key = (d) => `${d.code}@${d.start}+${d.length}:${d.message}`;
   const seen = new Set(syntax.map(key));
