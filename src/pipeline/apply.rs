@@ -399,7 +399,7 @@ impl<'p> Mapper<'p> {
     /// [`Res::Ambiguous`] with the reason no common name holds it exactly.
     fn unify(&mut self, u: &mut Union, legs: &[Scope<'p>]) -> HashMap<String, Res<'p>> {
         let mut out = HashMap::new();
-        let shared: Rc<[Scope<'p>]> = legs.to_vec().into();
+        let mut shared: Option<Rc<[Scope<'p>]>> = None;
         let mut renames: Vec<Vec<(String, String)>> = vec![Vec::new(); legs.len()];
         let names: Vec<String> = self.read_after_unions.iter().cloned().collect();
         for name in names.iter().map(String::as_str) {
@@ -413,7 +413,7 @@ impl<'p> Mapper<'p> {
                     }
                     Res::Unified {
                         held,
-                        legs: shared.clone(),
+                        legs: shared.get_or_insert_with(|| legs.to_vec().into()).clone(),
                     }
                 }
                 Err(why) => Res::Ambiguous(why),
@@ -480,14 +480,10 @@ impl<'p> Mapper<'p> {
                     }
                 }
             }
-            match res.held(name) {
-                Some(h) => held.push((i, h)),
-                None => {
-                    let Res::Ambiguous(why) = res else {
-                        unreachable!("only an ambiguous column has no name")
-                    };
-                    return Err(format!("in {}, {why}", leg_name(i)));
-                }
+            match (&res, res.held(name)) {
+                (Res::Ambiguous(why), _) => return Err(format!("in {}, {why}", leg_name(i))),
+                (_, Some(h)) => held.push((i, h)),
+                (_, None) => {}
             }
         }
         if let Some((_, first)) = held.first() {
