@@ -484,10 +484,13 @@ codes! {
              the target's data does not have. Add the column to a pipeline file (`-p FILE`) or \
              choose `keep` or `note`.";
         L091 "a column after a union that the pipeline maps to different fields in its legs"
-            "A field-mapping pipeline maps each leg of a union by its own table. A column that the \
-             stages after the union name must then be one field in every leg; when the legs' tables \
-             map it to different fields (or some legs compute it), the query is refused rather than \
-             read a field some legs do not have.";
+            "A field-mapping pipeline maps each leg of a union by its own table. A column read after \
+             the union that the legs' tables map to different fields (or that some legs compute) is \
+             given one name: each leg renames its field to the column's KQL name before the legs \
+             meet. Refused, rather than read a field some legs do not have, where no one name holds \
+             it exactly: a leg's pipeline rewrites the column's values (a vocabulary, lower-casing, \
+             a path's file name) or maps its members to fields of their own, or another column of \
+             a leg already is the target's field of that name.";
         L100 "`render` was dropped (warning)"
             "`render` only chooses a chart; the rows are unchanged, so it is dropped with a note.";
         L101 "a lowering note shown by `explain --ir` (warning)"

@@ -30,6 +30,20 @@ pub fn try_ir_of(kql: &str) -> Result<Query, Vec<Diagnostic>> {
     Ok(lower::lower(&ast)?.query)
 }
 
+/// The IR of a KQL query mapped by the built-in field-mapping pipeline `pipeline` (`cim`,
+/// `ecs`, …), as the CLI hands it to a backend. Panics if it does not lower or the pipeline
+/// refuses it.
+pub fn mapped_ir_of(kql: &str, pipeline: &str) -> Query {
+    let p = crate::pipeline::Pipeline::builtin(pipeline).expect("a built-in pipeline");
+    let m = crate::pipeline::apply(&p, &ir_of(kql));
+    assert!(
+        m.errors.is_empty(),
+        "pipeline `{pipeline}` refused: {:?}",
+        m.errors
+    );
+    m.query
+}
+
 /// The IR and everything lowering reports about it: its notes and warnings.
 pub fn lowered_of(kql: &str) -> Result<lower::Lowered, Vec<Diagnostic>> {
     lower::lower(&kql::parse(kql)?)

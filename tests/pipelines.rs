@@ -370,3 +370,94 @@ fn a_mapped_column_keeps_its_schema_type() {
         Some(kqlport::schema::ColumnType::String)
     );
 }
+
+/// The first error's message, or a panic naming the IR when the query mapped.
+fn refusal(p: &Pipeline, q: &str) -> String {
+    let m = mapped(p, q);
+    match m.errors.first() {
+        Some(e) => format!("{} {}", e.code.as_str(), e.message),
+        None => panic!("mapped: {}", m.query),
+    }
+}
+
+#[test]
+fn a_column_each_union_leg_holds_under_its_own_field_gets_its_kql_name() {
+    // SecurityEvent's `Computer` is ECS `host.name`, Syslog's `host.hostname`: each leg renames
+    // its field to `Computer` at its end, and the stages after the union read that name.
+    let got = ir(
+        &builtin("ecs"),
+        "union (SecurityEvent | where EventID == 4625), (Syslog | where Facility == 'auth') \
+         | where Computer startswith 'dc' | summarize n = count() by Computer",
+    );
+    assert!(got.contains("rename Computer=host.name"), "{got}");
+    assert!(got.contains("rename Computer=host.hostname"), "{got}");
+    assert!(
+        got.contains("str startswith ci any Computer [\"dc\"]"),
+        "{got}"
+    );
+    assert!(got.contains("by Computer=Computer"), "{got}");
+    // A leg that computes the column already holds it under its KQL name: no rename there.
+    let got = ir(
+        &builtin("ecs"),
+        "union (SecurityEvent | project Computer = tolower(Computer)), Syslog | where Computer == 'dc1'",
+    );
+    assert_eq!(got.matches("rename Computer=").count(), 1, "{got}");
+    assert!(got.contains("rename Computer=host.hostname"), "{got}");
+}
+
+#[test]
+fn union_legs_that_hold_a_column_under_one_field_rename_nothing() {
+    // cim keeps `TimeGenerated` for SigninLogs; a table it does not map keeps the Sentinel
+    // name too: the legs' rules differ, their field does not.
+    let got = ir(
+        &builtin("cim"),
+        "union SigninLogs, AWSCloudTrail | where TimeGenerated > ago(1h) | project TimeGenerated",
+    );
+    assert!(!got.contains("rename"), "{got}");
+    // ecs notes `TimeGenerated` for DeviceProcessEvents, not for SecurityEvent: both are
+    // `@timestamp`, and the one leg's note comes at the reference after the union.
+    let q = "union DeviceProcessEvents, SecurityEvent | where TimeGenerated > ago(1h)";
+    let got = ir(&builtin("ecs"), q);
+    assert!(!got.contains("rename"), "{got}");
+    assert!(got.contains("@timestamp"), "{got}");
+    let n = notes(&builtin("ecs"), q);
+    assert!(
+        n.iter().any(|(at, _, m)| at == "TimeGenerated"
+            && m.contains("`TimeGenerated` is mapped to `@timestamp`")),
+        "{n:?}"
+    );
+    // A join's right side that is a union: its keys read it.
+    let got = ir(
+        &builtin("ecs"),
+        "SecurityAlert | join (union (SecurityEvent | project Computer), (Syslog | project Computer)) on $left.CompromisedEntity == $right.Computer",
+    );
+    assert!(got.contains("rename Computer=host.name"), "{got}");
+    assert!(got.contains("rename Computer=host.hostname"), "{got}");
+}
+
+#[test]
+fn a_union_column_no_common_name_holds_exactly_is_refused_with_the_reason() {
+    // cim lower-cases DeviceNetworkEvents' `Protocol` values: a test after the union cannot map
+    // its constant for one leg and not the other.
+    let got = refusal(
+        &builtin("cim"),
+        "union DeviceNetworkEvents, (DeviceProcessEvents | extend Protocol = 'Tcp') | where Protocol == 'Tcp'",
+    );
+    assert!(got.starts_with("L091 after the union, `Protocol` is a different field in different legs under pipeline `cim`, and in the `DeviceNetworkEvents` leg its values are not stored as KQL's"), "{got}");
+    // A leg whose other column already is the target's field of that name.
+    let clash = builtin("ecs").overlay(
+        pipeline::parse(
+            "clash.yaml",
+            "tables:\n  Syslog:\n    fields:\n      Computer: host.hostname\n      HostName: Computer\n",
+        )
+        .unwrap(),
+    );
+    let got = refusal(
+        &clash,
+        "union SecurityEvent, Syslog | where Computer == 'dc1'",
+    );
+    assert!(
+        got.contains("in the `Syslog` leg it is `host.hostname` while another column is the target's `Computer`"),
+        "{got}"
+    );
+}

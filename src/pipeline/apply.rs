@@ -15,7 +15,8 @@ use crate::codes::LowerCode;
 use crate::diag::Diagnostic;
 use crate::ir::*;
 use crate::source::Span;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// A query after mapping.
 #[derive(Clone, Debug)]
@@ -51,6 +52,7 @@ pub fn apply(pipeline: &Pipeline, query: &Query) -> Mapped {
     }
     let mut m = Mapper {
         p: pipeline,
+        read_after_unions: read_after_unions(&query),
         notes: Vec::new(),
         errors: Vec::new(),
         unmapped: Vec::new(),
@@ -78,9 +80,36 @@ enum Res<'p> {
         column: String,
         suffix: String,
     },
-    /// A column after a union whose legs the pipeline maps differently (or that some legs
-    /// compute): no one target name holds it.
-    Ambiguous,
+    /// A column after a union whose legs hold it under different target fields, that no
+    /// common name can hold (`why` says what stops it).
+    Ambiguous(String),
+    /// A column after a union whose legs hold it under different target fields (or resolve it
+    /// differently), each leg now holding it under `held` ([`Mapper::unify`]); the legs'
+    /// scopes give each leg's notes at a reference.
+    Unified { held: String, legs: Rc<[Scope<'p>]> },
+}
+
+impl Res<'_> {
+    /// The name a column resolved so is held under after mapping (`name` is its KQL name):
+    /// `None` for a column no one name holds.
+    fn held(&self, name: &str) -> Option<String> {
+        match self {
+            Res::Computed => Some(name.to_string()),
+            Res::Ambiguous(_) => None,
+            Res::Unified { held, .. } => Some(held.clone()),
+            Res::Column {
+                map,
+                column,
+                suffix,
+                ..
+            } => {
+                let field = map
+                    .and_then(|m| m.rule(column, &[]))
+                    .map_or(column.clone(), |r| r.field.clone());
+                Some(format!("{field}{suffix}"))
+            }
+        }
+    }
 }
 
 /// The names visible after some stages.
@@ -120,22 +149,7 @@ impl<'p> Scope<'p> {
 
     /// Whether a column visible here has the target name `target` after mapping.
     fn has_target(&self, target: &str) -> bool {
-        let mapped = |res: &Res<'p>, name: &str| match res {
-            Res::Computed => name == target,
-            Res::Ambiguous => false,
-            Res::Column {
-                map,
-                column,
-                suffix,
-                ..
-            } => {
-                let field = map
-                    .and_then(|m| m.rule(column, &[]))
-                    .filter(|r| r.path.is_empty())
-                    .map_or(column.clone(), |r| r.field.clone());
-                format!("{field}{suffix}") == target
-            }
-        };
+        let mapped = |res: &Res<'p>, name: &str| res.held(name).is_some_and(|h| h == target);
         if self.overrides.iter().any(|(n, r)| mapped(r, n)) {
             return true;
         }
@@ -238,12 +252,57 @@ fn union_resolve<'p>(legs: &[Scope<'p>], name: &str) -> Res<'p> {
     if same {
         first
     } else {
-        Res::Ambiguous
+        Res::Ambiguous(
+            "kqlport gives the legs' fields a common name only for a column it sees read after the union"
+                .into(),
+        )
     }
+}
+
+/// Every column name the query reads (by expression or by name) outside its unions' legs: at
+/// a union, the names a later stage may read from it, in this query or the one it is nested in
+/// (a join's right side read by the join's keys and the stages after it). A superset: a name
+/// read elsewhere is harmless, since only a column the union's legs hold apart is renamed.
+fn read_after_unions(q: &Query) -> BTreeSet<String> {
+    #[derive(Default)]
+    struct Reads(BTreeSet<String>);
+    impl<'ir> crate::ir::visit::Visitor<'ir> for Reads {
+        fn visit_query(&mut self, q: &'ir Query) {
+            match &q.source.kind {
+                SourceKind::Union(_) => q.stages.iter().for_each(|s| self.visit_stage(s)),
+                _ => crate::ir::visit::walk_query(self, q),
+            }
+        }
+        // A join's right keys read its right side, a subquery's list column its query.
+        fn visit_stage(&mut self, s: &'ir Stage) {
+            if let StageKind::Join { on, .. } = &s.kind {
+                self.0.extend(on.iter().map(|k| k.right.name.clone()));
+            }
+            crate::ir::visit::walk_stage(self, &s.kind, s.span)
+        }
+        fn visit_predicate(&mut self, p: &'ir Predicate) {
+            if let PredicateKind::InSubquery { sub, .. } = &p.kind {
+                self.0.insert(sub.column.name.clone());
+                self.visit_query(&sub.query);
+            }
+            crate::ir::visit::walk_predicate(self, p)
+        }
+        fn visit_field(&mut self, field: &'ir FieldPath, _: Span) {
+            self.0.insert(field.column.clone());
+        }
+        fn visit_name(&mut self, name: &'ir str, _: Span) {
+            self.0.insert(name.to_string());
+        }
+    }
+    let mut r = Reads::default();
+    crate::ir::visit::Visitor::visit_query(&mut r, q);
+    r.0
 }
 
 struct Mapper<'p> {
     p: &'p Pipeline,
+    /// The columns the query reads outside its unions' legs ([`read_after_unions`]).
+    read_after_unions: BTreeSet<String>,
     notes: Vec<Note>,
     errors: Vec<Diagnostic>,
     unmapped: Vec<Unmapped>,
@@ -287,10 +346,11 @@ impl<'p> Mapper<'p> {
     fn query(&mut self, q: &mut Query) -> Scope<'p> {
         if let SourceKind::Union(u) = &mut q.source.kind {
             // Each leg is mapped as the query it is; the stages after the union see them all.
-            let legs = u.legs.iter_mut().map(|leg| self.query(leg)).collect();
+            let legs: Vec<Scope<'p>> = u.legs.iter_mut().map(|leg| self.query(leg)).collect();
+            let overrides = self.unify(u, &legs);
             let mut scope = Scope {
                 base: Base::Union(legs),
-                overrides: HashMap::new(),
+                overrides,
                 closed: false,
             };
             for stage in &mut q.stages {
@@ -323,6 +383,137 @@ impl<'p> Mapper<'p> {
             self.stage(&mut scope, &mut stage.kind);
         }
         scope
+    }
+
+    /// One name for each column read after a union ([`read_after_unions`]) whose legs hold it under
+    /// different target fields: each leg renames its field to the common name at its end
+    /// (a `project-rename` stage, which every backend already runs per leg: SPL inside each
+    /// `multisearch`/`append` leg, ES|QL as the `CASE` per column of legs that differ).
+    ///
+    /// The common name is the column's KQL name: the stages after the union name it so, a
+    /// leg that computes the column holds it under that name already, and it is the name
+    /// KQL's own result gives it. Where every leg that has the column holds it under one
+    /// target field (the legs differ only in a rule's note, or a table the pipeline does not
+    /// map keeps the Sentinel name the others map to itself), that field stays and no leg
+    /// renames. Returns the union scope's resolution of each such column: [`Res::Unified`], or
+    /// [`Res::Ambiguous`] with the reason no common name holds it exactly.
+    fn unify(&mut self, u: &mut Union, legs: &[Scope<'p>]) -> HashMap<String, Res<'p>> {
+        let mut out = HashMap::new();
+        let mut shared: Option<Rc<[Scope<'p>]>> = None;
+        let mut renames: Vec<Vec<(String, String)>> = vec![Vec::new(); legs.len()];
+        let names: Vec<String> = self.read_after_unions.iter().cloned().collect();
+        for name in names.iter().map(String::as_str) {
+            if !matches!(union_resolve(legs, name), Res::Ambiguous(_)) {
+                continue;
+            }
+            let res = match self.common_name(u, legs, name) {
+                Ok((held, per_leg)) => {
+                    for (i, old) in per_leg {
+                        renames[i].push((name.to_string(), old));
+                    }
+                    Res::Unified {
+                        held,
+                        legs: shared.get_or_insert_with(|| legs.to_vec().into()).clone(),
+                    }
+                }
+                Err(why) => Res::Ambiguous(why),
+            };
+            out.insert(name.to_string(), res);
+        }
+        for (leg, pairs) in u.legs.iter_mut().zip(renames) {
+            if pairs.is_empty() {
+                continue;
+            }
+            let span = leg.span;
+            let col = |name: String| Column { name, span };
+            leg.stages.push(Stage {
+                kind: StageKind::Rename(pairs.into_iter().map(|(n, o)| (col(n), col(o))).collect()),
+                span,
+            });
+        }
+        out
+    }
+
+    /// The name column `name` is held under after the union, and the legs (by index) that
+    /// rename their field to it; or why no name holds it exactly.
+    fn common_name(
+        &self,
+        u: &Union,
+        legs: &[Scope<'p>],
+        name: &str,
+    ) -> Result<(String, Vec<(usize, String)>), String> {
+        let leg_name = |i: usize| match u.legs[i].table() {
+            Some(t) => format!("the `{t}` leg"),
+            None => format!("leg {}", i + 1),
+        };
+        let mut held: Vec<(usize, String)> = Vec::new();
+        for (i, leg) in legs.iter().enumerate() {
+            if !leg.has(name) {
+                continue;
+            }
+            let res = leg.resolve(name);
+            if let Res::Column {
+                map: Some(map),
+                column,
+                ..
+            } = &res
+            {
+                if map
+                    .fields
+                    .iter()
+                    .any(|r| &r.column == column && !r.path.is_empty())
+                {
+                    return Err(format!(
+                        "in {} pipeline `{}` maps its members to fields of their own",
+                        leg_name(i),
+                        self.p.name
+                    ));
+                }
+                if let Some(rule) = map.rule(column, &[]) {
+                    if rule.values.is_some() || rule.basename {
+                        return Err(format!(
+                            "in {} its values are not stored as KQL's (pipeline `{}` maps them to `{}`'s): a test after the union cannot be written once for every leg",
+                            leg_name(i),
+                            self.p.name,
+                            rule.field
+                        ));
+                    }
+                }
+            }
+            match (&res, res.held(name)) {
+                (Res::Ambiguous(why), _) => return Err(format!("in {}, {why}", leg_name(i))),
+                (_, Some(h)) => held.push((i, h)),
+                (_, None) => {}
+            }
+        }
+        if let Some((_, first)) = held.first() {
+            if held.iter().all(|(_, h)| h == first) {
+                return Ok((first.clone(), Vec::new()));
+            }
+        }
+        let mut renamed = Vec::new();
+        for (i, leg) in legs.iter().enumerate() {
+            match held.iter().find(|(j, _)| *j == i) {
+                Some((_, h)) if h == name => {}
+                // A leg whose column is held elsewhere while another of its columns is the
+                // target's `name`: the rename would overwrite that one.
+                Some((_, h)) if leg.has_target(name) => {
+                    return Err(format!(
+                        "in {} it is `{h}` while another column is the target's `{name}`",
+                        leg_name(i)
+                    ))
+                }
+                Some((_, h)) => renamed.push((i, h.clone())),
+                None if leg.has_target(name) => {
+                    return Err(format!(
+                        "{} has another column that is the target's `{name}`",
+                        leg_name(i)
+                    ))
+                }
+                None => {}
+            }
+        }
+        Ok((name.to_string(), renamed))
     }
 
     /// The one place a table becomes a target source: sets the source's target parts and puts
@@ -412,13 +603,13 @@ impl<'p> Mapper<'p> {
         span: Span,
     ) -> Option<(&'p FieldRule, String)> {
         let res = scope.resolve(column);
-        if let Res::Ambiguous = res {
+        if let Res::Ambiguous(why) = res {
             if !self.errors.iter().any(|e| e.span.range() == span.range()) {
                 self.errors.push(
                     Diagnostic::error(
                         LowerCode::L091,
                         format!(
-                            "after the union, `{column}` is a different field in different legs under pipeline `{}`, and kqlport does not rename a leg's field to a common name yet",
+                            "after the union, `{column}` is a different field in different legs under pipeline `{}`, and {why}",
                             self.p.name
                         ),
                         span,
@@ -481,8 +672,24 @@ impl<'p> Mapper<'p> {
         }
     }
 
+    /// The name a column after a union is held under when its legs were given one
+    /// ([`Mapper::unify`]), with each leg's notes for it at `span`; `None` for any other column.
+    fn unified(&mut self, scope: &Scope<'p>, column: &str, span: Span) -> Option<String> {
+        let Res::Unified { held, legs } = scope.resolve(column) else {
+            return None;
+        };
+        for leg in legs.iter().filter(|l| l.has(column)) {
+            self.rule_for(leg, column, &[], span);
+        }
+        Some(held)
+    }
+
     /// A plain column name (project list, group key, join key …) to the target's field.
     fn column(&mut self, scope: &Scope<'p>, c: &mut Column) {
+        if let Some(held) = self.unified(scope, &c.name, c.span) {
+            c.name = held;
+            return;
+        }
         if let Some((rule, suffix)) = self.rule_for(scope, &c.name, &[], c.span) {
             if rule.path.is_empty() {
                 c.name = format!("{}{suffix}", rule.field);
@@ -513,6 +720,10 @@ impl<'p> Mapper<'p> {
     }
 
     fn field(&mut self, scope: &Scope<'p>, f: &mut FieldPath, span: Span) {
+        if let Some(held) = self.unified(scope, &f.column, span) {
+            f.column = held;
+            return;
+        }
         if let Some((rule, suffix)) = self.rule_for(scope, &f.column, &f.path, span) {
             if rule.basename {
                 self.note(

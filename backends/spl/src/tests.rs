@@ -124,3 +124,4 @@ mod prefilters;
 mod strings;
 mod subqueries;
 mod time;
+mod unions;

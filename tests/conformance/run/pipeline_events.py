@@ -5,7 +5,8 @@ and applies its map to the events, so that the mapped translation can be run on 
 events and compared with the KQL on the original ones:
 
 - each event of table T goes to the target's name for T (the EQL event category, the Sigma
-  logsource service, else `logs`, as the runner's engines read them);
+  logsource service, else `logs`, the Splunk sourcetype, as the runner's engines read them; a
+  table Splunk finds by `source` keeps its name as sourcetype and gets the `source` field);
 - the table's `where` conditions are set on each event (their first value);
 - a column with a rule is renamed (`Column.path` rules take the value at that path of a dynamic
   column, or of a column holding JSON text); a `values` vocabulary maps the value, `lowercase`
@@ -67,6 +68,8 @@ def table_key(pipeline: dict, table: str, target: str) -> str:
         return table
     if target == "eql":
         return t.get("eql_category") or table
+    if target == "spl":
+        return (t.get("splunk") or {}).get("sourcetype") or table
     if target == "sigma":
         ls = t.get("logsource")
         if ls is None:
@@ -117,5 +120,11 @@ def events_for(pipeline: dict, events: dict, target: str) -> dict:
     out: dict = {}
     for table, evs in events.items():
         key = table_key(pipeline, table, target)
-        out.setdefault(key, []).extend(rename_event(pipeline, table, e) for e in evs)
+        renamed = [rename_event(pipeline, table, e) for e in evs]
+        # SPL: a table the pipeline finds by `source` (not its sourcetype) carries that field.
+        source = (((pipeline.get("tables") or {}).get(table) or {}).get("splunk") or {}).get("source")
+        if target == "spl" and source:
+            for e in renamed:
+                e["source"] = source
+        out.setdefault(key, []).extend(renamed)
     return out

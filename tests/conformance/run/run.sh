@@ -8,7 +8,8 @@
 # With --pipeline NAME (ecs, sigma, …) the translations are made with that field-mapping
 # pipeline, each case's events are renamed by the same pipeline (pipeline_events.py), and the
 # pipeline's target is judged: EQL for ecs, Sigma for sigma (pySigma's SQLite backend;
-# sigma-rust reads the library's own unmapped translation, so it is not run).
+# sigma-rust reads the library's own unmapped translation, so it is not run), SPL for cim (the
+# SPL reference evaluator, each event under its pipeline sourcetype or source).
 #
 # Usage: tests/conformance/run/run.sh [--json FILE] [--no-setup] [--pipeline NAME]
 # Env:   KQLPORT_ORACLES (default <repo>/.oracles, else the main checkout's .oracles),
@@ -62,7 +63,7 @@ fi
 # 1. every case through the CLI (declines exit 1; that is expected)
 # (Sentinel names unless --pipeline: the cases' events are Sentinel-named.)
 targets=spl,esql,eql,sigma
-case "$pipeline" in none) ;; ecs) targets=eql ;; sigma) targets=sigma ;; *) targets=eql,sigma ;; esac
+case "$pipeline" in none) ;; ecs) targets=eql ;; sigma) targets=sigma ;; cim) targets=spl ;; *) targets=eql,sigma ;; esac
 "$KQLPORT_BIN" convert --to "$targets" --pipeline "$pipeline" --format json tests/conformance/cases/*/rule.yaml \
   >"$work/convert.jsonl" 2>"$work/convert.err" || true
 [ -s "$work/convert.jsonl" ] || { echo "run.sh: kqlport convert produced nothing:" >&2; cat "$work/convert.err" >&2; exit 2; }

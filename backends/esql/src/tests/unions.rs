@@ -93,3 +93,22 @@ fn the_same_table_twice_is_refused() {
     )
     .contains("two legs read `Syslog`"));
 }
+
+#[test]
+fn a_column_the_pipeline_maps_apart_per_leg_is_one_case_under_its_kql_name() {
+    // ecs: SecurityEvent's `Computer` is `host.name`, Syslog's `host.hostname`; the pipeline
+    // has each leg rename its field to `Computer` (the core's decision), which is one CASE.
+    let q = mapped_ir_of(
+        "union (SecurityEvent | where EventID == 4625), (Syslog | where Facility == \"auth\") \
+         | where Computer startswith \"dc\"",
+        "ecs",
+    );
+    let t = run(&q).expect("translated").text;
+    insta::assert_snapshot!(t, @r#"
+    FROM logs-system.security-*, logs-system.syslog-* METADATA _index
+    | WHERE ((_index LIKE "logs-system.security-*" OR _index LIKE ".ds-logs-system.security-*") AND event.code == 4625) OR ((_index LIKE "logs-system.syslog-*" OR _index LIKE ".ds-logs-system.syslog-*") AND log.syslog.facility.name == "auth")
+    | EVAL Computer = CASE((_index LIKE "logs-system.security-*" OR _index LIKE ".ds-logs-system.security-*") AND event.code == 4625, host.name, host.hostname), host.hostname = CASE((_index LIKE "logs-system.security-*" OR _index LIKE ".ds-logs-system.security-*") AND event.code == 4625, host.hostname, NULL), host.name = CASE((_index LIKE "logs-system.security-*" OR _index LIKE ".ds-logs-system.security-*") AND event.code == 4625, "", host.name)
+    | WHERE STARTS_WITH(TO_LOWER(Computer), "dc")
+    | LIMIT 10000
+    "#);
+}
