@@ -229,6 +229,14 @@ fn a_left_column_is_read_from_the_left_event_after_a_join_that_drops_the_right_r
          | mv-expand TargetResources",
     ));
     assert_eq!(d.iter().map(|x| x.0).collect::<Vec<_>>(), vec!["B013"]);
+    // A right column the core follows (projected there) is not read from the left event's
+    // `_raw` either, though the left rows keep theirs.
+    let d = declined(ir_of(
+        "SigninLogs | lookup kind=leftouter (IdentityInfo \
+         | summarize arg_max(TimeGenerated, *) by AccountUPN | project AccountUPN, AssignedRoles) \
+         on $left.UserPrincipalName == $right.AccountUPN | extend n = array_length(AssignedRoles)",
+    ));
+    assert_eq!(d.iter().map(|x| x.0).collect::<Vec<_>>(), vec!["B013"]);
     // The same after a right side whose arg_max(t, *) keeps every column unnamed.
     let d = declined(ir_of(
         "SigninLogs | join (AuditLogs | summarize arg_max(TimeGenerated, *) by CorrelationId) \

@@ -216,9 +216,10 @@ impl Tx {
     }
 
     /// After a stage that reshaped the rows (`table`, `fields +`, `stats`, `dedup` + `table`):
-    /// `kept` when its command kept `_raw` for later stages.
+    /// `kept` when its command kept `_raw` for later stages — the event's only if the rows
+    /// still carried it (naming `_raw` after a `stats` keeps nothing).
     pub(super) fn reshaped(&mut self, kept: bool) {
-        self.raw = kept;
+        self.raw &= kept;
         self.raw_extra = kept;
     }
 
