@@ -22,7 +22,10 @@
 //! The right side is translated with its own view of the columns; which right columns hold
 //! datetimes (epoch seconds) or `split` arrays afterwards is the core's column facts
 //! (`ir::facts`); when the right rows still carry their `_raw` event (which Splunk's join copies over the
-//! left row's), no longer reads the left event from `_raw`.
+//! left row's), no longer reads the left event from `_raw` — unless the translation keeps `_raw`
+//! for later reads (`Tx::keep_raw`), when the subsearch ends with `fields - _raw`. After whole
+//! right rows, a column the left table's schema does not have is not read from `_raw` (it may be
+//! the right row's).
 //!
 //! Splunk compares join field values as exact strings, case-sensitively like KQL's `==`
 //! (Splunk documents no case folding for `join`; observed behaviour, not a documented
@@ -116,8 +119,19 @@ impl Tx {
         // (The right columns are not this event's columns: their origin is `Joined` in the
         // facts, `Tx::is_joined`.)
         if keep_right && right_side.raw {
-            // The right rows' `_raw` replaces the left event's: no more reading from it.
-            self.mark_reshaped();
+            if self.keeps_raw() || right_side.raw_extra {
+                // The left event's `_raw` stays (read from later, or at least not replaced by
+                // one the right side only kept for its own reads), the right rows' goes.
+                sub.commands
+                    .push(Command::FieldsRemove(vec!["_raw".to_string()]));
+            } else {
+                // The right rows' `_raw` replaces the left event's: no more reading from it.
+                self.mark_reshaped();
+            }
+        }
+        if keep_right && right.output_columns().is_none() {
+            // The right rows' own columns are not followed by the facts (see `right_rows`).
+            self.right_rows = true;
         }
         if keep_left && keep_right {
             let left_keys: Vec<String> = on.iter().map(|k| k.left.name.clone()).collect();

@@ -59,12 +59,18 @@
 //!     value in its field: paths into it are `json_extract(<field>, …)`.
 //!   * After `project`/`summarize` (`table`/`stats` drop `_raw`), an event column is only its
 //!     field: parsed paths into a string column read the field. When a later stage must read
-//!     an event column from `_raw` (a non-plain path), the query is translated a second time
-//!     keeping `_raw`: every `table`/`fields +` of the main pipeline (project, project-keep,
-//!     project-reorder, `arg_max`/`arg_min`) names `_raw` too, and a final `fields - _raw`
-//!     removes it from the output. After `stats` (summarize, distinct, count) there is no
-//!     event left: such paths are declined (`B013`), as are paths a join's right side would
-//!     need.
+//!     an event column from `_raw` (a non-plain path, a whole dynamic column), the query is
+//!     translated again keeping `_raw` in the pipeline that needs it (the main one, a join's
+//!     right side, a subquery, a union's legs for the stages after the union): every
+//!     `table`/`fields +` there (project, project-keep, project-reorder, `arg_max`/`arg_min`,
+//!     `take_any(*)`) names `_raw` too, and `fields - _raw` removes it at the end of the main
+//!     pipeline or of a join's right side. A join in such a pipeline also ends its right side
+//!     with `fields - _raw`, since Splunk's join copies the right rows' fields — `_raw` too —
+//!     over the left row's: the left rows keep their own event. After a join that brings whole
+//!     right rows (the right side's columns are not all known), a column the left table's
+//!     schema does not have may be the right row's: it is not read from the left `_raw`
+//!     (`B013`). After `stats` (summarize, distinct, count) there is no event left: such paths
+//!     are declined (`B013`), as are paths into a column a join's right side brought.
 //!   * `X[k]` with a string key computed at query time (`translate/dynamic.rs`) is
 //!     `json_extract_exact(<X's JSON>, k)`, X's JSON read as above (from `_raw`, or a computed
 //!     column's field); `bag_keys(X)[i]` is `mvindex(json_array_to_mv(json_keys(<X's JSON>)), i)`.
@@ -315,13 +321,18 @@ impl Spl {
         tx.prefilters = prefilters;
         tx.mirrored = joins.clone();
         let mut out = tx.query(query);
-        if out.is_none() && tx.wants_raw {
-            // A later stage reads an event column from `_raw` after `table` dropped it: try
-            // again keeping `_raw` through every `table`/`fields +` (removed at the end).
+        // A later stage reads an event column from `_raw` after `table` dropped it: try again
+        // keeping `_raw` through every `table`/`fields +` of the pipelines that asked (removed
+        // at their end) — once more if keeping it there lets another pipeline ask.
+        for _ in 0..2 {
+            if out.is_some() || tx.wants_raw.is_empty() {
+                break;
+            }
             let mut again = translate::Tx::new();
             again.prefilters = prefilters;
-            again.mirrored = joins;
-            again.keep_raw = true;
+            again.mirrored = joins.clone();
+            again.keep_raw = std::mem::take(&mut tx.keep_raw);
+            again.keep_raw.append(&mut tx.wants_raw);
             out = again.query(query);
             tx = again;
         }

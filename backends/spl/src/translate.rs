@@ -65,15 +65,24 @@ pub struct Tx {
     /// until a `table`/`fields +`/`stats` keeps only named fields (`arg_max(t, *)` and
     /// `project-reorder` keep them all).
     flat: bool,
-    /// Set by the backend's second attempt: `table`/`fields +` keep `_raw` (removed again at
-    /// the end) so that later stages can still read event columns from it. Only the main
-    /// pipeline does so (`depth` 0), never a join's right side.
-    pub(crate) keep_raw: bool,
+    /// Set by the backend's second attempt: the pipelines (by their span: the main one, a
+    /// join's right side, a subquery) whose `table`/`fields +` keep `_raw` (removed again at
+    /// their end) so that later stages can still read event columns from it. A join in such a
+    /// pipeline ends its right side by removing the right rows' `_raw`, so that the left rows
+    /// keep theirs (Splunk's join copies the right rows' fields, `_raw` too, over the left
+    /// row's).
+    pub(crate) keep_raw: Vec<(usize, usize)>,
     /// The rows carry a `_raw` the KQL output does not have, kept by `keep_raw`.
-    raw_extra: bool,
-    /// Set when a path needed `_raw` after the main pipeline dropped it: worth a second
-    /// attempt with `keep_raw`.
-    pub(crate) wants_raw: bool,
+    pub(crate) raw_extra: bool,
+    /// The pipelines where a path needed `_raw` after a `table`/`fields +` (or a join's right
+    /// rows) dropped it: worth another attempt that keeps it there (`keep_raw`).
+    pub(crate) wants_raw: Vec<(usize, usize)>,
+    /// The pipeline being translated (its span), for `keep_raw` and `wants_raw`.
+    pipeline: (usize, usize),
+    /// A join brought in whole right rows, whose own columns the core's facts do not follow
+    /// (its right side's output columns are not all known): a column that is not in this
+    /// table's schema may be the right row's, so it is not read from this event's `_raw`.
+    pub(crate) right_rows: bool,
     /// How many join right sides deep this translation is (0 = the main pipeline).
     depth: usize,
     /// Whether leading filters give the base search their indexed prefilters (`prefilter.rs`);
@@ -133,9 +142,11 @@ impl Tx {
             errors: Vec::new(),
             raw: true,
             flat: true,
-            keep_raw: false,
+            keep_raw: Vec::new(),
             raw_extra: false,
-            wants_raw: false,
+            wants_raw: Vec::new(),
+            pipeline: (0, 0),
+            right_rows: false,
             depth: 0,
             prefilters: true,
             cols: facts::Scope::default(),

@@ -173,3 +173,108 @@ fn event_columns_read_after_project_keep_raw() {
     ]);
     assert_eq!(declined(query), vec![("B013", 5, 9)]);
 }
+
+#[test]
+fn a_join_right_side_keeps_raw_for_its_own_reads_and_drops_it_at_its_end() {
+    // arg_max(t, *) in a right side: its `table … *` keeps `_raw` for the path read after it,
+    // and the subsearch ends without it, so the left rows keep their own event.
+    let (t, _) = approx(ir_of(
+        "SigninLogs | join kind=inner (DeviceInfo \
+         | summarize arg_max(TimeGenerated, *) by DeviceId \
+         | extend U = tostring(LoggedOnUsers[0].UserName)) on $left.UserId == $right.U \
+         | project UserId, DeviceId",
+    ));
+    insta::assert_snapshot!(t, @r#"
+    search index=* sourcetype="SigninLogs"
+    | fillnull value="" UserId
+    | join type=inner max=0 UserId
+        [search index=* sourcetype="DeviceInfo"
+        | fillnull value="" DeviceId
+        | where isnotnull(_time)
+        | sort 0 -_time
+        | dedup DeviceId
+        | table DeviceId _time * _raw
+        | eval U=json_extract(_raw, "LoggedOnUsers{0}.UserName")
+        | fields - _raw
+        | eval UserId=U
+        | fillnull value="" UserId]
+    | table UserId DeviceId
+    "#);
+}
+
+#[test]
+fn a_left_column_is_read_from_the_left_event_after_a_join_that_drops_the_right_raw() {
+    // The right rows' `_raw` would replace the left event's: the subsearch removes it when a
+    // later stage reads the left event.
+    let (t, _) = approx(ir_of(
+        "BehaviorAnalytics | join kind=inner (SigninLogs | where ResultType == \"0\") \
+         on $left.SourceRecordId == $right._ItemId | project UserName, UsersInsights",
+    ));
+    insta::assert_snapshot!(t, @r#"
+    search index=* sourcetype="BehaviorAnalytics"
+    | fillnull value="" SourceRecordId
+    | join type=inner max=0 SourceRecordId
+        [search index=* sourcetype="SigninLogs" ResultType="0"
+        | where ResultType=="0"
+        | fields - _raw
+        | eval SourceRecordId=_ItemId
+        | fillnull value="" SourceRecordId]
+    | eval UsersInsights=json_extract(_raw, "UsersInsights")
+    | table UserName UsersInsights _raw
+    | fields - _raw
+    "#);
+    // A column only the right rows have is not read from the left event's `_raw`.
+    let d = declined(ir_of(
+        "BehaviorAnalytics | join kind=inner (AuditLogs) on $left.SourceRecordId == $right._ItemId \
+         | mv-expand TargetResources",
+    ));
+    assert_eq!(d.iter().map(|x| x.0).collect::<Vec<_>>(), vec!["B013"]);
+    // A right column the core follows (projected there) is not read from the left event's
+    // `_raw` either, though the left rows keep theirs.
+    let d = declined(ir_of(
+        "SigninLogs | lookup kind=leftouter (IdentityInfo \
+         | summarize arg_max(TimeGenerated, *) by AccountUPN | project AccountUPN, AssignedRoles) \
+         on $left.UserPrincipalName == $right.AccountUPN | extend n = array_length(AssignedRoles)",
+    ));
+    assert_eq!(d.iter().map(|x| x.0).collect::<Vec<_>>(), vec!["B013"]);
+    // The same after a right side whose arg_max(t, *) keeps every column unnamed.
+    let d = declined(ir_of(
+        "SigninLogs | join (AuditLogs | summarize arg_max(TimeGenerated, *) by CorrelationId) \
+         on CorrelationId | extend v = tostring(TargetResources[0].id)",
+    ));
+    assert_eq!(d.iter().map(|x| x.0).collect::<Vec<_>>(), vec!["B013"]);
+}
+
+#[test]
+fn a_subquery_keeps_raw_for_its_own_reads() {
+    let (t, _) = approx(ir_of(
+        "SigninLogs | where UserId in ((IdentityInfo \
+         | summarize arg_max(TimeGenerated, *) by AccountObjectId \
+         | mv-expand AssignedRoles | where AssignedRoles == \"Global Administrator\" \
+         | project AccountObjectId))",
+    ));
+    insta::assert_snapshot!(t, @r#"
+    search index=* sourcetype="SigninLogs"
+    | eval kqlport_sq3=md5(coalesce(UserId, ""))
+    | search
+        [search index=* sourcetype="IdentityInfo"
+        | fillnull value="" AccountObjectId
+        | where isnotnull(_time)
+        | sort 0 -_time
+        | dedup AccountObjectId
+        | table AccountObjectId _time * _raw
+        | eval __kqlport_m1j=json_extract(_raw, "AssignedRoles"), __kqlport_m1v=json_array_to_mv(__kqlport_m1j), __kqlport_m1n=case(isnull(__kqlport_m1j), 1, isnotnull(__kqlport_m1v), mvcount(__kqlport_m1v), match(__kqlport_m1j, "^\\s*\\["), 0, true(), 1), __kqlport_m2n=__kqlport_m1n
+        | where __kqlport_m2n > 0
+        | eval __kqlport_m2i=mvrange(0, __kqlport_m2n)
+        | mvexpand __kqlport_m2i
+        | eval AssignedRoles=case(isnull(__kqlport_m1j), null(), isnotnull(__kqlport_m1v), mvindex(__kqlport_m1v, __kqlport_m2i), match(__kqlport_m1j, "^\\s*\\["), null(), __kqlport_m2i==0, __kqlport_m1j, true(), null())
+        | fields - __kqlport_m1j __kqlport_m1v __kqlport_m1n __kqlport_m2n __kqlport_m2i
+        | where AssignedRoles=="Global Administrator"
+        | table AccountObjectId _raw
+        | eval kqlport_sq3=md5(coalesce(AccountObjectId, ""))
+        | where isnotnull(kqlport_sq3)
+        | dedup kqlport_sq3
+        | fields kqlport_sq3]
+    | fields - kqlport_sq3
+    "#);
+}

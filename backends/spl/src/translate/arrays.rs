@@ -264,7 +264,7 @@ impl Tx {
         match origin {
             Some(orig) => {
                 self.name(&orig, span)?;
-                if !self.raw {
+                if !self.raw_of(&orig) {
                     return self.refuse_reshaped(span);
                 }
                 Some(event_json(orig, fp))

@@ -190,6 +190,19 @@ impl Tx {
                 == Some(kqlport::schema::ColumnType::Dynamic)
     }
 
+    /// Whether event column `orig` can be read from the `_raw` the rows carry: they still
+    /// carry their event, the column is not one a join brought in (the right row's, whose
+    /// `_raw` is not this one), and, after a join brought in whole right rows (`right_rows`),
+    /// the table's schema has the column (a name only the right rows have is theirs; KQL names
+    /// a right column whose name the left has `X1`).
+    pub(super) fn raw_of(&self, orig: &str) -> bool {
+        self.raw
+            && !self.cols.origin(orig).is_joined()
+            && (!self.right_rows
+                || kqlport::ir::stored_column_type(&self.table, self.target.as_ref(), orig)
+                    .is_some())
+    }
+
     /// Refuses a column holding a `split` array where its multivalue field would not behave
     /// like KQL's array (anything but indexing, copying and output).
     pub(super) fn not_split(&mut self, column: &str, span: Span) -> Option<()> {

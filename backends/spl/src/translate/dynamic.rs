@@ -159,22 +159,11 @@ impl Tx {
                     None => Some(fp.column.clone()),
                 };
                 match origin {
-                    Some(orig) if self.raw => {
+                    Some(orig) if self.raw_of(&orig) => {
                         self.name(&orig, e.span)?;
                         Some(event_json(orig, fp))
                     }
-                    Some(_) if !fp.parsed => {
-                        self.refuse(
-                            SplCode::B013,
-                            e.span,
-                            "this dynamic value cannot be read as JSON in Splunk after the event \
-                             was reshaped",
-                            "the dynamic column is read from the raw event, which \
-                             project/summarize drop",
-                            "index into the column before project/summarize",
-                        );
-                        None
-                    }
+                    Some(_) if !fp.parsed => self.refuse_reshaped(e.span),
                     _ => Some(field_json(column, fp)),
                 }
             }

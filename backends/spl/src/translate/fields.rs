@@ -48,7 +48,7 @@ impl Tx {
             return None;
         }
         if fp.is_plain() {
-            if let (true, true, Some(orig)) = (fp.parsed, self.raw, &origin) {
+            if let (true, Some(orig)) = (fp.parsed, origin.as_ref().filter(|o| self.raw_of(o))) {
                 // `parse_json(X)` of an event column: its JSON from the event, whether X is a
                 // dynamic value (an object in the event) or a string holding JSON text.
                 self.name(orig, span)?;
@@ -100,16 +100,17 @@ impl Tx {
                         PathSegment::Index(_) => false,
                     });
                 let orig_name = self.name(&orig, span)?;
+                let raw = self.raw_of(&orig);
                 // A whole value (not a leaf read as a scalar) comes from the event's JSON
                 // while `_raw` is there: the flattened field exists only for a leaf.
-                let leaf_only = !(self.whole_value && self.raw);
+                let leaf_only = !(self.whole_value && raw);
                 if auto_field && self.flat && leaf_only {
                     // Splunk's JSON extraction flattens an object path to the field `X.a.b`.
                     let name = flat_field(&orig_name, fp);
                     self.members_read.push(name.clone());
                     return Some(Eval::Field(name));
                 }
-                if self.raw {
+                if raw {
                     // Read the column out of the event's JSON text.
                     if auto_field && self.flat {
                         // What a later `where` on the new column tests, for the prefilter.
@@ -151,8 +152,20 @@ impl Tx {
     /// Refuses reading an event column from `_raw` once `table`/`stats` dropped it; in the
     /// main pipeline this asks the backend for a second attempt that keeps `_raw`.
     pub(super) fn refuse_reshaped(&mut self, span: Span) -> Option<Eval> {
-        if self.depth == 0 && !self.keep_raw {
-            self.wants_raw = true;
+        self.want_raw();
+        if self.raw {
+            // `raw_of` said no: the column may be a whole right row's (see `right_rows`).
+            self.refuse(
+                SplCode::B013,
+                span,
+                "this dynamic path may read a column of the join's right side, whose rows \
+                 Splunk's join passes on without their JSON",
+                "not a column of the left table's schema, after a join that brings whole right \
+                 rows",
+                "read the path inside the right side (extend it as a column there) before the \
+                 join",
+            );
+            return None;
         }
         self.refuse(
             SplCode::B013,

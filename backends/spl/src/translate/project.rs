@@ -189,7 +189,7 @@ impl Tx {
             if let Some(orig) = self.dynamic_event_column(&a.expr) {
                 // Splunk's JSON extraction names only an object's leaves (`X.a`, `X{}.b`): the
                 // column itself is no field, so it is read from the event as JSON text.
-                if !self.raw {
+                if !self.raw_of(&orig) {
                     self.refuse_reshaped(a.expr.span);
                     continue;
                 }

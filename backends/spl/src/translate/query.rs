@@ -14,10 +14,13 @@ pub(crate) struct SubQuery {
     pub pipeline: Option<Pipeline>,
     /// Its rows still carry `_raw`, which Splunk's join copies over the left row's.
     pub raw: bool,
+    /// That `_raw` was kept only for its own stages' reads (see `Tx::keep_raw`).
+    pub raw_extra: bool,
 }
 
 impl Tx {
     pub fn query(&mut self, q: &Query) -> Option<Pipeline> {
+        self.pipeline = (q.span.start, q.span.end);
         let table = match &q.source.kind {
             SourceKind::Table(table) => table,
             SourceKind::Union(u) => return self.union_query(q, u),
@@ -171,36 +174,52 @@ impl Tx {
             std::mem::take(&mut self.cols),
             self.raw_extra,
             std::mem::replace(&mut self.flat, true),
+            std::mem::replace(&mut self.right_rows, false),
         );
         self.depth += 1;
+        let pipeline = self.pipeline;
         let table = std::mem::take(&mut self.table);
         let target = self.target.take();
         let extracted = std::mem::take(&mut self.extracted_from);
         let out = self.query(q);
+        self.pipeline = pipeline;
         self.table = table;
         self.target = target;
         self.extracted_from = extracted;
         self.depth -= 1;
-        let raw = self.raw;
+        let (raw, raw_extra) = (self.raw, self.raw_extra);
         (
             self.raw,
             self.json_valued,
             self.cols,
             self.raw_extra,
             self.flat,
+            self.right_rows,
         ) = saved;
-        SubQuery { pipeline: out, raw }
+        SubQuery {
+            pipeline: out,
+            raw,
+            raw_extra,
+        }
     }
 
     /// Whether a `table`/`fields +` here keeps `_raw` (see `keep_raw`).
-    pub(super) fn keeps_raw(&self) -> bool {
-        self.keep_raw && self.depth == 0
+    pub(crate) fn keeps_raw(&self) -> bool {
+        self.keep_raw.contains(&self.pipeline)
+    }
+
+    /// Asks for another attempt that keeps `_raw` in this pipeline (see `wants_raw`).
+    pub(super) fn want_raw(&mut self) {
+        if !self.keeps_raw() && !self.wants_raw.contains(&self.pipeline) {
+            self.wants_raw.push(self.pipeline);
+        }
     }
 
     /// After a stage that reshaped the rows (`table`, `fields +`, `stats`, `dedup` + `table`):
-    /// `kept` when its command kept `_raw` for later stages.
+    /// `kept` when its command kept `_raw` for later stages — the event's only if the rows
+    /// still carried it (naming `_raw` after a `stats` keeps nothing).
     pub(super) fn reshaped(&mut self, kept: bool) {
-        self.raw = kept;
+        self.raw &= kept;
         self.raw_extra = kept;
     }
 

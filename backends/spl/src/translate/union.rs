@@ -25,6 +25,10 @@ impl Tx {
         }
         let mut legs: Vec<(SubQuery, &Query)> = Vec::new();
         for leg in &u.legs {
+            if self.keeps_raw() {
+                // The stages after the union read `_raw`: every leg keeps it.
+                self.keep_raw.push((leg.span.start, leg.span.end));
+            }
             let leg_q = with_source_column(leg, u, |t| {
                 ExprKind::Literal(Literal::String(t.to_string()))
             });
@@ -36,6 +40,7 @@ impl Tx {
         }
         // The combined rows: what every leg guarantees about its columns.
         self.raw = legs.iter().all(|(s, _)| s.raw);
+        self.raw_extra = legs.iter().any(|(s, _)| s.raw_extra);
         self.flat = self.raw;
         self.table = u.tables().first().map_or(String::new(), |t| t.to_string());
 
@@ -122,7 +127,7 @@ impl Tx {
     /// A fresh translator for the same place (depth, `_raw` policy, helper names).
     fn fork(&self) -> Tx {
         let mut t = Tx::new();
-        t.keep_raw = self.keep_raw;
+        t.keep_raw = self.keep_raw.clone();
         t.depth = self.depth;
         t.helpers = self.helpers;
         t
