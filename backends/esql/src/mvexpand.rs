@@ -141,6 +141,16 @@ pub(crate) fn mv_expand(
             return;
         }
     } else if !cx.split_column(col) {
+        if fact.origin.is_joined()
+            && matches!(fact.shape, Shape::Multivalue(_) | Shape::Split { .. })
+        {
+            cx.decline(
+                BackendCode::B070,
+                format!("`{col}` is an array computed on the join's right side: LOOKUP JOIN reads it from the lookup index filled with the right side's rows, and whether that index holds it as a multivalue depends on how the rows are written there"),
+                item.expr.span,
+            );
+            return;
+        }
         if cx.spellings.contains_key(col) || cx.redefined(col) {
             cx.decline(
                 BackendCode::B070,

@@ -246,6 +246,11 @@ fn what_a_collected_or_copied_array_cannot_give_is_declined_with_its_reason() {
         first("SigninLogs | extend x = Status.details | mv-expand x")
             .contains("a member of a dynamic column")
     );
+    // An array the join's right side collected is read from the lookup index.
+    assert!(first(
+        "SecurityEvent | join kind=leftouter (SecurityEvent | summarize s = make_set(Computer) by Account) on Account | mv-expand s"
+    )
+    .contains("computed on the join's right side"));
     // Pairs stay refused: MV_EXPAND of each column in turn gives every combination.
     assert!(first(
         "SecurityEvent | summarize a = make_set(Computer), b = make_set(Account) by EventID | mv-expand a, b"
