@@ -63,8 +63,9 @@ pub enum Shape {
     /// A `split(s, d)` result: an ordered array of strings. `delimiter` is `d` when it is a
     /// string literal.
     Split { delimiter: Option<String> },
-    /// A `make_set`/`make_list` result (an array collected over a group's rows).
-    Multivalue,
+    /// A `make_set`/`make_list` result (an array collected over a group's rows), and what it
+    /// collected.
+    Multivalue(Collected),
     /// An `extract_all(…)` result ([`ScalarFn::ExtractAll`]): an ordered array of strings,
     /// at least one; null (not `[]`) where the regex found no match.
     Matches,
@@ -75,6 +76,27 @@ pub enum Shape {
     /// rename gave it), or `tostring()` of one. Where the member holds an array or object, targets that flatten
     /// JSON into dotted fields have no such field.
     Member(FieldPath),
+}
+
+/// What a `make_set`/`make_list` collected over a group's rows ([`Shape::Multivalue`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Collected {
+    /// `make_set`: each distinct value once; `make_list`: every row's value, duplicates too.
+    pub distinct: bool,
+    /// The size limit given (`make_set(x, n)`), if any.
+    pub max: Option<u64>,
+    /// The type of the values collected (`None`: not known).
+    pub element: Option<ColumnType>,
+}
+
+impl Collected {
+    /// Whether KQL's array holds at least one value in every group: both aggregates skip only
+    /// nulls (Kusto's make_set/make_list pages), a group has at least one row, and a string is
+    /// never null in KQL (a missing one is `""`), so collecting a string gives every group a
+    /// value. Anything else may be null on every row of a group, which then gets `[]`.
+    pub fn never_empty(&self) -> bool {
+        self.element == Some(ColumnType::String)
+    }
 }
 
 /// How a datetime column is represented.
@@ -656,8 +678,12 @@ impl Scope {
                 AggFunc::DCount(_) | AggFunc::DCountIf(..) | AggFunc::CountDistinct(_) => {
                     typed(Some(T::Long))
                 }
-                AggFunc::MakeSet { .. } | AggFunc::MakeList { .. } => ColumnFact {
-                    shape: Shape::Multivalue,
+                AggFunc::MakeSet { expr, max } | AggFunc::MakeList { expr, max } => ColumnFact {
+                    shape: Shape::Multivalue(Collected {
+                        distinct: matches!(a.func, AggFunc::MakeSet { .. }),
+                        max: *max,
+                        element: self.infer(expr),
+                    }),
                     ..typed(Some(T::Dynamic))
                 },
                 AggFunc::ArgMax { by, cols } | AggFunc::ArgMin { by, cols } => {
@@ -1043,11 +1069,41 @@ mod tests {
         assert_eq!(f.after(1).time("When"), Some(Time::EventTime));
         assert_eq!(f.after(1).origin("When"), Origin::Computed);
         let out = f.output();
-        assert_eq!(out.shape("s"), Shape::Multivalue);
+        assert_eq!(
+            out.shape("s"),
+            Shape::Multivalue(Collected {
+                distinct: true,
+                max: None,
+                element: Some(ColumnType::String),
+            })
+        );
         assert_eq!(out.time("First"), Some(Time::Computed));
         assert_eq!(out.origin("Computer"), Origin::Field("Computer".into()));
         // Only the summarize's columns remain: nothing is known of the others.
         assert_eq!(out.ty("Who"), None);
+    }
+
+    #[test]
+    fn a_collected_array_says_what_it_collected_and_whether_it_can_be_empty() {
+        let q = ir("SecurityEvent
+            | summarize s = make_set(Account), l = make_list(EventID, 10),
+                i = make_set_if(Account, EventID == 4624) by Computer");
+        let out = q.facts().output().clone();
+        let Shape::Multivalue(s) = out.shape("s") else {
+            panic!("s is a make_set result")
+        };
+        // A string is never null in KQL: every group collects at least one value.
+        assert!(s.distinct && s.never_empty() && s.max.is_none());
+        let Shape::Multivalue(l) = out.shape("l") else {
+            panic!("l is a make_list result")
+        };
+        assert!(!l.distinct && !l.never_empty());
+        assert_eq!(l.max, Some(10));
+        // make_set_if collects nothing from the rows where its predicate is false.
+        let Shape::Multivalue(i) = out.shape("i") else {
+            panic!("i is a make_set_if result")
+        };
+        assert!(!i.never_empty());
     }
 
     #[test]
@@ -1144,7 +1200,7 @@ mod tests {
                 on Computer");
         let out = q.facts();
         let s = out.output();
-        assert_eq!(s.shape("s"), Shape::Multivalue);
+        assert!(matches!(s.shape("s"), Shape::Multivalue(c) if c.distinct));
         assert_eq!(s.origin("s"), Origin::Joined(Box::new(Origin::Computed)));
         assert_eq!(s.ty("s"), None);
     }

@@ -66,7 +66,8 @@
 //!   of one is a single value: Values note), `make_list` ⇒ `VALUES` (de-duplicates: Values note).
 //!   KQL collects (counts) a missing string as `""` while VALUES / COUNT_DISTINCT skip null, so
 //!   their argument is `COALESCE(x, "")` when it is a string column of the source table (schema)
-//!   the pipeline has not redefined, or `tolower`/`toupper` of anything;
+//!   the pipeline has not redefined, `tolower`/`toupper` of anything, or any value the core's
+//!   types say is a string (not wrapped twice);
 //!   `min`/`max`/`sum`/`avg`, `take_any` ⇒ `MIN` (one of the group's values, as KQL allows).
 //!   `count_distinct` (exact in KQL) ⇒ `COUNT_DISTINCT`, an estimate above 3000 distinct
 //!   values: Values note.

@@ -2,7 +2,11 @@
 //! multivalued field, which `MV_EXPAND` turns into one row per value; an array of objects is
 //! indexed as separate leaf fields (`X.a`, `X.b`, each multivalued), which no longer say which
 //! values belong to one element, and JSON text in a keyword field is never split. So only one
-//! plain column of the index (or a `split()` result) is expanded, with its differences noted:
+//! plain column of the index (or a copy of one, `extend x = X`), a `split()` result, or a
+//! `make_set`/`make_list` result (`STATS c = VALUES(x)`, one row per value) is expanded; what
+//! the expanded column holds is read from the core's column facts (`ir::facts`: a copy of a
+//! member or of parsed JSON text is refused as that member or text). The differences of an
+//! index column are noted:
 //!
 //! - an empty array is indexed as no value at all, so its row stays (with a null) where KQL
 //!   drops it (over-match);
@@ -10,11 +14,20 @@
 //!   array holding one value twice gives one row where KQL gives two (under-match);
 //! - KQL's `limit` (and legacy `mvexpand`'s implicit 128) has no `MV_EXPAND` form: every value
 //!   gives a row (over-match).
+//!
+//! A collected array ([`Collected`]) gives the rows KQL gives when it is a `make_set` of a
+//! string (KQL collects a missing one as `""`, so no group's set is empty, and VALUES, like
+//! make_set, keeps each value once); otherwise noted: a set that can be empty (`[]`, no row in
+//! KQL) is a null VALUES, whose row MV_EXPAND keeps (over-match); make_list's duplicates are
+//! one value in VALUES (under-match); a size cap keeps values chosen differently (both ways).
+//! Several columns expanded together stay refused: KQL pairs their elements by position,
+//! and MV_EXPAND of each in turn gives every combination.
 
 use crate::ast::Command;
 use crate::cx::Cx;
 use kqlport::backend::Effect;
 use kqlport::codes::BackendCode;
+use kqlport::ir::facts::{Collected, Shape};
 use kqlport::ir::{self, ExprKind};
 use kqlport::schema::ColumnType;
 use kqlport::source::Span;
@@ -66,7 +79,7 @@ pub(crate) fn mv_expand(
         );
         return;
     }
-    let ExprKind::Field(fp) = &item.expr.kind else {
+    let ExprKind::Field(expanded) = &item.expr.kind else {
         cx.decline(
             BackendCode::B070,
             "only a column of the index can be expanded: ES|QL has no arrays computed from other values",
@@ -74,13 +87,25 @@ pub(crate) fn mv_expand(
         );
         return;
     };
-    let col = fp.column.as_str();
     let name = &item.name.name;
     // Whether a later stage reads properties of the elements (`x.a`, `x[0]`).
     let reads_properties = later.iter().any(|s| {
         let text = s.to_string();
         text.contains(&format!("{name}.")) || text.contains(&format!("{name}["))
     });
+    // What the expanded column holds, from the column facts: a copy of a dynamic member or of
+    // an index column (`extend x = X`, `x = parse_json(X)`) is expanded as that member or
+    // column would be, since `EVAL x = X` is the same multivalue.
+    let fact = cx.cols.fact(&expanded.column);
+    let fp = match &fact.shape {
+        Shape::Member(source)
+            if expanded.is_plain() && !expanded.parsed && !fact.origin.is_joined() =>
+        {
+            source
+        }
+        _ => expanded,
+    };
+    let col = fp.column.as_str();
     if fp.parsed {
         let help = if reads_properties {
             format!("ES|QL's JSON_EXTRACT (technical preview, 9.4) reads one path of JSON text, but no path lists an array's elements (no wildcards); and the query reads properties of `{name}`'s elements: even parsed at ingest, an array of objects is indexed as leaf fields ({col}.a, {col}.b …) that no longer keep each element's values together (and ES|QL does not read `nested` fields)")
@@ -103,12 +128,33 @@ pub(crate) fn mv_expand(
         );
         return;
     }
-    let split = cx.split_column(col);
-    if !split {
+    let collected = match &fact.shape {
+        Shape::Multivalue(c)
+            if !fact.origin.is_joined() && !cx.lookup_fields.contains(&expanded.column) =>
+        {
+            Some(c.clone())
+        }
+        _ => None,
+    };
+    if let Some(c) = collected {
+        if !collected_notes(cx, &c, col, name, item.expr.span) {
+            return;
+        }
+    } else if !cx.split_column(col) {
+        if fact.origin.is_joined()
+            && matches!(fact.shape, Shape::Multivalue(_) | Shape::Split { .. })
+        {
+            cx.decline(
+                BackendCode::B070,
+                format!("`{col}` is an array computed on the join's right side: LOOKUP JOIN reads it from the lookup index filled with the right side's rows, and whether that index holds it as a multivalue depends on how the rows are written there"),
+                item.expr.span,
+            );
+            return;
+        }
         if cx.spellings.contains_key(col) || cx.redefined(col) {
             cx.decline(
                 BackendCode::B070,
-                format!("`{col}` is computed in the pipeline: only a column of the index or a split() result can be expanded"),
+                format!("`{col}` is computed in the pipeline: only a column of the index, a split() result or a make_set/make_list result can be expanded"),
                 item.expr.span,
             );
             return;
@@ -167,13 +213,55 @@ pub(crate) fn mv_expand(
         }
     }
     let name = item.name.name.clone();
-    if name != col {
+    if name != expanded.column {
         out.push(Command::Eval(vec![(
             name.clone(),
-            crate::ast::Expr::Column(col.to_string()),
+            crate::ast::Expr::Column(expanded.column.clone()),
         )]));
     }
     out.push(Command::MvExpand(name));
     // Each row is repeated per value: `_id` no longer names one row.
     cx.id_gone = true;
+}
+
+/// The notes of expanding `col`, a `make_set`/`make_list` result (`STATS col = VALUES(x)`):
+/// `MV_EXPAND` gives one row per value VALUES collected, and keeps a row whose VALUES is null
+/// (no value in the group) with a null. `false` when it is declined.
+fn collected_notes(cx: &mut Cx, c: &Collected, col: &str, name: &str, span: Span) -> bool {
+    match c.element {
+        Some(ColumnType::Dynamic) => {
+            cx.decline(
+                BackendCode::B070,
+                format!("`{col}` collects dynamic values: ES|QL's VALUES merges the values of each multivalue into one set and has no object values, so its elements are not the arrays and objects KQL collected"),
+                span,
+            );
+            return false;
+        }
+        None => cx.notes.push(
+            span,
+            Effect::Values,
+            format!("the values `{col}` collects are of a type kqlport does not know: if they are arrays or objects, VALUES merges their values (and has no objects), so the rows are not KQL's elements"),
+        ),
+        Some(_) => {}
+    }
+    if !c.never_empty() {
+        cx.notes.push(
+            span,
+            Effect::OverMatch,
+            format!("`{col}` is an empty array for a group where every value collected is null: KQL's mv-expand gives that group no row, while VALUES is null there and MV_EXPAND keeps the row with a null `{name}`"),
+        );
+    }
+    if !c.distinct {
+        cx.notes.push(
+            span,
+            Effect::UnderMatch,
+            format!("make_list keeps every row's value, VALUES each value once: a value `{col}` collected twice gives one row where KQL's mv-expand gives two"),
+        );
+    }
+    if let Some(n) = c.max {
+        let msg = format!("`{col}` keeps {n} of the group's values, which ones KQL does not define, and MV_SLICE keeps the first {n} of VALUES (in no guaranteed order): the rows can be for other values");
+        cx.notes.push(span, Effect::OverMatch, msg.clone());
+        cx.notes.push(span, Effect::UnderMatch, msg);
+    }
+    true
 }

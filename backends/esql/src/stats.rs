@@ -627,21 +627,28 @@ fn aggregation(cx: &mut Cx, a: &ir::Aggregation) -> Agg {
 /// The value a collecting or counting aggregate (make_set, make_list, dcount, count_distinct)
 /// reads. KQL reads a missing string as `""` and collects (counts) it, while VALUES and
 /// COUNT_DISTINCT skip null: a value known to be a KQL string — a column the source table's
-/// schema types `string` that the pipeline has not redefined, or tolower/toupper of anything —
-/// is read as `COALESCE(x, "")`.
+/// schema types `string` that the pipeline has not redefined, tolower/toupper of anything, or
+/// any value the core's types (`ir::facts`) say is a string (a string is never null in KQL,
+/// so where ES|QL has null KQL has `""`) — is read as `COALESCE(x, "")`. (A column standing
+/// for a dynamic path is not: its type is the path's.)
 fn collected(cx: &mut Cx, x: &ir::Expr) -> Expr {
+    use kqlport::schema::ColumnType;
     let is_string = match &x.kind {
         ExprKind::Field(fp) if fp.is_plain() && !fp.parsed => {
-            cx.stored_type(&fp.column) == Some(kqlport::schema::ColumnType::String)
-                && !cx.spellings.contains_key(&fp.column)
+            !cx.spellings.contains_key(&fp.column)
+                && (cx.stored_type(&fp.column) == Some(ColumnType::String)
+                    || cx.cols.infer(x) == Some(ColumnType::String))
         }
         ExprKind::Call { func, .. } => {
             matches!(func, ir::ScalarFn::ToLower | ir::ScalarFn::ToUpper)
+                || cx.cols.infer(x) == Some(ColumnType::String)
         }
-        _ => false,
+        _ => cx.cols.infer(x) == Some(ColumnType::String),
     };
     let e = cx.expr(x);
-    if is_string {
+    // Already read as `""` where null (e.g. `tostring(x)`).
+    let non_null = matches!(&e, Expr::Call("COALESCE", args) if matches!(args.last(), Some(Expr::Str(s)) if s.is_empty()));
+    if is_string && !non_null {
         Expr::call("COALESCE", vec![e, Expr::Str(String::new())])
     } else {
         e

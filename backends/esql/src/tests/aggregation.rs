@@ -452,3 +452,24 @@ fn toscalar_of_the_rows_themselves_is_inline_stats() {
     | LIMIT 10000
     ");
 }
+
+#[test]
+fn a_computed_string_is_collected_and_counted_with_a_missing_one_as_empty() {
+    // KQL has no null string: where ES|QL's value is null, KQL's is "" and make_set/dcount
+    // collect it; a value already read as "" where null is not wrapped twice.
+    let t = run(&ir_of(
+        "SigninLogs | extend c = tostring(LocationDetails.city) | summarize s = make_set(c), n = dcount(c), u = make_set(tostring(Status.errorCode)) by UserPrincipalName",
+    ))
+    .unwrap();
+    assert!(
+        t.text.contains("s = VALUES(COALESCE(c, \"\"))"),
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text.contains("n = COUNT_DISTINCT(COALESCE(c, \"\"))"),
+        "{}",
+        t.text
+    );
+    assert!(!t.text.contains("COALESCE(COALESCE("), "{}", t.text);
+}

@@ -138,3 +138,122 @@ fn split_index_with_a_long_delimiter_uses_a_regex() {
         "B004"
     );
 }
+
+/// The notes of a translation whose message contains `needle`, as (effect, message).
+fn notes_with(t: &Translation, needle: &str) -> Vec<(Effect, String)> {
+    notes(t)
+        .into_iter()
+        .filter(|n| n.2.contains(needle))
+        .map(|n| (n.1, n.2))
+        .collect()
+}
+
+#[test]
+fn a_make_set_of_strings_is_expanded_as_its_values() {
+    // KQL collects a missing string as "" (never null), so every group's set has a value and
+    // MV_EXPAND gives the same rows; only make_set's own VALUES note remains.
+    let t = run(&ir_of(
+        "SecurityEvent | summarize s = make_set(Computer) by Account | mv-expand s | extend c = toupper(s)",
+    ))
+    .unwrap();
+    insta::assert_snapshot!(t.text, @r#"
+    FROM SecurityEvent
+    | STATS s = VALUES(COALESCE(Computer, "")) BY Account = COALESCE(Account, "")
+    | KEEP Account, s
+    | MV_EXPAND s
+    | EVAL c = TO_UPPER(s)
+    | LIMIT 10000
+    "#);
+    let n = notes(&t);
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert!(n[0].2.starts_with("make_set ⇒ VALUES"), "{n:?}");
+}
+
+#[test]
+fn a_make_list_that_can_be_empty_is_expanded_with_both_differences_noted() {
+    let t = run(&ir_of(
+        "SecurityEvent | summarize l = make_list(EventID) by Account | mv-expand e = l",
+    ))
+    .unwrap();
+    assert!(
+        t.text.contains("| EVAL e = l\n| MV_EXPAND e\n"),
+        "{}",
+        t.text
+    );
+    // A group whose EventIDs are all null: KQL has [] (no row), VALUES null (a row).
+    let empty = notes_with(&t, "empty array for a group");
+    assert_eq!(empty.len(), 1);
+    assert_eq!(empty[0].0, Effect::OverMatch);
+    // make_list keeps duplicates, VALUES does not.
+    let dups = notes_with(&t, "collected twice");
+    assert_eq!(dups.len(), 1);
+    assert_eq!(dups[0].0, Effect::UnderMatch);
+}
+
+#[test]
+fn a_capped_make_set_is_expanded_with_the_cap_noted_both_ways() {
+    let t = run(&ir_of(
+        "SecurityEvent | summarize s = make_set(Computer, 3) by Account | mv-expand s",
+    ))
+    .unwrap();
+    assert!(t
+        .text
+        .contains("s = MV_SLICE(VALUES(COALESCE(Computer, \"\")), 0, 2)"));
+    let cap: Vec<Effect> = notes_with(&t, "keeps 3 of the group's values")
+        .into_iter()
+        .map(|n| n.0)
+        .collect();
+    assert_eq!(cap, [Effect::OverMatch, Effect::UnderMatch]);
+}
+
+#[test]
+fn a_copy_of_a_collected_array_or_an_index_column_is_expanded_as_it() {
+    let t = run(&ir_of(
+        "SecurityEvent | summarize s = make_set(Computer) by Account | extend x = s | mv-expand x",
+    ))
+    .unwrap();
+    assert!(
+        t.text.contains("| EVAL x = s\n| MV_EXPAND x\n"),
+        "{}",
+        t.text
+    );
+    // `extend x = <dynamic index column>` holds the same multivalue: expanded with the
+    // column's own notes (an empty array keeps its row, keyword values deduplicated).
+    let t = run(&ir_of("SigninLogs | extend x = MfaDetail | mv-expand x")).unwrap();
+    assert!(
+        t.text.contains("| EVAL x = MfaDetail\n| MV_EXPAND x\n"),
+        "{}",
+        t.text
+    );
+    assert_eq!(notes_with(&t, "an empty array in `MfaDetail`").len(), 1);
+}
+
+#[test]
+fn what_a_collected_or_copied_array_cannot_give_is_declined_with_its_reason() {
+    let first = |kql: &str| declined(&ir_of(kql))[0].message.clone();
+    // make_set of a dynamic value: VALUES merges arrays and has no objects.
+    assert!(first(
+        "SigninLogs | summarize s = make_set(DeviceDetail) by UserPrincipalName | mv-expand s"
+    )
+    .contains("collects dynamic values"));
+    // A copy of parsed JSON text is refused as the JSON text itself.
+    assert!(first(
+        "SecurityAlert | extend x = todynamic(Entities) | mv-expand x | extend t = tostring(x.Type)"
+    )
+    .contains("JSON text parsed by KQL"));
+    // A copy of a member is refused as the member.
+    assert!(
+        first("SigninLogs | extend x = Status.details | mv-expand x")
+            .contains("a member of a dynamic column")
+    );
+    // An array the join's right side collected is read from the lookup index.
+    assert!(first(
+        "SecurityEvent | join kind=leftouter (SecurityEvent | summarize s = make_set(Computer) by Account) on Account | mv-expand s"
+    )
+    .contains("computed on the join's right side"));
+    // Pairs stay refused: MV_EXPAND of each column in turn gives every combination.
+    assert!(first(
+        "SecurityEvent | summarize a = make_set(Computer), b = make_set(Account) by EventID | mv-expand a, b"
+    )
+    .contains("several columns expanded together"));
+}

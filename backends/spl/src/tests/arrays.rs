@@ -493,3 +493,17 @@ fn extract_all_is_declined_where_its_group_can_be_empty_or_it_is_read_otherwise(
     let q = r#"SecurityEvent | where strcat_array(extract_all(@"(\d+)", Account), "") == "1""#;
     assert_eq!(declined(ir_of(q))[0].0, "B014");
 }
+
+#[test]
+fn a_copy_of_an_event_array_is_expanded_from_the_event_json() {
+    // `extend x = X` of a dynamic field: Splunk extracts an array's values as `X{}`, so the
+    // copy's field has none; the expansion reads X from the event, as `mv-expand X` does.
+    let (text, _) = run(ir_of(
+        "AWSGuardDuty | extend R = ResourceDetails | mv-expand R",
+    ))
+    .unwrap();
+    assert!(
+        text.contains("| eval R=ResourceDetails\n| eval __kqlport_m1j=json_extract(_raw, \"ResourceDetails\"), "),
+        "{text}"
+    );
+}

@@ -89,7 +89,7 @@ impl Tx {
     /// array)? Not one a join brought in (see `is_joined`).
     pub(crate) fn is_mv_col(&self, name: &str) -> bool {
         let f = self.cols.fact(name);
-        f.shape == Shape::Multivalue && !f.origin.is_joined()
+        matches!(f.shape, Shape::Multivalue(_)) && !f.origin.is_joined()
     }
 
     /// Whether column `name`'s Splunk field is not simply the event's own column of that

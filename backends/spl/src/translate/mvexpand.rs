@@ -6,7 +6,8 @@
 //! an empty or missing field never matters; the position is `with_itemindex`'s column.
 //!
 //! Where the array comes from:
-//! - JSON from the event (`json_extract(_raw, "X")`, or a path into JSON text): its elements by
+//! - JSON from the event (`json_extract(_raw, "X")`, also for a copy `extend x = X` of the
+//!   event's dynamic field, or a path into JSON text): its elements by
 //!   `json_array_to_mv` — strings as themselves, objects and arrays as JSON text (read later with
 //!   `json_extract`), numbers and booleans as text. Noted: a JSON null element is skipped, a
 //!   property bag stays one row, and a *string* holding JSON array text is expanded like the
@@ -20,6 +21,7 @@ use super::{Tx, TMP};
 use crate::ast::{Command, Eval};
 use kqlport::backend::Effect;
 use kqlport::codes::BackendCode;
+use kqlport::ir::facts::{Origin, Shape};
 use kqlport::ir::{self, Expr, ExprKind};
 use kqlport::source::Span;
 
@@ -315,8 +317,34 @@ impl Tx {
     /// flattened `X.a` field, missing when it holds an array), else the expression's value.
     fn json_of(&mut self, e: &Expr) -> Option<Eval> {
         match &e.kind {
-            ExprKind::Field(fp) => self.json_value(fp, e.span),
+            ExprKind::Field(fp) => match self.copied_event_field(fp) {
+                // `extend x = X` of the event's dynamic field `X` holds X's JSON: the copy's
+                // Splunk field is `X`'s extracted value (none for an array, whose values
+                // Splunk extracts as `X{}`), so X is read from the event, as `mv-expand X`
+                // reads it.
+                Some(source) => self.json_value(&source, e.span),
+                None => self.json_value(fp, e.span),
+            },
             _ => self.expr(e),
+        }
+    }
+
+    /// The event field a plain column is a copy of, as it is ([`Shape::Member`] of a plain
+    /// field, from the column facts), while that field is still the event's own.
+    fn copied_event_field(&self, fp: &ir::FieldPath) -> Option<ir::FieldPath> {
+        if !fp.is_plain() || fp.parsed {
+            return None;
+        }
+        match self.cols.shape(&fp.column) {
+            Shape::Member(source)
+                if source.is_plain()
+                    && !source.parsed
+                    && source.column != fp.column
+                    && self.cols.origin(&source.column) == Origin::Event =>
+            {
+                Some(source)
+            }
+            _ => None,
         }
     }
 

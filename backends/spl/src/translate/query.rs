@@ -119,7 +119,7 @@ impl Tx {
                 // field); every other read of it is refused, so its shape stays.
                 scope.forget_shapes(|n, s| match s {
                     Shape::Split { .. } | Shape::Url => true,
-                    Shape::Multivalue => !made(n),
+                    Shape::Multivalue(_) => !made(n),
                     _ => false,
                 });
             }
