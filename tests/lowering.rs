@@ -136,6 +136,19 @@ fn lets_are_inlined() {
     );
 }
 
+#[test]
+fn dynamic_null_is_the_null_value() {
+    assert_eq!(
+        ir("T | extend k = iff(c, dynamic(null), split(a, '/'))"),
+        ir("T | extend k = iff(c, datetime(null), split(a, '/'))"),
+    );
+    // any other dynamic constant as a value is still refused
+    assert_eq!(
+        refusal("T | extend k = iff(c, dynamic([1]), split(a, '/'))"),
+        ("L021".into(), "dynamic([1])".into())
+    );
+}
+
 /// Kusto's name rule (Kusto.Language binds these so): a column of the rows entering an operator
 /// shadows every `let` of its name, tabular, scalar or function; a column the same operator's
 /// earlier assignment makes does not, and a `let`'s own body is bound where it is written.
@@ -1522,6 +1535,14 @@ fn mv_expand_keeps_names_kinds_index_limit_and_types() {
     assert_eq!(
         ir("T | mv-expand x = iif(0 == arraylength(a), dynamic([-1]), a) to typeof(long)"),
         "from T\nmv-expand kind=bag x=a or [-1] if empty to long\n"
+    );
+    // the mirrored test also sends a null, a bag or a scalar to the constant: refused, at the iff
+    assert_eq!(
+        refusal(r#"T | mv-expand x = iff(array_length(a) > 0, a, dynamic([""]))"#),
+        (
+            "L021".into(),
+            r#"iff(array_length(a) > 0, a, dynamic([""]))"#.into()
+        )
     );
     for q in [
         r#"T | mv-expand x = iff(array_length(a) == 0, dynamic([""]), b)"#,

@@ -148,6 +148,12 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Star => {
                 return Err(unsupported(LowerCode::L021, e.span, "`*` is not supported here"))
             }
+            // `dynamic(null)`: the null value (of type dynamic), as `datetime(null)` is.
+            ast::ExprKind::Dynamic(ast::DynValue::Scalar(v))
+                if matches!(v.kind, ast::ExprKind::Literal(ast::Literal::Null)) =>
+            {
+                ir::ExprKind::Literal(ir::Literal::Null)
+            }
             ast::ExprKind::List(_) | ast::ExprKind::Dynamic(_) => {
                 return Err(unsupported(
                     LowerCode::L021,
