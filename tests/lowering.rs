@@ -1083,6 +1083,9 @@ fn functions_that_stay_unmodelled_say_why() {
         ),
         ("T | summarize count(x)", "L043", "count(x)"),
         ("T | summarize make_bag(x)", "L044", "make_bag"),
+        // estimates (T-Digest) and bitwise aggregates: named, not "not supported yet"
+        ("T | summarize percentiles(x, 5)", "L044", "percentiles"),
+        ("T | summarize binary_all_or(x)", "L044", "binary_all_or"),
         // what cannot be lowered inside parse_json() is reported, not the parse
         (
             "T | extend u = todynamic(parse_user_agent(ua, 'browser'))",
