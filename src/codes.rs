@@ -390,7 +390,9 @@ codes! {
         L015 "tuple assignment is not supported"
             "`extend (a, b) = …` and similar tuple names are not modelled in the IR.";
         L020 "a tabular or function `let` used as a value"
-            "A name bound to a table or a function cannot stand where a scalar value is expected.";
+            "A name bound to a table or a function cannot stand where a scalar value is expected, \
+             unless a column of the operator's rows has that name: then it is the column (a \
+             column shadows any `let`).";
         L021 "a tabular expression or `*` used as a value"
             "A subquery or `*` appears where a scalar is expected; these are not supported.";
         L022 "a constant cannot be read"

@@ -137,6 +137,64 @@ fn lets_are_inlined() {
 }
 
 #[test]
+fn dynamic_null_is_the_null_value() {
+    assert_eq!(
+        ir("T | extend k = iff(c, dynamic(null), split(a, '/'))"),
+        ir("T | extend k = iff(c, datetime(null), split(a, '/'))"),
+    );
+    // any other dynamic constant as a value is still refused
+    assert_eq!(
+        refusal("T | extend k = iff(c, dynamic([1]), split(a, '/'))"),
+        ("L021".into(), "dynamic([1])".into())
+    );
+}
+
+/// Kusto's name rule (Kusto.Language binds these so): a column of the rows entering an operator
+/// shadows every `let` of its name, tabular, scalar or function; a column the same operator's
+/// earlier assignment makes does not, and a `let`'s own body is bound where it is written.
+#[test]
+fn a_column_of_the_rows_shadows_a_let_of_its_name() {
+    // the tabular `let` a is also a column the pipeline made: inside it, `a` is the column
+    assert_eq!(
+        ir("let a = T | extend a = parse_json(E) | mv-expand a; a | where a.Type =~ 'file'"),
+        "from T\nextend a=json:E\nmv-expand kind=bag a=a\nfilter (str equals ci any a.Type [\"file\"])\n"
+    );
+    assert_eq!(
+        ir("let A1 = T | extend A1 = N; A1 | join kind=inner (U) on K | project K, A1"),
+        ir("T | extend A1 = N | join kind=inner (U) on K | project K, A1"),
+    );
+    // a scalar `let` too, and an in-list's tabular `let`
+    assert_eq!(
+        ir("let n = 5; T | summarize n = count() by k | where n > 1"),
+        "from T\naggregate n=(count) by k=k\nfilter (> n 1)\n"
+    );
+    assert_eq!(
+        refusal("let n = T | take 1; T | extend n = m | where x in (n)"),
+        refusal("T | extend n = m | where x in (n)"),
+    );
+    // not by the same operator's earlier assignment, nor inside a let's body
+    assert_eq!(
+        ir("let n = 5; T | extend n = m, k = n"),
+        "from T\nextend n=m, k=5\n"
+    );
+    assert_eq!(
+        ir("let n = 5; let k = n + 1; T | extend n = m | where x > k"),
+        "from T\nextend n=m\nfilter (> x 6)\n"
+    );
+    // with no column of the name (the rows' columns are fixed by `project`), a tabular `let`
+    // is no value
+    assert_eq!(
+        refusal("let a = T | take 1; T | project b | where a == 1"),
+        ("L020".into(), "a".into())
+    );
+    // a `toscalar()` `let` used as a value is the `toscalar()` it names
+    assert_eq!(
+        refusal("let v = toscalar(U | summarize max(x)); T | where y > v"),
+        ("L027".into(), "v".into())
+    );
+}
+
+#[test]
 fn strings_built_from_constants_are_the_constant_they_compute() {
     // the regex built by strcat/strcat_array of a constant list is one constant regex
     assert_eq!(
@@ -1025,6 +1083,9 @@ fn functions_that_stay_unmodelled_say_why() {
         ),
         ("T | summarize count(x)", "L043", "count(x)"),
         ("T | summarize make_bag(x)", "L044", "make_bag"),
+        // estimates (T-Digest) and bitwise aggregates: named, not "not supported yet"
+        ("T | summarize percentiles(x, 5)", "L044", "percentiles"),
+        ("T | summarize binary_all_or(x)", "L044", "binary_all_or"),
         // what cannot be lowered inside parse_json() is reported, not the parse
         (
             "T | extend u = todynamic(parse_user_agent(ua, 'browser'))",
@@ -1477,6 +1538,14 @@ fn mv_expand_keeps_names_kinds_index_limit_and_types() {
     assert_eq!(
         ir("T | mv-expand x = iif(0 == arraylength(a), dynamic([-1]), a) to typeof(long)"),
         "from T\nmv-expand kind=bag x=a or [-1] if empty to long\n"
+    );
+    // the mirrored test also sends a null, a bag or a scalar to the constant: refused, at the iff
+    assert_eq!(
+        refusal(r#"T | mv-expand x = iff(array_length(a) > 0, a, dynamic([""]))"#),
+        (
+            "L021".into(),
+            r#"iff(array_length(a) > 0, a, dynamic([""]))"#.into()
+        )
     );
     for q in [
         r#"T | mv-expand x = iff(array_length(a) == 0, dynamic([""]), b)"#,

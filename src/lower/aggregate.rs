@@ -430,6 +430,30 @@ impl<'a> Lowerer<'a> {
                     _ => ir::AggFunc::TakeAny(e),
                 }
             }
+            // Kusto's percentiles page: an estimate from a T-Digest summary of the group,
+            // bounded on the rank (not the value) and exact only at 0 and 100.
+            "percentile" | "percentiles" | "percentilesw" => {
+                return Err(unsupported(
+                    LowerCode::L044,
+                    function.span,
+                    format!(
+                        "`{fname}()` is KQL's estimate from a T-Digest summary of the group (its \
+                         error is bounded on the rank, not the value); Splunk's `perc` and \
+                         ES|QL's `PERCENTILE` estimate with summaries of their own, so the value, \
+                         and a test or a group on it, can differ either way"
+                    ),
+                ))
+            }
+            "binary_all_or" | "binary_all_and" | "binary_all_xor" => {
+                return Err(unsupported(
+                    LowerCode::L044,
+                    function.span,
+                    format!(
+                        "`{fname}()` combines the group's values bit by bit; neither Splunk's \
+                         `stats` nor ES|QL's `STATS` has a bitwise aggregate"
+                    ),
+                ))
+            }
             "make_bag" | "make_bag_if" => {
                 return Err(unsupported(
                     LowerCode::L044,

@@ -18,6 +18,18 @@ use std::collections::BTreeMap;
 const MAX_LET_HOPS: usize = 64;
 
 impl<'a> Lowerer<'a> {
+    /// The datatable the one item of an `in`/`has_any` list is (see [`Self::datatable_of`]);
+    /// none when the item names a column of the rows, which shadows a `let` (`row_scope.rs`).
+    pub(crate) fn listed_datatable(
+        &self,
+        item: &'a ast::Expr,
+    ) -> Option<(&'a ast::Datatable, Span)> {
+        match &item.kind {
+            ast::ExprKind::Ident(n) if self.column_shadows(&n.name) => None,
+            _ => self.datatable_of(item),
+        }
+    }
+
     /// The datatable `item` is when it has no operators after it, read directly or through
     /// tabular `let`s.
     pub(crate) fn datatable_of(&self, item: &'a ast::Expr) -> Option<(&'a ast::Datatable, Span)> {

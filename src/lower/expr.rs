@@ -64,14 +64,27 @@ impl<'a> Lowerer<'a> {
                 if let Some(bound) = self.scalar_let(&n.name) {
                     return self.with_let(&n.name, e.span, |cx| cx.expr(bound));
                 }
-                if let Some(Binding::Tabular(_) | Binding::ToScalar(..) | Binding::Other(..)) =
-                    self.lets.get(&n.name)
-                {
-                    return Err(unsupported(
-                        LowerCode::L020,
-                        e.span,
-                        format!("`{}` is a tabular or function `let`; it cannot be used as a value", n.name),
-                    ));
+                match self.let_here(&n.name) {
+                    Some(Binding::ToScalar(_, query)) => {
+                        let query = *query;
+                        return self.toscalar_of(e.span, query, Some(&n.name));
+                    }
+                    // Kusto takes such a name as a value only when it is a column of the rows
+                    // (`row_scope.rs`): one they may have is read as that column.
+                    Some(Binding::Tabular(_) | Binding::Other(..) | Binding::Input(_))
+                        if self.row_scope.is_none() || self.certainly_no_column(&n.name) =>
+                    {
+                        return Err(unsupported(
+                            LowerCode::L020,
+                            e.span,
+                            format!(
+                                "`{}` is a tabular or function `let` and no column of the rows \
+                                 here; it cannot be used as a value",
+                                n.name
+                            ),
+                        ));
+                    }
+                    _ => {}
                 }
                 self.bag_used_whole(&n.name, e.span)?;
                 ir::ExprKind::Field(ir::FieldPath::column(n.name.clone()))
@@ -135,6 +148,12 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Star => {
                 return Err(unsupported(LowerCode::L021, e.span, "`*` is not supported here"))
             }
+            // `dynamic(null)`: the null value (of type dynamic), as `datetime(null)` is.
+            ast::ExprKind::Dynamic(ast::DynValue::Scalar(v))
+                if matches!(v.kind, ast::ExprKind::Literal(ast::Literal::Null)) =>
+            {
+                ir::ExprKind::Literal(ir::Literal::Null)
+            }
             ast::ExprKind::List(_) | ast::ExprKind::Dynamic(_) => {
                 return Err(unsupported(
                     LowerCode::L021,
@@ -153,9 +172,10 @@ impl<'a> Lowerer<'a> {
         Ok(ir::Expr { kind, span: e.span })
     }
 
-    /// The expression a scalar `let` name stands for, unless it is being expanded already.
+    /// The expression a scalar `let` name stands for, unless it is being expanded already or
+    /// a column of the operator's rows shadows it.
     pub(crate) fn scalar_let(&self, name: &str) -> Option<&'a ast::Expr> {
-        match self.lets.get(name) {
+        match self.let_here(name) {
             Some(Binding::Scalar(e)) if !self.expanding.iter().any(|n| n == name) => Some(e),
             _ => None,
         }
@@ -182,7 +202,10 @@ impl<'a> Lowerer<'a> {
             ));
         }
         self.expanding.push(name.to_string());
+        // The body is bound where the `let` is written: no rows' columns shadow its names.
+        let rows = self.row_scope.take();
         let r = f(self);
+        self.row_scope = rows;
         self.expanding.pop();
         r
     }

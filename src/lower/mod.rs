@@ -24,6 +24,7 @@ mod mvexpand;
 mod names;
 mod parse;
 mod predicate;
+mod row_scope;
 mod subquery;
 mod toscalar;
 mod types;
@@ -169,6 +170,9 @@ pub(crate) struct Lowerer<'a> {
     /// The query's ASIM parser calls with filtering parameters, their tests built
     /// (`asim.rs`).
     pub(crate) asim: Option<&'a asim::Calls>,
+    /// The columns of the rows entering the operator being lowered, which shadow `let`s of
+    /// their names (`row_scope.rs`); `None` outside an operator and inside a `let`'s body.
+    pub(crate) row_scope: Option<row_scope::RowScope>,
 }
 
 /// The deepest nesting of expressions lowering follows (and so of the IR the backends walk).
@@ -286,6 +290,7 @@ impl<'a> Lowerer<'a> {
         let let_at = named_let.map(|(n, outer)| (n, ops.len().saturating_sub(outer)));
         let mut as_name: Option<String> = None;
         let saved_rows_name = self.rows_name.take();
+        let saved_row_scope = self.row_scope.take();
         for (i, op) in ops.into_iter().enumerate() {
             let name = as_name.take().or_else(|| {
                 let_at
@@ -329,12 +334,21 @@ impl<'a> Lowerer<'a> {
                 stages = q.stages;
                 continue;
             }
+            // The rows entering the operator: their columns shadow `let`s of their names.
+            let rows = ir::Query {
+                source,
+                stages: std::mem::take(&mut stages),
+                span: body.span,
+            };
+            self.row_scope = Some(row_scope::RowScope::after(&rows));
+            (source, stages) = (rows.source, rows.stages);
             // `as R` names the rows entering this operator only (`toscalar(R | …)`).
             let lowered = self.operator_into(op, &mut stages);
             self.rows_name = None;
             lowered?;
         }
         self.rows_name = saved_rows_name;
+        self.row_scope = saved_row_scope;
         self.finish_bags(bags, &mut stages);
         let mut query = ir::Query {
             source,

@@ -213,7 +213,7 @@ impl<'a> Lowerer<'a> {
                 });
             }
         }
-        if let Some((array, value)) = self.filled_when_empty(&item.expr)? {
+        if let Some((array, value)) = self.filled_when_empty_checked(&item.expr)? {
             return Ok(ir::MvExpandItem {
                 name,
                 expr: self.expr(array)?,
@@ -229,6 +229,44 @@ impl<'a> Lowerer<'a> {
             to,
             if_empty: None,
         })
+    }
+
+    /// [`Self::filled_when_empty`], and the located refusal of any other `iff` with a constant
+    /// array branch (`iff(array_length(A) > 0, A, dynamic([""]))`, `iff(isempty(s),
+    /// dynamic([""]), todynamic(s))`): those send other values than an empty array to the
+    /// constant too.
+    fn filled_when_empty_checked(
+        &mut self,
+        e: &'a ast::Expr,
+    ) -> LResult<Option<(&'a ast::Expr, ir::Literal)>> {
+        if let Some(found) = self.filled_when_empty(e)? {
+            return Ok(Some(found));
+        }
+        let ast::ExprKind::Call { function, args } = &e.kind else {
+            return Ok(None);
+        };
+        let is_array = |a: &ast::Arg| {
+            matches!(
+                a.value.kind,
+                ast::ExprKind::Dynamic(ast::DynValue::Array(_))
+            )
+        };
+        if matches!(function.name.as_str(), "iff" | "iif")
+            && args.len() == 3
+            && (is_array(&args[1]) || is_array(&args[2]))
+        {
+            return Err(unsupported(
+                LowerCode::L021,
+                e.span,
+                "mv-expand of `iff(…)` with a constant array is translated in the form \
+                 `iff(array_length(A) == 0, dynamic([v]), A)`, the array `A` with an empty array \
+                 filled by `v`; this condition sends other values to the constant too (with \
+                 `array_length(A) > 0`, a null, a property bag or a scalar, whose array_length \
+                 is null; with `isempty(…)`, an empty or missing value while an empty array \
+                 still expands to no row), so it is not that filling",
+            ));
+        }
+        Ok(None)
     }
 
     /// `iff(array_length(A) == 0, dynamic([v]), A)` (the same `A` twice, `v` a string or an

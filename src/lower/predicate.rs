@@ -249,7 +249,7 @@ impl<'a> Lowerer<'a> {
             let table_values = match (&needle.kind, op) {
                 (ast::ExprKind::List(items), BinaryOp::HasAny | BinaryOp::HasAll) => {
                     match items.as_slice() {
-                        [item] => self.datatable_of(item),
+                        [item] => self.listed_datatable(item),
                         _ => None,
                     }
                 }
@@ -499,7 +499,7 @@ impl<'a> Lowerer<'a> {
         span: Span,
     ) -> LResult<ir::Predicate> {
         let datatable = match list {
-            [item] => self.datatable_of(item),
+            [item] => self.listed_datatable(item),
             _ => None,
         };
         if datatable.is_none() {
@@ -599,7 +599,7 @@ impl<'a> Lowerer<'a> {
                     });
                 }
                 if matches!(
-                    self.lets.get(&n.name),
+                    self.let_here(&n.name),
                     Some(super::Binding::Tabular(_) | super::Binding::ToScalar(..))
                 ) {
                     return Err(unsupported(

@@ -51,7 +51,7 @@ impl<'a> Lowerer<'a> {
     fn form(&self, item: &'a ast::Expr) -> Option<Form<'a>> {
         match &item.kind {
             ast::ExprKind::Pipeline(_) => Some(Form::Rows(item)),
-            ast::ExprKind::Ident(n) => match self.lets.get(&n.name) {
+            ast::ExprKind::Ident(n) => match self.let_here(&n.name) {
                 Some(Binding::Tabular(_)) if !self.expanding.contains(&n.name) => {
                     Some(Form::Rows(item))
                 }

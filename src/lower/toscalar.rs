@@ -33,12 +33,32 @@ impl<'a> Lowerer<'a> {
         span: Span,
         args: &'a [ast::Arg],
     ) -> LResult<crate::ir::Expr> {
-        let refuse = |why: String| unsupported(LowerCode::L027, span, format!("{why}; {SHAPE}"));
         let [arg] = args else {
-            return Err(refuse("`toscalar()` takes one argument".into()));
+            return Err(unsupported(
+                LowerCode::L027,
+                span,
+                format!("`toscalar()` takes one argument; {SHAPE}"),
+            ));
         };
-        let ast::ExprKind::Pipeline(p) = &arg.value.kind else {
-            return Err(refuse(match &arg.value.kind {
+        self.toscalar_of(span, &arg.value, None)
+    }
+
+    /// `toscalar(query)` used as a value at `span`: written there, or the value of the `let`
+    /// named `via` (`let L = toscalar(…); … L …`).
+    pub(crate) fn toscalar_of(
+        &mut self,
+        span: Span,
+        query: &'a ast::Expr,
+        via: Option<&str>,
+    ) -> LResult<crate::ir::Expr> {
+        let what = match via {
+            Some(name) => format!("`{name}` is a `toscalar()` value and "),
+            None => String::new(),
+        };
+        let refuse =
+            |why: String| unsupported(LowerCode::L027, span, format!("{what}{why}; {SHAPE}"));
+        let ast::ExprKind::Pipeline(p) = &query.kind else {
+            return Err(refuse(match &query.kind {
                 ast::ExprKind::Ident(n) => format!(
                     "`toscalar({})` is the one value of another query (`{}`), not an aggregate \
                      of the rows here",
@@ -55,9 +75,15 @@ impl<'a> Lowerer<'a> {
             ));
         };
         let ast::ExprKind::Ident(src_name) = &src.kind else {
-            return Err(refuse(
-                "its query does not start from a named row set".into(),
-            ));
+            return Err(refuse(match &src.kind {
+                // `toscalar(_GetWatchlist('…') | …)`: a value read from another source.
+                ast::ExprKind::Call { function, .. } => format!(
+                    "its query reads `{}()`, not the rows here, so its value is another query's \
+                     result",
+                    function.name
+                ),
+                _ => "its query does not start from a named row set".into(),
+            }));
         };
         let Some(rows) = self.rows_name.clone() else {
             return Err(refuse(format!(

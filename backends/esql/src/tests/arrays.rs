@@ -257,3 +257,19 @@ fn what_a_collected_or_copied_array_cannot_give_is_declined_with_its_reason() {
     )
     .contains("several columns expanded together"));
 }
+
+#[test]
+fn dynamic_null_is_null() {
+    // `dynamic(null)` is the null value: its array_length is null, never 2 (approximate for
+    // split and array_length's own notes)
+    let t = run(&ir_of(
+        "T | extend k = iff(c == 1, dynamic(null), split(a, '/')) | where array_length(k) == 2",
+    ))
+    .expect("translated");
+    insta::assert_snapshot!(t.text, @r#"
+        FROM T
+        | EVAL k = CASE(c == 1, NULL, SPLIT(COALESCE(a, ""), "/"))
+        | WHERE MV_COUNT(k) == 2
+        | LIMIT 10000
+        "#);
+}

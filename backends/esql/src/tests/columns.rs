@@ -188,3 +188,25 @@ fn take_above_the_cap_is_noted() {
 fn backend_name() {
     assert_eq!(Esql.name(), "esql");
 }
+
+#[test]
+fn a_column_named_like_a_let_is_the_column() {
+    // inside the pipeline `Alert1` is the column the let's own `extend` made (Kusto's rule: a
+    // column of the rows shadows a `let`), and `Hits` the count, not the scalar `let`
+    insta::assert_snapshot!(esql_of(
+        "let Alert1 = T | extend Alert1 = tolower(A); Alert1 | where Alert1 startswith 'adm'"
+    ), @r#"
+        FROM T
+        | EVAL Alert1 = TO_LOWER(A)
+        | WHERE STARTS_WITH(TO_LOWER(Alert1), "adm")
+        | LIMIT 10000
+        "#);
+    insta::assert_snapshot!(esql_of(
+        "let Hits = 100; T | summarize Hits = count() | where Hits >= 2"
+    ), @r#"
+        FROM T
+        | STATS Hits = COUNT(*)
+        | WHERE Hits >= 2
+        | LIMIT 10000
+        "#);
+}

@@ -507,3 +507,16 @@ fn a_copy_of_an_event_array_is_expanded_from_the_event_json() {
         "{text}"
     );
 }
+
+#[test]
+fn dynamic_null_is_null() {
+    // `dynamic(null)` is the null value: its array_length is null, never 2 (approximate for
+    // the split array's JSON text)
+    let (t, _) = approx(ir_of(
+        "T | extend k = iff(c == 1, dynamic(null), split(a, '/')) | where array_length(k) == 2",
+    ));
+    insta::assert_snapshot!(tail(&t), @r#"
+        | eval k=if(c==1, null(), mv_to_json_array(split(coalesce(a, ""), "/")))
+        | where if(json_valid(k) AND match(k, "^\\s*\\["), coalesce(mvcount(json_array_to_mv(k)), 0), null())==2
+        "#);
+}

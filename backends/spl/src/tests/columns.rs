@@ -278,3 +278,22 @@ fn a_subquery_keeps_raw_for_its_own_reads() {
     | fields - kqlport_sq3
     "#);
 }
+
+#[test]
+fn a_column_named_like_a_let_is_the_column() {
+    // inside the pipeline `Alert1` is the column the let's own `extend` made (Kusto's rule: a
+    // column of the rows shadows a `let`), and `Hits` the count, not the scalar `let`
+    insta::assert_snapshot!(spl_tail_of(
+        "let Alert1 = T | extend Alert1 = tolower(A); Alert1 | where Alert1 startswith 'adm'"
+    ), @r#"
+        | eval Alert1=lower(A)
+        | where match(Alert1, "(?i)^adm")
+        "#);
+    insta::assert_snapshot!(spl_tail_of(
+        "let Hits = 100; T | summarize Hits = count() by C | where Hits >= 2"
+    ), @r#"
+        | fillnull value="" C
+        | stats count AS Hits by C
+        | where Hits>=2
+        "#);
+}
