@@ -25,7 +25,9 @@ find_jar() {
         echo "$KQLPORT_LUCENE_JAR"
         return
     fi
-    ls /usr/share/java/lucene-core-8.*.jar 2>/dev/null | sort -V | tail -n 1
+    # No jar yet is not an error here (the caller installs one): without `|| true`, `ls`'s
+    # status under pipefail would end the script before it could.
+    { ls /usr/share/java/lucene-core-8.*.jar 2>/dev/null || true; } | sort -V | tail -n 1
 }
 
 jar=$(find_jar)
