@@ -13,10 +13,20 @@ fn ir(q: &str) -> String {
 
 /// The lowering refusal: (code, the KQL text its span covers).
 fn refusal(q: &str) -> (String, String) {
+    let (code, at, _) = refusal_message(q);
+    (code, at)
+}
+
+/// The lowering refusal: (code, the KQL text its span covers, message).
+fn refusal_message(q: &str) -> (String, String, String) {
     let ast = kql::parse(q).unwrap();
     let errs = lower::lower(&ast).expect_err("should be refused");
     let d = &errs[0];
-    (d.code.as_str().to_string(), q[d.span.range()].to_string())
+    (
+        d.code.as_str().to_string(),
+        q[d.span.range()].to_string(),
+        d.message.clone(),
+    )
 }
 
 #[test]
@@ -2170,16 +2180,7 @@ fn asim_parser_calls_are_the_parser_table_and_a_filter_per_parameter() {
 
 #[test]
 fn asim_parameters_kqlport_cannot_read_are_refused_at_the_argument() {
-    let message = |q: &str| {
-        let ast = kql::parse(q).unwrap();
-        let errs = lower::lower(&ast).expect_err("should be refused");
-        let d = &errs[0];
-        (
-            d.code.as_str().to_string(),
-            q[d.span.range()].to_string(),
-            d.message.clone(),
-        )
-    };
+    let message = refusal_message;
     // Unknown, declined, one too many, given twice, a test kqlport cannot translate.
     let (code, at, m) = message("imDns(domain = dynamic(['a']))");
     assert_eq!(

@@ -33,28 +33,10 @@ impl<'a> Lowerer<'a> {
     /// The datatable `item` is when it has no operators after it, read directly or through
     /// tabular `let`s.
     pub(crate) fn datatable_of(&self, item: &'a ast::Expr) -> Option<(&'a ast::Datatable, Span)> {
-        let mut cur = item;
-        for _ in 0..MAX_LET_HOPS {
-            match &cur.kind {
-                ast::ExprKind::Pipeline(p) if p.operators.is_empty() => {
-                    return match &p.source.kind {
-                        ast::SourceKind::Datatable(d) => Some((d, p.source.span)),
-                        ast::SourceKind::Expr(e) => self.datatable_of(e),
-                        _ => None,
-                    };
-                }
-                ast::ExprKind::Ident(n) if !self.expanding.contains(&n.name) => {
-                    match self.lets.get(&n.name) {
-                        // `let b = a;` with `a` tabular is tabular too, though it reads as a
-                        // name.
-                        Some(Binding::Tabular(e) | Binding::Scalar(e)) => cur = e,
-                        _ => return None,
-                    }
-                }
-                _ => return None,
-            }
+        match self.datatable_with_operators(item)? {
+            (table, span, operators) if operators.is_empty() => Some((table, span)),
+            _ => None,
         }
-        None
     }
 
     /// The values of a datatable's first column, row by row (duplicates kept: `in` does not
@@ -175,7 +157,7 @@ impl<'a> Lowerer<'a> {
 
     /// A datatable (read directly or through tabular `let`s) and the operators after it, in
     /// order.
-    fn datatable_with_operators(
+    pub(crate) fn datatable_with_operators(
         &self,
         item: &'a ast::Expr,
     ) -> Option<(&'a ast::Datatable, Span, Vec<&'a ast::Operator>)> {
