@@ -188,41 +188,22 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The value of a `project`/`extend` expression over one constant datatable row: a column
-    /// of the row, a constant, or `tolower`/`toupper` (ASCII) and `strcat` of such strings.
+    /// of the row, or a string the lowering folds from constants and the row's string columns
+    /// ([`Lowerer::const_string_over`]: `tolower`/`toupper` of ASCII text, `strcat`, …).
     /// `None` for anything else.
     fn row_value(
         &mut self,
         e: &'a ast::Expr,
         row: &BTreeMap<String, ir::Literal>,
     ) -> LResult<Option<ir::Literal>> {
-        let text = |v: Option<ir::Literal>| match v {
-            Some(ir::Literal::String(s)) => Some(s),
-            _ => None,
-        };
-        match &e.kind {
-            ast::ExprKind::Ident(n) if row.contains_key(&n.name) => Ok(row.get(&n.name).cloned()),
-            ast::ExprKind::Call { function, args }
-                if matches!(function.name.as_str(), "tolower" | "toupper" | "strcat")
-                    && !args.is_empty()
-                    && args.iter().all(|a| a.name.is_none()) =>
-            {
-                let mut parts = Vec::new();
-                for a in args {
-                    match text(self.row_value(&a.value, row)?) {
-                        Some(s) => parts.push(s),
-                        None => return Ok(None),
-                    }
-                }
-                Ok(Some(ir::Literal::String(match function.name.as_str() {
-                    "strcat" => parts.concat(),
-                    // ASCII only: what Kusto does to other letters is not spelled out.
-                    _ if parts.len() != 1 || !parts[0].is_ascii() => return Ok(None),
-                    "tolower" => parts[0].to_ascii_lowercase(),
-                    _ => parts[0].to_ascii_uppercase(),
-                })))
+        if let ast::ExprKind::Ident(n) = &e.kind {
+            if let Some(v) = row.get(&n.name) {
+                return Ok(Some(v.clone()));
             }
-            _ => Ok(self.const_string(e)?.map(ir::Literal::String)),
         }
+        Ok(self
+            .const_string_over(e, Some(row))?
+            .map(ir::Literal::String))
     }
 
     /// `join kind=leftanti D on …` (or `anti`, `leftantisemi`) with `D` a datatable of no rows:

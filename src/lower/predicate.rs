@@ -8,6 +8,7 @@ use crate::codes::LowerCode;
 use crate::ir::{self, Case, MatchKind, Quantifier};
 use crate::kql::ast::{self, BinaryOp};
 use crate::source::Span;
+use std::collections::BTreeMap;
 
 /// The explicit meaning of a KQL string operator: (kind, case, negated).
 fn string_op(op: BinaryOp) -> Option<(MatchKind, Case, bool)> {
@@ -723,8 +724,25 @@ impl<'a> Lowerer<'a> {
     /// ")")`). KQL computes these once, to this text; `None` for anything else (numbers are
     /// left alone: their text form is KQL's `tostring`, not folded here).
     pub(crate) fn const_string(&mut self, e: &'a ast::Expr) -> LResult<Option<String>> {
+        self.const_string_over(e, None)
+    }
+
+    /// [`Lowerer::const_string`], where a name is first a column of `row` (one constant row of
+    /// a datatable, `datatable.rs`) when one is given: a string column is its value, another
+    /// column no string.
+    pub(crate) fn const_string_over(
+        &mut self,
+        e: &'a ast::Expr,
+        row: Option<&BTreeMap<String, ir::Literal>>,
+    ) -> LResult<Option<String>> {
         match &e.kind {
             ast::ExprKind::Literal(ast::Literal::String(s)) => Ok(Some(s.clone())),
+            ast::ExprKind::Ident(n) if row.is_some_and(|r| r.contains_key(&n.name)) => {
+                Ok(match row.and_then(|r| r.get(&n.name)) {
+                    Some(ir::Literal::String(s)) => Some(s.clone()),
+                    _ => None,
+                })
+            }
             ast::ExprKind::Ident(n) => match self.scalar_let(&n.name) {
                 Some(bound) => {
                     let name = n.name.clone();
@@ -742,7 +760,7 @@ impl<'a> Lowerer<'a> {
                     if a.name.is_some() {
                         return Ok(None);
                     }
-                    match self.const_string(&a.value)? {
+                    match self.const_string_over(&a.value, row)? {
                         Some(s) => out.push_str(&s),
                         None => return Ok(None),
                     }
@@ -757,7 +775,7 @@ impl<'a> Lowerer<'a> {
                     && args[0].name.is_none() =>
             {
                 Ok(self
-                    .const_string(&args[0].value)?
+                    .const_string_over(&args[0].value, row)?
                     .filter(|s| s.is_ascii())
                     .map(|s| {
                         if function.name == "toupper" {
@@ -772,7 +790,7 @@ impl<'a> Lowerer<'a> {
                     && args.len() == 2
                     && args.iter().all(|a| a.name.is_none()) =>
             {
-                let Some(delim) = self.const_string(&args[1].value)? else {
+                let Some(delim) = self.const_string_over(&args[1].value, row)? else {
                     return Ok(None);
                 };
                 Ok(self

@@ -45,12 +45,7 @@ impl Cx {
                 let day_of_week = crate::functions::time::day_of_week_arg(expr);
                 let ms: Option<Vec<Expr>> = values
                     .iter()
-                    .map(|v| match v {
-                        Literal::Timespan(d) if d.ticks % 10_000 == 0 => {
-                            Some(Expr::Int(d.ticks / 10_000))
-                        }
-                        _ => None,
-                    })
+                    .map(|v| crate::span_ms::literal_ms(v).map(Expr::Int))
                     .collect();
                 let (x, vals) = match (day_of_week, ms) {
                     (Some(t), Some(ms)) => (self.day_of_week_ms(t), ms),

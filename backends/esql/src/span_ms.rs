@@ -14,6 +14,15 @@ use kqlport::ir::{self, ExprKind, Literal};
 /// Ticks (100 ns) per millisecond.
 const TICKS_PER_MS: i64 = 10_000;
 
+/// A timespan constant in whole milliseconds (the resolution of an Elasticsearch `date`);
+/// `None` for another literal, or a span with a fraction of a millisecond.
+pub(crate) fn literal_ms(l: &Literal) -> Option<i64> {
+    match l {
+        Literal::Timespan(d) if d.ticks % TICKS_PER_MS == 0 => Some(d.ticks / TICKS_PER_MS),
+        _ => None,
+    }
+}
+
 impl Cx {
     /// `NOW() - span` as a date, for a `span` that is [`computable`].
     pub(crate) fn now_minus_span(&mut self, span: &ir::Expr) -> Expr {

@@ -136,9 +136,7 @@ pub(crate) fn day_of_week_arg(e: &ir::Expr) -> Option<&ir::Expr> {
 /// A timespan constant in whole milliseconds (what `dayofweek(t)` is compared with).
 pub(crate) fn span_literal_ms(e: &ir::Expr) -> Option<i64> {
     match &e.kind {
-        ir::ExprKind::Literal(ir::Literal::Timespan(d)) if d.ticks % 10_000 == 0 => {
-            Some(d.ticks / 10_000)
-        }
+        ir::ExprKind::Literal(l) => crate::span_ms::literal_ms(l),
         _ => None,
     }
 }
