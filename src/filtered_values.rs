@@ -6,7 +6,8 @@
 //! differ, so can the rows. This pass, run on every translation, finds each such note — one whose
 //! span lies in the expression of an `extend`/`project` column that a later `where` of the same
 //! pipeline reads while the column still holds that expression — and makes it an over- and an
-//! under-match note, naming the column and the `where`.
+//! under-match note, naming the column and the `where`. Likewise a note inside the query of a
+//! `toscalar()` value ([`StageKind::Scalar`]) whose column a later `where` reads.
 
 use crate::backend::{Effect, Fidelity, Note};
 use crate::ir::visit::{predicate_columns, stage_writes};
@@ -21,18 +22,32 @@ pub fn widen_filtered_values(query: &Query, fidelity: &mut Fidelity) {
     if !notes.iter().any(|n| n.effect == Effect::Values) {
         return;
     }
-    // (the assignment's expression span, its column, the `where` that tests it)
-    let mut tested: Vec<(Span, &str, Span)> = Vec::new();
+    // (the assignment's expression span, its column, how the note names it, the `where` that
+    // tests it)
+    let mut tested: Vec<(Span, &str, String, Span)> = Vec::new();
     for (i, stage) in query.stages.iter().enumerate() {
-        let (StageKind::Extend(assignments) | StageKind::Project(assignments)) = &stage.kind else {
-            continue;
+        // Another query's value (`toscalar()`): a values note anywhere in that query is one
+        // on the column it fills.
+        let assigned: Vec<(Span, &str, String)> = match &stage.kind {
+            StageKind::Extend(assignments) | StageKind::Project(assignments) => assignments
+                .iter()
+                .map(|a| {
+                    let name = a.name.name.as_str();
+                    (a.expr.span, name, format!("`{name}`"))
+                })
+                .collect(),
+            StageKind::Scalar(sq) => vec![(
+                sq.query.span,
+                sq.name.name.as_str(),
+                "this `toscalar()` value".to_string(),
+            )],
+            _ => continue,
         };
-        for a in assignments {
-            let column = a.name.name.as_str();
+        for (expr_span, column, what) in assigned {
             for later in &query.stages[i + 1..] {
                 if let StageKind::Filter(p) = &later.kind {
                     if predicate_columns(p).contains(&column) {
-                        tested.push((a.expr.span, column, later.span));
+                        tested.push((expr_span, column, what.clone(), later.span));
                         break;
                     }
                 }
@@ -52,9 +67,9 @@ pub fn widen_filtered_values(query: &Query, fidelity: &mut Fidelity) {
             .iter()
             .find(|(s, ..)| note.effect == Effect::Values && within(s))
         {
-            Some((_, column, _)) => {
+            Some((_, _, what, _)) => {
                 let message = format!(
-                    "{} (the rows may differ too: a later `where` tests `{column}`)",
+                    "{} (the rows may differ too: a later `where` tests {what})",
                     note.message
                 );
                 for effect in [Effect::OverMatch, Effect::UnderMatch] {

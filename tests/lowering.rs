@@ -197,10 +197,13 @@ fn a_column_of_the_rows_shadows_a_let_of_its_name() {
         refusal("let a = T | take 1; T | project b | where a == 1"),
         ("L020".into(), "a".into())
     );
-    // a `toscalar()` `let` used as a value is the `toscalar()` it names
+    // a `toscalar()` `let` used as a value is the `toscalar()` it names: another query's one
+    // value, appended to the rows for the operator that reads it
     assert_eq!(
-        refusal("let v = toscalar(U | summarize max(x)); T | where y > v"),
-        ("L027".into(), "v".into())
+        ir("let v = toscalar(U | summarize max(x)); T | where y > v"),
+        "from T\nscalar __kqlport_agg_value0 = (\n  from U\n  aggregate max_x=(max x)\n  project \
+         __kqlport_agg_value0=max_x\n)\nfilter (> y __kqlport_agg_value0)\nproject-away \
+         __kqlport_agg_value0\n"
     );
 }
 
@@ -2248,4 +2251,30 @@ fn asim_parameter_notes_say_where_a_source_parser_differs() {
     );
     // Constants: no note.
     assert!(effects("imDns(domain_has_any = dynamic(['a.com']), starttime = ago(1d))").is_empty());
+}
+
+#[test]
+fn toscalar_of_another_query_is_one_value_attached_to_the_rows() {
+    // a regex built from a watchlist, matched per row; read twice, attached once
+    assert_eq!(
+        ir(r#"let R = toscalar(_GetWatchlist('W') | summarize L = make_list(P) | extend L = strcat("^(", strcat_array(L, "|"), ")$")); T | where a matches regex R or b matches regex R"#),
+        "from T\nscalar __kqlport_agg_value0 = (\n  from watchlist \"W\"\n  aggregate L=(make_list P)\n  \
+         extend L=(StrCat \"^(\" (StrcatArray L \"|\") \")$\")\n  project __kqlport_agg_value0=L\n)\n\
+         filter (or (bool (MatchesRegex a __kqlport_agg_value0)) (bool (MatchesRegex b \
+         __kqlport_agg_value0)))\nproject-away __kqlport_agg_value0\n"
+    );
+    // a regex that varies per row is no constant, which Kusto requires
+    assert_eq!(
+        refusal(r#"T | where f matches regex strcat("^", g)"#).0,
+        "L033"
+    );
+    // exactly one row, one value: no `where` after the summarize (Kusto's docs do not say
+    // what toscalar() of no row is), no query that can give several rows, no array
+    for q in [
+        "let v = toscalar(U | summarize c = count() | where c > 1); T | where y > v",
+        "let v = toscalar(U | project x); T | where y > v",
+        "let v = toscalar(U | summarize make_set(x)); T | where array_length(v) > 1",
+    ] {
+        assert_eq!(refusal(q), ("L027".into(), "v".into()), "{q}");
+    }
 }

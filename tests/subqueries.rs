@@ -204,9 +204,10 @@ fn toscalar_of_other_rows_is_refused_with_the_reason() {
             "T | as R | where a > 0 | extend p = x / toscalar(R | summarize sum(x))",
             "not the name of the rows at this point",
         ),
-        // Another table.
+        // Rows `as` named elsewhere in this query are not a table (another table's value is
+        // translated: `toscalar_of_another_query_is_one_value_attached_to_the_rows`).
         (
-            "T | extend p = x / toscalar(U | summarize sum(x))",
+            "T | as R | extend q = 1 | extend p = x / toscalar(R | summarize sum(x))",
             "not the name of the rows at this point",
         ),
         // A second reading of `take`'s rows may differ.

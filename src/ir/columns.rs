@@ -133,6 +133,12 @@ pub fn columns_of_stage(
             }
             c
         }),
+        StageKind::Scalar(s) => cols.map(|mut c| {
+            if !c.contains(&s.name.name) {
+                c.push(s.name.name.clone());
+            }
+            c
+        }),
         StageKind::Aggregate { by, aggs } => {
             // `arg_max(E, c1, c2)` outputs E's column, then c1, c2 (Kusto.Language's output
             // schema); `arg_max(E, *)` the extreme row's columns under names this module does

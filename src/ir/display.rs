@@ -112,6 +112,14 @@ impl Display for Stage {
                 Ok(())
             }
             StageKind::Totals(aggs) => write!(f, "totals {}", list(aggs)),
+            StageKind::Scalar(s) => {
+                writeln!(f, "scalar {} = (", s.name)?;
+                // The query is a whole query, indented one level.
+                for line in s.query.to_string().lines() {
+                    writeln!(f, "  {line}")?;
+                }
+                write!(f, ")")
+            }
             StageKind::Sort(keys) => write!(f, "sort {}", list(keys)),
             StageKind::Top { n, key } => write!(f, "top {n} by {key}"),
             StageKind::Limit(n) => write!(f, "limit {n}"),

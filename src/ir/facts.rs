@@ -628,7 +628,12 @@ impl Scope {
             | F::IndexOfRegex
             | F::ParseIpv4 => T::Long,
             F::ToReal | F::Log => T::Real,
-            F::ToBool | F::Ipv4IsPrivate | F::Ipv4IsInRange | F::HasTerm | F::HasTermCs => T::Bool,
+            F::ToBool
+            | F::Ipv4IsPrivate
+            | F::Ipv4IsInRange
+            | F::HasTerm
+            | F::HasTermCs
+            | F::MatchesRegex => T::Bool,
             F::ToDateTime
             | F::StartOfDay
             | F::StartOfWeek
@@ -817,6 +822,15 @@ impl Scope {
                 let mut out = HashMap::new();
                 self.aggregate_facts(aggs, &mut out);
                 self.defined.extend(out);
+            }
+            // Every row keeps its columns and gains the other query's value, as that query's
+            // output has it (a value this pipeline did not read from its events).
+            StageKind::Scalar(sq) => {
+                let f = ColumnFact {
+                    origin: Origin::Computed,
+                    ..sq.query.facts().output().fact(&sq.name.name)
+                };
+                self.defined.insert(sq.name.name.clone(), Some(f));
             }
             StageKind::Distinct(cols) => {
                 let out = cols

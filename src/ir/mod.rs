@@ -210,6 +210,22 @@ pub struct Subquery {
     pub column: Column,
 }
 
+/// `toscalar(Q)` where `Q` reads other rows than the ones it is used on: `Q` runs once, on
+/// its own, and its value is every row's column `name`.
+///
+/// `query` returns at most one row, whose only column is `name` (lowering makes it so: its
+/// last stage that is not row-wise is a `summarize` without `by`, which gives exactly one row,
+/// so only a filter after it can leave none; then a `project` of the value). KQL's toscalar
+/// takes the first column of the first row, and is null when there is no row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScalarQuery {
+    /// The column the value is appended as (a name of kqlport's own, dropped after the
+    /// operator that reads it).
+    pub name: Column,
+    /// The query, `let`s inlined, over its own source (a table, a union or a watchlist).
+    pub query: Query,
+}
+
 /// The legs of a `union` and what it adds to their rows.
 ///
 /// Columns: every column of any leg (a leg's row has null in the columns it lacks; a string
@@ -280,6 +296,10 @@ pub enum StageKind {
     /// toscalar(R | summarize sum(x))`: SPL `eventstats`, ES|QL `INLINE STATS` without `BY`.
     /// Aggregates are as in [`StageKind::Aggregate`] (never one that picks a row).
     Totals(Vec<Aggregation>),
+    /// A value computed by another query, appended to every row as a column; the rows
+    /// themselves are unchanged. `toscalar(Q)` of a query `Q` over other rows than these (a
+    /// watchlist, another table): see [`ScalarQuery`].
+    Scalar(Box<ScalarQuery>),
     /// Sort rows; KQL's default direction (descending) is already explicit here.
     Sort(Vec<SortKey>),
     /// The first `n` rows by the key.
@@ -645,7 +665,8 @@ impl StageKind {
             | StageKind::Sort(_)
             | StageKind::Distinct(_)
             | StageKind::Count
-            | StageKind::Totals(_) => true,
+            | StageKind::Totals(_)
+            | StageKind::Scalar(_) => true,
             StageKind::Aggregate { .. }
             | StageKind::Top { .. }
             | StageKind::Limit(_)
@@ -1368,6 +1389,13 @@ pub enum ScalarFn {
     HasTerm,
     /// `has_cs`: [`ScalarFn::HasTerm`], case-sensitive.
     HasTermCs,
+    /// `text matches regex pattern` with `pattern` computed when the query runs, once (a
+    /// `toscalar()` value: Kusto takes no regex that varies per row), args `text`, `pattern`
+    /// (a pattern written as a constant is a [`StrMatch`], checked against RE2 by lowering): true
+    /// when the RE2 regex `pattern` matches somewhere in `text` (unanchored, case-sensitive
+    /// unless the pattern says otherwise). The pattern is not known when translating, so no
+    /// target can rewrite it into its own dialect. Both are strings, never null in KQL.
+    MatchesRegex,
     /// `bag_pack(k1, v1, k2, v2, …)` (aliases `pack`, `pack_dictionary`): a dynamic property bag
     /// holding each value `vN` under the key `kN` (a string, possibly computed). KQL documents
     /// the order of the keys as undetermined.

@@ -93,6 +93,10 @@ pub fn walk_stage<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, kind: &'ir StageKind
                 v.visit_written(&a.name.name, a.name.span);
             }
         }
+        StageKind::Scalar(s) => {
+            v.visit_query(&s.query);
+            v.visit_written(&s.name.name, s.name.span);
+        }
         StageKind::Aggregate { by, aggs } => {
             for k in by {
                 match &k.kind {
@@ -369,7 +373,7 @@ pub fn subqueries(stage: &Stage) -> Vec<&Subquery> {
     }
     let mut c = Collect(Vec::new());
     // Only this stage's own predicates: a join's right side is a query of its own.
-    if !matches!(stage.kind, StageKind::Join { .. }) {
+    if !matches!(stage.kind, StageKind::Join { .. } | StageKind::Scalar(_)) {
         walk_stage(&mut c, &stage.kind, stage.span);
     }
     c.0

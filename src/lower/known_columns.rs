@@ -109,8 +109,10 @@ impl Checker<'_, '_> {
         let mut schema = source_columns(query);
         let mut fixed_at = None;
         for stage in &query.stages {
-            if let StageKind::Join { right, .. } = &stage.kind {
-                self.query(right);
+            match &stage.kind {
+                StageKind::Join { right, .. } => self.query(right),
+                StageKind::Scalar(sq) => self.query(&sq.query),
+                _ => {}
             }
             for sub in ir::visit::subqueries(stage) {
                 self.query(&sub.query);
@@ -173,6 +175,7 @@ impl Checker<'_, '_> {
                 }
                 scope.local.extend(aggs.iter().map(|a| a.name.name.clone()));
             }
+            StageKind::Scalar(sq) => scope.local.push(sq.name.name.clone()),
             StageKind::Aggregate { by, aggs } => {
                 for k in by {
                     match &k.kind {

@@ -152,6 +152,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) functions: HashMap<String, &'a ast::Lambda>,
     /// Hidden columns handed out so far in this query (their names must not repeat).
     pub(crate) agg_temps: usize,
+    /// The names `as` gave to rows of this query so far: no table a `toscalar()` may read.
+    pub(crate) as_names: Vec<String>,
     /// Where `column_ifexists` read a column (which may be missing: never an unknown column).
     pub(crate) ifexists: Vec<Span>,
     /// How deep `expr()` / `predicate()` are nested right now ([`MAX_DEPTH`]).
@@ -300,6 +302,7 @@ impl<'a> Lowerer<'a> {
             });
             if let ast::OperatorKind::As { name, .. } = &op.kind {
                 as_name = Some(name.name.clone());
+                self.as_names.push(name.name.clone());
             }
             self.rows_name = name
                 .filter(|_| {
@@ -578,6 +581,23 @@ impl<'a> Lowerer<'a> {
         stages: &mut Vec<ir::Stage>,
     ) -> LResult<()> {
         let stage = self.operator(op)?;
+        if let Some(s) = &stage {
+            // A `toscalar()` value an operator that fixes its columns read is gone after it.
+            let gone = |c: &str| match &s.kind {
+                ir::StageKind::Project(_)
+                | ir::StageKind::Aggregate { .. }
+                | ir::StageKind::Distinct(_)
+                | ir::StageKind::Count => true,
+                ir::StageKind::ProjectKeep(pats) => !pats.iter().any(|p| ir::glob(&p.pattern, c)),
+                _ => false,
+            };
+            self.after.retain(|a| match &a.kind {
+                ir::StageKind::ProjectAway(pats) => !pats
+                    .iter()
+                    .all(|p| p.pattern.starts_with(toscalar::VALUE_PREFIX) && gone(&p.pattern)),
+                _ => true,
+            });
+        }
         stages.append(&mut self.before);
         stages.extend(stage);
         stages.append(&mut self.after);

@@ -293,7 +293,17 @@ impl<'a> Lowerer<'a> {
                     });
                 }
             }
-            if table_values.is_none() && self.is_computed_list(needle) {
+            // A `toscalar()` value is one value: read where a computed value is.
+            let one_value = kind == MatchKind::Regex
+                || is_equality
+                || matches!(
+                    op,
+                    BinaryOp::Has | BinaryOp::NotHas | BinaryOp::HasCs | BinaryOp::NotHasCs
+                );
+            if table_values.is_none()
+                && self.is_computed_list(needle)
+                && !(one_value && self.is_toscalar_value(needle))
+            {
                 return Err(super::subquery::computed_list_refusal(
                     op.as_str(),
                     needle.span,
@@ -422,6 +432,18 @@ impl<'a> Lowerer<'a> {
                         span,
                     };
                     return Ok(if negated { negate(test) } else { test });
+                }
+                // A pattern another query computes once (`toscalar()`): Kusto takes only a
+                // constant regex ("failed to cast argument 2 to scalar constant" for a column),
+                // which a `toscalar()` value is.
+                None if kind == MatchKind::Regex && self.is_toscalar_value(needle) => {
+                    return pred(ir::PredicateKind::Bool(ir::Expr {
+                        kind: ir::ExprKind::Call {
+                            func: ir::ScalarFn::MatchesRegex,
+                            args: vec![self.expr(field)?, self.expr(needle)?],
+                        },
+                        span,
+                    }));
                 }
                 None if !is_equality => {
                     return Err(Box::new(

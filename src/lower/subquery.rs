@@ -81,6 +81,12 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Whether `e` is a `toscalar()` value (written there, or a `let` of one) rather than a
+    /// list of rows: a value where a value is read.
+    pub(crate) fn is_toscalar_value(&self, e: &'a ast::Expr) -> bool {
+        matches!(self.form(e), Some(Form::ToScalar(_)))
+    }
+
     /// The subquery an `in` list stands for, when its one item is a computed list; `None` when
     /// it is not one (then it is a list of constants).
     pub(crate) fn subquery(&mut self, list: &'a [ast::Expr]) -> LResult<Option<ir::Subquery>> {
@@ -171,7 +177,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A tabular expression as its own query.
-    fn pipeline_of(&mut self, e: &'a ast::Expr) -> LResult<ir::Query> {
+    pub(crate) fn pipeline_of(&mut self, e: &'a ast::Expr) -> LResult<ir::Query> {
         // Lowering stages may leave helper stages for their caller: none leak out.
         let before = std::mem::take(&mut self.before);
         let after = std::mem::take(&mut self.after);

@@ -57,47 +57,22 @@ impl<'a> Lowerer<'a> {
         };
         let refuse =
             |why: String| unsupported(LowerCode::L027, span, format!("{what}{why}; {SHAPE}"));
-        let ast::ExprKind::Pipeline(p) = &query.kind else {
-            return Err(refuse(match &query.kind {
-                ast::ExprKind::Ident(n) => format!(
-                    "`toscalar({})` is the one value of another query (`{}`), not an aggregate \
-                     of the rows here",
-                    n.name, n.name
-                ),
-                _ => "this `toscalar()` is the one value of another query, not an aggregate of \
-                      the rows here"
-                    .into(),
-            }));
+        // `toscalar(R | summarize …)` where `R` names the rows here; any other query's value
+        // is that query's own result.
+        let over_rows = match &query.kind {
+            ast::ExprKind::Pipeline(p) => match &p.source.kind {
+                ast::SourceKind::Expr(src) => match (&src.kind, &self.rows_name) {
+                    (ast::ExprKind::Ident(n), Some(rows)) if rows.name == n.name => Some(p),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
         };
-        let ast::SourceKind::Expr(src) = &p.source.kind else {
-            return Err(refuse(
-                "its query does not start from a named row set".into(),
-            ));
+        let Some(p) = over_rows else {
+            return self.scalar_query(span, query, &what);
         };
-        let ast::ExprKind::Ident(src_name) = &src.kind else {
-            return Err(refuse(match &src.kind {
-                // `toscalar(_GetWatchlist('…') | …)`: a value read from another source.
-                ast::ExprKind::Call { function, .. } => format!(
-                    "its query reads `{}()`, not the rows here, so its value is another query's \
-                     result",
-                    function.name
-                ),
-                _ => "its query does not start from a named row set".into(),
-            }));
-        };
-        let Some(rows) = self.rows_name.clone() else {
-            return Err(refuse(format!(
-                "`{}` is not the name of the rows at this point, so its value is another \
-                 query's result",
-                src_name.name
-            )));
-        };
-        if rows.name != src_name.name {
-            return Err(refuse(format!(
-                "`{}` is not the name of the rows at this point (`{}` is)",
-                src_name.name, rows.name
-            )));
-        }
+        let rows = self.rows_name.clone().expect("the rows are named");
         if let Some(why) = rows.unstable {
             return Err(refuse(format!(
                 "the rows before it pass through {why}, which may pick other rows when `{}` is \
@@ -168,6 +143,137 @@ impl<'a> Lowerer<'a> {
         });
         Ok(crate::ir::Expr {
             kind: crate::ir::ExprKind::Field(crate::ir::FieldPath::column(temp)),
+            span,
+        })
+    }
+}
+
+/// The hidden column a `toscalar()` value of another query is appended as (a name backends
+/// know as lowering's own: `__kqlport_agg…`), numbered.
+pub(crate) const VALUE_PREFIX: &str = "__kqlport_agg_value";
+
+const OTHER_SHAPE: &str = "`toscalar()` of another query is translated when that query ends in \
+a `summarize` without `by` (one row), possibly followed by operators that compute per row \
+(`extend`, `project`; no `where`), and its first column is one value (not an array)";
+
+impl<'a> Lowerer<'a> {
+    /// `toscalar(query)` of a query over other rows than these (a watchlist, another table):
+    /// the query lowered on its own, its first column's value appended to every row by an
+    /// [`crate::ir::StageKind::Scalar`] stage before the operator, dropped after it.
+    fn scalar_query(
+        &mut self,
+        span: Span,
+        query: &'a ast::Expr,
+        what: &str,
+    ) -> LResult<crate::ir::Expr> {
+        use crate::ir;
+        let refuse =
+            |why: &str| unsupported(LowerCode::L027, span, format!("{what}{why}; {OTHER_SHAPE}"));
+        // `T | as R | …`: `R` names rows of this query, not a table.
+        let source = match &query.kind {
+            ast::ExprKind::Pipeline(p) => match &p.source.kind {
+                ast::SourceKind::Expr(src) => Some(src),
+                _ => None,
+            },
+            _ => Some(query),
+        };
+        if let Some(ast::ExprKind::Ident(n)) = source.map(|s| &s.kind) {
+            if self.as_names.contains(&n.name) {
+                return Err(refuse(&format!(
+                    "`{}` is not the name of the rows at this point, but of other rows of this \
+                     query (`as`)",
+                    n.name
+                )));
+            }
+        }
+        self.subquery_depth += 1;
+        let q = self.nested(span, |cx| cx.pipeline_of(query));
+        self.subquery_depth -= 1;
+        let mut q = q?;
+        // Exactly one row: a summarize without `by` gives one (even over no rows), and only
+        // stages that compute per row follow it. (A `where` after it could leave none, where
+        // Kusto's docs do not say what toscalar() gives.)
+        let last_reshape = q
+            .stages
+            .iter()
+            .rposition(|s| !s.kind.is_row_wise() || matches!(s.kind, ir::StageKind::Filter(_)));
+        match last_reshape.map(|i| &q.stages[i].kind) {
+            Some(ir::StageKind::Aggregate { by, .. }) if by.is_empty() => {}
+            Some(ir::StageKind::Filter(_)) => {
+                return Err(refuse(
+                    "its query can return no row (a `where` after its `summarize`), and Kusto's \
+                     docs do not say what toscalar() of no row is",
+                ))
+            }
+            _ => {
+                return Err(refuse(
+                    "its query can return more than one row (KQL then takes the first, which no \
+                     target orders the same way)",
+                ))
+            }
+        }
+        let Some(first) = q.output_columns().and_then(|c| c.into_iter().next()) else {
+            return Err(refuse("its query's first column is not known"));
+        };
+        // `__kqlport_agg…`: the prefix backends know as a name lowering made.
+        let temp = format!("{VALUE_PREFIX}{}", self.agg_temps);
+        self.agg_temps += 1;
+        q.stages.push(ir::Stage {
+            kind: ir::StageKind::Project(vec![ir::Assignment {
+                name: ir::Column {
+                    name: temp.clone(),
+                    span,
+                },
+                expr: ir::Expr {
+                    kind: ir::ExprKind::Field(ir::FieldPath::column(first)),
+                    span,
+                },
+            }]),
+            span,
+        });
+        self.column_types(&mut q);
+        if q.facts().output().shape(&temp) != crate::ir::facts::Shape::Scalar {
+            return Err(refuse(
+                "its value is an array or object (used as a list it is translated only as the \
+                 list of `in`, `!in` or `has_any`)",
+            ));
+        }
+        // The same value read twice by one operator (`(n - L) / L`): one column.
+        let same = self.before.iter().find_map(|s| match &s.kind {
+            ir::StageKind::Scalar(sq)
+                if sq.query.source == q.source
+                    && sq.query.stages.split_last().map(|(_, rest)| rest)
+                        == q.stages.split_last().map(|(_, rest)| rest) =>
+            {
+                Some(sq.name.name.clone())
+            }
+            _ => None,
+        });
+        if let Some(name) = same {
+            return Ok(ir::Expr {
+                kind: ir::ExprKind::Field(ir::FieldPath::column(name)),
+                span,
+            });
+        }
+        self.before.push(ir::Stage {
+            kind: ir::StageKind::Scalar(Box::new(ir::ScalarQuery {
+                name: ir::Column {
+                    name: temp.clone(),
+                    span,
+                },
+                query: q,
+            })),
+            span,
+        });
+        self.after.push(ir::Stage {
+            kind: ir::StageKind::ProjectAway(vec![ir::ColumnPattern {
+                pattern: temp.clone(),
+                span,
+            }]),
+            span,
+        });
+        Ok(ir::Expr {
+            kind: ir::ExprKind::Field(ir::FieldPath::column(temp)),
             span,
         })
     }

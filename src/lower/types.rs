@@ -181,6 +181,7 @@ impl Typer<'_> {
                 | StageKind::Limit(_)
                 | StageKind::Distinct(_)
                 | StageKind::Count
+                | StageKind::Scalar(_)
                 | StageKind::Join { .. } => {}
             }
             cols.step(&stage.kind);

@@ -299,6 +299,7 @@ fn computed_names(stages: &[ir::Stage]) -> Vec<String> {
             }
             ir::StageKind::Rename(pairs) => out.extend(pairs.iter().map(|(n, _)| n.name.clone())),
             ir::StageKind::Totals(aggs) => out.extend(aggs.iter().map(|a| a.name.name.clone())),
+            ir::StageKind::Scalar(sq) => out.push(sq.name.name.clone()),
             ir::StageKind::Aggregate { .. }
             | ir::StageKind::Distinct(_)
             | ir::StageKind::Count

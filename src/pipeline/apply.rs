@@ -1136,6 +1136,12 @@ impl<'p> Mapper<'p> {
                     scope.overrides.insert(a.name.name.clone(), Res::Computed);
                 }
             }
+            // Another query's value: that query is mapped as the query it is; its column (a
+            // name of kqlport's own, which its last `project` computes) is no field to map.
+            StageKind::Scalar(sq) => {
+                self.query(&mut sq.query);
+                scope.overrides.insert(sq.name.name.clone(), Res::Computed);
+            }
             StageKind::Project(assigns) => {
                 let mut out = HashMap::new();
                 for a in assigns {

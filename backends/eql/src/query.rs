@@ -86,6 +86,8 @@ pub(crate) fn translate(query: &ir::Query) -> Result<Translation, Vec<Diagnostic
             }
             // `toscalar(R | summarize …)` over the rows so far: a value computed by a query.
             StageKind::Totals(_) => diags.push(crate::REFUSAL.subquery(stage.span, TOTALS_HELP)),
+            // `toscalar(Q)` of another query: a value that query computes.
+            StageKind::Scalar(_) => diags.push(crate::REFUSAL.subquery(stage.span, SCALAR_HELP)),
             StageKind::Join { .. }
             | StageKind::MvExpand(_)
             | StageKind::Parse(_)
@@ -179,6 +181,8 @@ fn bind_renames(
 
 /// The refusal for a stage EQL has no form for: a join, mv-expand, parse, or one that
 /// aggregates, sorts or counts (`B061`).
+const SCALAR_HELP: &str = "an EQL query tests each event on its own and cannot read a value another query computes; translate this rule to SPL (a `join` with that query) instead";
+
 const TOTALS_HELP: &str = "an EQL query tests each event on its own and computes no aggregate over the matched events; translate this rule to ES|QL (`INLINE STATS`) or SPL (`eventstats`) instead";
 
 fn declined(stage: &ir::Stage) -> Diagnostic {

@@ -183,6 +183,14 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::Reorder(ps) => projection::reorder(cx, ps, out),
         StageKind::Aggregate { by, aggs } => stats::summarize(cx, by, aggs, out),
         StageKind::Totals(_) => {}
+        // `toscalar(Q)` of another query: ES|QL reads one source per query; the value would
+        // need a query of its own filling a lookup index first (not done yet).
+        StageKind::Scalar(_) => cx.errors.push(crate::REFUSAL.subquery(
+            stage.span,
+            "ES|QL reads one source per query and has no subquery; the value needs a query of \
+             its own that fills a lookup index, joined here with `LOOKUP JOIN` (not translated \
+             yet)",
+        )),
         StageKind::Sort(keys) => {
             let keys = keys.iter().map(|k| sort_key(cx, k)).collect();
             out.push(Command::Sort(keys));

@@ -215,6 +215,11 @@ pub fn plan<'q>(
                  matched events; translate this rule to ES|QL (`INLINE STATS`) or SPL \
                  (`eventstats`) instead",
             )),
+            StageKind::Scalar(_) => errors.push(crate::REFUSAL.subquery(
+                stage.span,
+                "a Sigma rule matches each event on its own and cannot read a value another \
+                 query computes; translate this rule to SPL (a `join` with that query) instead",
+            )),
             StageKind::MvExpand(_) => errors.push(
                 Diagnostic::error(
                     BackendCode::B070,

@@ -35,6 +35,7 @@ mod parse;
 mod predicates;
 mod project;
 mod query;
+mod scalar;
 mod search;
 mod sort;
 mod str_match;

@@ -49,6 +49,9 @@ pub fn has_positive_field_condition(q: &ir::Query) -> bool {
                     computed.insert(&a.name.name);
                 }
             }
+            StageKind::Scalar(sq) => {
+                computed.insert(&sq.name.name);
+            }
             StageKind::Aggregate { .. }
             | StageKind::Top { .. }
             | StageKind::Limit(_)

@@ -167,6 +167,18 @@ impl Cx {
                 simple("TO_DATETIME", a)
             }
             (ScalarFn::HasTerm | ScalarFn::HasTermCs, _) => self.has_term(func, a, span),
+            (ScalarFn::MatchesRegex, _) => {
+                self.decline_help(
+                    EsqlCode::B005,
+                    "`matches regex` with a regex computed when the query runs: ES|QL's RLIKE \
+                     takes its pattern as a constant, and no other ES|QL function matches a \
+                     regex"
+                        .to_string(),
+                    span,
+                    "write the regex as a constant string, or translate this rule to SPL",
+                );
+                Expr::Null
+            }
             (ScalarFn::ExtractAll, _) => {
                 self.decline_help(
                     EsqlCode::B005,

@@ -9,7 +9,9 @@ use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
 use kqlport::codes::SplCode;
+use kqlport::ir::facts::Shape;
 use kqlport::ir::{Expr, ExprKind, FieldPath, Literal, PathSegment, ScalarFn};
+use kqlport::schema::ColumnType;
 use kqlport::source::Span;
 
 impl Tx {
@@ -120,7 +122,7 @@ impl Tx {
         }
     }
 
-    /// `strcat_array(a, sep)` of a `split` array, or of `array_slice(split(…), k, -1)` with a
+    /// `strcat_array(a, sep)` of a `make_list`/`make_set` column of strings, of a `split` array, or of `array_slice(split(…), k, -1)` with a
     /// literal `k >= 0` (the elements from `k` on, none when `k` is past the end — exactly
     /// `mvindex`'s range, null when out of range): `mvjoin`, with `""` (null here) for no
     /// elements.
@@ -138,6 +140,24 @@ impl Tx {
                 if f.is_plain()
                     && (self.is_split_col(&f.column) || self.is_matches_col(&f.column)) =>
             {
+                Eval::Field(self.name(&f.column, arr.span)?)
+            }
+            // A make_list/make_set of strings (`list()`/`values()`, no field for none): its
+            // values joined in the order Splunk collected them.
+            ExprKind::Field(f)
+                if f.is_plain()
+                    && self.is_mv_col(&f.column)
+                    && matches!(
+                        self.cols.shape(&f.column),
+                        Shape::Multivalue(c) if c.element == Some(ColumnType::String)
+                    ) =>
+            {
+                self.value_note(
+                    span,
+                    "strcat_array of a make_list/make_set result joins its values in the order \
+                     Splunk collected them (list(): arrival order, values(): sorted), where \
+                     KQL's order is undefined",
+                );
                 Eval::Field(self.name(&f.column, arr.span)?)
             }
             ExprKind::Call {

@@ -285,6 +285,7 @@ impl Tx {
             ScalarFn::HasTerm | ScalarFn::HasTermCs => {
                 Some(bool_value(self.has_term_test(func, args, span)?))
             }
+            ScalarFn::MatchesRegex => Some(bool_value(self.computed_regex(args, span)?)),
         }
     }
 

@@ -277,6 +277,10 @@ impl Tx {
                 func: func @ (ScalarFn::HasTerm | ScalarFn::HasTermCs),
                 args,
             } => self.has_term_test(*func, args, e.span),
+            ExprKind::Call {
+                func: ScalarFn::MatchesRegex,
+                args,
+            } => self.computed_regex(args, e.span),
             _ => Some(Eval::bin("==", self.expr(e)?, Eval::str("true"))),
         }
     }

@@ -246,6 +246,7 @@ impl Tx {
             StageKind::Reorder(pats) => self.reorder(pats, cmds),
             StageKind::Aggregate { by, aggs } => self.summarize(by, aggs, stage.span, cmds),
             StageKind::Totals(aggs) => self.totals(aggs, cmds),
+            StageKind::Scalar(sq) => self.scalar_stage(sq, cmds),
             StageKind::Sort(keys) => self.sort(keys, None, cmds),
             StageKind::Top { n, key } => self.sort(std::slice::from_ref(key), Some(*n), cmds),
             StageKind::Limit(n) => cmds.push(Command::Head(*n)),

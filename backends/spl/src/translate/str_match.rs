@@ -179,6 +179,27 @@ impl Tx {
             }
         }
     }
+
+    /// `text matches regex pattern` with the pattern computed when the query runs (another
+    /// query's value) ⇒ `match(text, pattern)`: Splunk's `match(<str>, <regex>)` takes the regex
+    /// as an eval value, read when the search runs, so no text of it is quoted or escaped
+    /// here (as `has` with a computed term does, `text.rs`). Both are KQL strings, never null:
+    /// missing is `""` (an empty pattern matches every text).
+    pub(super) fn computed_regex(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [text, pattern] = args else {
+            return self.unsupported_fn(kqlport::ir::ScalarFn::MatchesRegex, span);
+        };
+        let text = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let pattern = Eval::call("coalesce", vec![self.expr(pattern)?, Eval::str("")]);
+        let msg = "the regex is computed when the query runs, so Splunk reads it as PCRE, not \
+                   KQL's RE2, and it cannot be rewritten here: they agree on common syntax but \
+                   differ at the edges (`$` also matches before a final line break in PCRE, `\\s` \
+                   also matches a vertical tab, and PCRE runs back-references and lookarounds, \
+                   which make KQL fail the query)";
+        self.notes.push(span, Effect::OverMatch, msg);
+        self.notes.push(span, Effect::UnderMatch, msg);
+        Some(Eval::call("match", vec![text, pattern]))
+    }
 }
 
 fn equals(f: Eval, values: &[String], q: Quantifier) -> Eval {
