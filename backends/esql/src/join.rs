@@ -315,7 +315,7 @@ fn join_notes(
 }
 
 /// 32-bit FNV-1a, for a stable lookup index name per materialisation query.
-fn fnv1a(text: &str) -> u32 {
+pub(crate) fn fnv1a(text: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in text.bytes() {
         h ^= u32::from(b);

@@ -225,6 +225,7 @@ mod predicate;
 mod projection;
 pub mod pushdown;
 mod query;
+mod scalar;
 mod span_ms;
 mod stats;
 mod stored;

@@ -5,8 +5,8 @@
 use crate::ast::{self, Command, Expr};
 use crate::cx::Cx;
 use crate::{
-    join, lookup_source, mvexpand, parse, projection, pushdown, stats, stored, subquery, union,
-    MAX_ROWS,
+    join, lookup_source, mvexpand, parse, projection, pushdown, scalar, stats, stored, subquery,
+    union, MAX_ROWS,
 };
 use kqlport::backend::Effect;
 use kqlport::codes::EsqlCode;
@@ -116,6 +116,10 @@ pub(crate) fn lower_commands(cx: &mut Cx, query: &ir::Query) -> ast::Query {
                 continue;
             }
         }
+        if let StageKind::Scalar(sq) = &stage.kind {
+            scalar::scalar(cx, sq, &mut commands);
+            continue;
+        }
         if let StageKind::Totals(aggs) = &stage.kind {
             // Whether a `SORT` before it fixes the order the query returns.
             let sorted =
@@ -183,14 +187,8 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         StageKind::Reorder(ps) => projection::reorder(cx, ps, out),
         StageKind::Aggregate { by, aggs } => stats::summarize(cx, by, aggs, out),
         StageKind::Totals(_) => {}
-        // `toscalar(Q)` of another query: ES|QL reads one source per query; the value would
-        // need a query of its own filling a lookup index first (not done yet).
-        StageKind::Scalar(_) => cx.errors.push(crate::REFUSAL.subquery(
-            stage.span,
-            "ES|QL reads one source per query and has no subquery; the value needs a query of \
-             its own that fills a lookup index, joined here with `LOOKUP JOIN` (not translated \
-             yet)",
-        )),
+        // `lower_query` hands it to `scalar::scalar` (a materialisation query of its own).
+        StageKind::Scalar(_) => {}
         StageKind::Sort(keys) => {
             let keys = keys.iter().map(|k| sort_key(cx, k)).collect();
             out.push(Command::Sort(keys));
