@@ -222,3 +222,53 @@ fn has_any_over_a_computed_list_marks_each_term_and_gathers_by_id() {
         t.text
     );
 }
+
+/// `toscalar()` of another query: a materialisation query of its own fills a lookup index
+/// with its one row; the rows join it on a constant key, the value renamed in and out (an
+/// index field may not start with `_`).
+#[test]
+fn toscalar_of_another_query_is_a_lookup_join_on_a_constant_key() {
+    let t = run(&ir_of(
+        "let m = toscalar(MailLog_CL | summarize max(Size));\n\
+         Mail_CL | where Size == m",
+    ))
+    .expect("translated");
+    let lines: Vec<&str> = t
+        .text
+        .lines()
+        .filter(|l| !l.starts_with("// approximate"))
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"), @r"
+    // kqlport: the `toscalar()` value below is read from the lookup index `kqlport_lookup_fd4b5df3`: create it with `index.mode: lookup`, the field `kqlport_k` an integer and `kqlport_value` typed as this query returns it (a null value maps no field), and fill it with the one row of this ES|QL query (re-run it as often as the rule runs):
+    //   FROM MailLog_CL
+    //   | STATS max_Size = MAX(Size)
+    //   | EVAL __kqlport_agg_value0 = max_Size
+    //   | KEEP __kqlport_agg_value0
+    //   | RENAME __kqlport_agg_value0 AS kqlport_value
+    //   | EVAL kqlport_k = 1
+    //   | LIMIT 10000
+    FROM Mail_CL
+    | EVAL kqlport_k = 1
+    | LOOKUP JOIN kqlport_lookup_fd4b5df3 ON kqlport_k
+    | DROP kqlport_k
+    | RENAME kqlport_value AS __kqlport_agg_value0
+    | WHERE Size == __kqlport_agg_value0
+    | DROP __kqlport_agg_value0
+    | LIMIT 10000
+    ");
+}
+
+/// A regex another query builds cannot be an RLIKE pattern (a constant).
+#[test]
+fn a_regex_built_by_another_query_is_declined() {
+    let e = run(&ir_of(
+        "let R = toscalar(Pat_CL | summarize R = take_any(P));\n\
+         T | where a matches regex R",
+    ))
+    .expect_err("declined");
+    assert!(
+        e.iter()
+            .any(|d| d.message.contains("RLIKE takes its pattern as a constant")),
+        "{e:?}"
+    );
+}

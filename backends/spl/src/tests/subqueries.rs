@@ -241,3 +241,64 @@ fn a_subquery_test_under_or_is_one_search_over_subsearches_and_flags() {
         "{t}"
     );
 }
+
+/// `toscalar()` of another query: its one row joined onto every row on a constant key (the
+/// value copied as it is, never pasted into the search text), dropped after the operator that
+/// reads it; a string value Splunk left without a field is KQL's "".
+#[test]
+fn toscalar_of_another_query_is_a_left_join_on_a_constant_key() {
+    let (t, notes) = approx(ir_of(
+        "let Watched = toscalar(_GetWatchlist('Paths') | where Kind == \"exact\" | summarize take_any(Path));\n\
+         SecurityEvent | where CommandLine == Watched",
+    ));
+    insta::assert_snapshot!(tail(&t), @r#"
+    | eval __kqlport_k=1
+    | join type=left max=1 __kqlport_k
+        [| inputlookup Paths
+        | where Kind=="exact"
+        | stats first(Path) AS Path
+        | eval __kqlport_agg_value0=Path
+        | table __kqlport_agg_value0
+        | eval __kqlport_k=1
+        | table __kqlport_k __kqlport_agg_value0]
+    | fields - __kqlport_k
+    | eval __kqlport_agg_value0=coalesce(__kqlport_agg_value0, "")
+    | where coalesce(CommandLine, "")==coalesce(__kqlport_agg_value0, "")
+    | fields - __kqlport_agg_value0
+    "#);
+    // The lookup the user must create, and the join's time limit: both decide the value a
+    // `where` tests, so both are row differences.
+    let effects: Vec<Effect> = notes.iter().map(|n| n.2).collect();
+    assert!(
+        effects.contains(&Effect::OverMatch) && effects.contains(&Effect::UnderMatch),
+        "{notes:?}"
+    );
+}
+
+/// A regex another query builds (a watchlist's patterns joined into one alternation) is
+/// matched by `match()`, which reads its regex as a value when the search runs.
+#[test]
+fn a_regex_built_by_another_query_is_matched_as_a_value() {
+    let (t, notes) = approx(ir_of(
+        "let R = toscalar(_GetWatchlist('P') | summarize L = make_list(Pattern) | extend L = strcat(@\"^(\", strcat_array(L, \"|\"), @\")$\"));\n\
+         SigninLogs | where not(UserPrincipalName matches regex R)",
+    ));
+    insta::assert_snapshot!(tail(&t), @r#"
+    | eval __kqlport_k=1
+    | join type=left max=1 __kqlport_k
+        [| inputlookup P
+        | stats list(Pattern) AS L
+        | eval L="^(".coalesce(mvjoin(L, "|"), "").")$"
+        | eval __kqlport_agg_value0=L
+        | table __kqlport_agg_value0
+        | eval __kqlport_k=1
+        | table __kqlport_k __kqlport_agg_value0]
+    | fields - __kqlport_k
+    | eval __kqlport_agg_value0=coalesce(__kqlport_agg_value0, "")
+    | where NOT match(coalesce(UserPrincipalName, ""), coalesce(__kqlport_agg_value0, ""))
+    | fields - __kqlport_agg_value0
+    "#);
+    // PCRE is not RE2: both ways.
+    assert!(notes.iter().any(|n| n.2 == Effect::OverMatch), "{notes:?}");
+    assert!(notes.iter().any(|n| n.2 == Effect::UnderMatch), "{notes:?}");
+}

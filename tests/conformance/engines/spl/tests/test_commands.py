@@ -293,3 +293,38 @@ class Subsearches(unittest.TestCase):
         from spl.tests.helpers import value
         self.assertEqual(value('md5("")'), "d41d8cd98f00b204e9800998ecf8427e")
         self.assertIsNone(value("md5(nosuch)"))
+
+
+class ValueOfAnotherSearch(unittest.TestCase):
+    # [join] type=left keeps a main result with no match, its fields unchanged; the join copies
+    # the subsearch result's field values onto the main result as they are (no search text is
+    # made of them, unlike a subsearch's implicit `format`, which the Subsearches tests show
+    # quoting values). [eval-conditional] match(<str>, <regex>): the regex is an eval value.
+    EV = {"L": [{"_id": 1, "TimeGenerated": "2024-06-01T10:00:00Z", "u": 'C:\\x "y"'},
+                {"_id": 2, "TimeGenerated": "2024-06-01T10:00:01Z", "u": "adm-1"},
+                {"_id": 3, "TimeGenerated": "2024-06-01T10:00:02Z"}],
+          "watchlist:p": [{"_id": 21, "pat": "adm-.*", "kind": "a"}, {"_id": 22, "pat": 'C:\\\\x "y"', "kind": "a"},
+                          {"_id": 23, "pat": "zzz", "kind": "b"}]}
+    JOIN = ('search sourcetype="L" | eval k=1 | join type=left max=1 k [| inputlookup p | where kind=="{kind}" '
+            '| stats list(pat) AS v | eval v="^(".coalesce(mvjoin(v, "|"), "").")$" | eval k=1 | table k v] '
+            '| fields - k')
+
+    def test_the_value_is_copied_onto_every_row_as_it_is(self):
+        r = rows(self.JOIN.format(kind="a") + " | table u v", self.EV)
+        self.assertEqual({x["v"] for x in r}, {'^(adm-.*|C:\\\\x "y")$'})
+        self.assertEqual(len(r), 3)
+
+    def test_a_regex_from_a_field_is_matched(self):
+        q = self.JOIN.format(kind="a") + ' | where match(coalesce(u, ""), v)'
+        self.assertEqual(sorted(ids(q, self.EV)), [1, 2])
+
+    def test_no_lookup_row_gives_an_empty_list(self):
+        # stats over no result still gives one result; list() of nothing is no field, so the
+        # regex is ^()$, which only "" matches
+        q = self.JOIN.format(kind="none") + ' | where match(coalesce(u, ""), v)'
+        self.assertEqual(ids(q, self.EV), [3])
+
+    def test_a_subsearch_with_no_result_leaves_the_field_null(self):
+        q = ('search sourcetype="L" | eval k=1 | join type=left max=1 k [| inputlookup p | where kind=="none" '
+             '| eval k=1 | table k pat] | where isnull(pat)')
+        self.assertEqual(sorted(ids(q, self.EV)), [1, 2, 3])
