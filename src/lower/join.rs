@@ -238,7 +238,7 @@ fn side(e: &ast::Expr) -> Option<(&str, &ast::Name)> {
     }
 }
 
-fn join_kind(value: &ast::Expr) -> Option<ir::JoinKind> {
+pub(crate) fn join_kind(value: &ast::Expr) -> Option<ir::JoinKind> {
     use ir::JoinKind as J;
     let ast::ExprKind::Ident(n) = &value.kind else {
         return None;

@@ -11,6 +11,7 @@ mod ago_span;
 mod asim;
 mod bool_compare;
 mod datatable;
+mod datatable_join;
 mod evaluate;
 mod expr;
 mod externaldata;
@@ -286,7 +287,14 @@ impl<'a> Lowerer<'a> {
             },
             _ => None,
         };
-        let (mut source, mut stages, ops) = self.flatten(body)?;
+        let (mut source, mut stages, ops, named_let) = match self.datatable_left_join(body)? {
+            // The rows are the join's right side's: no `let` names them.
+            Some((source, stages, ops)) => (source, stages, ops, None),
+            None => {
+                let (source, stages, ops) = self.flatten(body)?;
+                (source, stages, ops, named_let)
+            }
+        };
         let let_at = named_let.map(|(n, outer)| (n, ops.len().saturating_sub(outer)));
         let mut as_name: Option<String> = None;
         let saved_rows_name = self.rows_name.take();
