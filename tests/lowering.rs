@@ -2133,10 +2133,15 @@ fn a_watchlist_let_is_read_where_a_watchlist_is() {
         ir("let W = _GetWatchlist('w'); T | lookup (W | project a = SearchKey) on a"),
         ir("T | lookup (_GetWatchlist('w') | project a = SearchKey) on a")
     );
-    // As the query's own source it is still no table.
+    // As the query's own source too, a lookup the target reads; an externaldata list likewise.
     assert_eq!(
-        refusal("let W = _GetWatchlist('w'); W | take 1"),
-        ("L011".into(), "W".into())
+        ir("let W = _GetWatchlist('w'); W | take 1"),
+        ir("_GetWatchlist('w') | take 1")
+    );
+    assert!(ir("_GetWatchlist('w') | take 1").starts_with("from watchlist \"w\""));
+    assert!(
+        ir(r#"let L = externaldata(a:string)["https://h/l.csv"]; L | where a != """#)
+            .starts_with("from lookup")
     );
 }
 

@@ -48,13 +48,10 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    /// A join's right side lowered as a query of its own; a watchlist is a source here too
-    /// (the target reads it as a named lookup).
+    /// A join's right side lowered as a query of its own (a watchlist or externaldata there
+    /// is a named lookup the target reads).
     fn join_right(&mut self, j: &'a ast::Join) -> LResult<ir::Query> {
-        self.subquery_depth += 1;
-        let r = self.pipeline(&j.right);
-        self.subquery_depth -= 1;
-        r
+        self.pipeline(&j.right)
     }
 
     /// A join's (or lookup's) right side and `on` key pairs.

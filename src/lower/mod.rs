@@ -159,9 +159,6 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) depth: usize,
     /// Scalar `let` uses inlined so far ([`MAX_LET_EXPANSIONS`]).
     pub(crate) let_expansions: usize,
-    /// How many subqueries (`in (T | …)`) and join or lookup right sides are being lowered
-    /// around this point: a watchlist is a source only there.
-    pub(crate) subquery_depth: usize,
     /// The whole query, for refusals that name what a later part does with a stage's output.
     pub(crate) whole: Option<&'a ast::Query>,
     /// Bags `make_bag` built inside an mv-apply, read at constant keys (`mv_apply.rs`).
@@ -435,7 +432,7 @@ impl<'a> Lowerer<'a> {
                             self.call_source(function, args, e.span, ops)
                         }
                         ast::ExprKind::Call { function, args }
-                            if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
+                            if function.name == "_GetWatchlist" =>
                         {
                             Ok((self.watchlist(args, e.span)?, Vec::new(), ops))
                         }
@@ -478,9 +475,7 @@ impl<'a> Lowerer<'a> {
                     )),
                 }
             }
-            ast::ExprKind::Call { function, args }
-                if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
-            {
+            ast::ExprKind::Call { function, args } if function.name == "_GetWatchlist" => {
                 Ok((self.watchlist(args, body.span)?, Vec::new(), Vec::new()))
             }
             ast::ExprKind::Call { function, .. } => Err(unsupported(
@@ -557,10 +552,9 @@ impl<'a> Lowerer<'a> {
                     self.expanding.pop();
                     r
                 }
-                // `let W = _GetWatchlist('w');` read where a watchlist is (a subquery, a
-                // join's side).
+                // `let W = _GetWatchlist('w');` read as the rows it names.
                 ast::ExprKind::Call { function, args }
-                    if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
+                    if function.name == "_GetWatchlist" =>
                 {
                     Ok((self.watchlist(args, e.span)?, Vec::new(), ops))
                 }
