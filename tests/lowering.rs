@@ -2071,6 +2071,22 @@ fn a_datatable_left_of_a_join_is_the_right_rows_filtered_on_its_keys() {
 }
 
 #[test]
+fn a_datatable_left_of_a_join_with_rows_of_unknown_columns_notes_the_names() {
+    // A table the schema does not list whole (`T`): its `k` is surely renamed `k1`; whether it
+    // has a `v` (or a `k1` already) is not known, so the names may differ (values).
+    let (t, effects) =
+        ir_effects(r#"datatable(k:string, v:long)["a", 1] | join kind=inner (T) on k"#);
+    assert!(t.contains("rename k1=k\n"), "{t}");
+    assert!(t.ends_with("reorder k, v\n"), "{t}");
+    assert_eq!(effects, vec![kqlport::backend::Effect::Values]);
+    // A table the schema lists whole: no note.
+    let (_, effects) = ir_effects(
+        r#"datatable(Computer:string)["a"] | join kind=inner (SecurityEvent) on Computer"#,
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+}
+
+#[test]
 fn a_datatable_left_of_a_join_that_its_rows_cannot_decide_is_refused() {
     // innerunique keeps one of two rows with the same key that differ: which is not defined.
     assert_eq!(

@@ -245,30 +245,31 @@ impl<'a> Lowerer<'a> {
                     .map(|n| format!("`{n}`"))
                     .collect();
                 let renamed: Vec<String> = out.iter().map(|(_, o)| format!("`{o}`")).collect();
-                self.notes.push(crate::backend::Note {
-                    span,
-                    effect: crate::backend::Effect::Values,
-                    message: format!(
-                        "the join's right rows have columns kqlport does not know all of: if \
-                         one is named like a datatable column ({}), KQL keeps both and names \
-                         the right one with a numeric suffix, here the datatable's value \
-                         replaces it{}",
-                        if others.is_empty() {
-                            "none here".to_string()
-                        } else {
-                            others.join(", ")
-                        },
-                        if renamed.is_empty() {
-                            String::new()
-                        } else {
-                            format!(
-                                "; and if the right rows already have a column named {}, KQL \
-                                 gives the renamed key column the next free suffix",
-                                renamed.join(", ")
-                            )
-                        }
-                    ),
-                });
+                let mut risks = Vec::new();
+                if !others.is_empty() {
+                    risks.push(format!(
+                        "if one is named like a datatable column ({}), KQL keeps both and names \
+                         the right one with a numeric suffix, here the datatable's value replaces it",
+                        others.join(", ")
+                    ));
+                }
+                if !renamed.is_empty() {
+                    risks.push(format!(
+                        "if one is already named {}, KQL gives the renamed right key column the \
+                         next free suffix, here the renamed key replaces it",
+                        renamed.join(" or ")
+                    ));
+                }
+                if !risks.is_empty() {
+                    self.notes.push(crate::backend::Note {
+                        span,
+                        effect: crate::backend::Effect::Values,
+                        message: format!(
+                            "the join's right rows have columns kqlport does not know all of: {}",
+                            risks.join("; and ")
+                        ),
+                    });
+                }
                 out
             }
         };
