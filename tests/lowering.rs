@@ -2041,6 +2041,92 @@ fn lookup_of_a_datatable_computes_its_columns_from_the_key() {
 }
 
 #[test]
+fn a_datatable_left_of_a_join_is_the_right_rows_filtered_on_its_keys() {
+    // rightsemi: the right rows whose keys are a row's, exactly (after `project`).
+    assert_eq!(
+        ir(r#"let L = datatable(u:string, d:string)["Bob", "x", "joe", ""];
+            L | project a = tolower(u), b = d | join kind=rightsemi (T | where n > 1) on a, b"#),
+        "from T\nfilter (> n 1)\nfilter (or (and (str equals cs any a [\"bob\"]) (str equals cs any b [\"x\"])) (and (str equals cs any a [\"joe\"]) (str equals cs any b [\"\"])))\n"
+    );
+    // rightanti: the others; with no rows, every right row.
+    assert_eq!(
+        ir(r#"datatable(k:long)[7] | join kind=rightanti (T) on k"#),
+        "from T\nfilter (not (== k 7))\n"
+    );
+    assert_eq!(
+        ir(r#"datatable(k:long)[] | join kind=rightanti (T) on k"#),
+        "from T\n"
+    );
+    // inner: the datatable's columns computed from the keys, the right's same-named columns
+    // renamed as KQL names them (`k1`, `v1`), the datatable's first; the right side's query
+    // fixes its columns, so every column is listed.
+    assert_eq!(
+        ir(r#"datatable(k:string, v:long)["a", 1, "B", 2]
+            | join kind=inner (T | summarize v = count() by k, z) on k"#),
+        "from T\naggregate v=(count) by k=k, z=z\nfilter (or (str equals cs any k [\"a\"]) (str equals cs any k [\"B\"]))\nrename k1=k, v1=v\nextend k=(case (str equals cs any k1 [\"a\"]) \"a\" (str equals cs any k1 [\"B\"]) \"B\" else \"\"), v=(case (str equals cs any k1 [\"a\"]) 1 (str equals cs any k1 [\"B\"]) 2 else null)\nproject k, v, k1, z, v1\n"
+    );
+    // innerunique (the default): identical repeated rows are one; a later `project` makes the
+    // column order moot.
+    assert_eq!(
+        ir(r#"datatable(k:string)["a", "a"] | join (T | summarize by k) on k | project k"#),
+        "from T\naggregate  by k=k\nfilter (str equals cs any k [\"a\"])\nrename k1=k\nextend k=(case (str equals cs any k1 [\"a\"]) \"a\" else \"\")\nproject k\n"
+    );
+}
+
+#[test]
+fn a_datatable_left_of_a_join_with_rows_of_unknown_columns_notes_the_names() {
+    // A table the schema does not list whole (`T`): its `k` is surely renamed `k1`; whether it
+    // has a `v` (or a `k1` already) is not known, so the names may differ (values).
+    let (t, effects) =
+        ir_effects(r#"datatable(k:string, v:long)["a", 1] | join kind=inner (T) on k"#);
+    assert!(t.contains("rename k1=k\n"), "{t}");
+    assert!(t.ends_with("reorder k, v\n"), "{t}");
+    assert_eq!(effects, vec![kqlport::backend::Effect::Values]);
+    // A table the schema lists whole: no note.
+    let (_, effects) = ir_effects(
+        r#"datatable(Computer:string)["a"] | join kind=inner (SecurityEvent) on Computer"#,
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+}
+
+#[test]
+fn a_datatable_left_of_a_join_that_its_rows_cannot_decide_is_refused() {
+    // innerunique keeps one of two rows with the same key that differ: which is not defined.
+    assert_eq!(
+        refusal(r#"datatable(k:string, v:long)["a", 1, "a", 2] | join (T) on k"#),
+        ("L010".into(), "\"a\"".into())
+    );
+    // inner outputs a right row once per repeated key.
+    assert_eq!(
+        refusal(r#"datatable(k:string)["a", "a"] | join kind=inner (T) on k"#),
+        ("L010".into(), "\"a\"".into())
+    );
+    // The datatable's own rows kept or tested: only the table's data decides.
+    for kind in [
+        "leftsemi",
+        "leftanti",
+        "leftouter",
+        "fullouter",
+        "rightouter",
+    ] {
+        let q = format!(r#"datatable(k:string)["a"] | join kind={kind} (T) on k"#);
+        let (code, at, message) = refusal_message(&q);
+        assert_eq!(code, "L010", "{kind}");
+        assert!(at.starts_with("join kind="), "{kind}: {at}");
+        assert!(message.contains("datatable on its left side"), "{message}");
+    }
+    // A key the datatable lacks; a `project` it cannot fold.
+    assert_eq!(
+        refusal(r#"datatable(k:string)["a"] | join kind=rightsemi (T) on $left.z == $right.k"#),
+        ("L010".into(), "z".into())
+    );
+    assert_eq!(
+        refusal(r#"datatable(k:string)["a"] | extend n = now() | join kind=rightsemi (T) on k"#),
+        ("L010".into(), "now()".into())
+    );
+}
+
+#[test]
 fn lookups_of_datatables_that_are_not_key_functions_are_refused() {
     // A repeated key gives a row per match.
     assert_eq!(
@@ -2066,10 +2152,15 @@ fn a_watchlist_let_is_read_where_a_watchlist_is() {
         ir("let W = _GetWatchlist('w'); T | lookup (W | project a = SearchKey) on a"),
         ir("T | lookup (_GetWatchlist('w') | project a = SearchKey) on a")
     );
-    // As the query's own source it is still no table.
+    // As the query's own source too, a lookup the target reads; an externaldata list likewise.
     assert_eq!(
-        refusal("let W = _GetWatchlist('w'); W | take 1"),
-        ("L011".into(), "W".into())
+        ir("let W = _GetWatchlist('w'); W | take 1"),
+        ir("_GetWatchlist('w') | take 1")
+    );
+    assert!(ir("_GetWatchlist('w') | take 1").starts_with("from watchlist \"w\""));
+    assert!(
+        ir(r#"let L = externaldata(a:string)["https://h/l.csv"]; L | where a != """#)
+            .starts_with("from lookup")
     );
 }
 

@@ -74,8 +74,9 @@ fn a_whole_list_is_the_column_of_the_rows_before_the_summarize() {
 fn a_watchlist_is_a_named_lookup_source_of_a_subquery() {
     let t = ir("SigninLogs | where UserPrincipalName in (_GetWatchlist('VIP') | project User)");
     assert!(t.contains("    from watchlist \"VIP\""), "{t}");
-    // As the query's own source it is still refused.
-    assert_eq!(refusal("_GetWatchlist('VIP') | project User").0, "L010");
+    // As the query's own source too (the target reads the lookup).
+    let t = ir("_GetWatchlist('VIP') | project User");
+    assert!(t.starts_with("from watchlist \"VIP\""), "{t}");
 }
 
 #[test]
@@ -85,11 +86,9 @@ fn a_watchlist_is_a_source_of_a_join_right_side() {
          SigninLogs | join kind=leftanti vip on UserPrincipalName",
     );
     assert!(t.contains("from watchlist \"VIP\""), "{t}");
-    // Only on the right: the left side is the query's own source.
-    assert_eq!(
-        refusal("_GetWatchlist('VIP') | join kind=leftanti SigninLogs on UserPrincipalName").0,
-        "L010"
-    );
+    // On the left too: the query's own source.
+    let t = ir("_GetWatchlist('VIP') | join kind=leftanti SigninLogs on UserPrincipalName");
+    assert!(t.starts_with("from watchlist \"VIP\""), "{t}");
 }
 
 #[test]
@@ -158,15 +157,10 @@ fn in_over_an_externaldata_let_takes_its_first_declared_column() {
 }
 
 #[test]
-fn externaldata_outside_a_subquery_is_refused_at_its_source() {
-    let q = "externaldata(Domain:string)[@\"https://h.example/l.csv\"] | join DeviceNetworkEvents on $left.Domain == $right.RemoteUrl";
-    let (code, text, message) = refusal(q);
-    assert_eq!(code, "L010");
-    assert!(text.starts_with("externaldata(Domain:string)"), "{text}");
-    assert!(
-        message.contains("only as the list of an `in` test"),
-        "{message}"
-    );
+fn externaldata_is_a_source_outside_a_subquery_too() {
+    // The query's own rows, joined with a table: the lookup the user loads from the URL.
+    let t = ir("externaldata(Domain:string)[@\"https://h.example/l.csv\"] | join DeviceNetworkEvents on $left.Domain == $right.RemoteUrl");
+    assert!(t.starts_with("from lookup \"l.csv\""), "{t}");
 }
 
 #[test]

@@ -14,6 +14,14 @@ use crate::kql::ast;
 use crate::source::Span;
 use std::collections::BTreeMap;
 
+/// A datatable's rows as constants, after the `project`/`extend`s that follow it.
+pub(crate) struct Folded {
+    /// The columns, in KQL's order.
+    pub(crate) names: Vec<String>,
+    /// Each row's value of each column.
+    pub(crate) rows: Vec<BTreeMap<String, ir::Literal>>,
+}
+
 /// How many tabular `let`s deep a datatable is looked for (`let a = b; let b = datatable(…)`).
 const MAX_LET_HOPS: usize = 64;
 
@@ -77,33 +85,9 @@ impl<'a> Lowerer<'a> {
         let Some((table, at, operators)) = self.datatable_with_operators(&j.right) else {
             return Ok(None);
         };
-        let mut rows: Vec<BTreeMap<String, ir::Literal>> = Vec::new();
-        for row in self.datatable_rows(table, at)? {
-            let named = table.columns.iter().map(|c| c.name.name.clone()).zip(row);
-            rows.push(named.collect());
-        }
-        for op in &operators {
-            let (items, keep) = match &op.kind {
-                ast::OperatorKind::Project(items) => (items, false),
-                ast::OperatorKind::Extend(items) => (items, true),
-                _ => return Ok(None),
-            };
-            for row in rows.iter_mut() {
-                let mut next = if keep { row.clone() } else { BTreeMap::new() };
-                for item in items {
-                    let name = match (item.names.as_slice(), &item.expr.kind) {
-                        ([n], _) => n.name.clone(),
-                        ([], ast::ExprKind::Ident(n)) => n.name.clone(),
-                        _ => return Ok(None),
-                    };
-                    let Some(v) = self.row_value(&item.expr, row)? else {
-                        return Ok(None);
-                    };
-                    next.insert(name, v);
-                }
-                *row = next;
-            }
-        }
+        let Ok(Folded { rows, .. }) = self.folded_rows(table, at, &operators)? else {
+            return Ok(None);
+        };
         let mut keys = Vec::new();
         for cond in &j.on {
             self.join_condition(cond, &mut keys)?;
@@ -111,40 +95,12 @@ impl<'a> Lowerer<'a> {
         if keys.is_empty() || rows.is_empty() {
             return Ok(None);
         }
-        let mut matches = Vec::new();
-        for row in &rows {
-            let mut tests = Vec::new();
-            for k in &keys {
-                let field = ir::Expr {
-                    kind: ir::ExprKind::Field(ir::FieldPath::column(k.left.name.clone())),
-                    span: k.left.span,
-                };
-                match row.get(&k.right.name) {
-                    // A null key matches nothing.
-                    Some(ir::Literal::Null) => tests.clear(),
-                    Some(v) => tests.push(key_equals(&field, v, k.left.span, at)),
-                    None => return Ok(None),
-                }
-                if tests.is_empty() {
-                    break;
-                }
-            }
-            if tests.len() == keys.len() && !matches.contains(&tests) {
-                matches.push(tests);
-            }
-        }
-        let any = ir::Predicate {
-            kind: ir::PredicateKind::Or(
-                matches
-                    .into_iter()
-                    .map(|tests| ir::Predicate {
-                        kind: ir::PredicateKind::And(tests),
-                        span,
-                    })
-                    .collect(),
-            ),
-            span,
+        let tested: Vec<(ir::Column, String)> =
+            keys.into_iter().map(|k| (k.left, k.right.name)).collect();
+        let Some(matches) = key_tuples(&rows, &tested, at) else {
+            return Ok(None);
         };
+        let any = any_tuple(matches, span);
         Ok(Some(if anti {
             ir::Predicate {
                 kind: ir::PredicateKind::Not(Box::new(any)),
@@ -153,6 +109,56 @@ impl<'a> Lowerer<'a> {
         } else {
             any
         }))
+    }
+
+    /// A datatable's rows after `project`/`extend` operators that compute, per row, one of its
+    /// columns or a string folded from them ([`Self::row_value`]): the columns in order and
+    /// each row's values by name. `Err` holds the expression (or operator) that is anything
+    /// else.
+    pub(crate) fn folded_rows(
+        &mut self,
+        table: &'a ast::Datatable,
+        at: Span,
+        operators: &[&'a ast::Operator],
+    ) -> LResult<Result<Folded, Span>> {
+        let mut names: Vec<String> = table.columns.iter().map(|c| c.name.name.clone()).collect();
+        let mut rows: Vec<BTreeMap<String, ir::Literal>> = Vec::new();
+        for row in self.datatable_rows(table, at)? {
+            rows.push(names.iter().cloned().zip(row).collect());
+        }
+        for op in operators {
+            let (items, keep) = match &op.kind {
+                ast::OperatorKind::Project(items) => (items, false),
+                ast::OperatorKind::Extend(items) => (items, true),
+                _ => return Ok(Err(op.span)),
+            };
+            let mut item_names = Vec::new();
+            for item in items {
+                match (item.names.as_slice(), &item.expr.kind) {
+                    ([n], _) => item_names.push(n.name.clone()),
+                    ([], ast::ExprKind::Ident(n)) => item_names.push(n.name.clone()),
+                    _ => return Ok(Err(item.expr.span)),
+                }
+            }
+            for row in rows.iter_mut() {
+                let mut next = if keep { row.clone() } else { BTreeMap::new() };
+                for (item, name) in items.iter().zip(&item_names) {
+                    let Some(v) = self.row_value(&item.expr, row)? else {
+                        return Ok(Err(item.expr.span));
+                    };
+                    next.insert(name.clone(), v);
+                }
+                *row = next;
+            }
+            let mut next_names = if keep { names } else { Vec::new() };
+            for name in item_names {
+                if !next_names.contains(&name) {
+                    next_names.push(name);
+                }
+            }
+            names = next_names;
+        }
+        Ok(Ok(Folded { names, rows }))
     }
 
     /// A datatable (read directly or through tabular `let`s) and the operators after it, in
@@ -217,6 +223,51 @@ impl<'a> Lowerer<'a> {
         anti && self
             .datatable_of(&j.right)
             .is_some_and(|(t, _)| t.values.is_empty() && !t.columns.is_empty())
+    }
+}
+
+/// For each distinct key tuple of the datatable's rows, the tests "`column == value`" of its
+/// keys, `tested` pairing each tested column with the datatable column holding its values (a
+/// join compares its keys exactly: strings case-sensitively). A row with a null key matches
+/// nothing and gives no tuple. `None` when the rows have no such datatable column.
+pub(crate) fn key_tuples(
+    rows: &[BTreeMap<String, ir::Literal>],
+    tested: &[(ir::Column, String)],
+    at: Span,
+) -> Option<Vec<Vec<ir::Predicate>>> {
+    let mut matches = Vec::new();
+    for row in rows {
+        let mut tests = Vec::new();
+        for (column, from) in tested {
+            let field = ir::Expr {
+                kind: ir::ExprKind::Field(ir::FieldPath::column(column.name.clone())),
+                span: column.span,
+            };
+            match row.get(from)? {
+                ir::Literal::Null => break,
+                v => tests.push(key_equals(&field, v, column.span, at)),
+            }
+        }
+        if tests.len() == tested.len() && !matches.contains(&tests) {
+            matches.push(tests);
+        }
+    }
+    Some(matches)
+}
+
+/// "The row's keys are one of these tuples": an `or` of each tuple's `and`.
+pub(crate) fn any_tuple(tuples: Vec<Vec<ir::Predicate>>, span: Span) -> ir::Predicate {
+    ir::Predicate {
+        kind: ir::PredicateKind::Or(
+            tuples
+                .into_iter()
+                .map(|tests| ir::Predicate {
+                    kind: ir::PredicateKind::And(tests),
+                    span,
+                })
+                .collect(),
+        ),
+        span,
     }
 }
 

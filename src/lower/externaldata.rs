@@ -1,7 +1,8 @@
 //! `externaldata(col:type, …)[urls] with (format=…, ignoreFirstRecord=…)` → a named lookup
 //! ([`ir::SourceKind::Lookup`] with [`ir::LookupOrigin::ExternalData`]): the user loads the
-//! URL's records into a target lookup of that name. Allowed, like a watchlist, only as the
-//! source of a subquery (`x in (externaldata(…)[…] | …)`, `in (L)` with a `let`); its name is
+//! URL's records into a target lookup of that name. Like a watchlist, the source of a subquery
+//! (`x in (externaldata(…)[…] | …)`, `in (L)` with a `let`), of a join's side or of the whole
+//! query (SPL `| inputlookup`, ES|QL `FROM` the index of its name); its name is
 //! the defining `let`'s, else the URL's file name, kept to `[A-Za-z0-9_.-]`. Owns its refusals (`L010`).
 
 use super::{unsupported, Binding, LResult, Lowerer};
@@ -18,15 +19,6 @@ impl<'a> Lowerer<'a> {
         x: &'a ast::ExternalData,
         span: Span,
     ) -> LResult<ir::Source> {
-        if self.subquery_depth == 0 {
-            return Err(unsupported(
-                LowerCode::L010,
-                span,
-                "`externaldata` is translated only as the list of an `in` test (`x in (L)`, \
-                 `x in (externaldata(…)[…] | …)`), where it becomes a lookup the user loads \
-                 from the URL; as the query's source or a join's side it is not supported",
-            ));
-        }
         let mut columns = Vec::new();
         for c in &x.columns {
             let Some(ty) = ColumnType::from_kql_name(&c.ty.name) else {

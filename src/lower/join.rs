@@ -48,13 +48,10 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    /// A join's right side lowered as a query of its own; a watchlist is a source here too
-    /// (the target reads it as a named lookup).
+    /// A join's right side lowered as a query of its own (a watchlist or externaldata there
+    /// is a named lookup the target reads).
     fn join_right(&mut self, j: &'a ast::Join) -> LResult<ir::Query> {
-        self.subquery_depth += 1;
-        let r = self.pipeline(&j.right);
-        self.subquery_depth -= 1;
-        r
+        self.pipeline(&j.right)
     }
 
     /// A join's (or lookup's) right side and `on` key pairs.
@@ -238,7 +235,7 @@ fn side(e: &ast::Expr) -> Option<(&str, &ast::Name)> {
     }
 }
 
-fn join_kind(value: &ast::Expr) -> Option<ir::JoinKind> {
+pub(crate) fn join_kind(value: &ast::Expr) -> Option<ir::JoinKind> {
     use ir::JoinKind as J;
     let ast::ExprKind::Ident(n) = &value.kind else {
         return None;

@@ -11,6 +11,7 @@ mod ago_span;
 mod asim;
 mod bool_compare;
 mod datatable;
+mod datatable_join;
 mod evaluate;
 mod expr;
 mod externaldata;
@@ -160,9 +161,6 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) depth: usize,
     /// Scalar `let` uses inlined so far ([`MAX_LET_EXPANSIONS`]).
     pub(crate) let_expansions: usize,
-    /// How many subqueries (`in (T | …)`) and join or lookup right sides are being lowered
-    /// around this point: a watchlist is a source only there.
-    pub(crate) subquery_depth: usize,
     /// The whole query, for refusals that name what a later part does with a stage's output.
     pub(crate) whole: Option<&'a ast::Query>,
     /// Bags `make_bag` built inside an mv-apply, read at constant keys (`mv_apply.rs`).
@@ -288,7 +286,14 @@ impl<'a> Lowerer<'a> {
             },
             _ => None,
         };
-        let (mut source, mut stages, ops) = self.flatten(body)?;
+        let (mut source, mut stages, ops, named_let) = match self.datatable_left_join(body)? {
+            // The rows are the join's right side's: no `let` names them.
+            Some((source, stages, ops)) => (source, stages, ops, None),
+            None => {
+                let (source, stages, ops) = self.flatten(body)?;
+                (source, stages, ops, named_let)
+            }
+        };
         let let_at = named_let.map(|(n, outer)| (n, ops.len().saturating_sub(outer)));
         let mut as_name: Option<String> = None;
         let saved_rows_name = self.rows_name.take();
@@ -430,7 +435,7 @@ impl<'a> Lowerer<'a> {
                             self.call_source(function, args, e.span, ops)
                         }
                         ast::ExprKind::Call { function, args }
-                            if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
+                            if function.name == "_GetWatchlist" =>
                         {
                             Ok((self.watchlist(args, e.span)?, Vec::new(), ops))
                         }
@@ -473,9 +478,7 @@ impl<'a> Lowerer<'a> {
                     )),
                 }
             }
-            ast::ExprKind::Call { function, args }
-                if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
-            {
+            ast::ExprKind::Call { function, args } if function.name == "_GetWatchlist" => {
                 Ok((self.watchlist(args, body.span)?, Vec::new(), Vec::new()))
             }
             ast::ExprKind::Call { function, .. } => Err(unsupported(
@@ -552,10 +555,9 @@ impl<'a> Lowerer<'a> {
                     self.expanding.pop();
                     r
                 }
-                // `let W = _GetWatchlist('w');` read where a watchlist is (a subquery, a
-                // join's side).
+                // `let W = _GetWatchlist('w');` read as the rows it names.
                 ast::ExprKind::Call { function, args }
-                    if function.name == "_GetWatchlist" && self.subquery_depth > 0 =>
+                    if function.name == "_GetWatchlist" =>
                 {
                     Ok((self.watchlist(args, e.span)?, Vec::new(), ops))
                 }

@@ -1,6 +1,6 @@
 //! Lists computed by a query → [`ir::Subquery`]: `x in (T | … | project k)`, `x in (L)` with
 //! `let L = T | … | distinct k;`, `x in (toscalar(T | summarize make_list(k)))` (directly or
-//! through a `let`), and `_GetWatchlist('name')` as such a query's source
+//! through a `let`), and `_GetWatchlist('name')` as a source (of such a query, a join's side or the whole query)
 //! ([`ir::SourceKind::Lookup`]; `externaldata` in `externaldata.rs`). Owns the refusals (`L037`) of what the IR does not hold: a
 //! subquery whose first column the query does not fix, a `toscalar()` that is not a whole list,
 //! the term and text tests other than `has_any` over a computed list (`has_any` is an
@@ -96,12 +96,10 @@ impl<'a> Lowerer<'a> {
         let Some(form) = self.form(item) else {
             return Ok(None);
         };
-        self.subquery_depth += 1;
         let r = self.nested(item.span, |cx| match form {
             Form::Rows(e) => cx.rows_subquery(e, item.span),
             Form::ToScalar(e) => cx.scalar_subquery(e, item.span),
         });
-        self.subquery_depth -= 1;
         r.map(Some)
     }
 

@@ -15,11 +15,7 @@ pub(crate) fn translate(query: &ir::Query) -> Result<Translation, Vec<Diagnostic
     let table = match &query.source.kind {
         SourceKind::Table(t) => t,
         SourceKind::Union(_) => return Err(vec![union_declined(query)]),
-        SourceKind::Lookup(_) => {
-            return Err(vec![
-                crate::REFUSAL.subquery(query.source.span, SUBQUERY_HELP)
-            ])
-        }
+        SourceKind::Lookup(_) => return Err(vec![crate::REFUSAL.lookup_source(query.source.span)]),
     };
     let mut notes = Notes::default();
     let mut diags = Vec::new();

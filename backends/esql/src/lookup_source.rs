@@ -1,9 +1,9 @@
 //! A named lookup as a source ([`SourceKind::Lookup`]: `_GetWatchlist('name')`,
 //! `externaldata(…)[urls]`): ES|QL reads it from an Elasticsearch index the user creates under
 //! the lookup's name (lower-cased: index names are), as the SPL backend reads it with
-//! `| inputlookup name`. Lowering accepts a lookup only where it feeds a list or a join's
-//! right side, so here it is the source of a materialisation query (`join.rs`), and a note
-//! names the index, its columns and where its rows come from.
+//! `| inputlookup name`: the query's own source, or that of a materialisation query (a list,
+//! a join's right side: `join.rs`). A note names the index, its columns and where its rows
+//! come from.
 //!
 //! [`SourceKind::Lookup`]: kqlport::ir::SourceKind::Lookup
 
@@ -88,9 +88,7 @@ pub(crate) fn index(cx: &mut Cx, l: &Lookup, span: Span) -> Option<String> {
                 },
             );
             cx.notes.push(span, Effect::Values, what);
-            let stale = "KQL reads the URL each time the query runs, the index is a snapshot: values added to the URL since it was filled are missed (under-match), values removed from it still match (over-match)";
-            cx.notes.push(span, Effect::UnderMatch, stale);
-            cx.notes.push(span, Effect::OverMatch, stale);
+            kqlport_kit::notes::stale_externaldata(&mut cx.notes, span, "index");
         }
     }
     Some(index)

@@ -452,7 +452,13 @@ fn leg_tests(cx: &mut Cx, span: Span, legs: &[Leg]) -> Option<Vec<Expr>> {
                     _ => false,
                 };
                 if !told_apart && a.table == b.table {
-                    decline(cx, span, format!("two legs read `{}`: KQL returns a row twice when both legs keep it, one `FROM` returns it once", a.table));
+                    // A lookup leg has no table: its index names it.
+                    let read = if a.table.is_empty() {
+                        a.index.join(",")
+                    } else {
+                        a.table.clone()
+                    };
+                    decline(cx, span, format!("two legs read `{read}`: KQL returns a row twice when both legs keep it, one `FROM` returns it once"));
                     return None;
                 }
                 if !told_apart {

@@ -104,6 +104,17 @@ pub fn mv_expand_cast(t: ValueType, keeps: &str) -> String {
     )
 }
 
+/// An `externaldata` list read from a lookup (SPL) or index (ES|QL) the user filled from its
+/// URL (`stored`: the target's word for it): KQL reads the URL at every run, the copy is a
+/// snapshot, so rows can be missed and kept both.
+pub fn stale_externaldata(notes: &mut Notes, span: Span, stored: &str) {
+    let stale = format!(
+        "KQL reads the URL each time the query runs, the {stored} is a snapshot: values added to the URL since it was filled are missed (under-match), values removed from it still match (over-match)"
+    );
+    notes.push(span, Effect::UnderMatch, stale.clone());
+    notes.push(span, Effect::OverMatch, stale);
+}
+
 /// A row-picking aggregate (`arg_max`/`arg_min`, `take_any(*)`) in a `summarize` without `by`:
 /// KQL's summarize without group keys returns one row even when no row reaches it (the
 /// aggregates' empty-input values: nulls here), while keeping a row of the input returns none.

@@ -54,4 +54,15 @@ impl Refusal {
         )
         .with_help(help)
     }
+
+    /// `B032`: the query's rows read from a watchlist or `externaldata` list (a named lookup
+    /// the user fills, which SPL and ES|QL read), at `span`.
+    pub fn lookup_source(self, span: Span) -> Diagnostic {
+        self.cannot_express(
+            BackendCode::B032,
+            "rows read from a watchlist or `externaldata` list (a lookup the user fills): its rule searches events only",
+            span,
+        )
+        .with_help("translate this query to SPL or ES|QL, which read the list from a lookup (index) the user fills")
+    }
 }

@@ -126,9 +126,7 @@ impl Backend for Sigma {
         let table = match &query.source.kind {
             SourceKind::Table(t) => t,
             SourceKind::Union(_) => return Err(vec![union_declined(query)]),
-            SourceKind::Lookup(_) => {
-                return Err(vec![REFUSAL.subquery(query.source.span, SUBQUERY_HELP)])
-            }
+            SourceKind::Lookup(_) => return Err(vec![REFUSAL.lookup_source(query.source.span)]),
         };
         let mut notes = Notes::default();
         let plan = stages::plan(rule, query, &mut notes)?;

@@ -109,10 +109,17 @@ fn in_an_externaldata_let_reads_the_lookup_named_by_the_let() {
          DeviceNetworkEvents | where RemoteUrl in (DomainList)",
     ));
     assert!(t.contains("\n    [| inputlookup DomainList\n"), "{t}");
-    // The lookup is a snapshot of the URL (values), the subsearch is capped (under-match).
+    // The lookup named (values) is a snapshot of the URL: values added since are missed,
+    // values removed still match (both, as ES|QL says of its index); the subsearch is capped
+    // (under-match).
     assert_eq!(
         notes,
-        vec![(17, 130, Effect::Values), (160, 185, Effect::UnderMatch)]
+        vec![
+            (17, 130, Effect::Values),
+            (17, 130, Effect::UnderMatch),
+            (17, 130, Effect::OverMatch),
+            (160, 185, Effect::UnderMatch)
+        ]
     );
 }
 

@@ -415,7 +415,7 @@ impl Tx {
             } => {
                 let header: Vec<&str> = l.columns.iter().map(|c| c.name.as_str()).collect();
                 format!(
-                    "the externaldata is read as the Splunk lookup `{name}` (`| inputlookup {name}`): create it from {} (format {format}{}), with the header row `{}`; KQL reads the URL each time the query runs, the lookup is a snapshot: values added to the URL since are missed (under-match), values removed from it still match (over-match)",
+                    "the externaldata is read as the Splunk lookup `{name}` (`| inputlookup {name}`): create it from {} (format {format}{}), with the header row `{}`",
                     urls.join(", "),
                     if *ignore_first_record {
                         ", its first record skipped"
@@ -427,6 +427,9 @@ impl Tx {
             }
         };
         self.notes.push(q.source.span, Effect::Values, note);
+        if matches!(l.origin, LookupOrigin::ExternalData { .. }) {
+            kqlport_kit::notes::stale_externaldata(&mut self.notes, q.source.span, "lookup");
+        }
         let mut cmds = Vec::new();
         self.stages_into(q, None, &mut cmds);
         self.finish(q, &mut cmds);

@@ -2,8 +2,9 @@
 //! * **one search** over several sourcetypes (`search index=* (sourcetype=A OR sourcetype=B)
 //!   …`) when every leg runs the same stages and they translate to the same commands for each
 //!   table; `withsource=C` is `eval C=sourcetype` (the sourcetype is the table name);
-//! * **`multisearch`** when the legs differ but each leg's commands are all streaming
-//!   (Search Reference › multisearch: "only purely streaming operations");
+//! * **`multisearch`** when the legs differ but each leg is a `search` whose commands are all
+//!   streaming (Search Reference › multisearch: "allows only streaming operations in each
+//!   subsearch"; a lookup leg's `| inputlookup` is not one);
 //! * **`append`** otherwise: the first leg is the main search and every later leg a subsearch,
 //!   which Splunk cuts at 50,000 rows and 60 s by default (limits.conf `[subsearch]`
 //!   `maxout`/`maxtime`) — noted as an under-match.
@@ -44,9 +45,10 @@ impl Tx {
         self.flat = self.raw;
         self.table = u.tables().first().map_or(String::new(), |t| t.to_string());
 
+        // A multisearch leg is a `search` (a lookup's `| inputlookup` is no streaming search).
         let streaming = pipelines
             .iter()
-            .all(|p| p.commands.iter().all(is_streaming));
+            .all(|p| matches!(p.search, Head::Search(_)) && p.commands.iter().all(is_streaming));
         let mut out = if streaming {
             Pipeline {
                 search: Head::Multisearch(pipelines),
