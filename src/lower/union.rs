@@ -3,7 +3,8 @@
 //! | union U` becomes a union whose first leg is `T | …`. Owns the refusals of what the IR does
 //! not hold (`L080`): `kind=inner`, `union *`, `withsource` over a leg that is not a table
 //! written by name, a column two legs give different known types, a leg that is itself a union
-//! with stages after it.
+//! with `withsource=` or with an operator after it that works on its rows together (a row-wise
+//! one is moved into each inner leg).
 
 use super::{unsupported, LResult, Lowerer};
 use crate::backend::Effect;
@@ -123,7 +124,9 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    /// A leg; a union leg with no stages of its own is spliced in leg by leg.
+    /// A leg; a union leg is spliced in leg by leg, its own stages (when each works on one row
+    /// at a time, [`distributes_over_union`]) appended to every inner leg:
+    /// `union (union A, B | where p), C` is `union (A | where p), (B | where p), C`.
     fn add_leg(
         &mut self,
         query: ir::Query,
@@ -135,20 +138,41 @@ impl<'a> Lowerer<'a> {
             ir::SourceKind::Table(_) | ir::SourceKind::Lookup(_) => {
                 legs.push(Leg { query, named_table })
             }
-            ir::SourceKind::Union(inner)
-                if query.stages.is_empty() && inner.withsource.is_none() =>
-            {
-                legs.extend(inner.legs.into_iter().map(|q| Leg {
-                    named_table: q.stages.is_empty(),
-                    query: q,
+            ir::SourceKind::Union(inner) if inner.withsource.is_none() => {
+                for (i, stage) in query.stages.iter().enumerate() {
+                    if let Err(why) = distributes_over_union(&inner.legs, &query.stages[..i], stage)
+                    {
+                        return Err(Box::new(
+                            crate::diag::Diagnostic::error(
+                                LowerCode::L080,
+                                format!(
+                                    "a union leg that is itself a union followed by an operator \
+                                     that cannot move into each of its legs is not supported: \
+                                     the operator {why}"
+                                ),
+                                span,
+                            )
+                            .with_secondary(stage.span, "this operator"),
+                        ));
+                    }
+                }
+                let stages = query.stages;
+                // Not a table written by name: duckdb-kql names such a leg's rows
+                // `union_arg0` under `withsource=`, Kusto's docs say nothing.
+                legs.extend(inner.legs.into_iter().map(|mut q| {
+                    q.stages.extend(stages.iter().cloned());
+                    Leg {
+                        named_table: false,
+                        query: q,
+                    }
                 }))
             }
             ir::SourceKind::Union(_) => {
                 return Err(unsupported(
                     LowerCode::L080,
                     span,
-                    "a union leg that is itself a union with operators after it (or with \
-                     `withsource=`) is not supported",
+                    "a union leg that is itself a union with `withsource=` is not supported: \
+                     Kusto's docs do not say which table name the inner rows get",
                 ))
             }
         }
@@ -244,6 +268,85 @@ impl Lowerer<'_> {
             );
         }
         Ok(())
+    }
+}
+
+/// Whether `stage`, after a union of `legs` and then `before`, gives the rows it gives after
+/// each leg alone, so that it may be moved into every leg: it works on each row by itself
+/// (filter, extend, the project family, rename, parse, and mv-expand — unless it numbers its
+/// input rows, which counts across legs), or it is a join that matches each left row on its own
+/// (`inner`, `leftouter`, `leftsemi`, `leftanti`; not `innerunique`, which first keeps one left
+/// row per key) where every leg is known to hold each right column or none of them (a right
+/// column named like a left one is renamed `X1`, and the left columns are the union's, not one
+/// leg's). Either way, no leg may be known to lack a column the stage reads: the union gives
+/// that leg's rows the column, null; the leg alone has no such column.
+/// `Err` says why not.
+fn distributes_over_union(
+    legs: &[ir::Query],
+    before: &[ir::Stage],
+    stage: &ir::Stage,
+) -> Result<(), String> {
+    let row_wise = match &stage.kind {
+        ir::StageKind::Parse(_) => true,
+        ir::StageKind::MvExpand(m) => m.per_row.is_none(),
+        ir::StageKind::Join { kind, .. } => matches!(
+            kind,
+            ir::JoinKind::Inner
+                | ir::JoinKind::LeftOuter
+                | ir::JoinKind::LeftSemi
+                | ir::JoinKind::LeftAnti
+        ),
+        k => k.is_row_wise(),
+    };
+    if !row_wise {
+        return Err(
+            "works on the inner union's rows together (a summarize, sort, take, \
+                    `innerunique` or right-side join …)"
+                .to_string(),
+        );
+    }
+    // Each leg's columns entering `stage`, where its own text fixes them.
+    let leg_columns: Vec<Option<Vec<String>>> = legs
+        .iter()
+        .map(|leg| {
+            let mut stages = leg.stages.clone();
+            stages.extend(before.iter().cloned());
+            ir::Query {
+                source: leg.source.clone(),
+                stages,
+                span: leg.span,
+            }
+            .output_columns()
+        })
+        .collect();
+    let holds = |cols: &[String], name: &str| cols.iter().any(|c| c == name);
+    let reads = ir::visit::stage_reads(stage);
+    for cols in leg_columns.iter().flatten() {
+        if let Some(r) = reads.iter().find(|r| !holds(cols, r)) {
+            return Err(format!(
+                "reads `{r}`, which an inner leg lacks (the union gives that leg's rows a null \
+                 `{r}`; the leg alone has no such column)"
+            ));
+        }
+    }
+    let ir::StageKind::Join { right, .. } = &stage.kind else {
+        return Ok(());
+    };
+    let (Some(right), Some(leg_columns)) = (
+        right.output_columns(),
+        leg_columns.into_iter().collect::<Option<Vec<_>>>(),
+    ) else {
+        return Err("is a join whose sides' columns are not all known from the query".to_string());
+    };
+    match right.iter().find(|r| {
+        let n = leg_columns.iter().filter(|cols| holds(cols, r)).count();
+        n != 0 && n != leg_columns.len()
+    }) {
+        Some(r) => Err(format!(
+            "is a join whose right column `{r}` some inner legs also have and others not (the \
+             join names it `{r}1` after the whole union)"
+        )),
+        None => Ok(()),
     }
 }
 
