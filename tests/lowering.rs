@@ -1734,6 +1734,12 @@ fn union_is_a_source_with_legs() {
         ir("union (union A, B | where x == 1 | extend y = 2), C"),
         "union (\n  from A\n  filter (== x 1)\n  extend y=2\n  ,\n  from B\n  filter (== x 1)\n  extend y=2\n  ,\n  from C\n)\n"
     );
+    // A string column one inner leg lacks is `""` in its rows (KQL has no null string): set
+    // so in that leg before the operator that reads it.
+    assert_eq!(
+        ir("union (union (SecurityEvent | project Account), (Syslog | project HostName) | where Account == \"a\"), C"),
+        "union (\n  from SecurityEvent\n  project Account\n  filter (str equals cs any Account [\"a\"])\n  ,\n  from Syslog\n  project HostName\n  extend Account=\"\"\n  filter (str equals cs any Account [\"a\"])\n  ,\n  from C\n)\n"
+    );
     assert_eq!(
         ir("let I = union (A | project k, a), (B | project k, b); union (I | join kind=leftouter (R | project k, r) on k), C"),
         "union (\n  from A\n  project k, a\n  join leftouter on k==k (\n    from R\n    project k, r\n  )\n  ,\n  from B\n  project k, b\n  join leftouter on k==k (\n    from R\n    project k, r\n  )\n  ,\n  from C\n)\n"
