@@ -683,6 +683,42 @@ fn lookup_is_a_join_whose_right_keys_are_renamed_away() {
 }
 
 #[test]
+fn an_outer_join_whose_right_only_rows_a_filter_drops_is_narrowed() {
+    let kind = |q: &str| {
+        let ir = ir(q);
+        ["fullouter", "rightouter", "leftouter", "inner"]
+            .into_iter()
+            .find(|k| ir.contains(&format!("join {k} ")))
+            .unwrap_or("?")
+            .to_string()
+    };
+    // `s` is a left column: a right-only row has it null, and isnotempty drops it.
+    let left = "A | summarize s = sum(x) by k";
+    assert_eq!(
+        kind(&format!("{left} | join kind=fullouter (B | summarize t = sum(y) by k) on k | extend u = 1 | where isnotempty(s)")),
+        "leftouter"
+    );
+    assert_eq!(
+        kind(&format!("{left} | join kind=rightouter (B | summarize t = sum(y) by k) on k | where isnotnull(s) and t > 1")),
+        "inner"
+    );
+    // A right column, a column an extend rewrote first, or a left side of unknown columns:
+    // kept.
+    assert_eq!(
+        kind(&format!("{left} | join kind=fullouter (B | summarize t = sum(y) by k) on k | where isnotempty(t)")),
+        "fullouter"
+    );
+    assert_eq!(
+        kind(&format!("{left} | join kind=fullouter (B | summarize t = sum(y) by k) on k | extend s = coalesce(s, t) | where isnotempty(s)")),
+        "fullouter"
+    );
+    assert_eq!(
+        kind("A | join kind=fullouter (B | summarize t = sum(y) by k) on k | where isnotempty(s)"),
+        "fullouter"
+    );
+}
+
+#[test]
 fn join_output_columns_follow_kql_renaming() {
     let cols = |q: &str| {
         let ast = kql::parse(q).unwrap();
