@@ -1017,6 +1017,21 @@ mod tests {
     }
 
     #[test]
+    fn an_element_of_a_string_array_or_a_url_part_is_text() {
+        let q = ir("SecurityEvent
+            | extend parts = split(CommandLine, '.')
+            | extend last = parts[array_length(parts) - 1], host = parse_url(Url)['Host'],
+                     qp = parse_url(Url)['Query Parameters'], first = parts[0]");
+        let out = q.facts();
+        let s = out.output();
+        assert_eq!(s.shape("last"), Shape::Text);
+        assert_eq!(s.shape("host"), Shape::Text);
+        assert_eq!(s.shape("qp"), Shape::Scalar);
+        // A constant position into a column is a member path, as before.
+        assert!(matches!(s.shape("first"), Shape::Member(_)));
+    }
+
+    #[test]
     fn extend_records_type_shape_and_time_per_assignment() {
         let q = ir("SecurityEvent
             | extend parts = split(CommandLine, ' '), u = parse_url(Url), t = TimeGenerated + 1h,
