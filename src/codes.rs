@@ -471,8 +471,9 @@ codes! {
              parenthesised queries and tabular `let`s, as the source or as an operator, with \
              `withsource=` over legs written as table names and `isfuzzy=`. It refuses \
              `kind=inner`, `union *` (every table of the workspace), `withsource=` over a computed \
-             leg (Kusto's docs do not give its name), a union leg that is itself a union with \
-             operators after it, and a later operator naming a column that two legs hold with \
+             leg or a parenthesised union (Kusto's docs do not give its name), a union leg that \
+             is itself a union with an operator after it that cannot move into each inner leg \
+             (row-wise operators and left-side joins are moved), and a later operator naming a column that two legs hold with \
              different types (KQL splits it into `name_type` columns).";
         L081 "a call of a query-defined function that cannot be inlined"
             "A function `let` of the query called where a table is expected is inlined (its \

@@ -686,6 +686,42 @@ fn lookup_is_a_join_whose_right_keys_are_renamed_away() {
 }
 
 #[test]
+fn an_outer_join_whose_right_only_rows_a_filter_drops_is_narrowed() {
+    let kind = |q: &str| {
+        let ir = ir(q);
+        ["fullouter", "rightouter", "leftouter", "inner"]
+            .into_iter()
+            .find(|k| ir.contains(&format!("join {k} ")))
+            .unwrap_or("?")
+            .to_string()
+    };
+    // `s` is a left column: a right-only row has it null, and isnotempty drops it.
+    let left = "A | summarize s = sum(x) by k";
+    assert_eq!(
+        kind(&format!("{left} | join kind=fullouter (B | summarize t = sum(y) by k) on k | extend u = 1 | where isnotempty(s)")),
+        "leftouter"
+    );
+    assert_eq!(
+        kind(&format!("{left} | join kind=rightouter (B | summarize t = sum(y) by k) on k | where isnotnull(s) and t > 1")),
+        "inner"
+    );
+    // A right column, a column an extend rewrote first, or a left side of unknown columns:
+    // kept.
+    assert_eq!(
+        kind(&format!("{left} | join kind=fullouter (B | summarize t = sum(y) by k) on k | where isnotempty(t)")),
+        "fullouter"
+    );
+    assert_eq!(
+        kind(&format!("{left} | join kind=fullouter (B | summarize t = sum(y) by k) on k | extend s = coalesce(s, t) | where isnotempty(s)")),
+        "fullouter"
+    );
+    assert_eq!(
+        kind("A | join kind=fullouter (B | summarize t = sum(y) by k) on k | where isnotempty(s)"),
+        "fullouter"
+    );
+}
+
+#[test]
 fn join_output_columns_follow_kql_renaming() {
     let cols = |q: &str| {
         let ast = kql::parse(q).unwrap();
@@ -1731,6 +1767,22 @@ fn union_is_a_source_with_legs() {
         ir("union (union A, B), C"),
         "union (\n  from A\n  ,\n  from B\n  ,\n  from C\n)\n"
     );
+    // Its row-wise operators move into each of its legs; so does a join that matches each
+    // left row on its own, when every leg holds each right column or none of them.
+    assert_eq!(
+        ir("union (union A, B | where x == 1 | extend y = 2), C"),
+        "union (\n  from A\n  filter (== x 1)\n  extend y=2\n  ,\n  from B\n  filter (== x 1)\n  extend y=2\n  ,\n  from C\n)\n"
+    );
+    // A string column one inner leg lacks is `""` in its rows (KQL has no null string): set
+    // so in that leg before the operator that reads it.
+    assert_eq!(
+        ir("union (union (SecurityEvent | project Account), (Syslog | project HostName) | where Account == \"a\"), C"),
+        "union (\n  from SecurityEvent\n  project Account\n  filter (str equals cs any Account [\"a\"])\n  ,\n  from Syslog\n  project HostName\n  extend Account=\"\"\n  filter (str equals cs any Account [\"a\"])\n  ,\n  from C\n)\n"
+    );
+    assert_eq!(
+        ir("let I = union (A | project k, a), (B | project k, b); union (I | join kind=leftouter (R | project k, r) on k), C"),
+        "union (\n  from A\n  project k, a\n  join leftouter on k==k (\n    from R\n    project k, r\n  )\n  ,\n  from B\n  project k, b\n  join leftouter on k==k (\n    from R\n    project k, r\n  )\n  ,\n  from C\n)\n"
+    );
     assert_eq!(
         ir("union withsource=Src A, B"),
         "union withsource=Src (\n  from A\n  ,\n  from B\n)\n"
@@ -1765,9 +1817,35 @@ fn union_forms_that_are_not_modelled_are_refused_at_their_span() {
         refusal("A | union withsource=S B"),
         ("L080".into(), "S".into())
     );
+    // An operator over the inner union's rows together.
     assert_eq!(
-        refusal("union (union A, B | where x == 1), C"),
-        ("L080".into(), "(union A, B | where x == 1)".into())
+        refusal("union (union A, B | summarize count() by x), C"),
+        (
+            "L080".into(),
+            "(union A, B | summarize count() by x)".into()
+        )
+    );
+    // A row-wise operator reading a column one inner leg is known to lack (null there in the
+    // union, no column in the leg alone).
+    let (code, _, message) =
+        refusal_message("union (union (A | project x), (B | project y) | where y == 1), C");
+    assert_eq!(code, "L080");
+    assert!(
+        message.contains("reads `y`, which an inner leg lacks"),
+        "{message}"
+    );
+    // A join whose right column `a` one inner leg has (it would be `a1` after the union).
+    let (code, _, message) = refusal_message(
+        "let I = union (A | project k, a), (B | project k, b); union (I | join kind=inner (R | project k, a) on k), C",
+    );
+    assert_eq!(code, "L080");
+    assert!(message.contains("right column `a`"), "{message}");
+    // `innerunique` keeps one left row per key of the whole union.
+    assert_eq!(refusal("union (union A, B | join (R) on k), C").0, "L080");
+    // `withsource=` over a parenthesised union: not a table written by name.
+    assert_eq!(
+        refusal("union withsource=S (union A, B), C"),
+        ("L080".into(), "S".into())
     );
     assert_eq!(refusal("union A, f(1)"), ("L080".into(), "f(1)".into()));
 }

@@ -76,6 +76,11 @@ pub enum Shape {
     /// rename gave it), or `tostring()` of one. Where the member holds an array or object, targets that flatten
     /// JSON into dotted fields have no such field.
     Member(FieldPath),
+    /// A dynamic value that is a string or null: an element of a `split()` or `extract_all()`
+    /// array read at a computed position (`parts[array_length(parts) - 1]`), or a part of a
+    /// `parse_url()` result other than its `Query Parameters` bag (`parse_url(u)["Host"]`).
+    /// (A constant position into a column, `parts[0]`, stays a [`Shape::Member`].)
+    Text,
 }
 
 /// What a `make_set`/`make_list` collected over a group's rows ([`Shape::Multivalue`]).
@@ -462,6 +467,26 @@ impl Scope {
                 func: ScalarFn::ExtractAll,
                 args,
             } if args.len() == 3 => Shape::Matches,
+            ExprKind::Call {
+                func: ScalarFn::DynamicIndex,
+                args,
+            } if args.len() == 2
+                && matches!(
+                    self.infer(&args[1]),
+                    Some(ColumnType::Long | ColumnType::Int)
+                )
+                && matches!(
+                    self.shape_of(&args[0]),
+                    Shape::Split { .. } | Shape::Matches
+                ) =>
+            {
+                Shape::Text
+            }
+            ExprKind::Path { base, path } => match (self.shape_of(base), path.as_slice()) {
+                (Shape::Split { .. } | Shape::Matches, [PathSegment::Index(_)]) => Shape::Text,
+                (Shape::Url, [PathSegment::Key(k)]) if k != "Query Parameters" => Shape::Text,
+                _ => Shape::Scalar,
+            },
             // A `dynamic` event field (possibly renamed) copied as it is: the dynamic value
             // itself.
             ExprKind::Field(f) if f.is_plain() && !f.parsed => {
@@ -1003,6 +1028,21 @@ mod tests {
     fn ir(kql: &str) -> Query {
         let ast = crate::kql::parse(kql).expect("parses");
         crate::lower::lower(&ast).expect("lowers").query
+    }
+
+    #[test]
+    fn an_element_of_a_string_array_or_a_url_part_is_text() {
+        let q = ir("SecurityEvent
+            | extend parts = split(CommandLine, '.')
+            | extend last = parts[array_length(parts) - 1], host = parse_url(Url)['Host'],
+                     qp = parse_url(Url)['Query Parameters'], first = parts[0]");
+        let out = q.facts();
+        let s = out.output();
+        assert_eq!(s.shape("last"), Shape::Text);
+        assert_eq!(s.shape("host"), Shape::Text);
+        assert_eq!(s.shape("qp"), Shape::Scalar);
+        // A constant position into a column is a member path, as before.
+        assert!(matches!(s.shape("first"), Shape::Member(_)));
     }
 
     #[test]

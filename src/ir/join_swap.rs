@@ -11,7 +11,7 @@
 //! (`rightouter`) are not mirrored: their output has the left columns first and renames the
 //! right side's clashing names, which swapping the sides would change.
 
-use super::{JoinKey, JoinKind, Query, SourceKind, Stage, StageKind};
+use super::{JoinKey, JoinKind, Predicate, PredicateKind, Query, SourceKind, Stage, StageKind};
 use crate::source::Span;
 
 /// A query with its right semi/anti joins mirrored, and which joins were.
@@ -33,8 +33,8 @@ impl Mirrored {
 }
 
 impl Query {
-    /// This query with every `rightsemi`/`rightanti` join (here, in a join's right side, or in
-    /// a union leg) rewritten as the mirrored left join; `None` when it has none.
+    /// This query with every `rightsemi`/`rightanti` join (here, in a join's right side, in
+    /// a union leg, or in a subquery a filter tests) rewritten as the mirrored left join; `None` when it has none.
     pub fn right_joins_mirrored(&self) -> Option<Mirrored> {
         let mut query = self.clone();
         let mut joins = Vec::new();
@@ -59,8 +59,10 @@ fn mirror(q: &mut Query, joins: &mut Vec<(Span, JoinKind)>) {
     }
     let mut i = 0;
     while i < q.stages.len() {
-        if let StageKind::Join { right, .. } = &mut q.stages[i].kind {
-            mirror(right, joins);
+        match &mut q.stages[i].kind {
+            StageKind::Join { right, .. } => mirror(right, joins),
+            StageKind::Filter(p) => mirror_subqueries(p, joins),
+            _ => {}
         }
         let mirrored = match &q.stages[i].kind {
             StageKind::Join { kind, .. } => match kind {
@@ -106,6 +108,19 @@ fn mirror(q: &mut Query, joins: &mut Vec<(Span, JoinKind)>) {
             continue;
         }
         i += 1;
+    }
+}
+
+/// Mirrors the joins of the subqueries (`x in (R | join kind=rightsemi …)`) a filter's
+/// condition tests through `and`, `or` and `not`; each subquery is a query of its own.
+fn mirror_subqueries(p: &mut Predicate, joins: &mut Vec<(Span, JoinKind)>) {
+    match &mut p.kind {
+        PredicateKind::And(ps) | PredicateKind::Or(ps) => {
+            ps.iter_mut().for_each(|p| mirror_subqueries(p, joins))
+        }
+        PredicateKind::Not(p) => mirror_subqueries(p, joins),
+        PredicateKind::InSubquery { sub, .. } => mirror(&mut sub.query, joins),
+        _ => {}
     }
 }
 
@@ -159,6 +174,20 @@ mod tests {
         let q = ir_of("A | join kind=inner (B | join kind=rightanti (C) on k) on k");
         let m = q.right_joins_mirrored().expect("mirrored").query;
         let expected = ir_of("A | join kind=inner (C | join kind=leftanti (B) on k) on k");
+        assert_eq!(m.stages, expected.stages);
+    }
+
+    #[test]
+    fn a_right_join_inside_a_tested_subquery_is_mirrored() {
+        let q = ir_of(
+            "let L = B | join kind=rightanti (C) on k | project k; \
+             A | where x == 1 or not(k in (L))",
+        );
+        let m = q.right_joins_mirrored().expect("mirrored").query;
+        let expected = ir_of(
+            "let L = C | join kind=leftanti (B) on k | project k; \
+             A | where x == 1 or not(k in (L))",
+        );
         assert_eq!(m.stages, expected.stages);
     }
 }

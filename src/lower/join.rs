@@ -253,3 +253,69 @@ pub(crate) fn join_kind(value: &ast::Expr) -> Option<ir::JoinKind> {
         _ => return None,
     })
 }
+
+/// A `fullouter` (`rightouter`) join whose right-only rows a later filter drops becomes the
+/// `leftouter` (`inner`) join: `L | join kind=fullouter (R) on k | where isnotempty(c)`, with `c`
+/// a column of `L`. A right-only row has every left column null, and `isnotempty`/`isnotnull`
+/// of null is false, so the filter drops exactly the rows the narrower kind never makes; every
+/// other row (a match, a left-only row) is the same under both kinds, with the same columns
+/// (Kusto's join docs: the outer kinds give every left column, then every right column). Only
+/// `extend`s that do not write `c` and other filters may stand between the join and the
+/// filter, and `L`'s columns must be known from the query (a right column of that name would be
+/// renamed `c1`, so `c` is then the left one).
+pub(crate) fn narrow_outer_joins(query: &mut ir::Query) {
+    for j in 0..query.stages.len() {
+        let narrower = match &query.stages[j].kind {
+            ir::StageKind::Join { kind, .. } => match kind {
+                ir::JoinKind::FullOuter => ir::JoinKind::LeftOuter,
+                ir::JoinKind::RightOuter => ir::JoinKind::Inner,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let left = ir::Query {
+            source: query.source.clone(),
+            stages: query.stages[..j].to_vec(),
+            span: query.span,
+        };
+        let Some(left_columns) = left.output_columns() else {
+            continue;
+        };
+        let mut written: Vec<&str> = Vec::new();
+        let mut drops_right_only = false;
+        for s in &query.stages[j + 1..] {
+            match &s.kind {
+                ir::StageKind::Extend(a) => written.extend(a.iter().map(|a| a.name.name.as_str())),
+                ir::StageKind::Filter(p) => {
+                    let parts = match &p.kind {
+                        ir::PredicateKind::And(ps) => ps.iter().collect(),
+                        _ => vec![p],
+                    };
+                    drops_right_only = parts.iter().any(|p| match &p.kind {
+                        ir::PredicateKind::IsEmpty {
+                            expr,
+                            negated: true,
+                        }
+                        | ir::PredicateKind::IsNull {
+                            expr,
+                            negated: true,
+                        } => matches!(&expr.kind, ir::ExprKind::Field(f)
+                            if f.is_plain() && !f.parsed
+                                && left_columns.contains(&f.column)
+                                && !written.contains(&f.column.as_str())),
+                        _ => false,
+                    });
+                    if drops_right_only {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if drops_right_only {
+            if let ir::StageKind::Join { kind, .. } = &mut query.stages[j].kind {
+                *kind = narrower;
+            }
+        }
+    }
+}

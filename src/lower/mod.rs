@@ -363,6 +363,7 @@ impl<'a> Lowerer<'a> {
             stages,
             span: body.span,
         };
+        join::narrow_outer_joins(&mut query);
         self.column_types(&mut query);
         self.union_column_types(&query)?;
         Ok(query)

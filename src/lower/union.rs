@@ -3,7 +3,8 @@
 //! | union U` becomes a union whose first leg is `T | …`. Owns the refusals of what the IR does
 //! not hold (`L080`): `kind=inner`, `union *`, `withsource` over a leg that is not a table
 //! written by name, a column two legs give different known types, a leg that is itself a union
-//! with stages after it.
+//! with `withsource=` or with an operator after it that works on its rows together (a row-wise
+//! one is moved into each inner leg).
 
 use super::{unsupported, LResult, Lowerer};
 use crate::backend::Effect;
@@ -123,7 +124,9 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    /// A leg; a union leg with no stages of its own is spliced in leg by leg.
+    /// A leg; a union leg is spliced in leg by leg, its own stages (when each works on one row
+    /// at a time, [`distributes_over_union`]) appended to every inner leg:
+    /// `union (union A, B | where p), C` is `union (A | where p), (B | where p), C`.
     fn add_leg(
         &mut self,
         query: ir::Query,
@@ -135,20 +138,39 @@ impl<'a> Lowerer<'a> {
             ir::SourceKind::Table(_) | ir::SourceKind::Lookup(_) => {
                 legs.push(Leg { query, named_table })
             }
-            ir::SourceKind::Union(inner)
-                if query.stages.is_empty() && inner.withsource.is_none() =>
-            {
-                legs.extend(inner.legs.into_iter().map(|q| Leg {
-                    named_table: q.stages.is_empty(),
-                    query: q,
+            ir::SourceKind::Union(ref inner) if inner.withsource.is_none() => {
+                let facts = query.facts();
+                let mut inner_legs = inner.legs.clone();
+                for (i, stage) in query.stages.iter().enumerate() {
+                    let moved = move_into_legs(&mut inner_legs, facts.before(i), stage);
+                    if let Err(why) = moved {
+                        return Err(Box::new(
+                            crate::diag::Diagnostic::error(
+                                LowerCode::L080,
+                                format!(
+                                    "a union leg that is itself a union followed by an operator \
+                                     that cannot move into each of its legs is not supported: \
+                                     the operator {why}"
+                                ),
+                                span,
+                            )
+                            .with_secondary(stage.span, "this operator"),
+                        ));
+                    }
+                }
+                // Not a table written by name: duckdb-kql names such a leg's rows
+                // `union_arg0` under `withsource=`, Kusto's docs say nothing.
+                legs.extend(inner_legs.into_iter().map(|query| Leg {
+                    named_table: false,
+                    query,
                 }))
             }
             ir::SourceKind::Union(_) => {
                 return Err(unsupported(
                     LowerCode::L080,
                     span,
-                    "a union leg that is itself a union with operators after it (or with \
-                     `withsource=`) is not supported",
+                    "a union leg that is itself a union with `withsource=` is not supported: \
+                     Kusto's docs do not say which table name the inner rows get",
                 ))
             }
         }
@@ -245,6 +267,137 @@ impl Lowerer<'_> {
         }
         Ok(())
     }
+}
+
+/// Moves `stage`, which follows a union of `legs` (`union`: the union's columns entering it),
+/// into each leg, where it gives the rows it gives after the union: it works on each row by
+/// itself (filter, extend, the project family, rename, parse, and mv-expand — unless it numbers
+/// its input rows, which counts across legs), or it is a join that matches each left row on its
+/// own (`inner`, `leftouter`, `leftsemi`, `leftanti`; not `innerunique`, which first keeps one
+/// left row per key) where every leg is known to hold each right column or none of them (a right
+/// column named like a left one is renamed `X1`, and the left columns are the union's, not one
+/// leg's). A column the stage reads that a leg is known to lack is null there in the union: a
+/// string column, which KQL reads as `""`, is first set to `""` in that leg; one of another or
+/// unknown type is refused. `Err` says why the stage cannot move (the legs are then unusable).
+fn move_into_legs(
+    legs: &mut [ir::Query],
+    union: &crate::ir::facts::Scope,
+    stage: &ir::Stage,
+) -> Result<(), String> {
+    let row_wise = match &stage.kind {
+        ir::StageKind::Parse(_) => true,
+        ir::StageKind::MvExpand(m) => m.per_row.is_none(),
+        ir::StageKind::Join { kind, .. } => matches!(
+            kind,
+            ir::JoinKind::Inner
+                | ir::JoinKind::LeftOuter
+                | ir::JoinKind::LeftSemi
+                | ir::JoinKind::LeftAnti
+        ),
+        k => k.is_row_wise(),
+    };
+    if !row_wise {
+        return Err(
+            "works on the inner union's rows together (a summarize, sort, take, \
+                    `innerunique` or right-side join …)"
+                .to_string(),
+        );
+    }
+    let reads = ir::visit::stage_reads(stage);
+    let others: Vec<ir::Query> = legs.to_vec();
+    for leg in legs.iter_mut() {
+        let Some(cols) = leg.output_columns() else {
+            continue;
+        };
+        let missing: Vec<&str> = reads
+            .iter()
+            .copied()
+            .filter(|r| !cols.iter().any(|c| c == r))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        if let Some(r) = missing
+            .iter()
+            .find(|r| union_type(&others, union, r) != Some(ColumnType::String))
+        {
+            return Err(format!(
+                "reads `{r}`, which an inner leg lacks and whose type is not known to be string \
+                 (the union gives that leg's rows a null `{r}`; the leg alone has no such column)"
+            ));
+        }
+        leg.stages.push(ir::Stage {
+            kind: ir::StageKind::Extend(
+                missing
+                    .iter()
+                    .map(|r| ir::Assignment {
+                        name: ir::Column {
+                            name: r.to_string(),
+                            span: stage.span,
+                        },
+                        expr: ir::Expr {
+                            kind: ir::ExprKind::Literal(ir::Literal::String(String::new())),
+                            span: stage.span,
+                        },
+                    })
+                    .collect(),
+            ),
+            span: stage.span,
+        });
+    }
+    if let ir::StageKind::Join { right, .. } = &stage.kind {
+        let (Some(right), Some(leg_columns)) = (
+            right.output_columns(),
+            legs.iter()
+                .map(ir::Query::output_columns)
+                .collect::<Option<Vec<_>>>(),
+        ) else {
+            return Err(
+                "is a join whose sides' columns are not all known from the query".to_string(),
+            );
+        };
+        let holds = |cols: &Vec<String>, name: &str| cols.iter().any(|c| c == name);
+        if let Some(r) = right.iter().find(|r| {
+            let n = leg_columns.iter().filter(|cols| holds(cols, r)).count();
+            n != 0 && n != leg_columns.len()
+        }) {
+            return Err(format!(
+                "is a join whose right column `{r}` some inner legs also have and others not \
+                 (the join names it `{r}1` after the whole union)"
+            ));
+        }
+    }
+    for leg in legs.iter_mut() {
+        leg.stages.push(stage.clone());
+    }
+    Ok(())
+}
+
+/// The type of the union's column `name`: the union's own fact, else the one type the legs that
+/// hold it give (a leg is known to lack it when its columns are known without it).
+fn union_type(
+    legs: &[ir::Query],
+    union: &crate::ir::facts::Scope,
+    name: &str,
+) -> Option<ColumnType> {
+    if let Some(t) = union.ty(name) {
+        return Some(t);
+    }
+    let mut found = None;
+    for leg in legs {
+        let facts = leg.facts();
+        let cols = leg.output_columns();
+        if cols.is_some_and(|c| !c.iter().any(|c| c == name)) {
+            continue;
+        }
+        match (facts.output().ty(name), found) {
+            (None, _) => return None,
+            (Some(t), None) => found = Some(t),
+            (Some(t), Some(f)) if t != f => return None,
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Column names that two bare-table legs hold with different types: (name, type, other type).

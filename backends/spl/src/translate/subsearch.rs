@@ -16,7 +16,11 @@
 //! reads `*` as a wildcard, where KQL's `in` is exact: two strings have the same digest exactly
 //! when they are equal (up to MD5 collisions), and a digest is lowercase hex, so neither case
 //! folding nor wildcards nor `format`'s quoting can touch it. `in~` lower-cases both sides
-//! first. A missing string is `""` on both sides, as in KQL.
+//! first. A missing string is `""` on both sides, as in KQL. A dynamic value known to be a
+//! string or null ([`Shape::Text`]: a `split()` element at a computed position, a `parse_url()`
+//! part) is compared as its text, as a literal list compares it; its null is in no list (`!in`
+//! keeping such a row is noted: Kusto's docs do not say what `!in` gives for null). Numbers,
+//! datetimes and bools are refused: their text differs between KQL and Splunk.
 //!
 //! A subsearch that returns nothing is formatted as `NOT( )` (format's `emptystr` default),
 //! which matches no event: `in` over an empty list is false, `!in` (`NOT [ … ]`) true, as in
@@ -171,15 +175,18 @@ impl Tx {
         // Text on both sides (a known string, or a type the schema does not give): a
         // subsearch hands its values over as text, so numbers, datetimes and bools, whose
         // text differs between KQL and Splunk, are refused.
+        // A dynamic value known to be a string or null (`Shape::Text`, a split() element)
+        // compares as its text, as `==` and a literal list do; null is in no list.
         let texty = |t: Option<ColumnType>| matches!(t, None | Some(ColumnType::String));
-        let scalar = |s: Shape| matches!(s, Shape::Scalar | Shape::Member(_));
+        let scalar = |s: Shape| matches!(s, Shape::Scalar | Shape::Member(_) | Shape::Text);
+        let outer_shape = self.cols.shape_of(expr);
         let outer_ty = self.cols.infer(expr);
         let sub_facts = sub.query.facts();
         let out = sub_facts.output();
         let key_ty = out.ty(&sub.column.name);
-        if !texty(outer_ty)
+        if !(texty(outer_ty) || outer_shape == Shape::Text)
             || !texty(key_ty)
-            || !scalar(self.cols.shape_of(expr))
+            || !scalar(outer_shape)
             || !scalar(out.shape(&sub.column.name))
         {
             self.refuse(
@@ -256,6 +263,13 @@ impl Tx {
                 "the schema does not give this value's type: a missing value is taken as null (never in the list), where KQL reads a missing string as \"\"",
             );
         }
+        if negated && outer_ty == Some(ColumnType::Dynamic) {
+            self.notes.push(
+                span,
+                Effect::OverMatch,
+                "where this dynamic value is null (no such element or part), `!in` keeps the row: Kusto's docs do not say what `!in` gives for null (duckdb-kql drops such a row)",
+            );
+        }
         if case == Case::Insensitive {
             self.notes.push(
                 span,
@@ -283,8 +297,21 @@ impl Tx {
             helper,
             key,
             x,
+            outer_ty,
             ..
         } = self.subsearch_sides(span, expr, sub)?;
+        if outer_ty == Some(ColumnType::Dynamic) {
+            // A dynamic string-or-null: what KQL's term test makes of its null is not
+            // documented.
+            self.refuse(
+                BackendCode::B032,
+                span,
+                "SPL tests `has_any` of a subquery's values only on a string (this value is dynamic: a string or null)",
+                "a dynamic value",
+                "convert with tostring()",
+            );
+            return None;
+        }
         let h = || Eval::Field(helper.clone());
         // The subsearch: "" stands for the `EVERY_TERM` mark, a one-term item for itself
         // lower-cased after a `t` (as each term of the event); items holding other characters
