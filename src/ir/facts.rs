@@ -628,7 +628,17 @@ impl Scope {
             | F::IndexOfRegex
             | F::ParseIpv4 => T::Long,
             F::ToReal | F::Log => T::Real,
-            F::ToBool | F::Ipv4IsPrivate | F::Ipv4IsInRange | F::HasTerm | F::HasTermCs => T::Bool,
+            F::ToBool
+            | F::Ipv4IsPrivate
+            | F::Ipv4IsInRange
+            | F::HasTerm
+            | F::HasTermCs
+            | F::Contains
+            | F::ContainsCs
+            | F::StartsWith
+            | F::StartsWithCs
+            | F::EndsWith
+            | F::EndsWithCs => T::Bool,
             F::ToDateTime
             | F::StartOfDay
             | F::StartOfWeek

@@ -1368,6 +1368,23 @@ pub enum ScalarFn {
     HasTerm,
     /// `has_cs`: [`ScalarFn::HasTerm`], case-sensitive.
     HasTermCs,
+    /// `text contains sub` with `sub` computed at query time (args `text`, `sub`; a constant
+    /// `sub` is a [`StrMatch`]): true when `sub` occurs in `text`, ASCII case-insensitive. Both
+    /// are strings, never null in KQL (missing is `""`); an empty `sub` is in every text.
+    /// `!contains` is the plain negation.
+    Contains,
+    /// `contains_cs`: [`ScalarFn::Contains`], case-sensitive.
+    ContainsCs,
+    /// `text startswith prefix` with `prefix` computed at query time, as [`ScalarFn::Contains`]
+    /// (an empty prefix starts every text).
+    StartsWith,
+    /// `startswith_cs`: [`ScalarFn::StartsWith`], case-sensitive.
+    StartsWithCs,
+    /// `text endswith suffix` with `suffix` computed at query time, as [`ScalarFn::Contains`]
+    /// (an empty suffix ends every text).
+    EndsWith,
+    /// `endswith_cs`: [`ScalarFn::EndsWith`], case-sensitive.
+    EndsWithCs,
     /// `bag_pack(k1, v1, k2, v2, …)` (aliases `pack`, `pack_dictionary`): a dynamic property bag
     /// holding each value `vN` under the key `kN` (a string, possibly computed). KQL documents
     /// the order of the keys as undetermined.

@@ -167,6 +167,15 @@ impl Cx {
                 simple("TO_DATETIME", a)
             }
             (ScalarFn::HasTerm | ScalarFn::HasTermCs, _) => self.has_term(func, a, span),
+            (
+                ScalarFn::Contains
+                | ScalarFn::ContainsCs
+                | ScalarFn::StartsWith
+                | ScalarFn::StartsWithCs
+                | ScalarFn::EndsWith
+                | ScalarFn::EndsWithCs,
+                _,
+            ) => self.substring_test(func, args, a, span),
             (ScalarFn::ExtractAll, _) => {
                 self.decline_help(
                     EsqlCode::B005,

@@ -1,6 +1,7 @@
 //! String functions with more than a renamed call.
 //!
-//! `tostring`, `strcat`, `substring`, `indexof`, `has` with a computed term, `tohex`,
+//! `tostring`, `strcat`, `substring`, `indexof`, `has` and `contains`/`startswith`/`endswith`
+//! with a computed right side, `tohex`,
 //! `url_encode`/`url_decode` and `base64_decode_tostring`.
 
 use super::{lit_int, lit_str, or_empty, replace};
@@ -241,6 +242,80 @@ impl Cx {
                 whole_terms,
             ],
         )
+    }
+
+    /// `text contains sub` (`startswith`, `endswith`, their `_cs` forms) with `sub` computed at
+    /// query time ⇒ `sub == "" OR LOCATE(text, sub) > 0` (`STARTS_WITH(text, sub)`,
+    /// `ENDS_WITH(text, sub)`), both sides `COALESCE(…, "")` as KQL reads a missing string and
+    /// lower-cased by `TO_LOWER` for the case-insensitive forms (which also folds non-ASCII
+    /// letters: noted). An empty `sub` is true without asking the function, as KQL's
+    /// `contains ""` is. A left side that is an array is declined: KQL tests the array's JSON
+    /// text, and ES|QL's string functions give null for a multivalue.
+    pub(super) fn substring_test(
+        &mut self,
+        func: ScalarFn,
+        args: &[ir::Expr],
+        a: Vec<Expr>,
+        span: Span,
+    ) -> Expr {
+        let Ok([text, sub]) = <[Expr; 2]>::try_from(a) else {
+            self.decline(
+                EsqlCode::B005,
+                format!("{func:?} takes two arguments"),
+                span,
+            );
+            return Expr::Null;
+        };
+        if args.first().and_then(|t| self.cols.infer(t))
+            == Some(kqlport::schema::ColumnType::Dynamic)
+        {
+            self.decline_help(
+                EsqlCode::B005,
+                "a substring test of an array: KQL tests the array's JSON text, ES|QL's string \
+                 functions give null for a multivalue",
+                args[0].span,
+                "test a string column instead",
+            );
+            return Expr::Null;
+        }
+        let insensitive = matches!(
+            func,
+            ScalarFn::Contains | ScalarFn::StartsWith | ScalarFn::EndsWith
+        );
+        let side = |e: Expr| {
+            let e = Expr::call("COALESCE", vec![e, Expr::Str(String::new())]);
+            if insensitive {
+                Expr::call("TO_LOWER", vec![e])
+            } else {
+                e
+            }
+        };
+        let (text, sub) = (side(text), side(sub));
+        let test = match func {
+            ScalarFn::StartsWith | ScalarFn::StartsWithCs => {
+                Expr::call("STARTS_WITH", vec![text, sub.clone()])
+            }
+            ScalarFn::EndsWith | ScalarFn::EndsWithCs => {
+                Expr::call("ENDS_WITH", vec![text, sub.clone()])
+            }
+            _ => Expr::bin(
+                Expr::call("LOCATE", vec![text, sub.clone()]),
+                BinOp::Gt,
+                Expr::Int(0),
+            ),
+        };
+        if insensitive {
+            let msg = "a case-insensitive substring test of a value computed at query time: \
+                       TO_LOWER also folds non-ASCII letters, which KQL does not, so a value \
+                       with non-ASCII letters can match text that KQL's does not (more rows \
+                       for the test, fewer for its negation)";
+            self.notes.push(span, Effect::OverMatch, msg);
+            self.notes.push(span, Effect::UnderMatch, msg);
+        }
+        Expr::or(vec![
+            Expr::bin(sub, BinOp::Eq, Expr::Str(String::new())),
+            test,
+        ])
     }
 
     /// `tohex(n[, w])` ⇒ sixteen hex digits by arithmetic, leading zeros stripped:

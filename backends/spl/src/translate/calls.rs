@@ -285,6 +285,12 @@ impl Tx {
             ScalarFn::HasTerm | ScalarFn::HasTermCs => {
                 Some(bool_value(self.has_term_test(func, args, span)?))
             }
+            ScalarFn::Contains
+            | ScalarFn::ContainsCs
+            | ScalarFn::StartsWith
+            | ScalarFn::StartsWithCs
+            | ScalarFn::EndsWith
+            | ScalarFn::EndsWithCs => Some(bool_value(self.substring_test(func, args, span)?)),
         }
     }
 

@@ -277,6 +277,16 @@ impl Tx {
                 func: func @ (ScalarFn::HasTerm | ScalarFn::HasTermCs),
                 args,
             } => self.has_term_test(*func, args, e.span),
+            ExprKind::Call {
+                func:
+                    func @ (ScalarFn::Contains
+                    | ScalarFn::ContainsCs
+                    | ScalarFn::StartsWith
+                    | ScalarFn::StartsWithCs
+                    | ScalarFn::EndsWith
+                    | ScalarFn::EndsWithCs),
+                args,
+            } => self.substring_test(*func, args, e.span),
             _ => Some(Eval::bin("==", self.expr(e)?, Eval::str("true"))),
         }
     }
