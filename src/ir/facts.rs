@@ -613,6 +613,9 @@ impl Scope {
             | F::UrlEncode
             | F::StrcatArray
             | F::ToHex
+            | F::HashSha256
+            | F::HashMd5
+            | F::Reverse
             | F::Typeof => T::String,
             // `extract(re, n, text, typeof(T))` converts; without the type it is a string.
             F::Extract if args.len() == 3 => T::String,
@@ -627,7 +630,7 @@ impl Scope {
             | F::StringSize
             | F::IndexOfRegex
             | F::ParseIpv4 => T::Long,
-            F::ToReal | F::Log => T::Real,
+            F::ToReal | F::Log | F::Log2 => T::Real,
             F::ToBool
             | F::Ipv4IsPrivate
             | F::Ipv4IsInRange
@@ -656,7 +659,7 @@ impl Scope {
             | F::ArraySlice
             | F::DynamicIndex
             | F::BagPack => T::Dynamic,
-            F::Coalesce => {
+            F::Coalesce | F::MaxOf | F::MinOf => {
                 let t = first()?;
                 return args.iter().all(|a| self.infer(a) == Some(t)).then_some(t);
             }

@@ -1385,6 +1385,22 @@ pub enum ScalarFn {
     EndsWith,
     /// `endswith_cs`: [`ScalarFn::EndsWith`], case-sensitive.
     EndsWithCs,
+    /// `hash_sha256(s)`: the SHA-256 digest of the text as 64 lower-case hex digits (Microsoft's
+    /// example: `hash_sha256("World")` is `78ae647d…d524`, the digest of its UTF-8 bytes).
+    /// What KQL hashes for an empty text or a non-ASCII one is not documented (backends note it).
+    HashSha256,
+    /// `hash_md5(s)`: [`ScalarFn::HashSha256`] with MD5 (32 hex digits).
+    HashMd5,
+    /// `log2(x)`: the base-2 logarithm, a real; -infinity for 0, null for a negative number or
+    /// null.
+    Log2,
+    /// `max_of(a, b, …)`: the largest argument; "non-null values take precedence to null
+    /// values" (Microsoft's page), so null only when every argument is null.
+    MaxOf,
+    /// `min_of(a, b, …)`: [`ScalarFn::MaxOf`], the smallest.
+    MinOf,
+    /// `reverse(s)`: the text's characters in reverse order; `""` for an empty or missing text.
+    Reverse,
     /// `bag_pack(k1, v1, k2, v2, …)` (aliases `pack`, `pack_dictionary`): a dynamic property bag
     /// holding each value `vN` under the key `kN` (a string, possibly computed). KQL documents
     /// the order of the keys as undetermined.

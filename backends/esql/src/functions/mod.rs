@@ -167,6 +167,19 @@ impl Cx {
                 simple("TO_DATETIME", a)
             }
             (ScalarFn::HasTerm | ScalarFn::HasTermCs, _) => self.has_term(func, a, span),
+            (ScalarFn::HashSha256 | ScalarFn::HashMd5, 1) => self.hash_text(func, args, a, span),
+            (ScalarFn::Reverse, 1) => self.reverse_text(a, span),
+            (ScalarFn::Log2, 1) => {
+                self.value_note(
+                    span,
+                    "log2() of 0 is -infinity in KQL; ES|QL's LOG gives null (and a warning) for \
+                     0, as both do for a negative number",
+                );
+                Expr::call("LOG", std::iter::once(Expr::Int(2)).chain(a).collect())
+            }
+            (ScalarFn::MaxOf | ScalarFn::MinOf, n) if n >= 1 => {
+                self.max_min_of(func, args, a, span)
+            }
             (
                 ScalarFn::Contains
                 | ScalarFn::ContainsCs

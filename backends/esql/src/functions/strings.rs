@@ -318,6 +318,113 @@ impl Cx {
         ])
     }
 
+    /// `hash_sha256(s)`/`hash_md5(s)` of a text ⇒ `SHA256(COALESCE(s, ""))`/`MD5(…)` (ES|QL:
+    /// the digest as lower-case hex, `SHA256("Connected to 10.1.0.1")` is `6d837212…d85c`), a
+    /// missing text read as `""`; noted for what KQL leaves undocumented. Another type of value
+    /// is declined: KQL hashes its own text of it.
+    pub(super) fn hash_text(
+        &mut self,
+        func: ScalarFn,
+        args: &[ir::Expr],
+        a: Vec<Expr>,
+        span: Span,
+    ) -> Expr {
+        if args.first().and_then(|x| self.cols.infer(x))
+            != Some(kqlport::schema::ColumnType::String)
+        {
+            self.decline_help(
+                EsqlCode::B005,
+                format!("{func:?} is translated for a text only: KQL hashes its own text of other values"),
+                span,
+                "hash tostring() of the value only where its text is the same in both",
+            );
+            return Expr::Null;
+        }
+        self.value_note(span, kqlport_kit::notes::HASH_TEXT);
+        let name = if func == ScalarFn::HashSha256 {
+            "SHA256"
+        } else {
+            "MD5"
+        };
+        Expr::call(name, a.into_iter().map(or_empty).collect())
+    }
+
+    /// `reverse(s)` ⇒ `REVERSE(COALESCE(s, ""))`: KQL's reverse of an empty or missing text is
+    /// `""`. ES|QL keeps each grapheme cluster (a letter with its combining marks, an emoji)
+    /// together; KQL does not say what it does with them: noted.
+    pub(super) fn reverse_text(&mut self, a: Vec<Expr>, span: Span) -> Expr {
+        self.value_note(
+            span,
+            "reverse(): ES|QL's REVERSE keeps grapheme clusters (a letter and its combining \
+             marks, an emoji sequence) together; what KQL does with characters beyond ASCII is \
+             not documented",
+        );
+        Expr::call("REVERSE", a.into_iter().map(or_empty).collect())
+    }
+
+    /// `max_of(a, b, …)` (`min_of`) of numbers ⇒ `CASE(COALESCE(a, b, …) IS NOT NULL,
+    /// GREATEST(COALESCE(a, b, …), COALESCE(b, a, …), …))` (`LEAST`), each argument `TO_LONG`
+    /// (`TO_DOUBLE` when one is a real) so all have one type; each argument replaced,
+    /// where it is null, by another's value, so GREATEST never sees a null while any argument
+    /// has a value (KQL: "non-null values take precedence"); null when all are null.
+    pub(super) fn max_min_of(
+        &mut self,
+        func: ScalarFn,
+        args: &[ir::Expr],
+        a: Vec<Expr>,
+        span: Span,
+    ) -> Expr {
+        use kqlport::schema::ColumnType as T;
+        let types: Vec<Option<T>> = args.iter().map(|x| self.cols.infer(x)).collect();
+        let numeric = types
+            .iter()
+            .all(|t| matches!(t, Some(T::Int | T::Long | T::Real | T::Decimal)));
+        if !numeric {
+            self.decline_help(
+                EsqlCode::B005,
+                format!("{func:?} is translated for numbers only"),
+                span,
+                "convert the arguments to numbers first",
+            );
+            return Expr::Null;
+        }
+        let name = if func == ScalarFn::MaxOf {
+            "GREATEST"
+        } else {
+            "LEAST"
+        };
+        // GREATEST takes arguments of one type, and a KQL long literal may be an ES|QL
+        // integer: every argument is converted to a double when any is a real, else to a
+        // long, which keeps every value.
+        let to = if types
+            .iter()
+            .any(|t| matches!(t, Some(T::Real | T::Decimal)))
+        {
+            "TO_DOUBLE"
+        } else {
+            "TO_LONG"
+        };
+        let a: Vec<Expr> = a.into_iter().map(|x| Expr::call(to, vec![x])).collect();
+        let rotated: Vec<Expr> = (0..a.len())
+            .map(|i| {
+                let mut v = a.clone();
+                v.rotate_left(i);
+                match v.len() {
+                    1 => v.remove(0),
+                    _ => Expr::call("COALESCE", v),
+                }
+            })
+            .collect();
+        let any = match a.len() {
+            1 => a[0].clone(),
+            _ => Expr::call("COALESCE", a),
+        };
+        Expr::call(
+            "CASE",
+            vec![Expr::is_not_null(any), Expr::call(name, rotated)],
+        )
+    }
+
     /// `tohex(n[, w])` ⇒ sixteen hex digits by arithmetic, leading zeros stripped:
     /// `REPLACE(CONCAT(d15, …, d0), "^0{1,K}", "")` with `K = 16 - w` (`w` = 1 by default),
     /// where `dk = SUBSTRING(CASE(n < 0, "fedcba9876543210", "0123456789abcdef"), (m / 16^k) %

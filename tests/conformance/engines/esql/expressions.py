@@ -361,6 +361,33 @@ def _need(e, t, allowed, i=0):
         raise QueryError(f"argument {i + 1} of [{e.text}] must be {allowed}, found [{t}]")
 
 
+@scalar("SHA256", "MD5")
+def _digest(e, cx):
+    # string-functions/sha256, md5: "Computes the SHA256 (MD5) hash of the input" (keyword or
+    # text, result keyword), shown as lower-case hex: SHA256("Connected to 10.1.0.1") is
+    # 6d8372129ad78770f7185554dd39864749a62690216460752d6c075fa38ad85c. A null input is null.
+    import hashlib
+    (t, f), = _args(e, cx, 1)
+    _need(e, t, STRING)
+    h = hashlib.sha256 if e.name == "SHA256" else hashlib.md5
+    return _strict(cx, e, "keyword", [f], lambda s: h(s.encode("utf-8")).hexdigest())
+
+
+@scalar("REVERSE")
+def _reverse(e, cx):
+    # string-functions/reverse: "Returns a new string representing the input string in reverse
+    # order"; "It keeps unicode grapheme clusters together during reversal" (null -> null).
+    # Grapheme clusters are not modelled: a non-ASCII text is not executed.
+    (t, f), = _args(e, cx, 1)
+    _need(e, t, STRING)
+
+    def body(s):
+        if not s.isascii():
+            raise Unsupported("REVERSE of a non-ASCII text (grapheme clusters)")
+        return s[::-1]
+    return _strict(cx, e, "keyword", [f], body)
+
+
 @scalar("TO_LOWER", "TO_UPPER")
 def _case(e, cx):
     # string-functions: TO_LOWER / TO_UPPER "Returns a new string ... converted to lower/upper case"
@@ -852,6 +879,25 @@ def _sqrt(e, cx):
             return None
         return math.sqrt(x)
     return _strict(cx, e, "double", [f], body)
+
+
+@scalar("LOG")
+def _log(e, cx):
+    # math-functions/log: LOG([base,] number): "Returns the logarithm of a value to a base. The
+    # input can be any numeric value, the return value is always a double. Logs of zero,
+    # negative numbers, and base of one return null as well as a warning." Without a base, the
+    # natural logarithm. Examples: LOG(2.0, 8.0) -> 3.0; LOG(100) -> 4.605170185988092.
+    cs = _args(e, cx, lo=1, hi=2)
+    for i, (t, _) in enumerate(cs):
+        _need(e, t, NUMERIC, i)
+
+    def body(*v):
+        base, x = (v[0], v[1]) if len(v) == 2 else (math.e, v[0])
+        if x <= 0 or base <= 0 or base == 1:
+            cx.warn(e.text, "log of zero, a negative number or base one")
+            return None
+        return math.log(x) / math.log(base) if len(v) == 2 else math.log(x)
+    return _strict(cx, e, "double", [f for _, f in cs], body)
 
 
 @scalar("ROUND")
