@@ -266,9 +266,7 @@ impl Cx {
             );
             return Expr::Null;
         };
-        if args.first().and_then(|t| self.cols.infer(t))
-            == Some(kqlport::schema::ColumnType::Dynamic)
-        {
+        if args.first().is_some_and(|t| self.is_array(t)) {
             self.decline_help(
                 EsqlCode::B005,
                 "a substring test of an array: KQL tests the array's JSON text, ES|QL's string \
@@ -423,6 +421,21 @@ impl Cx {
             "CASE",
             vec![Expr::is_not_null(any), Expr::call(name, rotated)],
         )
+    }
+
+    /// Whether `e` holds an array: of the dynamic type, or a column collected by
+    /// `make_set`/`make_list`, a `split` or `extract_all` result.
+    fn is_array(&self, e: &ir::Expr) -> bool {
+        use kqlport::ir::facts::Shape;
+        let array_shape = |s: Shape| {
+            matches!(
+                s,
+                Shape::Multivalue(_) | Shape::Split { .. } | Shape::Matches
+            )
+        };
+        self.cols.infer(e) == Some(kqlport::schema::ColumnType::Dynamic)
+            || array_shape(self.cols.shape_of(e))
+            || matches!(&e.kind, ExprKind::Field(f) if f.is_plain() && array_shape(self.cols.shape(&f.column)))
     }
 
     /// `tohex(n[, w])` ⇒ sixteen hex digits by arithmetic, leading zeros stripped:

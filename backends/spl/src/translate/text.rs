@@ -456,10 +456,18 @@ impl Tx {
         let [text, sub] = args else {
             return self.unsupported_fn(func, span);
         };
+        let array_shape = |s: kqlport::ir::facts::Shape| {
+            use kqlport::ir::facts::Shape;
+            matches!(
+                s,
+                Shape::Multivalue(_) | Shape::Split { .. } | Shape::Matches
+            )
+        };
         let array = match &text.kind {
-            ExprKind::Field(f) => f.is_plain() && self.is_mv_col(&f.column),
+            ExprKind::Field(f) => f.is_plain() && array_shape(self.cols.shape(&f.column)),
             _ => false,
-        } || self.cols.infer(text) == Some(T::Dynamic);
+        } || array_shape(self.cols.shape_of(text))
+            || self.cols.infer(text) == Some(T::Dynamic);
         if array {
             self.refuse(
                 SplCode::B014,
