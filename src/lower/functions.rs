@@ -759,43 +759,6 @@ fn translation_steps(search: &str, replacement: &str) -> Result<Vec<(char, Strin
     Ok(steps)
 }
 
-#[cfg(test)]
-mod translate_tests {
-    use super::translation_steps;
-
-    fn steps(s: &str, r: &str) -> Vec<(char, String)> {
-        translation_steps(s, r).expect("translatable")
-    }
-
-    #[test]
-    fn microsofts_examples_as_ordered_replacements() {
-        // translate("abc", "x", "abc") == "xxx": the last replacement fills the rest.
-        assert_eq!(
-            steps("abc", "x"),
-            vec![('a', "x".into()), ('b', "x".into()), ('c', "x".into())]
-        );
-        // translate("abc", "", "ab") == "": removed.
-        assert_eq!(
-            steps("ab", ""),
-            vec![('a', String::new()), ('b', String::new())]
-        );
-        // translate("krasp", "otsku", "spark") == "kusto": k is replaced before s writes k,
-        // s before a writes s.
-        let order: String = steps("krasp", "otsku").iter().map(|(c, _)| *c).collect();
-        assert_eq!(order, "krsap");
-    }
-
-    #[test]
-    fn refusals() {
-        assert!(translation_steps("ab", "ba").is_err());
-        assert!(translation_steps("aa", "xy").is_err());
-        assert!(translation_steps("", "x").is_err());
-        assert!(translation_steps("\u{1F600}", "x").is_err());
-        // A character mapped to itself needs no step.
-        assert_eq!(steps("ab", "ax"), vec![('b', "x".into())]);
-    }
-}
-
 fn refused(span: Span, message: impl Into<String>) -> Box<crate::diag::Diagnostic> {
     Box::new(
         crate::diag::Diagnostic::error(LowerCode::L027, message, span)
@@ -897,5 +860,42 @@ fn capture_names(node: &regex_syntax::ast::Ast, out: &mut Vec<Option<String>>) {
         Ast::Alternation(a) => a.asts.iter().for_each(|x| capture_names(x, out)),
         Ast::Concat(c) => c.asts.iter().for_each(|x| capture_names(x, out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod translate_tests {
+    use super::translation_steps;
+
+    fn steps(s: &str, r: &str) -> Vec<(char, String)> {
+        translation_steps(s, r).expect("translatable")
+    }
+
+    #[test]
+    fn microsofts_examples_as_ordered_replacements() {
+        // translate("abc", "x", "abc") == "xxx": the last replacement fills the rest.
+        assert_eq!(
+            steps("abc", "x"),
+            vec![('a', "x".into()), ('b', "x".into()), ('c', "x".into())]
+        );
+        // translate("abc", "", "ab") == "": removed.
+        assert_eq!(
+            steps("ab", ""),
+            vec![('a', String::new()), ('b', String::new())]
+        );
+        // translate("krasp", "otsku", "spark") == "kusto": k is replaced before s writes k,
+        // s before a writes s.
+        let order: String = steps("krasp", "otsku").iter().map(|(c, _)| *c).collect();
+        assert_eq!(order, "krsap");
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(translation_steps("ab", "ba").is_err());
+        assert!(translation_steps("aa", "xy").is_err());
+        assert!(translation_steps("", "x").is_err());
+        assert!(translation_steps("\u{1F600}", "x").is_err());
+        // A character mapped to itself needs no step.
+        assert_eq!(steps("ab", "ax"), vec![('b', "x".into())]);
     }
 }
