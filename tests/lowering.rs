@@ -417,6 +417,7 @@ fn function_column_names_follow_kusto_language() {
         ("replace_regex(A, 'a', 'b')", "Column1"),
         ("replace_string(A, 'a', 'b')", "Column1"),
         ("translate('a', 'b', A)", "Column1"),
+        ("format_timespan(1d, 'd')", "Column1"),
         ("reverse(A)", "Column1"),
         ("hash_sha256(A)", "Column1"),
         ("hash_md5(A)", "Column1"),

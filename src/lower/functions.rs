@@ -54,6 +54,7 @@ pub(crate) const REWRITTEN_FUNCTIONS: &[&str] = &[
     "unicode_codepoints_from_string",
     "geo_info_from_ip_address",
     "translate",
+    "format_timespan",
 ];
 
 impl<'a> Lowerer<'a> {
@@ -185,6 +186,31 @@ impl<'a> Lowerer<'a> {
         Ok(value.kind)
     }
 
+    /// `format_timespan(t, format)` of a constant timespan and format: the text, folded here.
+    /// Microsoft's page: `d`…`dddddddd` the whole days, padded with zeros to the count (`d`
+    /// of 15 days is `15`, `ddd` is `015`); `H`/`HH` the hours not counted in days (`HH`
+    /// two digits), `m`/`mm` the minutes, `s`/`ss` the seconds, likewise; delimiters as
+    /// themselves. Other elements (fractions, `h`), a negative or computed timespan are
+    /// refused.
+    fn format_timespan(&mut self, span: Span, args: &'a [ast::Arg]) -> LResult<ir::ExprKind> {
+        let [t, format] = args else {
+            return Err(super::expr::arity(span, "format_timespan", 2));
+        };
+        let (Some(ir::Literal::Timespan(d)), Some(ir::Literal::String(f))) = (
+            self.literal_value(&t.value)?,
+            self.literal_value(&format.value)?,
+        ) else {
+            return Err(refused(
+                span,
+                "`format_timespan()` is translated for a constant timespan and format only \
+                 (its text is then computed here)",
+            ));
+        };
+        timespan_text(d.ticks, &f)
+            .map(|text| ir::ExprKind::Literal(ir::Literal::String(text)))
+            .map_err(|why| refused(format.span, format!("`format_timespan()`: {why}")))
+    }
+
     /// `Some` when `name` is handled here (rewritten or refused), `None` to fall through to
     /// the plain function table.
     pub(crate) fn rewritten_call(
@@ -200,6 +226,7 @@ impl<'a> Lowerer<'a> {
         Ok(Some(match name {
             "make_datetime" => self.make_datetime(span, args)?,
             "translate" => self.translate(span, args)?,
+            "format_timespan" => self.format_timespan(span, args)?,
             "datetime_part" | "datepart" => self.datetime_part(span, name, args)?,
             "ipv4_is_match" => self.ipv4_is_match(span, args)?,
             "extract_json" | "extractjson" => self.extract_json(span, name, args)?,
@@ -705,6 +732,48 @@ impl<'a> Lowerer<'a> {
 }
 
 /// An `L027` refusal with a precise reason.
+/// The text of `format_timespan(ticks, format)` (see `Lowerer::format_timespan`).
+fn timespan_text(ticks: i64, format: &str) -> Result<String, String> {
+    if ticks < 0 {
+        return Err("a negative timespan: how its sign is written is not documented".into());
+    }
+    let secs = ticks / ir::Duration::TICKS_PER_SECOND;
+    let (days, hours, minutes, seconds) =
+        (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);
+    let chars: Vec<char> = format.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let run = chars[i..].iter().take_while(|&&x| x == c).count();
+        let (value, max) = match c {
+            'd' => (days, 8),
+            'H' => (hours, 2),
+            'm' => (minutes, 2),
+            's' => (seconds, 2),
+            ' ' | '/' | '-' | ':' | ',' | '.' | '_' | '[' | ']' => {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            _ => {
+                return Err(format!(
+                    "the format element `{c}` is not translated (d, H, m, s and delimiters are)"
+                ))
+            }
+        };
+        if run > max {
+            return Err(format!(
+                "`{}` is not a format element",
+                c.to_string().repeat(run)
+            ));
+        }
+        out.push_str(&format!("{value:0run$}"));
+        i += run;
+    }
+    Ok(out)
+}
+
 /// `translate()`'s character mapping as replacements done one after another: (character,
 /// its replacement — one character, or none), each step placed before every step that writes
 /// the character it replaces, so the result is the simultaneous mapping's. Characters mapped
@@ -887,6 +956,23 @@ mod translate_tests {
         // s before a writes s.
         let order: String = steps("krasp", "otsku").iter().map(|(c, _)| *c).collect();
         assert_eq!(order, "krsap");
+    }
+
+    #[test]
+    fn timespan_texts_of_microsofts_elements() {
+        use super::timespan_text;
+        // 15.13:45:30: d -> 15, dd -> 15, ddd -> 015
+        let t = ((15 * 86_400 + 13 * 3_600 + 45 * 60 + 30) as i64) * 10_000_000;
+        assert_eq!(timespan_text(t, "d").as_deref(), Ok("15"));
+        assert_eq!(timespan_text(t, "ddd").as_deref(), Ok("015"));
+        assert_eq!(timespan_text(t, "d.HH:mm:ss").as_deref(), Ok("15.13:45:30"));
+        assert_eq!(
+            timespan_text(5 * 60 * 10_000_000, "H:m:s").as_deref(),
+            Ok("0:5:0")
+        );
+        assert!(timespan_text(t, "hh").is_err());
+        assert!(timespan_text(t, "fff").is_err());
+        assert!(timespan_text(-1, "d").is_err());
     }
 
     #[test]
