@@ -616,6 +616,7 @@ impl Scope {
             | F::HashSha256
             | F::HashMd5
             | F::Reverse
+            | F::FormatDatetime
             | F::Typeof => T::String,
             // `extract(re, n, text, typeof(T))` converts; without the type it is a string.
             F::Extract if args.len() == 3 => T::String,

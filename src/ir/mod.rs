@@ -1401,6 +1401,10 @@ pub enum ScalarFn {
     MinOf,
     /// `reverse(s)`: the text's characters in reverse order; `""` for an empty or missing text.
     Reverse,
+    /// `format_datetime(t, format)` (args `t`, a string literal `format`): the datetime's text
+    /// in UTC by KQL's format elements (`dd`, `MM`, `yyyy`, `HH`, `mm`, `ss`, `fff`…); `""` for
+    /// a null datetime.
+    FormatDatetime,
     /// `bag_pack(k1, v1, k2, v2, …)` (aliases `pack`, `pack_dictionary`): a dynamic property bag
     /// holding each value `vN` under the key `kN` (a string, possibly computed). KQL documents
     /// the order of the keys as undetermined.

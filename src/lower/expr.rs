@@ -793,6 +793,7 @@ pub(crate) const SCALAR_FUNCTIONS: &[(&str, ir::ScalarFn)] = {
         ("max_of", F::MaxOf),
         ("min_of", F::MinOf),
         ("reverse", F::Reverse),
+        ("format_datetime", F::FormatDatetime),
     ]
 };
 

@@ -169,6 +169,7 @@ impl Cx {
             (ScalarFn::HasTerm | ScalarFn::HasTermCs, _) => self.has_term(func, a, span),
             (ScalarFn::HashSha256 | ScalarFn::HashMd5, 1) => self.hash_text(func, args, a, span),
             (ScalarFn::Reverse, 1) => self.reverse_text(a, span),
+            (ScalarFn::FormatDatetime, 2) => self.format_datetime(args, a, span),
             (ScalarFn::Log2, 1) => {
                 self.value_note(
                     span,

@@ -21,6 +21,11 @@ impl Tx {
                  conversion or multivalue functions)",
                 "decode the value at ingestion, or with a base64 search command from an add-on",
             ),
+            ScalarFn::FormatDatetime => (
+                "Splunk's strftime() writes the time in the search user's time zone, KQL's \
+                 format_datetime() in UTC",
+                "compare the epoch time instead, or format it by hand",
+            ),
             ScalarFn::Reverse => (
                 "Splunk's eval language has no function reversing a text (mvreverse reverses \
                  the values of a multivalue field)",
@@ -303,7 +308,7 @@ impl Tx {
             ScalarFn::HashSha256 | ScalarFn::HashMd5 => self.hash_text(func, args, span),
             ScalarFn::Log2 => self.log_base_2(args, span),
             ScalarFn::MaxOf | ScalarFn::MinOf => self.max_min_of(func, args, span),
-            ScalarFn::Reverse => self.unsupported_fn(func, span),
+            ScalarFn::Reverse | ScalarFn::FormatDatetime => self.unsupported_fn(func, span),
             ScalarFn::Contains
             | ScalarFn::ContainsCs
             | ScalarFn::StartsWith

@@ -733,6 +733,52 @@ _EXTRACT = {"year": lambda t: t.year, "month_of_year": lambda t: t.month, "day_o
             "day_of_year": lambda t: t.timetuple().tm_yday}
 
 
+@scalar("DATE_FORMAT")
+def _date_format(e, cx):
+    # date-time-functions/date_format: DATE_FORMAT([dateFormat,] date): "Returns a string
+    # representation of a date, in the provided format" (default yyyy-MM-dd'T'HH:mm:ss.SSSZ);
+    # the example DATE_FORMAT("yyyy-MM-dd", hire_date) of 1991-06-26T00:00:00.000Z is
+    # 1991-06-26 (UTC). The pattern is Java's DateTimeFormatter; modelled: d dd M MM yy yyyy
+    # H HH m mm s ss S SS SSS and the characters " /-:,._" as themselves; anything else is
+    # not executed.
+    cs = _args(e, cx, lo=1, hi=2)
+    if len(cs) != 2:
+        raise Unsupported("DATE_FORMAT without a format")
+    (tp, fp), (td, fd) = cs
+    _need(e, td, ("date",), 1)
+
+    def body(pattern, d):
+        t = to_datetime_obj(d)
+        out, i = [], 0
+        while i < len(pattern):
+            c = pattern[i]
+            n = len(pattern[i:]) - len(pattern[i:].lstrip(c))
+            run = pattern[i:i + n]
+            if c in " /-:,._":
+                out.append(run)
+            elif run in ("d", "dd"):
+                out.append(f"{t.day:0{n}d}")
+            elif run in ("M", "MM"):
+                out.append(f"{t.month:0{n}d}")
+            elif run == "yy":
+                out.append(f"{t.year % 100:02d}")
+            elif run == "yyyy":
+                out.append(f"{t.year:04d}")
+            elif run in ("H", "HH"):
+                out.append(f"{t.hour:0{n}d}")
+            elif run in ("m", "mm"):
+                out.append(f"{t.minute:0{n}d}")
+            elif run in ("s", "ss"):
+                out.append(f"{t.second:0{n}d}")
+            elif run in ("S", "SS", "SSS"):
+                out.append(f"{t.microsecond // 1000:03d}"[:n])
+            else:
+                raise Unsupported(f"DATE_FORMAT pattern element {run!r}")
+            i += n
+        return "".join(out)
+    return _strict(cx, e, "keyword", [fp, fd], body)
+
+
 @scalar("DATE_EXTRACT")
 def _date_extract(e, cx):
     # date-time-functions/date_extract: a part of a date (java.time ChronoField names; day_of_week

@@ -39,6 +39,15 @@ class Digests(unittest.TestCase):
         self.assertEqual(one('ROW message = "Some Text" | EVAL r = REVERSE(message)')[0]["r"], "txeT emoS")
 
 
+class DateFormat(unittest.TestCase):
+    # date-time-functions/date_format: DATE_FORMAT("yyyy-MM-dd", hire_date) of
+    # 1991-06-26T00:00:00.000Z is "1991-06-26"
+    def test_date_format(self):
+        r = one('ROW d = TO_DATETIME("1991-06-26T07:08:09.123Z") | EVAL a = DATE_FORMAT("yyyy-MM-dd", d), '
+                'b = DATE_FORMAT("d/M/yy H:m:s.SS", d)')[0]
+        self.assertEqual((r["a"], r["b"]), ("1991-06-26", "26/6/91 7:8:9.12"))
+
+
 class Strings(unittest.TestCase):
     # string-functions/to_lower: ROW message = "Some Text" | EVAL message_lower = TO_LOWER(message)
     def test_to_lower(self):
