@@ -243,3 +243,10 @@ fn substring_test_of_an_array_is_declined() {
     ));
     assert_eq!(d.len(), 1, "{d:?}");
 }
+
+#[test]
+fn translate_is_one_replace_per_character_in_a_safe_order() {
+    let t =
+        esql_of(r#"T | extend t = translate("krasp", "otsku", A), u = translate('["]', '', B)"#);
+    insta::assert_snapshot!(t.lines().find(|l| l.starts_with("| EVAL")).unwrap_or(""), @r###"| EVAL t = REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(A, ""), "k", "o"), ""), "r", "t"), ""), "s", "k"), ""), "a", "s"), ""), "p", "u"), u = REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(B, ""), "\\[", ""), ""), "\\\"", ""), ""), "\\]", "")"###);
+}

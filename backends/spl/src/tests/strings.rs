@@ -75,3 +75,9 @@ fn substring_test_of_an_array_is_declined() {
     ));
     assert_eq!(d.iter().map(|d| d.0).collect::<Vec<_>>(), vec!["B014"]);
 }
+
+#[test]
+fn translate_is_one_replace_per_character_in_a_safe_order() {
+    // krasp -> otsku: k is replaced before s writes a k, s before a writes an s.
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | extend t = translate("krasp", "otsku", A), u = translate('["]', '', B), v = format_timespan(14d, 'd')"#), @r###"| eval t=replace(coalesce(replace(coalesce(replace(coalesce(replace(coalesce(replace(coalesce(A, ""), "k", "o"), ""), "r", "t"), ""), "s", "k"), ""), "a", "s"), ""), "p", "u"), u=replace(coalesce(replace(coalesce(replace(coalesce(B, ""), "\\[", ""), ""), "\"", ""), ""), "\\]", ""), v="14""###);
+}
