@@ -638,6 +638,10 @@ impl Scope {
             | F::UrlEncode
             | F::StrcatArray
             | F::ToHex
+            | F::HashSha256
+            | F::HashMd5
+            | F::Reverse
+            | F::FormatDatetime
             | F::Typeof => T::String,
             // `extract(re, n, text, typeof(T))` converts; without the type it is a string.
             F::Extract if args.len() == 3 => T::String,
@@ -652,13 +656,19 @@ impl Scope {
             | F::StringSize
             | F::IndexOfRegex
             | F::ParseIpv4 => T::Long,
-            F::ToReal | F::Log => T::Real,
+            F::ToReal | F::Log | F::Log2 => T::Real,
             F::ToBool
             | F::Ipv4IsPrivate
             | F::Ipv4IsInRange
             | F::HasTerm
             | F::HasTermCs
-            | F::MatchesRegex => T::Bool,
+            | F::MatchesRegex
+            | F::Contains
+            | F::ContainsCs
+            | F::StartsWith
+            | F::StartsWithCs
+            | F::EndsWith
+            | F::EndsWithCs => T::Bool,
             F::ToDateTime
             | F::StartOfDay
             | F::StartOfWeek
@@ -676,7 +686,7 @@ impl Scope {
             | F::ArraySlice
             | F::DynamicIndex
             | F::BagPack => T::Dynamic,
-            F::Coalesce => {
+            F::Coalesce | F::MaxOf | F::MinOf => {
                 let t = first()?;
                 return args.iter().all(|a| self.infer(a) == Some(t)).then_some(t);
             }

@@ -1396,6 +1396,43 @@ pub enum ScalarFn {
     /// unless the pattern says otherwise). The pattern is not known when translating, so no
     /// target can rewrite it into its own dialect. Both are strings, never null in KQL.
     MatchesRegex,
+    /// `text contains sub` with `sub` computed at query time (args `text`, `sub`; a constant
+    /// `sub` is a [`StrMatch`]): true when `sub` occurs in `text`, ASCII case-insensitive. Both
+    /// are strings, never null in KQL (missing is `""`); an empty `sub` is in every text.
+    /// `!contains` is the plain negation.
+    Contains,
+    /// `contains_cs`: [`ScalarFn::Contains`], case-sensitive.
+    ContainsCs,
+    /// `text startswith prefix` with `prefix` computed at query time, as [`ScalarFn::Contains`]
+    /// (an empty prefix starts every text).
+    StartsWith,
+    /// `startswith_cs`: [`ScalarFn::StartsWith`], case-sensitive.
+    StartsWithCs,
+    /// `text endswith suffix` with `suffix` computed at query time, as [`ScalarFn::Contains`]
+    /// (an empty suffix ends every text).
+    EndsWith,
+    /// `endswith_cs`: [`ScalarFn::EndsWith`], case-sensitive.
+    EndsWithCs,
+    /// `hash_sha256(s)`: the SHA-256 digest of the text as 64 lower-case hex digits (Microsoft's
+    /// example: `hash_sha256("World")` is `78ae647d…d524`, the digest of its UTF-8 bytes).
+    /// What KQL hashes for an empty text or a non-ASCII one is not documented (backends note it).
+    HashSha256,
+    /// `hash_md5(s)`: [`ScalarFn::HashSha256`] with MD5 (32 hex digits).
+    HashMd5,
+    /// `log2(x)`: the base-2 logarithm, a real; -infinity for 0, null for a negative number or
+    /// null.
+    Log2,
+    /// `max_of(a, b, …)`: the largest argument; "non-null values take precedence to null
+    /// values" (Microsoft's page), so null only when every argument is null.
+    MaxOf,
+    /// `min_of(a, b, …)`: [`ScalarFn::MaxOf`], the smallest.
+    MinOf,
+    /// `reverse(s)`: the text's characters in reverse order; `""` for an empty or missing text.
+    Reverse,
+    /// `format_datetime(t, format)` (args `t`, a string literal `format`): the datetime's text
+    /// in UTC by KQL's format elements (`dd`, `MM`, `yyyy`, `HH`, `mm`, `ss`, `fff`…); `""` for
+    /// a null datetime.
+    FormatDatetime,
     /// `bag_pack(k1, v1, k2, v2, …)` (aliases `pack`, `pack_dictionary`): a dynamic property bag
     /// holding each value `vN` under the key `kN` (a string, possibly computed). KQL documents
     /// the order of the keys as undetermined.

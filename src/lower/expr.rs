@@ -787,6 +787,13 @@ pub(crate) const SCALAR_FUNCTIONS: &[(&str, ir::ScalarFn)] = {
         ),
         ("indexof_regex", F::IndexOfRegex),
         ("parse_ipv4", F::ParseIpv4),
+        ("hash_sha256", F::HashSha256),
+        ("hash_md5", F::HashMd5),
+        ("log2", F::Log2),
+        ("max_of", F::MaxOf),
+        ("min_of", F::MinOf),
+        ("reverse", F::Reverse),
+        ("format_datetime", F::FormatDatetime),
     ]
 };
 

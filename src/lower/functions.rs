@@ -53,6 +53,8 @@ pub(crate) const REWRITTEN_FUNCTIONS: &[&str] = &[
     "base64_decode_toarray",
     "unicode_codepoints_from_string",
     "geo_info_from_ip_address",
+    "translate",
+    "format_timespan",
 ];
 
 impl<'a> Lowerer<'a> {
@@ -139,6 +141,76 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// `translate(searchList, replacementList, source)` with constant lists: each character of
+    /// `searchList` replaced in `source` by the character at its position in `replacementList`
+    /// (the last one for positions past its end; removed when it is empty) — Microsoft's
+    /// examples: `translate("abc", "x", "abc")` is `"xxx"`, `translate("abc", "", "ab")` is
+    /// `""`, `translate("krasp", "otsku", "spark")` is `"kusto"`. The replacements are
+    /// simultaneous; they become one `replace_string` per character, ordered so that no step
+    /// rewrites a character an earlier step wrote ([`translation_steps`]). Refused: a computed
+    /// list, a character listed twice, an empty search list, characters outside the Basic
+    /// Multilingual Plane (KQL's strings are .NET UTF-16 ones: whether a pair is one character
+    /// is not documented), and mappings that form a cycle (`"ab"` to `"ba"`).
+    fn translate(&mut self, span: Span, args: &'a [ast::Arg]) -> LResult<ir::ExprKind> {
+        let [search, replacement, source] = args else {
+            return Err(super::expr::arity(span, "translate", 3));
+        };
+        let mut lists = Vec::new();
+        for a in [search, replacement] {
+            match self.literal_value(&a.value)? {
+                Some(ir::Literal::String(s)) => lists.push(s),
+                _ => {
+                    return Err(refused(
+                        a.span,
+                        "the character lists of `translate()` must be constant strings",
+                    ))
+                }
+            }
+        }
+        let steps = translation_steps(&lists[0], &lists[1])
+            .map_err(|why| refused(search.span, format!("`translate()`: {why}")))?;
+        let mut value = self.expr(&source.value)?;
+        for (from, to) in steps {
+            let lit = |s: String| ir::Expr {
+                kind: ir::ExprKind::Literal(ir::Literal::String(s)),
+                span,
+            };
+            value = ir::Expr {
+                kind: ir::ExprKind::Call {
+                    func: ir::ScalarFn::ReplaceString,
+                    args: vec![value, lit(from.to_string()), lit(to)],
+                },
+                span,
+            };
+        }
+        Ok(value.kind)
+    }
+
+    /// `format_timespan(t, format)` of a constant timespan and format: the text, folded here.
+    /// Microsoft's page: `d`…`dddddddd` the whole days, padded with zeros to the count (`d`
+    /// of 15 days is `15`, `ddd` is `015`); `H`/`HH` the hours not counted in days (`HH`
+    /// two digits), `m`/`mm` the minutes, `s`/`ss` the seconds, likewise; delimiters as
+    /// themselves. Other elements (fractions, `h`), a negative or computed timespan are
+    /// refused.
+    fn format_timespan(&mut self, span: Span, args: &'a [ast::Arg]) -> LResult<ir::ExprKind> {
+        let [t, format] = args else {
+            return Err(super::expr::arity(span, "format_timespan", 2));
+        };
+        let (Some(ir::Literal::Timespan(d)), Some(ir::Literal::String(f))) = (
+            self.literal_value(&t.value)?,
+            self.literal_value(&format.value)?,
+        ) else {
+            return Err(refused(
+                span,
+                "`format_timespan()` is translated for a constant timespan and format only \
+                 (its text is then computed here)",
+            ));
+        };
+        timespan_text(d.ticks, &f)
+            .map(|text| ir::ExprKind::Literal(ir::Literal::String(text)))
+            .map_err(|why| refused(format.span, format!("`format_timespan()`: {why}")))
+    }
+
     /// `Some` when `name` is handled here (rewritten or refused), `None` to fall through to
     /// the plain function table.
     pub(crate) fn rewritten_call(
@@ -153,6 +225,8 @@ impl<'a> Lowerer<'a> {
         }
         Ok(Some(match name {
             "make_datetime" => self.make_datetime(span, args)?,
+            "translate" => self.translate(span, args)?,
+            "format_timespan" => self.format_timespan(span, args)?,
             "datetime_part" | "datepart" => self.datetime_part(span, name, args)?,
             "ipv4_is_match" => self.ipv4_is_match(span, args)?,
             "extract_json" | "extractjson" => self.extract_json(span, name, args)?,
@@ -658,6 +732,102 @@ impl<'a> Lowerer<'a> {
 }
 
 /// An `L027` refusal with a precise reason.
+/// The text of `format_timespan(ticks, format)` (see `Lowerer::format_timespan`).
+fn timespan_text(ticks: i64, format: &str) -> Result<String, String> {
+    if ticks < 0 {
+        return Err("a negative timespan: how its sign is written is not documented".into());
+    }
+    let secs = ticks / ir::Duration::TICKS_PER_SECOND;
+    let (days, hours, minutes, seconds) =
+        (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);
+    let chars: Vec<char> = format.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let run = chars[i..].iter().take_while(|&&x| x == c).count();
+        let (value, max) = match c {
+            'd' => (days, 8),
+            'H' => (hours, 2),
+            'm' => (minutes, 2),
+            's' => (seconds, 2),
+            ' ' | '/' | '-' | ':' | ',' | '.' | '_' | '[' | ']' => {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            _ => {
+                return Err(format!(
+                    "the format element `{c}` is not translated (d, H, m, s and delimiters are)"
+                ))
+            }
+        };
+        if run > max {
+            return Err(format!(
+                "`{}` is not a format element",
+                c.to_string().repeat(run)
+            ));
+        }
+        out.push_str(&format!("{value:0run$}"));
+        i += run;
+    }
+    Ok(out)
+}
+
+/// `translate()`'s character mapping as replacements done one after another: (character,
+/// its replacement — one character, or none), each step placed before every step that writes
+/// the character it replaces, so the result is the simultaneous mapping's. Characters mapped
+/// to themselves need no step. `Err` with the reason for what is refused (see
+/// `Lowerer::translate`).
+fn translation_steps(search: &str, replacement: &str) -> Result<Vec<(char, String)>, String> {
+    let search: Vec<char> = search.chars().collect();
+    let replacement: Vec<char> = replacement.chars().collect();
+    if search.is_empty() {
+        return Err("an empty search list replaces nothing; write the source itself".into());
+    }
+    if search
+        .iter()
+        .chain(&replacement)
+        .any(|c| u32::from(*c) > 0xFFFF)
+    {
+        return Err(
+            "a character outside the Basic Multilingual Plane: KQL's strings are UTF-16, and \
+             whether it counts as one character or two is not documented"
+                .into(),
+        );
+    }
+    let mut pairs: Vec<(char, Option<char>)> = Vec::new();
+    for (i, c) in search.iter().enumerate() {
+        if search[..i].contains(c) {
+            return Err(format!(
+                "the character {c:?} is listed twice in the search list, and which of its \
+                 replacements KQL uses is not documented"
+            ));
+        }
+        let to = replacement.get(i).or(replacement.last()).copied();
+        if to != Some(*c) {
+            pairs.push((*c, to));
+        }
+    }
+    let mut steps = Vec::new();
+    while !pairs.is_empty() {
+        // A step may run now when the character it writes is not one a later step replaces.
+        let Some(i) = pairs
+            .iter()
+            .position(|(_, to)| !to.is_some_and(|t| pairs.iter().any(|(c, _)| *c == t)))
+        else {
+            return Err(
+                "the mapping is a cycle (a character replaced by one that is itself replaced, \
+                 back to the first), which one replacement after another cannot give"
+                    .into(),
+            );
+        };
+        let (c, to) = pairs.remove(i);
+        steps.push((c, to.map(String::from).unwrap_or_default()));
+    }
+    Ok(steps)
+}
+
 fn refused(span: Span, message: impl Into<String>) -> Box<crate::diag::Diagnostic> {
     Box::new(
         crate::diag::Diagnostic::error(LowerCode::L027, message, span)
@@ -759,5 +929,59 @@ fn capture_names(node: &regex_syntax::ast::Ast, out: &mut Vec<Option<String>>) {
         Ast::Alternation(a) => a.asts.iter().for_each(|x| capture_names(x, out)),
         Ast::Concat(c) => c.asts.iter().for_each(|x| capture_names(x, out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod translate_tests {
+    use super::translation_steps;
+
+    fn steps(s: &str, r: &str) -> Vec<(char, String)> {
+        translation_steps(s, r).expect("translatable")
+    }
+
+    #[test]
+    fn microsofts_examples_as_ordered_replacements() {
+        // translate("abc", "x", "abc") == "xxx": the last replacement fills the rest.
+        assert_eq!(
+            steps("abc", "x"),
+            vec![('a', "x".into()), ('b', "x".into()), ('c', "x".into())]
+        );
+        // translate("abc", "", "ab") == "": removed.
+        assert_eq!(
+            steps("ab", ""),
+            vec![('a', String::new()), ('b', String::new())]
+        );
+        // translate("krasp", "otsku", "spark") == "kusto": k is replaced before s writes k,
+        // s before a writes s.
+        let order: String = steps("krasp", "otsku").iter().map(|(c, _)| *c).collect();
+        assert_eq!(order, "krsap");
+    }
+
+    #[test]
+    fn timespan_texts_of_microsofts_elements() {
+        use super::timespan_text;
+        // 15.13:45:30: d -> 15, dd -> 15, ddd -> 015
+        let t = ((15 * 86_400 + 13 * 3_600 + 45 * 60 + 30) as i64) * 10_000_000;
+        assert_eq!(timespan_text(t, "d").as_deref(), Ok("15"));
+        assert_eq!(timespan_text(t, "ddd").as_deref(), Ok("015"));
+        assert_eq!(timespan_text(t, "d.HH:mm:ss").as_deref(), Ok("15.13:45:30"));
+        assert_eq!(
+            timespan_text(5 * 60 * 10_000_000, "H:m:s").as_deref(),
+            Ok("0:5:0")
+        );
+        assert!(timespan_text(t, "hh").is_err());
+        assert!(timespan_text(t, "fff").is_err());
+        assert!(timespan_text(-1, "d").is_err());
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(translation_steps("ab", "ba").is_err());
+        assert!(translation_steps("aa", "xy").is_err());
+        assert!(translation_steps("", "x").is_err());
+        assert!(translation_steps("\u{1F600}", "x").is_err());
+        // A character mapped to itself needs no step.
+        assert_eq!(steps("ab", "ax"), vec![('b', "x".into())]);
     }
 }

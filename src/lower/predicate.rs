@@ -445,14 +445,41 @@ impl<'a> Lowerer<'a> {
                         span,
                     }));
                 }
+                None if matches!(
+                    kind,
+                    MatchKind::Contains | MatchKind::StartsWith | MatchKind::EndsWith
+                ) && !self.is_constant_list(field) =>
+                {
+                    // KQL documents both sides of contains/startswith/endswith as strings (a
+                    // missing one is `""`); the right side may be any scalar expression.
+                    let func = match (kind, case) {
+                        (MatchKind::Contains, Case::Insensitive) => ir::ScalarFn::Contains,
+                        (MatchKind::Contains, Case::Sensitive) => ir::ScalarFn::ContainsCs,
+                        (MatchKind::StartsWith, Case::Insensitive) => ir::ScalarFn::StartsWith,
+                        (MatchKind::StartsWith, Case::Sensitive) => ir::ScalarFn::StartsWithCs,
+                        (_, Case::Insensitive) => ir::ScalarFn::EndsWith,
+                        (_, Case::Sensitive) => ir::ScalarFn::EndsWithCs,
+                    };
+                    let test = ir::Predicate {
+                        kind: ir::PredicateKind::Bool(ir::Expr {
+                            kind: ir::ExprKind::Call {
+                                func,
+                                args: vec![self.expr(field)?, self.expr(needle)?],
+                            },
+                            span,
+                        }),
+                        span,
+                    };
+                    return Ok(if negated { negate(test) } else { test });
+                }
                 None if !is_equality => {
                     return Err(Box::new(
                         crate::diag::Diagnostic::error(
                             LowerCode::L033,
                             format!(
                                 "the right side of `{}` must be a constant string (a right side \
-                                 computed at query time is supported for has, !has, has_cs and \
-                                 !has_cs only)",
+                                 computed at query time is supported for has, contains, \
+                                 startswith, endswith, their _cs forms and negations)",
                                 op.as_str()
                             ),
                             needle.span,

@@ -186,10 +186,7 @@ impl<'a> Lowerer<'a> {
                 )));
             }
         }
-        self.subquery_depth += 1;
-        let q = self.nested(span, |cx| cx.pipeline_of(query));
-        self.subquery_depth -= 1;
-        let mut q = q?;
+        let mut q = self.nested(span, |cx| cx.pipeline_of(query))?;
         // Exactly one row: a summarize without `by` gives one (even over no rows), and only
         // stages that compute per row follow it. (A `where` after it could leave none, where
         // Kusto's docs do not say what toscalar() gives.)

@@ -151,6 +151,14 @@ pub const ROUND_HALVES: &str =
      KQL, but which way a value exactly halfway between two goes (away from zero, up, to even) is \
      documented by neither KQL nor this target";
 
+/// `hash_sha256()`/`hash_md5()`: Microsoft's page shows the lower-case hex digest of an ASCII
+/// text's bytes, which every target gives alike; which bytes a non-ASCII text is hashed as
+/// (UTF-8 here) and what an empty or missing text gives are not documented.
+pub const HASH_TEXT: &str =
+    "the digest is that of the text's UTF-8 bytes, and an empty or missing text is hashed as \
+     the empty text; KQL documents neither which bytes it hashes for a non-ASCII text nor what \
+     it gives for an empty one";
+
 /// Whether a divisor is a constant other than 0 (a division by it needs no zero-divisor note).
 pub fn nonzero_constant(divisor: &kqlport::ir::Expr) -> bool {
     use kqlport::ir::{ExprKind, Literal};

@@ -55,6 +55,9 @@ SPL_GAPS = [
      "json_extract_exact() (Splunk 8.1+, json_extract for keys containing dots) is not in splparser's grammar"),
     ("json_array_to_mv()", re.compile(r"\bjson_array_to_mv\("), "coalesce(",
      "json_array_to_mv() (Splunk 8.1+, the JSON functions page) is not in splparser's grammar"),
+    ("sha256()", re.compile(r"\bsha256\("), "md5(",
+     "sha256() (Search Reference › Cryptographic functions: md5, sha1, sha256, sha512) is not in "
+     "splparser's grammar, which knows md5() only"),
     ("true()", re.compile(r"\btrue\(\)"), "1==1",
      "the zero-argument true() (used as case()'s default arm) is not in splparser's grammar"),
     ("false()", re.compile(r"\bfalse\(\)"), "1==0",

@@ -179,6 +179,29 @@ impl Cx {
                 );
                 Expr::Null
             }
+            (ScalarFn::HashSha256 | ScalarFn::HashMd5, 1) => self.hash_text(func, args, a, span),
+            (ScalarFn::Reverse, 1) => self.reverse_text(a, span),
+            (ScalarFn::FormatDatetime, 2) => self.format_datetime(args, a, span),
+            (ScalarFn::Log2, 1) => {
+                self.value_note(
+                    span,
+                    "log2() of 0 is -infinity in KQL; ES|QL's LOG gives null (and a warning) for \
+                     0, as both do for a negative number",
+                );
+                Expr::call("LOG", std::iter::once(Expr::Int(2)).chain(a).collect())
+            }
+            (ScalarFn::MaxOf | ScalarFn::MinOf, n) if n >= 1 => {
+                self.max_min_of(func, args, a, span)
+            }
+            (
+                ScalarFn::Contains
+                | ScalarFn::ContainsCs
+                | ScalarFn::StartsWith
+                | ScalarFn::StartsWithCs
+                | ScalarFn::EndsWith
+                | ScalarFn::EndsWithCs,
+                _,
+            ) => self.substring_test(func, args, a, span),
             (ScalarFn::ExtractAll, _) => {
                 self.decline_help(
                     EsqlCode::B005,

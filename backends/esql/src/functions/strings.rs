@@ -1,6 +1,7 @@
 //! String functions with more than a renamed call.
 //!
-//! `tostring`, `strcat`, `substring`, `indexof`, `has` with a computed term, `tohex`,
+//! `tostring`, `strcat`, `substring`, `indexof`, `has` and `contains`/`startswith`/`endswith`
+//! with a computed right side, `tohex`,
 //! `url_encode`/`url_decode` and `base64_decode_tostring`.
 
 use super::{lit_int, lit_str, or_empty, replace};
@@ -241,6 +242,200 @@ impl Cx {
                 whole_terms,
             ],
         )
+    }
+
+    /// `text contains sub` (`startswith`, `endswith`, their `_cs` forms) with `sub` computed at
+    /// query time ⇒ `sub == "" OR LOCATE(text, sub) > 0` (`STARTS_WITH(text, sub)`,
+    /// `ENDS_WITH(text, sub)`), both sides `COALESCE(…, "")` as KQL reads a missing string and
+    /// lower-cased by `TO_LOWER` for the case-insensitive forms (which also folds non-ASCII
+    /// letters: noted). An empty `sub` is true without asking the function, as KQL's
+    /// `contains ""` is. A left side that is an array is declined: KQL tests the array's JSON
+    /// text, and ES|QL's string functions give null for a multivalue.
+    pub(super) fn substring_test(
+        &mut self,
+        func: ScalarFn,
+        args: &[ir::Expr],
+        a: Vec<Expr>,
+        span: Span,
+    ) -> Expr {
+        let Ok([text, sub]) = <[Expr; 2]>::try_from(a) else {
+            self.decline(
+                EsqlCode::B005,
+                format!("{func:?} takes two arguments"),
+                span,
+            );
+            return Expr::Null;
+        };
+        if args.first().is_some_and(|t| self.is_array(t)) {
+            self.decline_help(
+                EsqlCode::B005,
+                "a substring test of an array: KQL tests the array's JSON text, ES|QL's string \
+                 functions give null for a multivalue",
+                args[0].span,
+                "test a string column instead",
+            );
+            return Expr::Null;
+        }
+        let insensitive = matches!(
+            func,
+            ScalarFn::Contains | ScalarFn::StartsWith | ScalarFn::EndsWith
+        );
+        let side = |e: Expr| {
+            let e = Expr::call("COALESCE", vec![e, Expr::Str(String::new())]);
+            if insensitive {
+                Expr::call("TO_LOWER", vec![e])
+            } else {
+                e
+            }
+        };
+        let (text, sub) = (side(text), side(sub));
+        let test = match func {
+            ScalarFn::StartsWith | ScalarFn::StartsWithCs => {
+                Expr::call("STARTS_WITH", vec![text, sub.clone()])
+            }
+            ScalarFn::EndsWith | ScalarFn::EndsWithCs => {
+                Expr::call("ENDS_WITH", vec![text, sub.clone()])
+            }
+            _ => Expr::bin(
+                Expr::call("LOCATE", vec![text, sub.clone()]),
+                BinOp::Gt,
+                Expr::Int(0),
+            ),
+        };
+        if insensitive {
+            let msg = "a case-insensitive substring test of a value computed at query time: \
+                       TO_LOWER also folds non-ASCII letters, which KQL does not, so a value \
+                       with non-ASCII letters can match text that KQL's does not (more rows \
+                       for the test, fewer for its negation)";
+            self.notes.push(span, Effect::OverMatch, msg);
+            self.notes.push(span, Effect::UnderMatch, msg);
+        }
+        Expr::or(vec![
+            Expr::bin(sub, BinOp::Eq, Expr::Str(String::new())),
+            test,
+        ])
+    }
+
+    /// `hash_sha256(s)`/`hash_md5(s)` of a text ⇒ `SHA256(COALESCE(s, ""))`/`MD5(…)` (ES|QL:
+    /// the digest as lower-case hex, `SHA256("Connected to 10.1.0.1")` is `6d837212…d85c`), a
+    /// missing text read as `""`; noted for what KQL leaves undocumented. Another type of value
+    /// is declined: KQL hashes its own text of it.
+    pub(super) fn hash_text(
+        &mut self,
+        func: ScalarFn,
+        args: &[ir::Expr],
+        a: Vec<Expr>,
+        span: Span,
+    ) -> Expr {
+        if args.first().and_then(|x| self.cols.infer(x))
+            != Some(kqlport::schema::ColumnType::String)
+        {
+            self.decline_help(
+                EsqlCode::B005,
+                format!("{func:?} is translated for a text only: KQL hashes its own text of other values"),
+                span,
+                "hash tostring() of the value only where its text is the same in both",
+            );
+            return Expr::Null;
+        }
+        self.value_note(span, kqlport_kit::notes::HASH_TEXT);
+        let name = if func == ScalarFn::HashSha256 {
+            "SHA256"
+        } else {
+            "MD5"
+        };
+        Expr::call(name, a.into_iter().map(or_empty).collect())
+    }
+
+    /// `reverse(s)` ⇒ `REVERSE(COALESCE(s, ""))`: KQL's reverse of an empty or missing text is
+    /// `""`. ES|QL keeps each grapheme cluster (a letter with its combining marks, an emoji)
+    /// together; KQL does not say what it does with them: noted.
+    pub(super) fn reverse_text(&mut self, a: Vec<Expr>, span: Span) -> Expr {
+        self.value_note(
+            span,
+            "reverse(): ES|QL's REVERSE keeps grapheme clusters (a letter and its combining \
+             marks, an emoji sequence) together; what KQL does with characters beyond ASCII is \
+             not documented",
+        );
+        Expr::call("REVERSE", a.into_iter().map(or_empty).collect())
+    }
+
+    /// `max_of(a, b, …)` (`min_of`) of numbers ⇒ `CASE(COALESCE(a, b, …) IS NOT NULL,
+    /// GREATEST(COALESCE(a, b, …), COALESCE(b, a, …), …))` (`LEAST`), each argument `TO_LONG`
+    /// (`TO_DOUBLE` when one is a real) so all have one type; each argument replaced,
+    /// where it is null, by another's value, so GREATEST never sees a null while any argument
+    /// has a value (KQL: "non-null values take precedence"); null when all are null.
+    pub(super) fn max_min_of(
+        &mut self,
+        func: ScalarFn,
+        args: &[ir::Expr],
+        a: Vec<Expr>,
+        span: Span,
+    ) -> Expr {
+        use kqlport::schema::ColumnType as T;
+        let types: Vec<Option<T>> = args.iter().map(|x| self.cols.infer(x)).collect();
+        let numeric = types
+            .iter()
+            .all(|t| matches!(t, Some(T::Int | T::Long | T::Real | T::Decimal)));
+        if !numeric {
+            self.decline_help(
+                EsqlCode::B005,
+                format!("{func:?} is translated for numbers only"),
+                span,
+                "convert the arguments to numbers first",
+            );
+            return Expr::Null;
+        }
+        let name = if func == ScalarFn::MaxOf {
+            "GREATEST"
+        } else {
+            "LEAST"
+        };
+        // GREATEST takes arguments of one type, and a KQL long literal may be an ES|QL
+        // integer: every argument is converted to a double when any is a real, else to a
+        // long, which keeps every value.
+        let to = if types
+            .iter()
+            .any(|t| matches!(t, Some(T::Real | T::Decimal)))
+        {
+            "TO_DOUBLE"
+        } else {
+            "TO_LONG"
+        };
+        let a: Vec<Expr> = a.into_iter().map(|x| Expr::call(to, vec![x])).collect();
+        let rotated: Vec<Expr> = (0..a.len())
+            .map(|i| {
+                let mut v = a.clone();
+                v.rotate_left(i);
+                match v.len() {
+                    1 => v.remove(0),
+                    _ => Expr::call("COALESCE", v),
+                }
+            })
+            .collect();
+        let any = match a.len() {
+            1 => a[0].clone(),
+            _ => Expr::call("COALESCE", a),
+        };
+        Expr::call(
+            "CASE",
+            vec![Expr::is_not_null(any), Expr::call(name, rotated)],
+        )
+    }
+
+    /// Whether `e` holds an array: of the dynamic type, or a column collected by
+    /// `make_set`/`make_list`, a `split` or `extract_all` result.
+    fn is_array(&self, e: &ir::Expr) -> bool {
+        use kqlport::ir::facts::Shape;
+        let array_shape = |s: Shape| {
+            matches!(
+                s,
+                Shape::Multivalue(_) | Shape::Split { .. } | Shape::Matches
+            )
+        };
+        self.cols.infer(e) == Some(kqlport::schema::ColumnType::Dynamic)
+            || array_shape(self.cols.shape_of(e))
+            || matches!(&e.kind, ExprKind::Field(f) if f.is_plain() && array_shape(self.cols.shape(&f.column)))
     }
 
     /// `tohex(n[, w])` ⇒ sixteen hex digits by arithmetic, leading zeros stripped:

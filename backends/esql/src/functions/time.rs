@@ -11,6 +11,34 @@ use kqlport::ir::{self, ScalarFn};
 use kqlport::source::Span;
 
 impl Cx {
+    /// `format_datetime(t, format)` of a datetime with a constant format ⇒
+    /// `COALESCE(DATE_FORMAT("<java pattern>", t), "")` (ES|QL formats in UTC, as KQL does;
+    /// KQL's text of a null datetime is `""`). The format's elements, by Microsoft's page and
+    /// their Java `DateTimeFormatter` letters: `d`/`dd` day, `M`/`MM` month, `yy`/`yyyy` year,
+    /// `H`/`HH` hour (24), `m`/`mm`, `s`/`ss`, `f`/`ff`/`fff` the fraction to milliseconds
+    /// (`S`…), and the delimiters ` /-:,._`; anything else is declined.
+    pub(super) fn format_datetime(&mut self, args: &[ir::Expr], a: Vec<Expr>, span: Span) -> Expr {
+        let pattern = lit_str(&args[1]).and_then(java_date_pattern);
+        let datetime = self.cols.infer(&args[0]) == Some(kqlport::schema::ColumnType::DateTime);
+        let (Some(pattern), true) = (pattern, datetime) else {
+            self.decline(
+                EsqlCode::B005,
+                "format_datetime is translated for a datetime and a constant format of d, M, y, \
+                 H, m, s, f elements and the delimiters ` /-:,._` only",
+                span,
+            );
+            return Expr::Null;
+        };
+        let t = a.into_iter().next().unwrap_or(Expr::Null);
+        Expr::call(
+            "COALESCE",
+            vec![
+                Expr::call("DATE_FORMAT", vec![Expr::Str(pattern), t]),
+                Expr::Str(String::new()),
+            ],
+        )
+    }
+
     /// `datetime_diff(unit, a, b)`: KQL counts the unit boundaries between `b` and `a`, which is
     /// `DATE_DIFF(unit, DATE_TRUNC(1 unit, b), DATE_TRUNC(1 unit, a))` — whole units between the
     /// truncated values. Weeks start on Sunday in KQL and on Monday in `DATE_TRUNC`, so both
@@ -172,5 +200,52 @@ pub(super) fn start_of(func: ScalarFn, a: Vec<Expr>) -> Expr {
             ),
             None => Expr::Null,
         },
+    }
+}
+
+/// KQL's `format_datetime` format as a Java `DateTimeFormatter` pattern (see
+/// `Cx::format_datetime`); `None` for an element or character outside that list.
+fn java_date_pattern(kql: &str) -> Option<String> {
+    let chars: Vec<char> = kql.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let run = chars[i..].iter().take_while(|&&x| x == c).count();
+        let element = match (c, run) {
+            ('d' | 'M' | 'H' | 'm' | 's', 1 | 2) => c.to_string().repeat(run),
+            ('y', 2 | 4) => "y".repeat(run),
+            ('f', 1..=3) => "S".repeat(run),
+            (' ' | '/' | '-' | ':' | ',' | '.' | '_', _) => c.to_string().repeat(run),
+            _ => return None,
+        };
+        out.push_str(&element);
+        i += run;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::java_date_pattern;
+
+    #[test]
+    fn kql_formats_as_java_patterns() {
+        assert_eq!(
+            java_date_pattern("dd-MM-yyyy").as_deref(),
+            Some("dd-MM-yyyy")
+        );
+        assert_eq!(
+            java_date_pattern("yyyy-MM-dd HH:mm:ss.fff").as_deref(),
+            Some("yyyy-MM-dd HH:mm:ss.SSS")
+        );
+        assert_eq!(
+            java_date_pattern("M/d/yy H:m:s").as_deref(),
+            Some("M/d/yy H:m:s")
+        );
+        // 12-hour clock, AM/PM, a 3-letter year and brackets are not translated.
+        for f in ["hh:mm", "HH tt", "yyy", "[HH]", "ffff"] {
+            assert_eq!(java_date_pattern(f), None, "{f}");
+        }
     }
 }

@@ -565,3 +565,22 @@ fn round_to_digits_notes_its_halves() {
     assert_eq!(notes[0].1, Effect::Values);
     assert!(notes[0].2.contains("halfway"), "{notes:?}");
 }
+
+#[test]
+fn hashes_reverse_log2_and_max_of() {
+    let t = run(&ir_of(
+        r#"SigninLogs | extend s = hash_sha256(UserPrincipalName), m = hash_md5(UserPrincipalName), r = reverse(UserAgent), l = log2(toreal(ResultType)), x = min_of(toint(ResultType), 4)"#,
+    ))
+    .expect("translated");
+    insta::assert_snapshot!(t.text.lines().find(|l| l.starts_with("| EVAL")).unwrap_or(""), @r###"| EVAL s = SHA256(COALESCE(UserPrincipalName, "")), m = MD5(COALESCE(UserPrincipalName, "")), r = REVERSE(COALESCE(UserAgent, "")), l = LOG(2, TO_DOUBLE(ResultType)), x = CASE(COALESCE(TO_LONG(TO_INTEGER(ResultType)), TO_LONG(4)) IS NOT NULL, LEAST(COALESCE(TO_LONG(TO_INTEGER(ResultType)), TO_LONG(4)), COALESCE(TO_LONG(4), TO_LONG(TO_INTEGER(ResultType)))))"###);
+    assert!(notes(&t).iter().all(|n| n.1 == Effect::Values));
+    // Not a text, not a number: declined.
+    assert_eq!(
+        declined(&ir_of(r#"SigninLogs | extend h = hash_md5(TimeGenerated)"#)).len(),
+        1
+    );
+    assert_eq!(
+        declined(&ir_of(r#"SigninLogs | extend h = max_of(UserAgent, "a")"#)).len(),
+        1
+    );
+}

@@ -224,3 +224,29 @@ fn strcat_of_a_datetime_is_noted() {
     .expect("translated");
     assert_eq!(t.fidelity, Fidelity::Exact);
 }
+
+#[test]
+fn substring_tests_of_a_column() {
+    // An empty right side is true before the function is asked; a missing value is "".
+    insta::assert_snapshot!(where_of_kql(r#"T | where A contains_cs B and A !startswith_cs C and A endswith_cs D"#), @r###"(COALESCE(B, "") == "" OR LOCATE(COALESCE(A, ""), COALESCE(B, "")) > 0) AND NOT (COALESCE(C, "") == "" OR STARTS_WITH(COALESCE(A, ""), COALESCE(C, ""))) AND (COALESCE(D, "") == "" OR ENDS_WITH(COALESCE(A, ""), COALESCE(D, "")))"###);
+    // The case-insensitive forms lower both sides, noted for non-ASCII letters.
+    let t = run(&ir_of(r#"T | where A !contains B"#)).expect("translated");
+    insta::assert_snapshot!(t.text.lines().find(|l| l.starts_with("| WHERE")).unwrap_or(""), @r###"| WHERE NOT (TO_LOWER(COALESCE(B, "")) == "" OR LOCATE(TO_LOWER(COALESCE(A, "")), TO_LOWER(COALESCE(B, ""))) > 0)"###);
+    let effects: Vec<Effect> = notes(&t).into_iter().map(|n| n.1).collect();
+    assert_eq!(effects, vec![Effect::OverMatch, Effect::UnderMatch]);
+}
+
+#[test]
+fn substring_test_of_an_array_is_declined() {
+    let d = declined(&ir_of(
+        r#"T | summarize s = make_set(A) by B | where s contains B"#,
+    ));
+    assert_eq!(d.len(), 1, "{d:?}");
+}
+
+#[test]
+fn translate_is_one_replace_per_character_in_a_safe_order() {
+    let t =
+        esql_of(r#"T | extend t = translate("krasp", "otsku", A), u = translate('["]', '', B)"#);
+    insta::assert_snapshot!(t.lines().find(|l| l.starts_with("| EVAL")).unwrap_or(""), @r###"| EVAL t = REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(A, ""), "k", "o"), ""), "r", "t"), ""), "s", "k"), ""), "a", "s"), ""), "p", "u"), u = REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(B, ""), "\\[", ""), ""), "\\\"", ""), ""), "\\]", "")"###);
+}

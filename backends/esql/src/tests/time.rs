@@ -349,3 +349,26 @@ fn day_of_week_against_timespan_constants_and_as_text() {
     "#
     );
 }
+
+#[test]
+fn format_datetime_is_date_format_in_utc() {
+    let t = esql_of(
+        r#"SigninLogs | extend D = format_datetime(TimeGenerated, 'dd-MM-yyyy HH:mm:ss.fff')"#,
+    );
+    insta::assert_snapshot!(t.lines().find(|l| l.starts_with("| EVAL")).unwrap_or(""), @r###"| EVAL D = COALESCE(DATE_FORMAT("dd-MM-yyyy HH:mm:ss.SSS", TimeGenerated), "")"###);
+    // A 12-hour clock (h, tt) is not translated; nor is text that is not a datetime.
+    assert_eq!(
+        declined(&ir_of(
+            r#"SigninLogs | extend D = format_datetime(TimeGenerated, 'hh tt')"#
+        ))
+        .len(),
+        1
+    );
+    assert_eq!(
+        declined(&ir_of(
+            r#"SigninLogs | extend D = format_datetime(UserPrincipalName, 'dd')"#
+        ))
+        .len(),
+        1
+    );
+}

@@ -662,3 +662,28 @@ fn a_values_note_on_a_column_a_later_where_tests_is_a_row_difference() {
     ));
     assert_eq!(notes, vec![(15, 26, Effect::Values)]);
 }
+
+#[test]
+fn hashes_of_text_log2_and_max_of_numbers() {
+    let (t, notes) = approx(ir_of(
+        r#"SigninLogs | extend s = hash_sha256(UserPrincipalName), m = hash_md5(strcat(UserPrincipalName, "x")), l = log2(toreal(ResultType)), x = max_of(toreal(ResultType), 2.5, toreal(RiskLevel))"#,
+    ));
+    insta::assert_snapshot!(tail(&t), @r###"| eval s=sha256(coalesce(UserPrincipalName, "")), m=md5(coalesce(coalesce(UserPrincipalName, "")."x", "")), l=log(tonumber(ResultType), 2), x=if(isnull(coalesce(tonumber(ResultType), 2.5, tonumber(RiskLevel))), null(), max(coalesce(tonumber(ResultType), 2.5, tonumber(RiskLevel)), coalesce(2.5, tonumber(RiskLevel), tonumber(ResultType)), coalesce(tonumber(RiskLevel), tonumber(ResultType), 2.5)))"###);
+    assert!(notes.iter().all(|n| n.2 == Effect::Values), "{notes:?}");
+}
+
+#[test]
+fn reverse_hashes_of_non_text_and_max_of_text_are_declined() {
+    let d = declined(ir_of(
+        r#"SigninLogs | extend r = reverse(UserPrincipalName)"#,
+    ));
+    assert_eq!(d.iter().map(|d| d.0).collect::<Vec<_>>(), vec!["B014"]);
+    let d = declined(ir_of(
+        r#"SigninLogs | extend h = hash_sha256(TimeGenerated)"#,
+    ));
+    assert_eq!(d.iter().map(|d| d.0).collect::<Vec<_>>(), vec!["B014"]);
+    let d = declined(ir_of(
+        r#"SigninLogs | extend h = max_of(UserPrincipalName, "a")"#,
+    ));
+    assert_eq!(d.iter().map(|d| d.0).collect::<Vec<_>>(), vec!["B014"]);
+}

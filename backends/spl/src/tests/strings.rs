@@ -50,3 +50,34 @@ fn term_values_with_punctuation_edges_need_no_boundary_there() {
     // punctuation already separates it from a neighbouring term.
     insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where A has ".exe" and B has_cs "/rg1?" and C has_any ("tor", "-e", "x") and D hasprefix "-ba" and E hassuffix "o-""#), @r#"| where match(A, "(?i)\\.exe($|[^A-Za-z0-9])") AND match(B, "/rg1\\?") AND match(C, "(?i)(?:(^|[^A-Za-z0-9])(?:tor|x)($|[^A-Za-z0-9])|-e($|[^A-Za-z0-9]))") AND match(D, "(?i)-ba") AND match(E, "(?i)o-")"#);
 }
+
+#[test]
+fn substring_tests_of_a_column_escape_it_at_run_time() {
+    // contains_cs/startswith_cs/endswith_cs with a right side read from a column: that value
+    // regex-escaped by replace() at run time, anchored by ^ or \z; a missing value is "".
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where A contains_cs B and A !startswith_cs C and A endswith_cs D"#), @r###"| where match(coalesce(A, ""), replace(coalesce(B, ""), "([^A-Za-z0-9])", "\\\\\\1")) AND NOT match(coalesce(A, ""), "^".replace(coalesce(C, ""), "([^A-Za-z0-9])", "\\\\\\1")) AND match(coalesce(A, ""), replace(coalesce(D, ""), "([^A-Za-z0-9])", "\\\\\\1")."\\z")"###);
+}
+
+#[test]
+fn case_insensitive_substring_test_of_a_column_is_noted() {
+    let (t, notes) = approx(ir_of(r#"DeviceProcessEvents | where A !contains B"#));
+    insta::assert_snapshot!(tail(&t), @r###"| where NOT match(coalesce(A, ""), "(?i)".replace(coalesce(B, ""), "([^A-Za-z0-9])", "\\\\\\1"))"###);
+    assert_eq!(
+        notes.iter().map(|n| n.2).collect::<Vec<_>>(),
+        vec![Effect::OverMatch, Effect::UnderMatch]
+    );
+}
+
+#[test]
+fn substring_test_of_an_array_is_declined() {
+    let d = declined(ir_of(
+        r#"DeviceProcessEvents | summarize s = make_set(A) by B | where s contains B"#,
+    ));
+    assert_eq!(d.iter().map(|d| d.0).collect::<Vec<_>>(), vec!["B014"]);
+}
+
+#[test]
+fn translate_is_one_replace_per_character_in_a_safe_order() {
+    // krasp -> otsku: k is replaced before s writes a k, s before a writes an s.
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | extend t = translate("krasp", "otsku", A), u = translate('["]', '', B), v = format_timespan(14d, 'd')"#), @r###"| eval t=replace(coalesce(replace(coalesce(replace(coalesce(replace(coalesce(replace(coalesce(A, ""), "k", "o"), ""), "r", "t"), ""), "s", "k"), ""), "a", "s"), ""), "p", "u"), u=replace(coalesce(replace(coalesce(replace(coalesce(B, ""), "\\[", ""), ""), "\"", ""), ""), "\\]", ""), v="14""###);
+}

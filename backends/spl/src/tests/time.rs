@@ -418,3 +418,11 @@ fn day_of_week_as_text() {
         @r#"| eval D=if(isnull((floor(_time / 86400) + 4) - (floor((floor(_time / 86400) + 4) / 7) * 7)), "", if(((floor(_time / 86400) + 4) - (floor((floor(_time / 86400) + 4) / 7) * 7))==0, "00:00:00", ((floor(_time / 86400) + 4) - (floor((floor(_time / 86400) + 4) / 7) * 7)).".00:00:00"))"#
     );
 }
+
+#[test]
+fn format_datetime_is_declined_strftime_uses_the_users_time_zone() {
+    let d = declined(ir_of(
+        r#"SigninLogs | extend D = format_datetime(TimeGenerated, 'dd-MM-yyyy')"#,
+    ));
+    assert_eq!(d.iter().map(|d| d.0).collect::<Vec<_>>(), vec!["B014"]);
+}

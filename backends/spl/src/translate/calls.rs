@@ -21,6 +21,26 @@ impl Tx {
                  conversion or multivalue functions)",
                 "decode the value at ingestion, or with a base64 search command from an add-on",
             ),
+            ScalarFn::FormatDatetime => (
+                "Splunk's strftime() writes the time in the search user's time zone, KQL's \
+                 format_datetime() in UTC",
+                "compare the epoch time instead, or format it by hand",
+            ),
+            ScalarFn::Reverse => (
+                "Splunk's eval language has no function reversing a text (mvreverse reverses \
+                 the values of a multivalue field)",
+                "compare with the reversed text written out as a literal instead",
+            ),
+            ScalarFn::HashSha256 | ScalarFn::HashMd5 => (
+                "hash_sha256/hash_md5 are translated for a text only: KQL's text of another \
+                 type of value is not Splunk's",
+                "hash tostring() of the value only where its text is the same in both",
+            ),
+            ScalarFn::MaxOf | ScalarFn::MinOf => (
+                "max_of/min_of are translated for numbers only: Splunk's max()/min() compare \
+                 a mix of texts and numbers as texts",
+                "convert the arguments to numbers first",
+            ),
             ScalarFn::UrlEncode => (
                 "Splunk's eval language has urldecode but no URL encoding function",
                 "compare with the encoded text written out as a literal instead",
@@ -286,6 +306,16 @@ impl Tx {
                 Some(bool_value(self.has_term_test(func, args, span)?))
             }
             ScalarFn::MatchesRegex => Some(bool_value(self.computed_regex(args, span)?)),
+            ScalarFn::HashSha256 | ScalarFn::HashMd5 => self.hash_text(func, args, span),
+            ScalarFn::Log2 => self.log_base_2(args, span),
+            ScalarFn::MaxOf | ScalarFn::MinOf => self.max_min_of(func, args, span),
+            ScalarFn::Reverse | ScalarFn::FormatDatetime => self.unsupported_fn(func, span),
+            ScalarFn::Contains
+            | ScalarFn::ContainsCs
+            | ScalarFn::StartsWith
+            | ScalarFn::StartsWithCs
+            | ScalarFn::EndsWith
+            | ScalarFn::EndsWithCs => Some(bool_value(self.substring_test(func, args, span)?)),
         }
     }
 
@@ -367,6 +397,79 @@ impl Tx {
                         Eval::str("true"),
                     ],
                 ),
+            ],
+        ))
+    }
+
+    /// `hash_sha256(s)`/`hash_md5(s)` of a text ⇒ `sha256(s)`/`md5(s)` (Splunk's cryptographic
+    /// functions: md5("Hello World") is the lower-case b10a8db1…3fe5), a missing text read as
+    /// `""`; noted for what KQL leaves undocumented (`HASH_TEXT`).
+    fn hash_text(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        use kqlport::schema::ColumnType as T;
+        let [x] = args else {
+            return self.unsupported_fn(func, span);
+        };
+        if self.cols.infer(x) != Some(T::String) {
+            return self.unsupported_fn(func, span);
+        }
+        self.value_note(span, kqlport_kit::notes::HASH_TEXT);
+        let name = if func == ScalarFn::HashSha256 {
+            "sha256"
+        } else {
+            "md5"
+        };
+        Some(Eval::call(name, vec![self.str_arg(func, args, 0, span)?]))
+    }
+
+    /// `log2(x)` ⇒ `log(x, 2)` (Splunk: "the logarithm of X using Y as the base").
+    fn log_base_2(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [x] = args else {
+            return self.unsupported_fn(ScalarFn::Log2, span);
+        };
+        self.value_note(
+            span,
+            "log2() of 0 is -infinity in KQL and of a negative number null; what Splunk's log() \
+             returns for them is not documented",
+        );
+        Some(Eval::call(
+            "log",
+            vec![self.expr(x)?, Eval::Num("2".into())],
+        ))
+    }
+
+    /// `max_of(a, b, …)` (`min_of`) of numbers ⇒ `max(coalesce(a, b, …), coalesce(b, a, …), …)`:
+    /// each argument replaced, where it is null, by another argument's value, so a null never
+    /// reaches max() while any argument has a value (KQL: "non-null values take precedence"),
+    /// and `null()` when every argument is null.
+    fn max_min_of(&mut self, func: ScalarFn, args: &[Expr], span: Span) -> Option<Eval> {
+        if args.is_empty() || !args.iter().all(|a| known_numeric(self, a)) {
+            return self.unsupported_fn(func, span);
+        }
+        let mut values = Vec::new();
+        for a in args {
+            values.push(self.expr(a)?);
+        }
+        let name = if func == ScalarFn::MaxOf {
+            "max"
+        } else {
+            "min"
+        };
+        let rotated: Vec<Eval> = (0..values.len())
+            .map(|i| {
+                let mut v = values.clone();
+                v.rotate_left(i);
+                match v.len() {
+                    1 => v.remove(0),
+                    _ => Eval::call("coalesce", v),
+                }
+            })
+            .collect();
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("isnull", vec![Eval::call("coalesce", values)]),
+                Eval::call("null", vec![]),
+                Eval::call(name, rotated),
             ],
         ))
     }

@@ -281,6 +281,16 @@ impl Tx {
                 func: ScalarFn::MatchesRegex,
                 args,
             } => self.computed_regex(args, e.span),
+            ExprKind::Call {
+                func:
+                    func @ (ScalarFn::Contains
+                    | ScalarFn::ContainsCs
+                    | ScalarFn::StartsWith
+                    | ScalarFn::StartsWithCs
+                    | ScalarFn::EndsWith
+                    | ScalarFn::EndsWithCs),
+                args,
+            } => self.substring_test(*func, args, e.span),
             _ => Some(Eval::bin("==", self.expr(e)?, Eval::str("true"))),
         }
     }

@@ -417,14 +417,7 @@ impl Tx {
         };
         let text = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
         let term = Eval::call("coalesce", vec![self.expr(term)?, Eval::str("")]);
-        let escaped = Eval::call(
-            "replace",
-            vec![
-                term,
-                Eval::str(format!("({NON_ALNUM})")),
-                Eval::str("\\\\\\1"),
-            ],
-        );
+        let escaped = regex_escaped(term);
         let alnum = NON_ALNUM.replacen('^', "", 1);
         let start = format!("(?:(?<!{alnum})|(?!{alnum}))");
         let end = format!("(?:(?!{alnum})|(?<!{alnum}))");
@@ -445,6 +438,95 @@ impl Tx {
         ]);
         Some(Eval::call("match", vec![text, pattern]))
     }
+
+    /// `text contains sub` (`startswith`, `endswith`, their `_cs` forms) with `sub` computed at
+    /// query time ⇒ `match(text, <pattern>)`, the pattern `sub` escaped at run time (see
+    /// [`regex_escaped`]), anchored by `^` (start) or `\z` (the very end; `$` would also match
+    /// before a final newline) and prefixed by `(?i)` for the case-insensitive forms. Missing
+    /// text or `sub` is `""`; an empty `sub` is an empty pattern, which matches every text, as
+    /// KQL's `contains ""` does. A left side that is an array (a `make_set`/`make_list`
+    /// multivalue) is refused: KQL tests the array's JSON text, `match` each value.
+    pub(super) fn substring_test(
+        &mut self,
+        func: ScalarFn,
+        args: &[Expr],
+        span: Span,
+    ) -> Option<Eval> {
+        use kqlport::schema::ColumnType as T;
+        let [text, sub] = args else {
+            return self.unsupported_fn(func, span);
+        };
+        let array_shape = |s: kqlport::ir::facts::Shape| {
+            use kqlport::ir::facts::Shape;
+            matches!(
+                s,
+                Shape::Multivalue(_) | Shape::Split { .. } | Shape::Matches
+            )
+        };
+        let array = match &text.kind {
+            ExprKind::Field(f) => f.is_plain() && array_shape(self.cols.shape(&f.column)),
+            _ => false,
+        } || array_shape(self.cols.shape_of(text))
+            || self.cols.infer(text) == Some(T::Dynamic);
+        if array {
+            self.refuse(
+                SplCode::B014,
+                text.span,
+                "a substring test of an array is not supported by the SPL backend",
+                "an array",
+                "KQL tests the array's JSON text; Splunk's match() tests each value of a \
+                 multivalue field: test a string column instead",
+            );
+            return None;
+        }
+        let text = Eval::call("coalesce", vec![self.expr(text)?, Eval::str("")]);
+        let sub = Eval::call("coalesce", vec![self.expr(sub)?, Eval::str("")]);
+        let (before, after) = match func {
+            ScalarFn::StartsWith | ScalarFn::StartsWithCs => ("^", ""),
+            ScalarFn::EndsWith | ScalarFn::EndsWithCs => ("", "\\z"),
+            _ => ("", ""),
+        };
+        let flag = if matches!(
+            func,
+            ScalarFn::Contains | ScalarFn::StartsWith | ScalarFn::EndsWith
+        ) {
+            let msg = "a case-insensitive substring test of a value computed at query time: \
+                       Splunk's (?i) also folds non-ASCII letters, which KQL does not, so a \
+                       value with non-ASCII letters can match text that KQL's does not (more \
+                       rows for the test, fewer for its negation)";
+            self.notes.push(span, Effect::OverMatch, msg);
+            self.notes.push(span, Effect::UnderMatch, msg);
+            "(?i)"
+        } else {
+            ""
+        };
+        let mut pattern = vec![regex_escaped(sub)];
+        if !flag.is_empty() || !before.is_empty() {
+            pattern.insert(0, Eval::Str(format!("{flag}{before}")));
+        }
+        if !after.is_empty() {
+            pattern.push(Eval::Str(after.into()));
+        }
+        let pattern = match pattern.len() {
+            1 => pattern.remove(0),
+            _ => Eval::Concat(pattern),
+        };
+        Some(Eval::call("match", vec![text, pattern]))
+    }
+}
+
+/// A text computed at query time as a PCRE pattern matching exactly that text: every
+/// non-alphanumeric character backslash-escaped by `replace` at run time (PCRE: a backslash
+/// before a character that is not a letter or digit takes away any special meaning it has).
+fn regex_escaped(text: Eval) -> Eval {
+    Eval::call(
+        "replace",
+        vec![
+            text,
+            Eval::str(format!("({NON_ALNUM})")),
+            Eval::str("\\\\\\1"),
+        ],
+    )
 }
 
 /// A KQL (RE2) rewrite as a Splunk `replace` rewrite: text and `\1`-`\9` group references;

@@ -361,6 +361,33 @@ def _need(e, t, allowed, i=0):
         raise QueryError(f"argument {i + 1} of [{e.text}] must be {allowed}, found [{t}]")
 
 
+@scalar("SHA256", "MD5")
+def _digest(e, cx):
+    # string-functions/sha256, md5: "Computes the SHA256 (MD5) hash of the input" (keyword or
+    # text, result keyword), shown as lower-case hex: SHA256("Connected to 10.1.0.1") is
+    # 6d8372129ad78770f7185554dd39864749a62690216460752d6c075fa38ad85c. A null input is null.
+    import hashlib
+    (t, f), = _args(e, cx, 1)
+    _need(e, t, STRING)
+    h = hashlib.sha256 if e.name == "SHA256" else hashlib.md5
+    return _strict(cx, e, "keyword", [f], lambda s: h(s.encode("utf-8")).hexdigest())
+
+
+@scalar("REVERSE")
+def _reverse(e, cx):
+    # string-functions/reverse: "Returns a new string representing the input string in reverse
+    # order"; "It keeps unicode grapheme clusters together during reversal" (null -> null).
+    # Grapheme clusters are not modelled: a non-ASCII text is not executed.
+    (t, f), = _args(e, cx, 1)
+    _need(e, t, STRING)
+
+    def body(s):
+        if not s.isascii():
+            raise Unsupported("REVERSE of a non-ASCII text (grapheme clusters)")
+        return s[::-1]
+    return _strict(cx, e, "keyword", [f], body)
+
+
 @scalar("TO_LOWER", "TO_UPPER")
 def _case(e, cx):
     # string-functions: TO_LOWER / TO_UPPER "Returns a new string ... converted to lower/upper case"
@@ -706,6 +733,52 @@ _EXTRACT = {"year": lambda t: t.year, "month_of_year": lambda t: t.month, "day_o
             "day_of_year": lambda t: t.timetuple().tm_yday}
 
 
+@scalar("DATE_FORMAT")
+def _date_format(e, cx):
+    # date-time-functions/date_format: DATE_FORMAT([dateFormat,] date): "Returns a string
+    # representation of a date, in the provided format" (default yyyy-MM-dd'T'HH:mm:ss.SSSZ);
+    # the example DATE_FORMAT("yyyy-MM-dd", hire_date) of 1991-06-26T00:00:00.000Z is
+    # 1991-06-26 (UTC). The pattern is Java's DateTimeFormatter; modelled: d dd M MM yy yyyy
+    # H HH m mm s ss S SS SSS and the characters " /-:,._" as themselves; anything else is
+    # not executed.
+    cs = _args(e, cx, lo=1, hi=2)
+    if len(cs) != 2:
+        raise Unsupported("DATE_FORMAT without a format")
+    (tp, fp), (td, fd) = cs
+    _need(e, td, ("date",), 1)
+
+    def body(pattern, d):
+        t = to_datetime_obj(d)
+        out, i = [], 0
+        while i < len(pattern):
+            c = pattern[i]
+            n = len(pattern[i:]) - len(pattern[i:].lstrip(c))
+            run = pattern[i:i + n]
+            if c in " /-:,._":
+                out.append(run)
+            elif run in ("d", "dd"):
+                out.append(f"{t.day:0{n}d}")
+            elif run in ("M", "MM"):
+                out.append(f"{t.month:0{n}d}")
+            elif run == "yy":
+                out.append(f"{t.year % 100:02d}")
+            elif run == "yyyy":
+                out.append(f"{t.year:04d}")
+            elif run in ("H", "HH"):
+                out.append(f"{t.hour:0{n}d}")
+            elif run in ("m", "mm"):
+                out.append(f"{t.minute:0{n}d}")
+            elif run in ("s", "ss"):
+                out.append(f"{t.second:0{n}d}")
+            elif run in ("S", "SS", "SSS"):
+                out.append(f"{t.microsecond // 1000:03d}"[:n])
+            else:
+                raise Unsupported(f"DATE_FORMAT pattern element {run!r}")
+            i += n
+        return "".join(out)
+    return _strict(cx, e, "keyword", [fp, fd], body)
+
+
 @scalar("DATE_EXTRACT")
 def _date_extract(e, cx):
     # date-time-functions/date_extract: a part of a date (java.time ChronoField names; day_of_week
@@ -852,6 +925,25 @@ def _sqrt(e, cx):
             return None
         return math.sqrt(x)
     return _strict(cx, e, "double", [f], body)
+
+
+@scalar("LOG")
+def _log(e, cx):
+    # math-functions/log: LOG([base,] number): "Returns the logarithm of a value to a base. The
+    # input can be any numeric value, the return value is always a double. Logs of zero,
+    # negative numbers, and base of one return null as well as a warning." Without a base, the
+    # natural logarithm. Examples: LOG(2.0, 8.0) -> 3.0; LOG(100) -> 4.605170185988092.
+    cs = _args(e, cx, lo=1, hi=2)
+    for i, (t, _) in enumerate(cs):
+        _need(e, t, NUMERIC, i)
+
+    def body(*v):
+        base, x = (v[0], v[1]) if len(v) == 2 else (math.e, v[0])
+        if x <= 0 or base <= 0 or base == 1:
+            cx.warn(e.text, "log of zero, a negative number or base one")
+            return None
+        return math.log(x) / math.log(base) if len(v) == 2 else math.log(x)
+    return _strict(cx, e, "double", [f for _, f in cs], body)
 
 
 @scalar("ROUND")

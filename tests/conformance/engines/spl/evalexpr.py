@@ -326,14 +326,17 @@ def call(name: str, args: list, row: dict, ctx: Ctx):
     # -- cryptographic [eval-crypto]: md5(<str>) "computes the md5 hash for the string value";
     # the digest is written as 32 hex digits (lowercase here: the page does not say, and the
     # emitted SPL only compares two digests made the same way, case-insensitively).
-    if name == "md5":
+    # sha256(<str>) likewise (Splunk's cryptographic functions page lists md5, sha1, sha256,
+    # sha512; md5("Hello World") is shown as b10a8db164e0754105b7a99be72e3fe5, lower case).
+    if name in ("md5", "sha256"):
         arity(1)
         v = ev(args[0])
         if v is None:
             return None
         if isinstance(v, list):
-            raise Unsupported("md5() of a multivalue field")
-        return hashlib.md5(to_text(v).encode("utf-8")).hexdigest()
+            raise Unsupported(f"{name}() of a multivalue field")
+        h = hashlib.md5 if name == "md5" else hashlib.sha256
+        return h(to_text(v).encode("utf-8")).hexdigest()
     if name == "len":
         arity(1)
         v = single(ev(args[0]), "len()")
@@ -462,6 +465,17 @@ def call(name: str, args: list, row: dict, ctx: Ctx):
         return None
 
     # -- math [eval-math] --
+    # log(<num>, <base>): "the logarithm of <num> using <base> as the base" (the base defaults
+    # to 10). What it gives for 0 or a negative number is not documented: not executed.
+    if name == "log":
+        arity(1, 2)
+        n = as_number(single(ev(args[0]), "log()"))
+        b = as_number(single(ev(args[1]), "log()")) if len(args) == 2 else 10
+        if n is None or b is None:
+            return None
+        if n <= 0 or b <= 0 or b == 1:
+            raise Unsupported("log() of a number <= 0 or with base <= 0 or 1 (not documented)")
+        return math.log(n) / math.log(b)
     if name in ("abs", "floor", "ceil", "ceiling", "round", "sqrt", "exp", "ln"):
         arity(1, 2 if name == "round" else 1)
         n = as_number(single(ev(args[0]), f"{name}()"))

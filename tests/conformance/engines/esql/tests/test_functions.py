@@ -17,6 +17,37 @@ class Math(unittest.TestCase):
                          [{"d": 100.0, "s": 10.0, "i": 2.0, "n": None}])
 
 
+class Logarithm(unittest.TestCase):
+    # math-functions/log: LOG(base, value) -> LOG(2.0, 8.0) = 3.0; LOG(100) = 4.605170185988092;
+    # "Logs of zero, negative numbers, and base of one return null as well as a warning"
+    def test_log(self):
+        self.assertEqual(one("ROW base = 2.0, value = 8.0 | EVAL s = LOG(base, value)"),
+                         [{"base": 2.0, "value": 8.0, "s": 3.0}])
+        self.assertAlmostEqual(one("ROW value = 100 | EVAL s = LOG(value)")[0]["s"], 4.605170185988092)
+        self.assertEqual(one("ROW v = 0 | EVAL s = LOG(2, v)")[0]["s"], None)
+
+
+class Digests(unittest.TestCase):
+    # string-functions/sha256: SHA256("Connected to 10.1.0.1") = 6d8372129ad7…d85c; md5 alike
+    def test_sha256_md5(self):
+        r = one('ROW m = "Connected to 10.1.0.1" | EVAL s = SHA256(m), h = MD5("Hello World")')[0]
+        self.assertEqual(r["s"], "6d8372129ad78770f7185554dd39864749a62690216460752d6c075fa38ad85c")
+        self.assertEqual(r["h"], "b10a8db164e0754105b7a99be72e3fe5")
+
+    # string-functions/reverse: REVERSE("Some Text") = "txeT emoS"
+    def test_reverse(self):
+        self.assertEqual(one('ROW message = "Some Text" | EVAL r = REVERSE(message)')[0]["r"], "txeT emoS")
+
+
+class DateFormat(unittest.TestCase):
+    # date-time-functions/date_format: DATE_FORMAT("yyyy-MM-dd", hire_date) of
+    # 1991-06-26T00:00:00.000Z is "1991-06-26"
+    def test_date_format(self):
+        r = one('ROW d = TO_DATETIME("1991-06-26T07:08:09.123Z") | EVAL a = DATE_FORMAT("yyyy-MM-dd", d), '
+                'b = DATE_FORMAT("d/M/yy H:m:s.SS", d)')[0]
+        self.assertEqual((r["a"], r["b"]), ("1991-06-26", "26/6/91 7:8:9.12"))
+
+
 class Strings(unittest.TestCase):
     # string-functions/to_lower: ROW message = "Some Text" | EVAL message_lower = TO_LOWER(message)
     def test_to_lower(self):

@@ -208,6 +208,25 @@ class Json(unittest.TestCase):
         self.assertEqual(value('json_array_to_mv(json_extract(_raw, "a"))', {"a": ["x", "y"]}), ["x", "y"])
 
 
+class Crypto(unittest.TestCase):
+    # [eval-crypto]: md5("Hello World") -> b10a8db164e0754105b7a99be72e3fe5; sha256 likewise
+    def test_md5_example_and_sha256(self):
+        self.assertEqual(value('md5("Hello World")'), "b10a8db164e0754105b7a99be72e3fe5")
+        self.assertEqual(value('sha256("World")'),
+                         "78ae647dc5544d227130a0682a51e30bc7777fbb6d8a8f17007463a3ecd1d524")
+        self.assertIsNone(value("sha256(missing)"))
+
+
+class Logarithm(unittest.TestCase):
+    # [eval-math]: log(<num>, <base>), base 10 by default: log(100) -> 2
+    def test_log_with_and_without_base(self):
+        self.assertAlmostEqual(value("log(100)"), 2.0)
+        self.assertAlmostEqual(value("log(8, 2)"), 3.0)
+        self.assertIsNone(value("log(missing, 2)"))
+        with self.assertRaises(Unsupported):
+            value("log(0, 2)")
+
+
 class Unknown(unittest.TestCase):
     def test_unknown_function_and_command(self):
         with self.assertRaises(Unsupported):
