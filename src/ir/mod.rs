@@ -649,6 +649,13 @@ impl StageKind {
         )
     }
 
+    /// Whether the same stage in every leg of a union gives the union's rows when it runs once
+    /// over all the legs' rows instead: a row-by-row stage, or a sort (a union's rows have no
+    /// order). Not a summarize or `take`, which each leg runs on its own rows.
+    pub fn merges_across_legs(&self) -> bool {
+        self.is_row_wise() || matches!(self, StageKind::Sort(_))
+    }
+
     /// Whether this stage gives the same rows and values for any order of its input rows.
     /// `take` picks rows by position; `top` breaks ties by position; a summarize may collect
     /// values in order (`make_list`, `take_any`, `arg_max` ties); a join is left out to stay

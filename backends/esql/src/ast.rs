@@ -47,6 +47,10 @@ pub enum Command {
         input: String,
         pattern: String,
     },
+    /// `FORK (…) (…)`: each branch's commands run over the same input rows, and the branches'
+    /// rows are appended, with a `_fork` column naming the branch (`fork1`, …). Technical
+    /// preview (Elasticsearch 9.1+); at most 8 branches, one FORK per query.
+    Fork(Vec<Vec<Command>>),
 }
 
 /// `name = FUNC(…) [WHERE filter]` inside STATS.
@@ -514,6 +518,21 @@ impl Display for Command {
             }
             Command::Grok { input, pattern } => {
                 write!(f, "GROK {} {}", Ident(input), StrLit(pattern))
+            }
+            // One branch a line: `FORK (WHERE … | STATS … | LIMIT n)`, the next under it.
+            Command::Fork(branches) => {
+                f.write_str("FORK")?;
+                for (i, b) in branches.iter().enumerate() {
+                    f.write_str(if i == 0 { " (" } else { "\n       (" })?;
+                    for (j, c) in b.iter().enumerate() {
+                        if j > 0 {
+                            f.write_str(" | ")?;
+                        }
+                        write!(f, "{c}")?;
+                    }
+                    f.write_str(")")?;
+                }
+                Ok(())
             }
         }
     }

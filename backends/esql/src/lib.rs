@@ -232,6 +232,7 @@ mod stored;
 mod subquery;
 mod subquery_terms;
 mod union;
+mod union_fork;
 mod union_legs;
 
 #[cfg(test)]

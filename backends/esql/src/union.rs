@@ -1,9 +1,10 @@
 //! A union source → `FROM a, b`: one ES|QL query reads several indices, and every row then
-//! runs the same commands. So a union translates only when every leg runs the same stages
-//! and those lower to the same commands for each leg's table (a column stored differently in
-//! two tables would need different commands); `withsource=C` is `EVAL C = _index` with
-//! `METADATA _index`. Anything else is declined (`B031`): ES|QL has no append of two
-//! pipelines.
+//! runs the same commands. So a union translates here only when every leg runs the same
+//! row-by-row stages and those lower to the same commands for each leg's table (a column
+//! stored differently in two tables would need different commands); `withsource=C` is
+//! `EVAL C = _index` with `METADATA _index`. Legs that differ, or run the same operator that
+//! is not row by row (each leg's `summarize` groups its own rows), go to `union_legs` (one
+//! `FROM`, a test per leg) or `union_fork` (a FORK branch per leg).
 
 use crate::ast;
 use crate::cx::Cx;
@@ -18,8 +19,13 @@ pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast:
         metadata_index: false,
         commands: Vec::new(),
     };
-    let Some(shared) = u.shared_stages() else {
-        // Legs that differ: one `FROM` with a test per leg, when their operators fold.
+    // Legs that differ: one `FROM` with a test per leg, when their operators fold. Legs that
+    // run the same operator that is not row by row (summarize, take…) run it each on its own
+    // rows, which one pipeline over `FROM a, b` would run over all of them.
+    let shared = u
+        .shared_stages()
+        .filter(|stages| u.legs.len() < 2 || stages.iter().all(|s| s.kind.merges_across_legs()));
+    let Some(shared) = shared else {
         return crate::union_legs::lower(cx, query, u).unwrap_or(empty);
     };
     let tables = u.tables();

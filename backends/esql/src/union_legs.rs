@@ -14,11 +14,14 @@
 //!
 //! Each leg's commands (only `WHERE`, `EVAL`, `KEEP`, `DROP`, `RENAME` may appear) are folded
 //! into one condition and one value per column over the row's stored fields; a column a leg
-//! dropped is null for its rows, as KQL's outer union fills it. Anything else is `B031`.
+//! dropped is null for its rows, as KQL's outer union fills it. A leg that is not row by row,
+//! or two legs over one table, go to `union_fork` (a FORK branch per leg), which reuses this
+//! module's reading of a leg (`read_leg`), its tests (`leg_tests`) and the stages after the
+//! union (`tail_of`, `same_tail`). Anything else is `B031`.
 
 use crate::ast::{self, Command, Expr, Pattern};
 use crate::cx::Cx;
-use kqlport::backend::Effect;
+use kqlport::backend::{Effect, Notes};
 use kqlport::codes::BackendCode;
 use kqlport::ir::{self, PredicateKind, Source, StageKind};
 use kqlport::source::Span;
@@ -28,8 +31,9 @@ use std::collections::{BTreeMap, BTreeSet};
 type Equality = (String, Vec<String>);
 
 /// One leg folded: its test, its filters, and its value for each column it changed.
-struct Leg {
-    table: String,
+#[derive(Clone)]
+pub(crate) struct Leg {
+    pub(crate) table: String,
     /// `_index` LIKE patterns of the leg's indices.
     index: Vec<String>,
     /// The pipeline's `where:` condition, rendered, and its (field, values) when it is one
@@ -107,6 +111,152 @@ fn columns_read(e: &Expr, out: &mut BTreeSet<String>) {
     }
 }
 
+/// A leg read on its own: its field-mapping pipeline's `where:` condition split off (the
+/// leg's test), the rest of its stages lowered as a one-table query.
+pub(crate) struct ReadLeg<'q> {
+    pub(crate) leg: Leg,
+    /// The ES|QL of the stages after the `where:` condition.
+    pub(crate) commands: Vec<Command>,
+    /// The translator state after those commands (their notes, `METADATA _id`, preamble).
+    pub(crate) cx: Cx,
+    /// The notes of the `where:` condition.
+    pub(crate) ident_notes: Notes,
+    /// The leg's source, at the union's span, and its stages after the `where:` condition.
+    pub(crate) source: Source,
+    pub(crate) stages: &'q [ir::Stage],
+}
+
+/// `leg` read on its own; `None` after a refusal (in `cx`).
+pub(crate) fn read_leg<'q>(
+    cx: &mut Cx,
+    query: &ir::Query,
+    leg: &'q ir::Query,
+) -> Option<ReadLeg<'q>> {
+    let table = leg.table().unwrap_or_default().to_string();
+    // The pipeline's `where:` condition is the leg's first stage, at the source's span.
+    let mut stages = leg.stages.as_slice();
+    let mut ident_pred = None;
+    if leg.source.target.is_some() {
+        if let Some((first, rest)) = stages.split_first() {
+            if let (StageKind::Filter(p), true) = (&first.kind, first.span == leg.source.span) {
+                ident_pred = Some(p);
+                stages = rest;
+            }
+        }
+    }
+    let source = Source {
+        span: query.source.span,
+        ..leg.source.clone()
+    };
+    let own = ir::Query {
+        source: source.clone(),
+        stages: stages.to_vec(),
+        span: query.span,
+    };
+    let mut c = Cx::default();
+    let q = crate::query::lower_commands(&mut c, &own);
+    // Read from the stored fields, before any of the leg's own stages.
+    let mut ci = Cx {
+        table: table.clone(),
+        target: leg.source.target.clone(),
+        filtering: true,
+        ..Cx::default()
+    };
+    let ident = ident_pred.map(|p| (ci.pred(p, true), equality(p)));
+    if !c.errors.is_empty() || !ci.errors.is_empty() {
+        cx.errors.extend(c.errors);
+        cx.errors.extend(ci.errors);
+        return None;
+    }
+    let index: Vec<String> = q.index.split(',').map(|p| p.trim().to_string()).collect();
+    let leg_read = Leg {
+        table: table.clone(),
+        index,
+        ident,
+        conds: Vec::new(),
+        vals: BTreeMap::new(),
+        keep: None,
+        stored: match &leg.source.target {
+            None => crate::stored::schema_columns(&table, None),
+            Some(_) => None,
+        },
+        target: leg.source.target.clone(),
+    };
+    Some(ReadLeg {
+        leg: leg_read,
+        commands: q.commands,
+        cx: c,
+        ident_notes: ci.notes,
+        source,
+        stages,
+    })
+}
+
+/// The ES|QL of the stages after the union, lowered after this leg's own (with the translator
+/// state after them); `None` after a refusal.
+pub(crate) fn tail_of(cx: &mut Cx, query: &ir::Query, r: &ReadLeg) -> Option<(Cx, Vec<Command>)> {
+    let whole = ir::Query {
+        source: r.source.clone(),
+        stages: r.stages.iter().chain(&query.stages).cloned().collect(),
+        span: query.span,
+    };
+    let mut c2 = Cx::default();
+    let full = crate::query::lower_commands(&mut c2, &whole);
+    if !c2.errors.is_empty() {
+        cx.errors.extend(c2.errors);
+        return None;
+    }
+    let Some(after) = full.commands.strip_prefix(r.commands.as_slice()) else {
+        decline(
+            cx,
+            query.source.span,
+            format!(
+                "the operators after it need the `{}` leg's commands in another form",
+                r.leg.table
+            ),
+        );
+        return None;
+    };
+    Some((c2, after.to_vec()))
+}
+
+/// Keeps the first leg's tail (`tail`), or checks that this leg's (`next`) is the same ES|QL
+/// (its notes then join `notes`); `false` after a refusal.
+pub(crate) fn same_tail(
+    cx: &mut Cx,
+    query: &ir::Query,
+    tail: &mut Option<(Cx, Vec<Command>)>,
+    next: (Cx, Vec<Command>),
+    tables: (&str, &str),
+    notes: &mut Vec<Notes>,
+) -> bool {
+    match tail {
+        None => *tail = Some(next),
+        Some((_, t)) if *t == next.1 => notes.push(next.0.notes),
+        Some(_) => {
+            decline(
+                cx,
+                query.source.span,
+                format!("the operators after it need different ES|QL for `{}` and `{}` (their columns are stored differently)", tables.0, tables.1),
+            );
+            return false;
+        }
+    }
+    true
+}
+
+/// Legs that are not row by row, or two legs over one table, run as FORK branches.
+fn needs_fork(u: &ir::Union) -> bool {
+    let tables = u.tables();
+    u.legs
+        .iter()
+        .any(|l| l.stages.iter().any(|s| !s.kind.is_row_wise()))
+        || tables
+            .iter()
+            .enumerate()
+            .any(|(i, t)| tables[i + 1..].contains(t))
+}
+
 /// `None` after a refusal (in `cx`).
 pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast::Query> {
     let tables = u.tables();
@@ -116,119 +266,45 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
         decline(cx, query.source.span, why);
         return None;
     }
+    // A stage that is not row-wise cannot be folded into a condition and values.
+    if needs_fork(u) {
+        return crate::union_fork::lower(cx, query, u);
+    }
     let mut legs = Vec::new();
     let mut tail: Option<(Cx, Vec<Command>)> = None;
     let mut leg_notes = Vec::new();
     let mut metadata_id = false;
     for leg in &u.legs {
-        let table = leg.table().unwrap_or_default().to_string();
-        // A stage that is not row-wise cannot be folded into a condition and values.
-        if let Some(s) = leg.stages.iter().find(|s| !s.kind.is_row_wise()) {
-            let leg_name = if table.is_empty() {
-                "a".to_string()
-            } else {
-                format!("the `{table}`")
-            };
-            decline(
-                cx,
-                s.span,
-                format!("{leg_name} leg runs an operator that is not row by row (only where, extend, project, project-away, project-keep, project-rename and project-reorder fold into one `FROM` with a test per leg), and the legs differ: ES|QL has no command that appends the rows of another pipeline ({FORK_AND_SUBQUERIES})"),
-            );
-            return None;
-        }
-        // The pipeline's `where:` condition is the leg's first stage, at the source's span.
-        let mut stages = leg.stages.as_slice();
-        let mut ident_pred = None;
-        if leg.source.target.is_some() {
-            if let Some((first, rest)) = stages.split_first() {
-                if let (StageKind::Filter(p), true) = (&first.kind, first.span == leg.source.span) {
-                    ident_pred = Some(p);
-                    stages = rest;
-                }
-            }
-        }
-        let source = Source {
-            span: query.source.span,
-            ..leg.source.clone()
-        };
-        let own = ir::Query {
-            source: source.clone(),
-            stages: stages.to_vec(),
-            span: query.span,
-        };
-        let mut c = Cx::default();
-        let q = crate::query::lower_commands(&mut c, &own);
-        // Read from the stored fields, before any of the leg's own stages.
-        let mut ci = Cx {
-            table: table.clone(),
-            target: leg.source.target.clone(),
-            filtering: true,
-            ..Cx::default()
-        };
-        let ident = ident_pred.map(|p| (ci.pred(p, true), equality(p)));
-        if !c.errors.is_empty() || !ci.errors.is_empty() {
-            cx.errors.extend(c.errors);
-            cx.errors.extend(ci.errors);
-            return None;
-        }
-        leg_notes.push(ci.notes);
-        let index: Vec<String> = q.index.split(',').map(|p| p.trim().to_string()).collect();
-        let mut l = Leg {
-            table: table.clone(),
-            index,
-            ident,
-            conds: Vec::new(),
-            vals: BTreeMap::new(),
-            keep: None,
-            stored: match &leg.source.target {
-                None => crate::stored::schema_columns(&table, None),
-                Some(_) => None,
-            },
-            target: leg.source.target.clone(),
-        };
-        if let Err(why) = fold(&mut l, &q.commands) {
-            decline(cx, leg.source.span, format!("the `{table}` leg: {why}"));
+        let mut r = read_leg(cx, query, leg)?;
+        leg_notes.push(std::mem::take(&mut r.ident_notes));
+        let mut l = r.leg.clone();
+        if let Err(why) = fold(&mut l, &r.commands) {
+            decline(cx, leg.source.span, format!("the `{}` leg: {why}", l.table));
             return None;
         }
         // The stages after the union, lowered after this leg's own: they must come out alike
         // for every leg (a column stored differently in two tables would need different ES|QL).
-        let whole = ir::Query {
-            source,
-            stages: stages.iter().chain(&query.stages).cloned().collect(),
-            span: query.span,
-        };
-        let mut c2 = Cx::default();
-        let full = crate::query::lower_commands(&mut c2, &whole);
-        if !c2.errors.is_empty() {
-            cx.errors.extend(c2.errors);
-            return None;
-        }
-        let Some(after) = full.commands.strip_prefix(q.commands.as_slice()) else {
-            decline(
-                cx,
-                query.source.span,
-                format!("the operators after it need the `{table}` leg's commands in another form"),
-            );
-            return None;
-        };
-        leg_notes.push(c.notes);
+        let (c2, after) = tail_of(cx, query, &r)?;
+        leg_notes.push(r.cx.notes);
         metadata_id |= c2.metadata_id;
-        match &tail {
-            None => tail = Some((c2, after.to_vec())),
-            Some((_, t)) if t.as_slice() == after => leg_notes.push(c2.notes),
-            Some(_) => {
-                decline(
-                    cx,
-                    query.source.span,
-                    format!("the operators after it need different ES|QL for `{}` and `{table}` (their columns are stored differently)", legs.first().map_or("", |l: &Leg| l.table.as_str())),
-                );
-                return None;
-            }
+        let first = legs
+            .first()
+            .map_or("", |l: &Leg| l.table.as_str())
+            .to_string();
+        if !same_tail(
+            cx,
+            query,
+            &mut tail,
+            (c2, after),
+            (&first, &l.table),
+            &mut leg_notes,
+        ) {
+            return None;
         }
         legs.push(l);
     }
     let (tail_cx, tail) = tail?;
-    let tests = leg_tests(cx, query.source.span, &legs)?;
+    let tests = leg_tests(cx, query.source.span, &legs, false)?;
 
     // WHERE (test₁ AND filters₁) OR …
     let mut commands = vec![Command::Where(Expr::or(
@@ -245,25 +321,7 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
     for l in &legs {
         names.extend(l.keep.iter().flatten().cloned());
     }
-    let mut assigned = BTreeSet::new();
-    for c in &tail {
-        let mut read = BTreeSet::new();
-        command_columns(c, &mut read);
-        names.extend(read.into_iter().filter(|n| !assigned.contains(n)));
-        match c {
-            Command::Eval(a) => assigned.extend(a.iter().map(|(n, _)| n.clone())),
-            Command::Rename(p) => assigned.extend(p.iter().map(|(_, n)| n.clone())),
-            // GROK sets the columns its named groups capture (`(?<name>…)`).
-            Command::Grok { pattern, .. } => assigned.extend(
-                pattern
-                    .split("(?<")
-                    .skip(1)
-                    .filter_map(|s| s.split_once('>').map(|(n, _)| n.to_string())),
-            ),
-            Command::Stats { .. } | Command::Keep(_) => break,
-            _ => {}
-        }
-    }
+    names.extend(tail_reads(&tail));
     let mut assigns: Vec<(String, Expr)> = Vec::new();
     for n in &names {
         let mut vals: Vec<Expr> = legs.iter().map(|l| l.value(n)).collect();
@@ -354,30 +412,65 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
     preamble.append(&mut cx.preamble);
     cx.preamble = preamble;
 
+    let (indices, by_index) = indices(&legs);
+    if by_index {
+        cx.notes
+            .push(query.source.span, Effect::UnderMatch, BY_INDEX);
+    }
+    crate::query::finish(&mut commands);
+    Some(ast::Query {
+        index: indices,
+        metadata_id: metadata_id || cx.metadata_id,
+        metadata_index: by_index,
+        commands,
+    })
+}
+
+/// The columns the stages after the union read before they assign them, up to the first
+/// `STATS` or `KEEP` (after which no input column is read).
+pub(crate) fn tail_reads(tail: &[Command]) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut assigned = BTreeSet::new();
+    for c in tail {
+        let mut read = BTreeSet::new();
+        command_columns(c, &mut read);
+        names.extend(read.into_iter().filter(|n| !assigned.contains(n)));
+        match c {
+            Command::Eval(a) => assigned.extend(a.iter().map(|(n, _)| n.clone())),
+            Command::Rename(p) => assigned.extend(p.iter().map(|(_, n)| n.clone())),
+            // GROK sets the columns its named groups capture (`(?<name>…)`).
+            Command::Grok { pattern, .. } => assigned.extend(
+                pattern
+                    .split("(?<")
+                    .skip(1)
+                    .filter_map(|s| s.split_once('>').map(|(n, _)| n.to_string())),
+            ),
+            Command::Stats { .. } | Command::Keep(_) => break,
+            _ => {}
+        }
+    }
+    names
+}
+
+/// The `FROM` of the legs' indices, and whether the legs read different indices (told apart
+/// by `_index`).
+pub(crate) fn indices(legs: &[Leg]) -> (String, bool) {
     let mut indices: Vec<String> = Vec::new();
-    for l in &legs {
+    for l in legs {
         for i in &l.index {
             if !indices.contains(i) {
                 indices.push(i.clone());
             }
         }
     }
-    let by_index = legs.iter().any(|l| l.index != legs[0].index);
-    if by_index {
-        cx.notes.push(
-            query.source.span,
-            Effect::UnderMatch,
-            "each row is given to its leg by `_index`, the concrete index it was read from, tested as the index's own name or a data stream's backing index `.ds-<stream>-…`: a row read through an alias carries another index's name, and Elastic calls the backing index name an implementation detail (a searchable snapshot's is `partial-.ds-…`), so such rows are left out",
-        );
-    }
-    crate::query::finish(&mut commands);
-    Some(ast::Query {
-        index: indices.join(", "),
-        metadata_id: metadata_id || cx.metadata_id,
-        metadata_index: by_index,
-        commands,
-    })
+    (
+        indices.join(", "),
+        legs.iter().any(|l| l.index != legs[0].index),
+    )
 }
+
+/// The note on telling legs over different indices apart by `_index`.
+pub(crate) const BY_INDEX: &str = "each row is given to its leg by `_index`, the concrete index it was read from, tested as the index's own name or a data stream's backing index `.ds-<stream>-…`: a row read through an alias carries another index's name, and Elastic calls the backing index name an implementation detail (a searchable snapshot's is `partial-.ds-…`), so such rows are left out";
 
 /// `CASE(test₁, v₁, …, vₙ)`: the last leg is the rest, since every row left is some leg's.
 fn case(tests: &[Expr], vals: Vec<Expr>) -> Expr {
@@ -433,7 +526,14 @@ fn equality(p: &ir::Predicate) -> Option<Equality> {
 
 /// Each leg's test (true only for its own rows), or `None` after a refusal: legs over
 /// different indices by `_index`, legs over the same indices by their pipeline conditions.
-fn leg_tests(cx: &mut Cx, span: Span, legs: &[Leg]) -> Option<Vec<Expr>> {
+/// `branches`: each leg runs in its own FORK branch over every row, so two legs over one
+/// table both read all its rows and need no test between them.
+pub(crate) fn leg_tests(
+    cx: &mut Cx,
+    span: Span,
+    legs: &[Leg],
+    branches: bool,
+) -> Option<Vec<Expr>> {
     let by_index = legs.iter().any(|l| l.index != legs[0].index);
     for (i, a) in legs.iter().enumerate() {
         if a.index
@@ -451,6 +551,9 @@ fn leg_tests(cx: &mut Cx, span: Span, legs: &[Leg]) -> Option<Vec<Expr>> {
                     }
                     _ => false,
                 };
+                if !told_apart && a.table == b.table && branches {
+                    continue;
+                }
                 if !told_apart && a.table == b.table {
                     // A lookup leg has no table: its index names it.
                     let read = if a.table.is_empty() {
@@ -649,6 +752,10 @@ fn command_columns(c: &Command, out: &mut BTreeSet<String>) {
         Command::Grok { input, .. } => {
             out.insert(input.clone());
         }
+        Command::Fork(branches) => branches
+            .iter()
+            .flatten()
+            .for_each(|c| command_columns(c, out)),
     }
 }
 
@@ -672,14 +779,12 @@ fn command_name(c: &Command) -> &'static str {
         Command::MvExpand(_) => "MV_EXPAND",
         Command::Grok { .. } => "GROK",
         Command::LookupJoin { .. } => "LOOKUP JOIN",
+        Command::Fork(_) => "FORK",
         _ => "a command",
     }
 }
 
-/// Why ES|QL's two ways to combine pipelines are not used (Elastic's FORK command reference).
-const FORK_AND_SUBQUERIES: &str = "FORK, a technical preview, runs its branches over the rows of the one `FROM` before it and cuts each branch at 1,000 rows unless the branch has its own LIMIT; subqueries inside `FROM` are newer still; kqlport translates to neither";
-
-fn decline(cx: &mut Cx, span: Span, why: String) {
+pub(crate) fn decline(cx: &mut Cx, span: Span, why: String) {
     cx.errors.push(
         crate::REFUSAL
             .cannot_express(BackendCode::B031, format_args!("this union: {why}"), span)

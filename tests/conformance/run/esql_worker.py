@@ -76,6 +76,37 @@ def mapping_for(query: str, schema: dict) -> dict:
     return m
 
 
+def fork_branch_columns(query: str, schema, known) -> dict:
+    """The columns FORK branches define that `known` lacks, typed as the checker infers them in
+    their branch (`{}` when there is no FORK).
+
+    The checker (detection-rules-esql-py 's esql/analyzer.py, `_command_input_refs`) reads every
+    column reference inside a FORK branch against the columns before the FORK, so a branch's
+    `STATS n = COUNT(*) | KEEP n` fails with "Unknown field 'n'", although FORK runs each branch
+    as its own pipeline over the same input (Elastic's FORK command reference). Adding these
+    names to the index mapping lets the rest of the check run. What is then no longer caught
+    here: a reference to such a name from another branch (the reference evaluator still rejects
+    it: engines/esql, `c_Fork`)."""
+    from esql import ast as A
+    from esql.analyzer import _command_defining_names, infer_column_types
+    try:
+        tree = esql.parse_query(query)
+    except Exception:  # noqa: BLE001 - the caller's own parse reports it
+        return {}
+    out = {}
+    for cmd in tree.commands:
+        if not isinstance(cmd, A.ForkCommand):
+            continue
+        for branch in cmd.branches:
+            types = infer_column_types(branch, schema)
+            for bc in branch.commands:
+                for name in _command_defining_names(bc):
+                    if name not in known and name not in out:
+                        t = types.get(name)
+                        out[name] = t if t and t != "unknown" else "keyword"
+    return out
+
+
 def main() -> int:
     tasks = json.load(sys.stdin)
     out = []
@@ -90,8 +121,10 @@ def main() -> int:
                 import traceback
                 ex = {"crash": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()[-1500:]}
         r = {"case": t["case"], "ok": False, "error": None, "mapping": m}
+        lookups = (ex or {}).get("lookups") or None
+        m.update(fork_branch_columns(t["query"], esql.Schema(m, lookups=lookups), m))
         try:
-            with esql.Schema(m, lookups=(ex or {}).get("lookups") or None):
+            with esql.Schema(m, lookups=lookups):
                 esql.parse_query(t["query"])
             r["ok"] = True
         except esql.EsqlError as e:

@@ -10,6 +10,9 @@ Run with $KQLPORT_ORACLES/esql/bin/python. stdin: JSON [{"key", "text", "schema"
    ES type; dotted leaves of a `dynamic` column, or of a string column read as JSON, as keyword).
    A field the schema does not know (a LOOKUP JOIN index's `kqlport_match`, `_ResourceId`, a
    column the corpus query takes from elsewhere) is added as `keyword` and the parse retried.
+   The columns a FORK branch defines are added as the checker types them in their branch
+   (../run/esql_worker.py `fork_branch_columns`: the checker reads a branch's references against
+   the columns before the FORK).
    `typed` is one of
      {"status": "clean"}                         no error;
      {"status": "unverified", "error", "guessed"} an error, but some field's type was guessed
@@ -32,6 +35,7 @@ _spec = importlib.util.spec_from_file_location(
 _run = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_run)
 mapping_for = _run.mapping_for
+fork_branch_columns = _run.fork_branch_columns
 
 UNKNOWN_FIELD = re.compile(r"Unknown field '([^']+)'")
 MAX_GUESSES = 50
@@ -63,6 +67,11 @@ def typed_check(text, schema):
         mapping["_index"] = "keyword"
         known.add("_index")
     guessed = sorted(f for f in mapping if f not in known)
+    # Columns a FORK branch defines, as the checker types them (see fork_branch_columns).
+    forked = fork_branch_columns(
+        text, esql.Schema({"properties": {f: {"type": t} for f, t in mapping.items()}}), mapping)
+    mapping.update(forked)
+    known.update(forked)
     for _ in range(MAX_GUESSES):
         try:
             # The `properties` form: the flat form drops names starting with `_` (kept only for

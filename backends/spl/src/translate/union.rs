@@ -72,10 +72,13 @@ impl Tx {
         self.errors.is_empty().then_some(out)
     }
 
-    /// The one-search form, when every leg's stages are the same and translate to the same
-    /// commands for each table.
+    /// The one-search form, when every leg's stages are the same, row by row or a sort (each
+    /// leg's own `summarize`/`take` works on its own rows, which one search would mix), and
+    /// translate to the same commands for each table.
     fn one_search(&mut self, q: &Query, u: &Union) -> Option<Pipeline> {
-        let shared = u.shared_stages()?;
+        let shared = u
+            .shared_stages()
+            .filter(|s| u.legs.len() < 2 || s.iter().all(|x| x.kind.merges_across_legs()))?;
         // One search names the tables as sourcetypes; a leg a field-mapping pipeline sends to
         // its own index/sourcetype/source (and conditions) runs as its own leg instead.
         if u.legs.iter().any(|leg| leg.source.target.is_some()) {

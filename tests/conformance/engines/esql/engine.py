@@ -194,6 +194,9 @@ class Evaluator:
         self.warnings: list = []
         self.caveats: list = []
         table = None
+        if sum(isinstance(c, S.Fork) for c in q.commands) > 1:
+            # commands/fork, Limitations: "Using more than one FORK command in a query is not supported."
+            raise QueryError("more than one FORK command in a query is not supported")
         for i, cmd in enumerate(q.commands):
             if i == 0:
                 if not isinstance(cmd, (S.From, S.Row)):
@@ -449,6 +452,52 @@ class Evaluator:
                     nr[c] = d.get(c)
                 rows.append(nr)
         rows = [Row({c: r.get(c) for c in cols}, src=r.src) for r in rows]
+        return Table(cols, rows, False)
+
+    # -- FORK (commands/fork): every branch runs its commands over the same input rows, and the
+    # output is the branches' rows in one table. A `_fork` column (keyword) names the branch a
+    # row came from: `fork1` for the first branch written, `fork2`, … A branch without a LIMIT
+    # gets `LIMIT 1000` ("FORK branches default to LIMIT 1000 if no LIMIT is provided").
+    # Columns: the union of the branches' columns, a column a branch lacks null in its rows;
+    # one name must have one type in every branch. Rows of different branches "may be
+    # interleaved": no order after FORK. At most 8 branches; the grammar needs two or more.
+    def c_Fork(self, t: Table, cmd: S.Fork):
+        if len(cmd.branches) < 2:
+            raise QueryError("Fork requires at least two branches")
+        if len(cmd.branches) > 8:
+            raise QueryError("FORK supports at most 8 execution branches")
+        outs = []
+        for i, branch in enumerate(cmd.branches, start=1):
+            limits = [j for j, c in enumerate(branch) if isinstance(c, S.Limit)]
+            if limits and limits[-1] != len(branch) - 1:
+                # The page says only that a branch with no LIMIT gets LIMIT 1000.
+                raise Unsupported("FORK branch whose last command is not its LIMIT")
+            if not limits:
+                branch = list(branch) + [S.Limit(1000)]
+            b = Table(dict(t.columns), [Row(r, src=r.src) for r in t.rows], t.ordered, t.sort_key)
+            for c in branch:
+                if isinstance(c, (S.From, S.Row, S.Fork)):
+                    raise QueryError(f"{type(c).__name__.upper()} inside a FORK branch")
+                fn = getattr(self, "c_" + type(c).__name__, None)
+                if fn is None:
+                    raise Unsupported(f"command {type(c).__name__.upper()}")
+                b = fn(b, c)
+            outs.append((f"fork{i}", b))
+        cols: dict = {}
+        for _, b in outs:
+            for c, ty in b.columns.items():
+                old = cols.get(c)
+                if old is None or old == "null":
+                    cols[c] = ty
+                elif ty not in (old, "null"):
+                    raise QueryError(f"Column [{c}] has conflicting data types in FORK branches: [{old}] and [{ty}]")
+        cols["_fork"] = "keyword"
+        rows = []
+        for name, b in outs:
+            for r in b.rows:
+                nr = Row({c: r.get(c) for c in cols}, src=r.src)
+                nr["_fork"] = name
+                rows.append(nr)
         return Table(cols, rows, False)
 
     def c_Dissect(self, t, cmd):

@@ -184,6 +184,11 @@ class Grok:
 
 
 @dataclass
+class Fork:
+    branches: list  # one list of processing commands per branch, in the order written
+
+
+@dataclass
 class Query:
     commands: list = field(default_factory=list)
 
@@ -419,6 +424,29 @@ class _Builder:
                     raise Unsupported(f"DISSECT option {name}")
                 sep = unquote_string(self.text(_rules(opt)[1]))
         return Dissect(self.expr(rs[0]), unquote_string(self.text(rs[1])), sep)
+
+    # FORK (commands/fork): `FORK ( <processing_commands> ) ( … ) …`; in the grammar a branch is
+    # forkSubQuery -> forkSubQueryCommand, a left-recursive list of
+    # forkSubQueryProcessingCommand -> processingCommand.
+    def cmd_ForkCommand(self, ctx):
+        branches = []
+
+        def walk(node, out):
+            k = _kind(node)
+            if k == "ForkSubQuery" and out is None:
+                cmds: list = []
+                for c in _rules(node):
+                    walk(c, cmds)
+                branches.append(cmds)
+            elif k == "ProcessingCommand" and out is not None:
+                for c in _rules(node):
+                    out.append(self.command(c))
+            else:
+                for c in _rules(node):
+                    walk(c, out)
+
+        walk(ctx, None)
+        return Fork(branches)
 
     def cmd_GrokCommand(self, ctx):
         rs = _rules(ctx)

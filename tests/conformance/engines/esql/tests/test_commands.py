@@ -227,3 +227,56 @@ class FromSeveralIndices(unittest.TestCase):
         a = index("a", {"host": "keyword"}, [{"host": "x"}])
         with self.assertRaises(expressions.QueryError):
             run("FROM a, nope", a)
+
+
+class Fork(unittest.TestCase):
+    # commands/fork, first example: FROM employees | FORK (WHERE emp_no == 10001) (WHERE
+    # emp_no == 10002) | KEEP emp_no, _fork | SORT emp_no gives 10001 fork1, 10002 fork2
+    def test_each_branch_names_its_rows(self):
+        ix = employees([{"emp_no": 10001}, {"emp_no": 10002}, {"emp_no": 10003}])
+        rows, _ = run("FROM employees | FORK (WHERE emp_no == 10001) (WHERE emp_no == 10002)"
+                      " | KEEP emp_no, _fork | SORT emp_no", ix)
+        self.assertEqual(rows, [{"emp_no": 10001, "_fork": "fork1"}, {"emp_no": 10002, "_fork": "fork2"}])
+
+    # "operate on the same input data": a row two branches keep comes out once from each
+    def test_branches_read_the_same_rows(self):
+        ix = employees([{"emp_no": 10001}, {"emp_no": 10002}])
+        rows, _ = run("FROM employees | FORK (WHERE emp_no > 0) (WHERE emp_no == 10002)"
+                      " | KEEP emp_no, _fork | SORT emp_no, _fork", ix)
+        self.assertEqual([(r["emp_no"], r["_fork"]) for r in rows],
+                         [(10001, "fork1"), (10002, "fork1"), (10002, "fork2")])
+
+    # "FORK branches can output different columns … Missing columns are filled with null"
+    # (the page's second example: a STATS branch beside a row branch)
+    def test_missing_columns_are_null(self):
+        ix = employees([{"emp_no": 10001, "salary": 5}, {"emp_no": 10002, "salary": 7}])
+        rows, res = run("FROM employees | FORK (STATS total = SUM(salary)) (WHERE emp_no == 10001 | KEEP emp_no)"
+                        " | SORT _fork", ix)
+        self.assertEqual(rows, [{"total": 12, "emp_no": None, "_fork": "fork1"},
+                                {"total": None, "emp_no": 10001, "_fork": "fork2"}])
+        self.assertEqual(res.columns["_fork"], "keyword")
+
+    # "Columns with the same name must have the same data type across all branches"
+    def test_one_name_one_type(self):
+        ix = employees([{"emp_no": 10001}])
+        with self.assertRaises(expressions.QueryError):
+            run("FROM employees | FORK (EVAL x = 1) (EVAL x = \"a\")", ix)
+
+    # "FORK branches default to LIMIT 1000 if no LIMIT is provided"; an explicit LIMIT is kept
+    def test_default_limit_is_1000(self):
+        ix = employees([{"emp_no": i} for i in range(1, 1202)])
+        rows, res = run("FROM employees | FORK (WHERE emp_no > 0) (WHERE emp_no > 0 | LIMIT 5000)"
+                        " | STATS n = COUNT(*) BY _fork | SORT _fork", ix)
+        self.assertEqual(rows, [{"n": 1000, "_fork": "fork1"}, {"n": 1201, "_fork": "fork2"}])
+        self.assertTrue(any("LIMIT 1000" in c for c in res.caveats))
+
+    # Limitations: "at most 8 execution branches", "more than one FORK command … not supported";
+    # the parser needs two branches (elastic/elasticsearch#135825)
+    def test_limitations(self):
+        ix = employees([{"emp_no": 10001}])
+        nine = " ".join("(WHERE emp_no > %d)" % i for i in range(9))
+        for q in (f"FROM employees | FORK {nine}",
+                  "FROM employees | FORK (WHERE emp_no > 0) (WHERE emp_no > 1) | FORK (LIMIT 1) (LIMIT 2)",
+                  "FROM employees | FORK (WHERE emp_no > 0)"):
+            with self.assertRaises(expressions.QueryError):
+                run(q, ix)
