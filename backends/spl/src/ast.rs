@@ -638,9 +638,9 @@ impl Display for Command {
             Command::StreamCount(n) => write!(f, "streamstats count AS {}", CmdName(n)),
             Command::StreamLast(pairs) => {
                 f.write_str("streamstats current=f window=1")?;
-                for (i, (field, alias)) in pairs.iter().enumerate() {
-                    f.write_str(if i > 0 { ", " } else { " " })?;
-                    write!(f, "last({}) AS {}", CmdName(field), CmdName(alias))?;
+                // Aggregation terms one after another, as `stats` writes them.
+                for (field, alias) in pairs {
+                    write!(f, " last({}) AS {}", CmdName(field), CmdName(alias))?;
                 }
                 Ok(())
             }

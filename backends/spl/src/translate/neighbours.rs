@@ -4,7 +4,9 @@
 //! first result, so no field: KQL's null). `next()` reads the row after: the results are
 //! turned around with `reverse` first and back after (reverse reference). Each value is
 //! computed as `extend` computes it, into a helper field, so the neighbour's column holds what
-//! an `extend n = x` would hold.
+//! an `extend n = x` would hold. `last()` "processes field values as strings" (event order
+//! functions reference): it compares nothing, and a number's text reads as that number in
+//! `eval` and `where` again, as an event's field does.
 //!
 //! [`StageKind::Neighbours`]: kqlport::ir::StageKind::Neighbours
 

@@ -477,11 +477,15 @@ class Pipeline:
         m = re.fullmatch(r"\s*current=(?:f|false)\s+window=1\s+(.*)", args, re.I | re.S)
         terms = []
         if m:
-            for term in m.group(1).split(","):
-                t = re.fullmatch(r"\s*last\((\S+?)\)\s+AS\s+(\S+)\s*", term, re.I)
+            # stats-agg-terms one after another (a comma between them is optional)
+            term = re.compile(r"\s*,?\s*last\(([^\s()]+)\)\s+AS\s+([^\s,]+)", re.I)
+            rest, pos = m.group(1), 0
+            while pos < len(rest.rstrip()):
+                t = term.match(rest, pos)
                 if not t:
                     raise Unsupported(f"streamstats {args.strip()}")
                 terms.append((t.group(1).strip("\"'"), t.group(2).strip("\"'")))
+                pos = t.end()
         if not terms:
             raise Unsupported(f"streamstats {args.strip()}")
         before = None

@@ -80,6 +80,8 @@ class Stats(unittest.TestCase):
                  " | table host ph pu", self.EV)
         self.assertEqual([x.get("ph") for x in r], [None, "a", "a", "b", None])
         self.assertNotIn("ph", r[0])
+        self.assertEqual(r, rows("search index=* | streamstats current=f window=1 last(host) AS ph"
+                                 " last(user) AS pu | table host ph pu", self.EV))
         with self.assertRaises(Unsupported):
             rows("search index=* | streamstats current=f window=2 last(host) AS ph", self.EV)
         with self.assertRaises(Unsupported):
