@@ -262,8 +262,9 @@ impl<'a> Lowerer<'a> {
                 return Err(refused(
                     function.span,
                     format!(
-                        "`{name}()` reads neighbouring rows of a serialized (ordered) row set; \
-                         window functions are not modelled"
+                        "`{name}()` computes over the rows of a serialized (ordered) row set in \
+                         their order (a running number, sum, rank or session); of the window \
+                         functions only `next()`/`prev()` are translated"
                     ),
                 ))
             }
