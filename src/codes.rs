@@ -522,6 +522,11 @@ codes! {
         B071 "a parse the target cannot hold"
             "The target has no exact form for this parse (a regex it cannot port, a source it cannot \
              read as text). The message says which.";
+        B072 "a value read on a neighbouring row the target cannot hold"
+            "`next()`/`prev()` read a column on the row after or before this one, in the order \
+             of a sorted row set. ES|QL, EQL and Sigma have no window function (no command that \
+             reads another row than the current one, in order); SPL translates it with \
+             `streamstats`.";
         B100 "an approximation note (warning)"
             "The translation may differ from the KQL: the note gives the KQL span and the direction \
              (over-match, under-match, same rows with other values, or order not kept). With \

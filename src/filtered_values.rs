@@ -29,7 +29,11 @@ pub fn widen_filtered_values(query: &Query, fidelity: &mut Fidelity) {
         // Another query's value (`toscalar()`): a values note anywhere in that query is one
         // on the column it fills.
         let assigned: Vec<(Span, &str, String)> = match &stage.kind {
-            StageKind::Extend(assignments) | StageKind::Project(assignments) => assignments
+            StageKind::Extend(assignments)
+            | StageKind::Project(assignments)
+            | StageKind::Neighbours {
+                items: assignments, ..
+            } => assignments
                 .iter()
                 .map(|a| {
                     let name = a.name.name.as_str();

@@ -1117,7 +1117,7 @@ fn newer_functions_and_count_distinct() {
 #[test]
 fn functions_that_stay_unmodelled_say_why() {
     for (q, code, at) in [
-        ("T | extend p = prev(x)", "L027", "prev"),
+        ("T | extend p = row_number()", "L027", "row_number"),
         (
             "T | extend g = geo_info_from_ip_address(ip)",
             "L027",
@@ -1161,6 +1161,39 @@ fn functions_that_stay_unmodelled_say_why() {
         ),
         ("arg('').Resources | take 1", "L010", "arg('').Resources"),
         ("T | extend v = iff(c, x='a', x)", "L024", "x='a'"),
+    ] {
+        assert_eq!(refusal(q), (code.into(), at.into()), "{q}");
+    }
+}
+
+#[test]
+fn neighbouring_rows_of_sorted_rows_are_a_stage_of_their_own() {
+    // Left to right: a neighbour item reads the input row; a later value sees it.
+    assert_eq!(
+        ir("T | sort by t asc | where x > 0 | extend a = x + 1, n = next(x, 1), p = prev(y), d = n - x"),
+        "from T\nsort t asc nulls-first\nfilter (> x 0)\nextend a=(+ x 1)\nneighbours next n=x\nneighbours prev p=y\nextend d=(- n x)\n"
+    );
+    assert_eq!(
+        ir("T | top 3 by t | extend n = next(x), m = next(y)"),
+        "from T\ntop 3 by t desc nulls-last\nneighbours next n=x, m=y\n"
+    );
+    for (q, code, at) in [
+        // The rows must be in an order a sort or top defines.
+        ("T | extend p = prev(x)", "L027", "prev(x)"),
+        ("T | serialize | extend p = prev(x)", "L027", "prev(x)"),
+        (
+            "T | sort by t | summarize count() by x | extend p = prev(x)",
+            "L027",
+            "prev(x)",
+        ),
+        // Offset 1 and no default only; a column, not an expression.
+        ("T | sort by t | extend p = prev(x, 2)", "L027", "2"),
+        ("T | sort by t | extend p = prev(x, 1, 0)", "L027", "0"),
+        ("T | sort by t | extend p = prev(x + 1)", "L027", "x + 1"),
+        ("T | sort by t | extend p = prev()", "L026", "prev()"),
+        // Inside another expression or operator.
+        ("T | sort by t | extend d = x - prev(x)", "L027", "prev"),
+        ("T | sort by t | where x == prev(x)", "L027", "prev"),
     ] {
         assert_eq!(refusal(q), (code.into(), at.into()), "{q}");
     }

@@ -98,14 +98,16 @@ pub fn columns_of_stage(
         | StageKind::Top { .. }
         | StageKind::Limit(_)
         | StageKind::Reorder(_) => cols,
-        StageKind::Extend(assigns) => cols.map(|mut c| {
-            for a in assigns {
-                if !c.contains(&a.name.name) {
-                    c.push(a.name.name.clone());
+        StageKind::Extend(assigns) | StageKind::Neighbours { items: assigns, .. } => {
+            cols.map(|mut c| {
+                for a in assigns {
+                    if !c.contains(&a.name.name) {
+                        c.push(a.name.name.clone());
+                    }
                 }
-            }
-            c
-        }),
+                c
+            })
+        }
         StageKind::Project(assigns) => Some(assigns.iter().map(|a| a.name.name.clone()).collect()),
         StageKind::ProjectAway(pats) => cols.map(|c| {
             c.into_iter()

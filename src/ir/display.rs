@@ -97,6 +97,9 @@ impl Display for Stage {
             StageKind::Filter(p) => write!(f, "filter {p}"),
             StageKind::Extend(a) => write!(f, "extend {}", list(a)),
             StageKind::Project(a) => write!(f, "project {}", list(a)),
+            StageKind::Neighbours { dir, items } => {
+                write!(f, "neighbours {} {}", dir.kql_name(), list(items))
+            }
             StageKind::ProjectAway(c) => write!(f, "project-away {}", list(c)),
             StageKind::ProjectKeep(c) => write!(f, "project-keep {}", list(c)),
             StageKind::Rename(r) => {

@@ -786,6 +786,14 @@ impl Scope {
                     self.assign(&a.name.name, &a.expr);
                 }
             }
+            // Another row's value of the same column: its type and representation, but
+            // computed (`x = prev(x)` is not the event's `x`). All items read the input row.
+            StageKind::Neighbours { items, .. } => {
+                let facts: Vec<_> = items.iter().map(|a| self.fact_of(&a.expr)).collect();
+                for (a, f) in items.iter().zip(facts) {
+                    self.defined.insert(a.name.name.clone(), Some(f));
+                }
+            }
             StageKind::Project(assigns) => {
                 let scope = self.project_scope(assigns);
                 let out = assigns

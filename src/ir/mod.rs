@@ -334,6 +334,35 @@ pub enum StageKind {
     MvExpand(MvExpand),
     /// `parse` / `parse-where`: columns cut out of a string (see [`Parse`]).
     Parse(Parse),
+    /// `extend n = next(x)` / `extend p = prev(x)`: each item's value read on the row right
+    /// after (`Next`) or right before (`Prev`) this one, in the order of the rows, or null
+    /// where there is no such row (Kusto's `next()`/`prev()` with offset 1 and no default).
+    /// Each item's expression is a column read; its value is the column's value on that row
+    /// (null stays null). Lowering emits this stage only where the rows are in a defined order:
+    /// after a `sort`/`top` with only row-wise stages between (KQL's serialized row set).
+    Neighbours {
+        dir: NeighbourDir,
+        items: Vec<Assignment>,
+    },
+}
+
+/// Which neighbouring row a [`StageKind::Neighbours`] stage reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum NeighbourDir {
+    /// The row before (`prev()`).
+    Prev,
+    /// The row after (`next()`).
+    Next,
+}
+
+impl NeighbourDir {
+    /// KQL's name of the function.
+    pub fn kql_name(self) -> &'static str {
+        match self {
+            NeighbourDir::Prev => "prev",
+            NeighbourDir::Next => "next",
+        }
+    }
 }
 
 /// `mv-expand [kind=bag|array] [with_itemindex=I] [Name =] Expr [to typeof(T)], … [limit N]`.
@@ -677,7 +706,8 @@ impl StageKind {
             StageKind::Aggregate { .. }
             | StageKind::Top { .. }
             | StageKind::Limit(_)
-            | StageKind::Join { .. } => false,
+            | StageKind::Join { .. }
+            | StageKind::Neighbours { .. } => false,
             // `limit` and `with_itemindex` count within one row's own values, not across rows.
             StageKind::MvExpand(_) | StageKind::Parse(_) => true,
         }

@@ -70,7 +70,9 @@ pub fn walk_query<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, q: &'ir Query) {
 pub fn walk_stage<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, kind: &'ir StageKind, span: Span) {
     match kind {
         StageKind::Filter(p) => v.visit_predicate(p),
-        StageKind::Extend(assigns) | StageKind::Project(assigns) => {
+        StageKind::Extend(assigns)
+        | StageKind::Project(assigns)
+        | StageKind::Neighbours { items: assigns, .. } => {
             for a in assigns {
                 v.visit_expr(&a.expr);
                 v.visit_written(&a.name.name, a.name.span);

@@ -247,13 +247,24 @@ impl<'a> Lowerer<'a> {
                     args: vec![self.expr(&a.value)?],
                 }
             }
-            "prev" | "next" | "row_number" | "row_cumsum" | "row_rank_dense" | "row_rank_min"
+            "prev" | "next" => {
+                return Err(refused(
+                    function.span,
+                    format!(
+                        "`{name}()` reads neighbouring rows of a serialized (ordered) row set; it \
+                         is translated as the whole value of an `extend` item (`extend n = \
+                         {name}(x)`), not inside another expression or operator"
+                    ),
+                ))
+            }
+            "row_number" | "row_cumsum" | "row_rank_dense" | "row_rank_min"
             | "row_window_session" => {
                 return Err(refused(
                     function.span,
                     format!(
-                        "`{name}()` reads neighbouring rows of a serialized (ordered) row set; \
-                         window functions are not modelled"
+                        "`{name}()` computes over the rows of a serialized (ordered) row set in \
+                         their order (a running number, sum, rank or session); of the window \
+                         functions only `next()`/`prev()` are translated"
                     ),
                 ))
             }

@@ -231,6 +231,15 @@ impl Checker<'_, '_> {
                 }
             }
             StageKind::Parse(p) => self.expr(&p.source, scope),
+            // Every item reads the input row's columns.
+            StageKind::Neighbours { items, .. } => {
+                for a in items {
+                    self.expr(&a.expr, scope);
+                }
+                scope
+                    .local
+                    .extend(items.iter().map(|a| a.name.name.clone()));
+            }
             StageKind::Limit(_) | StageKind::Count => {}
         }
     }

@@ -23,6 +23,7 @@ mod make_series;
 mod mv_apply;
 mod mvexpand;
 mod names;
+mod neighbours;
 mod parse;
 mod predicate;
 mod row_scope;
@@ -583,6 +584,15 @@ impl<'a> Lowerer<'a> {
         op: &'a ast::Operator,
         stages: &mut Vec<ir::Stage>,
     ) -> LResult<()> {
+        if let ast::OperatorKind::Extend(items) = &op.kind {
+            if neighbours::has_neighbour(items) {
+                let new = self.extend_with_neighbours(items, op.span, stages)?;
+                stages.append(&mut self.before);
+                stages.extend(new);
+                stages.append(&mut self.after);
+                return Ok(());
+            }
+        }
         let stage = self.operator(op)?;
         if let Some(s) = &stage {
             // A `toscalar()` value an operator that fixes its columns read is gone after it.
@@ -791,6 +801,21 @@ impl<'a> Lowerer<'a> {
         items: &'a [ast::NamedExpr],
         operator: &str,
     ) -> LResult<Vec<ir::Assignment>> {
+        Ok(self
+            .named_items(items, operator, |this, e| this.expr(e))?
+            .into_iter()
+            .map(|(name, expr)| ir::Assignment { name, expr })
+            .collect())
+    }
+
+    /// The items of an `extend`/`project`, each with the name KQL gives it and its value as
+    /// `value` lowers it.
+    fn named_items<T>(
+        &mut self,
+        items: &'a [ast::NamedExpr],
+        operator: &str,
+        mut value: impl FnMut(&mut Self, &'a ast::Expr) -> LResult<T>,
+    ) -> LResult<Vec<(ir::Column, T)>> {
         let mut names = NameGen::default();
         let mut out = Vec::new();
         for item in items {
@@ -814,13 +839,13 @@ impl<'a> Lowerer<'a> {
                 names.taken(&name);
                 name
             };
-            out.push(ir::Assignment {
-                name: ir::Column {
+            out.push((
+                ir::Column {
                     name,
                     span: item.names.first().map_or(item.span, |n| n.span),
                 },
-                expr: self.expr(&item.expr)?,
-            });
+                value(self, &item.expr)?,
+            ));
         }
         Ok(out)
     }

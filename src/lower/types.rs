@@ -174,6 +174,11 @@ impl Typer<'_> {
                     }
                 }
                 StageKind::Parse(p) => self.expr(&mut p.source, &cols, Ctx::Values),
+                StageKind::Neighbours { items, .. } => {
+                    for a in items.iter_mut() {
+                        self.expr(&mut a.expr, &cols, Ctx::Values);
+                    }
+                }
                 StageKind::ProjectAway(_)
                 | StageKind::ProjectKeep(_)
                 | StageKind::Rename(_)

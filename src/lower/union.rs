@@ -286,6 +286,7 @@ fn move_into_legs(
 ) -> Result<(), String> {
     let row_wise = match &stage.kind {
         ir::StageKind::Parse(_) => true,
+        ir::StageKind::Neighbours { .. } => false,
         ir::StageKind::MvExpand(m) => m.per_row.is_none(),
         ir::StageKind::Join { kind, .. } => matches!(
             kind,
@@ -458,6 +459,7 @@ fn computed_names(stages: &[ir::Stage]) -> Vec<String> {
             | ir::StageKind::Count
             | ir::StageKind::Join { .. }
             | ir::StageKind::MvExpand(_)
+            | ir::StageKind::Neighbours { .. }
             | ir::StageKind::Parse(_) => {
                 // Columns after these are not the table's own (types not followed here).
                 return vec!["*".to_string()];

@@ -1246,6 +1246,15 @@ impl<'p> Mapper<'p> {
                     scope.overrides.insert(c.name.clone(), Res::Computed);
                 }
             }
+            // The value of a column on another row: the target's field, a computed column.
+            StageKind::Neighbours { items, .. } => {
+                for a in items.iter_mut() {
+                    self.expr(scope, &mut a.expr);
+                }
+                for a in items.iter() {
+                    scope.overrides.insert(a.name.name.clone(), Res::Computed);
+                }
+            }
             StageKind::Parse(p) => {
                 self.expr(scope, &mut p.source);
                 let captures: Vec<String> = p.captures().map(|c| c.name.clone()).collect();

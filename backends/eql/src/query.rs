@@ -87,6 +87,7 @@ pub(crate) fn translate(query: &ir::Query) -> Result<Translation, Vec<Diagnostic
             StageKind::Join { .. }
             | StageKind::MvExpand(_)
             | StageKind::Parse(_)
+            | StageKind::Neighbours { .. }
             | StageKind::Aggregate { .. }
             | StageKind::Sort(_)
             | StageKind::Top { .. }
@@ -191,6 +192,13 @@ fn declined(stage: &ir::Stage) -> Diagnostic {
         )
         .with_label("mv-expand has no EQL equivalent")
         .with_help("EQL returns whole matching events, one row each; translate this rule to ES|QL or SPL instead"),
+        StageKind::Neighbours { dir, .. } => Diagnostic::error(
+            BackendCode::B072,
+            format!("EQL cannot read a column on a neighbouring row (`{}()`)", dir.kql_name()),
+            stage.span,
+        )
+        .with_label("no EQL equivalent")
+        .with_help("EQL returns whole matching events and computes no columns; translate this rule to SPL instead"),
         StageKind::Parse(_) => Diagnostic::error(
             BackendCode::B071,
             "EQL cannot cut columns out of a string",

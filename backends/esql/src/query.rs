@@ -9,7 +9,7 @@ use crate::{
     union, MAX_ROWS,
 };
 use kqlport::backend::Effect;
-use kqlport::codes::EsqlCode;
+use kqlport::codes::{BackendCode, EsqlCode};
 use kqlport::ir::facts::Shape;
 use kqlport::ir::{self, Nulls, SortDir, SourceKind, StageKind};
 use kqlport::source::Span;
@@ -205,6 +205,16 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
         // `lower_query` hands mv-expand to `mvexpand::mv_expand`, which reads the later stages.
         StageKind::MvExpand(_) => {}
         StageKind::Parse(p) => parse::parse(cx, p, stage.span, out),
+        StageKind::Neighbours { dir, .. } => cx.decline_help(
+            BackendCode::B072,
+            format!(
+                "`{}()` reads a column on a neighbouring row of the sorted rows; ES|QL has no \
+                 window function (no command reads another row than the current one)",
+                dir.kql_name()
+            ),
+            stage.span,
+            "compare neighbouring rows in Elasticsearch with a transform or in Splunk with streamstats",
+        ),
         StageKind::Count => stats::count(cx, out),
     }
 }

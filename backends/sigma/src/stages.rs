@@ -229,6 +229,18 @@ pub fn plan<'q>(
                 .with_label("mv-expand has no Sigma form")
                 .with_help("a Sigma rule matches whole events, one each"),
             ),
+            StageKind::Neighbours { dir, .. } => errors.push(
+                Diagnostic::error(
+                    BackendCode::B072,
+                    format!(
+                        "Sigma cannot read a column on a neighbouring row (`{}()`)",
+                        dir.kql_name()
+                    ),
+                    stage.span,
+                )
+                .with_label("no Sigma form")
+                .with_help("a Sigma rule matches fields of events and computes no columns"),
+            ),
             StageKind::Parse(_) => errors.push(
                 Diagnostic::error(
                     BackendCode::B071,

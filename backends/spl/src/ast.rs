@@ -143,6 +143,11 @@ pub enum Command {
     },
     /// `streamstats count AS F`: each result numbered 1, 2, 3 … in the order they come.
     StreamCount(String),
+    /// `streamstats current=f window=1 last(F) AS N, …`: each result gets the `(F, N)` fields'
+    /// values of the result right before it (none on the first).
+    StreamLast(Vec<(String, String)>),
+    /// `reverse`: the results in the opposite order.
+    Reverse,
     /// `mvexpand F [limit=N]`: one result per value of a multivalue field.
     MvExpand {
         field: String,
@@ -631,6 +636,15 @@ impl Display for Command {
                 Ok(())
             }
             Command::StreamCount(n) => write!(f, "streamstats count AS {}", CmdName(n)),
+            Command::StreamLast(pairs) => {
+                f.write_str("streamstats current=f window=1")?;
+                // Aggregation terms one after another, as `stats` writes them.
+                for (field, alias) in pairs {
+                    write!(f, " last({}) AS {}", CmdName(field), CmdName(alias))?;
+                }
+                Ok(())
+            }
+            Command::Reverse => f.write_str("reverse"),
             Command::Dedup(v) => {
                 f.write_str("dedup ")?;
                 names(f, v)

@@ -119,6 +119,7 @@ mod comparisons;
 mod escaping;
 mod functions;
 mod members;
+mod neighbours;
 mod paths;
 mod prefilters;
 mod strings;

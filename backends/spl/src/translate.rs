@@ -30,6 +30,7 @@ mod dynamic;
 mod expr;
 mod fields;
 mod mvexpand;
+mod neighbours;
 mod network;
 mod parse;
 mod predicates;

@@ -59,6 +59,7 @@ pub fn has_positive_field_condition(q: &ir::Query) -> bool {
             | StageKind::Count
             | StageKind::Join { .. }
             | StageKind::MvExpand(_)
+            | StageKind::Neighbours { .. }
             | StageKind::Parse(_) => return false,
         }
     }

@@ -253,6 +253,7 @@ impl Tx {
             StageKind::Distinct(cols) => self.distinct(cols, cmds),
             StageKind::MvExpand(m) => self.mv_expand_stage(m, stage.span, cmds),
             StageKind::Parse(p) => self.parse_stage(p, stage.span, cmds),
+            StageKind::Neighbours { dir, items } => self.neighbours_stage(*dir, items, cmds),
             StageKind::Count => self.count(cmds),
             // Needs the stages before it for the left side's columns: see `Tx::query`.
             StageKind::Join { .. } => self.errors.push(Diagnostic::error(

@@ -461,15 +461,50 @@ class Pipeline:
 
     def cmd_streamstats(self, args, rows, first):
         """[streamstats] "adds cumulative summary statistics to all search results in a streaming
-        manner": `count [AS F]` numbers the results 1, 2, 3 … in the order they arrive. Only that
-        form (no BY, window or other functions) is modelled."""
+        manner": `count [AS F]` numbers the results 1, 2, 3 … in the order they arrive.
+        `current=f window=1 last(F) AS N, …`: `current` "If true, the search includes the given,
+        or current, event in the summary calculations" (false: left out), `window` "the number
+        of events to use when computing the statistics" — so the one result right before; the
+        statistics skip a result without the field (no value then), and the first result has
+        none before it (no field N). Only these two forms (no BY, reset or time window) are
+        modelled."""
         m = re.fullmatch(r"\s*count(?:\s+AS\s+(\S+))?\s*", args, re.I)
-        if not m:
+        if m:
+            name = (m.group(1) or "count").strip("\"'")
+            for k, r in enumerate(rows, start=1):
+                r[name] = k
+            return rows
+        m = re.fullmatch(r"\s*current=(?:f|false)\s+window=1\s+(.*)", args, re.I | re.S)
+        terms = []
+        if m:
+            # stats-agg-terms one after another (a comma between them is optional)
+            term = re.compile(r"\s*,?\s*last\(([^\s()]+)\)\s+AS\s+([^\s,]+)", re.I)
+            rest, pos = m.group(1), 0
+            while pos < len(rest.rstrip()):
+                t = term.match(rest, pos)
+                if not t:
+                    raise Unsupported(f"streamstats {args.strip()}")
+                terms.append((t.group(1).strip("\"'"), t.group(2).strip("\"'")))
+                pos = t.end()
+        if not terms:
             raise Unsupported(f"streamstats {args.strip()}")
-        name = (m.group(1) or "count").strip("\"'")
-        for k, r in enumerate(rows, start=1):
-            r[name] = k
+        before = None
+        for r in rows:
+            current = {f: r.get(f) for f, _ in terms}
+            for f, name in terms:
+                value = None if before is None else before[f]
+                if value is None:
+                    r.pop(name, None)
+                else:
+                    r[name] = value
+            before = current
         return rows
+
+    def cmd_reverse(self, args, rows, first):
+        """[reverse] "Reverses the order of the results." Takes no arguments."""
+        if args.strip():
+            raise SplError("reverse takes no arguments")
+        return list(reversed(rows))
 
     # -- combining ------------------------------------------------------------------------
 

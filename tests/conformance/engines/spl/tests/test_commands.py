@@ -73,6 +73,30 @@ class Stats(unittest.TestCase):
         with self.assertRaises(Unsupported):
             rows("search index=* | streamstats sum(bytes) AS s", self.EV)
 
+    def test_streamstats_last_of_the_result_before(self):
+        # [streamstats] current=f leaves the current result out, window=1 keeps one: the value
+        # of the result right before; none on the first, none where that result lacks the field
+        r = rows("search index=* | streamstats current=f window=1 last(host) AS ph, last(user) AS pu"
+                 " | table host ph pu", self.EV)
+        self.assertEqual([x.get("ph") for x in r], [None, "a", "a", "b", None])
+        self.assertNotIn("ph", r[0])
+        self.assertEqual(r, rows("search index=* | streamstats current=f window=1 last(host) AS ph"
+                                 " last(user) AS pu | table host ph pu", self.EV))
+        with self.assertRaises(Unsupported):
+            rows("search index=* | streamstats current=f window=2 last(host) AS ph", self.EV)
+        with self.assertRaises(Unsupported):
+            rows("search index=* | streamstats window=1 last(host) AS ph", self.EV)
+
+    def test_reverse_turns_the_results_around(self):
+        # [reverse] "Reverses the order of the results"
+        fwd = rows("search index=* | table host bytes", self.EV)
+        back = rows("search index=* | reverse | table host bytes", self.EV)
+        self.assertEqual(back, list(reversed(fwd)))
+        prev_of_reversed = rows("search index=* | reverse | streamstats current=f window=1"
+                                " last(bytes) AS nb | reverse | table bytes nb", self.EV)
+        self.assertEqual([x.get("nb") for x in prev_of_reversed],
+                         [x.get("bytes") for x in fwd[1:]] + [None])
+
     def test_eventstats_adds_to_every_event(self):
         r = rows("search index=* | eventstats count AS n by host | table host n", self.EV)
         self.assertEqual(r, [{"host": "a", "n": 2}, {"host": "a", "n": 2}, {"host": "b", "n": 2}, {}, {"host": "b", "n": 2}])
