@@ -3,7 +3,8 @@
 //! Backends label a difference in a computed value by where they meet it: inside a `where` it
 //! decides rows (over- and under-match), inside `extend`/`project` only the value differs
 //! ([`Effect::Values`]). But `extend d = f(x) | where d == "v"` tests that value: where it can
-//! differ, so can the rows. This pass, run on every translation, finds each such note — one whose
+//! differ, so can the rows. This pass, run on every translation (on the backend's notes, and on
+//! lowering's own when lowering ends), finds each such note — one whose
 //! span lies in the expression of an `extend`/`project` column that a later `where` of the same
 //! pipeline reads while the column still holds that expression — and makes it an over- and an
 //! under-match note, naming the column and the `where`. Likewise a note inside the query of a
@@ -16,9 +17,14 @@ use crate::source::Span;
 
 /// Rewrites `fidelity`'s values notes as described in the module text.
 pub fn widen_filtered_values(query: &Query, fidelity: &mut Fidelity) {
-    let Fidelity::Approximate(notes) = fidelity else {
-        return;
-    };
+    if let Fidelity::Approximate(notes) = fidelity {
+        widen_notes(query, notes);
+    }
+}
+
+/// Rewrites the values notes among `notes` (a backend's, or lowering's own) as described in the
+/// module text.
+pub fn widen_notes(query: &Query, notes: &mut Vec<Note>) {
     if !notes.iter().any(|n| n.effect == Effect::Values) {
         return;
     }

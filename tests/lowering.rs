@@ -2493,3 +2493,15 @@ fn toscalar_of_another_query_is_one_value_attached_to_the_rows() {
         assert_eq!(refusal(q), ("L027".into(), "v".into()), "{q}");
     }
 }
+
+#[test]
+fn a_lowering_values_note_on_a_column_a_later_where_tests_is_a_row_difference() {
+    use kqlport::backend::Effect;
+    // Only the value differs while nothing tests it …
+    let (_, effects) = ir_effects("SigninLogs | extend x = column_ifexists('ResultType', '')");
+    assert_eq!(effects, vec![Effect::Values]);
+    // … but a `where` on it decides rows with it, both ways.
+    let (_, effects) =
+        ir_effects("SigninLogs | extend x = column_ifexists('ResultType', '') | where x == '0'");
+    assert_eq!(effects, vec![Effect::OverMatch, Effect::UnderMatch]);
+}

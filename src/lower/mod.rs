@@ -91,6 +91,8 @@ fn lower_here(query: &ast::Query) -> Result<Lowered, Vec<Diagnostic>> {
             cx.errors.extend(found.errors);
             cx.warnings.extend(found.warnings);
             if cx.errors.is_empty() {
+                // Lowering's values notes, like a backend's, on a column a later `where` tests.
+                crate::filtered_values::widen_notes(&q, &mut cx.notes);
                 Ok(Lowered {
                     query: q,
                     notes: cx.notes,
