@@ -580,3 +580,22 @@ fn set_functions_are_declined_inside_expressions_and_of_other_arrays() {
     let q = "AWSGuardDuty | extend u = set_union(ResourceDetails, ResourceDetails)";
     assert_eq!(declined(ir_of(q))[0].0, "B014");
 }
+
+#[test]
+fn split_at_an_index_as_a_whole_array_is_the_json_text_of_that_part() {
+    // KQL: the array of the part at k, [] when there is none.
+    let (t, notes) = approx(ir_of(
+        r#"SecurityEvent | extend T = replace(@"\[|\]|\""", "", tostring(split(Account, ":", 1)))"#,
+    ));
+    assert!(notes.iter().all(|n| n.2 == Effect::Values), "{notes:?}");
+    insta::assert_snapshot!(tail(&t), @r#"
+        | eval __kqlport_h1=mvindex(split(coalesce(Account, ""), ":"), 1)
+        | eval T=replace(coalesce(tostring(if(isnull(__kqlport_h1), "[]", mv_to_json_array(__kqlport_h1))), ""), "\\[|\\]|\\\"", "")
+        | fields - __kqlport_h1
+        "#);
+    // A negative or computed index is declined.
+    let q = r#"SecurityEvent | extend T = tostring(split(Account, ":", -1))"#;
+    assert_eq!(declined(ir_of(q))[0].0, "B014");
+    let q = r#"SecurityEvent | extend T = tostring(split(Account, ":", EventID))"#;
+    assert_eq!(declined(ir_of(q))[0].0, "B014");
+}

@@ -15,6 +15,11 @@ use kqlport::ir::{Expr, ExprKind, FieldPath, Literal, PathSegment, ScalarFn};
 use kqlport::schema::ColumnType;
 use kqlport::source::Span;
 
+/// How a `split` array written as JSON text can differ.
+const SPLIT_JSON_NOTE: &str = "this split() array is written as JSON text by mv_to_json_array (as \
+    KQL shows an array); how Splunk escapes characters such as `/` or non-ASCII letters in that \
+    text is not documented, so the text can differ where such characters occur";
+
 impl Tx {
     /// `split(x, d)` with a literal non-empty delimiter: Splunk's multivalue `split`, on `""` for
     /// a missing `x` (KQL's missing string).
@@ -51,14 +56,44 @@ impl Tx {
     /// holding it then read it with `json_extract`, as for any computed JSON.
     pub(super) fn split_json(&mut self, x: &Expr, d: &Expr, span: Span) -> Option<Eval> {
         let mv = self.split_eval(x, d, span)?;
-        self.notes.push(
-            span,
-            Effect::Values,
-            "this split() array is written as JSON text by mv_to_json_array (as KQL shows an \
-             array); how Splunk escapes characters such as `/` or non-ASCII letters in that text \
-             is not documented, so the text can differ where such characters occur",
-        );
+        self.notes.push(span, Effect::Values, SPLIT_JSON_NOTE);
         Some(Eval::call("mv_to_json_array", vec![mv]))
+    }
+
+    /// `split(x, d, k)` (a literal `k >= 0`) as a whole value: KQL's array of the one part at
+    /// `k` — `[]` where there is none (Microsoft's page: the array "contains the requested
+    /// substring at the index if it exists") — as JSON text, as [`Tx::split_json`] writes a
+    /// `split` array: `mv_to_json_array` of `mvindex` of the parts, `"[]"` when out of range.
+    pub(super) fn split_at_json(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [x, d, k] = args else {
+            return self.unsupported_fn(ScalarFn::Split, span);
+        };
+        let k = match k.kind {
+            ExprKind::Literal(Literal::Long(k)) if k >= 0 => k,
+            _ => {
+                self.refuse(
+                    SplCode::B014,
+                    k.span,
+                    "split(x, d, k) as a whole array is supported by the SPL backend for a \
+                     literal index k >= 0 only",
+                    "an index computed at query time, or negative (what KQL gives for a \
+                     negative one is not documented)",
+                    "index the array: split(x, d)[k]",
+                );
+                return None;
+            }
+        };
+        let parts = self.split_eval(x, d, span)?;
+        let part = self.helper(Eval::call("mvindex", vec![parts, Eval::Num(k.to_string())]));
+        self.notes.push(span, Effect::Values, SPLIT_JSON_NOTE);
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("isnull", vec![part.clone()]),
+                Eval::str("[]"),
+                Eval::call("mv_to_json_array", vec![part]),
+            ],
+        ))
     }
 
     /// `array_length(a)`: of a `make_set`/`make_list` multivalue, its count (none is KQL's

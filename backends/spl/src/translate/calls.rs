@@ -247,6 +247,7 @@ impl Tx {
                 self.split_eval(&args[0], &args[1], span)
             }
             ScalarFn::Split if args.len() == 2 => self.split_json(&args[0], &args[1], span),
+            ScalarFn::Split if args.len() == 3 => self.split_at_json(args, span),
             ScalarFn::SetUnion
             | ScalarFn::SetDifference
             | ScalarFn::SetIntersect
