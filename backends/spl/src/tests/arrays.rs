@@ -160,12 +160,12 @@ fn split_arrays_at_a_computed_integer_index() {
 #[test]
 fn split_arrays_elsewhere_are_declined() {
     let whole = call(ScalarFn::Split, vec![field("U"), string(",")]);
-    // split(x, d, k) as a whole array.
+    // split(x, d, k) as a whole array, k computed at query time.
     let query = q(vec![ext(
         "x",
-        call(ScalarFn::Split, vec![field("U"), string(","), long(1)]),
+        call(ScalarFn::Split, vec![field("U"), string(","), field("V")]),
     )]);
-    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+    assert_eq!(declined(query)[0].0, "B014");
     // A split column compared, grouped by or sorted.
     let arr = ext("arr", whole);
     let query = q(vec![arr.clone(), filter(sm("arr", Equals, CS, &["a"]))]);
