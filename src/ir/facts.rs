@@ -83,15 +83,21 @@ pub enum Shape {
     Text,
 }
 
-/// What a `make_set`/`make_list` collected over a group's rows ([`Shape::Multivalue`]).
+/// What a `make_set`/`make_list` collected over a group's rows ([`Shape::Multivalue`]), or
+/// what a function on whole arrays (`set_union`, `set_difference`, `set_intersect`,
+/// `array_concat`) computed from such arrays and `split`/`extract_all` arrays.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Collected {
-    /// `make_set`: each distinct value once; `make_list`: every row's value, duplicates too.
+    /// `make_set` and the set functions: each distinct value once; `make_list` and
+    /// `array_concat`: every value, duplicates too.
     pub distinct: bool,
     /// The size limit given (`make_set(x, n)`), if any.
     pub max: Option<u64>,
     /// The type of the values collected (`None`: not known).
     pub element: Option<ColumnType>,
+    /// Collected over a group's rows by `make_set`/`make_list` (not computed from arrays by a
+    /// set function or `array_concat`, whose result can be `[]` whatever its elements' type).
+    pub from_rows: bool,
 }
 
 impl Collected {
@@ -100,7 +106,7 @@ impl Collected {
     /// never null in KQL (a missing one is `""`), so collecting a string gives every group a
     /// value. Anything else may be null on every row of a group, which then gets `[]`.
     pub fn never_empty(&self) -> bool {
-        self.element == Some(ColumnType::String)
+        self.from_rows && self.element == Some(ColumnType::String)
     }
 }
 
@@ -468,6 +474,19 @@ impl Scope {
                 args,
             } if args.len() == 3 => Shape::Matches,
             ExprKind::Call {
+                func:
+                    func @ (ScalarFn::SetUnion
+                    | ScalarFn::SetDifference
+                    | ScalarFn::SetIntersect
+                    | ScalarFn::ArrayConcat),
+                args,
+            } if !args.is_empty() => Shape::Multivalue(Collected {
+                distinct: *func != ScalarFn::ArrayConcat,
+                max: None,
+                element: self.common_element(args),
+                from_rows: false,
+            }),
+            ExprKind::Call {
                 func: ScalarFn::DynamicIndex,
                 args,
             } if args.len() == 2
@@ -516,6 +535,22 @@ impl Scope {
             },
             _ => Shape::Scalar,
         }
+    }
+
+    /// The type of every array's elements, when the arrays are ones whose elements' type is
+    /// known (`split` and `extract_all` arrays: strings; `make_set`/`make_list` and set
+    /// function results: what they collected) and it is the same for all.
+    fn common_element(&self, arrays: &[Expr]) -> Option<ColumnType> {
+        let element = |e: &Expr| match self.shape_of(e) {
+            Shape::Split { .. } | Shape::Matches => Some(ColumnType::String),
+            Shape::Multivalue(c) => c.element,
+            _ => None,
+        };
+        let first = element(arrays.first()?)?;
+        arrays[1..]
+            .iter()
+            .all(|a| element(a) == Some(first))
+            .then_some(first)
     }
 
     /// How a datetime computed as `e` is represented, when it is one the query holds as an
@@ -685,7 +720,11 @@ impl Scope {
             | F::ArraySortDesc
             | F::ArraySlice
             | F::DynamicIndex
-            | F::BagPack => T::Dynamic,
+            | F::BagPack
+            | F::SetUnion
+            | F::SetDifference
+            | F::SetIntersect
+            | F::ArrayConcat => T::Dynamic,
             F::Coalesce | F::MaxOf | F::MinOf => {
                 let t = first()?;
                 return args.iter().all(|a| self.infer(a) == Some(t)).then_some(t);
@@ -723,6 +762,7 @@ impl Scope {
                         distinct: matches!(a.func, AggFunc::MakeSet { .. }),
                         max: *max,
                         element: self.infer(expr),
+                        from_rows: true,
                     }),
                     ..typed(Some(T::Dynamic))
                 },
@@ -1147,6 +1187,7 @@ mod tests {
                 distinct: true,
                 max: None,
                 element: Some(ColumnType::String),
+                from_rows: true,
             })
         );
         assert_eq!(out.time("First"), Some(Time::Computed));
@@ -1176,6 +1217,31 @@ mod tests {
             panic!("i is a make_set_if result")
         };
         assert!(!i.never_empty());
+    }
+
+    #[test]
+    fn a_set_function_of_arrays_is_an_array_that_can_be_empty() {
+        let q = ir("SecurityEvent
+            | summarize s = make_set(Account), n = make_set(EventID) by Computer
+            | extend d = set_difference(s, split(Computer, \".\")),
+                c = array_concat(s, split(Computer, \".\")),
+                m = set_union(s, n)");
+        let out = q.facts().output().clone();
+        let Shape::Multivalue(d) = out.shape("d") else {
+            panic!("d is an array")
+        };
+        // Strings, distinct, but possibly none: set_difference can leave nothing.
+        assert!(d.distinct && !d.never_empty() && !d.from_rows);
+        assert_eq!(d.element, Some(ColumnType::String));
+        let Shape::Multivalue(c) = out.shape("c") else {
+            panic!("c is an array")
+        };
+        assert!(!c.distinct && c.element == Some(ColumnType::String));
+        // Strings and numbers: no one element type.
+        let Shape::Multivalue(m) = out.shape("m") else {
+            panic!("m is an array")
+        };
+        assert_eq!(m.element, None);
     }
 
     #[test]

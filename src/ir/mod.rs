@@ -1474,6 +1474,20 @@ pub enum ScalarFn {
     /// holding each value `vN` under the key `kN` (a string, possibly computed). KQL documents
     /// the order of the keys as undetermined.
     BagPack,
+    /// `set_union(a, b, …)`: a dynamic array of the distinct values of all the arrays (Microsoft's
+    /// page: "distinct values that are in any of the arrays"); the order of its elements is not
+    /// documented.
+    SetUnion,
+    /// `set_difference(a, b, …)`: a dynamic array of the distinct values of `a` that are in none
+    /// of the other arrays (`[]` when there is none); the order of its elements is not
+    /// documented.
+    SetDifference,
+    /// `set_intersect(a, b, …)`: a dynamic array of the distinct values that are in every array;
+    /// the order of its elements is not documented.
+    SetIntersect,
+    /// `array_concat(a, b, …)`: one dynamic array of the arrays' elements, in argument order,
+    /// duplicates kept (what a non-array argument gives is not documented).
+    ArrayConcat,
 }
 
 #[cfg(test)]

@@ -794,6 +794,10 @@ pub(crate) const SCALAR_FUNCTIONS: &[(&str, ir::ScalarFn)] = {
         ("min_of", F::MinOf),
         ("reverse", F::Reverse),
         ("format_datetime", F::FormatDatetime),
+        ("set_union", F::SetUnion),
+        ("set_difference", F::SetDifference),
+        ("set_intersect", F::SetIntersect),
+        ("array_concat", F::ArrayConcat),
     ]
 };
 

@@ -306,8 +306,7 @@ impl<'a> Lowerer<'a> {
                     ),
                 ))
             }
-            "set_union" | "set_difference" | "set_intersect" | "set_has_element"
-            | "array_concat" | "array_iff" | "array_index_of" => {
+            "set_has_element" | "array_iff" | "array_index_of" => {
                 return Err(refused(
                     function.span,
                     format!("`{name}()` computes on whole dynamic arrays; array values are not modelled"),

@@ -58,6 +58,13 @@ SPL_GAPS = [
     ("sha256()", re.compile(r"\bsha256\("), "md5(",
      "sha256() (Search Reference › Cryptographic functions: md5, sha1, sha256, sha512) is not in "
      "splparser's grammar, which knows md5() only"),
+    ("mvdedup()", re.compile(r"\bmvdedup\("), "coalesce(",
+     "mvdedup() (Search Reference › Multivalue eval functions) is not in splparser's grammar"),
+    ("mvfind()", re.compile(r"\bmvfind\("), "coalesce(",
+     "mvfind(<mv>, <regex>) (Search Reference › Multivalue eval functions) is not in splparser's grammar"),
+    ("mvmap()", re.compile(r"\bmvmap\("), "coalesce(",
+     "mvmap(<mv>, <expression>) (Splunk 8.0+, Search Reference › Multivalue eval functions) is not in "
+     "splparser's grammar"),
     ("true()", re.compile(r"\btrue\(\)"), "1==1",
      "the zero-argument true() (used as case()'s default arm) is not in splparser's grammar"),
     ("false()", re.compile(r"\bfalse\(\)"), "1==0",

@@ -226,6 +226,35 @@ impl Cx {
                 );
                 Expr::Null
             }
+            (
+                ScalarFn::SetUnion
+                | ScalarFn::SetDifference
+                | ScalarFn::SetIntersect
+                | ScalarFn::ArrayConcat,
+                _,
+            ) => {
+                // MV_UNION, MV_INTERSECTION and MV_DIFFERENCE are in the ES|QL function
+                // catalogue only from 9.5 (the checker's generated signatures); this backend
+                // targets 9.2.
+                let name = match func {
+                    ScalarFn::SetUnion => "set_union",
+                    ScalarFn::SetDifference => "set_difference",
+                    ScalarFn::SetIntersect => "set_intersect",
+                    _ => "array_concat",
+                };
+                self.decline_help(
+                    EsqlCode::B005,
+                    format!(
+                        "{name}() computes on whole arrays, which the ES|QL backend does not \
+                         translate (ES|QL's multi-value set functions are newer than the 9.2 it \
+                         targets, and keyword fields read as multi-values come back sorted and \
+                         deduplicated)"
+                    ),
+                    span,
+                    "expand the arrays with mv-expand and compare their values instead",
+                );
+                Expr::Null
+            }
             (f, _) => {
                 self.decline_help(
                     EsqlCode::B005,

@@ -273,3 +273,17 @@ fn dynamic_null_is_null() {
         | LIMIT 10000
         "#);
 }
+
+#[test]
+fn set_functions_of_whole_arrays_are_declined_by_name() {
+    let d = declined(&ir_of(
+        r#"SecurityEvent | extend d = set_difference(split(Account, ";"), split(Computer, ";"))"#,
+    ));
+    assert_eq!(d[0].code.as_str(), "B005");
+    assert!(
+        d[0].message
+            .starts_with("set_difference() computes on whole arrays"),
+        "{}",
+        d[0].message
+    );
+}

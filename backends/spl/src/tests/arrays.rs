@@ -160,12 +160,12 @@ fn split_arrays_at_a_computed_integer_index() {
 #[test]
 fn split_arrays_elsewhere_are_declined() {
     let whole = call(ScalarFn::Split, vec![field("U"), string(",")]);
-    // split(x, d, k) as a whole array.
+    // split(x, d, k) as a whole array, k computed at query time.
     let query = q(vec![ext(
         "x",
-        call(ScalarFn::Split, vec![field("U"), string(","), long(1)]),
+        call(ScalarFn::Split, vec![field("U"), string(","), field("V")]),
     )]);
-    assert_eq!(declined(query), vec![("B014", 30, 40)]);
+    assert_eq!(declined(query)[0].0, "B014");
     // A split column compared, grouped by or sorted.
     let arr = ext("arr", whole);
     let query = q(vec![arr.clone(), filter(sm("arr", Equals, CS, &["a"]))]);
@@ -519,4 +519,83 @@ fn dynamic_null_is_null() {
         | eval k=if(c==1, null(), mv_to_json_array(split(coalesce(a, ""), "/")))
         | where if(json_valid(k) AND match(k, "^\\s*\\["), coalesce(mvcount(json_array_to_mv(k)), 0), null())==2
         "#);
+}
+
+#[test]
+fn set_functions_of_split_arrays_are_multivalue_operations() {
+    // set_difference: each value of the first array marked by whether mvfind finds it (escaped
+    // at run time, anchored by ^ and \z) among the second's, kept by mvfilter, unmarked, deduped.
+    insta::assert_snapshot!(spl_tail_of(
+        r#"SecurityEvent | extend d = set_difference(split(Account, ";"), split(Computer, ";"))
+           | where array_length(d) > 0"#
+    ), @r#"
+        | eval __kqlport_h1=split(coalesce(Account, ""), ";"), __kqlport_h2=split(coalesce(Computer, ""), ";"), __kqlport_h3=mvmap(__kqlport_h1, if(isnull(mvfind(__kqlport_h2, "^".replace(__kqlport_h1, "([^A-Za-z0-9])", "\\\\\\1")."\\z")), "+".__kqlport_h1, "-".__kqlport_h1)), __kqlport_h4=mvfilter(match(__kqlport_h3, "^\\+"))
+        | eval d=mvdedup(mvmap(__kqlport_h4, substr(__kqlport_h4, 2)))
+        | fields - __kqlport_h1 __kqlport_h2 __kqlport_h3 __kqlport_h4
+        | where coalesce(mvcount(d), 0)>0
+        "#);
+    // set_union: all values once; array_concat: all values, in argument order.
+    insta::assert_snapshot!(spl_tail_of(
+        r#"SecurityEvent | extend u = set_union(split(Account, ";"), split(Computer, ";")),
+             c = array_concat(split(Account, ";"), split(Computer, ";"))
+           | where array_length(c) > array_length(u)"#
+    ), @r#"
+        | eval u=mvdedup(mvappend(split(coalesce(Account, ""), ";"), split(coalesce(Computer, ""), ";"))), c=mvappend(split(coalesce(Account, ""), ";"), split(coalesce(Computer, ""), ";"))
+        | where coalesce(mvcount(c), 0)>coalesce(mvcount(u), 0)
+        "#);
+}
+
+#[test]
+fn set_intersect_of_a_make_set_column_tests_each_further_array_in_turn() {
+    // (Noted only for make_set: a one-element set is a single value in Splunk.)
+    let t = text_sets(ir_of(
+        r#"SecurityEvent | summarize s = make_set(Account) by Computer
+           | extend i = set_intersect(s, split(Computer, "."), s)
+           | project Computer, n = array_length(i)"#,
+    ));
+    insta::assert_snapshot!(tail(&t), @r#"
+        | fillnull value="" Computer
+        | stats values(eval(coalesce(Account, ""))) AS s by Computer
+        | eval __kqlport_h1=split(coalesce(Computer, ""), "."), __kqlport_h2=mvmap(s, if(isnull(mvfind(__kqlport_h1, "^".replace(s, "([^A-Za-z0-9])", "\\\\\\1")."\\z")), "-".s, "+".s)), __kqlport_h3=mvfilter(match(__kqlport_h2, "^\\+")), __kqlport_h4=mvmap(__kqlport_h3, substr(__kqlport_h3, 2)), __kqlport_h5=mvmap(__kqlport_h4, if(isnull(mvfind(s, "^".replace(__kqlport_h4, "([^A-Za-z0-9])", "\\\\\\1")."\\z")), "-".__kqlport_h4, "+".__kqlport_h4)), __kqlport_h6=mvfilter(match(__kqlport_h5, "^\\+"))
+        | eval i=mvdedup(mvmap(__kqlport_h6, substr(__kqlport_h6, 2)))
+        | fields - __kqlport_h1 __kqlport_h2 __kqlport_h3 __kqlport_h4 __kqlport_h5 __kqlport_h6
+        | eval n=coalesce(mvcount(i), 0)
+        | table Computer n
+        "#);
+}
+
+#[test]
+fn set_functions_are_declined_inside_expressions_and_of_other_arrays() {
+    // Inside a comparison: a multivalue field would not behave as KQL's array.
+    let q = r#"SecurityEvent | where array_length(set_union(split(Account, ";"), split(Computer, ";"))) > 1"#;
+    assert_eq!(declined(ir_of(q))[0].0, "B014");
+    // An extract_all array can be null; what the set functions do with null is not documented.
+    let q = r#"SecurityEvent | extend x = extract_all(@"(\d+)", Account) | extend u = set_union(x, split(Computer, ";"))"#;
+    assert_eq!(declined(ir_of(q))[0].0, "B014");
+    // A make_set of numbers: Splunk's values are text.
+    let q =
+        "SecurityEvent | summarize s = make_set(EventID) by Computer | extend u = set_union(s, s)";
+    assert_eq!(declined(ir_of(q))[0].0, "B014");
+    // A dynamic event column is JSON text in Splunk, not a multivalue field.
+    let q = "AWSGuardDuty | extend u = set_union(ResourceDetails, ResourceDetails)";
+    assert_eq!(declined(ir_of(q))[0].0, "B014");
+}
+
+#[test]
+fn split_at_an_index_as_a_whole_array_is_the_json_text_of_that_part() {
+    // KQL: the array of the part at k, [] when there is none.
+    let (t, notes) = approx(ir_of(
+        r#"SecurityEvent | extend T = replace(@"\[|\]|\""", "", tostring(split(Account, ":", 1)))"#,
+    ));
+    assert!(notes.iter().all(|n| n.2 == Effect::Values), "{notes:?}");
+    insta::assert_snapshot!(tail(&t), @r#"
+        | eval __kqlport_h1=mvindex(split(coalesce(Account, ""), ":"), 1)
+        | eval T=replace(coalesce(tostring(if(isnull(__kqlport_h1), "[]", mv_to_json_array(__kqlport_h1))), ""), "\\[|\\]|\\\"", "")
+        | fields - __kqlport_h1
+        "#);
+    // A negative or computed index is declined.
+    let q = r#"SecurityEvent | extend T = tostring(split(Account, ":", -1))"#;
+    assert_eq!(declined(ir_of(q))[0].0, "B014");
+    let q = r#"SecurityEvent | extend T = tostring(split(Account, ":", EventID))"#;
+    assert_eq!(declined(ir_of(q))[0].0, "B014");
 }

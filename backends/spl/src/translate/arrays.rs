@@ -5,6 +5,7 @@
 //! objects and arrays as JSON text) and `mv_to_json_array` (every value a JSON string).
 
 use super::fields::{event_json, field_json, json_path, json_steps};
+use super::text::regex_escaped;
 use super::Tx;
 use crate::ast::Eval;
 use kqlport::backend::Effect;
@@ -13,6 +14,11 @@ use kqlport::ir::facts::Shape;
 use kqlport::ir::{Expr, ExprKind, FieldPath, Literal, PathSegment, ScalarFn};
 use kqlport::schema::ColumnType;
 use kqlport::source::Span;
+
+/// How a `split` array written as JSON text can differ.
+const SPLIT_JSON_NOTE: &str = "this split() array is written as JSON text by mv_to_json_array (as \
+    KQL shows an array); how Splunk escapes characters such as `/` or non-ASCII letters in that \
+    text is not documented, so the text can differ where such characters occur";
 
 impl Tx {
     /// `split(x, d)` with a literal non-empty delimiter: Splunk's multivalue `split`, on `""` for
@@ -50,14 +56,44 @@ impl Tx {
     /// holding it then read it with `json_extract`, as for any computed JSON.
     pub(super) fn split_json(&mut self, x: &Expr, d: &Expr, span: Span) -> Option<Eval> {
         let mv = self.split_eval(x, d, span)?;
-        self.notes.push(
-            span,
-            Effect::Values,
-            "this split() array is written as JSON text by mv_to_json_array (as KQL shows an \
-             array); how Splunk escapes characters such as `/` or non-ASCII letters in that text \
-             is not documented, so the text can differ where such characters occur",
-        );
+        self.notes.push(span, Effect::Values, SPLIT_JSON_NOTE);
         Some(Eval::call("mv_to_json_array", vec![mv]))
+    }
+
+    /// `split(x, d, k)` (a literal `k >= 0`) as a whole value: KQL's array of the one part at
+    /// `k` — `[]` where there is none (Microsoft's page: the array "contains the requested
+    /// substring at the index if it exists") — as JSON text, as [`Tx::split_json`] writes a
+    /// `split` array: `mv_to_json_array` of `mvindex` of the parts, `"[]"` when out of range.
+    pub(super) fn split_at_json(&mut self, args: &[Expr], span: Span) -> Option<Eval> {
+        let [x, d, k] = args else {
+            return self.unsupported_fn(ScalarFn::Split, span);
+        };
+        let k = match k.kind {
+            ExprKind::Literal(Literal::Long(k)) if k >= 0 => k,
+            _ => {
+                self.refuse(
+                    SplCode::B014,
+                    k.span,
+                    "split(x, d, k) as a whole array is supported by the SPL backend for a \
+                     literal index k >= 0 only",
+                    "an index computed at query time, or negative (what KQL gives for a \
+                     negative one is not documented)",
+                    "index the array: split(x, d)[k]",
+                );
+                return None;
+            }
+        };
+        let parts = self.split_eval(x, d, span)?;
+        let part = self.helper(Eval::call("mvindex", vec![parts, Eval::Num(k.to_string())]));
+        self.notes.push(span, Effect::Values, SPLIT_JSON_NOTE);
+        Some(Eval::call(
+            "if",
+            vec![
+                Eval::call("isnull", vec![part.clone()]),
+                Eval::str("[]"),
+                Eval::call("mv_to_json_array", vec![part]),
+            ],
+        ))
     }
 
     /// `array_length(a)`: of a `make_set`/`make_list` multivalue, its count (none is KQL's
@@ -253,6 +289,144 @@ impl Tx {
         })
     }
 
+    /// `set_union`, `set_difference`, `set_intersect`, `array_concat` of arrays of strings that
+    /// are Splunk multivalue fields here (`split` arrays, `make_set`/`make_list` columns of
+    /// strings, results of these functions), as the whole value of an assignment or of an
+    /// mv-expand: `mvappend` puts the arrays' values one after the other (a missing field,
+    /// KQL's `[]`, adds none), `mvdedup` keeps each distinct value once (Splunk's values are
+    /// text, compared case-sensitively, as KQL compares strings). A difference or intersection
+    /// keeps the values of the first array found (or not) in the others by `mvfind` of the
+    /// value escaped at run time between `^` and `\z` (see [`Tx::keep_found`]). KQL leaves the
+    /// order of a set function's elements open; reading one by position is noted where it is
+    /// read ([`Tx::mv_element`]).
+    pub(super) fn array_function(
+        &mut self,
+        func: ScalarFn,
+        args: &[Expr],
+        span: Span,
+    ) -> Option<Eval> {
+        let least = if func == ScalarFn::ArrayConcat { 1 } else { 2 };
+        if args.len() < least {
+            return self.unsupported_fn(func, span);
+        }
+        let mut arrays = Vec::new();
+        for a in args {
+            arrays.push(self.array_operand(func, a)?);
+        }
+        match func {
+            ScalarFn::ArrayConcat => Some(Eval::call("mvappend", arrays)),
+            ScalarFn::SetUnion => Some(Eval::call("mvdedup", vec![Eval::call("mvappend", arrays)])),
+            ScalarFn::SetDifference | ScalarFn::SetIntersect => {
+                let mut rest = arrays.split_off(1);
+                let mut kept = arrays.remove(0);
+                if func == ScalarFn::SetDifference {
+                    // Out if in any of the others: one test against all their values.
+                    let others = match rest.len() {
+                        1 => rest.remove(0),
+                        _ => Eval::call("mvappend", rest),
+                    };
+                    kept = self.keep_found(kept, others, false);
+                } else {
+                    for other in rest {
+                        kept = self.keep_found(kept, other, true);
+                    }
+                }
+                Some(Eval::call("mvdedup", vec![kept]))
+            }
+            _ => self.unsupported_fn(func, span),
+        }
+    }
+
+    /// The values of multivalue `values` found (`found`) or not found in multivalue `others`,
+    /// in their order, with duplicates: `mvmap` marks each value `+` (kept) or `-` after
+    /// testing it with `mvfind(others, "^" . <value escaped at run time> . "\z")` (no match,
+    /// or no `others`: null), `mvfilter` keeps the marked `+`, and `mvmap` takes the mark off.
+    /// `mvmap` iterates over a field (whose name stands for each value in its expression) and
+    /// `mvfilter` tests one field only, so each step reads a helper field.
+    fn keep_found(&mut self, values: Eval, others: Eval, found: bool) -> Eval {
+        let field = |tx: &mut Tx, v: Eval| match v {
+            f @ Eval::Field(_) => f,
+            v => tx.helper(v),
+        };
+        let values = field(self, values);
+        let others = field(self, others);
+        let pattern = Eval::Concat(vec![
+            Eval::str("^"),
+            regex_escaped(values.clone()),
+            Eval::str("\\z"),
+        ]);
+        let absent = Eval::call("isnull", vec![Eval::call("mvfind", vec![others, pattern])]);
+        let (when_absent, when_found) = if found { ("-", "+") } else { ("+", "-") };
+        let mark = |m: &str| Eval::Concat(vec![Eval::str(m), values.clone()]);
+        let marked = self.helper(Eval::call(
+            "mvmap",
+            vec![
+                values.clone(),
+                Eval::call("if", vec![absent, mark(when_absent), mark(when_found)]),
+            ],
+        ));
+        let kept = self.helper(Eval::call(
+            "mvfilter",
+            vec![Eval::call("match", vec![marked, Eval::str("^\\+")])],
+        ));
+        Eval::call(
+            "mvmap",
+            vec![
+                kept.clone(),
+                Eval::call("substr", vec![kept, Eval::Num("2".into())]),
+            ],
+        )
+    }
+
+    /// One array argument of [`Tx::array_function`] as a multivalue: a `split` array, a
+    /// `split` or `make_set`/`make_list` column, or a nested array function, its values
+    /// strings. Anything else is refused, an `extract_all` column too: KQL's array is null
+    /// where nothing matched, and what the array functions do with a null is not documented.
+    fn array_operand(&mut self, func: ScalarFn, a: &Expr) -> Option<Eval> {
+        let strings = match self.cols.shape_of(a) {
+            Shape::Split { .. } => true,
+            Shape::Multivalue(c) => c.element == Some(ColumnType::String),
+            _ => false,
+        };
+        let multivalue = match &a.kind {
+            ExprKind::Call {
+                func: ScalarFn::Split,
+                args,
+            } => args.len() == 2,
+            ExprKind::Call {
+                func:
+                    ScalarFn::SetUnion
+                    | ScalarFn::SetDifference
+                    | ScalarFn::SetIntersect
+                    | ScalarFn::ArrayConcat,
+                ..
+            } => true,
+            ExprKind::Field(f) => {
+                f.is_plain() && (self.is_split_col(&f.column) || self.is_mv_col(&f.column))
+            }
+            _ => false,
+        };
+        if !(strings && multivalue) {
+            let name = array_fn_name(func);
+            self.refuse(
+                SplCode::B014,
+                a.span,
+                &format!(
+                    "this argument of {name}() is not an array the SPL backend holds as a \
+                     multivalue field of strings"
+                ),
+                "not a split array, a make_set/make_list column of strings or a set function \
+                 of those",
+                "compute the array with split() or make_set() of a string first",
+            );
+            return None;
+        }
+        self.array_ok = true;
+        let v = self.expr(a);
+        self.array_ok = false;
+        v
+    }
+
     /// A `split` array, a column holding one, or a `case` with one among its values.
     fn holds_split(&self, e: &Expr) -> bool {
         match &e.kind {
@@ -292,4 +466,28 @@ impl Tx {
             None => Some(field_json(column, fp)),
         }
     }
+}
+
+/// The KQL name of a function on whole arrays ([`Tx::array_function`]).
+pub(super) fn array_fn_name(func: ScalarFn) -> &'static str {
+    match func {
+        ScalarFn::SetUnion => "set_union",
+        ScalarFn::SetDifference => "set_difference",
+        ScalarFn::SetIntersect => "set_intersect",
+        _ => "array_concat",
+    }
+}
+
+/// Is `e` a call of a function on whole arrays ([`Tx::array_function`])?
+pub(super) fn is_array_function(e: &Expr) -> bool {
+    matches!(
+        &e.kind,
+        ExprKind::Call {
+            func: ScalarFn::SetUnion
+                | ScalarFn::SetDifference
+                | ScalarFn::SetIntersect
+                | ScalarFn::ArrayConcat,
+            ..
+        }
+    )
 }

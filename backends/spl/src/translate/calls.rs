@@ -247,6 +247,33 @@ impl Tx {
                 self.split_eval(&args[0], &args[1], span)
             }
             ScalarFn::Split if args.len() == 2 => self.split_json(&args[0], &args[1], span),
+            ScalarFn::Split if args.len() == 3 => self.split_at_json(args, span),
+            ScalarFn::SetUnion
+            | ScalarFn::SetDifference
+            | ScalarFn::SetIntersect
+            | ScalarFn::ArrayConcat
+                if array_ok =>
+            {
+                self.array_function(func, args, span)
+            }
+            ScalarFn::SetUnion
+            | ScalarFn::SetDifference
+            | ScalarFn::SetIntersect
+            | ScalarFn::ArrayConcat => {
+                self.refuse(
+                    SplCode::B014,
+                    span,
+                    &format!(
+                        "{}() is translated only as the whole value of an assignment or of \
+                         mv-expand",
+                        super::arrays::array_fn_name(func)
+                    ),
+                    "an array inside an expression, where a Splunk multivalue field would \
+                     not behave as KQL's array",
+                    "extend the array as a column first",
+                );
+                None
+            }
             ScalarFn::Split => {
                 self.refuse(
                     SplCode::B014,

@@ -245,6 +245,7 @@ impl Tx {
             if f.is_plain() && self.is_matches_col(&f.column));
         let multi = matches
             || self.is_split(&item.expr)
+            || super::arrays::is_array_function(&item.expr)
             || matches!(&item.expr.kind, ExprKind::Field(f)
                 if f.is_plain() && self.is_mv_col(&f.column));
         let value = if multi {

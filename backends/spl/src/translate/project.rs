@@ -2,6 +2,7 @@
 //! evaluated simultaneously, through helper names when one would clobber a column another still
 //! reads, then `table`), `project-keep`, `project-reorder` and `project-rename`.
 
+use super::arrays::is_array_function;
 use super::columns::{expr_refs, passes_member_on};
 use super::fields::{is_json_read, json_path};
 use super::{col, Tx, TMP};
@@ -33,7 +34,7 @@ impl Tx {
                 self.cols.assign(&a.name.name, &a.expr);
                 continue;
             }
-            self.array_ok = self.is_split(&a.expr);
+            self.array_ok = self.is_split(&a.expr) || is_array_function(&a.expr);
             self.whole_value = is_member_path(&a.expr);
             let seen = self.members_read.len();
             let value = self.expr(&a.expr);
@@ -207,7 +208,7 @@ impl Tx {
             let plain =
                 matches!(&a.expr.kind, ExprKind::Field(f) if f.is_plain() && col(&f.column) == n);
             if !plain {
-                self.array_ok = self.is_split(&a.expr);
+                self.array_ok = self.is_split(&a.expr) || is_array_function(&a.expr);
                 self.whole_value = is_member_path(&a.expr);
                 let value = self.expr(&a.expr);
                 self.array_ok = false;

@@ -518,7 +518,7 @@ impl Tx {
 /// A text computed at query time as a PCRE pattern matching exactly that text: every
 /// non-alphanumeric character backslash-escaped by `replace` at run time (PCRE: a backslash
 /// before a character that is not a letter or digit takes away any special meaning it has).
-fn regex_escaped(text: Eval) -> Eval {
+pub(super) fn regex_escaped(text: Eval) -> Eval {
     Eval::call(
         "replace",
         vec![

@@ -157,6 +157,25 @@ def evaluate(node, row: dict, ctx: Ctx):
     raise Unsupported(f"expression node {kind}")
 
 
+def fields_read(node) -> list:
+    """The names of the fields an expression node reads."""
+    if not isinstance(node, (tuple, list)) or not node:
+        return []
+    if node[0] == "field":
+        return [node[1]]
+    if node[0] == "lit":
+        return []
+    out = []
+    for part in node[1:]:
+        if isinstance(part, (tuple, list)):
+            if part and isinstance(part[0], str):
+                out.extend(fields_read(part))
+            else:
+                for p in part:
+                    out.extend(fields_read(p))
+    return out
+
+
 def arith(op, a, b):
     """[eval-overview] "+" adds two numbers, or concatenates when a value is a string; "."
     concatenates, reading values as strings; -, *, /, % need numbers. "Division by zero
@@ -453,6 +472,33 @@ def call(name: str, args: list, row: dict, ctx: Ctx):
         arity(1)
         # "The values are sorted lexicographically" [mv-eval]
         return norm_mv(sorted(values_of(ev(args[0])), key=lambda x: to_text(x).encode("utf-8")))
+    if name == "mvmap":
+        # [mv-eval] mvmap(<mv>,<expression>): iterates over the values of the multivalue field
+        # <mv>, the expression reading each value under the field's name, and returns the
+        # results as a multivalue. A result that is null or itself a multivalue is not
+        # described: not executed.
+        arity(2)
+        if args[0][0] != "field":
+            raise Unsupported("mvmap() of an expression (the page maps a field)")
+        fname, out = args[0][1], []
+        for x in values_of(ev(args[0])):
+            r = evaluate(args[1], {**row, fname: x}, ctx)
+            if r is None or isinstance(r, list):
+                raise Unsupported("mvmap() giving null or a multivalue for a value (not documented)")
+            out.append(r)
+        return norm_mv(out)
+    if name == "mvfilter":
+        # [mv-eval] mvfilter(<predicate>): the values of the one field the predicate reads
+        # ("can reference ONLY ONE field at a time") for which it is TRUE, in order; none
+        # left is null, as every empty multivalue.
+        arity(1)
+        fields = set(fields_read(args[0]))
+        if len(fields) != 1:
+            raise SplError("mvfilter() predicate must reference exactly one field")
+        (fname,) = fields
+        out = [x for x in values_of(row.get(fname))
+               if is_true(evaluate(args[0], {**row, fname: x}, ctx))]
+        return norm_mv(out)
     if name == "mvfind":
         arity(2)
         vals, p = values_of(ev(args[0])), ev(args[1])

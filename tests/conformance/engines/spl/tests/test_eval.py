@@ -2,7 +2,7 @@
 
 import unittest
 
-from spl import SplError, Unsupported
+from spl import SplError, Unsupported, run_spl
 from spl.tests.helpers import NOW, cond, events, ids, value
 
 
@@ -149,6 +149,12 @@ class Math(unittest.TestCase):
         self.assertEqual(value("abs(-3)"), 3)
 
 
+def after(assignments: str, expr: str):
+    """The value of an eval expression after an eval of `assignments` (None when null)."""
+    rows = run_spl(f"search index=* | eval {assignments} | eval x={expr}", events({}), NOW).rows
+    return rows[0].get("x")
+
+
 class Multivalue(unittest.TestCase):
     # [mv-eval]
     def test_mvrange_excludes_the_end(self):
@@ -168,6 +174,22 @@ class Multivalue(unittest.TestCase):
 
     def test_one_value_is_a_single_value(self):
         self.assertEqual(value('split("abc", ",")'), "abc")
+
+    def test_mvmap_reads_each_value_under_the_field_name(self):
+        mv = 'a=split("x,y", ","), b=split("y,z", ","), c="one"'
+        self.assertEqual(after(mv, 'mvmap(a, "+".a)'), ["+x", "+y"])
+        self.assertEqual(after(mv, 'mvmap(a, if(isnull(mvfind(b, "^".a."\\\\z")), "1", "0"))'), ["1", "0"])
+        self.assertEqual(after(mv, "mvmap(c, upper(c))"), "ONE")
+        self.assertIsNone(value("mvmap(missing, \"x\")"))
+        with self.assertRaises(Unsupported):
+            after(mv, "mvmap(a, null())")
+
+    def test_mvfilter_keeps_the_values_of_its_one_field(self):
+        mv = 'h=split("+a,-b,+c", ","), g="-d"'
+        self.assertEqual(after(mv, 'mvfilter(match(h, "^\\\\+"))'), ["+a", "+c"])
+        self.assertIsNone(after(mv, 'mvfilter(match(g, "^\\\\+"))'))
+        with self.assertRaises(SplError):
+            after(mv, "mvfilter(h == g)")
 
     def test_mvsort_is_lexicographic(self):
         self.assertEqual(value('mvsort(split("10,9,100", ","))'), ["10", "100", "9"])
