@@ -421,29 +421,16 @@ impl<'a> Lowerer<'a> {
                             op.as_str()
                         ),
                     );
-                    let test = ir::Predicate {
-                        kind: ir::PredicateKind::Bool(ir::Expr {
-                            kind: ir::ExprKind::Call {
-                                func,
-                                args: vec![self.expr(field)?, self.expr(needle)?],
-                            },
-                            span,
-                        }),
-                        span,
-                    };
+                    let test = self.text_test_call(func, field, needle, span)?;
                     return Ok(if negated { negate(test) } else { test });
                 }
                 // A pattern another query computes once (`toscalar()`): Kusto takes only a
                 // constant regex ("failed to cast argument 2 to scalar constant" for a column),
                 // which a `toscalar()` value is.
                 None if kind == MatchKind::Regex && self.is_toscalar_value(needle) => {
-                    return pred(ir::PredicateKind::Bool(ir::Expr {
-                        kind: ir::ExprKind::Call {
-                            func: ir::ScalarFn::MatchesRegex,
-                            args: vec![self.expr(field)?, self.expr(needle)?],
-                        },
-                        span,
-                    }));
+                    let test =
+                        self.text_test_call(ir::ScalarFn::MatchesRegex, field, needle, span)?;
+                    return pred(test.kind);
                 }
                 None if matches!(
                     kind,
@@ -460,16 +447,7 @@ impl<'a> Lowerer<'a> {
                         (_, Case::Insensitive) => ir::ScalarFn::EndsWith,
                         (_, Case::Sensitive) => ir::ScalarFn::EndsWithCs,
                     };
-                    let test = ir::Predicate {
-                        kind: ir::PredicateKind::Bool(ir::Expr {
-                            kind: ir::ExprKind::Call {
-                                func,
-                                args: vec![self.expr(field)?, self.expr(needle)?],
-                            },
-                            span,
-                        }),
-                        span,
-                    };
+                    let test = self.text_test_call(func, field, needle, span)?;
                     return Ok(if negated { negate(test) } else { test });
                 }
                 None if !is_equality => {
@@ -756,6 +734,27 @@ impl<'a> Lowerer<'a> {
     /// The string constants an operand stands for (`"x"`, a `let` string, a list or dynamic
     /// array of strings); `None` when it is not made of string constants.
     /// A list or `dynamic([…])` literal, directly or through scalar `let`s.
+    /// `func(field, needle)` as a test: a string test whose right side is computed at query
+    /// time (`contains` and kin, `matches regex` of a `toscalar()` value), a boolean call.
+    fn text_test_call(
+        &mut self,
+        func: ir::ScalarFn,
+        field: &'a ast::Expr,
+        needle: &'a ast::Expr,
+        span: Span,
+    ) -> LResult<ir::Predicate> {
+        Ok(ir::Predicate {
+            kind: ir::PredicateKind::Bool(ir::Expr {
+                kind: ir::ExprKind::Call {
+                    func,
+                    args: vec![self.expr(field)?, self.expr(needle)?],
+                },
+                span,
+            }),
+            span,
+        })
+    }
+
     fn is_constant_list(&self, e: &'a ast::Expr) -> bool {
         match &e.kind {
             ast::ExprKind::List(_) | ast::ExprKind::Dynamic(_) => true,

@@ -182,24 +182,7 @@ fn materialise(
     let index = format!("kqlport_lookup_{:08x}", fnv1a(&right_text));
     // A right side that itself joins reads lookup indices whose materialisation queries are
     // printed above this one: they are filled first.
-    let reads: Vec<String> = rq
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            Command::LookupJoin { index, .. } => Some(format!("`{index}`")),
-            _ => None,
-        })
-        .collect();
-    let after = if reads.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (it reads the lookup index{} {}, printed above: refresh {} first)",
-            if reads.len() > 1 { "es" } else { "" },
-            reads.join(", "),
-            if reads.len() > 1 { "them" } else { "it" }
-        )
-    };
+    let after = reads_indices(&rq.commands);
     let (side, typed) = match mirrored(cx, span) {
         Some(k) => (
             format!(
@@ -315,6 +298,29 @@ fn join_notes(
 }
 
 /// 32-bit FNV-1a, for a stable lookup index name per materialisation query.
+
+/// The sentence a materialisation query's instructions add when that query itself reads lookup
+/// indices (a `LOOKUP JOIN` among `commands`, whose own queries are printed above it), or
+/// nothing.
+pub(crate) fn reads_indices(commands: &[Command]) -> String {
+    let reads: Vec<String> = commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::LookupJoin { index, .. } => Some(format!("`{index}`")),
+            _ => None,
+        })
+        .collect();
+    if reads.is_empty() {
+        return String::new();
+    }
+    format!(
+        " (it reads the lookup index{} {}, printed above: refresh {} first)",
+        if reads.len() > 1 { "es" } else { "" },
+        reads.join(", "),
+        if reads.len() > 1 { "them" } else { "it" }
+    )
+}
+
 pub(crate) fn fnv1a(text: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in text.bytes() {

@@ -45,24 +45,7 @@ pub(crate) fn scalar(cx: &mut Cx, sq: &ScalarQuery, out: &mut Vec<Command>) {
     q.commands.push(limit);
     let text = q.to_string();
     let index = format!("kqlport_lookup_{:08x}", crate::join::fnv1a(&text));
-    let reads: Vec<String> = q
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            Command::LookupJoin { index, .. } => Some(format!("`{index}`")),
-            _ => None,
-        })
-        .collect();
-    let after = if reads.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (it reads the lookup index{} {}, printed above: refresh {} first)",
-            if reads.len() > 1 { "es" } else { "" },
-            reads.join(", "),
-            if reads.len() > 1 { "them" } else { "it" }
-        )
-    };
+    let after = crate::join::reads_indices(&q.commands);
     cx.preamble.push(format!(
         "kqlport: the `toscalar()` value below is read from the lookup index `{index}`: create it with `index.mode: lookup`, the field `{KEY}` an integer and `{VALUE}` typed as this query returns it (a null value maps no field), and fill it with the one row of this ES|QL query{after} (re-run it as often as the rule runs):"
     ));
