@@ -1063,6 +1063,27 @@ fn ipv4_is_in_any_range_is_an_or_of_ranges() {
 }
 
 #[test]
+fn has_any_ipv4_of_constants_is_a_term_test_of_the_valid_addresses() {
+    // 127.0.0.256 is not a valid address, so it is never found (Microsoft's example).
+    assert_eq!(
+        ir("let L = dynamic(['10.0.0.1', '127.0.0.256']); T | where has_any_ipv4(msg, L, '192.168.1.1')"),
+        "from T\nfilter (str term cs any msg [\"10.0.0.1\" \"192.168.1.1\"])\n"
+    );
+    assert_eq!(
+        ir("T | where has_ipv4(msg, '127.0.0.256')"),
+        "from T\nfilter false\n"
+    );
+    assert_eq!(
+        refusal("T | where has_ipv4(msg, '010.0.0.1')"),
+        ("L026".into(), "has_ipv4(msg, '010.0.0.1')".into())
+    );
+    assert_eq!(
+        refusal("T | where has_any_ipv4(msg, ip)"),
+        ("L026".into(), "ip".into())
+    );
+}
+
+#[test]
 fn extract_json_is_a_parsed_field_path() {
     assert_eq!(
         ir("T | project c = extractjson('$.Command', AdditionalFields, typeof(string)), n = extract_json(\"$['a'].b[0]\", X, typeof(long)), s = extract_json('$.k', X)"),
