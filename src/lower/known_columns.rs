@@ -231,6 +231,7 @@ impl Checker<'_, '_> {
                 }
             }
             StageKind::Parse(p) => self.expr(&p.source, scope),
+            StageKind::Ipv4Lookup(l) => self.name(&l.key.name, l.key.span, scope),
             StageKind::Limit(_) | StageKind::Count => {}
         }
     }

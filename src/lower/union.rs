@@ -457,6 +457,7 @@ fn computed_names(stages: &[ir::Stage]) -> Vec<String> {
             | ir::StageKind::Distinct(_)
             | ir::StageKind::Count
             | ir::StageKind::Join { .. }
+            | ir::StageKind::Ipv4Lookup(_)
             | ir::StageKind::MvExpand(_)
             | ir::StageKind::Parse(_) => {
                 // Columns after these are not the table's own (types not followed here).
