@@ -1063,6 +1063,64 @@ fn ipv4_is_in_any_range_is_an_or_of_ranges() {
 }
 
 #[test]
+fn has_any_ipv4_of_constants_is_a_term_test_of_the_valid_addresses() {
+    // 127.0.0.256 is not a valid address, so it is never found (Microsoft's example).
+    assert_eq!(
+        ir("let L = dynamic(['10.0.0.1', '127.0.0.256']); T | where has_any_ipv4(msg, L, '192.168.1.1')"),
+        "from T\nfilter (str term cs any msg [\"10.0.0.1\" \"192.168.1.1\"])\n"
+    );
+    assert_eq!(
+        ir("T | where has_ipv4(msg, '127.0.0.256')"),
+        "from T\nfilter false\n"
+    );
+    assert_eq!(
+        refusal("T | where has_ipv4(msg, '010.0.0.1')"),
+        ("L026".into(), "has_ipv4(msg, '010.0.0.1')".into())
+    );
+    assert_eq!(
+        refusal("T | where has_any_ipv4(msg, ip)"),
+        ("L026".into(), "ip".into())
+    );
+}
+
+#[test]
+fn ipv4_lookup_over_externaldata_is_a_stage_and_the_rest_is_refused() {
+    let x = "let X = externaldata(net:string, p:string)[@'https://e.com/x.csv'];\n";
+    assert_eq!(
+        ir(&format!(
+            "{x}T | evaluate ipv4_lookup(X, ip, net, return_unmatched = true)"
+        )),
+        "from T\nipv4_lookup X key=ip range=net return_unmatched\n"
+    );
+    assert_eq!(
+        ir(&format!("{x}T | evaluate ipv4_lookup(X, ip, net, false)")),
+        "from T\nipv4_lookup X key=ip range=net\n"
+    );
+    assert_eq!(
+        refusal(&format!("{x}T | evaluate ipv4_lookup(X, ip, net, p)")),
+        ("L013".into(), "p".into())
+    );
+    assert_eq!(
+        refusal(&format!("{x}T | evaluate ipv4_lookup(X, ip, other)")),
+        ("L013".into(), "other".into())
+    );
+    assert_eq!(
+        refusal(&format!(
+            "{x}T | evaluate ipv4_lookup(X | where p == 'a', ip, net)"
+        )),
+        ("L013".into(), "X | where p == 'a'".into())
+    );
+    assert_eq!(
+        refusal("T | evaluate ipv4_lookup(_GetWatchlist('W'), ip, net)"),
+        ("L013".into(), "_GetWatchlist('W')".into())
+    );
+    assert_eq!(
+        refusal("T | evaluate ipv4_lookup(datatable(net:string)['10.0.0.0/8'], ip, net)"),
+        ("L013".into(), "datatable(net:string)['10.0.0.0/8']".into())
+    );
+}
+
+#[test]
 fn extract_json_is_a_parsed_field_path() {
     assert_eq!(
         ir("T | project c = extractjson('$.Command', AdditionalFields, typeof(string)), n = extract_json(\"$['a'].b[0]\", X, typeof(long)), s = extract_json('$.k', X)"),

@@ -173,6 +173,11 @@ pub fn columns_of_stage(
             }
             c
         }),
+        // The lookup's declared columns after the input's (lowering refuses a name clash).
+        StageKind::Ipv4Lookup(l) => cols.map(|mut c| {
+            c.extend(l.table.columns.iter().map(|t| t.name.clone()));
+            c
+        }),
         StageKind::Parse(p) => cols.map(|mut c| {
             for n in p.captures() {
                 if !c.contains(&n.name) {

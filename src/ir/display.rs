@@ -128,6 +128,18 @@ impl Display for Stage {
             StageKind::Limit(n) => write!(f, "limit {n}"),
             StageKind::Distinct(c) => write!(f, "distinct {}", list(c)),
             StageKind::Count => write!(f, "count"),
+            StageKind::Ipv4Lookup(l) => write!(
+                f,
+                "ipv4_lookup {} key={} range={}{}",
+                l.table.name,
+                l.key,
+                l.range,
+                if l.keep_unmatched {
+                    " return_unmatched"
+                } else {
+                    ""
+                }
+            ),
             StageKind::MvExpand(m) => {
                 let items: Vec<String> = m
                     .items

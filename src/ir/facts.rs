@@ -970,6 +970,17 @@ impl Scope {
                 }
             }
             StageKind::Join { kind, right, .. } => self.join(*kind, right, None, &|_, _| {}),
+            // The lookup's declared columns, of their declared types (null where no range
+            // matched, with `return_unmatched`).
+            StageKind::Ipv4Lookup(l) => {
+                for c in &l.table.columns {
+                    let f = ColumnFact {
+                        ty: Some(c.ty),
+                        ..ColumnFact::computed()
+                    };
+                    self.defined.insert(c.name.clone(), Some(f));
+                }
+            }
         }
     }
 

@@ -344,6 +344,29 @@ pub enum StageKind {
         dir: NeighbourDir,
         items: Vec<Assignment>,
     },
+    /// `evaluate ipv4_lookup(Table, key, range [, return_unmatched])`: each row joined to the
+    /// rows of a named lookup whose range contains its address (see [`Ipv4Lookup`]).
+    Ipv4Lookup(Ipv4Lookup),
+}
+
+/// `evaluate ipv4_lookup(Table, key, range [, return_unmatched])` over a named lookup
+/// (externaldata, a watchlist), as Microsoft's ipv4_lookup page defines it: "the results of a
+/// join (lookup) based on the IPv4 key"; the output columns are the input's, then the lookup's
+/// ("the union of the source table and the lookup table, similar to the result of the lookup
+/// operator"); with `return_unmatched` false (the default) only matched rows, "as many records
+/// as matching results" (one row per pair of a row and a lookup row whose range contains its
+/// address), with it true also each unmatched row once, the lookup's columns null. `key`'s
+/// value and `range`'s hold IPv4 text, each optionally masked with a `/prefix`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ipv4Lookup {
+    pub table: Lookup,
+    /// Where the lookup table is named in the KQL.
+    pub table_span: Span,
+    /// The input's column holding the address.
+    pub key: Column,
+    /// The lookup's column holding the ranges.
+    pub range: Column,
+    pub keep_unmatched: bool,
 }
 
 /// Which neighbouring row a [`StageKind::Neighbours`] stage reads.
@@ -707,7 +730,8 @@ impl StageKind {
             | StageKind::Top { .. }
             | StageKind::Limit(_)
             | StageKind::Join { .. }
-            | StageKind::Neighbours { .. } => false,
+            | StageKind::Neighbours { .. }
+            | StageKind::Ipv4Lookup(_) => false,
             // `limit` and `with_itemindex` count within one row's own values, not across rows.
             StageKind::MvExpand(_) | StageKind::Parse(_) => true,
         }

@@ -150,6 +150,12 @@ pub fn walk_stage<'ir, V: Visitor<'ir> + ?Sized>(v: &mut V, kind: &'ir StageKind
                 v.visit_written(&ix.name, ix.span);
             }
         }
+        StageKind::Ipv4Lookup(l) => {
+            v.visit_name(&l.key.name, l.key.span);
+            for c in &l.table.columns {
+                v.visit_written(&c.name, span);
+            }
+        }
         StageKind::Parse(p) => {
             v.visit_expr(&p.source);
             for c in p.captures() {

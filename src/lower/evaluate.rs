@@ -39,10 +39,12 @@ impl<'a> Lowerer<'a> {
                                          sampling and thresholds); neither Splunk SPL nor \
                                          ES|QL has that algorithm"
                 .to_string(),
-            "ipv4_lookup" | "ipv6_lookup" => "joins each row to the rows of a table of IP \
-                                              ranges that contain its address; kqlport does not \
-                                              translate it yet (Splunk: a CIDR lookup defined in \
-                                              transforms.conf; ES|QL: no range join)"
+            "ipv4_lookup" => "joins each row to the rows of a table of IP ranges that contain \
+                              its address; kqlport translates it without `evaluate` \
+                              parameters or an output schema"
+                .to_string(),
+            "ipv6_lookup" => "joins each row to the rows of a table of IPv6 ranges that \
+                              contain its address; kqlport does not translate it"
                 .to_string(),
             "activity_counts_metrics"
             | "activity_engagement"

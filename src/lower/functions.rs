@@ -27,6 +27,8 @@ pub(crate) const REWRITTEN_FUNCTIONS: &[&str] = &[
     "row_rank_min",
     "row_window_session",
     "ipv4_is_in_any_range",
+    "has_ipv4",
+    "has_any_ipv4",
     "pack",
     "bag_pack",
     "pack_dictionary",
@@ -271,6 +273,11 @@ impl<'a> Lowerer<'a> {
             // `ipv4_is_in_any_range(ip, r1, r2, …)` is true when `ip` is in one of the ranges
             // (one call per range, OR-ed); null when `ip` does not parse, as each call is.
             "ipv4_is_in_any_range" => self.ipv4_in_any_range(span, args)?,
+            // `has_ipv4(text, ip)` / `has_any_ipv4(text, ip, …)`: one of the addresses occurs in
+            // the text delimited by non-alphanumeric characters (KQL's `has` term boundary).
+            "has_ipv4" | "has_any_ipv4" => {
+                ir::ExprKind::Predicate(Box::new(self.has_any_ipv4(name, span, args)?))
+            }
             "pack" | "bag_pack" | "pack_dictionary" => {
                 if !args.len().is_multiple_of(2) {
                     return Err(unsupported(
@@ -450,6 +457,112 @@ impl<'a> Lowerer<'a> {
             ),
             span,
         })))
+    }
+
+    /// `has_ipv4(text, ip)` and `has_any_ipv4(text, ip, …)` of constant addresses (strings or
+    /// dynamic arrays of them). Microsoft's pages: true when one of the addresses "is a valid
+    /// IPv4 address, and it was found in source", where "IP address entrances in a text must be
+    /// properly delimited with non-alphanumeric characters"; `127.0.0.256` is never found. That
+    /// is KQL's `has` term test of each valid address (it starts and ends in a digit, so both
+    /// ends need a non-alphanumeric or the text's end): a [`ir::MatchKind::Term`] `has_any`. An
+    /// address the pages do not say is valid or invalid (leading zeros, a prefix, spaces) is
+    /// refused. The pages give no example of an address next to a dot (`1.127.0.0.1`); a dot
+    /// is non-alphanumeric, so it delimits here, which a note states in both directions.
+    pub(crate) fn has_any_ipv4(
+        &mut self,
+        name: &str,
+        span: Span,
+        args: &'a [ast::Arg],
+    ) -> LResult<ir::Predicate> {
+        let Some((text, addresses)) = args.split_first().filter(|(_, r)| !r.is_empty()) else {
+            return Err(unsupported(
+                LowerCode::L026,
+                span,
+                format!("`{name}()` takes a text and at least one address"),
+            ));
+        };
+        if name == "has_ipv4" && addresses.len() != 1 {
+            return Err(unsupported(
+                LowerCode::L026,
+                span,
+                "`has_ipv4()` takes a text and one address",
+            ));
+        }
+        let mut literals = Vec::new();
+        for a in addresses {
+            match &a.value.kind {
+                ast::ExprKind::Dynamic(_) | ast::ExprKind::List(_) => {
+                    self.collect_literals(&a.value, &mut literals)?
+                }
+                ast::ExprKind::Ident(n) if self.scalar_let(&n.name).is_some() => {
+                    self.collect_literals(&a.value, &mut literals)?
+                }
+                _ => match self.literal_value(&a.value)? {
+                    Some(l) => literals.push(l),
+                    None => {
+                        return Err(unsupported(
+                            LowerCode::L026,
+                            a.span,
+                            format!(
+                                "the addresses of `{name}()` must be constant strings (or a \
+                                 constant list of them)"
+                            ),
+                        ))
+                    }
+                },
+            }
+        }
+        let mut values = Vec::new();
+        for l in literals {
+            let ir::Literal::String(addr) = l else {
+                return Err(unsupported(
+                    LowerCode::L026,
+                    span,
+                    format!("the addresses of `{name}()` must be constant strings"),
+                ));
+            };
+            match dotted_quad(&addr) {
+                Some(true) => values.push(addr),
+                // Four decimal parts, one above 255: not a valid address, never found.
+                Some(false) => {}
+                None => {
+                    return Err(unsupported(
+                        LowerCode::L026,
+                        span,
+                        format!(
+                            "`{name}()` of \"{addr}\": Microsoft's pages do not say whether \
+                             text other than a plain dotted quad (parts 0-255 without leading \
+                             zeros) counts as a valid IPv4 address"
+                        ),
+                    ))
+                }
+            }
+        }
+        if values.is_empty() {
+            return Ok(ir::Predicate {
+                kind: ir::PredicateKind::Const(false),
+                span,
+            });
+        }
+        let msg = format!(
+            "`{name}()` finds an address delimited by non-alphanumeric characters (Microsoft's \
+             pages); they give no example of an address next to a dot, as in `1.127.0.0.1` or \
+             `127.0.0.1.5`, which this translation counts as found, nor of one written with \
+             leading zeros (`127.0.0.01`), which it does not"
+        );
+        self.note(span, Effect::OverMatch, msg.clone());
+        self.note(span, Effect::UnderMatch, msg);
+        Ok(ir::Predicate {
+            kind: ir::PredicateKind::StrMatch(ir::StrMatch {
+                field: self.expr(&text.value)?,
+                kind: ir::MatchKind::Term,
+                case: ir::Case::Sensitive,
+                values,
+                quantifier: ir::Quantifier::Any,
+                negated: false,
+            }),
+            span,
+        })
     }
 
     /// `make_datetime(y, m, d [, h, min [, s]])` of constants is a datetime constant; KQL
@@ -940,6 +1053,28 @@ fn capture_names(node: &regex_syntax::ast::Ast, out: &mut Vec<Option<String>>) {
         Ast::Concat(c) => c.asts.iter().for_each(|x| capture_names(x, out)),
         _ => {}
     }
+}
+
+/// `Some(true)` for a valid IPv4 address written as a plain dotted quad (four decimal parts
+/// 0-255, no leading zeros), `Some(false)` for four such parts with one above 255 (invalid per
+/// Microsoft's `has_ipv4` page), `None` for any other text.
+fn dotted_quad(s: &str) -> Option<bool> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() != 4 {
+        return None;
+    }
+    let mut valid = true;
+    for p in parts {
+        if p.is_empty()
+            || p.len() > 3
+            || !p.bytes().all(|b| b.is_ascii_digit())
+            || (p.len() > 1 && p.starts_with('0'))
+        {
+            return None;
+        }
+        valid &= p.parse::<u16>().ok()? <= 255;
+    }
+    Some(valid)
 }
 
 #[cfg(test)]

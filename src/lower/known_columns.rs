@@ -240,6 +240,7 @@ impl Checker<'_, '_> {
                     .local
                     .extend(items.iter().map(|a| a.name.name.clone()));
             }
+            StageKind::Ipv4Lookup(l) => self.name(&l.key.name, l.key.span, scope),
             StageKind::Limit(_) | StageKind::Count => {}
         }
     }

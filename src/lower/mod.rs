@@ -17,6 +17,7 @@ mod expr;
 mod externaldata;
 mod functions;
 mod invoke;
+mod ipv4_lookup;
 mod join;
 mod known_columns;
 mod make_series;
@@ -734,6 +735,17 @@ impl<'a> Lowerer<'a> {
             K::Join(j) => stage(self.join(j, op.span)?),
             K::Lookup(j) => stage(self.lookup(j, op.span)?),
             K::MakeSeries(_) => self.make_series_refusal(op.span),
+            K::Evaluate(ast::Evaluate {
+                params,
+                plugin:
+                    ast::Expr {
+                        kind: ast::ExprKind::Call { function, args },
+                        ..
+                    },
+                schema: None,
+            }) if function.name == "ipv4_lookup" && params.is_empty() => {
+                stage(self.ipv4_lookup(args, op.span)?)
+            }
             K::Evaluate(ev) => self.evaluate_refusal(ev, op.span),
             K::MvExpand(m) => stage(self.mv_expand(m)?),
             K::MvApply {

@@ -169,6 +169,12 @@ impl<'a> Lowerer<'a> {
                     },
                 }
             }
+            // A string test in a predicate's place is the test itself, not a bool value.
+            ast::ExprKind::Call { function, args }
+                if matches!(function.name.as_str(), "has_ipv4" | "has_any_ipv4") =>
+            {
+                return self.has_any_ipv4(&function.name, span, args)
+            }
             ast::ExprKind::Literal(ast::Literal::Bool(b)) => ir::PredicateKind::Const(*b),
             ast::ExprKind::Ident(n) => match self.scalar_let(&n.name) {
                 Some(bound) => {

@@ -187,7 +187,8 @@ impl Typer<'_> {
                 | StageKind::Distinct(_)
                 | StageKind::Count
                 | StageKind::Scalar(_)
-                | StageKind::Join { .. } => {}
+                | StageKind::Join { .. }
+                | StageKind::Ipv4Lookup(_) => {}
             }
             cols.step(&stage.kind);
         }

@@ -458,6 +458,7 @@ fn computed_names(stages: &[ir::Stage]) -> Vec<String> {
             | ir::StageKind::Distinct(_)
             | ir::StageKind::Count
             | ir::StageKind::Join { .. }
+            | ir::StageKind::Ipv4Lookup(_)
             | ir::StageKind::MvExpand(_)
             | ir::StageKind::Neighbours { .. }
             | ir::StageKind::Parse(_) => {

@@ -1262,6 +1262,13 @@ impl<'p> Mapper<'p> {
                     scope.overrides.insert(c, Res::Computed);
                 }
             }
+            // The address column is the input's (mapped); the lookup's columns are the user's.
+            StageKind::Ipv4Lookup(l) => {
+                self.column(scope, &mut l.key);
+                for c in &l.table.columns {
+                    scope.overrides.insert(c.name.clone(), Res::Computed);
+                }
+            }
             StageKind::Join { kind, right, on } => {
                 let right_scope = self.query(right);
                 for k in on.iter_mut() {

@@ -84,6 +84,10 @@ pub(crate) fn translate(query: &ir::Query) -> Result<Translation, Vec<Diagnostic
             StageKind::Totals(_) => diags.push(crate::REFUSAL.subquery(stage.span, TOTALS_HELP)),
             // `toscalar(Q)` of another query: a value that query computes.
             StageKind::Scalar(_) => diags.push(crate::REFUSAL.subquery(stage.span, SCALAR_HELP)),
+            StageKind::Ipv4Lookup(_) => diags.push(crate::REFUSAL.ipv4_lookup(
+                stage.span,
+                "EQL matches events only; translate this rule to SPL, which reads the ranges from a CIDR lookup",
+            )),
             StageKind::Join { .. }
             | StageKind::MvExpand(_)
             | StageKind::Parse(_)

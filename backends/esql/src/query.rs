@@ -161,7 +161,7 @@ pub(crate) fn row_bound(stages: &[ir::Stage]) -> Option<u64> {
             StageKind::Count => Some(1),
             StageKind::Aggregate { by, .. } if by.is_empty() => Some(1),
             StageKind::Join { kind, .. } if kind.keeps_columns() == (true, false) => bound,
-            StageKind::Join { .. } | StageKind::MvExpand(_) => None,
+            StageKind::Join { .. } | StageKind::MvExpand(_) | StageKind::Ipv4Lookup(_) => None,
             _ => bound,
         };
     }
@@ -216,6 +216,10 @@ fn lower_stage(cx: &mut Cx, stage: &ir::Stage, out: &mut Vec<Command>) {
             "compare neighbouring rows in Elasticsearch with a transform or in Splunk with streamstats",
         ),
         StageKind::Count => stats::count(cx, out),
+        StageKind::Ipv4Lookup(_) => cx.errors.push(crate::REFUSAL.ipv4_lookup(
+            stage.span,
+            "ES|QL's LOOKUP JOIN matches equal keys only; an ENRICH range policy over an `ip_range` field gives several matching ranges as one multivalue row, not kqlport's translation yet; translate this rule to SPL, which reads the ranges from a CIDR lookup",
+        )),
     }
 }
 

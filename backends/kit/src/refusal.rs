@@ -65,4 +65,15 @@ impl Refusal {
         )
         .with_help("translate this query to SPL or ES|QL, which read the list from a lookup (index) the user fills")
     }
+
+    /// `B032`: `evaluate ipv4_lookup(…)`, each row joined to the rows of a named lookup of IP
+    /// ranges (a table the user fills), at `span`.
+    pub fn ipv4_lookup(self, span: Span, help: &str) -> Diagnostic {
+        self.cannot_express(
+            BackendCode::B032,
+            "`ipv4_lookup`: each row joined to the rows of a lookup table of IP ranges that contain its address",
+            span,
+        )
+        .with_help(help)
+    }
 }

@@ -208,6 +208,10 @@ pub fn plan<'q>(
             StageKind::Distinct(_) => errors.push(decline_stage(stage, "distinct")),
             StageKind::Count => errors.push(decline_stage(stage, "count")),
             StageKind::Join { kind, .. } => errors.push(crate::join::decline(stage, *kind)),
+            StageKind::Ipv4Lookup(_) => errors.push(crate::REFUSAL.ipv4_lookup(
+                stage.span,
+                "a Sigma rule matches each event on its own; translate this rule to SPL, which reads the ranges from a CIDR lookup",
+            )),
             // `toscalar(R | summarize …)` over the rows so far: a value computed by a query.
             StageKind::Totals(_) => errors.push(crate::REFUSAL.subquery(
                 stage.span,

@@ -163,6 +163,15 @@ pub enum Command {
     },
     /// `search <condition>` over subsearches and helper flags (subquery tests under `or`).
     SearchFormula(SearchFormula),
+    /// `lookup <name> <match> AS <field> OUTPUT <out>…`: each result's `field` value looked up
+    /// in the lookup `name`'s column `match` (as the lookup's definition matches it), the
+    /// matching rows' `out` columns added (several matches: multivalue fields).
+    Lookup {
+        name: String,
+        match_field: String,
+        field: String,
+        outputs: Vec<String>,
+    },
     /// `join type=<inner|left> max=<n> <fields> [<subsearch>]`; `max=0` means every match.
     Join {
         kind: JoinType,
@@ -662,6 +671,21 @@ impl Display for Command {
                 write!(f, "join type={kind} max={max} ")?;
                 names(f, fields)?;
                 subsearch(f, sub)
+            }
+            Command::Lookup {
+                name,
+                match_field,
+                field,
+                outputs,
+            } => {
+                write!(
+                    f,
+                    "lookup {} {} AS {} OUTPUT ",
+                    CmdName(name),
+                    CmdName(match_field),
+                    CmdName(field)
+                )?;
+                names(f, outputs)
             }
             Command::Append(sub) => {
                 f.write_str("append")?;

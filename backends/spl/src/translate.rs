@@ -29,6 +29,7 @@ mod columns;
 mod dynamic;
 mod expr;
 mod fields;
+mod ipv4_lookup;
 mod mvexpand;
 mod neighbours;
 mod network;

@@ -58,6 +58,7 @@ pub fn has_positive_field_condition(q: &ir::Query) -> bool {
             | StageKind::Distinct(_)
             | StageKind::Count
             | StageKind::Join { .. }
+            | StageKind::Ipv4Lookup(_)
             | StageKind::MvExpand(_)
             | StageKind::Neighbours { .. }
             | StageKind::Parse(_) => return false,

@@ -165,7 +165,9 @@ def judge(case: dict, outcome: dict, now: float) -> tuple[str, str, dict]:
     q = outcome["output"]
     exp = case["expected"]
     try:
-        res = run_spl(q, case["events"], now)
+        # The lookup definitions a translation's notes ask the user to configure
+        # (transforms.conf stanzas), as the case gives them.
+        res = run_spl(q, case["events"], now, case.get("spl_transforms"))
     except Unsupported as e:
         return PARSED, f"not executed: the SPL evaluator does not model {e}", {}
     except SplError as e:

@@ -250,3 +250,12 @@ fn translate_is_one_replace_per_character_in_a_safe_order() {
         esql_of(r#"T | extend t = translate("krasp", "otsku", A), u = translate('["]', '', B)"#);
     insta::assert_snapshot!(t.lines().find(|l| l.starts_with("| EVAL")).unwrap_or(""), @r###"| EVAL t = REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(A, ""), "k", "o"), ""), "r", "t"), ""), "s", "k"), ""), "a", "s"), ""), "p", "u"), u = REPLACE(COALESCE(REPLACE(COALESCE(REPLACE(COALESCE(B, ""), "\\[", ""), ""), "\\\"", ""), ""), "\\]", "")"###);
 }
+
+#[test]
+fn has_any_ipv4_is_a_term_match_of_each_valid_address() {
+    insta::assert_snapshot!(esql_of(r#"DeviceProcessEvents | where has_any_ipv4(A, dynamic(["10.0.0.1", "127.0.0.256"])) and not(has_ipv4(B, "192.168.1.1"))"#), @r#"
+FROM DeviceProcessEvents
+| WHERE A RLIKE "(.*[^A-Za-z0-9])?(10\\.0\\.0\\.1)([^A-Za-z0-9].*)?" AND (B IS NULL OR B NOT RLIKE "(.*[^A-Za-z0-9])?(192\\.168\\.1\\.1)([^A-Za-z0-9].*)?")
+| LIMIT 10000
+"#);
+}

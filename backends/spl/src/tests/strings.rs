@@ -81,3 +81,9 @@ fn translate_is_one_replace_per_character_in_a_safe_order() {
     // krasp -> otsku: k is replaced before s writes a k, s before a writes an s.
     insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | extend t = translate("krasp", "otsku", A), u = translate('["]', '', B), v = format_timespan(14d, 'd')"#), @r###"| eval t=replace(coalesce(replace(coalesce(replace(coalesce(replace(coalesce(replace(coalesce(A, ""), "k", "o"), ""), "r", "t"), ""), "s", "k"), ""), "a", "s"), ""), "p", "u"), u=replace(coalesce(replace(coalesce(replace(coalesce(B, ""), "\\[", ""), ""), "\"", ""), ""), "\\]", ""), v="14""###);
 }
+
+#[test]
+fn has_any_ipv4_is_a_term_match_of_each_valid_address() {
+    // The address's dots are escaped; 127.0.0.256 (invalid) is dropped; `not` keeps a missing text.
+    insta::assert_snapshot!(spl_tail_of(r#"DeviceProcessEvents | where has_any_ipv4(A, dynamic(["10.0.0.1", "127.0.0.256"])) and not(has_ipv4(B, "192.168.1.1"))"#), @r#"| where match(A, "(^|[^A-Za-z0-9])10\\.0\\.0\\.1($|[^A-Za-z0-9])") AND (isnull(B) OR NOT match(B, "(^|[^A-Za-z0-9])192\\.168\\.1\\.1($|[^A-Za-z0-9])"))"#);
+}

@@ -309,3 +309,41 @@ fn a_regex_built_by_another_query_is_matched_as_a_value() {
     assert!(notes.iter().any(|n| n.2 == Effect::OverMatch), "{notes:?}");
     assert!(notes.iter().any(|n| n.2 == Effect::UnderMatch), "{notes:?}");
 }
+
+#[test]
+fn ipv4_lookup_over_externaldata_is_a_cidr_lookup_one_row_per_range() {
+    let q = ir_of(
+        "let IP_Data = externaldata(network:string)[@\"https://example.com/vps.csv\"] with (format=\"csv\");\n\
+         SigninLogs | evaluate ipv4_lookup(IP_Data, IPAddress, network) | project IPAddress, network",
+    );
+    let out = Spl
+        .translate(&RuleContext::default(), &q)
+        .expect("translated");
+    insta::assert_snapshot!(tail(&out.text), @r"
+    | lookup IP_Data network AS IPAddress OUTPUT network
+    | where isnotnull(network)
+    | mvexpand network
+    | table IPAddress network
+    ");
+    let Fidelity::Approximate(notes) = out.fidelity else {
+        panic!("notes expected")
+    };
+    assert!(notes
+        .iter()
+        .any(|n| n.message.contains("`match_type = CIDR(network)`")));
+    // Several columns, or unmatched rows kept: no mvexpand, and a note on shared rows.
+    let q = ir_of(
+        "let Nets = externaldata(network:string, Provider:string)[@\"https://example.com/n.csv\"];\n\
+         SigninLogs | evaluate ipv4_lookup(Nets, IPAddress, network, return_unmatched = true)",
+    );
+    let out = Spl
+        .translate(&RuleContext::default(), &q)
+        .expect("translated");
+    insta::assert_snapshot!(tail(&out.text), @"| lookup Nets network AS IPAddress OUTPUT network Provider");
+    let Fidelity::Approximate(notes) = out.fidelity else {
+        panic!("notes expected")
+    };
+    assert!(notes
+        .iter()
+        .any(|n| n.effect == Effect::UnderMatch && n.message.contains("one row per range")));
+}

@@ -138,6 +138,11 @@ impl Tx {
                     let left = kqlport::ir::columns_before(q, i);
                     self.join(stage, *kind, right, on, left, cmds);
                 }
+                (StageKind::Ipv4Lookup(l), _) => {
+                    search = None;
+                    let left = kqlport::ir::columns_before(q, i);
+                    self.ipv4_lookup(stage, l, left, q.table(), cmds);
+                }
                 (kind, _) => {
                     search = None;
                     self.stage(stage, kind, cmds);
@@ -256,11 +261,13 @@ impl Tx {
             StageKind::Neighbours { dir, items } => self.neighbours_stage(*dir, items, cmds),
             StageKind::Count => self.count(cmds),
             // Needs the stages before it for the left side's columns: see `Tx::query`.
-            StageKind::Join { .. } => self.errors.push(Diagnostic::error(
-                SplCode::B000,
-                "internal error: a join reached the single-stage translator",
-                stage.span,
-            )),
+            StageKind::Join { .. } | StageKind::Ipv4Lookup(_) => {
+                self.errors.push(Diagnostic::error(
+                    SplCode::B000,
+                    "internal error: a join reached the single-stage translator",
+                    stage.span,
+                ))
+            }
         }
     }
 

@@ -393,11 +393,7 @@ impl Tx {
     /// another type is refused where a stage reads it (its text and KQL's value differ).
     pub(crate) fn lookup_query(&mut self, q: &Query, l: &Lookup) -> Option<Pipeline> {
         let name = &l.name;
-        let plain = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-        if !plain {
+        if !plain_lookup_name(name) {
             self.refuse(
                 BackendCode::B032,
                 q.source.span,
@@ -431,9 +427,23 @@ impl Tx {
         }
         self.table = String::new();
         self.target = None;
+        self.lookup_notes(l, q.source.span, &format!("`| inputlookup {name}`"));
+        let mut cmds = Vec::new();
+        self.stages_into(q, None, &mut cmds);
+        self.finish(q, &mut cmds);
+        self.errors.is_empty().then(|| Pipeline {
+            search: Head::InputLookup(name.to_string()),
+            commands: cmds,
+        })
+    }
+
+    /// The notes of reading the named lookup `l` (at `span`) with the SPL `how`: which
+    /// Splunk lookup the user creates from what, and an externaldata list's staleness.
+    pub(crate) fn lookup_notes(&mut self, l: &Lookup, span: kqlport::source::Span, how: &str) {
+        let name = &l.name;
         let note = match &l.origin {
             LookupOrigin::Watchlist => format!(
-                "the watchlist `{name}` is read as the Splunk lookup `{name}` (`| inputlookup {name}`): create it from the watchlist's rows, with the same column names"
+                "the watchlist `{name}` is read as the Splunk lookup `{name}` ({how}): create it from the watchlist's rows, with the same column names"
             ),
             LookupOrigin::ExternalData {
                 urls,
@@ -442,7 +452,7 @@ impl Tx {
             } => {
                 let header: Vec<&str> = l.columns.iter().map(|c| c.name.as_str()).collect();
                 format!(
-                    "the externaldata is read as the Splunk lookup `{name}` (`| inputlookup {name}`): create it from {} (format {format}{}), with the header row `{}`",
+                    "the externaldata is read as the Splunk lookup `{name}` ({how}): create it from {} (format {format}{}), with the header row `{}`",
                     urls.join(", "),
                     if *ignore_first_record {
                         ", its first record skipped"
@@ -453,18 +463,19 @@ impl Tx {
                 )
             }
         };
-        self.notes.push(q.source.span, Effect::Values, note);
+        self.notes.push(span, Effect::Values, note);
         if matches!(l.origin, LookupOrigin::ExternalData { .. }) {
-            kqlport_kit::notes::stale_externaldata(&mut self.notes, q.source.span, "lookup");
+            kqlport_kit::notes::stale_externaldata(&mut self.notes, span, "lookup");
         }
-        let mut cmds = Vec::new();
-        self.stages_into(q, None, &mut cmds);
-        self.finish(q, &mut cmds);
-        self.errors.is_empty().then(|| Pipeline {
-            search: Head::InputLookup(name.to_string()),
-            commands: cmds,
-        })
     }
+}
+
+/// Whether `name` can be written as a Splunk lookup name as it is.
+pub(crate) fn plain_lookup_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// The subsearch's two sides, from [`Tx::subsearch_sides`].

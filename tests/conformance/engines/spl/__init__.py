@@ -25,11 +25,11 @@ class Result:
     columns: list[str] | None
 
 
-def run_spl(query: str, events: dict, now: float) -> Result:
+def run_spl(query: str, events: dict, now: float, definitions: dict | None = None) -> Result:
     loaded = load(events)
     # Search results come back newest first [search-results-order]; stable for equal times.
     loaded.sort(key=lambda e: -e["_time"])
-    p = Pipeline(loaded, now, lookups(events))
+    p = Pipeline(loaded, now, lookups(events), definitions)
     rows = p.run(query)
     out = []
     for r in rows:

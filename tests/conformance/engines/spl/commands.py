@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import functools
 import re
@@ -16,9 +17,13 @@ HIDDEN = "__id"
 
 
 class Pipeline:
-    def __init__(self, events: list[dict], now: float, lookups: dict | None = None):
+    def __init__(self, events: list[dict], now: float, lookups: dict | None = None,
+                 definitions: dict | None = None):
         self.events = events  # the index: every loaded event, newest first
         self.lookups = lookups or {}  # lookup tables by name: lists of rows (field -> text)
+        # lookup definitions by name, as transforms.conf stanzas: {"match_type": "CIDR(f)",
+        # "max_matches": "N"} [lookup-matching]
+        self.definitions = definitions or {}
         self.ctx = Ctx(now)
         self.columns: list[str] | None = None  # the visible columns once a command fixes them
 
@@ -592,6 +597,84 @@ class Pipeline:
                 n.update({k: v for k, v in r.items() if k != HIDDEN})
                 out.append(n)
         self.columns = None
+        return out
+
+    def cmd_lookup(self, args, rows, first):
+        """[lookup] `lookup <name> <lookup-field> [AS <event-field>] OUTPUT <dest>…`: each
+        result's event-field value matched against the lookup's field — equal text by default,
+        the address inside the range where the lookup's definition says `match_type =
+        CIDR(<field>)` ("The lookup command supports IPv4 and IPv6 addresses and subnets that use
+        CIDR notation") — up to `max_matches` matching rows (100 by default, the first in file
+        order) [lookup-matching]; the OUTPUT fields take the matching rows' values (several: a
+        multivalue field) and overwrite the result's. Refused where the pages are silent: a
+        result with no match that already has an OUTPUT field, a CIDR value without a prefix
+        or an event value with one, repeated output values, OUTPUTNEW, several match fields."""
+        words = [w for w in syntax.split_words(args.replace(",", " ")) if w]
+        if not words or words[0].split("=")[0] in ("local", "update"):
+            raise Unsupported(f"lookup options {args!r}")
+        uq = lambda w: syntax.unquote(w) if w.startswith('"') else w
+        name = uq(words[0])
+        if name not in self.lookups:
+            raise SplError(f"the lookup table {name!r} does not exist")
+        upper = [w.upper() for w in words]
+        if "OUTPUTNEW" in upper:
+            raise Unsupported("lookup OUTPUTNEW")
+        if "OUTPUT" not in upper:
+            raise Unsupported("lookup without OUTPUT (every lookup field but the match field)")
+        k = upper.index("OUTPUT")
+        match, outs = words[1:k], [uq(w) for w in words[k + 1:]]
+        if len(match) == 1:
+            lf = ef = uq(match[0])
+        elif len(match) == 3 and match[1].upper() == "AS":
+            lf, ef = uq(match[0]), uq(match[2])
+        else:
+            raise Unsupported(f"lookup match fields {match!r}")
+        if not outs or any(w.upper() == "AS" for w in outs):
+            raise Unsupported(f"lookup OUTPUT fields {outs!r}")
+        d = self.definitions.get(name, {})
+        mt = str(d.get("match_type", "")).replace(" ", "")
+        if mt not in ("", f"CIDR({lf})"):
+            raise Unsupported(f"lookup match_type {mt!r}")
+        cidr = bool(mt)
+        mx = int(d.get("max_matches", 100))
+
+        def matches(v: str, lv: str) -> bool:
+            if not cidr:
+                return v == lv
+            if "/" not in lv or "/" in v:
+                raise Unsupported("a CIDR lookup value without a prefix, or an event value with one")
+            try:
+                net = ipaddress.ip_network(lv, strict=False)
+            except ValueError:
+                raise Unsupported(f"the CIDR lookup value {lv!r}")
+            try:
+                return ipaddress.ip_address(v) in net
+            except ValueError:
+                return False  # not an address: no range contains it
+
+        table = self.lookups[name]
+        out = []
+        for r in rows:
+            v = r.get(ef)
+            if isinstance(v, list):
+                raise Unsupported("lookup of a multivalue field")
+            found = []
+            if v is not None:
+                found = [row for row in table if lf in row and matches(to_text(v), row[lf])][:mx]
+            n = dict(r)
+            for f in outs:
+                vals = [FieldText(m[f]) for m in found if f in m]
+                if not found:
+                    if f in n:
+                        raise Unsupported("lookup without a match over an existing OUTPUT field")
+                    continue
+                if len(set(vals)) != len(vals):
+                    raise Unsupported("a lookup's matching rows repeat an output value")
+                if vals:
+                    n[f] = norm_mv(vals)
+                else:
+                    n.pop(f, None)
+            out.append(n)
         return out
 
     def cmd_mvexpand(self, args, rows, first):

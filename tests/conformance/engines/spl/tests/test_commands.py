@@ -257,8 +257,8 @@ class EventModel(unittest.TestCase):
 
     def test_unmodelled_command_is_named(self):
         with self.assertRaises(Unsupported) as cm:
-            ids("search index=* | lookup users u", events({}))
-        self.assertIn("lookup", str(cm.exception))
+            ids("search index=* | transaction u", events({}))
+        self.assertIn("transaction", str(cm.exception))
 
 
 if __name__ == "__main__":
@@ -352,3 +352,49 @@ class ValueOfAnotherSearch(unittest.TestCase):
         q = ('search sourcetype="L" | eval k=1 | join type=left max=1 k [| inputlookup p | where kind=="none" '
              '| eval k=1 | table k pat] | where isnull(pat)')
         self.assertEqual(sorted(ids(q, self.EV)), [1, 2, 3])
+
+
+class Lookups(unittest.TestCase):
+    # [lookup] [lookup-matching]
+    EV = {"T": [{"_id": 1, "TimeGenerated": "2024-06-01T10:00:00Z", "ip": "10.1.2.3"},
+                {"_id": 2, "TimeGenerated": "2024-06-01T10:00:01Z", "ip": "10.9.9.9"},
+                {"_id": 3, "TimeGenerated": "2024-06-01T10:00:02Z", "ip": "8.8.8.8"},
+                {"_id": 4, "TimeGenerated": "2024-06-01T10:00:03Z", "ip": "not an address"},
+                {"_id": 5, "TimeGenerated": "2024-06-01T10:00:04Z"}],
+          "watchlist:nets": [{"_id": 21, "net": "10.1.0.0/16", "tag": "a"},
+                             {"_id": 22, "net": "10.0.0.0/8", "tag": "b"}]}
+    CIDR = {"nets": {"match_type": "CIDR(net)"}}
+
+    def run_(self, q, defs=None):
+        from spl import run_spl
+        from spl.tests.helpers import NOW
+        out = run_spl(q, self.EV, NOW, defs).rows
+        return [(r["__id"], r.get("net"), r.get("tag")) for r in out]
+
+    def test_cidr_match_gives_every_range_in_file_order(self):
+        q = 'search sourcetype="T" | lookup nets net AS ip OUTPUT net tag'
+        got = sorted(self.run_(q, self.CIDR))
+        self.assertEqual(got, [(1, ["10.1.0.0/16", "10.0.0.0/8"], ["a", "b"]), (2, "10.0.0.0/8", "b"),
+                               (3, None, None), (4, None, None), (5, None, None)])
+
+    def test_max_matches_keeps_the_first_rows(self):
+        defs = {"nets": {"match_type": "CIDR(net)", "max_matches": "1"}}
+        got = sorted(self.run_('search sourcetype="T" | lookup nets net AS ip OUTPUT net', defs))
+        self.assertEqual(got[0], (1, "10.1.0.0/16", None))
+
+    def test_without_a_cidr_definition_only_equal_text_matches(self):
+        got = sorted(self.run_('search sourcetype="T" | lookup nets net AS ip OUTPUT net'))
+        self.assertTrue(all(n is None for _, n, _ in got))
+
+    def test_mvexpand_gives_one_row_per_range(self):
+        q = 'search sourcetype="T" | lookup nets net AS ip OUTPUT net | where isnotnull(net) | mvexpand net'
+        self.assertEqual(sorted(self.run_(q, self.CIDR)),
+                         [(1, "10.0.0.0/8", None), (1, "10.1.0.0/16", None), (2, "10.0.0.0/8", None)])
+
+    def test_undocumented_corners_are_refused(self):
+        with self.assertRaises(Unsupported):
+            self.run_('search sourcetype="T" | lookup nets net AS ip OUTPUTNEW net', self.CIDR)
+        with self.assertRaises(Unsupported):
+            self.run_('search sourcetype="T" | eval net="x" | lookup nets net AS ip OUTPUT net', self.CIDR)
+        with self.assertRaises(SplError):
+            self.run_('search sourcetype="T" | lookup nosuch net AS ip OUTPUT net', self.CIDR)
