@@ -297,8 +297,6 @@ fn join_notes(
     }
 }
 
-/// 32-bit FNV-1a, for a stable lookup index name per materialisation query.
-
 /// The sentence a materialisation query's instructions add when that query itself reads lookup
 /// indices (a `LOOKUP JOIN` among `commands`, whose own queries are printed above it), or
 /// nothing.
@@ -321,6 +319,7 @@ pub(crate) fn reads_indices(commands: &[Command]) -> String {
     )
 }
 
+/// 32-bit FNV-1a, for a stable lookup index name per materialisation query.
 pub(crate) fn fnv1a(text: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in text.bytes() {
