@@ -135,7 +135,8 @@ impl<'a> Lowerer<'a> {
                     any_tuple(tuples, span).kind
                 }));
                 let order_unused = columns_fixed_later(&ops[join_at + 1..]);
-                self.both_sides(&right, &folded.names, &rows, &keys, at, span, &mut stages)?;
+                let renamed = self.both_sides(&right, &folded.names, &rows, &keys, at, span)?;
+                stages.extend(renamed);
                 self.datatable_columns_first(
                     &right,
                     &folded.names,
@@ -209,9 +210,8 @@ impl<'a> Lowerer<'a> {
         Ok(out)
     }
 
-    /// After the filter: the right columns named like the datatable's renamed as KQL names
-    /// them, and each datatable column computed from the keys.
-    #[allow(clippy::too_many_arguments)]
+    /// The stages after the filter: the right columns named like the datatable's renamed as
+    /// KQL names them, and each datatable column computed from the keys.
     fn both_sides(
         &mut self,
         right: &ir::Query,
@@ -220,8 +220,8 @@ impl<'a> Lowerer<'a> {
         keys: &[ir::JoinKey],
         at: Span,
         span: Span,
-        stages: &mut Vec<ir::Stage>,
-    ) -> LResult<()> {
+    ) -> LResult<Vec<ir::Stage>> {
+        let mut stages = Vec::new();
         let right_columns = ir::columns_before(right, right.stages.len());
         // (right name, output name) for each right column KQL renames.
         let renames: Vec<(String, String)> = match &right_columns {
@@ -343,7 +343,7 @@ impl<'a> Lowerer<'a> {
             kind: ir::StageKind::Extend(assignments),
             span,
         });
-        Ok(())
+        Ok(stages)
     }
 
     /// The datatable's columns moved first, as KQL's join output has them: nothing when a

@@ -110,6 +110,24 @@ pub struct Spelling {
 }
 
 impl Cx {
+    /// Takes on `inner`'s state (a union's first leg, whose column state the stages after the
+    /// union continue from), keeping what was gathered before: this translator's notes, errors
+    /// and materialisation queries, then every leg's notes (`leg_notes`) and `inner`'s
+    /// materialisation queries after this one's.
+    pub(crate) fn adopt(&mut self, inner: Cx, leg_notes: Vec<Notes>) {
+        let outer_notes = std::mem::take(&mut self.notes);
+        let outer_errors = std::mem::take(&mut self.errors);
+        let mut preamble = std::mem::take(&mut self.preamble);
+        *self = inner;
+        self.notes.merge(outer_notes);
+        for n in leg_notes {
+            self.notes.merge(n);
+        }
+        self.errors.extend(outer_errors);
+        preamble.append(&mut self.preamble);
+        self.preamble = preamble;
+    }
+
     pub fn decline(&mut self, code: impl Into<Code>, message: impl Into<String>, span: Span) {
         self.errors.push(crate::REFUSAL.error(code, message, span));
     }

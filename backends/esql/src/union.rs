@@ -88,20 +88,7 @@ pub(crate) fn lower_union(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> ast:
     let Some((c, mut q)) = first else {
         return empty;
     };
-    let (outer_notes, outer_errors) = (
-        std::mem::take(&mut cx.notes),
-        std::mem::take(&mut cx.errors),
-    );
-    let outer_preamble = std::mem::take(&mut cx.preamble);
-    *cx = c;
-    cx.notes.merge(outer_notes);
-    for n in notes {
-        cx.notes.merge(n);
-    }
-    cx.errors.extend(outer_errors);
-    let mut preamble = outer_preamble;
-    preamble.append(&mut cx.preamble);
-    cx.preamble = preamble;
+    cx.adopt(c, notes);
     q.index = indices.join(", ");
     if let Some(c) = &u.withsource {
         q.metadata_index = true;

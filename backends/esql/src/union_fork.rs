@@ -127,20 +127,7 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
     ];
     commands.extend(tail);
 
-    let (outer_notes, outer_errors, outer_preamble) = (
-        std::mem::take(&mut cx.notes),
-        std::mem::take(&mut cx.errors),
-        std::mem::take(&mut cx.preamble),
-    );
-    *cx = tail_cx;
-    cx.notes.merge(outer_notes);
-    for n in leg_notes {
-        cx.notes.merge(n);
-    }
-    cx.errors.extend(outer_errors);
-    let mut preamble = outer_preamble;
-    preamble.append(&mut cx.preamble);
-    cx.preamble = preamble;
+    cx.adopt(tail_cx, leg_notes);
 
     cx.notes.push(
         span,

@@ -173,6 +173,19 @@ impl Cx {
         }
     }
 
+    /// The two values of a two-argument test, or its arity declined.
+    fn two_args(&mut self, func: ScalarFn, a: Vec<Expr>, span: Span) -> Option<[Expr; 2]> {
+        let two = <[Expr; 2]>::try_from(a).ok();
+        if two.is_none() {
+            self.decline(
+                EsqlCode::B005,
+                format!("{func:?} takes two arguments"),
+                span,
+            );
+        }
+        two
+    }
+
     /// `text has term` with a term computed at query time. ES|QL regexes are literals, so the
     /// term cannot be placed in a pattern; instead both sides are normalised — missing is `""`,
     /// lower-cased for `has` (not `has_cs`), every run of non-alphanumerics made one space —
@@ -181,12 +194,7 @@ impl Cx {
     /// term is compared only as "some separator". A term with no alphanumerics has no edge to
     /// check, so `has` is a substring test there (`""` matches everything).
     pub(super) fn has_term(&mut self, func: ScalarFn, a: Vec<Expr>, span: Span) -> Expr {
-        let Ok([text, term]) = <[Expr; 2]>::try_from(a) else {
-            self.decline(
-                EsqlCode::B005,
-                format!("{func:?} takes two arguments"),
-                span,
-            );
+        let Some([text, term]) = self.two_args(func, a, span) else {
             return Expr::Null;
         };
         let cs = func == ScalarFn::HasTermCs;
@@ -258,12 +266,7 @@ impl Cx {
         a: Vec<Expr>,
         span: Span,
     ) -> Expr {
-        let Ok([text, sub]) = <[Expr; 2]>::try_from(a) else {
-            self.decline(
-                EsqlCode::B005,
-                format!("{func:?} takes two arguments"),
-                span,
-            );
+        let Some([text, sub]) = self.two_args(func, a, span) else {
             return Expr::Null;
         };
         if args.first().is_some_and(|t| self.is_array(t)) {
