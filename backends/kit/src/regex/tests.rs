@@ -122,3 +122,22 @@ fn pcre_only_group_named() {
         r"(?<v>Path: .*)"
     );
 }
+
+#[test]
+fn lucene_declines_a_count_above_its_determinisation_budget() {
+    // The count Lucene can still determinise after `.*` is kept …
+    let [lucene, ..] = answers(r"x[a-z]{2,100}");
+    assert_eq!(lucene, ok(".*(x([a-z]){2,100}).*"));
+    // … a larger one is declined, in Lucene only (the other dialects run it as it is).
+    let [lucene, java, pcre, _] = answers(r"x[a-z]{128,1000}");
+    assert!(
+        declined(&lucene, "counted repetition above 100"),
+        "{lucene:?}"
+    );
+    assert!(java.is_ok() && pcre.is_ok());
+    let [lucene, ..] = answers(r"x{101}");
+    assert!(
+        declined(&lucene, "counted repetition above 100"),
+        "{lucene:?}"
+    );
+}
