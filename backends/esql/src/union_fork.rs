@@ -145,18 +145,13 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
             format!("every FORK branch ends in `LIMIT {MAX_ROWS}` (FORK cuts a branch without one at 1,000 rows), so the operators after the union see at most {MAX_ROWS} rows of each leg: past that, groups, counts and the rows picked are computed over part of a leg's rows"),
         );
     }
-    let (indices, by_index) = union_legs::indices(&legs);
-    if by_index {
-        cx.notes
-            .push(span, Effect::UnderMatch, union_legs::BY_INDEX);
-    }
-    crate::query::finish(&mut commands);
-    Some(ast::Query {
-        index: indices,
-        metadata_id: metadata_id || cx.metadata_id,
-        metadata_index: by_index,
+    Some(union_legs::union_query(
+        cx,
+        &legs,
+        span,
+        metadata_id,
         commands,
-    })
+    ))
 }
 
 /// Why a leg's ES|QL cannot be a FORK branch, located: a materialisation query above it, a

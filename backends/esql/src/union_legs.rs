@@ -399,18 +399,36 @@ pub(crate) fn lower(cx: &mut Cx, query: &ir::Query, u: &ir::Union) -> Option<ast
     // Notes: the first leg's tail state, every leg's notes, the outer ones.
     cx.adopt(tail_cx, leg_notes);
 
-    let (indices, by_index) = indices(&legs);
+    Some(union_query(
+        cx,
+        &legs,
+        query.source.span,
+        metadata_id,
+        commands,
+    ))
+}
+
+/// The query of a union whose legs are told apart (a test per leg, or FORK branches): one
+/// `FROM` over every leg's indices, with `METADATA _index` (and its note) when a leg is told by
+/// it, and the query's closing `LIMIT`.
+pub(crate) fn union_query(
+    cx: &mut Cx,
+    legs: &[Leg],
+    span: Span,
+    metadata_id: bool,
+    mut commands: Vec<Command>,
+) -> ast::Query {
+    let (indices, by_index) = indices(legs);
     if by_index {
-        cx.notes
-            .push(query.source.span, Effect::UnderMatch, BY_INDEX);
+        cx.notes.push(span, Effect::UnderMatch, BY_INDEX);
     }
     crate::query::finish(&mut commands);
-    Some(ast::Query {
+    ast::Query {
         index: indices,
         metadata_id: metadata_id || cx.metadata_id,
         metadata_index: by_index,
         commands,
-    })
+    }
 }
 
 /// The columns the stages after the union read before they assign them, up to the first
@@ -441,7 +459,7 @@ pub(crate) fn tail_reads(tail: &[Command]) -> BTreeSet<String> {
 
 /// The `FROM` of the legs' indices, and whether the legs read different indices (told apart
 /// by `_index`).
-pub(crate) fn indices(legs: &[Leg]) -> (String, bool) {
+fn indices(legs: &[Leg]) -> (String, bool) {
     let mut indices: Vec<String> = Vec::new();
     for l in legs {
         for i in &l.index {
@@ -457,7 +475,7 @@ pub(crate) fn indices(legs: &[Leg]) -> (String, bool) {
 }
 
 /// The note on telling legs over different indices apart by `_index`.
-pub(crate) const BY_INDEX: &str = "each row is given to its leg by `_index`, the concrete index it was read from, tested as the index's own name or a data stream's backing index `.ds-<stream>-…`: a row read through an alias carries another index's name, and Elastic calls the backing index name an implementation detail (a searchable snapshot's is `partial-.ds-…`), so such rows are left out";
+const BY_INDEX: &str = "each row is given to its leg by `_index`, the concrete index it was read from, tested as the index's own name or a data stream's backing index `.ds-<stream>-…`: a row read through an alias carries another index's name, and Elastic calls the backing index name an implementation detail (a searchable snapshot's is `partial-.ds-…`), so such rows are left out";
 
 /// `CASE(test₁, v₁, …, vₙ)`: the last leg is the rest, since every row left is some leg's.
 fn case(tests: &[Expr], vals: Vec<Expr>) -> Expr {
